@@ -1,0 +1,87 @@
+// igb_intr: EITR throttling and MSI-X message generation.
+//
+// A vector sends a message when its cause is pending in EICR, enabled in EIMS, and its EITR
+// timer is not running. Sending arms the timer with the vector's interval (EITR bits 14:2,
+// 1 us units, counted on tick_1us_i); while it runs, further causes wait. So the first event
+// after idle fires at once and later ones at most once per interval. A cause that arrives
+// while the vector is masked stays in EICR and fires when EIMS enables it again.
+// Messages are sent only in MSI-X mode (GPIE.MSIX_MODE); legacy/MSI come later.
+`default_nettype none
+
+module igb_intr #(
+  parameter int unsigned NumVec = 4
+) (
+  input  wire logic                      clk_i,
+  input  wire logic                      rst_ni,
+  input  wire logic                      tick_1us_i,
+  input  wire logic                      msix_mode_i,
+  input  wire logic [NumVec-1:0]         eicr_i,
+  input  wire logic [NumVec-1:0]         eims_i,
+  input  wire logic [NumVec-1:0][12:0]   interval_i,
+  input  wire logic [NumVec-1:0]         timer_reset_i,
+
+  output      logic                      msix_valid_o,
+  output      logic [$clog2(NumVec)-1:0] msix_vec_o,
+  output      logic [NumVec-1:0]         armed_o,
+  output      logic                      busy_o
+);
+
+  localparam int unsigned VecW = $clog2(NumVec);
+
+  logic [NumVec-1:0]       armed_q, armed_d;
+  logic [NumVec-1:0][12:0] count_q, count_d;
+  logic [NumVec-1:0]       ready;
+
+  assign ready = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
+
+  always_comb begin
+    msix_valid_o = 1'b0;
+    msix_vec_o   = '0;
+    for (int v = NumVec - 1; v >= 0; v--) begin  // lowest vector first
+      if (ready[v]) begin
+        msix_valid_o = 1'b1;
+        msix_vec_o   = VecW'(v);
+      end
+    end
+  end
+
+  always_comb begin
+    armed_d = armed_q;
+    count_d = count_q;
+    for (int unsigned v = 0; v < NumVec; v++) begin
+      if (armed_q[v] && tick_1us_i) begin
+        count_d[v] = count_q[v] - 13'd1;
+        if (count_q[v] <= 13'd1) armed_d[v] = 1'b0;
+      end
+      if (timer_reset_i[v]) armed_d[v] = 1'b0;
+      if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0) begin
+        armed_d[v] = 1'b1;
+        count_d[v] = interval_i[v];
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      armed_q <= '0;
+      count_q <= '0;
+    end else begin
+      armed_q <= armed_d;
+      count_q <= count_d;
+    end
+  end
+
+  assign armed_o = armed_q;
+  assign busy_o  = |ready;
+
+`ifndef SYNTHESIS
+  // Hardware contract: no message for a vector whose EIMS bit is clear, none while throttled.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && msix_valid_o) begin
+      assert (eims_i[msix_vec_o]) else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
+      assert (!armed_q[msix_vec_o]) else $error("intr: MSI-X inside EITR interval, vector %0d", msix_vec_o);
+    end
+  end
+`endif
+
+endmodule

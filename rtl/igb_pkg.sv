@@ -1,0 +1,70 @@
+// igb_pkg: register offsets, bit fields and shared types of the igb-class NIC model.
+// Offsets and bits are the 82576/I350 datasheet's, as read in Linux e1000_regs.h,
+// e1000_defines.h and e1000_82575.h (see shared/reference/igb-linux-rx.md, sections A-D).
+// The C++ side mirrors these names in driver/e1000_regs.h.
+`default_nettype none
+
+package igb_pkg;
+
+  localparam int unsigned MmioAw = 17;  // BAR0 is 128 KiB
+
+  // Global receive control and interrupts
+  localparam logic [MmioAw-1:0] RCTL      = 17'h00100;
+  localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
+  localparam logic [MmioAw-1:0] GPIE      = 17'h01514;
+  localparam logic [MmioAw-1:0] EICS      = 17'h01520;
+  localparam logic [MmioAw-1:0] EIMS      = 17'h01524;
+  localparam logic [MmioAw-1:0] EIMC      = 17'h01528;
+  localparam logic [MmioAw-1:0] EIAC      = 17'h0152C;
+  localparam logic [MmioAw-1:0] EIAM      = 17'h01530;
+  localparam logic [MmioAw-1:0] EICR      = 17'h01580;
+  localparam logic [MmioAw-1:0] EITR0     = 17'h01680;  // EITR(n) = EITR0 + 4n
+  localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;
+  localparam logic [MmioAw-1:0] IVAR_MISC = 17'h01740;
+
+  // Queue 0 receive registers: legacy block 0x2800 and canonical block 0xC000 (both decoded)
+  localparam logic [MmioAw-1:0] RDBAL_A  = 17'h02800;
+  localparam logic [MmioAw-1:0] RDBAL_C  = 17'h0C000;
+  localparam logic [7:0] OffRDBAL  = 8'h00;
+  localparam logic [7:0] OffRDBAH  = 8'h04;
+  localparam logic [7:0] OffRDLEN  = 8'h08;
+  localparam logic [7:0] OffSRRCTL = 8'h0C;
+  localparam logic [7:0] OffRDH    = 8'h10;
+  localparam logic [7:0] OffRDT    = 8'h18;
+  localparam logic [7:0] OffRXDCTL = 8'h28;
+
+  // Statistics, read-to-clear
+  localparam logic [MmioAw-1:0] MPC   = 17'h04010;
+  localparam logic [MmioAw-1:0] GPRC  = 17'h04074;
+  localparam logic [MmioAw-1:0] GORCL = 17'h04088;
+  localparam logic [MmioAw-1:0] GORCH = 17'h0408C;
+  localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
+  localparam logic [MmioAw-1:0] RQDPC = 17'h0C030;  // queue 0, canonical block
+
+  // RCTL bits
+  localparam int unsigned RctlEn    = 1;
+  localparam int unsigned RctlSecrc = 26;
+  // SRRCTL fields
+  localparam int unsigned SrrctlDropEn = 31;
+  // RXDCTL
+  localparam int unsigned RxdctlEnable = 25;
+  // GPIE bits
+  localparam int unsigned GpieNsicr    = 0;
+  localparam int unsigned GpieMsixMode = 4;
+  localparam int unsigned GpieEiame    = 30;
+  // EITR
+  localparam int unsigned EitrCntIgnr  = 31;
+  // IVAR entry byte: vector in bits 4:0, valid in bit 7
+  localparam int unsigned IvarValid    = 7;
+
+  // Advanced receive descriptor write-back status bits
+  localparam logic [31:0] StatDD  = 32'h1;
+  localparam logic [31:0] StatEOP = 32'h2;
+
+  // DMA tags: non-posted reads carry a tag for their completions; posted writes carry the
+  // transaction class so the host side can attribute them (data or descriptor write-back).
+  localparam logic [3:0] TagDescRead = 4'h0;
+  localparam logic [3:0] TagDataWr   = 4'h1;
+  localparam logic [3:0] TagWbWr     = 4'h2;
+
+endpackage

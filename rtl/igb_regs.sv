@@ -1,0 +1,323 @@
+// igb_regs: the software-visible register file (BAR0) for receive queue 0, interrupts
+// (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE) and receive statistics.
+//
+// MMIO port: one access per cycle, always ready. A write takes effect at the clock edge; a
+// read returns its data one cycle later on mmio_rvalid_o/mmio_rdata_o, and read-to-clear
+// registers (EICR, statistics) clear at that same edge. An event arriving in the same cycle
+// as the clearing read is kept, so no cause or count is ever lost.
+`default_nettype none
+
+module igb_regs
+  import igb_pkg::*;
+#(
+  parameter int unsigned NumVec = 4
+) (
+  input  wire logic              clk_i,
+  input  wire logic              rst_ni,
+
+  // MMIO target port
+  input  wire logic              mmio_valid_i,
+  output      logic              mmio_ready_o,
+  input  wire logic              mmio_we_i,
+  input  wire logic [MmioAw-1:0] mmio_addr_i,
+  input  wire logic [31:0]       mmio_wdata_i,
+  output      logic              mmio_rvalid_o,
+  output      logic [31:0]       mmio_rdata_o,
+
+  // Receive configuration
+  output      logic [31:0]       rctl_o,
+  output      logic [6:0]        rxpbs_kb_o,
+  output      logic [31:0]       srrctl_o,
+  output      logic [31:0]       rxdctl_o,
+  output      logic [63:0]       rdba_o,
+  output      logic [19:0]       rdlen_o,
+  output      logic [15:0]       rdt_o,
+  input  wire logic [15:0]       rdh_i,
+  output      logic              rdh_we_o,
+  output      logic [15:0]       rdh_wdata_o,
+
+  // Interrupt state
+  output      logic [31:0]       gpie_o,
+  output      logic [NumVec-1:0] eicr_o,
+  output      logic [NumVec-1:0] eims_o,
+  output      logic [NumVec-1:0][12:0] eitr_interval_o,  // EITR bits 14:2, in 1 us
+  output      logic [NumVec-1:0] eitr_reset_o,             // EITR written without CNT_IGNR
+  input  wire logic              rx_cause_i,               // queue 0 descriptor written back
+  input  wire logic              msix_sent_i,
+  input  wire logic [$clog2(NumVec)-1:0] msix_sent_vec_i,
+
+  // Statistics events
+  input  wire logic              gprc_inc_i,
+  input  wire logic [15:0]       gorc_add_i,
+  input  wire logic              mpc_inc_i,
+  input  wire logic              rnbc_inc_i,
+  input  wire logic              rqdpc_inc_i
+);
+
+  localparam int unsigned VecW = $clog2(NumVec);
+
+  logic [6:0]  rxpbs_q, rxpbs_d;
+  logic [31:0] rctl_q, rctl_d, srrctl_q, srrctl_d, rxdctl_q, rxdctl_d;
+  logic [31:0] rdbal_q, rdbal_d, rdbah_q, rdbah_d;
+  logic [19:0] rdlen_q, rdlen_d;
+  logic [15:0] rdt_q, rdt_d;
+  logic [31:0] gpie_q, gpie_d;
+  logic [NumVec-1:0] eicr_q, eicr_d, eims_q, eims_d, eiac_q, eiac_d, eiam_q, eiam_d;
+  logic [NumVec-1:0][14:0] eitr_q, eitr_d;
+  logic [31:0] ivar0_q, ivar0_d, ivar_misc_q, ivar_misc_d;
+  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d, rqdpc_q, rqdpc_d;
+  logic [63:0] gorc_q, gorc_d;
+  logic        rvalid_q, rvalid_d;
+  logic [31:0] rdata_q, rdata_d;
+
+  logic wr, rd;
+  assign wr = mmio_valid_i & mmio_we_i;
+  assign rd = mmio_valid_i & ~mmio_we_i;
+  assign mmio_ready_o = 1'b1;
+
+  // Queue 0 decode: both the legacy 0x2800 block and the canonical 0xC000 block.
+  logic       q0_hit;
+  logic [5:0] q0_off;
+  always_comb begin
+    q0_hit = 1'b0;
+    q0_off = mmio_addr_i[5:0];
+    if (mmio_addr_i[MmioAw-1:6] == RDBAL_A[MmioAw-1:6]) q0_hit = 1'b1;
+    if (mmio_addr_i[MmioAw-1:6] == RDBAL_C[MmioAw-1:6]) q0_hit = 1'b1;
+  end
+
+  // Which EITR register, if any
+  logic            eitr_hit;
+  logic [VecW-1:0] eitr_idx;
+  always_comb begin
+    eitr_hit = 1'b0;
+    eitr_idx = '0;
+    for (int unsigned v = 0; v < NumVec; v++) begin
+      if (mmio_addr_i == EITR0 + MmioAw'(4 * v)) begin
+        eitr_hit = 1'b1;
+        eitr_idx = VecW'(v);
+      end
+    end
+  end
+
+  // Vector that a queue-0 receive cause lands on: IVAR0 byte 0 in MSI-X mode, EICR bit 0
+  // (RX queue 0) otherwise.
+  logic [NumVec-1:0] rx_cause_vec;
+  always_comb begin
+    rx_cause_vec = '0;
+    if (rx_cause_i) begin
+      if (gpie_q[GpieMsixMode]) begin
+        if (ivar0_q[IvarValid] && (32'(ivar0_q[4:0]) < NumVec)) begin
+          rx_cause_vec[ivar0_q[VecW-1:0]] = 1'b1;
+        end
+      end else begin
+        rx_cause_vec[0] = 1'b1;
+      end
+    end
+  end
+
+  logic [NumVec-1:0] sent_bit;
+  always_comb begin
+    sent_bit = '0;
+    if (msix_sent_i) sent_bit[msix_sent_vec_i] = 1'b1;
+  end
+
+  always_comb begin
+    rctl_d      = rctl_q;
+    rxpbs_d     = rxpbs_q;
+    srrctl_d    = srrctl_q;
+    rxdctl_d    = rxdctl_q;
+    rdbal_d     = rdbal_q;
+    rdbah_d     = rdbah_q;
+    rdlen_d     = rdlen_q;
+    rdt_d       = rdt_q;
+    gpie_d      = gpie_q;
+    eims_d      = eims_q;
+    eiac_d      = eiac_q;
+    eiam_d      = eiam_q;
+    eitr_d      = eitr_q;
+    ivar0_d     = ivar0_q;
+    ivar_misc_d = ivar_misc_q;
+    rdh_we_o    = 1'b0;
+    rdh_wdata_o = mmio_wdata_i[15:0];
+    eitr_reset_o = '0;
+    eicr_d      = eicr_q;
+
+    // Reads: data and read-to-clear side effects
+    rvalid_d = rd;
+    rdata_d  = 32'h0;
+    gprc_d   = gprc_q;
+    gorc_d   = gorc_q;
+    mpc_d    = mpc_q;
+    rnbc_d   = rnbc_q;
+    rqdpc_d  = rqdpc_q;
+    if (rd) begin
+      if (q0_hit) begin
+        unique case (q0_off)
+          OffRDBAL[5:0]:  rdata_d = rdbal_q;
+          OffRDBAH[5:0]:  rdata_d = rdbah_q;
+          OffRDLEN[5:0]:  rdata_d = {12'h0, rdlen_q};
+          OffSRRCTL[5:0]: rdata_d = srrctl_q;
+          OffRDH[5:0]:    rdata_d = {16'h0, rdh_i};
+          OffRDT[5:0]:    rdata_d = {16'h0, rdt_q};
+          OffRXDCTL[5:0]: rdata_d = rxdctl_q;
+          RQDPC[5:0]: begin
+            rdata_d = rqdpc_q;
+            rqdpc_d = '0;
+          end
+          default:        rdata_d = 32'h0;
+        endcase
+      end else if (eitr_hit) begin
+        rdata_d = {17'h0, eitr_q[eitr_idx]};
+      end else begin
+        unique case (mmio_addr_i)
+          RCTL:      rdata_d = rctl_q;
+          RXPBS:     rdata_d = {25'h0, rxpbs_q};
+          GPIE:      rdata_d = gpie_q;
+          EIMS:      rdata_d = 32'(eims_q);
+          EIAC:      rdata_d = 32'(eiac_q);
+          EIAM:      rdata_d = 32'(eiam_q);
+          EICR: begin
+            rdata_d = 32'(eicr_q);
+            eicr_d  = '0;
+          end
+          IVAR0:     rdata_d = ivar0_q;
+          IVAR_MISC: rdata_d = ivar_misc_q;
+          GPRC: begin
+            rdata_d = gprc_q;
+            gprc_d  = '0;
+          end
+          GORCL:     rdata_d = gorc_q[31:0];
+          GORCH: begin  // the 64-bit octet counter clears when its high half is read
+            rdata_d = gorc_q[63:32];
+            gorc_d  = '0;
+          end
+          MPC: begin
+            rdata_d = mpc_q;
+            mpc_d   = '0;
+          end
+          RNBC: begin
+            rdata_d = rnbc_q;
+            rnbc_d  = '0;
+          end
+          default:   rdata_d = 32'h0;
+        endcase
+      end
+    end
+
+    // Writes
+    if (wr) begin
+      if (q0_hit) begin
+        unique case (q0_off)
+          OffRDBAL[5:0]:  rdbal_d  = {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
+          OffRDBAH[5:0]:  rdbah_d  = mmio_wdata_i;
+          OffRDLEN[5:0]:  rdlen_d  = {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 bytes
+          OffSRRCTL[5:0]: srrctl_d = mmio_wdata_i;
+          OffRDH[5:0]:    rdh_we_o = 1'b1;
+          OffRDT[5:0]:    rdt_d    = mmio_wdata_i[15:0];
+          OffRXDCTL[5:0]: rxdctl_d = mmio_wdata_i;
+          default: ;
+        endcase
+      end else if (eitr_hit) begin
+        eitr_d[eitr_idx] = mmio_wdata_i[14:0];
+        eitr_reset_o[eitr_idx] = ~mmio_wdata_i[EitrCntIgnr];
+      end else begin
+        unique case (mmio_addr_i)
+          RCTL:      rctl_d      = mmio_wdata_i;
+          RXPBS:     rxpbs_d     = mmio_wdata_i[6:0];
+          GPIE:      gpie_d      = mmio_wdata_i;
+          EICS:      eicr_d      = eicr_d | mmio_wdata_i[NumVec-1:0];
+          EIMS:      eims_d      = eims_q | mmio_wdata_i[NumVec-1:0];
+          EIMC:      eims_d      = eims_q & ~mmio_wdata_i[NumVec-1:0];
+          EIAC:      eiac_d      = mmio_wdata_i[NumVec-1:0];
+          EIAM:      eiam_d      = mmio_wdata_i[NumVec-1:0];
+          EICR:      eicr_d      = eicr_q & ~mmio_wdata_i[NumVec-1:0];  // write-1-to-clear
+          IVAR0:     ivar0_d     = mmio_wdata_i;
+          IVAR_MISC: ivar_misc_d = mmio_wdata_i;
+          default: ;
+        endcase
+      end
+    end
+
+    // Hardware events: causes set after a clearing read so they are never lost
+    eicr_d = eicr_d | rx_cause_vec;
+    // On an MSI-X message: EIAC auto-clears the cause, EIAM (with GPIE.EIAME) auto-masks
+    // the vector until software writes EIMS again.
+    eicr_d = eicr_d & ~(sent_bit & eiac_q);
+    if (gpie_q[GpieEiame]) eims_d = eims_d & ~(sent_bit & eiam_q);
+
+    if (gprc_inc_i)  gprc_d  = gprc_d + 32'd1;
+    if (gprc_inc_i)  gorc_d  = gorc_d + 64'(gorc_add_i);
+    if (mpc_inc_i)   mpc_d   = mpc_d + 32'd1;
+    if (rnbc_inc_i)  rnbc_d  = rnbc_d + 32'd1;
+    if (rqdpc_inc_i) rqdpc_d = rqdpc_d + 32'd1;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rctl_q      <= '0;
+      rxpbs_q     <= 7'd64;  // 64 KB, the whole on-chip buffer
+      srrctl_q    <= 32'h0000_0002;  // datasheet reset: BSIZEPACKET 2 KB
+      rxdctl_q    <= '0;
+      rdbal_q     <= '0;
+      rdbah_q     <= '0;
+      rdlen_q     <= '0;
+      rdt_q       <= '0;
+      gpie_q      <= '0;
+      eicr_q      <= '0;
+      eims_q      <= '0;
+      eiac_q      <= '0;
+      eiam_q      <= '0;
+      eitr_q      <= '0;
+      ivar0_q     <= '0;
+      ivar_misc_q <= '0;
+      gprc_q      <= '0;
+      gorc_q      <= '0;
+      mpc_q       <= '0;
+      rnbc_q      <= '0;
+      rqdpc_q     <= '0;
+      rvalid_q    <= 1'b0;
+      rdata_q     <= '0;
+    end else begin
+      rctl_q      <= rctl_d;
+      rxpbs_q     <= rxpbs_d;
+      srrctl_q    <= srrctl_d;
+      rxdctl_q    <= rxdctl_d;
+      rdbal_q     <= rdbal_d;
+      rdbah_q     <= rdbah_d;
+      rdlen_q     <= rdlen_d;
+      rdt_q       <= rdt_d;
+      gpie_q      <= gpie_d;
+      eicr_q      <= eicr_d;
+      eims_q      <= eims_d;
+      eiac_q      <= eiac_d;
+      eiam_q      <= eiam_d;
+      eitr_q      <= eitr_d;
+      ivar0_q     <= ivar0_d;
+      ivar_misc_q <= ivar_misc_d;
+      gprc_q      <= gprc_d;
+      gorc_q      <= gorc_d;
+      mpc_q       <= mpc_d;
+      rnbc_q      <= rnbc_d;
+      rqdpc_q     <= rqdpc_d;
+      rvalid_q    <= rvalid_d;
+      rdata_q     <= rdata_d;
+    end
+  end
+
+  assign mmio_rvalid_o = rvalid_q;
+  assign mmio_rdata_o  = rdata_q;
+  assign rctl_o        = rctl_q;
+  assign rxpbs_kb_o    = rxpbs_q;
+  assign srrctl_o      = srrctl_q;
+  assign rxdctl_o      = rxdctl_q;
+  assign rdba_o        = {rdbah_q, rdbal_q};
+  assign rdlen_o       = rdlen_q;
+  assign rdt_o         = rdt_q;
+  assign gpie_o        = gpie_q;
+  assign eicr_o        = eicr_q;
+  assign eims_o        = eims_q;
+  always_comb begin
+    for (int unsigned v = 0; v < NumVec; v++) eitr_interval_o[v] = eitr_q[v][14:2];
+  end
+
+endmodule

@@ -1,0 +1,226 @@
+// igb_rx_dma: moves each buffered frame into the host buffer named by the next cached
+// descriptor, then writes the descriptor back in advanced format and advances RDH.
+//
+// Per frame: data write (posted) -> descriptor write-back (posted, same ordered stream, so the
+// data is visible before DD) -> RDH + 1 -> receive cause for the interrupt logic.
+// Write-back: dword0 pkt_info/hdr_info = 0, dword1 RSS hash = 0, status_error = DD|EOP,
+// length = bytes placed in this buffer (FCS stripped when RCTL.SECRC), vlan = 0.
+// No descriptor for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
+// is dropped and counted in RQDPC, otherwise it waits in the packet buffer for RDT to move.
+`default_nettype none
+
+module igb_rx_dma
+  import igb_pkg::*;
+(
+  input  wire logic        clk_i,
+  input  wire logic        rst_ni,
+  input  wire logic        enable_i,
+  input  wire logic        secrc_i,
+  input  wire logic        drop_en_i,
+  input  wire logic [63:0] rdba_i,
+  input  wire logic [15:0] ring_count_i,
+  input  wire logic        rdh_we_i,
+  input  wire logic [15:0] rdh_wdata_i,
+  output      logic [15:0] rdh_o,
+
+  // Packet buffer
+  input  wire logic        frm_valid_i,
+  input  wire logic [15:0] frm_len_i,
+  output      logic        word_pop_o,
+  input  wire logic [63:0] word_i,
+  output      logic        frm_pop_o,
+
+  // Descriptor cache
+  input  wire logic        desc_valid_i,
+  input  wire logic [63:0] desc_pkt_addr_i,
+  input  wire logic [15:0] desc_idx_i,
+  output      logic        desc_pop_o,
+  input  wire logic        ring_empty_i,
+
+  // DMA write requests and write data
+  output      logic        req_valid_o,
+  input  wire logic        req_ready_i,
+  output      logic [63:0] req_addr_o,
+  output      logic [15:0] req_len_o,
+  output      logic [3:0]  req_tag_o,
+  output      logic        wdata_valid_o,
+  input  wire logic        wdata_ready_i,
+  output      logic [63:0] wdata_o,
+  output      logic        wdata_last_o,
+
+  // Events
+  output      logic        rx_cause_o,
+  output      logic        gprc_inc_o,
+  output      logic [15:0] gorc_add_o,
+  output      logic        rnbc_inc_o,
+  output      logic        rqdpc_inc_o,
+  output      logic        busy_o
+);
+
+  typedef enum logic [2:0] {
+    StIdle, StDataReq, StData, StSkip, StWbReq, StWb, StDrop
+  } state_e;
+
+  state_e      state_q, state_d;
+  logic [15:0] rdh_q, rdh_d, len_q, len_d, beats_q, beats_d, words_q, words_d;
+  logic [63:0] addr_q, addr_d;
+  logic [15:0] idx_q, idx_d;
+  logic        counted_q, counted_d, wb_beat_q, wb_beat_d;
+
+  // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
+  logic [15:0] host_len, frame_words;
+  assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
+  assign frame_words = (frm_len_i + 16'd7) >> 3;
+
+  always_comb begin
+    state_d     = state_q;
+    rdh_d       = rdh_q;
+    len_d       = len_q;
+    beats_d     = beats_q;
+    words_d     = words_q;
+    addr_d      = addr_q;
+    idx_d       = idx_q;
+    counted_d   = counted_q;
+    wb_beat_d   = wb_beat_q;
+    word_pop_o  = 1'b0;
+    frm_pop_o   = 1'b0;
+    desc_pop_o  = 1'b0;
+    req_valid_o = 1'b0;
+    req_addr_o  = addr_q;
+    req_len_o   = len_q;
+    req_tag_o   = TagDataWr;
+    wdata_valid_o = 1'b0;
+    wdata_o     = word_i;
+    wdata_last_o = 1'b0;
+    rx_cause_o  = 1'b0;
+    gprc_inc_o  = 1'b0;
+    gorc_add_o  = frm_len_i;
+    rnbc_inc_o  = 1'b0;
+    rqdpc_inc_o = 1'b0;
+
+    if (rdh_we_i) rdh_d = rdh_wdata_i;
+
+    unique case (state_q)
+      StIdle: begin
+        if (enable_i && frm_valid_i) begin
+          if (desc_valid_i) begin
+            state_d   = StDataReq;
+            addr_d    = desc_pkt_addr_i;
+            idx_d     = desc_idx_i;
+            len_d     = host_len;
+            beats_d   = (host_len + 16'd7) >> 3;
+            words_d   = frame_words;
+            desc_pop_o = 1'b1;
+            counted_d = 1'b0;
+          end else if (ring_empty_i && !counted_q) begin
+            rnbc_inc_o = 1'b1;
+            counted_d  = 1'b1;
+            if (drop_en_i) begin
+              state_d = StDrop;
+              words_d = frame_words;
+            end
+          end
+        end
+      end
+      StDataReq: begin
+        req_valid_o = 1'b1;
+        if (req_ready_i) state_d = StData;
+      end
+      StData: begin
+        wdata_valid_o = 1'b1;
+        wdata_last_o  = (beats_q == 16'd1);
+        if (wdata_ready_i) begin
+          word_pop_o = 1'b1;
+          words_d    = words_q - 16'd1;
+          beats_d    = beats_q - 16'd1;
+          if (beats_q == 16'd1) state_d = StSkip;
+        end
+      end
+      StSkip: begin  // words holding only FCS bytes
+        if (words_q != 16'd0) begin
+          word_pop_o = 1'b1;
+          words_d    = words_q - 16'd1;
+        end else begin
+          state_d = StWbReq;
+        end
+      end
+      StWbReq: begin
+        req_valid_o = 1'b1;
+        req_addr_o  = rdba_i + {44'h0, idx_q, 4'h0};
+        req_len_o   = 16'd16;
+        req_tag_o   = TagWbWr;
+        if (req_ready_i) begin
+          state_d   = StWb;
+          wb_beat_d = 1'b0;
+        end
+      end
+      StWb: begin
+        wdata_valid_o = 1'b1;
+        wdata_o       = wb_beat_q ? {16'h0, len_q, StatDD | StatEOP} : 64'h0;
+        wdata_last_o  = wb_beat_q;
+        if (wdata_ready_i) begin
+          wb_beat_d = 1'b1;
+          if (wb_beat_q) begin
+            state_d    = StIdle;
+            frm_pop_o  = 1'b1;
+            rdh_d      = (idx_q + 16'h1 == ring_count_i) ? 16'h0 : idx_q + 16'h1;
+            rx_cause_o = 1'b1;
+            gprc_inc_o = 1'b1;
+          end
+        end
+      end
+      StDrop: begin
+        if (words_q != 16'd0) begin
+          word_pop_o = 1'b1;
+          words_d    = words_q - 16'd1;
+        end else begin
+          frm_pop_o   = 1'b1;
+          rqdpc_inc_o = 1'b1;
+          counted_d   = 1'b0;
+          state_d     = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q   <= StIdle;
+      rdh_q     <= '0;
+      len_q     <= '0;
+      beats_q   <= '0;
+      words_q   <= '0;
+      addr_q    <= '0;
+      idx_q     <= '0;
+      counted_q <= 1'b0;
+      wb_beat_q <= 1'b0;
+    end else begin
+      state_q   <= state_d;
+      rdh_q     <= rdh_d;
+      len_q     <= len_d;
+      beats_q   <= beats_d;
+      words_q   <= words_d;
+      addr_q    <= addr_d;
+      idx_q     <= idx_d;
+      counted_q <= counted_d;
+      wb_beat_q <= wb_beat_d;
+    end
+  end
+
+  assign rdh_o = rdh_q;
+  // Idle means nothing changes without outside input: no frame in flight, and a frame at the
+  // head either has no descriptor (already counted) or the queue is disabled.
+  assign busy_o = (state_q != StIdle) ||
+                  (enable_i && frm_valid_i && (desc_valid_i || (ring_empty_i && !counted_q)));
+
+`ifndef SYNTHESIS
+  // Hardware contract: a descriptor is written back only inside [RDH, RDT) - i.e. it is the
+  // one at RDH, which the fetch logic took from below RDT.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && state_q == StWbReq && req_ready_i)
+      assert (idx_q == rdh_q) else $error("rx_dma: write-back of descriptor %0d with RDH=%0d", idx_q, rdh_q);
+  end
+`endif
+
+endmodule

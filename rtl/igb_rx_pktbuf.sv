@@ -1,0 +1,145 @@
+// igb_rx_pktbuf: the on-chip receive packet buffer between the MAC and the DMA engine.
+//
+// Frames arrive on a 64-bit stream from the wire (valid/ready, last, bytes valid in the last
+// beat). The MAC cannot stall the wire, so ready is always high: a frame that does not fit
+// (data space or frame slots) is dropped whole and counted once (MPC). Accepted frames queue
+// in order; the DMA side pops data words and then the frame.
+`default_nettype none
+
+module igb_rx_pktbuf #(
+  parameter int unsigned Words = 8192  // 64 KiB of 64-bit words (RXPBS)
+) (
+  input  wire logic        clk_i,
+  input  wire logic        rst_ni,
+  // RCTL.EN. Real parts do not receive while disabled; the model drops such a frame and
+  // counts it in MPC so that no offered frame disappears without a counter.
+  input  wire logic        enable_i,
+  input  wire logic [6:0]  size_kb_i,      // RXPBS: usable part of the buffer, 1 KB = 128 words
+
+  // Stream from the wire
+  input  wire logic        rx_valid_i,
+  output      logic        rx_ready_o,
+  input  wire logic [63:0] rx_data_i,
+  input  wire logic        rx_last_i,
+  input  wire logic [3:0]  rx_bytes_i,     // bytes valid in this beat, 1..8
+
+  // Frame queue towards DMA
+  output      logic        frm_valid_o,
+  output      logic [15:0] frm_len_o,      // bytes, including FCS
+  input  wire logic        word_pop_i,
+  output      logic [63:0] word_o,
+  input  wire logic        frm_pop_i,
+
+  // Events
+  output      logic        ev_frame_ok_o,    // a frame was queued
+  output      logic        ev_frame_drop_o,  // a frame overflowed the buffer (MPC)
+  output      logic        busy_o            // a frame is being received
+);
+
+  localparam int unsigned Aw = $clog2(Words);
+  localparam int unsigned Slots = Words / 8;  // a minimum frame is 8 words
+  localparam int unsigned Sw = $clog2(Slots);
+
+  logic [63:0] mem_q [Words];
+  logic [15:0] len_q [Slots];
+
+  logic [Aw:0] wr_ptr_q, wr_ptr_d, commit_q, commit_d, rd_ptr_q, rd_ptr_d;
+  logic [Sw:0] fw_q, fw_d, fr_q, fr_d;
+  logic [15:0] cur_len_q, cur_len_d;
+  logic        dropping_q, dropping_d, in_frame_q, in_frame_d;
+  logic        ev_ok, ev_drop, mem_we;
+
+  assign rx_ready_o = 1'b1;
+
+  logic [Aw:0] used_words;
+  logic [Sw:0] used_slots;
+  assign used_words = wr_ptr_q - rd_ptr_q;
+  assign used_slots = fw_q - fr_q;
+
+  always_comb begin
+    wr_ptr_d   = wr_ptr_q;
+    commit_d   = commit_q;
+    fw_d       = fw_q;
+    cur_len_d  = cur_len_q;
+    dropping_d = dropping_q;
+    in_frame_d = in_frame_q;
+    ev_ok      = 1'b0;
+    ev_drop    = 1'b0;
+    mem_we     = 1'b0;
+
+    if (rx_valid_i) begin
+      in_frame_d = ~rx_last_i;
+      if (!in_frame_q) begin
+        cur_len_d  = 16'(rx_bytes_i);
+        dropping_d = ~enable_i;
+      end else begin
+        cur_len_d  = cur_len_q + 16'(rx_bytes_i);
+      end
+      if ((in_frame_q && dropping_q) || (!in_frame_q && !enable_i)) begin
+        mem_we = 1'b0;  // discarding the rest of this frame
+      end else if ((32'(used_words) >= Words) || (32'(used_words) >= 32'(size_kb_i) * 128)) begin
+        dropping_d = 1'b1;
+      end else begin
+        mem_we   = 1'b1;
+        wr_ptr_d = wr_ptr_q + 1'b1;
+      end
+      if (rx_last_i) begin
+        if (dropping_d || (32'(used_slots) >= Slots)) begin
+          wr_ptr_d = commit_q;  // rewind: the whole frame goes
+          ev_drop  = 1'b1;
+        end else begin
+          commit_d = wr_ptr_d;
+          fw_d     = fw_q + 1'b1;
+          ev_ok    = 1'b1;
+        end
+        dropping_d = 1'b0;
+      end
+    end
+  end
+
+  assign rd_ptr_d = rd_ptr_q + (Aw+1)'(word_pop_i);
+  assign fr_d     = fr_q + (Sw+1)'(frm_pop_i);
+
+  always_ff @(posedge clk_i) begin
+    if (mem_we) mem_q[wr_ptr_q[Aw-1:0]] <= rx_data_i;
+    if (ev_ok)  len_q[fw_q[Sw-1:0]] <= cur_len_d;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_ptr_q   <= '0;
+      commit_q   <= '0;
+      rd_ptr_q   <= '0;
+      fw_q       <= '0;
+      fr_q       <= '0;
+      cur_len_q  <= '0;
+      dropping_q <= 1'b0;
+      in_frame_q <= 1'b0;
+    end else begin
+      wr_ptr_q   <= wr_ptr_d;
+      commit_q   <= commit_d;
+      rd_ptr_q   <= rd_ptr_d;
+      fw_q       <= fw_d;
+      fr_q       <= fr_d;
+      cur_len_q  <= cur_len_d;
+      dropping_q <= dropping_d;
+      in_frame_q <= in_frame_d;
+    end
+  end
+
+  assign frm_valid_o     = (fw_q != fr_q);
+  assign frm_len_o       = len_q[fr_q[Sw-1:0]];
+  assign word_o          = mem_q[rd_ptr_q[Aw-1:0]];
+  assign ev_frame_ok_o   = ev_ok;
+  assign ev_frame_drop_o = ev_drop;
+  assign busy_o          = in_frame_q;
+
+`ifndef SYNTHESIS
+  // The DMA side never reads past what was committed.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && word_pop_i) assert (rd_ptr_q != commit_q)
+      else $error("pktbuf: word popped from an empty buffer");
+  end
+`endif
+
+endmodule

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages igbsim needs. Idempotent: installs only what is missing,
+# non-interactive, and touches nothing when everything is already there.
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config zlib1g-dev
+      verilator libsystemc-dev libboost-dev libgtest-dev gtkwave
+      libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcap-dev
+      xvfb)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "setup: installing ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
