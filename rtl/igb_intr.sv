@@ -76,12 +76,12 @@ module igb_intr #(
 
 `ifndef SYNTHESIS
   // Hardware contract: no message for a vector whose EIMS bit is clear, none while throttled.
-  always_ff @(posedge clk_i) begin
-    if (rst_ni && msix_valid_o) begin
-      assert (eims_i[msix_vec_o]) else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
-      assert (!armed_q[msix_vec_o]) else $error("intr: MSI-X inside EITR interval, vector %0d", msix_vec_o);
-    end
-  end
+  a_msix_unmasked: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_valid_o |-> eims_i[msix_vec_o])
+    else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
+  a_msix_throttled: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_valid_o |-> !armed_q[msix_vec_o])
+    else $error("intr: MSI-X inside EITR interval, vector %0d", msix_vec_o);
 `endif
 
 endmodule

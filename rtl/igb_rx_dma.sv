@@ -217,10 +217,9 @@ module igb_rx_dma
 `ifndef SYNTHESIS
   // Hardware contract: a descriptor is written back only inside [RDH, RDT) - i.e. it is the
   // one at RDH, which the fetch logic took from below RDT.
-  always_ff @(posedge clk_i) begin
-    if (rst_ni && state_q == StWbReq && req_ready_i)
-      assert (idx_q == rdh_q) else $error("rx_dma: write-back of descriptor %0d with RDH=%0d", idx_q, rdh_q);
-  end
+  a_wb_at_rdh: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (state_q == StWbReq && req_ready_i) |-> (idx_q == rdh_q))
+    else $error("rx_dma: write-back of descriptor %0d with RDH=%0d", idx_q, rdh_q);
 `endif
 
 endmodule

@@ -136,10 +136,9 @@ module igb_rx_pktbuf #(
 
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.
-  always_ff @(posedge clk_i) begin
-    if (rst_ni && word_pop_i) assert (rd_ptr_q != commit_q)
-      else $error("pktbuf: word popped from an empty buffer");
-  end
+  a_no_underflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      word_pop_i |-> (rd_ptr_q != commit_q))
+    else $error("pktbuf: word popped from an empty buffer");
 `endif
 
 endmodule

@@ -1,0 +1,113 @@
+#include "hal.h"
+
+#include <cstdio>
+#include <string>
+
+#include "host_mem.h"
+#include "kernel.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+hal::hal(sc_module_name name, kernel& k, host_mem& mem)
+    : sc_module(name), mmio_init_socket("mmio_init_socket"), k_(k), mem_(mem),
+      pages_(mem.size() / host_mem::kPageSize) {
+  for (size_t i = 0; i < pages_.size(); ++i) pages_[i].phys = i * host_mem::kPageSize;
+}
+
+uint32_t hal::readl(uint32_t reg) {
+  cpu_core& cpu = k_.this_cpu();
+  cpu.sync();
+  uint32_t v = 0;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_address(reg);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = SC_ZERO_TIME;
+  const sc_time start = sc_time_stamp();
+  mmio_init_socket->b_transport(gp, delay);
+  wait(delay);  // the completion's way back
+  // The stall is CPU time of the running context.
+  const sc_time stalled = sc_time_stamp() - start;
+  cpu.account_stall(stalled);
+  ++mmio_reads_;
+  return v;
+}
+
+void hal::writel(uint32_t val, uint32_t reg) {
+  cpu_core& cpu = k_.this_cpu();
+  cpu.spend(k_.cost.mmio_write_ns);
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(reg);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&val));
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = cpu.now() - sc_time_stamp();  // leaves at the CPU's local time
+  mmio_init_socket->b_transport(gp, delay);
+  ++mmio_writes_;
+}
+
+uint64_t hal::dma_alloc_coherent(uint64_t bytes) { return mem_.alloc_coherent(bytes); }
+
+uint8_t* hal::phys_to_virt(uint64_t phys) { return mem_.ptr(phys); }
+
+void hal::coherent_sync() {
+  k_.this_cpu().sync();
+  mem_.settle(sc_time_stamp());
+}
+
+page* hal::alloc_page() {
+  const uint64_t a = mem_.alloc_page();
+  if (!a) return nullptr;
+  page* p = &pages_[a / host_mem::kPageSize];
+  p->refcount = 1;
+  return p;
+}
+
+void hal::put_page(page* p, int n) {
+  p->refcount -= n;
+  if (p->refcount < 0) k_.violate("page_refcount", "page reference count below zero");
+  if (p->refcount == 0) mem_.free_page(p->phys);
+}
+
+uint64_t hal::trace_desc_consumed(uint64_t desc_dma) {
+  auto it = wb_.find(desc_dma);
+  const sc_time now = k_.this_cpu().now();
+  if (it == wb_.end() || it->second.visible > now) {
+    k_.violate("desc_before_writeback",
+               "driver consumed descriptor at 0x" + [&] {
+                 char b[32];
+                 std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(desc_dma));
+                 return std::string(b);
+               }() + " before its write-back was visible");
+    return UINT64_MAX;
+  }
+  const uint64_t frame = it->second.frame;
+  wb_.erase(it);
+  return frame;
+}
+
+void hal::note_writeback(uint64_t desc_dma, uint64_t frame, const sc_time& visible) {
+  if (wb_.count(desc_dma)) {
+    k_.violate("writeback_overwrite", "descriptor written back again before the driver consumed it",
+               static_cast<int64_t>(frame));
+  }
+  wb_[desc_dma] = {frame, visible};
+}
+
+void hal::note_msix_sent(unsigned vec, const sc_time& t) {
+  if (msix_sent_.size() <= vec) msix_sent_.resize(vec + 1, SC_ZERO_TIME);
+  msix_sent_[vec] = t;
+}
+
+void hal::request_irq(unsigned vec, std::function<void()> handler) {
+  k_.this_cpu().request_irq(vec, std::move(handler));
+}
+
+}  // namespace igbsim

@@ -1,0 +1,77 @@
+// hal: the kernel services a driver uses to reach the hardware - and the only way it does.
+//
+//   readl(reg)            non-posted MMIO read: the CPU stalls for the PCIe round trip
+//   writel(val, reg)      posted MMIO write: costs the CPU mmio_write_ns, lands later
+//   dma_alloc_coherent    memory both the CPU and the device see (descriptor rings)
+//   coherent_sync()       the CPU is about to read memory the device writes: bring the CPU's
+//                         time up to date and make every device write visible by now visible.
+//                         Call it before reading a descriptor; without it you read old data.
+//   dma_rmb / dma_wmb     barriers; the model orders memory exactly, so they only cost time
+//   alloc_page / put_page page allocator over host memory with reference counts (struct page)
+//   request_irq(vec, fn)  the handler runs in hardirq context on the CPU
+//
+// A driver variant needs nothing else (plus the NAPI calls in stack/dev.h) to run against the
+// same NIC. All of it charges simulated CPU time from the cost table.
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+namespace igbsim {
+
+class kernel;
+class host_mem;
+
+struct page {
+  uint64_t phys = 0;    // bus address (no IOMMU: equal to the physical address)
+  int refcount = 0;     // page_ref_count
+};
+
+class hal : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<hal> mmio_init_socket;
+
+  hal(sc_core::sc_module_name name, kernel& k, host_mem& mem);
+
+  uint32_t readl(uint32_t reg);
+  void writel(uint32_t val, uint32_t reg);
+  uint64_t dma_alloc_coherent(uint64_t bytes);
+  uint8_t* phys_to_virt(uint64_t phys);
+  void coherent_sync();
+  void dma_rmb() {}
+  void dma_wmb() {}
+  page* alloc_page();           // nullptr when memory is exhausted
+  void page_ref_add(page* p, int n) { p->refcount += n; }
+  void put_page(page* p, int n = 1);  // drops n references, frees at zero
+  void request_irq(unsigned vec, std::function<void()> handler);
+  kernel& k() { return k_; }
+
+  // Tracepoint: a driver that consumes a descriptor's write-back reports it, so the journey
+  // follows the frame and the completion checker verifies the write-back was visible then.
+  // Returns the frame id, or UINT64_MAX (and a violation) when no write-back was visible.
+  uint64_t trace_desc_consumed(uint64_t desc_dma);
+  // Fed by the host-memory observer and the MSI-X controller.
+  void note_writeback(uint64_t desc_dma, uint64_t frame, const sc_core::sc_time& visible);
+  void note_msix_sent(unsigned vec, const sc_core::sc_time& t);
+  sc_core::sc_time msix_sent(unsigned vec) const {
+    return vec < msix_sent_.size() ? msix_sent_[vec] : sc_core::SC_ZERO_TIME;
+  }
+  uint64_t mmio_reads() const { return mmio_reads_; }
+  uint64_t mmio_writes() const { return mmio_writes_; }
+
+ private:
+  kernel& k_;
+  host_mem& mem_;
+  std::vector<page> pages_;     // one struct page per 4 KiB of host memory
+  uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
+  struct wb_seen { uint64_t frame; sc_core::sc_time visible; };
+  std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address
+  std::vector<sc_core::sc_time> msix_sent_;
+};
+
+}  // namespace igbsim

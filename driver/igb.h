@@ -1,0 +1,107 @@
+// The igb driver model (drivers/net/ethernet/intel/igb): structures and constants keep the
+// kernel's names so the model reads beside igb.h and igb_main.c. One receive queue on its own
+// MSI-X vector (vector 0 is "other"); no TX ring, no XDP, no VLAN/timestamp handling.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "dev.h"
+#include "e1000_regs.h"
+#include "hal.h"
+
+namespace igbsim {
+
+constexpr int IGB_DEFAULT_RXD = 256;
+constexpr int IGB_RX_BUFFER_WRITE = 16;       // refill batch: one RDT write per 16 buffers
+constexpr uint32_t IGB_RXBUFFER_2048 = 2048;
+constexpr uint32_t IGB_SKB_PAD = 64;          // NET_SKB_PAD + NET_IP_ALIGN (x86: 64 + 0)
+constexpr uint32_t SKB_SHARED_INFO_SIZE = 320;  // sizeof(struct skb_shared_info), x86-64
+constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8, IGB_RX_WTHRESH = 4;
+constexpr uint16_t USHRT_MAX_ = 0xFFFF;
+// ITR values (igb.h): interval in 0.25 us units as written to EITR bits 14:2 after << 2.
+constexpr uint32_t IGB_START_ITR = 648, IGB_4K_ITR = 980, IGB_20K_ITR = 196, IGB_70K_ITR = 56;
+enum latency_range { lowest_latency = 0, low_latency = 1, bulk_latency = 2 };
+
+struct igb_rx_buffer {
+  uint64_t dma = 0;
+  page* pg = nullptr;
+  uint32_t page_offset = 0;
+  uint16_t pagecnt_bias = 0;
+};
+
+struct igb_q_vector;
+
+struct igb_ring {
+  igb_q_vector* q_vector = nullptr;
+  uint64_t dma = 0;                 // descriptor ring bus address
+  e1000_adv_rx_desc* desc = nullptr;
+  uint16_t count = IGB_DEFAULT_RXD;
+  uint16_t next_to_clean = 0, next_to_use = 0, next_to_alloc = 0;
+  uint32_t tail = 0;                // RDT register
+  uint8_t reg_idx = 0;
+  std::vector<igb_rx_buffer> rx_buffer_info;
+  // rx_stats and ring totals (ethtool)
+  uint64_t packets = 0, bytes = 0, alloc_failed = 0, csum_err = 0, frame_errors = 0;
+};
+
+struct igb_ring_container {
+  uint64_t total_bytes = 0, total_packets = 0;
+  uint8_t itr = lowest_latency;
+};
+
+struct igb_adapter;
+
+struct igb_q_vector {
+  igb_adapter* adapter = nullptr;
+  napi_struct napi;
+  igb_ring* rx_ring = nullptr;
+  igb_ring_container rx;
+  unsigned vector = 0;
+  uint32_t eims_value = 0;
+  uint32_t itr_register = 0;
+  uint32_t itr_val = 0;
+  bool set_itr = false;
+};
+
+struct igb_config {
+  uint16_t rx_ring = IGB_DEFAULT_RXD;
+  int napi_weight = NAPI_POLL_WEIGHT;
+  // rx_itr_setting as igb keeps it: 0 off, 1 dynamic, 3 dynamic conservative, else us << 2
+  uint32_t rx_itr_setting = 3;
+  bool drop_en = false;
+  uint32_t pktbuf_kb = 64;
+};
+
+struct igb_stats {  // driver counters for report.json, and the hardware counters it reads
+  uint64_t irqs = 0, rdt_writes = 0, eims_writes = 0, eitr_writes = 0;
+  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, rqdpc = 0;
+};
+
+struct igb_adapter {
+  hal* hw = nullptr;
+  igb_config cfg;
+  igb_ring rx_ring;
+  igb_q_vector q_vector;
+  uint32_t eims_enable_mask = 0, eims_other = 0;
+  int num_q_vectors = 1;
+  bool down = true;
+  igb_stats stats;
+};
+
+// Entry points
+void igb_open(igb_adapter* adapter, hal* hw, const igb_config& cfg);
+void igb_update_stats(igb_adapter* adapter);   // reads the read-to-clear statistics
+int igb_poll(napi_struct* napi, int budget);
+int igb_clean_rx_irq(igb_q_vector* q_vector, int budget);
+void igb_alloc_rx_buffers(igb_ring* rx_ring, uint16_t cleaned_count);
+void igb_msix_ring(igb_q_vector* q_vector);
+void igb_ring_irq_enable(igb_q_vector* q_vector);
+
+// igb_desc_unused: descriptors software may refill; one slot always stays empty.
+inline uint16_t igb_desc_unused(const igb_ring* ring) {
+  if (ring->next_to_clean > ring->next_to_use)
+    return static_cast<uint16_t>(ring->next_to_clean - ring->next_to_use - 1);
+  return static_cast<uint16_t>(ring->count + ring->next_to_clean - ring->next_to_use - 1);
+}
+
+}  // namespace igbsim

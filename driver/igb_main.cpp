@@ -1,0 +1,406 @@
+// The igb receive path (drivers/net/ethernet/intel/igb/igb_main.c), as the current driver
+// does it with build_skb and half-page buffers. See driver/igb.h for what is left out.
+#include <algorithm>
+
+#include "igb.h"
+#include "kernel.h"
+#include "net.h"
+#include "wave_tracer.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+namespace {
+
+kernel& K(igb_ring* r) { return r->q_vector->adapter->hw->k(); }
+
+void probe_ring(igb_ring* r) {
+  K(r).probe(sw_sig::rx0_next_to_clean, r->next_to_clean);
+  K(r).probe(sw_sig::rx0_next_to_use, r->next_to_use);
+}
+
+// igb_alloc_mapped_page: a buffer that still holds its page (reused) needs nothing.
+bool igb_alloc_mapped_page(igb_ring* ring, igb_rx_buffer* bi) {
+  if (bi->pg) return true;
+  hal& hw = *ring->q_vector->adapter->hw;
+  hw.k().this_cpu().spend(hw.k().cost.page_alloc_ns);
+  page* p = hw.alloc_page();
+  if (!p) {
+    ++ring->alloc_failed;
+    return false;
+  }
+  bi->dma = p->phys;
+  bi->pg = p;
+  bi->page_offset = IGB_SKB_PAD;          // igb_rx_offset with build_skb
+  hw.page_ref_add(p, USHRT_MAX_ - 1);     // the driver holds a large bias
+  bi->pagecnt_bias = USHRT_MAX_;
+  return true;
+}
+
+// igb_reuse_rx_page: hand the other half of the page to the slot at next_to_alloc.
+void igb_reuse_rx_page(igb_ring* ring, igb_rx_buffer* old_buff) {
+  uint16_t nta = ring->next_to_alloc;
+  igb_rx_buffer* new_buff = &ring->rx_buffer_info[nta];
+  ++nta;
+  ring->next_to_alloc = nta < ring->count ? nta : 0;
+  *new_buff = *old_buff;
+}
+
+// igb_can_reuse_rx_page (PAGE_SIZE < 8192): reusable only if nobody but the skb just built
+// holds the page, i.e. the other half is free again.
+bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw) {
+  if (rx_buf_pgcnt - bi->pagecnt_bias > 1) return false;
+  if (bi->pagecnt_bias == 1) {
+    hw.page_ref_add(bi->pg, USHRT_MAX_ - 1);
+    bi->pagecnt_bias = USHRT_MAX_;
+  }
+  return true;
+}
+
+void igb_put_rx_buffer(igb_ring* ring, igb_rx_buffer* bi, int rx_buf_pgcnt) {
+  hal& hw = *ring->q_vector->adapter->hw;
+  if (igb_can_reuse_rx_page(bi, rx_buf_pgcnt, hw)) {
+    igb_reuse_rx_page(ring, bi);
+  } else {
+    hw.put_page(bi->pg, bi->pagecnt_bias);  // __page_frag_cache_drain; skbs keep their refs
+  }
+  bi->pg = nullptr;
+}
+
+// igb_write_itr: a new interval is written at the start of the next interrupt, because
+// writing EITR restarts the hardware's throttle timer.
+void igb_write_itr(igb_q_vector* q) {
+  if (!q->set_itr) return;
+  uint32_t itr_val = q->itr_val & 0x7FFC;
+  if (!itr_val) itr_val = 0x4;
+  itr_val |= E1000_EITR_CNT_IGNR;  // 82576 and later
+  q->adapter->hw->writel(itr_val, q->itr_register);
+  ++q->adapter->stats.eitr_writes;
+  q->set_itr = false;
+}
+
+// igb_update_itr + igb_set_itr: the three-state latency machine (single vector).
+void igb_update_itr(igb_ring_container* rc) {
+  const uint64_t packets = rc->total_packets, bytes = rc->total_bytes;
+  uint8_t itrval = rc->itr;
+  if (packets == 0) return;
+  switch (itrval) {
+    case lowest_latency:
+      if (bytes / packets > 8000) itrval = bulk_latency;
+      else if (packets < 5 && bytes > 512) itrval = low_latency;
+      break;
+    case low_latency:
+      if (bytes > 10000) {
+        if (bytes / packets > 8000) itrval = bulk_latency;
+        else if (packets < 10 || bytes / packets > 1200) itrval = bulk_latency;
+        else if (packets > 35) itrval = lowest_latency;
+      } else if (bytes / packets > 2000) {
+        itrval = bulk_latency;
+      } else if (packets <= 2 && bytes < 512) {
+        itrval = lowest_latency;
+      }
+      break;
+    case bulk_latency:
+      if (bytes > 25000) {
+        if (packets > 35) itrval = low_latency;
+      } else if (bytes < 1500) {
+        itrval = low_latency;
+      }
+      break;
+    default: break;
+  }
+  rc->total_bytes = 0;
+  rc->total_packets = 0;
+  rc->itr = itrval;
+}
+
+void igb_set_itr(igb_q_vector* q) {
+  igb_update_itr(&q->rx);
+  uint8_t current_itr = q->rx.itr;
+  if (current_itr == lowest_latency && q->adapter->cfg.rx_itr_setting == 3) current_itr = low_latency;
+  uint32_t new_itr = q->itr_val;
+  switch (current_itr) {
+    case lowest_latency: new_itr = IGB_70K_ITR; break;
+    case low_latency: new_itr = IGB_20K_ITR; break;
+    case bulk_latency: new_itr = IGB_4K_ITR; break;
+    default: break;
+  }
+  if (new_itr != q->itr_val) {
+    // Bias towards bulk by stepping when the rate rises (the kernel's max() makes it a no-op).
+    if (new_itr > q->itr_val)
+      new_itr = std::max((new_itr * q->itr_val) / (new_itr + (q->itr_val >> 2)), new_itr);
+    q->itr_val = new_itr;
+    q->set_itr = true;
+  }
+}
+
+// igb_update_ring_itr: average-wire-size rule for multi-vector operation.
+void igb_update_ring_itr(igb_q_vector* q) {
+  uint32_t new_val = q->itr_val;
+  const uint64_t packets = q->rx.total_packets;
+  if (!packets) return;
+  uint64_t avg = q->rx.total_bytes / packets;
+  avg += 24;  // CRC, preamble, inter-frame gap
+  avg = std::min<uint64_t>(avg, 3000);
+  new_val = static_cast<uint32_t>((avg > 300 && avg < 1200) ? avg / 3 : avg / 2);
+  if (new_val < IGB_20K_ITR && q->adapter->cfg.rx_itr_setting == 3) new_val = IGB_20K_ITR;
+  if (new_val != q->itr_val) {
+    q->itr_val = new_val;
+    q->set_itr = true;
+  }
+  q->rx.total_bytes = 0;
+  q->rx.total_packets = 0;
+}
+
+void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
+  hal& hw = *a->hw;
+  const unsigned n = ring->reg_idx;
+  hw.writel(0, E1000_RXDCTL(n));  // disable the queue while it is set up
+  hw.writel(static_cast<uint32_t>(ring->dma & 0xFFFFFFFFu), E1000_RDBAL(n));
+  hw.writel(static_cast<uint32_t>(ring->dma >> 32), E1000_RDBAH(n));
+  hw.writel(ring->count * static_cast<uint32_t>(sizeof(e1000_adv_rx_desc)), E1000_RDLEN(n));
+  ring->tail = E1000_RDT(n);
+  hw.writel(0, E1000_RDH(n));
+  hw.writel(0, ring->tail);
+  // igb_setup_srrctl
+  uint32_t srrctl = (256u << E1000_SRRCTL_BSIZEHDRSIZE_SHIFT);  // IGB_RX_HDR_LEN
+  srrctl |= IGB_RXBUFFER_2048 >> E1000_SRRCTL_BSIZEPKT_SHIFT;
+  srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
+  if (a->cfg.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
+  hw.writel(srrctl, E1000_SRRCTL(n));
+  ring->rx_buffer_info.assign(ring->count, igb_rx_buffer{});
+  ring->desc[0].wb.upper.length = 0;  // the first descriptor must not look complete
+  ring->next_to_clean = ring->next_to_use = ring->next_to_alloc = 0;
+  const uint32_t rxdctl = IGB_RX_PTHRESH | IGB_RX_HTHRESH << 8 | IGB_RX_WTHRESH << 16 |
+                          E1000_RXDCTL_QUEUE_ENABLE;
+  hw.writel(rxdctl, E1000_RXDCTL(n));
+}
+
+// igb_irq_enable (MSI-X): auto-clear and auto-mask for the queue vectors, then unmask all.
+void igb_irq_enable(igb_adapter* a) {
+  hal& hw = *a->hw;
+  const uint32_t ims = a->eims_enable_mask & ~a->eims_other;
+  hw.writel(hw.readl(E1000_EIAC) | ims, E1000_EIAC);
+  hw.writel(hw.readl(E1000_EIAM) | ims, E1000_EIAM);
+  hw.writel(a->eims_enable_mask, E1000_EIMS);
+  ++a->stats.eims_writes;
+}
+
+}  // namespace
+
+// Bring-up in the order of igb_open -> __igb_open -> igb_configure -> igb_configure_msix ->
+// igb_irq_enable: packet buffer size, receive control, the ring, buffers, vectors, unmask.
+void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
+  a->hw = hw;
+  a->cfg = cfg;
+  kernel& k = hw->k();
+  igb_ring* ring = &a->rx_ring;
+  igb_q_vector* q = &a->q_vector;
+  q->adapter = a;
+  q->rx_ring = ring;
+  ring->q_vector = q;
+  ring->count = cfg.rx_ring;
+  ring->reg_idx = 0;
+  // igb_setup_rx_resources
+  ring->dma = hw->dma_alloc_coherent(ring->count * sizeof(e1000_adv_rx_desc));
+  ring->desc = reinterpret_cast<e1000_adv_rx_desc*>(hw->phys_to_virt(ring->dma));
+  netif_napi_add(k, &q->napi, igb_poll, cfg.napi_weight);
+  q->napi.priv = q;
+  // igb_reset: receive packet buffer size
+  hw->writel(cfg.pktbuf_kb, E1000_RXPBS);
+  // igb_configure -> igb_setup_rctl: queue 0 off before the receiver is touched
+  hw->writel(0, E1000_RXDCTL(0));
+  hw->writel(E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_LPE | E1000_RCTL_SECRC, E1000_RCTL);
+  // igb_configure_rx
+  igb_configure_rx_ring(a, ring);
+  igb_alloc_rx_buffers(ring, igb_desc_unused(ring));
+  // __igb_open -> igb_request_irq -> igb_configure_msix
+  hw->writel(E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR,
+             E1000_GPIE);
+  a->eims_other = 1u << 0;  // vector 0: link and other causes
+  hw->writel((0u | E1000_IVAR_VALID) << 8, E1000_IVAR_MISC);
+  // igb_assign_vector(q_vector, 1): 82580/I350 IVAR layout, queue 0 in byte 0 of IVAR0
+  q->vector = 1;
+  q->eims_value = 1u << q->vector;
+  q->itr_register = E1000_EITR(q->vector);
+  uint32_t ivar = hw->readl(E1000_IVAR0);
+  ivar = (ivar & ~0xFFu) | (q->vector | E1000_IVAR_VALID);
+  hw->writel(ivar, E1000_IVAR0);
+  a->eims_enable_mask = a->eims_other | q->eims_value;
+  q->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
+  q->set_itr = true;  // the interval is written on the first interrupt
+  hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+  a->down = false;
+  hw->readl(E1000_EICR);  // clear anything pending from before
+  igb_irq_enable(a);
+}
+
+void igb_update_stats(igb_adapter* a) {
+  hal& hw = *a->hw;
+  a->stats.gprc += hw.readl(E1000_GPRC);
+  const uint64_t lo = hw.readl(E1000_GORCL);
+  a->stats.gorc += lo | static_cast<uint64_t>(hw.readl(E1000_GORCH)) << 32;
+  a->stats.mpc += hw.readl(E1000_MPC);
+  a->stats.rnbc += hw.readl(E1000_RNBC);
+  a->stats.rqdpc += hw.readl(E1000_RQDPC(0));
+}
+
+// igb_msix_ring: write a pending ITR change, schedule NAPI. No MMIO read on this path.
+void igb_msix_ring(igb_q_vector* q) {
+  hal& hw = *q->adapter->hw;
+  kernel& k = hw.k();
+  cpu_core& cpu = k.this_cpu();
+  ++q->adapter->stats.irqs;
+  q->napi.irq_msix = hw.msix_sent(q->vector);
+  q->napi.irq_entry = cpu.now();
+  q->napi.irq_valid = true;
+  cpu.spend(k.cost.igb_msix_ring_ns);
+  igb_write_itr(q);
+  napi_schedule(&q->napi);
+}
+
+void igb_ring_irq_enable(igb_q_vector* q) {
+  igb_adapter* a = q->adapter;
+  if (a->cfg.rx_itr_setting & 3) {
+    if (a->num_q_vectors == 1) igb_set_itr(q);
+    else igb_update_ring_itr(q);
+  }
+  if (!a->down) {
+    a->hw->writel(q->eims_value, E1000_EIMS);
+    ++a->stats.eims_writes;
+  }
+}
+
+int igb_poll(napi_struct* napi, int budget) {
+  igb_q_vector* q = static_cast<igb_q_vector*>(napi->priv);  // container_of(napi, ...)
+  bool clean_complete = true;
+  int work_done = 0;
+  if (q->rx_ring) {
+    const int cleaned = igb_clean_rx_irq(q, budget);
+    work_done += cleaned;
+    if (cleaned >= budget) clean_complete = false;
+  }
+  if (!clean_complete) return budget;  // stay on the poll list, interrupt stays masked
+  if (napi_complete_done(napi, work_done)) igb_ring_irq_enable(q);
+  return std::min(work_done, budget - 1);
+}
+
+void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
+  if (!cleaned_count) return;
+  hal& hw = *ring->q_vector->adapter->hw;
+  kernel& k = hw.k();
+  uint16_t i = ring->next_to_use;
+  do {
+    igb_rx_buffer* bi = &ring->rx_buffer_info[i];
+    if (!igb_alloc_mapped_page(ring, bi)) break;
+    k.this_cpu().spend(k.cost.refill_ns);
+    ring->desc[i].read.pkt_addr = bi->dma + bi->page_offset;
+    if (++i == ring->count) i = 0;
+    ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
+  } while (--cleaned_count);
+  if (ring->next_to_use != i) {
+    ring->next_to_use = i;
+    ring->next_to_alloc = i;
+    hw.dma_wmb();
+    hw.writel(i, ring->tail);
+    ++ring->q_vector->adapter->stats.rdt_writes;
+    probe_ring(ring);
+  }
+}
+
+int igb_clean_rx_irq(igb_q_vector* q, int budget) {
+  igb_ring* ring = q->rx_ring;
+  hal& hw = *q->adapter->hw;
+  kernel& k = hw.k();
+  cpu_core& cpu = k.this_cpu();
+  napi_struct& napi = q->napi;
+  uint64_t total_bytes = 0;
+  int total_packets = 0;
+  uint16_t cleaned_count = igb_desc_unused(ring);
+  const uint32_t truesize = 4096 / 2;  // igb_rx_pg_size / 2: half a page per frame
+
+  while (total_packets < budget) {
+    if (cleaned_count >= IGB_RX_BUFFER_WRITE) {
+      igb_alloc_rx_buffers(ring, cleaned_count);
+      cleaned_count = 0;
+    }
+    const uint16_t ntc = ring->next_to_clean;
+    e1000_adv_rx_desc* rx_desc = &ring->desc[ntc];
+    hw.coherent_sync();  // the load below sees what the device has made visible by now
+    const uint16_t size = rx_desc->wb.upper.length;
+    if (!size) break;
+    hw.dma_rmb();  // no other descriptor field is read before the length
+    cpu.spend(k.cost.desc_ns);
+    const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
+    const uint64_t id = hw.trace_desc_consumed(desc_dma);
+    k.probe(sw_sig::rx0_desc_read, ntc);
+    const sc_time now = cpu.now();
+    k.jr.record(id, step::drv_read_desc, now);
+    const int64_t wb = k.jr.time_ps(id, step::desc_wb);
+    const uint64_t ps = sc_time(1, SC_PS).value();
+    if (napi.irq_valid && wb >= 0 && napi.irq_msix.value() / ps >= static_cast<uint64_t>(wb)) {
+      k.jr.record(id, step::msix, napi.irq_msix);
+      k.jr.record(id, step::isr_entry, napi.irq_entry);
+    }
+    if (wb >= 0 && napi.poll_start.value() / ps >= static_cast<uint64_t>(wb))
+      k.jr.record(id, step::napi_poll, napi.poll_start);
+
+    // igb_get_rx_buffer
+    igb_rx_buffer* bi = &ring->rx_buffer_info[ntc];
+    const int rx_buf_pgcnt = bi->pg ? bi->pg->refcount : 0;
+    if (!bi->pg) {
+      k.violate("rx_buffer_missing", "descriptor completed without a buffer", static_cast<int64_t>(id));
+      break;
+    }
+    --bi->pagecnt_bias;
+    // igb_build_skb
+    cpu.spend(k.cost.build_skb_ns);
+    uint8_t* va = hw.phys_to_virt(bi->dma + bi->page_offset);
+    sk_buff* skb = sk_buff::build(va - IGB_SKB_PAD, truesize - SKB_SHARED_INFO_SIZE, truesize);
+    skb->reserve(IGB_SKB_PAD);
+    skb->put(size);
+    skb->frame_id = id;
+    page* pg = bi->pg;
+    skb->destructor = [&hw, pg] { hw.put_page(pg, 1); };
+    bi->page_offset ^= truesize;
+    igb_put_rx_buffer(ring, bi, rx_buf_pgcnt);
+    ++cleaned_count;
+    // igb_is_non_eop
+    ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
+    k.probe(sw_sig::rx0_next_to_clean, ring->next_to_clean);
+    const uint32_t staterr = rx_desc->wb.upper.status_error;
+    if (!(staterr & E1000_RXD_STAT_EOP)) {
+      k.violate("non_eop", "multi-descriptor frames are not modelled yet", static_cast<int64_t>(id));
+      drop_skb(k, skb, "rx_frame_errors");
+      continue;
+    }
+    // igb_cleanup_headers
+    if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) {
+      ++ring->frame_errors;
+      drop_skb(k, skb, "rx_frame_errors");
+      continue;
+    }
+    if (skb->len < 60) skb->put(60 - skb->len);  // eth_skb_pad
+    total_bytes += skb->len;
+    // igb_process_skb_fields: checksum status, RSS hash, eth_type_trans
+    if ((staterr & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_L4CS)) &&
+        !(staterr & 0x60000000u /* IPE | TCPE */))
+      skb->ip_summed = CHECKSUM_UNNECESSARY;
+    skb->hash = rx_desc->wb.lower.rss;
+    skb->protocol = static_cast<uint16_t>(skb->data[12] << 8 | skb->data[13]);
+    skb->pull(ETH_HLEN);
+    napi_gro_receive(&napi, skb);
+    ++total_packets;
+    k.probe(sw_sig::napi0_budget_left, static_cast<uint32_t>(budget - total_packets));
+    cpu.boundary();
+  }
+  ring->packets += total_packets;
+  ring->bytes += total_bytes;
+  q->rx.total_packets += total_packets;
+  q->rx.total_bytes += total_bytes;
+  if (cleaned_count) igb_alloc_rx_buffers(ring, cleaned_count);
+  return total_packets;
+}
+
+}  // namespace igbsim

@@ -1,0 +1,103 @@
+// cpu_core: one CPU with hardirq > softirq > process contexts, and the tasks that run on it.
+//
+// Time: the code running on the core charges simulated time with spend(); the charge
+// accumulates as a local offset ahead of SystemC time (LT temporal decoupling) and is paid
+// with sync() (a SystemC wait). boundary() = sync + take interrupts that have arrived: the
+// model takes interrupts at function boundaries, never in the middle of one. Interrupt and
+// softirq handlers run inline on whichever thread owns the core, as they run on the
+// interrupted task's stack in Linux.
+//
+// Tasks: each task is a SystemC thread; only the one the scheduler hands the core to runs.
+// A task blocks by setting its state and calling schedule(); try_to_wake_up() makes it
+// runnable. The run queue is FIFO without preemption (vruntime fairness comes later);
+// when nothing is runnable the core's idle thread waits for the next interrupt.
+// Until ksoftirqd is modelled, softirq work left after __do_softirq's 10 restarts / 2 ms
+// runs from the idle loop (and at the next irq_exit).
+#pragma once
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "costs.h"
+
+namespace igbsim {
+
+class kernel;
+
+enum class cpu_ctx : uint8_t { idle = 0, process = 1, softirq = 2, hardirq = 3 };
+enum class task_state : uint8_t { running = 0, runnable = 1, interruptible = 2, dead = 3 };
+
+struct task_struct {
+  std::string comm;
+  task_state state = task_state::runnable;
+  std::function<void()> fn;
+  sc_core::sc_event run_ev;
+  uint64_t nvcsw = 0;  // voluntary context switches
+};
+
+enum softirq_nr : uint32_t { NET_RX_SOFTIRQ = 3 };
+
+class cpu_core {
+ public:
+  cpu_core(kernel& k, int id);
+  int id() const { return id_; }
+
+  // Time
+  sc_core::sc_time now() const { return sc_core::sc_time_stamp() + offset_; }
+  void spend(double ns);
+  // Time that passed while the CPU stalled (an MMIO read): charged to the running context.
+  void account_stall(const sc_core::sc_time& t);
+  void sync();
+  void boundary();
+
+  // Interrupts
+  using irq_handler = std::function<void()>;
+  void request_irq(unsigned vec, irq_handler h);
+  void post_irq(unsigned vec, const sc_core::sc_time& arrival);  // from the MSI-X controller
+  void raise_softirq(softirq_nr nr) { softirq_pending_ |= 1u << nr; }
+  bool softirq_pending() const { return softirq_pending_ != 0; }
+  std::function<void()> net_rx_action;  // NET_RX_SOFTIRQ handler
+
+  // Tasks
+  void spawn(task_struct* t);
+  task_struct* current() const { return current_; }
+  void schedule();
+  bool try_to_wake_up(task_struct* t);
+  void set_current_state(task_state s);
+  cpu_ctx ctx() const { return ctx_; }
+  bool in_interrupt() const { return ctx_ == cpu_ctx::softirq || ctx_ == cpu_ctx::hardirq; }
+
+  // Accounting, ps per context (idle is the rest of the run)
+  const std::array<uint64_t, 4>& ctx_ps() const { return ctx_ps_; }
+  uint64_t context_switches() const { return context_switches_; }
+  uint64_t irqs_taken() const { return irqs_taken_; }
+
+ private:
+  struct pending_irq { sc_core::sc_time arrival; unsigned vec; };
+  void idle_thread();
+  void task_thread(task_struct* t);
+  void take_irqs();
+  void do_softirq();
+  void set_ctx(cpu_ctx c);
+  void switch_to(task_struct* next);
+
+  kernel& k_;
+  int id_;
+  sc_core::sc_time offset_ = sc_core::SC_ZERO_TIME;
+  cpu_ctx ctx_ = cpu_ctx::idle;
+  std::vector<irq_handler> handlers_;
+  std::deque<pending_irq> irq_q_;  // by arrival time
+  uint32_t softirq_pending_ = 0;
+  task_struct* current_ = nullptr;
+  std::deque<task_struct*> rq_;
+  sc_core::sc_event irq_ev_, idle_ev_;
+  std::array<uint64_t, 4> ctx_ps_{};
+  uint64_t context_switches_ = 0, irqs_taken_ = 0;
+};
+
+}  // namespace igbsim

@@ -1,0 +1,157 @@
+#include "dev.h"
+
+#include "kernel.h"
+#include "net.h"
+#include "wave_tracer.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+void netif_napi_add(kernel& k, napi_struct* n, std::function<int(napi_struct*, int)> poll,
+                    int weight) {
+  n->k = &k;
+  n->poll = std::move(poll);
+  n->weight = weight;
+}
+
+// napi_schedule_prep: claim SCHED; if it was already set, note MISSED so the owner repolls.
+bool napi_schedule_prep(napi_struct* n) {
+  const uint32_t val = n->state;
+  if (val & NAPI_STATE_DISABLE) return false;
+  uint32_t nv = val | NAPI_STATE_SCHED;
+  if (val & NAPI_STATE_SCHED) nv |= NAPI_STATE_MISSED;
+  n->state = nv;
+  if ((nv & NAPI_STATE_MISSED) && !(val & NAPI_STATE_MISSED)) n->k->probe(sw_sig::napi0_missed, 1);
+  return !(val & NAPI_STATE_SCHED);
+}
+
+// ____napi_schedule: onto this CPU's poll list, raise NET_RX_SOFTIRQ.
+void __napi_schedule(napi_struct* n) {
+  kernel& k = *n->k;
+  if (!n->on_poll_list) {
+    k.sd.poll_list.push_back(n);
+    n->on_poll_list = true;
+  }
+  ++k.st.napi_schedules;
+  k.this_cpu().raise_softirq(NET_RX_SOFTIRQ);
+  k.probe(sw_sig::napi0_state, NAPI_PROBE_SCHEDULED);
+}
+
+bool napi_schedule(napi_struct* n) {
+  n->k->this_cpu().spend(n->k->cost.napi_schedule_ns);
+  if (!napi_schedule_prep(n)) return false;
+  __napi_schedule(n);
+  return true;
+}
+
+static void gro_normal_list(napi_struct* n) {
+  if (n->rx_list.empty()) return;
+  std::vector<sk_buff*> list;
+  list.swap(n->rx_list);
+  for (sk_buff* skb : list) netif_receive_skb(*n->k, skb);  // netif_receive_skb_list_internal
+}
+
+// napi_gro_receive for a packet GRO does not merge: gro_normal_one.
+void napi_gro_receive(napi_struct* n, sk_buff* skb) {
+  n->k->this_cpu().spend(n->k->cost.gro_ns);
+  n->rx_list.push_back(skb);
+  if (static_cast<int>(n->rx_list.size()) >= gro_normal_batch) gro_normal_list(n);
+}
+
+// napi_complete_done: flush GRO, leave the poll list, clear SCHED|MISSED - unless MISSED was
+// set, in which case keep SCHED, reschedule and return false (the driver must not unmask).
+bool napi_complete_done(napi_struct* n, int /*work_done*/) {
+  gro_normal_list(n);
+  const uint32_t val = n->state;
+  if (val & NAPI_STATE_MISSED) {
+    n->state = (val & ~NAPI_STATE_MISSED) | NAPI_STATE_SCHED;
+    n->k->probe(sw_sig::napi0_missed, 0);
+    __napi_schedule(n);
+    return false;
+  }
+  n->state = val & ~(NAPI_STATE_SCHED | NAPI_STATE_MISSED);
+  n->k->probe(sw_sig::napi0_state, NAPI_PROBE_IDLE);
+  return true;
+}
+
+// napi_poll/__napi_poll: run the driver's poll with the NAPI weight; a poll that used its
+// whole weight stays scheduled and goes to the tail of the repoll list (round robin).
+static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll) {
+  n->on_poll_list = false;
+  cpu_core& cpu = k.this_cpu();
+  cpu.spend(k.cost.napi_poll_ns);
+  int work = 0;
+  if (n->state & NAPI_STATE_SCHED) {
+    n->poll_start = cpu.now();
+    k.probe(sw_sig::napi0_state, NAPI_PROBE_POLLING);
+    k.probe(sw_sig::napi0_budget_left, static_cast<uint32_t>(n->weight));
+    k.probe(sw_sig::napi0_work_done, 0);
+    ++k.st.polls;
+    work = n->poll(n, n->weight);
+    k.probe(sw_sig::napi0_work_done, static_cast<uint32_t>(work));
+  }
+  if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
+  if (work < n->weight) return work;
+  ++k.st.polls_budget_exhausted;
+  gro_normal_list(n);  // flush before yielding the CPU to the next NAPI
+  k.probe(sw_sig::napi0_state, NAPI_PROBE_SCHEDULED);
+  repoll.push_back(n);
+  n->on_poll_list = true;
+  return work;
+}
+
+void net_rx_action(kernel& k) {
+  cpu_core& cpu = k.this_cpu();
+  softnet_data& sd = k.sd;
+  const sc_time time_limit = cpu.now() + sc_time(k.params.netdev_budget_usecs, SC_US);
+  int budget = k.params.netdev_budget;
+  std::deque<napi_struct*> list, repoll;
+  list.swap(sd.poll_list);
+  k.probe(sw_sig::softirq_budget_left, static_cast<uint32_t>(budget));
+  for (;;) {
+    if (list.empty()) {
+      if (repoll.empty() && !sd.poll_list.empty()) {  // more arrived meanwhile: start over
+        list.swap(sd.poll_list);
+        continue;
+      }
+      break;
+    }
+    napi_struct* n = list.front();
+    list.pop_front();
+    budget -= napi_poll(k, n, repoll);
+    k.probe(sw_sig::softirq_budget_left, static_cast<uint32_t>(budget < 0 ? 0 : budget));
+    cpu.boundary();  // interrupts are taken between polls
+    if (budget <= 0 || cpu.now() >= time_limit) {
+      ++sd.time_squeeze;
+      break;
+    }
+  }
+  // Leftovers first, then NAPIs scheduled meanwhile, then the repoll list.
+  for (napi_struct* n : sd.poll_list) list.push_back(n);
+  for (napi_struct* n : repoll) list.push_back(n);
+  sd.poll_list.swap(list);
+  for (napi_struct* n : sd.poll_list) n->on_poll_list = true;
+  if (!sd.poll_list.empty()) cpu.raise_softirq(NET_RX_SOFTIRQ);
+}
+
+void drop_skb(kernel& k, sk_buff* skb, const char* counter) {
+  if (k.on_drop) k.on_drop(skb->frame_id, counter);
+  k.jr.finish(skb->frame_id, counter);
+  k.this_cpu().spend(k.cost.skb_free_ns);
+  kfree_skb(skb);
+}
+
+// __netif_receive_skb_core: deliver by ethertype.
+int netif_receive_skb(kernel& k, sk_buff* skb) {
+  cpu_core& cpu = k.this_cpu();
+  cpu.boundary();
+  cpu.spend(k.cost.netif_receive_skb_ns);
+  k.jr.record(skb->frame_id, step::netif_receive_skb, cpu.now());
+  ++k.sd.processed;
+  if (skb->protocol == ETH_P_IP) return ip_rcv(k, skb);
+  drop_skb(k, skb, "rx_nohandler");
+  return -1;
+}
+
+}  // namespace igbsim

@@ -1,0 +1,57 @@
+// NAPI and the receive softirq (net/core/dev.c): napi_schedule_prep with MISSED,
+// net_rx_action with netdev_budget and netdev_budget_usecs, __napi_poll's round-robin repoll
+// when a poll uses its whole weight, napi_complete_done returning false when MISSED was set,
+// and GRO's normal-list batching (gro_normal_batch = 8). TCP GRO merging comes later: every
+// packet here takes the "not merged" path (napi_gro_receive -> gro_normal_one).
+#pragma once
+#include <systemc>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "skbuff.h"
+
+namespace igbsim {
+
+class kernel;
+
+enum napi_state_bit : uint32_t {
+  NAPI_STATE_SCHED = 1u << 0,
+  NAPI_STATE_MISSED = 1u << 1,
+  NAPI_STATE_DISABLE = 1u << 2,
+};
+
+constexpr int NAPI_POLL_WEIGHT = 64;
+constexpr int gro_normal_batch = 8;
+
+struct napi_struct {
+  kernel* k = nullptr;
+  uint32_t state = 0;
+  int weight = NAPI_POLL_WEIGHT;
+  int index = 0;                              // which queue's probe signals it drives
+  void* priv = nullptr;                       // the driver's container (container_of)
+  std::function<int(napi_struct*, int)> poll;
+  std::vector<sk_buff*> rx_list;              // GRO normal list
+  // For the journey: the interrupt that scheduled this NAPI, and the current poll's start.
+  sc_core::sc_time irq_msix, irq_entry, poll_start;
+  bool irq_valid = false;
+  bool on_poll_list = false;
+};
+
+// NAPI probe states (waveform sw.napi0_state)
+enum : uint32_t { NAPI_PROBE_IDLE = 0, NAPI_PROBE_SCHEDULED = 1, NAPI_PROBE_POLLING = 2 };
+
+void netif_napi_add(kernel& k, napi_struct* n, std::function<int(napi_struct*, int)> poll,
+                    int weight);
+bool napi_schedule_prep(napi_struct* n);
+void __napi_schedule(napi_struct* n);
+bool napi_schedule(napi_struct* n);
+bool napi_complete_done(napi_struct* n, int work_done);
+void napi_gro_receive(napi_struct* n, sk_buff* skb);
+void net_rx_action(kernel& k);
+int netif_receive_skb(kernel& k, sk_buff* skb);
+// Drop with accounting: the frame's fate is `counter`.
+void drop_skb(kernel& k, sk_buff* skb, const char* counter);
+
+}  // namespace igbsim

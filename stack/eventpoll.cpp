@@ -1,0 +1,189 @@
+#include "eventpoll.h"
+
+#include "kernel.h"
+#include "wave_tracer.h"
+
+namespace igbsim {
+
+namespace {
+constexpr uint32_t EP_PRIVATE_BITS = EPOLLEXCLUSIVE | EPOLLONESHOT | EPOLLET;
+
+void probe_ready(eventpoll* ep) {
+  if (ep->index == 0) ep->k->probe(sw_sig::ep0_ready_len, static_cast<uint32_t>(ep->rdllist.size()));
+}
+
+// ep_poll_callback: queue the item on the ready list (or the overflow list during a transfer)
+// and wake one epoll_wait sleeper.
+int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, uint32_t key) {
+  epitem* epi = static_cast<epitem*>(wait->private_);
+  eventpoll* ep = epi->ep;
+  kernel& k = *ep->k;
+  cpu_core& cpu = k.this_cpu();
+  cpu.spend(k.cost.ep_poll_callback_ns);
+  ++k.st.ep_poll_callback_calls;
+  k.jr.record(k.cur_frame, step::ep_poll_callback, cpu.now());
+  if (!(epi->event.events & ~EP_PRIVATE_BITS)) return 0;  // disarmed (ONESHOT fired)
+  if (key && !(key & epi->event.events)) return 0;
+  if (ep->transferring) {
+    if (!epi->on_ovflist) {
+      ep->ovflist.push_back(epi);
+      epi->on_ovflist = true;
+    }
+  } else if (!epi->on_rdllist) {
+    ep->rdllist.push_back(epi);
+    epi->on_rdllist = true;
+    probe_ready(ep);
+  }
+  bool woken = false;
+  if (ep->wq.active()) {
+    const uint64_t id = k.cur_frame;
+    const sc_core::sc_time t = cpu.now();
+    woken = __wake_up_common(k, &ep->wq, 1, 1, 0, 0) == 0;
+    if (woken) k.jr.record(id, step::try_to_wake_up, t);
+  }
+  if (epi->event.events & EPOLLEXCLUSIVE) {
+    // Exclusive items report success only if the event matched and someone was woken.
+    return (key & epi->event.events & (EPOLLIN | EPOLLOUT)) && woken ? 1 : 0;
+  }
+  return 1;
+}
+
+int ep_send_events(eventpoll* ep, epoll_event* events, int maxevents) {
+  kernel& k = *ep->k;
+  cpu_core& cpu = k.this_cpu();
+  std::list<epitem*> txlist;
+  txlist.swap(ep->rdllist);
+  ep->transferring = true;
+  int n = 0;
+  while (!txlist.empty() && n < maxevents) {
+    epitem* epi = txlist.front();
+    txlist.pop_front();
+    epi->on_rdllist = false;
+    cpu.spend(k.cost.ep_send_event_ns);
+    const uint32_t revents = epi->f->poll(k, nullptr) & epi->event.events;
+    if (!revents) continue;
+    events[n].events = revents;
+    events[n].data = epi->event.data;
+    ++n;
+    if (epi->event.events & EPOLLONESHOT) {
+      epi->event.events &= EP_PRIVATE_BITS;
+    } else if (!(epi->event.events & EPOLLET)) {
+      ep->rdllist.push_back(epi);  // level-triggered: polled again on the next epoll_wait
+      epi->on_rdllist = true;
+    }
+  }
+  ep->transferring = false;
+  for (epitem* epi : ep->ovflist) {
+    epi->on_ovflist = false;
+    if (!epi->on_rdllist) {
+      ep->rdllist.push_back(epi);
+      epi->on_rdllist = true;
+    }
+  }
+  ep->ovflist.clear();
+  // Items not transferred (maxevents reached) go back to the front.
+  for (auto it = txlist.rbegin(); it != txlist.rend(); ++it) {
+    if (!(*it)->on_rdllist) {
+      ep->rdllist.push_front(*it);
+      (*it)->on_rdllist = true;
+    }
+  }
+  probe_ready(ep);
+  return n;
+}
+}  // namespace
+
+void ep_init(kernel& k, eventpoll* ep, int index) {
+  ep->k = &k;
+  ep->index = index;
+}
+
+int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
+  kernel& k = *ep->k;
+  auto it = ep->rbr.find(fd);
+  switch (op) {
+    case EPOLL_CTL_ADD: {
+      if (it != ep->rbr.end()) return -EEXIST;
+      if (ev->events & EPOLLEXCLUSIVE) {
+        const uint32_t allowed = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLET | EPOLLEXCLUSIVE;
+        if (ev->events & ~allowed) return -EINVAL;
+      }
+      auto epi = std::make_unique<epitem>();
+      epi->ep = ep;
+      epi->f = f;
+      epi->fd = fd;
+      epi->event = *ev;
+      epi->event.events |= EPOLLERR | EPOLLHUP;
+      epi->wait.private_ = epi.get();
+      epi->wait.func = ep_poll_callback;
+      epitem* raw = epi.get();
+      poll_table pt;
+      pt.qproc = [raw](file*, wait_queue_head* whead, poll_table*) {
+        raw->whead = whead;
+        if (raw->event.events & EPOLLEXCLUSIVE) add_wait_queue_exclusive(whead, &raw->wait);
+        else add_wait_queue(whead, &raw->wait);
+      };
+      const uint32_t revents = f->poll(k, &pt) & epi->event.events;
+      ep->rbr.emplace(fd, std::move(epi));
+      if (revents && !raw->on_rdllist) {
+        ep->rdllist.push_back(raw);
+        raw->on_rdllist = true;
+        if (ep->wq.active()) __wake_up_common(k, &ep->wq, 1, 1, 0, 0);
+      }
+      return 0;
+    }
+    case EPOLL_CTL_MOD: {
+      if (it == ep->rbr.end()) return -ENOENT;
+      if (ev->events & EPOLLEXCLUSIVE) return -EINVAL;
+      epitem* epi = it->second.get();
+      if (epi->event.events & EPOLLEXCLUSIVE) return -EINVAL;
+      epi->event.events = ev->events | EPOLLERR | EPOLLHUP;
+      epi->event.data = ev->data;
+      const uint32_t revents = epi->f->poll(k, nullptr) & epi->event.events;
+      if (revents && !epi->on_rdllist) {
+        ep->rdllist.push_back(epi);
+        epi->on_rdllist = true;
+        if (ep->wq.active()) __wake_up_common(k, &ep->wq, 1, 1, 0, 0);
+      }
+      return 0;
+    }
+    case EPOLL_CTL_DEL: {
+      if (it == ep->rbr.end()) return -ENOENT;
+      epitem* epi = it->second.get();
+      if (epi->whead) remove_wait_queue(epi->whead, &epi->wait);
+      if (epi->on_rdllist) ep->rdllist.remove(epi);
+      ep->rbr.erase(it);
+      return 0;
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
+// ep_poll: return ready events, or sleep (exclusive) on ep->wq until ep_poll_callback wakes us.
+int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms) {
+  kernel& k = *ep->k;
+  cpu_core& cpu = k.this_cpu();
+  if (maxevents <= 0) return -EINVAL;
+  cpu.spend(k.cost.syscall_ns + k.cost.epoll_wait_ns);
+  ++k.st.epoll_wait_calls;
+  for (;;) {
+    cpu.boundary();
+    if (!ep->rdllist.empty()) {
+      const int n = ep_send_events(ep, events, maxevents);
+      if (n > 0 || timeout_ms == 0) return n;
+    } else if (timeout_ms == 0) {
+      return 0;
+    }
+    wait_queue_entry wait;
+    wait.private_ = cpu.current();
+    wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) { return default_wake_function(k, e); };
+    add_wait_queue_exclusive(&ep->wq, &wait);
+    cpu.set_current_state(task_state::interruptible);
+    if (!ep->rdllist.empty()) cpu.set_current_state(task_state::running);
+    cpu.schedule();
+    remove_wait_queue(&ep->wq, &wait);
+  }
+}
+
+}  // namespace igbsim

@@ -1,0 +1,80 @@
+#include "journey.h"
+
+namespace igbsim {
+
+const char* step_name(step s) {
+  static const char* names[kSteps] = {
+      "wire_end", "data_dma", "desc_wb", "msix", "isr_entry", "napi_poll", "drv_read_desc",
+      "netif_receive_skb", "ip_rcv", "udp_rcv", "sk_data_ready", "ep_poll_callback",
+      "try_to_wake_up", "epoll_wait_return", "read_return"};
+  return names[static_cast<size_t>(s)];
+}
+
+bool journey::open(const std::string& path) {
+  csv_ = std::fopen(path.c_str(), "w");
+  if (!csv_) return false;
+  std::fprintf(csv_, "frame,fate");
+  for (size_t i = 0; i < kSteps; ++i) std::fprintf(csv_, ",%s_ns", step_name(step(i)));
+  for (size_t i = 0; i < kSteps; ++i) std::fprintf(csv_, ",%s_task", step_name(step(i)));
+  std::fprintf(csv_, "\n");
+  return true;
+}
+
+void journey::close() {
+  if (csv_) std::fclose(csv_);
+  csv_ = nullptr;
+}
+
+void journey::record(uint64_t id, step s, const sc_core::sc_time& t) {
+  if (id == UINT64_MAX) return;  // no frame (a stale descriptor, or no packet in context)
+  frame_record& r = live_[id];
+  r.id = id;
+  const size_t i = static_cast<size_t>(s);
+  r.t[i] = static_cast<int64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+  r.task[i] = task_state ? task_state() : '-';
+}
+
+bool journey::has(uint64_t id, step s) const { return time_ps(id, s) >= 0; }
+
+int64_t journey::time_ps(uint64_t id, step s) const {
+  auto it = live_.find(id);
+  return it == live_.end() ? -1 : it->second.t[static_cast<size_t>(s)];
+}
+
+void journey::finish(uint64_t id, const std::string& fate) {
+  auto it = live_.find(id);
+  frame_record r;
+  if (it != live_.end()) r = it->second;
+  r.id = id;
+  if (fate == "delivered") {
+    int64_t prev = -1;
+    for (size_t i = 0; i < kSteps; ++i) {
+      if (r.t[i] < 0) continue;
+      if (prev >= 0 && r.t[i] >= prev) deltas_[i].push_back(static_cast<uint64_t>(r.t[i] - prev));
+      prev = r.t[i];
+    }
+    const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];
+    if (a >= 0 && b >= a) e2e_.push_back(static_cast<uint64_t>(b - a));
+  }
+  if (csv_) {
+    std::fprintf(csv_, "%llu,%s", static_cast<unsigned long long>(id), fate.c_str());
+    for (size_t i = 0; i < kSteps; ++i) {
+      if (r.t[i] < 0) std::fprintf(csv_, ",");
+      else std::fprintf(csv_, ",%.3f", r.t[i] / 1000.0);
+    }
+    for (size_t i = 0; i < kSteps; ++i) std::fprintf(csv_, ",%c", r.task[i]);
+    std::fprintf(csv_, "\n");
+  } else {
+    rows_.emplace_back(r, fate);
+  }
+  if (it != live_.end()) live_.erase(it);
+}
+
+void journey::finish_all_in_flight() {
+  std::vector<uint64_t> ids;
+  for (auto& kv : live_) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());
+  for (uint64_t id : ids) finish(id, "in_flight");
+}
+
+}  // namespace igbsim

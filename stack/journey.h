@@ -1,0 +1,62 @@
+// journey: per-frame step times from the wire to read(), like a set of tracepoints keyed by
+// the wire frame id that every layer passes along (skb->frame_id). A frame's row is final
+// when it is delivered or dropped; rows are streamed to journey.csv then, so memory stays
+// bounded by the frames in flight.
+#pragma once
+#include <systemc>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace igbsim {
+
+enum class step : uint8_t {
+  wire_end, data_dma, desc_wb, msix, isr_entry, napi_poll, drv_read_desc, netif_receive_skb,
+  ip_rcv, udp_rcv, sk_data_ready, ep_poll_callback, try_to_wake_up, epoll_wait_return,
+  read_return, count
+};
+constexpr size_t kSteps = static_cast<size_t>(step::count);
+const char* step_name(step s);
+
+struct frame_record {
+  uint64_t id = 0;
+  std::array<int64_t, kSteps> t;       // ps; -1 = the frame did not pass this step
+  std::array<char, kSteps> task;       // app task state at the step: R running, r runnable, S sleeping
+  frame_record() { t.fill(-1); task.fill('-'); }
+};
+
+class journey {
+ public:
+  // Opens journey.csv for streaming; an empty path keeps rows in memory only (tests).
+  bool open(const std::string& path);
+  void close();
+  void record(uint64_t id, step s, const sc_core::sc_time& t);
+  bool has(uint64_t id, step s) const;
+  int64_t time_ps(uint64_t id, step s) const;
+  // Final: the frame's fate ("delivered" or the counter that took it). Emits its row.
+  void finish(uint64_t id, const std::string& fate);
+  // Rows of frames still in flight at the end get the fate "in_flight".
+  void finish_all_in_flight();
+  std::function<char()> task_state;  // the application task's state now
+  // Per-step latency samples of delivered frames: from the previous reached step, and
+  // end-to-end (wire_end -> read_return), in ps.
+  const std::array<std::vector<uint64_t>, kSteps>& step_deltas() const { return deltas_; }
+  const std::vector<uint64_t>& end_to_end() const { return e2e_; }
+  // Finished rows kept in memory when no file is open.
+  const std::vector<std::pair<frame_record, std::string>>& rows() const { return rows_; }
+
+ private:
+  std::unordered_map<uint64_t, frame_record> live_;
+  std::array<std::vector<uint64_t>, kSteps> deltas_;
+  std::vector<uint64_t> e2e_;
+  std::vector<std::pair<frame_record, std::string>> rows_;
+  std::FILE* csv_ = nullptr;
+};
+
+}  // namespace igbsim

@@ -1,0 +1,52 @@
+// sk_buff: a linear socket buffer as in include/linux/skbuff.h: head <= data <= tail <= end,
+// len = tail - data. skb_put/skb_push panic (throw skb_panic) when they would leave
+// [head, end], as skb_over_panic/skb_under_panic do; skb_pull refuses (returns nullptr) to pull
+// more than len, like the kernel. Paged fragments are not modelled: frames fit one buffer.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace igbsim {
+
+struct skb_panic : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+enum : uint8_t { CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1 };
+
+struct sk_buff {
+  uint8_t* head = nullptr;
+  uint8_t* data = nullptr;
+  uint8_t* tail = nullptr;
+  uint8_t* end = nullptr;
+  uint32_t len = 0;
+  uint32_t truesize = 0;      // memory charged to a socket
+  uint16_t protocol = 0;      // ethertype, host order
+  uint16_t network_header = 0, transport_header = 0;  // offsets from head
+  uint8_t ip_summed = CHECKSUM_NONE;
+  uint32_t hash = 0;
+  uint64_t frame_id = 0;      // wire frame id, for the journey and the scoreboard
+  std::function<void()> destructor;  // releases the buffer (page reference) on free
+
+  // build_skb: wrap an existing buffer of `size` bytes; data starts at head.
+  static sk_buff* build(uint8_t* buf, uint32_t size, uint32_t truesize);
+  uint32_t headroom() const { return static_cast<uint32_t>(data - head); }
+  uint32_t tailroom() const { return static_cast<uint32_t>(end - tail); }
+  void reserve(uint32_t n);
+  uint8_t* put(uint32_t n);
+  uint8_t* push(uint32_t n);
+  uint8_t* pull(uint32_t n);
+  bool may_pull(uint32_t n) const { return n <= len; }
+  void trim(uint32_t n);
+  uint8_t* network() const { return head + network_header; }
+  uint8_t* transport() const { return head + transport_header; }
+  void reset_network_header() { network_header = static_cast<uint16_t>(data - head); }
+  void reset_transport_header() { transport_header = static_cast<uint16_t>(data - head); }
+};
+
+// kfree_skb / consume_skb
+void kfree_skb(sk_buff* skb);
+
+}  // namespace igbsim

@@ -1,0 +1,79 @@
+#include "host_mem.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace igbsim {
+
+using namespace sc_core;
+
+host_mem::host_mem(sc_module_name name, uint64_t bytes)
+    : sc_module(name), tgt_socket("tgt_socket"), mem_(bytes, 0) {
+  tgt_socket.register_b_transport(this, &host_mem::b_transport);
+  tgt_socket.register_get_direct_mem_ptr(this, &host_mem::get_direct_mem_ptr);
+  // First quarter: coherent allocations (rings); the rest: 4 KiB pages for buffers.
+  coherent_end_ = bytes / 4;
+  for (uint64_t a = bytes - kPageSize; a >= coherent_end_; a -= kPageSize) free_pages_.push_back(a);
+}
+
+void host_mem::settle(const sc_time& t) {
+  while (!posted_.empty() && posted_.front().visible <= t) {
+    posted_write& w = posted_.front();
+    std::memcpy(mem_.data() + w.addr, w.data.data(), w.data.size());
+    if (on_visible) on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frame, w.visible);
+    posted_.pop_front();
+  }
+}
+
+void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const uint64_t addr = gp.get_address();
+  const uint32_t len = gp.get_data_length();
+  if (addr + len > mem_.size()) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const sc_time at = sc_time_stamp() + delay;
+  if (gp.is_write()) {
+    posted_write w{at, addr, 0, 0, std::vector<uint8_t>(gp.get_data_ptr(), gp.get_data_ptr() + len)};
+    if (auto* ext = gp.get_extension<dma_tag_ext>()) {
+      w.tag = ext->tag;
+      w.frame = ext->frame;
+    }
+    // Posted writes on one link stay in order: never visible before an earlier one.
+    if (!posted_.empty() && w.visible < posted_.back().visible) w.visible = posted_.back().visible;
+    posted_.push_back(std::move(w));
+  } else {
+    // Settle only to the present: applying writes up to `at` would let a CPU read that
+    // happens before `at` see them early.
+    settle(sc_time_stamp());
+    std::memcpy(gp.get_data_ptr(), mem_.data() + addr, len);
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool host_mem::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+  // DMI for reads only: device writes must stay posted so their visibility time holds.
+  dmi.allow_read();
+  dmi.set_dmi_ptr(mem_.data());
+  dmi.set_start_address(0);
+  dmi.set_end_address(mem_.size() - 1);
+  return true;
+}
+
+uint64_t host_mem::alloc_coherent(uint64_t bytes, uint64_t align) {
+  uint64_t a = (coherent_next_ + align - 1) / align * align;
+  if (a + bytes > coherent_end_) throw std::runtime_error("host_mem: coherent memory exhausted");
+  coherent_next_ = a + bytes;
+  return a;
+}
+
+uint64_t host_mem::alloc_page() {
+  if (free_pages_.empty()) return 0;
+  uint64_t a = free_pages_.back();
+  free_pages_.pop_back();
+  return a;
+}
+
+void host_mem::free_page(uint64_t addr) { free_pages_.push_back(addr); }
+
+}  // namespace igbsim

@@ -1,0 +1,75 @@
+// host_mem: the host's DRAM as a TLM-2.0 target with DMI.
+//
+// Device writes are posted: a write arriving through b_transport with annotated delay d at
+// time t becomes visible at t + d (LT semantics honoured, not approximated). Writes are kept
+// in visibility order and applied lazily: anyone who reads (the CPU through settle(), the
+// device through b_transport) first applies every write visible by then. Since no process
+// runs ahead of another's pending activity, nobody ever sees a write before its time.
+// Reads through b_transport return the data at the call (a read request's arrival is at most
+// one link latency later; software cannot change a descriptor the device may still fetch).
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+
+namespace igbsim {
+
+class host_mem : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<host_mem> tgt_socket;
+
+  host_mem(sc_core::sc_module_name name, uint64_t bytes);
+
+  // CPU side (direct access, like a kernel virtual address)
+  uint8_t* ptr(uint64_t addr) { return mem_.data() + addr; }
+  uint64_t size() const { return mem_.size(); }
+  // Apply every posted device write visible at or before t.
+  void settle(const sc_core::sc_time& t);
+  // Called for each device write when it becomes visible: (address, length, tag, time).
+  // Called for each device write when it becomes visible: address, length, DMA tag, the
+  // frame it belongs to, and the time.
+  std::function<void(uint64_t, uint32_t, uint32_t, uint64_t, const sc_core::sc_time&)> on_visible;
+
+  // Coherent and page allocators over the host memory (dma_alloc_coherent, alloc_page).
+  uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096);
+  static constexpr uint64_t kPageSize = 4096;
+  // Returns 0 when no page is left.
+  uint64_t alloc_page();
+  void free_page(uint64_t addr);
+  uint64_t pages_free() const { return free_pages_.size(); }
+
+ private:
+  struct posted_write {
+    sc_core::sc_time visible;
+    uint64_t addr;
+    uint32_t tag;
+    uint64_t frame;
+    std::vector<uint8_t> data;
+  };
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+
+  std::vector<uint8_t> mem_;
+  std::deque<posted_write> posted_;
+  uint64_t coherent_next_ = 0x1000;
+  uint64_t coherent_end_;
+  std::vector<uint64_t> free_pages_;
+};
+
+// Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.
+struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
+  uint32_t tag = 0;
+  uint64_t frame = 0;  // wire frame id the write belongs to
+  tlm_extension_base* clone() const override { return new dma_tag_ext(*this); }
+  void copy_from(const tlm_extension_base& e) override {
+    tag = static_cast<const dma_tag_ext&>(e).tag;
+    frame = static_cast<const dma_tag_ext&>(e).frame;
+  }
+};
+
+}  // namespace igbsim

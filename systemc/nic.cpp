@@ -1,0 +1,326 @@
+#include "nic.h"
+
+// verilated.h sees SystemC and calls sc_time_stamp() unqualified.
+#include <systemc>
+using sc_core::sc_time_stamp;
+#include <verilated.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "Vigb_nic.h"
+#include "host_mem.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+namespace {
+constexpr uint8_t kTagDescRead = 0, kTagDataWr = 1, kTagWbWr = 2;  // rtl/igb_pkg.sv
+}
+
+nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep)
+    : sc_module(name),
+      dma_init_socket("dma_init_socket"),
+      mmio_tgt_socket("mmio_tgt_socket"),
+      p_(p),
+      wire_(wire),
+      lockstep_(lockstep),
+      ctx_(std::make_unique<VerilatedContext>()) {
+  ctx_->threads(1);
+  ctx_->traceEverOn(true);
+  ctx_->assertOn(true);
+  rtl_ = std::make_unique<Vigb_nic>(ctx_.get(), "nic");
+  tracer_ = std::make_unique<wave_tracer>(ctx_.get(), rtl_.get());
+  period_ps_ = static_cast<uint64_t>(std::llround(1e6 / p_.clock_mhz));
+  cycles_per_us_ = static_cast<uint64_t>(std::llround(p_.clock_mhz));
+  msix_count_.assign(4, 0);
+  mmio_tgt_socket.register_b_transport(this, &nic::mmio_b_transport);
+
+  // Power-on reset
+  rtl_->clk_i = 0;
+  rtl_->rst_ni = 1;
+  rtl_->eval();
+  rtl_->rst_ni = 0;
+  rtl_->eval();
+  rtl_->rst_ni = 1;
+  rtl_->eval();
+
+  SC_HAS_PROCESS(nic);
+  SC_THREAD(run);
+}
+
+nic::~nic() { rtl_->final(); }
+
+uint64_t nic::cycle_at(const sc_time& t) const {
+  const uint64_t ps = t.value() / sc_time(1, SC_PS).value();
+  return (ps + period_ps_ - 1) / period_ps_;
+}
+
+sc_time nic::time_of(uint64_t cycle) const {
+  return sc_time(static_cast<double>(cycle * period_ps_), SC_PS);
+}
+
+bool nic::quiet() const {
+  if (lockstep_) return false;
+  return rtl_->idle_o && !wr_active_ && !mmio_read_;
+}
+
+uint64_t nic::next_event_cycle() const {
+  uint64_t next = UINT64_MAX;
+  if (cur_) {
+    const size_t end = std::min<size_t>(8 * (beat_ + 1), cur_->bytes.size());
+    next = std::min(next, std::max(cycle_, cycle_at(cur_->byte_done(end))));
+  }
+  if (!mmio_q_.empty()) next = std::min(next, std::max(cycle_, mmio_q_.front().cycle));
+  if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
+  if (rtl_->timers_armed_o) {
+    next = std::min(next, (cycle_ + cycles_per_us_ - 1) / cycles_per_us_ * cycles_per_us_);
+  }
+  return next;
+}
+
+void nic::advance(uint64_t target) {
+  horizon_ = target;
+  while (cycle_ < horizon_) {
+    if (!cur_) {
+      cur_ = wire_->peek();
+      beat_ = 0;
+    }
+    if (quiet()) {
+      const uint64_t next = next_event_cycle();
+      if (next == UINT64_MAX) return;  // nothing will ever happen without software
+      if (next >= horizon_) {
+        skipped_ += horizon_ - cycle_;
+        cycle_ = horizon_;
+        return;
+      }
+      skipped_ += next - cycle_;
+      cycle_ = next;
+    }
+    tick();
+  }
+}
+
+void nic::tick() {
+  Vigb_nic& m = *rtl_;
+  const uint64_t c = cycle_;
+
+  m.tick_1us_i = (c % cycles_per_us_) == 0;
+  // Wire beat whose bytes have all arrived by this cycle
+  bool beat_in = false, beat_last = false;
+  if (cur_) {
+    const size_t n = cur_->bytes.size();
+    const size_t lo = 8 * beat_, hi = std::min(n, lo + 8);
+    if (cycle_at(cur_->byte_done(hi)) <= c) {
+      uint64_t d = 0;
+      std::memcpy(&d, cur_->bytes.data() + lo, hi - lo);
+      beat_in = true;
+      beat_last = (hi == n);
+      m.rx_data_i = d;
+      m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
+    }
+  }
+  m.rx_valid_i = beat_in;
+  m.rx_last_i = beat_last;
+  // MMIO: a read issued by software, else the oldest due posted write
+  bool mmio_wr = false;
+  if (mmio_read_) {
+    m.mmio_valid_i = 1;
+    m.mmio_we_i = 0;
+    m.mmio_addr_i = mmio_read_addr_;
+  } else if (!mmio_q_.empty() && mmio_q_.front().cycle <= c) {
+    mmio_wr = true;
+    m.mmio_valid_i = 1;
+    m.mmio_we_i = 1;
+    m.mmio_addr_i = mmio_q_.front().addr;
+    m.mmio_wdata_i = mmio_q_.front().data;
+  } else {
+    m.mmio_valid_i = 0;
+  }
+  // Read completion beat
+  bool resp = false;
+  if (!rresp_.empty() && rresp_.front().cycle <= c) {
+    resp = true;
+    m.dma_rresp_data_i = rresp_.front().data;
+    m.dma_rresp_tag_i = rresp_.front().tag;
+    m.dma_rresp_last_i = rresp_.front().last;
+  }
+  m.dma_rresp_valid_i = resp;
+  m.dma_req_ready_i = 1;
+  m.dma_wdata_ready_i = 1;
+
+  m.clk_i = 0;
+  m.eval();
+  tracer_->dump_rtl(c * period_ps_);
+
+  // Handshakes that complete at this edge
+  if (m.dma_req_valid_o) on_dma_request();
+  if (m.dma_wdata_valid_o) on_dma_wdata();
+  if (m.msix_valid_o) {
+    const unsigned v = m.msix_vec_o;
+    if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
+    ++msix_count_[v];
+    const sc_time arrival = time_of(c) + sc_time(p_.msix_latency_ns, SC_NS);
+    if (msix_sink) msix_sink(v, arrival);
+    horizon_ = std::min(horizon_, cycle_at(arrival));
+  }
+  if (m.ev_frame_rqdpc_o) {
+    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, time_of(c));
+    if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+  }
+  if (beat_in) {
+    ++beat_;
+    if (beat_last) {
+      if (on_frame) on_frame(cur_->id, nic_event::wire_end, cur_->end());
+      if (m.ev_frame_ok_o) pktbuf_ids_.push_back(cur_->id);
+      if (m.ev_frame_mpc_o && on_frame) on_frame(cur_->id, nic_event::mpc_drop, time_of(c));
+      wire_->pop();
+      cur_ = nullptr;
+    }
+  }
+  if (mmio_wr) mmio_q_.pop_front();
+  if (resp) rresp_.pop_front();
+
+  m.clk_i = 1;
+  m.eval();
+  tracer_->dump_rtl(c * period_ps_ + period_ps_ / 2);
+  ++cycle_;
+  ++ticked_;
+}
+
+void nic::on_dma_request() {
+  Vigb_nic& m = *rtl_;
+  const uint64_t addr = m.dma_req_addr_o;
+  const uint32_t len = m.dma_req_len_o;
+  if (m.dma_req_write_o) {
+    wr_ = dma_write{};
+    wr_.addr = addr;
+    wr_.len = len;
+    wr_.tag = m.dma_req_tag_o;
+    wr_.frame = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
+    wr_active_ = true;
+    return;
+  }
+  // Non-posted read: the link model annotates the round trip; data is sampled now.
+  std::vector<uint8_t> buf(len);
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_address(addr);
+  gp.set_data_ptr(buf.data());
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  gp.set_byte_enable_ptr(nullptr);
+  gp.set_dmi_allowed(false);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = time_of(cycle_) - sc_time_stamp();
+  dma_init_socket->b_transport(gp, delay);
+  if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA read outside host memory");
+  uint64_t at = cycle_at(sc_time_stamp() + delay);
+  if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
+  const uint8_t tag = m.dma_req_tag_o;
+  const uint32_t beats = (len + 7) / 8;
+  for (uint32_t i = 0; i < beats; ++i) {
+    uint64_t d = 0;
+    std::memcpy(&d, buf.data() + 8 * i, std::min<uint32_t>(8, len - 8 * i));
+    rresp_.push_back({at + i, d, tag, i + 1 == beats});
+  }
+}
+
+void nic::on_dma_wdata() {
+  Vigb_nic& m = *rtl_;
+  const uint64_t d = m.dma_wdata_o;
+  const size_t off = wr_.data.size();
+  wr_.data.resize(off + 8);
+  std::memcpy(wr_.data.data() + off, &d, 8);
+  if (!m.dma_wdata_last_o) return;
+  wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
+  dma_tag_ext ext;
+  ext.tag = wr_.tag;
+  ext.frame = wr_.frame;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(wr_.addr);
+  gp.set_data_ptr(wr_.data.data());
+  gp.set_data_length(wr_.len);
+  gp.set_streaming_width(wr_.len);
+  gp.set_byte_enable_ptr(nullptr);
+  gp.set_extension(&ext);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = time_of(cycle_) - sc_time_stamp();
+  dma_init_socket->b_transport(gp, delay);
+  gp.clear_extension(&ext);
+  if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA write outside host memory");
+  if (wr_.tag == kTagWbWr) {
+    ++writebacks_;
+    if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();  // the frame has left the buffer
+  }
+  wr_active_ = false;
+}
+
+void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const uint32_t addr = static_cast<uint32_t>(gp.get_address());
+  if (gp.get_data_length() != 4) {
+    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  if (gp.is_write()) {
+    uint32_t v;
+    std::memcpy(&v, gp.get_data_ptr(), 4);
+    uint64_t at = cycle_at(sc_time_stamp() + delay);
+    if (!mmio_q_.empty()) at = std::max(at, mmio_q_.back().cycle);
+    mmio_q_.push_back({at, addr, v});
+    wakeup_.notify(SC_ZERO_TIME);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  // Non-posted read: wait for the request to arrive, bring the RTL to that time, let every
+  // earlier posted write land first (PCIe: a read does not pass posted writes), then read.
+  wait(delay);
+  delay = SC_ZERO_TIME;
+  advance(cycle_at(sc_time_stamp()));
+  while (!mmio_q_.empty()) {
+    if (mmio_q_.front().cycle > cycle_) mmio_q_.front().cycle = cycle_;
+    tick();
+  }
+  mmio_read_ = true;
+  mmio_read_addr_ = addr;
+  tick();
+  mmio_read_ = false;
+  const uint32_t v = rtl_->mmio_rdata_o;
+  std::memcpy(gp.get_data_ptr(), &v, 4);
+  // The read took the RTL forward; the completion leaves now.
+  delay = time_of(cycle_) - sc_time_stamp();
+  wakeup_.notify(SC_ZERO_TIME);
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void nic::run() {
+  for (;;) {
+    const sc_time now = sc_time_stamp();
+    advance(cycle_at(now));
+    if (sc_pending_activity_at_current_time()) {
+      wait(SC_ZERO_TIME);  // let this instant's other processes act first
+      continue;
+    }
+    const bool bounded = sc_pending_activity_at_future_time();
+    const uint64_t target = bounded ? cycle_at(now + sc_time_to_pending_activity()) : UINT64_MAX;
+    advance(target);
+    if (std::getenv("IGBSIM_DEBUG_NIC"))
+      std::fprintf(stderr, "nic: now=%s cycle=%llu target=%llu horizon=%llu cur=%p quiet=%d\n", now.to_string().c_str(),
+                   (unsigned long long)cycle_, (unsigned long long)target, (unsigned long long)horizon_, (const void*)cur_, quiet());
+    if (cycle_ >= horizon_) {
+      // Reached the next activity (or an MSI-X delivery that pulled it in): meet it there.
+      const sc_time t = time_of(cycle_);
+      if (t > now) wait(t - now, wakeup_);
+      else wait(SC_ZERO_TIME);
+    } else {
+      wait(wakeup_);  // quiet with nothing scheduled: only software can start it again
+    }
+  }
+}
+
+}  // namespace igbsim

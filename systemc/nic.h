@@ -1,0 +1,109 @@
+// nic: the SystemC side of the NIC. Owns the Verilated RTL (Vigb_nic) and its TLM-2.0 sockets:
+// dma_init_socket (bus master towards host memory) and mmio_tgt_socket (BAR0).
+//
+// Time: the RTL is ticked in a plain C++ loop, never one SystemC process switch per clock. The
+// loop runs ahead of SystemC time up to the next pending SystemC activity (nothing else can
+// act before then, so nothing can observe the hardware from the future) and stops earlier when
+// the RTL sends an MSI-X whose delivery is due sooner. When the RTL is idle (idle_o: no frame,
+// no DMA, no pending interrupt) it jumps over empty cycles to the next external event: a wire
+// beat, an MMIO write, a read completion, or the next 1 us tick while an EITR timer runs.
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "eth_wire.h"
+#include "params.h"
+#include "wave_tracer.h"
+
+class VerilatedContext;
+class Vigb_nic;
+
+namespace igbsim {
+
+enum class nic_event { wire_end, mpc_drop, rqdpc_drop };
+
+class nic : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<nic> dma_init_socket;
+  tlm_utils::simple_target_socket<nic> mmio_tgt_socket;
+
+  nic(sc_core::sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep);
+  ~nic() override;
+
+  bool open_waves(const std::string& path) { return tracer_->open(path); }
+  wave_tracer& tracer() { return *tracer_; }
+  void close_waves() { tracer_->close(cycle_ * period_ps_); }
+  // Something outside changed (the wire has frames now): re-evaluate.
+  void kick() { wakeup_.notify(sc_core::SC_ZERO_TIME); }
+
+  // Interrupt delivery: vector and the time the message reaches the CPU.
+  std::function<void(unsigned vec, const sc_core::sc_time& arrival)> msix_sink;
+  // Frame fates and wire times, by wire frame id.
+  std::function<void(uint64_t id, nic_event ev, const sc_core::sc_time& t)> on_frame;
+
+  uint64_t cycles_ticked() const { return ticked_; }
+  uint64_t cycles_skipped() const { return skipped_; }
+  const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
+  uint64_t desc_writebacks() const { return writebacks_; }
+  double period_ns() const { return period_ps_ / 1000.0; }
+
+ private:
+  struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
+  struct rresp_beat { uint64_t cycle; uint64_t data; uint8_t tag; bool last; };
+  struct dma_write {
+    uint64_t addr = 0;
+    uint32_t len = 0;
+    uint8_t tag = 0;
+    uint64_t frame = 0;
+    std::vector<uint8_t> data;
+  };
+
+  void run();
+  void tick();
+  void advance(uint64_t target);          // tick/skip until cycle_ == target or quiet forever
+  bool quiet() const;                     // nothing changes without an external event
+  uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
+  uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
+  sc_core::sc_time time_of(uint64_t cycle) const;
+  void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void on_dma_request();
+  void on_dma_wdata();
+
+  nic_params p_;
+  eth_wire* wire_;
+  bool lockstep_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Vigb_nic> rtl_;
+  std::unique_ptr<wave_tracer> tracer_;
+  uint64_t period_ps_;
+  uint64_t cycles_per_us_;
+
+  uint64_t cycle_ = 0;          // next cycle to tick; the RTL holds the state before it
+  uint64_t horizon_ = 0;        // the run-ahead bound of the current advance()
+  uint64_t ticked_ = 0, skipped_ = 0, writebacks_ = 0;
+  std::vector<uint64_t> msix_count_;
+
+  // Wire input
+  const wire_frame* cur_ = nullptr;
+  size_t beat_ = 0;
+  // MMIO
+  std::deque<mmio_write> mmio_q_;
+  bool mmio_read_ = false;
+  uint32_t mmio_read_addr_ = 0;
+  // DMA
+  std::deque<rresp_beat> rresp_;
+  dma_write wr_;
+  bool wr_active_ = false;
+  std::deque<uint64_t> pktbuf_ids_;   // frames in the packet buffer, in order
+  sc_core::sc_event wakeup_;
+};
+
+}  // namespace igbsim

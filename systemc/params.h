@@ -1,0 +1,31 @@
+// Parameters of the hardware side (NIC, PCIe, wire, host memory). Every latency is named and
+// carries its unit; defaults and their basis are in systemc/params.cpp.
+#pragma once
+#include <cstdint>
+
+namespace igbsim {
+
+struct pcie_params {
+  double read_latency_ns = 900;   // round trip of a non-posted read (DMA read or MMIO read)
+  double write_latency_ns = 400;  // posted write: issue to visibility at the far side
+  double gbps = 16;               // link data rate after 8b/10b (Gen2 x4)
+  uint32_t tlp_overhead_bytes = 24;  // per TLP: header, sequence number, LCRC, framing
+  uint32_t max_payload_bytes = 256;  // a longer transfer is split into TLPs of this size
+};
+
+struct nic_params {
+  uint32_t rx_ring = 256;          // descriptors (IGB_DEFAULT_RXD)
+  uint32_t pktbuf_kb = 64;         // RXPBS
+  bool drop_en = false;            // SRRCTL.DROP_EN
+  double clock_mhz = 125;          // core clock: 8 ns per cycle
+  double msix_latency_ns = 500;    // MSI-X message write to interrupt entry on the CPU
+};
+
+struct wire_params {
+  double gbps = 1.0;
+  uint32_t preamble_bytes = 8;   // preamble + SFD
+  uint32_t ifg_bytes = 12;       // inter-frame gap
+  uint32_t fcs_bytes = 4;
+};
+
+}  // namespace igbsim

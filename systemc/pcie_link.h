@@ -1,0 +1,41 @@
+// pcie_link: the PCIe link between the NIC and the host, as a TLM-2.0 interconnect.
+//
+// Upstream (device DMA -> host memory): non-posted reads take read_latency_ns for the round
+// trip plus serialisation; posted writes become visible write_latency_ns after they leave,
+// plus serialisation. Serialisation counts TLP overhead per max_payload_bytes chunk at `gbps`,
+// and each direction is one shared lane group: a transfer waits for the one before it.
+// Downstream (CPU MMIO -> device BAR0): a read costs the round trip (half out, half back); a
+// write is posted and arrives write_latency_ns later. DMI requests are forwarded to memory.
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "params.h"
+
+namespace igbsim {
+
+class pcie_link : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<pcie_link> dma_tgt_socket;       // from the NIC
+  tlm_utils::simple_initiator_socket<pcie_link> mem_init_socket;   // to host memory
+  tlm_utils::simple_target_socket<pcie_link> mmio_tgt_socket;      // from the CPU
+  tlm_utils::simple_initiator_socket<pcie_link> mmio_init_socket;  // to the NIC's BAR0
+
+  pcie_link(sc_core::sc_module_name name, const pcie_params& p);
+
+  sc_core::sc_time serialisation(uint32_t bytes) const;
+  uint64_t upstream_bytes() const { return up_bytes_; }
+
+ private:
+  void dma_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  bool dma_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+  void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  pcie_params p_;
+  sc_core::sc_time up_free_ = sc_core::SC_ZERO_TIME;  // upstream link busy until
+  uint64_t up_bytes_ = 0;
+};
+
+}  // namespace igbsim

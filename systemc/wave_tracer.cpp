@@ -1,0 +1,99 @@
+#include "wave_tracer.h"
+
+// verilated.h sees SystemC and calls sc_time_stamp() unqualified.
+#include <systemc>
+using sc_core::sc_time_stamp;
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <algorithm>
+
+#include "Vigb_nic.h"
+#include "Vigb_sw_probe.h"
+
+namespace igbsim {
+
+wave_tracer::wave_tracer(VerilatedContext* ctx, Vigb_nic* nic)
+    : ctx_(ctx), nic_(nic), probe_(std::make_unique<Vigb_sw_probe>(ctx, "sw")) {}
+
+wave_tracer::~wave_tracer() = default;
+
+bool wave_tracer::open(const std::string& path) {
+  fst_ = std::make_unique<VerilatedFstC>();
+  nic_->trace(fst_.get(), 99);
+  probe_->trace(fst_.get(), 99);
+  fst_->open(path.c_str());
+  if (!fst_->isOpen()) {
+    fst_.reset();
+    return false;
+  }
+  probe_->eval();
+  return true;
+}
+
+void wave_tracer::apply(const change& c) {
+  Vigb_sw_probe& p = *probe_;
+  switch (c.s) {
+    case sw_sig::core0_ctx: p.core0_ctx_i = c.v; break;
+    case sw_sig::napi0_state: p.napi0_state_i = c.v; break;
+    case sw_sig::napi0_missed: p.napi0_missed_i = c.v; break;
+    case sw_sig::napi0_budget_left: p.napi0_budget_left_i = c.v; break;
+    case sw_sig::napi0_work_done: p.napi0_work_done_i = c.v; break;
+    case sw_sig::rx0_next_to_clean: p.rx0_next_to_clean_i = c.v; break;
+    case sw_sig::rx0_next_to_use: p.rx0_next_to_use_i = c.v; break;
+    case sw_sig::rx0_desc_read:
+      p.rx0_desc_read_i = c.v;
+      p.rx0_desc_read_stb_i = (desc_read_toggle_ ^= 1u);
+      break;
+    case sw_sig::softirq_budget_left: p.softirq_budget_left_i = c.v; break;
+    case sw_sig::sock0_rxq_len: p.sock0_rxq_len_i = c.v; break;
+    case sw_sig::ep0_ready_len: p.ep0_ready_len_i = c.v; break;
+    case sw_sig::task0_state: p.task0_state_i = c.v; break;
+  }
+}
+
+void wave_tracer::flush_until(uint64_t t_ps) {
+  while (!pending_.empty() && pending_.front().t <= t_ps) {
+    const uint64_t t = pending_.front().t;
+    while (!pending_.empty() && pending_.front().t == t) {
+      apply(pending_.front());
+      pending_.pop_front();
+    }
+    probe_->eval();
+    dump_at(t);
+  }
+}
+
+// A second dump at an already dumped time is ignored by the FST writer, and its changes
+// would be lost: such a change is written 1 ps later instead.
+void wave_tracer::dump_at(uint64_t t_ps) {
+  const uint64_t at = (any_dump_ && t_ps <= last_t_) ? last_t_ + 1 : t_ps;
+  fst_->dump(at);
+  last_t_ = at;
+  any_dump_ = true;
+}
+
+void wave_tracer::dump_rtl(uint64_t t_ps) {
+  if (!fst_) return;
+  flush_until(t_ps);
+  dump_at(t_ps);
+}
+
+void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v) {
+  if (!fst_) return;
+  change c{std::max(t_ps, last_t_), s, v};
+  // Keep time order; changes almost always arrive in order, so this scans from the back.
+  auto it = pending_.end();
+  while (it != pending_.begin() && std::prev(it)->t > c.t) --it;
+  pending_.insert(it, c);
+}
+
+void wave_tracer::close(uint64_t t_end_ps) {
+  if (!fst_) return;
+  flush_until(UINT64_MAX);
+  dump_at(t_end_ps);
+  fst_->close();
+  fst_.reset();
+}
+
+}  // namespace igbsim

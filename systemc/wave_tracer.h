@@ -1,0 +1,51 @@
+// wave_tracer: one FST holding the RTL (scope `nic`) and the software state (scope `sw`).
+//
+// The NIC dumps at RTL clock times; software state changes arrive stamped with the CPU's
+// (possibly run-ahead) local time. Changes wait in time order and are written, each at its
+// own time, before any later dump, so the file's time only moves forward. With no file open
+// every call is a no-op.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+class VerilatedContext;
+class VerilatedFstC;
+class Vigb_nic;
+class Vigb_sw_probe;
+
+namespace igbsim {
+
+enum class sw_sig {
+  core0_ctx, napi0_state, napi0_missed, napi0_budget_left, napi0_work_done,
+  rx0_next_to_clean, rx0_next_to_use, rx0_desc_read, softirq_budget_left, sock0_rxq_len,
+  ep0_ready_len, task0_state
+};
+
+class wave_tracer {
+ public:
+  wave_tracer(VerilatedContext* ctx, Vigb_nic* nic);
+  ~wave_tracer();
+  bool open(const std::string& path);  // false if the file cannot be created
+  bool enabled() const { return fst_ != nullptr; }
+  void dump_rtl(uint64_t t_ps);
+  void sw_set(uint64_t t_ps, sw_sig s, uint32_t v);
+  void close(uint64_t t_end_ps);
+
+ private:
+  struct change { uint64_t t; sw_sig s; uint32_t v; };
+  void apply(const change& c);
+  void flush_until(uint64_t t_ps);
+  void dump_at(uint64_t t_ps);
+  VerilatedContext* ctx_;
+  Vigb_nic* nic_;
+  std::unique_ptr<Vigb_sw_probe> probe_;
+  std::unique_ptr<VerilatedFstC> fst_;
+  std::deque<change> pending_;
+  uint64_t last_t_ = 0;
+  bool any_dump_ = false;
+  uint32_t desc_read_toggle_ = 0;
+};
+
+}  // namespace igbsim

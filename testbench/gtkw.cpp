@@ -1,0 +1,69 @@
+// GTKWave save file for a run's waves.fst: groups in the order a frame travels, with
+// translate filters (waves/*.txt) so FSM and context states read as names.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "sim.h"
+
+namespace igbsim {
+
+namespace {
+struct sig {
+  std::string name;
+  const char* fmt;          // gtkw flags: 28 = bit, 22 = hex, 24 = decimal
+  std::string filter;       // translate filter file in waves/, or ""
+};
+struct group {
+  std::string title;
+  std::vector<sig> sigs;
+};
+}  // namespace
+
+void write_gtkw(const std::string& path, const std::string& fst_path, const std::string& waves_dir) {
+  const std::vector<group> groups = {
+      {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
+                {"nic.rx_bytes_i[3:0]", "24", ""}, {"nic.rx_data_i[63:0]", "22", ""},
+                {"nic.ev_frame_ok_o", "28", ""}, {"nic.ev_frame_mpc_o", "28", ""}}},
+      {"packet buffer", {{"nic.igb_nic.u_pktbuf.frm_valid_o", "28", ""}, {"nic.igb_nic.u_pktbuf.used_words[13:0]", "24", ""},
+                         {"nic.igb_nic.u_pktbuf.used_slots[10:0]", "24", ""}}},
+      {"descriptor ring", {{"nic.igb_nic.u_rx_dma.rdh_q[15:0]", "24", ""}, {"nic.igb_nic.u_regs.rdt_q[15:0]", "24", ""},
+                           {"nic.igb_nic.u_desc_cache.fetch_ptr_q[15:0]", "24", ""}, {"nic.igb_nic.u_desc_cache.used[4:0]", "24", ""},
+                           {"nic.igb_nic.u_rx_dma.state_q[2:0]", "24", "rx_dma_state.txt"},
+                           {"nic.igb_nic.u_rx_dma.rnbc_inc_o", "28", ""}}},
+      {"DMA", {{"nic.dma_req_valid_o", "28", ""}, {"nic.dma_req_write_o", "28", ""}, {"nic.dma_req_tag_o[3:0]", "24", "dma_tag.txt"},
+               {"nic.dma_req_addr_o[63:0]", "22", ""}, {"nic.dma_req_len_o[15:0]", "24", ""},
+               {"nic.dma_wdata_valid_o", "28", ""}, {"nic.dma_wdata_last_o", "28", ""}, {"nic.dma_rresp_valid_i", "28", ""}}},
+      {"interrupts", {{"nic.igb_nic.u_regs.eicr_q[3:0]", "22", ""}, {"nic.igb_nic.u_regs.eims_q[3:0]", "22", ""},
+                      {"nic.igb_nic.u_intr.armed_q[3:0]", "22", ""}, {"nic.msix_valid_o", "28", ""}, {"nic.msix_vec_o[1:0]", "24", ""}}},
+      {"driver/NAPI", {{"sw.core0_ctx_i[1:0]", "24", "cpu_ctx.txt"}, {"sw.napi0_state_i[1:0]", "24", "napi_state.txt"},
+                       {"sw.napi0_missed_i", "28", ""}, {"sw.napi0_budget_left_i[15:0]", "24", ""}, {"sw.napi0_work_done_i[15:0]", "24", ""},
+                       {"sw.rx0_next_to_clean_i[15:0]", "24", ""}, {"sw.rx0_next_to_use_i[15:0]", "24", ""},
+                       {"sw.rx0_desc_read_i[15:0]", "24", ""}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}},
+      {"socket/task", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""},
+                       {"sw.task0_state_i[1:0]", "24", "task_state.txt"}}},
+  };
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw std::runtime_error("cannot create " + path);
+  std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");
+  std::fprintf(f, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n[timestart] 0\n[size] 1600 1000\n[pos] -1 -1\n", fst_path.c_str(), path.c_str());
+  std::fprintf(f, "*-24.000000 0 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1\n");
+  std::fprintf(f, "[sst_width] 250\n[signals_width] 330\n[sst_expanded] 1\n[sst_vpaned_height] 300\n");
+  for (const auto& g : groups) {
+    std::fprintf(f, "@800200\n-%s\n", g.title.c_str());
+    for (const auto& s : g.sigs) {
+      if (!s.filter.empty()) {
+        std::fprintf(f, "@20%s\n^1 %s/%s\n", s.fmt, waves_dir.c_str(), s.filter.c_str());
+      } else {
+        std::fprintf(f, "@%s\n", s.fmt);
+      }
+      std::fprintf(f, "%s\n", s.name.c_str());
+    }
+    std::fprintf(f, "@1000200\n-%s\n", g.title.c_str());
+  }
+  std::fclose(f);
+}
+
+}  // namespace igbsim

@@ -1,0 +1,242 @@
+#include "params.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "costs.h"
+
+namespace igbsim {
+
+namespace {
+param_def num(const std::string& key, double def, const std::string& unit, double lo, double hi,
+              const std::string& meaning) {
+  return param_def{key, def, unit, meaning, lo, hi, {}, false};
+}
+param_def integer(const std::string& key, int64_t def, const std::string& unit, double lo,
+                  double hi, const std::string& meaning) {
+  return param_def{key, def, unit, meaning, lo, hi, {}, false};
+}
+param_def choice(const std::string& key, const std::string& def,
+                 std::vector<std::string> choices, const std::string& meaning) {
+  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false};
+}
+param_def flag(const std::string& key, bool def, const std::string& meaning) {
+  return param_def{key, def, "", meaning, 0, 0, {}, false};
+}
+
+std::string type_name(const param_value& v) {
+  switch (v.index()) {
+    case 0: return "a boolean";
+    case 1: return "an integer";
+    case 2: return "a number";
+    default: return "a string";
+  }
+}
+
+std::string show(const param_value& v) {
+  switch (v.index()) {
+    case 0: return std::get<bool>(v) ? "true" : "false";
+    case 1: return std::to_string(std::get<int64_t>(v));
+    case 2: {
+      std::string s = fmt::format("{}", std::get<double>(v));
+      if (s.find_first_of(".eE") == std::string::npos && s.find("inf") == std::string::npos) s += ".0";
+      return s;
+    }
+    default: return "\"" + std::get<std::string>(v) + "\"";
+  }
+}
+}  // namespace
+
+params::params() {
+  defs_ = {
+      choice("traffic.protocol", "udp", {"udp", "tcp"}, "transport of the offered flows (tcp segments meet no socket yet and are answered with RST)"),
+      integer("traffic.flows", 1, "", 1, 1024, "number of flows (distinct UDP source ports)"),
+      integer("traffic.frame_bytes", 64, "bytes", 64, 1518, "Ethernet frame size including FCS"),
+      num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
+      num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_pct"),
+      choice("traffic.pattern", "cbr", {"cbr", "poisson"}, "arrival process: constant bit rate or Poisson"),
+      integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
+      num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count; 0 = use frames"),
+      integer("nic.queues", 1, "", 1, 1, "receive queues (one in this version)"),
+      integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
+      integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
+      flag("nic.drop_en", false, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it"),
+      num("nic.msix_latency_ns", 500, "ns", 0, 1e6, "MSI-X message to interrupt entry on the CPU"),
+      num("pcie.read_latency_ns", 900, "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
+      num("pcie.write_latency_ns", 400, "ns", 1, 1e6, "posted write: issue to visibility at the far side"),
+      num("pcie.gbps", 16, "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
+      choice("driver.mode", "napi", {"napi"}, "receive mode (legacy interrupt-per-packet comes later)"),
+      choice("driver.irq_mode", "msix", {"msix"}, "interrupt mode (MSI and INTx come later)"),
+      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true},
+      integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
+      integer("kernel.cores", 1, "", 1, 1, "CPU cores (one in this version)"),
+      integer("kernel.netdev_budget", 300, "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
+      integer("kernel.netdev_budget_usecs", 2000, "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action"),
+      integer("kernel.rmem_default", 212992, "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
+      choice("app.kind", "epoll", {"epoll"}, "application model (select, poll, blocking come later)"),
+      integer("app.sockets", 1, "", 1, 1, "UDP sockets the application reads (one in this version)"),
+      integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
+      flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
+      num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),
+  };
+  const cost_table defaults;
+  for (const auto& [name, member] : cost_table::fields()) {
+    defs_.push_back(num("cost." + name, defaults.*member, name.size() > 3 && name.substr(name.size() - 3) == "_ns" ? "ns" : "ns/byte", 0, 1e9,
+                        "CPU cost (see stack/costs.h for its basis)"));
+  }
+  for (size_t n = 0; n < defs_.size(); ++n) {
+    index_[defs_[n].key] = n;
+    values_[defs_[n].key] = defs_[n].def;
+  }
+}
+
+const param_def& params::def(const std::string& key) const {
+  auto it = index_.find(key);
+  if (it == index_.end()) throw input_error("unknown key '" + key + "'");
+  return defs_[it->second];
+}
+
+void params::assign(const std::string& key, const param_value& raw, const std::string& where) {
+  auto it = index_.find(key);
+  if (it == index_.end()) throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
+  const param_def& d = defs_[it->second];
+  param_value v = raw;
+  auto bad = [&](const std::string& why) { return input_error(where + ": " + key + ": " + why); };
+  // Numbers: integers are accepted where a real is expected.
+  if (d.def.index() == 2 && v.index() == 1) v = static_cast<double>(std::get<int64_t>(v));
+  if (d.number_or_choice && (v.index() == 1 || v.index() == 2)) {
+    const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
+    if (x < 10 || x > 10000) throw bad("interval must be 10..10000 us, got " + show(v));
+    values_[key] = fmt::format("{}", x);
+    return;
+  }
+  if (v.index() != d.def.index()) throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
+  if (v.index() == 1 || v.index() == 2) {
+    const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
+    if (!std::isfinite(x) || (d.min < d.max && (x < d.min || x > d.max)))
+      throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
+  }
+  if (v.index() == 3 && !d.choices.empty()) {
+    const std::string& s = std::get<std::string>(v);
+    bool ok = false;
+    for (const auto& c : d.choices) ok |= (c == s);
+    if (!ok && d.number_or_choice) {
+      try {
+        size_t used = 0;
+        const double x = std::stod(s, &used);
+        if (used == s.size()) return assign(key, x, where);
+      } catch (const std::exception&) {
+      }
+    }
+    if (!ok) {
+      std::string list;
+      for (const auto& c : d.choices) list += (list.empty() ? "" : ", ") + c;
+      throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : ""));
+    }
+  }
+  if (key == "nic.rx_ring" && std::get<int64_t>(v) % 8 != 0)
+    throw bad("must be a multiple of 8, got " + show(v));
+  values_[key] = v;
+}
+
+void params::load_string(const std::string& text, const std::string& source) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw input_error(fmt::format("{}:{}: {}", source, e.source().begin.line, std::string(e.description())));
+  }
+  for (auto&& [tkey, node] : tbl) {
+    const std::string table(tkey.str());
+    const auto line = node.source().begin.line;
+    auto* sub = node.as_table();
+    if (!sub) throw input_error(fmt::format("{}:{}: '{}' must be a table such as [{}]", source, line, table, table));
+    for (auto&& [k, n] : *sub) {
+      const std::string key = table + "." + std::string(k.str());
+      const std::string where = fmt::format("{}:{}", source, n.source().begin.line);
+      if (auto b = n.value_exact<bool>()) assign(key, *b, where);
+      else if (auto i = n.value_exact<int64_t>()) assign(key, *i, where);
+      else if (auto d = n.value_exact<double>()) assign(key, *d, where);
+      else if (auto s = n.value_exact<std::string>()) assign(key, *s, where);
+      else throw input_error(where + ": " + key + ": unsupported value type");
+    }
+  }
+}
+
+void params::load_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw input_error(path + ": cannot read the scenario file");
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  load_string(text, path);
+}
+
+void params::set(const std::string& a) {
+  const auto eq = a.find('=');
+  if (eq == std::string::npos || eq == 0) throw input_error("--set " + a + ": expected KEY=VALUE");
+  const std::string key = a.substr(0, eq), val = a.substr(eq + 1);
+  const std::string where = "--set " + a;
+  const param_def& d = [&]() -> const param_def& {
+    try {
+      return def(key);
+    } catch (const input_error&) {
+      throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
+    }
+  }();
+  // Parse the value as TOML so types are checked the same way as in files.
+  param_value v;
+  if (d.def.index() == 3 && !d.number_or_choice) {
+    v = val;
+  } else {
+    try {
+      auto t = toml::parse("v = " + val);
+      auto& n = *t.get("v");
+      if (auto b = n.value_exact<bool>()) v = *b;
+      else if (auto i = n.value_exact<int64_t>()) v = *i;
+      else if (auto x = n.value_exact<double>()) v = *x;
+      else if (auto s = n.value_exact<std::string>()) v = *s;
+      else v = val;
+    } catch (const toml::parse_error&) {
+      v = val;  // a bare word: a string
+    }
+  }
+  assign(key, v, where);
+}
+
+bool params::b(const std::string& key) const { return std::get<bool>(values_.at(key)); }
+int64_t params::i(const std::string& key) const { return std::get<int64_t>(values_.at(key)); }
+double params::d(const std::string& key) const { return std::get<double>(values_.at(key)); }
+std::string params::s(const std::string& key) const { return std::get<std::string>(values_.at(key)); }
+
+std::string params::to_toml() const {
+  std::ostringstream o;
+  o << "# igbsim resolved scenario: every parameter, defaults included. `igbsim run` on this\n"
+       "# file reproduces the run.\n";
+  std::string table;
+  for (const auto& d : defs_) {
+    const auto dot = d.key.find('.');
+    const std::string t = d.key.substr(0, dot), name = d.key.substr(dot + 1);
+    if (t != table) {
+      o << "\n[" << t << "]\n";
+      table = t;
+    }
+    const param_value& v = values_.at(d.key);
+    std::string text = show(v);
+    if (d.number_or_choice) {
+      const std::string& s = std::get<std::string>(v);
+      bool word = false;
+      for (const auto& c : d.choices) word |= (c == s);
+      text = word ? "\"" + s + "\"" : s;
+    }
+    o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ") << d.meaning << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace igbsim

@@ -1,0 +1,54 @@
+// The scenario parameter registry: every parameter with its default, unit, meaning and the
+// values it accepts. Scenario files (TOML) and --set overrides are checked against it; a bad
+// key, type or value is an input_error naming the file, line, key and reason.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace igbsim {
+
+struct input_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using param_value = std::variant<bool, int64_t, double, std::string>;
+
+struct param_def {
+  std::string key;       // table.name
+  param_value def;
+  std::string unit;      // "" when dimensionless
+  std::string meaning;
+  double min = 0, max = 0;            // numeric range (inclusive) when min < max
+  std::vector<std::string> choices;   // allowed strings, when not empty
+  bool number_or_choice = false;      // string param that also accepts a number (driver.itr)
+};
+
+class params {
+ public:
+  params();
+  const std::vector<param_def>& defs() const { return defs_; }
+  // Load a scenario file; throws input_error.
+  void load_file(const std::string& path);
+  void load_string(const std::string& toml, const std::string& source_name);
+  // KEY=VALUE from the command line; throws input_error.
+  void set(const std::string& assignment);
+  bool b(const std::string& key) const;
+  int64_t i(const std::string& key) const;
+  double d(const std::string& key) const;
+  std::string s(const std::string& key) const;
+  // The resolved scenario as TOML: every parameter, with its meaning as a comment.
+  std::string to_toml() const;
+
+ private:
+  const param_def& def(const std::string& key) const;
+  void assign(const std::string& key, const param_value& v, const std::string& where);
+  std::vector<param_def> defs_;
+  std::map<std::string, size_t> index_;
+  std::map<std::string, param_value> values_;
+};
+
+}  // namespace igbsim

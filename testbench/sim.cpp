@@ -1,0 +1,296 @@
+#include "sim.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "app.h"
+#include "eth_wire.h"
+#include "hal.h"
+#include "host_mem.h"
+#include "igb.h"
+#include "kernel.h"
+#include "nic.h"
+#include "pcie_link.h"
+#include "scoreboard.h"
+#include "traffic.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+using nlohmann::json;
+
+namespace {
+
+uint64_t ps_of(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value(); }
+
+json percentiles(std::vector<uint64_t> v) {
+  json j;
+  j["count"] = v.size();
+  if (v.empty()) return j;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (uint64_t x : v) sum += static_cast<double>(x);
+  auto pct = [&](double p) {
+    size_t idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(idx, v.size() - 1)] / 1000.0;
+  };
+  j["mean"] = sum / static_cast<double>(v.size()) / 1000.0;
+  j["p50"] = pct(0.50);
+  j["p90"] = pct(0.90);
+  j["p99"] = pct(0.99);
+  j["p999"] = pct(0.999);
+  j["max"] = v.back() / 1000.0;
+  return j;
+}
+
+uint32_t itr_setting(const std::string& s) {
+  if (s == "dynamic") return 3;
+  if (s == "off") return 0;
+  return static_cast<uint32_t>(std::stod(s)) << 2;
+}
+
+}  // namespace
+
+run_outcome run_simulation(const params& p, const run_options& o) {
+  const auto wall0 = std::chrono::steady_clock::now();
+
+  // Parameters
+  pcie_params pp;
+  pp.read_latency_ns = p.d("pcie.read_latency_ns");
+  pp.write_latency_ns = p.d("pcie.write_latency_ns");
+  pp.gbps = p.d("pcie.gbps");
+  nic_params np;
+  np.rx_ring = static_cast<uint32_t>(p.i("nic.rx_ring"));
+  np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
+  np.drop_en = p.b("nic.drop_en");
+  np.msix_latency_ns = p.d("nic.msix_latency_ns");
+  kernel_params kp;
+  kp.cores = static_cast<int>(p.i("kernel.cores"));
+  kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
+  kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
+  kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
+  cost_table costs;
+  for (const auto& [name, member] : cost_table::fields()) costs.*member = p.d("cost." + name);
+  traffic_config tc;
+  tc.tcp = p.s("traffic.protocol") == "tcp";
+  tc.flows = static_cast<uint32_t>(p.i("traffic.flows"));
+  tc.frame_bytes = static_cast<uint32_t>(p.i("traffic.frame_bytes"));
+  tc.pps = p.d("traffic.rate_pps") > 0 ? p.d("traffic.rate_pps")
+                                       : line_rate_pps(tc.frame_bytes) * p.d("traffic.rate_pct") / 100.0;
+  tc.poisson = p.s("traffic.pattern") == "poisson";
+  tc.duration_us = p.d("traffic.duration_us");
+  tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
+  tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
+  igb_config ic;
+  ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
+  ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
+  ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
+  ic.drop_en = np.drop_en;
+  ic.pktbuf_kb = np.pktbuf_kb;
+  const sc_time drain(p.d("sim.drain_us"), SC_US);
+
+  // Elaboration
+  kernel k(kp, costs);
+  k.local_addr = kHostIp;
+  scoreboard sb(k);
+  traffic_source src(tc);
+  eth_wire wire(wire_params{}, [&](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
+    return src.next(id, t, b);
+  });
+  wire.on_offer = [&](const wire_frame& f) {
+    std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
+    sb.offered(f.id, body, tc.tcp);
+  };
+  host_mem mem("host_mem", 64ull << 20);
+  pcie_link link("pcie", pp);
+  nic dev("nic", np, &wire, p.b("sim.lockstep"));
+  hal hw("hal", k, mem);
+  dev.dma_init_socket.bind(link.dma_tgt_socket);
+  link.mem_init_socket.bind(mem.tgt_socket);
+  hw.mmio_init_socket.bind(link.mmio_tgt_socket);
+  link.mmio_init_socket.bind(dev.mmio_tgt_socket);
+  if (o.waves) {
+    if (!dev.open_waves(o.outdir + "/waves.fst")) throw std::runtime_error("cannot create waves.fst");
+    k.set_tracer(&dev.tracer());
+  }
+  if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
+
+  auto drop = [&](uint64_t id, const std::string& counter) {
+    sb.dropped(id, counter);
+    k.jr.finish(id, counter);
+  };
+  dev.msix_sink = [&](unsigned vec, const sc_time& arrival) {
+    hw.note_msix_sent(vec, arrival - sc_time(np.msix_latency_ns, SC_NS));
+    k.this_cpu().post_irq(vec, arrival);
+  };
+  dev.on_frame = [&](uint64_t id, nic_event ev, const sc_time& t) {
+    switch (ev) {
+      case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
+      case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
+      case nic_event::rqdpc_drop: drop(id, "rx_queue_0_drops"); break;
+    }
+  };
+  mem.on_visible = [&](uint64_t addr, uint32_t, uint32_t tag, uint64_t frame, const sc_time& t) {
+    if (tag == 1) k.jr.record(frame, step::data_dma, t);
+    if (tag == 2) {
+      k.jr.record(frame, step::desc_wb, t);
+      hw.note_writeback(addr, frame, t);
+    }
+  };
+  k.on_drop = [&](uint64_t id, const std::string& counter) { sb.dropped(id, counter); };
+  k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time&) { sb.delivered(id, d, n); };
+
+  // Sockets and tasks: bring-up, then the application
+  sock sk;
+  sock_init_data(k, &sk);
+  sk.rcv_saddr = kHostIp;
+  sk.num = kDstPort;
+  k.udp.bind(&sk);
+  igb_adapter adapter;
+  task_struct bringup;
+  bringup.comm = "ip_link_up";
+  bringup.fn = [&] {
+    igb_open(&adapter, &hw, ic);
+    k.this_cpu().sync();
+    src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
+    dev.kick();
+  };
+  epoll_server app(k, {&sk});
+  k.app_task = &app.task;
+  k.jr.task_state = [&] {
+    switch (app.task.state) {
+      case task_state::running: return 'R';
+      case task_state::runnable: return 'r';
+      case task_state::interruptible: return 'S';
+      default: return 'X';
+    }
+  };
+  k.this_cpu().net_rx_action = [&] { net_rx_action(k); };
+  k.this_cpu().spawn(&bringup);
+  k.this_cpu().spawn(&app.task);
+
+  // Run control: stop when every offered frame has a fate, or the drain time is over.
+  bool stats_read = false;
+  task_struct stats_task;
+  stats_task.comm = "igb_update_stats";
+  stats_task.fn = [&] {
+    igb_update_stats(&adapter);
+    stats_read = true;
+  };
+  sc_spawn([&] {
+    for (;;) {
+      wait(sc_time(50, SC_US));
+      if (std::getenv("IGBSIM_DEBUG"))
+        std::fprintf(stderr, "t=%s started=%d exhausted=%d offered=%llu outstanding=%llu\n", sc_time_stamp().to_string().c_str(),
+                     src.started(), src.exhausted(), (unsigned long long)sb.offered_count(), (unsigned long long)sb.outstanding());
+      if (!src.started() || !src.exhausted()) continue;
+      if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
+    }
+    k.this_cpu().spawn(&stats_task);
+    while (!stats_read) wait(sc_time(10, SC_US));
+    sc_stop();
+  }, "run_control");
+
+  sc_start();
+  const sc_time end = sc_time_stamp();
+  dev.close_waves();
+  k.jr.finish_all_in_flight();
+  k.jr.close();
+
+  // Counters must agree with the fates the scoreboard saw.
+  const auto& by = sb.dropped_by();
+  auto fate = [&](const char* n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
+  if (fate("rx_missed_errors") != adapter.stats.mpc)
+    k.violate("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
+  if (fate("rx_queue_0_drops") != adapter.stats.rqdpc)
+    k.violate("counter_mismatch", fmt::format("RQDPC={} but {} frames were seen dropped by it", adapter.stats.rqdpc, fate("rx_queue_0_drops")));
+  if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
+    k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
+  if (adapter.stats.gprc != sb.offered_count() - fate("rx_missed_errors") - fate("rx_queue_0_drops"))
+    k.violate("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc,
+                                              sb.offered_count() - fate("rx_missed_errors") - fate("rx_queue_0_drops")));
+  if (sb.lost_unaccounted() > 0)
+    k.violate("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted", sb.lost_unaccounted()));
+
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const uint64_t end_ps = ps_of(end);
+
+  json r;
+  r["schema"] = "igbsim.report/1";
+  r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", dev.cycles_ticked()},
+              {"rtl_cycles_skipped", dev.cycles_skipped()}, {"seed", p.i("sim.seed")}};
+  r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
+  r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc},
+              {"rnbc", adapter.stats.rnbc}, {"rqdpc", json::array({adapter.stats.rqdpc})},
+              {"msix", dev.msix_per_vector()}, {"desc_writebacks", dev.desc_writebacks()},
+              {"pcie_upstream_bytes", link.upstream_bytes()}};
+  const igb_ring& ring = adapter.rx_ring;
+  r["ethtool"] = {{"rx_packets", ring.packets}, {"rx_bytes", ring.bytes},
+                  {"rx_missed_errors", adapter.stats.mpc}, {"rx_no_buffer_count", adapter.stats.rnbc},
+                  {"rx_queue_0_packets", ring.packets}, {"rx_queue_0_bytes", ring.bytes},
+                  {"rx_queue_0_drops", adapter.stats.rqdpc}, {"rx_queue_0_alloc_failed", ring.alloc_failed}};
+  r["driver"] = {{"irqs", adapter.stats.irqs}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
+                 {"polls_budget_exhausted", k.st.polls_budget_exhausted}, {"rdt_writes", adapter.stats.rdt_writes},
+                 {"eims_writes", adapter.stats.eims_writes}, {"eitr_writes", adapter.stats.eitr_writes},
+                 {"mmio_reads", hw.mmio_reads()}, {"mmio_writes", hw.mmio_writes()}};
+  r["softnet"] = {{"processed", k.sd.processed}, {"dropped", k.sd.dropped}, {"time_squeeze", k.sd.time_squeeze}};
+  r["stack"] = {{"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
+                {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},
+                {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_frags_dropped", k.st.ip_frags_dropped},
+                {"udp_in_datagrams", k.st.udp_in_datagrams}, {"udp_rcvbuf_errors", k.st.udp_rcvbuf_errors},
+                {"udp_no_ports", k.st.udp_no_ports}, {"udp_in_errors", k.st.udp_in_errors},
+                {"tcp_in_segs", k.st.tcp_in_segs}, {"tcp_out_rsts", k.st.tcp_out_rsts}, {"gro_merged", k.st.gro_merged}};
+  r["wakeup"] = {{"sk_data_ready", k.st.sk_data_ready}, {"wq_entries_visited", k.st.wq_entries_visited},
+                 {"pollwake_calls", k.st.pollwake_calls}, {"ep_poll_callback_calls", k.st.ep_poll_callback_calls},
+                 {"vfs_poll_calls", k.st.vfs_poll_calls}, {"poll_table_entries_added", k.st.poll_table_entries_added},
+                 {"task_wakeups", k.st.task_wakeups}, {"context_switches", k.this_cpu().context_switches()}};
+  r["app"] = {{"delivered_packets", k.st.delivered_packets}, {"delivered_bytes", k.st.delivered_bytes},
+              {"reads", k.st.reads}, {"epoll_wait_calls", k.st.epoll_wait_calls}, {"select_calls", k.st.select_calls}};
+  json cpus = json::array();
+  {
+    const auto& c = k.this_cpu().ctx_ps();
+    const uint64_t busy = c[1] + c[2] + c[3];
+    cpus.push_back({{"hardirq_ns", c[3] / 1000.0}, {"softirq_ns", c[2] / 1000.0}, {"process_ns", c[1] / 1000.0},
+                    {"idle_ns", (end_ps > busy ? end_ps - busy : 0) / 1000.0}});
+  }
+  r["cpu"] = cpus;
+  json lat;
+  lat["end_to_end"] = percentiles(k.jr.end_to_end());
+  for (size_t i = 1; i < kSteps; ++i) lat[step_name(step(i))] = percentiles(k.jr.step_deltas()[i]);
+  r["latency_ns"] = lat;
+  json viol = json::array();
+  for (const auto& v : k.violations())
+    viol.push_back({{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});
+  json dropped_by = json::object();
+  for (const auto& [n, c] : by) dropped_by[n] = c;
+  r["checks"] = {{"passed", k.violations().empty()}, {"violations", viol}, {"offered", sb.offered_count()},
+                 {"delivered", sb.delivered_count()}, {"dropped", sb.dropped_total()}, {"dropped_by", dropped_by},
+                 {"lost_unaccounted", sb.lost_unaccounted()}};
+
+  // Human summary
+  std::string s;
+  const double delivered = static_cast<double>(sb.delivered_count());
+  s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
+                   end_ps / 1e9, wall_s, dev.cycles_ticked(), dev.cycles_skipped());
+  s += fmt::format("  offered    {} frames ({} B each, {:.0f} frames/s)\n", sb.offered_count(), tc.frame_bytes, tc.pps);
+  s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
+  for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
+  s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n", adapter.stats.irqs,
+                   delivered > 0 ? adapter.stats.irqs / delivered : 0.0, k.st.polls, k.st.polls_budget_exhausted);
+  const json& e2e = lat["end_to_end"];
+  if (e2e.value("count", 0) > 0)
+    s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n", e2e["p50"].get<double>(),
+                     e2e["p99"].get<double>(), e2e["max"].get<double>());
+  s += fmt::format("  checks     {}\n", k.violations().empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", k.violations().size(),
+                                                                                        k.violations()[0].kind, k.violations()[0].detail));
+  run_outcome out;
+  out.report = std::move(r);
+  out.summary = std::move(s);
+  out.violations = !k.violations().empty();
+  return out;
+}
+
+}  // namespace igbsim

@@ -1,0 +1,29 @@
+// One igbsim run: elaborates the system from resolved parameters, simulates, checks, and
+// returns the report. One per process (SystemC allows a single elaboration).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "params.h"
+
+namespace igbsim {
+
+struct run_options {
+  std::string outdir;        // where the output files go (already created)
+  bool waves = false;
+  bool quiet = false;
+};
+
+struct run_outcome {
+  nlohmann::json report;
+  std::string summary;       // human summary
+  bool violations = false;
+};
+
+run_outcome run_simulation(const params& p, const run_options& o);
+
+// Waveform save file for GTKWave: signals grouped by stage, enum states named.
+void write_gtkw(const std::string& path, const std::string& fst_path, const std::string& waves_dir);
+
+}  // namespace igbsim

@@ -1,0 +1,91 @@
+#include "traffic.h"
+
+#include "net.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+double line_rate_pps(uint32_t frame_bytes, double gbps) {
+  return gbps * 1e9 / ((frame_bytes + 20.0) * 8.0);  // + preamble/SFD 8 + IFG 12
+}
+
+traffic_source::traffic_source(const traffic_config& c) : c_(c), seq_(c.flows, 0), rng_(c.seed) {}
+
+static void put16(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  b[at] = static_cast<uint8_t>(v >> 8);
+  b[at + 1] = static_cast<uint8_t>(v);
+}
+static void put32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  put16(b, at, v >> 16);
+  put16(b, at + 2, v & 0xFFFF);
+}
+
+void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t flow,
+                                 uint64_t seq, std::vector<uint8_t>& b) {
+  const size_t len = c.frame_bytes - 4;  // FCS is added by the wire
+  b.assign(len, 0);
+  const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, src[6] = {0x02, 0, 0, 0, 0, 0x02};
+  std::copy(dst, dst + 6, b.begin());
+  std::copy(src, src + 6, b.begin() + 6);
+  put16(b, 12, ETH_P_IP);
+  const size_t ip = 14, l4 = 34;
+  b[ip] = 0x45;
+  put16(b, ip + 2, static_cast<uint32_t>(len - ip));
+  put16(b, ip + 4, static_cast<uint32_t>(id & 0xFFFF));
+  b[ip + 8] = 64;
+  b[ip + 9] = c.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+  put32(b, ip + 12, kPeerIp);
+  put32(b, ip + 16, kHostIp);
+  put16(b, ip + 10, static_cast<uint16_t>(~csum_fold(csum_partial(&b[ip], 20, 0))));
+  const uint16_t sport = static_cast<uint16_t>(kSrcPortBase + flow);
+  size_t payload;
+  if (c.tcp) {
+    put16(b, l4, sport);
+    put16(b, l4 + 2, kDstPort);
+    put32(b, l4 + 4, static_cast<uint32_t>(seq));
+    b[l4 + 12] = 5 << 4;
+    b[l4 + 13] = 0x18;  // PSH|ACK
+    put16(b, l4 + 14, 65535);
+    payload = l4 + 20;
+  } else {
+    put16(b, l4, sport);
+    put16(b, l4 + 2, kDstPort);
+    put16(b, l4 + 4, static_cast<uint32_t>(len - l4));
+    payload = l4 + 8;
+  }
+  // Payload: flow (4 B), sequence (8 B), then a pattern that depends on the frame id.
+  for (size_t i = payload; i < len; ++i) b[i] = static_cast<uint8_t>(id * 31 + i * 7);
+  if (payload + 4 <= len) put32(b, payload, flow);
+  for (int i = 0; i < 8 && payload + 4 + i < len; ++i) b[payload + 4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
+  // Transport checksum over the pseudo-header
+  const uint32_t l4len = static_cast<uint32_t>(len - l4);
+  uint32_t sum = csum_partial(&b[ip + 12], 8, 0) + (c.tcp ? IPPROTO_TCP : IPPROTO_UDP) + l4len;
+  sum = csum_partial(&b[l4], l4len, sum);
+  uint16_t ck = static_cast<uint16_t>(~csum_fold(sum));
+  if (!c.tcp && ck == 0) ck = 0xFFFF;
+  put16(b, l4 + (c.tcp ? 16 : 6), ck);
+}
+
+bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& bytes) {
+  if (!started_ || exhausted_) return false;
+  if (c_.frames && id >= c_.frames) {
+    exhausted_ = true;
+    return false;
+  }
+  if (id > 0) {
+    const double mean = 1e9 / c_.pps;
+    t_ns_ += c_.poisson ? std::exponential_distribution<double>(1.0 / mean)(rng_) : mean;
+  }
+  if (!c_.frames && t_ns_ >= c_.duration_us * 1000.0) {
+    exhausted_ = true;
+    return false;
+  }
+  offered = start_ + sc_time(t_ns_, SC_NS);
+  last_ = offered;
+  const uint32_t flow = static_cast<uint32_t>(id % c_.flows);
+  build_frame(c_, id, flow, seq_[flow]++, bytes);
+  return true;
+}
+
+}  // namespace igbsim

@@ -1,0 +1,56 @@
+// Traffic source: N UDP (or TCP) flows of fixed-size frames, constant rate or Poisson.
+// Every frame carries its flow number and a per-flow sequence number at the start of the
+// payload so the scoreboard can check byte-exact, in-order delivery.
+#pragma once
+#include <systemc>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace igbsim {
+
+struct traffic_config {
+  bool tcp = false;
+  uint32_t flows = 1;
+  uint32_t frame_bytes = 64;   // including FCS
+  double pps = 0;
+  bool poisson = false;
+  uint64_t frames = 0;         // 0: use duration
+  double duration_us = 0;
+  uint64_t seed = 1;
+};
+
+// Addresses used inside the simulation (never on a real network).
+constexpr uint32_t kHostIp = 0x0A000001;    // 10.0.0.1, the simulated host
+constexpr uint32_t kPeerIp = 0x0A000002;    // 10.0.0.2, the sender
+constexpr uint16_t kDstPort = 5001;
+constexpr uint16_t kSrcPortBase = 10000;
+
+double line_rate_pps(uint32_t frame_bytes, double gbps = 1.0);
+
+class traffic_source {
+ public:
+  explicit traffic_source(const traffic_config& c);
+  void start_at(const sc_core::sc_time& t) { start_ = t; started_ = true; }
+  bool started() const { return started_; }
+  // eth_wire::source_fn
+  bool next(uint64_t id, sc_core::sc_time& offered, std::vector<uint8_t>& bytes);
+  bool exhausted() const { return exhausted_; }
+  sc_core::sc_time last_offered() const { return last_; }
+  // The payload a frame carries after the UDP header (what read() must return).
+  static void build_frame(const traffic_config& c, uint64_t id, uint32_t flow, uint64_t seq,
+                          std::vector<uint8_t>& out);
+  static size_t l4_header_offset() { return 14 + 20; }
+
+ private:
+  traffic_config c_;
+  sc_core::sc_time start_;
+  bool started_ = false, exhausted_ = false;
+  double t_ns_ = 0;
+  sc_core::sc_time last_;
+  std::vector<uint64_t> seq_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace igbsim
