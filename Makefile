@@ -20,7 +20,7 @@ test: build lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench
 
 bench: build
-	./$(BUILD)/igbsim-bench
+	cd $(BUILD) && ./igbsim-bench bench.json
 
 lint: setup
 	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic

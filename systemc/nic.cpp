@@ -7,8 +7,6 @@ using sc_core::sc_time_stamp;
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "Vigb_nic.h"
@@ -309,9 +307,6 @@ void nic::run() {
     const bool bounded = sc_pending_activity_at_future_time();
     const uint64_t target = bounded ? cycle_at(now + sc_time_to_pending_activity()) : UINT64_MAX;
     advance(target);
-    if (std::getenv("IGBSIM_DEBUG_NIC"))
-      std::fprintf(stderr, "nic: now=%s cycle=%llu target=%llu horizon=%llu cur=%p quiet=%d\n", now.to_string().c_str(),
-                   (unsigned long long)cycle_, (unsigned long long)target, (unsigned long long)horizon_, (const void*)cur_, quiet());
     if (cycle_ >= horizon_) {
       // Reached the next activity (or an MSI-X delivery that pulled it in): meet it there.
       const sc_time t = time_of(cycle_);

@@ -183,9 +183,6 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   sc_spawn([&] {
     for (;;) {
       wait(sc_time(50, SC_US));
-      if (std::getenv("IGBSIM_DEBUG"))
-        std::fprintf(stderr, "t=%s started=%d exhausted=%d offered=%llu outstanding=%llu\n", sc_time_stamp().to_string().c_str(),
-                     src.started(), src.exhausted(), (unsigned long long)sb.offered_count(), (unsigned long long)sb.outstanding());
       if (!src.started() || !src.exhausted()) continue;
       if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
     }

@@ -1,7 +1,7 @@
 // Directed tests of the NIC RTL on the Verilated model, checked on cycle timing.
 #include <gtest/gtest.h>
 
-#include "rtl_harness.h"
+#include "rtl_harness.h"  // testbench/
 
 using namespace igbsim;
 using namespace igbsim::test;

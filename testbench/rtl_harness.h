@@ -31,7 +31,7 @@ class rtl_harness {
   static constexpr uint64_t kCyclesPerUs = 125;
   static constexpr uint32_t kReadLatency = 20;  // cycles
 
-  rtl_harness() : ctx_(std::make_unique<VerilatedContext>()), mem(1 << 20, 0) {
+  rtl_harness() : ctx_(std::make_unique<VerilatedContext>()), mem(2 << 20, 0) {
     ctx_->threads(1);
     ctx_->assertOn(true);
     m = std::make_unique<Vigb_nic>(ctx_.get(), "nic");

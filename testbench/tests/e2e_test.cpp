@@ -1,0 +1,246 @@
+// End-to-end tests: run the igbsim program as a user does and check what a user would see in
+// report.json, journey.csv and the waveform.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fst_reader.h"
+#include "journey.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace igbsim;
+using namespace igbsim::test;
+
+namespace {
+
+struct result {
+  int status;
+  std::string out, err;
+};
+
+result run_igbsim(const std::string& args) {
+  const std::string errf = fs::temp_directory_path() / ("igbsim-err-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(IGBSIM_BINARY) + " " + args + " 2>" + errf;
+  result r{};
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(errf);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  fs::remove(errf);
+  return r;
+}
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("igbsim-test-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(d);
+  return d.string();
+}
+
+json load_report(const std::string& dir) {
+  std::ifstream f(dir + "/report.json");
+  return json::parse(f);
+}
+
+struct journey_row {
+  uint64_t frame;
+  std::string fate;
+  std::vector<double> t;  // ns; < 0 = step not passed
+};
+
+std::vector<journey_row> load_journey(const std::string& dir) {
+  std::ifstream f(dir + "/journey.csv");
+  std::string line;
+  std::getline(f, line);
+  std::vector<journey_row> rows;
+  while (std::getline(f, line)) {
+    std::vector<std::string> v;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, ',')) v.push_back(x);
+    journey_row r;
+    r.frame = std::stoull(v[0]);
+    r.fate = v[1];
+    for (size_t i = 0; i < kSteps; ++i) r.t.push_back(2 + i < v.size() && !v[2 + i].empty() ? std::stod(v[2 + i]) : -1);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+uint64_t sum_dropped(const json& r) {
+  uint64_t n = 0;
+  for (const auto& kv : r["checks"]["dropped_by"].items()) n += kv.value().get<uint64_t>();
+  return n;
+}
+
+}  // namespace
+
+TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
+  const std::string dir = fresh_dir("low");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=2 --set traffic.frames=400");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["schema"], "igbsim.report/1");
+  EXPECT_EQ(rep["checks"]["offered"], 400);
+  EXPECT_EQ(rep["checks"]["delivered"], 400) << "at 2 % load nothing may be dropped";
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+  EXPECT_EQ(rep["app"]["delivered_bytes"], 400 * (64 - 4 - 42));
+  EXPECT_EQ(rep["nic"]["gprc"], 400);
+  EXPECT_GT(rep["driver"]["irqs"].get<int>(), 1) << "several interrupts";
+  const auto rows = load_journey(dir);
+  ASSERT_EQ(rows.size(), 400u);
+  const step required[] = {step::wire_end, step::data_dma, step::desc_wb, step::drv_read_desc,
+                           step::netif_receive_skb, step::ip_rcv, step::udp_rcv, step::sk_data_ready,
+                           step::ep_poll_callback, step::read_return};
+  size_t woken = 0;
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.fate, "delivered") << "frame " << row.frame;
+    for (step s : required) EXPECT_GE(row.t[size_t(s)], 0) << "frame " << row.frame << " lacks " << step_name(s);
+    double prev = -1;
+    for (size_t i = 0; i < kSteps; ++i) {
+      if (row.t[i] < 0) continue;
+      EXPECT_GE(row.t[i], prev) << "frame " << row.frame << ": " << step_name(step(i)) << " before the step it follows";
+      prev = row.t[i];
+    }
+    woken += row.t[size_t(step::try_to_wake_up)] >= 0;
+  }
+  EXPECT_GT(woken, 0u) << "at light load the reader sleeps and frames wake it";
+}
+
+TEST(EndToEnd, OverloadAccountsForEveryFrame) {
+  const std::string dir = fresh_dir("overload");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.rate_pct=100 --set traffic.frames=6000 --set nic.rx_ring=80 --set nic.pktbuf_kb=16");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  const uint64_t offered = rep["checks"]["offered"], delivered = rep["checks"]["delivered"];
+  EXPECT_EQ(offered, 6000u);
+  EXPECT_EQ(delivered + sum_dropped(rep), offered) << "delivered plus counted drops must equal offered";
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+  EXPECT_GT(rep["nic"]["rnbc"].get<uint64_t>() + rep["nic"]["mpc"].get<uint64_t>(), 0u)
+      << "a small ring at line rate runs out of descriptors";
+  EXPECT_LT(delivered, offered);
+  EXPECT_GT(rep["driver"]["polls_budget_exhausted"].get<uint64_t>(), 0u);
+  // Hardware counters agree with the frames' fates.
+  EXPECT_EQ(rep["nic"]["mpc"], rep["checks"]["dropped_by"].value("rx_missed_errors", 0));
+  EXPECT_EQ(rep["nic"]["gprc"].get<uint64_t>(), offered - rep["nic"]["mpc"].get<uint64_t>());
+}
+
+TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
+  const std::string dir = fresh_dir("waves");
+  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=40 --set traffic.frames=1500");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  ASSERT_TRUE(fs::exists(dir + "/waves.gtkw"));
+  const std::vector<std::string> names = {
+      "nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o", "nic.dma_req_addr_o",
+      "nic.msix_valid_o", "nic.msix_vec_o", "nic.igb_nic.u_regs.eims_q", "nic.igb_nic.u_regs.rdbal_q",
+      "sw.rx0_desc_read_i", "sw.rx0_desc_read_stb_i"};
+  enum { CLK, VALID, WRITE, TAG, ADDR, MSIX, MVEC, EIMS, RDBAL, RD_IDX, RD_STB };
+  const auto changes = read_fst(dir + "/waves.fst", names);
+  std::vector<uint64_t> cur(names.size(), 0);
+  std::map<uint64_t, uint64_t> wbs, reads;  // per descriptor index
+  uint64_t n_wb = 0, n_read = 0, n_msix = 0, stale_reads = 0, masked_msix = 0;
+  uint64_t last_stb = 0;
+  for (size_t i = 0; i < changes.size();) {
+    const uint64_t t = changes[i].t;
+    bool stb_changed = false;
+    for (; i < changes.size() && changes[i].t == t; ++i) {
+      cur[changes[i].sig] = bits_to_u64(changes[i].value);
+      stb_changed |= changes[i].sig == RD_STB;
+    }
+    if (stb_changed && cur[RD_STB] != last_stb) {  // the driver read a descriptor
+      last_stb = cur[RD_STB];
+      const uint64_t idx = cur[RD_IDX];
+      ++n_read;
+      if (wbs[idx] <= reads[idx]) ++stale_reads;
+      ++reads[idx];
+    }
+    if (cur[CLK] == 0) {  // a cycle's sample point: handshakes happen at this edge
+      if (cur[VALID] && cur[WRITE] && cur[TAG] == 2) {
+        ++wbs[(cur[ADDR] - cur[RDBAL]) / 16];
+        ++n_wb;
+      }
+      if (cur[MSIX]) {
+        ++n_msix;
+        if (!((cur[EIMS] >> cur[MVEC]) & 1)) ++masked_msix;
+      }
+    }
+  }
+  EXPECT_EQ(n_wb, 1500u) << "one write-back per frame on the waveform";
+  EXPECT_EQ(n_read, 1500u) << "one driver read per completed descriptor";
+  EXPECT_EQ(stale_reads, 0u) << "every descriptor's write-back precedes the driver's read of it";
+  EXPECT_GT(n_msix, 1u);
+  EXPECT_EQ(masked_msix, 0u) << "no MSI-X while its EIMS bit is clear";
+}
+
+TEST(EndToEnd, MoreLoadMeansFewerInterruptsPerPacket) {
+  auto irqs_per_packet = [](const std::string& name, double pct) {
+    const std::string dir = fresh_dir(name);
+    const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=" + std::to_string(pct) +
+                                " --set traffic.frames=3000 --set kernel.rmem_default=4194304");
+    EXPECT_EQ(r.status, 0) << r.err;
+    const json rep = load_report(dir);
+    return rep["driver"]["irqs"].get<double>() / rep["checks"]["delivered"].get<double>();
+  };
+  const double light = irqs_per_packet("light", 1), heavy = irqs_per_packet("heavy", 60);
+  EXPECT_GT(light, 0.3) << "at 1 % load most frames bring their own interrupt";
+  EXPECT_LT(heavy, light / 5) << "NAPI and EITR batch frames per interrupt as load rises";
+}
+
+TEST(EndToEnd, JourneyCommandPrintsOneFramesSteps) {
+  const std::string dir = fresh_dir("journey");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set traffic.frames=50").status, 0);
+  const result j = run_igbsim("journey " + dir + " --packet 7");
+  ASSERT_EQ(j.status, 0) << j.err;
+  EXPECT_NE(j.out.find("frame 7: delivered"), std::string::npos) << j.out;
+  for (size_t i = 0; i < kSteps; ++i) EXPECT_NE(j.out.find(step_name(step(i))), std::string::npos);
+  EXPECT_EQ(run_igbsim("journey " + dir + " --packet 999999").status, 2);
+}
+
+TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
+  const std::string dir = fresh_dir("bad");
+  const std::string scen = dir + "-scenario.toml";
+  std::ofstream(scen) << "[traffic]\nframes = 10\nrate_pcnt = 5\n";
+  result r = run_igbsim("run " + scen + " --out " + dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(scen + ":3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("traffic.rate_pcnt"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(dir)) << "nothing is written for bad input";
+  r = run_igbsim("run --out " + dir + " --set traffic.frame_bytes=9000");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
+  r = run_igbsim("run --out " + dir + " --set nic.drop_en=maybe");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("expected a boolean"), std::string::npos) << r.err;
+  r = run_igbsim("run --out " + dir + " --set driver.itr=5");
+  EXPECT_EQ(r.status, 2) << r.err;
+  r = run_igbsim("run " + dir + "-missing.toml --out " + dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(fs::exists(dir));
+  fs::remove(scen);
+}
+
+TEST(EndToEnd, ResolvedScenarioReproducesTheRun) {
+  const std::string a = fresh_dir("repro-a"), b = fresh_dir("repro-b");
+  ASSERT_EQ(run_igbsim("run --out " + a + " --set traffic.pattern=\"poisson\" --set traffic.frames=500 --seed 7").status, 0);
+  ASSERT_EQ(run_igbsim("run " + a + "/scenario.toml --out " + b).status, 0);
+  json ra = load_report(a), rb = load_report(b);
+  ra["sim"].erase("wall_s");
+  rb["sim"].erase("wall_s");
+  EXPECT_EQ(ra, rb);
+}
