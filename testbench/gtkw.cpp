@@ -22,7 +22,8 @@ struct group {
 };
 }  // namespace
 
-void write_gtkw(const std::string& path, const std::string& fst_path, const std::string& waves_dir) {
+void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
+                const std::string& waves_dir, uint64_t start_ps) {
   const std::vector<group> groups = {
       {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
                 {"nic.rx_bytes_i[3:0]", "24", ""}, {"nic.rx_data_i[63:0]", "22", ""},
@@ -48,7 +49,8 @@ void write_gtkw(const std::string& path, const std::string& fst_path, const std:
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");
-  std::fprintf(f, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n[timestart] 0\n[size] 1600 1000\n[pos] -1 -1\n", fst_path.c_str(), path.c_str());
+  std::fprintf(f, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n[timestart] %llu\n[size] 1600 1000\n[pos] -1 -1\n",
+               fst_path.c_str(), save_path.c_str(), static_cast<unsigned long long>(start_ps));
   std::fprintf(f, "*-24.000000 0 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1\n");
   std::fprintf(f, "[sst_width] 250\n[signals_width] 330\n[sst_expanded] 1\n[sst_vpaned_height] 300\n");
   for (const auto& g : groups) {

@@ -81,7 +81,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       const fs::path src = fs::path(IGBSIM_SOURCE_DIR) / "waves";
       for (const auto& f : fs::directory_iterator(src))
         if (f.path().extension() == ".txt") fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
-      write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.fst").string(), final_dir.string());
+      write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
+                 (final_dir / "waves.fst").string(), final_dir.string(), r.first_frame_ps);
     }
     fs::remove_all(final_dir, ec);
     fs::rename(tmp, final_dir);

@@ -100,7 +100,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   eth_wire wire(wire_params{}, [&](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
     return src.next(id, t, b);
   });
+  uint64_t first_frame_ps = UINT64_MAX;
   wire.on_offer = [&](const wire_frame& f) {
+    if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
     std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
     sb.offered(f.id, body, tc.tcp);
   };
@@ -287,6 +289,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   out.report = std::move(r);
   out.summary = std::move(s);
   out.violations = !k.violations().empty();
+  out.first_frame_ps = first_frame_ps == UINT64_MAX ? 0 : first_frame_ps;
   return out;
 }
 

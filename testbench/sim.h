@@ -19,11 +19,14 @@ struct run_outcome {
   nlohmann::json report;
   std::string summary;       // human summary
   bool violations = false;
+  uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
 };
 
 run_outcome run_simulation(const params& p, const run_options& o);
 
 // Waveform save file for GTKWave: signals grouped by stage, enum states named.
-void write_gtkw(const std::string& path, const std::string& fst_path, const std::string& waves_dir);
+// It opens at start_ps (the first frame), zoomed to a few microseconds.
+void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
+                const std::string& waves_dir, uint64_t start_ps);
 
 }  // namespace igbsim
