@@ -16,17 +16,24 @@ hal::hal(sc_module_name name, kernel& k, host_mem& mem)
   for (size_t i = 0; i < pages_.size(); ++i) pages_[i].phys = i * host_mem::kPageSize;
 }
 
+namespace {
+// A 32-bit register access as a TLM payload.
+void mmio_payload(tlm::tlm_generic_payload& gp, tlm::tlm_command cmd, uint32_t reg, uint32_t* v) {
+  gp.set_command(cmd);
+  gp.set_address(reg);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(v));
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+}  // namespace
+
 uint32_t hal::readl(uint32_t reg) {
   cpu_core& cpu = k_.this_cpu();
   cpu.sync();
   uint32_t v = 0;
   tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_READ_COMMAND);
-  gp.set_address(reg);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-  gp.set_data_length(4);
-  gp.set_streaming_width(4);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  mmio_payload(gp, tlm::TLM_READ_COMMAND, reg, &v);
   sc_time delay = SC_ZERO_TIME;
   const sc_time start = sc_time_stamp();
   mmio_init_socket->b_transport(gp, delay);
@@ -42,12 +49,7 @@ void hal::writel(uint32_t val, uint32_t reg) {
   cpu_core& cpu = k_.this_cpu();
   cpu.spend(k_.cost.mmio_write_ns);
   tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(reg);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&val));
-  gp.set_data_length(4);
-  gp.set_streaming_width(4);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  mmio_payload(gp, tlm::TLM_WRITE_COMMAND, reg, &val);
   sc_time delay = cpu.now() - sc_time_stamp();  // leaves at the CPU's local time
   mmio_init_socket->b_transport(gp, delay);
   ++mmio_writes_;

@@ -91,6 +91,14 @@ int ep_send_events(eventpoll* ep, epoll_event* events, int maxevents) {
   probe_ready(ep);
   return n;
 }
+// An item found ready by epoll_ctl's own poll: queue it and wake a waiter.
+void ep_ready_now(eventpoll* ep, epitem* epi) {
+  if (epi->on_rdllist) return;
+  ep->rdllist.push_back(epi);
+  epi->on_rdllist = true;
+  probe_ready(ep);
+  if (ep->wq.active()) __wake_up_common(*ep->k, &ep->wq, 1, 1, 0, 0);
+}
 }  // namespace
 
 void ep_init(kernel& k, eventpoll* ep, int index) {
@@ -125,11 +133,7 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
       };
       const uint32_t revents = f->poll(k, &pt) & epi->event.events;
       ep->rbr.emplace(fd, std::move(epi));
-      if (revents && !raw->on_rdllist) {
-        ep->rdllist.push_back(raw);
-        raw->on_rdllist = true;
-        if (ep->wq.active()) __wake_up_common(k, &ep->wq, 1, 1, 0, 0);
-      }
+      if (revents) ep_ready_now(ep, raw);
       return 0;
     }
     case EPOLL_CTL_MOD: {
@@ -139,12 +143,7 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
       if (epi->event.events & EPOLLEXCLUSIVE) return -EINVAL;
       epi->event.events = ev->events | EPOLLERR | EPOLLHUP;
       epi->event.data = ev->data;
-      const uint32_t revents = epi->f->poll(k, nullptr) & epi->event.events;
-      if (revents && !epi->on_rdllist) {
-        ep->rdllist.push_back(epi);
-        epi->on_rdllist = true;
-        if (ep->wq.active()) __wake_up_common(k, &ep->wq, 1, 1, 0, 0);
-      }
+      if (epi->f->poll(k, nullptr) & epi->event.events) ep_ready_now(ep, epi);
       return 0;
     }
     case EPOLL_CTL_DEL: {
