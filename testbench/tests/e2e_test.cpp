@@ -244,3 +244,24 @@ TEST(EndToEnd, ResolvedScenarioReproducesTheRun) {
   rb["sim"].erase("wall_s");
   EXPECT_EQ(ra, rb);
 }
+
+TEST(EndToEnd, SkippingIdleCyclesChangesNothingButSpeed) {
+  const std::string a = fresh_dir("runahead"), b = fresh_dir("lockstep");
+  const std::string common = " --set traffic.frames=800 --set traffic.rate_pct=20";
+  ASSERT_EQ(run_igbsim("run --out " + a + common).status, 0);
+  ASSERT_EQ(run_igbsim("run --out " + b + common + " --set sim.lockstep=true").status, 0);
+  json ra = load_report(a), rb = load_report(b);
+  EXPECT_GT(ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(), 0u);
+  EXPECT_EQ(rb["sim"]["rtl_cycles_skipped"], 0);
+  EXPECT_EQ(ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
+            rb["sim"]["rtl_cycles"].get<uint64_t>())
+      << "both cover the same cycles";
+  for (json* r : {&ra, &rb})
+    for (const char* k : {"wall_s", "rtl_cycles", "rtl_cycles_skipped"}) (*r)["sim"].erase(k);
+  EXPECT_EQ(ra, rb) << "same counters, fates and latencies";
+  std::ifstream ja(a + "/journey.csv"), jb(b + "/journey.csv");
+  std::stringstream sa, sb;
+  sa << ja.rdbuf();
+  sb << jb.rdbuf();
+  EXPECT_EQ(sa.str(), sb.str()) << "every frame's step times are the same";
+}
