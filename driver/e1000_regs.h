@@ -6,6 +6,7 @@
 namespace igbsim {
 
 constexpr uint32_t E1000_RCTL = 0x00100;
+constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_RXPBS = 0x02404;
 constexpr uint32_t E1000_GPIE = 0x01514;
 constexpr uint32_t E1000_EICS = 0x01520;
@@ -59,12 +60,17 @@ constexpr uint32_t E1000_IVAR_VALID = 0x80;
 // Advanced receive descriptor write-back status
 constexpr uint32_t E1000_RXD_STAT_DD = 0x01;
 constexpr uint32_t E1000_RXD_STAT_EOP = 0x02;
+constexpr uint32_t E1000_RXD_STAT_IXSM = 0x04;
+constexpr uint32_t E1000_RXD_STAT_UDPCS = 0x10;
+constexpr uint32_t E1000_RXD_STAT_TCPCS = 0x20;  // L4CS: TCP or UDP checksum checked
 constexpr uint32_t E1000_RXD_STAT_L4CS = 0x20;
 constexpr uint32_t E1000_RXD_STAT_IPCS = 0x40;
 constexpr uint32_t E1000_RXDEXT_STATERR_CE = 0x01000000;
 constexpr uint32_t E1000_RXDEXT_STATERR_SE = 0x02000000;
 constexpr uint32_t E1000_RXDEXT_STATERR_SEQ = 0x04000000;
 constexpr uint32_t E1000_RXDEXT_STATERR_CXE = 0x10000000;
+constexpr uint32_t E1000_RXDEXT_STATERR_TCPE = 0x20000000;  // L4E
+constexpr uint32_t E1000_RXDEXT_STATERR_IPE = 0x40000000;
 constexpr uint32_t E1000_RXDEXT_STATERR_RXE = 0x80000000;
 constexpr uint32_t E1000_RXDEXT_ERR_FRAME_ERR_MASK =
     E1000_RXDEXT_STATERR_CE | E1000_RXDEXT_STATERR_SE | E1000_RXDEXT_STATERR_SEQ |

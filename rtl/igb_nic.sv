@@ -60,6 +60,8 @@ module igb_nic
 
   logic [31:0] rctl, srrctl, rxdctl, gpie;
   logic [6:0]  rxpbs_kb;
+  logic [31:0] rxcsum, csum_status;
+  logic [15:0] csum_pkt_info;
   logic [63:0] rdba;
   logic [19:0] rdlen;  // RDLEN is kept in 128-byte units: bits 6:0 read as zero
   logic [15:0] rdt, rdh, rdh_wdata, ring_count;
@@ -79,7 +81,7 @@ module igb_nic
     .clk_i, .rst_ni,
     .mmio_valid_i, .mmio_ready_o, .mmio_we_i, .mmio_addr_i, .mmio_wdata_i,
     .mmio_rvalid_o, .mmio_rdata_o,
-    .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
+    .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause),
@@ -89,13 +91,22 @@ module igb_nic
   );
 
   logic        frm_valid, word_pop, frm_pop, pb_busy;
-  logic [15:0] frm_len;
+  logic [15:0] frm_len, frm_pkt_info;
+  logic [31:0] frm_status;
+
+  igb_rx_csum u_csum (
+    .clk_i, .rst_ni, .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
+    .rx_valid_i, .rx_data_i, .rx_last_i, .rx_bytes_i,
+    .status_o(csum_status), .pkt_info_o(csum_pkt_info)
+  );
   logic [63:0] word;
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rst_ni, .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
     .rx_valid_i, .rx_ready_o, .rx_data_i, .rx_last_i, .rx_bytes_i,
-    .frm_valid_o(frm_valid), .frm_len_o(frm_len), .word_pop_i(word_pop), .word_o(word),
+    .meta_status_i(csum_status), .meta_pkt_info_i(csum_pkt_info),
+    .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
+    .frm_pkt_info_o(frm_pkt_info), .word_pop_i(word_pop), .word_o(word),
     .frm_pop_i(frm_pop),
     .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .busy_o(pb_busy)
   );
@@ -125,7 +136,8 @@ module igb_nic
     .clk_i, .rst_ni, .enable_i(q_enable), .secrc_i(rctl[RctlSecrc]),
     .drop_en_i(srrctl[SrrctlDropEn]), .rdba_i(rdba), .ring_count_i(ring_count),
     .rdh_we_i(rdh_we), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh),
-    .frm_valid_i(frm_valid), .frm_len_i(frm_len), .word_pop_o(word_pop), .word_i(word),
+    .frm_valid_i(frm_valid), .frm_len_i(frm_len), .frm_status_i(frm_status),
+    .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop), .word_i(word),
     .frm_pop_o(frm_pop),
     .desc_valid_i(desc_valid), .desc_pkt_addr_i(desc_pkt_addr), .desc_idx_i(desc_idx),
     .desc_pop_o(desc_pop), .ring_empty_i(ring_empty),

@@ -11,6 +11,8 @@ package igb_pkg;
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] RCTL      = 17'h00100;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
+  // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
+  localparam logic [MmioAw-1:0] RXCSUM    = 17'h05000;
   localparam logic [MmioAw-1:0] GPIE      = 17'h01514;
   localparam logic [MmioAw-1:0] EICS      = 17'h01520;
   localparam logic [MmioAw-1:0] EIMS      = 17'h01524;
@@ -44,6 +46,9 @@ package igb_pkg;
   // RCTL bits
   localparam int unsigned RctlEn    = 1;
   localparam int unsigned RctlSecrc = 26;
+  // RXCSUM bits
+  localparam int unsigned RxcsumIpofl = 8;
+  localparam int unsigned RxcsumTuofl = 9;
   // SRRCTL fields
   localparam int unsigned SrrctlDropEn = 31;
   // RXDCTL

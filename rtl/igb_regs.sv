@@ -27,6 +27,7 @@ module igb_regs
   // Receive configuration
   output      logic [31:0]       rctl_o,
   output      logic [6:0]        rxpbs_kb_o,
+  output      logic [31:0]       rxcsum_o,
   output      logic [31:0]       srrctl_o,
   output      logic [31:0]       rxdctl_o,
   output      logic [63:0]       rdba_o,
@@ -57,6 +58,7 @@ module igb_regs
   localparam int unsigned VecW = $clog2(NumVec);
 
   logic [6:0]  rxpbs_q, rxpbs_d;
+  logic [31:0] rxcsum_q, rxcsum_d;
   logic [31:0] rctl_q, rctl_d, srrctl_q, srrctl_d, rxdctl_q, rxdctl_d;
   logic [31:0] rdbal_q, rdbal_d, rdbah_q, rdbah_d;
   logic [19:0] rdlen_q, rdlen_d;
@@ -124,6 +126,7 @@ module igb_regs
   always_comb begin
     rctl_d      = rctl_q;
     rxpbs_d     = rxpbs_q;
+    rxcsum_d    = rxcsum_q;
     srrctl_d    = srrctl_q;
     rxdctl_d    = rxdctl_q;
     rdbal_d     = rdbal_q;
@@ -172,6 +175,7 @@ module igb_regs
         unique case (mmio_addr_i)
           RCTL:      rdata_d = rctl_q;
           RXPBS:     rdata_d = {25'h0, rxpbs_q};
+          RXCSUM:    rdata_d = rxcsum_q;
           GPIE:      rdata_d = gpie_q;
           EIMS:      rdata_d = 32'(eims_q);
           EIAC:      rdata_d = 32'(eiac_q);
@@ -224,6 +228,7 @@ module igb_regs
         unique case (mmio_addr_i)
           RCTL:      rctl_d      = mmio_wdata_i;
           RXPBS:     rxpbs_d     = mmio_wdata_i[6:0];
+          RXCSUM:    rxcsum_d    = mmio_wdata_i;
           GPIE:      gpie_d      = mmio_wdata_i;
           EICS:      eicr_d      = eicr_d | mmio_wdata_i[NumVec-1:0];
           EIMS:      eims_d      = eims_q | mmio_wdata_i[NumVec-1:0];
@@ -256,6 +261,7 @@ module igb_regs
     if (!rst_ni) begin
       rctl_q      <= '0;
       rxpbs_q     <= 7'd64;  // 64 KB, the whole on-chip buffer
+      rxcsum_q    <= 32'h0000_0300;  // IPOFL | TUOFL
       srrctl_q    <= 32'h0000_0002;  // datasheet reset: BSIZEPACKET 2 KB
       rxdctl_q    <= '0;
       rdbal_q     <= '0;
@@ -280,6 +286,7 @@ module igb_regs
     end else begin
       rctl_q      <= rctl_d;
       rxpbs_q     <= rxpbs_d;
+      rxcsum_q    <= rxcsum_d;
       srrctl_q    <= srrctl_d;
       rxdctl_q    <= rxdctl_d;
       rdbal_q     <= rdbal_d;
@@ -308,6 +315,7 @@ module igb_regs
   assign mmio_rdata_o  = rdata_q;
   assign rctl_o        = rctl_q;
   assign rxpbs_kb_o    = rxpbs_q;
+  assign rxcsum_o      = rxcsum_q;
   assign srrctl_o      = srrctl_q;
   assign rxdctl_o      = rxdctl_q;
   assign rdba_o        = {rdbah_q, rdbal_q};

@@ -3,7 +3,8 @@
 //
 // Per frame: data write (posted) -> descriptor write-back (posted, same ordered stream, so the
 // data is visible before DD) -> RDH + 1 -> receive cause for the interrupt logic.
-// Write-back: dword0 pkt_info/hdr_info = 0, dword1 RSS hash = 0, status_error = DD|EOP,
+// Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
+// DD|EOP plus the checksum status and errors,
 // length = bytes placed in this buffer (FCS stripped when RCTL.SECRC), vlan = 0.
 // No descriptor for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
 // is dropped and counted in RQDPC, otherwise it waits in the packet buffer for RDT to move.
@@ -26,6 +27,8 @@ module igb_rx_dma
   // Packet buffer
   input  wire logic        frm_valid_i,
   input  wire logic [15:0] frm_len_i,
+  input  wire logic [31:0] frm_status_i,    // checksum status and errors
+  input  wire logic [15:0] frm_pkt_info_i,  // packet type
   output      logic        word_pop_o,
   input  wire logic [63:0] word_i,
   output      logic        frm_pop_o,
@@ -65,6 +68,8 @@ module igb_rx_dma
   logic [15:0] rdh_q, rdh_d, len_q, len_d, beats_q, beats_d, words_q, words_d;
   logic [63:0] addr_q, addr_d;
   logic [15:0] idx_q, idx_d;
+  logic [31:0] status_q, status_d;
+  logic [15:0] pinfo_q, pinfo_d;
   logic        counted_q, counted_d, wb_beat_q, wb_beat_d;
 
   // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
@@ -80,6 +85,8 @@ module igb_rx_dma
     words_d     = words_q;
     addr_d      = addr_q;
     idx_d       = idx_q;
+    status_d    = status_q;
+    pinfo_d     = pinfo_q;
     counted_d   = counted_q;
     wb_beat_d   = wb_beat_q;
     word_pop_o  = 1'b0;
@@ -107,6 +114,8 @@ module igb_rx_dma
             state_d   = StDataReq;
             addr_d    = desc_pkt_addr_i;
             idx_d     = desc_idx_i;
+            status_d  = frm_status_i;
+            pinfo_d   = frm_pkt_info_i;
             len_d     = host_len;
             beats_d   = (host_len + 16'd7) >> 3;
             words_d   = frame_words;
@@ -156,7 +165,8 @@ module igb_rx_dma
       end
       StWb: begin
         wdata_valid_o = 1'b1;
-        wdata_o       = wb_beat_q ? {16'h0, len_q, StatDD | StatEOP} : 64'h0;
+        // beat 0: pkt_info, hdr_info, RSS hash; beat 1: status_error, length, vlan
+        wdata_o       = wb_beat_q ? {16'h0, len_q, status_q | StatDD | StatEOP} : {32'h0, 16'h0, pinfo_q};
         wdata_last_o  = wb_beat_q;
         if (wdata_ready_i) begin
           wb_beat_d = 1'b1;
@@ -193,6 +203,8 @@ module igb_rx_dma
       words_q   <= '0;
       addr_q    <= '0;
       idx_q     <= '0;
+      status_q  <= '0;
+      pinfo_q   <= '0;
       counted_q <= 1'b0;
       wb_beat_q <= 1'b0;
     end else begin
@@ -203,6 +215,8 @@ module igb_rx_dma
       words_q   <= words_d;
       addr_q    <= addr_d;
       idx_q     <= idx_d;
+      status_q  <= status_d;
+      pinfo_q   <= pinfo_d;
       counted_q <= counted_d;
       wb_beat_q <= wb_beat_d;
     end

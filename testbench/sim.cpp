@@ -230,7 +230,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   r["ethtool"] = {{"rx_packets", ring.packets}, {"rx_bytes", ring.bytes},
                   {"rx_missed_errors", adapter.stats.mpc}, {"rx_no_buffer_count", adapter.stats.rnbc},
                   {"rx_queue_0_packets", ring.packets}, {"rx_queue_0_bytes", ring.bytes},
-                  {"rx_queue_0_drops", adapter.stats.rqdpc}, {"rx_queue_0_alloc_failed", ring.alloc_failed}};
+                  {"rx_queue_0_drops", adapter.stats.rqdpc}, {"rx_queue_0_alloc_failed", ring.alloc_failed},
+                  {"rx_queue_0_csum_err", ring.csum_err}, {"rx_csum_offload_errors", ring.csum_err}};
   r["driver"] = {{"irqs", adapter.stats.irqs}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
                  {"polls_budget_exhausted", k.st.polls_budget_exhausted}, {"rdt_writes", adapter.stats.rdt_writes},
                  {"eims_writes", adapter.stats.eims_writes}, {"eitr_writes", adapter.stats.eitr_writes},

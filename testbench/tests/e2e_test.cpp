@@ -101,6 +101,7 @@ TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
   EXPECT_EQ(rep["app"]["delivered_bytes"], 400 * (64 - 4 - 42));
   EXPECT_EQ(rep["nic"]["gprc"], 400);
   EXPECT_GT(rep["driver"]["irqs"].get<int>(), 1) << "several interrupts";
+  EXPECT_EQ(rep["ethtool"]["rx_csum_offload_errors"], 0) << "the NIC verified every checksum as good";
   const auto rows = load_journey(dir);
   ASSERT_EQ(rows.size(), 400u);
   const step required[] = {step::wire_end, step::data_dma, step::desc_wb, step::drv_read_desc,

@@ -155,3 +155,113 @@ TEST(RtlRx, PacketBufferOverflowDropsWholeFramesAndCountsMpc) {
   EXPECT_EQ(h.writes[0].data[0], test_frame(1000, 0)[0]);
   EXPECT_EQ(h.writes[2].data[0], test_frame(1000, 1)[0]) << "the dropped frames left no partial data";
 }
+
+// ---- Receive checksum offload ----------------------------------------------------------
+
+#include "net.h"
+#include "traffic.h"
+
+namespace {
+
+void put16(std::vector<uint8_t>& f, size_t at, uint16_t v) {
+  f[at] = static_cast<uint8_t>(v >> 8);
+  f[at + 1] = static_cast<uint8_t>(v);
+}
+
+// A frame from the traffic source plus 4 FCS bytes.
+std::vector<uint8_t> ip_frame(bool tcp, uint32_t bytes = 128) {
+  traffic_config c;
+  c.tcp = tcp;
+  c.frame_bytes = bytes;
+  std::vector<uint8_t> f;
+  traffic_source::build_frame(c, 5, 0, 5, f);
+  f.insert(f.end(), 4, 0xEE);
+  return f;
+}
+
+void fix_ip_csum(std::vector<uint8_t>& f) {
+  const unsigned ihl = f[14] & 0xF;
+  put16(f, 24, 0);
+  put16(f, 24, static_cast<uint16_t>(~csum_fold(csum_partial(&f[14], ihl * 4, 0))));
+}
+
+struct wb_result {
+  uint32_t status;
+  uint16_t pkt_info;
+};
+
+wb_result receive(const std::vector<uint8_t>& frame, uint32_t rxcsum = 0x300) {
+  rtl_harness h;
+  h.write(E1000_RXCSUM, rxcsum);
+  h.bring_up(8, 7);
+  h.send(frame);
+  h.run(600);
+  EXPECT_EQ(h.writes.size(), 2u);
+  wb_result r{};
+  if (h.writes.size() < 2) return r;
+  std::memcpy(&r.pkt_info, &h.writes[1].data[0], 2);
+  std::memcpy(&r.status, &h.writes[1].data[8], 4);
+  return r;
+}
+
+constexpr uint32_t kIpcs = E1000_RXD_STAT_IPCS, kL4cs = E1000_RXD_STAT_L4CS, kUdpcs = E1000_RXD_STAT_UDPCS;
+constexpr uint32_t kIpe = E1000_RXDEXT_STATERR_IPE, kL4e = E1000_RXDEXT_STATERR_TCPE;
+constexpr uint32_t kCsumBits = kIpcs | kL4cs | kUdpcs | kIpe | kL4e | E1000_RXD_STAT_IXSM;
+
+}  // namespace
+
+TEST(RtlCsum, GoodUdpAndTcpAreMarkedChecked) {
+  for (uint32_t bytes : {64u, 65u, 71u, 1518u}) {
+    const wb_result u = receive(ip_frame(false, bytes));
+    EXPECT_EQ(u.status & kCsumBits, kIpcs | kL4cs | kUdpcs) << bytes << "-byte UDP";
+    EXPECT_EQ(u.pkt_info, 0x0210) << "packet type IPv4 (bit 4) + UDP (bit 9)";
+  }
+  const wb_result t = receive(ip_frame(true, 200));
+  EXPECT_EQ(t.status & kCsumBits, kIpcs | kL4cs) << "TCP: L4CS without UDPCS";
+  EXPECT_EQ(t.pkt_info, 0x0110) << "packet type IPv4 + TCP (bit 8)";
+}
+
+TEST(RtlCsum, BadChecksumsSetIpeAndL4e) {
+  auto f = ip_frame(false);
+  f[14 + 8] ^= 0x01;  // TTL: header checksum now wrong; not in the UDP pseudo-header
+  EXPECT_EQ(receive(f).status & kCsumBits, kIpcs | kIpe | kL4cs | kUdpcs);
+  auto g = ip_frame(false);
+  g[60] ^= 0x80;  // a payload byte
+  EXPECT_EQ(receive(g).status & kCsumBits, kIpcs | kL4cs | kUdpcs | kL4e);
+  auto t = ip_frame(true);
+  t[70] ^= 0x01;
+  EXPECT_EQ(receive(t).status & kCsumBits, kIpcs | kL4cs | kL4e);
+}
+
+TEST(RtlCsum, WhatIsNotCheckedIsNotMarked) {
+  auto zero = ip_frame(false);
+  put16(zero, 34 + 6, 0);  // UDP without a checksum
+  EXPECT_EQ(receive(zero).status & kCsumBits, kIpcs);
+  auto frag = ip_frame(false);
+  put16(frag, 20, 0x2000);  // MF: a first fragment
+  fix_ip_csum(frag);
+  EXPECT_EQ(receive(frag).status & kCsumBits, kIpcs) << "fragments get no transport check";
+  auto arp = ip_frame(false);
+  put16(arp, 12, 0x0806);
+  const wb_result a = receive(arp);
+  EXPECT_EQ(a.status & kCsumBits, 0u);
+  EXPECT_EQ(a.pkt_info, 0u);
+  EXPECT_EQ(receive(ip_frame(false), 0).status & kCsumBits, 0u) << "RXCSUM.IPOFL/TUOFL off";
+}
+
+TEST(RtlCsum, IpOptionsMoveTheTransportHeader) {
+  auto f = ip_frame(false, 132);  // 128 + 4 bytes of IP options
+  // Insert 4 NOP option bytes after the 20-byte header: IHL 6, total length + 4.
+  f.insert(f.begin() + 34, {0x01, 0x01, 0x01, 0x00});
+  f.resize(f.size() - 4);  // keep the frame size (drop 4 of the FCS marker bytes' room)
+  f[14] = 0x46;
+  const uint16_t tot = static_cast<uint16_t>((f[16] << 8 | f[17]) + 4);
+  put16(f, 16, tot);
+  fix_ip_csum(f);
+  // The UDP datagram is unchanged and its checksum still matches; truncate to the IP length.
+  f.resize(14 + tot);
+  f.insert(f.end(), 4, 0xEE);
+  EXPECT_EQ(receive(f).status & kCsumBits, kIpcs | kL4cs | kUdpcs);
+  f[14 + 24 + 8 + 2] ^= 0x40;  // a payload byte after the options
+  EXPECT_EQ(receive(f).status & kCsumBits, kIpcs | kL4cs | kUdpcs | kL4e);
+}
