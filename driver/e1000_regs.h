@@ -8,6 +8,11 @@ namespace igbsim {
 constexpr uint32_t E1000_RCTL = 0x00100;
 constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_RXPBS = 0x02404;
+constexpr uint32_t E1000_ICR = 0x000C0;
+constexpr uint32_t E1000_ICS = 0x000C8;
+constexpr uint32_t E1000_IMS = 0x000D0;
+constexpr uint32_t E1000_IMC = 0x000D8;
+constexpr uint32_t E1000_IAM = 0x000E0;
 constexpr uint32_t E1000_GPIE = 0x01514;
 constexpr uint32_t E1000_EICS = 0x01520;
 constexpr uint32_t E1000_EIMS = 0x01524;
@@ -36,7 +41,14 @@ constexpr uint32_t E1000_GPRC = 0x04074;
 constexpr uint32_t E1000_GORCL = 0x04088;
 constexpr uint32_t E1000_GORCH = 0x0408C;
 constexpr uint32_t E1000_RNBC = 0x040A0;
+constexpr uint32_t E1000_IAC = 0x04100;
+constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 
+// ICR causes
+constexpr uint32_t E1000_ICR_LSC = 0x00000004;
+constexpr uint32_t E1000_ICR_RXDMT0 = 0x00000010;
+constexpr uint32_t E1000_ICR_RXT0 = 0x00000080;
+constexpr uint32_t E1000_ICR_INT_ASSERTED = 0x80000000;
 // RCTL
 constexpr uint32_t E1000_RCTL_EN = 0x00000002;
 constexpr uint32_t E1000_RCTL_LPE = 0x00000020;

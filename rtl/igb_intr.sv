@@ -5,7 +5,10 @@
 // 1 us units, counted on tick_1us_i); while it runs, further causes wait. So the first event
 // after idle fires at once and later ones at most once per interval. A cause that arrives
 // while the vector is masked stays in EICR and fires when EIMS enables it again.
-// Messages are sent only in MSI-X mode (GPIE.MSIX_MODE); legacy/MSI come later.
+// Without GPIE.MSIX_MODE the NIC has one interrupt: it asserts when a cause is pending in
+// ICR and enabled in IMS, at most once per EITR(0) interval, and stays asserted until the
+// causes are cleared (or masked); in MSI mode that assertion is one message on vector 0, in
+// INTx mode it is the level on intx_o.
 `default_nettype none
 
 module igb_intr #(
@@ -19,10 +22,12 @@ module igb_intr #(
   input  wire logic [NumVec-1:0]         eims_i,
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
+  input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
 
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
   output      logic [NumVec-1:0]         armed_o,
+  output      logic                      intx_o,
   output      logic                      busy_o
 );
 
@@ -31,11 +36,14 @@ module igb_intr #(
   logic [NumVec-1:0]       armed_q, armed_d;
   logic [NumVec-1:0][12:0] count_q, count_d;
   logic [NumVec-1:0]       ready;
+  logic                    asserted_q, asserted_d, legacy_fire;
 
   assign ready = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
+  assign legacy_fire = !msix_mode_i && legacy_pending_i && !asserted_q && !armed_q[0];
+  assign asserted_d = legacy_pending_i ? (asserted_q | legacy_fire) : 1'b0;
 
   always_comb begin
-    msix_valid_o = 1'b0;
+    msix_valid_o = legacy_fire;
     msix_vec_o   = '0;
     for (int v = NumVec - 1; v >= 0; v--) begin  // lowest vector first
       if (ready[v]) begin
@@ -63,21 +71,24 @@ module igb_intr #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      armed_q <= '0;
-      count_q <= '0;
+      armed_q    <= '0;
+      count_q    <= '0;
+      asserted_q <= 1'b0;
     end else begin
-      armed_q <= armed_d;
-      count_q <= count_d;
+      armed_q    <= armed_d;
+      count_q    <= count_d;
+      asserted_q <= asserted_d;
     end
   end
 
   assign armed_o = armed_q;
-  assign busy_o  = |ready;
+  assign busy_o  = |ready | legacy_fire;
+  assign intx_o  = asserted_q;
 
 `ifndef SYNTHESIS
   // Hardware contract: no message for a vector whose EIMS bit is clear, none while throttled.
   a_msix_unmasked: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      msix_valid_o |-> eims_i[msix_vec_o])
+      (msix_mode_i && msix_valid_o) |-> eims_i[msix_vec_o])
     else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
   a_msix_throttled: assert property (@(posedge clk_i) disable iff (!rst_ni)
       msix_valid_o |-> !armed_q[msix_vec_o])

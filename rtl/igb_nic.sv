@@ -48,7 +48,8 @@ module igb_nic
 
   // MSI-X message out
   output      logic              msix_valid_o,
-  output      logic [$clog2(NumVec)-1:0] msix_vec_o,
+  output      logic [$clog2(NumVec)-1:0] msix_vec_o,   // 0 for the single MSI message
+  output      logic              intx_o,               // INTx level (neither MSI-X nor MSI)
 
   // Observability for the host model: frame fates and activity
   output      logic              ev_frame_ok_o,
@@ -68,6 +69,8 @@ module igb_nic
   logic        rdh_we;
   logic [NumVec-1:0] eicr, eims, eitr_reset, armed;
   logic [NumVec-1:0][12:0] eitr_interval;
+  logic [31:0] icr, ims;
+  logic        rxdmt;
   logic        rx_cause, gprc_inc, mpc_inc, rnbc_inc, rqdpc_inc;
   logic [15:0] gorc_add;
   logic        q_enable;
@@ -84,7 +87,7 @@ module igb_nic
     .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
-    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause),
+    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(gprc_inc), .gorc_add_i(gorc_add), .mpc_inc_i(mpc_inc),
     .rnbc_inc_i(rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
@@ -135,6 +138,7 @@ module igb_nic
   igb_rx_dma u_rx_dma (
     .clk_i, .rst_ni, .enable_i(q_enable), .secrc_i(rctl[RctlSecrc]),
     .drop_en_i(srrctl[SrrctlDropEn]), .rdba_i(rdba), .ring_count_i(ring_count),
+    .rdt_i(rdt), .rdmts_i(srrctl[SrrctlRdmtsLo +: 5]),
     .rdh_we_i(rdh_we), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh),
     .frm_valid_i(frm_valid), .frm_len_i(frm_len), .frm_status_i(frm_status),
     .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop), .word_i(word),
@@ -145,7 +149,7 @@ module igb_nic
     .req_len_o(wr_req_len), .req_tag_o(wr_req_tag),
     .wdata_valid_o(dma_wdata_valid_o), .wdata_ready_i(dma_wdata_ready_i),
     .wdata_o(dma_wdata_o), .wdata_last_o(dma_wdata_last_o),
-    .rx_cause_o(rx_cause), .gprc_inc_o(gprc_inc), .gorc_add_o(gorc_add),
+    .rx_cause_o(rx_cause), .rxdmt_o(rxdmt), .gprc_inc_o(gprc_inc), .gorc_add_o(gorc_add),
     .rnbc_inc_o(rnbc_inc), .rqdpc_inc_o(rqdpc_inc), .busy_o(dma_busy)
   );
   assign ev_frame_rqdpc_o = rqdpc_inc;
@@ -164,6 +168,7 @@ module igb_nic
   igb_intr #(.NumVec(NumVec)) u_intr (
     .clk_i, .rst_ni, .tick_1us_i, .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims), .interval_i(eitr_interval), .timer_reset_i(eitr_reset),
+    .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .msix_valid_o, .msix_vec_o, .armed_o(armed), .busy_o(intr_busy)
   );
 

@@ -13,6 +13,11 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
   // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
   localparam logic [MmioAw-1:0] RXCSUM    = 17'h05000;
+  localparam logic [MmioAw-1:0] ICR       = 17'h000C0;
+  localparam logic [MmioAw-1:0] ICS       = 17'h000C8;
+  localparam logic [MmioAw-1:0] IMS       = 17'h000D0;
+  localparam logic [MmioAw-1:0] IMC       = 17'h000D8;
+  localparam logic [MmioAw-1:0] IAM       = 17'h000E0;
   localparam logic [MmioAw-1:0] GPIE      = 17'h01514;
   localparam logic [MmioAw-1:0] EICS      = 17'h01520;
   localparam logic [MmioAw-1:0] EIMS      = 17'h01524;
@@ -42,6 +47,17 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] GORCH = 17'h0408C;
   localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
   localparam logic [MmioAw-1:0] RQDPC = 17'h0C030;  // queue 0, canonical block
+  localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
+  localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
+
+  // ICR cause bits
+  localparam logic [31:0] IcrLsc          = 32'h0000_0004;
+  localparam logic [31:0] IcrRxdmt0       = 32'h0000_0010;
+  localparam logic [31:0] IcrRxt0         = 32'h0000_0080;
+  localparam logic [31:0] IcrIntAsserted  = 32'h8000_0000;
+  localparam logic [31:0] IcrMask         = 32'h4000_FFFF;  // causes ICR holds (QEMU's legacy mask)
+  // SRRCTL.RDMTS: bits 24:20, in units of 16 descriptors
+  localparam int unsigned SrrctlRdmtsLo = 20;
 
   // RCTL bits
   localparam int unsigned RctlEn    = 1;

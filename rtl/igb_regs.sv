@@ -44,6 +44,9 @@ module igb_regs
   output      logic [NumVec-1:0][12:0] eitr_interval_o,  // EITR bits 14:2, in 1 us
   output      logic [NumVec-1:0] eitr_reset_o,             // EITR written without CNT_IGNR
   input  wire logic              rx_cause_i,               // queue 0 descriptor written back
+  input  wire logic              rxdmt_i,                  // queue 0 fell to its RDMTS threshold
+  output      logic [31:0]       icr_o,
+  output      logic [31:0]       ims_o,
   input  wire logic              msix_sent_i,
   input  wire logic [$clog2(NumVec)-1:0] msix_sent_vec_i,
 
@@ -64,6 +67,7 @@ module igb_regs
   logic [19:0] rdlen_q, rdlen_d;
   logic [15:0] rdt_q, rdt_d;
   logic [31:0] gpie_q, gpie_d;
+  logic [31:0] icr_q, icr_d, ims_q, ims_d, iam_q, iam_d, iac_q, iac_d, icrxdmtc_q, icrxdmtc_d;
   logic [NumVec-1:0] eicr_q, eicr_d, eims_q, eims_d, eiac_q, eiac_d, eiam_q, eiam_d;
   logic [NumVec-1:0][14:0] eitr_q, eitr_d;
   logic [31:0] ivar0_q, ivar0_d, ivar_misc_q, ivar_misc_d;
@@ -117,6 +121,26 @@ module igb_regs
     end
   end
 
+  // Legacy/MSI causes this cycle, and the "other" vector they reach in MSI-X mode.
+  logic [31:0] icr_set;
+  always_comb begin
+    icr_set = '0;
+    if (rx_cause_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
+    if (rxdmt_i) icr_set = icr_set | IcrRxdmt0;
+  end
+  logic [NumVec-1:0] other_vec;
+  always_comb begin
+    other_vec = '0;
+    if (gpie_q[GpieMsixMode] && |(icr_set & ims_q) && ivar_misc_q[8 + IvarValid] &&
+        (32'(ivar_misc_q[12:8]) < NumVec)) other_vec[ivar_misc_q[8 +: VecW]] = 1'b1;
+  end
+  // INT_ASSERTED means this device asserts its interrupt: an enabled cause is pending
+  // (ICR & IMS != 0). Choice (reference D.2 marks this UNVERIFIED): QEMU sets it for any
+  // pending cause, but igb_intr's shared-INTx test (IRQ_NONE unless INT_ASSERTED) only works
+  // if a masked cause does not claim the line, so the model follows the driver.
+  logic int_asserted;
+  assign int_asserted = (icr_q & ims_q & ~IcrIntAsserted) != 32'h0;
+
   logic [NumVec-1:0] sent_bit;
   always_comb begin
     sent_bit = '0;
@@ -144,6 +168,11 @@ module igb_regs
     rdh_wdata_o = mmio_wdata_i[15:0];
     eitr_reset_o = '0;
     eicr_d      = eicr_q;
+    icr_d       = icr_q;
+    ims_d       = ims_q;
+    iam_d       = iam_q;
+    iac_d       = iac_q;
+    icrxdmtc_d  = icrxdmtc_q;
 
     // Reads: data and read-to-clear side effects
     rvalid_d = rd;
@@ -185,6 +214,23 @@ module igb_regs
             eicr_d  = '0;
           end
           IVAR0:     rdata_d = ivar0_q;
+          ICR: begin
+            // Read-to-clear when GPIE.NSICR, or nothing is enabled, or the interrupt was
+            // asserted; reading an asserted ICR also auto-masks IAM's bits in IMS.
+            rdata_d = icr_q | (int_asserted ? IcrIntAsserted : 32'h0);
+            if (gpie_q[GpieNsicr] || ims_q == 32'h0 || int_asserted) icr_d = '0;
+            if (gpie_q[GpieNsicr] || int_asserted) ims_d = ims_q & ~iam_q;
+          end
+          IMS:       rdata_d = ims_q;
+          IAM:       rdata_d = iam_q;
+          IAC: begin
+            rdata_d = iac_q;
+            iac_d   = '0;
+          end
+          ICRXDMTC: begin
+            rdata_d    = icrxdmtc_q;
+            icrxdmtc_d = '0;
+          end
           IVAR_MISC: rdata_d = ivar_misc_q;
           GPRC: begin
             rdata_d = gprc_q;
@@ -237,6 +283,11 @@ module igb_regs
           EIAM:      eiam_d      = mmio_wdata_i[NumVec-1:0];
           EICR:      eicr_d      = eicr_q & ~mmio_wdata_i[NumVec-1:0];  // write-1-to-clear
           IVAR0:     ivar0_d     = mmio_wdata_i;
+          ICS:       icr_d       = icr_q | (mmio_wdata_i & IcrMask);
+          IMS:       ims_d       = ims_q | (mmio_wdata_i & IcrMask);
+          IMC:       ims_d       = ims_q & ~mmio_wdata_i;
+          IAM:       iam_d       = mmio_wdata_i & IcrMask;
+          ICR:       icr_d       = icr_q & ~mmio_wdata_i;  // write-1-to-clear
           IVAR_MISC: ivar_misc_d = mmio_wdata_i;
           default: ;
         endcase
@@ -244,7 +295,10 @@ module igb_regs
     end
 
     // Hardware events: causes set after a clearing read so they are never lost
-    eicr_d = eicr_d | rx_cause_vec;
+    eicr_d = eicr_d | rx_cause_vec | other_vec;
+    icr_d  = icr_d | icr_set;
+    if (rxdmt_i) icrxdmtc_d = icrxdmtc_d + 32'd1;
+    if (msix_sent_i) iac_d = iac_d + 32'd1;  // every interrupt message or assertion
     // On an MSI-X message: EIAC auto-clears the cause, EIAM (with GPIE.EIAME) auto-masks
     // the vector until software writes EIMS again.
     eicr_d = eicr_d & ~(sent_bit & eiac_q);
@@ -269,6 +323,11 @@ module igb_regs
       rdlen_q     <= '0;
       rdt_q       <= '0;
       gpie_q      <= '0;
+      icr_q       <= '0;
+      ims_q       <= '0;
+      iam_q       <= '0;
+      iac_q       <= '0;
+      icrxdmtc_q  <= '0;
       eicr_q      <= '0;
       eims_q      <= '0;
       eiac_q      <= '0;
@@ -294,6 +353,11 @@ module igb_regs
       rdlen_q     <= rdlen_d;
       rdt_q       <= rdt_d;
       gpie_q      <= gpie_d;
+      icr_q       <= icr_d;
+      ims_q       <= ims_d;
+      iam_q       <= iam_d;
+      iac_q       <= iac_d;
+      icrxdmtc_q  <= icrxdmtc_d;
       eicr_q      <= eicr_d;
       eims_q      <= eims_d;
       eiac_q      <= eiac_d;
@@ -322,6 +386,8 @@ module igb_regs
   assign rdlen_o       = rdlen_q;
   assign rdt_o         = rdt_q;
   assign gpie_o        = gpie_q;
+  assign icr_o         = icr_q;
+  assign ims_o         = ims_q;
   assign eicr_o        = eicr_q;
   assign eims_o        = eims_q;
   always_comb begin

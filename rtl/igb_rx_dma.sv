@@ -20,6 +20,8 @@ module igb_rx_dma
   input  wire logic        drop_en_i,
   input  wire logic [63:0] rdba_i,
   input  wire logic [15:0] ring_count_i,
+  input  wire logic [15:0] rdt_i,
+  input  wire logic [4:0]  rdmts_i,        // SRRCTL.RDMTS: threshold in 16-descriptor units
   input  wire logic        rdh_we_i,
   input  wire logic [15:0] rdh_wdata_i,
   output      logic [15:0] rdh_o,
@@ -53,6 +55,7 @@ module igb_rx_dma
 
   // Events
   output      logic        rx_cause_o,
+  output      logic        rxdmt_o,         // descriptors left to hardware fell to the threshold
   output      logic        gprc_inc_o,
   output      logic [15:0] gorc_add_o,
   output      logic        rnbc_inc_o,
@@ -74,6 +77,10 @@ module igb_rx_dma
 
   // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
   logic [15:0] host_len, frame_words;
+  // Descriptors in [RDH, RDT) once the one being written back is done.
+  logic [15:0] rdh_next, hw_owned_after;
+  assign rdh_next       = (idx_q + 16'h1 == ring_count_i) ? 16'h0 : idx_q + 16'h1;
+  assign hw_owned_after = (rdt_i >= rdh_next) ? rdt_i - rdh_next : rdt_i + ring_count_i - rdh_next;
   assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
   assign frame_words = (frm_len_i + 16'd7) >> 3;
 
@@ -100,6 +107,7 @@ module igb_rx_dma
     wdata_o     = word_i;
     wdata_last_o = 1'b0;
     rx_cause_o  = 1'b0;
+    rxdmt_o     = 1'b0;
     gprc_inc_o  = 1'b0;
     gorc_add_o  = frm_len_i;
     rnbc_inc_o  = 1'b0;
@@ -173,9 +181,11 @@ module igb_rx_dma
           if (wb_beat_q) begin
             state_d    = StIdle;
             frm_pop_o  = 1'b1;
-            rdh_d      = (idx_q + 16'h1 == ring_count_i) ? 16'h0 : idx_q + 16'h1;
+            rdh_d      = rdh_next;
             rx_cause_o = 1'b1;
             gprc_inc_o = 1'b1;
+            // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
+            if (rdmts_i != 5'd0 && hw_owned_after == {7'h0, rdmts_i, 4'h0}) rxdmt_o = 1'b1;
           end
         end
       end

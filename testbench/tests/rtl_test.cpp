@@ -265,3 +265,82 @@ TEST(RtlCsum, IpOptionsMoveTheTransportHeader) {
   f[14 + 24 + 8 + 2] ^= 0x40;  // a payload byte after the options
   EXPECT_EQ(receive(f).status & kCsumBits, kIpcs | kL4cs | kUdpcs | kL4e);
 }
+
+// ---- Legacy/MSI single-vector interrupts, IAC, RXDMT0 ----------------------------------
+
+namespace {
+constexpr uint32_t kIcrRxt0 = 0x80, kIcrRxdmt0 = 0x10, kIcrLsc = 0x4, kIntAsserted = 0x80000000;
+}
+
+TEST(RtlLegacy, IcrReadReturnsCausesClearsAndAutoMasks) {
+  rtl_harness h;
+  h.bring_up(8, 7);
+  h.write(E1000_GPIE, 0);  // not MSI-X: one interrupt, causes in ICR
+  h.write(E1000_IMS, kIcrRxt0 | kIcrLsc);
+  h.write(E1000_IAM, kIcrRxt0 | kIcrLsc);
+  h.send(test_frame(64, 2));
+  h.run(300);
+  ASSERT_EQ(h.msix.size(), 1u) << "one MSI message for the write-back";
+  EXPECT_EQ(h.msix[0].vec, 0u);
+  EXPECT_EQ(h.m->intx_o, 1u) << "INTx level asserted";
+  const uint32_t icr = h.read(E1000_ICR);
+  EXPECT_EQ(icr, kIcrRxt0 | kIntAsserted);
+  EXPECT_EQ(h.read(E1000_ICR), 0u) << "an asserted ICR clears when read";
+  EXPECT_EQ(h.read(E1000_IMS), 0u) << "IAM: reading an asserted ICR masks the causes";
+  h.run(2);
+  EXPECT_EQ(h.m->intx_o, 0u);
+  // Masked, a new cause stays in ICR without an interrupt; IMS brings it out.
+  h.write(E1000_ICS, kIcrLsc);
+  h.run(50);
+  EXPECT_EQ(h.msix.size(), 1u);
+  h.write(E1000_IMS, kIcrLsc);
+  h.run(3);
+  EXPECT_EQ(h.msix.size(), 2u);
+  EXPECT_EQ(h.read(E1000_IAC), 2u) << "IAC counts interrupt assertions";
+  EXPECT_EQ(h.read(E1000_IAC), 0u);
+}
+
+TEST(RtlLegacy, MaskedCauseIsNotAssertedAndNotCleared) {
+  rtl_harness h;
+  h.write(E1000_IMS, kIcrRxt0);
+  h.write(E1000_ICS, kIcrLsc);  // pending but not enabled
+  h.run(5);
+  EXPECT_TRUE(h.msix.empty());
+  EXPECT_EQ(h.read(E1000_ICR), kIcrLsc) << "no INT_ASSERTED: this device did not raise the line";
+  EXPECT_EQ(h.read(E1000_ICR), kIcrLsc) << "not asserted and IMS != 0: the read does not clear";
+  h.write(E1000_GPIE, E1000_GPIE_NSICR);
+  EXPECT_EQ(h.read(E1000_ICR), kIcrLsc);
+  EXPECT_EQ(h.read(E1000_ICR), 0u) << "GPIE.NSICR: every read clears";
+}
+
+TEST(RtlLegacy, MsiIsThrottledByEitr0) {
+  rtl_harness h;
+  h.write(E1000_IMS, kIcrLsc);
+  h.write(E1000_EITR(0), 20u << 2);
+  h.write(E1000_ICS, kIcrLsc);
+  h.run(2);
+  ASSERT_EQ(h.msix.size(), 1u);
+  h.write(E1000_ICR, kIcrLsc);  // the driver clears it
+  h.run(5 * rtl_harness::kCyclesPerUs);
+  h.write(E1000_ICS, kIcrLsc);
+  h.run(30 * rtl_harness::kCyclesPerUs);
+  ASSERT_EQ(h.msix.size(), 2u);
+  EXPECT_GE(h.msix[1].cycle - h.msix[0].cycle, 19 * rtl_harness::kCyclesPerUs);
+}
+
+TEST(RtlRx, RxdmtFiresWhenHardwareDescriptorsFallToRdmts) {
+  rtl_harness h;
+  h.bring_up(64, 20);  // hardware owns descriptors 0..19
+  h.write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (1u << 20));  // RDMTS = 16
+  h.write(E1000_IMS, kIcrRxdmt0);
+  h.write(E1000_IVAR_MISC, (0u | E1000_IVAR_VALID) << 8);  // "other" causes on vector 0
+  h.write(E1000_EIMS, 0x3);
+  for (int i = 0; i < 6; ++i) h.send(test_frame(64, static_cast<uint8_t>(i)));
+  h.run(3000);
+  ASSERT_EQ(h.writes.size(), 12u);
+  EXPECT_EQ(h.read(E1000_ICRXDMTC), 1u) << "fires once: when 16 descriptors remain (after the 4th)";
+  EXPECT_EQ(h.read(E1000_ICR) & kIcrRxdmt0, kIcrRxdmt0);
+  bool other = false;
+  for (const auto& m : h.msix) other |= m.vec == 0;
+  EXPECT_TRUE(other) << "in MSI-X mode an enabled ICR cause reaches the other vector";
+}
