@@ -23,6 +23,12 @@ module igb_intr #(
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
+  // Receive write-backs still pending for the queue on vector rxq_vec_i: that vector's message
+  // waits while flush_o asks the DMA engine to write them back.
+  input  wire logic                      wb_pending_i,
+  input  wire logic                      rxq_vec_valid_i,
+  input  wire logic [$clog2(NumVec)-1:0] rxq_vec_i,
+  output      logic                      flush_o,
 
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
@@ -36,10 +42,18 @@ module igb_intr #(
   logic [NumVec-1:0]       armed_q, armed_d;
   logic [NumVec-1:0][12:0] count_q, count_d;
   logic [NumVec-1:0]       ready;
-  logic                    asserted_q, asserted_d, legacy_fire;
+  logic                    asserted_q, asserted_d, legacy_fire, legacy_due;
+  logic [NumVec-1:0]       due, hold;
 
-  assign ready = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
-  assign legacy_fire = !msix_mode_i && legacy_pending_i && !asserted_q && !armed_q[0];
+  always_comb begin
+    hold = '0;
+    if (wb_pending_i && rxq_vec_valid_i) hold[rxq_vec_i] = 1'b1;
+  end
+  assign due         = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
+  assign ready       = due & ~hold;
+  assign legacy_due  = !msix_mode_i && legacy_pending_i && !asserted_q && !armed_q[0];
+  assign legacy_fire = legacy_due && !wb_pending_i;
+  assign flush_o     = |(due & hold) || (legacy_due && wb_pending_i);
   assign asserted_d = legacy_pending_i ? (asserted_q | legacy_fire) : 1'b0;
 
   always_comb begin
@@ -82,7 +96,7 @@ module igb_intr #(
   end
 
   assign armed_o = armed_q;
-  assign busy_o  = |ready | legacy_fire;
+  assign busy_o  = |due | legacy_due;
   assign intx_o  = asserted_q;
 
 `ifndef SYNTHESIS

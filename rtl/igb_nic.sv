@@ -70,6 +70,8 @@ module igb_nic
   logic [NumVec-1:0] eicr, eims, eitr_reset, armed;
   logic [NumVec-1:0][12:0] eitr_interval;
   logic [31:0] icr, ims;
+  logic        flush, wb_pending, rxq_vec_valid;
+  logic [$clog2(NumVec)-1:0] rxq_vec;
   logic        rxdmt;
   logic        rx_cause, gprc_inc, mpc_inc, rnbc_inc, rqdpc_inc;
   logic [15:0] gorc_add;
@@ -88,6 +90,7 @@ module igb_nic
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
+    .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(gprc_inc), .gorc_add_i(gorc_add), .mpc_inc_i(mpc_inc),
     .rnbc_inc_i(rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
@@ -139,6 +142,7 @@ module igb_nic
     .clk_i, .rst_ni, .enable_i(q_enable), .secrc_i(rctl[RctlSecrc]),
     .drop_en_i(srrctl[SrrctlDropEn]), .rdba_i(rdba), .ring_count_i(ring_count),
     .rdt_i(rdt), .rdmts_i(srrctl[SrrctlRdmtsLo +: 5]),
+    .wthresh_i(rxdctl[20:16]), .flush_i(flush), .wb_pending_o(wb_pending),
     .rdh_we_i(rdh_we), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh),
     .frm_valid_i(frm_valid), .frm_len_i(frm_len), .frm_status_i(frm_status),
     .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop), .word_i(word),
@@ -169,6 +173,7 @@ module igb_nic
     .clk_i, .rst_ni, .tick_1us_i, .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims), .interval_i(eitr_interval), .timer_reset_i(eitr_reset),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
+    .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec), .flush_o(flush),
     .msix_valid_o, .msix_vec_o, .armed_o(armed), .busy_o(intr_busy)
   );
 

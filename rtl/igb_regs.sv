@@ -46,6 +46,8 @@ module igb_regs
   input  wire logic              rx_cause_i,               // queue 0 descriptor written back
   input  wire logic              rxdmt_i,                  // queue 0 fell to its RDMTS threshold
   output      logic [31:0]       icr_o,
+  output      logic              rxq_vec_valid_o,          // queue 0 has an interrupt vector
+  output      logic [$clog2(NumVec)-1:0] rxq_vec_o,
   output      logic [31:0]       ims_o,
   input  wire logic              msix_sent_i,
   input  wire logic [$clog2(NumVec)-1:0] msix_sent_vec_i,
@@ -141,6 +143,14 @@ module igb_regs
   logic int_asserted;
   assign int_asserted = (icr_q & ims_q & ~IcrIntAsserted) != 32'h0;
 
+  // Write strobes other blocks act on, decoded from the MMIO port alone.
+  always_comb begin
+    rdh_we_o     = wr && q0_hit && q0_off == OffRDH[5:0];
+    rdh_wdata_o  = mmio_wdata_i[15:0];
+    eitr_reset_o = '0;
+    if (wr && eitr_hit) eitr_reset_o[eitr_idx] = ~mmio_wdata_i[EitrCntIgnr];  // CNT_IGNR keeps it
+  end
+
   logic [NumVec-1:0] sent_bit;
   always_comb begin
     sent_bit = '0;
@@ -164,9 +174,6 @@ module igb_regs
     eitr_d      = eitr_q;
     ivar0_d     = ivar0_q;
     ivar_misc_d = ivar_misc_q;
-    rdh_we_o    = 1'b0;
-    rdh_wdata_o = mmio_wdata_i[15:0];
-    eitr_reset_o = '0;
     eicr_d      = eicr_q;
     icr_d       = icr_q;
     ims_d       = ims_q;
@@ -262,14 +269,12 @@ module igb_regs
           OffRDBAH[5:0]:  rdbah_d  = mmio_wdata_i;
           OffRDLEN[5:0]:  rdlen_d  = {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 bytes
           OffSRRCTL[5:0]: srrctl_d = mmio_wdata_i;
-          OffRDH[5:0]:    rdh_we_o = 1'b1;
           OffRDT[5:0]:    rdt_d    = mmio_wdata_i[15:0];
           OffRXDCTL[5:0]: rxdctl_d = mmio_wdata_i;
           default: ;
         endcase
       end else if (eitr_hit) begin
         eitr_d[eitr_idx] = mmio_wdata_i[14:0];
-        eitr_reset_o[eitr_idx] = ~mmio_wdata_i[EitrCntIgnr];
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rctl_d      = mmio_wdata_i;
@@ -387,6 +392,10 @@ module igb_regs
   assign rdt_o         = rdt_q;
   assign gpie_o        = gpie_q;
   assign icr_o         = icr_q;
+  // Queue 0's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
+  assign rxq_vec_valid_o = !gpie_q[GpieMsixMode] ||
+                           (ivar0_q[IvarValid] && (32'(ivar0_q[4:0]) < NumVec));
+  assign rxq_vec_o       = gpie_q[GpieMsixMode] ? ivar0_q[VecW-1:0] : '0;
   assign ims_o         = ims_q;
   assign eicr_o        = eicr_q;
   assign eims_o        = eims_q;

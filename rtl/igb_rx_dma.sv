@@ -1,18 +1,24 @@
 // igb_rx_dma: moves each buffered frame into the host buffer named by the next cached
-// descriptor, then writes the descriptor back in advanced format and advances RDH.
+// descriptor, and writes completed descriptors back in advanced format.
 //
-// Per frame: data write (posted) -> descriptor write-back (posted, same ordered stream, so the
-// data is visible before DD) -> RDH + 1 -> receive cause for the interrupt logic.
+// Per frame: data write (posted) -> the frame's completion joins the write-back buffer and the
+// queue's receive cause is raised. Completions are written back in ring order, in one burst of
+// consecutive descriptors (never across the ring end), when RXDCTL.WTHRESH of them have
+// accumulated (0 counts as 1), when the buffer is full, or when the interrupt logic asks for a
+// flush because the queue's vector is about to interrupt - so a message never overtakes the
+// write-backs it announces. Posted writes stay ordered, so data is visible before its DD.
 // Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
-// DD|EOP plus the checksum status and errors,
-// length = bytes placed in this buffer (FCS stripped when RCTL.SECRC), vlan = 0.
+// DD|EOP plus the checksum status and errors, length = bytes in this buffer (FCS stripped when
+// RCTL.SECRC), vlan = 0. RDH advances past the burst.
 // No descriptor for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
 // is dropped and counted in RQDPC, otherwise it waits in the packet buffer for RDT to move.
 `default_nettype none
 
 module igb_rx_dma
   import igb_pkg::*;
-(
+#(
+  parameter int unsigned WbDepth = 16  // completions waiting for write-back
+) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
   input  wire logic        enable_i,
@@ -22,6 +28,9 @@ module igb_rx_dma
   input  wire logic [15:0] ring_count_i,
   input  wire logic [15:0] rdt_i,
   input  wire logic [4:0]  rdmts_i,        // SRRCTL.RDMTS: threshold in 16-descriptor units
+  input  wire logic [4:0]  wthresh_i,      // RXDCTL.WTHRESH
+  input  wire logic        flush_i,        // write back everything now (an interrupt is due)
+  output      logic        wb_pending_o,   // completions not yet written back
   input  wire logic        rdh_we_i,
   input  wire logic [15:0] rdh_wdata_i,
   output      logic [15:0] rdh_o,
@@ -70,16 +79,37 @@ module igb_rx_dma
   state_e      state_q, state_d;
   logic [15:0] rdh_q, rdh_d, len_q, len_d, beats_q, beats_d, words_q, words_d;
   logic [63:0] addr_q, addr_d;
-  logic [15:0] idx_q, idx_d;
   logic [31:0] status_q, status_d;
   logic [15:0] pinfo_q, pinfo_d;
-  logic        counted_q, counted_d, wb_beat_q, wb_beat_d;
+  logic        counted_q, counted_d;
+
+  // Write-back buffer: completions in ring order, starting at RDH.
+  localparam int unsigned Cw = $clog2(WbDepth);
+  logic [15:0] cmp_len_q [WbDepth];
+  logic [31:0] cmp_status_q [WbDepth];
+  logic [15:0] cmp_pinfo_q [WbDepth];
+  logic [Cw:0] cmp_wr_q, cmp_wr_d, cmp_rd_q, cmp_rd_d, cmp_count;
+  logic        cmp_push;
+  logic [15:0] wb_n_q, wb_n_d, wb_beat_q, wb_beat_d;  // burst size, beat within the burst
+  assign cmp_count    = cmp_wr_q - cmp_rd_q;
+  assign wb_pending_o = cmp_count != 0;
+
+  // Write back now? And how many: all pending, but not across the ring end.
+  logic        wb_due;
+  logic [15:0] wb_room, wb_n;
+  assign wb_due  = (cmp_count != 0) &&
+                   (flush_i || 32'(cmp_count) >= WbDepth ||
+                    {11'h0, cmp_count} >= ((wthresh_i == 5'd0) ? 16'd1 : {11'h0, wthresh_i}));
+  assign wb_room = ring_count_i - rdh_q;
+  assign wb_n    = ({11'h0, cmp_count} < wb_room) ? {11'h0, cmp_count} : wb_room;
+  logic [Cw-1:0] wb_entry;
+  assign wb_entry = cmp_rd_q[Cw-1:0] + wb_beat_q[Cw:1];
 
   // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
   logic [15:0] host_len, frame_words;
   // Descriptors in [RDH, RDT) once the one being written back is done.
   logic [15:0] rdh_next, hw_owned_after;
-  assign rdh_next       = (idx_q + 16'h1 == ring_count_i) ? 16'h0 : idx_q + 16'h1;
+  assign rdh_next       = (rdh_q + wb_n_q == ring_count_i) ? 16'h0 : rdh_q + wb_n_q;
   assign hw_owned_after = (rdt_i >= rdh_next) ? rdt_i - rdh_next : rdt_i + ring_count_i - rdh_next;
   assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
   assign frame_words = (frm_len_i + 16'd7) >> 3;
@@ -91,11 +121,14 @@ module igb_rx_dma
     beats_d     = beats_q;
     words_d     = words_q;
     addr_d      = addr_q;
-    idx_d       = idx_q;
     status_d    = status_q;
     pinfo_d     = pinfo_q;
     counted_d   = counted_q;
     wb_beat_d   = wb_beat_q;
+    wb_n_d      = wb_n_q;
+    cmp_wr_d    = cmp_wr_q;
+    cmp_rd_d    = cmp_rd_q;
+    cmp_push    = 1'b0;
     word_pop_o  = 1'b0;
     frm_pop_o   = 1'b0;
     desc_pop_o  = 1'b0;
@@ -117,11 +150,14 @@ module igb_rx_dma
 
     unique case (state_q)
       StIdle: begin
-        if (enable_i && frm_valid_i) begin
+        if (wb_due) begin
+          state_d   = StWbReq;
+          wb_n_d    = wb_n;
+          wb_beat_d = '0;
+        end else if (enable_i && frm_valid_i && 32'(cmp_count) < WbDepth) begin
           if (desc_valid_i) begin
             state_d   = StDataReq;
             addr_d    = desc_pkt_addr_i;
-            idx_d     = desc_idx_i;
             status_d  = frm_status_i;
             pinfo_d   = frm_pkt_info_i;
             len_d     = host_len;
@@ -158,32 +194,37 @@ module igb_rx_dma
           word_pop_o = 1'b1;
           words_d    = words_q - 16'd1;
         end else begin
-          state_d = StWbReq;
+          // The frame is in host memory: its completion waits for write-back, and the
+          // queue's cause is raised now.
+          state_d    = StIdle;
+          cmp_push   = 1'b1;
+          cmp_wr_d   = cmp_wr_q + 1'b1;
+          frm_pop_o  = 1'b1;
+          rx_cause_o = 1'b1;
+          gprc_inc_o = 1'b1;
         end
       end
       StWbReq: begin
         req_valid_o = 1'b1;
-        req_addr_o  = rdba_i + {44'h0, idx_q, 4'h0};
-        req_len_o   = 16'd16;
+        req_addr_o  = rdba_i + {44'h0, rdh_q, 4'h0};
+        req_len_o   = {wb_n_q[11:0], 4'h0};
         req_tag_o   = TagWbWr;
-        if (req_ready_i) begin
-          state_d   = StWb;
-          wb_beat_d = 1'b0;
-        end
+        if (req_ready_i) state_d = StWb;
       end
       StWb: begin
+        // Two beats per descriptor. Beat 0: pkt_info, hdr_info, RSS hash; beat 1:
+        // status_error, length, vlan.
         wdata_valid_o = 1'b1;
-        // beat 0: pkt_info, hdr_info, RSS hash; beat 1: status_error, length, vlan
-        wdata_o       = wb_beat_q ? {16'h0, len_q, status_q | StatDD | StatEOP} : {32'h0, 16'h0, pinfo_q};
-        wdata_last_o  = wb_beat_q;
+        wdata_o       = wb_beat_q[0]
+                        ? {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD | StatEOP}
+                        : {32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
+        wdata_last_o  = (wb_beat_q == {wb_n_q[14:0], 1'b0} - 16'd1);
         if (wdata_ready_i) begin
-          wb_beat_d = 1'b1;
-          if (wb_beat_q) begin
-            state_d    = StIdle;
-            frm_pop_o  = 1'b1;
-            rdh_d      = rdh_next;
-            rx_cause_o = 1'b1;
-            gprc_inc_o = 1'b1;
+          wb_beat_d = wb_beat_q + 16'd1;
+          if (wdata_last_o) begin
+            state_d  = StIdle;
+            rdh_d    = rdh_next;
+            cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
             // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
             if (rdmts_i != 5'd0 && hw_owned_after == {7'h0, rdmts_i, 4'h0}) rxdmt_o = 1'b1;
           end
@@ -212,11 +253,13 @@ module igb_rx_dma
       beats_q   <= '0;
       words_q   <= '0;
       addr_q    <= '0;
-      idx_q     <= '0;
       status_q  <= '0;
       pinfo_q   <= '0;
       counted_q <= 1'b0;
-      wb_beat_q <= 1'b0;
+      wb_beat_q <= '0;
+      wb_n_q    <= '0;
+      cmp_wr_q  <= '0;
+      cmp_rd_q  <= '0;
     end else begin
       state_q   <= state_d;
       rdh_q     <= rdh_d;
@@ -224,26 +267,38 @@ module igb_rx_dma
       beats_q   <= beats_d;
       words_q   <= words_d;
       addr_q    <= addr_d;
-      idx_q     <= idx_d;
       status_q  <= status_d;
       pinfo_q   <= pinfo_d;
       counted_q <= counted_d;
       wb_beat_q <= wb_beat_d;
+      wb_n_q    <= wb_n_d;
+      cmp_wr_q  <= cmp_wr_d;
+      cmp_rd_q  <= cmp_rd_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (cmp_push) begin
+      cmp_len_q[cmp_wr_q[Cw-1:0]]    <= len_q;
+      cmp_status_q[cmp_wr_q[Cw-1:0]] <= status_q;
+      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= pinfo_q;
     end
   end
 
   assign rdh_o = rdh_q;
   // Idle means nothing changes without outside input: no frame in flight, and a frame at the
   // head either has no descriptor (already counted) or the queue is disabled.
-  assign busy_o = (state_q != StIdle) ||
+  assign busy_o = (state_q != StIdle) || wb_due ||
                   (enable_i && frm_valid_i && (desc_valid_i || (ring_empty_i && !counted_q)));
 
 `ifndef SYNTHESIS
-  // Hardware contract: a descriptor is written back only inside [RDH, RDT) - i.e. it is the
-  // one at RDH, which the fetch logic took from below RDT.
+  // Hardware contract: descriptors are written back only inside [RDH, RDT): a burst starts
+  // at RDH, and the fetch logic took every cached descriptor from below RDT.
+  // Completions are taken in ring order, so the oldest pending one is the descriptor at RDH.
   a_wb_at_rdh: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (state_q == StWbReq && req_ready_i) |-> (idx_q == rdh_q))
-    else $error("rx_dma: write-back of descriptor %0d with RDH=%0d", idx_q, rdh_q);
+      (state_q == StIdle && frm_valid_i && desc_valid_i && enable_i && !wb_due && cmp_count == 0)
+      |-> (desc_idx_i == rdh_q))
+    else $error("rx_dma: next descriptor %0d is not at RDH=%0d", desc_idx_i, rdh_q);
 `endif
 
 endmodule

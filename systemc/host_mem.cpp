@@ -20,7 +20,7 @@ void host_mem::settle(const sc_time& t) {
   while (!posted_.empty() && posted_.front().visible <= t) {
     posted_write& w = posted_.front();
     std::memcpy(mem_.data() + w.addr, w.data.data(), w.data.size());
-    if (on_visible) on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frame, w.visible);
+    if (on_visible) on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frames, w.visible);
     posted_.pop_front();
   }
 }
@@ -34,10 +34,10 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   const sc_time at = sc_time_stamp() + delay;
   if (gp.is_write()) {
-    posted_write w{at, addr, 0, 0, std::vector<uint8_t>(gp.get_data_ptr(), gp.get_data_ptr() + len)};
+    posted_write w{at, addr, 0, {}, std::vector<uint8_t>(gp.get_data_ptr(), gp.get_data_ptr() + len)};
     if (auto* ext = gp.get_extension<dma_tag_ext>()) {
       w.tag = ext->tag;
-      w.frame = ext->frame;
+      w.frames = ext->frames;
     }
     // Posted writes on one link stay in order: never visible before an earlier one.
     if (!posted_.empty() && w.visible < posted_.back().visible) w.visible = posted_.back().visible;

@@ -32,8 +32,9 @@ class host_mem : public sc_core::sc_module {
   void settle(const sc_core::sc_time& t);
   // Called for each device write when it becomes visible: (address, length, tag, time).
   // Called for each device write when it becomes visible: address, length, DMA tag, the
-  // frame it belongs to, and the time.
-  std::function<void(uint64_t, uint32_t, uint32_t, uint64_t, const sc_core::sc_time&)> on_visible;
+  // frames it carries (one for data, one per descriptor for a write-back burst), the time.
+  std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint64_t>&, const sc_core::sc_time&)>
+      on_visible;
 
   // Coherent and page allocators over the host memory (dma_alloc_coherent, alloc_page).
   uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096);
@@ -48,7 +49,7 @@ class host_mem : public sc_core::sc_module {
     sc_core::sc_time visible;
     uint64_t addr;
     uint32_t tag;
-    uint64_t frame;
+    std::vector<uint64_t> frames;
     std::vector<uint8_t> data;
   };
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -64,11 +65,11 @@ class host_mem : public sc_core::sc_module {
 // Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.
 struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
   uint32_t tag = 0;
-  uint64_t frame = 0;  // wire frame id the write belongs to
+  std::vector<uint64_t> frames;  // wire frame ids, one per frame or descriptor written
   tlm_extension_base* clone() const override { return new dma_tag_ext(*this); }
   void copy_from(const tlm_extension_base& e) override {
     tag = static_cast<const dma_tag_ext&>(e).tag;
-    frame = static_cast<const dma_tag_ext&>(e).frame;
+    frames = static_cast<const dma_tag_ext&>(e).frames;
   }
 };
 

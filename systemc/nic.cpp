@@ -199,7 +199,6 @@ void nic::on_dma_request() {
     wr_.addr = addr;
     wr_.len = len;
     wr_.tag = m.dma_req_tag_o;
-    wr_.frame = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
     wr_active_ = true;
     return;
   }
@@ -238,7 +237,21 @@ void nic::on_dma_wdata() {
   wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
   dma_tag_ext ext;
   ext.tag = wr_.tag;
-  ext.frame = wr_.frame;
+  if (wr_.tag == kTagDataWr) {
+    // The frame at the head of the packet buffer is now in host memory.
+    ext.frames.push_back(pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front());
+    if (!pktbuf_ids_.empty()) {
+      awaiting_wb_.push_back(pktbuf_ids_.front());
+      pktbuf_ids_.pop_front();
+    }
+  } else if (wr_.tag == kTagWbWr) {
+    // A burst of consecutive descriptors, oldest completions first.
+    for (uint32_t i = 0; i < wr_.len / 16; ++i) {
+      ext.frames.push_back(awaiting_wb_.empty() ? UINT64_MAX : awaiting_wb_.front());
+      if (!awaiting_wb_.empty()) awaiting_wb_.pop_front();
+    }
+    writebacks_ += wr_.len / 16;
+  }
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_WRITE_COMMAND);
   gp.set_address(wr_.addr);
@@ -252,10 +265,6 @@ void nic::on_dma_wdata() {
   dma_init_socket->b_transport(gp, delay);
   gp.clear_extension(&ext);
   if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA write outside host memory");
-  if (wr_.tag == kTagWbWr) {
-    ++writebacks_;
-    if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();  // the frame has left the buffer
-  }
   wr_active_ = false;
 }
 

@@ -62,7 +62,6 @@ class nic : public sc_core::sc_module {
     uint64_t addr = 0;
     uint32_t len = 0;
     uint8_t tag = 0;
-    uint64_t frame = 0;
     std::vector<uint8_t> data;
   };
 
@@ -103,6 +102,7 @@ class nic : public sc_core::sc_module {
   dma_write wr_;
   bool wr_active_ = false;
   std::deque<uint64_t> pktbuf_ids_;   // frames in the packet buffer, in order
+  std::deque<uint64_t> awaiting_wb_;  // frames in host memory whose descriptor is not written back
   sc_core::sc_event wakeup_;
 };
 

@@ -135,11 +135,13 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       case nic_event::rqdpc_drop: drop(id, "rx_queue_0_drops"); break;
     }
   };
-  mem.on_visible = [&](uint64_t addr, uint32_t, uint32_t tag, uint64_t frame, const sc_time& t) {
-    if (tag == 1) k.jr.record(frame, step::data_dma, t);
+  mem.on_visible = [&](uint64_t addr, uint32_t, uint32_t tag, const std::vector<uint64_t>& frames, const sc_time& t) {
+    if (tag == 1 && !frames.empty()) k.jr.record(frames[0], step::data_dma, t);
     if (tag == 2) {
-      k.jr.record(frame, step::desc_wb, t);
-      hw.note_writeback(addr, frame, t);
+      for (size_t i = 0; i < frames.size(); ++i) {
+        k.jr.record(frames[i], step::desc_wb, t);
+        hw.note_writeback(addr + 16 * i, frames[i], t);
+      }
     }
   };
   k.on_drop = [&](uint64_t id, const std::string& counter) { sb.dropped(id, counter); };

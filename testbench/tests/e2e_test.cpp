@@ -148,9 +148,10 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   ASSERT_TRUE(fs::exists(dir + "/waves.gtkw"));
   const std::vector<std::string> names = {
       "nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o", "nic.dma_req_addr_o",
+      "nic.dma_req_len_o",
       "nic.msix_valid_o", "nic.msix_vec_o", "nic.igb_nic.u_regs.eims_q", "nic.igb_nic.u_regs.rdbal_q",
       "sw.rx0_desc_read_i", "sw.rx0_desc_read_stb_i"};
-  enum { CLK, VALID, WRITE, TAG, ADDR, MSIX, MVEC, EIMS, RDBAL, RD_IDX, RD_STB };
+  enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, RDBAL, RD_IDX, RD_STB };
   const auto changes = read_fst(dir + "/waves.fst", names);
   std::vector<uint64_t> cur(names.size(), 0);
   std::map<uint64_t, uint64_t> wbs, reads;  // per descriptor index
@@ -171,9 +172,9 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
       ++reads[idx];
     }
     if (cur[CLK] == 0) {  // a cycle's sample point: handshakes happen at this edge
-      if (cur[VALID] && cur[WRITE] && cur[TAG] == 2) {
-        ++wbs[(cur[ADDR] - cur[RDBAL]) / 16];
-        ++n_wb;
+      if (cur[VALID] && cur[WRITE] && cur[TAG] == 2) {  // a burst of len/16 descriptors
+        for (uint64_t d = 0; d < cur[LEN] / 16; ++d) ++wbs[(cur[ADDR] - cur[RDBAL]) / 16 + d];
+        n_wb += cur[LEN] / 16;
       }
       if (cur[MSIX]) {
         ++n_msix;
@@ -181,7 +182,7 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
       }
     }
   }
-  EXPECT_EQ(n_wb, 1500u) << "one write-back per frame on the waveform";
+  EXPECT_EQ(n_wb, 1500u) << "every frame's descriptor is written back once on the waveform";
   EXPECT_EQ(n_read, 1500u) << "one driver read per completed descriptor";
   EXPECT_EQ(stale_reads, 0u) << "every descriptor's write-back precedes the driver's read of it";
   EXPECT_GT(n_msix, 1u);

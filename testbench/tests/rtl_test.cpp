@@ -344,3 +344,62 @@ TEST(RtlRx, RxdmtFiresWhenHardwareDescriptorsFallToRdmts) {
   for (const auto& m : h.msix) other |= m.vec == 0;
   EXPECT_TRUE(other) << "in MSI-X mode an enabled ICR cause reaches the other vector";
 }
+
+// ---- WTHRESH write-back batching -------------------------------------------------------
+
+namespace {
+std::vector<const dma_wr*> writebacks(const rtl_harness& h) {
+  std::vector<const dma_wr*> v;
+  for (const auto& w : h.writes)
+    if (w.tag == 2) v.push_back(&w);
+  return v;
+}
+}  // namespace
+
+TEST(RtlWthresh, WritebacksComeInGroupsAndAreFlushedBeforeTheMessage) {
+  rtl_harness h;
+  h.bring_up(64, 63);
+  h.write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE | (4u << 16));  // WTHRESH = 4
+  h.write(E1000_EIMC, 0x2);  // vector 1 masked: nothing forces a flush
+  for (int i = 0; i < 10; ++i) h.send(test_frame(64, static_cast<uint8_t>(i)));
+  h.run(3000);
+  auto wbs = writebacks(h);
+  ASSERT_EQ(wbs.size(), 2u) << "10 completions with WTHRESH 4: two bursts, two left pending";
+  EXPECT_EQ(wbs[0]->data.size(), 64u) << "a burst of 4 descriptors";
+  EXPECT_EQ(wbs[0]->addr, h.ring);
+  EXPECT_EQ(wbs[1]->addr, h.ring + 64);
+  for (int d = 0; d < 4; ++d) {
+    uint32_t st;
+    std::memcpy(&st, &wbs[0]->data[16 * d + 8], 4);
+    EXPECT_EQ(st & 3u, 3u) << "every descriptor of the burst has DD and EOP";
+  }
+  EXPECT_EQ(h.read(E1000_RDH(0)), 8u);
+  EXPECT_TRUE(h.msix.empty());
+  h.write(E1000_EIMS, 0x2);
+  h.run(200);
+  wbs = writebacks(h);
+  ASSERT_EQ(wbs.size(), 3u) << "the interrupt flushes what is pending";
+  EXPECT_EQ(wbs[2]->data.size(), 32u);
+  ASSERT_EQ(h.msix.size(), 1u);
+  EXPECT_GT(h.msix[0].cycle, wbs[2]->cycle) << "the message never overtakes its write-backs";
+  EXPECT_EQ(h.read(E1000_RDH(0)), 10u);
+}
+
+TEST(RtlWthresh, EitrExpiryFlushesThePartialGroup) {
+  rtl_harness h;
+  h.bring_up(64, 63);
+  h.write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE | (4u << 16));
+  h.write(E1000_EITR(1), 20u << 2);  // 20 us
+  h.write(E1000_EIAM, 0);            // no auto-mask: the vector stays enabled
+  for (int i = 0; i < 7; ++i) h.send(test_frame(64, static_cast<uint8_t>(i)));
+  h.run(30 * rtl_harness::kCyclesPerUs);
+  const auto wbs = writebacks(h);
+  ASSERT_EQ(h.msix.size(), 2u);
+  ASSERT_EQ(wbs.size(), 3u);
+  EXPECT_EQ(wbs[0]->data.size(), 16u) << "the first frame's interrupt (timer idle) flushes it alone";
+  EXPECT_LT(wbs[0]->cycle, h.msix[0].cycle);
+  EXPECT_EQ(wbs[1]->data.size(), 64u) << "inside the interval: a full group of 4";
+  EXPECT_EQ(wbs[2]->data.size(), 32u) << "the remaining 2 wait for the interval to expire";
+  EXPECT_GE(wbs[2]->cycle, h.msix[0].cycle + 19 * rtl_harness::kCyclesPerUs);
+  EXPECT_LT(wbs[2]->cycle, h.msix[1].cycle);
+}
