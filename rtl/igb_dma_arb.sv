@@ -1,5 +1,6 @@
 // igb_dma_arb: shares the one memory-master request channel between descriptor reads and the
-// receive DMA's writes. A write request owns the write-data channel until its last beat, so
+// receive DMA's writes. Reads carry their own tag (the descriptor cache's read slot);
+// writes carry their transaction class. A write request owns the write-data channel until its last beat, so
 // requests are granted in order and write data follows its request. Receive writes win ties:
 // draining the packet buffer comes first. Read completions go back to the descriptor cache.
 `default_nettype none
@@ -9,6 +10,7 @@ module igb_dma_arb (
   output      logic        rd_ready_o,
   input  wire logic [63:0] rd_addr_i,
   input  wire logic [15:0] rd_len_i,
+  input  wire logic [3:0]  rd_tag_i,
 
   input  wire logic        wr_valid_i,
   output      logic        wr_ready_o,
@@ -29,7 +31,7 @@ module igb_dma_arb (
   assign req_write_o = grant_wr;
   assign req_addr_o  = grant_wr ? wr_addr_i : rd_addr_i;
   assign req_len_o   = grant_wr ? wr_len_i : rd_len_i;
-  assign req_tag_o   = grant_wr ? wr_tag_i : igb_pkg::TagDescRead;
+  assign req_tag_o   = grant_wr ? wr_tag_i : rd_tag_i;
   assign wr_ready_o  = grant_wr & req_ready_i;
   assign rd_ready_o  = ~grant_wr & req_ready_i;
 endmodule

@@ -121,14 +121,16 @@ module igb_nic
   logic        dc_req_valid, dc_req_ready, desc_valid, desc_pop, ring_empty, dc_busy;
   logic [63:0] dc_req_addr, desc_pkt_addr;
   logic [15:0] dc_req_len, desc_idx;
+  logic [3:0]  dc_req_tag;
 
   igb_rx_desc_cache u_desc_cache (
     .clk_i, .rst_ni, .enable_i(q_enable), .rdba_i(rdba), .ring_count_i(ring_count),
-    .rdt_i(rdt), .rdh_i(rdh),
+    .rdt_i(rdt), .rdh_i(rdh), .pthresh_i(rxdctl[4:0]), .hthresh_i(rxdctl[12:8]),
+    .demand_i(q_enable && frm_valid && !desc_valid),
     .req_valid_o(dc_req_valid), .req_ready_i(dc_req_ready), .req_addr_o(dc_req_addr),
-    .req_len_o(dc_req_len),
-    .rsp_valid_i(dma_rresp_valid_i && dma_rresp_tag_i == TagDescRead),
-    .rsp_data_i(dma_rresp_data_i), .rsp_last_i(dma_rresp_last_i),
+    .req_len_o(dc_req_len), .req_tag_o(dc_req_tag),
+    .rsp_valid_i(dma_rresp_valid_i), .rsp_data_i(dma_rresp_data_i), .rsp_tag_i(dma_rresp_tag_i),
+    .rsp_last_i(dma_rresp_last_i),
     .desc_valid_o(desc_valid), .desc_pkt_addr_o(desc_pkt_addr), .desc_idx_o(desc_idx),
     .desc_pop_i(desc_pop), .ring_empty_o(ring_empty), .busy_o(dc_busy)
   );
@@ -160,7 +162,7 @@ module igb_nic
 
   igb_dma_arb u_arb (
     .rd_valid_i(dc_req_valid), .rd_ready_o(dc_req_ready), .rd_addr_i(dc_req_addr),
-    .rd_len_i(dc_req_len),
+    .rd_len_i(dc_req_len), .rd_tag_i(dc_req_tag),
     .wr_valid_i(wr_req_valid), .wr_ready_o(wr_req_ready), .wr_addr_i(wr_req_addr),
     .wr_len_i(wr_req_len), .wr_tag_i(wr_req_tag),
     .req_valid_o(dma_req_valid_o), .req_ready_i(dma_req_ready_i),

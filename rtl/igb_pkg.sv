@@ -82,9 +82,8 @@ package igb_pkg;
   localparam logic [31:0] StatDD  = 32'h1;
   localparam logic [31:0] StatEOP = 32'h2;
 
-  // DMA tags: non-posted reads carry a tag for their completions; posted writes carry the
-  // transaction class so the host side can attribute them (data or descriptor write-back).
-  localparam logic [3:0] TagDescRead = 4'h0;
+  // DMA tags: a descriptor read carries the tag (0..3) its completion returns with; posted
+  // writes carry the transaction class so the host side can attribute them.
   localparam logic [3:0] TagDataWr   = 4'h1;
   localparam logic [3:0] TagWbWr     = 4'h2;
 

@@ -1,15 +1,21 @@
 // igb_rx_desc_cache: fetches receive descriptors from the host ring into an on-chip cache.
 //
-// While the queue is enabled it reads descriptors from [fetch pointer, RDT) in bursts of up to
-// MaxBurst, one read outstanding, never across the ring end, as long as the cache has room.
-// The DMA engine takes descriptors from the head of the cache in ring order.
-// (PTHRESH/HTHRESH-driven prefetch is a later refinement; here the cache refills whenever it
-// has room, which is what PTHRESH = cache depth would do.)
+// Prefetch (RXDCTL, igb.h): when fewer than PTHRESH descriptors are cached (counting those on
+// the way) and at least HTHRESH are available in host memory [fetch pointer, RDT), read as
+// many as fit, in one request that never crosses the ring end. PTHRESH = 0 disables prefetch.
+// Demand fetch: a frame waiting with the cache empty fetches whatever is available, whatever
+// the thresholds (choice: otherwise a ring with fewer than HTHRESH free descriptors would
+// strand frames; the datasheet's wording is not in the reference).
+// Up to MaxReads reads are outstanding, each with its own tag; each reserves its cache slots
+// in ring order when issued, so completions fill the cache in order. The DMA engine takes
+// descriptors from the head in ring order. Disabling the queue flushes the cache and restarts
+// fetching from RDH; completions of reads issued before are discarded.
 `default_nettype none
 
 module igb_rx_desc_cache #(
   parameter int unsigned Depth    = 16,
-  parameter int unsigned MaxBurst = 8
+  parameter int unsigned MaxReads = 4,
+  parameter int unsigned MaxBurst = 16
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -18,14 +24,19 @@ module igb_rx_desc_cache #(
   input  wire logic [15:0] ring_count_i,   // RDLEN / 16
   input  wire logic [15:0] rdt_i,
   input  wire logic [15:0] rdh_i,
+  input  wire logic [4:0]  pthresh_i,
+  input  wire logic [4:0]  hthresh_i,
+  input  wire logic        demand_i,       // a frame waits for a descriptor
 
-  // Descriptor read requests (16 bytes per descriptor) and their completions
+  // Descriptor reads (16 bytes per descriptor) and their completions
   output      logic        req_valid_o,
   input  wire logic        req_ready_i,
   output      logic [63:0] req_addr_o,
   output      logic [15:0] req_len_o,
+  output      logic [3:0]  req_tag_o,
   input  wire logic        rsp_valid_i,
   input  wire logic [63:0] rsp_data_i,
+  input  wire logic [3:0]  rsp_tag_i,
   input  wire logic        rsp_last_i,
 
   // Head of the cache
@@ -34,113 +45,147 @@ module igb_rx_desc_cache #(
   output      logic [15:0] desc_idx_o,
   input  wire logic        desc_pop_i,
 
-  output      logic        ring_empty_o,   // nothing cached, nothing in flight, RDT reached
+  output      logic        ring_empty_o,   // nothing cached or coming, RDT reached
   output      logic        busy_o
 );
 
   localparam int unsigned Dw = $clog2(Depth);
+  localparam int unsigned Tw = $clog2(MaxReads);
 
   logic [63:0] addr_q [Depth];
   logic [15:0] idx_q  [Depth];
-  logic [Dw:0] wr_q, wr_d, rd_q, rd_d;
-  logic [15:0] fetch_ptr_q, fetch_ptr_d, rsp_idx_q, rsp_idx_d;
-  logic        inflight_q, inflight_d, discard_q, discard_d, beat_odd_q, beat_odd_d;
-  logic [Dw:0] reserved_q, reserved_d;   // slots promised to the read in flight
-  logic        store;
+  logic [Depth-1:0] filled_q, filled_d;
+  logic [Dw:0] alloc_q, alloc_d, rd_q, rd_d;       // slots [rd, alloc) are reserved or filled
+  logic [15:0] fetch_ptr_q, fetch_ptr_d;
+
+  // Per read tag: in flight, discard on arrival, first slot, first ring index, beats seen
+  logic [MaxReads-1:0] tbusy_q, tbusy_d, tdiscard_q, tdiscard_d;
+  logic [Dw:0]  tslot_q [MaxReads];
+  logic [15:0]  tidx_q  [MaxReads];
+  logic [15:0]  tbeat_q [MaxReads];
 
   logic [Dw:0]  used;
-  logic [16:0]  room, avail, to_end, burst;
-  assign used   = wr_q - rd_q;
-  assign room   = 17'(Depth) - 17'(used) - 17'(reserved_q);
-  assign avail  = (rdt_i >= ring_count_i) ? 17'h0 :
-                  (rdt_i >= fetch_ptr_q)  ? 17'(rdt_i - fetch_ptr_q) :
-                                            17'(rdt_i) + 17'(ring_count_i) - 17'(fetch_ptr_q);
-  assign to_end = 17'(ring_count_i) - 17'(fetch_ptr_q);
+  logic [16:0]  room, avail, to_end, burst, hthresh_eff;
+  logic         tag_free, prefetch, demand, want;
+  logic [Tw-1:0] free_tag;
+  assign used        = alloc_q - rd_q;
+  assign room        = 17'(Depth) - 17'(used);
+  assign avail       = (rdt_i >= ring_count_i) ? 17'h0 :
+                       (rdt_i >= fetch_ptr_q)  ? 17'(rdt_i - fetch_ptr_q) :
+                                                 17'(rdt_i) + 17'(ring_count_i) - 17'(fetch_ptr_q);
+  assign to_end      = 17'(ring_count_i) - 17'(fetch_ptr_q);
+  assign hthresh_eff = (hthresh_i == 5'd0) ? 17'd1 : 17'(hthresh_i);
 
   always_comb begin
+    tag_free = 1'b0;
+    free_tag = '0;
+    for (int t = MaxReads - 1; t >= 0; t--) begin
+      if (!tbusy_q[t]) begin
+        tag_free = 1'b1;
+        free_tag = Tw'(t);
+      end
+    end
     burst = avail;
-    if (room < burst)            burst = room;
-    if (to_end < burst)          burst = to_end;
-    if (17'(MaxBurst) < burst)   burst = 17'(MaxBurst);
+    if (room < burst)              burst = room;
+    if (to_end < burst)            burst = to_end;
+    if (17'(MaxBurst) < burst)     burst = 17'(MaxBurst);
   end
 
-  assign req_valid_o = enable_i && !inflight_q && (burst != 0);
+  assign prefetch = (17'(used) < 17'(pthresh_i)) && (avail >= hthresh_eff);
+  assign demand   = demand_i && (used == 0);
+  assign want     = enable_i && tag_free && (burst != 0) && (prefetch || demand);
+
+  assign req_valid_o = want;
   assign req_addr_o  = rdba_i + {44'h0, fetch_ptr_q, 4'h0};
   assign req_len_o   = {burst[11:0], 4'h0};
+  assign req_tag_o   = 4'(free_tag);
+
+  // The slot a completion beat fills (even beats carry pkt_addr; odd ones hdr_addr, unused).
+  logic [Tw-1:0] rtag;
+  logic [Dw-1:0] rslot;
+  logic [15:0]   ridx;
+  logic          store;
+  always_comb begin
+    rtag       = rsp_tag_i[Tw-1:0];
+    rslot      = tslot_q[rtag][Dw-1:0] + tbeat_q[rtag][Dw:1];
+    ridx       = tidx_q[rtag] + {1'b0, tbeat_q[rtag][15:1]};
+    if (ridx >= ring_count_i) ridx = ridx - ring_count_i;
+    store      = rsp_valid_i && !tbeat_q[rtag][0] && !tdiscard_q[rtag] && enable_i;
+  end
 
   always_comb begin
+    alloc_d     = alloc_q;
+    rd_d        = rd_q;
     fetch_ptr_d = fetch_ptr_q;
-    rsp_idx_d   = rsp_idx_q;
-    inflight_d  = inflight_q;
-    discard_d   = discard_q;
-    beat_odd_d  = beat_odd_q;
-    reserved_d  = reserved_q;
-    wr_d        = wr_q;
-    rd_d        = rd_q + (Dw+1)'(desc_pop_i && desc_valid_o);
-    store       = 1'b0;
-
-    if (req_valid_o && req_ready_i) begin
-      inflight_d  = 1'b1;
-      reserved_d  = burst[Dw:0];
-      rsp_idx_d   = fetch_ptr_q;
-      fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0
-                                                                : fetch_ptr_q + burst[15:0];
-      beat_odd_d  = 1'b0;
+    filled_d    = filled_q;
+    tbusy_d     = tbusy_q;
+    tdiscard_d  = tdiscard_q;
+    if (want && req_ready_i) begin
+      tbusy_d[free_tag]    = 1'b1;
+      tdiscard_d[free_tag] = 1'b0;
+      alloc_d     = alloc_q + burst[Dw:0];
+      fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0 : fetch_ptr_q + burst[15:0];
     end
-    if (rsp_valid_i) begin
-      beat_odd_d = ~beat_odd_q;
-      if (!beat_odd_q && !discard_q) begin  // even beat: pkt_addr; odd beat: hdr_addr
-        store      = 1'b1;
-        wr_d       = wr_q + 1'b1;
-        reserved_d = reserved_q - 1'b1;
-        rsp_idx_d  = (rsp_idx_q + 16'h1 == ring_count_i) ? 16'h0 : rsp_idx_q + 16'h1;
-      end
-      if (rsp_last_i) begin
-        inflight_d = 1'b0;
-        discard_d  = 1'b0;
-        reserved_d = '0;
-      end
+    if (store) filled_d[rslot] = 1'b1;
+    if (rsp_valid_i && rsp_last_i) tbusy_d[rtag] = 1'b0;
+    if (desc_pop_i && desc_valid_o) begin
+      filled_d[rd_q[Dw-1:0]] = 1'b0;
+      rd_d = rd_q + 1'b1;
     end
-    if (!enable_i) begin  // queue disabled: flush, restart from RDH when re-enabled
+    if (!enable_i) begin
       fetch_ptr_d = rdh_i;
-      rd_d        = wr_d;
-      if (inflight_q && !(rsp_valid_i && rsp_last_i)) discard_d = 1'b1;
+      rd_d        = alloc_d;
+      filled_d    = '0;
+      tdiscard_d  = tbusy_d;  // reads still out are thrown away when they return
     end
   end
 
   always_ff @(posedge clk_i) begin
     if (store) begin
-      addr_q[wr_q[Dw-1:0]] <= rsp_data_i;
-      idx_q[wr_q[Dw-1:0]]  <= rsp_idx_q;
+      addr_q[rslot] <= rsp_data_i;
+      idx_q[rslot]  <= ridx;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_q        <= '0;
+      filled_q    <= '0;
+      alloc_q     <= '0;
       rd_q        <= '0;
       fetch_ptr_q <= '0;
-      rsp_idx_q   <= '0;
-      inflight_q  <= 1'b0;
-      discard_q   <= 1'b0;
-      beat_odd_q  <= 1'b0;
-      reserved_q  <= '0;
+      tbusy_q     <= '0;
+      tdiscard_q  <= '0;
+      for (int t = 0; t < MaxReads; t++) begin
+        tslot_q[t] <= '0;
+        tidx_q[t]  <= '0;
+        tbeat_q[t] <= '0;
+      end
     end else begin
-      wr_q        <= wr_d;
+      filled_q    <= filled_d;
+      alloc_q     <= alloc_d;
       rd_q        <= rd_d;
       fetch_ptr_q <= fetch_ptr_d;
-      rsp_idx_q   <= rsp_idx_d;
-      inflight_q  <= inflight_d;
-      discard_q   <= discard_d;
-      beat_odd_q  <= beat_odd_d;
-      reserved_q  <= reserved_d;
+      tbusy_q     <= tbusy_d;
+      tdiscard_q  <= tdiscard_d;
+      if (want && req_ready_i) begin
+        tslot_q[free_tag] <= alloc_q;
+        tidx_q[free_tag]  <= fetch_ptr_q;
+        tbeat_q[free_tag] <= '0;
+      end
+      if (rsp_valid_i) tbeat_q[rtag] <= tbeat_q[rtag] + 16'd1;
     end
   end
 
-  assign desc_valid_o    = (wr_q != rd_q);
+  assign desc_valid_o    = (rd_q != alloc_q) && filled_q[rd_q[Dw-1:0]];
   assign desc_pkt_addr_o = addr_q[rd_q[Dw-1:0]];
   assign desc_idx_o      = idx_q[rd_q[Dw-1:0]];
-  assign ring_empty_o    = !desc_valid_o && !inflight_q && (avail == 0);
-  assign busy_o          = inflight_q || req_valid_o;
+  assign ring_empty_o    = (used == 0) && (tbusy_q == '0) && (avail == 0);
+  assign busy_o          = want || (tbusy_q != '0);
+
+`ifndef SYNTHESIS
+  a_rsp_has_read: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      rsp_valid_i |-> (32'(rsp_tag_i) < MaxReads) && tbusy_q[rtag])
+    else $error("desc_cache: completion with tag %0d that no read is waiting for", rsp_tag_i);
+`endif
 
 endmodule

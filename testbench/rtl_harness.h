@@ -21,6 +21,12 @@ struct dma_wr {
   uint32_t tag;
   std::vector<uint8_t> data;
 };
+struct dma_rd {
+  uint64_t cycle;
+  uint64_t addr;
+  uint32_t len;
+  uint32_t tag;
+};
 struct msix_msg {
   uint64_t cycle;
   unsigned vec;
@@ -63,7 +69,7 @@ class rtl_harness {
     if (!rresp_.empty() && rresp_.front().cycle <= cycle) {
       m->dma_rresp_valid_i = 1;
       m->dma_rresp_data_i = rresp_.front().data;
-      m->dma_rresp_tag_i = 0;
+      m->dma_rresp_tag_i = rresp_.front().tag;
       m->dma_rresp_last_i = rresp_.front().last;
     }
     m->dma_req_ready_i = 1;
@@ -77,10 +83,14 @@ class rtl_harness {
       } else {
         const uint64_t a = m->dma_req_addr_o;
         const uint32_t len = m->dma_req_len_o;
+        const uint8_t tag = m->dma_req_tag_o;
+        reads.push_back({cycle, a, len, tag});
+        uint64_t at = cycle + kReadLatency;
+        if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
         for (uint32_t i = 0; i < len; i += 8) {
           uint64_t d = 0;
           std::memcpy(&d, &mem[a + i], 8);
-          rresp_.push_back({cycle + kReadLatency + i / 8, d, i + 8 >= len});
+          rresp_.push_back({at + i / 8, d, tag, i + 8 >= len});
         }
       }
     }
@@ -132,7 +142,7 @@ class rtl_harness {
 
   // Ring of `count` descriptors at 0x1000, buffers at 0x10000 + 4 KiB * i, igb's register
   // order, MSI-X with queue 0 on vector 1. RDT is left at `rdt`.
-  void bring_up(uint16_t count, uint16_t rdt, bool drop_en = false) {
+  void bring_up(uint16_t count, uint16_t rdt, bool drop_en = false, uint32_t rxdctl_thresh = 16) {
     ring = 0x1000;
     for (uint16_t i = 0; i < count; ++i) {
       const uint64_t buf = 0x10000 + 0x1000ull * i;
@@ -147,7 +157,7 @@ class rtl_harness {
     write(E1000_RDH(0), 0);
     write(E1000_RDT(0), 0);
     write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
-    write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
+    write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE | rxdctl_thresh);  // default PTHRESH 16
     write(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_EIAME | E1000_GPIE_NSICR | E1000_GPIE_PBA);
     write(E1000_IVAR0, 1 | E1000_IVAR_VALID);
     write(E1000_EIAC, 0x2);
@@ -162,11 +172,12 @@ class rtl_harness {
   uint64_t ring = 0;
   uint64_t cycle = 0;
   std::vector<dma_wr> writes;
+  std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
   uint64_t mpc_events = 0;
 
  private:
-  struct beat { uint64_t cycle; uint64_t data; bool last; };
+  struct beat { uint64_t cycle; uint64_t data; uint8_t tag; bool last; };
   std::deque<std::vector<uint8_t>> wire_;
   size_t beat_ = 0;
   std::deque<beat> rresp_;

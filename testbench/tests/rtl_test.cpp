@@ -403,3 +403,62 @@ TEST(RtlWthresh, EitrExpiryFlushesThePartialGroup) {
   EXPECT_GE(wbs[2]->cycle, h.msix[0].cycle + 19 * rtl_harness::kCyclesPerUs);
   EXPECT_LT(wbs[2]->cycle, h.msix[1].cycle);
 }
+
+// ---- Descriptor prefetch: PTHRESH / HTHRESH, reads outstanding -------------------------
+
+TEST(RtlPrefetch, HthreshHoldsPrefetchUntilEnoughDescriptorsAreAvailable) {
+  rtl_harness h;
+  h.bring_up(64, 0, false, 8 | 8u << 8);  // PTHRESH 8, HTHRESH 8
+  h.write(E1000_RDT(0), 4);
+  h.run(100);
+  EXPECT_TRUE(h.reads.empty()) << "4 available < HTHRESH 8: no prefetch";
+  h.write(E1000_RDT(0), 12);
+  h.run(100);
+  ASSERT_EQ(h.reads.size(), 1u);
+  EXPECT_EQ(h.reads[0].len, 12u * 16) << "fetch everything available that fits the cache";
+  EXPECT_EQ(h.reads[0].addr, h.ring);
+}
+
+TEST(RtlPrefetch, WaitingFrameFetchesWhateverIsThere) {
+  rtl_harness h;
+  h.bring_up(64, 0, false, 8 | 8u << 8);
+  h.write(E1000_RDT(0), 3);
+  h.run(50);
+  EXPECT_TRUE(h.reads.empty());
+  h.send(test_frame(64, 4));
+  h.run(300);
+  ASSERT_EQ(h.reads.size(), 1u) << "demand fetch below HTHRESH";
+  EXPECT_EQ(h.reads[0].len, 3u * 16);
+  EXPECT_EQ(h.writes.size(), 2u) << "and the frame is delivered";
+}
+
+TEST(RtlPrefetch, PthreshZeroFetchesOnlyOnDemand) {
+  rtl_harness h;
+  h.bring_up(64, 40, false, 0);
+  h.run(100);
+  EXPECT_TRUE(h.reads.empty());
+  h.send(test_frame(64, 1));
+  h.run(300);
+  ASSERT_EQ(h.reads.size(), 1u);
+  EXPECT_EQ(h.writes.size(), 2u);
+}
+
+TEST(RtlPrefetch, SeveralReadsAreOutstandingAndFillTheCacheInRingOrder) {
+  rtl_harness h;
+  h.bring_up(64, 0, false, 16 | 1u << 8);  // PTHRESH 16, HTHRESH 1
+  for (uint32_t rdt = 2; rdt <= 8; rdt += 2) h.write(E1000_RDT(0), rdt);  // 4 writes, 1 cycle apart
+  h.run(5);
+  ASSERT_EQ(h.reads.size(), 4u) << "one read per RDT step, all issued before the first completes";
+  std::vector<uint32_t> tags;
+  for (const auto& r : h.reads) tags.push_back(r.tag);
+  std::sort(tags.begin(), tags.end());
+  EXPECT_EQ(tags, (std::vector<uint32_t>{0, 1, 2, 3})) << "each outstanding read has its own tag";
+  EXPECT_LT(h.reads[3].cycle, h.reads[0].cycle + rtl_harness::kReadLatency);
+  for (int i = 0; i < 8; ++i) h.send(test_frame(64, static_cast<uint8_t>(i)));
+  h.run(3000);
+  std::vector<uint64_t> bufs;
+  for (const auto& w : h.writes)
+    if (w.tag == 1) bufs.push_back(w.addr);
+  ASSERT_EQ(bufs.size(), 8u);
+  for (size_t i = 0; i < bufs.size(); ++i) EXPECT_EQ(bufs[i], 0x10000u + 0x1000u * i) << "descriptor " << i;
+}
