@@ -64,18 +64,19 @@ void hal::coherent_sync() {
   mem_.settle(sc_time_stamp());
 }
 
-page* hal::alloc_page() {
-  const uint64_t a = mem_.alloc_page();
+page* hal::alloc_page(unsigned order) {
+  const uint64_t a = mem_.alloc_page(order);
   if (!a) return nullptr;
   page* p = &pages_[a / host_mem::kPageSize];
   p->refcount = 1;
+  p->order = order;
   return p;
 }
 
 void hal::put_page(page* p, int n) {
   p->refcount -= n;
   if (p->refcount < 0) k_.violate("page_refcount", "page reference count below zero");
-  if (p->refcount == 0) mem_.free_page(p->phys);
+  if (p->refcount == 0) mem_.free_page(p->phys, p->order);
 }
 
 uint64_t hal::trace_desc_consumed(uint64_t desc_dma) {

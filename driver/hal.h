@@ -30,6 +30,7 @@ class host_mem;
 struct page {
   uint64_t phys = 0;    // bus address (no IOMMU: equal to the physical address)
   int refcount = 0;     // page_ref_count
+  unsigned order = 0;   // a compound page of 2^order pages
 };
 
 class hal : public sc_core::sc_module {
@@ -45,7 +46,7 @@ class hal : public sc_core::sc_module {
   void coherent_sync();
   void dma_rmb() {}
   void dma_wmb() {}
-  page* alloc_page();           // nullptr when memory is exhausted
+  page* alloc_page(unsigned order = 0);  // 4 KiB << order; nullptr when memory is exhausted
   void page_ref_add(page* p, int n) { p->refcount += n; }
   void put_page(page* p, int n = 1);  // drops n references, frees at zero
   void request_irq(unsigned vec, std::function<void()> handler);

@@ -14,6 +14,9 @@ namespace igbsim {
 constexpr int IGB_DEFAULT_RXD = 256;
 constexpr int IGB_RX_BUFFER_WRITE = 16;       // refill batch: one RDT write per 16 buffers
 constexpr uint32_t IGB_RXBUFFER_2048 = 2048;
+constexpr uint32_t IGB_RXBUFFER_3072 = 3072;
+constexpr uint32_t IGB_RXBUFFER_1536 = 1536;
+constexpr uint32_t IGB_MAX_FRAME_BUILD_SKB = IGB_RXBUFFER_1536;  // - NET_IP_ALIGN (0 on x86)
 constexpr uint32_t IGB_SKB_PAD = 64;          // NET_SKB_PAD + NET_IP_ALIGN (x86: 64 + 0)
 constexpr uint32_t SKB_SHARED_INFO_SIZE = 320;  // sizeof(struct skb_shared_info), x86-64
 constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8, IGB_RX_WTHRESH = 4;
@@ -36,10 +39,12 @@ struct igb_ring {
   uint64_t dma = 0;                 // descriptor ring bus address
   e1000_adv_rx_desc* desc = nullptr;
   uint16_t count = IGB_DEFAULT_RXD;
+  bool large_buffer = false;        // ring_uses_large_buffer: 3 KB buffers in order-1 pages
   uint16_t next_to_clean = 0, next_to_use = 0, next_to_alloc = 0;
   uint32_t tail = 0;                // RDT register
   uint8_t reg_idx = 0;
   std::vector<igb_rx_buffer> rx_buffer_info;
+  sk_buff* skb = nullptr;           // a frame whose later buffers are still to come
   // rx_stats and ring totals (ethtool)
   uint64_t packets = 0, bytes = 0, alloc_failed = 0, csum_err = 0, frame_errors = 0;
 };
@@ -70,6 +75,7 @@ struct igb_config {
   uint32_t rx_itr_setting = 3;
   bool drop_en = false;
   uint32_t pktbuf_kb = 64;
+  uint32_t mtu = 1500;
 };
 
 struct igb_stats {  // driver counters for report.json, and the hardware counters it reads

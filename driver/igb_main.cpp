@@ -25,7 +25,7 @@ bool igb_alloc_mapped_page(igb_ring* ring, igb_rx_buffer* bi) {
   if (bi->pg) return true;
   hal& hw = *ring->q_vector->adapter->hw;
   hw.k().this_cpu().spend(hw.k().cost.page_alloc_ns);
-  page* p = hw.alloc_page();
+  page* p = hw.alloc_page(ring->large_buffer ? 1 : 0);  // igb_rx_pg_order
   if (!p) {
     ++ring->alloc_failed;
     return false;
@@ -177,7 +177,7 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   hw.writel(0, ring->tail);
   // igb_setup_srrctl
   uint32_t srrctl = (256u << E1000_SRRCTL_BSIZEHDRSIZE_SHIFT);  // IGB_RX_HDR_LEN
-  srrctl |= IGB_RXBUFFER_2048 >> E1000_SRRCTL_BSIZEPKT_SHIFT;
+  srrctl |= (ring->large_buffer ? IGB_RXBUFFER_3072 : IGB_RXBUFFER_2048) >> E1000_SRRCTL_BSIZEPKT_SHIFT;
   srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
   if (a->cfg.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
   hw.writel(srrctl, E1000_SRRCTL(n));
@@ -214,6 +214,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   ring->q_vector = q;
   ring->count = cfg.rx_ring;
   ring->reg_idx = 0;
+  // igb_set_rx_buffer_len: frames that do not fit a 2 KB build_skb buffer get 3 KB buffers
+  // in order-1 pages (max_frame_size = MTU + Ethernet header, FCS and a VLAN tag).
+  ring->large_buffer = cfg.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
   // igb_setup_rx_resources
   ring->dma = hw->dma_alloc_coherent(ring->count * sizeof(e1000_adv_rx_desc));
   ring->desc = reinterpret_cast<e1000_adv_rx_desc*>(hw->phys_to_virt(ring->dma));
@@ -330,7 +333,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
   uint64_t total_bytes = 0;
   int total_packets = 0;
   uint16_t cleaned_count = igb_desc_unused(ring);
-  const uint32_t truesize = 4096 / 2;  // igb_rx_pg_size / 2: half a page per frame
+  const uint32_t truesize = (ring->large_buffer ? 8192 : 4096) / 2;  // igb_rx_pg_size / 2
 
   while (total_packets < budget) {
     if (cleaned_count >= IGB_RX_BUFFER_WRITE) {
@@ -366,15 +369,27 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
       break;
     }
     --bi->pagecnt_bias;
-    // igb_build_skb
-    cpu.spend(k.cost.build_skb_ns);
     uint8_t* va = hw.phys_to_virt(bi->dma + bi->page_offset);
-    sk_buff* skb = sk_buff::build(va - IGB_SKB_PAD, truesize - SKB_SHARED_INFO_SIZE, truesize);
-    skb->reserve(IGB_SKB_PAD);
-    skb->put(size);
-    skb->frame_id = id;
     page* pg = bi->pg;
-    skb->destructor = [&hw, pg] { hw.put_page(pg, 1); };
+    sk_buff* skb = ring->skb;
+    if (skb) {
+      // igb_add_rx_frag: a later buffer of the same frame joins as a page fragment.
+      cpu.spend(k.cost.refill_ns);
+      skb->add_rx_frag(va, size, truesize);
+      if (skb->frame_id != id) k.violate("frame_mixup", "buffers of different frames joined in one skb", static_cast<int64_t>(id));
+      skb->destructor = [prev = std::move(skb->destructor), &hw, pg] {
+        prev();
+        hw.put_page(pg, 1);
+      };
+    } else {
+      // igb_build_skb
+      cpu.spend(k.cost.build_skb_ns);
+      skb = sk_buff::build(va - IGB_SKB_PAD, truesize - SKB_SHARED_INFO_SIZE, truesize);
+      skb->reserve(IGB_SKB_PAD);
+      skb->put(size);
+      skb->frame_id = id;
+      skb->destructor = [&hw, pg] { hw.put_page(pg, 1); };
+    }
     bi->page_offset ^= truesize;
     igb_put_rx_buffer(ring, bi, rx_buf_pgcnt);
     ++cleaned_count;
@@ -382,11 +397,11 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
     k.probe(sw_sig::rx0_next_to_clean, ring->next_to_clean);
     const uint32_t staterr = rx_desc->wb.upper.status_error;
-    if (!(staterr & E1000_RXD_STAT_EOP)) {
-      k.violate("non_eop", "multi-descriptor frames are not modelled yet", static_cast<int64_t>(id));
-      drop_skb(k, skb, "rx_frame_errors");
+    if (!(staterr & E1000_RXD_STAT_EOP)) {  // more buffers of this frame follow
+      ring->skb = skb;
       continue;
     }
+    ring->skb = nullptr;
     // igb_cleanup_headers
     if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) {
       ++ring->frame_errors;

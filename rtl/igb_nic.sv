@@ -55,6 +55,7 @@ module igb_nic
   output      logic              ev_frame_ok_o,
   output      logic              ev_frame_mpc_o,
   output      logic              ev_frame_rqdpc_o,
+  output      logic              ev_frame_dma_o,     // a frame's last buffer is written
   output      logic              idle_o,
   output      logic              timers_armed_o
 );
@@ -118,7 +119,7 @@ module igb_nic
   );
   assign ev_frame_mpc_o = mpc_inc;
 
-  logic        dc_req_valid, dc_req_ready, desc_valid, desc_pop, ring_empty, dc_busy;
+  logic        dc_req_valid, dc_req_ready, desc_valid, desc_pop, dc_busy;
   logic [63:0] dc_req_addr, desc_pkt_addr;
   logic [15:0] dc_req_len, desc_idx;
   logic [3:0]  dc_req_tag;
@@ -132,7 +133,7 @@ module igb_nic
     .rsp_valid_i(dma_rresp_valid_i), .rsp_data_i(dma_rresp_data_i), .rsp_tag_i(dma_rresp_tag_i),
     .rsp_last_i(dma_rresp_last_i),
     .desc_valid_o(desc_valid), .desc_pkt_addr_o(desc_pkt_addr), .desc_idx_o(desc_idx),
-    .desc_pop_i(desc_pop), .ring_empty_o(ring_empty), .busy_o(dc_busy)
+    .desc_pop_i(desc_pop), .busy_o(dc_busy)
   );
 
   logic        wr_req_valid, wr_req_ready, dma_busy;
@@ -144,13 +145,13 @@ module igb_nic
     .clk_i, .rst_ni, .enable_i(q_enable), .secrc_i(rctl[RctlSecrc]),
     .drop_en_i(srrctl[SrrctlDropEn]), .rdba_i(rdba), .ring_count_i(ring_count),
     .rdt_i(rdt), .rdmts_i(srrctl[SrrctlRdmtsLo +: 5]),
-    .wthresh_i(rxdctl[20:16]), .flush_i(flush), .wb_pending_o(wb_pending),
+    .wthresh_i(rxdctl[20:16]), .bsize_kb_i(srrctl[6:0]), .flush_i(flush), .wb_pending_o(wb_pending),
     .rdh_we_i(rdh_we), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh),
     .frm_valid_i(frm_valid), .frm_len_i(frm_len), .frm_status_i(frm_status),
     .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop), .word_i(word),
     .frm_pop_o(frm_pop),
     .desc_valid_i(desc_valid), .desc_pkt_addr_i(desc_pkt_addr), .desc_idx_i(desc_idx),
-    .desc_pop_o(desc_pop), .ring_empty_i(ring_empty),
+    .desc_pop_o(desc_pop),
     .req_valid_o(wr_req_valid), .req_ready_i(wr_req_ready), .req_addr_o(wr_req_addr),
     .req_len_o(wr_req_len), .req_tag_o(wr_req_tag),
     .wdata_valid_o(dma_wdata_valid_o), .wdata_ready_i(dma_wdata_ready_i),
@@ -159,6 +160,7 @@ module igb_nic
     .rnbc_inc_o(rnbc_inc), .rqdpc_inc_o(rqdpc_inc), .busy_o(dma_busy)
   );
   assign ev_frame_rqdpc_o = rqdpc_inc;
+  assign ev_frame_dma_o   = rx_cause;
 
   igb_dma_arb u_arb (
     .rd_valid_i(dc_req_valid), .rd_ready_o(dc_req_ready), .rd_addr_i(dc_req_addr),

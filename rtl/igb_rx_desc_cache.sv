@@ -45,7 +45,6 @@ module igb_rx_desc_cache #(
   output      logic [15:0] desc_idx_o,
   input  wire logic        desc_pop_i,
 
-  output      logic        ring_empty_o,   // nothing cached or coming, RDT reached
   output      logic        busy_o
 );
 
@@ -179,7 +178,6 @@ module igb_rx_desc_cache #(
   assign desc_valid_o    = (rd_q != alloc_q) && filled_q[rd_q[Dw-1:0]];
   assign desc_pkt_addr_o = addr_q[rd_q[Dw-1:0]];
   assign desc_idx_o      = idx_q[rd_q[Dw-1:0]];
-  assign ring_empty_o    = (used == 0) && (tbusy_q == '0) && (avail == 0);
   assign busy_o          = want || (tbusy_q != '0);
 
 `ifndef SYNTHESIS

@@ -1,8 +1,11 @@
 // igb_rx_dma: moves each buffered frame into the host buffer named by the next cached
 // descriptor, and writes completed descriptors back in advanced format.
 //
-// Per frame: data write (posted) -> the frame's completion joins the write-back buffer and the
-// queue's receive cause is raised. Completions are written back in ring order, in one burst of
+// Per frame: one data write (posted) per buffer it needs (SRRCTL.BSIZEPACKET, 1 KB units; 0
+// means 2 KB), each buffer's completion joining the write-back buffer; then the queue's
+// receive cause is raised. Only the last descriptor of a frame carries EOP and the frame's
+// metadata (checksum status, packet type); all get DD. A frame starts only when hardware owns
+// enough descriptors for all its buffers and the write-back buffer has room for them. Completions are written back in ring order, in one burst of
 // consecutive descriptors (never across the ring end), when RXDCTL.WTHRESH of them have
 // accumulated (0 counts as 1), when the buffer is full, or when the interrupt logic asks for a
 // flush because the queue's vector is about to interrupt - so a message never overtakes the
@@ -10,7 +13,7 @@
 // Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
 // DD|EOP plus the checksum status and errors, length = bytes in this buffer (FCS stripped when
 // RCTL.SECRC), vlan = 0. RDH advances past the burst.
-// No descriptor for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
+// Not enough descriptors for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
 // is dropped and counted in RQDPC, otherwise it waits in the packet buffer for RDT to move.
 `default_nettype none
 
@@ -29,6 +32,7 @@ module igb_rx_dma
   input  wire logic [15:0] rdt_i,
   input  wire logic [4:0]  rdmts_i,        // SRRCTL.RDMTS: threshold in 16-descriptor units
   input  wire logic [4:0]  wthresh_i,      // RXDCTL.WTHRESH
+  input  wire logic [6:0]  bsize_kb_i,     // SRRCTL.BSIZEPACKET
   input  wire logic        flush_i,        // write back everything now (an interrupt is due)
   output      logic        wb_pending_o,   // completions not yet written back
   input  wire logic        rdh_we_i,
@@ -49,7 +53,6 @@ module igb_rx_dma
   input  wire logic [63:0] desc_pkt_addr_i,
   input  wire logic [15:0] desc_idx_i,
   output      logic        desc_pop_o,
-  input  wire logic        ring_empty_i,
 
   // DMA write requests and write data
   output      logic        req_valid_o,
@@ -73,11 +76,13 @@ module igb_rx_dma
 );
 
   typedef enum logic [2:0] {
-    StIdle, StDataReq, StData, StSkip, StWbReq, StWb, StDrop
+    StIdle, StDataReq, StData, StNextDesc, StSkip, StWbReq, StWb, StDrop
   } state_e;
 
   state_e      state_q, state_d;
   logic [15:0] rdh_q, rdh_d, len_q, len_d, beats_q, beats_d, words_q, words_d;
+  logic [15:0] left_q, left_d;          // frame bytes not yet given a buffer
+  logic [15:0] next_idx_q, next_idx_d;  // ring index of the next descriptor hardware uses
   logic [63:0] addr_q, addr_d;
   logic [31:0] status_q, status_d;
   logic [15:0] pinfo_q, pinfo_d;
@@ -107,12 +112,23 @@ module igb_rx_dma
 
   // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
   logic [15:0] host_len, frame_words;
+  assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
+  assign frame_words = (frm_len_i + 16'd7) >> 3;
+  logic [15:0] bufsz, needed, hw_avail, chunk;
+  assign bufsz       = (bsize_kb_i == 7'd0) ? 16'd2048 : {bsize_kb_i[5:0], 10'h0};
+  // Buffers the frame needs (at least one).
+  always_comb begin
+    needed = 16'd1;
+    for (int unsigned n = 2; n <= 16; n++)
+      if (host_len > bufsz * 16'(n - 1)) needed = 16'(n);
+  end
+  // Descriptors hardware owns from the next one it will use up to RDT.
+  assign hw_avail = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
+  assign chunk    = (left_q < bufsz) ? left_q : bufsz;
   // Descriptors in [RDH, RDT) once the one being written back is done.
   logic [15:0] rdh_next, hw_owned_after;
   assign rdh_next       = (rdh_q + wb_n_q == ring_count_i) ? 16'h0 : rdh_q + wb_n_q;
   assign hw_owned_after = (rdt_i >= rdh_next) ? rdt_i - rdh_next : rdt_i + ring_count_i - rdh_next;
-  assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
-  assign frame_words = (frm_len_i + 16'd7) >> 3;
 
   always_comb begin
     state_d     = state_q;
@@ -124,6 +140,8 @@ module igb_rx_dma
     status_d    = status_q;
     pinfo_d     = pinfo_q;
     counted_d   = counted_q;
+    left_d      = left_q;
+    next_idx_d  = next_idx_q;
     wb_beat_d   = wb_beat_q;
     wb_n_d      = wb_n_q;
     cmp_wr_d    = cmp_wr_q;
@@ -146,7 +164,10 @@ module igb_rx_dma
     rnbc_inc_o  = 1'b0;
     rqdpc_inc_o = 1'b0;
 
-    if (rdh_we_i) rdh_d = rdh_wdata_i;
+    if (rdh_we_i) begin
+      rdh_d      = rdh_wdata_i;
+      next_idx_d = rdh_wdata_i;
+    end
 
     unique case (state_q)
       StIdle: begin
@@ -154,18 +175,15 @@ module igb_rx_dma
           state_d   = StWbReq;
           wb_n_d    = wb_n;
           wb_beat_d = '0;
-        end else if (enable_i && frm_valid_i && 32'(cmp_count) < WbDepth) begin
-          if (desc_valid_i) begin
-            state_d   = StDataReq;
-            addr_d    = desc_pkt_addr_i;
+        end else if (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth) begin
+          if (hw_avail >= needed) begin
+            state_d   = StNextDesc;
+            left_d    = host_len;
+            words_d   = frame_words;
             status_d  = frm_status_i;
             pinfo_d   = frm_pkt_info_i;
-            len_d     = host_len;
-            beats_d   = (host_len + 16'd7) >> 3;
-            words_d   = frame_words;
-            desc_pop_o = 1'b1;
             counted_d = 1'b0;
-          end else if (ring_empty_i && !counted_q) begin
+          end else if (!counted_q) begin
             rnbc_inc_o = 1'b1;
             counted_d  = 1'b1;
             if (drop_en_i) begin
@@ -173,6 +191,17 @@ module igb_rx_dma
               words_d = frame_words;
             end
           end
+        end
+      end
+      StNextDesc: begin  // the frame's next buffer
+        if (desc_valid_i) begin
+          state_d    = StDataReq;
+          addr_d     = desc_pkt_addr_i;
+          len_d      = chunk;
+          beats_d    = (chunk + 16'd7) >> 3;
+          left_d     = left_q - chunk;
+          desc_pop_o = 1'b1;
+          next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
         end
       end
       StDataReq: begin
@@ -186,7 +215,15 @@ module igb_rx_dma
           word_pop_o = 1'b1;
           words_d    = words_q - 16'd1;
           beats_d    = beats_q - 16'd1;
-          if (beats_q == 16'd1) state_d = StSkip;
+          if (beats_q == 16'd1) begin
+            if (left_q != 16'd0) begin  // more buffers: this one completes without EOP
+              state_d  = StNextDesc;
+              cmp_push = 1'b1;
+              cmp_wr_d = cmp_wr_q + 1'b1;
+            end else begin
+              state_d = StSkip;
+            end
+          end
         end
       end
       StSkip: begin  // words holding only FCS bytes
@@ -197,7 +234,7 @@ module igb_rx_dma
           // The frame is in host memory: its completion waits for write-back, and the
           // queue's cause is raised now.
           state_d    = StIdle;
-          cmp_push   = 1'b1;
+          cmp_push   = 1'b1;  // the last buffer: EOP and the frame's metadata
           cmp_wr_d   = cmp_wr_q + 1'b1;
           frm_pop_o  = 1'b1;
           rx_cause_o = 1'b1;
@@ -216,7 +253,7 @@ module igb_rx_dma
         // status_error, length, vlan.
         wdata_valid_o = 1'b1;
         wdata_o       = wb_beat_q[0]
-                        ? {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD | StatEOP}
+                        ? {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD}
                         : {32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
         wdata_last_o  = (wb_beat_q == {wb_n_q[14:0], 1'b0} - 16'd1);
         if (wdata_ready_i) begin
@@ -256,6 +293,8 @@ module igb_rx_dma
       status_q  <= '0;
       pinfo_q   <= '0;
       counted_q <= 1'b0;
+      left_q    <= '0;
+      next_idx_q <= '0;
       wb_beat_q <= '0;
       wb_n_q    <= '0;
       cmp_wr_q  <= '0;
@@ -270,6 +309,8 @@ module igb_rx_dma
       status_q  <= status_d;
       pinfo_q   <= pinfo_d;
       counted_q <= counted_d;
+      left_q    <= left_d;
+      next_idx_q <= next_idx_d;
       wb_beat_q <= wb_beat_d;
       wb_n_q    <= wb_n_d;
       cmp_wr_q  <= cmp_wr_d;
@@ -280,25 +321,29 @@ module igb_rx_dma
   always_ff @(posedge clk_i) begin
     if (cmp_push) begin
       cmp_len_q[cmp_wr_q[Cw-1:0]]    <= len_q;
-      cmp_status_q[cmp_wr_q[Cw-1:0]] <= status_q;
-      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= pinfo_q;
+      // Non-last buffers of a frame carry neither EOP nor the frame's metadata.
+      cmp_status_q[cmp_wr_q[Cw-1:0]] <= (state_q == StSkip) ? (status_q | StatEOP) : 32'h0;
+      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (state_q == StSkip) ? pinfo_q : 16'h0;
     end
   end
 
   assign rdh_o = rdh_q;
   // Idle means nothing changes without outside input: no frame in flight, and a frame at the
   // head either has no descriptor (already counted) or the queue is disabled.
-  assign busy_o = (state_q != StIdle) || wb_due ||
-                  (enable_i && frm_valid_i && (desc_valid_i || (ring_empty_i && !counted_q)));
+  assign busy_o = (state_q != StIdle && !(state_q == StNextDesc && !desc_valid_i)) || wb_due ||
+                  (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth &&
+                   (hw_avail >= needed || !counted_q));
 
 `ifndef SYNTHESIS
   // Hardware contract: descriptors are written back only inside [RDH, RDT): a burst starts
   // at RDH, and the fetch logic took every cached descriptor from below RDT.
   // Completions are taken in ring order, so the oldest pending one is the descriptor at RDH.
+  a_next_desc_in_order: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      desc_pop_o |-> (desc_idx_i == next_idx_q))
+    else $error("rx_dma: took descriptor %0d, expected %0d", desc_idx_i, next_idx_q);
   a_wb_at_rdh: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (state_q == StIdle && frm_valid_i && desc_valid_i && enable_i && !wb_due && cmp_count == 0)
-      |-> (desc_idx_i == rdh_q))
-    else $error("rx_dma: next descriptor %0d is not at RDH=%0d", desc_idx_i, rdh_q);
+      (state_q == StIdle && cmp_count == 0) |-> (next_idx_q == rdh_q))
+    else $error("rx_dma: RDH=%0d but the next descriptor is %0d with nothing pending", rdh_q, next_idx_q);
 `endif
 
 endmodule

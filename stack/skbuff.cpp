@@ -1,5 +1,8 @@
 #include "skbuff.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace igbsim {
 
 sk_buff* sk_buff::build(uint8_t* buf, uint32_t size, uint32_t truesize) {
@@ -32,16 +35,61 @@ uint8_t* sk_buff::push(uint32_t n) {
 }
 
 uint8_t* sk_buff::pull(uint32_t n) {
-  if (n > len) return nullptr;
+  if (n > headlen()) return nullptr;
   data += n;
   len -= n;
   return data;
 }
 
+// pskb_trim: cut to n bytes, from the fragments first.
 void sk_buff::trim(uint32_t n) {
-  if (n < len) {
-    len = n;
+  if (n >= len) return;
+  if (n < headlen()) {
+    frags.clear();
+    data_len = 0;
     tail = data + n;
+  } else {
+    uint32_t keep = n - headlen();
+    size_t i = 0;
+    for (; i < frags.size() && keep >= frags[i].len; ++i) keep -= frags[i].len;
+    if (i < frags.size()) {
+      frags[i].len = keep;
+      frags.resize(keep ? i + 1 : i);
+    }
+    data_len = n - headlen();
+  }
+  len = n;
+}
+
+void sk_buff::add_rx_frag(uint8_t* d, uint32_t size, uint32_t frag_truesize) {
+  frags.push_back({d, size});
+  len += size;
+  data_len += size;
+  truesize += frag_truesize;
+}
+
+void sk_buff::copy_bits(uint32_t off, uint8_t* to, uint32_t n) const {
+  if (off + n > len) throw skb_panic("skb_copy_bits past the end");
+  const uint32_t lin = headlen();
+  while (n && off < lin) {
+    const uint32_t c = std::min(n, lin - off);
+    std::memcpy(to, data + off, c);
+    to += c;
+    off += c;
+    n -= c;
+  }
+  off -= lin;
+  for (const auto& f : frags) {
+    if (!n) break;
+    if (off >= f.len) {
+      off -= f.len;
+      continue;
+    }
+    const uint32_t c = std::min(n, f.len - off);
+    std::memcpy(to, f.data + off, c);
+    to += c;
+    n -= c;
+    off = 0;
   }
 }
 

@@ -1,12 +1,15 @@
-// sk_buff: a linear socket buffer as in include/linux/skbuff.h: head <= data <= tail <= end,
-// len = tail - data. skb_put/skb_push panic (throw skb_panic) when they would leave
+// sk_buff as in include/linux/skbuff.h: a linear part head <= data <= tail <= end, plus page
+// fragments (skb_shinfo()->frags) for frames that span several receive buffers. len counts
+// both; data_len the fragments. skb_put/skb_push panic (throw skb_panic) when they would leave
 // [head, end], as skb_over_panic/skb_under_panic do; skb_pull refuses (returns nullptr) to pull
-// more than len, like the kernel. Paged fragments are not modelled: frames fit one buffer.
+// more than the linear part holds. Headers are always in the linear part here (the first
+// buffer holds at least 1 KB), so pskb_may_pull never has to linearise.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace igbsim {
 
@@ -16,12 +19,19 @@ struct skb_panic : std::logic_error {
 
 enum : uint8_t { CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1 };
 
+struct skb_frag {
+  uint8_t* data;
+  uint32_t len;
+};
+
 struct sk_buff {
   uint8_t* head = nullptr;
   uint8_t* data = nullptr;
   uint8_t* tail = nullptr;
   uint8_t* end = nullptr;
   uint32_t len = 0;
+  uint32_t data_len = 0;      // bytes in frags
+  std::vector<skb_frag> frags;
   uint32_t truesize = 0;      // memory charged to a socket
   uint16_t protocol = 0;      // ethertype, host order
   uint16_t network_header = 0, transport_header = 0;  // offsets from head
@@ -38,8 +48,13 @@ struct sk_buff {
   uint8_t* put(uint32_t n);
   uint8_t* push(uint32_t n);
   uint8_t* pull(uint32_t n);
-  bool may_pull(uint32_t n) const { return n <= len; }
+  uint32_t headlen() const { return len - data_len; }
+  bool may_pull(uint32_t n) const { return n <= headlen(); }
   void trim(uint32_t n);
+  // skb_add_rx_frag: another receive buffer of the same frame.
+  void add_rx_frag(uint8_t* data, uint32_t size, uint32_t frag_truesize);
+  // skb_copy_bits: n bytes from offset off (from data), across the linear part and frags.
+  void copy_bits(uint32_t off, uint8_t* to, uint32_t n) const;
   uint8_t* network() const { return head + network_header; }
   uint8_t* transport() const { return head + transport_header; }
   void reset_network_header() { network_header = static_cast<uint16_t>(data - head); }

@@ -1,4 +1,5 @@
 #include <cstring>
+#include <vector>
 
 #include "dev.h"
 #include "kernel.h"
@@ -76,7 +77,9 @@ int udp_rcv(kernel& k, sk_buff* skb) {
     uint32_t sum = csum_partial(skb->network() + 12, 8, 0);
     sum += IPPROTO_UDP;
     sum += ulen;
-    sum = csum_partial(skb->data, ulen, sum);
+    std::vector<uint8_t> datagram(ulen);  // the datagram may span several buffers
+    skb->copy_bits(0, datagram.data(), ulen);
+    sum = csum_partial(datagram.data(), ulen, sum);
     if (csum_fold(sum) != 0xFFFF) {
       ++k.st.udp_in_csum_errors;
       ++k.st.udp_in_errors;
@@ -112,7 +115,7 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, uint64_t* frame_
   sk->rmem_alloc -= static_cast<int>(skb->truesize);
   if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
   const size_t n = std::min<size_t>(size, skb->len);
-  std::memcpy(buf, skb->data, n);
+  skb->copy_bits(0, buf, static_cast<uint32_t>(n));
   cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(n));
   ++k.st.udp_in_datagrams;  // UDP_MIB_INDATAGRAMS is counted when the datagram is read
   const uint64_t id = skb->frame_id;

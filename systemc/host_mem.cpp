@@ -13,7 +13,9 @@ host_mem::host_mem(sc_module_name name, uint64_t bytes)
   tgt_socket.register_get_direct_mem_ptr(this, &host_mem::get_direct_mem_ptr);
   // First quarter: coherent allocations (rings); the rest: 4 KiB pages for buffers.
   coherent_end_ = bytes / 4;
-  for (uint64_t a = bytes - kPageSize; a >= coherent_end_; a -= kPageSize) free_pages_.push_back(a);
+  const uint64_t split = coherent_end_ + (bytes - coherent_end_) / 2 / (2 * kPageSize) * (2 * kPageSize);
+  for (uint64_t a = split - kPageSize; a >= coherent_end_; a -= kPageSize) free_pages_[0].push_back(a);
+  for (uint64_t a = bytes - 2 * kPageSize; a >= split; a -= 2 * kPageSize) free_pages_[1].push_back(a);
 }
 
 void host_mem::settle(const sc_time& t) {
@@ -67,13 +69,14 @@ uint64_t host_mem::alloc_coherent(uint64_t bytes, uint64_t align) {
   return a;
 }
 
-uint64_t host_mem::alloc_page() {
-  if (free_pages_.empty()) return 0;
-  uint64_t a = free_pages_.back();
-  free_pages_.pop_back();
+uint64_t host_mem::alloc_page(unsigned order) {
+  auto& list = free_pages_[order];
+  if (list.empty()) return 0;
+  uint64_t a = list.back();
+  list.pop_back();
   return a;
 }
 
-void host_mem::free_page(uint64_t addr) { free_pages_.push_back(addr); }
+void host_mem::free_page(uint64_t addr, unsigned order) { free_pages_[order].push_back(addr); }
 
 }  // namespace igbsim

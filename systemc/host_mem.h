@@ -40,9 +40,11 @@ class host_mem : public sc_core::sc_module {
   uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096);
   static constexpr uint64_t kPageSize = 4096;
   // Returns 0 when no page is left.
-  uint64_t alloc_page();
-  void free_page(uint64_t addr);
-  uint64_t pages_free() const { return free_pages_.size(); }
+  // order 0: 4 KiB, order 1: 8 KiB (two contiguous pages, 8 KiB aligned). The page region is
+  // split between the two orders, half each; no splitting or merging between them.
+  uint64_t alloc_page(unsigned order = 0);
+  void free_page(uint64_t addr, unsigned order = 0);
+  uint64_t pages_free(unsigned order = 0) const { return free_pages_[order].size(); }
 
  private:
   struct posted_write {
@@ -59,7 +61,7 @@ class host_mem : public sc_core::sc_module {
   std::deque<posted_write> posted_;
   uint64_t coherent_next_ = 0x1000;
   uint64_t coherent_end_;
-  std::vector<uint64_t> free_pages_;
+  std::vector<uint64_t> free_pages_[2];
 };
 
 // Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.

@@ -166,6 +166,7 @@ void nic::tick() {
     if (msix_sink) msix_sink(v, arrival);
     horizon_ = std::min(horizon_, cycle_at(arrival));
   }
+  if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   if (m.ev_frame_rqdpc_o) {
     if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
@@ -238,12 +239,11 @@ void nic::on_dma_wdata() {
   dma_tag_ext ext;
   ext.tag = wr_.tag;
   if (wr_.tag == kTagDataWr) {
-    // The frame at the head of the packet buffer is now in host memory.
-    ext.frames.push_back(pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front());
-    if (!pktbuf_ids_.empty()) {
-      awaiting_wb_.push_back(pktbuf_ids_.front());
-      pktbuf_ids_.pop_front();
-    }
+    // A buffer of the frame at the head of the packet buffer is in host memory; its
+    // descriptor now waits for write-back. (The frame leaves the buffer with ev_frame_dma_o.)
+    const uint64_t id = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
+    ext.frames.push_back(id);
+    awaiting_wb_.push_back(id);
   } else if (wr_.tag == kTagWbWr) {
     // A burst of consecutive descriptors, oldest completions first.
     for (uint32_t i = 0; i < wr_.len / 16; ++i) {

@@ -54,7 +54,7 @@ params::params() {
   defs_ = {
       choice("traffic.protocol", "udp", {"udp", "tcp"}, "transport of the offered flows (tcp segments meet no socket yet and are answered with RST)"),
       integer("traffic.flows", 1, "", 1, 1024, "number of flows (distinct UDP source ports)"),
-      integer("traffic.frame_bytes", 64, "bytes", 64, 1518, "Ethernet frame size including FCS"),
+      integer("traffic.frame_bytes", 64, "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
       num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
       num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_pct"),
       choice("traffic.pattern", "cbr", {"cbr", "poisson"}, "arrival process: constant bit rate or Poisson"),
@@ -72,6 +72,7 @@ params::params() {
       choice("driver.irq_mode", "msix", {"msix"}, "interrupt mode (MSI and INTx come later)"),
       param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true},
       integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
+      integer("driver.mtu", 1500, "bytes", 68, 9216, "interface MTU; above 1500-ish igb uses 3 KB buffers in 8 KB pages"),
       integer("kernel.cores", 1, "", 1, 1, "CPU cores (one in this version)"),
       integer("kernel.netdev_budget", 300, "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
       integer("kernel.netdev_budget_usecs", 2000, "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action"),

@@ -90,6 +90,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
   ic.drop_en = np.drop_en;
   ic.pktbuf_kb = np.pktbuf_kb;
+  ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
+  if (tc.frame_bytes > ic.mtu + 18)
+    throw input_error(fmt::format("traffic.frame_bytes: {}-byte frames do not fit driver.mtu {} (+18 bytes of "
+                                  "Ethernet header and FCS); raise driver.mtu (RLPML filtering is not modelled)",
+                                  tc.frame_bytes, ic.mtu));
   const sc_time drain(p.d("sim.drain_us"), SC_US);
 
   // Elaboration

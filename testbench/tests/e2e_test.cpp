@@ -223,9 +223,13 @@ TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
   EXPECT_NE(r.err.find("traffic.rate_pcnt"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_FALSE(fs::exists(dir)) << "nothing is written for bad input";
-  r = run_igbsim("run --out " + dir + " --set traffic.frame_bytes=9000");
+  r = run_igbsim("run --out " + dir + " --set traffic.frame_bytes=9100");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
+  r = run_igbsim("run --out " + dir + " --set traffic.frame_bytes=2000");
+  EXPECT_EQ(r.status, 2) << "a frame larger than the MTU allows";
+  EXPECT_NE(r.err.find("driver.mtu"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir));
   r = run_igbsim("run --out " + dir + " --set nic.drop_en=maybe");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("expected a boolean"), std::string::npos) << r.err;
@@ -266,4 +270,18 @@ TEST(EndToEnd, SkippingIdleCyclesChangesNothingButSpeed) {
   sa << ja.rdbuf();
   sb << jb.rdbuf();
   EXPECT_EQ(sa.str(), sb.str()) << "every frame's step times are the same";
+}
+
+TEST(EndToEnd, JumboFramesSpanSeveralBuffersAndArriveByteExact) {
+  const std::string dir = fresh_dir("jumbo");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.frame_bytes=9018 --set driver.mtu=9000 --set traffic.rate_pct=50"
+                              " --set traffic.frames=300 --set kernel.rmem_default=4194304");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["delivered"], 300) << "every jumbo frame delivered (the scoreboard compares every byte)";
+  EXPECT_EQ(rep["app"]["delivered_bytes"], 300 * (9018 - 4 - 42));
+  EXPECT_EQ(rep["nic"]["desc_writebacks"], 300 * 3) << "MTU 9000: 3 KB buffers, 9014 bytes take 3 each";
+  EXPECT_EQ(rep["nic"]["gprc"], 300) << "GPRC counts frames, not buffers";
+  EXPECT_EQ(rep["ethtool"]["rx_packets"], 300);
 }

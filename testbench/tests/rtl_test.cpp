@@ -462,3 +462,57 @@ TEST(RtlPrefetch, SeveralReadsAreOutstandingAndFillTheCacheInRingOrder) {
   ASSERT_EQ(bufs.size(), 8u);
   for (size_t i = 0; i < bufs.size(); ++i) EXPECT_EQ(bufs[i], 0x10000u + 0x1000u * i) << "descriptor " << i;
 }
+
+// ---- Frames larger than one buffer -----------------------------------------------------
+
+TEST(RtlMultiDesc, FrameSpansBuffersOnlyTheLastHasEopAndMetadata) {
+  rtl_harness h;
+  h.bring_up(8, 7);
+  h.write(E1000_SRRCTL(0), 1 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);  // 1 KB buffers
+  const auto frame = ip_frame(false, 1518);
+  h.send(frame);
+  h.run(1500);
+  std::vector<const dma_wr*> data;
+  for (const auto& w : h.writes)
+    if (w.tag == 1) data.push_back(&w);
+  const auto wbs = writebacks(h);
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0]->data.size(), 1024u);
+  EXPECT_EQ(data[1]->data.size(), 1514u - 1024u);
+  EXPECT_EQ(data[0]->addr, 0x10000u);
+  EXPECT_EQ(data[1]->addr, 0x11000u) << "the second buffer is the next descriptor's";
+  EXPECT_TRUE(std::equal(data[1]->data.begin(), data[1]->data.end(), frame.begin() + 1024));
+  std::vector<uint8_t> descs;
+  for (const auto* w : wbs) descs.insert(descs.end(), w->data.begin(), w->data.end());
+  ASSERT_EQ(descs.size(), 32u);
+  uint32_t st0, st1;
+  uint16_t len0, len1, pi0, pi1;
+  std::memcpy(&pi0, &descs[0], 2);
+  std::memcpy(&st0, &descs[8], 4);
+  std::memcpy(&len0, &descs[12], 2);
+  std::memcpy(&pi1, &descs[16], 2);
+  std::memcpy(&st1, &descs[24], 4);
+  std::memcpy(&len1, &descs[28], 2);
+  EXPECT_EQ(st0, E1000_RXD_STAT_DD) << "first buffer: DD only";
+  EXPECT_EQ(len0, 1024u);
+  EXPECT_EQ(pi0, 0u);
+  EXPECT_EQ(st1 & (kCsumBits | 3u), E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | kIpcs | kL4cs | kUdpcs);
+  EXPECT_EQ(len1, 490u);
+  EXPECT_EQ(pi1, 0x0210u);
+  EXPECT_EQ(h.read(E1000_RDH(0)), 2u);
+  EXPECT_EQ(h.read(E1000_GPRC), 1u) << "one frame";
+}
+
+TEST(RtlMultiDesc, FrameWaitsUntilHardwareOwnsEnoughDescriptors) {
+  rtl_harness h;
+  h.bring_up(8, 1);  // one descriptor for a frame that needs two
+  h.write(E1000_SRRCTL(0), 1 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);
+  h.send(ip_frame(false, 1518));
+  h.run(1500);
+  EXPECT_TRUE(h.writes.empty()) << "no partial frame in host memory";
+  EXPECT_EQ(h.read(E1000_RNBC), 1u);
+  h.write(E1000_RDT(0), 2);
+  h.run(1500);
+  EXPECT_EQ(writebacks(h).size(), 1u);
+  EXPECT_EQ(h.read(E1000_RDH(0)), 2u);
+}
