@@ -7,6 +7,17 @@ namespace igbsim {
 
 constexpr uint32_t E1000_RCTL = 0x00100;
 constexpr uint32_t E1000_RXCSUM = 0x05000;
+constexpr uint32_t E1000_MRQC = 0x05818;
+constexpr uint32_t E1000_RSSRK(unsigned n) { return 0x05C80 + 4 * n; }
+constexpr uint32_t E1000_RXCSUM_CRCOFL = 0x00000800;
+constexpr uint32_t E1000_RXCSUM_PCSD = 0x00002000;
+constexpr uint32_t E1000_MRQC_ENABLE_RSS_MQ = 0x00000002;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV4 = 0x00020000;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV6_TCP_EX = 0x00040000;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV6 = 0x00100000;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV6_TCP = 0x00200000;
+constexpr uint32_t E1000_MRQC_RSS_FIELD_IPV4_UDP = 0x00400000;
 constexpr uint32_t E1000_RXPBS = 0x02404;
 constexpr uint32_t E1000_ICR = 0x000C0;
 constexpr uint32_t E1000_ICS = 0x000C8;

@@ -189,6 +189,30 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   hw.writel(rxdctl, E1000_RXDCTL(n));
 }
 
+// igb_setup_mrqc: RSS on even with one queue, so every frame gets a hash; UDP ports are left
+// out of the hash as Linux does by default (ethtool enables them). Linux fills the key from
+// netdev_rss_key_fill (random per boot); the model uses the Microsoft verification-suite key
+// so runs are reproducible. RETA is not written: one queue receives everything.
+void igb_setup_mrqc(igb_adapter* a) {
+  static const uint8_t key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+                                  0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+                                  0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+                                  0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+  hal& hw = *a->hw;
+  for (unsigned j = 0; j < 10; ++j) {
+    const uint32_t w = uint32_t(key[4 * j]) | uint32_t(key[4 * j + 1]) << 8 |
+                       uint32_t(key[4 * j + 2]) << 16 | uint32_t(key[4 * j + 3]) << 24;
+    hw.writel(w, E1000_RSSRK(j));
+  }
+  uint32_t rxcsum = hw.readl(E1000_RXCSUM);
+  rxcsum |= E1000_RXCSUM_PCSD | E1000_RXCSUM_CRCOFL;  // IPOFL/TUOFL default to 1
+  hw.writel(rxcsum, E1000_RXCSUM);
+  const uint32_t mrqc = E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4 |
+                        E1000_MRQC_RSS_FIELD_IPV4_TCP | E1000_MRQC_RSS_FIELD_IPV6 |
+                        E1000_MRQC_RSS_FIELD_IPV6_TCP | E1000_MRQC_RSS_FIELD_IPV6_TCP_EX;
+  hw.writel(mrqc, E1000_MRQC);
+}
+
 // igb_irq_enable (MSI-X): auto-clear and auto-mask for the queue vectors, then unmask all.
 void igb_irq_enable(igb_adapter* a) {
   hal& hw = *a->hw;
@@ -224,7 +248,8 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   q->napi.priv = q;
   // igb_reset: receive packet buffer size
   hw->writel(cfg.pktbuf_kb, E1000_RXPBS);
-  // igb_configure -> igb_setup_rctl: queue 0 off before the receiver is touched
+  // igb_configure -> igb_setup_mrqc, igb_setup_rctl: queue 0 off before the receiver
+  igb_setup_mrqc(a);
   hw->writel(0, E1000_RXDCTL(0));
   hw->writel(E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_LPE | E1000_RCTL_SECRC, E1000_RCTL);
   // igb_configure_rx

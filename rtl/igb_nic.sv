@@ -62,8 +62,12 @@ module igb_nic
 
   logic [31:0] rctl, srrctl, rxdctl, gpie;
   logic [6:0]  rxpbs_kb;
-  logic [31:0] rxcsum, csum_status;
-  logic [15:0] csum_pkt_info;
+  logic [31:0] rxcsum, csum_status, mrqc, rss_hash, p_saddr, p_daddr;
+  logic [319:0] rssrk;
+  logic [15:0] p_sport, p_dport;
+  logic [3:0]  rss_type;
+  logic        p_ipv4, p_tcp, p_udp, p_frag;
+  logic [11:0] csum_ptype;
   logic [63:0] rdba;
   logic [19:0] rdlen;  // RDLEN is kept in 128-byte units: bits 6:0 read as zero
   logic [15:0] rdt, rdh, rdh_wdata, ring_count;
@@ -87,7 +91,7 @@ module igb_nic
     .clk_i, .rst_ni,
     .mmio_valid_i, .mmio_ready_o, .mmio_we_i, .mmio_addr_i, .mmio_wdata_i,
     .mmio_rvalid_o, .mmio_rdata_o,
-    .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
+    .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
@@ -99,19 +103,28 @@ module igb_nic
 
   logic        frm_valid, word_pop, frm_pop, pb_busy;
   logic [15:0] frm_len, frm_pkt_info;
-  logic [31:0] frm_status;
+  logic [31:0] frm_status, frm_hash;
 
   igb_rx_csum u_csum (
     .clk_i, .rst_ni, .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
     .rx_valid_i, .rx_data_i, .rx_last_i, .rx_bytes_i,
-    .status_o(csum_status), .pkt_info_o(csum_pkt_info)
+    .status_o(csum_status), .ptype_o(csum_ptype),
+    .ipv4_o(p_ipv4), .tcp_o(p_tcp), .udp_o(p_udp), .fragment_o(p_frag),
+    .saddr_o(p_saddr), .daddr_o(p_daddr), .sport_o(p_sport), .dport_o(p_dport)
+  );
+
+  igb_rss u_rss (
+    .mrqc_i(mrqc), .key_i(rssrk), .ipv4_i(p_ipv4), .tcp_i(p_tcp), .udp_i(p_udp),
+    .fragment_i(p_frag), .saddr_i(p_saddr), .daddr_i(p_daddr), .sport_i(p_sport),
+    .dport_i(p_dport), .hash_o(rss_hash), .type_o(rss_type)
   );
   logic [63:0] word;
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rst_ni, .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
     .rx_valid_i, .rx_ready_o, .rx_data_i, .rx_last_i, .rx_bytes_i,
-    .meta_status_i(csum_status), .meta_pkt_info_i(csum_pkt_info),
+    .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
+    .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
     .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
     .frm_pkt_info_o(frm_pkt_info), .word_pop_i(word_pop), .word_o(word),
     .frm_pop_i(frm_pop),
@@ -148,6 +161,7 @@ module igb_nic
     .wthresh_i(rxdctl[20:16]), .bsize_kb_i(srrctl[6:0]), .flush_i(flush), .wb_pending_o(wb_pending),
     .rdh_we_i(rdh_we), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh),
     .frm_valid_i(frm_valid), .frm_len_i(frm_len), .frm_status_i(frm_status),
+    .frm_hash_i(frm_hash), .pcsd_i(rxcsum[RxcsumPcsd]),
     .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop), .word_i(word),
     .frm_pop_o(frm_pop),
     .desc_valid_i(desc_valid), .desc_pkt_addr_i(desc_pkt_addr), .desc_idx_i(desc_idx),

@@ -13,6 +13,8 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
   // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
   localparam logic [MmioAw-1:0] RXCSUM    = 17'h05000;
+  localparam logic [MmioAw-1:0] MRQC      = 17'h05818;
+  localparam logic [MmioAw-1:0] RSSRK0    = 17'h05C80;  // RSSRK(n) = RSSRK0 + 4n, n < 10
   localparam logic [MmioAw-1:0] ICR       = 17'h000C0;
   localparam logic [MmioAw-1:0] ICS       = 17'h000C8;
   localparam logic [MmioAw-1:0] IMS       = 17'h000D0;
@@ -65,6 +67,7 @@ package igb_pkg;
   // RXCSUM bits
   localparam int unsigned RxcsumIpofl = 8;
   localparam int unsigned RxcsumTuofl = 9;
+  localparam int unsigned RxcsumPcsd  = 13;  // descriptor dword 1 carries the RSS hash
   // SRRCTL fields
   localparam int unsigned SrrctlDropEn = 31;
   // RXDCTL

@@ -28,6 +28,8 @@ module igb_regs
   output      logic [31:0]       rctl_o,
   output      logic [6:0]        rxpbs_kb_o,
   output      logic [31:0]       rxcsum_o,
+  output      logic [31:0]       mrqc_o,
+  output      logic [319:0]      rssrk_o,
   output      logic [31:0]       srrctl_o,
   output      logic [31:0]       rxdctl_o,
   output      logic [63:0]       rdba_o,
@@ -63,7 +65,21 @@ module igb_regs
   localparam int unsigned VecW = $clog2(NumVec);
 
   logic [6:0]  rxpbs_q, rxpbs_d;
-  logic [31:0] rxcsum_q, rxcsum_d;
+  logic [31:0] rxcsum_q, rxcsum_d, mrqc_q, mrqc_d;
+  logic [9:0][31:0] rssrk_q, rssrk_d;
+  // Which RSSRK register, if any
+  logic       rssrk_hit;
+  logic [3:0] rssrk_idx;
+  always_comb begin
+    rssrk_hit = 1'b0;
+    rssrk_idx = '0;
+    for (int unsigned i = 0; i < 10; i++) begin
+      if (mmio_addr_i == RSSRK0 + MmioAw'(4 * i)) begin
+        rssrk_hit = 1'b1;
+        rssrk_idx = 4'(i);
+      end
+    end
+  end
   logic [31:0] rctl_q, rctl_d, srrctl_q, srrctl_d, rxdctl_q, rxdctl_d;
   logic [31:0] rdbal_q, rdbal_d, rdbah_q, rdbah_d;
   logic [19:0] rdlen_q, rdlen_d;
@@ -161,6 +177,8 @@ module igb_regs
     rctl_d      = rctl_q;
     rxpbs_d     = rxpbs_q;
     rxcsum_d    = rxcsum_q;
+    mrqc_d      = mrqc_q;
+    rssrk_d     = rssrk_q;
     srrctl_d    = srrctl_q;
     rxdctl_d    = rxdctl_q;
     rdbal_d     = rdbal_q;
@@ -207,11 +225,14 @@ module igb_regs
         endcase
       end else if (eitr_hit) begin
         rdata_d = {17'h0, eitr_q[eitr_idx]};
+      end else if (rssrk_hit) begin
+        rdata_d = rssrk_q[rssrk_idx];
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rdata_d = rctl_q;
           RXPBS:     rdata_d = {25'h0, rxpbs_q};
           RXCSUM:    rdata_d = rxcsum_q;
+          MRQC:      rdata_d = mrqc_q;
           GPIE:      rdata_d = gpie_q;
           EIMS:      rdata_d = 32'(eims_q);
           EIAC:      rdata_d = 32'(eiac_q);
@@ -273,6 +294,8 @@ module igb_regs
           OffRXDCTL[5:0]: rxdctl_d = mmio_wdata_i;
           default: ;
         endcase
+      end else if (rssrk_hit) begin
+        rssrk_d[rssrk_idx] = mmio_wdata_i;
       end else if (eitr_hit) begin
         eitr_d[eitr_idx] = mmio_wdata_i[14:0];
       end else begin
@@ -280,6 +303,7 @@ module igb_regs
           RCTL:      rctl_d      = mmio_wdata_i;
           RXPBS:     rxpbs_d     = mmio_wdata_i[6:0];
           RXCSUM:    rxcsum_d    = mmio_wdata_i;
+          MRQC:      mrqc_d      = mmio_wdata_i;
           GPIE:      gpie_d      = mmio_wdata_i;
           EICS:      eicr_d      = eicr_d | mmio_wdata_i[NumVec-1:0];
           EIMS:      eims_d      = eims_q | mmio_wdata_i[NumVec-1:0];
@@ -321,6 +345,8 @@ module igb_regs
       rctl_q      <= '0;
       rxpbs_q     <= 7'd64;  // 64 KB, the whole on-chip buffer
       rxcsum_q    <= 32'h0000_0300;  // IPOFL | TUOFL
+      mrqc_q      <= '0;
+      rssrk_q     <= '0;
       srrctl_q    <= 32'h0000_0002;  // datasheet reset: BSIZEPACKET 2 KB
       rxdctl_q    <= '0;
       rdbal_q     <= '0;
@@ -351,6 +377,8 @@ module igb_regs
       rctl_q      <= rctl_d;
       rxpbs_q     <= rxpbs_d;
       rxcsum_q    <= rxcsum_d;
+      mrqc_q      <= mrqc_d;
+      rssrk_q     <= rssrk_d;
       srrctl_q    <= srrctl_d;
       rxdctl_q    <= rxdctl_d;
       rdbal_q     <= rdbal_d;
@@ -385,6 +413,8 @@ module igb_regs
   assign rctl_o        = rctl_q;
   assign rxpbs_kb_o    = rxpbs_q;
   assign rxcsum_o      = rxcsum_q;
+  assign mrqc_o        = mrqc_q;
+  assign rssrk_o       = rssrk_q;
   assign srrctl_o      = srrctl_q;
   assign rxdctl_o      = rxdctl_q;
   assign rdba_o        = {rdbah_q, rdbal_q};

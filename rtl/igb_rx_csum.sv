@@ -18,18 +18,29 @@ module igb_rx_csum (
   input  wire logic [3:0]  rx_bytes_i,
   // Valid with the frame's last beat
   output      logic [31:0] status_o,    // status and error bits for the write-back
-  output      logic [15:0] pkt_info_o   // packet type in bits 15:4
+  output      logic [11:0] ptype_o,     // packet type (pkt_info bits 15:4)
+  // Parse results for RSS, also valid with the last beat
+  output      logic        ipv4_o,
+  output      logic        tcp_o,
+  output      logic        udp_o,
+  output      logic        fragment_o,
+  output      logic [31:0] saddr_o,
+  output      logic [31:0] daddr_o,
+  output      logic [15:0] sport_o,
+  output      logic [15:0] dport_o
 );
 
   localparam logic [31:0] StatUdpcs = 32'h10, StatL4cs = 32'h20, StatIpcs = 32'h40;
   localparam logic [31:0] ErrL4e = 32'h2000_0000, ErrIpe = 32'h4000_0000;
 
-  logic [15:0] pos_q, etype_q, totlen_q, frag_q, l4ck_q;
+  logic [15:0] pos_q, etype_q, totlen_q, frag_q, l4ck_q, sport_q, dport_q;
+  logic [31:0] saddr_q, daddr_q;
   logic [7:0]  verihl_q, proto_q;
   logic [25:0] ipsum_q, l4sum_q;
 
   // Header fields captured so far, including this beat.
-  logic [15:0] etype, totlen, frag, l4ck;
+  logic [15:0] etype, totlen, frag, l4ck, sport, dport;
+  logic [31:0] saddr, daddr;
   logic [7:0]  verihl, proto;
   always_comb begin
     etype  = etype_q;
@@ -37,9 +48,19 @@ module igb_rx_csum (
     frag   = frag_q;
     verihl = verihl_q;
     proto  = proto_q;
+    saddr  = saddr_q;
+    daddr  = daddr_q;
     for (int unsigned i = 0; i < 8; i++) begin
       if (rx_valid_i && 32'(i) < 32'(rx_bytes_i)) begin
         unique case (pos_q + 16'(i))
+          16'd26: saddr[31:24] = rx_data_i[8*i +: 8];
+          16'd27: saddr[23:16] = rx_data_i[8*i +: 8];
+          16'd28: saddr[15:8]  = rx_data_i[8*i +: 8];
+          16'd29: saddr[7:0]   = rx_data_i[8*i +: 8];
+          16'd30: daddr[31:24] = rx_data_i[8*i +: 8];
+          16'd31: daddr[23:16] = rx_data_i[8*i +: 8];
+          16'd32: daddr[15:8]  = rx_data_i[8*i +: 8];
+          16'd33: daddr[7:0]   = rx_data_i[8*i +: 8];
           16'd12: etype[15:8]  = rx_data_i[8*i +: 8];
           16'd13: etype[7:0]   = rx_data_i[8*i +: 8];
           16'd14: verihl       = rx_data_i[8*i +: 8];
@@ -65,6 +86,8 @@ module igb_rx_csum (
     ipsum = ipsum_q;
     l4sum = l4sum_q;
     l4ck  = l4ck_q;
+    sport = sport_q;
+    dport = dport_q;
     for (int unsigned i = 0; i < 8; i++) begin
       logic [15:0] p;
       logic [25:0] w;
@@ -74,6 +97,10 @@ module igb_rx_csum (
         if (p >= 16'd14 && (p < 16'd34 || p < l4_start)) ipsum = ipsum + w;
         if (p >= 16'd26 && p < 16'd34) l4sum = l4sum + w;  // pseudo-header: addresses
         if (p >= 16'd34 && p >= l4_start && p < ip_end) l4sum = l4sum + w;
+        if (p >= 16'd34 && p == l4_start)          sport[15:8] = rx_data_i[8*i +: 8];
+        if (p >= 16'd34 && p == l4_start + 16'd1)  sport[7:0]  = rx_data_i[8*i +: 8];
+        if (p >= 16'd34 && p == l4_start + 16'd2)  dport[15:8] = rx_data_i[8*i +: 8];
+        if (p >= 16'd34 && p == l4_start + 16'd3)  dport[7:0]  = rx_data_i[8*i +: 8];
         if (p == l4_start + 16'd6) l4ck[15:8] = rx_data_i[8*i +: 8];
         if (p == l4_start + 16'd7) l4ck[7:0] = rx_data_i[8*i +: 8];
       end
@@ -108,14 +135,23 @@ module igb_rx_csum (
       status_o = status_o | StatL4cs | (is_udp ? StatUdpcs : 32'h0);
       if (l4_fold != 16'hFFFF) status_o = status_o | ErrL4e;
     end
-    pkt_info_o = {6'h0, ipv4 && is_udp, ipv4 && is_tcp, 3'h0, ipv4, 4'h0};
+    ptype_o    = {6'h0, ipv4 && is_udp, ipv4 && is_tcp, 3'h0, ipv4};
   end
+  assign ipv4_o     = ipv4;
+  assign tcp_o      = is_tcp;
+  assign udp_o      = is_udp;
+  assign fragment_o = fragment;
+  assign saddr_o    = saddr;
+  assign daddr_o    = daddr;
+  assign sport_o    = sport;
+  assign dport_o    = dport;
 
   logic frame_end;
   assign frame_end = rx_valid_i && rx_last_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pos_q <= '0; etype_q <= '0; totlen_q <= '0; frag_q <= '0; l4ck_q <= '0;
+      sport_q <= '0; dport_q <= '0; saddr_q <= '0; daddr_q <= '0;
       verihl_q <= '0; proto_q <= '0; ipsum_q <= '0; l4sum_q <= '0;
     end else if (rx_valid_i) begin
       pos_q    <= frame_end ? 16'h0 : pos_q + 16'd8;
@@ -123,6 +159,10 @@ module igb_rx_csum (
       totlen_q <= frame_end ? '0 : totlen;
       frag_q   <= frame_end ? '0 : frag;
       l4ck_q   <= frame_end ? '0 : l4ck;
+      sport_q  <= frame_end ? '0 : sport;
+      dport_q  <= frame_end ? '0 : dport;
+      saddr_q  <= frame_end ? '0 : saddr;
+      daddr_q  <= frame_end ? '0 : daddr;
       verihl_q <= frame_end ? '0 : verihl;
       proto_q  <= frame_end ? '0 : proto;
       ipsum_q  <= frame_end ? '0 : ipsum;

@@ -43,7 +43,9 @@ module igb_rx_dma
   input  wire logic        frm_valid_i,
   input  wire logic [15:0] frm_len_i,
   input  wire logic [31:0] frm_status_i,    // checksum status and errors
-  input  wire logic [15:0] frm_pkt_info_i,  // packet type
+  input  wire logic [15:0] frm_pkt_info_i,  // packet type and RSS type
+  input  wire logic [31:0] frm_hash_i,      // RSS hash
+  input  wire logic        pcsd_i,          // RXCSUM.PCSD: dword 1 carries the RSS hash
   output      logic        word_pop_o,
   input  wire logic [63:0] word_i,
   output      logic        frm_pop_o,
@@ -86,6 +88,7 @@ module igb_rx_dma
   logic [63:0] addr_q, addr_d;
   logic [31:0] status_q, status_d;
   logic [15:0] pinfo_q, pinfo_d;
+  logic [31:0] hash_q, hash_d;
   logic        counted_q, counted_d;
 
   // Write-back buffer: completions in ring order, starting at RDH.
@@ -93,6 +96,7 @@ module igb_rx_dma
   logic [15:0] cmp_len_q [WbDepth];
   logic [31:0] cmp_status_q [WbDepth];
   logic [15:0] cmp_pinfo_q [WbDepth];
+  logic [31:0] cmp_hash_q [WbDepth];
   logic [Cw:0] cmp_wr_q, cmp_wr_d, cmp_rd_q, cmp_rd_d, cmp_count;
   logic        cmp_push;
   logic [15:0] wb_n_q, wb_n_d, wb_beat_q, wb_beat_d;  // burst size, beat within the burst
@@ -139,6 +143,7 @@ module igb_rx_dma
     addr_d      = addr_q;
     status_d    = status_q;
     pinfo_d     = pinfo_q;
+    hash_d      = hash_q;
     counted_d   = counted_q;
     left_d      = left_q;
     next_idx_d  = next_idx_q;
@@ -182,6 +187,7 @@ module igb_rx_dma
             words_d   = frame_words;
             status_d  = frm_status_i;
             pinfo_d   = frm_pkt_info_i;
+            hash_d    = frm_hash_i;
             counted_d = 1'b0;
           end else if (!counted_q) begin
             rnbc_inc_o = 1'b1;
@@ -254,7 +260,7 @@ module igb_rx_dma
         wdata_valid_o = 1'b1;
         wdata_o       = wb_beat_q[0]
                         ? {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD}
-                        : {32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
+                        : {pcsd_i ? cmp_hash_q[wb_entry] : 32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
         wdata_last_o  = (wb_beat_q == {wb_n_q[14:0], 1'b0} - 16'd1);
         if (wdata_ready_i) begin
           wb_beat_d = wb_beat_q + 16'd1;
@@ -292,6 +298,7 @@ module igb_rx_dma
       addr_q    <= '0;
       status_q  <= '0;
       pinfo_q   <= '0;
+      hash_q    <= '0;
       counted_q <= 1'b0;
       left_q    <= '0;
       next_idx_q <= '0;
@@ -308,6 +315,7 @@ module igb_rx_dma
       addr_q    <= addr_d;
       status_q  <= status_d;
       pinfo_q   <= pinfo_d;
+      hash_q    <= hash_d;
       counted_q <= counted_d;
       left_q    <= left_d;
       next_idx_q <= next_idx_d;
@@ -324,6 +332,7 @@ module igb_rx_dma
       // Non-last buffers of a frame carry neither EOP nor the frame's metadata.
       cmp_status_q[cmp_wr_q[Cw-1:0]] <= (state_q == StSkip) ? (status_q | StatEOP) : 32'h0;
       cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (state_q == StSkip) ? pinfo_q : 16'h0;
+      cmp_hash_q[cmp_wr_q[Cw-1:0]]   <= (state_q == StSkip) ? hash_q : 32'h0;
     end
   end
 

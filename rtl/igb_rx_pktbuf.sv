@@ -25,12 +25,14 @@ module igb_rx_pktbuf #(
   // Per-frame metadata from the checksum logic, valid with the last beat
   input  wire logic [31:0] meta_status_i,
   input  wire logic [15:0] meta_pkt_info_i,
+  input  wire logic [31:0] meta_hash_i,
 
   // Frame queue towards DMA
   output      logic        frm_valid_o,
   output      logic [15:0] frm_len_o,      // bytes, including FCS
   output      logic [31:0] frm_status_o,
   output      logic [15:0] frm_pkt_info_o,
+  output      logic [31:0] frm_hash_o,
   input  wire logic        word_pop_i,
   output      logic [63:0] word_o,
   input  wire logic        frm_pop_i,
@@ -49,6 +51,7 @@ module igb_rx_pktbuf #(
   logic [15:0] len_q [Slots];
   logic [31:0] status_q [Slots];
   logic [15:0] pinfo_q [Slots];
+  logic [31:0] hash_q [Slots];
 
   logic [Aw:0] wr_ptr_q, wr_ptr_d, commit_q, commit_d, rd_ptr_q, rd_ptr_d;
   logic [Sw:0] fw_q, fw_d, fr_q, fr_d;
@@ -113,6 +116,7 @@ module igb_rx_pktbuf #(
       len_q[fw_q[Sw-1:0]]    <= cur_len_d;
       status_q[fw_q[Sw-1:0]] <= meta_status_i;
       pinfo_q[fw_q[Sw-1:0]]  <= meta_pkt_info_i;
+      hash_q[fw_q[Sw-1:0]]   <= meta_hash_i;
     end
   end
 
@@ -142,6 +146,7 @@ module igb_rx_pktbuf #(
   assign frm_len_o       = len_q[fr_q[Sw-1:0]];
   assign frm_status_o    = status_q[fr_q[Sw-1:0]];
   assign frm_pkt_info_o  = pinfo_q[fr_q[Sw-1:0]];
+  assign frm_hash_o      = hash_q[fr_q[Sw-1:0]];
   assign word_o          = mem_q[rd_ptr_q[Aw-1:0]];
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
