@@ -9,6 +9,7 @@ constexpr uint32_t E1000_RCTL = 0x00100;
 constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_MRQC = 0x05818;
 constexpr uint32_t E1000_RSSRK(unsigned n) { return 0x05C80 + 4 * n; }
+constexpr uint32_t E1000_RETA(unsigned n) { return 0x05C00 + 4 * n; }  // n < 32
 constexpr uint32_t E1000_RXCSUM_CRCOFL = 0x00000800;
 constexpr uint32_t E1000_RXCSUM_PCSD = 0x00002000;
 constexpr uint32_t E1000_MRQC_ENABLE_RSS_MQ = 0x00000002;

@@ -1,8 +1,10 @@
 // The igb driver model (drivers/net/ethernet/intel/igb): structures and constants keep the
-// kernel's names so the model reads beside igb.h and igb_main.c. One receive queue on its own
-// MSI-X vector (vector 0 is "other"); no TX ring, no XDP, no VLAN/timestamp handling.
+// kernel's names so the model reads beside igb.h and igb_main.c. Up to 8 receive queues, each
+// on its own MSI-X vector (vector 0 is "other", queue n on vector n + 1), spread by RSS; no TX
+// ring, no XDP, no VLAN/timestamp handling.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "dev.h"
@@ -12,6 +14,8 @@
 namespace igbsim {
 
 constexpr int IGB_DEFAULT_RXD = 256;
+constexpr int IGB_MAX_RX_QUEUES = 8;           // 82576 / I350
+constexpr int IGB_RETA_SIZE = 128;
 constexpr int IGB_RX_BUFFER_WRITE = 16;       // refill batch: one RDT write per 16 buffers
 constexpr uint32_t IGB_RXBUFFER_2048 = 2048;
 constexpr uint32_t IGB_RXBUFFER_3072 = 3072;
@@ -69,6 +73,7 @@ struct igb_q_vector {
 };
 
 struct igb_config {
+  int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit)
   uint16_t rx_ring = IGB_DEFAULT_RXD;
   int napi_weight = NAPI_POLL_WEIGHT;
   // rx_itr_setting as igb keeps it: 0 off, 1 dynamic, 3 dynamic conservative, else us << 2
@@ -80,16 +85,19 @@ struct igb_config {
 
 struct igb_stats {  // driver counters for report.json, and the hardware counters it reads
   uint64_t irqs = 0, rdt_writes = 0, eims_writes = 0, eitr_writes = 0;
-  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, rqdpc = 0;
+  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0;
+  std::vector<uint64_t> rqdpc;      // per queue (ethtool rx_queue_N_drops)
 };
 
 struct igb_adapter {
   hal* hw = nullptr;
   igb_config cfg;
-  igb_ring rx_ring;
-  igb_q_vector q_vector;
+  // Rings and vectors live at stable addresses (the kernel allocates them one by one).
+  std::vector<std::unique_ptr<igb_ring>> rx_ring;
+  std::vector<std::unique_ptr<igb_q_vector>> q_vector;
+  uint8_t rss_indir_tbl[IGB_RETA_SIZE] = {};
   uint32_t eims_enable_mask = 0, eims_other = 0;
-  int num_q_vectors = 1;
+  int num_rx_queues = 1, num_q_vectors = 1;
   bool down = true;
   igb_stats stats;
 };

@@ -16,8 +16,8 @@ namespace {
 kernel& K(igb_ring* r) { return r->q_vector->adapter->hw->k(); }
 
 void probe_ring(igb_ring* r) {
-  K(r).probe(sw_sig::rx0_next_to_clean, r->next_to_clean);
-  K(r).probe(sw_sig::rx0_next_to_use, r->next_to_use);
+  K(r).probe(sw_sig::rx_next_to_clean, r->next_to_clean, r->reg_idx);
+  K(r).probe(sw_sig::rx_next_to_use, r->next_to_use, r->reg_idx);
 }
 
 // igb_alloc_mapped_page: a buffer that still holds its page (reused) needs nothing.
@@ -189,10 +189,21 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   hw.writel(rxdctl, E1000_RXDCTL(n));
 }
 
+// igb_write_rss_indir_tbl: four one-byte entries per RETA register, entry i in byte i % 4
+// (shift 0: 82576 without VFs, 82580, I350, I210).
+void igb_write_rss_indir_tbl(igb_adapter* a) {
+  for (unsigned i = 0; i < IGB_RETA_SIZE; i += 4) {
+    uint32_t val = 0;
+    for (int j = 3; j >= 0; --j) val = val << 8 | a->rss_indir_tbl[i + j];
+    a->hw->writel(val, E1000_RETA(i / 4));
+  }
+}
+
 // igb_setup_mrqc: RSS on even with one queue, so every frame gets a hash; UDP ports are left
-// out of the hash as Linux does by default (ethtool enables them). Linux fills the key from
-// netdev_rss_key_fill (random per boot); the model uses the Microsoft verification-suite key
-// so runs are reproducible. RETA is not written: one queue receives everything.
+// out of the hash as Linux does by default (ethtool enables them), so UDP flows spread by
+// address pair only. Linux fills the key from netdev_rss_key_fill (random per boot); the model
+// uses the Microsoft verification-suite key so runs are reproducible. The indirection table is
+// ethtool_rxfh_indir_default: entry j -> queue j % num_rx_queues.
 void igb_setup_mrqc(igb_adapter* a) {
   static const uint8_t key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
                                   0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
@@ -207,6 +218,9 @@ void igb_setup_mrqc(igb_adapter* a) {
   uint32_t rxcsum = hw.readl(E1000_RXCSUM);
   rxcsum |= E1000_RXCSUM_PCSD | E1000_RXCSUM_CRCOFL;  // IPOFL/TUOFL default to 1
   hw.writel(rxcsum, E1000_RXCSUM);
+  for (unsigned j = 0; j < IGB_RETA_SIZE; ++j)
+    a->rss_indir_tbl[j] = static_cast<uint8_t>(j % static_cast<unsigned>(a->num_rx_queues));
+  igb_write_rss_indir_tbl(a);
   const uint32_t mrqc = E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4 |
                         E1000_MRQC_RSS_FIELD_IPV4_TCP | E1000_MRQC_RSS_FIELD_IPV6 |
                         E1000_MRQC_RSS_FIELD_IPV6_TCP | E1000_MRQC_RSS_FIELD_IPV6_TCP_EX;
@@ -225,52 +239,74 @@ void igb_irq_enable(igb_adapter* a) {
 
 }  // namespace
 
+// igb_assign_vector (82580/I350 layout): queue q's receive cause goes to `msix_vector` through
+// IVAR0(q / 2), byte 2 * (q % 2).
+void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
+  hal& hw = *q->adapter->hw;
+  const unsigned rx_queue = q->rx_ring->reg_idx;
+  const uint32_t index = rx_queue >> 1, offset = (rx_queue & 1) << 4;
+  uint32_t ivar = hw.readl(E1000_IVAR0 + 4 * index);  // array_rd32(E1000_IVAR0, index)
+  ivar &= ~(0xFFu << offset);
+  ivar |= (msix_vector | E1000_IVAR_VALID) << offset;
+  hw.writel(ivar, E1000_IVAR0 + 4 * index);
+  q->vector = msix_vector;
+  q->eims_value = 1u << msix_vector;
+  q->itr_register = E1000_EITR(msix_vector);
+}
+
 // Bring-up in the order of igb_open -> __igb_open -> igb_configure -> igb_configure_msix ->
-// igb_irq_enable: packet buffer size, receive control, the ring, buffers, vectors, unmask.
+// igb_irq_enable: packet buffer size, RSS, receive control, the rings, buffers, vectors, unmask.
 void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   a->hw = hw;
   a->cfg = cfg;
   kernel& k = hw->k();
-  igb_ring* ring = &a->rx_ring;
-  igb_q_vector* q = &a->q_vector;
-  q->adapter = a;
-  q->rx_ring = ring;
-  ring->q_vector = q;
-  ring->count = cfg.rx_ring;
-  ring->reg_idx = 0;
-  // igb_set_rx_buffer_len: frames that do not fit a 2 KB build_skb buffer get 3 KB buffers
-  // in order-1 pages (max_frame_size = MTU + Ethernet header, FCS and a VLAN tag).
-  ring->large_buffer = cfg.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
-  // igb_setup_rx_resources
-  ring->dma = hw->dma_alloc_coherent(ring->count * sizeof(e1000_adv_rx_desc));
-  ring->desc = reinterpret_cast<e1000_adv_rx_desc*>(hw->phys_to_virt(ring->dma));
-  netif_napi_add(k, &q->napi, igb_poll, cfg.napi_weight);
-  q->napi.priv = q;
+  a->num_rx_queues = cfg.num_queues;
+  a->num_q_vectors = cfg.num_queues;  // one vector per receive queue (no TX rings)
+  a->stats.rqdpc.assign(static_cast<size_t>(cfg.num_queues), 0);
+  // igb_alloc_q_vectors / igb_setup_rx_resources
+  for (int i = 0; i < a->num_rx_queues; ++i) {
+    a->rx_ring.push_back(std::make_unique<igb_ring>());
+    a->q_vector.push_back(std::make_unique<igb_q_vector>());
+    igb_ring* ring = a->rx_ring.back().get();
+    igb_q_vector* q = a->q_vector.back().get();
+    q->adapter = a;
+    q->rx_ring = ring;
+    ring->q_vector = q;
+    ring->count = cfg.rx_ring;
+    ring->reg_idx = static_cast<uint8_t>(i);
+    // igb_set_rx_buffer_len: frames that do not fit a 2 KB build_skb buffer get 3 KB buffers
+    // in order-1 pages (max_frame_size = MTU + Ethernet header, FCS and a VLAN tag).
+    ring->large_buffer = cfg.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
+    ring->dma = hw->dma_alloc_coherent(ring->count * sizeof(e1000_adv_rx_desc));
+    ring->desc = reinterpret_cast<e1000_adv_rx_desc*>(hw->phys_to_virt(ring->dma));
+    netif_napi_add(k, &q->napi, igb_poll, cfg.napi_weight);
+    q->napi.priv = q;
+    q->napi.index = i;
+  }
   // igb_reset: receive packet buffer size
   hw->writel(cfg.pktbuf_kb, E1000_RXPBS);
   // igb_configure -> igb_setup_mrqc, igb_setup_rctl: queue 0 off before the receiver
   igb_setup_mrqc(a);
   hw->writel(0, E1000_RXDCTL(0));
   hw->writel(E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_LPE | E1000_RCTL_SECRC, E1000_RCTL);
-  // igb_configure_rx
-  igb_configure_rx_ring(a, ring);
-  igb_alloc_rx_buffers(ring, igb_desc_unused(ring));
+  // igb_configure_rx, then buffers for every ring
+  for (auto& ring : a->rx_ring) igb_configure_rx_ring(a, ring.get());
+  for (auto& ring : a->rx_ring) igb_alloc_rx_buffers(ring.get(), igb_desc_unused(ring.get()));
   // __igb_open -> igb_request_irq -> igb_configure_msix
   hw->writel(E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR,
              E1000_GPIE);
   a->eims_other = 1u << 0;  // vector 0: link and other causes
   hw->writel((0u | E1000_IVAR_VALID) << 8, E1000_IVAR_MISC);
-  // igb_assign_vector(q_vector, 1): 82580/I350 IVAR layout, queue 0 in byte 0 of IVAR0
-  q->vector = 1;
-  q->eims_value = 1u << q->vector;
-  q->itr_register = E1000_EITR(q->vector);
-  uint32_t ivar = hw->readl(E1000_IVAR0);
-  ivar = (ivar & ~0xFFu) | (q->vector | E1000_IVAR_VALID);
-  hw->writel(ivar, E1000_IVAR0);
-  a->eims_enable_mask = a->eims_other | q->eims_value;
-  q->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
-  q->set_itr = true;  // the interval is written on the first interrupt
-  hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+  a->eims_enable_mask = a->eims_other;
+  unsigned vector = 1;
+  for (auto& qv : a->q_vector) {
+    igb_q_vector* q = qv.get();
+    igb_assign_vector(q, vector++);
+    a->eims_enable_mask |= q->eims_value;
+    q->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
+    q->set_itr = true;  // the interval is written on the first interrupt
+    hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+  }
   a->down = false;
   hw->readl(E1000_EICR);  // clear anything pending from before
   igb_irq_enable(a);
@@ -283,7 +319,7 @@ void igb_update_stats(igb_adapter* a) {
   a->stats.gorc += lo | static_cast<uint64_t>(hw.readl(E1000_GORCH)) << 32;
   a->stats.mpc += hw.readl(E1000_MPC);
   a->stats.rnbc += hw.readl(E1000_RNBC);
-  a->stats.rqdpc += hw.readl(E1000_RQDPC(0));
+  for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
 }
 
 // igb_msix_ring: write a pending ITR change, schedule NAPI. No MMIO read on this path.
@@ -374,7 +410,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     cpu.spend(k.cost.desc_ns);
     const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
     const uint64_t id = hw.trace_desc_consumed(desc_dma);
-    k.probe(sw_sig::rx0_desc_read, ntc);
+    k.probe(sw_sig::rx_desc_read, ntc, ring->reg_idx);
     const sc_time now = cpu.now();
     k.jr.record(id, step::drv_read_desc, now);
     const int64_t wb = k.jr.time_ps(id, step::desc_wb);
@@ -420,7 +456,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     ++cleaned_count;
     // igb_is_non_eop
     ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
-    k.probe(sw_sig::rx0_next_to_clean, ring->next_to_clean);
+    k.probe(sw_sig::rx_next_to_clean, ring->next_to_clean, ring->reg_idx);
     const uint32_t staterr = rx_desc->wb.upper.status_error;
     if (!(staterr & E1000_RXD_STAT_EOP)) {  // more buffers of this frame follow
       ring->skb = skb;
@@ -442,7 +478,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     skb->pull(ETH_HLEN);
     napi_gro_receive(&napi, skb);
     ++total_packets;
-    k.probe(sw_sig::napi0_budget_left, static_cast<uint32_t>(budget - total_packets));
+    k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget - total_packets), ring->reg_idx);
     cpu.boundary();
   }
   ring->packets += total_packets;

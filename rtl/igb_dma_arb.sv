@@ -1,37 +1,135 @@
-// igb_dma_arb: shares the one memory-master request channel between descriptor reads and the
-// receive DMA's writes. Reads carry their own tag (the descriptor cache's read slot);
-// writes carry their transaction class. A write request owns the write-data channel until its last beat, so
-// requests are granted in order and write data follows its request. Receive writes win ties:
-// draining the packet buffer comes first. Read completions go back to the descriptor cache.
+// igb_dma_arb: shares the one memory-master port between the descriptor caches' reads and the
+// receive DMA engines' writes, one of each per queue.
+//
+// A granted write owns the write-data channel until its last beat: no other write is granted
+// before then, so write data always follows its own request. Writes win over reads when a write
+// can be granted (draining the packet buffer comes first); reads go out while a write's data is
+// still streaming. Among writers, and among readers, the grant rotates (round robin), so one
+// busy queue cannot starve another's write-backs or descriptor fetches.
+// The port tag is {queue, requester's 4-bit tag}; read completions are routed back by it.
 `default_nettype none
 
-module igb_dma_arb (
-  input  wire logic        rd_valid_i,
-  output      logic        rd_ready_o,
-  input  wire logic [63:0] rd_addr_i,
-  input  wire logic [15:0] rd_len_i,
-  input  wire logic [3:0]  rd_tag_i,
+module igb_dma_arb
+  import igb_pkg::*;
+#(
+  parameter int unsigned NumQ = NumQueues
+) (
+  input  wire logic                  clk_i,
+  input  wire logic                  rst_ni,
 
-  input  wire logic        wr_valid_i,
-  output      logic        wr_ready_o,
-  input  wire logic [63:0] wr_addr_i,
-  input  wire logic [15:0] wr_len_i,
-  input  wire logic [3:0]  wr_tag_i,
+  // Descriptor reads, one requester per queue
+  input  wire logic [NumQ-1:0]        rd_valid_i,
+  output      logic [NumQ-1:0]        rd_ready_o,
+  input  wire logic [NumQ-1:0][63:0]  rd_addr_i,
+  input  wire logic [NumQ-1:0][15:0]  rd_len_i,
+  input  wire logic [NumQ-1:0][3:0]   rd_tag_i,
 
-  output      logic        req_valid_o,
-  input  wire logic        req_ready_i,
-  output      logic        req_write_o,
-  output      logic [63:0] req_addr_o,
-  output      logic [15:0] req_len_o,
-  output      logic [3:0]  req_tag_o
+  // Writes (requests and their data), one requester per queue
+  input  wire logic [NumQ-1:0]        wr_valid_i,
+  output      logic [NumQ-1:0]        wr_ready_o,
+  input  wire logic [NumQ-1:0][63:0]  wr_addr_i,
+  input  wire logic [NumQ-1:0][15:0]  wr_len_i,
+  input  wire logic [NumQ-1:0][3:0]   wr_tag_i,
+  input  wire logic [NumQ-1:0]        wdata_valid_i,
+  output      logic [NumQ-1:0]        wdata_ready_o,
+  input  wire logic [NumQ-1:0][63:0]  wdata_i,
+  input  wire logic [NumQ-1:0]        wdata_last_i,
+
+  // Memory-master port
+  output      logic                  req_valid_o,
+  input  wire logic                  req_ready_i,
+  output      logic                  req_write_o,
+  output      logic [63:0]           req_addr_o,
+  output      logic [15:0]           req_len_o,
+  output      logic [DmaTagW-1:0]    req_tag_o,
+  output      logic                  wdata_valid_o,
+  input  wire logic                  wdata_ready_i,
+  output      logic [63:0]           wdata_o,
+  output      logic                  wdata_last_o
 );
+  localparam int unsigned QW = $clog2(NumQ);
+
+  logic          wlock_q, wlock_d;       // a write's data is still to come
+  logic [QW-1:0] wown_q, wown_d;         // whose
+  logic [QW-1:0] wr_rr_q, wr_rr_d, rd_rr_q, rd_rr_d;  // who goes first next time
+
+  // Round robin: the first requester at or after the pointer.
+  logic          wr_any, rd_any;
+  logic [QW-1:0] wr_pick, rd_pick;
+  always_comb begin
+    wr_any  = 1'b0;
+    rd_any  = 1'b0;
+    wr_pick = '0;
+    rd_pick = '0;
+    for (int unsigned i = 0; i < NumQ; i++) begin
+      if (!wr_any && wr_valid_i[QW'(32'(wr_rr_q) + i)]) begin
+        wr_any  = 1'b1;
+        wr_pick = QW'(32'(wr_rr_q) + i);
+      end
+      if (!rd_any && rd_valid_i[QW'(32'(rd_rr_q) + i)]) begin
+        rd_any  = 1'b1;
+        rd_pick = QW'(32'(rd_rr_q) + i);
+      end
+    end
+  end
+
   logic grant_wr;
-  assign grant_wr    = wr_valid_i;
-  assign req_valid_o = rd_valid_i | wr_valid_i;
+  assign grant_wr    = wr_any && !wlock_q;
+  assign req_valid_o = grant_wr || rd_any;
   assign req_write_o = grant_wr;
-  assign req_addr_o  = grant_wr ? wr_addr_i : rd_addr_i;
-  assign req_len_o   = grant_wr ? wr_len_i : rd_len_i;
-  assign req_tag_o   = grant_wr ? wr_tag_i : rd_tag_i;
-  assign wr_ready_o  = grant_wr & req_ready_i;
-  assign rd_ready_o  = ~grant_wr & req_ready_i;
+  assign req_addr_o  = grant_wr ? wr_addr_i[wr_pick] : rd_addr_i[rd_pick];
+  assign req_len_o   = grant_wr ? wr_len_i[wr_pick] : rd_len_i[rd_pick];
+  assign req_tag_o   = grant_wr ? {(DmaTagW - 4)'(wr_pick), wr_tag_i[wr_pick]}
+                                : {(DmaTagW - 4)'(rd_pick), rd_tag_i[rd_pick]};
+  always_comb begin
+    wr_ready_o = '0;
+    rd_ready_o = '0;
+    if (grant_wr) wr_ready_o[wr_pick] = req_ready_i;
+    else if (rd_any) rd_ready_o[rd_pick] = req_ready_i;
+  end
+
+  // Write data: the owner's, and only while it owns the channel.
+  assign wdata_valid_o = wlock_q && wdata_valid_i[wown_q];
+  assign wdata_o       = wdata_i[wown_q];
+  assign wdata_last_o  = wdata_last_i[wown_q];
+  always_comb begin
+    wdata_ready_o = '0;
+    if (wlock_q) wdata_ready_o[wown_q] = wdata_ready_i;
+  end
+
+  always_comb begin
+    wlock_d = wlock_q;
+    wown_d  = wown_q;
+    wr_rr_d = wr_rr_q;
+    rd_rr_d = rd_rr_q;
+    if (wdata_valid_o && wdata_ready_i && wdata_last_o) wlock_d = 1'b0;
+    if (grant_wr && req_ready_i) begin
+      wlock_d = 1'b1;
+      wown_d  = wr_pick;
+      wr_rr_d = wr_pick + 1'b1;
+    end else if (rd_any && req_ready_i) begin
+      rd_rr_d = rd_pick + 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wlock_q <= 1'b0;
+      wown_q  <= '0;
+      wr_rr_q <= '0;
+      rd_rr_q <= '0;
+    end else begin
+      wlock_q <= wlock_d;
+      wown_q  <= wown_d;
+      wr_rr_q <= wr_rr_d;
+      rd_rr_q <= rd_rr_d;
+    end
+  end
+
+`ifndef SYNTHESIS
+  // Only the owner of the write-data channel may present write data.
+  a_wdata_owner: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (wdata_valid_i & ~(wlock_q ? (NumQ'(1) << wown_q) : '0)) == '0)
+    else $error("dma_arb: write data from a queue that does not own the channel");
+`endif
 endmodule

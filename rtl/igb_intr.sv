@@ -11,8 +11,11 @@
 // INTx mode it is the level on intx_o.
 `default_nettype none
 
-module igb_intr #(
-  parameter int unsigned NumVec = 4
+module igb_intr
+  import igb_pkg::*;
+#(
+  parameter int unsigned NumQ   = NumQueues,
+  parameter int unsigned NumVec = NumVectors
 ) (
   input  wire logic                      clk_i,
   input  wire logic                      rst_ni,
@@ -23,12 +26,13 @@ module igb_intr #(
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
-  // Receive write-backs still pending for the queue on vector rxq_vec_i: that vector's message
-  // waits while flush_o asks the DMA engine to write them back.
-  input  wire logic                      wb_pending_i,
-  input  wire logic                      rxq_vec_valid_i,
-  input  wire logic [$clog2(NumVec)-1:0] rxq_vec_i,
-  output      logic                      flush_o,
+  // Receive write-backs still pending for a queue: the message of the queue's vector (of the
+  // single interrupt without MSI-X) waits while flush_o asks that queue's DMA engine to write
+  // them back, so a message never overtakes the write-backs it announces.
+  input  wire logic [NumQ-1:0]           wb_pending_i,
+  input  wire logic [NumQ-1:0]           rxq_vec_valid_i,
+  input  wire logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec_i,
+  output      logic [NumQ-1:0]           flush_o,
 
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
@@ -45,15 +49,18 @@ module igb_intr #(
   logic                    asserted_q, asserted_d, legacy_fire, legacy_due;
   logic [NumVec-1:0]       due, hold;
 
+  assign due         = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
+  assign legacy_due  = !msix_mode_i && legacy_pending_i && !asserted_q && !armed_q[0];
   always_comb begin
     hold = '0;
-    if (wb_pending_i && rxq_vec_valid_i) hold[rxq_vec_i] = 1'b1;
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      if (wb_pending_i[q] && rxq_vec_valid_i[q]) hold[rxq_vec_i[q]] = 1'b1;
+      flush_o[q] = wb_pending_i[q] &&
+                   ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) || legacy_due);
+    end
   end
-  assign due         = eicr_i & eims_i & ~armed_q & {NumVec{msix_mode_i}};
   assign ready       = due & ~hold;
-  assign legacy_due  = !msix_mode_i && legacy_pending_i && !asserted_q && !armed_q[0];
-  assign legacy_fire = legacy_due && !wb_pending_i;
-  assign flush_o     = |(due & hold) || (legacy_due && wb_pending_i);
+  assign legacy_fire = legacy_due && !(|wb_pending_i);
   assign asserted_d = legacy_pending_i ? (asserted_q | legacy_fire) : 1'b0;
 
   always_comb begin

@@ -8,6 +8,16 @@ package igb_pkg;
 
   localparam int unsigned MmioAw = 17;  // BAR0 is 128 KiB
 
+  // Receive queues and interrupt vectors the hardware has. The I350 has 8 receive queues;
+  // its MSI-X table size of 10 is taken from the datasheet (UNVERIFIED in the reference; the
+  // driver needs 9: vector 0 "other" plus one per queue). The driver enables as many queues
+  // as the scenario asks for (nic.queues); the others stay disabled and idle.
+  localparam int unsigned NumQueues = 8;
+  localparam int unsigned NumVectors = 10;
+  // DMA tags on the memory port: {queue, 4-bit tag}. A descriptor read's low nibble is its
+  // read slot in that queue's descriptor cache; a write's low nibble is its class.
+  localparam int unsigned DmaTagW = 8;
+
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] RCTL      = 17'h00100;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
@@ -15,6 +25,9 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] RXCSUM    = 17'h05000;
   localparam logic [MmioAw-1:0] MRQC      = 17'h05818;
   localparam logic [MmioAw-1:0] RSSRK0    = 17'h05C80;  // RSSRK(n) = RSSRK0 + 4n, n < 10
+  // RETA(n) = RETA0 + 4n, n < 32: 128 one-byte entries, entry i in byte i%4 of RETA(i/4);
+  // the receive queue is the entry's low bits (igb_write_rss_indir_tbl with shift 0, I350)
+  localparam logic [MmioAw-1:0] RETA0     = 17'h05C00;
   localparam logic [MmioAw-1:0] ICR       = 17'h000C0;
   localparam logic [MmioAw-1:0] ICS       = 17'h000C8;
   localparam logic [MmioAw-1:0] IMS       = 17'h000D0;
@@ -28,10 +41,13 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] EIAM      = 17'h01530;
   localparam logic [MmioAw-1:0] EICR      = 17'h01580;
   localparam logic [MmioAw-1:0] EITR0     = 17'h01680;  // EITR(n) = EITR0 + 4n
-  localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;
+  localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;  // IVAR0(n) = IVAR0 + 4n
+  // IVAR0 entries: the 82580/I350/I210 layout, queue q in IVAR0(q/2) byte 2*(q%2) (RX)
+  localparam int unsigned NumIvar = NumQueues / 2;
   localparam logic [MmioAw-1:0] IVAR_MISC = 17'h01740;
 
-  // Queue 0 receive registers: legacy block 0x2800 and canonical block 0xC000 (both decoded)
+  // Receive queue registers: legacy block 0x2800 + 0x100n (n < 4) and canonical block
+  // 0xC000 + 0x40n, both decoded
   localparam logic [MmioAw-1:0] RDBAL_A  = 17'h02800;
   localparam logic [MmioAw-1:0] RDBAL_C  = 17'h0C000;
   localparam logic [7:0] OffRDBAL  = 8'h00;
@@ -48,7 +64,7 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] GORCL = 17'h04088;
   localparam logic [MmioAw-1:0] GORCH = 17'h0408C;
   localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
-  localparam logic [MmioAw-1:0] RQDPC = 17'h0C030;  // queue 0, canonical block
+  localparam logic [7:0] OffRQDPC  = 8'h30;  // per-queue drop count, read-to-clear
   localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
 
@@ -89,5 +105,10 @@ package igb_pkg;
   // writes carry the transaction class so the host side can attribute them.
   localparam logic [3:0] TagDataWr   = 4'h1;
   localparam logic [3:0] TagWbWr     = 4'h2;
+
+  // Whether RSS picks the queue: MRQC.MRQE (bits 2:0) selects RSS (2, or 5 with VMDq)
+  function automatic logic mrqc_rss_on(logic [2:0] mrqe);
+    return (mrqe == 3'd2) || (mrqe == 3'd5);
+  endfunction
 
 endpackage

@@ -1,5 +1,6 @@
-// igb_regs: the software-visible register file (BAR0) for receive queue 0, interrupts
-// (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE) and receive statistics.
+// igb_regs: the software-visible register file (BAR0): NumQueues receive queues (each decoded
+// in both the 0x2800 and the 0xC000 block), RSS (MRQC, RSSRK, RETA), interrupts
+// (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM) and receive statistics.
 //
 // MMIO port: one access per cycle, always ready. A write takes effect at the clock edge; a
 // read returns its data one cycle later on mmio_rvalid_o/mmio_rdata_o, and read-to-clear
@@ -10,7 +11,8 @@
 module igb_regs
   import igb_pkg::*;
 #(
-  parameter int unsigned NumVec = 4
+  parameter int unsigned NumQ   = NumQueues,
+  parameter int unsigned NumVec = NumVectors
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
@@ -30,13 +32,15 @@ module igb_regs
   output      logic [31:0]       rxcsum_o,
   output      logic [31:0]       mrqc_o,
   output      logic [319:0]      rssrk_o,
-  output      logic [31:0]       srrctl_o,
-  output      logic [31:0]       rxdctl_o,
-  output      logic [63:0]       rdba_o,
-  output      logic [19:0]       rdlen_o,
-  output      logic [15:0]       rdt_o,
-  input  wire logic [15:0]       rdh_i,
-  output      logic              rdh_we_o,
+  output      logic [127:0][7:0] reta_o,
+  // Per receive queue
+  output      logic [NumQ-1:0][31:0] srrctl_o,
+  output      logic [NumQ-1:0][31:0] rxdctl_o,
+  output      logic [NumQ-1:0][63:0] rdba_o,
+  output      logic [NumQ-1:0][19:0] rdlen_o,
+  output      logic [NumQ-1:0][15:0] rdt_o,
+  input  wire logic [NumQ-1:0][15:0] rdh_i,
+  output      logic [NumQ-1:0]       rdh_we_o,
   output      logic [15:0]       rdh_wdata_o,
 
   // Interrupt state
@@ -45,11 +49,11 @@ module igb_regs
   output      logic [NumVec-1:0] eims_o,
   output      logic [NumVec-1:0][12:0] eitr_interval_o,  // EITR bits 14:2, in 1 us
   output      logic [NumVec-1:0] eitr_reset_o,             // EITR written without CNT_IGNR
-  input  wire logic              rx_cause_i,               // queue 0 descriptor written back
-  input  wire logic              rxdmt_i,                  // queue 0 fell to its RDMTS threshold
+  input  wire logic [NumQ-1:0]   rx_cause_i,               // a queue's frame is in host memory
+  input  wire logic [NumQ-1:0]   rxdmt_i,                  // a queue fell to its RDMTS threshold
   output      logic [31:0]       icr_o,
-  output      logic              rxq_vec_valid_o,          // queue 0 has an interrupt vector
-  output      logic [$clog2(NumVec)-1:0] rxq_vec_o,
+  output      logic [NumQ-1:0]   rxq_vec_valid_o,          // the queue has an interrupt vector
+  output      logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec_o,
   output      logic [31:0]       ims_o,
   input  wire logic              msix_sent_i,
   input  wire logic [$clog2(NumVec)-1:0] msix_sent_vec_i,
@@ -59,10 +63,11 @@ module igb_regs
   input  wire logic [15:0]       gorc_add_i,
   input  wire logic              mpc_inc_i,
   input  wire logic              rnbc_inc_i,
-  input  wire logic              rqdpc_inc_i
+  input  wire logic [NumQ-1:0]   rqdpc_inc_i
 );
 
   localparam int unsigned VecW = $clog2(NumVec);
+  localparam int unsigned QW   = $clog2(NumQ);
 
   logic [6:0]  rxpbs_q, rxpbs_d;
   logic [31:0] rxcsum_q, rxcsum_d, mrqc_q, mrqc_d;
@@ -80,16 +85,26 @@ module igb_regs
       end
     end
   end
-  logic [31:0] rctl_q, rctl_d, srrctl_q, srrctl_d, rxdctl_q, rxdctl_d;
-  logic [31:0] rdbal_q, rdbal_d, rdbah_q, rdbah_d;
-  logic [19:0] rdlen_q, rdlen_d;
-  logic [15:0] rdt_q, rdt_d;
+  // Which RETA register, if any
+  logic       reta_hit;
+  logic [4:0] reta_idx;
+  always_comb begin
+    reta_hit = mmio_addr_i[MmioAw-1:7] == RETA0[MmioAw-1:7];
+    reta_idx = mmio_addr_i[6:2];
+  end
+  logic [31:0][31:0] reta_q, reta_d;
+  logic [31:0] rctl_q, rctl_d;
+  logic [NumQ-1:0][31:0] srrctl_q, srrctl_d, rxdctl_q, rxdctl_d, rdbal_q, rdbal_d, rdbah_q, rdbah_d;
+  logic [NumQ-1:0][19:0] rdlen_q, rdlen_d;
+  logic [NumQ-1:0][15:0] rdt_q, rdt_d;
+  logic [NumQ-1:0][31:0] rqdpc_q, rqdpc_d;
   logic [31:0] gpie_q, gpie_d;
   logic [31:0] icr_q, icr_d, ims_q, ims_d, iam_q, iam_d, iac_q, iac_d, icrxdmtc_q, icrxdmtc_d;
   logic [NumVec-1:0] eicr_q, eicr_d, eims_q, eims_d, eiac_q, eiac_d, eiam_q, eiam_d;
   logic [NumVec-1:0][14:0] eitr_q, eitr_d;
-  logic [31:0] ivar0_q, ivar0_d, ivar_misc_q, ivar_misc_d;
-  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d, rqdpc_q, rqdpc_d;
+  logic [NumIvar-1:0][31:0] ivar_q, ivar_d;
+  logic [31:0] ivar_misc_q, ivar_misc_d;
+  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d;
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -99,14 +114,49 @@ module igb_regs
   assign rd = mmio_valid_i & ~mmio_we_i;
   assign mmio_ready_o = 1'b1;
 
-  // Queue 0 decode: both the legacy 0x2800 block and the canonical 0xC000 block.
-  logic       q0_hit;
-  logic [5:0] q0_off;
+  // Queue register decode: the legacy block 0x2800 + 0x100n (n < 4; offsets below 0x40) and
+  // the canonical block 0xC000 + 0x40n.
+  logic          q_hit;
+  logic [QW-1:0] q_idx;
+  logic [5:0]    q_off;
   always_comb begin
-    q0_hit = 1'b0;
-    q0_off = mmio_addr_i[5:0];
-    if (mmio_addr_i[MmioAw-1:6] == RDBAL_A[MmioAw-1:6]) q0_hit = 1'b1;
-    if (mmio_addr_i[MmioAw-1:6] == RDBAL_C[MmioAw-1:6]) q0_hit = 1'b1;
+    q_hit = 1'b0;
+    q_idx = '0;
+    q_off = mmio_addr_i[5:0];
+    if (mmio_addr_i[MmioAw-1:10] == RDBAL_A[MmioAw-1:10] && mmio_addr_i[7:6] == 2'b00 &&
+        32'(mmio_addr_i[9:8]) < NumQ) begin
+      q_hit = 1'b1;
+      q_idx = QW'(mmio_addr_i[9:8]);
+    end
+    if (mmio_addr_i[MmioAw-1:10] == RDBAL_C[MmioAw-1:10] && 32'(mmio_addr_i[9:6]) < NumQ) begin
+      q_hit = 1'b1;
+      q_idx = QW'(mmio_addr_i[9:6]);
+    end
+  end
+
+  // Which IVAR0 register, if any
+  logic       ivar_hit;
+  logic [$clog2(NumIvar)-1:0] ivar_idx;
+  always_comb begin
+    ivar_hit = 1'b0;
+    ivar_idx = '0;
+    for (int unsigned i = 0; i < NumIvar; i++) begin
+      if (mmio_addr_i == IVAR0 + MmioAw'(4 * i)) begin
+        ivar_hit = 1'b1;
+        ivar_idx = ($clog2(NumIvar))'(i);
+      end
+    end
+  end
+
+  // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
+  logic [NumQ-1:0][7:0] ivar_entry;
+  always_comb begin
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      ivar_entry[q]      = ivar_q[q / 2][16 * (q % 2) +: 8];
+      rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
+                           (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
+      rxq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_entry[q][VecW-1:0] : '0;
+    end
   end
 
   // Which EITR register, if any
@@ -123,19 +173,13 @@ module igb_regs
     end
   end
 
-  // Vector that a queue-0 receive cause lands on: IVAR0 byte 0 in MSI-X mode, EICR bit 0
-  // (RX queue 0) otherwise.
+  // EICR bits the receive causes set: the queue's IVAR vector in MSI-X mode. Without MSI-X
+  // the causes go to ICR (RXT0) instead and EICR is not used.
   logic [NumVec-1:0] rx_cause_vec;
   always_comb begin
     rx_cause_vec = '0;
-    if (rx_cause_i) begin
-      if (gpie_q[GpieMsixMode]) begin
-        if (ivar0_q[IvarValid] && (32'(ivar0_q[4:0]) < NumVec)) begin
-          rx_cause_vec[ivar0_q[VecW-1:0]] = 1'b1;
-        end
-      end else begin
-        rx_cause_vec[0] = 1'b1;
-      end
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      if (rx_cause_i[q] && gpie_q[GpieMsixMode] && rxq_vec_valid_o[q]) rx_cause_vec[rxq_vec_o[q]] = 1'b1;
     end
   end
 
@@ -143,8 +187,8 @@ module igb_regs
   logic [31:0] icr_set;
   always_comb begin
     icr_set = '0;
-    if (rx_cause_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
-    if (rxdmt_i) icr_set = icr_set | IcrRxdmt0;
+    if (|rx_cause_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
+    if (|rxdmt_i) icr_set = icr_set | IcrRxdmt0;
   end
   logic [NumVec-1:0] other_vec;
   always_comb begin
@@ -161,7 +205,8 @@ module igb_regs
 
   // Write strobes other blocks act on, decoded from the MMIO port alone.
   always_comb begin
-    rdh_we_o     = wr && q0_hit && q0_off == OffRDH[5:0];
+    rdh_we_o     = '0;
+    if (wr && q_hit && q_off == OffRDH[5:0]) rdh_we_o[q_idx] = 1'b1;
     rdh_wdata_o  = mmio_wdata_i[15:0];
     eitr_reset_o = '0;
     if (wr && eitr_hit) eitr_reset_o[eitr_idx] = ~mmio_wdata_i[EitrCntIgnr];  // CNT_IGNR keeps it
@@ -179,6 +224,7 @@ module igb_regs
     rxcsum_d    = rxcsum_q;
     mrqc_d      = mrqc_q;
     rssrk_d     = rssrk_q;
+    reta_d      = reta_q;
     srrctl_d    = srrctl_q;
     rxdctl_d    = rxdctl_q;
     rdbal_d     = rdbal_q;
@@ -190,7 +236,7 @@ module igb_regs
     eiac_d      = eiac_q;
     eiam_d      = eiam_q;
     eitr_d      = eitr_q;
-    ivar0_d     = ivar0_q;
+    ivar_d      = ivar_q;
     ivar_misc_d = ivar_misc_q;
     eicr_d      = eicr_q;
     icr_d       = icr_q;
@@ -208,18 +254,18 @@ module igb_regs
     rnbc_d   = rnbc_q;
     rqdpc_d  = rqdpc_q;
     if (rd) begin
-      if (q0_hit) begin
-        unique case (q0_off)
-          OffRDBAL[5:0]:  rdata_d = rdbal_q;
-          OffRDBAH[5:0]:  rdata_d = rdbah_q;
-          OffRDLEN[5:0]:  rdata_d = {12'h0, rdlen_q};
-          OffSRRCTL[5:0]: rdata_d = srrctl_q;
-          OffRDH[5:0]:    rdata_d = {16'h0, rdh_i};
-          OffRDT[5:0]:    rdata_d = {16'h0, rdt_q};
-          OffRXDCTL[5:0]: rdata_d = rxdctl_q;
-          RQDPC[5:0]: begin
-            rdata_d = rqdpc_q;
-            rqdpc_d = '0;
+      if (q_hit) begin
+        unique case (q_off)
+          OffRDBAL[5:0]:  rdata_d = rdbal_q[q_idx];
+          OffRDBAH[5:0]:  rdata_d = rdbah_q[q_idx];
+          OffRDLEN[5:0]:  rdata_d = {12'h0, rdlen_q[q_idx]};
+          OffSRRCTL[5:0]: rdata_d = srrctl_q[q_idx];
+          OffRDH[5:0]:    rdata_d = {16'h0, rdh_i[q_idx]};
+          OffRDT[5:0]:    rdata_d = {16'h0, rdt_q[q_idx]};
+          OffRXDCTL[5:0]: rdata_d = rxdctl_q[q_idx];
+          OffRQDPC[5:0]: begin
+            rdata_d        = rqdpc_q[q_idx];
+            rqdpc_d[q_idx] = '0;
           end
           default:        rdata_d = 32'h0;
         endcase
@@ -227,6 +273,10 @@ module igb_regs
         rdata_d = {17'h0, eitr_q[eitr_idx]};
       end else if (rssrk_hit) begin
         rdata_d = rssrk_q[rssrk_idx];
+      end else if (reta_hit) begin
+        rdata_d = reta_q[reta_idx];
+      end else if (ivar_hit) begin
+        rdata_d = ivar_q[ivar_idx];
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rdata_d = rctl_q;
@@ -241,7 +291,6 @@ module igb_regs
             rdata_d = 32'(eicr_q);
             eicr_d  = '0;
           end
-          IVAR0:     rdata_d = ivar0_q;
           ICR: begin
             // Read-to-clear when GPIE.NSICR, or nothing is enabled, or the interrupt was
             // asserted; reading an asserted ICR also auto-masks IAM's bits in IMS.
@@ -284,18 +333,23 @@ module igb_regs
 
     // Writes
     if (wr) begin
-      if (q0_hit) begin
-        unique case (q0_off)
-          OffRDBAL[5:0]:  rdbal_d  = {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
-          OffRDBAH[5:0]:  rdbah_d  = mmio_wdata_i;
-          OffRDLEN[5:0]:  rdlen_d  = {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 bytes
-          OffSRRCTL[5:0]: srrctl_d = mmio_wdata_i;
-          OffRDT[5:0]:    rdt_d    = mmio_wdata_i[15:0];
-          OffRXDCTL[5:0]: rxdctl_d = mmio_wdata_i;
+      if (q_hit) begin
+        unique case (q_off)
+          OffRDBAL[5:0]:  rdbal_d[q_idx]  = {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
+          OffRDBAH[5:0]:  rdbah_d[q_idx]  = mmio_wdata_i;
+          OffRDLEN[5:0]:  rdlen_d[q_idx]  = {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 B
+          OffSRRCTL[5:0]: srrctl_d[q_idx] = mmio_wdata_i;
+          OffRDT[5:0]:    rdt_d[q_idx]    = mmio_wdata_i[15:0];
+          OffRXDCTL[5:0]: rxdctl_d[q_idx] = mmio_wdata_i;
+          OffRQDPC[5:0]:  rqdpc_d[q_idx]  = '0;  // the i210 driver clears it by writing 0
           default: ;
         endcase
       end else if (rssrk_hit) begin
         rssrk_d[rssrk_idx] = mmio_wdata_i;
+      end else if (reta_hit) begin
+        reta_d[reta_idx] = mmio_wdata_i;
+      end else if (ivar_hit) begin
+        ivar_d[ivar_idx] = mmio_wdata_i;
       end else if (eitr_hit) begin
         eitr_d[eitr_idx] = mmio_wdata_i[14:0];
       end else begin
@@ -311,7 +365,6 @@ module igb_regs
           EIAC:      eiac_d      = mmio_wdata_i[NumVec-1:0];
           EIAM:      eiam_d      = mmio_wdata_i[NumVec-1:0];
           EICR:      eicr_d      = eicr_q & ~mmio_wdata_i[NumVec-1:0];  // write-1-to-clear
-          IVAR0:     ivar0_d     = mmio_wdata_i;
           ICS:       icr_d       = icr_q | (mmio_wdata_i & IcrMask);
           IMS:       ims_d       = ims_q | (mmio_wdata_i & IcrMask);
           IMC:       ims_d       = ims_q & ~mmio_wdata_i;
@@ -326,7 +379,7 @@ module igb_regs
     // Hardware events: causes set after a clearing read so they are never lost
     eicr_d = eicr_d | rx_cause_vec | other_vec;
     icr_d  = icr_d | icr_set;
-    if (rxdmt_i) icrxdmtc_d = icrxdmtc_d + 32'd1;
+    icrxdmtc_d = icrxdmtc_d + 32'($countones(rxdmt_i));
     if (msix_sent_i) iac_d = iac_d + 32'd1;  // every interrupt message or assertion
     // On an MSI-X message: EIAC auto-clears the cause, EIAM (with GPIE.EIAME) auto-masks
     // the vector until software writes EIMS again.
@@ -337,7 +390,9 @@ module igb_regs
     if (gprc_inc_i)  gorc_d  = gorc_d + 64'(gorc_add_i);
     if (mpc_inc_i)   mpc_d   = mpc_d + 32'd1;
     if (rnbc_inc_i)  rnbc_d  = rnbc_d + 32'd1;
-    if (rqdpc_inc_i) rqdpc_d = rqdpc_d + 32'd1;
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      if (rqdpc_inc_i[q]) rqdpc_d[q] = rqdpc_d[q] + 32'd1;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -347,7 +402,8 @@ module igb_regs
       rxcsum_q    <= 32'h0000_0300;  // IPOFL | TUOFL
       mrqc_q      <= '0;
       rssrk_q     <= '0;
-      srrctl_q    <= 32'h0000_0002;  // datasheet reset: BSIZEPACKET 2 KB
+      reta_q      <= '0;
+      srrctl_q    <= {NumQ{32'h0000_0002}};  // datasheet reset: BSIZEPACKET 2 KB
       rxdctl_q    <= '0;
       rdbal_q     <= '0;
       rdbah_q     <= '0;
@@ -364,7 +420,7 @@ module igb_regs
       eiac_q      <= '0;
       eiam_q      <= '0;
       eitr_q      <= '0;
-      ivar0_q     <= '0;
+      ivar_q      <= '0;
       ivar_misc_q <= '0;
       gprc_q      <= '0;
       gorc_q      <= '0;
@@ -379,6 +435,7 @@ module igb_regs
       rxcsum_q    <= rxcsum_d;
       mrqc_q      <= mrqc_d;
       rssrk_q     <= rssrk_d;
+      reta_q      <= reta_d;
       srrctl_q    <= srrctl_d;
       rxdctl_q    <= rxdctl_d;
       rdbal_q     <= rdbal_d;
@@ -396,7 +453,7 @@ module igb_regs
       eiac_q      <= eiac_d;
       eiam_q      <= eiam_d;
       eitr_q      <= eitr_d;
-      ivar0_q     <= ivar0_d;
+      ivar_q      <= ivar_d;
       ivar_misc_q <= ivar_misc_d;
       gprc_q      <= gprc_d;
       gorc_q      <= gorc_d;
@@ -415,17 +472,16 @@ module igb_regs
   assign rxcsum_o      = rxcsum_q;
   assign mrqc_o        = mrqc_q;
   assign rssrk_o       = rssrk_q;
+  assign reta_o        = reta_q;
   assign srrctl_o      = srrctl_q;
   assign rxdctl_o      = rxdctl_q;
-  assign rdba_o        = {rdbah_q, rdbal_q};
+  always_comb begin
+    for (int unsigned q = 0; q < NumQ; q++) rdba_o[q] = {rdbah_q[q], rdbal_q[q]};
+  end
   assign rdlen_o       = rdlen_q;
   assign rdt_o         = rdt_q;
   assign gpie_o        = gpie_q;
   assign icr_o         = icr_q;
-  // Queue 0's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
-  assign rxq_vec_valid_o = !gpie_q[GpieMsixMode] ||
-                           (ivar0_q[IvarValid] && (32'(ivar0_q[4:0]) < NumVec));
-  assign rxq_vec_o       = gpie_q[GpieMsixMode] ? ivar0_q[VecW-1:0] : '0;
   assign ims_o         = ims_q;
   assign eicr_o        = eicr_q;
   assign eims_o        = eims_q;

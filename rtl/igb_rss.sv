@@ -5,11 +5,13 @@
 // key in RSSRK(0..9) (key byte i is RSSRK[i/4] bits 8*(i%4)+7 .. 8*(i%4)). The type follows
 // MRQC's field enables as QEMU's igb_rss_get_hash_type does for IPv4: TCP (unfragmented) with
 // TCPIPV4 -> type 1; UDP (unfragmented) with UDPIPV4 -> type 7; otherwise IPV4 -> type 2;
-// else no hash (type 0). RSS runs when MRQC.MRQE (bits 2:0) selects RSS (2, or 5 with VMDq).
+// else no hash (type 0). RSS runs when MRQC.MRQE (bits 2:0) selects RSS (igb_pkg::mrqc_rss_on).
 // Combinational: the inputs are stable when the frame's last beat arrives.
 `default_nettype none
 
-module igb_rss (
+module igb_rss
+  import igb_pkg::*;
+(
   input  wire logic [31:0]      mrqc_i,
   input  wire logic [319:0]     key_i,     // RSSRK(9..0), RSSRK(0) in bits 31:0
   input  wire logic             ipv4_i,
@@ -36,7 +38,7 @@ module igb_rss (
   logic        rss_on, four;
   logic [95:0] input_bits;
   always_comb begin
-    rss_on = (mrqc_i[2:0] == 3'd2) || (mrqc_i[2:0] == 3'd5);
+    rss_on = mrqc_rss_on(mrqc_i[2:0]);
     type_o = 4'd0;
     if (rss_on && ipv4_i) begin
       if (tcp_i && !fragment_i && (mrqc_i & FieldTcpIpv4) != 0)      type_o = 4'd1;

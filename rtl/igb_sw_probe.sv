@@ -1,19 +1,34 @@
 // igb_sw_probe: carries the software model's state into the waveform. It has no logic: its
 // inputs are driven by the C++ kernel model whenever that state changes, and the Verilated
 // model is traced into the same FST as the NIC, under the scope `sw`. Enumerated states are
-// typed so that GTKWave can show them by name.
+// typed so that GTKWave can show them by name. Per receive queue n (0..7): napiN_* is the
+// NAPI instance of the queue's q_vector, rxN_* the driver's view of the queue's ring.
 `default_nettype none
 
+`define IGB_SW_QUEUE_PORTS(n) \
+  input  wire logic [1:0]  napi``n``_state_i,       /* 0 idle, 1 scheduled, 2 polling */ \
+  input  wire logic        napi``n``_missed_i, \
+  input  wire logic [15:0] napi``n``_budget_left_i, /* of the current igb_poll */ \
+  input  wire logic [15:0] napi``n``_work_done_i, \
+  input  wire logic [15:0] rx``n``_next_to_clean_i, \
+  input  wire logic [15:0] rx``n``_next_to_use_i, \
+  input  wire logic [15:0] rx``n``_desc_read_i,     /* descriptor the driver just read */ \
+  input  wire logic        rx``n``_desc_read_stb_i, /* toggles on every descriptor read */
+
+`define IGB_SW_QUEUE_STATE(n) \
+  napi_e napi``n``_state; \
+  assign napi``n``_state = napi_e'(napi``n``_state_i);
+
 module igb_sw_probe (
+  `IGB_SW_QUEUE_PORTS(0)
+  `IGB_SW_QUEUE_PORTS(1)
+  `IGB_SW_QUEUE_PORTS(2)
+  `IGB_SW_QUEUE_PORTS(3)
+  `IGB_SW_QUEUE_PORTS(4)
+  `IGB_SW_QUEUE_PORTS(5)
+  `IGB_SW_QUEUE_PORTS(6)
+  `IGB_SW_QUEUE_PORTS(7)
   input  wire logic [1:0]  core0_ctx_i,          // 0 idle, 1 process, 2 softirq, 3 hardirq
-  input  wire logic [1:0]  napi0_state_i,        // 0 idle, 1 scheduled, 2 polling
-  input  wire logic        napi0_missed_i,
-  input  wire logic [15:0] napi0_budget_left_i,  // of the current igb_poll
-  input  wire logic [15:0] napi0_work_done_i,
-  input  wire logic [15:0] rx0_next_to_clean_i,
-  input  wire logic [15:0] rx0_next_to_use_i,
-  input  wire logic [15:0] rx0_desc_read_i,      // index of the descriptor the driver just read
-  input  wire logic        rx0_desc_read_stb_i,  // toggles on every descriptor read
   input  wire logic [15:0] softirq_budget_left_i,
   input  wire logic [15:0] sock0_rxq_len_i,
   input  wire logic [15:0] ep0_ready_len_i,
@@ -24,9 +39,15 @@ module igb_sw_probe (
   typedef enum logic [1:0] {TaskRunning, TaskRunnable, TaskInterruptible, TaskDead} task_e;
 
   ctx_e  core0_ctx;
-  napi_e napi0_state;
   task_e task0_state;
   assign core0_ctx   = ctx_e'(core0_ctx_i);
-  assign napi0_state = napi_e'(napi0_state_i);
   assign task0_state = task_e'(task0_state_i);
+  `IGB_SW_QUEUE_STATE(0)
+  `IGB_SW_QUEUE_STATE(1)
+  `IGB_SW_QUEUE_STATE(2)
+  `IGB_SW_QUEUE_STATE(3)
+  `IGB_SW_QUEUE_STATE(4)
+  `IGB_SW_QUEUE_STATE(5)
+  `IGB_SW_QUEUE_STATE(6)
+  `IGB_SW_QUEUE_STATE(7)
 endmodule

@@ -22,7 +22,7 @@ bool napi_schedule_prep(napi_struct* n) {
   uint32_t nv = val | NAPI_STATE_SCHED;
   if (val & NAPI_STATE_SCHED) nv |= NAPI_STATE_MISSED;
   n->state = nv;
-  if ((nv & NAPI_STATE_MISSED) && !(val & NAPI_STATE_MISSED)) n->k->probe(sw_sig::napi0_missed, 1);
+  if ((nv & NAPI_STATE_MISSED) && !(val & NAPI_STATE_MISSED)) n->k->probe(sw_sig::napi_missed, 1, n->index);
   return !(val & NAPI_STATE_SCHED);
 }
 
@@ -35,7 +35,7 @@ void __napi_schedule(napi_struct* n) {
   }
   ++k.st.napi_schedules;
   k.this_cpu().raise_softirq(NET_RX_SOFTIRQ);
-  k.probe(sw_sig::napi0_state, NAPI_PROBE_SCHEDULED);
+  k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
 }
 
 bool napi_schedule(napi_struct* n) {
@@ -66,12 +66,12 @@ bool napi_complete_done(napi_struct* n, int /*work_done*/) {
   const uint32_t val = n->state;
   if (val & NAPI_STATE_MISSED) {
     n->state = (val & ~NAPI_STATE_MISSED) | NAPI_STATE_SCHED;
-    n->k->probe(sw_sig::napi0_missed, 0);
+    n->k->probe(sw_sig::napi_missed, 0, n->index);
     __napi_schedule(n);
     return false;
   }
   n->state = val & ~(NAPI_STATE_SCHED | NAPI_STATE_MISSED);
-  n->k->probe(sw_sig::napi0_state, NAPI_PROBE_IDLE);
+  n->k->probe(sw_sig::napi_state, NAPI_PROBE_IDLE, n->index);
   return true;
 }
 
@@ -84,18 +84,18 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   int work = 0;
   if (n->state & NAPI_STATE_SCHED) {
     n->poll_start = cpu.now();
-    k.probe(sw_sig::napi0_state, NAPI_PROBE_POLLING);
-    k.probe(sw_sig::napi0_budget_left, static_cast<uint32_t>(n->weight));
-    k.probe(sw_sig::napi0_work_done, 0);
+    k.probe(sw_sig::napi_state, NAPI_PROBE_POLLING, n->index);
+    k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(n->weight), n->index);
+    k.probe(sw_sig::napi_work_done, 0, n->index);
     ++k.st.polls;
     work = n->poll(n, n->weight);
-    k.probe(sw_sig::napi0_work_done, static_cast<uint32_t>(work));
+    k.probe(sw_sig::napi_work_done, static_cast<uint32_t>(work), n->index);
   }
   if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
   if (work < n->weight) return work;
   ++k.st.polls_budget_exhausted;
   gro_normal_list(n);  // flush before yielding the CPU to the next NAPI
-  k.probe(sw_sig::napi0_state, NAPI_PROBE_SCHEDULED);
+  k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
   repoll.push_back(n);
   n->on_poll_list = true;
   return work;

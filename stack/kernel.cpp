@@ -10,10 +10,10 @@ kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c)
 
 kernel::~kernel() = default;
 
-void kernel::probe(sw_sig s, uint32_t v) {
+void kernel::probe(sw_sig s, uint32_t v, unsigned queue) {
   if (!tracer_ || !tracer_->enabled()) return;
   const sc_core::sc_time t = this_cpu().now();
-  tracer_->sw_set(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value(), s, v);
+  tracer_->sw_set(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value(), s, v, queue);
 }
 
 void kernel::violate(const std::string& kind, const std::string& detail, int64_t frame) {

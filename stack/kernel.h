@@ -81,7 +81,7 @@ class kernel {
   cpu_core& this_cpu() { return *cores_.at(0); }
 
   // Waveform probe (no-op without a tracer)
-  void probe(sw_sig s, uint32_t v);
+  void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals
   void set_tracer(wave_tracer* t) { tracer_ = t; }
 
   // Checker verdicts

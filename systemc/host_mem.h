@@ -66,11 +66,13 @@ class host_mem : public sc_core::sc_module {
 
 // Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.
 struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
-  uint32_t tag = 0;
+  uint32_t tag = 0;              // transaction class (rtl/igb_pkg.sv TagDataWr, TagWbWr)
+  uint32_t queue = 0;            // receive queue
   std::vector<uint64_t> frames;  // wire frame ids, one per frame or descriptor written
   tlm_extension_base* clone() const override { return new dma_tag_ext(*this); }
   void copy_from(const tlm_extension_base& e) override {
     tag = static_cast<const dma_tag_ext&>(e).tag;
+    queue = static_cast<const dma_tag_ext&>(e).queue;
     frames = static_cast<const dma_tag_ext&>(e).frames;
   }
 };

@@ -17,7 +17,10 @@ namespace igbsim {
 using namespace sc_core;
 
 namespace {
-constexpr uint8_t kTagDescRead = 0, kTagDataWr = 1, kTagWbWr = 2;  // rtl/igb_pkg.sv
+// DMA tags are {queue, class-or-slot} (rtl/igb_pkg.sv: DmaTagW, TagDataWr, TagWbWr).
+constexpr uint8_t kTagDataWr = 1, kTagWbWr = 2;
+constexpr unsigned tag_queue(uint32_t tag) { return tag >> 4; }
+constexpr unsigned tag_class(uint32_t tag) { return tag & 0xF; }
 }
 
 nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep)
@@ -35,7 +38,8 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   tracer_ = std::make_unique<wave_tracer>(ctx_.get(), rtl_.get());
   period_ps_ = static_cast<uint64_t>(std::llround(1e6 / p_.clock_mhz));
   cycles_per_us_ = static_cast<uint64_t>(std::llround(p_.clock_mhz));
-  msix_count_.assign(4, 0);
+  msix_count_.assign(kNumVectors, 0);
+  awaiting_wb_.resize(kNumQueues);
   mmio_tgt_socket.register_b_transport(this, &nic::mmio_b_transport);
 
   // Power-on reset
@@ -168,15 +172,15 @@ void nic::tick() {
   }
   if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   if (m.ev_frame_rqdpc_o) {
-    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, time_of(c));
+    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   if (beat_in) {
     ++beat_;
     if (beat_last) {
-      if (on_frame) on_frame(cur_->id, nic_event::wire_end, cur_->end());
+      if (on_frame) on_frame(cur_->id, nic_event::wire_end, 0, cur_->end());
       if (m.ev_frame_ok_o) pktbuf_ids_.push_back(cur_->id);
-      if (m.ev_frame_mpc_o && on_frame) on_frame(cur_->id, nic_event::mpc_drop, time_of(c));
+      if (m.ev_frame_mpc_o && on_frame) on_frame(cur_->id, nic_event::mpc_drop, 0, time_of(c));
       wire_->pop();
       cur_ = nullptr;
     }
@@ -237,18 +241,20 @@ void nic::on_dma_wdata() {
   if (!m.dma_wdata_last_o) return;
   wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
   dma_tag_ext ext;
-  ext.tag = wr_.tag;
-  if (wr_.tag == kTagDataWr) {
+  ext.tag = tag_class(wr_.tag);
+  ext.queue = tag_queue(wr_.tag);
+  std::deque<uint64_t>& awaiting = awaiting_wb_.at(ext.queue);
+  if (ext.tag == kTagDataWr) {
     // A buffer of the frame at the head of the packet buffer is in host memory; its
     // descriptor now waits for write-back. (The frame leaves the buffer with ev_frame_dma_o.)
     const uint64_t id = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
     ext.frames.push_back(id);
-    awaiting_wb_.push_back(id);
-  } else if (wr_.tag == kTagWbWr) {
-    // A burst of consecutive descriptors, oldest completions first.
+    awaiting.push_back(id);
+  } else if (ext.tag == kTagWbWr) {
+    // A burst of consecutive descriptors of one queue, oldest completions first.
     for (uint32_t i = 0; i < wr_.len / 16; ++i) {
-      ext.frames.push_back(awaiting_wb_.empty() ? UINT64_MAX : awaiting_wb_.front());
-      if (!awaiting_wb_.empty()) awaiting_wb_.pop_front();
+      ext.frames.push_back(awaiting.empty() ? UINT64_MAX : awaiting.front());
+      if (!awaiting.empty()) awaiting.pop_front();
     }
     writebacks_ += wr_.len / 16;
   }

@@ -30,6 +30,10 @@ namespace igbsim {
 
 enum class nic_event { wire_end, mpc_drop, rqdpc_drop };
 
+// What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors).
+constexpr unsigned kNumQueues = 8;
+constexpr unsigned kNumVectors = 10;
+
 class nic : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<nic> dma_init_socket;
@@ -46,8 +50,8 @@ class nic : public sc_core::sc_module {
 
   // Interrupt delivery: vector and the time the message reaches the CPU.
   std::function<void(unsigned vec, const sc_core::sc_time& arrival)> msix_sink;
-  // Frame fates and wire times, by wire frame id.
-  std::function<void(uint64_t id, nic_event ev, const sc_core::sc_time& t)> on_frame;
+  // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
+  std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)> on_frame;
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }
@@ -102,7 +106,8 @@ class nic : public sc_core::sc_module {
   dma_write wr_;
   bool wr_active_ = false;
   std::deque<uint64_t> pktbuf_ids_;   // frames in the packet buffer, in order
-  std::deque<uint64_t> awaiting_wb_;  // frames in host memory whose descriptor is not written back
+  // Per queue: frames in host memory whose descriptor is not written back yet
+  std::vector<std::deque<uint64_t>> awaiting_wb_;
   sc_core::sc_event wakeup_;
 };
 

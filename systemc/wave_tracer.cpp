@@ -33,18 +33,32 @@ bool wave_tracer::open(const std::string& path) {
 
 void wave_tracer::apply(const change& c) {
   Vigb_sw_probe& p = *probe_;
+  // The probe's per-queue ports, by queue.
+#define IGB_Q(n)                                                                           \
+  {&p.napi##n##_state_i, &p.napi##n##_missed_i, &p.napi##n##_budget_left_i,                 \
+   &p.napi##n##_work_done_i, &p.rx##n##_next_to_clean_i, &p.rx##n##_next_to_use_i,          \
+   &p.rx##n##_desc_read_i, &p.rx##n##_desc_read_stb_i}
+  struct queue_ports {
+    CData *napi_state, *napi_missed;
+    SData *budget_left, *work_done, *next_to_clean, *next_to_use, *desc_read;
+    CData* desc_read_stb;
+  };
+  const queue_ports qp[kProbeQueues] = {IGB_Q(0), IGB_Q(1), IGB_Q(2), IGB_Q(3),
+                                        IGB_Q(4), IGB_Q(5), IGB_Q(6), IGB_Q(7)};
+#undef IGB_Q
+  const queue_ports& q = qp[c.q < kProbeQueues ? c.q : 0];
   switch (c.s) {
-    case sw_sig::core0_ctx: p.core0_ctx_i = c.v; break;
-    case sw_sig::napi0_state: p.napi0_state_i = c.v; break;
-    case sw_sig::napi0_missed: p.napi0_missed_i = c.v; break;
-    case sw_sig::napi0_budget_left: p.napi0_budget_left_i = c.v; break;
-    case sw_sig::napi0_work_done: p.napi0_work_done_i = c.v; break;
-    case sw_sig::rx0_next_to_clean: p.rx0_next_to_clean_i = c.v; break;
-    case sw_sig::rx0_next_to_use: p.rx0_next_to_use_i = c.v; break;
-    case sw_sig::rx0_desc_read:
-      p.rx0_desc_read_i = c.v;
-      p.rx0_desc_read_stb_i = (desc_read_toggle_ ^= 1u);
+    case sw_sig::napi_state: *q.napi_state = c.v; break;
+    case sw_sig::napi_missed: *q.napi_missed = c.v; break;
+    case sw_sig::napi_budget_left: *q.budget_left = c.v; break;
+    case sw_sig::napi_work_done: *q.work_done = c.v; break;
+    case sw_sig::rx_next_to_clean: *q.next_to_clean = c.v; break;
+    case sw_sig::rx_next_to_use: *q.next_to_use = c.v; break;
+    case sw_sig::rx_desc_read:
+      *q.desc_read = c.v;
+      *q.desc_read_stb = (desc_read_toggle_[c.q % kProbeQueues] ^= 1u);
       break;
+    case sw_sig::core0_ctx: p.core0_ctx_i = c.v; break;
     case sw_sig::softirq_budget_left: p.softirq_budget_left_i = c.v; break;
     case sw_sig::sock0_rxq_len: p.sock0_rxq_len_i = c.v; break;
     case sw_sig::ep0_ready_len: p.ep0_ready_len_i = c.v; break;
@@ -79,9 +93,9 @@ void wave_tracer::dump_rtl(uint64_t t_ps) {
   dump_at(t_ps);
 }
 
-void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v) {
+void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
   if (!fst_) return;
-  change c{std::max(t_ps, last_t_), s, v};
+  change c{std::max(t_ps, last_t_), s, v, queue};
   // Keep time order; changes almost always arrive in order, so this scans from the back.
   auto it = pending_.end();
   while (it != pending_.begin() && std::prev(it)->t > c.t) --it;

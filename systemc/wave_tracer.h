@@ -17,11 +17,14 @@ class Vigb_sw_probe;
 
 namespace igbsim {
 
+// Software signals. The first group exists once per receive queue (sw.napiN_*, sw.rxN_*,
+// N = the queue); the rest once.
 enum class sw_sig {
-  core0_ctx, napi0_state, napi0_missed, napi0_budget_left, napi0_work_done,
-  rx0_next_to_clean, rx0_next_to_use, rx0_desc_read, softirq_budget_left, sock0_rxq_len,
-  ep0_ready_len, task0_state
+  napi_state, napi_missed, napi_budget_left, napi_work_done, rx_next_to_clean, rx_next_to_use,
+  rx_desc_read,
+  core0_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state
 };
+constexpr unsigned kProbeQueues = 8;  // queues the probe has signals for (rtl/igb_sw_probe.sv)
 
 class wave_tracer {
  public:
@@ -30,11 +33,11 @@ class wave_tracer {
   bool open(const std::string& path);  // false if the file cannot be created
   bool enabled() const { return fst_ != nullptr; }
   void dump_rtl(uint64_t t_ps);
-  void sw_set(uint64_t t_ps, sw_sig s, uint32_t v);
+  void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0);
   void close(uint64_t t_end_ps);
 
  private:
-  struct change { uint64_t t; sw_sig s; uint32_t v; };
+  struct change { uint64_t t; sw_sig s; uint32_t v; unsigned q; };
   void apply(const change& c);
   void flush_until(uint64_t t_ps);
   void dump_at(uint64_t t_ps);
@@ -45,7 +48,7 @@ class wave_tracer {
   std::deque<change> pending_;
   uint64_t last_t_ = 0;
   bool any_dump_ = false;
-  uint32_t desc_read_toggle_ = 0;
+  uint32_t desc_read_toggle_[kProbeQueues] = {};
 };
 
 }  // namespace igbsim

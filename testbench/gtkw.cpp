@@ -23,29 +23,42 @@ struct group {
 }  // namespace
 
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps) {
-  const std::vector<group> groups = {
+                const std::string& waves_dir, uint64_t start_ps, unsigned queues) {
+  std::vector<group> groups = {
       {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
                 {"nic.rx_bytes_i[3:0]", "24", ""}, {"nic.rx_data_i[63:0]", "22", ""},
                 {"nic.ev_frame_ok_o", "28", ""}, {"nic.ev_frame_mpc_o", "28", ""}}},
       {"packet buffer", {{"nic.igb_nic.u_pktbuf.frm_valid_o", "28", ""}, {"nic.igb_nic.u_pktbuf.used_words[13:0]", "24", ""},
-                         {"nic.igb_nic.u_pktbuf.used_slots[10:0]", "24", ""}}},
-      {"descriptor ring", {{"nic.igb_nic.u_rx_dma.rdh_q[15:0]", "24", ""}, {"nic.igb_nic.u_regs.rdt_q[15:0]", "24", ""},
-                           {"nic.igb_nic.u_desc_cache.fetch_ptr_q[15:0]", "24", ""}, {"nic.igb_nic.u_desc_cache.used[4:0]", "24", ""},
-                           {"nic.igb_nic.u_rx_dma.state_q[2:0]", "24", "rx_dma_state.txt"},
-                           {"nic.igb_nic.u_rx_dma.rnbc_inc_o", "28", ""}}},
-      {"DMA", {{"nic.dma_req_valid_o", "28", ""}, {"nic.dma_req_write_o", "28", ""}, {"nic.dma_req_tag_o[3:0]", "24", "dma_tag.txt"},
-               {"nic.dma_req_addr_o[63:0]", "22", ""}, {"nic.dma_req_len_o[15:0]", "24", ""},
-               {"nic.dma_wdata_valid_o", "28", ""}, {"nic.dma_wdata_last_o", "28", ""}, {"nic.dma_rresp_valid_i", "28", ""}}},
-      {"interrupts", {{"nic.igb_nic.u_regs.eicr_q[3:0]", "22", ""}, {"nic.igb_nic.u_regs.eims_q[3:0]", "22", ""},
-                      {"nic.igb_nic.u_intr.armed_q[3:0]", "22", ""}, {"nic.msix_valid_o", "28", ""}, {"nic.msix_vec_o[1:0]", "24", ""}}},
-      {"driver/NAPI", {{"sw.core0_ctx_i[1:0]", "24", "cpu_ctx.txt"}, {"sw.napi0_state_i[1:0]", "24", "napi_state.txt"},
-                       {"sw.napi0_missed_i", "28", ""}, {"sw.napi0_budget_left_i[15:0]", "24", ""}, {"sw.napi0_work_done_i[15:0]", "24", ""},
-                       {"sw.rx0_next_to_clean_i[15:0]", "24", ""}, {"sw.rx0_next_to_use_i[15:0]", "24", ""},
-                       {"sw.rx0_desc_read_i[15:0]", "24", ""}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}},
-      {"socket/task", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""},
-                       {"sw.task0_state_i[1:0]", "24", "task_state.txt"}}},
+                         {"nic.igb_nic.u_pktbuf.used_slots[10:0]", "24", ""}, {"nic.ev_frame_queue_o[2:0]", "24", ""}}},
   };
+  // One descriptor-ring group per enabled queue: RDH/RDT, the cache, the DMA engine's state.
+  for (unsigned q = 0; q < queues; ++q) {
+    const std::string g = fmt::format("nic.igb_nic.g_queue[{}].", q);
+    groups.push_back({fmt::format("descriptor ring q{}", q),
+                      {{g + "u_rx_dma.rdh_q[15:0]", "24", ""}, {g + "u_rx_dma.rdt_i[15:0]", "24", ""},
+                       {g + "u_desc_cache.fetch_ptr_q[15:0]", "24", ""}, {g + "u_desc_cache.used[4:0]", "24", ""},
+                       {g + "u_rx_dma.state_q[2:0]", "24", "rx_dma_state.txt"}, {g + "u_rx_dma.rnbc_inc_o", "28", ""},
+                       {g + "u_rx_dma.rqdpc_inc_o", "28", ""}}});
+  }
+  groups.push_back({"DMA", {{"nic.dma_req_valid_o", "28", ""}, {"nic.dma_req_write_o", "28", ""},
+                            {"nic.dma_req_tag_o[7:0]", "24", "dma_tag.txt"}, {"nic.dma_req_addr_o[63:0]", "22", ""},
+                            {"nic.dma_req_len_o[15:0]", "24", ""}, {"nic.dma_wdata_valid_o", "28", ""},
+                            {"nic.dma_wdata_last_o", "28", ""}, {"nic.dma_rresp_valid_i", "28", ""}}});
+  groups.push_back({"interrupts", {{"nic.igb_nic.u_regs.eicr_q[9:0]", "22", ""}, {"nic.igb_nic.u_regs.eims_q[9:0]", "22", ""},
+                                   {"nic.igb_nic.u_intr.armed_q[9:0]", "22", ""}, {"nic.msix_valid_o", "28", ""},
+                                   {"nic.msix_vec_o[3:0]", "24", ""}}});
+  group drv{"driver/NAPI", {{"sw.core0_ctx_i[1:0]", "24", "cpu_ctx.txt"}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}};
+  for (unsigned q = 0; q < queues; ++q) {
+    const std::string n = std::to_string(q);
+    drv.sigs.insert(drv.sigs.end(),
+                    {{"sw.napi" + n + "_state_i[1:0]", "24", "napi_state.txt"}, {"sw.napi" + n + "_missed_i", "28", ""},
+                     {"sw.napi" + n + "_budget_left_i[15:0]", "24", ""}, {"sw.napi" + n + "_work_done_i[15:0]", "24", ""},
+                     {"sw.rx" + n + "_next_to_clean_i[15:0]", "24", ""}, {"sw.rx" + n + "_next_to_use_i[15:0]", "24", ""},
+                     {"sw.rx" + n + "_desc_read_i[15:0]", "24", ""}});
+  }
+  groups.push_back(drv);
+  groups.push_back({"socket/task", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""},
+                                    {"sw.task0_state_i[1:0]", "24", "task_state.txt"}}});
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");

@@ -60,7 +60,7 @@ params::params() {
       choice("traffic.pattern", "cbr", {"cbr", "poisson"}, "arrival process: constant bit rate or Poisson"),
       integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
       num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count; 0 = use frames"),
-      integer("nic.queues", 1, "", 1, 1, "receive queues (one in this version)"),
+      integer("nic.queues", 4, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them"),
       integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
       integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
       flag("nic.drop_en", false, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it"),

@@ -85,6 +85,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
   tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
   igb_config ic;
+  ic.num_queues = static_cast<int>(p.i("nic.queues"));
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
   ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
@@ -133,11 +134,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     hw.note_msix_sent(vec, arrival - sc_time(np.msix_latency_ns, SC_NS));
     k.this_cpu().post_irq(vec, arrival);
   };
-  dev.on_frame = [&](uint64_t id, nic_event ev, const sc_time& t) {
+  dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
       case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
-      case nic_event::rqdpc_drop: drop(id, "rx_queue_0_drops"); break;
+      case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }
   };
   mem.on_visible = [&](uint64_t addr, uint32_t, uint32_t tag, const std::vector<uint64_t>& frames, const sc_time& t) {
@@ -208,16 +209,22 @@ run_outcome run_simulation(const params& p, const run_options& o) {
 
   // Counters must agree with the fates the scoreboard saw.
   const auto& by = sb.dropped_by();
-  auto fate = [&](const char* n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
+  auto fate = [&](const std::string& n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
   if (fate("rx_missed_errors") != adapter.stats.mpc)
     k.violate("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
-  if (fate("rx_queue_0_drops") != adapter.stats.rqdpc)
-    k.violate("counter_mismatch", fmt::format("RQDPC={} but {} frames were seen dropped by it", adapter.stats.rqdpc, fate("rx_queue_0_drops")));
+  uint64_t rqdpc_total = 0;
+  for (int q = 0; q < adapter.num_rx_queues; ++q) {
+    const std::string name = fmt::format("rx_queue_{}_drops", q);
+    rqdpc_total += adapter.stats.rqdpc[q];
+    if (fate(name) != adapter.stats.rqdpc[q])
+      k.violate("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
+                                                adapter.stats.rqdpc[q], fate(name)));
+  }
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
-  if (adapter.stats.gprc != sb.offered_count() - fate("rx_missed_errors") - fate("rx_queue_0_drops"))
-    k.violate("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc,
-                                              sb.offered_count() - fate("rx_missed_errors") - fate("rx_queue_0_drops")));
+  const uint64_t reached_host = sb.offered_count() - fate("rx_missed_errors") - rqdpc_total;
+  if (adapter.stats.gprc != reached_host)
+    k.violate("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc, reached_host));
   if (sb.lost_unaccounted() > 0)
     k.violate("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted", sb.lost_unaccounted()));
 
@@ -230,15 +237,31 @@ run_outcome run_simulation(const params& p, const run_options& o) {
               {"rtl_cycles_skipped", dev.cycles_skipped()}, {"seed", p.i("sim.seed")}};
   r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
   r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc},
-              {"rnbc", adapter.stats.rnbc}, {"rqdpc", json::array({adapter.stats.rqdpc})},
+              {"rnbc", adapter.stats.rnbc}, {"rqdpc", adapter.stats.rqdpc},
               {"msix", dev.msix_per_vector()}, {"desc_writebacks", dev.desc_writebacks()},
               {"pcie_upstream_bytes", link.upstream_bytes()}};
-  const igb_ring& ring = adapter.rx_ring;
-  r["ethtool"] = {{"rx_packets", ring.packets}, {"rx_bytes", ring.bytes},
-                  {"rx_missed_errors", adapter.stats.mpc}, {"rx_no_buffer_count", adapter.stats.rnbc},
-                  {"rx_queue_0_packets", ring.packets}, {"rx_queue_0_bytes", ring.bytes},
-                  {"rx_queue_0_drops", adapter.stats.rqdpc}, {"rx_queue_0_alloc_failed", ring.alloc_failed},
-                  {"rx_queue_0_csum_err", ring.csum_err}, {"rx_csum_offload_errors", ring.csum_err}};
+  // ethtool -S names: totals, then per queue (igb_get_ethtool_stats)
+  json et = json::object();
+  uint64_t rx_packets = 0, rx_bytes = 0, csum_err = 0;
+  for (const auto& ring : adapter.rx_ring) {
+    rx_packets += ring->packets;
+    rx_bytes += ring->bytes;
+    csum_err += ring->csum_err;
+  }
+  et["rx_packets"] = rx_packets;
+  et["rx_bytes"] = rx_bytes;
+  et["rx_missed_errors"] = adapter.stats.mpc;
+  et["rx_no_buffer_count"] = adapter.stats.rnbc;
+  et["rx_csum_offload_errors"] = csum_err;
+  for (const auto& ring : adapter.rx_ring) {
+    const std::string q = fmt::format("rx_queue_{}_", ring->reg_idx);
+    et[q + "packets"] = ring->packets;
+    et[q + "bytes"] = ring->bytes;
+    et[q + "drops"] = adapter.stats.rqdpc[ring->reg_idx];
+    et[q + "alloc_failed"] = ring->alloc_failed;
+    et[q + "csum_err"] = ring->csum_err;
+  }
+  r["ethtool"] = et;
   r["driver"] = {{"irqs", adapter.stats.irqs}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
                  {"polls_budget_exhausted", k.st.polls_budget_exhausted}, {"rdt_writes", adapter.stats.rdt_writes},
                  {"eims_writes", adapter.stats.eims_writes}, {"eitr_writes", adapter.stats.eitr_writes},
@@ -285,6 +308,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   s += fmt::format("  offered    {} frames ({} B each, {:.0f} frames/s)\n", sb.offered_count(), tc.frame_bytes, tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
   for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
+  if (adapter.num_rx_queues > 1) {
+    s += "  queues    ";
+    for (const auto& ring : adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
+    s += " frames (RSS)\n";
+  }
   s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n", adapter.stats.irqs,
                    delivered > 0 ? adapter.stats.irqs / delivered : 0.0, k.st.polls, k.st.polls_budget_exhausted);
   const json& e2e = lat["end_to_end"];

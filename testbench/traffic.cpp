@@ -35,7 +35,9 @@ void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t 
   put16(b, ip + 4, static_cast<uint32_t>(id & 0xFFFF));
   b[ip + 8] = 64;
   b[ip + 9] = c.tcp ? IPPROTO_TCP : IPPROTO_UDP;
-  put32(b, ip + 12, kPeerIp);
+  // Each flow is its own peer host, so RSS (which hashes only the addresses of UDP, as Linux
+  // configures it) spreads flows over the queues.
+  put32(b, ip + 12, peer_ip(flow));
   put32(b, ip + 16, kHostIp);
   put16(b, ip + 10, static_cast<uint16_t>(~csum_fold(csum_partial(&b[ip], 20, 0))));
   const uint16_t sport = static_cast<uint16_t>(kSrcPortBase + flow);

@@ -27,6 +27,18 @@ constexpr uint32_t kPeerIp = 0x0A000002;    // 10.0.0.2, the sender
 constexpr uint16_t kDstPort = 5001;
 constexpr uint16_t kSrcPortBase = 10000;
 
+// The sender of flow n: flow 0 is kPeerIp; every other flow is its own host in 10.0.0.0/8, at
+// an address scattered by a multiplicative hash of n, as real clients' addresses are. (With
+// consecutive addresses the Toeplitz hash under the usual key varies in few low bits, and RSS
+// would put all flows on two queues.)
+constexpr uint32_t peer_ip(uint32_t flow) {
+  if (flow == 0) return kPeerIp;
+  uint32_t host = ((flow * 0x9E3779B1u) >> 8) & 0x00FFFFFFu;
+  if ((host & 0xFF) == 0 || (host & 0xFF) == 0xFF) host ^= 0x01;  // no .0 or .255 host
+  if (host <= 2) host += 3;                                        // not 10.0.0.1 or .2
+  return 0x0A000000u | host;
+}
+
 double line_rate_pps(uint32_t frame_bytes, double gbps = 1.0);
 
 class traffic_source {

@@ -142,39 +142,63 @@ TEST(EndToEnd, OverloadAccountsForEveryFrame) {
 }
 
 TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
+  // Eight flows over the default four queues: each queue's descriptors, write-backs and reads
+  // are followed on their own.
   const std::string dir = fresh_dir("waves");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=40 --set traffic.frames=1500");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.rate_pct=40 --set traffic.frames=1500 --set traffic.flows=8");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   ASSERT_TRUE(fs::exists(dir + "/waves.gtkw"));
-  const std::vector<std::string> names = {
-      "nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o", "nic.dma_req_addr_o",
-      "nic.dma_req_len_o",
-      "nic.msix_valid_o", "nic.msix_vec_o", "nic.igb_nic.u_regs.eims_q", "nic.igb_nic.u_regs.rdbal_q",
-      "sw.rx0_desc_read_i", "sw.rx0_desc_read_stb_i"};
-  enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, RDBAL, RD_IDX, RD_STB };
+  constexpr unsigned kQ = 4;
+  std::vector<std::string> names = {"nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o",
+                                    "nic.dma_req_addr_o", "nic.dma_req_len_o", "nic.msix_valid_o", "nic.msix_vec_o",
+                                    "nic.igb_nic.u_regs.eims_q"};
+  enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, PER_QUEUE };
+  enum { RDBA, RD_IDX, RD_STB, NQSIG };  // per queue, from PER_QUEUE + NQSIG * q
+  for (unsigned q = 0; q < kQ; ++q) {
+    names.push_back("nic.igb_nic.g_queue[" + std::to_string(q) + "].u_rx_dma.rdba_i");
+    names.push_back("sw.rx" + std::to_string(q) + "_desc_read_i");
+    names.push_back("sw.rx" + std::to_string(q) + "_desc_read_stb_i");
+  }
+  // Every signal the save file shows must exist in the waveform (GTKWave drops missing ones
+  // without a word).
+  {
+    std::ifstream g(dir + "/waves.gtkw");
+    std::string line;
+    std::vector<std::string> shown;
+    while (std::getline(g, line))
+      if (line.rfind("nic.", 0) == 0 || line.rfind("sw.", 0) == 0) shown.push_back(line.substr(0, line.find('[', line.find_last_of('.'))));
+    EXPECT_GT(shown.size(), 60u);
+    EXPECT_NO_THROW(read_fst(dir + "/waves.fst", shown));
+  }
   const auto changes = read_fst(dir + "/waves.fst", names);
   std::vector<uint64_t> cur(names.size(), 0);
-  std::map<uint64_t, uint64_t> wbs, reads;  // per descriptor index
-  uint64_t n_wb = 0, n_read = 0, n_msix = 0, stale_reads = 0, masked_msix = 0;
-  uint64_t last_stb = 0;
+  std::vector<std::map<uint64_t, uint64_t>> wbs(kQ), reads(kQ);  // per queue, per descriptor index
+  std::vector<uint64_t> n_wb(kQ, 0), n_read(kQ, 0), last_stb(kQ, 0);
+  uint64_t n_msix = 0, stale_reads = 0, masked_msix = 0;
   for (size_t i = 0; i < changes.size();) {
     const uint64_t t = changes[i].t;
-    bool stb_changed = false;
+    std::vector<bool> stb_changed(kQ, false);
     for (; i < changes.size() && changes[i].t == t; ++i) {
       cur[changes[i].sig] = bits_to_u64(changes[i].value);
-      stb_changed |= changes[i].sig == RD_STB;
+      for (unsigned q = 0; q < kQ; ++q) stb_changed[q] = stb_changed[q] || changes[i].sig == PER_QUEUE + NQSIG * q + RD_STB;
     }
-    if (stb_changed && cur[RD_STB] != last_stb) {  // the driver read a descriptor
-      last_stb = cur[RD_STB];
-      const uint64_t idx = cur[RD_IDX];
-      ++n_read;
-      if (wbs[idx] <= reads[idx]) ++stale_reads;
-      ++reads[idx];
+    for (unsigned q = 0; q < kQ; ++q) {
+      const size_t b = PER_QUEUE + NQSIG * q;
+      if (stb_changed[q] && cur[b + RD_STB] != last_stb[q]) {  // the driver read a descriptor
+        last_stb[q] = cur[b + RD_STB];
+        const uint64_t idx = cur[b + RD_IDX];
+        ++n_read[q];
+        if (wbs[q][idx] <= reads[q][idx]) ++stale_reads;
+        ++reads[q][idx];
+      }
     }
     if (cur[CLK] == 0) {  // a cycle's sample point: handshakes happen at this edge
-      if (cur[VALID] && cur[WRITE] && cur[TAG] == 2) {  // a burst of len/16 descriptors
-        for (uint64_t d = 0; d < cur[LEN] / 16; ++d) ++wbs[(cur[ADDR] - cur[RDBAL]) / 16 + d];
-        n_wb += cur[LEN] / 16;
+      if (cur[VALID] && cur[WRITE] && (cur[TAG] & 0xF) == 2) {  // a burst of len/16 descriptors
+        const unsigned q = static_cast<unsigned>(cur[TAG] >> 4);
+        ASSERT_LT(q, kQ);
+        for (uint64_t d = 0; d < cur[LEN] / 16; ++d) ++wbs[q][(cur[ADDR] - cur[PER_QUEUE + NQSIG * q + RDBA]) / 16 + d];
+        n_wb[q] += cur[LEN] / 16;
       }
       if (cur[MSIX]) {
         ++n_msix;
@@ -182,10 +206,19 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
       }
     }
   }
-  EXPECT_EQ(n_wb, 1500u) << "every frame's descriptor is written back once on the waveform";
-  EXPECT_EQ(n_read, 1500u) << "one driver read per completed descriptor";
+  uint64_t wb_total = 0, read_total = 0;
+  unsigned queues_used = 0;
+  for (unsigned q = 0; q < kQ; ++q) {
+    EXPECT_EQ(n_wb[q], n_read[q]) << "queue " << q << ": one driver read per written-back descriptor";
+    wb_total += n_wb[q];
+    read_total += n_read[q];
+    queues_used += n_wb[q] > 0;
+  }
+  EXPECT_EQ(wb_total, 1500u) << "every frame's descriptor is written back once on the waveform";
+  EXPECT_EQ(read_total, 1500u);
+  EXPECT_GE(queues_used, 3u) << "RSS spreads eight flows over the queues";
   EXPECT_EQ(stale_reads, 0u) << "every descriptor's write-back precedes the driver's read of it";
-  EXPECT_GT(n_msix, 1u);
+  EXPECT_GT(n_msix, 3u);
   EXPECT_EQ(masked_msix, 0u) << "no MSI-X while its EIMS bit is clear";
 }
 
