@@ -7,6 +7,10 @@
 // still streaming. Among writers, and among readers, the grant rotates (round robin), so one
 // busy queue cannot starve another's write-backs or descriptor fetches.
 // The port tag is {queue, requester's 4-bit tag}; read completions are routed back by it.
+// Port side: the request and the write-data channel each leave through a skid buffer, so the
+// engines never see the host's ready combinationally. A write's data is offered only after the
+// host took its request, and the next write request only after the host took all the data of
+// the previous one: on the port, write data always follows its own request.
 `default_nettype none
 
 module igb_dma_arb
@@ -45,7 +49,8 @@ module igb_dma_arb
   output      logic                  wdata_valid_o,
   input  wire logic                  wdata_ready_i,
   output      logic [63:0]           wdata_o,
-  output      logic                  wdata_last_o
+  output      logic                  wdata_last_o,
+  output      logic                  busy_o          // something waits in the port buffers
 );
   localparam int unsigned QW = $clog2(NumQ);
 
@@ -73,28 +78,62 @@ module igb_dma_arb
     end
   end
 
-  logic grant_wr;
-  assign grant_wr    = wr_any && !wlock_q;
-  assign req_valid_o = grant_wr || rd_any;
-  assign req_write_o = grant_wr;
-  assign req_addr_o  = grant_wr ? wr_addr_i[wr_pick] : rd_addr_i[rd_pick];
-  assign req_len_o   = grant_wr ? wr_len_i[wr_pick] : rd_len_i[rd_pick];
-  assign req_tag_o   = grant_wr ? {(DmaTagW - 4)'(wr_pick), wr_tag_i[wr_pick]}
-                                : {(DmaTagW - 4)'(rd_pick), rd_tag_i[rd_pick]};
+  // The granted request, towards the request skid buffer
+  localparam int unsigned ReqW = 1 + 64 + 16 + DmaTagW;
+  logic grant_wr, req_valid, req_ready, req_write;
+  logic [63:0] req_addr;
+  logic [15:0] req_len;
+  logic [DmaTagW-1:0] req_tag;
+  assign grant_wr  = wr_any && !wlock_q;
+  assign req_valid = grant_wr || rd_any;
+  assign req_write = grant_wr;
+  assign req_addr  = grant_wr ? wr_addr_i[wr_pick] : rd_addr_i[rd_pick];
+  assign req_len   = grant_wr ? wr_len_i[wr_pick] : rd_len_i[rd_pick];
+  assign req_tag   = grant_wr ? {(DmaTagW - 4)'(wr_pick), wr_tag_i[wr_pick]}
+                              : {(DmaTagW - 4)'(rd_pick), rd_tag_i[rd_pick]};
   always_comb begin
     wr_ready_o = '0;
     rd_ready_o = '0;
-    if (grant_wr) wr_ready_o[wr_pick] = req_ready_i;
-    else if (rd_any) rd_ready_o[rd_pick] = req_ready_i;
+    if (grant_wr) wr_ready_o[wr_pick] = req_ready;
+    else if (rd_any) rd_ready_o[rd_pick] = req_ready;
   end
 
   // Write data: the owner's, and only while it owns the channel.
-  assign wdata_valid_o = wlock_q && wdata_valid_i[wown_q];
-  assign wdata_o       = wdata_i[wown_q];
-  assign wdata_last_o  = wdata_last_i[wown_q];
+  logic        wd_valid, wd_ready, wd_last;
+  logic [63:0] wd_data;
+  assign wd_valid = wlock_q && wdata_valid_i[wown_q];
+  assign wd_data  = wdata_i[wown_q];
+  assign wd_last  = wdata_last_i[wown_q];
   always_comb begin
     wdata_ready_o = '0;
-    if (wlock_q) wdata_ready_o[wown_q] = wdata_ready_i;
+    if (wlock_q) wdata_ready_o[wown_q] = wd_ready;
+  end
+
+  // Port side: skid buffers, and write data only for the write request the host has taken.
+  logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q, owed_d;
+  logic [ReqW-1:0]   rq_data;
+  logic [64:0]       wq_data;
+  igb_skid #(.W(ReqW)) u_req_skid (
+    .clk_i, .rst_ni, .in_valid_i(req_valid), .in_ready_o(req_ready),
+    .in_data_i({req_write, req_addr, req_len, req_tag}),
+    .out_valid_o(rq_valid), .out_ready_i(rq_ready), .out_data_o(rq_data)
+  );
+  igb_skid #(.W(65)) u_wdata_skid (
+    .clk_i, .rst_ni, .in_valid_i(wd_valid), .in_ready_o(wd_ready), .in_data_i({wd_last, wd_data}),
+    .out_valid_o(wq_valid), .out_ready_i(wq_ready), .out_data_o(wq_data)
+  );
+  logic rq_blocked;  // a write request waits until the previous write's data is through
+  assign rq_blocked    = rq_data[ReqW-1] && owed_q;
+  assign req_valid_o   = rq_valid && !rq_blocked;
+  assign rq_ready      = req_ready_i && !rq_blocked;
+  assign {req_write_o, req_addr_o, req_len_o, req_tag_o} = rq_data;
+  assign wdata_valid_o = wq_valid && owed_q;
+  assign wq_ready      = wdata_ready_i && owed_q;
+  assign {wdata_last_o, wdata_o} = wq_data;
+  always_comb begin
+    owed_d = owed_q;
+    if (req_valid_o && req_ready_i && req_write_o) owed_d = 1'b1;
+    if (wdata_valid_o && wdata_ready_i && wdata_last_o) owed_d = 1'b0;
   end
 
   always_comb begin
@@ -102,12 +141,12 @@ module igb_dma_arb
     wown_d  = wown_q;
     wr_rr_d = wr_rr_q;
     rd_rr_d = rd_rr_q;
-    if (wdata_valid_o && wdata_ready_i && wdata_last_o) wlock_d = 1'b0;
-    if (grant_wr && req_ready_i) begin
+    if (wd_valid && wd_ready && wd_last) wlock_d = 1'b0;
+    if (grant_wr && req_ready) begin
       wlock_d = 1'b1;
       wown_d  = wr_pick;
       wr_rr_d = wr_pick + 1'b1;
-    end else if (rd_any && req_ready_i) begin
+    end else if (rd_any && req_ready) begin
       rd_rr_d = rd_pick + 1'b1;
     end
   end
@@ -115,16 +154,20 @@ module igb_dma_arb
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wlock_q <= 1'b0;
+      owed_q  <= 1'b0;
       wown_q  <= '0;
       wr_rr_q <= '0;
       rd_rr_q <= '0;
     end else begin
       wlock_q <= wlock_d;
+      owed_q  <= owed_d;
       wown_q  <= wown_d;
       wr_rr_q <= wr_rr_d;
       rd_rr_q <= rd_rr_d;
     end
   end
+
+  assign busy_o = rq_valid || wq_valid;
 
 `ifndef SYNTHESIS
   // Only the owner of the write-data channel may present write data.

@@ -7,6 +7,10 @@
 // The packet buffer is shared and in order, as on the part: a frame at its head waits for its
 // own queue's descriptors (SRRCTL.DROP_EN=0) and holds back the frames behind it, whatever
 // their queue - the reason igb sets DROP_EN with several queues when flow control is off.
+// Every input is registered at the boundary (wire beats, MMIO requests, read completions, the
+// 1 us tick: one cycle each) and the memory port leaves through skid buffers, so no logic
+// inside depends combinationally on a pin: the part behaves like a synchronous block, and the
+// Verilated model evaluates its logic once per clock edge.
 `default_nettype none
 
 module igb_nic
@@ -69,6 +73,49 @@ module igb_nic
 
   localparam int unsigned QW = $clog2(NumQ);
 
+  // Boundary registers
+  logic              tick_1us_q, rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
+  logic              rresp_valid_q, rresp_last_q;
+  logic [63:0]       rx_data_q, rresp_data_q;
+  logic [3:0]        rx_bytes_q;
+  logic [MmioAw-1:0] mmio_addr_q;
+  logic [31:0]       mmio_wdata_q;
+  logic [DmaTagW-1:0] rresp_tag_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tick_1us_q    <= 1'b0;
+      rx_valid_q    <= 1'b0;
+      rx_last_q     <= 1'b0;
+      rx_data_q     <= '0;
+      rx_bytes_q    <= '0;
+      mmio_valid_q  <= 1'b0;
+      mmio_we_q     <= 1'b0;
+      mmio_addr_q   <= '0;
+      mmio_wdata_q  <= '0;
+      rresp_valid_q <= 1'b0;
+      rresp_last_q  <= 1'b0;
+      rresp_data_q  <= '0;
+      rresp_tag_q   <= '0;
+    end else begin
+      tick_1us_q    <= tick_1us_i;
+      rx_valid_q    <= rx_valid_i;
+      rx_last_q     <= rx_last_i;
+      rx_data_q     <= rx_data_i;
+      rx_bytes_q    <= rx_bytes_i;
+      mmio_valid_q  <= mmio_valid_i;
+      mmio_we_q     <= mmio_we_i;
+      mmio_addr_q   <= mmio_addr_i;
+      mmio_wdata_q  <= mmio_wdata_i;
+      rresp_valid_q <= dma_rresp_valid_i;
+      rresp_last_q  <= dma_rresp_last_i;
+      rresp_data_q  <= dma_rresp_data_i;
+      rresp_tag_q   <= dma_rresp_tag_i;
+    end
+  end
+  assign mmio_ready_o = 1'b1;  // every request is taken into the boundary register
+  logic pb_ready, regs_ready;
+  assign rx_ready_o = pb_ready;  // the MAC never stalls the wire
+
   logic [31:0] rctl, gpie;
   logic [6:0]  rxpbs_kb;
   logic [31:0] rxcsum, csum_status, mrqc, rss_hash, p_saddr, p_daddr;
@@ -107,8 +154,8 @@ module igb_nic
 
   igb_regs #(.NumQ(NumQ), .NumVec(NumVec)) u_regs (
     .clk_i, .rst_ni,
-    .mmio_valid_i, .mmio_ready_o, .mmio_we_i, .mmio_addr_i, .mmio_wdata_i,
-    .mmio_rvalid_o, .mmio_rdata_o,
+    .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
+    .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o, .mmio_rdata_o,
     .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
@@ -127,7 +174,7 @@ module igb_nic
 
   igb_rx_csum u_csum (
     .clk_i, .rst_ni, .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
-    .rx_valid_i, .rx_data_i, .rx_last_i, .rx_bytes_i,
+    .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q), .rx_bytes_i(rx_bytes_q),
     .status_o(csum_status), .ptype_o(csum_ptype),
     .ipv4_o(p_ipv4), .tcp_o(p_tcp), .udp_o(p_udp), .fragment_o(p_frag),
     .saddr_o(p_saddr), .daddr_o(p_daddr), .sport_o(p_sport), .dport_o(p_dport)
@@ -142,8 +189,8 @@ module igb_nic
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rst_ni, .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
-    .rx_valid_i, .rx_ready_o, .rx_data_i, .rx_last_i, .rx_bytes_i,
-    .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
+    .rx_valid_i(rx_valid_q), .rx_ready_o(pb_ready), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
+    .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
     .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
     .frm_pkt_info_o(frm_pkt_info), .word_pop_i(|word_pop), .word_o(word),
@@ -159,6 +206,17 @@ module igb_nic
   always_comb begin
     frm_queue = '0;
     if (mrqc_rss_on(mrqc[2:0]) && frm_pkt_info[3:0] != 4'd0) frm_queue = reta[frm_hash[6:0]][QW-1:0];
+  end
+
+  // The head frame's size in its queue's terms (for that queue's DMA engine only)
+  logic [15:0] frm_host_len, frm_words, frm_needed, frm_bufsz;
+  always_comb begin
+    frm_bufsz    = igb_bufsz(srrctl[frm_queue][6:0]);
+    frm_host_len = rctl[RctlSecrc] ? frm_len - 16'd4 : frm_len;
+    frm_words    = (frm_len + 16'd7) >> 3;
+    frm_needed   = 16'd1;
+    for (int unsigned n = 2; n <= 16; n++)
+      if (frm_host_len > frm_bufsz * 16'(n - 1)) frm_needed = 16'(n);
   end
 
   // Memory port arbitration: one reader (descriptor cache) and one writer (DMA) per queue.
@@ -181,21 +239,20 @@ module igb_nic
       .demand_i(q_enable[q] && mine && !desc_valid),
       .req_valid_o(dc_req_valid[q]), .req_ready_i(dc_req_ready[q]), .req_addr_o(dc_req_addr[q]),
       .req_len_o(dc_req_len[q]), .req_tag_o(dc_req_tag[q]),
-      .rsp_valid_i(dma_rresp_valid_i && dma_rresp_tag_i[DmaTagW-1:4] == (DmaTagW - 4)'(q)),
-      .rsp_data_i(dma_rresp_data_i), .rsp_tag_i(dma_rresp_tag_i[3:0]),
-      .rsp_last_i(dma_rresp_last_i),
+      .rsp_valid_i(rresp_valid_q && rresp_tag_q[DmaTagW-1:4] == (DmaTagW - 4)'(q)),
+      .rsp_data_i(rresp_data_q), .rsp_tag_i(rresp_tag_q[3:0]), .rsp_last_i(rresp_last_q),
       .desc_valid_o(desc_valid), .desc_pkt_addr_o(desc_pkt_addr), .desc_idx_o(desc_idx),
       .desc_pop_i(desc_pop), .busy_o(dc_busy[q])
     );
 
     igb_rx_dma u_rx_dma (
-      .clk_i, .rst_ni, .enable_i(q_enable[q]), .secrc_i(rctl[RctlSecrc]),
-      .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
+      .clk_i, .rst_ni, .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdmts_i(srrctl[q][SrrctlRdmtsLo +: 5]),
       .wthresh_i(rxdctl[q][20:16]), .bsize_kb_i(srrctl[q][6:0]), .flush_i(flush[q]),
       .wb_pending_o(wb_pending[q]),
       .rdh_we_i(rdh_we[q]), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh[q]),
-      .frm_valid_i(mine), .frm_len_i(frm_len), .frm_status_i(frm_status),
+      .frm_valid_i(mine), .frm_len_i(frm_len), .frm_host_len_i(frm_host_len),
+      .frm_words_i(frm_words), .frm_needed_i(frm_needed), .frm_status_i(frm_status),
       .frm_hash_i(frm_hash), .pcsd_i(rxcsum[RxcsumPcsd]),
       .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop[q]), .word_i(word),
       .frm_pop_o(frm_pop[q]),
@@ -220,6 +277,7 @@ module igb_nic
   assign ev_frame_queue_o = frm_queue;
   assign ev_frame_dma_o   = |rx_cause;
 
+  logic arb_busy;
   igb_dma_arb #(.NumQ(NumQ)) u_arb (
     .clk_i, .rst_ni,
     .rd_valid_i(dc_req_valid), .rd_ready_o(dc_req_ready), .rd_addr_i(dc_req_addr),
@@ -232,12 +290,12 @@ module igb_nic
     .req_write_o(dma_req_write_o), .req_addr_o(dma_req_addr_o), .req_len_o(dma_req_len_o),
     .req_tag_o(dma_req_tag_o),
     .wdata_valid_o(dma_wdata_valid_o), .wdata_ready_i(dma_wdata_ready_i),
-    .wdata_o(dma_wdata_o), .wdata_last_o(dma_wdata_last_o)
+    .wdata_o(dma_wdata_o), .wdata_last_o(dma_wdata_last_o), .busy_o(arb_busy)
   );
 
   logic intr_busy;
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
-    .clk_i, .rst_ni, .tick_1us_i, .msix_mode_i(gpie[GpieMsixMode]),
+    .clk_i, .rst_ni, .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims), .interval_i(eitr_interval), .timer_reset_i(eitr_reset),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
@@ -245,7 +303,11 @@ module igb_nic
     .msix_valid_o, .msix_vec_o, .armed_o(armed), .busy_o(intr_busy)
   );
 
-  assign idle_o         = ~(pb_busy | (|dc_busy) | (|dma_busy) | intr_busy | mmio_rvalid_o);
+  // Idle: nothing in the boundary registers or port buffers, and no block has work.
+  assign idle_o         = ~(pb_busy | (|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
+                            rx_valid_q | mmio_valid_q | rresp_valid_q | tick_1us_q);
+  logic unused_regs_ready;
+  assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;
 
 `ifndef SYNTHESIS

@@ -25,7 +25,6 @@ module igb_rx_dma
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
   input  wire logic        enable_i,
-  input  wire logic        secrc_i,
   input  wire logic        drop_en_i,
   input  wire logic [63:0] rdba_i,
   input  wire logic [15:0] ring_count_i,
@@ -41,7 +40,13 @@ module igb_rx_dma
 
   // Packet buffer
   input  wire logic        frm_valid_i,
-  input  wire logic [15:0] frm_len_i,
+  input  wire logic [15:0] frm_len_i,       // bytes on the wire, FCS included (GORC)
+  // The head frame's size for this queue, worked out once at the top: bytes placed in host
+  // memory (FCS stripped with RCTL.SECRC), 64-bit words it takes in the packet buffer, and
+  // buffers of SRRCTL.BSIZEPACKET it needs (at least one).
+  input  wire logic [15:0] frm_host_len_i,
+  input  wire logic [15:0] frm_words_i,
+  input  wire logic [15:0] frm_needed_i,
   input  wire logic [31:0] frm_status_i,    // checksum status and errors
   input  wire logic [15:0] frm_pkt_info_i,  // packet type and RSS type
   input  wire logic [31:0] frm_hash_i,      // RSS hash
@@ -114,18 +119,11 @@ module igb_rx_dma
   logic [Cw-1:0] wb_entry;
   assign wb_entry = cmp_rd_q[Cw-1:0] + wb_beat_q[Cw:1];
 
-  // Bytes placed in host memory, and 64-bit words the frame occupies in the packet buffer.
-  logic [15:0] host_len, frame_words;
-  assign host_len    = secrc_i ? frm_len_i - 16'd4 : frm_len_i;
-  assign frame_words = (frm_len_i + 16'd7) >> 3;
-  logic [15:0] bufsz, needed, hw_avail, chunk;
-  assign bufsz       = (bsize_kb_i == 7'd0) ? 16'd2048 : {bsize_kb_i[5:0], 10'h0};
-  // Buffers the frame needs (at least one).
-  always_comb begin
-    needed = 16'd1;
-    for (int unsigned n = 2; n <= 16; n++)
-      if (host_len > bufsz * 16'(n - 1)) needed = 16'(n);
-  end
+  logic [15:0] host_len, frame_words, needed, bufsz, hw_avail, chunk;
+  assign host_len    = frm_host_len_i;
+  assign frame_words = frm_words_i;
+  assign needed      = frm_needed_i;
+  assign bufsz       = igb_bufsz(bsize_kb_i);
   // Descriptors hardware owns from the next one it will use up to RDT.
   assign hw_avail = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
   assign chunk    = (left_q < bufsz) ? left_q : bufsz;

@@ -175,12 +175,18 @@ void nic::tick() {
     if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
+  // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
+  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o) && !arriving_.empty()) {
+    const uint64_t id = arriving_.front();
+    arriving_.pop_front();
+    if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
+    else if (on_frame) on_frame(id, nic_event::mpc_drop, 0, time_of(c));
+  }
   if (beat_in) {
     ++beat_;
     if (beat_last) {
       if (on_frame) on_frame(cur_->id, nic_event::wire_end, 0, cur_->end());
-      if (m.ev_frame_ok_o) pktbuf_ids_.push_back(cur_->id);
-      if (m.ev_frame_mpc_o && on_frame) on_frame(cur_->id, nic_event::mpc_drop, 0, time_of(c));
+      arriving_.push_back(cur_->id);
       wire_->pop();
       cur_ = nullptr;
     }
@@ -303,6 +309,7 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   mmio_read_addr_ = addr;
   tick();
   mmio_read_ = false;
+  while (!rtl_->mmio_rvalid_o) tick();  // the request passes the boundary register first
   const uint32_t v = rtl_->mmio_rdata_o;
   std::memcpy(gp.get_data_ptr(), &v, 4);
   // The read took the RTL forward; the completion leaves now.

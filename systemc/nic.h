@@ -105,6 +105,7 @@ class nic : public sc_core::sc_module {
   std::deque<rresp_beat> rresp_;
   dma_write wr_;
   bool wr_active_ = false;
+  std::deque<uint64_t> arriving_;     // frames whose last beat is on the wire, not yet taken
   std::deque<uint64_t> pktbuf_ids_;   // frames in the packet buffer, in order
   // Per queue: frames in host memory whose descriptor is not written back yet
   std::vector<std::deque<uint64_t>> awaiting_wb_;

@@ -135,6 +135,7 @@ class rtl_harness {
     m->mmio_we_i = 0;
     m->mmio_addr_i = addr;
     tick();
+    while (!m->mmio_rvalid_o) tick();  // one cycle in the boundary register, one to read
     return m->mmio_rdata_o;
   }
   void send(const std::vector<uint8_t>& frame_with_fcs) { wire_.push_back(frame_with_fcs); }
