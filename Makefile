@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: setup configure build run test bench lint clean
+.PHONY: setup configure build run test bench lint synth clean
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,9 @@ test: build lint
 
 bench: build
 	cd $(BUILD) && ./igbsim-bench bench.json
+
+synth: setup
+	@bash scripts/synth.sh
 
 lint: setup
 	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic

@@ -108,12 +108,12 @@ package igb_pkg;
 
   // Receive buffer size in bytes from SRRCTL.BSIZEPACKET (1 KB units; 0 means 2 KB)
   function automatic logic [15:0] igb_bufsz(logic [6:0] bsize_kb);
-    return (bsize_kb == 7'd0) ? 16'd2048 : {bsize_kb[5:0], 10'h0};
+    igb_bufsz = (bsize_kb == 7'd0) ? 16'd2048 : {bsize_kb[5:0], 10'h0};
   endfunction
 
   // Whether RSS picks the queue: MRQC.MRQE (bits 2:0) selects RSS (2, or 5 with VMDq)
   function automatic logic mrqc_rss_on(logic [2:0] mrqe);
-    return (mrqe == 3'd2) || (mrqe == 3'd5);
+    mrqc_rss_on = (mrqe == 3'd2) || (mrqe == 3'd5);
   endfunction
 
 endpackage

@@ -5,11 +5,15 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config zlib1g-dev
       verilator libsystemc-dev libboost-dev libgtest-dev gtkwave
       libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcap-dev
-      xvfb)
+      xvfb python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm run Yosys for `make synth` (YoWASP); Debian's npm package only when the machine
+# has no npm of its own (a newer nodejs package bundles it and conflicts with Debian's).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "setup: installing ${missing[*]}"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
