@@ -167,6 +167,37 @@ class rtl_harness {
     write(E1000_RDT(0), rdt);
   }
 
+  // Queue q (q > 0; queue 0 is bring_up's) on MSI-X vector q + 1: a ring of `count`
+  // descriptors at queue_ring(q), buffers at queue_buf(q, i); RDT left at `rdt`. The global
+  // set-up (RCTL, GPIE, EIAC/EIAM) is bring_up's, which must come first.
+  static uint64_t queue_ring(unsigned q) { return 0x1000 + 0x1000ull * q; }
+  static uint64_t queue_buf(unsigned q, unsigned i) { return 0x100000 + 0x10000ull * q + 0x1000ull * i; }
+  void bring_up_queue(unsigned q, uint16_t count, uint16_t rdt, bool drop_en = false) {
+    for (uint16_t i = 0; i < count; ++i) {
+      const uint64_t buf = queue_buf(q, i);
+      std::memcpy(&mem[queue_ring(q) + 16 * i], &buf, 8);
+      std::memset(&mem[queue_ring(q) + 16 * i + 8], 0, 8);
+    }
+    write(E1000_RXDCTL(q), 0);
+    write(E1000_RDBAL(q), static_cast<uint32_t>(queue_ring(q)));
+    write(E1000_RDBAH(q), 0);
+    write(E1000_RDLEN(q), count * 16u);
+    write(E1000_RDH(q), 0);
+    write(E1000_RDT(q), 0);
+    write(E1000_SRRCTL(q), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
+    write(E1000_RXDCTL(q), E1000_RXDCTL_QUEUE_ENABLE | 16);
+    // IVAR0(q/2), byte 2*(q%2): vector q + 1 (the 82580/I350 layout)
+    const uint32_t reg = E1000_IVAR0 + 4 * (q / 2), shift = 16 * (q % 2);
+    uint32_t ivar = read(reg);
+    ivar = (ivar & ~(0xFFu << shift)) | ((q + 1) | E1000_IVAR_VALID) << shift;
+    write(reg, ivar);
+    const uint32_t bit = 1u << (q + 1);
+    write(E1000_EIAC, read(E1000_EIAC) | bit);
+    write(E1000_EIAM, read(E1000_EIAM) | bit);
+    write(E1000_EIMS, bit);
+    write(E1000_RDT(q), rdt);
+  }
+
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vigb_nic> m;
   std::vector<uint8_t> mem;
