@@ -61,6 +61,11 @@ constexpr uint32_t E1000_ICR_LSC = 0x00000004;
 constexpr uint32_t E1000_ICR_RXDMT0 = 0x00000010;
 constexpr uint32_t E1000_ICR_RXT0 = 0x00000080;
 constexpr uint32_t E1000_ICR_INT_ASSERTED = 0x80000000;
+constexpr uint32_t E1000_ICR_TXDW = 0x00000001, E1000_ICR_RXSEQ = 0x00000008;
+constexpr uint32_t E1000_ICR_DOUTSYNC = 0x10000000, E1000_ICR_DRSTA = 0x40000000;
+// IMS_ENABLE_MASK (igb.h): the causes igb enables without MSI-X
+constexpr uint32_t IMS_ENABLE_MASK = E1000_ICR_RXT0 | E1000_ICR_TXDW | E1000_ICR_RXDMT0 | E1000_ICR_RXSEQ |
+                                     E1000_ICR_LSC | E1000_ICR_DOUTSYNC;
 // RCTL
 constexpr uint32_t E1000_RCTL_EN = 0x00000002;
 constexpr uint32_t E1000_RCTL_LPE = 0x00000020;

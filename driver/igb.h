@@ -72,19 +72,24 @@ struct igb_q_vector {
   bool set_itr = false;
 };
 
+enum class igb_irq_mode { msix, msi, intx };
+
 struct igb_config {
-  int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit)
+  igb_irq_mode irq_mode = igb_irq_mode::msix;
+  int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
+                                    // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;
   int napi_weight = NAPI_POLL_WEIGHT;
   // rx_itr_setting as igb keeps it: 0 off, 1 dynamic, 3 dynamic conservative, else us << 2
   uint32_t rx_itr_setting = 3;
   bool drop_en = false;
+  uint32_t pthresh = IGB_RX_PTHRESH, hthresh = IGB_RX_HTHRESH, wthresh = IGB_RX_WTHRESH;
   uint32_t pktbuf_kb = 64;
   uint32_t mtu = 1500;
 };
 
 struct igb_stats {  // driver counters for report.json, and the hardware counters it reads
-  uint64_t irqs = 0, rdt_writes = 0, eims_writes = 0, eitr_writes = 0;
+  uint64_t irqs = 0, irqs_none = 0, rdt_writes = 0, eims_writes = 0, ims_writes = 0, eitr_writes = 0;
   uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0;
   std::vector<uint64_t> rqdpc;      // per queue (ethtool rx_queue_N_drops)
 };
@@ -109,6 +114,8 @@ int igb_poll(napi_struct* napi, int budget);
 int igb_clean_rx_irq(igb_q_vector* q_vector, int budget);
 void igb_alloc_rx_buffers(igb_ring* rx_ring, uint16_t cleaned_count);
 void igb_msix_ring(igb_q_vector* q_vector);
+bool igb_intr(igb_adapter* adapter);      // INTx: false is IRQ_NONE (not this device's)
+void igb_intr_msi(igb_adapter* adapter);
 void igb_ring_irq_enable(igb_q_vector* q_vector);
 
 // igb_desc_unused: descriptors software may refill; one slot always stays empty.

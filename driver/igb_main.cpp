@@ -184,7 +184,7 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   ring->rx_buffer_info.assign(ring->count, igb_rx_buffer{});
   ring->desc[0].wb.upper.length = 0;  // the first descriptor must not look complete
   ring->next_to_clean = ring->next_to_use = ring->next_to_alloc = 0;
-  const uint32_t rxdctl = IGB_RX_PTHRESH | IGB_RX_HTHRESH << 8 | IGB_RX_WTHRESH << 16 |
+  const uint32_t rxdctl = a->cfg.pthresh | a->cfg.hthresh << 8 | a->cfg.wthresh << 16 |
                           E1000_RXDCTL_QUEUE_ENABLE;
   hw.writel(rxdctl, E1000_RXDCTL(n));
 }
@@ -227,14 +227,21 @@ void igb_setup_mrqc(igb_adapter* a) {
   hw.writel(mrqc, E1000_MRQC);
 }
 
-// igb_irq_enable (MSI-X): auto-clear and auto-mask for the queue vectors, then unmask all.
+// igb_irq_enable. MSI-X: auto-clear and auto-mask for the queue vectors, then unmask all.
+// Otherwise: enable igb's causes in IMS and let an ICR read auto-mask them (IAM).
 void igb_irq_enable(igb_adapter* a) {
   hal& hw = *a->hw;
-  const uint32_t ims = a->eims_enable_mask & ~a->eims_other;
-  hw.writel(hw.readl(E1000_EIAC) | ims, E1000_EIAC);
-  hw.writel(hw.readl(E1000_EIAM) | ims, E1000_EIAM);
-  hw.writel(a->eims_enable_mask, E1000_EIMS);
-  ++a->stats.eims_writes;
+  if (a->cfg.irq_mode == igb_irq_mode::msix) {
+    const uint32_t ims = a->eims_enable_mask & ~a->eims_other;
+    hw.writel(hw.readl(E1000_EIAC) | ims, E1000_EIAC);
+    hw.writel(hw.readl(E1000_EIAM) | ims, E1000_EIAM);
+    hw.writel(a->eims_enable_mask, E1000_EIMS);
+    ++a->stats.eims_writes;
+  } else {
+    hw.writel(IMS_ENABLE_MASK | E1000_ICR_DRSTA, E1000_IMS);
+    hw.writel(IMS_ENABLE_MASK | E1000_ICR_DRSTA, E1000_IAM);
+    ++a->stats.ims_writes;
+  }
 }
 
 }  // namespace
@@ -260,8 +267,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   a->hw = hw;
   a->cfg = cfg;
   kernel& k = hw->k();
-  a->num_rx_queues = cfg.num_queues;
-  a->num_q_vectors = cfg.num_queues;  // one vector per receive queue (no TX rings)
+  const bool msix = cfg.irq_mode == igb_irq_mode::msix;
+  a->num_rx_queues = msix ? cfg.num_queues : 1;
+  a->num_q_vectors = a->num_rx_queues;  // one vector per receive queue (no TX rings)
   a->stats.rqdpc.assign(static_cast<size_t>(cfg.num_queues), 0);
   // igb_alloc_q_vectors / igb_setup_rx_resources
   for (int i = 0; i < a->num_rx_queues; ++i) {
@@ -292,23 +300,35 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   // igb_configure_rx, then buffers for every ring
   for (auto& ring : a->rx_ring) igb_configure_rx_ring(a, ring.get());
   for (auto& ring : a->rx_ring) igb_alloc_rx_buffers(ring.get(), igb_desc_unused(ring.get()));
-  // __igb_open -> igb_request_irq -> igb_configure_msix
-  hw->writel(E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR,
-             E1000_GPIE);
-  a->eims_other = 1u << 0;  // vector 0: link and other causes
-  hw->writel((0u | E1000_IVAR_VALID) << 8, E1000_IVAR_MISC);
-  a->eims_enable_mask = a->eims_other;
-  unsigned vector = 1;
+  // __igb_open -> igb_request_irq: igb_configure_msix, or one vector for MSI / INTx
+  if (msix) {
+    hw->writel(E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR,
+               E1000_GPIE);
+    a->eims_other = 1u << 0;  // vector 0: link and other causes
+    hw->writel((0u | E1000_IVAR_VALID) << 8, E1000_IVAR_MISC);
+    a->eims_enable_mask = a->eims_other;
+    unsigned vector = 1;
+    for (auto& qv : a->q_vector) {
+      igb_q_vector* q = qv.get();
+      igb_assign_vector(q, vector++);
+      a->eims_enable_mask |= q->eims_value;
+      hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+    }
+  } else {
+    igb_q_vector* q = a->q_vector[0].get();
+    igb_assign_vector(q, 0);  // EITR(0) throttles the single interrupt
+    if (cfg.irq_mode == igb_irq_mode::msi) {
+      hw->request_irq(0, [a] { igb_intr_msi(a); });
+    } else {
+      hw->request_irq(0, [a] { igb_intr(a); });
+    }
+  }
   for (auto& qv : a->q_vector) {
-    igb_q_vector* q = qv.get();
-    igb_assign_vector(q, vector++);
-    a->eims_enable_mask |= q->eims_value;
-    q->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
-    q->set_itr = true;  // the interval is written on the first interrupt
-    hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+    qv->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
+    qv->set_itr = true;  // the interval is written on the first interrupt
   }
   a->down = false;
-  hw->readl(E1000_EICR);  // clear anything pending from before
+  hw->readl(msix ? E1000_EICR : E1000_ICR);  // clear anything pending from before
   igb_irq_enable(a);
 }
 
@@ -336,15 +356,49 @@ void igb_msix_ring(igb_q_vector* q) {
   napi_schedule(&q->napi);
 }
 
+// igb_intr_msi / igb_intr: read ICR (which auto-masks through IAM), write a pending ITR
+// change, schedule NAPI. Link, reset and timestamp causes are not modelled. INTx is shared:
+// without INT_ASSERTED the interrupt was not this device's (IRQ_NONE).
+static void igb_intr_common(igb_adapter* a) {
+  igb_q_vector* q = a->q_vector[0].get();
+  kernel& k = a->hw->k();
+  q->napi.irq_msix = a->hw->msix_sent(0);
+  q->napi.irq_entry = k.this_cpu().now();
+  q->napi.irq_valid = true;
+  k.this_cpu().spend(k.cost.igb_msix_ring_ns);
+  igb_write_itr(q);
+  napi_schedule(&q->napi);
+}
+
+void igb_intr_msi(igb_adapter* a) {
+  ++a->stats.irqs;
+  a->hw->readl(E1000_ICR);  // read ICR disables interrupts using IAM
+  igb_intr_common(a);
+}
+
+bool igb_intr(igb_adapter* a) {
+  const uint32_t icr = a->hw->readl(E1000_ICR);
+  if (!(icr & E1000_ICR_INT_ASSERTED)) {
+    ++a->stats.irqs_none;
+    return false;
+  }
+  ++a->stats.irqs;
+  igb_intr_common(a);
+  return true;
+}
+
 void igb_ring_irq_enable(igb_q_vector* q) {
   igb_adapter* a = q->adapter;
   if (a->cfg.rx_itr_setting & 3) {
     if (a->num_q_vectors == 1) igb_set_itr(q);
     else igb_update_ring_itr(q);
   }
-  if (!a->down) {
+  if (a->down) return;
+  if (a->cfg.irq_mode == igb_irq_mode::msix) {
     a->hw->writel(q->eims_value, E1000_EIMS);
     ++a->stats.eims_writes;
+  } else {
+    igb_irq_enable(a);
   }
 }
 

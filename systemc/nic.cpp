@@ -162,8 +162,10 @@ void nic::tick() {
   // Handshakes that complete at this edge
   if (m.dma_req_valid_o) on_dma_request();
   if (m.dma_wdata_valid_o) on_dma_wdata();
-  if (m.msix_valid_o) {
-    const unsigned v = m.msix_vec_o;
+  const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
+  intx_prev_ = m.intx_o;
+  if ((m.msix_valid_o && !p_.intx) || intx_edge) {
+    const unsigned v = p_.intx ? 0 : m.msix_vec_o;
     if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
     ++msix_count_[v];
     const sc_time arrival = time_of(c) + sc_time(p_.msix_latency_ns, SC_NS);

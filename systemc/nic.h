@@ -55,6 +55,7 @@ class nic : public sc_core::sc_module {
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }
+  // Interrupts sent per vector: MSI-X messages, the MSI message (vector 0) or INTx assertions
   const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
   uint64_t desc_writebacks() const { return writebacks_; }
   double period_ns() const { return period_ps_ / 1000.0; }
@@ -92,6 +93,7 @@ class nic : public sc_core::sc_module {
   uint64_t cycle_ = 0;          // next cycle to tick; the RTL holds the state before it
   uint64_t horizon_ = 0;        // the run-ahead bound of the current advance()
   uint64_t ticked_ = 0, skipped_ = 0, writebacks_ = 0;
+  bool intx_prev_ = false;       // INTx level at the last tick (interrupts on rising edges)
   std::vector<uint64_t> msix_count_;
 
   // Wire input

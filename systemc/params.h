@@ -19,6 +19,9 @@ struct nic_params {
   bool drop_en = false;            // SRRCTL.DROP_EN
   double clock_mhz = 125;          // core clock: 8 ns per cycle
   double msix_latency_ns = 500;    // MSI-X message write to interrupt entry on the CPU
+  // How interrupts reach the CPU: messages (MSI-X, or MSI on vector 0), or the INTx level,
+  // delivered on each rising edge (with the same latency).
+  bool intx = false;
 };
 
 struct wire_params {

@@ -67,6 +67,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
   np.drop_en = p.b("nic.drop_en");
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
+  const std::string irq_mode = p.s("driver.irq_mode");
+  np.intx = irq_mode == "intx";
   kernel_params kp;
   kp.cores = static_cast<int>(p.i("kernel.cores"));
   kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
@@ -86,10 +88,14 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
   igb_config ic;
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
+  ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
   ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
   ic.drop_en = np.drop_en;
+  ic.pthresh = static_cast<uint32_t>(p.i("nic.pthresh"));
+  ic.hthresh = static_cast<uint32_t>(p.i("nic.hthresh"));
+  ic.wthresh = static_cast<uint32_t>(p.i("nic.wthresh"));
   ic.pktbuf_kb = np.pktbuf_kb;
   ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
   if (tc.frame_bytes > ic.mtu + 18)
@@ -262,9 +268,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     et[q + "csum_err"] = ring->csum_err;
   }
   r["ethtool"] = et;
-  r["driver"] = {{"irqs", adapter.stats.irqs}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
+  r["driver"] = {{"irq_mode", irq_mode}, {"rx_queues", adapter.num_rx_queues},
+                 {"irqs", adapter.stats.irqs}, {"irqs_none", adapter.stats.irqs_none}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
                  {"polls_budget_exhausted", k.st.polls_budget_exhausted}, {"rdt_writes", adapter.stats.rdt_writes},
-                 {"eims_writes", adapter.stats.eims_writes}, {"eitr_writes", adapter.stats.eitr_writes},
+                 {"eims_writes", adapter.stats.eims_writes},
+                 {"ims_writes", adapter.stats.ims_writes}, {"eitr_writes", adapter.stats.eitr_writes},
                  {"mmio_reads", hw.mmio_reads()}, {"mmio_writes", hw.mmio_writes()}};
   r["softnet"] = {{"processed", k.sd.processed}, {"dropped", k.sd.dropped}, {"time_squeeze", k.sd.time_squeeze}};
   r["stack"] = {{"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
@@ -308,6 +316,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   s += fmt::format("  offered    {} frames ({} B each, {:.0f} frames/s)\n", sb.offered_count(), tc.frame_bytes, tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
   for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
+  if (adapter.num_rx_queues != ic.num_queues)
+    s += fmt::format("  queues     1, not {}: without MSI-X igb uses one queue and one interrupt ({})\n",
+                     ic.num_queues, irq_mode);
   if (adapter.num_rx_queues > 1) {
     s += "  queues    ";
     for (const auto& ring : adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);

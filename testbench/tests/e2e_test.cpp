@@ -318,3 +318,75 @@ TEST(EndToEnd, JumboFramesSpanSeveralBuffersAndArriveByteExact) {
   EXPECT_EQ(rep["nic"]["gprc"], 300) << "GPRC counts frames, not buffers";
   EXPECT_EQ(rep["ethtool"]["rx_packets"], 300);
 }
+
+TEST(EndToEnd, RssSpreadsFlowsOverQueuesEachOnItsOwnVector) {
+  const std::string dir = fresh_dir("rss");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.flows=16 --set traffic.frames=4000");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  const json& et = rep["ethtool"];
+  const auto& msix = rep["nic"]["msix"];
+  uint64_t sum = 0;
+  unsigned used = 0;
+  for (unsigned q = 0; q < 4; ++q) {
+    const uint64_t n = et["rx_queue_" + std::to_string(q) + "_packets"];
+    sum += n;
+    used += n > 0;
+    EXPECT_EQ(n > 0, msix[q + 1].get<uint64_t>() > 0) << "queue " << q << " interrupts on vector " << q + 1 << " only";
+  }
+  EXPECT_EQ(sum, et["rx_packets"].get<uint64_t>()) << "per-queue packets add up to rx_packets";
+  EXPECT_EQ(sum, rep["nic"]["gprc"].get<uint64_t>());
+  EXPECT_GE(used, 3u) << "sixteen flows from different hosts spread over the four queues";
+  EXPECT_EQ(msix[0], 0) << "vector 0 is the 'other' vector";
+  for (size_t v = 5; v < msix.size(); ++v) EXPECT_EQ(msix[v], 0) << "no queue behind vector " << v;
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 4000u);
+}
+
+TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
+  // A small ring per queue at line rate with DROP_EN: drops land in RQDPC of the queue whose
+  // ring ran dry, and every drop counter agrees with the frames' fates.
+  const std::string dir = fresh_dir("dropen");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.frames=8000"
+                              " --set nic.rx_ring=80 --set nic.drop_en=true");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  uint64_t rqdpc = 0;
+  unsigned queues_dropping = 0;
+  for (unsigned q = 0; q < 4; ++q) {
+    const uint64_t d = rep["nic"]["rqdpc"][q];
+    EXPECT_EQ(d, rep["ethtool"]["rx_queue_" + std::to_string(q) + "_drops"].get<uint64_t>());
+    EXPECT_EQ(d, rep["checks"]["dropped_by"].value("rx_queue_" + std::to_string(q) + "_drops", 0u));
+    rqdpc += d;
+    queues_dropping += d > 0;
+  }
+  EXPECT_GT(queues_dropping, 0u);
+  EXPECT_EQ(rep["nic"]["rnbc"].get<uint64_t>(), rqdpc) << "with DROP_EN every frame without a descriptor is dropped";
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 8000u);
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+}
+
+TEST(EndToEnd, MsiAndIntxReadIcrOnEveryInterruptMsixNever) {
+  auto run = [](const std::string& mode, int frames) {
+    const std::string dir = fresh_dir("irq-" + mode + std::to_string(frames));
+    const result r = run_igbsim("run --out " + dir + " --set driver.irq_mode=" + mode +
+                                " --set traffic.frames=" + std::to_string(frames));
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    return load_report(dir);
+  };
+  for (const std::string mode : {"msi", "intx"}) {
+    const json rep = run(mode, 2000);
+    EXPECT_EQ(rep["driver"]["rx_queues"], 1) << mode << ": igb falls back to one queue";
+    EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 2000u);
+    const uint64_t irqs = rep["driver"]["irqs"];
+    EXPECT_GT(irqs, 5u);
+    EXPECT_GE(rep["driver"]["mmio_reads"].get<uint64_t>(), irqs) << mode << ": one ICR read per interrupt";
+    EXPECT_EQ(rep["driver"]["ims_writes"].get<uint64_t>(), irqs + 1) << "IMS re-enabled after each completed poll";
+    EXPECT_EQ(rep["driver"]["eims_writes"], 0);
+    EXPECT_EQ(rep["driver"]["irqs_none"], 0) << "the line is never raised for nothing";
+  }
+  // MSI-X: the hot path has no MMIO read, so reads do not grow with interrupts.
+  const json a = run("msix", 1000), b = run("msix", 3000);
+  EXPECT_GT(b["driver"]["irqs"].get<uint64_t>(), a["driver"]["irqs"].get<uint64_t>());
+  EXPECT_EQ(a["driver"]["mmio_reads"], b["driver"]["mmio_reads"]);
+}
