@@ -1,7 +1,10 @@
-// GTKWave save file for a run's waves.fst: groups in the order a frame travels, with
-// translate filters (waves/*.txt) so FSM and context states read as names.
+// GTKWave save file for a run's waves.fst: groups in the order a frame travels. FSM, context
+// and task states are SystemVerilog enums whose names Verilator writes into the FST: shown
+// without a number base, GTKWave prints those names. The DMA tag, not an enum, reads through a
+// translate filter (waves/dma_tag.txt).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -13,8 +16,10 @@ namespace igbsim {
 namespace {
 struct sig {
   std::string name;
-  const char* fmt;          // gtkw flags: 28 = bit, 22 = hex, 24 = decimal
-  std::string filter;       // translate filter file in waves/, or ""
+  const char* fmt;          // gtkw flags: 28 = bit, 22 = hex, 24 = decimal (a filtered signal
+                            // is shown in hex: GTKWave matches translate-filter keys in hex)
+  std::string filter;       // translate filter file in waves/, "enum" for the FST's enum
+                            // names, or ""
 };
 struct group {
   std::string title;
@@ -37,7 +42,7 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
     groups.push_back({fmt::format("descriptor ring q{}", q),
                       {{g + "u_rx_dma.rdh_q[15:0]", "24", ""}, {g + "u_rx_dma.rdt_i[15:0]", "24", ""},
                        {g + "u_desc_cache.fetch_ptr_q[15:0]", "24", ""}, {g + "u_desc_cache.used[4:0]", "24", ""},
-                       {g + "u_rx_dma.state_q[2:0]", "24", "rx_dma_state.txt"}, {g + "u_rx_dma.rnbc_inc_o", "28", ""},
+                       {g + "u_rx_dma.state_q[2:0]", "24", "enum"}, {g + "u_rx_dma.rnbc_inc_o", "28", ""},
                        {g + "u_rx_dma.rqdpc_inc_o", "28", ""}}});
   }
   groups.push_back({"DMA", {{"nic.dma_req_valid_o", "28", ""}, {"nic.dma_req_write_o", "28", ""},
@@ -47,18 +52,18 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
   groups.push_back({"interrupts", {{"nic.igb_nic.u_regs.eicr_q[9:0]", "22", ""}, {"nic.igb_nic.u_regs.eims_q[9:0]", "22", ""},
                                    {"nic.igb_nic.u_intr.armed_q[9:0]", "22", ""}, {"nic.msix_valid_o", "28", ""},
                                    {"nic.msix_vec_o[3:0]", "24", ""}}});
-  group drv{"driver/NAPI", {{"sw.core0_ctx_i[1:0]", "24", "cpu_ctx.txt"}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}};
+  group drv{"driver/NAPI", {{"sw.igb_sw_probe.core0_ctx[1:0]", "24", "enum"}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}};
   for (unsigned q = 0; q < queues; ++q) {
     const std::string n = std::to_string(q);
     drv.sigs.insert(drv.sigs.end(),
-                    {{"sw.napi" + n + "_state_i[1:0]", "24", "napi_state.txt"}, {"sw.napi" + n + "_missed_i", "28", ""},
+                    {{"sw.igb_sw_probe.napi" + n + "_state[1:0]", "24", "enum"}, {"sw.napi" + n + "_missed_i", "28", ""},
                      {"sw.napi" + n + "_budget_left_i[15:0]", "24", ""}, {"sw.napi" + n + "_work_done_i[15:0]", "24", ""},
                      {"sw.rx" + n + "_next_to_clean_i[15:0]", "24", ""}, {"sw.rx" + n + "_next_to_use_i[15:0]", "24", ""},
                      {"sw.rx" + n + "_desc_read_i[15:0]", "24", ""}});
   }
   groups.push_back(drv);
   groups.push_back({"socket/task", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""},
-                                    {"sw.task0_state_i[1:0]", "24", "task_state.txt"}}});
+                                    {"sw.igb_sw_probe.task0_state[1:0]", "24", "enum"}}});
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");
@@ -66,11 +71,19 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
                fst_path.c_str(), save_path.c_str(), static_cast<unsigned long long>(start_ps));
   std::fprintf(f, "*-24.000000 0 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1\n");
   std::fprintf(f, "[sst_width] 250\n[signals_width] 330\n[sst_expanded] 1\n[sst_vpaned_height] 300\n");
+  // GTKWave keeps one translate filter per index: each filter file gets its own.
+  std::vector<std::string> filters;
   for (const auto& g : groups) {
     std::fprintf(f, "@800200\n-%s\n", g.title.c_str());
     for (const auto& s : g.sigs) {
-      if (!s.filter.empty()) {
-        std::fprintf(f, "@20%s\n^1 %s/%s\n", s.fmt, waves_dir.c_str(), s.filter.c_str());
+      if (s.filter == "enum") {
+        std::fprintf(f, "@20\n");  // right-justified, no number base: GTKWave shows enum names
+      } else if (!s.filter.empty()) {
+        auto it = std::find(filters.begin(), filters.end(), s.filter);
+        if (it == filters.end()) it = filters.insert(filters.end(), s.filter);
+        // The filter line goes first: GTKWave attaches the current filter when it reads the flags.
+        std::fprintf(f, "^%zu %s/%s\n@2022\n", static_cast<size_t>(it - filters.begin()) + 1,
+                     waves_dir.c_str(), s.filter.c_str());
       } else {
         std::fprintf(f, "@%s\n", s.fmt);
       }
