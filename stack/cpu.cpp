@@ -17,6 +17,11 @@ uint64_t to_ps(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value();
 
 cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
   sc_spawn(sc_bind(&cpu_core::idle_thread, this), sc_gen_unique_name("cpu_idle"));
+  // ksoftirqd/N sleeps until __do_softirq hands it work
+  ksoftirqd_.comm = "ksoftirqd/" + std::to_string(id);
+  ksoftirqd_.state = task_state::interruptible;
+  ksoftirqd_.fn = [this] { run_ksoftirqd(); };
+  sc_spawn(sc_bind(&cpu_core::task_thread, this, &ksoftirqd_), sc_gen_unique_name("ksoftirqd"));
 }
 
 void cpu_core::set_ctx(cpu_ctx c) {
@@ -45,6 +50,63 @@ void cpu_core::sync() {
 void cpu_core::boundary() {
   sync();
   take_irqs();
+  cond_resched();
+}
+
+// --- CFS-like scheduling --------------------------------------------------------------------
+
+// update_curr: charge the running task's time since it was last accounted to its vruntime.
+void cpu_core::update_curr() {
+  const sc_time t = now();
+  if (current_ && t > exec_start_) {
+    const uint64_t d = to_ps(t - exec_start_);
+    current_->vruntime_ps += d;
+    current_->sum_exec_ps += d;
+  }
+  exec_start_ = t;
+  // min_vruntime only moves forward: the least of the running and the runnable tasks
+  uint64_t m = UINT64_MAX;
+  if (current_) m = current_->vruntime_ps;
+  for (const task_struct* r : rq_) m = std::min(m, r->vruntime_ps);
+  if (m != UINT64_MAX) min_vruntime_ps_ = std::max(min_vruntime_ps_, m);
+}
+
+// pick_next_task_fair: the runnable task with the least vruntime (the leftmost of the tree)
+task_struct* cpu_core::pick_next_task() const {
+  task_struct* best = nullptr;
+  for (task_struct* t : rq_)
+    if (!best || t->vruntime_ps < best->vruntime_ps) best = t;
+  return best;
+}
+
+// check_preempt_tick: the current task has had its slice when others wait.
+void cpu_core::check_preempt_tick() {
+  if (!current_ || rq_.empty()) return;
+  update_curr();
+  const double slice = std::max(sp_.latency_ns / static_cast<double>(nr_running()), sp_.min_granularity_ns);
+  if (now() - slice_start_ >= sc_time(slice, SC_NS)) need_resched_ = true;
+}
+
+// cond_resched / preemption on return to process context: give the core to the fairest task.
+void cpu_core::cond_resched() {
+  if (ctx_ != cpu_ctx::process || !current_) return;
+  check_preempt_tick();
+  preempt();
+}
+
+void cpu_core::preempt() {
+  task_struct* self = current_;
+  if (!need_resched_ || !self || self->state != task_state::running) return;
+  need_resched_ = false;
+  update_curr();
+  task_struct* next = pick_next_task();
+  if (!next) return;
+  self->state = task_state::runnable;
+  ++self->nivcsw;
+  rq_.push_back(self);
+  if (self == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(self->state));
+  switch_to(next);
+  wait(self->run_ev);
 }
 
 void cpu_core::request_irq(unsigned vec, irq_handler h) {
@@ -73,7 +135,27 @@ void cpu_core::take_irqs() {
     spend(k_.cost.irq_exit_ns);
     set_ctx(prev);
     // irq_exit: run softirqs unless we interrupted softirq processing itself
-    if (prev != cpu_ctx::softirq && softirq_pending_) do_softirq();
+    if (prev != cpu_ctx::softirq && softirq_pending_) invoke_softirq();
+  }
+}
+
+// invoke_softirq: leave the work to ksoftirqd when it is already runnable.
+void cpu_core::invoke_softirq() {
+  if (ksoftirqd_.state == task_state::running || ksoftirqd_.state == task_state::runnable) return;
+  do_softirq();
+}
+
+// run_ksoftirqd (smpboot thread body): __do_softirq while work is pending, a preemption
+// point after each round, sleep when there is none.
+void cpu_core::run_ksoftirqd() {
+  for (;;) {
+    while (!softirq_pending_) {
+      set_current_state(task_state::interruptible);
+      schedule();
+    }
+    do_softirq();
+    sync();
+    cond_resched();
   }
 }
 
@@ -89,13 +171,15 @@ void cpu_core::do_softirq() {
     softirq_pending_ = 0;
     spend(k_.cost.softirq_entry_ns);
     if ((pending & (1u << NET_RX_SOFTIRQ)) && net_rx_action) net_rx_action();
-    if (softirq_pending_ && (--restart == 0 || now() - start >= MAX_SOFTIRQ_TIME)) break;
+    if (softirq_pending_ && (--restart == 0 || now() - start >= MAX_SOFTIRQ_TIME || need_resched_)) break;
   }
   set_ctx(prev);
+  if (softirq_pending_) try_to_wake_up(&ksoftirqd_);  // wakeup_softirqd
 }
 
 void cpu_core::spawn(task_struct* t) {
   t->state = task_state::runnable;
+  t->vruntime_ps = min_vruntime_ps_;
   rq_.push_back(t);
   sc_spawn(sc_bind(&cpu_core::task_thread, this, t), sc_gen_unique_name(t->comm.c_str()));
   if (!current_) idle_ev_.notify(SC_ZERO_TIME);
@@ -112,8 +196,11 @@ void cpu_core::task_thread(task_struct* t) {
 void cpu_core::switch_to(task_struct* next) {
   spend(k_.cost.context_switch_ns);
   ++context_switches_;
+  update_curr();
   sync();
   current_ = next;
+  exec_start_ = slice_start_ = now();
+  need_resched_ = false;
   if (next) {
     rq_.erase(std::remove(rq_.begin(), rq_.end(), next), rq_.end());
     next->state = task_state::running;
@@ -133,8 +220,7 @@ void cpu_core::schedule() {
   if (self->state == task_state::running) return;
   ++self->nvcsw;
   if (self == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(self->state));
-  task_struct* next = rq_.empty() ? nullptr : rq_.front();
-  switch_to(next);
+  switch_to(pick_next_task());
   if (self->state == task_state::dead) return;
   wait(self->run_ev);
 }
@@ -151,9 +237,17 @@ bool cpu_core::try_to_wake_up(task_struct* t) {
   if (t == current_) {
     t->state = task_state::running;  // woken before it got off the CPU
   } else {
+    // place_entity: a sleeper keeps at most half a latency period of credit
+    update_curr();
+    const uint64_t credit = static_cast<uint64_t>(sp_.latency_ns / 2 * 1000);
+    if (min_vruntime_ps_ > credit) t->vruntime_ps = std::max(t->vruntime_ps, min_vruntime_ps_ - credit);
     t->state = task_state::runnable;
     rq_.push_back(t);
-    if (!current_) idle_ev_.notify(SC_ZERO_TIME);
+    if (!current_) {
+      idle_ev_.notify(SC_ZERO_TIME);
+    } else if (t->vruntime_ps + static_cast<uint64_t>(sp_.wakeup_granularity_ns * 1000) < current_->vruntime_ps) {
+      need_resched_ = true;  // check_preempt_wakeup
+    }
   }
   if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
   return true;
@@ -162,14 +256,9 @@ bool cpu_core::try_to_wake_up(task_struct* t) {
 void cpu_core::idle_thread() {
   for (;;) {
     take_irqs();
-    if (softirq_pending_) {  // stand-in for ksoftirqd until it is modelled
-      do_softirq();
-      sync();
-      continue;
-    }
     sync();
     if (!rq_.empty()) {
-      switch_to(rq_.front());
+      switch_to(pick_next_task());
       while (current_) wait(idle_ev_);
       continue;
     }

@@ -9,10 +9,21 @@
 //
 // Tasks: each task is a SystemC thread; only the one the scheduler hands the core to runs.
 // A task blocks by setting its state and calling schedule(); try_to_wake_up() makes it
-// runnable. The run queue is FIFO without preemption (vruntime fairness comes later);
-// when nothing is runnable the core's idle thread waits for the next interrupt.
-// Until ksoftirqd is modelled, softirq work left after __do_softirq's 10 restarts / 2 ms
-// runs from the idle loop (and at the next irq_exit).
+// runnable. Scheduling is CFS-like (kernel/sched/fair.c): each task accrues vruntime while it
+// runs (equal weights, nice 0); the runnable task with the least vruntime runs next; a woken
+// task is placed no earlier than min_vruntime - sched_latency / 2 (GENTLE_FAIR_SLEEPERS) and
+// preempts the current one when it is ahead by more than the wake-up granularity; the
+// current one is preempted when it has run a slice, max(sched_latency / nr_running,
+// min_granularity). Preemption happens at the model's preemption points (boundary() in
+// process context, cond_resched()), as with a kernel built without full preemption.
+// Defaults are the kernel's for one CPU (factor 1 + ilog2(ncpus) for more, up to 8 CPUs).
+// When nothing is runnable the core's idle thread waits for the next interrupt.
+//
+// Softirqs run at irq_exit (invoke_softirq) unless this core's ksoftirqd is already runnable
+// (choice: the 4.9-6.4 behaviour, commit 4cd13c21b207 "softirq: Let ksoftirqd do its job";
+// the reference marks the version range UNVERIFIED). __do_softirq restarts while softirqs
+// stay pending, up to 10 passes and 2 ms; then it wakes ksoftirqd, a task that competes with
+// the applications under the scheduler.
 #pragma once
 #include <systemc>
 
@@ -37,7 +48,16 @@ struct task_struct {
   task_state state = task_state::runnable;
   std::function<void()> fn;
   sc_core::sc_event run_ev;
-  uint64_t nvcsw = 0;  // voluntary context switches
+  uint64_t nvcsw = 0, nivcsw = 0;  // voluntary and involuntary (preempted) context switches
+  uint64_t vruntime_ps = 0;        // CFS virtual runtime (nice 0: equal to runtime)
+  uint64_t sum_exec_ps = 0;        // time on the CPU
+};
+
+// CFS tunables (kernel/sched/fair.c defaults for one CPU)
+struct sched_params {
+  double latency_ns = 6e6;          // sysctl_sched_latency
+  double min_granularity_ns = 0.75e6;  // sysctl_sched_min_granularity
+  double wakeup_granularity_ns = 1e6;  // sysctl_sched_wakeup_granularity
 };
 
 enum softirq_nr : uint32_t { NET_RX_SOFTIRQ = 3 };
@@ -67,7 +87,9 @@ class cpu_core {
   void spawn(task_struct* t);
   task_struct* current() const { return current_; }
   void schedule();
+  void cond_resched();  // a preemption point in process context
   bool try_to_wake_up(task_struct* t);
+  task_struct& ksoftirqd() { return ksoftirqd_; }
   void set_current_state(task_state s);
   cpu_ctx ctx() const { return ctx_; }
   bool in_interrupt() const { return ctx_ == cpu_ctx::softirq || ctx_ == cpu_ctx::hardirq; }
@@ -82,9 +104,16 @@ class cpu_core {
   void idle_thread();
   void task_thread(task_struct* t);
   void take_irqs();
-  void do_softirq();
+  void invoke_softirq();
+  void do_softirq();  // __do_softirq
+  void run_ksoftirqd();
   void set_ctx(cpu_ctx c);
   void switch_to(task_struct* next);
+  task_struct* pick_next_task() const;
+  void update_curr();
+  void check_preempt_tick();
+  void preempt();
+  size_t nr_running() const { return rq_.size() + (current_ ? 1 : 0); }
 
   kernel& k_;
   int id_;
@@ -94,7 +123,12 @@ class cpu_core {
   std::deque<pending_irq> irq_q_;  // by arrival time
   uint32_t softirq_pending_ = 0;
   task_struct* current_ = nullptr;
-  std::deque<task_struct*> rq_;
+  std::deque<task_struct*> rq_;     // runnable tasks other than current_
+  sched_params sp_;
+  uint64_t min_vruntime_ps_ = 0;
+  sc_core::sc_time exec_start_, slice_start_;
+  bool need_resched_ = false;
+  task_struct ksoftirqd_;
   sc_core::sc_event irq_ev_, idle_ev_;
   std::array<uint64_t, 4> ctx_ps_{};
   uint64_t context_switches_ = 0, irqs_taken_ = 0;
