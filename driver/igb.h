@@ -76,6 +76,7 @@ enum class igb_irq_mode { msix, msi, intx };
 
 struct igb_config {
   igb_irq_mode irq_mode = igb_irq_mode::msix;
+  bool napi = true;                 // false: the "no NAPI" receive of drivers before NAPI
   int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
                                     // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;
@@ -112,6 +113,7 @@ void igb_open(igb_adapter* adapter, hal* hw, const igb_config& cfg);
 void igb_update_stats(igb_adapter* adapter);   // reads the read-to-clear statistics
 int igb_poll(napi_struct* napi, int budget);
 int igb_clean_rx_irq(igb_q_vector* q_vector, int budget);
+void igb_msix_ring_legacy(igb_q_vector* q_vector);
 void igb_alloc_rx_buffers(igb_ring* rx_ring, uint16_t cleaned_count);
 void igb_msix_ring(igb_q_vector* q_vector);
 bool igb_intr(igb_adapter* adapter);      // INTx: false is IRQ_NONE (not this device's)

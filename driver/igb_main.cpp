@@ -312,7 +312,8 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
       igb_q_vector* q = qv.get();
       igb_assign_vector(q, vector++);
       a->eims_enable_mask |= q->eims_value;
-      hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+      if (cfg.napi) hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
+      else hw->request_irq(q->vector, [q] { igb_msix_ring_legacy(q); });
     }
   } else {
     igb_q_vector* q = a->q_vector[0].get();
@@ -324,7 +325,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
     }
   }
   for (auto& qv : a->q_vector) {
-    qv->itr_val = cfg.rx_itr_setting <= 3 ? IGB_START_ITR : cfg.rx_itr_setting;
+    // igb_alloc_q_vector: off (0) and fixed values (> 3) are taken as they are, the dynamic
+    // modes start at IGB_START_ITR; igb_write_itr turns 0 into its 1 us minimum.
+    qv->itr_val = (cfg.rx_itr_setting == 0 || cfg.rx_itr_setting > 3) ? cfg.rx_itr_setting : IGB_START_ITR;
     qv->set_itr = true;  // the interval is written on the first interrupt
   }
   a->down = false;
@@ -368,6 +371,25 @@ static void igb_intr_common(igb_adapter* a) {
   k.this_cpu().spend(k.cost.igb_msix_ring_ns);
   igb_write_itr(q);
   napi_schedule(&q->napi);
+}
+
+// Receive without NAPI, as drivers did before it (e1000_intr cleaned the ring in the interrupt
+// handler): the hard interrupt takes every completed descriptor, hands each frame to netif_rx
+// (the per-CPU backlog) and unmasks the vector again before it returns. Each frame then costs
+// a hard-interrupt share that preempts all softirq and process work - the receive livelock of
+// Mogul and Ramakrishnan. ITR works as in NAPI mode; with driver.itr=off every frame interrupts.
+void igb_msix_ring_legacy(igb_q_vector* q) {
+  hal& hw = *q->adapter->hw;
+  kernel& k = hw.k();
+  cpu_core& cpu = k.this_cpu();
+  ++q->adapter->stats.irqs;
+  q->napi.irq_msix = hw.msix_sent(q->vector);
+  q->napi.irq_entry = cpu.now();
+  q->napi.irq_valid = true;
+  cpu.spend(k.cost.igb_msix_ring_ns);
+  igb_write_itr(q);
+  igb_clean_rx_irq(q, q->rx_ring->count);
+  igb_ring_irq_enable(q);
 }
 
 void igb_intr_msi(igb_adapter* a) {
@@ -530,7 +552,8 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     skb->hash = rx_desc->wb.lower.rss;
     skb->protocol = static_cast<uint16_t>(skb->data[12] << 8 | skb->data[13]);
     skb->pull(ETH_HLEN);
-    napi_gro_receive(&napi, skb);
+    if (q->adapter->cfg.napi) napi_gro_receive(&napi, skb);
+    else netif_rx(k, skb);
     ++total_packets;
     k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget - total_packets), ring->reg_idx);
     cpu.boundary();

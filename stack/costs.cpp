@@ -16,6 +16,7 @@ const std::map<std::string, double cost_table::*>& cost_table::fields() {
       {"page_alloc_ns", &cost_table::page_alloc_ns},
       {"mmio_write_ns", &cost_table::mmio_write_ns},
       {"gro_ns", &cost_table::gro_ns},
+      {"netif_rx_ns", &cost_table::netif_rx_ns},
       {"netif_receive_skb_ns", &cost_table::netif_receive_skb_ns},
       {"ip_rcv_ns", &cost_table::ip_rcv_ns},
       {"udp_rcv_ns", &cost_table::udp_rcv_ns},

@@ -28,6 +28,7 @@ struct cost_table {
   double page_alloc_ns = 250;       // a fresh page from the allocator, mapped for DMA
   double mmio_write_ns = 80;        // writel: posted, the CPU does not wait for completion
   double gro_ns = 50;               // napi_gro_receive without a merge
+  double netif_rx_ns = 100;         // netif_rx: enqueue_to_backlog with IRQs off (chosen; no source)
   // Protocol stack
   double netif_receive_skb_ns = 120;  // __netif_receive_skb_core, ptype dispatch
   double ip_rcv_ns = 200;             // ip_rcv_core + route + ip_local_deliver

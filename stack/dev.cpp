@@ -87,13 +87,13 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
     k.probe(sw_sig::napi_state, NAPI_PROBE_POLLING, n->index);
     k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(n->weight), n->index);
     k.probe(sw_sig::napi_work_done, 0, n->index);
-    ++k.st.polls;
+    if (n->index != kNoQueue) ++k.st.polls;  // igb_poll calls (not the backlog's)
     work = n->poll(n, n->weight);
     k.probe(sw_sig::napi_work_done, static_cast<uint32_t>(work), n->index);
   }
   if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
   if (work < n->weight) return work;
-  ++k.st.polls_budget_exhausted;
+  if (n->index != kNoQueue) ++k.st.polls_budget_exhausted;
   gro_normal_list(n);  // flush before yielding the CPU to the next NAPI
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
   repoll.push_back(n);
@@ -140,6 +140,41 @@ void drop_skb(kernel& k, sk_buff* skb, const char* counter) {
   k.jr.finish(skb->frame_id, counter);
   k.this_cpu().spend(k.cost.skb_free_ns);
   kfree_skb(skb);
+}
+
+int netif_rx(kernel& k, sk_buff* skb) {
+  cpu_core& cpu = k.this_cpu();
+  cpu.spend(k.cost.netif_rx_ns);
+  softnet_data& sd = k.sd;
+  const size_t qlen = sd.input_pkt_queue.size();
+  if (qlen <= static_cast<size_t>(k.params.netdev_max_backlog)) {
+    if (qlen == 0 && !(sd.backlog.state & NAPI_STATE_SCHED)) {
+      sd.backlog.state |= NAPI_STATE_SCHED;
+      __napi_schedule(&sd.backlog);
+    }
+    sd.input_pkt_queue.push_back(skb);
+    return 0;
+  }
+  ++sd.dropped;
+  drop_skb(k, skb, "softnet_dropped");
+  return 1;
+}
+
+int process_backlog(napi_struct* napi, int quota) {
+  kernel& k = *napi->k;
+  softnet_data& sd = k.sd;
+  int work = 0;
+  while (work < quota) {
+    if (sd.input_pkt_queue.empty()) {
+      napi->state = 0;  // the queue is empty: done, no repoll (napi->state = 0 in process_backlog)
+      break;
+    }
+    sk_buff* skb = sd.input_pkt_queue.front();
+    sd.input_pkt_queue.pop_front();
+    netif_receive_skb(k, skb);
+    ++work;
+  }
+  return work;
 }
 
 // __netif_receive_skb_core: deliver by ethertype.

@@ -29,7 +29,7 @@ struct napi_struct {
   kernel* k = nullptr;
   uint32_t state = 0;
   int weight = NAPI_POLL_WEIGHT;
-  int index = 0;                              // which queue's probe signals it drives
+  unsigned index = 0;                         // which queue's probe signals it drives
   void* priv = nullptr;                       // the driver's container (container_of)
   std::function<int(napi_struct*, int)> poll;
   std::vector<sk_buff*> rx_list;              // GRO normal list
@@ -51,6 +51,16 @@ bool napi_complete_done(napi_struct* n, int work_done);
 void napi_gro_receive(napi_struct* n, sk_buff* skb);
 void net_rx_action(kernel& k);
 int netif_receive_skb(kernel& k, sk_buff* skb);
+// netif_rx (enqueue_to_backlog): the receive path of drivers without NAPI. The frame joins this
+// CPU's input_pkt_queue unless it already holds more than netdev_max_backlog (then it is
+// dropped and counted in softnet_stat's dropped column); the backlog NAPI is scheduled when
+// the queue was empty. Returns NET_RX_SUCCESS (0) or NET_RX_DROP (1).
+int netif_rx(kernel& k, sk_buff* skb);
+// process_backlog: the backlog NAPI's poll, draining input_pkt_queue through
+// __netif_receive_skb, at most `quota` (dev_weight, 64) frames per call.
+int process_backlog(napi_struct* napi, int quota);
+constexpr int weight_p = 64;      // net.core.dev_weight
+constexpr unsigned kNoQueue = ~0u;  // napi_struct::index of a NAPI that is no device queue's
 // Drop with accounting: the frame's fate is `counter`.
 void drop_skb(kernel& k, sk_buff* skb, const char* counter);
 

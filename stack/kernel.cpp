@@ -6,6 +6,8 @@ namespace igbsim {
 
 kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c) {
   for (int i = 0; i < p.cores; ++i) cores_.push_back(std::make_unique<cpu_core>(*this, i));
+  netif_napi_add(*this, &sd.backlog, process_backlog, weight_p);
+  sd.backlog.index = kNoQueue;
 }
 
 kernel::~kernel() = default;

@@ -14,6 +14,7 @@
 #include "costs.h"
 #include "cpu.h"
 #include "journey.h"
+#include "dev.h"
 #include "net.h"
 
 namespace igbsim {
@@ -33,6 +34,8 @@ struct kernel_params {
 // softnet_data (per CPU): the NAPI poll list and /proc/net/softnet_stat counters.
 struct softnet_data {
   std::deque<napi_struct*> poll_list;
+  std::deque<sk_buff*> input_pkt_queue;  // netif_rx's backlog (drivers without NAPI)
+  napi_struct backlog;                   // its NAPI, polled by process_backlog
   uint64_t processed = 0, dropped = 0, time_squeeze = 0;
 };
 

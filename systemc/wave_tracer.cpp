@@ -95,6 +95,7 @@ void wave_tracer::dump_rtl(uint64_t t_ps) {
 
 void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
   if (!fst_) return;
+  if (s <= sw_sig::rx_desc_read && queue >= kProbeQueues) return;  // not a device queue (backlog)
   change c{std::max(t_ps, last_t_), s, v, queue};
   // Keep time order; changes almost always arrive in order, so this scans from the back.
   auto it = pending_.end();

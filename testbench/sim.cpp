@@ -74,6 +74,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
   kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
   kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
+  kp.netdev_max_backlog = static_cast<int>(p.i("kernel.netdev_max_backlog"));
   cost_table costs;
   for (const auto& [name, member] : cost_table::fields()) costs.*member = p.d("cost." + name);
   traffic_config tc;
@@ -88,6 +89,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
   igb_config ic;
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
+  ic.napi = p.s("driver.mode") == "napi";
   ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
@@ -226,6 +228,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       k.violate("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
                                                 adapter.stats.rqdpc[q], fate(name)));
   }
+  if (fate("softnet_dropped") != k.sd.dropped)
+    k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", k.sd.dropped, fate("softnet_dropped")));
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
   const uint64_t reached_host = sb.offered_count() - fate("rx_missed_errors") - rqdpc_total;
