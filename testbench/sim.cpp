@@ -278,6 +278,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                  {"eims_writes", adapter.stats.eims_writes},
                  {"ims_writes", adapter.stats.ims_writes}, {"eitr_writes", adapter.stats.eitr_writes},
                  {"mmio_reads", hw.mmio_reads()}, {"mmio_writes", hw.mmio_writes()}};
+  // Each vector's interrupt interval at the end (itr_val is in 0.25 us units, igb.h)
+  json itr = json::array();
+  for (const auto& q : adapter.q_vector) itr.push_back(q->itr_val / 4.0);
+  r["driver"]["itr_us"] = itr;
   r["softnet"] = {{"processed", k.sd.processed}, {"dropped", k.sd.dropped}, {"time_squeeze", k.sd.time_squeeze}};
   r["stack"] = {{"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
                 {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},

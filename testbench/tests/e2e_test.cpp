@@ -390,3 +390,103 @@ TEST(EndToEnd, MsiAndIntxReadIcrOnEveryInterruptMsixNever) {
   EXPECT_GT(b["driver"]["irqs"].get<uint64_t>(), a["driver"]["irqs"].get<uint64_t>());
   EXPECT_EQ(a["driver"]["mmio_reads"], b["driver"]["mmio_reads"]);
 }
+
+// ---- Driver, NAPI and the CPU ------------------------------------------------------------
+
+namespace {
+json run_report(const std::string& name, const std::string& sets) {
+  const std::string dir = fresh_dir(name);
+  const result r = run_igbsim("run --out " + dir + " " + sets);
+  EXPECT_EQ(r.status, 0) << name << ": " << r.err << r.out;
+  return load_report(dir);
+}
+double irqs_per_delivered(const json& r) {
+  return r["driver"]["irqs"].get<double>() / std::max(1.0, r["checks"]["delivered"].get<double>());
+}
+}  // namespace
+
+TEST(Napi, InterruptsPerPacketFallFromOneAtLightLoadToFarBelowAHundredthAtLineRate) {
+  const json light = run_report("ipp-light", "--set traffic.rate_pct=1 --set traffic.frames=400");
+  const json mid = run_report("ipp-mid", "--set traffic.rate_pct=20 --set traffic.frames=4000");
+  const json full = run_report("ipp-full", "--set traffic.rate_pct=100 --set traffic.duration_us=8000");
+  EXPECT_GT(irqs_per_delivered(light), 0.9) << "frames 67 us apart each get their own interrupt";
+  EXPECT_LT(irqs_per_delivered(mid), irqs_per_delivered(light));
+  EXPECT_LT(irqs_per_delivered(full), irqs_per_delivered(mid));
+  EXPECT_LT(irqs_per_delivered(full), 0.01) << "at 64-byte line rate NAPI keeps polling with the vector masked";
+  EXPECT_GT(full["checks"]["delivered"].get<uint64_t>(), 1000u) << "and the application still gets frames";
+}
+
+TEST(Napi, WithoutNapiDeliveriesCollapseAsLoadRisesWithNapiTheyHoldAPlateau) {
+  // Receive livelock (Mogul and Ramakrishnan; the NAPI measurements of Salim et al.): one core,
+  // 64-byte frames, 20 ms of offered load at each rate.
+  auto delivered = [](const std::string& mode, int pct) {
+    const json r = run_report("livelock-" + mode + std::to_string(pct),
+                              "--set driver.mode=" + mode + (mode == "legacy" ? " --set driver.itr=off" : "") +
+                                  " --set traffic.rate_pct=" + std::to_string(pct) + " --set traffic.duration_us=20000");
+    EXPECT_EQ(r["checks"]["lost_unaccounted"], 0);
+    return r["checks"]["delivered"].get<double>();
+  };
+  const double legacy_peak = std::max(delivered("legacy", 15), delivered("legacy", 25));
+  const double legacy_60 = delivered("legacy", 60), legacy_100 = delivered("legacy", 100);
+  EXPECT_LT(legacy_60, 0.85 * legacy_peak) << "past saturation the interrupt handler eats the CPU";
+  EXPECT_LT(legacy_100, legacy_60) << "and more load delivers less";
+  const double napi_80 = delivered("napi", 80), napi_100 = delivered("napi", 100);
+  EXPECT_GT(napi_100, 0.9 * napi_80) << "NAPI holds its delivery rate as load keeps rising";
+  EXPECT_GT(napi_100, 2 * legacy_100);
+}
+
+TEST(Napi, DynamicItrGoesToBulkUnderLargeFramesAndToLowLatencyUnderSparseSmallOnes) {
+  for (const std::string mode : {"msix", "msi"}) {  // igb_update_ring_itr and igb_set_itr
+    const json bulk = run_report("itr-bulk-" + mode, "--set driver.irq_mode=" + mode +
+                                                         " --set traffic.frame_bytes=1518 --set traffic.rate_pct=100"
+                                                         " --set traffic.frames=2000");
+    const json sparse = run_report("itr-sparse-" + mode, "--set driver.irq_mode=" + mode +
+                                                             " --set traffic.rate_pct=0.5 --set traffic.frames=200");
+    // The interval of the vector whose queue carried the flow (the others keep IGB_START_ITR).
+    auto busy_itr = [](const json& r) {
+      size_t busiest = 0;
+      for (size_t q = 0; q < r["driver"]["itr_us"].size(); ++q)
+        if (r["ethtool"]["rx_queue_" + std::to_string(q) + "_packets"].get<uint64_t>() >
+            r["ethtool"]["rx_queue_" + std::to_string(busiest) + "_packets"].get<uint64_t>())
+          busiest = q;
+      return r["driver"]["itr_us"][busiest].get<double>();
+    };
+    const double bulk_us = busy_itr(bulk), sparse_us = busy_itr(sparse);
+    EXPECT_GE(bulk_us, 150.0) << mode << ": line-rate 1500-byte frames move to the bulk interval (~4-5 K/s)";
+    EXPECT_EQ(sparse_us, 49.0) << mode << ": sparse small frames get the low-latency interval (20 K/s, conservative mode)";
+    EXPECT_GT(bulk["driver"]["eitr_writes"].get<uint64_t>(), 1u) << "the new interval is written at a later interrupt";
+  }
+}
+
+TEST(Napi, WaveformShowsEimsWrittenOnlyAfterNapiCompletedAndNeverAfterAFullBudgetPoll) {
+  // One flow (queue 1, vector 2) at a load where some polls use their whole budget.
+  const std::string dir = fresh_dir("napi-waves");
+  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=50 --set traffic.frames=6000");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  ASSERT_GT(rep["ethtool"]["rx_queue_1_packets"].get<uint64_t>(), 0u);
+  ASSERT_GT(rep["driver"]["polls_budget_exhausted"].get<uint64_t>(), 0u);
+  const std::vector<std::string> names = {"nic.igb_nic.u_regs.eims_q", "sw.napi1_state_i", "sw.napi1_work_done_i"};
+  enum { EIMS, STATE, WORK };
+  const auto changes = read_fst(dir + "/waves.fst", names);
+  uint64_t eims = 0, state = 0, rises = 0, rises_while_polling = 0, full_polls = 0, full_poll_completed = 0;
+  for (const auto& c : changes) {
+    const uint64_t v = bits_to_u64(c.value);
+    if (c.sig == EIMS) {
+      if ((v >> 2 & 1) && !(eims >> 2 & 1)) {
+        ++rises;
+        if (state != 0) ++rises_while_polling;  // NAPI not idle: napi_complete_done has not returned true
+      }
+      eims = v;
+    } else if (c.sig == STATE) {
+      state = v;
+    } else if (c.sig == WORK && v == 64) {
+      ++full_polls;
+      if (state == 0) ++full_poll_completed;  // a full poll must leave NAPI scheduled
+    }
+  }
+  EXPECT_GT(rises, 10u);
+  EXPECT_GT(full_polls, 0u);
+  EXPECT_EQ(rises_while_polling, 0u) << "EIMS is written only after napi_complete_done returned true";
+  EXPECT_EQ(full_poll_completed, 0u) << "a poll that used its whole budget leaves NAPI scheduled";
+}
