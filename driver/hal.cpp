@@ -36,8 +36,9 @@ uint32_t hal::readl(uint32_t reg) {
   mmio_payload(gp, tlm::TLM_READ_COMMAND, reg, &v);
   sc_time delay = SC_ZERO_TIME;
   const sc_time start = sc_time_stamp();
-  mmio_init_socket->b_transport(gp, delay);
+  mmio_init_socket->b_transport(gp, delay);  // may wait: other cores run meanwhile
   wait(delay);  // the completion's way back
+  k_.set_this_cpu(&cpu);
   // The stall is CPU time of the running context.
   const sc_time stalled = sc_time_stamp() - start;
   cpu.account_stall(stalled);
@@ -110,7 +111,7 @@ void hal::note_msix_sent(unsigned vec, const sc_time& t) {
 }
 
 void hal::request_irq(unsigned vec, std::function<void()> handler) {
-  k_.this_cpu().request_irq(vec, std::move(handler));
+  k_.cpu(k_.irq_cpu(vec)).request_irq(vec, std::move(handler));
 }
 
 }  // namespace igbsim

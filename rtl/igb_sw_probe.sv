@@ -28,7 +28,15 @@ module igb_sw_probe (
   `IGB_SW_QUEUE_PORTS(5)
   `IGB_SW_QUEUE_PORTS(6)
   `IGB_SW_QUEUE_PORTS(7)
-  input  wire logic [1:0]  core0_ctx_i,          // 0 idle, 1 process, 2 softirq, 3 hardirq
+  // Per core n (0..7): 0 idle, 1 process, 2 softirq, 3 hardirq
+  input  wire logic [1:0]  core0_ctx_i,
+  input  wire logic [1:0]  core1_ctx_i,
+  input  wire logic [1:0]  core2_ctx_i,
+  input  wire logic [1:0]  core3_ctx_i,
+  input  wire logic [1:0]  core4_ctx_i,
+  input  wire logic [1:0]  core5_ctx_i,
+  input  wire logic [1:0]  core6_ctx_i,
+  input  wire logic [1:0]  core7_ctx_i,
   input  wire logic [15:0] softirq_budget_left_i,
   input  wire logic [15:0] sock0_rxq_len_i,
   input  wire logic [15:0] ep0_ready_len_i,
@@ -38,9 +46,16 @@ module igb_sw_probe (
   typedef enum logic [1:0] {NapiIdle, NapiScheduled, NapiPolling, NapiDisabled} napi_e;
   typedef enum logic [1:0] {TaskRunning, TaskRunnable, TaskInterruptible, TaskDead} task_e;
 
-  ctx_e  core0_ctx;
+  ctx_e  core0_ctx, core1_ctx, core2_ctx, core3_ctx, core4_ctx, core5_ctx, core6_ctx, core7_ctx;
   task_e task0_state;
   assign core0_ctx   = ctx_e'(core0_ctx_i);
+  assign core1_ctx   = ctx_e'(core1_ctx_i);
+  assign core2_ctx   = ctx_e'(core2_ctx_i);
+  assign core3_ctx   = ctx_e'(core3_ctx_i);
+  assign core4_ctx   = ctx_e'(core4_ctx_i);
+  assign core5_ctx   = ctx_e'(core5_ctx_i);
+  assign core6_ctx   = ctx_e'(core6_ctx_i);
+  assign core7_ctx   = ctx_e'(core7_ctx_i);
   assign task0_state = task_e'(task0_state_i);
   `IGB_SW_QUEUE_STATE(0)
   `IGB_SW_QUEUE_STATE(1)

@@ -16,8 +16,11 @@ uint64_t to_ps(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value();
 }  // namespace
 
 cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
+  netif_napi_add(k, &sd.backlog, process_backlog, weight_p);
+  sd.backlog.index = kNoQueue;
   sc_spawn(sc_bind(&cpu_core::idle_thread, this), sc_gen_unique_name("cpu_idle"));
   // ksoftirqd/N sleeps until __do_softirq hands it work
+  ksoftirqd_.cpu = id;
   ksoftirqd_.comm = "ksoftirqd/" + std::to_string(id);
   ksoftirqd_.state = task_state::interruptible;
   ksoftirqd_.fn = [this] { run_ksoftirqd(); };
@@ -27,8 +30,10 @@ cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
 void cpu_core::set_ctx(cpu_ctx c) {
   if (c == ctx_) return;
   ctx_ = c;
-  k_.probe(sw_sig::core0_ctx, static_cast<uint32_t>(c));
+  k_.probe(sw_sig::core_ctx, static_cast<uint32_t>(c), static_cast<unsigned>(id_));
 }
+
+void cpu_core::resumed() { k_.set_this_cpu(this); }
 
 void cpu_core::spend(double ns) {
   const sc_time d(ns, SC_NS);
@@ -45,6 +50,7 @@ void cpu_core::sync() {
   const sc_time o = offset_;
   offset_ = SC_ZERO_TIME;
   wait(o);
+  resumed();
 }
 
 void cpu_core::boundary() {
@@ -107,6 +113,7 @@ void cpu_core::preempt() {
   if (self == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(self->state));
   switch_to(next);
   wait(self->run_ev);
+  resumed();
 }
 
 void cpu_core::request_irq(unsigned vec, irq_handler h) {
@@ -174,10 +181,11 @@ void cpu_core::do_softirq() {
     if (softirq_pending_ && (--restart == 0 || now() - start >= MAX_SOFTIRQ_TIME || need_resched_)) break;
   }
   set_ctx(prev);
-  if (softirq_pending_) try_to_wake_up(&ksoftirqd_);  // wakeup_softirqd
+  if (softirq_pending_) try_to_wake_up(&ksoftirqd_, now());  // wakeup_softirqd
 }
 
 void cpu_core::spawn(task_struct* t) {
+  t->cpu = id_;
   t->state = task_state::runnable;
   t->vruntime_ps = min_vruntime_ps_;
   rq_.push_back(t);
@@ -187,6 +195,7 @@ void cpu_core::spawn(task_struct* t) {
 
 void cpu_core::task_thread(task_struct* t) {
   wait(t->run_ev);  // until the scheduler hands us the core
+  resumed();
   t->fn();
   t->state = task_state::dead;
   schedule();
@@ -223,6 +232,7 @@ void cpu_core::schedule() {
   switch_to(pick_next_task());
   if (self->state == task_state::dead) return;
   wait(self->run_ev);
+  resumed();
 }
 
 void cpu_core::set_current_state(task_state s) {
@@ -230,8 +240,7 @@ void cpu_core::set_current_state(task_state s) {
   if (current_ == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(s));
 }
 
-bool cpu_core::try_to_wake_up(task_struct* t) {
-  spend(k_.cost.try_to_wake_up_ns);
+bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
   if (t->state != task_state::interruptible) return false;
   ++k_.st.task_wakeups;
   if (t == current_) {
@@ -244,7 +253,8 @@ bool cpu_core::try_to_wake_up(task_struct* t) {
     t->state = task_state::runnable;
     rq_.push_back(t);
     if (!current_) {
-      idle_ev_.notify(SC_ZERO_TIME);
+      // the idle core sees the wake-up no earlier than the waker's local time
+      idle_ev_.notify(waker_now > sc_time_stamp() ? waker_now - sc_time_stamp() : SC_ZERO_TIME);
     } else if (t->vruntime_ps + static_cast<uint64_t>(sp_.wakeup_granularity_ns * 1000) < current_->vruntime_ps) {
       need_resched_ = true;  // check_preempt_wakeup
     }
@@ -255,12 +265,13 @@ bool cpu_core::try_to_wake_up(task_struct* t) {
 
 void cpu_core::idle_thread() {
   for (;;) {
+    resumed();
     take_irqs();
     sync();
     if (!rq_.empty()) {
       switch_to(pick_next_task());
       while (current_) wait(idle_ev_);
-      continue;
+      continue;  // (resumed() at the top of the loop)
     }
     if (!irq_q_.empty()) {
       const sc_time a = irq_q_.front().arrival;

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "costs.h"
+#include "dev.h"
 
 namespace igbsim {
 
@@ -45,6 +46,7 @@ enum class task_state : uint8_t { running = 0, runnable = 1, interruptible = 2, 
 
 struct task_struct {
   std::string comm;
+  int cpu = 0;                     // the core it runs on (tasks do not migrate)
   task_state state = task_state::runnable;
   std::function<void()> fn;
   sc_core::sc_event run_ev;
@@ -61,6 +63,14 @@ struct sched_params {
 };
 
 enum softirq_nr : uint32_t { NET_RX_SOFTIRQ = 3 };
+
+// softnet_data (per CPU): the NAPI poll list, netif_rx's backlog and /proc/net/softnet_stat.
+struct softnet_data {
+  std::deque<napi_struct*> poll_list;
+  std::deque<sk_buff*> input_pkt_queue;  // netif_rx's backlog (drivers without NAPI)
+  napi_struct backlog;                   // its NAPI, polled by process_backlog
+  uint64_t processed = 0, dropped = 0, time_squeeze = 0;
+};
 
 class cpu_core {
  public:
@@ -86,9 +96,11 @@ class cpu_core {
   // Tasks
   void spawn(task_struct* t);
   task_struct* current() const { return current_; }
+  softnet_data sd;
   void schedule();
   void cond_resched();  // a preemption point in process context
-  bool try_to_wake_up(task_struct* t);
+  // try_to_wake_up for a task of this core; `waker_now` is the waking CPU's local time
+  bool try_to_wake_up(task_struct* t, const sc_core::sc_time& waker_now);
   task_struct& ksoftirqd() { return ksoftirqd_; }
   void set_current_state(task_state s);
   cpu_ctx ctx() const { return ctx_; }
@@ -108,6 +120,7 @@ class cpu_core {
   void do_softirq();  // __do_softirq
   void run_ksoftirqd();
   void set_ctx(cpu_ctx c);
+  void resumed();  // this core's thread runs again: it is this_cpu()
   void switch_to(task_struct* next);
   task_struct* pick_next_task() const;
   void update_curr();

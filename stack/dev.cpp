@@ -30,7 +30,7 @@ bool napi_schedule_prep(napi_struct* n) {
 void __napi_schedule(napi_struct* n) {
   kernel& k = *n->k;
   if (!n->on_poll_list) {
-    k.sd.poll_list.push_back(n);
+    k.this_cpu().sd.poll_list.push_back(n);
     n->on_poll_list = true;
   }
   ++k.st.napi_schedules;
@@ -103,7 +103,7 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
 
 void net_rx_action(kernel& k) {
   cpu_core& cpu = k.this_cpu();
-  softnet_data& sd = k.sd;
+  softnet_data& sd = k.this_cpu().sd;
   const sc_time time_limit = cpu.now() + sc_time(k.params.netdev_budget_usecs, SC_US);
   int budget = k.params.netdev_budget;
   std::deque<napi_struct*> list, repoll;
@@ -145,7 +145,7 @@ void drop_skb(kernel& k, sk_buff* skb, const char* counter) {
 int netif_rx(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.netif_rx_ns);
-  softnet_data& sd = k.sd;
+  softnet_data& sd = k.this_cpu().sd;
   const size_t qlen = sd.input_pkt_queue.size();
   if (qlen <= static_cast<size_t>(k.params.netdev_max_backlog)) {
     if (qlen == 0 && !(sd.backlog.state & NAPI_STATE_SCHED)) {
@@ -162,7 +162,7 @@ int netif_rx(kernel& k, sk_buff* skb) {
 
 int process_backlog(napi_struct* napi, int quota) {
   kernel& k = *napi->k;
-  softnet_data& sd = k.sd;
+  softnet_data& sd = k.this_cpu().sd;
   int work = 0;
   while (work < quota) {
     if (sd.input_pkt_queue.empty()) {
@@ -183,7 +183,7 @@ int netif_receive_skb(kernel& k, sk_buff* skb) {
   cpu.boundary();
   cpu.spend(k.cost.netif_receive_skb_ns);
   k.jr.record(skb->frame_id, step::netif_receive_skb, cpu.now());
-  ++k.sd.processed;
+  ++k.this_cpu().sd.processed;
   if (skb->protocol == ETH_P_IP) return ip_rcv(k, skb);
   drop_skb(k, skb, "rx_nohandler");
   return -1;

@@ -6,8 +6,19 @@ namespace igbsim {
 
 kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c) {
   for (int i = 0; i < p.cores; ++i) cores_.push_back(std::make_unique<cpu_core>(*this, i));
-  netif_napi_add(*this, &sd.backlog, process_backlog, weight_p);
-  sd.backlog.index = kNoQueue;
+  cur_ = cores_.front().get();
+}
+
+int kernel::irq_cpu(unsigned vec) const {
+  // Vector 0 is the "other" vector (or the single MSI/INTx interrupt); queue n's is n + 1.
+  if (!params.irq_spread || vec == 0) return 0;
+  return static_cast<int>((vec - 1) % cores_.size());
+}
+
+bool kernel::try_to_wake_up(task_struct* t) {
+  cpu_core& waker = this_cpu();
+  waker.spend(cost.try_to_wake_up_ns);
+  return cpu(t->cpu).try_to_wake_up(t, waker.now());
 }
 
 kernel::~kernel() = default;

@@ -25,19 +25,14 @@ struct napi_struct;
 
 struct kernel_params {
   int cores = 1;
+  bool irq_spread = true;            // queue vector n+1 on core n % cores (irqbalance); else core 0
+  int app_cpu = 0;                   // the core the application task runs on
   int netdev_budget = 300;           // net.core.netdev_budget
   int netdev_budget_usecs = 2000;    // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
   int netdev_max_backlog = 1000;     // net.core.netdev_max_backlog
   int rmem_default = 212992;         // net.core.rmem_default: socket receive buffer, bytes
 };
 
-// softnet_data (per CPU): the NAPI poll list and /proc/net/softnet_stat counters.
-struct softnet_data {
-  std::deque<napi_struct*> poll_list;
-  std::deque<sk_buff*> input_pkt_queue;  // netif_rx's backlog (drivers without NAPI)
-  napi_struct backlog;                   // its NAPI, polled by process_backlog
-  uint64_t processed = 0, dropped = 0, time_squeeze = 0;
-};
 
 // Counters under the names Linux gives them.
 struct kernel_stats {
@@ -73,7 +68,6 @@ class kernel {
   kernel_params params;
   cost_table cost;
   kernel_stats st;
-  softnet_data sd;
   journey jr;
   task_struct* app_task = nullptr;
   udp_table udp;
@@ -81,7 +75,14 @@ class kernel {
   uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)  // the task whose state the waveform and journey show
 
   cpu_core& cpu(int i = 0) { return *cores_.at(i); }
-  cpu_core& this_cpu() { return *cores_.at(0); }
+  int cores() const { return static_cast<int>(cores_.size()); }
+  // The core whose code is running now: each core marks itself where its threads resume.
+  cpu_core& this_cpu() { return *cur_; }
+  void set_this_cpu(cpu_core* c) { cur_ = c; }
+  // Where a vector's interrupt is delivered (/proc/irq/N/smp_affinity, one core)
+  int irq_cpu(unsigned vec) const;
+  // try_to_wake_up on the task's own core; the waker (this CPU) pays for it
+  bool try_to_wake_up(task_struct* t);
 
   // Waveform probe (no-op without a tracer)
   void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals
@@ -97,6 +98,7 @@ class kernel {
 
  private:
   std::vector<std::unique_ptr<cpu_core>> cores_;
+  cpu_core* cur_ = nullptr;
   wave_tracer* tracer_ = nullptr;
   std::vector<violation> violations_;
 };

@@ -36,7 +36,7 @@ int __wake_up_common(kernel& k, wait_queue_head* wq, unsigned mode, int nr_exclu
 }
 
 int default_wake_function(kernel& k, wait_queue_entry* e) {
-  return k.this_cpu().try_to_wake_up(static_cast<task_struct*>(e->private_)) ? 1 : 0;
+  return k.try_to_wake_up(static_cast<task_struct*>(e->private_)) ? 1 : 0;
 }
 
 }  // namespace igbsim

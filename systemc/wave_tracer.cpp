@@ -58,7 +58,12 @@ void wave_tracer::apply(const change& c) {
       *q.desc_read = c.v;
       *q.desc_read_stb = (desc_read_toggle_[c.q % kProbeQueues] ^= 1u);
       break;
-    case sw_sig::core0_ctx: p.core0_ctx_i = c.v; break;
+    case sw_sig::core_ctx: {
+      CData* const ctx[kProbeCores] = {&p.core0_ctx_i, &p.core1_ctx_i, &p.core2_ctx_i, &p.core3_ctx_i,
+                                       &p.core4_ctx_i, &p.core5_ctx_i, &p.core6_ctx_i, &p.core7_ctx_i};
+      *ctx[c.q] = c.v;
+      break;
+    }
     case sw_sig::softirq_budget_left: p.softirq_budget_left_i = c.v; break;
     case sw_sig::sock0_rxq_len: p.sock0_rxq_len_i = c.v; break;
     case sw_sig::ep0_ready_len: p.ep0_ready_len_i = c.v; break;
@@ -96,6 +101,7 @@ void wave_tracer::dump_rtl(uint64_t t_ps) {
 void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
   if (!fst_) return;
   if (s <= sw_sig::rx_desc_read && queue >= kProbeQueues) return;  // not a device queue (backlog)
+  if (s == sw_sig::core_ctx && queue >= kProbeCores) return;
   change c{std::max(t_ps, last_t_), s, v, queue};
   // Keep time order; changes almost always arrive in order, so this scans from the back.
   auto it = pending_.end();

@@ -28,7 +28,7 @@ struct group {
 }  // namespace
 
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues) {
+                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores) {
   std::vector<group> groups = {
       {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
                 {"nic.rx_bytes_i[3:0]", "24", ""}, {"nic.rx_data_i[63:0]", "22", ""},
@@ -52,7 +52,10 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
   groups.push_back({"interrupts", {{"nic.igb_nic.u_regs.eicr_q[9:0]", "22", ""}, {"nic.igb_nic.u_regs.eims_q[9:0]", "22", ""},
                                    {"nic.igb_nic.u_intr.armed_q[9:0]", "22", ""}, {"nic.msix_valid_o", "28", ""},
                                    {"nic.msix_vec_o[3:0]", "24", ""}}});
-  group drv{"driver/NAPI", {{"sw.igb_sw_probe.core0_ctx[1:0]", "24", "enum"}, {"sw.softirq_budget_left_i[15:0]", "24", ""}}};
+  group drv{"driver/NAPI", {}};
+  for (unsigned c = 0; c < cores; ++c)
+    drv.sigs.push_back({"sw.igb_sw_probe.core" + std::to_string(c) + "_ctx[1:0]", "24", "enum"});
+  drv.sigs.push_back({"sw.softirq_budget_left_i[15:0]", "24", ""});
   for (unsigned q = 0; q < queues; ++q) {
     const std::string n = std::to_string(q);
     drv.sigs.insert(drv.sigs.end(),

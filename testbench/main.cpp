@@ -83,7 +83,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
         if (f.path().extension() == ".txt") fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
       write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
                  (final_dir / "waves.fst").string(), final_dir.string(), r.first_frame_ps,
-                 static_cast<unsigned>(p.i("nic.queues")));
+                 static_cast<unsigned>(p.i("nic.queues")), static_cast<unsigned>(p.i("kernel.cores")));
     }
     fs::remove_all(final_dir, ec);
     fs::rename(tmp, final_dir);

@@ -71,6 +71,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   np.intx = irq_mode == "intx";
   kernel_params kp;
   kp.cores = static_cast<int>(p.i("kernel.cores"));
+  kp.irq_spread = p.s("kernel.irq_affinity") == "spread";
+  kp.app_cpu = static_cast<int>(p.i("app.cpu"));
+  if (kp.app_cpu >= kp.cores)
+    throw input_error(fmt::format("app.cpu: core {} does not exist with kernel.cores = {}", kp.app_cpu, kp.cores));
   kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
   kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
   kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
@@ -140,7 +144,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   };
   dev.msix_sink = [&](unsigned vec, const sc_time& arrival) {
     hw.note_msix_sent(vec, arrival - sc_time(np.msix_latency_ns, SC_NS));
-    k.this_cpu().post_irq(vec, arrival);
+    k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
   };
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
@@ -186,9 +190,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       default: return 'X';
     }
   };
-  k.this_cpu().net_rx_action = [&] { net_rx_action(k); };
-  k.this_cpu().spawn(&bringup);
-  k.this_cpu().spawn(&app.task);
+  for (int c = 0; c < k.cores(); ++c) k.cpu(c).net_rx_action = [&] { net_rx_action(k); };
+  k.cpu(0).spawn(&bringup);
+  k.cpu(kp.app_cpu).spawn(&app.task);
 
   // Run control: stop when every offered frame has a fate, or the drain time is over.
   bool stats_read = false;
@@ -204,7 +208,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       if (!src.started() || !src.exhausted()) continue;
       if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
     }
-    k.this_cpu().spawn(&stats_task);
+    k.cpu(0).spawn(&stats_task);
     while (!stats_read) wait(sc_time(10, SC_US));
     sc_stop();
   }, "run_control");
@@ -228,8 +232,14 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       k.violate("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
                                                 adapter.stats.rqdpc[q], fate(name)));
   }
-  if (fate("softnet_dropped") != k.sd.dropped)
-    k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", k.sd.dropped, fate("softnet_dropped")));
+  softnet_data sd_total;  // /proc/net/softnet_stat summed over the cores
+  for (int c = 0; c < k.cores(); ++c) {
+    sd_total.processed += k.cpu(c).sd.processed;
+    sd_total.dropped += k.cpu(c).sd.dropped;
+    sd_total.time_squeeze += k.cpu(c).sd.time_squeeze;
+  }
+  if (fate("softnet_dropped") != sd_total.dropped)
+    k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
   const uint64_t reached_host = sb.offered_count() - fate("rx_missed_errors") - rqdpc_total;
@@ -282,7 +292,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   json itr = json::array();
   for (const auto& q : adapter.q_vector) itr.push_back(q->itr_val / 4.0);
   r["driver"]["itr_us"] = itr;
-  r["softnet"] = {{"processed", k.sd.processed}, {"dropped", k.sd.dropped}, {"time_squeeze", k.sd.time_squeeze}};
+  json per_cpu = json::array();
+  for (int c = 0; c < k.cores(); ++c)
+    per_cpu.push_back({{"processed", k.cpu(c).sd.processed}, {"dropped", k.cpu(c).sd.dropped},
+                       {"time_squeeze", k.cpu(c).sd.time_squeeze}});
+  r["softnet"] = {{"processed", sd_total.processed}, {"dropped", sd_total.dropped},
+                  {"time_squeeze", sd_total.time_squeeze}, {"per_cpu", per_cpu}};
   r["stack"] = {{"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
                 {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},
                 {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_frags_dropped", k.st.ip_frags_dropped},
@@ -292,15 +307,20 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   r["wakeup"] = {{"sk_data_ready", k.st.sk_data_ready}, {"wq_entries_visited", k.st.wq_entries_visited},
                  {"pollwake_calls", k.st.pollwake_calls}, {"ep_poll_callback_calls", k.st.ep_poll_callback_calls},
                  {"vfs_poll_calls", k.st.vfs_poll_calls}, {"poll_table_entries_added", k.st.poll_table_entries_added},
-                 {"task_wakeups", k.st.task_wakeups}, {"context_switches", k.this_cpu().context_switches()}};
+                 {"task_wakeups", k.st.task_wakeups}, {"context_switches", [&] {
+                   uint64_t n = 0;
+                   for (int c = 0; c < k.cores(); ++c) n += k.cpu(c).context_switches();
+                   return n;
+                 }()}};
   r["app"] = {{"delivered_packets", k.st.delivered_packets}, {"delivered_bytes", k.st.delivered_bytes},
               {"reads", k.st.reads}, {"epoll_wait_calls", k.st.epoll_wait_calls}, {"select_calls", k.st.select_calls}};
   json cpus = json::array();
-  {
-    const auto& c = k.this_cpu().ctx_ps();
+  for (int i = 0; i < k.cores(); ++i) {
+    const auto& c = k.cpu(i).ctx_ps();
     const uint64_t busy = c[1] + c[2] + c[3];
     cpus.push_back({{"hardirq_ns", c[3] / 1000.0}, {"softirq_ns", c[2] / 1000.0}, {"process_ns", c[1] / 1000.0},
-                    {"idle_ns", (end_ps > busy ? end_ps - busy : 0) / 1000.0}});
+                    {"idle_ns", (end_ps > busy ? end_ps - busy : 0) / 1000.0}, {"irqs", k.cpu(i).irqs_taken()},
+                    {"context_switches", k.cpu(i).context_switches()}});
   }
   r["cpu"] = cpus;
   json lat;

@@ -27,6 +27,6 @@ run_outcome run_simulation(const params& p, const run_options& o);
 // Waveform save file for GTKWave: signals grouped by stage, enum states named.
 // It opens at start_ps (the first frame), zoomed to a few microseconds.
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues);
+                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores);
 
 }  // namespace igbsim

@@ -490,3 +490,22 @@ TEST(Napi, WaveformShowsEimsWrittenOnlyAfterNapiCompletedAndNeverAfterAFullBudge
   EXPECT_EQ(rises_while_polling, 0u) << "EIMS is written only after napi_complete_done returned true";
   EXPECT_EQ(full_poll_completed, 0u) << "a poll that used its whole budget leaves NAPI scheduled";
 }
+
+TEST(Cores, InterruptsGoWhereTheirAffinitySendsThemAndMoreCoresDeliverMore) {
+  const std::string load = " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.duration_us=6000";
+  const json one = run_report("cores1", "--set kernel.cores=1" + load);
+  const json spread = run_report("cores4", "--set kernel.cores=4" + load);
+  const json core0 = run_report("cores4-core0", "--set kernel.cores=4 --set kernel.irq_affinity=core0" + load);
+  ASSERT_EQ(spread["cpu"].size(), 4u);
+  for (unsigned c = 0; c < 4; ++c) {
+    EXPECT_GT(spread["cpu"][c]["irqs"].get<uint64_t>(), 0u) << "queue " << c << "'s vector lands on core " << c;
+    EXPECT_GT(spread["cpu"][c]["softirq_ns"].get<double>(), 0.0) << "and its NAPI polls there";
+    EXPECT_GT(spread["softnet"]["per_cpu"][c]["processed"].get<uint64_t>(), 0u);
+    if (c > 0) {
+      EXPECT_EQ(core0["cpu"][c]["irqs"], 0) << "irq_affinity=core0 keeps core " << c << " out";
+    }
+  }
+  EXPECT_GT(spread["checks"]["delivered"].get<uint64_t>(), one["checks"]["delivered"].get<uint64_t>())
+      << "four cores share the receive work";
+  for (const json* r : {&one, &spread, &core0}) EXPECT_EQ((*r)["checks"]["lost_unaccounted"], 0);
+}
