@@ -22,6 +22,7 @@ constexpr uint32_t IGB_RXBUFFER_3072 = 3072;
 constexpr uint32_t IGB_RXBUFFER_1536 = 1536;
 constexpr uint32_t IGB_MAX_FRAME_BUILD_SKB = IGB_RXBUFFER_1536;  // - NET_IP_ALIGN (0 on x86)
 constexpr uint32_t IGB_SKB_PAD = 64;          // NET_SKB_PAD + NET_IP_ALIGN (x86: 64 + 0)
+constexpr uint32_t IGB_RX_HDR_LEN = 256;      // header copy size of igb_construct_skb
 constexpr uint32_t SKB_SHARED_INFO_SIZE = 320;  // sizeof(struct skb_shared_info), x86-64
 constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8, IGB_RX_WTHRESH = 4;
 constexpr uint16_t USHRT_MAX_ = 0xFFFF;
@@ -77,6 +78,12 @@ enum class igb_irq_mode { msix, msi, intx };
 struct igb_config {
   igb_irq_mode irq_mode = igb_irq_mode::msix;
   bool napi = true;                 // false: the "no NAPI" receive of drivers before NAPI
+  // Completion test: current igb reads a non-zero wb.upper.length (refill zeroes the next
+  // slot's length); older igb (3.x, out-of-tree) zeroed read.hdr_addr on refill and tested DD.
+  bool completion_dd = false;
+  // igb_construct_skb (the legacy-rx private flag) instead of igb_build_skb: copy the headers
+  // (all of a frame of at most IGB_RX_HDR_LEN) into a fresh skb, the rest as a page fragment.
+  bool construct_skb = false;
   int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
                                     // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;

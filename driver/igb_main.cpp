@@ -1,6 +1,7 @@
 // The igb receive path (drivers/net/ethernet/intel/igb/igb_main.c), as the current driver
 // does it with build_skb and half-page buffers. See driver/igb.h for what is left out.
 #include <algorithm>
+#include <cstring>
 
 #include "igb.h"
 #include "kernel.h"
@@ -66,6 +67,20 @@ void igb_put_rx_buffer(igb_ring* ring, igb_rx_buffer* bi, int rx_buf_pgcnt) {
     hw.put_page(bi->pg, bi->pagecnt_bias);  // __page_frag_cache_drain; skbs keep their refs
   }
   bi->pg = nullptr;
+}
+
+// eth_get_headlen: the length of the Ethernet, IPv4 and TCP/UDP headers at the start of a
+// frame (the flow dissector's answer for these protocols), at most `max`.
+uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max) {
+  uint32_t n = ETH_HLEN;
+  if (size >= ETH_HLEN + 20 && (d[12] << 8 | d[13]) == ETH_P_IP && (d[14] >> 4) == 4) {
+    const uint32_t ihl = (d[14] & 0xF) * 4u;
+    const bool first_fragment = ((d[20] & 0x1F) << 8 | d[21]) == 0;
+    n += ihl;
+    if (first_fragment && d[23] == IPPROTO_UDP) n += 8;
+    if (first_fragment && d[23] == IPPROTO_TCP && size >= n + 13) n += (d[n + 12] >> 4) * 4u;
+  }
+  return std::min({n, size, max});
 }
 
 // igb_rx_checksum: trust the hardware's verdict. An error leaves CHECKSUM_NONE so the stack
@@ -442,14 +457,16 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
   if (!cleaned_count) return;
   hal& hw = *ring->q_vector->adapter->hw;
   kernel& k = hw.k();
+  const bool dd = ring->q_vector->adapter->cfg.completion_dd;
   uint16_t i = ring->next_to_use;
   do {
     igb_rx_buffer* bi = &ring->rx_buffer_info[i];
     if (!igb_alloc_mapped_page(ring, bi)) break;
     k.this_cpu().spend(k.cost.refill_ns);
     ring->desc[i].read.pkt_addr = bi->dma + bi->page_offset;
+    if (dd) ring->desc[i].read.hdr_addr = 0;  // older igb: clears DD (bit 0 of the same 8 bytes)
     if (++i == ring->count) i = 0;
-    ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
+    if (!dd) ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
   } while (--cleaned_count);
   if (ring->next_to_use != i) {
     ring->next_to_use = i;
@@ -480,9 +497,14 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     const uint16_t ntc = ring->next_to_clean;
     e1000_adv_rx_desc* rx_desc = &ring->desc[ntc];
     hw.coherent_sync();  // the load below sees what the device has made visible by now
+    // Completion: a non-zero length (current igb), or DD (older igb, completion_dd)
+    if (q->adapter->cfg.completion_dd) {
+      if (!(rx_desc->wb.upper.status_error & E1000_RXD_STAT_DD)) break;
+    } else if (!rx_desc->wb.upper.length) {
+      break;
+    }
+    hw.dma_rmb();  // no other descriptor field is read before the completion marker
     const uint16_t size = rx_desc->wb.upper.length;
-    if (!size) break;
-    hw.dma_rmb();  // no other descriptor field is read before the length
     cpu.spend(k.cost.desc_ns);
     const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
     const uint64_t id = hw.trace_desc_consumed(desc_dma);
@@ -518,6 +540,25 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
         prev();
         hw.put_page(pg, 1);
       };
+      bi->page_offset ^= truesize;
+    } else if (q->adapter->cfg.construct_skb) {
+      // igb_construct_skb: the headers are copied, the page keeps only what follows them
+      cpu.spend(k.cost.build_skb_ns);
+      skb = sk_buff::alloc(IGB_RX_HDR_LEN);
+      const uint32_t headlen = size > IGB_RX_HDR_LEN ? eth_get_headlen(va, size, IGB_RX_HDR_LEN) : size;
+      std::memcpy(skb->put(headlen), va, headlen);
+      cpu.spend(k.cost.copy_ns_per_byte * headlen);
+      skb->frame_id = id;
+      if (size > headlen) {
+        skb->add_rx_frag(va + headlen, size - headlen, truesize);
+        skb->destructor = [prev = std::move(skb->destructor), &hw, pg] {
+          prev();
+          hw.put_page(pg, 1);
+        };
+        bi->page_offset ^= truesize;
+      } else {
+        ++bi->pagecnt_bias;  // all copied: the buffer goes straight back to the ring
+      }
     } else {
       // igb_build_skb
       cpu.spend(k.cost.build_skb_ns);
@@ -526,8 +567,8 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
       skb->put(size);
       skb->frame_id = id;
       skb->destructor = [&hw, pg] { hw.put_page(pg, 1); };
+      bi->page_offset ^= truesize;
     }
-    bi->page_offset ^= truesize;
     igb_put_rx_buffer(ring, bi, rx_buf_pgcnt);
     ++cleaned_count;
     // igb_is_non_eop

@@ -215,8 +215,8 @@ module igb_nic
     frm_host_len = rctl[RctlSecrc] ? frm_len - 16'd4 : frm_len;
     frm_words    = (frm_len + 16'd7) >> 3;
     frm_needed   = 16'd1;
-    for (int unsigned n = 2; n <= 16; n++)
-      if (frm_host_len > frm_bufsz * 16'(n - 1)) frm_needed = 16'(n);
+    for (int unsigned n = 2; n <= 16; n++)  // in 32 bits: 15 buffers of up to 127 KB
+      if (32'(frm_host_len) > 32'(frm_bufsz) * (n - 1)) frm_needed = 16'(n);
   end
 
   // Memory port arbitration: one reader (descriptor cache) and one writer (DMA) per queue.

@@ -36,7 +36,9 @@ module igb_rx_csum (
   logic [15:0] pos_q, etype_q, totlen_q, frag_q, l4ck_q, sport_q, dport_q;
   logic [31:0] saddr_q, daddr_q;
   logic [7:0]  verihl_q, proto_q;
-  logic [25:0] ipsum_q, l4sum_q;
+  // Ones'-complement sums, folded at the end: 32 bits hold a 9 KB jumbo frame's 4.5 K words
+  // (16 + 13 bits) with room to spare.
+  logic [31:0] ipsum_q, l4sum_q;
 
   // Header fields captured so far, including this beat.
   logic [15:0] etype, totlen, frag, l4ck, sport, dport;
@@ -79,7 +81,7 @@ module igb_rx_csum (
   // the transport header starts at 34 or later, so every byte is classified with fields
   // captured in an earlier beat (or, for bytes 14..33, needs none).
   logic [15:0] l4_start, ip_end;
-  logic [25:0] ipsum, l4sum;
+  logic [31:0] ipsum, l4sum;
   assign l4_start = 16'd14 + {10'h0, verihl[3:0], 2'b00};
   assign ip_end   = 16'd14 + totlen;
   always_comb begin
@@ -90,9 +92,9 @@ module igb_rx_csum (
     dport = dport_q;
     for (int unsigned i = 0; i < 8; i++) begin
       logic [15:0] p;
-      logic [25:0] w;
+      logic [31:0] w;
       p = pos_q + 16'(i);
-      w = p[0] ? 26'(rx_data_i[8*i +: 8]) : {10'h0, rx_data_i[8*i +: 8], 8'h0};
+      w = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
       if (rx_valid_i && 32'(i) < 32'(rx_bytes_i)) begin
         if (p >= 16'd14 && (p < 16'd34 || p < l4_start)) ipsum = ipsum + w;
         if (p >= 16'd26 && p < 16'd34) l4sum = l4sum + w;  // pseudo-header: addresses
@@ -110,7 +112,7 @@ module igb_rx_csum (
   // Verdict for the frame whose last beat this is.
   logic [15:0] frame_len, l4_len, ip_fold, l4_fold;
   logic [16:0] ip_fold1, l4_fold1;
-  logic [25:0] l4_total;
+  logic [31:0] l4_total;
   logic        ipv4, is_tcp, is_udp, fragment, fits, l4_checked;
   always_comb begin
     frame_len  = pos_q + 16'(rx_bytes_i);
@@ -120,10 +122,10 @@ module igb_rx_csum (
     fragment   = (frag & 16'h3FFF) != 16'h0;  // MF or a fragment offset
     fits       = (16'd14 + totlen + 16'd4) <= frame_len;  // datagram and FCS inside the frame
     l4_len     = totlen - {10'h0, verihl[3:0], 2'b00};
-    l4_total   = l4sum + {18'h0, proto} + {10'h0, l4_len};
-    ip_fold1   = {1'b0, ipsum[15:0]} + {7'h0, ipsum[25:16]};
+    l4_total   = l4sum + {24'h0, proto} + {16'h0, l4_len};
+    ip_fold1   = {1'b0, ipsum[15:0]} + {1'b0, ipsum[31:16]};
     ip_fold    = ip_fold1[15:0] + {15'h0, ip_fold1[16]};
-    l4_fold1   = {1'b0, l4_total[15:0]} + {7'h0, l4_total[25:16]};
+    l4_fold1   = {1'b0, l4_total[15:0]} + {1'b0, l4_total[31:16]};
     l4_fold    = l4_fold1[15:0] + {15'h0, l4_fold1[16]};
     l4_checked = tuofl_i && ipv4 && !fragment && fits && (is_tcp || (is_udp && l4ck != 16'h0));
     status_o = '0;

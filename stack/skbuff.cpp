@@ -13,6 +13,16 @@ sk_buff* sk_buff::build(uint8_t* buf, uint32_t size, uint32_t truesize) {
   return skb;
 }
 
+sk_buff* sk_buff::alloc(uint32_t size) {
+  constexpr uint32_t kPad = 64;                     // NET_SKB_PAD + NET_IP_ALIGN (x86)
+  constexpr uint32_t kSharedInfo = 320;             // sizeof(struct skb_shared_info), x86-64
+  uint8_t* buf = new uint8_t[kPad + size];
+  sk_buff* skb = build(buf, kPad + size, kPad + size + kSharedInfo + 256 /* sizeof(sk_buff) */);
+  skb->reserve(kPad);
+  skb->destructor = [buf] { delete[] buf; };
+  return skb;
+}
+
 void sk_buff::reserve(uint32_t n) {
   if (len != 0 || tail + n > end) throw skb_panic("skb_reserve on a non-empty or too small skb");
   data += n;

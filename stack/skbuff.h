@@ -3,7 +3,8 @@
 // both; data_len the fragments. skb_put/skb_push panic (throw skb_panic) when they would leave
 // [head, end], as skb_over_panic/skb_under_panic do; skb_pull refuses (returns nullptr) to pull
 // more than the linear part holds. Headers are always in the linear part here (the first
-// buffer holds at least 1 KB), so pskb_may_pull never has to linearise.
+// buffer holds at least 1 KB, and construct_skb copies eth_get_headlen bytes), so
+// pskb_may_pull never has to linearise.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -42,6 +43,9 @@ struct sk_buff {
 
   // build_skb: wrap an existing buffer of `size` bytes; data starts at head.
   static sk_buff* build(uint8_t* buf, uint32_t size, uint32_t truesize);
+  // napi_alloc_skb: an skb with its own linear buffer of `size` bytes after NET_SKB_PAD of
+  // headroom; freeing it frees the buffer.
+  static sk_buff* alloc(uint32_t size);
   uint32_t headroom() const { return static_cast<uint32_t>(data - head); }
   uint32_t tailroom() const { return static_cast<uint32_t>(end - tail); }
   void reserve(uint32_t n);

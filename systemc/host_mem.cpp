@@ -30,6 +30,14 @@ void host_mem::settle(const sc_time& t) {
 void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint64_t addr = gp.get_address();
   const uint32_t len = gp.get_data_length();
+  if (auto* ext = gp.get_extension<dma_tag_ext>(); ext && ext->interrupt && gp.is_write()) {
+    // PCIe ordering: a message write does not pass earlier posted writes.
+    sc_time at = sc_time_stamp() + delay;
+    if (!posted_.empty() && at < posted_.back().visible) at = posted_.back().visible;
+    delay = at - sc_time_stamp();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   if (addr + len > mem_.size()) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;

@@ -68,11 +68,15 @@ class host_mem : public sc_core::sc_module {
 struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
   uint32_t tag = 0;              // transaction class (rtl/igb_pkg.sv TagDataWr, TagWbWr)
   uint32_t queue = 0;            // receive queue
+  // An interrupt message (MSI-X write, or the INTx assertion message): it is not stored; its
+  // arrival - after every earlier posted write is visible - is returned in the delay.
+  bool interrupt = false;
   std::vector<uint64_t> frames;  // wire frame ids, one per frame or descriptor written
   tlm_extension_base* clone() const override { return new dma_tag_ext(*this); }
   void copy_from(const tlm_extension_base& e) override {
     tag = static_cast<const dma_tag_ext&>(e).tag;
     queue = static_cast<const dma_tag_ext&>(e).queue;
+    interrupt = static_cast<const dma_tag_ext&>(e).interrupt;
     frames = static_cast<const dma_tag_ext&>(e).frames;
   }
 };

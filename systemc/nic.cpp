@@ -168,8 +168,8 @@ void nic::tick() {
     const unsigned v = p_.intx ? 0 : m.msix_vec_o;
     if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
     ++msix_count_[v];
-    const sc_time arrival = time_of(c) + sc_time(p_.msix_latency_ns, SC_NS);
-    if (msix_sink) msix_sink(v, arrival);
+    const sc_time arrival = send_interrupt(v);
+    if (msix_sink) msix_sink(v, time_of(c), arrival);
     horizon_ = std::min(horizon_, cycle_at(arrival));
   }
   if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
@@ -280,6 +280,26 @@ void nic::on_dma_wdata() {
   gp.clear_extension(&ext);
   if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA write outside host memory");
   wr_active_ = false;
+}
+
+sc_time nic::send_interrupt(unsigned vec) {
+  constexpr uint64_t kMsiAddress = 0xFEE00000;  // x86 local APIC message address
+  uint32_t data = vec;
+  dma_tag_ext ext;
+  ext.interrupt = true;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(kMsiAddress);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  gp.set_byte_enable_ptr(nullptr);
+  gp.set_extension(&ext);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = time_of(cycle_) - sc_time_stamp();
+  dma_init_socket->b_transport(gp, delay);
+  gp.clear_extension(&ext);
+  return sc_time_stamp() + delay + sc_time(p_.msix_latency_ns, SC_NS);
 }
 
 void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {

@@ -48,8 +48,10 @@ class nic : public sc_core::sc_module {
   // Something outside changed (the wire has frames now): re-evaluate.
   void kick() { wakeup_.notify(sc_core::SC_ZERO_TIME); }
 
-  // Interrupt delivery: vector and the time the message reaches the CPU.
-  std::function<void(unsigned vec, const sc_core::sc_time& arrival)> msix_sink;
+  // Interrupt delivery: vector, when the NIC sent the message, and when it reaches the CPU: the
+  // message is a posted write through the PCIe link, behind every earlier write of the NIC,
+  // then nic.msix_latency_ns from the root complex to interrupt entry.
+  std::function<void(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival)> msix_sink;
   // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
   std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)> on_frame;
 
@@ -80,6 +82,7 @@ class nic : public sc_core::sc_module {
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void on_dma_request();
   void on_dma_wdata();
+  sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
 
   nic_params p_;
   eth_wire* wire_;

@@ -94,6 +94,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   igb_config ic;
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
   ic.napi = p.s("driver.mode") == "napi";
+  ic.completion_dd = p.s("driver.completion") == "dd";
+  ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
@@ -142,8 +144,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sb.dropped(id, counter);
     k.jr.finish(id, counter);
   };
-  dev.msix_sink = [&](unsigned vec, const sc_time& arrival) {
-    hw.note_msix_sent(vec, arrival - sc_time(np.msix_latency_ns, SC_NS));
+  dev.msix_sink = [&](unsigned vec, const sc_time& sent, const sc_time& arrival) {
+    hw.note_msix_sent(vec, sent);
     k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
   };
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {

@@ -221,6 +221,29 @@ TEST(RtlCsum, GoodUdpAndTcpAreMarkedChecked) {
   EXPECT_EQ(t.pkt_info, 0x0110) << "packet type IPv4 + TCP (bit 8)";
 }
 
+TEST(RtlCsum, JumboDatagramsAreCheckedWithoutOverflow) {
+  // 9000 bytes of UDP sum to about 29 bits before folding.
+  for (const bool corrupt : {false, true}) {
+    auto f = ip_frame(false, 9018);
+    if (corrupt) f[5000] ^= 0x10;
+    rtl_harness h;
+    h.write(E1000_RXCSUM, 0x300);
+    h.bring_up(8, 7);
+    h.write(E1000_SRRCTL(0), 10 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);  // 10 KB buffers: one per frame
+    h.send(f);
+    h.run(4000);
+    uint32_t status = 0;
+    int wbs = 0;
+    for (const auto& w : h.writes)
+      if ((w.tag & 0xF) == 2) {
+        std::memcpy(&status, &w.data[8], 4);
+        ++wbs;
+      }
+    ASSERT_EQ(wbs, 1) << h.writes.size() << " writes, " << h.mpc_events << " MPC drops, RNBC " << h.read(E1000_RNBC);
+    EXPECT_EQ(status & kCsumBits, kIpcs | kL4cs | kUdpcs | (corrupt ? kL4e : 0u)) << (corrupt ? "corrupted" : "intact");
+  }
+}
+
 TEST(RtlCsum, BadChecksumsSetIpeAndL4e) {
   auto f = ip_frame(false);
   f[14 + 8] ^= 0x01;  // TTL: header checksum now wrong; not in the UDP pseudo-header
