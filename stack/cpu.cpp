@@ -124,8 +124,15 @@ void cpu_core::request_irq(unsigned vec, irq_handler h) {
 void cpu_core::post_irq(unsigned vec, const sc_time& arrival) {
   auto it = std::upper_bound(irq_q_.begin(), irq_q_.end(), arrival,
                              [](const sc_time& a, const pending_irq& p) { return a < p.arrival; });
-  irq_q_.insert(it, {arrival, vec});
+  irq_q_.insert(it, {arrival, vec, nullptr});
   irq_ev_.notify(arrival > sc_time_stamp() ? arrival - sc_time_stamp() : SC_ZERO_TIME);
+}
+
+void cpu_core::add_timer(const sc_time& expires, std::function<void()> fn) {
+  auto it = std::upper_bound(irq_q_.begin(), irq_q_.end(), expires,
+                             [](const sc_time& a, const pending_irq& p) { return a < p.arrival; });
+  irq_q_.insert(it, {expires, 0, std::move(fn)});
+  irq_ev_.notify(expires > sc_time_stamp() ? expires - sc_time_stamp() : SC_ZERO_TIME);
 }
 
 // Hard interrupt entry for every message that has arrived by now (do_IRQ ... irq_exit).
@@ -133,12 +140,17 @@ void cpu_core::take_irqs() {
   if (ctx_ == cpu_ctx::hardirq) return;
   while (!irq_q_.empty() && irq_q_.front().arrival <= now()) {
     const unsigned vec = irq_q_.front().vec;
+    const std::function<void()> timer_fn = std::move(irq_q_.front().timer_fn);
     irq_q_.pop_front();
     const cpu_ctx prev = ctx_;
     set_ctx(cpu_ctx::hardirq);
-    ++irqs_taken_;
     spend(k_.cost.irq_entry_ns);
-    if (vec < handlers_.size() && handlers_[vec]) handlers_[vec]();
+    if (timer_fn) {
+      timer_fn();  // hrtimer_interrupt -> the timer's function
+    } else {
+      ++irqs_taken_;
+      if (vec < handlers_.size() && handlers_[vec]) handlers_[vec]();
+    }
     spend(k_.cost.irq_exit_ns);
     set_ctx(prev);
     // irq_exit: run softirqs unless we interrupted softirq processing itself

@@ -89,6 +89,8 @@ class cpu_core {
   using irq_handler = std::function<void()>;
   void request_irq(unsigned vec, irq_handler h);
   void post_irq(unsigned vec, const sc_core::sc_time& arrival);  // from the MSI-X controller
+  // hrtimer (HRTIMER_MODE_REL_PINNED): fn runs in hardirq context on this core at `expires`
+  void add_timer(const sc_core::sc_time& expires, std::function<void()> fn);
   void raise_softirq(softirq_nr nr) { softirq_pending_ |= 1u << nr; }
   bool softirq_pending() const { return softirq_pending_ != 0; }
   std::function<void()> net_rx_action;  // NET_RX_SOFTIRQ handler
@@ -112,7 +114,11 @@ class cpu_core {
   uint64_t irqs_taken() const { return irqs_taken_; }
 
  private:
-  struct pending_irq { sc_core::sc_time arrival; unsigned vec; };
+  struct pending_irq {
+    sc_core::sc_time arrival;
+    unsigned vec;
+    std::function<void()> timer_fn;  // set for an hrtimer expiry instead of a vector
+  };
   void idle_thread();
   void task_thread(task_struct* t);
   void take_irqs();

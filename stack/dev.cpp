@@ -61,7 +61,19 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
 
 // napi_complete_done: flush GRO, leave the poll list, clear SCHED|MISSED - unless MISSED was
 // set, in which case keep SCHED, reschedule and return false (the driver must not unmask).
-bool napi_complete_done(napi_struct* n, int /*work_done*/) {
+// napi_defer_hard_irqs with gro_flush_timeout: while the deferral count lasts, a completion
+// that did work returns false (the interrupt stays masked) and arms the NAPI's hrtimer, whose
+// napi_watchdog polls again after the timeout; the count restarts whenever a poll did work.
+bool napi_complete_done(napi_struct* n, int work_done) {
+  kernel& k = *n->k;
+  bool ret = true;
+  double timeout_ns = 0;
+  if (work_done) n->defer_hard_irqs_count = k.params.napi_defer_hard_irqs;
+  if (n->defer_hard_irqs_count > 0) {
+    --n->defer_hard_irqs_count;
+    timeout_ns = k.params.gro_flush_timeout_ns;
+    if (timeout_ns > 0) ret = false;
+  }
   gro_normal_list(n);
   const uint32_t val = n->state;
   if (val & NAPI_STATE_MISSED) {
@@ -72,7 +84,17 @@ bool napi_complete_done(napi_struct* n, int /*work_done*/) {
   }
   n->state = val & ~(NAPI_STATE_SCHED | NAPI_STATE_MISSED);
   n->k->probe(sw_sig::napi_state, NAPI_PROBE_IDLE, n->index);
-  return true;
+  if (timeout_ns > 0) {
+    cpu_core& cpu = k.this_cpu();
+    cpu.add_timer(cpu.now() + sc_time(timeout_ns, SC_NS), [n] {
+      // napi_watchdog: poll again unless someone already scheduled it
+      if (!(n->state & NAPI_STATE_SCHED)) {
+        n->state |= NAPI_STATE_SCHED;
+        __napi_schedule(n);
+      }
+    });
+  }
+  return ret;
 }
 
 // napi_poll/__napi_poll: run the driver's poll with the NAPI weight; a poll that used its

@@ -37,6 +37,7 @@ struct napi_struct {
   sc_core::sc_time irq_msix, irq_entry, poll_start;
   bool irq_valid = false;
   bool on_poll_list = false;
+  int defer_hard_irqs_count = 0;              // completions left that keep the IRQ masked
 };
 
 // NAPI probe states (waveform sw.napi0_state)

@@ -30,6 +30,8 @@ struct kernel_params {
   int netdev_budget = 300;           // net.core.netdev_budget
   int netdev_budget_usecs = 2000;    // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
   int netdev_max_backlog = 1000;     // net.core.netdev_max_backlog
+  double gro_flush_timeout_ns = 0;   // /sys/class/net/<dev>/gro_flush_timeout
+  int napi_defer_hard_irqs = 0;      // /sys/class/net/<dev>/napi_defer_hard_irqs
   int rmem_default = 212992;         // net.core.rmem_default: socket receive buffer, bytes
 };
 

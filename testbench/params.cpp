@@ -83,6 +83,8 @@ params::params() {
       integer("kernel.netdev_budget", 300, "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
       integer("kernel.netdev_budget_usecs", 2000, "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action"),
       integer("kernel.netdev_max_backlog", 1000, "packets", 1, 1000000, "net.core.netdev_max_backlog: per-CPU backlog of netif_rx (legacy mode)"),
+      num("kernel.gro_flush_timeout_ns", 0, "ns", 0, 1e9, "gro_flush_timeout (sysfs): with napi_defer_hard_irqs, how long a completed NAPI waits, interrupt masked, before polling again"),
+      integer("kernel.napi_defer_hard_irqs", 0, "polls", 0, 1000000, "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll again after gro_flush_timeout"),
       integer("kernel.rmem_default", 212992, "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
       choice("app.kind", "epoll", {"epoll"}, "application model (select, poll, blocking come later)"),
       integer("app.cpu", 0, "", 0, 7, "the core the application task runs on (taskset)"),

@@ -79,6 +79,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
   kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
   kp.netdev_max_backlog = static_cast<int>(p.i("kernel.netdev_max_backlog"));
+  kp.gro_flush_timeout_ns = p.d("kernel.gro_flush_timeout_ns");
+  kp.napi_defer_hard_irqs = static_cast<int>(p.i("kernel.napi_defer_hard_irqs"));
   cost_table costs;
   for (const auto& [name, member] : cost_table::fields()) costs.*member = p.d("cost." + name);
   traffic_config tc;

@@ -530,3 +530,16 @@ TEST(Driver, EveryReceivePathVariantDeliversByteExact) {
     EXPECT_GT(r["checks"]["delivered"].get<uint64_t>(), 500u) << v.name;
   }
 }
+
+TEST(Napi, DeferredHardIrqsTradeInterruptsForLatency) {
+  const std::string base = "--set driver.itr=off --set traffic.rate_pct=15 --set traffic.frames=4000";
+  const json plain = run_report("defer0", base);
+  const json deferred = run_report("defer2", base + " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=50000");
+  for (const json* r : {&plain, &deferred}) {
+    EXPECT_EQ((*r)["checks"]["delivered"], 4000) << "deferral strands nothing: the watchdog polls until the queue is empty";
+  }
+  EXPECT_LT(irqs_per_delivered(deferred), 0.1 * irqs_per_delivered(plain))
+      << "completions that keep the interrupt masked; the hrtimer polls instead";
+  EXPECT_GT(deferred["latency_ns"]["end_to_end"]["p50"].get<double>(), plain["latency_ns"]["end_to_end"]["p50"].get<double>())
+      << "frames wait up to gro_flush_timeout for the next poll";
+}
