@@ -42,10 +42,10 @@ void epoll_server::run() {
     for (int i = 0; i < n; ++i) {
       sock* sk = socks_[events[i].data];
       for (;;) {
-        uint64_t id = 0;
-        const int r = udp_recvmsg(k_, sk, buf_.data(), buf_.size(), &id);
+        std::vector<read_seg> segs;
+        const int r = sock_recvmsg(k_, sk, buf_.data(), buf_.size(), segs);
         if (r < 0) break;
-        deliver(id, buf_.data(), static_cast<size_t>(r));
+        for (const auto& s : segs) deliver(s.frame, buf_.data() + s.off, s.len);
         cpu.boundary();
       }
     }

@@ -20,6 +20,8 @@ const std::map<std::string, double cost_table::*>& cost_table::fields() {
       {"netif_receive_skb_ns", &cost_table::netif_receive_skb_ns},
       {"ip_rcv_ns", &cost_table::ip_rcv_ns},
       {"udp_rcv_ns", &cost_table::udp_rcv_ns},
+      {"tcp_rcv_ns", &cost_table::tcp_rcv_ns},
+      {"vfs_poll_ns", &cost_table::vfs_poll_ns},
       {"sk_data_ready_ns", &cost_table::sk_data_ready_ns},
       {"wq_entry_ns", &cost_table::wq_entry_ns},
       {"ep_poll_callback_ns", &cost_table::ep_poll_callback_ns},

@@ -33,6 +33,9 @@ struct cost_table {
   double netif_receive_skb_ns = 120;  // __netif_receive_skb_core, ptype dispatch
   double ip_rcv_ns = 200;             // ip_rcv_core + route + ip_local_deliver
   double udp_rcv_ns = 250;            // lookup + __udp_enqueue_schedule_skb
+  double tcp_rcv_ns = 450;            // tcp_v4_rcv + ehash lookup + tcp_rcv_established (IP+TCP in
+                                      // the reference's 0.5-1.5 us, with ip_rcv_ns)
+  double vfs_poll_ns = 40;            // one f_op->poll (datagram_poll / tcp_poll), no wait-queue add
   double sk_data_ready_ns = 60;       // sock_def_readable up to the wake-up walk
   double wq_entry_ns = 30;            // __wake_up_common per entry visited
   double ep_poll_callback_ns = 120;   // ep_poll_callback incl. ready-list add

@@ -52,11 +52,116 @@ static void gro_normal_list(napi_struct* n) {
   for (sk_buff* skb : list) netif_receive_skb(*n->k, skb);  // netif_receive_skb_list_internal
 }
 
-// napi_gro_receive for a packet GRO does not merge: gro_normal_one.
-void napi_gro_receive(napi_struct* n, sk_buff* skb) {
-  n->k->this_cpu().spend(n->k->cost.gro_ns);
+static void gro_normal_one(napi_struct* n, sk_buff* skb) {
   n->rx_list.push_back(skb);
   if (static_cast<int>(n->rx_list.size()) >= gro_normal_batch) gro_normal_list(n);
+}
+
+namespace {
+struct tcp4_view {  // the headers GRO compares, read at skb->data (the IPv4 header)
+  bool ok = false;
+  uint32_t saddr = 0, daddr = 0, seq = 0, payload = 0;
+  uint16_t sport = 0, dport = 0;
+  uint8_t flags = 0;
+};
+tcp4_view parse_tcp4(const sk_buff* skb) {
+  tcp4_view v;
+  if (skb->protocol != ETH_P_IP || skb->headlen() < 40) return v;
+  const uint8_t* ip = skb->data;
+  const uint32_t ihl = (ip[0] & 0xF) * 4u;
+  if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != IPPROTO_TCP || (ip[6] & 0x3F) || ip[7]) return v;  // fragments
+  const uint32_t tot = static_cast<uint32_t>(ip[2] << 8 | ip[3]);
+  if (skb->headlen() < ihl + 20 || tot > skb->len) return v;
+  const uint8_t* th = ip + ihl;
+  const uint32_t doff = (th[12] >> 4) * 4u;
+  if (doff < 20 || tot < ihl + doff) return v;
+  iphdr_view iph{ip};
+  v.saddr = iph.saddr();
+  v.daddr = iph.daddr();
+  v.sport = static_cast<uint16_t>(th[0] << 8 | th[1]);
+  v.dport = static_cast<uint16_t>(th[2] << 8 | th[3]);
+  v.seq = uint32_t(th[4]) << 24 | uint32_t(th[5]) << 16 | uint32_t(th[6]) << 8 | th[7];
+  v.flags = th[13];
+  v.payload = tot - ihl - doff;
+  v.ok = true;
+  return v;
+}
+
+// napi_gro_complete -> inet_gro_complete: the merged packet's IP total length and checksum
+void gro_complete(sk_buff* skb) {
+  if (skb->frag_list.empty()) return;
+  uint8_t* ip = skb->data;
+  ip[2] = static_cast<uint8_t>(skb->len >> 8);
+  ip[3] = static_cast<uint8_t>(skb->len);
+  ip[10] = ip[11] = 0;
+  const uint16_t c = static_cast<uint16_t>(~csum_fold(csum_partial(ip, (ip[0] & 0xF) * 4u, 0)));
+  ip[10] = static_cast<uint8_t>(c >> 8);
+  ip[11] = static_cast<uint8_t>(c);
+}
+}  // namespace
+
+// napi_gro_flush: hand held packets on; flush_old only those held for a jiffy (1 ms at HZ=1000)
+static void napi_gro_flush(napi_struct* n, bool flush_old) {
+  const uint64_t now_ps = n->k->this_cpu().now().value() / sc_time(1, SC_PS).value();
+  std::vector<sk_buff*> keep;
+  for (sk_buff* p : n->gro_hash) {
+    if (flush_old && now_ps - p->gro_age_ps < 1000000000ull) {
+      keep.push_back(p);
+      continue;
+    }
+    gro_complete(p);
+    gro_normal_one(n, p);
+  }
+  n->gro_hash.swap(keep);
+}
+
+// napi_gro_receive -> dev_gro_receive -> inet_gro_receive -> tcp4_gro_receive: a TCP segment
+// that continues a held packet of its connection joins it (its payload as a fragment);
+// PSH/URG/RST/SYN/FIN end a merge. Packets GRO cannot merge take gro_normal_one.
+void napi_gro_receive(napi_struct* n, sk_buff* skb) {
+  kernel& k = *n->k;
+  k.this_cpu().spend(k.cost.gro_ns);
+  const tcp4_view v = parse_tcp4(skb);
+  if (!v.ok || skb->ip_summed != CHECKSUM_UNNECESSARY || v.payload == 0 || (v.flags & 0x07 /*FIN SYN RST*/)) {
+    gro_normal_one(n, skb);
+    return;
+  }
+  for (size_t i = 0; i < n->gro_hash.size(); ++i) {
+    sk_buff* p = n->gro_hash[i];
+    const tcp4_view h = parse_tcp4(p);
+    if (h.saddr != v.saddr || h.daddr != v.daddr || h.sport != v.sport || h.dport != v.dport) continue;
+    // The held packet's payload: its own (h.payload, from its IP header) and the merged ones
+    const uint32_t held_end = h.seq + h.payload + p->merged_len();
+    if (held_end == v.seq && p->len + v.payload <= GRO_MAX_SIZE && !(h.flags & 0x28 /*URG PSH*/)) {
+      // skb_gro_receive: the new segment joins the frag_list, its payload shows as a fragment
+      if (p->frag_list.empty()) p->own_frags = p->frags.size();
+      skb->pull(skb->len - v.payload);  // to its payload (headers are in the linear part)
+      skb->tcp_seq = v.seq;
+      p->add_rx_frag(skb->data, v.payload, 0);
+      p->truesize += skb->truesize;
+      p->frag_list.push_back(skb);
+      ++k.st.gro_merged;
+      if (v.flags & 0x08 /*PSH*/) {  // the sender pushed: this packet goes up now
+        n->gro_hash.erase(n->gro_hash.begin() + static_cast<long>(i));
+        gro_complete(p);
+        gro_normal_one(n, p);
+      }
+      return;
+    }
+    // Not the continuation: the held packet goes up, the new one is held in its place
+    n->gro_hash.erase(n->gro_hash.begin() + static_cast<long>(i));
+    gro_complete(p);
+    gro_normal_one(n, p);
+    break;
+  }
+  if (n->gro_hash.size() >= MAX_GRO_SKBS) {  // gro_flush_oldest
+    sk_buff* old = n->gro_hash.front();
+    n->gro_hash.erase(n->gro_hash.begin());
+    gro_complete(old);
+    gro_normal_one(n, old);
+  }
+  skb->gro_age_ps = k.this_cpu().now().value() / sc_time(1, SC_PS).value();
+  n->gro_hash.push_back(skb);
 }
 
 // napi_complete_done: flush GRO, leave the poll list, clear SCHED|MISSED - unless MISSED was
@@ -74,6 +179,7 @@ bool napi_complete_done(napi_struct* n, int work_done) {
     timeout_ns = k.params.gro_flush_timeout_ns;
     if (timeout_ns > 0) ret = false;
   }
+  napi_gro_flush(n, timeout_ns > 0);  // with a timer armed only the old packets
   gro_normal_list(n);
   const uint32_t val = n->state;
   if (val & NAPI_STATE_MISSED) {
@@ -116,7 +222,8 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
   if (work < n->weight) return work;
   if (n->index != kNoQueue) ++k.st.polls_budget_exhausted;
-  gro_normal_list(n);  // flush before yielding the CPU to the next NAPI
+  napi_gro_flush(n, true);  // flush too old packets (HZ >= 1000)
+  gro_normal_list(n);       // and the normal list before yielding the CPU to the next NAPI
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
   repoll.push_back(n);
   n->on_poll_list = true;
@@ -158,8 +265,10 @@ void net_rx_action(kernel& k) {
 }
 
 void drop_skb(kernel& k, sk_buff* skb, const char* counter) {
-  if (k.on_drop) k.on_drop(skb->frame_id, counter);
-  k.jr.finish(skb->frame_id, counter);
+  skb->for_each_frame([&](uint64_t id) {  // a GRO packet takes all its frames with it
+    if (k.on_drop) k.on_drop(id, counter);
+    k.jr.finish(id, counter);
+  });
   k.this_cpu().spend(k.cost.skb_free_ns);
   kfree_skb(skb);
 }
@@ -204,7 +313,7 @@ int netif_receive_skb(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.boundary();
   cpu.spend(k.cost.netif_receive_skb_ns);
-  k.jr.record(skb->frame_id, step::netif_receive_skb, cpu.now());
+  skb->for_each_frame([&](uint64_t id) { k.jr.record(id, step::netif_receive_skb, cpu.now()); });
   ++k.this_cpu().sd.processed;
   if (skb->protocol == ETH_P_IP) return ip_rcv(k, skb);
   drop_skb(k, skb, "rx_nohandler");

@@ -1,8 +1,8 @@
 // NAPI and the receive softirq (net/core/dev.c): napi_schedule_prep with MISSED,
 // net_rx_action with netdev_budget and netdev_budget_usecs, __napi_poll's round-robin repoll
 // when a poll uses its whole weight, napi_complete_done returning false when MISSED was set,
-// and GRO's normal-list batching (gro_normal_batch = 8). TCP GRO merging comes later: every
-// packet here takes the "not merged" path (napi_gro_receive -> gro_normal_one).
+// and GRO: in-sequence TCP segments of one connection merge into one packet (dev_gro_receive,
+// tcp4_gro_receive); packets GRO does not hold go out in batches of gro_normal_batch = 8.
 #pragma once
 #include <systemc>
 
@@ -24,6 +24,8 @@ enum napi_state_bit : uint32_t {
 
 constexpr int NAPI_POLL_WEIGHT = 64;
 constexpr int gro_normal_batch = 8;
+constexpr size_t MAX_GRO_SKBS = 8;          // flows GRO holds per NAPI
+constexpr uint32_t GRO_MAX_SIZE = 65536;    // a merged packet's limit (gro_max_size)
 
 struct napi_struct {
   kernel* k = nullptr;
@@ -33,6 +35,7 @@ struct napi_struct {
   void* priv = nullptr;                       // the driver's container (container_of)
   std::function<int(napi_struct*, int)> poll;
   std::vector<sk_buff*> rx_list;              // GRO normal list
+  std::vector<sk_buff*> gro_hash;             // packets GRO holds for merging, oldest first
   // For the journey: the interrupt that scheduled this NAPI, and the current poll's start.
   sc_core::sc_time irq_msix, irq_entry, poll_start;
   bool irq_valid = false;

@@ -29,7 +29,7 @@ uint16_t ip_fast_csum(const uint8_t* iph, unsigned ihl) {
 int ip_rcv(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.ip_rcv_ns);
-  k.jr.record(skb->frame_id, step::ip_rcv, cpu.now());
+  skb->for_each_frame([&](uint64_t id) { k.jr.record(id, step::ip_rcv, cpu.now()); });
   ++k.st.ip_in_receives;
   if (!skb->may_pull(20)) {
     ++k.st.ip_in_hdr_errors;
@@ -84,15 +84,6 @@ int ip_rcv(kernel& k, sk_buff* skb) {
       drop_skb(k, skb, "ip_in_unknown_protos");
       return -1;
   }
-}
-
-// tcp_v4_rcv until TCP receive is modelled: no established socket exists, so every segment
-// takes the "no socket" branch: a RST is sent (counted) and the segment is dropped.
-int tcp_v4_rcv(kernel& k, sk_buff* skb) {
-  ++k.st.tcp_in_segs;
-  ++k.st.tcp_out_rsts;
-  drop_skb(k, skb, "tcp_no_socket");
-  return -1;
 }
 
 }  // namespace igbsim

@@ -44,7 +44,9 @@ struct kernel_stats {
            ip_in_addr_errors = 0, ip_frags_dropped = 0;
   uint64_t udp_in_datagrams = 0, udp_rcvbuf_errors = 0, udp_no_ports = 0,
            udp_in_errors = 0, udp_in_csum_errors = 0;
-  uint64_t tcp_in_segs = 0, tcp_out_rsts = 0, gro_merged = 0;
+  uint64_t tcp_in_segs = 0, tcp_out_rsts = 0, gro_merged = 0, tcp_in_errs = 0, tcp_in_csum_errors = 0,
+           tcp_out_segs = 0 /* ACKs: the receiver sends nothing else */, tcp_ofo_queue = 0, tcp_ofo_merge = 0,
+           tcp_ofo_drop = 0, delayed_ack_lost = 0, tcp_rcvq_drop = 0, tcp_in_gro_segs = 0;
   // wake-up path
   uint64_t sk_data_ready = 0, wq_entries_visited = 0, pollwake_calls = 0,
            ep_poll_callback_calls = 0, vfs_poll_calls = 0, poll_table_entries_added = 0,
@@ -73,6 +75,7 @@ class kernel {
   journey jr;
   task_struct* app_task = nullptr;
   udp_table udp;
+  tcp_ehash tcp_hash;
   uint32_t local_addr = 0;          // the host's IPv4 address (0: accept any)
   uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)  // the task whose state the waveform and journey show
 

@@ -5,6 +5,8 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "skbuff.h"
 #include "wait.h"
@@ -57,6 +59,13 @@ struct sock {
   int sk_rcvbuf = 212992;
   uint32_t sk_rcvlowat = 1;
   uint64_t sk_drops = 0;
+  // TCP (an established tcp_sock): next expected sequence, out-of-order segments by sequence,
+  // payload bytes queued for the reader, segments since the last ACK we sent
+  bool tcp = false;
+  uint32_t rcv_nxt = 0;
+  std::map<uint32_t, sk_buff*> out_of_order_queue;
+  uint32_t rcv_queued = 0;
+  int segs_unacked = 0;
   wait_queue_head sk_wq;
   std::function<void(sock*)> sk_data_ready;  // sock_def_readable
 };
@@ -81,6 +90,16 @@ int ip_rcv(kernel& k, sk_buff* skb);
 int udp_rcv(kernel& k, sk_buff* skb);
 int tcp_v4_rcv(kernel& k, sk_buff* skb);
 
+// TCP established hash (inet_ehash): connections by 4-tuple.
+struct tcp_ehash {
+  std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, sock*> by_tuple;
+  void insert(sock* sk) { by_tuple[{sk->daddr, sk->dport, sk->rcv_saddr, sk->num}] = sk; }
+  sock* lookup(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport) const {
+    auto it = by_tuple.find({saddr, sport, daddr, dport});
+    return it == by_tuple.end() ? nullptr : it->second;
+  }
+};
+
 // UDP socket table (udp_table): bound sockets by local port.
 struct udp_table {
   std::multimap<uint16_t, sock*> by_port;
@@ -88,8 +107,20 @@ struct udp_table {
   sock* lookup(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport) const;
 };
 
-// The application side of a UDP socket: udp_recvmsg with MSG_DONTWAIT. Returns the bytes
-// copied into buf (truncated to its size) and the datagram's wire frame id, or -EAGAIN.
-int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, uint64_t* frame_id);
+// The application side: recvmsg with MSG_DONTWAIT. Returns the bytes copied into buf, or
+// -EAGAIN; `segs` lists the wire frames whose payload was read (frame id, offset, length).
+// UDP returns one datagram (truncated to size); TCP copies whole queued segments, in order,
+// while they fit.
+struct read_seg {
+  uint64_t frame;
+  size_t off, len;
+};
+int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
+int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
+inline int sock_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs) {
+  return sk->tcp ? tcp_recvmsg(k, sk, buf, size, segs) : udp_recvmsg(k, sk, buf, size, segs);
+}
+// Segments still held out of order, counted when a run ends (the sender would retransmit).
+void tcp_flush_ofo_at_end(kernel& k, sock* sk);
 
 }  // namespace igbsim

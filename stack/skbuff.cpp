@@ -105,8 +105,21 @@ void sk_buff::copy_bits(uint32_t off, uint8_t* to, uint32_t n) const {
 
 void kfree_skb(sk_buff* skb) {
   if (!skb) return;
+  for (sk_buff* m : skb->frag_list) kfree_skb(m);
   if (skb->destructor) skb->destructor();
   delete skb;
+}
+
+std::vector<sk_buff*> gro_split(sk_buff* skb) {
+  std::vector<sk_buff*> parts{skb};
+  if (skb->frag_list.empty()) return parts;
+  const uint32_t merged = skb->merged_len();
+  skb->len -= merged;
+  skb->data_len -= merged;
+  skb->frags.resize(skb->own_frags);
+  for (sk_buff* m : skb->frag_list) parts.push_back(m);
+  skb->frag_list.clear();
+  return parts;
 }
 
 }  // namespace igbsim

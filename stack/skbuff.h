@@ -39,6 +39,22 @@ struct sk_buff {
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;
   uint64_t frame_id = 0;      // wire frame id, for the journey and the scoreboard
+  uint32_t tcp_seq = 0;       // TCP_SKB_CB(skb)->seq of the payload at data
+  // GRO: the segments merged behind this one (skb_shinfo()->frag_list), each still an skb with
+  // its data at its payload; their payload also shows in frags, so len counts it. One merged
+  // skb so accounts for every wire frame in it, and can be split back (gro_split).
+  std::vector<sk_buff*> frag_list;
+  size_t own_frags = 0;       // frags of this skb's own frame (before any merge)
+  uint64_t gro_age_ps = 0;    // when GRO started holding it (NAPI_GRO_CB(skb)->age)
+  uint32_t merged_len() const {
+    uint32_t n = 0;
+    for (const sk_buff* m : frag_list) n += m->len;
+    return n;
+  }
+  template <class F> void for_each_frame(F&& f) const {
+    f(frame_id);
+    for (const sk_buff* m : frag_list) f(m->frame_id);
+  }
   std::function<void()> destructor;  // releases the buffer (page reference) on free
 
   // build_skb: wrap an existing buffer of `size` bytes; data starts at head.
@@ -65,7 +81,9 @@ struct sk_buff {
   void reset_transport_header() { transport_header = static_cast<uint16_t>(data - head); }
 };
 
-// kfree_skb / consume_skb
+// kfree_skb / consume_skb (with the frag_list)
 void kfree_skb(sk_buff* skb);
+// Undo a GRO merge: this skb with its own payload only, then the merged segments, in order.
+std::vector<sk_buff*> gro_split(sk_buff* skb);
 
 }  // namespace igbsim

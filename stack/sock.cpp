@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "dev.h"
 #include "eventpoll.h"
 #include "kernel.h"
@@ -27,12 +29,16 @@ void sock_def_readable(sock* sk) {
   k.cur_frame = UINT64_MAX;
 }
 
-// datagram_poll (udp_poll): register on the socket's wait queue, report readiness.
+// datagram_poll (udp_poll) / tcp_poll: register on the socket's wait queue, report readiness.
+// A TCP socket is readable once SO_RCVLOWAT bytes are queued (tcp_stream_is_readable).
 uint32_t file::poll(kernel& k, poll_table* pt) {
   ++k.st.vfs_poll_calls;
+  k.this_cpu().spend(k.cost.vfs_poll_ns);
   if (pt && pt->qproc) pt->qproc(this, &sk->sk_wq, pt);
   uint32_t mask = EPOLLOUT | EPOLLWRNORM;
-  if (!sk->sk_receive_queue.empty()) mask |= EPOLLIN | EPOLLRDNORM;
+  const bool readable = sk->tcp ? sk->rcv_queued >= std::max<uint32_t>(1, sk->sk_rcvlowat)
+                                : !sk->sk_receive_queue.empty();
+  if (readable) mask |= EPOLLIN | EPOLLRDNORM;
   return mask;
 }
 

@@ -105,7 +105,7 @@ int udp_rcv(kernel& k, sk_buff* skb) {
 }
 
 // udp_recvmsg (MSG_DONTWAIT): dequeue one datagram, copy it out, uncharge, free the skb.
-int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, uint64_t* frame_id) {
+int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.syscall_ns + k.cost.recvmsg_ns);
   ++k.st.reads;
@@ -123,7 +123,7 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, uint64_t* frame_
   kfree_skb(skb);
   cpu.sync();
   k.jr.record(id, step::read_return, cpu.now());
-  *frame_id = id;
+  segs.push_back({id, 0, n});
   return static_cast<int>(n);
 }
 

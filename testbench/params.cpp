@@ -52,8 +52,11 @@ std::string show(const param_value& v) {
 
 params::params() {
   defs_ = {
-      choice("traffic.protocol", "udp", {"udp", "tcp"}, "transport of the offered flows (tcp segments meet no socket yet and are answered with RST)"),
-      integer("traffic.flows", 1, "", 1, 1024, "number of flows (distinct UDP source ports)"),
+      choice("traffic.protocol", "udp", {"udp", "tcp"}, "transport: udp flows, or tcp: one established connection per flow"),
+      integer("traffic.flows", 1, "", 1, 100000, "number of flows: UDP sources or TCP connections, each from its own peer address"),
+      num("traffic.tcp_reorder_pct", 0, "%", 0, 50, "TCP: share of segments overtaken by their connection's next segment"),
+      num("traffic.tcp_loss_pct", 0, "%", 0, 50, "TCP: share of segments lost and retransmitted 8 frames later"),
+      num("traffic.tcp_dup_pct", 0, "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
       integer("traffic.frame_bytes", 64, "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
       num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
       num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_pct"),
@@ -88,7 +91,8 @@ params::params() {
       integer("kernel.rmem_default", 212992, "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
       choice("app.kind", "epoll", {"epoll"}, "application model (select, poll, blocking come later)"),
       integer("app.cpu", 0, "", 0, 7, "the core the application task runs on (taskset)"),
-      integer("app.sockets", 1, "", 1, 1, "UDP sockets the application reads (one in this version)"),
+      integer("app.sockets", 1, "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
+      integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),

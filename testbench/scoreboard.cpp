@@ -13,7 +13,13 @@ void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f, bool tcp) {
   e.payload.assign(f.begin() + static_cast<long>(std::min(pay, f.size())), f.end());
   e.flow = 0;
   e.seq = 0;
-  if (e.payload.size() >= 12) {
+  const size_t l4 = traffic_source::l4_header_offset();
+  if (tcp && f.size() >= l4 + 20) {
+    // TCP: the connection is the source port, the order the byte sequence number (a 64-byte
+    // segment's 6-byte payload cannot carry the stamp)
+    e.flow = static_cast<uint32_t>(f[l4] << 8 | f[l4 + 1]);
+    e.seq = uint32_t(f[l4 + 4]) << 24 | uint32_t(f[l4 + 5]) << 16 | uint32_t(f[l4 + 6]) << 8 | f[l4 + 7];
+  } else if (e.payload.size() >= 12) {
     for (int i = 0; i < 4; ++i) e.flow = e.flow << 8 | e.payload[i];
     for (int i = 0; i < 8; ++i) e.seq = e.seq << 8 | e.payload[4 + i];
   }

@@ -93,6 +93,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.duration_us = p.d("traffic.duration_us");
   tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
   tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
+  tc.sockets = static_cast<uint32_t>(p.i("app.sockets"));
+  tc.reorder_pct = p.d("traffic.tcp_reorder_pct");
+  tc.loss_pct = p.d("traffic.tcp_loss_pct");
+  tc.dup_pct = p.d("traffic.tcp_dup_pct");
+  if (tc.tcp && tc.sockets != 1 && tc.sockets != tc.flows)
+    throw input_error("app.sockets: with TCP every connection is its own socket; leave app.sockets at 1 (it follows traffic.flows)");
   igb_config ic;
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
   ic.napi = p.s("driver.mode") == "napi";
@@ -169,12 +175,31 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   k.on_drop = [&](uint64_t id, const std::string& counter) { sb.dropped(id, counter); };
   k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time&) { sb.delivered(id, d, n); };
 
-  // Sockets and tasks: bring-up, then the application
-  sock sk;
-  sock_init_data(k, &sk);
-  sk.rcv_saddr = kHostIp;
-  sk.num = kDstPort;
-  k.udp.bind(&sk);
+  // Sockets and tasks: bring-up, then the application. UDP: app.sockets sockets bound to
+  // consecutive ports; TCP: one established connection per flow.
+  const uint32_t nsocks = tc.tcp ? tc.flows : tc.sockets;
+  std::vector<std::unique_ptr<sock>> socks;
+  std::vector<sock*> sockp;
+  for (uint32_t i = 0; i < nsocks; ++i) {
+    socks.push_back(std::make_unique<sock>());
+    sock* sk = socks.back().get();
+    sock_init_data(k, sk);
+    sk->index = static_cast<int>(i);
+    sk->rcv_saddr = kHostIp;
+    if (tc.tcp) {
+      sk->tcp = true;
+      sk->num = kDstPort;
+      sk->daddr = peer_ip(i);
+      sk->dport = static_cast<uint16_t>(kSrcPortBase + i);
+      sk->rcv_nxt = kTcpIsn + 1;
+      sk->sk_rcvlowat = static_cast<uint32_t>(p.i("app.rcvlowat"));
+      k.tcp_hash.insert(sk);
+    } else {
+      sk->num = static_cast<uint16_t>(kDstPort + i);
+      k.udp.bind(sk);
+    }
+    sockp.push_back(sk);
+  }
   igb_adapter adapter;
   task_struct bringup;
   bringup.comm = "ip_link_up";
@@ -184,7 +209,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
     dev.kick();
   };
-  epoll_server app(k, {&sk});
+  epoll_server app(k, sockp);
   k.app_task = &app.task;
   k.jr.task_state = [&] {
     switch (app.task.state) {
@@ -219,6 +244,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
 
   sc_start();
   const sc_time end = sc_time_stamp();
+  // Segments still waiting for a hole to fill: the sender would retransmit; count them.
+  for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
   dev.close_waves();
   k.jr.finish_all_in_flight();
   k.jr.close();
@@ -307,7 +334,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                 {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_frags_dropped", k.st.ip_frags_dropped},
                 {"udp_in_datagrams", k.st.udp_in_datagrams}, {"udp_rcvbuf_errors", k.st.udp_rcvbuf_errors},
                 {"udp_no_ports", k.st.udp_no_ports}, {"udp_in_errors", k.st.udp_in_errors},
-                {"tcp_in_segs", k.st.tcp_in_segs}, {"tcp_out_rsts", k.st.tcp_out_rsts}, {"gro_merged", k.st.gro_merged}};
+                {"tcp_in_segs", k.st.tcp_in_segs}, {"tcp_out_rsts", k.st.tcp_out_rsts}, {"gro_merged", k.st.gro_merged},
+                {"tcp_in_errs", k.st.tcp_in_errs}, {"tcp_in_csum_errors", k.st.tcp_in_csum_errors},
+                {"tcp_out_segs", k.st.tcp_out_segs}, {"tcp_ofo_queue", k.st.tcp_ofo_queue},
+                {"tcp_ofo_merge", k.st.tcp_ofo_merge}, {"tcp_ofo_drop", k.st.tcp_ofo_drop},
+                {"delayed_ack_lost", k.st.delayed_ack_lost}, {"tcp_rcvq_drop", k.st.tcp_rcvq_drop},
+                {"tcp_in_gro_segs", k.st.tcp_in_gro_segs}};
   r["wakeup"] = {{"sk_data_ready", k.st.sk_data_ready}, {"wq_entries_visited", k.st.wq_entries_visited},
                  {"pollwake_calls", k.st.pollwake_calls}, {"ep_poll_callback_calls", k.st.ep_poll_callback_calls},
                  {"vfs_poll_calls", k.st.vfs_poll_calls}, {"poll_table_entries_added", k.st.poll_table_entries_added},

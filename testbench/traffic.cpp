@@ -1,5 +1,7 @@
 #include "traffic.h"
 
+#include <algorithm>
+
 #include "net.h"
 
 namespace igbsim {
@@ -45,14 +47,15 @@ void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t 
   if (c.tcp) {
     put16(b, l4, sport);
     put16(b, l4 + 2, kDstPort);
-    put32(b, l4 + 4, static_cast<uint32_t>(seq));
+    put32(b, l4 + 4, static_cast<uint32_t>(kTcpIsn + 1 + seq * payload_bytes(c)));
+    put32(b, l4 + 8, 1);  // acknowledges our SYN-ACK; the receiver sends no data
     b[l4 + 12] = 5 << 4;
-    b[l4 + 13] = 0x18;  // PSH|ACK
+    b[l4 + 13] = 0x10;  // ACK (a bulk sender sets PSH only at the end of a write; PSH ends GRO merges)
     put16(b, l4 + 14, 65535);
     payload = l4 + 20;
   } else {
     put16(b, l4, sport);
-    put16(b, l4 + 2, kDstPort);
+    put16(b, l4 + 2, static_cast<uint32_t>(kDstPort + flow % std::max(1u, c.sockets)));
     put16(b, l4 + 4, static_cast<uint32_t>(len - l4));
     payload = l4 + 8;
   }
@@ -69,24 +72,53 @@ void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t 
   put16(b, l4 + (c.tcp ? 16 : 6), ck);
 }
 
+uint32_t traffic_source::payload_bytes(const traffic_config& c) {
+  return c.frame_bytes - 4 - 14 - 20 - (c.tcp ? 20 : 8);
+}
+
 bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& bytes) {
   if (!started_ || exhausted_) return false;
-  if (c_.frames && id >= c_.frames) {
+  // Which segment goes now: a late copy that is due, else a new segment (which may itself be
+  // held back as reordered or lost), else a late copy even if not yet due (the tail).
+  auto take_late = [&](bool only_due) -> bool {
+    for (size_t i = 0; i < late_.size(); ++i) {
+      if (only_due && late_[i].due > sent_) continue;
+      build_frame(c_, id, late_[i].flow, late_[i].seq, bytes);
+      late_.erase(late_.begin() + static_cast<long>(i));
+      return true;
+    }
+    return false;
+  };
+  bool have = take_late(true);
+  const bool more_new = c_.frames ? new_ < c_.frames : t_ns_ < c_.duration_us * 1000.0;
+  std::uniform_real_distribution<double> pct(0, 100);
+  while (!have && more_new) {
+    const uint32_t flow = static_cast<uint32_t>(new_ % c_.flows);
+    const uint64_t seq = seq_[flow]++;
+    ++new_;
+    if (c_.tcp && c_.loss_pct > 0 && pct(rng_) < c_.loss_pct) {
+      late_.push_back({sent_ + c_.tcp_rtx_after, flow, seq});  // lost; the sender retransmits
+    } else if (c_.tcp && c_.reorder_pct > 0 && pct(rng_) < c_.reorder_pct) {
+      late_.push_back({sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
+    } else {
+      build_frame(c_, id, flow, seq, bytes);
+      if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct) late_.push_back({sent_ + 2, flow, seq});
+      have = true;
+    }
+    if (c_.frames && new_ >= c_.frames) break;
+  }
+  if (!have) have = take_late(false);
+  if (!have) {
     exhausted_ = true;
     return false;
   }
-  if (id > 0) {
+  if (sent_ > 0) {
     const double mean = 1e9 / c_.pps;
     t_ns_ += c_.poisson ? std::exponential_distribution<double>(1.0 / mean)(rng_) : mean;
   }
-  if (!c_.frames && t_ns_ >= c_.duration_us * 1000.0) {
-    exhausted_ = true;
-    return false;
-  }
   offered = start_ + sc_time(t_ns_, SC_NS);
   last_ = offered;
-  const uint32_t flow = static_cast<uint32_t>(id % c_.flows);
-  build_frame(c_, id, flow, seq_[flow]++, bytes);
+  ++sent_;
   return true;
 }
 

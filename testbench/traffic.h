@@ -1,6 +1,12 @@
-// Traffic source: N UDP (or TCP) flows of fixed-size frames, constant rate or Poisson.
-// Every frame carries its flow number and a per-flow sequence number at the start of the
-// payload so the scoreboard can check byte-exact, in-order delivery.
+// Traffic source: N UDP flows or N established TCP connections of fixed-size frames, constant
+// rate or Poisson. Every frame carries its flow number and a per-flow sequence number at the
+// start of the payload so the scoreboard can check byte-exact, in-order delivery.
+// UDP flow n goes to port kDstPort + n % sockets. TCP segments carry byte sequence numbers
+// (kTcpIsn + 1 + index * payload) on connection n (peer_ip(n):kSrcPortBase+n -> kDstPort).
+// TCP impairments, as a sender and a network would cause them: a segment is reordered (sent
+// after its connection's next segment), lost (sent again, as the sender's retransmission, tcp_rtx_after frames
+// later) or duplicated (a spurious retransmission two frames later). `frames` counts new
+// segments; the late copies follow.
 #pragma once
 #include <systemc>
 
@@ -19,7 +25,12 @@ struct traffic_config {
   uint64_t frames = 0;         // 0: use duration
   double duration_us = 0;
   uint64_t seed = 1;
+  uint32_t sockets = 1;        // UDP: destination ports used
+  double reorder_pct = 0, loss_pct = 0, dup_pct = 0;  // TCP impairments
+  uint32_t tcp_rtx_after = 8;  // frames between a loss and its retransmission
 };
+
+constexpr uint32_t kTcpIsn = 1000000;  // the peers' initial sequence number
 
 // Addresses used inside the simulation (never on a real network).
 constexpr uint32_t kHostIp = 0x0A000001;    // 10.0.0.1, the simulated host
@@ -49,6 +60,7 @@ class traffic_source {
   // eth_wire::source_fn
   bool next(uint64_t id, sc_core::sc_time& offered, std::vector<uint8_t>& bytes);
   bool exhausted() const { return exhausted_; }
+  static uint32_t payload_bytes(const traffic_config& c);  // TCP segment payload
   sc_core::sc_time last_offered() const { return last_; }
   // The payload a frame carries after the UDP header (what read() must return).
   static void build_frame(const traffic_config& c, uint64_t id, uint32_t flow, uint64_t seq,
@@ -63,6 +75,9 @@ class traffic_source {
   sc_core::sc_time last_;
   std::vector<uint64_t> seq_;
   std::mt19937_64 rng_;
+  struct late { uint64_t due; uint32_t flow; uint64_t seq; };
+  std::vector<late> late_;     // reordered, retransmitted and duplicated segments
+  uint64_t sent_ = 0, new_ = 0;  // wire frames sent, new segments generated
 };
 
 }  // namespace igbsim
