@@ -543,3 +543,29 @@ TEST(Napi, DeferredHardIrqsTradeInterruptsForLatency) {
   EXPECT_GT(deferred["latency_ns"]["end_to_end"]["p50"].get<double>(), plain["latency_ns"]["end_to_end"]["p50"].get<double>())
       << "frames wait up to gro_flush_timeout for the next poll";
 }
+
+TEST(Tcp, ImpairedStreamsArriveByteExactInOrderWithEveryCopyAccounted) {
+  const json r = run_report("tcp-impaired", "--set traffic.protocol=tcp --set traffic.flows=8 --set traffic.frames=3000"
+                                            " --set traffic.rate_pct=40 --set traffic.tcp_reorder_pct=5"
+                                            " --set traffic.tcp_loss_pct=3 --set traffic.tcp_dup_pct=3");
+  EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << r["checks"]["violations"].dump();
+  EXPECT_EQ(r["checks"]["delivered"], 3000) << "every segment of every stream reaches read(), in order";
+  const json& st = r["stack"];
+  EXPECT_GT(st["tcp_ofo_queue"].get<uint64_t>(), 0u) << "reordered and lost segments leave holes";
+  const uint64_t old = r["checks"]["dropped_by"].value("tcp_old_data", 0u) + r["checks"]["dropped_by"].value("tcp_ofo_merge", 0u);
+  EXPECT_GT(old, 0u) << "spurious retransmissions";
+  EXPECT_EQ(r["checks"]["offered"].get<uint64_t>(), 3000u + old) << "every extra copy on the wire is dropped as a duplicate";
+  EXPECT_EQ(st["delayed_ack_lost"], r["checks"]["dropped_by"].value("tcp_old_data", 0u));
+  EXPECT_EQ(st["tcp_in_segs"], r["checks"]["offered"]);
+}
+
+TEST(Napi, GroMergesTcpSegmentsOfAConnectionButNotUdp) {
+  const std::string load = " --set traffic.flows=4 --set traffic.frames=3000 --set traffic.rate_pct=40";
+  const json tcp = run_report("gro-tcp", "--set traffic.protocol=tcp" + load);
+  const json udp = run_report("gro-udp", "--set traffic.protocol=udp --set app.sockets=4" + load);
+  EXPECT_GT(tcp["stack"]["gro_merged"].get<uint64_t>(), 1000u);
+  EXPECT_EQ(udp["stack"]["gro_merged"], 0);
+  EXPECT_EQ(tcp["checks"]["delivered"], 3000);
+  EXPECT_LT(tcp["wakeup"]["sk_data_ready"].get<uint64_t>(), udp["wakeup"]["sk_data_ready"].get<uint64_t>() / 2)
+      << "a merged packet is one socket enqueue and one wake-up";
+}

@@ -192,3 +192,94 @@ TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
   });
   EXPECT_EQ(small.sk_receive_queue.size(), 1u);
 }
+
+// ---- TCP receive ---------------------------------------------------------------------------
+
+namespace {
+std::vector<uint8_t> tcp_frame(uint64_t seq_index, uint32_t bytes = 128) {
+  traffic_config c;
+  c.tcp = true;
+  c.frame_bytes = bytes;
+  std::vector<uint8_t> f;
+  traffic_source::build_frame(c, seq_index, 0, seq_index, f);
+  return f;
+}
+}  // namespace
+
+class TcpTest : public StackTest {
+ protected:
+  sock tsk;
+  std::vector<std::unique_ptr<frame_skb>> frames;
+  int wakeups = 0;
+  void SetUp() override {
+    StackTest::SetUp();
+    sock_init_data(*k, &tsk);
+    tsk.tcp = true;
+    tsk.rcv_saddr = kHostIp;
+    tsk.num = kDstPort;
+    tsk.daddr = peer_ip(0);
+    tsk.dport = kSrcPortBase;
+    tsk.rcv_nxt = kTcpIsn + 1;
+    tsk.sk_data_ready = [this](sock*) { ++wakeups; };
+    k->tcp_hash.insert(&tsk);
+  }
+  void segment(uint64_t i) {  // segment i of connection 0 arrives
+    frames.push_back(std::make_unique<frame_skb>(tcp_frame(i), 100 + i));
+    ip_rcv(*k, frames.back()->skb);
+  }
+  std::vector<uint64_t> queued() const {
+    std::vector<uint64_t> ids;
+    for (const sk_buff* s : tsk.sk_receive_queue) ids.push_back(s->frame_id);
+    return ids;
+  }
+  static constexpr uint32_t kPayload = 128 - 4 - 54;
+};
+
+TEST_F(TcpTest, SegmentForNoConnectionIsAnsweredWithRst) {
+  k->tcp_hash.by_tuple.clear();
+  run_in_thread([&] { segment(0); });
+  EXPECT_EQ(k->st.tcp_in_segs, 1u);
+  EXPECT_EQ(k->st.tcp_out_rsts, 1u);
+  EXPECT_EQ(drops, std::vector<std::string>{"tcp_no_socket"});
+}
+
+TEST_F(TcpTest, OutOfOrderSegmentsWaitForTheHoleThenArriveInOrder) {
+  run_in_thread([&] {
+    segment(0);
+    segment(2);
+    segment(3);
+    EXPECT_EQ(queued(), (std::vector<uint64_t>{100})) << "2 and 3 wait for 1";
+    EXPECT_EQ(tsk.out_of_order_queue.size(), 2u);
+    EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + kPayload);
+    segment(1);
+  });
+  EXPECT_EQ(queued(), (std::vector<uint64_t>{100, 101, 102, 103})) << "the hole filled: all in order";
+  EXPECT_TRUE(tsk.out_of_order_queue.empty());
+  EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + 4 * kPayload);
+  EXPECT_EQ(tsk.rcv_queued, 4 * kPayload);
+  EXPECT_EQ(k->st.tcp_ofo_queue, 2u);
+  EXPECT_EQ(k->st.tcp_out_segs, 3u) << "a duplicate ACK per out-of-order segment, a quick ACK when the hole fills";
+  EXPECT_TRUE(drops.empty());
+}
+
+TEST_F(TcpTest, OldDuplicateIsDroppedAndCounted) {
+  run_in_thread([&] {
+    segment(0);
+    segment(1);
+    segment(0);  // a spurious retransmission
+  });
+  EXPECT_EQ(queued(), (std::vector<uint64_t>{100, 101}));
+  EXPECT_EQ(drops, std::vector<std::string>{"tcp_old_data"});
+  EXPECT_EQ(k->st.delayed_ack_lost, 1u);
+}
+
+TEST_F(TcpTest, RcvlowatHoldsTheWakeUpUntilEnoughBytesAreQueued) {
+  tsk.sk_rcvlowat = 3 * kPayload;
+  run_in_thread([&] {
+    segment(0);
+    segment(1);
+    EXPECT_EQ(wakeups, 0) << "two segments are below SO_RCVLOWAT";
+    segment(2);
+  });
+  EXPECT_EQ(wakeups, 1);
+}
