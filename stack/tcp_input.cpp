@@ -130,7 +130,7 @@ int tcp_v4_rcv(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.tcp_rcv_ns);
   skb->for_each_frame([&](uint64_t id) { k.jr.record(id, step::udp_rcv, cpu.now()); });  // transport step
-  ++k.st.tcp_in_segs;
+  k.st.tcp_in_segs += 1 + skb->frag_list.size();  // TCP_MIB_INSEGS counts a GRO packet's segments
   if (!skb->may_pull(20) || (skb->data[12] >> 4) < 5 || !skb->may_pull((skb->data[12] >> 4) * 4u)) {
     ++k.st.tcp_in_errs;
     drop_skb(k, skb, "tcp_in_errs");
