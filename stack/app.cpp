@@ -4,51 +4,130 @@
 
 namespace igbsim {
 
-epoll_server::epoll_server(kernel& k, std::vector<sock*> socks)
-    : k_(k), socks_(std::move(socks)), buf_(65536) {
-  task.comm = "epoll_server";
-  task.fn = [this] { run(); };
-  files_.resize(socks_.size());
-  ep_init(k, &ep_, 0);
+namespace {
+constexpr int kFirstFd = 3;  // after stdin, stdout, stderr
 }
 
-void epoll_server::deliver(uint64_t id, const uint8_t* data, size_t len) {
-  // The epoll_wait return that led to this read counts only if it came after the datagram
-  // was queued; otherwise the read found it while draining.
+server_app::server_app(kernel& k, std::vector<sock*> socks, const app_config& c)
+    : k_(k), c_(c), socks_(std::move(socks)), buf_(65536) {
+  files_.resize(socks_.size());
+  fds_.assign(kFirstFd + socks_.size(), nullptr);
+  for (size_t i = 0; i < socks_.size(); ++i) {
+    files_[i].sk = socks_[i];
+    fds_[kFirstFd + i] = &files_[i];
+  }
+  for (int t = 0; t < c_.threads; ++t) {
+    tasks.push_back(std::make_unique<task_struct>());
+    tasks.back()->comm = "server/" + std::to_string(t);
+    tasks.back()->fn = [this, t] { run(t); };
+    ts_.push_back(std::make_unique<thread_state>());
+    ep_init(k, &ts_.back()->ep, t);
+  }
+}
+
+void server_app::returned(int t) {
+  cpu_core& cpu = k_.this_cpu();
+  cpu.sync();
+  ts_[t]->last_return = cpu.now();
+  ts_[t]->returned = true;
+}
+
+void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
+  // The wait call's return counts for this frame only if it came after the frame was queued;
+  // otherwise the read found it while draining.
   const int64_t ready = k_.jr.time_ps(id, step::sk_data_ready);
-  const int64_t ret = static_cast<int64_t>(last_return_.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
-  if (returned_ && ready >= 0 && ret >= ready) k_.jr.record(id, step::epoll_wait_return, last_return_);
+  const int64_t ret = static_cast<int64_t>(ts_[t]->last_return.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+  if (ts_[t]->returned && ready >= 0 && ret >= ready) k_.jr.record(id, step::epoll_wait_return, ts_[t]->last_return);
   ++k_.st.delivered_packets;
   k_.st.delivered_bytes += len;
   if (k_.on_deliver) k_.on_deliver(id, data, len, k_.this_cpu().now());
   k_.jr.finish(id, "delivered");
 }
 
-void epoll_server::run() {
+int server_app::drain(int t, sock* sk) {
+  int got = 0;
+  for (;;) {
+    std::vector<read_seg> segs;
+    if (sock_recvmsg(k_, sk, buf_.data(), buf_.size(), segs) < 0) break;
+    for (const auto& s : segs) deliver(t, s.frame, buf_.data() + s.off, s.len);
+    ++got;
+    k_.this_cpu().boundary();
+  }
+  if (!got) ++k_.st.empty_reads;
+  return got;
+}
+
+void server_app::run(int t) {
+  switch (c_.kind) {
+    case app_kind::epoll: run_epoll(t); break;
+    case app_kind::select: run_select(t); break;
+    case app_kind::poll: run_poll(t); break;
+    case app_kind::blocking: run_blocking(t); break;
+  }
+}
+
+void server_app::run_epoll(int t) {
+  eventpoll* ep = &ts_[t]->ep;
   for (size_t i = 0; i < socks_.size(); ++i) {
-    files_[i].sk = socks_[i];
     epoll_event ev;
-    ev.events = EPOLLIN;
+    ev.events = EPOLLIN | (c_.exclusive ? EPOLLEXCLUSIVE : 0);
     ev.data = i;
-    epoll_ctl(&ep_, EPOLL_CTL_ADD, static_cast<int>(i) + 3, &files_[i], &ev);
+    epoll_ctl(ep, EPOLL_CTL_ADD, kFirstFd + static_cast<int>(i), &files_[i], &ev);
   }
   std::vector<epoll_event> events(64);
-  cpu_core& cpu = k_.this_cpu();
   for (;;) {
-    const int n = epoll_wait(&ep_, events.data(), static_cast<int>(events.size()), -1);
-    cpu.sync();
-    last_return_ = cpu.now();
-    returned_ = true;
-    for (int i = 0; i < n; ++i) {
-      sock* sk = socks_[events[i].data];
-      for (;;) {
-        std::vector<read_seg> segs;
-        const int r = sock_recvmsg(k_, sk, buf_.data(), buf_.size(), segs);
-        if (r < 0) break;
-        for (const auto& s : segs) deliver(s.frame, buf_.data() + s.off, s.len);
-        cpu.boundary();
-      }
+    const int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), -1);
+    returned(t);
+    for (int i = 0; i < n; ++i) drain(t, socks_[events[i].data]);
+  }
+}
+
+void server_app::run_select(int t) {
+  const int nfds = static_cast<int>(fds_.size());
+  for (;;) {
+    std::vector<bool> readfds(fds_.size(), false);
+    for (size_t i = 0; i < socks_.size(); ++i) readfds[kFirstFd + i] = true;
+    const int n = sys_select(k_, fds_, nfds, readfds, true);
+    returned(t);
+    if (n < 0) return;  // EINVAL: more fds than select can take
+    for (size_t i = 0; i < socks_.size(); ++i)
+      if (readfds[kFirstFd + i]) drain(t, socks_[i]);
+  }
+}
+
+void server_app::run_poll(int t) {
+  std::vector<pollfd> pfds(socks_.size());
+  for (;;) {
+    for (size_t i = 0; i < socks_.size(); ++i) {
+      pfds[i].fd = kFirstFd + static_cast<int>(i);
+      pfds[i].events = EPOLLIN;
     }
+    const int n = sys_poll(k_, fds_, pfds, true);
+    returned(t);
+    for (size_t i = 0; n > 0 && i < socks_.size(); ++i)
+      if (pfds[i].revents & EPOLLIN) drain(t, socks_[i]);
+  }
+}
+
+// A blocking recv: sleep on the socket until data comes (UDP: __skb_wait_for_more_packets,
+// an exclusive waiter; TCP: sk_wait_data, a non-exclusive one), then read what is there.
+void server_app::run_blocking(int t) {
+  sock* sk = socks_[static_cast<size_t>(t) % socks_.size()];
+  cpu_core* cpu = &k_.this_cpu();
+  for (;;) {
+    if (drain(t, sk) > 0) continue;
+    wait_queue_entry wait;
+    wait.private_ = cpu->current();
+    wait.func = [this](wait_queue_entry* e, unsigned, int, uint32_t) { return default_wake_function(k_, e); };
+    if (sk->tcp) add_wait_queue(&sk->sk_wq, &wait);
+    else add_wait_queue_exclusive(&sk->sk_wq, &wait);
+    cpu->set_current_state(task_state::interruptible);
+    if (!sk->sk_receive_queue.empty()) cpu->set_current_state(task_state::running);
+    cpu->schedule();
+    cpu = &k_.this_cpu();
+    remove_wait_queue(&sk->sk_wq, &wait);
+    returned(t);
+    if (sk->sk_receive_queue.empty()) ++k_.st.empty_wakeups;
   }
 }
 

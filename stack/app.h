@@ -1,34 +1,61 @@
-// Application models running as tasks. epoll_server: one task, one epoll instance over its
-// UDP sockets, looping epoll_wait(maxevents 64, no timeout) then reading each ready socket
-// with MSG_DONTWAIT until EAGAIN.
+// Application models running as tasks, each a server reading every socket it is given:
+//   epoll    - per thread an epoll instance over the sockets (EPOLLIN, EPOLLEXCLUSIVE with
+//              `exclusive`), epoll_wait(maxevents 64, no timeout), then reads each ready socket
+//   select   - select() over the sockets' fds (FD_SETSIZE applies), then reads the ready ones
+//   poll     - poll() over an array of pollfd, then reads the ready ones
+//   blocking - a blocking recv on one socket (thread t on socket t mod sockets)
+// Reads are MSG_DONTWAIT until EAGAIN (a blocking reader sleeps on the socket instead). With
+// several threads on the same sockets, a thread woken for an event another thread took first
+// reads nothing: app.empty_reads counts those wasted wake-ups (the thundering herd).
 #pragma once
 #include <systemc>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cpu.h"
 #include "eventpoll.h"
 #include "net.h"
+#include "select.h"
 
 namespace igbsim {
 
 class kernel;
 
-class epoll_server {
+enum class app_kind { epoll, select, poll, blocking };
+
+struct app_config {
+  app_kind kind = app_kind::epoll;
+  int threads = 1;
+  bool exclusive = false;  // EPOLLEXCLUSIVE on the epoll items
+};
+
+class server_app {
  public:
-  epoll_server(kernel& k, std::vector<sock*> socks);
-  task_struct task;
+  server_app(kernel& k, std::vector<sock*> socks, const app_config& c);
+  std::vector<std::unique_ptr<task_struct>> tasks;
 
  private:
-  void run();
-  void deliver(uint64_t id, const uint8_t* data, size_t len);
+  struct thread_state {
+    eventpoll ep;
+    sc_core::sc_time last_return;
+    bool returned = false;
+  };
+  void run(int t);
+  void run_epoll(int t);
+  void run_select(int t);
+  void run_poll(int t);
+  void run_blocking(int t);
+  int drain(int t, sock* sk);  // read until EAGAIN; returns datagrams/segments read
+  void returned(int t);        // the wait call returned now
+  void deliver(int t, uint64_t id, const uint8_t* data, size_t len);
   kernel& k_;
+  app_config c_;
   std::vector<sock*> socks_;
   std::vector<file> files_;
-  eventpoll ep_;
-  sc_core::sc_time last_return_;
-  bool returned_ = false;
+  fd_table fds_;               // fd 3 + i -> socket i
+  std::vector<std::unique_ptr<thread_state>> ts_;
   std::vector<uint8_t> buf_;
 };
 

@@ -36,6 +36,9 @@ struct cost_table {
   double tcp_rcv_ns = 450;            // tcp_v4_rcv + ehash lookup + tcp_rcv_established (IP+TCP in
                                       // the reference's 0.5-1.5 us, with ip_rcv_ns)
   double vfs_poll_ns = 40;            // one f_op->poll (datagram_poll / tcp_poll), no wait-queue add
+  double poll_entry_ns = 60;          // __pollwait: poll_table_entry, get_file, add_wait_queue
+  double wq_remove_ns = 30;           // poll_freewait / EPOLL_CTL_DEL per entry: remove_wait_queue
+  double select_per_fd_ns = 5;        // do_select's bitmap walk per fd (fdget/fdput included)
   double sk_data_ready_ns = 60;       // sock_def_readable up to the wake-up walk
   double wq_entry_ns = 30;            // __wake_up_common per entry visited
   double ep_poll_callback_ns = 120;   // ep_poll_callback incl. ready-list add

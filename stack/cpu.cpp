@@ -39,10 +39,12 @@ void cpu_core::spend(double ns) {
   const sc_time d(ns, SC_NS);
   offset_ += d;
   ctx_ps_[static_cast<size_t>(ctx_)] += to_ps(d);
+  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += to_ps(d);
 }
 
 void cpu_core::account_stall(const sc_time& t) {
   ctx_ps_[static_cast<size_t>(ctx_)] += to_ps(t);
+  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += to_ps(t);
 }
 
 void cpu_core::sync() {
@@ -215,7 +217,12 @@ void cpu_core::task_thread(task_struct* t) {
 
 // Hand the core to `next` (nullptr: the idle thread). The caller then waits to be resumed.
 void cpu_core::switch_to(task_struct* next) {
+  // The switch is the scheduler's cost: process time, but not charged to the outgoing task's
+  // own work (charged_ps), so a blocking call's cost is its own code.
+  task_struct* const prev = current_;
+  const uint64_t before = prev ? prev->charged_ps : 0;
   spend(k_.cost.context_switch_ns);
+  if (prev) prev->charged_ps = before;
   ++context_switches_;
   update_curr();
   sync();

@@ -53,6 +53,7 @@ struct task_struct {
   uint64_t nvcsw = 0, nivcsw = 0;  // voluntary and involuntary (preempted) context switches
   uint64_t vruntime_ps = 0;        // CFS virtual runtime (nice 0: equal to runtime)
   uint64_t sum_exec_ps = 0;        // time on the CPU
+  uint64_t charged_ps = 0;         // CPU time charged while it ran in process context
 };
 
 // CFS tunables (kernel/sched/fair.c defaults for one CPU)

@@ -65,6 +65,7 @@ int ep_send_events(eventpoll* ep, epoll_event* events, int maxevents) {
     events[n].events = revents;
     events[n].data = epi->event.data;
     ++n;
+    k.st.user_copy_bytes += 12;  // __put_user of a packed struct epoll_event
     if (epi->event.events & EPOLLONESHOT) {
       epi->event.events &= EP_PRIVATE_BITS;
     } else if (!(epi->event.events & EPOLLET)) {
@@ -126,7 +127,8 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
       epi->wait.func = ep_poll_callback;
       epitem* raw = epi.get();
       poll_table pt;
-      pt.qproc = [raw](file*, wait_queue_head* whead, poll_table*) {
+      pt.qproc = [raw, &k](file*, wait_queue_head* whead, poll_table*) {
+        ++k.st.poll_table_entries_added;  // ep_ptable_queue_proc
         raw->whead = whead;
         if (raw->event.events & EPOLLEXCLUSIVE) add_wait_queue_exclusive(whead, &raw->wait);
         else add_wait_queue(whead, &raw->wait);
@@ -149,7 +151,11 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
     case EPOLL_CTL_DEL: {
       if (it == ep->rbr.end()) return -ENOENT;
       epitem* epi = it->second.get();
-      if (epi->whead) remove_wait_queue(epi->whead, &epi->wait);
+      if (epi->whead) {
+        remove_wait_queue(epi->whead, &epi->wait);
+        ++k.st.wq_entries_removed;
+        k.this_cpu().spend(k.cost.wq_remove_ns);
+      }
       if (epi->on_rdllist) ep->rdllist.remove(epi);
       ep->rbr.erase(it);
       return 0;
@@ -164,16 +170,25 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
   kernel& k = *ep->k;
   cpu_core& cpu = k.this_cpu();
   if (maxevents <= 0) return -EINVAL;
+  task_struct* const self = cpu.current();
+  const uint64_t c0 = self ? self->charged_ps : 0;
   cpu.spend(k.cost.syscall_ns + k.cost.epoll_wait_ns);
   ++k.st.epoll_wait_calls;
+  call_scope scope(k.st);
+  bool woken = false;
+  auto done = [&](int n) {
+    k.st.epoll_wait_ns += (self ? self->charged_ps - c0 : 0) / 1000;
+    return n;
+  };
   for (;;) {
     cpu.boundary();
     if (!ep->rdllist.empty()) {
       const int n = ep_send_events(ep, events, maxevents);
-      if (n > 0 || timeout_ms == 0) return n;
+      if (n > 0 || timeout_ms == 0) return done(n);
     } else if (timeout_ms == 0) {
-      return 0;
+      return done(0);
     }
+    if (woken) ++k.st.empty_wakeups;  // woken, but the re-poll found nothing: back to sleep
     wait_queue_entry wait;
     wait.private_ = cpu.current();
     wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) { return default_wake_function(k, e); };
@@ -181,6 +196,7 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
     cpu.set_current_state(task_state::interruptible);
     if (!ep->rdllist.empty()) cpu.set_current_state(task_state::running);
     cpu.schedule();
+    woken = true;
     remove_wait_queue(&ep->wq, &wait);
   }
 }

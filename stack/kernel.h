@@ -50,12 +50,29 @@ struct kernel_stats {
   // wake-up path
   uint64_t sk_data_ready = 0, wq_entries_visited = 0, pollwake_calls = 0,
            ep_poll_callback_calls = 0, vfs_poll_calls = 0, poll_table_entries_added = 0,
-           task_wakeups = 0;
+           wq_entries_removed = 0, task_wakeups = 0,
+           empty_wakeups = 0;  // a waiter woken that then found nothing (another took it)
+  // inside the wait calls (select, poll, epoll_wait) only, for their per-call figures
+  uint64_t call_vfs_polls = 0, call_wq_added = 0, call_wq_removed = 0;
   // application
-  uint64_t delivered_packets = 0, delivered_bytes = 0, reads = 0, epoll_wait_calls = 0,
-           select_calls = 0;
+  uint64_t delivered_packets = 0, delivered_bytes = 0, reads = 0, empty_reads = 0, epoll_wait_calls = 0,
+           select_calls = 0, poll_calls = 0, user_copy_bytes = 0,
+           select_ns = 0, poll_ns = 0, epoll_wait_ns = 0;  // CPU time inside those calls
   // NAPI
   uint64_t napi_schedules = 0, polls = 0, polls_budget_exhausted = 0;
+};
+
+// Counts what one wait call (select, poll, epoll_wait) did, from its start to its return.
+struct call_scope {
+  kernel_stats& st;
+  uint64_t v0, a0, r0;
+  explicit call_scope(kernel_stats& s)
+      : st(s), v0(s.vfs_poll_calls), a0(s.poll_table_entries_added), r0(s.wq_entries_removed) {}
+  ~call_scope() {
+    st.call_vfs_polls += st.vfs_poll_calls - v0;
+    st.call_wq_added += st.poll_table_entries_added - a0;
+    st.call_wq_removed += st.wq_entries_removed - r0;
+  }
 };
 
 struct violation {

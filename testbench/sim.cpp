@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app.h"
+#include "select.h"
 #include "eth_wire.h"
 #include "hal.h"
 #include "host_mem.h"
@@ -209,10 +210,20 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
     dev.kick();
   };
-  epoll_server app(k, sockp);
-  k.app_task = &app.task;
+  app_config ac;
+  const std::string kind = p.s("app.kind");
+  ac.kind = kind == "select" ? app_kind::select : kind == "poll" ? app_kind::poll
+          : kind == "blocking" ? app_kind::blocking : app_kind::epoll;
+  ac.threads = static_cast<int>(p.i("app.threads"));
+  ac.exclusive = p.b("app.exclusive");
+  if (ac.kind == app_kind::select && 3 + nsocks > static_cast<uint32_t>(kFdSetSize))
+    throw input_error(fmt::format("app.sockets: select() takes fds below FD_SETSIZE ({}); {} sockets need fds up to {}",
+                                  kFdSetSize, nsocks, 2 + nsocks));
+  server_app app(k, sockp, ac);
+  task_struct& main_task = *app.tasks.front();
+  k.app_task = &main_task;
   k.jr.task_state = [&] {
-    switch (app.task.state) {
+    switch (main_task.state) {
       case task_state::running: return 'R';
       case task_state::runnable: return 'r';
       case task_state::interruptible: return 'S';
@@ -221,7 +232,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   };
   for (int c = 0; c < k.cores(); ++c) k.cpu(c).net_rx_action = [&] { net_rx_action(k); };
   k.cpu(0).spawn(&bringup);
-  k.cpu(kp.app_cpu).spawn(&app.task);
+  for (size_t t = 0; t < app.tasks.size(); ++t)
+    k.cpu((kp.app_cpu + static_cast<int>(t)) % k.cores()).spawn(app.tasks[t].get());
 
   // Run control: stop when every offered frame has a fate, or the drain time is over.
   bool stats_read = false;
@@ -343,13 +355,30 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   r["wakeup"] = {{"sk_data_ready", k.st.sk_data_ready}, {"wq_entries_visited", k.st.wq_entries_visited},
                  {"pollwake_calls", k.st.pollwake_calls}, {"ep_poll_callback_calls", k.st.ep_poll_callback_calls},
                  {"vfs_poll_calls", k.st.vfs_poll_calls}, {"poll_table_entries_added", k.st.poll_table_entries_added},
+                 {"wq_entries_removed", k.st.wq_entries_removed}, {"empty_wakeups", k.st.empty_wakeups},
                  {"task_wakeups", k.st.task_wakeups}, {"context_switches", [&] {
                    uint64_t n = 0;
                    for (int c = 0; c < k.cores(); ++c) n += k.cpu(c).context_switches();
                    return n;
                  }()}};
-  r["app"] = {{"delivered_packets", k.st.delivered_packets}, {"delivered_bytes", k.st.delivered_bytes},
-              {"reads", k.st.reads}, {"epoll_wait_calls", k.st.epoll_wait_calls}, {"select_calls", k.st.select_calls}};
+  r["app"] = {{"kind", kind}, {"threads", ac.threads}, {"sockets", nsocks},
+              {"delivered_packets", k.st.delivered_packets}, {"delivered_bytes", k.st.delivered_bytes},
+              {"reads", k.st.reads}, {"empty_reads", k.st.empty_reads}, {"epoll_wait_calls", k.st.epoll_wait_calls},
+              {"select_calls", k.st.select_calls}, {"poll_calls", k.st.poll_calls},
+              {"user_copy_bytes", k.st.user_copy_bytes}};
+  // Per call of the wait syscall: what it cost and what it touched
+  {
+    const uint64_t calls = k.st.epoll_wait_calls + k.st.select_calls + k.st.poll_calls;
+    const double ns = static_cast<double>(k.st.epoll_wait_ns + k.st.select_ns + k.st.poll_ns);
+    const double c = calls ? static_cast<double>(calls) : 1.0;
+    r["app"]["per_call"] = {{"cpu_ns", ns / c}, {"vfs_poll_calls", static_cast<double>(k.st.call_vfs_polls) / c},
+                            {"wq_entries_added", static_cast<double>(k.st.call_wq_added) / c},
+                            {"wq_entries_removed", static_cast<double>(k.st.call_wq_removed) / c},
+                            {"user_copy_bytes", static_cast<double>(k.st.user_copy_bytes) / c}};
+    const double w = k.st.task_wakeups ? static_cast<double>(k.st.task_wakeups) : 1.0;
+    r["wakeup"]["per_wakeup"] = {{"vfs_poll_calls", static_cast<double>(k.st.vfs_poll_calls) / w},
+                                 {"wq_entries_visited", static_cast<double>(k.st.wq_entries_visited) / w}};
+  }
   json cpus = json::array();
   for (int i = 0; i < k.cores(); ++i) {
     const auto& c = k.cpu(i).ctx_ps();
