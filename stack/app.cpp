@@ -118,7 +118,12 @@ void server_app::run_blocking(int t) {
     if (drain(t, sk) > 0) continue;
     wait_queue_entry wait;
     wait.private_ = cpu->current();
-    wait.func = [this](wait_queue_entry* e, unsigned, int, uint32_t) { return default_wake_function(k_, e); };
+    wait.func = [this](wait_queue_entry* e, unsigned, int, uint32_t) {
+      const sc_core::sc_time t = k_.this_cpu().now();
+      const int woken = default_wake_function(k_, e);
+      if (woken) k_.jr.record(k_.cur_frame, step::try_to_wake_up, t);
+      return woken;
+    };
     if (sk->tcp) add_wait_queue(&sk->sk_wq, &wait);
     else add_wait_queue_exclusive(&sk->sk_wq, &wait);
     cpu->set_current_state(task_state::interruptible);

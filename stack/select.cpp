@@ -27,11 +27,16 @@ struct poll_wqueues {
 // pollwake -> __pollwake: only events the entry asked for; mark triggered, wake the poller
 int pollwake(kernel& k, poll_wqueues* pwq, poll_table_entry* entry, uint32_t key) {
   ++k.st.pollwake_calls;
+  cpu_core& cpu = k.this_cpu();
+  k.jr.record(k.cur_frame, step::ep_poll_callback, cpu.now());  // the journey's wake-callback step
   if (key && !(key & entry->key)) return 0;
   pwq->triggered = true;
   wait_queue_entry dummy;
   dummy.private_ = pwq->polling_task;
-  return default_wake_function(k, &dummy);
+  const sc_core::sc_time t = cpu.now();
+  const int woken = default_wake_function(k, &dummy);
+  if (woken) k.jr.record(k.cur_frame, step::try_to_wake_up, t);
+  return woken;
 }
 
 // poll_initwait: the table's qproc is __pollwait

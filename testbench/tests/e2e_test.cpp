@@ -569,3 +569,100 @@ TEST(Napi, GroMergesTcpSegmentsOfAConnectionButNotUdp) {
   EXPECT_LT(tcp["wakeup"]["sk_data_ready"].get<uint64_t>(), udp["wakeup"]["sk_data_ready"].get<uint64_t>() / 2)
       << "a merged packet is one socket enqueue and one wake-up";
 }
+
+// ---- The wake-up path: select, poll, epoll ------------------------------------------------
+
+namespace {
+// One datagram at a time to N sockets (one ready fd per call), 100 datagrams.
+json c10k(const std::string& kind, int n) {
+  return run_report("c10k-" + kind + std::to_string(n),
+                    "--set app.kind=" + kind + " --set app.sockets=" + std::to_string(n) + " --set traffic.flows=" +
+                        std::to_string(n) + " --set traffic.rate_pps=500 --set traffic.frames=100");
+}
+double per_call(const json& r, const char* what) { return r["app"]["per_call"][what].get<double>(); }
+}  // namespace
+
+TEST(Wakeup, C10kSelectAndPollCostGrowWithSocketsEpollStaysFlat) {
+  const json e10 = c10k("epoll", 10), e10k = c10k("epoll", 10000);
+  const json p10 = c10k("poll", 10), p1k = c10k("poll", 1000), p10k = c10k("poll", 10000);
+  const json s10 = c10k("select", 10), s1k = c10k("select", 1000);
+  for (const json* r : {&e10, &e10k, &p10, &p1k, &p10k, &s10, &s1k}) EXPECT_EQ((*r)["checks"]["delivered"], 100);
+  // poll and select touch every fd on every call: the per-call work is linear in N
+  EXPECT_NEAR(per_call(p1k, "vfs_poll_calls") / per_call(p10, "vfs_poll_calls"), 100.0, 10.0);
+  EXPECT_NEAR(per_call(p10k, "wq_entries_added") / per_call(p1k, "wq_entries_added"), 10.0, 1.0);
+  EXPECT_EQ(per_call(p10k, "wq_entries_added"), per_call(p10k, "wq_entries_removed")) << "poll_freewait removes them all";
+  EXPECT_GT(per_call(p1k, "cpu_ns"), 50 * per_call(p10, "cpu_ns"));
+  EXPECT_GT(per_call(s1k, "cpu_ns"), 50 * per_call(s10, "cpu_ns"));
+  EXPECT_GT(per_call(p1k, "user_copy_bytes"), per_call(s1k, "user_copy_bytes")) << "pollfd arrays outweigh fd_set bitmaps";
+  // epoll: the same work per call whatever N
+  EXPECT_EQ(per_call(e10k, "vfs_poll_calls"), per_call(e10, "vfs_poll_calls"));
+  EXPECT_LT(per_call(e10k, "cpu_ns"), 1.2 * per_call(e10, "cpu_ns"));
+  EXPECT_EQ(per_call(e10k, "wq_entries_added"), 0.0) << "epoll registers once, at EPOLL_CTL_ADD";
+  EXPECT_GT(per_call(p10k, "cpu_ns"), 1000 * per_call(e10k, "cpu_ns")) << "at 10,000 sockets one ready fd";
+}
+
+TEST(Wakeup, WithoutEpollExclusiveEveryEventWakesAllThreadsWithItOne) {
+  const std::string base = "--set app.threads=4 --set traffic.rate_pps=5000 --set traffic.frames=200";
+  const json herd = run_report("herd", base);
+  const json excl = run_report("herd-excl", base + " --set app.exclusive=true");
+  for (const json* r : {&herd, &excl}) EXPECT_EQ((*r)["checks"]["delivered"], 200);
+  EXPECT_EQ(herd["wakeup"]["task_wakeups"], 4 * 200) << "each event wakes all four epoll_wait sleepers";
+  EXPECT_EQ(herd["wakeup"]["empty_wakeups"], 3 * 200) << "and three of them find nothing";
+  EXPECT_EQ(excl["wakeup"]["task_wakeups"], 200) << "EPOLLEXCLUSIVE: one waiter per event";
+  EXPECT_EQ(excl["wakeup"]["empty_wakeups"], 0);
+}
+
+TEST(Wakeup, SelectBeyondFdSetsizeIsBadInput) {
+  const std::string dir = fresh_dir("select-limit");
+  const result r = run_igbsim("run --out " + dir + " --set app.kind=select --set app.sockets=1022");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("FD_SETSIZE"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir)) << "nothing written for bad input";
+}
+
+TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
+  for (const std::string kind : {"epoll", "select", "poll", "blocking"}) {
+    const std::string dir = fresh_dir("wakepath-" + kind);
+    const result r = run_igbsim("run --out " + dir + " --waves --set app.kind=" + kind +
+                                " --set traffic.rate_pct=1 --set traffic.frames=200");
+    ASSERT_EQ(r.status, 0) << kind << ": " << r.err << r.out;
+    const auto rows = load_journey(dir);
+    std::vector<double> wake_times;
+    for (const auto& row : rows) {
+      ASSERT_EQ(row.fate, "delivered") << kind;
+      const double ready = row.t[size_t(step::sk_data_ready)], cb = row.t[size_t(step::ep_poll_callback)],
+                   wake = row.t[size_t(step::try_to_wake_up)], ret = row.t[size_t(step::epoll_wait_return)],
+                   read = row.t[size_t(step::read_return)];
+      if (wake < 0) continue;
+      wake_times.push_back(wake);
+      if (kind != "blocking") {
+        EXPECT_LE(ready, cb) << kind << " frame " << row.frame << ": callback (ep_poll_callback or pollwake)";
+        EXPECT_LE(cb, wake) << kind << " frame " << row.frame;
+      }
+      EXPECT_LE(ready, wake);
+      if (ret >= 0) {
+        EXPECT_LE(wake, ret) << kind << " frame " << row.frame << ": the wait call returns after the wake-up";
+      }
+      EXPECT_LE(wake, read);
+    }
+    EXPECT_GT(wake_times.size(), 150u) << kind << ": at 1 % load nearly every frame wakes the sleeping reader";
+    // On the waveform the task leaves TASK_INTERRUPTIBLE exactly at each wake-up
+    const auto changes = read_fst(dir + "/waves.fst", {"sw.task0_state_i"});
+    std::vector<double> leave_sleep;
+    uint64_t state = 0;
+    for (const auto& c : changes) {
+      const uint64_t v = bits_to_u64(c.value);
+      if (state == 2 && v != 2) leave_sleep.push_back(static_cast<double>(c.t) / 1000.0);
+      state = v;
+    }
+    // The journey stamps entry to try_to_wake_up; the state flips inside it (cost.try_to_wake_up_ns)
+    size_t matched = 0;
+    for (double w : wake_times)
+      for (double t : leave_sleep)
+        if (t >= w && t - w <= 1000.0) {
+          ++matched;
+          break;
+        }
+    EXPECT_EQ(matched, wake_times.size()) << kind << ": interruptible -> runnable/running at try_to_wake_up";
+  }
+}

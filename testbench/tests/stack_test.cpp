@@ -10,6 +10,8 @@
 #include "net.h"
 #include "skbuff.h"
 #include "traffic.h"
+#include "eventpoll.h"
+#include "select.h"
 
 using namespace igbsim;
 
@@ -282,4 +284,133 @@ TEST_F(TcpTest, RcvlowatHoldsTheWakeUpUntilEnoughBytesAreQueued) {
     segment(2);
   });
   EXPECT_EQ(wakeups, 1);
+}
+
+// ---- Wait queues, epoll, select -------------------------------------------------------------
+
+TEST(WaitQueue, ExclusiveEntriesGoLastAndStopTheWalkAfterNrExclusive) {
+  kernel_params kp;
+  cost_table costs;
+  kernel k(kp, costs);
+  wait_queue_head wq;
+  std::vector<std::string> called;
+  auto entry = [&](const std::string& name, int ret) {
+    auto e = std::make_unique<wait_queue_entry>();
+    e->func = [&called, name, ret](wait_queue_entry*, unsigned, int, uint32_t) {
+      called.push_back(name);
+      return ret;
+    };
+    return e;
+  };
+  auto x1 = entry("x1", 1), x2 = entry("x2", 1), n1 = entry("n1", 1), n2 = entry("n2", 0);
+  add_wait_queue_exclusive(&wq, x1.get());
+  add_wait_queue(&wq, n1.get());
+  add_wait_queue_exclusive(&wq, x2.get());
+  add_wait_queue(&wq, n2.get());
+  run_in_thread([&] { __wake_up_common(k, &wq, 1, 1, 0, 0); });
+  EXPECT_EQ(called, (std::vector<std::string>{"n2", "n1", "x1"}))
+      << "non-exclusive entries (at the head) all run; the walk stops after one exclusive wake";
+}
+
+class EpollTest : public StackTest {
+ protected:
+  eventpoll ep;
+  file f;
+  void SetUp() override {
+    StackTest::SetUp();
+    ep_init(*k, &ep, 1);
+    f.sk = &sk;
+    sk.sk_data_ready = sock_def_readable;
+  }
+  void datagram(uint64_t id) {
+    frames.push_back(std::make_unique<frame_skb>(udp_frame(id), id));
+    ip_rcv(*k, frames.back()->skb);
+  }
+  int wait_now() {  // epoll_wait with timeout 0
+    epoll_event ev[8];
+    return epoll_wait(&ep, ev, 8, 0);
+  }
+  std::vector<std::unique_ptr<frame_skb>> frames;
+};
+
+TEST_F(EpollTest, CtlReturnsTheKernelsErrorCodes) {
+  epoll_event ev;
+  ev.events = EPOLLIN;
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_MOD, 5, &f, &ev), -ENOENT);
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_DEL, 5, &f, &ev), -ENOENT);
+  run_in_thread([&] {
+    EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 5, &f, &ev), 0);
+    EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 5, &f, &ev), -EEXIST);
+  });
+  epoll_event ex;
+  ex.events = EPOLLIN | EPOLLEXCLUSIVE;
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_MOD, 5, &f, &ex), -EINVAL) << "EPOLLEXCLUSIVE only with ADD";
+  ex.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 6, &f, &ex), -EINVAL) << "EPOLLEXCLUSIVE takes IN/OUT/ERR/HUP/ET only";
+  EXPECT_EQ(epoll_ctl(&ep, 99, 5, &f, &ev), -EINVAL);
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_DEL, 5, &f, &ev), 0);
+  EXPECT_FALSE(sk.sk_wq.active()) << "DEL removes the item's wait entry";
+}
+
+TEST_F(EpollTest, LevelTriggeredReportsAgainWhileReadable) {
+  epoll_event ev;
+  ev.events = EPOLLIN;
+  int first = -1, second = -1, after_more = -1;
+  run_in_thread([&] {
+    epoll_ctl(&ep, EPOLL_CTL_ADD, 3, &f, &ev);
+    datagram(1);
+    first = wait_now();
+    second = wait_now();  // nothing read in between
+    datagram(2);
+    after_more = wait_now();
+  });
+  EXPECT_EQ(first, 1);
+  EXPECT_EQ(second, 1) << "LT: still readable, reported again";
+  EXPECT_EQ(after_more, 1);
+}
+
+TEST_F(EpollTest, EdgeTriggeredReportsOncePerNewEvent) {
+  epoll_event ev;
+  ev.events = EPOLLIN | EPOLLET;
+  int first = -1, second = -1, after_more = -1;
+  run_in_thread([&] {
+    epoll_ctl(&ep, EPOLL_CTL_ADD, 3, &f, &ev);
+    datagram(1);
+    first = wait_now();
+    second = wait_now();
+    datagram(2);
+    after_more = wait_now();
+  });
+  EXPECT_EQ(first, 1);
+  EXPECT_EQ(second, 0) << "ET: no new event, no report although data is still queued";
+  EXPECT_EQ(after_more, 1) << "new data is a new edge";
+}
+
+TEST_F(EpollTest, OneshotDisarmsUntilModRearms) {
+  epoll_event ev;
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  int first = -1, disarmed = -1, rearmed = -1;
+  run_in_thread([&] {
+    epoll_ctl(&ep, EPOLL_CTL_ADD, 3, &f, &ev);
+    datagram(1);
+    first = wait_now();
+    datagram(2);
+    disarmed = wait_now();
+    epoll_ctl(&ep, EPOLL_CTL_MOD, 3, &f, &ev);
+    rearmed = wait_now();
+  });
+  EXPECT_EQ(first, 1);
+  EXPECT_EQ(disarmed, 0) << "ONESHOT: no events until EPOLL_CTL_MOD";
+  EXPECT_EQ(rearmed, 1) << "MOD re-arms and the pending data is reported";
+}
+
+TEST(Select, FdsAtOrBeyondFdSetsizeAreRefused) {
+  kernel_params kp;
+  cost_table costs;
+  kernel k(kp, costs);
+  fd_table fds(2000, nullptr);
+  std::vector<bool> set(2000, false);
+  int r = 0;
+  run_in_thread([&] { r = sys_select(k, fds, kFdSetSize + 1, set, false); });
+  EXPECT_EQ(r, -EINVAL);
 }
