@@ -88,9 +88,24 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.tcp = p.s("traffic.protocol") == "tcp";
   tc.flows = static_cast<uint32_t>(p.i("traffic.flows"));
   tc.frame_bytes = static_cast<uint32_t>(p.i("traffic.frame_bytes"));
-  tc.pps = p.d("traffic.rate_pps") > 0 ? p.d("traffic.rate_pps")
-                                       : line_rate_pps(tc.frame_bytes) * p.d("traffic.rate_pct") / 100.0;
-  tc.poisson = p.s("traffic.pattern") == "poisson";
+  const std::string sizes = p.s("traffic.size");
+  tc.size = sizes == "uniform" ? traffic_config::sizes::uniform
+          : sizes == "imix" ? traffic_config::sizes::imix : traffic_config::sizes::fixed;
+  tc.size_min = static_cast<uint32_t>(p.i("traffic.size_min"));
+  tc.size_max = static_cast<uint32_t>(p.i("traffic.size_max"));
+  if (tc.size == traffic_config::sizes::uniform && tc.size_min > tc.size_max)
+    throw input_error(fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
+  const double mean_bytes = mean_frame_bytes(tc);
+  // Rate: frames/s, else Mb/s of Ethernet frames (FCS included), else percent of line rate
+  tc.pps = p.d("traffic.rate_pps") > 0    ? p.d("traffic.rate_pps")
+           : p.d("traffic.rate_mbps") > 0 ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
+                                          : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
+  const std::string pattern = p.s("traffic.pattern");
+  tc.poisson = pattern == "poisson";
+  if (pattern == "onoff") {
+    tc.on_us = p.d("traffic.on_us");
+    tc.off_us = p.d("traffic.off_us");
+  }
   tc.duration_us = p.d("traffic.duration_us");
   tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
   tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
@@ -115,10 +130,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.wthresh = static_cast<uint32_t>(p.i("nic.wthresh"));
   ic.pktbuf_kb = np.pktbuf_kb;
   ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
-  if (tc.frame_bytes > ic.mtu + 18)
+  if (max_frame_bytes(tc) > ic.mtu + 18)
     throw input_error(fmt::format("traffic.frame_bytes: {}-byte frames do not fit driver.mtu {} (+18 bytes of "
                                   "Ethernet header and FCS); raise driver.mtu (RLPML filtering is not modelled)",
-                                  tc.frame_bytes, ic.mtu));
+                                  max_frame_bytes(tc), ic.mtu));
+  if (tc.tcp && tc.size != traffic_config::sizes::fixed)
+    throw input_error("traffic.size: TCP streams use fixed-size segments (traffic.frame_bytes)");
   const sc_time drain(p.d("sim.drain_us"), SC_US);
 
   // Elaboration
@@ -406,7 +423,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const double delivered = static_cast<double>(sb.delivered_count());
   s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
                    end_ps / 1e9, wall_s, dev.cycles_ticked(), dev.cycles_skipped());
-  s += fmt::format("  offered    {} frames ({} B each, {:.0f} frames/s)\n", sb.offered_count(), tc.frame_bytes, tc.pps);
+  s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", sb.offered_count(),
+                   tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
+                                                          : fmt::format("{}, {:.0f} B mean", sizes, mean_bytes),
+                   tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
   for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
   if (adapter.num_rx_queues != ic.num_queues)

@@ -1,6 +1,7 @@
 #include "traffic.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "net.h"
 
@@ -10,6 +11,29 @@ using namespace sc_core;
 
 double line_rate_pps(uint32_t frame_bytes, double gbps) {
   return gbps * 1e9 / ((frame_bytes + 20.0) * 8.0);  // + preamble/SFD 8 + IFG 12
+}
+
+double mean_frame_bytes(const traffic_config& c) {
+  switch (c.size) {
+    case traffic_config::sizes::uniform: return (c.size_min + c.size_max) / 2.0;
+    case traffic_config::sizes::imix: {
+      double sum = 0, w = 0;
+      for (int i = 0; i < 3; ++i) {
+        sum += double(kImixSizes[i]) * kImixWeights[i];
+        w += kImixWeights[i];
+      }
+      return sum / w;
+    }
+    default: return c.frame_bytes;
+  }
+}
+
+uint32_t max_frame_bytes(const traffic_config& c) {
+  switch (c.size) {
+    case traffic_config::sizes::uniform: return c.size_max;
+    case traffic_config::sizes::imix: return kImixSizes[2];
+    default: return c.frame_bytes;
+  }
 }
 
 traffic_source::traffic_source(const traffic_config& c) : c_(c), seq_(c.flows, 0), rng_(c.seed) {}
@@ -101,7 +125,14 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
     } else if (c_.tcp && c_.reorder_pct > 0 && pct(rng_) < c_.reorder_pct) {
       late_.push_back({sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
     } else {
-      build_frame(c_, id, flow, seq, bytes);
+      traffic_config cc = c_;  // this frame's size
+      if (c_.size == traffic_config::sizes::uniform) {
+        cc.frame_bytes = std::uniform_int_distribution<uint32_t>(c_.size_min, c_.size_max)(rng_);
+      } else if (c_.size == traffic_config::sizes::imix) {
+        const uint32_t r = std::uniform_int_distribution<uint32_t>(0, 11)(rng_);
+        cc.frame_bytes = kImixSizes[r < 7 ? 0 : r < 11 ? 1 : 2];
+      }
+      build_frame(cc, id, flow, seq, bytes);
       if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct) late_.push_back({sent_ + 2, flow, seq});
       have = true;
     }
@@ -115,6 +146,11 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
   if (sent_ > 0) {
     const double mean = 1e9 / c_.pps;
     t_ns_ += c_.poisson ? std::exponential_distribution<double>(1.0 / mean)(rng_) : mean;
+    if (c_.on_us > 0 && c_.off_us > 0) {  // in a silent period: wait for the next burst
+      const double period = (c_.on_us + c_.off_us) * 1000.0;
+      const double phase = std::fmod(t_ns_, period);
+      if (phase >= c_.on_us * 1000.0) t_ns_ += period - phase;
+    }
   }
   offered = start_ + sc_time(t_ns_, SC_NS);
   last_ = offered;

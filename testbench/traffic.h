@@ -28,7 +28,20 @@ struct traffic_config {
   uint32_t sockets = 1;        // UDP: destination ports used
   double reorder_pct = 0, loss_pct = 0, dup_pct = 0;  // TCP impairments
   uint32_t tcp_rtx_after = 8;  // frames between a loss and its retransmission
+  // Frame sizes (FCS included): fixed frame_bytes, uniform in [size_min, size_max], or IMIX
+  enum class sizes { fixed, uniform, imix } size = sizes::fixed;
+  uint32_t size_min = 64, size_max = 1518;
+  // On/off bursts: on_us at the rate, then off_us silent (0: constant)
+  double on_us = 0, off_us = 0;
 };
+
+// The simple IMIX: 64, 594 and 1518-byte frames in proportion 7:4:1.
+constexpr uint32_t kImixSizes[3] = {64, 594, 1518};
+constexpr uint32_t kImixWeights[3] = {7, 4, 1};
+// Mean frame size (FCS included) of the configured size mix
+double mean_frame_bytes(const traffic_config& c);
+// Largest frame the mix produces
+uint32_t max_frame_bytes(const traffic_config& c);
 
 constexpr uint32_t kTcpIsn = 1000000;  // the peers' initial sequence number
 

@@ -666,3 +666,32 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
     EXPECT_EQ(matched, wake_times.size()) << kind << ": interruptible -> runnable/running at try_to_wake_up";
   }
 }
+
+// ---- Shipped scenarios ----------------------------------------------------------------------
+
+class Scenario : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
+  const std::string file = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + GetParam() + ".toml";
+  const std::string dir = fresh_dir("scenario-" + GetParam());
+  const result r = run_igbsim("run " + file + " --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), rep["checks"]["offered"].get<uint64_t>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
+                         ::testing::Values("default", "napi_budget", "ring_starvation", "itr_tradeoff", "livelock",
+                                           "c10k_select", "thundering_herd", "tcp_reorder"));
+
+TEST(Scenario, EveryFileInScenariosIsTested) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(std::string(IGBSIM_SOURCE_DIR) + "/scenarios"))
+    if (e.path().extension() == ".toml") files.push_back(e.path().stem().string());
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock", "napi_budget",
+                                             "ring_starvation", "tcp_reorder", "thundering_herd"}))
+      << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
+}
