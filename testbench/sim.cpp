@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 
+#include <unistd.h>
+
 #include "app.h"
 #include "select.h"
 #include "eth_wire.h"
@@ -260,9 +262,29 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     igb_update_stats(&adapter);
     stats_read = true;
   };
+  // Progress on stderr for runs longer than about two seconds, when it is a terminal
+  const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
+  double next_progress_s = 2.0;
+  bool progress_shown = false;
+  auto progress = [&] {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    if (!show_progress || wall < next_progress_s) return;
+    next_progress_s = wall + 0.5;
+    const double sim_s = sc_time_stamp().to_seconds();
+    double done = 0;  // fraction of the offered traffic
+    if (tc.frames) done = static_cast<double>(sb.offered_count()) / static_cast<double>(tc.frames);
+    else if (tc.duration_us > 0 && first_frame_ps != UINT64_MAX)
+      done = std::max(0.0, sim_s - static_cast<double>(first_frame_ps) * 1e-12) / (tc.duration_us * 1e-6);
+    done = std::min(done, 1.0);
+    const std::string left = done > 0.01 ? fmt::format(", ~{:.0f} s left", wall * (1 - done) / done) : "";
+    std::fprintf(stderr, "\r  %.3f ms simulated, %llu frames, %.4f sim-s/s%s   ", sim_s * 1e3,
+                 static_cast<unsigned long long>(sb.offered_count()), sim_s / wall, left.c_str());
+    progress_shown = true;
+  };
   sc_spawn([&] {
     for (;;) {
       wait(sc_time(50, SC_US));
+      progress();
       if (!src.started() || !src.exhausted()) continue;
       if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
     }
@@ -272,6 +294,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }, "run_control");
 
   sc_start();
+  if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
