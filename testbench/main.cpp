@@ -13,10 +13,12 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "journey.h"
 #include "params.h"
 #include "sim.h"
+#include "sweep.h"
 
 namespace fs = std::filesystem;
 using namespace igbsim;
@@ -157,6 +159,15 @@ int sc_main(int argc, char* argv[]) {
   jr->add_option("dir", dir, "output folder of a run")->required();
   jr->add_option("--packet", packet, "frame id (default 0)");
   auto* pr = app.add_subcommand("params", "list every parameter with its default, unit and meaning");
+  std::string sweep_file, merge_dir;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  bool emit_slurm = false;
+  auto* sw = app.add_subcommand("sweep", "run a sweep: a base scenario and axes, one process per point");
+  sw->add_option("sweep", sweep_file, "sweep file (TOML: base, [set], [axes])");
+  sw->add_option("--jobs", jobs, "points run at once (default: the number of cores)")->check(CLI::Range(1, 1024));
+  sw->add_option("--out", out, "output folder (default out/<sweep name>)");
+  sw->add_flag("--emit-slurm", emit_slurm, "write a Slurm job array and merge step instead of running");
+  sw->add_option("--merge", merge_dir, "merge a finished (Slurm) sweep folder into sweep.csv");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -168,6 +179,12 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (*pr) return cmd_params();
     if (*jr) return cmd_journey(dir, packet);
+    if (*sw) {
+      if (!merge_dir.empty()) return merge_sweep(merge_dir);
+      if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");
+      if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
+      return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
+    }
     return cmd_run(scenario, sets, out, waves, seed, quiet);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());

@@ -1,9 +1,12 @@
 // End-to-end tests: run the igbsim program as a user does and check what a user would see in
 // report.json, journey.csv and the waveform.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -694,4 +697,94 @@ TEST(Scenario, EveryFileInScenariosIsTested) {
   EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock", "napi_budget",
                                              "ring_starvation", "tcp_reorder", "thundering_herd"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
+}
+
+// ---- Sweeps ---------------------------------------------------------------------------------
+
+namespace {
+std::vector<std::vector<std::string>> load_csv(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(f, line)) {
+    std::vector<std::string> v;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, ',')) v.push_back(x);
+    rows.push_back(v);
+  }
+  return rows;
+}
+size_t col(const std::vector<std::string>& header, const std::string& name) {
+  return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+}
+}  // namespace
+
+TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
+  const std::string dir = fresh_dir("sweep-itr");
+  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) + "/sweeps/itr.toml --jobs 2 --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/sweep.csv");
+  ASSERT_EQ(rows.size(), 7u) << "a header and six points";
+  const auto& h = rows[0];
+  std::map<std::string, double> ipp;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][col(h, "status")], "ok");
+    ipp[rows[i][col(h, "driver.itr")]] = std::stod(rows[i][col(h, "irqs_per_delivered")]);
+    EXPECT_TRUE(fs::exists(fmt::format("{}/point-{:03}/report.json", dir, i - 1)));
+  }
+  EXPECT_GT(ipp["10"], ipp["50"]);
+  EXPECT_GT(ipp["50"], ipp["100"]);
+  EXPECT_GT(ipp["100"], ipp["250"]) << "a longer interval, fewer interrupts per frame";
+}
+
+TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
+  const std::string dir = fresh_dir("sweep-fail");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/s.toml") << "[set]\n\"traffic.frames\" = 200\n[axes]\n\"traffic.frame_bytes\" = [64, 9018, 128]\n";
+  const result r = run_igbsim("sweep " + dir + "/s.toml --jobs 2 --out " + dir + "/out");
+  EXPECT_EQ(r.status, 1) << "a point failed";
+  const auto rows = load_csv(dir + "/out/sweep.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  const auto& h = rows[0];
+  EXPECT_EQ(rows[1][col(h, "status")], "ok");
+  EXPECT_EQ(rows[2][col(h, "status")], "failed") << "9018-byte frames do not fit the default MTU";
+  EXPECT_EQ(rows[3][col(h, "status")], "ok");
+  std::ifstream log(dir + "/out/point-001.log");
+  std::string why((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(why.find("driver.mtu"), std::string::npos) << "the point's log says why";
+}
+
+TEST(Sweep, BadSweepFilesAreRejectedBeforeAnythingRuns) {
+  const std::string dir = fresh_dir("sweep-bad");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/a.toml") << "[axes]\n\"traffic.rate\" = [1, 2]\n";
+  std::ofstream(dir + "/b.toml") << "[axes]\n\"traffic.rate_pct\" = [10, 200]\n";
+  for (const char* f : {"a", "b"}) {
+    const result r = run_igbsim(std::string("sweep ") + dir + "/" + f + ".toml --out " + dir + "/out-" + f);
+    EXPECT_EQ(r.status, 2) << f;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/out-" + f + "/point-000")) << "no point ran";
+  }
+}
+
+TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
+  const std::string dir = fresh_dir("sweep-slurm");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/s.toml") << "[set]\n\"traffic.frames\" = 200\n[axes]\n\"traffic.rate_pct\" = [5, 10, 20]\n";
+  const result r = run_igbsim("sweep " + dir + "/s.toml --emit-slurm --out " + dir + "/out");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream sb(dir + "/out/sweep.sbatch");
+  std::string script((std::istreambuf_iterator<char>(sb)), std::istreambuf_iterator<char>());
+  EXPECT_NE(script.find("#SBATCH --array=0-2"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir + "/out/point-000")) << "nothing runs here";
+  // What a cluster does: each array task, then the merge job
+  for (int task = 0; task < 3; ++task) {
+    const std::string cmd = "SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " + dir + "/out/sweep.sbatch >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "task " << task;
+  }
+  EXPECT_EQ(std::system(("bash " + dir + "/out/merge.sbatch >/dev/null 2>&1").c_str()), 0);
+  const auto rows = load_csv(dir + "/out/sweep.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][col(rows[0], "status")], "ok");
 }

@@ -1,0 +1,245 @@
+#include "sweep.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "params.h"
+
+namespace igbsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct point {
+  size_t index;
+  std::vector<std::pair<std::string, std::string>> axes;  // key, value as --set takes it
+  std::vector<std::string> args;                          // igbsim argv after the program name
+};
+
+std::string as_set_value(const toml::node& n, const std::string& where) {
+  if (auto b = n.value_exact<bool>()) return *b ? "true" : "false";
+  if (auto i = n.value_exact<int64_t>()) return std::to_string(*i);
+  if (auto d = n.value_exact<double>()) return fmt::format("{}", *d);
+  if (auto s = n.value_exact<std::string>()) return *s;
+  throw input_error(where + ": values must be numbers, booleans or strings");
+}
+
+std::string point_dir(const std::string& out, size_t i) { return fmt::format("{}/point-{:03}", out, i); }
+
+// Parse the sweep file, expand the axes and check every point as a scenario before anything runs.
+std::vector<point> plan(const std::string& file, const std::string& out) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    throw input_error(fmt::format("{}:{}: {}", file, e.source().begin.line, std::string(e.description())));
+  }
+  std::string base;
+  std::vector<std::string> fixed;
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+  for (auto&& [k, node] : tbl) {
+    const std::string key(k.str());
+    const std::string where = fmt::format("{}:{}", file, node.source().begin.line);
+    if (key == "base") {
+      auto s = node.value_exact<std::string>();
+      if (!s) throw input_error(where + ": base must be the path of a scenario file");
+      base = (fs::path(file).parent_path() / *s).lexically_normal().string();
+      if (!fs::exists(base)) throw input_error(where + ": base scenario " + base + " does not exist");
+    } else if (key == "set" && node.is_table()) {
+      for (auto&& [sk, sv] : *node.as_table())
+        fixed.push_back(std::string(sk.str()) + "=" + as_set_value(sv, fmt::format("{}:{}", file, sv.source().begin.line)));
+    } else if (key == "axes" && node.is_table()) {
+      for (auto&& [ak, av] : *node.as_table()) {
+        const std::string w = fmt::format("{}:{}", file, av.source().begin.line);
+        auto* arr = av.as_array();
+        if (!arr || arr->empty()) throw input_error(w + ": axis " + std::string(ak.str()) + " must be a non-empty list");
+        std::vector<std::string> vals;
+        for (auto&& v : *arr) vals.push_back(as_set_value(v, w));
+        axes.emplace_back(std::string(ak.str()), vals);
+      }
+    } else {
+      throw input_error(where + ": unknown key '" + key + "' (a sweep file has base, [set] and [axes])");
+    }
+  }
+  if (axes.empty()) throw input_error(file + ": no [axes]: nothing to sweep");
+  std::vector<point> points;
+  std::vector<size_t> idx(axes.size(), 0);
+  for (;;) {
+    point p;
+    p.index = points.size();
+    p.args = {"run"};
+    if (!base.empty()) p.args.push_back(fs::absolute(base).string());
+    for (const auto& s : fixed) p.args.insert(p.args.end(), {"--set", s});
+    for (size_t a = 0; a < axes.size(); ++a) {
+      p.axes.emplace_back(axes[a].first, axes[a].second[idx[a]]);
+      p.args.insert(p.args.end(), {"--set", axes[a].first + "=" + axes[a].second[idx[a]]});
+    }
+    p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--quiet"});
+    // The point must be a valid scenario
+    params check;
+    try {
+      if (!base.empty()) check.load_file(base);
+      for (size_t i = 2 - base.empty(); i + 1 < p.args.size(); ++i)
+        if (p.args[i] == "--set") check.set(p.args[i + 1]);
+    } catch (const input_error& e) {
+      throw input_error(fmt::format("{}: point {}: {}", file, p.index, e.what()));
+    }
+    points.push_back(std::move(p));
+    size_t a = axes.size();
+    while (a > 0 && ++idx[a - 1] == axes[a - 1].second.size()) idx[--a] = 0;
+    if (a == 0) break;
+  }
+  return points;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+void write_points(const std::string& out, const std::vector<point>& points) {
+  json j = json::array();
+  for (const auto& p : points) {
+    json axes = json::object();
+    for (const auto& [k, v] : p.axes) axes[k] = v;
+    j.push_back({{"point", p.index}, {"axes", axes}, {"args", p.args}});
+  }
+  std::ofstream(out + "/points.json") << j.dump(2) << "\n";
+}
+
+// One row per point: its axes, status, and the figures a study compares.
+int merge(const std::string& out, const json& points, const std::map<size_t, int>& statuses) {
+  std::ofstream csv(out + "/sweep.csv");
+  std::vector<std::string> axis_names;
+  for (auto& [k, v] : points.at(0)["axes"].items()) {
+    (void)v;
+    axis_names.push_back(k);
+  }
+  csv << "point,status";
+  for (const auto& a : axis_names) csv << "," << a;
+  csv << ",offered,delivered,dropped,lost_unaccounted,violations,irqs,irqs_per_delivered,polls_budget_exhausted,"
+         "latency_p50_ns,latency_p99_ns,sim_time_ns,wall_s\n";
+  int worst = 0;
+  for (const auto& p : points) {
+    const size_t i = p["point"];
+    const std::string dir = point_dir(out, i);
+    std::string status = "failed";
+    json r;
+    if (std::ifstream f(dir + "/report.json"); f) {
+      try {
+        r = json::parse(f);
+        status = r["checks"]["passed"].get<bool>() ? "ok" : "violations";
+      } catch (const std::exception&) {
+      }
+    }
+    if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3) status = "failed";
+    worst = std::max(worst, status == "failed" ? 2 : status == "violations" ? 1 : 0);
+    csv << i << "," << status;
+    for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
+    if (r.is_null()) {
+      csv << std::string(12, ',') << "\n";
+      continue;
+    }
+    const auto& c = r["checks"];
+    const double delivered = c["delivered"].get<double>();
+    const double irqs = r["driver"]["irqs"].get<double>();
+    const auto& e2e = r["latency_ns"]["end_to_end"];
+    csv << "," << c["offered"] << "," << c["delivered"] << "," << c["dropped"] << "," << c["lost_unaccounted"] << ","
+        << c["violations"].size() << "," << r["driver"]["irqs"] << ","
+        << fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0) << "," << r["driver"]["polls_budget_exhausted"]
+        << "," << e2e.value("p50", 0.0) << "," << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << ","
+        << r["sim"]["wall_s"] << "\n";
+  }
+  return worst == 2 ? 1 : worst == 1 ? 3 : 0;
+}
+
+}  // namespace
+
+int run_sweep(const std::string& file, int jobs, const std::string& out, bool emit_slurm, const std::string& self) {
+  const std::vector<point> points = plan(file, fs::absolute(out).string());
+  fs::create_directories(out);
+  write_points(fs::absolute(out).string(), points);
+  const std::string abs_out = fs::absolute(out).string();
+  if (emit_slurm) {
+    std::ofstream sb(abs_out + "/sweep.sbatch");
+    sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string() << ": one array task per point\n"
+       << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1 << "\n"
+       << "#SBATCH --cpus-per-task=1\n#SBATCH --output=" << abs_out << "/slurm-%A_%a.out\n"
+       << "set -euo pipefail\ncase \"$SLURM_ARRAY_TASK_ID\" in\n";
+    for (const auto& p : points) {
+      sb << "  " << p.index << ") exec " << shell_quote(self);
+      for (const auto& a : p.args) sb << " " << shell_quote(a);
+      sb << " ;;\n";
+    }
+    sb << "esac\n";
+    std::ofstream mb(abs_out + "/merge.sbatch");
+    mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << abs_out << "/slurm-merge-%j.out\n"
+       << "exec " << shell_quote(self) << " sweep --merge " << shell_quote(abs_out) << "\n";
+    std::ofstream sh(abs_out + "/submit.sh");
+    sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all ended.\nset -euo pipefail\n"
+       << "jid=$(sbatch --parsable " << shell_quote(abs_out + "/sweep.sbatch") << ")\n"
+       << "sbatch --dependency=afterany:${jid} " << shell_quote(abs_out + "/merge.sbatch") << "\n";
+    fs::permissions(abs_out + "/submit.sh", fs::perms::owner_exec, fs::perm_options::add);
+    std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(), abs_out.c_str());
+    return 0;
+  }
+  // Run: up to `jobs` igbsim processes at a time
+  std::map<pid_t, size_t> running;
+  std::map<size_t, int> status;
+  size_t next = 0;
+  auto reap = [&] {
+    int st = 0;
+    const pid_t pid = ::wait(&st);
+    if (pid <= 0) return;
+    const size_t i = running.at(pid);
+    running.erase(pid);
+    status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    std::printf("  point %03zu %s\n", i, status[i] == 0 ? "ok" : status[i] == 3 ? "violations" : "FAILED");
+    std::fflush(stdout);
+  };
+  while (next < points.size() || !running.empty()) {
+    if (next < points.size() && static_cast<int>(running.size()) < jobs) {
+      const point& p = points[next];
+      const std::string log = point_dir(abs_out, p.index) + ".log";
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        if (std::FILE* f = std::freopen(log.c_str(), "w", stdout)) (void)f;
+        ::dup2(STDOUT_FILENO, STDERR_FILENO);
+        std::vector<char*> argv{const_cast<char*>(self.c_str())};
+        for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(self.c_str(), argv.data());
+        std::_Exit(127);
+      }
+      if (pid < 0) throw std::runtime_error("cannot start a sweep point (fork failed)");
+      running[pid] = p.index;
+      ++next;
+    } else {
+      reap();
+    }
+  }
+  std::ifstream pj(abs_out + "/points.json");
+  const int rc = merge(abs_out, json::parse(pj), status);
+  std::printf("igbsim sweep: %zu points, results in %s/sweep.csv\n", points.size(), abs_out.c_str());
+  return rc;
+}
+
+int merge_sweep(const std::string& out) {
+  std::ifstream pj(out + "/points.json");
+  if (!pj) throw input_error(out + ": no points.json (is it a sweep folder?)");
+  return merge(out, json::parse(pj), {});
+}
+
+}  // namespace igbsim
