@@ -52,7 +52,7 @@ int cmd_params() {
 }
 
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
-            int64_t seed, bool quiet) {
+            int64_t seed, bool quiet, bool rx_pcap) {
   params p;
   p.load_string(kDefaultScenario, "<default scenario>");
   std::string name = "default";
@@ -76,6 +76,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.outdir = tmp.string();
     o.waves = waves;
     o.quiet = quiet;
+    o.rx_pcap = rx_pcap;
     run_outcome r = run_simulation(p, o);
     std::ofstream(tmp / "report.json") << r.report.dump(2) << "\n";
     std::ofstream(tmp / "scenario.toml") << p.to_toml();
@@ -145,7 +146,7 @@ int sc_main(int argc, char* argv[]) {
   app.require_subcommand(1);
   std::string scenario, out, dir;
   std::vector<std::string> sets;
-  bool waves = false, quiet = false;
+  bool waves = false, quiet = false, rx_pcap = false;
   int64_t seed = -1;
   uint64_t packet = 0;
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default without SCENARIO)");
@@ -155,6 +156,7 @@ int sc_main(int argc, char* argv[]) {
   run->add_flag("--waves", waves, "write waves.fst and waves.gtkw");
   run->add_option("--seed", seed, "random seed (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
+  run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
   auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");
   jr->add_option("dir", dir, "output folder of a run")->required();
   jr->add_option("--packet", packet, "frame id (default 0)");
@@ -185,7 +187,7 @@ int sc_main(int argc, char* argv[]) {
       if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
     }
-    return cmd_run(scenario, sets, out, waves, seed, quiet);
+    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

@@ -64,6 +64,8 @@ params::params() {
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
+      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory", 0, 0, {}, false},
+      flag("traffic.pcap_rescale", false, "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
       choice("traffic.size", "fixed", {"fixed", "uniform", "imix"}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
       integer("traffic.size_min", 64, "bytes", 64, 9018, "uniform sizes: smallest frame"),
       integer("traffic.size_max", 1518, "bytes", 64, 9018, "uniform sizes: largest frame"),

@@ -1,28 +1,41 @@
 #include "scoreboard.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "traffic.h"
 
 namespace igbsim {
 
-void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f, bool tcp) {
+void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f, bool) {
   ++offered_;
-  const size_t pay = traffic_source::l4_header_offset() + (tcp ? 20 : 8);
   expected e;
-  e.payload.assign(f.begin() + static_cast<long>(std::min(pay, f.size())), f.end());
-  e.flow = 0;
-  e.seq = 0;
-  const size_t l4 = traffic_source::l4_header_offset();
-  if (tcp && f.size() >= l4 + 20) {
-    // TCP: the connection is the source port, the order the byte sequence number (a 64-byte
-    // segment's 6-byte payload cannot carry the stamp)
-    e.flow = static_cast<uint32_t>(f[l4] << 8 | f[l4 + 1]);
-    e.seq = uint32_t(f[l4 + 4]) << 24 | uint32_t(f[l4 + 5]) << 16 | uint32_t(f[l4 + 6]) << 8 | f[l4 + 7];
-  } else if (e.payload.size() >= 12) {
-    for (int i = 0; i < 4; ++i) e.flow = e.flow << 8 | e.payload[i];
-    for (int i = 0; i < 8; ++i) e.seq = e.seq << 8 | e.payload[4 + i];
+  // What read() returns: the transport payload, after the Ethernet, IPv4 and UDP/TCP headers
+  const size_t ip = 14;
+  bool ipv4 = f.size() >= ip + 20 && f[12] == 0x08 && f[13] == 0x00 && (f[ip] >> 4) == 4;
+  const size_t ihl = ipv4 ? (f[ip] & 0xFu) * 4u : 0;
+  const uint8_t proto = ipv4 ? f[ip + 9] : 0;
+  const size_t l4 = ip + ihl;
+  size_t pay = f.size();
+  bool tcp = false;
+  if (ipv4 && proto == 17 && f.size() >= l4 + 8) pay = l4 + 8;
+  if (ipv4 && proto == 6 && f.size() >= l4 + 20) {
+    pay = l4 + (f[l4 + 12] >> 4) * 4u;
+    tcp = true;
   }
+  const size_t end = ipv4 ? std::min(f.size(), ip + (size_t(f[ip + 2]) << 8 | f[ip + 3])) : f.size();
+  e.payload.assign(f.begin() + static_cast<long>(std::min(pay, end)), f.begin() + static_cast<long>(end));
+  // The flow: the 5-tuple (FNV-1a over the addresses, ports and protocol)
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+  if (ipv4 && f.size() >= l4 + 4) {
+    for (size_t i = ip + 12; i < ip + 20; ++i) mix(f[i]);
+    for (size_t i = l4; i < l4 + 4; ++i) mix(f[i]);
+    mix(proto);
+  }
+  e.flow = h;
+  e.seq = tcp ? (uint64_t(f[l4 + 4]) << 24 | uint64_t(f[l4 + 5]) << 16 | uint64_t(f[l4 + 6]) << 8 | f[l4 + 7])
+              : offered_in_[h]++;
   expect_.emplace(id, std::move(e));
 }
 

@@ -1,6 +1,7 @@
 // scoreboard: every offered frame ends delivered - byte-exact and in order within its flow -
 // or counted by exactly one drop counter. Anything else is a violation; frames with neither
-// fate at the end are lost_unaccounted.
+// fate at the end are lost_unaccounted. A flow is the frame's IPv4 5-tuple (any other frame is
+// a flow of its own kind); order is the order of offering, or for TCP the sequence number.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -27,13 +28,14 @@ class scoreboard {
 
  private:
   struct expected {
-    uint32_t flow;
+    uint64_t flow;
     uint64_t seq;
     std::vector<uint8_t> payload;
   };
   kernel& k_;
   std::unordered_map<uint64_t, expected> expect_;
-  std::unordered_map<uint32_t, uint64_t> next_seq_;  // per flow: lowest sequence still allowed
+  std::unordered_map<uint64_t, uint64_t> next_seq_;   // per flow: lowest sequence still allowed
+  std::unordered_map<uint64_t, uint64_t> offered_in_;  // per flow: frames offered so far
   std::map<std::string, uint64_t> dropped_by_;
   uint64_t offered_ = 0, delivered_ = 0;
 };

@@ -20,6 +20,9 @@
 #include "scoreboard.h"
 #include "traffic.h"
 
+#include <pcap/pcap.h>
+#include <unordered_map>
+
 namespace igbsim {
 
 using namespace sc_core;
@@ -97,11 +100,19 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.size_max = static_cast<uint32_t>(p.i("traffic.size_max"));
   if (tc.size == traffic_config::sizes::uniform && tc.size_min > tc.size_max)
     throw input_error(fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
-  const double mean_bytes = mean_frame_bytes(tc);
+  tc.pcap = p.s("traffic.pcap");
+  double mean_bytes = mean_frame_bytes(tc);
+  if (!tc.pcap.empty()) {  // a replayed capture's own mean size sets the rescaled rate
+    const pcap_frames pf = load_pcap(tc.pcap);
+    double sum = 0;
+    for (const auto& b : pf.bytes) sum += static_cast<double>(b.size()) + 4;
+    mean_bytes = sum / static_cast<double>(pf.bytes.size());
+  }
   // Rate: frames/s, else Mb/s of Ethernet frames (FCS included), else percent of line rate
   tc.pps = p.d("traffic.rate_pps") > 0    ? p.d("traffic.rate_pps")
            : p.d("traffic.rate_mbps") > 0 ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
                                           : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
+  tc.pcap_rescale = p.b("traffic.pcap_rescale");
   const std::string pattern = p.s("traffic.pattern");
   tc.poisson = pattern == "poisson";
   if (pattern == "onoff") {
@@ -132,7 +143,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.wthresh = static_cast<uint32_t>(p.i("nic.wthresh"));
   ic.pktbuf_kb = np.pktbuf_kb;
   ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
-  if (max_frame_bytes(tc) > ic.mtu + 18)
+  if (tc.pcap.empty() && max_frame_bytes(tc) > ic.mtu + 18)
     throw input_error(fmt::format("traffic.frame_bytes: {}-byte frames do not fit driver.mtu {} (+18 bytes of "
                                   "Ethernet header and FCS); raise driver.mtu (RLPML filtering is not modelled)",
                                   max_frame_bytes(tc), ic.mtu));
@@ -144,7 +155,17 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   kernel k(kp, costs);
   k.local_addr = kHostIp;
   scoreboard sb(k);
-  traffic_source src(tc);
+  // rx.pcap: the frames that reached a socket, as captured on the host (no FCS), stamped with
+  // the time read() returned them
+  std::unordered_map<uint64_t, std::vector<uint8_t>> rx_frames;
+  pcap_t* rx_pcap = nullptr;
+  pcap_dumper_t* rx_dump = nullptr;
+  if (o.rx_pcap) {
+    rx_pcap = pcap_open_dead(DLT_EN10MB, 65535);
+    rx_dump = pcap_dump_open(rx_pcap, (o.outdir + "/rx.pcap").c_str());
+    if (!rx_dump) throw std::runtime_error("cannot create rx.pcap");
+  }
+  traffic_source src(tc);  // a capture is read (and checked) here
   eth_wire wire(wire_params{}, [&](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
     return src.next(id, t, b);
   });
@@ -153,6 +174,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
     std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
     sb.offered(f.id, body, tc.tcp);
+    if (o.rx_pcap) rx_frames.emplace(f.id, std::move(body));
   };
   host_mem mem("host_mem", 64ull << 20);
   pcie_link link("pcie", pp);
@@ -169,6 +191,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
 
   auto drop = [&](uint64_t id, const std::string& counter) {
+    rx_frames.erase(id);
     sb.dropped(id, counter);
     k.jr.finish(id, counter);
   };
@@ -192,8 +215,23 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       }
     }
   };
-  k.on_drop = [&](uint64_t id, const std::string& counter) { sb.dropped(id, counter); };
-  k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time&) { sb.delivered(id, d, n); };
+  k.on_drop = [&](uint64_t id, const std::string& counter) {
+    rx_frames.erase(id);
+    sb.dropped(id, counter);
+  };
+  k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time& t) {
+    sb.delivered(id, d, n);
+    if (!rx_dump) return;
+    auto it = rx_frames.find(id);
+    if (it == rx_frames.end()) return;
+    pcap_pkthdr h{};
+    const uint64_t ns = ps_of(t) / 1000;
+    h.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+    h.ts.tv_usec = static_cast<suseconds_t>(ns % 1000000000ull / 1000);
+    h.caplen = h.len = static_cast<bpf_u_int32>(it->second.size());
+    pcap_dump(reinterpret_cast<u_char*>(rx_dump), &h, it->second.data());
+    rx_frames.erase(it);
+  };
 
   // Sockets and tasks: bring-up, then the application. UDP: app.sockets sockets bound to
   // consecutive ports; TCP: one established connection per flow.
@@ -294,6 +332,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }, "run_control");
 
   sc_start();
+  if (rx_dump) {
+    pcap_dump_close(rx_dump);
+    pcap_close(rx_pcap);
+  }
   if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
@@ -339,6 +381,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", dev.cycles_ticked()},
               {"rtl_cycles_skipped", dev.cycles_skipped()}, {"seed", p.i("sim.seed")}};
   r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
+  if (!tc.pcap.empty())
+    r["wire"]["pcap"] = {{"file", tc.pcap}, {"frames", src.replay().bytes.size()},
+                         {"skipped_truncated", src.replay().skipped_truncated},
+                         {"skipped_oversize", src.replay().skipped_oversize}, {"padded_runts", src.replay().padded}};
   r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc},
               {"rnbc", adapter.stats.rnbc}, {"rqdpc", adapter.stats.rqdpc},
               {"msix", dev.msix_per_vector()}, {"desc_writebacks", dev.desc_writebacks()},
@@ -447,7 +493,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
                    end_ps / 1e9, wall_s, dev.cycles_ticked(), dev.cycles_skipped());
   s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", sb.offered_count(),
-                   tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
+                   !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
+                   : tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
                                                           : fmt::format("{}, {:.0f} B mean", sizes, mean_bytes),
                    tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());

@@ -13,6 +13,7 @@ struct run_options {
   std::string outdir;        // where the output files go (already created)
   bool waves = false;
   bool quiet = false;
+  bool rx_pcap = false;  // write rx.pcap: the frames delivered to sockets
 };
 
 struct run_outcome {

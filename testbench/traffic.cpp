@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <pcap/pcap.h>
+
 #include "net.h"
+#include "params.h"
 
 namespace igbsim {
 
@@ -36,7 +39,49 @@ uint32_t max_frame_bytes(const traffic_config& c) {
   }
 }
 
-traffic_source::traffic_source(const traffic_config& c) : c_(c), seq_(c.flows, 0), rng_(c.seed) {}
+traffic_source::traffic_source(const traffic_config& c) : c_(c), seq_(c.flows, 0), rng_(c.seed) {
+  if (!c_.pcap.empty()) replay_ = load_pcap(c_.pcap);
+}
+
+pcap_frames load_pcap(const std::string& path) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_open_offline(path.c_str(), err);
+  if (!p) throw input_error("traffic.pcap: " + path + ": " + err);
+  if (pcap_datalink(p) != DLT_EN10MB) {
+    pcap_close(p);
+    throw input_error("traffic.pcap: " + path + ": not an Ethernet capture (link type " +
+                      std::to_string(pcap_datalink(p)) + ")");
+  }
+  pcap_frames f;
+  pcap_pkthdr* h = nullptr;
+  const u_char* data = nullptr;
+  double t0 = -1;
+  int rc;
+  while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+    const double t = h->ts.tv_sec * 1e9 + h->ts.tv_usec * 1e3;
+    if (t0 < 0) t0 = t;
+    if (h->caplen < h->len) {
+      ++f.skipped_truncated;
+      continue;
+    }
+    if (h->len > 9014) {
+      ++f.skipped_oversize;
+      continue;
+    }
+    std::vector<uint8_t> b(data, data + h->caplen);
+    if (b.size() < 60) {
+      b.resize(60, 0);
+      ++f.padded;
+    }
+    f.t_ns.push_back(std::max(0.0, t - t0));
+    f.bytes.push_back(std::move(b));
+  }
+  const std::string why = rc == -1 ? pcap_geterr(p) : "";
+  pcap_close(p);
+  if (rc == -1) throw input_error("traffic.pcap: " + path + ": " + why);
+  if (f.bytes.empty()) throw input_error("traffic.pcap: " + path + ": no frame the model can replay");
+  return f;
+}
 
 static void put16(std::vector<uint8_t>& b, size_t at, uint32_t v) {
   b[at] = static_cast<uint8_t>(v >> 8);
@@ -102,6 +147,18 @@ uint32_t traffic_source::payload_bytes(const traffic_config& c) {
 
 bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& bytes) {
   if (!started_ || exhausted_) return false;
+  if (!c_.pcap.empty()) {  // replay
+    if (sent_ >= replay_.bytes.size()) {
+      exhausted_ = true;
+      return false;
+    }
+    bytes = replay_.bytes[sent_];
+    t_ns_ = c_.pcap_rescale ? static_cast<double>(sent_) * 1e9 / c_.pps : replay_.t_ns[sent_];
+    offered = start_ + sc_time(t_ns_, SC_NS);
+    last_ = offered;
+    ++sent_;
+    return true;
+  }
   // Which segment goes now: a late copy that is due, else a new segment (which may itself be
   // held back as reordered or lost), else a late copy even if not yet due (the tail).
   auto take_late = [&](bool only_due) -> bool {

@@ -33,7 +33,21 @@ struct traffic_config {
   uint32_t size_min = 64, size_max = 1518;
   // On/off bursts: on_us at the rate, then off_us silent (0: constant)
   double on_us = 0, off_us = 0;
+  // Replay of a capture instead of generated frames: every frame of the file, at its original
+  // timing (relative to the first) or, with pcap_rescale, spaced at the configured rate.
+  std::string pcap;
+  bool pcap_rescale = false;
 };
+
+// The frames of a pcap file (Ethernet link type), ready for the wire. Frames the model cannot
+// carry are skipped and counted: truncated captures (caplen < len) and frames over 9014 bytes;
+// runts are padded to 60 bytes as the sender's MAC would. Bad files are an input_error.
+struct pcap_frames {
+  std::vector<double> t_ns;                  // capture time since the first frame
+  std::vector<std::vector<uint8_t>> bytes;   // without FCS
+  uint64_t skipped_truncated = 0, skipped_oversize = 0, padded = 0;
+};
+pcap_frames load_pcap(const std::string& path);
 
 // The simple IMIX: 64, 594 and 1518-byte frames in proportion 7:4:1.
 constexpr uint32_t kImixSizes[3] = {64, 594, 1518};
@@ -91,6 +105,9 @@ class traffic_source {
   struct late { uint64_t due; uint32_t flow; uint64_t seq; };
   std::vector<late> late_;     // reordered, retransmitted and duplicated segments
   uint64_t sent_ = 0, new_ = 0;  // wire frames sent, new segments generated
+  pcap_frames replay_;         // traffic from a capture (c.pcap set)
+ public:
+  const pcap_frames& replay() const { return replay_; }
 };
 
 }  // namespace igbsim
