@@ -221,7 +221,10 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   }
   if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
   if (work < n->weight) return work;
-  if (n->index != kNoQueue) ++k.st.polls_budget_exhausted;
+  if (n->index != kNoQueue) {
+    ++k.st.polls_budget_exhausted;
+    if (k.on_event) k.on_event("budget_exhausted");
+  }
   napi_gro_flush(n, true);  // flush too old packets (HZ >= 1000)
   gro_normal_list(n);       // and the normal list before yielding the CPU to the next NAPI
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);

@@ -79,7 +79,7 @@ void wave_tracer::flush_until(uint64_t t_ps) {
       pending_.pop_front();
     }
     probe_->eval();
-    dump_at(t);
+    if (in_window(t)) dump_at(t);
   }
 }
 
@@ -95,7 +95,7 @@ void wave_tracer::dump_at(uint64_t t_ps) {
 void wave_tracer::dump_rtl(uint64_t t_ps) {
   if (!fst_) return;
   flush_until(t_ps);
-  dump_at(t_ps);
+  if (in_window(t_ps)) dump_at(t_ps);
 }
 
 void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
@@ -112,7 +112,7 @@ void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
 void wave_tracer::close(uint64_t t_end_ps) {
   if (!fst_) return;
   flush_until(UINT64_MAX);
-  dump_at(t_end_ps);
+  if (in_window(t_end_ps) || !any_dump_) dump_at(std::min(t_end_ps, win_end_));
   fst_->close();
   fst_.reset();
 }

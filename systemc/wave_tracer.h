@@ -32,6 +32,12 @@ class wave_tracer {
   wave_tracer(VerilatedContext* ctx, Vigb_nic* nic);
   ~wave_tracer();
   bool open(const std::string& path);  // false if the file cannot be created
+  // Record only [start_ps, end_ps]: outside it nothing is dumped (the software state is still
+  // tracked, so the window opens with the right values).
+  void set_window(uint64_t start_ps, uint64_t end_ps) {
+    win_start_ = start_ps;
+    win_end_ = end_ps;
+  }
   bool enabled() const { return fst_ != nullptr; }
   void dump_rtl(uint64_t t_ps);
   void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0);
@@ -48,6 +54,8 @@ class wave_tracer {
   std::unique_ptr<VerilatedFstC> fst_;
   std::deque<change> pending_;
   uint64_t last_t_ = 0;
+  uint64_t win_start_ = 0, win_end_ = UINT64_MAX;
+  bool in_window(uint64_t t) const { return t >= win_start_ && t <= win_end_; }
   bool any_dump_ = false;
   uint32_t desc_read_toggle_[kProbeQueues] = {};
 };

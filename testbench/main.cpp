@@ -3,10 +3,13 @@
 // finished but a checker found a violation; 1 any other error.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <systemc>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,8 +54,63 @@ int cmd_params() {
   return 0;
 }
 
+struct wave_opts {
+  std::string window;   // START:END in us
+  std::string trigger;  // event name
+  double pre_us = 50, post_us = 200;
+};
+
+const char* const kTriggers[] = {"mpc", "rqdpc", "drop", "budget_exhausted", "violation"};
+
+// --waves-trigger: a first run without waves, in a child process (one SystemC elaboration per
+// process), finds when the event first happens; the simulation is deterministic, so the real
+// run then records exactly the window around it. Returns the event's time in us, or < 0.
+double find_trigger(const std::string& scenario, const std::vector<std::string>& sets, int64_t seed,
+                    const std::string& event, const fs::path& scratch) {
+  std::string cmd = fs::canonical("/proc/self/exe").string() + " run";
+  auto q = [](const std::string& a) {
+    std::string r = "'";
+    for (char c : a) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return r + "'";
+  };
+  if (!scenario.empty()) cmd += " " + q(scenario);
+  for (const auto& s : sets) cmd += " --set " + q(s);
+  if (seed >= 0) cmd += " --seed " + std::to_string(seed);
+  cmd += " --quiet --out " + q(scratch.string()) + " >/dev/null 2>&1";
+  const int st = std::system(cmd.c_str());
+  if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))
+    throw std::runtime_error("--waves-trigger: the first run failed (run it without the trigger to see why)");
+  std::ifstream f(scratch / "report.json");
+  const auto rep = nlohmann::json::parse(f);
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  const auto& ev = rep["events_first_ns"];
+  return ev.contains(event) ? ev[event].get<double>() / 1000.0 : -1;
+}
+
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
-            int64_t seed, bool quiet, bool rx_pcap) {
+            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo) {
+  double win_start = 0, win_end = -1;
+  if (!wo.window.empty()) {
+    const auto colon = wo.window.find(':');
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument("");
+      win_start = std::stod(wo.window.substr(0, colon));
+      win_end = std::stod(wo.window.substr(colon + 1));
+    } catch (const std::exception&) {
+      throw input_error("--waves-window " + wo.window + ": expected START:END in microseconds");
+    }
+    if (win_start < 0 || win_end <= win_start)
+      throw input_error("--waves-window " + wo.window + ": END must be after START, both >= 0");
+    waves = true;
+  }
+  if (!wo.trigger.empty()) {
+    bool known = false;
+    for (const char* t : kTriggers) known |= wo.trigger == t;
+    if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of mpc, rqdpc, drop, budget_exhausted, violation");
+    if (wo.pre_us < 0 || wo.post_us <= 0) throw input_error("--waves-pre/--waves-post: must be >= 0 and > 0 us");
+    waves = true;
+  }
   params p;
   p.load_string(kDefaultScenario, "<default scenario>");
   std::string name = "default";
@@ -66,6 +124,19 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
 
   // Write into a fresh folder beside the target and move it into place only when complete.
   const fs::path final_dir = fs::absolute(out);
+  std::string trigger_note;
+  if (!wo.trigger.empty()) {
+    const double t = find_trigger(scenario, sets, seed, wo.trigger,
+                                  final_dir.string() + ".trigger." + std::to_string(::getpid()));
+    if (t < 0) {
+      waves = false;
+      trigger_note = "  waves      no " + wo.trigger + " event happened: no waveform written\n";
+    } else {
+      win_start = std::max(0.0, t - wo.pre_us);
+      win_end = t + wo.post_us;
+      trigger_note = fmt::format("  waves      {} at {:.3f} us: recorded {:.3f}..{:.3f} us\n", wo.trigger, t, win_start, win_end);
+    }
+  }
   const fs::path tmp = final_dir.string() + ".tmp." + std::to_string(::getpid());
   std::error_code ec;
   fs::remove_all(tmp, ec);
@@ -77,6 +148,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.waves = waves;
     o.quiet = quiet;
     o.rx_pcap = rx_pcap;
+    o.waves_start_us = win_start;
+    o.waves_end_us = win_end;
     run_outcome r = run_simulation(p, o);
     std::ofstream(tmp / "report.json") << r.report.dump(2) << "\n";
     std::ofstream(tmp / "scenario.toml") << p.to_toml();
@@ -85,12 +158,13 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       for (const auto& f : fs::directory_iterator(src))
         if (f.path().extension() == ".txt") fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
       write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
-                 (final_dir / "waves.fst").string(), final_dir.string(), r.first_frame_ps,
+                 (final_dir / "waves.fst").string(), final_dir.string(),
+                 std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
                  static_cast<unsigned>(p.i("nic.queues")), static_cast<unsigned>(p.i("kernel.cores")));
     }
     fs::remove_all(final_dir, ec);
     fs::rename(tmp, final_dir);
-    std::cout << r.summary << "  output     " << final_dir.string() << "\n";
+    std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";
     return r.violations ? 3 : 0;
   } catch (...) {
     fs::remove_all(tmp, ec);
@@ -157,6 +231,11 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--seed", seed, "random seed (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
+  wave_opts wo;
+  run->add_option("--waves-window", wo.window, "record waves only for START:END (us of simulated time)");
+  run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: mpc, rqdpc, drop, budget_exhausted, violation");
+  run->add_option("--waves-pre", wo.pre_us, "with --waves-trigger: us before the event (default 50)");
+  run->add_option("--waves-post", wo.post_us, "with --waves-trigger: us after the event (default 200)");
   auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");
   jr->add_option("dir", dir, "output folder of a run")->required();
   jr->add_option("--packet", packet, "frame id (default 0)");
@@ -187,7 +266,7 @@ int sc_main(int argc, char* argv[]) {
       if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
     }
-    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap);
+    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

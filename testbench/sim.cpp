@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include <unistd.h>
@@ -186,11 +187,19 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   link.mmio_init_socket.bind(dev.mmio_tgt_socket);
   if (o.waves) {
     if (!dev.open_waves(o.outdir + "/waves.fst")) throw std::runtime_error("cannot create waves.fst");
+    dev.tracer().set_window(static_cast<uint64_t>(o.waves_start_us * 1e6),
+                            o.waves_end_us < 0 ? UINT64_MAX : static_cast<uint64_t>(o.waves_end_us * 1e6));
     k.set_tracer(&dev.tracer());
   }
   if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
 
+  // First occurrence of the events --waves-trigger can select (simulated ns)
+  std::map<std::string, double> first_event;
+  auto note_event = [&](const std::string& ev, const sc_time& t) { first_event.emplace(ev, ps_of(t) / 1000.0); };
   auto drop = [&](uint64_t id, const std::string& counter) {
+    note_event("drop", k.this_cpu().now());
+    if (counter == "rx_missed_errors") note_event("mpc", sc_time_stamp());
+    if (counter.rfind("rx_queue_", 0) == 0) note_event("rqdpc", sc_time_stamp());
     rx_frames.erase(id);
     sb.dropped(id, counter);
     k.jr.finish(id, counter);
@@ -216,6 +225,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     }
   };
   k.on_drop = [&](uint64_t id, const std::string& counter) {
+    note_event("drop", k.this_cpu().now());
     rx_frames.erase(id);
     sb.dropped(id, counter);
   };
@@ -331,6 +341,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sc_stop();
   }, "run_control");
 
+  k.on_event = [&](const char* ev) { note_event(ev, k.this_cpu().now()); };
   sc_start();
   if (rx_dump) {
     pcap_dump_close(rx_dump);
@@ -478,6 +489,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   lat["end_to_end"] = percentiles(k.jr.end_to_end());
   for (size_t i = 1; i < kSteps; ++i) lat[step_name(step(i))] = percentiles(k.jr.step_deltas()[i]);
   r["latency_ns"] = lat;
+  r["events_first_ns"] = first_event;
   json viol = json::array();
   for (const auto& v : k.violations())
     viol.push_back({{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});

@@ -894,3 +894,46 @@ TEST(Pcap, ReplayedCaptureFramesAreDeliveredOrCountedNeverFatal) {
   EXPECT_EQ(rep["checks"]["dropped_by"].value("rx_nohandler", 0), 1) << "the ARP frame is counted, not fatal";
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
 }
+
+// ---- Waveform windows -----------------------------------------------------------------------
+
+TEST(Waves, TriggerRecordsOnlyTheWindowAroundTheFirstEvent) {
+  const std::string scen = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml";
+  const std::string dir = fresh_dir("trigger");
+  const result r = run_igbsim("run " + scen + " --out " + dir + " --waves-trigger mpc --waves-pre 20 --waves-post 50");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
+  const double t_mpc_ps = rep["events_first_ns"]["mpc"].get<double>() * 1000.0;
+  const auto changes = read_fst(dir + "/waves.fst", {"nic.clk_i", "nic.ev_frame_mpc_o"});
+  ASSERT_FALSE(changes.empty());
+  uint64_t lo = UINT64_MAX, hi = 0;
+  bool mpc_seen = false;
+  for (const auto& c : changes) {
+    lo = std::min(lo, c.t);
+    hi = std::max(hi, c.t);
+    mpc_seen |= c.sig == 1 && c.value == "1";
+  }
+  EXPECT_GE(static_cast<double>(lo), t_mpc_ps - 20e6 - 1) << "nothing before the window";
+  EXPECT_LE(static_cast<double>(hi), t_mpc_ps + 50e6 + 1) << "nothing after it";
+  EXPECT_TRUE(mpc_seen) << "the triggering drop is on the waveform";
+  EXPECT_NE(r.out.find("mpc at"), std::string::npos);
+  // The same run recorded whole is much larger
+  const std::string full = fresh_dir("trigger-full");
+  ASSERT_EQ(run_igbsim("run " + scen + " --out " + full + " --waves").status, 0);
+  EXPECT_LT(fs::file_size(dir + "/waves.fst") * 20, fs::file_size(full + "/waves.fst"));
+}
+
+TEST(Waves, TriggerThatNeverHappensWritesNoWaveformAndWindowsAreChecked) {
+  const std::string dir = fresh_dir("trigger-none");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=1 --set traffic.frames=100 --waves-trigger mpc");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/waves.fst"));
+  EXPECT_NE(r.out.find("no mpc event"), std::string::npos) << r.out;
+  for (const char* bad : {"--waves-window 5", "--waves-window 50:10", "--waves-trigger rnbc_soon"}) {
+    const std::string d = fresh_dir("badwin");
+    const result b = run_igbsim("run --out " + d + " " + bad);
+    EXPECT_EQ(b.status, 2) << bad;
+    EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1) << b.err;
+    EXPECT_FALSE(fs::exists(d));
+  }
+}
