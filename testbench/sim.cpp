@@ -20,8 +20,10 @@
 #include "pcie_link.h"
 #include "scoreboard.h"
 #include "traffic.h"
+#include "live.h"
 
 #include <pcap/pcap.h>
+#include <thread>
 #include <unordered_map>
 
 namespace igbsim {
@@ -114,6 +116,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
            : p.d("traffic.rate_mbps") > 0 ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
                                           : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
   tc.pcap_rescale = p.b("traffic.pcap_rescale");
+  tc.live = p.b("traffic.live");
+  tc.live_idle_us = p.d("traffic.live_idle_us");
+  if (tc.live && !tc.pcap.empty()) throw input_error("traffic.live: choose live traffic or traffic.pcap, not both");
+  if (tc.live && tc.tcp) throw input_error("traffic.live: live traffic is UDP datagrams (traffic.protocol = \"udp\")");
   const std::string pattern = p.s("traffic.pattern");
   tc.poisson = pattern == "poisson";
   if (pattern == "onoff") {
@@ -167,6 +173,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     if (!rx_dump) throw std::runtime_error("cannot create rx.pcap");
   }
   traffic_source src(tc);  // a capture is read (and checked) here
+  std::unique_ptr<live_listener> live;
+  if (p.b("traffic.live")) {  // bound now, so a taken port is bad input before anything runs
+    live = std::make_unique<live_listener>(p.s("traffic.live_addr"), static_cast<uint16_t>(p.i("traffic.live_port")));
+    src.set_live(live.get());
+  }
   eth_wire wire(wire_params{}, [&](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
     return src.next(id, t, b);
   });
@@ -275,6 +286,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     igb_open(&adapter, &hw, ic);
     k.this_cpu().sync();
     src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
+    if (live) live->start();
     dev.kick();
   };
   app_config ac;
@@ -333,6 +345,13 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     for (;;) {
       wait(sc_time(50, SC_US));
       progress();
+      if (live && src.started()) {
+        // Live traffic: simulated time must not run ahead of the wall clock, or a datagram
+        // would land in the simulated past; then let the wire look for new datagrams.
+        const double ahead_ns = (sc_time_stamp() - src.start_time()).to_seconds() * 1e9 - live->elapsed_ns();
+        if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(ahead_ns)));
+        dev.kick();
+      }
       if (!src.started() || !src.exhausted()) continue;
       if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
     }
@@ -505,7 +524,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
                    end_ps / 1e9, wall_s, dev.cycles_ticked(), dev.cycles_skipped());
   s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", sb.offered_count(),
-                   !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
+                   tc.live ? fmt::format("live from {}:{}", p.s("traffic.live_addr"), p.i("traffic.live_port"))
+                   : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
                    : tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
                                                           : fmt::format("{}, {:.0f} B mean", sizes, mean_bytes),
                    tc.pps);

@@ -5,6 +5,7 @@
 
 #include <pcap/pcap.h>
 
+#include "live.h"
 #include "net.h"
 #include "params.h"
 
@@ -145,8 +146,50 @@ uint32_t traffic_source::payload_bytes(const traffic_config& c) {
   return c.frame_bytes - 4 - 14 - 20 - (c.tcp ? 20 : 8);
 }
 
+void traffic_source::build_live_frame(uint32_t src_addr, uint16_t src_port, uint16_t dst_port,
+                                      const std::vector<uint8_t>& payload, std::vector<uint8_t>& b) {
+  const size_t ip = 14, l4 = 34, len = std::max<size_t>(l4 + 8 + payload.size(), 60);
+  b.assign(len, 0);
+  const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, src[6] = {0x02, 0, 0, 0, 0, 0x02};
+  std::copy(dst, dst + 6, b.begin());
+  std::copy(src, src + 6, b.begin() + 6);
+  put16(b, 12, ETH_P_IP);
+  b[ip] = 0x45;
+  put16(b, ip + 2, static_cast<uint32_t>(20 + 8 + payload.size()));
+  b[ip + 8] = 64;
+  b[ip + 9] = IPPROTO_UDP;
+  put32(b, ip + 12, src_addr);
+  put32(b, ip + 16, kHostIp);
+  put16(b, ip + 10, static_cast<uint16_t>(~csum_fold(csum_partial(&b[ip], 20, 0))));
+  put16(b, l4, src_port);
+  put16(b, l4 + 2, dst_port);
+  put16(b, l4 + 4, static_cast<uint32_t>(8 + payload.size()));
+  std::copy(payload.begin(), payload.end(), b.begin() + l4 + 8);
+  const uint32_t l4len = static_cast<uint32_t>(8 + payload.size());
+  uint32_t sum = csum_partial(&b[ip + 12], 8, 0) + IPPROTO_UDP + l4len;
+  uint16_t ck = static_cast<uint16_t>(~csum_fold(csum_partial(&b[l4], l4len, sum)));
+  put16(b, l4 + 6, ck ? ck : 0xFFFF);
+}
+
 bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& bytes) {
   if (!started_ || exhausted_) return false;
+  if (live_) {
+    if (c_.frames && sent_ >= c_.frames) {
+      exhausted_ = true;
+      return false;
+    }
+    live_datagram d;
+    if (!live_->pop(d)) {
+      if (c_.live_idle_us > 0 && live_->idle_ns() > c_.live_idle_us * 1000.0) exhausted_ = true;
+      return false;  // nothing yet: the run's pacing loop asks again
+    }
+    build_live_frame(d.src_addr, d.src_port, kDstPort, d.payload, bytes);
+    t_ns_ = std::max(t_ns_, d.t_ns);
+    offered = std::max(start_ + sc_time(t_ns_, SC_NS), sc_time_stamp());
+    last_ = offered;
+    ++sent_;
+    return true;
+  }
   if (!c_.pcap.empty()) {  // replay
     if (sent_ >= replay_.bytes.size()) {
       exhausted_ = true;

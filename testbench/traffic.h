@@ -37,7 +37,11 @@ struct traffic_config {
   // timing (relative to the first) or, with pcap_rescale, spaced at the configured rate.
   std::string pcap;
   bool pcap_rescale = false;
+  bool live = false;           // datagrams from a live_listener (set_live)
+  double live_idle_us = 0;     // live: end after this long without a datagram (0: never)
 };
+
+class live_listener;
 
 // The frames of a pcap file (Ethernet link type), ready for the wire. Frames the model cannot
 // carry are skipped and counted: truncated captures (caplen < len) and frames over 9014 bytes;
@@ -84,6 +88,7 @@ class traffic_source {
   explicit traffic_source(const traffic_config& c);
   void start_at(const sc_core::sc_time& t) { start_ = t; started_ = true; }
   bool started() const { return started_; }
+  sc_core::sc_time start_time() const { return start_; }
   // eth_wire::source_fn
   bool next(uint64_t id, sc_core::sc_time& offered, std::vector<uint8_t>& bytes);
   bool exhausted() const { return exhausted_; }
@@ -93,6 +98,11 @@ class traffic_source {
   static void build_frame(const traffic_config& c, uint64_t id, uint32_t flow, uint64_t seq,
                           std::vector<uint8_t>& out);
   static size_t l4_header_offset() { return 14 + 20; }
+  // Live traffic: frames come from `l`; their times follow its wall clock.
+  void set_live(live_listener* l) { live_ = l; }
+  // A frame for a datagram from a client (addr:port) to the simulated host's port
+  static void build_live_frame(uint32_t src_addr, uint16_t src_port, uint16_t dst_port,
+                               const std::vector<uint8_t>& payload, std::vector<uint8_t>& out);
 
  private:
   traffic_config c_;
@@ -106,6 +116,7 @@ class traffic_source {
   std::vector<late> late_;     // reordered, retransmitted and duplicated segments
   uint64_t sent_ = 0, new_ = 0;  // wire frames sent, new segments generated
   pcap_frames replay_;         // traffic from a capture (c.pcap set)
+  live_listener* live_ = nullptr;
  public:
   const pcap_frames& replay() const { return replay_; }
 };
