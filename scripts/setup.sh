@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config zlib1g-dev
       verilator libsystemc-dev libboost-dev libgtest-dev gtkwave
       libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcap-dev
-      xvfb python3 tshark)
+      xvfb python3 tshark gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -89,7 +89,7 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
 }
 
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
-            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo) {
+            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
@@ -148,6 +148,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.waves = waves;
     o.quiet = quiet;
     o.rx_pcap = rx_pcap;
+    o.plots = plots;
     o.waves_start_us = win_start;
     o.waves_end_us = win_end;
     run_outcome r = run_simulation(p, o);
@@ -220,7 +221,7 @@ int sc_main(int argc, char* argv[]) {
   app.require_subcommand(1);
   std::string scenario, out, dir;
   std::vector<std::string> sets;
-  bool waves = false, quiet = false, rx_pcap = false;
+  bool waves = false, quiet = false, rx_pcap = false, plots = false;
   int64_t seed = -1;
   uint64_t packet = 0;
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default without SCENARIO)");
@@ -231,6 +232,7 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--seed", seed, "random seed (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
+  run->add_flag("--plots", plots, "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
   wave_opts wo;
   run->add_option("--waves-window", wo.window, "record waves only for START:END (us of simulated time)");
   run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: mpc, rqdpc, drop, budget_exhausted, violation");
@@ -266,7 +268,7 @@ int sc_main(int argc, char* argv[]) {
       if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
     }
-    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo);
+    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo, plots);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

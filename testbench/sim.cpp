@@ -21,6 +21,7 @@
 #include "scoreboard.h"
 #include "traffic.h"
 #include "live.h"
+#include "plots.h"
 
 #include <pcap/pcap.h>
 #include <thread>
@@ -508,6 +509,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   lat["end_to_end"] = percentiles(k.jr.end_to_end());
   for (size_t i = 1; i < kSteps; ++i) lat[step_name(step(i))] = percentiles(k.jr.step_deltas()[i]);
   r["latency_ns"] = lat;
+  if (o.plots) plot_run(o.outdir, k.jr.end_to_end(), k.jr.step_deltas());
   r["events_first_ns"] = first_event;
   json viol = json::array();
   for (const auto& v : k.violations())

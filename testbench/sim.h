@@ -14,6 +14,7 @@ struct run_options {
   bool waves = false;
   bool quiet = false;
   bool rx_pcap = false;  // write rx.pcap: the frames delivered to sockets
+  bool plots = false;    // write plots/*.png with gnuplot
   double waves_start_us = 0, waves_end_us = -1;  // --waves-window (end < 0: to the end)
 };
 

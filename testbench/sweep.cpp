@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "params.h"
+#include "plots.h"
 
 namespace igbsim {
 
@@ -232,6 +233,7 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
   }
   std::ifstream pj(abs_out + "/points.json");
   const int rc = merge(abs_out, json::parse(pj), status);
+  plot_sweep(abs_out);
   std::printf("igbsim sweep: %zu points, results in %s/sweep.csv\n", points.size(), abs_out.c_str());
   return rc;
 }
@@ -239,7 +241,9 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
 int merge_sweep(const std::string& out) {
   std::ifstream pj(out + "/points.json");
   if (!pj) throw input_error(out + ": no points.json (is it a sweep folder?)");
-  return merge(out, json::parse(pj), {});
+  const int rc = merge(out, json::parse(pj), {});
+  plot_sweep(out);
+  return rc;
 }
 
 }  // namespace igbsim

@@ -989,3 +989,23 @@ TEST(Live, OnlyLoopbackAddressesAreListenedOn) {
   EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir));
 }
+
+TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
+  auto is_png = [](const std::string& f) {
+    std::ifstream in(f, std::ios::binary);
+    char magic[8] = {};
+    in.read(magic, 8);
+    return fs::exists(f) && fs::file_size(f) > 5000 && std::string(magic + 1, 3) == "PNG";
+  };
+  const std::string dir = fresh_dir("plots");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --plots --set traffic.frames=500").status, 0);
+  EXPECT_TRUE(is_png(dir + "/plots/latency_cdf.png"));
+  EXPECT_TRUE(is_png(dir + "/plots/latency_breakdown.png"));
+  const std::string sw = fresh_dir("plots-sweep");
+  fs::create_directories(sw);
+  std::ofstream(sw + "/s.toml") << "[set]\n\"traffic.frames\" = 300\n[axes]\n\"traffic.rate_pct\" = [5, 20, 40]\n"
+                                   "\"driver.itr\" = [\"off\", \"dynamic\"]\n";
+  ASSERT_EQ(run_igbsim("sweep " + sw + "/s.toml --out " + sw + "/out").status, 0);
+  for (const char* m : {"delivered", "dropped", "irqs_per_delivered"})
+    EXPECT_TRUE(is_png(sw + "/out/plots/sweep_" + std::string(m) + ".png")) << m;
+}

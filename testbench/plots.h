@@ -1,0 +1,21 @@
+// PNG plots with gnuplot (Debian gnuplot-nox): for a run, the latency CDF of the end-to-end
+// time and of its largest steps, and the mean time of each step; for a sweep, delivered frames,
+// drops and interrupts per frame against the first axis, one line per value of the second.
+// Each plot keeps its data (.dat) and gnuplot script (.gp) beside the PNG, so it can be
+// restyled and redrawn by hand.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "journey.h"
+
+namespace igbsim {
+
+// Throws std::runtime_error when gnuplot fails.
+void plot_run(const std::string& dir, const std::vector<uint64_t>& end_to_end_ps,
+              const std::array<std::vector<uint64_t>, kSteps>& step_deltas_ps);
+void plot_sweep(const std::string& dir);  // from dir/sweep.csv
+
+}  // namespace igbsim
