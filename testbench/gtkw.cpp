@@ -1,4 +1,6 @@
-// GTKWave save file for a run's waves.fst: groups in the order a frame travels. FSM, context
+// GTKWave save file for a run's waves.fst: groups in the order a frame travels (wire, packet
+// buffer, a descriptor ring per queue, DMA, interrupts, driver/NAPI, softirq, sockets/epoll,
+// tasks). FSM, context
 // and task states are SystemVerilog enums whose names Verilator writes into the FST: shown
 // without a number base, GTKWave prints those names. The DMA tag, not an enum, reads through a
 // translate filter (waves/dma_tag.txt).
@@ -53,9 +55,6 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
                                    {"nic.igb_nic.u_intr.armed_q[9:0]", "22", ""}, {"nic.msix_valid_o", "28", ""},
                                    {"nic.msix_vec_o[3:0]", "24", ""}}});
   group drv{"driver/NAPI", {}};
-  for (unsigned c = 0; c < cores; ++c)
-    drv.sigs.push_back({"sw.igb_sw_probe.core" + std::to_string(c) + "_ctx[1:0]", "24", "enum"});
-  drv.sigs.push_back({"sw.softirq_budget_left_i[15:0]", "24", ""});
   for (unsigned q = 0; q < queues; ++q) {
     const std::string n = std::to_string(q);
     drv.sigs.insert(drv.sigs.end(),
@@ -65,8 +64,13 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
                      {"sw.rx" + n + "_desc_read_i[15:0]", "24", ""}});
   }
   groups.push_back(drv);
-  groups.push_back({"socket/task", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""},
-                                    {"sw.igb_sw_probe.task0_state[1:0]", "24", "enum"}}});
+  group softirq{"softirq", {}};
+  for (unsigned c = 0; c < cores; ++c)
+    softirq.sigs.push_back({"sw.igb_sw_probe.core" + std::to_string(c) + "_ctx[1:0]", "24", "enum"});
+  softirq.sigs.push_back({"sw.softirq_budget_left_i[15:0]", "24", ""});
+  groups.push_back(softirq);
+  groups.push_back({"sockets/epoll", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""}}});
+  groups.push_back({"tasks", {{"sw.igb_sw_probe.task0_state[1:0]", "24", "enum"}}});
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");

@@ -547,6 +547,17 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   if (e2e.value("count", 0) > 0)
     s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n", e2e["p50"].get<double>(),
                      e2e["p99"].get<double>(), e2e["max"].get<double>());
+  // Per step: how long frames took to reach it from the step before (p50 / p99)
+  {
+    std::string steps;
+    for (size_t i = 1; i < kSteps; ++i) {
+      const json& st = lat[step_name(step(i))];
+      if (st.value("count", 0) == 0) continue;
+      steps += fmt::format("{}{} {:.0f}/{:.0f}", steps.empty() ? "" : ", ", step_name(step(i)), st["p50"].get<double>(),
+                           st["p99"].get<double>());
+    }
+    if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
+  }
   s += fmt::format("  checks     {}\n", k.violations().empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", k.violations().size(),
                                                                                         k.violations()[0].kind, k.violations()[0].detail));
   run_outcome out;
