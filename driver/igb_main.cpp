@@ -360,17 +360,22 @@ void igb_update_stats(igb_adapter* a) {
   for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
 }
 
-// igb_msix_ring: write a pending ITR change, schedule NAPI. No MMIO read on this path.
-void igb_msix_ring(igb_q_vector* q) {
+// The start every igb interrupt handler shares: count it, note for the journey which message
+// led here and when the handler ran, charge the handler, write a pending ITR change.
+static void igb_irq_entry(igb_q_vector* q, unsigned vector) {
   hal& hw = *q->adapter->hw;
   kernel& k = hw.k();
-  cpu_core& cpu = k.this_cpu();
   ++q->adapter->stats.irqs;
-  q->napi.irq_msix = hw.msix_sent(q->vector);
-  q->napi.irq_entry = cpu.now();
+  q->napi.irq_msix = hw.msix_sent(vector);
+  q->napi.irq_entry = k.this_cpu().now();
   q->napi.irq_valid = true;
-  cpu.spend(k.cost.igb_msix_ring_ns);
+  k.this_cpu().spend(k.cost.igb_msix_ring_ns);
   igb_write_itr(q);
+}
+
+// igb_msix_ring: write a pending ITR change, schedule NAPI. No MMIO read on this path.
+void igb_msix_ring(igb_q_vector* q) {
+  igb_irq_entry(q, q->vector);
   napi_schedule(&q->napi);
 }
 
@@ -379,12 +384,7 @@ void igb_msix_ring(igb_q_vector* q) {
 // without INT_ASSERTED the interrupt was not this device's (IRQ_NONE).
 static void igb_intr_common(igb_adapter* a) {
   igb_q_vector* q = a->q_vector[0].get();
-  kernel& k = a->hw->k();
-  q->napi.irq_msix = a->hw->msix_sent(0);
-  q->napi.irq_entry = k.this_cpu().now();
-  q->napi.irq_valid = true;
-  k.this_cpu().spend(k.cost.igb_msix_ring_ns);
-  igb_write_itr(q);
+  igb_irq_entry(q, 0);
   napi_schedule(&q->napi);
 }
 
@@ -394,21 +394,12 @@ static void igb_intr_common(igb_adapter* a) {
 // a hard-interrupt share that preempts all softirq and process work - the receive livelock of
 // Mogul and Ramakrishnan. ITR works as in NAPI mode; with driver.itr=off every frame interrupts.
 void igb_msix_ring_legacy(igb_q_vector* q) {
-  hal& hw = *q->adapter->hw;
-  kernel& k = hw.k();
-  cpu_core& cpu = k.this_cpu();
-  ++q->adapter->stats.irqs;
-  q->napi.irq_msix = hw.msix_sent(q->vector);
-  q->napi.irq_entry = cpu.now();
-  q->napi.irq_valid = true;
-  cpu.spend(k.cost.igb_msix_ring_ns);
-  igb_write_itr(q);
+  igb_irq_entry(q, q->vector);
   igb_clean_rx_irq(q, q->rx_ring->count);
   igb_ring_irq_enable(q);
 }
 
 void igb_intr_msi(igb_adapter* a) {
-  ++a->stats.irqs;
   a->hw->readl(E1000_ICR);  // read ICR disables interrupts using IAM
   igb_intr_common(a);
 }
@@ -419,7 +410,6 @@ bool igb_intr(igb_adapter* a) {
     ++a->stats.irqs_none;
     return false;
   }
-  ++a->stats.irqs;
   igb_intr_common(a);
   return true;
 }

@@ -266,12 +266,18 @@ void nic::on_dma_wdata() {
     }
     writebacks_ += wr_.len / 16;
   }
+  posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
+  wr_active_ = false;
+}
+
+// A posted write upstream, leaving now; returns when it becomes visible at the host.
+sc_time nic::posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext) {
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(wr_.addr);
-  gp.set_data_ptr(wr_.data.data());
-  gp.set_data_length(wr_.len);
-  gp.set_streaming_width(wr_.len);
+  gp.set_address(addr);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
   gp.set_byte_enable_ptr(nullptr);
   gp.set_extension(&ext);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -279,7 +285,7 @@ void nic::on_dma_wdata() {
   dma_init_socket->b_transport(gp, delay);
   gp.clear_extension(&ext);
   if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA write outside host memory");
-  wr_active_ = false;
+  return sc_time_stamp() + delay;
 }
 
 sc_time nic::send_interrupt(unsigned vec) {
@@ -287,19 +293,7 @@ sc_time nic::send_interrupt(unsigned vec) {
   uint32_t data = vec;
   dma_tag_ext ext;
   ext.interrupt = true;
-  tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(kMsiAddress);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
-  gp.set_data_length(4);
-  gp.set_streaming_width(4);
-  gp.set_byte_enable_ptr(nullptr);
-  gp.set_extension(&ext);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = time_of(cycle_) - sc_time_stamp();
-  dma_init_socket->b_transport(gp, delay);
-  gp.clear_extension(&ext);
-  return sc_time_stamp() + delay + sc_time(p_.msix_latency_ns, SC_NS);
+  return posted_write(kMsiAddress, reinterpret_cast<uint8_t*>(&data), 4, ext) + sc_time(p_.msix_latency_ns, SC_NS);
 }
 
 void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {

@@ -28,6 +28,7 @@ class Vigb_nic;
 
 namespace igbsim {
 
+struct dma_tag_ext;
 enum class nic_event { wire_end, mpc_drop, rqdpc_drop };
 
 // What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors).
@@ -83,6 +84,7 @@ class nic : public sc_core::sc_module {
   void on_dma_request();
   void on_dma_wdata();
   sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
+  sc_core::sc_time posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext);
 
   nic_params p_;
   eth_wire* wire_;

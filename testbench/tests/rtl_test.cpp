@@ -567,13 +567,19 @@ struct rss_wb {
   uint16_t pkt_info;
 };
 
-rss_wb rss_receive(const rss_vector& v, bool tcp, uint32_t mrqc, uint32_t rxcsum = 0x2300) {
-  auto f = ip_frame(tcp, 128);
+// A TCP (or UDP) frame of the verification suite's flow v (its 4-tuple hash is v.ipv4_l4).
+std::vector<uint8_t> rss_frame(const rss_vector& v, bool tcp = true, size_t len = 128) {
+  auto f = ip_frame(tcp, len);
   std::copy(v.src, v.src + 4, f.begin() + 26);
   std::copy(v.dst, v.dst + 4, f.begin() + 30);
   put16(f, 34, v.sport);
   put16(f, 36, v.dport);
   fix_ip_csum(f);
+  return f;
+}
+
+rss_wb rss_receive(const rss_vector& v, bool tcp, uint32_t mrqc, uint32_t rxcsum = 0x2300) {
+  const auto f = rss_frame(v, tcp);
   rtl_harness h;
   for (unsigned i = 0; i < 10; ++i) {
     uint32_t w;
@@ -625,17 +631,6 @@ TEST(RtlRss, NoHashWithoutRssOrPcsd) {
 // ---- Several queues: RSS steering, per-queue vectors, drops and head-of-line blocking -------
 
 namespace {
-// A TCP frame of the verification suite's flow v (its 4-tuple hash is v.ipv4_l4).
-std::vector<uint8_t> rss_frame(const rss_vector& v, size_t len = 128) {
-  auto f = ip_frame(true, len);
-  std::copy(v.src, v.src + 4, f.begin() + 26);
-  std::copy(v.dst, v.dst + 4, f.begin() + 30);
-  put16(f, 34, v.sport);
-  put16(f, 36, v.dport);
-  fix_ip_csum(f);
-  return f;
-}
-
 // RSS over the TCP 4-tuple with the Microsoft key and the given indirection table, written as
 // igb_write_rss_indir_tbl does (entry i in byte i % 4 of RETA(i / 4)).
 void setup_rss(rtl_harness& h, const uint8_t (&reta)[128]) {
