@@ -47,6 +47,7 @@ uint32_t hal::readl(uint32_t reg) {
 }
 
 void hal::writel(uint32_t val, uint32_t reg) {
+  if (on_writel) on_writel(reg, val);
   cpu_core& cpu = k_.this_cpu();
   cpu.spend(k_.cost.mmio_write_ns);
   tlm::tlm_generic_payload gp;

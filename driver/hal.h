@@ -63,6 +63,11 @@ class hal : public sc_core::sc_module {
     return vec < msix_sent_.size() ? msix_sent_[vec] : sc_core::SC_ZERO_TIME;
   }
   uint64_t mmio_reads() const { return mmio_reads_; }
+  // Checkers watch the driver's register writes (offset, value) as it issues them
+  std::function<void(uint32_t reg, uint32_t val)> on_writel;
+  // Descriptors written back and not yet consumed: bus address -> frame, when visible
+  struct wb_seen { uint64_t frame; sc_core::sc_time visible; };
+  const std::unordered_map<uint64_t, wb_seen>& pending_writebacks() const { return wb_; }
   uint64_t mmio_writes() const { return mmio_writes_; }
 
  private:
@@ -70,7 +75,6 @@ class hal : public sc_core::sc_module {
   host_mem& mem_;
   std::vector<page> pages_;     // one struct page per 4 KiB of host memory
   uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
-  struct wb_seen { uint64_t frame; sc_core::sc_time visible; };
   std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address
   std::vector<sc_core::sc_time> msix_sent_;
 };

@@ -84,6 +84,10 @@ struct igb_config {
   // igb_construct_skb (the legacy-rx private flag) instead of igb_build_skb: copy the headers
   // (all of a frame of at most IGB_RX_HDR_LEN) into a fresh skb, the rest as a page fragment.
   bool construct_skb = false;
+  // Planted bugs, for testing the checkers (fault.*): drop the EIMS write of the N-th
+  // completed poll (0: never); write EIMS before napi_complete_done
+  uint64_t fault_lose_eims_write = 0;
+  bool fault_eims_before_complete = false;
   int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
                                     // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;
@@ -112,6 +116,7 @@ struct igb_adapter {
   uint32_t eims_enable_mask = 0, eims_other = 0;
   int num_rx_queues = 1, num_q_vectors = 1;
   bool down = true;
+  uint64_t completions = 0;  // polls that completed and re-enabled their vector
   igb_stats stats;
 };
 

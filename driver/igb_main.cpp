@@ -422,6 +422,7 @@ void igb_ring_irq_enable(igb_q_vector* q) {
   }
   if (a->down) return;
   if (a->cfg.irq_mode == igb_irq_mode::msix) {
+    if (++a->completions == a->cfg.fault_lose_eims_write) return;  // fault: the write is lost
     a->hw->writel(q->eims_value, E1000_EIMS);
     ++a->stats.eims_writes;
   } else {
@@ -439,6 +440,11 @@ int igb_poll(napi_struct* napi, int budget) {
     if (cleaned >= budget) clean_complete = false;
   }
   if (!clean_complete) return budget;  // stay on the poll list, interrupt stays masked
+  if (q->adapter->cfg.fault_eims_before_complete) {  // fault: unmask, then complete
+    igb_ring_irq_enable(q);
+    napi_complete_done(napi, work_done);
+    return std::min(work_done, budget - 1);
+  }
   if (napi_complete_done(napi, work_done)) igb_ring_irq_enable(q);
   return std::min(work_done, budget - 1);
 }

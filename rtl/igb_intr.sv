@@ -23,6 +23,7 @@ module igb_intr
   input  wire logic                      msix_mode_i,
   input  wire logic [NumVec-1:0]         eicr_i,
   input  wire logic [NumVec-1:0]         eims_i,
+  input  wire logic [NumVec-1:0]         eims_real_i,  // EIMS itself (eims_i differs only under fault injection)
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
@@ -109,7 +110,7 @@ module igb_intr
 `ifndef SYNTHESIS
   // Hardware contract: no message for a vector whose EIMS bit is clear, none while throttled.
   a_msix_unmasked: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (msix_mode_i && msix_valid_o) |-> eims_i[msix_vec_o])
+      (msix_mode_i && msix_valid_o) |-> eims_real_i[msix_vec_o])
     else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
   a_msix_throttled: assert property (@(posedge clk_i) disable iff (!rst_ni)
       msix_valid_o |-> !armed_q[msix_vec_o])

@@ -68,7 +68,11 @@ module igb_nic
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
   output      logic [$clog2(NumQ)-1:0] ev_frame_queue_o,  // queue of the head frame (of the events above)
   output      logic              idle_o,
-  output      logic              timers_armed_o
+  output      logic              timers_armed_o,
+  output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
+
+  // Fault injection (tests of the checkers): bit 0 - MSI-X ignores EIMS
+  input  wire logic [7:0]        fault_i
 );
 
   localparam int unsigned QW = $clog2(NumQ);
@@ -296,7 +300,8 @@ module igb_nic
   logic intr_busy;
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
     .clk_i, .rst_ni, .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
-    .eicr_i(eicr), .eims_i(eims), .interval_i(eitr_interval), .timer_reset_i(eitr_reset),
+    .eicr_i(eicr), .eims_i(eims | {NumVec{fault_i[0]}}), .interval_i(eitr_interval),
+    .timer_reset_i(eitr_reset), .eims_real_i(eims),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
     .flush_o(flush),
@@ -309,6 +314,9 @@ module igb_nic
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;
+  assign eims_o         = eims;
+  logic unused_fault;
+  assign unused_fault = ^fault_i[7:1];
 
 `ifndef SYNTHESIS
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.

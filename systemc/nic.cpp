@@ -11,6 +11,7 @@ using sc_core::sc_time_stamp;
 
 #include "Vigb_nic.h"
 #include "host_mem.h"
+#include "rtl_assert.h"
 
 namespace igbsim {
 
@@ -56,6 +57,8 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
 }
 
 nic::~nic() { rtl_->final(); }
+
+uint32_t nic::eims() const { return rtl_->eims_o; }
 
 uint64_t nic::cycle_at(const sc_time& t) const {
   const uint64_t ps = t.value() / sc_time(1, SC_PS).value();
@@ -154,6 +157,7 @@ void nic::tick() {
   m.dma_rresp_valid_i = resp;
   m.dma_req_ready_i = 1;
   m.dma_wdata_ready_i = 1;
+  m.fault_i = p_.fault_bits;
 
   m.clk_i = 0;
   m.eval();
@@ -199,6 +203,11 @@ void nic::tick() {
   m.clk_i = 1;
   m.eval();
   tracer_->dump_rtl(c * period_ps_ + period_ps_ / 2);
+  if (!rtl_assertions().empty()) {
+    for (const auto& a : rtl_assertions())
+      if (on_rtl_assertion) on_rtl_assertion(a.where, time_of(c));
+    rtl_assertions().clear();
+  }
   ++cycle_;
   ++ticked_;
 }

@@ -53,6 +53,8 @@ class nic : public sc_core::sc_module {
   // message is a posted write through the PCIe link, behind every earlier write of the NIC,
   // then nic.msix_latency_ns from the root complex to interrupt entry.
   std::function<void(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival)> msix_sink;
+  // An RTL assertion failed (where, when)
+  std::function<void(const std::string& where, const sc_core::sc_time& t)> on_rtl_assertion;
   // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
   std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)> on_frame;
 
@@ -62,6 +64,7 @@ class nic : public sc_core::sc_module {
   const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
   uint64_t desc_writebacks() const { return writebacks_; }
   double period_ns() const { return period_ps_ / 1000.0; }
+  uint32_t eims() const;  // the RTL's interrupt mask now
 
  private:
   struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };

@@ -22,6 +22,7 @@ struct nic_params {
   // How interrupts reach the CPU: messages (MSI-X, or MSI on vector 0), or the INTx level,
   // delivered on each rising edge (with the same latency).
   bool intx = false;
+  uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
 };
 
 struct wire_params {

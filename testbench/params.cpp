@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <toml++/toml.h>
@@ -108,6 +109,10 @@ params::params() {
       integer("app.sockets", 1, "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
       integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
+      num("sim.stranded_us", 2000, "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
+      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write of the N-th completed poll is lost (0: none)"),
+      flag("fault.eims_before_complete", false, "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
+      flag("fault.msix_while_masked", false, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),
   };
@@ -247,23 +252,28 @@ std::string params::to_toml() const {
   std::ostringstream o;
   o << "# igbsim resolved scenario: every parameter, defaults included. `igbsim run` on this\n"
        "# file reproduces the run.\n";
-  std::string table;
+  // Tables in the order they first appear, each written once with all its keys
+  std::vector<std::string> tables;
   for (const auto& d : defs_) {
-    const auto dot = d.key.find('.');
-    const std::string t = d.key.substr(0, dot), name = d.key.substr(dot + 1);
-    if (t != table) {
-      o << "\n[" << t << "]\n";
-      table = t;
+    const std::string t = d.key.substr(0, d.key.find('.'));
+    if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
+  }
+  for (const auto& table : tables) {
+    o << "\n[" << table << "]\n";
+    for (const auto& d : defs_) {
+      const auto dot = d.key.find('.');
+      const std::string t = d.key.substr(0, dot), name = d.key.substr(dot + 1);
+      if (t != table) continue;
+      const param_value& v = values_.at(d.key);
+      std::string text = show(v);
+      if (d.number_or_choice) {
+        const std::string& s = std::get<std::string>(v);
+        bool word = false;
+        for (const auto& c : d.choices) word |= (c == s);
+        text = word ? "\"" + s + "\"" : s;
+      }
+      o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ") << d.meaning << "\n";
     }
-    const param_value& v = values_.at(d.key);
-    std::string text = show(v);
-    if (d.number_or_choice) {
-      const std::string& s = std::get<std::string>(v);
-      bool word = false;
-      for (const auto& c : d.choices) word |= (c == s);
-      text = word ? "\"" + s + "\"" : s;
-    }
-    o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ") << d.meaning << "\n";
   }
   return o.str();
 }

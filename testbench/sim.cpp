@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 
 #include <unistd.h>
@@ -77,6 +78,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
   np.drop_en = p.b("nic.drop_en");
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
+  np.fault_bits = p.b("fault.msix_while_masked") ? 1 : 0;
   const std::string irq_mode = p.s("driver.irq_mode");
   np.intx = irq_mode == "intx";
   kernel_params kp;
@@ -140,6 +142,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
   ic.napi = p.s("driver.mode") == "napi";
   ic.completion_dd = p.s("driver.completion") == "dd";
+  ic.fault_lose_eims_write = static_cast<uint64_t>(p.i("fault.lose_eims_write"));
+  ic.fault_eims_before_complete = p.b("fault.eims_before_complete");
   ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
@@ -219,6 +223,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   dev.msix_sink = [&](unsigned vec, const sc_time& sent, const sc_time& arrival) {
     hw.note_msix_sent(vec, sent);
     k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
+  };
+  dev.on_rtl_assertion = [&](const std::string& where, const sc_time&) {
+    k.violate("rtl_assertion", "assertion failed at " + where);
   };
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
@@ -362,6 +369,44 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }, "run_control");
 
   k.on_event = [&](const char* ev) { note_event(ev, k.this_cpu().now()); };
+  // Checkers of the driver against the NIC (MSI-X mode), outside the driver they judge.
+  // 1. No vector unmasked while its NAPI is still scheduled (EIMS before napi_complete_done).
+  std::map<unsigned, napi_struct*> napi_of_vector;
+  hw.on_writel = [&](uint32_t reg, uint32_t val) {
+    if (reg != E1000_EIMS || adapter.down) return;
+    for (const auto& [vec, n] : napi_of_vector)
+      if ((val >> vec & 1) && (n->state & NAPI_STATE_SCHED))
+        k.violate("irq_enabled_while_napi_scheduled",
+                  fmt::format("EIMS written for vector {} while its NAPI is still scheduled (before napi_complete_done)", vec));
+  };
+  // 2. Stranded packets: a written-back frame waiting longer than sim.stranded_us while its
+  //    queue's NAPI is idle and its vector masked - nothing will ever pick it up.
+  const sc_time stranded_bound(std::max(p.d("sim.stranded_us") * 1e3, 2 * kp.gro_flush_timeout_ns), SC_NS);
+  std::set<uint64_t> stranded_reported;
+  if (ic.irq_mode == igb_irq_mode::msix) {
+    sc_spawn([&] {
+      while (adapter.down) wait(sc_time(100, SC_US));
+      for (const auto& q : adapter.q_vector) napi_of_vector[q->vector] = &q->napi;
+      for (;;) {
+        wait(stranded_bound / 2);
+        const uint32_t eims = dev.eims();
+        for (const auto& [dma, seen] : hw.pending_writebacks()) {
+          if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;
+          for (const auto& q : adapter.q_vector) {
+            const igb_ring* ring = q->rx_ring;
+            if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
+            if (!(q->napi.state & NAPI_STATE_SCHED) && !(eims >> q->vector & 1)) {
+              stranded_reported.insert(seen.frame);
+              k.violate("stranded_packet",
+                        fmt::format("frame {} written back to queue {} at {:.3f} us waits with its NAPI idle and "
+                                    "vector {} masked", seen.frame, ring->reg_idx, seen.visible.to_seconds() * 1e6, q->vector),
+                        static_cast<int64_t>(seen.frame));
+            }
+          }
+        }
+      }
+    }, "stranded_checker");
+  }
   sc_start();
   if (rx_dump) {
     pcap_dump_close(rx_dump);

@@ -1009,3 +1009,27 @@ TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
   for (const char* m : {"delivered", "dropped", "irqs_per_delivered"})
     EXPECT_TRUE(is_png(sw + "/out/plots/sweep_" + std::string(m) + ".png")) << m;
 }
+
+// ---- Planted bugs and the checkers that catch them ----------------------------------------
+
+class PlantedBug : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(PlantedBug, IsCaughtByItsNamedChecker) {
+  const auto& [set, checker] = GetParam();
+  const std::string dir = fresh_dir("fault-" + checker);
+  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set " + set);
+  EXPECT_EQ(r.status, 3) << "a violation ends the run with exit 3: " << r.out;
+  const json rep = load_report(dir);
+  ASSERT_FALSE(rep["checks"]["violations"].empty());
+  const json& v = rep["checks"]["violations"][0];
+  EXPECT_EQ(v["kind"], checker) << v.dump();
+  EXPECT_GT(v["time_ns"].get<double>(), 0.0);
+  EXPECT_FALSE(v["detail"].get<std::string>().empty());
+  EXPECT_FALSE(rep["checks"]["passed"].get<bool>());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checkers, PlantedBug,
+    ::testing::Values(std::make_pair(std::string("fault.lose_eims_write=5"), std::string("stranded_packet")),
+                      std::make_pair(std::string("fault.eims_before_complete=true"), std::string("irq_enabled_while_napi_scheduled")),
+                      std::make_pair(std::string("fault.msix_while_masked=true"), std::string("rtl_assertion"))));
