@@ -225,7 +225,16 @@ void cpu_core::switch_to(task_struct* next) {
   if (prev) prev->charged_ps = before;
   ++context_switches_;
   update_curr();
-  sync();
+  sync();  // other cores run meanwhile
+  // A wake-up from another core while prev was switching out found it still current and only
+  // made it running again (try_to_wake_up's "woken before it got off the CPU"): prev must go
+  // back on the run queue, or it would be off the CPU, running and queued nowhere - lost.
+  // (Linux closes the same window with the runqueue lock and p->on_cpu.)
+  if (prev && prev != next && prev->state == task_state::running) {
+    prev->state = task_state::runnable;
+    rq_.push_back(prev);
+    if (!next) next = pick_next_task();
+  }
   current_ = next;
   exec_start_ = slice_start_ = now();
   need_resched_ = false;
