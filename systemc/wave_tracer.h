@@ -52,6 +52,7 @@ class wave_tracer {
   Vigb_nic* nic_;
   std::unique_ptr<Vigb_sw_probe> probe_;
   std::unique_ptr<VerilatedFstC> fst_;
+  std::string path_;
   std::deque<change> pending_;
   uint64_t last_t_ = 0;
   uint64_t win_start_ = 0, win_end_ = UINT64_MAX;
