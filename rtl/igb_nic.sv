@@ -65,6 +65,7 @@ module igb_nic
   output      logic              ev_frame_ok_o,
   output      logic              ev_frame_mpc_o,
   output      logic              ev_frame_rqdpc_o,
+  output      logic              ev_frame_rnbc_o,     // the head frame found no descriptor (RNBC)
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
   output      logic [$clog2(NumQ)-1:0] ev_frame_queue_o,  // queue of the head frame (of the events above)
   output      logic              idle_o,
@@ -278,6 +279,7 @@ module igb_nic
     for (int unsigned q = 1; q < NumQ; q++) unused_gorc ^= ^gorc_add[q];
   end
   assign ev_frame_rqdpc_o = |rqdpc_inc;
+  assign ev_frame_rnbc_o  = |rnbc_inc;
   assign ev_frame_queue_o = frm_queue;
   assign ev_frame_dma_o   = |rx_cause;
 

@@ -177,6 +177,8 @@ void nic::tick() {
     horizon_ = std::min(horizon_, cycle_at(arrival));
   }
   if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+  if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
+    on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
   if (m.ev_frame_rqdpc_o) {
     if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();

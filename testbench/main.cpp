@@ -60,7 +60,7 @@ struct wave_opts {
   double pre_us = 50, post_us = 200;
 };
 
-const char* const kTriggers[] = {"mpc", "rqdpc", "drop", "budget_exhausted", "violation"};
+const char* const kTriggers[] = {"rnbc", "mpc", "rqdpc", "drop", "budget_exhausted", "violation"};
 
 // --waves-trigger: a first run without waves, in a child process (one SystemC elaboration per
 // process), finds when the event first happens; the simulation is deterministic, so the real
@@ -107,7 +107,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   if (!wo.trigger.empty()) {
     bool known = false;
     for (const char* t : kTriggers) known |= wo.trigger == t;
-    if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of mpc, rqdpc, drop, budget_exhausted, violation");
+    if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
     if (wo.pre_us < 0 || wo.post_us <= 0) throw input_error("--waves-pre/--waves-post: must be >= 0 and > 0 us");
     waves = true;
   }
@@ -235,7 +235,7 @@ int sc_main(int argc, char* argv[]) {
   run->add_flag("--plots", plots, "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
   wave_opts wo;
   run->add_option("--waves-window", wo.window, "record waves only for START:END (us of simulated time)");
-  run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: mpc, rqdpc, drop, budget_exhausted, violation");
+  run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
   run->add_option("--waves-pre", wo.pre_us, "with --waves-trigger: us before the event (default 50)");
   run->add_option("--waves-post", wo.post_us, "with --waves-trigger: us after the event (default 200)");
   auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");

@@ -230,6 +230,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
+      case nic_event::no_descriptor: note_event("rnbc", t); break;
       case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }

@@ -1053,3 +1053,16 @@ TEST(Repeatable, SameScenarioAndSeedGiveAnIdenticalReportAndAByteIdenticalWavefo
   EXPECT_TRUE(wa == wb) << "waves.fst differs between two identical runs";
   EXPECT_TRUE(bytes(a + "/journey.csv") == bytes(b + "/journey.csv"));
 }
+
+TEST(Waves, TriggerOnTheFirstFrameWithoutADescriptor) {
+  const std::string dir = fresh_dir("trigger-rnbc");
+  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
+                              " --waves-trigger rnbc --waves-pre 5 --waves-post 30");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("rnbc at"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir + "/waves.fst"));
+  const json rep = load_report(dir);
+  EXPECT_LE(rep["events_first_ns"]["rnbc"].get<double>(), rep["events_first_ns"]["mpc"].get<double>())
+      << "a frame waits for a descriptor before the buffer overflows";
+  EXPECT_GT(rep["nic"]["rnbc"].get<uint64_t>(), 0u);
+}
