@@ -80,6 +80,7 @@ module igb_nic
 
   // Boundary registers
   logic              tick_1us_q, rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
+  logic [7:0]        fault_q;
   logic              rresp_valid_q, rresp_last_q;
   logic [63:0]       rx_data_q, rresp_data_q;
   logic [3:0]        rx_bytes_q;
@@ -89,6 +90,7 @@ module igb_nic
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       tick_1us_q    <= 1'b0;
+      fault_q       <= '0;
       rx_valid_q    <= 1'b0;
       rx_last_q     <= 1'b0;
       rx_data_q     <= '0;
@@ -103,6 +105,7 @@ module igb_nic
       rresp_tag_q   <= '0;
     end else begin
       tick_1us_q    <= tick_1us_i;
+      fault_q       <= fault_i;
       rx_valid_q    <= rx_valid_i;
       rx_last_q     <= rx_last_i;
       rx_data_q     <= rx_data_i;
@@ -302,7 +305,7 @@ module igb_nic
   logic intr_busy;
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
     .clk_i, .rst_ni, .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
-    .eicr_i(eicr), .eims_i(eims | {NumVec{fault_i[0]}}), .interval_i(eitr_interval),
+    .eicr_i(eicr), .eims_i(eims | {NumVec{fault_q[0]}}), .interval_i(eitr_interval),
     .timer_reset_i(eitr_reset), .eims_real_i(eims),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
@@ -318,7 +321,7 @@ module igb_nic
   assign timers_armed_o = |armed;
   assign eims_o         = eims;
   logic unused_fault;
-  assign unused_fault = ^fault_i[7:1];
+  assign unused_fault = ^fault_q[7:1];
 
 `ifndef SYNTHESIS
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.
