@@ -88,6 +88,8 @@ struct igb_config {
   // completed poll (0: never); write EIMS before napi_complete_done
   uint64_t fault_lose_eims_write = 0;
   bool fault_eims_before_complete = false;
+  bool fault_budget_complete = false;   // complete NAPI yet return the whole budget
+  uint64_t fault_skip_tail_write = 0;   // the RDT write of the N-th refill is forgotten (0: none)
   int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
                                     // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;
@@ -117,6 +119,7 @@ struct igb_adapter {
   int num_rx_queues = 1, num_q_vectors = 1;
   bool down = true;
   uint64_t completions = 0;  // polls that completed and re-enabled their vector
+  uint64_t refills = 0;      // igb_alloc_rx_buffers calls that moved next_to_use
   igb_stats stats;
 };
 

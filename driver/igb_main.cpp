@@ -439,7 +439,11 @@ int igb_poll(napi_struct* napi, int budget) {
     work_done += cleaned;
     if (cleaned >= budget) clean_complete = false;
   }
-  if (!clean_complete) return budget;  // stay on the poll list, interrupt stays masked
+  if (!clean_complete) {
+    if (q->adapter->cfg.fault_budget_complete && napi_complete_done(napi, work_done))  // fault
+      igb_ring_irq_enable(q);
+    return budget;  // stay on the poll list, interrupt stays masked
+  }
   if (q->adapter->cfg.fault_eims_before_complete) {  // fault: unmask, then complete
     igb_ring_irq_enable(q);
     napi_complete_done(napi, work_done);
@@ -468,8 +472,11 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
     ring->next_to_use = i;
     ring->next_to_alloc = i;
     hw.dma_wmb();
-    hw.writel(i, ring->tail);
-    ++ring->q_vector->adapter->stats.rdt_writes;
+    igb_adapter* a = ring->q_vector->adapter;
+    if (++a->refills != a->cfg.fault_skip_tail_write) {  // fault: this tail write is forgotten
+      hw.writel(i, ring->tail);
+      ++a->stats.rdt_writes;
+    }
     probe_ring(ring);
   }
 }

@@ -221,6 +221,11 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   }
   if (work > n->weight) k.violate("napi_poll_overrun", "poll returned more than its weight");
   if (work < n->weight) return work;
+  if (!(n->state & NAPI_STATE_SCHED)) {
+    // __napi_poll: a driver must not complete when it returns the whole weight
+    k.violate("napi_completed_with_full_budget", "poll returned its whole weight after completing NAPI");
+    return work;
+  }
   if (n->index != kNoQueue) {
     ++k.st.polls_budget_exhausted;
     if (k.on_event) k.on_event("budget_exhausted");

@@ -112,6 +112,8 @@ params::params() {
       num("sim.stranded_us", 2000, "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
       integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write of the N-th completed poll is lost (0: none)"),
       flag("fault.eims_before_complete", false, "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
+      flag("fault.budget_complete", false, "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
+      integer("fault.skip_tail_write", 0, "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
       flag("fault.msix_while_masked", false, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),

@@ -144,6 +144,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.completion_dd = p.s("driver.completion") == "dd";
   ic.fault_lose_eims_write = static_cast<uint64_t>(p.i("fault.lose_eims_write"));
   ic.fault_eims_before_complete = p.b("fault.eims_before_complete");
+  ic.fault_budget_complete = p.b("fault.budget_complete");
+  ic.fault_skip_tail_write = static_cast<uint64_t>(p.i("fault.skip_tail_write"));
   ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
@@ -373,7 +375,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   // Checkers of the driver against the NIC (MSI-X mode), outside the driver they judge.
   // 1. No vector unmasked while its NAPI is still scheduled (EIMS before napi_complete_done).
   std::map<unsigned, napi_struct*> napi_of_vector;
+  // 3. Refilled descriptors given to the NIC: RDT follows next_to_use. A ring whose tail lags
+  //    behind the driver's refills while the NIC finds no descriptor is a forgotten tail write.
+  std::map<uint32_t, uint32_t> rdt_written;  // tail register -> last value written
   hw.on_writel = [&](uint32_t reg, uint32_t val) {
+    for (const auto& ring : adapter.rx_ring)
+      if (reg == ring->tail) rdt_written[reg] = val;
     if (reg != E1000_EIMS || adapter.down) return;
     for (const auto& [vec, n] : napi_of_vector)
       if ((val >> vec & 1) && (n->state & NAPI_STATE_SCHED))
@@ -388,8 +395,20 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sc_spawn([&] {
       while (adapter.down) wait(sc_time(100, SC_US));
       for (const auto& q : adapter.q_vector) napi_of_vector[q->vector] = &q->napi;
+      std::map<uint32_t, int> tail_lag;  // consecutive checks a tail lagged
+      bool tail_reported = false;
       for (;;) {
         wait(stranded_bound / 2);
+        for (const auto& ring : adapter.rx_ring) {
+          const auto it = rdt_written.find(ring->tail);
+          const bool lags = it != rdt_written.end() && it->second != ring->next_to_use;
+          tail_lag[ring->tail] = lags ? tail_lag[ring->tail] + 1 : 0;
+          if (lags && tail_lag[ring->tail] >= 2 && first_event.count("rnbc") && !tail_reported) {
+            tail_reported = true;
+            k.violate("tail_not_written", fmt::format("queue {}: descriptors refilled up to {} but RDT is {} while frames find "
+                                                      "no descriptor", ring->reg_idx, ring->next_to_use, it->second));
+          }
+        }
         const uint32_t eims = dev.eims();
         for (const auto& [dma, seen] : hw.pending_writebacks()) {
           if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;

@@ -1032,7 +1032,10 @@ INSTANTIATE_TEST_SUITE_P(
     Checkers, PlantedBug,
     ::testing::Values(std::make_pair(std::string("fault.lose_eims_write=5"), std::string("stranded_packet")),
                       std::make_pair(std::string("fault.eims_before_complete=true"), std::string("irq_enabled_while_napi_scheduled")),
-                      std::make_pair(std::string("fault.msix_while_masked=true"), std::string("rtl_assertion"))));
+                      std::make_pair(std::string("fault.msix_while_masked=true"), std::string("rtl_assertion")),
+                      std::make_pair(std::string("fault.budget_complete=true --set traffic.rate_pct=80"),
+                                     std::string("napi_completed_with_full_budget")),
+                      std::make_pair(std::string("fault.skip_tail_write=3 --set nic.rx_ring=80"), std::string("tail_not_written"))));
 
 TEST(Repeatable, SameScenarioAndSeedGiveAnIdenticalReportAndAByteIdenticalWaveform) {
   const std::string a = fresh_dir("same-a"), b = fresh_dir("same-b");
