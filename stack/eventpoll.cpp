@@ -170,23 +170,17 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
   kernel& k = *ep->k;
   cpu_core& cpu = k.this_cpu();
   if (maxevents <= 0) return -EINVAL;
-  task_struct* const self = cpu.current();
-  const uint64_t c0 = self ? self->charged_ps : 0;
+  call_scope scope(k.st, cpu.current(), k.st.epoll_wait_ns);
   cpu.spend(k.cost.syscall_ns + k.cost.epoll_wait_ns);
   ++k.st.epoll_wait_calls;
-  call_scope scope(k.st);
   bool woken = false;
-  auto done = [&](int n) {
-    k.st.epoll_wait_ns += (self ? self->charged_ps - c0 : 0) / 1000;
-    return n;
-  };
   for (;;) {
     cpu.boundary();
     if (!ep->rdllist.empty()) {
       const int n = ep_send_events(ep, events, maxevents);
-      if (n > 0 || timeout_ms == 0) return done(n);
+      if (n > 0 || timeout_ms == 0) return n;
     } else if (timeout_ms == 0) {
-      return done(0);
+      return 0;
     }
     if (woken) ++k.st.empty_wakeups;  // woken, but the re-poll found nothing: back to sleep
     wait_queue_entry wait;

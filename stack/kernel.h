@@ -65,13 +65,17 @@ struct kernel_stats {
 // Counts what one wait call (select, poll, epoll_wait) did, from its start to its return.
 struct call_scope {
   kernel_stats& st;
-  uint64_t v0, a0, r0;
-  explicit call_scope(kernel_stats& s)
-      : st(s), v0(s.vfs_poll_calls), a0(s.poll_table_entries_added), r0(s.wq_entries_removed) {}
+  task_struct* const self;  // the caller; its charged_ps delta is the call's CPU time
+  uint64_t& ns;             // which per-call time counter (select_ns, poll_ns, epoll_wait_ns)
+  uint64_t v0, a0, r0, c0;
+  call_scope(kernel_stats& s, task_struct* t, uint64_t& ns_counter)
+      : st(s), self(t), ns(ns_counter), v0(s.vfs_poll_calls), a0(s.poll_table_entries_added),
+        r0(s.wq_entries_removed), c0(t ? t->charged_ps : 0) {}
   ~call_scope() {
     st.call_vfs_polls += st.vfs_poll_calls - v0;
     st.call_wq_added += st.poll_table_entries_added - a0;
     st.call_wq_removed += st.wq_entries_removed - r0;
+    ns += (self ? self->charged_ps - c0 : 0) / 1000;
   }
 };
 

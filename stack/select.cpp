@@ -111,11 +111,9 @@ int scan(kernel& k, size_t n, bool block, PollOne&& poll_one) {
 
 int sys_select(kernel& k, const fd_table& fds, int nfds, std::vector<bool>& readfds, bool block) {
   cpu_core& cpu = k.this_cpu();
-  task_struct* const self = cpu.current();
-  const uint64_t c0 = self ? self->charged_ps : 0;
+  call_scope scope(k.st, cpu.current(), k.st.select_ns);
   cpu.spend(k.cost.syscall_ns);
   ++k.st.select_calls;
-  call_scope scope(k.st);
   if (nfds < 0 || nfds > kFdSetSize) return -EINVAL;
   // get_fd_set / set_fd_set: the read set in and out, FDS_BYTES(nfds) each way
   const uint64_t set_bytes = (static_cast<uint64_t>(nfds) + 63) / 64 * 8;
@@ -137,17 +135,14 @@ int sys_select(kernel& k, const fd_table& fds, int nfds, std::vector<bool>& read
     return false;
   });
   readfds = out;
-  k.st.select_ns += (self ? self->charged_ps - c0 : 0) / 1000;
   return n;
 }
 
 int sys_poll(kernel& k, const fd_table& fds, std::vector<pollfd>& pfds, bool block) {
   cpu_core& cpu = k.this_cpu();
-  task_struct* const self = cpu.current();
-  const uint64_t c0 = self ? self->charged_ps : 0;
+  call_scope scope(k.st, cpu.current(), k.st.poll_ns);
   cpu.spend(k.cost.syscall_ns);
   ++k.st.poll_calls;
-  call_scope scope(k.st);
   const uint64_t bytes = pfds.size() * 8;  // struct pollfd, copied in and back out
   k.st.user_copy_bytes += 2 * bytes;
   cpu.spend(k.cost.copy_ns_per_byte * 2.0 * static_cast<double>(bytes));
@@ -159,7 +154,6 @@ int sys_poll(kernel& k, const fd_table& fds, std::vector<pollfd>& pfds, bool blo
     p.revents = fds.at(p.fd)->poll(k, pt) & (p.events | EPOLLERR | EPOLLHUP);
     return p.revents != 0;
   });
-  k.st.poll_ns += (self ? self->charged_ps - c0 : 0) / 1000;
   return n;
 }
 

@@ -7,7 +7,7 @@
 
 namespace igbsim {
 
-void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f, bool) {
+void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f) {
   ++offered_;
   expected e;
   // What read() returns: the transport payload, after the Ethernet, IPv4 and UDP/TCP headers

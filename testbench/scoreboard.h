@@ -16,7 +16,7 @@ namespace igbsim {
 class scoreboard {
  public:
   explicit scoreboard(kernel& k) : k_(k) {}
-  void offered(uint64_t id, const std::vector<uint8_t>& frame_without_fcs, bool tcp);
+  void offered(uint64_t id, const std::vector<uint8_t>& frame_without_fcs);
   void delivered(uint64_t id, const uint8_t* data, size_t len);
   void dropped(uint64_t id, const std::string& counter);
   uint64_t offered_count() const { return offered_; }

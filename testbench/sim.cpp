@@ -192,7 +192,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   wire.on_offer = [&](const wire_frame& f) {
     if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
     std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
-    sb.offered(f.id, body, tc.tcp);
+    sb.offered(f.id, body);
     if (o.rx_pcap) rx_frames.emplace(f.id, std::move(body));
   };
   host_mem mem("host_mem", 64ull << 20);

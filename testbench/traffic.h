@@ -100,6 +100,7 @@ class traffic_source {
   static size_t l4_header_offset() { return 14 + 20; }
   // Live traffic: frames come from `l`; their times follow its wall clock.
   void set_live(live_listener* l) { live_ = l; }
+  const pcap_frames& replay() const { return replay_; }  // the capture being replayed, if any
   // A frame for a datagram from a client (addr:port) to the simulated host's port
   static void build_live_frame(uint32_t src_addr, uint16_t src_port, uint16_t dst_port,
                                const std::vector<uint8_t>& payload, std::vector<uint8_t>& out);
@@ -117,8 +118,6 @@ class traffic_source {
   uint64_t sent_ = 0, new_ = 0;  // wire frames sent, new segments generated
   pcap_frames replay_;         // traffic from a capture (c.pcap set)
   live_listener* live_ = nullptr;
- public:
-  const pcap_frames& replay() const { return replay_; }
 };
 
 }  // namespace igbsim
