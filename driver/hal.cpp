@@ -1,5 +1,8 @@
 #include "hal.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -81,9 +84,17 @@ void hal::put_page(page* p, int n) {
   if (p->refcount == 0) mem_.free_page(p->phys, p->order);
 }
 
-uint64_t hal::trace_desc_consumed(uint64_t desc_dma) {
+uint64_t hal::trace_desc_consumed(uint64_t desc_dma, const sc_time* fields_loaded) {
   auto it = wb_.find(desc_dma);
   const sc_time now = k_.this_cpu().now();
+  if (fields_loaded && it != wb_.end() && it->second.visible > *fields_loaded && it->second.visible <= now) {
+    k_.violate("desc_read_before_completion",
+               fmt::format("descriptor at 0x{:x} (frame {}): fields loaded at {:.3f} us, before its write-back became "
+                           "visible at {:.3f} us (a load ahead of the completion check: no dma_rmb)",
+                           desc_dma, it->second.frame, fields_loaded->to_seconds() * 1e6,
+                           it->second.visible.to_seconds() * 1e6),
+               static_cast<int64_t>(it->second.frame));
+  }
   if (it == wb_.end() || it->second.visible > now) {
     k_.violate("desc_before_writeback",
                "driver consumed descriptor at 0x" + [&] {
@@ -96,6 +107,28 @@ uint64_t hal::trace_desc_consumed(uint64_t desc_dma) {
   const uint64_t frame = it->second.frame;
   wb_.erase(it);
   return frame;
+}
+
+const sc_time& hal::visible_until() const { return mem_.settled(); }
+
+void hal::stack_hold(uint64_t phys, uint32_t len, uint64_t frame) {
+  auto [it, fresh] = held_.try_emplace(phys, held{len, frame, 0});
+  if (!fresh) it->second = held{std::max(len, it->second.len), frame, it->second.count};
+  ++it->second.count;
+}
+
+void hal::stack_release(uint64_t phys) {
+  auto it = held_.find(phys);
+  if (it != held_.end() && --it->second.count <= 0) held_.erase(it);
+}
+
+bool hal::held_by_stack(uint64_t phys, uint32_t len, uint64_t* frame) const {
+  auto it = held_.lower_bound(phys + len);  // first hold starting at or after the end
+  if (it == held_.begin()) return false;
+  --it;
+  if (it->first + it->second.len <= phys) return false;
+  *frame = it->second.frame;
+  return true;
 }
 
 void hal::note_writeback(uint64_t desc_dma, uint64_t frame, const sc_time& visible) {

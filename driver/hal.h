@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -55,7 +56,18 @@ class hal : public sc_core::sc_module {
   // Tracepoint: a driver that consumes a descriptor's write-back reports it, so the journey
   // follows the frame and the completion checker verifies the write-back was visible then.
   // Returns the frame id, or UINT64_MAX (and a violation) when no write-back was visible.
-  uint64_t trace_desc_consumed(uint64_t desc_dma);
+  // fields_loaded: when the CPU loaded the descriptor's other fields, if earlier than now (a
+  // load hoisted above the completion check, which dma_rmb forbids).
+  uint64_t trace_desc_consumed(uint64_t desc_dma, const sc_core::sc_time* fields_loaded = nullptr);
+  // Memory as the CPU last saw it is complete up to this time (loads issued earlier than
+  // coherent_sync() see device writes visible by then, no later ones).
+  const sc_core::sc_time& visible_until() const;
+  // Buffers the stack holds (skb data in a page the driver also owns): the device must not
+  // write there until the skb is freed. hold/release per skb fragment; held_by_stack looks up
+  // the frame holding any byte of [phys, phys + len), or returns false.
+  void stack_hold(uint64_t phys, uint32_t len, uint64_t frame);
+  void stack_release(uint64_t phys);
+  bool held_by_stack(uint64_t phys, uint32_t len, uint64_t* frame) const;
   // Fed by the host-memory observer and the MSI-X controller.
   void note_writeback(uint64_t desc_dma, uint64_t frame, const sc_core::sc_time& visible);
   void note_msix_sent(unsigned vec, const sc_core::sc_time& t);
@@ -77,6 +89,8 @@ class hal : public sc_core::sc_module {
   uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
   std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address
   std::vector<sc_core::sc_time> msix_sent_;
+  struct held { uint32_t len; uint64_t frame; int count; };
+  std::map<uint64_t, held> held_;   // by start address
 };
 
 }  // namespace igbsim

@@ -84,12 +84,16 @@ struct igb_config {
   // igb_construct_skb (the legacy-rx private flag) instead of igb_build_skb: copy the headers
   // (all of a frame of at most IGB_RX_HDR_LEN) into a fresh skb, the rest as a page fragment.
   bool construct_skb = false;
-  // Planted bugs, for testing the checkers (fault.*): drop the EIMS write of the N-th
-  // completed poll (0: never); write EIMS before napi_complete_done
-  uint64_t fault_lose_eims_write = 0;
-  bool fault_eims_before_complete = false;
+  // Planted bugs, for testing the checkers (fault.*). Each is a classic driver mistake.
+  uint64_t fault_lose_eims_write = 0;   // the EIMS write of the N-th completed poll is lost (0: none)
+  bool fault_eims_before_complete = false;  // unmask, then napi_complete_done
+  bool fault_ignore_complete_result = false;  // unmask even when napi_complete_done returned false
   bool fault_budget_complete = false;   // complete NAPI yet return the whole budget
   uint64_t fault_skip_tail_write = 0;   // the RDT write of the N-th refill is forgotten (0: none)
+  bool fault_no_dma_rmb = false;        // descriptor fields loaded ahead of the completion check
+  bool fault_stale_marker = false;      // refill leaves the old completion marker in place
+  bool fault_tail_equals_head = false;  // refill counts one descriptor too many: RDT reaches next_to_clean
+  bool fault_refill_stack_owned = false;  // a page half is reused while the stack still holds it
   int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
                                     // one without MSI-X, as igb_set_interrupt_capability falls back
   uint16_t rx_ring = IGB_DEFAULT_RXD;

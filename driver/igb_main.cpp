@@ -50,8 +50,8 @@ void igb_reuse_rx_page(igb_ring* ring, igb_rx_buffer* old_buff) {
 
 // igb_can_reuse_rx_page (PAGE_SIZE < 8192): reusable only if nobody but the skb just built
 // holds the page, i.e. the other half is free again.
-bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw) {
-  if (rx_buf_pgcnt - bi->pagecnt_bias > 1) return false;
+bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw, bool fault_ignore_refs) {
+  if (rx_buf_pgcnt - bi->pagecnt_bias > 1 && !fault_ignore_refs) return false;
   if (bi->pagecnt_bias == 1) {
     hw.page_ref_add(bi->pg, USHRT_MAX_ - 1);
     bi->pagecnt_bias = USHRT_MAX_;
@@ -61,12 +61,23 @@ bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw) {
 
 void igb_put_rx_buffer(igb_ring* ring, igb_rx_buffer* bi, int rx_buf_pgcnt) {
   hal& hw = *ring->q_vector->adapter->hw;
-  if (igb_can_reuse_rx_page(bi, rx_buf_pgcnt, hw)) {
+  if (igb_can_reuse_rx_page(bi, rx_buf_pgcnt, hw, ring->q_vector->adapter->cfg.fault_refill_stack_owned)) {
     igb_reuse_rx_page(ring, bi);
   } else {
     hw.put_page(bi->pg, bi->pagecnt_bias);  // __page_frag_cache_drain; skbs keep their refs
   }
   bi->pg = nullptr;
+}
+
+// The skb holds [phys, phys + len) of page pg until it is freed: one page reference, and
+// the device must not write there meanwhile (the hal tracks the hold for its checker).
+void skb_hold_page(hal& hw, sk_buff* skb, page* pg, uint64_t phys, uint32_t len) {
+  hw.stack_hold(phys, len, skb->frame_id);
+  skb->destructor = [prev = std::move(skb->destructor), &hw, pg, phys] {
+    if (prev) prev();
+    hw.stack_release(phys);
+    hw.put_page(pg, 1);
+  };
 }
 
 // eth_get_headlen: the length of the Ethernet, IPv4 and TCP/UDP headers at the start of a
@@ -449,6 +460,11 @@ int igb_poll(napi_struct* napi, int budget) {
     napi_complete_done(napi, work_done);
     return std::min(work_done, budget - 1);
   }
+  if (q->adapter->cfg.fault_ignore_complete_result) {  // fault: unmask whatever it returned
+    napi_complete_done(napi, work_done);
+    igb_ring_irq_enable(q);
+    return std::min(work_done, budget - 1);
+  }
   if (napi_complete_done(napi, work_done)) igb_ring_irq_enable(q);
   return std::min(work_done, budget - 1);
 }
@@ -458,15 +474,16 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
   hal& hw = *ring->q_vector->adapter->hw;
   kernel& k = hw.k();
   const bool dd = ring->q_vector->adapter->cfg.completion_dd;
+  const bool clear_marker = !ring->q_vector->adapter->cfg.fault_stale_marker;  // fault: left stale
   uint16_t i = ring->next_to_use;
   do {
     igb_rx_buffer* bi = &ring->rx_buffer_info[i];
     if (!igb_alloc_mapped_page(ring, bi)) break;
     k.this_cpu().spend(k.cost.refill_ns);
     ring->desc[i].read.pkt_addr = bi->dma + bi->page_offset;
-    if (dd) ring->desc[i].read.hdr_addr = 0;  // older igb: clears DD (bit 0 of the same 8 bytes)
+    if (dd && clear_marker) ring->desc[i].read.hdr_addr = 0;  // older igb: clears DD (bit 0 of the same 8 bytes)
     if (++i == ring->count) i = 0;
-    if (!dd) ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
+    if (!dd && clear_marker) ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
   } while (--cleaned_count);
   if (ring->next_to_use != i) {
     ring->next_to_use = i;
@@ -489,7 +506,9 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
   napi_struct& napi = q->napi;
   uint64_t total_bytes = 0;
   int total_packets = 0;
-  uint16_t cleaned_count = igb_desc_unused(ring);
+  const igb_config& cfg = q->adapter->cfg;
+  // fault: one descriptor too many counted free, so the refill reaches next_to_clean
+  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(ring) + (cfg.fault_tail_equals_head ? 1 : 0));
   const uint32_t truesize = (ring->large_buffer ? 8192 : 4096) / 2;  // igb_rx_pg_size / 2
 
   while (total_packets < budget) {
@@ -499,18 +518,29 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     }
     const uint16_t ntc = ring->next_to_clean;
     e1000_adv_rx_desc* rx_desc = &ring->desc[ntc];
+    // fault (no dma_rmb): the CPU loads the other fields before the completion check, from
+    // memory as it was then; only the marker itself is loaded after coherent_sync.
+    const e1000_adv_rx_desc hoisted = *rx_desc;
+    const sc_time hoisted_at = hw.visible_until();
     hw.coherent_sync();  // the load below sees what the device has made visible by now
     // Completion: a non-zero length (current igb), or DD (older igb, completion_dd)
-    if (q->adapter->cfg.completion_dd) {
+    if (cfg.completion_dd) {
       if (!(rx_desc->wb.upper.status_error & E1000_RXD_STAT_DD)) break;
     } else if (!rx_desc->wb.upper.length) {
       break;
     }
     hw.dma_rmb();  // no other descriptor field is read before the completion marker
-    const uint16_t size = rx_desc->wb.upper.length;
+    e1000_adv_rx_desc fields = *rx_desc;
+    if (cfg.fault_no_dma_rmb) {
+      const e1000_adv_rx_desc marker = fields;
+      fields = hoisted;
+      if (cfg.completion_dd) fields.wb.upper.status_error = marker.wb.upper.status_error;
+      else fields.wb.upper.length = marker.wb.upper.length;
+    }
+    const uint16_t size = fields.wb.upper.length;
     cpu.spend(k.cost.desc_ns);
     const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
-    const uint64_t id = hw.trace_desc_consumed(desc_dma);
+    const uint64_t id = hw.trace_desc_consumed(desc_dma, cfg.fault_no_dma_rmb ? &hoisted_at : nullptr);
     k.probe(sw_sig::rx_desc_read, ntc, ring->reg_idx);
     const sc_time now = cpu.now();
     k.jr.record(id, step::drv_read_desc, now);
@@ -534,17 +564,15 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     uint8_t* va = hw.phys_to_virt(bi->dma + bi->page_offset);
     page* pg = bi->pg;
     sk_buff* skb = ring->skb;
+    const uint64_t buf_phys = bi->dma + bi->page_offset;
     if (skb) {
       // igb_add_rx_frag: a later buffer of the same frame joins as a page fragment.
       cpu.spend(k.cost.refill_ns);
       skb->add_rx_frag(va, size, truesize);
       if (skb->frame_id != id) k.violate("frame_mixup", "buffers of different frames joined in one skb", static_cast<int64_t>(id));
-      skb->destructor = [prev = std::move(skb->destructor), &hw, pg] {
-        prev();
-        hw.put_page(pg, 1);
-      };
+      skb_hold_page(hw, skb, pg, buf_phys, size);
       bi->page_offset ^= truesize;
-    } else if (q->adapter->cfg.construct_skb) {
+    } else if (cfg.construct_skb) {
       // igb_construct_skb: the headers are copied, the page keeps only what follows them
       cpu.spend(k.cost.build_skb_ns);
       skb = sk_buff::alloc(IGB_RX_HDR_LEN);
@@ -554,10 +582,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
       skb->frame_id = id;
       if (size > headlen) {
         skb->add_rx_frag(va + headlen, size - headlen, truesize);
-        skb->destructor = [prev = std::move(skb->destructor), &hw, pg] {
-          prev();
-          hw.put_page(pg, 1);
-        };
+        skb_hold_page(hw, skb, pg, buf_phys, size);
         bi->page_offset ^= truesize;
       } else {
         ++bi->pagecnt_bias;  // all copied: the buffer goes straight back to the ring
@@ -569,7 +594,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
       skb->reserve(IGB_SKB_PAD);
       skb->put(size);
       skb->frame_id = id;
-      skb->destructor = [&hw, pg] { hw.put_page(pg, 1); };
+      skb_hold_page(hw, skb, pg, buf_phys, size);
       bi->page_offset ^= truesize;
     }
     igb_put_rx_buffer(ring, bi, rx_buf_pgcnt);
@@ -577,7 +602,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     // igb_is_non_eop
     ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
     k.probe(sw_sig::rx_next_to_clean, ring->next_to_clean, ring->reg_idx);
-    const uint32_t staterr = rx_desc->wb.upper.status_error;
+    const uint32_t staterr = fields.wb.upper.status_error;
     if (!(staterr & E1000_RXD_STAT_EOP)) {  // more buffers of this frame follow
       ring->skb = skb;
       continue;
@@ -593,10 +618,10 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     total_bytes += skb->len;
     // igb_process_skb_fields: checksum status, RSS hash, eth_type_trans
     igb_rx_checksum(ring, staterr, skb);
-    skb->hash = rx_desc->wb.lower.rss;
+    skb->hash = fields.wb.lower.rss;
     skb->protocol = static_cast<uint16_t>(skb->data[12] << 8 | skb->data[13]);
     skb->pull(ETH_HLEN);
-    if (q->adapter->cfg.napi) napi_gro_receive(&napi, skb);
+    if (cfg.napi) napi_gro_receive(&napi, skb);
     else netif_rx(k, skb);
     ++total_packets;
     k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget - total_packets), ring->reg_idx);

@@ -24,6 +24,7 @@ module igb_intr
   input  wire logic [NumVec-1:0]         eicr_i,
   input  wire logic [NumVec-1:0]         eims_i,
   input  wire logic [NumVec-1:0]         eims_real_i,  // EIMS itself (eims_i differs only under fault injection)
+  input  wire logic                      fault_ignore_eitr_i,  // planted bug: sending never arms the timer
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
@@ -84,7 +85,7 @@ module igb_intr
         if (count_q[v] <= 13'd1) armed_d[v] = 1'b0;
       end
       if (timer_reset_i[v]) armed_d[v] = 1'b0;
-      if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0) begin
+      if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0 && !fault_ignore_eitr_i) begin
         armed_d[v] = 1'b1;
         count_d[v] = interval_i[v];
       end

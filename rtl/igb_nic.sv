@@ -72,7 +72,9 @@ module igb_nic
   output      logic              timers_armed_o,
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
 
-  // Fault injection (tests of the checkers): bit 0 - MSI-X ignores EIMS
+  // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
+  // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
+  // inclusive (hardware uses the descriptor at RDT too); 3 - EITR throttling ignored
   input  wire logic [7:0]        fault_i
 );
 
@@ -244,6 +246,7 @@ module igb_nic
     igb_rx_desc_cache u_desc_cache (
       .clk_i, .rst_ni, .enable_i(q_enable[q]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdh_i(rdh[q]), .pthresh_i(rxdctl[q][4:0]), .hthresh_i(rxdctl[q][12:8]),
+      .fault_rdt_inclusive_i(fault_q[2]),
       .demand_i(q_enable[q] && mine && !desc_valid),
       .req_valid_o(dc_req_valid[q]), .req_ready_i(dc_req_ready[q]), .req_addr_o(dc_req_addr[q]),
       .req_len_o(dc_req_len[q]), .req_tag_o(dc_req_tag[q]),
@@ -256,6 +259,7 @@ module igb_nic
     igb_rx_dma u_rx_dma (
       .clk_i, .rst_ni, .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdmts_i(srrctl[q][SrrctlRdmtsLo +: 5]),
+      .fault_wb_before_data_i(fault_q[1]), .fault_rdt_inclusive_i(fault_q[2]),
       .wthresh_i(rxdctl[q][20:16]), .bsize_kb_i(srrctl[q][6:0]), .flush_i(flush[q]),
       .wb_pending_o(wb_pending[q]),
       .rdh_we_i(rdh_we[q]), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh[q]),
@@ -306,7 +310,7 @@ module igb_nic
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
     .clk_i, .rst_ni, .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims | {NumVec{fault_q[0]}}), .interval_i(eitr_interval),
-    .timer_reset_i(eitr_reset), .eims_real_i(eims),
+    .timer_reset_i(eitr_reset), .eims_real_i(eims), .fault_ignore_eitr_i(fault_q[3]),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
     .flush_o(flush),
@@ -321,7 +325,7 @@ module igb_nic
   assign timers_armed_o = |armed;
   assign eims_o         = eims;
   logic unused_fault;
-  assign unused_fault = ^fault_q[7:1];
+  assign unused_fault = ^fault_q[7:4];
 
 `ifndef SYNTHESIS
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.

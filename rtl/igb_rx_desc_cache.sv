@@ -27,6 +27,7 @@ module igb_rx_desc_cache #(
   input  wire logic [4:0]  pthresh_i,
   input  wire logic [4:0]  hthresh_i,
   input  wire logic        demand_i,       // a frame waits for a descriptor
+  input  wire logic        fault_rdt_inclusive_i,  // planted bug: [fetch pointer, RDT] is fetched
 
   // Descriptor reads (16 bytes per descriptor) and their completions
   output      logic        req_valid_o,
@@ -64,14 +65,15 @@ module igb_rx_desc_cache #(
   logic [15:0]  tbeat_q [MaxReads];
 
   logic [Dw:0]  used;
-  logic [16:0]  room, avail, to_end, burst, hthresh_eff;
+  logic [16:0]  room, avail, avail_ok, to_end, burst, hthresh_eff;
   logic         tag_free, prefetch, demand, want;
   logic [Tw-1:0] free_tag;
   assign used        = alloc_q - rd_q;
   assign room        = 17'(Depth) - 17'(used);
-  assign avail       = (rdt_i >= ring_count_i) ? 17'h0 :
+  assign avail_ok    = (rdt_i >= ring_count_i) ? 17'h0 :
                        (rdt_i >= fetch_ptr_q)  ? 17'(rdt_i - fetch_ptr_q) :
                                                  17'(rdt_i) + 17'(ring_count_i) - 17'(fetch_ptr_q);
+  assign avail       = (fault_rdt_inclusive_i && avail_ok < 17'(ring_count_i)) ? avail_ok + 17'd1 : avail_ok;
   assign to_end      = 17'(ring_count_i) - 17'(fetch_ptr_q);
   assign hthresh_eff = (hthresh_i == 5'd0) ? 17'd1 : 17'(hthresh_i);
 

@@ -33,6 +33,10 @@ module igb_rx_dma
   input  wire logic [4:0]  wthresh_i,      // RXDCTL.WTHRESH
   input  wire logic [6:0]  bsize_kb_i,     // SRRCTL.BSIZEPACKET
   input  wire logic        flush_i,        // write back everything now (an interrupt is due)
+  // Planted bugs (tests of the checkers): the frame's last descriptor is written back before
+  // its data; RDT read as inclusive, so the descriptor at RDT is used too
+  input  wire logic        fault_wb_before_data_i,
+  input  wire logic        fault_rdt_inclusive_i,
   output      logic        wb_pending_o,   // completions not yet written back
   input  wire logic        rdh_we_i,
   input  wire logic [15:0] rdh_wdata_i,
@@ -95,6 +99,8 @@ module igb_rx_dma
   logic [15:0] pinfo_q, pinfo_d;
   logic [31:0] hash_q, hash_d;
   logic        counted_q, counted_d;
+  logic        early_q, early_d;        // fault: this frame's completion went out before its data
+  logic        cmp_early;               // push the completion of the buffer being taken now
 
   // Write-back buffer: completions in ring order, starting at RDH.
   localparam int unsigned Cw = $clog2(WbDepth);
@@ -119,13 +125,14 @@ module igb_rx_dma
   logic [Cw-1:0] wb_entry;
   assign wb_entry = cmp_rd_q[Cw-1:0] + wb_beat_q[Cw:1];
 
-  logic [15:0] host_len, frame_words, needed, bufsz, hw_avail, chunk;
+  logic [15:0] host_len, frame_words, needed, bufsz, hw_avail, hw_avail_ok, chunk;
   assign host_len    = frm_host_len_i;
   assign frame_words = frm_words_i;
   assign needed      = frm_needed_i;
   assign bufsz       = igb_bufsz(bsize_kb_i);
   // Descriptors hardware owns from the next one it will use up to RDT.
-  assign hw_avail = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
+  assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
+  assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
   assign chunk    = (left_q < bufsz) ? left_q : bufsz;
   // Descriptors in [RDH, RDT) once the one being written back is done.
   logic [15:0] rdh_next, hw_owned_after;
@@ -143,6 +150,8 @@ module igb_rx_dma
     pinfo_d     = pinfo_q;
     hash_d      = hash_q;
     counted_d   = counted_q;
+    early_d     = early_q;
+    cmp_early   = 1'b0;
     left_d      = left_q;
     next_idx_d  = next_idx_q;
     wb_beat_d   = wb_beat_q;
@@ -206,6 +215,16 @@ module igb_rx_dma
           left_d     = left_q - chunk;
           desc_pop_o = 1'b1;
           next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+          if (fault_wb_before_data_i && left_q <= bufsz) begin
+            // Planted bug: the last buffer's completion is written back now, its data after.
+            cmp_early = 1'b1;
+            cmp_push  = 1'b1;
+            cmp_wr_d  = cmp_wr_q + 1'b1;
+            early_d   = 1'b1;
+            state_d   = StWbReq;
+            wb_n_d    = ({11'h0, cmp_count} + 16'd1 < wb_room) ? {11'h0, cmp_count} + 16'd1 : wb_room;
+            wb_beat_d = '0;
+          end
         end
       end
       StDataReq: begin
@@ -238,8 +257,9 @@ module igb_rx_dma
           // The frame is in host memory: its completion waits for write-back, and the
           // queue's cause is raised now.
           state_d    = StIdle;
-          cmp_push   = 1'b1;  // the last buffer: EOP and the frame's metadata
-          cmp_wr_d   = cmp_wr_q + 1'b1;
+          cmp_push   = !early_q;  // the last buffer: EOP and the frame's metadata
+          cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
+          early_d    = 1'b0;
           frm_pop_o  = 1'b1;
           rx_cause_o = 1'b1;
           gprc_inc_o = 1'b1;
@@ -263,7 +283,7 @@ module igb_rx_dma
         if (wdata_ready_i) begin
           wb_beat_d = wb_beat_q + 16'd1;
           if (wdata_last_o) begin
-            state_d  = StIdle;
+            state_d  = early_q ? StDataReq : StIdle;
             rdh_d    = rdh_next;
             cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
             // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
@@ -298,6 +318,7 @@ module igb_rx_dma
       pinfo_q   <= '0;
       hash_q    <= '0;
       counted_q <= 1'b0;
+      early_q   <= 1'b0;
       left_q    <= '0;
       next_idx_q <= '0;
       wb_beat_q <= '0;
@@ -315,6 +336,7 @@ module igb_rx_dma
       pinfo_q   <= pinfo_d;
       hash_q    <= hash_d;
       counted_q <= counted_d;
+      early_q   <= early_d;
       left_q    <= left_d;
       next_idx_q <= next_idx_d;
       wb_beat_q <= wb_beat_d;
@@ -326,11 +348,11 @@ module igb_rx_dma
 
   always_ff @(posedge clk_i) begin
     if (cmp_push) begin
-      cmp_len_q[cmp_wr_q[Cw-1:0]]    <= len_q;
+      cmp_len_q[cmp_wr_q[Cw-1:0]]    <= cmp_early ? chunk : len_q;
       // Non-last buffers of a frame carry neither EOP nor the frame's metadata.
-      cmp_status_q[cmp_wr_q[Cw-1:0]] <= (state_q == StSkip) ? (status_q | StatEOP) : 32'h0;
-      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (state_q == StSkip) ? pinfo_q : 16'h0;
-      cmp_hash_q[cmp_wr_q[Cw-1:0]]   <= (state_q == StSkip) ? hash_q : 32'h0;
+      cmp_status_q[cmp_wr_q[Cw-1:0]] <= (state_q == StSkip || cmp_early) ? (status_q | StatEOP) : 32'h0;
+      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (state_q == StSkip || cmp_early) ? pinfo_q : 16'h0;
+      cmp_hash_q[cmp_wr_q[Cw-1:0]]   <= (state_q == StSkip || cmp_early) ? hash_q : 32'h0;
     end
   end
 

@@ -186,6 +186,7 @@ bool napi_complete_done(napi_struct* n, int work_done) {
     n->state = (val & ~NAPI_STATE_MISSED) | NAPI_STATE_SCHED;
     n->k->probe(sw_sig::napi_missed, 0, n->index);
     __napi_schedule(n);
+    n->complete_refused = true;
     return false;
   }
   n->state = val & ~(NAPI_STATE_SCHED | NAPI_STATE_MISSED);
@@ -200,6 +201,7 @@ bool napi_complete_done(napi_struct* n, int work_done) {
       }
     });
   }
+  n->complete_refused = !ret;
   return ret;
 }
 
@@ -211,6 +213,7 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   cpu.spend(k.cost.napi_poll_ns);
   int work = 0;
   if (n->state & NAPI_STATE_SCHED) {
+    n->complete_refused = false;
     n->poll_start = cpu.now();
     k.probe(sw_sig::napi_state, NAPI_PROBE_POLLING, n->index);
     k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(n->weight), n->index);

@@ -41,6 +41,9 @@ struct napi_struct {
   bool irq_valid = false;
   bool on_poll_list = false;
   int defer_hard_irqs_count = 0;              // completions left that keep the IRQ masked
+  // napi_complete_done returned false and no poll has run since: the driver must keep the
+  // interrupt masked (the NAPI is rescheduled or its deferral timer will poll)
+  bool complete_refused = false;
 };
 
 // NAPI probe states (waveform sw.napi0_state)

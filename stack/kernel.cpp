@@ -30,7 +30,10 @@ void kernel::probe(sw_sig s, uint32_t v, unsigned queue) {
 }
 
 void kernel::violate(const std::string& kind, const std::string& detail, int64_t frame) {
-  const sc_core::sc_time t = this_cpu().now();
+  violate_at(this_cpu().now(), kind, detail, frame);
+}
+
+void kernel::violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail, int64_t frame) {
   violations_.push_back({t.value() / sc_core::sc_time(1, sc_core::SC_PS).value(), kind, detail, frame});
   if (on_event) on_event("violation");
 }

@@ -116,6 +116,8 @@ class kernel {
 
   // Checker verdicts
   void violate(const std::string& kind, const std::string& detail, int64_t frame = -1);
+  // The same, found by a checker outside the CPUs (the NIC's bus monitor) at time t
+  void violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail, int64_t frame = -1);
   const std::vector<violation>& violations() const { return violations_; }
   // Frame fates reported by any layer: the scoreboard listens.
   std::function<void(uint64_t id, const std::string& counter)> on_drop;

@@ -19,6 +19,7 @@ host_mem::host_mem(sc_module_name name, uint64_t bytes)
 }
 
 void host_mem::settle(const sc_time& t) {
+  if (t > settled_) settled_ = t;
   while (!posted_.empty() && posted_.front().visible <= t) {
     posted_write& w = posted_.front();
     std::memcpy(mem_.data() + w.addr, w.data.data(), w.data.size());
@@ -38,7 +39,7 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  if (addr + len > mem_.size()) {
+  if (addr > mem_.size() || len > mem_.size() - addr) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }

@@ -30,6 +30,8 @@ class host_mem : public sc_core::sc_module {
   uint64_t size() const { return mem_.size(); }
   // Apply every posted device write visible at or before t.
   void settle(const sc_core::sc_time& t);
+  // Every posted write visible at or before this time has been applied.
+  const sc_core::sc_time& settled() const { return settled_; }
   // Called for each device write when it becomes visible: (address, length, tag, time).
   // Called for each device write when it becomes visible: address, length, DMA tag, the
   // frames it carries (one for data, one per descriptor for a write-back burst), the time.
@@ -47,6 +49,7 @@ class host_mem : public sc_core::sc_module {
   uint64_t pages_free(unsigned order = 0) const { return free_pages_[order].size(); }
 
  private:
+  sc_core::sc_time settled_ = sc_core::SC_ZERO_TIME;
   struct posted_write {
     sc_core::sc_time visible;
     uint64_t addr;

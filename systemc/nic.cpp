@@ -31,6 +31,7 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
       p_(p),
       wire_(wire),
       lockstep_(lockstep),
+      monitor_(kNumQueues, kNumVectors, static_cast<uint64_t>(std::llround(p.clock_mhz))),
       ctx_(std::make_unique<VerilatedContext>()) {
   ctx_->threads(1);
   ctx_->traceEverOn(true);
@@ -41,6 +42,9 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   cycles_per_us_ = static_cast<uint64_t>(std::llround(p_.clock_mhz));
   msix_count_.assign(kNumVectors, 0);
   awaiting_wb_.resize(kNumQueues);
+  monitor_.on_violation = [this](const char* kind, const std::string& detail, uint64_t cycle) {
+    if (on_violation) on_violation(kind, detail, time_of(cycle));
+  };
   mmio_tgt_socket.register_b_transport(this, &nic::mmio_b_transport);
 
   // Power-on reset
@@ -143,6 +147,7 @@ void nic::tick() {
     m.mmio_we_i = 1;
     m.mmio_addr_i = mmio_q_.front().addr;
     m.mmio_wdata_i = mmio_q_.front().data;
+    monitor_.mmio_write(c, mmio_q_.front().addr, mmio_q_.front().data);
   } else {
     m.mmio_valid_i = 0;
   }
@@ -172,6 +177,7 @@ void nic::tick() {
     const unsigned v = p_.intx ? 0 : m.msix_vec_o;
     if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
     ++msix_count_[v];
+    if (!p_.intx) monitor_.message(c, v);
     const sc_time arrival = send_interrupt(v);
     if (msix_sink) msix_sink(v, time_of(c), arrival);
     horizon_ = std::min(horizon_, cycle_at(arrival));
@@ -226,7 +232,9 @@ void nic::on_dma_request() {
     wr_active_ = true;
     return;
   }
-  // Non-posted read: the link model annotates the round trip; data is sampled now.
+  // Non-posted read: the link model annotates the round trip; data is sampled now. Reads are
+  // descriptor fetches.
+  monitor_.desc_read(cycle_, tag_queue(m.dma_req_tag_o), addr, len);
   std::vector<uint8_t> buf(len);
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_READ_COMMAND);
@@ -239,7 +247,10 @@ void nic::on_dma_request() {
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = time_of(cycle_) - sc_time_stamp();
   dma_init_socket->b_transport(gp, delay);
-  if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA read outside host memory");
+  if (gp.is_response_error()) {  // an unsupported request: the completion carries zeros
+    monitor_.dma_error(cycle_, false, addr, len);
+    std::fill(buf.begin(), buf.end(), 0);
+  }
   uint64_t at = cycle_at(sc_time_stamp() + delay);
   if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
   const uint8_t tag = m.dma_req_tag_o;
@@ -269,6 +280,7 @@ void nic::on_dma_wdata() {
     const uint64_t id = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
     ext.frames.push_back(id);
     awaiting.push_back(id);
+    monitor_.data_write(ext.queue);
   } else if (ext.tag == kTagWbWr) {
     // A burst of consecutive descriptors of one queue, oldest completions first.
     for (uint32_t i = 0; i < wr_.len / 16; ++i) {
@@ -276,6 +288,7 @@ void nic::on_dma_wdata() {
       if (!awaiting.empty()) awaiting.pop_front();
     }
     writebacks_ += wr_.len / 16;
+    monitor_.writeback(cycle_, ext.queue, wr_.addr, wr_.len);
   }
   posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
   wr_active_ = false;
@@ -295,7 +308,7 @@ sc_time nic::posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ex
   sc_time delay = time_of(cycle_) - sc_time_stamp();
   dma_init_socket->b_transport(gp, delay);
   gp.clear_extension(&ext);
-  if (gp.is_response_error()) SC_REPORT_ERROR("nic", "DMA write outside host memory");
+  if (gp.is_response_error()) monitor_.dma_error(cycle_, true, addr, len);  // the write is dropped
   return sc_time_stamp() + delay;
 }
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "bus_monitor.h"
 #include "eth_wire.h"
 #include "params.h"
 #include "wave_tracer.h"
@@ -53,6 +54,8 @@ class nic : public sc_core::sc_module {
   // message is a posted write through the PCIe link, behind every earlier write of the NIC,
   // then nic.msix_latency_ns from the root complex to interrupt entry.
   std::function<void(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival)> msix_sink;
+  // The bus monitor (systemc/bus_monitor.h) found a protocol violation: kind, detail, when
+  std::function<void(const char* kind, const std::string& detail, const sc_core::sc_time& t)> on_violation;
   // An RTL assertion failed (where, when)
   std::function<void(const std::string& where, const sc_core::sc_time& t)> on_rtl_assertion;
   // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
@@ -92,6 +95,7 @@ class nic : public sc_core::sc_module {
   nic_params p_;
   eth_wire* wire_;
   bool lockstep_;
+  bus_monitor monitor_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vigb_nic> rtl_;
   std::unique_ptr<wave_tracer> tracer_;

@@ -78,7 +78,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
   np.drop_en = p.b("nic.drop_en");
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
-  np.fault_bits = p.b("fault.msix_while_masked") ? 1 : 0;
+  np.fault_bits = static_cast<uint8_t>((p.b("fault.msix_while_masked") ? 1 : 0) | (p.b("fault.dd_before_data") ? 2 : 0) |
+                                       (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   const std::string irq_mode = p.s("driver.irq_mode");
   np.intx = irq_mode == "intx";
   kernel_params kp;
@@ -146,6 +147,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.fault_eims_before_complete = p.b("fault.eims_before_complete");
   ic.fault_budget_complete = p.b("fault.budget_complete");
   ic.fault_skip_tail_write = static_cast<uint64_t>(p.i("fault.skip_tail_write"));
+  ic.fault_ignore_complete_result = p.b("fault.ignore_complete_result");
+  ic.fault_no_dma_rmb = p.b("fault.no_dma_rmb");
+  ic.fault_stale_marker = p.b("fault.stale_marker");
+  ic.fault_tail_equals_head = p.b("fault.tail_equals_head");
+  ic.fault_refill_stack_owned = p.b("fault.refill_stack_owned");
   ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
@@ -226,6 +232,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     hw.note_msix_sent(vec, sent);
     k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
   };
+  dev.on_violation = [&](const char* kind, const std::string& detail, const sc_time& t) { k.violate_at(t, kind, detail); };
   dev.on_rtl_assertion = [&](const std::string& where, const sc_time&) {
     k.violate("rtl_assertion", "assertion failed at " + where);
   };
@@ -237,8 +244,16 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }
   };
-  mem.on_visible = [&](uint64_t addr, uint32_t, uint32_t tag, const std::vector<uint64_t>& frames, const sc_time& t) {
-    if (tag == 1 && !frames.empty()) k.jr.record(frames[0], step::data_dma, t);
+  mem.on_visible = [&](uint64_t addr, uint32_t len, uint32_t tag, const std::vector<uint64_t>& frames, const sc_time& t) {
+    if (tag == 1 && !frames.empty()) {
+      k.jr.record(frames[0], step::data_dma, t);
+      uint64_t holder = 0;
+      if (hw.held_by_stack(addr, len, &holder))
+        k.violate_at(t, "dma_into_stack_owned_buffer",
+                     fmt::format("frame {} written at 0x{:x}, into the buffer of frame {} that the stack still holds",
+                                 static_cast<int64_t>(frames[0]), addr, static_cast<int64_t>(holder)),
+                     static_cast<int64_t>(frames[0]));
+    }
     if (tag == 2) {
       for (size_t i = 0; i < frames.size(); ++i) {
         k.jr.record(frames[i], step::desc_wb, t);
@@ -382,10 +397,16 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     for (const auto& ring : adapter.rx_ring)
       if (reg == ring->tail) rdt_written[reg] = val;
     if (reg != E1000_EIMS || adapter.down) return;
-    for (const auto& [vec, n] : napi_of_vector)
-      if ((val >> vec & 1) && (n->state & NAPI_STATE_SCHED))
+    for (const auto& [vec, n] : napi_of_vector) {
+      if (!(val >> vec & 1)) continue;
+      if (n->complete_refused)
+        k.violate("irq_enabled_after_napi_complete_false",
+                  fmt::format("EIMS written for vector {} after napi_complete_done returned false (NAPI {})", vec,
+                              n->state & NAPI_STATE_SCHED ? "rescheduled" : "deferred to its timer"));
+      else if (n->state & NAPI_STATE_SCHED)
         k.violate("irq_enabled_while_napi_scheduled",
                   fmt::format("EIMS written for vector {} while its NAPI is still scheduled (before napi_complete_done)", vec));
+    }
   };
   // 2. Stranded packets: a written-back frame waiting longer than sim.stranded_us while its
   //    queue's NAPI is idle and its vector masked - nothing will ever pick it up.
@@ -576,12 +597,15 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   r["latency_ns"] = lat;
   if (o.plots) plot_run(o.outdir, k.jr.end_to_end(), k.jr.step_deltas());
   r["events_first_ns"] = first_event;
+  // In time order: the NIC's bus monitor reports at NIC time, which may run ahead of the CPUs.
+  std::vector<violation> violations = k.violations();
+  std::stable_sort(violations.begin(), violations.end(), [](const violation& a, const violation& b) { return a.t_ps < b.t_ps; });
   json viol = json::array();
-  for (const auto& v : k.violations())
+  for (const auto& v : violations)
     viol.push_back({{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});
   json dropped_by = json::object();
   for (const auto& [n, c] : by) dropped_by[n] = c;
-  r["checks"] = {{"passed", k.violations().empty()}, {"violations", viol}, {"offered", sb.offered_count()},
+  r["checks"] = {{"passed", violations.empty()}, {"violations", viol}, {"offered", sb.offered_count()},
                  {"delivered", sb.delivered_count()}, {"dropped", sb.dropped_total()}, {"dropped_by", dropped_by},
                  {"lost_unaccounted", sb.lost_unaccounted()}};
 
@@ -623,12 +647,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     }
     if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
   }
-  s += fmt::format("  checks     {}\n", k.violations().empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", k.violations().size(),
-                                                                                        k.violations()[0].kind, k.violations()[0].detail));
+  s += fmt::format("  checks     {}\n", violations.empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", violations.size(),
+                                                                                      violations[0].kind, violations[0].detail));
   run_outcome out;
   out.report = std::move(r);
   out.summary = std::move(s);
-  out.violations = !k.violations().empty();
+  out.violations = !violations.empty();
   out.first_frame_ps = first_frame_ps == UINT64_MAX ? 0 : first_frame_ps;
   return out;
 }

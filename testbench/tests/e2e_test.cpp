@@ -1012,17 +1012,27 @@ TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
 
 // ---- Planted bugs and the checkers that catch them ----------------------------------------
 
-class PlantedBug : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+struct planted_bug {
+  std::string fault;    // the fault.* switch
+  std::string setting;  // what the scenario needs to expose it (the same run without the fault is clean)
+  std::string checker;  // the violation that names it first
+};
+void PrintTo(const planted_bug& b, std::ostream* os) { *os << b.fault; }
 
-TEST_P(PlantedBug, IsCaughtByItsNamedChecker) {
-  const auto& [set, checker] = GetParam();
-  const std::string dir = fresh_dir("fault-" + checker);
-  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set " + set);
+class PlantedBug : public ::testing::TestWithParam<planted_bug> {};
+
+TEST_P(PlantedBug, IsCaughtByItsNamedCheckerAndTheSameRunWithoutItIsClean) {
+  const planted_bug& bug = GetParam();
+  const std::string args = " --set traffic.frames=2000" + bug.setting;
+  const std::string clean = fresh_dir("clean-" + bug.checker);
+  ASSERT_EQ(run_igbsim("run --out " + clean + args).status, 0) << "without the fault the run has no violation";
+  const std::string dir = fresh_dir("fault-" + bug.checker);
+  const result r = run_igbsim("run --out " + dir + args + " --set " + bug.fault);
   EXPECT_EQ(r.status, 3) << "a violation ends the run with exit 3: " << r.out;
   const json rep = load_report(dir);
   ASSERT_FALSE(rep["checks"]["violations"].empty());
   const json& v = rep["checks"]["violations"][0];
-  EXPECT_EQ(v["kind"], checker) << v.dump();
+  EXPECT_EQ(v["kind"], bug.checker) << v.dump();
   EXPECT_GT(v["time_ns"].get<double>(), 0.0);
   EXPECT_FALSE(v["detail"].get<std::string>().empty());
   EXPECT_FALSE(rep["checks"]["passed"].get<bool>());
@@ -1030,12 +1040,31 @@ TEST_P(PlantedBug, IsCaughtByItsNamedChecker) {
 
 INSTANTIATE_TEST_SUITE_P(
     Checkers, PlantedBug,
-    ::testing::Values(std::make_pair(std::string("fault.lose_eims_write=5"), std::string("stranded_packet")),
-                      std::make_pair(std::string("fault.eims_before_complete=true"), std::string("irq_enabled_while_napi_scheduled")),
-                      std::make_pair(std::string("fault.msix_while_masked=true"), std::string("rtl_assertion")),
-                      std::make_pair(std::string("fault.budget_complete=true --set traffic.rate_pct=80"),
-                                     std::string("napi_completed_with_full_budget")),
-                      std::make_pair(std::string("fault.skip_tail_write=3 --set nic.rx_ring=80"), std::string("tail_not_written"))));
+    ::testing::Values(
+        // driver bugs
+        planted_bug{"fault.lose_eims_write=5", "", "stranded_packet"},
+        planted_bug{"fault.eims_before_complete=true", "", "irq_enabled_while_napi_scheduled"},
+        planted_bug{"fault.ignore_complete_result=true",
+                    " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=20000",
+                    "irq_enabled_after_napi_complete_false"},
+        planted_bug{"fault.budget_complete=true", " --set traffic.rate_pct=80", "napi_completed_with_full_budget"},
+        planted_bug{"fault.skip_tail_write=3", " --set nic.rx_ring=80", "tail_not_written"},
+        planted_bug{"fault.no_dma_rmb=true", "", "desc_read_before_completion"},
+        planted_bug{"fault.stale_marker=true", "", "desc_before_writeback"},
+        planted_bug{"fault.tail_equals_head=true", "", "tail_equals_head"},
+        planted_bug{"fault.refill_stack_owned=true",
+                    " --set traffic.rate_pct=100 --set nic.rx_ring=80 --set kernel.rmem_default=4194304",
+                    "dma_into_stack_owned_buffer"},
+        // hardware bugs in the RTL
+        planted_bug{"fault.msix_while_masked=true", "", "rtl_assertion"},
+        planted_bug{"fault.dd_before_data=true", "", "writeback_before_data"},
+        planted_bug{"fault.rdt_inclusive=true", " --set traffic.rate_pct=100 --set nic.rx_ring=80",
+                    "descriptor_outside_ring"},
+        planted_bug{"fault.eitr_ignored=true", "", "msix_inside_eitr_interval"}),
+    [](const ::testing::TestParamInfo<planted_bug>& i) {
+      std::string n = i.param.fault.substr(6, i.param.fault.find('=') - 6);
+      return n;
+    });
 
 TEST(Repeatable, SameScenarioAndSeedGiveAnIdenticalReportAndAByteIdenticalWaveform) {
   const std::string a = fresh_dir("same-a"), b = fresh_dir("same-b");

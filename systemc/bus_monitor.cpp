@@ -1,0 +1,147 @@
+#include "bus_monitor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace igbsim {
+
+namespace {
+// Register offsets inside a receive queue's block and the interrupt registers
+// (driver/e1000_regs.h names them; the monitor decodes both queue-register blocks itself).
+constexpr uint32_t kRdbal = 0x00, kRdbah = 0x04, kRdlen = 0x08, kRdh = 0x10, kRdt = 0x18;
+constexpr uint32_t kEitr0 = 0x01680, kEitrCntIgnr = 0x80000000;
+enum kind_index { kOutside, kWbBeforeData, kEitr, kTailHead, kDmaRange, kKinds };
+// A write of EITR reaches the timer logic a few cycles after the monitor sees it on the
+// register port; a message inside that window may still have armed the previous interval.
+constexpr uint64_t kEitrSettleCycles = 8;
+}  // namespace
+
+bus_monitor::bus_monitor(unsigned queues, unsigned vectors, uint64_t cycles_per_us)
+    : rings_(queues), vecs_(vectors), cycles_per_us_(cycles_per_us), reported_(queues * kKinds + kKinds, false) {}
+
+bool bus_monitor::queue_reg(uint32_t addr, unsigned& q, uint32_t& off) {
+  if (addr >= 0x02800 && addr < 0x02C00 && (addr & 0xFF) < 0x40) {
+    q = (addr - 0x02800) >> 8;
+    off = addr & 0x3F;
+    return true;
+  }
+  if (addr >= 0x0C000 && addr < 0x0C200) {
+    q = (addr - 0x0C000) >> 6;
+    off = addr & 0x3F;
+    return true;
+  }
+  return false;
+}
+
+bool bus_monitor::owned(const ring& r, uint32_t first, uint32_t n) {
+  if (r.count == 0 || first >= r.count || r.head >= r.count) return false;
+  const uint32_t have = (r.tail + r.count - r.head) % r.count;
+  const uint32_t from = (first + r.count - r.head) % r.count;
+  return from + n <= have;
+}
+
+void bus_monitor::report(const char* kind, const std::string& detail, uint64_t cycle) {
+  if (on_violation) on_violation(kind, detail, cycle);
+}
+
+void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
+  if (addr >= kEitr0 && addr < kEitr0 + 4 * vecs_.size() && (addr & 3) == 0) {
+    vec_state& v = vecs_[(addr - kEitr0) / 4];
+    v.prev_interval = v.interval;
+    v.interval = val >> 2 & 0x1FFF;
+    v.changed = cycle;
+    if (!(val & kEitrCntIgnr)) v.sent = false;  // the write restarts the throttle timer
+    return;
+  }
+  unsigned q;
+  uint32_t off;
+  if (!queue_reg(addr, q, off) || q >= rings_.size()) return;
+  ring& r = rings_[q];
+  switch (off) {
+    case kRdbal: r.base = (r.base & ~0xFFFFFFFFull) | (val & ~0x7Fu); break;
+    case kRdbah: r.base = (r.base & 0xFFFFFFFFull) | static_cast<uint64_t>(val) << 32; break;
+    case kRdlen: r.count = (val & 0xFFF80) / 16; break;
+    case kRdh:
+      r.head = val & 0xFFFF;
+      r.data_unannounced = 0;
+      break;
+    case kRdt: {
+      const uint32_t t = val & 0xFFFF;
+      if (t != r.tail && t == r.head && r.count && !reported_[q * kKinds + kTailHead]) {
+        reported_[q * kKinds + kTailHead] = true;
+        report("tail_equals_head",
+               fmt::format("queue {}: RDT moved from {} to {}, onto RDH: hardware sees an empty ring", q, r.tail, t), cycle);
+      }
+      r.tail = t;
+      break;
+    }
+    default: break;
+  }
+}
+
+void bus_monitor::desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
+  if (queue >= rings_.size()) return;
+  const ring& r = rings_[queue];
+  const uint32_t n = len / 16;
+  const uint64_t first = (addr - r.base) / 16;
+  if (addr >= r.base && first < r.count && owned(r, static_cast<uint32_t>(first), n)) return;
+  if (reported_[queue * kKinds + kOutside]) return;
+  reported_[queue * kKinds + kOutside] = true;
+  report("descriptor_outside_ring",
+         fmt::format("queue {}: fetch of descriptors [{}, {}) while hardware owns [RDH, RDT) = [{}, {})", queue,
+                     first, first + n, r.head, r.tail), cycle);
+}
+
+void bus_monitor::data_write(unsigned queue) {
+  if (queue < rings_.size()) ++rings_[queue].data_unannounced;
+}
+
+void bus_monitor::writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
+  if (queue >= rings_.size()) return;
+  ring& r = rings_[queue];
+  const uint32_t n = len / 16;
+  const uint64_t first = addr >= r.base ? (addr - r.base) / 16 : UINT64_MAX;
+  if ((first != r.head || !owned(r, r.head, n)) && !reported_[queue * kKinds + kOutside]) {
+    reported_[queue * kKinds + kOutside] = true;
+    report("descriptor_outside_ring",
+           fmt::format("queue {}: write-back of descriptors [{}, {}) while hardware owns [RDH, RDT) = [{}, {})", queue,
+                       static_cast<int64_t>(first), static_cast<int64_t>(first + n), r.head, r.tail), cycle);
+  }
+  if (r.data_unannounced < n && !reported_[queue * kKinds + kWbBeforeData]) {
+    reported_[queue * kKinds + kWbBeforeData] = true;
+    report("writeback_before_data",
+           fmt::format("queue {}: descriptors [{}, {}) written back with DD, but only {} of their buffers' data "
+                       "writes came before", queue, r.head, r.head + n, r.data_unannounced), cycle);
+  }
+  r.data_unannounced -= std::min<uint64_t>(n, r.data_unannounced);
+  if (r.count) r.head = static_cast<uint32_t>((r.head + n) % r.count);
+}
+
+void bus_monitor::message(uint64_t cycle, unsigned vec) {
+  if (vec >= vecs_.size()) return;
+  vec_state& v = vecs_[vec];
+  // The timer counts the interval in 1 us ticks starting at the next tick, so the earliest
+  // next message is (interval - 1) us after this one.
+  const uint64_t floor = v.armed_with ? (v.armed_with - 1) * cycles_per_us_ : 0;
+  if (v.sent && cycle - v.last < floor && !reported_[rings_.size() * kKinds + kEitr]) {
+    reported_[rings_.size() * kKinds + kEitr] = true;
+    report("msix_inside_eitr_interval",
+           fmt::format("vector {}: messages {:.3f} us apart while EITR asks for at least {} us", vec,
+                       static_cast<double>(cycle - v.last) / static_cast<double>(cycles_per_us_), v.armed_with),
+           cycle);
+  }
+  v.sent = true;
+  v.last = cycle;
+  v.armed_with = cycle - v.changed < kEitrSettleCycles ? std::min(v.interval, v.prev_interval) : v.interval;
+}
+
+void bus_monitor::dma_error(uint64_t cycle, bool write, uint64_t addr, uint32_t len) {
+  if (reported_[rings_.size() * kKinds + kDmaRange]) return;
+  reported_[rings_.size() * kKinds + kDmaRange] = true;
+  report("dma_outside_memory",
+         fmt::format("DMA {} of {} bytes at 0x{:x}, outside host memory (dropped)", write ? "write" : "read", len, addr),
+         cycle);
+}
+
+}  // namespace igbsim
