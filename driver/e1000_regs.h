@@ -6,6 +6,8 @@
 namespace igbsim {
 
 constexpr uint32_t E1000_RCTL = 0x00100;
+constexpr uint32_t E1000_CTRL = 0x00000;
+constexpr uint32_t E1000_CTRL_RST = 1u << 26;  // device reset (self-clearing)
 constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_MRQC = 0x05818;
 constexpr uint32_t E1000_RSSRK(unsigned n) { return 0x05C80 + 4 * n; }

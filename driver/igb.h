@@ -138,6 +138,9 @@ void igb_msix_ring(igb_q_vector* q_vector);
 bool igb_intr(igb_adapter* adapter);      // INTx: false is IRQ_NONE (not this device's)
 void igb_intr_msi(igb_adapter* adapter);
 void igb_ring_irq_enable(igb_q_vector* q_vector);
+// The receive path's per-frame helpers (also driven directly by the receive-path fuzzer)
+void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb);
+uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max);
 
 // igb_desc_unused: descriptors software may refill; one slot always stays empty.
 inline uint16_t igb_desc_unused(const igb_ring* ring) {

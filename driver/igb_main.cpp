@@ -80,6 +80,8 @@ void skb_hold_page(hal& hw, sk_buff* skb, page* pg, uint64_t phys, uint32_t len)
   };
 }
 
+}  // namespace
+
 // eth_get_headlen: the length of the Ethernet, IPv4 and TCP/UDP headers at the start of a
 // frame (the flow dissector's answer for these protocols), at most `max`.
 uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max) {
@@ -105,6 +107,8 @@ void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb) {
   }
   if (staterr & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) skb->ip_summed = CHECKSUM_UNNECESSARY;
 }
+
+namespace {
 
 // igb_write_itr: a new interval is written at the start of the next interrupt, because
 // writing EITR restarts the hardware's throttle timer.

@@ -122,6 +122,19 @@ module igb_nic
       rresp_tag_q   <= dma_rresp_tag_i;
     end
   end
+  // Software reset (CTRL.RST): every block but the boundary registers and this counter is held
+  // in reset for SwResetCycles, as after power-on; DMA completions still on their way are
+  // back by then and find nothing waiting (the read latency is far shorter).
+  logic        sw_reset;
+  logic [10:0] sw_reset_cnt_q;
+  logic        rst_core_n;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)       sw_reset_cnt_q <= '0;
+    else if (sw_reset) sw_reset_cnt_q <= 11'(SwResetCycles);
+    else if (sw_reset_cnt_q != '0) sw_reset_cnt_q <= sw_reset_cnt_q - 11'd1;
+  end
+  assign rst_core_n = rst_ni && sw_reset_cnt_q == '0;
+
   assign mmio_ready_o = 1'b1;  // every request is taken into the boundary register
   logic pb_ready, regs_ready;
   assign rx_ready_o = pb_ready;  // the MAC never stalls the wire
@@ -163,10 +176,10 @@ module igb_nic
   end
 
   igb_regs #(.NumQ(NumQ), .NumVec(NumVec)) u_regs (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni(rst_core_n),
     .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
     .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o, .mmio_rdata_o,
-    .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
+    .sw_reset_o(sw_reset), .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
@@ -183,7 +196,7 @@ module igb_nic
   logic [NumQ-1:0] word_pop, frm_pop;
 
   igb_rx_csum u_csum (
-    .clk_i, .rst_ni, .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
+    .clk_i, .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
     .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q), .rx_bytes_i(rx_bytes_q),
     .status_o(csum_status), .ptype_o(csum_ptype),
     .ipv4_o(p_ipv4), .tcp_o(p_tcp), .udp_o(p_udp), .fragment_o(p_frag),
@@ -198,7 +211,7 @@ module igb_nic
   logic [63:0] word;
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
-    .clk_i, .rst_ni, .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
+    .clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
     .rx_valid_i(rx_valid_q), .rx_ready_o(pb_ready), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
     .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
@@ -244,7 +257,7 @@ module igb_nic
     assign mine = frm_valid && frm_queue == QW'(q);
 
     igb_rx_desc_cache u_desc_cache (
-      .clk_i, .rst_ni, .enable_i(q_enable[q]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
+      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdh_i(rdh[q]), .pthresh_i(rxdctl[q][4:0]), .hthresh_i(rxdctl[q][12:8]),
       .fault_rdt_inclusive_i(fault_q[2]),
       .demand_i(q_enable[q] && mine && !desc_valid),
@@ -257,7 +270,7 @@ module igb_nic
     );
 
     igb_rx_dma u_rx_dma (
-      .clk_i, .rst_ni, .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
+      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdmts_i(srrctl[q][SrrctlRdmtsLo +: 5]),
       .fault_wb_before_data_i(fault_q[1]), .fault_rdt_inclusive_i(fault_q[2]),
       .wthresh_i(rxdctl[q][20:16]), .bsize_kb_i(srrctl[q][6:0]), .flush_i(flush[q]),
@@ -292,7 +305,7 @@ module igb_nic
 
   logic arb_busy;
   igb_dma_arb #(.NumQ(NumQ)) u_arb (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni(rst_core_n),
     .rd_valid_i(dc_req_valid), .rd_ready_o(dc_req_ready), .rd_addr_i(dc_req_addr),
     .rd_len_i(dc_req_len), .rd_tag_i(dc_req_tag),
     .wr_valid_i(wr_req_valid), .wr_ready_o(wr_req_ready), .wr_addr_i(wr_req_addr),
@@ -308,7 +321,7 @@ module igb_nic
 
   logic intr_busy;
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
-    .clk_i, .rst_ni, .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
+    .clk_i, .rst_ni(rst_core_n), .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims | {NumVec{fault_q[0]}}), .interval_i(eitr_interval),
     .timer_reset_i(eitr_reset), .eims_real_i(eims), .fault_ignore_eitr_i(fault_q[3]),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
@@ -319,7 +332,8 @@ module igb_nic
 
   // Idle: nothing in the boundary registers or port buffers, and no block has work.
   assign idle_o         = ~(pb_busy | (|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
-                            rx_valid_q | mmio_valid_q | rresp_valid_q | tick_1us_q);
+                            rx_valid_q | mmio_valid_q | rresp_valid_q | tick_1us_q |
+                            (sw_reset_cnt_q != '0));
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;
@@ -329,7 +343,7 @@ module igb_nic
 
 `ifndef SYNTHESIS
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.
-  a_one_taker: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  a_one_taker: assert property (@(posedge clk_i) disable iff (!rst_core_n)
       $onehot0(frm_pop) && $onehot0(word_pop))
     else $error("nic: more than one queue took the head frame");
 `endif

@@ -19,6 +19,7 @@ package igb_pkg;
   localparam int unsigned DmaTagW = 8;
 
   // Global receive control and interrupts
+  localparam logic [MmioAw-1:0] CTRL      = 17'h00000;  // device control; bit 26 RST
   localparam logic [MmioAw-1:0] RCTL      = 17'h00100;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
   // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
@@ -78,6 +79,10 @@ package igb_pkg;
   localparam int unsigned SrrctlRdmtsLo = 20;
 
   // RCTL bits
+  localparam int unsigned CtrlRst   = 26;
+  // CTRL.RST holds the device in reset this many cycles (8.2 us at 125 MHz); software waits
+  // before touching it again (igb sleeps 10-20 ms after e1000_reset_hw)
+  localparam int unsigned SwResetCycles = 1024;
   localparam int unsigned RctlEn    = 1;
   localparam int unsigned RctlSecrc = 26;
   // RXCSUM bits

@@ -27,6 +27,7 @@ module igb_regs
   output      logic [31:0]       mmio_rdata_o,
 
   // Receive configuration
+  output      logic              sw_reset_o,      // CTRL.RST written: reset the device
   output      logic [31:0]       rctl_o,
   output      logic [6:0]        rxpbs_kb_o,
   output      logic [31:0]       rxcsum_o,
@@ -208,6 +209,7 @@ module igb_regs
     rdh_we_o     = '0;
     if (wr && q_hit && q_off == OffRDH[5:0]) rdh_we_o[q_idx] = 1'b1;
     rdh_wdata_o  = mmio_wdata_i[15:0];
+    sw_reset_o   = wr && mmio_addr_i == CTRL && mmio_wdata_i[CtrlRst];
     eitr_reset_o = '0;
     if (wr && eitr_hit) eitr_reset_o[eitr_idx] = ~mmio_wdata_i[EitrCntIgnr];  // CNT_IGNR keeps it
   end

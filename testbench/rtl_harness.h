@@ -87,9 +87,11 @@ class rtl_harness {
         reads.push_back({cycle, a, len, tag});
         uint64_t at = cycle + kReadLatency;
         if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
+        const bool inside = a < mem.size() && len + 8 <= mem.size() - a;
+        if (!inside) ++dma_errors;  // outside host memory: the completion carries zeros
         for (uint32_t i = 0; i < len; i += 8) {
           uint64_t d = 0;
-          std::memcpy(&d, &mem[a + i], 8);
+          if (inside) std::memcpy(&d, &mem[a + i], 8);
           rresp_.push_back({at + i / 8, d, tag, i + 8 >= len});
         }
       }
@@ -101,7 +103,10 @@ class rtl_harness {
       std::memcpy(cur_.data.data() + off, &d, 8);
       if (m->dma_wdata_last_o) {
         cur_.data.resize(cur_len_);
-        std::memcpy(&mem[cur_.addr], cur_.data.data(), cur_len_);
+        if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
+          std::memcpy(&mem[cur_.addr], cur_.data.data(), cur_len_);
+        else
+          ++dma_errors;  // outside host memory: dropped
         writes.push_back(cur_);
       }
     }
@@ -206,6 +211,7 @@ class rtl_harness {
   std::vector<dma_wr> writes;
   std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
+  uint64_t dma_errors = 0;   // DMA outside `mem` (dropped writes, zero reads)
   uint64_t mpc_events = 0;
 
  private:

@@ -111,6 +111,37 @@ TEST(RtlRx, OneFrameIsWrittenThenItsDescriptorWithDdLast) {
   EXPECT_EQ(h.read(E1000_GORCL), 0u) << "GORC clears when its high half is read";
 }
 
+TEST(RtlReset, CtrlRstReturnsEveryRegisterToItsDefaultAndTheNicWorksAfterBringUp) {
+  rtl_harness h;
+  // A mess: queue 3 enabled on a ring outside memory, RSS steering everything to queue 5,
+  // interrupts forced, then a frame into it.
+  h.write(E1000_RDBAL(3), 0xDEADBE00);
+  h.write(E1000_RDBAH(3), 0xFFFF);
+  h.write(E1000_RDLEN(3), 0x1000);
+  h.write(E1000_RXDCTL(3), E1000_RXDCTL_QUEUE_ENABLE);
+  h.write(E1000_RDT(3), 40);
+  h.write(E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4);
+  for (unsigned i = 0; i < 32; ++i) h.write(E1000_RETA(i), 0x05050505);
+  h.write(E1000_RCTL, E1000_RCTL_EN);
+  h.send(test_frame(200, 9));
+  h.run(2000);
+  h.write(E1000_CTRL, E1000_CTRL_RST);
+  h.run(1100);
+  EXPECT_EQ(h.read(E1000_RCTL), 0u);
+  EXPECT_EQ(h.read(E1000_MRQC), 0u);
+  EXPECT_EQ(h.read(E1000_RDLEN(3)), 0u);
+  EXPECT_EQ(h.read(E1000_RETA(7)), 0u);
+  h.bring_up(8, 7);
+  const size_t w0 = h.writes.size();
+  const auto frame = test_frame(64, 4);
+  h.send(frame);
+  h.run(400);
+  ASSERT_EQ(h.writes.size(), w0 + 2) << "one data write and one write-back, on queue 0";
+  EXPECT_EQ(h.writes[w0].addr, 0x10000u);
+  EXPECT_TRUE(std::equal(h.writes[w0].data.begin(), h.writes[w0].data.end(), frame.begin()));
+  EXPECT_EQ(h.writes[w0 + 1].addr, h.ring);
+}
+
 TEST(RtlRx, EmptyRingCountsRnbcAndHoldsTheFrameUntilRdtMoves) {
   rtl_harness h;
   h.bring_up(8, 0);  // RDT == RDH: no descriptor for hardware
