@@ -55,6 +55,7 @@ constexpr uint32_t E1000_GPRC = 0x04074;
 constexpr uint32_t E1000_GORCL = 0x04088;
 constexpr uint32_t E1000_GORCH = 0x0408C;
 constexpr uint32_t E1000_RNBC = 0x040A0;
+constexpr uint32_t E1000_RUC = 0x040A4;   // receive undersize count (runts)
 constexpr uint32_t E1000_IAC = 0x04100;
 constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 

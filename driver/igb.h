@@ -108,7 +108,7 @@ struct igb_config {
 
 struct igb_stats {  // driver counters for report.json, and the hardware counters it reads
   uint64_t irqs = 0, irqs_none = 0, rdt_writes = 0, eims_writes = 0, ims_writes = 0, eitr_writes = 0;
-  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0;
+  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, ruc = 0;
   std::vector<uint64_t> rqdpc;      // per queue (ethtool rx_queue_N_drops)
 };
 

@@ -371,6 +371,7 @@ void igb_update_stats(igb_adapter* a) {
   const uint64_t lo = hw.readl(E1000_GORCL);
   a->stats.gorc += lo | static_cast<uint64_t>(hw.readl(E1000_GORCH)) << 32;
   a->stats.mpc += hw.readl(E1000_MPC);
+  a->stats.ruc += hw.readl(E1000_RUC);
   a->stats.rnbc += hw.readl(E1000_RNBC);
   for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
 }

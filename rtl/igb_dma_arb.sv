@@ -16,7 +16,7 @@
 module igb_dma_arb
   import igb_pkg::*;
 #(
-  parameter int unsigned NumQ = NumQueues
+  parameter int NumQ = NumQueues
 ) (
   input  wire logic                  clk_i,
   input  wire logic                  rst_ni,
@@ -52,7 +52,7 @@ module igb_dma_arb
   output      logic                  wdata_last_o,
   output      logic                  busy_o          // something waits in the port buffers
 );
-  localparam int unsigned QW = $clog2(NumQ);
+  localparam int QW = $clog2(NumQ);
 
   logic          wlock_q, wlock_d;       // a write's data is still to come
   logic [QW-1:0] wown_q, wown_d;         // whose
@@ -79,7 +79,7 @@ module igb_dma_arb
   end
 
   // The granted request, towards the request skid buffer
-  localparam int unsigned ReqW = 1 + 64 + 16 + DmaTagW;
+  localparam int ReqW = 1 + 64 + 16 + DmaTagW;
   logic grant_wr, req_valid, req_ready, req_write;
   logic [63:0] req_addr;
   logic [15:0] req_len;

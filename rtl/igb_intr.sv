@@ -14,8 +14,8 @@
 module igb_intr
   import igb_pkg::*;
 #(
-  parameter int unsigned NumQ   = NumQueues,
-  parameter int unsigned NumVec = NumVectors
+  parameter int NumQ   = NumQueues,
+  parameter int NumVec = NumVectors
 ) (
   input  wire logic                      clk_i,
   input  wire logic                      rst_ni,
@@ -43,7 +43,7 @@ module igb_intr
   output      logic                      busy_o
 );
 
-  localparam int unsigned VecW = $clog2(NumVec);
+  localparam int VecW = $clog2(NumVec);
 
   logic [NumVec-1:0]       armed_q, armed_d;
   logic [NumVec-1:0][12:0] count_q, count_d;

@@ -16,9 +16,9 @@
 module igb_nic
   import igb_pkg::*;
 #(
-  parameter int unsigned NumQ   = NumQueues,
-  parameter int unsigned NumVec = NumVectors,
-  parameter int unsigned PktbufWords = 8192   // 64 KiB physical packet buffer
+  parameter int NumQ   = NumQueues,
+  parameter int NumVec = NumVectors,
+  parameter int PktbufWords = 8192   // 64 KiB physical packet buffer
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
@@ -64,6 +64,7 @@ module igb_nic
   // Observability for the host model: frame fates and activity
   output      logic              ev_frame_ok_o,
   output      logic              ev_frame_mpc_o,
+  output      logic              ev_frame_runt_o,     // dropped: shorter than 64 bytes (RUC)
   output      logic              ev_frame_rqdpc_o,
   output      logic              ev_frame_rnbc_o,     // the head frame found no descriptor (RNBC)
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
@@ -78,7 +79,7 @@ module igb_nic
   input  wire logic [7:0]        fault_i
 );
 
-  localparam int unsigned QW = $clog2(NumQ);
+  localparam int QW = $clog2(NumQ);
 
   // Boundary registers
   logic              tick_1us_q, rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
@@ -161,19 +162,16 @@ module igb_nic
   logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec;
   logic [NumQ-1:0] rxdmt, rx_cause, gprc_inc, rnbc_inc, rqdpc_inc;
   logic [NumQ-1:0][15:0] gorc_add;
-  logic        mpc_inc;
+  logic        mpc_inc, ruc_inc;
 
-  always_comb begin
-    for (int unsigned q = 0; q < NumQ; q++) begin
-      ring_count[q] = rdlen[q][19:4];
-      q_enable[q]   = rctl[RctlEn] & rxdctl[q][RxdctlEnable];
-    end
+  logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
+  for (genvar q = 0; q < NumQ; q++) begin : g_ring
+    assign ring_count[q] = rdlen[q][19:4];
+    assign q_enable[q]   = rctl[RctlEn] & rxdctl[q][RxdctlEnable];
+    assign rdlen_low[q]  = ^rdlen[q][3:0];
   end
   logic unused_rdlen;
-  always_comb begin
-    unused_rdlen = 1'b0;
-    for (int unsigned q = 0; q < NumQ; q++) unused_rdlen ^= ^rdlen[q][3:0];
-  end
+  assign unused_rdlen = ^rdlen_low;
 
   igb_regs #(.NumQ(NumQ), .NumVec(NumVec)) u_regs (
     .clk_i, .rst_ni(rst_core_n),
@@ -186,7 +184,7 @@ module igb_nic
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
-    .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_inc_i(mpc_inc),
+    .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_inc_i(mpc_inc), .ruc_inc_i(ruc_inc),
     .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
   );
 
@@ -218,23 +216,30 @@ module igb_nic
     .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
     .frm_pkt_info_o(frm_pkt_info), .word_pop_i(|word_pop), .word_o(word),
     .frm_pop_i(|frm_pop),
-    .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .busy_o(pb_busy)
+    .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc), .busy_o(pb_busy)
   );
   assign ev_frame_mpc_o = mpc_inc;
+  assign ev_frame_runt_o = ruc_inc;
 
   // Queue of the frame at the head of the packet buffer: the RETA entry its RSS hash selects
   // (low 7 bits), when RSS is on and hashed it; otherwise queue 0 (choice: the reference
   // names no default queue for unhashed frames; QEMU's igb uses queue 0 too).
   logic [QW-1:0] frm_queue;
+  logic [7:0]    reta_entry;  // whole elements: Icarus cannot part-select a variable-indexed one
+  assign reta_entry = reta[frm_hash[6:0]];
   always_comb begin
     frm_queue = '0;
-    if (mrqc_rss_on(mrqc[2:0]) && frm_pkt_info[3:0] != 4'd0) frm_queue = reta[frm_hash[6:0]][QW-1:0];
+    if (mrqc_rss_on(mrqc[2:0]) && frm_pkt_info[3:0] != 4'd0) frm_queue = reta_entry[QW-1:0];
   end
 
   // The head frame's size in its queue's terms (for that queue's DMA engine only)
   logic [15:0] frm_host_len, frm_words, frm_needed, frm_bufsz;
+  logic [31:0] frm_srrctl;
+  assign frm_srrctl = srrctl[frm_queue];
+  logic unused_selects;
+  assign unused_selects = ^{reta_entry[7:QW], frm_srrctl[31:7]};
   always_comb begin
-    frm_bufsz    = igb_bufsz(srrctl[frm_queue][6:0]);
+    frm_bufsz    = igb_bufsz(frm_srrctl[6:0]);
     frm_host_len = rctl[RctlSecrc] ? frm_len - 16'd4 : frm_len;
     frm_words    = (frm_len + 16'd7) >> 3;
     frm_needed   = 16'd1;

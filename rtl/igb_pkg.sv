@@ -6,17 +6,17 @@
 
 package igb_pkg;
 
-  localparam int unsigned MmioAw = 17;  // BAR0 is 128 KiB
+  localparam int MmioAw = 17;  // BAR0 is 128 KiB
 
   // Receive queues and interrupt vectors the hardware has. The I350 has 8 receive queues;
   // its MSI-X table size of 10 is taken from the datasheet (UNVERIFIED in the reference; the
   // driver needs 9: vector 0 "other" plus one per queue). The driver enables as many queues
   // as the scenario asks for (nic.queues); the others stay disabled and idle.
-  localparam int unsigned NumQueues = 8;
-  localparam int unsigned NumVectors = 10;
+  localparam int NumQueues = 8;
+  localparam int NumVectors = 10;
   // DMA tags on the memory port: {queue, 4-bit tag}. A descriptor read's low nibble is its
   // read slot in that queue's descriptor cache; a write's low nibble is its class.
-  localparam int unsigned DmaTagW = 8;
+  localparam int DmaTagW = 8;
 
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] CTRL      = 17'h00000;  // device control; bit 26 RST
@@ -44,7 +44,7 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] EITR0     = 17'h01680;  // EITR(n) = EITR0 + 4n
   localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;  // IVAR0(n) = IVAR0 + 4n
   // IVAR0 entries: the 82580/I350/I210 layout, queue q in IVAR0(q/2) byte 2*(q%2) (RX)
-  localparam int unsigned NumIvar = NumQueues / 2;
+  localparam int NumIvar = NumQueues / 2;
   localparam logic [MmioAw-1:0] IVAR_MISC = 17'h01740;
 
   // Receive queue registers: legacy block 0x2800 + 0x100n (n < 4) and canonical block
@@ -65,6 +65,7 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] GORCL = 17'h04088;
   localparam logic [MmioAw-1:0] GORCH = 17'h0408C;
   localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
+  localparam logic [MmioAw-1:0] RUC   = 17'h040A4;  // receive undersize count
   localparam logic [7:0] OffRQDPC  = 8'h30;  // per-queue drop count, read-to-clear
   localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
@@ -76,31 +77,31 @@ package igb_pkg;
   localparam logic [31:0] IcrIntAsserted  = 32'h8000_0000;
   localparam logic [31:0] IcrMask         = 32'h4000_FFFF;  // causes ICR holds (QEMU's legacy mask)
   // SRRCTL.RDMTS: bits 24:20, in units of 16 descriptors
-  localparam int unsigned SrrctlRdmtsLo = 20;
+  localparam int SrrctlRdmtsLo = 20;
 
   // RCTL bits
-  localparam int unsigned CtrlRst   = 26;
+  localparam int CtrlRst   = 26;
   // CTRL.RST holds the device in reset this many cycles (8.2 us at 125 MHz); software waits
   // before touching it again (igb sleeps 10-20 ms after e1000_reset_hw)
-  localparam int unsigned SwResetCycles = 1024;
-  localparam int unsigned RctlEn    = 1;
-  localparam int unsigned RctlSecrc = 26;
+  localparam int SwResetCycles = 1024;
+  localparam int RctlEn    = 1;
+  localparam int RctlSecrc = 26;
   // RXCSUM bits
-  localparam int unsigned RxcsumIpofl = 8;
-  localparam int unsigned RxcsumTuofl = 9;
-  localparam int unsigned RxcsumPcsd  = 13;  // descriptor dword 1 carries the RSS hash
+  localparam int RxcsumIpofl = 8;
+  localparam int RxcsumTuofl = 9;
+  localparam int RxcsumPcsd  = 13;  // descriptor dword 1 carries the RSS hash
   // SRRCTL fields
-  localparam int unsigned SrrctlDropEn = 31;
+  localparam int SrrctlDropEn = 31;
   // RXDCTL
-  localparam int unsigned RxdctlEnable = 25;
+  localparam int RxdctlEnable = 25;
   // GPIE bits
-  localparam int unsigned GpieNsicr    = 0;
-  localparam int unsigned GpieMsixMode = 4;
-  localparam int unsigned GpieEiame    = 30;
+  localparam int GpieNsicr    = 0;
+  localparam int GpieMsixMode = 4;
+  localparam int GpieEiame    = 30;
   // EITR
-  localparam int unsigned EitrCntIgnr  = 31;
+  localparam int EitrCntIgnr  = 31;
   // IVAR entry byte: vector in bits 4:0, valid in bit 7
-  localparam int unsigned IvarValid    = 7;
+  localparam int IvarValid    = 7;
 
   // Advanced receive descriptor write-back status bits
   localparam logic [31:0] StatDD  = 32'h1;

@@ -11,8 +11,8 @@
 module igb_regs
   import igb_pkg::*;
 #(
-  parameter int unsigned NumQ   = NumQueues,
-  parameter int unsigned NumVec = NumVectors
+  parameter int NumQ   = NumQueues,
+  parameter int NumVec = NumVectors
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
@@ -63,12 +63,13 @@ module igb_regs
   input  wire logic              gprc_inc_i,
   input  wire logic [15:0]       gorc_add_i,
   input  wire logic              mpc_inc_i,
+  input  wire logic              ruc_inc_i,
   input  wire logic              rnbc_inc_i,
   input  wire logic [NumQ-1:0]   rqdpc_inc_i
 );
 
-  localparam int unsigned VecW = $clog2(NumVec);
-  localparam int unsigned QW   = $clog2(NumQ);
+  localparam int VecW = $clog2(NumVec);
+  localparam int QW   = $clog2(NumQ);
 
   logic [6:0]  rxpbs_q, rxpbs_d;
   logic [31:0] rxcsum_q, rxcsum_d, mrqc_q, mrqc_d;
@@ -105,7 +106,7 @@ module igb_regs
   logic [NumVec-1:0][14:0] eitr_q, eitr_d;
   logic [NumIvar-1:0][31:0] ivar_q, ivar_d;
   logic [31:0] ivar_misc_q, ivar_misc_d;
-  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d;
+  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d, ruc_q, ruc_d;
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -151,13 +152,11 @@ module igb_regs
 
   // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
   logic [NumQ-1:0][7:0] ivar_entry;
-  always_comb begin
-    for (int unsigned q = 0; q < NumQ; q++) begin
-      ivar_entry[q]      = ivar_q[q / 2][16 * (q % 2) +: 8];
-      rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
-                           (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
-      rxq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_entry[q][VecW-1:0] : '0;
-    end
+  for (genvar q = 0; q < NumQ; q++) begin : g_ivar
+    assign ivar_entry[q]      = ivar_q[q / 2][16 * (q % 2) +: 8];
+    assign rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
+                                (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
+    assign rxq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_entry[q][VecW-1:0] : '0;
   end
 
   // Which EITR register, if any
@@ -253,6 +252,7 @@ module igb_regs
     gprc_d   = gprc_q;
     gorc_d   = gorc_q;
     mpc_d    = mpc_q;
+    ruc_d    = ruc_q;
     rnbc_d   = rnbc_q;
     rqdpc_d  = rqdpc_q;
     if (rd) begin
@@ -319,6 +319,10 @@ module igb_regs
           GORCH: begin  // the 64-bit octet counter clears when its high half is read
             rdata_d = gorc_q[63:32];
             gorc_d  = '0;
+          end
+          RUC: begin
+            rdata_d = ruc_q;
+            ruc_d   = '0;
           end
           MPC: begin
             rdata_d = mpc_q;
@@ -391,6 +395,7 @@ module igb_regs
     if (gprc_inc_i)  gprc_d  = gprc_d + 32'd1;
     if (gprc_inc_i)  gorc_d  = gorc_d + 64'(gorc_add_i);
     if (mpc_inc_i)   mpc_d   = mpc_d + 32'd1;
+    if (ruc_inc_i)   ruc_d   = ruc_d + 32'd1;
     if (rnbc_inc_i)  rnbc_d  = rnbc_d + 32'd1;
     for (int unsigned q = 0; q < NumQ; q++) begin
       if (rqdpc_inc_i[q]) rqdpc_d[q] = rqdpc_d[q] + 32'd1;
@@ -427,6 +432,7 @@ module igb_regs
       gprc_q      <= '0;
       gorc_q      <= '0;
       mpc_q       <= '0;
+      ruc_q       <= '0;
       rnbc_q      <= '0;
       rqdpc_q     <= '0;
       rvalid_q    <= 1'b0;
@@ -460,6 +466,7 @@ module igb_regs
       gprc_q      <= gprc_d;
       gorc_q      <= gorc_d;
       mpc_q       <= mpc_d;
+      ruc_q       <= ruc_d;
       rnbc_q      <= rnbc_d;
       rqdpc_q     <= rqdpc_d;
       rvalid_q    <= rvalid_d;
@@ -487,8 +494,8 @@ module igb_regs
   assign ims_o         = ims_q;
   assign eicr_o        = eicr_q;
   assign eims_o        = eims_q;
-  always_comb begin
-    for (int unsigned v = 0; v < NumVec; v++) eitr_interval_o[v] = eitr_q[v][14:2];
+  for (genvar v = 0; v < NumVec; v++) begin : g_eitr
+    assign eitr_interval_o[v] = eitr_q[v][14:2];
   end
 
 endmodule

@@ -13,9 +13,9 @@
 `default_nettype none
 
 module igb_rx_desc_cache #(
-  parameter int unsigned Depth    = 16,
-  parameter int unsigned MaxReads = 4,
-  parameter int unsigned MaxBurst = 16
+  parameter int Depth    = 16,
+  parameter int MaxReads = 4,
+  parameter int MaxBurst = 16
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -49,8 +49,8 @@ module igb_rx_desc_cache #(
   output      logic        busy_o
 );
 
-  localparam int unsigned Dw = $clog2(Depth);
-  localparam int unsigned Tw = $clog2(MaxReads);
+  localparam int Dw = $clog2(Depth);
+  localparam int Tw = $clog2(MaxReads);
 
   logic [63:0] addr_q [Depth];
   logic [15:0] idx_q  [Depth];
@@ -65,7 +65,7 @@ module igb_rx_desc_cache #(
   logic [15:0]  tbeat_q [MaxReads];
 
   logic [Dw:0]  used;
-  logic [16:0]  room, avail, avail_ok, to_end, burst, hthresh_eff;
+  logic [16:0]  room, avail, avail_ok, to_end, burst, hthresh_eff, burst_room, burst_end;
   logic         tag_free, prefetch, demand, want;
   logic [Tw-1:0] free_tag;
   assign used        = alloc_q - rd_q;
@@ -86,11 +86,13 @@ module igb_rx_desc_cache #(
         free_tag = Tw'(t);
       end
     end
-    burst = avail;
-    if (room < burst)              burst = room;
-    if (to_end < burst)            burst = to_end;
-    if (17'(MaxBurst) < burst)     burst = 17'(MaxBurst);
   end
+  // The burst: what is available, as far as the cache has room, the ring end and MaxBurst
+  // allow. (Continuous assignments: a combinational block that reads back what it wrote
+  // retriggers itself forever under Icarus Verilog.)
+  assign burst_room = (room < avail) ? room : avail;
+  assign burst_end  = (to_end < burst_room) ? to_end : burst_room;
+  assign burst      = (17'(MaxBurst) < burst_end) ? 17'(MaxBurst) : burst_end;
 
   assign prefetch = (17'(used) < 17'(pthresh_i)) && (avail >= hthresh_eff);
   assign demand   = demand_i && (used == 0);
@@ -104,15 +106,15 @@ module igb_rx_desc_cache #(
   // The slot a completion beat fills (even beats carry pkt_addr; odd ones hdr_addr, unused).
   logic [Tw-1:0] rtag;
   logic [Dw-1:0] rslot;
-  logic [15:0]   ridx;
+  logic [15:0]   ridx, ridx_raw;
   logic          store;
   always_comb begin
     rtag       = rsp_tag_i[Tw-1:0];
     rslot      = tslot_q[rtag][Dw-1:0] + tbeat_q[rtag][Dw:1];
-    ridx       = tidx_q[rtag] + {1'b0, tbeat_q[rtag][15:1]};
-    if (ridx >= ring_count_i) ridx = ridx - ring_count_i;
+    ridx_raw   = tidx_q[rtag] + {1'b0, tbeat_q[rtag][15:1]};
     store      = rsp_valid_i && !tbeat_q[rtag][0] && !tdiscard_q[rtag] && enable_i;
   end
+  assign ridx = (ridx_raw >= ring_count_i) ? ridx_raw - ring_count_i : ridx_raw;
 
   always_comb begin
     alloc_d     = alloc_q;

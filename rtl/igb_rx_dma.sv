@@ -20,7 +20,7 @@
 module igb_rx_dma
   import igb_pkg::*;
 #(
-  parameter int unsigned WbDepth = 16  // completions waiting for write-back
+  parameter int WbDepth = 16  // completions waiting for write-back
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -103,7 +103,7 @@ module igb_rx_dma
   logic        cmp_early;               // push the completion of the buffer being taken now
 
   // Write-back buffer: completions in ring order, starting at RDH.
-  localparam int unsigned Cw = $clog2(WbDepth);
+  localparam int Cw = $clog2(WbDepth);
   logic [15:0] cmp_len_q [WbDepth];
   logic [31:0] cmp_status_q [WbDepth];
   logic [15:0] cmp_pinfo_q [WbDepth];
@@ -283,7 +283,8 @@ module igb_rx_dma
         if (wdata_ready_i) begin
           wb_beat_d = wb_beat_q + 16'd1;
           if (wdata_last_o) begin
-            state_d  = early_q ? StDataReq : StIdle;
+            if (early_q) state_d = StDataReq;
+            else         state_d = StIdle;
             rdh_d    = rdh_next;
             cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
             // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.

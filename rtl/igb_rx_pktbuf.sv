@@ -2,12 +2,14 @@
 //
 // Frames arrive on a 64-bit stream from the wire (valid/ready, last, bytes valid in the last
 // beat). The MAC cannot stall the wire, so ready is always high: a frame that does not fit
-// (data space or frame slots) is dropped whole and counted once (MPC). Accepted frames queue
-// in order; the DMA side pops data words and then the frame.
+// (data space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
+// the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
+// undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
+// DMA side pops data words and then the frame.
 `default_nettype none
 
 module igb_rx_pktbuf #(
-  parameter int unsigned Words = 8192  // 64 KiB of 64-bit words (RXPBS)
+  parameter int Words = 8192  // 64 KiB of 64-bit words (RXPBS)
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -40,12 +42,13 @@ module igb_rx_pktbuf #(
   // Events
   output      logic        ev_frame_ok_o,    // a frame was queued
   output      logic        ev_frame_drop_o,  // a frame overflowed the buffer (MPC)
+  output      logic        ev_frame_runt_o,  // a frame shorter than 64 bytes (RUC)
   output      logic        busy_o            // a frame is being received
 );
 
-  localparam int unsigned Aw = $clog2(Words);
-  localparam int unsigned Slots = Words / 8;  // a minimum frame is 8 words
-  localparam int unsigned Sw = $clog2(Slots);
+  localparam int Aw = $clog2(Words);
+  localparam int Slots = Words / 8;  // a minimum frame is 8 words
+  localparam int Sw = $clog2(Slots);
 
   logic [63:0] mem_q [Words];
   logic [15:0] len_q [Slots];
@@ -57,7 +60,7 @@ module igb_rx_pktbuf #(
   logic [Sw:0] fw_q, fw_d, fr_q, fr_d;
   logic [15:0] cur_len_q, cur_len_d;
   logic        dropping_q, dropping_d, in_frame_q, in_frame_d;
-  logic        ev_ok, ev_drop, mem_we;
+  logic        ev_ok, ev_drop, ev_runt, mem_we;
 
   assign rx_ready_o = 1'b1;
 
@@ -75,6 +78,7 @@ module igb_rx_pktbuf #(
     in_frame_d = in_frame_q;
     ev_ok      = 1'b0;
     ev_drop    = 1'b0;
+    ev_runt    = 1'b0;
     mem_we     = 1'b0;
 
     if (rx_valid_i) begin
@@ -94,7 +98,10 @@ module igb_rx_pktbuf #(
         wr_ptr_d = wr_ptr_q + 1'b1;
       end
       if (rx_last_i) begin
-        if (dropping_d || (32'(used_slots) >= Slots)) begin
+        if (cur_len_d < 16'd64 && !dropping_d) begin
+          wr_ptr_d = commit_q;  // a runt: the whole frame goes
+          ev_runt  = 1'b1;
+        end else if (dropping_d || (32'(used_slots) >= Slots)) begin
           wr_ptr_d = commit_q;  // rewind: the whole frame goes
           ev_drop  = 1'b1;
         end else begin
@@ -150,6 +157,7 @@ module igb_rx_pktbuf #(
   assign word_o          = mem_q[rd_ptr_q[Aw-1:0]];
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
+  assign ev_frame_runt_o = ev_runt;
   assign busy_o          = in_frame_q;
 
 `ifndef SYNTHESIS

@@ -5,7 +5,7 @@
 `default_nettype none
 
 module igb_skid #(
-  parameter int unsigned W = 8
+  parameter int W = 8
 ) (
   input  wire logic         clk_i,
   input  wire logic         rst_ni,

@@ -6,7 +6,8 @@ pkgs=(cmake g++ make pkg-config zlib1g-dev
       verilator libsystemc-dev libboost-dev libgtest-dev gtkwave
       libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcap-dev
       xvfb python3 tshark gnuplot-nox
-      clang libclang-rt-dev)  # libFuzzer and the sanitizers' runtimes (make fuzz, make test-asan)
+      clang libclang-rt-dev   # libFuzzer and the sanitizers' runtimes (make fuzz, make test-asan)
+      iverilog)               # the directed RTL testbench runs under Verilator and Icarus
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

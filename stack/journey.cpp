@@ -50,11 +50,11 @@ void journey::finish(uint64_t id, const std::string& fate) {
     int64_t prev = -1;
     for (size_t i = 0; i < kSteps; ++i) {
       if (r.t[i] < 0) continue;
-      if (prev >= 0 && r.t[i] >= prev) deltas_[i].push_back(static_cast<uint64_t>(r.t[i] - prev));
+      if (prev >= 0 && r.t[i] >= prev) deltas_[i].add(static_cast<uint64_t>(r.t[i] - prev));
       prev = r.t[i];
     }
     const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];
-    if (a >= 0 && b >= a) e2e_.push_back(static_cast<uint64_t>(b - a));
+    if (a >= 0 && b >= a) e2e_.add(static_cast<uint64_t>(b - a));
   }
   if (csv_) {
     std::fprintf(csv_, "%llu,%s", static_cast<unsigned long long>(id), fate.c_str());

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +32,29 @@ struct frame_record {
   frame_record() { t.fill(-1); task.fill('-'); }
 };
 
+// Latency samples of one step, in bounded memory: every sample up to kKeep, then a uniform
+// reservoir of kKeep (Vitter's algorithm R, fixed seed, so a run repeats exactly). Count,
+// sum and max stay exact; percentiles of a run past kKeep frames come from the reservoir.
+struct latency_sample {
+  static constexpr size_t kKeep = 100000;
+  std::vector<uint64_t> kept;
+  uint64_t count = 0, max = 0;
+  double sum = 0;
+  std::mt19937_64 rng{0x1665a5u};
+  void add(uint64_t v) {
+    ++count;
+    sum += static_cast<double>(v);
+    max = std::max(max, v);
+    if (kept.size() < kKeep) {
+      kept.push_back(v);
+      return;
+    }
+    const uint64_t j = std::uniform_int_distribution<uint64_t>(0, count - 1)(rng);
+    if (j < kKeep) kept[j] = v;
+  }
+  bool sampled() const { return count > kept.size(); }
+};
+
 class journey {
  public:
   // Opens journey.csv for streaming; an empty path keeps rows in memory only (tests).
@@ -46,15 +70,15 @@ class journey {
   std::function<char()> task_state;  // the application task's state now
   // Per-step latency samples of delivered frames: from the previous reached step, and
   // end-to-end (wire_end -> read_return), in ps.
-  const std::array<std::vector<uint64_t>, kSteps>& step_deltas() const { return deltas_; }
-  const std::vector<uint64_t>& end_to_end() const { return e2e_; }
+  const std::array<latency_sample, kSteps>& step_deltas() const { return deltas_; }
+  const latency_sample& end_to_end() const { return e2e_; }
   // Finished rows kept in memory when no file is open.
   const std::vector<std::pair<frame_record, std::string>>& rows() const { return rows_; }
 
  private:
   std::unordered_map<uint64_t, frame_record> live_;
-  std::array<std::vector<uint64_t>, kSteps> deltas_;
-  std::vector<uint64_t> e2e_;
+  std::array<latency_sample, kSteps> deltas_;
+  latency_sample e2e_;
   std::vector<std::pair<frame_record, std::string>> rows_;
   std::FILE* csv_ = nullptr;
 };

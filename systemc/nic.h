@@ -30,7 +30,7 @@ class Vigb_nic;
 namespace igbsim {
 
 struct dma_tag_ext;
-enum class nic_event { wire_end, mpc_drop, rqdpc_drop, no_descriptor };
+enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor };
 
 // What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors).
 constexpr unsigned kNumQueues = 8;

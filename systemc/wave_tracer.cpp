@@ -15,7 +15,7 @@ using sc_core::sc_time_stamp;
 namespace igbsim {
 
 wave_tracer::wave_tracer(VerilatedContext* ctx, Vigb_nic* nic)
-    : ctx_(ctx), nic_(nic), probe_(std::make_unique<Vigb_sw_probe>(ctx, "sw")) {}
+    : nic_(nic), probe_(std::make_unique<Vigb_sw_probe>(ctx, "sw")) {}
 
 wave_tracer::~wave_tracer() = default;
 

@@ -48,7 +48,6 @@ class wave_tracer {
   void apply(const change& c);
   void flush_until(uint64_t t_ps);
   void dump_at(uint64_t t_ps);
-  VerilatedContext* ctx_;
   Vigb_nic* nic_;
   std::unique_ptr<Vigb_sw_probe> probe_;
   std::unique_ptr<VerilatedFstC> fst_;

@@ -34,8 +34,12 @@ const char* kTerm = "set terminal pngcairo noenhanced size 1100,650 font 'DejaVu
 
 }  // namespace
 
-void plot_run(const std::string& dir, const std::vector<uint64_t>& e2e,
-              const std::array<std::vector<uint64_t>, kSteps>& deltas) {
+void plot_run(const std::string& dir, const latency_sample& e2e_sample,
+              const std::array<latency_sample, kSteps>& delta_samples) {
+  // The CDFs are drawn from the samples kept (all of them up to latency_sample::kKeep frames)
+  const std::vector<uint64_t>& e2e = e2e_sample.kept;
+  std::array<std::vector<uint64_t>, kSteps> deltas;
+  for (size_t i = 0; i < kSteps; ++i) deltas[i] = delta_samples[i].kept;
   const std::string p = dir + "/plots";
   fs::create_directories(p);
   // The CDF: end to end and the four steps with the largest mean

@@ -14,8 +14,8 @@
 namespace igbsim {
 
 // Throws std::runtime_error when gnuplot fails.
-void plot_run(const std::string& dir, const std::vector<uint64_t>& end_to_end_ps,
-              const std::array<std::vector<uint64_t>, kSteps>& step_deltas_ps);
+void plot_run(const std::string& dir, const latency_sample& end_to_end_ps,
+              const std::array<latency_sample, kSteps>& step_deltas_ps);
 void plot_sweep(const std::string& dir);  // from dir/sweep.csv
 
 }  // namespace igbsim

@@ -112,6 +112,7 @@ class rtl_harness {
     }
     if (m->msix_valid_o) msix.push_back({cycle, m->msix_vec_o});
     if (m->ev_frame_mpc_o) ++mpc_events;
+    if (m->ev_frame_runt_o) ++runt_events;
     if (m->dma_rresp_valid_i) rresp_.pop_front();
     if (m->rx_valid_i) {
       ++beat_;
@@ -213,6 +214,7 @@ class rtl_harness {
   std::vector<msix_msg> msix;
   uint64_t dma_errors = 0;   // DMA outside `mem` (dropped writes, zero reads)
   uint64_t mpc_events = 0;
+  uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 
  private:
   struct beat { uint64_t cycle; uint64_t data; uint8_t tag; bool last; };

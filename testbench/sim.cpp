@@ -37,23 +37,24 @@ namespace {
 
 uint64_t ps_of(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value(); }
 
-json percentiles(std::vector<uint64_t> v) {
+json percentiles(const latency_sample& s) {
   json j;
-  j["count"] = v.size();
-  if (v.empty()) return j;
+  j["count"] = s.count;
+  if (s.kept.empty()) return j;
+  std::vector<uint64_t> v = s.kept;
   std::sort(v.begin(), v.end());
-  double sum = 0;
-  for (uint64_t x : v) sum += static_cast<double>(x);
+  // Past latency_sample::kKeep frames the percentiles come from a uniform sample of them
+  if (s.sampled()) j["percentiles_from"] = v.size();
   auto pct = [&](double p) {
     size_t idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
     return v[std::min(idx, v.size() - 1)] / 1000.0;
   };
-  j["mean"] = sum / static_cast<double>(v.size()) / 1000.0;
+  j["mean"] = s.sum / static_cast<double>(s.count) / 1000.0;
   j["p50"] = pct(0.50);
   j["p90"] = pct(0.90);
   j["p99"] = pct(0.99);
   j["p999"] = pct(0.999);
-  j["max"] = v.back() / 1000.0;
+  j["max"] = s.max / 1000.0;
   return j;
 }
 
@@ -241,6 +242,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
       case nic_event::no_descriptor: note_event("rnbc", t); break;
       case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
+      case nic_event::runt_drop: drop(id, "rx_length_errors"); break;
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }
   };
@@ -464,6 +466,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   // Counters must agree with the fates the scoreboard saw.
   const auto& by = sb.dropped_by();
   auto fate = [&](const std::string& n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
+  if (fate("rx_length_errors") != adapter.stats.ruc)
+    k.violate("counter_mismatch", fmt::format("RUC={} but {} frames were seen dropped by it", adapter.stats.ruc, fate("rx_length_errors")));
   if (fate("rx_missed_errors") != adapter.stats.mpc)
     k.violate("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
   uint64_t rqdpc_total = 0;
@@ -502,7 +506,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     r["wire"]["pcap"] = {{"file", tc.pcap}, {"frames", src.replay().bytes.size()},
                          {"skipped_truncated", src.replay().skipped_truncated},
                          {"skipped_oversize", src.replay().skipped_oversize}, {"padded_runts", src.replay().padded}};
-  r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc},
+  r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc}, {"ruc", adapter.stats.ruc},
               {"rnbc", adapter.stats.rnbc}, {"rqdpc", adapter.stats.rqdpc},
               {"msix", dev.msix_per_vector()}, {"desc_writebacks", dev.desc_writebacks()},
               {"pcie_upstream_bytes", link.upstream_bytes()}};
@@ -517,6 +521,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   et["rx_packets"] = rx_packets;
   et["rx_bytes"] = rx_bytes;
   et["rx_missed_errors"] = adapter.stats.mpc;
+  et["rx_length_errors"] = adapter.stats.ruc;  // igb: ruc + roc (oversize frames are not received)
   et["rx_no_buffer_count"] = adapter.stats.rnbc;
   et["rx_csum_offload_errors"] = csum_err;
   for (const auto& ring : adapter.rx_ring) {

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
+    if (!fs::exists(argv[i])) continue;  // a target with no regressions yet has no folder
     if (fs::is_directory(argv[i])) {
       for (const auto& e : fs::directory_iterator(argv[i]))
         if (e.is_regular_file()) files.push_back(e.path());

@@ -142,6 +142,23 @@ TEST(RtlReset, CtrlRstReturnsEveryRegisterToItsDefaultAndTheNicWorksAfterBringUp
   EXPECT_EQ(h.writes[w0 + 1].addr, h.ring);
 }
 
+TEST(RtlRx, RuntsAreDroppedAndCountedInRucAndTheNextFrameIsUnharmed) {
+  rtl_harness h;
+  h.bring_up(8, 7);
+  for (size_t len : {4u, 5u, 40u, 63u}) h.send(test_frame(len, 1));  // FCS included
+  h.run(400);
+  EXPECT_TRUE(h.writes.empty()) << "no runt reaches host memory";
+  EXPECT_EQ(h.runt_events, 4u);
+  EXPECT_EQ(h.read(E1000_RUC), 4u);
+  EXPECT_EQ(h.read(E1000_RUC), 0u) << "RUC is read-to-clear";
+  EXPECT_EQ(h.read(E1000_MPC), 0u);
+  const auto frame = test_frame(64, 2);
+  h.send(frame);
+  h.run(300);
+  ASSERT_EQ(h.writes.size(), 2u) << "the next full-size frame: data, then write-back";
+  EXPECT_TRUE(std::equal(h.writes[0].data.begin(), h.writes[0].data.end(), frame.begin()));
+}
+
 TEST(RtlRx, EmptyRingCountsRnbcAndHoldsTheFrameUntilRdtMoves) {
   rtl_harness h;
   h.bring_up(8, 0);  // RDT == RDH: no descriptor for hardware
