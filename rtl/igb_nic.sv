@@ -135,6 +135,17 @@ module igb_nic
     else if (sw_reset_cnt_q != '0) sw_reset_cnt_q <= sw_reset_cnt_q - 11'd1;
   end
   assign rst_core_n = rst_ni && sw_reset_cnt_q == '0;
+  // A register read that arrives while the core is in software reset still completes, with 0
+  // (choice: the reference does not say what BAR reads return during CTRL.RST; a read that
+  // never completed would hang the host).
+  logic        regs_rvalid, rst_rvalid_q;
+  logic [31:0] regs_rdata;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) rst_rvalid_q <= 1'b0;
+    else         rst_rvalid_q <= mmio_valid_q && !mmio_we_q && !rst_core_n;
+  end
+  assign mmio_rvalid_o = regs_rvalid || rst_rvalid_q;
+  assign mmio_rdata_o  = rst_rvalid_q ? 32'h0 : regs_rdata;
 
   assign mmio_ready_o = 1'b1;  // every request is taken into the boundary register
   logic pb_ready, regs_ready;
@@ -176,7 +187,8 @@ module igb_nic
   igb_regs #(.NumQ(NumQ), .NumVec(NumVec)) u_regs (
     .clk_i, .rst_ni(rst_core_n),
     .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
-    .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o, .mmio_rdata_o,
+    .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o(regs_rvalid),
+    .mmio_rdata_o(regs_rdata),
     .sw_reset_o(sw_reset), .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),

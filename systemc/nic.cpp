@@ -7,6 +7,7 @@ using sc_core::sc_time_stamp;
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "Vigb_nic.h"
@@ -349,8 +350,18 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   mmio_read_addr_ = addr;
   tick();
   mmio_read_ = false;
-  while (!rtl_->mmio_rvalid_o) tick();  // the request passes the boundary register first
-  const uint32_t v = rtl_->mmio_rdata_o;
+  // The request passes the boundary register first. A read the NIC never completes ends as a
+  // PCIe completion timeout does: all ones, and a violation.
+  constexpr int kCompletionTimeoutCycles = 1000;
+  int waited = 0;
+  while (!rtl_->mmio_rvalid_o && waited++ < kCompletionTimeoutCycles) tick();
+  uint32_t v = rtl_->mmio_rdata_o;
+  if (!rtl_->mmio_rvalid_o) {
+    v = 0xFFFFFFFF;
+    char what[64];
+    std::snprintf(what, sizeof what, "register read of 0x%05x never completed", addr);
+    if (on_violation) on_violation("mmio_read_timeout", what, time_of(cycle_));
+  }
   std::memcpy(gp.get_data_ptr(), &v, 4);
   // The read took the RTL forward; the completion leaves now.
   delay = time_of(cycle_) - sc_time_stamp();

@@ -141,7 +141,15 @@ class rtl_harness {
     m->mmio_we_i = 0;
     m->mmio_addr_i = addr;
     tick();
-    while (!m->mmio_rvalid_o) tick();  // one cycle in the boundary register, one to read
+    // One cycle in the boundary register, one to read; a read that never completes is the
+    // NIC's bug, reported as all ones (a PCIe completion timeout) and counted.
+    for (int i = 0; !m->mmio_rvalid_o; ++i) {
+      if (i == 1000) {
+        ++read_timeouts;
+        return 0xFFFFFFFF;
+      }
+      tick();
+    }
     return m->mmio_rdata_o;
   }
   void send(const std::vector<uint8_t>& frame_with_fcs) { wire_.push_back(frame_with_fcs); }
@@ -212,7 +220,8 @@ class rtl_harness {
   std::vector<dma_wr> writes;
   std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
-  uint64_t dma_errors = 0;   // DMA outside `mem` (dropped writes, zero reads)
+  uint64_t dma_errors = 0;
+  uint64_t read_timeouts = 0;  // register reads the NIC never completed   // DMA outside `mem` (dropped writes, zero reads)
   uint64_t mpc_events = 0;
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 

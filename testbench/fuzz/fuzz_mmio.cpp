@@ -83,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   if (!rtl_assertions().empty()) finding(rtl_assertions().front().where.c_str());
+  if (h.read_timeouts) finding("a register read never completed");
   if (!seen) {
     if (h.mpc_events != mpc0) finding("after reset and bring-up the frame was dropped (MPC)");
     finding("after reset and bring-up the frame was not written back");

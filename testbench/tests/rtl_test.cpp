@@ -126,6 +126,8 @@ TEST(RtlReset, CtrlRstReturnsEveryRegisterToItsDefaultAndTheNicWorksAfterBringUp
   h.send(test_frame(200, 9));
   h.run(2000);
   h.write(E1000_CTRL, E1000_CTRL_RST);
+  EXPECT_EQ(h.read(E1000_RCTL), 0u) << "a read during the reset completes, with 0";
+  EXPECT_EQ(h.read_timeouts, 0u);
   h.run(1100);
   EXPECT_EQ(h.read(E1000_RCTL), 0u);
   EXPECT_EQ(h.read(E1000_MRQC), 0u);
