@@ -525,8 +525,12 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     e1000_adv_rx_desc* rx_desc = &ring->desc[ntc];
     // fault (no dma_rmb): the CPU loads the other fields before the completion check, from
     // memory as it was then; only the marker itself is loaded after coherent_sync.
-    const e1000_adv_rx_desc hoisted = *rx_desc;
-    const sc_time hoisted_at = hw.visible_until();
+    e1000_adv_rx_desc hoisted{};
+    sc_time hoisted_at;
+    if (cfg.fault_no_dma_rmb) {
+      hoisted = *rx_desc;
+      hoisted_at = hw.visible_until();
+    }
     hw.coherent_sync();  // the load below sees what the device has made visible by now
     // Completion: a non-zero length (current igb), or DD (older igb, completion_dd)
     if (cfg.completion_dd) {
