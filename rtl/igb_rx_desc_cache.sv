@@ -46,7 +46,7 @@ module igb_rx_desc_cache #(
   output      logic [15:0] desc_idx_o,
   input  wire logic        desc_pop_i,
 
-  output      logic        busy_o
+  output      logic        busy_o          // about to issue a read (reads in flight wait for input)
 );
 
   localparam int Dw = $clog2(Depth);
@@ -182,7 +182,7 @@ module igb_rx_desc_cache #(
   assign desc_valid_o    = (rd_q != alloc_q) && filled_q[rd_q[Dw-1:0]];
   assign desc_pkt_addr_o = addr_q[rd_q[Dw-1:0]];
   assign desc_idx_o      = idx_q[rd_q[Dw-1:0]];
-  assign busy_o          = want || (tbusy_q != '0);
+  assign busy_o          = want;
 
 `ifndef SYNTHESIS
   a_rsp_has_read: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -42,8 +42,7 @@ module igb_rx_pktbuf #(
   // Events
   output      logic        ev_frame_ok_o,    // a frame was queued
   output      logic        ev_frame_drop_o,  // a frame overflowed the buffer (MPC)
-  output      logic        ev_frame_runt_o,  // a frame shorter than 64 bytes (RUC)
-  output      logic        busy_o            // a frame is being received
+  output      logic        ev_frame_runt_o   // a frame shorter than 64 bytes (RUC)
 );
 
   localparam int Aw = $clog2(Words);
@@ -158,7 +157,6 @@ module igb_rx_pktbuf #(
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
   assign ev_frame_runt_o = ev_runt;
-  assign busy_o          = in_frame_q;
 
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.
