@@ -82,13 +82,10 @@ int ep_send_events(eventpoll* ep, epoll_event* events, int maxevents) {
     }
   }
   ep->ovflist.clear();
-  // Items not transferred (maxevents reached) go back to the front.
-  for (auto it = txlist.rbegin(); it != txlist.rend(); ++it) {
-    if (!(*it)->on_rdllist) {
-      ep->rdllist.push_front(*it);
-      (*it)->on_rdllist = true;
-    }
-  }
+  // Items not transferred (maxevents reached) go back to the front, all of them (ep_done_scan
+  // splices the whole txlist back). They are still linked, so on_rdllist is still true and
+  // neither ep_poll_callback nor the ovflist above queued them a second time.
+  ep->rdllist.splice(ep->rdllist.begin(), txlist);
   probe_ready(ep);
   return n;
 }

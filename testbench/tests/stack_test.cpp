@@ -414,3 +414,30 @@ TEST(Select, FdsAtOrBeyondFdSetsizeAreRefused) {
   run_in_thread([&] { r = sys_select(k, fds, kFdSetSize + 1, set, false); });
   EXPECT_EQ(r, -EINVAL);
 }
+
+TEST_F(EpollTest, ItemsBeyondMaxeventsStayReadyForTheNextCall) {
+  // Two ready items, one event per call: the one not returned goes back on the ready list
+  // (ep_done_scan), so the next call returns it. Edge-triggered, so a returned item is not
+  // queued again and a lost item would show as 0.
+  int first = -1, second = -1, third = -1;
+  uint64_t first_data = 0, second_data = 0;
+  run_in_thread([&] {
+    for (int fd : {3, 4}) {
+      epoll_event ev;
+      ev.events = EPOLLIN | EPOLLET;
+      ev.data = static_cast<uint64_t>(fd);
+      epoll_ctl(&ep, EPOLL_CTL_ADD, fd, &f, &ev);
+    }
+    datagram(1);
+    epoll_event out[1];
+    first = epoll_wait(&ep, out, 1, 0);
+    first_data = out[0].data;
+    second = epoll_wait(&ep, out, 1, 0);
+    second_data = out[0].data;
+    third = epoll_wait(&ep, out, 1, 0);
+  });
+  EXPECT_EQ(first, 1);
+  EXPECT_EQ(second, 1) << "the item left over by maxevents is still ready";
+  EXPECT_NE(first_data, second_data);
+  EXPECT_EQ(third, 0);
+}
