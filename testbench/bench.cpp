@@ -1,26 +1,84 @@
-// igbsim-bench: speed of the co-simulation against the bare RTL.
-//   1. The RTL alone in a bare C++ loop (rtl_harness: zero-latency memory, RDT kept moving),
-//      fed 64-byte frames at 1 Gb/s line rate: cycles per wall second.
-//   2. The full co-simulation (igbsim run, waves off) on the same traffic: simulated time per
-//      wall second and RTL cycles per wall second.
-// Prints the figures and writes them to bench.json (or the path given as argument 1).
+// igbsim-bench: the speed figures of issue 8, printed and written to bench.json (or the path
+// given as argument 1) so runs can be compared.
+//   bare_rtl   the RTL alone in a bare C++ loop (rtl_harness: zero-latency memory, RDT kept
+//              moving), fed 64-byte frames at 1 Gb/s line rate: cycles per wall second.
+//   cosim      the full co-simulation (igbsim run, waves off, 4 queues) on the same traffic:
+//              RTL cycles ticked per wall second, their ratio to the bare loop, and simulated
+//              time per wall second.
+//   loads      wall seconds per simulated second at 1, 10, 50 and 100 % of line rate.
+//   waves      the same line-rate run with full FST waves, and with a short --waves-window at
+//              its start (the rest of the run is outside the window).
+//   c10k       epoll, one ready socket per call, N = 10 .. 100,000 sockets: the simulator's
+//              wall time per event (the modelled cost per call is in the report).
+// Every run is a separate igbsim process: wall time is igbsim's own (report.json sim.wall_s,
+// the simulation loop), peak resident memory is the process's (wait4).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "rtl_harness.h"
 
+extern char** environ;
+
 using namespace igbsim;
 using namespace igbsim::test;
+using nlohmann::json;
+
+namespace {
+
+struct run_result {
+  json report;
+  double peak_rss_mb = 0;
+};
+
+// One igbsim run with its report and its peak resident memory; exits the bench on failure.
+run_result igbsim_run(const std::string& out, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s = {IGBSIM_BINARY, "run", "--quiet", "--out", out};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
+    std::fprintf(stderr, "igbsim-bench: cannot start %s\n", argv[0]);
+    std::exit(1);
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string cmd;
+    for (auto& a : argv_s) cmd += a + " ";
+    std::fprintf(stderr, "igbsim-bench: this run failed: %s\n", cmd.c_str());
+    std::exit(1);
+  }
+  std::ifstream f(out + "/report.json");
+  return {json::parse(f), ru.ru_maxrss / 1024.0};
+}
+
+double wall(const json& r) { return r["sim"]["wall_s"].get<double>(); }
+double sim_s(const json& r) { return r["sim"]["sim_time_ns"].get<double>() / 1e9; }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string out_json = argc > 1 ? argv[1] : "bench.json";
-  nlohmann::json j;
+  json j;
 
   // 1. Bare RTL loop
   {
@@ -42,33 +100,83 @@ int main(int argc, char** argv) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     j["bare_rtl"] = {{"cycles", cycles}, {"wall_s", s}, {"cycles_per_s", cycles / s},
                      {"frames_written", h.writes.size() / 2}};
+    std::printf("bare RTL loop:        %.2f M cycles/s\n", cycles / s / 1e6);
   }
 
   // 2. Full co-simulation at 64-byte line rate, waves off
+  const std::vector<std::string> line = {"--set", "traffic.rate_pct=100", "--set", "traffic.frames=200000"};
+  const run_result off = igbsim_run("bench-run", line);
   {
-    const std::string dir = "bench-run";
-    const std::string cmd = std::string(IGBSIM_BINARY) +
-                            " run --out " + dir + " --set traffic.rate_pct=100 --set traffic.frames=200000 >/dev/null";
-    if (std::system(cmd.c_str()) != 0) {
-      std::fprintf(stderr, "igbsim-bench: the co-simulation run failed\n");
-      return 1;
-    }
-    std::ifstream f(dir + "/report.json");
-    const auto r = nlohmann::json::parse(f);
-    const double wall = r["sim"]["wall_s"], sim_ns = r["sim"]["sim_time_ns"];
+    const json& r = off.report;
     const double ticked = r["sim"]["rtl_cycles"], skipped = r["sim"]["rtl_cycles_skipped"];
-    j["cosim"] = {{"frames", 200000}, {"sim_time_ns", sim_ns}, {"wall_s", wall},
-                  {"sim_s_per_wall_s", sim_ns / 1e9 / wall}, {"rtl_cycles_ticked_per_s", ticked / wall},
-                  {"rtl_cycles_covered_per_s", (ticked + skipped) / wall}};
+    j["cosim"] = {{"frames", 200000}, {"sim_time_ns", r["sim"]["sim_time_ns"]}, {"wall_s", wall(r)},
+                  {"sim_s_per_wall_s", sim_s(r) / wall(r)}, {"rtl_cycles_ticked_per_s", ticked / wall(r)},
+                  {"rtl_cycles_covered_per_s", (ticked + skipped) / wall(r)},
+                  {"rtl_cycles_ticked_per_frame", ticked / 200000}, {"peak_rss_mb", off.peak_rss_mb}};
+    const double bare = j["bare_rtl"]["cycles_per_s"], cosim = ticked / wall(r);
+    j["ratio_cosim_to_bare"] = cosim / bare;
+    std::printf("co-simulation:        %.2f M RTL cycles/s ticked, %.2f M covered (with skipping), %.1f ticked per frame\n",
+                cosim / 1e6, (ticked + skipped) / wall(r) / 1e6, ticked / 200000);
+    std::printf("ratio co-sim / bare:  %.3f\n", cosim / bare);
+    std::printf("simulated time:       %.4f s per wall second (64-byte frames at line rate)\n", sim_s(r) / wall(r));
   }
-  const double bare = j["bare_rtl"]["cycles_per_s"], cosim = j["cosim"]["rtl_cycles_ticked_per_s"];
-  j["ratio_cosim_to_bare"] = cosim / bare;
-  std::printf("bare RTL loop:        %.2f M cycles/s\n", bare / 1e6);
-  std::printf("co-simulation:        %.2f M RTL cycles/s ticked, %.2f M covered (with skipping)\n", cosim / 1e6,
-              j["cosim"]["rtl_cycles_covered_per_s"].get<double>() / 1e6);
-  std::printf("ratio co-sim / bare:  %.3f\n", cosim / bare);
-  std::printf("simulated time:       %.4f s per wall second (64-byte frames at line rate)\n",
-              j["cosim"]["sim_s_per_wall_s"].get<double>());
+
+  // 3. Cost per simulated second across loads: a fixed stretch of simulated time per load
+  {
+    std::printf("wall s per simulated s, 64-byte frames:");
+    json loads = json::array();
+    double at1 = 0, at100 = 0;
+    for (int pct : {1, 10, 50, 100}) {
+      const double dur_us = pct == 1 ? 1e6 : pct == 10 ? 2e5 : 5e4;
+      const run_result rr = igbsim_run(fmt::format("bench-load-{}", pct),
+                                       {"--set", fmt::format("traffic.rate_pct={}", pct), "--set",
+                                        fmt::format("traffic.duration_us={}", dur_us)});
+      const double per = wall(rr.report) / sim_s(rr.report);
+      loads.push_back({{"load_pct", pct}, {"sim_s", sim_s(rr.report)}, {"wall_s", wall(rr.report)},
+                       {"wall_s_per_sim_s", per}, {"frames", rr.report["wire"]["frames_offered"]}});
+      if (pct == 1) at1 = per;
+      if (pct == 100) at100 = per;
+      std::printf("  %d %%: %.2f", pct, per);
+    }
+    j["loads"] = loads;
+    j["line_rate_over_1pct"] = at100 / at1;
+    std::printf("\nline rate / 1 %%:      %.1f times the wall time per simulated second\n", at100 / at1);
+  }
+
+  // 4. Waves: full FST, and a window of 100 us at the start of the same run
+  {
+    std::vector<std::string> full = line, window = line;
+    full.push_back("--waves");
+    window.insert(window.end(), {"--waves-window", "0:100"});
+    const run_result w = igbsim_run("bench-waves", full);
+    const run_result wwin = igbsim_run("bench-waves-window", window);
+    const double s_off = wall(off.report), s_full = wall(w.report), s_win = wall(wwin.report);
+    j["waves"] = {{"off_wall_s", s_off}, {"full_wall_s", s_full}, {"full_speed_vs_off", s_off / s_full},
+                  {"window_wall_s", s_win}, {"window_overhead_vs_off", s_win / s_off - 1},
+                  {"full_peak_rss_mb", w.peak_rss_mb}};
+    std::printf("waves:                full FST at %.2f of waves-off speed; a 100 us window costs %+.1f %% over waves-off\n",
+                s_off / s_full, 100 * (s_win / s_off - 1));
+  }
+
+  // 5. C10K: epoll, one ready fd per call, 20,000 datagrams over N sockets
+  {
+    json c = json::array();
+    std::printf("c10k epoll, wall us per event:");
+    for (int n : {10, 1000, 10000, 100000}) {
+      const run_result rr = igbsim_run(
+          fmt::format("bench-c10k-{}", n),
+          {std::string(IGBSIM_SOURCE_DIR) + "/scenarios/c10k_select.toml", "--set", "app.kind=epoll", "--set",
+           fmt::format("app.sockets={}", n), "--set", fmt::format("traffic.flows={}", n), "--set",
+           "traffic.frames=20000", "--set", "traffic.rate_pps=20000"});
+      const double events = rr.report["checks"]["delivered"].get<double>();
+      c.push_back({{"sockets", n}, {"events", events}, {"wall_s", wall(rr.report)},
+                   {"wall_us_per_event", 1e6 * wall(rr.report) / events}, {"peak_rss_mb", rr.peak_rss_mb}});
+      std::printf("  N=%d: %.1f", n, 1e6 * wall(rr.report) / events);
+    }
+    j["c10k_epoll"] = c;
+    std::printf("\n");
+  }
+
   std::ofstream(out_json) << j.dump(2) << "\n";
   std::printf("figures written to %s\n", out_json.c_str());
   return 0;
