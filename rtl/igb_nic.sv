@@ -214,7 +214,7 @@ module igb_nic
   );
 
   igb_rss u_rss (
-    .mrqc_i(mrqc), .key_i(rssrk), .ipv4_i(p_ipv4), .tcp_i(p_tcp), .udp_i(p_udp),
+    .calc_i(rx_valid_q & rx_last_q), .mrqc_i(mrqc), .key_i(rssrk), .ipv4_i(p_ipv4), .tcp_i(p_tcp), .udp_i(p_udp),
     .fragment_i(p_frag), .saddr_i(p_saddr), .daddr_i(p_daddr), .sport_i(p_sport),
     .dport_i(p_dport), .hash_o(rss_hash), .type_o(rss_type)
   );

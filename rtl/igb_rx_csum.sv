@@ -52,8 +52,9 @@ module igb_rx_csum (
     proto  = proto_q;
     saddr  = saddr_q;
     daddr  = daddr_q;
-    for (int unsigned i = 0; i < 8; i++) begin
-      if (rx_valid_i && 32'(i) < 32'(rx_bytes_i)) begin
+    // Only on a beat (the loop is skipped in the cycles between beats).
+    if (rx_valid_i) for (int unsigned i = 0; i < 8; i++) begin
+      if (32'(i) < 32'(rx_bytes_i)) begin
         unique case (pos_q + 16'(i))
           16'd26: saddr[31:24] = rx_data_i[8*i +: 8];
           16'd27: saddr[23:16] = rx_data_i[8*i +: 8];
@@ -82,6 +83,8 @@ module igb_rx_csum (
   // captured in an earlier beat (or, for bytes 14..33, needs none).
   logic [15:0] l4_start, ip_end;
   logic [31:0] ipsum, l4sum;
+  logic [15:0] p;  // position and 16-bit-aligned value of byte i of the beat
+  logic [31:0] w;
   assign l4_start = 16'd14 + {10'h0, verihl[3:0], 2'b00};
   assign ip_end   = 16'd14 + totlen;
   always_comb begin
@@ -90,12 +93,12 @@ module igb_rx_csum (
     l4ck  = l4ck_q;
     sport = sport_q;
     dport = dport_q;
-    for (int unsigned i = 0; i < 8; i++) begin
-      logic [15:0] p;
-      logic [31:0] w;
+    p = '0;
+    w = '0;
+    if (rx_valid_i) for (int unsigned i = 0; i < 8; i++) begin
       p = pos_q + 16'(i);
       w = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
-      if (rx_valid_i && 32'(i) < 32'(rx_bytes_i)) begin
+      if (32'(i) < 32'(rx_bytes_i)) begin
         if (p >= 16'd14 && (p < 16'd34 || p < l4_start)) ipsum = ipsum + w;
         if (p >= 16'd26 && p < 16'd34) l4sum = l4sum + w;  // pseudo-header: addresses
         if (p >= 16'd34 && p >= l4_start && p < ip_end) l4sum = l4sum + w;
