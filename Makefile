@@ -51,6 +51,7 @@ synth: setup
 
 lint: setup
 	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic
+	verilator --lint-only -Wall -GNumQ=4 rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic
 	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_sw_probe.sv --top-module igb_sw_probe
 
 clean:

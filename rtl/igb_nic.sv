@@ -68,7 +68,7 @@ module igb_nic
   output      logic              ev_frame_rqdpc_o,
   output      logic              ev_frame_rnbc_o,     // the head frame found no descriptor (RNBC)
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
-  output      logic [$clog2(NumQ)-1:0] ev_frame_queue_o,  // queue of the head frame (of the events above)
+  output      logic [2:0]        ev_frame_queue_o,  // queue of the head frame (of the events above); 3 bits whatever NumQ
   output      logic              idle_o,
   output      logic              timers_armed_o,
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
@@ -317,7 +317,7 @@ module igb_nic
   end
   assign ev_frame_rqdpc_o = |rqdpc_inc;
   assign ev_frame_rnbc_o  = |rnbc_inc;
-  assign ev_frame_queue_o = frm_queue;
+  assign ev_frame_queue_o = 3'(frm_queue);
   assign ev_frame_dma_o   = |rx_cause;
 
   logic arb_busy;

@@ -11,6 +11,8 @@ using sc_core::sc_time_stamp;
 #include <cstring>
 
 #include "Vigb_nic.h"
+#include "Vigb_nic4.h"
+#include <verilated_fst_c.h>
 #include "host_mem.h"
 #include "rtl_assert.h"
 
@@ -25,6 +27,11 @@ constexpr unsigned tag_queue(uint32_t tag) { return tag >> 4; }
 constexpr unsigned tag_class(uint32_t tag) { return tag & 0xF; }
 }
 
+template <class F>
+decltype(auto) nic::with_rtl(F&& f) const {
+  return rtl4_ ? f(*rtl4_) : f(*rtl_);
+}
+
 nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep)
     : sc_module(name),
       dma_init_socket("dma_init_socket"),
@@ -37,8 +44,11 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   ctx_->threads(1);
   ctx_->traceEverOn(true);
   ctx_->assertOn(true);
-  rtl_ = std::make_unique<Vigb_nic>(ctx_.get(), "nic");
-  tracer_ = std::make_unique<wave_tracer>(ctx_.get(), rtl_.get());
+  if (p_.rtl_queues == 4) rtl4_ = std::make_unique<Vigb_nic4>(ctx_.get(), "nic");
+  else rtl_ = std::make_unique<Vigb_nic>(ctx_.get(), "nic");
+  tracer_ = std::make_unique<wave_tracer>(ctx_.get(), [this](VerilatedFstC* fst) {
+    with_rtl([fst](auto& m) { m.trace(fst, 99); });
+  });
   period_ps_ = static_cast<uint64_t>(std::llround(1e6 / p_.clock_mhz));
   cycles_per_us_ = static_cast<uint64_t>(std::llround(p_.clock_mhz));
   msix_count_.assign(kNumVectors, 0);
@@ -49,21 +59,27 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   mmio_tgt_socket.register_b_transport(this, &nic::mmio_b_transport);
 
   // Power-on reset
-  rtl_->clk_i = 0;
-  rtl_->rst_ni = 1;
-  rtl_->eval();
-  rtl_->rst_ni = 0;
-  rtl_->eval();
-  rtl_->rst_ni = 1;
-  rtl_->eval();
+  with_rtl([](auto& m) {
+    m.clk_i = 0;
+    m.rst_ni = 1;
+    m.eval();
+    m.rst_ni = 0;
+    m.eval();
+    m.rst_ni = 1;
+    m.eval();
+  });
 
   SC_HAS_PROCESS(nic);
   SC_THREAD(run);
 }
 
-nic::~nic() { rtl_->final(); }
+nic::~nic() {
+  with_rtl([](auto& m) { m.final(); });
+}
 
-uint32_t nic::eims() const { return rtl_->eims_o; }
+uint32_t nic::eims() const {
+  return with_rtl([](auto& m) { return static_cast<uint32_t>(m.eims_o); });
+}
 
 uint64_t nic::cycle_at(const sc_time& t) const {
   const uint64_t ps = t.value() / sc_time(1, SC_PS).value();
@@ -74,7 +90,9 @@ sc_time nic::time_of(uint64_t cycle) const {
   return sc_time(static_cast<double>(cycle * period_ps_), SC_PS);
 }
 
-bool nic::quiet() const { return rtl_->idle_o && !wr_active_ && !mmio_read_; }
+bool nic::quiet() const {
+  return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_;
+}
 
 uint64_t nic::next_event_cycle() const {
   uint64_t next = UINT64_MAX;
@@ -84,7 +102,7 @@ uint64_t nic::next_event_cycle() const {
   }
   if (!mmio_q_.empty()) next = std::min(next, std::max(cycle_, mmio_q_.front().cycle));
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
-  if (rtl_->timers_armed_o) {
+  if (with_rtl([](auto& m) { return m.timers_armed_o != 0; })) {
     next = std::min(next, (cycle_ + cycles_per_us_ - 1) / cycles_per_us_ * cycles_per_us_);
   }
   return next;
@@ -116,7 +134,11 @@ void nic::advance(uint64_t target) {
 }
 
 void nic::tick() {
-  Vigb_nic& m = *rtl_;
+  with_rtl([this](auto& m) { tick_on(m); });
+}
+
+template <class M>
+void nic::tick_on(M& m) {
   const uint64_t c = cycle_;
 
   m.tick_1us_i = (c % cycles_per_us_) == 0;
@@ -170,8 +192,8 @@ void nic::tick() {
   tracer_->dump_rtl(c * period_ps_);
 
   // Handshakes that complete at this edge
-  if (m.dma_req_valid_o) on_dma_request();
-  if (m.dma_wdata_valid_o) on_dma_wdata();
+  if (m.dma_req_valid_o) on_dma_request(m);
+  if (m.dma_wdata_valid_o) on_dma_wdata(m);
   const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
   intx_prev_ = m.intx_o;
   if ((m.msix_valid_o && !p_.intx) || intx_edge) {
@@ -221,8 +243,8 @@ void nic::tick() {
   ++ticked_;
 }
 
-void nic::on_dma_request() {
-  Vigb_nic& m = *rtl_;
+template <class M>
+void nic::on_dma_request(M& m) {
   const uint64_t addr = m.dma_req_addr_o;
   const uint32_t len = m.dma_req_len_o;
   if (m.dma_req_write_o) {
@@ -263,8 +285,8 @@ void nic::on_dma_request() {
   }
 }
 
-void nic::on_dma_wdata() {
-  Vigb_nic& m = *rtl_;
+template <class M>
+void nic::on_dma_wdata(M& m) {
   const uint64_t d = m.dma_wdata_o;
   const size_t off = wr_.data.size();
   wr_.data.resize(off + 8);
@@ -354,9 +376,10 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   // PCIe completion timeout does: all ones, and a violation.
   constexpr int kCompletionTimeoutCycles = 1000;
   int waited = 0;
-  while (!rtl_->mmio_rvalid_o && waited++ < kCompletionTimeoutCycles) tick();
-  uint32_t v = rtl_->mmio_rdata_o;
-  if (!rtl_->mmio_rvalid_o) {
+  const auto rvalid = [this] { return with_rtl([](auto& m) { return m.mmio_rvalid_o != 0; }); };
+  while (!rvalid() && waited++ < kCompletionTimeoutCycles) tick();
+  uint32_t v = with_rtl([](auto& m) { return static_cast<uint32_t>(m.mmio_rdata_o); });
+  if (!rvalid()) {
     v = 0xFFFFFFFF;
     char what[64];
     std::snprintf(what, sizeof what, "register read of 0x%05x never completed", addr);

@@ -26,13 +26,19 @@
 
 class VerilatedContext;
 class Vigb_nic;
+class Vigb_nic4;
 
 namespace igbsim {
 
 struct dma_tag_ext;
 enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor };
 
-// What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors).
+// What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors). The RTL is
+// Verilated twice: with all 8 queues (Vigb_nic) and with 4 (Vigb_nic4, NumQ=4). A run that
+// enables at most 4 queues uses the 4-queue model unless nic_params::rtl_queues asks for 8: the
+// two behave identically for queues 0-3 (tested), and the smaller one does not evaluate the
+// logic of queues 4-7 on every cycle. Register offsets of queues the model lacks read as 0 and
+// ignore writes.
 constexpr unsigned kNumQueues = 8;
 constexpr unsigned kNumVectors = 10;
 
@@ -68,6 +74,7 @@ class nic : public sc_core::sc_module {
   uint64_t desc_writebacks() const { return writebacks_; }
   double period_ns() const { return period_ps_ / 1000.0; }
   uint32_t eims() const;  // the RTL's interrupt mask now
+  unsigned rtl_queues() const { return rtl4_ ? 4 : 8; }  // queues of the Verilated model in use
 
  private:
   struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
@@ -81,14 +88,17 @@ class nic : public sc_core::sc_module {
 
   void run();
   void tick();
+  // f(model) on whichever Verilated model this run uses
+  template <class F> decltype(auto) with_rtl(F&& f) const;
+  template <class M> void tick_on(M& m);
   void advance(uint64_t target);          // tick/skip until cycle_ == target or quiet forever
   bool quiet() const;                     // nothing changes without an external event
   uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void on_dma_request();
-  void on_dma_wdata();
+  template <class M> void on_dma_request(M& m);
+  template <class M> void on_dma_wdata(M& m);
   sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
   sc_core::sc_time posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext);
 
@@ -97,7 +107,8 @@ class nic : public sc_core::sc_module {
   bool lockstep_;
   bus_monitor monitor_;
   std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Vigb_nic> rtl_;
+  std::unique_ptr<Vigb_nic> rtl_;    // 8 queues, or
+  std::unique_ptr<Vigb_nic4> rtl4_;  // 4 queues
   std::unique_ptr<wave_tracer> tracer_;
   uint64_t period_ps_;
   uint64_t cycles_per_us_;

@@ -23,6 +23,7 @@ struct nic_params {
   // delivered on each rising edge (with the same latency).
   bool intx = false;
   uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
+  uint32_t rtl_queues = 8;         // the Verilated model: 8 queues, or 4 (systemc/nic.h)
 };
 
 struct wire_params {

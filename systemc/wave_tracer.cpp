@@ -9,19 +9,18 @@ using sc_core::sc_time_stamp;
 #include <algorithm>
 #include <cstdio>
 
-#include "Vigb_nic.h"
 #include "Vigb_sw_probe.h"
 
 namespace igbsim {
 
-wave_tracer::wave_tracer(VerilatedContext* ctx, Vigb_nic* nic)
-    : nic_(nic), probe_(std::make_unique<Vigb_sw_probe>(ctx, "sw")) {}
+wave_tracer::wave_tracer(VerilatedContext* ctx, std::function<void(VerilatedFstC*)> trace_rtl)
+    : trace_rtl_(std::move(trace_rtl)), probe_(std::make_unique<Vigb_sw_probe>(ctx, "sw")) {}
 
 wave_tracer::~wave_tracer() = default;
 
 bool wave_tracer::open(const std::string& path) {
   fst_ = std::make_unique<VerilatedFstC>();
-  nic_->trace(fst_.get(), 99);
+  trace_rtl_(fst_.get());
   probe_->trace(fst_.get(), 99);
   fst_->open(path.c_str());
   path_ = path;

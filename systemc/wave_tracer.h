@@ -7,12 +7,12 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
 class VerilatedContext;
 class VerilatedFstC;
-class Vigb_nic;
 class Vigb_sw_probe;
 
 namespace igbsim {
@@ -29,7 +29,8 @@ constexpr unsigned kProbeCores = 8;   // cores likewise
 
 class wave_tracer {
  public:
-  wave_tracer(VerilatedContext* ctx, Vigb_nic* nic);
+  // trace_rtl adds the NIC model's signals to the FST (Vigb_nic or Vigb_nic4::trace).
+  wave_tracer(VerilatedContext* ctx, std::function<void(VerilatedFstC*)> trace_rtl);
   ~wave_tracer();
   bool open(const std::string& path);  // false if the file cannot be created
   // Record only [start_ps, end_ps]: outside it nothing is dumped (the software state is still
@@ -48,7 +49,7 @@ class wave_tracer {
   void apply(const change& c);
   void flush_until(uint64_t t_ps);
   void dump_at(uint64_t t_ps);
-  Vigb_nic* nic_;
+  std::function<void(VerilatedFstC*)> trace_rtl_;
   std::unique_ptr<Vigb_sw_probe> probe_;
   std::unique_ptr<VerilatedFstC> fst_;
   std::string path_;

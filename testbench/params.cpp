@@ -124,6 +124,7 @@ params::params() {
       flag("fault.rdt_inclusive", false, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
+      choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when nic.queues <= 4, faster) or 8 (always the full 8-queue build)"),
       num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),
   };
   const cost_table defaults;

@@ -79,6 +79,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
   np.drop_en = p.b("nic.drop_en");
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
+  np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && p.i("nic.queues") <= 4) ? 4 : 8;
   np.fault_bits = static_cast<uint8_t>((p.b("fault.msix_while_masked") ? 1 : 0) | (p.b("fault.dd_before_data") ? 2 : 0) |
                                        (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   const std::string irq_mode = p.s("driver.irq_mode");
@@ -500,7 +501,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   json r;
   r["schema"] = "igbsim.report/1";
   r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", dev.cycles_ticked()},
-              {"rtl_cycles_skipped", dev.cycles_skipped()}, {"seed", p.i("sim.seed")}};
+              {"rtl_cycles_skipped", dev.cycles_skipped()}, {"rtl_queues", dev.rtl_queues()}, {"seed", p.i("sim.seed")}};
   r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
   if (!tc.pcap.empty())
     r["wire"]["pcap"] = {{"file", tc.pcap}, {"frames", src.replay().bytes.size()},

@@ -311,6 +311,31 @@ TEST(EndToEnd, SkippingIdleCyclesChangesNothingButSpeed) {
   EXPECT_EQ(sa.str(), sb.str()) << "every frame's step times are the same";
 }
 
+// With at most 4 queues a run uses the RTL Verilated with NumQ=4 (faster). It must behave as
+// the full 8-queue build does for the queues it has: same counters, fates and step times, under
+// load with drops (a short ring at line rate with DROP_EN: RNBC and RQDPC), with 3 queues.
+TEST(EndToEnd, TheFourQueueModelMatchesTheFullOne) {
+  const std::string a = fresh_dir("rtl4"), b = fresh_dir("rtl8");
+  const std::string common =
+      " --set traffic.frames=8000 --set traffic.rate_pct=100 --set traffic.flows=16"
+      " --set nic.rx_ring=80 --set nic.drop_en=true --set nic.queues=3";
+  ASSERT_EQ(run_igbsim("run --out " + a + common).status, 0);
+  ASSERT_EQ(run_igbsim("run --out " + b + common + " --set sim.rtl_queues=8").status, 0);
+  json ra = load_report(a), rb = load_report(b);
+  EXPECT_EQ(ra["sim"]["rtl_queues"], 4);
+  EXPECT_EQ(rb["sim"]["rtl_queues"], 8);
+  EXPECT_GT(ra["nic"]["rqdpc"][0].get<uint64_t>() + ra["nic"]["rqdpc"][1].get<uint64_t>() +
+                ra["nic"]["rqdpc"][2].get<uint64_t>(), 0u) << "the comparison covers drops";
+  for (json* r : {&ra, &rb})
+    for (const char* k : {"wall_s", "rtl_queues"}) (*r)["sim"].erase(k);
+  EXPECT_EQ(ra, rb) << "same counters, fates and latencies";
+  std::ifstream ja(a + "/journey.csv"), jb(b + "/journey.csv");
+  std::stringstream sa, sb;
+  sa << ja.rdbuf();
+  sb << jb.rdbuf();
+  EXPECT_EQ(sa.str(), sb.str()) << "every frame's step times are the same";
+}
+
 TEST(EndToEnd, JumboFramesSpanSeveralBuffersAndArriveByteExact) {
   const std::string dir = fresh_dir("jumbo");
   const result r = run_igbsim("run --out " + dir +
