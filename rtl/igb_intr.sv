@@ -2,7 +2,7 @@
 //
 // A vector sends a message when its cause is pending in EICR, enabled in EIMS, and its EITR
 // timer is not running. Sending arms the timer with the vector's interval (EITR bits 14:2,
-// 1 us units, counted on tick_1us_i); while it runs, further causes wait. So the first event
+// 1 us units, counted by ticks_i); while it runs, further causes wait. So the first event
 // after idle fires at once and later ones at most once per interval. A cause that arrives
 // while the vector is masked stays in EICR and fires when EIMS enables it again.
 // Without GPIE.MSIX_MODE the NIC has one interrupt: it asserts when a cause is pending in
@@ -19,7 +19,7 @@ module igb_intr
 ) (
   input  wire logic                      clk_i,
   input  wire logic                      rst_ni,
-  input  wire logic                      tick_1us_i,
+  input  wire logic [15:0]               ticks_i,     // 1 us ticks elapsed at this cycle (usually 0 or 1)
   input  wire logic                      msix_mode_i,
   input  wire logic [NumVec-1:0]         eicr_i,
   input  wire logic [NumVec-1:0]         eims_i,
@@ -39,6 +39,7 @@ module igb_intr
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
   output      logic [NumVec-1:0]         armed_o,
+  output      logic [12:0]               next_expiry_o,  // ticks left on the running timer that ends first
   output      logic                      intx_o,
   output      logic                      busy_o
 );
@@ -80,9 +81,15 @@ module igb_intr
     armed_d = armed_q;
     count_d = count_q;
     for (int unsigned v = 0; v < NumVec; v++) begin
-      if (armed_q[v] && tick_1us_i) begin
-        count_d[v] = count_q[v] - 13'd1;
-        if (count_q[v] <= 13'd1) armed_d[v] = 1'b0;
+      // Several ticks at once count as that many single ticks would (the host presents them
+      // together only when no timer ends among them but possibly the last).
+      if (armed_q[v] && ticks_i != 16'd0) begin
+        if (16'(count_q[v]) <= ticks_i) begin
+          count_d[v] = '0;
+          armed_d[v] = 1'b0;
+        end else begin
+          count_d[v] = count_q[v] - 13'(ticks_i);
+        end
       end
       if (timer_reset_i[v]) armed_d[v] = 1'b0;
       if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0 && !fault_ignore_eitr_i) begin
@@ -105,6 +112,11 @@ module igb_intr
   end
 
   assign armed_o = armed_q;
+  always_comb begin
+    next_expiry_o = '1;
+    for (int unsigned v = 0; v < NumVec; v++)
+      if (armed_q[v] && count_q[v] < next_expiry_o) next_expiry_o = count_q[v];
+  end
   assign busy_o  = |due | legacy_due;
   assign intx_o  = asserted_q;
 

@@ -22,7 +22,10 @@ module igb_nic
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
-  input  wire logic              tick_1us_i,      // 1 us prescaler strobe for EITR
+  // 1 us ticks of the EITR prescaler that elapse at this cycle: 1 once per microsecond. The
+  // host may skip cycles in which nothing but the EITR timers would count and then present the
+  // skipped ticks at once; it never skips past timer_next_o ticks (see timer_next_o).
+  input  wire logic [15:0]       ticks_1us_i,
 
   // MMIO target port (BAR0)
   input  wire logic              mmio_valid_i,
@@ -71,6 +74,7 @@ module igb_nic
   output      logic [2:0]        ev_frame_queue_o,  // queue of the head frame (of the events above); 3 bits whatever NumQ
   output      logic              idle_o,
   output      logic              timers_armed_o,
+  output      logic [12:0]       timer_next_o,      // ticks until the first running EITR timer expires
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
 
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
@@ -82,7 +86,8 @@ module igb_nic
   localparam int QW = $clog2(NumQ);
 
   // Boundary registers
-  logic              tick_1us_q, rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
+  logic [15:0]       ticks_1us_q;
+  logic              rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
   logic [7:0]        fault_q;
   logic              rresp_valid_q, rresp_last_q;
   logic [63:0]       rx_data_q, rresp_data_q;
@@ -92,7 +97,7 @@ module igb_nic
   logic [DmaTagW-1:0] rresp_tag_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      tick_1us_q    <= 1'b0;
+      ticks_1us_q   <= '0;
       fault_q       <= '0;
       rx_valid_q    <= 1'b0;
       rx_last_q     <= 1'b0;
@@ -107,7 +112,7 @@ module igb_nic
       rresp_data_q  <= '0;
       rresp_tag_q   <= '0;
     end else begin
-      tick_1us_q    <= tick_1us_i;
+      ticks_1us_q   <= ticks_1us_i;
       fault_q       <= fault_i;
       rx_valid_q    <= rx_valid_i;
       rx_last_q     <= rx_last_i;
@@ -338,13 +343,13 @@ module igb_nic
 
   logic intr_busy;
   igb_intr #(.NumQ(NumQ), .NumVec(NumVec)) u_intr (
-    .clk_i, .rst_ni(rst_core_n), .tick_1us_i(tick_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
+    .clk_i, .rst_ni(rst_core_n), .ticks_i(ticks_1us_q), .msix_mode_i(gpie[GpieMsixMode]),
     .eicr_i(eicr), .eims_i(eims | {NumVec{fault_q[0]}}), .interval_i(eitr_interval),
     .timer_reset_i(eitr_reset), .eims_real_i(eims), .fault_ignore_eitr_i(fault_q[3]),
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
     .flush_o(flush),
-    .msix_valid_o, .msix_vec_o, .armed_o(armed), .busy_o(intr_busy)
+    .msix_valid_o, .msix_vec_o, .armed_o(armed), .next_expiry_o(timer_next_o), .busy_o(intr_busy)
   );
 
   // Idle: nothing in the boundary registers or port buffers, and no block has work it would do
@@ -353,7 +358,7 @@ module igb_nic
   // knows when both come (so it skips the cycles in between; the lockstep test checks that
   // skipping them changes nothing).
   assign idle_o         = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
-                            rx_valid_q | mmio_valid_q | rresp_valid_q | tick_1us_q |
+                            rx_valid_q | mmio_valid_q | rresp_valid_q | (ticks_1us_q != '0) |
                             (sw_reset_cnt_q != '0));
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;

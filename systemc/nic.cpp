@@ -6,6 +6,7 @@ using sc_core::sc_time_stamp;
 #include <verilated.h>
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -102,9 +103,10 @@ uint64_t nic::next_event_cycle() const {
   }
   if (!mmio_q_.empty()) next = std::min(next, std::max(cycle_, mmio_q_.front().cycle));
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
-  if (with_rtl([](auto& m) { return m.timers_armed_o != 0; })) {
-    next = std::min(next, (cycle_ + cycles_per_us_ - 1) / cycles_per_us_ * cycles_per_us_);
-  }
+  // A running EITR timer: the tick at which the first one ends. The ticks before it only
+  // count down, so they are skipped and presented together then (tick_on).
+  const auto [armed, left] = with_rtl([](auto& m) { return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o); });
+  if (armed) next = std::min(next, std::max(cycle_, next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_));
   return next;
 }
 
@@ -141,7 +143,15 @@ template <class M>
 void nic::tick_on(M& m) {
   const uint64_t c = cycle_;
 
-  m.tick_1us_i = (c % cycles_per_us_) == 0;
+  // The 1 us ticks due by this cycle and not yet presented: 1 at each microsecond when every
+  // cycle is ticked, more after skipped cycles (saturating: with no timer running they do
+  // not matter).
+  uint64_t ticks = 0;
+  if (c >= next_tick_) {
+    ticks = (c - next_tick_) / cycles_per_us_ + 1;
+    next_tick_ += ticks * cycles_per_us_;
+  }
+  m.ticks_1us_i = static_cast<uint16_t>(std::min<uint64_t>(ticks, 0xFFFF));
   // Wire beat whose bytes have all arrived by this cycle
   bool beat_in = false, beat_last = false;
   if (cur_) {

@@ -5,8 +5,9 @@
 // loop runs ahead of SystemC time up to the next pending SystemC activity (nothing else can
 // act before then, so nothing can observe the hardware from the future) and stops earlier when
 // the RTL sends an MSI-X whose delivery is due sooner. When the RTL is idle (idle_o: no frame,
-// no DMA, no pending interrupt) it jumps over empty cycles to the next external event: a wire
-// beat, an MMIO write, a read completion, or the next 1 us tick while an EITR timer runs.
+// no DMA, no pending interrupt; waiting for input counts as idle) it jumps over empty cycles to
+// the next external event: a wire beat, an MMIO write, a read completion, or the 1 us tick at
+// which a running EITR timer ends (the ticks skipped before it are presented together).
 #pragma once
 #include <systemc>
 #include <tlm>
@@ -114,6 +115,7 @@ class nic : public sc_core::sc_module {
   uint64_t cycles_per_us_;
 
   uint64_t cycle_ = 0;          // next cycle to tick; the RTL holds the state before it
+  uint64_t next_tick_ = 0;      // first 1 us tick cycle not yet presented to the RTL
   uint64_t horizon_ = 0;        // the run-ahead bound of the current advance()
   uint64_t ticked_ = 0, skipped_ = 0, writebacks_ = 0;
   bool intx_prev_ = false;       // INTx level at the last tick (interrupts on rising edges)

@@ -52,7 +52,7 @@ class rtl_harness {
   ~rtl_harness() { m->final(); }
 
   void tick() {
-    m->tick_1us_i = (cycle % kCyclesPerUs) == 0;
+    m->ticks_1us_i = (cycle % kCyclesPerUs) == 0;
     // wire
     m->rx_valid_i = 0;
     if (!wire_.empty()) {
