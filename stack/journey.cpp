@@ -1,5 +1,9 @@
 #include "journey.h"
 
+#include <fmt/format.h>
+
+#include <iterator>
+
 namespace igbsim {
 
 const char* step_name(step s) {
@@ -57,13 +61,18 @@ void journey::finish(uint64_t id, const std::string& fate) {
     if (a >= 0 && b >= a) e2e_.add(static_cast<uint64_t>(b - a));
   }
   if (csv_) {
-    std::fprintf(csv_, "%llu,%s", static_cast<unsigned long long>(id), fate.c_str());
+    // Times in ns with 3 decimals, formatted from the integer picoseconds (exact, and a
+    // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run).
+    fmt::memory_buffer line;
+    auto out = std::back_inserter(line);
+    fmt::format_to(out, "{},{}", id, fate);
     for (size_t i = 0; i < kSteps; ++i) {
-      if (r.t[i] < 0) std::fprintf(csv_, ",");
-      else std::fprintf(csv_, ",%.3f", r.t[i] / 1000.0);
+      if (r.t[i] < 0) fmt::format_to(out, ",");
+      else fmt::format_to(out, ",{}.{:03}", r.t[i] / 1000, r.t[i] % 1000);
     }
-    for (size_t i = 0; i < kSteps; ++i) std::fprintf(csv_, ",%c", r.task[i]);
-    std::fprintf(csv_, "\n");
+    for (size_t i = 0; i < kSteps; ++i) fmt::format_to(out, ",{}", r.task[i]);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), csv_);
   } else {
     rows_.emplace_back(r, fate);
   }
