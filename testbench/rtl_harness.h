@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "Vigb_nic.h"
+#include "Vigb_nic4.h"
 #include "e1000_regs.h"
 
 namespace igbsim::test {
@@ -32,15 +33,17 @@ struct msix_msg {
   unsigned vec;
 };
 
-class rtl_harness {
+// M: the Verilated model, Vigb_nic (8 queues) or Vigb_nic4 (4 queues).
+template <class M>
+class rtl_harness_t {
  public:
   static constexpr uint64_t kCyclesPerUs = 125;
   static constexpr uint32_t kReadLatency = 20;  // cycles
 
-  rtl_harness() : ctx_(std::make_unique<VerilatedContext>()), mem(2 << 20, 0) {
+  rtl_harness_t() : ctx_(std::make_unique<VerilatedContext>()), mem(2 << 20, 0) {
     ctx_->threads(1);
     ctx_->assertOn(true);
-    m = std::make_unique<Vigb_nic>(ctx_.get(), "nic");
+    m = std::make_unique<M>(ctx_.get(), "nic");
     m->clk_i = 0;
     m->rst_ni = 1;
     m->eval();
@@ -49,7 +52,7 @@ class rtl_harness {
     m->rst_ni = 1;
     m->eval();
   }
-  ~rtl_harness() { m->final(); }
+  ~rtl_harness_t() { m->final(); }
 
   void tick() {
     m->ticks_1us_i = (cycle % kCyclesPerUs) == 0;
@@ -213,7 +216,7 @@ class rtl_harness {
   }
 
   std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Vigb_nic> m;
+  std::unique_ptr<M> m;
   std::vector<uint8_t> mem;
   uint64_t ring = 0;
   uint64_t cycle = 0;
@@ -233,6 +236,7 @@ class rtl_harness {
   dma_wr cur_;
   uint32_t cur_len_ = 0;
 };
+using rtl_harness = rtl_harness_t<Vigb_nic>;
 
 // A frame of `len` bytes (FCS included; the FCS bytes here are a marker, not a CRC: the
 // RTL strips them without checking).
