@@ -1,6 +1,7 @@
 #include "host_mem.h"
 
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace igbsim {
@@ -8,7 +9,9 @@ namespace igbsim {
 using namespace sc_core;
 
 host_mem::host_mem(sc_module_name name, uint64_t bytes)
-    : sc_module(name), tgt_socket("tgt_socket"), mem_(bytes, 0) {
+    : sc_module(name), tgt_socket("tgt_socket"),
+      mem_(static_cast<uint8_t*>(std::calloc(bytes, 1))), size_(bytes) {
+  if (!mem_) throw std::bad_alloc();
   tgt_socket.register_b_transport(this, &host_mem::b_transport);
   tgt_socket.register_get_direct_mem_ptr(this, &host_mem::get_direct_mem_ptr);
   // First quarter: coherent allocations (rings); the rest: 4 KiB pages for buffers.
@@ -22,7 +25,7 @@ void host_mem::settle(const sc_time& t) {
   if (t > settled_) settled_ = t;
   while (!posted_.empty() && posted_.front().visible <= t) {
     posted_write& w = posted_.front();
-    std::memcpy(mem_.data() + w.addr, w.data.data(), w.data.size());
+    std::memcpy(mem_.get() + w.addr, w.data.data(), w.data.size());
     if (on_visible) on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frames, w.visible);
     posted_.pop_front();
   }
@@ -39,7 +42,7 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  if (addr > mem_.size() || len > mem_.size() - addr) {
+  if (addr > size_ || len > size_ - addr) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
@@ -57,7 +60,7 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     // Settle only to the present: applying writes up to `at` would let a CPU read that
     // happens before `at` see them early.
     settle(sc_time_stamp());
-    std::memcpy(gp.get_data_ptr(), mem_.data() + addr, len);
+    std::memcpy(gp.get_data_ptr(), mem_.get() + addr, len);
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -65,9 +68,9 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 bool host_mem::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
   // DMI for reads only: device writes must stay posted so their visibility time holds.
   dmi.allow_read();
-  dmi.set_dmi_ptr(mem_.data());
+  dmi.set_dmi_ptr(mem_.get());
   dmi.set_start_address(0);
-  dmi.set_end_address(mem_.size() - 1);
+  dmi.set_end_address(size_ - 1);
   return true;
 }
 

@@ -13,8 +13,10 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace igbsim {
@@ -26,8 +28,8 @@ class host_mem : public sc_core::sc_module {
   host_mem(sc_core::sc_module_name name, uint64_t bytes);
 
   // CPU side (direct access, like a kernel virtual address)
-  uint8_t* ptr(uint64_t addr) { return mem_.data() + addr; }
-  uint64_t size() const { return mem_.size(); }
+  uint8_t* ptr(uint64_t addr) { return mem_.get() + addr; }
+  uint64_t size() const { return size_; }
   // Apply every posted device write visible at or before t.
   void settle(const sc_core::sc_time& t);
   // Every posted write visible at or before this time has been applied.
@@ -60,7 +62,11 @@ class host_mem : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
 
-  std::vector<uint8_t> mem_;
+  // Zeroed memory from calloc: the pages come from the kernel already zero and become
+  // resident only when touched (a vector's memset touched all 64 MB at start-up).
+  struct free_deleter { void operator()(uint8_t* p) const { std::free(p); } };
+  std::unique_ptr<uint8_t[], free_deleter> mem_;
+  uint64_t size_ = 0;
   std::deque<posted_write> posted_;
   uint64_t coherent_next_ = 0x1000;
   uint64_t coherent_end_;
