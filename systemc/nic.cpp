@@ -5,15 +5,16 @@
 using sc_core::sc_time_stamp;
 #include <verilated.h>
 
+#include <verilated_fst_c.h>
+
 #include <algorithm>
-#include <utility>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
-#include <verilated_fst_c.h>
 #include "host_mem.h"
 #include "rtl_assert.h"
 
@@ -105,8 +106,13 @@ uint64_t nic::next_event_cycle() const {
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
   // A running EITR timer: the tick at which the first one ends. The ticks before it only
   // count down, so they are skipped and presented together then (tick_on).
-  const auto [armed, left] = with_rtl([](auto& m) { return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o); });
-  if (armed) next = std::min(next, std::max(cycle_, next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_));
+  const auto [armed, left] = with_rtl([](auto& m) {
+    return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o);
+  });
+  if (armed) {
+    const uint64_t ends = next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_;
+    next = std::min(next, std::max(cycle_, ends));
+  }
   return next;
 }
 

@@ -75,6 +75,7 @@ run_result igbsim_run(const std::string& out, const std::vector<std::string>& ar
 }
 
 double wall(const json& r) { return r["sim"]["wall_s"].get<double>(); }
+double sim_s(const json& r) { return r["sim"]["sim_time_ns"].get<double>() / 1e9; }
 
 // The fastest of n identical runs (runs are deterministic; the machine is not): for the short
 // runs, whose single wall times vary by tens of per cent on a shared machine.
@@ -86,7 +87,6 @@ run_result best_of(int n, const std::string& out, const std::vector<std::string>
   }
   return best;
 }
-double sim_s(const json& r) { return r["sim"]["sim_time_ns"].get<double>() / 1e9; }
 
 }  // namespace
 

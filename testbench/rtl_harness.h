@@ -223,8 +223,8 @@ class rtl_harness_t {
   std::vector<dma_wr> writes;
   std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
-  uint64_t dma_errors = 0;
-  uint64_t read_timeouts = 0;  // register reads the NIC never completed   // DMA outside `mem` (dropped writes, zero reads)
+  uint64_t dma_errors = 0;     // DMA outside `mem` (dropped writes, zero reads)
+  uint64_t read_timeouts = 0;  // register reads the NIC never completed
   uint64_t mpc_events = 0;
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 
