@@ -68,4 +68,13 @@ inline std::vector<change> read_fst(const std::string& path, const std::vector<s
   return data.out;
 }
 
+// How many value-change blocks the writer cut the file into.
+inline uint64_t fst_blocks(const std::string& path) {
+  void* ctx = fstReaderOpen(path.c_str());
+  if (!ctx) throw std::runtime_error("cannot open " + path);
+  const uint64_t n = fstReaderGetValueChangeSectionCount(ctx);
+  fstReaderClose(ctx);
+  return n;
+}
+
 }  // namespace igbsim::test
