@@ -21,22 +21,29 @@ module igb_dma_arb
   input  wire logic                  clk_i,
   input  wire logic                  rst_ni,
 
-  // Descriptor reads, one requester per queue
+  // Descriptor reads, one requester per queue. The wide bundles are off the waveform: they
+  // are the queues' own ports side by side (see igb_nic).
   input  wire logic [NumQ-1:0]        rd_valid_i,
   output      logic [NumQ-1:0]        rd_ready_o,
+  /*verilator tracing_off*/
   input  wire logic [NumQ-1:0][63:0]  rd_addr_i,
+  /*verilator tracing_on*/
   input  wire logic [NumQ-1:0][15:0]  rd_len_i,
   input  wire logic [NumQ-1:0][3:0]   rd_tag_i,
 
   // Writes (requests and their data), one requester per queue
   input  wire logic [NumQ-1:0]        wr_valid_i,
   output      logic [NumQ-1:0]        wr_ready_o,
+  /*verilator tracing_off*/
   input  wire logic [NumQ-1:0][63:0]  wr_addr_i,
+  /*verilator tracing_on*/
   input  wire logic [NumQ-1:0][15:0]  wr_len_i,
   input  wire logic [NumQ-1:0][3:0]   wr_tag_i,
   input  wire logic [NumQ-1:0]        wdata_valid_i,
   output      logic [NumQ-1:0]        wdata_ready_o,
+  /*verilator tracing_off*/
   input  wire logic [NumQ-1:0][63:0]  wdata_i,
+  /*verilator tracing_on*/
   input  wire logic [NumQ-1:0]        wdata_last_i,
 
   // Memory-master port

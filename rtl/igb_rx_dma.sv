@@ -167,7 +167,7 @@ module igb_rx_dma
     req_len_o   = len_q;
     req_tag_o   = TagDataWr;
     wdata_valid_o = 1'b0;
-    wdata_o     = word_i;
+    wdata_o     = '0;      // data only with wdata_valid_o: an idle queue's bus stays still
     wdata_last_o = 1'b0;
     rx_cause_o  = 1'b0;
     rxdmt_o     = 1'b0;
@@ -233,6 +233,7 @@ module igb_rx_dma
       end
       StData: begin
         wdata_valid_o = 1'b1;
+        wdata_o       = word_i;
         wdata_last_o  = (beats_q == 16'd1);
         if (wdata_ready_i) begin
           word_pop_o = 1'b1;
