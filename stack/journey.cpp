@@ -64,7 +64,7 @@ void journey::finish(uint64_t id, const std::string& fate) {
     // Times in ns with 3 decimals, formatted from the integer picoseconds (exact, and a
     // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run).
     fmt::memory_buffer line;
-    auto out = std::back_inserter(line);
+    auto out = fmt::appender(line);
     fmt::format_to(out, "{},{}", id, fate);
     for (size_t i = 0; i < kSteps; ++i) {
       if (r.t[i] < 0) fmt::format_to(out, ",");

@@ -84,7 +84,8 @@ uint32_t nic::eims() const {
 }
 
 uint64_t nic::cycle_at(const sc_time& t) const {
-  const uint64_t ps = t.value() / sc_time(1, SC_PS).value();
+  static const uint64_t per_ps = sc_time(1, SC_PS).value();  // the time resolution is fixed
+  const uint64_t ps = t.value() / per_ps;
   return (ps + period_ps_ - 1) / period_ps_;
 }
 
