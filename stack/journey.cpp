@@ -1,5 +1,6 @@
 #include "journey.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <iterator>
@@ -65,12 +66,13 @@ void journey::finish(uint64_t id, const std::string& fate) {
     // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run).
     fmt::memory_buffer line;
     auto out = fmt::appender(line);
-    fmt::format_to(out, "{},{}", id, fate);
+    // Formats compiled in (FMT_COMPILE): parsing them per row was most of the row's cost.
+    fmt::format_to(out, FMT_COMPILE("{},{}"), id, fate);
     for (size_t i = 0; i < kSteps; ++i) {
-      if (r.t[i] < 0) fmt::format_to(out, ",");
-      else fmt::format_to(out, ",{}.{:03}", r.t[i] / 1000, r.t[i] % 1000);
+      if (r.t[i] < 0) line.push_back(',');
+      else fmt::format_to(out, FMT_COMPILE(",{}.{:03}"), r.t[i] / 1000, r.t[i] % 1000);
     }
-    for (size_t i = 0; i < kSteps; ++i) fmt::format_to(out, ",{}", r.task[i]);
+    for (size_t i = 0; i < kSteps; ++i) fmt::format_to(out, FMT_COMPILE(",{}"), r.task[i]);
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), csv_);
   } else {
