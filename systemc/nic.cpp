@@ -97,12 +97,14 @@ bool nic::quiet() const {
   return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_;
 }
 
+void nic::set_beat(size_t beat) {
+  beat_ = beat;
+  if (cur_) beat_at_ = cycle_at(cur_->byte_done(std::min<size_t>(8 * (beat_ + 1), cur_->bytes.size())));
+}
+
 uint64_t nic::next_event_cycle() const {
   uint64_t next = UINT64_MAX;
-  if (cur_) {
-    const size_t end = std::min<size_t>(8 * (beat_ + 1), cur_->bytes.size());
-    next = std::min(next, std::max(cycle_, cycle_at(cur_->byte_done(end))));
-  }
+  if (cur_) next = std::min(next, std::max(cycle_, beat_at_));
   if (!mmio_q_.empty()) next = std::min(next, std::max(cycle_, mmio_q_.front().cycle));
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
   // A running EITR timer: the tick at which the first one ends. The ticks before it only
@@ -122,7 +124,7 @@ void nic::advance(uint64_t target) {
   while (cycle_ < horizon_) {
     if (!cur_) {
       cur_ = wire_->peek();
-      beat_ = 0;
+      set_beat(0);
     }
     if (quiet()) {
       const uint64_t next = next_event_cycle();
@@ -164,7 +166,7 @@ void nic::tick_on(M& m) {
   if (cur_) {
     const size_t n = cur_->bytes.size();
     const size_t lo = 8 * beat_, hi = std::min(n, lo + 8);
-    if (cycle_at(cur_->byte_done(hi)) <= c) {
+    if (beat_at_ <= c) {
       uint64_t d = 0;
       std::memcpy(&d, cur_->bytes.data() + lo, hi - lo);
       beat_in = true;
@@ -237,7 +239,7 @@ void nic::tick_on(M& m) {
     else if (on_frame) on_frame(id, m.ev_frame_runt_o ? nic_event::runt_drop : nic_event::mpc_drop, 0, time_of(c));
   }
   if (beat_in) {
-    ++beat_;
+    set_beat(beat_ + 1);
     if (beat_last) {
       if (on_frame) on_frame(cur_->id, nic_event::wire_end, 0, cur_->end());
       arriving_.push_back(cur_->id);

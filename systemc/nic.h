@@ -124,6 +124,8 @@ class nic : public sc_core::sc_module {
   // Wire input
   const wire_frame* cur_ = nullptr;
   size_t beat_ = 0;
+  uint64_t beat_at_ = 0;  // the cycle by which beat_ of cur_ has all its bytes (set_beat)
+  void set_beat(size_t beat);
   // MMIO
   std::deque<mmio_write> mmio_q_;
   bool mmio_read_ = false;
