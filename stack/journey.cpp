@@ -3,8 +3,6 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
-#include <iterator>
-
 namespace igbsim {
 
 const char* step_name(step s) {
@@ -63,10 +61,10 @@ void journey::finish(uint64_t id, const std::string& fate) {
   }
   if (csv_) {
     // Times in ns with 3 decimals, formatted from the integer picoseconds (exact, and a
-    // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run).
+    // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run),
+    // with the formats compiled in (parsing them per row was most of a row's cost).
     fmt::memory_buffer line;
     auto out = fmt::appender(line);
-    // Formats compiled in (FMT_COMPILE): parsing them per row was most of the row's cost.
     fmt::format_to(out, FMT_COMPILE("{},{}"), id, fate);
     for (size_t i = 0; i < kSteps; ++i) {
       if (r.t[i] < 0) line.push_back(',');

@@ -94,6 +94,7 @@ class nic : public sc_core::sc_module {
   template <class M> void tick_on(M& m);
   void advance(uint64_t target);          // tick/skip until cycle_ == target or quiet forever
   bool quiet() const;                     // nothing changes without an external event
+  void set_beat(size_t beat);             // the wire beat of cur_ to present next, and its cycle
   uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
@@ -125,7 +126,6 @@ class nic : public sc_core::sc_module {
   const wire_frame* cur_ = nullptr;
   size_t beat_ = 0;
   uint64_t beat_at_ = 0;  // the cycle by which beat_ of cur_ has all its bytes (set_beat)
-  void set_beat(size_t beat);
   // MMIO
   std::deque<mmio_write> mmio_q_;
   bool mmio_read_ = false;

@@ -24,8 +24,9 @@ bool wave_tracer::open(const std::string& path) {
   // size plus slack (132 MB), freed by its writer thread once the block is compressed. glibc
   // serves such sizes with mmap, so every page of every block's buffer faulted in anew. From the
   // heap, with trimming off, the next block reuses pages already mapped: 50,000 line-rate
-  // frames with full waves went from 7.7 to 2.9 s. This holds for the rest of the process; the
-  // heap keeps at most the buffers a writer has live at once, and only their written part.
+  // frames with full waves went from about 7.8 to 2.9 s. This holds for the rest of the
+  // process; the heap keeps at most the buffers a writer has live at once, and only their
+  // written part.
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   fst_ = std::make_unique<VerilatedFstC>();
