@@ -178,8 +178,11 @@ module igb_dma_arb
 
 `ifndef SYNTHESIS
   // Only the owner of the write-data channel may present write data.
-  a_wdata_owner: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (wdata_valid_i & ~(wlock_q ? (NumQ'(1) << wown_q) : '0)) == '0)
-    else $error("dma_arb: write data from a queue that does not own the channel");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      a_wdata_owner: assert ((wdata_valid_i & ~(wlock_q ? (NumQ'(1) << wown_q) : '0)) == '0)
+        else $error("dma_arb: write data from a queue that does not own the channel");
+    end
+  end
 `endif
 endmodule

@@ -122,12 +122,18 @@ module igb_intr
 
 `ifndef SYNTHESIS
   // Hardware contract: no message for a vector whose EIMS bit is clear, none while throttled.
-  a_msix_unmasked: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (msix_mode_i && msix_valid_o) |-> eims_real_i[msix_vec_o])
-    else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
-  a_msix_throttled: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      msix_valid_o |-> !armed_q[msix_vec_o])
-    else $error("intr: MSI-X inside EITR interval, vector %0d", msix_vec_o);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && (msix_mode_i && msix_valid_o)) begin
+      a_msix_unmasked: assert (eims_real_i[msix_vec_o])
+        else $error("intr: MSI-X on masked vector %0d", msix_vec_o);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && msix_valid_o) begin
+      a_msix_throttled: assert (!armed_q[msix_vec_o])
+        else $error("intr: MSI-X inside EITR interval, vector %0d", msix_vec_o);
+    end
+  end
 `endif
 
 endmodule

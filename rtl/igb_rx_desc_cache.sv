@@ -185,9 +185,12 @@ module igb_rx_desc_cache #(
   assign busy_o          = want;
 
 `ifndef SYNTHESIS
-  a_rsp_has_read: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      rsp_valid_i |-> (32'(rsp_tag_i) < MaxReads) && tbusy_q[rtag])
-    else $error("desc_cache: completion with tag %0d that no read is waiting for", rsp_tag_i);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && rsp_valid_i) begin
+      a_rsp_has_read: assert ((32'(rsp_tag_i) < MaxReads) && tbusy_q[rtag])
+        else $error("desc_cache: completion with tag %0d that no read is waiting for", rsp_tag_i);
+    end
+  end
 `endif
 
 endmodule

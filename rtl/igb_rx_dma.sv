@@ -369,18 +369,27 @@ module igb_rx_dma
   // Hardware contract: descriptors are written back only inside [RDH, RDT): a burst starts
   // at RDH, and the fetch logic took every cached descriptor from below RDT.
   // Completions are taken in ring order, so the oldest pending one is the descriptor at RDH.
-  a_next_desc_in_order: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      desc_pop_o |-> (desc_idx_i == next_idx_q))
-    else $error("rx_dma: took descriptor %0d, expected %0d", desc_idx_i, next_idx_q);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && desc_pop_o) begin
+      a_next_desc_in_order: assert (desc_idx_i == next_idx_q)
+        else $error("rx_dma: took descriptor %0d, expected %0d", desc_idx_i, next_idx_q);
+    end
+  end
   // The burst [RDH, RDH + n) lies inside [RDH, RDT): hardware owns at least n descriptors.
   logic [15:0] hw_owned;
   assign hw_owned = (rdt_i >= rdh_q) ? rdt_i - rdh_q : rdt_i + ring_count_i - rdh_q;
-  a_wb_inside_ring: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (state_q == StWbReq) |-> (wb_n_q != 16'd0 && wb_n_q <= hw_owned))
-    else $error("rx_dma: write-back of %0d descriptors at RDH=%0d outside [RDH, RDT=%0d)", wb_n_q, rdh_q, rdt_i);
-  a_wb_at_rdh: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (state_q == StIdle && cmp_count == 0) |-> (next_idx_q == rdh_q))
-    else $error("rx_dma: RDH=%0d but the next descriptor is %0d with nothing pending", rdh_q, next_idx_q);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && (state_q == StWbReq)) begin
+      a_wb_inside_ring: assert (wb_n_q != 16'd0 && wb_n_q <= hw_owned)
+        else $error("rx_dma: write-back of %0d descriptors at RDH=%0d outside [RDH, RDT=%0d)", wb_n_q, rdh_q, rdt_i);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && (state_q == StIdle && cmp_count == 0)) begin
+      a_wb_at_rdh: assert (next_idx_q == rdh_q)
+        else $error("rx_dma: RDH=%0d but the next descriptor is %0d with nothing pending", rdh_q, next_idx_q);
+    end
+  end
 `endif
 
 endmodule

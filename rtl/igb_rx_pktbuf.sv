@@ -160,9 +160,12 @@ module igb_rx_pktbuf #(
 
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.
-  a_no_underflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      word_pop_i |-> (rd_ptr_q != commit_q))
-    else $error("pktbuf: word popped from an empty buffer");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && word_pop_i) begin
+      a_no_underflow: assert (rd_ptr_q != commit_q)
+        else $error("pktbuf: word popped from an empty buffer");
+    end
+  end
 `endif
 
 endmodule
