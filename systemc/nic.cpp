@@ -99,7 +99,15 @@ bool nic::quiet() const {
 
 void nic::set_beat(size_t beat) {
   beat_ = beat;
-  if (cur_) beat_at_ = cycle_at(cur_->byte_done(std::min<size_t>(8 * (beat_ + 1), cur_->bytes.size())));
+  if (!cur_) return;
+  const size_t n = cur_->bytes.size();
+  const size_t beats = std::max<size_t>(1, (n + 7) / 8);
+  const auto in_at = [&](size_t b) { return cycle_at(cur_->byte_done(std::min<size_t>(8 * (b + 1), n))); };
+  // The burst of beat: p_.rx_burst_beats beats back to back, the last one in the cycle its
+  // last byte is in; never before a beat's own bytes are (a wire faster than a beat a cycle).
+  const size_t last = std::min(beats - 1, (beat / p_.rx_burst_beats + 1) * p_.rx_burst_beats - 1);
+  const uint64_t burst_end = in_at(last);
+  beat_at_ = std::max(in_at(beat), burst_end - std::min<uint64_t>(burst_end, last - beat));
 }
 
 uint64_t nic::next_event_cycle() const {
