@@ -359,11 +359,16 @@ module igb_rx_dma
   end
 
   assign rdh_o = rdh_q;
-  // Idle means nothing changes without outside input: no frame in flight, and a frame at the
-  // head either has no descriptor (already counted) or the queue is disabled.
-  assign busy_o = (state_q != StIdle && !(state_q == StNextDesc && !desc_valid_i)) || wb_due ||
-                  (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth &&
-                   (hw_avail >= needed || !counted_q));
+  // Idle means nothing changes without outside input: in StIdle, no write-back due and a frame
+  // at the head either has no descriptor (already counted) or the queue is disabled; in
+  // StNextDesc, the descriptor cache has nothing yet (its read is out: the completion is
+  // input). Write-backs and new frames are only taken up in StIdle, so outside it wb_due and a
+  // waiting frame are no work (counting them kept the engine busy for the whole ~110 cycles of
+  // each descriptor read).
+  assign busy_o = (state_q != StIdle && !(state_q == StNextDesc && !desc_valid_i)) ||
+                  (state_q == StIdle &&
+                   (wb_due || (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth &&
+                               (hw_avail >= needed || !counted_q))));
 
 `ifndef SYNTHESIS
   // Hardware contract: descriptors are written back only inside [RDH, RDT): a burst starts
