@@ -42,7 +42,7 @@ module igb_dma_arb
   input  wire logic [NumQ-1:0]        wdata_valid_i,
   output      logic [NumQ-1:0]        wdata_ready_o,
   /*verilator tracing_off*/
-  input  wire logic [NumQ-1:0][63:0]  wdata_i,
+  input  wire logic [NumQ-1:0][DmaW-1:0] wdata_i,
   /*verilator tracing_on*/
   input  wire logic [NumQ-1:0]        wdata_last_i,
 
@@ -55,7 +55,7 @@ module igb_dma_arb
   output      logic [DmaTagW-1:0]    req_tag_o,
   output      logic                  wdata_valid_o,
   input  wire logic                  wdata_ready_i,
-  output      logic [63:0]           wdata_o,
+  output      logic [DmaW-1:0]       wdata_o,
   output      logic                  wdata_last_o,
   output      logic                  busy_o          // something waits in the port buffers
 );
@@ -107,7 +107,7 @@ module igb_dma_arb
 
   // Write data: the owner's, and only while it owns the channel.
   logic        wd_valid, wd_ready, wd_last;
-  logic [63:0] wd_data;
+  logic [DmaW-1:0] wd_data;
   assign wd_valid = wlock_q && wdata_valid_i[wown_q];
   assign wd_data  = wdata_i[wown_q];
   assign wd_last  = wdata_last_i[wown_q];
@@ -119,13 +119,13 @@ module igb_dma_arb
   // Port side: skid buffers, and write data only for the write request the host has taken.
   logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q, owed_d;
   logic [ReqW-1:0]   rq_data;
-  logic [64:0]       wq_data;
+  logic [DmaW:0]     wq_data;
   igb_skid #(.W(ReqW)) u_req_skid (
     .clk_i, .rst_ni, .in_valid_i(req_valid), .in_ready_o(req_ready),
     .in_data_i({req_write, req_addr, req_len, req_tag}),
     .out_valid_o(rq_valid), .out_ready_i(rq_ready), .out_data_o(rq_data)
   );
-  igb_skid #(.W(65)) u_wdata_skid (
+  igb_skid #(.W(DmaW + 1)) u_wdata_skid (
     .clk_i, .rst_ni, .in_valid_i(wd_valid), .in_ready_o(wd_ready), .in_data_i({wd_last, wd_data}),
     .out_valid_o(wq_valid), .out_ready_i(wq_ready), .out_data_o(wq_data)
   );

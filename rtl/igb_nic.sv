@@ -52,10 +52,10 @@ module igb_nic
   output      logic [DmaTagW-1:0] dma_req_tag_o,      // {queue, tag}
   output      logic              dma_wdata_valid_o,
   input  wire logic              dma_wdata_ready_i,
-  output      logic [63:0]       dma_wdata_o,
+  output      logic [DmaW-1:0]   dma_wdata_o,       // 16 bytes a beat (igb_pkg DmaW)
   output      logic              dma_wdata_last_o,
   input  wire logic              dma_rresp_valid_i,
-  input  wire logic [63:0]       dma_rresp_data_i,
+  input  wire logic [DmaW-1:0]   dma_rresp_data_i,
   input  wire logic [DmaTagW-1:0] dma_rresp_tag_i,
   input  wire logic              dma_rresp_last_i,
 
@@ -90,7 +90,8 @@ module igb_nic
   logic              rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
   logic [7:0]        fault_q;
   logic              rresp_valid_q, rresp_last_q;
-  logic [63:0]       rx_data_q, rresp_data_q;
+  logic [63:0]       rx_data_q;
+  logic [DmaW-1:0]   rresp_data_q;
   logic [3:0]        rx_bytes_q;
   logic [MmioAw-1:0] mmio_addr_q;
   logic [31:0]       mmio_wdata_q;
@@ -208,7 +209,16 @@ module igb_nic
   logic        frm_valid;
   logic [15:0] frm_len, frm_pkt_info;
   logic [31:0] frm_status, frm_hash;
-  logic [NumQ-1:0] word_pop, frm_pop;
+  logic [NumQ-1:0] frm_pop, word_popping;
+  logic [NumQ-1:0][1:0] word_pop;  // packet-buffer words each queue's engine takes (0-2)
+  logic [1:0]      word_pop_any;
+  always_comb begin
+    word_pop_any = '0;
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      word_popping[q] = word_pop[q] != 2'd0;
+      word_pop_any    = word_pop_any | word_pop[q];
+    end
+  end
 
   igb_rx_csum u_csum (
     .clk_i, .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
@@ -223,7 +233,7 @@ module igb_nic
     .fragment_i(p_frag), .saddr_i(p_saddr), .daddr_i(p_daddr), .sport_i(p_sport),
     .dport_i(p_dport), .hash_o(rss_hash), .type_o(rss_type)
   );
-  logic [63:0] word;
+  logic [127:0] word;
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
@@ -231,7 +241,7 @@ module igb_nic
     .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
     .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
-    .frm_pkt_info_o(frm_pkt_info), .word_pop_i(|word_pop), .word_o(word),
+    .frm_pkt_info_o(frm_pkt_info), .word_pop_i(word_pop_any), .word_o(word),
     .frm_pop_i(|frm_pop),
     .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc)
   );
@@ -270,7 +280,8 @@ module igb_nic
   // u_desc_cache/u_rx_dma ports side by side, and every change of one queue's data rewrote the
   // whole bundle in the FST (a quarter of the bits a waves run wrote).
   /*verilator tracing_off*/
-  logic [NumQ-1:0][63:0] dc_req_addr, wr_req_addr, wr_wdata;
+  logic [NumQ-1:0][63:0] dc_req_addr, wr_req_addr;
+  logic [NumQ-1:0][DmaW-1:0] wr_wdata;
   /*verilator tracing_on*/
   logic [NumQ-1:0][15:0] dc_req_len, wr_req_len;
   logic [NumQ-1:0][3:0]  dc_req_tag, wr_req_tag;
@@ -380,7 +391,7 @@ module igb_nic
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.
   always_ff @(posedge clk_i) begin
     if (rst_core_n) begin
-      a_one_taker: assert ($onehot0(frm_pop) && $onehot0(word_pop))
+      a_one_taker: assert ($onehot0(frm_pop) && $onehot0(word_popping))
         else $error("nic: more than one queue took the head frame");
     end
   end

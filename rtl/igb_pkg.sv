@@ -17,6 +17,10 @@ package igb_pkg;
   // DMA tags on the memory port: {queue, 4-bit tag}. A descriptor read's low nibble is its
   // read slot in that queue's descriptor cache; a write's low nibble is its class.
   localparam int DmaTagW = 8;
+  // Memory-port data: 16 bytes a beat, both ways. PCIe Gen2 x4 carries 2 GB/s of data, 16 bytes
+  // per 8 ns cycle; a beat is one descriptor (read completion or write-back) or two words of
+  // the packet buffer.
+  localparam int DmaW = 128;
 
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] CTRL      = 17'h00000;  // device control; bit 26 RST

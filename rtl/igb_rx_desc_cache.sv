@@ -12,7 +12,9 @@
 // fetching from RDH; completions of reads issued before are discarded.
 `default_nettype none
 
-module igb_rx_desc_cache #(
+module igb_rx_desc_cache
+  import igb_pkg::*;
+#(
   parameter int Depth    = 16,
   parameter int MaxReads = 4,
   parameter int MaxBurst = 16
@@ -29,14 +31,14 @@ module igb_rx_desc_cache #(
   input  wire logic        demand_i,       // a frame waits for a descriptor
   input  wire logic        fault_rdt_inclusive_i,  // planted bug: [fetch pointer, RDT] is fetched
 
-  // Descriptor reads (16 bytes per descriptor) and their completions
+  // Descriptor reads (16 bytes per descriptor) and their completions, a descriptor a beat
   output      logic        req_valid_o,
   input  wire logic        req_ready_i,
   output      logic [63:0] req_addr_o,
   output      logic [15:0] req_len_o,
   output      logic [3:0]  req_tag_o,
   input  wire logic        rsp_valid_i,
-  input  wire logic [63:0] rsp_data_i,
+  input  wire logic [DmaW-1:0] rsp_data_i,  // bits 63:0 pkt_addr, 127:64 hdr_addr (unused)
   input  wire logic [3:0]  rsp_tag_i,
   input  wire logic        rsp_last_i,
 
@@ -103,16 +105,16 @@ module igb_rx_desc_cache #(
   assign req_len_o   = {burst[11:0], 4'h0};
   assign req_tag_o   = 4'(free_tag);
 
-  // The slot a completion beat fills (even beats carry pkt_addr; odd ones hdr_addr, unused).
+  // The slot a completion beat fills: one descriptor per beat.
   logic [Tw-1:0] rtag;
   logic [Dw-1:0] rslot;
   logic [15:0]   ridx, ridx_raw;
   logic          store;
   always_comb begin
     rtag       = rsp_tag_i[Tw-1:0];
-    rslot      = tslot_q[rtag][Dw-1:0] + tbeat_q[rtag][Dw:1];
-    ridx_raw   = tidx_q[rtag] + {1'b0, tbeat_q[rtag][15:1]};
-    store      = rsp_valid_i && !tbeat_q[rtag][0] && !tdiscard_q[rtag] && enable_i;
+    rslot      = tslot_q[rtag][Dw-1:0] + tbeat_q[rtag][Dw-1:0];
+    ridx_raw   = tidx_q[rtag] + tbeat_q[rtag];
+    store      = rsp_valid_i && !tdiscard_q[rtag] && enable_i;
   end
   assign ridx = (ridx_raw >= ring_count_i) ? ridx_raw - ring_count_i : ridx_raw;
 
@@ -145,7 +147,7 @@ module igb_rx_desc_cache #(
 
   always_ff @(posedge clk_i) begin
     if (store) begin
-      addr_q[rslot] <= rsp_data_i;
+      addr_q[rslot] <= rsp_data_i[63:0];
       idx_q[rslot]  <= ridx;
     end
   end
@@ -179,6 +181,8 @@ module igb_rx_desc_cache #(
     end
   end
 
+  logic unused_hdr_addr;
+  assign unused_hdr_addr = ^rsp_data_i[127:64];
   assign desc_valid_o    = (rd_q != alloc_q) && filled_q[rd_q[Dw-1:0]];
   assign desc_pkt_addr_o = addr_q[rd_q[Dw-1:0]];
   assign desc_idx_o      = idx_q[rd_q[Dw-1:0]];

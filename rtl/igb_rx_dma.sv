@@ -55,8 +55,8 @@ module igb_rx_dma
   input  wire logic [15:0] frm_pkt_info_i,  // packet type and RSS type
   input  wire logic [31:0] frm_hash_i,      // RSS hash
   input  wire logic        pcsd_i,          // RXCSUM.PCSD: dword 1 carries the RSS hash
-  output      logic        word_pop_o,
-  input  wire logic [63:0] word_i,
+  output      logic [1:0]  word_pop_o,     // packet-buffer words taken: 0, 1 or 2
+  input  wire logic [127:0] word_i,        // the next two words, the first in bits 63:0
   output      logic        frm_pop_o,
 
   // Descriptor cache
@@ -73,7 +73,7 @@ module igb_rx_dma
   output      logic [3:0]  req_tag_o,
   output      logic        wdata_valid_o,
   input  wire logic        wdata_ready_i,
-  output      logic [63:0] wdata_o,
+  output      logic [DmaW-1:0] wdata_o,
   output      logic        wdata_last_o,
 
   // Events
@@ -110,7 +110,7 @@ module igb_rx_dma
   logic [31:0] cmp_hash_q [WbDepth];
   logic [Cw:0] cmp_wr_q, cmp_wr_d, cmp_rd_q, cmp_rd_d, cmp_count;
   logic        cmp_push;
-  logic [15:0] wb_n_q, wb_n_d, wb_beat_q, wb_beat_d;  // burst size, beat within the burst
+  logic [15:0] wb_n_q, wb_n_d, wb_beat_q, wb_beat_d;  // burst size, beat (descriptor) within it
   assign cmp_count    = cmp_wr_q - cmp_rd_q;
   assign wb_pending_o = cmp_count != 0;
 
@@ -123,7 +123,7 @@ module igb_rx_dma
   assign wb_room = ring_count_i - rdh_q;
   assign wb_n    = ({11'h0, cmp_count} < wb_room) ? {11'h0, cmp_count} : wb_room;
   logic [Cw-1:0] wb_entry;
-  assign wb_entry = cmp_rd_q[Cw-1:0] + wb_beat_q[Cw:1];
+  assign wb_entry = cmp_rd_q[Cw-1:0] + wb_beat_q[Cw-1:0];
 
   logic [15:0] host_len, frame_words, needed, bufsz, hw_avail, hw_avail_ok, chunk;
   assign host_len    = frm_host_len_i;
@@ -134,6 +134,12 @@ module igb_rx_dma
   assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
   assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
   assign chunk    = (left_q < bufsz) ? left_q : bufsz;
+  logic        buf_words_odd;  // the buffer being written spans an odd number of words
+  logic [15:0] buf_words;
+  assign buf_words     = (len_q + 16'd7) >> 3;
+  assign buf_words_odd = buf_words[0];
+  logic unused_buf_words;
+  assign unused_buf_words = ^buf_words[15:1];
   // Descriptors in [RDH, RDT) once the one being written back is done.
   logic [15:0] rdh_next, hw_owned_after;
   assign rdh_next       = (rdh_q + wb_n_q == ring_count_i) ? 16'h0 : rdh_q + wb_n_q;
@@ -159,7 +165,7 @@ module igb_rx_dma
     cmp_wr_d    = cmp_wr_q;
     cmp_rd_d    = cmp_rd_q;
     cmp_push    = 1'b0;
-    word_pop_o  = 1'b0;
+    word_pop_o  = 2'd0;
     frm_pop_o   = 1'b0;
     desc_pop_o  = 1'b0;
     req_valid_o = 1'b0;
@@ -211,7 +217,7 @@ module igb_rx_dma
           state_d    = StDataReq;
           addr_d     = desc_pkt_addr_i;
           len_d      = chunk;
-          beats_d    = (chunk + 16'd7) >> 3;
+          beats_d    = (chunk + 16'd15) >> 4;  // 16-byte beats
           left_d     = left_q - chunk;
           desc_pop_o = 1'b1;
           next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
@@ -233,11 +239,13 @@ module igb_rx_dma
       end
       StData: begin
         wdata_valid_o = 1'b1;
-        wdata_o       = word_i;
+        // Two words a beat; the buffer's last beat holds one when its word count is odd (the
+        // bus carries zeros above it).
+        word_pop_o    = (beats_q == 16'd1 && buf_words_odd) ? 2'd1 : 2'd2;
+        wdata_o       = {word_pop_o == 2'd2 ? word_i[127:64] : 64'h0, word_i[63:0]};
         wdata_last_o  = (beats_q == 16'd1);
         if (wdata_ready_i) begin
-          word_pop_o = 1'b1;
-          words_d    = words_q - 16'd1;
+          words_d    = words_q - 16'(word_pop_o);
           beats_d    = beats_q - 16'd1;
           if (beats_q == 16'd1) begin
             if (left_q != 16'd0) begin  // more buffers: this one completes without EOP
@@ -252,8 +260,8 @@ module igb_rx_dma
       end
       StSkip: begin  // words holding only FCS bytes
         if (words_q != 16'd0) begin
-          word_pop_o = 1'b1;
-          words_d    = words_q - 16'd1;
+          word_pop_o = (words_q == 16'd1) ? 2'd1 : 2'd2;
+          words_d    = words_q - 16'(word_pop_o);
         end else begin
           // The frame is in host memory: its completion waits for write-back, and the
           // queue's cause is raised now.
@@ -274,13 +282,12 @@ module igb_rx_dma
         if (req_ready_i) state_d = StWb;
       end
       StWb: begin
-        // Two beats per descriptor. Beat 0: pkt_info, hdr_info, RSS hash; beat 1:
+        // One beat per descriptor. Bits 63:0: pkt_info, hdr_info, RSS hash; 127:64:
         // status_error, length, vlan.
         wdata_valid_o = 1'b1;
-        wdata_o       = wb_beat_q[0]
-                        ? {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD}
-                        : {pcsd_i ? cmp_hash_q[wb_entry] : 32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
-        wdata_last_o  = (wb_beat_q == {wb_n_q[14:0], 1'b0} - 16'd1);
+        wdata_o       = {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD,
+                         pcsd_i ? cmp_hash_q[wb_entry] : 32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
+        wdata_last_o  = (wb_beat_q == wb_n_q - 16'd1);
         if (wdata_ready_i) begin
           wb_beat_d = wb_beat_q + 16'd1;
           if (wdata_last_o) begin
@@ -295,8 +302,8 @@ module igb_rx_dma
       end
       StDrop: begin
         if (words_q != 16'd0) begin
-          word_pop_o = 1'b1;
-          words_d    = words_q - 16'd1;
+          word_pop_o = (words_q == 16'd1) ? 2'd1 : 2'd2;
+          words_d    = words_q - 16'(word_pop_o);
         end else begin
           frm_pop_o   = 1'b1;
           rqdpc_inc_o = 1'b1;

@@ -5,7 +5,7 @@
 // (data space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
 // the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
 // undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
-// DMA side pops data words and then the frame.
+// DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.
 `default_nettype none
 
 module igb_rx_pktbuf #(
@@ -35,8 +35,8 @@ module igb_rx_pktbuf #(
   output      logic [31:0] frm_status_o,
   output      logic [15:0] frm_pkt_info_o,
   output      logic [31:0] frm_hash_o,
-  input  wire logic        word_pop_i,
-  output      logic [63:0] word_o,
+  input  wire logic [1:0]  word_pop_i,   // words taken this cycle: 0, 1 or 2
+  output      logic [127:0] word_o,      // the next two words, the first in bits 63:0
   input  wire logic        frm_pop_i,
 
   // Events
@@ -113,7 +113,7 @@ module igb_rx_pktbuf #(
     end
   end
 
-  assign rd_ptr_d = rd_ptr_q + (Aw+1)'(word_pop_i);
+  assign rd_ptr_d = rd_ptr_q + (Aw+1)'(word_pop_i);  // at most what is committed (asserted)
   assign fr_d     = fr_q + (Sw+1)'(frm_pop_i);
 
   always_ff @(posedge clk_i) begin
@@ -153,7 +153,9 @@ module igb_rx_pktbuf #(
   assign frm_status_o    = status_q[fr_q[Sw-1:0]];
   assign frm_pkt_info_o  = pinfo_q[fr_q[Sw-1:0]];
   assign frm_hash_o      = hash_q[fr_q[Sw-1:0]];
-  assign word_o          = mem_q[rd_ptr_q[Aw-1:0]];
+  logic [Aw-1:0] rd_next;
+  assign rd_next         = rd_ptr_q[Aw-1:0] + 1'b1;
+  assign word_o          = {mem_q[rd_next], mem_q[rd_ptr_q[Aw-1:0]]};
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
   assign ev_frame_runt_o = ev_runt;
@@ -161,8 +163,8 @@ module igb_rx_pktbuf #(
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.
   always_ff @(posedge clk_i) begin
-    if (rst_ni && word_pop_i) begin
-      a_no_underflow: assert (rd_ptr_q != commit_q)
+    if (rst_ni && word_pop_i != 2'd0) begin
+      a_no_underflow: assert (word_pop_i <= 2'd2 && (Aw+1)'(word_pop_i) <= commit_q - rd_ptr_q)
         else $error("pktbuf: word popped from an empty buffer");
     end
   end

@@ -205,7 +205,7 @@ void nic::tick_on(M& m) {
   bool resp = false;
   if (!rresp_.empty() && rresp_.front().cycle <= c) {
     resp = true;
-    m.dma_rresp_data_i = rresp_.front().data;
+    std::memcpy(m.dma_rresp_data_i.data(), rresp_.front().data, kDmaBeatBytes);
     m.dma_rresp_tag_i = rresp_.front().tag;
     m.dma_rresp_last_i = rresp_.front().last;
   }
@@ -304,20 +304,19 @@ void nic::on_dma_request(M& m) {
   uint64_t at = cycle_at(sc_time_stamp() + delay);
   if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
   const uint8_t tag = m.dma_req_tag_o;
-  const uint32_t beats = (len + 7) / 8;
+  const uint32_t beats = (len + kDmaBeatBytes - 1) / kDmaBeatBytes;
   for (uint32_t i = 0; i < beats; ++i) {
-    uint64_t d = 0;
-    std::memcpy(&d, buf.data() + 8 * i, std::min<uint32_t>(8, len - 8 * i));
-    rresp_.push_back({at + i, d, tag, i + 1 == beats});
+    rresp_beat b{at + i, {}, tag, i + 1 == beats};
+    std::memcpy(b.data, buf.data() + kDmaBeatBytes * i, std::min<uint32_t>(kDmaBeatBytes, len - kDmaBeatBytes * i));
+    rresp_.push_back(b);
   }
 }
 
 template <class M>
 void nic::on_dma_wdata(M& m) {
-  const uint64_t d = m.dma_wdata_o;
   const size_t off = wr_.data.size();
-  wr_.data.resize(off + 8);
-  std::memcpy(wr_.data.data() + off, &d, 8);
+  wr_.data.resize(off + kDmaBeatBytes);
+  std::memcpy(wr_.data.data() + off, m.dma_wdata_o.data(), kDmaBeatBytes);
   if (!m.dma_wdata_last_o) return;
   wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
   dma_tag_ext ext;

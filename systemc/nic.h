@@ -51,6 +51,8 @@ enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor 
 // logic of queues 4-7 on every cycle. Register offsets of queues the model lacks read as 0 and
 // ignore writes.
 constexpr unsigned kNumQueues = 8;
+// Bytes per beat on the memory port, both ways (rtl/igb_pkg.sv: DmaW)
+constexpr unsigned kDmaBeatBytes = 16;
 constexpr unsigned kNumVectors = 10;
 
 class nic : public sc_core::sc_module {
@@ -89,7 +91,7 @@ class nic : public sc_core::sc_module {
 
  private:
   struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
-  struct rresp_beat { uint64_t cycle; uint64_t data; uint8_t tag; bool last; };
+  struct rresp_beat { uint64_t cycle; uint8_t data[kDmaBeatBytes]; uint8_t tag; bool last; };
   struct dma_write {
     uint64_t addr = 0;
     uint32_t len = 0;

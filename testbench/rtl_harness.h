@@ -71,7 +71,7 @@ class rtl_harness_t {
     m->dma_rresp_valid_i = 0;
     if (!rresp_.empty() && rresp_.front().cycle <= cycle) {
       m->dma_rresp_valid_i = 1;
-      m->dma_rresp_data_i = rresp_.front().data;
+      std::memcpy(m->dma_rresp_data_i.data(), rresp_.front().data, kBeat);
       m->dma_rresp_tag_i = rresp_.front().tag;
       m->dma_rresp_last_i = rresp_.front().last;
     }
@@ -90,20 +90,19 @@ class rtl_harness_t {
         reads.push_back({cycle, a, len, tag});
         uint64_t at = cycle + kReadLatency;
         if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
-        const bool inside = a < mem.size() && len + 8 <= mem.size() - a;
+        const bool inside = a < mem.size() && len + kBeat <= mem.size() - a;
         if (!inside) ++dma_errors;  // outside host memory: the completion carries zeros
-        for (uint32_t i = 0; i < len; i += 8) {
-          uint64_t d = 0;
-          if (inside) std::memcpy(&d, &mem[a + i], 8);
-          rresp_.push_back({at + i / 8, d, tag, i + 8 >= len});
+        for (uint32_t i = 0; i < len; i += kBeat) {
+          rresp b{at + i / kBeat, {}, tag, i + kBeat >= len};
+          if (inside) std::memcpy(b.data, &mem[a + i], kBeat);
+          rresp_.push_back(b);
         }
       }
     }
     if (m->dma_wdata_valid_o) {
-      const uint64_t d = m->dma_wdata_o;
       const size_t off = cur_.data.size();
-      cur_.data.resize(off + 8);
-      std::memcpy(cur_.data.data() + off, &d, 8);
+      cur_.data.resize(off + kBeat);
+      std::memcpy(cur_.data.data() + off, m->dma_wdata_o.data(), kBeat);
       if (m->dma_wdata_last_o) {
         cur_.data.resize(cur_len_);
         if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
@@ -229,10 +228,11 @@ class rtl_harness_t {
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 
  private:
-  struct beat { uint64_t cycle; uint64_t data; uint8_t tag; bool last; };
+  static constexpr uint32_t kBeat = 16;  // memory-port bytes per beat (rtl/igb_pkg.sv DmaW)
+  struct rresp { uint64_t cycle; uint8_t data[kBeat]; uint8_t tag; bool last; };
   std::deque<std::vector<uint8_t>> wire_;
   size_t beat_ = 0;
-  std::deque<beat> rresp_;
+  std::deque<rresp> rresp_;
   dma_wr cur_;
   uint32_t cur_len_ = 0;
 };

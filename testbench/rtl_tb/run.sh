@@ -2,8 +2,8 @@
 # run.sh OUT_DIR: builds the directed testbench tb_igb_nic with Verilator and with Icarus
 # Verilog, runs both, and requires the same transcript from each, ending in PASS.
 #
-# Verilator runs the RTL as it is, assertions included. Icarus Verilog 11 has no concurrent
-# assertions (the `ifndef SYNTHESIS blocks synthesis leaves out too) and re-triggers an
+# Verilator runs the RTL as it is, assertions included. Icarus Verilog 11 gets it without its
+# assertions (the `ifndef SYNTHESIS blocks synthesis leaves out too), and re-triggers an
 # always_comb block on its own for-loop variable without ever leaving the time step; for it
 # the script copies the RTL with always_comb spelled `always @*`, which means the same for
 # this RTL (every block assigns all it drives).

@@ -35,9 +35,9 @@ module tb_igb_nic;
   logic [15:0] req_len;
   logic [7:0]  req_tag;
   logic        wdata_valid, wdata_last;
-  logic [63:0] wdata;
+  logic [DmaW-1:0] wdata;      // memory-port beats of DmaW / 8 bytes, both ways
   logic        rresp_valid, rresp_last;
-  logic [63:0] rresp_data;
+  logic [DmaW-1:0] rresp_data;
   logic [7:0]  rresp_tag;
   logic        msix_valid, intx;
   logic [3:0]  msix_vec;
@@ -77,7 +77,7 @@ module tb_igb_nic;
   // Read completions waiting: one entry per beat (cycle due, data, tag, last)
   localparam int RqDepth = 4096;
   int unsigned rq_due [RqDepth];
-  logic [63:0] rq_data [RqDepth];
+  logic [DmaW-1:0] rq_data [RqDepth];
   logic [7:0]  rq_tag [RqDepth];
   logic        rq_last [RqDepth];
   int unsigned rq_head = 0, rq_tail = 0, rq_last_due = 0;
@@ -89,9 +89,10 @@ module tb_igb_nic;
   int unsigned msix_count [10];
   int unsigned last_msix_cycle = 0;
 
-  function automatic logic [63:0] mem_word(input logic [63:0] a);
-    logic [63:0] w;
-    for (int i = 0; i < 8; i++) w[8*i +: 8] = mem[int'(a) + i];
+  localparam int Beat = DmaW / 8;
+  function automatic logic [DmaW-1:0] mem_beat(input logic [63:0] a);
+    logic [DmaW-1:0] w;
+    for (int i = 0; i < Beat; i++) w[8*i +: 8] = mem[int'(a) + i];
     return w;
   endfunction
 
@@ -105,25 +106,25 @@ module tb_igb_nic;
         wr_off  = 0;
         wr_sum  = 0;
       end else if (req_valid) begin
-        for (int unsigned b = 0; b < (int'(req_len) + 7) / 8; b++) begin
+        for (int unsigned b = 0; b < (int'(req_len) + Beat - 1) / Beat; b++) begin
           // beats follow each other, after the latency and after earlier completions
           rq_last_due = (cycle + ReadLatency + b > rq_last_due) ? cycle + ReadLatency + b : rq_last_due + 1;
           rq_due[rq_tail % RqDepth]  = rq_last_due;
-          rq_data[rq_tail % RqDepth] = mem_word(req_addr + 64'(8 * b));
+          rq_data[rq_tail % RqDepth] = mem_beat(req_addr + 64'(Beat * b));
           rq_tag[rq_tail % RqDepth]  = req_tag;
-          rq_last[rq_tail % RqDepth] = (b + 1) * 8 >= int'(req_len);
+          rq_last[rq_tail % RqDepth] = (b + 1) * Beat >= int'(req_len);
           rq_tail++;
         end
         $display("%0d: dma_rd addr=%h len=%0d tag=%h", cycle, req_addr, req_len, req_tag);
       end
       if (wdata_valid) begin
-        for (int i = 0; i < 8; i++) begin
+        for (int i = 0; i < Beat; i++) begin
           if (wr_off + i < wr_len) begin
             mem[int'(wr_addr) + wr_off + i] = wdata[8*i +: 8];
             wr_sum = wr_sum * 31 + {24'h0, wdata[8*i +: 8]};
           end
         end
-        wr_off += 8;
+        wr_off += Beat;
         if (wdata_last)
           $display("%0d: dma_wr addr=%h len=%0d tag=%h sum=%h", cycle, wr_addr, wr_len, wr_tag, wr_sum);
       end
