@@ -39,9 +39,9 @@ module igb_nic
   // Receive stream from the wire (MAC side)
   input  wire logic              rx_valid_i,
   output      logic              rx_ready_o,
-  input  wire logic [63:0]       rx_data_i,
+  input  wire logic [RxW-1:0]    rx_data_i,
   input  wire logic              rx_last_i,
-  input  wire logic [3:0]        rx_bytes_i,
+  input  wire logic [4:0]        rx_bytes_i,
 
   // Memory-master port: requests, write data, read completions
   output      logic              dma_req_valid_o,
@@ -90,9 +90,9 @@ module igb_nic
   logic              rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
   logic [7:0]        fault_q;
   logic              rresp_valid_q, rresp_last_q;
-  logic [63:0]       rx_data_q;
+  logic [RxW-1:0]    rx_data_q;
   logic [DmaW-1:0]   rresp_data_q;
-  logic [3:0]        rx_bytes_q;
+  logic [4:0]        rx_bytes_q;
   logic [MmioAw-1:0] mmio_addr_q;
   logic [31:0]       mmio_wdata_q;
   logic [DmaTagW-1:0] rresp_tag_q;

@@ -21,6 +21,9 @@ package igb_pkg;
   // per 8 ns cycle; a beat is one descriptor (read completion or write-back) or two words of
   // the packet buffer.
   localparam int DmaW = 128;
+  // Receive stream from the MAC: 16 bytes a beat (a beat's worth arrives every 16 cycles at
+  // 1 Gb/s); rx_bytes_i counts the valid bytes of the last one, 1..16.
+  localparam int RxW = 128;
 
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] CTRL      = 17'h00000;  // device control; bit 26 RST

@@ -7,15 +7,17 @@
 // write-back's pkt_info. Status bits per Linux e1000_defines.h / e1000_82575.h.
 `default_nettype none
 
-module igb_rx_csum (
+module igb_rx_csum
+  import igb_pkg::*;
+(
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
   input  wire logic        ipofl_i,
   input  wire logic        tuofl_i,
   input  wire logic        rx_valid_i,
-  input  wire logic [63:0] rx_data_i,
+  input  wire logic [RxW-1:0] rx_data_i,
   input  wire logic        rx_last_i,
-  input  wire logic [3:0]  rx_bytes_i,
+  input  wire logic [4:0]  rx_bytes_i,
   // Valid with the frame's last beat
   output      logic [31:0] status_o,    // status and error bits for the write-back
   output      logic [11:0] ptype_o,     // packet type (pkt_info bits 15:4)
@@ -53,7 +55,7 @@ module igb_rx_csum (
     saddr  = saddr_q;
     daddr  = daddr_q;
     // Only on a beat (the loop is skipped in the cycles between beats).
-    if (rx_valid_i) for (int unsigned i = 0; i < 8; i++) begin
+    if (rx_valid_i) for (int unsigned i = 0; i < RxW / 8; i++) begin
       if (32'(i) < 32'(rx_bytes_i)) begin
         unique case (pos_q + 16'(i))
           16'd26: saddr[31:24] = rx_data_i[8*i +: 8];
@@ -95,7 +97,7 @@ module igb_rx_csum (
     dport = dport_q;
     p = '0;
     w = '0;
-    if (rx_valid_i) for (int unsigned i = 0; i < 8; i++) begin
+    if (rx_valid_i) for (int unsigned i = 0; i < RxW / 8; i++) begin
       p = pos_q + 16'(i);
       w = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
       if (32'(i) < 32'(rx_bytes_i)) begin
@@ -159,7 +161,7 @@ module igb_rx_csum (
       sport_q <= '0; dport_q <= '0; saddr_q <= '0; daddr_q <= '0;
       verihl_q <= '0; proto_q <= '0; ipsum_q <= '0; l4sum_q <= '0;
     end else if (rx_valid_i) begin
-      pos_q    <= frame_end ? 16'h0 : pos_q + 16'd8;
+      pos_q    <= frame_end ? 16'h0 : pos_q + 16'(RxW / 8);
       etype_q  <= frame_end ? '0 : etype;
       totlen_q <= frame_end ? '0 : totlen;
       frag_q   <= frame_end ? '0 : frag;

@@ -1,14 +1,16 @@
 // igb_rx_pktbuf: the on-chip receive packet buffer between the MAC and the DMA engine.
 //
-// Frames arrive on a 64-bit stream from the wire (valid/ready, last, bytes valid in the last
-// beat). The MAC cannot stall the wire, so ready is always high: a frame that does not fit
+// Frames arrive on a 16-byte stream from the MAC (valid/ready, last, bytes valid in the last
+// beat) and are stored as 64-bit words, two a beat (one for a last beat of up to 8 bytes). The MAC cannot stall the wire, so ready is always high: a frame that does not fit
 // (data space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
 // the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
 // undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
 // DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.
 `default_nettype none
 
-module igb_rx_pktbuf #(
+module igb_rx_pktbuf
+  import igb_pkg::*;
+#(
   parameter int Words = 8192  // 64 KiB of 64-bit words (RXPBS)
 ) (
   input  wire logic        clk_i,
@@ -21,9 +23,9 @@ module igb_rx_pktbuf #(
   // Stream from the wire
   input  wire logic        rx_valid_i,
   output      logic        rx_ready_o,
-  input  wire logic [63:0] rx_data_i,
+  input  wire logic [RxW-1:0] rx_data_i,
   input  wire logic        rx_last_i,
-  input  wire logic [3:0]  rx_bytes_i,     // bytes valid in this beat, 1..8
+  input  wire logic [4:0]  rx_bytes_i,     // bytes valid in this beat, 1..16
   // Per-frame metadata from the checksum logic, valid with the last beat
   input  wire logic [31:0] meta_status_i,
   input  wire logic [15:0] meta_pkt_info_i,
@@ -60,6 +62,10 @@ module igb_rx_pktbuf #(
   logic [15:0] cur_len_q, cur_len_d;
   logic        dropping_q, dropping_d, in_frame_q, in_frame_d;
   logic        ev_ok, ev_drop, ev_runt, mem_we;
+  logic [1:0]  beat_words;  // words this beat fills
+  assign beat_words = (rx_bytes_i > 5'd8) ? 2'd2 : 2'd1;
+  logic [Aw-1:0] rd_next, wr_next;  // the word after the read and write pointers'
+  assign wr_next = wr_ptr_q[Aw-1:0] + 1'b1;
 
   assign rx_ready_o = 1'b1;
 
@@ -90,11 +96,12 @@ module igb_rx_pktbuf #(
       end
       if ((in_frame_q && dropping_q) || (!in_frame_q && !enable_i)) begin
         mem_we = 1'b0;  // discarding the rest of this frame
-      end else if ((32'(used_words) >= Words) || (32'(used_words) >= 32'(size_kb_i) * 128)) begin
+      end else if ((32'(used_words) + 32'(beat_words) > Words) ||
+                   (32'(used_words) + 32'(beat_words) > 32'(size_kb_i) * 128)) begin
         dropping_d = 1'b1;
       end else begin
         mem_we   = 1'b1;
-        wr_ptr_d = wr_ptr_q + 1'b1;
+        wr_ptr_d = wr_ptr_q + (Aw+1)'(beat_words);
       end
       if (rx_last_i) begin
         if (cur_len_d < 16'd64 && !dropping_d) begin
@@ -117,7 +124,10 @@ module igb_rx_pktbuf #(
   assign fr_d     = fr_q + (Sw+1)'(frm_pop_i);
 
   always_ff @(posedge clk_i) begin
-    if (mem_we) mem_q[wr_ptr_q[Aw-1:0]] <= rx_data_i;
+    if (mem_we) begin
+      mem_q[wr_ptr_q[Aw-1:0]] <= rx_data_i[63:0];
+      if (beat_words == 2'd2) mem_q[wr_next] <= rx_data_i[127:64];
+    end
     if (ev_ok) begin
       len_q[fw_q[Sw-1:0]]    <= cur_len_d;
       status_q[fw_q[Sw-1:0]] <= meta_status_i;
@@ -153,7 +163,6 @@ module igb_rx_pktbuf #(
   assign frm_status_o    = status_q[fr_q[Sw-1:0]];
   assign frm_pkt_info_o  = pinfo_q[fr_q[Sw-1:0]];
   assign frm_hash_o      = hash_q[fr_q[Sw-1:0]];
-  logic [Aw-1:0] rd_next;
   assign rd_next         = rd_ptr_q[Aw-1:0] + 1'b1;
   assign word_o          = {mem_q[rd_next], mem_q[rd_ptr_q[Aw-1:0]]};
   assign ev_frame_ok_o   = ev_ok;

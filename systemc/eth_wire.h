@@ -3,7 +3,7 @@
 // A frame occupies preamble+SFD (8 B), its bytes including FCS, then the inter-frame gap
 // (12 B) on the wire. A frame starts at its offered time or when the previous one's gap ends,
 // whichever is later, so the wire never exceeds line rate. It has no SystemC process: the NIC
-// pulls frames and knows, for every 8-byte beat, the time its last byte has been received.
+// pulls frames and knows, for every byte, the time it has been received (byte_done).
 #pragma once
 #include <systemc>
 

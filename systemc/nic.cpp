@@ -101,8 +101,8 @@ void nic::set_beat(size_t beat) {
   beat_ = beat;
   if (!cur_) return;
   const size_t n = cur_->bytes.size();
-  const size_t beats = std::max<size_t>(1, (n + 7) / 8);
-  const auto in_at = [&](size_t b) { return cycle_at(cur_->byte_done(std::min<size_t>(8 * (b + 1), n))); };
+  const size_t beats = std::max<size_t>(1, (n + kRxBeatBytes - 1) / kRxBeatBytes);
+  const auto in_at = [&](size_t b) { return cycle_at(cur_->byte_done(std::min<size_t>(kRxBeatBytes * (b + 1), n))); };
   // The burst of beat: p_.rx_burst_beats beats back to back, the last one in the cycle its
   // last byte is in; never before a beat's own bytes are (a wire faster than a beat a cycle).
   const size_t last = std::min(beats - 1, (beat / p_.rx_burst_beats + 1) * p_.rx_burst_beats - 1);
@@ -173,13 +173,13 @@ void nic::tick_on(M& m) {
   bool beat_in = false, beat_last = false;
   if (cur_) {
     const size_t n = cur_->bytes.size();
-    const size_t lo = 8 * beat_, hi = std::min(n, lo + 8);
+    const size_t lo = kRxBeatBytes * beat_, hi = std::min(n, lo + kRxBeatBytes);
     if (beat_at_ <= c) {
-      uint64_t d = 0;
-      std::memcpy(&d, cur_->bytes.data() + lo, hi - lo);
+      uint8_t d[kRxBeatBytes] = {};
+      std::memcpy(d, cur_->bytes.data() + lo, hi - lo);
       beat_in = true;
       beat_last = (hi == n);
-      m.rx_data_i = d;
+      std::memcpy(m.rx_data_i.data(), d, kRxBeatBytes);
       m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
     }
   }

@@ -9,14 +9,14 @@
 // the next external event: a wire beat, an MMIO write, a read completion, or the 1 us tick at
 // which a running EITR timer ends (the ticks skipped before it are presented together).
 //
-// The wire side (the MAC, outside the RTL): received bytes reach the RTL as 8-byte beats, in
+// The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
 // the cycle its last byte is off the wire; no beat before its own bytes are. A frame's last beat
 // is therefore presented exactly when it would be beat by beat (rx_burst_beats = 1), and every
 // frame end, DMA and write-back keeps its time; a beat that finds the NIC idle costs two ticks
-// (present, then process), so a burst of 8 costs 9 instead of 16. Choice: the reference says
+// (present, then process), so a burst of 4 costs 5 instead of 8. Choice: the reference says
 // nothing of the MAC-to-packet-buffer path; a MAC that started a burst only once its last beat
-// had arrived would add up to 7 cycles per frame, so the model starts it early and keeps wire
+// had arrived would add up to 3 cycles per frame, so the model starts it early and keeps wire
 // times (for the last burst of a frame that presumes the MAC knows where the frame ends).
 #pragma once
 #include <systemc>
@@ -51,8 +51,10 @@ enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor 
 // logic of queues 4-7 on every cycle. Register offsets of queues the model lacks read as 0 and
 // ignore writes.
 constexpr unsigned kNumQueues = 8;
-// Bytes per beat on the memory port, both ways (rtl/igb_pkg.sv: DmaW)
+// Bytes per beat on the memory port, both ways (rtl/igb_pkg.sv: DmaW), and on the receive
+// stream from the MAC (RxW)
 constexpr unsigned kDmaBeatBytes = 16;
+constexpr unsigned kRxBeatBytes = 16;
 constexpr unsigned kNumVectors = 10;
 
 class nic : public sc_core::sc_module {

@@ -24,7 +24,7 @@ struct nic_params {
   bool intx = false;
   uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
   uint32_t rtl_queues = 8;         // the Verilated model: 8 queues, or 4 (systemc/nic.h)
-  uint32_t rx_burst_beats = 8;     // the MAC's 8-byte beats per burst into the packet buffer (nic.h)
+  uint32_t rx_burst_beats = 4;     // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
 };
 
 struct wire_params {

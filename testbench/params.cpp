@@ -79,7 +79,7 @@ params::params() {
       integer("nic.queues", 4, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them"),
       integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
       integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
-      integer("nic.rx_burst_bytes", 64, "bytes", 8, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 8): 8-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 8 = each beat as it arrives (larger bursts tick fewer cycles)"),
+      integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"),
       integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
       integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
       integer("nic.wthresh", 4, "descriptors", 0, 31, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait)"),
@@ -183,8 +183,10 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : ""));
     }
   }
-  if ((key == "nic.rx_ring" || key == "nic.rx_burst_bytes") && std::get<int64_t>(v) % 8 != 0)
+  if (key == "nic.rx_ring" && std::get<int64_t>(v) % 8 != 0)
     throw bad("must be a multiple of 8, got " + show(v));
+  if (key == "nic.rx_burst_bytes" && std::get<int64_t>(v) % 16 != 0)
+    throw bad("must be a multiple of 16 (the MAC's beat), got " + show(v));
   values_[key] = v;
 }
 

@@ -60,11 +60,11 @@ class rtl_harness_t {
     m->rx_valid_i = 0;
     if (!wire_.empty()) {
       auto& f = wire_.front();
-      const size_t lo = 8 * beat_, hi = std::min(f.size(), lo + 8);
-      uint64_t d = 0;
-      std::memcpy(&d, f.data() + lo, hi - lo);
+      const size_t lo = kRxBeat * beat_, hi = std::min(f.size(), lo + kRxBeat);
+      uint8_t d[kRxBeat] = {};
+      std::memcpy(d, f.data() + lo, hi - lo);
       m->rx_valid_i = 1;
-      m->rx_data_i = d;
+      std::memcpy(m->rx_data_i.data(), d, kRxBeat);
       m->rx_bytes_i = static_cast<uint8_t>(hi - lo);
       m->rx_last_i = hi == f.size();
     }
@@ -228,7 +228,8 @@ class rtl_harness_t {
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 
  private:
-  static constexpr uint32_t kBeat = 16;  // memory-port bytes per beat (rtl/igb_pkg.sv DmaW)
+  static constexpr uint32_t kBeat = 16;    // memory-port bytes per beat (rtl/igb_pkg.sv DmaW)
+  static constexpr uint32_t kRxBeat = 16;  // receive-stream bytes per beat (RxW)
   struct rresp { uint64_t cycle; uint8_t data[kBeat]; uint8_t tag; bool last; };
   std::deque<std::vector<uint8_t>> wire_;
   size_t beat_ = 0;

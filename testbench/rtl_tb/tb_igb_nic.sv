@@ -1,7 +1,7 @@
 // tb_igb_nic: a directed testbench for the NIC RTL in plain SystemVerilog, for any simulator
 // (run by testbench/rtl_tb/run.sh under Verilator and Icarus Verilog, whose transcripts must
 // be identical). It is its own host: a 2 MiB memory answering DMA reads after a fixed latency,
-// MMIO tasks, and a wire sending frames in 8-byte beats. Every DMA write, MSI-X message and
+// MMIO tasks, and a wire sending frames in 16-byte beats. Every DMA write, MSI-X message and
 // register read goes to the transcript with its cycle; the checks print FAIL lines, and the
 // last line is PASS or FAIL.
 //
@@ -28,8 +28,8 @@ module tb_igb_nic;
   logic [16:0] mmio_addr;
   logic [31:0] mmio_wdata, mmio_rdata;
   logic        rx_valid, rx_ready, rx_last;
-  logic [63:0] rx_data;
-  logic [3:0]  rx_bytes;
+  logic [RxW-1:0] rx_data;
+  logic [4:0]  rx_bytes;
   logic        req_valid, req_write;
   logic [63:0] req_addr;
   logic [15:0] req_len;
@@ -90,6 +90,7 @@ module tb_igb_nic;
   int unsigned last_msix_cycle = 0;
 
   localparam int Beat = DmaW / 8;
+  localparam int RxBeat = RxW / 8;
   function automatic logic [DmaW-1:0] mem_beat(input logic [63:0] a);
     logic [DmaW-1:0] w;
     for (int i = 0; i < Beat; i++) w[8*i +: 8] = mem[int'(a) + i];
@@ -194,12 +195,12 @@ module tb_igb_nic;
     for (int i = 0; i < len; i++) f[i] = 8'((n * 31 + i * 7) & 32'hFF);
     f[12] = 8'h88;
     f[13] = 8'hB5;
-    for (int b = 0; b < (len + 7) / 8; b++) begin
+    for (int b = 0; b < (len + RxBeat - 1) / RxBeat; b++) begin
       @(negedge clk);
       rx_valid <= 1'b1;
-      for (int i = 0; i < 8; i++) rx_data[8*i +: 8] <= (8 * b + i < len) ? f[8 * b + i] : 8'h00;
-      rx_bytes <= 4'((len - 8 * b) >= 8 ? 8 : len - 8 * b);
-      rx_last  <= (8 * b + 8 >= len);
+      for (int i = 0; i < RxBeat; i++) rx_data[8*i +: 8] <= (RxBeat * b + i < len) ? f[RxBeat * b + i] : 8'h00;
+      rx_bytes <= 5'((len - RxBeat * b) >= RxBeat ? RxBeat : len - RxBeat * b);
+      rx_last  <= (RxBeat * b + RxBeat >= len);
     end
     @(negedge clk);
     rx_valid <= 1'b0;

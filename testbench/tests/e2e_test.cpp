@@ -340,10 +340,10 @@ TEST(EndToEnd, SkippingTimerTicksChangesNoInterruptTime) {
 TEST(EndToEnd, MacBurstsChangeNoFrameTimeOnlyTheCyclesTicked) {
   for (const std::string traffic : {" --set traffic.rate_pct=100 --set traffic.flows=4",
                                     " --set traffic.rate_pct=60 --set traffic.size=imix --set traffic.flows=8"}) {
-    const std::string a = fresh_dir("burst64"), b = fresh_dir("beat8");
+    const std::string a = fresh_dir("burst64"), b = fresh_dir("beat16");
     const std::string common = " --set traffic.frames=3000" + traffic;
     ASSERT_EQ(run_igbsim("run --out " + a + common).status, 0);
-    ASSERT_EQ(run_igbsim("run --out " + b + common + " --set nic.rx_burst_bytes=8").status, 0);
+    ASSERT_EQ(run_igbsim("run --out " + b + common + " --set nic.rx_burst_bytes=16").status, 0);
     const json ra = load_report(a), rb = load_report(b);
     EXPECT_EQ(ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
               rb["sim"]["rtl_cycles"].get<uint64_t>() + rb["sim"]["rtl_cycles_skipped"].get<uint64_t>())
