@@ -54,8 +54,8 @@ module igb_rx_csum
     proto  = proto_q;
     saddr  = saddr_q;
     daddr  = daddr_q;
-    // Only on a beat (the loop is skipped in the cycles between beats).
-    if (rx_valid_i) for (int unsigned i = 0; i < RxW / 8; i++) begin
+    // Only on a beat that reaches into bytes 12..33 (the loop is skipped otherwise).
+    if (rx_valid_i && pos_q < 16'd34) for (int unsigned i = 0; i < RxW / 8; i++) begin
       if (32'(i) < 32'(rx_bytes_i)) begin
         unique case (pos_q + 16'(i))
           16'd26: saddr[31:24] = rx_data_i[8*i +: 8];
@@ -83,33 +83,43 @@ module igb_rx_csum
   // Ones'-complement sums including this beat. The IP header spans at least bytes 14..33 and
   // the transport header starts at 34 or later, so every byte is classified with fields
   // captured in an earlier beat (or, for bytes 14..33, needs none).
-  logic [15:0] l4_start, ip_end;
+  // The ranges, once per beat: IP header [14, ip_hi), pseudo-header addresses [26, 34),
+  // transport [ip_hi, ip_end), where ip_hi = max(34, l4_start).
+  logic [15:0] l4_start, ip_end, ip_hi;
   logic [31:0] ipsum, l4sum;
-  logic [15:0] p;  // position and 16-bit-aligned value of byte i of the beat
-  logic [31:0] w;
+  logic [15:0] p, off;  // position of byte i of the beat, and its offset from l4_start
+  logic [31:0] w;       // byte i as a 16-bit-aligned value
   assign l4_start = 16'd14 + {10'h0, verihl[3:0], 2'b00};
   assign ip_end   = 16'd14 + totlen;
+  assign ip_hi    = (l4_start > 16'd34) ? l4_start : 16'd34;
   always_comb begin
     ipsum = ipsum_q;
     l4sum = l4sum_q;
     l4ck  = l4ck_q;
     sport = sport_q;
     dport = dport_q;
-    p = '0;
-    w = '0;
+    p   = '0;
+    off = '0;
+    w   = '0;
     if (rx_valid_i) for (int unsigned i = 0; i < RxW / 8; i++) begin
-      p = pos_q + 16'(i);
-      w = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
+      p   = pos_q + 16'(i);
+      off = p - l4_start;
+      w   = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
       if (32'(i) < 32'(rx_bytes_i)) begin
-        if (p >= 16'd14 && (p < 16'd34 || p < l4_start)) ipsum = ipsum + w;
-        if (p >= 16'd26 && p < 16'd34) l4sum = l4sum + w;  // pseudo-header: addresses
-        if (p >= 16'd34 && p >= l4_start && p < ip_end) l4sum = l4sum + w;
-        if (p >= 16'd34 && p == l4_start)          sport[15:8] = rx_data_i[8*i +: 8];
-        if (p >= 16'd34 && p == l4_start + 16'd1)  sport[7:0]  = rx_data_i[8*i +: 8];
-        if (p >= 16'd34 && p == l4_start + 16'd2)  dport[15:8] = rx_data_i[8*i +: 8];
-        if (p >= 16'd34 && p == l4_start + 16'd3)  dport[7:0]  = rx_data_i[8*i +: 8];
-        if (p == l4_start + 16'd6) l4ck[15:8] = rx_data_i[8*i +: 8];
-        if (p == l4_start + 16'd7) l4ck[7:0] = rx_data_i[8*i +: 8];
+        if (p >= 16'd14 && p < ip_hi) ipsum = ipsum + w;
+        // pseudo-header addresses, then the transport header and data
+        if ((p >= 16'd26 && p < 16'd34) || (p >= ip_hi && p < ip_end)) l4sum = l4sum + w;
+        if (off < 16'd8) begin
+          unique case (off[2:0])
+            3'd0: if (p >= 16'd34) sport[15:8] = rx_data_i[8*i +: 8];
+            3'd1: if (p >= 16'd34) sport[7:0]  = rx_data_i[8*i +: 8];
+            3'd2: if (p >= 16'd34) dport[15:8] = rx_data_i[8*i +: 8];
+            3'd3: if (p >= 16'd34) dport[7:0]  = rx_data_i[8*i +: 8];
+            3'd6: l4ck[15:8] = rx_data_i[8*i +: 8];
+            3'd7: l4ck[7:0]  = rx_data_i[8*i +: 8];
+            default: ;
+          endcase
+        end
       end
     end
   end
