@@ -4,8 +4,8 @@
 //              moving), fed 64-byte frames at 1 Gb/s line rate: cycles per wall second. The
 //              4-queue build, the one the co-simulation uses with its default 4 queues.
 //   cosim      the full co-simulation (igbsim run, waves off, 4 queues) on the same traffic:
-//              RTL cycles ticked per wall second, their ratio to the bare loop, and simulated
-//              time per wall second.
+//              RTL cycles ticked and covered (ticked + skipped) per wall second, both against
+//              the bare loop's cycles per second, and simulated time per wall second.
 //   loads      wall seconds per simulated second at 1, 10, 50 and 100 % of line rate.
 //   waves      a line-rate run with full FST waves, and with a short --waves-window at its
 //              start (the rest of the run is outside the window), against waves off.
@@ -200,10 +200,16 @@ int main(int argc, char** argv) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     j["bare_rtl"] = {{"cycles", cycles}, {"wall_s", s}, {"cycles_per_s", cycles / s},
                      {"frames_written", h.writes.size() / 2}};
-    std::printf("bare RTL loop:        %.2f M cycles/s\n", cycles / s / 1e6);
-    const double cosim = j["cosim"]["rtl_cycles_ticked_per_s"];
-    j["ratio_cosim_to_bare"] = cosim / (cycles / s);
-    std::printf("ratio co-sim / bare:  %.3f\n", cosim / (cycles / s));
+    std::printf("bare RTL loop:        %.2f M cycles/s (every cycle ticked)\n", cycles / s / 1e6);
+    // Two ratios. Simulated cycles per wall second: what the co-simulation covers, skipped
+    // cycles included (skipping is exact: the lockstep tests), against the bare loop's; this
+    // is the cycle rate a study sees. Per ticked cycle: the co-simulation's cost per cycle it
+    // evaluates, software included, against the bare loop's per cycle, most of which are idle.
+    const double ticked = j["cosim"]["rtl_cycles_ticked_per_s"], covered = j["cosim"]["rtl_cycles_covered_per_s"];
+    j["ratio_cosim_to_bare"] = ticked / (cycles / s);
+    j["ratio_cosim_to_bare_covered"] = covered / (cycles / s);
+    std::printf("ratio co-sim / bare:  %.2f in simulated cycles per wall second; %.3f per ticked cycle\n",
+                covered / (cycles / s), ticked / (cycles / s));
   }
 
   std::ofstream(out_json) << j.dump(2) << "\n";
