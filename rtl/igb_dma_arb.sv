@@ -88,7 +88,9 @@ module igb_dma_arb
   // The granted request, towards the request skid buffer
   localparam int ReqW = 1 + 64 + 16 + DmaTagW;
   logic grant_wr, req_valid, req_ready, req_write;
+  /*verilator tracing_off*/  // the granted queue's address, which its own port shows
   logic [63:0] req_addr;
+  /*verilator tracing_on*/
   logic [15:0] req_len;
   logic [DmaTagW-1:0] req_tag;
   assign grant_wr  = wr_any && !wlock_q;
@@ -107,7 +109,9 @@ module igb_dma_arb
 
   // Write data: the owner's, and only while it owns the channel.
   logic        wd_valid, wd_ready, wd_last;
+  /*verilator tracing_off*/  // the owner's wdata_o
   logic [DmaW-1:0] wd_data;
+  /*verilator tracing_on*/
   assign wd_valid = wlock_q && wdata_valid_i[wown_q];
   assign wd_data  = wdata_i[wown_q];
   assign wd_last  = wdata_last_i[wown_q];
@@ -118,8 +122,10 @@ module igb_dma_arb
 
   // Port side: skid buffers, and write data only for the write request the host has taken.
   logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q, owed_d;
+  /*verilator tracing_off*/  // the port's dma_req_* and dma_wdata_o/_last_o, concatenated
   logic [ReqW-1:0]   rq_data;
   logic [DmaW:0]     wq_data;
+  /*verilator tracing_on*/
   igb_skid #(.W(ReqW)) u_req_skid (
     .clk_i, .rst_ni, .in_valid_i(req_valid), .in_ready_o(req_ready),
     .in_data_i({req_write, req_addr, req_len, req_tag}),

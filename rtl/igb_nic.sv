@@ -90,8 +90,10 @@ module igb_nic
   logic              rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
   logic [7:0]        fault_q;
   logic              rresp_valid_q, rresp_last_q;
+  /*verilator tracing_off*/  // rx_data_i and dma_rresp_data_i a cycle later
   logic [RxW-1:0]    rx_data_q;
   logic [DmaW-1:0]   rresp_data_q;
+  /*verilator tracing_on*/
   logic [4:0]        rx_bytes_q;
   logic [MmioAw-1:0] mmio_addr_q;
   logic [31:0]       mmio_wdata_q;

@@ -40,7 +40,9 @@ module igb_rss
   end
 
   logic        rss_on, four;
+  /*verilator tracing_off*/  // the addresses and ports it hashes, concatenated
   logic [95:0] input_bits;
+  /*verilator tracing_on*/
   always_comb begin
     rss_on = mrqc_rss_on(mrqc_i[2:0]);
     type_o = 4'd0;

@@ -15,7 +15,9 @@ module igb_rx_csum
   input  wire logic        ipofl_i,
   input  wire logic        tuofl_i,
   input  wire logic        rx_valid_i,
+  /*verilator tracing_off*/  // the NIC's rx_data_i a cycle later (its boundary register)
   input  wire logic [RxW-1:0] rx_data_i,
+  /*verilator tracing_on*/
   input  wire logic        rx_last_i,
   input  wire logic [4:0]  rx_bytes_i,
   // Valid with the frame's last beat

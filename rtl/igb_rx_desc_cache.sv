@@ -38,7 +38,9 @@ module igb_rx_desc_cache
   output      logic [15:0] req_len_o,
   output      logic [3:0]  req_tag_o,
   input  wire logic        rsp_valid_i,
+  /*verilator tracing_off*/  // the NIC's dma_rresp_data_i a cycle later (its boundary register)
   input  wire logic [DmaW-1:0] rsp_data_i,  // bits 63:0 pkt_addr, 127:64 hdr_addr (unused)
+  /*verilator tracing_on*/
   input  wire logic [3:0]  rsp_tag_i,
   input  wire logic        rsp_last_i,
 

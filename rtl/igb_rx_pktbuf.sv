@@ -23,7 +23,9 @@ module igb_rx_pktbuf
   // Stream from the wire
   input  wire logic        rx_valid_i,
   output      logic        rx_ready_o,
+  /*verilator tracing_off*/  // the NIC's rx_data_i a cycle later (its boundary register)
   input  wire logic [RxW-1:0] rx_data_i,
+  /*verilator tracing_on*/
   input  wire logic        rx_last_i,
   input  wire logic [4:0]  rx_bytes_i,     // bytes valid in this beat, 1..16
   // Per-frame metadata from the checksum logic, valid with the last beat

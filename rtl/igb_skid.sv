@@ -16,10 +16,15 @@ module igb_skid #(
   /*verilator tracing_on*/
   output      logic         out_valid_o,
   input  wire logic         out_ready_i,
+  /*verilator tracing_off*/  // the receiver's signals, concatenated (igb_dma_arb: the port's)
   output      logic [W-1:0] out_data_o
+  /*verilator tracing_on*/
 );
   logic         valid_q, valid_d, skid_valid_q, skid_valid_d;
-  logic [W-1:0] data_q, skid_q;
+  /*verilator tracing_off*/  // the output register is out_data_o
+  logic [W-1:0] data_q;
+  /*verilator tracing_on*/
+  logic [W-1:0] skid_q;
   /*verilator tracing_off*/  // next-state data: the registers show it a cycle later
   logic [W-1:0] data_d, skid_d;
   /*verilator tracing_on*/
