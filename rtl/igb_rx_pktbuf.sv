@@ -1,8 +1,9 @@
 // igb_rx_pktbuf: the on-chip receive packet buffer between the MAC and the DMA engine.
 //
 // Frames arrive on a 16-byte stream from the MAC (valid/ready, last, bytes valid in the last
-// beat) and are stored as 64-bit words, two a beat (one for a last beat of up to 8 bytes). The MAC cannot stall the wire, so ready is always high: a frame that does not fit
-// (data space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
+// beat) and are stored as 64-bit words, two a beat (one for a last beat of up to 8 bytes).
+// The MAC cannot stall the wire, so ready is always high: a frame that does not fit (data
+// space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
 // the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
 // undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
 // DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.

@@ -139,7 +139,7 @@ class nic : public sc_core::sc_module {
   // Wire input
   const wire_frame* cur_ = nullptr;
   size_t beat_ = 0;
-  uint64_t beat_at_ = 0;  // the cycle by which beat_ of cur_ has all its bytes (set_beat)
+  uint64_t beat_at_ = 0;  // the cycle beat_ of cur_ is presented: its burst's (set_beat)
   // MMIO
   std::deque<mmio_write> mmio_q_;
   bool mmio_read_ = false;

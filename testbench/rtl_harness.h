@@ -1,6 +1,6 @@
 // A bare harness around the Verilated NIC for directed RTL tests: clock, MMIO, a flat host
 // memory answering DMA reads after a fixed latency, a log of DMA writes and MSI-X messages,
-// and a wire that streams frames in 8-byte beats. No SystemC.
+// and a wire that streams frames in 16-byte beats, back to back. No SystemC.
 #pragma once
 #include <verilated.h>
 
