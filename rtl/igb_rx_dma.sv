@@ -134,6 +134,8 @@ module igb_rx_dma
   assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
   assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
   assign chunk    = (left_q < bufsz) ? left_q : bufsz;
+  logic [1:0]  tail_pop;       // words taken a cycle when skipping or dropping the rest of a frame
+  assign tail_pop = (words_q == 16'd1) ? 2'd1 : 2'd2;
   logic        buf_words_odd;  // the buffer being written spans an odd number of words
   logic [15:0] buf_words;
   assign buf_words     = (len_q + 16'd7) >> 3;
@@ -260,8 +262,8 @@ module igb_rx_dma
       end
       StSkip: begin  // words holding only FCS bytes
         if (words_q != 16'd0) begin
-          word_pop_o = (words_q == 16'd1) ? 2'd1 : 2'd2;
-          words_d    = words_q - 16'(word_pop_o);
+          word_pop_o = tail_pop;
+          words_d    = words_q - 16'(tail_pop);
         end else begin
           // The frame is in host memory: its completion waits for write-back, and the
           // queue's cause is raised now.
@@ -302,8 +304,8 @@ module igb_rx_dma
       end
       StDrop: begin
         if (words_q != 16'd0) begin
-          word_pop_o = (words_q == 16'd1) ? 2'd1 : 2'd2;
-          words_d    = words_q - 16'(word_pop_o);
+          word_pop_o = tail_pop;
+          words_d    = words_q - 16'(tail_pop);
         end else begin
           frm_pop_o   = 1'b1;
           rqdpc_inc_o = 1'b1;

@@ -175,11 +175,9 @@ void nic::tick_on(M& m) {
     const size_t n = cur_->bytes.size();
     const size_t lo = kRxBeatBytes * beat_, hi = std::min(n, lo + kRxBeatBytes);
     if (beat_at_ <= c) {
-      uint8_t d[kRxBeatBytes] = {};
-      std::memcpy(d, cur_->bytes.data() + lo, hi - lo);
       beat_in = true;
       beat_last = (hi == n);
-      std::memcpy(m.rx_data_i.data(), d, kRxBeatBytes);
+      load_beat<kRxBeatBytes>(m.rx_data_i, cur_->bytes.data() + lo, hi - lo);
       m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
     }
   }
@@ -205,7 +203,7 @@ void nic::tick_on(M& m) {
   bool resp = false;
   if (!rresp_.empty() && rresp_.front().cycle <= c) {
     resp = true;
-    std::memcpy(m.dma_rresp_data_i.data(), rresp_.front().data, kDmaBeatBytes);
+    load_beat<kDmaBeatBytes>(m.dma_rresp_data_i, rresp_.front().data, kDmaBeatBytes);
     m.dma_rresp_tag_i = rresp_.front().tag;
     m.dma_rresp_last_i = rresp_.front().last;
   }
@@ -316,7 +314,7 @@ template <class M>
 void nic::on_dma_wdata(M& m) {
   const size_t off = wr_.data.size();
   wr_.data.resize(off + kDmaBeatBytes);
-  std::memcpy(wr_.data.data() + off, m.dma_wdata_o.data(), kDmaBeatBytes);
+  store_beat<kDmaBeatBytes>(m.dma_wdata_o, wr_.data.data() + off);
   if (!m.dma_wdata_last_o) return;
   wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
   dma_tag_ext ext;

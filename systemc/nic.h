@@ -33,6 +33,7 @@
 #include "bus_monitor.h"
 #include "eth_wire.h"
 #include "params.h"
+#include "rtl_ports.h"
 #include "wave_tracer.h"
 
 class VerilatedContext;
@@ -51,10 +52,6 @@ enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor 
 // logic of queues 4-7 on every cycle. Register offsets of queues the model lacks read as 0 and
 // ignore writes.
 constexpr unsigned kNumQueues = 8;
-// Bytes per beat on the memory port, both ways (rtl/igb_pkg.sv: DmaW), and on the receive
-// stream from the MAC (RxW)
-constexpr unsigned kDmaBeatBytes = 16;
-constexpr unsigned kRxBeatBytes = 16;
 constexpr unsigned kNumVectors = 10;
 
 class nic : public sc_core::sc_module {

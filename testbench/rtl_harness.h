@@ -13,6 +13,7 @@
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
 #include "e1000_regs.h"
+#include "rtl_ports.h"
 
 namespace igbsim::test {
 
@@ -61,17 +62,15 @@ class rtl_harness_t {
     if (!wire_.empty()) {
       auto& f = wire_.front();
       const size_t lo = kRxBeat * beat_, hi = std::min(f.size(), lo + kRxBeat);
-      uint8_t d[kRxBeat] = {};
-      std::memcpy(d, f.data() + lo, hi - lo);
       m->rx_valid_i = 1;
-      std::memcpy(m->rx_data_i.data(), d, kRxBeat);
+      load_beat<kRxBeat>(m->rx_data_i, f.data() + lo, hi - lo);
       m->rx_bytes_i = static_cast<uint8_t>(hi - lo);
       m->rx_last_i = hi == f.size();
     }
     m->dma_rresp_valid_i = 0;
     if (!rresp_.empty() && rresp_.front().cycle <= cycle) {
       m->dma_rresp_valid_i = 1;
-      std::memcpy(m->dma_rresp_data_i.data(), rresp_.front().data, kBeat);
+      load_beat<kBeat>(m->dma_rresp_data_i, rresp_.front().data, kBeat);
       m->dma_rresp_tag_i = rresp_.front().tag;
       m->dma_rresp_last_i = rresp_.front().last;
     }
@@ -102,7 +101,7 @@ class rtl_harness_t {
     if (m->dma_wdata_valid_o) {
       const size_t off = cur_.data.size();
       cur_.data.resize(off + kBeat);
-      std::memcpy(cur_.data.data() + off, m->dma_wdata_o.data(), kBeat);
+      store_beat<kBeat>(m->dma_wdata_o, cur_.data.data() + off);
       if (m->dma_wdata_last_o) {
         cur_.data.resize(cur_len_);
         if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
@@ -228,8 +227,8 @@ class rtl_harness_t {
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
 
  private:
-  static constexpr uint32_t kBeat = 16;    // memory-port bytes per beat (rtl/igb_pkg.sv DmaW)
-  static constexpr uint32_t kRxBeat = 16;  // receive-stream bytes per beat (RxW)
+  static constexpr uint32_t kBeat = kDmaBeatBytes;
+  static constexpr uint32_t kRxBeat = kRxBeatBytes;
   struct rresp { uint64_t cycle; uint8_t data[kBeat]; uint8_t tag; bool last; };
   std::deque<std::vector<uint8_t>> wire_;
   size_t beat_ = 0;

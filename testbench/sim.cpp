@@ -77,7 +77,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   nic_params np;
   np.rx_ring = static_cast<uint32_t>(p.i("nic.rx_ring"));
   np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
-  np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / 16);
+  np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);
   np.drop_en = p.b("nic.drop_en");
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
   np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && p.i("nic.queues") <= 4) ? 4 : 8;
