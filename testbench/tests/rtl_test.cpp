@@ -1,6 +1,9 @@
 // Directed tests of the NIC RTL on the Verilated model, checked on cycle timing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "rtl_harness.h"  // testbench/
 
 using namespace igbsim;
@@ -676,6 +679,155 @@ TEST(RtlRss, NoHashWithoutRssOrPcsd) {
   t = rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP, 0x300);  // PCSD off
   EXPECT_EQ(t.hash, 0u) << "without PCSD dword 1 does not carry the hash";
   EXPECT_EQ(t.pkt_info & 0xF, 1u);
+}
+
+// ---- Checksum, packet type and hash of random frames against a reference ------------------
+
+namespace {
+// The Toeplitz hash of `in` under the Microsoft key (key bits k..k+31 for input bit k, MSB first).
+uint32_t toeplitz(const std::vector<uint8_t>& in) {
+  uint32_t h = 0;
+  for (size_t k = 0; k < 8 * in.size(); ++k) {
+    if (!(in[k / 8] >> (7 - k % 8) & 1)) continue;
+    uint64_t window = 0;
+    for (size_t b = 0; b < 5; ++b) window = window << 8 | (k / 8 + b < 40 ? kMsKey[k / 8 + b] : 0);
+    h ^= static_cast<uint32_t>(window >> (8 - k % 8));
+  }
+  return h;
+}
+
+struct csum_expect {
+  uint32_t status;  // the checksum bits (kCsumBits) of the write-back
+  uint16_t pkt_info;
+  uint32_t hash;
+};
+
+// What igb_rx_csum and igb_rss are documented to report for a frame (FCS included), computed
+// from the bytes in software: IPv4 = EtherType 0x0800, version 4, IHL >= 5; the header
+// checksum over the IHL words; the transport checksum over the pseudo-header and the datagram
+// when it is unfragmented TCP, or UDP with a checksum, and lies with the FCS inside the frame.
+// A field beyond the frame's end reads as 0. RSS with every IPv4 field enabled.
+csum_expect reference(const std::vector<uint8_t>& f) {
+  const auto at = [&](size_t i) -> uint32_t { return i < f.size() ? f[i] : 0; };
+  const auto be16 = [&](size_t i) -> uint32_t { return at(i) << 8 | at(i + 1); };
+  const unsigned ihl = at(14) & 0xF;
+  const bool ipv4 = be16(12) == 0x0800 && at(14) >> 4 == 4 && ihl >= 5;
+  const uint32_t totlen = be16(16), proto = at(23);
+  const bool tcp = proto == 6, udp = proto == 17, fragment = (be16(20) & 0x3FFF) != 0;
+  const size_t l4 = 14 + 4 * ihl, ip_hi = std::max<size_t>(34, l4), ip_end = 14 + totlen;
+  // Ones'-complement sums over byte ranges, each byte in its 16-bit lane (frames start even).
+  const auto sum = [&](size_t lo, size_t hi) {
+    uint32_t s = 0;
+    for (size_t p = lo; p < hi && p < f.size(); ++p) s += p % 2 ? f[p] : f[p] << 8;
+    return s;
+  };
+  const auto fold = [](uint32_t s) {
+    s = (s & 0xFFFF) + (s >> 16);
+    return (s & 0xFFFF) + (s >> 16);
+  };
+  csum_expect e{};
+  if (ipv4) {
+    e.status |= kIpcs;
+    if (fold(sum(14, ip_hi)) != 0xFFFF) e.status |= kIpe;
+    const bool fits = 14 + totlen + 4 <= f.size();
+    if (!fragment && fits && (tcp || (udp && be16(l4 + 6) != 0))) {
+      const uint32_t l4_len = (totlen - 4 * ihl) & 0xFFFF;
+      e.status |= kL4cs | (udp ? kUdpcs : 0u);
+      if (fold(sum(26, 34) + sum(ip_hi, ip_end) + proto + l4_len) != 0xFFFF) e.status |= kL4e;
+    }
+  }
+  const uint16_t type = !ipv4 ? 0 : tcp && !fragment ? 1 : udp && !fragment ? 7 : 2;
+  e.pkt_info = static_cast<uint16_t>((ipv4 ? 0x10 : 0) | (ipv4 && tcp ? 0x100 : 0) | (ipv4 && udp ? 0x200 : 0) | type);
+  if (type != 0) {
+    std::vector<uint8_t> in;
+    for (size_t i = 26; i < 34; ++i) in.push_back(static_cast<uint8_t>(at(i)));
+    if (type != 2)
+      for (size_t i = l4; i < l4 + 4; ++i) in.push_back(static_cast<uint8_t>(at(i)));
+    e.hash = toeplitz(in);
+  }
+  return e;
+}
+
+// A random Ethernet frame: mostly IPv4 TCP/UDP with 0-40 bytes of options, correct checksums
+// most of the time; sometimes another EtherType or version, a fragment, a UDP datagram without
+// checksum, a corrupted byte, an IP total length that disagrees with the frame, trailing bytes.
+std::vector<uint8_t> random_frame(std::mt19937& rng) {
+  const auto r = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  const unsigned ihl = r(3) == 0 ? 5 + r(11) : 5;
+  const uint8_t protos[] = {6, 17, 17, 6, 1, 47};
+  const uint8_t proto = protos[r(6)];
+  const uint32_t l4hdr = proto == 6 ? 20 : 8, payload = r(4) == 0 ? r(1400) : r(120);
+  const uint32_t totlen = 4 * ihl + l4hdr + payload;
+  std::vector<uint8_t> f(14 + totlen);
+  for (auto& b : f) b = static_cast<uint8_t>(rng());
+  put16(f, 12, r(12) == 0 ? 0x86DD : 0x0800);
+  f[14] = static_cast<uint8_t>((r(20) == 0 ? 6 : 4) << 4 | ihl);
+  put16(f, 16, static_cast<uint16_t>(totlen));
+  put16(f, 20, r(8) == 0 ? static_cast<uint16_t>(0x2000 | r(0x2000)) : 0x4000);  // MF + offset, or DF
+  f[23] = proto;
+  const size_t l4 = 14 + 4 * ihl;
+  if (proto == 6) f[l4 + 12] = 0x50;
+  if (proto == 17) put16(f, l4 + 4, static_cast<uint16_t>(l4hdr + payload));
+  // Transport checksum over the pseudo-header (at offset 16 for TCP, 6 for UDP)
+  const size_t ck = l4 + (proto == 6 ? 16 : 6);
+  if (proto == 6 || proto == 17) {
+    put16(f, ck, 0);
+    uint32_t s = csum_partial(&f[26], 8, 0);
+    s += proto + l4hdr + payload;
+    s = csum_partial(&f[l4], l4hdr + payload, s);
+    uint16_t c = static_cast<uint16_t>(~csum_fold(s));
+    if (proto == 17 && c == 0) c = 0xFFFF;
+    if (proto == 17 && r(6) == 0) c = 0;  // no checksum
+    put16(f, ck, c);
+  }
+  fix_ip_csum(f);
+  if (r(7) == 0) f[14 + r(totlen)] ^= static_cast<uint8_t>(1 + r(255));  // a corrupted byte
+  if (r(10) == 0) put16(f, 16, static_cast<uint16_t>(r(2) ? totlen + 1 + r(60) : r(totlen)));
+  if (r(5) == 0) f.resize(f.size() + 1 + r(30), 0x5A);  // trailing bytes after the datagram
+  if (f.size() < 60) f.resize(60, 0);
+  f.insert(f.end(), 4, 0xEE);  // FCS
+  return f;
+}
+}  // namespace
+
+TEST(RtlCsum, RandomFramesMatchAReferenceComputedInSoftware) {
+  std::mt19937 rng(20261124);
+  int checked_l4 = 0, errors = 0, hashed4 = 0;
+  for (int n = 0; n < 300; ++n) {
+    const auto f = random_frame(rng);
+    const csum_expect e = reference(f);
+    rtl_harness h;
+    for (unsigned i = 0; i < 10; ++i) {
+      uint32_t w;
+      std::memcpy(&w, kMsKey + 4 * i, 4);
+      h.write(E1000_RSSRK(i), w);
+    }
+    h.write(E1000_MRQC, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP |
+                            E1000_MRQC_RSS_FIELD_IPV4_UDP);
+    h.write(E1000_RXCSUM, 0x2300);  // IPOFL | TUOFL | PCSD: the write-back carries the hash
+    h.bring_up(8, 7);
+    h.send(f);
+    h.run(800);
+    const dma_wr* wb = nullptr;
+    for (const auto& w : h.writes)
+      if (w.tag == 2) wb = &w;
+    ASSERT_NE(wb, nullptr) << "frame " << n << " (" << f.size() << " bytes) was not written back";
+    uint32_t status, hash;
+    uint16_t pkt_info;
+    std::memcpy(&pkt_info, &wb->data[0], 2);
+    std::memcpy(&hash, &wb->data[4], 4);
+    std::memcpy(&status, &wb->data[8], 4);
+    EXPECT_EQ(status & kCsumBits, e.status) << "frame " << n << ", " << f.size() << " bytes";
+    EXPECT_EQ(pkt_info, e.pkt_info) << "frame " << n;
+    EXPECT_EQ(hash, e.hash) << "frame " << n;
+    checked_l4 += (e.status & kL4cs) != 0;
+    errors += (e.status & (kIpe | kL4e)) != 0;
+    hashed4 += (e.pkt_info & 0xF) == 1 || (e.pkt_info & 0xF) == 7;
+  }
+  // The mix reached every kind of verdict
+  EXPECT_GT(checked_l4, 100);
+  EXPECT_GT(errors, 20);
+  EXPECT_GT(hashed4, 100);
 }
 
 // ---- Several queues: RSS steering, per-queue vectors, drops and head-of-line blocking -------
