@@ -44,6 +44,14 @@ module igb_rx_csum
   // (16 + 13 bits) with room to spare.
   logic [31:0] ipsum_q, l4sum_q;
 
+  // Beats carry RxB bytes each, a frame's last beat 1..RxB, so a frame's byte p is in lane
+  // p % RxB of the beat that starts at p - p % RxB: a header field's lane is a constant.
+  localparam int RxB = RxW / 8;
+  localparam int LaneW = $clog2(RxB);
+  function automatic logic has(input logic [15:0] pos, input logic [4:0] nbytes, input int unsigned p);
+    return pos == 16'(p - p % RxB) && (p % RxB) < 32'(nbytes);
+  endfunction
+
   // Header fields captured so far, including this beat.
   logic [15:0] etype, totlen, frag, l4ck, sport, dport;
   logic [31:0] saddr, daddr;
@@ -56,69 +64,89 @@ module igb_rx_csum
     proto  = proto_q;
     saddr  = saddr_q;
     daddr  = daddr_q;
-    // Only on a beat that reaches into bytes 12..33 (the loop is skipped otherwise).
-    if (rx_valid_i && pos_q < 16'd34) for (int unsigned i = 0; i < RxW / 8; i++) begin
-      if (32'(i) < 32'(rx_bytes_i)) begin
-        unique case (pos_q + 16'(i))
-          16'd26: saddr[31:24] = rx_data_i[8*i +: 8];
-          16'd27: saddr[23:16] = rx_data_i[8*i +: 8];
-          16'd28: saddr[15:8]  = rx_data_i[8*i +: 8];
-          16'd29: saddr[7:0]   = rx_data_i[8*i +: 8];
-          16'd30: daddr[31:24] = rx_data_i[8*i +: 8];
-          16'd31: daddr[23:16] = rx_data_i[8*i +: 8];
-          16'd32: daddr[15:8]  = rx_data_i[8*i +: 8];
-          16'd33: daddr[7:0]   = rx_data_i[8*i +: 8];
-          16'd12: etype[15:8]  = rx_data_i[8*i +: 8];
-          16'd13: etype[7:0]   = rx_data_i[8*i +: 8];
-          16'd14: verihl       = rx_data_i[8*i +: 8];
-          16'd16: totlen[15:8] = rx_data_i[8*i +: 8];
-          16'd17: totlen[7:0]  = rx_data_i[8*i +: 8];
-          16'd20: frag[15:8]   = rx_data_i[8*i +: 8];
-          16'd21: frag[7:0]    = rx_data_i[8*i +: 8];
-          16'd23: proto        = rx_data_i[8*i +: 8];
-          default: ;
-        endcase
+    // Only on a beat that reaches into bytes 12..33.
+    if (rx_valid_i && pos_q < 16'd34) begin
+      if (has(pos_q, rx_bytes_i, 12)) etype[15:8]  = rx_data_i[8 * (12 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 13)) etype[7:0]   = rx_data_i[8 * (13 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 14)) verihl       = rx_data_i[8 * (14 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16)) totlen[15:8] = rx_data_i[8 * (16 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 17)) totlen[7:0]  = rx_data_i[8 * (17 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 20)) frag[15:8]   = rx_data_i[8 * (20 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 21)) frag[7:0]    = rx_data_i[8 * (21 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 23)) proto        = rx_data_i[8 * (23 % RxB) +: 8];
+      for (int unsigned b = 0; b < 4; b++) begin
+        if (has(pos_q, rx_bytes_i, 26 + b)) saddr[31 - 8 * b -: 8] = rx_data_i[8 * ((26 + b) % RxB) +: 8];
+        if (has(pos_q, rx_bytes_i, 30 + b)) daddr[31 - 8 * b -: 8] = rx_data_i[8 * ((30 + b) % RxB) +: 8];
       end
     end
   end
 
-  // Ones'-complement sums including this beat. The IP header spans at least bytes 14..33 and
-  // the transport header starts at 34 or later, so every byte is classified with fields
-  // captured in an earlier beat (or, for bytes 14..33, needs none).
-  // The ranges, once per beat: IP header [14, ip_hi), pseudo-header addresses [26, 34),
-  // transport [ip_hi, ip_end), where ip_hi = max(34, l4_start).
+  // Ones'-complement sums including this beat, over byte ranges computed once per beat:
+  // IP header [14, ip_hi), pseudo-header addresses [26, 34), transport [ip_hi, ip_end), where
+  // ip_hi = max(34, l4_start). The IP header spans at least bytes 14..33 and the transport
+  // header starts at 34 or later, so a range's bounds come from fields of earlier beats, or
+  // (bytes 14..33) need none. Beats start even, so byte lane i is the high byte of a 16-bit
+  // word when i is even.
   logic [15:0] l4_start, ip_end, ip_hi;
   logic [31:0] ipsum, l4sum;
-  logic [15:0] p, off;  // position of byte i of the beat, and its offset from l4_start
-  logic [31:0] w;       // byte i as a 16-bit-aligned value
+  logic [RxB-1:0] ip_lanes, l4_lanes;
   assign l4_start = 16'd14 + {10'h0, verihl[3:0], 2'b00};
   assign ip_end   = 16'd14 + totlen;
   assign ip_hi    = (l4_start > 16'd34) ? l4_start : 16'd34;
+
+  // The lanes of this beat that hold frame bytes [lo, hi).
+  function automatic logic [RxB-1:0] lanes(input logic [15:0] pos, input logic [4:0] nbytes,
+                                           input logic [15:0] lo, input logic [15:0] hi);
+    logic [16:0] a, b;  // lane bounds, clamped to [0, nbytes]
+    a = (lo <= pos) ? 17'h0 : (lo - pos >= 16'(nbytes)) ? 17'(nbytes) : 17'(lo - pos);
+    b = (hi <= pos) ? 17'h0 : (hi - pos >= 16'(nbytes)) ? 17'(nbytes) : 17'(hi - pos);
+    return RxB'(((33'h1 << b) - 33'h1) & ~((33'h1 << a) - 33'h1));
+  endfunction
+
+  // The sum of the beat's 16-bit words, keeping only the bytes of `keep`
+  function automatic logic [31:0] word_sum(input logic [RxW-1:0] data, input logic [RxB-1:0] keep);
+    logic [31:0] s;
+    s = '0;
+    for (int unsigned j = 0; j < RxB / 2; j++) begin
+      s = s + {16'h0, data[16 * j +: 8] & {8{keep[2 * j]}}, data[16 * j + 8 +: 8] & {8{keep[2 * j + 1]}}};
+    end
+    return s;
+  endfunction
+
   always_comb begin
-    ipsum = ipsum_q;
-    l4sum = l4sum_q;
+    ipsum    = ipsum_q;
+    l4sum    = l4sum_q;
+    ip_lanes = '0;
+    l4_lanes = '0;
+    if (rx_valid_i) begin
+      ip_lanes = lanes(pos_q, rx_bytes_i, 16'd14, ip_hi);
+      l4_lanes = lanes(pos_q, rx_bytes_i, 16'd26, 16'd34) | lanes(pos_q, rx_bytes_i, ip_hi, ip_end);
+      if (ip_lanes != '0) ipsum = ipsum + word_sum(rx_data_i, ip_lanes);
+      if (l4_lanes != '0) l4sum = l4sum + word_sum(rx_data_i, l4_lanes);
+    end
+  end
+
+  // The transport header's ports (bytes l4_start + 0..3, at 34 or later) and the UDP
+  // checksum (l4_start + 6..7), from the beat that holds them.
+  logic [15:0] f_pos, f_off;  // a field byte's position in the frame, and its lane
+  always_comb begin
     l4ck  = l4ck_q;
     sport = sport_q;
     dport = dport_q;
-    p   = '0;
-    off = '0;
-    w   = '0;
-    if (rx_valid_i) for (int unsigned i = 0; i < RxW / 8; i++) begin
-      p   = pos_q + 16'(i);
-      off = p - l4_start;
-      w   = p[0] ? 32'(rx_data_i[8*i +: 8]) : {16'h0, rx_data_i[8*i +: 8], 8'h0};
-      if (32'(i) < 32'(rx_bytes_i)) begin
-        if (p >= 16'd14 && p < ip_hi) ipsum = ipsum + w;
-        // pseudo-header addresses, then the transport header and data
-        if ((p >= 16'd26 && p < 16'd34) || (p >= ip_hi && p < ip_end)) l4sum = l4sum + w;
-        if (off < 16'd8) begin
-          unique case (off[2:0])
-            3'd0: if (p >= 16'd34) sport[15:8] = rx_data_i[8*i +: 8];
-            3'd1: if (p >= 16'd34) sport[7:0]  = rx_data_i[8*i +: 8];
-            3'd2: if (p >= 16'd34) dport[15:8] = rx_data_i[8*i +: 8];
-            3'd3: if (p >= 16'd34) dport[7:0]  = rx_data_i[8*i +: 8];
-            3'd6: l4ck[15:8] = rx_data_i[8*i +: 8];
-            3'd7: l4ck[7:0]  = rx_data_i[8*i +: 8];
+    f_pos = '0;
+    f_off = '0;
+    if (rx_valid_i && l4_start < pos_q + 16'(RxB) && l4_start + 16'd8 > pos_q) begin
+      for (int unsigned k = 0; k < 8; k++) begin
+        f_pos = l4_start + 16'(k);
+        f_off = f_pos - pos_q;
+        if (f_pos >= pos_q && f_off < 16'(rx_bytes_i)) begin
+          unique case (k)
+            0: if (f_pos >= 16'd34) sport[15:8] = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
+            1: if (f_pos >= 16'd34) sport[7:0]  = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
+            2: if (f_pos >= 16'd34) dport[15:8] = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
+            3: if (f_pos >= 16'd34) dport[7:0]  = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
+            6: l4ck[15:8] = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
+            7: l4ck[7:0]  = rx_data_i[8 * f_off[LaneW-1:0] +: 8];
             default: ;
           endcase
         end
