@@ -71,9 +71,9 @@ module igb_regs
   localparam int VecW = $clog2(NumVec);
   localparam int QW   = $clog2(NumQ);
 
-  logic [6:0]  rxpbs_q, rxpbs_d;
-  logic [31:0] rxcsum_q, rxcsum_d, mrqc_q, mrqc_d;
-  logic [9:0][31:0] rssrk_q, rssrk_d;
+  logic [6:0]  rxpbs_q;
+  logic [31:0] rxcsum_q, mrqc_q;
+  logic [9:0][31:0] rssrk_q;
   // Which RSSRK register, if any
   logic       rssrk_hit;
   logic [3:0] rssrk_idx;
@@ -94,18 +94,18 @@ module igb_regs
     reta_hit = mmio_addr_i[MmioAw-1:7] == RETA0[MmioAw-1:7];
     reta_idx = mmio_addr_i[6:2];
   end
-  logic [31:0][31:0] reta_q, reta_d;
-  logic [31:0] rctl_q, rctl_d;
-  logic [NumQ-1:0][31:0] srrctl_q, srrctl_d, rxdctl_q, rxdctl_d, rdbal_q, rdbal_d, rdbah_q, rdbah_d;
-  logic [NumQ-1:0][19:0] rdlen_q, rdlen_d;
-  logic [NumQ-1:0][15:0] rdt_q, rdt_d;
+  logic [31:0][31:0] reta_q;
+  logic [31:0] rctl_q;
+  logic [NumQ-1:0][31:0] srrctl_q, rxdctl_q, rdbal_q, rdbah_q;
+  logic [NumQ-1:0][19:0] rdlen_q;
+  logic [NumQ-1:0][15:0] rdt_q;
   logic [NumQ-1:0][31:0] rqdpc_q, rqdpc_d;
-  logic [31:0] gpie_q, gpie_d;
-  logic [31:0] icr_q, icr_d, ims_q, ims_d, iam_q, iam_d, iac_q, iac_d, icrxdmtc_q, icrxdmtc_d;
-  logic [NumVec-1:0] eicr_q, eicr_d, eims_q, eims_d, eiac_q, eiac_d, eiam_q, eiam_d;
-  logic [NumVec-1:0][14:0] eitr_q, eitr_d;
-  logic [NumIvar-1:0][31:0] ivar_q, ivar_d;
-  logic [31:0] ivar_misc_q, ivar_misc_d;
+  logic [31:0] gpie_q;
+  logic [31:0] icr_q, icr_d, ims_q, ims_d, iam_q, iac_q, iac_d, icrxdmtc_q, icrxdmtc_d;
+  logic [NumVec-1:0] eicr_q, eicr_d, eims_q, eims_d, eiac_q, eiam_q;
+  logic [NumVec-1:0][14:0] eitr_q;
+  logic [NumIvar-1:0][31:0] ivar_q;
+  logic [31:0] ivar_misc_q;
   logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d, ruc_q, ruc_d;
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
@@ -220,29 +220,10 @@ module igb_regs
   end
 
   always_comb begin
-    rctl_d      = rctl_q;
-    rxpbs_d     = rxpbs_q;
-    rxcsum_d    = rxcsum_q;
-    mrqc_d      = mrqc_q;
-    rssrk_d     = rssrk_q;
-    reta_d      = reta_q;
-    srrctl_d    = srrctl_q;
-    rxdctl_d    = rxdctl_q;
-    rdbal_d     = rdbal_q;
-    rdbah_d     = rdbah_q;
-    rdlen_d     = rdlen_q;
-    rdt_d       = rdt_q;
-    gpie_d      = gpie_q;
     eims_d      = eims_q;
-    eiac_d      = eiac_q;
-    eiam_d      = eiam_q;
-    eitr_d      = eitr_q;
-    ivar_d      = ivar_q;
-    ivar_misc_d = ivar_misc_q;
     eicr_d      = eicr_q;
     icr_d       = icr_q;
     ims_d       = ims_q;
-    iam_d       = iam_q;
     iac_d       = iac_q;
     icrxdmtc_d  = icrxdmtc_q;
 
@@ -337,50 +318,22 @@ module igb_regs
       end
     end
 
-    // Writes
+    // Writes to registers that hardware events also change (the configuration registers are
+    // written in their own always_ff below)
     if (wr) begin
-      if (q_hit) begin
-        unique case (q_off)
-          OffRDBAL[5:0]:  rdbal_d[q_idx]  = {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
-          OffRDBAH[5:0]:  rdbah_d[q_idx]  = mmio_wdata_i;
-          OffRDLEN[5:0]:  rdlen_d[q_idx]  = {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 B
-          OffSRRCTL[5:0]: srrctl_d[q_idx] = mmio_wdata_i;
-          OffRDT[5:0]:    rdt_d[q_idx]    = mmio_wdata_i[15:0];
-          OffRXDCTL[5:0]: rxdctl_d[q_idx] = mmio_wdata_i;
-          OffRQDPC[5:0]:  rqdpc_d[q_idx]  = '0;  // the i210 driver clears it by writing 0
-          default: ;
-        endcase
-      end else if (rssrk_hit) begin
-        rssrk_d[rssrk_idx] = mmio_wdata_i;
-      end else if (reta_hit) begin
-        reta_d[reta_idx] = mmio_wdata_i;
-      end else if (ivar_hit) begin
-        ivar_d[ivar_idx] = mmio_wdata_i;
-      end else if (eitr_hit) begin
-        eitr_d[eitr_idx] = mmio_wdata_i[14:0];
-      end else begin
-        unique case (mmio_addr_i)
-          RCTL:      rctl_d      = mmio_wdata_i;
-          RXPBS:     rxpbs_d     = mmio_wdata_i[6:0];
-          RXCSUM:    rxcsum_d    = mmio_wdata_i;
-          MRQC:      mrqc_d      = mmio_wdata_i;
-          GPIE:      gpie_d      = mmio_wdata_i;
-          EICS:      eicr_d      = eicr_d | mmio_wdata_i[NumVec-1:0];
-          EIMS:      eims_d      = eims_q | mmio_wdata_i[NumVec-1:0];
-          EIMC:      eims_d      = eims_q & ~mmio_wdata_i[NumVec-1:0];
-          EIAC:      eiac_d      = mmio_wdata_i[NumVec-1:0];
-          EIAM:      eiam_d      = mmio_wdata_i[NumVec-1:0];
-          EICR:      eicr_d      = eicr_q & ~mmio_wdata_i[NumVec-1:0];  // write-1-to-clear
-          ICS:       icr_d       = icr_q | (mmio_wdata_i & IcrMask);
-          IMS:       ims_d       = ims_q | (mmio_wdata_i & IcrMask);
-          IMC:       ims_d       = ims_q & ~mmio_wdata_i;
-          IAM:       iam_d       = mmio_wdata_i & IcrMask;
-          ICR:       icr_d       = icr_q & ~mmio_wdata_i;  // write-1-to-clear
-          IVAR_MISC: ivar_misc_d = mmio_wdata_i;
-          default: ;
-        endcase
-      end
+      unique case (mmio_addr_i)
+        EICS:    eicr_d = eicr_d | mmio_wdata_i[NumVec-1:0];
+        EIMS:    eims_d = eims_q | mmio_wdata_i[NumVec-1:0];
+        EIMC:    eims_d = eims_q & ~mmio_wdata_i[NumVec-1:0];
+        EICR:    eicr_d = eicr_q & ~mmio_wdata_i[NumVec-1:0];  // write-1-to-clear
+        ICS:     icr_d  = icr_q | (mmio_wdata_i & IcrMask);
+        IMS:     ims_d  = ims_q | (mmio_wdata_i & IcrMask);
+        IMC:     ims_d  = ims_q & ~mmio_wdata_i;
+        ICR:     icr_d  = icr_q & ~mmio_wdata_i;  // write-1-to-clear
+        default: ;
+      endcase
     end
+    if (wr && q_hit && q_off == OffRQDPC[5:0]) rqdpc_d[q_idx] = '0;  // the i210 driver clears it by writing 0
 
     // Hardware events: causes set after a clearing read so they are never lost
     eicr_d = eicr_d | rx_cause_vec | other_vec;
@@ -402,6 +355,7 @@ module igb_regs
     end
   end
 
+  // Configuration registers: only software writes them, at the clock edge of the write.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rctl_q      <= '0;
@@ -417,18 +371,57 @@ module igb_regs
       rdlen_q     <= '0;
       rdt_q       <= '0;
       gpie_q      <= '0;
-      icr_q       <= '0;
-      ims_q       <= '0;
       iam_q       <= '0;
-      iac_q       <= '0;
-      icrxdmtc_q  <= '0;
-      eicr_q      <= '0;
-      eims_q      <= '0;
       eiac_q      <= '0;
       eiam_q      <= '0;
       eitr_q      <= '0;
       ivar_q      <= '0;
       ivar_misc_q <= '0;
+    end else if (wr) begin
+      if (q_hit) begin
+        unique case (q_off)
+          OffRDBAL[5:0]:  rdbal_q[q_idx]  <= {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
+          OffRDBAH[5:0]:  rdbah_q[q_idx]  <= mmio_wdata_i;
+          OffRDLEN[5:0]:  rdlen_q[q_idx]  <= {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 B
+          OffSRRCTL[5:0]: srrctl_q[q_idx] <= mmio_wdata_i;
+          OffRDT[5:0]:    rdt_q[q_idx]    <= mmio_wdata_i[15:0];
+          OffRXDCTL[5:0]: rxdctl_q[q_idx] <= mmio_wdata_i;
+          default: ;
+        endcase
+      end else if (rssrk_hit) begin
+        rssrk_q[rssrk_idx] <= mmio_wdata_i;
+      end else if (reta_hit) begin
+        reta_q[reta_idx] <= mmio_wdata_i;
+      end else if (ivar_hit) begin
+        ivar_q[ivar_idx] <= mmio_wdata_i;
+      end else if (eitr_hit) begin
+        eitr_q[eitr_idx] <= mmio_wdata_i[14:0];
+      end else begin
+        unique case (mmio_addr_i)
+          RCTL:      rctl_q      <= mmio_wdata_i;
+          RXPBS:     rxpbs_q     <= mmio_wdata_i[6:0];
+          RXCSUM:    rxcsum_q    <= mmio_wdata_i;
+          MRQC:      mrqc_q      <= mmio_wdata_i;
+          GPIE:      gpie_q      <= mmio_wdata_i;
+          EIAC:      eiac_q      <= mmio_wdata_i[NumVec-1:0];
+          EIAM:      eiam_q      <= mmio_wdata_i[NumVec-1:0];
+          IAM:       iam_q       <= mmio_wdata_i & IcrMask;
+          IVAR_MISC: ivar_misc_q <= mmio_wdata_i;
+          default: ;
+        endcase
+      end
+    end
+  end
+
+  // Registers that hardware events change as well
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      icr_q       <= '0;
+      ims_q       <= '0;
+      iac_q       <= '0;
+      icrxdmtc_q  <= '0;
+      eicr_q      <= '0;
+      eims_q      <= '0;
       gprc_q      <= '0;
       gorc_q      <= '0;
       mpc_q       <= '0;
@@ -438,31 +431,12 @@ module igb_regs
       rvalid_q    <= 1'b0;
       rdata_q     <= '0;
     end else begin
-      rctl_q      <= rctl_d;
-      rxpbs_q     <= rxpbs_d;
-      rxcsum_q    <= rxcsum_d;
-      mrqc_q      <= mrqc_d;
-      rssrk_q     <= rssrk_d;
-      reta_q      <= reta_d;
-      srrctl_q    <= srrctl_d;
-      rxdctl_q    <= rxdctl_d;
-      rdbal_q     <= rdbal_d;
-      rdbah_q     <= rdbah_d;
-      rdlen_q     <= rdlen_d;
-      rdt_q       <= rdt_d;
-      gpie_q      <= gpie_d;
       icr_q       <= icr_d;
       ims_q       <= ims_d;
-      iam_q       <= iam_d;
       iac_q       <= iac_d;
       icrxdmtc_q  <= icrxdmtc_d;
       eicr_q      <= eicr_d;
       eims_q      <= eims_d;
-      eiac_q      <= eiac_d;
-      eiam_q      <= eiam_d;
-      eitr_q      <= eitr_d;
-      ivar_q      <= ivar_d;
-      ivar_misc_q <= ivar_misc_d;
       gprc_q      <= gprc_d;
       gorc_q      <= gorc_d;
       mpc_q       <= mpc_d;
