@@ -12,7 +12,11 @@ using namespace sc_core;
 namespace {
 constexpr int MAX_SOFTIRQ_RESTART = 10;                 // kernel/softirq.c
 const sc_time MAX_SOFTIRQ_TIME = sc_time(2, SC_MS);     // msecs_to_jiffies(2)
-uint64_t to_ps(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value(); }
+uint64_t to_ps(const sc_time& t) {
+  // Once: sc_time's (double, unit) constructor is dear, and spend() converts twice per call
+  static const uint64_t units_per_ps = sc_time(1, SC_PS).value();
+  return t.value() / units_per_ps;
+}
 }  // namespace
 
 cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
