@@ -6,6 +6,7 @@
 #include "igb.h"
 #include "kernel.h"
 #include "net.h"
+#include "sim_time.h"
 #include "wave_tracer.h"
 
 namespace igbsim {
@@ -554,12 +555,11 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     const sc_time now = cpu.now();
     k.jr.record(id, step::drv_read_desc, now);
     const int64_t wb = k.jr.time_ps(id, step::desc_wb);
-    const uint64_t ps = sc_time(1, SC_PS).value();
-    if (napi.irq_valid && wb >= 0 && napi.irq_msix.value() / ps >= static_cast<uint64_t>(wb)) {
+    if (napi.irq_valid && wb >= 0 && ps_of(napi.irq_msix) >= static_cast<uint64_t>(wb)) {
       k.jr.record(id, step::msix, napi.irq_msix);
       k.jr.record(id, step::isr_entry, napi.irq_entry);
     }
-    if (wb >= 0 && napi.poll_start.value() / ps >= static_cast<uint64_t>(wb))
+    if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb))
       k.jr.record(id, step::napi_poll, napi.poll_start);
 
     // igb_get_rx_buffer

@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include "kernel.h"
+#include "sim_time.h"
 
 namespace igbsim {
 
@@ -36,7 +37,7 @@ void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
   // The wait call's return counts for this frame only if it came after the frame was queued;
   // otherwise the read found it while draining.
   const int64_t ready = k_.jr.time_ps(id, step::sk_data_ready);
-  const int64_t ret = static_cast<int64_t>(ts_[t]->last_return.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+  const int64_t ret = static_cast<int64_t>(ps_of(ts_[t]->last_return));
   if (ts_[t]->returned && ready >= 0 && ret >= ready) k_.jr.record(id, step::epoll_wait_return, ts_[t]->last_return);
   ++k_.st.delivered_packets;
   k_.st.delivered_bytes += len;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernel.h"
+#include "sim_time.h"
 #include "wave_tracer.h"
 
 namespace igbsim {
@@ -12,11 +13,6 @@ using namespace sc_core;
 namespace {
 constexpr int MAX_SOFTIRQ_RESTART = 10;                 // kernel/softirq.c
 const sc_time MAX_SOFTIRQ_TIME = sc_time(2, SC_MS);     // msecs_to_jiffies(2)
-uint64_t to_ps(const sc_time& t) {
-  // Once: sc_time's (double, unit) constructor is dear, and spend() converts twice per call
-  static const uint64_t units_per_ps = sc_time(1, SC_PS).value();
-  return t.value() / units_per_ps;
-}
 }  // namespace
 
 cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
@@ -40,15 +36,15 @@ void cpu_core::set_ctx(cpu_ctx c) {
 void cpu_core::resumed() { k_.set_this_cpu(this); }
 
 void cpu_core::spend(double ns) {
-  const sc_time d(ns, SC_NS);
+  const sc_time d = time_of_ns(ns);
   offset_ += d;
-  ctx_ps_[static_cast<size_t>(ctx_)] += to_ps(d);
-  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += to_ps(d);
+  ctx_ps_[static_cast<size_t>(ctx_)] += ps_of(d);
+  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += ps_of(d);
 }
 
 void cpu_core::account_stall(const sc_time& t) {
-  ctx_ps_[static_cast<size_t>(ctx_)] += to_ps(t);
-  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += to_ps(t);
+  ctx_ps_[static_cast<size_t>(ctx_)] += ps_of(t);
+  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += ps_of(t);
 }
 
 void cpu_core::sync() {
@@ -71,7 +67,7 @@ void cpu_core::boundary() {
 void cpu_core::update_curr() {
   const sc_time t = now();
   if (current_ && t > exec_start_) {
-    const uint64_t d = to_ps(t - exec_start_);
+    const uint64_t d = ps_of(t - exec_start_);
     current_->vruntime_ps += d;
     current_->sum_exec_ps += d;
   }

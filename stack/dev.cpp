@@ -2,6 +2,7 @@
 
 #include "kernel.h"
 #include "net.h"
+#include "sim_time.h"
 #include "wave_tracer.h"
 
 namespace igbsim {
@@ -102,7 +103,7 @@ void gro_complete(sk_buff* skb) {
 
 // napi_gro_flush: hand held packets on; flush_old only those held for a jiffy (1 ms at HZ=1000)
 static void napi_gro_flush(napi_struct* n, bool flush_old) {
-  const uint64_t now_ps = n->k->this_cpu().now().value() / sc_time(1, SC_PS).value();
+  const uint64_t now_ps = ps_of(n->k->this_cpu().now());
   std::vector<sk_buff*> keep;
   for (sk_buff* p : n->gro_hash) {
     if (flush_old && now_ps - p->gro_age_ps < 1000000000ull) {
@@ -160,7 +161,7 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
     gro_complete(old);
     gro_normal_one(n, old);
   }
-  skb->gro_age_ps = k.this_cpu().now().value() / sc_time(1, SC_PS).value();
+  skb->gro_age_ps = ps_of(k.this_cpu().now());
   n->gro_hash.push_back(skb);
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "sim_time.h"
+
 namespace igbsim {
 
 const char* step_name(step s) {
@@ -33,7 +35,7 @@ void journey::record(uint64_t id, step s, const sc_core::sc_time& t) {
   frame_record& r = live_[id];
   r.id = id;
   const size_t i = static_cast<size_t>(s);
-  r.t[i] = static_cast<int64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+  r.t[i] = static_cast<int64_t>(ps_of(t));
   r.task[i] = task_state ? task_state() : '-';
 }
 

@@ -1,4 +1,5 @@
 #include "kernel.h"
+#include "sim_time.h"
 
 #include "wave_tracer.h"
 
@@ -26,7 +27,7 @@ kernel::~kernel() = default;
 void kernel::probe(sw_sig s, uint32_t v, unsigned queue) {
   if (!tracer_ || !tracer_->enabled()) return;
   const sc_core::sc_time t = this_cpu().now();
-  tracer_->sw_set(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value(), s, v, queue);
+  tracer_->sw_set(ps_of(t), s, v, queue);
 }
 
 void kernel::violate(const std::string& kind, const std::string& detail, int64_t frame) {
@@ -34,7 +35,7 @@ void kernel::violate(const std::string& kind, const std::string& detail, int64_t
 }
 
 void kernel::violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail, int64_t frame) {
-  violations_.push_back({t.value() / sc_core::sc_time(1, sc_core::SC_PS).value(), kind, detail, frame});
+  violations_.push_back({ps_of(t), kind, detail, frame});
   if (on_event) on_event("violation");
 }
 

@@ -17,6 +17,7 @@ using sc_core::sc_time_stamp;
 #include "Vigb_nic4.h"
 #include "host_mem.h"
 #include "rtl_assert.h"
+#include "sim_time.h"
 
 namespace igbsim {
 
@@ -83,21 +84,9 @@ uint32_t nic::eims() const {
   return with_rtl([](auto& m) { return static_cast<uint32_t>(m.eims_o); });
 }
 
-namespace {
-// Time-resolution units per picosecond (the resolution is fixed once time has been used)
-uint64_t units_per_ps() {
-  static const uint64_t per_ps = sc_time(1, SC_PS).value();
-  return per_ps;
-}
-}  // namespace
+uint64_t nic::cycle_at(const sc_time& t) const { return (ps_of(t) + period_ps_ - 1) / period_ps_; }
 
-uint64_t nic::cycle_at(const sc_time& t) const {
-  const uint64_t ps = t.value() / units_per_ps();
-  return (ps + period_ps_ - 1) / period_ps_;
-}
-
-// Integer arithmetic: sc_time's (double, unit) constructor was 2 % of a line-rate run.
-sc_time nic::time_of(uint64_t cycle) const { return sc_time::from_value(cycle * period_ps_ * units_per_ps()); }
+sc_time nic::time_of(uint64_t cycle) const { return time_of_ps(cycle * period_ps_); }
 
 bool nic::quiet() const {
   return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_;

@@ -20,6 +20,7 @@
 #include "nic.h"
 #include "pcie_link.h"
 #include "scoreboard.h"
+#include "sim_time.h"
 #include "traffic.h"
 #include "live.h"
 #include "plots.h"
@@ -34,8 +35,6 @@ using namespace sc_core;
 using nlohmann::json;
 
 namespace {
-
-uint64_t ps_of(const sc_time& t) { return t.value() / sc_time(1, SC_PS).value(); }
 
 json percentiles(const latency_sample& s) {
   json j;
