@@ -10,6 +10,9 @@
 // accumulated (0 counts as 1), when the buffer is full, or when the interrupt logic asks for a
 // flush because the queue's vector is about to interrupt - so a message never overtakes the
 // write-backs it announces. Posted writes stay ordered, so data is visible before its DD.
+// Back to back: a frame whose first descriptor is already cached is taken up together with
+// it (StIdle straight to StDataReq), and a frame whose last data beat leaves no FCS-only words
+// in the packet buffer completes in that beat (no StSkip cycle): two cycles less per frame.
 // Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
 // DD|EOP plus the checksum status and errors, length = bytes in this buffer (FCS stripped when
 // RCTL.SECRC), vlan = 0. RDH advances past the burst.
@@ -101,6 +104,7 @@ module igb_rx_dma
   logic        counted_q, counted_d;
   logic        early_q, early_d;        // fault: this frame's completion went out before its data
   logic        cmp_early;               // push the completion of the buffer being taken now
+  logic        cmp_last;                // the completion pushed is the frame's last buffer
 
   // Write-back buffer: completions in ring order, starting at RDH.
   localparam int Cw = $clog2(WbDepth);
@@ -134,6 +138,10 @@ module igb_rx_dma
   assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
   assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
   assign chunk    = (left_q < bufsz) ? left_q : bufsz;
+  // The first buffer of the frame at the head, when it is taken up together with its
+  // descriptor in StIdle
+  logic [15:0] chunk0;
+  assign chunk0   = (host_len < bufsz) ? host_len : bufsz;
   logic [1:0]  tail_pop;       // words taken a cycle when skipping or dropping the rest of a frame
   assign tail_pop = (words_q == 16'd1) ? 2'd1 : 2'd2;
   logic        buf_words_odd;  // the buffer being written spans an odd number of words
@@ -160,6 +168,7 @@ module igb_rx_dma
     counted_d   = counted_q;
     early_d     = early_q;
     cmp_early   = 1'b0;
+    cmp_last    = 1'b0;
     left_d      = left_q;
     next_idx_d  = next_idx_q;
     wb_beat_d   = wb_beat_q;
@@ -204,6 +213,18 @@ module igb_rx_dma
             pinfo_d   = frm_pkt_info_i;
             hash_d    = frm_hash_i;
             counted_d = 1'b0;
+            // Its first descriptor is already in the cache: take it now (StNextDesc's work,
+            // for the first buffer) and request the data next cycle. Not with the planted
+            // write-back-before-data bug, which StNextDesc handles.
+            if (desc_valid_i && !fault_wb_before_data_i) begin
+              state_d    = StDataReq;
+              addr_d     = desc_pkt_addr_i;
+              len_d      = chunk0;
+              beats_d    = (chunk0 + 16'd15) >> 4;  // 16-byte beats
+              left_d     = host_len - chunk0;
+              desc_pop_o = 1'b1;
+              next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+            end
           end else if (!counted_q) begin
             rnbc_inc_o = 1'b1;
             counted_d  = 1'b1;
@@ -254,8 +275,18 @@ module igb_rx_dma
               state_d  = StNextDesc;
               cmp_push = 1'b1;
               cmp_wr_d = cmp_wr_q + 1'b1;
-            end else begin
+            end else if (words_d != 16'd0) begin
               state_d = StSkip;
+            end else begin
+              // No words of FCS bytes left to skip: the frame is done now, as in StSkip.
+              state_d    = StIdle;
+              cmp_push   = !early_q;
+              cmp_last   = 1'b1;
+              cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
+              early_d    = 1'b0;
+              frm_pop_o  = 1'b1;
+              rx_cause_o = 1'b1;
+              gprc_inc_o = 1'b1;
             end
           end
         end
@@ -269,6 +300,7 @@ module igb_rx_dma
           // queue's cause is raised now.
           state_d    = StIdle;
           cmp_push   = !early_q;  // the last buffer: EOP and the frame's metadata
+          cmp_last   = 1'b1;
           cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
           early_d    = 1'b0;
           frm_pop_o  = 1'b1;
@@ -361,9 +393,9 @@ module igb_rx_dma
     if (cmp_push) begin
       cmp_len_q[cmp_wr_q[Cw-1:0]]    <= cmp_early ? chunk : len_q;
       // Non-last buffers of a frame carry neither EOP nor the frame's metadata.
-      cmp_status_q[cmp_wr_q[Cw-1:0]] <= (state_q == StSkip || cmp_early) ? (status_q | StatEOP) : 32'h0;
-      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (state_q == StSkip || cmp_early) ? pinfo_q : 16'h0;
-      cmp_hash_q[cmp_wr_q[Cw-1:0]]   <= (state_q == StSkip || cmp_early) ? hash_q : 32'h0;
+      cmp_status_q[cmp_wr_q[Cw-1:0]] <= (cmp_last || cmp_early) ? (status_q | StatEOP) : 32'h0;
+      cmp_pinfo_q[cmp_wr_q[Cw-1:0]]  <= (cmp_last || cmp_early) ? pinfo_q : 16'h0;
+      cmp_hash_q[cmp_wr_q[Cw-1:0]]   <= (cmp_last || cmp_early) ? hash_q : 32'h0;
     end
   end
 

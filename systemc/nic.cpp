@@ -272,6 +272,9 @@ void nic::on_dma_request(M& m) {
     wr_.addr = addr;
     wr_.len = len;
     wr_.tag = m.dma_req_tag_o;
+    // A buffer of the frame at the head of the packet buffer. Taken at the request: the
+    // engine may let the frame go (ev_frame_dma_o) before the last beat is out of the port.
+    if (tag_class(wr_.tag) == kTagDataWr && !pktbuf_ids_.empty()) wr_.frame = pktbuf_ids_.front();
     wr_active_ = true;
     return;
   }
@@ -317,11 +320,10 @@ void nic::on_dma_wdata(M& m) {
   ext.queue = tag_queue(wr_.tag);
   std::deque<uint64_t>& awaiting = awaiting_wb_.at(ext.queue);
   if (ext.tag == kTagDataWr) {
-    // A buffer of the frame at the head of the packet buffer is in host memory; its
-    // descriptor now waits for write-back. (The frame leaves the buffer with ev_frame_dma_o.)
-    const uint64_t id = pktbuf_ids_.empty() ? UINT64_MAX : pktbuf_ids_.front();
-    ext.frames.push_back(id);
-    awaiting.push_back(id);
+    // A buffer of the frame named at the request is in host memory; its descriptor now
+    // waits for write-back.
+    ext.frames.push_back(wr_.frame);
+    awaiting.push_back(wr_.frame);
     monitor_.data_write(ext.queue);
   } else if (ext.tag == kTagWbWr) {
     // A burst of consecutive descriptors of one queue, oldest completions first.

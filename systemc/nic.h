@@ -95,6 +95,7 @@ class nic : public sc_core::sc_module {
     uint64_t addr = 0;
     uint32_t len = 0;
     uint8_t tag = 0;
+    uint64_t frame = UINT64_MAX;  // a data write's frame: the packet buffer's head at the request
     std::vector<uint8_t> data;
   };
 
