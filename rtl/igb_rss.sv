@@ -33,11 +33,8 @@ module igb_rss
   localparam logic [31:0] FieldIpv4    = 32'h0002_0000;
   localparam logic [31:0] FieldUdpIpv4 = 32'h0040_0000;
 
-  // The key as one big-endian bit string: key byte 0 first.
+  // The key as one big-endian bit string: key byte 0 first (built only when a hash is taken)
   logic [319:0] kbits;
-  always_comb begin
-    for (int unsigned i = 0; i < 40; i++) kbits[319 - 8*i -: 8] = key_i[8*i +: 8];
-  end
 
   logic        rss_on, four;
   /*verilator tracing_off*/  // the addresses and ports it hashes, concatenated
@@ -54,8 +51,10 @@ module igb_rss
     four       = (type_o == 4'd1) || (type_o == 4'd7);
     input_bits = {saddr_i, daddr_i, four ? {sport_i, dport_i} : 32'h0};
     hash_o     = '0;
+    kbits      = '0;
     // For every set input bit k (MSB first), XOR in the 32 key bits starting at bit k.
     if (calc_i && type_o != 4'd0) begin
+      for (int unsigned i = 0; i < 40; i++) kbits[319 - 8*i -: 8] = key_i[8*i +: 8];
       for (int unsigned k = 0; k < 96; k++) begin
         if (input_bits[95 - k]) hash_o = hash_o ^ kbits[319 - k -: 32];
       end
