@@ -11,8 +11,9 @@
 // flush because the queue's vector is about to interrupt - so a message never overtakes the
 // write-backs it announces. Posted writes stay ordered, so data is visible before its DD.
 // Back to back: a frame whose first descriptor is already cached is taken up together with
-// it (StIdle straight to StDataReq), and a frame whose last data beat leaves no FCS-only words
-// in the packet buffer completes in that beat (no StSkip cycle): two cycles less per frame.
+// it and its data requested in the same cycle (StIdle straight to StData when the request is
+// taken), and a frame whose last data beat leaves no FCS-only words in the packet buffer
+// completes in that beat (no StSkip cycle): three cycles less per frame.
 // Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
 // DD|EOP plus the checksum status and errors, length = bytes in this buffer (FCS stripped when
 // RCTL.SECRC), vlan = 0. RDH advances past the burst.
@@ -214,16 +215,21 @@ module igb_rx_dma
             hash_d    = frm_hash_i;
             counted_d = 1'b0;
             // Its first descriptor is already in the cache: take it now (StNextDesc's work,
-            // for the first buffer) and request the data next cycle. Not with the planted
+            // for the first buffer) and request the data in the same cycle (StDataReq's work,
+            // which waits on if the request is not taken). Not with the planted
             // write-back-before-data bug, which StNextDesc handles.
             if (desc_valid_i && !fault_wb_before_data_i) begin
-              state_d    = StDataReq;
-              addr_d     = desc_pkt_addr_i;
-              len_d      = chunk0;
-              beats_d    = (chunk0 + 16'd15) >> 4;  // 16-byte beats
-              left_d     = host_len - chunk0;
-              desc_pop_o = 1'b1;
-              next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+              state_d     = StDataReq;
+              if (req_ready_i) state_d = StData;
+              addr_d      = desc_pkt_addr_i;
+              len_d       = chunk0;
+              beats_d     = (chunk0 + 16'd15) >> 4;  // 16-byte beats
+              left_d      = host_len - chunk0;
+              desc_pop_o  = 1'b1;
+              next_idx_d  = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+              req_valid_o = 1'b1;
+              req_addr_o  = desc_pkt_addr_i;
+              req_len_o   = chunk0;
             end
           end else if (!counted_q) begin
             rnbc_inc_o = 1'b1;

@@ -181,7 +181,7 @@ TEST(RtlRx, EmptyRingCountsRnbcAndHoldsTheFrameUntilRdtMoves) {
 TEST(RtlRx, FramesWaitingInThePacketBufferGoOutBackToBack) {
   // Four 64-byte frames wait in the packet buffer for descriptors. Interrupts are masked and
   // WTHRESH is 8, so nothing is written back in between: once RDT moves, the engine takes
-  // each frame with its cached descriptor in one cycle, requests in the next, and writes the
+  // each frame with its cached descriptor and requests its data in one cycle, then writes the
   // 60 bytes in 4 beats, the last of which completes the frame (its FCS needs no skipping).
   rtl_harness h;
   h.bring_up(8, 0, false, 16 | 8u << 16);  // PTHRESH 16, WTHRESH 8
@@ -201,7 +201,7 @@ TEST(RtlRx, FramesWaitingInThePacketBufferGoOutBackToBack) {
   }
   // The first frame waits for the descriptor read; the others find theirs cached.
   for (size_t i = 1; i < 4; ++i)
-    EXPECT_EQ(data[i]->cycle - data[i - 1]->cycle, 6u) << "frame " << i << ": 4 data beats + take-up + request";
+    EXPECT_EQ(data[i]->cycle - data[i - 1]->cycle, 5u) << "frame " << i << ": take-up with the request, 4 data beats";
 }
 
 TEST(RtlRx, DropEnDropsAFrameThatFindsNoDescriptor) {
