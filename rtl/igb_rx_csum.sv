@@ -48,8 +48,8 @@ module igb_rx_csum
   // p % RxB of the beat that starts at p - p % RxB: a header field's lane is a constant.
   localparam int RxB = RxW / 8;
   localparam int LaneW = $clog2(RxB);
-  function automatic logic has(input logic [15:0] pos, input logic [4:0] nbytes, input int unsigned p);
-    return pos == 16'(p - p % RxB) && (p % RxB) < 32'(nbytes);
+  function automatic logic has(input logic [15:0] pos, input logic [4:0] nbytes, input logic [15:0] p);
+    has = pos == p - p % 16'(RxB) && p % 16'(RxB) < 16'(nbytes);
   endfunction
 
   // Header fields captured so far, including this beat.
@@ -66,17 +66,17 @@ module igb_rx_csum
     daddr  = daddr_q;
     // Only on a beat that reaches into bytes 12..33.
     if (rx_valid_i && pos_q < 16'd34) begin
-      if (has(pos_q, rx_bytes_i, 12)) etype[15:8]  = rx_data_i[8 * (12 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 13)) etype[7:0]   = rx_data_i[8 * (13 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 14)) verihl       = rx_data_i[8 * (14 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 16)) totlen[15:8] = rx_data_i[8 * (16 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 17)) totlen[7:0]  = rx_data_i[8 * (17 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 20)) frag[15:8]   = rx_data_i[8 * (20 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 21)) frag[7:0]    = rx_data_i[8 * (21 % RxB) +: 8];
-      if (has(pos_q, rx_bytes_i, 23)) proto        = rx_data_i[8 * (23 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd12)) etype[15:8]  = rx_data_i[8 * (12 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd13)) etype[7:0]   = rx_data_i[8 * (13 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd14)) verihl       = rx_data_i[8 * (14 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd16)) totlen[15:8] = rx_data_i[8 * (16 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd17)) totlen[7:0]  = rx_data_i[8 * (17 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd20)) frag[15:8]   = rx_data_i[8 * (20 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd21)) frag[7:0]    = rx_data_i[8 * (21 % RxB) +: 8];
+      if (has(pos_q, rx_bytes_i, 16'd23)) proto        = rx_data_i[8 * (23 % RxB) +: 8];
       for (int unsigned b = 0; b < 4; b++) begin
-        if (has(pos_q, rx_bytes_i, 26 + b)) saddr[31 - 8 * b -: 8] = rx_data_i[8 * ((26 + b) % RxB) +: 8];
-        if (has(pos_q, rx_bytes_i, 30 + b)) daddr[31 - 8 * b -: 8] = rx_data_i[8 * ((30 + b) % RxB) +: 8];
+        if (has(pos_q, rx_bytes_i, 16'(26 + b))) saddr[31 - 8 * b -: 8] = rx_data_i[8 * ((26 + b) % RxB) +: 8];
+        if (has(pos_q, rx_bytes_i, 16'(30 + b))) daddr[31 - 8 * b -: 8] = rx_data_i[8 * ((30 + b) % RxB) +: 8];
       end
     end
   end
@@ -98,19 +98,20 @@ module igb_rx_csum
   function automatic logic [RxB-1:0] lanes(input logic [15:0] pos, input logic [4:0] nbytes,
                                            input logic [15:0] lo, input logic [15:0] hi);
     logic [16:0] a, b;  // lane bounds, clamped to [0, nbytes]
+    logic [RxB-1:0] below_a, below_b;  // lanes under each bound
     a = (lo <= pos) ? 17'h0 : (lo - pos >= 16'(nbytes)) ? 17'(nbytes) : 17'(lo - pos);
     b = (hi <= pos) ? 17'h0 : (hi - pos >= 16'(nbytes)) ? 17'(nbytes) : 17'(hi - pos);
-    return RxB'(((33'h1 << b) - 33'h1) & ~((33'h1 << a) - 33'h1));
+    below_a = (a >= 17'(RxB)) ? '1 : ({{(RxB - 1){1'b0}}, 1'b1} << a) - 1'b1;
+    below_b = (b >= 17'(RxB)) ? '1 : ({{(RxB - 1){1'b0}}, 1'b1} << b) - 1'b1;
+    lanes = below_b & ~below_a;
   endfunction
 
   // The sum of the beat's 16-bit words, keeping only the bytes of `keep`
   function automatic logic [31:0] word_sum(input logic [RxW-1:0] data, input logic [RxB-1:0] keep);
-    logic [31:0] s;
-    s = '0;
-    for (int unsigned j = 0; j < RxB / 2; j++) begin
-      s = s + {16'h0, data[16 * j +: 8] & {8{keep[2 * j]}}, data[16 * j + 8 +: 8] & {8{keep[2 * j + 1]}}};
+    word_sum = '0;
+    for (int j = 0; j < RxB / 2; j++) begin
+      word_sum = word_sum + {16'h0, data[16 * j +: 8] & {8{keep[2 * j]}}, data[16 * j + 8 +: 8] & {8{keep[2 * j + 1]}}};
     end
-    return s;
   endfunction
 
   always_comb begin
