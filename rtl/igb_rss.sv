@@ -34,7 +34,9 @@ module igb_rss
   localparam logic [31:0] FieldUdpIpv4 = 32'h0040_0000;
 
   // The key as one big-endian bit string: key byte 0 first (built only when a hash is taken)
+  /*verilator tracing_off*/  // RSSRK reordered; the register file's rssrk_q shows the key
   logic [319:0] kbits;
+  /*verilator tracing_on*/
 
   logic        rss_on, four;
   /*verilator tracing_off*/  // the addresses and ports it hashes, concatenated
