@@ -138,11 +138,11 @@ module igb_rx_dma
   // Descriptors hardware owns from the next one it will use up to RDT.
   assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
   assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
-  assign chunk    = (left_q < bufsz) ? left_q : bufsz;
-  // The first buffer of the frame at the head, when it is taken up together with its
-  // descriptor in StIdle
-  logic [15:0] chunk0;
-  assign chunk0   = (host_len < bufsz) ? host_len : bufsz;
+  // The buffer a descriptor taken now is for: the frame's next one in StNextDesc, its first
+  // when StIdle takes the frame up together with a cached descriptor.
+  logic [15:0] left_before;
+  assign left_before = (state_q == StIdle) ? host_len : left_q;
+  assign chunk    = (left_before < bufsz) ? left_before : bufsz;
   logic [1:0]  tail_pop;       // words taken a cycle when skipping or dropping the rest of a frame
   assign tail_pop = (words_q == 16'd1) ? 2'd1 : 2'd2;
   logic        buf_words_odd;  // the buffer being written spans an odd number of words
@@ -221,15 +221,10 @@ module igb_rx_dma
             if (desc_valid_i && !fault_wb_before_data_i) begin
               state_d     = StDataReq;
               if (req_ready_i) state_d = StData;
-              addr_d      = desc_pkt_addr_i;
-              len_d       = chunk0;
-              beats_d     = (chunk0 + 16'd15) >> 4;  // 16-byte beats
-              left_d      = host_len - chunk0;
               desc_pop_o  = 1'b1;
-              next_idx_d  = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
               req_valid_o = 1'b1;
               req_addr_o  = desc_pkt_addr_i;
-              req_len_o   = chunk0;
+              req_len_o   = chunk;
             end
           end else if (!counted_q) begin
             rnbc_inc_o = 1'b1;
@@ -244,12 +239,7 @@ module igb_rx_dma
       StNextDesc: begin  // the frame's next buffer
         if (desc_valid_i) begin
           state_d    = StDataReq;
-          addr_d     = desc_pkt_addr_i;
-          len_d      = chunk;
-          beats_d    = (chunk + 16'd15) >> 4;  // 16-byte beats
-          left_d     = left_q - chunk;
           desc_pop_o = 1'b1;
-          next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
           if (fault_wb_before_data_i && left_q <= bufsz) begin
             // Planted bug: the last buffer's completion is written back now, its data after.
             cmp_early = 1'b1;
@@ -353,6 +343,16 @@ module igb_rx_dma
       end
       default: state_d = StIdle;
     endcase
+
+    // A descriptor taken (StNextDesc, or StIdle's take-up): the buffer it names, for `chunk`
+    // more bytes of the frame
+    if (desc_pop_o) begin
+      addr_d     = desc_pkt_addr_i;
+      len_d      = chunk;
+      beats_d    = (chunk + 16'd15) >> 4;  // 16-byte beats
+      left_d     = left_before - chunk;
+      next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
