@@ -105,7 +105,7 @@ module igb_rx_dma
   logic        counted_q, counted_d;
   logic        early_q, early_d;        // fault: this frame's completion went out before its data
   logic        cmp_early;               // push the completion of the buffer being taken now
-  logic        cmp_last;                // the completion pushed is the frame's last buffer
+  logic        cmp_last;                // the frame's last buffer completes (its completion is pushed unless early)
 
   // Write-back buffer: completions in ring order, starting at RDH.
   localparam int Cw = $clog2(WbDepth);
@@ -273,16 +273,9 @@ module igb_rx_dma
               cmp_wr_d = cmp_wr_q + 1'b1;
             end else if (words_d != 16'd0) begin
               state_d = StSkip;
-            end else begin
-              // No words of FCS bytes left to skip: the frame is done now, as in StSkip.
-              state_d    = StIdle;
-              cmp_push   = !early_q;
-              cmp_last   = 1'b1;
-              cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
-              early_d    = 1'b0;
-              frm_pop_o  = 1'b1;
-              rx_cause_o = 1'b1;
-              gprc_inc_o = 1'b1;
+            end else begin  // no words of FCS bytes left to skip: the frame is done now
+              state_d  = StIdle;
+              cmp_last = 1'b1;
             end
           end
         end
@@ -292,16 +285,8 @@ module igb_rx_dma
           word_pop_o = tail_pop;
           words_d    = words_q - 16'(tail_pop);
         end else begin
-          // The frame is in host memory: its completion waits for write-back, and the
-          // queue's cause is raised now.
-          state_d    = StIdle;
-          cmp_push   = !early_q;  // the last buffer: EOP and the frame's metadata
-          cmp_last   = 1'b1;
-          cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
-          early_d    = 1'b0;
-          frm_pop_o  = 1'b1;
-          rx_cause_o = 1'b1;
-          gprc_inc_o = 1'b1;
+          state_d  = StIdle;
+          cmp_last = 1'b1;
         end
       end
       StWbReq: begin
@@ -343,6 +328,18 @@ module igb_rx_dma
       end
       default: state_d = StIdle;
     endcase
+
+    // The frame is in host memory (StSkip, or its last data beat): its last buffer's
+    // completion, with EOP and the frame's metadata, waits for write-back, and the queue's
+    // cause is raised now.
+    if (cmp_last) begin
+      cmp_push   = !early_q;
+      cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
+      early_d    = 1'b0;
+      frm_pop_o  = 1'b1;
+      rx_cause_o = 1'b1;
+      gprc_inc_o = 1'b1;
+    end
 
     // A descriptor taken (StNextDesc, or StIdle's take-up): the buffer it names, for `chunk`
     // more bytes of the frame
