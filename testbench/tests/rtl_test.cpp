@@ -625,6 +625,14 @@ namespace {
 const uint8_t kMsKey[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
                             0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
                             0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+// The Microsoft key into RSSRK(0..9), key byte 4i in bits 7:0 of RSSRK(i), as Linux writes it.
+void write_ms_key(rtl_harness& h) {
+  for (unsigned i = 0; i < 10; ++i) {
+    uint32_t w;
+    std::memcpy(&w, kMsKey + 4 * i, 4);
+    h.write(E1000_RSSRK(i), w);
+  }
+}
 struct rss_vector {
   uint8_t dst[4];
   uint16_t dport;
@@ -644,6 +652,8 @@ const rss_vector kRssVectors[] = {
 struct rss_wb {
   uint32_t hash;
   uint16_t pkt_info;
+  uint32_t status;       // status_error
+  bool written = false;  // a descriptor was written back (the last one's fields above)
 };
 
 // A TCP (or UDP) frame of the verification suite's flow v (its 4-tuple hash is v.ipv4_l4).
@@ -657,26 +667,28 @@ std::vector<uint8_t> rss_frame(const rss_vector& v, bool tcp = true, size_t len 
   return f;
 }
 
-rss_wb rss_receive(const rss_vector& v, bool tcp, uint32_t mrqc, uint32_t rxcsum = 0x2300) {
-  const auto f = rss_frame(v, tcp);
+// Frame f received with the Microsoft key, MRQC and RXCSUM as given, on a fresh NIC.
+rss_wb receive_hashed(const std::vector<uint8_t>& f, uint32_t mrqc, uint32_t rxcsum, uint64_t cycles = 600) {
   rtl_harness h;
-  for (unsigned i = 0; i < 10; ++i) {
-    uint32_t w;
-    std::memcpy(&w, kMsKey + 4 * i, 4);  // key byte 4i in bits 7:0, as Linux writes it
-    h.write(E1000_RSSRK(i), w);
-  }
+  write_ms_key(h);
   h.write(E1000_MRQC, mrqc);
   h.write(E1000_RXCSUM, rxcsum);
   h.bring_up(8, 7);
   h.send(f);
-  h.run(600);
+  h.run(cycles);
   rss_wb r{};
   for (const auto& w : h.writes) {
     if (w.tag != 2) continue;
     std::memcpy(&r.pkt_info, &w.data[0], 2);
     std::memcpy(&r.hash, &w.data[4], 4);
+    std::memcpy(&r.status, &w.data[8], 4);
+    r.written = true;
   }
   return r;
+}
+
+rss_wb rss_receive(const rss_vector& v, bool tcp, uint32_t mrqc, uint32_t rxcsum = 0x2300) {
+  return receive_hashed(rss_frame(v, tcp), mrqc, rxcsum);
 }
 constexpr uint32_t kRss = E1000_MRQC_ENABLE_RSS_MQ;
 }  // namespace
@@ -822,30 +834,13 @@ TEST(RtlCsum, RandomFramesMatchAReferenceComputedInSoftware) {
   for (int n = 0; n < 300; ++n) {
     const auto f = random_frame(rng);
     const csum_expect e = reference(f);
-    rtl_harness h;
-    for (unsigned i = 0; i < 10; ++i) {
-      uint32_t w;
-      std::memcpy(&w, kMsKey + 4 * i, 4);
-      h.write(E1000_RSSRK(i), w);
-    }
-    h.write(E1000_MRQC, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP |
-                            E1000_MRQC_RSS_FIELD_IPV4_UDP);
-    h.write(E1000_RXCSUM, 0x2300);  // IPOFL | TUOFL | PCSD: the write-back carries the hash
-    h.bring_up(8, 7);
-    h.send(f);
-    h.run(800);
-    const dma_wr* wb = nullptr;
-    for (const auto& w : h.writes)
-      if (w.tag == 2) wb = &w;
-    ASSERT_NE(wb, nullptr) << "frame " << n << " (" << f.size() << " bytes) was not written back";
-    uint32_t status, hash;
-    uint16_t pkt_info;
-    std::memcpy(&pkt_info, &wb->data[0], 2);
-    std::memcpy(&hash, &wb->data[4], 4);
-    std::memcpy(&status, &wb->data[8], 4);
-    EXPECT_EQ(status & kCsumBits, e.status) << "frame " << n << ", " << f.size() << " bytes";
-    EXPECT_EQ(pkt_info, e.pkt_info) << "frame " << n;
-    EXPECT_EQ(hash, e.hash) << "frame " << n;
+    // IPOFL | TUOFL | PCSD: the write-back carries the hash
+    const rss_wb r = receive_hashed(
+        f, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP | E1000_MRQC_RSS_FIELD_IPV4_UDP, 0x2300, 800);
+    ASSERT_TRUE(r.written) << "frame " << n << " (" << f.size() << " bytes) was not written back";
+    EXPECT_EQ(r.status & kCsumBits, e.status) << "frame " << n << ", " << f.size() << " bytes";
+    EXPECT_EQ(r.pkt_info, e.pkt_info) << "frame " << n;
+    EXPECT_EQ(r.hash, e.hash) << "frame " << n;
     checked_l4 += (e.status & kL4cs) != 0;
     errors += (e.status & (kIpe | kL4e)) != 0;
     hashed4 += (e.pkt_info & 0xF) == 1 || (e.pkt_info & 0xF) == 7;
@@ -862,11 +857,7 @@ namespace {
 // RSS over the TCP 4-tuple with the Microsoft key and the given indirection table, written as
 // igb_write_rss_indir_tbl does (entry i in byte i % 4 of RETA(i / 4)).
 void setup_rss(rtl_harness& h, const uint8_t (&reta)[128]) {
-  for (unsigned i = 0; i < 10; ++i) {
-    uint32_t w;
-    std::memcpy(&w, kMsKey + 4 * i, 4);
-    h.write(E1000_RSSRK(i), w);
-  }
+  write_ms_key(h);
   for (unsigned i = 0; i < 128; i += 4)
     h.write(E1000_RETA(i / 4), uint32_t(reta[i]) | uint32_t(reta[i + 1]) << 8 | uint32_t(reta[i + 2]) << 16 |
                                    uint32_t(reta[i + 3]) << 24);
