@@ -1,6 +1,6 @@
 #include "kernel.h"
-#include "sim_time.h"
 
+#include "sim_time.h"
 #include "wave_tracer.h"
 
 namespace igbsim {

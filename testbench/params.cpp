@@ -187,7 +187,7 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (key == "nic.rx_ring" && std::get<int64_t>(v) % 8 != 0)
     throw bad("must be a multiple of 8, got " + show(v));
   if (key == "nic.rx_burst_bytes" && std::get<int64_t>(v) % kRxBeatBytes != 0)
-    throw bad("must be a multiple of 16 (the MAC's beat), got " + show(v));
+    throw bad("must be a multiple of " + std::to_string(kRxBeatBytes) + " (the MAC's beat), got " + show(v));
   values_[key] = v;
 }
 
