@@ -119,7 +119,9 @@ module igb_intr
     if (armed_q != '0) for (int unsigned v = 0; v < NumVec; v++)
       if (armed_q[v] && count_q[v] < next_expiry_o) next_expiry_o = count_q[v];
   end
-  assign busy_o  = |due | legacy_due;
+  // Busy: a message is due, or the INTx level changes at the next edge (it drops after the
+  // clearing ICR read without anything being due).
+  assign busy_o  = |due | legacy_due | (asserted_d != asserted_q);
   assign intx_o  = asserted_q;
 
 `ifndef SYNTHESIS

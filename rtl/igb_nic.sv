@@ -11,6 +11,13 @@
 // 1 us tick: one cycle each) and the memory port leaves through skid buffers, so no logic
 // inside depends combinationally on a pin: the part behaves like a synchronous block, and the
 // Verilated model evaluates its logic once per clock edge.
+// Two clock inputs, one frequency: rx_clk_i clocks the MAC's receive side (its boundary
+// register, the checksum logic and the packet buffer's write side), clk_i everything else.
+// They are one clock with two gates: the host clocks each side only in cycles in which it has
+// work (rx_idle_o, core_idle_o) and both in a cycle whose wire beat ends a frame, and clocking
+// both in every cycle is the same design as with one clock (sim.lockstep=true does that, and
+// the tests compare). The gate exists for simulation speed: a wire beat then costs the
+// receive side's logic, not the whole NIC's.
 `default_nettype none
 
 module igb_nic
@@ -21,6 +28,7 @@ module igb_nic
   parameter int PktbufWords = 8192   // 64 KiB physical packet buffer
 ) (
   input  wire logic              clk_i,
+  input  wire logic              rx_clk_i,   // the receive side's clock (see above)
   input  wire logic              rst_ni,
   // 1 us ticks of the EITR prescaler that elapse at this cycle: 1 once per microsecond. The
   // host may skip cycles in which nothing but the EITR timers would count and then present the
@@ -73,6 +81,8 @@ module igb_nic
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
   output      logic [2:0]        ev_frame_queue_o,  // queue of the head frame (of the events above); 3 bits whatever NumQ
   output      logic              idle_o,
+  output      logic              rx_idle_o,         // nothing for the receive side to do at rx_clk_i
+  output      logic              core_idle_o,       // nothing for the rest at clk_i (see idle_o)
   output      logic              timers_armed_o,
   output      logic [12:0]       timer_next_o,      // ticks until the first running EITR timer expires
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
@@ -102,10 +112,6 @@ module igb_nic
     if (!rst_ni) begin
       ticks_1us_q   <= '0;
       fault_q       <= '0;
-      rx_valid_q    <= 1'b0;
-      rx_last_q     <= 1'b0;
-      rx_data_q     <= '0;
-      rx_bytes_q    <= '0;
       mmio_valid_q  <= 1'b0;
       mmio_we_q     <= 1'b0;
       mmio_addr_q   <= '0;
@@ -117,10 +123,6 @@ module igb_nic
     end else begin
       ticks_1us_q   <= ticks_1us_i;
       fault_q       <= fault_i;
-      rx_valid_q    <= rx_valid_i;
-      rx_last_q     <= rx_last_i;
-      rx_data_q     <= rx_data_i;
-      rx_bytes_q    <= rx_bytes_i;
       mmio_valid_q  <= mmio_valid_i;
       mmio_we_q     <= mmio_we_i;
       mmio_addr_q   <= mmio_addr_i;
@@ -129,6 +131,19 @@ module igb_nic
       rresp_last_q  <= dma_rresp_last_i;
       rresp_data_q  <= dma_rresp_data_i;
       rresp_tag_q   <= dma_rresp_tag_i;
+    end
+  end
+  always_ff @(posedge rx_clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rx_valid_q <= 1'b0;
+      rx_last_q  <= 1'b0;
+      rx_data_q  <= '0;
+      rx_bytes_q <= '0;
+    end else begin
+      rx_valid_q <= rx_valid_i;
+      rx_last_q  <= rx_last_i;
+      rx_data_q  <= rx_data_i;
+      rx_bytes_q <= rx_bytes_i;
     end
   end
   // Software reset (CTRL.RST): every block but the boundary registers and this counter is held
@@ -223,7 +238,7 @@ module igb_nic
   end
 
   igb_rx_csum u_csum (
-    .clk_i, .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
+    .clk_i(rx_clk_i), .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
     .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q), .rx_bytes_i(rx_bytes_q),
     .status_o(csum_status), .ptype_o(csum_ptype),
     .ipv4_o(p_ipv4), .tcp_o(p_tcp), .udp_o(p_udp), .fragment_o(p_frag),
@@ -238,7 +253,7 @@ module igb_nic
   logic [127:0] word;
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
-    .clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
+    .clk_i, .rx_clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
     .rx_valid_i(rx_valid_q), .rx_ready_o(pb_ready), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
     .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
@@ -375,9 +390,13 @@ module igb_nic
   // waits for its next beat and a descriptor read for its completion, and the host model
   // knows when both come (so it skips the cycles in between; the lockstep test checks that
   // skipping them changes nothing).
-  assign idle_o         = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
-                            rx_valid_q | mmio_valid_q | rresp_valid_q | (ticks_1us_q != '0) |
-                            (sw_reset_cnt_q != '0));
+  // The receive side works in the cycle after each wire beat; clk_i's side in the cycle after
+  // a frame's last one too (the packet buffer's hand-over, MPC and RUC).
+  assign rx_idle_o      = ~rx_valid_q;
+  assign core_idle_o    = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
+                            (rx_valid_q & rx_last_q) | mmio_valid_q |
+                            rresp_valid_q | (ticks_1us_q != '0) | (sw_reset_cnt_q != '0));
+  assign idle_o         = rx_idle_o & core_idle_o;
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;

@@ -106,7 +106,8 @@ module igb_regs
   logic [NumVec-1:0][14:0] eitr_q;
   logic [NumIvar-1:0][31:0] ivar_q;
   logic [31:0] ivar_misc_q;
-  logic [31:0] gprc_q, gprc_d, mpc_q, mpc_d, rnbc_q, rnbc_d, ruc_q, ruc_d;
+  logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q;
+  logic        mpc_clr, ruc_clr;  // read-to-clear of MPC, RUC
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -232,8 +233,8 @@ module igb_regs
     rdata_d  = 32'h0;
     gprc_d   = gprc_q;
     gorc_d   = gorc_q;
-    mpc_d    = mpc_q;
-    ruc_d    = ruc_q;
+    mpc_clr  = 1'b0;
+    ruc_clr  = 1'b0;
     rnbc_d   = rnbc_q;
     rqdpc_d  = rqdpc_q;
     if (rd) begin
@@ -303,11 +304,11 @@ module igb_regs
           end
           RUC: begin
             rdata_d = ruc_q;
-            ruc_d   = '0;
+            ruc_clr = 1'b1;
           end
           MPC: begin
             rdata_d = mpc_q;
-            mpc_d   = '0;
+            mpc_clr = 1'b1;
           end
           RNBC: begin
             rdata_d = rnbc_q;
@@ -347,8 +348,6 @@ module igb_regs
 
     if (gprc_inc_i)  gprc_d  = gprc_d + 32'd1;
     if (gprc_inc_i)  gorc_d  = gorc_d + 64'(gorc_add_i);
-    if (mpc_inc_i)   mpc_d   = mpc_d + 32'd1;
-    if (ruc_inc_i)   ruc_d   = ruc_d + 32'd1;
     if (rnbc_inc_i)  rnbc_d  = rnbc_d + 32'd1;
     for (int unsigned q = 0; q < NumQ; q++) begin
       if (rqdpc_inc_i[q]) rqdpc_d[q] = rqdpc_d[q] + 32'd1;
@@ -424,8 +423,6 @@ module igb_regs
       eims_q      <= '0;
       gprc_q      <= '0;
       gorc_q      <= '0;
-      mpc_q       <= '0;
-      ruc_q       <= '0;
       rnbc_q      <= '0;
       rqdpc_q     <= '0;
       rvalid_q    <= 1'b0;
@@ -439,12 +436,23 @@ module igb_regs
       eims_q      <= eims_d;
       gprc_q      <= gprc_d;
       gorc_q      <= gorc_d;
-      mpc_q       <= mpc_d;
-      ruc_q       <= ruc_d;
       rnbc_q      <= rnbc_d;
       rqdpc_q     <= rqdpc_d;
       rvalid_q    <= rvalid_d;
       rdata_q     <= rdata_d;
+    end
+  end
+
+  // MPC and RUC count the packet buffer's drops, which its write side (rx_clk_i) reports in the
+  // cycle that ends a frame, when the host clocks both sides: in their own flip-flops, so that
+  // the logic above does not depend on the write side's and is not evaluated at its edges.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mpc_q <= '0;
+      ruc_q <= '0;
+    end else begin
+      mpc_q <= (mpc_clr ? 32'h0 : mpc_q) + 32'(mpc_inc_i);
+      ruc_q <= (ruc_clr ? 32'h0 : ruc_q) + 32'(ruc_inc_i);
     end
   end
 

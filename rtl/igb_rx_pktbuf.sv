@@ -7,6 +7,16 @@
 // the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
 // undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
 // DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.
+//
+// Two clocks: the write side (the MAC's stream, drop decisions, committing a frame) runs on
+// rx_clk_i, the read side (the head frame, its words, the pops) on clk_i. Both are the same
+// 125 MHz clock; the host gates either when its side has nothing to do (systemc/nic.cpp), and
+// clocks both in a cycle that commits a frame. So the read side holds its own copy of what
+// the write side changes - the frame count, the head frame's metadata and the two words at
+// the read pointer - loaded at its clock edge from the write side's next state, and the DMA
+// logic behind it depends on clk_i's registers only (the Verilated model then evaluates it
+// only at clk_i edges, not at every wire beat). The copies hold the same values the shared
+// registers would: a cycle's timing is the same as with one clock.
 `default_nettype none
 
 module igb_rx_pktbuf
@@ -14,7 +24,8 @@ module igb_rx_pktbuf
 #(
   parameter int Words = 8192  // 64 KiB of 64-bit words (RXPBS)
 ) (
-  input  wire logic        clk_i,
+  input  wire logic        clk_i,      // read side (DMA)
+  input  wire logic        rx_clk_i,   // write side (MAC); clocked with clk_i when a frame ends
   input  wire logic        rst_ni,
   // RCTL.EN. Real parts do not receive while disabled; the model drops such a frame and
   // counts it in MPC so that no offered frame disappears without a counter.
@@ -67,8 +78,13 @@ module igb_rx_pktbuf
   logic        ev_ok, ev_drop, ev_runt, mem_we;
   logic [1:0]  beat_words;  // words this beat fills
   assign beat_words = (rx_bytes_i > 5'd8) ? 2'd2 : 2'd1;
-  logic [Aw-1:0] rd_next, wr_next;  // the word after the read and write pointers'
+  logic [Aw-1:0] wr_next;  // the word after the write pointer's
   assign wr_next = wr_ptr_q[Aw-1:0] + 1'b1;
+  // Read side's copies (see the header)
+  logic [Sw:0]   fw_seen_q;
+  logic [15:0]   head_len_q, head_pinfo_q;
+  logic [31:0]   head_status_q, head_hash_q;
+  logic [127:0]  word_q;
 
   assign rx_ready_o = 1'b1;
 
@@ -126,7 +142,7 @@ module igb_rx_pktbuf
   assign rd_ptr_d = rd_ptr_q + (Aw+1)'(word_pop_i);  // at most what is committed (asserted)
   assign fr_d     = fr_q + (Sw+1)'(frm_pop_i);
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge rx_clk_i) begin
     if (mem_we) begin
       mem_q[wr_ptr_q[Aw-1:0]] <= rx_data_i[63:0];
       if (beat_words == 2'd2) mem_q[wr_next] <= rx_data_i[127:64];
@@ -139,35 +155,62 @@ module igb_rx_pktbuf
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge rx_clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wr_ptr_q   <= '0;
       commit_q   <= '0;
-      rd_ptr_q   <= '0;
       fw_q       <= '0;
-      fr_q       <= '0;
       cur_len_q  <= '0;
       dropping_q <= 1'b0;
       in_frame_q <= 1'b0;
     end else begin
       wr_ptr_q   <= wr_ptr_d;
       commit_q   <= commit_d;
-      rd_ptr_q   <= rd_ptr_d;
       fw_q       <= fw_d;
-      fr_q       <= fr_d;
       cur_len_q  <= cur_len_d;
       dropping_q <= dropping_d;
       in_frame_q <= in_frame_d;
     end
   end
 
-  assign frm_valid_o     = (fw_q != fr_q);
-  assign frm_len_o       = len_q[fr_q[Sw-1:0]];
-  assign frm_status_o    = status_q[fr_q[Sw-1:0]];
-  assign frm_pkt_info_o  = pinfo_q[fr_q[Sw-1:0]];
-  assign frm_hash_o      = hash_q[fr_q[Sw-1:0]];
-  assign rd_next         = rd_ptr_q[Aw-1:0] + 1'b1;
-  assign word_o          = {mem_q[rd_next], mem_q[rd_ptr_q[Aw-1:0]]};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_ptr_q  <= '0;
+      fr_q      <= '0;
+      fw_seen_q <= '0;
+    end else begin
+      rd_ptr_q  <= rd_ptr_d;
+      fr_q      <= fr_d;
+      fw_seen_q <= fw_d;
+    end
+  end
+
+  // The head frame's metadata and the words at the read pointer, as the write side's memories
+  // hold them after this edge. A frame committed at this edge that becomes the head comes from
+  // the write side's next state, since its slot is written at this same edge. The words need
+  // no such path: a committed frame has at least 4 beats, so the words the read pointer can
+  // point at in a committing edge were written at an earlier one.
+  logic [Aw-1:0] rd_at, rd_at_next;
+  logic [Sw-1:0] fr_at;
+  logic          head_from_rx;
+  assign rd_at        = rd_ptr_d[Aw-1:0];
+  assign rd_at_next   = rd_at + 1'b1;
+  assign fr_at        = fr_d[Sw-1:0];
+  assign head_from_rx = ev_ok && fw_q[Sw-1:0] == fr_at;
+  always_ff @(posedge clk_i) begin
+    word_q        <= {mem_q[rd_at_next], mem_q[rd_at]};
+    head_len_q    <= head_from_rx ? cur_len_d       : len_q[fr_at];
+    head_status_q <= head_from_rx ? meta_status_i   : status_q[fr_at];
+    head_pinfo_q  <= head_from_rx ? meta_pkt_info_i : pinfo_q[fr_at];
+    head_hash_q   <= head_from_rx ? meta_hash_i     : hash_q[fr_at];
+  end
+
+  assign frm_valid_o     = (fw_seen_q != fr_q);
+  assign frm_len_o       = head_len_q;
+  assign frm_status_o    = head_status_q;
+  assign frm_pkt_info_o  = head_pinfo_q;
+  assign frm_hash_o      = head_hash_q;
+  assign word_o          = word_q;
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
   assign ev_frame_runt_o = ev_runt;

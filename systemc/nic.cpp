@@ -64,6 +64,7 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   // Power-on reset
   with_rtl([](auto& m) {
     m.clk_i = 0;
+    m.rx_clk_i = 0;
     m.rst_ni = 1;
     m.eval();
     m.rst_ni = 0;
@@ -89,7 +90,13 @@ uint64_t nic::cycle_at(const sc_time& t) const { return (ps_of(t) + period_ps_ -
 sc_time nic::time_of(uint64_t cycle) const { return time_of_ps(cycle * period_ps_); }
 
 bool nic::quiet() const {
-  return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_;
+  return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_ && !intx_unseen();
+}
+
+bool nic::intx_unseen() const {
+  // The INTx level changed at the last clock edge and the host has not looked at it: it does
+  // so in the next cycle clk_i is clocked, which must be the next one (as when every cycle is).
+  return p_.intx && with_rtl([this](auto& m) { return (m.intx_o != 0) != intx_prev_; });
 }
 
 void nic::set_beat(size_t beat) {
@@ -105,20 +112,23 @@ void nic::set_beat(size_t beat) {
   beat_at_ = std::max(in_at(beat), burst_end - std::min<uint64_t>(burst_end, last - beat));
 }
 
+uint64_t nic::timer_end_cycle() const {
+  // A running EITR timer: the cycle of the tick at which the first one ends. The ticks before
+  // it only count down, so they may be presented together then (tick_on).
+  const auto [armed, left] = with_rtl([](auto& m) {
+    return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o);
+  });
+  if (!armed) return UINT64_MAX;
+  return next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_;
+}
+
 uint64_t nic::next_event_cycle() const {
   uint64_t next = UINT64_MAX;
   if (cur_) next = std::min(next, std::max(cycle_, beat_at_));
   if (!mmio_q_.empty()) next = std::min(next, std::max(cycle_, mmio_q_.front().cycle));
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
-  // A running EITR timer: the tick at which the first one ends. The ticks before it only
-  // count down, so they are skipped and presented together then (tick_on).
-  const auto [armed, left] = with_rtl([](auto& m) {
-    return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o);
-  });
-  if (armed) {
-    const uint64_t ends = next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_;
-    next = std::min(next, std::max(cycle_, ends));
-  }
+  const uint64_t ends = timer_end_cycle();
+  if (ends != UINT64_MAX) next = std::min(next, std::max(cycle_, ends));
   return next;
 }
 
@@ -155,37 +165,52 @@ template <class M>
 void nic::tick_on(M& m) {
   const uint64_t c = cycle_;
 
+  // The two clock gates (rtl/igb_nic.sv): the receive side is clocked when a wire beat comes
+  // in or its register still holds one; the rest when it has work (which includes a frame's
+  // last beat in that register), an input for it is due, or an EITR timer ends at this
+  // cycle's ticks. Lockstep clocks both every cycle.
+  const bool beat_in = cur_ && beat_at_ <= c;
+  const bool mmio_wr = !mmio_read_ && !mmio_q_.empty() && mmio_q_.front().cycle <= c;
+  const bool resp = !rresp_.empty() && rresp_.front().cycle <= c;
+  const bool rx_on = lockstep_ || beat_in || !m.rx_idle_o;
+  const bool core_on = lockstep_ || !m.core_idle_o || mmio_read_ || mmio_wr || resp || intx_unseen() ||
+                       c >= timer_end_cycle();
+  if (!rx_on && !core_on) {  // e.g. a DMA write the host still waits on while both wait for input
+    ++cycle_;
+    ++skipped_;
+    return;
+  }
+
   // The 1 us ticks due by this cycle and not yet presented: 1 at each microsecond when every
-  // cycle is ticked, more after skipped cycles (saturating: with no timer running they do
-  // not matter).
+  // cycle is clocked, more after cycles in which clk_i was not (saturating). Ticks of those
+  // earlier cycles count only on timers that were running then, and nothing changed while
+  // clk_i was not clocked: with no timer running now they are dropped, and only a tick of this
+  // very cycle can matter (to a timer this edge starts). Presenting them anyway would cost a
+  // cycle of clk_i after every quiet stretch.
   uint64_t ticks = 0;
-  if (c >= next_tick_) {
-    ticks = (c - next_tick_) / cycles_per_us_ + 1;
-    next_tick_ += ticks * cycles_per_us_;
+  if (core_on && c >= next_tick_) {
+    const uint64_t due = (c - next_tick_) / cycles_per_us_ + 1;
+    next_tick_ += due * cycles_per_us_;
+    ticks = m.timers_armed_o ? due : (next_tick_ - cycles_per_us_ == c ? 1 : 0);
   }
   m.ticks_1us_i = static_cast<uint16_t>(std::min<uint64_t>(ticks, 0xFFFF));
   // Wire beat whose bytes have all arrived by this cycle
-  bool beat_in = false, beat_last = false;
-  if (cur_) {
+  bool beat_last = false;
+  if (beat_in) {
     const size_t n = cur_->bytes.size();
     const size_t lo = kRxBeatBytes * beat_, hi = std::min(n, lo + kRxBeatBytes);
-    if (beat_at_ <= c) {
-      beat_in = true;
-      beat_last = (hi == n);
-      load_beat<kRxBeatBytes>(m.rx_data_i, cur_->bytes.data() + lo, hi - lo);
-      m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
-    }
+    beat_last = (hi == n);
+    load_beat<kRxBeatBytes>(m.rx_data_i, cur_->bytes.data() + lo, hi - lo);
+    m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
   }
   m.rx_valid_i = beat_in;
   m.rx_last_i = beat_last;
   // MMIO: a read issued by software, else the oldest due posted write
-  bool mmio_wr = false;
   if (mmio_read_) {
     m.mmio_valid_i = 1;
     m.mmio_we_i = 0;
     m.mmio_addr_i = mmio_read_addr_;
-  } else if (!mmio_q_.empty() && mmio_q_.front().cycle <= c) {
-    mmio_wr = true;
+  } else if (mmio_wr) {
     m.mmio_valid_i = 1;
     m.mmio_we_i = 1;
     m.mmio_addr_i = mmio_q_.front().addr;
@@ -195,9 +220,7 @@ void nic::tick_on(M& m) {
     m.mmio_valid_i = 0;
   }
   // Read completion beat
-  bool resp = false;
-  if (!rresp_.empty() && rresp_.front().cycle <= c) {
-    resp = true;
+  if (resp) {
     load_beat<kDmaBeatBytes>(m.dma_rresp_data_i, rresp_.front().data, kDmaBeatBytes);
     m.dma_rresp_tag_i = rresp_.front().tag;
     m.dma_rresp_last_i = rresp_.front().last;
@@ -208,32 +231,35 @@ void nic::tick_on(M& m) {
   m.fault_i = p_.fault_bits;
 
   m.clk_i = 0;
+  m.rx_clk_i = 0;
   m.eval();
   tracer_->dump_rtl(c * period_ps_);
 
   // Handshakes that complete at this edge
-  if (m.dma_req_valid_o) on_dma_request(m);
-  if (m.dma_wdata_valid_o) on_dma_wdata(m);
-  const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
-  intx_prev_ = m.intx_o;
-  if ((m.msix_valid_o && !p_.intx) || intx_edge) {
-    const unsigned v = p_.intx ? 0 : m.msix_vec_o;
-    if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
-    ++msix_count_[v];
-    if (!p_.intx) monitor_.message(c, v);
-    const sc_time arrival = send_interrupt(v);
-    if (msix_sink) msix_sink(v, time_of(c), arrival);
-    horizon_ = std::min(horizon_, cycle_at(arrival));
-  }
-  if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
-  if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
-    on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
-  if (m.ev_frame_rqdpc_o) {
-    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
-    if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+  if (core_on) {
+    if (m.dma_req_valid_o) on_dma_request(m);
+    if (m.dma_wdata_valid_o) on_dma_wdata(m);
+    const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
+    intx_prev_ = m.intx_o;
+    if ((m.msix_valid_o && !p_.intx) || intx_edge) {
+      const unsigned v = p_.intx ? 0 : m.msix_vec_o;
+      if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
+      ++msix_count_[v];
+      if (!p_.intx) monitor_.message(c, v);
+      const sc_time arrival = send_interrupt(v);
+      if (msix_sink) msix_sink(v, time_of(c), arrival);
+      horizon_ = std::min(horizon_, cycle_at(arrival));
+    }
+    if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+    if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
+      on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
+    if (m.ev_frame_rqdpc_o) {
+      if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
+      if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+    }
   }
   // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
-  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o) && !arriving_.empty()) {
+  if (rx_on && (m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o) && !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
     if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
@@ -251,7 +277,8 @@ void nic::tick_on(M& m) {
   if (mmio_wr) mmio_q_.pop_front();
   if (resp) rresp_.pop_front();
 
-  m.clk_i = 1;
+  m.clk_i = core_on;
+  m.rx_clk_i = rx_on;
   m.eval();
   tracer_->dump_rtl(c * period_ps_ + period_ps_ / 2);
   if (!rtl_assertions().empty()) {
@@ -261,6 +288,7 @@ void nic::tick_on(M& m) {
   }
   ++cycle_;
   ++ticked_;
+  if (core_on) ++core_clocked_;
 }
 
 template <class M>

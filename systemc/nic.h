@@ -81,6 +81,8 @@ class nic : public sc_core::sc_module {
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }
+  // Ticked cycles in which clk_i (everything but the receive side) was clocked too
+  uint64_t cycles_core_clocked() const { return core_clocked_; }
   // Interrupts sent per vector: MSI-X messages, the MSI message (vector 0) or INTx assertions
   const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
   uint64_t desc_writebacks() const { return writebacks_; }
@@ -108,6 +110,8 @@ class nic : public sc_core::sc_module {
   bool quiet() const;                     // nothing changes without an external event
   void set_beat(size_t beat);             // the wire beat of cur_ to present next, and its cycle
   uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
+  bool intx_unseen() const;               // INTx level changed, the host has not sampled it
+  uint64_t timer_end_cycle() const;       // cycle whose ticks end the first EITR timer, or UINT64_MAX
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -130,7 +134,7 @@ class nic : public sc_core::sc_module {
   uint64_t cycle_ = 0;          // next cycle to tick; the RTL holds the state before it
   uint64_t next_tick_ = 0;      // first 1 us tick cycle not yet presented to the RTL
   uint64_t horizon_ = 0;        // the run-ahead bound of the current advance()
-  uint64_t ticked_ = 0, skipped_ = 0, writebacks_ = 0;
+  uint64_t ticked_ = 0, skipped_ = 0, core_clocked_ = 0, writebacks_ = 0;
   bool intx_prev_ = false;       // INTx level at the last tick (interrupts on rising edges)
   std::vector<uint64_t> msix_count_;
 

@@ -32,7 +32,7 @@ struct group {
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
                 const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores) {
   std::vector<group> groups = {
-      {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
+      {"wire", {{"nic.clk_i", "28", ""}, {"nic.rx_clk_i", "28", ""}, {"nic.rx_valid_i", "28", ""}, {"nic.rx_last_i", "28", ""},
                 {"nic.rx_bytes_i[4:0]", "24", ""}, {"nic.rx_data_i[127:0]", "22", ""},
                 {"nic.ev_frame_ok_o", "28", ""}, {"nic.ev_frame_mpc_o", "28", ""}}},
       {"packet buffer", {{"nic.igb_nic.u_pktbuf.frm_valid_o", "28", ""}, {"nic.igb_nic.u_pktbuf.used_words[13:0]", "24", ""},

@@ -46,6 +46,7 @@ class rtl_harness_t {
     ctx_->assertOn(true);
     m = std::make_unique<M>(ctx_.get(), "nic");
     m->clk_i = 0;
+    m->rx_clk_i = 0;
     m->rst_ni = 1;
     m->eval();
     m->rst_ni = 0;
@@ -77,6 +78,7 @@ class rtl_harness_t {
     m->dma_req_ready_i = 1;
     m->dma_wdata_ready_i = 1;
     m->clk_i = 0;
+    m->rx_clk_i = 0;
     m->eval();
     if (m->dma_req_valid_o) {
       if (m->dma_req_write_o) {
@@ -123,6 +125,7 @@ class rtl_harness_t {
       }
     }
     m->clk_i = 1;
+    m->rx_clk_i = 1;
     m->eval();
     m->mmio_valid_i = 0;
     ++cycle;

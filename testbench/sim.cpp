@@ -501,7 +501,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   json r;
   r["schema"] = "igbsim.report/1";
   r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", dev.cycles_ticked()},
-              {"rtl_cycles_skipped", dev.cycles_skipped()}, {"rtl_queues", dev.rtl_queues()}, {"seed", p.i("sim.seed")}};
+              {"rtl_cycles_skipped", dev.cycles_skipped()}, {"rtl_cycles_core_clocked", dev.cycles_core_clocked()}, {"rtl_queues", dev.rtl_queues()}, {"seed", p.i("sim.seed")}};
   r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
   if (!tc.pcap.empty())
     r["wire"]["pcap"] = {{"file", tc.pcap}, {"frames", src.replay().bytes.size()},

@@ -41,16 +41,16 @@ module tb_igb_nic;
   logic [7:0]  rresp_tag;
   logic        msix_valid, intx;
   logic [3:0]  msix_vec;
-  logic        ev_ok, ev_mpc, ev_runt, ev_rqdpc, ev_rnbc, ev_dma, idle, timers_armed;
+  logic        ev_ok, ev_mpc, ev_runt, ev_rqdpc, ev_rnbc, ev_dma, idle, rx_idle, core_idle, timers_armed;
   logic [12:0] timer_next;
   // Outputs this testbench does not check (the C++ tests do)
   logic unused_outputs;
-  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, timers_armed, timer_next, eims};
+  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle, core_idle, timers_armed, timer_next, eims};
   logic [2:0]  ev_queue;
   logic [9:0]  eims;
 
   igb_nic dut (
-    .clk_i(clk), .rst_ni(rst_n), .ticks_1us_i({15'h0, tick_1us}),
+    .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n), .ticks_1us_i({15'h0, tick_1us}),
     .mmio_valid_i(mmio_valid), .mmio_ready_o(mmio_ready), .mmio_we_i(mmio_we),
     .mmio_addr_i(mmio_addr), .mmio_wdata_i(mmio_wdata), .mmio_rvalid_o(mmio_rvalid),
     .mmio_rdata_o(mmio_rdata),
@@ -65,7 +65,7 @@ module tb_igb_nic;
     .msix_valid_o(msix_valid), .msix_vec_o(msix_vec), .intx_o(intx),
     .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
-    .idle_o(idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims),
+    .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims),
     .fault_i(8'h0)
   );
 
