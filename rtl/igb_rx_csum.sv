@@ -155,33 +155,49 @@ module igb_rx_csum
     end
   end
 
-  // Verdict for the frame whose last beat this is.
+  // Verdict for the frame whose last beat this is, worked out in that beat only (zeros in the
+  // others: nobody takes them, and the waveform stays still between frames).
   logic [15:0] frame_len, l4_len, ip_fold, l4_fold;
   logic [16:0] ip_fold1, l4_fold1;
   logic [31:0] l4_total;
   logic        ipv4, is_tcp, is_udp, fragment, fits, l4_checked;
   always_comb begin
-    frame_len  = pos_q + 16'(rx_bytes_i);
-    ipv4       = (etype == 16'h0800) && (verihl[7:4] == 4'd4) && (verihl[3:0] >= 4'd5);
-    is_tcp     = proto == 8'd6;
-    is_udp     = proto == 8'd17;
-    fragment   = (frag & 16'h3FFF) != 16'h0;  // MF or a fragment offset
-    fits       = (16'd14 + totlen + 16'd4) <= frame_len;  // datagram and FCS inside the frame
-    l4_len     = totlen - {10'h0, verihl[3:0], 2'b00};
-    l4_total   = l4sum + {24'h0, proto} + {16'h0, l4_len};
-    ip_fold1   = {1'b0, ipsum[15:0]} + {1'b0, ipsum[31:16]};
-    ip_fold    = ip_fold1[15:0] + {15'h0, ip_fold1[16]};
-    l4_fold1   = {1'b0, l4_total[15:0]} + {1'b0, l4_total[31:16]};
-    l4_fold    = l4_fold1[15:0] + {15'h0, l4_fold1[16]};
-    l4_checked = tuofl_i && ipv4 && !fragment && fits && (is_tcp || (is_udp && l4ck != 16'h0));
-    status_o = '0;
-    if (ipofl_i && ipv4) begin
-      status_o = status_o | StatIpcs;
-      if (ip_fold != 16'hFFFF) status_o = status_o | ErrIpe;
-    end
-    if (l4_checked) begin
-      status_o = status_o | StatL4cs | (is_udp ? StatUdpcs : 32'h0);
-      if (l4_fold != 16'hFFFF) status_o = status_o | ErrL4e;
+    frame_len  = '0;
+    ipv4       = 1'b0;
+    is_tcp     = 1'b0;
+    is_udp     = 1'b0;
+    fragment   = 1'b0;
+    fits       = 1'b0;
+    l4_len     = '0;
+    l4_total   = '0;
+    ip_fold1   = '0;
+    ip_fold    = '0;
+    l4_fold1   = '0;
+    l4_fold    = '0;
+    l4_checked = 1'b0;
+    status_o   = '0;
+    if (rx_valid_i && rx_last_i) begin
+      frame_len  = pos_q + 16'(rx_bytes_i);
+      ipv4       = (etype == 16'h0800) && (verihl[7:4] == 4'd4) && (verihl[3:0] >= 4'd5);
+      is_tcp     = proto == 8'd6;
+      is_udp     = proto == 8'd17;
+      fragment   = (frag & 16'h3FFF) != 16'h0;  // MF or a fragment offset
+      fits       = (16'd14 + totlen + 16'd4) <= frame_len;  // datagram and FCS inside the frame
+      l4_len     = totlen - {10'h0, verihl[3:0], 2'b00};
+      l4_total   = l4sum + {24'h0, proto} + {16'h0, l4_len};
+      ip_fold1   = {1'b0, ipsum[15:0]} + {1'b0, ipsum[31:16]};
+      ip_fold    = ip_fold1[15:0] + {15'h0, ip_fold1[16]};
+      l4_fold1   = {1'b0, l4_total[15:0]} + {1'b0, l4_total[31:16]};
+      l4_fold    = l4_fold1[15:0] + {15'h0, l4_fold1[16]};
+      l4_checked = tuofl_i && ipv4 && !fragment && fits && (is_tcp || (is_udp && l4ck != 16'h0));
+      if (ipofl_i && ipv4) begin
+        status_o = status_o | StatIpcs;
+        if (ip_fold != 16'hFFFF) status_o = status_o | ErrIpe;
+      end
+      if (l4_checked) begin
+        status_o = status_o | StatL4cs | (is_udp ? StatUdpcs : 32'h0);
+        if (l4_fold != 16'hFFFF) status_o = status_o | ErrL4e;
+      end
     end
     ptype_o    = {6'h0, ipv4 && is_udp, ipv4 && is_tcp, 3'h0, ipv4};
   end

@@ -60,7 +60,10 @@ module igb_rx_dma
   input  wire logic [31:0] frm_hash_i,      // RSS hash
   input  wire logic        pcsd_i,          // RXCSUM.PCSD: dword 1 carries the RSS hash
   output      logic [1:0]  word_pop_o,     // packet-buffer words taken: 0, 1 or 2
+  /*verilator tracing_off*/  // the packet buffer's two words and this engine's write data: the
+  // same bytes are on the NIC's dma_wdata_o a cycle later, which the waveform shows
   input  wire logic [127:0] word_i,        // the next two words, the first in bits 63:0
+  /*verilator tracing_on*/
   output      logic        frm_pop_o,
 
   // Descriptor cache
@@ -77,7 +80,9 @@ module igb_rx_dma
   output      logic [3:0]  req_tag_o,
   output      logic        wdata_valid_o,
   input  wire logic        wdata_ready_i,
+  /*verilator tracing_off*/
   output      logic [DmaW-1:0] wdata_o,
+  /*verilator tracing_on*/
   output      logic        wdata_last_o,
 
   // Events

@@ -52,7 +52,9 @@ module igb_rx_pktbuf
   output      logic [15:0] frm_pkt_info_o,
   output      logic [31:0] frm_hash_o,
   input  wire logic [1:0]  word_pop_i,   // words taken this cycle: 0, 1 or 2
+  /*verilator tracing_off*/  // the bytes the DMA writes; the NIC's dma_wdata_o shows them
   output      logic [127:0] word_o,      // the next two words, the first in bits 63:0
+  /*verilator tracing_on*/
   input  wire logic        frm_pop_i,
 
   // Events
@@ -84,7 +86,9 @@ module igb_rx_pktbuf
   logic [Sw:0]   fw_seen_q;
   logic [15:0]   head_len_q, head_pinfo_q;
   logic [31:0]   head_status_q, head_hash_q;
+  /*verilator tracing_off*/
   logic [127:0]  word_q;
+  /*verilator tracing_on*/
 
   assign rx_ready_o = 1'b1;
 
