@@ -88,7 +88,7 @@ module igb_rx_csum
   // (bytes 14..33) need none. Beats start even, so byte lane i is the high byte of a 16-bit
   // word when i is even.
   logic [15:0] l4_start, ip_end, ip_hi;
-  logic [31:0] ipsum, l4sum;
+  logic [31:0] ipsum_d, l4sum_d;  // the sums including this beat (next state)
   logic [RxB-1:0] ip_lanes, l4_lanes;
   assign l4_start = 16'd14 + {10'h0, verihl[3:0], 2'b00};
   assign ip_end   = 16'd14 + totlen;
@@ -115,15 +115,15 @@ module igb_rx_csum
   endfunction
 
   always_comb begin
-    ipsum    = ipsum_q;
-    l4sum    = l4sum_q;
+    ipsum_d  = ipsum_q;
+    l4sum_d  = l4sum_q;
     ip_lanes = '0;
     l4_lanes = '0;
     if (rx_valid_i) begin
       ip_lanes = lanes(pos_q, rx_bytes_i, 16'd14, ip_hi);
       l4_lanes = lanes(pos_q, rx_bytes_i, 16'd26, 16'd34) | lanes(pos_q, rx_bytes_i, ip_hi, ip_end);
-      if (ip_lanes != '0) ipsum = ipsum + word_sum(rx_data_i, ip_lanes);
-      if (l4_lanes != '0) l4sum = l4sum + word_sum(rx_data_i, l4_lanes);
+      if (ip_lanes != '0) ipsum_d = ipsum_d + word_sum(rx_data_i, ip_lanes);
+      if (l4_lanes != '0) l4sum_d = l4sum_d + word_sum(rx_data_i, l4_lanes);
     end
   end
 
@@ -184,8 +184,8 @@ module igb_rx_csum
       fragment   = (frag & 16'h3FFF) != 16'h0;  // MF or a fragment offset
       fits       = (16'd14 + totlen + 16'd4) <= frame_len;  // datagram and FCS inside the frame
       l4_len     = totlen - {10'h0, verihl[3:0], 2'b00};
-      l4_total   = l4sum + {24'h0, proto} + {16'h0, l4_len};
-      ip_fold1   = {1'b0, ipsum[15:0]} + {1'b0, ipsum[31:16]};
+      l4_total   = l4sum_d + {24'h0, proto} + {16'h0, l4_len};
+      ip_fold1   = {1'b0, ipsum_d[15:0]} + {1'b0, ipsum_d[31:16]};
       ip_fold    = ip_fold1[15:0] + {15'h0, ip_fold1[16]};
       l4_fold1   = {1'b0, l4_total[15:0]} + {1'b0, l4_total[31:16]};
       l4_fold    = l4_fold1[15:0] + {15'h0, l4_fold1[16]};
@@ -229,8 +229,8 @@ module igb_rx_csum
       daddr_q  <= frame_end ? '0 : daddr;
       verihl_q <= frame_end ? '0 : verihl;
       proto_q  <= frame_end ? '0 : proto;
-      ipsum_q  <= frame_end ? '0 : ipsum;
-      l4sum_q  <= frame_end ? '0 : l4sum;
+      ipsum_q  <= frame_end ? '0 : ipsum_d;
+      l4sum_q  <= frame_end ? '0 : l4sum_d;
     end
   end
 

@@ -194,8 +194,10 @@ module igb_rx_pktbuf
   // the write side's next state, since its slot is written at this same edge. The words need
   // no such path: a committed frame has at least 4 beats, so the words the read pointer can
   // point at in a committing edge were written at an earlier one.
+  /*verilator tracing_off*/  // the next state's read addresses (rd_ptr_q, fr_q a clock edge later)
   logic [Aw-1:0] rd_at, rd_at_next;
   logic [Sw-1:0] fr_at;
+  /*verilator tracing_on*/
   logic          head_from_rx;
   assign rd_at        = rd_ptr_d[Aw-1:0];
   assign rd_at_next   = rd_at + 1'b1;
