@@ -337,6 +337,24 @@ TEST(EndToEnd, SkippingTimerTicksChangesNoInterruptTime) {
       " --set traffic.frames=300 --set traffic.rate_pct=3 --set traffic.pattern=poisson --set driver.itr=100");
 }
 
+// The receive side clocked alone for mid-frame beats (rtl/igb_nic.sv): 64-byte frames at line
+// rate into a 16 KB packet buffer and 80-descriptor rings, so frames end, overflow (MPC) and
+// wait for descriptors (RNBC) while the rest of the NIC is clocked only when it has work; and
+// mixed sizes over four queues.
+TEST(EndToEnd, GatingTheReceiveSidesClockChangesNothingUnderOverflow) {
+  expect_skipping_changes_nothing(
+      " --set traffic.frames=3000 --set traffic.rate_pct=100 --set traffic.flows=8 --set nic.pktbuf_kb=16"
+      " --set nic.rx_ring=80");
+  const std::string dir = fresh_dir("gating-overflow");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set traffic.frames=3000 --set traffic.rate_pct=100 --set traffic.flows=8"
+                       " --set nic.pktbuf_kb=16 --set nic.rx_ring=80").status, 0);
+  const json r = load_report(dir);
+  EXPECT_GT(r["nic"]["mpc"].get<uint64_t>(), 0u) << "the comparison covers packet-buffer overflow";
+  EXPECT_GT(r["nic"]["rnbc"].get<uint64_t>(), 0u) << "and frames waiting for descriptors";
+  expect_skipping_changes_nothing(
+      " --set traffic.frames=2000 --set traffic.rate_pct=100 --set traffic.size=imix --set traffic.flows=8");
+}
+
 // INTx is a level the host samples when it clocks the NIC: the cycle after the level changes
 // must be clocked, or the interrupt reaches the CPU late (it did, by up to hundreds of ns,
 // before the INTx level counted as pending work). Line rate, so the receive side is often
