@@ -9,8 +9,8 @@
 // DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.
 //
 // Two clocks: the write side (the MAC's stream, drop decisions, committing a frame) runs on
-// rx_clk_i, the read side (the head frame, its words, the pops) on clk_i. Both are the same
-// 125 MHz clock; the host gates either when its side has nothing to do (systemc/nic.cpp), and
+// rx_clk_i, the read side (the head frame, its words, the pops) on clk_i. Both are the NIC's
+// one clock; the host gates either when its side has nothing to do (systemc/nic.cpp), and
 // clocks both in a cycle that commits a frame. So the read side holds its own copy of what
 // the write side changes - the frame count, the head frame's metadata and the two words at
 // the read pointer - loaded at its clock edge from the write side's next state, and the DMA
