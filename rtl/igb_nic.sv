@@ -14,9 +14,9 @@
 // Two clock inputs, one frequency: rx_clk_i clocks the MAC's receive side (its boundary
 // register, the checksum logic and the packet buffer's write side), clk_i everything else.
 // They are one clock with two gates: the host clocks each side only in cycles in which it has
-// work (rx_idle_o, core_idle_o) and both in a cycle whose wire beat ends a frame, and clocking
-// both in every cycle is the same design as with one clock (sim.lockstep=true does that, and
-// the tests compare). The gate exists for simulation speed: a wire beat then costs the
+// work (rx_idle_o, core_idle_o), both in a cycle in which the packet buffer takes a frame;
+// clocking both in every cycle is the same design as with one clock (sim.lockstep=true does
+// that, and the tests compare). The gate exists for simulation speed: a wire beat then costs the
 // receive side's logic, not the whole NIC's.
 `default_nettype none
 
@@ -197,6 +197,7 @@ module igb_nic
   logic [NumQ-1:0] rxdmt, rx_cause, gprc_inc, rnbc_inc, rqdpc_inc;
   logic [NumQ-1:0][15:0] gorc_add;
   logic        mpc_inc, ruc_inc;
+  logic [31:0] pb_drops, pb_runts;
 
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring
@@ -219,7 +220,7 @@ module igb_nic
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
-    .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_inc_i(mpc_inc), .ruc_inc_i(ruc_inc),
+    .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
     .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
   );
 
@@ -262,7 +263,8 @@ module igb_nic
     .frm_valid_o(frm_valid), .frm_len_o(frm_len), .frm_status_o(frm_status),
     .frm_pkt_info_o(frm_pkt_info), .word_pop_i(word_pop_any), .word_o(word),
     .frm_pop_i(|frm_pop),
-    .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc)
+    .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc),
+    .drops_o(pb_drops), .runts_o(pb_runts)
   );
   assign ev_frame_mpc_o = mpc_inc;
   assign ev_frame_runt_o = ruc_inc;
@@ -393,10 +395,11 @@ module igb_nic
   // knows when both come (so it skips the cycles in between; the lockstep test checks that
   // skipping them changes nothing).
   // The receive side works in the cycle after each wire beat; clk_i's side in the cycle after
-  // a frame's last one too (the packet buffer's hand-over, MPC and RUC).
+  // a frame's last one too if the packet buffer takes the frame (the hand-over). A dropped
+  // frame needs no clk_i edge: MPC and RUC take up its count at the next one.
   assign rx_idle_o      = ~rx_valid_q;
   assign core_idle_o    = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
-                            (rx_valid_q & rx_last_q) | mmio_valid_q |
+                            ev_frame_ok_o | mmio_valid_q |
                             rresp_valid_q | (ticks_1us_q != '0) | (sw_reset_cnt_q != '0));
   assign idle_o         = rx_idle_o & core_idle_o;
   logic unused_regs_ready;

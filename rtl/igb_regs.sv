@@ -62,8 +62,10 @@ module igb_regs
   // Statistics events
   input  wire logic              gprc_inc_i,
   input  wire logic [15:0]       gorc_add_i,
-  input  wire logic              mpc_inc_i,
-  input  wire logic              ruc_inc_i,
+  // Frames the packet buffer dropped (MPC) and found too short (RUC) since reset, counted on
+  // its write side's clock: each clk_i edge adds what came since the last one.
+  input  wire logic [31:0]       mpc_seen_i,
+  input  wire logic [31:0]       ruc_seen_i,
   input  wire logic              rnbc_inc_i,
   input  wire logic [NumQ-1:0]   rqdpc_inc_i
 );
@@ -108,6 +110,7 @@ module igb_regs
   logic [31:0] ivar_misc_q;
   logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q;
   logic        mpc_clr, ruc_clr;  // read-to-clear of MPC, RUC
+  logic [31:0] mpc_taken_q, ruc_taken_q;  // mpc_seen_i, ruc_seen_i as of the last clk_i edge
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -303,12 +306,10 @@ module igb_regs
             gorc_d  = '0;
           end
           RUC: begin
-            rdata_d = ruc_q;
-            ruc_clr = 1'b1;
+            ruc_clr = 1'b1;  // the value is read in the clocked block below
           end
           MPC: begin
-            rdata_d = mpc_q;
-            mpc_clr = 1'b1;
+            mpc_clr = 1'b1;  // the value is read in the clocked block below
           end
           RNBC: begin
             rdata_d = rnbc_q;
@@ -439,20 +440,27 @@ module igb_regs
       rnbc_q      <= rnbc_d;
       rqdpc_q     <= rqdpc_d;
       rvalid_q    <= rvalid_d;
-      rdata_q     <= rdata_d;
+      // MPC and RUC with the drops the packet buffer counted since the last clk_i edge; read
+      // here, so that no logic above depends on the write side's clock.
+      rdata_q     <= mpc_clr ? mpc_q + (mpc_seen_i - mpc_taken_q) :
+                     ruc_clr ? ruc_q + (ruc_seen_i - ruc_taken_q) : rdata_d;
     end
   end
 
-  // MPC and RUC count the packet buffer's drops, which its write side (rx_clk_i) reports in the
-  // cycle that ends a frame, when the host clocks both sides: in their own flip-flops, so that
-  // the logic above does not depend on the write side's and is not evaluated at its edges.
+  // MPC and RUC take up the packet buffer's counts at each clk_i edge (a read clears them with
+  // what it returned): the host need not clock clk_i for a dropped frame, and no logic above
+  // depends on the write side's clock.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      mpc_q <= '0;
-      ruc_q <= '0;
+      mpc_q       <= '0;
+      ruc_q       <= '0;
+      mpc_taken_q <= '0;
+      ruc_taken_q <= '0;
     end else begin
-      mpc_q <= (mpc_clr ? 32'h0 : mpc_q) + 32'(mpc_inc_i);
-      ruc_q <= (ruc_clr ? 32'h0 : ruc_q) + 32'(ruc_inc_i);
+      mpc_q       <= mpc_clr ? 32'h0 : mpc_q + (mpc_seen_i - mpc_taken_q);
+      ruc_q       <= ruc_clr ? 32'h0 : ruc_q + (ruc_seen_i - ruc_taken_q);
+      mpc_taken_q <= mpc_seen_i;
+      ruc_taken_q <= ruc_seen_i;
     end
   end
 

@@ -60,7 +60,11 @@ module igb_rx_pktbuf
   // Events
   output      logic        ev_frame_ok_o,    // a frame was queued
   output      logic        ev_frame_drop_o,  // a frame overflowed the buffer (MPC)
-  output      logic        ev_frame_runt_o   // a frame shorter than 64 bytes (RUC)
+  output      logic        ev_frame_runt_o,  // a frame shorter than 64 bytes (RUC)
+  // The same two events counted since reset, on rx_clk_i: the register file adds them to MPC
+  // and RUC at clk_i (igb_regs), so a dropped frame needs no clk_i edge of its own.
+  output      logic [31:0] drops_o,
+  output      logic [31:0] runts_o
 );
 
   localparam int Aw = $clog2(Words);
@@ -77,6 +81,7 @@ module igb_rx_pktbuf
   logic [Sw:0] fw_q, fw_d, fr_q, fr_d;
   logic [15:0] cur_len_q, cur_len_d;
   logic        dropping_q, dropping_d, in_frame_q, in_frame_d;
+  logic [31:0] drops_q, runts_q;
   logic        ev_ok, ev_drop, ev_runt, mem_we;
   logic [1:0]  beat_words;  // words this beat fills
   assign beat_words = (rx_bytes_i > 5'd8) ? 2'd2 : 2'd1;
@@ -167,6 +172,8 @@ module igb_rx_pktbuf
       cur_len_q  <= '0;
       dropping_q <= 1'b0;
       in_frame_q <= 1'b0;
+      drops_q    <= '0;
+      runts_q    <= '0;
     end else begin
       wr_ptr_q   <= wr_ptr_d;
       commit_q   <= commit_d;
@@ -174,6 +181,8 @@ module igb_rx_pktbuf
       cur_len_q  <= cur_len_d;
       dropping_q <= dropping_d;
       in_frame_q <= in_frame_d;
+      drops_q    <= drops_q + 32'(ev_drop);
+      runts_q    <= runts_q + 32'(ev_runt);
     end
   end
 
@@ -220,6 +229,8 @@ module igb_rx_pktbuf
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
   assign ev_frame_runt_o = ev_runt;
+  assign drops_o         = drops_q;
+  assign runts_o         = runts_q;
 
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.

@@ -10,9 +10,9 @@
 // which a running EITR timer ends (the ticks skipped before it are presented together).
 // Within a ticked cycle it opens the RTL's two clock gates separately (rtl/igb_nic.sv):
 // rx_clk_i when a wire beat comes in or the receive side still has one (rx_idle_o), clk_i when
-// the rest has work (core_idle_o, which counts a frame's last beat), an input for it is due,
-// a timer ends, or an INTx level change is not yet seen. Mid-frame beats then cost the
-// receive side's logic only. sim.lockstep opens both every cycle.
+// the rest has work (core_idle_o, which counts a frame the packet buffer takes), an input for
+// it is due, a timer ends, or an INTx level change is not yet seen. Mid-frame beats and
+// dropped frames then cost the receive side's logic only. sim.lockstep opens both every cycle.
 //
 // The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
