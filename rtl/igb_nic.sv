@@ -16,8 +16,8 @@
 // They are one clock with two gates: the host clocks each side only in cycles in which it has
 // work (rx_idle_o, core_idle_o), both in a cycle in which the packet buffer takes a frame;
 // clocking both in every cycle is the same design as with one clock (sim.lockstep=true does
-// that, and the tests compare). The gate exists for simulation speed: a wire beat then costs the
-// receive side's logic, not the whole NIC's.
+// that, and the tests compare). The gates exist for simulation speed: a wire beat then costs
+// the receive side's logic, not the whole NIC's.
 `default_nettype none
 
 module igb_nic

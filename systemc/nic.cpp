@@ -166,9 +166,9 @@ void nic::tick_on(M& m) {
   const uint64_t c = cycle_;
 
   // The two clock gates (rtl/igb_nic.sv): the receive side is clocked when a wire beat comes
-  // in or its register still holds one; the rest when it has work (which includes a frame's
-  // last beat in that register), an input for it is due, or an EITR timer ends at this
-  // cycle's ticks. Lockstep clocks both every cycle.
+  // in or its register still holds one; the rest when it has work (which includes a frame the
+  // packet buffer takes now), an input for it is due, an EITR timer ends at this cycle's
+  // ticks, or an INTx level change is unseen. Lockstep clocks both every cycle.
   const bool beat_in = cur_ && beat_at_ <= c;
   const bool mmio_wr = !mmio_read_ && !mmio_q_.empty() && mmio_q_.front().cycle <= c;
   const bool resp = !rresp_.empty() && rresp_.front().cycle <= c;
