@@ -111,6 +111,7 @@ module igb_regs
   logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q;
   logic        mpc_clr, ruc_clr;  // read-to-clear of MPC, RUC
   logic [31:0] mpc_taken_q, ruc_taken_q;  // mpc_seen_i, ruc_seen_i as of the last clk_i edge
+  logic [31:0] mpc_now, ruc_now;          // the counts including what is not yet taken up
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -442,11 +443,14 @@ module igb_regs
       rvalid_q    <= rvalid_d;
       // MPC and RUC with the drops the packet buffer counted since the last clk_i edge; read
       // here, so that no logic above depends on the write side's clock.
-      rdata_q     <= mpc_clr ? mpc_q + (mpc_seen_i - mpc_taken_q) :
-                     ruc_clr ? ruc_q + (ruc_seen_i - ruc_taken_q) : rdata_d;
+      rdata_q     <= mpc_clr ? mpc_now : ruc_clr ? ruc_now : rdata_d;
     end
   end
 
+  // MPC and RUC with what is not yet taken up: plain assignments, so that the register file's
+  // combinational block stays independent of the write side's clock.
+  assign mpc_now = mpc_q + (mpc_seen_i - mpc_taken_q);
+  assign ruc_now = ruc_q + (ruc_seen_i - ruc_taken_q);
   // MPC and RUC take up the packet buffer's counts at each clk_i edge (a read clears them with
   // what it returned): the host need not clock clk_i for a dropped frame, and no logic above
   // depends on the write side's clock.
@@ -457,8 +461,8 @@ module igb_regs
       mpc_taken_q <= '0;
       ruc_taken_q <= '0;
     end else begin
-      mpc_q       <= mpc_clr ? 32'h0 : mpc_q + (mpc_seen_i - mpc_taken_q);
-      ruc_q       <= ruc_clr ? 32'h0 : ruc_q + (ruc_seen_i - ruc_taken_q);
+      mpc_q       <= mpc_clr ? 32'h0 : mpc_now;
+      ruc_q       <= ruc_clr ? 32'h0 : ruc_now;
       mpc_taken_q <= mpc_seen_i;
       ruc_taken_q <= ruc_seen_i;
     end

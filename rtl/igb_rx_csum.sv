@@ -155,6 +155,9 @@ module igb_rx_csum
     end
   end
 
+  logic frame_end;
+  assign frame_end = rx_valid_i && rx_last_i;
+
   // Verdict for the frame whose last beat this is, worked out in that beat only (zeros in the
   // others: nobody takes them, and the waveform stays still between frames).
   logic [15:0] frame_len, l4_len, ip_fold, l4_fold;
@@ -176,7 +179,7 @@ module igb_rx_csum
     l4_fold    = '0;
     l4_checked = 1'b0;
     status_o   = '0;
-    if (rx_valid_i && rx_last_i) begin
+    if (frame_end) begin
       frame_len  = pos_q + 16'(rx_bytes_i);
       ipv4       = (etype == 16'h0800) && (verihl[7:4] == 4'd4) && (verihl[3:0] >= 4'd5);
       is_tcp     = proto == 8'd6;
@@ -210,8 +213,6 @@ module igb_rx_csum
   assign sport_o    = sport;
   assign dport_o    = dport;
 
-  logic frame_end;
-  assign frame_end = rx_valid_i && rx_last_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pos_q <= '0; etype_q <= '0; totlen_q <= '0; frag_q <= '0; l4ck_q <= '0;

@@ -235,31 +235,29 @@ void nic::tick_on(M& m) {
   m.eval();
   tracer_->dump_rtl(c * period_ps_);
 
-  // Handshakes that complete at this edge
-  if (core_on) {
-    if (m.dma_req_valid_o) on_dma_request(m);
-    if (m.dma_wdata_valid_o) on_dma_wdata(m);
-    const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
-    intx_prev_ = m.intx_o;
-    if ((m.msix_valid_o && !p_.intx) || intx_edge) {
-      const unsigned v = p_.intx ? 0 : m.msix_vec_o;
-      if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
-      ++msix_count_[v];
-      if (!p_.intx) monitor_.message(c, v);
-      const sc_time arrival = send_interrupt(v);
-      if (msix_sink) msix_sink(v, time_of(c), arrival);
-      horizon_ = std::min(horizon_, cycle_at(arrival));
-    }
-    if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
-    if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
-      on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
-    if (m.ev_frame_rqdpc_o) {
-      if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
-      if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
-    }
+  // Handshakes that complete at this edge (each is work that kept its side's gate open)
+  if (m.dma_req_valid_o) on_dma_request(m);
+  if (m.dma_wdata_valid_o) on_dma_wdata(m);
+  const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
+  intx_prev_ = m.intx_o;
+  if ((m.msix_valid_o && !p_.intx) || intx_edge) {
+    const unsigned v = p_.intx ? 0 : m.msix_vec_o;
+    if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
+    ++msix_count_[v];
+    if (!p_.intx) monitor_.message(c, v);
+    const sc_time arrival = send_interrupt(v);
+    if (msix_sink) msix_sink(v, time_of(c), arrival);
+    horizon_ = std::min(horizon_, cycle_at(arrival));
+  }
+  if (m.ev_frame_dma_o && !pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
+  if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
+    on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
+  if (m.ev_frame_rqdpc_o) {
+    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
+    if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
-  if (rx_on && (m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o) && !arriving_.empty()) {
+  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o) && !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
     if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
