@@ -111,7 +111,12 @@ module igb_regs
   logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q;
   logic        mpc_clr, ruc_clr;  // read-to-clear of MPC, RUC
   logic [31:0] mpc_taken_q, ruc_taken_q;  // mpc_seen_i, ruc_seen_i as of the last clk_i edge
-  logic [31:0] mpc_now, ruc_now;          // the counts including what is not yet taken up
+  // A count with what its packet-buffer count gained since the last take-up. A function, used
+  // in clocked blocks only: a signal for it would be evaluated at the write side's edges too.
+  function automatic logic [31:0] with_new(input logic [31:0] cnt, input logic [31:0] seen,
+                                           input logic [31:0] taken);
+    with_new = cnt + (seen - taken);
+  endfunction
   logic [63:0] gorc_q, gorc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -443,14 +448,11 @@ module igb_regs
       rvalid_q    <= rvalid_d;
       // MPC and RUC with the drops the packet buffer counted since the last clk_i edge; read
       // here, so that no logic above depends on the write side's clock.
-      rdata_q     <= mpc_clr ? mpc_now : ruc_clr ? ruc_now : rdata_d;
+      rdata_q     <= mpc_clr ? with_new(mpc_q, mpc_seen_i, mpc_taken_q) :
+                     ruc_clr ? with_new(ruc_q, ruc_seen_i, ruc_taken_q) : rdata_d;
     end
   end
 
-  // MPC and RUC with what is not yet taken up: plain assignments, so that the register file's
-  // combinational block stays independent of the write side's clock.
-  assign mpc_now = mpc_q + (mpc_seen_i - mpc_taken_q);
-  assign ruc_now = ruc_q + (ruc_seen_i - ruc_taken_q);
   // MPC and RUC take up the packet buffer's counts at each clk_i edge (a read clears them with
   // what it returned): the host need not clock clk_i for a dropped frame, and no logic above
   // depends on the write side's clock.
@@ -461,8 +463,8 @@ module igb_regs
       mpc_taken_q <= '0;
       ruc_taken_q <= '0;
     end else begin
-      mpc_q       <= mpc_clr ? 32'h0 : mpc_now;
-      ruc_q       <= ruc_clr ? 32'h0 : ruc_now;
+      mpc_q       <= mpc_clr ? 32'h0 : with_new(mpc_q, mpc_seen_i, mpc_taken_q);
+      ruc_q       <= ruc_clr ? 32'h0 : with_new(ruc_q, ruc_seen_i, ruc_taken_q);
       mpc_taken_q <= mpc_seen_i;
       ruc_taken_q <= ruc_seen_i;
     end
