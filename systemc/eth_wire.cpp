@@ -4,12 +4,15 @@
 
 #include <algorithm>
 
+#include "sim_time.h"
+
 namespace igbsim {
 
 using namespace sc_core;
 
 sc_time wire_frame::byte_done(size_t n) const {
-  return start + sc_time((preamble + n) * ns_per_byte, SC_NS);
+  // Per wire beat: sim_time.h's conversion (same value as sc_time(ns, SC_NS), a tenth of the cost)
+  return start + time_of_ns((preamble + n) * ns_per_byte);
 }
 
 uint32_t ethernet_fcs(const uint8_t* data, size_t len) {
@@ -29,7 +32,7 @@ const wire_frame* eth_wire::peek() {
   f.ns_per_byte = 8.0 / p_.gbps;
   f.preamble = p_.preamble_bytes;
   f.start = std::max(f.offered, free_at_);
-  free_at_ = f.end() + sc_time(p_.ifg_bytes * f.ns_per_byte, SC_NS);
+  free_at_ = f.end() + time_of_ns(p_.ifg_bytes * f.ns_per_byte);
   ++offered_;
   bytes_ += f.bytes.size();
   next_ = std::move(f);
