@@ -187,6 +187,9 @@ void nic::tick_on(M& m) {
   // clk_i was not clocked: with no timer running now they are dropped, and only a tick of this
   // very cycle can matter (to a timer this edge starts). Presenting them anyway would cost a
   // cycle of clk_i after every quiet stretch.
+  // Software changes from the skipped cycles before this one go on the waveform first, with
+  // the NIC as it was then (its inputs change now).
+  tracer_->catch_up(c * period_ps_);
   uint64_t ticks = 0;
   if (core_on && c >= next_tick_) {
     const uint64_t due = (c - next_tick_) / cycles_per_us_ + 1;
@@ -275,6 +278,7 @@ void nic::tick_on(M& m) {
   if (mmio_wr) mmio_q_.pop_front();
   if (resp) rresp_.pop_front();
 
+  tracer_->catch_up(c * period_ps_ + period_ps_ / 2);  // software changes before the edge
   m.clk_i = core_on;
   m.rx_clk_i = rx_on;
   m.eval();

@@ -82,14 +82,19 @@ void wave_tracer::apply(const change& c) {
   }
 }
 
-void wave_tracer::flush_until(uint64_t t_ps) {
-  while (!pending_.empty() && pending_.front().t <= t_ps) {
+void wave_tracer::apply_at(uint64_t t_ps) {
+  while (!pending_.empty() && pending_.front().t == t_ps) {
+    apply(pending_.front());
+    pending_.pop_front();
+  }
+  probe_->eval();
+}
+
+void wave_tracer::catch_up(uint64_t t_ps) {
+  if (!fst_) return;
+  while (!pending_.empty() && pending_.front().t < t_ps) {
     const uint64_t t = pending_.front().t;
-    while (!pending_.empty() && pending_.front().t == t) {
-      apply(pending_.front());
-      pending_.pop_front();
-    }
-    probe_->eval();
+    apply_at(t);
     if (in_window(t)) dump_at(t);
   }
 }
@@ -111,7 +116,8 @@ void wave_tracer::dump_at(uint64_t t_ps) {
 
 void wave_tracer::dump_rtl(uint64_t t_ps) {
   if (!fst_) return;
-  flush_until(t_ps);
+  catch_up(t_ps);
+  apply_at(t_ps);
   if (in_window(t_ps)) dump_at(t_ps);
 }
 
@@ -128,7 +134,7 @@ void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
 
 void wave_tracer::close(uint64_t t_end_ps) {
   if (!fst_) return;
-  flush_until(UINT64_MAX);
+  catch_up(UINT64_MAX);
   if (in_window(t_end_ps) || !any_dump_) dump_at(std::min(t_end_ps, win_end_));
   fst_->close();
   fst_.reset();

@@ -40,6 +40,10 @@ class wave_tracer {
     win_end_ = end_ps;
   }
   bool enabled() const { return fst_ != nullptr; }
+  // Dumps the software changes from before t_ps, each at its own time. The NIC's host calls it
+  // before it evaluates the model for time t_ps: those dumps then show the NIC as it was.
+  void catch_up(uint64_t t_ps);
+  // The NIC model evaluated for t_ps: dumped together with the software changes at t_ps.
   void dump_rtl(uint64_t t_ps);
   void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0);
   void close(uint64_t t_end_ps);
@@ -47,7 +51,7 @@ class wave_tracer {
  private:
   struct change { uint64_t t; sw_sig s; uint32_t v; unsigned q; };
   void apply(const change& c);
-  void flush_until(uint64_t t_ps);
+  void apply_at(uint64_t t_ps);  // the pending changes at t_ps, into the probe
   void dump_at(uint64_t t_ps);
   std::function<void(VerilatedFstC*)> trace_rtl_;
   std::unique_ptr<Vigb_sw_probe> probe_;

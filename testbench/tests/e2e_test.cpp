@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -1004,6 +1005,40 @@ TEST(Pcap, ReplayedCaptureFramesAreDeliveredOrCountedNeverFatal) {
   EXPECT_EQ(rep["checks"]["delivered"], good) << "the capture's datagrams reach the socket, byte-exact";
   EXPECT_EQ(rep["checks"]["dropped_by"].value("rx_nohandler", 0), 1) << "the ARP frame is counted, not fatal";
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+}
+
+TEST(Waves, NicInputsChangeOnlyInTheCyclesTheHostTicks) {
+  // Light load: the host skips the idle cycles between frames, and software changes (NAPI,
+  // socket, task state) fall in those gaps. The NIC's inputs are set at a ticked cycle's low
+  // phase (t % 8 ns == 0 at 125 MHz), a clock rises half a period later, and the waveform must
+  // show them there, not at the time of the last software change before that cycle.
+  const std::string dir = fresh_dir("waves-inputs");
+  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=5 --set traffic.frames=300");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const std::vector<std::string> names = {"nic.clk_i", "nic.rx_clk_i", "nic.rx_valid_i", "nic.mmio_valid_i",
+                                          "nic.dma_rresp_valid_i"};
+  const auto changes = read_fst(dir + "/waves.fst", names);
+  constexpr uint64_t kPeriodPs = 8000;
+  std::set<uint64_t> clock_rises;
+  for (const auto& c : changes)
+    if (c.sig <= 1 && c.value == "1") clock_rises.insert(c.t);
+  uint64_t inputs = 0, off_phase = 0, no_edge = 0;
+  std::string first;  // the first few offenders, for the failure message
+  std::vector<bool> seen(names.size(), false);  // a signal's first value opens the file
+  for (const auto& c : changes) {
+    if (c.sig < 2 || !seen[c.sig]) {
+      seen[c.sig] = true;
+      continue;
+    }
+    ++inputs;
+    const bool off = c.t % kPeriodPs != 0, alone = !clock_rises.count(c.t + kPeriodPs / 2);
+    off_phase += off;
+    no_edge += alone;
+    if ((off || alone) && first.size() < 200) first += fmt::format(" {}={}@{}ps", names[c.sig], c.value, c.t);
+  }
+  EXPECT_GT(inputs, 600u) << "frames, register accesses and descriptor reads";
+  EXPECT_EQ(off_phase, 0u) << "input changes between cycle boundaries:" << first;
+  EXPECT_EQ(no_edge, 0u) << "input changes with no clock edge half a cycle later:" << first;
 }
 
 // ---- Waveform windows -----------------------------------------------------------------------
