@@ -62,7 +62,7 @@ class wave_tracer {
   uint64_t win_start_ = 0, win_end_ = UINT64_MAX;
   bool in_window(uint64_t t) const { return t >= win_start_ && t <= win_end_; }
   bool any_dump_ = false;
-  static constexpr uint64_t kDumpsPerBlock = 32768;  // see dump_at
+  static constexpr uint64_t kDumpsPerBlock = 4096;  // see dump_at
   uint64_t dumps_ = 0;
   uint32_t desc_read_toggle_[kProbeQueues] = {};
 };
