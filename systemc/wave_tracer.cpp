@@ -108,10 +108,11 @@ void wave_tracer::dump_at(uint64_t t_ps) {
   // physical memory, and writing a block walks each signal's changes back through that buffer
   // (45 % of a waves run's time). A block every 32,768 dumps (about 700 line-rate frames) took
   // 50,000 frames from 10.3 to about 7.8 s and from 285 to about 50 MB peak. Smaller blocks
-  // were faster still: 200,000 line-rate frames took 3.8-4.0 s at 32,768, 2.2-3.1 s at 8,192,
-  // 2.0-2.1 s at 4,096 and 2.9 s at 1,024 dumps per block (files of 33, 38.5, 42 and 55 MB);
-  // 4,096 is about 90 line-rate frames. The cut points count dumps, so the same run still gives
-  // the same bytes.
+  // are faster still (once the writer's block threads were made to wait for each other,
+  // systemc/fst_writer_fix.cmake): 200,000 line-rate frames took 3.9-4.4 s at 32,768, 2.6-4.2 s
+  // at 8,192, 2.1-2.6 s at 4,096 and 2.3-3.3 s at 2,048 dumps per block (files of 33, 38.5, 42
+  // and 47 MB). 4,096 is about 90 line-rate frames. The cut points count dumps, so the same run
+  // still gives the same bytes.
   if (++dumps_ % kDumpsPerBlock == 0) fst_->flush();
   last_t_ = at;
   any_dump_ = true;
