@@ -104,7 +104,15 @@ void nic::set_beat(size_t beat) {
   if (!cur_) return;
   const size_t n = cur_->bytes.size();
   const size_t beats = std::max<size_t>(1, (n + kRxBeatBytes - 1) / kRxBeatBytes);
-  const auto in_at = [&](size_t b) { return cycle_at(cur_->byte_done(std::min<size_t>(kRxBeatBytes * (b + 1), n))); };
+  // The cycle each beat's last byte is in, worked out once per frame (each beat needs its own
+  // and its burst's last).
+  if (beat == 0) {
+    beat_in_cycle_.resize(beats);
+    for (size_t b = 0; b < beats; ++b)
+      beat_in_cycle_[b] = cycle_at(cur_->byte_done(std::min<size_t>(kRxBeatBytes * (b + 1), n)));
+  }
+  // (set_beat is also called one past the last beat: its bytes are the frame's last ones.)
+  const auto in_at = [&](size_t b) { return beat_in_cycle_[std::min(b, beats - 1)]; };
   // The burst of beat: p_.rx_burst_beats beats back to back, the last one in the cycle its
   // last byte is in; never before a beat's own bytes are (a wire faster than a beat a cycle).
   const size_t last = std::min(beats - 1, (beat / p_.rx_burst_beats + 1) * p_.rx_burst_beats - 1);

@@ -147,6 +147,7 @@ class nic : public sc_core::sc_module {
   const wire_frame* cur_ = nullptr;
   size_t beat_ = 0;
   uint64_t beat_at_ = 0;  // the cycle beat_ of cur_ is presented: its burst's (set_beat)
+  std::vector<uint64_t> beat_in_cycle_;  // per beat of cur_, the cycle its last byte is in
   // MMIO
   std::deque<mmio_write> mmio_q_;
   bool mmio_read_ = false;
