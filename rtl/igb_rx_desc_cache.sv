@@ -120,6 +120,13 @@ module igb_rx_desc_cache
   end
   assign ridx = (ridx_raw >= ring_count_i) ? ridx_raw - ring_count_i : ridx_raw;
 
+  // Something changes this cycle: a read is issued, a completion arrives, the engine takes a
+  // descriptor, or the queue is disabled (the cache follows RDH). Otherwise every next state
+  // equals its register: the registers keep their value (a clock enable) and the simulator
+  // skips this logic - the cache of a queue with no traffic is full and idle.
+  logic act;
+  assign act = want || rsp_valid_i || desc_pop_i || !enable_i;
+
   always_comb begin
     alloc_d     = alloc_q;
     rd_d        = rd_q;
@@ -127,24 +134,26 @@ module igb_rx_desc_cache
     filled_d    = filled_q;
     tbusy_d     = tbusy_q;
     tdiscard_d  = tdiscard_q;
-    if (want && req_ready_i) begin
-      tbusy_d[free_tag]    = 1'b1;
-      tdiscard_d[free_tag] = 1'b0;
-      alloc_d     = alloc_q + burst[Dw:0];
-      fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0 : fetch_ptr_q + burst[15:0];
-    end
-    if (store) filled_d[rslot] = 1'b1;
-    if (rsp_valid_i && rsp_last_i) tbusy_d[rtag] = 1'b0;
-    if (desc_pop_i && desc_valid_o) begin
-      filled_d[rd_q[Dw-1:0]] = 1'b0;
-      rd_d = rd_q + 1'b1;
-    end
-    if (!enable_i) begin
-      fetch_ptr_d = rdh_i;
-      rd_d        = alloc_d;
-      filled_d    = '0;
-      tdiscard_d  = tbusy_d;  // reads still out are thrown away when they return
-    end
+    if (act) begin
+      if (want && req_ready_i) begin
+        tbusy_d[free_tag]    = 1'b1;
+        tdiscard_d[free_tag] = 1'b0;
+        alloc_d     = alloc_q + burst[Dw:0];
+        fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0 : fetch_ptr_q + burst[15:0];
+      end
+      if (store) filled_d[rslot] = 1'b1;
+      if (rsp_valid_i && rsp_last_i) tbusy_d[rtag] = 1'b0;
+      if (desc_pop_i && desc_valid_o) begin
+        filled_d[rd_q[Dw-1:0]] = 1'b0;
+        rd_d = rd_q + 1'b1;
+      end
+      if (!enable_i) begin
+        fetch_ptr_d = rdh_i;
+        rd_d        = alloc_d;
+        filled_d    = '0;
+        tdiscard_d  = tbusy_d;  // reads still out are thrown away when they return
+      end
+    end  // act
   end
 
   always_ff @(posedge clk_i) begin
@@ -167,7 +176,7 @@ module igb_rx_desc_cache
         tidx_q[t]  <= '0;
         tbeat_q[t] <= '0;
       end
-    end else begin
+    end else if (act) begin
       filled_q    <= filled_d;
       alloc_q     <= alloc_d;
       rd_q        <= rd_d;

@@ -161,6 +161,14 @@ module igb_rx_dma
   assign rdh_next       = (rdh_q + wb_n_q == ring_count_i) ? 16'h0 : rdh_q + wb_n_q;
   assign hw_owned_after = (rdt_i >= rdh_next) ? rdt_i - rdh_next : rdt_i + ring_count_i - rdh_next;
 
+  // The engine has something to do this cycle: a frame is in flight or waits for write-back,
+  // the head frame is this queue's, or software writes RDH. Otherwise every next state equals
+  // its register and every output its default, which is what the logic below gives then: the
+  // registers keep their value (a clock enable, as a queue with no traffic would have), and
+  // the simulator skips the engine's logic - three of the four queues at one flow.
+  logic act;
+  assign act = (state_q != StIdle) || (cmp_count != 0) || frm_valid_i || rdh_we_i;
+
   always_comb begin
     state_d     = state_q;
     rdh_d       = rdh_q;
@@ -199,162 +207,164 @@ module igb_rx_dma
     rnbc_inc_o  = 1'b0;
     rqdpc_inc_o = 1'b0;
 
-    if (rdh_we_i) begin
-      rdh_d      = rdh_wdata_i;
-      next_idx_d = rdh_wdata_i;
-    end
-
-    unique case (state_q)
-      StIdle: begin
-        if (wb_due) begin
-          state_d   = StWbReq;
-          wb_n_d    = wb_n;
-          wb_beat_d = '0;
-        end else if (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth) begin
-          if (hw_avail >= needed) begin
-            state_d   = StNextDesc;
-            left_d    = host_len;
-            words_d   = frame_words;
-            status_d  = frm_status_i;
-            pinfo_d   = frm_pkt_info_i;
-            hash_d    = frm_hash_i;
-            counted_d = 1'b0;
-            // Its first descriptor is already in the cache: take it now (StNextDesc's work,
-            // for the first buffer) and request the data in the same cycle (StDataReq's work,
-            // which waits on if the request is not taken). Not with the planted
-            // write-back-before-data bug, which StNextDesc handles.
-            if (desc_valid_i && !fault_wb_before_data_i) begin
-              state_d     = StDataReq;
-              if (req_ready_i) state_d = StData;
-              desc_pop_o  = 1'b1;
-              req_valid_o = 1'b1;
-              req_addr_o  = desc_pkt_addr_i;
-              req_len_o   = chunk;
-            end
-          end else if (!counted_q) begin
-            rnbc_inc_o = 1'b1;
-            counted_d  = 1'b1;
-            if (drop_en_i) begin
-              state_d = StDrop;
-              words_d = frame_words;
-            end
-          end
-        end
+    if (act) begin
+      if (rdh_we_i) begin
+        rdh_d      = rdh_wdata_i;
+        next_idx_d = rdh_wdata_i;
       end
-      StNextDesc: begin  // the frame's next buffer
-        if (desc_valid_i) begin
-          state_d    = StDataReq;
-          desc_pop_o = 1'b1;
-          if (fault_wb_before_data_i && left_q <= bufsz) begin
-            // Planted bug: the last buffer's completion is written back now, its data after.
-            cmp_early = 1'b1;
-            cmp_push  = 1'b1;
-            cmp_wr_d  = cmp_wr_q + 1'b1;
-            early_d   = 1'b1;
+
+      unique case (state_q)
+        StIdle: begin
+          if (wb_due) begin
             state_d   = StWbReq;
-            wb_n_d    = ({11'h0, cmp_count} + 16'd1 < wb_room) ? {11'h0, cmp_count} + 16'd1 : wb_room;
+            wb_n_d    = wb_n;
             wb_beat_d = '0;
-          end
-        end
-      end
-      StDataReq: begin
-        req_valid_o = 1'b1;
-        if (req_ready_i) state_d = StData;
-      end
-      StData: begin
-        wdata_valid_o = 1'b1;
-        // Two words a beat; the buffer's last beat holds one when its word count is odd (the
-        // bus carries zeros above it).
-        word_pop_o    = (beats_q == 16'd1 && buf_words_odd) ? 2'd1 : 2'd2;
-        wdata_o       = {word_pop_o == 2'd2 ? word_i[127:64] : 64'h0, word_i[63:0]};
-        wdata_last_o  = (beats_q == 16'd1);
-        if (wdata_ready_i) begin
-          words_d    = words_q - 16'(word_pop_o);
-          beats_d    = beats_q - 16'd1;
-          if (beats_q == 16'd1) begin
-            if (left_q != 16'd0) begin  // more buffers: this one completes without EOP
-              state_d  = StNextDesc;
-              cmp_push = 1'b1;
-              cmp_wr_d = cmp_wr_q + 1'b1;
-            end else if (words_d != 16'd0) begin
-              state_d = StSkip;
-            end else begin  // no words of FCS bytes left to skip: the frame is done now
-              state_d  = StIdle;
-              cmp_last = 1'b1;
+          end else if (enable_i && frm_valid_i && 32'(cmp_count) + 32'(needed) <= WbDepth) begin
+            if (hw_avail >= needed) begin
+              state_d   = StNextDesc;
+              left_d    = host_len;
+              words_d   = frame_words;
+              status_d  = frm_status_i;
+              pinfo_d   = frm_pkt_info_i;
+              hash_d    = frm_hash_i;
+              counted_d = 1'b0;
+              // Its first descriptor is already in the cache: take it now (StNextDesc's work,
+              // for the first buffer) and request the data in the same cycle (StDataReq's work,
+              // which waits on if the request is not taken). Not with the planted
+              // write-back-before-data bug, which StNextDesc handles.
+              if (desc_valid_i && !fault_wb_before_data_i) begin
+                state_d     = StDataReq;
+                if (req_ready_i) state_d = StData;
+                desc_pop_o  = 1'b1;
+                req_valid_o = 1'b1;
+                req_addr_o  = desc_pkt_addr_i;
+                req_len_o   = chunk;
+              end
+            end else if (!counted_q) begin
+              rnbc_inc_o = 1'b1;
+              counted_d  = 1'b1;
+              if (drop_en_i) begin
+                state_d = StDrop;
+                words_d = frame_words;
+              end
             end
           end
         end
-      end
-      StSkip: begin  // words holding only FCS bytes
-        if (words_q != 16'd0) begin
-          word_pop_o = tail_pop;
-          words_d    = words_q - 16'(tail_pop);
-        end else begin
-          state_d  = StIdle;
-          cmp_last = 1'b1;
-        end
-      end
-      StWbReq: begin
-        req_valid_o = 1'b1;
-        req_addr_o  = rdba_i + {44'h0, rdh_q, 4'h0};
-        req_len_o   = {wb_n_q[11:0], 4'h0};
-        req_tag_o   = TagWbWr;
-        if (req_ready_i) state_d = StWb;
-      end
-      StWb: begin
-        // One beat per descriptor. Bits 63:0: pkt_info, hdr_info, RSS hash; 127:64:
-        // status_error, length, vlan.
-        wdata_valid_o = 1'b1;
-        wdata_o       = {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD,
-                         pcsd_i ? cmp_hash_q[wb_entry] : 32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
-        wdata_last_o  = (wb_beat_q == wb_n_q - 16'd1);
-        if (wdata_ready_i) begin
-          wb_beat_d = wb_beat_q + 16'd1;
-          if (wdata_last_o) begin
-            if (early_q) state_d = StDataReq;
-            else         state_d = StIdle;
-            rdh_d    = rdh_next;
-            cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
-            // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
-            if (rdmts_i != 5'd0 && hw_owned_after == {7'h0, rdmts_i, 4'h0}) rxdmt_o = 1'b1;
+        StNextDesc: begin  // the frame's next buffer
+          if (desc_valid_i) begin
+            state_d    = StDataReq;
+            desc_pop_o = 1'b1;
+            if (fault_wb_before_data_i && left_q <= bufsz) begin
+              // Planted bug: the last buffer's completion is written back now, its data after.
+              cmp_early = 1'b1;
+              cmp_push  = 1'b1;
+              cmp_wr_d  = cmp_wr_q + 1'b1;
+              early_d   = 1'b1;
+              state_d   = StWbReq;
+              wb_n_d    = ({11'h0, cmp_count} + 16'd1 < wb_room) ? {11'h0, cmp_count} + 16'd1 : wb_room;
+              wb_beat_d = '0;
+            end
           end
         end
-      end
-      StDrop: begin
-        if (words_q != 16'd0) begin
-          word_pop_o = tail_pop;
-          words_d    = words_q - 16'(tail_pop);
-        end else begin
-          frm_pop_o   = 1'b1;
-          rqdpc_inc_o = 1'b1;
-          counted_d   = 1'b0;
-          state_d     = StIdle;
+        StDataReq: begin
+          req_valid_o = 1'b1;
+          if (req_ready_i) state_d = StData;
         end
+        StData: begin
+          wdata_valid_o = 1'b1;
+          // Two words a beat; the buffer's last beat holds one when its word count is odd (the
+          // bus carries zeros above it).
+          word_pop_o    = (beats_q == 16'd1 && buf_words_odd) ? 2'd1 : 2'd2;
+          wdata_o       = {word_pop_o == 2'd2 ? word_i[127:64] : 64'h0, word_i[63:0]};
+          wdata_last_o  = (beats_q == 16'd1);
+          if (wdata_ready_i) begin
+            words_d    = words_q - 16'(word_pop_o);
+            beats_d    = beats_q - 16'd1;
+            if (beats_q == 16'd1) begin
+              if (left_q != 16'd0) begin  // more buffers: this one completes without EOP
+                state_d  = StNextDesc;
+                cmp_push = 1'b1;
+                cmp_wr_d = cmp_wr_q + 1'b1;
+              end else if (words_d != 16'd0) begin
+                state_d = StSkip;
+              end else begin  // no words of FCS bytes left to skip: the frame is done now
+                state_d  = StIdle;
+                cmp_last = 1'b1;
+              end
+            end
+          end
+        end
+        StSkip: begin  // words holding only FCS bytes
+          if (words_q != 16'd0) begin
+            word_pop_o = tail_pop;
+            words_d    = words_q - 16'(tail_pop);
+          end else begin
+            state_d  = StIdle;
+            cmp_last = 1'b1;
+          end
+        end
+        StWbReq: begin
+          req_valid_o = 1'b1;
+          req_addr_o  = rdba_i + {44'h0, rdh_q, 4'h0};
+          req_len_o   = {wb_n_q[11:0], 4'h0};
+          req_tag_o   = TagWbWr;
+          if (req_ready_i) state_d = StWb;
+        end
+        StWb: begin
+          // One beat per descriptor. Bits 63:0: pkt_info, hdr_info, RSS hash; 127:64:
+          // status_error, length, vlan.
+          wdata_valid_o = 1'b1;
+          wdata_o       = {16'h0, cmp_len_q[wb_entry], cmp_status_q[wb_entry] | StatDD,
+                           pcsd_i ? cmp_hash_q[wb_entry] : 32'h0, 16'h0, cmp_pinfo_q[wb_entry]};
+          wdata_last_o  = (wb_beat_q == wb_n_q - 16'd1);
+          if (wdata_ready_i) begin
+            wb_beat_d = wb_beat_q + 16'd1;
+            if (wdata_last_o) begin
+              if (early_q) state_d = StDataReq;
+              else         state_d = StIdle;
+              rdh_d    = rdh_next;
+              cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
+              // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
+              if (rdmts_i != 5'd0 && hw_owned_after == {7'h0, rdmts_i, 4'h0}) rxdmt_o = 1'b1;
+            end
+          end
+        end
+        StDrop: begin
+          if (words_q != 16'd0) begin
+            word_pop_o = tail_pop;
+            words_d    = words_q - 16'(tail_pop);
+          end else begin
+            frm_pop_o   = 1'b1;
+            rqdpc_inc_o = 1'b1;
+            counted_d   = 1'b0;
+            state_d     = StIdle;
+          end
+        end
+        default: state_d = StIdle;
+      endcase
+
+      // The frame is in host memory (StSkip, or its last data beat): its last buffer's
+      // completion, with EOP and the frame's metadata, waits for write-back, and the queue's
+      // cause is raised now.
+      if (cmp_last) begin
+        cmp_push   = !early_q;
+        cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
+        early_d    = 1'b0;
+        frm_pop_o  = 1'b1;
+        rx_cause_o = 1'b1;
+        gprc_inc_o = 1'b1;
       end
-      default: state_d = StIdle;
-    endcase
 
-    // The frame is in host memory (StSkip, or its last data beat): its last buffer's
-    // completion, with EOP and the frame's metadata, waits for write-back, and the queue's
-    // cause is raised now.
-    if (cmp_last) begin
-      cmp_push   = !early_q;
-      cmp_wr_d   = early_q ? cmp_wr_q : cmp_wr_q + 1'b1;
-      early_d    = 1'b0;
-      frm_pop_o  = 1'b1;
-      rx_cause_o = 1'b1;
-      gprc_inc_o = 1'b1;
-    end
-
-    // A descriptor taken (StNextDesc, or StIdle's take-up): the buffer it names, for `chunk`
-    // more bytes of the frame
-    if (desc_pop_o) begin
-      addr_d     = desc_pkt_addr_i;
-      len_d      = chunk;
-      beats_d    = (chunk + 16'd15) >> 4;  // 16-byte beats
-      left_d     = left_before - chunk;
-      next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
-    end
+      // A descriptor taken (StNextDesc, or StIdle's take-up): the buffer it names, for `chunk`
+      // more bytes of the frame
+      if (desc_pop_o) begin
+        addr_d     = desc_pkt_addr_i;
+        len_d      = chunk;
+        beats_d    = (chunk + 16'd15) >> 4;  // 16-byte beats
+        left_d     = left_before - chunk;
+        next_idx_d = (desc_idx_i + 16'h1 == ring_count_i) ? 16'h0 : desc_idx_i + 16'h1;
+      end
+    end  // act
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -376,7 +386,7 @@ module igb_rx_dma
       wb_n_q    <= '0;
       cmp_wr_q  <= '0;
       cmp_rd_q  <= '0;
-    end else begin
+    end else if (act) begin
       state_q   <= state_d;
       rdh_q     <= rdh_d;
       len_q     <= len_d;
