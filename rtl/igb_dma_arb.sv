@@ -121,7 +121,7 @@ module igb_dma_arb
   end
 
   // Port side: skid buffers, and write data only for the write request the host has taken.
-  logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q, owed_d;
+  logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q;
   /*verilator tracing_off*/  // the port's dma_req_* and dma_wdata_o/_last_o, concatenated
   logic [ReqW-1:0]   rq_data;
   logic [DmaW:0]     wq_data;
@@ -143,12 +143,6 @@ module igb_dma_arb
   assign wdata_valid_o = wq_valid && owed_q;
   assign wq_ready      = wdata_ready_i && owed_q;
   assign {wdata_last_o, wdata_o} = wq_data;
-  always_comb begin
-    owed_d = owed_q;
-    if (req_valid_o && req_ready_i && req_write_o) owed_d = 1'b1;
-    if (wdata_valid_o && wdata_ready_i && wdata_last_o) owed_d = 1'b0;
-  end
-
   always_comb begin
     wlock_d = wlock_q;
     wown_d  = wown_q;
@@ -173,7 +167,10 @@ module igb_dma_arb
       rd_rr_q <= '0;
     end else begin
       wlock_q <= wlock_d;
-      owed_q  <= owed_d;
+      // Write data is owed from the write request the port takes until its last beat; this
+      // reads the port's ready pins, so only here (see igb_skid).
+      if (wdata_valid_o && wdata_ready_i && wdata_last_o) owed_q <= 1'b0;
+      else if (req_valid_o && req_ready_i && req_write_o) owed_q <= 1'b1;
       wown_q  <= wown_d;
       wr_rr_q <= wr_rr_d;
       rd_rr_q <= rd_rr_d;

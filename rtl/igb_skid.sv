@@ -20,14 +20,11 @@ module igb_skid #(
   output      logic [W-1:0] out_data_o
   /*verilator tracing_on*/
 );
-  logic         valid_q, valid_d, skid_valid_q, skid_valid_d;
+  logic         valid_q, skid_valid_q;
   /*verilator tracing_off*/  // the output register is out_data_o
   logic [W-1:0] data_q;
   /*verilator tracing_on*/
   logic [W-1:0] skid_q;
-  /*verilator tracing_off*/  // next-state data: the registers show it a cycle later
-  logic [W-1:0] data_d, skid_d;
-  /*verilator tracing_on*/
   logic         push, pop;
 
   assign in_ready_o  = !skid_valid_q;
@@ -36,27 +33,11 @@ module igb_skid #(
   assign push        = in_valid_i && !skid_valid_q;
   assign pop         = valid_q && out_ready_i;
 
-  always_comb begin
-    valid_d      = valid_q;
-    data_d       = data_q;
-    skid_valid_d = skid_valid_q;
-    skid_d       = skid_q;
-    if (pop) begin  // the output register empties; the skid entry (older) moves up first
-      valid_d      = skid_valid_q;
-      data_d       = skid_q;
-      skid_valid_d = 1'b0;
-    end
-    if (push) begin
-      if (!valid_d) begin
-        valid_d = 1'b1;
-        data_d  = in_data_i;
-      end else begin
-        skid_valid_d = 1'b1;
-        skid_d       = in_data_i;
-      end
-    end
-  end
-
+  // The registers change in the clocked block only: the receiver's ready can be a pin
+  // (igb_dma_arb's memory port), and logic that reads a pin outside a clocked block is
+  // evaluated by the simulator at every input change, twice a cycle. A push needs a free skid
+  // slot, so when it comes with a pop the skid entry is empty and the new data goes straight
+  // to the output register.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       valid_q      <= 1'b0;
@@ -64,10 +45,20 @@ module igb_skid #(
       skid_valid_q <= 1'b0;
       skid_q       <= '0;
     end else begin
-      valid_q      <= valid_d;
-      data_q       <= data_d;
-      skid_valid_q <= skid_valid_d;
-      skid_q       <= skid_d;
+      if (pop) begin  // the output register empties; the skid entry (older) moves up
+        valid_q      <= skid_valid_q;
+        data_q       <= skid_q;
+        skid_valid_q <= 1'b0;
+      end
+      if (push) begin
+        if (pop || !valid_q) begin
+          valid_q <= 1'b1;
+          data_q  <= in_data_i;
+        end else begin
+          skid_valid_q <= 1'b1;
+          skid_q       <= in_data_i;
+        end
+      end
     end
   end
 endmodule
