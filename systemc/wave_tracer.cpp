@@ -83,6 +83,7 @@ void wave_tracer::apply(const change& c) {
 }
 
 void wave_tracer::apply_at(uint64_t t_ps) {
+  if (pending_.empty() || pending_.front().t != t_ps) return;
   while (!pending_.empty() && pending_.front().t == t_ps) {
     apply(pending_.front());
     pending_.pop_front();
