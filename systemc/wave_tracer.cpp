@@ -83,16 +83,15 @@ void wave_tracer::apply(const change& c) {
 }
 
 void wave_tracer::apply_at(uint64_t t_ps) {
-  if (pending_.empty() || pending_.front().t != t_ps) return;
-  while (!pending_.empty() && pending_.front().t == t_ps) {
+  bool any = false;
+  for (; !pending_.empty() && pending_.front().t == t_ps; any = true) {
     apply(pending_.front());
     pending_.pop_front();
   }
-  probe_->eval();
+  if (any) probe_->eval();
 }
 
-void wave_tracer::catch_up(uint64_t t_ps) {
-  if (!fst_) return;
+void wave_tracer::dump_pending_before(uint64_t t_ps) {
   while (!pending_.empty() && pending_.front().t < t_ps) {
     const uint64_t t = pending_.front().t;
     apply_at(t);
@@ -121,7 +120,6 @@ void wave_tracer::dump_at(uint64_t t_ps) {
 
 void wave_tracer::dump_rtl(uint64_t t_ps) {
   if (!fst_) return;
-  catch_up(t_ps);
   apply_at(t_ps);
   if (in_window(t_ps)) dump_at(t_ps);
 }

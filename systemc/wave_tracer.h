@@ -41,9 +41,13 @@ class wave_tracer {
   }
   bool enabled() const { return fst_ != nullptr; }
   // Dumps the software changes from before t_ps, each at its own time. The NIC's host calls it
-  // before it evaluates the model for time t_ps: those dumps then show the NIC as it was.
-  void catch_up(uint64_t t_ps);
-  // The NIC model evaluated for t_ps: dumped together with the software changes at t_ps.
+  // before it evaluates the model for time t_ps: those dumps then show the NIC as it was. Called
+  // twice a cycle, so the common case (no waves, or nothing pending) stays inline.
+  void catch_up(uint64_t t_ps) {
+    if (fst_ && !pending_.empty() && pending_.front().t < t_ps) dump_pending_before(t_ps);
+  }
+  // The NIC model evaluated for t_ps (after catch_up(t_ps)): dumped together with the software
+  // changes at t_ps.
   void dump_rtl(uint64_t t_ps);
   void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0);
   void close(uint64_t t_end_ps);
@@ -52,6 +56,7 @@ class wave_tracer {
   struct change { uint64_t t; sw_sig s; uint32_t v; unsigned q; };
   void apply(const change& c);
   void apply_at(uint64_t t_ps);  // the pending changes at t_ps, into the probe
+  void dump_pending_before(uint64_t t_ps);  // catch_up's work
   void dump_at(uint64_t t_ps);
   std::function<void(VerilatedFstC*)> trace_rtl_;
   std::unique_ptr<Vigb_sw_probe> probe_;
