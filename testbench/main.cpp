@@ -10,6 +10,10 @@
 #include <systemc>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +23,7 @@
 #include <thread>
 
 #include "journey.h"
+#include "outdir.h"
 #include "params.h"
 #include "sim.h"
 #include "sweep.h"
@@ -38,6 +43,26 @@ frame_bytes = 64
 rate_pct = 30.0
 frames = 3000
 )";
+
+// `params --json`: the table as data (key, type, default, unit, range, choices, meaning), for
+// tools that draw scenarios from it (scripts/fuzz_config.py).
+int cmd_params_json() {
+  params p;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : p.defs()) {
+    nlohmann::json e{{"key", d.key}, {"unit", d.unit}, {"meaning", d.meaning}};
+    static const char* const types[] = {"bool", "int", "float", "string"};
+    e["type"] = d.number_or_choice ? "string_or_number" : types[d.def.index()];
+    std::visit([&](const auto& v) { e["default"] = v; }, d.def);
+    if (d.min < d.max) e["range"] = {d.min, d.max};
+    if (d.number_or_choice) e["number_range"] = {10, 10000};
+    if (!d.choices.empty()) e["choices"] = d.choices;
+    if (d.multiple_of > 0) e["multiple_of"] = d.multiple_of;
+    out.push_back(e);
+  }
+  std::cout << out.dump(1) << "\n";
+  return 0;
+}
 
 int cmd_params() {
   params p;
@@ -88,18 +113,36 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
   return ev.contains(event) ? ev[event].get<double>() / 1000.0 : -1;
 }
 
+// A number given on the command line: all of it a finite decimal number.
+double parse_number(const std::string& text, const std::string& what) {
+  size_t used = 0;
+  double x = 0;
+  try {
+    x = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(x))
+    throw input_error(what + ": '" + text + "' is not a finite number");
+  return x;
+}
+
+void on_stop_signal(int sig) {
+  if (stop_signal) {  // a second Ctrl-C: stop now; the next run removes the temporary folder
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+  stop_signal = sig;
+}
+
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
-            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots) {
+            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots, const std::string& sweep_point) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
-    try {
-      if (colon == std::string::npos) throw std::invalid_argument("");
-      win_start = std::stod(wo.window.substr(0, colon));
-      win_end = std::stod(wo.window.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw input_error("--waves-window " + wo.window + ": expected START:END in microseconds");
-    }
+    if (colon == std::string::npos) throw input_error("--waves-window " + wo.window + ": expected START:END in microseconds");
+    win_start = parse_number(wo.window.substr(0, colon), "--waves-window START");
+    win_end = parse_number(wo.window.substr(colon + 1), "--waves-window END");
     if (win_start < 0 || win_end <= win_start)
       throw input_error("--waves-window " + wo.window + ": END must be after START, both >= 0");
     waves = true;
@@ -108,7 +151,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     bool known = false;
     for (const char* t : kTriggers) known |= wo.trigger == t;
     if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
-    if (wo.pre_us < 0 || wo.post_us <= 0) throw input_error("--waves-pre/--waves-post: must be >= 0 and > 0 us");
+    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 || wo.post_us <= 0)
+      throw input_error("--waves-pre/--waves-post: must be finite, >= 0 and > 0 us");
     waves = true;
   }
   params p;
@@ -117,17 +161,20 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   if (!scenario.empty()) {
     p.load_file(scenario);
     name = fs::path(scenario).stem().string();
+    // The default folder is named after the file; a name that is no folder name ("..toml")
+    // becomes "scenario".
+    if (name.find_first_not_of('.') == std::string::npos) name = "scenario";
   }
   for (const auto& s : sets) p.set(s);
   if (seed >= 0) p.set("sim.seed=" + std::to_string(seed));
   if (out.empty()) out = "out/" + name;
 
   // Write into a fresh folder beside the target and move it into place only when complete.
-  const fs::path final_dir = fs::absolute(out);
+  output_dir dir(out, output_kind::run);
+  const fs::path final_dir = dir.target();
   std::string trigger_note;
   if (!wo.trigger.empty()) {
-    const double t = find_trigger(scenario, sets, seed, wo.trigger,
-                                  final_dir.string() + ".trigger." + std::to_string(::getpid()));
+    const double t = find_trigger(scenario, sets, seed, wo.trigger, dir.scratch("trigger"));
     if (t < 0) {
       waves = false;
       trigger_note = "  waves      no " + wo.trigger + " event happened: no waveform written\n";
@@ -137,11 +184,9 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       trigger_note = fmt::format("  waves      {} at {:.3f} us: recorded {:.3f}..{:.3f} us\n", wo.trigger, t, win_start, win_end);
     }
   }
-  const fs::path tmp = final_dir.string() + ".tmp." + std::to_string(::getpid());
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp, ec);
-  if (ec) throw input_error(out + ": cannot create the output folder (" + ec.message() + ")");
+  const fs::path tmp = dir.make_temp();
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   try {
     run_options o;
     o.outdir = tmp.string();
@@ -152,6 +197,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.waves_start_us = win_start;
     o.waves_end_us = win_end;
     run_outcome r = run_simulation(p, o);
+    if (!sweep_point.empty()) r.report["sweep_point"] = sweep_point;
     std::ofstream(tmp / "report.json") << r.report.dump(2) << "\n";
     std::ofstream(tmp / "scenario.toml") << p.to_toml();
     if (waves) {
@@ -163,17 +209,33 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
                  std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
                  static_cast<unsigned>(p.i("nic.queues")), static_cast<unsigned>(p.i("kernel.cores")));
     }
-    fs::remove_all(final_dir, ec);
-    fs::rename(tmp, final_dir);
+    dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";
+    if (r.interrupted_by) {
+      std::cout << "  INCOMPLETE " << r.report.value("incomplete_reason", std::string()) << "\n"
+                << "             the output folder holds this partial result (report.json: \"complete\": false)\n";
+      return 128 + r.interrupted_by;
+    }
     return r.violations ? 3 : 0;
   } catch (...) {
-    fs::remove_all(tmp, ec);
+    if (dir.replaces_earlier())
+      std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n", final_dir.c_str());
     throw;
   }
 }
 
-int cmd_journey(const std::string& dir, uint64_t packet) {
+// A whole decimal integer, or nothing.
+std::optional<uint64_t> parse_u64(const std::string& t) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+int cmd_journey(const std::string& dir, const std::string& packet_arg) {
+  const auto wanted = parse_u64(packet_arg);
+  if (!wanted) throw input_error("--packet " + packet_arg + ": expected a frame number (0, 1, 2 ...)");
+  const uint64_t packet = *wanted;
   const fs::path csv = fs::path(dir) / "journey.csv";
   std::ifstream in(csv);
   if (!in) throw input_error(csv.string() + ": cannot read (is it the output folder of a run?)");
@@ -188,22 +250,43 @@ int cmd_journey(const std::string& dir, uint64_t packet) {
     return v;
   };
   const auto cols = split(header);
-  if (cols.size() != 2 + 2 * kSteps || cols[0] != "frame") throw input_error(csv.string() + ": not an igbsim journey file");
+  if (cols.size() != 2 + 2 * kSteps || cols[0] != "frame") throw input_error(csv.string() + ":1: not an igbsim journey file");
+  size_t lineno = 1;
   while (std::getline(in, line)) {
+    ++lineno;
     const auto v = split(line);
-    if (v.size() != cols.size() || std::stoull(v[0]) != packet) continue;
+    const std::string where = fmt::format("{}:{}", csv.string(), lineno);
+    if (v.size() != cols.size())
+      throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)", where, cols.size(), v.size()));
+    const auto id = parse_u64(v[0]);
+    if (!id) throw input_error(where + ": frame number '" + v[0] + "' is not a number (the file is damaged)");
+    if (*id != packet) continue;
+    std::vector<double> times(kSteps, -1);
+    for (size_t i = 0; i < kSteps; ++i) {
+      const std::string& t = v[2 + i];
+      if (t.empty()) continue;
+      size_t used = 0;
+      double x = 0;
+      try {
+        x = std::stod(t, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != t.size() || !std::isfinite(x) || x < 0)
+        throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)", where, step_name(step(i)), t));
+      times[i] = x;
+    }
     std::printf("frame %llu: %s\n", static_cast<unsigned long long>(packet), v[1].c_str());
     std::printf("  %-20s %14s %12s  %s\n", "step", "time (ns)", "delta (ns)", "app task");
     double prev = -1;
     for (size_t i = 0; i < kSteps; ++i) {
-      const std::string& t = v[2 + i];
       const std::string& st = v[2 + kSteps + i];
       const char* state = st == "R" ? "running" : st == "r" ? "runnable" : st == "S" ? "sleeping" : "-";
-      if (t.empty()) {
+      if (times[i] < 0) {
         std::printf("  %-20s %14s %12s  %s\n", step_name(step(i)), "-", "", "");
         continue;
       }
-      const double x = std::stod(t);
+      const double x = times[i];
       if (prev < 0) std::printf("  %-20s %14.3f %12s  %s\n", step_name(step(i)), x, "", state);
       else std::printf("  %-20s %14.3f %12.3f  %s\n", step_name(step(i)), x, x - prev, state);
       prev = x;
@@ -223,13 +306,13 @@ int sc_main(int argc, char* argv[]) {
   std::vector<std::string> sets;
   bool waves = false, quiet = false, rx_pcap = false, plots = false;
   int64_t seed = -1;
-  uint64_t packet = 0;
+  std::string packet = "0";
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default without SCENARIO)");
   run->add_option("scenario", scenario, "scenario file (TOML)");
   run->add_option("--set", sets, "override a parameter: table.key=value")->allow_extra_args(false);
   run->add_option("--out", out, "output folder (default out/<scenario name>)");
   run->add_flag("--waves", waves, "write waves.fst and waves.gtkw");
-  run->add_option("--seed", seed, "random seed (same as --set sim.seed=N)");
+  auto* seed_opt = run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
   run->add_flag("--plots", plots, "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
@@ -238,10 +321,14 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
   run->add_option("--waves-pre", wo.pre_us, "with --waves-trigger: us before the event (default 50)");
   run->add_option("--waves-post", wo.post_us, "with --waves-trigger: us after the event (default 200)");
+  std::string sweep_point;
+  run->add_option("--sweep-point", sweep_point, "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
   auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");
   jr->add_option("dir", dir, "output folder of a run")->required();
   jr->add_option("--packet", packet, "frame id (default 0)");
   auto* pr = app.add_subcommand("params", "list every parameter with its default, unit and meaning");
+  bool params_json = false;
+  pr->add_flag("--json", params_json, "the same as JSON, with each parameter's type, range and choices");
   std::string sweep_file, merge_dir;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool emit_slurm = false;
@@ -260,7 +347,7 @@ int sc_main(int argc, char* argv[]) {
     return 2;
   }
   try {
-    if (*pr) return cmd_params();
+    if (*pr) return params_json ? cmd_params_json() : cmd_params();
     if (*jr) return cmd_journey(dir, packet);
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
@@ -268,7 +355,9 @@ int sc_main(int argc, char* argv[]) {
       if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
     }
-    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo, plots);
+    if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
+      throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
+    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo, plots, sweep_point);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -15,18 +17,23 @@ namespace igbsim {
 namespace {
 param_def num(const std::string& key, double def, const std::string& unit, double lo, double hi,
               const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false};
+  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}};
 }
 param_def integer(const std::string& key, int64_t def, const std::string& unit, double lo,
                   double hi, const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false};
+  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}};
 }
 param_def choice(const std::string& key, const std::string& def,
                  std::vector<std::string> choices, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false};
+  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false, 0, {}};
+}
+param_def multiple_of(param_def d, int64_t m, const std::string& why) {
+  d.multiple_of = m;
+  d.multiple_why = why;
+  return d;
 }
 param_def flag(const std::string& key, bool def, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, {}, false};
+  return param_def{key, def, "", meaning, 0, 0, {}, false, 0, {}};
 }
 
 std::string type_name(const param_value& v) {
@@ -44,10 +51,14 @@ std::string show(const param_value& v) {
     case 1: return std::to_string(std::get<int64_t>(v));
     case 2: {
       std::string s = fmt::format("{}", std::get<double>(v));
-      if (s.find_first_of(".eE") == std::string::npos && s.find("inf") == std::string::npos) s += ".0";
+      if (std::isfinite(std::get<double>(v)) && s.find_first_of(".eE") == std::string::npos) s += ".0";
       return s;
     }
-    default: return "\"" + std::get<std::string>(v) + "\"";
+    default: {  // quoted and escaped by the TOML library, so any path reads back as written
+      std::ostringstream o;
+      o << toml::value<std::string>(std::get<std::string>(v));
+      return o.str();
+    }
   }
 }
 }  // namespace
@@ -66,10 +77,10 @@ params::params() {
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
-      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory", 0, 0, {}, false},
+      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory", 0, 0, {}, false, 0, {}},
       flag("traffic.pcap_rescale", false, "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
       flag("traffic.live", false, "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
-      param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false},
+      param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false, 0, {}},
       integer("traffic.live_port", 15001, "", 1, 65535, "live: the UDP port to listen on"),
       num("traffic.live_idle_us", 2e6, "us", 0, 3.6e9, "live: end the run after this long (wall clock) without a datagram; 0 = never (traffic.frames still ends it)"),
       choice("traffic.size", "fixed", {"fixed", "uniform", "imix"}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
@@ -78,9 +89,9 @@ params::params() {
       integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
       num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count; 0 = use frames"),
       integer("nic.queues", 4, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them"),
-      integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
+      multiple_of(integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
       integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
-      integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"),
+      multiple_of(integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
       integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
       integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
       integer("nic.wthresh", 4, "descriptors", 0, 31, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait)"),
@@ -91,7 +102,7 @@ params::params() {
       num("pcie.gbps", 16, "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
       choice("driver.mode", "napi", {"napi", "legacy"}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
       choice("driver.irq_mode", "msix", {"msix", "msi", "intx"}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
-      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true},
+      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true, 0, {}},
       choice("driver.completion", "length", {"length", "dd"}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
       choice("driver.rx_path", "build_skb", {"build_skb", "construct_skb"}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
       integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
@@ -156,6 +167,7 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (d.def.index() == 2 && v.index() == 1) v = static_cast<double>(std::get<int64_t>(v));
   if (d.number_or_choice && (v.index() == 1 || v.index() == 2)) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
+    if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
     if (x < 10 || x > 10000) throw bad("interval must be 10..10000 us, got " + show(v));
     values_[key] = fmt::format("{}", x);
     return;
@@ -163,7 +175,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (v.index() != d.def.index()) throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
   if (v.index() == 1 || v.index() == 2) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
-    if (!std::isfinite(x) || (d.min < d.max && (x < d.min || x > d.max)))
+    if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
+    if (d.min < d.max && (x < d.min || x > d.max))
       throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
   }
   if (v.index() == 3 && !d.choices.empty()) {
@@ -184,20 +197,33 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : ""));
     }
   }
-  if (key == "nic.rx_ring" && std::get<int64_t>(v) % 8 != 0)
-    throw bad("must be a multiple of 8, got " + show(v));
-  if (key == "nic.rx_burst_bytes" && std::get<int64_t>(v) % kRxBeatBytes != 0)
-    throw bad("must be a multiple of " + std::to_string(kRxBeatBytes) + " (the MAC's beat), got " + show(v));
+  if (d.multiple_of > 0 && std::get<int64_t>(v) % d.multiple_of != 0)
+    throw bad("must be a multiple of " + std::to_string(d.multiple_of) + d.multiple_why + ", got " + show(v));
   values_[key] = v;
 }
 
-void params::load_string(const std::string& text, const std::string& source) {
-  toml::table tbl;
+toml::table parse_toml(const std::string& text, const std::string& source) {
   try {
-    tbl = toml::parse(text, source);
+    return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw input_error(fmt::format("{}:{}: {}", source, e.source().begin.line, std::string(e.description())));
+    const auto line = e.source().begin.line;
+    std::string why(e.description());
+    // toml++ garbles a quoted key in its "cannot redefine" message; name it from the line.
+    if (why.find("cannot redefine") != std::string::npos) {
+      std::istringstream in(text);
+      std::string l;
+      for (uint32_t n = 0; n < line && std::getline(in, l);) ++n;
+      std::string key = l.substr(0, l.find('='));
+      key.erase(0, key.find_first_not_of(" \t"));
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (!key.empty()) why = "duplicate key " + key + " (each key may appear once)";
+    }
+    throw input_error(fmt::format("{}:{}: {}", source, line, why));
   }
+}
+
+void params::load_string(const std::string& text, const std::string& source) {
+  toml::table tbl = parse_toml(text, source);
   for (auto&& [tkey, node] : tbl) {
     const std::string table(tkey.str());
     const auto line = node.source().begin.line;
@@ -215,16 +241,29 @@ void params::load_string(const std::string& text, const std::string& source) {
   }
 }
 
-void params::load_file(const std::string& path) {
+std::string read_scenario_text(const std::string& path, const char* what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw input_error(path + ": is a folder, not a " + what + " file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw input_error(path + ": cannot read the scenario file");
+  if (!f) throw input_error(path + ": cannot read the " + std::string(what) + " file");
   std::string text;
   char buf[4096];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxScenarioBytes) {
+      std::fclose(f);
+      throw input_error(fmt::format("{}: larger than {} KiB, the limit for a {} file", path, kMaxScenarioBytes >> 10, what));
+    }
+  }
+  const bool failed = std::ferror(f);
   std::fclose(f);
-  load_string(text, path);
+  if (failed) throw input_error(path + ": cannot read the " + std::string(what) + " file");
+  return text;
 }
+
+void params::load_file(const std::string& path) { load_string(read_scenario_text(path, "scenario"), path); }
 
 void params::set(const std::string& a) {
   const auto eq = a.find('=');
@@ -285,7 +324,7 @@ std::string params::to_toml() const {
         const std::string& s = std::get<std::string>(v);
         bool word = false;
         for (const auto& c : d.choices) word |= (c == s);
-        text = word ? "\"" + s + "\"" : s;
+        text = word ? show(v) : s;
       }
       o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ") << d.meaning << "\n";
     }

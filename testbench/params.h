@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <toml++/toml.h>
 #include <variant>
 #include <vector>
 
@@ -14,6 +15,14 @@ namespace igbsim {
 struct input_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// A scenario or sweep file is a few KB; anything past this limit is refused unread.
+constexpr size_t kMaxScenarioBytes = 1u << 20;
+// Reads a scenario or sweep file (`what` names which in messages); throws input_error for a
+// folder, an unreadable file or one over kMaxScenarioBytes.
+std::string read_scenario_text(const std::string& path, const char* what);
+// Parses TOML text; a syntax error is an input_error naming source:line and the reason.
+toml::table parse_toml(const std::string& text, const std::string& source);
 
 using param_value = std::variant<bool, int64_t, double, std::string>;
 
@@ -25,6 +34,8 @@ struct param_def {
   double min = 0, max = 0;            // numeric range (inclusive) when min < max
   std::vector<std::string> choices;   // allowed strings, when not empty
   bool number_or_choice = false;      // string param that also accepts a number (driver.itr)
+  int64_t multiple_of = 0;            // integers: the value must be a multiple of this, when > 0
+  std::string multiple_why;           // what the multiple is, for the message
 };
 
 class params {

@@ -34,6 +34,8 @@ namespace igbsim {
 using namespace sc_core;
 using nlohmann::json;
 
+volatile std::sig_atomic_t stop_signal = 0;
+
 namespace {
 
 json percentiles(const latency_sample& s) {
@@ -381,6 +383,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(ahead_ns)));
         dev.kick();
       }
+      if (stop_signal) break;
       if (!src.started() || !src.exhausted()) continue;
       if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
     }
@@ -464,19 +467,25 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   k.jr.finish_all_in_flight();
   k.jr.close();
 
+  // An interrupted run is a partial result: frames still on their way were not lost, so the
+  // end-of-run accounting below does not apply to it.
+  const int interrupted_by = stop_signal;
   // Counters must agree with the fates the scoreboard saw.
   const auto& by = sb.dropped_by();
+  auto end_check = [&](const char* kind, const std::string& detail) {
+    if (!interrupted_by) k.violate(kind, detail);
+  };
   auto fate = [&](const std::string& n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
   if (fate("rx_length_errors") != adapter.stats.ruc)
-    k.violate("counter_mismatch", fmt::format("RUC={} but {} frames were seen dropped by it", adapter.stats.ruc, fate("rx_length_errors")));
+    end_check("counter_mismatch", fmt::format("RUC={} but {} frames were seen dropped by it", adapter.stats.ruc, fate("rx_length_errors")));
   if (fate("rx_missed_errors") != adapter.stats.mpc)
-    k.violate("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
+    end_check("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
   uint64_t rqdpc_total = 0;
   for (int q = 0; q < adapter.num_rx_queues; ++q) {
     const std::string name = fmt::format("rx_queue_{}_drops", q);
     rqdpc_total += adapter.stats.rqdpc[q];
     if (fate(name) != adapter.stats.rqdpc[q])
-      k.violate("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
+      end_check("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
                                                 adapter.stats.rqdpc[q], fate(name)));
   }
   softnet_data sd_total;  // /proc/net/softnet_stat summed over the cores
@@ -486,20 +495,26 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sd_total.time_squeeze += k.cpu(c).sd.time_squeeze;
   }
   if (fate("softnet_dropped") != sd_total.dropped)
-    k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
+    end_check("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
-    k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
+    end_check("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
   const uint64_t reached_host = sb.offered_count() - fate("rx_missed_errors") - rqdpc_total;
   if (adapter.stats.gprc != reached_host)
-    k.violate("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc, reached_host));
+    end_check("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc, reached_host));
   if (sb.lost_unaccounted() > 0)
-    k.violate("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted", sb.lost_unaccounted()));
+    end_check("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted", sb.lost_unaccounted()));
 
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const uint64_t end_ps = ps_of(end);
 
   json r;
   r["schema"] = "igbsim.report/1";
+  r["complete"] = interrupted_by == 0;
+  if (interrupted_by)
+    r["incomplete_reason"] = fmt::format("interrupted by {} at {:.3f} ms simulated, {} frames offered by then; "
+                                         "the end-of-run checks were not made",
+                                         interrupted_by == SIGINT ? "SIGINT" : interrupted_by == SIGTERM ? "SIGTERM" : "a signal",
+                                         end_ps / 1e9, sb.offered_count());
   r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", dev.cycles_ticked()},
               {"rtl_cycles_skipped", dev.cycles_skipped()}, {"rtl_cycles_core_clocked", dev.cycles_core_clocked()}, {"rtl_queues", dev.rtl_queues()}, {"seed", p.i("sim.seed")}};
   r["wire"] = {{"frames_offered", wire.frames_offered()}, {"bytes_offered", wire.bytes_offered()}};
@@ -660,6 +675,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   out.summary = std::move(s);
   out.violations = !violations.empty();
   out.first_frame_ps = first_frame_ps == UINT64_MAX ? 0 : first_frame_ps;
+  out.interrupted_by = interrupted_by;
   return out;
 }
 

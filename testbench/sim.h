@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <string>
 
 #include "params.h"
@@ -18,11 +19,17 @@ struct run_options {
   double waves_start_us = 0, waves_end_us = -1;  // --waves-window (end < 0: to the end)
 };
 
+// Set to the signal's number by a SIGINT/SIGTERM handler: the run stops at its next check
+// (every 50 us of simulated time), finishes its report as a partial result
+// ("complete": false) and returns.
+extern volatile std::sig_atomic_t stop_signal;
+
 struct run_outcome {
   nlohmann::json report;
   std::string summary;       // human summary
   bool violations = false;
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
+  int interrupted_by = 0;       // the signal that stopped the run early, or 0
 };
 
 run_outcome run_simulation(const params& p, const run_options& o);

@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <vector>
 
+#include "outdir.h"
 #include "params.h"
 #include "plots.h"
 
@@ -39,13 +41,8 @@ std::string as_set_value(const toml::node& n, const std::string& where) {
 std::string point_dir(const std::string& out, size_t i) { return fmt::format("{}/point-{:03}", out, i); }
 
 // Parse the sweep file, expand the axes and check every point as a scenario before anything runs.
-std::vector<point> plan(const std::string& file, const std::string& out) {
-  toml::table tbl;
-  try {
-    tbl = toml::parse_file(file);
-  } catch (const toml::parse_error& e) {
-    throw input_error(fmt::format("{}:{}: {}", file, e.source().begin.line, std::string(e.description())));
-  }
+std::vector<point> plan(const std::string& file, const std::string& out, const std::string& sweep_id) {
+  toml::table tbl = parse_toml(read_scenario_text(file, "sweep"), file);
   std::string base;
   std::vector<std::string> fixed;
   std::vector<std::pair<std::string, std::vector<std::string>>> axes;
@@ -56,7 +53,9 @@ std::vector<point> plan(const std::string& file, const std::string& out) {
       auto s = node.value_exact<std::string>();
       if (!s) throw input_error(where + ": base must be the path of a scenario file");
       base = (fs::path(file).parent_path() / *s).lexically_normal().string();
-      if (!fs::exists(base)) throw input_error(where + ": base scenario " + base + " does not exist");
+      std::error_code ec;
+      if (!fs::exists(base, ec)) throw input_error(where + ": base scenario " + base + " does not exist");
+      if (!fs::is_regular_file(base, ec)) throw input_error(where + ": base scenario " + base + " is not a file");
     } else if (key == "set" && node.is_table()) {
       for (auto&& [sk, sv] : *node.as_table())
         fixed.push_back(std::string(sk.str()) + "=" + as_set_value(sv, fmt::format("{}:{}", file, sv.source().begin.line)));
@@ -74,6 +73,13 @@ std::vector<point> plan(const std::string& file, const std::string& out) {
     }
   }
   if (axes.empty()) throw input_error(file + ": no [axes]: nothing to sweep");
+  size_t count = 1;
+  for (const auto& [key, vals] : axes) {
+    if (count > kMaxSweepPoints / vals.size())
+      throw input_error(fmt::format("{}: the axes make more than {} points (the limit of one sweep); split it", file,
+                                    kMaxSweepPoints));
+    count *= vals.size();
+  }
   std::vector<point> points;
   std::vector<size_t> idx(axes.size(), 0);
   for (;;) {
@@ -86,7 +92,8 @@ std::vector<point> plan(const std::string& file, const std::string& out) {
       p.axes.emplace_back(axes[a].first, axes[a].second[idx[a]]);
       p.args.insert(p.args.end(), {"--set", axes[a].first + "=" + axes[a].second[idx[a]]});
     }
-    p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--quiet"});
+    p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--quiet", "--sweep-point",
+                                 fmt::format("{}:{}", sweep_id, p.index)});
     // The point must be a valid scenario
     params check;
     try {
@@ -110,18 +117,19 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-void write_points(const std::string& out, const std::vector<point>& points) {
+void write_points(const std::string& out, const std::vector<point>& points, const std::string& sweep_id) {
   json j = json::array();
   for (const auto& p : points) {
     json axes = json::object();
     for (const auto& [k, v] : p.axes) axes[k] = v;
-    j.push_back({{"point", p.index}, {"axes", axes}, {"args", p.args}});
+    j.push_back({{"point", p.index}, {"axes", axes}, {"args", p.args}, {"sweep_id", sweep_id}});
   }
   std::ofstream(out + "/points.json") << j.dump(2) << "\n";
 }
 
 // One row per point: its axes, status, and the figures a study compares.
 int merge(const std::string& out, const json& points, const std::map<size_t, int>& statuses) {
+  std::vector<size_t> missing;
   std::ofstream csv(out + "/sweep.csv");
   std::vector<std::string> axis_names;
   for (auto& [k, v] : points.at(0)["axes"].items()) {
@@ -141,10 +149,17 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     if (std::ifstream f(dir + "/report.json"); f) {
       try {
         r = json::parse(f);
-        status = r["checks"]["passed"].get<bool>() ? "ok" : "violations";
+        // Only this sweep's own result for this point counts (not one left by an earlier sweep)
+        const std::string want = fmt::format("{}:{}", p.value("sweep_id", std::string()), i);
+        if (!p.contains("sweep_id") || r.value("sweep_point", std::string()) == want)
+          status = r["checks"]["passed"].get<bool>() ? "ok" : "violations";
+        else
+          r = json();
       } catch (const std::exception&) {
+        r = json();
       }
     }
+    if (status == "failed") missing.push_back(i);
     if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3) status = "failed";
     worst = std::max(worst, status == "failed" ? 2 : status == "violations" ? 1 : 0);
     csv << i << "," << status;
@@ -163,16 +178,27 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
         << "," << e2e.value("p50", 0.0) << "," << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << ","
         << r["sim"]["wall_s"] << "\n";
   }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t n = 0; n < missing.size() && n < 20; ++n) list += fmt::format("{}{:03}", n ? ", " : "", missing[n]);
+    if (missing.size() > 20) list += fmt::format(" and {} more", missing.size() - 20);
+    std::printf("igbsim sweep: %zu of %zu points have no result of this sweep (failed or not run): %s; their logs "
+                "are %s/point-NNN.log\n", missing.size(), points.size(), list.c_str(), out.c_str());
+  }
   return worst == 2 ? 1 : worst == 1 ? 3 : 0;
 }
 
 }  // namespace
 
 int run_sweep(const std::string& file, int jobs, const std::string& out, bool emit_slurm, const std::string& self) {
-  const std::vector<point> points = plan(file, fs::absolute(out).string());
-  fs::create_directories(out);
-  write_points(fs::absolute(out).string(), points);
-  const std::string abs_out = fs::absolute(out).string();
+  output_dir dir(out, output_kind::sweep);
+  const std::string abs_out = dir.target().string();
+  // Names this sweep in each point's report, so that a merge takes no earlier sweep's result
+  std::random_device rd;
+  const std::string sweep_id = fmt::format("{:08x}{:08x}", rd(), rd());
+  const std::vector<point> points = plan(file, abs_out, sweep_id);
+  dir.claim_in_place();
+  write_points(abs_out, points, sweep_id);
   if (emit_slurm) {
     std::ofstream sb(abs_out + "/sweep.sbatch");
     sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string() << ": one array task per point\n"
@@ -241,7 +267,14 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
 int merge_sweep(const std::string& out) {
   std::ifstream pj(out + "/points.json");
   if (!pj) throw input_error(out + ": no points.json (is it a sweep folder?)");
-  const int rc = merge(out, json::parse(pj), {});
+  json points;
+  try {
+    points = json::parse(pj);
+    if (!points.is_array() || points.empty()) throw std::runtime_error("");
+  } catch (const std::exception&) {
+    throw input_error(out + "/points.json: not a sweep's list of points (the file is damaged)");
+  }
+  const int rc = merge(out, points, {});
   plot_sweep(out);
   return rc;
 }

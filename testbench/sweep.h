@@ -15,9 +15,13 @@
 // per point), DIR/merge.sbatch (igbsim sweep --merge DIR) and DIR/submit.sh (submits both, the
 // merge after the array) are written, so the same sweep runs on a cluster unchanged.
 #pragma once
+#include <cstddef>
 #include <string>
 
 namespace igbsim {
+
+// The most points one sweep may have: each point is a process and a folder.
+constexpr size_t kMaxSweepPoints = 10000;
 
 // Returns the exit status: 0 all points ran clean, 3 some found violations, 1 some failed.
 int run_sweep(const std::string& sweep_file, int jobs, const std::string& out_dir, bool emit_slurm,

@@ -19,6 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "fst_reader.h"
+#include "run_igbsim.h"
 #include "traffic.h"
 #include "journey.h"
 
@@ -28,40 +29,6 @@ using namespace igbsim;
 using namespace igbsim::test;
 
 namespace {
-
-struct result {
-  int status;
-  std::string out, err;
-};
-
-result run_igbsim(const std::string& args) {
-  const std::string errf = fs::temp_directory_path() / ("igbsim-err-" + std::to_string(::getpid()));
-  const std::string cmd = std::string(IGBSIM_BINARY) + " " + args + " 2>" + errf;
-  result r{};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(errf);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  fs::remove(errf);
-  return r;
-}
-
-std::string fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("igbsim-test-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  return d.string();
-}
-
-json load_report(const std::string& dir) {
-  std::ifstream f(dir + "/report.json");
-  return json::parse(f);
-}
 
 struct journey_row {
   uint64_t frame;

@@ -1,0 +1,325 @@
+// The program's outside as a user meets it: output folders (nothing of the user's is ever
+// replaced, one run per folder at a time, an interrupted run leaves a marked partial result),
+// and hostile command lines and files (one line, exit 2, nothing written).
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <sstream>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "run_igbsim.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace igbsim::test;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A folder of the user's: two files and a sub-folder.
+fs::path users_folder(const std::string& name) {
+  const fs::path d = fresh_dir(name);
+  fs::create_directories(d / "sub");
+  std::ofstream(d / "thesis.tex") << "years of work\n";
+  std::ofstream(d / "sub" / "data.csv") << "1,2,3\n";
+  return d;
+}
+
+void expect_untouched(const fs::path& d) {
+  EXPECT_EQ(read_file(d / "thesis.tex"), "years of work\n");
+  EXPECT_EQ(read_file(d / "sub" / "data.csv"), "1,2,3\n");
+}
+
+void expect_refused(const result& r, const std::string& what) {
+  EXPECT_EQ(r.status, 2) << what << ": " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << ": " << r.err;
+}
+
+// Starts igbsim in the background; returns its PID.
+pid_t spawn_igbsim(const std::vector<std::string>& args, const fs::path& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (std::FILE* f = std::freopen(log.c_str(), "w", stdout)) (void)f;
+    ::dup2(STDOUT_FILENO, STDERR_FILENO);
+    std::vector<char*> argv{const_cast<char*>(IGBSIM_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(IGBSIM_BINARY, argv.data());
+    std::_Exit(127);
+  }
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+bool wait_for(const std::function<bool()>& cond, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
+// A run long enough to be caught in the middle (a few seconds of wall time).
+const std::vector<std::string> kLongRun = {"run", "--quiet", "--set", "traffic.frames=3000000", "--set", "traffic.rate_pct=100"};
+
+}  // namespace
+
+TEST(OutputFolder, AUsersFolderOrFileIsRefusedAndKeptWhateverTheSpelling) {
+  const fs::path mine = users_folder("mine");
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string()), "a user's folder");
+  expect_untouched(mine);
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/"), "a trailing slash");
+  expect_untouched(mine);
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/sub/.."), "a dotted path");
+  expect_untouched(mine);
+  const fs::path notes = mine / "notes.txt";
+  std::ofstream(notes) << "keep me\n";
+  const result r = run_igbsim("run --set traffic.frames=5 --out " + notes.string());
+  expect_refused(r, "a file");
+  EXPECT_NE(r.err.find(notes.string()), std::string::npos) << "the message names the path: " << r.err;
+  EXPECT_EQ(read_file(notes), "keep me\n");
+  fs::remove_all(mine);
+}
+
+TEST(OutputFolder, TheWorkingFolderAndItsParentsAreRefused) {
+  const fs::path mine = users_folder("cwd");
+  for (const char* out : {".", "..", "./", "sub/..", "/"}) {
+    const std::string cmd = fmt::format("cd {} && {} run --set traffic.frames=5 --out {} >/dev/null 2>&1", mine.string(),
+                                        IGBSIM_BINARY, out);
+    const int st = std::system(cmd.c_str());
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2) << "--out " << out;
+    expect_untouched(mine);
+  }
+  fs::remove_all(mine);
+}
+
+TEST(OutputFolder, AScenarioNamedDotDotWritesItsOwnFolderUnderOut) {
+  const fs::path d = users_folder("dotdot");
+  fs::create_directories(d / "out" / "other");
+  std::ofstream(d / "out" / "other" / "keep.txt") << "x\n";
+  std::ofstream(d / "..toml") << "[traffic]\nframes = 5\n";
+  const std::string cmd = fmt::format("cd {} && {} run ..toml --quiet >/dev/null 2>&1", d.string(), IGBSIM_BINARY);
+  const int st = std::system(cmd.c_str());
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  EXPECT_EQ(read_file(d / "out" / "other" / "keep.txt"), "x\n");
+  EXPECT_TRUE(fs::exists(d / "out" / "scenario" / "report.json"));
+  expect_untouched(d);
+  fs::remove_all(d);
+}
+
+TEST(OutputFolder, AnEmptyFolderOrAnEarlierRunIsReplacedAndMarked) {
+  const fs::path d = fresh_dir("replace");
+  fs::create_directories(d);
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0) << "an empty folder is taken";
+  EXPECT_TRUE(fs::exists(d / ".igbsim"));
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 5);
+  const result again = run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string());
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 7) << "the earlier run of ours is replaced";
+  // A run made before the marker existed is recognised by its report's schema
+  fs::remove(d / ".igbsim");
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=6 --out " + d.string()).status, 0);
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 6);
+  // Nothing is left beside it
+  for (const auto& e : fs::directory_iterator(d.parent_path()))
+    EXPECT_EQ(e.path().filename().string().find(d.filename().string() + ".tmp"), std::string::npos) << e.path();
+  EXPECT_FALSE(fs::exists(d.parent_path() / ("." + d.filename().string() + ".igbsim-lock")));
+  fs::remove_all(d);
+}
+
+TEST(OutputFolder, ASecondRunIntoTheSameFolderIsRefusedWithThePidOfTheFirst) {
+  const fs::path d = fresh_dir("busy");
+  std::vector<std::string> args = kLongRun;
+  args.insert(args.end(), {"--out", d.string()});
+  const pid_t first = spawn_igbsim(args, d.string() + ".log");
+  const fs::path lock = d.parent_path() / ("." + d.filename().string() + ".igbsim-lock");
+  ASSERT_TRUE(wait_for([&] { return fs::exists(lock) && fs::file_size(lock) > 0; }, 60));
+  const result second = run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string());
+  expect_refused(second, "a folder in use");
+  EXPECT_NE(second.err.find("in use by PID " + std::to_string(first)), std::string::npos) << second.err;
+  ::kill(first, SIGKILL);
+  wait_status(first);
+  fs::remove_all(d);
+  fs::remove(d.string() + ".log");
+}
+
+TEST(OutputFolder, AnInterruptedRunLeavesAPartialResultMarkedIncomplete) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    const fs::path d = fresh_dir(fmt::format("interrupted-{}", sig));
+    std::vector<std::string> args = kLongRun;
+    args.insert(args.end(), {"--out", d.string()});
+    const pid_t pid = spawn_igbsim(args, d.string() + ".log");
+    const fs::path tmp = d.string() + ".tmp." + std::to_string(pid);
+    ASSERT_TRUE(wait_for([&] { return fs::exists(tmp / "journey.csv") && fs::file_size(tmp / "journey.csv") > 100000; }, 120));
+    ::kill(pid, sig);
+    EXPECT_EQ(wait_status(pid), 128 + sig);
+    const json r = load_report(d.string());
+    EXPECT_EQ(r["complete"], false);
+    EXPECT_NE(r["incomplete_reason"].get<std::string>().find(sig == SIGINT ? "SIGINT" : "SIGTERM"), std::string::npos);
+    EXPECT_GT(r["checks"]["offered"].get<uint64_t>(), 0u);
+    EXPECT_LT(r["checks"]["offered"].get<uint64_t>(), 3000000u);
+    const std::string log = read_file(d.string() + ".log");
+    EXPECT_NE(log.find("INCOMPLETE"), std::string::npos) << log;
+    EXPECT_FALSE(fs::exists(tmp));
+    fs::remove_all(d);
+    fs::remove(d.string() + ".log");
+  }
+}
+
+TEST(OutputFolder, AKilledRunsTemporaryIsRemovedByTheNextRunAndTheEarlierResultKept) {
+  const fs::path d = fresh_dir("killed");
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0);
+  std::vector<std::string> args = kLongRun;
+  args.insert(args.end(), {"--out", d.string()});
+  const pid_t pid = spawn_igbsim(args, d.string() + ".log");
+  const fs::path tmp = d.string() + ".tmp." + std::to_string(pid);
+  ASSERT_TRUE(wait_for([&] { return fs::exists(tmp / "journey.csv"); }, 60));
+  ::kill(pid, SIGKILL);
+  wait_status(pid);
+  EXPECT_TRUE(fs::exists(tmp)) << "a killed process cannot clean up";
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 5) << "the earlier result is whole";
+  // A folder of the user's with a similar name is not ours and stays
+  const fs::path look_alike = d.string() + ".tmp.1";
+  fs::create_directories(look_alike);
+  std::ofstream(look_alike / "x") << "x\n";
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=6 --out " + d.string()).status, 0);
+  EXPECT_FALSE(fs::exists(tmp)) << "the next run removes what the killed one left";
+  EXPECT_TRUE(fs::exists(look_alike / "x"));
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 6);
+  fs::remove_all(d);
+  fs::remove_all(look_alike);
+  fs::remove(d.string() + ".log");
+}
+
+TEST(BadInput, NonFiniteNumbersAreRefusedEverywhere) {
+  const fs::path d = fresh_dir("nan");
+  for (const char* args : {"--set driver.itr=nan", "--set driver.itr=inf", "--set 'driver.itr=\"nan\"'",
+                           "--set pcie.gbps=nan", "--set pcie.gbps=-inf", "--waves-window nan:5", "--waves-window 0:inf",
+                           "--waves-window 5x:10", "--waves-window 1:", "--waves-trigger mpc --waves-pre nan",
+                           "--waves-trigger mpc --waves-post inf", "--seed -5", "--seed 4294967296"}) {
+    const result r = run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string() + " " + args);
+    expect_refused(r, args);
+    EXPECT_EQ(r.err.find("nan.0"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d)) << args;
+  }
+  const result seed = run_igbsim("run --seed 4294967296 --out " + d.string());
+  EXPECT_NE(seed.err.find("--seed"), std::string::npos) << "names the option the user gave: " << seed.err;
+  const fs::path scen = d.string() + ".toml";
+  std::ofstream(scen) << "[pcie]\ngbps = nan\n";
+  const result f = run_igbsim("run " + scen.string() + " --out " + d.string());
+  expect_refused(f, "nan in a file");
+  EXPECT_NE(f.err.find(scen.string() + ":2"), std::string::npos) << f.err;
+  fs::remove(scen);
+}
+
+TEST(BadInput, AFolderOrAnEndlessFileAsTheScenarioIsRefused) {
+  const fs::path d = fresh_dir("notascenario");
+  fs::create_directories(d);
+  const fs::path out = d / "out";
+  expect_refused(run_igbsim("run " + d.string() + " --out " + out.string()), "a folder");
+  const result z = run_igbsim("run /dev/zero --out " + out.string());
+  expect_refused(z, "/dev/zero");
+  EXPECT_NE(z.err.find("KiB"), std::string::npos) << z.err;
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove_all(d);
+}
+
+TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
+  const fs::path d = fresh_dir("journey-bad");
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);
+  expect_refused(run_igbsim("journey " + d.string() + " --packet -1"), "--packet -1");
+  expect_refused(run_igbsim("journey " + d.string() + " --packet 3x"), "--packet 3x");
+  std::string text = read_file(d / "journey.csv");
+  // Line 4 (frame 2) loses its tail; line 6 gets a bad number
+  size_t at = 0;
+  for (int n = 0; n < 3; ++n) at = text.find('\n', at) + 1;
+  text.replace(text.find(',', at), 0, "garbage,");
+  std::ofstream(d / "journey.csv") << text;
+  const result r = run_igbsim("journey " + d.string() + " --packet 10");
+  expect_refused(r, "a damaged journey");
+  EXPECT_NE(r.err.find("journey.csv:4"), std::string::npos) << r.err;
+  fs::remove_all(d);
+}
+
+TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
+  const fs::path d = fresh_dir("sweep-hostile");
+  fs::create_directories(d);
+  const fs::path out = d / "out";
+  auto refused = [&](const std::string& text, const std::string& expect_in_message) {
+    std::ofstream(d / "s.toml") << text;
+    const result r = run_igbsim("sweep " + (d / "s.toml").string() + " --out " + out.string());
+    expect_refused(r, text);
+    EXPECT_NE(r.err.find(expect_in_message), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << text;
+  };
+  refused("base = \".\"\n[axes]\n\"traffic.frames\" = [1, 2]\n", "not a file");
+  refused("[axes]\n\"traffic.frames\" = [1, 2]\n\"traffic.frames\" = [3]\n", "s.toml:3: duplicate key \"traffic.frames\" (");
+  std::string big = "[axes]\n";
+  for (const char* k : {"traffic.frames", "traffic.flows", "nic.wthresh", "nic.pthresh", "nic.hthresh"})
+    big += fmt::format("\"{}\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", k);
+  refused(big, "points");
+  const fs::path mine = users_folder("sweep-mine");
+  std::ofstream(d / "s.toml") << "[axes]\n\"traffic.frames\" = [1, 2]\n";
+  expect_refused(run_igbsim("sweep " + (d / "s.toml").string() + " --out " + mine.string()), "a user's folder");
+  expect_untouched(mine);
+  fs::remove_all(mine);
+  fs::remove_all(d);
+}
+
+TEST(Sweep, MergeTakesNoResultOfAnEarlierSweep) {
+  const fs::path d = fresh_dir("sweep-stale");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  const fs::path out = d / "out";
+  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
+  fs::rename(out / "point-000", d / "old-point-000");
+  // A new sweep into the same folder (for Slurm: nothing runs yet); a job of the earlier sweep
+  // then writes its result late.
+  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " + out.string()).status, 0);
+  EXPECT_FALSE(fs::exists(out / "point-001")) << "the earlier sweep's results are gone";
+  fs::rename(d / "old-point-000", out / "point-000");
+  const result m = run_igbsim("sweep --merge " + out.string());
+  EXPECT_NE(m.status, 0);
+  EXPECT_NE(m.out.find("000, 001"), std::string::npos) << "names the points without a result: " << m.out;
+  const std::string csv = read_file(out / "sweep.csv");
+  EXPECT_EQ(csv.find(",ok,"), std::string::npos) << csv;
+  fs::remove_all(d);
+}
+
+TEST(Scenario, TheResolvedScenarioReproducesARunWhosePathsHaveQuotesAndBackslashes) {
+  const fs::path d = fresh_dir("quoted");
+  ASSERT_EQ(run_igbsim("run --quiet --rx-pcap --set traffic.frames=20 --out " + (d / "a").string()).status, 0);
+  const fs::path odd = d / "we\"ird\\na me.pcap";
+  fs::copy_file(d / "a" / "rx.pcap", odd);
+  const std::string cap = R"([traffic]
+pcap = ')" + odd.string() + "'\n";
+  std::ofstream(d / "s.toml") << cap;
+  ASSERT_EQ(run_igbsim("run --quiet " + (d / "s.toml").string() + " --out " + (d / "b").string()).status, 0);
+  const result again = run_igbsim("run --quiet " + (d / "b" / "scenario.toml").string() + " --out " + (d / "c").string());
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(load_report((d / "c").string())["checks"]["delivered"], 20);
+  EXPECT_EQ(load_report((d / "b").string())["wire"]["pcap"]["file"], odd.string());
+  EXPECT_EQ(load_report((d / "c").string())["wire"]["pcap"]["file"], odd.string());
+  fs::remove_all(d);
+}
