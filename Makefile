@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: setup configure build run test san-build test-asan fuzz soak bench lint synth clean
+.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench lint synth clean
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,15 @@ test-asan: san-build
 FUZZ_SECONDS ?= 60
 fuzz: san-build
 	$(SAN_ENV) bash scripts/fuzz.sh $(BUILD)-san $(FUZZ_SECONDS)
+
+# Random valid configurations through the sanitizer build of igbsim for FUZZ_SECONDS
+# (scripts/fuzz_config.py): each must run clean or be refused as bad input. Findings are kept
+# under $(BUILD)-san/fuzz-config/findings/; once fixed they belong in
+# testbench/fuzz/regressions/config/. FUZZ_CONFIG_SEED fixes the sequence of draws (CI does).
+FUZZ_CONFIG_SEED ?=
+fuzz-config: san-build
+	$(SAN_ENV) python3 scripts/fuzz_config.py --igbsim $(BUILD)-san/igbsim --seconds $(FUZZ_SECONDS) \
+	  --work $(BUILD)-san/fuzz-config $(if $(FUZZ_CONFIG_SEED),--seed $(FUZZ_CONFIG_SEED))
 
 # Ten million frames of mixed load: no violation, nothing unaccounted, memory flat (ctest -L soak).
 SOAK_FRAMES ?= 10000000

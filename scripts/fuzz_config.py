@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Configuration-space fuzzer for igbsim, and the replay of its regressions.
+
+fuzz:   fuzz_config.py --igbsim BIN --seconds N --work DIR [--seed S] [--jobs J]
+replay: fuzz_config.py --igbsim BIN --replay FILE.toml...
+
+Each draw is a random *valid* scenario taken from the parameter table (`igbsim params --json`):
+every parameter within its documented range and choices, a few of them moved from their
+defaults at a time (with their extremes drawn often), sometimes with a random capture as the
+traffic (valid UDP/TCP frames to the host, odd sizes, bursts of identical timestamps, long
+gaps, frames for other hosts, garbage). Planted faults (fault.*) and live traffic stay off.
+The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000 and
+traffic.duration_us <= 5000; everything else is drawn from its whole range.
+
+Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
+one line on stderr and no output folder. Anything else (exit 1 or 3, a signal, a timeout, a
+sanitizer report on stderr) is a finding: its scenario (and capture) is saved under
+DIR/findings/NNN/ with what happened. Once fixed, it belongs in
+testbench/fuzz/regressions/config/ as NAME.toml (and NAME.pcap), which `make test` replays.
+
+A regression file is a scenario whose comments say what it found; a line `# expect: exit 2`
+says the configuration must be refused as bad input, otherwise it must run clean. It runs in
+its own folder, so `traffic.pcap = "NAME.pcap"` finds the capture beside it.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST_MAC = bytes([0x02, 0, 0, 0, 0, 0x01])
+PEER_MAC = bytes([0x02, 0, 0, 0, 0, 0x02])
+HOST_IP = 0x0A000001
+DST_PORT = 5001
+TCP_ISN = 1000000
+
+# Bounds on a draw's size (see the docstring); the model's own limits are the table's.
+MAX_FRAMES = 2000
+MAX_DURATION_US = 5000
+SKIP = {"traffic.live", "traffic.live_addr", "traffic.live_port", "traffic.live_idle_us", "traffic.pcap"}
+
+
+def table(igbsim):
+    out = subprocess.run([igbsim, "params", "--json"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def draw_number(rng, lo, hi, integer, multiple=0):
+    r = rng.random()
+    if r < 0.15:
+        x = lo
+    elif r < 0.30:
+        x = hi
+    elif r < 0.65 and lo >= 0 and hi > 0:  # log-uniform over the range's decades
+        a = math.log10(max(lo, 1e-3 if not integer else 1))
+        x = 10 ** rng.uniform(a, math.log10(hi))
+    else:
+        x = rng.uniform(lo, hi)
+    x = min(max(x, lo), hi)
+    if integer:
+        x = int(round(x))
+        if multiple:
+            x = max(int(math.ceil(lo / multiple)) * multiple, min(hi // multiple * multiple, x // multiple * multiple))
+        return x
+    return x
+
+
+def draw_value(rng, p):
+    t = p["type"]
+    if t == "bool":
+        return rng.random() < 0.5
+    if "choices" in p and (t == "string" or rng.random() < 0.5):
+        return rng.choice(p["choices"])
+    if t == "string_or_number":
+        lo, hi = p["number_range"]
+        return draw_number(rng, lo, hi, False)
+    if t in ("int", "float") and "range" in p:
+        lo, hi = p["range"]
+        return draw_number(rng, lo, hi, t == "int", p.get("multiple_of", 0))
+    return p["default"]
+
+
+def toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        r = repr(v)
+        return r if any(c in r for c in ".en") else r + ".0"
+    return json.dumps(v)  # a TOML basic string for what we draw (ASCII, no control characters)
+
+
+def checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def frame(rng, size, tcp, flow, seq, foreign=False):
+    """An Ethernet frame without FCS, `size` bytes with FCS."""
+    body = max(size - 4, 60)
+    l4h = 20 if tcp else 8
+    payload = bytes(rng.getrandbits(8) for _ in range(max(body - 14 - 20 - l4h, 0)))
+    src_ip = 0x0A000002 + flow * 7919 % 100000 + (1 << 20)
+    sport = 10000 + flow
+    if tcp:
+        l4 = struct.pack("!HHIIBBHHH", sport, DST_PORT, seq, 1, 5 << 4, 0x18, 65535, 0, 0) + payload
+        pseudo = struct.pack("!IIBBH", src_ip, HOST_IP, 0, 6, len(l4))
+        l4 = l4[:16] + struct.pack("!H", checksum(pseudo + l4)) + l4[18:]
+        proto = 6
+    else:
+        l4 = struct.pack("!HHHH", sport, DST_PORT + flow % 4, 8 + len(payload), 0) + payload
+        proto = 17
+    ip = struct.pack("!BBHHHBBHII", 0x45, 0, 20 + len(l4), flow & 0xFFFF, 0x4000, 64, proto, 0, src_ip, HOST_IP)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    dst = bytes([0x02, 0, 0, 0, 0x77, 0x77]) if foreign else HOST_MAC
+    f = dst + PEER_MAC + b"\x08\x00" + ip + l4
+    return f + b"\0" * max(0, 60 - len(f))
+
+
+def write_pcap(rng, path, tcp):
+    n = rng.choice([1, 2, 5, 20, 100, 400])
+    t = 1_000_000_000  # ns since the epoch of the capture
+    recs = []
+    seqs = {}
+    for i in range(n):
+        r = rng.random()
+        if r < 0.3:
+            gap = 0  # identical timestamps: the capture outruns the wire
+        elif r < 0.95:
+            gap = rng.randint(1, 200_000)
+        else:
+            gap = rng.choice([10**9, 3600 * 10**9])  # a second or an hour of silence
+        t += gap
+        kind = rng.random()
+        size = rng.choice([64, 65, 128, 300, 590, 1000, 1518, 1519, 1522, 1523, 2000, 9018])
+        flow = rng.randint(0, 3)
+        if kind < 0.05:
+            data = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 200)))  # garbage
+        elif kind < 0.10:
+            data = frame(rng, size, tcp, flow, 0, foreign=True)
+        elif tcp:
+            seq = seqs.get(flow, TCP_ISN + 1)
+            data = frame(rng, size, True, flow, seq)
+            seqs[flow] = seq + len(data) - 54 if len(data) >= 54 else seq
+        else:
+            data = frame(rng, size, False, flow, 0)
+        recs.append((t, data))
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))  # nanosecond pcap
+        for ts, d in recs:
+            f.write(struct.pack("<IIII", ts // 10**9, ts % 10**9, len(d), len(d)))
+            f.write(d)
+
+
+def draw(rng, params, workdir):
+    """A random valid scenario: {key: value}, and the capture's path if it uses one."""
+    chosen = {}
+    rate = rng.choice([0.05, 0.15, 0.3])
+    for p in params:
+        k = p["key"]
+        if k in SKIP or k.startswith("fault."):
+            continue
+        if k.startswith("cost.") and rng.random() > 0.05:
+            continue
+        if rng.random() < rate:
+            chosen[k] = draw_value(rng, p)
+    # Bounded size (see the docstring)
+    if "traffic.frames" in chosen or rng.random() < 0.5:
+        chosen["traffic.frames"] = int(10 ** rng.uniform(0, math.log10(MAX_FRAMES)))
+    else:
+        chosen.setdefault("traffic.frames", 300)
+    if "traffic.duration_us" in chosen:
+        chosen["traffic.duration_us"] = rng.choice([0.0, round(rng.uniform(1, MAX_DURATION_US), 3)])
+    pcap = None
+    if rng.random() < 0.15:
+        tcp = chosen.get("traffic.protocol") == "tcp"
+        pcap = os.path.join(workdir, "capture.pcap")
+        write_pcap(rng, pcap, tcp)
+        chosen["traffic.pcap"] = "capture.pcap"
+    return chosen, pcap
+
+
+def scenario_text(chosen, comments=()):
+    tables = {}
+    for k, v in chosen.items():
+        t, name = k.split(".", 1)
+        tables.setdefault(t, []).append((name, v))
+    lines = ["# " + c for c in comments]
+    for t, kv in tables.items():
+        lines.append("[%s]" % t)
+        lines += ["%s = %s" % (n, toml_value(v)) for n, v in kv]
+    return "\n".join(lines) + "\n"
+
+
+def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False):
+    """Runs one scenario; returns None when the property holds, else what went wrong.
+    allow_exit2: a refusal as bad input is fine; expect_exit2: only a refusal is."""
+    out = tempfile.mkdtemp(prefix="igbsim-fuzzcfg-")
+    target = os.path.join(out, "run")
+    try:
+        try:
+            p = subprocess.run([igbsim, "run", scenario, "--quiet", "--out", target], cwd=cwd,
+                               capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return "timeout after %d s" % timeout
+        err = p.stderr.strip()
+        if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+            return "sanitizer report: " + err[-2000:]
+        if p.returncode < 0:
+            return "killed by signal %d: %s" % (-p.returncode, err[-500:])
+        if p.returncode == 2:
+            if not allow_exit2 and not expect_exit2:
+                return "refused as bad input (exit 2), expected a clean run: " + err[-500:]
+            if os.path.exists(target):
+                return "exit 2 but the output folder was written"
+            if not err or len(err.splitlines()) != 1:
+                return "exit 2 without exactly one line on stderr: %r" % err[-500:]
+            return None
+        if expect_exit2:
+            return "expected exit 2 (bad input), got exit %d: %s" % (p.returncode, err[-500:])
+        if p.returncode != 0:
+            detail = err[-500:]
+            try:
+                with open(os.path.join(target, "report.json")) as f:
+                    r = json.load(f)
+                v = r["checks"]["violations"]
+                detail = "%d violation(s), first %s: %s; lost_unaccounted %s" % (
+                    len(v), v[0]["kind"] if v else "-", v[0]["detail"] if v else "-", r["checks"]["lost_unaccounted"])
+            except Exception:
+                pass
+            return "exit %d: %s" % (p.returncode, detail)
+        with open(os.path.join(target, "report.json")) as f:
+            r = json.load(f)
+        c = r["checks"]
+        if c["violations"] or c["lost_unaccounted"]:
+            return "exit 0 but violations %d, lost_unaccounted %d" % (len(c["violations"]), c["lost_unaccounted"])
+        return None
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def replay(args):
+    failed = 0
+    for f in args.replay:
+        text = open(f).read()
+        expect2 = any(l.strip() == "# expect: exit 2" for l in text.splitlines())
+        what = judge(args.igbsim, os.path.abspath(f), os.path.dirname(os.path.abspath(f)), args.timeout,
+                     allow_exit2=False, expect_exit2=expect2)
+        print("%-60s %s" % (os.path.basename(f), "ok" if what is None else "FAILED: " + what))
+        failed += what is not None
+    print("%d passed, %d failed" % (len(args.replay) - failed, failed))
+    return 1 if failed else 0
+
+
+def fuzz(args):
+    rng = random.Random(args.seed)
+    params = table(args.igbsim)
+    findings = os.path.join(args.work, "findings")
+    os.makedirs(findings, exist_ok=True)
+    deadline = time.time() + args.seconds
+    runs = found = refused = 0
+    while time.time() < deadline:
+        seed = rng.getrandbits(32)
+        draw_rng = random.Random(seed)
+        work = tempfile.mkdtemp(prefix="igbsim-draw-", dir=args.work)
+        try:
+            chosen, pcap = draw(draw_rng, params, work)
+            path = os.path.join(work, "scenario.toml")
+            with open(path, "w") as f:
+                f.write(scenario_text(chosen, ["fuzz_config draw %d" % seed]))
+            what = judge(args.igbsim, path, work, args.timeout)
+            runs += 1
+            if what is None:
+                continue
+            found += 1
+            dest = os.path.join(findings, "%08x" % seed)
+            os.makedirs(dest, exist_ok=True)
+            with open(os.path.join(dest, "scenario.toml"), "w") as f:
+                f.write(scenario_text(chosen, ["fuzz_config draw %d" % seed, "found: " + what.replace("\n", " ")[:300]]))
+            if pcap:
+                shutil.copy(pcap, os.path.join(dest, "capture.pcap"))
+            print("finding %08x: %s" % (seed, what.splitlines()[0][:300]), flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    print("fuzz_config: %d configurations in %d s, %d findings (in %s)" % (runs, args.seconds, found, findings))
+    return 1 if found else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--igbsim", required=True)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--work", default="fuzz-config")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--timeout", type=int, default=120, help="seconds a run may take before it counts as a hang")
+    ap.add_argument("--replay", nargs="*")
+    args = ap.parse_args()
+    args.igbsim = os.path.abspath(args.igbsim)
+    if args.replay is not None:
+        return replay(args)
+    os.makedirs(args.work, exist_ok=True)
+    args.work = os.path.abspath(args.work)
+    if args.seed is None:
+        args.seed = random.SystemRandom().getrandbits(32)
+    print("fuzz_config: seed %d, %d s" % (args.seed, args.seconds), flush=True)
+    return fuzz(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
