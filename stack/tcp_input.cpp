@@ -183,9 +183,11 @@ int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
     const size_t merged = skb->merged_len();
     size_t off = copied;
     segs.push_back({skb->frame_id, off, n - merged});
+    if (k.on_dequeue) k.on_dequeue(skb->frame_id, skb->tcp_seq, n - merged);
     off += n - merged;
     for (const sk_buff* m : skb->frag_list) {
       segs.push_back({m->frame_id, off, m->len});
+      if (k.on_dequeue) k.on_dequeue(m->frame_id, m->tcp_seq, m->len);
       off += m->len;
     }
     copied += n;

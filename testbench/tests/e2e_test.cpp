@@ -632,6 +632,22 @@ TEST(Driver, EveryReceivePathVariantDeliversByteExact) {
   }
 }
 
+TEST(App, SeveralReaderThreadsOnSeveralCoresReadEveryDatagramIntactAndInSocketOrder) {
+  // Readers of one socket return in any order, but each returns its own datagram, intact, and
+  // the socket hands a flow's datagrams out in order (the scoreboard judges both).
+  for (const std::string kind : {"epoll", "select", "poll", "blocking"}) {
+    for (const std::string sockets : {"1", "16"}) {
+      if (kind == "blocking" && sockets != "1") continue;  // a blocking reader per socket
+      const std::string name = "threads-" + kind + "-" + sockets;
+      const json r = run_report(name, "--set traffic.flows=2 --set kernel.cores=2 --set app.threads=2 --set app.kind=" +
+                                          kind + " --set app.sockets=" + sockets + " --set traffic.frames=1500");
+      EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << name << ": " << r["checks"]["violations"].dump();
+      EXPECT_EQ(r["checks"]["delivered"].get<uint64_t>() + sum_dropped(r), 1500u) << name;
+      EXPECT_EQ(r["checks"]["lost_unaccounted"], 0) << name;
+    }
+  }
+}
+
 TEST(Napi, DeferredHardIrqsTradeInterruptsForLatency) {
   const std::string base = "--set driver.itr=off --set traffic.rate_pct=15 --set traffic.frames=4000";
   const json plain = run_report("defer0", base);

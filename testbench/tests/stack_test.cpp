@@ -4,10 +4,12 @@
 
 #include <cstring>
 #include <functional>
+#include <map>
 
 #include "igb.h"
 #include "kernel.h"
 #include "net.h"
+#include "scoreboard.h"
 #include "skbuff.h"
 #include "traffic.h"
 #include "eventpoll.h"
@@ -440,4 +442,104 @@ TEST_F(EpollTest, ItemsBeyondMaxeventsStayReadyForTheNextCall) {
   EXPECT_EQ(second, 1) << "the item left over by maxevents is still ready";
   EXPECT_NE(first_data, second_data);
   EXPECT_EQ(third, 0);
+}
+
+// ---- Scoreboard: what "byte-exact and in order per flow" means ------------------------------
+
+class ScoreboardTest : public StackTest {
+ protected:
+  std::unique_ptr<scoreboard> sb;
+  std::map<uint64_t, std::vector<uint8_t>> payload;  // what read() should return, per frame
+  void SetUp() override {
+    StackTest::SetUp();
+    sb = std::make_unique<scoreboard>(*k);
+  }
+  void offer(uint64_t id, const std::vector<uint8_t>& f, size_t headers) {
+    sb->offered(id, f);
+    payload[id].assign(f.begin() + static_cast<long>(headers), f.end());
+  }
+  void udp(uint64_t id, uint64_t seq) {  // datagram `seq` of flow 0
+    traffic_config c;
+    std::vector<uint8_t> f;
+    traffic_source::build_frame(c, id, 0, seq, f);
+    offer(id, f, 42);
+  }
+  // Segment `index` of connection 0, or (at != 0) the same bytes sent at sequence number `at`
+  void tcp(uint64_t id, uint64_t index, uint32_t at = 0) {
+    traffic_config c;
+    c.tcp = true;
+    c.frame_bytes = 128;
+    std::vector<uint8_t> f;
+    traffic_source::build_frame(c, id, 0, index, f);
+    for (int i = 0; at && i < 4; ++i) f[38 + i] = static_cast<uint8_t>(at >> (24 - 8 * i));
+    offer(id, f, 54);
+  }
+  void read(uint64_t id, size_t from = 0) {  // read() returns the frame's payload from `from`
+    sb->delivered(id, payload[id].data() + from, payload[id].size() - from);
+  }
+  std::vector<std::string> kinds() const {
+    std::vector<std::string> v;
+    for (const auto& x : k->violations()) v.push_back(x.kind);
+    return v;
+  }
+  static constexpr uint32_t kSeg = 128 - 4 - 54;
+  static uint32_t seq(uint64_t index) { return static_cast<uint32_t>(kTcpIsn + 1 + index * kSeg); }
+};
+
+TEST_F(ScoreboardTest, ThreadsReturnDatagramsInAnyOrderButTheSocketQueueIsFifo) {
+  run_in_thread([&] {
+    for (uint64_t i = 0; i < 4; ++i) udp(i, i);
+    sb->dequeued(0, 0, payload[0].size());  // thread A takes datagram 0,
+    sb->dequeued(1, 0, payload[1].size());  // thread B takes datagram 1
+    read(1);                                // and returns to user space first
+    read(0);
+    EXPECT_TRUE(kinds().empty()) << "two readers' returns are not ordered";
+    sb->dequeued(3, 0, payload[3].size());
+    sb->dequeued(2, 0, payload[2].size());
+  });
+  EXPECT_EQ(kinds(), std::vector<std::string>{"out_of_order"}) << "the queue itself gave 3 before 2";
+}
+
+TEST_F(ScoreboardTest, AChangedByteIsCorruptionWhoeverReadsIt) {
+  run_in_thread([&] {
+    udp(0, 0);
+    udp(1, 1);
+    sb->dequeued(0, 0, payload[0].size());
+    sb->dequeued(1, 0, payload[1].size());
+    payload[0].back() ^= 1;
+    read(1);
+    read(0);
+  });
+  EXPECT_EQ(kinds(), std::vector<std::string>{"corrupted_delivery"});
+  EXPECT_EQ(sb->delivered_count(), 2u);
+}
+
+TEST_F(ScoreboardTest, TcpIsJudgedAsAByteStreamWhateverTheSegmentation) {
+  // Segment 1 is a re-segmented retransmission starting 30 bytes into segment 0: the receiver
+  // trims what it has and read() returns its last 40 bytes; segment 2 follows on.
+  run_in_thread([&] {
+    tcp(0, 0);
+    tcp(1, 0, seq(0) + 30);
+    tcp(2, 0, seq(0) + kSeg + 30);
+    sb->dequeued(0, seq(0), kSeg);
+    sb->dequeued(1, seq(0) + kSeg, 30);
+    sb->dequeued(2, seq(0) + kSeg + 30, kSeg);
+    read(2);
+    read(1, kSeg - 30);
+    read(0);
+  });
+  EXPECT_TRUE(kinds().empty()) << ::testing::PrintToString(kinds());
+  EXPECT_EQ(sb->delivered_count(), 3u);
+}
+
+TEST_F(ScoreboardTest, TcpGapsRepeatsAndMisplacedBytesAreViolations) {
+  run_in_thread([&] {
+    for (uint64_t i = 0; i < 6; ++i) tcp(i, i);
+    sb->dequeued(0, seq(0), kSeg);
+    sb->dequeued(2, seq(2), kSeg);  // segment 1's bytes never read: a hole
+    sb->dequeued(3, seq(3), kSeg);
+    sb->dequeued(4, seq(4), kSeg - 5);  // bytes that do not end where segment 4 ends
+    sb->dequeued(1, seq(1), kSeg);      // bytes read a second time (after later ones)
+  });
+  EXPECT_EQ(kinds(), (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
 }
