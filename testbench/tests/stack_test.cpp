@@ -266,6 +266,40 @@ TEST_F(TcpTest, OutOfOrderSegmentsWaitForTheHoleThenArriveInOrder) {
   EXPECT_TRUE(drops.empty());
 }
 
+TEST_F(TcpTest, OutOfOrderQueueHoldsEachByteOnceAsTcpDataQueueOfoDoes) {
+  // A sender that re-segments: `part(id, off, len)` carries stream bytes [off, off + len).
+  auto part = [&](uint64_t id, uint32_t off, uint32_t len) {
+    std::vector<uint8_t> f = tcp_frame(0, 58 + len);
+    const uint32_t seq = kTcpIsn + 1 + off;
+    for (int i = 0; i < 4; ++i) f[38 + i] = static_cast<uint8_t>(seq >> (24 - 8 * i));
+    frames.push_back(std::make_unique<frame_skb>(f, id));
+    frames.back()->skb->ip_summed = CHECKSUM_UNNECESSARY;
+    ip_rcv(*k, frames.back()->skb);
+  };
+  run_in_thread([&] {
+    part(200, 0, 70);
+    part(201, 140, 70);
+    part(202, 140, 140);  // same start, more bytes: replaces 201
+    part(203, 160, 40);   // all held already: dropped
+    part(204, 350, 35);
+    part(205, 385, 35);
+    part(206, 300, 140);  // covers 204 and 205: they go
+    EXPECT_EQ(tsk.out_of_order_queue.size(), 2u);
+    part(207, 70, 70);    // fills the hole up to 280
+    part(208, 280, 30);   // and on to 310; 206 follows from 310 on
+  });
+  EXPECT_EQ(queued(), (std::vector<uint64_t>{200, 207, 202, 208, 206}));
+  EXPECT_EQ(drops, std::vector<std::string>(4, "tcp_ofo_merge"));
+  EXPECT_TRUE(tsk.out_of_order_queue.empty());
+  EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + 440);
+  EXPECT_EQ(tsk.rcv_queued, 440u) << "every byte once";
+  EXPECT_EQ(tsk.rmem_alloc, [&] {
+    int n = 0;
+    for (const sk_buff* s : tsk.sk_receive_queue) n += static_cast<int>(s->truesize);
+    return n;
+  }()) << "the dropped segments were uncharged";
+}
+
 TEST_F(TcpTest, OldDuplicateIsDroppedAndCounted) {
   run_in_thread([&] {
     segment(0);
