@@ -53,7 +53,7 @@ bool ofo_queue(kernel& k, sock* sk) {
       continue;
     }
     const uint32_t dup = sk->rcv_nxt - seq_of(skb);
-    skb->pull(dup);
+    skb->pskb_pull(dup);
     skb->tcp_seq += dup;
     queue_rcv(k, sk, skb);
     moved = true;
@@ -91,7 +91,7 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     }
     const uint32_t dup = sk->rcv_nxt - seq_of(skb);
     if (dup) {
-      skb->pull(dup);
+      skb->pskb_pull(dup);
       skb->tcp_seq += dup;
     }
     const bool had_ofo = !sk->out_of_order_queue.empty();

@@ -2,6 +2,7 @@
 // thread (run_in_thread), as it does in the simulator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -78,6 +79,31 @@ TEST(SkBuff, PutPushPullStayInsideTheBuffer) {
   EXPECT_NE(skb->pull(16), nullptr);
   EXPECT_EQ(skb->pull(101), nullptr) << "cannot pull more than len";
   EXPECT_EQ(skb->len, 100u);
+  kfree_skb(skb);
+}
+
+TEST(SkBuff, PskbPullReachesIntoTheFragments) {
+  // igb_construct_skb leaves only the headers linear: TCP trims already-received bytes from
+  // the fragments. The bytes that remain are the frame's from that offset on.
+  std::vector<uint8_t> head(256), page(4096);
+  for (size_t i = 0; i < page.size(); ++i) page[i] = static_cast<uint8_t>(i * 13 + 1);
+  sk_buff* skb = sk_buff::build(head.data(), 256, 256);
+  skb->put(10);
+  skb->add_rx_frag(page.data(), 100, 2048);
+  skb->add_rx_frag(page.data() + 2048, 50, 2048);
+  ASSERT_NE(skb->pskb_pull(10 + 30), nullptr);
+  EXPECT_EQ(skb->len, 120u);
+  EXPECT_EQ(skb->headlen(), 0u);
+  std::vector<uint8_t> got(skb->len);
+  skb->copy_bits(0, got.data(), skb->len);
+  EXPECT_TRUE(std::equal(got.begin(), got.begin() + 70, page.begin() + 30));
+  EXPECT_TRUE(std::equal(got.begin() + 70, got.end(), page.begin() + 2048));
+  ASSERT_NE(skb->pskb_pull(80), nullptr) << "past the first fragment";
+  EXPECT_EQ(skb->frags.size(), 1u);
+  EXPECT_EQ(skb->len, 40u);
+  EXPECT_EQ(skb->data_len, 40u);
+  EXPECT_EQ(skb->pskb_pull(41), nullptr) << "not more than len";
+  skb->frags.clear();
   kfree_skb(skb);
 }
 

@@ -3,6 +3,8 @@
 simulation's connection 0, ISN 1000000) whose sender re-segments its retransmissions, so
 segments overlap what the receiver already has, and each other in the out-of-order queue.
 Every byte at stream offset x is (x * 7 + 3) & 0xFF, whichever segment carries it.
+Also writes tcp_overlap_x7.pcap, the same with every offset and length times 7 (segments of
+up to 1,400 bytes, whose payload igb_construct_skb leaves in a page fragment).
 Run: python3 tcp_overlap.py (writes next to itself)."""
 import os
 import struct
@@ -51,14 +53,19 @@ def frame(ident, off, length):
     return eth + ip + tcp + payload
 
 
-def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tcp_overlap.pcap")
+def write(name, scale):
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for i, (off, length) in enumerate(SEGMENTS):
-            b = frame(i + 1, off, length)
+            b = frame(i + 1, off * scale, length * scale)
             f.write(struct.pack("<IIII", 1700000000, 20 * i, len(b), len(b)))
             f.write(b)
+
+
+def main():
+    write("tcp_overlap.pcap", 1)
+    write("tcp_overlap_x7.pcap", 7)
 
 
 if __name__ == "__main__":
