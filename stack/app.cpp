@@ -10,7 +10,7 @@ constexpr int kFirstFd = 3;  // after stdin, stdout, stderr
 }
 
 server_app::server_app(kernel& k, std::vector<sock*> socks, const app_config& c)
-    : k_(k), c_(c), socks_(std::move(socks)), buf_(65536) {
+    : k_(k), c_(c), socks_(std::move(socks)) {
   files_.resize(socks_.size());
   fds_.assign(kFirstFd + socks_.size(), nullptr);
   for (size_t i = 0; i < socks_.size(); ++i) {
@@ -46,11 +46,14 @@ void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
 }
 
 int server_app::drain(int t, sock* sk) {
+  // Each thread reads into its own buffer: a recvmsg pays its time (a SystemC wait) after the
+  // copy, and another thread's read must not overwrite the bytes before they are checked.
+  std::vector<uint8_t>& buf = ts_[t]->buf;
   int got = 0;
   for (;;) {
     std::vector<read_seg> segs;
-    if (sock_recvmsg(k_, sk, buf_.data(), buf_.size(), segs) < 0) break;
-    for (const auto& s : segs) deliver(t, s.frame, buf_.data() + s.off, s.len);
+    if (sock_recvmsg(k_, sk, buf.data(), buf.size(), segs) < 0) break;
+    for (const auto& s : segs) deliver(t, s.frame, buf.data() + s.off, s.len);
     ++got;
     k_.this_cpu().boundary();
   }

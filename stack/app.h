@@ -41,6 +41,7 @@ class server_app {
     eventpoll ep;
     sc_core::sc_time last_return;
     bool returned = false;
+    std::vector<uint8_t> buf = std::vector<uint8_t>(65536);  // this thread's read() buffer
   };
   void run(int t);
   void run_epoll(int t);
@@ -56,7 +57,6 @@ class server_app {
   std::vector<file> files_;
   fd_table fds_;               // fd 3 + i -> socket i
   std::vector<std::unique_ptr<thread_state>> ts_;
-  std::vector<uint8_t> buf_;
 };
 
 }  // namespace igbsim

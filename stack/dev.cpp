@@ -63,6 +63,7 @@ struct tcp4_view {  // the headers GRO compares, read at skb->data (the IPv4 hea
   bool ok = false;
   uint32_t saddr = 0, daddr = 0, seq = 0, payload = 0;
   uint16_t sport = 0, dport = 0;
+  bool padded = false;  // the IP total length is not the packet's length (Ethernet padding)
   uint8_t flags = 0;
 };
 tcp4_view parse_tcp4(const sk_buff* skb) {
@@ -84,6 +85,7 @@ tcp4_view parse_tcp4(const sk_buff* skb) {
   v.seq = uint32_t(th[4]) << 24 | uint32_t(th[5]) << 16 | uint32_t(th[6]) << 8 | th[7];
   v.flags = th[13];
   v.payload = tot - ihl - doff;
+  v.padded = tot != skb->len;
   v.ok = true;
   return v;
 }
@@ -117,28 +119,35 @@ static void napi_gro_flush(napi_struct* n, bool flush_old) {
 }
 
 // napi_gro_receive -> dev_gro_receive -> inet_gro_receive -> tcp4_gro_receive: a TCP segment
-// that continues a held packet of its connection joins it (its payload as a fragment);
-// PSH/URG/RST/SYN/FIN end a merge. Packets GRO cannot merge take gro_normal_one.
+// that continues a held packet of its connection joins it (its payload as fragments);
+// PSH/URG/RST/SYN/FIN end a merge. A segment that cannot join anything (no payload,
+// FIN/SYN/RST, an IP total length other than the packet's length: inet_gro_receive's flush)
+// sends the held packet of its connection up first, then goes up itself. Packets GRO cannot
+// parse take gro_normal_one.
 void napi_gro_receive(napi_struct* n, sk_buff* skb) {
   kernel& k = *n->k;
   k.this_cpu().spend(k.cost.gro_ns);
   const tcp4_view v = parse_tcp4(skb);
-  if (!v.ok || skb->ip_summed != CHECKSUM_UNNECESSARY || v.payload == 0 || (v.flags & 0x07 /*FIN SYN RST*/)) {
+  if (!v.ok || skb->ip_summed != CHECKSUM_UNNECESSARY) {
     gro_normal_one(n, skb);
     return;
   }
+  const bool flush = v.payload == 0 || (v.flags & 0x07 /*FIN SYN RST*/) || v.padded;
   for (size_t i = 0; i < n->gro_hash.size(); ++i) {
     sk_buff* p = n->gro_hash[i];
     const tcp4_view h = parse_tcp4(p);
     if (h.saddr != v.saddr || h.daddr != v.daddr || h.sport != v.sport || h.dport != v.dport) continue;
     // The held packet's payload: its own (h.payload, from its IP header) and the merged ones
     const uint32_t held_end = h.seq + h.payload + p->merged_len();
-    if (held_end == v.seq && p->len + v.payload <= GRO_MAX_SIZE && !(h.flags & 0x28 /*URG PSH*/)) {
-      // skb_gro_receive: the new segment joins the frag_list, its payload shows as a fragment
+    if (!flush && held_end == v.seq && p->len + v.payload <= GRO_MAX_SIZE && !(h.flags & 0x28 /*URG PSH*/)) {
+      // skb_gro_receive: the new segment joins the frag_list; its payload - what follows its
+      // headers in the linear part, then its page fragments (igb_construct_skb leaves only the
+      // headers linear) - shows as fragments of the held packet
       if (p->frag_list.empty()) p->own_frags = p->frags.size();
       skb->pull(skb->len - v.payload);  // to its payload (headers are in the linear part)
       skb->tcp_seq = v.seq;
-      p->add_rx_frag(skb->data, v.payload, 0);
+      if (skb->headlen()) p->add_rx_frag(skb->data, skb->headlen(), 0);
+      for (const skb_frag& f : skb->frags) p->add_rx_frag(f.data, f.len, 0);
       p->truesize += skb->truesize;
       p->frag_list.push_back(skb);
       ++k.st.gro_merged;
@@ -154,6 +163,10 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
     gro_complete(p);
     gro_normal_one(n, p);
     break;
+  }
+  if (flush) {
+    gro_normal_one(n, skb);
+    return;
   }
   if (n->gro_hash.size() >= MAX_GRO_SKBS) {  // gro_flush_oldest
     sk_buff* old = n->gro_hash.front();

@@ -125,6 +125,11 @@ class kernel {
   std::function<void(const char* event)> on_event;
   std::function<void(uint64_t id, const uint8_t* data, size_t len, const sc_core::sc_time& t)>
       on_deliver;
+  // A reader took `len` bytes of frame `id`'s payload off a socket's receive queue (under the
+  // socket lock, so in the socket's order whatever thread took them), starting at TCP sequence
+  // number `seq` (UDP: 0). The read() that returns them is on_deliver, possibly after another
+  // thread's later read has returned.
+  std::function<void(uint64_t id, uint32_t seq, size_t len)> on_dequeue;
 
  private:
   std::vector<std::unique_ptr<cpu_core>> cores_;

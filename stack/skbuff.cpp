@@ -51,6 +51,27 @@ uint8_t* sk_buff::pull(uint32_t n) {
   return data;
 }
 
+uint8_t* sk_buff::pskb_pull(uint32_t n) {
+  if (n <= headlen()) return pull(n);
+  if (n > len) return nullptr;
+  uint32_t from_frags = n - headlen();
+  data = tail;  // the linear part is all consumed
+  len -= n;
+  data_len -= from_frags;
+  size_t gone = 0;
+  while (from_frags) {
+    skb_frag& f = frags[gone];
+    const uint32_t c = std::min(from_frags, f.len);
+    f.data += c;
+    f.len -= c;
+    from_frags -= c;
+    if (f.len == 0) ++gone;
+  }
+  frags.erase(frags.begin(), frags.begin() + static_cast<long>(gone));
+  own_frags -= std::min(own_frags, gone);
+  return data;
+}
+
 // pskb_trim: cut to n bytes, from the fragments first.
 void sk_buff::trim(uint32_t n) {
   if (n >= len) return;

@@ -68,6 +68,10 @@ struct sk_buff {
   uint8_t* put(uint32_t n);
   uint8_t* push(uint32_t n);
   uint8_t* pull(uint32_t n);
+  // pskb_pull: the same, but n may reach into the fragments (the kernel copies their start into
+  // the linear part first, __pskb_pull_tail; here the fragments are trimmed instead: the same
+  // bytes remain). nullptr if n > len.
+  uint8_t* pskb_pull(uint32_t n);
   uint32_t headlen() const { return len - data_len; }
   bool may_pull(uint32_t n) const { return n <= headlen(); }
   void trim(uint32_t n);

@@ -1,11 +1,13 @@
 // TCP receive for established connections (net/ipv4/tcp_ipv4.c tcp_v4_rcv, net/ipv4/tcp_input.c
-// tcp_rcv_established / tcp_data_queue / tcp_ofo_queue / tcp_data_ready). Left out: the
-// listener and the handshake (connections start established), the socket backlog when the user
-// owns the lock, window updates and the transmit side: the ACKs the receiver would send are
+// tcp_rcv_established / tcp_data_queue / tcp_data_queue_ofo / tcp_ofo_queue / tcp_data_ready).
+// Left out: the listener and the handshake (connections start established), the socket
+// backlog when the user owns the lock, window updates, SACK and D-SACK blocks (only counted as
+// DelayedACKLost), and the transmit side: the ACKs the receiver would send are
 // counted (OutSegs), as quick ACKs for out-of-order and duplicate data and one per two
 // in-order segments (delayed ACK), but not transmitted.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "dev.h"
@@ -51,7 +53,7 @@ bool ofo_queue(kernel& k, sock* sk) {
       continue;
     }
     const uint32_t dup = sk->rcv_nxt - seq_of(skb);
-    skb->pull(dup);
+    skb->pskb_pull(dup);
     skb->tcp_seq += dup;
     queue_rcv(k, sk, skb);
     moved = true;
@@ -89,7 +91,7 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     }
     const uint32_t dup = sk->rcv_nxt - seq_of(skb);
     if (dup) {
-      skb->pull(dup);
+      skb->pskb_pull(dup);
       skb->tcp_seq += dup;
     }
     const bool had_ofo = !sk->out_of_order_queue.empty();
@@ -107,21 +109,47 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     drop_skb(k, skb, "tcp_old_data");
     return;
   }
-  // Out of order: hold it until the hole before it fills; a duplicate ACK tells the sender
+  // Out of order (tcp_data_queue_ofo): hold it until the hole before it fills; a duplicate ACK
+  // tells the sender
   send_ack(k, sk);
-  if (sk->out_of_order_queue.count(seq_of(skb))) {
-    ++k.st.tcp_ofo_merge;
-    drop_skb(k, skb, "tcp_ofo_merge");
-    return;
-  }
   if (!rmem_schedule(sk, skb)) {
     ++k.st.tcp_ofo_drop;
     drop_skb(k, skb, "tcp_ofo_drop");
     return;
   }
   ++k.st.tcp_ofo_queue;
+  auto& q = sk->out_of_order_queue;
+  const uint32_t seq = seq_of(skb), end_seq = end_seq_of(skb);
+  auto drop_held = [&](std::map<uint32_t, sk_buff*>::iterator it) {
+    sk_buff* held = it->second;
+    q.erase(it);
+    sk->rmem_alloc -= static_cast<int>(held->truesize);
+    ++k.st.tcp_ofo_merge;
+    drop_skb(k, held, "tcp_ofo_merge");
+  };
+  // The held segment that starts last at or before this one: if it has all of this one's
+  // bytes, this one is a duplicate; if it starts at the same place and this one has more, this
+  // one replaces it; a partial overlap keeps both (tcp_ofo_queue trims the later one).
+  auto at = q.upper_bound(seq);
+  if (at != q.begin()) {
+    auto prev = std::prev(at);
+    sk_buff* held = prev->second;
+    if (before(seq, end_seq_of(held))) {
+      if (!after(end_seq, end_seq_of(held))) {  // all the bits are present
+        ++k.st.tcp_ofo_merge;
+        drop_skb(k, skb, "tcp_ofo_merge");
+        return;
+      }
+      if (seq == seq_of(held)) drop_held(prev);
+    }
+  }
   sk->rmem_alloc += static_cast<int>(skb->truesize);
-  sk->out_of_order_queue.emplace(seq_of(skb), skb);
+  auto it = q.emplace(seq, skb).first;
+  // merge_right: held segments this one covers wholly go
+  for (auto next = std::next(it); next != q.end(); next = std::next(it)) {
+    if (!after(end_seq, seq_of(next->second)) || before(end_seq, end_seq_of(next->second))) break;
+    drop_held(next);
+  }
 }
 
 }  // namespace
@@ -183,9 +211,11 @@ int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
     const size_t merged = skb->merged_len();
     size_t off = copied;
     segs.push_back({skb->frame_id, off, n - merged});
+    if (k.on_dequeue) k.on_dequeue(skb->frame_id, skb->tcp_seq, n - merged);
     off += n - merged;
     for (const sk_buff* m : skb->frag_list) {
       segs.push_back({m->frame_id, off, m->len});
+      if (k.on_dequeue) k.on_dequeue(m->frame_id, m->tcp_seq, m->len);
       off += m->len;
     }
     copied += n;

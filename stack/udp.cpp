@@ -115,6 +115,7 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   sk->rmem_alloc -= static_cast<int>(skb->truesize);
   if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
   const size_t n = std::min<size_t>(size, skb->len);
+  if (k.on_dequeue) k.on_dequeue(skb->frame_id, 0, n);
   skb->copy_bits(0, buf, static_cast<uint32_t>(n));
   cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(n));
   ++k.st.udp_in_datagrams;  // UDP_MIB_INDATAGRAMS is counted when the datagram is read

@@ -271,6 +271,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     rx_frames.erase(id);
     sb.dropped(id, counter);
   };
+  k.on_dequeue = [&](uint64_t id, uint32_t seq, size_t n) { sb.dequeued(id, seq, n); };
   k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time& t) {
     sb.delivered(id, d, n);
     if (!rx_dump) return;

@@ -2,12 +2,15 @@
 // thread (run_in_thread), as it does in the simulator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
 
 #include "igb.h"
 #include "kernel.h"
 #include "net.h"
+#include "scoreboard.h"
 #include "skbuff.h"
 #include "traffic.h"
 #include "eventpoll.h"
@@ -76,6 +79,31 @@ TEST(SkBuff, PutPushPullStayInsideTheBuffer) {
   EXPECT_NE(skb->pull(16), nullptr);
   EXPECT_EQ(skb->pull(101), nullptr) << "cannot pull more than len";
   EXPECT_EQ(skb->len, 100u);
+  kfree_skb(skb);
+}
+
+TEST(SkBuff, PskbPullReachesIntoTheFragments) {
+  // igb_construct_skb leaves only the headers linear: TCP trims already-received bytes from
+  // the fragments. The bytes that remain are the frame's from that offset on.
+  std::vector<uint8_t> head(256), page(4096);
+  for (size_t i = 0; i < page.size(); ++i) page[i] = static_cast<uint8_t>(i * 13 + 1);
+  sk_buff* skb = sk_buff::build(head.data(), 256, 256);
+  skb->put(10);
+  skb->add_rx_frag(page.data(), 100, 2048);
+  skb->add_rx_frag(page.data() + 2048, 50, 2048);
+  ASSERT_NE(skb->pskb_pull(10 + 30), nullptr);
+  EXPECT_EQ(skb->len, 120u);
+  EXPECT_EQ(skb->headlen(), 0u);
+  std::vector<uint8_t> got(skb->len);
+  skb->copy_bits(0, got.data(), skb->len);
+  EXPECT_TRUE(std::equal(got.begin(), got.begin() + 70, page.begin() + 30));
+  EXPECT_TRUE(std::equal(got.begin() + 70, got.end(), page.begin() + 2048));
+  ASSERT_NE(skb->pskb_pull(80), nullptr) << "past the first fragment";
+  EXPECT_EQ(skb->frags.size(), 1u);
+  EXPECT_EQ(skb->len, 40u);
+  EXPECT_EQ(skb->data_len, 40u);
+  EXPECT_EQ(skb->pskb_pull(41), nullptr) << "not more than len";
+  skb->frags.clear();
   kfree_skb(skb);
 }
 
@@ -264,6 +292,40 @@ TEST_F(TcpTest, OutOfOrderSegmentsWaitForTheHoleThenArriveInOrder) {
   EXPECT_TRUE(drops.empty());
 }
 
+TEST_F(TcpTest, OutOfOrderQueueHoldsEachByteOnceAsTcpDataQueueOfoDoes) {
+  // A sender that re-segments: `part(id, off, len)` carries stream bytes [off, off + len).
+  auto part = [&](uint64_t id, uint32_t off, uint32_t len) {
+    std::vector<uint8_t> f = tcp_frame(0, 58 + len);
+    const uint32_t seq = kTcpIsn + 1 + off;
+    for (int i = 0; i < 4; ++i) f[38 + i] = static_cast<uint8_t>(seq >> (24 - 8 * i));
+    frames.push_back(std::make_unique<frame_skb>(f, id));
+    frames.back()->skb->ip_summed = CHECKSUM_UNNECESSARY;
+    ip_rcv(*k, frames.back()->skb);
+  };
+  run_in_thread([&] {
+    part(200, 0, 70);
+    part(201, 140, 70);
+    part(202, 140, 140);  // same start, more bytes: replaces 201
+    part(203, 160, 40);   // all held already: dropped
+    part(204, 350, 35);
+    part(205, 385, 35);
+    part(206, 300, 140);  // covers 204 and 205: they go
+    EXPECT_EQ(tsk.out_of_order_queue.size(), 2u);
+    part(207, 70, 70);    // fills the hole up to 280
+    part(208, 280, 30);   // and on to 310; 206 follows from 310 on
+  });
+  EXPECT_EQ(queued(), (std::vector<uint64_t>{200, 207, 202, 208, 206}));
+  EXPECT_EQ(drops, std::vector<std::string>(4, "tcp_ofo_merge"));
+  EXPECT_TRUE(tsk.out_of_order_queue.empty());
+  EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + 440);
+  EXPECT_EQ(tsk.rcv_queued, 440u) << "every byte once";
+  EXPECT_EQ(tsk.rmem_alloc, [&] {
+    int n = 0;
+    for (const sk_buff* s : tsk.sk_receive_queue) n += static_cast<int>(s->truesize);
+    return n;
+  }()) << "the dropped segments were uncharged";
+}
+
 TEST_F(TcpTest, OldDuplicateIsDroppedAndCounted) {
   run_in_thread([&] {
     segment(0);
@@ -440,4 +502,104 @@ TEST_F(EpollTest, ItemsBeyondMaxeventsStayReadyForTheNextCall) {
   EXPECT_EQ(second, 1) << "the item left over by maxevents is still ready";
   EXPECT_NE(first_data, second_data);
   EXPECT_EQ(third, 0);
+}
+
+// ---- Scoreboard: what "byte-exact and in order per flow" means ------------------------------
+
+class ScoreboardTest : public StackTest {
+ protected:
+  std::unique_ptr<scoreboard> sb;
+  std::map<uint64_t, std::vector<uint8_t>> payload;  // what read() should return, per frame
+  void SetUp() override {
+    StackTest::SetUp();
+    sb = std::make_unique<scoreboard>(*k);
+  }
+  void offer(uint64_t id, const std::vector<uint8_t>& f, size_t headers) {
+    sb->offered(id, f);
+    payload[id].assign(f.begin() + static_cast<long>(headers), f.end());
+  }
+  void udp(uint64_t id, uint64_t seq) {  // datagram `seq` of flow 0
+    traffic_config c;
+    std::vector<uint8_t> f;
+    traffic_source::build_frame(c, id, 0, seq, f);
+    offer(id, f, 42);
+  }
+  // Segment `index` of connection 0, or (at != 0) the same bytes sent at sequence number `at`
+  void tcp(uint64_t id, uint64_t index, uint32_t at = 0) {
+    traffic_config c;
+    c.tcp = true;
+    c.frame_bytes = 128;
+    std::vector<uint8_t> f;
+    traffic_source::build_frame(c, id, 0, index, f);
+    for (int i = 0; at && i < 4; ++i) f[38 + i] = static_cast<uint8_t>(at >> (24 - 8 * i));
+    offer(id, f, 54);
+  }
+  void read(uint64_t id, size_t from = 0) {  // read() returns the frame's payload from `from`
+    sb->delivered(id, payload[id].data() + from, payload[id].size() - from);
+  }
+  std::vector<std::string> kinds() const {
+    std::vector<std::string> v;
+    for (const auto& x : k->violations()) v.push_back(x.kind);
+    return v;
+  }
+  static constexpr uint32_t kSeg = 128 - 4 - 54;
+  static uint32_t seq(uint64_t index) { return static_cast<uint32_t>(kTcpIsn + 1 + index * kSeg); }
+};
+
+TEST_F(ScoreboardTest, ThreadsReturnDatagramsInAnyOrderButTheSocketQueueIsFifo) {
+  run_in_thread([&] {
+    for (uint64_t i = 0; i < 4; ++i) udp(i, i);
+    sb->dequeued(0, 0, payload[0].size());  // thread A takes datagram 0,
+    sb->dequeued(1, 0, payload[1].size());  // thread B takes datagram 1
+    read(1);                                // and returns to user space first
+    read(0);
+    EXPECT_TRUE(kinds().empty()) << "two readers' returns are not ordered";
+    sb->dequeued(3, 0, payload[3].size());
+    sb->dequeued(2, 0, payload[2].size());
+  });
+  EXPECT_EQ(kinds(), std::vector<std::string>{"out_of_order"}) << "the queue itself gave 3 before 2";
+}
+
+TEST_F(ScoreboardTest, AChangedByteIsCorruptionWhoeverReadsIt) {
+  run_in_thread([&] {
+    udp(0, 0);
+    udp(1, 1);
+    sb->dequeued(0, 0, payload[0].size());
+    sb->dequeued(1, 0, payload[1].size());
+    payload[0].back() ^= 1;
+    read(1);
+    read(0);
+  });
+  EXPECT_EQ(kinds(), std::vector<std::string>{"corrupted_delivery"});
+  EXPECT_EQ(sb->delivered_count(), 2u);
+}
+
+TEST_F(ScoreboardTest, TcpIsJudgedAsAByteStreamWhateverTheSegmentation) {
+  // Segment 1 is a re-segmented retransmission starting 30 bytes into segment 0: the receiver
+  // trims what it has and read() returns its last 40 bytes; segment 2 follows on.
+  run_in_thread([&] {
+    tcp(0, 0);
+    tcp(1, 0, seq(0) + 30);
+    tcp(2, 0, seq(0) + kSeg + 30);
+    sb->dequeued(0, seq(0), kSeg);
+    sb->dequeued(1, seq(0) + kSeg, 30);
+    sb->dequeued(2, seq(0) + kSeg + 30, kSeg);
+    read(2);
+    read(1, kSeg - 30);
+    read(0);
+  });
+  EXPECT_TRUE(kinds().empty()) << ::testing::PrintToString(kinds());
+  EXPECT_EQ(sb->delivered_count(), 3u);
+}
+
+TEST_F(ScoreboardTest, TcpGapsRepeatsAndMisplacedBytesAreViolations) {
+  run_in_thread([&] {
+    for (uint64_t i = 0; i < 6; ++i) tcp(i, i);
+    sb->dequeued(0, seq(0), kSeg);
+    sb->dequeued(2, seq(2), kSeg);  // segment 1's bytes never read: a hole
+    sb->dequeued(3, seq(3), kSeg);
+    sb->dequeued(4, seq(4), kSeg - 5);  // bytes that do not end where segment 4 ends
+    sb->dequeued(1, seq(1), kSeg);      // bytes read a second time (after later ones)
+  });
+  EXPECT_EQ(kinds(), (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
 }
