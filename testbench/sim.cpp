@@ -111,11 +111,16 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     throw input_error(fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
   tc.pcap = p.s("traffic.pcap");
   double mean_bytes = mean_frame_bytes(tc);
+  double pcap_span_ns = 0, pcap_wire_ns = 0;  // a capture's last frame time, and its frames' wire time
+  uint64_t pcap_count = 0;
   if (!tc.pcap.empty()) {  // a replayed capture's own mean size sets the rescaled rate
     const pcap_frames pf = load_pcap(tc.pcap);
     double sum = 0;
     for (const auto& b : pf.bytes) sum += static_cast<double>(b.size()) + 4;
     mean_bytes = sum / static_cast<double>(pf.bytes.size());
+    for (double t : pf.t_ns) pcap_span_ns = std::max(pcap_span_ns, t);
+    pcap_wire_ns = (sum + 20.0 * static_cast<double>(pf.bytes.size())) * 8.0;
+    pcap_count = pf.bytes.size();
   }
   // Rate: frames/s, else Mb/s of Ethernet frames (FCS included), else percent of line rate
   tc.pps = p.d("traffic.rate_pps") > 0    ? p.d("traffic.rate_pps")
@@ -141,6 +146,45 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   tc.dup_pct = p.d("traffic.tcp_dup_pct");
   if (tc.tcp && tc.sockets != 1 && tc.sockets != tc.flows)
     throw input_error("app.sockets: with TCP every connection is its own socket; leave app.sockets at 1 (it follows traffic.flows)");
+  // The offered rate must fit the wire (README "The end of a run"): a generator faster than
+  // line rate would only queue its frames at the sender.
+  const std::string rate_key = p.d("traffic.rate_pps") > 0    ? "traffic.rate_pps"
+                               : p.d("traffic.rate_mbps") > 0 ? "traffic.rate_mbps"
+                                                              : "traffic.rate_pct";
+  const bool generated = tc.pcap.empty() && !tc.live;
+  if (generated || (!tc.pcap.empty() && tc.pcap_rescale)) {
+    const double line = 1e9 / ((mean_bytes + 20.0) * 8.0);  // frames/s with preamble, SFD and gap
+    if (tc.pps > line * (1 + 1e-9))
+      throw input_error(fmt::format("{}: {:.0f} frames/s of {:.0f}-byte frames is above the 1 Gb/s line rate ({:.0f} "
+                                    "frames/s with preamble and gap); lower it, or set traffic.rate_pct = 100",
+                                    rate_key, tc.pps, mean_bytes, std::floor(line)));
+  }
+  // The run's simulated time must stay within kMaxSimSeconds (sc_time counts picoseconds in 64
+  // bits): judged before anything is simulated, from the traffic's own extent.
+  {
+    double traffic_s = 0;
+    std::string why;
+    if (!tc.pcap.empty() && !tc.pcap_rescale) {
+      traffic_s = (pcap_span_ns + pcap_wire_ns) * 1e-9;
+      why = fmt::format("traffic.pcap: {} spans {:.6g} s", tc.pcap, pcap_span_ns * 1e-9);
+    } else if (!tc.live) {
+      const double m = 1.0 / tc.pps;  // s between frames
+      double n = !tc.pcap.empty() ? static_cast<double>(pcap_count)
+                 : tc.frames      ? static_cast<double>(tc.frames)
+                                  : tc.duration_us * 1e-6 / m;
+      if (tc.tcp && (tc.loss_pct > 0 || tc.dup_pct > 0)) n *= 2;  // retransmissions and duplicates
+      traffic_s = tc.poisson ? (n + 10 * std::sqrt(n) + 40) * m : n * m;  // a Poisson tail beyond reach
+      if (tc.on_us > 0 && tc.off_us > 0) {  // each silent period is waited out at most once per burst
+        const double per_burst = std::max(1.0, std::floor(tc.on_us * 1e-6 / m));
+        traffic_s += (n / per_burst + 1) * (tc.on_us + tc.off_us) * 1e-6;
+      }
+      if (!tc.frames && tc.pcap.empty()) traffic_s = std::min(traffic_s, 2 * tc.duration_us * 1e-6);
+      why = fmt::format("{}: {:.6g} frames at {:.6g} frames/s take {:.6g} s", rate_key, n, tc.pps, traffic_s);
+    }
+    if (traffic_s + p.d("sim.drain_us") * 1e-6 + 1e-3 > kMaxSimSeconds)
+      throw input_error(fmt::format("{} of simulated time; a run simulates at most {:.0f} s ({:.0f} days)", why,
+                                    kMaxSimSeconds, kMaxSimSeconds / 86400));
+  }
   igb_config ic;
   ic.num_queues = static_cast<int>(p.i("nic.queues"));
   ic.napi = p.s("driver.mode") == "napi";

@@ -57,11 +57,20 @@ pcap_frames load_pcap(const std::string& path) {
   pcap_frames f;
   pcap_pkthdr* h = nullptr;
   const u_char* data = nullptr;
-  double t0 = -1;
+  int64_t t0_sec = 0, t0_usec = 0;
+  bool first = true;
   int rc;
   while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-    const double t = h->ts.tv_sec * 1e9 + h->ts.tv_usec * 1e3;
-    if (t0 < 0) t0 = t;
+    // Time since the first frame, from integer seconds and microseconds: as a double of
+    // nanoseconds since 1970 a timestamp would carry 256 ns of rounding. A capture's seconds
+    // are an unsigned 32-bit field, which libpcap hands over as a signed one.
+    const int64_t sec = static_cast<uint32_t>(h->ts.tv_sec), usec = h->ts.tv_usec;
+    if (first) {
+      first = false;
+      t0_sec = sec;
+      t0_usec = usec;
+    }
+    const double t = static_cast<double>(sec - t0_sec) * 1e9 + static_cast<double>(usec - t0_usec) * 1e3;
     if (h->caplen < h->len) {
       ++f.skipped_truncated;
       continue;
@@ -75,7 +84,7 @@ pcap_frames load_pcap(const std::string& path) {
       b.resize(60, 0);
       ++f.padded;
     }
-    f.t_ns.push_back(std::max(0.0, t - t0));
+    f.t_ns.push_back(std::max(0.0, t));
     f.bytes.push_back(std::move(b));
   }
   const std::string why = rc == -1 ? pcap_geterr(p) : "";
