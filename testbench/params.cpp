@@ -105,7 +105,7 @@ params::params() {
       integer("kernel.napi_defer_hard_irqs", 0, "polls", 0, 1000000, "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll again after gro_flush_timeout"),
       integer("kernel.rmem_default", 212992, "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
       choice("app.kind", "epoll", {"epoll", "select", "poll", "blocking"}, "application model: an epoll, select or poll server over the sockets, or blocking readers"),
-      integer("app.threads", 1, "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets, or a blocking reader"),
+      integer("app.threads", 1, "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets; blocking: reader threads, at least one per socket (max(threads, sockets) threads, thread t on socket t mod sockets; at most 4096)"),
       flag("app.exclusive", false, "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
       integer("app.cpu", 0, "", 0, 7, "the core the application task runs on (taskset)"),
       integer("app.sockets", 1, "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),

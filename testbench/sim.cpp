@@ -57,6 +57,11 @@ json percentiles(const latency_sample& s) {
   return j;
 }
 
+// Blocking readers are a thread per socket (stack/app.h), each a SystemC thread with its own stack
+constexpr uint32_t kMaxBlockingReaders = 4096;
+// The modelled host's memory (testbench/sim.cpp sizes it from the configuration up to this)
+constexpr double kMaxHostMemBytes = 16.0 * (1ull << 30);
+
 uint32_t itr_setting(const std::string& s) {
   if (s == "dynamic") return 3;
   if (s == "off") return 0;
@@ -216,6 +221,42 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   if (tc.tcp && tc.size != traffic_config::sizes::fixed)
     throw input_error("traffic.size: TCP streams use fixed-size segments (traffic.frame_bytes)");
   const sc_time drain(p.d("sim.drain_us"), SC_US);
+  const uint32_t nsocks = tc.tcp ? tc.flows : tc.sockets;
+  if (p.s("app.kind") == "blocking" && nsocks > kMaxBlockingReaders)
+    throw input_error(fmt::format("app.sockets: blocking readers take a thread per socket; {} sockets need {} threads, "
+                                  "at most {} (app.kind = epoll, select or poll read many sockets per thread)",
+                                  nsocks, nsocks, kMaxBlockingReaders));
+
+  // Host memory, sized from the configuration (README "Host memory"): the rings, a buffer page
+  // per descriptor, and a page for every frame the stack can hold (sockets' receive buffers,
+  // backlogs, GRO), never more than the run offers. Pages of the order the driver uses (igb
+  // uses 3 KB buffers in 8 KB pages when the MTU does not fit a 2 KB build_skb buffer,
+  // driver/igb_main.cpp).
+  host_mem_layout layout;
+  {
+    const bool large = ic.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
+    const double truesize = large ? 4096 : 2048;
+    const double queues = ic.num_queues;
+    const double ring_pages = queues * ic.rx_ring;
+    double held = nsocks * (std::floor(kp.rmem_default / truesize) + 2) * (tc.tcp ? 2 : 1) +
+                  kp.cores * static_cast<double>(kp.netdev_max_backlog) + queues * (ic.napi_weight + 64);
+    double frames_total = -1;  // frames the run offers, when known before it runs
+    if (!tc.pcap.empty()) frames_total = static_cast<double>(pcap_count);
+    else if (!tc.live) frames_total = tc.frames ? static_cast<double>(tc.frames) : tc.duration_us * 1e-6 * tc.pps + 1;
+    else if (tc.frames) frames_total = static_cast<double>(tc.frames);
+    if (frames_total >= 0) held = std::min(held, frames_total * (tc.tcp ? 2 : 1));
+    const double pages = ring_pages + held + 1024;  // + slack for pages the driver is flipping
+    const double coherent = std::max(static_cast<double>(layout.coherent_bytes), queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20));
+    const double bytes = coherent + pages * (large ? 8192 : 4096) + (large ? 6144.0 * 4096 : 3072.0 * 8192);
+    if (bytes > kMaxHostMemBytes)
+      throw input_error(fmt::format("host memory: nic.queues x nic.rx_ring = {:.0f} receive buffers plus {:.0f} frames "
+                                    "the stack can hold (app.sockets x kernel.rmem_default, backlogs) need {:.0f} MiB; "
+                                    "the modelled host has at most {:.0f} MiB",
+                                    ring_pages, held, bytes / (1 << 20), kMaxHostMemBytes / (1 << 20)));
+    layout.coherent_bytes = static_cast<uint64_t>(coherent);
+    if (large) layout.order1_pages = std::max(layout.order1_pages, static_cast<uint64_t>(pages));
+    else layout.order0_pages = std::max(layout.order0_pages, static_cast<uint64_t>(pages));
+  }
 
   // Elaboration
   kernel k(kp, costs);
@@ -247,7 +288,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sb.offered(f.id, body);
     if (o.rx_pcap) rx_frames.emplace(f.id, std::move(body));
   };
-  host_mem mem("host_mem", 64ull << 20);
+  host_mem mem("host_mem", layout);
   pcie_link link("pcie", pp);
   nic dev("nic", np, &wire, p.b("sim.lockstep"));
   hal hw("hal", k, mem);
@@ -329,7 +370,6 @@ run_outcome run_simulation(const params& p, const run_options& o) {
 
   // Sockets and tasks: bring-up, then the application. UDP: app.sockets sockets bound to
   // consecutive ports; TCP: one established connection per flow.
-  const uint32_t nsocks = tc.tcp ? tc.flows : tc.sockets;
   std::vector<std::unique_ptr<sock>> socks;
   std::vector<sock*> sockp;
   for (uint32_t i = 0; i < nsocks; ++i) {
@@ -614,7 +654,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                    for (int c = 0; c < k.cores(); ++c) n += k.cpu(c).context_switches();
                    return n;
                  }()}};
-  r["app"] = {{"kind", kind}, {"threads", ac.threads}, {"sockets", nsocks},
+  r["app"] = {{"kind", kind}, {"threads", app.tasks.size()}, {"sockets", nsocks},
               {"delivered_packets", k.st.delivered_packets}, {"delivered_bytes", k.st.delivered_bytes},
               {"reads", k.st.reads}, {"empty_reads", k.st.empty_reads}, {"epoll_wait_calls", k.st.epoll_wait_calls},
               {"select_calls", k.st.select_calls}, {"poll_calls", k.st.poll_calls},
