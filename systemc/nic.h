@@ -92,6 +92,9 @@ class nic : public sc_core::sc_module {
   // Interrupts sent per vector: MSI-X messages, the MSI message (vector 0) or INTx assertions
   const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
   uint64_t desc_writebacks() const { return writebacks_; }
+  // Frames fully received from the wire that are not yet in host memory or dropped: in the
+  // MAC or the packet buffer (the end-of-run accounting of frames in flight)
+  uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
   double period_ns() const { return period_ps_ / 1000.0; }
   uint32_t eims() const;  // the RTL's interrupt mask now
   unsigned rtl_queues() const { return rtl4_ ? 4 : 8; }  // queues of the Verilated model in use

@@ -61,12 +61,12 @@ params::params() {
       num("traffic.tcp_dup_pct", 0, "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
       integer("traffic.frame_bytes", 64, "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
       num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
-      num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_mbps or rate_pct"),
-      num("traffic.rate_mbps", 0, "Mb/s", 0, 1000, "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use rate_pct"),
+      num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would outlast 100 days of simulated time"),
+      num("traffic.rate_mbps", 0, "Mb/s", 0, 1000, "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use rate_pct. Above line rate with preamble and gap (761.9 Mb/s of 64-byte frames) is refused"),
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
-      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory", 0, 0, {}, false},
+      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused", 0, 0, {}, false},
       flag("traffic.pcap_rescale", false, "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
       flag("traffic.live", false, "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
       param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false},
@@ -76,7 +76,7 @@ params::params() {
       integer("traffic.size_min", 64, "bytes", 64, 9018, "uniform sizes: smallest frame"),
       integer("traffic.size_max", 1518, "bytes", 64, 9018, "uniform sizes: largest frame"),
       integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
-      num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count; 0 = use frames"),
+      num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count: the frames whose times fall in [0, duration_us); 0 = use frames"),
       integer("nic.queues", 4, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them"),
       integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
       integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
@@ -127,7 +127,7 @@ params::params() {
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when nic.queues <= 4, faster) or 8 (always the full 8-queue build)"),
-      num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),
+      num("sim.drain_us", 1e6, "us", 0, 1e7, "the drain's bound: after the last frame's wire end the run goes on until every frame has its fate (delivered or counted), at most this long; frames still without one are reported as checks.in_flight (per place in in_flight_at), not lost"),
   };
   const cost_table defaults;
   for (const auto& [name, member] : cost_table::fields()) {

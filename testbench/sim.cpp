@@ -6,6 +6,8 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <unordered_set>
+#include <cstring>
 #include <memory>
 
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include "nic.h"
 #include "pcie_link.h"
 #include "scoreboard.h"
+#include "skbuff.h"
 #include "sim_time.h"
 #include "traffic.h"
 #include "live.h"
@@ -278,8 +281,14 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     live = std::make_unique<live_listener>(p.s("traffic.live_addr"), static_cast<uint16_t>(p.i("traffic.live_port")));
     src.set_live(live.get());
   }
+  // Run control's wake-ups: the source ran out, every frame has its fate, the statistics
+  // were read. Nothing wakes it otherwise, so idle time costs nothing.
+  sc_event run_ev;
+  std::function<void()> fate_hook;  // after every frame's fate
   eth_wire wire(wire_params{}, [&](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
-    return src.next(id, t, b);
+    if (src.next(id, t, b)) return true;
+    if (src.exhausted()) run_ev.notify(SC_ZERO_TIME);
+    return false;
   });
   uint64_t first_frame_ps = UINT64_MAX;
   wire.on_offer = [&](const wire_frame& f) {
@@ -314,6 +323,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     rx_frames.erase(id);
     sb.dropped(id, counter);
     k.jr.finish(id, counter);
+    if (fate_hook) fate_hook();
   };
   dev.msix_sink = [&](unsigned vec, const sc_time& sent, const sc_time& arrival) {
     hw.note_msix_sent(vec, sent);
@@ -332,6 +342,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }
   };
+  uint64_t frames_written_back = 0;  // frames whose EOP descriptor is written back
   mem.on_visible = [&](uint64_t addr, uint32_t len, uint32_t tag, const std::vector<uint64_t>& frames, const sc_time& t) {
     if (tag == 1 && !frames.empty()) {
       k.jr.record(frames[0], step::data_dma, t);
@@ -344,6 +355,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     }
     if (tag == 2) {
       for (size_t i = 0; i < frames.size(); ++i) {
+        uint32_t staterr;  // the frame's last descriptor (EOP) is written back: it is in host memory
+        std::memcpy(&staterr, mem.ptr(addr + 16 * i + 8), 4);
+        if (staterr & E1000_RXD_STAT_EOP) ++frames_written_back;
         k.jr.record(frames[i], step::desc_wb, t);
         hw.note_writeback(addr + 16 * i, frames[i], t);
       }
@@ -353,9 +367,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     note_event("drop", k.this_cpu().now());
     rx_frames.erase(id);
     sb.dropped(id, counter);
+    if (fate_hook) fate_hook();
   };
   k.on_deliver = [&](uint64_t id, const uint8_t* d, size_t n, const sc_time& t) {
     sb.delivered(id, d, n);
+    if (fate_hook) fate_hook();
     if (!rx_dump) return;
     auto it = rx_frames.find(id);
     if (it == rx_frames.end()) return;
@@ -427,13 +443,17 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   for (size_t t = 0; t < app.tasks.size(); ++t)
     k.cpu((kp.app_cpu + static_cast<int>(t)) % k.cores()).spawn(app.tasks[t].get());
 
-  // Run control: stop when every offered frame has a fate, or the drain time is over.
+  // Run control (README "The end of a run"): the traffic runs out, then the drain lasts until
+  // every offered frame has its fate, or until sim.drain_us after the last frame's wire end;
+  // then the driver reads the statistics and the run stops. Frames without a fate then are in
+  // flight (or lost), accounted for after the run.
   bool stats_read = false;
   task_struct stats_task;
   stats_task.comm = "igb_update_stats";
   stats_task.fn = [&] {
     igb_update_stats(&adapter);
     stats_read = true;
+    run_ev.notify(SC_ZERO_TIME);
   };
   // Progress on stderr for runs longer than about two seconds, when it is a terminal
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
@@ -454,22 +474,48 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                  static_cast<unsigned long long>(sb.offered_count()), sim_s / wall, left.c_str());
     progress_shown = true;
   };
+  fate_hook = [&] {
+    if (show_progress) progress();
+    if (src.exhausted() && sb.outstanding() == 0) run_ev.notify(SC_ZERO_TIME);
+  };
+  // The counters as the scoreboard saw them, just before and just after the driver read the
+  // NIC's: a frame that moves while the registers are read is on either side.
+  struct tally {
+    std::map<std::string, uint64_t> fates;
+    uint64_t written_back = 0, out_of_pktbuf = 0;
+  };
+  tally before, after;
+  auto take_tally = [&](tally& t) {
+    t.fates = sb.dropped_by();
+    t.written_back = frames_written_back;
+    // Frames that left the packet buffer for host memory or a drop: all but those on the wire or buffered
+    t.out_of_pktbuf = sb.offered_count() - (wire.holding() ? 1 : 0) - dev.frames_buffered();
+  };
+  bool drained = false;  // every frame had its fate before the drain's bound
   sc_spawn([&] {
-    for (;;) {
-      wait(sc_time(50, SC_US));
-      progress();
-      if (live && src.started()) {
-        // Live traffic: simulated time must not run ahead of the wall clock, or a datagram
-        // would land in the simulated past; then let the wire look for new datagrams.
-        const double ahead_ns = (sc_time_stamp() - src.start_time()).to_seconds() * 1e9 - live->elapsed_ns();
-        if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(ahead_ns)));
-        dev.kick();
+    while (!src.started() || !src.exhausted()) {
+      if (!live) {
+        wait(run_ev);
+        continue;
       }
-      if (!src.started() || !src.exhausted()) continue;
-      if (sb.outstanding() == 0 || sc_time_stamp() > src.last_offered() + drain) break;
+      // Live traffic: simulated time must not run ahead of the wall clock, or a datagram
+      // would land in the simulated past; then let the wire look for new datagrams.
+      wait(sc_time(50, SC_US));
+      if (show_progress) progress();
+      if (!src.started()) continue;
+      const double ahead_ns = (sc_time_stamp() - src.start_time()).to_seconds() * 1e9 - live->elapsed_ns();
+      if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(ahead_ns)));
+      dev.kick();
     }
+    // The drain: from the last frame's wire end (a source faster than the wire queues its
+    // frames at the sender, so its nominal times end earlier)
+    const sc_time bound = std::max(wire.last_end(), src.last_offered()) + drain;
+    while (sb.outstanding() > 0 && sc_time_stamp() < bound) wait(bound - sc_time_stamp(), run_ev);
+    drained = sb.outstanding() == 0;
+    take_tally(before);
     k.cpu(0).spawn(&stats_task);
-    while (!stats_read) wait(sc_time(10, SC_US));
+    while (!stats_read) wait(run_ev);
+    take_tally(after);
     sc_stop();
   }, "run_control");
 
@@ -544,25 +590,53 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
+  // Frames without a fate when the drain's bound ended the run: where each one is. Before the
+  // driver took it from the ring the NIC has it; after, an skb must hold it (in the stack or a
+  // socket's queue). One that no skb holds was lost: lost_unaccounted.
+  std::map<std::string, uint64_t> in_flight_at;
+  uint64_t in_flight = 0;
+  if (sb.outstanding() > 0) {
+    std::unordered_set<uint64_t> held;
+    for (const sk_buff* skb : live_skbs()) skb->for_each_frame([&](uint64_t id) { held.insert(id); });
+    if (wire.holding()) ++in_flight_at["wire"];
+    k.jr.for_each_in_flight([&](const frame_record& r) {
+      auto at = [&](step st) { return r.t[static_cast<size_t>(st)] >= 0; };
+      const char* place = !at(step::desc_wb)                    ? "nic"
+                          : !at(step::drv_read_desc)            ? "ring"
+                          : !held.count(r.id)                   ? nullptr
+                          : at(step::sk_data_ready)             ? "socket"
+                                                                : "stack";
+      if (place) ++in_flight_at[place];
+    });
+    for (const auto& [place, n] : in_flight_at) in_flight += n;
+    in_flight = std::min<uint64_t>(in_flight, sb.outstanding());
+  }
+  const uint64_t lost = sb.outstanding() - in_flight;
   dev.close_waves();
   k.jr.finish_all_in_flight();
   k.jr.close();
 
-  // Counters must agree with the fates the scoreboard saw.
+  // Counters must agree with the fates the scoreboard saw. A NIC counter is read while frames
+  // may still move (a run that ended at the drain's bound): it must lie between the frames
+  // seen before the driver read it and those seen after.
   const auto& by = sb.dropped_by();
   auto fate = [&](const std::string& n) { auto it = by.find(n); return it == by.end() ? 0ull : static_cast<unsigned long long>(it->second); };
-  if (fate("rx_length_errors") != adapter.stats.ruc)
-    k.violate("counter_mismatch", fmt::format("RUC={} but {} frames were seen dropped by it", adapter.stats.ruc, fate("rx_length_errors")));
-  if (fate("rx_missed_errors") != adapter.stats.mpc)
-    k.violate("counter_mismatch", fmt::format("MPC={} but {} frames were seen dropped by it", adapter.stats.mpc, fate("rx_missed_errors")));
-  uint64_t rqdpc_total = 0;
-  for (int q = 0; q < adapter.num_rx_queues; ++q) {
-    const std::string name = fmt::format("rx_queue_{}_drops", q);
-    rqdpc_total += adapter.stats.rqdpc[q];
-    if (fate(name) != adapter.stats.rqdpc[q])
-      k.violate("counter_mismatch", fmt::format("RQDPC({})={} but {} frames were seen dropped by it", q,
-                                                adapter.stats.rqdpc[q], fate(name)));
-  }
+  auto fate_in = [](const tally& t, const std::string& n) {
+    auto it = t.fates.find(n);
+    return it == t.fates.end() ? uint64_t{0} : it->second;
+  };
+  auto nic_counter = [&](const std::string& reg, uint64_t value, uint64_t lo, uint64_t hi, const char* what) {
+    if (value >= lo && value <= hi) return;
+    k.violate("counter_mismatch", lo == hi ? fmt::format("{}={} but {} frames {}", reg, value, lo, what)
+                                           : fmt::format("{}={} but {} to {} frames {} while it was read", reg, value, lo, hi, what));
+  };
+  auto nic_drops = [&](const std::string& reg, uint64_t value, const std::string& fate_name) {
+    nic_counter(reg, value, fate_in(before, fate_name), fate_in(after, fate_name), "were seen dropped by it");
+  };
+  nic_drops("RUC", adapter.stats.ruc, "rx_length_errors");
+  nic_drops("MPC", adapter.stats.mpc, "rx_missed_errors");
+  for (int q = 0; q < adapter.num_rx_queues; ++q)
+    nic_drops(fmt::format("RQDPC({})", q), adapter.stats.rqdpc[q], fmt::format("rx_queue_{}_drops", q));
   softnet_data sd_total;  // /proc/net/softnet_stat summed over the cores
   for (int c = 0; c < k.cores(); ++c) {
     sd_total.processed += k.cpu(c).sd.processed;
@@ -573,11 +647,16 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
-  const uint64_t reached_host = sb.offered_count() - fate("rx_missed_errors") - rqdpc_total;
-  if (adapter.stats.gprc != reached_host)
-    k.violate("counter_mismatch", fmt::format("GPRC={} but {} frames reached host memory", adapter.stats.gprc, reached_host));
-  if (sb.lost_unaccounted() > 0)
-    k.violate("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted", sb.lost_unaccounted()));
+  // GPRC counts a frame once its last buffer is written to host memory: at least the frames
+  // whose last descriptor was written back before the read, at most those that had left the
+  // packet buffer (and were not dropped by the NIC) after it.
+  uint64_t nic_dropped_after = fate_in(after, "rx_missed_errors") + fate_in(after, "rx_length_errors");
+  for (int q = 0; q < adapter.num_rx_queues; ++q) nic_dropped_after += fate_in(after, fmt::format("rx_queue_{}_drops", q));
+  nic_counter("GPRC", adapter.stats.gprc, before.written_back,
+              after.out_of_pktbuf > nic_dropped_after ? after.out_of_pktbuf - nic_dropped_after : 0, "reached host memory");
+  if (lost > 0)
+    k.violate("lost_unaccounted", fmt::format("{} frames have neither been delivered nor counted, and are nowhere in "
+                                              "the model", lost));
 
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const uint64_t end_ps = ps_of(end);
@@ -697,7 +776,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   for (const auto& [n, c] : by) dropped_by[n] = c;
   r["checks"] = {{"passed", violations.empty()}, {"violations", viol}, {"offered", sb.offered_count()},
                  {"delivered", sb.delivered_count()}, {"dropped", sb.dropped_total()}, {"dropped_by", dropped_by},
-                 {"lost_unaccounted", sb.lost_unaccounted()}};
+                 {"lost_unaccounted", lost}, {"in_flight", in_flight}, {"in_flight_at", in_flight_at},
+                 {"drained", drained}};
 
   // Human summary
   std::string s;
@@ -736,6 +816,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                            st["p99"].get<double>());
     }
     if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
+  }
+  if (in_flight > 0) {
+    std::string places;
+    for (const auto& [place, n] : in_flight_at) places += fmt::format("{}{} {}", places.empty() ? "" : ", ", place, n);
+    s += fmt::format("  in flight  {} frames when the drain ended at its bound, sim.drain_us after the last frame ({})\n",
+                     in_flight, places);
   }
   s += fmt::format("  checks     {}\n", violations.empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", violations.size(),
                                                                                       violations[0].kind, violations[0].detail));
