@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <algorithm>
+
 #include "kernel.h"
 #include "sim_time.h"
 
@@ -17,7 +19,10 @@ server_app::server_app(kernel& k, std::vector<sock*> socks, const app_config& c)
     files_[i].sk = socks_[i];
     fds_[kFirstFd + i] = &files_[i];
   }
-  for (int t = 0; t < c_.threads; ++t) {
+  // Blocking readers: a recv blocks on one socket, so every socket gets its own reader (the
+  // thread-per-socket server a user writes); threads beyond the sockets share them.
+  const int ntasks = c_.kind == app_kind::blocking ? std::max(c_.threads, static_cast<int>(socks_.size())) : c_.threads;
+  for (int t = 0; t < ntasks; ++t) {
     tasks.push_back(std::make_unique<task_struct>());
     tasks.back()->comm = "server/" + std::to_string(t);
     tasks.back()->fn = [this, t] { run(t); };

@@ -3,7 +3,8 @@
 //              `exclusive`), epoll_wait(maxevents 64, no timeout), then reads each ready socket
 //   select   - select() over the sockets' fds (FD_SETSIZE applies), then reads the ready ones
 //   poll     - poll() over an array of pollfd, then reads the ready ones
-//   blocking - a blocking recv on one socket (thread t on socket t mod sockets)
+//   blocking - a blocking recv on one socket: max(threads, sockets) reader threads, thread t
+//              on socket t mod sockets (every socket has a reader; extra threads share them)
 // Reads are MSG_DONTWAIT until EAGAIN (a blocking reader sleeps on the socket instead). With
 // several threads on the same sockets, a thread woken for an event another thread took first
 // reads nothing: app.empty_reads counts those wasted wake-ups (the thundering herd).
@@ -27,7 +28,7 @@ enum class app_kind { epoll, select, poll, blocking };
 
 struct app_config {
   app_kind kind = app_kind::epoll;
-  int threads = 1;
+  int threads = 1;         // blocking: at least one thread per socket (server_app::tasks)
   bool exclusive = false;  // EPOLLEXCLUSIVE on the epoll items
 };
 

@@ -67,6 +67,10 @@ class journey {
   void finish(uint64_t id, const std::string& fate);
   // Rows of frames still in flight at the end get the fate "in_flight".
   void finish_all_in_flight();
+  // f(record) for every frame that has a row and no fate yet
+  template <class F> void for_each_in_flight(F&& f) const {
+    for (const auto& kv : live_) f(kv.second);
+  }
   std::function<char()> task_state;  // the application task's state now
   // Per-step latency samples of delivered frames: from the previous reached step, and
   // end-to-end (wire_end -> read_return), in ps.

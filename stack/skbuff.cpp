@@ -5,8 +5,18 @@
 
 namespace igbsim {
 
+namespace {
+std::unordered_set<const sk_buff*>& live_set() {
+  static std::unordered_set<const sk_buff*> live;
+  return live;
+}
+}  // namespace
+
+const std::unordered_set<const sk_buff*>& live_skbs() { return live_set(); }
+
 sk_buff* sk_buff::build(uint8_t* buf, uint32_t size, uint32_t truesize) {
   auto* skb = new sk_buff;
+  live_set().insert(skb);
   skb->head = skb->data = skb->tail = buf;
   skb->end = buf + size;
   skb->truesize = truesize;
@@ -128,6 +138,7 @@ void kfree_skb(sk_buff* skb) {
   if (!skb) return;
   for (sk_buff* m : skb->frag_list) kfree_skb(m);
   if (skb->destructor) skb->destructor();
+  live_set().erase(skb);
   delete skb;
 }
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace igbsim {
@@ -87,6 +88,9 @@ struct sk_buff {
 
 // kfree_skb / consume_skb (with the frag_list)
 void kfree_skb(sk_buff* skb);
+// Every sk_buff built and not yet freed: where the frames still in the stack are when a run
+// ends (a frame past the driver that no skb holds was lost).
+const std::unordered_set<const sk_buff*>& live_skbs();
 // Undo a GRO merge: this skb with its own payload only, then the merged segments, in order.
 std::vector<sk_buff*> gro_split(sk_buff* skb);
 

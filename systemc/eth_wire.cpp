@@ -32,7 +32,8 @@ const wire_frame* eth_wire::peek() {
   f.ns_per_byte = 8.0 / p_.gbps;
   f.preamble = p_.preamble_bytes;
   f.start = std::max(f.offered, free_at_);
-  free_at_ = f.end() + time_of_ns(p_.ifg_bytes * f.ns_per_byte);
+  last_end_ = f.end();
+  free_at_ = last_end_ + time_of_ns(p_.ifg_bytes * f.ns_per_byte);
   ++offered_;
   bytes_ += f.bytes.size();
   next_ = std::move(f);

@@ -40,6 +40,12 @@ class eth_wire {
   void pop();
   uint64_t frames_offered() const { return offered_; }
   uint64_t bytes_offered() const { return bytes_; }
+  // When the last frame taken from the source is off the wire (its FCS received): a source
+  // that offers faster than line rate queues frames at the sender, and this is where the
+  // last one really ends. Zero before the first frame.
+  sc_core::sc_time last_end() const { return last_end_; }
+  // A frame taken from the source and not yet fully received (peeked, not popped)
+  bool holding() const { return next_.has_value(); }
   // Observer for every frame as it is put on the wire (for the scoreboard).
   std::function<void(const wire_frame&)> on_offer;
 
@@ -49,6 +55,7 @@ class eth_wire {
   std::optional<wire_frame> next_;
   uint64_t next_id_ = 0, offered_ = 0, bytes_ = 0;
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;  // end of the previous frame's IFG
+  sc_core::sc_time last_end_ = sc_core::SC_ZERO_TIME;
 };
 
 uint32_t ethernet_fcs(const uint8_t* data, size_t len);

@@ -13,22 +13,31 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <vector>
 
 namespace igbsim {
+
+// How host memory is laid out: the coherent region (descriptor rings) from address 0, then
+// the order-0 pages (4 KiB), then the order-1 pages (8 KiB, 8 KiB aligned).
+struct host_mem_layout {
+  uint64_t coherent_bytes = 16ull << 20;
+  uint64_t order0_pages = 6144;
+  uint64_t order1_pages = 3072;
+  uint64_t bytes() const { return coherent_bytes + order0_pages * 4096 + order1_pages * 8192; }
+};
 
 class host_mem : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<host_mem> tgt_socket;
 
-  host_mem(sc_core::sc_module_name name, uint64_t bytes);
+  // Memory is reserved, not committed: only pages the run touches become resident.
+  host_mem(sc_core::sc_module_name name, const host_mem_layout& layout = host_mem_layout{});
+  ~host_mem() override;
 
   // CPU side (direct access, like a kernel virtual address)
-  uint8_t* ptr(uint64_t addr) { return mem_.get() + addr; }
+  uint8_t* ptr(uint64_t addr) { return mem_ + addr; }
   uint64_t size() const { return size_; }
   // Apply every posted device write visible at or before t.
   void settle(const sc_core::sc_time& t);
@@ -44,11 +53,14 @@ class host_mem : public sc_core::sc_module {
   uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096);
   static constexpr uint64_t kPageSize = 4096;
   // Returns 0 when no page is left.
-  // order 0: 4 KiB, order 1: 8 KiB (two contiguous pages, 8 KiB aligned). The page region is
-  // split between the two orders, half each; no splitting or merging between them.
+  // order 0: 4 KiB, order 1: 8 KiB (two contiguous pages, 8 KiB aligned), each from its own
+  // region of the layout; no splitting or merging between them. A freed page is the next one
+  // handed out; pages never used are handed out in address order.
   uint64_t alloc_page(unsigned order = 0);
   void free_page(uint64_t addr, unsigned order = 0);
-  uint64_t pages_free(unsigned order = 0) const { return free_pages_[order].size(); }
+  uint64_t pages_free(unsigned order = 0) const {
+    return free_pages_[order].size() + (page_end_[order] - page_next_[order]) / (kPageSize << order);
+  }
 
  private:
   sc_core::sc_time settled_ = sc_core::SC_ZERO_TIME;
@@ -62,15 +74,16 @@ class host_mem : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
 
-  // Zeroed memory from calloc: the pages come from the kernel already zero and become
-  // resident only when touched (a vector's memset touched all 64 MB at start-up).
-  struct free_deleter { void operator()(uint8_t* p) const { std::free(p); } };
-  std::unique_ptr<uint8_t[], free_deleter> mem_;
+  // Zeroed memory from an anonymous mapping without swap reservation: the pages come from the
+  // kernel already zero and become resident only when touched (a vector's memset touched all
+  // of it at start-up; calloc of a large size is refused under heuristic overcommit).
+  uint8_t* mem_ = nullptr;
   uint64_t size_ = 0;
   std::deque<posted_write> posted_;
   uint64_t coherent_next_ = 0x1000;
   uint64_t coherent_end_;
-  std::vector<uint64_t> free_pages_[2];
+  uint64_t page_next_[2], page_end_[2];   // pages never handed out: [next, end) per order
+  std::vector<uint64_t> free_pages_[2];   // pages freed, the last freed handed out first
 };
 
 // Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.

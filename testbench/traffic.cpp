@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <pcap/pcap.h>
 
@@ -56,11 +57,20 @@ pcap_frames load_pcap(const std::string& path) {
   pcap_frames f;
   pcap_pkthdr* h = nullptr;
   const u_char* data = nullptr;
-  double t0 = -1;
+  int64_t t0_sec = 0, t0_usec = 0;
+  bool first = true;
   int rc;
   while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-    const double t = h->ts.tv_sec * 1e9 + h->ts.tv_usec * 1e3;
-    if (t0 < 0) t0 = t;
+    // Time since the first frame, from integer seconds and microseconds: as a double of
+    // nanoseconds since 1970 a timestamp would carry 256 ns of rounding. A capture's seconds
+    // are an unsigned 32-bit field, which libpcap hands over as a signed one.
+    const int64_t sec = static_cast<uint32_t>(h->ts.tv_sec), usec = h->ts.tv_usec;
+    if (first) {
+      first = false;
+      t0_sec = sec;
+      t0_usec = usec;
+    }
+    const double t = static_cast<double>(sec - t0_sec) * 1e9 + static_cast<double>(usec - t0_usec) * 1e3;
     if (h->caplen < h->len) {
       ++f.skipped_truncated;
       continue;
@@ -74,7 +84,7 @@ pcap_frames load_pcap(const std::string& path) {
       b.resize(60, 0);
       ++f.padded;
     }
-    f.t_ns.push_back(std::max(0.0, t - t0));
+    f.t_ns.push_back(std::max(0.0, t));
     f.bytes.push_back(std::move(b));
   }
   const std::string why = rc == -1 ? pcap_geterr(p) : "";
@@ -213,45 +223,66 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
     }
     return false;
   };
-  bool have = take_late(true);
-  const bool more_new = c_.frames ? new_ < c_.frames : t_ns_ < c_.duration_us * 1000.0;
   std::uniform_real_distribution<double> pct(0, 100);
-  while (!have && more_new) {
-    const uint32_t flow = static_cast<uint32_t>(new_ % c_.flows);
-    const uint64_t seq = seq_[flow]++;
-    ++new_;
-    if (c_.tcp && c_.loss_pct > 0 && pct(rng_) < c_.loss_pct) {
-      late_.push_back({sent_ + c_.tcp_rtx_after, flow, seq});  // lost; the sender retransmits
-    } else if (c_.tcp && c_.reorder_pct > 0 && pct(rng_) < c_.reorder_pct) {
-      late_.push_back({sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
-    } else {
-      traffic_config cc = c_;  // this frame's size
-      if (c_.size == traffic_config::sizes::uniform) {
-        cc.frame_bytes = std::uniform_int_distribution<uint32_t>(c_.size_min, c_.size_max)(rng_);
-      } else if (c_.size == traffic_config::sizes::imix) {
-        const uint32_t r = std::uniform_int_distribution<uint32_t>(0, 11)(rng_);
-        cc.frame_bytes = kImixSizes[r < 7 ? 0 : r < 11 ? 1 : 2];
+  for (;;) {
+    bool have = take_late(true);
+    // A duration offers new segments whose times fall before its end: each new frame's time is
+    // known only once it is drawn (below), so a frame at or past the end is taken back.
+    const size_t late_before = late_.size();
+    const uint64_t new_before = new_;
+    const double t_before = t_ns_;
+    bool fresh = false;
+    const bool more_new = c_.frames ? new_ < c_.frames : !duration_over_ && t_ns_ < c_.duration_us * 1000.0;
+    while (!have && more_new) {
+      const uint32_t flow = static_cast<uint32_t>(new_ % c_.flows);
+      const uint64_t seq = seq_[flow]++;
+      ++new_;
+      if (c_.tcp && c_.loss_pct > 0 && pct(rng_) < c_.loss_pct) {
+        late_.push_back({sent_ + c_.tcp_rtx_after, flow, seq});  // lost; the sender retransmits
+      } else if (c_.tcp && c_.reorder_pct > 0 && pct(rng_) < c_.reorder_pct) {
+        late_.push_back({sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
+      } else {
+        traffic_config cc = c_;  // this frame's size
+        if (c_.size == traffic_config::sizes::uniform) {
+          cc.frame_bytes = std::uniform_int_distribution<uint32_t>(c_.size_min, c_.size_max)(rng_);
+        } else if (c_.size == traffic_config::sizes::imix) {
+          const uint32_t r = std::uniform_int_distribution<uint32_t>(0, 11)(rng_);
+          cc.frame_bytes = kImixSizes[r < 7 ? 0 : r < 11 ? 1 : 2];
+        }
+        build_frame(cc, id, flow, seq, bytes);
+        if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct) late_.push_back({sent_ + 2, flow, seq});
+        have = fresh = true;
       }
-      build_frame(cc, id, flow, seq, bytes);
-      if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct) late_.push_back({sent_ + 2, flow, seq});
-      have = true;
+      if (c_.frames && new_ >= c_.frames) break;
     }
-    if (c_.frames && new_ >= c_.frames) break;
-  }
-  if (!have) have = take_late(false);
-  if (!have) {
-    exhausted_ = true;
-    return false;
-  }
-  if (sent_ > 0) {
-    const double mean = 1e9 / c_.pps;
-    t_ns_ += c_.poisson ? std::exponential_distribution<double>(1.0 / mean)(rng_) : mean;
-    if (c_.on_us > 0 && c_.off_us > 0) {  // in a silent period: wait for the next burst
-      const double period = (c_.on_us + c_.off_us) * 1000.0;
-      const double phase = std::fmod(t_ns_, period);
-      if (phase >= c_.on_us * 1000.0) t_ns_ += period - phase;
+    if (!have) have = take_late(false);
+    if (!have) {
+      exhausted_ = true;
+      return false;
     }
+    if (sent_ > 0) {
+      const double mean = 1e9 / c_.pps;
+      t_ns_ += c_.poisson ? std::exponential_distribution<double>(1.0 / mean)(rng_) : mean;
+      if (c_.on_us > 0 && c_.off_us > 0) {  // in a silent period: wait for the next burst
+        const double period = (c_.on_us + c_.off_us) * 1000.0;
+        const double phase = std::fmod(t_ns_, period);
+        if (phase >= c_.on_us * 1000.0) t_ns_ += period - phase;
+      }
+    }
+    if (fresh && !c_.frames && t_ns_ >= c_.duration_us * 1000.0) {
+      // Past the duration: this call's new segments are not sent (nor their late copies);
+      // the late copies of earlier segments still are.
+      for (uint64_t n = new_before; n < new_; ++n) --seq_[static_cast<uint32_t>(n % c_.flows)];
+      new_ = new_before;
+      late_.resize(late_before);
+      t_ns_ = t_before;
+      duration_over_ = true;
+      continue;
+    }
+    break;
   }
+  if (t_ns_ > kMaxSimSeconds * 1e9)  // refused up front (sim.cpp); a Poisson tail cannot reach it
+    throw std::runtime_error("traffic: a frame's time is past the longest simulated run");
   offered = start_ + sc_time(t_ns_, SC_NS);
   last_ = offered;
   ++sent_;

@@ -83,6 +83,11 @@ constexpr uint32_t peer_ip(uint32_t flow) {
 
 double line_rate_pps(uint32_t frame_bytes, double gbps = 1.0);
 
+// The longest run igbsim simulates: 100 days of simulated time. SystemC counts time in
+// picoseconds in 64 bits (about 213 days); a scenario whose traffic would outlast this is
+// refused before anything is simulated (testbench/sim.cpp), so no time ever wraps.
+constexpr double kMaxSimSeconds = 100 * 86400.0;
+
 class traffic_source {
  public:
   explicit traffic_source(const traffic_config& c);
@@ -109,6 +114,7 @@ class traffic_source {
   traffic_config c_;
   sc_core::sc_time start_;
   bool started_ = false, exhausted_ = false;
+  bool duration_over_ = false;  // traffic.duration_us: the next new frame would fall past it
   double t_ns_ = 0;
   sc_core::sc_time last_;
   std::vector<uint64_t> seq_;

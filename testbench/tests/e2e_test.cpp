@@ -10,6 +10,7 @@
 #include <set>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -1308,4 +1309,145 @@ TEST(Waves, TriggerOnTheFirstFrameWithoutADescriptor) {
   EXPECT_LE(rep["events_first_ns"]["rnbc"].get<double>(), rep["events_first_ns"]["mpc"].get<double>())
       << "a frame waits for a descriptor before the buffer overflows";
   EXPECT_GT(rep["nic"]["rnbc"].get<uint64_t>(), 0u);
+}
+
+// --- The end of a run, host memory and the limits of a run (issue 19) -------------------------
+
+// A capture of `n` frames of `c`, frame i at second `sec(i)` (microseconds 0).
+static void write_capture(const std::string& path, const traffic_config& c, int n,
+                          const std::function<uint32_t(int)>& sec) {
+  pcap_t* p = pcap_open_dead(DLT_EN10MB, 65535);
+  pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
+  ASSERT_NE(d, nullptr);
+  for (int i = 0; i < n; ++i) {
+    std::vector<uint8_t> f;
+    traffic_source::build_frame(c, static_cast<uint64_t>(i), static_cast<uint32_t>(i) % c.flows,
+                                static_cast<uint64_t>(i) / c.flows, f);
+    pcap_pkthdr h{};
+    h.ts.tv_sec = sec(i);
+    h.len = h.caplen = static_cast<bpf_u_int32>(f.size());
+    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
+  }
+  pcap_dump_close(d);
+  pcap_close(p);
+}
+
+TEST(Drain, ASlowSystemDrainsToTheEndAndWhatABoundCutsOffIsInFlightNotLost) {
+  // 32 threads: ksoftirqd gets a thirty-third of the core, the last frames take tens of ms.
+  const std::string a = fresh_dir("drain-full"), b = fresh_dir("drain-cut");
+  ASSERT_EQ(run_igbsim("run --out " + a + " --set app.threads=32").status, 0);
+  const json full = load_report(a);
+  EXPECT_TRUE(full["checks"]["drained"].get<bool>());
+  EXPECT_EQ(full["checks"]["in_flight"], 0);
+  EXPECT_EQ(full["checks"]["lost_unaccounted"], 0);
+  EXPECT_EQ(full["checks"]["delivered"].get<uint64_t>() + sum_dropped(full), full["checks"]["offered"].get<uint64_t>());
+  // The same run cut off 1 ms after its last frame: frames are still in the NIC and the ring.
+  const result r = run_igbsim("run --out " + b + " --set app.threads=32 --set sim.drain_us=1000");
+  ASSERT_EQ(r.status, 0) << r.out << "frames in flight are no violation; the NIC counters account for them";
+  const json cut = load_report(b);
+  EXPECT_FALSE(cut["checks"]["drained"].get<bool>());
+  const uint64_t in_flight = cut["checks"]["in_flight"].get<uint64_t>();
+  EXPECT_GT(in_flight, 0u);
+  uint64_t placed = 0;
+  for (const auto& kv : cut["checks"]["in_flight_at"].items()) placed += kv.value().get<uint64_t>();
+  EXPECT_EQ(placed, in_flight) << "every frame in flight has its place";
+  EXPECT_EQ(cut["checks"]["lost_unaccounted"], 0);
+  EXPECT_EQ(cut["checks"]["delivered"].get<uint64_t>() + sum_dropped(cut) + in_flight,
+            cut["checks"]["offered"].get<uint64_t>());
+  EXPECT_LT(cut["sim"]["sim_time_ns"].get<double>(), full["sim"]["sim_time_ns"].get<double>());
+  EXPECT_NE(r.out.find("in flight"), std::string::npos) << r.out;
+  // Every journey row without a fate says so
+  size_t rows_in_flight = 0;
+  for (const auto& row : load_journey(b)) rows_in_flight += row.fate == "in_flight";
+  EXPECT_EQ(rows_in_flight, in_flight);
+}
+
+TEST(Drain, AFrameStrandedByADriverBugIsInItsRingAndCaughtNotLost) {
+  const std::string dir = fresh_dir("drain-stranded");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set fault.lose_eims_write=5");
+  EXPECT_EQ(r.status, 3);
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["violations"][0]["kind"], "stranded_packet");
+  EXPECT_GT(rep["checks"]["in_flight_at"].value("ring", 0), 0) << rep["checks"].dump();
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+}
+
+TEST(Drain, FramesQueuedAtTheSenderAreTimedFromTheWireNotFromTheirTimestamps) {
+  // 1,000 frames with one timestamp: 672 us on the wire, more than the 300 us drain after it.
+  const std::string dir = fresh_dir("drain-queued");
+  fs::create_directories(dir);
+  traffic_config c;
+  write_capture(dir + "/same.pcap", c, 1000, [](int) { return 1700000000u; });
+  const result r = run_igbsim("run --out " + dir + "/out --set traffic.pcap=" + dir +
+                              "/same.pcap --set sim.drain_us=300 --set kernel.rmem_default=4194304");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const json rep = load_report(dir + "/out");
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+  EXPECT_GT(rep["sim"]["sim_time_ns"].get<double>(), 672e3 + 300e3) << "the drain began at the last frame's wire end";
+}
+
+TEST(Traffic, ADurationOffersTheFramesWhoseTimesFallInsideIt) {
+  const std::string dir = fresh_dir("duration");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set traffic.duration_us=1000 --set traffic.rate_pps=100000").status, 0);
+  EXPECT_EQ(load_report(dir)["wire"]["frames_offered"], 100) << "frames at 0, 10, ..., 990 us; none at 1000 us";
+}
+
+TEST(Traffic, RatesTheWireCannotCarryAndRunsPastTheLongestAreRefusedBeforeRunning) {
+  const std::string dir = fresh_dir("limits");
+  for (const std::string& args : {std::string(" --set traffic.rate_pps=1488096 --set traffic.frame_bytes=1518"),
+                                  std::string(" --set traffic.rate_mbps=1000"),
+                                  std::string(" --set traffic.rate_pps=1e-300")}) {
+    const result r = run_igbsim("run --out " + dir + args);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("traffic.rate_"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir));
+  }
+  EXPECT_EQ(run_igbsim("run --out " + dir + " --set traffic.rate_pct=100 --set traffic.frames=100").status, 0)
+      << "line rate itself is fine";
+}
+
+TEST(Traffic, AnIdleHourCostsMillisecondsAndACaptureSpanningCenturiesIsRefused) {
+  const std::string dir = fresh_dir("idle");
+  fs::create_directories(dir);
+  traffic_config c;
+  write_capture(dir + "/hour.pcap", c, 4, [](int i) { return 1700000000u + (i >= 2 ? 3600u : 0u); });
+  write_capture(dir + "/far.pcap", c, 4, [](int i) { return i >= 2 ? 4000000000u : 0u; });
+  // The stranded-packet checker still wakes every sim.stranded_us / 2: at its longest here
+  const result r = run_igbsim("run --out " + dir + "/hour --set sim.stranded_us=1e7 --set traffic.pcap=" + dir + "/hour.pcap");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir + "/hour");
+  EXPECT_GT(rep["sim"]["sim_time_ns"].get<double>(), 3600e9);
+  EXPECT_EQ(rep["checks"]["delivered"], 4);
+  EXPECT_LT(rep["sim"]["wall_s"].get<double>(), 1.0);
+  const result far = run_igbsim("run --out " + dir + "/far --set traffic.pcap=" + dir + "/far.pcap");
+  EXPECT_EQ(far.status, 2) << "4e9 s apart: never wrapped into the past";
+  EXPECT_NE(far.err.find("traffic.pcap"), std::string::npos) << far.err;
+}
+
+TEST(HostMemory, IsSizedForLargeRingsAndRefusedBeyondItsLimit) {
+  const std::string dir = fresh_dir("hostmem");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set nic.rx_ring=4096 --set traffic.flows=3").status, 0);
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+  for (const auto& kv : rep["ethtool"].items()) {
+    if (kv.key().find("alloc_failed") != std::string::npos) {
+      EXPECT_EQ(kv.value(), 0) << kv.key();
+    }
+  }
+  const result r = run_igbsim("run --out " + dir + "-big --set app.sockets=100000 --set kernel.rmem_default=1073741824"
+                              " --set traffic.frames=100000000");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("host memory"), std::string::npos) << r.err;
+}
+
+TEST(Wakeup, EveryBlockingSocketHasAReader) {
+  const std::string dir = fresh_dir("blocking-all");
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set app.kind=blocking --set app.sockets=8 --set traffic.flows=8").status, 0);
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["app"]["threads"], 8) << "one reader per socket";
+  EXPECT_EQ(rep["checks"]["delivered"], rep["checks"]["offered"]);
+  const result r = run_igbsim("run --out " + dir + "-many --set app.kind=blocking --set app.sockets=5000");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("app.sockets"), std::string::npos) << r.err;
 }
