@@ -10,6 +10,13 @@ constexpr uint32_t E1000_CTRL = 0x00000;
 constexpr uint32_t E1000_CTRL_RST = 1u << 26;  // device reset (self-clearing)
 constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_MRQC = 0x05818;
+constexpr uint32_t E1000_RLPML = 0x05004;  // receive long packet maximum length (RCTL.LPE)
+// Receive address register n: RAL bytes 0-3 of the address, RAH bytes 4-5 and AV (the model
+// has RAR[0] only, the one igb programs with the device's own address)
+constexpr uint32_t E1000_RAL(unsigned n) { return 0x05400 + 8 * n; }
+constexpr uint32_t E1000_RAH(unsigned n) { return 0x05404 + 8 * n; }
+constexpr uint32_t E1000_RAH_AV = 0x80000000;  // receive address valid
+constexpr uint32_t MAX_JUMBO_FRAME_SIZE = 0x2600;  // 9728: the most the part receives
 constexpr uint32_t E1000_RSSRK(unsigned n) { return 0x05C80 + 4 * n; }
 constexpr uint32_t E1000_RETA(unsigned n) { return 0x05C00 + 4 * n; }  // n < 32
 constexpr uint32_t E1000_RXCSUM_CRCOFL = 0x00000800;
@@ -56,6 +63,7 @@ constexpr uint32_t E1000_GORCL = 0x04088;
 constexpr uint32_t E1000_GORCH = 0x0408C;
 constexpr uint32_t E1000_RNBC = 0x040A0;
 constexpr uint32_t E1000_RUC = 0x040A4;   // receive undersize count (runts)
+constexpr uint32_t E1000_ROC = 0x040AC;   // receive oversize count (longer than RLPML allows)
 constexpr uint32_t E1000_IAC = 0x04100;
 constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 
@@ -71,6 +79,8 @@ constexpr uint32_t IMS_ENABLE_MASK = E1000_ICR_RXT0 | E1000_ICR_TXDW | E1000_ICR
                                      E1000_ICR_LSC | E1000_ICR_DOUTSYNC;
 // RCTL
 constexpr uint32_t E1000_RCTL_EN = 0x00000002;
+constexpr uint32_t E1000_RCTL_UPE = 0x00000008;  // unicast promiscuous
+constexpr uint32_t E1000_RCTL_MPE = 0x00000010;  // multicast promiscuous
 constexpr uint32_t E1000_RCTL_LPE = 0x00000020;
 constexpr uint32_t E1000_RCTL_BAM = 0x00008000;
 constexpr uint32_t E1000_RCTL_SECRC = 0x04000000;

@@ -104,11 +104,12 @@ struct igb_config {
   uint32_t pthresh = IGB_RX_PTHRESH, hthresh = IGB_RX_HTHRESH, wthresh = IGB_RX_WTHRESH;
   uint32_t pktbuf_kb = 64;
   uint32_t mtu = 1500;
+  bool promisc = false;             // IFF_PROMISC (ip link set promisc on): RCTL.UPE | MPE
 };
 
 struct igb_stats {  // driver counters for report.json, and the hardware counters it reads
   uint64_t irqs = 0, irqs_none = 0, rdt_writes = 0, eims_writes = 0, ims_writes = 0, eitr_writes = 0;
-  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, ruc = 0;
+  uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, ruc = 0, roc = 0;
   std::vector<uint64_t> rqdpc;      // per queue (ethtool rx_queue_N_drops)
 };
 
@@ -119,6 +120,8 @@ struct igb_adapter {
   std::vector<std::unique_ptr<igb_ring>> rx_ring;
   std::vector<std::unique_ptr<igb_q_vector>> q_vector;
   uint8_t rss_indir_tbl[IGB_RETA_SIZE] = {};
+  uint8_t dev_addr[6] = {};  // netdev->dev_addr: the address the part's NVM holds
+  uint32_t max_frame_size = 0;  // MTU + Ethernet header, FCS and one VLAN tag
   uint32_t eims_enable_mask = 0, eims_other = 0;
   int num_rx_queues = 1, num_q_vectors = 1;
   bool down = true;
@@ -141,6 +144,7 @@ void igb_ring_irq_enable(igb_q_vector* q_vector);
 // The receive path's per-frame helpers (also driven directly by the receive-path fuzzer)
 void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb);
 uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max);
+void eth_type_trans(sk_buff* skb, const uint8_t dev_addr[6]);
 
 // igb_desc_unused: descriptors software may refill; one slot always stays empty.
 inline uint16_t igb_desc_unused(const igb_ring* ring) {

@@ -97,6 +97,20 @@ uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max) {
   return std::min({n, size, max});
 }
 
+// eth_type_trans (net/ethernet/eth.c): the packet type from the destination address against
+// the device's, the EtherType; the Ethernet header is pulled. VLAN and 802.3 frames are left out.
+void eth_type_trans(sk_buff* skb, const uint8_t dev_addr[6]) {
+  const uint8_t* dst = skb->data;
+  if (dst[0] & 1) {
+    const bool bcast = std::all_of(dst, dst + 6, [](uint8_t b) { return b == 0xFF; });
+    skb->pkt_type = bcast ? PACKET_BROADCAST : PACKET_MULTICAST;
+  } else {
+    skb->pkt_type = std::equal(dst, dst + 6, dev_addr) ? PACKET_HOST : PACKET_OTHERHOST;
+  }
+  skb->protocol = static_cast<uint16_t>(skb->data[12] << 8 | skb->data[13]);
+  skb->pull(ETH_HLEN);
+}
+
 // igb_rx_checksum: trust the hardware's verdict. An error leaves CHECKSUM_NONE so the stack
 // verifies (and counts) it itself; the SCTP 60-byte errata workaround is not needed (no SCTP).
 void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb) {
@@ -292,12 +306,48 @@ void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
   q->itr_register = E1000_EITR(msix_vector);
 }
 
-// Bring-up in the order of igb_open -> __igb_open -> igb_configure -> igb_configure_msix ->
-// igb_irq_enable: packet buffer size, RSS, receive control, the rings, buffers, vectors, unmask.
+namespace {
+
+// igb_set_rx_mode: unicast and multicast promiscuous mode from IFF_PROMISC (the model has
+// no multicast list or further unicast addresses to program, and no VLAN filter), then the
+// long-packet limit: with 4 KB pages and no VFs, a frame that fits a 2 KB build_skb buffer
+// limits RLPML to IGB_MAX_FRAME_BUILD_SKB, so the part never writes a frame past what the
+// skb can hold; otherwise MAX_JUMBO_FRAME_SIZE, and larger frames span several buffers.
+void igb_set_rx_mode(igb_adapter* a) {
+  hal& hw = *a->hw;
+  uint32_t rctl = a->cfg.promisc ? E1000_RCTL_UPE | E1000_RCTL_MPE : 0;
+  rctl |= hw.readl(E1000_RCTL) & ~(E1000_RCTL_UPE | E1000_RCTL_MPE);
+  hw.writel(rctl, E1000_RCTL);
+  uint32_t rlpml = MAX_JUMBO_FRAME_SIZE;
+  if (a->max_frame_size <= IGB_MAX_FRAME_BUILD_SKB) rlpml = IGB_MAX_FRAME_BUILD_SKB;
+  hw.writel(rlpml, E1000_RLPML);
+}
+
+// igb_setup_rctl: enable the receiver, broadcasts, long packets (RLPML limits them) and CRC
+// stripping, keeping the promiscuous bits igb_set_rx_mode set.
+void igb_setup_rctl(igb_adapter* a) {
+  hal& hw = *a->hw;
+  uint32_t rctl = hw.readl(E1000_RCTL);
+  rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_LPE;
+  hw.writel(0, E1000_RXDCTL(0));  // queue 0 off, to prevent a tail write without re-config
+  hw.writel(rctl, E1000_RCTL);
+}
+
+}  // namespace
+
+// Bring-up in the order of igb_probe -> igb_open -> __igb_open -> igb_configure ->
+// igb_configure_msix -> igb_irq_enable: the station address, packet buffer size, receive
+// filters, RSS, receive control, the rings, buffers, vectors, unmask.
 void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   a->hw = hw;
   a->cfg = cfg;
   kernel& k = hw->k();
+  // igb_probe -> e1000_read_mac_addr: the address the part loaded from its NVM into RAR[0]
+  const uint32_t ral = hw->readl(E1000_RAL(0)), rah = hw->readl(E1000_RAH(0));
+  for (int i = 0; i < 4; ++i) a->dev_addr[i] = static_cast<uint8_t>(ral >> (8 * i));
+  for (int i = 0; i < 2; ++i) a->dev_addr[4 + i] = static_cast<uint8_t>(rah >> (8 * i));
+  // igb_change_mtu / igb_sw_init: max_frame_size = MTU + ETH_HLEN + ETH_FCS_LEN + VLAN_HLEN
+  a->max_frame_size = cfg.mtu + 14 + 4 + 4;
   const bool msix = cfg.irq_mode == igb_irq_mode::msix;
   a->num_rx_queues = msix ? cfg.num_queues : 1;
   a->num_q_vectors = a->num_rx_queues;  // one vector per receive queue (no TX rings)
@@ -315,19 +365,22 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
     ring->reg_idx = static_cast<uint8_t>(i);
     // igb_set_rx_buffer_len: frames that do not fit a 2 KB build_skb buffer get 3 KB buffers
     // in order-1 pages (max_frame_size = MTU + Ethernet header, FCS and a VLAN tag).
-    ring->large_buffer = cfg.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
+    ring->large_buffer = a->max_frame_size > IGB_MAX_FRAME_BUILD_SKB;
     ring->dma = hw->dma_alloc_coherent(ring->count * sizeof(e1000_adv_rx_desc));
     ring->desc = reinterpret_cast<e1000_adv_rx_desc*>(hw->phys_to_virt(ring->dma));
     netif_napi_add(k, &q->napi, igb_poll, cfg.napi_weight);
     q->napi.priv = q;
     q->napi.index = i;
   }
-  // igb_reset: receive packet buffer size
+  // igb_reset: receive packet buffer size; e1000_init_rx_addrs: the station address in RAR[0]
   hw->writel(cfg.pktbuf_kb, E1000_RXPBS);
-  // igb_configure -> igb_setup_mrqc, igb_setup_rctl: queue 0 off before the receiver
+  hw->writel(uint32_t(a->dev_addr[0]) | uint32_t(a->dev_addr[1]) << 8 | uint32_t(a->dev_addr[2]) << 16 |
+                 uint32_t(a->dev_addr[3]) << 24, E1000_RAL(0));
+  hw->writel(uint32_t(a->dev_addr[4]) | uint32_t(a->dev_addr[5]) << 8 | E1000_RAH_AV, E1000_RAH(0));
+  // igb_configure -> igb_set_rx_mode, igb_setup_mrqc, igb_setup_rctl
+  igb_set_rx_mode(a);
   igb_setup_mrqc(a);
-  hw->writel(0, E1000_RXDCTL(0));
-  hw->writel(E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_LPE | E1000_RCTL_SECRC, E1000_RCTL);
+  igb_setup_rctl(a);
   // igb_configure_rx, then buffers for every ring
   for (auto& ring : a->rx_ring) igb_configure_rx_ring(a, ring.get());
   for (auto& ring : a->rx_ring) igb_alloc_rx_buffers(ring.get(), igb_desc_unused(ring.get()));
@@ -373,6 +426,7 @@ void igb_update_stats(igb_adapter* a) {
   a->stats.gorc += lo | static_cast<uint64_t>(hw.readl(E1000_GORCH)) << 32;
   a->stats.mpc += hw.readl(E1000_MPC);
   a->stats.ruc += hw.readl(E1000_RUC);
+  a->stats.roc += hw.readl(E1000_ROC);
   a->stats.rnbc += hw.readl(E1000_RNBC);
   for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
 }
@@ -628,8 +682,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     // igb_process_skb_fields: checksum status, RSS hash, eth_type_trans
     igb_rx_checksum(ring, staterr, skb);
     skb->hash = fields.wb.lower.rss;
-    skb->protocol = static_cast<uint16_t>(skb->data[12] << 8 | skb->data[13]);
-    skb->pull(ETH_HLEN);
+    eth_type_trans(skb, q->adapter->dev_addr);
     if (cfg.napi) napi_gro_receive(&napi, skb);
     else netif_rx(k, skb);
     ++total_packets;

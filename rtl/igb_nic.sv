@@ -76,6 +76,8 @@ module igb_nic
   output      logic              ev_frame_ok_o,
   output      logic              ev_frame_mpc_o,
   output      logic              ev_frame_runt_o,     // dropped: shorter than 64 bytes (RUC)
+  output      logic              ev_frame_long_o,     // dropped: longer than RLPML allows (ROC)
+  output      logic              ev_frame_filt_o,     // dropped by the address filter (no counter)
   output      logic              ev_frame_rqdpc_o,
   output      logic              ev_frame_rnbc_o,     // the head frame found no descriptor (RNBC)
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
@@ -175,6 +177,9 @@ module igb_nic
   assign rx_ready_o = pb_ready;  // the MAC never stalls the wire
 
   logic [31:0] rctl, gpie;
+  logic [13:0] rlpml;
+  logic [47:0] rar0;
+  logic        rar0_valid;
   logic [6:0]  rxpbs_kb;
   logic [31:0] rxcsum, csum_status, mrqc, rss_hash, p_saddr, p_daddr;
   logic [319:0] rssrk;
@@ -197,7 +202,7 @@ module igb_nic
   logic [NumQ-1:0] rxdmt, rx_cause, gprc_inc, rnbc_inc, rqdpc_inc;
   logic [NumQ-1:0][15:0] gorc_add;
   logic        mpc_inc, ruc_inc;
-  logic [31:0] pb_drops, pb_runts;
+  logic [31:0] pb_drops, pb_runts, pb_longs;
 
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring
@@ -213,7 +218,7 @@ module igb_nic
     .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
     .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o(regs_rvalid),
     .mmio_rdata_o(regs_rdata),
-    .sw_reset_o(sw_reset), .rctl_o(rctl), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
+    .sw_reset_o(sw_reset), .rctl_o(rctl), .rlpml_o(rlpml), .rar0_o(rar0), .rar0_valid_o(rar0_valid), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
@@ -221,6 +226,7 @@ module igb_nic
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
+    .roc_seen_i(pb_longs),
     .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
   );
 
@@ -257,6 +263,8 @@ module igb_nic
 
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rx_clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
+    .upe_i(rctl[RctlUpe]), .mpe_i(rctl[RctlMpe]), .bam_i(rctl[RctlBam]), .lpe_i(rctl[RctlLpe]),
+    .rlpml_i(rlpml), .rar_i(rar0), .rar_valid_i(rar0_valid),
     .rx_valid_i(rx_valid_q), .rx_ready_o(pb_ready), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
     .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
@@ -264,7 +272,8 @@ module igb_nic
     .frm_pkt_info_o(frm_pkt_info), .word_pop_i(word_pop_any), .word_o(word),
     .frm_pop_i(|frm_pop),
     .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc),
-    .drops_o(pb_drops), .runts_o(pb_runts)
+    .ev_frame_long_o, .ev_frame_filt_o,
+    .drops_o(pb_drops), .runts_o(pb_runts), .longs_o(pb_longs)
   );
   assign ev_frame_mpc_o = mpc_inc;
   assign ev_frame_runt_o = ruc_inc;
@@ -396,7 +405,7 @@ module igb_nic
   // skipping them changes nothing).
   // The receive side works in the cycle after each wire beat; clk_i's side in the cycle after
   // a frame's last one too if the packet buffer takes the frame (the hand-over). A dropped
-  // frame needs no clk_i edge: MPC and RUC take up its count at the next one.
+  // frame needs no clk_i edge: MPC, RUC and ROC take up its count at the next one.
   assign rx_idle_o      = ~rx_valid_q;
   assign core_idle_o    = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
                             ev_frame_ok_o | mmio_valid_q |

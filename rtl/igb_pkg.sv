@@ -32,6 +32,14 @@ package igb_pkg;
   // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
   localparam logic [MmioAw-1:0] RXCSUM    = 17'h05000;
   localparam logic [MmioAw-1:0] MRQC      = 17'h05818;
+  // RLPML: receive long packet maximum length, bits 13:0, used while RCTL.LPE is set
+  localparam logic [MmioAw-1:0] RLPML     = 17'h05004;
+  // Receive address registers RAR[0]: RAL0 holds bytes 0-3 of the station address (byte 0 in
+  // bits 7:0), RAH0 bytes 4-5 in bits 15:0 and AV (address valid) in bit 31. The part has
+  // 16 (82576) to 32 (I350) of them; the model has RAR[0], the one igb programs with the
+  // device's own address (e1000_rar_set(hw, hw->mac.addr, 0)); the others read as zero.
+  localparam logic [MmioAw-1:0] RAL0      = 17'h05400;
+  localparam logic [MmioAw-1:0] RAH0      = 17'h05404;
   localparam logic [MmioAw-1:0] RSSRK0    = 17'h05C80;  // RSSRK(n) = RSSRK0 + 4n, n < 10
   // RETA(n) = RETA0 + 4n, n < 32: 128 one-byte entries, entry i in byte i%4 of RETA(i/4);
   // the receive queue is the entry's low bits (igb_write_rss_indir_tbl with shift 0, I350)
@@ -73,6 +81,7 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] GORCH = 17'h0408C;
   localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
   localparam logic [MmioAw-1:0] RUC   = 17'h040A4;  // receive undersize count
+  localparam logic [MmioAw-1:0] ROC   = 17'h040AC;  // receive oversize count
   localparam logic [7:0] OffRQDPC  = 8'h30;  // per-queue drop count, read-to-clear
   localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
@@ -92,6 +101,20 @@ package igb_pkg;
   // before touching it again (igb sleeps 10-20 ms after e1000_reset_hw)
   localparam int SwResetCycles = 1024;
   localparam int RctlEn    = 1;
+  localparam int RctlUpe   = 3;   // unicast promiscuous: every unicast frame passes
+  localparam int RctlMpe   = 4;   // multicast promiscuous: every multicast frame passes
+  localparam int RctlLpe   = 5;   // long packets: up to RLPML bytes instead of 1518
+  localparam int RctlBam   = 15;  // broadcast accept
+  localparam int RahAv     = 31;  // RAH: the address is valid
+  // Size filter (82576/I350; I210 datasheet 7.1.1.4): lengths count the bytes from the
+  // destination address through the CRC. A frame is oversize above 1518 bytes with RCTL.LPE
+  // clear, above RLPML with it set; each VLAN tag (TPID 0x8100, up to two) adds 4 bytes to
+  // the limit (Linux commit "igb: Do not factor VLANs into RLPML calculation": the part does).
+  localparam logic [15:0] MaxFrameNoLpe = 16'd1518;
+  localparam logic [13:0] RlpmlReset    = 14'h2600;  // 9728, the most the part receives
+  // The station address the part loads from its NVM into RAR[0] at reset (the model's: a
+  // locally administered 02:00:00:00:00:01, the address the traffic sources send to)
+  localparam logic [47:0] NvmMacAddr    = 48'h01_00_00_00_00_02;  // byte 0 in bits 7:0
   localparam int RctlSecrc = 26;
   // RXCSUM bits
   localparam int RxcsumIpofl = 8;

@@ -1,6 +1,7 @@
 // igb_regs: the software-visible register file (BAR0): NumQueues receive queues (each decoded
 // in both the 0x2800 and the 0xC000 block), RSS (MRQC, RSSRK, RETA), interrupts
-// (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM) and receive statistics.
+// (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM), the receive filters
+// (RCTL, RLPML, RAL0/RAH0) and receive statistics.
 //
 // MMIO port: one access per cycle, always ready. A write takes effect at the clock edge; a
 // read returns its data one cycle later on mmio_rvalid_o/mmio_rdata_o, and read-to-clear
@@ -29,6 +30,9 @@ module igb_regs
   // Receive configuration
   output      logic              sw_reset_o,      // CTRL.RST written: reset the device
   output      logic [31:0]       rctl_o,
+  output      logic [13:0]       rlpml_o,         // RLPML: the long-packet limit
+  output      logic [47:0]       rar0_o,          // RAR[0]: the station address
+  output      logic              rar0_valid_o,    // RAH0.AV
   output      logic [6:0]        rxpbs_kb_o,
   output      logic [31:0]       rxcsum_o,
   output      logic [31:0]       mrqc_o,
@@ -66,6 +70,7 @@ module igb_regs
   // its write side's clock: each clk_i edge adds what came since the last one.
   input  wire logic [31:0]       mpc_seen_i,
   input  wire logic [31:0]       ruc_seen_i,
+  input  wire logic [31:0]       roc_seen_i,      // and found too long (ROC)
   input  wire logic              rnbc_inc_i,
   input  wire logic [NumQ-1:0]   rqdpc_inc_i
 );
@@ -97,7 +102,8 @@ module igb_regs
     reta_idx = mmio_addr_i[6:2];
   end
   logic [31:0][31:0] reta_q;
-  logic [31:0] rctl_q;
+  logic [31:0] rctl_q, ral0_q, rah0_q;
+  logic [13:0] rlpml_q;
   logic [NumQ-1:0][31:0] srrctl_q, rxdctl_q, rdbal_q, rdbah_q;
   logic [NumQ-1:0][19:0] rdlen_q;
   logic [NumQ-1:0][15:0] rdt_q;
@@ -108,9 +114,10 @@ module igb_regs
   logic [NumVec-1:0][14:0] eitr_q;
   logic [NumIvar-1:0][31:0] ivar_q;
   logic [31:0] ivar_misc_q;
-  logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q;
-  logic        mpc_clr, ruc_clr;  // read-to-clear of MPC, RUC
-  logic [31:0] mpc_taken_q, ruc_taken_q;  // mpc_seen_i, ruc_seen_i as of the last clk_i edge
+  logic [31:0] gprc_q, gprc_d, mpc_q, rnbc_q, rnbc_d, ruc_q, roc_q;
+  logic        mpc_clr, ruc_clr, roc_clr;  // read-to-clear of MPC, RUC, ROC
+  // mpc_seen_i, ruc_seen_i, roc_seen_i as of the last clk_i edge
+  logic [31:0] mpc_taken_q, ruc_taken_q, roc_taken_q;
   // A count with what its packet-buffer count gained since the last take-up. A function, used
   // in clocked blocks only: a signal for it would be evaluated at the write side's edges too.
   function automatic logic [31:0] with_new(input logic [31:0] cnt, input logic [31:0] seen,
@@ -244,6 +251,7 @@ module igb_regs
     gorc_d   = gorc_q;
     mpc_clr  = 1'b0;
     ruc_clr  = 1'b0;
+    roc_clr  = 1'b0;
     rnbc_d   = rnbc_q;
     rqdpc_d  = rqdpc_q;
     if (rd) begin
@@ -273,6 +281,9 @@ module igb_regs
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rdata_d = rctl_q;
+          RLPML:     rdata_d = {18'h0, rlpml_q};
+          RAL0:      rdata_d = ral0_q;
+          RAH0:      rdata_d = rah0_q;
           RXPBS:     rdata_d = {25'h0, rxpbs_q};
           RXCSUM:    rdata_d = rxcsum_q;
           MRQC:      rdata_d = mrqc_q;
@@ -313,6 +324,9 @@ module igb_regs
           end
           RUC: begin
             ruc_clr = 1'b1;  // the value is read in the clocked block below
+          end
+          ROC: begin
+            roc_clr = 1'b1;  // likewise
           end
           MPC: begin
             mpc_clr = 1'b1;  // the value is read in the clocked block below
@@ -365,6 +379,10 @@ module igb_regs
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rctl_q      <= '0;
+      rlpml_q     <= RlpmlReset;
+      // RAR[0] as loaded from the NVM at reset, valid
+      ral0_q      <= NvmMacAddr[31:0];
+      rah0_q      <= {1'b1, 15'h0, NvmMacAddr[47:32]};
       rxpbs_q     <= 7'd64;  // 64 KB, the whole on-chip buffer
       rxcsum_q    <= 32'h0000_0300;  // IPOFL | TUOFL
       mrqc_q      <= '0;
@@ -405,6 +423,9 @@ module igb_regs
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rctl_q      <= mmio_wdata_i;
+          RLPML:     rlpml_q     <= mmio_wdata_i[13:0];
+          RAL0:      ral0_q      <= mmio_wdata_i;
+          RAH0:      rah0_q      <= {mmio_wdata_i[RahAv], 15'h0, mmio_wdata_i[15:0]};  // no pool select
           RXPBS:     rxpbs_q     <= mmio_wdata_i[6:0];
           RXCSUM:    rxcsum_q    <= mmio_wdata_i;
           MRQC:      mrqc_q      <= mmio_wdata_i;
@@ -446,33 +467,41 @@ module igb_regs
       rnbc_q      <= rnbc_d;
       rqdpc_q     <= rqdpc_d;
       rvalid_q    <= rvalid_d;
-      // MPC and RUC with the drops the packet buffer counted since the last clk_i edge; read
+      // MPC, RUC and ROC with the drops the packet buffer counted since the last clk_i edge; read
       // here, so that no logic above depends on the write side's clock.
       rdata_q     <= mpc_clr ? with_new(mpc_q, mpc_seen_i, mpc_taken_q) :
-                     ruc_clr ? with_new(ruc_q, ruc_seen_i, ruc_taken_q) : rdata_d;
+                     ruc_clr ? with_new(ruc_q, ruc_seen_i, ruc_taken_q) :
+                     roc_clr ? with_new(roc_q, roc_seen_i, roc_taken_q) : rdata_d;
     end
   end
 
-  // MPC and RUC take up the packet buffer's counts at each clk_i edge (a read clears them with
+  // MPC, RUC and ROC take up the packet buffer's counts at each clk_i edge (a read clears them with
   // what it returned): the host need not clock clk_i for a dropped frame, and no logic above
   // depends on the write side's clock.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mpc_q       <= '0;
       ruc_q       <= '0;
+      roc_q       <= '0;
       mpc_taken_q <= '0;
       ruc_taken_q <= '0;
+      roc_taken_q <= '0;
     end else begin
       mpc_q       <= mpc_clr ? 32'h0 : with_new(mpc_q, mpc_seen_i, mpc_taken_q);
       ruc_q       <= ruc_clr ? 32'h0 : with_new(ruc_q, ruc_seen_i, ruc_taken_q);
       mpc_taken_q <= mpc_seen_i;
       ruc_taken_q <= ruc_seen_i;
+      roc_q       <= roc_clr ? 32'h0 : with_new(roc_q, roc_seen_i, roc_taken_q);
+      roc_taken_q <= roc_seen_i;
     end
   end
 
   assign mmio_rvalid_o = rvalid_q;
   assign mmio_rdata_o  = rdata_q;
   assign rctl_o        = rctl_q;
+  assign rlpml_o       = rlpml_q;
+  assign rar0_o        = {rah0_q[15:0], ral0_q};
+  assign rar0_valid_o  = rah0_q[RahAv];
   assign rxpbs_kb_o    = rxpbs_q;
   assign rxcsum_o      = rxcsum_q;
   assign mrqc_o        = mrqc_q;

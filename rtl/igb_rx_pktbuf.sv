@@ -3,10 +3,21 @@
 // Frames arrive on a 16-byte stream from the MAC (valid/ready, last, bytes valid in the last
 // beat) and are stored as 64-bit words, two a beat (one for a last beat of up to 8 bytes).
 // The MAC cannot stall the wire, so ready is always high: a frame that does not fit (data
-// space or frame slots) is dropped whole and counted once (MPC). A frame shorter than
-// the Ethernet minimum of 64 bytes (FCS included) is dropped and counted in RUC (receive
-// undersize count; Linux adds it to rx_length_errors). Accepted frames queue in order; the
-// DMA side takes up to two data words a cycle (a 16-byte memory-port beat) and then the frame.
+// space or frame slots) is dropped whole and counted once (MPC). Before that, the MAC's
+// receive filters, in the part's order (82576/I350/I210 datasheets, 7.1.1):
+// - the address filter, from the first beat: a unicast frame passes if its destination is
+//   RAR[0] (with AV set) or RCTL.UPE is set; a broadcast frame with RCTL.BAM (or MPE); any
+//   other multicast frame with RCTL.MPE (the multicast table, MTA, is not modelled: no
+//   group is joined). A frame that fails is dropped; the part counts it in no statistic
+//   (ev_frame_filt_o tells the host, which accounts for it);
+// - the size filter, on frames that passed the address filter: shorter than the Ethernet
+//   minimum of 64 bytes (FCS included): dropped and counted in RUC (receive undersize count);
+//   longer than 1518 bytes, or RLPML with RCTL.LPE set, plus 4 bytes per VLAN tag (up to
+//   two): dropped and counted in ROC (receive oversize count). Linux adds both to
+//   rx_length_errors. The part's MAC discards these frames before its FIFO, so neither
+//   depends on the room left in the buffer; a frame is not written once it is known to go.
+// Accepted frames queue in order; the DMA side takes up to two data words a cycle (a 16-byte
+// memory-port beat) and then the frame.
 //
 // Two clocks: the write side (the MAC's stream, drop decisions, committing a frame) runs on
 // rx_clk_i, the read side (the head frame, its words, the pops) on clk_i. Both are the NIC's
@@ -31,6 +42,14 @@ module igb_rx_pktbuf
   // counts it in MPC so that no offered frame disappears without a counter.
   input  wire logic        enable_i,
   input  wire logic [6:0]  size_kb_i,      // RXPBS: usable part of the buffer, 1 KB = 128 words
+  // Receive filters (see the header): RCTL.UPE, MPE, BAM, LPE, RLPML and RAR[0]
+  input  wire logic        upe_i,
+  input  wire logic        mpe_i,
+  input  wire logic        bam_i,
+  input  wire logic        lpe_i,
+  input  wire logic [13:0] rlpml_i,
+  input  wire logic [47:0] rar_i,          // destination address byte 0 in bits 7:0
+  input  wire logic        rar_valid_i,
 
   // Stream from the wire
   input  wire logic        rx_valid_i,
@@ -61,10 +80,13 @@ module igb_rx_pktbuf
   output      logic        ev_frame_ok_o,    // a frame was queued
   output      logic        ev_frame_drop_o,  // a frame overflowed the buffer (MPC)
   output      logic        ev_frame_runt_o,  // a frame shorter than 64 bytes (RUC)
-  // The same two events counted since reset, on rx_clk_i: the register file adds them to MPC
-  // and RUC at clk_i (igb_regs), so a dropped frame needs no clk_i edge of its own.
+  output      logic        ev_frame_long_o,  // a frame longer than the size filter allows (ROC)
+  output      logic        ev_frame_filt_o,  // a frame the address filter dropped (no counter)
+  // The MPC, RUC and ROC events counted since reset, on rx_clk_i: the register file adds them
+  // to MPC, RUC and ROC at clk_i (igb_regs), so a dropped frame needs no clk_i edge of its own.
   output      logic [31:0] drops_o,
-  output      logic [31:0] runts_o
+  output      logic [31:0] runts_o,
+  output      logic [31:0] longs_o
 );
 
   localparam int Aw = $clog2(Words);
@@ -81,8 +103,13 @@ module igb_rx_pktbuf
   logic [Sw:0] fw_q, fw_d, fr_q, fr_d;
   logic [15:0] cur_len_q, cur_len_d;
   logic        dropping_q, dropping_d, in_frame_q, in_frame_d;
-  logic [31:0] drops_q, runts_q;
-  logic        ev_ok, ev_drop, ev_runt, mem_we;
+  logic        off_q, off_d;        // the frame began while the receiver was off (RCTL.EN)
+  logic        filt_q, filt_d;      // the frame failed the address filter
+  logic        tagged_q, tagged_d;  // the frame has a VLAN tag at byte 12
+  logic [15:0] limit_q, limit_d;    // the frame's size limit, bytes with FCS
+  logic        long_d;              // the frame has passed its limit
+  logic [31:0] drops_q, runts_q, longs_q;
+  logic        ev_ok, ev_drop, ev_runt, ev_long, ev_filt, mem_we;
   logic [1:0]  beat_words;  // words this beat fills
   assign beat_words = (rx_bytes_i > 5'd8) ? 2'd2 : 2'd1;
   logic [Aw-1:0] wr_next;  // the word after the write pointer's
@@ -97,6 +124,22 @@ module igb_rx_pktbuf
 
   assign rx_ready_o = 1'b1;
 
+  // Receive filters. The destination address is the first beat's bytes 0-5; a VLAN tag's
+  // TPID 0x8100 (big-endian on the wire) is at bytes 12-13, a second one at 16-17 (the second
+  // beat's bytes 0-1).
+  logic [47:0] dst_addr;
+  logic        addr_pass, tpid_at_12, tpid_at_16;
+  logic [15:0] size_limit;  // without VLAN tags
+  assign dst_addr   = rx_data_i[47:0];
+  assign tpid_at_12 = rx_bytes_i >= 5'd14 && {rx_data_i[8 * 12 +: 8], rx_data_i[8 * 13 +: 8]} == 16'h8100;
+  assign tpid_at_16 = rx_bytes_i >= 5'd2 && {rx_data_i[7:0], rx_data_i[15:8]} == 16'h8100;
+  assign size_limit = lpe_i ? {2'b0, rlpml_i} : MaxFrameNoLpe;
+  always_comb begin
+    if (!dst_addr[0])       addr_pass = upe_i || (rar_valid_i && dst_addr == rar_i);  // unicast
+    else if (&dst_addr)     addr_pass = bam_i || mpe_i;                               // broadcast
+    else                    addr_pass = mpe_i;                                        // multicast
+  end
+
   logic [Aw:0] used_words;
   logic [Sw:0] used_slots;
   assign used_words = wr_ptr_q - rd_ptr_q;
@@ -109,20 +152,33 @@ module igb_rx_pktbuf
     cur_len_d  = cur_len_q;
     dropping_d = dropping_q;
     in_frame_d = in_frame_q;
+    off_d      = off_q;
+    filt_d     = filt_q;
+    tagged_d   = tagged_q;
+    limit_d    = limit_q;
+    long_d     = 1'b0;
     ev_ok      = 1'b0;
     ev_drop    = 1'b0;
     ev_runt    = 1'b0;
+    ev_long    = 1'b0;
+    ev_filt    = 1'b0;
     mem_we     = 1'b0;
 
     if (rx_valid_i) begin
       in_frame_d = ~rx_last_i;
       if (!in_frame_q) begin
         cur_len_d  = 16'(rx_bytes_i);
-        dropping_d = ~enable_i;
+        dropping_d = 1'b0;  // (already clear: every frame's last beat clears it)
+        off_d      = ~enable_i;
+        filt_d     = rx_bytes_i >= 5'd6 && !addr_pass;  // a shorter frame is a runt
+        tagged_d   = tpid_at_12;
+        limit_d    = size_limit + (tpid_at_12 ? 16'd4 : 16'd0);
       end else begin
         cur_len_d  = cur_len_q + 16'(rx_bytes_i);
+        if (cur_len_q == 16'(RxW / 8) && tagged_q && tpid_at_16) limit_d = limit_q + 16'd4;
       end
-      if ((in_frame_q && dropping_q) || (!in_frame_q && !enable_i)) begin
+      long_d = cur_len_d > limit_d;
+      if (off_d || filt_d || long_d || (in_frame_q && dropping_q)) begin
         mem_we = 1'b0;  // discarding the rest of this frame
       end else if ((32'(used_words) + 32'(beat_words) > Words) ||
                    (32'(used_words) + 32'(beat_words) > 32'(size_kb_i) * 128)) begin
@@ -132,9 +188,18 @@ module igb_rx_pktbuf
         wr_ptr_d = wr_ptr_q + (Aw+1)'(beat_words);
       end
       if (rx_last_i) begin
-        if (cur_len_d < 16'd64 && !dropping_d) begin
-          wr_ptr_d = commit_q;  // a runt: the whole frame goes
+        if (off_d) begin
+          wr_ptr_d = commit_q;  // received while off: the whole frame goes (MPC)
+          ev_drop  = 1'b1;
+        end else if (filt_d) begin
+          wr_ptr_d = commit_q;  // not for this station
+          ev_filt  = 1'b1;
+        end else if (cur_len_d < 16'd64) begin
+          wr_ptr_d = commit_q;  // a runt
           ev_runt  = 1'b1;
+        end else if (long_d) begin
+          wr_ptr_d = commit_q;  // oversize
+          ev_long  = 1'b1;
         end else if (dropping_d || (32'(used_slots) >= Slots)) begin
           wr_ptr_d = commit_q;  // rewind: the whole frame goes
           ev_drop  = 1'b1;
@@ -172,8 +237,13 @@ module igb_rx_pktbuf
       cur_len_q  <= '0;
       dropping_q <= 1'b0;
       in_frame_q <= 1'b0;
+      off_q      <= 1'b0;
+      filt_q     <= 1'b0;
+      tagged_q   <= 1'b0;
+      limit_q    <= MaxFrameNoLpe;
       drops_q    <= '0;
       runts_q    <= '0;
+      longs_q    <= '0;
     end else begin
       wr_ptr_q   <= wr_ptr_d;
       commit_q   <= commit_d;
@@ -181,8 +251,13 @@ module igb_rx_pktbuf
       cur_len_q  <= cur_len_d;
       dropping_q <= dropping_d;
       in_frame_q <= in_frame_d;
+      off_q      <= off_d;
+      filt_q     <= filt_d;
+      tagged_q   <= tagged_d;
+      limit_q    <= limit_d;
       drops_q    <= drops_q + 32'(ev_drop);
       runts_q    <= runts_q + 32'(ev_runt);
+      longs_q    <= longs_q + 32'(ev_long);
     end
   end
 
@@ -229,8 +304,11 @@ module igb_rx_pktbuf
   assign ev_frame_ok_o   = ev_ok;
   assign ev_frame_drop_o = ev_drop;
   assign ev_frame_runt_o = ev_runt;
+  assign ev_frame_long_o = ev_long;
+  assign ev_frame_filt_o = ev_filt;
   assign drops_o         = drops_q;
   assign runts_o         = runts_q;
+  assign longs_o         = longs_q;
 
 `ifndef SYNTHESIS
   // The DMA side never reads past what was committed.
@@ -238,6 +316,17 @@ module igb_rx_pktbuf
     if (rst_ni && word_pop_i != 2'd0) begin
       a_no_underflow: assert (word_pop_i <= 2'd2 && (Aw+1)'(word_pop_i) <= commit_q - rd_ptr_q)
         else $error("pktbuf: word popped from an empty buffer");
+    end
+  end
+  // A frame ends in exactly one fate, and only a frame that passed every receive filter is
+  // queued for DMA: never one the host's buffers were not sized for (RLPML), nor one for
+  // another station.
+  always_ff @(posedge rx_clk_i) begin
+    if (rst_ni && rx_valid_i && rx_last_i) begin
+      a_one_fate: assert ($onehot({ev_ok, ev_drop, ev_runt, ev_long, ev_filt}))
+        else $error("pktbuf: a frame ended without exactly one fate");
+      a_filtered_ok: assert (!ev_ok || (!filt_d && cur_len_d >= 16'd64 && cur_len_d <= limit_d))
+        else $error("pktbuf: a frame the receive filters reject was queued");
     end
   end
 `endif

@@ -30,6 +30,13 @@ int ip_rcv(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.ip_rcv_ns);
   skb->for_each_frame([&](uint64_t id) { k.jr.record(id, step::ip_rcv, cpu.now()); });
+  // ip_rcv_core: a frame for another station, let in by promiscuous mode, goes uncounted by
+  // SNMP (dev_core_stats_rx_otherhost_dropped_inc, SKB_DROP_REASON_OTHERHOST)
+  if (skb->pkt_type == PACKET_OTHERHOST) {
+    ++k.st.rx_otherhost_dropped;
+    drop_skb(k, skb, "rx_otherhost_dropped");
+    return -1;
+  }
   ++k.st.ip_in_receives;
   if (!skb->may_pull(20)) {
     ++k.st.ip_in_hdr_errors;

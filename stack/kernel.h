@@ -42,6 +42,8 @@ struct kernel_stats {
   uint64_t ip_in_receives = 0, ip_in_hdr_errors = 0, ip_in_csum_errors = 0,
            ip_in_truncated_pkts = 0, ip_in_delivers = 0, ip_in_unknown_protos = 0,
            ip_in_addr_errors = 0, ip_frags_dropped = 0;
+  // dev core stats: frames for another station that promiscuous mode let in (ip_rcv_core)
+  uint64_t rx_otherhost_dropped = 0;
   uint64_t udp_in_datagrams = 0, udp_rcvbuf_errors = 0, udp_no_ports = 0,
            udp_in_errors = 0, udp_in_csum_errors = 0;
   uint64_t tcp_in_segs = 0, tcp_out_rsts = 0, gro_merged = 0, tcp_in_errs = 0, tcp_in_csum_errors = 0,

@@ -18,6 +18,8 @@ class kernel;
 constexpr uint16_t ETH_P_IP = 0x0800;
 constexpr uint8_t IPPROTO_TCP = 6, IPPROTO_UDP = 17;
 constexpr uint32_t ETH_HLEN = 14;
+// skb->pkt_type (uapi/linux/if_packet.h)
+constexpr uint8_t PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3;
 
 // poll/epoll event bits (uapi/linux/eventpoll.h)
 constexpr uint32_t EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008,

@@ -36,6 +36,7 @@ struct sk_buff {
   std::vector<skb_frag> frags;
   uint32_t truesize = 0;      // memory charged to a socket
   uint16_t protocol = 0;      // ethertype, host order
+  uint8_t pkt_type = 0;       // PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (eth_type_trans)
   uint16_t network_header = 0, transport_header = 0;  // offsets from head
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;

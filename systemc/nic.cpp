@@ -289,11 +289,14 @@ void nic::tick_on(M& m) {
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
-  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o) && !arriving_.empty()) {
+  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o || m.ev_frame_long_o || m.ev_frame_filt_o) &&
+      !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
     if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
-    else if (on_frame) on_frame(id, m.ev_frame_runt_o ? nic_event::runt_drop : nic_event::mpc_drop, 0, time_of(c));
+    else if (on_frame)
+      on_frame(id, m.ev_frame_runt_o ? nic_event::runt_drop : m.ev_frame_long_o ? nic_event::oversize_drop
+                   : m.ev_frame_filt_o ? nic_event::addr_filtered : nic_event::mpc_drop, 0, time_of(c));
   }
   if (beat_in) {
     set_beat(beat_ + 1);

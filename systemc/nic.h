@@ -49,7 +49,9 @@ class Vigb_nic4;
 namespace igbsim {
 
 struct dma_tag_ext;
-enum class nic_event { wire_end, mpc_drop, runt_drop, rqdpc_drop, no_descriptor };
+// Frame fates the NIC reports: runt_drop (RUC), oversize_drop (ROC), addr_filtered (the
+// address filter: the part counts these nowhere)
+enum class nic_event { wire_end, mpc_drop, runt_drop, oversize_drop, addr_filtered, rqdpc_drop, no_descriptor };
 
 // What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors). The RTL is
 // Verilated twice: with all 8 queues (Vigb_nic) and with 4 (Vigb_nic4, NumQ=4). A run that

@@ -116,6 +116,8 @@ class rtl_harness_t {
     if (m->msix_valid_o) msix.push_back({cycle, m->msix_vec_o});
     if (m->ev_frame_mpc_o) ++mpc_events;
     if (m->ev_frame_runt_o) ++runt_events;
+    if (m->ev_frame_long_o) ++long_events;
+    if (m->ev_frame_filt_o) ++filt_events;
     if (m->dma_rresp_valid_i) rresp_.pop_front();
     if (m->rx_valid_i) {
       ++beat_;
@@ -169,7 +171,8 @@ class rtl_harness_t {
       std::memset(&mem[ring + 16 * i + 8], 0, 8);
     }
     write(E1000_RXDCTL(0), 0);
-    write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC);
+    // as igb_setup_rctl: long packets (RLPML keeps its reset value, 9728), broadcasts
+    write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC | E1000_RCTL_LPE | E1000_RCTL_BAM);
     write(E1000_RDBAL(0), static_cast<uint32_t>(ring));
     write(E1000_RDBAH(0), 0);
     write(E1000_RDLEN(0), count * 16u);
@@ -228,6 +231,8 @@ class rtl_harness_t {
   uint64_t read_timeouts = 0;  // register reads the NIC never completed
   uint64_t mpc_events = 0;
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
+  uint64_t long_events = 0;  // frames dropped as longer than the size filter allows (ROC)
+  uint64_t filt_events = 0;  // frames dropped by the address filter (counted nowhere)
 
  private:
   static constexpr uint32_t kBeat = kDmaBeatBytes;
@@ -243,9 +248,15 @@ using rtl_harness = rtl_harness_t<Vigb_nic>;
 
 // A frame of `len` bytes (FCS included; the FCS bytes here are a marker, not a CRC: the
 // RTL strips them without checking).
+// The station address the NIC loads into RAR[0] at reset (rtl/igb_pkg.sv NvmMacAddr): frames
+// sent to it pass the address filter.
+constexpr uint8_t kNvmMac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+// A frame of len bytes (FCS included) for this station: the destination address is kNvmMac
+// (as far as the frame reaches), the rest a pattern of the seed.
 inline std::vector<uint8_t> test_frame(size_t len, uint8_t seed) {
   std::vector<uint8_t> f(len);
-  for (size_t i = 0; i < len; ++i) f[i] = static_cast<uint8_t>(seed + i * 13);
+  for (size_t i = 0; i < len; ++i) f[i] = i < 6 ? kNvmMac[i] : static_cast<uint8_t>(seed + i * 13);
   return f;
 }
 

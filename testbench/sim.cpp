@@ -219,10 +219,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.wthresh = static_cast<uint32_t>(p.i("nic.wthresh"));
   ic.pktbuf_kb = np.pktbuf_kb;
   ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
-  if (tc.pcap.empty() && max_frame_bytes(tc) > ic.mtu + 18)
-    throw input_error(fmt::format("traffic.frame_bytes: {}-byte frames do not fit driver.mtu {} (+18 bytes of "
-                                  "Ethernet header and FCS); raise driver.mtu (RLPML filtering is not modelled)",
-                                  max_frame_bytes(tc), ic.mtu));
+  ic.promisc = p.b("nic.promisc");
+  // Generated frames longer than the MTU allows are offered like any other: the NIC's size
+  // filter (RLPML, as igb programs it from the MTU) drops them and counts them in ROC, as a
+  // capture's or a live sender's would be.
   if (tc.tcp && tc.size != traffic_config::sizes::fixed)
     throw input_error("traffic.size: TCP streams use fixed-size segments (traffic.frame_bytes)");
   const sc_time drain(p.d("sim.drain_us"), SC_US);
@@ -335,12 +335,21 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   dev.on_rtl_assertion = [&](const std::string& where, const sc_time&) {
     k.violate("rtl_assertion", "assertion failed at " + where);
   };
+  uint64_t runt_drops = 0, oversize_drops = 0;  // the NIC's size filter: RUC, ROC
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
       case nic_event::no_descriptor: note_event("rnbc", t); break;
       case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
-      case nic_event::runt_drop: drop(id, "rx_length_errors"); break;
+      case nic_event::runt_drop:
+        ++runt_drops;
+        drop(id, "rx_length_errors");
+        break;
+      case nic_event::oversize_drop:
+        ++oversize_drops;
+        drop(id, "rx_length_errors");
+        break;
+      case nic_event::addr_filtered: drop(id, "address_filtered"); break;
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
     }
   };
@@ -638,7 +647,16 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   auto nic_drops = [&](const std::string& reg, uint64_t value, const std::string& fate_name) {
     nic_counter(reg, value, fate_in(before, fate_name), fate_in(after, fate_name), "were seen dropped by it");
   };
-  nic_drops("RUC", adapter.stats.ruc, "rx_length_errors");
+  // rx_length_errors is RUC + ROC (igb_update_stats); each register against the frames the
+  // NIC dropped for its reason (exact once the run drained: no frame moved after the read)
+  nic_counter("RUC + ROC", adapter.stats.ruc + adapter.stats.roc, fate_in(before, "rx_length_errors"),
+              fate_in(after, "rx_length_errors"), "were seen dropped by them");
+  if (drained && runt_drops != adapter.stats.ruc)
+    k.violate("counter_mismatch", fmt::format("RUC={} but the NIC dropped {} runts", adapter.stats.ruc, runt_drops));
+  if (drained && oversize_drops != adapter.stats.roc)
+    k.violate("counter_mismatch", fmt::format("ROC={} but the NIC dropped {} oversize frames", adapter.stats.roc, oversize_drops));
+  if (fate("rx_otherhost_dropped") != k.st.rx_otherhost_dropped)
+    k.violate("counter_mismatch", "rx_otherhost_dropped disagrees with the frames it dropped");
   nic_drops("MPC", adapter.stats.mpc, "rx_missed_errors");
   for (int q = 0; q < adapter.num_rx_queues; ++q)
     nic_drops(fmt::format("RQDPC({})", q), adapter.stats.rqdpc[q], fmt::format("rx_queue_{}_drops", q));
@@ -654,8 +672,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
   // GPRC counts a frame once its last buffer is written to host memory: at least the frames
   // whose last descriptor was written back before the read, at most those that had left the
-  // packet buffer (and were not dropped by the NIC) after it.
-  uint64_t nic_dropped_after = fate_in(after, "rx_missed_errors") + fate_in(after, "rx_length_errors");
+  // packet buffer (and were not dropped by the NIC or its receive filters) after it.
+  uint64_t nic_dropped_after = fate_in(after, "rx_missed_errors") + fate_in(after, "rx_length_errors") +
+                               fate_in(after, "address_filtered");
   for (int q = 0; q < adapter.num_rx_queues; ++q) nic_dropped_after += fate_in(after, fmt::format("rx_queue_{}_drops", q));
   nic_counter("GPRC", adapter.stats.gprc, before.written_back,
               after.out_of_pktbuf > nic_dropped_after ? after.out_of_pktbuf - nic_dropped_after : 0, "reached host memory");
@@ -681,7 +700,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     r["wire"]["pcap"] = {{"file", tc.pcap}, {"frames", src.replay().bytes.size()},
                          {"skipped_truncated", src.replay().skipped_truncated},
                          {"skipped_oversize", src.replay().skipped_oversize}, {"padded_runts", src.replay().padded}};
-  r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc}, {"ruc", adapter.stats.ruc},
+  r["nic"] = {{"gprc", adapter.stats.gprc}, {"gorc", adapter.stats.gorc}, {"mpc", adapter.stats.mpc}, {"ruc", adapter.stats.ruc}, {"roc", adapter.stats.roc},
+              {"address_filtered", fate("address_filtered")},
               {"rnbc", adapter.stats.rnbc}, {"rqdpc", adapter.stats.rqdpc},
               {"msix", dev.msix_per_vector()}, {"desc_writebacks", dev.desc_writebacks()},
               {"pcie_upstream_bytes", link.upstream_bytes()}};
@@ -696,7 +716,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   et["rx_packets"] = rx_packets;
   et["rx_bytes"] = rx_bytes;
   et["rx_missed_errors"] = adapter.stats.mpc;
-  et["rx_length_errors"] = adapter.stats.ruc;  // igb: ruc + roc (oversize frames are not received)
+  et["rx_length_errors"] = adapter.stats.ruc + adapter.stats.roc;  // igb_update_stats
   et["rx_no_buffer_count"] = adapter.stats.rnbc;
   et["rx_csum_offload_errors"] = csum_err;
   for (const auto& ring : adapter.rx_ring) {
@@ -724,7 +744,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                        {"time_squeeze", k.cpu(c).sd.time_squeeze}});
   r["softnet"] = {{"processed", sd_total.processed}, {"dropped", sd_total.dropped},
                   {"time_squeeze", sd_total.time_squeeze}, {"per_cpu", per_cpu}};
-  r["stack"] = {{"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
+  r["stack"] = {{"rx_otherhost_dropped", k.st.rx_otherhost_dropped}, {"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
                 {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},
                 {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_frags_dropped", k.st.ip_frags_dropped},
                 {"udp_in_datagrams", k.st.udp_in_datagrams}, {"udp_rcvbuf_errors", k.st.udp_rcvbuf_errors},

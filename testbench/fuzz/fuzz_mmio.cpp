@@ -27,7 +27,7 @@ constexpr size_t kMaxOps = 256;
 
 std::vector<uint8_t> test_frame(uint8_t seed) {
   std::vector<uint8_t> f(128 + 4);
-  for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<uint8_t>(seed + 7 * i);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = i < 6 ? test::kNvmMac[i] : static_cast<uint8_t>(seed + 7 * i);
   f[12] = 0x88;  // an EtherType no offload parses
   f[13] = 0xB5;
   return f;

@@ -41,7 +41,7 @@ module tb_igb_nic;
   logic [7:0]  rresp_tag;
   logic        msix_valid, intx;
   logic [3:0]  msix_vec;
-  logic        ev_ok, ev_mpc, ev_runt, ev_rqdpc, ev_rnbc, ev_dma, idle, rx_idle, core_idle, timers_armed;
+  logic        ev_ok, ev_mpc, ev_runt, ev_long, ev_filt, ev_rqdpc, ev_rnbc, ev_dma, idle, rx_idle, core_idle, timers_armed;
   logic [12:0] timer_next;
   // Outputs this testbench does not check (the C++ tests do)
   logic unused_outputs;
@@ -63,7 +63,8 @@ module tb_igb_nic;
     .dma_rresp_valid_i(rresp_valid), .dma_rresp_data_i(rresp_data), .dma_rresp_tag_i(rresp_tag),
     .dma_rresp_last_i(rresp_last),
     .msix_valid_o(msix_valid), .msix_vec_o(msix_vec), .intx_o(intx),
-    .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt), .ev_frame_rqdpc_o(ev_rqdpc),
+    .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt), .ev_frame_long_o(ev_long),
+    .ev_frame_filt_o(ev_filt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
     .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims),
     .fault_i(8'h0)
@@ -137,6 +138,8 @@ module tb_igb_nic;
       if (ev_rnbc) $display("%0d: event rnbc queue=%0d", cycle, ev_queue);
       if (ev_mpc) $display("%0d: event mpc", cycle);
       if (ev_runt) $display("%0d: event runt", cycle);
+      if (ev_long) $display("%0d: event oversize", cycle);
+      if (ev_filt) $display("%0d: event address filtered", cycle);
     end
     // Drive the read completion due now
     if (rq_head != rq_tail && rq_due[rq_head % RqDepth] <= cycle) begin
@@ -189,12 +192,18 @@ module tb_igb_nic;
   endtask
 
   // ---- Wire ----------------------------------------------------------------------------------
-  // Frame n of `len` bytes (FCS included): an EtherType no offload parses, then a pattern.
-  task automatic send_frame(input int n, input int len);
+  // Frame n of `len` bytes (FCS included) to destination `dst` (byte 0 in bits 7:0), with
+  // `tags` VLAN tags (TPID 0x8100): an EtherType no offload parses, then a pattern.
+  task automatic send_frame_to(input int n, input int len, input logic [47:0] dst, input int tags);
     logic [7:0] f [9022];
     for (int i = 0; i < len; i++) f[i] = 8'((n * 31 + i * 7) & 32'hFF);
-    f[12] = 8'h88;
-    f[13] = 8'hB5;
+    for (int i = 0; i < 6; i++) f[i] = dst[8*i +: 8];
+    for (int t = 0; t < tags; t++) begin
+      f[12 + 4 * t] = 8'h81;
+      f[13 + 4 * t] = 8'h00;
+    end
+    f[12 + 4 * tags] = 8'h88;
+    f[13 + 4 * tags] = 8'hB5;
     for (int b = 0; b < (len + RxBeat - 1) / RxBeat; b++) begin
       @(negedge clk);
       rx_valid <= 1'b1;
@@ -205,6 +214,11 @@ module tb_igb_nic;
     @(negedge clk);
     rx_valid <= 1'b0;
     rx_last  <= 1'b0;
+  endtask
+
+  // Frame n of `len` bytes to this station (the address the NIC loads at reset), untagged
+  task automatic send_frame(input int n, input int len);
+    send_frame_to(n, len, NvmMacAddr, 0);
   endtask
 
   // Descriptor i: buffer address in the read format, upper half cleared
@@ -286,6 +300,23 @@ module tb_igb_nic;
     expect_reg(RUC, 1, "RUC counts the runt");
     expect_reg(RDH0, 3, "no descriptor used for it");
 
+    $display("-- receive filters: RAR[0] holds the NVM address; oversize and foreign frames go");
+    expect_reg(RAL0, NvmMacAddr[31:0], "RAL0 as loaded at reset");
+    expect_reg(RAH0, {1'b1, 15'h0, NvmMacAddr[47:32]}, "RAH0 as loaded at reset, valid");
+    expect_reg(RLPML, 32'(RlpmlReset), "RLPML reset value");
+    send_frame(20, 1519);                        // LPE clear: 1518 is the most
+    send_frame_to(21, 1523, NvmMacAddr, 1);      // one VLAN tag: 1522
+    send_frame_to(22, 1527, NvmMacAddr, 2);      // two: 1526
+    send_frame_to(23, 64, 48'h01_00_00_00_00_04, 0);  // unicast to another station
+    send_frame_to(24, 64, 48'h01_00_5E_00_00_01, 0);  // multicast, MPE clear
+    send_frame_to(25, 40, 48'h01_00_00_00_00_04, 0);  // a foreign runt: the address filter first
+    wait_cycles(100);
+    expect_reg(ROC, 3, "ROC counts the three oversize frames");
+    expect_reg(ROC, 0, "ROC is read-to-clear");
+    expect_reg(RUC, 0, "the foreign runt is not counted");
+    expect_reg(MPC, 0, "nor missed");
+    expect_reg(RDH0, 3, "no descriptor used for them");
+
     $display("-- EITR 8 us: the second message waits for the interval");
     mmio_write(EITR0 + 4, 32'h8000_0020);        // 8 us, CNT_IGNR
     mmio_write(EIMS, 32'h2);
@@ -320,6 +351,7 @@ module tb_igb_nic;
     wait_cycles(1100);
     expect_reg(RDLEN0, 0, "RDLEN back to its default");
     expect_reg(RCTL, 0, "RCTL back to its default");
+    expect_reg(RAL0, NvmMacAddr[31:0], "RAR[0] reloaded");
 
     if (failures == 0) $display("PASS");
     else $display("FAIL: %0d check(s)", failures);

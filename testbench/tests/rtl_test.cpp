@@ -231,8 +231,98 @@ TEST(RtlRx, PacketBufferOverflowDropsWholeFramesAndCountsMpc) {
   h.write(E1000_RDT(0), 7);
   h.run(1000);
   ASSERT_EQ(h.writes.size(), 4u) << "exactly the two frames that fitted are delivered";
-  EXPECT_EQ(h.writes[0].data[0], test_frame(1000, 0)[0]);
-  EXPECT_EQ(h.writes[2].data[0], test_frame(1000, 1)[0]) << "the dropped frames left no partial data";
+  EXPECT_EQ(h.writes[0].data[6], test_frame(1000, 0)[6]);
+  EXPECT_EQ(h.writes[2].data[6], test_frame(1000, 1)[6]) << "the dropped frames left no partial data";
+}
+
+// The size filter: with RCTL.LPE clear a frame may have 1518 bytes (FCS included), with it
+// RLPML; each VLAN tag adds 4. Oversize frames never reach host memory and count in ROC.
+TEST(RtlRx, FramesOverTheSizeLimitAreDroppedAndCountedInRoc) {
+  rtl_harness h;
+  h.bring_up(8, 7);
+  h.write(E1000_SRRCTL(0), 10 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);  // 10 KB buffers
+  auto tagged = [](size_t len, int tags) {
+    auto f = test_frame(len, 3);
+    for (int t = 0; t < tags; ++t) {
+      f[12 + 4 * t] = 0x81;
+      f[13 + 4 * t] = 0x00;
+    }
+    return f;
+  };
+  auto delivered = [&] {
+    h.run(1500);
+    size_t n = 0;
+    for (const auto& w : h.writes) n += (w.tag & 0xF) == 2;
+    return n;
+  };
+  // RLPML 1536, as igb programs it for MTU 1500
+  h.write(E1000_RLPML, 1536);
+  EXPECT_EQ(h.read(E1000_RLPML), 1536u);
+  for (const auto& f : {tagged(1536, 0), tagged(1540, 1), tagged(1544, 2)}) h.send(f);
+  EXPECT_EQ(delivered(), 3u) << "at the limit, untagged, with one tag and with two";
+  EXPECT_EQ(h.read(E1000_ROC), 0u);
+  for (const auto& f : {tagged(1537, 0), tagged(1541, 1), tagged(1545, 2), tagged(9000, 0)}) h.send(f);
+  EXPECT_EQ(delivered(), 3u) << "one byte over: nothing more reaches host memory";
+  EXPECT_EQ(h.long_events, 4u);
+  EXPECT_EQ(h.read(E1000_ROC), 4u);
+  EXPECT_EQ(h.read(E1000_ROC), 0u) << "ROC is read-to-clear";
+  EXPECT_EQ(h.read(E1000_RUC) + h.read(E1000_MPC), 0u) << "counted once, in ROC only";
+  // LPE clear: 1518, whatever RLPML says
+  h.write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC | E1000_RCTL_BAM);
+  h.write(E1000_RLPML, 9728);
+  h.send(tagged(1518, 0));
+  h.send(tagged(1519, 0));
+  h.send(tagged(1522, 1));
+  EXPECT_EQ(delivered(), 5u);
+  EXPECT_EQ(h.read(E1000_ROC), 1u);
+  EXPECT_EQ(h.read(E1000_GPRC), 5u) << "GPRC counts only frames that passed the filters";
+}
+
+// The address filter: RAR[0] holds the station address from reset; unicast frames for other
+// stations and multicast frames go unless RCTL.UPE / MPE, broadcasts pass with BAM. The part
+// counts the frames it filters nowhere.
+TEST(RtlRx, TheAddressFilterPassesThisStationBroadcastsAndPromiscuousTraffic) {
+  rtl_harness h;
+  EXPECT_EQ(h.read(E1000_RAL(0)), 0x00000002u) << "02:00:00:00:00:01 loaded at reset";
+  EXPECT_EQ(h.read(E1000_RAH(0)), E1000_RAH_AV | 0x0100u);
+  h.bring_up(16, 15);
+  auto to = [](std::initializer_list<uint8_t> dst, uint8_t seed) {
+    auto f = test_frame(128, seed);
+    std::copy(dst.begin(), dst.end(), f.begin());
+    return f;
+  };
+  auto written = [&] {
+    h.run(1200);
+    size_t n = 0;
+    for (const auto& w : h.writes) n += (w.tag & 0xF) == 2;
+    return n;
+  };
+  h.send(to({0x02, 0, 0, 0, 0, 0x01}, 1));           // this station
+  h.send(to({0x02, 0, 0, 0, 0, 0x02}, 2));           // another one
+  h.send(to({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 3));  // broadcast, BAM set
+  h.send(to({0x01, 0x00, 0x5E, 0, 0, 0x01}, 4));     // multicast
+  EXPECT_EQ(written(), 2u);
+  EXPECT_EQ(h.filt_events, 2u);
+  EXPECT_EQ(h.read(E1000_MPC) + h.read(E1000_RUC) + h.read(E1000_ROC), 0u) << "no register counts them";
+  // A new station address: the old one is foreign now
+  h.write(E1000_RAL(0), 0x33221100);
+  h.write(E1000_RAH(0), E1000_RAH_AV | 0x5544);
+  h.send(to({0x00, 0x11, 0x22, 0x33, 0x44, 0x55}, 5));
+  h.send(to({0x02, 0, 0, 0, 0, 0x01}, 6));
+  EXPECT_EQ(written(), 3u);
+  EXPECT_EQ(h.filt_events, 3u);
+  // Promiscuous: everything passes
+  h.write(E1000_RCTL, h.read(E1000_RCTL) | E1000_RCTL_UPE | E1000_RCTL_MPE);
+  h.send(to({0x02, 0, 0, 0, 0, 0x02}, 7));
+  h.send(to({0x01, 0x00, 0x5E, 0, 0, 0x01}, 8));
+  EXPECT_EQ(written(), 5u);
+  EXPECT_EQ(h.filt_events, 3u);
+  // Without AV nothing matches RAR[0]
+  h.write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC | E1000_RCTL_LPE | E1000_RCTL_BAM);
+  h.write(E1000_RAH(0), 0x5544);
+  h.send(to({0x00, 0x11, 0x22, 0x33, 0x44, 0x55}, 9));
+  EXPECT_EQ(written(), 5u);
+  EXPECT_EQ(h.filt_events, 4u);
 }
 
 // ---- Receive checksum offload ----------------------------------------------------------
@@ -823,6 +913,7 @@ std::vector<uint8_t> random_frame(std::mt19937& rng) {
   if (r(10) == 0) put16(f, 16, static_cast<uint16_t>(r(2) ? totlen + 1 + r(60) : r(totlen)));
   if (r(5) == 0) f.resize(f.size() + 1 + r(30), 0x5A);  // trailing bytes after the datagram
   if (f.size() < 60) f.resize(60, 0);
+  std::copy(kNvmMac, kNvmMac + 6, f.begin());  // for this station
   f.insert(f.end(), 4, 0xEE);  // FCS
   return f;
 }
