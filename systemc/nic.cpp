@@ -11,7 +11,10 @@ using sc_core::sc_time_stamp;
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
@@ -140,8 +143,9 @@ uint64_t nic::next_event_cycle() const {
   return next;
 }
 
-void nic::advance(uint64_t target) {
+bool nic::advance(uint64_t target) {
   horizon_ = target;
+  bool idle = false;
   while (cycle_ < horizon_) {
     if (!cur_) {
       cur_ = wire_->peek();
@@ -149,13 +153,19 @@ void nic::advance(uint64_t target) {
     }
     if (quiet()) {
       const uint64_t next = next_event_cycle();
-      if (next == UINT64_MAX) return;  // nothing will ever happen without software
+      if (next == UINT64_MAX) {
+        // Nothing will ever happen without software. The RTL holds its state over the
+        // cycles up to the target all the same: a later input (an MMIO read above all) is
+        // presented at its own cycle, never at the one the NIC went quiet in.
+        idle = true;
+        if (horizon_ == UINT64_MAX) return true;
+      }
       if (lockstep_) {
         // Lockstep: tick the idle cycles one by one (to check that skipping them is exact).
       } else if (next >= horizon_) {
         skipped_ += horizon_ - cycle_;
         cycle_ = horizon_;
-        return;
+        return idle;
       } else {
         skipped_ += next - cycle_;
         cycle_ = next;
@@ -163,6 +173,17 @@ void nic::advance(uint64_t target) {
     }
     tick();
   }
+  return idle;
+}
+
+sc_time nic::delay_to(uint64_t cycle) const {
+  const sc_time t = time_of(cycle), now = sc_time_stamp();
+  // The NIC never acts behind SystemC time (advance): were it to, this delay would wrap
+  // around and a process would wait into the past, where the SystemC kernel never goes.
+  if (t < now)
+    throw std::logic_error(fmt::format("nic: cycle {} ({:.3f} us) is behind simulated time {:.3f} us", cycle,
+                                       t.to_seconds() * 1e6, now.to_seconds() * 1e6));
+  return t - now;
 }
 
 void nic::tick() {
@@ -329,7 +350,7 @@ void nic::on_dma_request(M& m) {
   gp.set_byte_enable_ptr(nullptr);
   gp.set_dmi_allowed(false);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = time_of(cycle_) - sc_time_stamp();
+  sc_time delay = delay_to(cycle_);
   dma_init_socket->b_transport(gp, delay);
   if (gp.is_response_error()) {  // an unsupported request: the completion carries zeros
     monitor_.dma_error(cycle_, false, addr, len);
@@ -387,7 +408,7 @@ sc_time nic::posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ex
   gp.set_byte_enable_ptr(nullptr);
   gp.set_extension(&ext);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = time_of(cycle_) - sc_time_stamp();
+  sc_time delay = delay_to(cycle_);
   dma_init_socket->b_transport(gp, delay);
   gp.clear_extension(&ext);
   if (gp.is_response_error()) monitor_.dma_error(cycle_, true, addr, len);  // the write is dropped
@@ -418,8 +439,10 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  // Non-posted read: wait for the request to arrive, bring the RTL to that time, let every
-  // earlier posted write land first (PCIe: a read does not pass posted writes), then read.
+  // Non-posted read: wait for the request to arrive, bring the RTL to that time (also when it
+  // is quiet: the read is presented at its own cycle, never at the one the NIC went quiet in),
+  // let every earlier posted write land first (PCIe: a read does not pass posted writes), then
+  // read.
   wait(delay);
   delay = SC_ZERO_TIME;
   advance(cycle_at(sc_time_stamp()));
@@ -446,7 +469,7 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   std::memcpy(gp.get_data_ptr(), &v, 4);
   // The read took the RTL forward; the completion leaves now.
-  delay = time_of(cycle_) - sc_time_stamp();
+  delay = delay_to(cycle_);
   wakeup_.notify(SC_ZERO_TIME);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -461,8 +484,8 @@ void nic::run() {
     }
     const bool bounded = sc_pending_activity_at_future_time();
     const uint64_t target = bounded ? cycle_at(now + sc_time_to_pending_activity()) : UINT64_MAX;
-    advance(target);
-    if (cycle_ >= horizon_) {
+    const bool idle = advance(target);
+    if (!idle && cycle_ >= horizon_) {
       // Reached the next activity (or an MSI-X delivery that pulled it in): meet it there.
       const sc_time t = time_of(cycle_);
       if (t > now) wait(t - now, wakeup_);

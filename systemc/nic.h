@@ -33,6 +33,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bus_monitor.h"
@@ -111,7 +112,10 @@ class nic : public sc_core::sc_module {
   // f(model) on whichever Verilated model this run uses
   template <class F> decltype(auto) with_rtl(F&& f) const;
   template <class M> void tick_on(M& m);
-  void advance(uint64_t target);          // tick/skip until cycle_ == target or quiet forever
+  // Tick/skip until cycle_ == target. Returns true when the RTL went quiet with nothing that
+  // could wake it but software; cycle_ is target then too unless target is UINT64_MAX.
+  bool advance(uint64_t target);
+  sc_core::sc_time delay_to(uint64_t cycle) const;  // from SystemC time to the cycle (not behind)
   bool quiet() const;                     // nothing changes without an external event
   void set_beat(size_t beat);             // the wire beat of cur_ to present next, and its cycle
   uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
