@@ -42,6 +42,7 @@ frames = 3000
 int cmd_params() {
   params p;
   for (const auto& d : p.defs()) {
+    if (d.hidden) continue;
     std::string def;
     switch (d.def.index()) {
       case 0: def = std::get<bool>(d.def) ? "true" : "false"; break;

@@ -29,6 +29,11 @@ param_def flag(const std::string& key, bool def, const std::string& meaning) {
   return param_def{key, def, "", meaning, 0, 0, {}, false};
 }
 
+param_def hidden(param_def d) {
+  d.hidden = true;
+  return d;
+}
+
 std::string type_name(const param_value& v) {
   switch (v.index()) {
     case 0: return "a boolean";
@@ -125,6 +130,7 @@ params::params() {
       flag("fault.dd_before_data", false, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
       flag("fault.rdt_inclusive", false, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
+      hidden(flag("fault.nic_spin", false, "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when nic.queues <= 4, faster) or 8 (always the full 8-queue build)"),
       num("sim.drain_us", 5000, "us", 0, 1e7, "simulated time allowed after the last frame for it to be delivered"),
@@ -280,6 +286,7 @@ std::string params::to_toml() const {
       const std::string t = d.key.substr(0, dot), name = d.key.substr(dot + 1);
       if (t != table) continue;
       const param_value& v = values_.at(d.key);
+      if (d.hidden && v == d.def) continue;
       std::string text = show(v);
       if (d.number_or_choice) {
         const std::string& s = std::get<std::string>(v);

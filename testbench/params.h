@@ -25,6 +25,7 @@ struct param_def {
   double min = 0, max = 0;            // numeric range (inclusive) when min < max
   std::vector<std::string> choices;   // allowed strings, when not empty
   bool number_or_choice = false;      // string param that also accepts a number (driver.itr)
+  bool hidden = false;                // for the tests: not listed by `igbsim params`, not in scenario.toml unless set
 };
 
 class params {

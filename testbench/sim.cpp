@@ -84,6 +84,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                                        (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   const std::string irq_mode = p.s("driver.irq_mode");
   np.intx = irq_mode == "intx";
+  np.fault_spin = p.b("fault.nic_spin");
   kernel_params kp;
   kp.cores = static_cast<int>(p.i("kernel.cores"));
   kp.irq_spread = p.s("kernel.irq_affinity") == "spread";
@@ -457,6 +458,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     pcap_close(rx_pcap);
   }
   if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
+  // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
+  // 1), with its one-line diagnosis.
+  if (!dev.stalled().empty()) throw std::runtime_error(dev.stalled());
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);

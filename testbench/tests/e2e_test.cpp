@@ -255,6 +255,39 @@ TEST(EndToEnd, JourneyCommandPrintsOneFramesSteps) {
   EXPECT_EQ(run_igbsim("journey " + dir + " --packet 999999").status, 2);
 }
 
+// A run that stops moving ends with exit 1 and one line saying what was pending, never spins:
+// the hidden planted bug fault.nic_spin makes the NIC's run loop spin in zero time once a
+// frame is in its packet buffer (what a register read presented behind SystemC time did).
+TEST(Watchdog, AZeroTimeSpinEndsWithExitOneAndADiagnosisOfWhatWasPending) {
+  const std::string dir = fresh_dir("spin");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=5 --set fault.nic_spin=true");
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  EXPECT_NE(r.err.find("neither simulated time nor the RTL moved"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("frames in the packet buffer"), std::string::npos) << "what was pending: " << r.err;
+  EXPECT_FALSE(fs::exists(dir)) << "no output for a run that did not finish";
+  // Hidden: not among the parameters a user is shown
+  EXPECT_EQ(run_igbsim("params").out.find("fault.nic_spin"), std::string::npos);
+}
+
+// Register reads with a PCIe latency shorter than the NIC's clock period or its lag behind
+// the CPU (pcie.read_latency_ns = 1-16) once hung the run; every such run ends clean now.
+class ShortReadLatency : public ::testing::TestWithParam<std::string> {};
+TEST_P(ShortReadLatency, RunEndsCleanWithEveryFrameDelivered) {
+  const std::string dir = fresh_dir("short-read-latency");
+  const result r = run_igbsim("run --out " + dir + " " + GetParam());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["delivered"], rep["checks"]["offered"]);
+  EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
+}
+INSTANTIATE_TEST_SUITE_P(Hang, ShortReadLatency,
+                         ::testing::Values("--set traffic.frames=1 --set pcie.read_latency_ns=1",
+                                           "--set traffic.frames=1 --set pcie.read_latency_ns=16",
+                                           "--set traffic.frames=50 --set pcie.read_latency_ns=12 --set driver.irq_mode=msi",
+                                           "--set traffic.frames=50 --set pcie.read_latency_ns=4 --set driver.irq_mode=intx",
+                                           "--set traffic.frames=20 --set pcie.read_latency_ns=8 --set sim.lockstep=true"));
+
 TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
   const std::string dir = fresh_dir("bad");
   const std::string scen = dir + "-scenario.toml";

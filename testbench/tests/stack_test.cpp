@@ -12,6 +12,7 @@
 #include "traffic.h"
 #include "eventpoll.h"
 #include "select.h"
+#include "progress_watchdog.h"
 
 using namespace igbsim;
 
@@ -440,4 +441,21 @@ TEST_F(EpollTest, ItemsBeyondMaxeventsStayReadyForTheNextCall) {
   EXPECT_EQ(second, 1) << "the item left over by maxevents is still ready";
   EXPECT_NE(first_data, second_data);
   EXPECT_EQ(third, 0);
+}
+
+// The progress watchdog (systemc/progress_watchdog.h) that ends a run no longer moving.
+TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMoving) {
+  igbsim::progress_watchdog wd(5);
+  // Time moving, or the RTL moving with time standing still: never stalled
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_FALSE(wd.stalled(i, 7));
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_FALSE(wd.stalled(100, i));
+  // Forced: the same time and RTL position pass after pass
+  int passes = 1;
+  while (!wd.stalled(100, 99)) ASSERT_LT(++passes, 100) << "a spin must end";
+  EXPECT_EQ(wd.iterations(), wd.limit());
+  EXPECT_EQ(passes, 5) << "the last progress was the pass that first saw (100, 99); then five passes without";
+  // Any movement starts the count again
+  EXPECT_FALSE(wd.stalled(100, 100));
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(wd.stalled(100, 100));
+  EXPECT_TRUE(wd.stalled(100, 100));
 }
