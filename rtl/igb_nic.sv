@@ -86,6 +86,7 @@ module igb_nic
   output      logic              timers_armed_o,
   output      logic [12:0]       timer_next_o,      // ticks until the first running EITR timer expires
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
+  output      logic              ims_rx_o,          // IMS.RXT0: the single interrupt's receive cause enabled (checkers)
 
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
@@ -406,6 +407,7 @@ module igb_nic
   assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;
   assign eims_o         = eims;
+  assign ims_rx_o       = (ims & IcrRxt0) != 32'h0;
   logic unused_fault;
   assign unused_fault = ^fault_q[7:4];
 

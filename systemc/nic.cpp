@@ -88,6 +88,16 @@ uint32_t nic::eims() const {
   return with_rtl([](auto& m) { return static_cast<uint32_t>(m.eims_o); });
 }
 
+bool nic::ims_rx() const {
+  return with_rtl([](auto& m) { return m.ims_rx_o != 0; });
+}
+
+bool nic::write_queued(uint32_t reg, uint32_t bits) const {
+  for (const mmio_write& w : mmio_q_)
+    if (w.addr == reg && (w.data & bits)) return true;
+  return false;
+}
+
 uint64_t nic::cycle_at(const sc_time& t) const { return (ps_of(t) + period_ps_ - 1) / period_ps_; }
 
 sc_time nic::time_of(uint64_t cycle) const { return time_of_ps(cycle * period_ps_); }

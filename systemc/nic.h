@@ -95,6 +95,10 @@ class nic : public sc_core::sc_module {
   uint64_t desc_writebacks() const { return writebacks_; }
   double period_ns() const { return period_ps_ / 1000.0; }
   uint32_t eims() const;  // the RTL's interrupt mask now
+  bool ims_rx() const;    // without MSI-X: the receive cause enabled in IMS now
+  // A posted register write setting any of `bits` in `reg` has left the host and not reached
+  // the RTL yet (an EIMS or IMS write still on its way)
+  bool write_queued(uint32_t reg, uint32_t bits) const;
   unsigned rtl_queues() const { return rtl4_ ? 4 : 8; }  // queues of the Verilated model in use
   // Progress watchdog (systemc/progress_watchdog.h): the run loop iterating without simulated
   // time or the RTL moving, or the RTL busy for kBusyCycleLimit ticked cycles with nothing

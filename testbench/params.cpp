@@ -117,7 +117,7 @@ params::params() {
       integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
       num("sim.stranded_us", 2000, "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
-      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write of the N-th completed poll is lost (0: none)"),
+      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
       flag("fault.eims_before_complete", false, "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
       flag("fault.budget_complete", false, "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
       integer("fault.skip_tail_write", 0, "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
