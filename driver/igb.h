@@ -85,7 +85,7 @@ struct igb_config {
   // (all of a frame of at most IGB_RX_HDR_LEN) into a fresh skb, the rest as a page fragment.
   bool construct_skb = false;
   // Planted bugs, for testing the checkers (fault.*). Each is a classic driver mistake.
-  uint64_t fault_lose_eims_write = 0;   // the EIMS write of the N-th completed poll is lost (0: none)
+  uint64_t fault_lose_eims_write = 0;   // the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)
   bool fault_eims_before_complete = false;  // unmask, then napi_complete_done
   bool fault_ignore_complete_result = false;  // unmask even when napi_complete_done returned false
   bool fault_budget_complete = false;   // complete NAPI yet return the whole budget

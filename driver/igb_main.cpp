@@ -497,6 +497,7 @@ void igb_ring_irq_enable(igb_q_vector* q) {
     a->hw->writel(q->eims_value, E1000_EIMS);
     ++a->stats.eims_writes;
   } else {
+    if (++a->completions == a->cfg.fault_lose_eims_write) return;  // fault: the IMS write is lost
     igb_irq_enable(a);
   }
 }

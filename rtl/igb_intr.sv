@@ -30,7 +30,11 @@ module igb_intr
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
   // Receive write-backs still pending for a queue: the message of the queue's vector (of the
   // single interrupt without MSI-X) waits while flush_o asks that queue's DMA engine to write
-  // them back, so a message never overtakes the write-backs it announces.
+  // them back, so a message never overtakes the write-backs it announces. Without MSI-X the
+  // receive cause comes from the write-back itself (ICR.RXDW, igb_regs), so completions held
+  // back by WTHRESH are flushed whenever EITR(0)'s interval is not running: at once after
+  // idle, else when the interval ends ("the receive timer expires", datasheet write-back
+  // conditions). The frame's cause then follows, whatever the mask, and fires once IMS allows.
   input  wire logic [NumQ-1:0]           wb_pending_i,
   input  wire logic [NumQ-1:0]           rxq_vec_valid_i,
   input  wire logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec_i,
@@ -59,7 +63,7 @@ module igb_intr
     for (int unsigned q = 0; q < NumQ; q++) begin
       if (wb_pending_i[q] && rxq_vec_valid_i[q]) hold[rxq_vec_i[q]] = 1'b1;
       flush_o[q] = wb_pending_i[q] &&
-                   ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) || legacy_due);
+                   ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) || (!msix_mode_i && !armed_q[0]));
     end
   end
   assign ready       = due & ~hold;

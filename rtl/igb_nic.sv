@@ -88,6 +88,7 @@ module igb_nic
   output      logic              timers_armed_o,
   output      logic [12:0]       timer_next_o,      // ticks until the first running EITR timer expires
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
+  output      logic              ims_rx_o,          // IMS.RXT0: the single interrupt's receive cause enabled (checkers)
 
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
@@ -199,7 +200,7 @@ module igb_nic
   logic [31:0] icr, ims;
   logic [NumQ-1:0] flush, wb_pending, rxq_vec_valid;
   logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec;
-  logic [NumQ-1:0] rxdmt, rx_cause, gprc_inc, rnbc_inc, rqdpc_inc;
+  logic [NumQ-1:0] rxdmt, rx_cause, rx_wb_done, gprc_inc, rnbc_inc, rqdpc_inc;
   logic [NumQ-1:0][15:0] gorc_add;
   logic        mpc_inc, ruc_inc;
   logic [31:0] pb_drops, pb_runts, pb_longs;
@@ -222,7 +223,7 @@ module igb_nic
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
-    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
+    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rx_wb_done_i(rx_wb_done), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
@@ -355,7 +356,7 @@ module igb_nic
       .req_len_o(wr_req_len[q]), .req_tag_o(wr_req_tag[q]),
       .wdata_valid_o(wr_wdata_valid[q]), .wdata_ready_i(wr_wdata_ready[q]),
       .wdata_o(wr_wdata[q]), .wdata_last_o(wr_wdata_last[q]),
-      .rx_cause_o(rx_cause[q]), .rxdmt_o(rxdmt[q]), .gprc_inc_o(gprc_inc[q]),
+      .rx_cause_o(rx_cause[q]), .wb_done_o(rx_wb_done[q]), .rxdmt_o(rxdmt[q]), .gprc_inc_o(gprc_inc[q]),
       .gorc_add_o(gorc_add[q]), .rnbc_inc_o(rnbc_inc[q]), .rqdpc_inc_o(rqdpc_inc[q]),
       .busy_o(dma_busy[q])
     );
@@ -415,6 +416,7 @@ module igb_nic
   assign unused_regs_ready = regs_ready;
   assign timers_armed_o = |armed;
   assign eims_o         = eims;
+  assign ims_rx_o       = (ims & IcrRxt0) != 32'h0;
   logic unused_fault;
   assign unused_fault = ^fault_q[7:4];
 

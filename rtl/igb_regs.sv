@@ -55,6 +55,7 @@ module igb_regs
   output      logic [NumVec-1:0][12:0] eitr_interval_o,  // EITR bits 14:2, in 1 us
   output      logic [NumVec-1:0] eitr_reset_o,             // EITR written without CNT_IGNR
   input  wire logic [NumQ-1:0]   rx_cause_i,               // a queue's frame is in host memory
+  input  wire logic [NumQ-1:0]   rx_wb_done_i,             // a queue's descriptors were written back
   input  wire logic [NumQ-1:0]   rxdmt_i,                  // a queue fell to its RDMTS threshold
   output      logic [31:0]       icr_o,
   output      logic [NumQ-1:0]   rxq_vec_valid_o,          // the queue has an interrupt vector
@@ -200,11 +201,16 @@ module igb_regs
     end
   end
 
-  // Legacy/MSI causes this cycle, and the "other" vector they reach in MSI-X mode.
+  // Legacy/MSI causes this cycle, and the "other" vector they reach in MSI-X mode. Without
+  // MSI-X the receive cause is ICR bit 7 as the 82576 names it, RXDW: set when descriptors
+  // are written back, not when the frame's data is in host memory. So the ICR read of an
+  // interrupt never clears the cause of a frame whose descriptor is still held back (WTHRESH):
+  // that frame raises its own cause when it is written back (at the latest when the EITR
+  // interval ends, igb_intr).
   logic [31:0] icr_set;
   always_comb begin
     icr_set = '0;
-    if (|rx_cause_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
+    if (|rx_wb_done_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
     if (|rxdmt_i) icr_set = icr_set | IcrRxdmt0;
   end
   logic [NumVec-1:0] other_vec;

@@ -87,6 +87,7 @@ module igb_rx_dma
 
   // Events
   output      logic        rx_cause_o,
+  output      logic        wb_done_o,       // a write-back burst's last descriptor left (ICR.RXDW without MSI-X)
   output      logic        rxdmt_o,         // descriptors left to hardware fell to the threshold
   output      logic        gprc_inc_o,
   output      logic [15:0] gorc_add_o,
@@ -201,6 +202,7 @@ module igb_rx_dma
     wdata_o     = '0;      // data only with wdata_valid_o: an idle queue's bus stays still
     wdata_last_o = 1'b0;
     rx_cause_o  = 1'b0;
+    wb_done_o   = 1'b0;
     rxdmt_o     = 1'b0;
     gprc_inc_o  = 1'b0;
     gorc_add_o  = frm_len_i;
@@ -324,6 +326,7 @@ module igb_rx_dma
               else         state_d = StIdle;
               rdh_d    = rdh_next;
               cmp_rd_d = cmp_rd_q + wb_n_q[Cw:0];
+              wb_done_o = 1'b1;
               // RXDMT0: after this write-back, hardware owns exactly RDMTS x 16 descriptors.
               if (rdmts_i != 5'd0 && hw_owned_after == {7'h0, rdmts_i, 4'h0}) rxdmt_o = 1'b1;
             end

@@ -130,6 +130,12 @@ void cpu_core::post_irq(unsigned vec, const sc_time& arrival) {
   irq_ev_.notify(arrival > sc_time_stamp() ? arrival - sc_time_stamp() : SC_ZERO_TIME);
 }
 
+bool cpu_core::irq_pending(unsigned vec) const {
+  for (const pending_irq& p : irq_q_)
+    if (!p.timer_fn && p.vec == vec) return true;
+  return false;
+}
+
 void cpu_core::add_timer(const sc_time& expires, std::function<void()> fn) {
   auto it = std::upper_bound(irq_q_.begin(), irq_q_.end(), expires,
                              [](const sc_time& a, const pending_irq& p) { return a < p.arrival; });
@@ -151,7 +157,9 @@ void cpu_core::take_irqs() {
       timer_fn();  // hrtimer_interrupt -> the timer's function
     } else {
       ++irqs_taken_;
+      handling_ = static_cast<int>(vec);
       if (vec < handlers_.size() && handlers_[vec]) handlers_[vec]();
+      handling_ = -1;
     }
     spend(k_.cost.irq_exit_ns);
     set_ctx(prev);

@@ -90,6 +90,11 @@ class cpu_core {
   using irq_handler = std::function<void()>;
   void request_irq(unsigned vec, irq_handler h);
   void post_irq(unsigned vec, const sc_core::sc_time& arrival);  // from the MSI-X controller
+  // An interrupt for vec was posted and not yet handled: still on its way to this core, or
+  // arrived and waiting for the core to take it (a hardirq, or a stretch it cannot interrupt)
+  bool irq_pending(unsigned vec) const;
+  // This core is in vec's hardirq handler (which may wait, e.g. on the ICR read of igb_intr)
+  bool in_irq_handler(unsigned vec) const { return handling_ == static_cast<int>(vec); }
   // hrtimer (HRTIMER_MODE_REL_PINNED): fn runs in hardirq context on this core at `expires`
   void add_timer(const sc_core::sc_time& expires, std::function<void()> fn);
   void raise_softirq(softirq_nr nr) { softirq_pending_ |= 1u << nr; }
@@ -142,6 +147,7 @@ class cpu_core {
   std::vector<irq_handler> handlers_;
   std::deque<pending_irq> irq_q_;  // by arrival time
   uint32_t softirq_pending_ = 0;
+  int handling_ = -1;  // the vector whose handler runs now, or -1
   task_struct* current_ = nullptr;
   std::deque<task_struct*> rq_;     // runnable tasks other than current_
   sched_params sp_;

@@ -88,6 +88,16 @@ uint32_t nic::eims() const {
   return with_rtl([](auto& m) { return static_cast<uint32_t>(m.eims_o); });
 }
 
+bool nic::ims_rx() const {
+  return with_rtl([](auto& m) { return m.ims_rx_o != 0; });
+}
+
+bool nic::write_queued(uint32_t reg, uint32_t bits) const {
+  for (const mmio_write& w : mmio_q_)
+    if (w.addr == reg && (w.data & bits)) return true;
+  return false;
+}
+
 uint64_t nic::cycle_at(const sc_time& t) const { return (ps_of(t) + period_ps_ - 1) / period_ps_; }
 
 sc_time nic::time_of(uint64_t cycle) const { return time_of_ps(cycle * period_ps_); }
@@ -146,12 +156,13 @@ uint64_t nic::next_event_cycle() const {
 bool nic::advance(uint64_t target) {
   horizon_ = target;
   bool idle = false;
-  while (cycle_ < horizon_) {
+  while (cycle_ < horizon_ && stalled_.empty()) {
     if (!cur_) {
       cur_ = wire_->peek();
       set_beat(0);
     }
     if (quiet()) {
+      busy_cycles_ = 0;
       const uint64_t next = next_event_cycle();
       if (next == UINT64_MAX) {
         // Nothing will ever happen without software. The RTL holds its state over the
@@ -172,6 +183,8 @@ bool nic::advance(uint64_t target) {
       }
     }
     tick();
+    if (busy_cycles_ >= kBusyCycleLimit)
+      stall(fmt::format("the RTL was busy for {} cycles with nothing crossing its ports", busy_cycles_));
   }
   return idle;
 }
@@ -184,6 +197,56 @@ sc_time nic::delay_to(uint64_t cycle) const {
     throw std::logic_error(fmt::format("nic: cycle {} ({:.3f} us) is behind simulated time {:.3f} us", cycle,
                                        t.to_seconds() * 1e6, now.to_seconds() * 1e6));
   return t - now;
+}
+
+void nic::stall(const std::string& what) {
+  if (!stalled_.empty()) return;
+  stalled_ = fmt::format("simulation stalled at {:.3f} us: {}; pending: {}", sc_time_stamp().to_seconds() * 1e6, what,
+                         pending());
+  sc_stop();
+}
+
+std::string nic::pending() const {
+  std::string s;
+  const auto add = [&s](const std::string& item) { s += (s.empty() ? "" : ", ") + item; };
+  const auto us = [this](uint64_t cycle) { return time_of(cycle).to_seconds() * 1e6; };
+  const sc_time now = sc_time_stamp();
+  add(fmt::format("NIC at cycle {} ({:.3f} us)", cycle_, us(cycle_)));
+  if (sc_pending_activity_at_current_time()) {
+    add("SystemC activity at this instant");
+  } else if (sc_pending_activity_at_future_time()) {
+    const sc_time next = now + sc_time_to_pending_activity();  // wraps for an event in the past
+    add(next < now ? fmt::format("a SystemC event behind simulated time (at {:.3f} us)", next.to_seconds() * 1e6)
+                   : fmt::format("next SystemC event at {:.3f} us", next.to_seconds() * 1e6));
+  } else {
+    add("no SystemC event scheduled");
+  }
+  with_rtl([&](auto& m) {
+    add(fmt::format("RTL receive side {}, rest {}", m.rx_idle_o ? "idle" : "busy", m.core_idle_o ? "idle" : "busy"));
+    if (m.dma_req_valid_o)
+      add(fmt::format("memory port offers a {} request (0x{:x}, {} bytes, queue {} tag {})", m.dma_req_write_o ? "write" : "read",
+                      static_cast<uint64_t>(m.dma_req_addr_o), static_cast<unsigned>(m.dma_req_len_o),
+                      tag_queue(m.dma_req_tag_o), tag_class(m.dma_req_tag_o)));
+    if (m.dma_wdata_valid_o) add("memory port offers write data");
+    if (m.mmio_rvalid_o) add("a register read completion");
+    if (m.timers_armed_o) add(fmt::format("an EITR timer ending at cycle {}", timer_end_cycle()));
+  });
+  if (wr_active_)
+    add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr, wr_.data.size(), wr_.len, tag_queue(wr_.tag)));
+  if (!rresp_.empty())
+    add(fmt::format("{} read-completion beats queued (queue {} tag {} due at cycle {})", rresp_.size(),
+                    tag_queue(rresp_.front().tag), tag_class(rresp_.front().tag), rresp_.front().cycle));
+  if (!mmio_q_.empty())
+    add(fmt::format("{} register writes queued (0x{:05x} due at cycle {})", mmio_q_.size(), mmio_q_.front().addr,
+                    mmio_q_.front().cycle));
+  if (mmio_read_) add(fmt::format("a register read of 0x{:05x} open", mmio_read_addr_));
+  if (intx_unseen()) add("an INTx level change unseen");
+  if (cur_) add(fmt::format("wire frame {} at beat {} (due at cycle {})", cur_->id, beat_, beat_at_));
+  if (!arriving_.empty()) add(fmt::format("{} frames arriving at the packet buffer", arriving_.size()));
+  if (!pktbuf_ids_.empty()) add(fmt::format("{} frames in the packet buffer", pktbuf_ids_.size()));
+  for (size_t q = 0; q < awaiting_wb_.size(); ++q)
+    if (!awaiting_wb_[q].empty()) add(fmt::format("queue {}: {} frames in host memory awaiting write-back", q, awaiting_wb_[q].size()));
+  return s;
 }
 
 void nic::tick() {
@@ -207,6 +270,7 @@ void nic::tick_on(M& m) {
   if (!rx_on && !core_on) {  // e.g. a DMA write the host still waits on while both wait for input
     ++cycle_;
     ++skipped_;
+    ++busy_cycles_;
     return;
   }
 
@@ -309,6 +373,12 @@ void nic::tick_on(M& m) {
   }
   if (mmio_wr) mmio_q_.pop_front();
   if (resp) rresp_.pop_front();
+  // Progress: something crossed a port (an input taken, a request, data, an interrupt, a frame
+  // fate) or a timer tick was presented.
+  const bool moved = beat_in || mmio_wr || mmio_read_ || resp || ticks || m.dma_req_valid_o || m.dma_wdata_valid_o ||
+                     m.msix_valid_o || intx_edge || m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o ||
+                     m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o || m.ev_frame_dma_o;
+  busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
 
   tracer_->catch_up(c * period_ps_ + period_ps_ / 2);  // software changes before the edge
   m.clk_i = core_on;
@@ -480,7 +550,18 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 void nic::run() {
   for (;;) {
     const sc_time now = sc_time_stamp();
+    // Watchdog: every pass either moves the RTL (cycle_) or waits; a pass that finds neither
+    // simulated time nor the RTL moved since the last one is a zero-time spin.
+    if (run_wd_.stalled(ps_of(now), cycle_)) {
+      stall(fmt::format("neither simulated time nor the RTL moved in {} passes of the NIC's run loop", run_wd_.iterations()));
+      return;
+    }
+    if (p_.fault_spin && !pktbuf_ids_.empty()) {  // planted model bug (nic_params::fault_spin)
+      wait(SC_ZERO_TIME);
+      continue;
+    }
     advance(cycle_at(now));
+    if (!stalled_.empty()) return;
     if (sc_pending_activity_at_current_time()) {
       wait(SC_ZERO_TIME);  // let this instant's other processes act first
       continue;
@@ -488,6 +569,7 @@ void nic::run() {
     const bool bounded = sc_pending_activity_at_future_time();
     const uint64_t target = bounded ? cycle_at(now + sc_time_to_pending_activity()) : UINT64_MAX;
     const bool idle = advance(target);
+    if (!stalled_.empty()) return;
     if (!idle && cycle_ >= horizon_) {
       // Reached the next activity (or an MSI-X delivery that pulled it in): meet it there.
       const sc_time t = time_of(cycle_);

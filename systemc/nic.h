@@ -39,6 +39,7 @@
 #include "bus_monitor.h"
 #include "eth_wire.h"
 #include "params.h"
+#include "progress_watchdog.h"
 #include "rtl_ports.h"
 #include "wave_tracer.h"
 
@@ -99,7 +100,18 @@ class nic : public sc_core::sc_module {
   uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
   double period_ns() const { return period_ps_ / 1000.0; }
   uint32_t eims() const;  // the RTL's interrupt mask now
+  bool ims_rx() const;    // without MSI-X: the receive cause enabled in IMS now
+  // A posted register write setting any of `bits` in `reg` has left the host and not reached
+  // the RTL yet (an EIMS or IMS write still on its way)
+  bool write_queued(uint32_t reg, uint32_t bits) const;
   unsigned rtl_queues() const { return rtl4_ ? 4 : 8; }  // queues of the Verilated model in use
+  // Progress watchdog (systemc/progress_watchdog.h): the run loop iterating without simulated
+  // time or the RTL moving, or the RTL busy for kBusyCycleLimit ticked cycles with nothing
+  // crossing one of its ports, stops the simulation (sc_stop) and leaves here a one-line
+  // diagnosis of what was pending; empty while the run is healthy.
+  const std::string& stalled() const { return stalled_; }
+  static constexpr uint64_t kRunLoopLimit = 1000000;    // run-loop iterations
+  static constexpr uint64_t kBusyCycleLimit = 1000000;  // ticked cycles (8 ms at 125 MHz)
 
  private:
   struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
@@ -133,6 +145,8 @@ class nic : public sc_core::sc_module {
   template <class M> void on_dma_wdata(M& m);
   sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
   sc_core::sc_time posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext);
+  void stall(const std::string& what);  // the watchdog fired: diagnose, stop the simulation
+  std::string pending() const;          // what the NIC and SystemC still have pending
 
   nic_params p_;
   eth_wire* wire_;
@@ -170,6 +184,10 @@ class nic : public sc_core::sc_module {
   // Per queue: frames in host memory whose descriptor is not written back yet
   std::vector<std::deque<uint64_t>> awaiting_wb_;
   sc_core::sc_event wakeup_;
+  // Progress watchdog
+  progress_watchdog run_wd_{kRunLoopLimit};
+  uint64_t busy_cycles_ = 0;  // ticked cycles in a row, with the RTL not quiet, in which no port moved
+  std::string stalled_;
 };
 
 }  // namespace igbsim

@@ -25,6 +25,9 @@ struct nic_params {
   uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
   uint32_t rtl_queues = 8;         // the Verilated model: 8 queues, or 4 (systemc/nic.h)
   uint32_t rx_burst_beats = 4;     // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
+  // Planted model bug (hidden fault.nic_spin): once a frame is in the packet buffer the NIC's
+  // run loop stops advancing and spins in zero time, for the progress watchdog's test.
+  bool fault_spin = false;
 };
 
 struct wire_params {

@@ -39,6 +39,7 @@ void pcie_link::dma_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
             serialisation(gp.get_data_length());
   }
   mem_init_socket->b_transport(gp, delay);
+  if (gp.is_write()) up_visible_ = std::max(up_visible_, sc_time_stamp() + delay);
 }
 
 bool pcie_link::dma_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
@@ -54,6 +55,11 @@ void pcie_link::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     delay += half;
     mmio_init_socket->b_transport(gp, delay);
     delay += half;
+    // PCIe ordering: the read completion travels upstream behind every posted write the
+    // device issued before it (a completion must not pass a posted request), so the CPU has
+    // the value only once those writes are visible. This is what makes igb_intr's ICR read
+    // safe: the descriptors whose cause it clears are in memory when it returns.
+    if (sc_time_stamp() + delay < up_visible_) delay = up_visible_ - sc_time_stamp();
   }
 }
 

@@ -4,8 +4,9 @@
 // trip plus serialisation; posted writes become visible write_latency_ns after they leave,
 // plus serialisation. Serialisation counts TLP overhead per max_payload_bytes chunk at `gbps`,
 // and each direction is one shared lane group: a transfer waits for the one before it.
-// Downstream (CPU MMIO -> device BAR0): a read costs the round trip (half out, half back); a
-// write is posted and arrives write_latency_ns later. DMI requests are forwarded to memory.
+// Downstream (CPU MMIO -> device BAR0): a read costs the round trip (half out, half back), and
+// its completion does not pass the device's earlier posted writes; a write is posted and
+// arrives write_latency_ns later. DMI requests are forwarded to memory.
 #pragma once
 #include <systemc>
 #include <tlm>
@@ -35,6 +36,7 @@ class pcie_link : public sc_core::sc_module {
 
   pcie_params p_;
   sc_core::sc_time up_free_ = sc_core::SC_ZERO_TIME;  // upstream link busy until
+  sc_core::sc_time up_visible_ = sc_core::SC_ZERO_TIME;  // the last upstream posted write visible at
   uint64_t up_bytes_ = 0;
 };
 

@@ -50,6 +50,7 @@ int cmd_params_json() {
   params p;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : p.defs()) {
+    if (d.hidden) continue;
     nlohmann::json e{{"key", d.key}, {"unit", d.unit}, {"meaning", d.meaning}};
     static const char* const types[] = {"bool", "int", "float", "string"};
     e["type"] = d.number_or_choice ? "string_or_number" : types[d.def.index()];
@@ -67,6 +68,7 @@ int cmd_params_json() {
 int cmd_params() {
   params p;
   for (const auto& d : p.defs()) {
+    if (d.hidden) continue;
     std::string def;
     switch (d.def.index()) {
       case 0: def = std::get<bool>(d.def) ? "true" : "false"; break;

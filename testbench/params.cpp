@@ -17,15 +17,15 @@ namespace igbsim {
 namespace {
 param_def num(const std::string& key, double def, const std::string& unit, double lo, double hi,
               const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}};
+  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}, false};
 }
 param_def integer(const std::string& key, int64_t def, const std::string& unit, double lo,
                   double hi, const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}};
+  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}, false};
 }
 param_def choice(const std::string& key, const std::string& def,
                  std::vector<std::string> choices, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false, 0, {}};
+  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false, 0, {}, false};
 }
 param_def multiple_of(param_def d, int64_t m, const std::string& why) {
   d.multiple_of = m;
@@ -33,7 +33,12 @@ param_def multiple_of(param_def d, int64_t m, const std::string& why) {
   return d;
 }
 param_def flag(const std::string& key, bool def, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, {}, false, 0, {}};
+  return param_def{key, def, "", meaning, 0, 0, {}, false, 0, {}, false};
+}
+
+param_def hidden(param_def d) {
+  d.hidden = true;
+  return d;
 }
 
 std::string type_name(const param_value& v) {
@@ -77,10 +82,10 @@ params::params() {
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
-      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused", 0, 0, {}, false, 0, {}},
+      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused", 0, 0, {}, false, 0, {}, false},
       flag("traffic.pcap_rescale", false, "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
       flag("traffic.live", false, "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
-      param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false, 0, {}},
+      param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false, 0, {}, false},
       integer("traffic.live_port", 15001, "", 1, 65535, "live: the UDP port to listen on"),
       num("traffic.live_idle_us", 2e6, "us", 0, 3.6e9, "live: end the run after this long (wall clock) without a datagram; 0 = never (traffic.frames still ends it)"),
       choice("traffic.size", "fixed", {"fixed", "uniform", "imix"}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
@@ -103,7 +108,7 @@ params::params() {
       num("pcie.gbps", 16, "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
       choice("driver.mode", "napi", {"napi", "legacy"}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
       choice("driver.irq_mode", "msix", {"msix", "msi", "intx"}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
-      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true, 0, {}},
+      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true, 0, {}, false},
       choice("driver.completion", "length", {"length", "dd"}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
       choice("driver.rx_path", "build_skb", {"build_skb", "construct_skb"}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
       integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
@@ -124,7 +129,7 @@ params::params() {
       integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
       num("sim.stranded_us", 2000, "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
-      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write of the N-th completed poll is lost (0: none)"),
+      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
       flag("fault.eims_before_complete", false, "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
       flag("fault.budget_complete", false, "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
       integer("fault.skip_tail_write", 0, "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
@@ -137,6 +142,7 @@ params::params() {
       flag("fault.dd_before_data", false, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
       flag("fault.rdt_inclusive", false, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
+      hidden(flag("fault.nic_spin", false, "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when nic.queues <= 4, faster) or 8 (always the full 8-queue build)"),
       num("sim.drain_us", 1e6, "us", 0, 1e7, "the drain's bound: after the last frame's wire end the run goes on until every frame has its fate (delivered or counted), at most this long; frames still without one are reported as checks.in_flight (per place in in_flight_at), not lost"),
@@ -320,6 +326,7 @@ std::string params::to_toml() const {
       const std::string t = d.key.substr(0, dot), name = d.key.substr(dot + 1);
       if (t != table) continue;
       const param_value& v = values_.at(d.key);
+      if (d.hidden && v == d.def) continue;
       std::string text = show(v);
       if (d.number_or_choice) {
         const std::string& s = std::get<std::string>(v);

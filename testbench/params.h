@@ -36,6 +36,7 @@ struct param_def {
   bool number_or_choice = false;      // string param that also accepts a number (driver.itr)
   int64_t multiple_of = 0;            // integers: the value must be a multiple of this, when > 0
   std::string multiple_why;           // what the multiple is, for the message
+  bool hidden = false;                // for the tests: not listed by `igbsim params`, not in scenario.toml unless set
 };
 
 class params {

@@ -94,6 +94,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                                        (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   const std::string irq_mode = p.s("driver.irq_mode");
   np.intx = irq_mode == "intx";
+  np.fault_spin = p.b("fault.nic_spin");
   kernel_params kp;
   kp.cores = static_cast<int>(p.i("kernel.cores"));
   kp.irq_spread = p.s("kernel.irq_affinity") == "spread";
@@ -532,7 +533,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }, "run_control");
 
   k.on_event = [&](const char* ev) { note_event(ev, k.this_cpu().now()); };
-  // Checkers of the driver against the NIC (MSI-X mode), outside the driver they judge.
+  // Checkers of the driver against the NIC, outside the driver they judge.
   // 1. No vector unmasked while its NAPI is still scheduled (EIMS before napi_complete_done).
   std::map<unsigned, napi_struct*> napi_of_vector;
   // 3. Refilled descriptors given to the NIC: RDT follows next_to_use. A ring whose tail lags
@@ -553,52 +554,67 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                   fmt::format("EIMS written for vector {} while its NAPI is still scheduled (before napi_complete_done)", vec));
     }
   };
-  // 2. Stranded packets: a written-back frame waiting longer than sim.stranded_us while its
-  //    queue's NAPI is idle and its vector masked - nothing will ever pick it up.
+  // 2. Stranded packets: a written-back frame that nothing pending can ever pick up. It has
+  //    waited at least sim.stranded_us, and now its queue's NAPI is idle (not scheduled, so
+  //    no softirq will poll it), its vector is masked (EIMS; without MSI-X the one interrupt's
+  //    receive cause in IMS) with no unmasking write on its way to the NIC, and no interrupt
+  //    for that vector is on its way to the CPU, waiting there to be taken or being handled
+  //    (igb_intr waits for its ICR read, which has already masked IMS). A slow system (huge costs, a CPU that cannot take the
+  //    interrupt for a long stretch, long PCIe latencies) is not a stranded frame.
   const sc_time stranded_bound(std::max(p.d("sim.stranded_us") * 1e3, 2 * kp.gro_flush_timeout_ns), SC_NS);
   std::set<uint64_t> stranded_reported;
-  if (ic.irq_mode == igb_irq_mode::msix) {
-    sc_spawn([&] {
-      while (adapter.down) wait(sc_time(100, SC_US));
+  const bool msix = ic.irq_mode == igb_irq_mode::msix;
+  sc_spawn([&] {
+    while (adapter.down) wait(sc_time(100, SC_US));
+    if (msix)
       for (const auto& q : adapter.q_vector) napi_of_vector[q->vector] = &q->napi;
-      std::map<uint32_t, int> tail_lag;  // consecutive checks a tail lagged
-      bool tail_reported = false;
-      for (;;) {
-        wait(stranded_bound / 2);
-        for (const auto& ring : adapter.rx_ring) {
-          const auto it = rdt_written.find(ring->tail);
-          const bool lags = it != rdt_written.end() && it->second != ring->next_to_use;
-          tail_lag[ring->tail] = lags ? tail_lag[ring->tail] + 1 : 0;
-          if (lags && tail_lag[ring->tail] >= 2 && first_event.count("rnbc") && !tail_reported) {
-            tail_reported = true;
-            k.violate("tail_not_written", fmt::format("queue {}: descriptors refilled up to {} but RDT is {} while frames find "
-                                                      "no descriptor", ring->reg_idx, ring->next_to_use, it->second));
-          }
-        }
-        const uint32_t eims = dev.eims();
-        for (const auto& [dma, seen] : hw.pending_writebacks()) {
-          if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;
-          for (const auto& q : adapter.q_vector) {
-            const igb_ring* ring = q->rx_ring;
-            if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
-            if (!(q->napi.state & NAPI_STATE_SCHED) && !(eims >> q->vector & 1)) {
-              stranded_reported.insert(seen.frame);
-              k.violate("stranded_packet",
-                        fmt::format("frame {} written back to queue {} at {:.3f} us waits with its NAPI idle and "
-                                    "vector {} masked", seen.frame, ring->reg_idx, seen.visible.to_seconds() * 1e6, q->vector),
-                        static_cast<int64_t>(seen.frame));
-            }
-          }
+    std::map<uint32_t, int> tail_lag;  // consecutive checks a tail lagged
+    bool tail_reported = false;
+    for (;;) {
+      wait(stranded_bound / 2);
+      for (const auto& ring : adapter.rx_ring) {
+        const auto it = rdt_written.find(ring->tail);
+        const bool lags = it != rdt_written.end() && it->second != ring->next_to_use;
+        tail_lag[ring->tail] = lags ? tail_lag[ring->tail] + 1 : 0;
+        if (lags && tail_lag[ring->tail] >= 2 && first_event.count("rnbc") && !tail_reported) {
+          tail_reported = true;
+          k.violate("tail_not_written", fmt::format("queue {}: descriptors refilled up to {} but RDT is {} while frames find "
+                                                    "no descriptor", ring->reg_idx, ring->next_to_use, it->second));
         }
       }
-    }, "stranded_checker");
-  }
+      const uint32_t eims = dev.eims();
+      const bool ims_rx = dev.ims_rx();
+      for (const auto& [dma, seen] : hw.pending_writebacks()) {
+        if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;
+        for (const auto& q : adapter.q_vector) {
+          const igb_ring* ring = q->rx_ring;
+          if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
+          // Masked, and no write that unmasks it on its way (the driver runs ahead of the NIC
+          // by the CPU time it has spent: a costly poll's EIMS write lands that much later)
+          const bool masked = msix ? !(eims >> q->vector & 1) && !dev.write_queued(E1000_EIMS, 1u << q->vector)
+                                   : !ims_rx && !dev.write_queued(E1000_IMS, E1000_ICR_RXT0);
+          const cpu_core& cpu = k.cpu(k.irq_cpu(q->vector));
+          if (q->napi.state & NAPI_STATE_SCHED || !masked || cpu.irq_pending(q->vector) || cpu.in_irq_handler(q->vector))
+            continue;
+          stranded_reported.insert(seen.frame);
+          k.violate("stranded_packet",
+                    fmt::format("frame {} written back to queue {} at {:.3f} us waits with its NAPI idle, {} masked and "
+                                "no interrupt pending or being handled", seen.frame, ring->reg_idx, seen.visible.to_seconds() * 1e6,
+                                msix ? fmt::format("vector {}", q->vector) : std::string("the receive cause (IMS)")),
+                    static_cast<int64_t>(seen.frame));
+        }
+      }
+    }
+  }, "stranded_checker");
   sc_start();
   if (rx_dump) {
     pcap_dump_close(rx_dump);
     pcap_close(rx_pcap);
   }
   if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
+  // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
+  // 1), with its one-line diagnosis.
+  if (!dev.stalled().empty()) throw std::runtime_error(dev.stalled());
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);

@@ -45,9 +45,10 @@ module tb_igb_nic;
   logic [12:0] timer_next;
   // Outputs this testbench does not check (the C++ tests do)
   logic unused_outputs;
-  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle, core_idle, timers_armed, timer_next, eims};
+  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle, core_idle, timers_armed, timer_next, eims, ims_rx};
   logic [2:0]  ev_queue;
   logic [9:0]  eims;
+  logic        ims_rx;
 
   igb_nic dut (
     .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n), .ticks_1us_i({15'h0, tick_1us}),
@@ -66,7 +67,7 @@ module tb_igb_nic;
     .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt), .ev_frame_long_o(ev_long),
     .ev_frame_filt_o(ev_filt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
-    .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims),
+    .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims), .ims_rx_o(ims_rx),
     .fault_i(8'h0)
   );
 

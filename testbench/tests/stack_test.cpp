@@ -15,6 +15,7 @@
 #include "traffic.h"
 #include "eventpoll.h"
 #include "select.h"
+#include "progress_watchdog.h"
 
 using namespace igbsim;
 
@@ -602,4 +603,19 @@ TEST_F(ScoreboardTest, TcpGapsRepeatsAndMisplacedBytesAreViolations) {
     sb->dequeued(1, seq(1), kSeg);      // bytes read a second time (after later ones)
   });
   EXPECT_EQ(kinds(), (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
+// The progress watchdog (systemc/progress_watchdog.h) that ends a run no longer moving.
+TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMoving) {
+  igbsim::progress_watchdog wd(5);
+  // Time moving, or the RTL moving with time standing still: never stalled
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_FALSE(wd.stalled(i, 7));
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_FALSE(wd.stalled(100, i));
+  // Forced: the same time and RTL position pass after pass
+  int passes = 1;
+  while (!wd.stalled(100, 99)) ASSERT_LT(++passes, 100) << "a spin must end";
+  EXPECT_EQ(wd.iterations(), wd.limit());
+  EXPECT_EQ(passes, 5) << "the last progress was the pass that first saw (100, 99); then five passes without";
+  // Any movement starts the count again
+  EXPECT_FALSE(wd.stalled(100, 100));
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(wd.stalled(100, 100));
+  EXPECT_TRUE(wd.stalled(100, 100));
 }
