@@ -603,6 +603,8 @@ TEST_F(ScoreboardTest, TcpGapsRepeatsAndMisplacedBytesAreViolations) {
     sb->dequeued(1, seq(1), kSeg);      // bytes read a second time (after later ones)
   });
   EXPECT_EQ(kinds(), (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
+}
+
 // The progress watchdog (systemc/progress_watchdog.h) that ends a run no longer moving.
 TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMoving) {
   igbsim::progress_watchdog wd(5);
