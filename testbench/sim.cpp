@@ -316,6 +316,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }
   if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
 
+  // Wakes the stranded-packet checker from its sleep when nothing was pending (below)
+  sc_event checker_wake;
   // First occurrence of the events --waves-trigger can select (simulated ns)
   std::map<std::string, double> first_event;
   auto note_event = [&](const std::string& ev, const sc_time& t) { first_event.emplace(ev, ps_of(t) / 1000.0); };
@@ -340,7 +342,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   dev.on_frame = [&](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
     switch (ev) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
-      case nic_event::no_descriptor: note_event("rnbc", t); break;
+      case nic_event::no_descriptor:
+        note_event("rnbc", t);
+        checker_wake.notify(SC_ZERO_TIME);
+        break;
       case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
       case nic_event::runt_drop:
         ++runt_drops;
@@ -372,6 +377,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         if (staterr & E1000_RXD_STAT_EOP) ++frames_written_back;
         k.jr.record(frames[i], step::desc_wb, t);
         hw.note_writeback(addr + 16 * i, frames[i], t);
+        checker_wake.notify(SC_ZERO_TIME);
       }
     }
   };
@@ -570,18 +576,28 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       for (const auto& q : adapter.q_vector) napi_of_vector[q->vector] = &q->napi;
     std::map<uint32_t, int> tail_lag;  // consecutive checks a tail lagged
     bool tail_reported = false;
+    int quiet_passes = 0;  // passes with no write-back pending and no tail lagging
     for (;;) {
+      // With nothing to judge for a few passes, sleep until a write-back or an RNBC instead of
+      // waking every stranded_bound / 2 (an idle day would otherwise cost minutes of wall time)
+      if (quiet_passes >= 4) {
+        wait(checker_wake);
+        quiet_passes = 0;
+      }
       wait(stranded_bound / 2);
+      bool any_lag = false;
       for (const auto& ring : adapter.rx_ring) {
         const auto it = rdt_written.find(ring->tail);
         const bool lags = it != rdt_written.end() && it->second != ring->next_to_use;
         tail_lag[ring->tail] = lags ? tail_lag[ring->tail] + 1 : 0;
+        any_lag |= lags;
         if (lags && tail_lag[ring->tail] >= 2 && first_event.count("rnbc") && !tail_reported) {
           tail_reported = true;
           k.violate("tail_not_written", fmt::format("queue {}: descriptors refilled up to {} but RDT is {} while frames find "
                                                     "no descriptor", ring->reg_idx, ring->next_to_use, it->second));
         }
       }
+      quiet_passes = any_lag || !hw.pending_writebacks().empty() ? 0 : quiet_passes + 1;
       const uint32_t eims = dev.eims();
       const bool ims_rx = dev.ims_rx();
       for (const auto& [dma, seen] : hw.pending_writebacks()) {
