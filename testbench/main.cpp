@@ -199,6 +199,12 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.waves_start_us = win_start;
     o.waves_end_us = win_end;
     run_outcome r = run_simulation(p, o);
+    if (!r.error.empty()) {
+      std::fprintf(stderr, "igbsim: error: %s\n", r.error.c_str());
+      if (dir.replaces_earlier())
+        std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n", final_dir.c_str());
+      return 1;
+    }
     if (!sweep_point.empty()) r.report["sweep_point"] = sweep_point;
     std::ofstream(tmp / "report.json") << r.report.dump(2) << "\n";
     std::ofstream(tmp / "scenario.toml") << p.to_toml();

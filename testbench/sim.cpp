@@ -630,7 +630,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
   // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
   // 1), with its one-line diagnosis.
-  if (!dev.stalled().empty()) throw std::runtime_error(dev.stalled());
+  if (!dev.stalled().empty()) {
+    run_outcome failed;
+    failed.error = dev.stalled();
+    return failed;
+  }
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);

@@ -30,6 +30,10 @@ struct run_outcome {
   bool violations = false;
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
   int interrupted_by = 0;       // the signal that stopped the run early, or 0
+  // The run could not finish (exit 1), in one line; it has no result then. Returned, not
+  // thrown: a throw after the SystemC kernel has switched stacks trips AddressSanitizer's
+  // unannotated-stack warning (google/sanitizers#189), which then pollutes standard error.
+  std::string error;
 };
 
 run_outcome run_simulation(const params& p, const run_options& o);
