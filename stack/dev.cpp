@@ -207,7 +207,11 @@ bool napi_complete_done(napi_struct* n, int work_done) {
   n->k->probe(sw_sig::napi_state, NAPI_PROBE_IDLE, n->index);
   if (timeout_ns > 0) {
     cpu_core& cpu = k.this_cpu();
-    cpu.add_timer(cpu.now() + sc_time(timeout_ns, SC_NS), [n] {
+    const sc_time expires = cpu.now() + sc_time(timeout_ns, SC_NS);
+    n->timer_expires = expires;
+    cpu.add_timer(expires, [n, expires] {
+      if (n->timer_expires != expires) return;  // restarted since: the later expiry fires
+      n->timer_expires = SC_ZERO_TIME;
       // napi_watchdog: poll again unless someone already scheduled it
       if (!(n->state & NAPI_STATE_SCHED)) {
         n->state |= NAPI_STATE_SCHED;

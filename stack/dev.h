@@ -44,6 +44,9 @@ struct napi_struct {
   // napi_complete_done returned false and no poll has run since: the driver must keep the
   // interrupt masked (the NAPI is rescheduled or its deferral timer will poll)
   bool complete_refused = false;
+  // The NAPI's hrtimer (napi_watchdog) is armed: its expiry, or zero. Arming it again restarts
+  // it (hrtimer_start on an armed timer moves its expiry), so only the latest arming fires.
+  sc_core::sc_time timer_expires = sc_core::SC_ZERO_TIME;
 };
 
 // NAPI probe states (waveform sw.napi0_state)

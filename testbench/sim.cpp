@@ -565,8 +565,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   //    no softirq will poll it), its vector is masked (EIMS; without MSI-X the one interrupt's
   //    receive cause in IMS) with no unmasking write on its way to the NIC, and no interrupt
   //    for that vector is on its way to the CPU, waiting there to be taken or being handled
-  //    (igb_intr waits for its ICR read, which has already masked IMS). A slow system (huge costs, a CPU that cannot take the
-  //    interrupt for a long stretch, long PCIe latencies) is not a stranded frame.
+  //    (igb_intr waits for its ICR read, which has already masked IMS), and the NAPI's hrtimer
+  //    is not armed (napi_defer_hard_irqs: its napi_watchdog will poll, however late a busy
+  //    core takes it). A slow system (huge costs, a CPU that cannot take the interrupt for a
+  //    long stretch, long PCIe latencies) is not a stranded frame.
   const sc_time stranded_bound(std::max(p.d("sim.stranded_us") * 1e3, 2 * kp.gro_flush_timeout_ns), SC_NS);
   std::set<uint64_t> stranded_reported;
   const bool msix = ic.irq_mode == igb_irq_mode::msix;
@@ -610,7 +612,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
           const bool masked = msix ? !(eims >> q->vector & 1) && !dev.write_queued(E1000_EIMS, 1u << q->vector)
                                    : !ims_rx && !dev.write_queued(E1000_IMS, E1000_ICR_RXT0);
           const cpu_core& cpu = k.cpu(k.irq_cpu(q->vector));
-          if (q->napi.state & NAPI_STATE_SCHED || !masked || cpu.irq_pending(q->vector) || cpu.in_irq_handler(q->vector))
+          if (q->napi.state & NAPI_STATE_SCHED || !masked || cpu.irq_pending(q->vector) || cpu.in_irq_handler(q->vector) ||
+              q->napi.timer_expires != SC_ZERO_TIME)
             continue;
           stranded_reported.insert(seen.frame);
           k.violate("stranded_packet",
