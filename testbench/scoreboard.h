@@ -37,6 +37,11 @@ class scoreboard {
   uint64_t offered_count() const { return offered_; }
   uint64_t delivered_count() const { return delivered_; }
   uint64_t outstanding() const { return expect_.size(); }
+  // A reader has taken frame id off its socket and its read() has not returned yet
+  bool being_read(uint64_t id) const {
+    const auto it = expect_.find(id);
+    return it != expect_.end() && it->second.taken;
+  }
   const std::map<std::string, uint64_t>& dropped_by() const { return dropped_by_; }
   uint64_t dropped_total() const;
   uint64_t lost_unaccounted() const { return expect_.size(); }

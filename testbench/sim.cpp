@@ -643,7 +643,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
   // Frames without a fate when the drain's bound ended the run: where each one is. Before the
   // driver took it from the ring the NIC has it; after, an skb must hold it (in the stack or a
-  // socket's queue). One that no skb holds was lost: lost_unaccounted.
+  // socket's queue), or a reader has taken it off its socket and its read() has not returned
+  // yet (it pays the copy's time after the skb is freed). One that neither holds was lost:
+  // lost_unaccounted.
   std::map<std::string, uint64_t> in_flight_at;
   uint64_t in_flight = 0;
   if (sb.outstanding() > 0) {
@@ -654,6 +656,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       auto at = [&](step st) { return r.t[static_cast<size_t>(st)] >= 0; };
       const char* place = !at(step::desc_wb)                    ? "nic"
                           : !at(step::drv_read_desc)            ? "ring"
+                          : sb.being_read(r.id)                 ? "read"
                           : !held.count(r.id)                   ? nullptr
                           : at(step::sk_data_ready)             ? "socket"
                                                                 : "stack";
