@@ -13,7 +13,9 @@ The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000 a
 traffic.duration_us <= 5000; everything else is drawn from its whole range.
 
 Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
-one line on stderr and no output folder. Anything else (exit 1 or 3, a signal, a timeout, a
+one line on stderr and no output folder. A draw with sim.lockstep runs with run-ahead first;
+if it spans at most LOCKSTEP_MAX_CYCLES it runs again in lockstep, which must give the same
+report and journey (lockstep ticks every cycle: over simulated seconds it would take days). Anything else (exit 1 or 3, a signal, a timeout, a
 sanitizer report on stderr) is a finding: its scenario (and capture) is saved under
 DIR/findings/NNN/ with what happened. Once fixed, it belongs in
 testbench/fuzz/regressions/config/ as NAME.toml (and NAME.pcap), which `make test` replays.
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 
 HOST_MAC = bytes([0x02, 0, 0, 0, 0, 0x01])
 PEER_MAC = bytes([0x02, 0, 0, 0, 0, 0x02])
@@ -43,6 +46,10 @@ TCP_ISN = 1000000
 # Bounds on a draw's size (see the docstring); the model's own limits are the table's.
 MAX_FRAMES = 2000
 MAX_DURATION_US = 5000
+# Lockstep runs (see judge) only over spans of at most this many NIC cycles (16 ms).
+LOCKSTEP_MAX_CYCLES = 2_000_000
+# How many lockstep draws were compared with run-ahead, and how many spanned too long for it.
+STATS = {"lockstep compared": 0, "lockstep too long": 0}
 SKIP = {"traffic.live", "traffic.live_addr", "traffic.live_port", "traffic.live_idle_us", "traffic.pcap"}
 
 
@@ -203,16 +210,66 @@ def scenario_text(chosen, comments=()):
     return "\n".join(lines) + "\n"
 
 
-def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False):
+def run(igbsim, scenario, cwd, timeout, target, sets=()):
+    """One igbsim run into target: the finished process, or None on a timeout."""
+    cmd = [igbsim, "run", scenario, "--quiet", "--out", target]
+    for s in sets:
+        cmd += ["--set", s]
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def same_run(a, b):
+    """None when runs a and b (output folders) have the same report, but for the wall clock and
+    how the cycles split between ticked and skipped, and the same journey; else the first
+    difference."""
+    reports = []
+    for d in (a, b):
+        with open(os.path.join(d, "report.json")) as f:
+            r = json.load(f)
+        for k in ("wall_s", "rtl_cycles", "rtl_cycles_skipped", "rtl_cycles_core_clocked"):
+            r["sim"].pop(k, None)
+        reports.append(r)
+
+    def first_difference(x, y, path):
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in sorted(set(x) | set(y)):
+                d = first_difference(x.get(k), y.get(k), path + "." + k)
+                if d:
+                    return d
+            return None
+        if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y)):
+                d = first_difference(u, v, "%s[%d]" % (path, i))
+                if d:
+                    return d
+            return None
+        return None if x == y else "%s: %s run-ahead, %s lockstep" % (path, json.dumps(x)[:80], json.dumps(y)[:80])
+
+    d = first_difference(reports[0], reports[1], "report")
+    if d:
+        return d
+    with open(os.path.join(a, "journey.csv")) as f, open(os.path.join(b, "journey.csv")) as g:
+        for n, (u, v) in enumerate(zip(f, g), 1):
+            if u != v:
+                return "journey.csv line %d: %s run-ahead, %s lockstep" % (n, u.strip()[:120], v.strip()[:120])
+    return None
+
+
+def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False, lockstep=False):
     """Runs one scenario; returns None when the property holds, else what went wrong.
-    allow_exit2: a refusal as bad input is fine; expect_exit2: only a refusal is."""
+    allow_exit2: a refusal as bad input is fine; expect_exit2: only a refusal is.
+    lockstep: the scenario asks for sim.lockstep; lockstep ticks every cycle (about a million a
+    second, fewer under the sanitizers), so a run that spans simulated seconds would take days.
+    The scenario runs with run-ahead first; when its span is at most LOCKSTEP_MAX_CYCLES, it
+    runs again in lockstep, which must give the same report and journey."""
     out = tempfile.mkdtemp(prefix="igbsim-fuzzcfg-")
     target = os.path.join(out, "run")
     try:
-        try:
-            p = subprocess.run([igbsim, "run", scenario, "--quiet", "--out", target], cwd=cwd,
-                               capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
+        p = run(igbsim, scenario, cwd, timeout, target, ["sim.lockstep=false"] if lockstep else [])
+        if p is None:
             return "timeout after %d s" % timeout
         err = p.stderr.strip()
         if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
@@ -245,7 +302,21 @@ def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False):
         c = r["checks"]
         if c["violations"] or c["lost_unaccounted"]:
             return "exit 0 but violations %d, lost_unaccounted %d" % (len(c["violations"]), c["lost_unaccounted"])
-        return None
+        cycles = r["sim"]["rtl_cycles"] + r["sim"]["rtl_cycles_skipped"]
+        if not lockstep:
+            return None
+        if cycles > LOCKSTEP_MAX_CYCLES:
+            STATS["lockstep too long"] += 1
+            return None
+        STATS["lockstep compared"] += 1
+        twin = os.path.join(out, "lockstep")
+        q = run(igbsim, scenario, cwd, timeout, twin, ["sim.lockstep=true"])
+        if q is None:
+            return "lockstep: timeout after %d s (%d cycles)" % (timeout, cycles)
+        if q.returncode != 0 or "Sanitizer" in q.stderr or "runtime error:" in q.stderr:
+            return "lockstep: exit %d where run-ahead ran clean: %s" % (q.returncode, q.stderr.strip()[-500:])
+        d = same_run(target, twin)
+        return None if d is None else "lockstep differs from run-ahead: " + d
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -255,8 +326,12 @@ def replay(args):
     for f in args.replay:
         text = open(f).read()
         expect2 = any(l.strip() == "# expect: exit 2" for l in text.splitlines())
+        try:
+            lockstep = tomllib.loads(text).get("sim", {}).get("lockstep") is True
+        except tomllib.TOMLDecodeError:
+            lockstep = False  # a damaged file is igbsim's to refuse
         what = judge(args.igbsim, os.path.abspath(f), os.path.dirname(os.path.abspath(f)), args.timeout,
-                     allow_exit2=False, expect_exit2=expect2)
+                     allow_exit2=False, expect_exit2=expect2, lockstep=lockstep)
         print("%-60s %s" % (os.path.basename(f), "ok" if what is None else "FAILED: " + what))
         failed += what is not None
     print("%d passed, %d failed" % (len(args.replay) - failed, failed))
@@ -279,7 +354,7 @@ def fuzz(args):
             path = os.path.join(work, "scenario.toml")
             with open(path, "w") as f:
                 f.write(scenario_text(chosen, ["fuzz_config draw %d" % seed]))
-            what = judge(args.igbsim, path, work, args.timeout)
+            what = judge(args.igbsim, path, work, args.timeout, lockstep=chosen.get("sim.lockstep") is True)
             runs += 1
             if what is None:
                 continue
@@ -293,7 +368,9 @@ def fuzz(args):
             print("finding %08x: %s" % (seed, what.splitlines()[0][:300]), flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    print("fuzz_config: %d configurations in %d s, %d findings (in %s)" % (runs, args.seconds, found, findings))
+    print("fuzz_config: %d configurations in %d s (lockstep: %d compared with run-ahead, %d too long), "
+          "%d findings (in %s)" % (runs, args.seconds, STATS["lockstep compared"], STATS["lockstep too long"],
+                                   found, findings))
     return 1 if found else 0
 
 
