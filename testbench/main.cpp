@@ -115,8 +115,8 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
   return ev.contains(event) ? ev[event].get<double>() / 1000.0 : -1;
 }
 
-// A number given on the command line: all of it a finite decimal number.
-double parse_number(const std::string& text, const std::string& what) {
+// All of text a finite decimal number, or nothing.
+std::optional<double> finite_number(const std::string& text) {
   size_t used = 0;
   double x = 0;
   try {
@@ -124,9 +124,15 @@ double parse_number(const std::string& text, const std::string& what) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != text.size() || !std::isfinite(x))
-    throw input_error(what + ": '" + text + "' is not a finite number");
+  if (used == 0 || used != text.size() || !std::isfinite(x)) return std::nullopt;
   return x;
+}
+
+// A number given on the command line.
+double parse_number(const std::string& text, const std::string& what) {
+  const std::optional<double> x = finite_number(text);
+  if (!x) throw input_error(what + ": '" + text + "' is not a finite number");
+  return *x;
 }
 
 void on_stop_signal(int sig) {
@@ -273,16 +279,10 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
     for (size_t i = 0; i < kSteps; ++i) {
       const std::string& t = v[2 + i];
       if (t.empty()) continue;
-      size_t used = 0;
-      double x = 0;
-      try {
-        x = std::stod(t, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != t.size() || !std::isfinite(x) || x < 0)
+      const std::optional<double> x = finite_number(t);
+      if (!x || *x < 0)
         throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)", where, step_name(step(i)), t));
-      times[i] = x;
+      times[i] = *x;
     }
     std::printf("frame %llu: %s\n", static_cast<unsigned long long>(packet), v[1].c_str());
     std::printf("  %-20s %14s %12s  %s\n", "step", "time (ns)", "delta (ns)", "app task");

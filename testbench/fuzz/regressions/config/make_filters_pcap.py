@@ -8,22 +8,19 @@ on the wire, FCS included (the capture holds them without it):
   1537, 2000 and 9018 bytes (oversize: ROC), a 1540-byte frame with a VLAN tag (at the
   limit with its tag: received, then not IP for the stack), a frame for another station
   (02:00:00:00:00:99), one for a multicast group (01:00:5e:00:00:fb) and a broadcast ARP.
-Run: python3 make_filters_pcap.py (no dependencies).
+Run: python3 make_filters_pcap.py (in this folder; it takes the checksum from scripts/fuzz_config.py).
 """
+import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts"))
+from fuzz_config import checksum  # noqa: E402  (the Internet checksum, complemented)
 
 HOST, PEER = 0x0A000001, 0x0A000002
 ME = bytes([2, 0, 0, 0, 0, 1])
 SRC = bytes([2, 0, 0, 0, 0, 2])
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
 
 
 def udp_frame(wire_bytes, seq, dst=ME, vlan=False):
@@ -33,10 +30,10 @@ def udp_frame(wire_bytes, seq, dst=ME, vlan=False):
     payload[0:4] = struct.pack("!I", 0)
     payload[4:12] = struct.pack("!Q", seq)
     iph = bytearray(struct.pack("!BBHHHBBHII", 0x45, 0, ip_len, seq, 0, 64, 17, 0, PEER, HOST))
-    iph[10:12] = struct.pack("!H", ~csum(bytes(iph)) & 0xFFFF)
+    iph[10:12] = struct.pack("!H", checksum(bytes(iph)))
     udph = bytearray(struct.pack("!HHHH", 10000, 5001, udp_len, 0))
     pseudo = struct.pack("!IIBBH", PEER, HOST, 0, 17, udp_len)
-    ck = ~csum(pseudo + bytes(udph) + bytes(payload)) & 0xFFFF
+    ck = checksum(pseudo + bytes(udph) + bytes(payload))
     udph[6:8] = struct.pack("!H", ck or 0xFFFF)
     tag = b"\x81\x00\x00\x05" if vlan else b""
     return dst + SRC + tag + b"\x08\x00" + bytes(iph) + bytes(udph) + bytes(payload)

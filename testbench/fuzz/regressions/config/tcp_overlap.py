@@ -8,6 +8,10 @@ up to 1,400 bytes, whose payload igb_construct_skb leaves in a page fragment).
 Run: python3 tcp_overlap.py (writes next to itself)."""
 import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts"))
+from fuzz_config import checksum  # noqa: E402  (the Internet checksum, complemented)
 
 ISN = 1000000
 # (stream offset, length) in arrival order, with what the receiver does with each
@@ -32,23 +36,15 @@ SEGMENTS = [
 ]
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
 
 def frame(ident, off, length):
     src, dst = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])
     payload = bytes(((x * 7 + 3) & 0xFF) for x in range(off, off + length))
     tcp = struct.pack("!HHIIBBHHH", 10000, 5001, (ISN + 1 + off) & 0xFFFFFFFF, 1, 5 << 4, 0x10, 65535, 0, 0)
     pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + length)
-    tcp = tcp[:16] + struct.pack("!H", ~csum(pseudo + tcp + payload) & 0xFFFF) + tcp[18:]
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp + payload)) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + length, ident, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", ~csum(ip) & 0xFFFF) + ip[12:]
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
     eth = bytes([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2]) + struct.pack("!H", 0x0800)
     return eth + ip + tcp + payload
 
