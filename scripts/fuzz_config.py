@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Configuration-space fuzzer for igbsim, and the replay of its regressions.
 
-fuzz:   fuzz_config.py --igbsim BIN --seconds N --work DIR [--seed S] [--jobs J]
+fuzz:   fuzz_config.py --igbsim BIN --seconds N --work DIR [--seed S] [--timeout T]
 replay: fuzz_config.py --igbsim BIN --replay FILE.toml...
 
 Each draw is a random *valid* scenario taken from the parameter table (`igbsim params --json`):
@@ -49,7 +49,8 @@ MAX_DURATION_US = 5000
 # Lockstep runs (see judge) only over spans of at most this many NIC cycles (16 ms).
 LOCKSTEP_MAX_CYCLES = 2_000_000
 # How many lockstep draws were compared with run-ahead, and how many spanned too long for it.
-STATS = {"lockstep compared": 0, "lockstep too long": 0}
+STATS = {"lockstep compared": 0, "lockstep too long": 0, "not drained": 0, "refused": 0}
+REFUSED = {}  # refusals (exit 2) by what the message names
 SKIP = {"traffic.live", "traffic.live_addr", "traffic.live_port", "traffic.live_idle_us", "traffic.pcap"}
 
 
@@ -258,9 +259,11 @@ def same_run(a, b):
     return None
 
 
-def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False, lockstep=False):
+def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False, lockstep=False, expect_drained=False):
     """Runs one scenario; returns None when the property holds, else what went wrong.
     allow_exit2: a refusal as bad input is fine; expect_exit2: only a refusal is.
+    expect_drained: every frame must have its fate before the drain's bound (a frame the
+    model strands somewhere it still holds is in flight at the bound, not lost).
     lockstep: the scenario asks for sim.lockstep; lockstep ticks every cycle (about a million a
     second, fewer under the sanitizers), so a run that spans simulated seconds would take days.
     The scenario runs with run-ahead first; when its span is at most LOCKSTEP_MAX_CYCLES, it
@@ -283,6 +286,9 @@ def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False, 
                 return "exit 2 but the output folder was written"
             if not err or len(err.splitlines()) != 1:
                 return "exit 2 without exactly one line on stderr: %r" % err[-500:]
+            STATS["refused"] += 1
+            why = err.split(":")[1].strip() if err.count(":") >= 2 else err  # "igbsim: KEY: ..."
+            REFUSED[why] = REFUSED.get(why, 0) + 1
             return None
         if expect_exit2:
             return "expected exit 2 (bad input), got exit %d: %s" % (p.returncode, err[-500:])
@@ -302,6 +308,10 @@ def judge(igbsim, scenario, cwd, timeout, allow_exit2=True, expect_exit2=False, 
         c = r["checks"]
         if c["violations"] or c["lost_unaccounted"]:
             return "exit 0 but violations %d, lost_unaccounted %d" % (len(c["violations"]), c["lost_unaccounted"])
+        if not c["drained"]:
+            STATS["not drained"] += 1
+            if expect_drained:
+                return "not drained: %d frames in flight at the bound (%s)" % (c["in_flight"], json.dumps(c["in_flight_at"]))
         cycles = r["sim"]["rtl_cycles"] + r["sim"]["rtl_cycles_skipped"]
         if not lockstep:
             return None
@@ -326,12 +336,13 @@ def replay(args):
     for f in args.replay:
         text = open(f).read()
         expect2 = any(l.strip() == "# expect: exit 2" for l in text.splitlines())
+        drained = any(l.strip() == "# expect: drained" for l in text.splitlines())
         try:
             lockstep = tomllib.loads(text).get("sim", {}).get("lockstep") is True
         except tomllib.TOMLDecodeError:
             lockstep = False  # a damaged file is igbsim's to refuse
         what = judge(args.igbsim, os.path.abspath(f), os.path.dirname(os.path.abspath(f)), args.timeout,
-                     allow_exit2=False, expect_exit2=expect2, lockstep=lockstep)
+                     allow_exit2=False, expect_exit2=expect2, lockstep=lockstep, expect_drained=drained)
         print("%-60s %s" % (os.path.basename(f), "ok" if what is None else "FAILED: " + what))
         failed += what is not None
     print("%d passed, %d failed" % (len(args.replay) - failed, failed))
@@ -344,7 +355,7 @@ def fuzz(args):
     findings = os.path.join(args.work, "findings")
     os.makedirs(findings, exist_ok=True)
     deadline = time.time() + args.seconds
-    runs = found = refused = 0
+    runs = found = 0
     while time.time() < deadline:
         seed = rng.getrandbits(32)
         draw_rng = random.Random(seed)
@@ -368,9 +379,13 @@ def fuzz(args):
             print("finding %08x: %s" % (seed, what.splitlines()[0][:300]), flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    print("fuzz_config: %d configurations in %d s (lockstep: %d compared with run-ahead, %d too long), "
-          "%d findings (in %s)" % (runs, args.seconds, STATS["lockstep compared"], STATS["lockstep too long"],
-                                   found, findings))
+    print("fuzz_config: %d configurations in %d s: %d refused as bad input, %d ended at the drain's bound with "
+          "frames in flight; lockstep: %d compared with run-ahead, %d too long" %
+          (runs, args.seconds, STATS["refused"], STATS["not drained"], STATS["lockstep compared"],
+           STATS["lockstep too long"]))
+    if REFUSED:
+        print("  refused for: " + ", ".join("%s %d" % kv for kv in sorted(REFUSED.items(), key=lambda kv: -kv[1])[:8]))
+    print("fuzz_config: %d findings (in %s)" % (found, findings))
     return 1 if found else 0
 
 

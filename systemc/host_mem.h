@@ -58,6 +58,10 @@ class host_mem : public sc_core::sc_module {
   // handed out; pages never used are handed out in address order.
   uint64_t alloc_page(unsigned order = 0);
   void free_page(uint64_t addr, unsigned order = 0);
+  // Adds to `out` the frames of posted writes on their way (not yet visible)
+  template <class Set> void frames_posted(Set& out) const {
+    for (const auto& w : posted_) out.insert(w.frames.begin(), w.frames.end());
+  }
   uint64_t pages_free(unsigned order = 0) const {
     return free_pages_[order].size() + (page_end_[order] - page_next_[order]) / (kPageSize << order);
   }

@@ -98,6 +98,14 @@ class nic : public sc_core::sc_module {
   // Frames fully received from the wire that are not yet in host memory or dropped: in the
   // MAC or the packet buffer (the end-of-run accounting of frames in flight)
   uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
+  // Adds to `out` every frame the NIC holds now: in the MAC, the packet buffer, the DMA
+  // engine, or in host memory with its descriptor not written back (the end-of-run census)
+  template <class Set> void frames_held(Set& out) const {
+    out.insert(arriving_.begin(), arriving_.end());
+    out.insert(pktbuf_ids_.begin(), pktbuf_ids_.end());
+    if (wr_active_ && wr_.frame != UINT64_MAX) out.insert(wr_.frame);
+    for (const auto& q : awaiting_wb_) out.insert(q.begin(), q.end());
+  }
   double period_ns() const { return period_ps_ / 1000.0; }
   uint32_t eims() const;  // the RTL's interrupt mask now
   bool ims_rx() const;    // without MSI-X: the receive cause enabled in IMS now

@@ -641,28 +641,34 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
-  // Frames without a fate when the drain's bound ended the run: where each one is. Before the
-  // driver took it from the ring the NIC has it; after, an skb must hold it (in the stack or a
-  // socket's queue), or a reader has taken it off its socket and its read() has not returned
-  // yet (it pays the copy's time after the skb is freed). One that neither holds was lost:
-  // lost_unaccounted.
+  // Frames without a fate when the drain's bound ended the run: where each one is, asked of
+  // what holds it. The NIC (MAC, packet buffer, DMA engine, or in host memory with its
+  // descriptor not yet written back, or the write-back still on its way over PCIe); the ring
+  // (written back, not yet taken by the driver); an skb in the stack or a socket's queue; or a
+  // reader that has taken it off its socket and whose read() has not returned yet (it pays the
+  // copy's time after the skb is freed). One that nothing holds was lost: lost_unaccounted.
   std::map<std::string, uint64_t> in_flight_at;
   uint64_t in_flight = 0;
   if (sb.outstanding() > 0) {
-    std::unordered_set<uint64_t> held;
-    for (const sk_buff* skb : live_skbs()) skb->for_each_frame([&](uint64_t id) { held.insert(id); });
+    std::unordered_set<uint64_t> in_nic, in_ring, in_skb;
+    dev.frames_held(in_nic);
+    mem.frames_posted(in_nic);
+    for (const auto& [dma, seen] : hw.pending_writebacks()) in_ring.insert(seen.frame);
+    for (const sk_buff* skb : live_skbs()) skb->for_each_frame([&](uint64_t id) { in_skb.insert(id); });
     if (wire.holding()) ++in_flight_at["wire"];
     k.jr.for_each_in_flight([&](const frame_record& r) {
-      auto at = [&](step st) { return r.t[static_cast<size_t>(st)] >= 0; };
-      const char* place = !at(step::desc_wb)                    ? "nic"
-                          : !at(step::drv_read_desc)            ? "ring"
-                          : sb.being_read(r.id)                 ? "read"
-                          : !held.count(r.id)                   ? nullptr
-                          : at(step::sk_data_ready)             ? "socket"
-                                                                : "stack";
+      const char* place = in_nic.count(r.id)      ? "nic"
+                          : in_ring.count(r.id)   ? "ring"
+                          : sb.being_read(r.id)   ? "read"
+                          : !in_skb.count(r.id)   ? nullptr
+                          : r.t[static_cast<size_t>(step::sk_data_ready)] >= 0 ? "socket"
+                                                                               : "stack";
       if (place) ++in_flight_at[place];
     });
     for (const auto& [place, n] : in_flight_at) in_flight += n;
+    if (in_flight > sb.outstanding())
+      k.violate("in_flight_census", fmt::format("{} frames placed in flight, but only {} have no fate", in_flight,
+                                                sb.outstanding()));
     in_flight = std::min<uint64_t>(in_flight, sb.outstanding());
   }
   const uint64_t lost = sb.outstanding() - in_flight;
