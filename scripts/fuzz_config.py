@@ -9,8 +9,10 @@ every parameter within its documented range and choices, a few of them moved fro
 defaults at a time (with their extremes drawn often), sometimes with a random capture as the
 traffic (valid UDP/TCP frames to the host, odd sizes, bursts of identical timestamps, long
 gaps, frames for other hosts, garbage). Planted faults (fault.*) and live traffic stay off.
-The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000 and
-traffic.duration_us <= 5000; everything else is drawn from its whole range.
+The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000,
+traffic.duration_us <= 5000, and app.sockets x app.threads <= 1,000,000 (every thread
+registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
+minutes of wall time and gigabytes); everything else is drawn from its whole range.
 
 Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
 one line on stderr and no output folder. A draw with sim.lockstep runs with run-ahead first;
@@ -46,6 +48,7 @@ TCP_ISN = 1000000
 # Bounds on a draw's size (see the docstring); the model's own limits are the table's.
 MAX_FRAMES = 2000
 MAX_DURATION_US = 5000
+MAX_REGISTRATIONS = 1_000_000
 # Lockstep runs (see judge) only over spans of at most this many NIC cycles (16 ms).
 LOCKSTEP_MAX_CYCLES = 2_000_000
 # How many lockstep draws were compared with run-ahead, and how many spanned too long for it.
@@ -190,6 +193,9 @@ def draw(rng, params, workdir):
         chosen.setdefault("traffic.frames", 300)
     if "traffic.duration_us" in chosen:
         chosen["traffic.duration_us"] = rng.choice([0.0, round(rng.uniform(1, MAX_DURATION_US), 3)])
+    threads = chosen.get("app.threads", 1)
+    if chosen.get("app.sockets", 1) * threads > MAX_REGISTRATIONS:
+        chosen["app.sockets"] = MAX_REGISTRATIONS // threads
     pcap = None
     if rng.random() < 0.15:
         tcp = chosen.get("traffic.protocol") == "tcp"
