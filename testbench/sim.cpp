@@ -572,6 +572,37 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const sc_time stranded_bound(std::max(p.d("sim.stranded_us") * 1e3, 2 * kp.gro_flush_timeout_ns), SC_NS);
   std::set<uint64_t> stranded_reported;
   const bool msix = ic.irq_mode == igb_irq_mode::msix;
+  // One look at the frames written back and not yet taken: reports those stranded now, and
+  // says whether it excused any that waited longer than the bound (something can still help).
+  const auto judge_stranded = [&] {
+    bool excused = false;
+    const uint32_t eims = dev.eims();
+    const bool ims_rx = dev.ims_rx();
+    for (const auto& [dma, seen] : hw.pending_writebacks()) {
+      if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;
+      for (const auto& q : adapter.q_vector) {
+        const igb_ring* ring = q->rx_ring;
+        if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
+        // Masked, and no write that unmasks it on its way (the driver runs ahead of the NIC
+        // by the CPU time it has spent: a costly poll's EIMS write lands that much later)
+        const bool masked = msix ? !(eims >> q->vector & 1) && !dev.write_queued(E1000_EIMS, 1u << q->vector)
+                                 : !ims_rx && !dev.write_queued(E1000_IMS, E1000_ICR_RXT0);
+        const cpu_core& cpu = k.cpu(k.irq_cpu(q->vector));
+        if (q->napi.state & NAPI_STATE_SCHED || !masked || cpu.irq_pending(q->vector) || cpu.in_irq_handler(q->vector) ||
+            q->napi.timer_expires != SC_ZERO_TIME) {
+          excused = true;
+          continue;
+        }
+        stranded_reported.insert(seen.frame);
+        k.violate("stranded_packet",
+                  fmt::format("frame {} written back to queue {} at {:.3f} us waits with its NAPI idle, {} masked and "
+                              "no interrupt pending or being handled", seen.frame, ring->reg_idx, seen.visible.to_seconds() * 1e6,
+                              msix ? fmt::format("vector {}", q->vector) : std::string("the receive cause (IMS)")),
+                  static_cast<int64_t>(seen.frame));
+      }
+    }
+    return excused;
+  };
   sc_spawn([&] {
     while (adapter.down) wait(sc_time(100, SC_US));
     if (msix)
@@ -579,6 +610,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     std::map<uint32_t, int> tail_lag;  // consecutive checks a tail lagged
     bool tail_reported = false;
     int quiet_passes = 0;  // passes with no write-back pending and no tail lagging
+    // While old frames wait on something that can still help and nothing moves (a core stuck
+    // in a read that costs seconds), each pass doubles the period, up to 1024 times; a
+    // write-back or a frame taken restarts it. The end of the run takes one more look.
+    int backoff = 0;
+    std::pair<uint64_t, size_t> last_moved{UINT64_MAX, 0};
     for (;;) {
       // With nothing to judge for a few passes, sleep until a write-back or an RNBC instead of
       // waking every stranded_bound / 2 (an idle day would otherwise cost minutes of wall time)
@@ -586,7 +622,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         wait(checker_wake);
         quiet_passes = 0;
       }
-      wait(stranded_bound / 2);
+      wait(stranded_bound / 2 * static_cast<double>(1u << backoff));
       bool any_lag = false;
       for (const auto& ring : adapter.rx_ring) {
         const auto it = rdt_written.find(ring->tail);
@@ -600,29 +636,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         }
       }
       quiet_passes = any_lag || !hw.pending_writebacks().empty() ? 0 : quiet_passes + 1;
-      const uint32_t eims = dev.eims();
-      const bool ims_rx = dev.ims_rx();
-      for (const auto& [dma, seen] : hw.pending_writebacks()) {
-        if (sc_time_stamp() - seen.visible < stranded_bound || stranded_reported.count(seen.frame)) continue;
-        for (const auto& q : adapter.q_vector) {
-          const igb_ring* ring = q->rx_ring;
-          if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
-          // Masked, and no write that unmasks it on its way (the driver runs ahead of the NIC
-          // by the CPU time it has spent: a costly poll's EIMS write lands that much later)
-          const bool masked = msix ? !(eims >> q->vector & 1) && !dev.write_queued(E1000_EIMS, 1u << q->vector)
-                                   : !ims_rx && !dev.write_queued(E1000_IMS, E1000_ICR_RXT0);
-          const cpu_core& cpu = k.cpu(k.irq_cpu(q->vector));
-          if (q->napi.state & NAPI_STATE_SCHED || !masked || cpu.irq_pending(q->vector) || cpu.in_irq_handler(q->vector) ||
-              q->napi.timer_expires != SC_ZERO_TIME)
-            continue;
-          stranded_reported.insert(seen.frame);
-          k.violate("stranded_packet",
-                    fmt::format("frame {} written back to queue {} at {:.3f} us waits with its NAPI idle, {} masked and "
-                                "no interrupt pending or being handled", seen.frame, ring->reg_idx, seen.visible.to_seconds() * 1e6,
-                                msix ? fmt::format("vector {}", q->vector) : std::string("the receive cause (IMS)")),
-                    static_cast<int64_t>(seen.frame));
-        }
-      }
+      const bool excused = judge_stranded();
+      const std::pair<uint64_t, size_t> moved{dev.desc_writebacks(), hw.pending_writebacks().size()};
+      backoff = excused && !any_lag && moved == last_moved ? std::min(backoff + 1, 10) : 0;
+      last_moved = moved;
     }
   }, "stranded_checker");
   sc_start();
@@ -638,6 +655,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     failed.error = dev.stalled();
     return failed;
   }
+  judge_stranded();  // the checker's last look (it may have been backing off)
   const sc_time end = sc_time_stamp();
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
