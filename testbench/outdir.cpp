@@ -1,6 +1,7 @@
 #include "outdir.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/file.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "params.h"
 
@@ -69,6 +71,38 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
   return true;
 }
 
+// The kind a marked folder says it is; a folder known by its report.json alone is a run's.
+output_kind kind_of(const fs::path& dir) {
+  return json_file_says(dir / kMarker, "kind", "sweep") ? output_kind::sweep : output_kind::run;
+}
+
+// Whether igbsim writes an entry of this name into a folder of this kind.
+bool ours(const std::string& n, output_kind kind) {
+  static const std::set<std::string> run{kMarker,     "report.json", "journey.csv", "scenario.toml", "waves.fst",
+                                         "waves.gtkw", "rx.pcap",    "plots"};
+  static const std::set<std::string> sweep{kMarker,        "points.json",   "sweep.csv", "plots",
+                                           "sweep.sbatch", "merge.sbatch", "submit.sh"};
+  const auto starts = [&n](const char* p) { return n.compare(0, std::strlen(p), p) == 0; };
+  const auto ends = [&n](const char* s) { return n.size() >= std::strlen(s) && n.compare(n.size() - std::strlen(s), std::string::npos, s) == 0; };
+  if (kind == output_kind::sweep) return sweep.count(n) || starts("point-") || (starts("slurm-") && ends(".out"));
+  if (run.count(n)) return true;
+  // The waveform's translate files, copied from the source tree's waves/ (main.cpp)
+  std::error_code ec;
+  return ends(".txt") && fs::is_regular_file(fs::path(IGBSIM_SOURCE_DIR) / "waves" / n, ec);
+}
+
+// The first entry of `dir` that igbsim did not write into a folder of `kind`, or "".
+std::string foreign_entry(const fs::path& dir, output_kind kind) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (!ours(n, kind)) return n;
+  }
+  return ec ? std::string("(unreadable: ") + ec.message() + ")" : std::string();
+}
+
+const char* kind_name(output_kind k) { return k == output_kind::run ? "run" : "sweep"; }
+
 }  // namespace
 
 bool is_igbsim_output(const fs::path& dir) {
@@ -80,7 +114,7 @@ bool is_igbsim_output(const fs::path& dir) {
 
 void mark_igbsim_output(const fs::path& dir, output_kind kind) {
   std::ofstream f(dir / kMarker);
-  f << nlohmann::json{{"schema", kMarkerSchema}, {"kind", kind == output_kind::run ? "run" : "sweep"}}.dump() << "\n";
+  f << nlohmann::json{{"schema", kMarkerSchema}, {"kind", kind_name(kind)}}.dump() << "\n";
   if (!f) throw std::runtime_error((dir / kMarker).string() + ": cannot write");
 }
 
@@ -133,8 +167,17 @@ output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind
   if (fs::exists(st)) {
     if (!fs::is_directory(st))
       throw input_error(shown + ": exists and is not a folder; igbsim does not replace it (choose another --out)");
-    if (is_igbsim_output(target_)) earlier_ = true;
-    else if (!fs::is_empty(target_, ec) || ec)
+    if (is_igbsim_output(target_)) {
+      // Ours, of the same kind, and holding nothing but what igbsim wrote there: a user's file
+      // put beside a result is not ours to delete.
+      if (kind_of(target_) != kind_)
+        throw input_error(fmt::format("{}: is an igbsim {} folder; a {} does not replace it (choose another --out)", shown,
+                                      kind_name(kind_of(target_)), kind_name(kind_)));
+      if (const std::string f = foreign_entry(target_, kind_); !f.empty())
+        throw input_error(fmt::format("{}: holds {}, which igbsim did not write; igbsim does not replace the folder (move {} "
+                                      "out of it, or choose another --out)", shown, f, f));
+      earlier_ = true;
+    } else if (!fs::is_empty(target_, ec) || ec)
       throw input_error(shown + ": exists and is not an igbsim output folder (it has no " + kMarker +
                         " marker); igbsim does not replace it (choose another --out, or remove it yourself)");
   }
@@ -183,10 +226,10 @@ const fs::path& output_dir::make_temp() {
 void output_dir::commit() {
   std::error_code ec;
   const bool exists = fs::exists(fs::symlink_status(target_, ec));
-  if (exists && !is_igbsim_output(target_) && !fs::is_empty(target_, ec)) {
+  if (exists && !fs::is_empty(target_, ec) && (!is_igbsim_output(target_) || !foreign_entry(target_, kind_).empty())) {
     committed_ = true;  // keep the result where it is
-    throw std::runtime_error(target_.string() + ": changed during the run and is no longer an igbsim output folder; "
-                             "the result is in " + temp_.string());
+    throw std::runtime_error(target_.string() + ": changed during the run and is no longer an igbsim output folder "
+                             "holding only what igbsim wrote; the result is in " + temp_.string());
   }
   if (exists && !fs::is_empty(target_, ec)) {
     // Swap the new folder in atomically, then remove the earlier one (now at the temporary name).

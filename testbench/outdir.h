@@ -3,9 +3,12 @@
 //
 // A folder is ours when it holds the marker file `.igbsim` (written first into every run and
 // sweep folder), or, for runs made before the marker existed, a report.json whose schema is
-// igbsim.report/1. A target that exists and is anything else (a user's folder with files in
-// it, a file, the working directory or one of its ancestors) is refused as bad input naming
-// the path. An empty folder is taken over: nothing in it can be lost.
+// igbsim.report/1. An earlier result is replaced only when it is of the same kind (a run does
+// not replace a sweep, nor a sweep a run) and holds nothing but entries igbsim writes there:
+// a user's file put beside it is named and the run refused. A target that exists and is
+// anything else (a user's folder with files in it, a file, the working directory or one of
+// its ancestors) is refused as bad input naming the path. An empty folder is taken over:
+// nothing in it can be lost.
 //
 // A run is written into a temporary folder beside the target (`NAME.tmp.PID`, marked from the
 // start) and moved into place only when complete, so the previous result stays whole until

@@ -148,6 +148,39 @@ TEST(OutputFolder, AnEmptyFolderOrAnEarlierRunIsReplacedAndMarked) {
   fs::remove_all(d);
 }
 
+// A result of ours is replaced only while it holds nothing but what igbsim wrote: a user's
+// notes beside it, or a copied report.json in a folder of the user's analysis, are not ours.
+// Nor does a run replace a sweep's folder, or a sweep a run's.
+TEST(OutputFolder, AnEarlierResultHoldingAUsersFileOrOfTheOtherKindIsRefusedAndKept) {
+  const fs::path d = fresh_dir("foreign");
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0);
+  std::ofstream(d / "notes.md") << "what I saw\n";
+  const result r = run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string());
+  expect_refused(r, "a user's file in an earlier result");
+  EXPECT_NE(r.err.find("notes.md"), std::string::npos) << "the message names the file: " << r.err;
+  EXPECT_EQ(read_file(d / "notes.md"), "what I saw\n");
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 5) << "the earlier result is kept";
+  fs::remove(d / "notes.md");
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string()).status, 0) << "once it is moved out";
+
+  const fs::path a = users_folder("analysis");
+  fs::copy_file(d / "report.json", a / "report.json");
+  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + a.string()), "a copied report.json");
+  expect_untouched(a);
+
+  const fs::path sweep = fresh_dir("foreign-sweep");
+  std::ofstream(sweep.string() + ".toml") << "[axes]\n\"traffic.frames\" = [3, 4]\n";
+  ASSERT_EQ(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + sweep.string()).status, 0);
+  const result over = run_igbsim("run --quiet --set traffic.frames=5 --out " + sweep.string());
+  expect_refused(over, "a run into a sweep's folder");
+  EXPECT_NE(over.err.find("sweep"), std::string::npos) << over.err;
+  EXPECT_TRUE(fs::exists(fs::path(sweep) / "point-001"));
+  expect_refused(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + d.string()), "a sweep into a run's folder");
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 7);
+  for (const fs::path& p : {d, a, sweep}) fs::remove_all(p);
+  fs::remove(sweep.string() + ".toml");
+}
+
 TEST(OutputFolder, ASecondRunIntoTheSameFolderIsRefusedWithThePidOfTheFirst) {
   const fs::path d = fresh_dir("busy");
   std::vector<std::string> args = kLongRun;
