@@ -151,17 +151,19 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
         r = json::parse(f);
         // Only this sweep's own result for this point counts (not one left by an earlier sweep)
         const std::string want = fmt::format("{}:{}", p.value("sweep_id", std::string()), i);
+        // A partial result (the point was stopped: a signal, a Slurm time limit) is incomplete
         if (!p.contains("sweep_id") || r.value("sweep_point", std::string()) == want)
-          status = r["checks"]["passed"].get<bool>() ? "ok" : "violations";
+          status = !r.value("complete", true) ? "incomplete" : r["checks"]["passed"].get<bool>() ? "ok" : "violations";
         else
           r = json();
       } catch (const std::exception&) {
         r = json();
       }
     }
-    if (status == "failed") missing.push_back(i);
-    if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3) status = "failed";
-    worst = std::max(worst, status == "failed" ? 2 : status == "violations" ? 1 : 0);
+    if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3 && status != "incomplete")
+      status = "failed";
+    if (status == "failed" || status == "incomplete") missing.push_back(i);
+    worst = std::max(worst, status == "failed" || status == "incomplete" ? 2 : status == "violations" ? 1 : 0);
     csv << i << "," << status;
     for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
     if (r.is_null()) {
@@ -182,7 +184,7 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     std::string list;
     for (size_t n = 0; n < missing.size() && n < 20; ++n) list += fmt::format("{}{:03}", n ? ", " : "", missing[n]);
     if (missing.size() > 20) list += fmt::format(" and {} more", missing.size() - 20);
-    std::printf("igbsim sweep: %zu of %zu points have no result of this sweep (failed or not run): %s; their logs "
+    std::printf("igbsim sweep: %zu of %zu points have no complete result of this sweep (failed, stopped or not run): %s; their logs "
                 "are %s/point-NNN.log\n", missing.size(), points.size(), list.c_str(), out.c_str());
   }
   return worst == 2 ? 1 : worst == 1 ? 3 : 0;

@@ -340,6 +340,26 @@ TEST(Sweep, MergeTakesNoResultOfAnEarlierSweep) {
   fs::remove_all(d);
 }
 
+// A point stopped before its end (a Slurm time limit sends SIGTERM) leaves a partial report:
+// the merge marks it incomplete and lists it, never ok.
+TEST(Sweep, MergeMarksAPartialPointIncomplete) {
+  const fs::path d = fresh_dir("sweep-partial");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  const fs::path out = d / "out";
+  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
+  nlohmann::json r = load_report((out / "point-001").string());
+  r["complete"] = false;
+  std::ofstream(out / "point-001" / "report.json") << r.dump(2);
+  const result m = run_igbsim("sweep --merge " + out.string());
+  EXPECT_EQ(m.status, 1);
+  EXPECT_NE(m.out.find("001"), std::string::npos) << m.out;
+  const std::string csv = read_file(out / "sweep.csv");
+  EXPECT_NE(csv.find("\n0,ok,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n1,incomplete,"), std::string::npos) << csv;
+  fs::remove_all(d);
+}
+
 TEST(Scenario, TheResolvedScenarioReproducesARunWhosePathsHaveQuotesAndBackslashes) {
   const fs::path d = fresh_dir("quoted");
   ASSERT_EQ(run_igbsim("run --quiet --rx-pcap --set traffic.frames=20 --out " + (d / "a").string()).status, 0);
