@@ -27,9 +27,11 @@ bool journey::open(const std::string& path) {
   return true;
 }
 
-void journey::close() {
-  if (csv_) std::fclose(csv_);
+bool journey::close() {
+  bool ok = true;
+  if (csv_) ok = !std::ferror(csv_) && std::fclose(csv_) == 0;
   csv_ = nullptr;
+  return ok;
 }
 
 void journey::record(uint64_t id, step s, const sc_core::sc_time& t) {

@@ -59,7 +59,7 @@ class journey {
  public:
   // Opens journey.csv for streaming; an empty path keeps rows in memory only (tests).
   bool open(const std::string& path);
-  void close();
+  bool close();  // false when a row could not be written (a full disk)
   void record(uint64_t id, step s, const sc_core::sc_time& t);
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;

@@ -14,8 +14,10 @@
 #include <optional>
 #include <cmath>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -204,16 +206,25 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.plots = plots;
     o.waves_start_us = win_start;
     o.waves_end_us = win_end;
-    run_outcome r = run_simulation(p, o);
-    if (!r.error.empty()) {
-      std::fprintf(stderr, "igbsim: error: %s\n", r.error.c_str());
+    // A run that cannot finish: exit 1, no output, the earlier result (if any) kept
+    const auto fail = [&](const std::string& what) {
+      std::fprintf(stderr, "igbsim: error: %s\n", what.c_str());
       if (dir.replaces_earlier())
         std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n", final_dir.c_str());
       return 1;
-    }
+    };
+    run_outcome r = run_simulation(p, o);
+    if (!r.error.empty()) return fail(r.error);
     if (!sweep_point.empty()) r.report["sweep_point"] = sweep_point;
-    std::ofstream(tmp / "report.json") << r.report.dump(2) << "\n";
-    std::ofstream(tmp / "scenario.toml") << p.to_toml();
+    // Written whole or not at all: a full disk must not put a truncated report in place of an
+    // earlier result (errors after the simulation are returned, not thrown; see run_outcome)
+    for (const auto& [name, text] : {std::pair<const char*, std::string>{"report.json", r.report.dump(2) + "\n"},
+                                     {"scenario.toml", p.to_toml()}}) {
+      std::ofstream f(tmp / name);
+      f << text;
+      f.close();
+      if (!f) return fail(fmt::format("cannot write {}: {}", (tmp / name).string(), std::strerror(errno)));
+    }
     if (waves) {
       const fs::path src = fs::path(IGBSIM_SOURCE_DIR) / "waves";
       for (const auto& f : fs::directory_iterator(src))

@@ -692,7 +692,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const uint64_t lost = sb.outstanding() - in_flight;
   dev.close_waves();
   k.jr.finish_all_in_flight();
-  k.jr.close();
+  if (!k.jr.close()) {
+    run_outcome failed;
+    failed.error = fmt::format("cannot write {}/journey.csv: {}", o.outdir, std::strerror(errno));
+    return failed;
+  }
 
   // An interrupted run is a partial result; frames still on their way are in flight.
   const int interrupted_by = stop_signal;
