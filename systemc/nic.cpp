@@ -353,8 +353,9 @@ void nic::tick_on(M& m) {
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
-  if ((m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o || m.ev_frame_long_o || m.ev_frame_filt_o) &&
-      !arriving_.empty()) {
+  const bool frame_ended =
+      m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o || m.ev_frame_long_o || m.ev_frame_filt_o;
+  if (frame_ended && !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
     if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
@@ -376,8 +377,8 @@ void nic::tick_on(M& m) {
   // Progress: something crossed a port (an input taken, a request, data, an interrupt, a frame
   // fate) or a timer tick was presented.
   const bool moved = beat_in || mmio_wr || mmio_read_ || resp || ticks || m.dma_req_valid_o || m.dma_wdata_valid_o ||
-                     m.msix_valid_o || intx_edge || m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o ||
-                     m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o || m.ev_frame_dma_o;
+                     m.msix_valid_o || intx_edge || frame_ended || m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o ||
+                     m.ev_frame_dma_o;
   busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
 
   tracer_->catch_up(c * period_ps_ + period_ps_ / 2);  // software changes before the edge

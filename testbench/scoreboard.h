@@ -1,7 +1,8 @@
 // scoreboard: every offered frame ends delivered - byte-exact and in order within its flow -
 // or counted by exactly one drop counter. Anything else is a violation; frames with neither
-// fate at the end are lost_unaccounted. A flow is the frame's IPv4 5-tuple (any other frame is
-// a flow of its own kind).
+// fate at the end are outstanding: in flight where something still holds them, else
+// lost_unaccounted (the run's census, testbench/sim.cpp). A flow is the frame's IPv4 5-tuple
+// (any other frame is a flow of its own kind).
 //
 // What "in order" means is what Linux guarantees. A socket's receive queue is FIFO, and the
 // order is judged where a reader takes data off it (dequeued, under the socket lock): several
@@ -44,7 +45,6 @@ class scoreboard {
   }
   const std::map<std::string, uint64_t>& dropped_by() const { return dropped_by_; }
   uint64_t dropped_total() const;
-  uint64_t lost_unaccounted() const { return expect_.size(); }
 
  private:
   struct expected {

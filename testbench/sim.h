@@ -19,9 +19,9 @@ struct run_options {
   double waves_start_us = 0, waves_end_us = -1;  // --waves-window (end < 0: to the end)
 };
 
-// Set to the signal's number by a SIGINT/SIGTERM handler: the run stops at its next check
-// (every 50 us of simulated time), finishes its report as a partial result
-// ("complete": false) and returns.
+// Set to the signal's number by a SIGINT/SIGTERM handler: the run stops at the next frame's
+// fate (live traffic: within 50 us of simulated time), finishes its report as a partial
+// result ("complete": false) and returns. A second signal ends the process at once.
 extern volatile std::sig_atomic_t stop_signal;
 
 struct run_outcome {
