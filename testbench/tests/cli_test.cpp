@@ -283,15 +283,35 @@ TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);
   expect_refused(run_igbsim("journey " + d.string() + " --packet -1"), "--packet -1");
   expect_refused(run_igbsim("journey " + d.string() + " --packet 3x"), "--packet 3x");
-  std::string text = read_file(d / "journey.csv");
-  // Line 4 (frame 2) loses its tail; line 6 gets a bad number
-  size_t at = 0;
-  for (int n = 0; n < 3; ++n) at = text.find('\n', at) + 1;
-  text.replace(text.find(',', at), 0, "garbage,");
-  std::ofstream(d / "journey.csv") << text;
-  const result r = run_igbsim("journey " + d.string() + " --packet 10");
-  expect_refused(r, "a damaged journey");
-  EXPECT_NE(r.err.find("journey.csv:4"), std::string::npos) << r.err;
+  const std::string good = read_file(d / "journey.csv");
+  // The file with line n (1: the header) changed by f; the journey of frame 10 is asked for,
+  // so every line before its own is read.
+  const auto damaged = [&](int n, const std::function<void(std::string&)>& f) {
+    std::string text = good;
+    size_t at = 0;
+    for (int i = 1; i < n; ++i) at = text.find('\n', at) + 1;
+    std::string line = text.substr(at, text.find('\n', at) - at);
+    const size_t len = line.size();
+    f(line);
+    text.replace(at, len, line);
+    std::ofstream(d / "journey.csv") << text;
+    return run_igbsim("journey " + d.string() + " --packet 10");
+  };
+  const result extra = damaged(4, [](std::string& l) { l.insert(l.find(','), ",garbage"); });
+  expect_refused(extra, "a line with a column too many");
+  EXPECT_NE(extra.err.find("journey.csv:4"), std::string::npos) << extra.err;
+  const result id = damaged(6, [](std::string& l) { l.replace(0, l.find(','), "x4"); });
+  expect_refused(id, "a frame number that is not one");
+  EXPECT_NE(id.err.find("journey.csv:6"), std::string::npos) << id.err;
+  EXPECT_NE(id.err.find("'x4'"), std::string::npos) << id.err;
+  // Frame 10's own line (12): its wire time (third column) is not a number
+  const result time = damaged(12, [](std::string& l) {
+    const size_t a = l.find(',', l.find(',') + 1) + 1;
+    l.replace(a, l.find(',', a) - a, "nan");
+  });
+  expect_refused(time, "a time that is not one");
+  EXPECT_NE(time.err.find("journey.csv:12"), std::string::npos) << time.err;
+  EXPECT_NE(time.err.find("'nan'"), std::string::npos) << time.err;
   fs::remove_all(d);
 }
 
