@@ -8,7 +8,8 @@ Each draw is a random *valid* scenario taken from the parameter table (`igbsim p
 every parameter within its documented range and choices, a few of them moved from their
 defaults at a time (with their extremes drawn often), sometimes with a random capture as the
 traffic (valid UDP/TCP frames to the host, odd sizes, bursts of identical timestamps, long
-gaps, frames for other hosts, garbage). Planted faults (fault.*) and live traffic stay off.
+gaps, frames for other hosts, garbage; or TCP streams re-segmented, retransmitted and
+reordered by scripts/tcp_resegment_pcap.py). Planted faults (fault.*) and live traffic stay off.
 The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000,
 traffic.duration_us <= 5000, and app.sockets x app.threads <= 1,000,000 (every thread
 registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
@@ -38,6 +39,9 @@ import sys
 import tempfile
 import time
 import tomllib
+
+import tcp_resegment_pcap
+from tcp_resegment_pcap import csum
 
 HOST_MAC = bytes([0x02, 0, 0, 0, 0, 0x01])
 PEER_MAC = bytes([0x02, 0, 0, 0, 0, 0x02])
@@ -109,12 +113,8 @@ def toml_value(v):
 
 
 def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+    """The Internet checksum of b, complemented (as it goes into a header)."""
+    return ~csum(b) & 0xFFFF
 
 
 def frame(rng, size, tcp, flow, seq, foreign=False):
@@ -200,7 +200,15 @@ def draw(rng, params, workdir):
     if rng.random() < 0.15:
         tcp = chosen.get("traffic.protocol") == "tcp"
         pcap = os.path.join(workdir, "capture.pcap")
-        write_pcap(rng, pcap, tcp)
+        if tcp and rng.random() < 0.5:
+            # Re-segmented streams: losses retransmitted over wider ranges, spurious
+            # retransmissions, reordering, connections interleaved (scripts/tcp_resegment_pcap.py)
+            flows = rng.randint(1, 4)
+            mss = max(1, min(8960, chosen.get("driver.mtu", 1500) - 40))
+            tcp_resegment_pcap.main(rng.getrandbits(32), flows, mss, pcap)
+            chosen["traffic.flows"] = flows
+        else:
+            write_pcap(rng, pcap, tcp)
         chosen["traffic.pcap"] = "capture.pcap"
     return chosen, pcap
 
