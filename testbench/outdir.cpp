@@ -24,6 +24,9 @@ namespace {
 
 const char* const kMarker = ".igbsim";
 const char* const kMarkerSchema = "igbsim.output/1";
+// In a temporary folder until commit() moves it into place: only a folder that still has it
+// is removed as a dead process's temporary (a result the user named NAME.tmp.123 is not)
+const char* const kTempMarker = ".igbsim-temp";
 
 bool json_file_says(const fs::path& f, const char* key, const char* value) {
   std::error_code ec;
@@ -118,7 +121,7 @@ void mark_igbsim_output(const fs::path& dir, output_kind kind) {
   if (!f) throw std::runtime_error((dir / kMarker).string() + ": cannot write");
 }
 
-output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind) {
+output_dir::output_dir(const std::string& target, output_kind kind, bool merge) : kind_(kind) {
   target_ = normalise(target);
   const std::string shown = target_.string();
   std::error_code ec;
@@ -129,7 +132,9 @@ output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind
     target_ = fs::canonical(target_);
   }
   const fs::path cwd = fs::current_path();
-  if (target_ == target_.root_path() || is_within(cwd, target_))
+  if (merge && !is_igbsim_output(target_))
+    throw input_error(shown + ": is not an igbsim " + kind_name(kind) + " folder (it has no " + kMarker + " marker); nothing merged");
+  if (target_ == target_.root_path() || (!merge && is_within(cwd, target_)))
     throw input_error(shown + ": is the working folder or one of its parents; igbsim writes only into a folder of its own");
   const fs::path parent = target_.parent_path();
   fs::create_directories(parent, ec);
@@ -162,7 +167,25 @@ output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind
   if (::ftruncate(lock_fd_, 0) != 0 || ::pwrite(lock_fd_, pid.data(), pid.size(), 0) < 0) {
     // The lock holds without the PID; a second run then says "another process".
   }
+  try {
+    check_target();
+  } catch (...) {
+    release_lock();  // a refused target leaves nothing behind (the destructor does not run)
+    throw;
+  }
+}
 
+void output_dir::release_lock() {
+  if (lock_fd_ < 0) return;
+  ::unlink(lock_path_.c_str());
+  ::close(lock_fd_);
+  lock_fd_ = -1;
+}
+
+void output_dir::check_target() {
+  const fs::path parent = target_.parent_path();
+  const std::string shown = target_.string();
+  std::error_code ec;
   const auto st = fs::symlink_status(target_, ec);
   if (fs::exists(st)) {
     if (!fs::is_directory(st))
@@ -188,7 +211,8 @@ output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind
     const std::string n = e.path().filename().string();
     long owner = pid_after(n, name + ".tmp.");
     if (owner < 0) owner = pid_after(n, name + ".trigger.");
-    if (owner >= 0 && owner != ::getpid() && !pid_alive(owner) && is_igbsim_output(e.path())) {
+    const bool temporary = pid_after(n, name + ".tmp.") >= 0 ? fs::exists(e.path() / kTempMarker, ec) : true;
+    if (owner >= 0 && owner != ::getpid() && !pid_alive(owner) && temporary && is_igbsim_output(e.path())) {
       std::error_code rm;
       fs::remove_all(e.path(), rm);
       continue;
@@ -204,10 +228,7 @@ output_dir::output_dir(const std::string& target, output_kind kind) : kind_(kind
 output_dir::~output_dir() {
   std::error_code ec;
   if (!temp_.empty() && !committed_) fs::remove_all(temp_, ec);
-  if (lock_fd_ >= 0) {
-    ::unlink(lock_path_.c_str());
-    ::close(lock_fd_);
-  }
+  release_lock();
 }
 
 const fs::path& output_dir::make_temp() {
@@ -220,14 +241,21 @@ const fs::path& output_dir::make_temp() {
   if (!fs::create_directory(temp_, ec) || ec)
     throw input_error(target_.string() + ": cannot create a folder beside it (" + ec.message() + ")");
   mark_igbsim_output(temp_, kind_);
+  std::ofstream(temp_ / kTempMarker) << ::getpid() << "\n";
   return temp_;
 }
 
 void output_dir::commit() {
   std::error_code ec;
-  const bool exists = fs::exists(fs::symlink_status(target_, ec));
-  if (exists && !fs::is_empty(target_, ec) && (!is_igbsim_output(target_) || !foreign_entry(target_, kind_).empty())) {
+  const auto st = fs::symlink_status(target_, ec);
+  const bool exists = fs::exists(st);
+  // The result becomes a folder of its own first: the next run must not take it for a dead
+  // process's temporary, whatever happens below.
+  fs::remove(temp_ / kTempMarker, ec);
+  if (exists && (!fs::is_directory(st) || (!fs::is_empty(target_, ec) && (!is_igbsim_output(target_) ||
+                                                                          !foreign_entry(target_, kind_).empty())))) {
     committed_ = true;  // keep the result where it is
+    earlier_ = false;   // and what is at the target now is not ours to speak of
     throw std::runtime_error(target_.string() + ": changed during the run and is no longer an igbsim output folder "
                              "holding only what igbsim wrote; the result is in " + temp_.string());
   }

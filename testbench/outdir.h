@@ -31,7 +31,9 @@ class output_dir {
  public:
   // Checks `target`, takes its lock and removes our stale temporaries; throws input_error for
   // a target that is not ours, or is in use by another igbsim process.
-  output_dir(const std::string& target, output_kind kind);
+  // merge: the target is written in place, never replaced (sweep --merge): it must be an
+  // output folder of ours already, and may be the working folder.
+  output_dir(const std::string& target, output_kind kind, bool merge = false);
   ~output_dir();
   output_dir(const output_dir&) = delete;
   output_dir& operator=(const output_dir&) = delete;
@@ -55,6 +57,8 @@ class output_dir {
   std::filesystem::path scratch(const std::string& what) const;
 
  private:
+  void check_target();  // the checks under the lock (constructor)
+  void release_lock();
   std::filesystem::path target_, lock_path_, temp_;
   output_kind kind_;
   int lock_fd_ = -1;

@@ -267,6 +267,9 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
 }
 
 int merge_sweep(const std::string& out) {
+  // Only into a sweep's own folder, holding nothing of the user's, and not while a sweep
+  // writes there (its lock): the merge writes sweep.csv and plots/ in place.
+  const output_dir dir(out, output_kind::sweep, true);
   std::ifstream pj(out + "/points.json");
   if (!pj) throw input_error(out + ": no points.json (is it a sweep folder?)");
   json points;

@@ -181,6 +181,31 @@ TEST(OutputFolder, AnEarlierResultHoldingAUsersFileOrOfTheOtherKindIsRefusedAndK
   fs::remove(sweep.string() + ".toml");
 }
 
+// A refusal leaves no lock file behind (beside the target or inside a user's folder); a
+// result the user named like a temporary (NAME.tmp.PID, that PID gone) is no stale temporary;
+// sweep --merge writes only into a sweep's own folder.
+TEST(OutputFolder, NothingIsLeftBesideARefusedTargetOrTakenFromASiblingOrAUsersFolder) {
+  const fs::path mine = users_folder("refused-lock");
+  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + mine.string()), "a user's folder");
+  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + (mine / "thesis.tex").string()), "a file");
+  EXPECT_FALSE(fs::exists(mine.parent_path() / ("." + mine.filename().string() + ".igbsim-lock")));
+  EXPECT_FALSE(fs::exists(mine / ".thesis.tex.igbsim-lock")) << "nothing written into the user's folder";
+
+  const fs::path exp = fresh_dir("sibling");
+  const std::string named = exp.string() + ".tmp.999999999";  // no such process
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + named).status, 0);
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + exp.string()).status, 0);
+  EXPECT_EQ(load_report(named)["checks"]["offered"], 5) << "the user's result named like a temporary is kept";
+
+  std::ofstream(mine / "points.json") << "[{\"point\": 0}]\n";
+  std::ofstream(mine / "sweep.csv") << "my own table\n";
+  expect_refused(run_igbsim("sweep --merge " + mine.string()), "--merge into a user's folder");
+  EXPECT_EQ(read_file(mine / "sweep.csv"), "my own table\n");
+  EXPECT_FALSE(fs::exists(mine / "plots"));
+  expect_untouched(mine);
+  for (const fs::path& p : {mine, exp, fs::path(named)}) fs::remove_all(p);
+}
+
 TEST(OutputFolder, ASecondRunIntoTheSameFolderIsRefusedWithThePidOfTheFirst) {
   const fs::path d = fresh_dir("busy");
   std::vector<std::string> args = kLongRun;
