@@ -145,6 +145,14 @@ void on_stop_signal(int sig) {
   stop_signal = sig;
 }
 
+// The output folder when --out is not given: out/ and the file's name without its extension
+// ("default" without a file); a name that is no folder name ("..toml") becomes `fallback`.
+std::string default_out(const std::string& file, const char* fallback) {
+  if (file.empty()) return "out/default";
+  const std::string name = fs::path(file).stem().string();
+  return "out/" + (name.find_first_not_of('.') == std::string::npos ? std::string(fallback) : name);
+}
+
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
             int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots, const std::string& sweep_point) {
   double win_start = 0, win_end = -1;
@@ -167,17 +175,10 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   }
   params p;
   p.load_string(kDefaultScenario, "<default scenario>");
-  std::string name = "default";
-  if (!scenario.empty()) {
-    p.load_file(scenario);
-    name = fs::path(scenario).stem().string();
-    // The default folder is named after the file; a name that is no folder name ("..toml")
-    // becomes "scenario".
-    if (name.find_first_not_of('.') == std::string::npos) name = "scenario";
-  }
+  if (!scenario.empty()) p.load_file(scenario);
   for (const auto& s : sets) p.set(s);
   if (seed >= 0) p.set("sim.seed=" + std::to_string(seed));
-  if (out.empty()) out = "out/" + name;
+  if (out.empty()) out = default_out(scenario, "scenario");
 
   // Write into a fresh folder beside the target and move it into place only when complete.
   output_dir dir(out, output_kind::run);
@@ -371,7 +372,7 @@ int sc_main(int argc, char* argv[]) {
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");
-      if (out.empty()) out = "out/" + fs::path(sweep_file).stem().string();
+      if (out.empty()) out = default_out(sweep_file, "sweep");
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
     }
     if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
