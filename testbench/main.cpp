@@ -10,6 +10,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <cmath>
@@ -29,6 +30,7 @@
 #include "params.h"
 #include "sim.h"
 #include "sweep.h"
+#include "traffic.h"
 
 namespace fs = std::filesystem;
 using namespace igbsim;
@@ -118,15 +120,11 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
 }
 
 // All of text a finite decimal number, or nothing.
+// (from_chars: no leading space or '+', no hexadecimal, whatever the locale)
 std::optional<double> finite_number(const std::string& text) {
-  size_t used = 0;
   double x = 0;
-  try {
-    x = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !std::isfinite(x)) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x)) return std::nullopt;
   return x;
 }
 
@@ -163,14 +161,19 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     win_end = parse_number(wo.window.substr(colon + 1), "--waves-window END");
     if (win_start < 0 || win_end <= win_start)
       throw input_error("--waves-window " + wo.window + ": END must be after START, both >= 0");
+    if (win_start > kMaxSimSeconds * 1e6)
+      throw input_error(fmt::format("--waves-window {}: START is past the longest run ({:.0f} us)", wo.window, kMaxSimSeconds * 1e6));
+    win_end = std::min(win_end, kMaxSimSeconds * 1e6);  // past the longest run: to the end
     waves = true;
   }
   if (!wo.trigger.empty()) {
     bool known = false;
     for (const char* t : kTriggers) known |= wo.trigger == t;
     if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
-    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 || wo.post_us <= 0)
-      throw input_error("--waves-pre/--waves-post: must be finite, >= 0 and > 0 us");
+    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 || wo.post_us <= 0 ||
+        wo.pre_us > kMaxSimSeconds * 1e6 || wo.post_us > kMaxSimSeconds * 1e6)
+      throw input_error(fmt::format("--waves-pre/--waves-post: must be >= 0 and > 0 us, and at most the longest run ({:.0f} us)",
+                                    kMaxSimSeconds * 1e6));
     waves = true;
   }
   params p;
@@ -263,10 +266,35 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
   if (!wanted) throw input_error("--packet " + packet_arg + ": expected a frame number (0, 1, 2 ...)");
   const uint64_t packet = *wanted;
   const fs::path csv = fs::path(dir) / "journey.csv";
+  std::error_code ec;
+  if (fs::exists(csv, ec) && !fs::is_regular_file(csv, ec))
+    throw input_error(csv.string() + ": is not a file (is it the output folder of a run?)");
   std::ifstream in(csv);
   if (!in) throw input_error(csv.string() + ": cannot read (is it the output folder of a run?)");
+  // A journey line is a few hundred bytes; a damaged file must not be read whole into a line
+  constexpr size_t kMaxLine = 4096;
+  size_t lineno = 0;
+  const auto next_line = [&](std::string& l) {
+    l.clear();
+    for (int c; (c = in.get()) != EOF;) {
+      if (c == '\n') break;
+      if (l.size() == kMaxLine)
+        throw input_error(fmt::format("{}:{}: longer than {} bytes, which no journey line is (the file is damaged)",
+                                      csv.string(), lineno + 1, kMaxLine));
+      l += static_cast<char>(c);
+    }
+    if (l.empty() && !in) return false;
+    ++lineno;
+    return true;
+  };
+  // Text from the file in a message: printable, and short
+  const auto shown = [](const std::string& t) {
+    std::string r;
+    for (char c : t.substr(0, 40)) r += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+    return r + (t.size() > 40 ? "..." : "");
+  };
   std::string header, line;
-  std::getline(in, header);
+  next_line(header);
   auto split = [](const std::string& s) {
     std::vector<std::string> v;
     std::stringstream ss(s);
@@ -277,23 +305,24 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
   };
   const auto cols = split(header);
   if (cols.size() != 2 + 2 * kSteps || cols[0] != "frame") throw input_error(csv.string() + ":1: not an igbsim journey file");
-  size_t lineno = 1;
-  while (std::getline(in, line)) {
-    ++lineno;
+  while (next_line(line)) {
     const auto v = split(line);
     const std::string where = fmt::format("{}:{}", csv.string(), lineno);
     if (v.size() != cols.size())
       throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)", where, cols.size(), v.size()));
     const auto id = parse_u64(v[0]);
-    if (!id) throw input_error(where + ": frame number '" + v[0] + "' is not a number (the file is damaged)");
+    if (!id) throw input_error(where + ": frame number '" + shown(v[0]) + "' is not a number (the file is damaged)");
     if (*id != packet) continue;
+    if (v[1].empty() || v[1].find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+      throw input_error(where + ": fate '" + shown(v[1]) + "' is not a fate (the file is damaged)");
     std::vector<double> times(kSteps, -1);
     for (size_t i = 0; i < kSteps; ++i) {
       const std::string& t = v[2 + i];
       if (t.empty()) continue;
       const std::optional<double> x = finite_number(t);
       if (!x || *x < 0)
-        throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)", where, step_name(step(i)), t));
+        throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)", where, step_name(step(i)),
+                                      shown(t)));
       times[i] = *x;
     }
     std::printf("frame %llu: %s\n", static_cast<unsigned long long>(packet), v[1].c_str());

@@ -77,7 +77,7 @@ params::params() {
       num("traffic.tcp_dup_pct", 0, "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
       integer("traffic.frame_bytes", 64, "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
       num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
-      num("traffic.rate_pps", 0, "frames/s", 0, 1488096, "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would outlast 100 days of simulated time"),
+      num("traffic.rate_pps", 0, "frames/s", 0, 1488095, "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would outlast 100 days of simulated time"),
       num("traffic.rate_mbps", 0, "Mb/s", 0, 1000, "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use rate_pct. Above line rate with preamble and gap (761.9 Mb/s of 64-byte frames) is refused"),
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),

@@ -921,8 +921,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   if (in_flight > 0) {
     std::string places;
     for (const auto& [place, n] : in_flight_at) places += fmt::format("{}{} {}", places.empty() ? "" : ", ", place, n);
-    s += fmt::format("  in flight  {} frames when the drain ended at its bound, sim.drain_us after the last frame ({})\n",
-                     in_flight, places);
+    s += fmt::format("  in flight  {} frames when {} ({})\n", in_flight,
+                     interrupted_by ? "the run was interrupted"
+                                    : "the drain ended at its bound, sim.drain_us after the last frame",
+                     places);
   }
   s += fmt::format("  checks     {}\n", violations.empty() ? "passed" : fmt::format("{} violation(s), first: {}: {}", violations.size(),
                                                                                       violations[0].kind, violations[0].detail));

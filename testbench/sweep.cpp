@@ -54,8 +54,8 @@ std::vector<point> plan(const std::string& file, const std::string& out, const s
       if (!s) throw input_error(where + ": base must be the path of a scenario file");
       base = (fs::path(file).parent_path() / *s).lexically_normal().string();
       std::error_code ec;
-      if (!fs::exists(base, ec)) throw input_error(where + ": base scenario " + base + " does not exist");
-      if (!fs::is_regular_file(base, ec)) throw input_error(where + ": base scenario " + base + " is not a file");
+      if (!fs::exists(base, ec)) throw input_error(where + ": base scenario '" + *s + "' (" + base + ") does not exist");
+      if (!fs::is_regular_file(base, ec)) throw input_error(where + ": base scenario '" + *s + "' (" + base + ") is not a file");
     } else if (key == "set" && node.is_table()) {
       for (auto&& [sk, sv] : *node.as_table())
         fixed.push_back(std::string(sk.str()) + "=" + as_set_value(sv, fmt::format("{}:{}", file, sv.source().begin.line)));

@@ -1589,7 +1589,7 @@ TEST(Traffic, ADurationOffersTheFramesWhoseTimesFallInsideIt) {
 
 TEST(Traffic, RatesTheWireCannotCarryAndRunsPastTheLongestAreRefusedBeforeRunning) {
   const std::string dir = fresh_dir("limits");
-  for (const std::string& args : {std::string(" --set traffic.rate_pps=1488096 --set traffic.frame_bytes=1518"),
+  for (const std::string& args : {std::string(" --set traffic.rate_pps=1488095 --set traffic.frame_bytes=1518"),
                                   std::string(" --set traffic.rate_mbps=1000"),
                                   std::string(" --set traffic.rate_pps=1e-300")}) {
     const result r = run_igbsim("run --out " + dir + args);
