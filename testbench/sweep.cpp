@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 #include <sys/wait.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "outdir.h"
 #include "params.h"
 #include "plots.h"
+#include "sim.h"
 
 namespace igbsim {
 
@@ -162,8 +164,9 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     }
     if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3 && status != "incomplete")
       status = "failed";
-    if (status == "failed" || status == "incomplete") missing.push_back(i);
-    worst = std::max(worst, status == "failed" || status == "incomplete" ? 2 : status == "violations" ? 1 : 0);
+    if (status == "failed" && !statuses.empty() && !statuses.count(i)) status = "not_run";  // a stopped sweep's
+    if (status != "ok" && status != "violations") missing.push_back(i);
+    worst = std::max(worst, status == "ok" ? 0 : status == "violations" ? 1 : 2);
     csv << i << "," << status;
     for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
     if (r.is_null()) {
@@ -224,7 +227,16 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(), abs_out.c_str());
     return 0;
   }
-  // Run: up to `jobs` igbsim processes at a time
+  // Run: up to `jobs` igbsim processes at a time. SIGINT/SIGTERM stops the sweep: no point
+  // starts after it, the running ones get it too (each leaves a partial result), and what
+  // there is gets merged; the exit status is 128 + the signal. (No SA_RESTART: the signal must
+  // interrupt wait().)
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) { stop_signal = sig; };
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  bool forwarded = false;
   std::map<pid_t, size_t> running;
   std::map<size_t, int> status;
   size_t next = 0;
@@ -235,11 +247,15 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     const size_t i = running.at(pid);
     running.erase(pid);
     status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
-    std::printf("  point %03zu %s\n", i, status[i] == 0 ? "ok" : status[i] == 3 ? "violations" : "FAILED");
+    std::printf("  point %03zu %s\n", i, status[i] == 0 ? "ok" : status[i] == 3 ? "violations" : status[i] > 128 ? "stopped" : "FAILED");
     std::fflush(stdout);
   };
-  while (next < points.size() || !running.empty()) {
-    if (next < points.size() && static_cast<int>(running.size()) < jobs) {
+  while ((!stop_signal && next < points.size()) || !running.empty()) {
+    if (stop_signal && !forwarded) {
+      for (const auto& [pid, i] : running) ::kill(pid, stop_signal);
+      forwarded = true;
+    }
+    if (!stop_signal && next < points.size() && static_cast<int>(running.size()) < jobs) {
       const point& p = points[next];
       const std::string log = point_dir(abs_out, p.index) + ".log";
       const pid_t pid = ::fork();
@@ -262,6 +278,11 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
   std::ifstream pj(abs_out + "/points.json");
   const int rc = merge(abs_out, json::parse(pj), status);
   plot_sweep(abs_out);
+  if (stop_signal) {
+    std::printf("igbsim sweep: stopped by signal %d after %zu of %zu points; what ran is in %s/sweep.csv\n",
+                static_cast<int>(stop_signal), status.size(), points.size(), abs_out.c_str());
+    return 128 + stop_signal;
+  }
   std::printf("igbsim sweep: %zu points, results in %s/sweep.csv\n", points.size(), abs_out.c_str());
   return rc;
 }

@@ -245,6 +245,35 @@ TEST(OutputFolder, AnInterruptedRunLeavesAPartialResultMarkedIncomplete) {
   }
 }
 
+// SIGTERM to a sweep (as a time limit sends): the running point stops with a partial result,
+// no other starts, and the sweep merges what ran and exits 143.
+TEST(Sweep, ASignalStopsTheSweepAndWhatRanIsMerged) {
+  const fs::path d = fresh_dir("sweep-signal");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 3000000\n\"traffic.rate_pct\" = 100\n"
+                                 "[axes]\n\"traffic.flows\" = [1, 2, 3]\n";
+  const fs::path out = d / "out";
+  const pid_t pid = spawn_igbsim({"sweep", (d / "s.toml").string(), "--jobs", "1", "--out", out.string()}, d / "log");
+  // Point 0 is well under way: its temporary folder's journey has grown
+  ASSERT_TRUE(wait_for([&] {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(out, ec))
+      if (e.path().filename().string().rfind("point-000.tmp.", 0) == 0 && fs::exists(e.path() / "journey.csv") &&
+          fs::file_size(e.path() / "journey.csv") > 100000)
+        return true;
+    return false;
+  }, 120));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_status(pid), 128 + SIGTERM);
+  const std::string csv = read_file(out / "sweep.csv");
+  EXPECT_NE(csv.find("\n0,incomplete,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n1,not_run,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n2,not_run,"), std::string::npos) << csv;
+  EXPECT_FALSE(fs::exists(out / "point-001"));
+  EXPECT_FALSE(fs::exists(out.parent_path() / ".out.igbsim-lock"));
+  fs::remove_all(d);
+}
+
 TEST(OutputFolder, AKilledRunsTemporaryIsRemovedByTheNextRunAndTheEarlierResultKept) {
   const fs::path d = fresh_dir("killed");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0);
