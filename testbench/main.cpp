@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <optional>
 #include <cmath>
 #include <csignal>
@@ -98,17 +100,39 @@ const char* const kTriggers[] = {"rnbc", "mpc", "rqdpc", "drop", "budget_exhaust
 // run then records exactly the window around it. Returns the event's time in us, or < 0.
 double find_trigger(const std::string& scenario, const std::vector<std::string>& sets, int64_t seed,
                     const std::string& event, const fs::path& scratch) {
-  std::string cmd = fs::canonical("/proc/self/exe").string() + " run";
-  auto q = [](const std::string& a) {
-    std::string r = "'";
-    for (char c : a) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return r + "'";
-  };
-  if (!scenario.empty()) cmd += " " + q(scenario);
-  for (const auto& s : sets) cmd += " --set " + q(s);
-  if (seed >= 0) cmd += " --seed " + std::to_string(seed);
-  cmd += " --quiet --out " + q(scratch.string()) + " >/dev/null 2>&1";
-  const int st = std::system(cmd.c_str());
+  std::vector<std::string> args = {fs::canonical("/proc/self/exe").string(), "run"};
+  if (!scenario.empty()) args.push_back(scenario);
+  for (const auto& s : sets) args.insert(args.end(), {"--set", s});
+  if (seed >= 0) args.insert(args.end(), {"--seed", std::to_string(seed)});
+  args.insert(args.end(), {"--quiet", "--out", scratch.string()});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    std::_Exit(127);
+  }
+  if (pid < 0) throw std::runtime_error("--waves-trigger: cannot start the first run (fork failed)");
+  // A signal (the caller's handler sets stop_signal) goes on to the first run, which stops;
+  // the caller then ends as an interrupted run.
+  int st = 0;
+  bool forwarded = false;
+  while (::waitpid(pid, &st, WNOHANG) == 0) {
+    if (stop_signal && !forwarded) {
+      ::kill(pid, stop_signal);
+      forwarded = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (stop_signal) {
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    return -2;
+  }
   if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))
     throw std::runtime_error("--waves-trigger: the first run failed (run it without the trigger to see why)");
   std::ifstream f(scratch / "report.json");
@@ -187,8 +211,14 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   output_dir dir(out, output_kind::run);
   const fs::path final_dir = dir.target();
   std::string trigger_note;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   if (!wo.trigger.empty()) {
     const double t = find_trigger(scenario, sets, seed, wo.trigger, dir.scratch("trigger"));
+    if (stop_signal) {
+      std::fprintf(stderr, "igbsim: interrupted during --waves-trigger's first run; nothing written\n");
+      return 128 + stop_signal;
+    }
     if (t < 0) {
       waves = false;
       trigger_note = "  waves      no " + wo.trigger + " event happened: no waveform written\n";
@@ -199,8 +229,6 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     }
   }
   const fs::path tmp = dir.make_temp();
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
   try {
     run_options o;
     o.outdir = tmp.string();
