@@ -538,6 +538,18 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sc_stop();
   }, "run_control");
 
+  // A stop signal is seen at the next frame's fate; a stretch without one (a core busy for
+  // simulated hours, lockstep over an idle gap) is covered by this watch: it looks every
+  // 50 us of simulated time at first, doubling up to every 10 ms (a fixed schedule, so runs
+  // repeat exactly; about a second of wall time between looks in lockstep). It only reads.
+  sc_spawn([&] {
+    sc_time period(50, SC_US);
+    while (!stop_signal) {
+      wait(period);
+      if (period < sc_time(10, SC_MS)) period = period * 2.0;
+    }
+    run_ev.notify(SC_ZERO_TIME);
+  }, "stop_watch");
   k.on_event = [&](const char* ev) { note_event(ev, k.this_cpu().now()); };
   // Checkers of the driver against the NIC, outside the driver they judge.
   // 1. No vector unmasked while its NAPI is still scheduled (EIMS before napi_complete_done).
