@@ -11,9 +11,11 @@ traffic (valid UDP/TCP frames to the host, odd sizes, bursts of identical timest
 gaps, frames for other hosts, garbage; or TCP streams re-segmented, retransmitted and
 reordered by scripts/tcp_resegment_pcap.py). Planted faults (fault.*) and live traffic stay off.
 The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000,
-traffic.duration_us <= 5000, and app.sockets x app.threads <= 1,000,000 (every thread
+traffic.duration_us <= 5000, app.sockets x app.threads <= 1,000,000 (every thread
 registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
-minutes of wall time and gigabytes); everything else is drawn from its whole range.
+minutes of wall time and gigabytes), and at most 100 deferred completions when
+gro_flush_timeout is under 10 us (busy polling); app.cpu is drawn below kernel.cores.
+Everything else is drawn from its whole range.
 
 Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
 one line on stderr and no output folder. A draw with sim.lockstep runs with run-ahead first;
@@ -82,7 +84,7 @@ def draw_number(rng, lo, hi, integer, multiple=0):
         x = int(round(x))
         if multiple:
             x = max(int(math.ceil(lo / multiple)) * multiple, min(hi // multiple * multiple, x // multiple * multiple))
-        return x
+        return int(x)  # the table's bounds may come as floats: an integer parameter takes an integer
     return x
 
 
@@ -177,6 +179,7 @@ def write_pcap(rng, path, tcp):
 def draw(rng, params, workdir):
     """A random valid scenario: {key: value}, and the capture's path if it uses one."""
     chosen = {}
+    defaults = {p["key"]: p["default"] for p in params}
     rate = rng.choice([0.05, 0.15, 0.3])
     for p in params:
         k = p["key"]
@@ -196,6 +199,14 @@ def draw(rng, params, workdir):
     threads = chosen.get("app.threads", 1)
     if chosen.get("app.sockets", 1) * threads > MAX_REGISTRATIONS:
         chosen["app.sockets"] = MAX_REGISTRATIONS // threads
+    # NAPI deferral with a timeout of nanoseconds is busy polling: a million empty polls after
+    # each busy one (72 million polls for 300 frames: 31 s). Bounded like the size.
+    if chosen.get("kernel.gro_flush_timeout_ns", 20000) < 10000 and chosen.get("kernel.napi_defer_hard_irqs", 0) > 100:
+        chosen["kernel.napi_defer_hard_irqs"] = 100
+    # The application's core must exist (a refusal otherwise: a draw spent on nothing)
+    cores = chosen.get("kernel.cores", defaults.get("kernel.cores", 1))
+    if chosen.get("app.cpu", 0) >= cores:
+        chosen["app.cpu"] = chosen["app.cpu"] % cores
     pcap = None
     if rng.random() < 0.15:
         tcp = chosen.get("traffic.protocol") == "tcp"
