@@ -139,9 +139,18 @@ void hal::note_writeback(uint64_t desc_dma, uint64_t frame, const sc_time& visib
   wb_[desc_dma] = {frame, visible};
 }
 
-void hal::note_msix_sent(unsigned vec, const sc_time& t) {
-  if (msix_sent_.size() <= vec) msix_sent_.resize(vec + 1, SC_ZERO_TIME);
-  msix_sent_[vec] = t;
+void hal::note_msix(unsigned vec, const sc_time& sent, const sc_time& arrival) {
+  if (msix_.size() <= vec) msix_.resize(vec + 1);
+  msix_[vec].push_back({sent, arrival});
+}
+
+bool hal::msix_arrived(unsigned vec, const sc_time& now, irq_message* m) {
+  if (vec >= msix_.size()) return false;
+  std::deque<irq_message>& q = msix_[vec];
+  while (q.size() > 1 && q[1].arrival <= now) q.pop_front();
+  if (q.empty() || q.front().arrival > now) return false;
+  *m = q.front();
+  return true;
 }
 
 void hal::request_irq(unsigned vec, std::function<void()> handler) {

@@ -18,6 +18,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -70,10 +71,12 @@ class hal : public sc_core::sc_module {
   bool held_by_stack(uint64_t phys, uint32_t len, uint64_t* frame) const;
   // Fed by the host-memory observer and the MSI-X controller.
   void note_writeback(uint64_t desc_dma, uint64_t frame, const sc_core::sc_time& visible);
-  void note_msix_sent(unsigned vec, const sc_core::sc_time& t);
-  sc_core::sc_time msix_sent(unsigned vec) const {
-    return vec < msix_sent_.size() ? msix_sent_[vec] : sc_core::SC_ZERO_TIME;
-  }
+  // An interrupt message on vector vec: when it left the NIC's port and when it reaches the CPU.
+  struct irq_message { sc_core::sc_time sent, arrival; };
+  void note_msix(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival);
+  // The latest message on vec that has reached the CPU by `now` (a handler running now was
+  // raised by it); false when none has.
+  bool msix_arrived(unsigned vec, const sc_core::sc_time& now, irq_message* m);
   uint64_t mmio_reads() const { return mmio_reads_; }
   // Checkers watch the driver's register writes (offset, value) as it issues them
   std::function<void(uint32_t reg, uint32_t val)> on_writel;
@@ -88,7 +91,7 @@ class hal : public sc_core::sc_module {
   std::vector<page> pages_;     // one struct page per 4 KiB of host memory
   uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
   std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address
-  std::vector<sc_core::sc_time> msix_sent_;
+  std::vector<std::deque<irq_message>> msix_;  // per vector: the latest arrived, then any on their way
   struct held { uint32_t len; uint64_t frame; int count; };
   std::map<uint64_t, held> held_;   // by start address
 };

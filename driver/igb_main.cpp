@@ -437,9 +437,11 @@ static void igb_irq_entry(igb_q_vector* q, unsigned vector) {
   hal& hw = *q->adapter->hw;
   kernel& k = hw.k();
   ++q->adapter->stats.irqs;
-  q->napi.irq_msix = hw.msix_sent(vector);
   q->napi.irq_entry = k.this_cpu().now();
-  q->napi.irq_valid = true;
+  hal::irq_message m;
+  q->napi.irq_valid = hw.msix_arrived(vector, q->napi.irq_entry, &m);
+  q->napi.irq_msix_sent = m.sent;
+  q->napi.irq_msix_arrival = m.arrival;
   k.this_cpu().spend(k.cost.igb_msix_ring_ns);
   igb_write_itr(q);
 }
@@ -609,9 +611,14 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     k.probe(sw_sig::rx_desc_read, ntc, ring->reg_idx);
     const sc_time now = cpu.now();
     k.jr.record(id, step::drv_read_desc, now);
+    // The interrupt that led here covers this frame when the frame's write-back left the NIC
+    // before the message did (the write-back raised it, or was held back by EITR until it).
+    // Both are NIC-side times: the message leaves before the write-back is visible at the host.
     const int64_t wb = k.jr.time_ps(id, step::desc_wb);
-    if (napi.irq_valid && wb >= 0 && ps_of(napi.irq_msix) >= static_cast<uint64_t>(wb)) {
-      k.jr.record(id, step::msix, napi.irq_msix);
+    const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
+    if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
+      k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
+      k.jr.record(id, step::msix, napi.irq_msix_arrival);
       k.jr.record(id, step::isr_entry, napi.irq_entry);
     }
     if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb))

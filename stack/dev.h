@@ -37,7 +37,7 @@ struct napi_struct {
   std::vector<sk_buff*> rx_list;              // GRO normal list
   std::vector<sk_buff*> gro_hash;             // packets GRO holds for merging, oldest first
   // For the journey: the interrupt that scheduled this NAPI, and the current poll's start.
-  sc_core::sc_time irq_msix, irq_entry, poll_start;
+  sc_core::sc_time irq_msix_sent, irq_msix_arrival, irq_entry, poll_start;
   bool irq_valid = false;
   bool on_poll_list = false;
   int defer_hard_irqs_count = 0;              // completions left that keep the IRQ masked

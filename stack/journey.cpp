@@ -11,10 +11,30 @@ namespace igbsim {
 
 const char* step_name(step s) {
   static const char* names[kSteps] = {
-      "wire_end", "data_dma", "desc_wb", "msix", "isr_entry", "napi_poll", "drv_read_desc",
-      "netif_receive_skb", "ip_rcv", "udp_rcv", "sk_data_ready", "ep_poll_callback",
-      "try_to_wake_up", "epoll_wait_return", "read_return"};
+      "wire_end", "data_dma", "desc_wb_nic", "desc_wb", "msix_nic", "msix", "isr_entry",
+      "napi_poll", "drv_read_desc", "netif_receive_skb", "ip_rcv", "udp_rcv", "sk_data_ready",
+      "ep_poll_callback", "try_to_wake_up", "epoll_wait_return", "read_return"};
   return names[static_cast<size_t>(s)];
+}
+
+step_ref step_at(step s) {
+  switch (s) {
+    case step::wire_end:
+    case step::desc_wb_nic:
+    case step::msix_nic: return step_ref::nic;
+    case step::data_dma:
+    case step::desc_wb:
+    case step::msix: return step_ref::host;
+    default: return step_ref::cpu;
+  }
+}
+
+const char* step_ref_name(step_ref r) {
+  switch (r) {
+    case step_ref::nic: return "NIC port";
+    case step_ref::host: return "host";
+    default: return "CPU";
+  }
 }
 
 bool journey::open(const std::string& path) {
@@ -56,11 +76,10 @@ void journey::finish(uint64_t id, const std::string& fate) {
   if (it != live_.end()) r = it->second;
   r.id = id;
   if (fate == "delivered") {
-    int64_t prev = -1;
     for (size_t i = 0; i < kSteps; ++i) {
       if (r.t[i] < 0) continue;
-      if (prev >= 0 && r.t[i] >= prev) deltas_[i].add(static_cast<uint64_t>(r.t[i] - prev));
-      prev = r.t[i];
+      const size_t b = delta_base(r.t, i);
+      if (b < kSteps && r.t[i] >= r.t[b]) deltas_[i].add(static_cast<uint64_t>(r.t[i] - r.t[b]));
     }
     const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];
     if (a >= 0 && b >= a) e2e_.add(static_cast<uint64_t>(b - a));

@@ -17,13 +17,40 @@
 
 namespace igbsim {
 
+// A step's time is taken at one of three places (step_at):
+//   nic   at the NIC's port: the frame's last byte off the wire, its descriptor write-back
+//         leaving for the host (`desc_wb_nic`), the MSI-X message leaving (`msix_nic`); these
+//         are the times the waveform shows;
+//   host  when it reaches the host: the data and the write-back visible in host memory (the
+//         driver can see DD from then on), the interrupt message at the CPU (`msix`), which
+//         PCIe's ordering of posted writes puts after every write the NIC sent before it;
+//   cpu   on a CPU, in the kernel or the application.
+// The write-back's interrupt leaves the NIC before the write-back is visible at the host (the
+// link's latency), so NIC-side and host-side times are not one sequence. Deltas therefore run
+// along two chains from wire_end: the NIC's (desc_wb_nic, msix_nic: the NIC's own time, then
+// interrupt moderation), and the host's (every other step), whose deltas add up to end to end.
 enum class step : uint8_t {
-  wire_end, data_dma, desc_wb, msix, isr_entry, napi_poll, drv_read_desc, netif_receive_skb,
-  ip_rcv, udp_rcv, sk_data_ready, ep_poll_callback, try_to_wake_up, epoll_wait_return,
-  read_return, count
+  wire_end, data_dma, desc_wb_nic, desc_wb, msix_nic, msix, isr_entry, napi_poll,
+  drv_read_desc, netif_receive_skb, ip_rcv, udp_rcv, sk_data_ready, ep_poll_callback,
+  try_to_wake_up, epoll_wait_return, read_return, count
 };
 constexpr size_t kSteps = static_cast<size_t>(step::count);
 const char* step_name(step s);
+enum class step_ref : uint8_t { nic, host, cpu };
+step_ref step_at(step s);
+const char* step_ref_name(step_ref r);  // "NIC port", "host", "CPU"
+// On the NIC's chain of deltas (desc_wb_nic, msix_nic) rather than the host's; wire_end
+// begins both.
+constexpr bool on_nic_chain(step s) { return s == step::desc_wb_nic || s == step::msix_nic; }
+// The step a reached step's delta is taken from: the latest earlier reached step of its chain
+// (kSteps when there is none). t: the frame's times, -1 where not reached.
+template <class T> size_t delta_base(const T& t, size_t i) {
+  for (size_t j = i; j-- > 0;) {
+    const step s = step(j);
+    if (t[j] >= 0 && (s == step::wire_end || on_nic_chain(s) == on_nic_chain(step(i)))) return j;
+  }
+  return kSteps;
+}
 
 struct frame_record {
   uint64_t id = 0;

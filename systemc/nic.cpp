@@ -463,6 +463,8 @@ void nic::on_dma_wdata(M& m) {
     for (uint32_t i = 0; i < wr_.len / 16; ++i) {
       ext.frames.push_back(awaiting.empty() ? UINT64_MAX : awaiting.front());
       if (!awaiting.empty()) awaiting.pop_front();
+      if (on_frame && ext.frames.back() != UINT64_MAX)
+        on_frame(ext.frames.back(), nic_event::desc_writeback, ext.queue, time_of(cycle_));
     }
     writebacks_ += wr_.len / 16;
     monitor_.writeback(cycle_, ext.queue, wr_.addr, wr_.len);

@@ -52,7 +52,9 @@ namespace igbsim {
 struct dma_tag_ext;
 // Frame fates the NIC reports: runt_drop (RUC), oversize_drop (ROC), addr_filtered (the
 // address filter: the part counts these nowhere)
-enum class nic_event { wire_end, mpc_drop, runt_drop, oversize_drop, addr_filtered, rqdpc_drop, no_descriptor };
+// desc_writeback: the frame's descriptor write-back leaves the NIC's memory port (one event per
+// descriptor; the last is the frame's EOP descriptor).
+enum class nic_event { wire_end, mpc_drop, runt_drop, oversize_drop, addr_filtered, rqdpc_drop, no_descriptor, desc_writeback };
 
 // What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors). The RTL is
 // Verilated twice: with all 8 queues (Vigb_nic) and with 4 (Vigb_nic4, NumQ=4). A run that

@@ -354,20 +354,23 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
       times[i] = *x;
     }
     std::printf("frame %llu: %s\n", static_cast<unsigned long long>(packet), v[1].c_str());
-    std::printf("  %-20s %14s %12s  %s\n", "step", "time (ns)", "delta (ns)", "app task");
-    double prev = -1;
+    std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", "step", "at", "time (ns)", "delta (ns)", "from", "app task");
     for (size_t i = 0; i < kSteps; ++i) {
       const std::string& st = v[2 + kSteps + i];
       const char* state = st == "R" ? "running" : st == "r" ? "runnable" : st == "S" ? "sleeping" : "-";
+      const char* at = step_ref_name(step_at(step(i)));
       if (times[i] < 0) {
-        std::printf("  %-20s %14s %12s  %s\n", step_name(step(i)), "-", "", "");
+        std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", step_name(step(i)), at, "-", "", "", "");
         continue;
       }
       const double x = times[i];
-      if (prev < 0) std::printf("  %-20s %14.3f %12s  %s\n", step_name(step(i)), x, "", state);
-      else std::printf("  %-20s %14.3f %12.3f  %s\n", step_name(step(i)), x, x - prev, state);
-      prev = x;
+      const size_t b = delta_base(times, i);
+      if (b == kSteps) std::printf("  %-20s %-8s %14.3f %12s %-12s  %s\n", step_name(step(i)), at, x, "", "", state);
+      else std::printf("  %-20s %-8s %14.3f %12.3f %-12s  %s\n", step_name(step(i)), at, x, x - times[b], step_name(step(b)), state);
     }
+    std::printf("  at: where the time is taken (NIC port: as the waveform shows it; host: visible in host\n"
+                "  memory, or the interrupt message at the CPU; CPU: on a processor). '-': the frame did not\n"
+                "  pass that step. A delta is taken from the step named under 'from'.\n");
     return 0;
   }
   throw input_error(csv.string() + ": no frame " + std::to_string(packet));

@@ -331,7 +331,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     if (fate_hook) fate_hook();
   };
   dev.msix_sink = [&](unsigned vec, const sc_time& sent, const sc_time& arrival) {
-    hw.note_msix_sent(vec, sent);
+    hw.note_msix(vec, sent, arrival);
     k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
   };
   dev.on_violation = [&](const char* kind, const std::string& detail, const sc_time& t) { k.violate_at(t, kind, detail); };
@@ -357,6 +357,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         break;
       case nic_event::addr_filtered: drop(id, "address_filtered"); break;
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
+      case nic_event::desc_writeback: k.jr.record(id, step::desc_wb_nic, t); break;
     }
   };
   uint64_t frames_written_back = 0;  // frames whose EOP descriptor is written back
