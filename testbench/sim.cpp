@@ -523,8 +523,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
       wait(sc_time(50, SC_US));
       if (show_progress) progress();
       if (!src.started()) continue;
-      const double ahead_ns = (sc_time_stamp() - src.start_time()).to_seconds() * 1e9 - live->elapsed_ns();
-      if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(ahead_ns)));
+      // (in doubles: the first frame may start a few ns after now, and sc_time is unsigned)
+      const double ahead_ns = (sc_time_stamp().to_seconds() - src.start_time().to_seconds()) * 1e9 - live->elapsed_ns();
+      // (at most 50 ms a pass, so a stop signal is seen promptly whatever the clocks say)
+      if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(std::min(ahead_ns, 5e7))));
       dev.kick();
     }
     // The drain: from the last frame's wire end (a source faster than the wire queues its
