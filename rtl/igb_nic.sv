@@ -93,7 +93,9 @@ module igb_nic
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
   // inclusive (hardware uses the descriptor at RDT too); 3 - EITR throttling ignored
-  input  wire logic [7:0]        fault_i
+  input  wire logic [7:0]        fault_i,
+  // Strap (constant while running): the part's IVAR layout, 1 for the 82576 (igb_pkg IVAR0)
+  input  wire logic              ivar_82576_i
 );
 
   localparam int QW = $clog2(NumQ);
@@ -215,7 +217,7 @@ module igb_nic
   assign unused_rdlen = ^rdlen_low;
 
   igb_regs #(.NumQ(NumQ), .NumVec(NumVec)) u_regs (
-    .clk_i, .rst_ni(rst_core_n),
+    .clk_i, .rst_ni(rst_core_n), .ivar_82576_i,
     .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
     .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o(regs_rvalid),
     .mmio_rdata_o(regs_rdata),

@@ -58,8 +58,10 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] EICR      = 17'h01580;
   localparam logic [MmioAw-1:0] EITR0     = 17'h01680;  // EITR(n) = EITR0 + 4n
   localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;  // IVAR0(n) = IVAR0 + 4n
-  // IVAR0 entries: the 82580/I350/I210 layout, queue q in IVAR0(q/2) byte 2*(q%2) (RX)
-  localparam int NumIvar = NumQueues / 2;
+  // IVAR0 entries, RX cause of queue q (the TX bytes are stored and unused: no transmit yet).
+  // 82580/I350/I210 (row-major): IVAR0(q/2) byte 2*(q%2); 82576 (column-major, strap
+  // ivar_82576_i): IVAR0(q & 7) byte 2*(q >> 3). Eight registers serve both.
+  localparam int NumIvar = 8;
   localparam logic [MmioAw-1:0] IVAR_MISC = 17'h01740;
 
   // Receive queue registers: legacy block 0x2800 + 0x100n (n < 4) and canonical block

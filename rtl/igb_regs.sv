@@ -17,6 +17,7 @@ module igb_regs
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
+  input  wire logic              ivar_82576_i,   // strap: the 82576's column-major IVAR layout
 
   // MMIO target port
   input  wire logic              mmio_valid_i,
@@ -171,7 +172,7 @@ module igb_regs
   // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
   logic [NumQ-1:0][7:0] ivar_entry;
   for (genvar q = 0; q < NumQ; q++) begin : g_ivar
-    assign ivar_entry[q]      = ivar_q[q / 2][16 * (q % 2) +: 8];
+    assign ivar_entry[q]      = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) +: 8] : ivar_q[q / 2][16 * (q % 2) +: 8];
     assign rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
                                 (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
     assign rxq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_entry[q][VecW-1:0] : '0;

@@ -325,6 +325,7 @@ void nic::tick_on(M& m) {
   m.dma_req_ready_i = 1;
   m.dma_wdata_ready_i = 1;
   m.fault_i = p_.fault_bits;
+  m.ivar_82576_i = p_.ivar_82576;
 
   m.clk_i = 0;
   m.rx_clk_i = 0;

@@ -23,6 +23,7 @@ struct nic_params {
   // delivered on each rising edge (with the same latency).
   bool intx = false;
   uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
+  bool ivar_82576 = false;         // the part's strap: the 82576's IVAR layout (igb_nic ivar_82576_i)
   uint32_t rtl_queues = 8;         // the Verilated model: 8 queues, or 4 (systemc/nic.h)
   uint32_t rx_burst_beats = 4;     // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
   // Planted model bug (hidden fault.nic_spin): once a frame is in the packet buffer the NIC's

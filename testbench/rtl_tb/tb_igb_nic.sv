@@ -68,7 +68,7 @@ module tb_igb_nic;
     .ev_frame_filt_o(ev_filt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
     .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims), .ims_rx_o(ims_rx),
-    .fault_i(8'h0)
+    .fault_i(8'h0), .ivar_82576_i(1'b0)
   );
 
   // ---- Host: memory, DMA, interrupts -------------------------------------------------------
