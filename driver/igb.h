@@ -10,6 +10,7 @@
 #include "dev.h"
 #include "e1000_regs.h"
 #include "hal.h"
+#include "igb_part.h"
 
 namespace igbsim {
 
@@ -24,7 +25,7 @@ constexpr uint32_t IGB_MAX_FRAME_BUILD_SKB = IGB_RXBUFFER_1536;  // - NET_IP_ALI
 constexpr uint32_t IGB_SKB_PAD = 64;          // NET_SKB_PAD + NET_IP_ALIGN (x86: 64 + 0)
 constexpr uint32_t IGB_RX_HDR_LEN = 256;      // header copy size of igb_construct_skb
 constexpr uint32_t SKB_SHARED_INFO_SIZE = 320;  // sizeof(struct skb_shared_info), x86-64
-constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8, IGB_RX_WTHRESH = 4;
+constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8;  // IGB_RX_WTHRESH: igb_plan (1 or 4)
 constexpr uint16_t USHRT_MAX_ = 0xFFFF;
 // ITR values (igb.h): interval in 0.25 us units as written to EITR bits 14:2 after << 2.
 constexpr uint32_t IGB_START_ITR = 648, IGB_4K_ITR = 980, IGB_20K_ITR = 196, IGB_70K_ITR = 56;
@@ -73,10 +74,8 @@ struct igb_q_vector {
   bool set_itr = false;
 };
 
-enum class igb_irq_mode { msix, msi, intx };
-
 struct igb_config {
-  igb_irq_mode irq_mode = igb_irq_mode::msix;
+  igb_irq_mode irq_mode = igb_irq_mode::msix;  // = plan.irq_mode
   bool napi = true;                 // false: the "no NAPI" receive of drivers before NAPI
   // Completion test: current igb reads a non-zero wb.upper.length (refill zeroes the next
   // slot's length); older igb (3.x, out-of-tree) zeroed read.hdr_addr on refill and tested DD.
@@ -94,15 +93,15 @@ struct igb_config {
   bool fault_stale_marker = false;      // refill leaves the old completion marker in place
   bool fault_tail_equals_head = false;  // refill counts one descriptor too many: RDT reaches next_to_clean
   bool fault_refill_stack_owned = false;  // a page half is reused while the stack still holds it
-  int num_queues = 4;               // receive queues (igb: one per CPU up to the part's limit);
-                                    // one without MSI-X, as igb_set_interrupt_capability falls back
+  // The part, and the queues, vectors, DROP_EN, WTHRESH and packet buffer igb decided for it
+  // (igb_part.h: igb_plan_configuration; irq_mode is the plan's)
+  const igb_part* part = nullptr;
+  igb_plan plan;
   uint16_t rx_ring = IGB_DEFAULT_RXD;
   int napi_weight = NAPI_POLL_WEIGHT;
   // rx_itr_setting as igb keeps it: 0 off, 1 dynamic, 3 dynamic conservative, else us << 2
   uint32_t rx_itr_setting = 3;
-  bool drop_en = false;
-  uint32_t pthresh = IGB_RX_PTHRESH, hthresh = IGB_RX_HTHRESH, wthresh = IGB_RX_WTHRESH;
-  uint32_t pktbuf_kb = 64;
+  uint32_t pthresh = IGB_RX_PTHRESH, hthresh = IGB_RX_HTHRESH;
   uint32_t mtu = 1500;
   bool promisc = false;             // IFF_PROMISC (ip link set promisc on): RCTL.UPE | MPE
 };

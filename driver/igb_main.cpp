@@ -224,12 +224,12 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   uint32_t srrctl = (256u << E1000_SRRCTL_BSIZEHDRSIZE_SHIFT);  // IGB_RX_HDR_LEN
   srrctl |= (ring->large_buffer ? IGB_RXBUFFER_3072 : IGB_RXBUFFER_2048) >> E1000_SRRCTL_BSIZEPKT_SHIFT;
   srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
-  if (a->cfg.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
+  if (a->cfg.plan.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
   hw.writel(srrctl, E1000_SRRCTL(n));
   ring->rx_buffer_info.assign(ring->count, igb_rx_buffer{});
   ring->desc[0].wb.upper.length = 0;  // the first descriptor must not look complete
   ring->next_to_clean = ring->next_to_use = ring->next_to_alloc = 0;
-  const uint32_t rxdctl = a->cfg.pthresh | a->cfg.hthresh << 8 | a->cfg.wthresh << 16 |
+  const uint32_t rxdctl = a->cfg.pthresh | a->cfg.hthresh << 8 | a->cfg.plan.wthresh << 16 |
                           E1000_RXDCTL_QUEUE_ENABLE;
   hw.writel(rxdctl, E1000_RXDCTL(n));
 }
@@ -291,16 +291,23 @@ void igb_irq_enable(igb_adapter* a) {
 
 }  // namespace
 
-// igb_assign_vector (82580/I350 layout): queue q's receive cause goes to `msix_vector` through
-// IVAR0(q / 2), byte 2 * (q % 2).
-void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
-  hal& hw = *q->adapter->hw;
-  const unsigned rx_queue = q->rx_ring->reg_idx;
-  const uint32_t index = rx_queue >> 1, offset = (rx_queue & 1) << 4;
+// igb_assign_vector's IVAR layouts: queue q's receive (tx: transmit) cause goes to
+// `msix_vector`. 82576 (column-major): IVAR0(q & 7), byte 2 * (q >> 3) (+1 for TX);
+// 82580/I350/I210 (row-major): IVAR0(q >> 1), byte 2 * (q & 1) (+1 for TX). igb_write_ivar.
+static void igb_write_ivar(igb_adapter* a, unsigned msix_vector, unsigned queue, bool tx) {
+  hal& hw = *a->hw;
+  const bool col_major = a->cfg.part && a->cfg.part->ivar_82576;
+  const uint32_t index = col_major ? (queue & 0x7) : queue >> 1;
+  const uint32_t offset = (col_major ? (queue & 0x8) << 1 : (queue & 1) << 4) + (tx ? 8 : 0);
   uint32_t ivar = hw.readl(E1000_IVAR0 + 4 * index);  // array_rd32(E1000_IVAR0, index)
   ivar &= ~(0xFFu << offset);
   ivar |= (msix_vector | E1000_IVAR_VALID) << offset;
   hw.writel(ivar, E1000_IVAR0 + 4 * index);
+}
+
+// igb_assign_vector: the q_vector's RX cause (its TX ring, when paired, has none to route yet)
+void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
+  igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, false);
   q->vector = msix_vector;
   q->eims_value = 1u << msix_vector;
   q->itr_register = E1000_EITR(msix_vector);
@@ -349,9 +356,13 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   // igb_change_mtu / igb_sw_init: max_frame_size = MTU + ETH_HLEN + ETH_FCS_LEN + VLAN_HLEN
   a->max_frame_size = cfg.mtu + 14 + 4 + 4;
   const bool msix = cfg.irq_mode == igb_irq_mode::msix;
-  a->num_rx_queues = msix ? cfg.num_queues : 1;
-  a->num_q_vectors = a->num_rx_queues;  // one vector per receive queue (no TX rings)
-  a->stats.rqdpc.assign(static_cast<size_t>(cfg.num_queues), 0);
+  // igb_init_queue_configuration, igb_set_interrupt_capability (igb_part.cpp). The model has
+  // no TX rings yet; unpaired, igb's TX-only q_vectors still get their vectors (after the RX
+  // ones, igb_alloc_q_vectors), IVAR entries and EIMS bits, and count in num_q_vectors, which
+  // picks the ITR algorithm. They never fire.
+  a->num_rx_queues = cfg.plan.rss_queues;
+  a->num_q_vectors = cfg.plan.num_q_vectors;
+  a->stats.rqdpc.assign(static_cast<size_t>(a->num_rx_queues), 0);
   // igb_alloc_q_vectors / igb_setup_rx_resources
   for (int i = 0; i < a->num_rx_queues; ++i) {
     a->rx_ring.push_back(std::make_unique<igb_ring>());
@@ -373,7 +384,7 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
     q->napi.index = i;
   }
   // igb_reset: receive packet buffer size; e1000_init_rx_addrs: the station address in RAR[0]
-  hw->writel(cfg.pktbuf_kb, E1000_RXPBS);
+  hw->writel(cfg.plan.pktbuf_kb, E1000_RXPBS);
   hw->writel(uint32_t(a->dev_addr[0]) | uint32_t(a->dev_addr[1]) << 8 | uint32_t(a->dev_addr[2]) << 16 |
                  uint32_t(a->dev_addr[3]) << 24, E1000_RAL(0));
   hw->writel(uint32_t(a->dev_addr[4]) | uint32_t(a->dev_addr[5]) << 8 | E1000_RAH_AV, E1000_RAH(0));
@@ -399,6 +410,12 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
       if (cfg.napi) hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
       else hw->request_irq(q->vector, [q] { igb_msix_ring_legacy(q); });
     }
+    // Unpaired: TX queue t's q_vector takes the next vector (IVAR TX entry, EIMS bit)
+    if (!cfg.plan.queue_pairs)
+      for (int t = 0; t < a->num_rx_queues; ++t) {
+        igb_write_ivar(a, vector, static_cast<unsigned>(t), true);
+        a->eims_enable_mask |= 1u << vector++;
+      }
   } else {
     igb_q_vector* q = a->q_vector[0].get();
     igb_assign_vector(q, 0);  // EITR(0) throttles the single interrupt

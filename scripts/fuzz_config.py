@@ -96,7 +96,7 @@ def draw_value(rng, p):
         return rng.choice(p["choices"])
     if t == "string_or_number":
         lo, hi = p["number_range"]
-        return draw_number(rng, lo, hi, False)
+        return draw_number(rng, lo, hi, p.get("number_integer", False))
     if t in ("int", "float") and "range" in p:
         lo, hi = p["range"]
         return draw_number(rng, lo, hi, t == "int", p.get("multiple_of", 0))

@@ -61,10 +61,13 @@ int cmd_params_json() {
     static const char* const types[] = {"bool", "int", "float", "string"};
     e["type"] = d.number_or_choice ? "string_or_number" : types[d.def.index()];
     std::visit([&](const auto& v) { e["default"] = v; }, d.def);
-    if (d.min < d.max) e["range"] = {d.min, d.max};
-    if (d.number_or_choice) e["number_range"] = {10, 10000};
+    if (d.min < d.max && !d.number_or_choice) e["range"] = {d.min, d.max};
+    if (d.number_or_choice) {
+      e["number_range"] = {d.min, d.max};
+      if (d.multiple_of == 1) e["number_integer"] = true;
+    }
     if (!d.choices.empty()) e["choices"] = d.choices;
-    if (d.multiple_of > 0) e["multiple_of"] = d.multiple_of;
+    if (d.multiple_of > 0 && !d.number_or_choice) e["multiple_of"] = d.multiple_of;
     out.push_back(e);
   }
   std::cout << out.dump(1) << "\n";
@@ -264,7 +267,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
                  (final_dir / "waves.fst").string(), final_dir.string(),
                  std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
-                 static_cast<unsigned>(p.i("nic.queues")), static_cast<unsigned>(p.i("kernel.cores")));
+                 r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")));
     }
     dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";

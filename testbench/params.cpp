@@ -32,6 +32,14 @@ param_def multiple_of(param_def d, int64_t m, const std::string& why) {
   d.multiple_why = why;
   return d;
 }
+// A word from `choices` (the default among them) or a number in [lo, hi]; an integer when
+// integer_only (multiple_of 1). p.s() gives the word or the number as written.
+param_def word_or_number(const std::string& key, const std::string& def, std::vector<std::string> choices,
+                         const std::string& unit, double lo, double hi, bool integer_only, const std::string& meaning) {
+  param_def d{key, def, unit, meaning, lo, hi, std::move(choices), true, 0, {}, false};
+  if (integer_only) d.multiple_of = 1;
+  return d;
+}
 param_def flag(const std::string& key, bool def, const std::string& meaning) {
   return param_def{key, def, "", meaning, 0, 0, {}, false, 0, {}, false};
 }
@@ -93,14 +101,15 @@ params::params() {
       integer("traffic.size_max", 1518, "bytes", 64, 9018, "uniform sizes: largest frame"),
       integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
       num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count: the frames whose times fall in [0, duration_us); 0 = use frames"),
-      integer("nic.queues", 4, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them"),
+      choice("nic.part", "i350", {"i350", "82576", "i210"}, "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else 4) and its packet buffer (36, 64, 34 KB)"),
+      word_or_number("nic.queues", "auto", {"auto"}, "", 1, 8, true, "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
       multiple_of(integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
-      integer("nic.pktbuf_kb", 64, "KB", 2, 64, "receive packet buffer size (RXPBS)"),
+      word_or_number("nic.pktbuf_kb", "auto", {"auto"}, "KB", 2, 64, true, "receive packet buffer size (RXPBS). auto: the part's (i350 36, 82576 64, i210 34 KB)"),
       multiple_of(integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
       integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
       integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
-      integer("nic.wthresh", 4, "descriptors", 0, 31, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait)"),
-      flag("nic.drop_en", false, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it"),
+      word_or_number("nic.wthresh", "auto", {"auto"}, "descriptors", 0, 31, true, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
+      choice("nic.drop_en", "auto", {"auto", "true", "false"}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue while RX flow control is off, as it is here"),
       flag("nic.promisc", false, "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter lets frames for other stations and every multicast frame in; off, it drops them (counted by no NIC register: checks.dropped_by.address_filtered)"),
       num("nic.msix_latency_ns", 500, "ns", 0, 1e6, "interrupt message from the root complex to interrupt entry on the CPU (the message first crosses the PCIe link behind the NIC's earlier writes)"),
       num("pcie.read_latency_ns", 900, "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
@@ -108,7 +117,7 @@ params::params() {
       num("pcie.gbps", 16, "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
       choice("driver.mode", "napi", {"napi", "legacy"}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
       choice("driver.irq_mode", "msix", {"msix", "msi", "intx"}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
-      param_def{"driver.itr", std::string("dynamic"), "us", "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)", 0, 0, {"dynamic", "off"}, true, 0, {}, false},
+      word_or_number("driver.itr", "dynamic", {"dynamic", "off"}, "us", 10, 10000, false, "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)"),
       choice("driver.completion", "length", {"length", "dd"}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
       choice("driver.rx_path", "build_skb", {"build_skb", "construct_skb"}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
       integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
@@ -175,10 +184,15 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (d.number_or_choice && (v.index() == 1 || v.index() == 2)) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
     if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
-    if (x < 10 || x > 10000) throw bad("interval must be 10..10000 us, got " + show(v));
+    if (x < d.min || x > d.max) throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
+    if (d.multiple_of == 1 && x != std::floor(x)) throw bad("expected an integer, got " + show(v));
     values_[key] = fmt::format("{}", x);
     return;
   }
+  // A choice of "true" / "false" (besides other words) takes a boolean as that word
+  if (v.index() == 0 && d.def.index() == 3 &&
+      std::find(d.choices.begin(), d.choices.end(), "true") != d.choices.end())
+    v = std::string(std::get<bool>(v) ? "true" : "false");
   if (v.index() != d.def.index()) throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
   if (v.index() == 1 || v.index() == 2) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
@@ -204,7 +218,7 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : ""));
     }
   }
-  if (d.multiple_of > 0 && std::get<int64_t>(v) % d.multiple_of != 0)
+  if (d.multiple_of > 0 && v.index() == 1 && std::get<int64_t>(v) % d.multiple_of != 0)
     throw bad("must be a multiple of " + std::to_string(d.multiple_of) + d.multiple_why + ", got " + show(v));
   values_[key] = v;
 }

@@ -33,7 +33,7 @@ struct param_def {
   std::string meaning;
   double min = 0, max = 0;            // numeric range (inclusive) when min < max
   std::vector<std::string> choices;   // allowed strings, when not empty
-  bool number_or_choice = false;      // string param that also accepts a number (driver.itr)
+  bool number_or_choice = false;      // string param that also accepts a number in [min, max] (driver.itr, nic.queues)
   int64_t multiple_of = 0;            // integers: the value must be a multiple of this, when > 0
   std::string multiple_why;           // what the multiple is, for the message
   bool hidden = false;                // for the tests: not listed by `igbsim params`, not in scenario.toml unless set

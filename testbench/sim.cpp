@@ -83,17 +83,37 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   pp.read_latency_ns = p.d("pcie.read_latency_ns");
   pp.write_latency_ns = p.d("pcie.write_latency_ns");
   pp.gbps = p.d("pcie.gbps");
+  const std::string irq_mode = p.s("driver.irq_mode");
+  // What igb decides at probe for this part and machine (driver/igb_part.h)
+  igb_wanted want;
+  want.part = igb_find_part(p.s("nic.part"));
+  want.online_cpus = static_cast<int>(p.i("kernel.cores"));
+  want.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
+  auto word_or_int = [&](const std::string& key, int word) {
+    const std::string v = p.s(key);
+    return v == "auto" ? word : static_cast<int>(std::stol(v));
+  };
+  want.queues = word_or_int("nic.queues", 0);
+  want.wthresh = word_or_int("nic.wthresh", -1);
+  want.pktbuf_kb = word_or_int("nic.pktbuf_kb", 0);
+  want.drop_en = p.s("nic.drop_en") == "auto" ? -1 : p.s("nic.drop_en") == "true";
+  igb_plan plan;
+  try {
+    plan = igb_plan_configuration(want);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(e.what());
+  }
   nic_params np;
   np.rx_ring = static_cast<uint32_t>(p.i("nic.rx_ring"));
-  np.pktbuf_kb = static_cast<uint32_t>(p.i("nic.pktbuf_kb"));
+  np.pktbuf_kb = plan.pktbuf_kb;
   np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);
-  np.drop_en = p.b("nic.drop_en");
+  np.drop_en = plan.drop_en;
+  np.ivar_82576 = want.part->ivar_82576;
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
-  np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && p.i("nic.queues") <= 4) ? 4 : 8;
+  np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && plan.rss_queues <= 4) ? 4 : 8;
   np.fault_bits = static_cast<uint8_t>((p.b("fault.msix_while_masked") ? 1 : 0) | (p.b("fault.dd_before_data") ? 2 : 0) |
                                        (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
-  const std::string irq_mode = p.s("driver.irq_mode");
-  np.intx = irq_mode == "intx";
+  np.intx = plan.irq_mode == igb_irq_mode::intx;
   np.fault_spin = p.b("fault.nic_spin");
   kernel_params kp;
   kp.cores = static_cast<int>(p.i("kernel.cores"));
@@ -197,7 +217,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                                     kMaxSimSeconds, kMaxSimSeconds / 86400));
   }
   igb_config ic;
-  ic.num_queues = static_cast<int>(p.i("nic.queues"));
+  ic.part = want.part;
+  ic.plan = plan;
   ic.napi = p.s("driver.mode") == "napi";
   ic.completion_dd = p.s("driver.completion") == "dd";
   ic.fault_lose_eims_write = static_cast<uint64_t>(p.i("fault.lose_eims_write"));
@@ -210,15 +231,12 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   ic.fault_tail_equals_head = p.b("fault.tail_equals_head");
   ic.fault_refill_stack_owned = p.b("fault.refill_stack_owned");
   ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
-  ic.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
+  ic.irq_mode = plan.irq_mode;
   ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
   ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
-  ic.drop_en = np.drop_en;
   ic.pthresh = static_cast<uint32_t>(p.i("nic.pthresh"));
   ic.hthresh = static_cast<uint32_t>(p.i("nic.hthresh"));
-  ic.wthresh = static_cast<uint32_t>(p.i("nic.wthresh"));
-  ic.pktbuf_kb = np.pktbuf_kb;
   ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
   ic.promisc = p.b("nic.promisc");
   // Generated frames longer than the MTU allows are offered like any other: the NIC's size
@@ -242,7 +260,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   {
     const bool large = ic.mtu + 14 + 4 + 4 > IGB_MAX_FRAME_BUILD_SKB;
     const double truesize = large ? 4096 : 2048;
-    const double queues = ic.num_queues;
+    const double queues = plan.rss_queues;
     const double ring_pages = queues * ic.rx_ring;
     double held = nsocks * (std::floor(kp.rmem_default / truesize) + 2) * (tc.tcp ? 2 : 1) +
                   kp.cores * static_cast<double>(kp.netdev_max_backlog) + queues * (ic.napi_weight + 64);
@@ -813,7 +831,11 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     et[q + "csum_err"] = ring->csum_err;
   }
   r["ethtool"] = et;
-  r["driver"] = {{"irq_mode", irq_mode}, {"rx_queues", adapter.num_rx_queues},
+  r["driver"] = {{"irq_mode", plan.irq_mode == igb_irq_mode::msix ? "msix" : plan.irq_mode == igb_irq_mode::msi ? "msi" : "intx"},
+                 {"part", want.part->name}, {"rx_queues", adapter.num_rx_queues},
+                 {"queue_pairs", plan.queue_pairs}, {"q_vectors", plan.num_q_vectors},
+                 {"msix_vectors", plan.msix_vectors()}, {"itr_algorithm", plan.itr_algorithm()},
+                 {"drop_en", plan.drop_en}, {"wthresh", plan.wthresh}, {"pktbuf_kb", plan.pktbuf_kb},
                  {"irqs", adapter.stats.irqs}, {"irqs_none", adapter.stats.irqs_none}, {"napi_schedules", k.st.napi_schedules}, {"polls", k.st.polls},
                  {"polls_budget_exhausted", k.st.polls_budget_exhausted}, {"rdt_writes", adapter.stats.rdt_writes},
                  {"eims_writes", adapter.stats.eims_writes},
@@ -908,9 +930,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                    tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
   for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
-  if (adapter.num_rx_queues != ic.num_queues)
-    s += fmt::format("  queues     1, not {}: without MSI-X igb uses one queue and one interrupt ({})\n",
-                     ic.num_queues, irq_mode);
+  s += "  igb        " + plan.why + "\n";
   if (adapter.num_rx_queues > 1) {
     s += "  queues    ";
     for (const auto& ring : adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
@@ -948,6 +968,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   out.summary = std::move(s);
   out.violations = !violations.empty();
   out.first_frame_ps = first_frame_ps == UINT64_MAX ? 0 : first_frame_ps;
+  out.rx_queues = static_cast<unsigned>(plan.rss_queues);
   out.interrupted_by = interrupted_by;
   return out;
 }

@@ -29,6 +29,7 @@ struct run_outcome {
   std::string summary;       // human summary
   bool violations = false;
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
+  unsigned rx_queues = 1;       // the receive queues igb set up
   int interrupted_by = 0;       // the signal that stopped the run early, or 0
   // The run could not finish (exit 1), in one line; it has no result then. Returned, not
   // thrown: a throw after the SystemC kernel has switched stacks trips AddressSanitizer's

@@ -121,7 +121,7 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   // are followed on their own.
   const std::string dir = fresh_dir("waves");
   const result r = run_igbsim("run --out " + dir +
-                              " --waves --set traffic.rate_pct=40 --set traffic.frames=1500 --set traffic.flows=8");
+                               " --waves --set traffic.rate_pct=40 --set traffic.frames=1500 --set traffic.flows=8 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   ASSERT_TRUE(fs::exists(dir + "/waves.gtkw"));
   constexpr unsigned kQ = 4;
@@ -392,7 +392,7 @@ TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
   EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
   r = run_igbsim("run --out " + dir + " --set nic.drop_en=maybe");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("expected a boolean"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'maybe' is not one of: auto, true, false"), std::string::npos) << r.err;
   r = run_igbsim("run --out " + dir + " --set driver.itr=5");
   EXPECT_EQ(r.status, 2) << r.err;
   r = run_igbsim("run " + dir + "-missing.toml --out " + dir);
@@ -492,7 +492,7 @@ TEST(EndToEnd, MacBurstsChangeNoFrameTimeOnlyTheCyclesTicked) {
   for (const std::string traffic : {" --set traffic.rate_pct=100 --set traffic.flows=4",
                                     " --set traffic.rate_pct=60 --set traffic.size=imix --set traffic.flows=8"}) {
     const std::string a = fresh_dir("burst64"), b = fresh_dir("beat16");
-    const std::string common = " --set traffic.frames=3000" + traffic;
+    const std::string common = " --set traffic.frames=3000 --set nic.queues=4 --set nic.pktbuf_kb=64" + traffic;
     ASSERT_EQ(run_igbsim("run --out " + a + common).status, 0);
     ASSERT_EQ(run_igbsim("run --out " + b + common + " --set nic.rx_burst_bytes=16").status, 0);
     const json ra = load_report(a), rb = load_report(b);
@@ -628,7 +628,7 @@ TEST(Filters, TheAddressFilterDropsFramesForOtherStationsUnlessPromiscuous) {
 
 TEST(EndToEnd, RssSpreadsFlowsOverQueuesEachOnItsOwnVector) {
   const std::string dir = fresh_dir("rss");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.flows=16 --set traffic.frames=4000");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.flows=16 --set traffic.frames=4000 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   const json& et = rep["ethtool"];
@@ -655,7 +655,7 @@ TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
   const std::string dir = fresh_dir("dropen");
   const result r = run_igbsim("run --out " + dir +
                               " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.frames=8000"
-                              " --set nic.rx_ring=80 --set nic.drop_en=true");
+                              " --set nic.rx_ring=80 --set nic.drop_en=true --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   uint64_t rqdpc = 0;
@@ -768,7 +768,7 @@ TEST(Napi, DynamicItrGoesToBulkUnderLargeFramesAndToLowLatencyUnderSparseSmallOn
 TEST(Napi, WaveformShowsEimsWrittenOnlyAfterNapiCompletedAndNeverAfterAFullBudgetPoll) {
   // One flow (queue 1, vector 2) at a load where some polls use their whole budget.
   const std::string dir = fresh_dir("napi-waves");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=50 --set traffic.frames=6000");
+  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=50 --set traffic.frames=6000 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   ASSERT_GT(rep["ethtool"]["rx_queue_1_packets"].get<uint64_t>(), 0u);
@@ -1027,6 +1027,140 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
   }
 }
 
+// ---- igb's own configuration (driver/igb_part.h) -------------------------------------------
+
+// Queues and vectors as igb counts them: rss_queues = min(online cores, the part's maximum)
+// unless nic.queues says otherwise; a vector per RX queue, one per TX queue unless the queues
+// are paired (more than half the part's maximum), plus the "other" vector. The expected
+// values below are that rule worked out by hand for each case.
+TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
+  struct expect { std::string part; int cores; std::string queues; int rx; bool pairs; int q_vectors; };
+  const expect cases[] = {
+      {"i350", 1, "auto", 1, false, 2},   // 1 <= 8/2: 1 rx + 1 tx
+      {"i350", 2, "auto", 2, false, 4},   // 2 rx + 2 tx
+      {"i350", 8, "auto", 8, true, 8},    // 8 > 8/2: paired
+      {"i350", 8, "3", 3, false, 6},      // nic.queues overrides the cores
+      {"i210", 8, "auto", 4, true, 4},    // the I210 has 4 queues; 4 > 4/2: paired
+      {"i210", 2, "auto", 2, false, 4},   // 2 <= 4/2
+      {"82576", 4, "auto", 4, false, 8},  // 4 <= 8/2
+  };
+  for (const expect& e : cases) {
+    const std::string what = e.part + " cores=" + std::to_string(e.cores) + " queues=" + e.queues;
+    const std::string dir = fresh_dir("igbcfg");
+    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=400 --set traffic.flows=32 --set nic.part=" +
+                                e.part + " --set kernel.cores=" + std::to_string(e.cores) + " --set nic.queues=" + e.queues);
+    ASSERT_EQ(r.status, 0) << what << r.err << r.out;
+    const json rep = load_report(dir);
+    const json& d = rep["driver"];
+    EXPECT_EQ(d["part"], e.part);
+    EXPECT_EQ(d["rx_queues"], e.rx) << what;
+    EXPECT_EQ(d["queue_pairs"], e.pairs) << what;
+    EXPECT_EQ(d["q_vectors"], e.q_vectors) << what;
+    EXPECT_EQ(d["msix_vectors"], e.q_vectors + 1) << what;
+    EXPECT_EQ(d["itr_algorithm"], "igb_update_ring_itr") << what << ": several q_vectors";
+    EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << what << rep["checks"]["violations"].dump();
+    // Each receive queue interrupts on its own vector 1..rx; TX vectors (and vector 0) never fire
+    const json& msix = rep["nic"]["msix"];
+    for (size_t v = 0; v < msix.size(); ++v) {
+      const bool rx_vector = v >= 1 && v <= static_cast<size_t>(e.rx);
+      if (!rx_vector) EXPECT_EQ(msix[v], 0) << what << ": vector " << v << " has no receive queue";
+      else EXPECT_EQ(msix[v].get<uint64_t>() > 0,
+                     rep["ethtool"]["rx_queue_" + std::to_string(v - 1) + "_packets"].get<uint64_t>() > 0)
+          << what << ": queue " << v - 1 << " interrupts on vector " << v;
+    }
+    EXPECT_NE(r.out.find("igb        " + e.part + ": " + std::to_string(e.rx) + " queue"), std::string::npos)
+        << "the summary says what igb decided: " << r.out;
+  }
+  // More queues than the part has is bad input
+  const result bad = run_igbsim("run --out " + fresh_dir("igbcfg-bad") + " --set nic.part=i210 --set nic.queues=5");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("the i210 has 4 receive queues"), std::string::npos) << bad.err;
+}
+
+// One queue under MSI-X is two q_vectors (RX and TX), so igb_ring_irq_enable runs
+// igb_update_ring_itr: for 1518-byte frames the average wire size 1514 + 24 gives
+// 1538 / 2 = 769, an interval of 769 / 4 = 192.25 us. MSI has one q_vector and igb_set_itr,
+// whose bulk-latency state allows 4,000 interrupts/s and low latency 20,000: many more.
+TEST(IgbConfiguration, OneQueueUnderMsixUsesTheRingItrOfItsTwoVectors) {
+  auto run = [](const std::string& mode) {
+    const std::string dir = fresh_dir("itr1q-" + mode);
+    const result r = run_igbsim("run --out " + dir + " --set nic.queues=1 --set traffic.frame_bytes=1518 "
+                                "--set traffic.rate_pct=50 --set traffic.frames=3000 --set driver.irq_mode=" + mode);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return load_report(dir);
+  };
+  const json msix = run("msix"), msi = run("msi");
+  EXPECT_EQ(msix["driver"]["q_vectors"], 2);
+  EXPECT_EQ(msix["driver"]["itr_algorithm"], "igb_update_ring_itr");
+  EXPECT_EQ(msix["driver"]["itr_us"][0].get<double>(), 192.25);
+  EXPECT_EQ(msi["driver"]["q_vectors"], 1);
+  EXPECT_EQ(msi["driver"]["itr_algorithm"], "igb_set_itr");
+  EXPECT_GT(msi["driver"]["irqs"].get<uint64_t>(), 2 * msix["driver"]["irqs"].get<uint64_t>());
+}
+
+// The parts differ where the receive path sees it: the 82576 gets WTHRESH 1 with MSI-X (each
+// completion written back at once: a shorter wire-to-write-back time than the I350's batches
+// of 4), 4 without; its IVAR is column-major, which the NIC decodes by its strap, so every
+// queue still interrupts on its own vector; each part has its own packet buffer.
+TEST(IgbConfiguration, PartsDifferInWthreshIvarLayoutAndPacketBuffer) {
+  auto run = [](const std::string& part, const std::string& extra) {
+    const std::string dir = fresh_dir("part-" + part);
+    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set traffic.flows=16 --set nic.queues=4 "
+                                "--set nic.part=" + part + extra);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return load_report(dir);
+  };
+  const json i350 = run("i350", ""), e82576 = run("82576", ""), msi = run("82576", " --set driver.irq_mode=msi"),
+             i210 = run("i210", "");
+  EXPECT_EQ(i350["driver"]["wthresh"], 4);
+  EXPECT_EQ(e82576["driver"]["wthresh"], 1);
+  EXPECT_EQ(msi["driver"]["wthresh"], 4) << "IGB_RX_WTHRESH is 1 on the 82576 only with MSI-X";
+  EXPECT_LT(e82576["latency_ns"]["desc_wb_nic"]["p50"].get<double>(), i350["latency_ns"]["desc_wb_nic"]["p50"].get<double>())
+      << "no batching: each descriptor leaves as soon as it completes";
+  EXPECT_EQ(i350["driver"]["pktbuf_kb"], 36);
+  EXPECT_EQ(e82576["driver"]["pktbuf_kb"], 64);
+  EXPECT_EQ(i210["driver"]["pktbuf_kb"], 34);
+  for (const json* rep : {&i350, &e82576, &i210}) {
+    EXPECT_TRUE((*rep)["checks"]["passed"].get<bool>()) << (*rep)["checks"]["violations"].dump();
+    EXPECT_EQ((*rep)["checks"]["delivered"].get<uint64_t>() + sum_dropped(*rep), 2000u);
+    unsigned vectors = 0;
+    for (unsigned q = 0; q < 4; ++q) {
+      const bool traffic = (*rep)["ethtool"]["rx_queue_" + std::to_string(q) + "_packets"].get<uint64_t>() > 0;
+      EXPECT_EQ(traffic, (*rep)["nic"]["msix"][q + 1].get<uint64_t>() > 0) << (*rep)["driver"]["part"] << " queue " << q;
+      vectors += traffic;
+    }
+    EXPECT_GE(vectors, 3u) << "sixteen flows reach most of the four queues";
+  }
+}
+
+// DROP_EN by igb_setup_srrctl's rule: with several queues and no RX flow control a queue
+// without descriptors drops its frames (RQDPC); with one queue frames wait in the packet
+// buffer and overflow it (MPC). nic.drop_en overrides.
+TEST(IgbConfiguration, DropEnFollowsIgbsRuleUnlessSet) {
+  auto run = [](const std::string& extra) {
+    const std::string dir = fresh_dir("dropen-rule");
+    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
+                                " --set traffic.flows=4" + extra);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return load_report(dir);
+  };
+  auto rqdpc = [](const json& rep) {
+    uint64_t n = 0;
+    for (const auto& v : rep["nic"]["rqdpc"]) n += v.get<uint64_t>();
+    return n;
+  };
+  const json one = run(" --set nic.queues=1"), two = run(" --set nic.queues=2"),
+             two_off = run(" --set nic.queues=2 --set nic.drop_en=false");
+  EXPECT_EQ(one["driver"]["drop_en"], false);
+  EXPECT_GT(one["nic"]["mpc"].get<uint64_t>(), 0u);
+  EXPECT_EQ(rqdpc(one), 0u);
+  EXPECT_EQ(two["driver"]["drop_en"], true);
+  EXPECT_GT(rqdpc(two), 0u);
+  EXPECT_EQ(two["nic"]["mpc"], 0);
+  EXPECT_EQ(two_off["driver"]["drop_en"], false);
+  EXPECT_EQ(rqdpc(two_off), 0u);
+}
+
 // ---- Shipped scenarios ----------------------------------------------------------------------
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
@@ -1148,7 +1282,7 @@ TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
 
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.frames=300 --set traffic.flows=4");
+  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.frames=300 --set traffic.flows=4 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err;
   // What the save file lists: signals, and group markers (a title line opens and closes each)
   std::ifstream g(dir + "/waves.gtkw");
@@ -1472,7 +1606,7 @@ INSTANTIATE_TEST_SUITE_P(
                     " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=20000",
                     "irq_enabled_after_napi_complete_false"},
         planted_bug{"fault.budget_complete=true", " --set traffic.rate_pct=80", "napi_completed_with_full_budget"},
-        planted_bug{"fault.skip_tail_write=3", " --set nic.rx_ring=80", "tail_not_written"},
+        planted_bug{"fault.skip_tail_write=3", " --set nic.rx_ring=80 --set nic.queues=4", "tail_not_written"},
         planted_bug{"fault.no_dma_rmb=true", "", "desc_read_before_completion"},
         planted_bug{"fault.stale_marker=true", "", "desc_before_writeback"},
         planted_bug{"fault.tail_equals_head=true", "", "tail_equals_head"},
