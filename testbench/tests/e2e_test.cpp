@@ -1161,6 +1161,94 @@ TEST(IgbConfiguration, DropEnFollowsIgbsRuleUnlessSet) {
   EXPECT_EQ(rqdpc(two_off), 0u);
 }
 
+// ---- What each scenario claims (its header's "shows" and "look at") --------------------------
+
+namespace {
+json run_scenario(const std::string& name, const std::string& extra = "") {
+  const std::string dir = fresh_dir("claim-" + name);
+  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + name + ".toml --out " + dir + extra);
+  EXPECT_EQ(r.status, 0) << name << extra << r.err << r.out;
+  return load_report(dir);
+}
+uint64_t u(const json& j) { return j.get<uint64_t>(); }
+}  // namespace
+
+// default: interrupts coalesced by dynamic ITR, NAPI polls, the epoll wake-up
+TEST(ScenarioClaim, DefaultCoalescesInterruptsPollsAndWakesTheReader) {
+  const json r = run_scenario("default");
+  EXPECT_LT(u(r["driver"]["irqs"]) * 5, u(r["checks"]["delivered"])) << "several frames per interrupt";
+  EXPECT_GE(u(r["driver"]["polls"]), u(r["driver"]["irqs"]));
+  EXPECT_GT(u(r["wakeup"]["task_wakeups"]), 0u);
+  EXPECT_GT(u(r["app"]["epoll_wait_calls"]), 0u);
+}
+
+// itr_tradeoff: a fixed 100 us interval gives fewer interrupts per frame than none, and each
+// frame waits longer
+TEST(ScenarioClaim, ItrTradesInterruptsForLatency) {
+  const json fixed = run_scenario("itr_tradeoff"), off = run_scenario("itr_tradeoff", " --set driver.itr=off");
+  EXPECT_LT(u(fixed["driver"]["irqs"]) * 3, u(off["driver"]["irqs"]));
+  EXPECT_GT(fixed["latency_ns"]["end_to_end"]["p50"].get<double>(), off["latency_ns"]["end_to_end"]["p50"].get<double>());
+  EXPECT_EQ(fixed["checks"]["delivered"], fixed["checks"]["offered"]);
+}
+
+// livelock: without NAPI, hard interrupts take the core, the backlog overflows (softnet
+// dropped) and the application gets almost nothing; with NAPI delivery holds up
+TEST(ScenarioClaim, LivelockHardInterruptsTakeTheCoreAndNapiHoldsUp) {
+  const json legacy = run_scenario("livelock"), napi = run_scenario("livelock", " --set driver.mode=napi");
+  const json& cpu = legacy["cpu"][0];
+  const double busy = cpu["hardirq_ns"].get<double>() + cpu["softirq_ns"].get<double>() + cpu["process_ns"].get<double>();
+  EXPECT_GT(cpu["hardirq_ns"].get<double>(), 0.5 * busy) << "hard interrupts take most of the core";
+  EXPECT_GT(u(legacy["softnet"]["dropped"]), 0u);
+  EXPECT_LT(u(legacy["checks"]["delivered"]) * 5, u(legacy["checks"]["offered"])) << "the application gets little";
+  EXPECT_GT(u(napi["checks"]["delivered"]), 2 * u(legacy["checks"]["delivered"]));
+}
+
+// ring_starvation: the ring runs dry (RNBC), frames wait in the packet buffer and overflow it
+// (MPC); with DROP_EN they are dropped per queue at once and the buffer never overflows
+TEST(ScenarioClaim, RingStarvationCountsRnbcThenMpcOrRqdpcWithDropEn) {
+  const json held = run_scenario("ring_starvation"), dropped = run_scenario("ring_starvation", " --set nic.drop_en=true");
+  EXPECT_GT(u(held["nic"]["rnbc"]), 0u);
+  EXPECT_GT(u(held["nic"]["mpc"]), 0u);
+  EXPECT_EQ(held["checks"]["dropped_by"]["rx_missed_errors"], held["nic"]["mpc"]);
+  EXPECT_EQ(dropped["nic"]["mpc"], 0);
+  EXPECT_GT(u(dropped["nic"]["rqdpc"][0]), 0u);
+}
+
+// tcp_reorder: out-of-order segments queue (TCPOFOQueue), duplicates count DelayedACKLost, GRO
+// merges in-sequence segments, and every byte arrives
+TEST(ScenarioClaim, TcpReorderQueuesOutOfOrderDropsDuplicatesAndMerges) {
+  const json r = run_scenario("tcp_reorder");
+  EXPECT_GT(u(r["stack"]["tcp_ofo_queue"]), 0u);
+  EXPECT_GT(u(r["stack"]["delayed_ack_lost"]), 0u);
+  EXPECT_GT(u(r["stack"]["gro_merged"]), 0u);
+  EXPECT_EQ(r["app"]["delivered_bytes"], 4000 * (1518 - 4 - 14 - 20 - 20));
+  EXPECT_TRUE(r["checks"]["passed"].get<bool>());
+}
+
+// thundering_herd: every datagram wakes all four waiters and three find nothing; with
+// EPOLLEXCLUSIVE one wake-up per datagram
+TEST(ScenarioClaim, ThunderingHerdWakesEveryWaiterUnlessExclusive) {
+  const json herd = run_scenario("thundering_herd"), excl = run_scenario("thundering_herd", " --set app.exclusive=true");
+  const uint64_t n = u(herd["checks"]["delivered"]);
+  EXPECT_EQ(u(herd["wakeup"]["task_wakeups"]), 4 * n);
+  EXPECT_EQ(u(herd["wakeup"]["empty_wakeups"]), 3 * n);
+  EXPECT_EQ(u(excl["wakeup"]["task_wakeups"]), u(excl["checks"]["delivered"]));
+  EXPECT_EQ(u(excl["wakeup"]["empty_wakeups"]), 0u);
+}
+
+// c10k_select: select scans all 1000 fds twice per call and adds and removes a wait-queue
+// entry for each; epoll's cost per call does not depend on the number of sockets
+TEST(ScenarioClaim, SelectCostsPerSocketEpollDoesNot) {
+  const json sel = run_scenario("c10k_select"), ep = run_scenario("c10k_select", " --set app.kind=epoll"),
+             ep10k = run_scenario("c10k_select", " --set app.kind=epoll --set app.sockets=10000 --set traffic.flows=10000");
+  const json& pc = sel["app"]["per_call"];
+  EXPECT_GT(pc["vfs_poll_calls"].get<double>(), 1900.0) << "two scans of 1000 fds";
+  EXPECT_GT(pc["wq_entries_added"].get<double>(), 900.0);
+  const double e1 = ep["app"]["per_call"]["cpu_ns"].get<double>(), e10 = ep10k["app"]["per_call"]["cpu_ns"].get<double>();
+  EXPECT_LT(e1 * 20, pc["cpu_ns"].get<double>());
+  EXPECT_LT(std::abs(e10 - e1), 0.25 * e1) << "epoll per call: " << e1 << " ns with 1000 sockets, " << e10 << " with 10000";
+}
+
 // ---- Shipped scenarios ----------------------------------------------------------------------
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
@@ -1218,15 +1306,22 @@ TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
   const auto rows = load_csv(dir + "/sweep.csv");
   ASSERT_EQ(rows.size(), 7u) << "a header and six points";
   const auto& h = rows[0];
-  std::map<std::string, double> ipp;
+  std::map<std::string, double> ipp, p50;
   for (size_t i = 1; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i][col(h, "status")], "ok");
     ipp[rows[i][col(h, "driver.itr")]] = std::stod(rows[i][col(h, "irqs_per_delivered")]);
+    p50[rows[i][col(h, "driver.itr")]] = std::stod(rows[i][col(h, "latency_p50_ns")]);
     EXPECT_TRUE(fs::exists(fmt::format("{}/point-{:03}/report.json", dir, i - 1)));
   }
-  EXPECT_GT(ipp["10"], ipp["50"]);
-  EXPECT_GT(ipp["50"], ipp["100"]);
-  EXPECT_GT(ipp["100"], ipp["250"]) << "a longer interval, fewer interrupts per frame";
+  // The sweep's claim: irqs_per_delivered falls and latency_p50_ns rises as driver.itr grows
+  const char* order[] = {"off", "10", "50", "100", "250"};
+  // (10 us is shorter than the 13.4 us between frames at 5 %: the same as off)
+  EXPECT_EQ(ipp["off"], ipp["10"]);
+  EXPECT_EQ(p50["off"], p50["10"]);
+  for (size_t i = 2; i < std::size(order); ++i) {
+    EXPECT_GT(ipp[order[i - 1]], ipp[order[i]]) << "a longer interval, fewer interrupts per frame: " << order[i];
+    EXPECT_LT(p50[order[i - 1]], p50[order[i]]) << "a longer interval, a longer wait: " << order[i];
+  }
 }
 
 TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
@@ -1456,7 +1551,7 @@ TEST(Waves, NicInputsChangeOnlyInTheCyclesTheHostTicks) {
 // ---- Waveform windows -----------------------------------------------------------------------
 
 TEST(Waves, TriggerRecordsOnlyTheWindowAroundTheFirstEvent) {
-  const std::string scen = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml";
+  const std::string scen = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml";
   const std::string dir = fresh_dir("trigger");
   const result r = run_igbsim("run " + scen + " --out " + dir + " --waves-trigger mpc --waves-pre 20 --waves-post 50");
   ASSERT_EQ(r.status, 0) << r.err;
