@@ -305,9 +305,11 @@ static void igb_write_ivar(igb_adapter* a, unsigned msix_vector, unsigned queue,
   hw.writel(ivar, E1000_IVAR0 + 4 * index);
 }
 
-// igb_assign_vector: the q_vector's RX cause (its TX ring, when paired, has none to route yet)
+// igb_assign_vector: the causes of the q_vector's rings go to msix_vector: its RX ring's, and,
+// paired (always without MSI-X), the TX ring of the same index (which causes nothing yet).
 void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
   igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, false);
+  if (q->adapter->cfg.plan.queue_pairs) igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, true);
   q->vector = msix_vector;
   q->eims_value = 1u << msix_vector;
   q->itr_register = E1000_EITR(msix_vector);
@@ -631,15 +633,18 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     // The interrupt that led here covers this frame when the frame's write-back left the NIC
     // before the message did (the write-back raised it, or was held back by EITR until it).
     // Both are NIC-side times: the message leaves before the write-back is visible at the host.
+    // A frame over several descriptors is judged at its last (EOP), whose write-back is the
+    // frame's in the journey (each descriptor's write-back overwrites the step).
     const int64_t wb = k.jr.time_ps(id, step::desc_wb);
     const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
-    if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
-      k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
-      k.jr.record(id, step::msix, napi.irq_msix_arrival);
-      k.jr.record(id, step::isr_entry, napi.irq_entry);
+    if (fields.wb.upper.status_error & E1000_RXD_STAT_EOP) {
+      if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
+        k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
+        k.jr.record(id, step::msix, napi.irq_msix_arrival);
+        k.jr.record(id, step::isr_entry, napi.irq_entry);
+      }
+      if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb)) k.jr.record(id, step::napi_poll, napi.poll_start);
     }
-    if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb))
-      k.jr.record(id, step::napi_poll, napi.poll_start);
 
     // igb_get_rx_buffer
     igb_rx_buffer* bi = &ring->rx_buffer_info[ntc];

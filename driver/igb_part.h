@@ -11,6 +11,11 @@ namespace igbsim {
 
 enum class igb_mac { e82576, i350, i210 };
 enum class igb_irq_mode { msix, msi, intx };
+const char* igb_irq_mode_name(igb_irq_mode m);  // "msix", "msi", "intx"
+
+// hw->fc.requested_mode (ethtool -A ethX rx/tx): what igb_reset copies into fc.current_mode
+// before igb_configure programs SRRCTL. igb_set_default_fc takes it from the NVM, usually full.
+enum class igb_fc_mode { none, rx_pause, tx_pause, full };
 
 struct igb_part {
   const char* name;
@@ -18,34 +23,39 @@ struct igb_part {
   int max_rss_queues;   // igb_get_max_rss_queues (no VFs): IGB_MAX_RX_QUEUES 8, _82575 4
   int msix_vectors;     // the part's MSI-X table size (datasheets: 82576 25, I350 10, I210 5)
   bool ivar_82576;      // igb_assign_vector: the 82576's column-major IVAR, else row-major
-  uint32_t pktbuf_kb;   // receive packet buffer igb_reset finds (see igb_part.cpp)
+  uint32_t pktbuf_kb;   // receive packet buffer (see igb_part.cpp)
 };
 
 // nullptr for a name it does not know ("i350", "82576", "i210").
 const igb_part* igb_find_part(const std::string& name);
 
-// What the driver asks for: 0 / -1 mean "as igb decides".
-struct igb_wanted {
+// The machine and the administrator's settings igb works from. The overrides stand for what
+// igb does not decide itself (another NVM or reset value, a register poked by hand).
+struct igb_setup {
   const igb_part* part = nullptr;
   int online_cpus = 1;
-  igb_irq_mode irq_mode = igb_irq_mode::msix;
-  int queues = 0;        // nic.queues; 0 = auto
-  int drop_en = -1;      // nic.drop_en; -1 = igb's rule
-  int wthresh = -1;      // nic.wthresh; -1 = IGB_RX_WTHRESH
-  int pktbuf_kb = 0;     // nic.pktbuf_kb; 0 = the part's
-  bool rx_flow_control = false;  // fc.current_mode & e1000_fc_rx_pause (no flow control modelled)
+  igb_irq_mode irq_mode = igb_irq_mode::msix;  // what the platform offers
+  igb_fc_mode fc = igb_fc_mode::full;
+  int queues = 0;        // ethtool -L combined N; 0 = igb's default
+  int drop_en = -1;      // -1 = igb's rule, else forced off (0) or on (1)
+  int wthresh = -1;      // -1 = IGB_RX_WTHRESH
+  int pktbuf_kb = 0;     // 0 = the part's
 };
 
-// What igb decided, and why, for the summary and report.json.
+// What igb decided, with the inputs of each decision, for the summary and report.json.
 struct igb_plan {
   igb_irq_mode irq_mode = igb_irq_mode::msix;  // MSI when MSI-X cannot give the vectors
-  int rss_queues = 1;        // = num_rx_queues = num_tx_queues
-  bool queue_pairs = false;  // IGB_FLAG_QUEUE_PAIRS: a TX and an RX ring share each q_vector
-  int num_q_vectors = 1;     // RX (and TX unless paired) vectors; MSI-X adds vector 0 (other)
+  bool msix_fell_back = false;  // MSI-X was offered but the part lacks the vectors
+  int rss_queues = 1;           // = num_rx_queues = num_tx_queues
+  bool queues_set = false;      // from igb_setup::queues rather than min(cores, maximum)
+  bool queue_pairs = false;     // IGB_FLAG_QUEUE_PAIRS: a TX and an RX ring share each q_vector
+  int num_q_vectors = 1;        // RX (and TX unless paired) vectors; MSI-X adds vector 0 (other)
   bool drop_en = false;
+  bool drop_en_set = false;
   uint32_t wthresh = 4;
+  bool wthresh_set = false;
   uint32_t pktbuf_kb = 64;
-  std::string why;           // one or two lines for the summary
+  bool pktbuf_set = false;
   // igb_ring_irq_enable: igb_set_itr with one q_vector, igb_update_ring_itr with several
   const char* itr_algorithm() const { return num_q_vectors == 1 ? "igb_set_itr" : "igb_update_ring_itr"; }
   int msix_vectors() const { return irq_mode == igb_irq_mode::msix ? num_q_vectors + 1 : 0; }
@@ -53,7 +63,7 @@ struct igb_plan {
 
 // igb_sw_init -> igb_init_queue_configuration (+ igb_set_flag_queue_pairs),
 // igb_set_interrupt_capability, igb_setup_srrctl's DROP_EN rule, IGB_RX_WTHRESH, igb_reset's
-// packet buffer. Throws std::invalid_argument when queues exceed the part's.
-igb_plan igb_plan_configuration(const igb_wanted& w);
+// packet buffer. Throws std::invalid_argument when the queues exceed the part's.
+igb_plan igb_plan_configuration(const igb_setup& s);
 
 }  // namespace igbsim

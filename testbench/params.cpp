@@ -109,7 +109,7 @@ params::params() {
       integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
       integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
       word_or_number("nic.wthresh", "auto", {"auto"}, "descriptors", 0, 31, true, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
-      choice("nic.drop_en", "auto", {"auto", "true", "false"}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue while RX flow control is off, as it is here"),
+      choice("nic.drop_en", "auto", {"auto", "true", "false"}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue when driver.flow_control does not receive PAUSE"),
       flag("nic.promisc", false, "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter lets frames for other stations and every multicast frame in; off, it drops them (counted by no NIC register: checks.dropped_by.address_filtered)"),
       num("nic.msix_latency_ns", 500, "ns", 0, 1e6, "interrupt message from the root complex to interrupt entry on the CPU (the message first crosses the PCIe link behind the NIC's earlier writes)"),
       num("pcie.read_latency_ns", 900, "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
@@ -118,6 +118,7 @@ params::params() {
       choice("driver.mode", "napi", {"napi", "legacy"}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
       choice("driver.irq_mode", "msix", {"msix", "msi", "intx"}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
       word_or_number("driver.itr", "dynamic", {"dynamic", "off"}, "us", 10, 10000, false, "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)"),
+      choice("driver.flow_control", "full", {"full", "rx_pause", "tx_pause", "none"}, "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
       choice("driver.completion", "length", {"length", "dd"}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
       choice("driver.rx_path", "build_skb", {"build_skb", "construct_skb"}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
       integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
@@ -153,7 +154,7 @@ params::params() {
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
       hidden(flag("fault.nic_spin", false, "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
       flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
-      choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when nic.queues <= 4, faster) or 8 (always the full 8-queue build)"),
+      choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) or 8 (always the full 8-queue build)"),
       num("sim.drain_us", 1e6, "us", 0, 1e7, "the drain's bound: after the last frame's wire end the run goes on until every frame has its fate (delivered or counted), at most this long; frames still without one are reported as checks.in_flight (per place in in_flight_at), not lost"),
   };
   const cost_table defaults;

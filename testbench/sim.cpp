@@ -73,6 +73,31 @@ uint32_t itr_setting(const std::string& s) {
   return static_cast<uint32_t>(std::stod(s)) << 2;
 }
 
+// The summary's lines on what igb decided (driver/igb_part.h) and from what
+std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_plan& p) {
+  auto plural = [](int n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  std::string queues = p.irq_mode != igb_irq_mode::msix
+                           ? (p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X")
+                       : p.queues_set ? "nic.queues"
+                                      : fmt::format("min({}, the {}'s {})", plural(w.online_cpus, "core"), part.name,
+                                                    part.max_rss_queues);
+  std::string vectors = p.irq_mode != igb_irq_mode::msix ? "1 " + std::string(igb_irq_mode_name(p.irq_mode))
+                        : p.queue_pairs ? fmt::format("{} MSI-X: {} paired TxRx + other ({} > {}/2 queues)",
+                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, part.max_rss_queues)
+                                        : fmt::format("{} MSI-X: {} rx + {} tx + other ({} <= {}/2 queues)",
+                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, p.rss_queues,
+                                                      part.max_rss_queues);
+  const char* drop = p.drop_en_set ? "nic.drop_en"
+                     : p.rss_queues == 1 ? "one queue"
+                     : p.drop_en ? "several queues, RX flow control off"
+                                 : "RX flow control on (driver.flow_control)";
+  return fmt::format("  igb        {}: {} ({}), vectors {}, ITR by {} ({})\n"
+                     "             DROP_EN {} ({}), WTHRESH {} ({}), packet buffer {} KB{}\n",
+                     part.name, plural(p.rss_queues, "queue"), queues, vectors, p.itr_algorithm(),
+                     plural(p.num_q_vectors, "q_vector"), p.drop_en ? "on" : "off", drop, p.wthresh,
+                     p.wthresh_set ? "nic.wthresh" : "IGB_RX_WTHRESH", p.pktbuf_kb, p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
+}
+
 }  // namespace
 
 run_outcome run_simulation(const params& p, const run_options& o) {
@@ -85,10 +110,13 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   pp.gbps = p.d("pcie.gbps");
   const std::string irq_mode = p.s("driver.irq_mode");
   // What igb decides at probe for this part and machine (driver/igb_part.h)
-  igb_wanted want;
+  igb_setup want;
   want.part = igb_find_part(p.s("nic.part"));
   want.online_cpus = static_cast<int>(p.i("kernel.cores"));
   want.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
+  const std::string fc = p.s("driver.flow_control");
+  want.fc = fc == "none" ? igb_fc_mode::none : fc == "rx_pause" ? igb_fc_mode::rx_pause
+          : fc == "tx_pause" ? igb_fc_mode::tx_pause : igb_fc_mode::full;
   auto word_or_int = [&](const std::string& key, int word) {
     const std::string v = p.s(key);
     return v == "auto" ? word : static_cast<int>(std::stol(v));
@@ -831,7 +859,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     et[q + "csum_err"] = ring->csum_err;
   }
   r["ethtool"] = et;
-  r["driver"] = {{"irq_mode", plan.irq_mode == igb_irq_mode::msix ? "msix" : plan.irq_mode == igb_irq_mode::msi ? "msi" : "intx"},
+  r["driver"] = {{"irq_mode", igb_irq_mode_name(plan.irq_mode)},
                  {"part", want.part->name}, {"rx_queues", adapter.num_rx_queues},
                  {"queue_pairs", plan.queue_pairs}, {"q_vectors", plan.num_q_vectors},
                  {"msix_vectors", plan.msix_vectors()}, {"itr_algorithm", plan.itr_algorithm()},
@@ -930,7 +958,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                    tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", sb.delivered_count());
   for (const auto& [n, c] : by) s += fmt::format("  dropped    {} by {}\n", c, n);
-  s += "  igb        " + plan.why + "\n";
+  s += igb_decisions(*want.part, want, plan);
   if (adapter.num_rx_queues > 1) {
     s += "  queues    ";
     for (const auto& ring : adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
