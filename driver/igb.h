@@ -24,7 +24,7 @@ constexpr uint32_t IGB_RXBUFFER_1536 = 1536;
 constexpr uint32_t IGB_MAX_FRAME_BUILD_SKB = IGB_RXBUFFER_1536;  // - NET_IP_ALIGN (0 on x86)
 constexpr uint32_t IGB_SKB_PAD = 64;          // NET_SKB_PAD + NET_IP_ALIGN (x86: 64 + 0)
 constexpr uint32_t IGB_RX_HDR_LEN = 256;      // header copy size of igb_construct_skb
-constexpr uint32_t SKB_SHARED_INFO_SIZE = 320;  // sizeof(struct skb_shared_info), x86-64
+constexpr uint32_t SKB_SHARED_INFO_SIZE = SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES);  // skbuff.h
 constexpr uint32_t IGB_RX_PTHRESH = 8, IGB_RX_HTHRESH = 8;  // IGB_RX_WTHRESH: igb_plan (1 or 4)
 constexpr uint16_t USHRT_MAX_ = 0xFFFF;
 // ITR values (igb.h): interval in 0.25 us units as written to EITR bits 14:2 after << 2.

@@ -591,7 +591,12 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
   const igb_config& cfg = q->adapter->cfg;
   // fault: one descriptor too many counted free, so the refill reaches next_to_clean
   uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(ring) + (cfg.fault_tail_equals_head ? 1 : 0));
-  const uint32_t truesize = (ring->large_buffer ? 8192 : 4096) / 2;  // igb_rx_pg_size / 2
+  // The half page each buffer owns (igb_rx_pg_size / 2, PAGE_SIZE < 8192): what
+  // igb_build_skb wraps (napi_build_skb(data_hard_start, truesize): skb truesize
+  // SKB_TRUESIZE(2048 - SKB_DATA_ALIGN(sizeof(skb_shared_info))) = 1728 + 256 + 320 = 2304 for
+  // 2 KB buffers, 4352 for 3 KB ones), and what igb_add_rx_frag / igb_construct_skb add to
+  // truesize per further buffer (skb_add_rx_frag(..., truesize)).
+  const uint32_t truesize = (ring->large_buffer ? 8192 : 4096) / 2;
 
   while (total_packets < budget) {
     if (cleaned_count >= IGB_RX_BUFFER_WRITE) {
@@ -681,9 +686,9 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
         ++bi->pagecnt_bias;  // all copied: the buffer goes straight back to the ring
       }
     } else {
-      // igb_build_skb
+      // igb_build_skb: napi_build_skb(xdp->data_hard_start, truesize)
       cpu.spend(k.cost.build_skb_ns);
-      skb = sk_buff::build(va - IGB_SKB_PAD, truesize - SKB_SHARED_INFO_SIZE, truesize);
+      skb = sk_buff::napi_build_skb(va - IGB_SKB_PAD, truesize);
       skb->reserve(IGB_SKB_PAD);
       skb->put(size);
       skb->frame_id = id;

@@ -23,12 +23,40 @@ sk_buff* sk_buff::build(uint8_t* buf, uint32_t size, uint32_t truesize) {
   return skb;
 }
 
+sk_buff* sk_buff::napi_build_skb(uint8_t* data, uint32_t frag_size) {
+  const uint32_t size = SKB_WITH_OVERHEAD(frag_size);  // __finalize_skb_around
+  return build(data, size, SKB_TRUESIZE(size));
+}
+
+namespace {
+// kmalloc_size_roundup for the kmalloc caches of x86_64 (kmalloc-96, -192, then powers of two)
+uint32_t kmalloc_size_roundup(uint32_t n) {
+  if (n > 64 && n <= 96) return 96;
+  if (n > 128 && n <= 192) return 192;
+  uint32_t s = 8;
+  while (s < n) s <<= 1;
+  return s;
+}
+}  // namespace
+
+// napi_alloc_skb (net/core/skbuff.c), the head igb_construct_skb copies the headers into:
+// len += NET_SKB_PAD + NET_IP_ALIGN; a head that fits SKB_WITH_OVERHEAD(1024) takes a 1 KB
+// fragment (v6.3 to v6.13, NAPI_HAS_SMALL_PAGE_FRAG: page_frag_alloc_1k, then
+// __napi_build_skb(data, 1024)), or before v6.3 a kmalloc-1k head through __alloc_skb (size
+// from ksize): either way truesize = SKB_TRUESIZE(SKB_WITH_OVERHEAD(1024)) = 704 + 256 + 320 =
+// 1280 for igb's IGB_RX_HDR_LEN = 256 (+ 64 pad = 320 bytes). (v6.14+ and 6.12.y went back to
+// kmalloc_reserve, whose skb_small_head_cache gives 896 on a distro config with tunnels, 1280
+// on a slim one: config-dependent, so the model keeps the long-standing 1280.) A larger head
+// is a kmalloc of SKB_HEAD_ALIGN(len) rounded up to its cache: SKB_TRUESIZE of what is left
+// after the shared info.
 sk_buff* sk_buff::alloc(uint32_t size) {
-  constexpr uint32_t kPad = 64;                     // NET_SKB_PAD + NET_IP_ALIGN (x86)
-  constexpr uint32_t kSharedInfo = 320;             // sizeof(struct skb_shared_info), x86-64
-  uint8_t* buf = new uint8_t[kPad + size];
-  sk_buff* skb = build(buf, kPad + size, kPad + size + kSharedInfo + 256 /* sizeof(sk_buff) */);
-  skb->reserve(kPad);
+  const uint32_t len = size + NET_SKB_PAD + NET_IP_ALIGN;
+  const uint32_t buf_size = len <= SKB_WITH_OVERHEAD(1024)
+                                ? SKB_WITH_OVERHEAD(1024)
+                                : SKB_WITH_OVERHEAD(kmalloc_size_roundup(SKB_DATA_ALIGN(len) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES)));
+  uint8_t* buf = new uint8_t[buf_size];
+  sk_buff* skb = build(buf, buf_size, SKB_TRUESIZE(buf_size));
+  skb->reserve(NET_SKB_PAD + NET_IP_ALIGN);
   skb->destructor = [buf] { delete[] buf; };
   return skb;
 }

@@ -21,6 +21,23 @@ struct skb_panic : std::logic_error {
 
 enum : uint8_t { CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1 };
 
+// skb truesize as include/linux/skbuff.h computes it, for x86_64 (SMP_CACHE_BYTES = 64):
+//   SKB_DATA_ALIGN(X)    = ALIGN(X, SMP_CACHE_BYTES)
+//   SKB_WITH_OVERHEAD(X) = X - SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
+//   SKB_TRUESIZE(X)      = X + SKB_DATA_ALIGN(sizeof(struct sk_buff))
+//                            + SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
+// sizeof(struct sk_buff) is 224 to 232 bytes depending on the config, 256 aligned either way;
+// sizeof(struct skb_shared_info) is 320 (MAX_SKB_FRAGS = 17), already aligned.
+constexpr uint32_t SMP_CACHE_BYTES = 64;
+constexpr uint32_t SKB_DATA_ALIGN(uint32_t x) { return (x + SMP_CACHE_BYTES - 1) & ~(SMP_CACHE_BYTES - 1); }
+constexpr uint32_t SKB_SHARED_INFO_BYTES = 320;  // sizeof(struct skb_shared_info), x86_64
+constexpr uint32_t SK_BUFF_BYTES = 232;          // sizeof(struct sk_buff), x86_64 distro config
+constexpr uint32_t SKB_WITH_OVERHEAD(uint32_t x) { return x - SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES); }
+constexpr uint32_t SKB_TRUESIZE(uint32_t x) {
+  return x + SKB_DATA_ALIGN(SK_BUFF_BYTES) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES);
+}
+constexpr uint32_t NET_SKB_PAD = 64, NET_IP_ALIGN = 0;  // x86
+
 struct skb_frag {
   uint8_t* data;
   uint32_t len;
@@ -59,10 +76,15 @@ struct sk_buff {
   }
   std::function<void()> destructor;  // releases the buffer (page reference) on free
 
-  // build_skb: wrap an existing buffer of `size` bytes; data starts at head.
+  // An skb around an existing buffer of `size` bytes (data starts at head), charged `truesize`.
   static sk_buff* build(uint8_t* buf, uint32_t size, uint32_t truesize);
+  // napi_build_skb(data, frag_size) (net/core/skbuff.c __build_skb_around ->
+  // __finalize_skb_around): the buffer's last SKB_DATA_ALIGN(sizeof(skb_shared_info)) bytes
+  // hold the shared info, the rest is the skb's; truesize = SKB_TRUESIZE(that rest), i.e.
+  // frag_size + SKB_DATA_ALIGN(sizeof(struct sk_buff)).
+  static sk_buff* napi_build_skb(uint8_t* data, uint32_t frag_size);
   // napi_alloc_skb: an skb with its own linear buffer of `size` bytes after NET_SKB_PAD of
-  // headroom; freeing it frees the buffer.
+  // headroom; freeing it frees the buffer. truesize as napi_alloc_skb gives it (skbuff.cpp).
   static sk_buff* alloc(uint32_t size);
   uint32_t headroom() const { return static_cast<uint32_t>(data - head); }
   uint32_t tailroom() const { return static_cast<uint32_t>(end - tail); }

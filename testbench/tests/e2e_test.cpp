@@ -135,8 +135,8 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   constexpr unsigned kQ = 4;
   std::vector<std::string> names = {"nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o",
                                     "nic.dma_req_addr_o", "nic.dma_req_len_o", "nic.msix_valid_o", "nic.msix_vec_o",
-                                    "nic.igb_nic.u_regs.eims_q"};
-  enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, PER_QUEUE };
+                                    "nic.igb_nic.u_regs.eims_q", "nic.dma_req_ready_i"};
+  enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, READY, PER_QUEUE };
   enum { RDBA, RD_IDX, RD_STB, NQSIG };  // per queue, from PER_QUEUE + NQSIG * q
   for (unsigned q = 0; q < kQ; ++q) {
     names.push_back("nic.igb_nic.g_queue[" + std::to_string(q) + "].u_rx_dma.rdba_i");
@@ -164,8 +164,10 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   for (size_t i = 0; i < changes.size();) {
     const uint64_t t = changes[i].t;
     std::vector<bool> stb_changed(kQ, false);
+    bool clk_changed = false;
     for (; i < changes.size() && changes[i].t == t; ++i) {
       cur[changes[i].sig] = bits_to_u64(changes[i].value);
+      clk_changed = clk_changed || changes[i].sig == CLK;
       for (unsigned q = 0; q < kQ; ++q) stb_changed[q] = stb_changed[q] || changes[i].sig == PER_QUEUE + NQSIG * q + RD_STB;
     }
     for (unsigned q = 0; q < kQ; ++q) {
@@ -178,8 +180,12 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
         ++reads[q][idx];
       }
     }
-    if (cur[CLK] == 0) {  // a cycle's sample point: handshakes happen at this edge
-      if (cur[VALID] && cur[WRITE] && (cur[TAG] & 0xF) == 2) {  // a burst of len/16 descriptors
+    // A cycle's sample point: handshakes happen at this edge. Only the edge itself: a software
+    // probe changing later in the same cycle (the CPUs' times are not the NIC's) is no new cycle.
+    if (clk_changed && cur[CLK] == 0) {
+      // a burst of len/16 descriptors, taken when the memory port is ready (a request held over
+      // a cycle the port is not ready is still one write-back)
+      if (cur[VALID] && cur[READY] && cur[WRITE] && (cur[TAG] & 0xF) == 2) {
         const unsigned q = static_cast<unsigned>(cur[TAG] >> 4);
         ASSERT_LT(q, kQ);
         for (uint64_t d = 0; d < cur[LEN] / 16; ++d) ++wbs[q][(cur[ADDR] - cur[PER_QUEUE + NQSIG * q + RDBA]) / 16 + d];
@@ -1953,4 +1959,43 @@ TEST(Wakeup, EveryBlockingSocketHasAReader) {
   const result r = run_igbsim("run --out " + dir + "-many --set app.kind=blocking --set app.sockets=5000");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("app.sockets"), std::string::npos) << r.err;
+}
+
+// A socket whose reader takes 1 ms per read holds what a burst brings until its receive buffer
+// is full; the count it takes steps at multiples of the skbs' truesize (the rcvbuf test of
+// __udp_enqueue_schedule_skb compares truesize sums with sk_rcvbuf). Delivered datagrams are
+// those the socket took, so one byte less of rcvbuf costs one datagram exactly where rcvbuf
+// crosses a multiple of truesize, and nothing elsewhere.
+namespace {
+uint64_t delivered_with_rcvbuf(const std::string& name, uint32_t rcvbuf, const std::string& extra) {
+  const std::string dir = fresh_dir(name + std::to_string(rcvbuf));
+  const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=60 --set traffic.rate_pct=100 " +
+                              "--set kernel.cores=2 --set app.cpu=1 --set kernel.irq_affinity=core0 " +
+                              "--set cost.recvmsg_ns=1000000 --set kernel.rmem_default=" + std::to_string(rcvbuf) + " " + extra);
+  EXPECT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_GT(rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(), 0u) << "the burst overflows the socket";
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(), 60u);
+  return rep["checks"]["delivered"].get<uint64_t>();
+}
+}  // namespace
+
+TEST(Truesize, BuildSkbChargesSkbTruesizeOfTwoKilobytesLessSharedInfo) {
+  // igb_build_skb: napi_build_skb(page half of 2048 bytes) -> SKB_TRUESIZE(2048 - 320) =
+  // 1728 + SKB_DATA_ALIGN(sizeof(sk_buff)) 256 + SKB_DATA_ALIGN(sizeof(skb_shared_info)) 320
+  constexpr uint32_t truesize = (2048 - 320) + 256 + 320;
+  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 10 * truesize, ""), delivered_with_rcvbuf("ts-build", 10 * truesize - 1, "") + 1)
+      << "a step where rcvbuf crosses 10 x " << truesize;
+  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 11 * 2048, ""), delivered_with_rcvbuf("ts-build", 11 * 2048 - 1, ""))
+      << "no step at a multiple of 2048, the half page alone";
+}
+
+TEST(Truesize, ConstructSkbChargesTheOneKilobyteHeadItCopiesInto) {
+  // igb_construct_skb copies a 64-byte frame whole into napi_alloc_skb(256): its 320 bytes with
+  // NET_SKB_PAD fit SKB_WITH_OVERHEAD(1024), a 1 KB head: SKB_TRUESIZE(1024 - 320) = 704 + 256 + 320
+  constexpr uint32_t truesize = (1024 - 320) + 256 + 320;
+  const std::string construct = "--set driver.rx_path=construct_skb";
+  EXPECT_EQ(delivered_with_rcvbuf("ts-construct", 10 * truesize, construct),
+            delivered_with_rcvbuf("ts-construct", 10 * truesize - 1, construct) + 1)
+      << "a step where rcvbuf crosses 10 x " << truesize;
 }
