@@ -140,12 +140,12 @@ void server_app::run_blocking(int t) {
     if (sk->tcp) add_wait_queue(&sk->sk_wq, &wait);
     else add_wait_queue_exclusive(&sk->sk_wq, &wait);
     cpu->set_current_state(task_state::interruptible);
-    if (!sk->sk_receive_queue.empty()) cpu->set_current_state(task_state::running);
+    if (sk->rx_queued()) cpu->set_current_state(task_state::running);
     cpu->schedule();
     cpu = &k_.this_cpu();
     remove_wait_queue(&sk->sk_wq, &wait);
     returned(t);
-    if (sk->sk_receive_queue.empty()) ++k_.st.empty_wakeups;
+    if (!sk->rx_queued()) ++k_.st.empty_wakeups;
   }
 }
 

@@ -57,7 +57,14 @@ struct sock {
   uint32_t daddr = 0;                     // connected peer (0 = unconnected)
   uint16_t dport = 0;
   std::deque<sk_buff*> sk_receive_queue;
-  int rmem_alloc = 0;
+  int rmem_alloc = 0;                     // sk_rmem_alloc: truesize charged, not yet released
+  // UDP (struct udp_sock): the reader takes datagrams from reader_queue, refilled by splicing
+  // sk_receive_queue into it; what it takes is released from rmem_alloc in batches
+  // (udp_rmem_release): forward_deficit holds what was taken and not yet released.
+  std::deque<sk_buff*> reader_queue;
+  int forward_deficit = 0;
+  // Datagrams queued for the reader, in either queue (UDP), or in sk_receive_queue (TCP)
+  size_t rx_queued() const { return sk_receive_queue.size() + reader_queue.size(); }
   int sk_rcvbuf = 212992;
   uint32_t sk_rcvlowat = 1;
   uint64_t sk_drops = 0;

@@ -37,7 +37,7 @@ uint32_t file::poll(kernel& k, poll_table* pt) {
   if (pt && pt->qproc) pt->qproc(this, &sk->sk_wq, pt);
   uint32_t mask = EPOLLOUT | EPOLLWRNORM;
   const bool readable = sk->tcp ? sk->rcv_queued >= std::max<uint32_t>(1, sk->sk_rcvlowat)
-                                : !sk->sk_receive_queue.empty();
+                                : sk->rx_queued() > 0;  // udp_poll: reader_queue too
   if (readable) mask |= EPOLLIN | EPOLLRDNORM;
   return mask;
 }

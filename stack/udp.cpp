@@ -32,18 +32,23 @@ sock* udp_table::lookup(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t
   return best;
 }
 
-// __udp_enqueue_schedule_skb: charge the receive buffer. A socket over its limit drops, but
-// the check lets one packet in even if it alone exceeds sk_rcvbuf ("always admit one").
+// __udp_enqueue_schedule_skb (net/ipv4/udp.c), the drop test of v6.18 (Eric Dumazet's 2025
+// per-NUMA udp_prod_queue form, after 5a465a0da13e "udp: Fix multiple wraparounds of
+// sk->sk_rmem_alloc", v6.15): drop when the charge would pass sk_rcvbuf, unless nothing is
+// charged (an empty queue takes one datagram whatever its size). rmem is what is charged,
+// which lags the reader because udp_rmem_release defers the release (udp_recvmsg below).
+// Left out: skb_condense once rmem passes rcvbuf / 2 (it sets truesize to SKB_TRUESIZE of the
+// linear part: no change for build_skb skbs, whose data is all linear) and udp_mem pressure
+// (MemErrors).
 static int udp_enqueue(kernel& k, sock* sk, sk_buff* skb) {
-  const int size = static_cast<int>(skb->truesize);
-  if (sk->rmem_alloc > sk->sk_rcvbuf) return -1;
-  sk->rmem_alloc += size;
-  if (sk->rmem_alloc > size + sk->sk_rcvbuf) {
-    sk->rmem_alloc -= size;
-    return -1;
+  const int64_t rmem = sk->rmem_alloc, rcvbuf = sk->sk_rcvbuf, size = skb->truesize;
+  if (rmem + size > rcvbuf) {
+    if (rcvbuf > (INT32_MAX >> 1)) return -ENOMEM;
+    if (rmem) return -ENOMEM;  // accept the packet if the queue is empty
   }
+  sk->rmem_alloc += static_cast<int>(size);
   sk->sk_receive_queue.push_back(skb);
-  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
+  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->rx_queued()));
   sk->sk_data_ready(sk);
   return 0;
 }
@@ -104,16 +109,45 @@ int udp_rcv(kernel& k, sk_buff* skb) {
   return 0;
 }
 
-// udp_recvmsg (MSG_DONTWAIT): dequeue one datagram, copy it out, uncharge, free the skb.
+// udp_rmem_release(sk, size, partial = 1) (net/ipv4/udp.c, v6.15+ form): the released size
+// accumulates in forward_deficit and nothing leaves sk_rmem_alloc while the deficit is under
+// forward_threshold (sk_rcvbuf >> 2, set by udp_lib_init_sock and on SO_RCVBUF; the model has
+// no setsockopt, so it is read here) and the reader queue still holds datagrams. Then the whole
+// deficit is released and sk_receive_queue is spliced onto reader_queue.
+static void udp_rmem_release(sock* sk, int size) {
+  sk->forward_deficit += size;
+  size = sk->forward_deficit;
+  if (size < (sk->sk_rcvbuf >> 2) && !sk->reader_queue.empty()) return;
+  sk->forward_deficit = 0;
+  sk->rmem_alloc -= size;  // (sk_forward_alloc and the protocol's page accounting left out)
+  for (sk_buff* s : sk->sk_receive_queue) sk->reader_queue.push_back(s);  // skb_queue_splice_tail_init
+  sk->sk_receive_queue.clear();
+}
+
+// __skb_recv_udp (MSG_DONTWAIT, no MSG_PEEK): the first datagram of reader_queue; when that is
+// empty, sk_receive_queue is spliced onto it first. Its truesize is released at dequeue
+// (udp_skb_destructor / udp_skb_dtor_locked -> udp_rmem_release), not when it is freed.
+static sk_buff* skb_recv_udp(sock* sk) {
+  if (sk->reader_queue.empty()) {
+    if (sk->sk_receive_queue.empty()) return nullptr;
+    for (sk_buff* s : sk->sk_receive_queue) sk->reader_queue.push_back(s);
+    sk->sk_receive_queue.clear();
+  }
+  sk_buff* skb = sk->reader_queue.front();
+  sk->reader_queue.pop_front();
+  udp_rmem_release(sk, static_cast<int>(skb->truesize));
+  return skb;
+}
+
+// udp_recvmsg (MSG_DONTWAIT): dequeue one datagram (__skb_recv_udp), copy it out, free the skb
+// (skb_consume_udp).
 int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.syscall_ns + k.cost.recvmsg_ns);
   ++k.st.reads;
-  if (sk->sk_receive_queue.empty()) return -EAGAIN;
-  sk_buff* skb = sk->sk_receive_queue.front();
-  sk->sk_receive_queue.pop_front();
-  sk->rmem_alloc -= static_cast<int>(skb->truesize);
-  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
+  sk_buff* skb = skb_recv_udp(sk);
+  if (!skb) return -EAGAIN;
+  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->rx_queued()));
   const size_t n = std::min<size_t>(size, skb->len);
   if (k.on_dequeue) k.on_dequeue(skb->frame_id, 0, n);
   skb->copy_bits(0, buf, static_cast<uint32_t>(n));

@@ -193,8 +193,8 @@ TEST_F(StackTest, UdpChecksumAndNoPortAreCounted) {
 }
 
 TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
-  // __udp_enqueue_schedule_skb drops when rmem > rcvbuf before the charge, or rmem > rcvbuf +
-  // truesize after it: with 4096 bytes, 2048-byte skbs get in until the third is charged.
+  // __udp_enqueue_schedule_skb (v6.15+) drops when rmem + truesize would pass rcvbuf and
+  // something is charged: with 4096 bytes, two 2048-byte skbs fill it exactly, the third drops.
   sk.sk_rcvbuf = 4096;
   run_in_thread([&] {
     for (uint64_t id = 1; id <= 4; ++id) {
@@ -202,10 +202,10 @@ TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
       ip_rcv(*k, f->skb);
     }
   });
-  EXPECT_EQ(sk.sk_receive_queue.size(), 3u);
-  EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u);
-  EXPECT_EQ(k->st.udp_in_errors, 1u) << "a receive-buffer drop is also an InError";
-  EXPECT_EQ(drops, (std::vector<std::string>{"udp_rcvbuf_errors"}));
+  EXPECT_EQ(sk.sk_receive_queue.size(), 2u);
+  EXPECT_EQ(k->st.udp_rcvbuf_errors, 2u);
+  EXPECT_EQ(k->st.udp_in_errors, 2u) << "a receive-buffer drop is also an InError";
+  EXPECT_EQ(drops, (std::vector<std::string>{"udp_rcvbuf_errors", "udp_rcvbuf_errors"}));
 
   // "Always admit one": a datagram bigger than the whole buffer still gets into an empty queue.
   sock small;
@@ -222,6 +222,41 @@ TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
     ip_rcv(*k, g->skb);
   });
   EXPECT_EQ(small.sk_receive_queue.size(), 1u);
+}
+
+TEST_F(StackTest, ReadDatagramsLeaveTheReceiveBufferChargedUntilAQuarterOfItIsReadOrTheQueueEmpties) {
+  // udp_rmem_release: what recvmsg takes is released in batches, once forward_deficit reaches
+  // sk_rcvbuf >> 2 or the reader queue is empty. Eight 2048-byte skbs fill 16384 bytes; the
+  // threshold is 4096, two skbs.
+  constexpr int kTruesize = 2048;  // frame_skb's
+  sk.sk_rcvbuf = 8 * kTruesize;
+  std::vector<uint8_t> buf(2048);
+  std::vector<read_seg> segs;
+  uint64_t id = 0;
+  auto arrive = [&] {
+    ++id;
+    frame_skb* f = new frame_skb(udp_frame(id), id);
+    ip_rcv(*k, f->skb);
+  };
+  run_in_thread([&] {
+    for (int i = 0; i < 8; ++i) arrive();
+    ASSERT_EQ(k->st.udp_rcvbuf_errors, 0u);
+    ASSERT_GT(udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs), 0);
+    EXPECT_EQ(sk.rmem_alloc, 8 * kTruesize) << "one read datagram is not released yet";
+    arrive();
+    EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u) << "so the socket is still full: the next datagram drops";
+    ASSERT_GT(udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs), 0);
+    EXPECT_EQ(sk.rmem_alloc, 6 * kTruesize) << "the second read reaches rcvbuf / 4: both are released";
+    arrive();
+    EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u) << "room again";
+    int n = 0;
+    while (udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs) > 0) ++n;
+    EXPECT_EQ(n, 7);
+    EXPECT_EQ(sk.rmem_alloc, 0) << "the queue ran empty: everything read is released";
+    arrive();
+    ASSERT_GT(udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs), 0);
+    EXPECT_EQ(sk.rmem_alloc, 0) << "a read that empties the queue releases at once";
+  });
 }
 
 // ---- TCP receive ---------------------------------------------------------------------------
