@@ -14,7 +14,8 @@ The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000,
 traffic.duration_us <= 5000, app.sockets x app.threads <= 1,000,000 (every thread
 registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
 minutes of wall time and gigabytes), and at most 100 deferred completions when
-gro_flush_timeout is under 10 us (busy polling); app.cpu is drawn below kernel.cores.
+gro_flush_timeout is under 10 us (busy polling); app.cpu is drawn below kernel.cores;
+kernel.hz is one of 100, 250, 300, 1000.
 Everything else is drawn from its whole range.
 
 Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
@@ -203,6 +204,9 @@ def draw(rng, params, workdir):
     # each busy one (72 million polls for 300 frames: 31 s). Bounded like the size.
     if chosen.get("kernel.gro_flush_timeout_ns", 20000) < 10000 and chosen.get("kernel.napi_defer_hard_irqs", 0) > 100:
         chosen["kernel.napi_defer_hard_irqs"] = 100
+    # CONFIG_HZ takes four values of its range (a refusal otherwise)
+    if "kernel.hz" in chosen:
+        chosen["kernel.hz"] = rng.choice([100, 250, 300, 1000])
     # The application's core must exist (a refusal otherwise: a draw spent on nothing)
     cores = chosen.get("kernel.cores", defaults.get("kernel.cores", 1))
     if chosen.get("app.cpu", 0) >= cores:

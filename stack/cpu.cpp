@@ -11,8 +11,8 @@ namespace igbsim {
 using namespace sc_core;
 
 namespace {
-constexpr int MAX_SOFTIRQ_RESTART = 10;                 // kernel/softirq.c
-const sc_time MAX_SOFTIRQ_TIME = sc_time(2, SC_MS);     // msecs_to_jiffies(2)
+constexpr int MAX_SOFTIRQ_RESTART = 10;  // kernel/softirq.c
+constexpr uint64_t MAX_SOFTIRQ_TIME_MS = 2;  // MAX_SOFTIRQ_TIME = msecs_to_jiffies(2)
 }  // namespace
 
 cpu_core::cpu_core(kernel& k, int id) : k_(k), id_(id) {
@@ -188,19 +188,21 @@ void cpu_core::run_ksoftirqd() {
   }
 }
 
-// __do_softirq: handle pending softirqs, restarting while more are raised, up to
-// MAX_SOFTIRQ_RESTART passes and MAX_SOFTIRQ_TIME.
+// __do_softirq (handle_softirqs in v6.10+, kernel/softirq.c): handle pending softirqs,
+// restarting while more are raised, while time_before(jiffies, end) with end = jiffies +
+// MAX_SOFTIRQ_TIME (msecs_to_jiffies(2): 2 jiffies at HZ=1000, 1 at HZ=100/250/300), no
+// need_resched() and --max_restart (MAX_SOFTIRQ_RESTART passes); else wakeup_softirqd().
 void cpu_core::do_softirq() {
   const cpu_ctx prev = ctx_;
   set_ctx(cpu_ctx::softirq);
-  const sc_time start = now();
+  const uint64_t end = k_.jiffies_at(now()) + k_.msecs_to_jiffies(MAX_SOFTIRQ_TIME_MS);
   int restart = MAX_SOFTIRQ_RESTART;
   while (softirq_pending_) {
     const uint32_t pending = softirq_pending_;
     softirq_pending_ = 0;
     spend(k_.cost.softirq_entry_ns);
     if ((pending & (1u << NET_RX_SOFTIRQ)) && net_rx_action) net_rx_action();
-    if (softirq_pending_ && (--restart == 0 || now() - start >= MAX_SOFTIRQ_TIME || need_resched_)) break;
+    if (softirq_pending_ && !(k_.jiffies_at(now()) < end && !need_resched_ && --restart)) break;
   }
   set_ctx(prev);
   if (softirq_pending_) try_to_wake_up(&ksoftirqd_, now());  // wakeup_softirqd

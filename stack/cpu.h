@@ -22,7 +22,8 @@
 // Softirqs run at irq_exit (invoke_softirq) unless this core's ksoftirqd is already runnable
 // (choice: the 4.9-6.4 behaviour, commit 4cd13c21b207 "softirq: Let ksoftirqd do its job";
 // the reference marks the version range UNVERIFIED). __do_softirq restarts while softirqs
-// stay pending, up to 10 passes and 2 ms; then it wakes ksoftirqd, a task that competes with
+// stay pending, up to 10 passes and MAX_SOFTIRQ_TIME (2 ms in jiffies:
+// msecs_to_jiffies(2), kernel.hz); then it wakes ksoftirqd, a task that competes with
 // the applications under the scheduler.
 #pragma once
 #include <systemc>
@@ -70,6 +71,7 @@ struct softnet_data {
   std::deque<napi_struct*> poll_list;
   std::deque<sk_buff*> input_pkt_queue;  // netif_rx's backlog (drivers without NAPI)
   napi_struct backlog;                   // its NAPI, polled by process_backlog
+  bool in_net_rx_action = false;         // ____napi_schedule raises no NET_RX_SOFTIRQ then
   uint64_t processed = 0, dropped = 0, time_squeeze = 0;
 };
 

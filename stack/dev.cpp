@@ -27,15 +27,17 @@ bool napi_schedule_prep(napi_struct* n) {
   return !(val & NAPI_STATE_SCHED);
 }
 
-// ____napi_schedule: onto this CPU's poll list, raise NET_RX_SOFTIRQ.
+// ____napi_schedule: onto this CPU's poll list; raise NET_RX_SOFTIRQ unless net_rx_action is
+// running on this CPU (sd->in_net_rx_action, v6.4+: it will find the NAPI on its poll list).
 void __napi_schedule(napi_struct* n) {
   kernel& k = *n->k;
+  softnet_data& sd = k.this_cpu().sd;
   if (!n->on_poll_list) {
-    k.this_cpu().sd.poll_list.push_back(n);
+    sd.poll_list.push_back(n);
     n->on_poll_list = true;
   }
   ++k.st.napi_schedules;
-  k.this_cpu().raise_softirq(NET_RX_SOFTIRQ);
+  if (!sd.in_net_rx_action) k.this_cpu().raise_softirq(NET_RX_SOFTIRQ);
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
 }
 
@@ -103,12 +105,14 @@ void gro_complete(sk_buff* skb) {
 }
 }  // namespace
 
-// napi_gro_flush: hand held packets on; flush_old only those held for a jiffy (1 ms at HZ=1000)
+// napi_gro_flush: hand held packets on; with flush_old only those that came in an earlier
+// jiffy (__napi_gro_flush_chain: NAPI_GRO_CB(skb)->age == jiffies stays)
 static void napi_gro_flush(napi_struct* n, bool flush_old) {
-  const uint64_t now_ps = ps_of(n->k->this_cpu().now());
+  kernel& k = *n->k;
+  const uint64_t now_j = k.jiffies();
   std::vector<sk_buff*> keep;
   for (sk_buff* p : n->gro_hash) {
-    if (flush_old && now_ps - p->gro_age_ps < 1000000000ull) {
+    if (flush_old && k.jiffies_at(time_of_ps(p->gro_age_ps)) == now_j) {
       keep.push_back(p);
       continue;
     }
@@ -178,22 +182,28 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
   n->gro_hash.push_back(skb);
 }
 
-// napi_complete_done: flush GRO, leave the poll list, clear SCHED|MISSED - unless MISSED was
-// set, in which case keep SCHED, reschedule and return false (the driver must not unmask).
-// napi_defer_hard_irqs with gro_flush_timeout: while the deferral count lasts, a completion
-// that did work returns false (the interrupt stays masked) and arms the NAPI's hrtimer, whose
-// napi_watchdog polls again after the timeout; the count restarts whenever a poll did work.
+// napi_complete_done (net/core/dev.c, v6.6-6.8 form): when the poll did work and GRO holds
+// packets (n->gro_bitmask), the timeout is gro_flush_timeout: GRO keeps what came in this
+// jiffy and the NAPI's hrtimer is armed, whose napi_watchdog polls again after the timeout
+// (the interrupt is unmasked as usual). With napi_defer_hard_irqs too, while the deferral
+// count lasts (it restarts whenever a poll did work) the timeout is taken even with GRO empty
+// and the completion returns false: the interrupt stays masked and the timer polls.
+// MISSED set: keep SCHED, reschedule and return false (the driver must not unmask).
 bool napi_complete_done(napi_struct* n, int work_done) {
   kernel& k = *n->k;
   bool ret = true;
   double timeout_ns = 0;
-  if (work_done) n->defer_hard_irqs_count = k.params.napi_defer_hard_irqs;
+  const bool gro_bitmask = !n->gro_hash.empty();
+  if (work_done) {
+    if (gro_bitmask) timeout_ns = k.params.gro_flush_timeout_ns;
+    n->defer_hard_irqs_count = k.params.napi_defer_hard_irqs;
+  }
   if (n->defer_hard_irqs_count > 0) {
     --n->defer_hard_irqs_count;
     timeout_ns = k.params.gro_flush_timeout_ns;
     if (timeout_ns > 0) ret = false;
   }
-  napi_gro_flush(n, timeout_ns > 0);  // with a timer armed only the old packets
+  if (gro_bitmask) napi_gro_flush(n, timeout_ns > 0);  // with a timer armed only the old packets
   gro_normal_list(n);
   const uint32_t val = n->state;
   if (val & NAPI_STATE_MISSED) {
@@ -251,7 +261,7 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
     ++k.st.polls_budget_exhausted;
     if (k.on_event) k.on_event("budget_exhausted");
   }
-  napi_gro_flush(n, true);  // flush too old packets (HZ >= 1000)
+  napi_gro_flush(n, k.params.hz >= 1000);  // flush too old packets; if HZ < 1000, all
   gro_normal_list(n);       // and the normal list before yielding the CPU to the next NAPI
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
   repoll.push_back(n);
@@ -259,19 +269,31 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   return work;
 }
 
+// net_rx_action (net/core/dev.c, v6.6+): netdev_budget packets or until time_after_eq(jiffies,
+// time_limit), time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs), both checked after
+// each napi_poll. While it runs (sd->in_net_rx_action) ____napi_schedule raises no softirq;
+// NAPIs scheduled meanwhile are taken by starting over when the list runs out, or go back on
+// the poll list with the leftovers, and NET_RX_SOFTIRQ is raised again if that is not empty.
 void net_rx_action(kernel& k) {
   cpu_core& cpu = k.this_cpu();
   softnet_data& sd = k.this_cpu().sd;
-  const sc_time time_limit = cpu.now() + sc_time(k.params.netdev_budget_usecs, SC_US);
+  const uint64_t time_limit = k.jiffies() + k.usecs_to_jiffies(static_cast<uint64_t>(k.params.netdev_budget_usecs));
   int budget = k.params.netdev_budget;
   std::deque<napi_struct*> list, repoll;
+  sd.in_net_rx_action = true;
   list.swap(sd.poll_list);
   k.probe(sw_sig::softirq_budget_left, static_cast<uint32_t>(budget));
   for (;;) {
     if (list.empty()) {
-      if (repoll.empty() && !sd.poll_list.empty()) {  // more arrived meanwhile: start over
-        list.swap(sd.poll_list);
-        continue;
+      if (repoll.empty()) {
+        sd.in_net_rx_action = false;
+        // ____napi_schedule may have refilled poll_list while in_net_rx_action was true
+        if (!sd.poll_list.empty()) {  // goto start
+          sd.in_net_rx_action = true;
+          list.swap(sd.poll_list);
+          continue;
+        }
+        return;  // goto end
       }
       break;
     }
@@ -280,7 +302,7 @@ void net_rx_action(kernel& k) {
     budget -= napi_poll(k, n, repoll);
     k.probe(sw_sig::softirq_budget_left, static_cast<uint32_t>(budget < 0 ? 0 : budget));
     cpu.boundary();  // interrupts are taken between polls
-    if (budget <= 0 || cpu.now() >= time_limit) {
+    if (budget <= 0 || k.jiffies() >= time_limit) {  // time_after_eq(jiffies, time_limit)
       ++sd.time_squeeze;
       break;
     }
@@ -291,6 +313,7 @@ void net_rx_action(kernel& k) {
   sd.poll_list.swap(list);
   for (napi_struct* n : sd.poll_list) n->on_poll_list = true;
   if (!sd.poll_list.empty()) cpu.raise_softirq(NET_RX_SOFTIRQ);
+  else sd.in_net_rx_action = false;
 }
 
 void drop_skb(kernel& k, sk_buff* skb, const char* counter) {

@@ -10,6 +10,11 @@ kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c)
   cur_ = cores_.front().get();
 }
 
+uint64_t kernel::jiffies_at(const sc_core::sc_time& t) const {
+  // floor(t * HZ / 1 s), in 128 bits: picoseconds times HZ pass 64 bits after 213 days / HZ
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(ps_of(t)) * static_cast<unsigned>(params.hz) / 1000000000000ull);
+}
+
 int kernel::irq_cpu(unsigned vec) const {
   // Vector 0 is the "other" vector (or the single MSI/INTx interrupt); queue n's is n + 1.
   if (!params.irq_spread || vec == 0) return 0;

@@ -29,6 +29,7 @@ struct kernel_params {
   int app_cpu = 0;                   // the core the application task runs on
   int netdev_budget = 300;           // net.core.netdev_budget
   int netdev_budget_usecs = 2000;    // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
+  int hz = 1000;                     // CONFIG_HZ: jiffies tick every 1/hz s
   int netdev_max_backlog = 1000;     // net.core.netdev_max_backlog
   double gro_flush_timeout_ns = 0;   // /sys/class/net/<dev>/gro_flush_timeout
   int napi_defer_hard_irqs = 0;      // /sys/class/net/<dev>/napi_defer_hard_irqs
@@ -101,6 +102,14 @@ class kernel {
   tcp_ehash tcp_hash;
   uint32_t local_addr = 0;          // the host's IPv4 address (0: accept any)
   uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)  // the task whose state the waveform and journey show
+
+  // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,
+  // not at INITIAL_JIFFIES), computed from the time rather than counted by a periodic event
+  uint64_t jiffies_at(const sc_core::sc_time& t) const;
+  uint64_t jiffies() { return jiffies_at(this_cpu().now()); }
+  // usecs_to_jiffies / msecs_to_jiffies (include/linux/jiffies.h): rounded up
+  uint64_t usecs_to_jiffies(uint64_t us) const { return (us * static_cast<uint64_t>(params.hz) + 999999) / 1000000; }
+  uint64_t msecs_to_jiffies(uint64_t ms) const { return (ms * static_cast<uint64_t>(params.hz) + 999) / 1000; }
 
   cpu_core& cpu(int i = 0) { return *cores_.at(i); }
   int cores() const { return static_cast<int>(cores_.size()); }

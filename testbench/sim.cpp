@@ -151,6 +151,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     throw input_error(fmt::format("app.cpu: core {} does not exist with kernel.cores = {}", kp.app_cpu, kp.cores));
   kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
   kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
+  kp.hz = static_cast<int>(p.i("kernel.hz"));
+  if (kp.hz != 100 && kp.hz != 250 && kp.hz != 300 && kp.hz != 1000)
+    throw input_error(fmt::format("kernel.hz: {} is not a CONFIG_HZ choice (100, 250, 300 or 1000)", kp.hz));
   kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
   kp.netdev_max_backlog = static_cast<int>(p.i("kernel.netdev_max_backlog"));
   kp.gro_flush_timeout_ns = p.d("kernel.gro_flush_timeout_ns");

@@ -1999,3 +1999,43 @@ TEST(Truesize, ConstructSkbChargesTheOneKilobyteHeadItCopiesInto) {
             delivered_with_rcvbuf("ts-construct", 10 * truesize - 1, construct) + 1)
       << "a step where rcvbuf crosses 10 x " << truesize;
 }
+
+TEST(Napi, GroFlushTimeoutAloneKeepsGroPacketsOfTheCurrentJiffyUntilItsTimerPolls) {
+  // napi_complete_done: a completion that did work while GRO holds packets takes
+  // gro_flush_timeout as its timeout even without napi_defer_hard_irqs: napi_gro_flush(n, true)
+  // keeps the packets that came in this jiffy and the hrtimer polls again after the timeout.
+  // Segments of a stream so merge across completions, and wait for the timer.
+  auto run = [](const std::string& timeout) {
+    const std::string dir = fresh_dir("gro-timeout-" + timeout);
+    const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.protocol=tcp --set traffic.frames=3000 " +
+                                "--set traffic.frame_bytes=1518 --set traffic.rate_pct=50 --set kernel.gro_flush_timeout_ns=" + timeout);
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    return load_report(dir);
+  };
+  const json off = run("0"), on = run("200000");
+  EXPECT_EQ(on["checks"]["delivered"], 3000);
+  EXPECT_GT(on["stack"]["gro_merged"].get<uint64_t>(), off["stack"]["gro_merged"].get<uint64_t>())
+      << "held over completions, more segments merge";
+  EXPECT_GT(on["latency_ns"]["end_to_end"]["p50"].get<double>(), off["latency_ns"]["end_to_end"]["p50"].get<double>() + 100000)
+      << "a held segment waits for the 200 us timer";
+}
+
+TEST(Napi, NetRxActionsTimeLimitIsCountedInJiffies) {
+  // time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs), rounded up: at HZ=1000 a
+  // budget of 1 us and one of 1000 us are both one jiffy, so net_rx_action stops (time_squeeze)
+  // at the same tick boundaries; at HZ=100 a jiffy is 10 ms and the 13 ms run crosses fewer.
+  auto squeezes = [](const std::string& usecs, const std::string& hz) {
+    const std::string dir = fresh_dir("jiffies-" + usecs + "-" + hz);
+    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml --quiet --out " + dir +
+                                " --set kernel.netdev_budget=100000 --set kernel.netdev_budget_usecs=" + usecs + " --set kernel.hz=" + hz);
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    return load_report(dir)["softnet"]["time_squeeze"].get<uint64_t>();
+  };
+  const uint64_t one_us = squeezes("1", "1000");
+  EXPECT_GT(one_us, 0u);
+  EXPECT_EQ(one_us, squeezes("1000", "1000"));
+  EXPECT_LT(squeezes("1", "100"), one_us);
+  const result bad = run_igbsim("run --out " + fresh_dir("hz-bad") + " --set kernel.hz=500");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("kernel.hz"), std::string::npos) << bad.err;
+}

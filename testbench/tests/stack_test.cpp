@@ -259,6 +259,39 @@ TEST_F(StackTest, ReadDatagramsLeaveTheReceiveBufferChargedUntilAQuarterOfItIsRe
   });
 }
 
+TEST(NetRxAction, ANapiScheduledWhileItRunsIsPolledInTheSamePassWithoutRaisingTheSoftirqAgain) {
+  // ____napi_schedule (v6.4+): inside net_rx_action (sd->in_net_rx_action) it only queues the
+  // NAPI; net_rx_action finds it when its list runs out. No NET_RX_SOFTIRQ is left pending, so
+  // __do_softirq does not pass again (or wake ksoftirqd) for a poll list that is already empty.
+  kernel_params kp;
+  cost_table costs;
+  kernel k(kp, costs);
+  napi_struct a, b;
+  int b_polls = 0;
+  netif_napi_add(k, &a, [&](napi_struct* n, int) {
+    napi_schedule(&b);  // as b's interrupt would, taken between polls
+    napi_complete_done(n, 1);
+    return 1;
+  }, 64);
+  netif_napi_add(k, &b, [&](napi_struct* n, int) {
+    ++b_polls;
+    napi_complete_done(n, 1);
+    return 1;
+  }, 64);
+  run_in_thread([&] {
+    cpu_core& cpu = k.cpu(0);
+    a.state |= NAPI_STATE_SCHED;  // scheduled before the softirq ran, which took the pending bit
+    a.on_poll_list = true;
+    cpu.sd.poll_list.push_back(&a);
+    net_rx_action(k);
+    EXPECT_EQ(b_polls, 1) << "b is polled in the same net_rx_action";
+    EXPECT_FALSE(cpu.softirq_pending()) << "and no softirq is raised for it";
+    EXPECT_FALSE(cpu.sd.in_net_rx_action);
+    napi_schedule(&b);  // outside net_rx_action it raises NET_RX_SOFTIRQ
+    EXPECT_TRUE(cpu.softirq_pending());
+  });
+}
+
 // ---- TCP receive ---------------------------------------------------------------------------
 
 namespace {
