@@ -708,8 +708,10 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     ring->skb = nullptr;
     // igb_cleanup_headers
     if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) {
+      // igb_cleanup_headers frees it and counts nothing itself; the NIC counted the error
+      // (CRCERRS, ALGNERRC, RXERRC), which igb_update_stats sums into rx_errors (ethtool -S)
       ++ring->frame_errors;
-      drop_skb(k, skb, "rx_frame_errors");
+      drop_skb(k, skb, "rx_errors");
       continue;
     }
     if (skb->len < 60) skb->put(60 - skb->len);  // eth_skb_pad

@@ -339,6 +339,8 @@ int netif_rx(kernel& k, sk_buff* skb) {
     return 0;
   }
   ++sd.dropped;
+  // /proc/net/softnet_stat's second column (softnet_data.dropped), which has no name of its
+  // own there: "softnet_" says which file's "dropped" it is
   drop_skb(k, skb, "softnet_dropped");
   return 1;
 }

@@ -77,8 +77,10 @@ int ip_rcv(kernel& k, sk_buff* skb) {
   }
   // ip_local_deliver: fragments would be reassembled here
   if (iph.frag_off() & (IP_MF | IP_OFFSET)) {
-    ++k.st.ip_frags_dropped;
-    drop_skb(k, skb, "ip_frags_dropped");
+    // No reassembly in the model: each fragment is a failed reassembly (IpReasmFails; Linux
+    // counts REASMFAILS per fragment it cannot queue, and per datagram when one times out)
+    ++k.st.ip_reasm_fails;
+    drop_skb(k, skb, "ip_reasm_fails");
     return -1;
   }
   skb->pull(iph.ihl() * 4u);

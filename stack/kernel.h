@@ -42,7 +42,7 @@ struct kernel_stats {
   // SNMP (nstat names)
   uint64_t ip_in_receives = 0, ip_in_hdr_errors = 0, ip_in_csum_errors = 0,
            ip_in_truncated_pkts = 0, ip_in_delivers = 0, ip_in_unknown_protos = 0,
-           ip_in_addr_errors = 0, ip_frags_dropped = 0;
+           ip_in_addr_errors = 0, ip_reasm_fails = 0;
   // dev core stats: frames for another station that promiscuous mode let in (ip_rcv_core)
   uint64_t rx_otherhost_dropped = 0;
   uint64_t udp_in_datagrams = 0, udp_rcvbuf_errors = 0, udp_no_ports = 0,

@@ -79,6 +79,8 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     return;
   }
   if (skb->len == 0) {  // a pure ACK: nothing to queue
+    // No Linux counter: tcp_data_queue frees a segment without data (__kfree_skb) once
+    // tcp_ack has used it; it counts in TcpInSegs only. The model's fate for it.
     drop_skb(k, skb, "tcp_pure_ack");
     return;
   }
@@ -103,10 +105,11 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     return;
   }
   if (!after(end_seq_of(skb), sk->rcv_nxt)) {
-    // A retransmission of data we have: D-SACK and a quick ACK, then drop
+    // A retransmission of data we have: D-SACK and a quick ACK, then drop (tcp_data_queue:
+    // LINUX_MIB_DELAYEDACKLOST, TcpExtDelayedACKLost; drop reason TCP_OLD_DATA)
     ++k.st.delayed_ack_lost;
     send_ack(k, sk);
-    drop_skb(k, skb, "tcp_old_data");
+    drop_skb(k, skb, "delayed_ack_lost");
     return;
   }
   // Out of order (tcp_data_queue_ofo): hold it until the hole before it fills; a duplicate ACK
@@ -184,9 +187,9 @@ int tcp_v4_rcv(kernel& k, sk_buff* skb) {
   const uint16_t dport = static_cast<uint16_t>(th[2] << 8 | th[3]);
   const uint32_t seq = uint32_t(th[4]) << 24 | uint32_t(th[5]) << 16 | uint32_t(th[6]) << 8 | th[7];
   sock* sk = k.tcp_hash.lookup(iph.saddr(), sport, iph.daddr(), dport);
-  if (!sk) {  // no_tcp_socket: answer with a RST
+  if (!sk) {  // no_tcp_socket: answer with a RST (tcp_v4_send_reset: TcpOutRsts)
     ++k.st.tcp_out_rsts;
-    drop_skb(k, skb, "tcp_no_socket");
+    drop_skb(k, skb, "tcp_out_rsts");
     return -1;
   }
   skb->pull(doff);
@@ -237,6 +240,8 @@ void tcp_flush_ofo_at_end(kernel& k, sock* sk) {
   for (auto& [seq, skb] : sk->out_of_order_queue) {
     (void)seq;
     sk->rmem_alloc -= static_cast<int>(skb->truesize);
+    // No Linux counter: Linux would keep them until the hole fills or the queue is pruned
+    // (OfoPruned); the run's end is the model's, so is this fate
     drop_skb(k, skb, "tcp_ofo_held_at_end");
   }
   sk->out_of_order_queue.clear();

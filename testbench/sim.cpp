@@ -404,6 +404,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
         ++oversize_drops;
         drop(id, "rx_length_errors");
         break;
+      // No Linux name: a NIC counts no frame its address filter drops (README)
       case nic_event::addr_filtered: drop(id, "address_filtered"); break;
       case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
       case nic_event::desc_writeback: k.jr.record(id, step::desc_wb_nic, t); break;
@@ -730,7 +731,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   // reader that has taken it off its socket and whose read() has not returned yet (it pays the
   // copy's time after the skb is freed). One that nothing holds was lost: lost_unaccounted.
   std::map<std::string, uint64_t> in_flight_at;
-  uint64_t in_flight = 0;
+  uint64_t in_flight = 0;  // no Linux name: frames on their way when the run ends (not drops)
   if (sb.outstanding() > 0) {
     std::unordered_set<uint64_t> in_nic, in_ring, in_skb;
     dev.frames_held(in_nic);
@@ -804,6 +805,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
+  if (fate("delayed_ack_lost") != k.st.delayed_ack_lost)
+    k.violate("counter_mismatch", "TcpExtDelayedACKLost disagrees with the frames it dropped");
   // GPRC counts a frame once its last buffer is written to host memory: at least the frames
   // whose last descriptor was written back before the read, at most those that had left the
   // packet buffer (and were not dropped by the NIC or its receive filters) after it.
@@ -884,7 +887,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
                   {"time_squeeze", sd_total.time_squeeze}, {"per_cpu", per_cpu}};
   r["stack"] = {{"rx_otherhost_dropped", k.st.rx_otherhost_dropped}, {"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
                 {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},
-                {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_frags_dropped", k.st.ip_frags_dropped},
+                {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_reasm_fails", k.st.ip_reasm_fails},
                 {"udp_in_datagrams", k.st.udp_in_datagrams}, {"udp_rcvbuf_errors", k.st.udp_rcvbuf_errors},
                 {"udp_no_ports", k.st.udp_no_ports}, {"udp_in_errors", k.st.udp_in_errors},
                 {"tcp_in_segs", k.st.tcp_in_segs}, {"tcp_out_rsts", k.st.tcp_out_rsts}, {"gro_merged", k.st.gro_merged},

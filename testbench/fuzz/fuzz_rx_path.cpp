@@ -142,7 +142,7 @@ void receive(const uint8_t* data, size_t size) {
 
   // igb_clean_rx_irq's per-frame work: build_skb around a copy, checksum verdict, protocol
   const uint32_t staterr = d.wb.upper.status_error;
-  if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) return;  // dropped by the driver, rx_frame_errors
+  if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) return;  // dropped by the driver, rx_errors
   std::vector<uint8_t> page(IGB_SKB_PAD + kBufBytes + SKB_SHARED_INFO_SIZE);
   std::memcpy(page.data() + IGB_SKB_PAD, &h.mem[buf], len);
   sk_buff* skb = sk_buff::build(page.data(), static_cast<uint32_t>(page.size() - SKB_SHARED_INFO_SIZE),

@@ -909,10 +909,10 @@ TEST(Tcp, ImpairedStreamsArriveByteExactInOrderWithEveryCopyAccounted) {
   EXPECT_EQ(r["checks"]["delivered"], 3000) << "every segment of every stream reaches read(), in order";
   const json& st = r["stack"];
   EXPECT_GT(st["tcp_ofo_queue"].get<uint64_t>(), 0u) << "reordered and lost segments leave holes";
-  const uint64_t old = r["checks"]["dropped_by"].value("tcp_old_data", 0u) + r["checks"]["dropped_by"].value("tcp_ofo_merge", 0u);
+  const uint64_t old = r["checks"]["dropped_by"].value("delayed_ack_lost", 0u) + r["checks"]["dropped_by"].value("tcp_ofo_merge", 0u);
   EXPECT_GT(old, 0u) << "spurious retransmissions";
   EXPECT_EQ(r["checks"]["offered"].get<uint64_t>(), 3000u + old) << "every extra copy on the wire is dropped as a duplicate";
-  EXPECT_EQ(st["delayed_ack_lost"], r["checks"]["dropped_by"].value("tcp_old_data", 0u));
+  EXPECT_EQ(st["delayed_ack_lost"], r["checks"]["dropped_by"].value("delayed_ack_lost", 0u));
   EXPECT_EQ(st["tcp_in_segs"], r["checks"]["offered"]);
 }
 
@@ -1551,7 +1551,7 @@ TEST(Pcap, ReSegmentedTcpRetransmissionsAreReadAsOneIntactStream) {
     EXPECT_EQ(rep["checks"]["offered"], segments) << name;
     EXPECT_EQ(rep["app"]["delivered_bytes"], hi - lo) << name << ": every byte of the stream once";
     EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), segments) << name;
-    EXPECT_GT(rep["checks"]["dropped_by"].value("tcp_old_data", 0u), 0u) << name << ": a segment with nothing new";
+    EXPECT_GT(rep["checks"]["dropped_by"].value("delayed_ack_lost", 0u), 0u) << name << ": a segment with nothing new";
     EXPECT_GT(rep["checks"]["dropped_by"].value("tcp_ofo_merge", 0u), 0u) << name << ": held bytes sent again";
   }
 }

@@ -339,7 +339,7 @@ TEST_F(TcpTest, SegmentForNoConnectionIsAnsweredWithRst) {
   run_in_thread([&] { segment(0); });
   EXPECT_EQ(k->st.tcp_in_segs, 1u);
   EXPECT_EQ(k->st.tcp_out_rsts, 1u);
-  EXPECT_EQ(drops, std::vector<std::string>{"tcp_no_socket"});
+  EXPECT_EQ(drops, std::vector<std::string>{"tcp_out_rsts"});
 }
 
 TEST_F(TcpTest, OutOfOrderSegmentsWaitForTheHoleThenArriveInOrder) {
@@ -402,7 +402,7 @@ TEST_F(TcpTest, OldDuplicateIsDroppedAndCounted) {
     segment(0);  // a spurious retransmission
   });
   EXPECT_EQ(queued(), (std::vector<uint64_t>{100, 101}));
-  EXPECT_EQ(drops, std::vector<std::string>{"tcp_old_data"});
+  EXPECT_EQ(drops, std::vector<std::string>{"delayed_ack_lost"});
   EXPECT_EQ(k->st.delayed_ack_lost, 1u);
 }
 

@@ -18,7 +18,7 @@ ISN = 1000000
 SEGMENTS = [
     (0, 100),     # in order
     (50, 200),    # overlaps what it has: the first 50 bytes are trimmed
-    (100, 100),   # all old: dropped (tcp_old_data)
+    (100, 100),   # all old: dropped (delayed_ack_lost)
     (400, 100),   # out of order
     (300, 150),   # out of order, overlapping the held 400..500
     (350, 50),    # all held already by 300..450: dropped (tcp_ofo_merge)
