@@ -102,7 +102,7 @@ void server_app::run_select(int t) {
     for (size_t i = 0; i < socks_.size(); ++i) readfds[kFirstFd + i] = true;
     const int n = sys_select(k_, fds_, nfds, readfds, true);
     returned(t);
-    if (n < 0) return;  // EINVAL: more fds than select can take
+    if (n < 0) return;  // EINVAL (a negative nfds: never here)
     for (size_t i = 0; i < socks_.size(); ++i)
       if (readfds[kFirstFd + i]) drain(t, socks_[i]);
   }

@@ -1,7 +1,8 @@
 // Application models running as tasks, each a server reading every socket it is given:
 //   epoll    - per thread an epoll instance over the sockets (EPOLLIN, EPOLLEXCLUSIVE with
 //              `exclusive`), epoll_wait(maxevents 64, no timeout), then reads each ready socket
-//   select   - select() over the sockets' fds (FD_SETSIZE applies), then reads the ready ones
+//   select   - select() over the sockets' fds (in fd_sets of app.fd_setsize bits), then reads
+//              the ready ones
 //   poll     - poll() over an array of pollfd, then reads the ready ones
 //   blocking - a blocking recv on one socket: max(threads, sockets) reader threads, thread t
 //              on socket t mod sockets (every socket has a reader; extra threads share them)

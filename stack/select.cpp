@@ -114,7 +114,9 @@ int sys_select(kernel& k, const fd_table& fds, int nfds, std::vector<bool>& read
   call_scope scope(k.st, cpu.current(), k.st.select_ns);
   cpu.spend(k.cost.syscall_ns);
   ++k.st.select_calls;
-  if (nfds < 0 || nfds > kFdSetSize) return -EINVAL;
+  // core_sys_select: only a negative nfds is an error; it is clipped to max_fds
+  if (nfds < 0) return -EINVAL;
+  if (nfds > static_cast<int>(fds.size())) nfds = static_cast<int>(fds.size());
   // get_fd_set / set_fd_set: the read set in and out, FDS_BYTES(nfds) each way
   const uint64_t set_bytes = (static_cast<uint64_t>(nfds) + 63) / 64 * 8;
   k.st.user_copy_bytes += 2 * set_bytes;

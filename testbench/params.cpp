@@ -136,6 +136,7 @@ params::params() {
       integer("app.threads", 1, "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets; blocking: reader threads, at least one per socket (max(threads, sockets) threads, thread t on socket t mod sockets; at most 4096)"),
       flag("app.exclusive", false, "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
       integer("app.cpu", 0, "", 0, 7, "the core the application task runs on (taskset)"),
+      multiple_of(integer("app.fd_setsize", 1024, "fds", 64, 1048576, "select: bits in the application's fd_set (FD_SETSIZE, 1024 in glibc; the kernel's select has no limit). Select with sockets whose fds reach it is refused"), 64, "an fd_set is an array of 64-bit longs (__NFDBITS)"),
       integer("app.sockets", 1, "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
       integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),

@@ -494,9 +494,13 @@ run_outcome run_simulation(const params& p, const run_options& o) {
           : kind == "blocking" ? app_kind::blocking : app_kind::epoll;
   ac.threads = static_cast<int>(p.i("app.threads"));
   ac.exclusive = p.b("app.exclusive");
-  if (ac.kind == app_kind::select && 3 + nsocks > static_cast<uint32_t>(kFdSetSize))
-    throw input_error(fmt::format("app.sockets: select() takes fds below FD_SETSIZE ({}); {} sockets need fds up to {}",
-                                  kFdSetSize, nsocks, 2 + nsocks));
+  // An fd_set holds fds below FD_SETSIZE: glibc's FD_SET beyond it writes past the set (or
+  // aborts under _FORTIFY_SOURCE, __fdelt_chk); the kernel itself takes any nfds.
+  const int64_t fd_setsize = p.i("app.fd_setsize");
+  if (ac.kind == app_kind::select && 3 + static_cast<int64_t>(nsocks) > fd_setsize)
+    throw input_error(fmt::format("app.fd_setsize: select() takes fds below the fd_set size (FD_SETSIZE) {}; {} sockets "
+                                  "need fds up to {}: raise app.fd_setsize to at least {}",
+                                  fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
   server_app app(k, sockp, ac);
   task_struct& main_task = *app.tasks.front();
   k.app_task = &main_task;

@@ -990,8 +990,27 @@ TEST(Wakeup, SelectBeyondFdSetsizeIsBadInput) {
   const std::string dir = fresh_dir("select-limit");
   const result r = run_igbsim("run --out " + dir + " --set app.kind=select --set app.sockets=1022");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("FD_SETSIZE"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("app.fd_setsize"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
   EXPECT_FALSE(fs::exists(dir)) << "nothing written for bad input";
+}
+
+TEST(Wakeup, SelectOverTenThousandSocketsRunsWithAnFdSetThatLarge) {
+  // The kernel's select has no FD_SETSIZE limit; the application's fd_set has (glibc: 1024).
+  const std::string args = " --set app.kind=select --set app.sockets=10000 --set traffic.flows=100 "
+                           "--set traffic.frames=200 --set traffic.rate_pps=20000 --quiet";
+  const std::string dir = fresh_dir("select-10k");
+  const result r = run_igbsim("run --out " + dir + args + " --set app.fd_setsize=10240");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 200u);
+  EXPECT_GT(rep["app"]["select_calls"].get<uint64_t>(), 0u);
+  EXPECT_GT(rep["app"]["per_call"]["vfs_poll_calls"].get<double>(), 1024.0) << "each call polls beyond fd 1024";
+  const std::string dir2 = fresh_dir("select-10k-default");
+  const result refused = run_igbsim("run --out " + dir2 + args);
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("app.fd_setsize"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir2));
 }
 
 TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {

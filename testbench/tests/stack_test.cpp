@@ -535,15 +535,23 @@ TEST_F(EpollTest, OneshotDisarmsUntilModRearms) {
   EXPECT_EQ(rearmed, 1) << "MOD re-arms and the pending data is reported";
 }
 
-TEST(Select, FdsAtOrBeyondFdSetsizeAreRefused) {
+TEST(Select, TheKernelTakesAnyNfdsClippedToTheFdTableOnlyANegativeOneIsRefused) {
+  // core_sys_select: -EINVAL for n < 0 only; n above max_fds is clipped. FD_SETSIZE (1024) is
+  // the size of glibc's fd_set, not a limit of the system call.
   kernel_params kp;
   cost_table costs;
   kernel k(kp, costs);
   fd_table fds(2000, nullptr);
   std::vector<bool> set(2000, false);
-  int r = 0;
-  run_in_thread([&] { r = sys_select(k, fds, kFdSetSize + 1, set, false); });
-  EXPECT_EQ(r, -EINVAL);
+  int beyond = -1, clipped = -1, negative = 0;
+  run_in_thread([&] {
+    beyond = sys_select(k, fds, 1025, set, false);
+    clipped = sys_select(k, fds, 5000, set, false);
+    negative = sys_select(k, fds, -1, set, false);
+  });
+  EXPECT_EQ(beyond, 0);
+  EXPECT_EQ(clipped, 0);
+  EXPECT_EQ(negative, -EINVAL);
 }
 
 TEST_F(EpollTest, ItemsBeyondMaxeventsStayReadyForTheNextCall) {
