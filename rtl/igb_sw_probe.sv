@@ -40,7 +40,16 @@ module igb_sw_probe (
   input  wire logic [15:0] softirq_budget_left_i,
   input  wire logic [15:0] sock0_rxq_len_i,
   input  wire logic [15:0] ep0_ready_len_i,
-  input  wire logic [1:0]  task0_state_i         // 0 running, 1 runnable, 2 interruptible
+  input  wire logic [1:0]  task0_state_i,        // 0 running, 1 runnable, 2 interruptible
+  // Per core n (0..7): its ksoftirqd/n task, encoded as task0_state_i
+  input  wire logic [1:0]  ksoftirqd0_state_i,
+  input  wire logic [1:0]  ksoftirqd1_state_i,
+  input  wire logic [1:0]  ksoftirqd2_state_i,
+  input  wire logic [1:0]  ksoftirqd3_state_i,
+  input  wire logic [1:0]  ksoftirqd4_state_i,
+  input  wire logic [1:0]  ksoftirqd5_state_i,
+  input  wire logic [1:0]  ksoftirqd6_state_i,
+  input  wire logic [1:0]  ksoftirqd7_state_i
 );
   typedef enum logic [1:0] {CtxIdle, CtxProcess, CtxSoftirq, CtxHardirq} ctx_e;
   typedef enum logic [1:0] {NapiIdle, NapiScheduled, NapiPolling, NapiDisabled} napi_e;
@@ -57,6 +66,16 @@ module igb_sw_probe (
   assign core6_ctx   = ctx_e'(core6_ctx_i);
   assign core7_ctx   = ctx_e'(core7_ctx_i);
   assign task0_state = task_e'(task0_state_i);
+  task_e ksoftirqd0_state, ksoftirqd1_state, ksoftirqd2_state, ksoftirqd3_state,
+         ksoftirqd4_state, ksoftirqd5_state, ksoftirqd6_state, ksoftirqd7_state;
+  assign ksoftirqd0_state = task_e'(ksoftirqd0_state_i);
+  assign ksoftirqd1_state = task_e'(ksoftirqd1_state_i);
+  assign ksoftirqd2_state = task_e'(ksoftirqd2_state_i);
+  assign ksoftirqd3_state = task_e'(ksoftirqd3_state_i);
+  assign ksoftirqd4_state = task_e'(ksoftirqd4_state_i);
+  assign ksoftirqd5_state = task_e'(ksoftirqd5_state_i);
+  assign ksoftirqd6_state = task_e'(ksoftirqd6_state_i);
+  assign ksoftirqd7_state = task_e'(ksoftirqd7_state_i);
   `IGB_SW_QUEUE_STATE(0)
   `IGB_SW_QUEUE_STATE(1)
   `IGB_SW_QUEUE_STATE(2)

@@ -35,6 +35,13 @@ void cpu_core::set_ctx(cpu_ctx c) {
 
 void cpu_core::resumed() { k_.set_this_cpu(this); }
 
+// The waveform's task signals: the application's first task (sw.task0_state) and this core's
+// ksoftirqd (sw.ksoftirqdN_state), 0 running, 1 runnable, 2 interruptible, 3 dead.
+void cpu_core::trace_state(const task_struct* t) {
+  if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
+  else if (t == &ksoftirqd_) k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));
+}
+
 void cpu_core::spend(double ns) {
   const sc_time d = time_of_ns(ns);
   offset_ += d;
@@ -112,7 +119,7 @@ void cpu_core::preempt() {
   self->state = task_state::runnable;
   ++self->nivcsw;
   rq_.push_back(self);
-  if (self == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(self->state));
+  trace_state(self);
   switch_to(next);
   wait(self->run_ev);
   resumed();
@@ -171,7 +178,7 @@ void cpu_core::take_irqs() {
 // invoke_softirq: leave the work to ksoftirqd when it is already runnable.
 void cpu_core::invoke_softirq() {
   if (ksoftirqd_.state == task_state::running || ksoftirqd_.state == task_state::runnable) return;
-  do_softirq();
+  do_softirq(false);
 }
 
 // run_ksoftirqd (smpboot thread body): __do_softirq while work is pending, a preemption
@@ -182,7 +189,7 @@ void cpu_core::run_ksoftirqd() {
       set_current_state(task_state::interruptible);
       schedule();
     }
-    do_softirq();
+    do_softirq(true);
     sync();
     cond_resched();
   }
@@ -192,7 +199,9 @@ void cpu_core::run_ksoftirqd() {
 // restarting while more are raised, while time_before(jiffies, end) with end = jiffies +
 // MAX_SOFTIRQ_TIME (msecs_to_jiffies(2): 2 jiffies at HZ=1000, 1 at HZ=100/250/300), no
 // need_resched() and --max_restart (MAX_SOFTIRQ_RESTART passes); else wakeup_softirqd().
-void cpu_core::do_softirq() {
+// Each pass (a round of the pending handlers) is counted by where it ran, with the packets
+// net_rx_action took through netif_receive_skb in it (softnet_stat's processed).
+void cpu_core::do_softirq(bool ksirqd) {
   const cpu_ctx prev = ctx_;
   set_ctx(cpu_ctx::softirq);
   const uint64_t end = k_.jiffies_at(now()) + k_.msecs_to_jiffies(MAX_SOFTIRQ_TIME_MS);
@@ -201,7 +210,10 @@ void cpu_core::do_softirq() {
     const uint32_t pending = softirq_pending_;
     softirq_pending_ = 0;
     spend(k_.cost.softirq_entry_ns);
+    const uint64_t processed = sd.processed;
     if ((pending & (1u << NET_RX_SOFTIRQ)) && net_rx_action) net_rx_action();
+    ++(ksirqd ? sd.softirq_ksoftirqd_passes : sd.softirq_irq_exit_passes);
+    (ksirqd ? sd.packets_ksoftirqd : sd.packets_irq_exit) += sd.processed - processed;
     if (softirq_pending_ && !(k_.jiffies_at(now()) < end && !need_resched_ && --restart)) break;
   }
   set_ctx(prev);
@@ -243,6 +255,7 @@ void cpu_core::switch_to(task_struct* next) {
   if (prev && prev != next && prev->state == task_state::running) {
     prev->state = task_state::runnable;
     rq_.push_back(prev);
+    trace_state(prev);
     if (!next) next = pick_next_task();
   }
   current_ = next;
@@ -251,7 +264,7 @@ void cpu_core::switch_to(task_struct* next) {
   if (next) {
     rq_.erase(std::remove(rq_.begin(), rq_.end(), next), rq_.end());
     next->state = task_state::running;
-    if (next == k_.app_task) k_.probe(sw_sig::task0_state, 0);
+    trace_state(next);
     set_ctx(cpu_ctx::process);
     next->run_ev.notify(SC_ZERO_TIME);
   } else {
@@ -266,7 +279,7 @@ void cpu_core::schedule() {
   boundary();
   if (self->state == task_state::running) return;
   ++self->nvcsw;
-  if (self == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(self->state));
+  trace_state(self);
   switch_to(pick_next_task());
   if (self->state == task_state::dead) return;
   wait(self->run_ev);
@@ -275,7 +288,7 @@ void cpu_core::schedule() {
 
 void cpu_core::set_current_state(task_state s) {
   current_->state = s;
-  if (current_ == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(s));
+  trace_state(current_);
 }
 
 bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
@@ -297,7 +310,7 @@ bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
       need_resched_ = true;  // check_preempt_wakeup
     }
   }
-  if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
+  trace_state(t);
   return true;
 }
 

@@ -73,6 +73,9 @@ struct softnet_data {
   napi_struct backlog;                   // its NAPI, polled by process_backlog
   bool in_net_rx_action = false;         // ____napi_schedule raises no NET_RX_SOFTIRQ then
   uint64_t processed = 0, dropped = 0, time_squeeze = 0;
+  // Not in softnet_stat: __do_softirq passes (rounds of the pending softirqs) run at irq_exit
+  // and in ksoftirqd, and the packets (processed) each took
+  uint64_t softirq_irq_exit_passes = 0, softirq_ksoftirqd_passes = 0, packets_irq_exit = 0, packets_ksoftirqd = 0;
 };
 
 class cpu_core {
@@ -131,7 +134,8 @@ class cpu_core {
   void task_thread(task_struct* t);
   void take_irqs();
   void invoke_softirq();
-  void do_softirq();  // __do_softirq
+  void do_softirq(bool ksirqd);  // __do_softirq; ksirqd: from ksoftirqd, else irq_exit
+  void trace_state(const task_struct* t);
   void run_ksoftirqd();
   void set_ctx(cpu_ctx c);
   void resumed();  // this core's thread runs again: it is this_cpu()

@@ -29,6 +29,14 @@ bool kernel::try_to_wake_up(task_struct* t) {
 
 kernel::~kernel() = default;
 
+void kernel::set_tracer(wave_tracer* t) {
+  tracer_ = t;
+  // ksoftirqd/N starts asleep; the probe's inputs start at 0 (running)
+  if (tracer_ && tracer_->enabled())
+    for (int i = 0; i < cores(); ++i)
+      tracer_->sw_set(0, sw_sig::ksoftirqd_state, static_cast<uint32_t>(cpu(i).ksoftirqd().state), static_cast<unsigned>(i));
+}
+
 void kernel::probe(sw_sig s, uint32_t v, unsigned queue) {
   if (!tracer_ || !tracer_->enabled()) return;
   const sc_core::sc_time t = this_cpu().now();

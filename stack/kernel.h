@@ -123,7 +123,7 @@ class kernel {
 
   // Waveform probe (no-op without a tracer)
   void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals
-  void set_tracer(wave_tracer* t) { tracer_ = t; }
+  void set_tracer(wave_tracer* t);
 
   // Checker verdicts
   void violate(const std::string& kind, const std::string& detail, int64_t frame = -1);

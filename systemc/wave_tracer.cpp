@@ -79,6 +79,13 @@ void wave_tracer::apply(const change& c) {
     case sw_sig::sock0_rxq_len: p.sock0_rxq_len_i = c.v; break;
     case sw_sig::ep0_ready_len: p.ep0_ready_len_i = c.v; break;
     case sw_sig::task0_state: p.task0_state_i = c.v; break;
+    case sw_sig::ksoftirqd_state: {
+      CData* const st[kProbeCores] = {&p.ksoftirqd0_state_i, &p.ksoftirqd1_state_i, &p.ksoftirqd2_state_i,
+                                      &p.ksoftirqd3_state_i, &p.ksoftirqd4_state_i, &p.ksoftirqd5_state_i,
+                                      &p.ksoftirqd6_state_i, &p.ksoftirqd7_state_i};
+      *st[c.q] = c.v;
+      break;
+    }
   }
 }
 
@@ -127,7 +134,7 @@ void wave_tracer::dump_rtl(uint64_t t_ps) {
 void wave_tracer::sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue) {
   if (!fst_) return;
   if (s <= sw_sig::rx_desc_read && queue >= kProbeQueues) return;  // not a device queue (backlog)
-  if (s == sw_sig::core_ctx && queue >= kProbeCores) return;
+  if ((s == sw_sig::core_ctx || s == sw_sig::ksoftirqd_state) && queue >= kProbeCores) return;
   change c{std::max(t_ps, last_t_), s, v, queue};
   // Keep time order; changes almost always arrive in order, so this scans from the back.
   auto it = pending_.end();

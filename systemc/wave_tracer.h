@@ -18,11 +18,12 @@ class Vigb_sw_probe;
 namespace igbsim {
 
 // Software signals. The first group exists once per receive queue (sw.napiN_*, sw.rxN_*,
-// N = the queue), core_ctx once per core (sw.coreN_ctx); the rest once.
+// N = the queue), core_ctx and ksoftirqd_state once per core (sw.coreN_ctx,
+// sw.ksoftirqdN_state, N = the core); the rest once.
 enum class sw_sig {
   napi_state, napi_missed, napi_budget_left, napi_work_done, rx_next_to_clean, rx_next_to_use,
   rx_desc_read,
-  core_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state
+  core_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state, ksoftirqd_state
 };
 constexpr unsigned kProbeQueues = 8;  // queues the probe has signals for (rtl/igb_sw_probe.sv)
 constexpr unsigned kProbeCores = 8;   // cores likewise

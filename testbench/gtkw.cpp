@@ -70,7 +70,10 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
   softirq.sigs.push_back({"sw.softirq_budget_left_i[15:0]", "24", ""});
   groups.push_back(softirq);
   groups.push_back({"sockets/epoll", {{"sw.sock0_rxq_len_i[15:0]", "24", ""}, {"sw.ep0_ready_len_i[15:0]", "24", ""}}});
-  groups.push_back({"tasks", {{"sw.igb_sw_probe.task0_state[1:0]", "24", "enum"}}});
+  group tasks{"tasks", {{"sw.igb_sw_probe.task0_state[1:0]", "24", "enum"}}};
+  for (unsigned c = 0; c < cores; ++c)
+    tasks.sigs.push_back({"sw.igb_sw_probe.ksoftirqd" + std::to_string(c) + "_state[1:0]", "24", "enum"});
+  groups.push_back(tasks);
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");

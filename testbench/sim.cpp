@@ -804,6 +804,10 @@ run_outcome run_simulation(const params& p, const run_options& o) {
     sd_total.processed += k.cpu(c).sd.processed;
     sd_total.dropped += k.cpu(c).sd.dropped;
     sd_total.time_squeeze += k.cpu(c).sd.time_squeeze;
+    sd_total.softirq_irq_exit_passes += k.cpu(c).sd.softirq_irq_exit_passes;
+    sd_total.softirq_ksoftirqd_passes += k.cpu(c).sd.softirq_ksoftirqd_passes;
+    sd_total.packets_irq_exit += k.cpu(c).sd.packets_irq_exit;
+    sd_total.packets_ksoftirqd += k.cpu(c).sd.packets_ksoftirqd;
   }
   if (fate("softnet_dropped") != sd_total.dropped)
     k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
@@ -886,9 +890,17 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   json per_cpu = json::array();
   for (int c = 0; c < k.cores(); ++c)
     per_cpu.push_back({{"processed", k.cpu(c).sd.processed}, {"dropped", k.cpu(c).sd.dropped},
-                       {"time_squeeze", k.cpu(c).sd.time_squeeze}});
+                       {"time_squeeze", k.cpu(c).sd.time_squeeze},
+                       {"softirq_irq_exit_passes", k.cpu(c).sd.softirq_irq_exit_passes},
+                       {"softirq_ksoftirqd_passes", k.cpu(c).sd.softirq_ksoftirqd_passes},
+                       {"packets_irq_exit", k.cpu(c).sd.packets_irq_exit},
+                       {"packets_ksoftirqd", k.cpu(c).sd.packets_ksoftirqd}});
   r["softnet"] = {{"processed", sd_total.processed}, {"dropped", sd_total.dropped},
-                  {"time_squeeze", sd_total.time_squeeze}, {"per_cpu", per_cpu}};
+                  {"time_squeeze", sd_total.time_squeeze},
+                  {"softirq_irq_exit_passes", sd_total.softirq_irq_exit_passes},
+                  {"softirq_ksoftirqd_passes", sd_total.softirq_ksoftirqd_passes},
+                  {"packets_irq_exit", sd_total.packets_irq_exit}, {"packets_ksoftirqd", sd_total.packets_ksoftirqd},
+                  {"per_cpu", per_cpu}};
   r["stack"] = {{"rx_otherhost_dropped", k.st.rx_otherhost_dropped}, {"ip_in_receives", k.st.ip_in_receives}, {"ip_in_hdr_errors", k.st.ip_in_hdr_errors},
                 {"ip_in_csum_errors", k.st.ip_in_csum_errors}, {"ip_in_truncated_pkts", k.st.ip_in_truncated_pkts},
                 {"ip_in_delivers", k.st.ip_in_delivers}, {"ip_reasm_fails", k.st.ip_reasm_fails},
@@ -976,6 +988,9 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }
   s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n", adapter.stats.irqs,
                    delivered > 0 ? adapter.stats.irqs / delivered : 0.0, k.st.polls, k.st.polls_budget_exhausted);
+  s += fmt::format("  softirq    {} passes at irq_exit ({} packets), {} in ksoftirqd ({} packets), time squeezes {}\n",
+                   sd_total.softirq_irq_exit_passes, sd_total.packets_irq_exit, sd_total.softirq_ksoftirqd_passes,
+                   sd_total.packets_ksoftirqd, sd_total.time_squeeze);
   const json& e2e = lat["end_to_end"];
   if (e2e.value("count", 0) > 0)
     s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n", e2e["p50"].get<double>(),

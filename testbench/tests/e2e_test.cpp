@@ -2058,3 +2058,45 @@ TEST(Napi, NetRxActionsTimeLimitIsCountedInJiffies) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("kernel.hz"), std::string::npos) << bad.err;
 }
+
+TEST(Softirq, KsoftirqdsPassesAndPacketsAreReportedAndItRunsOnTheWaveform) {
+  // napi_budget: one core at 80 % of line rate with 64-byte frames. __do_softirq runs out of
+  // restarts and wakes ksoftirqd, which then takes most of the packets.
+  auto run = [](const std::string& name, const std::string& args) {
+    const std::string dir = fresh_dir(name);
+    const result r = run_igbsim("run --quiet --waves --out " + dir + " " + args);
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("  softirq    "), std::string::npos) << "a summary line: " << r.out;
+    return dir;
+  };
+  auto ksoftirqd_ran = [](const std::string& dir) {  // sw.ksoftirqd0_state: 0 = running
+    uint64_t running = 0;
+    bool first = true;
+    for (const auto& c : read_fst(dir + "/waves.fst", {"sw.ksoftirqd0_state_i"})) {
+      const uint64_t v = bits_to_u64(c.value);
+      if (first) {
+        EXPECT_EQ(v, 2u) << "ksoftirqd starts asleep (TASK_INTERRUPTIBLE)";
+      }
+      first = false;
+      running += v == 0;
+    }
+    return running;
+  };
+  const std::string busy = run("ksoftirqd-busy", std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml");
+  const json b = load_report(busy)["softnet"];
+  for (const json& c : b["per_cpu"]) {
+    EXPECT_EQ(c["packets_irq_exit"].get<uint64_t>() + c["packets_ksoftirqd"].get<uint64_t>(), c["processed"].get<uint64_t>())
+        << "every packet is taken by a softirq pass at irq_exit or in ksoftirqd";
+  }
+  EXPECT_GT(b["softirq_ksoftirqd_passes"].get<uint64_t>(), 0u);
+  EXPECT_GT(b["packets_ksoftirqd"].get<uint64_t>(), b["packets_irq_exit"].get<uint64_t>()) << "ksoftirqd does most of the work";
+  EXPECT_GT(ksoftirqd_ran(busy), 0u) << "ksoftirqd runs on the waveform";
+
+  const std::string light = run("ksoftirqd-light", "--set traffic.rate_pct=1 --set traffic.frames=200");
+  const json l = load_report(light)["softnet"];
+  EXPECT_EQ(l["softirq_ksoftirqd_passes"], 0u);
+  EXPECT_EQ(l["packets_ksoftirqd"], 0u);
+  EXPECT_EQ(l["packets_irq_exit"], l["processed"]);
+  EXPECT_GT(l["softirq_irq_exit_passes"].get<uint64_t>(), 0u);
+  EXPECT_EQ(ksoftirqd_ran(light), 0u) << "a light load never wakes ksoftirqd";
+}
