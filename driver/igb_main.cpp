@@ -474,9 +474,16 @@ void igb_msix_ring(igb_q_vector* q) {
 // igb_intr_msi / igb_intr: read ICR (which auto-masks through IAM), write a pending ITR
 // change, schedule NAPI. Link, reset and timestamp causes are not modelled. INTx is shared:
 // without INT_ASSERTED the interrupt was not this device's (IRQ_NONE).
+// Without NAPI (driver.mode = legacy) the handler cleans the ring itself and re-enables the
+// interrupt (IMS), as igb_msix_ring_legacy does for a vector.
 static void igb_intr_common(igb_adapter* a) {
   igb_q_vector* q = a->q_vector[0].get();
   igb_irq_entry(q, 0);
+  if (!a->cfg.napi) {
+    igb_clean_rx_irq(q, q->rx_ring->count);
+    igb_ring_irq_enable(q);
+    return;
+  }
   napi_schedule(&q->napi);
 }
 
