@@ -65,6 +65,7 @@ igb_plan igb_plan_configuration(const igb_setup& s) {
   p.wthresh_set = s.wthresh >= 0;
   p.wthresh = p.wthresh_set ? static_cast<uint32_t>(s.wthresh)
                             : (part.mac == igb_mac::e82576 && p.irq_mode == igb_irq_mode::msix) ? 1 : 4;
+  p.itr_dynamic = (s.rx_itr_setting & 3) != 0;
   p.pktbuf_set = s.pktbuf_kb > 0;
   p.pktbuf_kb = p.pktbuf_set ? static_cast<uint32_t>(s.pktbuf_kb) : part.pktbuf_kb;
   return p;

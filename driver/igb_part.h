@@ -40,6 +40,7 @@ struct igb_setup {
   int drop_en = -1;      // -1 = igb's rule, else forced off (0) or on (1)
   int wthresh = -1;      // -1 = IGB_RX_WTHRESH
   int pktbuf_kb = 0;     // 0 = the part's
+  uint32_t rx_itr_setting = 3;  // ethtool -C rx-usecs as igb keeps it: 0 off, 1/3 dynamic, else us << 2
 };
 
 // What igb decided, with the inputs of each decision, for the summary and report.json.
@@ -56,8 +57,12 @@ struct igb_plan {
   bool wthresh_set = false;
   uint32_t pktbuf_kb = 64;
   bool pktbuf_set = false;
-  // igb_ring_irq_enable: igb_set_itr with one q_vector, igb_update_ring_itr with several
-  const char* itr_algorithm() const { return num_q_vectors == 1 ? "igb_set_itr" : "igb_update_ring_itr"; }
+  bool itr_dynamic = true;      // rx_itr_setting & 3: an adaptive mode, not off or a fixed interval
+  // igb_ring_irq_enable: igb_set_itr with one q_vector, igb_update_ring_itr with several; none
+  // with ITR off or fixed
+  const char* itr_algorithm() const {
+    return !itr_dynamic ? "none" : num_q_vectors == 1 ? "igb_set_itr" : "igb_update_ring_itr";
+  }
   int msix_vectors() const { return irq_mode == igb_irq_mode::msix ? num_q_vectors + 1 : 0; }
 };
 

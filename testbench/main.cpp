@@ -335,7 +335,17 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
     return v;
   };
   const auto cols = split(header);
-  if (cols.size() != 2 + 2 * kSteps || cols[0] != "frame") throw input_error(csv.string() + ":1: not an igbsim journey file");
+  if (cols.empty() || cols[0] != "frame") throw input_error(csv.string() + ":1: not an igbsim journey file");
+  std::vector<std::string> expected{"frame", "fate"};
+  for (const char* suffix : {"_ns", "_task"})
+    for (size_t i = 0; i < kSteps; ++i) expected.push_back(step_name(step(i)) + std::string(suffix));
+  if (cols != expected) {
+    size_t i = 0;
+    while (i < cols.size() && i < expected.size() && cols[i] == expected[i]) ++i;
+    throw input_error(fmt::format("{}:1: column {} is '{}', this igbsim writes '{}' there (a journey from another "
+                                  "version, or damaged)", csv.string(), i + 1, i < cols.size() ? shown(cols[i]) : "",
+                                  i < expected.size() ? expected[i] : ""));
+  }
   while (next_line(line)) {
     const auto v = split(line);
     const std::string where = fmt::format("{}:{}", csv.string(), lineno);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -104,7 +105,7 @@ params::params() {
       choice("nic.part", "i350", {"i350", "82576", "i210"}, "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else 4) and its packet buffer (36, 64, 34 KB)"),
       word_or_number("nic.queues", "auto", {"auto"}, "", 1, 8, true, "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
       multiple_of(integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
-      word_or_number("nic.pktbuf_kb", "auto", {"auto"}, "KB", 2, 64, true, "receive packet buffer size (RXPBS). auto: the part's (i350 36, 82576 64, i210 34 KB)"),
+      word_or_number("nic.pktbuf_kb", "auto", {"auto"}, "KB", 2, 64, true, "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
       multiple_of(integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
       integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
       integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
@@ -196,7 +197,14 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (v.index() == 0 && d.def.index() == 3 &&
       std::find(d.choices.begin(), d.choices.end(), "true") != d.choices.end())
     v = std::string(std::get<bool>(v) ? "true" : "false");
-  if (v.index() != d.def.index()) throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
+  if (v.index() != d.def.index()) {
+    if (d.number_or_choice) {
+      std::string words;
+      for (const auto& c : d.choices) words += c + ", ";
+      throw bad(fmt::format("expected {}or a number in [{}, {}], got {}", words, d.min, d.max, type_name(v)));
+    }
+    throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
+  }
   if (v.index() == 1 || v.index() == 2) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
     if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
@@ -207,13 +215,10 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     const std::string& s = std::get<std::string>(v);
     bool ok = false;
     for (const auto& c : d.choices) ok |= (c == s);
-    if (!ok && d.number_or_choice) {
-      try {
-        size_t used = 0;
-        const double x = std::stod(s, &used);
-        if (used == s.size()) return assign(key, x, where);
-      } catch (const std::exception&) {
-      }
+    if (!ok && d.number_or_choice) {  // a plain decimal number (no hex, no spaces)
+      double x = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x, std::chars_format::general);
+      if (!s.empty() && ec == std::errc() && end == s.data() + s.size()) return assign(key, x, where);
     }
     if (!ok) {
       std::string list;

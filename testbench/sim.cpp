@@ -77,7 +77,8 @@ uint32_t itr_setting(const std::string& s) {
 std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_plan& p) {
   auto plural = [](int n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
   std::string queues = p.irq_mode != igb_irq_mode::msix
-                           ? (p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X")
+                           ? std::string(p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X") +
+                                 (w.queues > 1 ? fmt::format("; nic.queues {} not used", w.queues) : "")
                        : p.queues_set ? "nic.queues"
                                       : fmt::format("min({}, the {}'s {})", plural(w.online_cpus, "core"), part.name,
                                                     part.max_rss_queues);
@@ -90,11 +91,13 @@ std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_pl
   const char* drop = p.drop_en_set ? "nic.drop_en"
                      : p.rss_queues == 1 ? "one queue"
                      : p.drop_en ? "several queues, RX flow control off"
-                                 : "RX flow control on (driver.flow_control)";
-  return fmt::format("  igb        {}: {} ({}), vectors {}, ITR by {} ({})\n"
+                                 : "driver.flow_control receives PAUSE";
+  const std::string itr = p.itr_dynamic ? fmt::format("ITR by {} ({})", p.itr_algorithm(), plural(p.num_q_vectors, "q_vector"))
+                                        : fmt::format("ITR {} ({})", w.rx_itr_setting ? "fixed" : "off",
+                                                      plural(p.num_q_vectors, "q_vector"));
+  return fmt::format("  igb        {}: {} ({}), vectors {}, {}\n"
                      "             DROP_EN {} ({}), WTHRESH {} ({}), packet buffer {} KB{}\n",
-                     part.name, plural(p.rss_queues, "queue"), queues, vectors, p.itr_algorithm(),
-                     plural(p.num_q_vectors, "q_vector"), p.drop_en ? "on" : "off", drop, p.wthresh,
+                     part.name, plural(p.rss_queues, "queue"), queues, vectors, itr, p.drop_en ? "on" : "off", drop, p.wthresh,
                      p.wthresh_set ? "nic.wthresh" : "IGB_RX_WTHRESH", p.pktbuf_kb, p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
 }
 
@@ -125,6 +128,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   want.wthresh = word_or_int("nic.wthresh", -1);
   want.pktbuf_kb = word_or_int("nic.pktbuf_kb", 0);
   want.drop_en = p.s("nic.drop_en") == "auto" ? -1 : p.s("nic.drop_en") == "true";
+  want.rx_itr_setting = itr_setting(p.s("driver.itr"));
   igb_plan plan;
   try {
     plan = igb_plan_configuration(want);

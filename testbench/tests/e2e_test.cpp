@@ -687,6 +687,21 @@ TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
 }
 
+// driver.mode = legacy cleans the ring in the interrupt handler under MSI and INTx too (their
+// handlers scheduled NAPI regardless: a hybrid with polls)
+TEST(EndToEnd, LegacyModeNeverPollsWhateverTheInterrupt) {
+  for (const std::string mode : {"msix", "msi", "intx"}) {
+    const std::string dir = fresh_dir("legacy-" + mode);
+    const result r = run_igbsim("run --out " + dir + " --set driver.mode=legacy --set traffic.frames=300 --set driver.irq_mode=" + mode);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json rep = load_report(dir);
+    EXPECT_EQ(rep["driver"]["polls"], 0) << mode;
+    EXPECT_GT(rep["driver"]["irqs"].get<uint64_t>(), 0u) << mode;
+    EXPECT_GT(rep["softnet"]["processed"].get<uint64_t>(), 0u) << mode << ": frames go through the backlog";
+    for (const auto& row : load_journey(dir)) EXPECT_LT(row.t[size_t(step::napi_poll)], 0) << mode << " frame " << row.frame;
+  }
+}
+
 TEST(EndToEnd, MsiAndIntxReadIcrOnEveryInterruptMsixNever) {
   auto run = [](const std::string& mode, int frames) {
     const std::string dir = fresh_dir("irq-" + mode + std::to_string(frames));
@@ -1144,6 +1159,12 @@ TEST(IgbConfiguration, OneQueueUnderMsixUsesTheRingItrOfItsTwoVectors) {
   EXPECT_EQ(msi["driver"]["q_vectors"], 1);
   EXPECT_EQ(msi["driver"]["itr_algorithm"], "igb_set_itr");
   EXPECT_GT(msi["driver"]["irqs"].get<uint64_t>(), 2 * msix["driver"]["irqs"].get<uint64_t>());
+  const json fixed = load_report([&] {
+    const std::string dir = fresh_dir("itr1q-fixed");
+    EXPECT_EQ(run_igbsim("run --out " + dir + " --set traffic.frames=100 --set driver.itr=100").status, 0);
+    return dir;
+  }());
+  EXPECT_EQ(fixed["driver"]["itr_algorithm"], "none") << "a fixed interval runs neither algorithm";
 }
 
 // The parts differ where the receive path sees it: the 82576 gets WTHRESH 1 with MSI-X (each
