@@ -19,9 +19,9 @@
 // Defaults are the kernel's for one CPU (factor 1 + ilog2(ncpus) for more, up to 8 CPUs).
 // When nothing is runnable the core's idle thread waits for the next interrupt.
 //
-// Softirqs run at irq_exit (invoke_softirq) unless this core's ksoftirqd is already runnable
-// (choice: the 4.9-6.4 behaviour, commit 4cd13c21b207 "softirq: Let ksoftirqd do its job";
-// the reference marks the version range UNVERIFIED). __do_softirq restarts while softirqs
+// Softirqs run at irq_exit (invoke_softirq) whenever they are pending and the interrupt did
+// not interrupt softirq processing, even with this core's ksoftirqd runnable (v6.5+: commit
+// d15121be7485 reverted 4.9's "softirq: Let ksoftirqd do its job", 4cd13c21b207). __do_softirq restarts while softirqs
 // stay pending, up to 10 passes and MAX_SOFTIRQ_TIME (2 ms in jiffies:
 // msecs_to_jiffies(2), kernel.hz); then it wakes ksoftirqd, a task that competes with
 // the applications under the scheduler.
