@@ -764,8 +764,11 @@ TEST(Napi, WithoutNapiDeliveriesCollapseAsLoadRisesWithNapiTheyHoldAPlateau) {
   };
   const double legacy_peak = std::max(delivered("legacy", 15), delivered("legacy", 25));
   const double legacy_60 = delivered("legacy", 60), legacy_100 = delivered("legacy", 100);
-  EXPECT_LT(legacy_60, 0.85 * legacy_peak) << "past saturation the interrupt handler eats the CPU";
-  EXPECT_LT(legacy_100, legacy_60) << "and more load delivers less";
+  // Past saturation the interrupt handler and the backlog it feeds (run inline at each
+  // irq_exit, v6.5+) eat the CPU: the reader gets a sliver, how much depends on where its few
+  // slices fall (a rcvbuf's worth, 92 datagrams, to about a thousand), never near the peak.
+  EXPECT_LT(legacy_60, 0.35 * legacy_peak) << "past saturation the interrupt handler eats the CPU";
+  EXPECT_LT(legacy_100, 0.35 * legacy_peak) << "and more load delivers no more";
   const double napi_80 = delivered("napi", 80), napi_100 = delivered("napi", 100);
   EXPECT_GT(napi_100, 0.9 * napi_80) << "NAPI holds its delivery rate as load keeps rising";
   EXPECT_GT(napi_100, 2 * legacy_100);
@@ -1331,6 +1334,38 @@ TEST(ScenarioClaim, SelectCostsPerSocketEpollDoesNot) {
   EXPECT_LT(std::abs(e10 - e1), 0.25 * e1) << "epoll per call: " << e1 << " ns with 1000 sockets, " << e10 << " with 10000";
 }
 
+// napi_budget: several busy NAPI instances on one core run net_rx_action out of its budget
+// (time_squeeze), polls use their whole weight, and ksoftirqd takes work over; with one queue
+// (one instance) a pass ends with its list empty instead: no time_squeeze
+TEST(ScenarioClaim, NapiBudgetSqueezesWithSeveralInstancesAndKsoftirqdTakesOver) {
+  const json r = run_scenario("napi_budget"), one = run_scenario("napi_budget", " --set nic.queues=1");
+  EXPECT_GT(u(r["driver"]["polls_budget_exhausted"]), 0u);
+  EXPECT_GT(u(r["softnet"]["time_squeeze"]), 0u);
+  EXPECT_GT(u(r["softnet"]["softirq_ksoftirqd_passes"]), 0u);
+  EXPECT_GT(u(r["softnet"]["packets_ksoftirqd"]), 0u);
+  EXPECT_EQ(u(r["softnet"]["packets_irq_exit"]) + u(r["softnet"]["packets_ksoftirqd"]), u(r["softnet"]["processed"]));
+  EXPECT_GT(u(one["driver"]["polls_budget_exhausted"]), 0u);
+  EXPECT_EQ(u(one["softnet"]["time_squeeze"]), 0u) << "one instance: the pass ends with an empty list";
+}
+
+// softirq_starvation: below about 75 % every softirq pass runs at irq_exit, none in ksoftirqd,
+// and delivery falls as load rises; at 80 % ksoftirqd takes over and delivery recovers
+TEST(ScenarioClaim, SoftirqAtIrqExitStarvesTheReaderUntilKsoftirqdTakesOver) {
+  const json at30 = run_scenario("softirq_starvation", " --set traffic.rate_pct=30"), at60 = run_scenario("softirq_starvation"),
+             at80 = run_scenario("softirq_starvation", " --set traffic.rate_pct=80");
+  for (const json* r : {&at30, &at60}) {
+    EXPECT_EQ(u((*r)["softnet"]["softirq_ksoftirqd_passes"]), 0u);
+    EXPECT_EQ(u((*r)["softnet"]["softirq_irq_exit_passes"]), u((*r)["driver"]["irqs"])) << "one pass per interrupt";
+  }
+  EXPECT_EQ(at30["checks"]["delivered"], at30["checks"]["offered"]);
+  EXPECT_LT(u(at60["checks"]["delivered"]), u(at30["checks"]["delivered"])) << "more load, less delivered";
+  EXPECT_GT(u(at60["checks"]["dropped_by"]["udp_rcvbuf_errors"]), 0u) << "the reader's socket overflows";
+  EXPECT_GT(at60["cpu"][0]["softirq_ns"].get<double>(), 5 * at60["cpu"][0]["process_ns"].get<double>());
+  EXPECT_GT(u(at80["softnet"]["packets_ksoftirqd"]), u(at80["softnet"]["packets_irq_exit"]));
+  EXPECT_LT(u(at80["driver"]["irqs"]), 10u) << "the vector stays masked while polls fill their weight";
+  EXPECT_GT(u(at80["checks"]["delivered"]), 2 * u(at60["checks"]["delivered"])) << "delivery recovers";
+}
+
 // ---- Shipped scenarios ----------------------------------------------------------------------
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
@@ -1348,7 +1383,7 @@ TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
                          ::testing::Values("default", "napi_budget", "ring_starvation", "itr_tradeoff", "livelock",
-                                           "c10k_select", "thundering_herd", "tcp_reorder"));
+                                           "c10k_select", "thundering_herd", "tcp_reorder", "softirq_starvation"));
 
 TEST(Scenario, EveryFileInScenariosIsTested) {
   std::vector<std::string> files;
@@ -1356,7 +1391,7 @@ TEST(Scenario, EveryFileInScenariosIsTested) {
     if (e.path().extension() == ".toml") files.push_back(e.path().stem().string());
   std::sort(files.begin(), files.end());
   EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock", "napi_budget",
-                                             "ring_starvation", "tcp_reorder", "thundering_herd"}))
+                                             "ring_starvation", "softirq_starvation", "tcp_reorder", "thundering_herd"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
 }
 
@@ -1404,6 +1439,28 @@ TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
     EXPECT_GT(ipp[order[i - 1]], ipp[order[i]]) << "a longer interval, fewer interrupts per frame: " << order[i];
     EXPECT_LT(p50[order[i - 1]], p50[order[i]]) << "a longer interval, a longer wait: " << order[i];
   }
+}
+
+// sweeps/livelock: legacy rises, peaks and collapses; NAPI delivers more than legacy from 40 %,
+// dips at 60 % (softirq_starvation) and levels off from 80 %
+TEST(ScenarioClaim, LivelockSweepLegacyPeaksAndCollapsesNapiLevelsOff) {
+  const std::string dir = fresh_dir("claim-livelock-sweep");
+  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) + "/sweeps/livelock.toml --jobs 2 --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/sweep.csv");
+  const auto& h = rows[0];
+  std::map<std::string, std::map<int, double>> got;
+  for (size_t i = 1; i < rows.size(); ++i)
+    got[rows[i][col(h, "driver.mode")]][std::stoi(rows[i][col(h, "traffic.rate_pct")])] = std::stod(rows[i][col(h, "delivered")]);
+  auto& legacy = got["legacy"];
+  auto& napi = got["napi"];
+  EXPECT_LT(legacy[10], legacy[20]) << "rises";
+  EXPECT_GT(legacy[20], legacy[40]) << "peaks";
+  for (int pct : {60, 80, 100}) EXPECT_LT(legacy[pct] * 5, legacy[20]) << pct << " %: collapsed";
+  for (int pct : {40, 60, 80, 100}) EXPECT_GT(napi[pct], legacy[pct]) << pct << " %";
+  EXPECT_LT(napi[60], napi[40]) << "the softirq-starvation dip";
+  EXPECT_GT(napi[80], napi[60]);
+  EXPECT_NEAR(napi[100], napi[80], 0.02 * napi[80]) << "levels off";
 }
 
 TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
