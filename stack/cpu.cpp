@@ -304,7 +304,9 @@ bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
     t->state = task_state::runnable;
     rq_.push_back(t);
     if (!current_) {
-      // the idle core sees the wake-up no earlier than the waker's local time
+      // the idle core sees the wake-up no earlier than the waker's local time; resched_curr
+      // marks the idle task, so a __do_softirq running on it (at irq_exit) stops restarting
+      need_resched_ = true;
       idle_ev_.notify(waker_now > sc_time_stamp() ? waker_now - sc_time_stamp() : SC_ZERO_TIME);
     } else if (t->vruntime_ps + static_cast<uint64_t>(sp_.wakeup_granularity_ns * 1000) < current_->vruntime_ps) {
       need_resched_ = true;  // check_preempt_wakeup
