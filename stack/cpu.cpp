@@ -178,7 +178,7 @@ void cpu_core::take_irqs() {
 // invoke_softirq: run pending softirqs inline at irq_exit, even when this core's ksoftirqd is
 // runnable. Linux 4.9 to 6.4 left them to a runnable ksoftirqd (ksoftirqd_running(), "softirq:
 // Let ksoftirqd do its job"); v6.5 reverted that (d15121be7485), and the model follows v6.5+,
-// as it does elsewhere (in_net_rx_action is v6.4, the UDP receive-buffer test v6.15).
+// as it does elsewhere (in_net_rx_action is v6.4, the UDP receive-buffer test v6.18).
 void cpu_core::invoke_softirq() { do_softirq(false); }
 
 // run_ksoftirqd (smpboot thread body): __do_softirq while work is pending, a preemption

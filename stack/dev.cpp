@@ -128,6 +128,17 @@ static void napi_gro_flush(napi_struct* n, bool flush_old) {
 // FIN/SYN/RST, an IP total length other than the packet's length: inet_gro_receive's flush)
 // sends the held packet of its connection up first, then goes up itself. Packets GRO cannot
 // parse take gro_normal_one.
+// skb_gro_receive's truesize: with the payload wholly in page fragments the merged skb's head
+// is freed (delta = truesize - SKB_TRUESIZE(skb_end_offset)); else its head, a page fragment
+// here (napi_build_skb, napi_alloc_skb's 1 KB fragment), is stolen and only the struct sk_buff
+// goes (delta = truesize - SKB_DATA_ALIGN(sizeof(struct sk_buff))). Both give 2048 for igb's
+// 2 KB buffers. (Linux's frag_list fallback past MAX_SKB_FRAGS, which charges the whole
+// truesize, is not modelled.)
+uint32_t gro_truesize_delta(const sk_buff* skb) {
+  if (skb->headlen() == 0) return skb->truesize - SKB_TRUESIZE(static_cast<uint32_t>(skb->end - skb->head));
+  return skb->truesize - SKB_DATA_ALIGN(SK_BUFF_BYTES);
+}
+
 void napi_gro_receive(napi_struct* n, sk_buff* skb) {
   kernel& k = *n->k;
   k.this_cpu().spend(k.cost.gro_ns);
@@ -152,7 +163,7 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
       skb->tcp_seq = v.seq;
       if (skb->headlen()) p->add_rx_frag(skb->data, skb->headlen(), 0);
       for (const skb_frag& f : skb->frags) p->add_rx_frag(f.data, f.len, 0);
-      p->truesize += skb->truesize;
+      p->truesize += gro_truesize_delta(skb);
       p->frag_list.push_back(skb);
       ++k.st.gro_merged;
       if (v.flags & 0x08 /*PSH*/) {  // the sender pushed: this packet goes up now

@@ -59,6 +59,8 @@ void __napi_schedule(napi_struct* n);
 bool napi_schedule(napi_struct* n);
 bool napi_complete_done(napi_struct* n, int work_done);
 void napi_gro_receive(napi_struct* n, sk_buff* skb);
+// What merging skb (pulled to its payload) adds to the held packet's truesize (skb_gro_receive)
+uint32_t gro_truesize_delta(const sk_buff* skb);
 void net_rx_action(kernel& k);
 int netif_receive_skb(kernel& k, sk_buff* skb);
 // netif_rx (enqueue_to_backlog): the receive path of drivers without NAPI. The frame joins this

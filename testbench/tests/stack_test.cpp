@@ -83,6 +83,26 @@ TEST(SkBuff, PutPushPullStayInsideTheBuffer) {
   kfree_skb(skb);
 }
 
+// A segment GRO merges adds its 2 KB buffer to the held packet's truesize, not its whole
+// truesize: build_skb's head (2304 = 2048 + SKB_DATA_ALIGN(sizeof(sk_buff))) is stolen, a
+// construct_skb frame (1280 head + 2048 fragment) with only headers linear frees its head.
+TEST(SkBuff, GroChargesTheMergedBufferNotTheFreedSkb) {
+  std::vector<uint8_t> page(4096), page2(4096);
+  sk_buff* built = sk_buff::napi_build_skb(page.data(), 2048);
+  built->put(1514);
+  built->pull(54);  // to the TCP payload, as GRO does
+  EXPECT_EQ(built->truesize, 2304u);
+  EXPECT_EQ(gro_truesize_delta(built), 2048u);
+  sk_buff* copied = sk_buff::alloc(IGB_RX_HDR_LEN);
+  std::memcpy(copied->put(54), page2.data(), 54);
+  copied->add_rx_frag(page2.data() + 54, 1460, 2048);
+  copied->pull(54);
+  EXPECT_EQ(copied->truesize, 1280u + 2048u);
+  EXPECT_EQ(gro_truesize_delta(copied), 2048u);
+  kfree_skb(built);
+  kfree_skb(copied);
+}
+
 TEST(SkBuff, PskbPullReachesIntoTheFragments) {
   // igb_construct_skb leaves only the headers linear: TCP trims already-received bytes from
   // the fragments. The bytes that remain are the frame's from that offset on.
@@ -193,7 +213,7 @@ TEST_F(StackTest, UdpChecksumAndNoPortAreCounted) {
 }
 
 TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
-  // __udp_enqueue_schedule_skb (v6.15+) drops when rmem + truesize would pass rcvbuf and
+  // __udp_enqueue_schedule_skb (v6.18) drops when rmem + truesize would pass rcvbuf and
   // something is charged: with 4096 bytes, two 2048-byte skbs fill it exactly, the third drops.
   sk.sk_rcvbuf = 4096;
   run_in_thread([&] {
