@@ -815,6 +815,18 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   }
   if (fate("softnet_dropped") != sd_total.dropped)
     k.violate("counter_mismatch", fmt::format("softnet dropped={} but {} frames were seen dropped by it", sd_total.dropped, fate("softnet_dropped")));
+  // Socket memory: a UDP socket's sk_rmem_alloc is what its queues hold plus what the reader
+  // took and udp_rmem_release has not yet released (forward_deficit, only while the reader
+  // queue still holds datagrams); never negative
+  for (const sock* sk : sockp) {
+    if (sk->tcp) continue;
+    int64_t held = sk->forward_deficit;
+    for (const auto* q : {&sk->sk_receive_queue, &sk->reader_queue})
+      for (const sk_buff* skb : *q) held += skb->truesize;
+    if (sk->rmem_alloc < 0 || sk->rmem_alloc != held || (sk->forward_deficit > 0 && sk->reader_queue.empty()))
+      k.violate("counter_mismatch", fmt::format("socket {}: sk_rmem_alloc={} but its queues hold {} and forward_deficit is {}",
+                                                sk->index, sk->rmem_alloc, held - sk->forward_deficit, sk->forward_deficit));
+  }
   if (fate("udp_rcvbuf_errors") != k.st.udp_rcvbuf_errors)
     k.violate("counter_mismatch", "UdpRcvbufErrors disagrees with the frames it dropped");
   if (fate("delayed_ack_lost") != k.st.delayed_ack_lost)
