@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench lint synth clean
+.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench equiv profile lint synth clean
 
 setup:
 	@bash scripts/setup.sh
@@ -57,6 +57,17 @@ soak: build
 
 bench: build
 	cd $(BUILD) && ./igbsim-bench bench.json
+
+# A behaviour-preserving change is proven so: `make equiv BASE=<commit>` runs the equivalence set
+# (scripts/equiv_set.txt) on BASE's build and this tree's and lists every difference in reports,
+# journeys, summaries and waveform value changes; `make profile [BASE=<commit>]` gives callgrind's
+# instructions per frame at line rate. Base builds are kept under $(BUILD)-equiv/.
+equiv: build
+	@test -n "$(BASE)" || { echo "make equiv: give BASE=<commit>" >&2; exit 2; }
+	python3 scripts/equiv.py --base $(BASE) --head $(BUILD)/igbsim --work $(BUILD)-equiv --jobs $(JOBS)
+
+profile: build
+	PROFILE_WORK=$(BUILD)-equiv/profile EQUIV_WORK=$(BUILD)-equiv bash scripts/profile.sh $(BUILD)/igbsim $(BASE)
 
 synth: setup
 	@bash scripts/synth.sh
