@@ -61,13 +61,14 @@ bench: build
 # A behaviour-preserving change is proven so: `make equiv BASE=<commit>` runs the equivalence set
 # (scripts/equiv_set.txt) on BASE's build and this tree's and lists every difference in reports,
 # journeys, summaries and waveform value changes; `make profile [BASE=<commit>]` gives callgrind's
-# instructions per frame at line rate. Base builds are kept under $(BUILD)-equiv/.
+# instructions per frame at line rate. Base builds are kept under $(EQUIV_BASES)/.
+EQUIV_BASES ?= $(BUILD)-equiv
 equiv: build
 	@test -n "$(BASE)" || { echo "make equiv: give BASE=<commit>" >&2; exit 2; }
-	python3 scripts/equiv.py --base $(BASE) --head $(BUILD)/igbsim --work $(BUILD)-equiv --jobs $(JOBS)
+	python3 scripts/equiv.py --base $(BASE) --head $(BUILD)/igbsim --work $(EQUIV_BASES) --runs $(BUILD)-equiv/runs --jobs $(JOBS)
 
 profile: build
-	PROFILE_WORK=$(BUILD)-equiv/profile EQUIV_WORK=$(BUILD)-equiv bash scripts/profile.sh $(BUILD)/igbsim $(BASE)
+	PROFILE_WORK=$(BUILD)-equiv/profile EQUIV_WORK=$(EQUIV_BASES) bash scripts/profile.sh $(BUILD)/igbsim $(BASE)
 
 synth: setup
 	@bash scripts/synth.sh

@@ -163,7 +163,8 @@ def main():
     p.add_argument("--head", default=None, help="the igbsim to check (the working tree's)")
     p.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     p.add_argument("--set", dest="set_file", default=None, help="the equivalence set")
-    p.add_argument("--work", default=None, help="where base builds and outputs go")
+    p.add_argument("--work", default=None, help="where base builds are kept")
+    p.add_argument("--runs", default=None, help="where the runs' outputs go (default <work>/runs)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--build-only", action="store_true",
                    help="build BASE and print its igbsim's path (make profile BASE=...)")
@@ -180,7 +181,7 @@ def main():
     runs = read_set(set_file)
     base_exe = build_base(repo, sha, work, a.jobs)
     base_src = os.path.join(work, sha, "src")
-    outs = os.path.join(work, "runs")
+    outs = os.path.abspath(a.runs or os.path.join(work, "runs"))
     os.makedirs(outs, exist_ok=True)
 
     def both(run):
