@@ -52,11 +52,14 @@ def build_base(repo, sha, work, jobs):
         fail(f"git archive {sha} failed")
     launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if shutil.which("ccache") else []
     bdir = os.path.join(root, "build")
+    # The binary knows its source tree (IGBSIM_SOURCE_DIR), so the build stays where it is made;
+    # paths relative to root let ccache reuse objects built from another checkout.
+    env = dict(os.environ, CCACHE_BASEDIR=root)
     print(f"equiv: building {sha[:12]} in {bdir}", flush=True)
     subprocess.run(["cmake", "-S", src, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release", *launcher],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, env=env)
     subprocess.run(["cmake", "--build", bdir, "-j", str(jobs), "--target", "igbsim"], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=env)
     return exe
 
 
