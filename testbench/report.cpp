@@ -1,0 +1,374 @@
+#include "report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "top.h"
+
+namespace igbsim {
+
+using nlohmann::json;
+
+namespace {
+
+// Counters reported under their Linux names, as tables of (name, member)
+template <typename S>
+struct counter_field {
+  const char* name;
+  uint64_t S::*member;
+};
+
+template <typename S, size_t N>
+json counters(const S& s, const counter_field<S> (&fields)[N]) {
+  json j = json::object();
+  for (const auto& f : fields) j[f.name] = s.*(f.member);
+  return j;
+}
+
+// clang-format off
+// /proc/net/snmp, netstat and GRO counters (report "stack")
+constexpr counter_field<kernel_stats> kStackFields[] = {
+    {"rx_otherhost_dropped", &kernel_stats::rx_otherhost_dropped},
+    {"ip_in_receives", &kernel_stats::ip_in_receives},
+    {"ip_in_hdr_errors", &kernel_stats::ip_in_hdr_errors},
+    {"ip_in_csum_errors", &kernel_stats::ip_in_csum_errors},
+    {"ip_in_truncated_pkts", &kernel_stats::ip_in_truncated_pkts},
+    {"ip_in_delivers", &kernel_stats::ip_in_delivers},
+    {"ip_reasm_fails", &kernel_stats::ip_reasm_fails},
+    {"udp_in_datagrams", &kernel_stats::udp_in_datagrams},
+    {"udp_rcvbuf_errors", &kernel_stats::udp_rcvbuf_errors},
+    {"udp_no_ports", &kernel_stats::udp_no_ports},
+    {"udp_in_errors", &kernel_stats::udp_in_errors},
+    {"tcp_in_segs", &kernel_stats::tcp_in_segs},
+    {"tcp_out_rsts", &kernel_stats::tcp_out_rsts},
+    {"gro_merged", &kernel_stats::gro_merged},
+    {"tcp_in_errs", &kernel_stats::tcp_in_errs},
+    {"tcp_in_csum_errors", &kernel_stats::tcp_in_csum_errors},
+    {"tcp_out_segs", &kernel_stats::tcp_out_segs},
+    {"tcp_ofo_queue", &kernel_stats::tcp_ofo_queue},
+    {"tcp_ofo_merge", &kernel_stats::tcp_ofo_merge},
+    {"tcp_ofo_drop", &kernel_stats::tcp_ofo_drop},
+    {"delayed_ack_lost", &kernel_stats::delayed_ack_lost},
+    {"tcp_rcvq_drop", &kernel_stats::tcp_rcvq_drop},
+    {"tcp_in_gro_segs", &kernel_stats::tcp_in_gro_segs},
+};
+// Wait queues and wake-ups (report "wakeup")
+constexpr counter_field<kernel_stats> kWakeupFields[] = {
+    {"sk_data_ready", &kernel_stats::sk_data_ready},
+    {"wq_entries_visited", &kernel_stats::wq_entries_visited},
+    {"pollwake_calls", &kernel_stats::pollwake_calls},
+    {"ep_poll_callback_calls", &kernel_stats::ep_poll_callback_calls},
+    {"vfs_poll_calls", &kernel_stats::vfs_poll_calls},
+    {"poll_table_entries_added", &kernel_stats::poll_table_entries_added},
+    {"wq_entries_removed", &kernel_stats::wq_entries_removed},
+    {"empty_wakeups", &kernel_stats::empty_wakeups},
+    {"task_wakeups", &kernel_stats::task_wakeups},
+};
+// The application's calls (report "app")
+constexpr counter_field<kernel_stats> kAppFields[] = {
+    {"delivered_packets", &kernel_stats::delivered_packets},
+    {"delivered_bytes", &kernel_stats::delivered_bytes},
+    {"reads", &kernel_stats::reads},
+    {"empty_reads", &kernel_stats::empty_reads},
+    {"epoll_wait_calls", &kernel_stats::epoll_wait_calls},
+    {"select_calls", &kernel_stats::select_calls},
+    {"poll_calls", &kernel_stats::poll_calls},
+    {"user_copy_bytes", &kernel_stats::user_copy_bytes},
+};
+// NAPI (report "driver", beside igb's own)
+constexpr counter_field<kernel_stats> kNapiFields[] = {
+    {"napi_schedules", &kernel_stats::napi_schedules},
+    {"polls", &kernel_stats::polls},
+    {"polls_budget_exhausted", &kernel_stats::polls_budget_exhausted},
+};
+// igb's interrupt and register counters (report "driver")
+constexpr counter_field<igb_stats> kIgbDriverFields[] = {
+    {"irqs", &igb_stats::irqs},
+    {"irqs_none", &igb_stats::irqs_none},
+    {"rdt_writes", &igb_stats::rdt_writes},
+    {"eims_writes", &igb_stats::eims_writes},
+    {"ims_writes", &igb_stats::ims_writes},
+    {"eitr_writes", &igb_stats::eitr_writes},
+};
+// The NIC's statistics registers as igb_update_stats read them (report "nic")
+constexpr counter_field<igb_stats> kNicRegisterFields[] = {
+    {"gprc", &igb_stats::gprc},
+    {"gorc", &igb_stats::gorc},
+    {"mpc", &igb_stats::mpc},
+    {"ruc", &igb_stats::ruc},
+    {"roc", &igb_stats::roc},
+    {"rnbc", &igb_stats::rnbc},
+};
+// /proc/net/softnet_stat, and where __do_softirq ran (report "softnet", per core and summed)
+constexpr counter_field<softnet_data> kSoftnetFields[] = {
+    {"processed", &softnet_data::processed},
+    {"dropped", &softnet_data::dropped},
+    {"time_squeeze", &softnet_data::time_squeeze},
+    {"softirq_irq_exit_passes", &softnet_data::softirq_irq_exit_passes},
+    {"softirq_ksoftirqd_passes", &softnet_data::softirq_ksoftirqd_passes},
+    {"packets_irq_exit", &softnet_data::packets_irq_exit},
+    {"packets_ksoftirqd", &softnet_data::packets_ksoftirqd},
+};
+// clang-format on
+
+json percentiles(const latency_sample& s) {
+  json j;
+  j["count"] = s.count;
+  if (s.kept.empty()) return j;
+  std::vector<uint64_t> v = s.kept;
+  std::sort(v.begin(), v.end());
+  // Past latency_sample::kKeep frames the percentiles come from a uniform sample of them
+  if (s.sampled()) j["percentiles_from"] = v.size();
+  auto pct = [&](double p) {
+    size_t idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(idx, v.size() - 1)] / 1000.0;
+  };
+  j["mean"] = s.sum / static_cast<double>(s.count) / 1000.0;
+  j["p50"] = pct(0.50);
+  j["p90"] = pct(0.90);
+  j["p99"] = pct(0.99);
+  j["p999"] = pct(0.999);
+  j["max"] = s.max / 1000.0;
+  return j;
+}
+
+// The summary's lines on what igb decided (driver/igb_part.h) and from what
+std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_plan& p) {
+  auto plural = [](int n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  std::string queues = p.irq_mode != igb_irq_mode::msix
+                           ? std::string(p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X") +
+                                 (w.queues > 1 ? fmt::format("; nic.queues {} not used", w.queues) : "")
+                       : p.queues_set ? "nic.queues"
+                                      : fmt::format("min({}, the {}'s {})", plural(w.online_cpus, "core"), part.name,
+                                                    part.max_rss_queues);
+  std::string vectors = p.irq_mode != igb_irq_mode::msix ? "1 " + std::string(igb_irq_mode_name(p.irq_mode))
+                        : p.queue_pairs ? fmt::format("{} MSI-X: {} paired TxRx + other ({} > {}/2 queues)",
+                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, part.max_rss_queues)
+                                        : fmt::format("{} MSI-X: {} rx + {} tx + other ({} <= {}/2 queues)",
+                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, p.rss_queues,
+                                                      part.max_rss_queues);
+  const char* drop = p.drop_en_set ? "nic.drop_en"
+                     : p.rss_queues == 1 ? "one queue"
+                     : p.drop_en ? "several queues, RX flow control off"
+                                 : "driver.flow_control receives PAUSE";
+  const std::string itr = p.itr_dynamic ? fmt::format("ITR by {} ({})", p.itr_algorithm(), plural(p.num_q_vectors, "q_vector"))
+                                        : fmt::format("ITR {} ({})", w.rx_itr_setting ? "fixed" : "off",
+                                                      plural(p.num_q_vectors, "q_vector"));
+  return fmt::format("  igb        {}: {} ({}), vectors {}, {}\n"
+                     "             DROP_EN {} ({}), WTHRESH {} ({}), packet buffer {} KB{}\n",
+                     part.name, plural(p.rss_queues, "queue"), queues, vectors, itr, p.drop_en ? "on" : "off", drop, p.wthresh,
+                     p.wthresh_set ? "nic.wthresh" : "IGB_RX_WTHRESH", p.pktbuf_kb, p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
+}
+
+
+uint64_t fate_count(const std::map<std::string, uint64_t>& by, const std::string& n) {
+  auto it = by.find(n);
+  return it == by.end() ? 0 : it->second;
+}
+
+// ethtool -S names: totals, then per queue (igb_get_ethtool_stats)
+json ethtool_stats(const igb_adapter& adapter) {
+  json et = json::object();
+  uint64_t rx_packets = 0, rx_bytes = 0, csum_err = 0;
+  for (const auto& ring : adapter.rx_ring) {
+    rx_packets += ring->packets;
+    rx_bytes += ring->bytes;
+    csum_err += ring->csum_err;
+  }
+  et["rx_packets"] = rx_packets;
+  et["rx_bytes"] = rx_bytes;
+  et["rx_missed_errors"] = adapter.stats.mpc;
+  et["rx_length_errors"] = adapter.stats.ruc + adapter.stats.roc;  // igb_update_stats
+  et["rx_no_buffer_count"] = adapter.stats.rnbc;
+  et["rx_csum_offload_errors"] = csum_err;
+  for (const auto& ring : adapter.rx_ring) {
+    const std::string q = fmt::format("rx_queue_{}_", ring->reg_idx);
+    et[q + "packets"] = ring->packets;
+    et[q + "bytes"] = ring->bytes;
+    et[q + "drops"] = adapter.stats.rqdpc[ring->reg_idx];
+    et[q + "alloc_failed"] = ring->alloc_failed;
+    et[q + "csum_err"] = ring->csum_err;
+  }
+  return et;
+}
+
+// What igb decided at probe, its counters, and the NAPI counters
+json driver_section(igbsim_top& t) {
+  const igb_plan& plan = t.cfg.plan;
+  json d = counters(t.adapter.stats, kIgbDriverFields);
+  d.update(counters(t.k.st, kNapiFields));
+  d.update({{"irq_mode", igb_irq_mode_name(plan.irq_mode)}, {"part", t.cfg.want.part->name},
+            {"rx_queues", t.adapter.num_rx_queues}, {"queue_pairs", plan.queue_pairs},
+            {"q_vectors", plan.num_q_vectors}, {"msix_vectors", plan.msix_vectors()},
+            {"itr_algorithm", plan.itr_algorithm()}, {"drop_en", plan.drop_en},
+            {"wthresh", plan.wthresh}, {"pktbuf_kb", plan.pktbuf_kb},
+            {"mmio_reads", t.hw.mmio_reads()}, {"mmio_writes", t.hw.mmio_writes()}});
+  // Each vector's interrupt interval at the end (itr_val is in 0.25 us units, igb.h)
+  json itr = json::array();
+  for (const auto& q : t.adapter.q_vector) itr.push_back(q->itr_val / 4.0);
+  d["itr_us"] = itr;
+  return d;
+}
+
+// The application model, its calls and what each wait syscall cost and touched
+json app_section(igbsim_top& t, json& wakeup) {
+  const kernel_stats& st = t.k.st;
+  json a = counters(st, kAppFields);
+  a.update({{"kind", t.cfg.app_kind}, {"threads", t.app->tasks.size()}, {"sockets", t.cfg.nsocks}});
+  const uint64_t calls = st.epoll_wait_calls + st.select_calls + st.poll_calls;
+  const double ns = static_cast<double>(st.epoll_wait_ns + st.select_ns + st.poll_ns);
+  const double c = calls ? static_cast<double>(calls) : 1.0;
+  a["per_call"] = {{"cpu_ns", ns / c}, {"vfs_poll_calls", static_cast<double>(st.call_vfs_polls) / c},
+                   {"wq_entries_added", static_cast<double>(st.call_wq_added) / c},
+                   {"wq_entries_removed", static_cast<double>(st.call_wq_removed) / c},
+                   {"user_copy_bytes", static_cast<double>(st.user_copy_bytes) / c}};
+  const double w = st.task_wakeups ? static_cast<double>(st.task_wakeups) : 1.0;
+  wakeup["per_wakeup"] = {{"vfs_poll_calls", static_cast<double>(st.vfs_poll_calls) / w},
+                          {"wq_entries_visited", static_cast<double>(st.wq_entries_visited) / w}};
+  return a;
+}
+
+// Each core's time by context, interrupts and context switches
+json cpu_section(igbsim_top& t) {
+  json cpus = json::array();
+  for (int i = 0; i < t.k.cores(); ++i) {
+    const auto& c = t.k.cpu(i).ctx_ps();
+    const uint64_t busy = c[1] + c[2] + c[3];
+    cpus.push_back({{"hardirq_ns", c[3] / 1000.0}, {"softirq_ns", c[2] / 1000.0}, {"process_ns", c[1] / 1000.0},
+                    {"idle_ns", (t.end_ps > busy ? t.end_ps - busy : 0) / 1000.0}, {"irqs", t.k.cpu(i).irqs_taken()},
+                    {"context_switches", t.k.cpu(i).context_switches()}});
+  }
+  return cpus;
+}
+
+// The checks' verdict: violations in time order (the NIC's bus monitor reports at NIC time,
+// which may run ahead of the CPUs), and every frame's fate
+json checks_section(igbsim_top& t) {
+  std::vector<violation> violations = t.k.violations();
+  std::stable_sort(violations.begin(), violations.end(),
+                   [](const violation& a, const violation& b) { return a.t_ps < b.t_ps; });
+  json viol = json::array();
+  for (const auto& v : violations)
+    viol.push_back({{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});
+  json dropped_by = json::object();
+  for (const auto& [n, c] : t.sb.dropped_by()) dropped_by[n] = c;
+  return {{"passed", violations.empty()}, {"violations", viol}, {"offered", t.sb.offered_count()},
+          {"delivered", t.sb.delivered_count()}, {"dropped", t.sb.dropped_total()}, {"dropped_by", dropped_by},
+          {"lost_unaccounted", t.census.lost}, {"in_flight", t.census.in_flight},
+          {"in_flight_at", t.census.at}, {"drained", t.drained}};
+}
+
+}  // namespace
+
+json build_report(igbsim_top& t, double wall_s) {
+  const uint64_t end_ps = t.end_ps;
+  json r;
+  r["schema"] = "igbsim.report/1";
+  r["complete"] = t.interrupted_by == 0;
+  if (t.interrupted_by)
+    r["incomplete_reason"] =
+        fmt::format("interrupted by {} at {:.3f} ms simulated, {} frames offered by then; "
+                    "frames still on their way are counted in flight",
+                    t.interrupted_by == SIGINT ? "SIGINT" : t.interrupted_by == SIGTERM ? "SIGTERM" : "a signal",
+                    end_ps / 1e9, t.sb.offered_count());
+  r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", t.dev.cycles_ticked()},
+              {"rtl_cycles_skipped", t.dev.cycles_skipped()}, {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
+              {"rtl_queues", t.dev.rtl_queues()}, {"seed", t.cfg.seed}};
+  r["wire"] = {{"frames_offered", t.wire.frames_offered()}, {"bytes_offered", t.wire.bytes_offered()}};
+  if (!t.cfg.tc.pcap.empty()) {
+    const pcap_frames& rp = t.src.replay();
+    r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap}, {"frames", rp.bytes.size()},
+                         {"skipped_truncated", rp.skipped_truncated}, {"skipped_oversize", rp.skipped_oversize},
+                         {"padded_runts", rp.padded}};
+  }
+  json nic = counters(t.adapter.stats, kNicRegisterFields);
+  nic.update({{"address_filtered", fate_count(t.sb.dropped_by(), "address_filtered")},
+              {"rqdpc", t.adapter.stats.rqdpc}, {"msix", t.dev.msix_per_vector()},
+              {"desc_writebacks", t.dev.desc_writebacks()}, {"pcie_upstream_bytes", t.link.upstream_bytes()}});
+  r["nic"] = nic;
+  r["ethtool"] = ethtool_stats(t.adapter);
+  r["driver"] = driver_section(t);
+  json per_cpu = json::array();
+  for (int c = 0; c < t.k.cores(); ++c) per_cpu.push_back(counters(t.k.cpu(c).sd, kSoftnetFields));
+  r["softnet"] = counters(softnet_total(t.k), kSoftnetFields);
+  r["softnet"]["per_cpu"] = per_cpu;
+  r["stack"] = counters(t.k.st, kStackFields);
+  json wakeup = counters(t.k.st, kWakeupFields);
+  uint64_t switches = 0;
+  for (int c = 0; c < t.k.cores(); ++c) switches += t.k.cpu(c).context_switches();
+  wakeup["context_switches"] = switches;
+  r["app"] = app_section(t, wakeup);
+  r["wakeup"] = wakeup;
+  r["cpu"] = cpu_section(t);
+  json lat;
+  lat["end_to_end"] = percentiles(t.k.jr.end_to_end());
+  for (size_t i = 1; i < kSteps; ++i) lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
+  r["latency_ns"] = lat;
+  r["events_first_ns"] = t.first_event;
+  r["checks"] = checks_section(t);
+  return r;
+}
+
+std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
+  const run_config& c = t.cfg;
+  const traffic_config& tc = c.tc;
+  std::string s;
+  const double delivered = static_cast<double>(t.sb.delivered_count());
+  s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
+                   t.end_ps / 1e9, wall_s, t.dev.cycles_ticked(), t.dev.cycles_skipped());
+  s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", t.sb.offered_count(),
+                   tc.live ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
+                   : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
+                   : tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
+                                                              : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
+                   tc.pps);
+  s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
+  for (const auto& [n, count] : t.sb.dropped_by()) s += fmt::format("  dropped    {} by {}\n", count, n);
+  s += igb_decisions(*c.want.part, c.want, c.plan);
+  if (t.adapter.num_rx_queues > 1) {
+    s += "  queues    ";
+    for (const auto& ring : t.adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
+    s += " frames (RSS)\n";
+  }
+  s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n",
+                   t.adapter.stats.irqs, delivered > 0 ? t.adapter.stats.irqs / delivered : 0.0, t.k.st.polls,
+                   t.k.st.polls_budget_exhausted);
+  const json& sn = r["softnet"];
+  s += fmt::format("  softirq    {} passes at irq_exit ({} packets), {} in ksoftirqd ({} packets), time squeezes {}\n",
+                   sn["softirq_irq_exit_passes"].get<uint64_t>(), sn["packets_irq_exit"].get<uint64_t>(),
+                   sn["softirq_ksoftirqd_passes"].get<uint64_t>(), sn["packets_ksoftirqd"].get<uint64_t>(),
+                   sn["time_squeeze"].get<uint64_t>());
+  const json& lat = r["latency_ns"];
+  const json& e2e = lat["end_to_end"];
+  if (e2e.value("count", 0) > 0)
+    s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n", e2e["p50"].get<double>(),
+                     e2e["p99"].get<double>(), e2e["max"].get<double>());
+  // Per step: how long frames took to reach it from the step before (p50 / p99)
+  std::string steps;
+  for (size_t i = 1; i < kSteps; ++i) {
+    const json& st = lat[step_name(step(i))];
+    if (st.value("count", 0) == 0) continue;
+    steps += fmt::format("{}{} {:.0f}/{:.0f}", steps.empty() ? "" : ", ", step_name(step(i)), st["p50"].get<double>(),
+                         st["p99"].get<double>());
+  }
+  if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
+  if (t.census.in_flight > 0) {
+    std::string places;
+    for (const auto& [place, n] : t.census.at) places += fmt::format("{}{} {}", places.empty() ? "" : ", ", place, n);
+    s += fmt::format("  in flight  {} frames when {} ({})\n", t.census.in_flight,
+                     t.interrupted_by ? "the run was interrupted"
+                                      : "the drain ended at its bound, sim.drain_us after the last frame",
+                     places);
+  }
+  const json& checks = r["checks"];
+  const json& viol = checks["violations"];
+  s += fmt::format("  checks     {}\n", viol.empty() ? "passed"
+                                                     : fmt::format("{} violation(s), first: {}: {}", viol.size(),
+                                                                   viol[0]["kind"].get<std::string>(),
+                                                                   viol[0]["detail"].get<std::string>()));
+  return s;
+}
+
+}  // namespace igbsim

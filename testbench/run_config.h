@@ -1,0 +1,51 @@
+// One run's configuration, typed: what each module of the top takes, derived from the resolved
+// parameters (testbench/params.h) and checked as a whole (cross-parameter rules, the run's
+// simulated extent, host memory). configure_run throws input_error for a configuration that
+// cannot run; nothing has been created then.
+#pragma once
+#include <systemc>
+
+#include <cstdint>
+#include <string>
+
+#include "app.h"
+#include "costs.h"
+#include "host_mem.h"
+#include "igb.h"
+#include "kernel.h"
+#include "nic.h"
+#include "params.h"
+#include "pcie_link.h"
+#include "traffic.h"
+
+namespace igbsim {
+
+struct run_config {
+  pcie_params pp;
+  igb_setup want;  // what igb is given at probe (driver/igb_part.h)
+  igb_plan plan;   // what it decides
+  nic_params np;
+  bool lockstep = false;
+  kernel_params kp;
+  cost_table costs;
+  traffic_config tc;
+  double mean_bytes = 0;  // mean frame size, FCS included (a capture's own when replayed)
+  std::string sizes;      // traffic.size as given
+  uint64_t pcap_count = 0;  // frames in a replayed capture
+  std::string live_addr;
+  uint16_t live_port = 0;
+  igb_config ic;
+  app_config ac;
+  std::string app_kind;   // app.kind as given (report)
+  int64_t fd_setsize = 0;
+  uint32_t nsocks = 0;    // sockets the application reads
+  uint32_t rcvlowat = 0;  // TCP sockets' SO_RCVLOWAT
+  host_mem_layout layout;
+  sc_core::sc_time drain;
+  double stranded_us = 0;
+  int64_t seed = 0;
+};
+
+run_config configure_run(const params& p);
+
+}  // namespace igbsim

@@ -1,0 +1,359 @@
+#include "top.h"
+
+#include <fmt/format.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "select.h"
+#include "sim_time.h"
+
+namespace igbsim {
+
+using namespace sc_core;
+
+rx_capture::rx_capture(bool enabled, const std::string& path) {
+  if (!enabled) return;
+  pcap_ = pcap_open_dead(DLT_EN10MB, 65535);
+  dump_ = pcap_dump_open(pcap_, path.c_str());
+  if (!dump_) throw std::runtime_error("cannot create rx.pcap");
+}
+
+void rx_capture::write(uint64_t id, const sc_time& t) {
+  if (!dump_) return;
+  auto it = frames_.find(id);
+  if (it == frames_.end()) return;
+  pcap_pkthdr h{};
+  const uint64_t ns = ps_of(t) / 1000;
+  h.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+  h.ts.tv_usec = static_cast<suseconds_t>(ns % 1000000000ull / 1000);
+  h.caplen = h.len = static_cast<bpf_u_int32>(it->second.size());
+  pcap_dump(reinterpret_cast<u_char*>(dump_), &h, it->second.data());
+  frames_.erase(it);
+}
+
+void rx_capture::close() {
+  if (dump_) pcap_dump_close(dump_);
+  if (pcap_) pcap_close(pcap_);
+  dump_ = nullptr;
+  pcap_ = nullptr;
+}
+
+namespace {
+
+// Bound now, so a taken port is bad input before anything runs
+std::unique_ptr<live_listener> open_live(const run_config& c) {
+  if (!c.tc.live) return nullptr;
+  return std::make_unique<live_listener>(c.live_addr, c.live_port);
+}
+
+}  // namespace
+
+igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_options& o)
+    : sc_module(name),
+      cfg(c),
+      opt(o),
+      k(c.kp, c.costs),
+      sb(k),
+      rx(o.rx_pcap, o.outdir + "/rx.pcap"),
+      src(c.tc),  // a capture is read (and checked) here
+      live(open_live(c)),
+      wire(wire_params{},
+           [this](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
+             if (src.next(id, t, b)) return true;
+             if (src.exhausted()) run_ev_.notify(SC_ZERO_TIME);
+             return false;
+           }),
+      mem("host_mem", c.layout),
+      link("pcie", c.pp),
+      dev("nic", c.np, &wire, c.lockstep),
+      hw("hal", k, mem),
+      checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
+      wall0_(std::chrono::steady_clock::now()) {
+  k.local_addr = kHostIp;
+  if (live) src.set_live(live.get());
+  wire.on_offer = [this](const wire_frame& f) {
+    if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
+    std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
+    sb.offered(f.id, body);
+    if (opt.rx_pcap) rx.keep(f.id, std::move(body));
+  };
+  dev.dma_init_socket.bind(link.dma_tgt_socket);
+  link.mem_init_socket.bind(mem.tgt_socket);
+  hw.mmio_init_socket.bind(link.mmio_tgt_socket);
+  link.mmio_init_socket.bind(dev.mmio_tgt_socket);
+  if (o.waves) {
+    if (!dev.open_waves(o.outdir + "/waves.fst")) throw std::runtime_error("cannot create waves.fst");
+    dev.tracer().set_window(static_cast<uint64_t>(o.waves_start_us * 1e6),
+                            o.waves_end_us < 0 ? UINT64_MAX : static_cast<uint64_t>(o.waves_end_us * 1e6));
+    k.set_tracer(&dev.tracer());
+  }
+  if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
+  connect_nic_events();
+  connect_host_events();
+  open_sockets();
+  start_tasks();
+  spawn_run_control();
+  k.on_event = [this](const char* ev) { note_event(ev, k.this_cpu().now()); };
+  hw.on_writel = [this](uint32_t reg, uint32_t val) { checkers.on_writel(reg, val); };
+  checkers.spawn();
+}
+
+void igbsim_top::drop(uint64_t id, const std::string& counter) {
+  note_event("drop", k.this_cpu().now());
+  if (counter == "rx_missed_errors") note_event("mpc", sc_time_stamp());
+  if (counter.rfind("rx_queue_", 0) == 0) note_event("rqdpc", sc_time_stamp());
+  rx.forget(id);
+  sb.dropped(id, counter);
+  k.jr.finish(id, counter);
+  if (fate_hook_) fate_hook_();
+}
+
+// What the NIC reports: interrupt messages, violations its bus monitor sees, RTL assertions,
+// and each frame's steps and drops
+void igbsim_top::connect_nic_events() {
+  dev.msix_sink = [this](unsigned vec, const sc_time& sent, const sc_time& arrival) {
+    hw.note_msix(vec, sent, arrival);
+    k.cpu(k.irq_cpu(vec)).post_irq(vec, arrival);
+  };
+  dev.on_violation = [this](const char* kind, const std::string& detail, const sc_time& t) {
+    k.violate_at(t, kind, detail);
+  };
+  dev.on_rtl_assertion = [this](const std::string& where, const sc_time&) {
+    k.violate("rtl_assertion", "assertion failed at " + where);
+  };
+  dev.on_frame = [this](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
+    switch (ev) {
+      case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
+      case nic_event::no_descriptor:
+        note_event("rnbc", t);
+        checkers.wake.notify(SC_ZERO_TIME);
+        break;
+      case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
+      case nic_event::runt_drop:
+        ++tallies.runt_drops;
+        drop(id, "rx_length_errors");
+        break;
+      case nic_event::oversize_drop:
+        ++tallies.oversize_drops;
+        drop(id, "rx_length_errors");
+        break;
+      // No Linux name: a NIC counts no frame its address filter drops (README)
+      case nic_event::addr_filtered: drop(id, "address_filtered"); break;
+      case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
+      case nic_event::desc_writeback: k.jr.record(id, step::desc_wb_nic, t); break;
+    }
+  };
+}
+
+// What host memory sees arrive (data and write-backs), and the kernel's fates of frames
+void igbsim_top::connect_host_events() {
+  mem.on_visible = [this](uint64_t addr, uint32_t len, uint32_t tag, const std::vector<uint64_t>& frames,
+                          const sc_time& t) {
+    if (tag == 1 && !frames.empty()) {
+      k.jr.record(frames[0], step::data_dma, t);
+      uint64_t holder = 0;
+      if (hw.held_by_stack(addr, len, &holder))
+        k.violate_at(t, "dma_into_stack_owned_buffer",
+                     fmt::format("frame {} written at 0x{:x}, into the buffer of frame {} that the stack still holds",
+                                 static_cast<int64_t>(frames[0]), addr, static_cast<int64_t>(holder)),
+                     static_cast<int64_t>(frames[0]));
+    }
+    if (tag == 2) {
+      for (size_t i = 0; i < frames.size(); ++i) {
+        uint32_t staterr;  // the frame's last descriptor (EOP) is written back: it is in host memory
+        std::memcpy(&staterr, mem.ptr(addr + 16 * i + 8), 4);
+        if (staterr & E1000_RXD_STAT_EOP) ++tallies.frames_written_back;
+        k.jr.record(frames[i], step::desc_wb, t);
+        hw.note_writeback(addr + 16 * i, frames[i], t);
+        checkers.wake.notify(SC_ZERO_TIME);
+      }
+    }
+  };
+  k.on_drop = [this](uint64_t id, const std::string& counter) {
+    note_event("drop", k.this_cpu().now());
+    rx.forget(id);
+    sb.dropped(id, counter);
+    if (fate_hook_) fate_hook_();
+  };
+  k.on_dequeue = [this](uint64_t id, uint32_t seq, size_t n) { sb.dequeued(id, seq, n); };
+  k.on_deliver = [this](uint64_t id, const uint8_t* d, size_t n, const sc_time& t) {
+    sb.delivered(id, d, n);
+    if (fate_hook_) fate_hook_();
+    rx.write(id, t);
+  };
+}
+
+// Sockets: UDP, app.sockets sockets bound to consecutive ports; TCP, one established
+// connection per flow
+void igbsim_top::open_sockets() {
+  for (uint32_t i = 0; i < cfg.nsocks; ++i) {
+    socks.push_back(std::make_unique<sock>());
+    sock* sk = socks.back().get();
+    sock_init_data(k, sk);
+    sk->index = static_cast<int>(i);
+    sk->rcv_saddr = kHostIp;
+    if (cfg.tc.tcp) {
+      sk->tcp = true;
+      sk->num = kDstPort;
+      sk->daddr = peer_ip(i);
+      sk->dport = static_cast<uint16_t>(kSrcPortBase + i);
+      sk->rcv_nxt = kTcpIsn + 1;
+      sk->sk_rcvlowat = cfg.rcvlowat;
+      k.tcp_hash.insert(sk);
+    } else {
+      sk->num = static_cast<uint16_t>(kDstPort + i);
+      k.udp.bind(sk);
+    }
+    sockp.push_back(sk);
+  }
+}
+
+// Tasks: bring-up (ip link up), then the application's
+void igbsim_top::start_tasks() {
+  bringup_.comm = "ip_link_up";
+  bringup_.fn = [this] {
+    igb_open(&adapter, &hw, cfg.ic);
+    k.this_cpu().sync();
+    src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
+    if (live) live->start();
+    dev.kick();
+  };
+  // An fd_set holds fds below FD_SETSIZE: glibc's FD_SET beyond it writes past the set (or
+  // aborts under _FORTIFY_SOURCE, __fdelt_chk); the kernel itself takes any nfds.
+  const int64_t fd_setsize = cfg.fd_setsize;
+  const uint32_t nsocks = cfg.nsocks;
+  if (cfg.ac.kind == app_kind::select && 3 + static_cast<int64_t>(nsocks) > fd_setsize)
+    throw input_error(fmt::format("app.fd_setsize: select() takes fds below the fd_set size (FD_SETSIZE) {}; {} sockets "
+                                  "need fds up to {}: raise app.fd_setsize to at least {}",
+                                  fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
+  app = std::make_unique<server_app>(k, sockp, cfg.ac);
+  task_struct& main_task = *app->tasks.front();
+  k.app_task = &main_task;
+  k.jr.task_state = [&main_task] {
+    switch (main_task.state) {
+      case task_state::running: return 'R';
+      case task_state::runnable: return 'r';
+      case task_state::interruptible: return 'S';
+      default: return 'X';
+    }
+  };
+  for (int c = 0; c < k.cores(); ++c) k.cpu(c).net_rx_action = [this] { net_rx_action(k); };
+  k.cpu(0).spawn(&bringup_);
+  for (size_t t = 0; t < app->tasks.size(); ++t)
+    k.cpu((cfg.kp.app_cpu + static_cast<int>(t)) % k.cores()).spawn(app->tasks[t].get());
+}
+
+// Progress on stderr for runs longer than about two seconds, when it is a terminal
+void igbsim_top::progress() {
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
+  if (!show_progress_ || wall < next_progress_s_) return;
+  next_progress_s_ = wall + 0.5;
+  const double sim_s = sc_time_stamp().to_seconds();
+  const traffic_config& tc = cfg.tc;
+  double done = 0;  // fraction of the offered traffic
+  if (tc.frames) done = static_cast<double>(sb.offered_count()) / static_cast<double>(tc.frames);
+  else if (tc.duration_us > 0 && first_frame_ps != UINT64_MAX)
+    done = std::max(0.0, sim_s - static_cast<double>(first_frame_ps) * 1e-12) / (tc.duration_us * 1e-6);
+  done = std::min(done, 1.0);
+  const std::string left = done > 0.01 ? fmt::format(", ~{:.0f} s left", wall * (1 - done) / done) : "";
+  std::fprintf(stderr, "\r  %.3f ms simulated, %llu frames, %.4f sim-s/s%s   ", sim_s * 1e3,
+               static_cast<unsigned long long>(sb.offered_count()), sim_s / wall, left.c_str());
+  progress_shown_ = true;
+}
+
+void igbsim_top::take_tally(run_tallies::tally& t) {
+  t.fates = sb.dropped_by();
+  t.written_back = tallies.frames_written_back;
+  // Frames that left the packet buffer for host memory or a drop: all but those on the wire or buffered
+  t.out_of_pktbuf = sb.offered_count() - (wire.holding() ? 1 : 0) - dev.frames_buffered();
+}
+
+// Run control (README "The end of a run"): the traffic runs out, then the drain lasts until
+// every offered frame has its fate, or until sim.drain_us after the last frame's wire end;
+// then the driver reads the statistics and the run stops. Frames without a fate then are in
+// flight (or lost), accounted for after the run. Its wake-ups: the source ran out, every frame
+// has its fate, the statistics were read. Nothing wakes it otherwise, so idle time costs nothing.
+void igbsim_top::spawn_run_control() {
+  stats_task_.comm = "igb_update_stats";
+  stats_task_.fn = [this] {
+    igb_update_stats(&adapter);
+    stats_read_ = true;
+    run_ev_.notify(SC_ZERO_TIME);
+  };
+  show_progress_ = !opt.quiet && ::isatty(STDERR_FILENO);
+  fate_hook_ = [this] {
+    if (show_progress_) progress();
+    if (stop_signal || (src.exhausted() && sb.outstanding() == 0)) run_ev_.notify(SC_ZERO_TIME);
+  };
+  sc_spawn([this] {
+    while (!stop_signal && (!src.started() || !src.exhausted())) {
+      if (!live) {
+        wait(run_ev_);
+        continue;
+      }
+      // Live traffic: simulated time must not run ahead of the wall clock, or a datagram
+      // would land in the simulated past; then let the wire look for new datagrams.
+      wait(sc_time(50, SC_US));
+      if (show_progress_) progress();
+      if (!src.started()) continue;
+      // (in doubles: the first frame may start a few ns after now, and sc_time is unsigned)
+      const double ahead_ns =
+          (sc_time_stamp().to_seconds() - src.start_time().to_seconds()) * 1e9 - live->elapsed_ns();
+      // (at most 50 ms a pass, so a stop signal is seen promptly whatever the clocks say)
+      if (ahead_ns > 0)
+        std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(std::min(ahead_ns, 5e7))));
+      dev.kick();
+    }
+    // The drain: from the last frame's wire end (a source faster than the wire queues its
+    // frames at the sender, so its nominal times end earlier)
+    const sc_time bound = std::max(wire.last_end(), src.last_offered()) + cfg.drain;
+    while (!stop_signal && sb.outstanding() > 0 && sc_time_stamp() < bound) wait(bound - sc_time_stamp(), run_ev_);
+    drained = sb.outstanding() == 0;
+    take_tally(tallies.before);
+    k.cpu(0).spawn(&stats_task_);
+    while (!stats_read_) wait(run_ev_);
+    take_tally(tallies.after);
+    sc_stop();
+  }, "run_control");
+
+  // A stop signal is seen at the next frame's fate; a stretch without one (a core busy for
+  // simulated hours, lockstep over an idle gap) is covered by this watch: it looks every
+  // 50 us of simulated time at first, doubling up to every 10 ms (a fixed schedule, so runs
+  // repeat exactly; about a second of wall time between looks in lockstep). It only reads.
+  sc_spawn([this] {
+    sc_time period(50, SC_US);
+    while (!stop_signal) {
+      wait(period);
+      if (period < sc_time(10, SC_MS)) period = period * 2.0;
+    }
+    run_ev_.notify(SC_ZERO_TIME);
+  }, "stop_watch");
+}
+
+std::string igbsim_top::run() {
+  sc_start();
+  rx.close();
+  if (progress_shown_) std::fprintf(stderr, "\r%80s\r", "");
+  // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
+  // 1), with its one-line diagnosis.
+  if (!dev.stalled().empty()) return dev.stalled();
+  checkers.judge_stranded();  // the checker's last look (it may have been backing off)
+  end_ps = ps_of(sc_time_stamp());
+  // Segments still waiting for a hole to fill: the sender would retransmit; count them.
+  for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
+  census = take_census(*this);
+  dev.close_waves();
+  k.jr.finish_all_in_flight();
+  if (!k.jr.close()) return fmt::format("cannot write {}/journey.csv: {}", opt.outdir, std::strerror(errno));
+  // An interrupted run is a partial result; frames still on their way are in flight.
+  interrupted_by = stop_signal;
+  check_counters(*this);
+  return "";
+}
+
+}  // namespace igbsim

@@ -1,0 +1,115 @@
+// The simulated system as one SystemC module, as the TLM examples' lt_top: the wire, the NIC,
+// the PCIe link, host memory, the HAL, the kernel model with its driver and the application,
+// built from a run_config and bound together. run() simulates to the run's end and accounts
+// for every frame; the report (testbench/report.h) reads the parts afterwards.
+#pragma once
+#include <systemc>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app.h"
+#include "checkers.h"
+#include "eth_wire.h"
+#include "hal.h"
+#include "host_mem.h"
+#include "igb.h"
+#include "kernel.h"
+#include "live.h"
+#include "nic.h"
+#include "pcie_link.h"
+#include "run_config.h"
+#include "scoreboard.h"
+#include "sim.h"
+#include "sim_time.h"
+#include "traffic.h"
+
+struct pcap;
+struct pcap_dumper;
+
+namespace igbsim {
+
+// rx.pcap: the frames that reached a socket, as captured on the host (no FCS), stamped with
+// the time read() returned them
+class rx_capture {
+ public:
+  rx_capture(bool enabled, const std::string& path);  // throws when the file cannot be made
+  ~rx_capture() { close(); }
+  bool enabled() const { return dump_ != nullptr; }
+  void keep(uint64_t id, std::vector<uint8_t> body) { frames_.emplace(id, std::move(body)); }
+  void forget(uint64_t id) { frames_.erase(id); }
+  void write(uint64_t id, const sc_core::sc_time& t);  // the frame's body, then forgotten
+  void close();
+
+ private:
+  std::unordered_map<uint64_t, std::vector<uint8_t>> frames_;
+  pcap* pcap_ = nullptr;
+  pcap_dumper* dump_ = nullptr;
+};
+
+class igbsim_top : public sc_core::sc_module {
+ public:
+  // Builds and binds every part; throws input_error or runtime_error (nothing has run then)
+  igbsim_top(sc_core::sc_module_name name, const run_config& c, const run_options& o);
+  // Simulates until run control stops it, then accounts for every frame. Returns the error
+  // that kept the run from finishing, or "".
+  std::string run();
+
+  const run_config& cfg;
+  const run_options& opt;
+  kernel k;
+  scoreboard sb;
+  rx_capture rx;
+  traffic_source src;
+  std::unique_ptr<live_listener> live;
+  eth_wire wire;
+  host_mem mem;
+  pcie_link link;
+  nic dev;
+  hal hw;
+  std::vector<std::unique_ptr<sock>> socks;
+  std::vector<sock*> sockp;
+  igb_adapter adapter;
+  std::unique_ptr<server_app> app;
+  // First occurrence of the events --waves-trigger can select (simulated ns)
+  std::map<std::string, double> first_event;
+  driver_checkers checkers;
+  run_tallies tallies;
+
+  uint64_t first_frame_ps = UINT64_MAX;  // when the first frame started arriving
+  bool drained = false;        // every frame had its fate before the drain's bound
+  int interrupted_by = 0;      // the stop signal that ended the run early, or 0
+  uint64_t end_ps = 0;         // simulated time at the end
+  in_flight_census census;     // frames without a fate at the end
+
+ private:
+  void connect_nic_events();
+  void connect_host_events();
+  void open_sockets();
+  void start_tasks();
+  void spawn_run_control();
+  void progress();
+  void note_event(const std::string& ev, const sc_core::sc_time& t) {
+    first_event.emplace(ev, static_cast<double>(ps_of(t)) / 1000.0);
+  }
+  void drop(uint64_t id, const std::string& counter);
+  void take_tally(run_tallies::tally& t);
+
+  sc_core::sc_event run_ev_;  // run control's wake-ups (see spawn_run_control)
+  std::function<void()> fate_hook_;  // after every frame's fate
+  task_struct bringup_;
+  task_struct stats_task_;
+  bool stats_read_ = false;
+  bool show_progress_ = false;
+  bool progress_shown_ = false;
+  double next_progress_s_ = 2.0;
+  std::chrono::steady_clock::time_point wall0_;
+};
+
+}  // namespace igbsim
