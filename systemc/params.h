@@ -14,9 +14,6 @@ struct pcie_params {
 };
 
 struct nic_params {
-  uint32_t rx_ring = 256;          // descriptors (IGB_DEFAULT_RXD)
-  uint32_t pktbuf_kb = 64;         // RXPBS
-  bool drop_en = false;            // SRRCTL.DROP_EN
   double clock_mhz = 125;          // core clock: 8 ns per cycle
   double msix_latency_ns = 500;    // interrupt message at the root complex to interrupt entry
   // How interrupts reach the CPU: messages (MSI-X, or MSI on vector 0), or the INTx level,

@@ -54,10 +54,7 @@ void configure_hardware(const params& p, run_config& c) {
   } catch (const std::invalid_argument& e) {
     throw input_error(e.what());
   }
-  np.rx_ring = static_cast<uint32_t>(p.i("nic.rx_ring"));
-  np.pktbuf_kb = plan.pktbuf_kb;
   np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);
-  np.drop_en = plan.drop_en;
   np.ivar_82576 = want.part->ivar_82576;
   np.msix_latency_ns = p.d("nic.msix_latency_ns");
   np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && plan.rss_queues <= 4) ? 4 : 8;
@@ -187,7 +184,6 @@ void configure_traffic(const params& p, run_config& c) {
 void configure_driver_and_app(const params& p, run_config& c) {
   const auto& want = c.want;
   const auto& plan = c.plan;
-  const auto& np = c.np;
   const auto& tc = c.tc;
   auto& ic = c.ic;
   ic.part = want.part;
@@ -205,7 +201,7 @@ void configure_driver_and_app(const params& p, run_config& c) {
   ic.fault_refill_stack_owned = p.b("fault.refill_stack_owned");
   ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = plan.irq_mode;
-  ic.rx_ring = static_cast<uint16_t>(np.rx_ring);
+  ic.rx_ring = static_cast<uint16_t>(p.i("nic.rx_ring"));
   ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
   ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
   ic.pthresh = static_cast<uint32_t>(p.i("nic.pthresh"));
