@@ -8,25 +8,41 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
 #include <toml++/toml.h>
 
 #include "costs.h"
 #include "rtl_ports.h"
+#include "run_config.h"
 
 namespace igbsim {
 
 namespace {
+param_def make(const std::string& key, param_value def, const std::string& unit, double lo, double hi,
+               std::vector<std::string> choices, const std::string& meaning) {
+  param_def d;
+  d.key = key;
+  d.def = std::move(def);
+  d.unit = unit;
+  d.meaning = meaning;
+  d.min = lo;
+  d.max = hi;
+  d.choices = std::move(choices);
+  return d;
+}
 param_def num(const std::string& key, double def, const std::string& unit, double lo, double hi,
               const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}, false};
+  return make(key, def, unit, lo, hi, {}, meaning);
 }
 param_def integer(const std::string& key, int64_t def, const std::string& unit, double lo,
                   double hi, const std::string& meaning) {
-  return param_def{key, def, unit, meaning, lo, hi, {}, false, 0, {}, false};
+  return make(key, def, unit, lo, hi, {}, meaning);
 }
 param_def choice(const std::string& key, const std::string& def,
                  std::vector<std::string> choices, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, std::move(choices), false, 0, {}, false};
+  return make(key, def, "", 0, 0, std::move(choices), meaning);
 }
 param_def multiple_of(param_def d, int64_t m, const std::string& why) {
   d.multiple_of = m;
@@ -37,12 +53,95 @@ param_def multiple_of(param_def d, int64_t m, const std::string& why) {
 // integer_only (multiple_of 1). p.s() gives the word or the number as written.
 param_def word_or_number(const std::string& key, const std::string& def, std::vector<std::string> choices,
                          const std::string& unit, double lo, double hi, bool integer_only, const std::string& meaning) {
-  param_def d{key, def, unit, meaning, lo, hi, std::move(choices), true, 0, {}, false};
+  param_def d = make(key, def, unit, lo, hi, std::move(choices), meaning);
+  d.number_or_choice = true;
   if (integer_only) d.multiple_of = 1;
   return d;
 }
 param_def flag(const std::string& key, bool def, const std::string& meaning) {
-  return param_def{key, def, "", meaning, 0, 0, {}, false, 0, {}, false};
+  return make(key, def, "", 0, 0, {}, meaning);
+}
+param_def text(const std::string& key, const std::string& def, const std::string& meaning) {
+  return make(key, def, "", 0, 0, {}, meaning);
+}
+
+// Bindings: a parameter that maps directly onto one field of the run's typed configuration
+// takes its default from that struct's member initializer (the one place it is stated; unit
+// tests default-construct the same structs) and writes its resolved value there (apply).
+using apply_fn = std::function<void(const param_value&, run_config&)>;
+
+// The table's value type for a field of type T: flag, integer, number or text
+template <class T>
+using value_of = std::conditional_t<std::is_same_v<T, bool>, bool,
+                 std::conditional_t<std::is_integral_v<T>, int64_t,
+                 std::conditional_t<std::is_floating_point_v<T>, double, std::string>>>;
+
+template <class V>
+struct binding {
+  V def;
+  apply_fn apply;
+};
+
+// Field m of the struct run_config::*s (field(&run_config::kp, &kernel_params::hz))
+template <class S, class T>
+binding<value_of<T>> field(S run_config::*s, T S::*m) {
+  using V = value_of<T>;
+  return {static_cast<V>(S{}.*m), [s, m](const param_value& v, run_config& c) { (c.*s).*m = static_cast<T>(std::get<V>(v)); }};
+}
+// A field of run_config itself (field(&run_config::lockstep))
+template <class T>
+binding<value_of<T>> field(T run_config::*m) {
+  using V = value_of<T>;
+  return {static_cast<V>(run_config{}.*m), [m](const param_value& v, run_config& c) { c.*m = static_cast<T>(std::get<V>(v)); }};
+}
+
+param_def bound(param_def d, apply_fn apply) {
+  d.apply = std::move(apply);
+  return d;
+}
+param_def num(const std::string& key, binding<double> f, const std::string& unit, double lo, double hi,
+              const std::string& meaning) {
+  return bound(num(key, f.def, unit, lo, hi, meaning), std::move(f.apply));
+}
+param_def integer(const std::string& key, binding<int64_t> f, const std::string& unit, double lo, double hi,
+                  const std::string& meaning) {
+  return bound(integer(key, f.def, unit, lo, hi, meaning), std::move(f.apply));
+}
+param_def flag(const std::string& key, binding<bool> f, const std::string& meaning) {
+  return bound(flag(key, f.def, meaning), std::move(f.apply));
+}
+param_def text(const std::string& key, binding<std::string> f, const std::string& meaning) {
+  return bound(text(key, f.def, meaning), std::move(f.apply));
+}
+
+// A choice of words, each naming a value of field m of run_config::*s (an enum, a bool, a
+// mode); the default is the word of the default-constructed struct's value.
+template <class S, class T>
+param_def choice(const std::string& key, S run_config::*s, T S::*m, std::vector<std::pair<std::string, T>> words,
+                 const std::string& meaning) {
+  std::vector<std::string> choices;
+  std::string def;
+  for (const auto& [word, value] : words) {
+    choices.push_back(word);
+    if (def.empty() && value == S{}.*m) def = word;
+  }
+  if (def.empty()) throw std::logic_error(key + ": the default of its field is none of its choices");
+  return bound(choice(key, def, std::move(choices), meaning), [s, m, words](const param_value& v, run_config& c) {
+    for (const auto& [word, value] : words)
+      if (word == std::get<std::string>(v)) (c.*s).*m = value;
+  });
+}
+
+// "auto" (field m holds auto_value, its default) or an integer in [lo, hi]
+template <class S, class T>
+param_def auto_or_integer(const std::string& key, S run_config::*s, T S::*m, T auto_value, const std::string& unit,
+                          double lo, double hi, const std::string& meaning) {
+  if (!(S{}.*m == auto_value)) throw std::logic_error(key + ": the default of its field is not auto");
+  return bound(word_or_number(key, "auto", {"auto"}, unit, lo, hi, true, meaning),
+               [s, m, auto_value](const param_value& v, run_config& c) {
+                 const std::string& w = std::get<std::string>(v);
+                 (c.*s).*m = w == "auto" ? auto_value : static_cast<T>(std::stol(w));
+               });
 }
 
 param_def hidden(param_def d) {
@@ -78,91 +177,94 @@ std::string show(const param_value& v) {
 }  // namespace
 
 params::params() {
+  using rc = run_config;
+  // The parameters, in listing order. Those bound to a field (field(), a choice of its values,
+  // auto_or_integer) take their default from its struct; the others state theirs here, and
+  // configure_run (testbench/run_config.cpp) derives their settings by code.
   defs_ = {
-      choice("traffic.protocol", "udp", {"udp", "tcp"}, "transport: udp flows, or tcp: one established connection per flow"),
-      integer("traffic.flows", 1, "", 1, 100000, "number of flows: UDP sources or TCP connections, each from its own peer address"),
-      num("traffic.tcp_reorder_pct", 0, "%", 0, 50, "TCP: share of segments overtaken by their connection's next segment"),
-      num("traffic.tcp_loss_pct", 0, "%", 0, 50, "TCP: share of segments lost and retransmitted 8 frames later"),
-      num("traffic.tcp_dup_pct", 0, "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
-      integer("traffic.frame_bytes", 64, "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
+      choice("traffic.protocol", &rc::tc, &traffic_config::tcp, {{"udp", false}, {"tcp", true}}, "transport: udp flows, or tcp: one established connection per flow"),
+      integer("traffic.flows", field(&rc::tc, &traffic_config::flows), "", 1, 100000, "number of flows: UDP sources or TCP connections, each from its own peer address"),
+      num("traffic.tcp_reorder_pct", field(&rc::tc, &traffic_config::reorder_pct), "%", 0, 50, "TCP: share of segments overtaken by their connection's next segment"),
+      num("traffic.tcp_loss_pct", field(&rc::tc, &traffic_config::loss_pct), "%", 0, 50, "TCP: share of segments lost and retransmitted 8 frames later"),
+      num("traffic.tcp_dup_pct", field(&rc::tc, &traffic_config::dup_pct), "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
+      integer("traffic.frame_bytes", field(&rc::tc, &traffic_config::frame_bytes), "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
       num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
       num("traffic.rate_pps", 0, "frames/s", 0, 1488095, "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would outlast 100 days of simulated time"),
       num("traffic.rate_mbps", 0, "Mb/s", 0, 1000, "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use rate_pct. Above line rate with preamble and gap (761.9 Mb/s of 64-byte frames) is refused"),
       choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
-      param_def{"traffic.pcap", std::string(""), "", "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused", 0, 0, {}, false, 0, {}, false},
-      flag("traffic.pcap_rescale", false, "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
-      flag("traffic.live", false, "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
-      param_def{"traffic.live_addr", std::string("127.0.0.1"), "", "live: the loopback address to listen on", 0, 0, {}, false, 0, {}, false},
-      integer("traffic.live_port", 15001, "", 1, 65535, "live: the UDP port to listen on"),
-      num("traffic.live_idle_us", 2e6, "us", 0, 3.6e9, "live: end the run after this long (wall clock) without a datagram; 0 = never (traffic.frames still ends it)"),
-      choice("traffic.size", "fixed", {"fixed", "uniform", "imix"}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
-      integer("traffic.size_min", 64, "bytes", 64, 9018, "uniform sizes: smallest frame"),
-      integer("traffic.size_max", 1518, "bytes", 64, 9018, "uniform sizes: largest frame"),
+      text("traffic.pcap", field(&rc::tc, &traffic_config::pcap), "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused"),
+      flag("traffic.pcap_rescale", field(&rc::tc, &traffic_config::pcap_rescale), "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
+      flag("traffic.live", field(&rc::tc, &traffic_config::live), "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
+      text("traffic.live_addr", field(&rc::live_addr), "live: the loopback address to listen on"),
+      integer("traffic.live_port", field(&rc::live_port), "", 1, 65535, "live: the UDP port to listen on"),
+      num("traffic.live_idle_us", field(&rc::tc, &traffic_config::live_idle_us), "us", 0, 3.6e9, "live: end the run after this long (wall clock) without a datagram; 0 = never (traffic.frames still ends it)"),
+      choice("traffic.size", &rc::tc, &traffic_config::size, {{"fixed", traffic_config::sizes::fixed}, {"uniform", traffic_config::sizes::uniform}, {"imix", traffic_config::sizes::imix}}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
+      integer("traffic.size_min", field(&rc::tc, &traffic_config::size_min), "bytes", 64, 9018, "uniform sizes: smallest frame"),
+      integer("traffic.size_max", field(&rc::tc, &traffic_config::size_max), "bytes", 64, 9018, "uniform sizes: largest frame"),
       integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
-      num("traffic.duration_us", 0, "us", 0, 60e6, "offer frames for this long instead of a count: the frames whose times fall in [0, duration_us); 0 = use frames"),
+      num("traffic.duration_us", field(&rc::tc, &traffic_config::duration_us), "us", 0, 60e6, "offer frames for this long instead of a count: the frames whose times fall in [0, duration_us); 0 = use frames"),
       choice("nic.part", "i350", {"i350", "82576", "i210"}, "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else 4) and its packet buffer (36, 64, 34 KB)"),
-      word_or_number("nic.queues", "auto", {"auto"}, "", 1, 8, true, "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
-      multiple_of(integer("nic.rx_ring", 256, "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
-      word_or_number("nic.pktbuf_kb", "auto", {"auto"}, "KB", 2, 64, true, "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
-      multiple_of(integer("nic.rx_burst_bytes", 64, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
-      integer("nic.pthresh", 8, "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
-      integer("nic.hthresh", 8, "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
-      word_or_number("nic.wthresh", "auto", {"auto"}, "descriptors", 0, 31, true, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
-      choice("nic.drop_en", "auto", {"auto", "true", "false"}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue when driver.flow_control does not receive PAUSE"),
-      flag("nic.promisc", false, "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter lets frames for other stations and every multicast frame in; off, it drops them (counted by no NIC register: checks.dropped_by.address_filtered)"),
-      num("nic.msix_latency_ns", 500, "ns", 0, 1e6, "interrupt message from the root complex to interrupt entry on the CPU (the message first crosses the PCIe link behind the NIC's earlier writes)"),
-      num("pcie.read_latency_ns", 900, "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
-      num("pcie.write_latency_ns", 400, "ns", 1, 1e6, "posted write: issue to visibility at the far side"),
-      num("pcie.gbps", 16, "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
-      choice("driver.mode", "napi", {"napi", "legacy"}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
-      choice("driver.irq_mode", "msix", {"msix", "msi", "intx"}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
+      auto_or_integer("nic.queues", &rc::want, &igb_setup::queues, 0, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
+      multiple_of(integer("nic.rx_ring", field(&rc::ic, &igb_config::rx_ring), "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
+      auto_or_integer("nic.pktbuf_kb", &rc::want, &igb_setup::pktbuf_kb, 0, "KB", 2, 64, "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
+      multiple_of(integer("nic.rx_burst_bytes", kRxBeatBytes * nic_params{}.rx_burst_beats, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
+      integer("nic.pthresh", field(&rc::ic, &igb_config::pthresh), "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
+      integer("nic.hthresh", field(&rc::ic, &igb_config::hthresh), "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
+      auto_or_integer("nic.wthresh", &rc::want, &igb_setup::wthresh, -1, "descriptors", 0, 31, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
+      choice("nic.drop_en", &rc::want, &igb_setup::drop_en, {{"auto", -1}, {"true", 1}, {"false", 0}}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue when driver.flow_control does not receive PAUSE"),
+      flag("nic.promisc", field(&rc::ic, &igb_config::promisc), "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter lets frames for other stations and every multicast frame in; off, it drops them (counted by no NIC register: checks.dropped_by.address_filtered)"),
+      num("nic.msix_latency_ns", field(&rc::np, &nic_params::msix_latency_ns), "ns", 0, 1e6, "interrupt message from the root complex to interrupt entry on the CPU (the message first crosses the PCIe link behind the NIC's earlier writes)"),
+      num("pcie.read_latency_ns", field(&rc::pp, &pcie_params::read_latency_ns), "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
+      num("pcie.write_latency_ns", field(&rc::pp, &pcie_params::write_latency_ns), "ns", 1, 1e6, "posted write: issue to visibility at the far side"),
+      num("pcie.gbps", field(&rc::pp, &pcie_params::gbps), "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
+      choice("driver.mode", &rc::ic, &igb_config::napi, {{"napi", true}, {"legacy", false}}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
+      choice("driver.irq_mode", &rc::want, &igb_setup::irq_mode, {{"msix", igb_irq_mode::msix}, {"msi", igb_irq_mode::msi}, {"intx", igb_irq_mode::intx}}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
       word_or_number("driver.itr", "dynamic", {"dynamic", "off"}, "us", 10, 10000, false, "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)"),
-      choice("driver.flow_control", "full", {"full", "rx_pause", "tx_pause", "none"}, "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
-      choice("driver.completion", "length", {"length", "dd"}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
-      choice("driver.rx_path", "build_skb", {"build_skb", "construct_skb"}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
-      integer("driver.napi_weight", 64, "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
-      integer("driver.mtu", 1500, "bytes", 68, 9216, "interface MTU. Up to 1514 igb limits received frames to 1536 bytes (RLPML; FCS included, +4 per VLAN tag) so each fits one 2 KB buffer; above, it uses 3 KB buffers in 8 KB pages and takes frames up to 9728 bytes over several buffers. Longer frames are dropped by the NIC and counted in ROC (rx_length_errors)"),
-      integer("kernel.cores", 1, "", 1, 8, "CPU cores"),
-      choice("kernel.irq_affinity", "spread", {"spread", "core0"}, "where interrupts go: spread (queue n's vector on core n mod cores, as irqbalance places them) or all on core 0"),
-      integer("kernel.netdev_budget", 300, "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
-      integer("kernel.netdev_budget_usecs", 2000, "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action, counted in jiffies (usecs_to_jiffies, rounded up); the kernel's default is 2 jiffies, 2000000 / kernel.hz"),
-      integer("kernel.hz", 1000, "Hz", 100, 1000, "CONFIG_HZ: 100, 250, 300 or 1000; jiffies tick every 1/hz s, and net_rx_action's netdev_budget_usecs and __do_softirq's 2 ms limit are counted in them"),
-      integer("kernel.netdev_max_backlog", 1000, "packets", 1, 1000000, "net.core.netdev_max_backlog: per-CPU backlog of netif_rx (legacy mode)"),
-      num("kernel.gro_flush_timeout_ns", 0, "ns", 0, 1e9, "gro_flush_timeout (sysfs): a completion that did work with packets held by GRO keeps those of the current jiffy and polls again after this long; with napi_defer_hard_irqs, every such completion does, interrupt masked"),
-      integer("kernel.napi_defer_hard_irqs", 0, "polls", 0, 1000000, "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll again after gro_flush_timeout"),
-      integer("kernel.rmem_default", 212992, "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
-      choice("app.kind", "epoll", {"epoll", "select", "poll", "blocking"}, "application model: an epoll, select or poll server over the sockets, or blocking readers"),
-      integer("app.threads", 1, "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets; blocking: reader threads, at least one per socket (max(threads, sockets) threads, thread t on socket t mod sockets; at most 4096)"),
-      flag("app.exclusive", false, "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
-      integer("app.cpu", 0, "", 0, 7, "the core the application task runs on (taskset)"),
-      multiple_of(integer("app.fd_setsize", 1024, "fds", 64, 1048576, "select: bits in the application's fd_set (FD_SETSIZE, 1024 in glibc; the kernel's select has no limit). Select with sockets whose fds reach it is refused"), 64, "an fd_set is an array of 64-bit longs (__NFDBITS)"),
-      integer("app.sockets", 1, "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
-      integer("app.rcvlowat", 1, "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
-      integer("sim.seed", 1, "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
-      num("sim.stranded_us", 2000, "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
-      integer("fault.lose_eims_write", 0, "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
-      flag("fault.eims_before_complete", false, "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
-      flag("fault.budget_complete", false, "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
-      integer("fault.skip_tail_write", 0, "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
-      flag("fault.ignore_complete_result", false, "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned false"),
-      flag("fault.no_dma_rmb", false, "planted driver bug: descriptor fields are loaded before the completion check (no dma_rmb)"),
-      flag("fault.stale_marker", false, "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
-      flag("fault.tail_equals_head", false, "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
-      flag("fault.refill_stack_owned", false, "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
+      choice("driver.flow_control", &rc::want, &igb_setup::fc, {{"full", igb_fc_mode::full}, {"rx_pause", igb_fc_mode::rx_pause}, {"tx_pause", igb_fc_mode::tx_pause}, {"none", igb_fc_mode::none}}, "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
+      choice("driver.completion", &rc::ic, &igb_config::completion_dd, {{"length", false}, {"dd", true}}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
+      choice("driver.rx_path", &rc::ic, &igb_config::construct_skb, {{"build_skb", false}, {"construct_skb", true}}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
+      integer("driver.napi_weight", field(&rc::ic, &igb_config::napi_weight), "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
+      integer("driver.mtu", field(&rc::ic, &igb_config::mtu), "bytes", 68, 9216, "interface MTU. Up to 1514 igb limits received frames to 1536 bytes (RLPML; FCS included, +4 per VLAN tag) so each fits one 2 KB buffer; above, it uses 3 KB buffers in 8 KB pages and takes frames up to 9728 bytes over several buffers. Longer frames are dropped by the NIC and counted in ROC (rx_length_errors)"),
+      integer("kernel.cores", field(&rc::kp, &kernel_params::cores), "", 1, 8, "CPU cores"),
+      choice("kernel.irq_affinity", &rc::kp, &kernel_params::irq_spread, {{"spread", true}, {"core0", false}}, "where interrupts go: spread (queue n's vector on core n mod cores, as irqbalance places them) or all on core 0"),
+      integer("kernel.netdev_budget", field(&rc::kp, &kernel_params::netdev_budget), "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
+      integer("kernel.netdev_budget_usecs", field(&rc::kp, &kernel_params::netdev_budget_usecs), "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action, counted in jiffies (usecs_to_jiffies, rounded up); the kernel's default is 2 jiffies, 2000000 / kernel.hz"),
+      integer("kernel.hz", field(&rc::kp, &kernel_params::hz), "Hz", 100, 1000, "CONFIG_HZ: 100, 250, 300 or 1000; jiffies tick every 1/hz s, and net_rx_action's netdev_budget_usecs and __do_softirq's 2 ms limit are counted in them"),
+      integer("kernel.netdev_max_backlog", field(&rc::kp, &kernel_params::netdev_max_backlog), "packets", 1, 1000000, "net.core.netdev_max_backlog: per-CPU backlog of netif_rx (legacy mode)"),
+      num("kernel.gro_flush_timeout_ns", field(&rc::kp, &kernel_params::gro_flush_timeout_ns), "ns", 0, 1e9, "gro_flush_timeout (sysfs): a completion that did work with packets held by GRO keeps those of the current jiffy and polls again after this long; with napi_defer_hard_irqs, every such completion does, interrupt masked"),
+      integer("kernel.napi_defer_hard_irqs", field(&rc::kp, &kernel_params::napi_defer_hard_irqs), "polls", 0, 1000000, "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll again after gro_flush_timeout"),
+      integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
+      choice("app.kind", &rc::ac, &app_config::kind, {{"epoll", app_kind::epoll}, {"select", app_kind::select}, {"poll", app_kind::poll}, {"blocking", app_kind::blocking}}, "application model: an epoll, select or poll server over the sockets, or blocking readers"),
+      integer("app.threads", field(&rc::ac, &app_config::threads), "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets; blocking: reader threads, at least one per socket (max(threads, sockets) threads, thread t on socket t mod sockets; at most 4096)"),
+      flag("app.exclusive", field(&rc::ac, &app_config::exclusive), "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
+      integer("app.cpu", field(&rc::kp, &kernel_params::app_cpu), "", 0, 7, "the core the application task runs on (taskset)"),
+      multiple_of(integer("app.fd_setsize", field(&rc::fd_setsize), "fds", 64, 1048576, "select: bits in the application's fd_set (FD_SETSIZE, 1024 in glibc; the kernel's select has no limit). Select with sockets whose fds reach it is refused"), 64, "an fd_set is an array of 64-bit longs (__NFDBITS)"),
+      integer("app.sockets", field(&rc::tc, &traffic_config::sockets), "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
+      integer("app.rcvlowat", field(&rc::rcvlowat), "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
+      integer("sim.seed", field(&rc::tc, &traffic_config::seed), "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
+      num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
+      integer("fault.lose_eims_write", field(&rc::ic, &igb_config::fault_lose_eims_write), "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
+      flag("fault.eims_before_complete", field(&rc::ic, &igb_config::fault_eims_before_complete), "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
+      flag("fault.budget_complete", field(&rc::ic, &igb_config::fault_budget_complete), "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
+      integer("fault.skip_tail_write", field(&rc::ic, &igb_config::fault_skip_tail_write), "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
+      flag("fault.ignore_complete_result", field(&rc::ic, &igb_config::fault_ignore_complete_result), "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned false"),
+      flag("fault.no_dma_rmb", field(&rc::ic, &igb_config::fault_no_dma_rmb), "planted driver bug: descriptor fields are loaded before the completion check (no dma_rmb)"),
+      flag("fault.stale_marker", field(&rc::ic, &igb_config::fault_stale_marker), "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
+      flag("fault.tail_equals_head", field(&rc::ic, &igb_config::fault_tail_equals_head), "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
+      flag("fault.refill_stack_owned", field(&rc::ic, &igb_config::fault_refill_stack_owned), "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
       flag("fault.msix_while_masked", false, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
       flag("fault.dd_before_data", false, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
       flag("fault.rdt_inclusive", false, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
       flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
-      hidden(flag("fault.nic_spin", false, "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
-      flag("sim.lockstep", false, "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
+      hidden(flag("fault.nic_spin", field(&rc::np, &nic_params::fault_spin), "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
+      flag("sim.lockstep", field(&rc::lockstep), "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) or 8 (always the full 8-queue build)"),
       num("sim.drain_us", 1e6, "us", 0, 1e7, "the drain's bound: after the last frame's wire end the run goes on until every frame has its fate (delivered or counted), at most this long; frames still without one are reported as checks.in_flight (per place in in_flight_at), not lost"),
   };
-  const cost_table defaults;
   for (const auto& [name, member] : cost_table::fields()) {
-    defs_.push_back(num("cost." + name, defaults.*member, name.size() > 3 && name.substr(name.size() - 3) == "_ns" ? "ns" : "ns/byte", 0, 1e9,
+    defs_.push_back(num("cost." + name, field(&rc::costs, member), name.size() > 3 && name.substr(name.size() - 3) == "_ns" ? "ns" : "ns/byte", 0, 1e9,
                         "CPU cost (see stack/costs.h for its basis)"));
   }
   for (size_t n = 0; n < defs_.size(); ++n) {

@@ -3,6 +3,7 @@
 // key, type or value is an input_error naming the file, line, key and reason.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,8 @@ toml::table parse_toml(const std::string& text, const std::string& source);
 
 using param_value = std::variant<bool, int64_t, double, std::string>;
 
+struct run_config;
+
 struct param_def {
   std::string key;       // table.name
   param_value def;
@@ -37,6 +40,10 @@ struct param_def {
   int64_t multiple_of = 0;            // integers: the value must be a multiple of this, when > 0
   std::string multiple_why;           // what the multiple is, for the message
   bool hidden = false;                // for the tests: not listed by `igbsim params`, not in scenario.toml unless set
+  // The typed field this parameter sets (testbench/run_config.h), when its value maps onto one
+  // directly: writes the resolved value there. Empty for the parameters configure_run derives
+  // settings from by code (auto rules, part-dependent values, several fields from one value).
+  std::function<void(const param_value&, run_config&)> apply;
 };
 
 class params {
@@ -52,6 +59,7 @@ class params {
   int64_t i(const std::string& key) const;
   double d(const std::string& key) const;
   std::string s(const std::string& key) const;
+  const param_value& value(const std::string& key) const { return values_.at(key); }
   // The resolved scenario as TOML: every parameter, with its meaning as a comment.
   std::string to_toml() const;
 

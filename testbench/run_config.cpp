@@ -22,84 +22,45 @@ uint32_t itr_setting(const std::string& s) {
   return static_cast<uint32_t>(std::stod(s)) << 2;
 }
 
-// The PCIe link, what igb decides at probe for this part and machine (driver/igb_part.h), and
-// the NIC model's parameters that follow from it
+// What igb decides at probe for this part and machine (driver/igb_part.h), and the NIC
+// model's parameters that follow from it (the table set the PCIe link, and igb_setup's
+// irq_mode, fc, queues, wthresh, pktbuf_kb and drop_en)
 void configure_hardware(const params& p, run_config& c) {
-  auto& pp = c.pp;
   auto& want = c.want;
   auto& plan = c.plan;
   auto& np = c.np;
-  pp.read_latency_ns = p.d("pcie.read_latency_ns");
-  pp.write_latency_ns = p.d("pcie.write_latency_ns");
-  pp.gbps = p.d("pcie.gbps");
-  const std::string irq_mode = p.s("driver.irq_mode");
-  // What igb decides at probe for this part and machine (driver/igb_part.h)
   want.part = igb_find_part(p.s("nic.part"));
-  want.online_cpus = static_cast<int>(p.i("kernel.cores"));
-  want.irq_mode = irq_mode == "msi" ? igb_irq_mode::msi : irq_mode == "intx" ? igb_irq_mode::intx : igb_irq_mode::msix;
-  const std::string fc = p.s("driver.flow_control");
-  want.fc = fc == "none" ? igb_fc_mode::none : fc == "rx_pause" ? igb_fc_mode::rx_pause
-          : fc == "tx_pause" ? igb_fc_mode::tx_pause : igb_fc_mode::full;
-  auto word_or_int = [&](const std::string& key, int word) {
-    const std::string v = p.s(key);
-    return v == "auto" ? word : static_cast<int>(std::stol(v));
-  };
-  want.queues = word_or_int("nic.queues", 0);
-  want.wthresh = word_or_int("nic.wthresh", -1);
-  want.pktbuf_kb = word_or_int("nic.pktbuf_kb", 0);
-  want.drop_en = p.s("nic.drop_en") == "auto" ? -1 : p.s("nic.drop_en") == "true";
-  want.rx_itr_setting = itr_setting(p.s("driver.itr"));
+  want.online_cpus = c.kp.cores;
+  want.rx_itr_setting = itr_setting(p.s("driver.itr"));  // igb_config's too (configure_driver_and_app)
   try {
     plan = igb_plan_configuration(want);
   } catch (const std::invalid_argument& e) {
     throw input_error(e.what());
   }
-  np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);
+  np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);  // bytes to the MAC's beats
   np.ivar_82576 = want.part->ivar_82576;
-  np.msix_latency_ns = p.d("nic.msix_latency_ns");
   np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && plan.rss_queues <= 4) ? 4 : 8;
   np.fault_bits = static_cast<uint8_t>((p.b("fault.msix_while_masked") ? 1 : 0) | (p.b("fault.dd_before_data") ? 2 : 0) |
                                        (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   np.intx = plan.irq_mode == igb_irq_mode::intx;
-  np.fault_spin = p.b("fault.nic_spin");
-  c.lockstep = p.b("sim.lockstep");
 }
 
-void configure_kernel(const params& p, run_config& c) {
+// The kernel's settings checked against each other and CONFIG_HZ
+void configure_kernel(run_config& c) {
   auto& kp = c.kp;
-  auto& costs = c.costs;
-  kp.cores = static_cast<int>(p.i("kernel.cores"));
-  kp.irq_spread = p.s("kernel.irq_affinity") == "spread";
-  kp.app_cpu = static_cast<int>(p.i("app.cpu"));
   if (kp.app_cpu >= kp.cores)
     throw input_error(fmt::format("app.cpu: core {} does not exist with kernel.cores = {}", kp.app_cpu, kp.cores));
-  kp.netdev_budget = static_cast<int>(p.i("kernel.netdev_budget"));
-  kp.netdev_budget_usecs = static_cast<int>(p.i("kernel.netdev_budget_usecs"));
-  kp.hz = static_cast<int>(p.i("kernel.hz"));
   if (kp.hz != 100 && kp.hz != 250 && kp.hz != 300 && kp.hz != 1000)
     throw input_error(fmt::format("kernel.hz: {} is not a CONFIG_HZ choice (100, 250, 300 or 1000)", kp.hz));
-  kp.rmem_default = static_cast<int>(p.i("kernel.rmem_default"));
-  kp.netdev_max_backlog = static_cast<int>(p.i("kernel.netdev_max_backlog"));
-  kp.gro_flush_timeout_ns = p.d("kernel.gro_flush_timeout_ns");
-  kp.napi_defer_hard_irqs = static_cast<int>(p.i("kernel.napi_defer_hard_irqs"));
-  for (const auto& [name, member] : cost_table::fields()) costs.*member = p.d("cost." + name);
 }
 
 // The traffic, and the rules that judge it as a whole: the rate fits the wire, the run's
 // simulated time fits sc_time
 void configure_traffic(const params& p, run_config& c) {
   auto& tc = c.tc;
-  tc.tcp = p.s("traffic.protocol") == "tcp";
-  tc.flows = static_cast<uint32_t>(p.i("traffic.flows"));
-  tc.frame_bytes = static_cast<uint32_t>(p.i("traffic.frame_bytes"));
-  const std::string& sizes = c.sizes = p.s("traffic.size");
-  tc.size = sizes == "uniform" ? traffic_config::sizes::uniform
-          : sizes == "imix" ? traffic_config::sizes::imix : traffic_config::sizes::fixed;
-  tc.size_min = static_cast<uint32_t>(p.i("traffic.size_min"));
-  tc.size_max = static_cast<uint32_t>(p.i("traffic.size_max"));
+  c.sizes = p.s("traffic.size");
   if (tc.size == traffic_config::sizes::uniform && tc.size_min > tc.size_max)
     throw input_error(fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
-  tc.pcap = p.s("traffic.pcap");
   double& mean_bytes = c.mean_bytes;
   mean_bytes = mean_frame_bytes(tc);
   double pcap_span_ns = 0, pcap_wire_ns = 0;  // a capture's last frame time, and its frames' wire time
@@ -117,24 +78,16 @@ void configure_traffic(const params& p, run_config& c) {
   tc.pps = p.d("traffic.rate_pps") > 0    ? p.d("traffic.rate_pps")
            : p.d("traffic.rate_mbps") > 0 ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
                                           : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
-  tc.pcap_rescale = p.b("traffic.pcap_rescale");
-  tc.live = p.b("traffic.live");
-  tc.live_idle_us = p.d("traffic.live_idle_us");
   if (tc.live && !tc.pcap.empty()) throw input_error("traffic.live: choose live traffic or traffic.pcap, not both");
   if (tc.live && tc.tcp) throw input_error("traffic.live: live traffic is UDP datagrams (traffic.protocol = \"udp\")");
+  // The arrival process: Poisson, or on/off bursts (on_us and off_us only then)
   const std::string pattern = p.s("traffic.pattern");
   tc.poisson = pattern == "poisson";
   if (pattern == "onoff") {
     tc.on_us = p.d("traffic.on_us");
     tc.off_us = p.d("traffic.off_us");
   }
-  tc.duration_us = p.d("traffic.duration_us");
   tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
-  tc.seed = static_cast<uint64_t>(p.i("sim.seed"));
-  tc.sockets = static_cast<uint32_t>(p.i("app.sockets"));
-  tc.reorder_pct = p.d("traffic.tcp_reorder_pct");
-  tc.loss_pct = p.d("traffic.tcp_loss_pct");
-  tc.dup_pct = p.d("traffic.tcp_dup_pct");
   if (tc.tcp && tc.sockets != 1 && tc.sockets != tc.flows)
     throw input_error("app.sockets: with TCP every connection is its own socket; leave app.sockets at 1 (it follows traffic.flows)");
   // The offered rate must fit the wire (README "The end of a run"): a generator faster than
@@ -176,8 +129,6 @@ void configure_traffic(const params& p, run_config& c) {
       throw input_error(fmt::format("{} of simulated time; a run simulates at most {:.0f} s ({:.0f} days)", why,
                                     kMaxSimSeconds, kMaxSimSeconds / 86400));
   }
-  c.live_addr = p.s("traffic.live_addr");
-  c.live_port = static_cast<uint16_t>(p.i("traffic.live_port"));
   c.seed = p.i("sim.seed");
 }
 
@@ -188,26 +139,8 @@ void configure_driver_and_app(const params& p, run_config& c) {
   auto& ic = c.ic;
   ic.part = want.part;
   ic.plan = plan;
-  ic.napi = p.s("driver.mode") == "napi";
-  ic.completion_dd = p.s("driver.completion") == "dd";
-  ic.fault_lose_eims_write = static_cast<uint64_t>(p.i("fault.lose_eims_write"));
-  ic.fault_eims_before_complete = p.b("fault.eims_before_complete");
-  ic.fault_budget_complete = p.b("fault.budget_complete");
-  ic.fault_skip_tail_write = static_cast<uint64_t>(p.i("fault.skip_tail_write"));
-  ic.fault_ignore_complete_result = p.b("fault.ignore_complete_result");
-  ic.fault_no_dma_rmb = p.b("fault.no_dma_rmb");
-  ic.fault_stale_marker = p.b("fault.stale_marker");
-  ic.fault_tail_equals_head = p.b("fault.tail_equals_head");
-  ic.fault_refill_stack_owned = p.b("fault.refill_stack_owned");
-  ic.construct_skb = p.s("driver.rx_path") == "construct_skb";
   ic.irq_mode = plan.irq_mode;
-  ic.rx_ring = static_cast<uint16_t>(p.i("nic.rx_ring"));
-  ic.napi_weight = static_cast<int>(p.i("driver.napi_weight"));
-  ic.rx_itr_setting = itr_setting(p.s("driver.itr"));
-  ic.pthresh = static_cast<uint32_t>(p.i("nic.pthresh"));
-  ic.hthresh = static_cast<uint32_t>(p.i("nic.hthresh"));
-  ic.mtu = static_cast<uint32_t>(p.i("driver.mtu"));
-  ic.promisc = p.b("nic.promisc");
+  ic.rx_itr_setting = want.rx_itr_setting;
   // Generated frames longer than the MTU allows are offered like any other: the NIC's size
   // filter (RLPML, as igb programs it from the MTU) drops them and counts them in ROC, as a
   // capture's or a live sender's would be.
@@ -219,15 +152,7 @@ void configure_driver_and_app(const params& p, run_config& c) {
     throw input_error(fmt::format("app.sockets: blocking readers take a thread per socket; {} sockets need {} threads, "
                                   "at most {} (app.kind = epoll, select or poll read many sockets per thread)",
                                   nsocks, nsocks, kMaxBlockingReaders));
-  const std::string kind = c.app_kind = p.s("app.kind");
-  auto& ac = c.ac;
-  ac.kind = kind == "select" ? app_kind::select : kind == "poll" ? app_kind::poll
-          : kind == "blocking" ? app_kind::blocking : app_kind::epoll;
-  ac.threads = static_cast<int>(p.i("app.threads"));
-  ac.exclusive = p.b("app.exclusive");
-  c.fd_setsize = p.i("app.fd_setsize");
-  c.rcvlowat = static_cast<uint32_t>(p.i("app.rcvlowat"));
-  c.stranded_us = p.d("sim.stranded_us");
+  c.app_kind = p.s("app.kind");
 }
 
 void size_host_memory(run_config& c) {
@@ -273,8 +198,12 @@ void size_host_memory(run_config& c) {
 
 run_config configure_run(const params& p) {
   run_config c;
+  // Every parameter that maps directly onto a field writes its value there; the steps below
+  // derive the rest and check the whole.
+  for (const auto& d : p.defs())
+    if (d.apply) d.apply(p.value(d.key), c);
   configure_hardware(p, c);
-  configure_kernel(p, c);
+  configure_kernel(c);
   configure_traffic(p, c);
   configure_driver_and_app(p, c);
   size_host_memory(c);

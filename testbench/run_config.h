@@ -1,7 +1,8 @@
 // One run's configuration, typed: what each module of the top takes, derived from the resolved
 // parameters (testbench/params.h) and checked as a whole (cross-parameter rules, the run's
 // simulated extent, host memory). configure_run throws input_error for a configuration that
-// cannot run; nothing has been created then.
+// cannot run; nothing has been created then. A parameter bound to a field (testbench/params.cpp)
+// takes its default from that field's member initializer, here or in the module's struct.
 #pragma once
 #include <systemc>
 
@@ -32,17 +33,17 @@ struct run_config {
   double mean_bytes = 0;  // mean frame size, FCS included (a capture's own when replayed)
   std::string sizes;      // traffic.size as given
   uint64_t pcap_count = 0;  // frames in a replayed capture
-  std::string live_addr;
-  uint16_t live_port = 0;
+  std::string live_addr = "127.0.0.1";  // traffic.live_addr
+  uint16_t live_port = 15001;
   igb_config ic;
   app_config ac;
   std::string app_kind;   // app.kind as given (report)
-  int64_t fd_setsize = 0;
+  int64_t fd_setsize = 1024;  // FD_SETSIZE in glibc
   uint32_t nsocks = 0;    // sockets the application reads
-  uint32_t rcvlowat = 0;  // TCP sockets' SO_RCVLOWAT
+  uint32_t rcvlowat = 1;  // TCP sockets' SO_RCVLOWAT
   host_mem_layout layout;
   sc_core::sc_time drain;
-  double stranded_us = 0;
+  double stranded_us = 2000;  // the stranded-packet checker's bound
   int64_t seed = 0;
 };
 

@@ -38,7 +38,7 @@ struct traffic_config {
   std::string pcap;
   bool pcap_rescale = false;
   bool live = false;           // datagrams from a live_listener (set_live)
-  double live_idle_us = 0;     // live: end after this long without a datagram (0: never)
+  double live_idle_us = 2e6;   // live: end after this long (wall clock) without a datagram (0: never)
 };
 
 class live_listener;
