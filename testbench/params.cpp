@@ -132,6 +132,15 @@ param_def choice(const std::string& key, S run_config::*s, T S::*m, std::vector<
   });
 }
 
+// A flag that is one bit of the integer field m (a mask of planted faults)
+template <class S, class T>
+param_def flag_bit(const std::string& key, S run_config::*s, T S::*m, unsigned bit, const std::string& meaning) {
+  return bound(flag(key, (S{}.*m & bit) != 0, meaning), [s, m, bit](const param_value& v, run_config& c) {
+    T& f = (c.*s).*m;
+    f = static_cast<T>(std::get<bool>(v) ? f | bit : f & ~bit);
+  });
+}
+
 // "auto" (field m holds auto_value, its default) or an integer in [lo, hi]
 template <class S, class T>
 param_def auto_or_integer(const std::string& key, S run_config::*s, T S::*m, T auto_value, const std::string& unit,
@@ -254,10 +263,10 @@ params::params() {
       flag("fault.stale_marker", field(&rc::ic, &igb_config::fault_stale_marker), "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
       flag("fault.tail_equals_head", field(&rc::ic, &igb_config::fault_tail_equals_head), "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
       flag("fault.refill_stack_owned", field(&rc::ic, &igb_config::fault_refill_stack_owned), "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
-      flag("fault.msix_while_masked", false, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
-      flag("fault.dd_before_data", false, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
-      flag("fault.rdt_inclusive", false, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
-      flag("fault.eitr_ignored", false, "planted hardware bug: EITR never throttles interrupt messages"),
+      flag_bit("fault.msix_while_masked", &rc::np, &nic_params::fault_bits, 1, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
+      flag_bit("fault.dd_before_data", &rc::np, &nic_params::fault_bits, 2, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
+      flag_bit("fault.rdt_inclusive", &rc::np, &nic_params::fault_bits, 4, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
+      flag_bit("fault.eitr_ignored", &rc::np, &nic_params::fault_bits, 8, "planted hardware bug: EITR never throttles interrupt messages"),
       hidden(flag("fault.nic_spin", field(&rc::np, &nic_params::fault_spin), "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
       flag("sim.lockstep", field(&rc::lockstep), "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
       choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) or 8 (always the full 8-queue build)"),

@@ -23,8 +23,8 @@ uint32_t itr_setting(const std::string& s) {
 }
 
 // What igb decides at probe for this part and machine (driver/igb_part.h), and the NIC
-// model's parameters that follow from it (the table set the PCIe link, and igb_setup's
-// irq_mode, fc, queues, wthresh, pktbuf_kb and drop_en)
+// model's parameters that follow from it (the table set the PCIe link, the RTL's fault bits,
+// and igb_setup's irq_mode, fc, queues, wthresh, pktbuf_kb and drop_en)
 void configure_hardware(const params& p, run_config& c) {
   auto& want = c.want;
   auto& plan = c.plan;
@@ -40,8 +40,6 @@ void configure_hardware(const params& p, run_config& c) {
   np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);  // bytes to the MAC's beats
   np.ivar_82576 = want.part->ivar_82576;
   np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && plan.rss_queues <= 4) ? 4 : 8;
-  np.fault_bits = static_cast<uint8_t>((p.b("fault.msix_while_masked") ? 1 : 0) | (p.b("fault.dd_before_data") ? 2 : 0) |
-                                       (p.b("fault.rdt_inclusive") ? 4 : 0) | (p.b("fault.eitr_ignored") ? 8 : 0));
   np.intx = plan.irq_mode == igb_irq_mode::intx;
 }
 
