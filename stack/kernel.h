@@ -97,11 +97,11 @@ class kernel {
   cost_table cost;
   kernel_stats st;
   journey jr;
-  task_struct* app_task = nullptr;
+  task_struct* app_task = nullptr;  // the task whose state the waveform and journey show
   udp_table udp;
   tcp_ehash tcp_hash;
   uint32_t local_addr = 0;          // the host's IPv4 address (0: accept any)
-  uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)  // the task whose state the waveform and journey show
+  uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)
 
   // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,
   // not at INITIAL_JIFFIES), computed from the time rather than counted by a periodic event

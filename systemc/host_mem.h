@@ -43,7 +43,6 @@ class host_mem : public sc_core::sc_module {
   void settle(const sc_core::sc_time& t);
   // Every posted write visible at or before this time has been applied.
   const sc_core::sc_time& settled() const { return settled_; }
-  // Called for each device write when it becomes visible: (address, length, tag, time).
   // Called for each device write when it becomes visible: address, length, DMA tag, the
   // frames it carries (one for data, one per descriptor for a write-back burst), the time.
   std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint64_t>&, const sc_core::sc_time&)>

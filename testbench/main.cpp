@@ -1,4 +1,4 @@
-// igbsim: the command-line program. Subcommands: run, journey, params.
+// igbsim: the command-line program. Subcommands: run, sweep, journey, params.
 // Exit status: 0 success; 2 bad input (one line naming file, key and reason); 3 the run
 // finished but a checker found a violation; 1 any other error.
 #include <CLI/CLI.hpp>
