@@ -86,7 +86,7 @@ void journey::finish(uint64_t id, const std::string& fate) {
   }
   if (csv_) {
     // Times in ns with 3 decimals, formatted from the integer picoseconds (exact, and a
-    // tenth of the cost of printf's floating-point path, which was 10 % of a line-rate run):
+    // tenth of the cost of printf's floating-point path):
     // the whole nanoseconds by fmt's compiled integer format, the three decimals as digits
     // (fmt's zero-padded width takes its general path, half the row's cost), straight into a
     // buffer on the stack (fmt's growing buffer cost as much again in bounds checks).

@@ -23,8 +23,8 @@ bool wave_tracer::open(const std::string& path) {
   // The FST writer takes a fresh change buffer for each block it writes: a malloc of its block
   // size plus slack (132 MB), freed by its writer thread once the block is compressed. glibc
   // serves such sizes with mmap, so every page of every block's buffer faulted in anew. From the
-  // heap, with trimming off, the next block reuses pages already mapped: 50,000 line-rate
-  // frames with full waves went from about 7.8 to 2.9 s. This holds for the rest of the
+  // heap, with trimming off, the next block reuses pages already mapped (the faults were most
+  // of a full-waves run's time). This holds for the rest of the
   // process; the heap keeps at most the buffers a writer has live at once, and only their
   // written part.
   mallopt(M_MMAP_MAX, 0);

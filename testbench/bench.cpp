@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
 
   // 5. An idle hour: a capture with an hour of silence between its frames, checkers at their
   //    defaults. Skipped cycles and a checker that sleeps while nothing is pending make it
-  //    cost milliseconds (it once took 18 s).
+  //    cost milliseconds.
   {
     const std::string cap = std::string(IGBSIM_SOURCE_DIR) + "/testbench/fuzz/regressions/config/idle_hour.pcap";
     const run_result rr = best_of(3, "bench-idle-hour", {"--set", "traffic.pcap=" + cap});
