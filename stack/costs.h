@@ -1,7 +1,7 @@
 // The one CPU cost table: simulated nanoseconds per kernel operation. Every default says
 // where it comes from; scenarios override them by name (table `cost`).
 //
-// Basis. shared/reference/igb-linux-rx.md section H gives ranges, marked UNVERIFIED there:
+// Basis. docs/reference/igb-linux-rx.md section H gives ranges, marked UNVERIFIED there:
 // igb RX per packet 0.1-0.3 us; IP+UDP/TCP to the socket 0.5-1.5 us; wake-up plus context
 // switch 2-10 us; MSI-X to ISR entry 1-3 us (interrupt delivery latency lives in
 // nic.msix_latency_ns, the entry cost here). Defaults sit at the low end of each range, for
