@@ -2,8 +2,8 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench equiv profile lint synth clean \
-        format format-check check-style
+.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench equiv profile \
+        lint synth clean format format-check check-style
 
 setup:
 	@bash scripts/setup.sh

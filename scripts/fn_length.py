@@ -113,7 +113,8 @@ def collapse_parens(head):
     return "".join(out)
 
 
-QUALIFIERS = r"(?:\s*(?:const|volatile|noexcept\(\)|noexcept|override|final|mutable|&&|&|throw\(\)))*"
+QUALIFIERS = (r"(?:\s*(?:const|volatile|noexcept\(\)|noexcept|override|final|mutable|&&|&"
+              r"|throw\(\)))*")
 DECLARATOR_END = re.compile(r"\)" + QUALIFIERS + r"\s*(?:->[^;{}=]*)?$")
 # class NAME final : BASES, with nothing after it (a template's `class T` is followed by more).
 CLASS_HEAD = re.compile(r"\b(?:class|struct|union)\b\s*[\w:]*(?:<[^{;]*>)?(?:\s+final)?"

@@ -18,7 +18,10 @@ case "${1:-}" in
   *) echo "usage: $0 [--fix]" >&2; exit 2 ;;
 esac
 cf="${CLANG_FORMAT:-clang-format}"
-command -v "$cf" >/dev/null || { echo "format_check: $cf not found (make setup installs it)" >&2; exit 2; }
+if ! command -v "$cf" >/dev/null; then
+  echo "format_check: $cf not found (make setup installs it)" >&2
+  exit 2
+fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -46,8 +49,9 @@ out="$(printf '%s\0' "${files[@]}" | xargs -0 -r "$cf" --dry-run --style=file 2>
 report="$(echo "$out" | sed -n 's/^\(.*\):[0-9]*:[0-9]*: warning: .*/\1/p' | uniq -c)"
 if [ -n "$report" ]; then
   echo "$report" | awk '{ n = $1; $1 = ""; sub(/^ /, ""); printf "%s: %d change(s)\n", $0, n }'
+  version="$("$cf" --version | sed 's/.*version \([0-9.]*\).*/clang-format \1/')"
   echo "format: $(echo "$report" | wc -l) of ${#files[@]} C++ files differ from .clang-format" \
-       "($("$cf" --version | sed 's/.*version \([0-9.]*\).*/clang-format \1/')); make format fixes them" >&2
+       "($version); make format fixes them" >&2
   exit 1
 fi
 exit 0

@@ -38,7 +38,8 @@ leader() {
   case "$1" in
     testbench/fuzz/corpus/* | testbench/fuzz/regressions/fuzz_*) return ;;  # fuzzer inputs
     *.cpp | *.cc | *.h | *.hpp | *.sv | *.svh | *.v | *.vlt | *.mjs | *.js) echo "//"; return ;;
-    *.py | *.sh | *.cmake | CMakeLists.txt | */CMakeLists.txt | Makefile | */Makefile | *.mk) echo "#"; return ;;
+    *.py | *.sh | *.cmake | CMakeLists.txt | */CMakeLists.txt | Makefile | */Makefile | *.mk)
+      echo "#"; return ;;
     scenarios/*.toml | sweeps/*.toml | testbench/fuzz/regressions/config/*.toml) echo "#"; return ;;
   esac
   case "${1##*/}" in
