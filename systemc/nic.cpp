@@ -26,13 +26,6 @@ namespace igbsim {
 
 using namespace sc_core;
 
-namespace {
-// DMA tags are {queue, class-or-slot} (rtl/igb_pkg.sv: DmaTagW, TagDataWr, TagWbWr).
-constexpr uint8_t kTagDataWr = 1, kTagWbWr = 2;
-constexpr unsigned tag_queue(uint32_t tag) { return tag >> 4; }
-constexpr unsigned tag_class(uint32_t tag) { return tag & 0xF; }
-}
-
 template <class F>
 decltype(auto) nic::with_rtl(F&& f) const {
   return rtl4_ ? f(*rtl4_) : f(*rtl_);
@@ -64,17 +57,7 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   };
   mmio_tgt_socket.register_b_transport(this, &nic::mmio_b_transport);
 
-  // Power-on reset
-  with_rtl([](auto& m) {
-    m.clk_i = 0;
-    m.rx_clk_i = 0;
-    m.rst_ni = 1;
-    m.eval();
-    m.rst_ni = 0;
-    m.eval();
-    m.rst_ni = 1;
-    m.eval();
-  });
+  with_rtl([](auto& m) { rtl::power_on_reset(m); });
 
   SC_HAS_PROCESS(nic);
   SC_THREAD(run);
@@ -226,16 +209,16 @@ std::string nic::pending() const {
     if (m.dma_req_valid_o)
       add(fmt::format("memory port offers a {} request (0x{:x}, {} bytes, queue {} tag {})", m.dma_req_write_o ? "write" : "read",
                       static_cast<uint64_t>(m.dma_req_addr_o), static_cast<unsigned>(m.dma_req_len_o),
-                      tag_queue(m.dma_req_tag_o), tag_class(m.dma_req_tag_o)));
+                      rtl::tag_queue(m.dma_req_tag_o), rtl::tag_class(m.dma_req_tag_o)));
     if (m.dma_wdata_valid_o) add("memory port offers write data");
     if (m.mmio_rvalid_o) add("a register read completion");
     if (m.timers_armed_o) add(fmt::format("an EITR timer ending at cycle {}", timer_end_cycle()));
   });
   if (wr_active_)
-    add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr, wr_.data.size(), wr_.len, tag_queue(wr_.tag)));
+    add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr, wr_.data.size(), wr_.len, rtl::tag_queue(wr_.tag)));
   if (!rresp_.empty())
     add(fmt::format("{} read-completion beats queued (queue {} tag {} due at cycle {})", rresp_.size(),
-                    tag_queue(rresp_.front().tag), tag_class(rresp_.front().tag), rresp_.front().cycle));
+                    rtl::tag_queue(rresp_.front().tag), rtl::tag_class(rresp_.front().tag), rresp_.front().cycle));
   if (!mmio_q_.empty())
     add(fmt::format("{} register writes queued (0x{:05x} due at cycle {})", mmio_q_.size(), mmio_q_.front().addr,
                     mmio_q_.front().cycle));
@@ -263,7 +246,7 @@ void nic::tick_on(M& m) {
   // ticks, or an INTx level change is unseen. Lockstep clocks both every cycle.
   const bool beat_in = cur_ && beat_at_ <= c;
   const bool mmio_wr = !mmio_read_ && !mmio_q_.empty() && mmio_q_.front().cycle <= c;
-  const bool resp = !rresp_.empty() && rresp_.front().cycle <= c;
+  const bool resp = rtl::rresp_due(rresp_, c);
   const bool rx_on = lockstep_ || beat_in || !m.rx_idle_o;
   const bool core_on = lockstep_ || !m.core_idle_o || mmio_read_ || mmio_wr || resp || intx_unseen() ||
                        c >= timer_end_cycle();
@@ -289,51 +272,29 @@ void nic::tick_on(M& m) {
     next_tick_ += due * cycles_per_us_;
     ticks = m.timers_armed_o ? due : (next_tick_ - cycles_per_us_ == c ? 1 : 0);
   }
-  m.ticks_1us_i = static_cast<uint16_t>(std::min<uint64_t>(ticks, 0xFFFF));
+  rtl::present_ticks(m, ticks);
   // Wire beat whose bytes have all arrived by this cycle
   bool beat_last = false;
-  if (beat_in) {
-    const size_t n = cur_->bytes.size();
-    const size_t lo = kRxBeatBytes * beat_, hi = std::min(n, lo + kRxBeatBytes);
-    beat_last = (hi == n);
-    load_beat<kRxBeatBytes>(m.rx_data_i, cur_->bytes.data() + lo, hi - lo);
-    m.rx_bytes_i = static_cast<uint8_t>(hi - lo);
-  }
-  m.rx_valid_i = beat_in;
-  m.rx_last_i = beat_last;
+  if (beat_in) beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
+  else rtl::present_no_rx_beat(m);
   // MMIO: a read issued by software, else the oldest due posted write
   if (mmio_read_) {
-    m.mmio_valid_i = 1;
-    m.mmio_we_i = 0;
-    m.mmio_addr_i = mmio_read_addr_;
+    rtl::present_mmio_read(m, mmio_read_addr_);
   } else if (mmio_wr) {
-    m.mmio_valid_i = 1;
-    m.mmio_we_i = 1;
-    m.mmio_addr_i = mmio_q_.front().addr;
-    m.mmio_wdata_i = mmio_q_.front().data;
+    rtl::present_mmio_write(m, mmio_q_.front().addr, mmio_q_.front().data);
     monitor_.mmio_write(c, mmio_q_.front().addr, mmio_q_.front().data);
   } else {
-    m.mmio_valid_i = 0;
+    rtl::present_no_mmio(m);
   }
-  // Read completion beat
-  if (resp) {
-    load_beat<kDmaBeatBytes>(m.dma_rresp_data_i, rresp_.front().data, kDmaBeatBytes);
-    m.dma_rresp_tag_i = rresp_.front().tag;
-    m.dma_rresp_last_i = rresp_.front().last;
-  }
-  m.dma_rresp_valid_i = resp;
-  m.dma_req_ready_i = 1;
-  m.dma_wdata_ready_i = 1;
-  m.fault_i = p_.fault_bits;
-  m.ivar_82576_i = p_.ivar_82576;
+  rtl::present_rresp(m, resp ? &rresp_.front() : nullptr);
+  rtl::present_host_ready(m);
+  rtl::present_straps(m, p_.fault_bits, p_.ivar_82576);
 
-  m.clk_i = 0;
-  m.rx_clk_i = 0;
-  m.eval();
+  rtl::settle(m);
   tracer_->dump_rtl(c * period_ps_);
 
   // Handshakes that complete at this edge (each is work that kept its side's gate open)
-  if (m.dma_req_valid_o) on_dma_request(m);
+  if (m.dma_req_valid_o) on_dma_request(rtl::dma_request_of(m));
   if (m.dma_wdata_valid_o) on_dma_wdata(m);
   const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
   intx_prev_ = m.intx_o;
@@ -353,16 +314,15 @@ void nic::tick_on(M& m) {
     if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
-  // The packet buffer takes or drops a frame the cycle after its last beat (boundary register).
-  const bool frame_ended =
-      m.ev_frame_ok_o || m.ev_frame_mpc_o || m.ev_frame_runt_o || m.ev_frame_long_o || m.ev_frame_filt_o;
+  const rtl::frame_end fate = rtl::frame_end_of(m);
+  const bool frame_ended = fate != rtl::frame_end::none;
   if (frame_ended && !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
-    if (m.ev_frame_ok_o) pktbuf_ids_.push_back(id);
+    if (fate == rtl::frame_end::taken) pktbuf_ids_.push_back(id);
     else if (on_frame)
-      on_frame(id, m.ev_frame_runt_o ? nic_event::runt_drop : m.ev_frame_long_o ? nic_event::oversize_drop
-                   : m.ev_frame_filt_o ? nic_event::addr_filtered : nic_event::mpc_drop, 0, time_of(c));
+      on_frame(id, fate == rtl::frame_end::runt ? nic_event::runt_drop : fate == rtl::frame_end::oversize ? nic_event::oversize_drop
+                   : fate == rtl::frame_end::filtered ? nic_event::addr_filtered : nic_event::mpc_drop, 0, time_of(c));
   }
   if (beat_in) {
     set_beat(beat_ + 1);
@@ -383,9 +343,7 @@ void nic::tick_on(M& m) {
   busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
 
   tracer_->catch_up(c * period_ps_ + period_ps_ / 2);  // software changes before the edge
-  m.clk_i = core_on;
-  m.rx_clk_i = rx_on;
-  m.eval();
+  rtl::clock_edge(m, core_on, rx_on);
   tracer_->dump_rtl(c * period_ps_ + period_ps_ / 2);
   if (!rtl_assertions().empty()) {
     for (const auto& a : rtl_assertions())
@@ -397,69 +355,54 @@ void nic::tick_on(M& m) {
   if (core_on) ++core_clocked_;
 }
 
-template <class M>
-void nic::on_dma_request(M& m) {
-  const uint64_t addr = m.dma_req_addr_o;
-  const uint32_t len = m.dma_req_len_o;
-  if (m.dma_req_write_o) {
+void nic::on_dma_request(const rtl::dma_request& r) {
+  if (r.write) {
     wr_ = dma_write{};
-    wr_.addr = addr;
-    wr_.len = len;
-    wr_.tag = m.dma_req_tag_o;
+    wr_.addr = r.addr;
+    wr_.len = r.len;
+    wr_.tag = r.tag;
     // A buffer of the frame at the head of the packet buffer. Taken at the request: the
     // engine may let the frame go (ev_frame_dma_o) before the last beat is out of the port.
-    if (tag_class(wr_.tag) == kTagDataWr && !pktbuf_ids_.empty()) wr_.frame = pktbuf_ids_.front();
+    if (rtl::tag_class(wr_.tag) == rtl::kTagDataWr && !pktbuf_ids_.empty()) wr_.frame = pktbuf_ids_.front();
     wr_active_ = true;
     return;
   }
   // Non-posted read: the link model annotates the round trip; data is sampled now. Reads are
   // descriptor fetches.
-  monitor_.desc_read(cycle_, tag_queue(m.dma_req_tag_o), addr, len);
-  std::vector<uint8_t> buf(len);
+  monitor_.desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
+  std::vector<uint8_t> buf(r.len);
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_READ_COMMAND);
-  gp.set_address(addr);
+  gp.set_address(r.addr);
   gp.set_data_ptr(buf.data());
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
+  gp.set_data_length(r.len);
+  gp.set_streaming_width(r.len);
   gp.set_byte_enable_ptr(nullptr);
   gp.set_dmi_allowed(false);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = delay_to(cycle_);
   dma_init_socket->b_transport(gp, delay);
   if (gp.is_response_error()) {  // an unsupported request: the completion carries zeros
-    monitor_.dma_error(cycle_, false, addr, len);
+    monitor_.dma_error(cycle_, false, r.addr, r.len);
     std::fill(buf.begin(), buf.end(), 0);
   }
-  uint64_t at = cycle_at(sc_time_stamp() + delay);
-  if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
-  const uint8_t tag = m.dma_req_tag_o;
-  const uint32_t beats = (len + kDmaBeatBytes - 1) / kDmaBeatBytes;
-  for (uint32_t i = 0; i < beats; ++i) {
-    rresp_beat b{at + i, {}, tag, i + 1 == beats};
-    std::memcpy(b.data, buf.data() + kDmaBeatBytes * i, std::min<uint32_t>(kDmaBeatBytes, len - kDmaBeatBytes * i));
-    rresp_.push_back(b);
-  }
+  rtl::queue_read_completion(rresp_, cycle_at(sc_time_stamp() + delay), buf.data(), r.len, r.tag);
 }
 
 template <class M>
-void nic::on_dma_wdata(M& m) {
-  const size_t off = wr_.data.size();
-  wr_.data.resize(off + kDmaBeatBytes);
-  store_beat<kDmaBeatBytes>(m.dma_wdata_o, wr_.data.data() + off);
-  if (!m.dma_wdata_last_o) return;
-  wr_.data.resize(wr_.len);  // the last beat may carry bytes past the length
+void nic::on_dma_wdata(const M& m) {
+  if (!rtl::collect_wdata(m, wr_.data, wr_.len)) return;
   dma_tag_ext ext;
-  ext.tag = tag_class(wr_.tag);
-  ext.queue = tag_queue(wr_.tag);
+  ext.tag = rtl::tag_class(wr_.tag);
+  ext.queue = rtl::tag_queue(wr_.tag);
   std::deque<uint64_t>& awaiting = awaiting_wb_.at(ext.queue);
-  if (ext.tag == kTagDataWr) {
+  if (ext.tag == rtl::kTagDataWr) {
     // A buffer of the frame named at the request is in host memory; its descriptor now
     // waits for write-back.
     ext.frames.push_back(wr_.frame);
     awaiting.push_back(wr_.frame);
     monitor_.data_write(ext.queue);
-  } else if (ext.tag == kTagWbWr) {
+  } else if (ext.tag == rtl::kTagWbWr) {
     // A burst of consecutive descriptors of one queue, oldest completions first.
     for (uint32_t i = 0; i < wr_.len / 16; ++i) {
       ext.frames.push_back(awaiting.empty() ? UINT64_MAX : awaiting.front());
@@ -533,12 +476,9 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   mmio_read_ = false;
   // The request passes the boundary register first. A read the NIC never completes ends as a
   // PCIe completion timeout does: all ones, and a violation.
-  constexpr int kCompletionTimeoutCycles = 1000;
-  int waited = 0;
-  const auto rvalid = [this] { return with_rtl([](auto& m) { return m.mmio_rvalid_o != 0; }); };
-  while (!rvalid() && waited++ < kCompletionTimeoutCycles) tick();
+  const bool done = with_rtl([this](auto& m) { return rtl::await_read_completion(m, [&] { tick_on(m); }); });
   uint32_t v = with_rtl([](auto& m) { return static_cast<uint32_t>(m.mmio_rdata_o); });
-  if (!rvalid()) {
+  if (!done) {
     v = 0xFFFFFFFF;
     char what[64];
     std::snprintf(what, sizeof what, "register read of 0x%05x never completed", addr);

@@ -40,7 +40,7 @@
 #include "eth_wire.h"
 #include "params.h"
 #include "progress_watchdog.h"
-#include "rtl_ports.h"
+#include "rtl_protocol.h"
 #include "wave_tracer.h"
 
 class VerilatedContext;
@@ -125,7 +125,6 @@ class nic : public sc_core::sc_module {
 
  private:
   struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
-  struct rresp_beat { uint64_t cycle; uint8_t data[kDmaBeatBytes]; uint8_t tag; bool last; };
   struct dma_write {
     uint64_t addr = 0;
     uint32_t len = 0;
@@ -151,8 +150,8 @@ class nic : public sc_core::sc_module {
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  template <class M> void on_dma_request(M& m);
-  template <class M> void on_dma_wdata(M& m);
+  void on_dma_request(const rtl::dma_request& r);
+  template <class M> void on_dma_wdata(const M& m);
   sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
   sc_core::sc_time posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext);
   void stall(const std::string& what);  // the watchdog fired: diagnose, stop the simulation
@@ -186,7 +185,7 @@ class nic : public sc_core::sc_module {
   bool mmio_read_ = false;
   uint32_t mmio_read_addr_ = 0;
   // DMA
-  std::deque<rresp_beat> rresp_;
+  std::deque<rtl::rresp_beat> rresp_;
   dma_write wr_;
   bool wr_active_ = false;
   std::deque<uint64_t> arriving_;     // frames whose last beat is on the wire, not yet taken
