@@ -118,7 +118,7 @@ void nic::set_beat(size_t beat) {
 
 uint64_t nic::timer_end_cycle() const {
   // A running EITR timer: the cycle of the tick at which the first one ends. The ticks before
-  // it only count down, so they may be presented together then (tick_on).
+  // it only count down, so they may be presented together then (present_inputs).
   const auto [armed, left] = with_rtl([](auto& m) {
     return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o);
   });
@@ -238,67 +238,87 @@ void nic::tick() {
 
 template <class M>
 void nic::tick_on(M& m) {
-  const uint64_t c = cycle_;
-
-  // The two clock gates (rtl/igb_nic.sv): the receive side is clocked when a wire beat comes
-  // in or its register still holds one; the rest when it has work (which includes a frame the
-  // packet buffer takes now), an input for it is due, an EITR timer ends at this cycle's
-  // ticks, or an INTx level change is unseen. Lockstep clocks both every cycle.
-  const bool beat_in = cur_ && beat_at_ <= c;
-  const bool mmio_wr = !mmio_read_ && !mmio_q_.empty() && mmio_q_.front().cycle <= c;
-  const bool resp = rtl::rresp_due(rresp_, c);
-  const bool rx_on = lockstep_ || beat_in || !m.rx_idle_o;
-  const bool core_on = lockstep_ || !m.core_idle_o || mmio_read_ || mmio_wr || resp || intx_unseen() ||
-                       c >= timer_end_cycle();
-  if (!rx_on && !core_on) {  // e.g. a DMA write the host still waits on while both wait for input
+  const edge_plan e = plan_edge(m);
+  if (!e.rx_on && !e.core_on) {  // e.g. a DMA write the host still waits on while both wait for input
     ++cycle_;
     ++skipped_;
     ++busy_cycles_;
     return;
   }
+  const presented in = present_inputs(m, e);
+  rtl::settle(m);
+  tracer_->dump_rtl(cycle_ * period_ps_);
+  const sampled out = sample_outputs(m);
+  retire_inputs(e, in);
+  note_progress(m, e, in, out);
+  edge(m, e);
+}
 
+// The two clock gates (rtl/igb_nic.sv): the receive side is clocked when a wire beat comes in
+// or its register still holds one; the rest when it has work (which includes a frame the packet
+// buffer takes now), an input for it is due, an EITR timer ends at this cycle's ticks, or an
+// INTx level change is unseen. Lockstep clocks both every cycle.
+template <class M>
+nic::edge_plan nic::plan_edge(const M& m) const {
+  const uint64_t c = cycle_;
+  edge_plan e;
+  e.beat_in = cur_ && beat_at_ <= c;
+  e.mmio_wr = !mmio_read_ && !mmio_q_.empty() && mmio_q_.front().cycle <= c;
+  e.resp = rtl::rresp_due(rresp_, c);
+  e.rx_on = lockstep_ || e.beat_in || !m.rx_idle_o;
+  e.core_on = lockstep_ || !m.core_idle_o || mmio_read_ || e.mmio_wr || e.resp || intx_unseen() ||
+              c >= timer_end_cycle();
+  return e;
+}
+
+template <class M>
+nic::presented nic::present_inputs(M& m, edge_plan e) {
+  const uint64_t c = cycle_;
+  presented in{0, false};
+  // Software changes from the skipped cycles before this one go on the waveform first, with
+  // the NIC as it was then (its inputs change now).
+  tracer_->catch_up(c * period_ps_);
   // The 1 us ticks due by this cycle and not yet presented: 1 at each microsecond when every
   // cycle is clocked, more after cycles in which clk_i was not (saturating). Ticks of those
   // earlier cycles count only on timers that were running then, and nothing changed while
   // clk_i was not clocked: with no timer running now they are dropped, and only a tick of this
   // very cycle can matter (to a timer this edge starts). Presenting them anyway would cost a
   // cycle of clk_i after every quiet stretch.
-  // Software changes from the skipped cycles before this one go on the waveform first, with
-  // the NIC as it was then (its inputs change now).
-  tracer_->catch_up(c * period_ps_);
-  uint64_t ticks = 0;
-  if (core_on && c >= next_tick_) {
+  if (e.core_on && c >= next_tick_) {
     const uint64_t due = (c - next_tick_) / cycles_per_us_ + 1;
     next_tick_ += due * cycles_per_us_;
-    ticks = m.timers_armed_o ? due : (next_tick_ - cycles_per_us_ == c ? 1 : 0);
+    in.ticks = m.timers_armed_o ? due : (next_tick_ - cycles_per_us_ == c ? 1 : 0);
   }
-  rtl::present_ticks(m, ticks);
+  rtl::present_ticks(m, in.ticks);
   // Wire beat whose bytes have all arrived by this cycle
-  bool beat_last = false;
-  if (beat_in) beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
+  if (e.beat_in) in.beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
   else rtl::present_no_rx_beat(m);
   // MMIO: a read issued by software, else the oldest due posted write
   if (mmio_read_) {
     rtl::present_mmio_read(m, mmio_read_addr_);
-  } else if (mmio_wr) {
+  } else if (e.mmio_wr) {
     rtl::present_mmio_write(m, mmio_q_.front().addr, mmio_q_.front().data);
     monitor_.mmio_write(c, mmio_q_.front().addr, mmio_q_.front().data);
   } else {
     rtl::present_no_mmio(m);
   }
-  rtl::present_rresp(m, resp ? &rresp_.front() : nullptr);
+  rtl::present_rresp(m, e.resp ? &rresp_.front() : nullptr);
   rtl::present_host_ready(m);
   rtl::present_straps(m, p_.fault_bits, p_.ivar_82576);
+  return in;
+}
 
-  rtl::settle(m);
-  tracer_->dump_rtl(c * period_ps_);
-
-  // Handshakes that complete at this edge (each is work that kept its side's gate open)
+// Handshakes that complete at this edge (each is work that kept its side's gate open), the
+// interrupt sent, frame fates.
+template <class M>
+nic::sampled nic::sample_outputs(const M& m) {
+  const uint64_t c = cycle_;
+  sampled out;
   if (m.dma_req_valid_o) on_dma_request(rtl::dma_request_of(m));
   if (m.dma_wdata_valid_o) on_dma_wdata(m);
-  const bool intx_edge = p_.intx && m.intx_o && !intx_prev_;
+  out.intx_edge = p_.intx && m.intx_o && !intx_prev_;
   intx_prev_ = m.intx_o;
-  if ((m.msix_valid_o && !p_.intx) || intx_edge) {
+  if ((m.msix_valid_o && !p_.intx) || out.intx_edge) {
     const unsigned v = p_.intx ? 0 : m.msix_vec_o;
     if (v >= msix_count_.size()) msix_count_.resize(v + 1, 0);
     ++msix_count_[v];
@@ -315,8 +335,8 @@ void nic::tick_on(M& m) {
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   const rtl::frame_end fate = rtl::frame_end_of(m);
-  const bool frame_ended = fate != rtl::frame_end::none;
-  if (frame_ended && !arriving_.empty()) {
+  out.frame_ended = fate != rtl::frame_end::none;
+  if (out.frame_ended && !arriving_.empty()) {
     const uint64_t id = arriving_.front();
     arriving_.pop_front();
     if (fate == rtl::frame_end::taken) pktbuf_ids_.push_back(id);
@@ -324,26 +344,40 @@ void nic::tick_on(M& m) {
       on_frame(id, fate == rtl::frame_end::runt ? nic_event::runt_drop : fate == rtl::frame_end::oversize ? nic_event::oversize_drop
                    : fate == rtl::frame_end::filtered ? nic_event::addr_filtered : nic_event::mpc_drop, 0, time_of(c));
   }
-  if (beat_in) {
+  return out;
+}
+
+// The inputs presented are taken at this edge.
+void nic::retire_inputs(edge_plan e, presented in) {
+  if (e.beat_in) {
     set_beat(beat_ + 1);
-    if (beat_last) {
+    if (in.beat_last) {
       if (on_frame) on_frame(cur_->id, nic_event::wire_end, 0, cur_->end());
       arriving_.push_back(cur_->id);
       wire_->pop();
       cur_ = nullptr;
     }
   }
-  if (mmio_wr) mmio_q_.pop_front();
-  if (resp) rresp_.pop_front();
-  // Progress: something crossed a port (an input taken, a request, data, an interrupt, a frame
-  // fate) or a timer tick was presented.
-  const bool moved = beat_in || mmio_wr || mmio_read_ || resp || ticks || m.dma_req_valid_o || m.dma_wdata_valid_o ||
-                     m.msix_valid_o || intx_edge || frame_ended || m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o ||
-                     m.ev_frame_dma_o;
-  busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
+  if (e.mmio_wr) mmio_q_.pop_front();
+  if (e.resp) rresp_.pop_front();
+}
 
+// Progress (the watchdog): something crossed a port (an input taken, a request, data, an
+// interrupt, a frame fate) or a timer tick was presented.
+template <class M>
+void nic::note_progress(const M& m, edge_plan e, presented in, sampled out) {
+  const bool moved = e.beat_in || e.mmio_wr || mmio_read_ || e.resp || in.ticks || m.dma_req_valid_o ||
+                     m.dma_wdata_valid_o || m.msix_valid_o || out.intx_edge || out.frame_ended || m.ev_frame_rqdpc_o ||
+                     m.ev_frame_rnbc_o || m.ev_frame_dma_o;
+  busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
+}
+
+// The rising edge of the clocks opened; what the RTL asserted in it.
+template <class M>
+void nic::edge(M& m, edge_plan e) {
+  const uint64_t c = cycle_;
   tracer_->catch_up(c * period_ps_ + period_ps_ / 2);  // software changes before the edge
-  rtl::clock_edge(m, core_on, rx_on);
+  rtl::clock_edge(m, e.core_on, e.rx_on);
   tracer_->dump_rtl(c * period_ps_ + period_ps_ / 2);
   if (!rtl_assertions().empty()) {
     for (const auto& a : rtl_assertions())
@@ -352,7 +386,7 @@ void nic::tick_on(M& m) {
   }
   ++cycle_;
   ++ticked_;
-  if (core_on) ++core_clocked_;
+  if (e.core_on) ++core_clocked_;
 }
 
 void nic::on_dma_request(const rtl::dma_request& r) {

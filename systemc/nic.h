@@ -133,11 +133,40 @@ class nic : public sc_core::sc_module {
     std::vector<uint8_t> data;
   };
 
+  // The steps of a cycle hand these on by value: after inlining they stay in registers.
+  // A ticked cycle's decisions, taken before any input is presented (plan_edge)
+  struct edge_plan {
+    bool beat_in;  // a wire beat is presented
+    bool mmio_wr;  // the oldest posted register write is presented
+    bool resp;     // a read-completion beat is presented
+    bool rx_on;    // rx_clk_i rises at the edge
+    bool core_on;  // clk_i rises at the edge
+  };
+  // What present_inputs presented beyond the plan
+  struct presented {
+    uint64_t ticks;  // 1 us ticks
+    bool beat_last;  // the wire beat is its frame's last
+  };
+  // What sample_outputs found crossing the ports at this edge, beyond what the RTL shows
+  struct sampled {
+    bool intx_edge;    // INTx rose
+    bool frame_ended;  // the packet buffer took or dropped a frame
+  };
+
   void run();
   void tick();
   // f(model) on whichever Verilated model this run uses
   template <class F> decltype(auto) with_rtl(F&& f) const;
+  // One cycle (rtl_protocol.h): plan_edge decides which clocks open; a cycle with neither is
+  // skipped. Else present_inputs, settle, sample_outputs, retire_inputs, note_progress, edge.
   template <class M> void tick_on(M& m);
+  template <class M> [[gnu::always_inline]] inline edge_plan plan_edge(const M& m) const;
+  template <class M> [[gnu::always_inline]] inline presented present_inputs(M& m, edge_plan e);
+  template <class M> [[gnu::always_inline]] inline sampled sample_outputs(const M& m);
+  [[gnu::always_inline]] inline void retire_inputs(edge_plan e, presented in);
+  template <class M>
+  [[gnu::always_inline]] inline void note_progress(const M& m, edge_plan e, presented in, sampled out);
+  template <class M> [[gnu::always_inline]] inline void edge(M& m, edge_plan e);
   // Tick/skip until cycle_ == target. Returns true when the RTL went quiet with nothing that
   // could wake it but software; cycle_ is target then too unless target is UINT64_MAX.
   bool advance(uint64_t target);
