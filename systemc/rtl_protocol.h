@@ -1,7 +1,7 @@
 // The port protocol of the Verilated NIC (rtl/igb_nic.sv): how the C++ around it presents
 // inputs, clocks it and samples what it offers, one cycle at a time. The co-simulation
-// (nic.cpp) drives the model through these functions; what it adds (the clock gates, SystemC
-// time, waveforms) is its own.
+// (nic.cpp) and the bare harness (testbench/rtl_harness.h) both drive the model through these
+// functions; what each adds (the clock gates, SystemC time, waveforms, host memory) is its own.
 //
 // A cycle, in this order:
 //  1. present: every input of the cycle is set with both clocks low (present_*). The NIC takes

@@ -13,7 +13,7 @@
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
 #include "e1000_regs.h"
-#include "rtl_ports.h"
+#include "rtl_protocol.h"  // systemc/
 
 namespace igbsim::test {
 
@@ -45,116 +45,62 @@ class rtl_harness_t {
     ctx_->threads(1);
     ctx_->assertOn(true);
     m = std::make_unique<M>(ctx_.get(), "nic");
-    m->clk_i = 0;
-    m->rx_clk_i = 0;
-    m->rst_ni = 1;
-    m->eval();
-    m->rst_ni = 0;
-    m->eval();
-    m->rst_ni = 1;
-    m->eval();
+    rtl::power_on_reset(*m);
   }
   ~rtl_harness_t() { m->final(); }
 
+  // One cycle, both clocks open (systemc/rtl_protocol.h). A register access set by write() or
+  // read() is presented in it.
   void tick() {
-    m->ticks_1us_i = (cycle % kCyclesPerUs) == 0;
-    // wire
-    m->rx_valid_i = 0;
-    if (!wire_.empty()) {
-      auto& f = wire_.front();
-      const size_t lo = kRxBeat * beat_, hi = std::min(f.size(), lo + kRxBeat);
-      m->rx_valid_i = 1;
-      load_beat<kRxBeat>(m->rx_data_i, f.data() + lo, hi - lo);
-      m->rx_bytes_i = static_cast<uint8_t>(hi - lo);
-      m->rx_last_i = hi == f.size();
-    }
-    m->dma_rresp_valid_i = 0;
-    if (!rresp_.empty() && rresp_.front().cycle <= cycle) {
-      m->dma_rresp_valid_i = 1;
-      load_beat<kBeat>(m->dma_rresp_data_i, rresp_.front().data, kBeat);
-      m->dma_rresp_tag_i = rresp_.front().tag;
-      m->dma_rresp_last_i = rresp_.front().last;
-    }
-    m->dma_req_ready_i = 1;
-    m->dma_wdata_ready_i = 1;
-    m->clk_i = 0;
-    m->rx_clk_i = 0;
-    m->eval();
-    if (m->dma_req_valid_o) {
-      if (m->dma_req_write_o) {
-        cur_ = dma_wr{cycle, m->dma_req_addr_o, m->dma_req_tag_o, {}};
-        cur_len_ = m->dma_req_len_o;
-      } else {
-        const uint64_t a = m->dma_req_addr_o;
-        const uint32_t len = m->dma_req_len_o;
-        const uint8_t tag = m->dma_req_tag_o;
-        reads.push_back({cycle, a, len, tag});
-        uint64_t at = cycle + kReadLatency;
-        if (!rresp_.empty()) at = std::max(at, rresp_.back().cycle + 1);
-        const bool inside = a < mem.size() && len + kBeat <= mem.size() - a;
-        if (!inside) ++dma_errors;  // outside host memory: the completion carries zeros
-        for (uint32_t i = 0; i < len; i += kBeat) {
-          rresp b{at + i / kBeat, {}, tag, i + kBeat >= len};
-          if (inside) std::memcpy(b.data, &mem[a + i], kBeat);
-          rresp_.push_back(b);
-        }
-      }
-    }
-    if (m->dma_wdata_valid_o) {
-      const size_t off = cur_.data.size();
-      cur_.data.resize(off + kBeat);
-      store_beat<kBeat>(m->dma_wdata_o, cur_.data.data() + off);
-      if (m->dma_wdata_last_o) {
-        cur_.data.resize(cur_len_);
-        if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
-          std::memcpy(&mem[cur_.addr], cur_.data.data(), cur_len_);
-        else
-          ++dma_errors;  // outside host memory: dropped
-        writes.push_back(cur_);
-      }
-    }
+    // Inputs: the 1 us tick, the wire's next beat, a due read-completion beat
+    rtl::present_ticks(*m, cycle % kCyclesPerUs == 0 ? 1 : 0);
+    const bool beat_in = !wire_.empty();
+    bool beat_last = false;
+    if (beat_in) beat_last = rtl::present_rx_beat(*m, wire_.front().data(), wire_.front().size(), beat_);
+    else rtl::present_no_rx_beat(*m);
+    const bool resp = rtl::rresp_due(rresp_, cycle);
+    rtl::present_rresp(*m, resp ? &rresp_.front() : nullptr);
+    rtl::present_host_ready(*m);
+    rtl::settle(*m);
+    // Handshakes that complete at this edge
+    if (m->dma_req_valid_o) on_dma_request(rtl::dma_request_of(*m));
+    if (m->dma_wdata_valid_o && rtl::collect_wdata(*m, cur_.data, cur_len_)) on_dma_write_done();
     if (m->msix_valid_o) msix.push_back({cycle, m->msix_vec_o});
-    if (m->ev_frame_mpc_o) ++mpc_events;
-    if (m->ev_frame_runt_o) ++runt_events;
-    if (m->ev_frame_long_o) ++long_events;
-    if (m->ev_frame_filt_o) ++filt_events;
-    if (m->dma_rresp_valid_i) rresp_.pop_front();
-    if (m->rx_valid_i) {
+    switch (rtl::frame_end_of(*m)) {
+      case rtl::frame_end::missed: ++mpc_events; break;
+      case rtl::frame_end::runt: ++runt_events; break;
+      case rtl::frame_end::oversize: ++long_events; break;
+      case rtl::frame_end::filtered: ++filt_events; break;
+      default: break;
+    }
+    // The inputs presented are taken at the edge
+    if (resp) rresp_.pop_front();
+    if (beat_in) {
       ++beat_;
-      if (m->rx_last_i) {
+      if (beat_last) {
         wire_.pop_front();
         beat_ = 0;
       }
     }
-    m->clk_i = 1;
-    m->rx_clk_i = 1;
-    m->eval();
-    m->mmio_valid_i = 0;
+    rtl::clock_edge(*m, true, true);
+    rtl::present_no_mmio(*m);
     ++cycle;
   }
   void run(uint64_t n) {
     for (uint64_t i = 0; i < n; ++i) tick();
   }
   void write(uint32_t addr, uint32_t v) {
-    m->mmio_valid_i = 1;
-    m->mmio_we_i = 1;
-    m->mmio_addr_i = addr;
-    m->mmio_wdata_i = v;
+    rtl::present_mmio_write(*m, addr, v);
     tick();
   }
   uint32_t read(uint32_t addr) {
-    m->mmio_valid_i = 1;
-    m->mmio_we_i = 0;
-    m->mmio_addr_i = addr;
+    rtl::present_mmio_read(*m, addr);
     tick();
     // One cycle in the boundary register, one to read; a read that never completes is the
     // NIC's bug, reported as all ones (a PCIe completion timeout) and counted.
-    for (int i = 0; !m->mmio_rvalid_o; ++i) {
-      if (i == 1000) {
-        ++read_timeouts;
-        return 0xFFFFFFFF;
-      }
-      tick();
+    if (!rtl::await_read_completion(*m, [this] { tick(); })) {
+      ++read_timeouts;
+      return 0xFFFFFFFF;
     }
     return m->mmio_rdata_o;
   }
@@ -235,12 +181,28 @@ class rtl_harness_t {
   uint64_t filt_events = 0;  // frames dropped by the address filter (counted nowhere)
 
  private:
-  static constexpr uint32_t kBeat = kDmaBeatBytes;
-  static constexpr uint32_t kRxBeat = kRxBeatBytes;
-  struct rresp { uint64_t cycle; uint8_t data[kBeat]; uint8_t tag; bool last; };
+  void on_dma_request(const rtl::dma_request& r) {
+    if (r.write) {
+      cur_ = dma_wr{cycle, r.addr, r.tag, {}};
+      cur_len_ = r.len;
+      return;
+    }
+    reads.push_back({cycle, r.addr, r.len, r.tag});
+    const bool inside = r.addr < mem.size() && r.len + kDmaBeatBytes <= mem.size() - r.addr;
+    if (!inside) ++dma_errors;  // outside host memory: the completion carries zeros
+    rtl::queue_read_completion(rresp_, cycle + kReadLatency, inside ? &mem[r.addr] : nullptr, r.len, r.tag);
+  }
+  void on_dma_write_done() {
+    if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
+      std::memcpy(&mem[cur_.addr], cur_.data.data(), cur_len_);
+    else
+      ++dma_errors;  // outside host memory: dropped
+    writes.push_back(cur_);
+  }
+
   std::deque<std::vector<uint8_t>> wire_;
   size_t beat_ = 0;
-  std::deque<rresp> rresp_;
+  std::deque<rtl::rresp_beat> rresp_;
   dma_wr cur_;
   uint32_t cur_len_ = 0;
 };
