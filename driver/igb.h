@@ -10,6 +10,7 @@
 #include "dev.h"
 #include "e1000_regs.h"
 #include "hal.h"
+#include "igb_hooks.h"
 #include "igb_part.h"
 
 namespace igbsim {
@@ -83,16 +84,7 @@ struct igb_config {
   // igb_construct_skb (the legacy-rx private flag) instead of igb_build_skb: copy the headers
   // (all of a frame of at most IGB_RX_HDR_LEN) into a fresh skb, the rest as a page fragment.
   bool construct_skb = false;
-  // Planted bugs, for testing the checkers (fault.*). Each is a classic driver mistake.
-  uint64_t fault_lose_eims_write = 0;   // the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)
-  bool fault_eims_before_complete = false;  // unmask, then napi_complete_done
-  bool fault_ignore_complete_result = false;  // unmask even when napi_complete_done returned false
-  bool fault_budget_complete = false;   // complete NAPI yet return the whole budget
-  uint64_t fault_skip_tail_write = 0;   // the RDT write of the N-th refill is forgotten (0: none)
-  bool fault_no_dma_rmb = false;        // descriptor fields loaded ahead of the completion check
-  bool fault_stale_marker = false;      // refill leaves the old completion marker in place
-  bool fault_tail_equals_head = false;  // refill counts one descriptor too many: RDT reaches next_to_clean
-  bool fault_refill_stack_owned = false;  // a page half is reused while the stack still holds it
+  igb_fault_hooks fault;            // planted bugs, for testing the checkers (fault.*)
   // The part, and the queues, vectors, DROP_EN, WTHRESH and packet buffer igb decided for it
   // (igb_part.h: igb_plan_configuration; irq_mode is the plan's)
   const igb_part* part = nullptr;
@@ -127,6 +119,8 @@ struct igb_adapter {
   uint64_t completions = 0;  // polls that completed and re-enabled their vector
   uint64_t refills = 0;      // igb_alloc_rx_buffers calls that moved next_to_use
   igb_stats stats;
+  // Journey, probes and checks (igb_hooks.h); igb_open installs igb_trace_observer if unset
+  std::unique_ptr<igb_rx_observer> observer;
 };
 
 // Entry points
@@ -144,6 +138,10 @@ void igb_ring_irq_enable(igb_q_vector* q_vector);
 void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb);
 uint32_t eth_get_headlen(const uint8_t* d, uint32_t size, uint32_t max);
 void eth_type_trans(sk_buff* skb, const uint8_t dev_addr[6]);
+
+// igb_rx_pg_order / igb_rx_pg_size: 3 KB buffers take order-1 pages, 2 KB ones single pages
+inline unsigned igb_rx_pg_order(const igb_ring* ring) { return ring->large_buffer ? 1 : 0; }
+inline uint32_t igb_rx_pg_size(const igb_ring* ring) { return 4096u << igb_rx_pg_order(ring); }
 
 // igb_desc_unused: descriptors software may refill; one slot always stays empty.
 inline uint16_t igb_desc_unused(const igb_ring* ring) {

@@ -15,19 +15,12 @@ using namespace sc_core;
 
 namespace {
 
-kernel& K(igb_ring* r) { return r->q_vector->adapter->hw->k(); }
-
-void probe_ring(igb_ring* r) {
-  K(r).probe(sw_sig::rx_next_to_clean, r->next_to_clean, r->reg_idx);
-  K(r).probe(sw_sig::rx_next_to_use, r->next_to_use, r->reg_idx);
-}
-
 // igb_alloc_mapped_page: a buffer that still holds its page (reused) needs nothing.
 bool igb_alloc_mapped_page(igb_ring* ring, igb_rx_buffer* bi) {
   if (bi->pg) return true;
   hal& hw = *ring->q_vector->adapter->hw;
   hw.k().this_cpu().spend(hw.k().cost.page_alloc_ns);
-  page* p = hw.alloc_page(ring->large_buffer ? 1 : 0);  // igb_rx_pg_order
+  page* p = hw.alloc_page(igb_rx_pg_order(ring));
   if (!p) {
     ++ring->alloc_failed;
     return false;
@@ -51,8 +44,9 @@ void igb_reuse_rx_page(igb_ring* ring, igb_rx_buffer* old_buff) {
 
 // igb_can_reuse_rx_page (PAGE_SIZE < 8192): reusable only if nobody but the skb just built
 // holds the page, i.e. the other half is free again.
-bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw, bool fault_ignore_refs) {
-  if (rx_buf_pgcnt - bi->pagecnt_bias > 1 && !fault_ignore_refs) return false;
+// (fault.refill_stack_owned: whatever the stack holds.)
+bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw, const igb_fault_hooks& fault) {
+  if (rx_buf_pgcnt - bi->pagecnt_bias > 1 && !fault.reuse_ignores_refs()) return false;
   if (bi->pagecnt_bias == 1) {
     hw.page_ref_add(bi->pg, USHRT_MAX_ - 1);
     bi->pagecnt_bias = USHRT_MAX_;
@@ -60,9 +54,10 @@ bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw, bool fa
   return true;
 }
 
+// igb_put_rx_buffer: the page half goes back to the ring, or the driver lets go of the page.
 void igb_put_rx_buffer(igb_ring* ring, igb_rx_buffer* bi, int rx_buf_pgcnt) {
   hal& hw = *ring->q_vector->adapter->hw;
-  if (igb_can_reuse_rx_page(bi, rx_buf_pgcnt, hw, ring->q_vector->adapter->cfg.fault_refill_stack_owned)) {
+  if (igb_can_reuse_rx_page(bi, rx_buf_pgcnt, hw, ring->q_vector->adapter->cfg.fault)) {
     igb_reuse_rx_page(ring, bi);
   } else {
     hw.put_page(bi->pg, bi->pagecnt_bias);  // __page_frag_cache_drain; skbs keep their refs
@@ -350,6 +345,7 @@ void igb_setup_rctl(igb_adapter* a) {
 void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   a->hw = hw;
   a->cfg = cfg;
+  if (!a->observer) a->observer = std::make_unique<igb_trace_observer>(*hw);
   kernel& k = hw->k();
   // igb_probe -> e1000_read_mac_addr: the address the part loaded from its NVM into RAR[0]
   const uint32_t ral = hw->readl(E1000_RAL(0)), rah = hw->readl(E1000_RAH(0));
@@ -453,14 +449,9 @@ void igb_update_stats(igb_adapter* a) {
 // The start every igb interrupt handler shares: count it, note for the journey which message
 // led here and when the handler ran, charge the handler, write a pending ITR change.
 static void igb_irq_entry(igb_q_vector* q, unsigned vector) {
-  hal& hw = *q->adapter->hw;
-  kernel& k = hw.k();
+  kernel& k = q->adapter->hw->k();
   ++q->adapter->stats.irqs;
-  q->napi.irq_entry = k.this_cpu().now();
-  hal::irq_message m;
-  q->napi.irq_valid = hw.msix_arrived(vector, q->napi.irq_entry, &m);
-  q->napi.irq_msix_sent = m.sent;
-  q->napi.irq_msix_arrival = m.arrival;
+  q->adapter->observer->irq_entry(q, vector);
   k.this_cpu().spend(k.cost.igb_msix_ring_ns);
   igb_write_itr(q);
 }
@@ -520,41 +511,52 @@ void igb_ring_irq_enable(igb_q_vector* q) {
     else igb_update_ring_itr(q);
   }
   if (a->down) return;
+  if (a->cfg.fault.eims_write_lost(++a->completions)) return;  // fault: the EIMS (IMS) write is lost
   if (a->cfg.irq_mode == igb_irq_mode::msix) {
-    if (++a->completions == a->cfg.fault_lose_eims_write) return;  // fault: the write is lost
     a->hw->writel(q->eims_value, E1000_EIMS);
     ++a->stats.eims_writes;
   } else {
-    if (++a->completions == a->cfg.fault_lose_eims_write) return;  // fault: the IMS write is lost
     igb_irq_enable(a);
   }
 }
 
+// The end of igb_poll with a planted completion bug (fault.budget_complete,
+// eims_before_complete, ignore_complete_result) in place of its napi_complete_done.
+static int igb_poll_planted_completion(igb_q_vector* q, int budget, int work_done, bool clean_complete) {
+  napi_struct* napi = &q->napi;
+  const igb_fault_hooks& fault = q->adapter->cfg.fault;
+  if (!clean_complete) {
+    if (fault.budget_complete && napi_complete_done(napi, work_done))  // complete, yet keep polling
+      igb_ring_irq_enable(q);
+    return budget;
+  }
+  if (fault.eims_before_complete) {  // unmask, then complete
+    igb_ring_irq_enable(q);
+    napi_complete_done(napi, work_done);
+  } else if (fault.ignore_complete_result) {  // unmask whatever it returned
+    napi_complete_done(napi, work_done);
+    igb_ring_irq_enable(q);
+  } else if (napi_complete_done(napi, work_done)) {
+    igb_ring_irq_enable(q);
+  }
+  return std::min(work_done, budget - 1);
+}
+
+// igb_poll (igb_main.c): clean the RX ring (no TX ring to clean), then leave polling mode and
+// unmask the vector if the budget was not used up.
 int igb_poll(napi_struct* napi, int budget) {
-  igb_q_vector* q = static_cast<igb_q_vector*>(napi->priv);  // container_of(napi, ...)
+  igb_q_vector* q_vector = static_cast<igb_q_vector*>(napi->priv);  // container_of(napi, ...)
   bool clean_complete = true;
   int work_done = 0;
-  if (q->rx_ring) {
-    const int cleaned = igb_clean_rx_irq(q, budget);
+  if (q_vector->rx_ring) {
+    const int cleaned = igb_clean_rx_irq(q_vector, budget);
     work_done += cleaned;
     if (cleaned >= budget) clean_complete = false;
   }
-  if (!clean_complete) {
-    if (q->adapter->cfg.fault_budget_complete && napi_complete_done(napi, work_done))  // fault
-      igb_ring_irq_enable(q);
-    return budget;  // stay on the poll list, interrupt stays masked
-  }
-  if (q->adapter->cfg.fault_eims_before_complete) {  // fault: unmask, then complete
-    igb_ring_irq_enable(q);
-    napi_complete_done(napi, work_done);
-    return std::min(work_done, budget - 1);
-  }
-  if (q->adapter->cfg.fault_ignore_complete_result) {  // fault: unmask whatever it returned
-    napi_complete_done(napi, work_done);
-    igb_ring_irq_enable(q);
-    return std::min(work_done, budget - 1);
-  }
-  if (napi_complete_done(napi, work_done)) igb_ring_irq_enable(q);
+  if (q_vector->adapter->cfg.fault.completion_planted())
+    return igb_poll_planted_completion(q_vector, budget, work_done, clean_complete);
+  if (!clean_complete) return budget;  // stay on the poll list, interrupt stays masked
+  if (napi_complete_done(napi, work_done)) igb_ring_irq_enable(q_vector);
   return std::min(work_done, budget - 1);
 }
 
@@ -563,7 +565,7 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
   hal& hw = *ring->q_vector->adapter->hw;
   kernel& k = hw.k();
   const bool dd = ring->q_vector->adapter->cfg.completion_dd;
-  const bool clear_marker = !ring->q_vector->adapter->cfg.fault_stale_marker;  // fault: left stale
+  const bool clear_marker = ring->q_vector->adapter->cfg.fault.refill_clears_marker();
   uint16_t i = ring->next_to_use;
   do {
     igb_rx_buffer* bi = &ring->rx_buffer_info[i];
@@ -579,11 +581,11 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
     ring->next_to_alloc = i;
     hw.dma_wmb();
     igb_adapter* a = ring->q_vector->adapter;
-    if (++a->refills != a->cfg.fault_skip_tail_write) {  // fault: this tail write is forgotten
+    if (!a->cfg.fault.tail_write_lost(++a->refills)) {  // fault: this tail write is forgotten
       hw.writel(i, ring->tail);
       ++a->stats.rdt_writes;
     }
-    probe_ring(ring);
+    a->observer->rx_refilled(ring);
   }
 }
 
@@ -597,7 +599,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
   int total_packets = 0;
   const igb_config& cfg = q->adapter->cfg;
   // fault: one descriptor too many counted free, so the refill reaches next_to_clean
-  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(ring) + (cfg.fault_tail_equals_head ? 1 : 0));
+  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(ring) + cfg.fault.unused_overcount());
   // The half page each buffer owns (igb_rx_pg_size / 2, PAGE_SIZE < 8192): what
   // igb_build_skb wraps (napi_build_skb(data_hard_start, truesize): skb truesize
   // SKB_TRUESIZE(2048 - SKB_DATA_ALIGN(sizeof(skb_shared_info))) = 1728 + 256 + 320 = 2304 for
@@ -616,7 +618,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     // memory as it was then; only the marker itself is loaded after coherent_sync.
     e1000_adv_rx_desc hoisted{};
     sc_time hoisted_at;
-    if (cfg.fault_no_dma_rmb) {
+    if (cfg.fault.loads_before_dma_rmb()) {
       hoisted = *rx_desc;
       hoisted_at = hw.visible_until();
     }
@@ -629,7 +631,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     }
     hw.dma_rmb();  // no other descriptor field is read before the completion marker
     e1000_adv_rx_desc fields = *rx_desc;
-    if (cfg.fault_no_dma_rmb) {
+    if (cfg.fault.loads_before_dma_rmb()) {
       const e1000_adv_rx_desc marker = fields;
       fields = hoisted;
       if (cfg.completion_dd) fields.wb.upper.status_error = marker.wb.upper.status_error;
@@ -637,32 +639,13 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     }
     const uint16_t size = fields.wb.upper.length;
     cpu.spend(k.cost.desc_ns);
-    const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
-    const uint64_t id = hw.trace_desc_consumed(desc_dma, cfg.fault_no_dma_rmb ? &hoisted_at : nullptr);
-    k.probe(sw_sig::rx_desc_read, ntc, ring->reg_idx);
-    const sc_time now = cpu.now();
-    k.jr.record(id, step::drv_read_desc, now);
-    // The interrupt that led here covers this frame when the frame's write-back left the NIC
-    // before the message did (the write-back raised it, or was held back by EITR until it).
-    // Both are NIC-side times: the message leaves before the write-back is visible at the host.
-    // A frame over several descriptors is judged at its last (EOP), whose write-back is the
-    // frame's in the journey (each descriptor's write-back overwrites the step).
-    const int64_t wb = k.jr.time_ps(id, step::desc_wb);
-    const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
-    if (fields.wb.upper.status_error & E1000_RXD_STAT_EOP) {
-      if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
-        k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
-        k.jr.record(id, step::msix, napi.irq_msix_arrival);
-        k.jr.record(id, step::isr_entry, napi.irq_entry);
-      }
-      if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb)) k.jr.record(id, step::napi_poll, napi.poll_start);
-    }
+    const uint64_t id = q->adapter->observer->rx_desc_read(ring, fields, cfg.fault.loads_before_dma_rmb() ? &hoisted_at : nullptr);
 
     // igb_get_rx_buffer
     igb_rx_buffer* bi = &ring->rx_buffer_info[ntc];
     const int rx_buf_pgcnt = bi->pg ? bi->pg->refcount : 0;
     if (!bi->pg) {
-      k.violate("rx_buffer_missing", "descriptor completed without a buffer", static_cast<int64_t>(id));
+      q->adapter->observer->rx_buffer_missing(ring, id);
       break;
     }
     --bi->pagecnt_bias;
@@ -674,7 +657,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
       // igb_add_rx_frag: a later buffer of the same frame joins as a page fragment.
       cpu.spend(k.cost.refill_ns);
       skb->add_rx_frag(va, size, truesize);
-      if (skb->frame_id != id) k.violate("frame_mixup", "buffers of different frames joined in one skb", static_cast<int64_t>(id));
+      q->adapter->observer->rx_frag_added(ring, skb, id);
       skb_hold_page(hw, skb, pg, buf_phys, size);
       bi->page_offset ^= truesize;
     } else if (cfg.construct_skb) {
@@ -706,7 +689,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     ++cleaned_count;
     // igb_is_non_eop
     ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
-    k.probe(sw_sig::rx_next_to_clean, ring->next_to_clean, ring->reg_idx);
+    q->adapter->observer->rx_cleaned(ring);
     const uint32_t staterr = fields.wb.upper.status_error;
     if (!(staterr & E1000_RXD_STAT_EOP)) {  // more buffers of this frame follow
       ring->skb = skb;
@@ -730,7 +713,7 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
     if (cfg.napi) napi_gro_receive(&napi, skb);
     else netif_rx(k, skb);
     ++total_packets;
-    k.probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget - total_packets), ring->reg_idx);
+    q->adapter->observer->rx_frame_passed(ring, budget - total_packets);
     cpu.boundary();
   }
   ring->packets += total_packets;
@@ -739,6 +722,69 @@ int igb_clean_rx_irq(igb_q_vector* q, int budget) {
   q->rx.total_bytes += total_bytes;
   if (cleaned_count) igb_alloc_rx_buffers(ring, cleaned_count);
   return total_packets;
+}
+
+// --- igb_trace_observer ----------------------------------------------------------------------
+
+// Note for the journey which message led to this handler and when it ran.
+void igb_trace_observer::irq_entry(igb_q_vector* q, unsigned vector) {
+  napi_struct& napi = q->napi;
+  napi.irq_entry = hw_.k().this_cpu().now();
+  hal::irq_message m;
+  napi.irq_valid = hw_.msix_arrived(vector, napi.irq_entry, &m);
+  napi.irq_msix_sent = m.sent;
+  napi.irq_msix_arrival = m.arrival;
+}
+
+uint64_t igb_trace_observer::rx_desc_read(igb_ring* ring, const e1000_adv_rx_desc& rx_desc,
+                                          const sc_time* fields_loaded) {
+  kernel& k = hw_.k();
+  const uint16_t ntc = ring->next_to_clean;
+  const napi_struct& napi = ring->q_vector->napi;
+  const uint64_t desc_dma = ring->dma + ntc * sizeof(e1000_adv_rx_desc);
+  const uint64_t id = hw_.trace_desc_consumed(desc_dma, fields_loaded);
+  k.probe(sw_sig::rx_desc_read, ntc, ring->reg_idx);
+  const sc_time now = k.this_cpu().now();
+  k.jr.record(id, step::drv_read_desc, now);
+  // The interrupt that led here covers this frame when the frame's write-back left the NIC
+  // before the message did (the write-back raised it, or was held back by EITR until it).
+  // Both are NIC-side times: the message leaves before the write-back is visible at the host.
+  // A frame over several descriptors is judged at its last (EOP), whose write-back is the
+  // frame's in the journey (each descriptor's write-back overwrites the step).
+  const int64_t wb = k.jr.time_ps(id, step::desc_wb);
+  const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
+  if (rx_desc.wb.upper.status_error & E1000_RXD_STAT_EOP) {
+    if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
+      k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
+      k.jr.record(id, step::msix, napi.irq_msix_arrival);
+      k.jr.record(id, step::isr_entry, napi.irq_entry);
+    }
+    if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb)) k.jr.record(id, step::napi_poll, napi.poll_start);
+  }
+  return id;
+}
+
+void igb_trace_observer::rx_buffer_missing(igb_ring*, uint64_t frame) {
+  hw_.k().violate("rx_buffer_missing", "descriptor completed without a buffer", static_cast<int64_t>(frame));
+}
+
+void igb_trace_observer::rx_frag_added(igb_ring*, const sk_buff* skb, uint64_t frame) {
+  if (skb->frame_id != frame)
+    hw_.k().violate("frame_mixup", "buffers of different frames joined in one skb", static_cast<int64_t>(frame));
+}
+
+void igb_trace_observer::rx_cleaned(igb_ring* ring) {
+  hw_.k().probe(sw_sig::rx_next_to_clean, ring->next_to_clean, ring->reg_idx);
+}
+
+void igb_trace_observer::rx_frame_passed(igb_ring* ring, int budget_left) {
+  hw_.k().probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget_left), ring->reg_idx);
+}
+
+void igb_trace_observer::rx_refilled(igb_ring* ring) {
+  kernel& k = hw_.k();
+  k.probe(sw_sig::rx_next_to_clean, ring->next_to_clean, ring->reg_idx);
+  k.probe(sw_sig::rx_next_to_use, ring->next_to_use, ring->reg_idx);
 }
 
 }  // namespace igbsim

@@ -95,6 +95,15 @@ binding<value_of<T>> field(T run_config::*m) {
   return {static_cast<V>(run_config{}.*m), [m](const param_value& v, run_config& c) { c.*m = static_cast<T>(std::get<V>(v)); }};
 }
 
+// Field m of the struct in member n of run_config::*s (field(&run_config::ic,
+// &igb_config::fault, &igb_fault_hooks::no_dma_rmb))
+template <class S, class N, class T>
+binding<value_of<T>> field(S run_config::*s, N S::*n, T N::*m) {
+  using V = value_of<T>;
+  return {static_cast<V>(N{}.*m),
+          [s, n, m](const param_value& v, run_config& c) { ((c.*s).*n).*m = static_cast<T>(std::get<V>(v)); }};
+}
+
 param_def bound(param_def d, apply_fn apply) {
   d.apply = std::move(apply);
   return d;
@@ -254,15 +263,15 @@ params::params() {
       integer("app.rcvlowat", field(&rc::rcvlowat), "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
       integer("sim.seed", field(&rc::tc, &traffic_config::seed), "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
       num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
-      integer("fault.lose_eims_write", field(&rc::ic, &igb_config::fault_lose_eims_write), "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
-      flag("fault.eims_before_complete", field(&rc::ic, &igb_config::fault_eims_before_complete), "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
-      flag("fault.budget_complete", field(&rc::ic, &igb_config::fault_budget_complete), "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
-      integer("fault.skip_tail_write", field(&rc::ic, &igb_config::fault_skip_tail_write), "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
-      flag("fault.ignore_complete_result", field(&rc::ic, &igb_config::fault_ignore_complete_result), "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned false"),
-      flag("fault.no_dma_rmb", field(&rc::ic, &igb_config::fault_no_dma_rmb), "planted driver bug: descriptor fields are loaded before the completion check (no dma_rmb)"),
-      flag("fault.stale_marker", field(&rc::ic, &igb_config::fault_stale_marker), "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
-      flag("fault.tail_equals_head", field(&rc::ic, &igb_config::fault_tail_equals_head), "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
-      flag("fault.refill_stack_owned", field(&rc::ic, &igb_config::fault_refill_stack_owned), "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
+      integer("fault.lose_eims_write", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::lose_eims_write), "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
+      flag("fault.eims_before_complete", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::eims_before_complete), "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
+      flag("fault.budget_complete", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::budget_complete), "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
+      integer("fault.skip_tail_write", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::skip_tail_write), "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
+      flag("fault.ignore_complete_result", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::ignore_complete_result), "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned false"),
+      flag("fault.no_dma_rmb", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::no_dma_rmb), "planted driver bug: descriptor fields are loaded before the completion check (no dma_rmb)"),
+      flag("fault.stale_marker", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::stale_marker), "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
+      flag("fault.tail_equals_head", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tail_equals_head), "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
+      flag("fault.refill_stack_owned", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::refill_stack_owned), "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
       flag_bit("fault.msix_while_masked", &rc::np, &nic_params::fault_bits, 1, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
       flag_bit("fault.dd_before_data", &rc::np, &nic_params::fault_bits, 2, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
       flag_bit("fault.rdt_inclusive", &rc::np, &nic_params::fault_bits, 4, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
