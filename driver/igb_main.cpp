@@ -589,138 +589,211 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
   }
 }
 
-int igb_clean_rx_irq(igb_q_vector* q, int budget) {
-  igb_ring* ring = q->rx_ring;
-  hal& hw = *q->adapter->hw;
+namespace {
+
+// igb_add_rx_frag: a later buffer of the same frame joins as a page fragment, with the half
+// page as its truesize (skb_add_rx_frag(..., truesize)).
+void igb_add_rx_frag(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, sk_buff* skb, unsigned int size,
+                     uint64_t frame) {
+  hal& hw = *rx_ring->q_vector->adapter->hw;
   kernel& k = hw.k();
-  cpu_core& cpu = k.this_cpu();
-  napi_struct& napi = q->napi;
+  const uint32_t truesize = igb_rx_pg_size(rx_ring) / 2;
+  const uint64_t phys = rx_buffer->dma + rx_buffer->page_offset;
+  k.this_cpu().spend(k.cost.refill_ns);
+  skb->add_rx_frag(hw.phys_to_virt(phys), size, truesize);
+  rx_ring->q_vector->adapter->observer->rx_frag_added(rx_ring, skb, frame);
+  skb_hold_page(hw, skb, rx_buffer->pg, phys, size);
+  rx_buffer->page_offset ^= truesize;
+}
+
+// igb_construct_skb (legacy-rx): the headers are copied into a fresh skb, the page keeps only
+// what follows them as a fragment (truesize: the half page, as igb_add_rx_frag).
+sk_buff* igb_construct_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size, uint64_t frame) {
+  hal& hw = *rx_ring->q_vector->adapter->hw;
+  kernel& k = hw.k();
+  const uint32_t truesize = igb_rx_pg_size(rx_ring) / 2;
+  const uint64_t phys = rx_buffer->dma + rx_buffer->page_offset;
+  uint8_t* va = hw.phys_to_virt(phys);
+  k.this_cpu().spend(k.cost.build_skb_ns);
+  sk_buff* skb = sk_buff::alloc(IGB_RX_HDR_LEN);
+  const uint32_t headlen = size > IGB_RX_HDR_LEN ? eth_get_headlen(va, size, IGB_RX_HDR_LEN) : size;
+  std::memcpy(skb->put(headlen), va, headlen);
+  k.this_cpu().spend(k.cost.copy_ns_per_byte * headlen);
+  skb->frame_id = frame;
+  if (size > headlen) {
+    skb->add_rx_frag(va + headlen, size - headlen, truesize);
+    skb_hold_page(hw, skb, rx_buffer->pg, phys, size);
+    rx_buffer->page_offset ^= truesize;
+  } else {
+    ++rx_buffer->pagecnt_bias;  // all copied: the buffer goes straight back to the ring
+  }
+  return skb;
+}
+
+// igb_build_skb: napi_build_skb(xdp->data_hard_start, truesize) around the half page the
+// buffer owns (igb_rx_pg_size / 2, PAGE_SIZE < 8192): skb truesize
+// SKB_TRUESIZE(2048 - SKB_DATA_ALIGN(sizeof(skb_shared_info))) = 1728 + 256 + 320 = 2304 for
+// 2 KB buffers, 4352 for 3 KB ones.
+sk_buff* igb_build_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size, uint64_t frame) {
+  hal& hw = *rx_ring->q_vector->adapter->hw;
+  kernel& k = hw.k();
+  const uint32_t truesize = igb_rx_pg_size(rx_ring) / 2;
+  const uint64_t phys = rx_buffer->dma + rx_buffer->page_offset;
+  k.this_cpu().spend(k.cost.build_skb_ns);
+  sk_buff* skb = sk_buff::napi_build_skb(hw.phys_to_virt(phys) - IGB_SKB_PAD, truesize);
+  skb->reserve(IGB_SKB_PAD);
+  skb->put(size);
+  skb->frame_id = frame;
+  skb_hold_page(hw, skb, rx_buffer->pg, phys, size);
+  rx_buffer->page_offset ^= truesize;
+  return skb;
+}
+
+// igb_rx_hash: the RSS hash from the descriptor (NETIF_F_RXHASH is on).
+void igb_rx_hash(igb_ring*, const e1000_adv_rx_desc* rx_desc, sk_buff* skb) {
+  skb->hash = rx_desc->wb.lower.rss;
+}
+
+// igb_is_non_eop: next_to_clean moves on; true when more buffers of this frame follow.
+bool igb_is_non_eop(igb_ring* rx_ring, const e1000_adv_rx_desc* rx_desc) {
+  const uint32_t ntc = rx_ring->next_to_clean + 1u;
+  rx_ring->next_to_clean = static_cast<uint16_t>(ntc < rx_ring->count ? ntc : 0);
+  rx_ring->q_vector->adapter->observer->rx_cleaned(rx_ring);
+  return !(rx_desc->wb.upper.status_error & E1000_RXD_STAT_EOP);
+}
+
+// igb_cleanup_headers: a frame with an error is freed (true: nothing to pass up); short
+// frames are padded to 60 bytes (eth_skb_pad). No NETIF_F_RXALL, no XDP.
+bool igb_cleanup_headers(igb_ring* rx_ring, const e1000_adv_rx_desc* rx_desc, sk_buff* skb) {
+  if (rx_desc->wb.upper.status_error & E1000_RXDEXT_ERR_FRAME_ERR_MASK) {
+    // igb_cleanup_headers frees it and counts nothing itself; the NIC counted the error
+    // (CRCERRS, ALGNERRC, RXERRC), which igb_update_stats sums into rx_errors (ethtool -S)
+    ++rx_ring->frame_errors;
+    drop_skb(rx_ring->q_vector->adapter->hw->k(), skb, "rx_errors");
+    return true;
+  }
+  if (skb->len < 60) skb->put(60 - skb->len);  // eth_skb_pad
+  return false;
+}
+
+// igb_process_skb_fields: RSS hash, checksum status, eth_type_trans. No timestamp, no VLAN.
+void igb_process_skb_fields(igb_ring* rx_ring, const e1000_adv_rx_desc* rx_desc, sk_buff* skb) {
+  igb_rx_hash(rx_ring, rx_desc, skb);
+  igb_rx_checksum(rx_ring, rx_desc->wb.upper.status_error, skb);
+  eth_type_trans(skb, rx_ring->q_vector->adapter->dev_addr);
+}
+
+// igb_get_rx_buffer: the buffer at next_to_clean, with its page's reference count for
+// igb_can_reuse_rx_page (*rx_buf_pgcnt) and one bias reference taken for the skb. No DMA sync
+// (coherent memory). nullptr (a model check) when the slot holds no page.
+igb_rx_buffer* igb_get_rx_buffer(igb_ring* rx_ring, int* rx_buf_pgcnt) {
+  igb_rx_buffer* rx_buffer = &rx_ring->rx_buffer_info[rx_ring->next_to_clean];
+  if (!rx_buffer->pg) return nullptr;
+  *rx_buf_pgcnt = rx_buffer->pg->refcount;
+  --rx_buffer->pagecnt_bias;
+  return rx_buffer;
+}
+
+// The model's part of igb_clean_rx_irq's descriptor read: the completion check, then the loads
+// behind dma_rmb. False when the descriptor at next_to_clean is not complete yet; else
+// *rx_desc holds its fields as the CPU loaded them and *frame the frame's id (the observer's
+// tracepoint). Completion: a non-zero length (current igb), or DD (older igb, completion_dd).
+bool igb_load_rx_desc(igb_ring* rx_ring, e1000_adv_rx_desc* rx_desc, uint64_t* frame) {
+  igb_adapter* adapter = rx_ring->q_vector->adapter;
+  hal& hw = *adapter->hw;
+  const igb_config& cfg = adapter->cfg;
+  const e1000_adv_rx_desc* desc = &rx_ring->desc[rx_ring->next_to_clean];
+  // fault (no dma_rmb): the CPU loads the other fields before the completion check, from
+  // memory as it was then; only the marker itself is loaded after coherent_sync.
+  const bool hoist = cfg.fault.loads_before_dma_rmb();
+  e1000_adv_rx_desc hoisted{};
+  sc_time hoisted_at;
+  if (hoist) {
+    hoisted = *desc;
+    hoisted_at = hw.visible_until();
+  }
+  hw.coherent_sync();  // the load below sees what the device has made visible by now
+  if (cfg.completion_dd) {
+    if (!(desc->wb.upper.status_error & E1000_RXD_STAT_DD)) return false;
+  } else if (!desc->wb.upper.length) {
+    return false;
+  }
+  hw.dma_rmb();  // no other descriptor field is read before the completion marker
+  *rx_desc = *desc;
+  if (hoist) {
+    const e1000_adv_rx_desc marker = *rx_desc;
+    *rx_desc = hoisted;
+    if (cfg.completion_dd) rx_desc->wb.upper.status_error = marker.wb.upper.status_error;
+    else rx_desc->wb.upper.length = marker.wb.upper.length;
+  }
+  kernel& k = hw.k();
+  k.this_cpu().spend(k.cost.desc_ns);
+  *frame = adapter->observer->rx_desc_read(rx_ring, *rx_desc, hoist ? &hoisted_at : nullptr);
+  return true;
+}
+
+}  // namespace
+
+// igb_clean_rx_irq (igb_main.c) without XDP and timestamps: take completed descriptors up to
+// the budget, build an skb per frame (build_skb, or construct_skb for legacy-rx), pass it up
+// (netif_rx without NAPI), and give cleaned buffers back to the device 16 at a time. The
+// observer sees each descriptor, frame and refill; each frame ends at a preemption point.
+int igb_clean_rx_irq(igb_q_vector* q_vector, const int budget) {
+  igb_adapter* adapter = q_vector->adapter;
+  igb_ring* rx_ring = q_vector->rx_ring;
+  kernel& k = adapter->hw->k();
+  sk_buff* skb = rx_ring->skb;
   uint64_t total_bytes = 0;
   int total_packets = 0;
-  const igb_config& cfg = q->adapter->cfg;
   // fault: one descriptor too many counted free, so the refill reaches next_to_clean
-  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(ring) + cfg.fault.unused_overcount());
-  // The half page each buffer owns (igb_rx_pg_size / 2, PAGE_SIZE < 8192): what
-  // igb_build_skb wraps (napi_build_skb(data_hard_start, truesize): skb truesize
-  // SKB_TRUESIZE(2048 - SKB_DATA_ALIGN(sizeof(skb_shared_info))) = 1728 + 256 + 320 = 2304 for
-  // 2 KB buffers, 4352 for 3 KB ones), and what igb_add_rx_frag / igb_construct_skb add to
-  // truesize per further buffer (skb_add_rx_frag(..., truesize)).
-  const uint32_t truesize = (ring->large_buffer ? 8192 : 4096) / 2;
+  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(rx_ring) + adapter->cfg.fault.unused_overcount());
 
   while (total_packets < budget) {
+    // return some buffers to hardware, one at a time is too slow
     if (cleaned_count >= IGB_RX_BUFFER_WRITE) {
-      igb_alloc_rx_buffers(ring, cleaned_count);
+      igb_alloc_rx_buffers(rx_ring, cleaned_count);
       cleaned_count = 0;
     }
-    const uint16_t ntc = ring->next_to_clean;
-    e1000_adv_rx_desc* rx_desc = &ring->desc[ntc];
-    // fault (no dma_rmb): the CPU loads the other fields before the completion check, from
-    // memory as it was then; only the marker itself is loaded after coherent_sync.
-    e1000_adv_rx_desc hoisted{};
-    sc_time hoisted_at;
-    if (cfg.fault.loads_before_dma_rmb()) {
-      hoisted = *rx_desc;
-      hoisted_at = hw.visible_until();
-    }
-    hw.coherent_sync();  // the load below sees what the device has made visible by now
-    // Completion: a non-zero length (current igb), or DD (older igb, completion_dd)
-    if (cfg.completion_dd) {
-      if (!(rx_desc->wb.upper.status_error & E1000_RXD_STAT_DD)) break;
-    } else if (!rx_desc->wb.upper.length) {
+    e1000_adv_rx_desc rx_desc;
+    uint64_t frame;
+    if (!igb_load_rx_desc(rx_ring, &rx_desc, &frame)) break;
+    const unsigned int size = rx_desc.wb.upper.length;
+    int rx_buf_pgcnt;
+    igb_rx_buffer* rx_buffer = igb_get_rx_buffer(rx_ring, &rx_buf_pgcnt);
+    if (!rx_buffer) {
+      adapter->observer->rx_buffer_missing(rx_ring, frame);
       break;
     }
-    hw.dma_rmb();  // no other descriptor field is read before the completion marker
-    e1000_adv_rx_desc fields = *rx_desc;
-    if (cfg.fault.loads_before_dma_rmb()) {
-      const e1000_adv_rx_desc marker = fields;
-      fields = hoisted;
-      if (cfg.completion_dd) fields.wb.upper.status_error = marker.wb.upper.status_error;
-      else fields.wb.upper.length = marker.wb.upper.length;
-    }
-    const uint16_t size = fields.wb.upper.length;
-    cpu.spend(k.cost.desc_ns);
-    const uint64_t id = q->adapter->observer->rx_desc_read(ring, fields, cfg.fault.loads_before_dma_rmb() ? &hoisted_at : nullptr);
-
-    // igb_get_rx_buffer
-    igb_rx_buffer* bi = &ring->rx_buffer_info[ntc];
-    const int rx_buf_pgcnt = bi->pg ? bi->pg->refcount : 0;
-    if (!bi->pg) {
-      q->adapter->observer->rx_buffer_missing(ring, id);
-      break;
-    }
-    --bi->pagecnt_bias;
-    uint8_t* va = hw.phys_to_virt(bi->dma + bi->page_offset);
-    page* pg = bi->pg;
-    sk_buff* skb = ring->skb;
-    const uint64_t buf_phys = bi->dma + bi->page_offset;
-    if (skb) {
-      // igb_add_rx_frag: a later buffer of the same frame joins as a page fragment.
-      cpu.spend(k.cost.refill_ns);
-      skb->add_rx_frag(va, size, truesize);
-      q->adapter->observer->rx_frag_added(ring, skb, id);
-      skb_hold_page(hw, skb, pg, buf_phys, size);
-      bi->page_offset ^= truesize;
-    } else if (cfg.construct_skb) {
-      // igb_construct_skb: the headers are copied, the page keeps only what follows them
-      cpu.spend(k.cost.build_skb_ns);
-      skb = sk_buff::alloc(IGB_RX_HDR_LEN);
-      const uint32_t headlen = size > IGB_RX_HDR_LEN ? eth_get_headlen(va, size, IGB_RX_HDR_LEN) : size;
-      std::memcpy(skb->put(headlen), va, headlen);
-      cpu.spend(k.cost.copy_ns_per_byte * headlen);
-      skb->frame_id = id;
-      if (size > headlen) {
-        skb->add_rx_frag(va + headlen, size - headlen, truesize);
-        skb_hold_page(hw, skb, pg, buf_phys, size);
-        bi->page_offset ^= truesize;
-      } else {
-        ++bi->pagecnt_bias;  // all copied: the buffer goes straight back to the ring
-      }
-    } else {
-      // igb_build_skb: napi_build_skb(xdp->data_hard_start, truesize)
-      cpu.spend(k.cost.build_skb_ns);
-      skb = sk_buff::napi_build_skb(va - IGB_SKB_PAD, truesize);
-      skb->reserve(IGB_SKB_PAD);
-      skb->put(size);
-      skb->frame_id = id;
-      skb_hold_page(hw, skb, pg, buf_phys, size);
-      bi->page_offset ^= truesize;
-    }
-    igb_put_rx_buffer(ring, bi, rx_buf_pgcnt);
+    // retrieve a buffer from the ring
+    if (skb) igb_add_rx_frag(rx_ring, rx_buffer, skb, size, frame);
+    else if (!adapter->cfg.construct_skb) skb = igb_build_skb(rx_ring, rx_buffer, size, frame);
+    else skb = igb_construct_skb(rx_ring, rx_buffer, size, frame);
+    igb_put_rx_buffer(rx_ring, rx_buffer, rx_buf_pgcnt);
     ++cleaned_count;
-    // igb_is_non_eop
-    ring->next_to_clean = static_cast<uint16_t>(ntc + 1 < ring->count ? ntc + 1 : 0);
-    q->adapter->observer->rx_cleaned(ring);
-    const uint32_t staterr = fields.wb.upper.status_error;
-    if (!(staterr & E1000_RXD_STAT_EOP)) {  // more buffers of this frame follow
-      ring->skb = skb;
+    // fetch next buffer in frame if non-eop
+    if (igb_is_non_eop(rx_ring, &rx_desc)) continue;
+    // verify the packet layout is correct
+    if (igb_cleanup_headers(rx_ring, &rx_desc, skb)) {
+      skb = nullptr;
       continue;
     }
-    ring->skb = nullptr;
-    // igb_cleanup_headers
-    if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) {
-      // igb_cleanup_headers frees it and counts nothing itself; the NIC counted the error
-      // (CRCERRS, ALGNERRC, RXERRC), which igb_update_stats sums into rx_errors (ethtool -S)
-      ++ring->frame_errors;
-      drop_skb(k, skb, "rx_errors");
-      continue;
-    }
-    if (skb->len < 60) skb->put(60 - skb->len);  // eth_skb_pad
     total_bytes += skb->len;
-    // igb_process_skb_fields: checksum status, RSS hash, eth_type_trans
-    igb_rx_checksum(ring, staterr, skb);
-    skb->hash = fields.wb.lower.rss;
-    eth_type_trans(skb, q->adapter->dev_addr);
-    if (cfg.napi) napi_gro_receive(&napi, skb);
+    // populate checksum, RSS hash and protocol
+    igb_process_skb_fields(rx_ring, &rx_desc, skb);
+    if (adapter->cfg.napi) napi_gro_receive(&q_vector->napi, skb);
     else netif_rx(k, skb);
+    skb = nullptr;
     ++total_packets;
-    q->adapter->observer->rx_frame_passed(ring, budget - total_packets);
-    cpu.boundary();
+    adapter->observer->rx_frame_passed(rx_ring, budget - total_packets);
+    k.this_cpu().boundary();
   }
-  ring->packets += total_packets;
-  ring->bytes += total_bytes;
-  q->rx.total_packets += total_packets;
-  q->rx.total_bytes += total_bytes;
-  if (cleaned_count) igb_alloc_rx_buffers(ring, cleaned_count);
+  // place incomplete frames back on ring for completion
+  rx_ring->skb = skb;
+  rx_ring->packets += total_packets;
+  rx_ring->bytes += total_bytes;
+  q_vector->rx.total_packets += total_packets;
+  q_vector->rx.total_bytes += total_bytes;
+  if (cleaned_count) igb_alloc_rx_buffers(rx_ring, cleaned_count);
   return total_packets;
 }
 
