@@ -48,7 +48,8 @@ struct igb_fault_hooks {
 
 // The driver's tracepoints: the journey (when each frame reached each step), the waveform's
 // software signals and the model's own consistency checks listen here. The calls come in the
-// order the driver reaches them; none changes the driver's state.
+// order the driver reaches them; none changes what the driver does (irq_entry only notes the
+// interrupt's times in the napi_struct, for the journey).
 class igb_rx_observer {
  public:
   virtual ~igb_rx_observer() = default;
