@@ -8,7 +8,10 @@ namespace igbsim {
 
 namespace {
 // Register offsets inside a receive queue's block and the interrupt registers
-// (driver/e1000_regs.h names them; the monitor decodes both queue-register blocks itself).
+// (driver/e1000_regs.h names them; the monitor decodes both queue-register blocks itself:
+// 0x100 apart for queues 0-3 at kRdbalA, 0x40 apart at kRdbalC). testbench/tests/regmap_test
+// checks these against rtl/igb_pkg.sv.
+constexpr uint32_t kRdbalA = 0x02800, kRdbalC = 0x0C000;
 constexpr uint32_t kRdbal = 0x00, kRdbah = 0x04, kRdlen = 0x08, kRdh = 0x10, kRdt = 0x18;
 constexpr uint32_t kEitr0 = 0x01680, kEitrCntIgnr = 0x80000000;
 enum kind_index { kOutside, kWbBeforeData, kEitr, kTailHead, kDmaRange, kKinds };
@@ -21,13 +24,13 @@ bus_monitor::bus_monitor(unsigned queues, unsigned vectors, uint64_t cycles_per_
     : rings_(queues), vecs_(vectors), cycles_per_us_(cycles_per_us), reported_(queues * kKinds + kKinds, false) {}
 
 bool bus_monitor::queue_reg(uint32_t addr, unsigned& q, uint32_t& off) {
-  if (addr >= 0x02800 && addr < 0x02C00 && (addr & 0xFF) < 0x40) {
-    q = (addr - 0x02800) >> 8;
+  if (addr >= kRdbalA && addr < kRdbalA + 4 * 0x100 && (addr & 0xFF) < 0x40) {
+    q = (addr - kRdbalA) >> 8;
     off = addr & 0x3F;
     return true;
   }
-  if (addr >= 0x0C000 && addr < 0x0C200) {
-    q = (addr - 0x0C000) >> 6;
+  if (addr >= kRdbalC && addr < kRdbalC + 8 * 0x40) {
+    q = (addr - kRdbalC) >> 6;
     off = addr & 0x3F;
     return true;
   }
