@@ -88,9 +88,10 @@ check-style: setup
 synth: setup
 	@bash scripts/synth.sh
 
+# The RTL of igb_nic is rtl/files.f's list, as CMake, the RTL testbench and synthesis read it.
 lint: setup
-	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic
-	verilator --lint-only -Wall -GNumQ=4 rtl/lint.vlt rtl/igb_pkg.sv $(filter-out rtl/igb_pkg.sv rtl/igb_sw_probe.sv,$(wildcard rtl/*.sv)) --top-module igb_nic
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/files.f --top-module igb_nic
+	verilator --lint-only -Wall -GNumQ=4 rtl/lint.vlt -f rtl/files.f --top-module igb_nic
 	verilator --lint-only -Wall rtl/lint.vlt rtl/igb_sw_probe.sv --top-module igb_sw_probe
 
 clean:

@@ -21,10 +21,11 @@ if [ ! -f "$mods/node_modules/@yowasp/yosys/package.json" ] ||
 fi
 prep="$BUILD/synth"
 rm -rf "$prep" && mkdir -p "$prep"
-srcs=(rtl/igb_skid.sv rtl/igb_dma_arb.sv rtl/igb_intr.sv rtl/igb_rss.sv rtl/igb_rx_csum.sv
-      rtl/igb_rx_desc_cache.sv rtl/igb_rx_dma.sv rtl/igb_rx_pktbuf.sv rtl/igb_regs.sv rtl/igb_nic.sv)
-python3 scripts/synth_prep.py "$prep" rtl/igb_pkg.sv "${srcs[@]}"
-names=$(for s in "${srcs[@]}"; do basename "$s"; done | tr '\n' ' ')
+# rtl/files.f: the RTL list CMake and the RTL testbench read, the package first
+mapfile -t srcs < <(grep -v '^//' rtl/files.f)
+[ "${srcs[0]}" = rtl/igb_pkg.sv ] || { echo "synth: rtl/files.f must start with rtl/igb_pkg.sv" >&2; exit 1; }
+python3 scripts/synth_prep.py "$prep" "${srcs[@]}"
+names=$(for s in "${srcs[@]:1}"; do basename "$s"; done | tr '\n' ' ')
 node scripts/yosys.mjs "$mods" "read_verilog -sv -DSYNTHESIS $names; \
   synth -top igb_nic -flatten -run begin:fine; opt -fast -full; techmap; opt -fast; abc -fast; opt -fast; \
   tee -q -o stat.txt stat" "$prep"/*.sv > "$BUILD/synth_stat.txt"

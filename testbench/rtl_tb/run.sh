@@ -10,14 +10,13 @@
 set -euo pipefail
 out=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
-rtl=(igb_pkg igb_regs igb_rx_pktbuf igb_rx_desc_cache igb_rx_dma igb_skid igb_dma_arb igb_intr
-     igb_rx_csum igb_rss igb_nic)
+mapfile -t rtl < <(grep -v '^//' "$root/rtl/files.f")  # the RTL list CMake and synthesis read
 mkdir -p "$out/icarus_rtl"
 srcs=(); icarus_srcs=()
-for m in "${rtl[@]}"; do
-  srcs+=("$root/rtl/$m.sv")
-  sed 's/\balways_comb\b/always @*/' "$root/rtl/$m.sv" > "$out/icarus_rtl/$m.sv"
-  icarus_srcs+=("$out/icarus_rtl/$m.sv")
+for f in "${rtl[@]}"; do
+  srcs+=("$root/$f")
+  sed 's/\balways_comb\b/always @*/' "$root/$f" > "$out/icarus_rtl/$(basename "$f")"
+  icarus_srcs+=("$out/icarus_rtl/$(basename "$f")")
 done
 tb="$root/testbench/rtl_tb/tb_igb_nic.sv"
 
