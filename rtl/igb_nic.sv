@@ -72,6 +72,8 @@ module igb_nic
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,   // 0 for the single MSI message
   output      logic              intx_o,               // INTx level (neither MSI-X nor MSI)
 
+`ifndef SYNTHESIS
+  // Simulation only: under SYNTHESIS they are local signals (after the ports) instead.
   // Observability for the host model: frame fates and activity
   output      logic              ev_frame_ok_o,
   output      logic              ev_frame_mpc_o,
@@ -94,11 +96,27 @@ module igb_nic
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
   // inclusive (hardware uses the descriptor at RDT too); 3 - EITR throttling ignored
   input  wire logic [7:0]        fault_i,
+`endif
   // Strap (constant while running): the part's IVAR layout, 1 for the 82576 (igb_pkg IVAR0)
   input  wire logic              ivar_82576_i
 );
 
   localparam int QW = $clog2(NumQ);
+
+`ifdef SYNTHESIS
+  // The simulation-only ports are local signals here: no fault is planted, and synthesis
+  // removes the logic that only the observability outputs read.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic              ev_frame_ok_o, ev_frame_mpc_o, ev_frame_runt_o, ev_frame_long_o;
+  logic              ev_frame_filt_o, ev_frame_rqdpc_o, ev_frame_rnbc_o, ev_frame_dma_o;
+  logic [2:0]        ev_frame_queue_o;
+  logic              idle_o, rx_idle_o, core_idle_o, timers_armed_o, ims_rx_o;
+  logic [12:0]       timer_next_o;
+  logic [NumVec-1:0] eims_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [7:0]        fault_i;
+  assign fault_i = '0;
+`endif
 
   // Boundary registers
   logic [15:0]       ticks_1us_q;
@@ -423,6 +441,7 @@ module igb_nic
   assign unused_fault = ^fault_q[7:4];
 
 `ifndef SYNTHESIS
+`ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)
   // The RTL's assertions are immediate assertions in clocked blocks: checked at the clock edge
   // on the values before it, as a concurrent assertion would be. Verilator keeps a sampled copy
   // of every signal a concurrent assertion reads and refreshes it at every evaluation of the
@@ -434,6 +453,7 @@ module igb_nic
         else $error("nic: more than one queue took the head frame");
     end
   end
+`endif
 `endif
 
 endmodule
