@@ -172,15 +172,31 @@ module igb_nic
   // Software reset (CTRL.RST): every block but the boundary registers and this counter is held
   // in reset for SwResetCycles, as after power-on; DMA completions still on their way are
   // back by then and find nothing waiting (the read latency is far shorter).
+  // The core's reset is the power-on reset or a register: sw_rst_q is high exactly while the
+  // counter runs (it takes whether the counter's next value is not zero), so no combinational
+  // term of the counter's bits reaches the asynchronous reset, and the timing is the counter's.
   logic        sw_reset;
   logic [10:0] sw_reset_cnt_q;
   logic        rst_core_n;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)       sw_reset_cnt_q <= '0;
-    else if (sw_reset) sw_reset_cnt_q <= 11'(SwResetCycles);
-    else if (sw_reset_cnt_q != '0) sw_reset_cnt_q <= sw_reset_cnt_q - 11'd1;
+  /*verilator tracing_off*/  // the waveform has sw_reset_cnt_q, and rst_core_n (~sw_rst_q after power-on)
+  logic [10:0] sw_reset_cnt_d;
+  logic        sw_rst_q;
+  /*verilator tracing_on*/
+  always_comb begin
+    sw_reset_cnt_d = sw_reset_cnt_q;
+    if (sw_reset)                  sw_reset_cnt_d = 11'(SwResetCycles);
+    else if (sw_reset_cnt_q != '0) sw_reset_cnt_d = sw_reset_cnt_q - 11'd1;
   end
-  assign rst_core_n = rst_ni && sw_reset_cnt_q == '0;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sw_reset_cnt_q <= '0;
+      sw_rst_q       <= 1'b0;
+    end else begin
+      sw_reset_cnt_q <= sw_reset_cnt_d;
+      sw_rst_q       <= sw_reset_cnt_d != '0;
+    end
+  end
+  assign rst_core_n = rst_ni & ~sw_rst_q;
   // A register read that arrives while the core is in software reset still completes, with 0
   // (choice: the reference does not say what BAR reads return during CTRL.RST; a read that
   // never completed would hang the host).
