@@ -1,4 +1,20 @@
-// igb_nic: top of the igb-class receive NIC. Only wires the blocks together:
+// igb_nic: top of the igb-class receive NIC (parameters NumQ receive queues, NumVec MSI-X
+// vectors, PktbufWords of packet buffer). It holds:
+//   - the boundary registers: every input is taken into a register first (below);
+//   - the software reset (CTRL.RST) counter, which holds the core in reset for SwResetCycles;
+//   - the blocks: igb_regs (BAR0 registers), igb_rx_csum and igb_rss (on the receive stream),
+//     igb_rx_pktbuf (the packet buffer), per queue igb_rx_desc_cache and igb_rx_dma,
+//     igb_dma_arb (the memory port, through igb_skid buffers) and igb_intr (EITR, MSI-X, INTx);
+//   - the queue select (RETA) and the head frame's size in its queue's buffers.
+// Ports: clocks and reset; the 1 us tick; the MMIO target port (BAR0); the receive stream from
+// the MAC; the memory-master port (requests, write data, read completions); MSI-X and INTx;
+// the IVAR-layout strap. Clock and reset: clk_i and rx_clk_i (one clock, two gates, below);
+// rst_ni, asynchronous, active low, resets everything; the software reset resets all but the
+// boundary registers and its counter, through a register (rst_core_n = rst_ni & ~sw_rst_q).
+// Simulation only, left out of synthesis (`ifndef SYNTHESIS): the frame-fate events and the
+// idle, timer and mask outputs the host model reads (its clock gates and checkers), the planted
+// hardware faults (fault_i) and the assertions.
+// Data path:
 //   wire stream -> igb_rx_csum/igb_rss -> igb_rx_pktbuf (one buffer, frames in arrival order)
 //     -> queue select (RETA[hash & 0x7F] when RSS hashed the frame, else queue 0)
 //     -> igb_rx_dma of that queue -> igb_dma_arb -> memory-master port
