@@ -112,14 +112,11 @@ void wave_tracer::dump_at(uint64_t t_ps) {
   const uint64_t at = (any_dump_ && t_ps <= last_t_) ? last_t_ + 1 : t_ps;
   fst_->dump(at);
   // Left alone, the FST writer closes a block at 128 MB of changes, later at an eighth of
-  // physical memory, and writing a block walks each signal's changes back through that buffer
-  // (45 % of a waves run's time). A block every 32,768 dumps (about 700 line-rate frames) took
-  // 50,000 frames from 10.3 to about 7.8 s and from 285 to about 50 MB peak. Smaller blocks
-  // are faster still (once the writer's block threads were made to wait for each other,
-  // systemc/fst_writer_fix.cmake): 200,000 line-rate frames took 3.9-4.4 s at 32,768, 2.6-4.2 s
-  // at 8,192, 2.1-2.6 s at 4,096 and 2.3-3.3 s at 2,048 dumps per block (files of 33, 38.5, 42
-  // and 47 MB). 4,096 is about 90 line-rate frames. The cut points count dumps, so the same run
-  // still gives the same bytes.
+  // physical memory, and writing a block walks each signal's changes back through that whole
+  // buffer: a long run would spend most of its time there and hold hundreds of MB. A block
+  // every kDumpsPerBlock dumps (about 90 line-rate frames) keeps both small; the commits that
+  // chose the size give its timings. The cut points count dumps, so the same run still gives
+  // the same bytes.
   if (++dumps_ % kDumpsPerBlock == 0) fst_->flush();
   last_t_ = at;
   any_dump_ = true;

@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
   const std::string out_json = argc > 1 ? argv[1] : "bench.json";
   json j;
 
-  // 1. Full co-simulation at 64-byte line rate, waves off (best of 3: about 1.2 s each, and a
-  //    single run on this shared machine has come out 70 % slower)
+  // 1. Full co-simulation at 64-byte line rate, waves off (best of 3: a single run on a shared
+  //    machine can be slowed by its neighbours)
   const std::vector<std::string> line = {"--set", "traffic.rate_pct=100", "--set", "traffic.frames=200000"};
   const run_result off = best_of(3, "bench-run", line);
   {
