@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "params.h"
+#include "hw_params.h"
 
 namespace igbsim {
 

@@ -38,7 +38,7 @@
 
 #include "bus_monitor.h"
 #include "eth_wire.h"
-#include "params.h"
+#include "hw_params.h"
 #include "progress_watchdog.h"
 #include "rtl_protocol.h"
 #include "wave_tracer.h"

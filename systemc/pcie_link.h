@@ -13,7 +13,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "params.h"
+#include "hw_params.h"
 
 namespace igbsim {
 
