@@ -1883,7 +1883,7 @@ TEST(Repeatable, SameScenarioAndSeedGiveAnIdenticalReportAndAByteIdenticalWavefo
 
 TEST(Repeatable, WaveformsWrittenSideBySideAreReadableAndIdentical) {
   // Three runs at once on two cores: the FST writer's block threads then start late, which
-  // Verilator's writer did not wait for (systemc/fst_writer_fix.cmake): most such files were
+  // Verilator's writer did not wait for (verilated/fst_writer_fix.cmake): most such files were
   // unreadable. 3,000 frames make several blocks.
   const std::string args = " --waves --set traffic.rate_pct=30 --set traffic.frames=3000 >/dev/null 2>&1";
   std::vector<std::string> dirs;

@@ -56,7 +56,7 @@ ${wait_prev}
   foreach(hunk close flush)
     string(FIND "${fstapi}" "${${hunk}_racy}" at)
     if(at EQUAL -1)
-      message(FATAL_ERROR "systemc/fst_writer_fix.cmake: ${src_dir}/gtkwave/fstapi.c does not have the "
+      message(FATAL_ERROR "verilated/fst_writer_fix.cmake: ${src_dir}/gtkwave/fstapi.c does not have the "
                           "${hunk} code this fix was written for (Verilator 5.006); check the race there")
     endif()
     string(REPLACE "${${hunk}_racy}" "${${hunk}_fixed}" fstapi "${fstapi}")
