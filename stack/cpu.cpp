@@ -4,7 +4,7 @@
 
 #include "kernel.h"
 #include "sim_time.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 

@@ -3,7 +3,7 @@
 #include "kernel.h"
 #include "net.h"
 #include "sim_time.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 

@@ -1,7 +1,7 @@
 #include "eventpoll.h"
 
 #include "kernel.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 

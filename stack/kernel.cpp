@@ -1,7 +1,7 @@
 #include "kernel.h"
 
 #include "sim_time.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 
@@ -29,7 +29,7 @@ bool kernel::try_to_wake_up(task_struct* t) {
 
 kernel::~kernel() = default;
 
-void kernel::set_tracer(wave_tracer* t) {
+void kernel::set_tracer(sw_signal_sink* t) {
   tracer_ = t;
   // ksoftirqd/N starts asleep; the probe's inputs start at 0 (running)
   if (tracer_ && tracer_->enabled())

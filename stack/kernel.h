@@ -19,7 +19,7 @@
 
 namespace igbsim {
 
-class wave_tracer;
+class sw_signal_sink;
 enum class sw_sig;
 struct napi_struct;
 
@@ -121,9 +121,9 @@ class kernel {
   // try_to_wake_up on the task's own core; the waker (this CPU) pays for it
   bool try_to_wake_up(task_struct* t);
 
-  // Waveform probe (no-op without a tracer)
+  // Waveform probe (no-op without a tracer, or with one not recording)
   void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals
-  void set_tracer(wave_tracer* t);
+  void set_tracer(sw_signal_sink* t);
 
   // Checker verdicts
   void violate(const std::string& kind, const std::string& detail, int64_t frame = -1);
@@ -145,7 +145,7 @@ class kernel {
  private:
   std::vector<std::unique_ptr<cpu_core>> cores_;
   cpu_core* cur_ = nullptr;
-  wave_tracer* tracer_ = nullptr;
+  sw_signal_sink* tracer_ = nullptr;
   std::vector<violation> violations_;
 };
 

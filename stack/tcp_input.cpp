@@ -13,7 +13,7 @@
 #include "dev.h"
 #include "kernel.h"
 #include "net.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 

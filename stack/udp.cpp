@@ -4,7 +4,7 @@
 #include "dev.h"
 #include "kernel.h"
 #include "net.h"
-#include "wave_tracer.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 

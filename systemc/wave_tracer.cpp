@@ -30,12 +30,14 @@ bool wave_tracer::open(const std::string& path) {
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   fst_ = std::make_unique<VerilatedFstC>();
+  enabled_ = true;
   trace_rtl_(fst_.get());
   probe_->trace(fst_.get(), 99);
   fst_->open(path.c_str());
   path_ = path;
   if (!fst_->isOpen()) {
     fst_.reset();
+    enabled_ = false;
     return false;
   }
   probe_->eval();
@@ -145,6 +147,7 @@ void wave_tracer::close(uint64_t t_end_ps) {
   if (in_window(t_end_ps) || !any_dump_) dump_at(std::min(t_end_ps, win_end_));
   fst_->close();
   fst_.reset();
+  enabled_ = false;
   // The FST header carries the wall-clock date of writing (fstapi's FST_HDR_OFFS_DATE, 119
   // bytes at offset 202); a fixed text there keeps the same run's waveform byte-identical.
   if (std::FILE* f = std::fopen(path_.c_str(), "r+b")) {

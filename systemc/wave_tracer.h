@@ -11,24 +11,15 @@
 #include <memory>
 #include <string>
 
+#include "sw_signals.h"
+
 class VerilatedContext;
 class VerilatedFstC;
 class Vigb_sw_probe;
 
 namespace igbsim {
 
-// Software signals. The first group exists once per receive queue (sw.napiN_*, sw.rxN_*,
-// N = the queue), core_ctx and ksoftirqd_state once per core (sw.coreN_ctx,
-// sw.ksoftirqdN_state, N = the core); the rest once.
-enum class sw_sig {
-  napi_state, napi_missed, napi_budget_left, napi_work_done, rx_next_to_clean, rx_next_to_use,
-  rx_desc_read,
-  core_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state, ksoftirqd_state
-};
-constexpr unsigned kProbeQueues = 8;  // queues the probe has signals for (rtl/igb_sw_probe.sv)
-constexpr unsigned kProbeCores = 8;   // cores likewise
-
-class wave_tracer {
+class wave_tracer final : public sw_signal_sink {
  public:
   // trace_rtl adds the NIC model's signals to the FST (Vigb_nic or Vigb_nic4::trace).
   wave_tracer(VerilatedContext* ctx, std::function<void(VerilatedFstC*)> trace_rtl);
@@ -40,7 +31,6 @@ class wave_tracer {
     win_start_ = start_ps;
     win_end_ = end_ps;
   }
-  bool enabled() const { return fst_ != nullptr; }
   // Dumps the software changes from before t_ps, each at its own time. The NIC's host calls it
   // before it evaluates the model for time t_ps: those dumps then show the NIC as it was. Called
   // twice a cycle, so the common case (no waves, or nothing pending) stays inline.
@@ -50,7 +40,7 @@ class wave_tracer {
   // The NIC model evaluated for t_ps (after catch_up(t_ps)): dumped together with the software
   // changes at t_ps.
   void dump_rtl(uint64_t t_ps);
-  void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0);
+  void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0) override;
   void close(uint64_t t_end_ps);
 
  private:

@@ -1,0 +1,34 @@
+// Software signals: the kernel model's and the driver's state, shown beside the RTL in the
+// waveform (scope `sw`, rtl/igb_sw_probe.sv). The software reports changes to a sink; the
+// waveform (systemc/wave_tracer) is one. Neither side needs the other's headers.
+#pragma once
+#include <cstdint>
+
+namespace igbsim {
+
+// The first group exists once per receive queue (sw.napiN_*, sw.rxN_*, N = the queue),
+// core_ctx and ksoftirqd_state once per core (sw.coreN_ctx, sw.ksoftirqdN_state, N = the
+// core); the rest once.
+enum class sw_sig {
+  napi_state, napi_missed, napi_budget_left, napi_work_done, rx_next_to_clean, rx_next_to_use,
+  rx_desc_read,
+  core_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state, ksoftirqd_state
+};
+constexpr unsigned kProbeQueues = 8;  // queues the probe has signals for (rtl/igb_sw_probe.sv)
+constexpr unsigned kProbeCores = 8;   // cores likewise
+
+class sw_signal_sink {
+ public:
+  // Whether changes are recorded. When not, callers skip sw_set: the test is inline, so a run
+  // without waves pays one load per probe point.
+  bool enabled() const { return enabled_; }
+  // Signal s (of queue or core `queue`, for the per-queue and per-core signals) is v from
+  // t_ps on.
+  virtual void sw_set(uint64_t t_ps, sw_sig s, uint32_t v, unsigned queue = 0) = 0;
+
+ protected:
+  ~sw_signal_sink() = default;
+  bool enabled_ = false;
+};
+
+}  // namespace igbsim
