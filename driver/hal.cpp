@@ -6,17 +6,17 @@
 #include <cstdio>
 #include <string>
 
-#include "host_mem.h"
+#include "dma_memory.h"
 #include "kernel.h"
 
 namespace igbsim {
 
 using namespace sc_core;
 
-hal::hal(sc_module_name name, kernel& k, host_mem& mem)
+hal::hal(sc_module_name name, kernel& k, dma_memory& mem)
     : sc_module(name), mmio_init_socket("mmio_init_socket"), k_(k), mem_(mem),
-      pages_(mem.size() / host_mem::kPageSize) {
-  for (size_t i = 0; i < pages_.size(); ++i) pages_[i].phys = i * host_mem::kPageSize;
+      pages_(mem.size() / dma_memory::kPageSize) {
+  for (size_t i = 0; i < pages_.size(); ++i) pages_[i].phys = i * dma_memory::kPageSize;
 }
 
 namespace {
@@ -72,7 +72,7 @@ void hal::coherent_sync() {
 page* hal::alloc_page(unsigned order) {
   const uint64_t a = mem_.alloc_page(order);
   if (!a) return nullptr;
-  page* p = &pages_[a / host_mem::kPageSize];
+  page* p = &pages_[a / dma_memory::kPageSize];
   p->refcount = 1;
   p->order = order;
   return p;

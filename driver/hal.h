@@ -27,7 +27,7 @@
 namespace igbsim {
 
 class kernel;
-class host_mem;
+class dma_memory;
 
 struct page {
   uint64_t phys = 0;    // bus address (no IOMMU: equal to the physical address)
@@ -39,7 +39,8 @@ class hal : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<hal> mmio_init_socket;
 
-  hal(sc_core::sc_module_name name, kernel& k, host_mem& mem);
+  // Host memory only through dma_memory (common/dma_memory.h): no model behind it is seen here.
+  hal(sc_core::sc_module_name name, kernel& k, dma_memory& mem);
 
   uint32_t readl(uint32_t reg);
   void writel(uint32_t val, uint32_t reg);
@@ -87,7 +88,7 @@ class hal : public sc_core::sc_module {
 
  private:
   kernel& k_;
-  host_mem& mem_;
+  dma_memory& mem_;
   std::vector<page> pages_;     // one struct page per 4 KiB of host memory
   uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
   std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address

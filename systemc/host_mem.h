@@ -17,6 +17,8 @@
 #include <functional>
 #include <vector>
 
+#include "dma_memory.h"
+
 namespace igbsim {
 
 // How host memory is laid out: the coherent region (descriptor rings) from address 0, then
@@ -28,7 +30,7 @@ struct host_mem_layout {
   uint64_t bytes() const { return coherent_bytes + order0_pages * 4096 + order1_pages * 8192; }
 };
 
-class host_mem : public sc_core::sc_module {
+class host_mem final : public sc_core::sc_module, public dma_memory {
  public:
   tlm_utils::simple_target_socket<host_mem> tgt_socket;
 
@@ -36,27 +38,21 @@ class host_mem : public sc_core::sc_module {
   host_mem(sc_core::sc_module_name name, const host_mem_layout& layout = host_mem_layout{});
   ~host_mem() override;
 
-  // CPU side (direct access, like a kernel virtual address)
-  uint8_t* ptr(uint64_t addr) { return mem_ + addr; }
-  uint64_t size() const { return size_; }
-  // Apply every posted device write visible at or before t.
-  void settle(const sc_core::sc_time& t);
-  // Every posted write visible at or before this time has been applied.
-  const sc_core::sc_time& settled() const { return settled_; }
+  // CPU side (dma_memory): ptr, size, settled
+  void settle(const sc_core::sc_time& t) override;
   // Called for each device write when it becomes visible: address, length, DMA tag, the
   // frames it carries (one for data, one per descriptor for a write-back burst), the time.
   std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint64_t>&, const sc_core::sc_time&)>
       on_visible;
 
   // Coherent and page allocators over the host memory (dma_alloc_coherent, alloc_page).
-  uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096);
-  static constexpr uint64_t kPageSize = 4096;
+  uint64_t alloc_coherent(uint64_t bytes, uint64_t align = 4096) override;
   // Returns 0 when no page is left.
   // order 0: 4 KiB, order 1: 8 KiB (two contiguous pages, 8 KiB aligned), each from its own
   // region of the layout; no splitting or merging between them. A freed page is the next one
   // handed out; pages never used are handed out in address order.
-  uint64_t alloc_page(unsigned order = 0);
-  void free_page(uint64_t addr, unsigned order = 0);
+  uint64_t alloc_page(unsigned order = 0) override;
+  void free_page(uint64_t addr, unsigned order = 0) override;
   // Adds to `out` the frames of posted writes on their way (not yet visible)
   template <class Set> void frames_posted(Set& out) const {
     for (const auto& w : posted_) out.insert(w.frames.begin(), w.frames.end());
@@ -66,7 +62,6 @@ class host_mem : public sc_core::sc_module {
   }
 
  private:
-  sc_core::sc_time settled_ = sc_core::SC_ZERO_TIME;
   struct posted_write {
     sc_core::sc_time visible;
     uint64_t addr;
@@ -77,33 +72,15 @@ class host_mem : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
 
-  // Zeroed memory from an anonymous mapping without swap reservation: the pages come from the
-  // kernel already zero and become resident only when touched (a vector's memset touched all
-  // of it at start-up; calloc of a large size is refused under heuristic overcommit).
-  uint8_t* mem_ = nullptr;
-  uint64_t size_ = 0;
+  // mem_ (dma_memory): zeroed memory from an anonymous mapping without swap reservation: the
+  // pages come from the kernel already zero and become resident only when touched (a vector's
+  // memset touched all of it at start-up; calloc of a large size is refused under heuristic
+  // overcommit).
   std::deque<posted_write> posted_;
   uint64_t coherent_next_ = 0x1000;
   uint64_t coherent_end_;
   uint64_t page_next_[2], page_end_[2];   // pages never handed out: [next, end) per order
   std::vector<uint64_t> free_pages_[2];   // pages freed, the last freed handed out first
-};
-
-// Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.
-struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
-  uint32_t tag = 0;              // transaction class (rtl/igb_pkg.sv TagDataWr, TagWbWr)
-  uint32_t queue = 0;            // receive queue
-  // An interrupt message (MSI-X write, or the INTx assertion message): it is not stored; its
-  // arrival - after every earlier posted write is visible - is returned in the delay.
-  bool interrupt = false;
-  std::vector<uint64_t> frames;  // wire frame ids, one per frame or descriptor written
-  tlm_extension_base* clone() const override { return new dma_tag_ext(*this); }
-  void copy_from(const tlm_extension_base& e) override {
-    tag = static_cast<const dma_tag_ext&>(e).tag;
-    queue = static_cast<const dma_tag_ext&>(e).queue;
-    interrupt = static_cast<const dma_tag_ext&>(e).interrupt;
-    frames = static_cast<const dma_tag_ext&>(e).frames;
-  }
 };
 
 }  // namespace igbsim

@@ -18,7 +18,7 @@ using sc_core::sc_time_stamp;
 
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
-#include "host_mem.h"
+#include "dma_memory.h"
 #include "rtl_assert.h"
 #include "sim_time.h"
 
