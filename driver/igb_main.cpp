@@ -393,7 +393,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   // igb_configure_rx, then buffers for every ring
   for (auto& ring : a->rx_ring) igb_configure_rx_ring(a, ring.get());
   for (auto& ring : a->rx_ring) igb_alloc_rx_buffers(ring.get(), igb_desc_unused(ring.get()));
-  // __igb_open -> igb_request_irq: igb_configure_msix, or one vector for MSI / INTx
+  // __igb_open -> igb_request_irq: igb_configure_msix, or one vector for MSI / INTx. With
+  // MSI-X, vector 0 (link and other causes) comes before the queue vectors.
+  k.set_irq_pre_vectors(msix ? 1 : 0);
   if (msix) {
     hw->writel(E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR,
                E1000_GPIE);

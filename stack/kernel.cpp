@@ -16,9 +16,9 @@ uint64_t kernel::jiffies_at(const sc_core::sc_time& t) const {
 }
 
 int kernel::irq_cpu(unsigned vec) const {
-  // Vector 0 is the "other" vector (or the single MSI/INTx interrupt); queue n's is n + 1.
-  if (!params.irq_spread || vec == 0) return 0;
-  return static_cast<int>((vec - 1) % cores_.size());
+  // The driver's vectors before its queue vectors (set_irq_pre_vectors) stay on core 0
+  if (!params.irq_spread || vec < irq_pre_vectors_) return 0;
+  return static_cast<int>((vec - irq_pre_vectors_) % cores_.size());
 }
 
 bool kernel::try_to_wake_up(task_struct* t) {

@@ -25,7 +25,7 @@ struct napi_struct;
 
 struct kernel_params {
   int cores = 1;
-  bool irq_spread = true;            // queue vector n+1 on core n % cores (irqbalance); else core 0
+  bool irq_spread = true;            // the driver's queue vector n on core n % cores (irqbalance); else core 0
   int app_cpu = 0;                   // the core the application task runs on
   int netdev_budget = 300;           // net.core.netdev_budget
   int netdev_budget_usecs = 2000;    // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
@@ -116,7 +116,12 @@ class kernel {
   // The core whose code is running now: each core marks itself where its threads resume.
   cpu_core& this_cpu() { return *cur_; }
   void set_this_cpu(cpu_core* c) { cur_ = c; }
-  // Where a vector's interrupt is delivered (/proc/irq/N/smp_affinity, one core)
+  // The driver's interrupt vector layout (struct irq_affinity's pre_vectors, as a driver hands
+  // it to pci_alloc_irq_vectors_affinity): its first n vectors (link and other causes) are not
+  // spread but stay on core 0; the rest are its queue vectors. Set before its request_irq.
+  void set_irq_pre_vectors(unsigned n) { irq_pre_vectors_ = n; }
+  // Where a vector's interrupt is delivered (/proc/irq/N/smp_affinity, one core): the queue
+  // vectors in turn on the cores with irq_spread (irqbalance), else core 0
   int irq_cpu(unsigned vec) const;
   // try_to_wake_up on the task's own core; the waker (this CPU) pays for it
   bool try_to_wake_up(task_struct* t);
@@ -145,6 +150,7 @@ class kernel {
  private:
   std::vector<std::unique_ptr<cpu_core>> cores_;
   cpu_core* cur_ = nullptr;
+  unsigned irq_pre_vectors_ = 0;  // set_irq_pre_vectors
   sw_signal_sink* tracer_ = nullptr;
   std::vector<violation> violations_;
 };
