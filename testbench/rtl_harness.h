@@ -49,7 +49,7 @@ class rtl_harness_t {
   }
   ~rtl_harness_t() { m->final(); }
 
-  // One cycle, both clocks open (systemc/rtl_protocol.h). A register access set by write() or
+  // One cycle, both clocks open (verilated/rtl_protocol.h). A register access set by write() or
   // read() is presented in it.
   void tick() {
     // Inputs: the 1 us tick, the wire's next beat, a due read-completion beat
