@@ -2,7 +2,7 @@
 """Random TCP captures that judge the receive path as a byte stream.
 
 Writes an Ethernet pcap with `flows` connections (connection n: the simulation's peer_ip(n),
-port 10000 + n -> 10.0.0.1:5001, ISN 1000000, as testbench/traffic.h), each a random stream of
+port 10000 + n -> 10.0.0.1:5001, ISN 1000000, as testbench/traffic/traffic.h), each a random stream of
 1..40,000 bytes sent in random segments (full-sized, random, or tiny ones that become padded
 runts), with losses retransmitted later re-segmented over a wider range, spurious
 retransmissions of ranges around a segment, local reordering and the connections interleaved.

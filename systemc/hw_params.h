@@ -1,6 +1,6 @@
 // Parameters of the hardware side (NIC, PCIe, wire, host memory). Every latency is named and
 // carries its unit; the defaults a run uses, with their basis, are in the scenario parameter
-// registry (testbench/params.cpp).
+// registry (testbench/config/params.cpp).
 #pragma once
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // The Verilated NIC's data ports as the C++ around it sees them: beat widths (rtl/igb_pkg.sv
 // DmaW and RxW) and copies into and out of Verilator's wide port words, checked at compile
 // time against the width the RTL was Verilated with. Used by the co-simulation (nic.cpp), the
-// bare harness (testbench/rtl_harness.h) and the parameters that count beats.
+// bare harness (testbench/harness/rtl_harness.h) and the parameters that count beats.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The port protocol of the Verilated NIC (rtl/igb_nic.sv): how the C++ around it presents
 // inputs, clocks it and samples what it offers, one cycle at a time. The co-simulation
-// (nic.cpp) and the bare harness (testbench/rtl_harness.h) both drive the model through these
+// (nic.cpp) and the bare harness (testbench/harness/rtl_harness.h) both drive the model through these
 // functions; what each adds (the clock gates, SystemC time, waveforms, host memory) is its own.
 //
 // A cycle, in this order:

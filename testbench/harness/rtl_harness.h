@@ -13,7 +13,7 @@
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
 #include "e1000_regs.h"
-#include "rtl_protocol.h"  // systemc/
+#include "rtl_protocol.h"  // verilated/
 
 namespace igbsim::test {
 
