@@ -19,12 +19,15 @@ module igb_intr
 ) (
   input  wire logic                      clk_i,
   input  wire logic                      rst_ni,
-  input  wire logic [15:0]               ticks_i,     // 1 us ticks elapsed at this cycle (usually 0 or 1)
+  // 1 us ticks elapsed at this cycle (usually 0 or 1)
+  input  wire logic [15:0]               ticks_i,
   input  wire logic                      msix_mode_i,
   input  wire logic [NumVec-1:0]         eicr_i,
   input  wire logic [NumVec-1:0]         eims_i,
-  input  wire logic [NumVec-1:0]         eims_real_i,  // EIMS itself (eims_i differs only under fault injection)
-  input  wire logic                      fault_ignore_eitr_i,  // planted bug: sending never arms the timer
+  // EIMS itself (eims_i differs only under fault injection)
+  input  wire logic [NumVec-1:0]         eims_real_i,
+  // Planted bug: sending never arms the timer
+  input  wire logic                      fault_ignore_eitr_i,
   input  wire logic [NumVec-1:0][12:0]   interval_i,
   input  wire logic [NumVec-1:0]         timer_reset_i,
   input  wire logic                      legacy_pending_i,  // ICR & IMS != 0
@@ -43,7 +46,8 @@ module igb_intr
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
   output      logic [NumVec-1:0]         armed_o,
-  output      logic [12:0]               next_expiry_o,  // ticks left on the running timer that ends first
+  // Ticks left on the running timer that ends first
+  output      logic [12:0]               next_expiry_o,
   output      logic                      intx_o,
   output      logic                      busy_o
 );
@@ -63,7 +67,8 @@ module igb_intr
     for (int unsigned q = 0; q < NumQ; q++) begin
       if (wb_pending_i[q] && rxq_vec_valid_i[q]) hold[rxq_vec_i[q]] = 1'b1;
       flush_o[q] = wb_pending_i[q] &&
-                   ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) || (!msix_mode_i && !armed_q[0]));
+                   ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) ||
+                    (!msix_mode_i && !armed_q[0]));
     end
   end
   assign ready       = due & ~hold;
@@ -86,21 +91,24 @@ module igb_intr
     count_d = count_q;
     // Timers change only on a tick, an EITR write or a message (the test spares a simulator
     // the per-vector work in every other cycle).
-    if (ticks_i != 16'd0 || timer_reset_i != '0 || msix_valid_o) for (int unsigned v = 0; v < NumVec; v++) begin
-      // Several ticks at once count as that many single ticks would (the host presents them
-      // together only when no timer ends among them but possibly the last).
-      if (armed_q[v] && ticks_i != 16'd0) begin
-        if (16'(count_q[v]) <= ticks_i) begin
-          count_d[v] = '0;
-          armed_d[v] = 1'b0;
-        end else begin
-          count_d[v] = count_q[v] - 13'(ticks_i);
+    if (ticks_i != 16'd0 || timer_reset_i != '0 || msix_valid_o) begin
+      for (int unsigned v = 0; v < NumVec; v++) begin
+        // Several ticks at once count as that many single ticks would (the host presents them
+        // together only when no timer ends among them but possibly the last).
+        if (armed_q[v] && ticks_i != 16'd0) begin
+          if (16'(count_q[v]) <= ticks_i) begin
+            count_d[v] = '0;
+            armed_d[v] = 1'b0;
+          end else begin
+            count_d[v] = count_q[v] - 13'(ticks_i);
+          end
         end
-      end
-      if (timer_reset_i[v]) armed_d[v] = 1'b0;
-      if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0 && !fault_ignore_eitr_i) begin
-        armed_d[v] = 1'b1;
-        count_d[v] = interval_i[v];
+        if (timer_reset_i[v]) armed_d[v] = 1'b0;
+        if (msix_valid_o && msix_vec_o == VecW'(v) && interval_i[v] != 13'd0 &&
+            !fault_ignore_eitr_i) begin
+          armed_d[v] = 1'b1;
+          count_d[v] = interval_i[v];
+        end
       end
     end
   end

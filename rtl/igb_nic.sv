@@ -99,14 +99,17 @@ module igb_nic
   output      logic              ev_frame_rqdpc_o,
   output      logic              ev_frame_rnbc_o,     // the head frame found no descriptor (RNBC)
   output      logic              ev_frame_dma_o,     // a frame's last buffer is written
-  output      logic [2:0]        ev_frame_queue_o,  // queue of the head frame (of the events above); 3 bits whatever NumQ
+  // Queue of the head frame (of the events above); 3 bits whatever NumQ
+  output      logic [2:0]        ev_frame_queue_o,
   output      logic              idle_o,
-  output      logic              rx_idle_o,         // nothing for the receive side to do at rx_clk_i
+  output      logic              rx_idle_o,         // nothing for the receive side at rx_clk_i
   output      logic              core_idle_o,       // nothing for the rest at clk_i (see idle_o)
   output      logic              timers_armed_o,
-  output      logic [12:0]       timer_next_o,      // ticks until the first running EITR timer expires
+  // Ticks until the first running EITR timer expires
+  output      logic [12:0]       timer_next_o,
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
-  output      logic              ims_rx_o,          // IMS.RXT0: the single interrupt's receive cause enabled (checkers)
+  // IMS.RXT0: the single interrupt's receive cause enabled (for the host's checkers)
+  output      logic              ims_rx_o,
 
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
@@ -194,7 +197,8 @@ module igb_nic
   logic        sw_reset;
   logic [10:0] sw_reset_cnt_q;
   logic        rst_core_n;
-  /*verilator tracing_off*/  // the waveform has sw_reset_cnt_q, and rst_core_n (~sw_rst_q after power-on)
+  // The waveform has sw_reset_cnt_q, and rst_core_n (~sw_rst_q after power-on).
+  /*verilator tracing_off*/
   logic [10:0] sw_reset_cnt_d;
   logic        sw_rst_q;
   /*verilator tracing_on*/
@@ -271,11 +275,14 @@ module igb_nic
     .mmio_valid_i(mmio_valid_q), .mmio_ready_o(regs_ready), .mmio_we_i(mmio_we_q),
     .mmio_addr_i(mmio_addr_q), .mmio_wdata_i(mmio_wdata_q), .mmio_rvalid_o(regs_rvalid),
     .mmio_rdata_o(regs_rdata),
-    .sw_reset_o(sw_reset), .rctl_o(rctl), .rlpml_o(rlpml), .rar0_o(rar0), .rar0_valid_o(rar0_valid), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc), .rssrk_o(rssrk),
+    .sw_reset_o(sw_reset), .rctl_o(rctl), .rlpml_o(rlpml), .rar0_o(rar0),
+    .rar0_valid_o(rar0_valid), .rxpbs_kb_o(rxpbs_kb), .rxcsum_o(rxcsum), .mrqc_o(mrqc),
+    .rssrk_o(rssrk),
     .reta_o(reta), .srrctl_o(srrctl), .rxdctl_o(rxdctl), .rdba_o(rdba),
     .rdlen_o(rdlen), .rdt_o(rdt), .rdh_i(rdh), .rdh_we_o(rdh_we), .rdh_wdata_o(rdh_wdata),
     .gpie_o(gpie), .eicr_o(eicr), .eims_o(eims), .eitr_interval_o(eitr_interval),
-    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rx_wb_done_i(rx_wb_done), .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
+    .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rx_wb_done_i(rx_wb_done),
+    .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
@@ -298,7 +305,8 @@ module igb_nic
   end
 
   igb_rx_csum u_csum (
-    .clk_i(rx_clk_i), .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]), .tuofl_i(rxcsum[RxcsumTuofl]),
+    .clk_i(rx_clk_i), .rst_ni(rst_core_n), .ipofl_i(rxcsum[RxcsumIpofl]),
+    .tuofl_i(rxcsum[RxcsumTuofl]),
     .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q), .rx_bytes_i(rx_bytes_q),
     .status_o(csum_status), .ptype_o(csum_ptype),
     .ipv4_o(p_ipv4), .tcp_o(p_tcp), .udp_o(p_udp), .fragment_o(p_frag),
@@ -306,7 +314,8 @@ module igb_nic
   );
 
   igb_rss u_rss (
-    .calc_i(rx_valid_q & rx_last_q), .mrqc_i(mrqc), .key_i(rssrk), .ipv4_i(p_ipv4), .tcp_i(p_tcp), .udp_i(p_udp),
+    .calc_i(rx_valid_q & rx_last_q), .mrqc_i(mrqc), .key_i(rssrk), .ipv4_i(p_ipv4),
+    .tcp_i(p_tcp), .udp_i(p_udp),
     .fragment_i(p_frag), .saddr_i(p_saddr), .daddr_i(p_daddr), .sport_i(p_sport),
     .dport_i(p_dport), .hash_o(rss_hash), .type_o(rss_type)
   );
@@ -378,8 +387,9 @@ module igb_nic
     assign mine = frm_valid && frm_queue == QW'(q);
 
     igb_rx_desc_cache u_desc_cache (
-      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
-      .rdt_i(rdt[q]), .rdh_i(rdh[q]), .pthresh_i(rxdctl[q][4:0]), .hthresh_i(rxdctl[q][12:8]),
+      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .rdba_i(rdba[q]),
+      .ring_count_i(ring_count[q]), .rdt_i(rdt[q]), .rdh_i(rdh[q]), .pthresh_i(rxdctl[q][4:0]),
+      .hthresh_i(rxdctl[q][12:8]),
       .fault_rdt_inclusive_i(fault_q[2]),
       .demand_i(q_enable[q] && mine && !desc_valid),
       .req_valid_o(dc_req_valid[q]), .req_ready_i(dc_req_ready[q]), .req_addr_o(dc_req_addr[q]),
@@ -391,7 +401,8 @@ module igb_nic
     );
 
     igb_rx_dma u_rx_dma (
-      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]), .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
+      .clk_i, .rst_ni(rst_core_n), .enable_i(q_enable[q]), .drop_en_i(srrctl[q][SrrctlDropEn]),
+      .rdba_i(rdba[q]), .ring_count_i(ring_count[q]),
       .rdt_i(rdt[q]), .rdmts_i(srrctl[q][SrrctlRdmtsLo +: 5]),
       .fault_wb_before_data_i(fault_q[1]), .fault_rdt_inclusive_i(fault_q[2]),
       .wthresh_i(rxdctl[q][20:16]), .bsize_kb_i(srrctl[q][6:0]), .flush_i(flush[q]),
@@ -408,7 +419,8 @@ module igb_nic
       .req_len_o(wr_req_len[q]), .req_tag_o(wr_req_tag[q]),
       .wdata_valid_o(wr_wdata_valid[q]), .wdata_ready_i(wr_wdata_ready[q]),
       .wdata_o(wr_wdata[q]), .wdata_last_o(wr_wdata_last[q]),
-      .rx_cause_o(rx_cause[q]), .wb_done_o(rx_wb_done[q]), .rxdmt_o(rxdmt[q]), .gprc_inc_o(gprc_inc[q]),
+      .rx_cause_o(rx_cause[q]), .wb_done_o(rx_wb_done[q]), .rxdmt_o(rxdmt[q]),
+      .gprc_inc_o(gprc_inc[q]),
       .gorc_add_o(gorc_add[q]), .rnbc_inc_o(rnbc_inc[q]), .rqdpc_inc_o(rqdpc_inc[q]),
       .busy_o(dma_busy[q])
     );
@@ -477,7 +489,8 @@ module igb_nic
   // The RTL's assertions are immediate assertions in clocked blocks: checked at the clock edge
   // on the values before it, as a concurrent assertion would be. Verilator keeps a sampled copy
   // of every signal a concurrent assertion reads and refreshes it at every evaluation of the
-  // model, both clock edges: 7 % of the co-simulation's instructions at line rate.
+  // model, both clock edges: work on every evaluation that the immediate form, read only at
+  // its clock edge, does not need.
   // The frame at the head of the packet buffer is taken by exactly one queue's engine.
   always_ff @(posedge clk_i) begin
     if (rst_core_n) begin

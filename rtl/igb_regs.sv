@@ -56,7 +56,7 @@ module igb_regs
   output      logic [NumVec-1:0][12:0] eitr_interval_o,  // EITR bits 14:2, in 1 us
   output      logic [NumVec-1:0] eitr_reset_o,             // EITR written without CNT_IGNR
   input  wire logic [NumQ-1:0]   rx_cause_i,               // a queue's frame is in host memory
-  input  wire logic [NumQ-1:0]   rx_wb_done_i,             // a queue's descriptors were written back
+  input  wire logic [NumQ-1:0]   rx_wb_done_i,             // a queue's descriptors are written back
   input  wire logic [NumQ-1:0]   rxdmt_i,                  // a queue fell to its RDMTS threshold
   output      logic [31:0]       icr_o,
   output      logic [NumQ-1:0]   rxq_vec_valid_o,          // the queue has an interrupt vector
@@ -172,7 +172,8 @@ module igb_regs
   // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
   logic [NumQ-1:0][7:0] ivar_entry;
   for (genvar q = 0; q < NumQ; q++) begin : g_ivar
-    assign ivar_entry[q]      = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) +: 8] : ivar_q[q / 2][16 * (q % 2) +: 8];
+    assign ivar_entry[q]      = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) +: 8] :
+                                                ivar_q[q / 2][16 * (q % 2) +: 8];
     assign rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
                                 (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
     assign rxq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_entry[q][VecW-1:0] : '0;
@@ -198,7 +199,9 @@ module igb_regs
   always_comb begin
     rx_cause_vec = '0;
     for (int unsigned q = 0; q < NumQ; q++) begin
-      if (rx_cause_i[q] && gpie_q[GpieMsixMode] && rxq_vec_valid_o[q]) rx_cause_vec[rxq_vec_o[q]] = 1'b1;
+      if (rx_cause_i[q] && gpie_q[GpieMsixMode] && rxq_vec_valid_o[q]) begin
+        rx_cause_vec[rxq_vec_o[q]] = 1'b1;
+      end
     end
   end
 
@@ -362,7 +365,8 @@ module igb_regs
         default: ;
       endcase
     end
-    if (wr && q_hit && q_off == OffRQDPC[5:0]) rqdpc_d[q_idx] = '0;  // the i210 driver clears it by writing 0
+    // The i210 driver clears RQDPC by writing 0.
+    if (wr && q_hit && q_off == OffRQDPC[5:0]) rqdpc_d[q_idx] = '0;
 
     // Hardware events: causes set after a clearing read so they are never lost
     eicr_d = eicr_d | rx_cause_vec | other_vec;
@@ -432,7 +436,8 @@ module igb_regs
           RCTL:      rctl_q      <= mmio_wdata_i;
           RLPML:     rlpml_q     <= mmio_wdata_i[13:0];
           RAL0:      ral0_q      <= mmio_wdata_i;
-          RAH0:      rah0_q      <= {mmio_wdata_i[RahAv], 15'h0, mmio_wdata_i[15:0]};  // no pool select
+          // No pool select
+          RAH0:      rah0_q      <= {mmio_wdata_i[RahAv], 15'h0, mmio_wdata_i[15:0]};
           RXPBS:     rxpbs_q     <= mmio_wdata_i[6:0];
           RXCSUM:    rxcsum_q    <= mmio_wdata_i;
           MRQC:      mrqc_q      <= mmio_wdata_i;

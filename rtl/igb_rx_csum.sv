@@ -48,7 +48,8 @@ module igb_rx_csum
   // p % RxB of the beat that starts at p - p % RxB: a header field's lane is a constant.
   localparam int RxB = RxW / 8;
   localparam int LaneW = $clog2(RxB);
-  function automatic logic has(input logic [15:0] pos, input logic [4:0] nbytes, input logic [15:0] p);
+  function automatic logic has(input logic [15:0] pos, input logic [4:0] nbytes,
+                               input logic [15:0] p);
     has = pos == p - p % 16'(RxB) && p % 16'(RxB) < 16'(nbytes);
   endfunction
 
@@ -75,8 +76,12 @@ module igb_rx_csum
       if (has(pos_q, rx_bytes_i, 16'd21)) frag[7:0]    = rx_data_i[8 * (21 % RxB) +: 8];
       if (has(pos_q, rx_bytes_i, 16'd23)) proto        = rx_data_i[8 * (23 % RxB) +: 8];
       for (int unsigned b = 0; b < 4; b++) begin
-        if (has(pos_q, rx_bytes_i, 16'(26 + b))) saddr[31 - 8 * b -: 8] = rx_data_i[8 * ((26 + b) % RxB) +: 8];
-        if (has(pos_q, rx_bytes_i, 16'(30 + b))) daddr[31 - 8 * b -: 8] = rx_data_i[8 * ((30 + b) % RxB) +: 8];
+        if (has(pos_q, rx_bytes_i, 16'(26 + b))) begin
+          saddr[31 - 8 * b -: 8] = rx_data_i[8 * ((26 + b) % RxB) +: 8];
+        end
+        if (has(pos_q, rx_bytes_i, 16'(30 + b))) begin
+          daddr[31 - 8 * b -: 8] = rx_data_i[8 * ((30 + b) % RxB) +: 8];
+        end
       end
     end
   end
@@ -110,7 +115,8 @@ module igb_rx_csum
   function automatic logic [31:0] word_sum(input logic [RxW-1:0] data, input logic [RxB-1:0] keep);
     word_sum = '0;
     for (int j = 0; j < RxB / 2; j++) begin
-      word_sum = word_sum + {16'h0, data[16 * j +: 8] & {8{keep[2 * j]}}, data[16 * j + 8 +: 8] & {8{keep[2 * j + 1]}}};
+      word_sum = word_sum + {16'h0, data[16 * j +: 8] & {8{keep[2 * j]}},
+                             data[16 * j + 8 +: 8] & {8{keep[2 * j + 1]}}};
     end
   endfunction
 

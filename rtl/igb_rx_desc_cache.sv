@@ -77,7 +77,8 @@ module igb_rx_desc_cache
   assign avail_ok    = (rdt_i >= ring_count_i) ? 17'h0 :
                        (rdt_i >= fetch_ptr_q)  ? 17'(rdt_i - fetch_ptr_q) :
                                                  17'(rdt_i) + 17'(ring_count_i) - 17'(fetch_ptr_q);
-  assign avail       = (fault_rdt_inclusive_i && avail_ok < 17'(ring_count_i)) ? avail_ok + 17'd1 : avail_ok;
+  assign avail       = (fault_rdt_inclusive_i && avail_ok < 17'(ring_count_i)) ? avail_ok + 17'd1 :
+                                                                                   avail_ok;
   assign to_end      = 17'(ring_count_i) - 17'(fetch_ptr_q);
   assign hthresh_eff = (hthresh_i == 5'd0) ? 17'd1 : 17'(hthresh_i);
 
@@ -139,7 +140,8 @@ module igb_rx_desc_cache
         tbusy_d[free_tag]    = 1'b1;
         tdiscard_d[free_tag] = 1'b0;
         alloc_d     = alloc_q + burst[Dw:0];
-        fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0 : fetch_ptr_q + burst[15:0];
+        fetch_ptr_d = (fetch_ptr_q + burst[15:0] == ring_count_i) ? 16'h0 :
+                                                                    fetch_ptr_q + burst[15:0];
       end
       if (store) filled_d[rslot] = 1'b1;
       if (rsp_valid_i && rsp_last_i) tbusy_d[rtag] = 1'b0;

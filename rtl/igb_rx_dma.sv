@@ -5,11 +5,12 @@
 // means 2 KB), each buffer's completion joining the write-back buffer; then the queue's
 // receive cause is raised. Only the last descriptor of a frame carries EOP and the frame's
 // metadata (checksum status, packet type); all get DD. A frame starts only when hardware owns
-// enough descriptors for all its buffers and the write-back buffer has room for them. Completions are written back in ring order, in one burst of
-// consecutive descriptors (never across the ring end), when RXDCTL.WTHRESH of them have
-// accumulated (0 counts as 1), when the buffer is full, or when the interrupt logic asks for a
-// flush because the queue's vector is about to interrupt - so a message never overtakes the
-// write-backs it announces. Posted writes stay ordered, so data is visible before its DD.
+// enough descriptors for all its buffers and the write-back buffer has room for them.
+// Completions are written back in ring order, in one burst of consecutive descriptors (never
+// across the ring end), when RXDCTL.WTHRESH of them have accumulated (0 counts as 1), when the
+// buffer is full, or when the interrupt logic asks for a flush because the queue's vector is
+// about to interrupt - so a message never overtakes the write-backs it announces. Posted
+// writes stay ordered, so data is visible before its DD.
 // Back to back: a frame whose first descriptor is already cached is taken up together with
 // it and its data requested in the same cycle (StIdle straight to StData when the request is
 // taken), and a frame whose last data beat leaves no FCS-only words in the packet buffer
@@ -17,8 +18,9 @@
 // Write-back: dword0 pkt_info (packet type) / hdr_info = 0, dword1 RSS hash = 0, status_error =
 // DD|EOP plus the checksum status and errors, length = bytes in this buffer (FCS stripped when
 // RCTL.SECRC), vlan = 0. RDH advances past the burst.
-// Not enough descriptors for the frame at the head: RNBC counts the frame once; with SRRCTL.DROP_EN it
-// is dropped and counted in RQDPC, otherwise it waits in the packet buffer for RDT to move.
+// Not enough descriptors for the frame at the head: RNBC counts the frame once; with
+// SRRCTL.DROP_EN it is dropped and counted in RQDPC, otherwise it waits in the packet buffer
+// for RDT to move.
 `default_nettype none
 
 module igb_rx_dma
@@ -87,7 +89,8 @@ module igb_rx_dma
 
   // Events
   output      logic        rx_cause_o,
-  output      logic        wb_done_o,       // a write-back burst's last descriptor left (ICR.RXDW without MSI-X)
+  // A write-back burst's last descriptor left (ICR.RXDW without MSI-X)
+  output      logic        wb_done_o,
   output      logic        rxdmt_o,         // descriptors left to hardware fell to the threshold
   output      logic        gprc_inc_o,
   output      logic [15:0] gorc_add_o,
@@ -111,7 +114,8 @@ module igb_rx_dma
   logic        counted_q, counted_d;
   logic        early_q, early_d;        // fault: this frame's completion went out before its data
   logic        cmp_early;               // push the completion of the buffer being taken now
-  logic        cmp_last;                // the frame's last buffer completes (its completion is pushed unless early)
+  // The frame's last buffer completes (its completion is pushed unless early)
+  logic        cmp_last;
 
   // Write-back buffer: completions in ring order, starting at RDH.
   localparam int Cw = $clog2(WbDepth);
@@ -142,8 +146,10 @@ module igb_rx_dma
   assign needed      = frm_needed_i;
   assign bufsz       = igb_bufsz(bsize_kb_i);
   // Descriptors hardware owns from the next one it will use up to RDT.
-  assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q : rdt_i + ring_count_i - next_idx_q;
-  assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 : hw_avail_ok;
+  assign hw_avail_ok = (rdt_i >= next_idx_q) ? rdt_i - next_idx_q :
+                                               rdt_i + ring_count_i - next_idx_q;
+  assign hw_avail    = (fault_rdt_inclusive_i && hw_avail_ok < ring_count_i) ? hw_avail_ok + 16'd1 :
+                                                                              hw_avail_ok;
   // The buffer a descriptor taken now is for: the frame's next one in StNextDesc, its first
   // when StIdle takes the frame up together with a cached descriptor.
   logic [15:0] left_before;
@@ -263,7 +269,8 @@ module igb_rx_dma
               cmp_wr_d  = cmp_wr_q + 1'b1;
               early_d   = 1'b1;
               state_d   = StWbReq;
-              wb_n_d    = ({11'h0, cmp_count} + 16'd1 < wb_room) ? {11'h0, cmp_count} + 16'd1 : wb_room;
+              wb_n_d    = ({11'h0, cmp_count} + 16'd1 < wb_room) ? {11'h0, cmp_count} + 16'd1 :
+                                                                    wb_room;
               wb_beat_d = '0;
             end
           end
@@ -449,13 +456,15 @@ module igb_rx_dma
   always_ff @(posedge clk_i) begin
     if (rst_ni && (state_q == StWbReq)) begin
       a_wb_inside_ring: assert (wb_n_q != 16'd0 && wb_n_q <= hw_owned)
-        else $error("rx_dma: write-back of %0d descriptors at RDH=%0d outside [RDH, RDT=%0d)", wb_n_q, rdh_q, rdt_i);
+        else $error("rx_dma: write-back of %0d descriptors at RDH=%0d outside [RDH, RDT=%0d)",
+                    wb_n_q, rdh_q, rdt_i);
     end
   end
   always_ff @(posedge clk_i) begin
     if (rst_ni && (state_q == StIdle && cmp_count == 0)) begin
       a_wb_at_rdh: assert (next_idx_q == rdh_q)
-        else $error("rx_dma: RDH=%0d but the next descriptor is %0d with nothing pending", rdh_q, next_idx_q);
+        else $error("rx_dma: RDH=%0d but the next descriptor is %0d with nothing pending",
+                    rdh_q, next_idx_q);
     end
   end
 `endif

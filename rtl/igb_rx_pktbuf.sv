@@ -131,7 +131,8 @@ module igb_rx_pktbuf
   logic        addr_pass, tpid_at_12, tpid_at_16;
   logic [15:0] size_limit;  // without VLAN tags
   assign dst_addr   = rx_data_i[47:0];
-  assign tpid_at_12 = rx_bytes_i >= 5'd14 && {rx_data_i[8 * 12 +: 8], rx_data_i[8 * 13 +: 8]} == 16'h8100;
+  assign tpid_at_12 = rx_bytes_i >= 5'd14 &&
+                      {rx_data_i[8 * 12 +: 8], rx_data_i[8 * 13 +: 8]} == 16'h8100;
   assign tpid_at_16 = rx_bytes_i >= 5'd2 && {rx_data_i[7:0], rx_data_i[15:8]} == 16'h8100;
   assign size_limit = lpe_i ? {2'b0, rlpml_i} : MaxFrameNoLpe;
   always_comb begin

@@ -41,11 +41,13 @@ module tb_igb_nic;
   logic [7:0]  rresp_tag;
   logic        msix_valid, intx;
   logic [3:0]  msix_vec;
-  logic        ev_ok, ev_mpc, ev_runt, ev_long, ev_filt, ev_rqdpc, ev_rnbc, ev_dma, idle, rx_idle, core_idle, timers_armed;
+  logic        ev_ok, ev_mpc, ev_runt, ev_long, ev_filt, ev_rqdpc, ev_rnbc, ev_dma;
+  logic        idle, rx_idle, core_idle, timers_armed;
   logic [12:0] timer_next;
   // Outputs this testbench does not check (the C++ tests do)
   logic unused_outputs;
-  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle, core_idle, timers_armed, timer_next, eims, ims_rx};
+  assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle,
+                            core_idle, timers_armed, timer_next, eims, ims_rx};
   logic [2:0]  ev_queue;
   logic [9:0]  eims;
   logic        ims_rx;
@@ -64,10 +66,12 @@ module tb_igb_nic;
     .dma_rresp_valid_i(rresp_valid), .dma_rresp_data_i(rresp_data), .dma_rresp_tag_i(rresp_tag),
     .dma_rresp_last_i(rresp_last),
     .msix_valid_o(msix_valid), .msix_vec_o(msix_vec), .intx_o(intx),
-    .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt), .ev_frame_long_o(ev_long),
+    .ev_frame_ok_o(ev_ok), .ev_frame_mpc_o(ev_mpc), .ev_frame_runt_o(ev_runt),
+    .ev_frame_long_o(ev_long),
     .ev_frame_filt_o(ev_filt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
-    .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed), .timer_next_o(timer_next), .eims_o(eims), .ims_rx_o(ims_rx),
+    .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed),
+    .timer_next_o(timer_next), .eims_o(eims), .ims_rx_o(ims_rx),
     .fault_i(8'h0), .ivar_82576_i(1'b0)
   );
 
@@ -111,7 +115,8 @@ module tb_igb_nic;
       end else if (req_valid) begin
         for (int unsigned b = 0; b < (int'(req_len) + Beat - 1) / Beat; b++) begin
           // beats follow each other, after the latency and after earlier completions
-          rq_last_due = (cycle + ReadLatency + b > rq_last_due) ? cycle + ReadLatency + b : rq_last_due + 1;
+          rq_last_due = (cycle + ReadLatency + b > rq_last_due) ? cycle + ReadLatency + b :
+                                                                  rq_last_due + 1;
           rq_due[rq_tail % RqDepth]  = rq_last_due;
           rq_data[rq_tail % RqDepth] = mem_beat(req_addr + 64'(Beat * b));
           rq_tag[rq_tail % RqDepth]  = req_tag;
@@ -129,7 +134,8 @@ module tb_igb_nic;
         end
         wr_off += Beat;
         if (wdata_last)
-          $display("%0d: dma_wr addr=%h len=%0d tag=%h sum=%h", cycle, wr_addr, wr_len, wr_tag, wr_sum);
+          $display("%0d: dma_wr addr=%h len=%0d tag=%h sum=%h", cycle, wr_addr, wr_len, wr_tag,
+                   wr_sum);
       end
       if (msix_valid) begin
         msix_count[msix_vec]++;
@@ -208,7 +214,9 @@ module tb_igb_nic;
     for (int b = 0; b < (len + RxBeat - 1) / RxBeat; b++) begin
       @(negedge clk);
       rx_valid <= 1'b1;
-      for (int i = 0; i < RxBeat; i++) rx_data[8*i +: 8] <= (RxBeat * b + i < len) ? f[RxBeat * b + i] : 8'h00;
+      for (int i = 0; i < RxBeat; i++) begin
+        rx_data[8*i +: 8] <= (RxBeat * b + i < len) ? f[RxBeat * b + i] : 8'h00;
+      end
       rx_bytes <= 5'((len - RxBeat * b) >= RxBeat ? RxBeat : len - RxBeat * b);
       rx_last  <= (RxBeat * b + RxBeat >= len);
     end
@@ -249,7 +257,8 @@ module tb_igb_nic;
 
   // ---- The test -----------------------------------------------------------------------------
   localparam logic [16:0] RDBAL0 = 17'h0C000, RDBAH0 = 17'h0C004, RDLEN0 = 17'h0C008;
-  localparam logic [16:0] SRRCTL0 = 17'h0C00C, RDH0 = 17'h0C010, RDT0 = 17'h0C018, RXDCTL0 = 17'h0C028;
+  localparam logic [16:0] SRRCTL0 = 17'h0C00C, RDH0 = 17'h0C010, RDT0 = 17'h0C018;
+  localparam logic [16:0] RXDCTL0 = 17'h0C028;
 
   initial begin
     mmio_valid = 1'b0; mmio_we = 1'b0; mmio_addr = '0; mmio_wdata = '0;
@@ -283,7 +292,10 @@ module tb_igb_nic;
     send_frame(0, 64);
     wait_cycles(200);
     expect_writeback(0, 60, "64-byte frame");
-    if (msix_count[1] != 1) begin $display("FAIL one MSI-X on vector 1, saw %0d", msix_count[1]); failures++; end
+    if (msix_count[1] != 1) begin
+      $display("FAIL one MSI-X on vector 1, saw %0d", msix_count[1]);
+      failures++;
+    end
     mmio_write(EIMS, 32'h2);                     // the driver re-enables after its poll
     send_frame(1, 300);
     send_frame(2, 1518);
@@ -330,7 +342,8 @@ module tb_igb_nic;
       send_frame(4, 64);
       wait_cycles(1200);
       if (last_msix_cycle - first < 7 * 125) begin
-        $display("FAIL messages %0d cycles apart inside the 8 us interval", last_msix_cycle - first);
+        $display("FAIL messages %0d cycles apart inside the 8 us interval",
+                 last_msix_cycle - first);
         failures++;
       end
     end
