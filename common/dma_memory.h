@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dma_memory: host memory as the two sides of a DMA see it, without the model behind it
 // (systemc/host_mem implements it).
 //
@@ -43,8 +44,8 @@ class dma_memory {
 
 // Extension carrying the RTL's DMA tag with a write so its visibility can be attributed.
 struct dma_tag_ext : tlm::tlm_extension<dma_tag_ext> {
-  uint32_t tag = 0;              // transaction class (rtl/igb_pkg.sv TagDataWr, TagWbWr)
-  uint32_t queue = 0;            // receive queue
+  uint32_t tag = 0;    // transaction class (rtl/igb_pkg.sv TagDataWr, TagWbWr)
+  uint32_t queue = 0;  // receive queue
   // An interrupt message (MSI-X write, or the INTx assertion message): it is not stored; its
   // arrival - after every earlier posted write is visible - is returned in the delay.
   bool interrupt = false;

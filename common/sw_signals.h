@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Software signals: the kernel model's and the driver's state, shown beside the RTL in the
 // waveform (scope `sw`, rtl/igb_sw_probe.sv). The software reports changes to a sink; the
 // waveform (systemc/wave_tracer) is one. Neither side needs the other's headers.
@@ -10,9 +11,19 @@ namespace igbsim {
 // core_ctx and ksoftirqd_state once per core (sw.coreN_ctx, sw.ksoftirqdN_state, N = the
 // core); the rest once.
 enum class sw_sig {
-  napi_state, napi_missed, napi_budget_left, napi_work_done, rx_next_to_clean, rx_next_to_use,
+  napi_state,
+  napi_missed,
+  napi_budget_left,
+  napi_work_done,
+  rx_next_to_clean,
+  rx_next_to_use,
   rx_desc_read,
-  core_ctx, softirq_budget_left, sock0_rxq_len, ep0_ready_len, task0_state, ksoftirqd_state
+  core_ctx,
+  softirq_budget_left,
+  sock0_rxq_len,
+  ep0_ready_len,
+  task0_state,
+  ksoftirqd_state
 };
 constexpr unsigned kProbeQueues = 8;  // queues the probe has signals for (rtl/igb_sw_probe.sv)
 constexpr unsigned kProbeCores = 8;   // cores likewise

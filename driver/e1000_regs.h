@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Register offsets and bits of the igb-class NIC, as in Linux e1000_regs.h / e1000_defines.h /
 // e1000_82575.h. Mirrors rtl/igb_pkg.sv; keep the two in step.
 #pragma once
@@ -15,7 +16,7 @@ constexpr uint32_t E1000_RLPML = 0x05004;  // receive long packet maximum length
 // has RAR[0] only, the one igb programs with the device's own address)
 constexpr uint32_t E1000_RAL(unsigned n) { return 0x05400 + 8 * n; }
 constexpr uint32_t E1000_RAH(unsigned n) { return 0x05404 + 8 * n; }
-constexpr uint32_t E1000_RAH_AV = 0x80000000;  // receive address valid
+constexpr uint32_t E1000_RAH_AV = 0x80000000;      // receive address valid
 constexpr uint32_t MAX_JUMBO_FRAME_SIZE = 0x2600;  // 9728: the most the part receives
 constexpr uint32_t E1000_RSSRK(unsigned n) { return 0x05C80 + 4 * n; }
 constexpr uint32_t E1000_RETA(unsigned n) { return 0x05C00 + 4 * n; }  // n < 32
@@ -62,8 +63,8 @@ constexpr uint32_t E1000_GPRC = 0x04074;
 constexpr uint32_t E1000_GORCL = 0x04088;
 constexpr uint32_t E1000_GORCH = 0x0408C;
 constexpr uint32_t E1000_RNBC = 0x040A0;
-constexpr uint32_t E1000_RUC = 0x040A4;   // receive undersize count (runts)
-constexpr uint32_t E1000_ROC = 0x040AC;   // receive oversize count (longer than RLPML allows)
+constexpr uint32_t E1000_RUC = 0x040A4;  // receive undersize count (runts)
+constexpr uint32_t E1000_ROC = 0x040AC;  // receive oversize count (longer than RLPML allows)
 constexpr uint32_t E1000_IAC = 0x04100;
 constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 
@@ -75,8 +76,8 @@ constexpr uint32_t E1000_ICR_INT_ASSERTED = 0x80000000;
 constexpr uint32_t E1000_ICR_TXDW = 0x00000001, E1000_ICR_RXSEQ = 0x00000008;
 constexpr uint32_t E1000_ICR_DOUTSYNC = 0x10000000, E1000_ICR_DRSTA = 0x40000000;
 // IMS_ENABLE_MASK (igb.h): the causes igb enables without MSI-X
-constexpr uint32_t IMS_ENABLE_MASK = E1000_ICR_RXT0 | E1000_ICR_TXDW | E1000_ICR_RXDMT0 | E1000_ICR_RXSEQ |
-                                     E1000_ICR_LSC | E1000_ICR_DOUTSYNC;
+constexpr uint32_t IMS_ENABLE_MASK = E1000_ICR_RXT0 | E1000_ICR_TXDW | E1000_ICR_RXDMT0 |
+                                     E1000_ICR_RXSEQ | E1000_ICR_LSC | E1000_ICR_DOUTSYNC;
 // RCTL
 constexpr uint32_t E1000_RCTL_EN = 0x00000002;
 constexpr uint32_t E1000_RCTL_UPE = 0x00000008;  // unicast promiscuous

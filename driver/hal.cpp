@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hal.h"
 
 #include <fmt/format.h>
@@ -14,7 +15,10 @@ namespace igbsim {
 using namespace sc_core;
 
 hal::hal(sc_module_name name, kernel& k, dma_memory& mem)
-    : sc_module(name), mmio_init_socket("mmio_init_socket"), k_(k), mem_(mem),
+    : sc_module(name),
+      mmio_init_socket("mmio_init_socket"),
+      k_(k),
+      mem_(mem),
       pages_(mem.size() / dma_memory::kPageSize) {
   for (size_t i = 0; i < pages_.size(); ++i) pages_[i].phys = i * dma_memory::kPageSize;
 }
@@ -40,7 +44,7 @@ uint32_t hal::readl(uint32_t reg) {
   sc_time delay = SC_ZERO_TIME;
   const sc_time start = sc_time_stamp();
   mmio_init_socket->b_transport(gp, delay);  // may wait: other cores run meanwhile
-  wait(delay);  // the completion's way back
+  wait(delay);                               // the completion's way back
   k_.set_this_cpu(&cpu);
   // The stall is CPU time of the running context.
   const sc_time stalled = sc_time_stamp() - start;
@@ -87,21 +91,24 @@ void hal::put_page(page* p, int n) {
 uint64_t hal::trace_desc_consumed(uint64_t desc_dma, const sc_time* fields_loaded) {
   auto it = wb_.find(desc_dma);
   const sc_time now = k_.this_cpu().now();
-  if (fields_loaded && it != wb_.end() && it->second.visible > *fields_loaded && it->second.visible <= now) {
-    k_.violate("desc_read_before_completion",
-               fmt::format("descriptor at 0x{:x} (frame {}): fields loaded at {:.3f} us, before its write-back became "
-                           "visible at {:.3f} us (a load ahead of the completion check: no dma_rmb)",
-                           desc_dma, it->second.frame, fields_loaded->to_seconds() * 1e6,
-                           it->second.visible.to_seconds() * 1e6),
-               static_cast<int64_t>(it->second.frame));
+  if (fields_loaded && it != wb_.end() && it->second.visible > *fields_loaded &&
+      it->second.visible <= now) {
+    k_.violate(
+        "desc_read_before_completion",
+        fmt::format("descriptor at 0x{:x} (frame {}): fields loaded at {:.3f} us, before its "
+                    "write-back became "
+                    "visible at {:.3f} us (a load ahead of the completion check: no dma_rmb)",
+                    desc_dma, it->second.frame, fields_loaded->to_seconds() * 1e6,
+                    it->second.visible.to_seconds() * 1e6),
+        static_cast<int64_t>(it->second.frame));
   }
   if (it == wb_.end() || it->second.visible > now) {
-    k_.violate("desc_before_writeback",
-               "driver consumed descriptor at 0x" + [&] {
-                 char b[32];
-                 std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(desc_dma));
-                 return std::string(b);
-               }() + " before its write-back was visible");
+    k_.violate(
+        "desc_before_writeback", "driver consumed descriptor at 0x" + [&] {
+          char b[32];
+          std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(desc_dma));
+          return std::string(b);
+        }() + " before its write-back was visible");
     return UINT64_MAX;
   }
   const uint64_t frame = it->second.frame;

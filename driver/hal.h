@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hal: the kernel services a driver uses to reach the hardware - and the only way it does.
 //
 //   readl(reg)            non-posted MMIO read: the CPU stalls for the PCIe round trip
@@ -30,9 +31,9 @@ class kernel;
 class dma_memory;
 
 struct page {
-  uint64_t phys = 0;    // bus address (no IOMMU: equal to the physical address)
-  int refcount = 0;     // page_ref_count
-  unsigned order = 0;   // a compound page of 2^order pages
+  uint64_t phys = 0;   // bus address (no IOMMU: equal to the physical address)
+  int refcount = 0;    // page_ref_count
+  unsigned order = 0;  // a compound page of 2^order pages
 };
 
 class hal : public sc_core::sc_module {
@@ -73,7 +74,9 @@ class hal : public sc_core::sc_module {
   // Fed by the host-memory observer and the MSI-X controller.
   void note_writeback(uint64_t desc_dma, uint64_t frame, const sc_core::sc_time& visible);
   // An interrupt message on vector vec: when it left the NIC's port and when it reaches the CPU.
-  struct irq_message { sc_core::sc_time sent, arrival; };
+  struct irq_message {
+    sc_core::sc_time sent, arrival;
+  };
   void note_msix(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival);
   // The latest message on vec that has reached the CPU by `now` (a handler running now was
   // raised by it); false when none has.
@@ -82,19 +85,27 @@ class hal : public sc_core::sc_module {
   // Checkers watch the driver's register writes (offset, value) as it issues them
   std::function<void(uint32_t reg, uint32_t val)> on_writel;
   // Descriptors written back and not yet consumed: bus address -> frame, when visible
-  struct wb_seen { uint64_t frame; sc_core::sc_time visible; };
+  struct wb_seen {
+    uint64_t frame;
+    sc_core::sc_time visible;
+  };
   const std::unordered_map<uint64_t, wb_seen>& pending_writebacks() const { return wb_; }
   uint64_t mmio_writes() const { return mmio_writes_; }
 
  private:
   kernel& k_;
   dma_memory& mem_;
-  std::vector<page> pages_;     // one struct page per 4 KiB of host memory
+  std::vector<page> pages_;  // one struct page per 4 KiB of host memory
   uint64_t mmio_reads_ = 0, mmio_writes_ = 0;
-  std::unordered_map<uint64_t, wb_seen> wb_;   // by descriptor bus address
-  std::vector<std::deque<irq_message>> msix_;  // per vector: the latest arrived, then any on their way
-  struct held { uint32_t len; uint64_t frame; int count; };
-  std::map<uint64_t, held> held_;   // by start address
+  std::unordered_map<uint64_t, wb_seen> wb_;  // by descriptor bus address
+  std::vector<std::deque<irq_message>>
+      msix_;  // per vector: the latest arrived, then any on their way
+  struct held {
+    uint32_t len;
+    uint64_t frame;
+    int count;
+  };
+  std::map<uint64_t, held> held_;  // by start address
 };
 
 }  // namespace igbsim

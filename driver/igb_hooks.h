@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the igb model adds to the kernel's receive path, kept out of the kernel-named functions
 // of igb_main.cpp: the planted driver faults (fault.*), asked through small predicates, and the
 // observer through which the journey, the waveform probes and the model's own checks follow
@@ -19,19 +20,23 @@ class hal;
 
 // Planted bugs, for testing the checkers (fault.*). Each is a classic driver mistake.
 struct igb_fault_hooks {
-  uint64_t lose_eims_write = 0;   // the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)
-  bool eims_before_complete = false;  // unmask, then napi_complete_done
+  uint64_t lose_eims_write =
+      0;  // the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)
+  bool eims_before_complete = false;    // unmask, then napi_complete_done
   bool ignore_complete_result = false;  // unmask even when napi_complete_done returned false
-  bool budget_complete = false;   // complete NAPI yet return the whole budget
-  uint64_t skip_tail_write = 0;   // the RDT write of the N-th refill is forgotten (0: none)
-  bool no_dma_rmb = false;        // descriptor fields loaded ahead of the completion check
-  bool stale_marker = false;      // refill leaves the old completion marker in place
-  bool tail_equals_head = false;  // refill counts one descriptor too many: RDT reaches next_to_clean
+  bool budget_complete = false;         // complete NAPI yet return the whole budget
+  uint64_t skip_tail_write = 0;         // the RDT write of the N-th refill is forgotten (0: none)
+  bool no_dma_rmb = false;              // descriptor fields loaded ahead of the completion check
+  bool stale_marker = false;            // refill leaves the old completion marker in place
+  bool tail_equals_head =
+      false;  // refill counts one descriptor too many: RDT reaches next_to_clean
   bool refill_stack_owned = false;  // a page half is reused while the stack still holds it
 
   // igb_poll completes NAPI in a planted way (budget_complete, eims_before_complete,
   // ignore_complete_result)
-  bool completion_planted() const { return budget_complete || eims_before_complete || ignore_complete_result; }
+  bool completion_planted() const {
+    return budget_complete || eims_before_complete || ignore_complete_result;
+  }
   // igb_ring_irq_enable's unmask of the `completion`-th completed poll is lost (counts from 1)
   bool eims_write_lost(uint64_t completion) const { return completion == lose_eims_write; }
   // igb_alloc_rx_buffers' RDT write of the `refill`-th refill is forgotten (counts from 1)

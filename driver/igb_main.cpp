@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The igb receive path (drivers/net/ethernet/intel/igb/igb_main.c), as the current driver
 // does it with build_skb and half-page buffers. See driver/igb.h for what is left out.
 #include <algorithm>
@@ -27,8 +28,8 @@ bool igb_alloc_mapped_page(igb_ring* ring, igb_rx_buffer* bi) {
   }
   bi->dma = p->phys;
   bi->pg = p;
-  bi->page_offset = IGB_SKB_PAD;          // igb_rx_offset with build_skb
-  hw.page_ref_add(p, USHRT_MAX_ - 1);     // the driver holds a large bias
+  bi->page_offset = IGB_SKB_PAD;       // igb_rx_offset with build_skb
+  hw.page_ref_add(p, USHRT_MAX_ - 1);  // the driver holds a large bias
   bi->pagecnt_bias = USHRT_MAX_;
   return true;
 }
@@ -45,7 +46,8 @@ void igb_reuse_rx_page(igb_ring* ring, igb_rx_buffer* old_buff) {
 // igb_can_reuse_rx_page (PAGE_SIZE < 8192): reusable only if nobody but the skb just built
 // holds the page, i.e. the other half is free again.
 // (fault.refill_stack_owned: whatever the stack holds.)
-bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw, const igb_fault_hooks& fault) {
+bool igb_can_reuse_rx_page(igb_rx_buffer* bi, int rx_buf_pgcnt, hal& hw,
+                           const igb_fault_hooks& fault) {
   if (rx_buf_pgcnt - bi->pagecnt_bias > 1 && !fault.reuse_ignores_refs()) return false;
   if (bi->pagecnt_bias == 1) {
     hw.page_ref_add(bi->pg, USHRT_MAX_ - 1);
@@ -115,7 +117,8 @@ void igb_rx_checksum(igb_ring* ring, uint32_t staterr, sk_buff* skb) {
     ++ring->csum_err;
     return;
   }
-  if (staterr & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) skb->ip_summed = CHECKSUM_UNNECESSARY;
+  if (staterr & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS))
+    skb->ip_summed = CHECKSUM_UNNECESSARY;
 }
 
 namespace {
@@ -170,7 +173,8 @@ void igb_update_itr(igb_ring_container* rc) {
 void igb_set_itr(igb_q_vector* q) {
   igb_update_itr(&q->rx);
   uint8_t current_itr = q->rx.itr;
-  if (current_itr == lowest_latency && q->adapter->cfg.rx_itr_setting == 3) current_itr = low_latency;
+  if (current_itr == lowest_latency && q->adapter->cfg.rx_itr_setting == 3)
+    current_itr = low_latency;
   uint32_t new_itr = q->itr_val;
   switch (current_itr) {
     case lowest_latency: new_itr = IGB_70K_ITR; break;
@@ -217,15 +221,16 @@ void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
   hw.writel(0, ring->tail);
   // igb_setup_srrctl
   uint32_t srrctl = (256u << E1000_SRRCTL_BSIZEHDRSIZE_SHIFT);  // IGB_RX_HDR_LEN
-  srrctl |= (ring->large_buffer ? IGB_RXBUFFER_3072 : IGB_RXBUFFER_2048) >> E1000_SRRCTL_BSIZEPKT_SHIFT;
+  srrctl |=
+      (ring->large_buffer ? IGB_RXBUFFER_3072 : IGB_RXBUFFER_2048) >> E1000_SRRCTL_BSIZEPKT_SHIFT;
   srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
   if (a->cfg.plan.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
   hw.writel(srrctl, E1000_SRRCTL(n));
   ring->rx_buffer_info.assign(ring->count, igb_rx_buffer{});
   ring->desc[0].wb.upper.length = 0;  // the first descriptor must not look complete
   ring->next_to_clean = ring->next_to_use = ring->next_to_alloc = 0;
-  const uint32_t rxdctl = a->cfg.pthresh | a->cfg.hthresh << 8 | a->cfg.plan.wthresh << 16 |
-                          E1000_RXDCTL_QUEUE_ENABLE;
+  const uint32_t rxdctl =
+      a->cfg.pthresh | a->cfg.hthresh << 8 | a->cfg.plan.wthresh << 16 | E1000_RXDCTL_QUEUE_ENABLE;
   hw.writel(rxdctl, E1000_RXDCTL(n));
 }
 
@@ -304,7 +309,8 @@ static void igb_write_ivar(igb_adapter* a, unsigned msix_vector, unsigned queue,
 // paired (always without MSI-X), the TX ring of the same index (which causes nothing yet).
 void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
   igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, false);
-  if (q->adapter->cfg.plan.queue_pairs) igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, true);
+  if (q->adapter->cfg.plan.queue_pairs)
+    igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, true);
   q->vector = msix_vector;
   q->eims_value = 1u << msix_vector;
   q->itr_register = E1000_EITR(msix_vector);
@@ -383,8 +389,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   }
   // igb_reset: receive packet buffer size; e1000_init_rx_addrs: the station address in RAR[0]
   hw->writel(cfg.plan.pktbuf_kb, E1000_RXPBS);
-  hw->writel(uint32_t(a->dev_addr[0]) | uint32_t(a->dev_addr[1]) << 8 | uint32_t(a->dev_addr[2]) << 16 |
-                 uint32_t(a->dev_addr[3]) << 24, E1000_RAL(0));
+  hw->writel(uint32_t(a->dev_addr[0]) | uint32_t(a->dev_addr[1]) << 8 |
+                 uint32_t(a->dev_addr[2]) << 16 | uint32_t(a->dev_addr[3]) << 24,
+             E1000_RAL(0));
   hw->writel(uint32_t(a->dev_addr[4]) | uint32_t(a->dev_addr[5]) << 8 | E1000_RAH_AV, E1000_RAH(0));
   // igb_configure -> igb_set_rx_mode, igb_setup_mrqc, igb_setup_rctl
   igb_set_rx_mode(a);
@@ -428,7 +435,8 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   for (auto& qv : a->q_vector) {
     // igb_alloc_q_vector: off (0) and fixed values (> 3) are taken as they are, the dynamic
     // modes start at IGB_START_ITR; igb_write_itr turns 0 into its 1 us minimum.
-    qv->itr_val = (cfg.rx_itr_setting == 0 || cfg.rx_itr_setting > 3) ? cfg.rx_itr_setting : IGB_START_ITR;
+    qv->itr_val =
+        (cfg.rx_itr_setting == 0 || cfg.rx_itr_setting > 3) ? cfg.rx_itr_setting : IGB_START_ITR;
     qv->set_itr = true;  // the interval is written on the first interrupt
   }
   a->down = false;
@@ -513,7 +521,8 @@ void igb_ring_irq_enable(igb_q_vector* q) {
     else igb_update_ring_itr(q);
   }
   if (a->down) return;
-  if (a->cfg.fault.eims_write_lost(++a->completions)) return;  // fault: the EIMS (IMS) write is lost
+  if (a->cfg.fault.eims_write_lost(++a->completions))
+    return;  // fault: the EIMS (IMS) write is lost
   if (a->cfg.irq_mode == igb_irq_mode::msix) {
     a->hw->writel(q->eims_value, E1000_EIMS);
     ++a->stats.eims_writes;
@@ -524,7 +533,8 @@ void igb_ring_irq_enable(igb_q_vector* q) {
 
 // The end of igb_poll with a planted completion bug (fault.budget_complete,
 // eims_before_complete, ignore_complete_result) in place of its napi_complete_done.
-static int igb_poll_planted_completion(igb_q_vector* q, int budget, int work_done, bool clean_complete) {
+static int igb_poll_planted_completion(igb_q_vector* q, int budget, int work_done,
+                                       bool clean_complete) {
   napi_struct* napi = &q->napi;
   const igb_fault_hooks& fault = q->adapter->cfg.fault;
   if (!clean_complete) {
@@ -574,9 +584,11 @@ void igb_alloc_rx_buffers(igb_ring* ring, uint16_t cleaned_count) {
     if (!igb_alloc_mapped_page(ring, bi)) break;
     k.this_cpu().spend(k.cost.refill_ns);
     ring->desc[i].read.pkt_addr = bi->dma + bi->page_offset;
-    if (dd && clear_marker) ring->desc[i].read.hdr_addr = 0;  // older igb: clears DD (bit 0 of the same 8 bytes)
+    if (dd && clear_marker)
+      ring->desc[i].read.hdr_addr = 0;  // older igb: clears DD (bit 0 of the same 8 bytes)
     if (++i == ring->count) i = 0;
-    if (!dd && clear_marker) ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
+    if (!dd && clear_marker)
+      ring->desc[i].wb.upper.length = 0;  // clear the completion marker of the next slot
   } while (--cleaned_count);
   if (ring->next_to_use != i) {
     ring->next_to_use = i;
@@ -610,7 +622,8 @@ void igb_add_rx_frag(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, sk_buff* skb, 
 
 // igb_construct_skb (legacy-rx): the headers are copied into a fresh skb, the page keeps only
 // what follows them as a fragment (truesize: the half page, as igb_add_rx_frag).
-sk_buff* igb_construct_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size, uint64_t frame) {
+sk_buff* igb_construct_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size,
+                           uint64_t frame) {
   hal& hw = *rx_ring->q_vector->adapter->hw;
   kernel& k = hw.k();
   const uint32_t truesize = igb_rx_pg_size(rx_ring) / 2;
@@ -636,7 +649,8 @@ sk_buff* igb_construct_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned
 // buffer owns (igb_rx_pg_size / 2, PAGE_SIZE < 8192): skb truesize
 // SKB_TRUESIZE(2048 - SKB_DATA_ALIGN(sizeof(skb_shared_info))) = 1728 + 256 + 320 = 2304 for
 // 2 KB buffers, 4352 for 3 KB ones.
-sk_buff* igb_build_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size, uint64_t frame) {
+sk_buff* igb_build_skb(igb_ring* rx_ring, igb_rx_buffer* rx_buffer, unsigned int size,
+                       uint64_t frame) {
   hal& hw = *rx_ring->q_vector->adapter->hw;
   kernel& k = hw.k();
   const uint32_t truesize = igb_rx_pg_size(rx_ring) / 2;
@@ -748,7 +762,8 @@ int igb_clean_rx_irq(igb_q_vector* q_vector, const int budget) {
   uint64_t total_bytes = 0;
   int total_packets = 0;
   // fault: one descriptor too many counted free, so the refill reaches next_to_clean
-  uint16_t cleaned_count = static_cast<uint16_t>(igb_desc_unused(rx_ring) + adapter->cfg.fault.unused_overcount());
+  uint16_t cleaned_count =
+      static_cast<uint16_t>(igb_desc_unused(rx_ring) + adapter->cfg.fault.unused_overcount());
 
   while (total_packets < budget) {
     // return some buffers to hardware, one at a time is too slow
@@ -829,23 +844,27 @@ uint64_t igb_trace_observer::rx_desc_read(igb_ring* ring, const e1000_adv_rx_des
   const int64_t wb = k.jr.time_ps(id, step::desc_wb);
   const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
   if (rx_desc.wb.upper.status_error & E1000_RXD_STAT_EOP) {
-    if (napi.irq_valid && wb_nic >= 0 && ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
+    if (napi.irq_valid && wb_nic >= 0 &&
+        ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
       k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
       k.jr.record(id, step::msix, napi.irq_msix_arrival);
       k.jr.record(id, step::isr_entry, napi.irq_entry);
     }
-    if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb)) k.jr.record(id, step::napi_poll, napi.poll_start);
+    if (wb >= 0 && ps_of(napi.poll_start) >= static_cast<uint64_t>(wb))
+      k.jr.record(id, step::napi_poll, napi.poll_start);
   }
   return id;
 }
 
 void igb_trace_observer::rx_buffer_missing(igb_ring*, uint64_t frame) {
-  hw_.k().violate("rx_buffer_missing", "descriptor completed without a buffer", static_cast<int64_t>(frame));
+  hw_.k().violate("rx_buffer_missing", "descriptor completed without a buffer",
+                  static_cast<int64_t>(frame));
 }
 
 void igb_trace_observer::rx_frag_added(igb_ring*, const sk_buff* skb, uint64_t frame) {
   if (skb->frame_id != frame)
-    hw_.k().violate("frame_mixup", "buffers of different frames joined in one skb", static_cast<int64_t>(frame));
+    hw_.k().violate("frame_mixup", "buffers of different frames joined in one skb",
+                    static_cast<int64_t>(frame));
 }
 
 void igb_trace_observer::rx_cleaned(igb_ring* ring) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "igb_part.h"
 
 #include <algorithm>
@@ -35,8 +36,8 @@ igb_plan igb_plan_configuration(const igb_setup& s) {
   p.irq_mode = s.irq_mode;
   if (s.queues > part.max_rss_queues)
     throw std::invalid_argument("nic.queues: the " + std::string(part.name) + " has " +
-                                std::to_string(part.max_rss_queues) + " receive queues, asked for " +
-                                std::to_string(s.queues));
+                                std::to_string(part.max_rss_queues) +
+                                " receive queues, asked for " + std::to_string(s.queues));
   // igb_init_queue_configuration: rss_queues = min(max_rss_queues, num_online_cpus())
   p.queues_set = s.queues > 0;
   p.rss_queues = p.queues_set ? s.queues : std::min(part.max_rss_queues, s.online_cpus);
@@ -64,7 +65,8 @@ igb_plan igb_plan_configuration(const igb_setup& s) {
   // IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4
   p.wthresh_set = s.wthresh >= 0;
   p.wthresh = p.wthresh_set ? static_cast<uint32_t>(s.wthresh)
-                            : (part.mac == igb_mac::e82576 && p.irq_mode == igb_irq_mode::msix) ? 1 : 4;
+              : (part.mac == igb_mac::e82576 && p.irq_mode == igb_irq_mode::msix) ? 1
+                                                                                  : 4;
   p.itr_dynamic = (s.rx_itr_setting & 3) != 0;
   p.pktbuf_set = s.pktbuf_kb > 0;
   p.pktbuf_kb = p.pktbuf_set ? static_cast<uint32_t>(s.pktbuf_kb) : part.pktbuf_kb;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The igb parts the model knows and the configuration igb derives for them at probe: how many
 // queues and vectors, the interrupt-moderation algorithm, DROP_EN, WTHRESH and the packet
 // buffer. The rules are igb's (drivers/net/ethernet/intel/igb/igb_main.c, igb.h); the model
@@ -20,10 +21,10 @@ enum class igb_fc_mode { none, rx_pause, tx_pause, full };
 struct igb_part {
   const char* name;
   igb_mac mac;
-  int max_rss_queues;   // igb_get_max_rss_queues (no VFs): IGB_MAX_RX_QUEUES 8, _82575 4
-  int msix_vectors;     // the part's MSI-X table size (datasheets: 82576 25, I350 10, I210 5)
-  bool ivar_82576;      // igb_assign_vector: the 82576's column-major IVAR, else row-major
-  uint32_t pktbuf_kb;   // receive packet buffer (see igb_part.cpp)
+  int max_rss_queues;  // igb_get_max_rss_queues (no VFs): IGB_MAX_RX_QUEUES 8, _82575 4
+  int msix_vectors;    // the part's MSI-X table size (datasheets: 82576 25, I350 10, I210 5)
+  bool ivar_82576;     // igb_assign_vector: the 82576's column-major IVAR, else row-major
+  uint32_t pktbuf_kb;  // receive packet buffer (see igb_part.cpp)
 };
 
 // nullptr for a name it does not know ("i350", "82576", "i210").
@@ -36,28 +37,29 @@ struct igb_setup {
   int online_cpus = 1;
   igb_irq_mode irq_mode = igb_irq_mode::msix;  // what the platform offers
   igb_fc_mode fc = igb_fc_mode::full;
-  int queues = 0;        // ethtool -L combined N; 0 = igb's default
-  int drop_en = -1;      // -1 = igb's rule, else forced off (0) or on (1)
-  int wthresh = -1;      // -1 = IGB_RX_WTHRESH
-  int pktbuf_kb = 0;     // 0 = the part's
-  uint32_t rx_itr_setting = 3;  // ethtool -C rx-usecs as igb keeps it: 0 off, 1/3 dynamic, else us << 2
+  int queues = 0;     // ethtool -L combined N; 0 = igb's default
+  int drop_en = -1;   // -1 = igb's rule, else forced off (0) or on (1)
+  int wthresh = -1;   // -1 = IGB_RX_WTHRESH
+  int pktbuf_kb = 0;  // 0 = the part's
+  uint32_t rx_itr_setting =
+      3;  // ethtool -C rx-usecs as igb keeps it: 0 off, 1/3 dynamic, else us << 2
 };
 
 // What igb decided, with the inputs of each decision, for the summary and report.json.
 struct igb_plan {
   igb_irq_mode irq_mode = igb_irq_mode::msix;  // MSI when MSI-X cannot give the vectors
-  bool msix_fell_back = false;  // MSI-X was offered but the part lacks the vectors
-  int rss_queues = 1;           // = num_rx_queues = num_tx_queues
-  bool queues_set = false;      // from igb_setup::queues rather than min(cores, maximum)
-  bool queue_pairs = false;     // IGB_FLAG_QUEUE_PAIRS: a TX and an RX ring share each q_vector
-  int num_q_vectors = 1;        // RX (and TX unless paired) vectors; MSI-X adds vector 0 (other)
+  bool msix_fell_back = false;                 // MSI-X was offered but the part lacks the vectors
+  int rss_queues = 1;                          // = num_rx_queues = num_tx_queues
+  bool queues_set = false;   // from igb_setup::queues rather than min(cores, maximum)
+  bool queue_pairs = false;  // IGB_FLAG_QUEUE_PAIRS: a TX and an RX ring share each q_vector
+  int num_q_vectors = 1;     // RX (and TX unless paired) vectors; MSI-X adds vector 0 (other)
   bool drop_en = false;
   bool drop_en_set = false;
   uint32_t wthresh = 4;
   bool wthresh_set = false;
   uint32_t pktbuf_kb = 64;
   bool pktbuf_set = false;
-  bool itr_dynamic = true;      // rx_itr_setting & 3: an adaptive mode, not off or a fixed interval
+  bool itr_dynamic = true;  // rx_itr_setting & 3: an adaptive mode, not off or a fixed interval
   // igb_ring_irq_enable: igb_set_itr with one q_vector, igb_update_ring_itr with several; none
   // with ITR off or fixed
   const char* itr_algorithm() const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_dma_arb: shares the one memory-master port between the descriptor caches' reads and the
 // receive DMA engines' writes, one of each per queue.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_intr: EITR throttling and MSI-X message generation.
 //
 // A vector sends a message when its cause is pending in EICR, enabled in EIMS, and its EITR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_nic: top of the igb-class receive NIC (parameters NumQ receive queues, NumVec MSI-X
 // vectors, PktbufWords of packet buffer). It holds:
 //   - the boundary registers: every input is taken into a register first (below);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_pkg: register offsets, bit fields and shared types of the igb-class NIC model.
 // Offsets and bits are the 82576/I350 datasheet's, as read in Linux e1000_regs.h,
 // e1000_defines.h and e1000_82575.h (see docs/reference/igb-linux-rx.md, sections A-D).

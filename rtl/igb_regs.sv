@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_regs: the software-visible register file (BAR0): NumQueues receive queues (each decoded
 // in both the 0x2800 and the 0xC000 block), RSS (MRQC, RSSRK, RETA), interrupts
 // (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM), the receive filters

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_rss: the receive-side-scaling hash of a parsed frame.
 //
 // Toeplitz hash (Microsoft RSS) over source address, destination address, then - for the

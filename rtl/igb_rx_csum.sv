@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_rx_csum: receive checksum offload, computed on the wire stream as bytes arrive, so it
 // adds no latency. For an untagged IPv4 frame (EtherType 0x0800, version 4, IHL >= 5) it checks
 // the header checksum (status IPCS, error IPE); for an unfragmented TCP or UDP datagram that

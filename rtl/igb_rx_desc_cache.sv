@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_rx_desc_cache: fetches receive descriptors from the host ring into an on-chip cache.
 //
 // Prefetch (RXDCTL, igb.h): when fewer than PTHRESH descriptors are cached (counting those on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_rx_dma: moves each buffered frame into the host buffer named by the next cached
 // descriptor, and writes completed descriptors back in advanced format.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_rx_pktbuf: the on-chip receive packet buffer between the MAC and the DMA engine.
 //
 // Frames arrive on a 16-byte stream from the MAC (valid/ready, last, bytes valid in the last

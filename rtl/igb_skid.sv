@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_skid: a two-entry skid buffer on a valid/ready channel. Both sides see only registers:
 // in_ready_o is "the skid slot is free", out_valid_o/out_data_o come from the output register.
 // So no combinational path crosses it, and a block behind it never depends on the far side's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igb_sw_probe: carries the software model's state into the waveform. It has no logic: its
 // inputs are driven by the C++ kernel model whenever that state changes, and the Verilated
 // model is traced into the same FST as the NIC, under the scope `sw`. Enumerated states are

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make equiv BASE=<commit>: the equivalence set on two builds, and what differs.
 
 A behaviour-preserving change must leave every run of the equivalence set (scripts/equiv_set.txt)

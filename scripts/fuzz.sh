@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target for a set time: fuzz.sh BUILD_DIR SECONDS.
 # The corpus grows in BUILD_DIR/corpus/<target> from the seeds in testbench/fuzz/corpus/<target>;
 # a crash, hang (-timeout) or runaway memory leaves its input in BUILD_DIR/crashes/<target>/

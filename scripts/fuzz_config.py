@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Configuration-space fuzzer for igbsim, and the replay of its regressions.
 
 fuzz:   fuzz_config.py --igbsim BIN --seconds N --work DIR [--seed S] [--timeout T]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make profile [BASE=<commit>]: callgrind's instruction count per offered frame for a line-rate
 # run of PROFILE_FRAMES 64-byte frames (the simulator's hardest steady load), for the working
 # tree's igbsim and, with BASE, for that commit's (built by scripts/equiv.py) and the change.

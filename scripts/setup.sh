@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages igbsim needs. Idempotent: installs only what is missing,
 # non-interactive, and touches nothing when everything is already there.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # soak.sh IGBSIM OUT_DIR [FRAMES]: a long run of mixed load (IMIX sizes, Poisson arrivals at
 # 40 % of line rate, 16 flows over 4 queues) that must end with zero violations and zero
 # unaccounted frames, with resident memory flat after warm-up. Memory is sampled every 2 s

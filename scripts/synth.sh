@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make synth: proves rtl/ synthesizable with Yosys and prints cells and flip-flops.
 #
 # Choice: Debian bookworm's yosys (0.23) cannot read this RTL - it has no multi-dimensional

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Prepare rtl/ for Yosys 0.23 (Debian bookworm), whose SystemVerilog front end cannot import
 packages: every module that imports igb_pkg gets the package's declarations copied into its
 body, and the package constants its header uses (parameter defaults, port widths) replaced by

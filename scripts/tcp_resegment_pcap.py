@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Random TCP captures that judge the receive path as a byte stream.
 
 Writes an Ethernet pcap with `flows` connections (connection n: the simulation's peer_ip(n),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs Yosys (YoWASP's WebAssembly build, installed by scripts/synth.sh) on files in a virtual
 // file system: node yosys.mjs MODULES_DIR "SCRIPT" FILE... ; files the script writes with
 // `tee -o NAME` are printed afterwards. Exit status is Yosys's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app.h"
 
 #include <algorithm>
@@ -21,7 +22,9 @@ server_app::server_app(kernel& k, std::vector<sock*> socks, const app_config& c)
   }
   // Blocking readers: a recv blocks on one socket, so every socket gets its own reader (the
   // thread-per-socket server a user writes); threads beyond the sockets share them.
-  const int ntasks = c_.kind == app_kind::blocking ? std::max(c_.threads, static_cast<int>(socks_.size())) : c_.threads;
+  const int ntasks = c_.kind == app_kind::blocking
+                         ? std::max(c_.threads, static_cast<int>(socks_.size()))
+                         : c_.threads;
   for (int t = 0; t < ntasks; ++t) {
     tasks.push_back(std::make_unique<task_struct>());
     tasks.back()->comm = "server/" + std::to_string(t);
@@ -43,7 +46,8 @@ void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
   // otherwise the read found it while draining.
   const int64_t ready = k_.jr.time_ps(id, step::sk_data_ready);
   const int64_t ret = static_cast<int64_t>(ps_of(ts_[t]->last_return));
-  if (ts_[t]->returned && ready >= 0 && ret >= ready) k_.jr.record(id, step::epoll_wait_return, ts_[t]->last_return);
+  if (ts_[t]->returned && ready >= 0 && ret >= ready)
+    k_.jr.record(id, step::epoll_wait_return, ts_[t]->last_return);
   ++k_.st.delivered_packets;
   k_.st.delivered_bytes += len;
   if (k_.on_deliver) k_.on_deliver(id, data, len, k_.this_cpu().now());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Application models running as tasks, each a server reading every socket it is given:
 //   epoll    - per thread an epoll instance over the sockets (EPOLLIN, EPOLLEXCLUSIVE with
 //              `exclusive`), epoll_wait(maxevents 64, no timeout), then reads each ready socket
@@ -57,7 +58,7 @@ class server_app {
   app_config c_;
   std::vector<sock*> socks_;
   std::vector<file> files_;
-  fd_table fds_;               // fd 3 + i -> socket i
+  fd_table fds_;  // fd 3 + i -> socket i
   std::vector<std::unique_ptr<thread_state>> ts_;
 };
 

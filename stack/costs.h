@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one CPU cost table: simulated nanoseconds per kernel operation. Every default says
 // where it comes from; scenarios override them by name (table `cost`).
 //
@@ -15,42 +16,42 @@ namespace igbsim {
 
 struct cost_table {
   // Hard interrupt
-  double irq_entry_ns = 400;        // vector entry, irq_enter, handler dispatch
-  double igb_msix_ring_ns = 60;     // igb_msix_ring body without the EITR write
-  double irq_exit_ns = 200;         // irq_exit before softirqs
+  double irq_entry_ns = 400;     // vector entry, irq_enter, handler dispatch
+  double igb_msix_ring_ns = 60;  // igb_msix_ring body without the EITR write
+  double irq_exit_ns = 200;      // irq_exit before softirqs
   // Softirq and NAPI
-  double softirq_entry_ns = 100;    // __do_softirq pass
-  double napi_poll_ns = 150;        // one igb_poll call: entry, TX-clean check, completion
-  double napi_schedule_ns = 40;     // napi_schedule_prep + list add + raise
-  double desc_ns = 60;              // igb_clean_rx_irq per descriptor: read, dma_rmb, get buffer
-  double build_skb_ns = 80;         // build_skb + process_skb_fields + eth_type_trans
-  double refill_ns = 40;            // igb_alloc_rx_buffers per buffer (reuse or map a page)
-  double page_alloc_ns = 250;       // a fresh page from the allocator, mapped for DMA
-  double mmio_write_ns = 80;        // writel: posted, the CPU does not wait for completion
-  double gro_ns = 50;               // napi_gro_receive without a merge
-  double netif_rx_ns = 100;         // netif_rx: enqueue_to_backlog with IRQs off (chosen; no source)
+  double softirq_entry_ns = 100;  // __do_softirq pass
+  double napi_poll_ns = 150;      // one igb_poll call: entry, TX-clean check, completion
+  double napi_schedule_ns = 40;   // napi_schedule_prep + list add + raise
+  double desc_ns = 60;            // igb_clean_rx_irq per descriptor: read, dma_rmb, get buffer
+  double build_skb_ns = 80;       // build_skb + process_skb_fields + eth_type_trans
+  double refill_ns = 40;          // igb_alloc_rx_buffers per buffer (reuse or map a page)
+  double page_alloc_ns = 250;     // a fresh page from the allocator, mapped for DMA
+  double mmio_write_ns = 80;      // writel: posted, the CPU does not wait for completion
+  double gro_ns = 50;             // napi_gro_receive without a merge
+  double netif_rx_ns = 100;       // netif_rx: enqueue_to_backlog with IRQs off (chosen; no source)
   // Protocol stack
   double netif_receive_skb_ns = 120;  // __netif_receive_skb_core, ptype dispatch
   double ip_rcv_ns = 200;             // ip_rcv_core + route + ip_local_deliver
   double udp_rcv_ns = 250;            // lookup + __udp_enqueue_schedule_skb
   double tcp_rcv_ns = 450;            // tcp_v4_rcv + ehash lookup + tcp_rcv_established (IP+TCP in
                                       // the reference's 0.5-1.5 us, with ip_rcv_ns)
-  double vfs_poll_ns = 40;            // one f_op->poll (datagram_poll / tcp_poll), no wait-queue add
-  double poll_entry_ns = 60;          // __pollwait: poll_table_entry, get_file, add_wait_queue
-  double wq_remove_ns = 30;           // poll_freewait / EPOLL_CTL_DEL per entry: remove_wait_queue
-  double select_per_fd_ns = 5;        // do_select's bitmap walk per fd (fdget/fdput included)
-  double sk_data_ready_ns = 60;       // sock_def_readable up to the wake-up walk
-  double wq_entry_ns = 30;            // __wake_up_common per entry visited
-  double ep_poll_callback_ns = 120;   // ep_poll_callback incl. ready-list add
-  double try_to_wake_up_ns = 400;     // try_to_wake_up: enqueue, select rq, preempt check
+  double vfs_poll_ns = 40;           // one f_op->poll (datagram_poll / tcp_poll), no wait-queue add
+  double poll_entry_ns = 60;         // __pollwait: poll_table_entry, get_file, add_wait_queue
+  double wq_remove_ns = 30;          // poll_freewait / EPOLL_CTL_DEL per entry: remove_wait_queue
+  double select_per_fd_ns = 5;       // do_select's bitmap walk per fd (fdget/fdput included)
+  double sk_data_ready_ns = 60;      // sock_def_readable up to the wake-up walk
+  double wq_entry_ns = 30;           // __wake_up_common per entry visited
+  double ep_poll_callback_ns = 120;  // ep_poll_callback incl. ready-list add
+  double try_to_wake_up_ns = 400;    // try_to_wake_up: enqueue, select rq, preempt check
   // Process context
-  double context_switch_ns = 1500;    // schedule() + switch_to, cache effects included
-  double syscall_ns = 100;            // entry + exit
-  double epoll_wait_ns = 200;         // ep_poll around the send loop
-  double ep_send_event_ns = 80;       // per event: vfs_poll re-poll + copy to user
-  double recvmsg_ns = 400;            // udp_recvmsg without the copy
-  double copy_ns_per_byte = 0.1;      // copy_to_user, about 10 GB/s
-  double skb_free_ns = 60;            // consume_skb + page reference drop
+  double context_switch_ns = 1500;  // schedule() + switch_to, cache effects included
+  double syscall_ns = 100;          // entry + exit
+  double epoll_wait_ns = 200;       // ep_poll around the send loop
+  double ep_send_event_ns = 80;     // per event: vfs_poll re-poll + copy to user
+  double recvmsg_ns = 400;          // udp_recvmsg without the copy
+  double copy_ns_per_byte = 0.1;    // copy_to_user, about 10 GB/s
+  double skb_free_ns = 60;          // consume_skb + page reference drop
 
   // name -> member, for scenario overrides and `igbsim params`
   static const std::map<std::string, double cost_table::*>& fields();

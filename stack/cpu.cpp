@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cpu.h"
 
 #include <algorithm>
@@ -11,7 +12,7 @@ namespace igbsim {
 using namespace sc_core;
 
 namespace {
-constexpr int MAX_SOFTIRQ_RESTART = 10;  // kernel/softirq.c
+constexpr int MAX_SOFTIRQ_RESTART = 10;      // kernel/softirq.c
 constexpr uint64_t MAX_SOFTIRQ_TIME_MS = 2;  // MAX_SOFTIRQ_TIME = msecs_to_jiffies(2)
 }  // namespace
 
@@ -39,7 +40,8 @@ void cpu_core::resumed() { k_.set_this_cpu(this); }
 // ksoftirqd (sw.ksoftirqdN_state), 0 running, 1 runnable, 2 interruptible, 3 dead.
 void cpu_core::trace_state(const task_struct* t) {
   if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
-  else if (t == &ksoftirqd_) k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));
+  else if (t == &ksoftirqd_)
+    k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));
 }
 
 void cpu_core::spend(double ns) {
@@ -98,7 +100,8 @@ task_struct* cpu_core::pick_next_task() const {
 void cpu_core::check_preempt_tick() {
   if (!current_ || rq_.empty()) return;
   update_curr();
-  const double slice = std::max(sp_.latency_ns / static_cast<double>(nr_running()), sp_.min_granularity_ns);
+  const double slice =
+      std::max(sp_.latency_ns / static_cast<double>(nr_running()), sp_.min_granularity_ns);
   if (now() - slice_start_ >= sc_time(slice, SC_NS)) need_resched_ = true;
 }
 
@@ -300,7 +303,8 @@ bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
     // place_entity: a sleeper keeps at most half a latency period of credit
     update_curr();
     const uint64_t credit = static_cast<uint64_t>(sp_.latency_ns / 2 * 1000);
-    if (min_vruntime_ps_ > credit) t->vruntime_ps = std::max(t->vruntime_ps, min_vruntime_ps_ - credit);
+    if (min_vruntime_ps_ > credit)
+      t->vruntime_ps = std::max(t->vruntime_ps, min_vruntime_ps_ - credit);
     t->state = task_state::runnable;
     rq_.push_back(t);
     if (!current_) {
@@ -308,7 +312,8 @@ bool cpu_core::try_to_wake_up(task_struct* t, const sc_time& waker_now) {
       // marks the idle task, so a __do_softirq running on it (at irq_exit) stops restarting
       need_resched_ = true;
       idle_ev_.notify(waker_now > sc_time_stamp() ? waker_now - sc_time_stamp() : SC_ZERO_TIME);
-    } else if (t->vruntime_ps + static_cast<uint64_t>(sp_.wakeup_granularity_ns * 1000) < current_->vruntime_ps) {
+    } else if (t->vruntime_ps + static_cast<uint64_t>(sp_.wakeup_granularity_ns * 1000) <
+               current_->vruntime_ps) {
       need_resched_ = true;  // check_preempt_wakeup
     }
   }

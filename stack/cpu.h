@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cpu_core: one CPU with hardirq > softirq > process contexts, and the tasks that run on it.
 //
 // Time: the code running on the core charges simulated time with spend(); the charge
@@ -21,8 +22,8 @@
 //
 // Softirqs run at irq_exit (invoke_softirq) whenever they are pending and the interrupt did
 // not interrupt softirq processing, even with this core's ksoftirqd runnable (v6.5+: commit
-// d15121be7485 reverted 4.9's "softirq: Let ksoftirqd do its job", 4cd13c21b207). __do_softirq restarts while softirqs
-// stay pending, up to 10 passes and MAX_SOFTIRQ_TIME (2 ms in jiffies:
+// d15121be7485 reverted 4.9's "softirq: Let ksoftirqd do its job", 4cd13c21b207). __do_softirq
+// restarts while softirqs stay pending, up to 10 passes and MAX_SOFTIRQ_TIME (2 ms in jiffies:
 // msecs_to_jiffies(2), kernel.hz); then it wakes ksoftirqd, a task that competes with
 // the applications under the scheduler.
 #pragma once
@@ -47,7 +48,7 @@ enum class task_state : uint8_t { running = 0, runnable = 1, interruptible = 2, 
 
 struct task_struct {
   std::string comm;
-  int cpu = 0;                     // the core it runs on (tasks do not migrate)
+  int cpu = 0;  // the core it runs on (tasks do not migrate)
   task_state state = task_state::runnable;
   std::function<void()> fn;
   sc_core::sc_event run_ev;
@@ -59,7 +60,7 @@ struct task_struct {
 
 // CFS tunables (kernel/sched/fair.c defaults for one CPU)
 struct sched_params {
-  double latency_ns = 6e6;          // sysctl_sched_latency
+  double latency_ns = 6e6;             // sysctl_sched_latency
   double min_granularity_ns = 0.75e6;  // sysctl_sched_min_granularity
   double wakeup_granularity_ns = 1e6;  // sysctl_sched_wakeup_granularity
 };
@@ -75,7 +76,8 @@ struct softnet_data {
   uint64_t processed = 0, dropped = 0, time_squeeze = 0;
   // Not in softnet_stat: __do_softirq passes (rounds of the pending softirqs) run at irq_exit
   // and in ksoftirqd, and the packets (processed) each took
-  uint64_t softirq_irq_exit_passes = 0, softirq_ksoftirqd_passes = 0, packets_irq_exit = 0, packets_ksoftirqd = 0;
+  uint64_t softirq_irq_exit_passes = 0, softirq_ksoftirqd_passes = 0, packets_irq_exit = 0,
+           packets_ksoftirqd = 0;
 };
 
 class cpu_core {
@@ -155,7 +157,7 @@ class cpu_core {
   uint32_t softirq_pending_ = 0;
   int handling_ = -1;  // the vector whose handler runs now, or -1
   task_struct* current_ = nullptr;
-  std::deque<task_struct*> rq_;     // runnable tasks other than current_
+  std::deque<task_struct*> rq_;  // runnable tasks other than current_
   sched_params sp_;
   uint64_t min_vruntime_ps_ = 0;
   sc_core::sc_time exec_start_, slice_start_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "dev.h"
 
 #include "kernel.h"
@@ -23,7 +24,8 @@ bool napi_schedule_prep(napi_struct* n) {
   uint32_t nv = val | NAPI_STATE_SCHED;
   if (val & NAPI_STATE_SCHED) nv |= NAPI_STATE_MISSED;
   n->state = nv;
-  if ((nv & NAPI_STATE_MISSED) && !(val & NAPI_STATE_MISSED)) n->k->probe(sw_sig::napi_missed, 1, n->index);
+  if ((nv & NAPI_STATE_MISSED) && !(val & NAPI_STATE_MISSED))
+    n->k->probe(sw_sig::napi_missed, 1, n->index);
   return !(val & NAPI_STATE_SCHED);
 }
 
@@ -73,7 +75,8 @@ tcp4_view parse_tcp4(const sk_buff* skb) {
   if (skb->protocol != ETH_P_IP || skb->headlen() < 40) return v;
   const uint8_t* ip = skb->data;
   const uint32_t ihl = (ip[0] & 0xF) * 4u;
-  if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != IPPROTO_TCP || (ip[6] & 0x3F) || ip[7]) return v;  // fragments
+  if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != IPPROTO_TCP || (ip[6] & 0x3F) || ip[7])
+    return v;  // fragments
   const uint32_t tot = static_cast<uint32_t>(ip[2] << 8 | ip[3]);
   if (skb->headlen() < ihl + 20 || tot > skb->len) return v;
   const uint8_t* th = ip + ihl;
@@ -135,7 +138,8 @@ static void napi_gro_flush(napi_struct* n, bool flush_old) {
 // 2 KB buffers. (Linux's frag_list fallback past MAX_SKB_FRAGS, which charges the whole
 // truesize, is not modelled.)
 uint32_t gro_truesize_delta(const sk_buff* skb) {
-  if (skb->headlen() == 0) return skb->truesize - SKB_TRUESIZE(static_cast<uint32_t>(skb->end - skb->head));
+  if (skb->headlen() == 0)
+    return skb->truesize - SKB_TRUESIZE(static_cast<uint32_t>(skb->end - skb->head));
   return skb->truesize - SKB_DATA_ALIGN(SK_BUFF_BYTES);
 }
 
@@ -151,10 +155,12 @@ void napi_gro_receive(napi_struct* n, sk_buff* skb) {
   for (size_t i = 0; i < n->gro_hash.size(); ++i) {
     sk_buff* p = n->gro_hash[i];
     const tcp4_view h = parse_tcp4(p);
-    if (h.saddr != v.saddr || h.daddr != v.daddr || h.sport != v.sport || h.dport != v.dport) continue;
+    if (h.saddr != v.saddr || h.daddr != v.daddr || h.sport != v.sport || h.dport != v.dport)
+      continue;
     // The held packet's payload: its own (h.payload, from its IP header) and the merged ones
     const uint32_t held_end = h.seq + h.payload + p->merged_len();
-    if (!flush && held_end == v.seq && p->len + v.payload <= GRO_MAX_SIZE && !(h.flags & 0x28 /*URG PSH*/)) {
+    if (!flush && held_end == v.seq && p->len + v.payload <= GRO_MAX_SIZE &&
+        !(h.flags & 0x28 /*URG PSH*/)) {
       // skb_gro_receive: the new segment joins the frag_list; its payload - what follows its
       // headers in the linear part, then its page fragments (igb_construct_skb leaves only the
       // headers linear) - shows as fragments of the held packet
@@ -265,7 +271,8 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
   if (work < n->weight) return work;
   if (!(n->state & NAPI_STATE_SCHED)) {
     // __napi_poll: a driver must not complete when it returns the whole weight
-    k.violate("napi_completed_with_full_budget", "poll returned its whole weight after completing NAPI");
+    k.violate("napi_completed_with_full_budget",
+              "poll returned its whole weight after completing NAPI");
     return work;
   }
   if (n->index != kNoQueue) {
@@ -273,7 +280,7 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
     if (k.on_event) k.on_event("budget_exhausted");
   }
   napi_gro_flush(n, k.params.hz >= 1000);  // flush too old packets; if HZ < 1000, all
-  gro_normal_list(n);       // and the normal list before yielding the CPU to the next NAPI
+  gro_normal_list(n);  // and the normal list before yielding the CPU to the next NAPI
   k.probe(sw_sig::napi_state, NAPI_PROBE_SCHEDULED, n->index);
   repoll.push_back(n);
   n->on_poll_list = true;
@@ -288,7 +295,8 @@ static int napi_poll(kernel& k, napi_struct* n, std::deque<napi_struct*>& repoll
 void net_rx_action(kernel& k) {
   cpu_core& cpu = k.this_cpu();
   softnet_data& sd = k.this_cpu().sd;
-  const uint64_t time_limit = k.jiffies() + k.usecs_to_jiffies(static_cast<uint64_t>(k.params.netdev_budget_usecs));
+  const uint64_t time_limit =
+      k.jiffies() + k.usecs_to_jiffies(static_cast<uint64_t>(k.params.netdev_budget_usecs));
   int budget = k.params.netdev_budget;
   std::deque<napi_struct*> list, repoll;
   sd.in_net_rx_action = true;
@@ -312,7 +320,7 @@ void net_rx_action(kernel& k) {
     list.pop_front();
     budget -= napi_poll(k, n, repoll);
     k.probe(sw_sig::softirq_budget_left, static_cast<uint32_t>(budget < 0 ? 0 : budget));
-    cpu.boundary();  // interrupts are taken between polls
+    cpu.boundary();                                  // interrupts are taken between polls
     if (budget <= 0 || k.jiffies() >= time_limit) {  // time_after_eq(jiffies, time_limit)
       ++sd.time_squeeze;
       break;

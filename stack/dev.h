@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NAPI and the receive softirq (net/core/dev.c): napi_schedule_prep with MISSED,
 // net_rx_action with netdev_budget and netdev_budget_usecs, __napi_poll's round-robin repoll
 // when a poll uses its whole weight, napi_complete_done returning false when MISSED was set,
@@ -24,23 +25,23 @@ enum napi_state_bit : uint32_t {
 
 constexpr int NAPI_POLL_WEIGHT = 64;
 constexpr int gro_normal_batch = 8;
-constexpr size_t MAX_GRO_SKBS = 8;          // flows GRO holds per NAPI
-constexpr uint32_t GRO_MAX_SIZE = 65536;    // a merged packet's limit (gro_max_size)
+constexpr size_t MAX_GRO_SKBS = 8;        // flows GRO holds per NAPI
+constexpr uint32_t GRO_MAX_SIZE = 65536;  // a merged packet's limit (gro_max_size)
 
 struct napi_struct {
   kernel* k = nullptr;
   uint32_t state = 0;
   int weight = NAPI_POLL_WEIGHT;
-  unsigned index = 0;                         // which queue's probe signals it drives
-  void* priv = nullptr;                       // the driver's container (container_of)
+  unsigned index = 0;    // which queue's probe signals it drives
+  void* priv = nullptr;  // the driver's container (container_of)
   std::function<int(napi_struct*, int)> poll;
-  std::vector<sk_buff*> rx_list;              // GRO normal list
-  std::vector<sk_buff*> gro_hash;             // packets GRO holds for merging, oldest first
+  std::vector<sk_buff*> rx_list;   // GRO normal list
+  std::vector<sk_buff*> gro_hash;  // packets GRO holds for merging, oldest first
   // For the journey: the interrupt that scheduled this NAPI, and the current poll's start.
   sc_core::sc_time irq_msix_sent, irq_msix_arrival, irq_entry, poll_start;
   bool irq_valid = false;
   bool on_poll_list = false;
-  int defer_hard_irqs_count = 0;              // completions left that keep the IRQ masked
+  int defer_hard_irqs_count = 0;  // completions left that keep the IRQ masked
   // napi_complete_done returned false and no poll has run since: the driver must keep the
   // interrupt masked (the NAPI is rescheduled or its deferral timer will poll)
   bool complete_refused = false;
@@ -71,7 +72,7 @@ int netif_rx(kernel& k, sk_buff* skb);
 // process_backlog: the backlog NAPI's poll, draining input_pkt_queue through
 // __netif_receive_skb, at most `quota` (dev_weight, 64) frames per call.
 int process_backlog(napi_struct* napi, int quota);
-constexpr int weight_p = 64;      // net.core.dev_weight
+constexpr int weight_p = 64;        // net.core.dev_weight
 constexpr unsigned kNoQueue = ~0u;  // napi_struct::index of a NAPI that is no device queue's
 // Drop with accounting: the frame's fate is `counter`.
 void drop_skb(kernel& k, sk_buff* skb, const char* counter);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "eventpoll.h"
 
 #include "kernel.h"
@@ -9,7 +10,8 @@ namespace {
 constexpr uint32_t EP_PRIVATE_BITS = EPOLLEXCLUSIVE | EPOLLONESHOT | EPOLLET;
 
 void probe_ready(eventpoll* ep) {
-  if (ep->index == 0) ep->k->probe(sw_sig::ep0_ready_len, static_cast<uint32_t>(ep->rdllist.size()));
+  if (ep->index == 0)
+    ep->k->probe(sw_sig::ep0_ready_len, static_cast<uint32_t>(ep->rdllist.size()));
 }
 
 // ep_poll_callback: queue the item on the ready list (or the overflow list during a transfer)
@@ -111,7 +113,8 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
     case EPOLL_CTL_ADD: {
       if (it != ep->rbr.end()) return -EEXIST;
       if (ev->events & EPOLLEXCLUSIVE) {
-        const uint32_t allowed = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLET | EPOLLEXCLUSIVE;
+        const uint32_t allowed =
+            EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLET | EPOLLEXCLUSIVE;
         if (ev->events & ~allowed) return -EINVAL;
       }
       auto epi = std::make_unique<epitem>();
@@ -157,8 +160,7 @@ int epoll_ctl(eventpoll* ep, int op, int fd, file* f, const epoll_event* ev) {
       ep->rbr.erase(it);
       return 0;
     }
-    default:
-      return -EINVAL;
+    default: return -EINVAL;
   }
 }
 
@@ -182,7 +184,9 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
     if (woken) ++k.st.empty_wakeups;  // woken, but the re-poll found nothing: back to sleep
     wait_queue_entry wait;
     wait.private_ = cpu.current();
-    wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) { return default_wake_function(k, e); };
+    wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) {
+      return default_wake_function(k, e);
+    };
     add_wait_queue_exclusive(&ep->wq, &wait);
     cpu.set_current_state(task_state::interruptible);
     if (!ep->rdllist.empty()) cpu.set_current_state(task_state::running);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // epoll (fs/eventpoll.c, 4.16-era structure): an eventpoll with its epitems (keyed by fd, the
 // kernel keys its rb-tree by file and fd), a ready list, an overflow list used while events are
 // being transferred, and the wait queue epoll_wait sleeps on (exclusive entries).
@@ -31,17 +32,17 @@ struct epitem {
   epoll_event event;
   bool on_rdllist = false;
   bool on_ovflist = false;
-  wait_queue_entry wait;          // on the socket's wait queue, func = ep_poll_callback
+  wait_queue_entry wait;  // on the socket's wait queue, func = ep_poll_callback
   wait_queue_head* whead = nullptr;
 };
 
 struct eventpoll {
   kernel* k = nullptr;
-  int index = 0;                  // probe signal for the ready-list length
-  wait_queue_head wq;             // epoll_wait sleepers
+  int index = 0;       // probe signal for the ready-list length
+  wait_queue_head wq;  // epoll_wait sleepers
   std::list<epitem*> rdllist;
   std::vector<epitem*> ovflist;
-  bool transferring = false;      // ovflist != EP_UNACTIVE_PTR
+  bool transferring = false;  // ovflist != EP_UNACTIVE_PTR
   std::map<int, std::unique_ptr<epitem>> rbr;
 };
 

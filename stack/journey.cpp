@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "journey.h"
 
 #include <fmt/compile.h>
@@ -10,10 +11,12 @@
 namespace igbsim {
 
 const char* step_name(step s) {
-  static const char* names[kSteps] = {
-      "wire_end", "data_dma", "desc_wb_nic", "desc_wb", "msix_nic", "msix", "isr_entry",
-      "napi_poll", "drv_read_desc", "netif_receive_skb", "ip_rcv", "udp_rcv", "sk_data_ready",
-      "ep_poll_callback", "try_to_wake_up", "epoll_wait_return", "read_return"};
+  static const char* names[kSteps] = {"wire_end",          "data_dma",         "desc_wb_nic",
+                                      "desc_wb",           "msix_nic",         "msix",
+                                      "isr_entry",         "napi_poll",        "drv_read_desc",
+                                      "netif_receive_skb", "ip_rcv",           "udp_rcv",
+                                      "sk_data_ready",     "ep_poll_callback", "try_to_wake_up",
+                                      "epoll_wait_return", "read_return"};
   return names[static_cast<size_t>(s)];
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // journey: per-frame step times from the wire to read(), like a set of tracepoints keyed by
 // the wire frame id that every layer passes along (skb->frame_id). A frame's row is final
 // when it is delivered or dropped; rows are streamed to journey.csv then, so memory stays
@@ -30,9 +31,24 @@ namespace igbsim {
 // along two chains from wire_end: the NIC's (desc_wb_nic, msix_nic: the NIC's own time, then
 // interrupt moderation), and the host's (every other step), whose deltas add up to end to end.
 enum class step : uint8_t {
-  wire_end, data_dma, desc_wb_nic, desc_wb, msix_nic, msix, isr_entry, napi_poll,
-  drv_read_desc, netif_receive_skb, ip_rcv, udp_rcv, sk_data_ready, ep_poll_callback,
-  try_to_wake_up, epoll_wait_return, read_return, count
+  wire_end,
+  data_dma,
+  desc_wb_nic,
+  desc_wb,
+  msix_nic,
+  msix,
+  isr_entry,
+  napi_poll,
+  drv_read_desc,
+  netif_receive_skb,
+  ip_rcv,
+  udp_rcv,
+  sk_data_ready,
+  ep_poll_callback,
+  try_to_wake_up,
+  epoll_wait_return,
+  read_return,
+  count
 };
 constexpr size_t kSteps = static_cast<size_t>(step::count);
 const char* step_name(step s);
@@ -44,7 +60,8 @@ const char* step_ref_name(step_ref r);  // "NIC port", "host", "CPU"
 constexpr bool on_nic_chain(step s) { return s == step::desc_wb_nic || s == step::msix_nic; }
 // The step a reached step's delta is taken from: the latest earlier reached step of its chain
 // (kSteps when there is none). t: the frame's times, -1 where not reached.
-template <class T> size_t delta_base(const T& t, size_t i) {
+template <class T>
+size_t delta_base(const T& t, size_t i) {
   for (size_t j = i; j-- > 0;) {
     const step s = step(j);
     if (t[j] >= 0 && (s == step::wire_end || on_nic_chain(s) == on_nic_chain(step(i)))) return j;
@@ -54,9 +71,12 @@ template <class T> size_t delta_base(const T& t, size_t i) {
 
 struct frame_record {
   uint64_t id = 0;
-  std::array<int64_t, kSteps> t;       // ps; -1 = the frame did not pass this step
-  std::array<char, kSteps> task;       // app task state at the step: R running, r runnable, S sleeping
-  frame_record() { t.fill(-1); task.fill('-'); }
+  std::array<int64_t, kSteps> t;  // ps; -1 = the frame did not pass this step
+  std::array<char, kSteps> task;  // app task state at the step: R running, r runnable, S sleeping
+  frame_record() {
+    t.fill(-1);
+    task.fill('-');
+  }
 };
 
 // Latency samples of one step, in bounded memory: every sample up to kKeep, then a uniform
@@ -95,7 +115,8 @@ class journey {
   // Rows of frames still in flight at the end get the fate "in_flight".
   void finish_all_in_flight();
   // f(record) for every frame that has a row and no fate yet
-  template <class F> void for_each_in_flight(F&& f) const {
+  template <class F>
+  void for_each_in_flight(F&& f) const {
     for (const auto& kv : live_) f(kv.second);
   }
   std::function<char()> task_state;  // the application task's state now

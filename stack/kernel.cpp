@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel.h"
 
 #include "sim_time.h"
@@ -12,7 +13,8 @@ kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c)
 
 uint64_t kernel::jiffies_at(const sc_core::sc_time& t) const {
   // floor(t * HZ / 1 s), in 128 bits: picoseconds times HZ pass 64 bits after 213 days / HZ
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(ps_of(t)) * static_cast<unsigned>(params.hz) / 1000000000000ull);
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(ps_of(t)) *
+                               static_cast<unsigned>(params.hz) / 1000000000000ull);
 }
 
 int kernel::irq_cpu(unsigned vec) const {
@@ -34,7 +36,8 @@ void kernel::set_tracer(sw_signal_sink* t) {
   // ksoftirqd/N starts asleep; the probe's inputs start at 0 (running)
   if (tracer_ && tracer_->enabled())
     for (int i = 0; i < cores(); ++i)
-      tracer_->sw_set(0, sw_sig::ksoftirqd_state, static_cast<uint32_t>(cpu(i).ksoftirqd().state), static_cast<unsigned>(i));
+      tracer_->sw_set(0, sw_sig::ksoftirqd_state, static_cast<uint32_t>(cpu(i).ksoftirqd().state),
+                      static_cast<unsigned>(i));
 }
 
 void kernel::probe(sw_sig s, uint32_t v, unsigned queue) {
@@ -47,7 +50,8 @@ void kernel::violate(const std::string& kind, const std::string& detail, int64_t
   violate_at(this_cpu().now(), kind, detail, frame);
 }
 
-void kernel::violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail, int64_t frame) {
+void kernel::violate_at(const sc_core::sc_time& t, const std::string& kind,
+                        const std::string& detail, int64_t frame) {
   violations_.push_back({ps_of(t), kind, detail, frame});
   if (on_event) on_event("violation");
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kernel: the shared state of the modelled Linux kernel: its sysctls, the CPU cost table,
 // the cores, per-CPU softnet data, the SNMP/softnet/driver counters that report.json shows,
 // and the hooks that connect tracepoints to the waveform, the journey and the checkers.
@@ -25,17 +26,17 @@ struct napi_struct;
 
 struct kernel_params {
   int cores = 1;
-  bool irq_spread = true;            // the driver's queue vector n on core n % cores (irqbalance); else core 0
-  int app_cpu = 0;                   // the core the application task runs on
-  int netdev_budget = 300;           // net.core.netdev_budget
-  int netdev_budget_usecs = 2000;    // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
-  int hz = 1000;                     // CONFIG_HZ: jiffies tick every 1/hz s
-  int netdev_max_backlog = 1000;     // net.core.netdev_max_backlog
-  double gro_flush_timeout_ns = 0;   // /sys/class/net/<dev>/gro_flush_timeout
-  int napi_defer_hard_irqs = 0;      // /sys/class/net/<dev>/napi_defer_hard_irqs
-  int rmem_default = 212992;         // net.core.rmem_default: socket receive buffer, bytes
+  bool irq_spread =
+      true;         // the driver's queue vector n on core n % cores (irqbalance); else core 0
+  int app_cpu = 0;  // the core the application task runs on
+  int netdev_budget = 300;          // net.core.netdev_budget
+  int netdev_budget_usecs = 2000;   // net.core.netdev_budget_usecs (2 jiffies at HZ=1000)
+  int hz = 1000;                    // CONFIG_HZ: jiffies tick every 1/hz s
+  int netdev_max_backlog = 1000;    // net.core.netdev_max_backlog
+  double gro_flush_timeout_ns = 0;  // /sys/class/net/<dev>/gro_flush_timeout
+  int napi_defer_hard_irqs = 0;     // /sys/class/net/<dev>/napi_defer_hard_irqs
+  int rmem_default = 212992;        // net.core.rmem_default: socket receive buffer, bytes
 };
-
 
 // Counters under the names Linux gives them.
 struct kernel_stats {
@@ -45,11 +46,12 @@ struct kernel_stats {
            ip_in_addr_errors = 0, ip_reasm_fails = 0;
   // dev core stats: frames for another station that promiscuous mode let in (ip_rcv_core)
   uint64_t rx_otherhost_dropped = 0;
-  uint64_t udp_in_datagrams = 0, udp_rcvbuf_errors = 0, udp_no_ports = 0,
-           udp_in_errors = 0, udp_in_csum_errors = 0;
-  uint64_t tcp_in_segs = 0, tcp_out_rsts = 0, gro_merged = 0, tcp_in_errs = 0, tcp_in_csum_errors = 0,
-           tcp_out_segs = 0 /* ACKs: the receiver sends nothing else */, tcp_ofo_queue = 0, tcp_ofo_merge = 0,
-           tcp_ofo_drop = 0, delayed_ack_lost = 0, tcp_rcvq_drop = 0, tcp_in_gro_segs = 0;
+  uint64_t udp_in_datagrams = 0, udp_rcvbuf_errors = 0, udp_no_ports = 0, udp_in_errors = 0,
+           udp_in_csum_errors = 0;
+  uint64_t tcp_in_segs = 0, tcp_out_rsts = 0, gro_merged = 0, tcp_in_errs = 0,
+           tcp_in_csum_errors = 0, tcp_out_segs = 0 /* ACKs: the receiver sends nothing else */,
+           tcp_ofo_queue = 0, tcp_ofo_merge = 0, tcp_ofo_drop = 0, delayed_ack_lost = 0,
+           tcp_rcvq_drop = 0, tcp_in_gro_segs = 0;
   // wake-up path
   uint64_t sk_data_ready = 0, wq_entries_visited = 0, pollwake_calls = 0,
            ep_poll_callback_calls = 0, vfs_poll_calls = 0, poll_table_entries_added = 0,
@@ -58,8 +60,8 @@ struct kernel_stats {
   // inside the wait calls (select, poll, epoll_wait) only, for their per-call figures
   uint64_t call_vfs_polls = 0, call_wq_added = 0, call_wq_removed = 0;
   // application
-  uint64_t delivered_packets = 0, delivered_bytes = 0, reads = 0, empty_reads = 0, epoll_wait_calls = 0,
-           select_calls = 0, poll_calls = 0, user_copy_bytes = 0,
+  uint64_t delivered_packets = 0, delivered_bytes = 0, reads = 0, empty_reads = 0,
+           epoll_wait_calls = 0, select_calls = 0, poll_calls = 0, user_copy_bytes = 0,
            select_ns = 0, poll_ns = 0, epoll_wait_ns = 0;  // CPU time inside those calls
   // NAPI
   uint64_t napi_schedules = 0, polls = 0, polls_budget_exhausted = 0;
@@ -72,8 +74,13 @@ struct call_scope {
   uint64_t& ns;             // which per-call time counter (select_ns, poll_ns, epoll_wait_ns)
   uint64_t v0, a0, r0, c0;
   call_scope(kernel_stats& s, task_struct* t, uint64_t& ns_counter)
-      : st(s), self(t), ns(ns_counter), v0(s.vfs_poll_calls), a0(s.poll_table_entries_added),
-        r0(s.wq_entries_removed), c0(t ? t->charged_ps : 0) {}
+      : st(s),
+        self(t),
+        ns(ns_counter),
+        v0(s.vfs_poll_calls),
+        a0(s.poll_table_entries_added),
+        r0(s.wq_entries_removed),
+        c0(t ? t->charged_ps : 0) {}
   ~call_scope() {
     st.call_vfs_polls += st.vfs_poll_calls - v0;
     st.call_wq_added += st.poll_table_entries_added - a0;
@@ -101,15 +108,19 @@ class kernel {
   udp_table udp;
   tcp_ehash tcp_hash;
   uint32_t local_addr = 0;          // the host's IPv4 address (0: accept any)
-  uint64_t cur_frame = UINT64_MAX;   // frame whose sk_data_ready is running (journey)
+  uint64_t cur_frame = UINT64_MAX;  // frame whose sk_data_ready is running (journey)
 
   // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,
   // not at INITIAL_JIFFIES), computed from the time rather than counted by a periodic event
   uint64_t jiffies_at(const sc_core::sc_time& t) const;
   uint64_t jiffies() { return jiffies_at(this_cpu().now()); }
   // usecs_to_jiffies / msecs_to_jiffies (include/linux/jiffies.h): rounded up
-  uint64_t usecs_to_jiffies(uint64_t us) const { return (us * static_cast<uint64_t>(params.hz) + 999999) / 1000000; }
-  uint64_t msecs_to_jiffies(uint64_t ms) const { return (ms * static_cast<uint64_t>(params.hz) + 999) / 1000; }
+  uint64_t usecs_to_jiffies(uint64_t us) const {
+    return (us * static_cast<uint64_t>(params.hz) + 999999) / 1000000;
+  }
+  uint64_t msecs_to_jiffies(uint64_t ms) const {
+    return (ms * static_cast<uint64_t>(params.hz) + 999) / 1000;
+  }
 
   cpu_core& cpu(int i = 0) { return *cores_.at(i); }
   int cores() const { return static_cast<int>(cores_.size()); }
@@ -133,7 +144,8 @@ class kernel {
   // Checker verdicts
   void violate(const std::string& kind, const std::string& detail, int64_t frame = -1);
   // The same, found by a checker outside the CPUs (the NIC's bus monitor) at time t
-  void violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail, int64_t frame = -1);
+  void violate_at(const sc_core::sc_time& t, const std::string& kind, const std::string& detail,
+                  int64_t frame = -1);
   const std::vector<violation>& violations() const { return violations_; }
   // Frame fates reported by any layer: the scoreboard listens.
   std::function<void(uint64_t id, const std::string& counter)> on_drop;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protocol headers, sockets and the receive entry points of the IPv4/UDP stack.
 #pragma once
 #include <cerrno>
@@ -23,9 +24,8 @@ constexpr uint8_t PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, P
 
 // poll/epoll event bits (uapi/linux/eventpoll.h)
 constexpr uint32_t EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008,
-                   EPOLLHUP = 0x010, EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080,
-                   EPOLLWRNORM = 0x100, EPOLLEXCLUSIVE = 1u << 28, EPOLLONESHOT = 1u << 30,
-                   EPOLLET = 1u << 31;
+                   EPOLLHUP = 0x010, EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080, EPOLLWRNORM = 0x100,
+                   EPOLLEXCLUSIVE = 1u << 28, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31;
 
 struct iphdr_view {  // reads a big-endian IPv4 header in place
   const uint8_t* p;
@@ -51,13 +51,13 @@ struct poll_table;
 // struct sock, the part the receive path uses.
 struct sock {
   kernel* k = nullptr;
-  int index = 0;                          // which probe signal shows its queue length
-  uint32_t rcv_saddr = 0;                 // bound local address (0 = any)
-  uint16_t num = 0;                       // bound local port
-  uint32_t daddr = 0;                     // connected peer (0 = unconnected)
+  int index = 0;           // which probe signal shows its queue length
+  uint32_t rcv_saddr = 0;  // bound local address (0 = any)
+  uint16_t num = 0;        // bound local port
+  uint32_t daddr = 0;      // connected peer (0 = unconnected)
   uint16_t dport = 0;
   std::deque<sk_buff*> sk_receive_queue;
-  int rmem_alloc = 0;                     // sk_rmem_alloc: truesize charged, not yet released
+  int rmem_alloc = 0;  // sk_rmem_alloc: truesize charged, not yet released
   // UDP (struct udp_sock): the reader takes datagrams from reader_queue, refilled by splicing
   // sk_receive_queue into it; what it takes is released from rmem_alloc in batches
   // (udp_rmem_release): forward_deficit holds what was taken and not yet released.
@@ -126,7 +126,8 @@ struct read_seg {
 };
 int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
 int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
-inline int sock_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs) {
+inline int sock_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size,
+                        std::vector<read_seg>& segs) {
   return sk->tcp ? tcp_recvmsg(k, sk, buf, size, segs) : udp_recvmsg(k, sk, buf, size, segs);
 }
 // Segments still held out of order, counted when a run ends (the sender would retransmit).

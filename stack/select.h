@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // select and poll (fs/select.c). Per call: poll_initwait; every fd is polled through vfs_poll
 // with a poll_table whose __pollwait adds one poll_table_entry - a wait-queue entry with
 // pollwake - to the socket's wait queue, until some fd is found ready (then the table stops

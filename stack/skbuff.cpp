@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "skbuff.h"
 
 #include <algorithm>
@@ -53,7 +54,8 @@ sk_buff* sk_buff::alloc(uint32_t size) {
   const uint32_t len = size + NET_SKB_PAD + NET_IP_ALIGN;
   const uint32_t buf_size = len <= SKB_WITH_OVERHEAD(1024)
                                 ? SKB_WITH_OVERHEAD(1024)
-                                : SKB_WITH_OVERHEAD(kmalloc_size_roundup(SKB_DATA_ALIGN(len) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES)));
+                                : SKB_WITH_OVERHEAD(kmalloc_size_roundup(
+                                      SKB_DATA_ALIGN(len) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES)));
   uint8_t* buf = new uint8_t[buf_size];
   sk_buff* skb = build(buf, buf_size, SKB_TRUESIZE(buf_size));
   skb->reserve(NET_SKB_PAD + NET_IP_ALIGN);
@@ -68,7 +70,9 @@ void sk_buff::reserve(uint32_t n) {
 }
 
 uint8_t* sk_buff::put(uint32_t n) {
-  if (tail + n > end) throw skb_panic("skb_over_panic: put " + std::to_string(n) + " with tailroom " + std::to_string(tailroom()));
+  if (tail + n > end)
+    throw skb_panic("skb_over_panic: put " + std::to_string(n) + " with tailroom " +
+                    std::to_string(tailroom()));
   uint8_t* old = tail;
   tail += n;
   len += n;
@@ -76,7 +80,9 @@ uint8_t* sk_buff::put(uint32_t n) {
 }
 
 uint8_t* sk_buff::push(uint32_t n) {
-  if (data - n < head || n > static_cast<uint32_t>(data - head)) throw skb_panic("skb_under_panic: push " + std::to_string(n) + " with headroom " + std::to_string(headroom()));
+  if (data - n < head || n > static_cast<uint32_t>(data - head))
+    throw skb_panic("skb_under_panic: push " + std::to_string(n) + " with headroom " +
+                    std::to_string(headroom()));
   data -= n;
   len += n;
   return data;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sk_buff as in include/linux/skbuff.h: a linear part head <= data <= tail <= end, plus page
 // fragments (skb_shinfo()->frags) for frames that span several receive buffers. len counts
 // both; data_len the fragments. skb_put/skb_push panic (throw skb_panic) when they would leave
@@ -29,10 +30,14 @@ enum : uint8_t { CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1 };
 // sizeof(struct sk_buff) is 224 to 232 bytes depending on the config, 256 aligned either way;
 // sizeof(struct skb_shared_info) is 320 (MAX_SKB_FRAGS = 17), already aligned.
 constexpr uint32_t SMP_CACHE_BYTES = 64;
-constexpr uint32_t SKB_DATA_ALIGN(uint32_t x) { return (x + SMP_CACHE_BYTES - 1) & ~(SMP_CACHE_BYTES - 1); }
+constexpr uint32_t SKB_DATA_ALIGN(uint32_t x) {
+  return (x + SMP_CACHE_BYTES - 1) & ~(SMP_CACHE_BYTES - 1);
+}
 constexpr uint32_t SKB_SHARED_INFO_BYTES = 320;  // sizeof(struct skb_shared_info), x86_64
 constexpr uint32_t SK_BUFF_BYTES = 232;          // sizeof(struct sk_buff), x86_64 distro config
-constexpr uint32_t SKB_WITH_OVERHEAD(uint32_t x) { return x - SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES); }
+constexpr uint32_t SKB_WITH_OVERHEAD(uint32_t x) {
+  return x - SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES);
+}
 constexpr uint32_t SKB_TRUESIZE(uint32_t x) {
   return x + SKB_DATA_ALIGN(SK_BUFF_BYTES) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES);
 }
@@ -49,28 +54,29 @@ struct sk_buff {
   uint8_t* tail = nullptr;
   uint8_t* end = nullptr;
   uint32_t len = 0;
-  uint32_t data_len = 0;      // bytes in frags
+  uint32_t data_len = 0;  // bytes in frags
   std::vector<skb_frag> frags;
-  uint32_t truesize = 0;      // memory charged to a socket
-  uint16_t protocol = 0;      // ethertype, host order
-  uint8_t pkt_type = 0;       // PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (eth_type_trans)
+  uint32_t truesize = 0;  // memory charged to a socket
+  uint16_t protocol = 0;  // ethertype, host order
+  uint8_t pkt_type = 0;   // PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (eth_type_trans)
   uint16_t network_header = 0, transport_header = 0;  // offsets from head
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;
-  uint64_t frame_id = 0;      // wire frame id, for the journey and the scoreboard
-  uint32_t tcp_seq = 0;       // TCP_SKB_CB(skb)->seq of the payload at data
+  uint64_t frame_id = 0;  // wire frame id, for the journey and the scoreboard
+  uint32_t tcp_seq = 0;   // TCP_SKB_CB(skb)->seq of the payload at data
   // GRO: the segments merged behind this one (skb_shinfo()->frag_list), each still an skb with
   // its data at its payload; their payload also shows in frags, so len counts it. One merged
   // skb so accounts for every wire frame in it, and can be split back (gro_split).
   std::vector<sk_buff*> frag_list;
-  size_t own_frags = 0;       // frags of this skb's own frame (before any merge)
-  uint64_t gro_age_ps = 0;    // when GRO started holding it (NAPI_GRO_CB(skb)->age)
+  size_t own_frags = 0;     // frags of this skb's own frame (before any merge)
+  uint64_t gro_age_ps = 0;  // when GRO started holding it (NAPI_GRO_CB(skb)->age)
   uint32_t merged_len() const {
     uint32_t n = 0;
     for (const sk_buff* m : frag_list) n += m->len;
     return n;
   }
-  template <class F> void for_each_frame(F&& f) const {
+  template <class F>
+  void for_each_frame(F&& f) const {
     f(frame_id);
     for (const sk_buff* m : frag_list) f(m->frame_id);
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 
 #include "dev.h"
@@ -20,7 +21,8 @@ void sock_def_readable(sock* sk) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.sk_data_ready_ns);
   ++k.st.sk_data_ready;
-  const uint64_t id = sk->sk_receive_queue.empty() ? UINT64_MAX : sk->sk_receive_queue.back()->frame_id;
+  const uint64_t id =
+      sk->sk_receive_queue.empty() ? UINT64_MAX : sk->sk_receive_queue.back()->frame_id;
   k.jr.record(id, step::sk_data_ready, cpu.now());
   if (!sk->sk_wq.active()) return;  // skwq_has_sleeper
   k.cur_frame = id;

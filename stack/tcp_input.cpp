@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP receive for established connections (net/ipv4/tcp_ipv4.c tcp_v4_rcv, net/ipv4/tcp_input.c
 // tcp_rcv_established / tcp_data_queue / tcp_data_queue_ofo / tcp_ofo_queue / tcp_data_ready).
 // Left out: the listener and the handshake (connections start established), the socket
@@ -35,7 +36,8 @@ void queue_rcv(kernel& k, sock* sk, sk_buff* skb) {
   sk->rmem_alloc += static_cast<int>(skb->truesize);
   sk->rcv_queued += skb->len;
   sk->rcv_nxt = end_seq_of(skb);
-  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
+  if (sk->index == 0)
+    k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
 }
 
 // tcp_ofo_queue: move segments the new data made in-order from the out-of-order queue
@@ -84,7 +86,8 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
     drop_skb(k, skb, "tcp_pure_ack");
     return;
   }
-  if (seq_of(skb) == sk->rcv_nxt || (before(seq_of(skb), sk->rcv_nxt) && after(end_seq_of(skb), sk->rcv_nxt))) {
+  if (seq_of(skb) == sk->rcv_nxt ||
+      (before(seq_of(skb), sk->rcv_nxt) && after(end_seq_of(skb), sk->rcv_nxt))) {
     // In order (or overlapping what we have: the old part is trimmed)
     if (!rmem_schedule(sk, skb)) {
       ++k.st.tcp_rcvq_drop;
@@ -160,7 +163,8 @@ void data_queue(kernel& k, sock* sk, sk_buff* skb) {
 int tcp_v4_rcv(kernel& k, sk_buff* skb) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.tcp_rcv_ns);
-  skb->for_each_frame([&](uint64_t id) { k.jr.record(id, step::udp_rcv, cpu.now()); });  // transport step
+  skb->for_each_frame(
+      [&](uint64_t id) { k.jr.record(id, step::udp_rcv, cpu.now()); });  // transport step
   k.st.tcp_in_segs += 1 + skb->frag_list.size();  // TCP_MIB_INSEGS counts a GRO packet's segments
   if (!skb->may_pull(20) || (skb->data[12] >> 4) < 5 || !skb->may_pull((skb->data[12] >> 4) * 4u)) {
     ++k.st.tcp_in_errs;
@@ -229,7 +233,8 @@ int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
     kfree_skb(skb);
     if (copied >= size) break;
   }
-  if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
+  if (sk->index == 0)
+    k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->sk_receive_queue.size()));
   if (!copied) return -EAGAIN;
   cpu.sync();
   for (const auto& s : segs) k.jr.record(s.frame, step::read_return, cpu.now());

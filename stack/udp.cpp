@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <cstring>
 #include <vector>
 
@@ -120,7 +121,8 @@ static void udp_rmem_release(sock* sk, int size) {
   if (size < (sk->sk_rcvbuf >> 2) && !sk->reader_queue.empty()) return;
   sk->forward_deficit = 0;
   sk->rmem_alloc -= size;  // (sk_forward_alloc and the protocol's page accounting left out)
-  for (sk_buff* s : sk->sk_receive_queue) sk->reader_queue.push_back(s);  // skb_queue_splice_tail_init
+  for (sk_buff* s : sk->sk_receive_queue)
+    sk->reader_queue.push_back(s);  // skb_queue_splice_tail_init
   sk->sk_receive_queue.clear();
 }
 

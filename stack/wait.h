@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wait queues (kernel/sched/wait.c): entries with flags, private and func; non-exclusive
 // entries are added at the head, exclusive ones at the tail; __wake_up_common calls every
 // entry's func in order, stops on a negative return, and stops after nr_exclusive exclusive

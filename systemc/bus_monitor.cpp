@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "bus_monitor.h"
 
 #include <fmt/format.h>
@@ -21,7 +22,10 @@ constexpr uint64_t kEitrSettleCycles = 8;
 }  // namespace
 
 bus_monitor::bus_monitor(unsigned queues, unsigned vectors, uint64_t cycles_per_us)
-    : rings_(queues), vecs_(vectors), cycles_per_us_(cycles_per_us), reported_(queues * kKinds + kKinds, false) {}
+    : rings_(queues),
+      vecs_(vectors),
+      cycles_per_us_(cycles_per_us),
+      reported_(queues * kKinds + kKinds, false) {}
 
 bool bus_monitor::queue_reg(uint32_t addr, unsigned& q, uint32_t& off) {
   if (addr >= kRdbalA && addr < kRdbalA + 4 * 0x100 && (addr & 0xFF) < 0x40) {
@@ -73,8 +77,11 @@ void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
       const uint32_t t = val & 0xFFFF;
       if (t != r.tail && t == r.head && r.count && !reported_[q * kKinds + kTailHead]) {
         reported_[q * kKinds + kTailHead] = true;
-        report("tail_equals_head",
-               fmt::format("queue {}: RDT moved from {} to {}, onto RDH: hardware sees an empty ring", q, r.tail, t), cycle);
+        report(
+            "tail_equals_head",
+            fmt::format("queue {}: RDT moved from {} to {}, onto RDH: hardware sees an empty ring",
+                        q, r.tail, t),
+            cycle);
       }
       r.tail = t;
       break;
@@ -92,8 +99,10 @@ void bus_monitor::desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint3
   if (reported_[queue * kKinds + kOutside]) return;
   reported_[queue * kKinds + kOutside] = true;
   report("descriptor_outside_ring",
-         fmt::format("queue {}: fetch of descriptors [{}, {}) while hardware owns [RDH, RDT) = [{}, {})", queue,
-                     first, first + n, r.head, r.tail), cycle);
+         fmt::format(
+             "queue {}: fetch of descriptors [{}, {}) while hardware owns [RDH, RDT) = [{}, {})",
+             queue, first, first + n, r.head, r.tail),
+         cycle);
 }
 
 void bus_monitor::data_write(unsigned queue) {
@@ -108,14 +117,20 @@ void bus_monitor::writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint3
   if ((first != r.head || !owned(r, r.head, n)) && !reported_[queue * kKinds + kOutside]) {
     reported_[queue * kKinds + kOutside] = true;
     report("descriptor_outside_ring",
-           fmt::format("queue {}: write-back of descriptors [{}, {}) while hardware owns [RDH, RDT) = [{}, {})", queue,
-                       static_cast<int64_t>(first), static_cast<int64_t>(first + n), r.head, r.tail), cycle);
+           fmt::format("queue {}: write-back of descriptors [{}, {}) while hardware owns [RDH, "
+                       "RDT) = [{}, {})",
+                       queue, static_cast<int64_t>(first), static_cast<int64_t>(first + n), r.head,
+                       r.tail),
+           cycle);
   }
   if (r.data_unannounced < n && !reported_[queue * kKinds + kWbBeforeData]) {
     reported_[queue * kKinds + kWbBeforeData] = true;
     report("writeback_before_data",
-           fmt::format("queue {}: descriptors [{}, {}) written back with DD, but only {} of their buffers' data "
-                       "writes came before", queue, r.head, r.head + n, r.data_unannounced), cycle);
+           fmt::format("queue {}: descriptors [{}, {}) written back with DD, but only {} of their "
+                       "buffers' data "
+                       "writes came before",
+                       queue, r.head, r.head + n, r.data_unannounced),
+           cycle);
   }
   r.data_unannounced -= std::min<uint64_t>(n, r.data_unannounced);
   if (r.count) r.head = static_cast<uint32_t>((r.head + n) % r.count);
@@ -129,21 +144,25 @@ void bus_monitor::message(uint64_t cycle, unsigned vec) {
   const uint64_t floor = v.armed_with ? (v.armed_with - 1) * cycles_per_us_ : 0;
   if (v.sent && cycle - v.last < floor && !reported_[rings_.size() * kKinds + kEitr]) {
     reported_[rings_.size() * kKinds + kEitr] = true;
-    report("msix_inside_eitr_interval",
-           fmt::format("vector {}: messages {:.3f} us apart while EITR asks for at least {} us", vec,
-                       static_cast<double>(cycle - v.last) / static_cast<double>(cycles_per_us_), v.armed_with),
-           cycle);
+    report(
+        "msix_inside_eitr_interval",
+        fmt::format("vector {}: messages {:.3f} us apart while EITR asks for at least {} us", vec,
+                    static_cast<double>(cycle - v.last) / static_cast<double>(cycles_per_us_),
+                    v.armed_with),
+        cycle);
   }
   v.sent = true;
   v.last = cycle;
-  v.armed_with = cycle - v.changed < kEitrSettleCycles ? std::min(v.interval, v.prev_interval) : v.interval;
+  v.armed_with =
+      cycle - v.changed < kEitrSettleCycles ? std::min(v.interval, v.prev_interval) : v.interval;
 }
 
 void bus_monitor::dma_error(uint64_t cycle, bool write, uint64_t addr, uint32_t len) {
   if (reported_[rings_.size() * kKinds + kDmaRange]) return;
   reported_[rings_.size() * kKinds + kDmaRange] = true;
   report("dma_outside_memory",
-         fmt::format("DMA {} of {} bytes at 0x{:x}, outside host memory (dropped)", write ? "write" : "read", len, addr),
+         fmt::format("DMA {} of {} bytes at 0x{:x}, outside host memory (dropped)",
+                     write ? "write" : "read", len, addr),
          cycle);
 }
 

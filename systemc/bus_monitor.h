@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bus_monitor: a protocol checker on the NIC's two interfaces, register writes as they reach
 // the NIC and DMA/interrupt traffic as it leaves it. It knows nothing of the RTL's internals,
 // only what the programming interface promises, so it judges the hardware and the driver alike:
@@ -35,17 +36,17 @@ class bus_monitor {
  private:
   struct ring {
     uint64_t base = 0;
-    uint32_t count = 0;      // RDLEN / 16
-    uint32_t head = 0;       // RDH as the write-backs move it
-    uint32_t tail = 0;       // RDT as software last wrote it
+    uint32_t count = 0;             // RDLEN / 16
+    uint32_t head = 0;              // RDH as the write-backs move it
+    uint32_t tail = 0;              // RDT as software last wrote it
     uint64_t data_unannounced = 0;  // buffers written whose descriptor is not written back
   };
   struct vec_state {
     uint32_t interval = 0, prev_interval = 0;  // EITR bits 14:2, us
     uint64_t changed = 0;                      // cycle of the last EITR write
     bool sent = false;
-    uint64_t last = 0;                         // cycle of the last message
-    uint32_t armed_with = 0;                   // the interval that message armed
+    uint64_t last = 0;        // cycle of the last message
+    uint32_t armed_with = 0;  // the interval that message armed
   };
   // Queue and register offset of a receive-queue register, or false
   static bool queue_reg(uint32_t addr, unsigned& q, uint32_t& off);

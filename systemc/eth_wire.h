@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // eth_wire: the 1 Gb/s Ethernet wire into the NIC's MAC.
 //
 // A frame occupies preamble+SFD (8 B), its bytes including FCS, then the inter-frame gap
@@ -18,9 +19,9 @@ namespace igbsim {
 
 struct wire_frame {
   uint64_t id = 0;
-  sc_core::sc_time offered;     // when the source wanted to send it
-  sc_core::sc_time start;       // first preamble bit on the wire
-  std::vector<uint8_t> bytes;   // destination MAC .. FCS
+  sc_core::sc_time offered;                    // when the source wanted to send it
+  sc_core::sc_time start;                      // first preamble bit on the wire
+  std::vector<uint8_t> bytes;                  // destination MAC .. FCS
   sc_core::sc_time byte_done(size_t n) const;  // time the first n bytes have been received
   sc_core::sc_time end() const { return byte_done(bytes.size()); }
   double ns_per_byte = 8;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "host_mem.h"
 
 #include <cstring>
@@ -10,14 +11,16 @@ namespace igbsim {
 
 using namespace sc_core;
 
-host_mem::host_mem(sc_module_name name, const host_mem_layout& l) : sc_module(name), tgt_socket("tgt_socket") {
+host_mem::host_mem(sc_module_name name, const host_mem_layout& l)
+    : sc_module(name), tgt_socket("tgt_socket") {
   // Coherent allocations (rings) first, then the 4 KiB pages, then the 8 KiB ones.
   coherent_end_ = (l.coherent_bytes + 2 * kPageSize - 1) / (2 * kPageSize) * (2 * kPageSize);
   page_next_[0] = coherent_end_;
   page_end_[0] = page_next_[1] = coherent_end_ + l.order0_pages * kPageSize;
   page_end_[1] = page_next_[1] + l.order1_pages * 2 * kPageSize;
   size_ = page_end_[1];
-  void* m = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* m = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m == MAP_FAILED) throw std::bad_alloc();
   mem_ = static_cast<uint8_t*>(m);
   tgt_socket.register_b_transport(this, &host_mem::b_transport);
@@ -31,7 +34,8 @@ void host_mem::settle(const sc_time& t) {
   while (!posted_.empty() && posted_.front().visible <= t) {
     posted_write& w = posted_.front();
     std::memcpy(mem_ + w.addr, w.data.data(), w.data.size());
-    if (on_visible) on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frames, w.visible);
+    if (on_visible)
+      on_visible(w.addr, static_cast<uint32_t>(w.data.size()), w.tag, w.frames, w.visible);
     posted_.pop_front();
   }
 }
@@ -53,7 +57,8 @@ void host_mem::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   const sc_time at = sc_time_stamp() + delay;
   if (gp.is_write()) {
-    posted_write w{at, addr, 0, {}, std::vector<uint8_t>(gp.get_data_ptr(), gp.get_data_ptr() + len)};
+    posted_write w{
+        at, addr, 0, {}, std::vector<uint8_t>(gp.get_data_ptr(), gp.get_data_ptr() + len)};
     if (auto* ext = gp.get_extension<dma_tag_ext>()) {
       w.tag = ext->tag;
       w.frames = ext->frames;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // host_mem: the host's DRAM as a TLM-2.0 target with DMI.
 //
 // Device writes are posted: a write arriving through b_transport with annotated delay d at
@@ -42,7 +43,8 @@ class host_mem final : public sc_core::sc_module, public dma_memory {
   void settle(const sc_core::sc_time& t) override;
   // Called for each device write when it becomes visible: address, length, DMA tag, the
   // frames it carries (one for data, one per descriptor for a write-back burst), the time.
-  std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint64_t>&, const sc_core::sc_time&)>
+  std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint64_t>&,
+                     const sc_core::sc_time&)>
       on_visible;
 
   // Coherent and page allocators over the host memory (dma_alloc_coherent, alloc_page).
@@ -54,11 +56,13 @@ class host_mem final : public sc_core::sc_module, public dma_memory {
   uint64_t alloc_page(unsigned order = 0) override;
   void free_page(uint64_t addr, unsigned order = 0) override;
   // Adds to `out` the frames of posted writes on their way (not yet visible)
-  template <class Set> void frames_posted(Set& out) const {
+  template <class Set>
+  void frames_posted(Set& out) const {
     for (const auto& w : posted_) out.insert(w.frames.begin(), w.frames.end());
   }
   uint64_t pages_free(unsigned order = 0) const {
-    return free_pages_[order].size() + (page_end_[order] - page_next_[order]) / (kPageSize << order);
+    return free_pages_[order].size() +
+           (page_end_[order] - page_next_[order]) / (kPageSize << order);
   }
 
  private:
@@ -79,8 +83,8 @@ class host_mem final : public sc_core::sc_module, public dma_memory {
   std::deque<posted_write> posted_;
   uint64_t coherent_next_ = 0x1000;
   uint64_t coherent_end_;
-  uint64_t page_next_[2], page_end_[2];   // pages never handed out: [next, end) per order
-  std::vector<uint64_t> free_pages_[2];   // pages freed, the last freed handed out first
+  uint64_t page_next_[2], page_end_[2];  // pages never handed out: [next, end) per order
+  std::vector<uint64_t> free_pages_[2];  // pages freed, the last freed handed out first
 };
 
 }  // namespace igbsim

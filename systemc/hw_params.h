@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parameters of the hardware side (NIC, PCIe, wire, host memory). Every latency is named and
 // carries its unit; the defaults a run uses, with their basis, are in the scenario parameter
 // registry (testbench/config/params.cpp).
@@ -7,23 +8,23 @@
 namespace igbsim {
 
 struct pcie_params {
-  double read_latency_ns = 900;   // round trip of a non-posted read (DMA read or MMIO read)
-  double write_latency_ns = 400;  // posted write: issue to visibility at the far side
-  double gbps = 16;               // link data rate after 8b/10b (Gen2 x4)
+  double read_latency_ns = 900;      // round trip of a non-posted read (DMA read or MMIO read)
+  double write_latency_ns = 400;     // posted write: issue to visibility at the far side
+  double gbps = 16;                  // link data rate after 8b/10b (Gen2 x4)
   uint32_t tlp_overhead_bytes = 24;  // per TLP: header, sequence number, LCRC, framing
   uint32_t max_payload_bytes = 256;  // a longer transfer is split into TLPs of this size
 };
 
 struct nic_params {
-  double clock_mhz = 125;          // core clock: 8 ns per cycle
-  double msix_latency_ns = 500;    // interrupt message at the root complex to interrupt entry
+  double clock_mhz = 125;        // core clock: 8 ns per cycle
+  double msix_latency_ns = 500;  // interrupt message at the root complex to interrupt entry
   // How interrupts reach the CPU: messages (MSI-X, or MSI on vector 0), or the INTx level,
   // delivered on each rising edge (with the same latency).
   bool intx = false;
-  uint8_t fault_bits = 0;          // RTL fault injection (igb_nic fault_i)
-  bool ivar_82576 = false;         // the part's strap: the 82576's IVAR layout (igb_nic ivar_82576_i)
-  uint32_t rtl_queues = 8;         // the Verilated model: 8 queues, or 4 (systemc/nic.h)
-  uint32_t rx_burst_beats = 4;     // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
+  uint8_t fault_bits = 0;       // RTL fault injection (igb_nic fault_i)
+  bool ivar_82576 = false;      // the part's strap: the 82576's IVAR layout (igb_nic ivar_82576_i)
+  uint32_t rtl_queues = 8;      // the Verilated model: 8 queues, or 4 (systemc/nic.h)
+  uint32_t rx_burst_beats = 4;  // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
   // Planted model bug (hidden fault.nic_spin): once a frame is in the packet buffer the NIC's
   // run loop stops advancing and spins in zero time, for the progress watchdog's test.
   bool fault_spin = false;
@@ -31,8 +32,8 @@ struct nic_params {
 
 struct wire_params {
   double gbps = 1.0;
-  uint32_t preamble_bytes = 8;   // preamble + SFD
-  uint32_t ifg_bytes = 12;       // inter-frame gap
+  uint32_t preamble_bytes = 8;  // preamble + SFD
+  uint32_t ifg_bytes = 12;      // inter-frame gap
   uint32_t fcs_bytes = 4;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "nic.h"
 
 // verilated.h sees SystemC and calls sc_time_stamp() unqualified.
@@ -45,9 +46,8 @@ nic::nic(sc_module_name name, const nic_params& p, eth_wire* wire, bool lockstep
   ctx_->assertOn(true);
   if (p_.rtl_queues == 4) rtl4_ = std::make_unique<Vigb_nic4>(ctx_.get(), "nic");
   else rtl_ = std::make_unique<Vigb_nic>(ctx_.get(), "nic");
-  tracer_ = std::make_unique<wave_tracer>(ctx_.get(), [this](VerilatedFstC* fst) {
-    with_rtl([fst](auto& m) { m.trace(fst, 99); });
-  });
+  tracer_ = std::make_unique<wave_tracer>(
+      ctx_.get(), [this](VerilatedFstC* fst) { with_rtl([fst](auto& m) { m.trace(fst, 99); }); });
   period_ps_ = static_cast<uint64_t>(std::llround(1e6 / p_.clock_mhz));
   cycles_per_us_ = static_cast<uint64_t>(std::llround(p_.clock_mhz));
   msix_count_.assign(kNumVectors, 0);
@@ -86,7 +86,8 @@ uint64_t nic::cycle_at(const sc_time& t) const { return (ps_of(t) + period_ps_ -
 sc_time nic::time_of(uint64_t cycle) const { return time_of_ps(cycle * period_ps_); }
 
 bool nic::quiet() const {
-  return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_ && !intx_unseen();
+  return with_rtl([](auto& m) { return m.idle_o != 0; }) && !wr_active_ && !mmio_read_ &&
+         !intx_unseen();
 }
 
 bool nic::intx_unseen() const {
@@ -119,9 +120,8 @@ void nic::set_beat(size_t beat) {
 uint64_t nic::timer_end_cycle() const {
   // A running EITR timer: the cycle of the tick at which the first one ends. The ticks before
   // it only count down, so they may be presented together then (present_inputs).
-  const auto [armed, left] = with_rtl([](auto& m) {
-    return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o);
-  });
+  const auto [armed, left] = with_rtl(
+      [](auto& m) { return std::pair<bool, uint64_t>(m.timers_armed_o != 0, m.timer_next_o); });
   if (!armed) return UINT64_MAX;
   return next_tick_ + (std::max<uint64_t>(left, 1) - 1) * cycles_per_us_;
 }
@@ -167,7 +167,8 @@ bool nic::advance(uint64_t target) {
     }
     tick();
     if (busy_cycles_ >= kBusyCycleLimit)
-      stall(fmt::format("the RTL was busy for {} cycles with nothing crossing its ports", busy_cycles_));
+      stall(fmt::format("the RTL was busy for {} cycles with nothing crossing its ports",
+                        busy_cycles_));
   }
   return idle;
 }
@@ -177,15 +178,16 @@ sc_time nic::delay_to(uint64_t cycle) const {
   // The NIC never acts behind SystemC time (advance): were it to, this delay would wrap
   // around and a process would wait into the past, where the SystemC kernel never goes.
   if (t < now)
-    throw std::logic_error(fmt::format("nic: cycle {} ({:.3f} us) is behind simulated time {:.3f} us", cycle,
-                                       t.to_seconds() * 1e6, now.to_seconds() * 1e6));
+    throw std::logic_error(
+        fmt::format("nic: cycle {} ({:.3f} us) is behind simulated time {:.3f} us", cycle,
+                    t.to_seconds() * 1e6, now.to_seconds() * 1e6));
   return t - now;
 }
 
 void nic::stall(const std::string& what) {
   if (!stalled_.empty()) return;
-  stalled_ = fmt::format("simulation stalled at {:.3f} us: {}; pending: {}", sc_time_stamp().to_seconds() * 1e6, what,
-                         pending());
+  stalled_ = fmt::format("simulation stalled at {:.3f} us: {}; pending: {}",
+                         sc_time_stamp().to_seconds() * 1e6, what, pending());
   sc_stop();
 }
 
@@ -199,36 +201,45 @@ std::string nic::pending() const {
     add("SystemC activity at this instant");
   } else if (sc_pending_activity_at_future_time()) {
     const sc_time next = now + sc_time_to_pending_activity();  // wraps for an event in the past
-    add(next < now ? fmt::format("a SystemC event behind simulated time (at {:.3f} us)", next.to_seconds() * 1e6)
+    add(next < now ? fmt::format("a SystemC event behind simulated time (at {:.3f} us)",
+                                 next.to_seconds() * 1e6)
                    : fmt::format("next SystemC event at {:.3f} us", next.to_seconds() * 1e6));
   } else {
     add("no SystemC event scheduled");
   }
   with_rtl([&](auto& m) {
-    add(fmt::format("RTL receive side {}, rest {}", m.rx_idle_o ? "idle" : "busy", m.core_idle_o ? "idle" : "busy"));
+    add(fmt::format("RTL receive side {}, rest {}", m.rx_idle_o ? "idle" : "busy",
+                    m.core_idle_o ? "idle" : "busy"));
     if (m.dma_req_valid_o)
-      add(fmt::format("memory port offers a {} request (0x{:x}, {} bytes, queue {} tag {})", m.dma_req_write_o ? "write" : "read",
-                      static_cast<uint64_t>(m.dma_req_addr_o), static_cast<unsigned>(m.dma_req_len_o),
-                      rtl::tag_queue(m.dma_req_tag_o), rtl::tag_class(m.dma_req_tag_o)));
+      add(fmt::format("memory port offers a {} request (0x{:x}, {} bytes, queue {} tag {})",
+                      m.dma_req_write_o ? "write" : "read", static_cast<uint64_t>(m.dma_req_addr_o),
+                      static_cast<unsigned>(m.dma_req_len_o), rtl::tag_queue(m.dma_req_tag_o),
+                      rtl::tag_class(m.dma_req_tag_o)));
     if (m.dma_wdata_valid_o) add("memory port offers write data");
     if (m.mmio_rvalid_o) add("a register read completion");
     if (m.timers_armed_o) add(fmt::format("an EITR timer ending at cycle {}", timer_end_cycle()));
   });
   if (wr_active_)
-    add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr, wr_.data.size(), wr_.len, rtl::tag_queue(wr_.tag)));
+    add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr,
+                    wr_.data.size(), wr_.len, rtl::tag_queue(wr_.tag)));
   if (!rresp_.empty())
-    add(fmt::format("{} read-completion beats queued (queue {} tag {} due at cycle {})", rresp_.size(),
-                    rtl::tag_queue(rresp_.front().tag), rtl::tag_class(rresp_.front().tag), rresp_.front().cycle));
+    add(fmt::format("{} read-completion beats queued (queue {} tag {} due at cycle {})",
+                    rresp_.size(), rtl::tag_queue(rresp_.front().tag),
+                    rtl::tag_class(rresp_.front().tag), rresp_.front().cycle));
   if (!mmio_q_.empty())
-    add(fmt::format("{} register writes queued (0x{:05x} due at cycle {})", mmio_q_.size(), mmio_q_.front().addr,
-                    mmio_q_.front().cycle));
+    add(fmt::format("{} register writes queued (0x{:05x} due at cycle {})", mmio_q_.size(),
+                    mmio_q_.front().addr, mmio_q_.front().cycle));
   if (mmio_read_) add(fmt::format("a register read of 0x{:05x} open", mmio_read_addr_));
   if (intx_unseen()) add("an INTx level change unseen");
-  if (cur_) add(fmt::format("wire frame {} at beat {} (due at cycle {})", cur_->id, beat_, beat_at_));
-  if (!arriving_.empty()) add(fmt::format("{} frames arriving at the packet buffer", arriving_.size()));
+  if (cur_)
+    add(fmt::format("wire frame {} at beat {} (due at cycle {})", cur_->id, beat_, beat_at_));
+  if (!arriving_.empty())
+    add(fmt::format("{} frames arriving at the packet buffer", arriving_.size()));
   if (!pktbuf_ids_.empty()) add(fmt::format("{} frames in the packet buffer", pktbuf_ids_.size()));
   for (size_t q = 0; q < awaiting_wb_.size(); ++q)
-    if (!awaiting_wb_[q].empty()) add(fmt::format("queue {}: {} frames in host memory awaiting write-back", q, awaiting_wb_[q].size()));
+    if (!awaiting_wb_[q].empty())
+      add(fmt::format("queue {}: {} frames in host memory awaiting write-back", q,
+                      awaiting_wb_[q].size()));
   return s;
 }
 
@@ -239,7 +250,8 @@ void nic::tick() {
 template <class M>
 void nic::tick_on(M& m) {
   const edge_plan e = plan_edge(m);
-  if (!e.rx_on && !e.core_on) {  // e.g. a DMA write the host still waits on while both wait for input
+  if (!e.rx_on &&
+      !e.core_on) {  // e.g. a DMA write the host still waits on while both wait for input
     ++cycle_;
     ++skipped_;
     ++busy_cycles_;
@@ -291,7 +303,8 @@ nic::presented nic::present_inputs(M& m, edge_plan e) {
   }
   rtl::present_ticks(m, in.ticks);
   // Wire beat whose bytes have all arrived by this cycle
-  if (e.beat_in) in.beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
+  if (e.beat_in)
+    in.beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
   else rtl::present_no_rx_beat(m);
   // MMIO: a read issued by software, else the oldest due posted write
   if (mmio_read_) {
@@ -331,7 +344,8 @@ nic::sampled nic::sample_outputs(const M& m) {
   if (m.ev_frame_rnbc_o && on_frame && !pktbuf_ids_.empty())
     on_frame(pktbuf_ids_.front(), nic_event::no_descriptor, m.ev_frame_queue_o, time_of(c));
   if (m.ev_frame_rqdpc_o) {
-    if (on_frame && !pktbuf_ids_.empty()) on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
+    if (on_frame && !pktbuf_ids_.empty())
+      on_frame(pktbuf_ids_.front(), nic_event::rqdpc_drop, m.ev_frame_queue_o, time_of(c));
     if (!pktbuf_ids_.empty()) pktbuf_ids_.pop_front();
   }
   const rtl::frame_end fate = rtl::frame_end_of(m);
@@ -341,8 +355,12 @@ nic::sampled nic::sample_outputs(const M& m) {
     arriving_.pop_front();
     if (fate == rtl::frame_end::taken) pktbuf_ids_.push_back(id);
     else if (on_frame)
-      on_frame(id, fate == rtl::frame_end::runt ? nic_event::runt_drop : fate == rtl::frame_end::oversize ? nic_event::oversize_drop
-                   : fate == rtl::frame_end::filtered ? nic_event::addr_filtered : nic_event::mpc_drop, 0, time_of(c));
+      on_frame(id,
+               fate == rtl::frame_end::runt       ? nic_event::runt_drop
+               : fate == rtl::frame_end::oversize ? nic_event::oversize_drop
+               : fate == rtl::frame_end::filtered ? nic_event::addr_filtered
+                                                  : nic_event::mpc_drop,
+               0, time_of(c));
   }
   return out;
 }
@@ -366,9 +384,9 @@ void nic::retire_inputs(edge_plan e, presented in) {
 // interrupt, a frame fate) or a timer tick was presented.
 template <class M>
 void nic::note_progress(const M& m, edge_plan e, presented in, sampled out) {
-  const bool moved = e.beat_in || e.mmio_wr || mmio_read_ || e.resp || in.ticks || m.dma_req_valid_o ||
-                     m.dma_wdata_valid_o || m.msix_valid_o || out.intx_edge || out.frame_ended || m.ev_frame_rqdpc_o ||
-                     m.ev_frame_rnbc_o || m.ev_frame_dma_o;
+  const bool moved = e.beat_in || e.mmio_wr || mmio_read_ || e.resp || in.ticks ||
+                     m.dma_req_valid_o || m.dma_wdata_valid_o || m.msix_valid_o || out.intx_edge ||
+                     out.frame_ended || m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o || m.ev_frame_dma_o;
   busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
 }
 
@@ -397,7 +415,8 @@ void nic::on_dma_request(const rtl::dma_request& r) {
     wr_.tag = r.tag;
     // A buffer of the frame at the head of the packet buffer. Taken at the request: the
     // engine may let the frame go (ev_frame_dma_o) before the last beat is out of the port.
-    if (rtl::tag_class(wr_.tag) == rtl::kTagDataWr && !pktbuf_ids_.empty()) wr_.frame = pktbuf_ids_.front();
+    if (rtl::tag_class(wr_.tag) == rtl::kTagDataWr && !pktbuf_ids_.empty())
+      wr_.frame = pktbuf_ids_.front();
     wr_active_ = true;
     return;
   }
@@ -474,7 +493,8 @@ sc_time nic::send_interrupt(unsigned vec) {
   uint32_t data = vec;
   dma_tag_ext ext;
   ext.interrupt = true;
-  return posted_write(kMsiAddress, reinterpret_cast<uint8_t*>(&data), 4, ext) + sc_time(p_.msix_latency_ns, SC_NS);
+  return posted_write(kMsiAddress, reinterpret_cast<uint8_t*>(&data), 4, ext) +
+         sc_time(p_.msix_latency_ns, SC_NS);
 }
 
 void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -510,7 +530,8 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   mmio_read_ = false;
   // The request passes the boundary register first. A read the NIC never completes ends as a
   // PCIe completion timeout does: all ones, and a violation.
-  const bool done = with_rtl([this](auto& m) { return rtl::await_read_completion(m, [&] { tick_on(m); }); });
+  const bool done =
+      with_rtl([this](auto& m) { return rtl::await_read_completion(m, [&] { tick_on(m); }); });
   uint32_t v = with_rtl([](auto& m) { return static_cast<uint32_t>(m.mmio_rdata_o); });
   if (!done) {
     v = 0xFFFFFFFF;
@@ -531,7 +552,9 @@ void nic::run() {
     // Watchdog: every pass either moves the RTL (cycle_) or waits; a pass that finds neither
     // simulated time nor the RTL moved since the last one is a zero-time spin.
     if (run_wd_.stalled(ps_of(now), cycle_)) {
-      stall(fmt::format("neither simulated time nor the RTL moved in {} passes of the NIC's run loop", run_wd_.iterations()));
+      stall(
+          fmt::format("neither simulated time nor the RTL moved in {} passes of the NIC's run loop",
+                      run_wd_.iterations()));
       return;
     }
     if (p_.fault_spin && !pktbuf_ids_.empty()) {  // planted model bug (nic_params::fault_spin)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nic: the SystemC side of the NIC. Owns the Verilated RTL (Vigb_nic) and its TLM-2.0 sockets:
 // dma_init_socket (bus master towards host memory) and mmio_tgt_socket (BAR0).
 //
@@ -54,7 +55,16 @@ struct dma_tag_ext;
 // address filter: the part counts these nowhere)
 // desc_writeback: the frame's descriptor write-back leaves the NIC's memory port (one event per
 // descriptor; the last is the frame's EOP descriptor).
-enum class nic_event { wire_end, mpc_drop, runt_drop, oversize_drop, addr_filtered, rqdpc_drop, no_descriptor, desc_writeback };
+enum class nic_event {
+  wire_end,
+  mpc_drop,
+  runt_drop,
+  oversize_drop,
+  addr_filtered,
+  rqdpc_drop,
+  no_descriptor,
+  desc_writeback
+};
 
 // What the Verilated NIC was built with (rtl/igb_pkg.sv: NumQueues, NumVectors). The RTL is
 // Verilated twice: with all 8 queues (Vigb_nic) and with 4 (Vigb_nic4, NumQ=4). A run that
@@ -82,13 +92,16 @@ class nic : public sc_core::sc_module {
   // Interrupt delivery: vector, when the NIC sent the message, and when it reaches the CPU: the
   // message is a posted write through the PCIe link, behind every earlier write of the NIC,
   // then nic.msix_latency_ns from the root complex to interrupt entry.
-  std::function<void(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival)> msix_sink;
+  std::function<void(unsigned vec, const sc_core::sc_time& sent, const sc_core::sc_time& arrival)>
+      msix_sink;
   // The bus monitor (systemc/bus_monitor.h) found a protocol violation: kind, detail, when
-  std::function<void(const char* kind, const std::string& detail, const sc_core::sc_time& t)> on_violation;
+  std::function<void(const char* kind, const std::string& detail, const sc_core::sc_time& t)>
+      on_violation;
   // An RTL assertion failed (where, when)
   std::function<void(const std::string& where, const sc_core::sc_time& t)> on_rtl_assertion;
   // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
-  std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)> on_frame;
+  std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)>
+      on_frame;
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }
@@ -102,7 +115,8 @@ class nic : public sc_core::sc_module {
   uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
   // Adds to `out` every frame the NIC holds now: in the MAC, the packet buffer, the DMA
   // engine, or in host memory with its descriptor not written back (the end-of-run census)
-  template <class Set> void frames_held(Set& out) const {
+  template <class Set>
+  void frames_held(Set& out) const {
     out.insert(arriving_.begin(), arriving_.end());
     out.insert(pktbuf_ids_.begin(), pktbuf_ids_.end());
     if (wr_active_ && wr_.frame != UINT64_MAX) out.insert(wr_.frame);
@@ -124,7 +138,11 @@ class nic : public sc_core::sc_module {
   static constexpr uint64_t kBusyCycleLimit = 1000000;  // ticked cycles (8 ms at 125 MHz)
 
  private:
-  struct mmio_write { uint64_t cycle; uint32_t addr; uint32_t data; };
+  struct mmio_write {
+    uint64_t cycle;
+    uint32_t addr;
+    uint32_t data;
+  };
   struct dma_write {
     uint64_t addr = 0;
     uint32_t len = 0;
@@ -156,31 +174,39 @@ class nic : public sc_core::sc_module {
   void run();
   void tick();
   // f(model) on whichever Verilated model this run uses
-  template <class F> decltype(auto) with_rtl(F&& f) const;
+  template <class F>
+  decltype(auto) with_rtl(F&& f) const;
   // One cycle (rtl_protocol.h): plan_edge decides which clocks open; a cycle with neither is
   // skipped. Else present_inputs, settle, sample_outputs, retire_inputs, note_progress, edge.
-  template <class M> void tick_on(M& m);
-  template <class M> [[gnu::always_inline]] inline edge_plan plan_edge(const M& m) const;
-  template <class M> [[gnu::always_inline]] inline presented present_inputs(M& m, edge_plan e);
-  template <class M> [[gnu::always_inline]] inline sampled sample_outputs(const M& m);
+  template <class M>
+  void tick_on(M& m);
+  template <class M>
+  [[gnu::always_inline]] inline edge_plan plan_edge(const M& m) const;
+  template <class M>
+  [[gnu::always_inline]] inline presented present_inputs(M& m, edge_plan e);
+  template <class M>
+  [[gnu::always_inline]] inline sampled sample_outputs(const M& m);
   [[gnu::always_inline]] inline void retire_inputs(edge_plan e, presented in);
   template <class M>
-  [[gnu::always_inline]] inline void note_progress(const M& m, edge_plan e, presented in, sampled out);
-  template <class M> [[gnu::always_inline]] inline void edge(M& m, edge_plan e);
+  [[gnu::always_inline]] inline void note_progress(const M& m, edge_plan e, presented in,
+                                                   sampled out);
+  template <class M>
+  [[gnu::always_inline]] inline void edge(M& m, edge_plan e);
   // Tick/skip until cycle_ == target. Returns true when the RTL went quiet with nothing that
   // could wake it but software; cycle_ is target then too unless target is UINT64_MAX.
   bool advance(uint64_t target);
   sc_core::sc_time delay_to(uint64_t cycle) const;  // from SystemC time to the cycle (not behind)
-  bool quiet() const;                     // nothing changes without an external event
-  void set_beat(size_t beat);             // the wire beat of cur_ to present next, and its cycle
-  uint64_t next_event_cycle() const;      // first cycle with an external input, or UINT64_MAX
-  bool intx_unseen() const;               // INTx level changed, the host has not sampled it
-  uint64_t timer_end_cycle() const;       // cycle whose ticks end the first EITR timer, or UINT64_MAX
+  bool quiet() const;                               // nothing changes without an external event
+  void set_beat(size_t beat);         // the wire beat of cur_ to present next, and its cycle
+  uint64_t next_event_cycle() const;  // first cycle with an external input, or UINT64_MAX
+  bool intx_unseen() const;           // INTx level changed, the host has not sampled it
+  uint64_t timer_end_cycle() const;   // cycle whose ticks end the first EITR timer, or UINT64_MAX
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void on_dma_request(const rtl::dma_request& r);
-  template <class M> void on_dma_wdata(const M& m);
+  template <class M>
+  void on_dma_wdata(const M& m);
   sc_core::sc_time send_interrupt(unsigned vec);  // the message write; returns its arrival
   sc_core::sc_time posted_write(uint64_t addr, uint8_t* data, uint32_t len, dma_tag_ext& ext);
   void stall(const std::string& what);  // the watchdog fired: diagnose, stop the simulation
@@ -197,11 +223,11 @@ class nic : public sc_core::sc_module {
   uint64_t period_ps_;
   uint64_t cycles_per_us_;
 
-  uint64_t cycle_ = 0;          // next cycle to tick; the RTL holds the state before it
-  uint64_t next_tick_ = 0;      // first 1 us tick cycle not yet presented to the RTL
-  uint64_t horizon_ = 0;        // the run-ahead bound of the current advance()
+  uint64_t cycle_ = 0;      // next cycle to tick; the RTL holds the state before it
+  uint64_t next_tick_ = 0;  // first 1 us tick cycle not yet presented to the RTL
+  uint64_t horizon_ = 0;    // the run-ahead bound of the current advance()
   uint64_t ticked_ = 0, skipped_ = 0, core_clocked_ = 0, writebacks_ = 0;
-  bool intx_prev_ = false;       // INTx level at the last tick (interrupts on rising edges)
+  bool intx_prev_ = false;  // INTx level at the last tick (interrupts on rising edges)
   std::vector<uint64_t> msix_count_;
 
   // Wire input
@@ -217,14 +243,15 @@ class nic : public sc_core::sc_module {
   std::deque<rtl::rresp_beat> rresp_;
   dma_write wr_;
   bool wr_active_ = false;
-  std::deque<uint64_t> arriving_;     // frames whose last beat is on the wire, not yet taken
-  std::deque<uint64_t> pktbuf_ids_;   // frames in the packet buffer, in order
+  std::deque<uint64_t> arriving_;    // frames whose last beat is on the wire, not yet taken
+  std::deque<uint64_t> pktbuf_ids_;  // frames in the packet buffer, in order
   // Per queue: frames in host memory whose descriptor is not written back yet
   std::vector<std::deque<uint64_t>> awaiting_wb_;
   sc_core::sc_event wakeup_;
   // Progress watchdog
   progress_watchdog run_wd_{kRunLoopLimit};
-  uint64_t busy_cycles_ = 0;  // ticked cycles in a row, with the RTL not quiet, in which no port moved
+  uint64_t busy_cycles_ =
+      0;  // ticked cycles in a row, with the RTL not quiet, in which no port moved
   std::string stalled_;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pcie_link: the PCIe link between the NIC and the host, as a TLM-2.0 interconnect.
 //
 // Upstream (device DMA -> host memory): non-posted reads take read_latency_ns for the round
@@ -36,7 +37,8 @@ class pcie_link : public sc_core::sc_module {
 
   pcie_params p_;
   sc_core::sc_time up_free_ = sc_core::SC_ZERO_TIME;  // upstream link busy until
-  sc_core::sc_time up_visible_ = sc_core::SC_ZERO_TIME;  // the last upstream posted write visible at
+  sc_core::sc_time up_visible_ =
+      sc_core::SC_ZERO_TIME;  // the last upstream posted write visible at
   uint64_t up_bytes_ = 0;
 };
 

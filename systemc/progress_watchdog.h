@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // progress_watchdog: ends a loop that has stopped making progress instead of letting it spin.
 // Each iteration reports what progress looks like there (simulated time, and a count that
 // moves when the RTL does); after `limit` consecutive iterations in which neither changed,

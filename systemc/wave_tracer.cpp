@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "wave_tracer.h"
 
 // verilated.h sees SystemC and calls sc_time_stamp() unqualified.
@@ -47,10 +48,12 @@ bool wave_tracer::open(const std::string& path) {
 void wave_tracer::apply(const change& c) {
   Vigb_sw_probe& p = *probe_;
   // The probe's per-queue ports, by queue.
-#define IGB_Q(n)                                                                           \
-  {&p.napi##n##_state_i, &p.napi##n##_missed_i, &p.napi##n##_budget_left_i,                 \
-   &p.napi##n##_work_done_i, &p.rx##n##_next_to_clean_i, &p.rx##n##_next_to_use_i,          \
-   &p.rx##n##_desc_read_i, &p.rx##n##_desc_read_stb_i}
+#define IGB_Q(n)                                                                        \
+  {                                                                                     \
+    &p.napi##n##_state_i, &p.napi##n##_missed_i, &p.napi##n##_budget_left_i,            \
+        &p.napi##n##_work_done_i, &p.rx##n##_next_to_clean_i, &p.rx##n##_next_to_use_i, \
+        &p.rx##n##_desc_read_i, &p.rx##n##_desc_read_stb_i                              \
+  }
   struct queue_ports {
     CData *napi_state, *napi_missed;
     SData *budget_left, *work_done, *next_to_clean, *next_to_use, *desc_read;
@@ -72,8 +75,9 @@ void wave_tracer::apply(const change& c) {
       *q.desc_read_stb = (desc_read_toggle_[c.q % kProbeQueues] ^= 1u);
       break;
     case sw_sig::core_ctx: {
-      CData* const ctx[kProbeCores] = {&p.core0_ctx_i, &p.core1_ctx_i, &p.core2_ctx_i, &p.core3_ctx_i,
-                                       &p.core4_ctx_i, &p.core5_ctx_i, &p.core6_ctx_i, &p.core7_ctx_i};
+      CData* const ctx[kProbeCores] = {&p.core0_ctx_i, &p.core1_ctx_i, &p.core2_ctx_i,
+                                       &p.core3_ctx_i, &p.core4_ctx_i, &p.core5_ctx_i,
+                                       &p.core6_ctx_i, &p.core7_ctx_i};
       *ctx[c.q] = c.v;
       break;
     }
@@ -82,8 +86,9 @@ void wave_tracer::apply(const change& c) {
     case sw_sig::ep0_ready_len: p.ep0_ready_len_i = c.v; break;
     case sw_sig::task0_state: p.task0_state_i = c.v; break;
     case sw_sig::ksoftirqd_state: {
-      CData* const st[kProbeCores] = {&p.ksoftirqd0_state_i, &p.ksoftirqd1_state_i, &p.ksoftirqd2_state_i,
-                                      &p.ksoftirqd3_state_i, &p.ksoftirqd4_state_i, &p.ksoftirqd5_state_i,
+      CData* const st[kProbeCores] = {&p.ksoftirqd0_state_i, &p.ksoftirqd1_state_i,
+                                      &p.ksoftirqd2_state_i, &p.ksoftirqd3_state_i,
+                                      &p.ksoftirqd4_state_i, &p.ksoftirqd5_state_i,
                                       &p.ksoftirqd6_state_i, &p.ksoftirqd7_state_i};
       *st[c.q] = c.v;
       break;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // wave_tracer: one FST holding the RTL (scope `nic`) and the software state (scope `sw`).
 //
 // The NIC dumps at RTL clock times; software state changes arrive stamped with the CPU's
@@ -44,9 +45,14 @@ class wave_tracer final : public sw_signal_sink {
   void close(uint64_t t_end_ps);
 
  private:
-  struct change { uint64_t t; sw_sig s; uint32_t v; unsigned q; };
+  struct change {
+    uint64_t t;
+    sw_sig s;
+    uint32_t v;
+    unsigned q;
+  };
   void apply(const change& c);
-  void apply_at(uint64_t t_ps);  // the pending changes at t_ps, into the probe
+  void apply_at(uint64_t t_ps);             // the pending changes at t_ps, into the probe
   void dump_pending_before(uint64_t t_ps);  // catch_up's work
   void dump_at(uint64_t t_ps);
   std::function<void(VerilatedFstC*)> trace_rtl_;

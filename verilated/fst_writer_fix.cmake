@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The FST writer Verilator ships (GTKWave's fstapi.c, compiled into verilated_fst_c.cpp), with
 # two races fixed, built in place of Verilator's own copy for TARGET.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RTL assertion failures, collected instead of stopping the simulation. The Verilator runtime
 // is built with VL_USER_STOP_MAYBE, so a failing SystemVerilog assertion ($error) calls the
 // vl_stop_maybe defined in rtl_assert.cpp, which records where it failed; the nic module turns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Verilated NIC's data ports as the C++ around it sees them: beat widths (rtl/igb_pkg.sv
 // DmaW and RxW) and copies into and out of Verilator's wide port words, checked at compile
 // time against the width the RTL was Verilated with. Used by the co-simulation (nic.cpp), the

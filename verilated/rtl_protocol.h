@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 // The port protocol of the Verilated NIC (rtl/igb_nic.sv): how the C++ around it presents
 // inputs, clocks it and samples what it offers, one cycle at a time. The co-simulation
-// (nic.cpp) and the bare harness (testbench/harness/rtl_harness.h) both drive the model through these
-// functions; what each adds (the clock gates, SystemC time, waveforms, host memory) is its own.
+// (nic.cpp) and the bare harness (testbench/harness/rtl_harness.h) both drive the model through
+// these functions; what each adds (the clock gates, SystemC time, waveforms, host memory) is its
+// own.
 //
 // A cycle, in this order:
 //  1. present: every input of the cycle is set with both clocks low (present_*). The NIC takes
@@ -109,13 +111,15 @@ struct rresp_beat {
 // A read's completion of len bytes (data, or zeros when null) queued in beats on consecutive
 // cycles from `at`, never before the last beat of the completion queued before it (the host
 // returns completions in order, one beat a cycle).
-inline void queue_read_completion(std::deque<rresp_beat>& q, uint64_t at, const uint8_t* data, uint32_t len,
-                                  uint8_t tag) {
+inline void queue_read_completion(std::deque<rresp_beat>& q, uint64_t at, const uint8_t* data,
+                                  uint32_t len, uint8_t tag) {
   if (!q.empty()) at = std::max(at, q.back().cycle + 1);
   const uint32_t beats = (len + kDmaBeatBytes - 1) / kDmaBeatBytes;
   for (uint32_t i = 0; i < beats; ++i) {
     rresp_beat b{at + i, {}, tag, i + 1 == beats};
-    if (data) std::memcpy(b.data, data + kDmaBeatBytes * i, std::min<uint32_t>(kDmaBeatBytes, len - kDmaBeatBytes * i));
+    if (data)
+      std::memcpy(b.data, data + kDmaBeatBytes * i,
+                  std::min<uint32_t>(kDmaBeatBytes, len - kDmaBeatBytes * i));
     q.push_back(b);
   }
 }
@@ -169,7 +173,8 @@ struct dma_request {
 };
 template <class M>
 inline dma_request dma_request_of(const M& m) {
-  return {m.dma_req_write_o != 0, m.dma_req_addr_o, m.dma_req_len_o, static_cast<uint8_t>(m.dma_req_tag_o)};
+  return {m.dma_req_write_o != 0, m.dma_req_addr_o, m.dma_req_len_o,
+          static_cast<uint8_t>(m.dma_req_tag_o)};
 }
 
 // The write-data beat offered (dma_wdata_valid_o) appended to data; at the last beat data is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkers of the driver against the NIC, outside the driver they judge, beside the scoreboard
 // that judges delivery (README "Checks"): while the run goes, an unmasked vector whose NAPI is
 // still scheduled, a forgotten tail write, a stranded packet; at its end, the counters against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "scoreboard.h"
 
 #include <algorithm>
@@ -24,8 +25,10 @@ void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f) {
     pay = l4 + (f[l4 + 12] >> 4) * 4u;
     tcp = true;
   }
-  const size_t end = ipv4 ? std::min(f.size(), ip + (size_t(f[ip + 2]) << 8 | f[ip + 3])) : f.size();
-  e.payload.assign(f.begin() + static_cast<long>(std::min(pay, end)), f.begin() + static_cast<long>(end));
+  const size_t end =
+      ipv4 ? std::min(f.size(), ip + (size_t(f[ip + 2]) << 8 | f[ip + 3])) : f.size();
+  e.payload.assign(f.begin() + static_cast<long>(std::min(pay, end)),
+                   f.begin() + static_cast<long>(end));
   // The flow: the 5-tuple (FNV-1a over the addresses, ports and protocol)
   uint64_t h = 1469598103934665603ull;
   auto mix = [&](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
@@ -36,7 +39,8 @@ void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f) {
   }
   e.flow = h;
   e.tcp = tcp;
-  e.seq = tcp ? (uint64_t(f[l4 + 4]) << 24 | uint64_t(f[l4 + 5]) << 16 | uint64_t(f[l4 + 6]) << 8 | f[l4 + 7])
+  e.seq = tcp ? (uint64_t(f[l4 + 4]) << 24 | uint64_t(f[l4 + 5]) << 16 | uint64_t(f[l4 + 6]) << 8 |
+                 f[l4 + 7])
               : offered_in_[h]++;
   expect_.emplace(id, std::move(e));
 }
@@ -44,7 +48,8 @@ void scoreboard::offered(uint64_t id, const std::vector<uint8_t>& f) {
 void scoreboard::dequeued(uint64_t id, uint32_t seq, size_t len) {
   auto it = expect_.find(id);
   if (it == expect_.end() || it->second.taken) {
-    k_.violate("unexpected_delivery", "a frame was delivered twice or was never offered", static_cast<int64_t>(id));
+    k_.violate("unexpected_delivery", "a frame was delivered twice or was never offered",
+               static_cast<int64_t>(id));
     return;
   }
   expected& e = it->second;
@@ -53,7 +58,8 @@ void scoreboard::dequeued(uint64_t id, uint32_t seq, size_t len) {
   e.len = len;
   if (!e.tcp) {
     if (st.started && e.seq < st.next)
-      k_.violate("out_of_order", "a datagram left its socket after a later one of its flow", static_cast<int64_t>(id));
+      k_.violate("out_of_order", "a datagram left its socket after a later one of its flow",
+                 static_cast<int64_t>(id));
     st.next = e.seq + 1;
     st.started = true;
     return;
@@ -61,7 +67,8 @@ void scoreboard::dequeued(uint64_t id, uint32_t seq, size_t len) {
   // The part of the segment taken: [seq, seq + len) must lie in it and reach its end
   const uint32_t off = seq - static_cast<uint32_t>(e.seq);
   if (off > e.payload.size() || len != e.payload.size() - off) {
-    k_.violate("corrupted_delivery", "read() returned bytes its TCP segment does not carry at that sequence number",
+    k_.violate("corrupted_delivery",
+               "read() returned bytes its TCP segment does not carry at that sequence number",
                static_cast<int64_t>(id));
     e.off = 0;
     e.len = SIZE_MAX;  // the content check then fails too: one verdict is enough, it is skipped
@@ -83,17 +90,23 @@ void scoreboard::dequeued(uint64_t id, uint32_t seq, size_t len) {
 void scoreboard::delivered(uint64_t id, const uint8_t* data, size_t len) {
   auto it = expect_.find(id);
   if (it == expect_.end()) {
-    k_.violate("unexpected_delivery", "a frame was delivered twice or was never offered", static_cast<int64_t>(id));
+    k_.violate("unexpected_delivery", "a frame was delivered twice or was never offered",
+               static_cast<int64_t>(id));
     return;
   }
   if (!it->second.taken) {
     const expected& e = it->second;
-    dequeued(id, e.tcp ? static_cast<uint32_t>(e.seq + e.payload.size() - std::min(len, e.payload.size())) : 0, len);
+    dequeued(id,
+             e.tcp
+                 ? static_cast<uint32_t>(e.seq + e.payload.size() - std::min(len, e.payload.size()))
+                 : 0,
+             len);
   }
   const expected& e = it->second;
   if (e.len != SIZE_MAX && (len != e.len || len != e.payload.size() - e.off ||
                             std::memcmp(data, e.payload.data() + e.off, len) != 0)) {
-    k_.violate("corrupted_delivery", "read() returned bytes that differ from the frame sent", static_cast<int64_t>(id));
+    k_.violate("corrupted_delivery", "read() returned bytes that differ from the frame sent",
+               static_cast<int64_t>(id));
   }
   ++delivered_;
   expect_.erase(it);
@@ -102,7 +115,9 @@ void scoreboard::delivered(uint64_t id, const uint8_t* data, size_t len) {
 void scoreboard::dropped(uint64_t id, const std::string& counter) {
   auto it = expect_.find(id);
   if (it == expect_.end()) {
-    k_.violate("double_fate", "a frame was counted as dropped after it already had a fate (" + counter + ")", static_cast<int64_t>(id));
+    k_.violate("double_fate",
+               "a frame was counted as dropped after it already had a fate (" + counter + ")",
+               static_cast<int64_t>(id));
     return;
   }
   ++dropped_by_[counter];

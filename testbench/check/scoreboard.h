@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scoreboard: every offered frame ends delivered - byte-exact and in order within its flow -
 // or counted by exactly one drop counter. Anything else is a violation; frames with neither
 // fate at the end are outstanding: in flight where something still holds them, else
@@ -55,8 +56,8 @@ class scoreboard {
     size_t off = 0, len = 0;
     std::vector<uint8_t> payload;
   };
-  struct stream {  // per flow: what the next dequeue may take
-    uint64_t next = 0;    // UDP: lowest index still allowed; TCP: next sequence number
+  struct stream {       // per flow: what the next dequeue may take
+    uint64_t next = 0;  // UDP: lowest index still allowed; TCP: next sequence number
     bool started = false;
   };
   kernel& k_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igbsim: the command-line program. Subcommands: run, sweep, journey, params.
 // Exit status: 0 success; 2 bad input (one line naming file, key and reason); 3 the run
 // finished but a checker found a violation; 1 any other error.
@@ -85,7 +86,8 @@ int cmd_params() {
       case 2: def = fmt::format("{}", std::get<double>(d.def)); break;
       default: def = std::get<std::string>(d.def);
     }
-    std::printf("%-30s %-12s %-10s %s\n", d.key.c_str(), def.c_str(), d.unit.empty() ? "-" : d.unit.c_str(), d.meaning.c_str());
+    std::printf("%-30s %-12s %-10s %s\n", d.key.c_str(), def.c_str(),
+                d.unit.empty() ? "-" : d.unit.c_str(), d.meaning.c_str());
   }
   return 0;
 }
@@ -119,7 +121,8 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
     ::execv(argv[0], argv.data());
     std::_Exit(127);
   }
-  if (pid < 0) throw std::runtime_error("--waves-trigger: cannot start the first run (fork failed)");
+  if (pid < 0)
+    throw std::runtime_error("--waves-trigger: cannot start the first run (fork failed)");
   // A signal (the caller's handler sets stop_signal) goes on to the first run, which stops;
   // the caller then ends as an interrupted run.
   int st = 0;
@@ -137,7 +140,8 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
     return -2;
   }
   if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))
-    throw std::runtime_error("--waves-trigger: the first run failed (run it without the trigger to see why)");
+    throw std::runtime_error(
+        "--waves-trigger: the first run failed (run it without the trigger to see why)");
   std::ifstream f(scratch / "report.json");
   const auto rep = nlohmann::json::parse(f);
   std::error_code ec;
@@ -151,7 +155,8 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
 std::optional<double> finite_number(const std::string& text) {
   double x = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x)) return std::nullopt;
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x))
+    return std::nullopt;
   return x;
 }
 
@@ -178,28 +183,34 @@ std::string default_out(const std::string& file, const char* fallback) {
   return "out/" + (name.find_first_not_of('.') == std::string::npos ? std::string(fallback) : name);
 }
 
-int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out, bool waves,
-            int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots, const std::string& sweep_point) {
+int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out,
+            bool waves, int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots,
+            const std::string& sweep_point) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
-    if (colon == std::string::npos) throw input_error("--waves-window " + wo.window + ": expected START:END in microseconds");
+    if (colon == std::string::npos)
+      throw input_error("--waves-window " + wo.window + ": expected START:END in microseconds");
     win_start = parse_number(wo.window.substr(0, colon), "--waves-window START");
     win_end = parse_number(wo.window.substr(colon + 1), "--waves-window END");
     if (win_start < 0 || win_end <= win_start)
       throw input_error("--waves-window " + wo.window + ": END must be after START, both >= 0");
     if (win_start > kMaxSimSeconds * 1e6)
-      throw input_error(fmt::format("--waves-window {}: START is past the longest run ({:.0f} us)", wo.window, kMaxSimSeconds * 1e6));
+      throw input_error(fmt::format("--waves-window {}: START is past the longest run ({:.0f} us)",
+                                    wo.window, kMaxSimSeconds * 1e6));
     win_end = std::min(win_end, kMaxSimSeconds * 1e6);  // past the longest run: to the end
     waves = true;
   }
   if (!wo.trigger.empty()) {
     bool known = false;
     for (const char* t : kTriggers) known |= wo.trigger == t;
-    if (!known) throw input_error("--waves-trigger " + wo.trigger + ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
-    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 || wo.post_us <= 0 ||
-        wo.pre_us > kMaxSimSeconds * 1e6 || wo.post_us > kMaxSimSeconds * 1e6)
-      throw input_error(fmt::format("--waves-pre/--waves-post: must be >= 0 and > 0 us, and at most the longest run ({:.0f} us)",
+    if (!known)
+      throw input_error("--waves-trigger " + wo.trigger +
+                        ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
+    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 ||
+        wo.post_us <= 0 || wo.pre_us > kMaxSimSeconds * 1e6 || wo.post_us > kMaxSimSeconds * 1e6)
+      throw input_error(fmt::format("--waves-pre/--waves-post: must be >= 0 and > 0 us, and at "
+                                    "most the longest run ({:.0f} us)",
                                     kMaxSimSeconds * 1e6));
     waves = true;
   }
@@ -219,7 +230,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   if (!wo.trigger.empty()) {
     const double t = find_trigger(scenario, sets, seed, wo.trigger, dir.scratch("trigger"));
     if (stop_signal) {
-      std::fprintf(stderr, "igbsim: interrupted during --waves-trigger's first run; nothing written\n");
+      std::fprintf(stderr,
+                   "igbsim: interrupted during --waves-trigger's first run; nothing written\n");
       return 128 + stop_signal;
     }
     if (t < 0) {
@@ -228,7 +240,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     } else {
       win_start = std::max(0.0, t - wo.pre_us);
       win_end = t + wo.post_us;
-      trigger_note = fmt::format("  waves      {} at {:.3f} us: recorded {:.3f}..{:.3f} us\n", wo.trigger, t, win_start, win_end);
+      trigger_note = fmt::format("  waves      {} at {:.3f} us: recorded {:.3f}..{:.3f} us\n",
+                                 wo.trigger, t, win_start, win_end);
     }
   }
   const fs::path tmp = dir.make_temp();
@@ -245,7 +258,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     const auto fail = [&](const std::string& what) {
       std::fprintf(stderr, "igbsim: error: %s\n", what.c_str());
       if (dir.replaces_earlier())
-        std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n", final_dir.c_str());
+        std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n",
+                     final_dir.c_str());
       return 1;
     };
     run_outcome r = run_simulation(p, o);
@@ -253,17 +267,21 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     if (!sweep_point.empty()) r.report["sweep_point"] = sweep_point;
     // Written whole or not at all: a full disk must not put a truncated report in place of an
     // earlier result (errors after the simulation are returned, not thrown; see run_outcome)
-    for (const auto& [name, text] : {std::pair<const char*, std::string>{"report.json", r.report.dump(2) + "\n"},
-                                     {"scenario.toml", p.to_toml()}}) {
+    for (const auto& [name, text] :
+         {std::pair<const char*, std::string>{"report.json", r.report.dump(2) + "\n"},
+          {"scenario.toml", p.to_toml()}}) {
       std::ofstream f(tmp / name);
       f << text;
       f.close();
-      if (!f) return fail(fmt::format("cannot write {}: {}", (tmp / name).string(), std::strerror(errno)));
+      if (!f)
+        return fail(
+            fmt::format("cannot write {}: {}", (tmp / name).string(), std::strerror(errno)));
     }
     if (waves) {
       const fs::path src = fs::path(IGBSIM_SOURCE_DIR) / "waves";
       for (const auto& f : fs::directory_iterator(src))
-        if (f.path().extension() == ".txt") fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
+        if (f.path().extension() == ".txt")
+          fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
       write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
                  (final_dir / "waves.fst").string(), final_dir.string(),
                  std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
@@ -273,13 +291,15 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";
     if (r.interrupted_by) {
       std::cout << "  INCOMPLETE " << r.report.value("incomplete_reason", std::string()) << "\n"
-                << "             the output folder holds this partial result (report.json: \"complete\": false)\n";
+                << "             the output folder holds this partial result (report.json: "
+                   "\"complete\": false)\n";
       return 128 + r.interrupted_by;
     }
     return r.violations ? 3 : 0;
   } catch (...) {
     if (dir.replaces_earlier())
-      std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n", final_dir.c_str());
+      std::fprintf(stderr, "igbsim: %s was not changed: it still holds an earlier run's result\n",
+                   final_dir.c_str());
     throw;
   }
 }
@@ -294,7 +314,8 @@ std::optional<uint64_t> parse_u64(const std::string& t) {
 
 int cmd_journey(const std::string& dir, const std::string& packet_arg) {
   const auto wanted = parse_u64(packet_arg);
-  if (!wanted) throw input_error("--packet " + packet_arg + ": expected a frame number (0, 1, 2 ...)");
+  if (!wanted)
+    throw input_error("--packet " + packet_arg + ": expected a frame number (0, 1, 2 ...)");
   const uint64_t packet = *wanted;
   const fs::path csv = fs::path(dir) / "journey.csv";
   std::error_code ec;
@@ -310,8 +331,9 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
     for (int c; (c = in.get()) != EOF;) {
       if (c == '\n') break;
       if (l.size() == kMaxLine)
-        throw input_error(fmt::format("{}:{}: longer than {} bytes, which no journey line is (the file is damaged)",
-                                      csv.string(), lineno + 1, kMaxLine));
+        throw input_error(fmt::format(
+            "{}:{}: longer than {} bytes, which no journey line is (the file is damaged)",
+            csv.string(), lineno + 1, kMaxLine));
       l += static_cast<char>(c);
     }
     if (l.empty() && !in) return false;
@@ -335,24 +357,31 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
     return v;
   };
   const auto cols = split(header);
-  if (cols.empty() || cols[0] != "frame") throw input_error(csv.string() + ":1: not an igbsim journey file");
+  if (cols.empty() || cols[0] != "frame")
+    throw input_error(csv.string() + ":1: not an igbsim journey file");
   std::vector<std::string> expected{"frame", "fate"};
   for (const char* suffix : {"_ns", "_task"})
-    for (size_t i = 0; i < kSteps; ++i) expected.push_back(step_name(step(i)) + std::string(suffix));
+    for (size_t i = 0; i < kSteps; ++i)
+      expected.push_back(step_name(step(i)) + std::string(suffix));
   if (cols != expected) {
     size_t i = 0;
     while (i < cols.size() && i < expected.size() && cols[i] == expected[i]) ++i;
-    throw input_error(fmt::format("{}:1: column {} is '{}', this igbsim writes '{}' there (a journey from another "
-                                  "version, or damaged)", csv.string(), i + 1, i < cols.size() ? shown(cols[i]) : "",
-                                  i < expected.size() ? expected[i] : ""));
+    throw input_error(fmt::format(
+        "{}:1: column {} is '{}', this igbsim writes '{}' there (a journey from another "
+        "version, or damaged)",
+        csv.string(), i + 1, i < cols.size() ? shown(cols[i]) : "",
+        i < expected.size() ? expected[i] : ""));
   }
   while (next_line(line)) {
     const auto v = split(line);
     const std::string where = fmt::format("{}:{}", csv.string(), lineno);
     if (v.size() != cols.size())
-      throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)", where, cols.size(), v.size()));
+      throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)",
+                                    where, cols.size(), v.size()));
     const auto id = parse_u64(v[0]);
-    if (!id) throw input_error(where + ": frame number '" + shown(v[0]) + "' is not a number (the file is damaged)");
+    if (!id)
+      throw input_error(where + ": frame number '" + shown(v[0]) +
+                        "' is not a number (the file is damaged)");
     if (*id != packet) continue;
     if (v[1].empty() || v[1].find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
       throw input_error(where + ": fate '" + shown(v[1]) + "' is not a fate (the file is damaged)");
@@ -362,15 +391,19 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
       if (t.empty()) continue;
       const std::optional<double> x = finite_number(t);
       if (!x || *x < 0)
-        throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)", where, step_name(step(i)),
-                                      shown(t)));
+        throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)",
+                                      where, step_name(step(i)), shown(t)));
       times[i] = *x;
     }
     std::printf("frame %llu: %s\n", static_cast<unsigned long long>(packet), v[1].c_str());
-    std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", "step", "at", "time (ns)", "delta (ns)", "from", "app task");
+    std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", "step", "at", "time (ns)", "delta (ns)",
+                "from", "app task");
     for (size_t i = 0; i < kSteps; ++i) {
       const std::string& st = v[2 + kSteps + i];
-      const char* state = st == "R" ? "running" : st == "r" ? "runnable" : st == "S" ? "sleeping" : "-";
+      const char* state = st == "R"   ? "running"
+                          : st == "r" ? "runnable"
+                          : st == "S" ? "sleeping"
+                                      : "-";
       const char* at = step_ref_name(step_at(step(i)));
       if (times[i] < 0) {
         std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", step_name(step(i)), at, "-", "", "", "");
@@ -378,12 +411,18 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
       }
       const double x = times[i];
       const size_t b = delta_base(times, i);
-      if (b == kSteps) std::printf("  %-20s %-8s %14.3f %12s %-12s  %s\n", step_name(step(i)), at, x, "", "", state);
-      else std::printf("  %-20s %-8s %14.3f %12.3f %-12s  %s\n", step_name(step(i)), at, x, x - times[b], step_name(step(b)), state);
+      if (b == kSteps)
+        std::printf("  %-20s %-8s %14.3f %12s %-12s  %s\n", step_name(step(i)), at, x, "", "",
+                    state);
+      else
+        std::printf("  %-20s %-8s %14.3f %12.3f %-12s  %s\n", step_name(step(i)), at, x,
+                    x - times[b], step_name(step(b)), state);
     }
-    std::printf("  at: where the time is taken (NIC port: as the waveform shows it; host: visible in host\n"
-                "  memory, or the interrupt message at the CPU; CPU: on a processor). '-': the frame did not\n"
-                "  pass that step. A delta is taken from the step named under 'from'.\n");
+    std::printf(
+        "  at: where the time is taken (NIC port: as the waveform shows it; host: visible in host\n"
+        "  memory, or the interrupt message at the CPU; CPU: on a processor). '-': the frame did "
+        "not\n"
+        "  pass that step. A delta is taken from the step named under 'from'.\n");
     return 0;
   }
   throw input_error(csv.string() + ": no frame " + std::to_string(packet));
@@ -405,31 +444,44 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--set", sets, "override a parameter: table.key=value")->allow_extra_args(false);
   run->add_option("--out", out, "output folder (default out/<scenario name>)");
   run->add_flag("--waves", waves, "write waves.fst and waves.gtkw");
-  auto* seed_opt = run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
+  auto* seed_opt =
+      run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
-  run->add_flag("--plots", plots, "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
+  run->add_flag("--plots", plots,
+                "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
   wave_opts wo;
-  run->add_option("--waves-window", wo.window, "record waves only for START:END (us of simulated time)");
-  run->add_option("--waves-trigger", wo.trigger, "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
-  run->add_option("--waves-pre", wo.pre_us, "with --waves-trigger: us before the event (default 50)");
-  run->add_option("--waves-post", wo.post_us, "with --waves-trigger: us after the event (default 200)");
+  run->add_option("--waves-window", wo.window,
+                  "record waves only for START:END (us of simulated time)");
+  run->add_option("--waves-trigger", wo.trigger,
+                  "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, "
+                  "budget_exhausted, violation");
+  run->add_option("--waves-pre", wo.pre_us,
+                  "with --waves-trigger: us before the event (default 50)");
+  run->add_option("--waves-post", wo.post_us,
+                  "with --waves-trigger: us after the event (default 200)");
   std::string sweep_point;
-  run->add_option("--sweep-point", sweep_point, "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
+  run->add_option("--sweep-point", sweep_point,
+                  "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
   auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");
   jr->add_option("dir", dir, "output folder of a run")->required();
   jr->add_option("--packet", packet, "frame id (default 0)");
-  auto* pr = app.add_subcommand("params", "list every parameter with its default, unit and meaning");
+  auto* pr =
+      app.add_subcommand("params", "list every parameter with its default, unit and meaning");
   bool params_json = false;
-  pr->add_flag("--json", params_json, "the same as JSON, with each parameter's type, range and choices");
+  pr->add_flag("--json", params_json,
+               "the same as JSON, with each parameter's type, range and choices");
   std::string sweep_file, merge_dir;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool emit_slurm = false;
-  auto* sw = app.add_subcommand("sweep", "run a sweep: a base scenario and axes, one process per point");
+  auto* sw =
+      app.add_subcommand("sweep", "run a sweep: a base scenario and axes, one process per point");
   sw->add_option("sweep", sweep_file, "sweep file (TOML: base, [set], [axes])");
-  sw->add_option("--jobs", jobs, "points run at once (default: the number of cores)")->check(CLI::Range(1, 1024));
+  sw->add_option("--jobs", jobs, "points run at once (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
   sw->add_option("--out", out, "output folder (default out/<sweep name>)");
-  sw->add_flag("--emit-slurm", emit_slurm, "write a Slurm job array and merge step instead of running");
+  sw->add_flag("--emit-slurm", emit_slurm,
+               "write a Slurm job array and merge step instead of running");
   sw->add_option("--merge", merge_dir, "merge a finished (Slurm) sweep folder into sweep.csv");
   try {
     app.parse(argc, argv);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "outdir.h"
 
 #include <fcntl.h>
@@ -36,13 +37,16 @@ bool json_file_says(const fs::path& f, const char* key, const char* value) {
   std::ifstream in(f);
   try {
     const auto j = nlohmann::json::parse(in);
-    return j.is_object() && j.contains(key) && j[key].is_string() && j[key].get<std::string>() == value;
+    return j.is_object() && j.contains(key) && j[key].is_string() &&
+           j[key].get<std::string>() == value;
   } catch (const std::exception&) {
     return false;
   }
 }
 
-bool pid_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+bool pid_alive(long pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 // The PID a sibling name carries right after `prefix` ("NAME.tmp.1234..."), or -1.
 long pid_after(const std::string& name, const std::string& prefix) {
@@ -81,13 +85,17 @@ output_kind kind_of(const fs::path& dir) {
 
 // Whether igbsim writes an entry of this name into a folder of this kind.
 bool ours(const std::string& n, output_kind kind) {
-  static const std::set<std::string> run{kMarker,     "report.json", "journey.csv", "scenario.toml", "waves.fst",
-                                         "waves.gtkw", "rx.pcap",    "plots"};
-  static const std::set<std::string> sweep{kMarker,        "points.json",   "sweep.csv", "plots",
+  static const std::set<std::string> run{kMarker,     "report.json", "journey.csv", "scenario.toml",
+                                         "waves.fst", "waves.gtkw",  "rx.pcap",     "plots"};
+  static const std::set<std::string> sweep{kMarker,        "points.json",  "sweep.csv", "plots",
                                            "sweep.sbatch", "merge.sbatch", "submit.sh"};
   const auto starts = [&n](const char* p) { return n.compare(0, std::strlen(p), p) == 0; };
-  const auto ends = [&n](const char* s) { return n.size() >= std::strlen(s) && n.compare(n.size() - std::strlen(s), std::string::npos, s) == 0; };
-  if (kind == output_kind::sweep) return sweep.count(n) || starts("point-") || (starts("slurm-") && ends(".out"));
+  const auto ends = [&n](const char* s) {
+    return n.size() >= std::strlen(s) &&
+           n.compare(n.size() - std::strlen(s), std::string::npos, s) == 0;
+  };
+  if (kind == output_kind::sweep)
+    return sweep.count(n) || starts("point-") || (starts("slurm-") && ends(".out"));
   if (run.count(n)) return true;
   // The waveform's translate files, copied from the source tree's waves/ (main.cpp)
   std::error_code ec;
@@ -128,18 +136,23 @@ output_dir::output_dir(const std::string& target, output_kind kind, bool merge) 
   if (fs::is_symlink(fs::symlink_status(target_, ec))) {
     // A link to a folder: the result goes where it points. Anything else is not replaced.
     if (!fs::is_directory(fs::status(target_, ec)))
-      throw input_error(shown + ": is a symbolic link to no folder; igbsim does not replace it (choose another --out)");
+      throw input_error(
+          shown +
+          ": is a symbolic link to no folder; igbsim does not replace it (choose another --out)");
     target_ = fs::canonical(target_);
   }
   const fs::path cwd = fs::current_path();
   if (merge && !is_igbsim_output(target_))
-    throw input_error(shown + ": is not an igbsim " + kind_name(kind) + " folder (it has no " + kMarker + " marker); nothing merged");
+    throw input_error(shown + ": is not an igbsim " + kind_name(kind) + " folder (it has no " +
+                      kMarker + " marker); nothing merged");
   if (target_ == target_.root_path() || (!merge && is_within(cwd, target_)))
-    throw input_error(shown + ": is the working folder or one of its parents; igbsim writes only into a folder of its own");
+    throw input_error(shown + ": is the working folder or one of its parents; igbsim writes only "
+                              "into a folder of its own");
   const fs::path parent = target_.parent_path();
   fs::create_directories(parent, ec);
   if (ec || !fs::is_directory(parent))
-    throw input_error(shown + ": cannot create the folder it goes in (" + (ec ? ec.message() : "not a folder") + ")");
+    throw input_error(shown + ": cannot create the folder it goes in (" +
+                      (ec ? ec.message() : "not a folder") + ")");
 
   // The lock: one igbsim process per target. The file stays empty of meaning beyond the PID;
   // after flock() the path is checked to still name the locked file, since a run that ends
@@ -148,18 +161,23 @@ output_dir::output_dir(const std::string& target, output_kind kind, bool merge) 
   for (;;) {
     lock_fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock_fd_ < 0)
-      throw input_error(shown + ": cannot create its lock file " + lock_path_.string() + " (" + std::strerror(errno) + ")");
+      throw input_error(shown + ": cannot create its lock file " + lock_path_.string() + " (" +
+                        std::strerror(errno) + ")");
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       char buf[32] = {};
       const ssize_t n = ::pread(lock_fd_, buf, sizeof buf - 1, 0);
       ::close(lock_fd_);
       lock_fd_ = -1;
       const long pid = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
-      throw input_error(shown + ": in use by " + (pid > 0 ? "PID " + std::to_string(pid) : std::string("another process")) +
+      throw input_error(shown + ": in use by " +
+                        (pid > 0 ? "PID " + std::to_string(pid) : std::string("another process")) +
                         " (another igbsim run writes there now)");
     }
-    struct stat a {}, b {};
-    if (::fstat(lock_fd_, &a) == 0 && ::stat(lock_path_.c_str(), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) break;
+    struct stat a {
+    }, b{};
+    if (::fstat(lock_fd_, &a) == 0 && ::stat(lock_path_.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
+        a.st_dev == b.st_dev)
+      break;
     ::close(lock_fd_);
     lock_fd_ = -1;
   }
@@ -189,20 +207,26 @@ void output_dir::check_target() {
   const auto st = fs::symlink_status(target_, ec);
   if (fs::exists(st)) {
     if (!fs::is_directory(st))
-      throw input_error(shown + ": exists and is not a folder; igbsim does not replace it (choose another --out)");
+      throw input_error(
+          shown +
+          ": exists and is not a folder; igbsim does not replace it (choose another --out)");
     if (is_igbsim_output(target_)) {
       // Ours, of the same kind, and holding nothing but what igbsim wrote there: a user's file
       // put beside a result is not ours to delete.
       if (kind_of(target_) != kind_)
-        throw input_error(fmt::format("{}: is an igbsim {} folder; a {} does not replace it (choose another --out)", shown,
-                                      kind_name(kind_of(target_)), kind_name(kind_)));
+        throw input_error(fmt::format(
+            "{}: is an igbsim {} folder; a {} does not replace it (choose another --out)", shown,
+            kind_name(kind_of(target_)), kind_name(kind_)));
       if (const std::string f = foreign_entry(target_, kind_); !f.empty())
-        throw input_error(fmt::format("{}: holds {}, which igbsim did not write; igbsim does not replace the folder (move {} "
-                                      "out of it, or choose another --out)", shown, f, f));
+        throw input_error(fmt::format(
+            "{}: holds {}, which igbsim did not write; igbsim does not replace the folder (move {} "
+            "out of it, or choose another --out)",
+            shown, f, f));
       earlier_ = true;
     } else if (!fs::is_empty(target_, ec) || ec)
-      throw input_error(shown + ": exists and is not an igbsim output folder (it has no " + kMarker +
-                        " marker); igbsim does not replace it (choose another --out, or remove it yourself)");
+      throw input_error(
+          shown + ": exists and is not an igbsim output folder (it has no " + kMarker +
+          " marker); igbsim does not replace it (choose another --out, or remove it yourself)");
   }
 
   // Temporaries of this target left by igbsim processes that are gone.
@@ -211,14 +235,17 @@ void output_dir::check_target() {
     const std::string n = e.path().filename().string();
     long owner = pid_after(n, name + ".tmp.");
     if (owner < 0) owner = pid_after(n, name + ".trigger.");
-    const bool temporary = pid_after(n, name + ".tmp.") >= 0 ? fs::exists(e.path() / kTempMarker, ec) : true;
-    if (owner >= 0 && owner != ::getpid() && !pid_alive(owner) && temporary && is_igbsim_output(e.path())) {
+    const bool temporary =
+        pid_after(n, name + ".tmp.") >= 0 ? fs::exists(e.path() / kTempMarker, ec) : true;
+    if (owner >= 0 && owner != ::getpid() && !pid_alive(owner) && temporary &&
+        is_igbsim_output(e.path())) {
       std::error_code rm;
       fs::remove_all(e.path(), rm);
       continue;
     }
     const long lock_owner = pid_after(n, "." + name + ".trigger.");
-    if (lock_owner >= 0 && !pid_alive(lock_owner) && n.size() > 12 && n.compare(n.size() - 12, 12, ".igbsim-lock") == 0) {
+    if (lock_owner >= 0 && !pid_alive(lock_owner) && n.size() > 12 &&
+        n.compare(n.size() - 12, 12, ".igbsim-lock") == 0) {
       std::error_code rm;
       fs::remove(e.path(), rm);
     }
@@ -232,14 +259,17 @@ output_dir::~output_dir() {
 }
 
 const fs::path& output_dir::make_temp() {
-  temp_ = target_.parent_path() / (target_.filename().string() + ".tmp." + std::to_string(::getpid()));
+  temp_ =
+      target_.parent_path() / (target_.filename().string() + ".tmp." + std::to_string(::getpid()));
   std::error_code ec;
   if (fs::exists(fs::symlink_status(temp_, ec))) {
-    if (!is_igbsim_output(temp_)) throw input_error(temp_.string() + ": exists and is not ours; igbsim does not replace it");
+    if (!is_igbsim_output(temp_))
+      throw input_error(temp_.string() + ": exists and is not ours; igbsim does not replace it");
     fs::remove_all(temp_, ec);
   }
   if (!fs::create_directory(temp_, ec) || ec)
-    throw input_error(target_.string() + ": cannot create a folder beside it (" + ec.message() + ")");
+    throw input_error(target_.string() + ": cannot create a folder beside it (" + ec.message() +
+                      ")");
   mark_igbsim_output(temp_, kind_);
   std::ofstream(temp_ / kTempMarker) << ::getpid() << "\n";
   return temp_;
@@ -252,17 +282,21 @@ void output_dir::commit() {
   // The result becomes a folder of its own first: the next run must not take it for a dead
   // process's temporary, whatever happens below.
   fs::remove(temp_ / kTempMarker, ec);
-  if (exists && (!fs::is_directory(st) || (!fs::is_empty(target_, ec) && (!is_igbsim_output(target_) ||
-                                                                          !foreign_entry(target_, kind_).empty())))) {
+  if (exists && (!fs::is_directory(st) ||
+                 (!fs::is_empty(target_, ec) &&
+                  (!is_igbsim_output(target_) || !foreign_entry(target_, kind_).empty())))) {
     committed_ = true;  // keep the result where it is
     earlier_ = false;   // and what is at the target now is not ours to speak of
-    throw std::runtime_error(target_.string() + ": changed during the run and is no longer an igbsim output folder "
-                             "holding only what igbsim wrote; the result is in " + temp_.string());
+    throw std::runtime_error(target_.string() +
+                             ": changed during the run and is no longer an igbsim output folder "
+                             "holding only what igbsim wrote; the result is in " +
+                             temp_.string());
   }
   if (exists && !fs::is_empty(target_, ec)) {
     // Swap the new folder in atomically, then remove the earlier one (now at the temporary name).
     if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0) {
-      const fs::path old = target_.parent_path() / (target_.filename().string() + ".tmp." + std::to_string(::getpid()) + ".old");
+      const fs::path old = target_.parent_path() / (target_.filename().string() + ".tmp." +
+                                                    std::to_string(::getpid()) + ".old");
       fs::rename(target_, old);
       fs::rename(temp_, target_);
       committed_ = true;
@@ -289,7 +323,8 @@ void output_dir::claim_in_place() {
 }
 
 fs::path output_dir::scratch(const std::string& what) const {
-  return target_.parent_path() / (target_.filename().string() + "." + what + "." + std::to_string(::getpid()));
+  return target_.parent_path() /
+         (target_.filename().string() + "." + what + "." + std::to_string(::getpid()));
 }
 
 }  // namespace igbsim

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output folders: igbsim writes only into folders that are provably its own, and never
 // destroys anything else.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "params.h"
 
 #include <fmt/format.h>
@@ -20,8 +21,8 @@
 namespace igbsim {
 
 namespace {
-param_def make(const std::string& key, param_value def, const std::string& unit, double lo, double hi,
-               std::vector<std::string> choices, const std::string& meaning) {
+param_def make(const std::string& key, param_value def, const std::string& unit, double lo,
+               double hi, std::vector<std::string> choices, const std::string& meaning) {
   param_def d;
   d.key = key;
   d.def = std::move(def);
@@ -40,8 +41,8 @@ param_def integer(const std::string& key, int64_t def, const std::string& unit, 
                   double hi, const std::string& meaning) {
   return make(key, def, unit, lo, hi, {}, meaning);
 }
-param_def choice(const std::string& key, const std::string& def,
-                 std::vector<std::string> choices, const std::string& meaning) {
+param_def choice(const std::string& key, const std::string& def, std::vector<std::string> choices,
+                 const std::string& meaning) {
   return make(key, def, "", 0, 0, std::move(choices), meaning);
 }
 param_def multiple_of(param_def d, int64_t m, const std::string& why) {
@@ -51,8 +52,9 @@ param_def multiple_of(param_def d, int64_t m, const std::string& why) {
 }
 // A word from `choices` (the default among them) or a number in [lo, hi]; an integer when
 // integer_only (multiple_of 1). p.s() gives the word or the number as written.
-param_def word_or_number(const std::string& key, const std::string& def, std::vector<std::string> choices,
-                         const std::string& unit, double lo, double hi, bool integer_only, const std::string& meaning) {
+param_def word_or_number(const std::string& key, const std::string& def,
+                         std::vector<std::string> choices, const std::string& unit, double lo,
+                         double hi, bool integer_only, const std::string& meaning) {
   param_def d = make(key, def, unit, lo, hi, std::move(choices), meaning);
   d.number_or_choice = true;
   if (integer_only) d.multiple_of = 1;
@@ -72,9 +74,10 @@ using apply_fn = std::function<void(const param_value&, run_config&)>;
 
 // The table's value type for a field of type T: flag, integer, number or text
 template <class T>
-using value_of = std::conditional_t<std::is_same_v<T, bool>, bool,
-                 std::conditional_t<std::is_integral_v<T>, int64_t,
-                 std::conditional_t<std::is_floating_point_v<T>, double, std::string>>>;
+using value_of = std::conditional_t<
+    std::is_same_v<T, bool>, bool,
+    std::conditional_t<std::is_integral_v<T>, int64_t,
+                       std::conditional_t<std::is_floating_point_v<T>, double, std::string>>>;
 
 template <class V>
 struct binding {
@@ -86,13 +89,16 @@ struct binding {
 template <class S, class T>
 binding<value_of<T>> field(S run_config::*s, T S::*m) {
   using V = value_of<T>;
-  return {static_cast<V>(S{}.*m), [s, m](const param_value& v, run_config& c) { (c.*s).*m = static_cast<T>(std::get<V>(v)); }};
+  return {static_cast<V>(S{}.*m), [s, m](const param_value& v, run_config& c) {
+            (c.*s).*m = static_cast<T>(std::get<V>(v));
+          }};
 }
 // A field of run_config itself (field(&run_config::lockstep))
 template <class T>
 binding<value_of<T>> field(T run_config::*m) {
   using V = value_of<T>;
-  return {static_cast<V>(run_config{}.*m), [m](const param_value& v, run_config& c) { c.*m = static_cast<T>(std::get<V>(v)); }};
+  return {static_cast<V>(run_config{}.*m),
+          [m](const param_value& v, run_config& c) { c.*m = static_cast<T>(std::get<V>(v)); }};
 }
 
 // Field m of the struct in member n of run_config::*s (field(&run_config::ic,
@@ -100,20 +106,21 @@ binding<value_of<T>> field(T run_config::*m) {
 template <class S, class N, class T>
 binding<value_of<T>> field(S run_config::*s, N S::*n, T N::*m) {
   using V = value_of<T>;
-  return {static_cast<V>(N{}.*m),
-          [s, n, m](const param_value& v, run_config& c) { ((c.*s).*n).*m = static_cast<T>(std::get<V>(v)); }};
+  return {static_cast<V>(N{}.*m), [s, n, m](const param_value& v, run_config& c) {
+            ((c.*s).*n).*m = static_cast<T>(std::get<V>(v));
+          }};
 }
 
 param_def bound(param_def d, apply_fn apply) {
   d.apply = std::move(apply);
   return d;
 }
-param_def num(const std::string& key, binding<double> f, const std::string& unit, double lo, double hi,
-              const std::string& meaning) {
+param_def num(const std::string& key, binding<double> f, const std::string& unit, double lo,
+              double hi, const std::string& meaning) {
   return bound(num(key, f.def, unit, lo, hi, meaning), std::move(f.apply));
 }
-param_def integer(const std::string& key, binding<int64_t> f, const std::string& unit, double lo, double hi,
-                  const std::string& meaning) {
+param_def integer(const std::string& key, binding<int64_t> f, const std::string& unit, double lo,
+                  double hi, const std::string& meaning) {
   return bound(integer(key, f.def, unit, lo, hi, meaning), std::move(f.apply));
 }
 param_def flag(const std::string& key, binding<bool> f, const std::string& meaning) {
@@ -126,16 +133,18 @@ param_def text(const std::string& key, binding<std::string> f, const std::string
 // A choice of words, each naming a value of field m of run_config::*s (an enum, a bool, a
 // mode); the default is the word of the default-constructed struct's value.
 template <class S, class T>
-param_def choice(const std::string& key, S run_config::*s, T S::*m, std::vector<std::pair<std::string, T>> words,
-                 const std::string& meaning) {
+param_def choice(const std::string& key, S run_config::*s, T S::*m,
+                 std::vector<std::pair<std::string, T>> words, const std::string& meaning) {
   std::vector<std::string> choices;
   std::string def;
   for (const auto& [word, value] : words) {
     choices.push_back(word);
     if (def.empty() && value == S{}.*m) def = word;
   }
-  if (def.empty()) throw std::logic_error(key + ": the default of its field is none of its choices");
-  return bound(choice(key, def, std::move(choices), meaning), [s, m, words](const param_value& v, run_config& c) {
+  if (def.empty())
+    throw std::logic_error(key + ": the default of its field is none of its choices");
+  return bound(choice(key, def, std::move(choices), meaning),
+               [s, m, words](const param_value& v, run_config& c) {
     for (const auto& [word, value] : words)
       if (word == std::get<std::string>(v)) (c.*s).*m = value;
   });
@@ -143,8 +152,10 @@ param_def choice(const std::string& key, S run_config::*s, T S::*m, std::vector<
 
 // A flag that is one bit of the integer field m (a mask of planted faults)
 template <class S, class T>
-param_def flag_bit(const std::string& key, S run_config::*s, T S::*m, unsigned bit, const std::string& meaning) {
-  return bound(flag(key, (S{}.*m & bit) != 0, meaning), [s, m, bit](const param_value& v, run_config& c) {
+param_def flag_bit(const std::string& key, S run_config::*s, T S::*m, unsigned bit,
+                   const std::string& meaning) {
+  return bound(flag(key, (S{}.*m & bit) != 0, meaning),
+               [s, m, bit](const param_value& v, run_config& c) {
     T& f = (c.*s).*m;
     f = static_cast<T>(std::get<bool>(v) ? f | bit : f & ~bit);
   });
@@ -152,14 +163,16 @@ param_def flag_bit(const std::string& key, S run_config::*s, T S::*m, unsigned b
 
 // "auto" (field m holds auto_value, its default) or an integer in [lo, hi]
 template <class S, class T>
-param_def auto_or_integer(const std::string& key, S run_config::*s, T S::*m, T auto_value, const std::string& unit,
-                          double lo, double hi, const std::string& meaning) {
-  if (!(S{}.*m == auto_value)) throw std::logic_error(key + ": the default of its field is not auto");
+param_def auto_or_integer(const std::string& key, S run_config::*s, T S::*m, T auto_value,
+                          const std::string& unit, double lo, double hi,
+                          const std::string& meaning) {
+  if (!(S{}.*m == auto_value))
+    throw std::logic_error(key + ": the default of its field is not auto");
   return bound(word_or_number(key, "auto", {"auto"}, unit, lo, hi, true, meaning),
                [s, m, auto_value](const param_value& v, run_config& c) {
-                 const std::string& w = std::get<std::string>(v);
-                 (c.*s).*m = w == "auto" ? auto_value : static_cast<T>(std::stol(w));
-               });
+    const std::string& w = std::get<std::string>(v);
+    (c.*s).*m = w == "auto" ? auto_value : static_cast<T>(std::stol(w));
+  });
 }
 
 param_def hidden(param_def d) {
@@ -182,7 +195,8 @@ std::string show(const param_value& v) {
     case 1: return std::to_string(std::get<int64_t>(v));
     case 2: {
       std::string s = fmt::format("{}", std::get<double>(v));
-      if (std::isfinite(std::get<double>(v)) && s.find_first_of(".eE") == std::string::npos) s += ".0";
+      if (std::isfinite(std::get<double>(v)) && s.find_first_of(".eE") == std::string::npos)
+        s += ".0";
       return s;
     }
     default: {  // quoted and escaped by the TOML library, so any path reads back as written
@@ -194,96 +208,270 @@ std::string show(const param_value& v) {
 }
 }  // namespace
 
+// fn_length: data table
 params::params() {
   using rc = run_config;
   // The parameters, in listing order. Those bound to a field (field(), a choice of its values,
   // auto_or_integer) take their default from its struct; the others state theirs here, and
   // configure_run (testbench/run_config.cpp) derives their settings by code.
   defs_ = {
-      choice("traffic.protocol", &rc::tc, &traffic_config::tcp, {{"udp", false}, {"tcp", true}}, "transport: udp flows, or tcp: one established connection per flow"),
-      integer("traffic.flows", field(&rc::tc, &traffic_config::flows), "", 1, 100000, "number of flows: UDP sources or TCP connections, each from its own peer address"),
-      num("traffic.tcp_reorder_pct", field(&rc::tc, &traffic_config::reorder_pct), "%", 0, 50, "TCP: share of segments overtaken by their connection's next segment"),
-      num("traffic.tcp_loss_pct", field(&rc::tc, &traffic_config::loss_pct), "%", 0, 50, "TCP: share of segments lost and retransmitted 8 frames later"),
-      num("traffic.tcp_dup_pct", field(&rc::tc, &traffic_config::dup_pct), "%", 0, 50, "TCP: share of segments sent twice (spurious retransmission)"),
-      integer("traffic.frame_bytes", field(&rc::tc, &traffic_config::frame_bytes), "bytes", 64, 9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
-      num("traffic.rate_pct", 30, "%", 0.001, 100, "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
-      num("traffic.rate_pps", 0, "frames/s", 0, 1488095, "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would outlast 100 days of simulated time"),
-      num("traffic.rate_mbps", 0, "Mb/s", 0, 1000, "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use rate_pct. Above line rate with preamble and gap (761.9 Mb/s of 64-byte frames) is refused"),
-      choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"}, "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then off_us silent)"),
+      choice("traffic.protocol", &rc::tc, &traffic_config::tcp, {{"udp", false}, {"tcp", true}},
+             "transport: udp flows, or tcp: one established connection per flow"),
+      integer("traffic.flows", field(&rc::tc, &traffic_config::flows), "", 1, 100000,
+              "number of flows: UDP sources or TCP connections, each from its own peer address"),
+      num("traffic.tcp_reorder_pct", field(&rc::tc, &traffic_config::reorder_pct), "%", 0, 50,
+          "TCP: share of segments overtaken by their connection's next segment"),
+      num("traffic.tcp_loss_pct", field(&rc::tc, &traffic_config::loss_pct), "%", 0, 50,
+          "TCP: share of segments lost and retransmitted 8 frames later"),
+      num("traffic.tcp_dup_pct", field(&rc::tc, &traffic_config::dup_pct), "%", 0, 50,
+          "TCP: share of segments sent twice (spurious retransmission)"),
+      integer("traffic.frame_bytes", field(&rc::tc, &traffic_config::frame_bytes), "bytes", 64,
+              9018, "Ethernet frame size including FCS (above 1518: jumbo, RCTL.LPE)"),
+      num("traffic.rate_pct", 30, "%", 0.001, 100,
+          "offered load as percent of 1 Gb/s line rate (used when rate_pps is 0)"),
+      num("traffic.rate_pps", 0, "frames/s", 0, 1488095,
+          "offered load in frames per second; 0 = use rate_mbps or rate_pct. Above line rate for "
+          "the frame size (81274 frames/s at 1518 bytes) is refused; so is a rate whose run would "
+          "outlast 100 days of simulated time"),
+      num("traffic.rate_mbps", 0, "Mb/s", 0, 1000,
+          "offered load in Mb/s of Ethernet frames (FCS included, preamble and gap not); 0 = use "
+          "rate_pct. Above line rate with preamble and gap (761.9 Mb/s of 64-byte frames) is "
+          "refused"),
+      choice("traffic.pattern", "cbr", {"cbr", "poisson", "onoff"},
+             "arrival process: constant rate, Poisson, or on/off bursts (on_us at the rate, then "
+             "off_us silent)"),
       num("traffic.on_us", 100, "us", 0.1, 1e7, "onoff: length of a burst"),
       num("traffic.off_us", 900, "us", 0.1, 1e7, "onoff: silence between bursts"),
-      text("traffic.pcap", field(&rc::tc, &traffic_config::pcap), "replay this capture (Ethernet pcap) instead of generating frames; relative to the working directory. Frames closer than the wire carries queue at the sender; a capture spanning more than 100 days is refused"),
-      flag("traffic.pcap_rescale", field(&rc::tc, &traffic_config::pcap_rescale), "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the capture's own timing"),
-      flag("traffic.live", field(&rc::tc, &traffic_config::live), "take real UDP datagrams from clients on live_addr:live_port instead of generating frames; the run follows the wall clock"),
+      text("traffic.pcap", field(&rc::tc, &traffic_config::pcap),
+           "replay this capture (Ethernet pcap) instead of generating frames; relative to the "
+           "working directory. Frames closer than the wire carries queue at the sender; a capture "
+           "spanning more than 100 days is refused"),
+      flag("traffic.pcap_rescale", field(&rc::tc, &traffic_config::pcap_rescale),
+           "replay at the configured rate (rate_pps, rate_mbps or rate_pct) instead of the "
+           "capture's own timing"),
+      flag("traffic.live", field(&rc::tc, &traffic_config::live),
+           "take real UDP datagrams from clients on live_addr:live_port instead of generating "
+           "frames; the run follows the wall clock"),
       text("traffic.live_addr", field(&rc::live_addr), "live: the loopback address to listen on"),
-      integer("traffic.live_port", field(&rc::live_port), "", 1, 65535, "live: the UDP port to listen on"),
-      num("traffic.live_idle_us", field(&rc::tc, &traffic_config::live_idle_us), "us", 0, 3.6e9, "live: end the run after this long (wall clock) without a datagram; 0 = never (traffic.frames still ends it)"),
-      choice("traffic.size", &rc::tc, &traffic_config::size, {{"fixed", traffic_config::sizes::fixed}, {"uniform", traffic_config::sizes::uniform}, {"imix", traffic_config::sizes::imix}}, "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX (64/594/1518 bytes, 7:4:1)"),
-      integer("traffic.size_min", field(&rc::tc, &traffic_config::size_min), "bytes", 64, 9018, "uniform sizes: smallest frame"),
-      integer("traffic.size_max", field(&rc::tc, &traffic_config::size_max), "bytes", 64, 9018, "uniform sizes: largest frame"),
-      integer("traffic.frames", 3000, "frames", 1, 100000000, "frames to offer (used when duration_us is 0)"),
-      num("traffic.duration_us", field(&rc::tc, &traffic_config::duration_us), "us", 0, 60e6, "offer frames for this long instead of a count: the frames whose times fall in [0, duration_us); 0 = use frames"),
-      choice("nic.part", "i350", {"i350", "82576", "i210"}, "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else 4) and its packet buffer (36, 64, 34 KB)"),
-      auto_or_integer("nic.queues", &rc::want, &igb_setup::queues, 0, "", 1, 8, "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
-      multiple_of(integer("nic.rx_ring", field(&rc::ic, &igb_config::rx_ring), "descriptors", 80, 4096, "receive ring size (multiple of 8, igb limits 80..4096)"), 8, ""),
-      auto_or_integer("nic.pktbuf_kb", &rc::want, &igb_setup::pktbuf_kb, 0, "KB", 2, 64, "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
-      multiple_of(integer("nic.rx_burst_bytes", kRxBeatBytes * nic_params{}.rx_burst_beats, "bytes", 16, 512, "the MAC hands received data to the packet buffer in bursts of this many bytes (multiple of 16): 16-byte beats on consecutive cycles, the last in the cycle its last byte is off the wire, so frames end at their wire times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"), kRxBeatBytes, " (the MAC's beat)"),
-      integer("nic.pthresh", field(&rc::ic, &igb_config::pthresh), "descriptors", 0, 31, "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache holds 16"),
-      integer("nic.hthresh", field(&rc::ic, &igb_config::hthresh), "descriptors", 0, 31, "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
-      auto_or_integer("nic.wthresh", &rc::want, &igb_setup::wthresh, -1, "descriptors", 0, 31, "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most 16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
-      choice("nic.drop_en", &rc::want, &igb_setup::drop_en, {{"auto", -1}, {"true", 1}, {"false", 0}}, "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. auto: igb's rule (igb_setup_srrctl): on with more than one queue when driver.flow_control does not receive PAUSE"),
-      flag("nic.promisc", field(&rc::ic, &igb_config::promisc), "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter lets frames for other stations and every multicast frame in; off, it drops them (counted by no NIC register: checks.dropped_by.address_filtered)"),
-      num("nic.msix_latency_ns", field(&rc::np, &nic_params::msix_latency_ns), "ns", 0, 1e6, "interrupt message from the root complex to interrupt entry on the CPU (the message first crosses the PCIe link behind the NIC's earlier writes)"),
-      num("pcie.read_latency_ns", field(&rc::pp, &pcie_params::read_latency_ns), "ns", 1, 1e6, "round trip of a non-posted read (DMA or MMIO)"),
-      num("pcie.write_latency_ns", field(&rc::pp, &pcie_params::write_latency_ns), "ns", 1, 1e6, "posted write: issue to visibility at the far side"),
-      num("pcie.gbps", field(&rc::pp, &pcie_params::gbps), "Gb/s", 0.1, 1000, "link data rate after line coding (Gen2 x4 = 16)"),
-      choice("driver.mode", &rc::ic, &igb_config::napi, {{"napi", true}, {"legacy", false}}, "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and queues each frame to the backlog; the receive-livelock baseline)"),
-      choice("driver.irq_mode", &rc::want, &igb_setup::irq_mode, {{"msix", igb_irq_mode::msix}, {"msi", igb_irq_mode::msi}, {"intx", igb_irq_mode::intx}}, "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb then uses one queue)"),
-      word_or_number("driver.itr", "dynamic", {"dynamic", "off"}, "us", 10, 10000, false, "interrupt throttle: dynamic (igb default, conservative), off, or a fixed interval in us (10..10000)"),
-      choice("driver.flow_control", &rc::want, &igb_setup::fc, {{"full", igb_fc_mode::full}, {"rx_pause", igb_fc_mode::rx_pause}, {"tx_pause", igb_fc_mode::tx_pause}, {"none", igb_fc_mode::none}}, "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
-      choice("driver.completion", &rc::ic, &igb_config::completion_dd, {{"length", false}, {"dd", true}}, "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or the DD bit (older igb, which clears hdr_addr on refill)"),
-      choice("driver.rx_path", &rc::ic, &igb_config::construct_skb, {{"build_skb", false}, {"construct_skb", true}}, "skb construction: build_skb around the buffer (default) or construct_skb copying the headers (legacy-rx private flag)"),
-      integer("driver.napi_weight", field(&rc::ic, &igb_config::napi_weight), "packets", 1, 4096, "NAPI weight: budget of one igb_poll"),
-      integer("driver.mtu", field(&rc::ic, &igb_config::mtu), "bytes", 68, 9216, "interface MTU. Up to 1514 igb limits received frames to 1536 bytes (RLPML; FCS included, +4 per VLAN tag) so each fits one 2 KB buffer; above, it uses 3 KB buffers in 8 KB pages and takes frames up to 9728 bytes over several buffers. Longer frames are dropped by the NIC and counted in ROC (rx_length_errors)"),
+      integer("traffic.live_port", field(&rc::live_port), "", 1, 65535,
+              "live: the UDP port to listen on"),
+      num("traffic.live_idle_us", field(&rc::tc, &traffic_config::live_idle_us), "us", 0, 3.6e9,
+          "live: end the run after this long (wall clock) without a datagram; 0 = never "
+          "(traffic.frames still ends it)"),
+      choice("traffic.size", &rc::tc, &traffic_config::size,
+             {{"fixed", traffic_config::sizes::fixed},
+              {"uniform", traffic_config::sizes::uniform},
+              {"imix", traffic_config::sizes::imix}},
+             "frame sizes: fixed (frame_bytes), uniform in [size_min, size_max], or IMIX "
+             "(64/594/1518 bytes, 7:4:1)"),
+      integer("traffic.size_min", field(&rc::tc, &traffic_config::size_min), "bytes", 64, 9018,
+              "uniform sizes: smallest frame"),
+      integer("traffic.size_max", field(&rc::tc, &traffic_config::size_max), "bytes", 64, 9018,
+              "uniform sizes: largest frame"),
+      integer("traffic.frames", 3000, "frames", 1, 100000000,
+              "frames to offer (used when duration_us is 0)"),
+      num("traffic.duration_us", field(&rc::tc, &traffic_config::duration_us), "us", 0, 60e6,
+          "offer frames for this long instead of a count: the frames whose times fall in [0, "
+          "duration_us); 0 = use frames"),
+      choice("nic.part", "i350", {"i350", "82576", "i210"},
+             "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR "
+             "layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else "
+             "4) and its packet buffer (36, 64, 34 KB)"),
+      auto_or_integer(
+          "nic.queues", &rc::want, &igb_setup::queues, 0, "", 1, 8,
+          "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as "
+          "igb_init_queue_configuration, min(kernel.cores, the part's maximum); MSI and INTx: 1"),
+      multiple_of(integer("nic.rx_ring", field(&rc::ic, &igb_config::rx_ring), "descriptors", 80,
+                          4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
+                  8, ""),
+      auto_or_integer(
+          "nic.pktbuf_kb", &rc::want, &igb_setup::pktbuf_kb, 0, "KB", 2, 64,
+          "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
+      multiple_of(integer("nic.rx_burst_bytes", kRxBeatBytes * nic_params{}.rx_burst_beats, "bytes",
+                          16, 512,
+                          "the MAC hands received data to the packet buffer in bursts of this many "
+                          "bytes (multiple of 16): 16-byte beats on consecutive cycles, the last "
+                          "in the cycle its last byte is off the wire, so frames end at their wire "
+                          "times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"),
+                  kRxBeatBytes, " (the MAC's beat)"),
+      integer("nic.pthresh", field(&rc::ic, &igb_config::pthresh), "descriptors", 0, 31,
+              "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache "
+              "holds 16"),
+      integer("nic.hthresh", field(&rc::ic, &igb_config::hthresh), "descriptors", 0, 31,
+              "RXDCTL.HTHRESH: prefetch only when at least this many are in host memory"),
+      auto_or_integer(
+          "nic.wthresh", &rc::want, &igb_setup::wthresh, -1, "descriptors", 0, 31,
+          "RXDCTL.WTHRESH: write back completions in groups of this many (0 and 1: each; at most "
+          "16 wait). auto: what igb programs (IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4)"),
+      choice("nic.drop_en", &rc::want, &igb_setup::drop_en,
+             {{"auto", -1}, {"true", 1}, {"false", 0}},
+             "SRRCTL.DROP_EN: drop a frame that finds no descriptor (RQDPC) instead of holding it. "
+             "auto: igb's rule (igb_setup_srrctl): on with more than one queue when "
+             "driver.flow_control does not receive PAUSE"),
+      flag("nic.promisc", field(&rc::ic, &igb_config::promisc),
+           "promiscuous mode (ip link set promisc on: RCTL.UPE and MPE): the NIC's address filter "
+           "lets frames for other stations and every multicast frame in; off, it drops them "
+           "(counted by no NIC register: checks.dropped_by.address_filtered)"),
+      num("nic.msix_latency_ns", field(&rc::np, &nic_params::msix_latency_ns), "ns", 0, 1e6,
+          "interrupt message from the root complex to interrupt entry on the CPU (the message "
+          "first crosses the PCIe link behind the NIC's earlier writes)"),
+      num("pcie.read_latency_ns", field(&rc::pp, &pcie_params::read_latency_ns), "ns", 1, 1e6,
+          "round trip of a non-posted read (DMA or MMIO)"),
+      num("pcie.write_latency_ns", field(&rc::pp, &pcie_params::write_latency_ns), "ns", 1, 1e6,
+          "posted write: issue to visibility at the far side"),
+      num("pcie.gbps", field(&rc::pp, &pcie_params::gbps), "Gb/s", 0.1, 1000,
+          "link data rate after line coding (Gen2 x4 = 16)"),
+      choice("driver.mode", &rc::ic, &igb_config::napi, {{"napi", true}, {"legacy", false}},
+             "receive mode: napi, or legacy (no NAPI: the interrupt handler cleans the ring and "
+             "queues each frame to the backlog; the receive-livelock baseline)"),
+      choice(
+          "driver.irq_mode", &rc::want, &igb_setup::irq_mode,
+          {{"msix", igb_irq_mode::msix}, {"msi", igb_irq_mode::msi}, {"intx", igb_irq_mode::intx}},
+          "interrupt mode: MSI-X (a vector per queue), MSI or INTx (one interrupt, ICR read; igb "
+          "then uses one queue)"),
+      word_or_number("driver.itr", "dynamic", {"dynamic", "off"}, "us", 10, 10000, false,
+                     "interrupt throttle: dynamic (igb default, conservative), off, or a fixed "
+                     "interval in us (10..10000)"),
+      choice("driver.flow_control", &rc::want, &igb_setup::fc,
+             {{"full", igb_fc_mode::full},
+              {"rx_pause", igb_fc_mode::rx_pause},
+              {"tx_pause", igb_fc_mode::tx_pause},
+              {"none", igb_fc_mode::none}},
+             "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual "
+             "default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
+      choice("driver.completion", &rc::ic, &igb_config::completion_dd,
+             {{"length", false}, {"dd", true}},
+             "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or "
+             "the DD bit (older igb, which clears hdr_addr on refill)"),
+      choice("driver.rx_path", &rc::ic, &igb_config::construct_skb,
+             {{"build_skb", false}, {"construct_skb", true}},
+             "skb construction: build_skb around the buffer (default) or construct_skb copying the "
+             "headers (legacy-rx private flag)"),
+      integer("driver.napi_weight", field(&rc::ic, &igb_config::napi_weight), "packets", 1, 4096,
+              "NAPI weight: budget of one igb_poll"),
+      integer("driver.mtu", field(&rc::ic, &igb_config::mtu), "bytes", 68, 9216,
+              "interface MTU. Up to 1514 igb limits received frames to 1536 bytes (RLPML; FCS "
+              "included, +4 per VLAN tag) so each fits one 2 KB buffer; above, it uses 3 KB "
+              "buffers in 8 KB pages and takes frames up to 9728 bytes over several buffers. "
+              "Longer frames are dropped by the NIC and counted in ROC (rx_length_errors)"),
       integer("kernel.cores", field(&rc::kp, &kernel_params::cores), "", 1, 8, "CPU cores"),
-      choice("kernel.irq_affinity", &rc::kp, &kernel_params::irq_spread, {{"spread", true}, {"core0", false}}, "where interrupts go: spread (queue n's vector on core n mod cores, as irqbalance places them) or all on core 0"),
-      integer("kernel.netdev_budget", field(&rc::kp, &kernel_params::netdev_budget), "packets", 1, 100000, "net.core.netdev_budget: packets per net_rx_action"),
-      integer("kernel.netdev_budget_usecs", field(&rc::kp, &kernel_params::netdev_budget_usecs), "us", 1, 1000000, "net.core.netdev_budget_usecs: time limit of one net_rx_action, counted in jiffies (usecs_to_jiffies, rounded up); the kernel's default is 2 jiffies, 2000000 / kernel.hz"),
-      integer("kernel.hz", field(&rc::kp, &kernel_params::hz), "Hz", 100, 1000, "CONFIG_HZ: 100, 250, 300 or 1000; jiffies tick every 1/hz s, and net_rx_action's netdev_budget_usecs and __do_softirq's 2 ms limit are counted in them"),
-      integer("kernel.netdev_max_backlog", field(&rc::kp, &kernel_params::netdev_max_backlog), "packets", 1, 1000000, "net.core.netdev_max_backlog: per-CPU backlog of netif_rx (legacy mode)"),
-      num("kernel.gro_flush_timeout_ns", field(&rc::kp, &kernel_params::gro_flush_timeout_ns), "ns", 0, 1e9, "gro_flush_timeout (sysfs): a completion that did work with packets held by GRO keeps those of the current jiffy and polls again after this long; with napi_defer_hard_irqs, every such completion does, interrupt masked"),
-      integer("kernel.napi_defer_hard_irqs", field(&rc::kp, &kernel_params::napi_defer_hard_irqs), "polls", 0, 1000000, "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll again after gro_flush_timeout"),
-      integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 256, 1 << 30, "socket receive buffer (net.core.rmem_default)"),
-      choice("app.kind", &rc::ac, &app_config::kind, {{"epoll", app_kind::epoll}, {"select", app_kind::select}, {"poll", app_kind::poll}, {"blocking", app_kind::blocking}}, "application model: an epoll, select or poll server over the sockets, or blocking readers"),
-      integer("app.threads", field(&rc::ac, &app_config::threads), "", 1, 256, "application threads: each its own epoll instance / select / poll over all sockets; blocking: reader threads, at least one per socket (max(threads, sockets) threads, thread t on socket t mod sockets; at most 4096)"),
-      flag("app.exclusive", field(&rc::ac, &app_config::exclusive), "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
-      integer("app.cpu", field(&rc::kp, &kernel_params::app_cpu), "", 0, 7, "the core the application task runs on (taskset)"),
-      multiple_of(integer("app.fd_setsize", field(&rc::fd_setsize), "fds", 64, 1048576, "select: bits in the application's fd_set (FD_SETSIZE, 1024 in glibc; the kernel's select has no limit). Select with sockets whose fds reach it is refused"), 64, "an fd_set is an array of 64-bit longs (__NFDBITS)"),
-      integer("app.sockets", field(&rc::tc, &traffic_config::sockets), "", 1, 100000, "UDP sockets the application reads, on consecutive ports (flow n goes to socket n mod sockets); TCP: one per connection"),
-      integer("app.rcvlowat", field(&rc::rcvlowat), "bytes", 1, 1 << 30, "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
-      integer("sim.seed", field(&rc::tc, &traffic_config::seed), "", 0, 4294967295.0, "random seed (Poisson arrivals)"),
-      num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7, "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and its vector masked"),
-      integer("fault.lose_eims_write", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::lose_eims_write), "", 0, 1000000000, "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll is lost (0: none)"),
-      flag("fault.eims_before_complete", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::eims_before_complete), "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
-      flag("fault.budget_complete", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::budget_complete), "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
-      integer("fault.skip_tail_write", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::skip_tail_write), "", 0, 1000000000, "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
-      flag("fault.ignore_complete_result", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::ignore_complete_result), "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned false"),
-      flag("fault.no_dma_rmb", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::no_dma_rmb), "planted driver bug: descriptor fields are loaded before the completion check (no dma_rmb)"),
-      flag("fault.stale_marker", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::stale_marker), "planted driver bug: refill leaves the old completion marker (length, or DD) in the descriptor"),
-      flag("fault.tail_equals_head", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tail_equals_head), "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
-      flag("fault.refill_stack_owned", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::refill_stack_owned), "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
-      flag_bit("fault.msix_while_masked", &rc::np, &nic_params::fault_bits, 1, "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
-      flag_bit("fault.dd_before_data", &rc::np, &nic_params::fault_bits, 2, "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
-      flag_bit("fault.rdt_inclusive", &rc::np, &nic_params::fault_bits, 4, "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at RDT (outside [RDH, RDT))"),
-      flag_bit("fault.eitr_ignored", &rc::np, &nic_params::fault_bits, 8, "planted hardware bug: EITR never throttles interrupt messages"),
-      hidden(flag("fault.nic_spin", field(&rc::np, &nic_params::fault_spin), "planted model bug: once a frame is in the packet buffer the NIC's run loop spins in zero time (the progress watchdog must end the run)")),
-      flag("sim.lockstep", field(&rc::lockstep), "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
-      choice("sim.rtl_queues", "auto", {"auto", "8"}, "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) or 8 (always the full 8-queue build)"),
-      num("sim.drain_us", 1e6, "us", 0, 1e7, "the drain's bound: after the last frame's wire end the run goes on until every frame has its fate (delivered or counted), at most this long; frames still without one are reported as checks.in_flight (per place in in_flight_at), not lost"),
+      choice("kernel.irq_affinity", &rc::kp, &kernel_params::irq_spread,
+             {{"spread", true}, {"core0", false}},
+             "where interrupts go: spread (queue n's vector on core n mod cores, as irqbalance "
+             "places them) or all on core 0"),
+      integer("kernel.netdev_budget", field(&rc::kp, &kernel_params::netdev_budget), "packets", 1,
+              100000, "net.core.netdev_budget: packets per net_rx_action"),
+      integer(
+          "kernel.netdev_budget_usecs", field(&rc::kp, &kernel_params::netdev_budget_usecs), "us",
+          1, 1000000,
+          "net.core.netdev_budget_usecs: time limit of one net_rx_action, counted in jiffies "
+          "(usecs_to_jiffies, rounded up); the kernel's default is 2 jiffies, 2000000 / kernel.hz"),
+      integer("kernel.hz", field(&rc::kp, &kernel_params::hz), "Hz", 100, 1000,
+              "CONFIG_HZ: 100, 250, 300 or 1000; jiffies tick every 1/hz s, and net_rx_action's "
+              "netdev_budget_usecs and __do_softirq's 2 ms limit are counted in them"),
+      integer("kernel.netdev_max_backlog", field(&rc::kp, &kernel_params::netdev_max_backlog),
+              "packets", 1, 1000000,
+              "net.core.netdev_max_backlog: per-CPU backlog of netif_rx (legacy mode)"),
+      num("kernel.gro_flush_timeout_ns", field(&rc::kp, &kernel_params::gro_flush_timeout_ns), "ns",
+          0, 1e9,
+          "gro_flush_timeout (sysfs): a completion that did work with packets held by GRO keeps "
+          "those of the current jiffy and polls again after this long; with napi_defer_hard_irqs, "
+          "every such completion does, interrupt masked"),
+      integer("kernel.napi_defer_hard_irqs", field(&rc::kp, &kernel_params::napi_defer_hard_irqs),
+              "polls", 0, 1000000,
+              "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll "
+              "again after gro_flush_timeout"),
+      integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 256,
+              1 << 30, "socket receive buffer (net.core.rmem_default)"),
+      choice("app.kind", &rc::ac, &app_config::kind,
+             {{"epoll", app_kind::epoll},
+              {"select", app_kind::select},
+              {"poll", app_kind::poll},
+              {"blocking", app_kind::blocking}},
+             "application model: an epoll, select or poll server over the sockets, or blocking "
+             "readers"),
+      integer("app.threads", field(&rc::ac, &app_config::threads), "", 1, 256,
+              "application threads: each its own epoll instance / select / poll over all sockets; "
+              "blocking: reader threads, at least one per socket (max(threads, sockets) threads, "
+              "thread t on socket t mod sockets; at most 4096)"),
+      flag("app.exclusive", field(&rc::ac, &app_config::exclusive),
+           "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
+      integer("app.cpu", field(&rc::kp, &kernel_params::app_cpu), "", 0, 7,
+              "the core the application task runs on (taskset)"),
+      multiple_of(
+          integer(
+              "app.fd_setsize", field(&rc::fd_setsize), "fds", 64, 1048576,
+              "select: bits in the application's fd_set (FD_SETSIZE, 1024 in glibc; the kernel's "
+              "select has no limit). Select with sockets whose fds reach it is refused"),
+          64, "an fd_set is an array of 64-bit longs (__NFDBITS)"),
+      integer("app.sockets", field(&rc::tc, &traffic_config::sockets), "", 1, 100000,
+              "UDP sockets the application reads, on consecutive ports (flow n goes to socket n "
+              "mod sockets); TCP: one per connection"),
+      integer("app.rcvlowat", field(&rc::rcvlowat), "bytes", 1, 1 << 30,
+              "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
+      integer("sim.seed", field(&rc::tc, &traffic_config::seed), "", 0, 4294967295.0,
+              "random seed (Poisson arrivals)"),
+      num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7,
+          "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and "
+          "its vector masked"),
+      integer("fault.lose_eims_write",
+              field(&rc::ic, &igb_config::fault, &igb_fault_hooks::lose_eims_write), "", 0,
+              1000000000,
+              "planted driver bug: the EIMS write (IMS without MSI-X) of the N-th completed poll "
+              "is lost (0: none)"),
+      flag("fault.eims_before_complete",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::eims_before_complete),
+           "planted driver bug: igb_poll unmasks the vector before napi_complete_done"),
+      flag("fault.budget_complete",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::budget_complete),
+           "planted driver bug: igb_poll completes NAPI yet returns its whole budget"),
+      integer("fault.skip_tail_write",
+              field(&rc::ic, &igb_config::fault, &igb_fault_hooks::skip_tail_write), "", 0,
+              1000000000,
+              "planted driver bug: the RDT write of the N-th refill is forgotten (0: none)"),
+      flag("fault.ignore_complete_result",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::ignore_complete_result),
+           "planted driver bug: igb_poll unmasks the vector even when napi_complete_done returned "
+           "false"),
+      flag("fault.no_dma_rmb", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::no_dma_rmb),
+           "planted driver bug: descriptor fields are loaded before the completion check (no "
+           "dma_rmb)"),
+      flag("fault.stale_marker", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::stale_marker),
+           "planted driver bug: refill leaves the old completion marker (length, or DD) in the "
+           "descriptor"),
+      flag("fault.tail_equals_head",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tail_equals_head),
+           "planted driver bug: refill counts one free descriptor too many, so RDT can reach RDH"),
+      flag("fault.refill_stack_owned",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::refill_stack_owned),
+           "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
+      flag_bit("fault.msix_while_masked", &rc::np, &nic_params::fault_bits, 1,
+               "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
+      flag_bit(
+          "fault.dd_before_data", &rc::np, &nic_params::fault_bits, 2,
+          "planted hardware bug: a frame's last descriptor is written back (DD) before its data"),
+      flag_bit("fault.rdt_inclusive", &rc::np, &nic_params::fault_bits, 4,
+               "planted hardware bug: the RTL reads RDT as inclusive and uses the descriptor at "
+               "RDT (outside [RDH, RDT))"),
+      flag_bit("fault.eitr_ignored", &rc::np, &nic_params::fault_bits, 8,
+               "planted hardware bug: EITR never throttles interrupt messages"),
+      hidden(flag("fault.nic_spin", field(&rc::np, &nic_params::fault_spin),
+                  "planted model bug: once a frame is in the packet buffer the NIC's run loop "
+                  "spins in zero time (the progress watchdog must end the run)")),
+      flag("sim.lockstep", field(&rc::lockstep),
+           "tick the RTL every cycle instead of skipping idle ones (for checking run-ahead)"),
+      choice("sim.rtl_queues", "auto", {"auto", "8"},
+             "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) "
+             "or 8 (always the full 8-queue build)"),
+      num("sim.drain_us", 1e6, "us", 0, 1e7,
+          "the drain's bound: after the last frame's wire end the run goes on until every frame "
+          "has its fate (delivered or counted), at most this long; frames still without one are "
+          "reported as checks.in_flight (per place in in_flight_at), not lost"),
   };
   for (const auto& [name, member] : cost_table::fields()) {
-    defs_.push_back(num("cost." + name, field(&rc::costs, member), name.size() > 3 && name.substr(name.size() - 3) == "_ns" ? "ns" : "ns/byte", 0, 1e9,
-                        "CPU cost (see stack/costs.h for its basis)"));
+    defs_.push_back(num("cost." + name, field(&rc::costs, member),
+                        name.size() > 3 && name.substr(name.size() - 3) == "_ns" ? "ns" : "ns/byte",
+                        0, 1e9, "CPU cost (see stack/costs.h for its basis)"));
   }
   for (size_t n = 0; n < defs_.size(); ++n) {
     index_[defs_[n].key] = n;
@@ -299,7 +487,8 @@ const param_def& params::def(const std::string& key) const {
 
 void params::assign(const std::string& key, const param_value& raw, const std::string& where) {
   auto it = index_.find(key);
-  if (it == index_.end()) throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
+  if (it == index_.end())
+    throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
   const param_def& d = defs_[it->second];
   param_value v = raw;
   auto bad = [&](const std::string& why) { return input_error(where + ": " + key + ": " + why); };
@@ -308,7 +497,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
   if (d.number_or_choice && (v.index() == 1 || v.index() == 2)) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);
     if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
-    if (x < d.min || x > d.max) throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
+    if (x < d.min || x > d.max)
+      throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
     if (d.multiple_of == 1 && x != std::floor(x)) throw bad("expected an integer, got " + show(v));
     values_[key] = fmt::format("{}", x);
     return;
@@ -321,7 +511,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     if (d.number_or_choice) {
       std::string words;
       for (const auto& c : d.choices) words += c + ", ";
-      throw bad(fmt::format("expected {}or a number in [{}, {}], got {}", words, d.min, d.max, type_name(v)));
+      throw bad(fmt::format("expected {}or a number in [{}, {}], got {}", words, d.min, d.max,
+                            type_name(v)));
     }
     throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
   }
@@ -337,8 +528,10 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     for (const auto& c : d.choices) ok |= (c == s);
     if (!ok && d.number_or_choice) {  // a plain decimal number (no hex, no spaces)
       double x = 0;
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x, std::chars_format::general);
-      if (!s.empty() && ec == std::errc() && end == s.data() + s.size()) return assign(key, x, where);
+      const auto [end, ec] =
+          std::from_chars(s.data(), s.data() + s.size(), x, std::chars_format::general);
+      if (!s.empty() && ec == std::errc() && end == s.data() + s.size())
+        return assign(key, x, where);
     }
     if (!ok) {
       std::string list;
@@ -347,7 +540,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     }
   }
   if (d.multiple_of > 0 && v.index() == 1 && std::get<int64_t>(v) % d.multiple_of != 0)
-    throw bad("must be a multiple of " + std::to_string(d.multiple_of) + d.multiple_why + ", got " + show(v));
+    throw bad("must be a multiple of " + std::to_string(d.multiple_of) + d.multiple_why + ", got " +
+              show(v));
   values_[key] = v;
 }
 
@@ -377,7 +571,9 @@ void params::load_string(const std::string& text, const std::string& source) {
     const std::string table(tkey.str());
     const auto line = node.source().begin.line;
     auto* sub = node.as_table();
-    if (!sub) throw input_error(fmt::format("{}:{}: '{}' must be a table such as [{}]", source, line, table, table));
+    if (!sub)
+      throw input_error(
+          fmt::format("{}:{}: '{}' must be a table such as [{}]", source, line, table, table));
     for (auto&& [k, n] : *sub) {
       const std::string key = table + "." + std::string(k.str());
       const std::string where = fmt::format("{}:{}", source, n.source().begin.line);
@@ -403,7 +599,8 @@ std::string read_scenario_text(const std::string& path, const char* what) {
     text.append(buf, n);
     if (text.size() > kMaxScenarioBytes) {
       std::fclose(f);
-      throw input_error(fmt::format("{}: larger than {} KiB, the limit for a {} file", path, kMaxScenarioBytes >> 10, what));
+      throw input_error(fmt::format("{}: larger than {} KiB, the limit for a {} file", path,
+                                    kMaxScenarioBytes >> 10, what));
     }
   }
   const bool failed = std::ferror(f);
@@ -412,7 +609,9 @@ std::string read_scenario_text(const std::string& path, const char* what) {
   return text;
 }
 
-void params::load_file(const std::string& path) { load_string(read_scenario_text(path, "scenario"), path); }
+void params::load_file(const std::string& path) {
+  load_string(read_scenario_text(path, "scenario"), path);
+}
 
 void params::set(const std::string& a) {
   const auto eq = a.find('=');
@@ -449,7 +648,9 @@ void params::set(const std::string& a) {
 bool params::b(const std::string& key) const { return std::get<bool>(values_.at(key)); }
 int64_t params::i(const std::string& key) const { return std::get<int64_t>(values_.at(key)); }
 double params::d(const std::string& key) const { return std::get<double>(values_.at(key)); }
-std::string params::s(const std::string& key) const { return std::get<std::string>(values_.at(key)); }
+std::string params::s(const std::string& key) const {
+  return std::get<std::string>(values_.at(key));
+}
 
 std::string params::to_toml() const {
   std::ostringstream o;
@@ -476,7 +677,8 @@ std::string params::to_toml() const {
         for (const auto& c : d.choices) word |= (c == s);
         text = word ? show(v) : s;
       }
-      o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ") << d.meaning << "\n";
+      o << name << " = " << text << "  # " << (d.unit.empty() ? "" : "[" + d.unit + "] ")
+        << d.meaning << "\n";
     }
   }
   return o.str();

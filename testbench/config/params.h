@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scenario parameter registry: every parameter with its default, unit, meaning and the
 // values it accepts. Scenario files (TOML) and --set overrides are checked against it; a bad
 // key, type or value is an input_error naming the file, line, key and reason.
@@ -30,16 +31,18 @@ using param_value = std::variant<bool, int64_t, double, std::string>;
 struct run_config;
 
 struct param_def {
-  std::string key;       // table.name
+  std::string key;  // table.name
   param_value def;
-  std::string unit;      // "" when dimensionless
+  std::string unit;  // "" when dimensionless
   std::string meaning;
-  double min = 0, max = 0;            // numeric range (inclusive) when min < max
-  std::vector<std::string> choices;   // allowed strings, when not empty
-  bool number_or_choice = false;      // string param that also accepts a number in [min, max] (driver.itr, nic.queues)
-  int64_t multiple_of = 0;            // integers: the value must be a multiple of this, when > 0
-  std::string multiple_why;           // what the multiple is, for the message
-  bool hidden = false;                // for the tests: not listed by `igbsim params`, not in scenario.toml unless set
+  double min = 0, max = 0;           // numeric range (inclusive) when min < max
+  std::vector<std::string> choices;  // allowed strings, when not empty
+  bool number_or_choice =
+      false;  // string param that also accepts a number in [min, max] (driver.itr, nic.queues)
+  int64_t multiple_of = 0;   // integers: the value must be a multiple of this, when > 0
+  std::string multiple_why;  // what the multiple is, for the message
+  bool hidden =
+      false;  // for the tests: not listed by `igbsim params`, not in scenario.toml unless set
   // The typed field this parameter sets (testbench/run_config.h), when its value maps onto one
   // directly: writes the resolved value there. Empty for the parameters configure_run derives
   // settings from by code (auto rules, part-dependent values, several fields from one value).

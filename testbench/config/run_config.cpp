@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "run_config.h"
 
 #include <fmt/format.h>
@@ -31,13 +32,15 @@ void configure_hardware(const params& p, run_config& c) {
   auto& np = c.np;
   want.part = igb_find_part(p.s("nic.part"));
   want.online_cpus = c.kp.cores;
-  want.rx_itr_setting = itr_setting(p.s("driver.itr"));  // igb_config's too (configure_driver_and_app)
+  want.rx_itr_setting =
+      itr_setting(p.s("driver.itr"));  // igb_config's too (configure_driver_and_app)
   try {
     plan = igb_plan_configuration(want);
   } catch (const std::invalid_argument& e) {
     throw input_error(e.what());
   }
-  np.rx_burst_beats = static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);  // bytes to the MAC's beats
+  np.rx_burst_beats =
+      static_cast<uint32_t>(p.i("nic.rx_burst_bytes") / kRxBeatBytes);  // bytes to the MAC's beats
   np.ivar_82576 = want.part->ivar_82576;
   np.rtl_queues = (p.s("sim.rtl_queues") == "auto" && plan.rss_queues <= 4) ? 4 : 8;
   np.intx = plan.irq_mode == igb_irq_mode::intx;
@@ -47,9 +50,11 @@ void configure_hardware(const params& p, run_config& c) {
 void configure_kernel(run_config& c) {
   auto& kp = c.kp;
   if (kp.app_cpu >= kp.cores)
-    throw input_error(fmt::format("app.cpu: core {} does not exist with kernel.cores = {}", kp.app_cpu, kp.cores));
+    throw input_error(fmt::format("app.cpu: core {} does not exist with kernel.cores = {}",
+                                  kp.app_cpu, kp.cores));
   if (kp.hz != 100 && kp.hz != 250 && kp.hz != 300 && kp.hz != 1000)
-    throw input_error(fmt::format("kernel.hz: {} is not a CONFIG_HZ choice (100, 250, 300 or 1000)", kp.hz));
+    throw input_error(
+        fmt::format("kernel.hz: {} is not a CONFIG_HZ choice (100, 250, 300 or 1000)", kp.hz));
 }
 
 // The traffic, and the rules that judge it as a whole: the rate fits the wire, the run's
@@ -58,10 +63,12 @@ void configure_traffic(const params& p, run_config& c) {
   auto& tc = c.tc;
   c.sizes = p.s("traffic.size");
   if (tc.size == traffic_config::sizes::uniform && tc.size_min > tc.size_max)
-    throw input_error(fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
+    throw input_error(
+        fmt::format("traffic.size_min: {} is above traffic.size_max {}", tc.size_min, tc.size_max));
   double& mean_bytes = c.mean_bytes;
   mean_bytes = mean_frame_bytes(tc);
-  double pcap_span_ns = 0, pcap_wire_ns = 0;  // a capture's last frame time, and its frames' wire time
+  double pcap_span_ns = 0,
+         pcap_wire_ns = 0;  // a capture's last frame time, and its frames' wire time
   uint64_t& pcap_count = c.pcap_count;
   if (!tc.pcap.empty()) {  // a replayed capture's own mean size sets the rescaled rate
     const pcap_frames pf = load_pcap(tc.pcap);
@@ -73,11 +80,14 @@ void configure_traffic(const params& p, run_config& c) {
     pcap_count = pf.bytes.size();
   }
   // Rate: frames/s, else Mb/s of Ethernet frames (FCS included), else percent of line rate
-  tc.pps = p.d("traffic.rate_pps") > 0    ? p.d("traffic.rate_pps")
-           : p.d("traffic.rate_mbps") > 0 ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
-                                          : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
-  if (tc.live && !tc.pcap.empty()) throw input_error("traffic.live: choose live traffic or traffic.pcap, not both");
-  if (tc.live && tc.tcp) throw input_error("traffic.live: live traffic is UDP datagrams (traffic.protocol = \"udp\")");
+  tc.pps = p.d("traffic.rate_pps") > 0 ? p.d("traffic.rate_pps")
+           : p.d("traffic.rate_mbps") > 0
+               ? p.d("traffic.rate_mbps") * 1e6 / (mean_bytes * 8.0)
+               : 1e9 / ((mean_bytes + 20.0) * 8.0) * p.d("traffic.rate_pct") / 100.0;
+  if (tc.live && !tc.pcap.empty())
+    throw input_error("traffic.live: choose live traffic or traffic.pcap, not both");
+  if (tc.live && tc.tcp)
+    throw input_error("traffic.live: live traffic is UDP datagrams (traffic.protocol = \"udp\")");
   // The arrival process: Poisson, or on/off bursts (on_us and off_us only then)
   const std::string pattern = p.s("traffic.pattern");
   tc.poisson = pattern == "poisson";
@@ -87,7 +97,8 @@ void configure_traffic(const params& p, run_config& c) {
   }
   tc.frames = tc.duration_us > 0 ? 0 : static_cast<uint64_t>(p.i("traffic.frames"));
   if (tc.tcp && tc.sockets != 1 && tc.sockets != tc.flows)
-    throw input_error("app.sockets: with TCP every connection is its own socket; leave app.sockets at 1 (it follows traffic.flows)");
+    throw input_error("app.sockets: with TCP every connection is its own socket; leave app.sockets "
+                      "at 1 (it follows traffic.flows)");
   // The offered rate must fit the wire (README "The end of a run"): a generator faster than
   // line rate would only queue its frames at the sender.
   const std::string rate_key = p.d("traffic.rate_pps") > 0    ? "traffic.rate_pps"
@@ -97,9 +108,10 @@ void configure_traffic(const params& p, run_config& c) {
   if (generated || (!tc.pcap.empty() && tc.pcap_rescale)) {
     const double line = 1e9 / ((mean_bytes + 20.0) * 8.0);  // frames/s with preamble, SFD and gap
     if (tc.pps > line * (1 + 1e-9))
-      throw input_error(fmt::format("{}: {:.0f} frames/s of {:.0f}-byte frames is above the 1 Gb/s line rate ({:.0f} "
-                                    "frames/s with preamble and gap); lower it, or set traffic.rate_pct = 100",
-                                    rate_key, tc.pps, mean_bytes, std::floor(line)));
+      throw input_error(fmt::format(
+          "{}: {:.0f} frames/s of {:.0f}-byte frames is above the 1 Gb/s line rate ({:.0f} "
+          "frames/s with preamble and gap); lower it, or set traffic.rate_pct = 100",
+          rate_key, tc.pps, mean_bytes, std::floor(line)));
   }
   // The run's simulated time must stay within kMaxSimSeconds (sc_time counts picoseconds in 64
   // bits): judged before anything is simulated, from the traffic's own extent.
@@ -115,17 +127,21 @@ void configure_traffic(const params& p, run_config& c) {
                  : tc.frames      ? static_cast<double>(tc.frames)
                                   : tc.duration_us * 1e-6 / m;
       if (tc.tcp && (tc.loss_pct > 0 || tc.dup_pct > 0)) n *= 2;  // retransmissions and duplicates
-      traffic_s = tc.poisson ? (n + 10 * std::sqrt(n) + 40) * m : n * m;  // a Poisson tail beyond reach
-      if (tc.on_us > 0 && tc.off_us > 0) {  // each silent period is waited out at most once per burst
+      traffic_s =
+          tc.poisson ? (n + 10 * std::sqrt(n) + 40) * m : n * m;  // a Poisson tail beyond reach
+      if (tc.on_us > 0 &&
+          tc.off_us > 0) {  // each silent period is waited out at most once per burst
         const double per_burst = std::max(1.0, std::floor(tc.on_us * 1e-6 / m));
         traffic_s += (n / per_burst + 1) * (tc.on_us + tc.off_us) * 1e-6;
       }
       if (!tc.frames && tc.pcap.empty()) traffic_s = std::min(traffic_s, 2 * tc.duration_us * 1e-6);
-      why = fmt::format("{}: {:.6g} frames at {:.6g} frames/s take {:.6g} s", rate_key, n, tc.pps, traffic_s);
+      why = fmt::format("{}: {:.6g} frames at {:.6g} frames/s take {:.6g} s", rate_key, n, tc.pps,
+                        traffic_s);
     }
     if (traffic_s + p.d("sim.drain_us") * 1e-6 + 1e-3 > kMaxSimSeconds)
-      throw input_error(fmt::format("{} of simulated time; a run simulates at most {:.0f} s ({:.0f} days)", why,
-                                    kMaxSimSeconds, kMaxSimSeconds / 86400));
+      throw input_error(
+          fmt::format("{} of simulated time; a run simulates at most {:.0f} s ({:.0f} days)", why,
+                      kMaxSimSeconds, kMaxSimSeconds / 86400));
   }
   c.seed = p.i("sim.seed");
 }
@@ -147,9 +163,10 @@ void configure_driver_and_app(const params& p, run_config& c) {
   c.drain = sc_time(p.d("sim.drain_us"), SC_US);
   const uint32_t nsocks = c.nsocks = tc.tcp ? tc.flows : tc.sockets;
   if (p.s("app.kind") == "blocking" && nsocks > kMaxBlockingReaders)
-    throw input_error(fmt::format("app.sockets: blocking readers take a thread per socket; {} sockets need {} threads, "
-                                  "at most {} (app.kind = epoll, select or poll read many sockets per thread)",
-                                  nsocks, nsocks, kMaxBlockingReaders));
+    throw input_error(fmt::format(
+        "app.sockets: blocking readers take a thread per socket; {} sockets need {} threads, "
+        "at most {} (app.kind = epoll, select or poll read many sockets per thread)",
+        nsocks, nsocks, kMaxBlockingReaders));
   c.app_kind = p.s("app.kind");
 }
 
@@ -172,20 +189,26 @@ void size_host_memory(run_config& c) {
     const double queues = plan.rss_queues;
     const double ring_pages = queues * ic.rx_ring;
     double held = nsocks * (std::floor(kp.rmem_default / truesize) + 2) * (tc.tcp ? 2 : 1) +
-                  kp.cores * static_cast<double>(kp.netdev_max_backlog) + queues * (ic.napi_weight + 64);
+                  kp.cores * static_cast<double>(kp.netdev_max_backlog) +
+                  queues * (ic.napi_weight + 64);
     double frames_total = -1;  // frames the run offers, when known before it runs
     if (!tc.pcap.empty()) frames_total = static_cast<double>(pcap_count);
-    else if (!tc.live) frames_total = tc.frames ? static_cast<double>(tc.frames) : tc.duration_us * 1e-6 * tc.pps + 1;
+    else if (!tc.live)
+      frames_total =
+          tc.frames ? static_cast<double>(tc.frames) : tc.duration_us * 1e-6 * tc.pps + 1;
     else if (tc.frames) frames_total = static_cast<double>(tc.frames);
     if (frames_total >= 0) held = std::min(held, frames_total * (tc.tcp ? 2 : 1));
     const double pages = ring_pages + held + 1024;  // + slack for pages the driver is flipping
-    const double coherent = std::max(static_cast<double>(layout.coherent_bytes), queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20));
-    const double bytes = coherent + pages * (large ? 8192 : 4096) + (large ? 6144.0 * 4096 : 3072.0 * 8192);
+    const double coherent = std::max(static_cast<double>(layout.coherent_bytes),
+                                     queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20));
+    const double bytes =
+        coherent + pages * (large ? 8192 : 4096) + (large ? 6144.0 * 4096 : 3072.0 * 8192);
     if (bytes > kMaxHostMemBytes)
-      throw input_error(fmt::format("host memory: nic.queues x nic.rx_ring = {:.0f} receive buffers plus {:.0f} frames "
-                                    "the stack can hold (app.sockets x kernel.rmem_default, backlogs) need {:.0f} MiB; "
-                                    "the modelled host has at most {:.0f} MiB",
-                                    ring_pages, held, bytes / (1 << 20), kMaxHostMemBytes / (1 << 20)));
+      throw input_error(fmt::format(
+          "host memory: nic.queues x nic.rx_ring = {:.0f} receive buffers plus {:.0f} frames "
+          "the stack can hold (app.sockets x kernel.rmem_default, backlogs) need {:.0f} MiB; "
+          "the modelled host has at most {:.0f} MiB",
+          ring_pages, held, bytes / (1 << 20), kMaxHostMemBytes / (1 << 20)));
     layout.coherent_bytes = static_cast<uint64_t>(coherent);
     if (large) layout.order1_pages = std::max(layout.order1_pages, static_cast<uint64_t>(pages));
     else layout.order0_pages = std::max(layout.order0_pages, static_cast<uint64_t>(pages));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One run's configuration, typed: what each module of the top takes, derived from the resolved
 // parameters (testbench/params.h) and checked as a whole (cross-parameter rules, the run's
 // simulated extent, host memory). configure_run throws input_error for a configuration that
@@ -30,17 +31,17 @@ struct run_config {
   kernel_params kp;
   cost_table costs;
   traffic_config tc;
-  double mean_bytes = 0;  // mean frame size, FCS included (a capture's own when replayed)
-  std::string sizes;      // traffic.size as given
+  double mean_bytes = 0;    // mean frame size, FCS included (a capture's own when replayed)
+  std::string sizes;        // traffic.size as given
   uint64_t pcap_count = 0;  // frames in a replayed capture
   std::string live_addr = "127.0.0.1";  // traffic.live_addr
   uint16_t live_port = 15001;
   igb_config ic;
   app_config ac;
-  std::string app_kind;   // app.kind as given (report)
+  std::string app_kind;       // app.kind as given (report)
   int64_t fd_setsize = 1024;  // FD_SETSIZE in glibc
-  uint32_t nsocks = 0;    // sockets the application reads
-  uint32_t rcvlowat = 1;  // TCP sockets' SO_RCVLOWAT
+  uint32_t nsocks = 0;        // sockets the application reads
+  uint32_t rcvlowat = 1;      // TCP sockets' SO_RCVLOWAT
   host_mem_layout layout;
   sc_core::sc_time drain;
   double stranded_us = 2000;  // the stranded-packet checker's bound

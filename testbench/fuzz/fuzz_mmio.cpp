@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: a random sequence of register writes (and register reads, clock cycles and
 // frames between them), then a valid bring-up as igb does it: CTRL.RST, wait, program one
 // queue. The NIC must recover from whatever came before: the next frame lands in the buffer
@@ -27,7 +28,8 @@ constexpr size_t kMaxOps = 256;
 
 std::vector<uint8_t> test_frame(uint8_t seed) {
   std::vector<uint8_t> f(128 + 4);
-  for (size_t i = 0; i < f.size(); ++i) f[i] = i < 6 ? test::kNvmMac[i] : static_cast<uint8_t>(seed + 7 * i);
+  for (size_t i = 0; i < f.size(); ++i)
+    f[i] = i < 6 ? test::kNvmMac[i] : static_cast<uint8_t>(seed + 7 * i);
   f[12] = 0x88;  // an EtherType no offload parses
   f[13] = 0xB5;
   return f;
@@ -57,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   h.run(200);
   // Bring-up: device reset, then one queue as igb programs it.
   h.write(E1000_CTRL, E1000_CTRL_RST);
-  h.run(1100);  // the reset lasts 1024 cycles
+  h.run(1100);                     // the reset lasts 1024 cycles
   while (h.wire_busy()) h.tick();  // frames still on the wire go into the fresh NIC
   h.run(2000);
   rtl_assertions().clear();  // contracts broken by the random writes are not findings
@@ -78,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint16_t len;
         std::memcpy(&len, &h.writes[i].data[d + 12], 2);
         const uint64_t buf = 0x10000 + 0x1000ull * slot;
-        if (slot < 8 && len == f.size() - 4 && std::memcmp(&h.mem[buf], f.data(), len) == 0) seen = true;
+        if (slot < 8 && len == f.size() - 4 && std::memcmp(&h.mem[buf], f.data(), len) == 0)
+          seen = true;
       }
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: any byte string as a frame on the wire, through the receive path - the NIC RTL
 // (packet buffer, checksum offload, RSS, DMA, write-back), then the driver's per-frame work
 // (igb_rx_checksum, skb construction) and the stack (GRO, IPv4, UDP, TCP) into two sockets.
@@ -30,10 +31,10 @@ using namespace igbsim;
 namespace {
 
 constexpr uint16_t kRing = 64;
-constexpr uint32_t kBufBytes = 16 * 1024;        // SRRCTL.BSIZEPACKET 16 KB: one buffer per frame
-constexpr uint64_t kBufBase = 0x100000;          // buffers 16 KiB apart above the ring
-constexpr size_t kMaxFrame = 9018 + 4;           // jumbo frame with FCS
-constexpr uint64_t kCycleBound = 200000;         // 1.6 ms: far beyond any frame's handling
+constexpr uint32_t kBufBytes = 16 * 1024;  // SRRCTL.BSIZEPACKET 16 KB: one buffer per frame
+constexpr uint64_t kBufBase = 0x100000;    // buffers 16 KiB apart above the ring
+constexpr size_t kMaxFrame = 9018 + 4;     // jumbo frame with FCS
+constexpr uint64_t kCycleBound = 200000;   // 1.6 ms: far beyond any frame's handling
 
 [[noreturn]] void finding(const char* what) {
   std::fprintf(stderr, "fuzz_rx_path: %s\n", what);
@@ -58,10 +59,11 @@ struct world {
     for (uint16_t i = 0; i < kRing; ++i) set_buffer(i);
     // Promiscuous, so that frames of any destination reach the driver and the stack; RLPML
     // keeps its reset value (9728), above every frame the fuzzer sends.
-    h.write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC | E1000_RCTL_LPE | E1000_RCTL_UPE | E1000_RCTL_MPE |
-                            E1000_RCTL_BAM);
+    h.write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SECRC | E1000_RCTL_LPE | E1000_RCTL_UPE |
+                            E1000_RCTL_MPE | E1000_RCTL_BAM);
     h.write(E1000_RXCSUM, 0x300 | E1000_RXCSUM_PCSD);
-    h.write(E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);
+    h.write(E1000_MRQC,
+            E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);
     // The stack: a UDP socket and an established TCP connection on the generator's ports.
     k = std::make_unique<kernel>(kp, costs);
     k->local_addr = kHostIp;
@@ -77,7 +79,8 @@ struct world {
     tcp_sk.rcv_nxt = kTcpIsn + 1;
     k->tcp_hash.insert(&tcp_sk);
     k->on_drop = [this](uint64_t, const std::string&) { ++drops; };
-    netif_napi_add(*k, &napi, [](napi_struct*, int) { return 0; }, NAPI_POLL_WEIGHT);
+    netif_napi_add(
+        *k, &napi, [](napi_struct*, int) { return 0; }, NAPI_POLL_WEIGHT);
   }
   void set_buffer(uint16_t i) {
     const uint64_t buf = kBufBase + static_cast<uint64_t>(kBufBytes) * i;
@@ -106,11 +109,15 @@ void receive(const uint8_t* data, size_t size) {
   test::rtl_harness& h = w->h;
   std::vector<uint8_t> frame(data, data + size);
   frame.resize(frame.size() + 4, 0);  // FCS (not checked by the model; stripped by SECRC)
-  h.writes.clear();  // the harness logs: only this frame's matter
+  h.writes.clear();                   // the harness logs: only this frame's matter
   h.reads.clear();
   h.msix.clear();
-  const uint64_t mpc_before = h.mpc_events, runt_before = h.runt_events, long_before = h.long_events;
-  auto counted = [&] { return h.mpc_events != mpc_before || h.runt_events != runt_before || h.long_events != long_before; };
+  const uint64_t mpc_before = h.mpc_events, runt_before = h.runt_events,
+                 long_before = h.long_events;
+  auto counted = [&] {
+    return h.mpc_events != mpc_before || h.runt_events != runt_before ||
+           h.long_events != long_before;
+  };
   h.send(frame);
   // Until the NIC has written the frame back or counted it, bounded.
   const test::dma_wr* wb = nullptr;
@@ -145,13 +152,14 @@ void receive(const uint8_t* data, size_t size) {
   if (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) return;  // dropped by the driver, rx_errors
   std::vector<uint8_t> page(IGB_SKB_PAD + kBufBytes + SKB_SHARED_INFO_SIZE);
   std::memcpy(page.data() + IGB_SKB_PAD, &h.mem[buf], len);
-  sk_buff* skb = sk_buff::build(page.data(), static_cast<uint32_t>(page.size() - SKB_SHARED_INFO_SIZE),
-                                static_cast<uint32_t>(page.size()));
+  sk_buff* skb =
+      sk_buff::build(page.data(), static_cast<uint32_t>(page.size() - SKB_SHARED_INFO_SIZE),
+                     static_cast<uint32_t>(page.size()));
   skb->reserve(IGB_SKB_PAD);
   skb->put(len);
   skb->frame_id = ++w->id;
   if (skb->len < 60) skb->put(60 - skb->len);  // eth_skb_pad
-  if (skb->len < ETH_HLEN) {  // a runt the NIC passed: nothing for eth_type_trans
+  if (skb->len < ETH_HLEN) {                   // a runt the NIC passed: nothing for eth_type_trans
     kfree_skb(skb);
     return;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the scenario parser. The input is a scenario file (TOML), optionally followed
 // by a NUL byte and --set assignments, one per line. Anything may be rejected, but only with
 // input_error (which igbsim reports as one line and exit 2); anything accepted must come back

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A main for the fuzz targets outside libFuzzer: runs LLVMFuzzerTestOneInput on every file
 // named on the command line (directories: every file in them). `make test` uses it to replay
 // the seed corpus and every input that once crashed (testbench/fuzz/regressions/).
@@ -28,7 +29,8 @@ int main(int argc, char** argv) {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
     LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
   }
   std::printf("replayed %zu inputs\n", files.size());

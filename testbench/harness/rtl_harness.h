@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bare harness around the Verilated NIC for directed RTL tests: clock, MMIO, a flat host
 // memory answering DMA reads after a fixed latency, a log of DMA writes and MSI-X messages,
 // and a wire that streams frames in 16-byte beats, back to back. No SystemC.
@@ -56,7 +57,8 @@ class rtl_harness_t {
     rtl::present_ticks(*m, cycle % kCyclesPerUs == 0 ? 1 : 0);
     const bool beat_in = !wire_.empty();
     bool beat_last = false;
-    if (beat_in) beat_last = rtl::present_rx_beat(*m, wire_.front().data(), wire_.front().size(), beat_);
+    if (beat_in)
+      beat_last = rtl::present_rx_beat(*m, wire_.front().data(), wire_.front().size(), beat_);
     else rtl::present_no_rx_beat(*m);
     const bool resp = rtl::rresp_due(rresp_, cycle);
     rtl::present_rresp(*m, resp ? &rresp_.front() : nullptr);
@@ -124,7 +126,8 @@ class rtl_harness_t {
     write(E1000_RDLEN(0), count * 16u);
     write(E1000_RDH(0), 0);
     write(E1000_RDT(0), 0);
-    write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
+    write(E1000_SRRCTL(0),
+          2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
     write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE | rxdctl_thresh);  // default PTHRESH 16
     write(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_EIAME | E1000_GPIE_NSICR | E1000_GPIE_PBA);
     write(E1000_IVAR0, 1 | E1000_IVAR_VALID);
@@ -138,7 +141,9 @@ class rtl_harness_t {
   // descriptors at queue_ring(q), buffers at queue_buf(q, i); RDT left at `rdt`. The global
   // set-up (RCTL, GPIE, EIAC/EIAM) is bring_up's, which must come first.
   static uint64_t queue_ring(unsigned q) { return 0x1000 + 0x1000ull * q; }
-  static uint64_t queue_buf(unsigned q, unsigned i) { return 0x100000 + 0x10000ull * q + 0x1000ull * i; }
+  static uint64_t queue_buf(unsigned q, unsigned i) {
+    return 0x100000 + 0x10000ull * q + 0x1000ull * i;
+  }
   void bring_up_queue(unsigned q, uint16_t count, uint16_t rdt, bool drop_en = false) {
     for (uint16_t i = 0; i < count; ++i) {
       const uint64_t buf = queue_buf(q, i);
@@ -151,7 +156,8 @@ class rtl_harness_t {
     write(E1000_RDLEN(q), count * 16u);
     write(E1000_RDH(q), 0);
     write(E1000_RDT(q), 0);
-    write(E1000_SRRCTL(q), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
+    write(E1000_SRRCTL(q),
+          2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (drop_en ? E1000_SRRCTL_DROP_EN : 0));
     write(E1000_RXDCTL(q), E1000_RXDCTL_QUEUE_ENABLE | 16);
     // IVAR0(q/2), byte 2*(q%2): vector q + 1 (the 82580/I350 layout)
     const uint32_t reg = E1000_IVAR0 + 4 * (q / 2), shift = 16 * (q % 2);
@@ -190,13 +196,13 @@ class rtl_harness_t {
     reads.push_back({cycle, r.addr, r.len, r.tag});
     const bool inside = r.addr < mem.size() && r.len + kDmaBeatBytes <= mem.size() - r.addr;
     if (!inside) ++dma_errors;  // outside host memory: the completion carries zeros
-    rtl::queue_read_completion(rresp_, cycle + kReadLatency, inside ? &mem[r.addr] : nullptr, r.len, r.tag);
+    rtl::queue_read_completion(rresp_, cycle + kReadLatency, inside ? &mem[r.addr] : nullptr, r.len,
+                               r.tag);
   }
   void on_dma_write_done() {
     if (cur_.addr < mem.size() && cur_len_ <= mem.size() - cur_.addr)
       std::memcpy(&mem[cur_.addr], cur_.data.data(), cur_len_);
-    else
-      ++dma_errors;  // outside host memory: dropped
+    else ++dma_errors;  // outside host memory: dropped
     writes.push_back(cur_);
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "plots.h"
 
 #include <fmt/format.h>
@@ -19,7 +20,8 @@ namespace {
 
 void gnuplot(const std::string& script) {
   const std::string cmd = "gnuplot " + script + " 2>" + script + ".log";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("gnuplot failed on " + script + " (see its .log)");
+  if (std::system(cmd.c_str()) != 0)
+    throw std::runtime_error("gnuplot failed on " + script + " (see its .log)");
 }
 
 // Sorted values and their cumulative fraction
@@ -47,13 +49,15 @@ void plot_run(const std::string& dir, const latency_sample& e2e_sample,
   // (the host's chain only: the NIC-side steps overlap it, see stack/journey.h)
   for (size_t i = 1; i < kSteps; ++i) {
     if (deltas[i].empty() || on_nic_chain(step(i))) continue;
-    const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) / static_cast<double>(deltas[i].size());
+    const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) /
+                        static_cast<double>(deltas[i].size());
     by_mean.emplace_back(mean, i);
   }
   std::sort(by_mean.rbegin(), by_mean.rend());
   std::ofstream gp(p + "/latency_cdf.gp");
   gp << kTerm << "set output '" << p << "/latency_cdf.png'\n"
-     << "set title 'Latency CDF: wire to read() and its largest steps'\nset xlabel 'ns'\nset ylabel 'fraction of frames'\n"
+     << "set title 'Latency CDF: wire to read() and its largest steps'\nset xlabel 'ns'\nset "
+        "ylabel 'fraction of frames'\n"
      << "set logscale x\nset grid\nset key bottom right\nplot ";
   std::string sep;
   if (!e2e.empty()) {
@@ -65,7 +69,8 @@ void plot_run(const std::string& dir, const latency_sample& e2e_sample,
     const size_t i = by_mean[j].second;
     const std::string dat = fmt::format("{}/latency_cdf_{}.dat", p, step_name(step(i)));
     write_cdf(dat, deltas[i]);
-    gp << sep << "'" << dat << "' using 1:2 with lines lw 2 title 'to " << step_name(step(i)) << "'";
+    gp << sep << "'" << dat << "' using 1:2 with lines lw 2 title 'to " << step_name(step(i))
+       << "'";
     sep = ", ";
   }
   gp << "\n";
@@ -75,13 +80,15 @@ void plot_run(const std::string& dir, const latency_sample& e2e_sample,
     std::ofstream dat(p + "/latency_breakdown.dat");
     for (size_t i = 1; i < kSteps; ++i) {
       if (deltas[i].empty() || on_nic_chain(step(i))) continue;
-      const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) / static_cast<double>(deltas[i].size());
+      const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) /
+                          static_cast<double>(deltas[i].size());
       dat << "\"" << step_name(step(i)) << "\" " << mean / 1000.0 << "\n";
     }
   }
   std::ofstream gb(p + "/latency_breakdown.gp");
   gb << kTerm << "set output '" << p << "/latency_breakdown.png'\n"
-     << "set title 'Mean time to each step from the one before it'\nset ylabel 'ns'\nset style fill solid 0.8\n"
+     << "set title 'Mean time to each step from the one before it'\nset ylabel 'ns'\nset style "
+        "fill solid 0.8\n"
      << "set boxwidth 0.7\nset xtics rotate by -40\nset grid ytics\nset logscale y\nunset key\n"
      << "plot '" << p << "/latency_breakdown.dat' using 0:2:xtic(1) with boxes\n";
   gb.close();
@@ -99,7 +106,9 @@ void plot_sweep(const std::string& dir) {
     std::string x;
     while (std::getline(ss, x, ',')) head.push_back(x);
   }
-  const auto col = [&](const std::string& n) { return static_cast<size_t>(std::find(head.begin(), head.end(), n) - head.begin()); };
+  const auto col = [&](const std::string& n) {
+    return static_cast<size_t>(std::find(head.begin(), head.end(), n) - head.begin());
+  };
   const size_t first_metric = col("offered");
   if (first_metric < 3) return;  // no axis
   std::vector<std::vector<std::string>> all;
@@ -135,11 +144,14 @@ void plot_sweep(const std::string& dir) {
   const std::string p = dir + "/plots";
   fs::create_directories(p);
   for (auto& [g, rows] : groups) {
-    if (numeric) std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) { return std::stod(a[ax]) < std::stod(b[ax]); });
+    if (numeric)
+      std::sort(rows.begin(), rows.end(),
+                [&](auto& a, auto& b) { return std::stod(a[ax]) < std::stod(b[ax]); });
     std::ofstream dat(fmt::format("{}/sweep_{}.dat", p, g.empty() ? "all" : g));
     for (size_t i = 0; i < rows.size(); ++i)
-      dat << (numeric ? rows[i][ax] : std::to_string(i)) << " " << rows[i][col("delivered")] << " " << rows[i][col("dropped")]
-          << " " << rows[i][col("irqs_per_delivered")] << " \"" << rows[i][ax] << "\"\n";
+      dat << (numeric ? rows[i][ax] : std::to_string(i)) << " " << rows[i][col("delivered")] << " "
+          << rows[i][col("dropped")] << " " << rows[i][col("irqs_per_delivered")] << " \""
+          << rows[i][ax] << "\"\n";
   }
   for (const auto& [metric, idx, label] :
        {std::tuple<std::string, int, std::string>{"delivered", 2, "frames delivered to read()"},
@@ -147,8 +159,8 @@ void plot_sweep(const std::string& dir) {
         {"irqs_per_delivered", 4, "interrupts per delivered frame"}}) {
     std::ofstream gp(fmt::format("{}/sweep_{}.gp", p, metric));
     gp << kTerm << "set output '" << p << "/sweep_" << metric << ".png'\n"
-       << "set title '" << label << " against " << head[ax] << "'\nset xlabel '" << head[ax] << "'\nset ylabel '" << label
-       << "'\nset grid\nset key outside right\nplot ";
+       << "set title '" << label << " against " << head[ax] << "'\nset xlabel '" << head[ax]
+       << "'\nset ylabel '" << label << "'\nset grid\nset key outside right\nplot ";
     std::string sep;
     for (const auto& [g, rows] : groups) {
       (void)rows;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PNG plots with gnuplot (Debian gnuplot-nox): for a run, the latency CDF of the end-to-end
 // time and of its largest steps, and the mean time of each step; for a sweep, delivered frames,
 // drops and interrupts per frame against the first axis, one line per value of the second.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "report.h"
 
 #include <fmt/format.h>
@@ -136,32 +137,39 @@ json percentiles(const latency_sample& s) {
 
 // The summary's lines on what igb decided (driver/igb_part.h) and from what
 std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_plan& p) {
-  auto plural = [](int n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
-  std::string queues = p.irq_mode != igb_irq_mode::msix
-                           ? std::string(p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X") +
-                                 (w.queues > 1 ? fmt::format("; nic.queues {} not used", w.queues) : "")
-                       : p.queues_set ? "nic.queues"
-                                      : fmt::format("min({}, the {}'s {})", plural(w.online_cpus, "core"), part.name,
-                                                    part.max_rss_queues);
-  std::string vectors = p.irq_mode != igb_irq_mode::msix ? "1 " + std::string(igb_irq_mode_name(p.irq_mode))
-                        : p.queue_pairs ? fmt::format("{} MSI-X: {} paired TxRx + other ({} > {}/2 queues)",
-                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, part.max_rss_queues)
-                                        : fmt::format("{} MSI-X: {} rx + {} tx + other ({} <= {}/2 queues)",
-                                                      p.msix_vectors(), p.rss_queues, p.rss_queues, p.rss_queues,
-                                                      part.max_rss_queues);
-  const char* drop = p.drop_en_set ? "nic.drop_en"
+  auto plural = [](int n, const char* what) {
+    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+  };
+  std::string queues =
+      p.irq_mode != igb_irq_mode::msix
+          ? std::string(p.msix_fell_back ? "MSI-X lacks vectors" : "one interrupt without MSI-X") +
+                (w.queues > 1 ? fmt::format("; nic.queues {} not used", w.queues) : "")
+      : p.queues_set ? "nic.queues"
+                     : fmt::format("min({}, the {}'s {})", plural(w.online_cpus, "core"), part.name,
+                                   part.max_rss_queues);
+  std::string vectors =
+      p.irq_mode != igb_irq_mode::msix ? "1 " + std::string(igb_irq_mode_name(p.irq_mode))
+      : p.queue_pairs
+          ? fmt::format("{} MSI-X: {} paired TxRx + other ({} > {}/2 queues)", p.msix_vectors(),
+                        p.rss_queues, p.rss_queues, part.max_rss_queues)
+          : fmt::format("{} MSI-X: {} rx + {} tx + other ({} <= {}/2 queues)", p.msix_vectors(),
+                        p.rss_queues, p.rss_queues, p.rss_queues, part.max_rss_queues);
+  const char* drop = p.drop_en_set       ? "nic.drop_en"
                      : p.rss_queues == 1 ? "one queue"
-                     : p.drop_en ? "several queues, RX flow control off"
-                                 : "driver.flow_control receives PAUSE";
-  const std::string itr = p.itr_dynamic ? fmt::format("ITR by {} ({})", p.itr_algorithm(), plural(p.num_q_vectors, "q_vector"))
-                                        : fmt::format("ITR {} ({})", w.rx_itr_setting ? "fixed" : "off",
-                                                      plural(p.num_q_vectors, "q_vector"));
+                     : p.drop_en         ? "several queues, RX flow control off"
+                                         : "driver.flow_control receives PAUSE";
+  const std::string itr =
+      p.itr_dynamic
+          ? fmt::format("ITR by {} ({})", p.itr_algorithm(), plural(p.num_q_vectors, "q_vector"))
+          : fmt::format("ITR {} ({})", w.rx_itr_setting ? "fixed" : "off",
+                        plural(p.num_q_vectors, "q_vector"));
   return fmt::format("  igb        {}: {} ({}), vectors {}, {}\n"
                      "             DROP_EN {} ({}), WTHRESH {} ({}), packet buffer {} KB{}\n",
-                     part.name, plural(p.rss_queues, "queue"), queues, vectors, itr, p.drop_en ? "on" : "off", drop, p.wthresh,
-                     p.wthresh_set ? "nic.wthresh" : "IGB_RX_WTHRESH", p.pktbuf_kb, p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
+                     part.name, plural(p.rss_queues, "queue"), queues, vectors, itr,
+                     p.drop_en ? "on" : "off", drop, p.wthresh,
+                     p.wthresh_set ? "nic.wthresh" : "IGB_RX_WTHRESH", p.pktbuf_kb,
+                     p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
 }
-
 
 uint64_t fate_count(const std::map<std::string, uint64_t>& by, const std::string& n) {
   auto it = by.find(n);
@@ -199,12 +207,18 @@ json driver_section(igbsim_top& t) {
   const igb_plan& plan = t.cfg.plan;
   json d = counters(t.adapter.stats, kIgbDriverFields);
   d.update(counters(t.k.st, kNapiFields));
-  d.update({{"irq_mode", igb_irq_mode_name(plan.irq_mode)}, {"part", t.cfg.want.part->name},
-            {"rx_queues", t.adapter.num_rx_queues}, {"queue_pairs", plan.queue_pairs},
-            {"q_vectors", plan.num_q_vectors}, {"msix_vectors", plan.msix_vectors()},
-            {"itr_algorithm", plan.itr_algorithm()}, {"drop_en", plan.drop_en},
-            {"wthresh", plan.wthresh}, {"pktbuf_kb", plan.pktbuf_kb},
-            {"mmio_reads", t.hw.mmio_reads()}, {"mmio_writes", t.hw.mmio_writes()}});
+  d.update({{"irq_mode", igb_irq_mode_name(plan.irq_mode)},
+            {"part", t.cfg.want.part->name},
+            {"rx_queues", t.adapter.num_rx_queues},
+            {"queue_pairs", plan.queue_pairs},
+            {"q_vectors", plan.num_q_vectors},
+            {"msix_vectors", plan.msix_vectors()},
+            {"itr_algorithm", plan.itr_algorithm()},
+            {"drop_en", plan.drop_en},
+            {"wthresh", plan.wthresh},
+            {"pktbuf_kb", plan.pktbuf_kb},
+            {"mmio_reads", t.hw.mmio_reads()},
+            {"mmio_writes", t.hw.mmio_writes()}});
   // Each vector's interrupt interval at the end (itr_val is in 0.25 us units, igb.h)
   json itr = json::array();
   for (const auto& q : t.adapter.q_vector) itr.push_back(q->itr_val / 4.0);
@@ -220,7 +234,8 @@ json app_section(igbsim_top& t, json& wakeup) {
   const uint64_t calls = st.epoll_wait_calls + st.select_calls + st.poll_calls;
   const double ns = static_cast<double>(st.epoll_wait_ns + st.select_ns + st.poll_ns);
   const double c = calls ? static_cast<double>(calls) : 1.0;
-  a["per_call"] = {{"cpu_ns", ns / c}, {"vfs_poll_calls", static_cast<double>(st.call_vfs_polls) / c},
+  a["per_call"] = {{"cpu_ns", ns / c},
+                   {"vfs_poll_calls", static_cast<double>(st.call_vfs_polls) / c},
                    {"wq_entries_added", static_cast<double>(st.call_wq_added) / c},
                    {"wq_entries_removed", static_cast<double>(st.call_wq_removed) / c},
                    {"user_copy_bytes", static_cast<double>(st.user_copy_bytes) / c}};
@@ -236,8 +251,11 @@ json cpu_section(igbsim_top& t) {
   for (int i = 0; i < t.k.cores(); ++i) {
     const auto& c = t.k.cpu(i).ctx_ps();
     const uint64_t busy = c[1] + c[2] + c[3];
-    cpus.push_back({{"hardirq_ns", c[3] / 1000.0}, {"softirq_ns", c[2] / 1000.0}, {"process_ns", c[1] / 1000.0},
-                    {"idle_ns", (t.end_ps > busy ? t.end_ps - busy : 0) / 1000.0}, {"irqs", t.k.cpu(i).irqs_taken()},
+    cpus.push_back({{"hardirq_ns", c[3] / 1000.0},
+                    {"softirq_ns", c[2] / 1000.0},
+                    {"process_ns", c[1] / 1000.0},
+                    {"idle_ns", (t.end_ps > busy ? t.end_ps - busy : 0) / 1000.0},
+                    {"irqs", t.k.cpu(i).irqs_taken()},
                     {"context_switches", t.k.cpu(i).context_switches()}});
   }
   return cpus;
@@ -251,13 +269,15 @@ json checks_section(igbsim_top& t) {
                    [](const violation& a, const violation& b) { return a.t_ps < b.t_ps; });
   json viol = json::array();
   for (const auto& v : violations)
-    viol.push_back({{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});
+    viol.push_back(
+        {{"time_ns", v.t_ps / 1000.0}, {"kind", v.kind}, {"detail", v.detail}, {"frame", v.frame}});
   json dropped_by = json::object();
   for (const auto& [n, c] : t.sb.dropped_by()) dropped_by[n] = c;
-  return {{"passed", violations.empty()}, {"violations", viol}, {"offered", t.sb.offered_count()},
-          {"delivered", t.sb.delivered_count()}, {"dropped", t.sb.dropped_total()}, {"dropped_by", dropped_by},
+  return {{"passed", violations.empty()},      {"violations", viol},
+          {"offered", t.sb.offered_count()},   {"delivered", t.sb.delivered_count()},
+          {"dropped", t.sb.dropped_total()},   {"dropped_by", dropped_by},
           {"lost_unaccounted", t.census.lost}, {"in_flight", t.census.in_flight},
-          {"in_flight_at", t.census.at}, {"drained", t.drained}};
+          {"in_flight_at", t.census.at},       {"drained", t.drained}};
 }
 
 }  // namespace
@@ -271,22 +291,33 @@ json build_report(igbsim_top& t, double wall_s) {
     r["incomplete_reason"] =
         fmt::format("interrupted by {} at {:.3f} ms simulated, {} frames offered by then; "
                     "frames still on their way are counted in flight",
-                    t.interrupted_by == SIGINT ? "SIGINT" : t.interrupted_by == SIGTERM ? "SIGTERM" : "a signal",
+                    t.interrupted_by == SIGINT    ? "SIGINT"
+                    : t.interrupted_by == SIGTERM ? "SIGTERM"
+                                                  : "a signal",
                     end_ps / 1e9, t.sb.offered_count());
-  r["sim"] = {{"sim_time_ns", end_ps / 1000.0}, {"wall_s", wall_s}, {"rtl_cycles", t.dev.cycles_ticked()},
-              {"rtl_cycles_skipped", t.dev.cycles_skipped()}, {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
-              {"rtl_queues", t.dev.rtl_queues()}, {"seed", t.cfg.seed}};
-  r["wire"] = {{"frames_offered", t.wire.frames_offered()}, {"bytes_offered", t.wire.bytes_offered()}};
+  r["sim"] = {{"sim_time_ns", end_ps / 1000.0},
+              {"wall_s", wall_s},
+              {"rtl_cycles", t.dev.cycles_ticked()},
+              {"rtl_cycles_skipped", t.dev.cycles_skipped()},
+              {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
+              {"rtl_queues", t.dev.rtl_queues()},
+              {"seed", t.cfg.seed}};
+  r["wire"] = {{"frames_offered", t.wire.frames_offered()},
+               {"bytes_offered", t.wire.bytes_offered()}};
   if (!t.cfg.tc.pcap.empty()) {
     const pcap_frames& rp = t.src.replay();
-    r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap}, {"frames", rp.bytes.size()},
-                         {"skipped_truncated", rp.skipped_truncated}, {"skipped_oversize", rp.skipped_oversize},
+    r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap},
+                         {"frames", rp.bytes.size()},
+                         {"skipped_truncated", rp.skipped_truncated},
+                         {"skipped_oversize", rp.skipped_oversize},
                          {"padded_runts", rp.padded}};
   }
   json nic = counters(t.adapter.stats, kNicRegisterFields);
   nic.update({{"address_filtered", fate_count(t.sb.dropped_by(), "address_filtered")},
-              {"rqdpc", t.adapter.stats.rqdpc}, {"msix", t.dev.msix_per_vector()},
-              {"desc_writebacks", t.dev.desc_writebacks()}, {"pcie_upstream_bytes", t.link.upstream_bytes()}});
+              {"rqdpc", t.adapter.stats.rqdpc},
+              {"msix", t.dev.msix_per_vector()},
+              {"desc_writebacks", t.dev.desc_writebacks()},
+              {"pcie_upstream_bytes", t.link.upstream_bytes()}});
   r["nic"] = nic;
   r["ethtool"] = ethtool_stats(t.adapter);
   r["driver"] = driver_section(t);
@@ -304,7 +335,8 @@ json build_report(igbsim_top& t, double wall_s) {
   r["cpu"] = cpu_section(t);
   json lat;
   lat["end_to_end"] = percentiles(t.k.jr.end_to_end());
-  for (size_t i = 1; i < kSteps; ++i) lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
+  for (size_t i = 1; i < kSteps; ++i)
+    lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
   r["latency_ns"] = lat;
   r["events_first_ns"] = t.first_event;
   r["checks"] = checks_section(t);
@@ -316,58 +348,67 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   const traffic_config& tc = c.tc;
   std::string s;
   const double delivered = static_cast<double>(t.sb.delivered_count());
-  s += fmt::format("igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
-                   t.end_ps / 1e9, wall_s, t.dev.cycles_ticked(), t.dev.cycles_skipped());
+  s += fmt::format(
+      "igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
+      t.end_ps / 1e9, wall_s, t.dev.cycles_ticked(), t.dev.cycles_skipped());
   s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", t.sb.offered_count(),
-                   tc.live ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
+                   tc.live            ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
                    : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
-                   : tc.size == traffic_config::sizes::fixed ? fmt::format("{} B each", tc.frame_bytes)
-                                                              : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
+                   : tc.size == traffic_config::sizes::fixed
+                       ? fmt::format("{} B each", tc.frame_bytes)
+                       : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
                    tc.pps);
   s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
-  for (const auto& [n, count] : t.sb.dropped_by()) s += fmt::format("  dropped    {} by {}\n", count, n);
+  for (const auto& [n, count] : t.sb.dropped_by())
+    s += fmt::format("  dropped    {} by {}\n", count, n);
   s += igb_decisions(*c.want.part, c.want, c.plan);
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";
-    for (const auto& ring : t.adapter.rx_ring) s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
+    for (const auto& ring : t.adapter.rx_ring)
+      s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
     s += " frames (RSS)\n";
   }
   s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n",
-                   t.adapter.stats.irqs, delivered > 0 ? t.adapter.stats.irqs / delivered : 0.0, t.k.st.polls,
-                   t.k.st.polls_budget_exhausted);
+                   t.adapter.stats.irqs, delivered > 0 ? t.adapter.stats.irqs / delivered : 0.0,
+                   t.k.st.polls, t.k.st.polls_budget_exhausted);
   const json& sn = r["softnet"];
-  s += fmt::format("  softirq    {} passes at irq_exit ({} packets), {} in ksoftirqd ({} packets), time squeezes {}\n",
-                   sn["softirq_irq_exit_passes"].get<uint64_t>(), sn["packets_irq_exit"].get<uint64_t>(),
-                   sn["softirq_ksoftirqd_passes"].get<uint64_t>(), sn["packets_ksoftirqd"].get<uint64_t>(),
-                   sn["time_squeeze"].get<uint64_t>());
+  s += fmt::format("  softirq    {} passes at irq_exit ({} packets), {} in ksoftirqd ({} packets), "
+                   "time squeezes {}\n",
+                   sn["softirq_irq_exit_passes"].get<uint64_t>(),
+                   sn["packets_irq_exit"].get<uint64_t>(),
+                   sn["softirq_ksoftirqd_passes"].get<uint64_t>(),
+                   sn["packets_ksoftirqd"].get<uint64_t>(), sn["time_squeeze"].get<uint64_t>());
   const json& lat = r["latency_ns"];
   const json& e2e = lat["end_to_end"];
   if (e2e.value("count", 0) > 0)
-    s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n", e2e["p50"].get<double>(),
-                     e2e["p99"].get<double>(), e2e["max"].get<double>());
+    s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n",
+                     e2e["p50"].get<double>(), e2e["p99"].get<double>(), e2e["max"].get<double>());
   // Per step: how long frames took to reach it from the step before (p50 / p99)
   std::string steps;
   for (size_t i = 1; i < kSteps; ++i) {
     const json& st = lat[step_name(step(i))];
     if (st.value("count", 0) == 0) continue;
-    steps += fmt::format("{}{} {:.0f}/{:.0f}", steps.empty() ? "" : ", ", step_name(step(i)), st["p50"].get<double>(),
-                         st["p99"].get<double>());
+    steps += fmt::format("{}{} {:.0f}/{:.0f}", steps.empty() ? "" : ", ", step_name(step(i)),
+                         st["p50"].get<double>(), st["p99"].get<double>());
   }
   if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
   if (t.census.in_flight > 0) {
     std::string places;
-    for (const auto& [place, n] : t.census.at) places += fmt::format("{}{} {}", places.empty() ? "" : ", ", place, n);
+    for (const auto& [place, n] : t.census.at)
+      places += fmt::format("{}{} {}", places.empty() ? "" : ", ", place, n);
     s += fmt::format("  in flight  {} frames when {} ({})\n", t.census.in_flight,
-                     t.interrupted_by ? "the run was interrupted"
-                                      : "the drain ended at its bound, sim.drain_us after the last frame",
+                     t.interrupted_by
+                         ? "the run was interrupted"
+                         : "the drain ended at its bound, sim.drain_us after the last frame",
                      places);
   }
   const json& checks = r["checks"];
   const json& viol = checks["violations"];
-  s += fmt::format("  checks     {}\n", viol.empty() ? "passed"
-                                                     : fmt::format("{} violation(s), first: {}: {}", viol.size(),
-                                                                   viol[0]["kind"].get<std::string>(),
-                                                                   viol[0]["detail"].get<std::string>()));
+  s += fmt::format("  checks     {}\n",
+                   viol.empty() ? "passed"
+                                : fmt::format("{} violation(s), first: {}: {}", viol.size(),
+                                              viol[0]["kind"].get<std::string>(),
+                                              viol[0]["detail"].get<std::string>()));
   return s;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // report.json and the human summary of one run, read from the top's parts once it has run
 // (the report's fields: README "report.json").
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run.sh OUT_DIR: builds the directed testbench tb_igb_nic with Verilator and with Icarus
 # Verilog, runs both, and requires the same transcript from each, ending in PASS.
 #

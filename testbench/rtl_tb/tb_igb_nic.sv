@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tb_igb_nic: a directed testbench for the NIC RTL in plain SystemVerilog, for any simulator
 // (run by testbench/rtl_tb/run.sh under Verilator and Icarus Verilog, whose transcripts must
 // be identical). It is its own host: a 2 MiB memory answering DMA reads after a fixed latency,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sweep.h"
 
 #include <fmt/format.h>
@@ -40,10 +41,13 @@ std::string as_set_value(const toml::node& n, const std::string& where) {
   throw input_error(where + ": values must be numbers, booleans or strings");
 }
 
-std::string point_dir(const std::string& out, size_t i) { return fmt::format("{}/point-{:03}", out, i); }
+std::string point_dir(const std::string& out, size_t i) {
+  return fmt::format("{}/point-{:03}", out, i);
+}
 
 // Parse the sweep file, expand the axes and check every point as a scenario before anything runs.
-std::vector<point> plan(const std::string& file, const std::string& out, const std::string& sweep_id) {
+std::vector<point> plan(const std::string& file, const std::string& out,
+                        const std::string& sweep_id) {
   toml::table tbl = parse_toml(read_scenario_text(file, "sweep"), file);
   std::string base;
   std::vector<std::string> fixed;
@@ -56,30 +60,36 @@ std::vector<point> plan(const std::string& file, const std::string& out, const s
       if (!s) throw input_error(where + ": base must be the path of a scenario file");
       base = (fs::path(file).parent_path() / *s).lexically_normal().string();
       std::error_code ec;
-      if (!fs::exists(base, ec)) throw input_error(where + ": base scenario '" + *s + "' (" + base + ") does not exist");
-      if (!fs::is_regular_file(base, ec)) throw input_error(where + ": base scenario '" + *s + "' (" + base + ") is not a file");
+      if (!fs::exists(base, ec))
+        throw input_error(where + ": base scenario '" + *s + "' (" + base + ") does not exist");
+      if (!fs::is_regular_file(base, ec))
+        throw input_error(where + ": base scenario '" + *s + "' (" + base + ") is not a file");
     } else if (key == "set" && node.is_table()) {
       for (auto&& [sk, sv] : *node.as_table())
-        fixed.push_back(std::string(sk.str()) + "=" + as_set_value(sv, fmt::format("{}:{}", file, sv.source().begin.line)));
+        fixed.push_back(std::string(sk.str()) + "=" +
+                        as_set_value(sv, fmt::format("{}:{}", file, sv.source().begin.line)));
     } else if (key == "axes" && node.is_table()) {
       for (auto&& [ak, av] : *node.as_table()) {
         const std::string w = fmt::format("{}:{}", file, av.source().begin.line);
         auto* arr = av.as_array();
-        if (!arr || arr->empty()) throw input_error(w + ": axis " + std::string(ak.str()) + " must be a non-empty list");
+        if (!arr || arr->empty())
+          throw input_error(w + ": axis " + std::string(ak.str()) + " must be a non-empty list");
         std::vector<std::string> vals;
         for (auto&& v : *arr) vals.push_back(as_set_value(v, w));
         axes.emplace_back(std::string(ak.str()), vals);
       }
     } else {
-      throw input_error(where + ": unknown key '" + key + "' (a sweep file has base, [set] and [axes])");
+      throw input_error(where + ": unknown key '" + key +
+                        "' (a sweep file has base, [set] and [axes])");
     }
   }
   if (axes.empty()) throw input_error(file + ": no [axes]: nothing to sweep");
   size_t count = 1;
   for (const auto& [key, vals] : axes) {
     if (count > kMaxSweepPoints / vals.size())
-      throw input_error(fmt::format("{}: the axes make more than {} points (the limit of one sweep); split it", file,
-                                    kMaxSweepPoints));
+      throw input_error(
+          fmt::format("{}: the axes make more than {} points (the limit of one sweep); split it",
+                      file, kMaxSweepPoints));
     count *= vals.size();
   }
   std::vector<point> points;
@@ -119,7 +129,8 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-void write_points(const std::string& out, const std::vector<point>& points, const std::string& sweep_id) {
+void write_points(const std::string& out, const std::vector<point>& points,
+                  const std::string& sweep_id) {
   json j = json::array();
   for (const auto& p : points) {
     json axes = json::object();
@@ -140,7 +151,8 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
   }
   csv << "point,status";
   for (const auto& a : axis_names) csv << "," << a;
-  csv << ",offered,delivered,dropped,lost_unaccounted,violations,irqs,irqs_per_delivered,polls_budget_exhausted,"
+  csv << ",offered,delivered,dropped,lost_unaccounted,violations,irqs,irqs_per_delivered,polls_"
+         "budget_exhausted,"
          "latency_p50_ns,latency_p99_ns,sim_time_ns,wall_s\n";
   int worst = 0;
   for (const auto& p : points) {
@@ -155,16 +167,19 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
         const std::string want = fmt::format("{}:{}", p.value("sweep_id", std::string()), i);
         // A partial result (the point was stopped: a signal, a Slurm time limit) is incomplete
         if (!p.contains("sweep_id") || r.value("sweep_point", std::string()) == want)
-          status = !r.value("complete", true) ? "incomplete" : r["checks"]["passed"].get<bool>() ? "ok" : "violations";
-        else
-          r = json();
+          status = !r.value("complete", true)          ? "incomplete"
+                   : r["checks"]["passed"].get<bool>() ? "ok"
+                                                       : "violations";
+        else r = json();
       } catch (const std::exception&) {
         r = json();
       }
     }
-    if (auto it = statuses.find(i); it != statuses.end() && it->second != 0 && it->second != 3 && status != "incomplete")
+    if (auto it = statuses.find(i);
+        it != statuses.end() && it->second != 0 && it->second != 3 && status != "incomplete")
       status = "failed";
-    if (status == "failed" && !statuses.empty() && !statuses.count(i)) status = "not_run";  // a stopped sweep's
+    if (status == "failed" && !statuses.empty() && !statuses.count(i))
+      status = "not_run";  // a stopped sweep's
     if (status != "ok" && status != "violations") missing.push_back(i);
     worst = std::max(worst, status == "ok" ? 0 : status == "violations" ? 1 : 2);
     csv << i << "," << status;
@@ -177,25 +192,30 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     const double delivered = c["delivered"].get<double>();
     const double irqs = r["driver"]["irqs"].get<double>();
     const auto& e2e = r["latency_ns"]["end_to_end"];
-    csv << "," << c["offered"] << "," << c["delivered"] << "," << c["dropped"] << "," << c["lost_unaccounted"] << ","
-        << c["violations"].size() << "," << r["driver"]["irqs"] << ","
-        << fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0) << "," << r["driver"]["polls_budget_exhausted"]
-        << "," << e2e.value("p50", 0.0) << "," << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << ","
-        << r["sim"]["wall_s"] << "\n";
+    csv << "," << c["offered"] << "," << c["delivered"] << "," << c["dropped"] << ","
+        << c["lost_unaccounted"] << "," << c["violations"].size() << "," << r["driver"]["irqs"]
+        << "," << fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0) << ","
+        << r["driver"]["polls_budget_exhausted"] << "," << e2e.value("p50", 0.0) << ","
+        << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << "," << r["sim"]["wall_s"]
+        << "\n";
   }
   if (!missing.empty()) {
     std::string list;
-    for (size_t n = 0; n < missing.size() && n < 20; ++n) list += fmt::format("{}{:03}", n ? ", " : "", missing[n]);
+    for (size_t n = 0; n < missing.size() && n < 20; ++n)
+      list += fmt::format("{}{:03}", n ? ", " : "", missing[n]);
     if (missing.size() > 20) list += fmt::format(" and {} more", missing.size() - 20);
-    std::printf("igbsim sweep: %zu of %zu points have no complete result of this sweep (failed, stopped or not run): %s; their logs "
-                "are %s/point-NNN.log\n", missing.size(), points.size(), list.c_str(), out.c_str());
+    std::printf("igbsim sweep: %zu of %zu points have no complete result of this sweep (failed, "
+                "stopped or not run): %s; their logs "
+                "are %s/point-NNN.log\n",
+                missing.size(), points.size(), list.c_str(), out.c_str());
   }
   return worst == 2 ? 1 : worst == 1 ? 3 : 0;
 }
 
 }  // namespace
 
-int run_sweep(const std::string& file, int jobs, const std::string& out, bool emit_slurm, const std::string& self) {
+int run_sweep(const std::string& file, int jobs, const std::string& out, bool emit_slurm,
+              const std::string& self) {
   output_dir dir(out, output_kind::sweep);
   const std::string abs_out = dir.target().string();
   // Names this sweep in each point's report, so that a merge takes no earlier sweep's result
@@ -206,7 +226,8 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
   write_points(abs_out, points, sweep_id);
   if (emit_slurm) {
     std::ofstream sb(abs_out + "/sweep.sbatch");
-    sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string() << ": one array task per point\n"
+    sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string()
+       << ": one array task per point\n"
        << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1 << "\n"
        << "#SBATCH --cpus-per-task=1\n#SBATCH --output=" << abs_out << "/slurm-%A_%a.out\n"
        << "set -euo pipefail\ncase \"$SLURM_ARRAY_TASK_ID\" in\n";
@@ -217,14 +238,17 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     }
     sb << "esac\n";
     std::ofstream mb(abs_out + "/merge.sbatch");
-    mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << abs_out << "/slurm-merge-%j.out\n"
+    mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << abs_out
+       << "/slurm-merge-%j.out\n"
        << "exec " << shell_quote(self) << " sweep --merge " << shell_quote(abs_out) << "\n";
     std::ofstream sh(abs_out + "/submit.sh");
-    sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all ended.\nset -euo pipefail\n"
+    sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all "
+          "ended.\nset -euo pipefail\n"
        << "jid=$(sbatch --parsable " << shell_quote(abs_out + "/sweep.sbatch") << ")\n"
        << "sbatch --dependency=afterany:${jid} " << shell_quote(abs_out + "/merge.sbatch") << "\n";
     fs::permissions(abs_out + "/submit.sh", fs::perms::owner_exec, fs::perm_options::add);
-    std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(), abs_out.c_str());
+    std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(),
+                abs_out.c_str());
     return 0;
   }
   // Run: up to `jobs` igbsim processes at a time. SIGINT/SIGTERM stops the sweep: no point
@@ -247,7 +271,11 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     const size_t i = running.at(pid);
     running.erase(pid);
     status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
-    std::printf("  point %03zu %s\n", i, status[i] == 0 ? "ok" : status[i] == 3 ? "violations" : status[i] > 128 ? "stopped" : "FAILED");
+    std::printf("  point %03zu %s\n", i,
+                status[i] == 0    ? "ok"
+                : status[i] == 3  ? "violations"
+                : status[i] > 128 ? "stopped"
+                                  : "FAILED");
     std::fflush(stdout);
   };
   while ((!stop_signal && next < points.size()) || !running.empty()) {
@@ -279,11 +307,13 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
   const int rc = merge(abs_out, json::parse(pj), status);
   plot_sweep(abs_out);
   if (stop_signal) {
-    std::printf("igbsim sweep: stopped by signal %d after %zu of %zu points; what ran is in %s/sweep.csv\n",
-                static_cast<int>(stop_signal), status.size(), points.size(), abs_out.c_str());
+    std::printf(
+        "igbsim sweep: stopped by signal %d after %zu of %zu points; what ran is in %s/sweep.csv\n",
+        static_cast<int>(stop_signal), status.size(), points.size(), abs_out.c_str());
     return 128 + stop_signal;
   }
-  std::printf("igbsim sweep: %zu points, results in %s/sweep.csv\n", points.size(), abs_out.c_str());
+  std::printf("igbsim sweep: %zu points, results in %s/sweep.csv\n", points.size(),
+              abs_out.c_str());
   return rc;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // igbsim sweep: a base scenario and axes, run as the cartesian product of the axes' values,
 // one igbsim process per point, up to `jobs` at a time. Each point writes DIR/point-NNN/ (its
 // run folder and run.log); DIR/sweep.csv merges their reports, one row per point. A point

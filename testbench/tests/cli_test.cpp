@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The program's outside as a user meets it: output folders (nothing of the user's is ever
 // replaced, one run per folder at a time, an interrupted run leaves a marked partial result),
 // and hostile command lines and files (one line, exit 2, nothing written).
@@ -81,23 +82,28 @@ bool wait_for(const std::function<bool()>& cond, double seconds) {
 }
 
 // A run long enough to be caught in the middle (a few seconds of wall time).
-const std::vector<std::string> kLongRun = {"run", "--quiet", "--set", "traffic.frames=3000000", "--set", "traffic.rate_pct=100"};
+const std::vector<std::string> kLongRun = {
+    "run", "--quiet", "--set", "traffic.frames=3000000", "--set", "traffic.rate_pct=100"};
 
 }  // namespace
 
 TEST(OutputFolder, AUsersFolderOrFileIsRefusedAndKeptWhateverTheSpelling) {
   const fs::path mine = users_folder("mine");
-  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string()), "a user's folder");
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string()),
+                 "a user's folder");
   expect_untouched(mine);
-  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/"), "a trailing slash");
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/"),
+                 "a trailing slash");
   expect_untouched(mine);
-  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/sub/.."), "a dotted path");
+  expect_refused(run_igbsim("run --set traffic.frames=5 --out " + mine.string() + "/sub/.."),
+                 "a dotted path");
   expect_untouched(mine);
   const fs::path notes = mine / "notes.txt";
   std::ofstream(notes) << "keep me\n";
   const result r = run_igbsim("run --set traffic.frames=5 --out " + notes.string());
   expect_refused(r, "a file");
-  EXPECT_NE(r.err.find(notes.string()), std::string::npos) << "the message names the path: " << r.err;
+  EXPECT_NE(r.err.find(notes.string()), std::string::npos)
+      << "the message names the path: " << r.err;
   EXPECT_EQ(read_file(notes), "keep me\n");
   fs::remove_all(mine);
 }
@@ -105,8 +111,9 @@ TEST(OutputFolder, AUsersFolderOrFileIsRefusedAndKeptWhateverTheSpelling) {
 TEST(OutputFolder, TheWorkingFolderAndItsParentsAreRefused) {
   const fs::path mine = users_folder("cwd");
   for (const char* out : {".", "..", "./", "sub/..", "/"}) {
-    const std::string cmd = fmt::format("cd {} && {} run --set traffic.frames=5 --out {} >/dev/null 2>&1", mine.string(),
-                                        IGBSIM_BINARY, out);
+    const std::string cmd =
+        fmt::format("cd {} && {} run --set traffic.frames=5 --out {} >/dev/null 2>&1",
+                    mine.string(), IGBSIM_BINARY, out);
     const int st = std::system(cmd.c_str());
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2) << "--out " << out;
     expect_untouched(mine);
@@ -119,7 +126,8 @@ TEST(OutputFolder, AScenarioNamedDotDotWritesItsOwnFolderUnderOut) {
   fs::create_directories(d / "out" / "other");
   std::ofstream(d / "out" / "other" / "keep.txt") << "x\n";
   std::ofstream(d / "..toml") << "[traffic]\nframes = 5\n";
-  const std::string cmd = fmt::format("cd {} && {} run ..toml --quiet >/dev/null 2>&1", d.string(), IGBSIM_BINARY);
+  const std::string cmd =
+      fmt::format("cd {} && {} run ..toml --quiet >/dev/null 2>&1", d.string(), IGBSIM_BINARY);
   const int st = std::system(cmd.c_str());
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   EXPECT_EQ(read_file(d / "out" / "other" / "keep.txt"), "x\n");
@@ -131,19 +139,22 @@ TEST(OutputFolder, AScenarioNamedDotDotWritesItsOwnFolderUnderOut) {
 TEST(OutputFolder, AnEmptyFolderOrAnEarlierRunIsReplacedAndMarked) {
   const fs::path d = fresh_dir("replace");
   fs::create_directories(d);
-  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0) << "an empty folder is taken";
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string()).status, 0)
+      << "an empty folder is taken";
   EXPECT_TRUE(fs::exists(d / ".igbsim"));
   EXPECT_EQ(load_report(d.string())["checks"]["offered"], 5);
   const result again = run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string());
   ASSERT_EQ(again.status, 0) << again.err;
-  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 7) << "the earlier run of ours is replaced";
+  EXPECT_EQ(load_report(d.string())["checks"]["offered"], 7)
+      << "the earlier run of ours is replaced";
   // A run made before the marker existed is recognised by its report's schema
   fs::remove(d / ".igbsim");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=6 --out " + d.string()).status, 0);
   EXPECT_EQ(load_report(d.string())["checks"]["offered"], 6);
   // Nothing is left beside it
   for (const auto& e : fs::directory_iterator(d.parent_path()))
-    EXPECT_EQ(e.path().filename().string().find(d.filename().string() + ".tmp"), std::string::npos) << e.path();
+    EXPECT_EQ(e.path().filename().string().find(d.filename().string() + ".tmp"), std::string::npos)
+        << e.path();
   EXPECT_FALSE(fs::exists(d.parent_path() / ("." + d.filename().string() + ".igbsim-lock")));
   fs::remove_all(d);
 }
@@ -161,21 +172,25 @@ TEST(OutputFolder, AnEarlierResultHoldingAUsersFileOrOfTheOtherKindIsRefusedAndK
   EXPECT_EQ(read_file(d / "notes.md"), "what I saw\n");
   EXPECT_EQ(load_report(d.string())["checks"]["offered"], 5) << "the earlier result is kept";
   fs::remove(d / "notes.md");
-  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string()).status, 0) << "once it is moved out";
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=7 --out " + d.string()).status, 0)
+      << "once it is moved out";
 
   const fs::path a = users_folder("analysis");
   fs::copy_file(d / "report.json", a / "report.json");
-  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + a.string()), "a copied report.json");
+  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + a.string()),
+                 "a copied report.json");
   expect_untouched(a);
 
   const fs::path sweep = fresh_dir("foreign-sweep");
   std::ofstream(sweep.string() + ".toml") << "[axes]\n\"traffic.frames\" = [3, 4]\n";
-  ASSERT_EQ(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + sweep.string()).status, 0);
+  ASSERT_EQ(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + sweep.string()).status,
+            0);
   const result over = run_igbsim("run --quiet --set traffic.frames=5 --out " + sweep.string());
   expect_refused(over, "a run into a sweep's folder");
   EXPECT_NE(over.err.find("sweep"), std::string::npos) << over.err;
   EXPECT_TRUE(fs::exists(fs::path(sweep) / "point-001"));
-  expect_refused(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + d.string()), "a sweep into a run's folder");
+  expect_refused(run_igbsim("sweep " + sweep.string() + ".toml --jobs 1 --out " + d.string()),
+                 "a sweep into a run's folder");
   EXPECT_EQ(load_report(d.string())["checks"]["offered"], 7);
   for (const fs::path& p : {d, a, sweep}) fs::remove_all(p);
   fs::remove(sweep.string() + ".toml");
@@ -186,16 +201,21 @@ TEST(OutputFolder, AnEarlierResultHoldingAUsersFileOrOfTheOtherKindIsRefusedAndK
 // sweep --merge writes only into a sweep's own folder.
 TEST(OutputFolder, NothingIsLeftBesideARefusedTargetOrTakenFromASiblingOrAUsersFolder) {
   const fs::path mine = users_folder("refused-lock");
-  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + mine.string()), "a user's folder");
-  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + (mine / "thesis.tex").string()), "a file");
+  expect_refused(run_igbsim("run --quiet --set traffic.frames=5 --out " + mine.string()),
+                 "a user's folder");
+  expect_refused(
+      run_igbsim("run --quiet --set traffic.frames=5 --out " + (mine / "thesis.tex").string()),
+      "a file");
   EXPECT_FALSE(fs::exists(mine.parent_path() / ("." + mine.filename().string() + ".igbsim-lock")));
-  EXPECT_FALSE(fs::exists(mine / ".thesis.tex.igbsim-lock")) << "nothing written into the user's folder";
+  EXPECT_FALSE(fs::exists(mine / ".thesis.tex.igbsim-lock"))
+      << "nothing written into the user's folder";
 
   const fs::path exp = fresh_dir("sibling");
   const std::string named = exp.string() + ".tmp.999999999";  // no such process
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + named).status, 0);
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + exp.string()).status, 0);
-  EXPECT_EQ(load_report(named)["checks"]["offered"], 5) << "the user's result named like a temporary is kept";
+  EXPECT_EQ(load_report(named)["checks"]["offered"], 5)
+      << "the user's result named like a temporary is kept";
 
   std::ofstream(mine / "points.json") << "[{\"point\": 0}]\n";
   std::ofstream(mine / "sweep.csv") << "my own table\n";
@@ -215,7 +235,8 @@ TEST(OutputFolder, ASecondRunIntoTheSameFolderIsRefusedWithThePidOfTheFirst) {
   ASSERT_TRUE(wait_for([&] { return fs::exists(lock) && fs::file_size(lock) > 0; }, 60));
   const result second = run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string());
   expect_refused(second, "a folder in use");
-  EXPECT_NE(second.err.find("in use by PID " + std::to_string(first)), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("in use by PID " + std::to_string(first)), std::string::npos)
+      << second.err;
   ::kill(first, SIGKILL);
   wait_status(first);
   fs::remove_all(d);
@@ -229,12 +250,17 @@ TEST(OutputFolder, AnInterruptedRunLeavesAPartialResultMarkedIncomplete) {
     args.insert(args.end(), {"--out", d.string()});
     const pid_t pid = spawn_igbsim(args, d.string() + ".log");
     const fs::path tmp = d.string() + ".tmp." + std::to_string(pid);
-    ASSERT_TRUE(wait_for([&] { return fs::exists(tmp / "journey.csv") && fs::file_size(tmp / "journey.csv") > 100000; }, 120));
+    ASSERT_TRUE(wait_for(
+        [&] {
+      return fs::exists(tmp / "journey.csv") && fs::file_size(tmp / "journey.csv") > 100000;
+        },
+        120));
     ::kill(pid, sig);
     EXPECT_EQ(wait_status(pid), 128 + sig);
     const json r = load_report(d.string());
     EXPECT_EQ(r["complete"], false);
-    EXPECT_NE(r["incomplete_reason"].get<std::string>().find(sig == SIGINT ? "SIGINT" : "SIGTERM"), std::string::npos);
+    EXPECT_NE(r["incomplete_reason"].get<std::string>().find(sig == SIGINT ? "SIGINT" : "SIGTERM"),
+              std::string::npos);
     EXPECT_GT(r["checks"]["offered"].get<uint64_t>(), 0u);
     EXPECT_LT(r["checks"]["offered"].get<uint64_t>(), 3000000u);
     const std::string log = read_file(d.string() + ".log");
@@ -253,16 +279,19 @@ TEST(Sweep, ASignalStopsTheSweepAndWhatRanIsMerged) {
   std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 3000000\n\"traffic.rate_pct\" = 100\n"
                                  "[axes]\n\"traffic.flows\" = [1, 2, 3]\n";
   const fs::path out = d / "out";
-  const pid_t pid = spawn_igbsim({"sweep", (d / "s.toml").string(), "--jobs", "1", "--out", out.string()}, d / "log");
+  const pid_t pid = spawn_igbsim(
+      {"sweep", (d / "s.toml").string(), "--jobs", "1", "--out", out.string()}, d / "log");
   // Point 0 is well under way: its temporary folder's journey has grown
-  ASSERT_TRUE(wait_for([&] {
+  ASSERT_TRUE(wait_for(
+      [&] {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(out, ec))
-      if (e.path().filename().string().rfind("point-000.tmp.", 0) == 0 && fs::exists(e.path() / "journey.csv") &&
-          fs::file_size(e.path() / "journey.csv") > 100000)
+      if (e.path().filename().string().rfind("point-000.tmp.", 0) == 0 &&
+          fs::exists(e.path() / "journey.csv") && fs::file_size(e.path() / "journey.csv") > 100000)
         return true;
     return false;
-  }, 120));
+      },
+      120));
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_status(pid), 128 + SIGTERM);
   const std::string csv = read_file(out / "sweep.csv");
@@ -301,17 +330,21 @@ TEST(OutputFolder, AKilledRunsTemporaryIsRemovedByTheNextRunAndTheEarlierResultK
 
 TEST(BadInput, NonFiniteNumbersAreRefusedEverywhere) {
   const fs::path d = fresh_dir("nan");
-  for (const char* args : {"--set driver.itr=nan", "--set driver.itr=inf", "--set 'driver.itr=\"nan\"'",
-                           "--set pcie.gbps=nan", "--set pcie.gbps=-inf", "--waves-window nan:5", "--waves-window 0:inf",
-                           "--waves-window 5x:10", "--waves-window 1:", "--waves-trigger mpc --waves-pre nan",
-                           "--waves-trigger mpc --waves-post inf", "--seed -5", "--seed 4294967296"}) {
-    const result r = run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string() + " " + args);
+  for (const char* args :
+       {"--set driver.itr=nan", "--set driver.itr=inf", "--set 'driver.itr=\"nan\"'",
+        "--set pcie.gbps=nan", "--set pcie.gbps=-inf", "--waves-window nan:5",
+        "--waves-window 0:inf", "--waves-window 5x:10",
+        "--waves-window 1:", "--waves-trigger mpc --waves-pre nan",
+        "--waves-trigger mpc --waves-post inf", "--seed -5", "--seed 4294967296"}) {
+    const result r =
+        run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string() + " " + args);
     expect_refused(r, args);
     EXPECT_EQ(r.err.find("nan.0"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d)) << args;
   }
   const result seed = run_igbsim("run --seed 4294967296 --out " + d.string());
-  EXPECT_NE(seed.err.find("--seed"), std::string::npos) << "names the option the user gave: " << seed.err;
+  EXPECT_NE(seed.err.find("--seed"), std::string::npos)
+      << "names the option the user gave: " << seed.err;
   const fs::path scen = d.string() + ".toml";
   std::ofstream(scen) << "[pcie]\ngbps = nan\n";
   const result f = run_igbsim("run " + scen.string() + " --out " + d.string());
@@ -381,14 +414,17 @@ TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
     EXPECT_FALSE(fs::exists(out)) << text;
   };
   refused("base = \".\"\n[axes]\n\"traffic.frames\" = [1, 2]\n", "not a file");
-  refused("[axes]\n\"traffic.frames\" = [1, 2]\n\"traffic.frames\" = [3]\n", "s.toml:3: duplicate key \"traffic.frames\" (");
+  refused("[axes]\n\"traffic.frames\" = [1, 2]\n\"traffic.frames\" = [3]\n",
+          "s.toml:3: duplicate key \"traffic.frames\" (");
   std::string big = "[axes]\n";
-  for (const char* k : {"traffic.frames", "traffic.flows", "nic.wthresh", "nic.pthresh", "nic.hthresh"})
+  for (const char* k :
+       {"traffic.frames", "traffic.flows", "nic.wthresh", "nic.pthresh", "nic.hthresh"})
     big += fmt::format("\"{}\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", k);
   refused(big, "points");
   const fs::path mine = users_folder("sweep-mine");
   std::ofstream(d / "s.toml") << "[axes]\n\"traffic.frames\" = [1, 2]\n";
-  expect_refused(run_igbsim("sweep " + (d / "s.toml").string() + " --out " + mine.string()), "a user's folder");
+  expect_refused(run_igbsim("sweep " + (d / "s.toml").string() + " --out " + mine.string()),
+                 "a user's folder");
   expect_untouched(mine);
   fs::remove_all(mine);
   fs::remove_all(d);
@@ -397,18 +433,23 @@ TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
 TEST(Sweep, MergeTakesNoResultOfAnEarlierSweep) {
   const fs::path d = fresh_dir("sweep-stale");
   fs::create_directories(d);
-  std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  std::ofstream(d / "s.toml")
+      << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
   const fs::path out = d / "out";
-  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
+  ASSERT_EQ(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
   fs::rename(out / "point-000", d / "old-point-000");
   // A new sweep into the same folder (for Slurm: nothing runs yet); a job of the earlier sweep
   // then writes its result late.
-  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " + out.string()).status, 0);
+  ASSERT_EQ(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " + out.string()).status,
+      0);
   EXPECT_FALSE(fs::exists(out / "point-001")) << "the earlier sweep's results are gone";
   fs::rename(d / "old-point-000", out / "point-000");
   const result m = run_igbsim("sweep --merge " + out.string());
   EXPECT_NE(m.status, 0);
-  EXPECT_NE(m.out.find("000, 001"), std::string::npos) << "names the points without a result: " << m.out;
+  EXPECT_NE(m.out.find("000, 001"), std::string::npos)
+      << "names the points without a result: " << m.out;
   const std::string csv = read_file(out / "sweep.csv");
   EXPECT_EQ(csv.find(",ok,"), std::string::npos) << csv;
   fs::remove_all(d);
@@ -419,9 +460,11 @@ TEST(Sweep, MergeTakesNoResultOfAnEarlierSweep) {
 TEST(Sweep, MergeMarksAPartialPointIncomplete) {
   const fs::path d = fresh_dir("sweep-partial");
   fs::create_directories(d);
-  std::ofstream(d / "s.toml") << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  std::ofstream(d / "s.toml")
+      << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
   const fs::path out = d / "out";
-  ASSERT_EQ(run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
+  ASSERT_EQ(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
   nlohmann::json r = load_report((out / "point-001").string());
   r["complete"] = false;
   std::ofstream(out / "point-001" / "report.json") << r.dump(2);
@@ -436,14 +479,20 @@ TEST(Sweep, MergeMarksAPartialPointIncomplete) {
 
 TEST(Scenario, TheResolvedScenarioReproducesARunWhosePathsHaveQuotesAndBackslashes) {
   const fs::path d = fresh_dir("quoted");
-  ASSERT_EQ(run_igbsim("run --quiet --rx-pcap --set traffic.frames=20 --out " + (d / "a").string()).status, 0);
+  ASSERT_EQ(run_igbsim("run --quiet --rx-pcap --set traffic.frames=20 --out " + (d / "a").string())
+                .status,
+            0);
   const fs::path odd = d / "we\"ird\\na me.pcap";
   fs::copy_file(d / "a" / "rx.pcap", odd);
   const std::string cap = R"([traffic]
-pcap = ')" + odd.string() + "'\n";
+pcap = ')" + odd.string() +
+                          "'\n";
   std::ofstream(d / "s.toml") << cap;
-  ASSERT_EQ(run_igbsim("run --quiet " + (d / "s.toml").string() + " --out " + (d / "b").string()).status, 0);
-  const result again = run_igbsim("run --quiet " + (d / "b" / "scenario.toml").string() + " --out " + (d / "c").string());
+  ASSERT_EQ(
+      run_igbsim("run --quiet " + (d / "s.toml").string() + " --out " + (d / "b").string()).status,
+      0);
+  const result again = run_igbsim("run --quiet " + (d / "b" / "scenario.toml").string() +
+                                  " --out " + (d / "c").string());
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_EQ(load_report((d / "c").string())["checks"]["delivered"], 20);
   EXPECT_EQ(load_report((d / "b").string())["wire"]["pcap"]["file"], odd.string());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end tests: run the igbsim program as a user does and check what a user would see in
 // report.json, journey.csv and the waveform.
 #include <gtest/gtest.h>
@@ -50,7 +51,8 @@ std::vector<journey_row> load_journey(const std::string& dir) {
     journey_row r;
     r.frame = std::stoull(v[0]);
     r.fate = v[1];
-    for (size_t i = 0; i < kSteps; ++i) r.t.push_back(2 + i < v.size() && !v[2 + i].empty() ? std::stod(v[2 + i]) : -1);
+    for (size_t i = 0; i < kSteps; ++i)
+      r.t.push_back(2 + i < v.size() && !v[2 + i].empty() ? std::stod(v[2 + i]) : -1);
     rows.push_back(r);
   }
   return rows;
@@ -66,7 +68,8 @@ uint64_t sum_dropped(const json& r) {
 
 TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
   const std::string dir = fresh_dir("low");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=2 --set traffic.frames=400");
+  const result r =
+      run_igbsim("run --out " + dir + " --set traffic.rate_pct=2 --set traffic.frames=400");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   EXPECT_EQ(rep["schema"], "igbsim.report/1");
@@ -76,16 +79,19 @@ TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
   EXPECT_EQ(rep["app"]["delivered_bytes"], 400 * (64 - 4 - 42));
   EXPECT_EQ(rep["nic"]["gprc"], 400);
   EXPECT_GT(rep["driver"]["irqs"].get<int>(), 1) << "several interrupts";
-  EXPECT_EQ(rep["ethtool"]["rx_csum_offload_errors"], 0) << "the NIC verified every checksum as good";
+  EXPECT_EQ(rep["ethtool"]["rx_csum_offload_errors"], 0)
+      << "the NIC verified every checksum as good";
   const auto rows = load_journey(dir);
   ASSERT_EQ(rows.size(), 400u);
-  const step required[] = {step::wire_end, step::data_dma, step::desc_wb, step::drv_read_desc,
-                           step::netif_receive_skb, step::ip_rcv, step::udp_rcv, step::sk_data_ready,
-                           step::ep_poll_callback, step::read_return};
+  const step required[] = {step::wire_end,      step::data_dma,          step::desc_wb,
+                           step::drv_read_desc, step::netif_receive_skb, step::ip_rcv,
+                           step::udp_rcv,       step::sk_data_ready,     step::ep_poll_callback,
+                           step::read_return};
   size_t woken = 0;
   for (const auto& row : rows) {
     ASSERT_EQ(row.fate, "delivered") << "frame " << row.frame;
-    for (step s : required) EXPECT_GE(row.t[size_t(s)], 0) << "frame " << row.frame << " lacks " << step_name(s);
+    for (step s : required)
+      EXPECT_GE(row.t[size_t(s)], 0) << "frame " << row.frame << " lacks " << step_name(s);
     // Two sequences: the NIC's port, and the host from the wire to read() (stack/journey.h)
     const std::vector<step> nic_side{step::wire_end, step::desc_wb_nic, step::msix_nic};
     std::vector<step> host_side;
@@ -96,7 +102,8 @@ TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
       for (step st : chain) {
         const double t = row.t[size_t(st)];
         if (t < 0) continue;
-        EXPECT_GE(t, prev) << "frame " << row.frame << ": " << step_name(st) << " before the step it follows";
+        EXPECT_GE(t, prev) << "frame " << row.frame << ": " << step_name(st)
+                           << " before the step it follows";
         prev = t;
       }
     }
@@ -108,12 +115,14 @@ TEST(EndToEnd, LowLoadDeliversEveryFrameWithOrderedJourneys) {
 TEST(EndToEnd, OverloadAccountsForEveryFrame) {
   const std::string dir = fresh_dir("overload");
   const result r = run_igbsim("run --out " + dir +
-                              " --set traffic.rate_pct=100 --set traffic.frames=6000 --set nic.rx_ring=80 --set nic.pktbuf_kb=16");
+                              " --set traffic.rate_pct=100 --set traffic.frames=6000 --set "
+                              "nic.rx_ring=80 --set nic.pktbuf_kb=16");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   const uint64_t offered = rep["checks"]["offered"], delivered = rep["checks"]["delivered"];
   EXPECT_EQ(offered, 6000u);
-  EXPECT_EQ(delivered + sum_dropped(rep), offered) << "delivered plus counted drops must equal offered";
+  EXPECT_EQ(delivered + sum_dropped(rep), offered)
+      << "delivered plus counted drops must equal offered";
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
   EXPECT_GT(rep["nic"]["rnbc"].get<uint64_t>() + rep["nic"]["mpc"].get<uint64_t>(), 0u)
       << "a small ring at line rate runs out of descriptors";
@@ -129,13 +138,16 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   // are followed on their own.
   const std::string dir = fresh_dir("waves");
   const result r = run_igbsim("run --out " + dir +
-                               " --waves --set traffic.rate_pct=40 --set traffic.frames=1500 --set traffic.flows=8 --set nic.queues=4");
+                              " --waves --set traffic.rate_pct=40 --set traffic.frames=1500 --set "
+                              "traffic.flows=8 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   ASSERT_TRUE(fs::exists(dir + "/waves.gtkw"));
   constexpr unsigned kQ = 4;
-  std::vector<std::string> names = {"nic.clk_i", "nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o",
-                                    "nic.dma_req_addr_o", "nic.dma_req_len_o", "nic.msix_valid_o", "nic.msix_vec_o",
-                                    "nic.igb_nic.u_regs.eims_q", "nic.dma_req_ready_i"};
+  std::vector<std::string> names = {
+      "nic.clk_i",          "nic.dma_req_valid_o", "nic.dma_req_write_o",
+      "nic.dma_req_tag_o",  "nic.dma_req_addr_o",  "nic.dma_req_len_o",
+      "nic.msix_valid_o",   "nic.msix_vec_o",      "nic.igb_nic.u_regs.eims_q",
+      "nic.dma_req_ready_i"};
   enum { CLK, VALID, WRITE, TAG, ADDR, LEN, MSIX, MVEC, EIMS, READY, PER_QUEUE };
   enum { RDBA, RD_IDX, RD_STB, NQSIG };  // per queue, from PER_QUEUE + NQSIG * q
   for (unsigned q = 0; q < kQ; ++q) {
@@ -150,7 +162,8 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
     std::string line;
     std::vector<std::string> shown;
     while (std::getline(g, line))
-      if (line.rfind("nic.", 0) == 0 || line.rfind("sw.", 0) == 0) shown.push_back(line.substr(0, line.find('[', line.find_last_of('.'))));
+      if (line.rfind("nic.", 0) == 0 || line.rfind("sw.", 0) == 0)
+        shown.push_back(line.substr(0, line.find('[', line.find_last_of('.'))));
     EXPECT_GT(shown.size(), 60u);
     EXPECT_NO_THROW(read_fst(dir + "/waves.fst", shown));
   }
@@ -168,7 +181,8 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
     for (; i < changes.size() && changes[i].t == t; ++i) {
       cur[changes[i].sig] = bits_to_u64(changes[i].value);
       clk_changed = clk_changed || changes[i].sig == CLK;
-      for (unsigned q = 0; q < kQ; ++q) stb_changed[q] = stb_changed[q] || changes[i].sig == PER_QUEUE + NQSIG * q + RD_STB;
+      for (unsigned q = 0; q < kQ; ++q)
+        stb_changed[q] = stb_changed[q] || changes[i].sig == PER_QUEUE + NQSIG * q + RD_STB;
     }
     for (unsigned q = 0; q < kQ; ++q) {
       const size_t b = PER_QUEUE + NQSIG * q;
@@ -188,7 +202,8 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
       if (cur[VALID] && cur[READY] && cur[WRITE] && (cur[TAG] & 0xF) == 2) {
         const unsigned q = static_cast<unsigned>(cur[TAG] >> 4);
         ASSERT_LT(q, kQ);
-        for (uint64_t d = 0; d < cur[LEN] / 16; ++d) ++wbs[q][(cur[ADDR] - cur[PER_QUEUE + NQSIG * q + RDBA]) / 16 + d];
+        for (uint64_t d = 0; d < cur[LEN] / 16; ++d)
+          ++wbs[q][(cur[ADDR] - cur[PER_QUEUE + NQSIG * q + RDBA]) / 16 + d];
         n_wb[q] += cur[LEN] / 16;
       }
       if (cur[MSIX]) {
@@ -200,7 +215,8 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
   uint64_t wb_total = 0, read_total = 0;
   unsigned queues_used = 0;
   for (unsigned q = 0; q < kQ; ++q) {
-    EXPECT_EQ(n_wb[q], n_read[q]) << "queue " << q << ": one driver read per written-back descriptor";
+    EXPECT_EQ(n_wb[q], n_read[q]) << "queue " << q
+                                  << ": one driver read per written-back descriptor";
     wb_total += n_wb[q];
     read_total += n_read[q];
     queues_used += n_wb[q] > 0;
@@ -216,8 +232,9 @@ TEST(EndToEnd, WaveformShowsWritebackBeforeReadAndNoMsixWhileMasked) {
 TEST(EndToEnd, MoreLoadMeansFewerInterruptsPerPacket) {
   auto irqs_per_packet = [](const std::string& name, double pct) {
     const std::string dir = fresh_dir(name);
-    const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=" + std::to_string(pct) +
-                                " --set traffic.frames=3000 --set kernel.rmem_default=4194304");
+    const result r =
+        run_igbsim("run --out " + dir + " --set traffic.rate_pct=" + std::to_string(pct) +
+                   " --set traffic.frames=3000 --set kernel.rmem_default=4194304");
     EXPECT_EQ(r.status, 0) << r.err;
     const json rep = load_report(dir);
     return rep["driver"]["irqs"].get<double>() / rep["checks"]["delivered"].get<double>();
@@ -234,7 +251,8 @@ TEST(EndToEnd, JourneyCommandPrintsOneFramesSteps) {
   ASSERT_EQ(j.status, 0) << j.err;
   EXPECT_NE(j.out.find("frame 7: delivered"), std::string::npos) << j.out;
   for (size_t i = 0; i < kSteps; ++i) EXPECT_NE(j.out.find(step_name(step(i))), std::string::npos);
-  for (const char* at : {"NIC port", "host", "CPU"}) EXPECT_NE(j.out.find(at), std::string::npos) << "the time reference " << at;
+  for (const char* at : {"NIC port", "host", "CPU"})
+    EXPECT_NE(j.out.find(at), std::string::npos) << "the time reference " << at;
   EXPECT_EQ(run_igbsim("journey " + dir + " --packet 999999").status, 2);
 }
 
@@ -247,8 +265,10 @@ class InterruptSteps : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(InterruptSteps, EveryFrameAnInterruptCoversHasItsStepsInOrder) {
   const std::string dir = fresh_dir("irqsteps-" + GetParam());
-  const std::string args = GetParam() == "sparse" ? "--set traffic.rate_pps=2000 --set traffic.frames=200"
-                                                  : std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + GetParam() + ".toml";
+  const std::string args =
+      GetParam() == "sparse"
+          ? "--set traffic.rate_pps=2000 --set traffic.frames=200"
+          : std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + GetParam() + ".toml";
   const result r = run_igbsim("run " + args + " --out " + dir);
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
@@ -260,36 +280,43 @@ TEST_P(InterruptSteps, EveryFrameAnInterruptCoversHasItsStepsInOrder) {
   auto at = [](const journey_row& row, step s) { return row.t[size_t(s)]; };
   for (const auto& row : rows) {
     const std::vector<step> nic_side{step::wire_end, step::desc_wb_nic, step::msix_nic};
-    const std::vector<step> host_side{step::data_dma, step::desc_wb,   step::msix,
+    const std::vector<step> host_side{step::data_dma,  step::desc_wb,   step::msix,
                                       step::isr_entry, step::napi_poll, step::drv_read_desc};
     for (const std::vector<step>& chain : {nic_side, host_side}) {
       for (size_t i = 0; i < chain.size(); ++i) {
-        ASSERT_GE(at(row, chain[i]), 0) << "frame " << row.frame << " lacks " << step_name(chain[i]);
+        ASSERT_GE(at(row, chain[i]), 0)
+            << "frame " << row.frame << " lacks " << step_name(chain[i]);
         if (i) {
           EXPECT_LE(at(row, chain[i - 1]), at(row, chain[i]))
-              << "frame " << row.frame << ": " << step_name(chain[i]) << " before " << step_name(chain[i - 1]);
+              << "frame " << row.frame << ": " << step_name(chain[i]) << " before "
+              << step_name(chain[i - 1]);
         }
       }
     }
-    EXPECT_LT(at(row, step::msix_nic), at(row, step::msix)) << "frame " << row.frame << ": the link takes time";
+    EXPECT_LT(at(row, step::msix_nic), at(row, step::msix))
+        << "frame " << row.frame << ": the link takes time";
     EXPECT_LT(at(row, step::desc_wb_nic), at(row, step::desc_wb)) << "frame " << row.frame;
   }
   for (const char* s : {"desc_wb_nic", "msix_nic", "msix", "isr_entry"})
-    EXPECT_EQ(rep["latency_ns"][s]["count"].get<uint64_t>(), rows.size()) << s << ": a latency sample per frame";
+    EXPECT_EQ(rep["latency_ns"][s]["count"].get<uint64_t>(), rows.size())
+        << s << ": a latency sample per frame";
 }
 
-INSTANTIATE_TEST_SUITE_P(Journey, InterruptSteps, ::testing::Values("sparse", "thundering_herd", "c10k_select"));
+INSTANTIATE_TEST_SUITE_P(Journey, InterruptSteps,
+                         ::testing::Values("sparse", "thundering_herd", "c10k_select"));
 
 // A run that stops moving ends with exit 1 and one line saying what was pending, never spins:
 // the hidden planted bug fault.nic_spin makes the NIC's run loop spin in zero time once a
 // frame is in its packet buffer (what a register read presented behind SystemC time did).
 TEST(Watchdog, AZeroTimeSpinEndsWithExitOneAndADiagnosisOfWhatWasPending) {
   const std::string dir = fresh_dir("spin");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=5 --set fault.nic_spin=true");
+  const result r =
+      run_igbsim("run --out " + dir + " --set traffic.frames=5 --set fault.nic_spin=true");
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
   EXPECT_NE(r.err.find("neither simulated time nor the RTL moved"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("frames in the packet buffer"), std::string::npos) << "what was pending: " << r.err;
+  EXPECT_NE(r.err.find("frames in the packet buffer"), std::string::npos)
+      << "what was pending: " << r.err;
   EXPECT_FALSE(fs::exists(dir)) << "no output for a run that did not finish";
   // Hidden: not among the parameters a user is shown
   EXPECT_EQ(run_igbsim("params").out.find("fault.nic_spin"), std::string::npos);
@@ -306,12 +333,14 @@ TEST_P(ShortReadLatency, RunEndsCleanWithEveryFrameDelivered) {
   EXPECT_EQ(rep["checks"]["delivered"], rep["checks"]["offered"]);
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
 }
-INSTANTIATE_TEST_SUITE_P(Hang, ShortReadLatency,
-                         ::testing::Values("--set traffic.frames=1 --set pcie.read_latency_ns=1",
-                                           "--set traffic.frames=1 --set pcie.read_latency_ns=16",
-                                           "--set traffic.frames=50 --set pcie.read_latency_ns=12 --set driver.irq_mode=msi",
-                                           "--set traffic.frames=50 --set pcie.read_latency_ns=4 --set driver.irq_mode=intx",
-                                           "--set traffic.frames=20 --set pcie.read_latency_ns=8 --set sim.lockstep=true"));
+INSTANTIATE_TEST_SUITE_P(
+    Hang, ShortReadLatency,
+    ::testing::Values(
+        "--set traffic.frames=1 --set pcie.read_latency_ns=1",
+        "--set traffic.frames=1 --set pcie.read_latency_ns=16",
+        "--set traffic.frames=50 --set pcie.read_latency_ns=12 --set driver.irq_mode=msi",
+        "--set traffic.frames=50 --set pcie.read_latency_ns=4 --set driver.irq_mode=intx",
+        "--set traffic.frames=20 --set pcie.read_latency_ns=8 --set sim.lockstep=true"));
 
 // Without MSI-X (one vector; igb programs WTHRESH 4 there) every frame is written back and
 // delivered: the receive cause comes with the write-back (ICR.RXDW), and completions held
@@ -321,17 +350,20 @@ class SingleVector : public ::testing::TestWithParam<std::string> {};
 TEST_P(SingleVector, EveryFrameIsWrittenBackAndDelivered) {
   for (const char* frames : {"4", "5", "301"}) {
     const std::string dir = fresh_dir(std::string("single-vector-") + frames);
-    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=" + frames + " --set driver.irq_mode=" +
-                                GetParam() + " --set sim.drain_us=2000");
+    const result r =
+        run_igbsim("run --out " + dir + " --set traffic.frames=" + frames +
+                   " --set driver.irq_mode=" + GetParam() + " --set sim.drain_us=2000");
     ASSERT_EQ(r.status, 0) << frames << " frames: " << r.out;
     const json rep = load_report(dir);
     EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0) << frames << " frames";
     EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + rep["checks"]["dropped"].get<uint64_t>(),
-              rep["checks"]["offered"].get<uint64_t>()) << frames << " frames: each delivered or counted";
+              rep["checks"]["offered"].get<uint64_t>())
+        << frames << " frames: each delivered or counted";
     if (std::string(frames) != "301") {
       EXPECT_EQ(rep["checks"]["delivered"], rep["checks"]["offered"]);
     }
-    EXPECT_EQ(rep["nic"]["desc_writebacks"], rep["checks"]["offered"]) << "one descriptor per frame, each written back";
+    EXPECT_EQ(rep["nic"]["desc_writebacks"], rep["checks"]["offered"])
+        << "one descriptor per frame, each written back";
     EXPECT_LE(rep["driver"]["irqs"].get<uint64_t>(), rep["checks"]["offered"].get<uint64_t>());
   }
 }
@@ -341,7 +373,8 @@ TEST_P(SingleVector, EveryFrameIsWrittenBackAndDelivered) {
 // slow posted writes the completion once overtook them and the last frame was lost.
 TEST_P(SingleVector, TheIcrReadWaitsForTheWriteBacksItAcknowledges) {
   const std::string dir = fresh_dir("icr-ordering");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=7 --set driver.irq_mode=" + GetParam() +
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.frames=7 --set driver.irq_mode=" + GetParam() +
                               " --set pcie.write_latency_ns=10000 --set nic.msix_latency_ns=10000"
                               " --set driver.itr=off --set nic.wthresh=0");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -356,7 +389,8 @@ class StrandedSingleVector : public ::testing::TestWithParam<std::string> {};
 TEST_P(StrandedSingleVector, ALostImsWriteIsCaughtAsAStrandedPacket) {
   const std::string args = " --set traffic.frames=2000 --set driver.irq_mode=" + GetParam();
   const std::string clean = fresh_dir("stranded-clean-" + GetParam());
-  ASSERT_EQ(run_igbsim("run --out " + clean + args).status, 0) << "without the fault the run has no violation";
+  ASSERT_EQ(run_igbsim("run --out " + clean + args).status, 0)
+      << "without the fault the run has no violation";
   const std::string dir = fresh_dir("stranded-" + GetParam());
   const result r = run_igbsim("run --out " + dir + args + " --set fault.lose_eims_write=5");
   EXPECT_EQ(r.status, 3) << r.out;
@@ -384,12 +418,13 @@ TEST_P(SlowSystem, RaisesNoStrandedPacket) {
 }
 INSTANTIATE_TEST_SUITE_P(
     Stranded, SlowSystem,
-    ::testing::Values("--set traffic.frames=20 --set cost.context_switch_ns=1e9",
-                      "--set traffic.frames=20 --set cost.try_to_wake_up_ns=1e9",
-                      "--set traffic.frames=20 --set cost.try_to_wake_up_ns=1e9 --set driver.irq_mode=msi",
-                      "--set traffic.frames=300 --set sim.stranded_us=10 --set driver.irq_mode=msi",
-                      "--set traffic.frames=300 --set sim.stranded_us=10 --set driver.irq_mode=intx "
-                      "--set pcie.read_latency_ns=1e5"));
+    ::testing::Values(
+        "--set traffic.frames=20 --set cost.context_switch_ns=1e9",
+        "--set traffic.frames=20 --set cost.try_to_wake_up_ns=1e9",
+        "--set traffic.frames=20 --set cost.try_to_wake_up_ns=1e9 --set driver.irq_mode=msi",
+        "--set traffic.frames=300 --set sim.stranded_us=10 --set driver.irq_mode=msi",
+        "--set traffic.frames=300 --set sim.stranded_us=10 --set driver.irq_mode=intx "
+        "--set pcie.read_latency_ns=1e5"));
 
 TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
   const std::string dir = fresh_dir("bad");
@@ -417,7 +452,10 @@ TEST(EndToEnd, BadInputGetsOneLineExitTwoAndNoOutput) {
 
 TEST(EndToEnd, ResolvedScenarioReproducesTheRun) {
   const std::string a = fresh_dir("repro-a"), b = fresh_dir("repro-b");
-  ASSERT_EQ(run_igbsim("run --out " + a + " --set traffic.pattern=\"poisson\" --set traffic.frames=500 --seed 7").status, 0);
+  ASSERT_EQ(run_igbsim("run --out " + a +
+                       " --set traffic.pattern=\"poisson\" --set traffic.frames=500 --seed 7")
+                .status,
+            0);
   ASSERT_EQ(run_igbsim("run " + a + "/scenario.toml --out " + b).status, 0);
   json ra = load_report(a), rb = load_report(b);
   ra["sim"].erase("wall_s");
@@ -427,7 +465,8 @@ TEST(EndToEnd, ResolvedScenarioReproducesTheRun) {
 
 // The runs in folders a and b agree on everything but the listed sim fields: the same
 // report.json and a byte-identical journey.csv (every frame's step times).
-static void expect_same_run(const std::string& a, const std::string& b, std::initializer_list<const char*> sim_fields) {
+static void expect_same_run(const std::string& a, const std::string& b,
+                            std::initializer_list<const char*> sim_fields) {
   json ra = load_report(a), rb = load_report(b);
   for (json* r : {&ra, &rb})
     for (const char* k : sim_fields) (*r)["sim"].erase(k);
@@ -448,13 +487,15 @@ static void expect_skipping_changes_nothing(const std::string& common, json* run
   const json ra = load_report(a), rb = load_report(b);
   EXPECT_GT(ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(), 0u);
   EXPECT_EQ(rb["sim"]["rtl_cycles_skipped"], 0);
-  EXPECT_EQ(ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
-            rb["sim"]["rtl_cycles"].get<uint64_t>())
+  EXPECT_EQ(
+      ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
+      rb["sim"]["rtl_cycles"].get<uint64_t>())
       << "both cover the same cycles";
   // The NIC's two clock gates (rtl/igb_nic.sv): lockstep opens both every cycle; run-ahead
   // clocks the receive side alone in some (wire beats in the middle of a frame).
   EXPECT_EQ(rb["sim"]["rtl_cycles_core_clocked"], rb["sim"]["rtl_cycles"]);
-  EXPECT_LT(ra["sim"]["rtl_cycles_core_clocked"].get<uint64_t>(), ra["sim"]["rtl_cycles"].get<uint64_t>());
+  EXPECT_LT(ra["sim"]["rtl_cycles_core_clocked"].get<uint64_t>(),
+            ra["sim"]["rtl_cycles"].get<uint64_t>());
   expect_same_run(a, b, {"wall_s", "rtl_cycles", "rtl_cycles_skipped", "rtl_cycles_core_clocked"});
   if (runahead) *runahead = ra;
 }
@@ -467,8 +508,8 @@ TEST(EndToEnd, SkippingIdleCyclesChangesNothingButSpeed) {
 // running timers and presents them together at the tick where a timer ends, where a held
 // interrupt then fires. The interrupt times must be those of ticking every cycle.
 TEST(EndToEnd, SkippingTimerTicksChangesNoInterruptTime) {
-  expect_skipping_changes_nothing(
-      " --set traffic.frames=300 --set traffic.rate_pct=3 --set traffic.pattern=poisson --set driver.itr=100");
+  expect_skipping_changes_nothing(" --set traffic.frames=300 --set traffic.rate_pct=3 --set "
+                                  "traffic.pattern=poisson --set driver.itr=100");
 }
 
 // The receive side clocked alone for mid-frame beats (rtl/igb_nic.sv): 64-byte frames at line
@@ -477,15 +518,15 @@ TEST(EndToEnd, SkippingTimerTicksChangesNoInterruptTime) {
 // mixed sizes over four queues.
 TEST(EndToEnd, GatingTheReceiveSidesClockChangesNothingUnderOverflow) {
   json r;
-  expect_skipping_changes_nothing(
-      " --set traffic.frames=3000 --set traffic.rate_pct=100 --set traffic.flows=8 --set nic.pktbuf_kb=16"
-      " --set nic.rx_ring=80",
-      &r);
+  expect_skipping_changes_nothing(" --set traffic.frames=3000 --set traffic.rate_pct=100 --set "
+                                  "traffic.flows=8 --set nic.pktbuf_kb=16"
+                                  " --set nic.rx_ring=80",
+                                  &r);
   ASSERT_TRUE(r.is_object());
   EXPECT_GT(r["nic"]["mpc"].get<uint64_t>(), 0u) << "the comparison covers packet-buffer overflow";
   EXPECT_GT(r["nic"]["rnbc"].get<uint64_t>(), 0u) << "and frames waiting for descriptors";
-  expect_skipping_changes_nothing(
-      " --set traffic.frames=2000 --set traffic.rate_pct=100 --set traffic.size=imix --set traffic.flows=8");
+  expect_skipping_changes_nothing(" --set traffic.frames=2000 --set traffic.rate_pct=100 --set "
+                                  "traffic.size=imix --set traffic.flows=8");
 }
 
 // INTx is a level the host samples when it clocks the NIC: the cycle after the level changes
@@ -493,9 +534,9 @@ TEST(EndToEnd, GatingTheReceiveSidesClockChangesNothingUnderOverflow) {
 // before the INTx level counted as pending work). Line rate, so the receive side is often
 // clocked alone.
 TEST(EndToEnd, SkippingCyclesChangesNoIntxInterruptTime) {
-  expect_skipping_changes_nothing(
-      " --set traffic.frames=2000 --set traffic.rate_pct=100 --set driver.irq_mode=intx --set nic.wthresh=0"
-      " --set nic.drop_en=true");
+  expect_skipping_changes_nothing(" --set traffic.frames=2000 --set traffic.rate_pct=100 --set "
+                                  "driver.irq_mode=intx --set nic.wthresh=0"
+                                  " --set nic.drop_en=true");
 }
 
 // The MAC's 64-byte bursts into the packet buffer (nic.rx_burst_bytes, default) against beats
@@ -503,20 +544,25 @@ TEST(EndToEnd, SkippingCyclesChangesNoIntxInterruptTime) {
 // step times are the same, with fewer cycles ticked. Line-rate 64-byte frames on 4 queues, and
 // mixed sizes up to 1518 bytes.
 TEST(EndToEnd, MacBurstsChangeNoFrameTimeOnlyTheCyclesTicked) {
-  for (const std::string traffic : {" --set traffic.rate_pct=100 --set traffic.flows=4",
-                                    " --set traffic.rate_pct=60 --set traffic.size=imix --set traffic.flows=8"}) {
+  for (const std::string traffic :
+       {" --set traffic.rate_pct=100 --set traffic.flows=4",
+        " --set traffic.rate_pct=60 --set traffic.size=imix --set traffic.flows=8"}) {
     const std::string a = fresh_dir("burst64"), b = fresh_dir("beat16");
-    const std::string common = " --set traffic.frames=3000 --set nic.queues=4 --set nic.pktbuf_kb=64" + traffic;
+    const std::string common =
+        " --set traffic.frames=3000 --set nic.queues=4 --set nic.pktbuf_kb=64" + traffic;
     ASSERT_EQ(run_igbsim("run --out " + a + common).status, 0);
     ASSERT_EQ(run_igbsim("run --out " + b + common + " --set nic.rx_burst_bytes=16").status, 0);
     const json ra = load_report(a), rb = load_report(b);
-    EXPECT_EQ(ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
-              rb["sim"]["rtl_cycles"].get<uint64_t>() + rb["sim"]["rtl_cycles_skipped"].get<uint64_t>())
+    EXPECT_EQ(
+        ra["sim"]["rtl_cycles"].get<uint64_t>() + ra["sim"]["rtl_cycles_skipped"].get<uint64_t>(),
+        rb["sim"]["rtl_cycles"].get<uint64_t>() + rb["sim"]["rtl_cycles_skipped"].get<uint64_t>())
         << "both cover the same cycles";
-    EXPECT_LT(ra["sim"]["rtl_cycles"].get<uint64_t>() * 10, rb["sim"]["rtl_cycles"].get<uint64_t>() * 9)
+    EXPECT_LT(ra["sim"]["rtl_cycles"].get<uint64_t>() * 10,
+              rb["sim"]["rtl_cycles"].get<uint64_t>() * 9)
         << "bursts tick at least a tenth fewer cycles" << traffic;
     EXPECT_EQ(ra["nic"]["mpc"], 0) << "no overflow: the comparison is exact";
-    expect_same_run(a, b, {"wall_s", "rtl_cycles", "rtl_cycles_skipped", "rtl_cycles_core_clocked"});
+    expect_same_run(a, b,
+                    {"wall_s", "rtl_cycles", "rtl_cycles_skipped", "rtl_cycles_core_clocked"});
   }
 }
 
@@ -534,23 +580,29 @@ TEST(EndToEnd, TheFourQueueModelMatchesTheFullOne) {
   EXPECT_EQ(ra["sim"]["rtl_queues"], 4);
   EXPECT_EQ(rb["sim"]["rtl_queues"], 8);
   EXPECT_GT(ra["nic"]["rqdpc"][0].get<uint64_t>() + ra["nic"]["rqdpc"][1].get<uint64_t>() +
-                ra["nic"]["rqdpc"][2].get<uint64_t>(), 0u) << "the comparison covers drops";
+                ra["nic"]["rqdpc"][2].get<uint64_t>(),
+            0u)
+      << "the comparison covers drops";
   expect_same_run(a, b, {"wall_s", "rtl_queues"});
 }
 
 TEST(EndToEnd, JumboFramesSpanSeveralBuffersAndArriveByteExact) {
   const std::string dir = fresh_dir("jumbo");
-  const result r = run_igbsim("run --out " + dir +
-                              " --set traffic.frame_bytes=9018 --set driver.mtu=9000 --set traffic.rate_pct=50"
-                              " --set traffic.frames=300 --set kernel.rmem_default=4194304 --set traffic.flows=4");
+  const result r = run_igbsim(
+      "run --out " + dir +
+      " --set traffic.frame_bytes=9018 --set driver.mtu=9000 --set traffic.rate_pct=50"
+      " --set traffic.frames=300 --set kernel.rmem_default=4194304 --set traffic.flows=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
-  EXPECT_EQ(rep["checks"]["delivered"], 300) << "every jumbo frame delivered (the scoreboard compares every byte)";
+  EXPECT_EQ(rep["checks"]["delivered"], 300)
+      << "every jumbo frame delivered (the scoreboard compares every byte)";
   EXPECT_EQ(rep["app"]["delivered_bytes"], 300 * (9018 - 4 - 42));
-  EXPECT_EQ(rep["nic"]["desc_writebacks"], 300 * 3) << "MTU 9000: 3 KB buffers, 9014 bytes take 3 each";
+  EXPECT_EQ(rep["nic"]["desc_writebacks"], 300 * 3)
+      << "MTU 9000: 3 KB buffers, 9014 bytes take 3 each";
   EXPECT_EQ(rep["nic"]["gprc"], 300) << "GPRC counts frames, not buffers";
   EXPECT_EQ(rep["ethtool"]["rx_packets"], 300);
-  EXPECT_EQ(rep["ethtool"]["rx_csum_offload_errors"], 0) << "a 9000-byte datagram's checksum is checked right";
+  EXPECT_EQ(rep["ethtool"]["rx_csum_offload_errors"], 0)
+      << "a 9000-byte datagram's checksum is checked right";
 }
 
 // The NIC's size filter as igb programs it from the MTU (issue 19): up to MTU 1514 RLPML is
@@ -560,7 +612,8 @@ TEST(EndToEnd, JumboFramesSpanSeveralBuffersAndArriveByteExact) {
 TEST(Filters, FramesLongerThanTheMtuAllowsAreDroppedByTheNicAndCountedInRoc) {
   const std::string dir = fresh_dir("oversize");
   for (const int bytes : {1537, 2000, 9018}) {
-    const result r = run_igbsim(fmt::format("run --out {} --quiet --set traffic.frames=40 --set traffic.frame_bytes={}", dir, bytes));
+    const result r = run_igbsim(fmt::format(
+        "run --out {} --quiet --set traffic.frames=40 --set traffic.frame_bytes={}", dir, bytes));
     ASSERT_EQ(r.status, 0) << bytes << " bytes at MTU 1500: " << r.err << r.out;
     const json rep = load_report(dir);
     EXPECT_EQ(rep["checks"]["delivered"], 0);
@@ -571,18 +624,24 @@ TEST(Filters, FramesLongerThanTheMtuAllowsAreDroppedByTheNicAndCountedInRoc) {
     EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
   }
   // At the limit every frame is received; a size mix across it splits at the limit
-  result r = run_igbsim("run --out " + dir + " --quiet --set traffic.frames=40 --set traffic.frame_bytes=1536");
+  result r = run_igbsim("run --out " + dir +
+                        " --quiet --set traffic.frames=40 --set traffic.frame_bytes=1536");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
-  EXPECT_EQ(load_report(dir)["checks"]["delivered"], 40) << "RLPML is 1536 for MTU 1500, as igb sets it";
-  r = run_igbsim("run --out " + dir + " --quiet --set traffic.frames=400 --set traffic.size=uniform"
-                 " --set traffic.size_min=1400 --set traffic.size_max=1700 --set traffic.rate_pct=50");
+  EXPECT_EQ(load_report(dir)["checks"]["delivered"], 40)
+      << "RLPML is 1536 for MTU 1500, as igb sets it";
+  r = run_igbsim(
+      "run --out " + dir +
+      " --quiet --set traffic.frames=400 --set traffic.size=uniform"
+      " --set traffic.size_min=1400 --set traffic.size_max=1700 --set traffic.rate_pct=50");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   json rep = load_report(dir);
   EXPECT_GT(rep["checks"]["delivered"].get<int>(), 0);
   EXPECT_GT(rep["nic"]["roc"].get<int>(), 0);
   EXPECT_EQ(rep["checks"]["delivered"].get<int>() + rep["nic"]["roc"].get<int>(), 400);
   // A larger MTU: 9728-byte RLPML, frames over several buffers
-  r = run_igbsim("run --out " + dir + " --quiet --set traffic.frames=40 --set traffic.frame_bytes=9018 --set driver.mtu=1600");
+  r = run_igbsim(
+      "run --out " + dir +
+      " --quiet --set traffic.frames=40 --set traffic.frame_bytes=9018 --set driver.mtu=1600");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   rep = load_report(dir);
   EXPECT_EQ(rep["checks"]["delivered"], 40);
@@ -619,8 +678,9 @@ TEST(Filters, TheAddressFilterDropsFramesForOtherStationsUnlessPromiscuous) {
   pcap_dump_close(d);
   pcap_close(p);
   for (const bool promisc : {false, true}) {
-    const result r = run_igbsim(fmt::format("run --out {}/out --quiet --set traffic.pcap={}/in.pcap --set nic.promisc={}",
-                                            dir, dir, promisc));
+    const result r = run_igbsim(
+        fmt::format("run --out {}/out --quiet --set traffic.pcap={}/in.pcap --set nic.promisc={}",
+                    dir, dir, promisc));
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     const json rep = load_report(dir + "/out");
     const json& by = rep["checks"]["dropped_by"];
@@ -628,21 +688,24 @@ TEST(Filters, TheAddressFilterDropsFramesForOtherStationsUnlessPromiscuous) {
     EXPECT_EQ(rep["nic"]["roc"], 1);
     EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
     if (!promisc) {
-      EXPECT_EQ(by.value("address_filtered", 0), 2) << "the other station's frame and the multicast one";
+      EXPECT_EQ(by.value("address_filtered", 0), 2)
+          << "the other station's frame and the multicast one";
       EXPECT_EQ(rep["nic"]["address_filtered"], 2);
       EXPECT_EQ(rep["checks"]["delivered"], 9);
     } else {
       EXPECT_EQ(by.value("address_filtered", 0), 0);
       EXPECT_EQ(by.value("rx_otherhost_dropped", 0), 1);
       EXPECT_EQ(rep["stack"]["rx_otherhost_dropped"], 1);
-      EXPECT_EQ(rep["checks"]["delivered"], 10) << "the multicast-addressed datagram to this host's IP is taken";
+      EXPECT_EQ(rep["checks"]["delivered"], 10)
+          << "the multicast-addressed datagram to this host's IP is taken";
     }
   }
 }
 
 TEST(EndToEnd, RssSpreadsFlowsOverQueuesEachOnItsOwnVector) {
   const std::string dir = fresh_dir("rss");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.flows=16 --set traffic.frames=4000 --set nic.queues=4");
+  const result r = run_igbsim(
+      "run --out " + dir + " --set traffic.flows=16 --set traffic.frames=4000 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   const json& et = rep["ethtool"];
@@ -653,7 +716,8 @@ TEST(EndToEnd, RssSpreadsFlowsOverQueuesEachOnItsOwnVector) {
     const uint64_t n = et["rx_queue_" + std::to_string(q) + "_packets"];
     sum += n;
     used += n > 0;
-    EXPECT_EQ(n > 0, msix[q + 1].get<uint64_t>() > 0) << "queue " << q << " interrupts on vector " << q + 1 << " only";
+    EXPECT_EQ(n > 0, msix[q + 1].get<uint64_t>() > 0)
+        << "queue " << q << " interrupts on vector " << q + 1 << " only";
   }
   EXPECT_EQ(sum, et["rx_packets"].get<uint64_t>()) << "per-queue packets add up to rx_packets";
   EXPECT_EQ(sum, rep["nic"]["gprc"].get<uint64_t>());
@@ -667,9 +731,10 @@ TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
   // A small ring per queue at line rate with DROP_EN: drops land in RQDPC of the queue whose
   // ring ran dry, and every drop counter agrees with the frames' fates.
   const std::string dir = fresh_dir("dropen");
-  const result r = run_igbsim("run --out " + dir +
-                              " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.frames=8000"
-                              " --set nic.rx_ring=80 --set nic.drop_en=true --set nic.queues=4");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.frames=8000"
+                 " --set nic.rx_ring=80 --set nic.drop_en=true --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   uint64_t rqdpc = 0;
@@ -682,7 +747,8 @@ TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
     queues_dropping += d > 0;
   }
   EXPECT_GT(queues_dropping, 0u);
-  EXPECT_EQ(rep["nic"]["rnbc"].get<uint64_t>(), rqdpc) << "with DROP_EN every frame without a descriptor is dropped";
+  EXPECT_EQ(rep["nic"]["rnbc"].get<uint64_t>(), rqdpc)
+      << "with DROP_EN every frame without a descriptor is dropped";
   EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 8000u);
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
 }
@@ -692,13 +758,17 @@ TEST(EndToEnd, DropEnCountsOverflowPerQueue) {
 TEST(EndToEnd, LegacyModeNeverPollsWhateverTheInterrupt) {
   for (const std::string mode : {"msix", "msi", "intx"}) {
     const std::string dir = fresh_dir("legacy-" + mode);
-    const result r = run_igbsim("run --out " + dir + " --set driver.mode=legacy --set traffic.frames=300 --set driver.irq_mode=" + mode);
+    const result r = run_igbsim(
+        "run --out " + dir +
+        " --set driver.mode=legacy --set traffic.frames=300 --set driver.irq_mode=" + mode);
     ASSERT_EQ(r.status, 0) << r.err;
     const json rep = load_report(dir);
     EXPECT_EQ(rep["driver"]["polls"], 0) << mode;
     EXPECT_GT(rep["driver"]["irqs"].get<uint64_t>(), 0u) << mode;
-    EXPECT_GT(rep["softnet"]["processed"].get<uint64_t>(), 0u) << mode << ": frames go through the backlog";
-    for (const auto& row : load_journey(dir)) EXPECT_LT(row.t[size_t(step::napi_poll)], 0) << mode << " frame " << row.frame;
+    EXPECT_GT(rep["softnet"]["processed"].get<uint64_t>(), 0u)
+        << mode << ": frames go through the backlog";
+    for (const auto& row : load_journey(dir))
+      EXPECT_LT(row.t[size_t(step::napi_poll)], 0) << mode << " frame " << row.frame;
   }
 }
 
@@ -716,8 +786,10 @@ TEST(EndToEnd, MsiAndIntxReadIcrOnEveryInterruptMsixNever) {
     EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 2000u);
     const uint64_t irqs = rep["driver"]["irqs"];
     EXPECT_GT(irqs, 5u);
-    EXPECT_GE(rep["driver"]["mmio_reads"].get<uint64_t>(), irqs) << mode << ": one ICR read per interrupt";
-    EXPECT_EQ(rep["driver"]["ims_writes"].get<uint64_t>(), irqs + 1) << "IMS re-enabled after each completed poll";
+    EXPECT_GE(rep["driver"]["mmio_reads"].get<uint64_t>(), irqs)
+        << mode << ": one ICR read per interrupt";
+    EXPECT_EQ(rep["driver"]["ims_writes"].get<uint64_t>(), irqs + 1)
+        << "IMS re-enabled after each completed poll";
     EXPECT_EQ(rep["driver"]["eims_writes"], 0);
     EXPECT_EQ(rep["driver"]["irqs_none"], 0) << "the line is never raised for nothing";
   }
@@ -744,21 +816,25 @@ double irqs_per_delivered(const json& r) {
 TEST(Napi, InterruptsPerPacketFallFromOneAtLightLoadToFarBelowAHundredthAtLineRate) {
   const json light = run_report("ipp-light", "--set traffic.rate_pct=1 --set traffic.frames=400");
   const json mid = run_report("ipp-mid", "--set traffic.rate_pct=20 --set traffic.frames=4000");
-  const json full = run_report("ipp-full", "--set traffic.rate_pct=100 --set traffic.duration_us=8000");
+  const json full =
+      run_report("ipp-full", "--set traffic.rate_pct=100 --set traffic.duration_us=8000");
   EXPECT_GT(irqs_per_delivered(light), 0.9) << "frames 67 us apart each get their own interrupt";
   EXPECT_LT(irqs_per_delivered(mid), irqs_per_delivered(light));
   EXPECT_LT(irqs_per_delivered(full), irqs_per_delivered(mid));
-  EXPECT_LT(irqs_per_delivered(full), 0.01) << "at 64-byte line rate NAPI keeps polling with the vector masked";
-  EXPECT_GT(full["checks"]["delivered"].get<uint64_t>(), 1000u) << "and the application still gets frames";
+  EXPECT_LT(irqs_per_delivered(full), 0.01)
+      << "at 64-byte line rate NAPI keeps polling with the vector masked";
+  EXPECT_GT(full["checks"]["delivered"].get<uint64_t>(), 1000u)
+      << "and the application still gets frames";
 }
 
 TEST(Napi, WithoutNapiDeliveriesCollapseAsLoadRisesWithNapiTheyHoldAPlateau) {
   // Receive livelock (Mogul and Ramakrishnan; the NAPI measurements of Salim et al.): one core,
   // 64-byte frames, 20 ms of offered load at each rate.
   auto delivered = [](const std::string& mode, int pct) {
-    const json r = run_report("livelock-" + mode + std::to_string(pct),
-                              "--set driver.mode=" + mode + (mode == "legacy" ? " --set driver.itr=off" : "") +
-                                  " --set traffic.rate_pct=" + std::to_string(pct) + " --set traffic.duration_us=20000");
+    const json r = run_report(
+        "livelock-" + mode + std::to_string(pct),
+        "--set driver.mode=" + mode + (mode == "legacy" ? " --set driver.itr=off" : "") +
+            " --set traffic.rate_pct=" + std::to_string(pct) + " --set traffic.duration_us=20000");
     EXPECT_EQ(r["checks"]["lost_unaccounted"], 0);
     return r["checks"]["delivered"].get<double>();
   };
@@ -776,11 +852,13 @@ TEST(Napi, WithoutNapiDeliveriesCollapseAsLoadRisesWithNapiTheyHoldAPlateau) {
 
 TEST(Napi, DynamicItrGoesToBulkUnderLargeFramesAndToLowLatencyUnderSparseSmallOnes) {
   for (const std::string mode : {"msix", "msi"}) {  // igb_update_ring_itr and igb_set_itr
-    const json bulk = run_report("itr-bulk-" + mode, "--set driver.irq_mode=" + mode +
-                                                         " --set traffic.frame_bytes=1518 --set traffic.rate_pct=100"
-                                                         " --set traffic.frames=2000");
-    const json sparse = run_report("itr-sparse-" + mode, "--set driver.irq_mode=" + mode +
-                                                             " --set traffic.rate_pct=0.5 --set traffic.frames=200");
+    const json bulk = run_report("itr-bulk-" + mode,
+                                 "--set driver.irq_mode=" + mode +
+                                     " --set traffic.frame_bytes=1518 --set traffic.rate_pct=100"
+                                     " --set traffic.frames=2000");
+    const json sparse = run_report(
+        "itr-sparse-" + mode,
+        "--set driver.irq_mode=" + mode + " --set traffic.rate_pct=0.5 --set traffic.frames=200");
     // The interval of the vector whose queue carried the flow (the others keep IGB_START_ITR).
     auto busy_itr = [](const json& r) {
       size_t busiest = 0;
@@ -791,30 +869,38 @@ TEST(Napi, DynamicItrGoesToBulkUnderLargeFramesAndToLowLatencyUnderSparseSmallOn
       return r["driver"]["itr_us"][busiest].get<double>();
     };
     const double bulk_us = busy_itr(bulk), sparse_us = busy_itr(sparse);
-    EXPECT_GE(bulk_us, 150.0) << mode << ": line-rate 1500-byte frames move to the bulk interval (~4-5 K/s)";
-    EXPECT_EQ(sparse_us, 49.0) << mode << ": sparse small frames get the low-latency interval (20 K/s, conservative mode)";
-    EXPECT_GT(bulk["driver"]["eitr_writes"].get<uint64_t>(), 1u) << "the new interval is written at a later interrupt";
+    EXPECT_GE(bulk_us, 150.0)
+        << mode << ": line-rate 1500-byte frames move to the bulk interval (~4-5 K/s)";
+    EXPECT_EQ(sparse_us, 49.0)
+        << mode << ": sparse small frames get the low-latency interval (20 K/s, conservative mode)";
+    EXPECT_GT(bulk["driver"]["eitr_writes"].get<uint64_t>(), 1u)
+        << "the new interval is written at a later interrupt";
   }
 }
 
 TEST(Napi, WaveformShowsEimsWrittenOnlyAfterNapiCompletedAndNeverAfterAFullBudgetPoll) {
   // One flow (queue 1, vector 2) at a load where some polls use their whole budget.
   const std::string dir = fresh_dir("napi-waves");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=50 --set traffic.frames=6000 --set nic.queues=4");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --waves --set traffic.rate_pct=50 --set traffic.frames=6000 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   ASSERT_GT(rep["ethtool"]["rx_queue_1_packets"].get<uint64_t>(), 0u);
   ASSERT_GT(rep["driver"]["polls_budget_exhausted"].get<uint64_t>(), 0u);
-  const std::vector<std::string> names = {"nic.igb_nic.u_regs.eims_q", "sw.napi1_state_i", "sw.napi1_work_done_i"};
+  const std::vector<std::string> names = {"nic.igb_nic.u_regs.eims_q", "sw.napi1_state_i",
+                                          "sw.napi1_work_done_i"};
   enum { EIMS, STATE, WORK };
   const auto changes = read_fst(dir + "/waves.fst", names);
-  uint64_t eims = 0, state = 0, rises = 0, rises_while_polling = 0, full_polls = 0, full_poll_completed = 0;
+  uint64_t eims = 0, state = 0, rises = 0, rises_while_polling = 0, full_polls = 0,
+           full_poll_completed = 0;
   for (const auto& c : changes) {
     const uint64_t v = bits_to_u64(c.value);
     if (c.sig == EIMS) {
       if ((v >> 2 & 1) && !(eims >> 2 & 1)) {
         ++rises;
-        if (state != 0) ++rises_while_polling;  // NAPI not idle: napi_complete_done has not returned true
+        if (state != 0)
+          ++rises_while_polling;  // NAPI not idle: napi_complete_done has not returned true
       }
       eims = v;
     } else if (c.sig == STATE) {
@@ -826,44 +912,56 @@ TEST(Napi, WaveformShowsEimsWrittenOnlyAfterNapiCompletedAndNeverAfterAFullBudge
   }
   EXPECT_GT(rises, 10u);
   EXPECT_GT(full_polls, 0u);
-  EXPECT_EQ(rises_while_polling, 0u) << "EIMS is written only after napi_complete_done returned true";
+  EXPECT_EQ(rises_while_polling, 0u)
+      << "EIMS is written only after napi_complete_done returned true";
   EXPECT_EQ(full_poll_completed, 0u) << "a poll that used its whole budget leaves NAPI scheduled";
 }
 
 TEST(Cores, InterruptsGoWhereTheirAffinitySendsThemAndMoreCoresDeliverMore) {
-  const std::string load = " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.duration_us=6000";
+  const std::string load =
+      " --set traffic.flows=16 --set traffic.rate_pct=100 --set traffic.duration_us=6000";
   const json one = run_report("cores1", "--set kernel.cores=1" + load);
   const json spread = run_report("cores4", "--set kernel.cores=4" + load);
-  const json core0 = run_report("cores4-core0", "--set kernel.cores=4 --set kernel.irq_affinity=core0" + load);
+  const json core0 =
+      run_report("cores4-core0", "--set kernel.cores=4 --set kernel.irq_affinity=core0" + load);
   ASSERT_EQ(spread["cpu"].size(), 4u);
   for (unsigned c = 0; c < 4; ++c) {
-    EXPECT_GT(spread["cpu"][c]["irqs"].get<uint64_t>(), 0u) << "queue " << c << "'s vector lands on core " << c;
+    EXPECT_GT(spread["cpu"][c]["irqs"].get<uint64_t>(), 0u)
+        << "queue " << c << "'s vector lands on core " << c;
     EXPECT_GT(spread["cpu"][c]["softirq_ns"].get<double>(), 0.0) << "and its NAPI polls there";
     EXPECT_GT(spread["softnet"]["per_cpu"][c]["processed"].get<uint64_t>(), 0u);
     if (c > 0) {
       EXPECT_EQ(core0["cpu"][c]["irqs"], 0) << "irq_affinity=core0 keeps core " << c << " out";
     }
   }
-  EXPECT_GT(spread["checks"]["delivered"].get<uint64_t>(), one["checks"]["delivered"].get<uint64_t>())
+  EXPECT_GT(spread["checks"]["delivered"].get<uint64_t>(),
+            one["checks"]["delivered"].get<uint64_t>())
       << "four cores share the receive work";
   for (const json* r : {&one, &spread, &core0}) EXPECT_EQ((*r)["checks"]["lost_unaccounted"], 0);
 }
 
 TEST(Driver, EveryReceivePathVariantDeliversByteExact) {
   // The scoreboard compares every delivered byte; any mix-up is a violation (exit 3).
-  struct variant { std::string name, sets; };
+  struct variant {
+    std::string name, sets;
+  };
   const std::vector<variant> variants = {
       {"dd-64", "--set driver.completion=dd"},
-      {"dd-jumbo", "--set driver.completion=dd --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
+      {"dd-jumbo",
+       "--set driver.completion=dd --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
       {"copy-64", "--set driver.rx_path=construct_skb"},
       {"copy-300", "--set driver.rx_path=construct_skb --set traffic.frame_bytes=300"},
       {"copy-1518", "--set driver.rx_path=construct_skb --set traffic.frame_bytes=1518"},
-      {"copy-jumbo", "--set driver.rx_path=construct_skb --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
-      {"legacy-copy", "--set driver.mode=legacy --set driver.rx_path=construct_skb --set traffic.frame_bytes=300"},
+      {"copy-jumbo",
+       "--set driver.rx_path=construct_skb --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
+      {"legacy-copy",
+       "--set driver.mode=legacy --set driver.rx_path=construct_skb --set traffic.frame_bytes=300"},
   };
   for (const auto& v : variants) {
-    const json r = run_report("variant-" + v.name, v.sets + " --set traffic.frames=600 --set traffic.flows=4");
-    EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << v.name << ": " << r["checks"]["violations"].dump();
+    const json r =
+        run_report("variant-" + v.name, v.sets + " --set traffic.frames=600 --set traffic.flows=4");
+    EXPECT_TRUE(r["checks"]["passed"].get<bool>())
+        << v.name << ": " << r["checks"]["violations"].dump();
     EXPECT_EQ(r["checks"]["delivered"].get<uint64_t>() + sum_dropped(r), 600u) << v.name;
     EXPECT_GT(r["checks"]["delivered"].get<uint64_t>(), 500u) << v.name;
   }
@@ -873,18 +971,23 @@ TEST(Napi, GroMergesTcpSegmentsByteExactOnEveryReceivePath) {
   // A merged segment's payload is wherever its frame put it: after the headers in the linear
   // part (build_skb, or all of a short frame), in page fragments (construct_skb copies only the
   // headers), or both (a jumbo frame over several buffers).
-  struct variant { std::string name, sets; };
+  struct variant {
+    std::string name, sets;
+  };
   const std::vector<variant> variants = {
       {"build-1518", "--set traffic.frame_bytes=1518"},
       {"copy-300", "--set driver.rx_path=construct_skb --set traffic.frame_bytes=300"},
       {"copy-1518", "--set driver.rx_path=construct_skb --set traffic.frame_bytes=1518"},
       {"build-jumbo", "--set driver.mtu=9000 --set traffic.frame_bytes=9018"},
-      {"copy-jumbo", "--set driver.rx_path=construct_skb --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
+      {"copy-jumbo",
+       "--set driver.rx_path=construct_skb --set driver.mtu=9000 --set traffic.frame_bytes=9018"},
   };
   for (const auto& v : variants) {
-    const json r = run_report("gro-path-" + v.name, v.sets + " --set traffic.protocol=tcp --set traffic.frames=600"
-                                                             " --set traffic.flows=2 --set traffic.rate_pct=60");
-    EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << v.name << ": " << r["checks"]["violations"].dump();
+    const json r = run_report("gro-path-" + v.name,
+                              v.sets + " --set traffic.protocol=tcp --set traffic.frames=600"
+                                       " --set traffic.flows=2 --set traffic.rate_pct=60");
+    EXPECT_TRUE(r["checks"]["passed"].get<bool>())
+        << v.name << ": " << r["checks"]["violations"].dump();
     EXPECT_GT(r["stack"]["gro_merged"].get<uint64_t>(), 100u) << v.name << ": GRO merged segments";
     EXPECT_EQ(r["checks"]["delivered"], 600) << v.name;
   }
@@ -897,9 +1000,11 @@ TEST(App, SeveralReaderThreadsOnSeveralCoresReadEveryDatagramIntactAndInSocketOr
     for (const std::string sockets : {"1", "16"}) {
       if (kind == "blocking" && sockets != "1") continue;  // a blocking reader per socket
       const std::string name = "threads-" + kind + "-" + sockets;
-      const json r = run_report(name, "--set traffic.flows=2 --set kernel.cores=2 --set app.threads=2 --set app.kind=" +
-                                          kind + " --set app.sockets=" + sockets + " --set traffic.frames=1500");
-      EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << name << ": " << r["checks"]["violations"].dump();
+      const json r = run_report(
+          name, "--set traffic.flows=2 --set kernel.cores=2 --set app.threads=2 --set app.kind=" +
+                    kind + " --set app.sockets=" + sockets + " --set traffic.frames=1500");
+      EXPECT_TRUE(r["checks"]["passed"].get<bool>())
+          << name << ": " << r["checks"]["violations"].dump();
       EXPECT_EQ(r["checks"]["delivered"].get<uint64_t>() + sum_dropped(r), 1500u) << name;
       EXPECT_EQ(r["checks"]["lost_unaccounted"], 0) << name;
     }
@@ -907,41 +1012,52 @@ TEST(App, SeveralReaderThreadsOnSeveralCoresReadEveryDatagramIntactAndInSocketOr
 }
 
 TEST(Napi, DeferredHardIrqsTradeInterruptsForLatency) {
-  const std::string base = "--set driver.itr=off --set traffic.rate_pct=15 --set traffic.frames=4000";
+  const std::string base =
+      "--set driver.itr=off --set traffic.rate_pct=15 --set traffic.frames=4000";
   const json plain = run_report("defer0", base);
-  const json deferred = run_report("defer2", base + " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=50000");
+  const json deferred = run_report(
+      "defer2",
+      base + " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=50000");
   for (const json* r : {&plain, &deferred}) {
-    EXPECT_EQ((*r)["checks"]["delivered"], 4000) << "deferral strands nothing: the watchdog polls until the queue is empty";
+    EXPECT_EQ((*r)["checks"]["delivered"], 4000)
+        << "deferral strands nothing: the watchdog polls until the queue is empty";
   }
   EXPECT_LT(irqs_per_delivered(deferred), 0.1 * irqs_per_delivered(plain))
       << "completions that keep the interrupt masked; the hrtimer polls instead";
-  EXPECT_GT(deferred["latency_ns"]["end_to_end"]["p50"].get<double>(), plain["latency_ns"]["end_to_end"]["p50"].get<double>())
+  EXPECT_GT(deferred["latency_ns"]["end_to_end"]["p50"].get<double>(),
+            plain["latency_ns"]["end_to_end"]["p50"].get<double>())
       << "frames wait up to gro_flush_timeout for the next poll";
 }
 
 TEST(Tcp, ImpairedStreamsArriveByteExactInOrderWithEveryCopyAccounted) {
-  const json r = run_report("tcp-impaired", "--set traffic.protocol=tcp --set traffic.flows=8 --set traffic.frames=3000"
-                                            " --set traffic.rate_pct=40 --set traffic.tcp_reorder_pct=5"
-                                            " --set traffic.tcp_loss_pct=3 --set traffic.tcp_dup_pct=3");
+  const json r = run_report(
+      "tcp-impaired", "--set traffic.protocol=tcp --set traffic.flows=8 --set traffic.frames=3000"
+                      " --set traffic.rate_pct=40 --set traffic.tcp_reorder_pct=5"
+                      " --set traffic.tcp_loss_pct=3 --set traffic.tcp_dup_pct=3");
   EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << r["checks"]["violations"].dump();
-  EXPECT_EQ(r["checks"]["delivered"], 3000) << "every segment of every stream reaches read(), in order";
+  EXPECT_EQ(r["checks"]["delivered"], 3000)
+      << "every segment of every stream reaches read(), in order";
   const json& st = r["stack"];
   EXPECT_GT(st["tcp_ofo_queue"].get<uint64_t>(), 0u) << "reordered and lost segments leave holes";
-  const uint64_t old = r["checks"]["dropped_by"].value("delayed_ack_lost", 0u) + r["checks"]["dropped_by"].value("tcp_ofo_merge", 0u);
+  const uint64_t old = r["checks"]["dropped_by"].value("delayed_ack_lost", 0u) +
+                       r["checks"]["dropped_by"].value("tcp_ofo_merge", 0u);
   EXPECT_GT(old, 0u) << "spurious retransmissions";
-  EXPECT_EQ(r["checks"]["offered"].get<uint64_t>(), 3000u + old) << "every extra copy on the wire is dropped as a duplicate";
+  EXPECT_EQ(r["checks"]["offered"].get<uint64_t>(), 3000u + old)
+      << "every extra copy on the wire is dropped as a duplicate";
   EXPECT_EQ(st["delayed_ack_lost"], r["checks"]["dropped_by"].value("delayed_ack_lost", 0u));
   EXPECT_EQ(st["tcp_in_segs"], r["checks"]["offered"]);
 }
 
 TEST(Napi, GroMergesTcpSegmentsOfAConnectionButNotUdp) {
-  const std::string load = " --set traffic.flows=4 --set traffic.frames=3000 --set traffic.rate_pct=40";
+  const std::string load =
+      " --set traffic.flows=4 --set traffic.frames=3000 --set traffic.rate_pct=40";
   const json tcp = run_report("gro-tcp", "--set traffic.protocol=tcp" + load);
   const json udp = run_report("gro-udp", "--set traffic.protocol=udp --set app.sockets=4" + load);
   EXPECT_GT(tcp["stack"]["gro_merged"].get<uint64_t>(), 1000u);
   EXPECT_EQ(udp["stack"]["gro_merged"], 0);
   EXPECT_EQ(tcp["checks"]["delivered"], 3000);
-  EXPECT_LT(tcp["wakeup"]["sk_data_ready"].get<uint64_t>(), udp["wakeup"]["sk_data_ready"].get<uint64_t>() / 2)
+  EXPECT_LT(tcp["wakeup"]["sk_data_ready"].get<uint64_t>(),
+            udp["wakeup"]["sk_data_ready"].get<uint64_t>() / 2)
       << "a merged packet is one socket enqueue and one wake-up";
 }
 
@@ -951,29 +1067,36 @@ namespace {
 // One datagram at a time to N sockets (one ready fd per call), 100 datagrams.
 json c10k(const std::string& kind, int n) {
   return run_report("c10k-" + kind + std::to_string(n),
-                    "--set app.kind=" + kind + " --set app.sockets=" + std::to_string(n) + " --set traffic.flows=" +
-                        std::to_string(n) + " --set traffic.rate_pps=500 --set traffic.frames=100");
+                    "--set app.kind=" + kind + " --set app.sockets=" + std::to_string(n) +
+                        " --set traffic.flows=" + std::to_string(n) +
+                        " --set traffic.rate_pps=500 --set traffic.frames=100");
 }
-double per_call(const json& r, const char* what) { return r["app"]["per_call"][what].get<double>(); }
+double per_call(const json& r, const char* what) {
+  return r["app"]["per_call"][what].get<double>();
+}
 }  // namespace
 
 TEST(Wakeup, C10kSelectAndPollCostGrowWithSocketsEpollStaysFlat) {
   const json e10 = c10k("epoll", 10), e10k = c10k("epoll", 10000);
   const json p10 = c10k("poll", 10), p1k = c10k("poll", 1000), p10k = c10k("poll", 10000);
   const json s10 = c10k("select", 10), s1k = c10k("select", 1000);
-  for (const json* r : {&e10, &e10k, &p10, &p1k, &p10k, &s10, &s1k}) EXPECT_EQ((*r)["checks"]["delivered"], 100);
+  for (const json* r : {&e10, &e10k, &p10, &p1k, &p10k, &s10, &s1k})
+    EXPECT_EQ((*r)["checks"]["delivered"], 100);
   // poll and select touch every fd on every call: the per-call work is linear in N
   EXPECT_NEAR(per_call(p1k, "vfs_poll_calls") / per_call(p10, "vfs_poll_calls"), 100.0, 10.0);
   EXPECT_NEAR(per_call(p10k, "wq_entries_added") / per_call(p1k, "wq_entries_added"), 10.0, 1.0);
-  EXPECT_EQ(per_call(p10k, "wq_entries_added"), per_call(p10k, "wq_entries_removed")) << "poll_freewait removes them all";
+  EXPECT_EQ(per_call(p10k, "wq_entries_added"), per_call(p10k, "wq_entries_removed"))
+      << "poll_freewait removes them all";
   EXPECT_GT(per_call(p1k, "cpu_ns"), 50 * per_call(p10, "cpu_ns"));
   EXPECT_GT(per_call(s1k, "cpu_ns"), 50 * per_call(s10, "cpu_ns"));
-  EXPECT_GT(per_call(p1k, "user_copy_bytes"), per_call(s1k, "user_copy_bytes")) << "pollfd arrays outweigh fd_set bitmaps";
+  EXPECT_GT(per_call(p1k, "user_copy_bytes"), per_call(s1k, "user_copy_bytes"))
+      << "pollfd arrays outweigh fd_set bitmaps";
   // epoll: the same work per call whatever N
   EXPECT_EQ(per_call(e10k, "vfs_poll_calls"), per_call(e10, "vfs_poll_calls"));
   EXPECT_LT(per_call(e10k, "cpu_ns"), 1.2 * per_call(e10, "cpu_ns"));
   EXPECT_EQ(per_call(e10k, "wq_entries_added"), 0.0) << "epoll registers once, at EPOLL_CTL_ADD";
-  EXPECT_GT(per_call(p10k, "cpu_ns"), 1000 * per_call(e10k, "cpu_ns")) << "at 10,000 sockets one ready fd";
+  EXPECT_GT(per_call(p10k, "cpu_ns"), 1000 * per_call(e10k, "cpu_ns"))
+      << "at 10,000 sockets one ready fd";
 }
 
 // Registering 100,000 sockets is 4 ms of EPOLL_CTL_ADD work; interrupts must still be taken
@@ -981,9 +1104,10 @@ TEST(Wakeup, C10kSelectAndPollCostGrowWithSocketsEpollStaysFlat) {
 // behind a masked vector. Found by the C10K benchmark at N = 100,000.
 TEST(Wakeup, InterruptsAreTakenWhileAHundredThousandSocketsAreRegistered) {
   const std::string dir = fresh_dir("c100k");
-  const result r = run_igbsim("run --out " + dir + " " + std::string(IGBSIM_SOURCE_DIR) +
-                              "/scenarios/c10k_select.toml --set app.kind=epoll --set app.sockets=100000"
-                              " --set traffic.flows=100000 --set traffic.frames=300 --set traffic.rate_pps=20000");
+  const result r = run_igbsim(
+      "run --out " + dir + " " + std::string(IGBSIM_SOURCE_DIR) +
+      "/scenarios/c10k_select.toml --set app.kind=epoll --set app.sockets=100000"
+      " --set traffic.flows=100000 --set traffic.frames=300 --set traffic.rate_pps=20000");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
   EXPECT_EQ(rep["checks"]["delivered"], 300);
@@ -994,11 +1118,13 @@ TEST(Wakeup, InterruptsAreTakenWhileAHundredThousandSocketsAreRegistered) {
 }
 
 TEST(Wakeup, WithoutEpollExclusiveEveryEventWakesAllThreadsWithItOne) {
-  const std::string base = "--set app.threads=4 --set traffic.rate_pps=5000 --set traffic.frames=200";
+  const std::string base =
+      "--set app.threads=4 --set traffic.rate_pps=5000 --set traffic.frames=200";
   const json herd = run_report("herd", base);
   const json excl = run_report("herd-excl", base + " --set app.exclusive=true");
   for (const json* r : {&herd, &excl}) EXPECT_EQ((*r)["checks"]["delivered"], 200);
-  EXPECT_EQ(herd["wakeup"]["task_wakeups"], 4 * 200) << "each event wakes all four epoll_wait sleepers";
+  EXPECT_EQ(herd["wakeup"]["task_wakeups"], 4 * 200)
+      << "each event wakes all four epoll_wait sleepers";
   EXPECT_EQ(herd["wakeup"]["empty_wakeups"], 3 * 200) << "and three of them find nothing";
   EXPECT_EQ(excl["wakeup"]["task_wakeups"], 200) << "EPOLLEXCLUSIVE: one waiter per event";
   EXPECT_EQ(excl["wakeup"]["empty_wakeups"], 0);
@@ -1023,7 +1149,8 @@ TEST(Wakeup, SelectOverTenThousandSocketsRunsWithAnFdSetThatLarge) {
   const json rep = load_report(dir);
   EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), 200u);
   EXPECT_GT(rep["app"]["select_calls"].get<uint64_t>(), 0u);
-  EXPECT_GT(rep["app"]["per_call"]["vfs_poll_calls"].get<double>(), 1024.0) << "each call polls beyond fd 1024";
+  EXPECT_GT(rep["app"]["per_call"]["vfs_poll_calls"].get<double>(), 1024.0)
+      << "each call polls beyond fd 1024";
   const std::string dir2 = fresh_dir("select-10k-default");
   const result refused = run_igbsim("run --out " + dir2 + args);
   EXPECT_EQ(refused.status, 2);
@@ -1041,22 +1168,27 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
     std::vector<double> wake_times;
     for (const auto& row : rows) {
       ASSERT_EQ(row.fate, "delivered") << kind;
-      const double ready = row.t[size_t(step::sk_data_ready)], cb = row.t[size_t(step::ep_poll_callback)],
-                   wake = row.t[size_t(step::try_to_wake_up)], ret = row.t[size_t(step::epoll_wait_return)],
+      const double ready = row.t[size_t(step::sk_data_ready)],
+                   cb = row.t[size_t(step::ep_poll_callback)],
+                   wake = row.t[size_t(step::try_to_wake_up)],
+                   ret = row.t[size_t(step::epoll_wait_return)],
                    read = row.t[size_t(step::read_return)];
       if (wake < 0) continue;
       wake_times.push_back(wake);
       if (kind != "blocking") {
-        EXPECT_LE(ready, cb) << kind << " frame " << row.frame << ": callback (ep_poll_callback or pollwake)";
+        EXPECT_LE(ready, cb) << kind << " frame " << row.frame
+                             << ": callback (ep_poll_callback or pollwake)";
         EXPECT_LE(cb, wake) << kind << " frame " << row.frame;
       }
       EXPECT_LE(ready, wake);
       if (ret >= 0) {
-        EXPECT_LE(wake, ret) << kind << " frame " << row.frame << ": the wait call returns after the wake-up";
+        EXPECT_LE(wake, ret) << kind << " frame " << row.frame
+                             << ": the wait call returns after the wake-up";
       }
       EXPECT_LE(wake, read);
     }
-    EXPECT_GT(wake_times.size(), 150u) << kind << ": at 1 % load nearly every frame wakes the sleeping reader";
+    EXPECT_GT(wake_times.size(), 150u)
+        << kind << ": at 1 % load nearly every frame wakes the sleeping reader";
     // On the waveform the task leaves TASK_INTERRUPTIBLE exactly at each wake-up
     const auto changes = read_fst(dir + "/waves.fst", {"sw.task0_state_i"});
     std::vector<double> leave_sleep;
@@ -1066,7 +1198,8 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
       if (state == 2 && v != 2) leave_sleep.push_back(static_cast<double>(c.t) / 1000.0);
       state = v;
     }
-    // The journey stamps entry to try_to_wake_up; the state flips inside it (cost.try_to_wake_up_ns)
+    // The journey stamps entry to try_to_wake_up; the state flips inside it
+    // (cost.try_to_wake_up_ns)
     size_t matched = 0;
     for (double w : wake_times)
       for (double t : leave_sleep)
@@ -1074,7 +1207,8 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
           ++matched;
           break;
         }
-    EXPECT_EQ(matched, wake_times.size()) << kind << ": interruptible -> runnable/running at try_to_wake_up";
+    EXPECT_EQ(matched, wake_times.size())
+        << kind << ": interruptible -> runnable/running at try_to_wake_up";
   }
 }
 
@@ -1085,7 +1219,14 @@ TEST(Wakeup, EveryKindOfReaderShowsTheWakeUpPathInTheJourneyAndOnTheWaveform) {
 // are paired (more than half the part's maximum), plus the "other" vector. The expected
 // values below are that rule worked out by hand for each case.
 TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
-  struct expect { std::string part; int cores; std::string queues; int rx; bool pairs; int q_vectors; };
+  struct expect {
+    std::string part;
+    int cores;
+    std::string queues;
+    int rx;
+    bool pairs;
+    int q_vectors;
+  };
   const expect cases[] = {
       {"i350", 1, "auto", 1, false, 2},   // 1 <= 8/2: 1 rx + 1 tx
       {"i350", 2, "auto", 2, false, 4},   // 2 rx + 2 tx
@@ -1101,8 +1242,10 @@ TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
   for (const expect& e : cases) {
     const std::string what = e.part + " cores=" + std::to_string(e.cores) + " queues=" + e.queues;
     const std::string dir = fresh_dir("igbcfg");
-    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=400 --set traffic.flows=32 --set nic.part=" +
-                                e.part + " --set kernel.cores=" + std::to_string(e.cores) + " --set nic.queues=" + e.queues);
+    const result r = run_igbsim(
+        "run --out " + dir +
+        " --set traffic.frames=400 --set traffic.flows=32 --set nic.part=" + e.part +
+        " --set kernel.cores=" + std::to_string(e.cores) + " --set nic.queues=" + e.queues);
     ASSERT_EQ(r.status, 0) << what << r.err << r.out;
     const json rep = load_report(dir);
     const json& d = rep["driver"];
@@ -1118,18 +1261,23 @@ TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
     for (size_t v = 0; v < msix.size(); ++v) {
       const bool rx_vector = v >= 1 && v <= static_cast<size_t>(e.rx);
       if (!rx_vector) EXPECT_EQ(msix[v], 0) << what << ": vector " << v << " has no receive queue";
-      else EXPECT_EQ(msix[v].get<uint64_t>() > 0,
-                     rep["ethtool"]["rx_queue_" + std::to_string(v - 1) + "_packets"].get<uint64_t>() > 0)
-          << what << ": queue " << v - 1 << " interrupts on vector " << v;
+      else
+        EXPECT_EQ(
+            msix[v].get<uint64_t>() > 0,
+            rep["ethtool"]["rx_queue_" + std::to_string(v - 1) + "_packets"].get<uint64_t>() > 0)
+            << what << ": queue " << v - 1 << " interrupts on vector " << v;
     }
-    EXPECT_NE(r.out.find("igb        " + e.part + ": " + std::to_string(e.rx) + " queue"), std::string::npos)
+    EXPECT_NE(r.out.find("igb        " + e.part + ": " + std::to_string(e.rx) + " queue"),
+              std::string::npos)
         << "the summary says what igb decided: " << r.out;
   }
   // Without MSI-X igb uses one queue and one q_vector, whatever was asked: igb_set_itr
   for (const std::string mode : {"msi", "intx"}) {
     const std::string dir = fresh_dir("igbcfg-" + mode);
-    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=200 --set nic.queues=4 --set kernel.cores=4 "
-                                "--set driver.irq_mode=" + mode);
+    const result r = run_igbsim("run --out " + dir +
+                                " --set traffic.frames=200 --set nic.queues=4 --set kernel.cores=4 "
+                                "--set driver.irq_mode=" +
+                                mode);
     ASSERT_EQ(r.status, 0) << r.err;
     const json d = load_report(dir)["driver"];
     EXPECT_EQ(d["rx_queues"], 1) << mode;
@@ -1138,7 +1286,8 @@ TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
     EXPECT_EQ(d["itr_algorithm"], "igb_set_itr") << mode;
   }
   // More queues than the part has is bad input
-  const result bad = run_igbsim("run --out " + fresh_dir("igbcfg-bad") + " --set nic.part=i210 --set nic.queues=5");
+  const result bad = run_igbsim("run --out " + fresh_dir("igbcfg-bad") +
+                                " --set nic.part=i210 --set nic.queues=5");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("the i210 has 4 receive queues"), std::string::npos) << bad.err;
 }
@@ -1150,8 +1299,11 @@ TEST(IgbConfiguration, QueuesAndVectorsAreCountedAsIgbCountsThem) {
 TEST(IgbConfiguration, OneQueueUnderMsixUsesTheRingItrOfItsTwoVectors) {
   auto run = [](const std::string& mode) {
     const std::string dir = fresh_dir("itr1q-" + mode);
-    const result r = run_igbsim("run --out " + dir + " --set nic.queues=1 --set traffic.frame_bytes=1518 "
-                                "--set traffic.rate_pct=50 --set traffic.frames=3000 --set driver.irq_mode=" + mode);
+    const result r =
+        run_igbsim("run --out " + dir +
+                   " --set nic.queues=1 --set traffic.frame_bytes=1518 "
+                   "--set traffic.rate_pct=50 --set traffic.frames=3000 --set driver.irq_mode=" +
+                   mode);
     EXPECT_EQ(r.status, 0) << r.err;
     return load_report(dir);
   };
@@ -1164,7 +1316,9 @@ TEST(IgbConfiguration, OneQueueUnderMsixUsesTheRingItrOfItsTwoVectors) {
   EXPECT_GT(msi["driver"]["irqs"].get<uint64_t>(), 2 * msix["driver"]["irqs"].get<uint64_t>());
   const json fixed = load_report([&] {
     const std::string dir = fresh_dir("itr1q-fixed");
-    EXPECT_EQ(run_igbsim("run --out " + dir + " --set traffic.frames=100 --set driver.itr=100").status, 0);
+    EXPECT_EQ(
+        run_igbsim("run --out " + dir + " --set traffic.frames=100 --set driver.itr=100").status,
+        0);
     return dir;
   }());
   EXPECT_EQ(fixed["driver"]["itr_algorithm"], "none") << "a fixed interval runs neither algorithm";
@@ -1177,25 +1331,31 @@ TEST(IgbConfiguration, OneQueueUnderMsixUsesTheRingItrOfItsTwoVectors) {
 TEST(IgbConfiguration, PartsDifferInWthreshIvarLayoutAndPacketBuffer) {
   auto run = [](const std::string& part, const std::string& extra) {
     const std::string dir = fresh_dir("part-" + part);
-    const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set traffic.flows=16 --set nic.queues=4 "
-                                "--set nic.part=" + part + extra);
+    const result r =
+        run_igbsim("run --out " + dir +
+                   " --set traffic.frames=2000 --set traffic.flows=16 --set nic.queues=4 "
+                   "--set nic.part=" +
+                   part + extra);
     EXPECT_EQ(r.status, 0) << r.err;
     return load_report(dir);
   };
-  const json i350 = run("i350", ""), e82576 = run("82576", ""), msi = run("82576", " --set driver.irq_mode=msi"),
-             i210 = run("i210", "");
+  const json i350 = run("i350", ""), e82576 = run("82576", ""),
+             msi = run("82576", " --set driver.irq_mode=msi"), i210 = run("i210", "");
   EXPECT_EQ(i350["driver"]["wthresh"], 4);
   EXPECT_EQ(e82576["driver"]["wthresh"], 1);
   EXPECT_EQ(msi["driver"]["wthresh"], 4) << "IGB_RX_WTHRESH is 1 on the 82576 only with MSI-X";
-  EXPECT_LT(e82576["latency_ns"]["desc_wb_nic"]["p50"].get<double>(), i350["latency_ns"]["desc_wb_nic"]["p50"].get<double>())
+  EXPECT_LT(e82576["latency_ns"]["desc_wb_nic"]["p50"].get<double>(),
+            i350["latency_ns"]["desc_wb_nic"]["p50"].get<double>())
       << "no batching: each descriptor leaves as soon as it completes";
   for (const json* rep : {&i350, &e82576, &i210}) {
     EXPECT_TRUE((*rep)["checks"]["passed"].get<bool>()) << (*rep)["checks"]["violations"].dump();
     EXPECT_EQ((*rep)["checks"]["delivered"].get<uint64_t>() + sum_dropped(*rep), 2000u);
     unsigned vectors = 0;
     for (unsigned q = 0; q < 4; ++q) {
-      const bool traffic = (*rep)["ethtool"]["rx_queue_" + std::to_string(q) + "_packets"].get<uint64_t>() > 0;
-      EXPECT_EQ(traffic, (*rep)["nic"]["msix"][q + 1].get<uint64_t>() > 0) << (*rep)["driver"]["part"] << " queue " << q;
+      const bool traffic =
+          (*rep)["ethtool"]["rx_queue_" + std::to_string(q) + "_packets"].get<uint64_t>() > 0;
+      EXPECT_EQ(traffic, (*rep)["nic"]["msix"][q + 1].get<uint64_t>() > 0)
+          << (*rep)["driver"]["part"] << " queue " << q;
       vectors += traffic;
     }
     EXPECT_GE(vectors, 3u) << "sixteen flows reach most of the four queues";
@@ -1207,9 +1367,10 @@ TEST(IgbConfiguration, PartsDifferInWthreshIvarLayoutAndPacketBuffer) {
 TEST(IgbConfiguration, TheI210sSmallerPacketBufferOverflowsFirst) {
   auto mpc = [](const std::string& part, int on_us) {
     const std::string dir = fresh_dir("pktbuf-" + part);
-    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
-                                " --set nic.pktbuf_kb=auto --set traffic.off_us=3000 --set traffic.on_us=" +
-                                std::to_string(on_us) + " --set nic.part=" + part);
+    const result r = run_igbsim(
+        "run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
+        " --set nic.pktbuf_kb=auto --set traffic.off_us=3000 --set traffic.on_us=" +
+        std::to_string(on_us) + " --set nic.part=" + part);
     EXPECT_EQ(r.status, 0) << r.err;
     return load_report(dir)["nic"]["mpc"].get<uint64_t>();
   };
@@ -1227,7 +1388,8 @@ TEST(IgbConfiguration, TheI210sSmallerPacketBufferOverflowsFirst) {
 TEST(IgbConfiguration, DropEnFollowsIgbsRuleUnlessSet) {
   auto run = [](const std::string& extra) {
     const std::string dir = fresh_dir("dropen-rule");
-    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
+    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) +
+                                "/scenarios/ring_starvation.toml --out " + dir +
                                 " --set traffic.flows=4" + extra);
     EXPECT_EQ(r.status, 0) << r.err;
     return load_report(dir);
@@ -1240,7 +1402,8 @@ TEST(IgbConfiguration, DropEnFollowsIgbsRuleUnlessSet) {
   const json one = run(" --set nic.queues=1 --set driver.flow_control=none"),
              two = run(" --set nic.queues=2 --set driver.flow_control=none"),
              two_fc = run(" --set nic.queues=2"),
-             two_off = run(" --set nic.queues=2 --set driver.flow_control=none --set nic.drop_en=false");
+             two_off =
+                 run(" --set nic.queues=2 --set driver.flow_control=none --set nic.drop_en=false");
   for (const json* held : {&one, &two_fc, &two_off}) {
     EXPECT_GT((*held)["nic"]["mpc"].get<uint64_t>(), 0u);
     EXPECT_EQ(rqdpc(*held), 0u);
@@ -1254,7 +1417,8 @@ TEST(IgbConfiguration, DropEnFollowsIgbsRuleUnlessSet) {
 namespace {
 json run_scenario(const std::string& name, const std::string& extra = "") {
   const std::string dir = fresh_dir("claim-" + name);
-  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + name + ".toml --out " + dir + extra);
+  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/" + name +
+                              ".toml --out " + dir + extra);
   EXPECT_EQ(r.status, 0) << name << extra << r.err << r.out;
   return load_report(dir);
 }
@@ -1264,7 +1428,8 @@ uint64_t u(const json& j) { return j.get<uint64_t>(); }
 // default: interrupts coalesced by dynamic ITR, NAPI polls, the epoll wake-up
 TEST(ScenarioClaim, DefaultCoalescesInterruptsPollsAndWakesTheReader) {
   const json r = run_scenario("default");
-  EXPECT_LT(u(r["driver"]["irqs"]) * 5, u(r["checks"]["delivered"])) << "several frames per interrupt";
+  EXPECT_LT(u(r["driver"]["irqs"]) * 5, u(r["checks"]["delivered"]))
+      << "several frames per interrupt";
   EXPECT_GE(u(r["driver"]["polls"]), u(r["driver"]["irqs"]));
   EXPECT_GT(u(r["wakeup"]["task_wakeups"]), 0u);
   EXPECT_GT(u(r["app"]["epoll_wait_calls"]), 0u);
@@ -1273,28 +1438,34 @@ TEST(ScenarioClaim, DefaultCoalescesInterruptsPollsAndWakesTheReader) {
 // itr_tradeoff: a fixed 100 us interval gives fewer interrupts per frame than none, and each
 // frame waits longer
 TEST(ScenarioClaim, ItrTradesInterruptsForLatency) {
-  const json fixed = run_scenario("itr_tradeoff"), off = run_scenario("itr_tradeoff", " --set driver.itr=off");
+  const json fixed = run_scenario("itr_tradeoff"),
+             off = run_scenario("itr_tradeoff", " --set driver.itr=off");
   EXPECT_LT(u(fixed["driver"]["irqs"]) * 3, u(off["driver"]["irqs"]));
-  EXPECT_GT(fixed["latency_ns"]["end_to_end"]["p50"].get<double>(), off["latency_ns"]["end_to_end"]["p50"].get<double>());
+  EXPECT_GT(fixed["latency_ns"]["end_to_end"]["p50"].get<double>(),
+            off["latency_ns"]["end_to_end"]["p50"].get<double>());
   EXPECT_EQ(fixed["checks"]["delivered"], fixed["checks"]["offered"]);
 }
 
 // livelock: without NAPI, hard interrupts take the core, the backlog overflows (softnet
 // dropped) and the application gets almost nothing; with NAPI delivery holds up
 TEST(ScenarioClaim, LivelockHardInterruptsTakeTheCoreAndNapiHoldsUp) {
-  const json legacy = run_scenario("livelock"), napi = run_scenario("livelock", " --set driver.mode=napi");
+  const json legacy = run_scenario("livelock"),
+             napi = run_scenario("livelock", " --set driver.mode=napi");
   const json& cpu = legacy["cpu"][0];
-  const double busy = cpu["hardirq_ns"].get<double>() + cpu["softirq_ns"].get<double>() + cpu["process_ns"].get<double>();
+  const double busy = cpu["hardirq_ns"].get<double>() + cpu["softirq_ns"].get<double>() +
+                      cpu["process_ns"].get<double>();
   EXPECT_GT(cpu["hardirq_ns"].get<double>(), 0.5 * busy) << "hard interrupts take most of the core";
   EXPECT_GT(u(legacy["softnet"]["dropped"]), 0u);
-  EXPECT_LT(u(legacy["checks"]["delivered"]) * 5, u(legacy["checks"]["offered"])) << "the application gets little";
+  EXPECT_LT(u(legacy["checks"]["delivered"]) * 5, u(legacy["checks"]["offered"]))
+      << "the application gets little";
   EXPECT_GT(u(napi["checks"]["delivered"]), 2 * u(legacy["checks"]["delivered"]));
 }
 
 // ring_starvation: the ring runs dry (RNBC), frames wait in the packet buffer and overflow it
 // (MPC); with DROP_EN they are dropped per queue at once and the buffer never overflows
 TEST(ScenarioClaim, RingStarvationCountsRnbcThenMpcOrRqdpcWithDropEn) {
-  const json held = run_scenario("ring_starvation"), dropped = run_scenario("ring_starvation", " --set nic.drop_en=true");
+  const json held = run_scenario("ring_starvation"),
+             dropped = run_scenario("ring_starvation", " --set nic.drop_en=true");
   EXPECT_GT(u(held["nic"]["rnbc"]), 0u);
   EXPECT_GT(u(held["nic"]["mpc"]), 0u);
   EXPECT_EQ(held["checks"]["dropped_by"]["rx_missed_errors"], held["nic"]["mpc"]);
@@ -1316,7 +1487,8 @@ TEST(ScenarioClaim, TcpReorderQueuesOutOfOrderDropsDuplicatesAndMerges) {
 // thundering_herd: every datagram wakes all four waiters and three find nothing; with
 // EPOLLEXCLUSIVE one wake-up per datagram
 TEST(ScenarioClaim, ThunderingHerdWakesEveryWaiterUnlessExclusive) {
-  const json herd = run_scenario("thundering_herd"), excl = run_scenario("thundering_herd", " --set app.exclusive=true");
+  const json herd = run_scenario("thundering_herd"),
+             excl = run_scenario("thundering_herd", " --set app.exclusive=true");
   const uint64_t n = u(herd["checks"]["delivered"]);
   EXPECT_EQ(u(herd["wakeup"]["task_wakeups"]), 4 * n);
   EXPECT_EQ(u(herd["wakeup"]["empty_wakeups"]), 3 * n);
@@ -1327,46 +1499,61 @@ TEST(ScenarioClaim, ThunderingHerdWakesEveryWaiterUnlessExclusive) {
 // c10k_select: select scans all 1000 fds twice per call and adds and removes a wait-queue
 // entry for each; epoll's cost per call does not depend on the number of sockets
 TEST(ScenarioClaim, SelectCostsPerSocketEpollDoesNot) {
-  const json sel = run_scenario("c10k_select"), ep = run_scenario("c10k_select", " --set app.kind=epoll"),
-             ep10k = run_scenario("c10k_select", " --set app.kind=epoll --set app.sockets=10000 --set traffic.flows=10000");
+  const json sel = run_scenario("c10k_select"),
+             ep = run_scenario("c10k_select", " --set app.kind=epoll"),
+             ep10k = run_scenario(
+                 "c10k_select",
+                 " --set app.kind=epoll --set app.sockets=10000 --set traffic.flows=10000");
   const json& pc = sel["app"]["per_call"];
   EXPECT_GT(pc["vfs_poll_calls"].get<double>(), 1900.0) << "two scans of 1000 fds";
   EXPECT_GT(pc["wq_entries_added"].get<double>(), 900.0);
-  const double e1 = ep["app"]["per_call"]["cpu_ns"].get<double>(), e10 = ep10k["app"]["per_call"]["cpu_ns"].get<double>();
+  const double e1 = ep["app"]["per_call"]["cpu_ns"].get<double>(),
+               e10 = ep10k["app"]["per_call"]["cpu_ns"].get<double>();
   EXPECT_LT(e1 * 20, pc["cpu_ns"].get<double>());
-  EXPECT_LT(std::abs(e10 - e1), 0.25 * e1) << "epoll per call: " << e1 << " ns with 1000 sockets, " << e10 << " with 10000";
+  EXPECT_LT(std::abs(e10 - e1), 0.25 * e1)
+      << "epoll per call: " << e1 << " ns with 1000 sockets, " << e10 << " with 10000";
 }
 
 // napi_budget: several busy NAPI instances on one core run net_rx_action out of its budget
 // (time_squeeze), polls use their whole weight, and ksoftirqd takes work over; with one queue
 // (one instance) a pass ends with its list empty instead: no time_squeeze
 TEST(ScenarioClaim, NapiBudgetSqueezesWithSeveralInstancesAndKsoftirqdTakesOver) {
-  const json r = run_scenario("napi_budget"), one = run_scenario("napi_budget", " --set nic.queues=1");
+  const json r = run_scenario("napi_budget"),
+             one = run_scenario("napi_budget", " --set nic.queues=1");
   EXPECT_GT(u(r["driver"]["polls_budget_exhausted"]), 0u);
   EXPECT_GT(u(r["softnet"]["time_squeeze"]), 0u);
   EXPECT_GT(u(r["softnet"]["softirq_ksoftirqd_passes"]), 0u);
   EXPECT_GT(u(r["softnet"]["packets_ksoftirqd"]), 0u);
-  EXPECT_EQ(u(r["softnet"]["packets_irq_exit"]) + u(r["softnet"]["packets_ksoftirqd"]), u(r["softnet"]["processed"]));
+  EXPECT_EQ(u(r["softnet"]["packets_irq_exit"]) + u(r["softnet"]["packets_ksoftirqd"]),
+            u(r["softnet"]["processed"]));
   EXPECT_GT(u(one["driver"]["polls_budget_exhausted"]), 0u);
-  EXPECT_EQ(u(one["softnet"]["time_squeeze"]), 0u) << "one instance: the pass ends with an empty list";
+  EXPECT_EQ(u(one["softnet"]["time_squeeze"]), 0u)
+      << "one instance: the pass ends with an empty list";
 }
 
 // softirq_starvation: below about 75 % every softirq pass runs at irq_exit, none in ksoftirqd,
 // and delivery falls as load rises; at 80 % ksoftirqd takes over and delivery recovers
 TEST(ScenarioClaim, SoftirqAtIrqExitStarvesTheReaderUntilKsoftirqdTakesOver) {
-  const json at30 = run_scenario("softirq_starvation", " --set traffic.rate_pct=30"), at60 = run_scenario("softirq_starvation"),
+  const json at30 = run_scenario("softirq_starvation", " --set traffic.rate_pct=30"),
+             at60 = run_scenario("softirq_starvation"),
              at80 = run_scenario("softirq_starvation", " --set traffic.rate_pct=80");
   for (const json* r : {&at30, &at60}) {
     EXPECT_EQ(u((*r)["softnet"]["softirq_ksoftirqd_passes"]), 0u);
-    EXPECT_EQ(u((*r)["softnet"]["softirq_irq_exit_passes"]), u((*r)["driver"]["irqs"])) << "one pass per interrupt";
+    EXPECT_EQ(u((*r)["softnet"]["softirq_irq_exit_passes"]), u((*r)["driver"]["irqs"]))
+        << "one pass per interrupt";
   }
   EXPECT_EQ(at30["checks"]["delivered"], at30["checks"]["offered"]);
-  EXPECT_LT(u(at60["checks"]["delivered"]), u(at30["checks"]["delivered"])) << "more load, less delivered";
-  EXPECT_GT(u(at60["checks"]["dropped_by"]["udp_rcvbuf_errors"]), 0u) << "the reader's socket overflows";
-  EXPECT_GT(at60["cpu"][0]["softirq_ns"].get<double>(), 5 * at60["cpu"][0]["process_ns"].get<double>());
+  EXPECT_LT(u(at60["checks"]["delivered"]), u(at30["checks"]["delivered"]))
+      << "more load, less delivered";
+  EXPECT_GT(u(at60["checks"]["dropped_by"]["udp_rcvbuf_errors"]), 0u)
+      << "the reader's socket overflows";
+  EXPECT_GT(at60["cpu"][0]["softirq_ns"].get<double>(),
+            5 * at60["cpu"][0]["process_ns"].get<double>());
   EXPECT_GT(u(at80["softnet"]["packets_ksoftirqd"]), u(at80["softnet"]["packets_irq_exit"]));
-  EXPECT_LT(u(at80["driver"]["irqs"]), 10u) << "the vector stays masked while polls fill their weight";
-  EXPECT_GT(u(at80["checks"]["delivered"]), 2 * u(at60["checks"]["delivered"])) << "delivery recovers";
+  EXPECT_LT(u(at80["driver"]["irqs"]), 10u)
+      << "the vector stays masked while polls fill their weight";
+  EXPECT_GT(u(at80["checks"]["delivered"]), 2 * u(at60["checks"]["delivered"]))
+      << "delivery recovers";
 }
 
 // ---- Shipped scenarios ----------------------------------------------------------------------
@@ -1381,20 +1568,23 @@ TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
   const json rep = load_report(dir);
   EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
-  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), rep["checks"]["offered"].get<uint64_t>());
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep),
+            rep["checks"]["offered"].get<uint64_t>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
-                         ::testing::Values("default", "napi_budget", "ring_starvation", "itr_tradeoff", "livelock",
-                                           "c10k_select", "thundering_herd", "tcp_reorder", "softirq_starvation"));
+                         ::testing::Values("default", "napi_budget", "ring_starvation",
+                                           "itr_tradeoff", "livelock", "c10k_select",
+                                           "thundering_herd", "tcp_reorder", "softirq_starvation"));
 
 TEST(Scenario, EveryFileInScenariosIsTested) {
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(std::string(IGBSIM_SOURCE_DIR) + "/scenarios"))
     if (e.path().extension() == ".toml") files.push_back(e.path().stem().string());
   std::sort(files.begin(), files.end());
-  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock", "napi_budget",
-                                             "ring_starvation", "softirq_starvation", "tcp_reorder", "thundering_herd"}))
+  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock",
+                                             "napi_budget", "ring_starvation", "softirq_starvation",
+                                             "tcp_reorder", "thundering_herd"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
 }
 
@@ -1421,7 +1611,8 @@ size_t col(const std::vector<std::string>& header, const std::string& name) {
 
 TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
   const std::string dir = fresh_dir("sweep-itr");
-  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) + "/sweeps/itr.toml --jobs 2 --out " + dir);
+  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) +
+                              "/sweeps/itr.toml --jobs 2 --out " + dir);
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const auto rows = load_csv(dir + "/sweep.csv");
   ASSERT_EQ(rows.size(), 7u) << "a header and six points";
@@ -1439,7 +1630,8 @@ TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
   EXPECT_EQ(ipp["off"], ipp["10"]);
   EXPECT_EQ(p50["off"], p50["10"]);
   for (size_t i = 2; i < std::size(order); ++i) {
-    EXPECT_GT(ipp[order[i - 1]], ipp[order[i]]) << "a longer interval, fewer interrupts per frame: " << order[i];
+    EXPECT_GT(ipp[order[i - 1]], ipp[order[i]])
+        << "a longer interval, fewer interrupts per frame: " << order[i];
     EXPECT_LT(p50[order[i - 1]], p50[order[i]]) << "a longer interval, a longer wait: " << order[i];
   }
 }
@@ -1448,18 +1640,21 @@ TEST(Sweep, RunsEveryPointInParallelAndMergesTheirReports) {
 // dips at 60 % (softirq_starvation) and levels off from 80 %
 TEST(ScenarioClaim, LivelockSweepLegacyPeaksAndCollapsesNapiLevelsOff) {
   const std::string dir = fresh_dir("claim-livelock-sweep");
-  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) + "/sweeps/livelock.toml --jobs 2 --out " + dir);
+  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) +
+                              "/sweeps/livelock.toml --jobs 2 --out " + dir);
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   const auto rows = load_csv(dir + "/sweep.csv");
   const auto& h = rows[0];
   std::map<std::string, std::map<int, double>> got;
   for (size_t i = 1; i < rows.size(); ++i)
-    got[rows[i][col(h, "driver.mode")]][std::stoi(rows[i][col(h, "traffic.rate_pct")])] = std::stod(rows[i][col(h, "delivered")]);
+    got[rows[i][col(h, "driver.mode")]][std::stoi(rows[i][col(h, "traffic.rate_pct")])] =
+        std::stod(rows[i][col(h, "delivered")]);
   auto& legacy = got["legacy"];
   auto& napi = got["napi"];
   EXPECT_LT(legacy[10], legacy[20]) << "rises";
   EXPECT_GT(legacy[20], legacy[40]) << "peaks";
-  for (int pct : {60, 80, 100}) EXPECT_LT(legacy[pct] * 10, legacy[20] * 3) << pct << " %: collapsed";
+  for (int pct : {60, 80, 100})
+    EXPECT_LT(legacy[pct] * 10, legacy[20] * 3) << pct << " %: collapsed";
   for (int pct : {40, 60, 80, 100}) EXPECT_GT(napi[pct], legacy[pct]) << pct << " %";
   EXPECT_LT(napi[60], napi[40]) << "the softirq-starvation dip";
   EXPECT_GT(napi[80], napi[60]);
@@ -1469,7 +1664,8 @@ TEST(ScenarioClaim, LivelockSweepLegacyPeaksAndCollapsesNapiLevelsOff) {
 TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
   const std::string dir = fresh_dir("sweep-fail");
   fs::create_directories(dir);
-  std::ofstream(dir + "/s.toml") << "[set]\n\"traffic.frames\" = 200\n\"kernel.cores\" = 2\n[axes]\n\"app.cpu\" = [0, 5, 1]\n";
+  std::ofstream(dir + "/s.toml")
+      << "[set]\n\"traffic.frames\" = 200\n\"kernel.cores\" = 2\n[axes]\n\"app.cpu\" = [0, 5, 1]\n";
   const result r = run_igbsim("sweep " + dir + "/s.toml --jobs 2 --out " + dir + "/out");
   EXPECT_EQ(r.status, 1) << "a point failed";
   const auto rows = load_csv(dir + "/out/sweep.csv");
@@ -1489,7 +1685,8 @@ TEST(Sweep, BadSweepFilesAreRejectedBeforeAnythingRuns) {
   std::ofstream(dir + "/a.toml") << "[axes]\n\"traffic.rate\" = [1, 2]\n";
   std::ofstream(dir + "/b.toml") << "[axes]\n\"traffic.rate_pct\" = [10, 200]\n";
   for (const char* f : {"a", "b"}) {
-    const result r = run_igbsim(std::string("sweep ") + dir + "/" + f + ".toml --out " + dir + "/out-" + f);
+    const result r =
+        run_igbsim(std::string("sweep ") + dir + "/" + f + ".toml --out " + dir + "/out-" + f);
     EXPECT_EQ(r.status, 2) << f;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
     EXPECT_FALSE(fs::exists(dir + "/out-" + f + "/point-000")) << "no point ran";
@@ -1499,7 +1696,8 @@ TEST(Sweep, BadSweepFilesAreRejectedBeforeAnythingRuns) {
 TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
   const std::string dir = fresh_dir("sweep-slurm");
   fs::create_directories(dir);
-  std::ofstream(dir + "/s.toml") << "[set]\n\"traffic.frames\" = 200\n[axes]\n\"traffic.rate_pct\" = [5, 10, 20]\n";
+  std::ofstream(dir + "/s.toml")
+      << "[set]\n\"traffic.frames\" = 200\n[axes]\n\"traffic.rate_pct\" = [5, 10, 20]\n";
   const result r = run_igbsim("sweep " + dir + "/s.toml --emit-slurm --out " + dir + "/out");
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream sb(dir + "/out/sweep.sbatch");
@@ -1508,7 +1706,8 @@ TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
   EXPECT_FALSE(fs::exists(dir + "/out/point-000")) << "nothing runs here";
   // What a cluster does: each array task, then the merge job
   for (int task = 0; task < 3; ++task) {
-    const std::string cmd = "SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " + dir + "/out/sweep.sbatch >/dev/null 2>&1";
+    const std::string cmd = "SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " + dir +
+                            "/out/sweep.sbatch >/dev/null 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << "task " << task;
   }
   EXPECT_EQ(std::system(("bash " + dir + "/out/merge.sbatch >/dev/null 2>&1").c_str()), 0);
@@ -1519,7 +1718,9 @@ TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
 
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.frames=300 --set traffic.flows=4 --set nic.queues=4");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --waves --set traffic.frames=300 --set traffic.flows=4 --set nic.queues=4");
   ASSERT_EQ(r.status, 0) << r.err;
   // What the save file lists: signals, and group markers (a title line opens and closes each)
   std::ifstream g(dir + "/waves.gtkw");
@@ -1530,11 +1731,14 @@ TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
     if (line.rfind("-", 0) == 0) ++group_lines;
   }
   // Real GTKWave, headless: a Tcl script lists the traces it could load, then quits
-  std::ofstream(dir + "/list.tcl") << "set n [gtkwave::getTotalNumTraces]\nputs \"igbsim-traces $n\"\n"
-                                      "for {set i 0} {$i < $n} {incr i} { puts \"igbsim-trace [gtkwave::getTraceNameFromIndex $i]\" }\n"
-                                      "gtkwave::/File/Quit\n";
+  std::ofstream(dir + "/list.tcl")
+      << "set n [gtkwave::getTotalNumTraces]\nputs \"igbsim-traces $n\"\n"
+         "for {set i 0} {$i < $n} {incr i} { puts \"igbsim-trace [gtkwave::getTraceNameFromIndex "
+         "$i]\" }\n"
+         "gtkwave::/File/Quit\n";
   const std::string out = dir + "/gtkwave.out";
-  const std::string cmd = "timeout 120 xvfb-run -a gtkwave -S " + dir + "/list.tcl " + dir + "/waves.gtkw >" + out + " 2>&1";
+  const std::string cmd = "timeout 120 xvfb-run -a gtkwave -S " + dir + "/list.tcl " + dir +
+                          "/waves.gtkw >" + out + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "gtkwave under Xvfb";
   std::ifstream o(out);
   size_t traces = 0;
@@ -1543,9 +1747,11 @@ TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
     if (line.rfind("igbsim-traces ", 0) == 0) traces = std::stoul(line.substr(14));
     if (line.rfind("igbsim-trace ", 0) == 0) names.push_back(line.substr(13));
   }
-  EXPECT_EQ(traces, signals + group_lines) << "GTKWave drops signals it cannot find; none may be missing";
+  EXPECT_EQ(traces, signals + group_lines)
+      << "GTKWave drops signals it cannot find; none may be missing";
   EXPECT_GT(signals, 60u);
-  for (const char* want : {"state_q[2:0]", "eims_q[9:0]", "msix_vec_o[3:0]", "napi1_state[1:0]", "task0_state[1:0]"})
+  for (const char* want :
+       {"state_q[2:0]", "eims_q[9:0]", "msix_vec_o[3:0]", "napi1_state[1:0]", "task0_state[1:0]"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
 }
 
@@ -1553,12 +1759,16 @@ TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
 
 TEST(Pcap, DeliveredFramesAreWrittenToRxPcapThatTsharkReads) {
   const std::string dir = fresh_dir("rxpcap");
-  const result r = run_igbsim("run --out " + dir + " --rx-pcap --set traffic.flows=3 --set traffic.frames=300");
+  const result r =
+      run_igbsim("run --out " + dir + " --rx-pcap --set traffic.flows=3 --set traffic.frames=300");
   ASSERT_EQ(r.status, 0) << r.err;
   const json rep = load_report(dir);
   const std::string out = dir + "/tshark.txt";
-  ASSERT_EQ(std::system(("tshark -r " + dir + "/rx.pcap -T fields -e ip.src -e udp.dstport -e udp.length >" + out +
-                         " 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(("tshark -r " + dir +
+                         "/rx.pcap -T fields -e ip.src -e udp.dstport -e udp.length >" + out +
+                         " 2>/dev/null")
+                            .c_str()),
+            0);
   std::ifstream t(out);
   std::string line;
   std::map<std::string, int> by_src;
@@ -1572,7 +1782,8 @@ TEST(Pcap, DeliveredFramesAreWrittenToRxPcapThatTsharkReads) {
     EXPECT_EQ(len, std::to_string(64 - 4 - 34)) << "UDP length of a 64-byte frame";
     ++by_src[src];
   }
-  EXPECT_EQ(n, rep["checks"]["delivered"].get<size_t>()) << "one captured frame per delivered datagram";
+  EXPECT_EQ(n, rep["checks"]["delivered"].get<size_t>())
+      << "one captured frame per delivered datagram";
   EXPECT_EQ(by_src.size(), 3u) << "three flows, three senders";
 }
 
@@ -1605,9 +1816,9 @@ TEST(Pcap, ReplayedCaptureFramesAreDeliveredOrCountedNeverFatal) {
   std::fill(arp.begin(), arp.begin() + 6, 0xFF);  // an ARP request: broadcast
   arp[12] = 0x08;
   arp[13] = 0x06;
-  put(arp, 5000);                      // not IP: padded to 60 bytes, counted by the stack
+  put(arp, 5000);  // not IP: padded to 60 bytes, counted by the stack
   std::vector<uint8_t> big(300, 0xAB);
-  put(big, 6000, 100);                 // truncated capture: skipped
+  put(big, 6000, 100);  // truncated capture: skipped
   pcap_dump_close(d);
   pcap_close(p);
   const result r = run_igbsim("run --out " + dir + "/out --set traffic.pcap=" + dir + "/in.pcap");
@@ -1616,8 +1827,10 @@ TEST(Pcap, ReplayedCaptureFramesAreDeliveredOrCountedNeverFatal) {
   EXPECT_EQ(rep["wire"]["pcap"]["frames"], good + 1);
   EXPECT_EQ(rep["wire"]["pcap"]["skipped_truncated"], 1);
   EXPECT_EQ(rep["wire"]["pcap"]["padded_runts"], 1);
-  EXPECT_EQ(rep["checks"]["delivered"], good) << "the capture's datagrams reach the socket, byte-exact";
-  EXPECT_EQ(rep["checks"]["dropped_by"].value("rx_nohandler", 0), 1) << "the ARP frame is counted, not fatal";
+  EXPECT_EQ(rep["checks"]["delivered"], good)
+      << "the capture's datagrams reach the socket, byte-exact";
+  EXPECT_EQ(rep["checks"]["dropped_by"].value("rx_nohandler", 0), 1)
+      << "the ARP frame is counted, not fatal";
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
 }
 
@@ -1629,8 +1842,10 @@ TEST(Pcap, ReSegmentedTcpRetransmissionsAreReadAsOneIntactStream) {
   const std::string src = std::string(IGBSIM_SOURCE_DIR) + "/testbench/fuzz/regressions/config";
   for (const std::string name : {"tcp_overlap", "tcp_overlap_construct_skb"}) {
     const std::string dir = fresh_dir(name);
-    const std::string pcap = src + (name == "tcp_overlap" ? "/tcp_overlap.pcap" : "/tcp_overlap_x7.pcap");
-    const result r = run_igbsim("run " + src + "/" + name + ".toml --out " + dir + " --set traffic.pcap=" + pcap);
+    const std::string pcap =
+        src + (name == "tcp_overlap" ? "/tcp_overlap.pcap" : "/tcp_overlap_x7.pcap");
+    const result r = run_igbsim("run " + src + "/" + name + ".toml --out " + dir +
+                                " --set traffic.pcap=" + pcap);
     ASSERT_EQ(r.status, 0) << name << ": " << r.err << r.out;
     const json rep = load_report(dir);
     // The stream the capture carries: from its lowest sequence number to its highest end
@@ -1641,7 +1856,8 @@ TEST(Pcap, ReSegmentedTcpRetransmissionsAreReadAsOneIntactStream) {
     pcap_pkthdr* h;
     const u_char* b;
     while (pcap_next_ex(p, &h, &b) == 1) {
-      const uint32_t seq = uint32_t(b[38]) << 24 | uint32_t(b[39]) << 16 | uint32_t(b[40]) << 8 | b[41];
+      const uint32_t seq =
+          uint32_t(b[38]) << 24 | uint32_t(b[39]) << 16 | uint32_t(b[40]) << 8 | b[41];
       const uint32_t len = (uint32_t(b[16]) << 8 | b[17]) - 40;
       lo = std::min(lo, seq);
       hi = std::max(hi, seq + len);
@@ -1651,8 +1867,10 @@ TEST(Pcap, ReSegmentedTcpRetransmissionsAreReadAsOneIntactStream) {
     EXPECT_EQ(rep["checks"]["offered"], segments) << name;
     EXPECT_EQ(rep["app"]["delivered_bytes"], hi - lo) << name << ": every byte of the stream once";
     EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep), segments) << name;
-    EXPECT_GT(rep["checks"]["dropped_by"].value("delayed_ack_lost", 0u), 0u) << name << ": a segment with nothing new";
-    EXPECT_GT(rep["checks"]["dropped_by"].value("tcp_ofo_merge", 0u), 0u) << name << ": held bytes sent again";
+    EXPECT_GT(rep["checks"]["dropped_by"].value("delayed_ack_lost", 0u), 0u)
+        << name << ": a segment with nothing new";
+    EXPECT_GT(rep["checks"]["dropped_by"].value("tcp_ofo_merge", 0u), 0u)
+        << name << ": held bytes sent again";
   }
 }
 
@@ -1662,17 +1880,18 @@ TEST(Waves, NicInputsChangeOnlyInTheCyclesTheHostTicks) {
   // phase (t % 8 ns == 0 at 125 MHz), a clock rises half a period later, and the waveform must
   // show them there, not at the time of the last software change before that cycle.
   const std::string dir = fresh_dir("waves-inputs");
-  const result r = run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=5 --set traffic.frames=300");
+  const result r =
+      run_igbsim("run --out " + dir + " --waves --set traffic.rate_pct=5 --set traffic.frames=300");
   ASSERT_EQ(r.status, 0) << r.err << r.out;
-  const std::vector<std::string> names = {"nic.clk_i", "nic.rx_clk_i", "nic.rx_valid_i", "nic.mmio_valid_i",
-                                          "nic.dma_rresp_valid_i"};
+  const std::vector<std::string> names = {"nic.clk_i", "nic.rx_clk_i", "nic.rx_valid_i",
+                                          "nic.mmio_valid_i", "nic.dma_rresp_valid_i"};
   const auto changes = read_fst(dir + "/waves.fst", names);
   constexpr uint64_t kPeriodPs = 8000;
   std::set<uint64_t> clock_rises;
   for (const auto& c : changes)
     if (c.sig <= 1 && c.value == "1") clock_rises.insert(c.t);
   uint64_t inputs = 0, off_phase = 0, no_edge = 0;
-  std::string first;  // the first few offenders, for the failure message
+  std::string first;                            // the first few offenders, for the failure message
   std::vector<bool> seen(names.size(), false);  // a signal's first value opens the file
   for (const auto& c : changes) {
     if (c.sig < 2 || !seen[c.sig]) {
@@ -1683,7 +1902,8 @@ TEST(Waves, NicInputsChangeOnlyInTheCyclesTheHostTicks) {
     const bool off = c.t % kPeriodPs != 0, alone = !clock_rises.count(c.t + kPeriodPs / 2);
     off_phase += off;
     no_edge += alone;
-    if ((off || alone) && first.size() < 200) first += fmt::format(" {}={}@{}ps", names[c.sig], c.value, c.t);
+    if ((off || alone) && first.size() < 200)
+      first += fmt::format(" {}={}@{}ps", names[c.sig], c.value, c.t);
   }
   EXPECT_GT(inputs, 600u) << "frames, register accesses and descriptor reads";
   EXPECT_EQ(off_phase, 0u) << "input changes between cycle boundaries:" << first;
@@ -1695,7 +1915,8 @@ TEST(Waves, NicInputsChangeOnlyInTheCyclesTheHostTicks) {
 TEST(Waves, TriggerRecordsOnlyTheWindowAroundTheFirstEvent) {
   const std::string scen = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml";
   const std::string dir = fresh_dir("trigger");
-  const result r = run_igbsim("run " + scen + " --out " + dir + " --waves-trigger mpc --waves-pre 20 --waves-post 50");
+  const result r = run_igbsim("run " + scen + " --out " + dir +
+                              " --waves-trigger mpc --waves-pre 20 --waves-post 50");
   ASSERT_EQ(r.status, 0) << r.err;
   const json rep = load_report(dir);
   const double t_mpc_ps = rep["events_first_ns"]["mpc"].get<double>() * 1000.0;
@@ -1720,11 +1941,14 @@ TEST(Waves, TriggerRecordsOnlyTheWindowAroundTheFirstEvent) {
 
 TEST(Waves, TriggerThatNeverHappensWritesNoWaveformAndWindowsAreChecked) {
   const std::string dir = fresh_dir("trigger-none");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.rate_pct=1 --set traffic.frames=100 --waves-trigger mpc");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --set traffic.rate_pct=1 --set traffic.frames=100 --waves-trigger mpc");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/waves.fst"));
   EXPECT_NE(r.out.find("no mpc event"), std::string::npos) << r.out;
-  for (const char* bad : {"--waves-window 5", "--waves-window 50:10", "--waves-trigger rnbc_soon"}) {
+  for (const char* bad :
+       {"--waves-window 5", "--waves-window 50:10", "--waves-trigger rnbc_soon"}) {
     const std::string d = fresh_dir("badwin");
     const result b = run_igbsim("run --out " + d + " " + bad);
     EXPECT_EQ(b.status, 2) << bad;
@@ -1743,8 +1967,10 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
   const std::string dir = fresh_dir("live");
   const int port = 20000 + ::getpid() % 20000;
   const int n = 40;
-  const std::string cmd = std::string(IGBSIM_BINARY) + " run --out " + dir + " --quiet --set traffic.live=true" +
-                          " --set traffic.live_port=" + std::to_string(port) + " --set traffic.frames=" + std::to_string(n) +
+  const std::string cmd = std::string(IGBSIM_BINARY) + " run --out " + dir +
+                          " --quiet --set traffic.live=true" +
+                          " --set traffic.live_port=" + std::to_string(port) +
+                          " --set traffic.frames=" + std::to_string(n) +
                           " --set traffic.live_idle_us=20000000 > " + dir + ".out 2>&1";
   const pid_t child = ::fork();
   if (child == 0) {
@@ -1763,7 +1989,8 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
     std::vector<uint8_t> d(20 + 7 * i);
     for (size_t j = 0; j < d.size(); ++j) d[j] = static_cast<uint8_t>(i * 31 + j);
     bytes += d.size();
-    ASSERT_EQ(::sendto(s, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to), static_cast<ssize_t>(d.size()));
+    ASSERT_EQ(::sendto(s, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+              static_cast<ssize_t>(d.size()));
     ::usleep(3000);
   }
   ::close(s);
@@ -1772,14 +1999,16 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
   ASSERT_TRUE(WIFEXITED(st));
   ASSERT_EQ(WEXITSTATUS(st), 0) << std::ifstream(dir + ".out").rdbuf();
   const json rep = load_report(dir);
-  EXPECT_EQ(rep["checks"]["delivered"], n) << "every datagram reached the simulated socket (the scoreboard compares bytes)";
+  EXPECT_EQ(rep["checks"]["delivered"], n)
+      << "every datagram reached the simulated socket (the scoreboard compares bytes)";
   EXPECT_EQ(rep["app"]["delivered_bytes"], bytes);
   EXPECT_TRUE(rep["checks"]["passed"].get<bool>());
 }
 
 TEST(Live, OnlyLoopbackAddressesAreListenedOn) {
   const std::string dir = fresh_dir("live-bad");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.live=true --set traffic.live_addr=192.168.1.10");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.live=true --set traffic.live_addr=192.168.1.10");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir));
@@ -1798,8 +2027,9 @@ TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
   EXPECT_TRUE(is_png(dir + "/plots/latency_breakdown.png"));
   const std::string sw = fresh_dir("plots-sweep");
   fs::create_directories(sw);
-  std::ofstream(sw + "/s.toml") << "[set]\n\"traffic.frames\" = 300\n[axes]\n\"traffic.rate_pct\" = [5, 20, 40]\n"
-                                   "\"driver.itr\" = [\"off\", \"dynamic\"]\n";
+  std::ofstream(sw + "/s.toml")
+      << "[set]\n\"traffic.frames\" = 300\n[axes]\n\"traffic.rate_pct\" = [5, 20, 40]\n"
+         "\"driver.itr\" = [\"off\", \"dynamic\"]\n";
   ASSERT_EQ(run_igbsim("sweep " + sw + "/s.toml --out " + sw + "/out").status, 0);
   for (const char* m : {"delivered", "dropped", "irqs_per_delivered"})
     EXPECT_TRUE(is_png(sw + "/out/plots/sweep_" + std::string(m) + ".png")) << m;
@@ -1808,8 +2038,9 @@ TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
 // ---- Planted bugs and the checkers that catch them ----------------------------------------
 
 struct planted_bug {
-  std::string fault;    // the fault.* switch
-  std::string setting;  // what the scenario needs to expose it (the same run without the fault is clean)
+  std::string fault;  // the fault.* switch
+  std::string
+      setting;  // what the scenario needs to expose it (the same run without the fault is clean)
   std::string checker;  // the violation that names it first
 };
 void PrintTo(const planted_bug& b, std::ostream* os) { *os << b.fault; }
@@ -1820,7 +2051,8 @@ TEST_P(PlantedBug, IsCaughtByItsNamedCheckerAndTheSameRunWithoutItIsClean) {
   const planted_bug& bug = GetParam();
   const std::string args = " --set traffic.frames=2000" + bug.setting;
   const std::string clean = fresh_dir("clean-" + bug.checker);
-  ASSERT_EQ(run_igbsim("run --out " + clean + args).status, 0) << "without the fault the run has no violation";
+  ASSERT_EQ(run_igbsim("run --out " + clean + args).status, 0)
+      << "without the fault the run has no violation";
   const std::string dir = fresh_dir("fault-" + bug.checker);
   const result r = run_igbsim("run --out " + dir + args + " --set " + bug.fault);
   EXPECT_EQ(r.status, 3) << "a violation ends the run with exit 3: " << r.out;
@@ -1842,14 +2074,17 @@ INSTANTIATE_TEST_SUITE_P(
         planted_bug{"fault.ignore_complete_result=true",
                     " --set kernel.napi_defer_hard_irqs=2 --set kernel.gro_flush_timeout_ns=20000",
                     "irq_enabled_after_napi_complete_false"},
-        planted_bug{"fault.budget_complete=true", " --set traffic.rate_pct=80", "napi_completed_with_full_budget"},
-        planted_bug{"fault.skip_tail_write=3", " --set nic.rx_ring=80 --set nic.queues=4", "tail_not_written"},
+        planted_bug{"fault.budget_complete=true", " --set traffic.rate_pct=80",
+                    "napi_completed_with_full_budget"},
+        planted_bug{"fault.skip_tail_write=3", " --set nic.rx_ring=80 --set nic.queues=4",
+                    "tail_not_written"},
         planted_bug{"fault.no_dma_rmb=true", "", "desc_read_before_completion"},
         planted_bug{"fault.stale_marker=true", "", "desc_before_writeback"},
         planted_bug{"fault.tail_equals_head=true", "", "tail_equals_head"},
-        planted_bug{"fault.refill_stack_owned=true",
-                    " --set traffic.rate_pct=100 --set nic.rx_ring=80 --set kernel.rmem_default=4194304",
-                    "dma_into_stack_owned_buffer"},
+        planted_bug{
+            "fault.refill_stack_owned=true",
+            " --set traffic.rate_pct=100 --set nic.rx_ring=80 --set kernel.rmem_default=4194304",
+            "dma_into_stack_owned_buffer"},
         // hardware bugs in the RTL
         planted_bug{"fault.msix_while_masked=true", "", "rtl_assertion"},
         planted_bug{"fault.dd_before_data=true", "", "writeback_before_data"},
@@ -1857,13 +2092,14 @@ INSTANTIATE_TEST_SUITE_P(
                     "descriptor_outside_ring"},
         planted_bug{"fault.eitr_ignored=true", "", "msix_inside_eitr_interval"}),
     [](const ::testing::TestParamInfo<planted_bug>& i) {
-      std::string n = i.param.fault.substr(6, i.param.fault.find('=') - 6);
-      return n;
+  std::string n = i.param.fault.substr(6, i.param.fault.find('=') - 6);
+  return n;
     });
 
 TEST(Repeatable, SameScenarioAndSeedGiveAnIdenticalReportAndAByteIdenticalWaveform) {
   const std::string a = fresh_dir("same-a"), b = fresh_dir("same-b");
-  const std::string args = " --waves --seed 11 --set traffic.pattern=poisson --set traffic.flows=8 --set traffic.frames=800"
+  const std::string args = " --waves --seed 11 --set traffic.pattern=poisson --set traffic.flows=8 "
+                           "--set traffic.frames=800"
                            " --set kernel.cores=2";
   ASSERT_EQ(run_igbsim("run --out " + a + args).status, 0);
   ASSERT_EQ(run_igbsim("run --out " + b + args).status, 0);
@@ -1885,7 +2121,8 @@ TEST(Repeatable, WaveformsWrittenSideBySideAreReadableAndIdentical) {
   // Three runs at once on two cores: the FST writer's block threads then start late, which
   // Verilator's writer did not wait for (verilated/fst_writer_fix.cmake): most such files were
   // unreadable. 3,000 frames make several blocks.
-  const std::string args = " --waves --set traffic.rate_pct=30 --set traffic.frames=3000 >/dev/null 2>&1";
+  const std::string args =
+      " --waves --set traffic.rate_pct=30 --set traffic.frames=3000 >/dev/null 2>&1";
   std::vector<std::string> dirs;
   std::string cmd;
   for (const char* n : {"side-a", "side-b", "side-c"}) {
@@ -1901,7 +2138,8 @@ TEST(Repeatable, WaveformsWrittenSideBySideAreReadableAndIdentical) {
   for (const auto& d : dirs) {
     ASSERT_EQ(load_report(d)["checks"]["lost_unaccounted"], 0) << d;
     size_t n = 0;
-    EXPECT_NO_THROW(n = read_fst(d + "/waves.fst", {"nic.clk_i", "nic.dma_wdata_valid_o"}).size()) << d;
+    EXPECT_NO_THROW(n = read_fst(d + "/waves.fst", {"nic.clk_i", "nic.dma_wdata_valid_o"}).size())
+        << d;
     EXPECT_GT(n, 1000u) << d;
     EXPECT_TRUE(bytes(d + "/waves.fst") == bytes(dirs[0] + "/waves.fst")) << d;
   }
@@ -1909,13 +2147,15 @@ TEST(Repeatable, WaveformsWrittenSideBySideAreReadableAndIdentical) {
 
 TEST(Waves, TriggerOnTheFirstFrameWithoutADescriptor) {
   const std::string dir = fresh_dir("trigger-rnbc");
-  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml --out " + dir +
+  const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) +
+                              "/scenarios/ring_starvation.toml --out " + dir +
                               " --waves-trigger rnbc --waves-pre 5 --waves-post 30");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("rnbc at"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(dir + "/waves.fst"));
   const json rep = load_report(dir);
-  EXPECT_LE(rep["events_first_ns"]["rnbc"].get<double>(), rep["events_first_ns"]["mpc"].get<double>())
+  EXPECT_LE(rep["events_first_ns"]["rnbc"].get<double>(),
+            rep["events_first_ns"]["mpc"].get<double>())
       << "a frame waits for a descriptor before the buffer overflows";
   EXPECT_GT(rep["nic"]["rnbc"].get<uint64_t>(), 0u);
 }
@@ -1949,10 +2189,12 @@ TEST(Drain, ASlowSystemDrainsToTheEndAndWhatABoundCutsOffIsInFlightNotLost) {
   EXPECT_TRUE(full["checks"]["drained"].get<bool>());
   EXPECT_EQ(full["checks"]["in_flight"], 0);
   EXPECT_EQ(full["checks"]["lost_unaccounted"], 0);
-  EXPECT_EQ(full["checks"]["delivered"].get<uint64_t>() + sum_dropped(full), full["checks"]["offered"].get<uint64_t>());
+  EXPECT_EQ(full["checks"]["delivered"].get<uint64_t>() + sum_dropped(full),
+            full["checks"]["offered"].get<uint64_t>());
   // The same run cut off 1 ms after its last frame: frames are still in the NIC and the ring.
   const result r = run_igbsim("run --out " + b + " --set app.threads=32 --set sim.drain_us=1000");
-  ASSERT_EQ(r.status, 0) << r.out << "frames in flight are no violation; the NIC counters account for them";
+  ASSERT_EQ(r.status, 0) << r.out
+                         << "frames in flight are no violation; the NIC counters account for them";
   const json cut = load_report(b);
   EXPECT_FALSE(cut["checks"]["drained"].get<bool>());
   const uint64_t in_flight = cut["checks"]["in_flight"].get<uint64_t>();
@@ -1973,7 +2215,8 @@ TEST(Drain, ASlowSystemDrainsToTheEndAndWhatABoundCutsOffIsInFlightNotLost) {
 
 TEST(Drain, AFrameStrandedByADriverBugIsInItsRingAndCaughtNotLost) {
   const std::string dir = fresh_dir("drain-stranded");
-  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set fault.lose_eims_write=5");
+  const result r =
+      run_igbsim("run --out " + dir + " --set traffic.frames=2000 --set fault.lose_eims_write=5");
   EXPECT_EQ(r.status, 3);
   const json rep = load_report(dir);
   EXPECT_EQ(rep["checks"]["violations"][0]["kind"], "stranded_packet");
@@ -1987,32 +2230,41 @@ TEST(Drain, FramesQueuedAtTheSenderAreTimedFromTheWireNotFromTheirTimestamps) {
   fs::create_directories(dir);
   traffic_config c;
   write_capture(dir + "/same.pcap", c, 1000, [](int) { return 1700000000u; });
-  const result r = run_igbsim("run --out " + dir + "/out --set traffic.pcap=" + dir +
-                              "/same.pcap --set sim.drain_us=300 --set kernel.rmem_default=4194304");
+  const result r =
+      run_igbsim("run --out " + dir + "/out --set traffic.pcap=" + dir +
+                 "/same.pcap --set sim.drain_us=300 --set kernel.rmem_default=4194304");
   ASSERT_EQ(r.status, 0) << r.out;
   const json rep = load_report(dir + "/out");
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
-  EXPECT_GT(rep["sim"]["sim_time_ns"].get<double>(), 672e3 + 300e3) << "the drain began at the last frame's wire end";
+  EXPECT_GT(rep["sim"]["sim_time_ns"].get<double>(), 672e3 + 300e3)
+      << "the drain began at the last frame's wire end";
 }
 
 TEST(Traffic, ADurationOffersTheFramesWhoseTimesFallInsideIt) {
   const std::string dir = fresh_dir("duration");
-  ASSERT_EQ(run_igbsim("run --out " + dir + " --set traffic.duration_us=1000 --set traffic.rate_pps=100000").status, 0);
-  EXPECT_EQ(load_report(dir)["wire"]["frames_offered"], 100) << "frames at 0, 10, ..., 990 us; none at 1000 us";
+  ASSERT_EQ(run_igbsim("run --out " + dir +
+                       " --set traffic.duration_us=1000 --set traffic.rate_pps=100000")
+                .status,
+            0);
+  EXPECT_EQ(load_report(dir)["wire"]["frames_offered"], 100)
+      << "frames at 0, 10, ..., 990 us; none at 1000 us";
 }
 
 TEST(Traffic, RatesTheWireCannotCarryAndRunsPastTheLongestAreRefusedBeforeRunning) {
   const std::string dir = fresh_dir("limits");
-  for (const std::string& args : {std::string(" --set traffic.rate_pps=1488095 --set traffic.frame_bytes=1518"),
-                                  std::string(" --set traffic.rate_mbps=1000"),
-                                  std::string(" --set traffic.rate_pps=1e-300")}) {
+  for (const std::string& args :
+       {std::string(" --set traffic.rate_pps=1488095 --set traffic.frame_bytes=1518"),
+        std::string(" --set traffic.rate_mbps=1000"),
+        std::string(" --set traffic.rate_pps=1e-300")}) {
     const result r = run_igbsim("run --out " + dir + args);
     EXPECT_EQ(r.status, 2) << args;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find("traffic.rate_"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir));
   }
-  EXPECT_EQ(run_igbsim("run --out " + dir + " --set traffic.rate_pct=100 --set traffic.frames=100").status, 0)
+  EXPECT_EQ(run_igbsim("run --out " + dir + " --set traffic.rate_pct=100 --set traffic.frames=100")
+                .status,
+            0)
       << "line rate itself is fine";
 }
 
@@ -2020,23 +2272,28 @@ TEST(Traffic, AnIdleHourCostsMillisecondsAndACaptureSpanningCenturiesIsRefused) 
   const std::string dir = fresh_dir("idle");
   fs::create_directories(dir);
   traffic_config c;
-  write_capture(dir + "/hour.pcap", c, 4, [](int i) { return 1700000000u + (i >= 2 ? 3600u : 0u); });
+  write_capture(dir + "/hour.pcap", c, 4,
+                [](int i) { return 1700000000u + (i >= 2 ? 3600u : 0u); });
   write_capture(dir + "/far.pcap", c, 4, [](int i) { return i >= 2 ? 4000000000u : 0u; });
   // The hour is skipped, not ticked (its wall time is a figure of make bench: idle_hour)
-  const result r = run_igbsim("run --out " + dir + "/hour --set traffic.pcap=" + dir + "/hour.pcap");
+  const result r =
+      run_igbsim("run --out " + dir + "/hour --set traffic.pcap=" + dir + "/hour.pcap");
   ASSERT_EQ(r.status, 0) << r.err;
   const json rep = load_report(dir + "/hour");
   EXPECT_GT(rep["sim"]["sim_time_ns"].get<double>(), 3600e9);
   EXPECT_EQ(rep["checks"]["delivered"], 4);
-  EXPECT_GT(rep["sim"]["rtl_cycles_skipped"].get<double>(), 1e6 * rep["sim"]["rtl_cycles"].get<double>());
-  const result far = run_igbsim("run --out " + dir + "/far --set traffic.pcap=" + dir + "/far.pcap");
+  EXPECT_GT(rep["sim"]["rtl_cycles_skipped"].get<double>(),
+            1e6 * rep["sim"]["rtl_cycles"].get<double>());
+  const result far =
+      run_igbsim("run --out " + dir + "/far --set traffic.pcap=" + dir + "/far.pcap");
   EXPECT_EQ(far.status, 2) << "4e9 s apart: never wrapped into the past";
   EXPECT_NE(far.err.find("traffic.pcap"), std::string::npos) << far.err;
 }
 
 TEST(HostMemory, IsSizedForLargeRingsAndRefusedBeyondItsLimit) {
   const std::string dir = fresh_dir("hostmem");
-  ASSERT_EQ(run_igbsim("run --out " + dir + " --set nic.rx_ring=4096 --set traffic.flows=3").status, 0);
+  ASSERT_EQ(run_igbsim("run --out " + dir + " --set nic.rx_ring=4096 --set traffic.flows=3").status,
+            0);
   const json rep = load_report(dir);
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
   for (const auto& kv : rep["ethtool"].items()) {
@@ -2044,7 +2301,8 @@ TEST(HostMemory, IsSizedForLargeRingsAndRefusedBeyondItsLimit) {
       EXPECT_EQ(kv.value(), 0) << kv.key();
     }
   }
-  const result r = run_igbsim("run --out " + dir + "-big --set app.sockets=100000 --set kernel.rmem_default=1073741824"
+  const result r = run_igbsim("run --out " + dir +
+                              "-big --set app.sockets=100000 --set kernel.rmem_default=1073741824"
                               " --set traffic.frames=100000000");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("host memory"), std::string::npos) << r.err;
@@ -2052,11 +2310,15 @@ TEST(HostMemory, IsSizedForLargeRingsAndRefusedBeyondItsLimit) {
 
 TEST(Wakeup, EveryBlockingSocketHasAReader) {
   const std::string dir = fresh_dir("blocking-all");
-  ASSERT_EQ(run_igbsim("run --out " + dir + " --set app.kind=blocking --set app.sockets=8 --set traffic.flows=8").status, 0);
+  ASSERT_EQ(run_igbsim("run --out " + dir +
+                       " --set app.kind=blocking --set app.sockets=8 --set traffic.flows=8")
+                .status,
+            0);
   const json rep = load_report(dir);
   EXPECT_EQ(rep["app"]["threads"], 8) << "one reader per socket";
   EXPECT_EQ(rep["checks"]["delivered"], rep["checks"]["offered"]);
-  const result r = run_igbsim("run --out " + dir + "-many --set app.kind=blocking --set app.sockets=5000");
+  const result r =
+      run_igbsim("run --out " + dir + "-many --set app.kind=blocking --set app.sockets=5000");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("app.sockets"), std::string::npos) << r.err;
 }
@@ -2069,13 +2331,18 @@ TEST(Wakeup, EveryBlockingSocketHasAReader) {
 namespace {
 uint64_t delivered_with_rcvbuf(const std::string& name, uint32_t rcvbuf, const std::string& extra) {
   const std::string dir = fresh_dir(name + std::to_string(rcvbuf));
-  const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=60 --set traffic.rate_pct=100 " +
-                              "--set kernel.cores=2 --set app.cpu=1 --set kernel.irq_affinity=core0 " +
-                              "--set cost.recvmsg_ns=1000000 --set kernel.rmem_default=" + std::to_string(rcvbuf) + " " + extra);
+  const result r = run_igbsim(
+      "run --quiet --out " + dir + " --set traffic.frames=60 --set traffic.rate_pct=100 " +
+      "--set kernel.cores=2 --set app.cpu=1 --set kernel.irq_affinity=core0 " +
+      "--set cost.recvmsg_ns=1000000 --set kernel.rmem_default=" + std::to_string(rcvbuf) + " " +
+      extra);
   EXPECT_EQ(r.status, 0) << r.err << r.out;
   const json rep = load_report(dir);
-  EXPECT_GT(rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(), 0u) << "the burst overflows the socket";
-  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(), 60u);
+  EXPECT_GT(rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(), 0u)
+      << "the burst overflows the socket";
+  EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() +
+                rep["stack"]["udp_rcvbuf_errors"].get<uint64_t>(),
+            60u);
   return rep["checks"]["delivered"].get<uint64_t>();
 }
 }  // namespace
@@ -2084,15 +2351,18 @@ TEST(Truesize, BuildSkbChargesSkbTruesizeOfTwoKilobytesLessSharedInfo) {
   // igb_build_skb: napi_build_skb(page half of 2048 bytes) -> SKB_TRUESIZE(2048 - 320) =
   // 1728 + SKB_DATA_ALIGN(sizeof(sk_buff)) 256 + SKB_DATA_ALIGN(sizeof(skb_shared_info)) 320
   constexpr uint32_t truesize = (2048 - 320) + 256 + 320;
-  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 10 * truesize, ""), delivered_with_rcvbuf("ts-build", 10 * truesize - 1, "") + 1)
+  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 10 * truesize, ""),
+            delivered_with_rcvbuf("ts-build", 10 * truesize - 1, "") + 1)
       << "a step where rcvbuf crosses 10 x " << truesize;
-  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 11 * 2048, ""), delivered_with_rcvbuf("ts-build", 11 * 2048 - 1, ""))
+  EXPECT_EQ(delivered_with_rcvbuf("ts-build", 11 * 2048, ""),
+            delivered_with_rcvbuf("ts-build", 11 * 2048 - 1, ""))
       << "no step at a multiple of 2048, the half page alone";
 }
 
 TEST(Truesize, ConstructSkbChargesTheOneKilobyteHeadItCopiesInto) {
   // igb_construct_skb copies a 64-byte frame whole into napi_alloc_skb(256): its 320 bytes with
-  // NET_SKB_PAD fit SKB_WITH_OVERHEAD(1024), a 1 KB head: SKB_TRUESIZE(1024 - 320) = 704 + 256 + 320
+  // NET_SKB_PAD fit SKB_WITH_OVERHEAD(1024), a 1 KB head: SKB_TRUESIZE(1024 - 320) = 704 + 256 +
+  // 320
   constexpr uint32_t truesize = (1024 - 320) + 256 + 320;
   const std::string construct = "--set driver.rx_path=construct_skb";
   EXPECT_EQ(delivered_with_rcvbuf("ts-construct", 10 * truesize, construct),
@@ -2107,8 +2377,11 @@ TEST(Napi, GroFlushTimeoutAloneKeepsGroPacketsOfTheCurrentJiffyUntilItsTimerPoll
   // Segments of a stream so merge across completions, and wait for the timer.
   auto run = [](const std::string& timeout) {
     const std::string dir = fresh_dir("gro-timeout-" + timeout);
-    const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.protocol=tcp --set traffic.frames=3000 " +
-                                "--set traffic.frame_bytes=1518 --set traffic.rate_pct=50 --set kernel.gro_flush_timeout_ns=" + timeout);
+    const result r = run_igbsim("run --quiet --out " + dir +
+                                " --set traffic.protocol=tcp --set traffic.frames=3000 " +
+                                "--set traffic.frame_bytes=1518 --set traffic.rate_pct=50 --set "
+                                "kernel.gro_flush_timeout_ns=" +
+                                timeout);
     EXPECT_EQ(r.status, 0) << r.err << r.out;
     return load_report(dir);
   };
@@ -2116,7 +2389,8 @@ TEST(Napi, GroFlushTimeoutAloneKeepsGroPacketsOfTheCurrentJiffyUntilItsTimerPoll
   EXPECT_EQ(on["checks"]["delivered"], 3000);
   EXPECT_GT(on["stack"]["gro_merged"].get<uint64_t>(), off["stack"]["gro_merged"].get<uint64_t>())
       << "held over completions, more segments merge";
-  EXPECT_GT(on["latency_ns"]["end_to_end"]["p50"].get<double>(), off["latency_ns"]["end_to_end"]["p50"].get<double>() + 100000)
+  EXPECT_GT(on["latency_ns"]["end_to_end"]["p50"].get<double>(),
+            off["latency_ns"]["end_to_end"]["p50"].get<double>() + 100000)
       << "a held segment waits for the 200 us timer";
 }
 
@@ -2126,8 +2400,10 @@ TEST(Napi, NetRxActionsTimeLimitIsCountedInJiffies) {
   // at the same tick boundaries; at HZ=100 a jiffy is 10 ms and the 13 ms run crosses fewer.
   auto squeezes = [](const std::string& usecs, const std::string& hz) {
     const std::string dir = fresh_dir("jiffies-" + usecs + "-" + hz);
-    const result r = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml --quiet --out " + dir +
-                                " --set kernel.netdev_budget=100000 --set kernel.netdev_budget_usecs=" + usecs + " --set kernel.hz=" + hz);
+    const result r = run_igbsim(
+        "run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml --quiet --out " +
+        dir + " --set kernel.netdev_budget=100000 --set kernel.netdev_budget_usecs=" + usecs +
+        " --set kernel.hz=" + hz);
     EXPECT_EQ(r.status, 0) << r.err << r.out;
     return load_report(dir)["softnet"]["time_squeeze"].get<uint64_t>();
   };
@@ -2163,17 +2439,21 @@ TEST(Softirq, KsoftirqdsPassesAndPacketsAreReportedAndItRunsOnTheWaveform) {
     }
     return running;
   };
-  const std::string busy = run("ksoftirqd-busy", std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml");
+  const std::string busy =
+      run("ksoftirqd-busy", std::string(IGBSIM_SOURCE_DIR) + "/scenarios/napi_budget.toml");
   const json b = load_report(busy)["softnet"];
   for (const json& c : b["per_cpu"]) {
-    EXPECT_EQ(c["packets_irq_exit"].get<uint64_t>() + c["packets_ksoftirqd"].get<uint64_t>(), c["processed"].get<uint64_t>())
+    EXPECT_EQ(c["packets_irq_exit"].get<uint64_t>() + c["packets_ksoftirqd"].get<uint64_t>(),
+              c["processed"].get<uint64_t>())
         << "every packet is taken by a softirq pass at irq_exit or in ksoftirqd";
   }
   EXPECT_GT(b["softirq_ksoftirqd_passes"].get<uint64_t>(), 0u);
-  EXPECT_GT(b["packets_ksoftirqd"].get<uint64_t>(), b["packets_irq_exit"].get<uint64_t>()) << "ksoftirqd does most of the work";
+  EXPECT_GT(b["packets_ksoftirqd"].get<uint64_t>(), b["packets_irq_exit"].get<uint64_t>())
+      << "ksoftirqd does most of the work";
   EXPECT_GT(ksoftirqd_ran(busy), 0u) << "ksoftirqd runs on the waveform";
 
-  const std::string light = run("ksoftirqd-light", "--set traffic.rate_pct=1 --set traffic.frames=200");
+  const std::string light =
+      run("ksoftirqd-light", "--set traffic.rate_pct=1 --set traffic.frames=200");
   const json l = load_report(light)["softnet"];
   EXPECT_EQ(l["softirq_ksoftirqd_passes"], 0u);
   EXPECT_EQ(l["packets_ksoftirqd"], 0u);

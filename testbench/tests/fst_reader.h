@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads chosen signals of an FST into value-change lists, with GTKWave's reader API (shipped
 // by Verilator and compiled into the Verilated runtime).
 #pragma once
@@ -12,8 +13,8 @@ namespace igbsim::test {
 
 struct change {
   uint64_t t;
-  size_t sig;        // index into the requested names
-  std::string value; // binary digits, MSB first
+  size_t sig;         // index into the requested names
+  std::string value;  // binary digits, MSB first
 };
 
 inline uint64_t bits_to_u64(const std::string& v) {
@@ -23,7 +24,8 @@ inline uint64_t bits_to_u64(const std::string& v) {
 }
 
 // All changes of `names` (full hierarchical names without bit ranges), in time order.
-inline std::vector<change> read_fst(const std::string& path, const std::vector<std::string>& names) {
+inline std::vector<change> read_fst(const std::string& path,
+                                    const std::vector<std::string>& names) {
   void* ctx = fstReaderOpen(path.c_str());
   if (!ctx) throw std::runtime_error("cannot open " + path);
   std::map<fstHandle, std::vector<size_t>> want;
@@ -58,10 +60,10 @@ inline std::vector<change> read_fst(const std::string& path, const std::vector<s
   fstReaderIterBlocks(
       ctx,
       [](void* u, uint64_t t, fstHandle h, const unsigned char* v) {
-        auto* d = static_cast<ud*>(u);
-        auto it = d->want->find(h);
-        if (it == d->want->end()) return;
-        for (size_t i : it->second) d->out.push_back({t, i, reinterpret_cast<const char*>(v)});
+    auto* d = static_cast<ud*>(u);
+    auto it = d->want->find(h);
+    if (it == d->want->end()) return;
+    for (size_t i : it->second) d->out.push_back({t, i, reinterpret_cast<const char*>(v)});
       },
       &data, nullptr);
   fstReaderClose(ctx);

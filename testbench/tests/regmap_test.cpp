@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The register map is written down three times: the RTL's package (rtl/igb_pkg.sv), the
 // driver's header (driver/e1000_regs.h) and the bus monitor's decode table
 // (systemc/bus_monitor.cpp). This test reads the three source files and requires them to agree:
@@ -48,10 +49,10 @@ std::string upper_snake(const std::string& camel) {
 }
 
 struct pkg_map {
-  std::map<std::string, uint64_t> regs;      // CTRL, RAL0, RDBAL_A, ...
-  std::map<std::string, uint64_t> qoffs;     // RDBAL, RDT, RQDPC, ... (from OffRDBAL, ...)
-  std::map<std::string, uint64_t> ints;      // localparam int: bit positions and sizes
-  std::map<std::string, uint64_t> masks;     // localparam logic [31:0]: IcrRxt0, StatDD, ...
+  std::map<std::string, uint64_t> regs;   // CTRL, RAL0, RDBAL_A, ...
+  std::map<std::string, uint64_t> qoffs;  // RDBAL, RDT, RQDPC, ... (from OffRDBAL, ...)
+  std::map<std::string, uint64_t> ints;   // localparam int: bit positions and sizes
+  std::map<std::string, uint64_t> masks;  // localparam logic [31:0]: IcrRxt0, StatDD, ...
 };
 
 pkg_map parse_pkg(const std::string& sv) {
@@ -64,28 +65,34 @@ pkg_map parse_pkg(const std::string& sv) {
     h.erase(std::remove(h.begin(), h.end(), '_'), h.end());
     return std::stoull(h, nullptr, 16);
   };
-  for (std::sregex_iterator i(sv.begin(), sv.end(), reg), e; i != e; ++i) m.regs[(*i)[1]] = hex((*i)[2]);
-  for (std::sregex_iterator i(sv.begin(), sv.end(), qoff), e; i != e; ++i) m.qoffs[(*i)[1]] = hex((*i)[2]);
-  for (std::sregex_iterator i(sv.begin(), sv.end(), ints), e; i != e; ++i) m.ints[(*i)[1]] = num((*i)[2]);
-  for (std::sregex_iterator i(sv.begin(), sv.end(), mask), e; i != e; ++i) m.masks[(*i)[1]] = hex((*i)[2]);
+  for (std::sregex_iterator i(sv.begin(), sv.end(), reg), e; i != e; ++i)
+    m.regs[(*i)[1]] = hex((*i)[2]);
+  for (std::sregex_iterator i(sv.begin(), sv.end(), qoff), e; i != e; ++i)
+    m.qoffs[(*i)[1]] = hex((*i)[2]);
+  for (std::sregex_iterator i(sv.begin(), sv.end(), ints), e; i != e; ++i)
+    m.ints[(*i)[1]] = num((*i)[2]);
+  for (std::sregex_iterator i(sv.begin(), sv.end(), mask), e; i != e; ++i)
+    m.masks[(*i)[1]] = hex((*i)[2]);
   return m;
 }
 
 struct drv_map {
-  std::map<std::string, uint64_t> scalars;   // E1000_X = value (name without E1000_)
+  std::map<std::string, uint64_t> scalars;  // E1000_X = value (name without E1000_)
   struct fn {
-    bool queue = false;     // rx_reg(n, off): a receive-queue register
+    bool queue = false;  // rx_reg(n, off): a receive-queue register
     uint64_t base = 0, stride = 0;
   };
-  std::map<std::string, fn> fns;             // E1000_X(unsigned n)
+  std::map<std::string, fn> fns;  // E1000_X(unsigned n)
 };
 
 drv_map parse_driver(const std::string& h) {
   drv_map m;
-  const std::regex scalar(R"(constexpr\s+uint32_t\s+E1000_(\w+)\s*=\s*(0x[0-9A-Fa-f]+|\d+)(u?)\s*(<<\s*(\d+))?\s*[;,])");
-  const std::regex queue(R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*return rx_reg\(n,\s*(0x[0-9A-Fa-f]+)\);)");
-  const std::regex lin(
-      R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*return\s+(0x[0-9A-Fa-f]+)\s*\+\s*(?:(\w+)\s*\*\s*n|n\s*\*\s*(\w+))\s*;)");
+  const std::regex scalar(R"(constexpr\s+uint32_t\s+E1000_(\w+)\s*=\s*)"
+                          R"((0x[0-9A-Fa-f]+|\d+)(u?)\s*(<<\s*(\d+))?\s*[;,])");
+  const std::regex queue(R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*)"
+                         R"(return rx_reg\(n,\s*(0x[0-9A-Fa-f]+)\);)");
+  const std::regex lin(R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*)"
+                       R"(return\s+(0x[0-9A-Fa-f]+)\s*\+\s*(?:(\w+)\s*\*\s*n|n\s*\*\s*(\w+))\s*;)");
   for (std::sregex_iterator i(h.begin(), h.end(), scalar), e; i != e; ++i) {
     uint64_t v = num((*i)[2]);
     if ((*i)[5].matched) v <<= num((*i)[5]);
@@ -93,7 +100,8 @@ drv_map parse_driver(const std::string& h) {
   }
   // a second constant on one line: "E1000_A = 1, E1000_B = 2;"
   const std::regex more(R"(,\s*E1000_(\w+)\s*=\s*(0x[0-9A-Fa-f]+|\d+)\s*;)");
-  for (std::sregex_iterator i(h.begin(), h.end(), more), e; i != e; ++i) m.scalars[(*i)[1]] = num((*i)[2]);
+  for (std::sregex_iterator i(h.begin(), h.end(), more), e; i != e; ++i)
+    m.scalars[(*i)[1]] = num((*i)[2]);
   for (std::sregex_iterator i(h.begin(), h.end(), queue), e; i != e; ++i) {
     drv_map::fn f;
     f.queue = true;
@@ -116,7 +124,8 @@ std::map<std::string, uint64_t> parse_monitor(const std::string& cpp) {
   const std::regex item(R"(k(\w+)\s*=\s*(0x[0-9A-Fa-f]+|\d+))");
   for (std::sregex_iterator i(cpp.begin(), cpp.end(), decl), e; i != e; ++i) {
     const std::string list = (*i)[1];
-    for (std::sregex_iterator j(list.begin(), list.end(), item), f; j != f; ++j) m[(*j)[1]] = num((*j)[2]);
+    for (std::sregex_iterator j(list.begin(), list.end(), item), f; j != f; ++j)
+      m[(*j)[1]] = num((*j)[2]);
   }
   return m;
 }
@@ -131,13 +140,14 @@ const std::set<std::string> kPkgOnlyFields = {
 const std::map<std::string, std::string> kFieldAlias = {{"RxdctlEnable", "RXDCTL_QUEUE_ENABLE"}};
 
 // Package constants that are no register fields (sizes, counts, cycles)
-const std::set<std::string> kPkgSizes = {"MmioAw", "NumQueues", "NumVectors", "DmaTagW", "DmaW",
-                                         "RxW", "NumIvar", "SwResetCycles"};
+const std::set<std::string> kPkgSizes = {"MmioAw", "NumQueues", "NumVectors", "DmaTagW",
+                                         "DmaW",   "RxW",       "NumIvar",    "SwResetCycles"};
 
 // The receive-queue register blocks (igb_pkg's comment, as the hardware decodes them)
 constexpr uint64_t kBlockAStride = 0x100, kBlockCStride = 0x40, kBlockAQueues = 4, kQueues = 8;
 
-std::vector<std::string> compare(const std::string& sv, const std::string& hdr, const std::string& mon) {
+std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
+                                 const std::string& mon) {
   std::vector<std::string> bad;
   const pkg_map p = parse_pkg(sv);
   const drv_map d = parse_driver(hdr);
@@ -148,15 +158,17 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
     return s.str();
   };
   if (p.regs.size() < 30 || p.qoffs.size() < 7 || d.fns.size() < 10 || bus.size() < 5)
-    bad.push_back("parser found too little: " + std::to_string(p.regs.size()) + " package registers, " +
-                  std::to_string(p.qoffs.size()) + " queue offsets, " + std::to_string(d.fns.size()) +
-                  " driver functions, " + std::to_string(bus.size()) + " bus monitor constants");
+    bad.push_back("parser found too little: " + std::to_string(p.regs.size()) +
+                  " package registers, " + std::to_string(p.qoffs.size()) + " queue offsets, " +
+                  std::to_string(d.fns.size()) + " driver functions, " +
+                  std::to_string(bus.size()) + " bus monitor constants");
 
   // The queue-register block bases (the driver's rx_reg; checked on its compiled value)
   const uint64_t block_a = p.regs.count("RDBAL_A") ? p.regs.at("RDBAL_A") : ~0ull;
   const uint64_t block_c = p.regs.count("RDBAL_C") ? p.regs.at("RDBAL_C") : ~0ull;
   auto queue_addr = [&](unsigned n, uint64_t off) {
-    return n < kBlockAQueues ? block_a + n * kBlockAStride + off : block_c + n * kBlockCStride + off;
+    return n < kBlockAQueues ? block_a + n * kBlockAStride + off
+                             : block_c + n * kBlockCStride + off;
   };
   for (unsigned n = 0; n < kQueues; ++n)
     if (igbsim::rx_reg(n, 0) != queue_addr(n, 0))
@@ -178,7 +190,8 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
     if (d.fns.count(stem) && !d.fns.at(stem).queue) {
       matched_drv.insert(stem);
       if (d.fns.at(stem).base != off)
-        bad.push_back(name + ": package " + hexs(off) + ", driver " + stem + "(0) " + hexs(d.fns.at(stem).base));
+        bad.push_back(name + ": package " + hexs(off) + ", driver " + stem + "(0) " +
+                      hexs(d.fns.at(stem).base));
       continue;
     }
     bad.push_back(name + ": a package register the driver does not name");
@@ -194,9 +207,11 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
     for (unsigned n = 0; n < kQueues; ++n) {
       // RQDPC is decoded in the canonical block only (the driver's 0xC030 + 0x40n)
       const uint64_t want = f.queue ? queue_addr(n, off) : block_c + n * kBlockCStride + off;
-      const uint64_t got = f.queue ? igbsim::rx_reg(n, static_cast<uint32_t>(f.base)) : f.base + n * f.stride;
+      const uint64_t got =
+          f.queue ? igbsim::rx_reg(n, static_cast<uint32_t>(f.base)) : f.base + n * f.stride;
       if (want != got) {
-        bad.push_back(name + "(" + std::to_string(n) + "): package " + hexs(want) + ", driver " + hexs(got));
+        bad.push_back(name + "(" + std::to_string(n) + "): package " + hexs(want) + ", driver " +
+                      hexs(got));
         break;
       }
     }
@@ -210,12 +225,14 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
   auto is_field = [&](const std::string& name) {
     for (size_t u = name.find('_'); u != std::string::npos; u = name.find('_', u + 1)) {
       const std::string reg = name.substr(0, u);
-      if (reg == "RXD" || reg == "RXDEXT" || reg_names.count(reg) || reg_names.count(reg + "0")) return true;
+      if (reg == "RXD" || reg == "RXDEXT" || reg_names.count(reg) || reg_names.count(reg + "0"))
+        return true;
     }
     return false;
   };
   for (const auto& [name, f] : d.fns)
-    if (!matched_drv.count(name)) bad.push_back("E1000_" + name + "(n): a driver register the package does not name");
+    if (!matched_drv.count(name))
+      bad.push_back("E1000_" + name + "(n): a driver register the package does not name");
   for (const auto& [name, v] : d.scalars)
     if (!matched_drv.count(name) && !is_field(name))
       bad.push_back("E1000_" + name + ": a driver register the package does not name");
@@ -235,13 +252,16 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
   }
   for (const auto& [name, v] : p.masks) {
     std::string drv = upper_snake(name);
-    if (name.rfind("Stat", 0) == 0) drv = "RXD_STAT_" + name.substr(4);  // StatDD: E1000_RXD_STAT_DD
+    if (name.rfind("Stat", 0) == 0)
+      drv = "RXD_STAT_" + name.substr(4);  // StatDD: E1000_RXD_STAT_DD
     if (!d.scalars.count(drv)) {
-      if (!kPkgOnlyFields.count(name)) bad.push_back(name + ": a package field the driver does not name (E1000_" + drv + ")");
+      if (!kPkgOnlyFields.count(name))
+        bad.push_back(name + ": a package field the driver does not name (E1000_" + drv + ")");
       continue;
     }
     if (d.scalars.at(drv) != v)
-      bad.push_back(name + ": package " + hexs(v) + ", driver E1000_" + drv + " " + hexs(d.scalars.at(drv)));
+      bad.push_back(name + ": package " + hexs(v) + ", driver E1000_" + drv + " " +
+                    hexs(d.scalars.at(drv)));
   }
 
   // Bus monitor -> package (and so the driver): kRdt is a queue offset, kEitr0 a register,
@@ -259,7 +279,8 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr, 
       bad.push_back("bus monitor k" + name + ": the package names no " + up);
       continue;
     }
-    if (want != v) bad.push_back("bus monitor k" + name + ": " + hexs(v) + ", package " + up + " " + hexs(want));
+    if (want != v)
+      bad.push_back("bus monitor k" + name + ": " + hexs(v) + ", package " + up + " " + hexs(want));
   }
   return bad;
 }
@@ -271,7 +292,8 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 struct RegMap : ::testing::Test {
-  std::string sv = slurp("rtl/igb_pkg.sv"), hdr = slurp("driver/e1000_regs.h"), mon = slurp("systemc/bus_monitor.cpp");
+  std::string sv = slurp("rtl/igb_pkg.sv"), hdr = slurp("driver/e1000_regs.h"),
+              mon = slurp("systemc/bus_monitor.cpp");
   // The text with one occurrence of `from` replaced, which must exist
   static std::string plant(std::string text, const std::string& from, const std::string& to) {
     const size_t at = text.find(from);
@@ -310,7 +332,9 @@ TEST_F(RegMap, PlantedMismatchesAreCaught) {
   EXPECT_TRUE(names(bad, "RDT(0)")) << joined(bad);
   EXPECT_TRUE(names(bad, "bus monitor kRdt")) << joined(bad);
   // The driver names a register the package does not, and lacks one the package has
-  bad = compare(sv, plant(hdr, "constexpr uint32_t E1000_MPC = 0x04010;", "constexpr uint32_t E1000_MPCX = 0x04010;"),
+  bad = compare(sv,
+                plant(hdr, "constexpr uint32_t E1000_MPC = 0x04010;",
+                      "constexpr uint32_t E1000_MPCX = 0x04010;"),
                 mon);
   EXPECT_TRUE(names(bad, "E1000_MPCX: a driver register the package does not name")) << joined(bad);
   EXPECT_TRUE(names(bad, "MPC: a package register the driver does not name")) << joined(bad);

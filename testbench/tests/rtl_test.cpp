@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Directed tests of the NIC RTL on the Verilated model, checked on cycle timing.
 #include <gtest/gtest.h>
 
@@ -32,9 +33,9 @@ TEST(RtlRegs, EimsSetsAndEimcClearsMaskBits) {
 
 TEST(RtlRegs, QueueRegistersDecodeAtBothBlocks) {
   rtl_harness h;
-  h.write(0x2800, 0x12345680);          // RDBAL, legacy block
+  h.write(0x2800, 0x12345680);             // RDBAL, legacy block
   EXPECT_EQ(h.read(0xC000), 0x12345680u);  // same register, canonical block
-  h.write(0xC018, 77);                  // RDT, canonical block
+  h.write(0xC018, 77);                     // RDT, canonical block
   EXPECT_EQ(h.read(0x2818), 77u);
   EXPECT_EQ(h.read(0x2840), 0u) << "0x2840 is not a queue-0 register";
 }
@@ -101,7 +102,8 @@ TEST(RtlRx, OneFrameIsWrittenThenItsDescriptorWithDdLast) {
   std::memcpy(&status, &wb.data[8], 4);
   std::memcpy(&length, &wb.data[12], 2);
   EXPECT_EQ(length, 60u);
-  EXPECT_EQ(status & (E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP), E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP);
+  EXPECT_EQ(status & (E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP),
+            E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP);
   EXPECT_LT(data.cycle, wb.cycle) << "data must be written before the descriptor";
   EXPECT_EQ(h.read(E1000_RDH(0)), 1u);
   ASSERT_EQ(h.msix.size(), 1u);
@@ -197,11 +199,13 @@ TEST(RtlRx, FramesWaitingInThePacketBufferGoOutBackToBack) {
   ASSERT_EQ(data.size(), 4u);
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(data[i]->addr, 0x10000u + 0x1000u * i);
-    EXPECT_TRUE(std::equal(data[i]->data.begin(), data[i]->data.end(), test_frame(64, static_cast<uint8_t>(i)).begin()));
+    EXPECT_TRUE(std::equal(data[i]->data.begin(), data[i]->data.end(),
+                           test_frame(64, static_cast<uint8_t>(i)).begin()));
   }
   // The first frame waits for the descriptor read; the others find theirs cached.
   for (size_t i = 1; i < 4; ++i)
-    EXPECT_EQ(data[i]->cycle - data[i - 1]->cycle, 5u) << "frame " << i << ": take-up with the request, 4 data beats";
+    EXPECT_EQ(data[i]->cycle - data[i - 1]->cycle, 5u)
+        << "frame " << i << ": take-up with the request, 4 data beats";
 }
 
 TEST(RtlRx, DropEnDropsAFrameThatFindsNoDescriptor) {
@@ -232,7 +236,8 @@ TEST(RtlRx, PacketBufferOverflowDropsWholeFramesAndCountsMpc) {
   h.run(1000);
   ASSERT_EQ(h.writes.size(), 4u) << "exactly the two frames that fitted are delivered";
   EXPECT_EQ(h.writes[0].data[6], test_frame(1000, 0)[6]);
-  EXPECT_EQ(h.writes[2].data[6], test_frame(1000, 1)[6]) << "the dropped frames left no partial data";
+  EXPECT_EQ(h.writes[2].data[6], test_frame(1000, 1)[6])
+      << "the dropped frames left no partial data";
 }
 
 // The size filter: with RCTL.LPE clear a frame may have 1518 bytes (FCS included), with it
@@ -261,7 +266,8 @@ TEST(RtlRx, FramesOverTheSizeLimitAreDroppedAndCountedInRoc) {
   for (const auto& f : {tagged(1536, 0), tagged(1540, 1), tagged(1544, 2)}) h.send(f);
   EXPECT_EQ(delivered(), 3u) << "at the limit, untagged, with one tag and with two";
   EXPECT_EQ(h.read(E1000_ROC), 0u);
-  for (const auto& f : {tagged(1537, 0), tagged(1541, 1), tagged(1545, 2), tagged(9000, 0)}) h.send(f);
+  for (const auto& f : {tagged(1537, 0), tagged(1541, 1), tagged(1545, 2), tagged(9000, 0)})
+    h.send(f);
   EXPECT_EQ(delivered(), 3u) << "one byte over: nothing more reaches host memory";
   EXPECT_EQ(h.long_events, 4u);
   EXPECT_EQ(h.read(E1000_ROC), 4u);
@@ -297,13 +303,14 @@ TEST(RtlRx, TheAddressFilterPassesThisStationBroadcastsAndPromiscuousTraffic) {
     for (const auto& w : h.writes) n += (w.tag & 0xF) == 2;
     return n;
   };
-  h.send(to({0x02, 0, 0, 0, 0, 0x01}, 1));           // this station
-  h.send(to({0x02, 0, 0, 0, 0, 0x02}, 2));           // another one
+  h.send(to({0x02, 0, 0, 0, 0, 0x01}, 1));              // this station
+  h.send(to({0x02, 0, 0, 0, 0, 0x02}, 2));              // another one
   h.send(to({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 3));  // broadcast, BAM set
-  h.send(to({0x01, 0x00, 0x5E, 0, 0, 0x01}, 4));     // multicast
+  h.send(to({0x01, 0x00, 0x5E, 0, 0, 0x01}, 4));        // multicast
   EXPECT_EQ(written(), 2u);
   EXPECT_EQ(h.filt_events, 2u);
-  EXPECT_EQ(h.read(E1000_MPC) + h.read(E1000_RUC) + h.read(E1000_ROC), 0u) << "no register counts them";
+  EXPECT_EQ(h.read(E1000_MPC) + h.read(E1000_RUC) + h.read(E1000_ROC), 0u)
+      << "no register counts them";
   // A new station address: the old one is foreign now
   h.write(E1000_RAL(0), 0x33221100);
   h.write(E1000_RAH(0), E1000_RAH_AV | 0x5544);
@@ -373,7 +380,8 @@ wb_result receive(const std::vector<uint8_t>& frame, uint32_t rxcsum = 0x300) {
   return r;
 }
 
-constexpr uint32_t kIpcs = E1000_RXD_STAT_IPCS, kL4cs = E1000_RXD_STAT_L4CS, kUdpcs = E1000_RXD_STAT_UDPCS;
+constexpr uint32_t kIpcs = E1000_RXD_STAT_IPCS, kL4cs = E1000_RXD_STAT_L4CS,
+                   kUdpcs = E1000_RXD_STAT_UDPCS;
 constexpr uint32_t kIpe = E1000_RXDEXT_STATERR_IPE, kL4e = E1000_RXDEXT_STATERR_TCPE;
 constexpr uint32_t kCsumBits = kIpcs | kL4cs | kUdpcs | kIpe | kL4e | E1000_RXD_STAT_IXSM;
 
@@ -398,7 +406,8 @@ TEST(RtlCsum, JumboDatagramsAreCheckedWithoutOverflow) {
     rtl_harness h;
     h.write(E1000_RXCSUM, 0x300);
     h.bring_up(8, 7);
-    h.write(E1000_SRRCTL(0), 10 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);  // 10 KB buffers: one per frame
+    h.write(E1000_SRRCTL(0),
+            10 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);  // 10 KB buffers: one per frame
     h.send(f);
     h.run(4000);
     uint32_t status = 0;
@@ -408,8 +417,10 @@ TEST(RtlCsum, JumboDatagramsAreCheckedWithoutOverflow) {
         std::memcpy(&status, &w.data[8], 4);
         ++wbs;
       }
-    ASSERT_EQ(wbs, 1) << h.writes.size() << " writes, " << h.mpc_events << " MPC drops, RNBC " << h.read(E1000_RNBC);
-    EXPECT_EQ(status & kCsumBits, kIpcs | kL4cs | kUdpcs | (corrupt ? kL4e : 0u)) << (corrupt ? "corrupted" : "intact");
+    ASSERT_EQ(wbs, 1) << h.writes.size() << " writes, " << h.mpc_events << " MPC drops, RNBC "
+                      << h.read(E1000_RNBC);
+    EXPECT_EQ(status & kCsumBits, kIpcs | kL4cs | kUdpcs | (corrupt ? kL4e : 0u))
+        << (corrupt ? "corrupted" : "intact");
   }
 }
 
@@ -588,7 +599,8 @@ TEST(RtlWthresh, EitrExpiryFlushesThePartialGroup) {
   const auto wbs = writebacks(h);
   ASSERT_EQ(h.msix.size(), 2u);
   ASSERT_EQ(wbs.size(), 3u);
-  EXPECT_EQ(wbs[0]->data.size(), 16u) << "the first frame's interrupt (timer idle) flushes it alone";
+  EXPECT_EQ(wbs[0]->data.size(), 16u)
+      << "the first frame's interrupt (timer idle) flushes it alone";
   EXPECT_LT(wbs[0]->cycle, h.msix[0].cycle);
   EXPECT_EQ(wbs[1]->data.size(), 64u) << "inside the interval: a full group of 4";
   EXPECT_EQ(wbs[2]->data.size(), 32u) << "the remaining 2 wait for the interval to expire";
@@ -637,7 +649,7 @@ TEST(RtlPrefetch, PthreshZeroFetchesOnlyOnDemand) {
 
 TEST(RtlPrefetch, SeveralReadsAreOutstandingAndFillTheCacheInRingOrder) {
   rtl_harness h;
-  h.bring_up(64, 0, false, 16 | 1u << 8);  // PTHRESH 16, HTHRESH 1
+  h.bring_up(64, 0, false, 16 | 1u << 8);                                 // PTHRESH 16, HTHRESH 1
   for (uint32_t rdt = 2; rdt <= 8; rdt += 2) h.write(E1000_RDT(0), rdt);  // 4 writes, 1 cycle apart
   h.run(5);
   ASSERT_EQ(h.reads.size(), 4u) << "one read per RDT step, all issued before the first completes";
@@ -652,7 +664,8 @@ TEST(RtlPrefetch, SeveralReadsAreOutstandingAndFillTheCacheInRingOrder) {
   for (const auto& w : h.writes)
     if (w.tag == 1) bufs.push_back(w.addr);
   ASSERT_EQ(bufs.size(), 8u);
-  for (size_t i = 0; i < bufs.size(); ++i) EXPECT_EQ(bufs[i], 0x10000u + 0x1000u * i) << "descriptor " << i;
+  for (size_t i = 0; i < bufs.size(); ++i)
+    EXPECT_EQ(bufs[i], 0x10000u + 0x1000u * i) << "descriptor " << i;
 }
 
 // ---- Frames larger than one buffer -----------------------------------------------------
@@ -688,7 +701,8 @@ TEST(RtlMultiDesc, FrameSpansBuffersOnlyTheLastHasEopAndMetadata) {
   EXPECT_EQ(st0, E1000_RXD_STAT_DD) << "first buffer: DD only";
   EXPECT_EQ(len0, 1024u);
   EXPECT_EQ(pi0, 0u);
-  EXPECT_EQ(st1 & (kCsumBits | 3u), E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | kIpcs | kL4cs | kUdpcs);
+  EXPECT_EQ(st1 & (kCsumBits | 3u),
+            E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | kIpcs | kL4cs | kUdpcs);
   EXPECT_EQ(len1, 490u);
   EXPECT_EQ(pi1, 0x0210u);
   EXPECT_EQ(h.read(E1000_RDH(0)), 2u);
@@ -712,9 +726,10 @@ TEST(RtlMultiDesc, FrameWaitsUntilHardwareOwnsEnoughDescriptors) {
 // ---- RSS hash: the Microsoft RSS verification suite ------------------------------------
 
 namespace {
-const uint8_t kMsKey[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
-                            0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
-                            0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+const uint8_t kMsKey[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+                            0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+                            0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+                            0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
 // The Microsoft key into RSSRK(0..9), key byte 4i in bits 7:0 of RSSRK(i), as Linux writes it.
 void write_ms_key(rtl_harness& h) {
   for (unsigned i = 0; i < 10; ++i) {
@@ -758,7 +773,8 @@ std::vector<uint8_t> rss_frame(const rss_vector& v, bool tcp = true, size_t len 
 }
 
 // Frame f received with the Microsoft key, MRQC and RXCSUM as given, on a fresh NIC.
-rss_wb receive_hashed(const std::vector<uint8_t>& f, uint32_t mrqc, uint32_t rxcsum, uint64_t cycles = 600) {
+rss_wb receive_hashed(const std::vector<uint8_t>& f, uint32_t mrqc, uint32_t rxcsum,
+                      uint64_t cycles = 600) {
   rtl_harness h;
   write_ms_key(h);
   h.write(E1000_MRQC, mrqc);
@@ -785,7 +801,8 @@ constexpr uint32_t kRss = E1000_MRQC_ENABLE_RSS_MQ;
 
 TEST(RtlRss, HashMatchesTheMicrosoftVerificationSuite) {
   for (const auto& v : kRssVectors) {
-    rss_wb t = rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);
+    rss_wb t =
+        rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);
     EXPECT_EQ(t.hash, v.ipv4_l4) << "TCP/IPv4 4-tuple";
     EXPECT_EQ(t.pkt_info & 0xF, 1u) << "RSS type TCPIPV4";
     t = rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4);
@@ -801,10 +818,12 @@ TEST(RtlRss, HashMatchesTheMicrosoftVerificationSuite) {
 
 TEST(RtlRss, NoHashWithoutRssOrPcsd) {
   const rss_vector& v = kRssVectors[0];
-  rss_wb t = rss_receive(v, true, E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);  // MRQE = 0
+  rss_wb t =
+      rss_receive(v, true, E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);  // MRQE = 0
   EXPECT_EQ(t.hash, 0u);
   EXPECT_EQ(t.pkt_info & 0xF, 0u);
-  t = rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP, 0x300);  // PCSD off
+  t = rss_receive(v, true, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP,
+                  0x300);  // PCSD off
   EXPECT_EQ(t.hash, 0u) << "without PCSD dword 1 does not carry the hash";
   EXPECT_EQ(t.pkt_info & 0xF, 1u);
 }
@@ -865,7 +884,8 @@ csum_expect reference(const std::vector<uint8_t>& f) {
     }
   }
   const uint16_t type = !ipv4 ? 0 : tcp && !fragment ? 1 : udp && !fragment ? 7 : 2;
-  e.pkt_info = static_cast<uint16_t>((ipv4 ? 0x10 : 0) | (ipv4 && tcp ? 0x100 : 0) | (ipv4 && udp ? 0x200 : 0) | type);
+  e.pkt_info = static_cast<uint16_t>((ipv4 ? 0x10 : 0) | (ipv4 && tcp ? 0x100 : 0) |
+                                     (ipv4 && udp ? 0x200 : 0) | type);
   if (type != 0) {
     std::vector<uint8_t> in;
     for (size_t i = 26; i < 34; ++i) in.push_back(static_cast<uint8_t>(at(i)));
@@ -891,7 +911,8 @@ std::vector<uint8_t> random_frame(std::mt19937& rng) {
   put16(f, 12, r(12) == 0 ? 0x86DD : 0x0800);
   f[14] = static_cast<uint8_t>((r(20) == 0 ? 6 : 4) << 4 | ihl);
   put16(f, 16, static_cast<uint16_t>(totlen));
-  put16(f, 20, r(8) == 0 ? static_cast<uint16_t>(0x2000 | r(0x2000)) : 0x4000);  // MF + offset, or DF
+  put16(f, 20,
+        r(8) == 0 ? static_cast<uint16_t>(0x2000 | r(0x2000)) : 0x4000);  // MF + offset, or DF
   f[23] = proto;
   const size_t l4 = 14 + 4 * ihl;
   if (proto == 6) f[l4 + 12] = 0x50;
@@ -914,7 +935,7 @@ std::vector<uint8_t> random_frame(std::mt19937& rng) {
   if (r(5) == 0) f.resize(f.size() + 1 + r(30), 0x5A);  // trailing bytes after the datagram
   if (f.size() < 60) f.resize(60, 0);
   std::copy(kNvmMac, kNvmMac + 6, f.begin());  // for this station
-  f.insert(f.end(), 4, 0xEE);  // FCS
+  f.insert(f.end(), 4, 0xEE);                  // FCS
   return f;
 }
 }  // namespace
@@ -926,8 +947,11 @@ TEST(RtlCsum, RandomFramesMatchAReferenceComputedInSoftware) {
     const auto f = random_frame(rng);
     const csum_expect e = reference(f);
     // IPOFL | TUOFL | PCSD: the write-back carries the hash
-    const rss_wb r = receive_hashed(
-        f, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP | E1000_MRQC_RSS_FIELD_IPV4_UDP, 0x2300, 800);
+    const rss_wb r =
+        receive_hashed(f,
+                       kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP |
+                           E1000_MRQC_RSS_FIELD_IPV4_UDP,
+                       0x2300, 800);
     ASSERT_TRUE(r.written) << "frame " << n << " (" << f.size() << " bytes) was not written back";
     EXPECT_EQ(r.status & kCsumBits, e.status) << "frame " << n << ", " << f.size() << " bytes";
     EXPECT_EQ(r.pkt_info, e.pkt_info) << "frame " << n;
@@ -950,8 +974,8 @@ namespace {
 void setup_rss(rtl_harness& h, const uint8_t (&reta)[128]) {
   write_ms_key(h);
   for (unsigned i = 0; i < 128; i += 4)
-    h.write(E1000_RETA(i / 4), uint32_t(reta[i]) | uint32_t(reta[i + 1]) << 8 | uint32_t(reta[i + 2]) << 16 |
-                                   uint32_t(reta[i + 3]) << 24);
+    h.write(E1000_RETA(i / 4), uint32_t(reta[i]) | uint32_t(reta[i + 1]) << 8 |
+                                   uint32_t(reta[i + 2]) << 16 | uint32_t(reta[i + 3]) << 24);
   h.write(E1000_MRQC, kRss | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP);
   h.write(E1000_RXCSUM, 0x2300);  // IPOFL | TUOFL | PCSD: the write-back carries the hash
 }
@@ -985,13 +1009,16 @@ TEST(RtlMultiQueue, RetaSteersEachFrameToItsQueueAndIvarToItsVector) {
     for (unsigned q = 0; q < 4; ++q) {
       const queue_writes w = writes_of(h, q);
       if (q != want) {
-        EXPECT_TRUE(w.data.empty() && w.wb.empty()) << "hash " << std::hex << v.ipv4_l4 << ": queue " << q;
+        EXPECT_TRUE(w.data.empty() && w.wb.empty())
+            << "hash " << std::hex << v.ipv4_l4 << ": queue " << q;
         continue;
       }
-      ASSERT_EQ(w.data.size(), 1u) << "hash " << std::hex << v.ipv4_l4 << " belongs to queue " << want;
+      ASSERT_EQ(w.data.size(), 1u)
+          << "hash " << std::hex << v.ipv4_l4 << " belongs to queue " << want;
       EXPECT_EQ(w.data[0]->addr, (q == 0 ? 0x10000ull : rtl_harness::queue_buf(q, 0)));
       ASSERT_EQ(w.wb.size(), 1u);
-      EXPECT_EQ(w.wb[0]->addr, q == 0 ? h.ring : rtl_harness::queue_ring(q)) << "write-back into the queue's own ring";
+      EXPECT_EQ(w.wb[0]->addr, q == 0 ? h.ring : rtl_harness::queue_ring(q))
+          << "write-back into the queue's own ring";
       uint32_t hash;
       std::memcpy(&hash, &w.wb[0]->data[4], 4);
       EXPECT_EQ(hash, v.ipv4_l4);
@@ -1023,7 +1050,8 @@ TEST(RtlMultiQueue, WithoutDropEnAFrameWaitingForItsQueueHoldsBackTheOthers) {
   h.send(rss_frame(kRssVectors[0]));  // to queue 1, which has no descriptor
   h.send(rss_frame(kRssVectors[1]));  // to queue 0, behind it in the packet buffer
   h.run(1500);
-  EXPECT_TRUE(h.writes.empty()) << "one packet buffer, in order: queue 0's frame waits behind queue 1's";
+  EXPECT_TRUE(h.writes.empty())
+      << "one packet buffer, in order: queue 0's frame waits behind queue 1's";
   EXPECT_EQ(h.read(E1000_RNBC), 1u);
   h.write(E1000_RDT(1), 4);
   h.run(1500);
@@ -1042,9 +1070,11 @@ TEST(RtlMultiQueue, DropEnDropsOnlyInItsQueueAndTheOthersFlow) {
   h.send(rss_frame(kRssVectors[1]));
   h.run(1500);
   EXPECT_TRUE(writes_of(h, 1).data.empty());
-  ASSERT_EQ(writes_of(h, 0).data.size(), 1u) << "queue 0's frame is not held behind the dropped one";
+  ASSERT_EQ(writes_of(h, 0).data.size(), 1u)
+      << "queue 0's frame is not held behind the dropped one";
   EXPECT_EQ(h.read(0x2930), 1u) << "RQDPC(1) at the legacy block counts the drop";
-  EXPECT_EQ(h.read(0xC070), 0u) << "RQDPC(1) at the canonical block: the same register, cleared by the read";
+  EXPECT_EQ(h.read(0xC070), 0u)
+      << "RQDPC(1) at the canonical block: the same register, cleared by the read";
   EXPECT_EQ(h.read(E1000_RQDPC(0)), 0u) << "queue 0 dropped nothing";
   ASSERT_EQ(h.msix.size(), 1u);
   EXPECT_EQ(h.msix[0].vec, 1u);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running the igbsim program from a test as a user does: its exit status, standard output and
 // standard error, a fresh output folder name, and the report it wrote.
 #pragma once
@@ -20,7 +21,8 @@ struct result {
 };
 
 inline result run_igbsim(const std::string& args) {
-  const std::string errf = std::filesystem::temp_directory_path() / ("igbsim-err-" + std::to_string(::getpid()));
+  const std::string errf =
+      std::filesystem::temp_directory_path() / ("igbsim-err-" + std::to_string(::getpid()));
   const std::string cmd = std::string(IGBSIM_BINARY) + " " + args + " 2>" + errf;
   result r{};
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -38,7 +40,8 @@ inline result run_igbsim(const std::string& args) {
 }
 
 inline std::string fresh_dir(const std::string& name) {
-  const std::filesystem::path d = std::filesystem::temp_directory_path() / ("igbsim-test-" + std::to_string(::getpid()) + "-" + name);
+  const std::filesystem::path d = std::filesystem::temp_directory_path() /
+                                  ("igbsim-test-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(d);
   return d.string();
 }

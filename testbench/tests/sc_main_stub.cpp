@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests run from GoogleTest's main and drive SystemC themselves (sc_start); libsystemc still
 // needs an sc_main symbol to link.
 #include <systemc>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of driver and stack pieces. Code that charges CPU time runs inside a SystemC
 // thread (run_in_thread), as it does in the simulator.
 #include <gtest/gtest.h>
@@ -166,18 +167,20 @@ TEST_F(StackTest, Ipv4HeaderChecksCountAndDrop) {
     const char* counter;
     std::function<void(std::vector<uint8_t>&)> corrupt;
   };
-  const std::vector<bad_case> cases = {
-      {"ip_in_hdr_errors", [](std::vector<uint8_t>& f) { f[14] = 0x65; }},   // version 6
-      {"ip_in_hdr_errors", [](std::vector<uint8_t>& f) { f[14] = 0x44; }},   // ihl 4
-      {"ip_in_csum_errors", [](std::vector<uint8_t>& f) { f[14 + 8] ^= 1; }},  // TTL changed
-      {"ip_in_truncated_pkts", [](std::vector<uint8_t>& f) {  // tot_len beyond the frame
-         f[16] = 0x05;
-         f[17] = 0xDC;
-         f[24] = f[25] = 0;
-         const uint16_t c = static_cast<uint16_t>(~csum_fold(csum_partial(&f[14], 20, 0)));
-         f[24] = static_cast<uint8_t>(c >> 8);
-         f[25] = static_cast<uint8_t>(c);
-       }},
+  const std::vector<bad_case> cases =
+      {
+          {"ip_in_hdr_errors", [](std::vector<uint8_t>& f) { f[14] = 0x65; }},     // version 6
+          {"ip_in_hdr_errors", [](std::vector<uint8_t>& f) { f[14] = 0x44; }},     // ihl 4
+          {"ip_in_csum_errors", [](std::vector<uint8_t>& f) { f[14 + 8] ^= 1; }},  // TTL changed
+          {"ip_in_truncated_pkts",
+           [](std::vector<uint8_t>& f) {  // tot_len beyond the frame
+    f[16] = 0x05;
+    f[17] = 0xDC;
+    f[24] = f[25] = 0;
+    const uint16_t c = static_cast<uint16_t>(~csum_fold(csum_partial(&f[14], 20, 0)));
+    f[24] = static_cast<uint8_t>(c >> 8);
+    f[25] = static_cast<uint8_t>(c);
+           }},
   };
   run_in_thread([&] {
     for (const auto& c : cases) {
@@ -244,7 +247,8 @@ TEST_F(StackTest, ReceiveBufferLimitDropsWithRcvbufErrorsButAdmitsOne) {
   EXPECT_EQ(small.sk_receive_queue.size(), 1u);
 }
 
-TEST_F(StackTest, ReadDatagramsLeaveTheReceiveBufferChargedUntilAQuarterOfItIsReadOrTheQueueEmpties) {
+TEST_F(StackTest,
+       ReadDatagramsLeaveTheReceiveBufferChargedUntilAQuarterOfItIsReadOrTheQueueEmpties) {
   // udp_rmem_release: what recvmsg takes is released in batches, once forward_deficit reaches
   // sk_rcvbuf >> 2 or the reader queue is empty. Eight 2048-byte skbs fill 16384 bytes; the
   // threshold is 4096, two skbs.
@@ -264,9 +268,11 @@ TEST_F(StackTest, ReadDatagramsLeaveTheReceiveBufferChargedUntilAQuarterOfItIsRe
     ASSERT_GT(udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs), 0);
     EXPECT_EQ(sk.rmem_alloc, 8 * kTruesize) << "one read datagram is not released yet";
     arrive();
-    EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u) << "so the socket is still full: the next datagram drops";
+    EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u)
+        << "so the socket is still full: the next datagram drops";
     ASSERT_GT(udp_recvmsg(*k, &sk, buf.data(), buf.size(), segs), 0);
-    EXPECT_EQ(sk.rmem_alloc, 6 * kTruesize) << "the second read reaches rcvbuf / 4: both are released";
+    EXPECT_EQ(sk.rmem_alloc, 6 * kTruesize)
+        << "the second read reaches rcvbuf / 4: both are released";
     arrive();
     EXPECT_EQ(k->st.udp_rcvbuf_errors, 1u) << "room again";
     int n = 0;
@@ -288,16 +294,22 @@ TEST(NetRxAction, ANapiScheduledWhileItRunsIsPolledInTheSamePassWithoutRaisingTh
   kernel k(kp, costs);
   napi_struct a, b;
   int b_polls = 0;
-  netif_napi_add(k, &a, [&](napi_struct* n, int) {
+  netif_napi_add(
+      k, &a,
+      [&](napi_struct* n, int) {
     napi_schedule(&b);  // as b's interrupt would, taken between polls
     napi_complete_done(n, 1);
     return 1;
-  }, 64);
-  netif_napi_add(k, &b, [&](napi_struct* n, int) {
+      },
+      64);
+  netif_napi_add(
+      k, &b,
+      [&](napi_struct* n, int) {
     ++b_polls;
     napi_complete_done(n, 1);
     return 1;
-  }, 64);
+      },
+      64);
   run_in_thread([&] {
     cpu_core& cpu = k.cpu(0);
     a.state |= NAPI_STATE_SCHED;  // scheduled before the softirq ran, which took the pending bit
@@ -372,12 +384,14 @@ TEST_F(TcpTest, OutOfOrderSegmentsWaitForTheHoleThenArriveInOrder) {
     EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + kPayload);
     segment(1);
   });
-  EXPECT_EQ(queued(), (std::vector<uint64_t>{100, 101, 102, 103})) << "the hole filled: all in order";
+  EXPECT_EQ(queued(), (std::vector<uint64_t>{100, 101, 102, 103}))
+      << "the hole filled: all in order";
   EXPECT_TRUE(tsk.out_of_order_queue.empty());
   EXPECT_EQ(tsk.rcv_nxt, kTcpIsn + 1 + 4 * kPayload);
   EXPECT_EQ(tsk.rcv_queued, 4 * kPayload);
   EXPECT_EQ(k->st.tcp_ofo_queue, 2u);
-  EXPECT_EQ(k->st.tcp_out_segs, 3u) << "a duplicate ACK per out-of-order segment, a quick ACK when the hole fills";
+  EXPECT_EQ(k->st.tcp_out_segs, 3u)
+      << "a duplicate ACK per out-of-order segment, a quick ACK when the hole fills";
   EXPECT_TRUE(drops.empty());
 }
 
@@ -400,8 +414,8 @@ TEST_F(TcpTest, OutOfOrderQueueHoldsEachByteOnceAsTcpDataQueueOfoDoes) {
     part(205, 385, 35);
     part(206, 300, 140);  // covers 204 and 205: they go
     EXPECT_EQ(tsk.out_of_order_queue.size(), 2u);
-    part(207, 70, 70);    // fills the hole up to 280
-    part(208, 280, 30);   // and on to 310; 206 follows from 310 on
+    part(207, 70, 70);   // fills the hole up to 280
+    part(208, 280, 30);  // and on to 310; 206 follows from 310 on
   });
   EXPECT_EQ(queued(), (std::vector<uint64_t>{200, 207, 202, 208, 206}));
   EXPECT_EQ(drops, std::vector<std::string>(4, "tcp_ofo_merge"));
@@ -497,7 +511,8 @@ TEST_F(EpollTest, CtlReturnsTheKernelsErrorCodes) {
   ex.events = EPOLLIN | EPOLLEXCLUSIVE;
   EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_MOD, 5, &f, &ex), -EINVAL) << "EPOLLEXCLUSIVE only with ADD";
   ex.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
-  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 6, &f, &ex), -EINVAL) << "EPOLLEXCLUSIVE takes IN/OUT/ERR/HUP/ET only";
+  EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 6, &f, &ex), -EINVAL)
+      << "EPOLLEXCLUSIVE takes IN/OUT/ERR/HUP/ET only";
   EXPECT_EQ(epoll_ctl(&ep, 99, 5, &f, &ev), -EINVAL);
   EXPECT_EQ(epoll_ctl(&ep, EPOLL_CTL_DEL, 5, &f, &ev), 0);
   EXPECT_FALSE(sk.sk_wq.active()) << "DEL removes the item's wait entry";
@@ -654,7 +669,8 @@ TEST_F(ScoreboardTest, ThreadsReturnDatagramsInAnyOrderButTheSocketQueueIsFifo) 
     sb->dequeued(3, 0, payload[3].size());
     sb->dequeued(2, 0, payload[2].size());
   });
-  EXPECT_EQ(kinds(), std::vector<std::string>{"out_of_order"}) << "the queue itself gave 3 before 2";
+  EXPECT_EQ(kinds(), std::vector<std::string>{"out_of_order"})
+      << "the queue itself gave 3 before 2";
 }
 
 TEST_F(ScoreboardTest, AChangedByteIsCorruptionWhoeverReadsIt) {
@@ -698,7 +714,8 @@ TEST_F(ScoreboardTest, TcpGapsRepeatsAndMisplacedBytesAreViolations) {
     sb->dequeued(4, seq(4), kSeg - 5);  // bytes that do not end where segment 4 ends
     sb->dequeued(1, seq(1), kSeg);      // bytes read a second time (after later ones)
   });
-  EXPECT_EQ(kinds(), (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
+  EXPECT_EQ(kinds(),
+            (std::vector<std::string>{"out_of_order", "corrupted_delivery", "out_of_order"}));
 }
 
 // The progress watchdog (systemc/progress_watchdog.h) that ends a run no longer moving.
@@ -711,7 +728,8 @@ TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMov
   int passes = 1;
   while (!wd.stalled(100, 99)) ASSERT_LT(++passes, 100) << "a spin must end";
   EXPECT_EQ(wd.iterations(), wd.limit());
-  EXPECT_EQ(passes, 5) << "the last progress was the pass that first saw (100, 99); then five passes without";
+  EXPECT_EQ(passes, 5)
+      << "the last progress was the pass that first saw (100, 99); then five passes without";
   // Any movement starts the count again
   EXPECT_FALSE(wd.stalled(100, 100));
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(wd.stalled(100, 100));

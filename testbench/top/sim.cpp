@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim.h"
 
 #include <chrono>
@@ -18,7 +19,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   run_outcome out;
   out.error = top.run();
   if (!out.error.empty()) return out;
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.report = build_report(top, wall_s);
   if (o.plots) plot_run(o.outdir, top.k.jr.end_to_end(), top.k.jr.step_deltas());
   out.summary = build_summary(top, out.report, wall_s);

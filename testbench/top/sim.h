@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One igbsim run: elaborates the system from resolved parameters, simulates, checks, and
 // returns the report. One per process (SystemC allows a single elaboration).
 #pragma once
@@ -11,11 +12,11 @@
 namespace igbsim {
 
 struct run_options {
-  std::string outdir;        // where the output files go (already created)
+  std::string outdir;  // where the output files go (already created)
   bool waves = false;
   bool quiet = false;
-  bool rx_pcap = false;  // write rx.pcap: the frames delivered to sockets
-  bool plots = false;    // write plots/*.png with gnuplot
+  bool rx_pcap = false;                          // write rx.pcap: the frames delivered to sockets
+  bool plots = false;                            // write plots/*.png with gnuplot
   double waves_start_us = 0, waves_end_us = -1;  // --waves-window (end < 0: to the end)
 };
 
@@ -26,7 +27,7 @@ extern volatile std::sig_atomic_t stop_signal;
 
 struct run_outcome {
   nlohmann::json report;
-  std::string summary;       // human summary
+  std::string summary;  // human summary
   bool violations = false;
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
   unsigned rx_queues = 1;       // the receive queues igb set up

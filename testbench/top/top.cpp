@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "top.h"
 
 #include <fmt/format.h>
@@ -62,18 +63,17 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
       rx(o.rx_pcap, o.outdir + "/rx.pcap"),
       src(c.tc),  // a capture is read (and checked) here
       live(open_live(c)),
-      wire(wire_params{},
-           [this](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
-             if (src.next(id, t, b)) return true;
-             if (src.exhausted()) run_ev_.notify(SC_ZERO_TIME);
-             return false;
-           }),
-      mem("host_mem", c.layout),
-      link("pcie", c.pp),
-      dev("nic", c.np, &wire, c.lockstep),
-      hw("hal", k, mem),
-      checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
-      wall0_(std::chrono::steady_clock::now()) {
+      wire(
+          wire_params{},
+          [this](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
+  if (src.next(id, t, b)) return true;
+  if (src.exhausted()) run_ev_.notify(SC_ZERO_TIME);
+  return false;
+          }),
+mem("host_mem", c.layout), link("pcie", c.pp), dev("nic", c.np, &wire, c.lockstep),
+hw("hal", k, mem),
+checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
+wall0_(std::chrono::steady_clock::now()) {
   k.local_addr = kHostIp;
   if (live) src.set_live(live.get());
   wire.on_offer = [this](const wire_frame& f) {
@@ -87,9 +87,11 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
   hw.mmio_init_socket.bind(link.mmio_tgt_socket);
   link.mmio_init_socket.bind(dev.mmio_tgt_socket);
   if (o.waves) {
-    if (!dev.open_waves(o.outdir + "/waves.fst")) throw std::runtime_error("cannot create waves.fst");
-    dev.tracer().set_window(static_cast<uint64_t>(o.waves_start_us * 1e6),
-                            o.waves_end_us < 0 ? UINT64_MAX : static_cast<uint64_t>(o.waves_end_us * 1e6));
+    if (!dev.open_waves(o.outdir + "/waves.fst"))
+      throw std::runtime_error("cannot create waves.fst");
+    dev.tracer().set_window(
+        static_cast<uint64_t>(o.waves_start_us * 1e6),
+        o.waves_end_us < 0 ? UINT64_MAX : static_cast<uint64_t>(o.waves_end_us * 1e6));
     k.set_tracer(&dev.tracer());
   }
   if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
@@ -152,20 +154,23 @@ void igbsim_top::connect_nic_events() {
 
 // What host memory sees arrive (data and write-backs), and the kernel's fates of frames
 void igbsim_top::connect_host_events() {
-  mem.on_visible = [this](uint64_t addr, uint32_t len, uint32_t tag, const std::vector<uint64_t>& frames,
-                          const sc_time& t) {
+  mem.on_visible = [this](uint64_t addr, uint32_t len, uint32_t tag,
+                          const std::vector<uint64_t>& frames, const sc_time& t) {
     if (tag == 1 && !frames.empty()) {
       k.jr.record(frames[0], step::data_dma, t);
       uint64_t holder = 0;
       if (hw.held_by_stack(addr, len, &holder))
-        k.violate_at(t, "dma_into_stack_owned_buffer",
-                     fmt::format("frame {} written at 0x{:x}, into the buffer of frame {} that the stack still holds",
-                                 static_cast<int64_t>(frames[0]), addr, static_cast<int64_t>(holder)),
-                     static_cast<int64_t>(frames[0]));
+        k.violate_at(
+            t, "dma_into_stack_owned_buffer",
+            fmt::format("frame {} written at 0x{:x}, into the buffer of frame {} that the stack "
+                        "still holds",
+                        static_cast<int64_t>(frames[0]), addr, static_cast<int64_t>(holder)),
+            static_cast<int64_t>(frames[0]));
     }
     if (tag == 2) {
       for (size_t i = 0; i < frames.size(); ++i) {
-        uint32_t staterr;  // the frame's last descriptor (EOP) is written back: it is in host memory
+        uint32_t
+            staterr;  // the frame's last descriptor (EOP) is written back: it is in host memory
         std::memcpy(&staterr, mem.ptr(addr + 16 * i + 8), 4);
         if (staterr & E1000_RXD_STAT_EOP) ++tallies.frames_written_back;
         k.jr.record(frames[i], step::desc_wb, t);
@@ -228,9 +233,10 @@ void igbsim_top::start_tasks() {
   const int64_t fd_setsize = cfg.fd_setsize;
   const uint32_t nsocks = cfg.nsocks;
   if (cfg.ac.kind == app_kind::select && 3 + static_cast<int64_t>(nsocks) > fd_setsize)
-    throw input_error(fmt::format("app.fd_setsize: select() takes fds below the fd_set size (FD_SETSIZE) {}; {} sockets "
-                                  "need fds up to {}: raise app.fd_setsize to at least {}",
-                                  fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
+    throw input_error(fmt::format(
+        "app.fd_setsize: select() takes fds below the fd_set size (FD_SETSIZE) {}; {} sockets "
+        "need fds up to {}: raise app.fd_setsize to at least {}",
+        fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
   app = std::make_unique<server_app>(k, sockp, cfg.ac);
   task_struct& main_task = *app->tasks.front();
   k.app_task = &main_task;
@@ -250,7 +256,8 @@ void igbsim_top::start_tasks() {
 
 // Progress on stderr for runs longer than about two seconds, when it is a terminal
 void igbsim_top::progress() {
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
   if (!show_progress_ || wall < next_progress_s_) return;
   next_progress_s_ = wall + 0.5;
   const double sim_s = sc_time_stamp().to_seconds();
@@ -258,9 +265,11 @@ void igbsim_top::progress() {
   double done = 0;  // fraction of the offered traffic
   if (tc.frames) done = static_cast<double>(sb.offered_count()) / static_cast<double>(tc.frames);
   else if (tc.duration_us > 0 && first_frame_ps != UINT64_MAX)
-    done = std::max(0.0, sim_s - static_cast<double>(first_frame_ps) * 1e-12) / (tc.duration_us * 1e-6);
+    done = std::max(0.0, sim_s - static_cast<double>(first_frame_ps) * 1e-12) /
+           (tc.duration_us * 1e-6);
   done = std::min(done, 1.0);
-  const std::string left = done > 0.01 ? fmt::format(", ~{:.0f} s left", wall * (1 - done) / done) : "";
+  const std::string left =
+      done > 0.01 ? fmt::format(", ~{:.0f} s left", wall * (1 - done) / done) : "";
   std::fprintf(stderr, "\r  %.3f ms simulated, %llu frames, %.4f sim-s/s%s   ", sim_s * 1e3,
                static_cast<unsigned long long>(sb.offered_count()), sim_s / wall, left.c_str());
   progress_shown_ = true;
@@ -269,7 +278,8 @@ void igbsim_top::progress() {
 void igbsim_top::take_tally(run_tallies::tally& t) {
   t.fates = sb.dropped_by();
   t.written_back = tallies.frames_written_back;
-  // Frames that left the packet buffer for host memory or a drop: all but those on the wire or buffered
+  // Frames that left the packet buffer for host memory or a drop: all but those on the wire or
+  // buffered
   t.out_of_pktbuf = sb.offered_count() - (wire.holding() ? 1 : 0) - dev.frames_buffered();
 }
 
@@ -290,7 +300,8 @@ void igbsim_top::spawn_run_control() {
     if (show_progress_) progress();
     if (stop_signal || (src.exhausted() && sb.outstanding() == 0)) run_ev_.notify(SC_ZERO_TIME);
   };
-  sc_spawn([this] {
+  sc_spawn(
+      [this] {
     while (!stop_signal && (!src.started() || !src.exhausted())) {
       if (!live) {
         wait(run_ev_);
@@ -306,33 +317,38 @@ void igbsim_top::spawn_run_control() {
           (sc_time_stamp().to_seconds() - src.start_time().to_seconds()) * 1e9 - live->elapsed_ns();
       // (at most 50 ms a pass, so a stop signal is seen promptly whatever the clocks say)
       if (ahead_ns > 0)
-        std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<int64_t>(std::min(ahead_ns, 5e7))));
+        std::this_thread::sleep_for(
+            std::chrono::nanoseconds(static_cast<int64_t>(std::min(ahead_ns, 5e7))));
       dev.kick();
     }
     // The drain: from the last frame's wire end (a source faster than the wire queues its
     // frames at the sender, so its nominal times end earlier)
     const sc_time bound = std::max(wire.last_end(), src.last_offered()) + cfg.drain;
-    while (!stop_signal && sb.outstanding() > 0 && sc_time_stamp() < bound) wait(bound - sc_time_stamp(), run_ev_);
+    while (!stop_signal && sb.outstanding() > 0 && sc_time_stamp() < bound)
+      wait(bound - sc_time_stamp(), run_ev_);
     drained = sb.outstanding() == 0;
     take_tally(tallies.before);
     k.cpu(0).spawn(&stats_task_);
     while (!stats_read_) wait(run_ev_);
     take_tally(tallies.after);
     sc_stop();
-  }, "run_control");
+      },
+      "run_control");
 
   // A stop signal is seen at the next frame's fate; a stretch without one (a core busy for
   // simulated hours, lockstep over an idle gap) is covered by this watch: it looks every
   // 50 us of simulated time at first, doubling up to every 10 ms (a fixed schedule, so runs
   // repeat exactly; about a second of wall time between looks in lockstep). It only reads.
-  sc_spawn([this] {
+  sc_spawn(
+      [this] {
     sc_time period(50, SC_US);
     while (!stop_signal) {
       wait(period);
       if (period < sc_time(10, SC_MS)) period = period * 2.0;
     }
     run_ev_.notify(SC_ZERO_TIME);
-  }, "stop_watch");
+      },
+      "stop_watch");
 }
 
 std::string igbsim_top::run() {
@@ -349,7 +365,8 @@ std::string igbsim_top::run() {
   census = take_census(*this);
   dev.close_waves();
   k.jr.finish_all_in_flight();
-  if (!k.jr.close()) return fmt::format("cannot write {}/journey.csv: {}", opt.outdir, std::strerror(errno));
+  if (!k.jr.close())
+    return fmt::format("cannot write {}/journey.csv: {}", opt.outdir, std::strerror(errno));
   // An interrupted run is a partial result; frames still on their way are in flight.
   interrupted_by = stop_signal;
   check_counters(*this);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulated system as one SystemC module, as the TLM examples' lt_top: the wire, the NIC,
 // the PCIe link, host memory, the HAL, the kernel model with its driver and the application,
 // built from a run_config and bound together. run() simulates to the run's end and accounts
@@ -83,10 +84,10 @@ class igbsim_top : public sc_core::sc_module {
   run_tallies tallies;
 
   uint64_t first_frame_ps = UINT64_MAX;  // when the first frame started arriving
-  bool drained = false;        // every frame had its fate before the drain's bound
-  int interrupted_by = 0;      // the stop signal that ended the run early, or 0
-  uint64_t end_ps = 0;         // simulated time at the end
-  in_flight_census census;     // frames without a fate at the end
+  bool drained = false;                  // every frame had its fate before the drain's bound
+  int interrupted_by = 0;                // the stop signal that ended the run early, or 0
+  uint64_t end_ps = 0;                   // simulated time at the end
+  in_flight_census census;               // frames without a fate at the end
 
  private:
   void connect_nic_events();
@@ -101,7 +102,7 @@ class igbsim_top : public sc_core::sc_module {
   void drop(uint64_t id, const std::string& counter);
   void take_tally(run_tallies::tally& t);
 
-  sc_core::sc_event run_ev_;  // run control's wake-ups (see spawn_run_control)
+  sc_core::sc_event run_ev_;         // run control's wake-ups (see spawn_run_control)
   std::function<void()> fate_hook_;  // after every frame's fate
   task_struct bringup_;
   task_struct stats_task_;

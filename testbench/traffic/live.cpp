@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "live.h"
 
 #include "params.h"
@@ -13,7 +14,9 @@ live_listener::live_listener(const std::string& addr, uint16_t port) : sock_(io_
     throw input_error("traffic.live_addr: " + addr + ": must be a loopback address (127.0.0.0/8)");
   sock_.open(udp::v4(), ec);
   if (!ec) sock_.bind(udp::endpoint(a, port), ec);
-  if (ec) throw input_error("traffic.live_port: cannot listen on " + addr + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec)
+    throw input_error("traffic.live_port: cannot listen on " + addr + ":" + std::to_string(port) +
+                      ": " + ec.message());
 }
 
 live_listener::~live_listener() {
@@ -28,7 +31,8 @@ void live_listener::start() {
 }
 
 void live_listener::receive() {
-  sock_.async_receive_from(boost::asio::buffer(buf_), from_, [this](boost::system::error_code ec, size_t n) {
+  sock_.async_receive_from(boost::asio::buffer(buf_), from_,
+                           [this](boost::system::error_code ec, size_t n) {
     if (ec) return;
     live_datagram d;
     d.t_ns = elapsed_ns();

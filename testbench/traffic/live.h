@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // live_listener: real traffic in. A Boost.Asio UDP socket on a loopback address receives
 // datagrams from real clients on a thread of its own; each is stamped with its wall-clock
 // arrival since the listener started. The traffic source turns each into a frame on the wire at
@@ -18,8 +19,8 @@
 namespace igbsim {
 
 struct live_datagram {
-  double t_ns;                  // wall-clock arrival since start()
-  uint32_t src_addr;            // client IPv4 address (host order)
+  double t_ns;        // wall-clock arrival since start()
+  uint32_t src_addr;  // client IPv4 address (host order)
   uint16_t src_port;
   std::vector<uint8_t> payload;
 };
@@ -30,9 +31,9 @@ class live_listener {
   live_listener(const std::string& addr, uint16_t port);
   ~live_listener();
   void start();
-  bool pop(live_datagram& d);   // the oldest waiting datagram, if any
-  double elapsed_ns() const;    // wall-clock time since start()
-  double idle_ns() const;       // since the last datagram (or start)
+  bool pop(live_datagram& d);  // the oldest waiting datagram, if any
+  double elapsed_ns() const;   // wall-clock time since start()
+  double idle_ns() const;      // since the last datagram (or start)
   uint64_t received() const { return received_; }
 
  private:

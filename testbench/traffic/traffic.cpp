@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "traffic.h"
 
 #include <algorithm>
@@ -70,7 +71,8 @@ pcap_frames load_pcap(const std::string& path) {
       t0_sec = sec;
       t0_usec = usec;
     }
-    const double t = static_cast<double>(sec - t0_sec) * 1e9 + static_cast<double>(usec - t0_usec) * 1e3;
+    const double t =
+        static_cast<double>(sec - t0_sec) * 1e9 + static_cast<double>(usec - t0_usec) * 1e3;
     if (h->caplen < h->len) {
       ++f.skipped_truncated;
       continue;
@@ -90,7 +92,8 @@ pcap_frames load_pcap(const std::string& path) {
   const std::string why = rc == -1 ? pcap_geterr(p) : "";
   pcap_close(p);
   if (rc == -1) throw input_error("traffic.pcap: " + path + ": " + why);
-  if (f.bytes.empty()) throw input_error("traffic.pcap: " + path + ": no frame the model can replay");
+  if (f.bytes.empty())
+    throw input_error("traffic.pcap: " + path + ": no frame the model can replay");
   return f;
 }
 
@@ -103,8 +106,8 @@ static void put32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
   put16(b, at + 2, v & 0xFFFF);
 }
 
-void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t flow,
-                                 uint64_t seq, std::vector<uint8_t>& b) {
+void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t flow, uint64_t seq,
+                                 std::vector<uint8_t>& b) {
   const size_t len = c.frame_bytes - 4;  // FCS is added by the wire
   b.assign(len, 0);
   const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, src[6] = {0x02, 0, 0, 0, 0, 0x02};
@@ -130,7 +133,8 @@ void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t 
     put32(b, l4 + 4, static_cast<uint32_t>(kTcpIsn + 1 + seq * payload_bytes(c)));
     put32(b, l4 + 8, 1);  // acknowledges our SYN-ACK; the receiver sends no data
     b[l4 + 12] = 5 << 4;
-    b[l4 + 13] = 0x10;  // ACK (a bulk sender sets PSH only at the end of a write; PSH ends GRO merges)
+    b[l4 + 13] =
+        0x10;  // ACK (a bulk sender sets PSH only at the end of a write; PSH ends GRO merges)
     put16(b, l4 + 14, 65535);
     payload = l4 + 20;
   } else {
@@ -142,7 +146,8 @@ void traffic_source::build_frame(const traffic_config& c, uint64_t id, uint32_t 
   // Payload: flow (4 B), sequence (8 B), then a pattern that depends on the frame id.
   for (size_t i = payload; i < len; ++i) b[i] = static_cast<uint8_t>(id * 31 + i * 7);
   if (payload + 4 <= len) put32(b, payload, flow);
-  for (int i = 0; i < 8 && payload + 4 + i < len; ++i) b[payload + 4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
+  for (int i = 0; i < 8 && payload + 4 + i < len; ++i)
+    b[payload + 4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
   // Transport checksum over the pseudo-header
   const uint32_t l4len = static_cast<uint32_t>(len - l4);
   uint32_t sum = csum_partial(&b[ip + 12], 8, 0) + (c.tcp ? IPPROTO_TCP : IPPROTO_UDP) + l4len;
@@ -157,7 +162,8 @@ uint32_t traffic_source::payload_bytes(const traffic_config& c) {
 }
 
 void traffic_source::build_live_frame(uint32_t src_addr, uint16_t src_port, uint16_t dst_port,
-                                      const std::vector<uint8_t>& payload, std::vector<uint8_t>& b) {
+                                      const std::vector<uint8_t>& payload,
+                                      std::vector<uint8_t>& b) {
   const size_t ip = 14, l4 = 34, len = std::max<size_t>(l4 + 8 + payload.size(), 60);
   b.assign(len, 0);
   const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, src[6] = {0x02, 0, 0, 0, 0, 0x02};
@@ -232,7 +238,8 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
     const uint64_t new_before = new_;
     const double t_before = t_ns_;
     bool fresh = false;
-    const bool more_new = c_.frames ? new_ < c_.frames : !duration_over_ && t_ns_ < c_.duration_us * 1000.0;
+    const bool more_new =
+        c_.frames ? new_ < c_.frames : !duration_over_ && t_ns_ < c_.duration_us * 1000.0;
     while (!have && more_new) {
       const uint32_t flow = static_cast<uint32_t>(new_ % c_.flows);
       const uint64_t seq = seq_[flow]++;
@@ -240,7 +247,8 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
       if (c_.tcp && c_.loss_pct > 0 && pct(rng_) < c_.loss_pct) {
         late_.push_back({sent_ + c_.tcp_rtx_after, flow, seq});  // lost; the sender retransmits
       } else if (c_.tcp && c_.reorder_pct > 0 && pct(rng_) < c_.reorder_pct) {
-        late_.push_back({sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
+        late_.push_back(
+            {sent_ + c_.flows, flow, seq});  // overtaken by its connection's next segment
       } else {
         traffic_config cc = c_;  // this frame's size
         if (c_.size == traffic_config::sizes::uniform) {
@@ -250,7 +258,8 @@ bool traffic_source::next(uint64_t id, sc_time& offered, std::vector<uint8_t>& b
           cc.frame_bytes = kImixSizes[r < 7 ? 0 : r < 11 ? 1 : 2];
         }
         build_frame(cc, id, flow, seq, bytes);
-        if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct) late_.push_back({sent_ + 2, flow, seq});
+        if (c_.tcp && c_.dup_pct > 0 && pct(rng_) < c_.dup_pct)
+          late_.push_back({sent_ + 2, flow, seq});
         have = fresh = true;
       }
       if (c_.frames && new_ >= c_.frames) break;

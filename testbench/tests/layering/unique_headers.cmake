@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DDIRS_FILE=<file> -DROOTS=<dir;dir> -P unique_headers.cmake
 # DIRS_FILE lists one include directory a line (a layer's include path). Fails when two
 # headers of the project's own directories (under ROOTS) on that path share a name: which of

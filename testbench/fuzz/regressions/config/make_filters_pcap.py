@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes filters.pcap, the capture of the receive-filter regressions (issue 19, item 5).
 
 Frames as igbsim's generator builds them (UDP 10.0.0.2:10000 -> 10.0.0.1:5001, payload:

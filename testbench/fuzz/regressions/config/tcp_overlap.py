@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes tcp_overlap.pcap: one TCP connection (10.0.0.2:10000 -> 10.0.0.1:5001, the
 simulation's connection 0, ISN 1000000) whose sender re-segments its retransmissions, so
 segments overlap what the receiver already has, and each other in the out-of-order queue.
