@@ -57,14 +57,34 @@ constexpr uint32_t E1000_RDH(unsigned n) { return rx_reg(n, 0x10); }
 constexpr uint32_t E1000_RDT(unsigned n) { return rx_reg(n, 0x18); }
 constexpr uint32_t E1000_RXDCTL(unsigned n) { return rx_reg(n, 0x28); }
 constexpr uint32_t E1000_RQDPC(unsigned n) { return 0x0C030 + n * 0x40; }
+// Transmit queue registers: 0x3800 block for n < 4, 0xE000 block otherwise (as Linux does).
+constexpr uint32_t tx_reg(unsigned n, uint32_t off) {
+  return n < 4 ? 0x03800 + n * 0x100 + off : 0x0E000 + n * 0x40 + off;
+}
+constexpr uint32_t E1000_TDBAL(unsigned n) { return tx_reg(n, 0x00); }
+constexpr uint32_t E1000_TDBAH(unsigned n) { return tx_reg(n, 0x04); }
+constexpr uint32_t E1000_TDLEN(unsigned n) { return tx_reg(n, 0x08); }
+constexpr uint32_t E1000_TDH(unsigned n) { return tx_reg(n, 0x10); }
+constexpr uint32_t E1000_TDT(unsigned n) { return tx_reg(n, 0x18); }
+constexpr uint32_t E1000_TXDCTL(unsigned n) { return tx_reg(n, 0x28); }
+constexpr uint32_t E1000_TCTL = 0x00400;
+constexpr uint32_t E1000_TIPG = 0x00410;
+// Good transmitted packets per queue (82576/I350; read-to-clear)
+constexpr uint32_t E1000_PQGPTC(unsigned n) { return 0x10014 + 0x100 * n; }
 // Statistics (read-to-clear)
 constexpr uint32_t E1000_MPC = 0x04010;
 constexpr uint32_t E1000_GPRC = 0x04074;
 constexpr uint32_t E1000_GORCL = 0x04088;
 constexpr uint32_t E1000_GORCH = 0x0408C;
 constexpr uint32_t E1000_RNBC = 0x040A0;
-constexpr uint32_t E1000_RUC = 0x040A4;  // receive undersize count (runts)
-constexpr uint32_t E1000_ROC = 0x040AC;  // receive oversize count (longer than RLPML allows)
+constexpr uint32_t E1000_RUC = 0x040A4;    // receive undersize count (runts)
+constexpr uint32_t E1000_ROC = 0x040AC;    // receive oversize count (longer than RLPML allows)
+constexpr uint32_t E1000_GPTC = 0x04080;   // good packets transmitted
+constexpr uint32_t E1000_GOTCL = 0x04090;  // good octets transmitted (FCS included), low half
+constexpr uint32_t E1000_GOTCH = 0x04094;
+constexpr uint32_t E1000_TOTL = 0x040C8;  // total octets transmitted, low half
+constexpr uint32_t E1000_TOTH = 0x040CC;
+constexpr uint32_t E1000_TPT = 0x040D4;  // total packets transmitted
 constexpr uint32_t E1000_IAC = 0x04100;
 constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 
@@ -92,6 +112,19 @@ constexpr uint32_t E1000_SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
 constexpr uint32_t E1000_SRRCTL_DROP_EN = 0x80000000;
 // RXDCTL
 constexpr uint32_t E1000_RXDCTL_QUEUE_ENABLE = 0x02000000;
+// TXDCTL
+constexpr uint32_t E1000_TXDCTL_QUEUE_ENABLE = 0x02000000;
+// TCTL (e1000_defines.h); igb_setup_tctl writes CT = E1000_COLLISION_THRESHOLD and
+// COLD = E1000_COLLISION_DISTANCE
+constexpr uint32_t E1000_TCTL_EN = 0x00000002;
+constexpr uint32_t E1000_TCTL_PSP = 0x00000008;
+constexpr uint32_t E1000_TCTL_CT = 0x00000ff0;
+constexpr uint32_t E1000_TCTL_COLD = 0x003ff000;
+constexpr uint32_t E1000_TCTL_RTLC = 0x01000000;
+constexpr uint32_t E1000_CT_SHIFT = 4;
+constexpr uint32_t E1000_COLD_SHIFT = 12;
+constexpr uint32_t E1000_COLLISION_THRESHOLD = 15;
+constexpr uint32_t E1000_COLLISION_DISTANCE = 63;
 // GPIE
 constexpr uint32_t E1000_GPIE_NSICR = 0x00000001;
 constexpr uint32_t E1000_GPIE_MSIX_MODE = 0x00000010;
@@ -118,6 +151,53 @@ constexpr uint32_t E1000_RXDEXT_STATERR_RXE = 0x80000000;
 constexpr uint32_t E1000_RXDEXT_ERR_FRAME_ERR_MASK =
     E1000_RXDEXT_STATERR_CE | E1000_RXDEXT_STATERR_SE | E1000_RXDEXT_STATERR_SEQ |
     E1000_RXDEXT_STATERR_CXE | E1000_RXDEXT_STATERR_RXE;
+
+// Advanced transmit descriptors (e1000_82575.h): cmd_type_len / type_tucmd_mlhl bits
+constexpr uint32_t E1000_ADVTXD_DTYP_CTXT = 0x00200000;  // advanced context descriptor
+constexpr uint32_t E1000_ADVTXD_DTYP_DATA = 0x00300000;  // advanced data descriptor
+constexpr uint32_t E1000_ADVTXD_DCMD_EOP = 0x01000000;   // end of packet
+constexpr uint32_t E1000_ADVTXD_DCMD_IFCS = 0x02000000;  // insert FCS
+constexpr uint32_t E1000_ADVTXD_DCMD_RS = 0x08000000;    // report status
+constexpr uint32_t E1000_ADVTXD_DCMD_DEXT = 0x20000000;  // descriptor extension (1 = adv)
+constexpr uint32_t E1000_ADVTXD_DCMD_VLE = 0x40000000;   // VLAN packet enable
+constexpr uint32_t E1000_ADVTXD_DCMD_TSE = 0x80000000;   // TCP segmentation enable
+// olinfo_status
+constexpr uint32_t E1000_ADVTXD_POPTS_IXSM = 0x00000100;  // insert IP checksum
+constexpr uint32_t E1000_ADVTXD_POPTS_TXSM = 0x00000200;  // insert TCP/UDP checksum
+constexpr uint32_t E1000_ADVTXD_PAYLEN_SHIFT = 14;        // adv desc PAYLEN shift
+// Context descriptor fields
+constexpr uint32_t E1000_ADVTXD_MACLEN_SHIFT = 9;            // adv ctxt desc mac len shift
+constexpr uint32_t E1000_ADVTXD_TUCMD_IPV4 = 0x00000400;     // IP packet type: 1 = IPv4
+constexpr uint32_t E1000_ADVTXD_TUCMD_L4T_UDP = 0x00000000;  // L4 packet TYPE of UDP
+constexpr uint32_t E1000_ADVTXD_TUCMD_L4T_TCP = 0x00000800;  // L4 packet TYPE of TCP
+constexpr uint32_t E1000_ADVTXD_L4LEN_SHIFT = 8;             // adv ctxt L4LEN shift
+constexpr uint32_t E1000_ADVTXD_MSS_SHIFT = 16;              // adv ctxt MSS shift
+// Transmit write-back status (e1000_defines.h)
+constexpr uint32_t E1000_TXD_STAT_DD = 0x00000001;  // descriptor done
+
+// union e1000_adv_tx_desc (16 bytes, little-endian in host memory)
+union e1000_adv_tx_desc {
+  struct {
+    uint64_t buffer_addr;  // address of descriptor's data buf
+    uint32_t cmd_type_len;
+    uint32_t olinfo_status;
+  } read;
+  struct {
+    uint64_t rsvd;  // reserved
+    uint32_t nxtseq_seed;
+    uint32_t status;
+  } wb;
+};
+static_assert(sizeof(e1000_adv_tx_desc) == 16, "advanced descriptor is 16 bytes");
+
+// Context descriptors
+struct e1000_adv_tx_context_desc {
+  uint32_t vlan_macip_lens;
+  uint32_t seqnum_seed;
+  uint32_t type_tucmd_mlhl;
+  uint32_t mss_l4len_idx;
+};
+static_assert(sizeof(e1000_adv_tx_context_desc) == 16, "context descriptor is 16 bytes");
 
 // union e1000_adv_rx_desc (16 bytes, little-endian in host memory)
 union e1000_adv_rx_desc {

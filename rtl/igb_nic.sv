@@ -262,6 +262,24 @@ module igb_nic
   logic        mpc_inc, ruc_inc;
   logic [31:0] pb_drops, pb_runts, pb_longs;
 
+  // Transmit side
+  logic [31:0] tctl, tipg;
+  logic [NumQ-1:0][31:0] txdctl;
+  logic [NumQ-1:0][63:0] tdba;
+  logic [NumQ-1:0][19:0] tdlen;
+  logic [NumQ-1:0][15:0] tdt, tdh;
+  logic [NumQ-1:0]       tdh_we, pqgptc_inc;
+  logic        tpt_inc, gptc_inc;
+  logic [15:0] txs_bytes;
+  // No transmit engine yet: the registers hold what software writes, TDH stays 0
+  assign tdh        = '0;
+  assign pqgptc_inc = '0;
+  assign tpt_inc    = 1'b0;
+  assign gptc_inc   = 1'b0;
+  assign txs_bytes  = '0;
+  logic unused_tx;
+  assign unused_tx = ^{tctl, tipg, txdctl, tdba, tdlen, tdt, tdh_we};
+
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring
     assign ring_count[q] = rdlen[q][19:4];
@@ -288,7 +306,11 @@ module igb_nic
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
     .roc_seen_i(pb_longs),
-    .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc)
+    .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc),
+    .tctl_o(tctl), .tipg_o(tipg), .txdctl_o(txdctl), .tdba_o(tdba), .tdlen_o(tdlen),
+    .tdt_o(tdt), .tdh_i(tdh), .tdh_we_o(tdh_we),
+    .tpt_inc_i(tpt_inc), .gptc_inc_i(gptc_inc), .txs_bytes_i(txs_bytes),
+    .pqgptc_inc_i(pqgptc_inc)
   );
 
   logic        frm_valid;

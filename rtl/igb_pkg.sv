@@ -77,6 +77,20 @@ package igb_pkg;
   localparam logic [7:0] OffRDT    = 8'h18;
   localparam logic [7:0] OffRXDCTL = 8'h28;
 
+  // Transmit queue registers: legacy block 0x3800 + 0x100n (n < 4) and canonical block
+  // 0xE000 + 0x40n, both decoded as for the receive queues (reference A.1)
+  localparam logic [MmioAw-1:0] TDBAL_A  = 17'h03800;
+  localparam logic [MmioAw-1:0] TDBAL_C  = 17'h0E000;
+  localparam logic [7:0] OffTDBAL  = 8'h00;
+  localparam logic [7:0] OffTDBAH  = 8'h04;
+  localparam logic [7:0] OffTDLEN  = 8'h08;
+  localparam logic [7:0] OffTDH    = 8'h10;
+  localparam logic [7:0] OffTDT    = 8'h18;
+  localparam logic [7:0] OffTXDCTL = 8'h28;
+  // Global transmit control (reference A.3)
+  localparam logic [MmioAw-1:0] TCTL     = 17'h00400;
+  localparam logic [MmioAw-1:0] TIPG     = 17'h00410;
+
   // Statistics, read-to-clear
   localparam logic [MmioAw-1:0] MPC   = 17'h04010;
   localparam logic [MmioAw-1:0] GPRC  = 17'h04074;
@@ -85,6 +99,16 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] RNBC  = 17'h040A0;
   localparam logic [MmioAw-1:0] RUC   = 17'h040A4;  // receive undersize count
   localparam logic [MmioAw-1:0] ROC   = 17'h040AC;  // receive oversize count
+  // Transmit statistics (reference A.5): good frames and octets (FCS included), all frames
+  localparam logic [MmioAw-1:0] GPTC  = 17'h04080;
+  localparam logic [MmioAw-1:0] GOTCL = 17'h04090;
+  localparam logic [MmioAw-1:0] GOTCH = 17'h04094;
+  localparam logic [MmioAw-1:0] TOTL  = 17'h040C8;
+  localparam logic [MmioAw-1:0] TOTH  = 17'h040CC;
+  localparam logic [MmioAw-1:0] TPT   = 17'h040D4;
+  // Per-queue good packets transmitted, PQGPTC(n) = PQGPTC0 + 0x100n (Linux e1000_regs.h,
+  // "Good transmitted packets counter registers"; read-to-clear like the other statistics)
+  localparam logic [MmioAw-1:0] PQGPTC0 = 17'h10014;
   localparam logic [7:0] OffRQDPC  = 8'h30;  // per-queue drop count, read-to-clear
   localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
@@ -127,6 +151,16 @@ package igb_pkg;
   localparam int SrrctlDropEn = 31;
   // RXDCTL
   localparam int RxdctlEnable = 25;
+  // TXDCTL
+  localparam int TxdctlEnable = 25;
+  // TCTL bits and fields; CT and COLD are kept, the MAC is full duplex (no collisions)
+  localparam int TctlEn    = 1;
+  localparam int TctlPsp   = 3;   // pad short packets to 64 bytes with FCS
+  localparam int TctlRtlc  = 24;  // retransmit on late collision
+  localparam logic [31:0] TctlCt   = 32'h0000_0FF0;
+  localparam logic [31:0] TctlCold = 32'h003F_F000;
+  // TIPG as the I210/QEMU reset it: IPGT 8, IPGR1 4, IPGR 6 (reference A.3)
+  localparam logic [31:0] TipgReset = 32'h0060_1008;
   // GPIE bits
   localparam int GpieNsicr    = 0;
   localparam int GpieMsixMode = 4;
@@ -140,10 +174,37 @@ package igb_pkg;
   localparam logic [31:0] StatDD  = 32'h1;
   localparam logic [31:0] StatEOP = 32'h2;
 
+  // Advanced transmit descriptors (Linux e1000_82575.h; reference B). Bit positions are those
+  // of the descriptor's dword they live in: cmd_type_len (dword 2 of a data descriptor,
+  // type_tucmd_mlhl of a context one), olinfo_status (dword 3) and mss_l4len_idx.
+  localparam logic [31:0] AdvtxdDtypCtxt   = 32'h0020_0000;  // context descriptor
+  localparam logic [31:0] AdvtxdDtypData   = 32'h0030_0000;  // data descriptor
+  localparam int AdvtxdDcmdEop  = 24;  // end of packet
+  localparam int AdvtxdDcmdIfcs = 25;  // insert FCS
+  localparam int AdvtxdDcmdRs   = 27;  // report status (DD)
+  localparam int AdvtxdDcmdDext = 29;  // descriptor extension (advanced format)
+  localparam int AdvtxdDcmdTse  = 31;  // TCP/UDP segmentation
+  localparam int AdvtxdPoptsIxsm = 8;  // olinfo_status: insert IPv4 checksum
+  localparam int AdvtxdPoptsTxsm = 9;  // olinfo_status: insert L4 checksum
+  localparam int AdvtxdPaylenShift = 14;  // olinfo_status 31:14
+  localparam int AdvtxdMaclenShift = 9;   // vlan_macip_lens 15:9 (IPLEN is 8:0)
+  localparam int AdvtxdL4lenShift  = 8;   // mss_l4len_idx 15:8
+  localparam int AdvtxdMssShift    = 16;  // mss_l4len_idx 31:16
+  localparam logic [31:0] AdvtxdTucmdIpv4   = 32'h0000_0400;
+  localparam logic [31:0] AdvtxdTucmdL4tUdp = 32'h0000_0000;
+  localparam logic [31:0] AdvtxdTucmdL4tTcp = 32'h0000_0800;
+  // Transmit write-back: DD in the status (olinfo_status bit 0)
+  localparam logic [31:0] TxdStatDd = 32'h0000_0001;
+
   // DMA tags: a descriptor read carries the tag (0..3) its completion returns with; posted
   // writes carry the transaction class so the host side can attribute them.
   localparam logic [3:0] TagDataWr   = 4'h1;
   localparam logic [3:0] TagWbWr     = 4'h2;
+  // Transmit: descriptor reads carry 8 + their read slot (bit 3 says transmit), data reads
+  // TagTxDataRd, descriptor write-backs TagTxWbWr
+  localparam logic [3:0] TagTxWbWr   = 4'h3;
+  localparam logic [3:0] TagTxDescRd = 4'h8;
+  localparam logic [3:0] TagTxDataRd = 4'hC;
 
   // Receive buffer size in bytes from SRRCTL.BSIZEPACKET (1 KB units; 0 means 2 KB)
   function automatic logic [15:0] igb_bufsz(logic [6:0] bsize_kb);

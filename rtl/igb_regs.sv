@@ -2,7 +2,8 @@
 // igb_regs: the software-visible register file (BAR0): NumQueues receive queues (each decoded
 // in both the 0x2800 and the 0xC000 block), RSS (MRQC, RSSRK, RETA), interrupts
 // (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM), the receive filters
-// (RCTL, RLPML, RAL0/RAH0) and receive statistics.
+// (RCTL, RLPML, RAL0/RAH0) and receive statistics; NumQ transmit queues (the 0x3800 and the
+// 0xE000 block), TCTL, TIPG and transmit statistics.
 //
 // MMIO port: one access per cycle, always ready. A write takes effect at the clock edge; a
 // read returns its data one cycle later on mmio_rvalid_o/mmio_rdata_o, and read-to-clear
@@ -48,7 +49,16 @@ module igb_regs
   output      logic [NumQ-1:0][15:0] rdt_o,
   input  wire logic [NumQ-1:0][15:0] rdh_i,
   output      logic [NumQ-1:0]       rdh_we_o,
-  output      logic [15:0]       rdh_wdata_o,
+  output      logic [15:0]       rdh_wdata_o,     // also the value of a TDH write
+  // Transmit configuration, per transmit queue
+  output      logic [31:0]       tctl_o,
+  output      logic [31:0]       tipg_o,
+  output      logic [NumQ-1:0][31:0] txdctl_o,
+  output      logic [NumQ-1:0][63:0] tdba_o,
+  output      logic [NumQ-1:0][19:0] tdlen_o,
+  output      logic [NumQ-1:0][15:0] tdt_o,
+  input  wire logic [NumQ-1:0][15:0] tdh_i,
+  output      logic [NumQ-1:0]       tdh_we_o,
 
   // Interrupt state
   output      logic [31:0]       gpie_o,
@@ -75,7 +85,13 @@ module igb_regs
   input  wire logic [31:0]       ruc_seen_i,
   input  wire logic [31:0]       roc_seen_i,      // and found too long (ROC)
   input  wire logic              rnbc_inc_i,
-  input  wire logic [NumQ-1:0]   rqdpc_inc_i
+  input  wire logic [NumQ-1:0]   rqdpc_inc_i,
+  // Transmit statistics events: a frame left the MAC (TPT, TOT), good (GPTC, GOTC, PQGPTC of
+  // its queue); bytes from the destination address through the FCS
+  input  wire logic              tpt_inc_i,
+  input  wire logic              gptc_inc_i,
+  input  wire logic [15:0]       txs_bytes_i,
+  input  wire logic [NumQ-1:0]   pqgptc_inc_i
 );
 
   localparam int VecW = $clog2(NumVec);
@@ -128,6 +144,14 @@ module igb_regs
     with_new = cnt + (seen - taken);
   endfunction
   logic [63:0] gorc_q, gorc_d;
+  // Transmit registers and statistics
+  logic [31:0] tctl_q, tipg_q;
+  logic [NumQ-1:0][31:0] txdctl_q, tdbal_q, tdbah_q;
+  logic [NumQ-1:0][19:0] tdlen_q;
+  logic [NumQ-1:0][15:0] tdt_q;
+  logic [31:0] gptc_q, gptc_d, tpt_q, tpt_d;
+  logic [63:0] gotc_q, gotc_d, tot_q, tot_d;
+  logic [NumQ-1:0][31:0] pqgptc_q, pqgptc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
 
@@ -154,6 +178,31 @@ module igb_regs
       q_hit = 1'b1;
       q_idx = QW'(mmio_addr_i[9:6]);
     end
+  end
+
+  // Transmit queue register decode: 0x3800 + 0x100n (n < 4) and 0xE000 + 0x40n
+  logic          tq_hit;
+  logic [QW-1:0] tq_idx;
+  always_comb begin
+    tq_hit = 1'b0;
+    tq_idx = '0;
+    if (mmio_addr_i[MmioAw-1:10] == TDBAL_A[MmioAw-1:10] && mmio_addr_i[7:6] == 2'b00 &&
+        32'(mmio_addr_i[9:8]) < NumQ) begin
+      tq_hit = 1'b1;
+      tq_idx = QW'(mmio_addr_i[9:8]);
+    end
+    if (mmio_addr_i[MmioAw-1:10] == TDBAL_C[MmioAw-1:10] && 32'(mmio_addr_i[9:6]) < NumQ) begin
+      tq_hit = 1'b1;
+      tq_idx = QW'(mmio_addr_i[9:6]);
+    end
+  end
+  // PQGPTC(n) = PQGPTC0 + 0x100n
+  logic          pq_hit;
+  logic [QW-1:0] pq_idx;
+  always_comb begin
+    pq_hit = mmio_addr_i[MmioAw-1:11] == PQGPTC0[MmioAw-1:11] &&
+             mmio_addr_i[7:0] == PQGPTC0[7:0] && 32'(mmio_addr_i[10:8]) < NumQ;
+    pq_idx = QW'(mmio_addr_i[10:8]);
   end
 
   // Which IVAR0 register, if any
@@ -235,6 +284,8 @@ module igb_regs
   always_comb begin
     rdh_we_o     = '0;
     if (wr && q_hit && q_off == OffRDH[5:0]) rdh_we_o[q_idx] = 1'b1;
+    tdh_we_o     = '0;
+    if (wr && tq_hit && q_off == OffTDH[5:0]) tdh_we_o[tq_idx] = 1'b1;
     rdh_wdata_o  = mmio_wdata_i[15:0];
     sw_reset_o   = wr && mmio_addr_i == CTRL && mmio_wdata_i[CtrlRst];
     eitr_reset_o = '0;
@@ -265,8 +316,26 @@ module igb_regs
     roc_clr  = 1'b0;
     rnbc_d   = rnbc_q;
     rqdpc_d  = rqdpc_q;
+    gptc_d   = gptc_q;
+    gotc_d   = gotc_q;
+    tpt_d    = tpt_q;
+    tot_d    = tot_q;
+    pqgptc_d = pqgptc_q;
     if (rd) begin
-      if (q_hit) begin
+      if (tq_hit) begin
+        unique case (q_off)
+          OffTDBAL[5:0]:  rdata_d = tdbal_q[tq_idx];
+          OffTDBAH[5:0]:  rdata_d = tdbah_q[tq_idx];
+          OffTDLEN[5:0]:  rdata_d = {12'h0, tdlen_q[tq_idx]};
+          OffTDH[5:0]:    rdata_d = {16'h0, tdh_i[tq_idx]};
+          OffTDT[5:0]:    rdata_d = {16'h0, tdt_q[tq_idx]};
+          OffTXDCTL[5:0]: rdata_d = txdctl_q[tq_idx];
+          default:        rdata_d = 32'h0;
+        endcase
+      end else if (pq_hit) begin
+        rdata_d          = pqgptc_q[pq_idx];
+        pqgptc_d[pq_idx] = '0;
+      end else if (q_hit) begin
         unique case (q_off)
           OffRDBAL[5:0]:  rdata_d = rdbal_q[q_idx];
           OffRDBAH[5:0]:  rdata_d = rdbah_q[q_idx];
@@ -346,6 +415,26 @@ module igb_regs
             rdata_d = rnbc_q;
             rnbc_d  = '0;
           end
+          TCTL:      rdata_d = tctl_q;
+          TIPG:      rdata_d = tipg_q;
+          GPTC: begin
+            rdata_d = gptc_q;
+            gptc_d  = '0;
+          end
+          GOTCL:     rdata_d = gotc_q[31:0];
+          GOTCH: begin  // cleared by the high half's read, as GORC
+            rdata_d = gotc_q[63:32];
+            gotc_d  = '0;
+          end
+          TPT: begin
+            rdata_d = tpt_q;
+            tpt_d   = '0;
+          end
+          TOTL:      rdata_d = tot_q[31:0];
+          TOTH: begin
+            rdata_d = tot_q[63:32];
+            tot_d   = '0;
+          end
           default:   rdata_d = 32'h0;
         endcase
       end
@@ -384,7 +473,12 @@ module igb_regs
     if (rnbc_inc_i)  rnbc_d  = rnbc_d + 32'd1;
     for (int unsigned q = 0; q < NumQ; q++) begin
       if (rqdpc_inc_i[q]) rqdpc_d[q] = rqdpc_d[q] + 32'd1;
+      if (pqgptc_inc_i[q]) pqgptc_d[q] = pqgptc_d[q] + 32'd1;
     end
+    if (gptc_inc_i) gptc_d = gptc_d + 32'd1;
+    if (gptc_inc_i) gotc_d = gotc_d + 64'(txs_bytes_i);
+    if (tpt_inc_i)  tpt_d  = tpt_d + 32'd1;
+    if (tpt_inc_i)  tot_d  = tot_d + 64'(txs_bytes_i);
   end
 
   // Configuration registers: only software writes them, at the clock edge of the write.
@@ -413,8 +507,28 @@ module igb_regs
       eitr_q      <= '0;
       ivar_q      <= '0;
       ivar_misc_q <= '0;
+      // TCTL as the datasheet resets it: PSP set (reference A.3), CT and COLD at 0
+      tctl_q      <= 32'h1 << TctlPsp;
+      tipg_q      <= TipgReset;
+      // TXDCTL resets to 0 for every queue (choice: the 82576 and QEMU reset queue 0 enabled,
+      // which is why igb writes TXDCTL(0) = 0 first; an enabled queue with TDLEN 0 is idle, so
+      // either reset serves the driver)
+      txdctl_q    <= '0;
+      tdbal_q     <= '0;
+      tdbah_q     <= '0;
+      tdlen_q     <= '0;
+      tdt_q       <= '0;
     end else if (wr) begin
-      if (q_hit) begin
+      if (tq_hit) begin
+        unique case (q_off)
+          OffTDBAL[5:0]:  tdbal_q[tq_idx]  <= {mmio_wdata_i[31:4], 4'h0};  // bits 3:0 ignored
+          OffTDBAH[5:0]:  tdbah_q[tq_idx]  <= mmio_wdata_i;
+          OffTDLEN[5:0]:  tdlen_q[tq_idx]  <= {mmio_wdata_i[19:7], 7'h0};  // multiple of 128 B
+          OffTDT[5:0]:    tdt_q[tq_idx]    <= mmio_wdata_i[15:0];
+          OffTXDCTL[5:0]: txdctl_q[tq_idx] <= mmio_wdata_i;
+          default: ;
+        endcase
+      end else if (q_hit) begin
         unique case (q_off)
           OffRDBAL[5:0]:  rdbal_q[q_idx]  <= {mmio_wdata_i[31:7], 7'h0};  // 128-byte aligned
           OffRDBAH[5:0]:  rdbah_q[q_idx]  <= mmio_wdata_i;
@@ -447,6 +561,8 @@ module igb_regs
           EIAM:      eiam_q      <= mmio_wdata_i[NumVec-1:0];
           IAM:       iam_q       <= mmio_wdata_i & IcrMask;
           IVAR_MISC: ivar_misc_q <= mmio_wdata_i;
+          TCTL:      tctl_q      <= mmio_wdata_i;
+          TIPG:      tipg_q      <= mmio_wdata_i;
           default: ;
         endcase
       end
@@ -466,6 +582,11 @@ module igb_regs
       gorc_q      <= '0;
       rnbc_q      <= '0;
       rqdpc_q     <= '0;
+      gptc_q      <= '0;
+      gotc_q      <= '0;
+      tpt_q       <= '0;
+      tot_q       <= '0;
+      pqgptc_q    <= '0;
       rvalid_q    <= 1'b0;
       rdata_q     <= '0;
     end else begin
@@ -479,6 +600,11 @@ module igb_regs
       gorc_q      <= gorc_d;
       rnbc_q      <= rnbc_d;
       rqdpc_q     <= rqdpc_d;
+      gptc_q      <= gptc_d;
+      gotc_q      <= gotc_d;
+      tpt_q       <= tpt_d;
+      tot_q       <= tot_d;
+      pqgptc_q    <= pqgptc_d;
       rvalid_q    <= rvalid_d;
       // MPC, RUC and ROC with the drops the packet buffer counted since the last clk_i edge; read
       // here, so that no logic above depends on the write side's clock.
@@ -526,6 +652,14 @@ module igb_regs
     for (int unsigned q = 0; q < NumQ; q++) rdba_o[q] = {rdbah_q[q], rdbal_q[q]};
   end
   assign rdlen_o       = rdlen_q;
+  assign tctl_o        = tctl_q;
+  assign tipg_o        = tipg_q;
+  assign txdctl_o      = txdctl_q;
+  always_comb begin
+    for (int unsigned q = 0; q < NumQ; q++) tdba_o[q] = {tdbah_q[q], tdbal_q[q]};
+  end
+  assign tdlen_o       = tdlen_q;
+  assign tdt_o         = tdt_q;
   assign rdt_o         = rdt_q;
   assign gpie_o        = gpie_q;
   assign icr_o         = icr_q;

@@ -14,8 +14,11 @@ namespace {
 // checks these against rtl/igb_pkg.sv.
 constexpr uint32_t kRdbalA = 0x02800, kRdbalC = 0x0C000;
 constexpr uint32_t kRdbal = 0x00, kRdbah = 0x04, kRdlen = 0x08, kRdh = 0x10, kRdt = 0x18;
+// The transmit-queue blocks, laid out as the receive ones
+constexpr uint32_t kTdbalA = 0x03800, kTdbalC = 0x0E000;
+constexpr uint32_t kTdbal = 0x00, kTdbah = 0x04, kTdlen = 0x08, kTdh = 0x10, kTdt = 0x18;
 constexpr uint32_t kEitr0 = 0x01680, kEitrCntIgnr = 0x80000000;
-enum kind_index { kOutside, kWbBeforeData, kEitr, kTailHead, kDmaRange, kKinds };
+enum kind_index { kOutside, kWbBeforeData, kEitr, kTailHead, kDmaRange, kTxOutside, kKinds };
 // A write of EITR reaches the timer logic a few cycles after the monitor sees it on the
 // register port; a message inside that window may still have armed the previous interval.
 constexpr uint64_t kEitrSettleCycles = 8;
@@ -23,18 +26,20 @@ constexpr uint64_t kEitrSettleCycles = 8;
 
 bus_monitor::bus_monitor(unsigned queues, unsigned vectors, uint64_t cycles_per_us)
     : rings_(queues),
+      tx_rings_(queues),
       vecs_(vectors),
       cycles_per_us_(cycles_per_us),
       reported_(queues * kKinds + kKinds, false) {}
 
-bool bus_monitor::queue_reg(uint32_t addr, unsigned& q, uint32_t& off) {
-  if (addr >= kRdbalA && addr < kRdbalA + 4 * 0x100 && (addr & 0xFF) < 0x40) {
-    q = (addr - kRdbalA) >> 8;
+bool bus_monitor::queue_reg(uint32_t addr, unsigned& q, uint32_t& off, bool tx) {
+  const uint32_t block_a = tx ? kTdbalA : kRdbalA, block_c = tx ? kTdbalC : kRdbalC;
+  if (addr >= block_a && addr < block_a + 4 * 0x100 && (addr & 0xFF) < 0x40) {
+    q = (addr - block_a) >> 8;
     off = addr & 0x3F;
     return true;
   }
-  if (addr >= kRdbalC && addr < kRdbalC + 8 * 0x40) {
-    q = (addr - kRdbalC) >> 6;
+  if (addr >= block_c && addr < block_c + 8 * 0x40) {
+    q = (addr - block_c) >> 6;
     off = addr & 0x3F;
     return true;
   }
@@ -63,7 +68,11 @@ void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
   }
   unsigned q;
   uint32_t off;
-  if (!queue_reg(addr, q, off) || q >= rings_.size()) return;
+  if (queue_reg(addr, q, off, true)) {
+    if (q < tx_rings_.size()) tx_ring_write(tx_rings_[q], off, val);
+    return;
+  }
+  if (!queue_reg(addr, q, off, false) || q >= rings_.size()) return;
   ring& r = rings_[q];
   switch (off) {
     case kRdbal: r.base = (r.base & ~0xFFFFFFFFull) | (val & ~0x7Fu); break;
@@ -88,6 +97,47 @@ void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
     }
     default: break;
   }
+}
+
+void bus_monitor::tx_ring_write(ring& r, uint32_t off, uint32_t val) {
+  switch (off) {
+    case kTdbal: r.base = (r.base & ~0xFFFFFFFFull) | (val & ~0x7Fu); break;
+    case kTdbah: r.base = (r.base & 0xFFFFFFFFull) | static_cast<uint64_t>(val) << 32; break;
+    case kTdlen: r.count = (val & 0xFFF80) / 16; break;
+    case kTdh: r.head = val & 0xFFFF; break;
+    case kTdt: r.tail = val & 0xFFFF; break;
+    default: break;
+  }
+}
+
+void bus_monitor::tx_check(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len,
+                           const char* what) {
+  if (queue >= tx_rings_.size()) return;
+  ring& r = tx_rings_[queue];
+  const uint32_t n = len / 16;
+  const uint64_t first = addr >= r.base ? (addr - r.base) / 16 : UINT64_MAX;
+  if (first < r.count && owned(r, static_cast<uint32_t>(first), n)) return;
+  if (reported_[queue * kKinds + kTxOutside]) return;
+  reported_[queue * kKinds + kTxOutside] = true;
+  report("tx_descriptor_outside_ring",
+         fmt::format("transmit queue {}: {} of descriptors [{}, {}) while hardware owns [TDH, "
+                     "TDT) = [{}, {})",
+                     queue, what, static_cast<int64_t>(first), static_cast<int64_t>(first + n),
+                     r.head, r.tail),
+         cycle);
+}
+
+void bus_monitor::tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
+  tx_check(cycle, queue, addr, len, "fetch");
+}
+
+void bus_monitor::tx_writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
+  tx_check(cycle, queue, addr, len, "write-back");
+  // Write-backs come in ring order: every descriptor up to this one's end is done
+  if (queue >= tx_rings_.size()) return;
+  ring& r = tx_rings_[queue];
+  if (r.count && addr >= r.base)
+    r.head = static_cast<uint32_t>(((addr - r.base) / 16 + len / 16) % r.count);
 }
 
 void bus_monitor::desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {

@@ -11,6 +11,8 @@
 //   tail_equals_head         software moved RDT onto RDH: the ring looks empty to hardware
 //                            while software thinks it gave every descriptor
 //   dma_outside_memory       a DMA address outside host memory (an IOMMU would fault it)
+//   tx_descriptor_outside_ring  hardware fetched or wrote back a transmit descriptor outside
+//                            [TDH, TDT) (TDH tracked from the write-backs, which come in order)
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -30,6 +32,9 @@ class bus_monitor {
   void desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
   void data_write(unsigned queue);
   void writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
+  // Transmit queues: a descriptor fetch, a descriptor write-back (DD)
+  void tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
+  void tx_writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
   void message(uint64_t cycle, unsigned vec);  // MSI-X (or the MSI message on vector 0)
   void dma_error(uint64_t cycle, bool write, uint64_t addr, uint32_t len);
 
@@ -48,13 +53,16 @@ class bus_monitor {
     uint64_t last = 0;        // cycle of the last message
     uint32_t armed_with = 0;  // the interval that message armed
   };
-  // Queue and register offset of a receive-queue register, or false
-  static bool queue_reg(uint32_t addr, unsigned& q, uint32_t& off);
+  // Queue and register offset of a receive- (or transmit-) queue register, or false
+  static bool queue_reg(uint32_t addr, unsigned& q, uint32_t& off, bool tx);
+  static void tx_ring_write(ring& r, uint32_t off, uint32_t val);
+  void tx_check(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len, const char* what);
   // Is [first, first + n) inside [head, tail) of the ring?
   static bool owned(const ring& r, uint32_t first, uint32_t n);
   void report(const char* kind, const std::string& detail, uint64_t cycle);
 
   std::vector<ring> rings_;
+  std::vector<ring> tx_rings_;  // head: TDH as software set it and write-backs moved it
   std::vector<vec_state> vecs_;
   uint64_t cycles_per_us_;
   std::vector<bool> reported_;  // one report per queue and kind is enough to name the bug

@@ -4,11 +4,12 @@
 // (systemc/bus_monitor.cpp). This test reads the three source files and requires them to agree:
 //   - every register offset of the package has the driver's constant of the same name and value,
 //     and every register offset the driver names has the package's (both directions);
-//   - the receive-queue registers: the package's block bases and offsets give the driver's
-//     E1000_<REG>(n) for every queue n;
+//   - the receive- and transmit-queue registers: the package's block bases and offsets give the
+//     driver's E1000_<REG>(n) for every queue n;
 //   - every register constant of the bus monitor is the package's (and so the driver's);
 //   - every bit field of the package has the driver's E1000_<REG>_<FIELD> of the same value,
-//     unless the list below names it as one the driver does not program.
+//     unless the list below names it as one the driver does not program; a package constant
+//     named ...Shift is a field's position and equals the driver's ..._SHIFT.
 // A planted mismatch in each file must be caught (the checker is not vacuous).
 #include <gtest/gtest.h>
 
@@ -79,7 +80,8 @@ pkg_map parse_pkg(const std::string& sv) {
 struct drv_map {
   std::map<std::string, uint64_t> scalars;  // E1000_X = value (name without E1000_)
   struct fn {
-    bool queue = false;  // rx_reg(n, off): a receive-queue register
+    bool queue = false;  // rx_reg(n, off) or tx_reg(n, off): a queue register
+    bool tx = false;     // tx_reg: a transmit-queue register
     uint64_t base = 0, stride = 0;
   };
   std::map<std::string, fn> fns;  // E1000_X(unsigned n)
@@ -90,7 +92,7 @@ drv_map parse_driver(const std::string& h) {
   const std::regex scalar(R"(constexpr\s+uint32_t\s+E1000_(\w+)\s*=\s*)"
                           R"((0x[0-9A-Fa-f]+|\d+)(u?)\s*(<<\s*(\d+))?\s*[;,])");
   const std::regex queue(R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*)"
-                         R"(return rx_reg\(n,\s*(0x[0-9A-Fa-f]+)\);)");
+                         R"(return (rx|tx)_reg\(n,\s*(0x[0-9A-Fa-f]+)\);)");
   const std::regex lin(R"(constexpr\s+uint32_t\s+E1000_(\w+)\(unsigned n\)\s*\{\s*)"
                        R"(return\s+(0x[0-9A-Fa-f]+)\s*\+\s*(?:(\w+)\s*\*\s*n|n\s*\*\s*(\w+))\s*;)");
   for (std::sregex_iterator i(h.begin(), h.end(), scalar), e; i != e; ++i) {
@@ -105,7 +107,8 @@ drv_map parse_driver(const std::string& h) {
   for (std::sregex_iterator i(h.begin(), h.end(), queue), e; i != e; ++i) {
     drv_map::fn f;
     f.queue = true;
-    f.base = num((*i)[2]);
+    f.tx = (*i)[2] == "tx";
+    f.base = num((*i)[3]);
     m.fns[(*i)[1]] = f;
   }
   for (std::sregex_iterator i(h.begin(), h.end(), lin), e; i != e; ++i) {
@@ -132,12 +135,18 @@ std::map<std::string, uint64_t> parse_monitor(const std::string& cpp) {
 
 // Package bit fields the driver does not name (hardware-side only), each with its reason
 const std::set<std::string> kPkgOnlyFields = {
-    "RxcsumIpofl", "RxcsumTuofl",  // igb leaves them at reset (on): the driver names neither
-    "SrrctlRdmtsLo",               // a field's low bit, not a flag; the driver writes 0 there
-    "IcrMask",                     // which causes ICR holds: hardware's, no register field
+    "RxcsumIpofl",   "RxcsumTuofl",  // igb leaves them at reset (on): the driver names neither
+    "SrrctlRdmtsLo",                 // a field's low bit, not a flag; the driver writes 0 there
+    "IcrMask",                       // which causes ICR holds: hardware's, no register field
+    "TipgReset",                     // TIPG's reset value: igb never writes TIPG (reference A.3)
 };
 // Package fields whose driver constant has another name than E1000_<UPPER_SNAKE>
-const std::map<std::string, std::string> kFieldAlias = {{"RxdctlEnable", "RXDCTL_QUEUE_ENABLE"}};
+const std::map<std::string, std::string> kFieldAlias = {{"RxdctlEnable", "RXDCTL_QUEUE_ENABLE"},
+                                                        {"TxdctlEnable", "TXDCTL_QUEUE_ENABLE"}};
+// Driver constants that are values written into a field, not registers or fields (e1000_defines.h
+// names them so; igb_setup_tctl writes them into TCTL.CT and TCTL.COLD)
+const std::set<std::string> kDrvValues = {"CT_SHIFT", "COLD_SHIFT", "COLLISION_THRESHOLD",
+                                          "COLLISION_DISTANCE"};
 
 // Package constants that are no register fields (sizes, counts, cycles)
 const std::set<std::string> kPkgSizes = {"MmioAw", "NumQueues", "NumVectors", "DmaTagW",
@@ -163,22 +172,29 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
                   std::to_string(d.fns.size()) + " driver functions, " +
                   std::to_string(bus.size()) + " bus monitor constants");
 
-  // The queue-register block bases (the driver's rx_reg; checked on its compiled value)
-  const uint64_t block_a = p.regs.count("RDBAL_A") ? p.regs.at("RDBAL_A") : ~0ull;
-  const uint64_t block_c = p.regs.count("RDBAL_C") ? p.regs.at("RDBAL_C") : ~0ull;
-  auto queue_addr = [&](unsigned n, uint64_t off) {
-    return n < kBlockAQueues ? block_a + n * kBlockAStride + off
-                             : block_c + n * kBlockCStride + off;
+  // The queue-register block bases (the driver's rx_reg and tx_reg; checked on their compiled
+  // values)
+  auto reg_or_none = [&](const char* name) { return p.regs.count(name) ? p.regs.at(name) : ~0ull; };
+  const uint64_t block_a = reg_or_none("RDBAL_A"), block_c = reg_or_none("RDBAL_C");
+  const uint64_t tblock_a = reg_or_none("TDBAL_A"), tblock_c = reg_or_none("TDBAL_C");
+  auto queue_addr = [&](unsigned n, uint64_t off, bool tx = false) {
+    return n < kBlockAQueues ? (tx ? tblock_a : block_a) + n * kBlockAStride + off
+                             : (tx ? tblock_c : block_c) + n * kBlockCStride + off;
   };
-  for (unsigned n = 0; n < kQueues; ++n)
+  for (unsigned n = 0; n < kQueues; ++n) {
     if (igbsim::rx_reg(n, 0) != queue_addr(n, 0))
       bad.push_back("queue " + std::to_string(n) + ": driver rx_reg " + hexs(igbsim::rx_reg(n, 0)) +
                     ", package block " + hexs(queue_addr(n, 0)));
+    if (igbsim::tx_reg(n, 0) != queue_addr(n, 0, true))
+      bad.push_back("queue " + std::to_string(n) + ": driver tx_reg " + hexs(igbsim::tx_reg(n, 0)) +
+                    ", package block " + hexs(queue_addr(n, 0, true)));
+  }
 
   // Package registers -> driver
   std::set<std::string> matched_drv;
   for (const auto& [name, off] : p.regs) {
-    if (name == "RDBAL_A" || name == "RDBAL_C") continue;  // rx_reg, above
+    if (name == "RDBAL_A" || name == "RDBAL_C" || name == "TDBAL_A" || name == "TDBAL_C")
+      continue;  // rx_reg and tx_reg, above
     if (d.scalars.count(name)) {
       matched_drv.insert(name);
       if (d.scalars.at(name) != off)
@@ -206,9 +222,11 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
     const auto& f = d.fns.at(name);
     for (unsigned n = 0; n < kQueues; ++n) {
       // RQDPC is decoded in the canonical block only (the driver's 0xC030 + 0x40n)
-      const uint64_t want = f.queue ? queue_addr(n, off) : block_c + n * kBlockCStride + off;
-      const uint64_t got =
-          f.queue ? igbsim::rx_reg(n, static_cast<uint32_t>(f.base)) : f.base + n * f.stride;
+      const uint64_t want = f.queue ? queue_addr(n, off, f.tx) : block_c + n * kBlockCStride + off;
+      const auto at = static_cast<uint32_t>(f.base);
+      const uint64_t got = !f.queue ? f.base + n * f.stride
+                           : f.tx   ? igbsim::tx_reg(n, at)
+                                    : igbsim::rx_reg(n, at);
       if (want != got) {
         bad.push_back(name + "(" + std::to_string(n) + "): package " + hexs(want) + ", driver " +
                       hexs(got));
@@ -218,14 +236,15 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
   }
   // Driver registers -> package. A driver constant the package does not match is a register
   // unless it is a field of one, E1000_<REG>_<FIELD> with <REG> a register (IVAR for IVAR0) or
-  // a descriptor (RXD, RXDEXT).
+  // a descriptor (RXD, RXDEXT, TXD, ADVTXD).
   std::set<std::string> reg_names;
   for (const auto& [name, f] : d.fns) reg_names.insert(name);
   for (const auto& [name, v] : d.scalars) reg_names.insert(name);
   auto is_field = [&](const std::string& name) {
     for (size_t u = name.find('_'); u != std::string::npos; u = name.find('_', u + 1)) {
       const std::string reg = name.substr(0, u);
-      if (reg == "RXD" || reg == "RXDEXT" || reg_names.count(reg) || reg_names.count(reg + "0"))
+      if (reg == "RXD" || reg == "RXDEXT" || reg == "TXD" || reg == "ADVTXD" ||
+          reg_names.count(reg) || reg_names.count(reg + "0"))
         return true;
     }
     return false;
@@ -234,7 +253,7 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
     if (!matched_drv.count(name))
       bad.push_back("E1000_" + name + "(n): a driver register the package does not name");
   for (const auto& [name, v] : d.scalars)
-    if (!matched_drv.count(name) && !is_field(name))
+    if (!matched_drv.count(name) && !is_field(name) && !kDrvValues.count(name))
       bad.push_back("E1000_" + name + ": a driver register the package does not name");
 
   // Package fields -> driver
@@ -246,7 +265,8 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
         bad.push_back(name + ": a package field the driver does not name (E1000_" + drv + ")");
       continue;
     }
-    if (d.scalars.at(drv) != (1ull << bit))
+    const bool shift = name.size() > 5 && name.compare(name.size() - 5, 5, "Shift") == 0;
+    if (shift ? d.scalars.at(drv) != bit : d.scalars.at(drv) != (1ull << bit))
       bad.push_back(name + ": package bit " + std::to_string(bit) + ", driver E1000_" + drv + " " +
                     hexs(d.scalars.at(drv)));
   }
@@ -273,7 +293,7 @@ std::vector<std::string> compare(const std::string& sv, const std::string& hdr,
       want = p.regs.at(up);
     } else if (p.qoffs.count(up)) {
       want = p.qoffs.at(up);
-    } else if (p.ints.count(name) && !kPkgSizes.count(name)) {
+    } else if (p.ints.count(name) && !kPkgSizes.count(name)) {  // a bit: kEitrCntIgnr
       want = 1ull << p.ints.at(name);
     } else {
       bad.push_back("bus monitor k" + name + ": the package names no " + up);
@@ -313,14 +333,14 @@ TEST_F(RegMap, PackageDriverAndBusMonitorAgree) {
   EXPECT_TRUE(bad.empty()) << "register map differences:\n" << joined(bad);
   // What the parsers found (today's counts: the test fails if a parser stops matching)
   const pkg_map p = parse_pkg(sv);
-  EXPECT_GE(p.regs.size(), 36u);
-  EXPECT_GE(p.qoffs.size(), 8u);
-  EXPECT_GE(p.ints.size() - kPkgSizes.size(), 19u);  // bit positions
-  EXPECT_GE(p.masks.size(), 7u);
+  EXPECT_GE(p.regs.size(), 47u);
+  EXPECT_GE(p.qoffs.size(), 14u);
+  EXPECT_GE(p.ints.size() - kPkgSizes.size(), 34u);  // bit positions
+  EXPECT_GE(p.masks.size(), 16u);
   const drv_map d = parse_driver(hdr);
-  EXPECT_GE(d.fns.size(), 13u);
-  EXPECT_GE(d.scalars.size(), 79u);
-  EXPECT_GE(parse_monitor(mon).size(), 9u);
+  EXPECT_GE(d.fns.size(), 20u);
+  EXPECT_GE(d.scalars.size(), 115u);
+  EXPECT_GE(parse_monitor(mon).size(), 16u);
 }
 
 TEST_F(RegMap, PlantedMismatchesAreCaught) {
@@ -331,6 +351,20 @@ TEST_F(RegMap, PlantedMismatchesAreCaught) {
   bad = compare(plant(sv, "OffRDT    = 8'h18", "OffRDT    = 8'h1C"), hdr, mon);
   EXPECT_TRUE(names(bad, "RDT(0)")) << joined(bad);
   EXPECT_TRUE(names(bad, "bus monitor kRdt")) << joined(bad);
+  // A transmit-queue offset differs, and a transmit block base
+  bad = compare(plant(sv, "OffTDT    = 8'h18", "OffTDT    = 8'h1C"), hdr, mon);
+  EXPECT_TRUE(names(bad, "TDT(0)")) << joined(bad);
+  EXPECT_TRUE(names(bad, "bus monitor kTdt")) << joined(bad);
+  bad = compare(plant(sv, "TDBAL_C  = 17'h0E000", "TDBAL_C  = 17'h0D000"), hdr, mon);
+  EXPECT_TRUE(names(bad, "queue 4: driver tx_reg")) << joined(bad);
+  // A descriptor field and a field position differ
+  bad = compare(
+      sv, plant(hdr, "E1000_ADVTXD_DCMD_RS = 0x08000000", "E1000_ADVTXD_DCMD_RS = 0x04000000"),
+      mon);
+  EXPECT_TRUE(names(bad, "AdvtxdDcmdRs: package bit 27")) << joined(bad);
+  bad = compare(sv, plant(hdr, "E1000_ADVTXD_PAYLEN_SHIFT = 14", "E1000_ADVTXD_PAYLEN_SHIFT = 13"),
+                mon);
+  EXPECT_TRUE(names(bad, "AdvtxdPaylenShift")) << joined(bad);
   // The driver names a register the package does not, and lacks one the package has
   bad = compare(sv,
                 plant(hdr, "constexpr uint32_t E1000_MPC = 0x04010;",
