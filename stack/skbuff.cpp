@@ -171,6 +171,7 @@ void sk_buff::copy_bits(uint32_t off, uint8_t* to, uint32_t n) const {
 void kfree_skb(sk_buff* skb) {
   if (!skb) return;
   for (sk_buff* m : skb->frag_list) kfree_skb(m);
+  if (skb->sk_destructor) skb->sk_destructor(skb);  // skb_release_head_state: sock_wfree
   if (skb->destructor) skb->destructor();
   live_set().erase(skb);
   delete skb;

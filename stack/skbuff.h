@@ -20,7 +20,20 @@ struct skb_panic : std::logic_error {
   using std::logic_error::logic_error;
 };
 
-enum : uint8_t { CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1 };
+// skb->ip_summed (include/linux/skbuff.h). CHECKSUM_PARTIAL on transmit: the device (or
+// skb_checksum_help) sums from csum_start to the end and stores the result at
+// csum_start + csum_offset; the stack has seeded that field with the pseudo-header sum.
+enum : uint8_t {
+  CHECKSUM_NONE = 0,
+  CHECKSUM_UNNECESSARY = 1,
+  CHECKSUM_COMPLETE = 2,
+  CHECKSUM_PARTIAL = 3
+};
+// skb_shinfo(skb)->gso_type (include/linux/skbuff.h SKB_GSO_*)
+enum : uint32_t { SKB_GSO_TCPV4 = 1u << 0, SKB_GSO_TCPV6 = 1u << 4, SKB_GSO_UDP_L4 = 1u << 17 };
+
+struct sock;
+struct net_device;
 
 // skb truesize as include/linux/skbuff.h computes it, for x86_64 (SMP_CACHE_BYTES = 64):
 //   SKB_DATA_ALIGN(X)    = ALIGN(X, SMP_CACHE_BYTES)
@@ -81,6 +94,29 @@ struct sk_buff {
     for (const sk_buff* m : frag_list) f(m->frame_id);
   }
   std::function<void()> destructor;  // releases the buffer (page reference) on free
+
+  // Transmit fields (include/linux/skbuff.h), what a driver's ndo_start_xmit reads.
+  // skb->destructor of the kernel is sk_destructor here (sock_wfree for a socket's skb, run by
+  // kfree_skb / dev_kfree_skb_any / napi_consume_skb before the buffer is released); the
+  // `destructor` above is the model's release of the buffer memory (skb_release_data).
+  sock* sk = nullptr;                         // owner (skb_set_owner_w)
+  net_device* dev = nullptr;                  // the device it goes out of (skb->dev)
+  void (*sk_destructor)(sk_buff*) = nullptr;  // skb->destructor
+  uint16_t mac_header = 0;                    // offset from head (skb_reset_mac_header)
+  uint16_t csum_start = 0;     // CHECKSUM_PARTIAL: offset from head where summing starts
+  uint16_t csum_offset = 0;    // ... and where the sum goes, from csum_start (UDP 6, TCP 16)
+  uint16_t queue_mapping = 0;  // the TX queue dev_queue_xmit picked (skb_get_queue_mapping)
+  uint32_t priority = 0;       // skb->priority (sk_priority): pfifo_fast's band
+  // skb_shinfo(skb): GSO. gso_size 0 = not GSO; gso_segs the wire packets it makes (1 if not)
+  uint16_t gso_size = 0, gso_segs = 1;
+  uint32_t gso_type = 0;
+  bool l4_hash = false;  // hash is a flow hash over the 4-tuple (skb->l4_hash)
+  bool is_gso() const { return gso_size != 0; }       // skb_is_gso
+  uint8_t* mac() const { return head + mac_header; }  // skb_mac_header
+  int network_offset() const { return static_cast<int>(network() - data); }
+  int transport_offset() const { return static_cast<int>(transport() - data); }
+  int checksum_start_offset() const { return csum_start - static_cast<int>(headroom()); }
+  void reset_mac_header() { mac_header = static_cast<uint16_t>(data - head); }
 
   // An skb around an existing buffer of `size` bytes (data starts at head), charged `truesize`.
   static sk_buff* build(uint8_t* buf, uint32_t size, uint32_t truesize);

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// Queueing disciplines (include/net/sch_generic.h, net/sched/sch_generic.c, sch_mq.c):
+// struct Qdisc with its `tc -s qdisc` statistics, pfifo_fast (three bands by priority, each
+// holding up to txqueuelen packets) and mq (the root of a multiqueue device: one child per TX
+// queue, statistics the children's sum), and the qdisc runner (__qdisc_run, qdisc_restart,
+// dequeue_skb, sch_direct_xmit, dev_requeue_skb).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "netdevice.h"
+#include "skbuff.h"
+
+namespace igbsim {
+
+// Qdisc::flags (include/net/sch_generic.h)
+enum : unsigned {
+  TCQ_F_BUILTIN = 1,
+  TCQ_F_INGRESS = 2,
+  TCQ_F_CAN_BYPASS = 4,
+  TCQ_F_MQROOT = 8,
+  TCQ_F_ONETXQUEUE = 0x10,
+  TCQ_F_NOPARENT = 0x40,
+  TCQ_F_NOLOCK = 0x100,
+};
+// Qdisc::state bits
+enum : unsigned { __QDISC_STATE_SCHED = 0, __QDISC_STATE_DEACTIVATED = 1 };
+
+// gnet_stats_basic_sync / gnet_stats_queue: what `tc -s qdisc` prints as
+// "Sent <bytes> bytes <packets> pkt (dropped <drops>, overlimits <overlimits> requeues
+// <requeues>) backlog <backlog>b <qlen>p requeues <requeues>"
+struct gnet_stats_basic {
+  uint64_t bytes = 0, packets = 0;
+};
+struct gnet_stats_queue {
+  uint32_t qlen = 0, backlog = 0, drops = 0, requeues = 0, overlimits = 0;
+};
+
+struct Qdisc {
+  virtual ~Qdisc() = default;
+  // Qdisc_ops: enqueue takes the skb (NET_XMIT_SUCCESS) or drops it (NET_XMIT_DROP, counted,
+  // freed); dequeue and peek give the next skb or nullptr.
+  virtual int enqueue(sk_buff* skb) = 0;
+  virtual sk_buff* dequeue() = 0;
+  virtual sk_buff* peek() = 0;
+  virtual const char* id() const = 0;  // Qdisc_ops::id ("pfifo_fast", "mq")
+  // Statistics as `tc -s` reports them (mq: the children's sum, mq_dump)
+  virtual gnet_stats_basic stats_basic() const { return bstats; }
+  virtual gnet_stats_queue stats_queue() const;
+
+  unsigned flags = 0;
+  uint32_t limit = 0;
+  unsigned long state = 0;
+  bool running = false;  // qdisc_run_begin/end (the seqlock / MISSED dance left out)
+  net_device* dev = nullptr;
+  netdev_queue* dev_queue = nullptr;  // the TX queue it feeds (ONETXQUEUE)
+  // Packets requeued after NETDEV_TX_BUSY (q->gso_skb / skb_bad_txq): sent before anything
+  // new is dequeued; they count in qlen and backlog.
+  std::deque<sk_buff*> gso_skb;
+  gnet_stats_basic bstats;
+  gnet_stats_queue qstats;
+  // qdisc_pkt_len (qdisc_skb_cb(skb)->pkt_len): skb->len, with the headers of the other GSO
+  // segments for a GSO skb (qdisc_pkt_len_init)
+  static unsigned pkt_len(const sk_buff* skb);
+};
+
+// pfifo_fast (net/sched/sch_generic.c): three FIFO bands, band = prio2band[priority & 15];
+// dequeue takes band 0 first. Since v4.16 each band is an skb_array ring of tx_queue_len
+// entries (lockless, TCQ_F_NOLOCK|TCQ_F_CAN_BYPASS): a full band drops, so the limit is per
+// band, not per qdisc.
+struct pfifo_fast : Qdisc {
+  static constexpr int PFIFO_FAST_BANDS = 3;
+  static constexpr uint8_t prio2band[16] = {1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+  std::deque<sk_buff*> band[PFIFO_FAST_BANDS];
+  int enqueue(sk_buff* skb) override;
+  sk_buff* dequeue() override;
+  sk_buff* peek() override;
+  const char* id() const override { return "pfifo_fast"; }
+};
+
+// mq (net/sched/sch_mq.c): the root of a multiqueue device; it never queues itself
+// (dev_queue_xmit enqueues to txq->qdisc, the child), its statistics are the children's.
+struct mq_sched : Qdisc {
+  std::vector<Qdisc*> children;  // one per TX queue (num_tx_queues)
+  int enqueue(sk_buff* skb) override;
+  sk_buff* dequeue() override { return nullptr; }
+  sk_buff* peek() override { return nullptr; }
+  const char* id() const override { return "mq"; }
+  gnet_stats_basic stats_basic() const override;
+  gnet_stats_queue stats_queue() const override;
+};
+
+// dev_activate -> attach_default_qdiscs: mq with pfifo_fast children, or pfifo_fast at the
+// root of a single-queue device. Limits from dev->tx_queue_len.
+void dev_activate(net_device* dev);
+
+// The qdisc runner (net/sched/sch_generic.c)
+// __qdisc_run: qdisc_restart until the quota (dev_tx_weight packets) is used or nothing more
+// can be sent; with quota exhausted (or need_resched) __netif_schedule for the rest.
+void __qdisc_run(Qdisc* q);
+// qdisc_run: qdisc_run_begin, __qdisc_run, qdisc_run_end
+void qdisc_run(Qdisc* q);
+// qdisc_restart: dequeue a batch (dequeue_skb) and send it (sch_direct_xmit). Returns whether
+// more may be sent; `packets` is what it dequeued.
+bool qdisc_restart(Qdisc* q, int* packets);
+// sch_direct_xmit: hand the list to the driver (dev_hard_start_xmit) unless the queue is
+// stopped; on NETDEV_TX_BUSY requeue the rest. Returns false when the qdisc should stop.
+bool sch_direct_xmit(std::vector<sk_buff*>& skbs, Qdisc* q, net_device* dev, netdev_queue* txq,
+                     bool validate);
+// dev_requeue_skb: put skbs back at the head (gso_skb), requeues++, __netif_schedule
+void dev_requeue_skb(std::vector<sk_buff*>& skbs, Qdisc* q);
+
+}  // namespace igbsim
