@@ -181,7 +181,7 @@ module igb_tx_offload #(
   logic [31:0]  seq_q, seq_d;
   logic [17:0]  paysum_q, paysum_d;  // TSO: payload bytes of the segments so far
   logic [1:0]   full_q, full_d;      // frame stores holding a frame to send
-  meta_t [1:0]  meta_q, meta_d;
+  meta_t        meta0_q, meta0_d, meta1_q, meta1_d;  // per frame store
   logic         err_q, err_d;
   // The packet's request, taken with its first beat (the inputs may move on after its last)
   logic         tse_q, ixsm_q, txsm_q, tcp_q, ipv4_q;
@@ -295,7 +295,8 @@ module igb_tx_offload #(
     flg_d    = flg_q;
     paysum_d = paysum_q;
     full_d   = full_q;
-    meta_d   = meta_q;
+    meta0_d  = meta0_q;
+    meta1_d  = meta1_q;
     nm       = '0;
     err_d    = 1'b0;
     seg_pay  = wpos_q + 16'(take_n) - hlen;
@@ -358,8 +359,8 @@ module igb_tx_offload #(
           nm.ipid  = ipid_q;
           nm.seq   = seq_q;
           nm.flags = flg_q & {4'hF, fmask};
-          if (wb_q) meta_d[1] = nm;
-          else meta_d[0] = nm;
+          if (wb_q) meta1_d = nm;
+          else meta0_d = nm;
           full_d[wb_q] = 1'b1;
           wb_d         = !wb_q;
           if (ends) begin
@@ -413,7 +414,7 @@ module igb_tx_offload #(
   logic [1:0]   oq_last_q;
   logic [4:0]   oq_bytes_q [2];
 
-  assign nwords     = 10'(((rb_q ? meta_q[1].len : meta_q[0].len) + 16'd15) >> 4);
+  assign nwords     = 10'(((rb_q ? meta1_q.len : meta0_q.len) + 16'd15) >> 4);
   assign pop        = out_valid_o && out_ready_i;
   assign issue      = full_q[rb_q] && (2'(oq_cnt_q) + 2'(infl_q) < 2'd2 || pop);
   assign drain_done = issue && rd_a_q == nwords - 10'd1;
@@ -430,7 +431,7 @@ module igb_tx_offload #(
   logic [15:0]  rwp, totlen, ip_csum, l4_csum, l4_fold;
   logic [127:0] word;
   always_comb begin
-    mr      = infl_bank_q ? meta_q[1] : meta_q[0];
+    mr      = infl_bank_q ? meta1_q : meta0_q;
     rwp     = {2'b00, infl_a_q, 4'h0};
     totlen  = mr.iplen + mr.l4len + mr.pay;
     ip_csum = ~swap_if(mr.ipoff[0], fold(mr.ipsum + (mr.tso ? at(mr.ipoff[0], totlen)
@@ -479,7 +480,7 @@ module igb_tx_offload #(
       state_q <= StIdle;  gb_q <= '0;     gb_cnt_q <= '0;  done_q <= 1'b0;  wpos_q <= '0;
       wb_q <= 1'b0;       ipa_q <= '0;    l4a_q <= '0;     ipb_q <= '0;     l4b_q <= '0;
       first_q <= 1'b0;    ipid_q <= '0;   seq_q <= '0;     flg_q <= '0;     paysum_q <= '0;
-      full_q <= '0;       meta_q <= '0;   err_q <= 1'b0;
+      full_q <= '0;       meta0_q <= '0;  meta1_q <= '0;   err_q <= 1'b0;
       tse_q <= 1'b0;      ixsm_q <= 1'b0; txsm_q <= 1'b0;  tcp_q <= 1'b0;   ipv4_q <= 1'b0;
       ipoff_q <= '0;      iplen_q <= '0;  l4len_q <= '0;   mss_q <= '0;     paylen_q <= '0;
       rd_a_q <= '0;       rb_q <= 1'b0;   infl_q <= 1'b0;  infl_bank_q <= 1'b0;
@@ -490,7 +491,7 @@ module igb_tx_offload #(
       wpos_q   <= wpos_d;   wb_q <= wb_d;    ipa_q <= ipa_d;        l4a_q <= l4a_d;
       ipb_q    <= ipb_d;    l4b_q <= l4b_d;  first_q <= first_d;    ipid_q <= ipid_d;
       seq_q    <= seq_d;    flg_q <= flg_d;  paysum_q <= paysum_d;  full_q <= full_d;
-      meta_q   <= meta_d;   err_q <= err_d;
+      meta0_q  <= meta0_d;  meta1_q <= meta1_d;  err_q <= err_d;
       if (state_q == StIdle && accept) begin
         tse_q   <= tse_i;            ixsm_q  <= ixsm_i;          txsm_q <= txsm_i;
         tcp_q   <= l4t_tcp_i;        ipv4_q  <= ipv4_i;          ipoff_q <= 16'(maclen_i);
@@ -512,6 +513,7 @@ module igb_tx_offload #(
     end
   end
 
+`ifndef SYNTHESIS
 `ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
@@ -546,6 +548,7 @@ module igb_tx_offload #(
       end
     end
   end
+`endif
 `endif
 
 endmodule
