@@ -37,6 +37,17 @@ const std::map<std::string, double cost_table::*>& cost_table::fields() {
       {"recvmsg_ns", &cost_table::recvmsg_ns},
       {"copy_ns_per_byte", &cost_table::copy_ns_per_byte},
       {"skb_free_ns", &cost_table::skb_free_ns},
+      {"sendmsg_ns", &cost_table::sendmsg_ns},
+      {"alloc_skb_ns", &cost_table::alloc_skb_ns},
+      {"ip_output_ns", &cost_table::ip_output_ns},
+      {"csum_ns_per_byte", &cost_table::csum_ns_per_byte},
+      {"neigh_output_ns", &cost_table::neigh_output_ns},
+      {"dev_queue_xmit_ns", &cost_table::dev_queue_xmit_ns},
+      {"qdisc_enqueue_ns", &cost_table::qdisc_enqueue_ns},
+      {"qdisc_dequeue_ns", &cost_table::qdisc_dequeue_ns},
+      {"qdisc_restart_ns", &cost_table::qdisc_restart_ns},
+      {"net_tx_action_ns", &cost_table::net_tx_action_ns},
+      {"sock_wfree_ns", &cost_table::sock_wfree_ns},
   };
   return f;
 }

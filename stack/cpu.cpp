@@ -214,6 +214,7 @@ void cpu_core::do_softirq(bool ksirqd) {
     softirq_pending_ = 0;
     spend(k_.cost.softirq_entry_ns);
     const uint64_t processed = sd.processed;
+    if ((pending & (1u << NET_TX_SOFTIRQ)) && net_tx_action) net_tx_action();
     if ((pending & (1u << NET_RX_SOFTIRQ)) && net_rx_action) net_rx_action();
     ++(ksirqd ? sd.softirq_ksoftirqd_passes : sd.softirq_irq_exit_passes);
     (ksirqd ? sd.packets_ksoftirqd : sd.packets_irq_exit) += sd.processed - processed;
@@ -221,6 +222,10 @@ void cpu_core::do_softirq(bool ksirqd) {
   }
   set_ctx(prev);
   if (softirq_pending_) try_to_wake_up(&ksoftirqd_, now());  // wakeup_softirqd
+}
+
+void cpu_core::local_bh_enable() {
+  if (ctx_ == cpu_ctx::process && softirq_pending_) do_softirq(false);
 }
 
 void cpu_core::spawn(task_struct* t) {

@@ -65,7 +65,9 @@ struct sched_params {
   double wakeup_granularity_ns = 1e6;  // sysctl_sched_wakeup_granularity
 };
 
-enum softirq_nr : uint32_t { NET_RX_SOFTIRQ = 3 };
+enum softirq_nr : uint32_t { NET_TX_SOFTIRQ = 2, NET_RX_SOFTIRQ = 3 };
+
+struct Qdisc;
 
 // softnet_data (per CPU): the NAPI poll list, netif_rx's backlog and /proc/net/softnet_stat.
 struct softnet_data {
@@ -73,6 +75,13 @@ struct softnet_data {
   std::deque<sk_buff*> input_pkt_queue;  // netif_rx's backlog (drivers without NAPI)
   napi_struct backlog;                   // its NAPI, polled by process_backlog
   bool in_net_rx_action = false;         // ____napi_schedule raises no NET_RX_SOFTIRQ then
+  // Transmit: the qdiscs __netif_schedule queued for net_tx_action (output_queue), and
+  // softnet_data.xmit: more is netdev_xmit_more(), recursion dev_xmit_recursion
+  std::deque<Qdisc*> output_queue;
+  struct {
+    bool more = false;
+    int recursion = 0;
+  } xmit;
   uint64_t processed = 0, dropped = 0, time_squeeze = 0;
   // Not in softnet_stat: __do_softirq passes (rounds of the pending softirqs) run at irq_exit
   // and in ksoftirqd, and the packets (processed) each took
@@ -107,6 +116,11 @@ class cpu_core {
   void raise_softirq(softirq_nr nr) { softirq_pending_ |= 1u << nr; }
   bool softirq_pending() const { return softirq_pending_ != 0; }
   std::function<void()> net_rx_action;  // NET_RX_SOFTIRQ handler
+  std::function<void()> net_tx_action;  // NET_TX_SOFTIRQ handler
+  // local_bh_enable from process context: run the softirqs raised while BH was off (the
+  // transmit path's __netif_schedule) on this task's stack (do_softirq), as __local_bh_enable_ip
+  // does; in softirq or hardirq context they run at the end of that context instead.
+  void local_bh_enable();
 
   // Tasks
   void spawn(task_struct* t);

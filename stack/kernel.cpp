@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "kernel.h"
 
+#include "netdevice.h"
 #include "sim_time.h"
 #include "sw_signals.h"
 
@@ -8,6 +9,7 @@ namespace igbsim {
 
 kernel::kernel(const kernel_params& p, const cost_table& c) : params(p), cost(c) {
   for (int i = 0; i < p.cores; ++i) cores_.push_back(std::make_unique<cpu_core>(*this, i));
+  for (auto& c : cores_) c->net_tx_action = [this] { igbsim::net_tx_action(*this); };
   cur_ = cores_.front().get();
 }
 

@@ -21,6 +21,7 @@
 namespace igbsim {
 
 class sw_signal_sink;
+struct net_device;
 enum class sw_sig;
 struct napi_struct;
 
@@ -36,7 +37,35 @@ struct kernel_params {
   double gro_flush_timeout_ns = 0;  // /sys/class/net/<dev>/gro_flush_timeout
   int napi_defer_hard_irqs = 0;     // /sys/class/net/<dev>/napi_defer_hard_irqs
   int rmem_default = 212992;        // net.core.rmem_default: socket receive buffer, bytes
+  int wmem_default = 212992;        // net.core.wmem_default: socket send buffer, bytes
+  int wmem_max = 212992;            // net.core.wmem_max: SO_SNDBUF's cap (before doubling)
 };
+
+// Transmit counters under the names Linux gives them; the qdisc and BQL figures are per
+// device queue (tx_queue_stats, read with read_tx_queue_stats).
+struct kernel_tx_stats {
+  // SNMP (nstat names): Udp OutDatagrams, SndbufErrors; Ip OutRequests, OutDiscards
+  uint64_t udp_out_datagrams = 0, udp_sndbuf_errors = 0, ip_out_requests = 0, ip_out_discards = 0;
+  // socket send memory: sendmsg calls that slept in sock_wait_for_wmem, that returned EAGAIN,
+  // and sock_def_write_space wake-ups that found a sleeper
+  uint64_t sndbuf_waits = 0, sndbuf_eagain = 0, write_space_wakeups = 0;
+  // the qdisc path: dev_queue_xmit calls, packets sent by the TCQ_F_CAN_BYPASS shortcut,
+  // ndo_start_xmit calls and those with xmit_more set, net_tx_action runs, NETDEV_TX_BUSY
+  uint64_t dev_queue_xmit = 0, qdisc_bypass = 0, start_xmit = 0, start_xmit_more = 0,
+           net_tx_action = 0, tx_busy = 0;
+};
+
+// One TX queue as `tc -s qdisc show` (its pfifo_fast child of mq) and
+// /sys/class/net/<dev>/queues/tx-N/byte_queue_limits show it.
+struct tx_queue_stats {
+  uint64_t sent_bytes = 0, sent_packets = 0;  // "Sent B bytes P pkt"
+  uint64_t dropped = 0, overlimits = 0, requeues = 0;
+  uint64_t backlog_bytes = 0, backlog_packets = 0;  // "backlog Xb Yp"
+  uint64_t bql_limit = 0, bql_inflight = 0;         // byte_queue_limits/limit, inflight
+  bool stopped_drv = false, stopped_stack = false;  // DRV_XOFF, STACK_XOFF now
+};
+// One entry per TX queue of dev (dev_xmit.cpp)
+void read_tx_queue_stats(net_device* dev, std::vector<tx_queue_stats>& out);
 
 // Counters under the names Linux gives them.
 struct kernel_stats {
@@ -103,11 +132,17 @@ class kernel {
   kernel_params params;
   cost_table cost;
   kernel_stats st;
+  kernel_tx_stats tx_st;
   journey jr;
   task_struct* app_task = nullptr;  // the task whose state the waveform and journey show
   udp_table udp;
   tcp_ehash tcp_hash;
-  uint32_t local_addr = 0;          // the host's IPv4 address (0: accept any)
+  uint32_t local_addr = 0;  // the host's IPv4 address (0: accept any)
+  // Transmit: the host's one route (every destination, out of route_dev to the neighbour
+  // route_neigh_ha), its source address local_addr; ip_default_ttl the sysctl
+  net_device* route_dev = nullptr;
+  uint8_t route_neigh_ha[6] = {};
+  int ip_default_ttl = 64;          // net.ipv4.ip_default_ttl
   uint64_t cur_frame = UINT64_MAX;  // frame whose sk_data_ready is running (journey)
 
   // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Protocol headers, sockets and the receive entry points of the IPv4/UDP stack.
 #pragma once
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <deque>
@@ -25,7 +27,8 @@ constexpr uint8_t PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, P
 // poll/epoll event bits (uapi/linux/eventpoll.h)
 constexpr uint32_t EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008,
                    EPOLLHUP = 0x010, EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080, EPOLLWRNORM = 0x100,
-                   EPOLLEXCLUSIVE = 1u << 28, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31;
+                   EPOLLWRBAND = 0x200, EPOLLEXCLUSIVE = 1u << 28, EPOLLONESHOT = 1u << 30,
+                   EPOLLET = 1u << 31;
 
 struct iphdr_view {  // reads a big-endian IPv4 header in place
   const uint8_t* p;
@@ -77,6 +80,26 @@ struct sock {
   int segs_unacked = 0;
   wait_queue_head sk_wq;
   std::function<void(sock*)> sk_data_ready;  // sock_def_readable
+
+  // Send side (include/net/sock.h, inet_sock). sk_wmem_alloc starts at 1, as the kernel's
+  // refcount does (sk_wmem_alloc_get() hides that 1); skb_set_owner_w adds an skb's truesize,
+  // sock_wfree takes it off at TX completion.
+  int sk_wmem_alloc = 1;
+  int sk_sndbuf = 212992;        // net.core.wmem_default unless SO_SNDBUF set it
+  bool sndbuf_locked = false;    // SOCK_SNDBUF_LOCK (set by SO_SNDBUF)
+  bool sock_nospace = false;     // SOCK_NOSPACE: a sender found no room (socket->flags)
+  int sk_err = 0;                // pending error (sock_error)
+  bool send_shutdown = false;    // sk_shutdown & SEND_SHUTDOWN
+  bool nonblock = false;         // O_NONBLOCK on the file (sock_sndtimeo gives 0)
+  uint32_t sk_priority = 0;      // SO_PRIORITY: skb->priority, pfifo_fast's band
+  int sk_tx_queue_mapping = -1;  // sk_tx_queue_get/set: the TX queue cached by netdev_pick_tx
+  uint32_t saddr = 0;            // inet_saddr: source address (0: the route's, k.route_saddr)
+  uint16_t inet_id = 0;          // IPv4 ID of a connected socket's next DF datagram
+  uint8_t tos = 0;               // IP_TOS
+  int uc_ttl = -1;               // IP_TTL (-1: net.ipv4.ip_default_ttl, 64)
+  bool no_check_tx = false;      // SO_NO_CHECK: UDP checksum 0
+  bool recverr = false;          // IP_RECVERR: qdisc drops return -ENOBUFS to the sender
+  std::function<void(sock*)> sk_write_space;  // sock_def_write_space
 };
 
 struct file {
@@ -93,6 +116,48 @@ struct poll_table {
 
 void sock_def_readable(sock* sk);
 void sock_init_data(kernel& k, sock* sk);
+
+// ---- Send side -------------------------------------------------------------------------
+// MSG_DONTWAIT, SOL_SOCKET, SO_SNDBUF, SO_SNDBUFFORCE: <sys/socket.h>'s, the kernel's uapi values
+// SOCK_MIN_SNDBUF: 2 * (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff))), x86_64
+constexpr int SOCK_MIN_SNDBUF = 2 * (2048 + static_cast<int>(SKB_DATA_ALIGN(SK_BUFF_BYTES)));
+// sock_writeable: room for "significant progress", less than half the send buffer in use
+inline bool sock_writeable(const sock* sk) { return sk->sk_wmem_alloc < (sk->sk_sndbuf >> 1); }
+inline int sk_wmem_alloc_get(const sock* sk) { return sk->sk_wmem_alloc - 1; }
+// sock_setsockopt for SO_SNDBUF / SO_SNDBUFFORCE: min(val, wmem_max) (FORCE: no cap), doubled
+// for the kernel's overhead, at least SOCK_MIN_SNDBUF; SOCK_SNDBUF_LOCK; sk_write_space.
+int sock_setsockopt(sock* sk, int level, int optname, int val);
+// skb_set_owner_w: charge skb->truesize to sk_wmem_alloc; skb->sk_destructor = sock_wfree
+void skb_set_owner_w(sk_buff* skb, sock* sk);
+// sock_wfree (net/core/sock.c, the SOCK_RCU_FREE path UDP takes): uncharge the truesize,
+// then sock_def_write_space_wfree
+void sock_wfree(sk_buff* skb);
+// sock_def_write_space: wake writers (EPOLLOUT, sync, one exclusive) once sock_writeable
+void sock_def_write_space(sock* sk);
+// sock_alloc_send_skb -> sock_alloc_send_pskb: an skb of `size` linear bytes charged to sk
+// when sk_wmem_alloc_get < sk_sndbuf; else -EAGAIN if noblock, or sleep in sock_wait_for_wmem
+// until there is room (or an error / shutdown). *err: 0, -EAGAIN, -EPIPE or sk_err.
+sk_buff* sock_alloc_send_skb(sock* sk, unsigned size, bool noblock, int* err);
+
+// The one route and neighbour of the model's host: every destination goes out of
+// k.route_dev to the next hop whose MAC is k.route_neigh_ha (a NUD_PERMANENT neighbour: no
+// ARP). Set by whoever builds the host (the testbench), after the device exists.
+
+// udp_sendmsg (net/ipv4/udp.c), uncorked: one datagram of len payload bytes to daddr:dport
+// (daddr 0: the connected peer, else -EDESTADDRREQ). flags: MSG_DONTWAIT. Returns len or a
+// negative errno (-EAGAIN, -EMSGSIZE, -ENOBUFS with IP_RECVERR, -ENETUNREACH without a route).
+// Runs in the calling task's process context; may sleep for send buffer space.
+int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
+                int flags);
+// ip_make_skb (net/ipv4/ip_output.c __ip_append_data + __ip_make_skb) for one UDP datagram
+// that fits the MTU: an skb with room for the link header, the IPv4 header written, the UDP
+// header's room after it and the payload copied in; CHECKSUM_PARTIAL when the device
+// offloads it (checksum left for udp_send_skb). nullptr and *err on failure.
+sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const uint8_t* buf,
+                     size_t len, int flags, int* err);
+// ip_send_skb -> ip_local_out -> ip_output -> ip_finish_output -> ip_finish_output2 ->
+// neigh_output -> dev_queue_xmit. Returns 0, or -ENOBUFS when the qdisc dropped it.
+int ip_send_skb(kernel& k, sk_buff* skb);
 
 // Receive path entry points
 int ip_rcv(kernel& k, sk_buff* skb);

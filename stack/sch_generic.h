@@ -52,7 +52,8 @@ struct Qdisc {
   unsigned flags = 0;
   uint32_t limit = 0;
   unsigned long state = 0;
-  bool running = false;  // qdisc_run_begin/end (the seqlock / MISSED dance left out)
+  bool running = false;  // qdisc_run_begin took the seqlock (a runner is active)
+  bool missed = false;   // __QDISC_STATE_MISSED: qdisc_run_end reschedules the qdisc
   net_device* dev = nullptr;
   netdev_queue* dev_queue = nullptr;  // the TX queue it feeds (ONETXQUEUE)
   // Packets requeued after NETDEV_TX_BUSY (q->gso_skb / skb_bad_txq): sent before anything
@@ -101,6 +102,13 @@ void dev_activate(net_device* dev);
 void __qdisc_run(Qdisc* q);
 // qdisc_run: qdisc_run_begin, __qdisc_run, qdisc_run_end
 void qdisc_run(Qdisc* q);
+// qdisc_run_end: release the runner; __netif_schedule if MISSED was set meanwhile
+void qdisc_run_end(Qdisc* q);
+// dev_hard_start_xmit (net/core/dev.c): returns how many of skbs went to the driver; *ret is
+// the last ndo_start_xmit result, or NETDEV_TX_BUSY when the driver stopped the queue with
+// skbs left.
+size_t dev_hard_start_xmit(std::vector<sk_buff*>& skbs, net_device* dev, netdev_queue* txq,
+                           int* ret);
 // qdisc_restart: dequeue a batch (dequeue_skb) and send it (sch_direct_xmit). Returns whether
 // more may be sent; `packets` is what it dequeued.
 bool qdisc_restart(Qdisc* q, int* packets);

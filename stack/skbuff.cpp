@@ -63,6 +63,15 @@ sk_buff* sk_buff::alloc(uint32_t size) {
   return skb;
 }
 
+sk_buff* sk_buff::alloc_skb(uint32_t size) {
+  const uint32_t buf_size = SKB_WITH_OVERHEAD(
+      kmalloc_size_roundup(SKB_DATA_ALIGN(size) + SKB_DATA_ALIGN(SKB_SHARED_INFO_BYTES)));
+  uint8_t* buf = new uint8_t[buf_size];
+  sk_buff* skb = build(buf, buf_size, SKB_TRUESIZE(buf_size));
+  skb->destructor = [buf] { delete[] buf; };
+  return skb;
+}
+
 void sk_buff::reserve(uint32_t n) {
   if (len != 0 || tail + n > end) throw skb_panic("skb_reserve on a non-empty or too small skb");
   data += n;

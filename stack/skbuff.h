@@ -128,6 +128,12 @@ struct sk_buff {
   // napi_alloc_skb: an skb with its own linear buffer of `size` bytes after NET_SKB_PAD of
   // headroom; freeing it frees the buffer. truesize as napi_alloc_skb gives it (skbuff.cpp).
   static sk_buff* alloc(uint32_t size);
+  // alloc_skb (__alloc_skb with kmalloc_reserve): a linear buffer of at least `size` bytes,
+  // no headroom reserved; the kmalloc cache's rounding is usable, and truesize is
+  // SKB_TRUESIZE of it: 1531 bytes (a 1472-byte UDP payload's ip_make_skb) take kmalloc-2048,
+  // truesize 2304. (v6.4+ serves heads up to SKB_SMALL_HEAD_CACHE_SIZE from its own cache, a
+  // config-dependent size; left out.)
+  static sk_buff* alloc_skb(uint32_t size);
   uint32_t headroom() const { return static_cast<uint32_t>(data - head); }
   uint32_t tailroom() const { return static_cast<uint32_t>(end - tail); }
   void reserve(uint32_t n);

@@ -5,6 +5,7 @@
 #include "dev.h"
 #include "kernel.h"
 #include "net.h"
+#include "netdevice.h"
 #include "sw_signals.h"
 
 namespace igbsim {
@@ -162,6 +163,86 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   k.jr.record(id, step::read_return, cpu.now());
   segs.push_back({id, 0, n});
   return static_cast<int>(n);
+}
+
+// ---- Send (net/ipv4/udp.c) --------------------------------------------------------------
+
+namespace {
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+
+// csum_tcpudp_nofold: the pseudo-header's sum (addresses, protocol, length) added to sum
+uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_t proto,
+                            uint32_t sum) {
+  sum += (saddr >> 16) + (saddr & 0xFFFF) + (daddr >> 16) + (daddr & 0xFFFF);
+  return sum + proto + len;
+}
+
+// udp_send_skb: the UDP header, then the checksum: none with SO_NO_CHECK; with
+// CHECKSUM_PARTIAL the pseudo-header sum seeded into the check field for the device
+// (udp4_hwcsum: csum_start at the UDP header, csum_offset 6); else computed here over the
+// header and payload (udp_csum + csum_tcpudp_magic, 0 sent as 0xFFFF). ip_send_skb's
+// -ENOBUFS (a qdisc drop) counts SndbufErrors and is success unless IP_RECVERR.
+int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t daddr,
+                 uint16_t dport) {
+  uint8_t* uh = skb->transport();
+  const uint32_t len = skb->len - static_cast<uint32_t>(skb->transport_offset());
+  put16(uh, sk->num);
+  put16(uh + 2, dport);
+  put16(uh + 4, static_cast<uint16_t>(len));
+  put16(uh + 6, 0);
+  if (sk->no_check_tx) {
+    skb->ip_summed = CHECKSUM_NONE;
+  } else if (skb->ip_summed == CHECKSUM_PARTIAL) {
+    skb->csum_start = skb->transport_header;
+    skb->csum_offset = 6;  // offsetof(struct udphdr, check)
+    put16(uh + 6, csum_fold(csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0)));
+  } else {
+    k.this_cpu().spend(k.cost.csum_ns_per_byte * static_cast<double>(len));
+    uint16_t check = static_cast<uint16_t>(
+        ~csum_fold(csum_partial(uh, len, csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0))));
+    if (check == 0) check = 0xFFFF;  // CSUM_MANGLED_0
+    put16(uh + 6, check);
+  }
+  int err = ip_send_skb(k, skb);
+  if (err) {
+    if (err == -ENOBUFS && !sk->recverr) {
+      ++k.tx_st.udp_sndbuf_errors;
+      err = 0;
+    }
+  } else {
+    ++k.tx_st.udp_out_datagrams;
+  }
+  return err;
+}
+}  // namespace
+
+// udp_sendmsg, uncorked (no MSG_MORE, UDP_CORK): the destination from the call or the
+// connected peer, the route (the host's one), ip_make_skb, udp_send_skb. An error with
+// SOCK_NOSPACE set (no send buffer) or -ENOBUFS counts SndbufErrors, as the kernel does, so a
+// non-blocking sender's EAGAIN is one. Left out: control messages, IP options, GSO.
+int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
+                int flags) {
+  cpu_core& cpu = k.this_cpu();
+  cpu.spend(k.cost.syscall_ns + k.cost.sendmsg_ns);
+  if (len > 0xFFFF) return -EMSGSIZE;
+  if (daddr) {
+    if (dport == 0) return -EINVAL;
+  } else {
+    if (!sk->daddr) return -EDESTADDRREQ;
+    daddr = sk->daddr;
+    dport = sk->dport;
+  }
+  if (!k.route_dev || !netif_running(k.route_dev)) return -ENETUNREACH;
+  const uint32_t saddr = sk->saddr ? sk->saddr : k.local_addr;
+  int err = 0;
+  sk_buff* skb = ip_make_skb(k, sk, saddr, daddr, buf, len, flags, &err);
+  if (skb) err = udp_send_skb(k, sk, skb, saddr, daddr, dport);
+  if (!err) return static_cast<int>(len);
+  if (err == -ENOBUFS || sk->sock_nospace) ++k.tx_st.udp_sndbuf_errors;
+  return err;
 }
 
 }  // namespace igbsim

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests of the send path of the kernel model: udp_sendmsg down to a device's
+// ndo_start_xmit through the qdisc (pfifo_fast under mq), BQL and the socket's send memory.
+// The device is a fake (fake_tx_nic): a ring of N slots per TX queue that sends one packet
+// after another at a fixed wire time and completes them from a NAPI poll, freeing with
+// napi_consume_skb and reporting with netdev_tx_completed_queue, as igb_clean_tx_irq does.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "eventpoll.h"
+#include "kernel.h"
+#include "net.h"
+#include "netdevice.h"
+#include "sch_generic.h"
+#include "skbuff.h"
+
+using namespace igbsim;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+using sc_core::SC_US;
+
+namespace {
+
+constexpr uint32_t kHost = 0x0A000001, kPeer = 0x0A000002;
+constexpr uint8_t kDevMac[6] = {0x02, 0, 0, 0, 0, 1}, kPeerMac[6] = {0x02, 0, 0, 0, 0, 2};
+
+// What the fake device saw of one ndo_start_xmit call
+struct xmit_call {
+  std::vector<uint8_t> bytes;  // the frame as the skb holds it (no FCS)
+  uint16_t queue = 0;
+  bool more = false;  // netdev_xmit_more()
+  uint8_t ip_summed = 0;
+  int csum_start = 0;  // skb_checksum_start_offset (from the MAC header)
+  uint16_t csum_offset = 0;
+  uint32_t inflight_before = 0, limit = 0;  // BQL at the call
+  int wmem = 0;                             // the owner's sk_wmem_alloc_get at the call
+  sc_time t;
+};
+
+// A device with `slots` descriptors per TX queue. A packet takes `wire` to send, one after
+// another per queue; the completion interrupt comes at the next multiple of `itr` after a
+// packet is done (itr 0: at once), and the NAPI poll cleans every done packet.
+// stop_early: stop the queue when the ring is full after a packet, as igb_maybe_stop_tx does;
+// else the driver only notices a full ring on the next call and returns NETDEV_TX_BUSY.
+struct fake_tx_nic {
+  kernel* k = nullptr;
+  net_device* dev = nullptr;
+  size_t slots = 16;
+  sc_time wire = sc_time(1, SC_US);
+  sc_time itr = sc_core::SC_ZERO_TIME;
+  bool stop_early = true;
+  struct ring {
+    std::deque<sk_buff*> inflight;  // handed to the device, oldest first
+    std::deque<sc_time> done_at;
+    sc_time busy_until;
+  };
+  std::vector<ring> rings;
+  std::vector<xmit_call> calls;
+  std::vector<sc_time> completions;  // when each packet was cleaned
+  uint64_t busy_returns = 0, doorbells = 0, wakes = 0;
+  napi_struct napi;
+  std::set<uint64_t> armed_ps;  // completion interrupts already armed
+
+  void attach(kernel& kk, net_device* d) {
+    k = &kk;
+    dev = d;
+    rings.resize(d->num_tx_queues);
+    d->netdev_ops.ndo_start_xmit = [this](sk_buff* skb, net_device*) { return xmit(skb); };
+    netif_napi_add(
+        kk, &napi, [this](napi_struct* n, int budget) { return poll(n, budget); }, 64);
+    napi.index = kNoQueue;
+    for (int c = 0; c < kk.cores(); ++c) kk.cpu(c).net_rx_action = [&kk] { net_rx_action(kk); };
+  }
+
+  netdev_tx_t xmit(sk_buff* skb) {
+    const uint16_t qi = skb_get_queue_mapping(skb);
+    ring& r = rings.at(qi);
+    netdev_queue* txq = netdev_get_tx_queue(dev, qi);
+    if (r.inflight.size() >= slots) {  // no room: stop and hand it back
+      netif_tx_stop_queue(txq);
+      ++busy_returns;
+      return NETDEV_TX_BUSY;
+    }
+    xmit_call c;
+    c.bytes.resize(skb->len);
+    skb->copy_bits(0, c.bytes.data(), skb->len);
+    c.queue = qi;
+    c.more = netdev_xmit_more(*k);
+    c.ip_summed = skb->ip_summed;
+    c.csum_start = skb->checksum_start_offset();
+    c.csum_offset = skb->csum_offset;
+    c.inflight_before = dql_inflight(&txq->dql);
+    c.limit = txq->dql.limit;
+    c.wmem = skb->sk ? sk_wmem_alloc_get(skb->sk) : 0;
+    c.t = k->this_cpu().now();
+    calls.push_back(std::move(c));
+    r.inflight.push_back(skb);
+    netdev_tx_sent_queue(txq, skb->len);
+    const sc_time now = k->this_cpu().now();
+    r.busy_until = std::max(r.busy_until, now) + wire;
+    r.done_at.push_back(r.busy_until);
+    arm(r.busy_until);
+    if (stop_early && r.inflight.size() >= slots) netif_tx_stop_queue(txq);
+    if (!netdev_xmit_more(*k) || netif_xmit_stopped(txq)) ++doorbells;
+    return NETDEV_TX_OK;
+  }
+
+  void arm(sc_time done) {
+    sc_time at = done;
+    if (itr > sc_core::SC_ZERO_TIME) {
+      const uint64_t n = (done.value() + itr.value() - 1) / itr.value();
+      at = sc_time::from_value(n * itr.value());
+    }
+    if (!armed_ps.insert(at.value()).second) return;
+    k->this_cpu().add_timer(at, [this, at] {
+      armed_ps.erase(at.value());
+      napi_schedule(&napi);
+    });
+  }
+
+  // igb_clean_tx_irq for every ring: free what is done, BQL completion, wake with room
+  int poll(napi_struct* n, int budget) {
+    const sc_time now = k->this_cpu().now();
+    for (uint16_t qi = 0; qi < rings.size(); ++qi) {
+      ring& r = rings[qi];
+      unsigned pkts = 0, bytes = 0;
+      while (!r.inflight.empty() && r.done_at.front() <= now) {
+        sk_buff* skb = r.inflight.front();
+        r.inflight.pop_front();
+        r.done_at.pop_front();
+        ++pkts;
+        bytes += skb->len;
+        completions.push_back(now);
+        napi_consume_skb(skb, budget);
+      }
+      netdev_queue* txq = netdev_get_tx_queue(dev, qi);
+      netdev_tx_completed_queue(txq, pkts, bytes);
+      if (pkts && netif_tx_queue_stopped(txq) && r.inflight.size() < slots) {
+        netif_tx_wake_queue(txq);
+        ++wakes;
+      }
+    }
+    napi_complete_done(n, 0);
+    return 0;
+  }
+};
+
+// The frame's fields, read back
+struct parsed {
+  const uint8_t* f;
+  explicit parsed(const xmit_call& c) : f(c.bytes.data()) {}
+  uint16_t u16(size_t o) const { return static_cast<uint16_t>(f[o] << 8 | f[o + 1]); }
+  uint32_t u32(size_t o) const { return uint32_t(u16(o)) << 16 | u16(o + 2); }
+  uint16_t sport() const { return u16(34); }
+  uint16_t dport() const { return u16(36); }
+  uint32_t seq() const { return u32(42); }  // the test's payload starts with a sequence number
+};
+
+std::vector<uint8_t> payload(uint32_t seq, size_t len) {
+  std::vector<uint8_t> p(len);
+  for (size_t i = 0; i < len; ++i) p[i] = static_cast<uint8_t>(seq * 7 + i * 13);
+  if (len >= 4) {
+    p[0] = static_cast<uint8_t>(seq >> 24);
+    p[1] = static_cast<uint8_t>(seq >> 16);
+    p[2] = static_cast<uint8_t>(seq >> 8);
+    p[3] = static_cast<uint8_t>(seq);
+  }
+  return p;
+}
+
+class TxTest : public ::testing::Test {
+ protected:
+  kernel_params kp;
+  cost_table costs;
+  std::unique_ptr<kernel> k;
+  std::unique_ptr<net_device> dev;
+  fake_tx_nic nic;
+  sock sk;
+  task_struct task;
+
+  // A host with one device of `txqs` queues, up, and a UDP socket bound to port 4000
+  void make_host(unsigned txqs, netdev_features_t features = NETIF_F_SG | NETIF_F_HW_CSUM,
+                 unsigned txqueuelen = DEFAULT_TX_QUEUE_LEN) {
+    k = std::make_unique<kernel>(kp, costs);
+    k->local_addr = kHost;
+    dev = alloc_etherdev_mq(*k, txqs);
+    dev->features = features;
+    dev->tx_queue_len = txqueuelen;
+    std::memcpy(dev->dev_addr, kDevMac, 6);
+    nic.attach(*k, dev.get());
+    register_netdev(dev.get());
+    dev_open(dev.get());
+    netif_tx_start_all_queues(dev.get());
+    k->route_dev = dev.get();
+    std::memcpy(k->route_neigh_ha, kPeerMac, 6);
+    sock_init_data(*k, &sk);
+    sk.num = 4000;
+  }
+  // Run fn as a task on core 0 (process context: it may sleep), then until nothing is left
+  void run_task(std::function<void()> fn) {
+    task.comm = "sender";
+    task.fn = std::move(fn);
+    k->cpu(0).spawn(&task);
+    sc_core::sc_start();
+  }
+  // sendto() from the task, then the syscall's return: a preemption point where interrupts
+  // that arrived meanwhile are taken
+  int send(sock* s, uint32_t seq, size_t len, uint16_t dport = 9000, int flags = 0) {
+    const auto p = payload(seq, len);
+    const int rc = udp_sendmsg(*k, s, p.data(), len, kPeer, dport, flags);
+    k->this_cpu().boundary();
+    return rc;
+  }
+  tx_queue_stats qstats(unsigned q = 0) {
+    std::vector<tx_queue_stats> v;
+    read_tx_queue_stats(dev.get(), v);
+    return v.at(q);
+  }
+};
+
+// ---- Frames ---------------------------------------------------------------------------------
+
+class TxFrameTest : public TxTest, public ::testing::WithParamInterface<bool> {};
+
+// The frame the driver gets is the datagram, byte for byte: Ethernet header to the neighbour,
+// an IPv4 header with a right checksum, the UDP header, the payload; the UDP checksum either
+// right (no offload) or left to the device with the fields igb_tx_csum reads.
+TEST_P(TxFrameTest, DatagramsReachTheDriverByteExactInOrderPerFlow) {
+  const bool offload = GetParam();
+  make_host(1, offload ? (NETIF_F_SG | NETIF_F_HW_CSUM) : NETIF_F_SG);
+  sock sk2;
+  sock_init_data(*k, &sk2);
+  sk2.num = 4001;
+  const std::vector<size_t> lens = {1, 18, 64, 333, 1472};
+  run_task([&] {
+    uint32_t seq = 0;
+    for (size_t len : lens) {
+      EXPECT_EQ(send(&sk, seq++, std::max<size_t>(len, 4)),
+                static_cast<int>(std::max<size_t>(len, 4)));
+      EXPECT_EQ(send(&sk2, seq++, std::max<size_t>(len, 4), 9001),
+                static_cast<int>(std::max<size_t>(len, 4)));
+    }
+  });
+  ASSERT_EQ(nic.calls.size(), 2 * lens.size());
+  std::map<uint16_t, uint32_t> last_seq;
+  for (const xmit_call& c : nic.calls) {
+    const parsed p(c);
+    const uint32_t seq = p.seq();
+    const size_t len = std::max<size_t>(lens[seq / 2], 4);
+    ASSERT_EQ(c.bytes.size(), 14 + 20 + 8 + len);
+    EXPECT_TRUE(std::equal(kPeerMac, kPeerMac + 6, c.bytes.begin())) << "destination MAC";
+    EXPECT_TRUE(std::equal(kDevMac, kDevMac + 6, c.bytes.begin() + 6)) << "source MAC";
+    EXPECT_EQ(p.u16(12), ETH_P_IP);
+    const uint8_t* iph = c.bytes.data() + 14;
+    EXPECT_EQ(iph[0], 0x45);
+    EXPECT_EQ(p.u16(16), 20 + 8 + len) << "tot_len";
+    EXPECT_EQ(p.u16(20), 0x4000) << "DF, no fragment offset";
+    EXPECT_EQ(p.u16(18), 0) << "an unconnected socket's DF datagram has ID 0";
+    EXPECT_EQ(iph[8], 64) << "ip_default_ttl";
+    EXPECT_EQ(iph[9], IPPROTO_UDP);
+    EXPECT_EQ(p.u32(26), kHost);
+    EXPECT_EQ(p.u32(30), kPeer);
+    EXPECT_EQ(ip_fast_csum(iph, 5), 0) << "IPv4 header checksum";
+    EXPECT_EQ(p.sport(), seq % 2 ? 4001 : 4000);
+    EXPECT_EQ(p.dport(), seq % 2 ? 9001 : 9000);
+    EXPECT_EQ(p.u16(38), 8 + len) << "UDP length";
+    const auto want = payload(seq, len);
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), c.bytes.begin() + 42)) << "payload";
+    // The UDP checksum as the receiver checks it: pseudo-header + datagram sum to 0xFFFF
+    std::vector<uint8_t> dgram(c.bytes.begin() + 34, c.bytes.end());
+    if (offload) {
+      EXPECT_EQ(c.ip_summed, CHECKSUM_PARTIAL);
+      EXPECT_EQ(c.csum_start, 14 + 20) << "csum_start at the UDP header";
+      EXPECT_EQ(c.csum_offset, 6) << "UDP check field";
+      // What the NIC does (TXSM): sum from csum_start to the end (the field holds the
+      // pseudo-header seed) and store the complement
+      const uint16_t hw =
+          static_cast<uint16_t>(~csum_fold(csum_partial(dgram.data(), dgram.size(), 0)));
+      dgram[6] = static_cast<uint8_t>(hw >> 8);
+      dgram[7] = static_cast<uint8_t>(hw);
+    } else {
+      EXPECT_NE(c.ip_summed, CHECKSUM_PARTIAL);
+      EXPECT_NE(p.u16(40), 0) << "computed (0 would mean no checksum)";
+    }
+    uint32_t sum = csum_partial(iph + 12, 8, 0) + IPPROTO_UDP + static_cast<uint32_t>(dgram.size());
+    EXPECT_EQ(csum_fold(csum_partial(dgram.data(), dgram.size(), sum)), 0xFFFF) << "UDP checksum";
+    auto it = last_seq.find(p.sport());
+    if (it != last_seq.end()) {
+      EXPECT_GT(seq, it->second) << "in order per flow";
+    }
+    last_seq[p.sport()] = seq;
+  }
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, 2 * lens.size());
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "every skb uncharged at completion";
+  EXPECT_EQ(sk_wmem_alloc_get(&sk2), 0);
+}
+INSTANTIATE_TEST_SUITE_P(Offload, TxFrameTest, ::testing::Bool());
+
+TEST_F(TxTest, FlowsSpreadOverTheTxQueuesAndEachFlowKeepsItsQueue) {
+  make_host(4);
+  std::vector<sock> socks(16);
+  for (size_t i = 0; i < socks.size(); ++i) {
+    sock_init_data(*k, &socks[i]);
+    socks[i].num = static_cast<uint16_t>(5000 + i);
+  }
+  run_task([&] {
+    for (uint32_t round = 0; round < 3; ++round)
+      for (size_t i = 0; i < socks.size(); ++i) send(&socks[i], round, 100);
+  });
+  std::map<uint16_t, std::set<uint16_t>> queues_of_flow;
+  std::set<uint16_t> used;
+  for (const xmit_call& c : nic.calls) {
+    queues_of_flow[parsed(c).sport()].insert(c.queue);
+    used.insert(c.queue);
+  }
+  ASSERT_EQ(nic.calls.size(), 48u);
+  for (const auto& [port, qs] : queues_of_flow) EXPECT_EQ(qs.size(), 1u) << "flow " << port;
+  EXPECT_GE(used.size(), 3u) << "16 flows hash onto most of 4 queues";
+  uint64_t sent = 0;
+  for (unsigned q = 0; q < 4; ++q) sent += qstats(q).sent_packets;
+  EXPECT_EQ(sent, 48u);
+  EXPECT_EQ(dev->qdisc->stats_basic().packets, 48u) << "mq's statistics are its children's sum";
+  EXPECT_STREQ(dev->qdisc->id(), "mq");
+}
+
+// ---- xmit_more ----------------------------------------------------------------------------
+
+// Packets that wait in the qdisc go out in bulk (try_bulk_dequeue_skb: while BQL's available
+// bytes last): every skb of a dev_hard_start_xmit list but the last has xmit_more set, so the
+// driver rings the doorbell once per list.
+TEST_F(TxTest, XmitMoreIsSetOnAllButTheLastOfABulkDequeue) {
+  make_host(1);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  constexpr unsigned kLen = 14 + 28 + 100;
+  txq->dql.min_limit = 4 * kLen;  // sysfs limit_min: room for a bulk of exactly 4
+  txq->dql.limit = txq->dql.adj_limit = 4 * kLen;
+  netif_tx_stop_queue(txq);  // the driver's ring is full: the sender's packets wait
+  run_task([&] {
+    for (uint32_t i = 0; i < 9; ++i) send(&sk, i, 100);
+    EXPECT_TRUE(nic.calls.empty());
+    EXPECT_EQ(qstats().backlog_packets, 9u);
+    netif_tx_wake_queue(txq);  // room again: NET_TX_SOFTIRQ runs the qdisc
+    k->this_cpu().local_bh_enable();
+  });
+  // The first datagram found the qdisc empty: bypassed, refused by the stopped queue and
+  // requeued; a requeued skb goes out alone. Then BQL's avail is 3 packets: a bulk of 3
+  // ([more, more, last]) fills the limit, the next restart takes 1 (bytelimit 0 - len < 0)
+  // and stops the queue (STACK_XOFF); completions reopen it for the rest.
+  ASSERT_EQ(nic.calls.size(), 9u);
+  for (size_t i = 0; i < nic.calls.size(); ++i)
+    EXPECT_EQ(parsed(nic.calls[i]).seq(), i) << "the qdisc is FIFO";
+  const std::vector<bool> first5 = {false, true, true, false, false};
+  for (size_t i = 0; i < first5.size(); ++i) EXPECT_EQ(nic.calls[i].more, first5[i]) << i;
+  EXPECT_FALSE(nic.calls.back().more) << "the last packet rings the doorbell";
+  size_t run = 0;
+  for (const xmit_call& c : nic.calls) {
+    ++run;
+    EXPECT_LE(run, 4u) << "no bulk beyond BQL's limit (4 packets)";
+    if (!c.more) run = 0;
+  }
+  EXPECT_LT(nic.doorbells, nic.calls.size()) << "fewer doorbells than packets";
+  EXPECT_EQ(k->tx_st.start_xmit_more, std::count_if(nic.calls.begin(), nic.calls.end(),
+                                                    [](const xmit_call& c) { return c.more; }));
+}
+
+TEST_F(TxTest, AnEmptyQdiscIsBypassedAndEachPacketRingsTheDoorbell) {
+  make_host(1);
+  nic.wire = sc_time(50, SC_NS);  // the device keeps up: the qdisc never holds anything
+  run_task([&] {
+    for (uint32_t i = 0; i < 5; ++i) {
+      send(&sk, i, 64);
+      k->this_cpu().spend(2000);  // the application's own work between sends
+      k->this_cpu().boundary();
+    }
+  });
+  ASSERT_EQ(nic.calls.size(), 5u);
+  for (const xmit_call& c : nic.calls) EXPECT_FALSE(c.more);
+  EXPECT_EQ(nic.doorbells, 5u);
+  EXPECT_EQ(k->tx_st.qdisc_bypass, 5u) << "TCQ_F_CAN_BYPASS: sch_direct_xmit from dev_queue_xmit";
+  EXPECT_EQ(qstats().sent_packets, 5u) << "bypassed packets still count as sent";
+  EXPECT_EQ(qstats().sent_bytes, 5u * (14 + 28 + 64));
+}
+
+// ---- Full ring, requeue, wake ---------------------------------------------------------------
+
+class TxRingFullTest : public TxTest, public ::testing::WithParamInterface<bool> {};
+
+// A blocking sender faster than the wire fills the driver's ring. With stop_early the driver
+// stops the queue itself (igb_maybe_stop_tx); without, it returns NETDEV_TX_BUSY and the
+// qdisc requeues. Either way every datagram goes out once, in order, and the counters add up.
+TEST_P(TxRingFullTest, NothingIsLostAndTheCountersAddUp) {
+  make_host(1);
+  nic.stop_early = GetParam();
+  nic.slots = 8;
+  nic.wire = sc_time(12, SC_US);  // a 1500-byte frame at 1 Gb/s
+  nic.itr = sc_time(20, SC_US);   // completions in batches
+  // BQL out of the way (sysfs limit_min), or it would keep the ring from filling
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;
+  constexpr uint32_t kN = 200;
+  uint64_t offered_check = 0;
+  run_task([&] {
+    for (uint32_t i = 0; i < kN; ++i) ASSERT_EQ(send(&sk, i, 1472), 1472);
+    // mid-run: what was offered is sent, dropped or still held (a requeued skb was counted
+    // as sent at its first dequeue and is back in the backlog: take it out once)
+    const tx_queue_stats s = qstats();
+    const Qdisc* q = txq->qdisc;
+    offered_check = s.sent_packets + s.dropped + s.backlog_packets - q->gso_skb.size();
+  });
+  EXPECT_EQ(offered_check, kN);
+  ASSERT_EQ(nic.calls.size(), kN) << "each datagram reaches the driver once";
+  std::set<uint32_t> seqs;
+  for (const xmit_call& c : nic.calls) seqs.insert(parsed(c).seq());
+  EXPECT_EQ(seqs.size(), kN) << "no datagram twice, none lost";
+  EXPECT_EQ(*seqs.rbegin(), kN - 1);
+  // In order when the driver stops its queue in time. A driver returning NETDEV_TX_BUSY may
+  // see them reordered: the kernel requeues a refused skb at gso_skb's tail, behind skbs
+  // requeued earlier (dev_requeue_skb's __skb_queue_tail).
+  if (nic.stop_early) {
+    for (uint32_t i = 0; i < kN; ++i) EXPECT_EQ(parsed(nic.calls[i]).seq(), i);
+  }
+  const tx_queue_stats s = qstats();
+  EXPECT_EQ(s.sent_packets, kN);
+  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(s.backlog_packets, 0u);
+  EXPECT_EQ(s.backlog_bytes, 0u);
+  EXPECT_EQ(s.sent_bytes, kN * (14 + 28 + 1472u));
+  EXPECT_EQ(nic.completions.size(), kN);
+  EXPECT_GT(nic.wakes, 0u) << "the ring filled and the queue was woken";
+  if (!nic.stop_early) {
+    EXPECT_GT(nic.busy_returns, 0u);
+    EXPECT_GE(s.requeues, k->tx_st.tx_busy) << "each NETDEV_TX_BUSY requeues the skbs left";
+    EXPECT_GT(s.requeues, 0u);
+  }
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, kN);
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0);
+  EXPECT_TRUE(live_skbs().empty()) << "every skb freed";
+  EXPECT_FALSE(s.stopped_drv || s.stopped_stack);
+}
+INSTANTIATE_TEST_SUITE_P(StopEarly, TxRingFullTest, ::testing::Bool());
+
+// ---- pfifo_fast -----------------------------------------------------------------------------
+
+// pfifo_fast's bands are rings of txqueuelen packets: a full band drops (NET_XMIT_DROP, the
+// qdisc's dropped counter, IP OutDiscards, UDP SndbufErrors); sendmsg still succeeds unless
+// IP_RECVERR. Band 0 (TC_PRIO_INTERACTIVE, priority 6) goes first.
+TEST_F(TxTest, PfifoFastDropsAtTxqueuelenPerBandAndBandZeroGoesFirst) {
+  make_host(1, NETIF_F_SG | NETIF_F_HW_CSUM, 10);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;  // BQL out of the way
+  netif_tx_stop_queue(txq);
+  std::vector<int> rcs;
+  int recverr_rc = 0;
+  run_task([&] {
+    // The first finds the qdisc empty: bypass -> queue stopped -> requeued (gso_skb, outside
+    // the bands); the next 10 fill band 1; the 4 after are dropped.
+    for (uint32_t i = 0; i < 15; ++i) rcs.push_back(send(&sk, i, 100));
+    sk.recverr = true;
+    recverr_rc = send(&sk, 15, 100);
+    sk.recverr = false;
+    sk.sk_priority = 6;  // band 0: still room
+    send(&sk, 100, 100);
+    EXPECT_EQ(qstats().backlog_packets, 12u);
+    netif_tx_wake_queue(txq);
+    k->this_cpu().local_bh_enable();
+  });
+  for (int rc : rcs) EXPECT_EQ(rc, 100) << "a qdisc drop is silent without IP_RECVERR";
+  EXPECT_EQ(recverr_rc, -ENOBUFS);
+  const tx_queue_stats s = qstats();
+  EXPECT_EQ(s.dropped, 5u);
+  EXPECT_EQ(k->tx_st.ip_out_discards, 5u);
+  EXPECT_EQ(k->tx_st.udp_sndbuf_errors, 5u);
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, 12u);
+  EXPECT_EQ(s.requeues, 1u);
+  EXPECT_EQ(s.sent_packets + s.dropped, 17u) << "offered: sent or dropped, nothing held";
+  ASSERT_EQ(nic.calls.size(), 12u);
+  EXPECT_EQ(parsed(nic.calls[0]).seq(), 0u) << "the requeued skb goes first";
+  EXPECT_EQ(parsed(nic.calls[1]).seq(), 100u) << "then band 0";
+  for (uint32_t i = 2; i < 12; ++i) EXPECT_EQ(parsed(nic.calls[i]).seq(), i - 1) << "band 1";
+}
+
+// ---- BQL ------------------------------------------------------------------------------------
+
+// The stack never hands the driver more than BQL's limit: at each ndo_start_xmit the bytes in
+// flight are within the limit (the packet itself may take it over, by less than one packet).
+// Under a load that starves (completions in batches, every 100 us) the limit grows from 0;
+// with prompt completions and the limit far above what the queue needs, it shrinks after the
+// hold time.
+TEST_F(TxTest, BqlBoundsTheBytesInFlightAndItsLimitAdapts) {
+  make_host(1);
+  nic.slots = 256;
+  nic.wire = sc_time(12, SC_US);
+  nic.itr = sc_time(100, SC_US);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.slack_hold_time = 1;  // sysfs hold_time 1 ms (HZ 1000): shrink within the test
+  unsigned limit_starved = 0, limit_after = 0, limit_forced = 0;
+  size_t phase2_start = 0;
+  run_task([&] {
+    for (uint32_t i = 0; i < 300; ++i) send(&sk, i, 1472);
+    limit_starved = txq->dql.limit;
+    // Over-provision: limit_min forces a limit far above need, then is released (limit_min 0)
+    txq->dql.min_limit = 1000000;
+    for (uint32_t i = 300; i < 400; ++i) send(&sk, i, 1472);  // blocks: completions come
+    limit_forced = txq->dql.limit;
+    txq->dql.min_limit = 0;
+    nic.itr = sc_core::SC_ZERO_TIME;  // prompt completions: the queue needs little
+    phase2_start = nic.calls.size();
+    for (uint32_t i = 400; i < 1200; ++i) send(&sk, i, 1472);
+    limit_after = txq->dql.limit;
+  });
+  ASSERT_EQ(nic.calls.size(), 1200u);
+  // A limit that shrinks at a completion lets one more packet through before STACK_XOFF
+  // stops the queue (the kernel's behaviour too): never two in a row over the limit.
+  for (size_t i = 1; i < nic.calls.size(); ++i) {
+    const bool over = nic.calls[i].inflight_before > nic.calls[i].limit;
+    const bool prev_over = nic.calls[i - 1].inflight_before > nic.calls[i - 1].limit;
+    ASSERT_FALSE(over && prev_over) << "BQL lets the driver past its limit at call " << i;
+  }
+  size_t over_limit = 0;
+  for (size_t i = 0; i < phase2_start; ++i)
+    over_limit += nic.calls[i].inflight_before > nic.calls[i].limit;
+  EXPECT_LE(over_limit * 20, phase2_start) << "while the limit grows, within it nearly always";
+  EXPECT_GT(limit_starved, 3u * 1514) << "grown from 0 under starvation";
+  EXPECT_EQ(limit_forced, 1000000u) << "limit_min clamps the limit at a completion";
+  EXPECT_LT(limit_after, limit_forced / 4) << "shrunk by the slack the busy queue kept";
+  EXPECT_GT(phase2_start, 0u);
+  EXPECT_EQ(qstats().bql_inflight, 0u) << "all completed";
+}
+
+// ---- Socket send memory ---------------------------------------------------------------------
+
+// SO_SNDBUF 2304 doubles to 4608 (SOCK_MIN_SNDBUF): two 1472-byte datagrams (truesize 2304
+// each) fit. A blocking sender's third sendmsg sleeps on the socket's wait queue; sock_wfree
+// wakes it only once half the buffer is free (sock_writeable), which takes both completions.
+TEST_F(TxTest, ABlockingSenderSleepsAtSndbufAndWakesWhenHalfIsFree) {
+  make_host(1);
+  nic.wire = sc_time(100, SC_US);
+  ASSERT_EQ(sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUF, 2304), 0);
+  ASSERT_EQ(sk.sk_sndbuf, 4608);
+  std::vector<sc_time> returned;
+  uint64_t slept = 0;
+  run_task([&] {
+    for (uint32_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(send(&sk, i, 1472), 1472);
+      returned.push_back(k->this_cpu().now());
+    }
+    slept = task.nvcsw;  // voluntary context switches so far (the task's exit adds one)
+  });
+  ASSERT_EQ(nic.calls.size(), 4u);
+  for (const xmit_call& c : nic.calls) EXPECT_LE(c.wmem, 2 * 2304) << "never past sndbuf";
+  ASSERT_GE(nic.completions.size(), 2u);
+  EXPECT_LT(returned[1], nic.completions[0]) << "the second fits without waiting";
+  EXPECT_GE(returned[2], nic.completions[1])
+      << "the third waits until both in flight completed (half the buffer free)";
+  EXPECT_GE(k->tx_st.sndbuf_waits, 1u);
+  EXPECT_GE(slept, 1u) << "it slept";
+  EXPECT_GE(k->tx_st.write_space_wakeups, 1u);
+  EXPECT_EQ(k->tx_st.udp_sndbuf_errors, 0u) << "a blocking send that waited is no error";
+}
+
+TEST_F(TxTest, ANonBlockingSenderGetsEagainAndASndbufError) {
+  make_host(1);
+  nic.wire = sc_time(100, SC_US);
+  sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUF, 1);  // the floor: SOCK_MIN_SNDBUF
+  EXPECT_EQ(sk.sk_sndbuf, SOCK_MIN_SNDBUF);
+  std::vector<int> rcs;
+  uint64_t slept = 0;
+  run_task([&] {
+    for (uint32_t i = 0; i < 3; ++i) rcs.push_back(send(&sk, i, 1472, 9000, MSG_DONTWAIT));
+    slept = task.nvcsw;
+  });
+  EXPECT_EQ(rcs, (std::vector<int>{1472, 1472, -EAGAIN}));
+  EXPECT_EQ(k->tx_st.sndbuf_eagain, 1u);
+  EXPECT_EQ(k->tx_st.udp_sndbuf_errors, 1u) << "udp_sendmsg counts it (SOCK_NOSPACE set)";
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, 2u);
+  EXPECT_EQ(slept, 0u) << "it never slept";
+}
+
+// epoll on EPOLLOUT: ready while under half the send buffer; after filling it to EAGAIN,
+// epoll_wait sleeps until completions free half the buffer, then reports EPOLLOUT.
+TEST_F(TxTest, EpollReportsPolloutAgainOnceHalfTheSendBufferIsFree) {
+  make_host(1);
+  nic.wire = sc_time(100, SC_US);
+  sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUF, 4 * 2304);  // sndbuf 18432: 8 datagrams
+  eventpoll ep;
+  ep_init(*k, &ep, 0);
+  file f;
+  f.sk = &sk;
+  int first = -1, when_full = -1, woke = -1;
+  uint32_t woke_events = 0;
+  sc_time woke_at;
+  int sent = 0;
+  run_task([&] {
+    epoll_event ev;
+    ev.events = EPOLLOUT;
+    ASSERT_EQ(epoll_ctl(&ep, EPOLL_CTL_ADD, 3, &f, &ev), 0);
+    epoll_event out[4];
+    first = epoll_wait(&ep, out, 4, 0);
+    while (send(&sk, static_cast<uint32_t>(sent), 1472, 9000, MSG_DONTWAIT) > 0) ++sent;
+    when_full = epoll_wait(&ep, out, 4, 0);
+    woke = epoll_wait(&ep, out, 4, -1);
+    woke_events = out[0].events;
+    woke_at = k->this_cpu().now();
+  });
+  EXPECT_EQ(first, 1) << "an idle socket is writeable";
+  EXPECT_EQ(sent, 8);
+  EXPECT_EQ(when_full, 0) << "not writeable at sndbuf";
+  EXPECT_EQ(woke, 1);
+  EXPECT_TRUE(woke_events & EPOLLOUT);
+  // sock_writeable needs wmem < sndbuf / 2 = 9216: with 4 datagrams left wmem is
+  // 4 * 2304 + 1, not under it; with 3 left it is: the fifth completion wakes epoll_wait
+  ASSERT_GE(nic.completions.size(), 5u);
+  EXPECT_GE(woke_at, nic.completions[4]);
+  EXPECT_LT(woke_at, nic.completions.back() + sc_time(100, SC_US));
+}
+
+}  // namespace
