@@ -581,6 +581,28 @@ TEST_F(TxTest, ANonBlockingSenderGetsEagainAndASndbufError) {
   EXPECT_EQ(slept, 0u) << "it never slept";
 }
 
+TEST(SockSndbuf, SetsockoptCapsAtWmemMaxDoublesAndKeepsTheFloor) {
+  kernel_params kp;
+  kp.wmem_default = 100000;
+  kp.wmem_max = 50000;
+  cost_table costs;
+  kernel k(kp, costs);
+  sock s;
+  sock_init_data(k, &s);
+  EXPECT_EQ(s.sk_sndbuf, 100000) << "net.core.wmem_default";
+  EXPECT_EQ(sock_setsockopt(&s, SOL_SOCKET, SO_SNDBUF, 30000), 0);
+  EXPECT_EQ(s.sk_sndbuf, 60000) << "doubled for the kernel's overhead";
+  sock_setsockopt(&s, SOL_SOCKET, SO_SNDBUF, 1 << 30);
+  EXPECT_EQ(s.sk_sndbuf, 100000) << "capped at wmem_max, then doubled";
+  sock_setsockopt(&s, SOL_SOCKET, SO_SNDBUFFORCE, 1 << 20);
+  EXPECT_EQ(s.sk_sndbuf, 2 << 20) << "SO_SNDBUFFORCE is not capped";
+  sock_setsockopt(&s, SOL_SOCKET, SO_SNDBUF, 0);
+  EXPECT_EQ(s.sk_sndbuf, SOCK_MIN_SNDBUF);
+  EXPECT_TRUE(s.sndbuf_locked);
+  EXPECT_EQ(sk_wmem_alloc_get(&s), 0) << "the socket's own reference is hidden";
+  EXPECT_TRUE(sock_writeable(&s));
+}
+
 // epoll on EPOLLOUT: ready while under half the send buffer; after filling it to EAGAIN,
 // epoll_wait sleeps until completions free half the buffer, then reports EPOLLOUT.
 TEST_F(TxTest, EpollReportsPolloutAgainOnceHalfTheSendBufferIsFree) {
