@@ -231,27 +231,27 @@ module igb_tx_offload #(
     truncated = state_q == StHeader && done_q && gb_cnt_q < 6'(want);
     ends      = done_q && gb_cnt_q == 6'(take_n);  // the take empties the packet
     complete  = go && (ends || wpos_q + 16'(take_n) == limit);
-    // The lanes written, the data rotated to them
-    wl       = lanes(16'h0, 16'(o), 16'(o) + 16'(take_n));
-    wdata    = gb_q[127:0] << (8 * o);
-    for (int l = 0; l < 16; l++) if (!wl[l]) wdata[8 * l +: 8] = 8'h0;
+    // The lanes written, the data rotated to them (zero elsewhere)
+    wl       = 16'(((17'h1 << take_n) - 17'h1) << o);
+    wdata    = (gb_q[127:0] & ~({128{1'b1}} << (8 * take_n))) << (8 * o);
     fs_we    = go && state_q == StFrame && take_n != '0;
     hs_we    = go && state_q == StHeader;
   end
 
   // The bytes of this take that the sums keep. TSO header: the fields each segment rewrites
   // (IPv4 total length and ID; TCP sequence number and flags) are left out and added per
-  // segment by the drain side; the seeded checksum fields stay in.
+  // segment by the drain side; the seeded checksum fields stay in. (The conditions around the
+  // range logic only spare the Verilated model work on payload words.)
   always_comb begin
     ip_keep = '0;
     l4_keep = '0;
-    if (state_q == StHeader) begin
+    if (go && state_q == StHeader) begin
       ip_keep = wl & lanes(wp, ipoff_q, l4off) & ~lanes(wp, ipoff_q + 16'd2, ipoff_q + 16'd6);
       l4_keep = wl & lanes(wp, l4off, hlen) & ~lanes(wp, l4off + 16'd4, l4off + 16'd8)
                 & ~lanes(wp, l4off + 16'd12, l4off + 16'd14);
-    end else if (state_q == StFrame) begin
-      if (tse_q) begin
-        l4_keep = wl;  // the segment's payload
+    end else if (go && state_q == StFrame) begin
+      if (tse_q || wp >= l4off) begin
+        l4_keep = wl;  // a segment's payload; transport bytes
       end else begin
         ip_keep = wl & lanes(wp, ipoff_q, l4off);
         l4_keep = wl & lanes(wp, l4off, 16'hFFFF);
@@ -266,7 +266,8 @@ module igb_tx_offload #(
     cnt_after  = gb_cnt_q - 6'(take_n);
     in_ready_o = !done_q && !truncated && cnt_after <= 6'd16;
     accept     = in_valid_i && in_ready_o;
-    gb_d       = gb_q >> (8 * take_n);
+    gb_d       = gb_q;
+    if (take_n != '0) gb_d = gb_q >> (8 * take_n);
     gb_cnt_d   = cnt_after;
     if (accept) begin
       gb_d     = gb_d | ({128'h0, in_data_i & ~({128{1'b1}} << (8 * in_n))} << (8 * cnt_after));
@@ -285,8 +286,10 @@ module igb_tx_offload #(
     done_d   = done_q || (accept && in_last_i);
     wpos_d   = wpos_q;
     wb_d     = wb_q;
-    ipa_d    = ipa_q + word_sum(wdata, ip_keep);
-    l4a_d    = l4a_q + word_sum(wdata, l4_keep);
+    ipa_d    = ipa_q;
+    l4a_d    = l4a_q;
+    if (ip_keep != '0) ipa_d = ipa_q + word_sum(wdata, ip_keep);
+    if (l4_keep != '0) l4a_d = l4a_q + word_sum(wdata, l4_keep);
     ipb_d    = ipb_q;
     l4b_d    = l4b_q;
     first_d  = first_q;
@@ -433,32 +436,39 @@ module igb_tx_offload #(
   always_comb begin
     mr      = infl_bank_q ? meta1_q : meta0_q;
     rwp     = {2'b00, infl_a_q, 4'h0};
-    totlen  = mr.iplen + mr.l4len + mr.pay;
-    ip_csum = ~swap_if(mr.ipoff[0], fold(mr.ipsum + (mr.tso ? at(mr.ipoff[0], totlen)
-                                                   + at(mr.ipoff[0], mr.ipid) : 32'h0)));
-    l4_fold = swap_if(mr.l4off[0], fold(mr.l4sum + (mr.tso ? at(mr.l4off[0], mr.seq[31:16])
-                                          + at(mr.l4off[0], mr.seq[15:0])
-                                          + at(mr.l4off[0], mr.flags) : 32'h0)));
-    l4_csum = ~fold({16'h0, l4_fold} + (mr.tso ? {16'h0, mr.l4len + mr.pay} : 32'h0));
-    if (!mr.tcp && l4_csum == 16'h0) l4_csum = 16'hFFFF;
-    // A TSO segment's header bytes come from the header store
-    word = fs_rdata_q;
-    if (mr.tso) begin
-      for (int l = 0; l < 16; l++) begin
-        if (rwp + 16'(l) < mr.hlen) word[8 * l +: 8] = hs_rdata_q[8 * l +: 8];
+    word    = fs_rdata_q;
+    totlen  = '0;
+    ip_csum = '0;
+    l4_fold = '0;
+    l4_csum = '0;
+    // Only header words change (the condition spares the Verilated model the payload words)
+    if (infl_q && rwp < (mr.tso ? mr.hlen : mr.l4off + 16'd18)) begin
+      totlen  = mr.iplen + mr.l4len + mr.pay;
+      ip_csum = ~swap_if(mr.ipoff[0], fold(mr.ipsum + (mr.tso ? at(mr.ipoff[0], totlen)
+                                                     + at(mr.ipoff[0], mr.ipid) : 32'h0)));
+      l4_fold = swap_if(mr.l4off[0], fold(mr.l4sum + (mr.tso ? at(mr.l4off[0], mr.seq[31:16])
+                                            + at(mr.l4off[0], mr.seq[15:0])
+                                            + at(mr.l4off[0], mr.flags) : 32'h0)));
+      l4_csum = ~fold({16'h0, l4_fold} + (mr.tso ? {16'h0, mr.l4len + mr.pay} : 32'h0));
+      if (!mr.tcp && l4_csum == 16'h0) l4_csum = 16'hFFFF;
+      // A TSO segment's header bytes come from the header store
+      if (mr.tso) begin
+        for (int l = 0; l < 16; l++) begin
+          if (rwp + 16'(l) < mr.hlen) word[8 * l +: 8] = hs_rdata_q[8 * l +: 8];
+        end
+        if (mr.ipv4) begin
+          word = put(word, rwp, mr.ipoff + 16'd2, 3'd2, {16'h0, totlen});
+          word = put(word, rwp, mr.ipoff + 16'd4, 3'd2, {16'h0, mr.ipid});
+        end else begin  // IPv6 payload length: all after the 40-byte fixed header
+          word = put(word, rwp, mr.ipoff + 16'd4, 3'd2, {16'h0, totlen - 16'd40});
+        end
+        word = put(word, rwp, mr.l4off + 16'd4, 3'd4, mr.seq);
+        word = put(word, rwp, mr.l4off + 16'd12, 3'd2, {16'h0, mr.flags});
       end
-      if (mr.ipv4) begin
-        word = put(word, rwp, mr.ipoff + 16'd2, 3'd2, {16'h0, totlen});
-        word = put(word, rwp, mr.ipoff + 16'd4, 3'd2, {16'h0, mr.ipid});
-      end else begin  // IPv6 payload length: all after the 40-byte fixed header
-        word = put(word, rwp, mr.ipoff + 16'd4, 3'd2, {16'h0, totlen - 16'd40});
+      if (mr.ixsm) word = put(word, rwp, mr.ipoff + 16'd10, 3'd2, {16'h0, ip_csum});
+      if (mr.txsm || mr.tso) begin
+        word = put(word, rwp, mr.l4off + (mr.tcp ? 16'd16 : 16'd6), 3'd2, {16'h0, l4_csum});
       end
-      word = put(word, rwp, mr.l4off + 16'd4, 3'd4, mr.seq);
-      word = put(word, rwp, mr.l4off + 16'd12, 3'd2, {16'h0, mr.flags});
-    end
-    if (mr.ixsm) word = put(word, rwp, mr.ipoff + 16'd10, 3'd2, {16'h0, ip_csum});
-    if (mr.txsm || mr.tso) begin
-      word = put(word, rwp, mr.l4off + (mr.tcp ? 16'd16 : 16'd6), 3'd2, {16'h0, l4_csum});
     end
   end
 
