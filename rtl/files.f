@@ -7,10 +7,14 @@ rtl/igb_regs.sv
 rtl/igb_rx_pktbuf.sv
 rtl/igb_rx_desc_cache.sv
 rtl/igb_rx_dma.sv
+rtl/igb_tx_desc_cache.sv
+rtl/igb_tx_dma.sv
+rtl/igb_tx_pktbuf.sv
+rtl/igb_tx_offload.sv
+rtl/igb_tx_mac.sv
 rtl/igb_skid.sv
 rtl/igb_dma_arb.sv
 rtl/igb_intr.sv
 rtl/igb_rx_csum.sv
 rtl/igb_rss.sv
-rtl/igb_tx_offload.sv
 rtl/igb_nic.sv

@@ -8,6 +8,10 @@
 // still streaming. Among writers, and among readers, the grant rotates (round robin), so one
 // busy queue cannot starve another's write-backs or descriptor fetches.
 // The port tag is {queue, requester's 4-bit tag}; read completions are routed back by it.
+// The transmit side has its own requesters: NumT readers (the transmit descriptor caches and
+// the data reader) and one writer (descriptor write-backs), each with its full tag. Between a
+// receive and a transmit requester of one kind the grant alternates when both wait; a receive
+// requester alone is granted exactly as without the transmit side.
 // Port side: the request and the write-data channel each leave through a skid buffer, so the
 // engines never see the host's ready combinationally. A write's data is offered only after the
 // host took its request, and the next write request only after the host took all the data of
@@ -17,7 +21,8 @@
 module igb_dma_arb
   import igb_pkg::*;
 #(
-  parameter int NumQ = NumQueues
+  parameter int NumQ = NumQueues,
+  parameter int NumT = NumQueues + 1
 ) (
   input  wire logic                  clk_i,
   input  wire logic                  rst_ni,
@@ -46,6 +51,24 @@ module igb_dma_arb
   input  wire logic [NumQ-1:0][DmaW-1:0] wdata_i,
   /*verilator tracing_on*/
   input  wire logic [NumQ-1:0]        wdata_last_i,
+
+  // Transmit reads (full tags) and the transmit writer
+  input  wire logic [NumT-1:0]        trd_valid_i,
+  output      logic [NumT-1:0]        trd_ready_o,
+  /*verilator tracing_off*/
+  input  wire logic [NumT-1:0][63:0]  trd_addr_i,
+  /*verilator tracing_on*/
+  input  wire logic [NumT-1:0][15:0]  trd_len_i,
+  input  wire logic [NumT-1:0][DmaTagW-1:0] trd_tag_i,
+  input  wire logic                   twr_valid_i,
+  output      logic                   twr_ready_o,
+  input  wire logic [63:0]            twr_addr_i,
+  input  wire logic [15:0]            twr_len_i,
+  input  wire logic [DmaTagW-1:0]     twr_tag_i,
+  input  wire logic                   twdata_valid_i,
+  output      logic                   twdata_ready_o,
+  input  wire logic [DmaW-1:0]        twdata_i,
+  input  wire logic                   twdata_last_i,
 
   // Memory-master port
   output      logic                  req_valid_o,
@@ -86,26 +109,65 @@ module igb_dma_arb
     end
   end
 
+  // Transmit readers: round robin among them
+  localparam int TW = $clog2(NumT);
+  logic          trd_any;
+  logic [TW-1:0] trd_pick, trd_rr_q, trd_rr_d;
+  always_comb begin
+    trd_any  = 1'b0;
+    trd_pick = '0;
+    for (int unsigned i = 0; i < NumT; i++) begin
+      if (!trd_any && trd_valid_i[TW'((32'(trd_rr_q) + i) % NumT)]) begin
+        trd_any  = 1'b1;
+        trd_pick = TW'((32'(trd_rr_q) + i) % NumT);
+      end
+    end
+  end
+  // Whose turn it is when a receive and a transmit requester both wait
+  logic tx_rd_turn_q, tx_rd_turn_d, tx_wr_turn_q, tx_wr_turn_d;
+  logic wown_tx_q, wown_tx_d;  // the write-data channel belongs to the transmit writer
+
   // The granted request, towards the request skid buffer
   localparam int ReqW = 1 + 64 + 16 + DmaTagW;
-  logic grant_wr, req_valid, req_ready, req_write;
+  logic grant_wr, grant_twr, grant_rd, grant_trd, req_valid, req_ready, req_write;
   /*verilator tracing_off*/  // the granted queue's address, which its own port shows
   logic [63:0] req_addr;
   /*verilator tracing_on*/
   logic [15:0] req_len;
   logic [DmaTagW-1:0] req_tag;
-  assign grant_wr  = wr_any && !wlock_q;
-  assign req_valid = grant_wr || rd_any;
-  assign req_write = grant_wr;
-  assign req_addr  = grant_wr ? wr_addr_i[wr_pick] : rd_addr_i[rd_pick];
-  assign req_len   = grant_wr ? wr_len_i[wr_pick] : rd_len_i[rd_pick];
-  assign req_tag   = grant_wr ? {(DmaTagW - 4)'(wr_pick), wr_tag_i[wr_pick]}
-                              : {(DmaTagW - 4)'(rd_pick), rd_tag_i[rd_pick]};
+  assign grant_wr  = wr_any && !wlock_q && !(twr_valid_i && tx_wr_turn_q);
+  assign grant_twr = twr_valid_i && !wlock_q && !grant_wr;
+  assign grant_rd  = !grant_wr && !grant_twr && rd_any && !(trd_any && tx_rd_turn_q);
+  assign grant_trd = !grant_wr && !grant_twr && trd_any && !grant_rd;
+  assign req_valid = grant_wr || grant_twr || rd_any || trd_any;
+  assign req_write = grant_wr || grant_twr;
   always_comb begin
-    wr_ready_o = '0;
-    rd_ready_o = '0;
+    if (grant_wr) begin
+      req_addr = wr_addr_i[wr_pick];
+      req_len  = wr_len_i[wr_pick];
+      req_tag  = {(DmaTagW - 4)'(wr_pick), wr_tag_i[wr_pick]};
+    end else if (grant_twr) begin
+      req_addr = twr_addr_i;
+      req_len  = twr_len_i;
+      req_tag  = twr_tag_i;
+    end else if (grant_trd) begin
+      req_addr = trd_addr_i[trd_pick];
+      req_len  = trd_len_i[trd_pick];
+      req_tag  = trd_tag_i[trd_pick];
+    end else begin
+      req_addr = rd_addr_i[rd_pick];
+      req_len  = rd_len_i[rd_pick];
+      req_tag  = {(DmaTagW - 4)'(rd_pick), rd_tag_i[rd_pick]};
+    end
+  end
+  always_comb begin
+    wr_ready_o  = '0;
+    rd_ready_o  = '0;
+    trd_ready_o = '0;
+    twr_ready_o = grant_twr && req_ready;
     if (grant_wr) wr_ready_o[wr_pick] = req_ready;
-    else if (rd_any) rd_ready_o[rd_pick] = req_ready;
+    else if (grant_rd) rd_ready_o[rd_pick] = req_ready;
+    else if (grant_trd) trd_ready_o[trd_pick] = req_ready;
   end
 
   // Write data: the owner's, and only while it owns the channel.
@@ -113,13 +175,14 @@ module igb_dma_arb
   /*verilator tracing_off*/  // the owner's wdata_o
   logic [DmaW-1:0] wd_data;
   /*verilator tracing_on*/
-  assign wd_valid = wlock_q && wdata_valid_i[wown_q];
-  assign wd_data  = wdata_i[wown_q];
-  assign wd_last  = wdata_last_i[wown_q];
+  assign wd_valid = wlock_q && (wown_tx_q ? twdata_valid_i : wdata_valid_i[wown_q]);
+  assign wd_data  = wown_tx_q ? twdata_i : wdata_i[wown_q];
+  assign wd_last  = wown_tx_q ? twdata_last_i : wdata_last_i[wown_q];
   always_comb begin
     wdata_ready_o = '0;
-    if (wlock_q) wdata_ready_o[wown_q] = wd_ready;
+    if (wlock_q && !wown_tx_q) wdata_ready_o[wown_q] = wd_ready;
   end
+  assign twdata_ready_o = wlock_q && wown_tx_q && wd_ready;
 
   // Port side: skid buffers, and write data only for the write request the host has taken.
   logic              rq_valid, rq_ready, wq_valid, wq_ready, owed_q;
@@ -149,13 +212,27 @@ module igb_dma_arb
     wown_d  = wown_q;
     wr_rr_d = wr_rr_q;
     rd_rr_d = rd_rr_q;
+    trd_rr_d     = trd_rr_q;
+    wown_tx_d    = wown_tx_q;
+    tx_rd_turn_d = tx_rd_turn_q;
+    tx_wr_turn_d = tx_wr_turn_q;
     if (wd_valid && wd_ready && wd_last) wlock_d = 1'b0;
     if (grant_wr && req_ready) begin
       wlock_d = 1'b1;
       wown_d  = wr_pick;
       wr_rr_d = wr_pick + 1'b1;
-    end else if (rd_any && req_ready) begin
+      wown_tx_d    = 1'b0;
+      tx_wr_turn_d = 1'b1;
+    end else if (grant_twr && req_ready) begin
+      wlock_d      = 1'b1;
+      wown_tx_d    = 1'b1;
+      tx_wr_turn_d = 1'b0;
+    end else if (grant_rd && req_ready) begin
       rd_rr_d = rd_pick + 1'b1;
+      tx_rd_turn_d = 1'b1;
+    end else if (grant_trd && req_ready) begin
+      trd_rr_d     = TW'((32'(trd_pick) + 1) % NumT);
+      tx_rd_turn_d = 1'b0;
     end
   end
 
@@ -166,7 +243,15 @@ module igb_dma_arb
       wown_q  <= '0;
       wr_rr_q <= '0;
       rd_rr_q <= '0;
+      trd_rr_q     <= '0;
+      wown_tx_q    <= 1'b0;
+      tx_rd_turn_q <= 1'b0;
+      tx_wr_turn_q <= 1'b0;
     end else begin
+      trd_rr_q     <= trd_rr_d;
+      wown_tx_q    <= wown_tx_d;
+      tx_rd_turn_q <= tx_rd_turn_d;
+      tx_wr_turn_q <= tx_wr_turn_d;
       wlock_q <= wlock_d;
       // Write data is owed from the write request the port takes until its last beat; this
       // reads the port's ready pins, so only here (see igb_skid).
@@ -185,7 +270,9 @@ module igb_dma_arb
   // Only the owner of the write-data channel may present write data.
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      a_wdata_owner: assert ((wdata_valid_i & ~(wlock_q ? (NumQ'(1) << wown_q) : '0)) == '0)
+      a_wdata_owner: assert ((wdata_valid_i & ~((wlock_q && !wown_tx_q) ? (NumQ'(1) << wown_q)
+                                                                        : '0)) == '0 &&
+                             (!twdata_valid_i || (wlock_q && wown_tx_q)))
         else $error("dma_arb: write data from a queue that does not own the channel");
     end
   end

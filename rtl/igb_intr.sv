@@ -43,6 +43,14 @@ module igb_intr
   input  wire logic [NumQ-1:0]           rxq_vec_valid_i,
   input  wire logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec_i,
   output      logic [NumQ-1:0]           flush_o,
+  // Transmit write-backs held back by WTHRESH: flushed whenever the queue's TX vector's EITR
+  // interval is not running (the single interrupt's without MSI-X), so at once after idle and
+  // else when the interval ends (reference B.3: EITR expiry flushes them). The transmit cause
+  // follows the write-back, so no message is held for them.
+  input  wire logic [NumQ-1:0]           tx_wb_pending_i,
+  input  wire logic [NumQ-1:0]           txq_vec_valid_i,
+  input  wire logic [NumQ-1:0][$clog2(NumVec)-1:0] txq_vec_i,
+  output      logic [NumQ-1:0]           tx_flush_o,
 
   output      logic                      msix_valid_o,
   output      logic [$clog2(NumVec)-1:0] msix_vec_o,
@@ -70,6 +78,13 @@ module igb_intr
       flush_o[q] = wb_pending_i[q] &&
                    ((msix_mode_i && rxq_vec_valid_i[q] && due[rxq_vec_i[q]]) ||
                     (!msix_mode_i && !armed_q[0]));
+    end
+  end
+  always_comb begin
+    for (int unsigned q = 0; q < NumQ; q++) begin
+      tx_flush_o[q] = tx_wb_pending_i[q] &&
+                      ((msix_mode_i && txq_vec_valid_i[q] && !armed_q[txq_vec_i[q]]) ||
+                       (!msix_mode_i && !armed_q[0]));
     end
   end
   assign ready       = due & ~hold;

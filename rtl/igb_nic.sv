@@ -15,6 +15,11 @@
 // Simulation only, left out of synthesis (`ifndef SYNTHESIS): the frame-fate events and the
 // idle, timer and mask outputs the host model reads (its clock gates and checkers), the planted
 // hardware faults (fault_i) and the assertions.
+// Transmit path (issue 22):
+//   igb_tx_desc_cache, one per queue (descriptor reads) -> igb_tx_dma (round robin over the
+//     queues; context latch, data reads, write-backs, TDH) -> igb_tx_pktbuf (store-and-forward)
+//     -> igb_tx_offload (checksums, TSO) -> igb_tx_mac (padding, FCS, statistics) -> tx stream
+//   the transmit reads and write-backs share igb_dma_arb with the receive side.
 // Data path:
 //   wire stream -> igb_rx_csum/igb_rss -> igb_rx_pktbuf (one buffer, frames in arrival order)
 //     -> queue select (RETA[hash & 0x7F] when RSS hashed the frame, else queue 0)
@@ -67,6 +72,14 @@ module igb_nic
   input  wire logic [RxW-1:0]    rx_data_i,
   input  wire logic              rx_last_i,
   input  wire logic [4:0]        rx_bytes_i,
+
+  // Transmit stream to the wire (MAC side), frames from the destination address through the
+  // FCS; tx_bytes_o: valid bytes of the last beat, 1..16. The host paces tx_ready_i.
+  output      logic              tx_valid_o,
+  input  wire logic              tx_ready_i,
+  output      logic [RxW-1:0]    tx_data_o,
+  output      logic              tx_last_o,
+  output      logic [4:0]        tx_bytes_o,
 
   // Memory-master port: requests, write data, read completions
   output      logic              dma_req_valid_o,
@@ -271,14 +284,10 @@ module igb_nic
   logic [NumQ-1:0]       tdh_we, pqgptc_inc;
   logic        tpt_inc, gptc_inc;
   logic [15:0] txs_bytes;
-  // No transmit engine yet: the registers hold what software writes, TDH stays 0
-  assign tdh        = '0;
-  assign pqgptc_inc = '0;
-  assign tpt_inc    = 1'b0;
-  assign gptc_inc   = 1'b0;
-  assign txs_bytes  = '0;
+  logic [NumQ-1:0]       tx_cause, tx_flush, tx_wb_pending, txq_vec_valid;
+  logic [NumQ-1:0][$clog2(NumVec)-1:0] txq_vec;
   logic unused_tx;
-  assign unused_tx = ^{tctl, tipg, txdctl, tdba, tdlen, tdt, tdh_we};
+  assign unused_tx = ^{tipg, tctl[31:4], tctl[2], tctl[0]};
 
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring
@@ -303,6 +312,7 @@ module igb_nic
     .eitr_reset_o(eitr_reset), .rx_cause_i(rx_cause), .rx_wb_done_i(rx_wb_done),
     .rxdmt_i(rxdmt), .icr_o(icr), .ims_o(ims),
     .rxq_vec_valid_o(rxq_vec_valid), .rxq_vec_o(rxq_vec),
+    .tx_cause_i(tx_cause), .txq_vec_valid_o(txq_vec_valid), .txq_vec_o(txq_vec),
     .msix_sent_i(msix_valid_o), .msix_sent_vec_i(msix_vec_o),
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
     .roc_seen_i(pb_longs),
@@ -417,7 +427,8 @@ module igb_nic
       .demand_i(q_enable[q] && mine && !desc_valid),
       .req_valid_o(dc_req_valid[q]), .req_ready_i(dc_req_ready[q]), .req_addr_o(dc_req_addr[q]),
       .req_len_o(dc_req_len[q]), .req_tag_o(dc_req_tag[q]),
-      .rsp_valid_i(rresp_valid_q && rresp_tag_q[DmaTagW-1:4] == (DmaTagW - 4)'(q)),
+      .rsp_valid_i(rresp_valid_q && rresp_tag_q[DmaTagW-1:4] == (DmaTagW - 4)'(q) &&
+                   !rresp_tag_q[3]),  // tag bit 3: a transmit read
       .rsp_data_i(rresp_data_q), .rsp_tag_i(rresp_tag_q[3:0]), .rsp_last_i(rresp_last_q),
       .desc_valid_o(desc_valid), .desc_pkt_addr_o(desc_pkt_addr), .desc_idx_o(desc_idx),
       .desc_pop_i(desc_pop), .busy_o(dc_busy[q])
@@ -459,8 +470,132 @@ module igb_nic
   assign ev_frame_queue_o = 3'(frm_queue);
   assign ev_frame_dma_o   = |rx_cause;
 
+  // ---- Transmit side
+  logic [NumQ-1:0]          tq_enable, tx_desc_valid, tx_desc_pop, tx_dc_busy;
+  logic [NumQ-1:0][127:0]   tx_desc;
+  logic [NumQ-1:0][15:0]    tx_desc_idx, tx_ring_count;
+  logic [NumQ:0]            trd_valid, trd_ready;  // the caches' reads and the data reader's
+  /*verilator tracing_off*/
+  logic [NumQ:0][63:0]      trd_addr;
+  /*verilator tracing_on*/
+  logic [NumQ:0][15:0]      trd_len;
+  logic [NumQ:0][DmaTagW-1:0] trd_tag;
+  for (genvar q = 0; q < NumQ; q++) begin : g_txq
+    logic [3:0] tdc_tag;
+    assign tq_enable[q]     = tctl[TctlEn] & txdctl[q][TxdctlEnable];
+    assign tx_ring_count[q] = tdlen[q][19:4];
+    assign trd_tag[q]       = {(DmaTagW - 4)'(q), TagTxDescRd | {2'b00, tdc_tag[1:0]}};
+    igb_tx_desc_cache #(.MaxReads(4)) u_tx_desc_cache (
+      .clk_i, .rst_ni(rst_core_n), .enable_i(tq_enable[q]), .tdba_i(tdba[q]),
+      .ring_count_i(tx_ring_count[q]), .tdt_i(tdt[q]), .tdh_i(tdh[q]),
+      .pthresh_i(txdctl[q][4:0]), .hthresh_i(txdctl[q][12:8]),
+      .req_valid_o(trd_valid[q]), .req_ready_i(trd_ready[q]), .req_addr_o(trd_addr[q]),
+      .req_len_o(trd_len[q]), .req_tag_o(tdc_tag),
+      .rsp_valid_i(rresp_valid_q && rresp_tag_q[DmaTagW-1:4] == (DmaTagW - 4)'(q) &&
+                   rresp_tag_q[3:2] == TagTxDescRd[3:2]),
+      .rsp_data_i(rresp_data_q), .rsp_tag_i({2'b00, rresp_tag_q[1:0]}),
+      .rsp_last_i(rresp_last_q),
+      .desc_valid_o(tx_desc_valid[q]), .desc_o(tx_desc[q]), .desc_idx_o(tx_desc_idx[q]),
+      .desc_pop_i(tx_desc_pop[q]), .busy_o(tx_dc_busy[q])
+    );
+    logic unused_tdc_tag;
+    assign unused_tdc_tag = ^tdc_tag[3:2];
+  end
+
+  localparam int TxMetaW = 67;
+  logic                twr_valid, twr_ready, twd_valid, twd_ready, twd_last;
+  logic [63:0]         twr_addr;
+  logic [15:0]         twr_len;
+  logic [DmaTagW-1:0]  twr_tag;
+  logic [DmaW-1:0]     twd_data;
+  logic                tpb_we, tpb_commit, tpb_abort, tpb_meta_full, tx_dma_busy;
+  logic [127:0]        tpb_wdata;
+  logic [15:0]         tpb_free, tpb_len;
+  logic [TxMetaW-1:0]  tpb_meta, tpo_meta;
+  logic                tpo_valid, tpo_ready, tpo_last, tpo_first, tx_pb_busy;
+  logic [127:0]        tpo_data;
+  logic [4:0]          tpo_bytes;
+  igb_tx_dma #(.NumQ(NumQ), .MetaW(TxMetaW)) u_tx_dma (
+    .clk_i, .rst_ni(rst_core_n), .enable_i(tq_enable), .tdba_i(tdba),
+    .ring_count_i(tx_ring_count), .wthresh_i(txdctl_wthresh), .tdh_we_i(tdh_we),
+    .tdh_wdata_i(rdh_wdata), .tdh_o(tdh), .flush_i(tx_flush), .wb_pending_o(tx_wb_pending),
+    .tx_cause_o(tx_cause),
+    .desc_valid_i(tx_desc_valid), .desc_i(tx_desc), .desc_idx_i(tx_desc_idx),
+    .desc_pop_o(tx_desc_pop),
+    .rd_valid_o(trd_valid[NumQ]), .rd_ready_i(trd_ready[NumQ]), .rd_addr_o(trd_addr[NumQ]),
+    .rd_len_o(trd_len[NumQ]), .rd_tag_o(trd_tag[NumQ]),
+    .rsp_valid_i(rresp_valid_q && rresp_tag_q[3:0] == TagTxDataRd),
+    .rsp_data_i(rresp_data_q), .rsp_last_i(rresp_last_q),
+    .wr_valid_o(twr_valid), .wr_ready_i(twr_ready), .wr_addr_o(twr_addr), .wr_len_o(twr_len),
+    .wr_tag_o(twr_tag), .wdata_valid_o(twd_valid), .wdata_ready_i(twd_ready),
+    .wdata_o(twd_data), .wdata_last_o(twd_last),
+    .pb_free_i(tpb_free), .pb_meta_full_i(tpb_meta_full), .pb_we_o(tpb_we),
+    .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
+    .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy)
+  );
+  logic [NumQ-1:0][4:0] txdctl_wthresh;
+  for (genvar q = 0; q < NumQ; q++) begin : g_txq_wthresh
+    assign txdctl_wthresh[q] = txdctl[q][20:16];
+  end
+
+  igb_tx_pktbuf #(.MetaW(TxMetaW)) u_tx_pktbuf (
+    .clk_i, .rst_ni(rst_core_n), .we_i(tpb_we), .wdata_i(tpb_wdata), .commit_i(tpb_commit),
+    .commit_len_i(tpb_len), .commit_meta_i(tpb_meta), .abort_i(tpb_abort),
+    .free_words_o(tpb_free), .meta_full_o(tpb_meta_full),
+    .out_valid_o(tpo_valid), .out_ready_i(tpo_ready), .out_data_o(tpo_data),
+    .out_last_o(tpo_last), .out_bytes_o(tpo_bytes), .out_first_o(tpo_first),
+    .out_meta_o(tpo_meta), .attr_push_o(attr_push), .attr_full_i(mac_frame_full),
+    .busy_o(tx_pb_busy)
+  );
+
+  // The packet's metadata, {queue, ifcs, tse, ixsm, txsm, l4t_tcp, ipv4, maclen, iplen, l4len,
+  // mss, paylen} (igb_tx_dma), to the offload block and the MAC
+  logic        tm_ifcs, tm_tse, tm_ixsm, tm_txsm, tm_tcp, tm_ipv4;
+  logic [2:0]  tm_queue;
+  logic [6:0]  tm_maclen;
+  logic [8:0]  tm_iplen;
+  logic [7:0]  tm_l4len;
+  logic [15:0] tm_mss;
+  logic [17:0] tm_paylen;
+  assign {tm_queue, tm_ifcs, tm_tse, tm_ixsm, tm_txsm, tm_tcp, tm_ipv4, tm_maclen, tm_iplen,
+          tm_l4len, tm_mss, tm_paylen} = tpo_meta;
+  logic        toff_in_valid, toff_in_ready, toff_valid, toff_ready, toff_last, mac_frame_full;
+  logic [127:0] toff_data;
+  logic [4:0]  toff_bytes;
+  logic        tx_mac_busy;
+  logic attr_push;
+  assign toff_in_valid = tpo_valid;
+  assign tpo_ready     = toff_in_ready;
+  logic unused_tpo_first, unused_tso_err;
+  assign unused_tpo_first = tpo_first;
+  igb_tx_offload u_tx_offload (
+    .clk_i, .rst_ni(rst_core_n),
+    .in_valid_i(toff_in_valid), .in_ready_o(toff_in_ready), .in_data_i(tpo_data),
+    .in_last_i(tpo_last), .in_bytes_i(tpo_bytes),
+    .tse_i(tm_tse), .ixsm_i(tm_ixsm), .txsm_i(tm_txsm), .l4t_tcp_i(tm_tcp), .ipv4_i(tm_ipv4),
+    .maclen_i(tm_maclen), .iplen_i(tm_iplen), .l4len_i(tm_l4len), .mss_i(tm_mss),
+    .paylen_i(tm_paylen),
+    .out_valid_o(toff_valid), .out_ready_i(toff_ready), .out_data_o(toff_data),
+    .out_last_o(toff_last), .out_bytes_o(toff_bytes),
+    .tso_err_o(unused_tso_err)  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
+  );
+  igb_tx_mac #(.NumQ(NumQ)) u_tx_mac (
+    .clk_i, .rst_ni(rst_core_n), .psp_i(tctl[TctlPsp]),
+    .frame_push_i(attr_push), .frame_ifcs_i(tm_ifcs),
+    .frame_queue_i(tm_queue), .frame_tse_i(tm_tse), .frame_paylen_i(tm_paylen),
+    .frame_hdrlen_i(10'(tm_maclen) + 10'(tm_iplen) + 10'(tm_l4len)),
+    .frame_full_o(mac_frame_full),
+    .in_valid_i(toff_valid), .in_ready_o(toff_ready), .in_data_i(toff_data),
+    .in_last_i(toff_last), .in_bytes_i(toff_bytes),
+    .tx_valid_o, .tx_ready_i, .tx_data_o, .tx_last_o, .tx_bytes_o,
+    .tpt_inc_o(tpt_inc), .gptc_inc_o(gptc_inc), .frame_bytes_o(txs_bytes),
+    .pqgptc_inc_o(pqgptc_inc), .busy_o(tx_mac_busy)
+  );
+  logic tx_busy;
+  assign tx_busy = (|tx_dc_busy) | tx_dma_busy | tx_pb_busy | tx_mac_busy;
+
   logic arb_busy;
-  igb_dma_arb #(.NumQ(NumQ)) u_arb (
+  igb_dma_arb #(.NumQ(NumQ), .NumT(NumQ + 1)) u_arb (
     .clk_i, .rst_ni(rst_core_n),
     .rd_valid_i(dc_req_valid), .rd_ready_o(dc_req_ready), .rd_addr_i(dc_req_addr),
     .rd_len_i(dc_req_len), .rd_tag_i(dc_req_tag),
@@ -468,6 +603,11 @@ module igb_nic
     .wr_len_i(wr_req_len), .wr_tag_i(wr_req_tag),
     .wdata_valid_i(wr_wdata_valid), .wdata_ready_o(wr_wdata_ready), .wdata_i(wr_wdata),
     .wdata_last_i(wr_wdata_last),
+    .trd_valid_i(trd_valid), .trd_ready_o(trd_ready), .trd_addr_i(trd_addr),
+    .trd_len_i(trd_len), .trd_tag_i(trd_tag),
+    .twr_valid_i(twr_valid), .twr_ready_o(twr_ready), .twr_addr_i(twr_addr),
+    .twr_len_i(twr_len), .twr_tag_i(twr_tag), .twdata_valid_i(twd_valid),
+    .twdata_ready_o(twd_ready), .twdata_i(twd_data), .twdata_last_i(twd_last),
     .req_valid_o(dma_req_valid_o), .req_ready_i(dma_req_ready_i),
     .req_write_o(dma_req_write_o), .req_addr_o(dma_req_addr_o), .req_len_o(dma_req_len_o),
     .req_tag_o(dma_req_tag_o),
@@ -483,6 +623,8 @@ module igb_nic
     .legacy_pending_i((icr & ims) != 32'h0), .intx_o,
     .wb_pending_i(wb_pending), .rxq_vec_valid_i(rxq_vec_valid), .rxq_vec_i(rxq_vec),
     .flush_o(flush),
+    .tx_wb_pending_i(tx_wb_pending), .txq_vec_valid_i(txq_vec_valid), .txq_vec_i(txq_vec),
+    .tx_flush_o(tx_flush),
     .msix_valid_o, .msix_vec_o, .armed_o(armed), .next_expiry_o(timer_next_o), .busy_o(intr_busy)
   );
 
@@ -497,7 +639,8 @@ module igb_nic
   assign rx_idle_o      = ~rx_valid_q;
   assign core_idle_o    = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
                             ev_frame_ok_o | mmio_valid_q |
-                            rresp_valid_q | (ticks_1us_q != '0) | (sw_reset_cnt_q != '0));
+                            rresp_valid_q | (ticks_1us_q != '0) | (sw_reset_cnt_q != '0) |
+                            tx_busy);
   assign idle_o         = rx_idle_o & core_idle_o;
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;

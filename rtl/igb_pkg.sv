@@ -59,9 +59,9 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] EICR      = 17'h01580;
   localparam logic [MmioAw-1:0] EITR0     = 17'h01680;  // EITR(n) = EITR0 + 4n
   localparam logic [MmioAw-1:0] IVAR0     = 17'h01700;  // IVAR0(n) = IVAR0 + 4n
-  // IVAR0 entries, RX cause of queue q (the TX bytes are stored and unused: no transmit yet).
-  // 82580/I350/I210 (row-major): IVAR0(q/2) byte 2*(q%2); 82576 (column-major, strap
-  // ivar_82576_i): IVAR0(q & 7) byte 2*(q >> 3). Eight registers serve both.
+  // IVAR0 entries, RX cause of queue q: 82580/I350/I210 (row-major): IVAR0(q/2) byte 2*(q%2);
+  // 82576 (column-major, strap ivar_82576_i): IVAR0(q & 7) byte 2*(q >> 3). The TX cause's
+  // entry is the byte above its RX one (reference D). Eight registers serve both.
   localparam int NumIvar = 8;
   localparam logic [MmioAw-1:0] IVAR_MISC = 17'h01740;
 
@@ -114,6 +114,7 @@ package igb_pkg;
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
 
   // ICR cause bits
+  localparam logic [31:0] IcrTxdw         = 32'h0000_0001;  // transmit descriptors written back
   localparam logic [31:0] IcrLsc          = 32'h0000_0004;
   localparam logic [31:0] IcrRxdmt0       = 32'h0000_0010;
   localparam logic [31:0] IcrRxt0         = 32'h0000_0080;

@@ -72,6 +72,9 @@ module igb_regs
   output      logic [31:0]       icr_o,
   output      logic [NumQ-1:0]   rxq_vec_valid_o,          // the queue has an interrupt vector
   output      logic [NumQ-1:0][$clog2(NumVec)-1:0] rxq_vec_o,
+  input  wire logic [NumQ-1:0]   tx_cause_i,               // a queue's descriptors written back
+  output      logic [NumQ-1:0]   txq_vec_valid_o,          // its TX IVAR entry
+  output      logic [NumQ-1:0][$clog2(NumVec)-1:0] txq_vec_o,
   output      logic [31:0]       ims_o,
   input  wire logic              msix_sent_i,
   input  wire logic [$clog2(NumVec)-1:0] msix_sent_vec_i,
@@ -220,7 +223,16 @@ module igb_regs
   end
 
   // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
-  logic [NumQ-1:0][7:0] ivar_entry;
+  logic [NumQ-1:0][7:0] ivar_entry, ivar_tx_entry;
+  for (genvar q = 0; q < NumQ; q++) begin : g_ivar_tx
+    // The TX entry: the byte above the queue's RX entry in both layouts
+    assign ivar_tx_entry[q]   = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) + 8 +: 8] :
+                                                ivar_q[q / 2][16 * (q % 2) + 8 +: 8];
+    assign txq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
+                                (ivar_tx_entry[q][IvarValid] &&
+                                 (32'(ivar_tx_entry[q][4:0]) < NumVec));
+    assign txq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_tx_entry[q][VecW-1:0] : '0;
+  end
   for (genvar q = 0; q < NumQ; q++) begin : g_ivar
     assign ivar_entry[q]      = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) +: 8] :
                                                 ivar_q[q / 2][16 * (q % 2) +: 8];
@@ -252,6 +264,9 @@ module igb_regs
       if (rx_cause_i[q] && gpie_q[GpieMsixMode] && rxq_vec_valid_o[q]) begin
         rx_cause_vec[rxq_vec_o[q]] = 1'b1;
       end
+      if (tx_cause_i[q] && gpie_q[GpieMsixMode] && txq_vec_valid_o[q]) begin
+        rx_cause_vec[txq_vec_o[q]] = 1'b1;  // the transmit cause, on its own IVAR vector
+      end
     end
   end
 
@@ -265,6 +280,8 @@ module igb_regs
   always_comb begin
     icr_set = '0;
     if (|rx_wb_done_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrRxt0;
+    // TXDW: transmit descriptors written back (DD), the single interrupt's transmit cause
+    if (|tx_cause_i && !gpie_q[GpieMsixMode]) icr_set = icr_set | IcrTxdw;
     if (|rxdmt_i) icr_set = icr_set | IcrRxdmt0;
   end
   logic [NumVec-1:0] other_vec;

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: Apache-2.0
+// igb_tx_mac: the MAC's transmit side. It takes finished frames from igb_tx_offload (16-byte
+// beats, no FCS) and puts them on the transmit stream as they go on the wire, from the
+// destination address to the FCS (reference C.5):
+//   - a frame shorter than 60 bytes is padded with zeros to 60 when TCTL.PSP is set (64 with
+//     the FCS);
+//   - the FCS, CRC-32 of the frame (padding included) in Ethernet order (the complement of the
+//     reflected CRC, least significant byte first), is appended when the packet's first data
+//     descriptor had IFCS; without IFCS the frame goes as software gave it.
+// The packet's attributes (IFCS, queue, and for TSO the payload to expect) come from a small
+// FIFO filled as each packet enters the offload block (frame_push_i): the offload stores whole
+// packets, so the MAC cannot read them off the packet buffer's head. A packet with TSE may
+// leave as several frames (segments); its entry goes when frames with PAYLEN payload bytes
+// (bytes after MACLEN + IPLEN + L4LEN) have passed.
+// Statistics (reference A.5): every frame sent counts in TPT/TOT and, there being no flow
+// control frames or transmit errors in the model, in GPTC/GOTC and its queue's PQGPTC; octets
+// are the frame's bytes on the wire from the destination address through the FCS.
+// Output: a skid buffer, so the host's ready (the wire's pace) reaches no logic here.
+`default_nettype none
+
+module igb_tx_mac #(
+  parameter int NumQ = 8
+) (
+  input  wire logic            clk_i,
+  input  wire logic            rst_ni,
+  input  wire logic            psp_i,          // TCTL.PSP
+
+  // Packet attributes, pushed as the packet's first beat enters the offload block
+  input  wire logic            frame_push_i,
+  input  wire logic            frame_ifcs_i,
+  input  wire logic [2:0]      frame_queue_i,
+  input  wire logic            frame_tse_i,
+  input  wire logic [17:0]     frame_paylen_i,
+  input  wire logic [9:0]      frame_hdrlen_i,  // MACLEN + IPLEN + L4LEN
+  output      logic            frame_full_o,
+
+  // Frames in (from igb_tx_offload): in_bytes_i valid bytes of the last beat, 0 meaning 16
+  input  wire logic            in_valid_i,
+  output      logic            in_ready_o,
+  input  wire logic [127:0]    in_data_i,
+  input  wire logic            in_last_i,
+  input  wire logic [4:0]      in_bytes_i,
+
+  // Transmit stream (the wire): tx_bytes_o valid bytes of the last beat, 1..16
+  output      logic            tx_valid_o,
+  input  wire logic            tx_ready_i,
+  output      logic [127:0]    tx_data_o,
+  output      logic            tx_last_o,
+  output      logic [4:0]      tx_bytes_o,
+
+  // Statistics events: a frame went (TPT, TOT), good (GPTC, GOTC, PQGPTC), its bytes
+  output      logic            tpt_inc_o,
+  output      logic            gptc_inc_o,
+  output      logic [15:0]     frame_bytes_o,
+  output      logic [NumQ-1:0] pqgptc_inc_o,
+
+  output      logic            busy_o
+);
+  localparam int Fd = 4;  // packet attribute entries
+  localparam int FmW = 1 + 3 + 1 + 18 + 10;
+  localparam logic [15:0] MinFrame = 16'd60;  // without FCS
+
+  // Packet attributes
+  logic [FmW-1:0] fm_q [Fd];
+  logic [2:0]     fwr_q, frd_q;
+  logic           fm_valid, fm_pop;
+  logic           h_ifcs, h_tse;
+  logic [2:0]     h_queue;
+  logic [17:0]    h_paylen;
+  logic [9:0]     h_hdrlen;
+  assign fm_valid     = fwr_q != frd_q;
+  assign frame_full_o = (fwr_q - frd_q) == 3'(Fd);
+  assign {h_ifcs, h_queue, h_tse, h_paylen, h_hdrlen} = fm_q[frd_q[1:0]];
+
+  // Ethernet CRC-32 (reflected 0xEDB88320) over the first n bytes of a beat
+  function automatic logic [31:0] crc_bytes(input logic [31:0] crc_in, input logic [127:0] data,
+                                            input logic [4:0] n);
+    logic [31:0] c;
+    c = crc_in;
+    for (int i = 0; i < 16; i++) begin
+      if (5'(i) < n) begin
+        c = c ^ {24'h0, data[8 * i +: 8]};
+        for (int k = 0; k < 8; k++) c = c[0] ? ((c >> 1) ^ 32'hEDB8_8320) : (c >> 1);
+      end
+    end
+    crc_bytes = c;
+  endfunction
+
+  // Frame state: bytes put out so far, the CRC so far; once the frame's data is all in, its
+  // padded length and end (with the FCS), and the FCS once known
+  logic        tail_q, tail_d;
+  logic [15:0] pos_q, pos_d, padded_q, padded_d, end_q, end_d;
+  logic [31:0] crc_q, crc_d, fcs_q, fcs_d;
+  logic        fcs_known_q, fcs_known_d;
+  logic [17:0] segpay_q, segpay_d;  // TSO: payload bytes of the packet's frames so far
+
+  logic          sk_ready, sk_valid, act, beat_go, in_take;
+  logic [127:0]  beat;
+  logic          beat_last;
+  logic [4:0]    beat_bytes;
+  logic [4:0]    k_in, n_crc;
+  logic [15:0]   total, padded, endb, data_len;
+  logic [31:0]   crc_after, fcs;
+  logic [127:0]  src;
+  logic [15:0]   boff;
+
+  assign act = tail_q || (in_valid_i && fm_valid);
+  always_comb begin
+    tail_d      = tail_q;
+    pos_d       = pos_q;
+    padded_d    = padded_q;
+    end_d       = end_q;
+    crc_d       = crc_q;
+    fcs_d       = fcs_q;
+    fcs_known_d = fcs_known_q;
+    segpay_d    = segpay_q;
+    beat        = '0;
+    beat_last   = 1'b0;
+    beat_bytes  = 5'd16;
+    beat_go     = 1'b0;
+    in_take     = 1'b0;
+    fm_pop      = 1'b0;
+    tpt_inc_o   = 1'b0;
+    gptc_inc_o  = 1'b0;
+    frame_bytes_o = '0;
+    pqgptc_inc_o  = '0;
+    k_in      = '0;
+    n_crc     = '0;
+    total     = '0;
+    padded    = '0;
+    endb      = '0;
+    data_len  = '0;
+    crc_after = crc_q;
+    fcs       = fcs_q;
+    src       = '0;
+    boff      = '0;
+    if (act && sk_ready) begin  // only then: the CRC is the costly part of an evaluation
+      beat_go = 1'b1;
+      if (!tail_q) begin
+        in_take = 1'b1;
+        k_in    = (in_last_i && in_bytes_i != 5'd0) ? in_bytes_i : 5'd16;
+        src     = in_data_i;
+        for (int unsigned b = 0; b < 16; b++)
+          if (5'(b) >= k_in) src[8 * b +: 8] = 8'h0;
+      end
+      if (tail_q) begin
+        padded = padded_q;
+        endb   = end_q;
+      end else if (in_last_i) begin
+        total  = pos_q + 16'(k_in);
+        padded = (psp_i && total < MinFrame) ? MinFrame : total;
+        endb   = padded + (h_ifcs ? 16'd4 : 16'd0);
+      end
+      // Bytes of this beat the CRC covers: data and padding
+      if (!tail_q && !in_last_i)   n_crc = 5'd16;
+      else if (padded <= pos_q)    n_crc = 5'd0;
+      else if (padded - pos_q >= 16'd16) n_crc = 5'd16;
+      else                         n_crc = 5'(padded - pos_q);
+      crc_after = crc_bytes(crc_q, src, n_crc);
+      fcs       = fcs_known_q ? fcs_q : ~crc_after;
+      beat      = src;
+      if (tail_q || in_last_i) begin
+        for (int unsigned b = 0; b < 16; b++) begin
+          boff = pos_q + 16'(b) - padded;  // which FCS byte, when it is one
+          if (pos_q + 16'(b) >= padded && pos_q + 16'(b) < endb)
+            beat[8 * b +: 8] = fcs[{boff[1:0], 3'b000} +: 8];
+        end
+        beat_last  = endb <= pos_q + 16'd16;
+        beat_bytes = beat_last ? 5'(endb - pos_q) : 5'd16;
+      end
+      crc_d = crc_after;
+      pos_d = pos_q + 16'd16;
+      if (!tail_q && in_last_i && !beat_last) begin
+        tail_d   = 1'b1;
+        padded_d = padded;
+        end_d    = endb;
+      end
+      if (padded <= pos_q + 16'd16 && (tail_q || in_last_i)) begin
+        fcs_d       = fcs;
+        fcs_known_d = 1'b1;
+      end
+      if (beat_last) begin
+        // The frame is out: count it; the packet's entry goes with its last frame
+        tail_d        = 1'b0;
+        pos_d         = '0;
+        crc_d         = 32'hFFFF_FFFF;
+        fcs_known_d   = 1'b0;
+        tpt_inc_o     = 1'b1;
+        gptc_inc_o    = 1'b1;
+        frame_bytes_o = endb;
+        for (int unsigned q = 0; q < NumQ; q++) pqgptc_inc_o[q] = h_queue == 3'(q);
+        data_len      = tail_q ? 16'(end_q - (h_ifcs ? 16'd4 : 16'd0)) : total;
+        if (h_tse && 18'(data_len) > 18'(h_hdrlen) &&
+            segpay_q + 18'(data_len) - 18'(h_hdrlen) < h_paylen) begin
+          segpay_d = segpay_q + 18'(data_len) - 18'(h_hdrlen);
+        end else begin
+          segpay_d = '0;
+          fm_pop   = 1'b1;
+        end
+      end
+    end
+  end
+  assign in_ready_o = !tail_q && fm_valid && sk_ready;
+
+  igb_skid #(.W(128 + 1 + 5)) u_out_skid (
+    .clk_i, .rst_ni, .in_valid_i(beat_go), .in_ready_o(sk_ready),
+    .in_data_i({beat_last, beat_bytes, beat}),
+    .out_valid_o(sk_valid), .out_ready_i(tx_ready_i),
+    .out_data_o({tx_last_o, tx_bytes_o, tx_data_o})
+  );
+  assign tx_valid_o = sk_valid;
+
+  always_ff @(posedge clk_i) begin
+    if (frame_push_i)
+      fm_q[fwr_q[1:0]] <= {frame_ifcs_i, frame_queue_i, frame_tse_i, frame_paylen_i,
+                           frame_hdrlen_i};
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fwr_q       <= '0;
+      frd_q       <= '0;
+      tail_q      <= 1'b0;
+      pos_q       <= '0;
+      padded_q    <= '0;
+      end_q       <= '0;
+      crc_q       <= 32'hFFFF_FFFF;
+      fcs_q       <= '0;
+      fcs_known_q <= 1'b0;
+      segpay_q    <= '0;
+    end else begin
+      if (frame_push_i) fwr_q <= fwr_q + 3'd1;
+      if (fm_pop)       frd_q <= frd_q + 3'd1;
+      tail_q      <= tail_d;
+      pos_q       <= pos_d;
+      padded_q    <= padded_d;
+      end_q       <= end_d;
+      crc_q       <= crc_d;
+      fcs_q       <= fcs_d;
+      fcs_known_q <= fcs_known_d;
+      segpay_q    <= segpay_d;
+    end
+  end
+
+  // Busy: a beat to put out, or one waiting in the skid buffer for the wire
+  assign busy_o = act || sk_valid || !sk_ready;
+
+  logic unused;
+  assign unused = ^{in_take, boff[15:2]};
+
+`ifndef SYNTHESIS
+`ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      a_attr_room: assert (!frame_push_i || !frame_full_o)
+        else $error("tx_mac: packet attributes pushed into a full FIFO");
+      // A frame on the wire is at least 60 bytes plus FCS when PSP pads it
+      a_padded: assert (!(beat_go && beat_last && psp_i && h_ifcs) || endb >= 16'd64)
+        else $error("tx_mac: padded frame of %0d bytes", endb);
+    end
+  end
+`endif
+`endif
+endmodule

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// igb_tx_pktbuf: the transmit packet buffer (TX FIFO), store-and-forward.
+//
+// The transmit engine writes a packet's bytes in 16-byte words as its data reads return and
+// commits the packet (its length and metadata) once its last descriptor's data is in: only
+// committed packets are read out, so a packet leaves only when wholly buffered (reference C.1
+// step 3). An aborted packet (its queue disabled halfway) is discarded by moving the write
+// pointer back. Frames leave in the order they were committed (legacy, non-Qav mode: one
+// buffer for all queues, reference C.1).
+// Size: Words x 16 bytes, 20 KB by default (choice: the reference gives I210 20 KB + 4 KB BMC,
+// 82576 40 KB and I350 "about 20 KB a port", UNVERIFIED; a packet of the largest size, 9728
+// bytes, fits twice).
+// Read side: a registered memory read into the output register; each packet is one stream of
+// beats (out_bytes_o: valid bytes of the last beat, 0 meaning 16) with its metadata held from
+// its first beat to its last (the packet is popped when its last beat is taken). Before a
+// packet's first beat is offered, its attributes go to the MAC (attr_push_o, when the MAC has
+// room): the offload block stores whole packets, so the MAC cannot read them off this head.
+`default_nettype none
+
+module igb_tx_pktbuf #(
+  parameter int Words  = 1280,
+  parameter int Frames = 32,     // packets committed and not yet read out, at most
+  parameter int MetaW  = 8
+) (
+  input  wire logic             clk_i,
+  input  wire logic             rst_ni,
+
+  // Write side (the transmit engine)
+  input  wire logic             we_i,
+  input  wire logic [127:0]     wdata_i,
+  input  wire logic             commit_i,    // the packet written so far is complete
+  input  wire logic [15:0]      commit_len_i,
+  input  wire logic [MetaW-1:0] commit_meta_i,
+  input  wire logic             abort_i,     // discard what was written since the last commit
+  output      logic [15:0]      free_words_o,
+  output      logic             meta_full_o,
+
+  // Read side: one packet at a time
+  output      logic             out_valid_o,
+  input  wire logic             out_ready_i,
+  output      logic [127:0]     out_data_o,
+  output      logic             out_last_o,
+  output      logic [4:0]       out_bytes_o,
+  output      logic             out_first_o,  // the beat is its packet's first
+  output      logic [MetaW-1:0] out_meta_o,
+  output      logic             attr_push_o,  // the head packet's attributes to the MAC
+  input  wire logic             attr_full_i,
+  output      logic             busy_o        // a packet is buffered
+);
+  localparam int Aw = $clog2(Words);
+  localparam int Fw = $clog2(Frames);
+
+  logic [127:0] mem_q [Words];
+  logic [Aw:0]  wr_ptr_q, wr_ptr_d, commit_ptr_q, rd_ptr_q, rd_ptr_d;  // word counters mod 2^(Aw+1)
+  logic [Aw-1:0] wr_at, rd_at;
+
+  // Committed packets: length and metadata, in order
+  logic [15:0]      flen_q [Frames];
+  logic [MetaW-1:0] fmeta_q [Frames];
+  logic [Fw:0]      fwr_q, frd_q;
+  logic             have_frame;
+
+  // Word pointers wrap at Words (not necessarily a power of two): pointers count modulo
+  // 2 * Words, the address is the pointer modulo Words.
+  function automatic logic [Aw:0] ptr_inc(input logic [Aw:0] p);
+    ptr_inc = (32'(p) == 2 * Words - 1) ? '0 : p + 1'b1;
+  endfunction
+  function automatic logic [Aw-1:0] ptr_at(input logic [Aw:0] p);
+    ptr_at = (32'(p) >= Words) ? Aw'(32'(p) - Words) : p[Aw-1:0];
+  endfunction
+  logic [Aw+1:0] used;
+  always_comb begin
+    wr_at = ptr_at(wr_ptr_q);
+    rd_at = ptr_at(rd_ptr_q);
+    used  = (wr_ptr_q >= rd_ptr_q) ? (Aw + 2)'(wr_ptr_q - rd_ptr_q)
+                                   : (Aw + 2)'(32'(wr_ptr_q) + 2 * Words - 32'(rd_ptr_q));
+  end
+  assign free_words_o = 16'(32'(Words) - 32'(used));
+  assign meta_full_o  = (fwr_q - frd_q) == (Fw + 1)'(Frames);
+  assign have_frame   = fwr_q != frd_q;
+
+  always_comb begin
+    wr_ptr_d = wr_ptr_q;
+    if (we_i) wr_ptr_d = ptr_inc(wr_ptr_q);
+    if (abort_i) wr_ptr_d = commit_ptr_q;
+  end
+
+  // Read side: the head packet's beats, one output register
+  logic         valid_q, last_q, first_q, loaded_all_q, pushed_q, offer;
+  logic [4:0]   bytes_q;
+  logic [15:0]  beat_q, nbeats;
+  logic [15:0]  head_len;
+  logic         load, take, take_last;
+  assign head_len  = flen_q[frd_q[Fw-1:0]];
+  assign nbeats    = (head_len + 16'd15) >> 4;
+  assign offer       = valid_q && !(first_q && !pushed_q);
+  assign attr_push_o = valid_q && first_q && !pushed_q && !attr_full_i;
+  assign take        = offer && out_ready_i;
+  assign take_last = take && last_q;
+  assign load      = have_frame && !loaded_all_q && (!valid_q || take) &&
+                     beat_q < nbeats;
+  always_comb begin
+    rd_ptr_d = rd_ptr_q;
+    if (load) rd_ptr_d = ptr_inc(rd_ptr_q);
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (we_i) mem_q[wr_at] <= wdata_i;
+    if (load) out_data_o <= mem_q[rd_at];
+    if (commit_i) begin
+      flen_q[fwr_q[Fw-1:0]]  <= commit_len_i;
+      fmeta_q[fwr_q[Fw-1:0]] <= commit_meta_i;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_ptr_q     <= '0;
+      commit_ptr_q <= '0;
+      rd_ptr_q     <= '0;
+      fwr_q        <= '0;
+      frd_q        <= '0;
+      valid_q      <= 1'b0;
+      last_q       <= 1'b0;
+      first_q      <= 1'b0;
+      bytes_q      <= '0;
+      beat_q       <= '0;
+      loaded_all_q <= 1'b0;
+      pushed_q     <= 1'b0;
+    end else begin
+      if (attr_push_o) pushed_q <= 1'b1;
+      wr_ptr_q <= wr_ptr_d;
+      rd_ptr_q <= rd_ptr_d;
+      if (commit_i) begin
+        commit_ptr_q <= wr_ptr_d;
+        fwr_q        <= fwr_q + 1'b1;
+      end
+      if (load) begin
+        valid_q <= 1'b1;
+        first_q <= beat_q == 16'd0;
+        last_q  <= beat_q == nbeats - 16'd1;
+        bytes_q <= (beat_q == nbeats - 16'd1) ? {1'b0, head_len[3:0]} : 5'd0;
+        beat_q  <= beat_q + 16'd1;
+        if (beat_q == nbeats - 16'd1) loaded_all_q <= 1'b1;
+      end else if (take) begin
+        valid_q <= 1'b0;
+      end
+      if (take_last) begin  // the packet is out: its metadata goes, the next one may load
+        frd_q        <= frd_q + 1'b1;
+        beat_q       <= '0;
+        loaded_all_q <= 1'b0;
+        pushed_q     <= 1'b0;
+      end
+    end
+  end
+
+  assign out_valid_o = offer;
+  assign out_last_o  = last_q;
+  assign out_first_o = first_q;
+  assign out_bytes_o = bytes_q;
+  assign out_meta_o  = fmeta_q[frd_q[Fw-1:0]];
+  assign busy_o      = have_frame;
+
+`ifndef SYNTHESIS
+`ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      a_no_overflow: assert (!we_i || used < (Aw + 2)'(Words))
+        else $error("tx_pktbuf: word written into a full buffer");
+      a_no_meta_overflow: assert (!commit_i || !meta_full_o)
+        else $error("tx_pktbuf: packet committed with no room for its metadata");
+      a_commit_len: assert (!commit_i || commit_len_i != 16'd0)
+        else $error("tx_pktbuf: empty packet committed");
+    end
+  end
+`endif
+`endif
+endmodule
