@@ -423,55 +423,113 @@ module tb_igb_tx_offload;
     in_wr = 0; in_rd = 0; in_top = 0; ex_wr = 0; ex_rd = 0; ex_top = 0; err_want = 0;
   endtask
 
+  // The cases, as a table run twice (full speed, then with gaps): each case kind is called
+  // from one place, which keeps the Verilated testbench small (Verilator inlines tasks).
+  localparam int KPlain = 0, KCsum = 1, KTso = 2, KTrunc = 3, KRun = 4;
+  localparam int NStep = 96;
+  int    st_kind [NStep];
+  int    st_a [NStep][10];
+  string st_name [NStep];
+  int    nst = 0, plant_step = -1;
+
+  task automatic s_plain(input int len);
+    st_kind[nst] = KPlain;
+    st_a[nst][0] = len;
+    nst++;
+  endtask
+  task automatic s_csum(input int m, input int ipl, input int tcp, input int l4l, input int pay,
+                        input int do_ixsm, input int do_txsm, input int zero_at);
+    st_kind[nst] = KCsum;
+    st_a[nst][0] = m; st_a[nst][1] = ipl; st_a[nst][2] = tcp; st_a[nst][3] = l4l;
+    st_a[nst][4] = pay; st_a[nst][5] = do_ixsm; st_a[nst][6] = do_txsm; st_a[nst][7] = zero_at;
+    nst++;
+  endtask
+  task automatic s_tso(input int m, input int ipl, input int l4l, input int pay, input int mss_v,
+                       input int flags, input int id0, input int seq0, input int ip_check,
+                       input int paylen_v);
+    st_kind[nst] = KTso;
+    st_a[nst][0] = m; st_a[nst][1] = ipl; st_a[nst][2] = l4l; st_a[nst][3] = pay;
+    st_a[nst][4] = mss_v; st_a[nst][5] = flags; st_a[nst][6] = id0; st_a[nst][7] = seq0;
+    st_a[nst][8] = ip_check; st_a[nst][9] = paylen_v;
+    nst++;
+  endtask
+  task automatic s_trunc(input int len);
+    st_kind[nst] = KTrunc;
+    st_a[nst][0] = len;
+    nst++;
+  endtask
+  task automatic s_run(input string name);
+    st_kind[nst] = KRun;
+    st_name[nst] = name;
+    nst++;
+  endtask
+
   initial begin
     plant = $test$plusargs("plant");
     in_wr = 0; in_rd = 0; in_top = 0; ex_wr = 0; ex_rd = 0; ex_top = 0;
     err_want = 0; err_seen = 0;
+    s_plain(101);
+    s_plain(16);
+    s_run("no offload");
+    plant_step = nst;  // +plant: this frame's UDP checksum is expected one off
+    s_csum(14, 20, 0, 8, 37, 1, 1, -1);
+    s_csum(14, 24, 0, 8, 1001, 0, 1, -1);  // IP options, software IP checksum
+    s_run("UDP and IPv4 checksums, odd lengths");
+    s_csum(14, 20, 1, 20, 201, 1, 1, -1);
+    s_csum(18, 20, 1, 32, 1400, 1, 1, -1);  // VLAN, TCP options
+    s_csum(15, 20, 0, 8, 77, 1, 1, -1);     // an odd MACLEN: odd checksum alignment
+    s_csum(15, 20, 1, 20, 99, 1, 1, -1);
+    s_run("TCP checksums, odd offsets");
+    s_csum(14, 20, 0, 8, 64, 1, 1, 8);
+    s_run("UDP checksum computing to 0");
+    s_csum(14, 20, 0, 8, 0, 1, 1, -1);
+    s_csum(14, 20, 0, 8, 18, 1, 1, -1);
+    s_csum(14, 20, 1, 20, 9728 - 54, 1, 1, -1);
+    s_csum(14, 20, 0, 8, 9728 - 42, 0, 1, -1);
+    s_run("minimal and jumbo frames");
+    for (int i = 0; i < 20; i++) s_csum(14, 20, 0, 8, 64 - 42, 1, 1, -1);
+    s_run("20 frames of 64 B");
+    for (int i = 0; i < 10; i++) s_csum(14, 20, 1, 20, 1514 - 54, 1, 1, -1);
+    s_run("10 frames of 1514 B");
+    // CWR ACK PSH FIN; the IP ID and the sequence number wrap
+    s_tso(14, 20, 20, 45 * 1448, 1448, 'h99, 'hfffe, 'hffff_f000, 'hFFFF, 45 * 1448);
+    s_run("TSO 64 KB, 45 segments");
+    s_tso(18, 24, 32, 5000, 1001, 'h19, 'h0100, 'h1000, 'h0, 5000);
+    s_tso(14, 20, 20, 700, 1448, 'h99, 'h0200, 'h1, 'hFFFF, 700);
+    s_tso(14, 20, 20, 3000, 1000, 'h10, 'h0300, 'h2, 'hFFFF, 3000);
+    s_run("TSO with a short last segment, odd MSS, one segment");
+    s_tso(16, 20, 28, 4000, 1448, 'h18, 'h0500, 'h4, 'hFFFF, 4000);
+    s_tso(15, 20, 20, 3000, 999, 'h18, 'h0600, 'h5, 'h0, 3000);
+    s_tso(14, 20, 20, 0, 1448, 'h11, 'h0700, 'h6, 'hFFFF, 0);
+    s_run("TSO with a 64 B header, an odd MACLEN, no payload");
+    s_tso(14, 20, 20, 2500, 1000, 'h18, 'h0400, 'h3, 'hFFFF, 2600);
+    s_plain(60);
+    s_trunc(40);
+    s_plain(61);
+    s_run("TSO whose PAYLEN does not match its data, one that ends in its header");
+
     repeat (3) @(negedge clk);
     rst_n = 1'b1;
     repeat (2) @(negedge clk);
     for (int pass = 0; pass < 2; pass++) begin
       gaps = pass == 1;
-      case_plain(101);
-      case_plain(16);
-      run_group("no offload");
-      case_csum(14, 20, 0, 8, 37, 1, 1, -1);
-      if (plant && pass == 0) ex_mem[ex_off[0] + 14 + 20 + 7] ^= 8'h01;  // the UDP checksum
-      case_csum(14, 24, 0, 8, 1001, 0, 1, -1);  // IP options, software IP checksum
-      run_group("UDP and IPv4 checksums, odd lengths");
-      case_csum(14, 20, 1, 20, 201, 1, 1, -1);
-      case_csum(18, 20, 1, 32, 1400, 1, 1, -1);  // VLAN, TCP options
-      case_csum(15, 20, 0, 8, 77, 1, 1, -1);     // an odd MACLEN: odd checksum alignment
-      case_csum(15, 20, 1, 20, 99, 1, 1, -1);
-      run_group("TCP checksums, odd offsets");
-      case_csum(14, 20, 0, 8, 64, 1, 1, 8);
-      run_group("UDP checksum computing to 0");
-      case_csum(14, 20, 0, 8, 0, 1, 1, -1);
-      case_csum(14, 20, 0, 8, 18, 1, 1, -1);
-      case_csum(14, 20, 1, 20, 9728 - 54, 1, 1, -1);
-      case_csum(14, 20, 0, 8, 9728 - 42, 0, 1, -1);
-      run_group("minimal and jumbo frames");
-      case_csum(14, 20, 0, 8, 64 - 42, 1, 1, -1);
-      for (int i = 1; i < 20; i++) case_csum(14, 20, 0, 8, 64 - 42, 1, 1, -1);
-      run_group("20 frames of 64 B");
-      for (int i = 0; i < 10; i++) case_csum(14, 20, 1, 20, 1514 - 54, 1, 1, -1);
-      run_group("10 frames of 1514 B");
-      case_tso(14, 20, 20, 45 * 1448, 1448, 8'h99, 16'hfffe, 32'hffff_f000, 16'hFFFF,
-               45 * 1448);  // CWR ACK PSH FIN, the IP ID and sequence number wrap
-      run_group("TSO 64 KB, 45 segments");
-      case_tso(18, 24, 32, 5000, 1001, 8'h19, 16'h0100, 32'h0000_1000, 16'h0, 5000);
-      case_tso(14, 20, 20, 700, 1448, 8'h99, 16'h0200, 32'h1, 16'hFFFF, 700);
-      case_tso(14, 20, 20, 3000, 1000, 8'h10, 16'h0300, 32'h2, 16'hFFFF, 3000);
-      run_group("TSO with a short last segment, odd MSS, one segment");
-      case_tso(16, 20, 28, 4000, 1448, 8'h18, 16'h0500, 32'h4, 16'hFFFF, 4000);
-      case_tso(15, 20, 20, 3000, 999, 8'h18, 16'h0600, 32'h5, 16'h0, 3000);
-      case_tso(14, 20, 20, 0, 1448, 8'h11, 16'h0700, 32'h6, 16'hFFFF, 0);
-      run_group("TSO with a 64 B header, an odd MACLEN, no payload");
-      case_tso(14, 20, 20, 2500, 1000, 8'h18, 16'h0400, 32'h3, 16'hFFFF, 2600);
-      case_plain(60);
-      case_tso_truncated(40);
-      case_plain(61);
-      run_group("TSO whose PAYLEN does not match its data, one that ends in its header");
+      for (int i = 0; i < nst; i++) begin
+        unique case (st_kind[i])
+          KPlain: case_plain(st_a[i][0]);
+          KCsum: begin
+            case_csum(st_a[i][0], st_a[i][1], st_a[i][2] != 0, st_a[i][3], st_a[i][4],
+                      st_a[i][5] != 0, st_a[i][6] != 0, st_a[i][7]);
+            if (plant && pass == 0 && i == plant_step) begin
+              ex_mem[ex_off[ex_wr - 1] + st_a[i][0] + st_a[i][1] + 7] ^= 8'h01;
+            end
+          end
+          KTso: case_tso(st_a[i][0], st_a[i][1], st_a[i][2], st_a[i][3], st_a[i][4],
+                         8'(st_a[i][5]), 16'(st_a[i][6]), 32'(st_a[i][7]), 16'(st_a[i][8]),
+                         st_a[i][9]);
+          KTrunc: case_tso_truncated(st_a[i][0]);
+          default: run_group(st_name[i]);
+        endcase
+      end
     end
     if (failures == 0) $display("PASS");
     else $display("FAIL: %0d check(s)", failures);
