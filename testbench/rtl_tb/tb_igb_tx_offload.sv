@@ -158,6 +158,22 @@ module tb_igb_tx_offload;
     for (int i = m + 20; i < m + ipl; i++) pk[i] = 8'h01;
   endtask
 
+  // An Ethernet + IPv6 header in pk (40 bytes, next header TCP, payload length 0 as igb_tso
+  // leaves it), and the IPv6 pseudo-header sum of fr (RFC 8200 8.1)
+  task automatic pk_eth_ip6(input int m);
+    pk_eth_ip(m, 20, 8'd6, 16'h0, 16'h0, 16'h0);  // the MAC header
+    pk16(m - 2, 16'h86dd);
+    pk16(m, 16'h6000); pk16(m + 2, 16'h0);
+    pk16(m + 4, 16'h0);
+    pk[m + 6] = 8'd6;
+    pk[m + 7] = 8'd64;
+    for (int i = 0; i < 32; i++) pk[m + 8 + i] = (i % 16 == 0) ? 8'h20 : (i % 16 == 1) ? 8'h01
+                                                : (i % 16 == 15) ? 8'(1 + i / 16) : 8'(i * 7);
+  endtask
+  function automatic logic [31:0] pseudo6(input int m, input int l4bytes);
+    return sum_fr(m + 8, m + 40) + 32'd6 + l4bytes;
+  endfunction
+
   task automatic pk_payload(input int lo, input int hi);
     for (int i = lo; i < hi; i++) begin
       rng   = next_rand(rng);
@@ -248,13 +264,14 @@ module tb_igb_tx_offload;
   // payload; paylen is what the descriptor says (pay unless a mismatch is tested).
   task automatic case_tso(input int m, input int ipl, input int l4l, input int pay, input int mss_v,
                           input logic [7:0] flags, input logic [15:0] id0, input logic [31:0] seq0,
-                          input logic [15:0] ip_check, input int paylen_v);
+                          input logic [15:0] ip_check, input int paylen_v, input logic v6);
     int          l4, h, nseg, p, off;
     logic [11:0] fm;
     logic [15:0] fw;
     l4 = m + ipl;
     h  = l4 + l4l;
-    pk_eth_ip(m, ipl, 8'd6, 16'h0, id0, ip_check);
+    if (v6) pk_eth_ip6(m);
+    else pk_eth_ip(m, ipl, 8'd6, 16'h0, id0, ip_check);
     pk16(l4, 16'd40000); pk16(l4 + 2, 16'd5201);
     pk16(l4 + 4, seq0[31:16]); pk16(l4 + 6, seq0[15:0]);
     pk16(l4 + 8, 16'h0bad); pk16(l4 + 10, 16'hcafe);
@@ -266,8 +283,8 @@ module tb_igb_tx_offload;
     pk_payload(h, h + pay);
     // Seed: saddr + daddr + protocol, no length (DS-I210 Tbl 7-41)
     for (int i = 0; i < h; i++) fr[i] = pk[i];
-    pk16(l4 + 16, fold(pseudo(m, 8'd6, 0)));
-    enqueue(h + pay, 1, 1, 1, 1, 1, m, ipl, l4l, mss_v, paylen_v);
+    pk16(l4 + 16, fold(v6 ? pseudo6(m, 0) : pseudo(m, 8'd6, 0)));
+    enqueue(h + pay, 1, !v6, 1, 1, !v6, m, ipl, l4l, mss_v, paylen_v);
     // The segments: header copied, fields as a receiver expects them, checksums from scratch
     nseg = (pay + mss_v - 1) / mss_v;
     if (nseg == 0) nseg = 1;
@@ -276,15 +293,24 @@ module tb_igb_tx_offload;
       off = h + k * mss_v;
       for (int i = 0; i < h; i++) fr[i] = pk[i];
       for (int i = 0; i < p; i++) fr[h + i] = pk[off + i];
-      fr16(m + 2, 16'(ipl + l4l + p));
-      fr16(m + 4, id0 + 16'(k));
+      if (v6) begin
+        fr16(m + 4, 16'(ipl - 40 + l4l + p));
+      end else begin
+        fr16(m + 2, 16'(ipl + l4l + p));
+        fr16(m + 4, id0 + 16'(k));
+      end
       fr32(l4 + 4, seq0 + 32'(k * mss_v));
       fm = (nseg == 1) ? (FlgFirst | FlgLast) : (k == 0) ? FlgFirst
          : (k == nseg - 1) ? FlgLast : FlgMid;
       fw = {pk[l4 + 12], pk[l4 + 13]} & {4'hF, fm};
       fr16(l4 + 12, fw);
-      fr_ip_csum(m, ipl);
-      fr_l4_csum(m, l4, h + p, 1'b1);
+      if (v6) begin
+        fr16(l4 + 16, 16'h0);
+        fr16(l4 + 16, ~fold(pseudo6(m, h + p - l4) + sum_fr(l4, h + p)));
+      end else begin
+        fr_ip_csum(m, ipl);
+        fr_l4_csum(m, l4, h + p, 1'b1);
+      end
       expect_frame(h + p);
     end
     if (paylen_v != pay) err_want++;
@@ -428,7 +454,7 @@ module tb_igb_tx_offload;
   localparam int KPlain = 0, KCsum = 1, KTso = 2, KTrunc = 3, KRun = 4;
   localparam int NStep = 96;
   int    st_kind [NStep];
-  int    st_a [NStep][10];
+  int    st_a [NStep][11];
   string st_name [NStep];
   int    nst = 0, plant_step = -1;
 
@@ -446,11 +472,11 @@ module tb_igb_tx_offload;
   endtask
   task automatic s_tso(input int m, input int ipl, input int l4l, input int pay, input int mss_v,
                        input int flags, input int id0, input int seq0, input int ip_check,
-                       input int paylen_v);
+                       input int paylen_v, input int v6);
     st_kind[nst] = KTso;
     st_a[nst][0] = m; st_a[nst][1] = ipl; st_a[nst][2] = l4l; st_a[nst][3] = pay;
     st_a[nst][4] = mss_v; st_a[nst][5] = flags; st_a[nst][6] = id0; st_a[nst][7] = seq0;
-    st_a[nst][8] = ip_check; st_a[nst][9] = paylen_v;
+    st_a[nst][8] = ip_check; st_a[nst][9] = paylen_v; st_a[nst][10] = v6;
     nst++;
   endtask
   task automatic s_trunc(input int len);
@@ -492,17 +518,18 @@ module tb_igb_tx_offload;
     for (int i = 0; i < 10; i++) s_csum(14, 20, 1, 20, 1514 - 54, 1, 1, -1);
     s_run("10 frames of 1514 B");
     // CWR ACK PSH FIN; the IP ID and the sequence number wrap
-    s_tso(14, 20, 20, 45 * 1448, 1448, 'h99, 'hfffe, 'hffff_f000, 'hFFFF, 45 * 1448);
+    s_tso(14, 20, 20, 45 * 1448, 1448, 'h99, 'hfffe, 'hffff_f000, 'hFFFF, 45 * 1448, 0);
     s_run("TSO 64 KB, 45 segments");
-    s_tso(18, 24, 32, 5000, 1001, 'h19, 'h0100, 'h1000, 'h0, 5000);
-    s_tso(14, 20, 20, 700, 1448, 'h99, 'h0200, 'h1, 'hFFFF, 700);
-    s_tso(14, 20, 20, 3000, 1000, 'h10, 'h0300, 'h2, 'hFFFF, 3000);
+    s_tso(18, 24, 32, 5000, 1001, 'h19, 'h0100, 'h1000, 'h0, 5000, 0);
+    s_tso(14, 20, 20, 700, 1448, 'h99, 'h0200, 'h1, 'hFFFF, 700, 0);
+    s_tso(14, 20, 20, 3000, 1000, 'h10, 'h0300, 'h2, 'hFFFF, 3000, 0);
     s_run("TSO with a short last segment, odd MSS, one segment");
-    s_tso(16, 20, 28, 4000, 1448, 'h18, 'h0500, 'h4, 'hFFFF, 4000);
-    s_tso(15, 20, 20, 3000, 999, 'h18, 'h0600, 'h5, 'h0, 3000);
-    s_tso(14, 20, 20, 0, 1448, 'h11, 'h0700, 'h6, 'hFFFF, 0);
-    s_run("TSO with a 64 B header, an odd MACLEN, no payload");
-    s_tso(14, 20, 20, 2500, 1000, 'h18, 'h0400, 'h3, 'hFFFF, 2600);
+    s_tso(16, 20, 28, 4000, 1448, 'h18, 'h0500, 'h4, 'hFFFF, 4000, 0);
+    s_tso(15, 20, 20, 3000, 999, 'h18, 'h0600, 'h5, 'h0, 3000, 0);
+    s_tso(14, 20, 20, 0, 1448, 'h11, 'h0700, 'h6, 'hFFFF, 0, 0);
+    s_tso(14, 40, 32, 7000, 1440, 'h19, 0, 'h7, 0, 7000, 1);  // IPv6, TCP options
+    s_run("TSO with a 64 B header, an odd MACLEN, no payload, IPv6");
+    s_tso(14, 20, 20, 2500, 1000, 'h18, 'h0400, 'h3, 'hFFFF, 2600, 0);
     s_plain(60);
     s_trunc(40);
     s_plain(61);
@@ -525,7 +552,7 @@ module tb_igb_tx_offload;
           end
           KTso: case_tso(st_a[i][0], st_a[i][1], st_a[i][2], st_a[i][3], st_a[i][4],
                          8'(st_a[i][5]), 16'(st_a[i][6]), 32'(st_a[i][7]), 16'(st_a[i][8]),
-                         st_a[i][9]);
+                         st_a[i][9], st_a[i][10] != 0);
           KTrunc: case_tso_truncated(st_a[i][0]);
           default: run_group(st_name[i]);
         endcase
