@@ -562,7 +562,7 @@ module igb_nic
   logic        toff_in_valid, toff_in_ready, toff_valid, toff_ready, toff_last, mac_frame_full;
   logic [127:0] toff_data;
   logic [4:0]  toff_bytes;
-  logic        tx_mac_busy;
+  logic        tx_mac_busy, toff_busy;
   logic attr_push;
   assign toff_in_valid = tpo_valid;
   assign tpo_ready     = toff_in_ready;
@@ -577,7 +577,8 @@ module igb_nic
     .paylen_i(tm_paylen),
     .out_valid_o(toff_valid), .out_ready_i(toff_ready), .out_data_o(toff_data),
     .out_last_o(toff_last), .out_bytes_o(toff_bytes),
-    .tso_err_o(unused_tso_err)  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
+    .tso_err_o(unused_tso_err),  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
+    .busy_o(toff_busy)
   );
   igb_tx_mac #(.NumQ(NumQ)) u_tx_mac (
     .clk_i, .rst_ni(rst_core_n), .psp_i(tctl[TctlPsp]),
@@ -592,7 +593,7 @@ module igb_nic
     .pqgptc_inc_o(pqgptc_inc), .busy_o(tx_mac_busy)
   );
   logic tx_busy;
-  assign tx_busy = (|tx_dc_busy) | tx_dma_busy | tx_pb_busy | tx_mac_busy;
+  assign tx_busy = (|tx_dc_busy) | tx_dma_busy | tx_pb_busy | toff_busy | tx_mac_busy;
 
   logic arb_busy;
   igb_dma_arb #(.NumQ(NumQ), .NumT(NumQ + 1)) u_arb (

@@ -70,7 +70,9 @@ module igb_tx_offload #(
   output      logic         out_last_o,
   output      logic [4:0]   out_bytes_o,
   // One cycle per TSO packet whose payload did not add up to PAYLEN (the part's TSCTFC)
-  output      logic         tso_err_o
+  output      logic         tso_err_o,
+  // Work in hand: a packet being taken, or a frame stored or leaving (the host's clock gate)
+  output      logic         busy_o
 );
 
   localparam int StoreBytes = 9728;  // DTXMXPKTSZ: the largest frame the part sends
@@ -422,6 +424,8 @@ module igb_tx_offload #(
   assign issue      = full_q[rb_q] && (2'(oq_cnt_q) + 2'(infl_q) < 2'd2 || pop);
   assign drain_done = issue && rd_a_q == nwords - 10'd1;
   assign push       = infl_q;
+  assign busy_o     = state_q != StIdle || gb_cnt_q != '0 || done_q || (|full_q) || infl_q ||
+                      oq_cnt_q != '0;
   always_comb begin
     rd_a_d   = issue ? (drain_done ? 10'd0 : rd_a_q + 10'd1) : rd_a_q;
     rb_d     = drain_done ? !rb_q : rb_q;

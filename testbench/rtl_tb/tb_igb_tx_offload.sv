@@ -37,7 +37,7 @@ module tb_igb_tx_offload;
   logic [7:0]   l4len = '0;
   logic [15:0]  mss = '0;
   logic [17:0]  paylen = '0;
-  logic         out_valid, out_ready = 1'b0, out_last, tso_err;
+  logic         out_valid, out_ready = 1'b0, out_last, tso_err, busy;
   logic [127:0] out_data;
   logic [4:0]   out_bytes;
 
@@ -47,7 +47,8 @@ module tb_igb_tx_offload;
     .in_bytes_i(in_bytes), .tse_i(tse), .ixsm_i(ixsm), .txsm_i(txsm), .l4t_tcp_i(l4t_tcp),
     .ipv4_i(ipv4), .maclen_i(maclen), .iplen_i(iplen), .l4len_i(l4len), .mss_i(mss),
     .paylen_i(paylen), .out_valid_o(out_valid), .out_ready_i(out_ready), .out_data_o(out_data),
-    .out_last_o(out_last), .out_bytes_o(out_bytes), .tso_err_o(tso_err)
+    .out_last_o(out_last), .out_bytes_o(out_bytes), .tso_err_o(tso_err),
+    .busy_o(busy)
   );
 
   // --- Pseudo-random numbers (xorshift32: the same sequence in every simulator) -----------
@@ -414,6 +415,13 @@ module tb_igb_tx_offload;
     end
   end
 
+  // A frame on offer is work in hand
+  always @(negedge clk)
+    if (rst_n && out_valid && !busy) begin
+      $display("FAIL: a beat on offer while not busy");
+      failures++;
+    end
+
   // Run the queued group to its end; at full speed, print its cycles per frame
   task automatic run_group(input string name);
     int t0, nfr;
@@ -428,6 +436,11 @@ module tb_igb_tx_offload;
     running = 1'b0;
     if (in_rd < in_wr || ex_rd < ex_wr) begin
       $display("FAIL %s: timeout with %0d of %0d frames", name, ex_rd, ex_wr);
+      failures++;
+    end
+    // Every frame is out: nothing may be left in hand (the host gates the clock on busy_o)
+    if (busy) begin
+      $display("FAIL %s: busy with every frame out", name);
       failures++;
     end
     if (err_seen != err_want) begin
