@@ -1963,6 +1963,26 @@ TEST(Waves, TriggerThatNeverHappensWritesNoWaveformAndWindowsAreChecked) {
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+// Whether a UDP socket is bound to `port` on this host (/proc/net/udp's local_address column
+// ends in the port in hex), polled every 20 ms for up to `seconds`.
+bool wait_udp_bound(uint16_t port, int seconds) {
+  char tail[8];
+  std::snprintf(tail, sizeof tail, ":%04X", port);
+  for (int i = 0; i < seconds * 50; ++i) {
+    std::ifstream f("/proc/net/udp");
+    std::string line;
+    std::getline(f, line);  // the header
+    while (std::getline(f, line)) {
+      std::istringstream fields(line);
+      std::string slot, local;
+      fields >> slot >> local;
+      if (local.size() > 5 && local.compare(local.size() - 5, 5, tail) == 0) return true;
+    }
+    ::usleep(20000);
+  }
+  return false;
+}
+
 TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
   const std::string dir = fresh_dir("live");
   const int port = 20000 + ::getpid() % 20000;
@@ -1978,7 +1998,10 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
     std::_Exit(127);
   }
   ASSERT_GT(child, 0);
-  ::usleep(700000);  // the simulator binds its port during elaboration
+  // The simulator binds its port during elaboration, which a loaded machine (or a sanitizer
+  // build) may take seconds to reach: wait until /proc/net/udp lists the port bound, as a
+  // datagram sent before that is refused and lost.
+  ASSERT_TRUE(wait_udp_bound(static_cast<uint16_t>(port), 60)) << "port never bound";
   const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
