@@ -208,7 +208,7 @@ module igb_tx_offload #(
   logic        fs_we, hs_we;
   logic [4:0]  in_n;
   logic [5:0]  cnt_after;
-  logic        accept;
+  logic        accept, pkt_end, start;
   logic [15:0] seg_pay;
   logic [11:0] fmask;
   meta_t       nm;  // the frame the fill side completes
@@ -233,6 +233,7 @@ module igb_tx_offload #(
     truncated = state_q == StHeader && done_q && gb_cnt_q < 6'(want);
     ends      = done_q && gb_cnt_q == 6'(take_n);  // the take empties the packet
     complete  = go && (ends || wpos_q + 16'(take_n) == limit);
+    pkt_end   = state_q == StFrame && complete && ends;  // the packet's last frame is stored
     // The lanes written, the data rotated to them (zero elsewhere)
     wl       = 16'(((17'h1 << take_n) - 17'h1) << o);
     wdata    = (gb_q[127:0] & ~({128{1'b1}} << (8 * take_n))) << (8 * o);
@@ -262,12 +263,14 @@ module igb_tx_offload #(
   end
 
   // The gearbox: a take leaves from the front, an accepted beat joins at the back. It takes a
-  // beat when at most 16 bytes stay after this cycle's take, so it never holds more than 32.
+  // beat when at most 16 bytes stay after this cycle's take, so it never holds more than 32;
+  // it holds one packet: the next one's first beat comes in as the last frame is stored.
   always_comb begin
     in_n       = (in_bytes_i == 5'd0) ? 5'd16 : in_bytes_i;
     cnt_after  = gb_cnt_q - 6'(take_n);
-    in_ready_o = !done_q && !truncated && cnt_after <= 6'd16;
+    in_ready_o = (!done_q && !truncated && cnt_after <= 6'd16) || pkt_end;
     accept     = in_valid_i && in_ready_o;
+    start      = accept && (state_q == StIdle || pkt_end);
     gb_d       = gb_q;
     if (take_n != '0) gb_d = gb_q >> (8 * take_n);
     gb_cnt_d   = cnt_after;
@@ -319,17 +322,7 @@ module igb_tx_offload #(
       flg_d[7:0]  = get(wdata, wp, l4off + 16'd13, flg_q[7:0]);
     end
     unique case (state_q)
-      StIdle: begin
-        if (accept) begin
-          if (tse_i) state_d = StHeader;
-          else state_d = StFrame;
-          wpos_d   = '0;
-          first_d  = 1'b1;
-          paysum_d = '0;
-          ipa_d    = '0;
-          l4a_d    = '0;
-        end
-      end
+      StIdle: ;
       StHeader: begin
         if (truncated) begin
           state_d = StIdle;
@@ -385,6 +378,17 @@ module igb_tx_offload #(
       end
       default: state_d = StIdle;
     endcase
+    // A packet's first beat: from StIdle, or as the previous packet's last frame is stored
+    if (start) begin
+      if (tse_i) state_d = StHeader;
+      else state_d = StFrame;
+      done_d   = in_last_i;
+      wpos_d   = '0;
+      first_d  = 1'b1;
+      paysum_d = '0;
+      ipa_d    = '0;
+      l4a_d    = '0;
+    end
     if (drain_done) full_d[rb_q] = 1'b0;
   end
 
@@ -506,7 +510,7 @@ module igb_tx_offload #(
       ipb_q    <= ipb_d;    l4b_q <= l4b_d;  first_q <= first_d;    ipid_q <= ipid_d;
       seq_q    <= seq_d;    flg_q <= flg_d;  paysum_q <= paysum_d;  full_q <= full_d;
       meta0_q  <= meta0_d;  meta1_q <= meta1_d;  err_q <= err_d;
-      if (state_q == StIdle && accept) begin
+      if (start) begin
         tse_q   <= tse_i;            ixsm_q  <= ixsm_i;          txsm_q <= txsm_i;
         tcp_q   <= l4t_tcp_i;        ipv4_q  <= ipv4_i;          ipoff_q <= 16'(maclen_i);
         iplen_q <= 16'(iplen_i);     l4len_q <= 16'(l4len_i);    mss_q <= mss_i;
