@@ -20,7 +20,7 @@ module tb_igb_tx_offload;
   localparam int InMax = 262144;  // bytes of the packets of one group
   localparam int ExMax = 262144;  // bytes of the frames expected from one group
   localparam int NPkt  = 64;
-  localparam int NFrm  = 256;
+  localparam int NFrm  = 1024;
   // The DTXTCPFLGL/H masks the DUT models (its parameters' defaults, documented there)
   localparam logic [11:0] FlgFirst = 12'hFF6, FlgMid = 12'hF76, FlgLast = 12'hF7F;
 
@@ -465,11 +465,13 @@ module tb_igb_tx_offload;
   // The cases, as a table run twice (full speed, then with gaps): each case kind is called
   // from one place, which keeps the Verilated testbench small (Verilator inlines tasks).
   localparam int KPlain = 0, KCsum = 1, KTso = 2, KTrunc = 3, KRun = 4;
-  localparam int NStep = 96;
+  localparam int NStep = 160;
   int    st_kind [NStep];
   int    st_a [NStep][11];
   string st_name [NStep];
   int    nst = 0, plant_step = -1;
+  logic [31:0] r;
+  int    rm, rl4, rpay;
 
   task automatic s_plain(input int len);
     st_kind[nst] = KPlain;
@@ -547,6 +549,27 @@ module tb_igb_tx_offload;
     s_trunc(40);
     s_plain(61);
     s_run("TSO whose PAYLEN does not match its data, one that ends in its header");
+    // A random mix: checksum offload of any size up to the jumbo limit and TSO with any MSS,
+    // odd MACLENs, IP and TCP options
+    for (int i = 0; i < 40; i++) begin
+      rng  = next_rand(rng);
+      r    = rng;
+      rm   = (r[1:0] == 2'd0) ? 18 : (r[1:0] == 2'd1) ? 15 : 14;
+      rl4  = r[3] ? 32 : 20;
+      rng  = next_rand(rng);
+      if (r[7:5] == 3'd0) begin  // TSO, MSS 536..1559, up to 12 KB of payload
+        s_tso(rm, r[4] ? 24 : 20, rl4, int'(rng[13:0]) % 12000, 536 + int'(rng[29:20]) % 1024,
+              'h18, int'(rng[15:0]), int'(rng), 'hFFFF, int'(rng[13:0]) % 12000, 0);
+      end else begin
+        rpay = r[8] ? int'(rng[13:0]) % (9728 - 14 - 24 - 32 - 4) : int'(rng[10:0]) % 1500;
+        s_csum(rm, r[4] ? 24 : 20, int'(r[9]), r[9] ? rl4 : 8, rpay, int'(r[10]), int'(r[11]), -1);
+      end
+    end
+    s_run("random mix");
+    if (nst > NStep) begin
+      $display("FAIL testbench: %0d steps, room for %0d", nst, NStep);
+      failures++;
+    end
 
     repeat (3) @(negedge clk);
     rst_n = 1'b1;
