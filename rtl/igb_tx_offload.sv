@@ -14,8 +14,9 @@
 // - TXSM: the TCP (L4T 1, field at +16) or UDP (+6) checksum, the complement of the sum from
 //   MACLEN + IPLEN to the end of the frame, the field included: software pre-seeds it with
 //   the pseudo-header sum (Linux udp4_hwcsum / tcp_v4_send_check), so the part adds no
-//   pseudo-header of its own. A UDP checksum that computes to 0 is sent as 0xFFFF (RFC 768;
-//   0 means "no checksum"), as QEMU's model does (net_checksum_finish_nozero).
+//   pseudo-header of its own. A UDP checksum that computes to 0 is sent as 0xFFFF (RFC 768:
+//   0 means "no checksum"), as QEMU's model does (net_checksum_finish_nozero); the datasheet
+//   text we have does not say. A TCP checksum of 0 stays 0.
 // - TSE (TCP only): the MACLEN + IPLEN + L4LEN header bytes go to a header store; the
 //   payload after them is cut into segments of MSS bytes (the last one shorter), each sent as
 //   the header plus its payload, with (DS-I210 7.2.4.7): IPv4 total length (IPv6 payload
