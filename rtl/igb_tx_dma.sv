@@ -185,10 +185,14 @@ module igb_tx_dma
   always_comb begin
     chunk_rest  = chunk_q - got_q;
     nb          = (chunk_rest >= 16'd16) ? 5'd16 : chunk_rest[4:0];
-    beat_masked = rsp_data_i;
-    for (int unsigned b = 0; b < 16; b++)
-      if (5'(b) >= nb) beat_masked[8 * b +: 8] = 8'h0;
-    merged = {128'h0, acc_q} | ({128'h0, beat_masked} << {fill_q, 3'b000});
+    beat_masked = '0;
+    merged      = '0;
+    if (rsp_valid_i) begin  // only with a beat: the shift is an evaluation's costly part
+      beat_masked = rsp_data_i;
+      for (int unsigned b = 0; b < 16; b++)
+        if (5'(b) >= nb) beat_masked[8 * b +: 8] = 8'h0;
+      merged = {128'h0, acc_q} | ({128'h0, beat_masked} << {fill_q, 3'b000});
+    end
   end
 
   // A descriptor done: TDH past it, and its write-back (see the header)
