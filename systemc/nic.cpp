@@ -317,6 +317,9 @@ nic::presented nic::present_inputs(M& m, edge_plan e) {
   }
   rtl::present_rresp(m, e.resp ? &rresp_.front() : nullptr);
   rtl::present_host_ready(m);
+  // The transmit wire takes a beat at this edge if it is free (and the core is clocked)
+  tx_ready_ = e.core_on && c * period_ps_ >= tx_free_ps_;
+  rtl::present_tx_ready(m, tx_ready_);
   rtl::present_straps(m, p_.fault_bits, p_.ivar_82576);
   return in;
 }
@@ -329,6 +332,11 @@ nic::sampled nic::sample_outputs(const M& m) {
   sampled out;
   if (m.dma_req_valid_o) on_dma_request(rtl::dma_request_of(m));
   if (m.dma_wdata_valid_o) on_dma_wdata(m);
+  out.tx_beat = tx_ready_ && m.tx_valid_o;
+  if (out.tx_beat) {
+    const size_t before = tx_cur_.size();
+    on_tx_beat(c, rtl::collect_tx_beat(m, tx_cur_), before);
+  }
   out.intx_edge = p_.intx && m.intx_o && !intx_prev_;
   intx_prev_ = m.intx_o;
   if ((m.msix_valid_o && !p_.intx) || out.intx_edge) {
@@ -386,7 +394,8 @@ template <class M>
 void nic::note_progress(const M& m, edge_plan e, presented in, sampled out) {
   const bool moved = e.beat_in || e.mmio_wr || mmio_read_ || e.resp || in.ticks ||
                      m.dma_req_valid_o || m.dma_wdata_valid_o || m.msix_valid_o || out.intx_edge ||
-                     out.frame_ended || m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o || m.ev_frame_dma_o;
+                     out.frame_ended || m.ev_frame_rqdpc_o || m.ev_frame_rnbc_o ||
+                     m.ev_frame_dma_o || out.tx_beat;
   busy_cycles_ = moved ? 0 : busy_cycles_ + 1;
 }
 
@@ -407,6 +416,21 @@ void nic::edge(M& m, edge_plan e) {
   if (e.core_on) ++core_clocked_;
 }
 
+// A transmit beat taken at cycle's edge: the wire is busy with its bytes (after the preamble,
+// for a frame's first beat) and, after a frame's last, with the inter-frame gap.
+void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before) {
+  const double ps_per_byte = p_.tx_ns_per_byte * 1000.0;
+  uint64_t start = std::max(cycle * period_ps_, tx_free_ps_);
+  if (bytes_before == 0)
+    start += static_cast<uint64_t>(std::llround(p_.tx_preamble_bytes * ps_per_byte));
+  const size_t n = tx_cur_.size() - bytes_before;
+  tx_free_ps_ = start + static_cast<uint64_t>(std::llround(static_cast<double>(n) * ps_per_byte));
+  if (!last) return;
+  tx_frames_.push_back({std::move(tx_cur_), time_of_ps(tx_free_ps_)});
+  tx_cur_.clear();
+  tx_free_ps_ += static_cast<uint64_t>(std::llround(p_.tx_ifg_bytes * ps_per_byte));
+}
+
 void nic::on_dma_request(const rtl::dma_request& r) {
   if (r.write) {
     wr_ = dma_write{};
@@ -421,8 +445,11 @@ void nic::on_dma_request(const rtl::dma_request& r) {
     return;
   }
   // Non-posted read: the link model annotates the round trip; data is sampled now. Reads are
-  // descriptor fetches.
-  monitor_.desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
+  // descriptor fetches (receive or transmit) and transmit data reads.
+  if (rtl::tag_tx_desc_read(r.tag))
+    monitor_.tx_desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
+  else if (!rtl::tag_tx_data_read(r.tag))
+    monitor_.desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
   std::vector<uint8_t> buf(r.len);
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_READ_COMMAND);
@@ -465,6 +492,8 @@ void nic::on_dma_wdata(const M& m) {
     }
     writebacks_ += wr_.len / 16;
     monitor_.writeback(cycle_, ext.queue, wr_.addr, wr_.len);
+  } else if (ext.tag == rtl::kTagTxWbWr) {
+    monitor_.tx_writeback(cycle_, ext.queue, wr_.addr, wr_.len);  // transmit descriptors, DD
   }
   posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
   wr_active_ = false;

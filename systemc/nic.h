@@ -15,6 +15,10 @@
 // it is due, a timer ends, or an INTx level change is not yet seen. Mid-frame beats and
 // dropped frames then cost the receive side's logic only. sim.lockstep opens both every cycle.
 //
+// The transmit wire (a sink): it takes a transmit beat (tx_ready_i) when the wire is free, at a
+// byte per nic_params::tx_ns_per_byte, with preamble + SFD before each frame and the gap after
+// it, and keeps every frame it received (tx_frames()). The RTL's core stays clocked while it
+// has transmit work (core_idle_o counts it), so a NIC with transmit off gates as before.
 // The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
 // the cycle its last byte is off the wire; no beat before its own bytes are. A frame's last beat
@@ -110,6 +114,13 @@ class nic : public sc_core::sc_module {
   // Interrupts sent per vector: MSI-X messages, the MSI message (vector 0) or INTx assertions
   const std::vector<uint64_t>& msix_per_vector() const { return msix_count_; }
   uint64_t desc_writebacks() const { return writebacks_; }
+  // Frames the NIC put on its transmit wire, destination address .. FCS, in order, with the
+  // time each one's last byte left
+  struct tx_wire_frame {
+    std::vector<uint8_t> bytes;
+    sc_core::sc_time end;
+  };
+  const std::vector<tx_wire_frame>& tx_frames() const { return tx_frames_; }
   // Frames fully received from the wire that are not yet in host memory or dropped: in the
   // MAC or the packet buffer (the end-of-run accounting of frames in flight)
   uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
@@ -169,6 +180,7 @@ class nic : public sc_core::sc_module {
   struct sampled {
     bool intx_edge;    // INTx rose
     bool frame_ended;  // the packet buffer took or dropped a frame
+    bool tx_beat;      // the transmit wire took a beat
   };
 
   void run();
@@ -247,6 +259,13 @@ class nic : public sc_core::sc_module {
   std::deque<uint64_t> pktbuf_ids_;  // frames in the packet buffer, in order
   // Per queue: frames in host memory whose descriptor is not written back yet
   std::vector<std::deque<uint64_t>> awaiting_wb_;
+  // The transmit wire: when it is free again (ps), whether tx_ready_i is presented in this
+  // cycle, the frame being received, the frames received
+  uint64_t tx_free_ps_ = 0;
+  bool tx_ready_ = false;
+  std::vector<uint8_t> tx_cur_;
+  std::vector<tx_wire_frame> tx_frames_;
+  void on_tx_beat(uint64_t cycle, bool last, size_t bytes_before);
   sc_core::sc_event wakeup_;
   // Progress watchdog
   progress_watchdog run_wd_{kRunLoopLimit};

@@ -31,10 +31,15 @@
 
 namespace igbsim::rtl {
 
-// DMA tags are {queue, class-or-slot} (rtl/igb_pkg.sv: DmaTagW, TagDataWr, TagWbWr).
-constexpr uint8_t kTagDataWr = 1, kTagWbWr = 2;
+// DMA tags are {queue, class-or-slot} (rtl/igb_pkg.sv: DmaTagW, TagDataWr, TagWbWr, TagTxWbWr,
+// TagTxDescRd, TagTxDataRd). Reads: receive descriptor fetches carry their slot 0-7, transmit
+// ones 8 + slot (bit 3 says transmit), transmit data reads 0xC.
+constexpr uint8_t kTagDataWr = 1, kTagWbWr = 2, kTagTxWbWr = 3;
+constexpr uint8_t kTagTxDescRd = 8, kTagTxDataRd = 0xC;
 constexpr unsigned tag_queue(uint32_t tag) { return tag >> 4; }
 constexpr unsigned tag_class(uint32_t tag) { return tag & 0xF; }
+constexpr bool tag_tx_desc_read(uint32_t tag) { return (tag & 0xC) == kTagTxDescRd; }
+constexpr bool tag_tx_data_read(uint32_t tag) { return (tag & 0xF) == kTagTxDataRd; }
 
 // A register read the NIC has not completed this many cycles after the request ends as a PCIe
 // completion timeout does: all ones.
@@ -147,6 +152,12 @@ inline void present_host_ready(M& m) {
   m.dma_wdata_ready_i = 1;
 }
 
+// The transmit wire takes a beat at this cycle's edge (tx_ready_i) or not.
+template <class M>
+inline void present_tx_ready(M& m, bool ready) {
+  m.tx_ready_i = ready;
+}
+
 // Constant inputs: planted hardware bugs (fault_i) and the IVAR layout strap.
 template <class M>
 inline void present_straps(M& m, uint8_t fault_bits, bool ivar_82576) {
@@ -187,6 +198,19 @@ inline bool collect_wdata(const M& m, std::vector<uint8_t>& data, uint32_t len) 
   if (!m.dma_wdata_last_o) return false;
   data.resize(len);
   return true;
+}
+
+// A transmit beat the NIC offers (tx_valid_o) while the host presents tx_ready_i: taken at
+// this edge. Its bytes are appended to frame (the last beat's tx_bytes_o of them); returns
+// whether it ends the frame (destination address .. FCS, as on the wire).
+template <class M>
+inline bool collect_tx_beat(const M& m, std::vector<uint8_t>& frame) {
+  const size_t off = frame.size();
+  const size_t n = m.tx_last_o ? std::min<size_t>(m.tx_bytes_o, kRxBeatBytes) : kRxBeatBytes;
+  frame.resize(off + kRxBeatBytes);
+  store_beat<kRxBeatBytes>(m.tx_data_o, frame.data() + off);
+  frame.resize(off + n);
+  return m.tx_last_o != 0;
 }
 
 // The packet buffer takes or drops a frame the cycle after its last beat (boundary register):

@@ -40,7 +40,8 @@ template <class M>
 class rtl_harness_t {
  public:
   static constexpr uint64_t kCyclesPerUs = 125;
-  static constexpr uint32_t kReadLatency = 20;  // cycles
+  static constexpr uint32_t kReadLatency = 20;     // cycles
+  static constexpr uint64_t kTxGapBytes = 8 + 12;  // preamble + SFD, inter-frame gap
 
   rtl_harness_t() : ctx_(std::make_unique<VerilatedContext>()), mem(2 << 20, 0) {
     ctx_->threads(1);
@@ -63,7 +64,20 @@ class rtl_harness_t {
     const bool resp = rtl::rresp_due(rresp_, cycle);
     rtl::present_rresp(*m, resp ? &rresp_.front() : nullptr);
     rtl::present_host_ready(*m);
+    // The transmit wire: free again a byte a cycle after each beat (1 Gb/s at 125 MHz), and
+    // preamble + gap (kTxGapBytes) after a frame's last
+    const bool tx_ready = cycle >= tx_free_at_;
+    rtl::present_tx_ready(*m, tx_ready);
     rtl::settle(*m);
+    if (tx_ready && m->tx_valid_o) {
+      const size_t before = tx_cur_.size();
+      const bool last = rtl::collect_tx_beat(*m, tx_cur_);
+      tx_free_at_ = cycle + (tx_cur_.size() - before) + (last ? kTxGapBytes : 0);
+      if (last) {
+        tx_frames.push_back(std::move(tx_cur_));
+        tx_cur_.clear();
+      }
+    }
     // Handshakes that complete at this edge
     if (m->dma_req_valid_o) on_dma_request(rtl::dma_request_of(*m));
     if (m->dma_wdata_valid_o && rtl::collect_wdata(*m, cur_.data, cur_len_)) on_dma_write_done();
@@ -179,8 +193,9 @@ class rtl_harness_t {
   std::vector<dma_wr> writes;
   std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
-  uint64_t dma_errors = 0;     // DMA outside `mem` (dropped writes, zero reads)
-  uint64_t read_timeouts = 0;  // register reads the NIC never completed
+  std::vector<std::vector<uint8_t>> tx_frames;  // frames the transmit wire took, DA .. FCS
+  uint64_t dma_errors = 0;                      // DMA outside `mem` (dropped writes, zero reads)
+  uint64_t read_timeouts = 0;                   // register reads the NIC never completed
   uint64_t mpc_events = 0;
   uint64_t runt_events = 0;  // frames dropped as shorter than 64 bytes (RUC)
   uint64_t long_events = 0;  // frames dropped as longer than the size filter allows (ROC)
@@ -211,6 +226,8 @@ class rtl_harness_t {
   std::deque<rtl::rresp_beat> rresp_;
   dma_wr cur_;
   uint32_t cur_len_ = 0;
+  uint64_t tx_free_at_ = 0;  // the cycle the transmit wire takes a beat again
+  std::vector<uint8_t> tx_cur_;
 };
 using rtl_harness = rtl_harness_t<Vigb_nic>;
 

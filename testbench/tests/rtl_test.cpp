@@ -334,6 +334,7 @@ TEST(RtlRx, TheAddressFilterPassesThisStationBroadcastsAndPromiscuousTraffic) {
 
 // ---- Receive checksum offload ----------------------------------------------------------
 
+#include "eth_wire.h"  // ethernet_fcs
 #include "net.h"
 #include "traffic.h"
 
@@ -1086,4 +1087,57 @@ TEST(RtlMultiQueue, QueueRegistersAreSeparateAtBothBlocks) {
   for (unsigned q = 0; q < 8; ++q) EXPECT_EQ(h.read(0xC018 + 0x40 * q), 10 + q) << "queue " << q;
   for (unsigned q = 0; q < 4; ++q) EXPECT_EQ(h.read(0x2818 + 0x100 * q), 10 + q) << "queue " << q;
   EXPECT_EQ(h.read(0xC018 + 0x40 * 8), 0u) << "the part has 8 queues";
+}
+
+// ---- Transmit (the harness's transmit wire takes a byte a cycle, 20 bytes between frames)
+
+TEST(RtlTx, FramesLeaveByteExactWithPaddingFcsAndDd) {
+  rtl_harness h;
+  constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
+  const std::vector<uint32_t> sizes = {100, 20, 1514};  // the 20-byte one is padded to 60
+  h.write(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
+  h.write(E1000_TDBAL(0), static_cast<uint32_t>(kRing));
+  h.write(E1000_TDBAH(0), 0);
+  h.write(E1000_TDLEN(0), 16 * 16);
+  h.write(E1000_TDH(0), 0);
+  h.write(E1000_TDT(0), 0);
+  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);  // igb's thresholds, WTHRESH 0
+  std::vector<std::vector<uint8_t>> want;
+  for (uint32_t i = 0; i < sizes.size(); ++i) {
+    const uint64_t buf = kBuf + 0x1000ull * i;
+    std::vector<uint8_t> b(sizes[i]);
+    for (uint32_t k = 0; k < sizes[i]; ++k) b[k] = static_cast<uint8_t>(i * 37 + k * 5);
+    std::memcpy(&h.mem[buf], b.data(), b.size());
+    e1000_adv_tx_desc d{};
+    d.read.buffer_addr = buf;
+    d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DCMD_EOP |
+                          E1000_ADVTXD_DCMD_IFCS | E1000_ADVTXD_DCMD_RS | sizes[i];
+    d.read.olinfo_status = sizes[i] << E1000_ADVTXD_PAYLEN_SHIFT;
+    std::memcpy(&h.mem[kRing + 16 * i], &d, 16);
+    b.resize(std::max<size_t>(b.size(), 60), 0);            // PSP: zeros up to 60 bytes
+    const uint32_t fcs = ethernet_fcs(b.data(), b.size());  // zlib's CRC-32, not the RTL's
+    for (int k = 0; k < 4; ++k) b.push_back(static_cast<uint8_t>(fcs >> (8 * k)));
+    want.push_back(b);
+  }
+  h.write(E1000_TDT(0), static_cast<uint32_t>(sizes.size()));
+  h.run(4000);
+  ASSERT_EQ(h.tx_frames.size(), sizes.size());
+  uint32_t octets = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    EXPECT_EQ(h.tx_frames[i], want[i]) << "frame " << i;
+    octets += static_cast<uint32_t>(want[i].size());
+    e1000_adv_tx_desc d;
+    std::memcpy(&d, &h.mem[kRing + 16 * i], 16);
+    EXPECT_EQ(d.wb.status & E1000_TXD_STAT_DD, E1000_TXD_STAT_DD) << "descriptor " << i;
+  }
+  EXPECT_EQ(h.read(E1000_TDH(0)), sizes.size());
+  EXPECT_EQ(h.read(E1000_GPTC), sizes.size());
+  EXPECT_EQ(h.read(E1000_GOTCL), octets) << "octets with the FCS, as Linux counts them";
+  EXPECT_EQ(h.read(E1000_TPT), sizes.size());
+  EXPECT_EQ(h.read(E1000_PQGPTC(0)), sizes.size());
+  // Descriptor reads and data reads are told apart by their tags; write-backs carry class 3
+  size_t data_reads = 0;
+  for (const dma_rd& r : h.reads) data_reads += rtl::tag_tx_data_read(r.tag);
+  EXPECT_EQ(data_reads, 1u + 1u + 3u) << "1514 bytes in reads of at most 512";
+  for (const dma_wr& w : h.writes) EXPECT_EQ(rtl::tag_class(w.tag), rtl::kTagTxWbWr);
 }
