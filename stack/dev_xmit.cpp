@@ -198,6 +198,12 @@ uint32_t skb_flow_hash(const sk_buff* skb) {
   return h ? h : 1;
 }
 
+// reciprocal_scale: val scaled to [0, ep_ro)
+uint32_t reciprocal_scale(uint32_t val, uint32_t ep_ro) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(val) * ep_ro) >> 32);
+}
+}  // namespace
+
 uint32_t skb_get_hash(sk_buff* skb) {
   if (!skb->l4_hash) {
     skb->hash = skb_flow_hash(skb);
@@ -205,12 +211,6 @@ uint32_t skb_get_hash(sk_buff* skb) {
   }
   return skb->hash;
 }
-
-// reciprocal_scale: val scaled to [0, ep_ro)
-uint32_t reciprocal_scale(uint32_t val, uint32_t ep_ro) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(val) * ep_ro) >> 32);
-}
-}  // namespace
 
 uint16_t skb_tx_hash(const net_device* dev, sk_buff* skb) {
   return static_cast<uint16_t>(reciprocal_scale(skb_get_hash(skb), dev->real_num_tx_queues));
@@ -243,18 +243,22 @@ bool nolock_qdisc_is_empty(const Qdisc* q) { return q->qstats.qlen == 0; }
 
 // qdisc_run_begin / qdisc_run_end for a TCQ_F_NOLOCK qdisc: the seqlock's trylock; a CPU that
 // finds it held sets MISSED, and the holder reschedules the qdisc when it lets go.
+// A locked qdisc (fq_codel) has the `running` flag only: the CPU that finds it set leaves
+// the packet to the runner.
 bool qdisc_run_begin(Qdisc* q) {
   if (!q->running) {
     q->running = true;
     return true;
   }
-  q->missed = true;
+  if (q->flags & TCQ_F_NOLOCK) q->missed = true;
   return false;
 }
 
-// __dev_xmit_skb (net/core/dev.c), the TCQ_F_NOLOCK branch pfifo_fast takes: an empty qdisc
-// that may be bypassed sends the skb straight to the driver (counted in the qdisc's
-// statistics as sent), else enqueue and run the qdisc.
+// __dev_xmit_skb (net/core/dev.c): an empty qdisc that may be bypassed (pfifo_fast:
+// TCQ_F_CAN_BYPASS) sends the skb straight to the driver (counted in the qdisc's statistics
+// as sent), else enqueue and run the qdisc if no other CPU runs it. The NOLOCK branch
+// (pfifo_fast) and the locked one (fq_codel; its root lock, busylock and the v6.18 defer
+// list left out) differ here only in how a busy runner is told (MISSED or not).
 int __dev_xmit_skb(sk_buff* skb, Qdisc* q, net_device* dev, netdev_queue* txq) {
   kernel& k = *dev->k;
   if ((q->flags & TCQ_F_CAN_BYPASS) && nolock_qdisc_is_empty(q) && qdisc_run_begin(q)) {

@@ -39,6 +39,9 @@ struct kernel_params {
   int rmem_default = 212992;        // net.core.rmem_default: socket receive buffer, bytes
   int wmem_default = 212992;        // net.core.wmem_default: socket send buffer, bytes
   int wmem_max = 212992;            // net.core.wmem_max: SO_SNDBUF's cap (before doubling)
+  // net.core.default_qdisc: each TX queue's qdisc under mq, "pfifo_fast" (the kernel's
+  // default) or "fq_codel" (what systemd's 50-default.conf sets)
+  std::string default_qdisc = "pfifo_fast";
 };
 
 // Transmit counters under the names Linux gives them; the qdisc and BQL figures are per

@@ -211,6 +211,8 @@ void napi_consume_skb(sk_buff* skb, int budget);
 int dev_queue_xmit(sk_buff* skb);
 // netdev_pick_tx: the TX queue by the flow hash (skb_tx_hash; no XPS, no socket cache)
 uint16_t netdev_pick_tx(net_device* dev, sk_buff* skb);
+// skb_get_hash: the flow hash (computed once by the flow dissector, then kept in skb->hash)
+uint32_t skb_get_hash(sk_buff* skb);
 // skb_tx_hash: reciprocal_scale(skb_get_hash(skb), real_num_tx_queues)
 uint16_t skb_tx_hash(const net_device* dev, sk_buff* skb);
 // __netif_schedule: put the qdisc on this CPU's output_queue and raise NET_TX_SOFTIRQ, unless

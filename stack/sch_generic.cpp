@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "kernel.h"
+#include "net.h"
 
 namespace igbsim {
 
@@ -99,6 +100,19 @@ gnet_stats_queue mq_sched::stats_queue() const {
 }
 
 namespace {
+// qdisc_create_dflt with fq_codel_ops (fq_codel_init: limit 10240 packets, quantum and
+// CoDel's mtu psched_mtu(dev) = mtu + the Ethernet header; a locked qdisc, no bypass)
+Qdisc* create_fq_codel(net_device* dev, netdev_queue* txq) {
+  auto q = std::make_unique<fq_codel>();
+  q->dev = dev;
+  q->dev_queue = txq;
+  q->limit = 10 * 1024;
+  q->quantum = q->mtu = dev->mtu + ETH_HLEN;
+  Qdisc* raw = q.get();
+  dev->qdiscs.push_back(std::move(q));
+  return raw;
+}
+
 // qdisc_create_dflt with pfifo_fast_ops (pfifo_fast_init: each band an skb_array of
 // tx_queue_len entries; TCQ_F_CAN_BYPASS; lockless: TCQ_F_NOLOCK)
 Qdisc* create_pfifo_fast(net_device* dev, netdev_queue* txq) {
@@ -118,8 +132,13 @@ Qdisc* create_pfifo_fast(net_device* dev, netdev_queue* txq) {
 // lets dequeue bulk up to BQL's available bytes.
 void dev_activate(net_device* dev) {
   if (dev->qdisc) return;
+  // get_default_qdisc_ops: net.core.default_qdisc
+  const bool fq = dev->k->params.default_qdisc == "fq_codel";
+  auto create_default = [fq](net_device* d, netdev_queue* txq) {
+    return fq ? create_fq_codel(d, txq) : create_pfifo_fast(d, txq);
+  };
   if (dev->num_tx_queues <= 1) {  // !netif_is_multiqueue: attach_one_default_qdisc
-    Qdisc* q = create_pfifo_fast(dev, &dev->_tx[0]);
+    Qdisc* q = create_default(dev, &dev->_tx[0]);
     q->flags |= TCQ_F_ONETXQUEUE | TCQ_F_NOPARENT;
     dev->_tx[0].qdisc = q;
     dev->qdisc = q;
@@ -129,7 +148,7 @@ void dev_activate(net_device* dev) {
   root->dev = dev;
   root->flags = TCQ_F_MQROOT;
   for (netdev_queue& txq : dev->_tx) {
-    Qdisc* c = create_pfifo_fast(dev, &txq);
+    Qdisc* c = create_default(dev, &txq);
     c->flags |= TCQ_F_ONETXQUEUE | TCQ_F_NOPARENT;
     txq.qdisc = c;  // mq_attach: dev_graft_qdisc
     root->children.push_back(c);

@@ -92,8 +92,49 @@ struct mq_sched : Qdisc {
   gnet_stats_queue stats_queue() const override;
 };
 
+// fq_codel (net/sched/sch_fq_codel.c with include/net/codel_impl.h): packets hashed into
+// `flows` queues (1024) served by deficit round robin (quantum: one MTU-sized frame), new
+// flows before old ones; each flow runs CoDel: once a packet waited longer than target
+// (5 ms) for a whole interval (100 ms), drop at the head at intervals shrinking with
+// 1/sqrt(count). Over `limit` packets (10240) or memory_limit (32 MB of truesize) the
+// fattest flow loses up to drop_batch_size (64) packets from its head, down to half its
+// backlog. Defaults of fq_codel_init. Left out: ECN marking (ce_threshold), the CoDel
+// fixed-point Newton step (the control law uses sqrt), memory accounting by cgroup.
+struct fq_codel : Qdisc {
+  struct flow {
+    std::deque<sk_buff*> q;
+    int deficit = 0;
+    bool listed = false;  // on new_flows or old_flows (flowchain not empty)
+    // struct codel_vars
+    uint32_t count = 0, lastcount = 0;
+    bool dropping = false;
+    uint64_t first_above_time = 0, drop_next = 0, ldelay = 0;
+  };
+  unsigned flows_cnt = 1024, quantum = 1514, drop_batch_size = 64;
+  uint64_t memory_limit = 32u << 20, memory_usage = 0;
+  uint64_t target_ns = 5000000, interval_ns = 100000000;
+  unsigned mtu = 1514;  // psched_mtu(dev): CoDel keeps a backlog of one MTU
+  std::vector<flow> flows;
+  std::vector<uint32_t> backlogs;
+  std::deque<flow*> new_flows, old_flows;
+  // `tc -s` extras: drop_overlimit, drop_overmemory, new_flow_count; CoDel's drops
+  uint64_t drop_overlimit = 0, drop_overmemory = 0, new_flow_count = 0, codel_drops = 0;
+  int enqueue(sk_buff* skb) override;
+  sk_buff* dequeue() override;
+  sk_buff* peek() override;
+  const char* id() const override { return "fq_codel"; }
+
+ private:
+  sk_buff* dequeue_head(flow* f);
+  bool should_drop(sk_buff* skb, flow* f, uint64_t now);
+  sk_buff* codel_dequeue(flow* f);
+  unsigned drop_fattest();
+  uint64_t now_ns() const;
+};
+
 // dev_activate -> attach_default_qdiscs: mq with pfifo_fast children, or pfifo_fast at the
 // root of a single-queue device. Limits from dev->tx_queue_len.
+// The child is pfifo_fast or fq_codel by kernel_params::default_qdisc.
 void dev_activate(net_device* dev);
 
 // The qdisc runner (net/sched/sch_generic.c)

@@ -484,6 +484,80 @@ TEST_F(TxTest, PfifoFastDropsAtTxqueuelenPerBandAndBandZeroGoesFirst) {
   for (uint32_t i = 2; i < 12; ++i) EXPECT_EQ(parsed(nic.calls[i]).seq(), i - 1) << "band 1";
 }
 
+// ---- fq_codel ------------------------------------------------------------------------------
+
+// net.core.default_qdisc = fq_codel: a new flow is served before an old backlogged one (after
+// the backlogged flow's quantum, 1514 bytes: 11 packets of 142 bytes), where pfifo_fast
+// would send it after the whole backlog.
+TEST_F(TxTest, FqCodelServesANewSparseFlowAheadOfABackloggedOne) {
+  kp.default_qdisc = "fq_codel";
+  make_host(2);
+  sock sparse;
+  sock_init_data(*k, &sparse);
+  sparse.num = 4001;
+  sparse.sk_tx_queue_mapping = 0;  // both flows on queue 0
+  sk.sk_tx_queue_mapping = 0;
+  sk.daddr = sparse.daddr = kPeer;  // connected: the cached queue is kept
+  sk.dport = sparse.dport = 9000;
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;
+  netif_tx_stop_queue(txq);
+  run_task([&] {
+    for (uint32_t i = 0; i < 50; ++i) udp_sendmsg(*k, &sk, payload(i, 100).data(), 100, 0, 0, 0);
+    udp_sendmsg(*k, &sparse, payload(1000, 100).data(), 100, 0, 0, 0);
+    EXPECT_EQ(qstats(0).backlog_packets, 51u) << "fq_codel is never bypassed";
+    netif_tx_wake_queue(txq);
+    k->this_cpu().local_bh_enable();
+  });
+  EXPECT_STREQ(txq->qdisc->id(), "fq_codel");
+  ASSERT_EQ(nic.calls.size(), 51u);
+  size_t at = 0;
+  for (size_t i = 0; i < nic.calls.size(); ++i)
+    if (parsed(nic.calls[i]).sport() == 4001) at = i;
+  EXPECT_EQ(at, 11u) << "after the backlogged flow's first quantum";
+  for (size_t i = 0, want = 0; i < nic.calls.size(); ++i) {
+    if (i == at) continue;
+    EXPECT_EQ(parsed(nic.calls[i]).seq(), want++) << "the backlogged flow stays in order";
+  }
+}
+
+// CoDel: a standing queue (a sender with an 8 MB send buffer over a 1 Gb/s wire) keeps packets
+// waiting more than target (5 ms); after one interval (100 ms) of that, fq_codel drops at the
+// head. Every datagram is sent or dropped, none before the first interval.
+TEST_F(TxTest, FqCodelDropsOnlyAfterTheQueueDelayStayedAboveTargetForAnInterval) {
+  kp.default_qdisc = "fq_codel";
+  make_host(1);
+  nic.slots = 256;
+  nic.wire = sc_time(12, SC_US);
+  sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUFFORCE, 4 << 20);
+  constexpr uint32_t kN = 30000;  // 360 ms of wire time
+  run_task([&] {
+    for (uint32_t i = 0; i < kN; ++i) send(&sk, i, 1472);
+  });
+  const tx_queue_stats s = qstats();
+  const auto* fq = static_cast<const fq_codel*>(netdev_get_tx_queue(dev.get(), 0)->qdisc);
+  // The send buffer (8 MB: ~3600 datagrams, 43 ms of wire) keeps the queue standing: drops
+  // at about 105 ms, then 100 ms, 100/sqrt(2), 100/sqrt(3) ms apart (the control law) within
+  // the 360 ms the run lasts
+  EXPECT_GE(fq->codel_drops, 3u) << "the queue delay stood above target";
+  EXPECT_EQ(fq->drop_overlimit, 0u) << "no drop at the 10240-packet limit";
+  EXPECT_EQ(s.dropped, fq->codel_drops);
+  EXPECT_EQ(s.sent_packets + s.dropped, kN) << "every datagram sent or dropped";
+  EXPECT_EQ(nic.calls.size(), s.sent_packets);
+  // the first datagram missing: none goes before 100 ms of standing queue
+  uint32_t want = 0;
+  sc_time first_gap;
+  for (const xmit_call& c : nic.calls) {
+    if (parsed(c).seq() != want) {
+      first_gap = c.t;
+      break;
+    }
+    ++want;
+  }
+  EXPECT_GT(first_gap, sc_time(100, sc_core::SC_MS)) << "CoDel waits one interval";
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0);
+}
+
 // ---- BQL ------------------------------------------------------------------------------------
 
 // The stack never hands the driver more than BQL's limit: at each ndo_start_xmit the bytes in
