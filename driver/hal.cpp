@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "dma_memory.h"
@@ -67,6 +68,40 @@ void hal::writel(uint32_t val, uint32_t reg) {
 uint64_t hal::dma_alloc_coherent(uint64_t bytes) { return mem_.alloc_coherent(bytes); }
 
 uint8_t* hal::phys_to_virt(uint64_t phys) { return mem_.ptr(phys); }
+
+uint64_t hal::dma_map_single(const uint8_t* ptr, uint32_t len) {
+  const uint8_t* base = mem_.ptr(0);
+  if (ptr >= base && ptr + len <= base + mem_.size())
+    return static_cast<uint64_t>(ptr - base);  // host memory: no IOMMU, bus = physical
+  uint64_t a = 0;
+  bounce b{0, len};
+  if (len <= 2 * dma_memory::kPageSize) {
+    b.order = len <= dma_memory::kPageSize ? 0 : 1;
+    a = mem_.alloc_page(static_cast<unsigned>(b.order));
+  } else {
+    b.order = -1;
+    b.bytes = (len + dma_memory::kPageSize - 1) / dma_memory::kPageSize * dma_memory::kPageSize;
+    auto it = bounce_free_large_.lower_bound(b.bytes);
+    if (it != bounce_free_large_.end() && it->first == b.bytes) {
+      a = it->second;
+      bounce_free_large_.erase(it);
+    } else {
+      a = mem_.alloc_coherent(b.bytes);
+    }
+  }
+  if (!a) return DMA_MAPPING_ERROR;
+  std::memcpy(mem_.ptr(a), ptr, len);
+  bounce_[a] = b;
+  return a;
+}
+
+void hal::dma_unmap_single(uint64_t dma, uint32_t) {
+  auto it = bounce_.find(dma);
+  if (it == bounce_.end()) return;  // host memory mapped in place
+  if (it->second.order >= 0) mem_.free_page(dma, static_cast<unsigned>(it->second.order));
+  else bounce_free_large_.emplace(it->second.bytes, dma);
+  bounce_.erase(it);
+}
 
 void hal::coherent_sync() {
   k_.this_cpu().sync();

@@ -7,6 +7,8 @@
 //   coherent_sync()       the CPU is about to read memory the device writes: bring the CPU's
 //                         time up to date and make every device write visible by now visible.
 //                         Call it before reading a descriptor; without it you read old data.
+//   dma_map_single        a buffer the device reads (a transmitted skb's head or fragment):
+//   dma_unmap_single      its bus address while mapped; unmapping releases the mapping
 //   dma_rmb / dma_wmb     barriers; the model orders memory exactly, so they only cost time
 //   alloc_page / put_page page allocator over host memory with reference counts (struct page)
 //   request_irq(vec, fn)  the handler runs in hardirq context on the CPU
@@ -50,6 +52,17 @@ class hal : public sc_core::sc_module {
   void coherent_sync();
   void dma_rmb() {}
   void dma_wmb() {}
+  // dma_map_single(dev, ptr, len, DMA_TO_DEVICE) / dma_unmap_single. Memory inside host memory
+  // (a page from alloc_page) maps to its own bus address. The stack's skb heads and fragments
+  // live outside the modelled host memory, so mapping copies them into a bounce buffer in host
+  // memory (as swiotlb does for memory a device cannot reach) and the device reads the copy;
+  // the copy costs no CPU time, standing for the direct mapping of a real system. Returns
+  // DMA_MAPPING_ERROR when no bounce buffer is left (dma_mapping_error).
+  static constexpr uint64_t DMA_MAPPING_ERROR = ~0ull;
+  uint64_t dma_map_single(const uint8_t* ptr, uint32_t len);
+  void dma_unmap_single(uint64_t dma, uint32_t len);
+  static bool dma_mapping_error(uint64_t dma) { return dma == DMA_MAPPING_ERROR; }
+  size_t dma_bounce_buffers() const { return bounce_.size(); }  // mapped bounce buffers
   page* alloc_page(unsigned order = 0);  // 4 KiB << order; nullptr when memory is exhausted
   void page_ref_add(page* p, int n) { p->refcount += n; }
   void put_page(page* p, int n = 1);  // drops n references, frees at zero
@@ -106,6 +119,14 @@ class hal : public sc_core::sc_module {
     int count;
   };
   std::map<uint64_t, held> held_;  // by start address
+  // Bounce buffers in use, by bus address: the page order (0, 1) or, beyond 8 KiB, a block of
+  // coherent memory (order -1, its size in bytes kept for reuse)
+  struct bounce {
+    int order;
+    uint64_t bytes;
+  };
+  std::unordered_map<uint64_t, bounce> bounce_;
+  std::multimap<uint64_t, uint64_t> bounce_free_large_;  // size -> address
 };
 
 }  // namespace igbsim
