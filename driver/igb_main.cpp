@@ -171,9 +171,13 @@ void igb_update_itr(igb_ring_container* rc) {
 }
 
 void igb_set_itr(igb_q_vector* q) {
+  igb_update_itr(&q->tx);
   igb_update_itr(&q->rx);
-  uint8_t current_itr = q->rx.itr;
-  if (current_itr == lowest_latency && q->adapter->cfg.rx_itr_setting == 3)
+  uint8_t current_itr = std::max(q->rx.itr, q->tx.itr);
+  // conservative mode (itr 3) eliminates the lowest_latency setting
+  const igb_config& cfg = q->adapter->cfg;
+  if (current_itr == lowest_latency &&
+      ((q->rx_ring && cfg.rx_itr_setting == 3) || (!q->rx_ring && cfg.tx_itr_setting == 3)))
     current_itr = low_latency;
   uint32_t new_itr = q->itr_val;
   switch (current_itr) {
@@ -191,22 +195,29 @@ void igb_set_itr(igb_q_vector* q) {
   }
 }
 
-// igb_update_ring_itr: average-wire-size rule for multi-vector operation.
+// igb_update_ring_itr: average-wire-size rule for multi-vector operation; a paired vector
+// takes the larger of its RX and TX averages.
 void igb_update_ring_itr(igb_q_vector* q) {
   uint32_t new_val = q->itr_val;
-  const uint64_t packets = q->rx.total_packets;
-  if (!packets) return;
-  uint64_t avg = q->rx.total_bytes / packets;
-  avg += 24;  // CRC, preamble, inter-frame gap
+  uint64_t avg = 0;
+  if (q->rx.total_packets) avg = q->rx.total_bytes / q->rx.total_packets;
+  if (q->tx.total_packets) avg = std::max(avg, q->tx.total_bytes / q->tx.total_packets);
+  if (!avg) return;  // clear_counts: there is nothing to clear
+  avg += 24;         // CRC, preamble, inter-frame gap
   avg = std::min<uint64_t>(avg, 3000);
   new_val = static_cast<uint32_t>((avg > 300 && avg < 1200) ? avg / 3 : avg / 2);
-  if (new_val < IGB_20K_ITR && q->adapter->cfg.rx_itr_setting == 3) new_val = IGB_20K_ITR;
+  const igb_config& cfg = q->adapter->cfg;
+  if (new_val < IGB_20K_ITR &&
+      ((q->rx_ring && cfg.rx_itr_setting == 3) || (!q->rx_ring && cfg.tx_itr_setting == 3)))
+    new_val = IGB_20K_ITR;
   if (new_val != q->itr_val) {
     q->itr_val = new_val;
     q->set_itr = true;
   }
   q->rx.total_bytes = 0;
   q->rx.total_packets = 0;
+  q->tx.total_bytes = 0;
+  q->tx.total_packets = 0;
 }
 
 void igb_configure_rx_ring(igb_adapter* a, igb_ring* ring) {
@@ -305,12 +316,15 @@ static void igb_write_ivar(igb_adapter* a, unsigned msix_vector, unsigned queue,
   hw.writel(ivar, E1000_IVAR0 + 4 * index);
 }
 
-// igb_assign_vector: the causes of the q_vector's rings go to msix_vector: its RX ring's, and,
-// paired (always without MSI-X), the TX ring of the same index (which causes nothing yet).
+// igb_assign_vector: the causes of the q_vector's rings go to msix_vector: its RX ring's and
+// its TX ring's. Without TX rings (cfg.tx_rings off), a paired vector still takes the TX
+// entry of its RX ring's index, as igb would program it (it causes nothing then).
 void igb_assign_vector(igb_q_vector* q, unsigned msix_vector) {
-  igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, false);
-  if (q->adapter->cfg.plan.queue_pairs)
-    igb_write_ivar(q->adapter, msix_vector, q->rx_ring->reg_idx, true);
+  igb_adapter* a = q->adapter;
+  if (q->rx_ring) igb_write_ivar(a, msix_vector, q->rx_ring->reg_idx, false);
+  if (q->tx_ring) igb_write_ivar(a, msix_vector, q->tx_ring->reg_idx, true);
+  else if (!a->cfg.tx_rings && a->cfg.plan.queue_pairs)
+    igb_write_ivar(a, msix_vector, q->rx_ring->reg_idx, true);
   q->vector = msix_vector;
   q->eims_value = 1u << msix_vector;
   q->itr_register = E1000_EITR(msix_vector);
@@ -387,6 +401,7 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
     q->napi.priv = q;
     q->napi.index = i;
   }
+  if (cfg.tx_rings) igb_alloc_tx_rings(a);  // the net_device, TX rings and TX-only q_vectors
   // igb_reset: receive packet buffer size; e1000_init_rx_addrs: the station address in RAR[0]
   hw->writel(cfg.plan.pktbuf_kb, E1000_RXPBS);
   hw->writel(uint32_t(a->dev_addr[0]) | uint32_t(a->dev_addr[1]) << 8 |
@@ -395,9 +410,11 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   hw->writel(uint32_t(a->dev_addr[4]) | uint32_t(a->dev_addr[5]) << 8 | E1000_RAH_AV, E1000_RAH(0));
   // igb_configure -> igb_set_rx_mode, igb_setup_mrqc, igb_setup_rctl
   igb_set_rx_mode(a);
+  if (cfg.tx_rings) igb_setup_tctl(a);
   igb_setup_mrqc(a);
   igb_setup_rctl(a);
-  // igb_configure_rx, then buffers for every ring
+  // igb_configure_tx, igb_configure_rx, then buffers for every RX ring
+  if (cfg.tx_rings) igb_configure_tx(a);
   for (auto& ring : a->rx_ring) igb_configure_rx_ring(a, ring.get());
   for (auto& ring : a->rx_ring) igb_alloc_rx_buffers(ring.get(), igb_desc_unused(ring.get()));
   // __igb_open -> igb_request_irq: igb_configure_msix, or one vector for MSI / INTx. With
@@ -417,8 +434,9 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
       if (cfg.napi) hw->request_irq(q->vector, [q] { igb_msix_ring(q); });
       else hw->request_irq(q->vector, [q] { igb_msix_ring_legacy(q); });
     }
-    // Unpaired: TX queue t's q_vector takes the next vector (IVAR TX entry, EIMS bit)
-    if (!cfg.plan.queue_pairs)
+    // Unpaired without TX rings: TX queue t's vector still takes the next vector (IVAR TX
+    // entry, EIMS bit), with no q_vector behind it
+    if (!cfg.plan.queue_pairs && !cfg.tx_rings)
       for (int t = 0; t < a->num_rx_queues; ++t) {
         igb_write_ivar(a, vector, static_cast<unsigned>(t), true);
         a->eims_enable_mask |= 1u << vector++;
@@ -435,13 +453,15 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
   for (auto& qv : a->q_vector) {
     // igb_alloc_q_vector: off (0) and fixed values (> 3) are taken as they are, the dynamic
     // modes start at IGB_START_ITR; igb_write_itr turns 0 into its 1 us minimum.
-    qv->itr_val =
-        (cfg.rx_itr_setting == 0 || cfg.rx_itr_setting > 3) ? cfg.rx_itr_setting : IGB_START_ITR;
+    // (a TX-only q_vector: tx_itr_setting)
+    const uint32_t setting = qv->rx_ring ? cfg.rx_itr_setting : cfg.tx_itr_setting;
+    qv->itr_val = (setting == 0 || setting > 3) ? setting : IGB_START_ITR;
     qv->set_itr = true;  // the interval is written on the first interrupt
   }
   a->down = false;
   hw->readl(msix ? E1000_EICR : E1000_ICR);  // clear anything pending from before
   igb_irq_enable(a);
+  if (a->netdev) netif_tx_start_all_queues(a->netdev);
 }
 
 void igb_update_stats(igb_adapter* a) {
@@ -454,6 +474,11 @@ void igb_update_stats(igb_adapter* a) {
   a->stats.roc += hw.readl(E1000_ROC);
   a->stats.rnbc += hw.readl(E1000_RNBC);
   for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
+  if (!a->cfg.tx_rings) return;
+  a->stats.gptc += hw.readl(E1000_GPTC);
+  const uint64_t tlo = hw.readl(E1000_GOTCL);
+  a->stats.gotc += tlo | static_cast<uint64_t>(hw.readl(E1000_GOTCH)) << 32;
+  a->stats.tpt += hw.readl(E1000_TPT);
 }
 
 // The start every igb interrupt handler shares: count it, note for the journey which message
@@ -481,6 +506,7 @@ static void igb_intr_common(igb_adapter* a) {
   igb_q_vector* q = a->q_vector[0].get();
   igb_irq_entry(q, 0);
   if (!a->cfg.napi) {
+    if (q->tx_ring) igb_clean_tx_irq(q, 0);
     igb_clean_rx_irq(q, q->rx_ring->count);
     igb_ring_irq_enable(q);
     return;
@@ -495,6 +521,8 @@ static void igb_intr_common(igb_adapter* a) {
 // Mogul and Ramakrishnan. ITR works as in NAPI mode; with driver.itr=off every frame interrupts.
 void igb_msix_ring_legacy(igb_q_vector* q) {
   igb_irq_entry(q, q->vector);
+  if (q->tx_ring) igb_clean_tx_irq(q, 0);
+  if (!q->rx_ring) return igb_ring_irq_enable(q);
   igb_clean_rx_irq(q, q->rx_ring->count);
   igb_ring_irq_enable(q);
 }
@@ -516,7 +544,7 @@ bool igb_intr(igb_adapter* a) {
 
 void igb_ring_irq_enable(igb_q_vector* q) {
   igb_adapter* a = q->adapter;
-  if (a->cfg.rx_itr_setting & 3) {
+  if ((q->rx_ring && (a->cfg.rx_itr_setting & 3)) || (!q->rx_ring && (a->cfg.tx_itr_setting & 3))) {
     if (a->num_q_vectors == 1) igb_set_itr(q);
     else igb_update_ring_itr(q);
   }
@@ -554,12 +582,14 @@ static int igb_poll_planted_completion(igb_q_vector* q, int budget, int work_don
   return std::min(work_done, budget - 1);
 }
 
-// igb_poll (igb_main.c): clean the RX ring (no TX ring to clean), then leave polling mode and
-// unmask the vector if the budget was not used up.
+// igb_poll (igb_main.c): clean the TX ring first (its work does not count against the
+// budget, but hitting its work limit keeps NAPI scheduled), then the RX ring; then leave
+// polling mode and unmask the vector if all work was done.
 int igb_poll(napi_struct* napi, int budget) {
   igb_q_vector* q_vector = static_cast<igb_q_vector*>(napi->priv);  // container_of(napi, ...)
   bool clean_complete = true;
   int work_done = 0;
+  if (q_vector->tx_ring) clean_complete = igb_clean_tx_irq(q_vector, budget);
   if (q_vector->rx_ring) {
     const int cleaned = igb_clean_rx_irq(q_vector, budget);
     work_done += cleaned;
@@ -873,6 +903,12 @@ void igb_trace_observer::rx_cleaned(igb_ring* ring) {
 
 void igb_trace_observer::rx_frame_passed(igb_ring* ring, int budget_left) {
   hw_.k().probe(sw_sig::napi_budget_left, static_cast<uint32_t>(budget_left), ring->reg_idx);
+}
+
+// "Detected Tx Unit Hang": igb's dev_err becomes an event the waveform trigger and logs see
+void igb_trace_observer::tx_unit_hang(igb_ring*, const tx_hang_report&) {
+  kernel& k = hw_.k();
+  if (k.on_event) k.on_event("tx_unit_hang");
 }
 
 void igb_trace_observer::rx_refilled(igb_ring* ring) {
