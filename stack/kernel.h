@@ -53,7 +53,9 @@ struct kernel_tx_stats {
   // and sock_def_write_space wake-ups that found a sleeper
   uint64_t sndbuf_waits = 0, sndbuf_eagain = 0, write_space_wakeups = 0;
   // the qdisc path: dev_queue_xmit calls, packets sent by the TCQ_F_CAN_BYPASS shortcut,
-  // ndo_start_xmit calls and those with xmit_more set, net_tx_action runs, NETDEV_TX_BUSY
+  // ndo_start_xmit calls and those with xmit_more set, net_tx_action runs, and
+  // sch_direct_xmit's requeues (tx_busy: the driver's NETDEV_TX_BUSY, or a list that met a
+  // stopped queue)
   uint64_t dev_queue_xmit = 0, qdisc_bypass = 0, start_xmit = 0, start_xmit_more = 0,
            net_tx_action = 0, tx_busy = 0;
 };
