@@ -13,7 +13,9 @@
 //     FCRTH (>=) requests an XOFF frame carrying FCTTV; while the buffer stays out of the
 //     "below low" state, an XOFF again each FCRTV quanta (0: no refresh); falling below
 //     FCRTL, with FCRTL.XONE, an XON frame (time 0). Between the two marks nothing is sent
-//     (hysteresis). The frame goes out on the fc_* stream, 60 bytes without FCS;
+//     (hysteresis). The frame goes out on the fc_* stream, 60 bytes without FCS. The MAC
+//     sends it even while tx_pause_o is set: a pause inhibits data frames, not MAC control
+//     frames (IEEE 802.3 Annex 31B);
 //   - the statistics increments XONRXC, XOFFRXC, XONTXC, XOFFTXC (one-cycle pulses at clk_i,
 //     as igb_regs takes the other counters).
 // Ports: clocks and reset; the registers; the receive stream (rx_clk_i: the NIC's boundary
@@ -262,8 +264,10 @@ module igb_fc #(
       new_req   = xone_i;
       new_time  = '0;
       cancel    = !xone_i;  // an XOFF still waiting is stale
-    end else if (xoff_st_q && fcrtv_i != '0 && refresh_q >= fcrtv_i) begin
-      // "buffer fullness above low threshold": xoff_st_q and not below
+    end else if (xoff_st_q && fcrtv_i != '0 && qc_q == QcW'(QuantumCycles - 1) &&
+                 refresh_q + 16'd1 >= fcrtv_i) begin
+      // The counter reaches FCRTV with this edge, FCRTV x QuantumCycles cycles after the
+      // last XOFF request; "buffer fullness above low threshold": xoff_st_q and not below.
       new_req = 1'b1;
     end
     if ((new_req && new_time != '0) || !xoff_st_d) begin
