@@ -17,4 +17,5 @@ rtl/igb_dma_arb.sv
 rtl/igb_intr.sv
 rtl/igb_rx_csum.sv
 rtl/igb_rss.sv
+rtl/igb_fc.sv
 rtl/igb_nic.sv
