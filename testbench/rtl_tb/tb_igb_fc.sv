@@ -70,6 +70,10 @@ module tb_igb_fc;
   int n_xonrx = 0, n_xoffrx = 0, n_xontx = 0, n_xofftx = 0;
   logic pause_prev = 1'b0;
   int pause_rise = -1, pause_fall = -1, rx_last_cyc = -1, pause_cycles = 0;
+  // The data frames of the MAC model (the "frame in progress" case)
+  localparam int MacBeats = 95;  // a 1518-byte frame: 95 beats of 16 bytes
+  logic mac_on = 1'b0;
+  int   mac_left = 0, mac_start_cyc = -1, mac_end_cyc = -1, mac_left_at_rise = -1;
   // Frames on the fc_* stream
   logic [7:0] cap [NFrm][64];
   int   cap_len [NFrm];
@@ -101,6 +105,20 @@ module tb_igb_fc;
       pause_prev = tx_pause;
       check(txoff == tx_pause && fcsts[0] == tx_pause, "STATUS.TXOFF/FCSTS0 follow the pause");
       if (rx_valid && rx_last) rx_last_cyc = cyc;
+      // The MAC's contract with tx_pause_o, modelled: a data frame of MacBeats beats starts
+      // only at a boundary with tx_pause_o clear, and once started runs to its end.
+      if (mac_on) begin
+        if (mac_left == 0) begin
+          if (!tx_pause) begin
+            mac_left = MacBeats;
+            mac_start_cyc = cyc;
+          end
+        end else begin
+          mac_left--;
+          if (mac_left == 0) mac_end_cyc = cyc;
+        end
+        if (tx_pause && pause_rise == cyc) mac_left_at_rise = mac_left;
+      end
       if (fc_valid && fc_ready && cap_n < NFrm) begin
         if (cap_pos == 0) begin
           cap_start[cap_n] = cyc;
@@ -399,6 +417,41 @@ module tb_igb_fc;
       check_frame("offered xoff", n0, 16'h0680);
       check_frame("then xon", n0 + 1, 16'd0);
     end
+
+    // A frame in progress on the fc_* stream is not cut: fc_ready low in its second beat
+    // while TFCE is cleared and the fill drops; it still ends whole, and nothing follows
+    fcttv = 16'h1234;
+    n0 = cap_n;
+    set_fill(30000);
+    while (!(fc_valid && dut.beat_q == 2'd1)) @(negedge clk);
+    force_ready_low = 1'b1;
+    tfce = 1'b0;
+    fill = '0;
+    wait_cycles(20);
+    force_ready_low = 1'b0;
+    wait_cycles(20);
+    $display("TFCE cleared mid-frame: %0d frames", cap_n - n0);
+    check(cap_n == n0 + 1, "TFCE cleared mid-frame: the frame ends whole, nothing follows");
+    if (cap_n >= n0 + 1) check_frame("mid-frame", n0, 16'h1234);
+    tfce = 1'b1;
+    fcttv = 16'h0680;
+
+    // The MAC's side (modelled above): an XOFF of 4 quanta arriving 10 beats into a data
+    // frame; the frame runs to its end, the next starts when the pause is over
+    mac_on = 1'b1;
+    @(negedge clk);
+    while (mac_left != MacBeats - 10) @(negedge clk);
+    build_ctl(fca, 16'h8808, 16'h0001, 16'd4, 64);
+    send_rx(64);
+    wait_cycles(MacBeats + 4 * Q);
+    mac_on = 1'b0;
+    $display("frame in progress: %0d beats left at the pause, ended %0d cycles into it, next %s",
+             mac_left_at_rise, mac_end_cyc - pause_rise,
+             mac_start_cyc == pause_fall ? "as the pause ended" : "elsewhere");
+    check(mac_left_at_rise > 0, "frame in progress: a frame was on the wire at the pause");
+    check(mac_end_cyc - pause_rise == mac_left_at_rise, "frame in progress: ran to its end");
+    check(mac_start_cyc == pause_fall, "frame in progress: next frame when the pause ended");
+    wait_cycles(MacBeats + 2);
     check(idle, "idle at the end");
 
     $display("frames sent %0d, XOFFTXC %0d, XONTXC %0d", cap_n, n_xofftx, n_xontx);
