@@ -69,6 +69,7 @@ module tb_igb_fc;
   int cyc = 0;
   int n_xonrx = 0, n_xoffrx = 0, n_xontx = 0, n_xofftx = 0;
   logic pause_prev = 1'b0;
+  logic idle_after_rx = 1'b1;
   int pause_rise = -1, pause_fall = -1, rx_last_cyc = -1, pause_cycles = 0;
   // The data frames of the MAC model (the "frame in progress" case)
   localparam int MacBeats = 95;  // a 1518-byte frame: 95 beats of 16 bytes
@@ -105,6 +106,8 @@ module tb_igb_fc;
       pause_prev = tx_pause;
       check(txoff == tx_pause && fcsts[0] == tx_pause, "STATUS.TXOFF/FCSTS0 follow the pause");
       if (rx_valid && rx_last) rx_last_cyc = cyc;
+      // The cycle after a frame's last beat: clk_i must have work if the frame was a PAUSE
+      if (cyc == rx_last_cyc + 1) idle_after_rx = idle;
       // The MAC's contract with tx_pause_o, modelled: a data frame of MacBeats beats starts
       // only at a boundary with tx_pause_o clear, and once started runs to its end.
       if (mac_on) begin
@@ -199,6 +202,7 @@ module tb_igb_fc;
     check(pause_fall - pause_rise == int'(t) * Q, {name, ": one pause episode"});
     check(pause_rise - rx_last_cyc == 2, {name, ": pause starts two edges after the frame"});
     check(n_xoffrx - n_before == 1, {name, ": XOFFRXC"});
+    check(!idle_after_rx, {name, ": not idle (the host must clock clk_i) after the frame"});
     check(first_drop == dpf, {name, ": RCTL.DPF drop"});
   endtask
 
@@ -216,6 +220,7 @@ module tb_igb_fc;
              n_xoffrx + n_xonrx - n_before, first_drop);
     check(pause_cycles == 0, {name, ": no pause"});
     check(n_xoffrx + n_xonrx == n_before, {name, ": not counted"});
+    check(idle_after_rx, {name, ": idle after the frame"});
     check(first_drop == expect_drop, {name, ": drop flag"});
   endtask
 
