@@ -80,12 +80,11 @@ module igb_intr
                     (!msix_mode_i && !armed_q[0]));
     end
   end
-  always_comb begin
-    for (int unsigned q = 0; q < NumQ; q++) begin
-      tx_flush_o[q] = tx_wb_pending_i[q] &&
-                      ((msix_mode_i && txq_vec_valid_i[q] && !armed_q[txq_vec_i[q]]) ||
-                       (!msix_mode_i && !armed_q[0]));
-    end
+  // (a generate loop: a loop in a process would renumber the unnamed blocks on the waveform)
+  for (genvar q = 0; q < NumQ; q++) begin : g_tx_flush
+    assign tx_flush_o[q] = tx_wb_pending_i[q] &&
+                           ((msix_mode_i && txq_vec_valid_i[q] && !armed_q[txq_vec_i[q]]) ||
+                            (!msix_mode_i && !armed_q[0]));
   end
   assign ready       = due & ~hold;
   assign legacy_fire = legacy_due && !(|wb_pending_i);
