@@ -153,4 +153,73 @@ void server_app::run_blocking(int t) {
   }
 }
 
+// ---- The UDP stream sender ------------------------------------------------------------
+
+udp_sender::udp_sender(kernel& k, std::vector<sock*> socks, const send_config& c, uint32_t daddr,
+                       uint16_t dport_base)
+    : k_(k), c_(c), socks_(std::move(socks)), daddr_(daddr), dport_base_(dport_base) {
+  const uint32_t threads = std::max(1u, std::min(c_.threads, c_.flows));
+  for (uint32_t t = 0; t < threads; ++t) {
+    tasks.push_back(std::make_unique<task_struct>());
+    tasks.back()->comm = "sender/" + std::to_string(t);
+    tasks.back()->fn = [this, t] { run(t); };
+  }
+}
+
+void udp_sender::payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out) {
+  out.resize(len);
+  uint8_t id[12];
+  for (int i = 0; i < 4; ++i) id[i] = static_cast<uint8_t>(flow >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) id[4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
+  for (size_t i = 0; i < len; ++i)
+    out[i] = i < sizeof id ? id[i] : static_cast<uint8_t>(seq * 31 + flow * 7 + i * 13);
+}
+
+// nanosleep until t: an hrtimer wakes the task (a sender ahead of its rate waits for its time)
+void udp_sender::sleep_until(const sc_core::sc_time& t) {
+  cpu_core* cpu = &k_.this_cpu();
+  cpu->sync();
+  if (cpu->now() >= t) return;
+  task_struct* me = cpu->current();
+  auto fired = std::make_shared<bool>(false);
+  cpu->add_timer(t, [this, me, fired] {
+    *fired = true;
+    k_.try_to_wake_up(me);
+  });
+  while (!*fired) {
+    cpu->set_current_state(task_state::interruptible);
+    if (*fired) cpu->set_current_state(task_state::running);
+    cpu->schedule();
+    cpu = &k_.this_cpu();
+  }
+}
+
+void udp_sender::run(uint32_t t) {
+  const uint32_t threads = static_cast<uint32_t>(tasks.size());
+  const size_t len = c_.frame_bytes - kHeaderBytes;
+  std::vector<uint64_t> seq(c_.flows, 0);
+  std::vector<uint8_t> buf;
+  for (uint64_t i = 0; i < c_.frames; ++i) {
+    const uint32_t flow = static_cast<uint32_t>(i % c_.flows);
+    if (flow % threads != t) continue;
+    sleep_until(start_ + sc_core::sc_time(static_cast<double>(i) / c_.pps, sc_core::SC_SEC));
+    const uint64_t s = seq[flow]++;
+    payload(flow, s, len, buf);
+    const int rc =
+        udp_sendmsg(k_, socks_[flow], buf.data(), len, daddr_,
+                    static_cast<uint16_t>(dport_base_ + flow), c_.blocking ? 0 : MSG_DONTWAIT);
+    if (rc == static_cast<int>(len)) {
+      ++sent;
+      if (on_sent) on_sent(flow, s, buf.data(), len);
+    } else if (rc == -EAGAIN) {
+      ++eagain;
+    } else {
+      ++errors;
+    }
+    k_.this_cpu().boundary();  // the syscall's return: interrupts that came meanwhile are taken
+  }
+  k_.this_cpu().sync();
+  if (++done_threads_ == tasks.size() && on_done) on_done();
+}
+
 }  // namespace igbsim

@@ -14,6 +14,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -60,6 +61,53 @@ class server_app {
   std::vector<file> files_;
   fd_table fds_;  // fd 3 + i -> socket i
   std::vector<std::unique_ptr<thread_state>> ts_;
+};
+
+// A UDP stream sender (send.*): `frames` datagrams of frame_bytes on the wire (FCS included),
+// spread round-robin over `flows` sockets (datagram i on flow i mod flows), at `pps` datagrams
+// per second in total: datagram i is due at start + i / pps. Thread t sends the flows f with
+// f mod threads == t, each datagram at its time or as soon after as the socket lets it.
+// Blocking: sendto sleeps in sock_wait_for_wmem when the send buffer is full; non-blocking
+// (MSG_DONTWAIT): it returns EAGAIN, the datagram is counted (eagain) and not sent again.
+// Every payload starts with the flow (4 bytes) and the flow's sequence number (8 bytes,
+// big-endian); the rest is a pattern of both, so the wire's frames can be checked byte for byte.
+struct send_config {
+  uint64_t frames = 0;        // datagrams to send; 0: no sender
+  uint32_t flows = 1;         // sockets, one flow each
+  uint32_t threads = 1;       // sender tasks (at most flows)
+  uint32_t frame_bytes = 64;  // on the wire, FCS included: payload = frame_bytes - 46
+  double pps = 0;             // datagrams per second, all flows together
+  bool blocking = true;
+};
+
+class udp_sender {
+ public:
+  // socks[f] sends flow f to daddr:dport_base + f
+  udp_sender(kernel& k, std::vector<sock*> socks, const send_config& c, uint32_t daddr,
+             uint16_t dport_base);
+  std::vector<std::unique_ptr<task_struct>> tasks;
+  // The payload of datagram `seq` of flow `flow`, as the sender writes it
+  static void payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out);
+  static constexpr uint32_t kHeaderBytes = 14 + 20 + 8 + 4;  // Ethernet, IPv4, UDP, FCS
+  void start_at(const sc_core::sc_time& t) { start_ = t; }
+  // sendto returned the length (sent), EAGAIN (non-blocking, no room), another error
+  uint64_t sent = 0, eagain = 0, errors = 0;
+  bool done() const { return done_threads_ == tasks.size(); }
+  // A datagram's sendto returned its length (the datagram is the kernel's now), in the order
+  // of the calls; every thread finished
+  std::function<void(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len)> on_sent;
+  std::function<void()> on_done;
+
+ private:
+  void run(uint32_t t);
+  void sleep_until(const sc_core::sc_time& t);
+  kernel& k_;
+  send_config c_;
+  std::vector<sock*> socks_;
+  uint32_t daddr_;
+  uint16_t dport_base_;
+  sc_core::sc_time start_;
+  size_t done_threads_ = 0;
 };
 
 }  // namespace igbsim
