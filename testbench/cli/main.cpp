@@ -184,8 +184,8 @@ std::string default_out(const std::string& file, const char* fallback) {
 }
 
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out,
-            bool waves, int64_t seed, bool quiet, bool rx_pcap, const wave_opts& wo, bool plots,
-            const std::string& sweep_point) {
+            bool waves, int64_t seed, bool quiet, bool rx_pcap, bool tx_pcap, const wave_opts& wo,
+            bool plots, const std::string& sweep_point) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
@@ -251,6 +251,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.waves = waves;
     o.quiet = quiet;
     o.rx_pcap = rx_pcap;
+    o.tx_pcap = tx_pcap;
     o.plots = plots;
     o.waves_start_us = win_start;
     o.waves_end_us = win_end;
@@ -436,7 +437,7 @@ int sc_main(int argc, char* argv[]) {
   app.require_subcommand(1);
   std::string scenario, out, dir;
   std::vector<std::string> sets;
-  bool waves = false, quiet = false, rx_pcap = false, plots = false;
+  bool waves = false, quiet = false, rx_pcap = false, tx_pcap = false, plots = false;
   int64_t seed = -1;
   std::string packet = "0";
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default without SCENARIO)");
@@ -448,6 +449,8 @@ int sc_main(int argc, char* argv[]) {
       run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
+  run->add_flag("--tx-pcap", tx_pcap,
+                "write tx.pcap: the frames the NIC sent on its wire (with a sender, send.*)");
   run->add_flag("--plots", plots,
                 "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
   wave_opts wo;
@@ -502,7 +505,8 @@ int sc_main(int argc, char* argv[]) {
     }
     if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
       throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
-    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, wo, plots, sweep_point);
+    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots,
+                   sweep_point);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

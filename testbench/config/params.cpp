@@ -268,7 +268,7 @@ params::params() {
               "uniform sizes: smallest frame"),
       integer("traffic.size_max", field(&rc::tc, &traffic_config::size_max), "bytes", 64, 9018,
               "uniform sizes: largest frame"),
-      integer("traffic.frames", 3000, "frames", 1, 100000000,
+      integer("traffic.frames", 3000, "frames", 0, 100000000,
               "frames to offer (used when duration_us is 0)"),
       num("traffic.duration_us", field(&rc::tc, &traffic_config::duration_us), "us", 0, 60e6,
           "offer frames for this long instead of a count: the frames whose times fall in [0, "
@@ -409,6 +409,28 @@ params::params() {
               "mod sockets); TCP: one per connection"),
       integer("app.rcvlowat", field(&rc::rcvlowat), "bytes", 1, 1 << 30,
               "SO_RCVLOWAT of TCP sockets: bytes queued before the reader is woken"),
+      integer("send.frames", field(&rc::sc, &send_config::frames), "datagrams", 0, 100000000,
+              "UDP datagrams the host's sender application sends out of the NIC (sendto on its "
+              "sockets, through the qdisc, BQL and igb's transmit rings); 0 = no sender, a "
+              "receive-only run"),
+      integer("send.flows", field(&rc::sc, &send_config::flows), "", 1, 4096,
+              "sender sockets, one flow each (source port 20000 + n to 10.0.0.2:9000 + n); "
+              "datagram i goes out on flow i mod flows"),
+      integer("send.threads", field(&rc::sc, &send_config::threads), "", 1, 256,
+              "sender threads; thread t sends the flows n with n mod threads = t (at most one "
+              "thread per flow)"),
+      integer("send.frame_bytes", field(&rc::sc, &send_config::frame_bytes), "bytes", 64, 1518,
+              "sent frame size on the wire, FCS included (UDP payload = frame_bytes - 46)"),
+      num("send.rate_pct", 10, "%", 0.001, 100,
+          "send rate as percent of 1 Gb/s line rate for send.frame_bytes (used when rate_pps is "
+          "0): datagram i is due i / rate after the start"),
+      num("send.rate_pps", 0, "frames/s", 0, 1488095,
+          "send rate in datagrams per second, all flows together; 0 = use rate_pct. Above line "
+          "rate for the frame size is refused"),
+      flag("send.blocking", field(&rc::sc, &send_config::blocking),
+           "blocking sockets: sendto sleeps while the send buffer is full (sock_wait_for_wmem); "
+           "false: MSG_DONTWAIT, a full send buffer returns EAGAIN and the datagram is counted, "
+           "not sent"),
       integer("sim.seed", field(&rc::tc, &traffic_config::seed), "", 0, 4294967295.0,
               "random seed (Poisson arrivals)"),
       num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7,
@@ -663,6 +685,9 @@ std::string params::to_toml() const {
     if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
   }
   for (const auto& table : tables) {
+    // The sender's table only when there is a sender: a receive-only run's resolved scenario
+    // reads as it did before the sender existed (and reproduces the run all the same)
+    if (table == "send" && values_.at("send.frames") == param_value(int64_t{0})) continue;
     o << "\n[" << table << "]\n";
     for (const auto& d : defs_) {
       const auto dot = d.key.find('.');

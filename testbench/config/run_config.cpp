@@ -144,6 +144,37 @@ void configure_traffic(const params& p, run_config& c) {
                       kMaxSimSeconds, kMaxSimSeconds / 86400));
   }
   c.seed = p.i("sim.seed");
+  if (generated && tc.frames == 0 && tc.duration_us <= 0 && c.sc.frames == 0)
+    throw input_error(
+        "traffic.frames: 0 offers nothing and no sender is configured; offer frames, or set "
+        "send.frames for a send-only run");
+}
+
+// The sender application (send.*): its rate fits the wire, its run fits sc_time
+void configure_sender(const params& p, run_config& c) {
+  send_config& sc = c.sc;
+  if (sc.frames == 0) return;
+  const double line = 1e9 / ((sc.frame_bytes + 20.0) * 8.0);
+  const bool by_pps = p.d("send.rate_pps") > 0;
+  sc.pps = by_pps ? p.d("send.rate_pps") : line * p.d("send.rate_pct") / 100.0;
+  if (sc.pps > line * (1 + 1e-9))
+    throw input_error(fmt::format(
+        "send.rate_pps: {:.0f} datagrams/s of {}-byte frames is above the 1 Gb/s line rate "
+        "({:.0f} frames/s with preamble and gap); lower it, or set send.rate_pct = 100",
+        sc.pps, sc.frame_bytes, std::floor(line)));
+  if (sc.frame_bytes > c.ic.mtu + 14 + 4)
+    throw input_error(fmt::format("send.frame_bytes: {} bytes do not fit driver.mtu {} (at most "
+                                  "{} bytes on the wire); the sender does not fragment",
+                                  sc.frame_bytes, c.ic.mtu, c.ic.mtu + 18));
+  const double send_s = static_cast<double>(sc.frames) / sc.pps;
+  if (send_s + p.d("sim.drain_us") * 1e-6 + 1e-3 > kMaxSimSeconds)
+    throw input_error(
+        fmt::format("{}: {} datagrams at {:.6g} datagrams/s take {:.6g} s of simulated time; a run "
+                    "simulates at most {:.0f} s ({:.0f} days)",
+                    by_pps ? "send.rate_pps" : "send.rate_pct", sc.frames, sc.pps, send_s,
+                    kMaxSimSeconds, kMaxSimSeconds / 86400));
+  sc.threads = std::min(sc.threads, sc.flows);
+  c.ic.tx_rings = true;  // igb_open sets up the net_device and its transmit rings
 }
 
 void configure_driver_and_app(const params& p, run_config& c) {
@@ -198,9 +229,13 @@ void size_host_memory(run_config& c) {
           tc.frames ? static_cast<double>(tc.frames) : tc.duration_us * 1e-6 * tc.pps + 1;
     else if (tc.frames) frames_total = static_cast<double>(tc.frames);
     if (frames_total >= 0) held = std::min(held, frames_total * (tc.tcp ? 2 : 1));
+    // The sender's datagrams mapped for the NIC (bounce pages, driver/hal.h): at most a ring's
+    // worth per transmit ring
+    if (c.sc.frames) held += queues * ic.tx_ring;
     const double pages = ring_pages + held + 1024;  // + slack for pages the driver is flipping
     const double coherent = std::max(static_cast<double>(layout.coherent_bytes),
-                                     queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20));
+                                     queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20) +
+                                         (c.sc.frames ? queues * (ic.tx_ring * 16.0 + 4096) : 0));
     const double bytes =
         coherent + pages * (large ? 8192 : 4096) + (large ? 6144.0 * 4096 : 3072.0 * 8192);
     if (bytes > kMaxHostMemBytes)
@@ -227,6 +262,7 @@ run_config configure_run(const params& p) {
   configure_kernel(c);
   configure_traffic(p, c);
   configure_driver_and_app(p, c);
+  configure_sender(p, c);
   size_host_memory(c);
   return c;
 }

@@ -38,6 +38,7 @@ struct run_config {
   uint16_t live_port = 15001;
   igb_config ic;
   app_config ac;
+  send_config sc;             // the sender application (send.frames 0: none)
   std::string app_kind;       // app.kind as given (report)
   int64_t fd_setsize = 1024;  // FD_SETSIZE in glibc
   uint32_t nsocks = 0;        // sockets the application reads

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "sch_generic.h"
 #include "top.h"
 
 namespace igbsim {
@@ -111,6 +112,40 @@ constexpr counter_field<softnet_data> kSoftnetFields[] = {
     {"softirq_ksoftirqd_passes", &softnet_data::softirq_ksoftirqd_passes},
     {"packets_irq_exit", &softnet_data::packets_irq_exit},
     {"packets_ksoftirqd", &softnet_data::packets_ksoftirqd},
+};
+// The send path's counters (report "tx"): SNMP under nstat's names, the socket send memory
+// and the qdisc path
+constexpr counter_field<kernel_tx_stats> kTxStackFields[] = {
+    {"udp_out_datagrams", &kernel_tx_stats::udp_out_datagrams},
+    {"udp_sndbuf_errors", &kernel_tx_stats::udp_sndbuf_errors},
+    {"ip_out_requests", &kernel_tx_stats::ip_out_requests},
+    {"ip_out_discards", &kernel_tx_stats::ip_out_discards},
+    {"sndbuf_waits", &kernel_tx_stats::sndbuf_waits},
+    {"sndbuf_eagain", &kernel_tx_stats::sndbuf_eagain},
+    {"write_space_wakeups", &kernel_tx_stats::write_space_wakeups},
+    {"dev_queue_xmit", &kernel_tx_stats::dev_queue_xmit},
+    {"qdisc_bypass", &kernel_tx_stats::qdisc_bypass},
+    {"start_xmit", &kernel_tx_stats::start_xmit},
+    {"start_xmit_more", &kernel_tx_stats::start_xmit_more},
+    {"net_tx_action", &kernel_tx_stats::net_tx_action},
+    {"tx_busy", &kernel_tx_stats::tx_busy},
+};
+// One TX queue as `tc -s qdisc` names its figures (report "tx.qdisc")
+constexpr counter_field<tx_queue_stats> kQdiscFields[] = {
+    {"sent_bytes", &tx_queue_stats::sent_bytes},
+    {"sent_packets", &tx_queue_stats::sent_packets},
+    {"dropped", &tx_queue_stats::dropped},
+    {"overlimits", &tx_queue_stats::overlimits},
+    {"requeues", &tx_queue_stats::requeues},
+    {"backlog_bytes", &tx_queue_stats::backlog_bytes},
+    {"backlog_packets", &tx_queue_stats::backlog_packets},
+};
+// The NIC's transmit statistics registers as igb_update_stats read them (report "tx.nic")
+constexpr counter_field<igb_stats> kTxNicFields[] = {
+    {"gptc", &igb_stats::gptc},
+    {"gotc", &igb_stats::gotc},
+    {"tpt", &igb_stats::tpt},
+    {"tdt_writes", &igb_stats::tdt_writes},
 };
 // clang-format on
 
@@ -280,6 +315,56 @@ json checks_section(igbsim_top& t) {
           {"in_flight_at", t.census.at},       {"drained", t.drained}};
 }
 
+// The transmit half (a run with a sender only): the application, the stack's send path, the
+// qdiscs as `tc -s qdisc` shows them (mq's total and each TX queue's child), BQL as
+// /sys/class/net/<dev>/queues/tx-N/byte_queue_limits shows it, igb's ethtool rows, the NIC's
+// registers, and the transmit scoreboard's verdict on every sent datagram
+json tx_section(igbsim_top& t) {
+  const udp_sender& snd = *t.sender;
+  json tx;
+  tx["app"] = {{"threads", snd.tasks.size()},
+               {"flows", t.cfg.sc.flows},
+               {"frame_bytes", t.cfg.sc.frame_bytes},
+               {"rate_pps", t.cfg.sc.pps},
+               {"blocking", t.cfg.sc.blocking},
+               {"sent", snd.sent},
+               {"eagain", snd.eagain},
+               {"errors", snd.errors}};
+  tx["stack"] = counters(t.k.tx_st, kTxStackFields);
+  std::vector<tx_queue_stats> qs;
+  read_tx_queue_stats(t.adapter.netdev, qs);
+  qs.resize(static_cast<size_t>(t.adapter.num_tx_queues));
+  tx_queue_stats total;
+  json per_q = json::array(), bql = json::array();
+  for (const auto& q : qs) {
+    for (const auto& f : kQdiscFields) total.*(f.member) += q.*(f.member);
+    json j = counters(q, kQdiscFields);
+    j["kind"] = t.adapter.netdev->_tx[static_cast<size_t>(per_q.size())].qdisc->id();
+    per_q.push_back(j);
+    bql.push_back({{"limit", q.bql_limit}, {"inflight", q.bql_inflight}});
+  }
+  json qd = counters(total, kQdiscFields);
+  qd["kind"] = t.adapter.netdev->qdisc->id();
+  qd["queues"] = per_q;
+  tx["qdisc"] = qd;
+  tx["bql"] = bql;
+  json et = json::object();
+  for (const auto& [name, value] : igb_get_ethtool_tx_stats(&t.adapter)) et[name] = value;
+  tx["ethtool"] = et;
+  tx["nic"] = counters(t.adapter.stats, kTxNicFields);
+  tx["checks"] = {
+      {"sent", t.txsb.sent_count()},
+      {"on_wire", t.txsb.matched_count()},
+      {"wire_frames", t.txsb.on_wire_count()},
+      {"dropped_by", {{"qdisc_dropped", total.dropped}}},
+      {"in_flight", t.tx_census.in_flight()},
+      {"in_flight_at",
+       {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},
+      {"lost_unaccounted", t.tx_census.lost},
+      {"drained", t.tx_drained}};
+  return tx;
+}
+
 }  // namespace
 
 json build_report(igbsim_top& t, double wall_s) {
@@ -339,6 +424,7 @@ json build_report(igbsim_top& t, double wall_s) {
     lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
   r["latency_ns"] = lat;
   r["events_first_ns"] = t.first_event;
+  if (t.sender) r["tx"] = tx_section(t);
   r["checks"] = checks_section(t);
   return r;
 }
@@ -361,6 +447,13 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
   for (const auto& [n, count] : t.sb.dropped_by())
     s += fmt::format("  dropped    {} by {}\n", count, n);
+  if (t.sender) {
+    const json& tc = r["tx"]["checks"];
+    s += fmt::format("  sent       {} datagrams ({} B frames, {:.0f} frames/s): {} on the wire, {} "
+                     "dropped by the qdisc, {} EAGAIN\n",
+                     t.sender->sent, c.sc.frame_bytes, c.sc.pps, tc["on_wire"].get<uint64_t>(),
+                     tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(), t.sender->eagain);
+  }
   s += igb_decisions(*c.want.part, c.want, c.plan);
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";

@@ -15,8 +15,9 @@ struct run_options {
   std::string outdir;  // where the output files go (already created)
   bool waves = false;
   bool quiet = false;
-  bool rx_pcap = false;                          // write rx.pcap: the frames delivered to sockets
-  bool plots = false;                            // write plots/*.png with gnuplot
+  bool rx_pcap = false;  // write rx.pcap: the frames delivered to sockets
+  bool tx_pcap = false;  // write tx.pcap: the frames the NIC sent on its wire
+  bool plots = false;    // write plots/*.png with gnuplot
   double waves_start_us = 0, waves_end_us = -1;  // --waves-window (end < 0: to the end)
 };
 

@@ -46,6 +46,20 @@ void rx_capture::close() {
 
 namespace {
 
+// The sender's flows: from the host's sockets (source port kSendSportBase + n) to the peer
+// (kPeerIp, port kSendDportBase + n), through the route to the peer's MAC
+constexpr uint16_t kSendSportBase = 20000, kSendDportBase = 9000;
+constexpr uint8_t kPeerMac[6] = {0x02, 0, 0, 0, 0, 0x02};
+tx_flow_addr send_flow_addr() {
+  tx_flow_addr a{};
+  std::memcpy(a.dst_mac, kPeerMac, 6);
+  a.saddr = kHostIp;
+  a.daddr = kPeerIp;
+  a.sport_base = kSendSportBase;
+  a.dport_base = kSendDportBase;
+  return a;
+}
+
 // Bound now, so a taken port is bad input before anything runs
 std::unique_ptr<live_listener> open_live(const run_config& c) {
   if (!c.tc.live) return nullptr;
@@ -71,7 +85,7 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
   return false;
           }),
 mem("host_mem", c.layout), link("pcie", c.pp), dev("nic", c.np, &wire, c.lockstep),
-hw("hal", k, mem),
+hw("hal", k, mem), txsb(k, send_flow_addr()),
 checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
 wall0_(std::chrono::steady_clock::now()) {
   k.local_addr = kHostIp;
@@ -98,6 +112,7 @@ wall0_(std::chrono::steady_clock::now()) {
   connect_nic_events();
   connect_host_events();
   open_sockets();
+  open_sender();
   start_tasks();
   spawn_run_control();
   k.on_event = [this](const char* ev) { note_event(ev, k.this_cpu().now()); };
@@ -218,11 +233,124 @@ void igbsim_top::open_sockets() {
   }
 }
 
+// The sender application's sockets (send.frames > 0): one per flow, each bound to its own
+// source port on the host's address
+void igbsim_top::open_sender() {
+  if (cfg.sc.frames == 0) return;
+  std::vector<sock*> v;
+  for (uint32_t f = 0; f < cfg.sc.flows; ++f) {
+    send_socks.push_back(std::make_unique<sock>());
+    sock* sk = send_socks.back().get();
+    sock_init_data(k, sk);
+    sk->rcv_saddr = kHostIp;
+    sk->num = static_cast<uint16_t>(kSendSportBase + f);
+    sk->nonblock = !cfg.sc.blocking;
+    v.push_back(sk);
+  }
+  sender = std::make_unique<udp_sender>(k, v, cfg.sc, kPeerIp, kSendDportBase);
+  sender->on_sent = [this](uint32_t flow, uint64_t seq, const uint8_t* p, size_t n) {
+    txsb.sent(flow, seq, p, n);
+  };
+  sender->on_done = [this] {
+    sender_done_ps = ps_of(k.this_cpu().now());
+    run_ev_.notify(SC_ZERO_TIME);
+  };
+}
+
+// With a sender, after igb_open: the kernel takes the driver's net_device (dev_open: the
+// qdiscs) as the route's device, and the sender threads start 10 us later, as the peer does
+void igbsim_top::start_sender() {
+  if (!sender) return;
+  dev_open(adapter.netdev);
+  k.route_dev = adapter.netdev;
+  std::memcpy(k.route_neigh_ha, kPeerMac, 6);
+  std::memcpy(txsb.addr().src_mac, adapter.netdev->dev_addr, 6);
+  k.this_cpu().sync();
+  sender->start_at(k.this_cpu().now() + sc_time(10, SC_US));
+  for (size_t t = 0; t < sender->tasks.size(); ++t)
+    k.cpu((cfg.kp.app_cpu + static_cast<int>(t)) % k.cores()).spawn(sender->tasks[t].get());
+}
+
+void igbsim_top::collect_tx() {
+  const auto& frames = dev.tx_frames();
+  for (; tx_seen < frames.size(); ++tx_seen)
+    txsb.on_wire(frames[tx_seen].bytes, frames[tx_seen].end);
+}
+
+uint64_t igbsim_top::tx_qdisc_drops() {
+  if (!adapter.netdev) return 0;
+  std::vector<tx_queue_stats> v;
+  read_tx_queue_stats(adapter.netdev, v);
+  uint64_t n = 0;
+  for (const auto& q : v) n += q.dropped;
+  return n;
+}
+
+// Every sent datagram is on the wire or dropped, and the driver has cleaned every packet it
+// gave the NIC (its skb freed, BQL completed)
+bool igbsim_top::tx_settled() {
+  if (!sender->done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
+  for (const auto& ring : adapter.tx_ring)
+    for (const auto& b : ring->tx_buffer_info)
+      if (b.next_to_watch >= 0) return false;
+  return true;
+}
+
+// The transmit drain: until tx_settled, looking every 10 us of simulated time; bounded by
+// sim.drain_us after the last progress (a datagram sent, a frame on the wire, a packet
+// cleaned), so a sender or NIC that stopped for good cannot hold the run.
+void igbsim_top::tx_drain() {
+  if (!sender) return;
+  uint64_t progress = 0;
+  sc_time last = sc_time_stamp();
+  for (;;) {
+    collect_tx();
+    if (tx_settled()) break;
+    uint64_t p = sender->sent + sender->eagain + sender->errors + tx_seen;
+    for (const auto& ring : adapter.tx_ring) p += ring->packets;
+    if (p != progress) {
+      progress = p;
+      last = sc_time_stamp();
+    }
+    if (stop_signal || sc_time_stamp() >= last + cfg.drain) break;
+    wait(sc_time(10, SC_US));
+  }
+  tx_drained = tx_settled();
+}
+
+// Where each sent datagram without a fate is at the end: every one must be somewhere
+void igbsim_top::take_tx_census() {
+  if (!sender) return;
+  std::vector<tx_queue_stats> qs;
+  read_tx_queue_stats(adapter.netdev, qs);
+  uint64_t cleaned = 0;
+  for (const auto& q : qs) tx_census.qdisc += q.backlog_packets;
+  for (const auto& ring : adapter.tx_ring) {
+    cleaned += ring->packets;
+    for (const auto& b : ring->tx_buffer_info) tx_census.tx_ring += b.next_to_watch >= 0;
+  }
+  const uint64_t wire = txsb.matched_count();
+  tx_census.nic = cleaned > wire ? cleaned - wire : 0;
+  const uint64_t accounted = wire + tx_qdisc_drops() + tx_census.in_flight();
+  const uint64_t sent = txsb.sent_count();
+  tx_census.lost = sent > accounted ? sent - accounted : 0;
+  if (tx_census.lost)
+    k.violate_at(sc_time_stamp(), "tx_lost_unaccounted",
+                 fmt::format("{} sent datagrams are neither on the wire, nor dropped, nor held "
+                             "by the qdisc, a transmit ring or the NIC",
+                             tx_census.lost));
+  else if (sent < accounted && tx_census.in_flight() == 0)
+    k.violate_at(sc_time_stamp(), "tx_double_fate",
+                 fmt::format("{} datagrams sent, but {} on the wire, dropped or in flight", sent,
+                             accounted));
+}
+
 // Tasks: bring-up (ip link up), then the application's
 void igbsim_top::start_tasks() {
   bringup_.comm = "ip_link_up";
   bringup_.fn = [this] {
     igb_open(&adapter, &hw, cfg.ic);
+    start_sender();
     k.this_cpu().sync();
     src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
     if (live) live->start();
@@ -327,6 +455,7 @@ void igbsim_top::spawn_run_control() {
     while (!stop_signal && sb.outstanding() > 0 && sc_time_stamp() < bound)
       wait(bound - sc_time_stamp(), run_ev_);
     drained = sb.outstanding() == 0;
+    tx_drain();
     take_tally(tallies.before);
     k.cpu(0).spawn(&stats_task_);
     while (!stats_read_) wait(run_ev_);
@@ -351,9 +480,39 @@ void igbsim_top::spawn_run_control() {
       "stop_watch");
 }
 
+// tx.pcap: the frames the NIC put on its wire, as a capture on the link sees them (without
+// the FCS, which the transmit scoreboard checked), stamped with the time each one's last byte
+// left
+static std::string write_tx_pcap(const std::string& path,
+                                 const std::vector<nic::tx_wire_frame>& frames) {
+  pcap_t* p = pcap_open_dead(DLT_EN10MB, 65535);
+  pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
+  if (!d) {
+    pcap_close(p);
+    return "cannot create " + path;
+  }
+  for (const auto& f : frames) {
+    pcap_pkthdr h{};
+    const uint64_t ns = ps_of(f.end) / 1000;
+    h.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+    h.ts.tv_usec = static_cast<suseconds_t>(ns % 1000000000ull / 1000);
+    h.caplen = h.len = static_cast<bpf_u_int32>(f.bytes.size() - 4);
+    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.bytes.data());
+  }
+  pcap_dump_close(d);
+  pcap_close(p);
+  return "";
+}
+
 std::string igbsim_top::run() {
   sc_start();
   rx.close();
+  collect_tx();
+  take_tx_census();
+  if (opt.tx_pcap) {
+    const std::string err = write_tx_pcap(opt.outdir + "/tx.pcap", dev.tx_frames());
+    if (!err.empty()) return err;
+  }
   if (progress_shown_) std::fprintf(stderr, "\r%80s\r", "");
   // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
   // 1), with its one-line diagnosis.

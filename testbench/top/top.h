@@ -27,6 +27,7 @@
 #include "pcie_link.h"
 #include "run_config.h"
 #include "scoreboard.h"
+#include "tx_scoreboard.h"
 #include "sim.h"
 #include "sim_time.h"
 #include "traffic.h"
@@ -78,6 +79,21 @@ class igbsim_top : public sc_core::sc_module {
   std::vector<sock*> sockp;
   igb_adapter adapter;
   std::unique_ptr<server_app> app;
+  // The sender application (send.*; none when send.frames is 0), its sockets, and the
+  // transmit scoreboard that judges what the NIC put on its wire
+  std::vector<std::unique_ptr<sock>> send_socks;
+  std::unique_ptr<udp_sender> sender;
+  tx_scoreboard txsb;
+  size_t tx_seen = 0;           // the NIC's wire frames handed to txsb so far
+  uint64_t sender_done_ps = 0;  // when the last sender thread finished (0: not yet)
+  bool tx_drained = true;       // every sent datagram on the wire or dropped by the drain's end
+  // Sent datagrams without a fate at the end, by where they are: the qdiscs' backlog, the
+  // transmit rings (handed to the NIC, not cleaned), cleaned by the driver but not on the wire
+  // (in the NIC's FIFO); lost: none of these (a violation)
+  struct tx_census_t {
+    uint64_t qdisc = 0, tx_ring = 0, nic = 0, lost = 0;
+    uint64_t in_flight() const { return qdisc + tx_ring + nic; }
+  } tx_census;
   // First occurrence of the events --waves-trigger can select (simulated ns)
   std::map<std::string, double> first_event;
   driver_checkers checkers;
@@ -93,6 +109,15 @@ class igbsim_top : public sc_core::sc_module {
   void connect_nic_events();
   void connect_host_events();
   void open_sockets();
+  void open_sender();
+  void start_sender();
+  void tx_drain();
+  bool tx_settled();
+  void take_tx_census();
+  // The NIC's wire frames not yet judged go to the transmit scoreboard
+  void collect_tx();
+  // The qdiscs' drops, all TX queues together (0 without a sender)
+  uint64_t tx_qdisc_drops();
   void start_tasks();
   void spawn_run_control();
   void progress();
