@@ -19,6 +19,12 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
+#include <zlib.h>
+
+#include "app.h"
+#include "costs.h"
+#include "kernel.h"
+#include "tx_scoreboard.h"
 
 #include "fst_reader.h"
 #include "run_igbsim.h"
@@ -1556,6 +1562,222 @@ TEST(ScenarioClaim, SoftirqAtIrqExitStarvesTheReaderUntilKsoftirqdTakesOver) {
       << "delivery recovers";
 }
 
+// ---- The transmit half: a sender's datagrams on the NIC's wire -------------------------------
+
+namespace {
+
+uint16_t be16_at(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+// RFC 1071 sum, folded (the test's own, not the simulator's)
+uint32_t ones_fold(const uint8_t* p, size_t n, uint32_t sum) {
+  for (size_t i = 0; i + 1 < n; i += 2) sum += be16_at(p + i);
+  if (n & 1) sum += uint32_t(p[n - 1]) << 8;
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return sum;
+}
+
+struct tx_frame {
+  std::vector<uint8_t> b;
+  double t_s;
+};
+
+std::vector<tx_frame> read_pcap(const std::string& path) {
+  std::vector<tx_frame> v;
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(path.c_str(), err);
+  if (!p) return v;
+  pcap_pkthdr* h;
+  const u_char* d;
+  while (pcap_next_ex(p, &h, &d) == 1)
+    v.push_back({std::vector<uint8_t>(d, d + h->caplen), h->ts.tv_sec + h->ts.tv_usec * 1e-6});
+  pcap_close(p);
+  return v;
+}
+
+}  // namespace
+
+// 200 datagrams on 2 flows at 10 % of line rate: each reaches the wire once, byte-exact, in
+// order per flow; the counters of every layer add up; tx.pcap holds the same frames.
+TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
+  const std::string dir = fresh_dir("tx-short");
+  const result r = run_igbsim("run --out " + dir +
+                              " --tx-pcap --set traffic.frames=0 --set send.frames=200 "
+                              "--set send.flows=2 --set send.rate_pct=10");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  ASSERT_TRUE(rep.contains("tx"));
+  const json& tx = rep["tx"];
+  const uint64_t sent = tx["app"]["sent"];
+  EXPECT_EQ(sent + tx["app"]["eagain"].get<uint64_t>(), 200u) << "every sendto counted once";
+  EXPECT_EQ(sent, 200u) << "blocking sockets with room: nothing refused";
+  // tc -s: what the application sent went out of the qdisc, was dropped or is still queued
+  const json& q = tx["qdisc"];
+  EXPECT_EQ(q["sent_packets"].get<uint64_t>() + q["dropped"].get<uint64_t>() +
+                q["backlog_packets"].get<uint64_t>(),
+            sent);
+  EXPECT_EQ(q["sent_bytes"], 200 * (64 - 4)) << "qdisc_pkt_len: the frame without FCS";
+  EXPECT_EQ(q["dropped"], 0) << "200 datagrams fit a pfifo_fast band of 1000";
+  EXPECT_EQ(tx["stack"]["udp_out_datagrams"], 200);
+  // The NIC counted what the wire carried, and the wire what the stack sent
+  EXPECT_EQ(tx["nic"]["gptc"], 200);
+  EXPECT_EQ(tx["nic"]["gotc"], 200 * 64) << "GOTC counts the FCS";
+  EXPECT_EQ(tx["checks"]["wire_frames"], 200);
+  EXPECT_EQ(tx["checks"]["on_wire"], 200);
+  EXPECT_EQ(tx["checks"]["lost_unaccounted"], 0);
+  EXPECT_TRUE(tx["checks"]["drained"].get<bool>());
+  EXPECT_EQ(tx["ethtool"]["tx_queue_0_packets"].get<uint64_t>() +
+                tx["ethtool"].value("tx_queue_1_packets", uint64_t{0}),
+            200u)
+      << "igb_clean_tx_irq cleaned every packet";
+  uint64_t inflight = 0;
+  for (const auto& b : tx["bql"]) inflight += b["inflight"].get<uint64_t>();
+  EXPECT_EQ(inflight, 0u) << "BQL: every byte queued was completed";
+  // The capture, read back and checked here byte by byte
+  const auto frames = read_pcap(dir + "/tx.pcap");
+  ASSERT_EQ(frames.size(), 200u);
+  std::map<uint16_t, uint64_t> next;
+  double prev_t = 0;
+  for (const auto& f : frames) {
+    ASSERT_EQ(f.b.size(), 60u) << "64 bytes on the wire, the FCS not captured";
+    const uint8_t* ip = f.b.data() + 14;
+    EXPECT_EQ(be16_at(f.b.data() + 12), 0x0800);
+    EXPECT_EQ(ones_fold(ip, 20, 0), 0xFFFFu) << "IPv4 header checksum";
+    EXPECT_EQ(ip[9], 17);
+    const uint8_t* udp = ip + 20;
+    const uint16_t ulen = be16_at(udp + 4);
+    ASSERT_EQ(ulen, 60 - 34);
+    EXPECT_NE(be16_at(udp + 6), 0) << "a UDP checksum was computed";
+    EXPECT_EQ(ones_fold(udp, ulen, ones_fold(ip + 12, 8, 17u + ulen)), 0xFFFFu) << "UDP checksum";
+    const uint16_t sport = be16_at(udp), flow = static_cast<uint16_t>(sport - 20000);
+    EXPECT_LT(flow, 2);
+    EXPECT_EQ(be16_at(udp + 2), 9000 + flow);
+    const uint8_t* pay = udp + 8;
+    uint64_t seq = 0;
+    for (int i = 0; i < 8; ++i) seq = seq << 8 | pay[4 + i];
+    EXPECT_EQ(seq, next[flow]++) << "in order per flow, none missing";
+    for (size_t i = 12; i < ulen - 8u; ++i)
+      ASSERT_EQ(pay[i], static_cast<uint8_t>(seq * 31 + flow * 7 + i * 13)) << "payload byte " << i;
+    EXPECT_GE(f.t_s, prev_t);
+    prev_t = f.t_s;
+  }
+  EXPECT_EQ(next.size(), 2u);
+  // tshark reads the capture as 200 UDP datagrams to the two ports, checksums good
+  if (std::system("command -v tshark >/dev/null 2>&1") == 0) {
+    const std::string out = dir + "/tshark.txt";
+    ASSERT_EQ(std::system(("tshark -r " + dir +
+                           "/tx.pcap -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE "
+                           "-T fields -e udp.dstport -e ip.checksum.status "
+                           "-e udp.checksum.status >" +
+                           out + " 2>/dev/null")
+                              .c_str()),
+              0);
+    std::ifstream t(out);
+    std::string port, ipst, udpst;
+    std::map<std::string, int> by_port;
+    while (t >> port >> ipst >> udpst) {
+      ++by_port[port];
+      // (PROTO_CHECKSUM_E_GOOD is 1; 0 bad, 2 unverified)
+      EXPECT_TRUE(ipst == "1" || ipst == "Good") << "tshark: IPv4 checksum " << ipst;
+      EXPECT_TRUE(udpst == "1" || udpst == "Good") << "tshark: UDP checksum " << udpst;
+    }
+    EXPECT_EQ(by_port["9000"], 100);
+    EXPECT_EQ(by_port["9001"], 100);
+  }
+}
+
+// The transmit scoreboard alone: a good frame passes; a repeat, a corrupted payload, a bad FCS
+// and a flow's datagrams swapped are each named
+TEST(Transmit, TxScoreboardNamesEachKindOfBadFrame) {
+  kernel_params kp;
+  cost_table costs;
+  kernel k(kp, costs);
+  tx_flow_addr a{{0x02, 0, 0, 0, 0, 2}, {0x02, 0, 0, 0, 0, 1}, kHostIp, kPeerIp, 20000, 9000};
+  tx_scoreboard sb(k, a);
+  std::vector<uint8_t> pay;
+  auto frame = [&](uint32_t flow, uint64_t seq) {
+    udp_sender::payload(flow, seq, 18, pay);
+    std::vector<uint8_t> f(a.dst_mac, a.dst_mac + 6);
+    f.insert(f.end(), a.src_mac, a.src_mac + 6);
+    const uint8_t ip[20] = {0x45, 0, 0, 46, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    f.insert(f.end(), {0x08, 0x00});
+    f.insert(f.end(), ip, ip + 20);
+    const uint16_t ic = static_cast<uint16_t>(~ones_fold(&f[14], 20, 0));
+    f[24] = static_cast<uint8_t>(ic >> 8);
+    f[25] = static_cast<uint8_t>(ic);
+    const uint16_t sp = static_cast<uint16_t>(20000 + flow),
+                   dp = static_cast<uint16_t>(9000 + flow);
+    f.insert(f.end(), {static_cast<uint8_t>(sp >> 8), static_cast<uint8_t>(sp),
+                       static_cast<uint8_t>(dp >> 8), static_cast<uint8_t>(dp), 0, 26, 0, 0});
+    f.insert(f.end(), pay.begin(), pay.end());
+    const uint16_t uc =
+        static_cast<uint16_t>(~ones_fold(&f[34], 26, ones_fold(&f[26], 8, 17 + 26)));
+    f[40] = static_cast<uint8_t>(uc >> 8);
+    f[41] = static_cast<uint8_t>(uc);
+    const uint32_t fcs = static_cast<uint32_t>(crc32(0, f.data(), static_cast<uInt>(f.size())));
+    for (int i = 0; i < 4; ++i) f.push_back(static_cast<uint8_t>(fcs >> (8 * i)));
+    return f;
+  };
+  auto kinds = [&] {
+    std::vector<std::string> v;
+    for (const auto& x : k.violations()) v.push_back(x.kind);
+    return v;
+  };
+  const sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  for (uint64_t seq = 0; seq < 4; ++seq) {
+    udp_sender::payload(0, seq, 18, pay);
+    sb.sent(0, seq, pay.data(), pay.size());
+  }
+  sb.on_wire(frame(0, 0), t);
+  EXPECT_TRUE(kinds().empty()) << "a good frame";
+  EXPECT_EQ(sb.matched_count(), 1u);
+  sb.on_wire(frame(0, 0), t);
+  EXPECT_EQ(kinds(), std::vector<std::string>{"tx_unexpected_frame"}) << "the same frame again";
+  auto f = frame(0, 1);
+  f[50] ^= 0x10;  // a payload bit, FCS recomputed: only the UDP checksum can tell
+  const uint32_t fcs = static_cast<uint32_t>(crc32(0, f.data(), 60));
+  for (int i = 0; i < 4; ++i) f[60 + i] = static_cast<uint8_t>(fcs >> (8 * i));
+  sb.on_wire(f, t);
+  EXPECT_EQ(kinds().back(), "tx_bad_checksum");
+  f = frame(0, 1);
+  f[63] ^= 1;
+  sb.on_wire(f, t);
+  EXPECT_EQ(kinds().back(), "tx_bad_fcs");
+  sb.on_wire(frame(0, 3), t);
+  sb.on_wire(frame(0, 2), t);
+  EXPECT_EQ(kinds().back(), "tx_out_of_order");
+  EXPECT_EQ(kinds().size(), 4u);
+  EXPECT_EQ(sb.outstanding(0), 1u) << "datagram 1 never made it whole";
+}
+
+// Without a sender the report and the resolved scenario are as they were before the transmit
+// half existed: no tx object, no [send] table
+TEST(Transmit, ReceiveOnlyRunHasNoTxObjectNorSendTable) {
+  const std::string dir = fresh_dir("tx-none");
+  const result r = run_igbsim("run --out " + dir + " --set traffic.frames=200");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_FALSE(rep.contains("tx"));
+  std::ifstream f(dir + "/scenario.toml");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str().find("[send]"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir + "/tx.pcap"));
+}
+
+TEST(Transmit, BadSenderSettingsAreRefused) {
+  for (const char* args :
+       {"--set traffic.frames=0",
+        "--set send.frames=10 --set send.frame_bytes=1518 --set send.rate_pps=90000",
+        "--set send.frames=10 --set send.frame_bytes=1519",
+        "--set send.frames=10 --set send.rate_pct=nan"}) {
+    const std::string dir = fresh_dir("tx-bad");
+    const result r = run_igbsim(std::string("run --out ") + dir + " " + args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(dir)) << args;
+  }
+}
+
 // ---- Shipped scenarios ----------------------------------------------------------------------
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
@@ -1575,7 +1797,31 @@ TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
 INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
                          ::testing::Values("default", "napi_budget", "ring_starvation",
                                            "itr_tradeoff", "livelock", "c10k_select",
-                                           "thundering_herd", "tcp_reorder", "softirq_starvation"));
+                                           "thundering_herd", "tcp_reorder", "softirq_starvation",
+                                           "udp_send"));
+
+// scenarios/udp_send: the stream goes out whole at its rate, completed by the TX vector's
+// interrupts, with BQL sizing its limit
+TEST(ScenarioClaim, UdpSendGoesOutWholeWithCompletionInterruptsAndBql) {
+  const std::string dir = fresh_dir("claim-udp-send");
+  const result r =
+      run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/udp_send.toml --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  const json& tx = rep["tx"];
+  EXPECT_EQ(tx["app"]["sent"], 4000);
+  EXPECT_EQ(tx["checks"]["on_wire"], 4000) << "30 % of line rate: nothing dropped";
+  EXPECT_EQ(tx["nic"]["gptc"], 4000);
+  // The sender keeps its rate: 4000 datagrams at 446429/s take 8.96 ms; the run ends soon after
+  EXPECT_LT(rep["sim"]["sim_time_ns"].get<double>(), 8.96e6 + 1e6);
+  // Completions come by interrupt on the TX ring's vector (1 queue, unpaired: vector 2)
+  EXPECT_EQ(rep["driver"]["irq_mode"], "msix");
+  EXPECT_GT(rep["nic"]["msix"][2].get<uint64_t>(), 10u) << "TX completion interrupts";
+  EXPECT_LT(rep["nic"]["msix"][2].get<uint64_t>(), 4000u) << "moderated: many packets each";
+  // BQL grew its limit from 0 as completions came, and everything queued was completed
+  EXPECT_GT(tx["bql"][0]["limit"].get<uint64_t>(), 0u);
+  EXPECT_EQ(tx["bql"][0]["inflight"], 0);
+}
 
 TEST(Scenario, EveryFileInScenariosIsTested) {
   std::vector<std::string> files;
@@ -1584,7 +1830,7 @@ TEST(Scenario, EveryFileInScenariosIsTested) {
   std::sort(files.begin(), files.end());
   EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock",
                                              "napi_budget", "ring_starvation", "softirq_starvation",
-                                             "tcp_reorder", "thundering_herd"}))
+                                             "tcp_reorder", "thundering_herd", "udp_send"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
 }
 
