@@ -116,7 +116,7 @@ module igb_dma_arb
   always_comb begin
     trd_any  = 1'b0;
     trd_pick = '0;
-    for (int unsigned i = 0; i < NumT; i++) begin
+    if (trd_valid_i != '0) for (int unsigned i = 0; i < NumT; i++) begin
       if (!trd_any && trd_valid_i[TW'((32'(trd_rr_q) + i) % NumT)]) begin
         trd_any  = 1'b1;
         trd_pick = TW'((32'(trd_rr_q) + i) % NumT);

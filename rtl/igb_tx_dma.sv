@@ -153,7 +153,8 @@ module igb_tx_dma
   always_comb begin
     pick_any = 1'b0;
     pick     = '0;
-    for (int unsigned i = 0; i < NumQ; i++) begin
+    // (the loops run only when there is something to find: they are evaluated every cycle)
+    if ((enable_i & desc_valid_i) != '0) for (int unsigned i = 0; i < NumQ; i++) begin
       if (!pick_any && enable_i[QW'(32'(rr_q) + i)] && desc_valid_i[QW'(32'(rr_q) + i)]) begin
         pick_any = 1'b1;
         pick     = QW'(32'(rr_q) + i);
@@ -163,13 +164,17 @@ module igb_tx_dma
   // A queue whose held-back write-backs are to be flushed now
   logic          fl_any;
   logic [QW-1:0] fl_q;
+  logic [NumQ-1:0] wb_nonzero;
+  logic            wb_held;  // some queue holds done descriptors
   for (genvar q = 0; q < NumQ; q++) begin : g_pending
-    assign wb_pending_o[q] = wbn_q[q] != 6'd0 && wbrs_q[q];
+    assign wb_nonzero[q]   = wbn_q[q] != 6'd0;
+    assign wb_pending_o[q] = wb_nonzero[q] && wbrs_q[q];
   end
+  assign wb_held = wb_nonzero != '0;
   always_comb begin
     fl_any = 1'b0;
     fl_q   = '0;
-    for (int unsigned q = 0; q < NumQ; q++) begin
+    if ((flush_i & wb_pending_o) != '0) for (int unsigned q = 0; q < NumQ; q++) begin
       if (!fl_any && flush_i[q] && wb_pending_o[q]) begin
         fl_any = 1'b1;
         fl_q   = QW'(q);
@@ -381,7 +386,7 @@ module igb_tx_dma
       wbrs_d[fl_q] = 1'b0;
     end
 
-    for (int unsigned q = 0; q < NumQ; q++) begin
+    if (tdh_we_i != '0 || wb_held) for (int unsigned q = 0; q < NumQ; q++) begin
       if (tdh_we_i[q]) tdh_d[q] = tdh_wdata_i;
       if (!enable_i[q] || tdh_we_i[q]) begin
         wbn_d[q]  = '0;
