@@ -61,8 +61,8 @@ bool driver_checkers::judge_stranded() {
     if (sc_time_stamp() - seen.visible < stranded_bound_ || stranded_reported_.count(seen.frame))
       continue;
     for (const auto& q : adapter_.q_vector) {
-      const igb_ring* ring = q->rx_ring;
-      if (dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
+      const igb_ring* ring = q->rx_ring;  // none on a transmit-only q_vector
+      if (!ring || dma < ring->dma || dma >= ring->dma + ring->count * 16ull) continue;
       // Masked, and no write that unmasks it on its way (the driver runs ahead of the NIC
       // by the CPU time it has spent: a costly poll's EIMS write lands that much later)
       const bool masked =
