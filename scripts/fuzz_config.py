@@ -11,8 +11,8 @@ defaults at a time (with their extremes drawn often), sometimes with a random ca
 traffic (valid UDP/TCP frames to the host, odd sizes, bursts of identical timestamps, long
 gaps, frames for other hosts, garbage; or TCP streams re-segmented, retransmitted and
 reordered by scripts/tcp_resegment_pcap.py). Planted faults (fault.*) and live traffic stay off.
-The run's size is bounded so that a draw takes seconds: traffic.frames <= 2000,
-traffic.duration_us <= 5000, app.sockets x app.threads <= 1,000,000 (every thread
+The run's size is bounded so that a draw takes seconds: traffic.frames and send.frames
+<= 2000, traffic.duration_us <= 5000, app.sockets x app.threads <= 1,000,000 (every thread
 registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
 minutes of wall time and gigabytes), and at most 100 deferred completions when
 gro_flush_timeout is under 10 us (busy polling); app.cpu is drawn below kernel.cores;
@@ -196,6 +196,10 @@ def draw(rng, params, workdir):
         chosen["traffic.frames"] = int(10 ** rng.uniform(0, math.log10(MAX_FRAMES)))
     else:
         chosen.setdefault("traffic.frames", 300)
+    # The sender's datagrams, bounded as the received frames are
+    if "send.frames" in chosen:
+        chosen["send.frames"] = rng.choice(
+            [0, int(10 ** rng.uniform(0, math.log10(MAX_FRAMES)))])
     if "traffic.duration_us" in chosen:
         chosen["traffic.duration_us"] = rng.choice([0.0, round(rng.uniform(1, MAX_DURATION_US), 3)])
     threads = chosen.get("app.threads", 1)
