@@ -224,10 +224,10 @@ module igb_regs
 
   // Each queue's vector: its IVAR entry in MSI-X mode, the single vector 0 otherwise.
   logic [NumQ-1:0][7:0] ivar_entry, ivar_tx_entry;
-  // The strap as a register for the transmit entries: read from the pin, it would put the
-  // transmit engine's logic (through its flush) among what the simulator evaluates at every
-  // input change. The strap is constant and IVAR is 0 until software writes it, so the
-  // entries are the same.
+  // The strap as a register for the entries: read from the pin, it would put the interrupt
+  // logic and the DMA engines behind it (through their flushes) among what the simulator
+  // evaluates at every input change. The strap is constant and IVAR is 0 until software
+  // writes it, so the entries are the same.
   logic ivar_82576_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) ivar_82576_q <= 1'b0;
@@ -243,7 +243,7 @@ module igb_regs
     assign txq_vec_o[q]       = gpie_q[GpieMsixMode] ? ivar_tx_entry[q][VecW-1:0] : '0;
   end
   for (genvar q = 0; q < NumQ; q++) begin : g_ivar
-    assign ivar_entry[q]      = ivar_82576_i ? ivar_q[q % 8][16 * (q / 8) +: 8] :
+    assign ivar_entry[q]      = ivar_82576_q ? ivar_q[q % 8][16 * (q / 8) +: 8] :
                                                 ivar_q[q / 2][16 * (q % 2) +: 8];
     assign rxq_vec_valid_o[q] = !gpie_q[GpieMsixMode] ||
                                 (ivar_entry[q][IvarValid] && (32'(ivar_entry[q][4:0]) < NumVec));
