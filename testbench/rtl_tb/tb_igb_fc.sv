@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // tb_igb_fc: a directed testbench for igb_fc (802.3x flow control) in plain SystemVerilog, run
-// by testbench/rtl_tb/run_fc.sh under Verilator and Icarus Verilog, whose transcripts must be
+// by testbench/rtl_tb/run_unit.sh under Verilator and Icarus Verilog, whose transcripts must be
 // identical. Receive side: PAUSE frames built here byte by byte (IEEE 802.3 Annex 31B) go in
 // on the receive stream; the pause is measured in cycles of tx_pause_o and must last exactly
 // time x 512 ns = time x 64 cycles of 8 ns. Transmit side: the receive buffer's fill is moved
 // across the marks and every frame on the fc_* stream is compared byte for byte with one
 // built here from the registers. Counter increments are counted from the DUT's pulses.
 // +plant corrupts one expected byte of the XOFF frame: the run must then FAIL
-// (run_fc.sh checks that it does).
+// (run_unit.sh checks that it does).
 //
 // Timing discipline: inputs change at the falling edge and everything is sampled 1 ns later,
 // so the order in which a simulator schedules processes cannot show in the transcript.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tb_igb_tx_offload: a directed testbench for igb_tx_offload (transmit checksum insertion and
-// TSO) in plain SystemVerilog, run by testbench/rtl_tb/run_tx_offload.sh under Verilator and
+// TSO) in plain SystemVerilog, run by testbench/rtl_tb/run_unit.sh under Verilator and
 // Icarus Verilog, whose transcripts must be identical. Each case builds a packet as Linux's
 // igb driver hands it to the part (checksum fields pre-seeded, TSO prototype header) and,
 // independently, the frames a receiver must see: every checksum computed from scratch over
@@ -8,7 +8,7 @@
 // by this testbench. The output is compared byte for byte, beat boundaries, last and byte
 // count included. All cases run twice: at full speed (which measures cycles per frame), then
 // with gaps on the input and a pseudo-random out_ready. +plant corrupts one expected byte:
-// the run must then FAIL (run_tx_offload.sh checks that it does).
+// the run must then FAIL (run_unit.sh checks that it does).
 //
 // Timing discipline: inputs change and outputs are sampled only at the falling edge, so the
 // order in which a simulator schedules processes cannot show in the transcript.
