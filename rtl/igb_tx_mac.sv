@@ -241,8 +241,9 @@ module igb_tx_mac #(
     end
   end
 
-  // Busy: a beat to put out, or one waiting in the skid buffer for the wire
-  assign busy_o = act || sk_valid || !sk_ready;
+  // Busy: a beat goes into the skid buffer this edge. Beats waiting there for the wire are
+  // not: the host knows when the wire takes the next (tx_ready_i) and clocks clk_i then.
+  assign busy_o = beat_go;
 
   logic unused;
   assign unused = ^{in_take, boff[15:2]};

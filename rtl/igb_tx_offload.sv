@@ -72,7 +72,7 @@ module igb_tx_offload #(
   output      logic [4:0]   out_bytes_o,
   // One cycle per TSO packet whose payload did not add up to PAYLEN (the part's TSCTFC)
   output      logic         tso_err_o,
-  // Work in hand: a packet being taken, or a frame stored or leaving (the host's clock gate)
+  // A step this edge: a beat taken, stored, read or leaving (the host's clock gate)
   output      logic         busy_o
 );
 
@@ -407,8 +407,10 @@ module igb_tx_offload #(
   always_ff @(posedge clk_i) begin
     if (fs_we) fs_mem[fs_waddr] <= wdata;
     if (hs_we) hs_mem[wpos_q[8:4]] <= wdata;
-    fs_rdata_q <= fs_mem[fs_raddr];
-    hs_rdata_q <= hs_mem[rd_a_q[4:0]];
+    if (issue) begin  // read only for a word in flight: a stalled drain changes nothing
+      fs_rdata_q <= fs_mem[fs_raddr];
+      hs_rdata_q <= hs_mem[rd_a_q[4:0]];
+    end
   end
 
   // ---------------------------------------------------------------------------------------
@@ -429,8 +431,9 @@ module igb_tx_offload #(
   assign issue      = full_q[rb_q] && (2'(oq_cnt_q) + 2'(infl_q) < 2'd2 || pop);
   assign drain_done = issue && rd_a_q == nwords - 10'd1;
   assign push       = infl_q;
-  assign busy_o     = state_q != StIdle || gb_cnt_q != '0 || done_q || (|full_q) || infl_q ||
-                      oq_cnt_q != '0;
+  // Busy: a step this edge takes (the host's clock gate, igb_nic). A frame held in a store or
+  // the output queue while the MAC takes nothing waits for the wire: no step.
+  assign busy_o     = go || truncated || accept || issue || infl_q || pop || err_q;
   always_comb begin
     rd_a_d   = issue ? (drain_done ? 10'd0 : rd_a_q + 10'd1) : rd_a_q;
     rb_d     = drain_done ? !rb_q : rb_q;

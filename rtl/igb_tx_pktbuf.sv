@@ -45,7 +45,7 @@ module igb_tx_pktbuf #(
   output      logic [MetaW-1:0] out_meta_o,
   output      logic             attr_push_o,  // the head packet's attributes to the MAC
   input  wire logic             attr_full_i,
-  output      logic             busy_o        // a packet is buffered
+  output      logic             busy_o        // a beat loads or leaves, or attributes go
 );
   localparam int Aw = $clog2(Words);
   localparam int Fw = $clog2(Frames);
@@ -159,7 +159,8 @@ module igb_tx_pktbuf #(
   assign out_first_o = first_q;
   assign out_bytes_o = bytes_q;
   assign out_meta_o  = fmeta_q[frd_q[Fw-1:0]];
-  assign busy_o      = have_frame;
+  // Busy: a step this edge takes; a packet whose beat waits for the offload block is none
+  assign busy_o      = load || take || attr_push_o;
 
 `ifndef SYNTHESIS
 `ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)

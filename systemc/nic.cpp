@@ -90,6 +90,14 @@ bool nic::quiet() const {
          !intx_unseen();
 }
 
+// A transmit beat waits for the wire (the MAC's busy_o does not count it: the wire's pace is
+// input); the wire takes it at the first edge at or after tx_free_ps_.
+bool nic::tx_beat_waits() const {
+  return with_rtl([](auto& m) { return m.tx_valid_o != 0; });
+}
+
+uint64_t nic::tx_free_cycle() const { return (tx_free_ps_ + period_ps_ - 1) / period_ps_; }
+
 bool nic::intx_unseen() const {
   // The INTx level changed at the last clock edge and the host has not looked at it: it does
   // so in the next cycle clk_i is clocked, which must be the next one (as when every cycle is).
@@ -133,6 +141,7 @@ uint64_t nic::next_event_cycle() const {
   if (!rresp_.empty()) next = std::min(next, std::max(cycle_, rresp_.front().cycle));
   const uint64_t ends = timer_end_cycle();
   if (ends != UINT64_MAX) next = std::min(next, std::max(cycle_, ends));
+  if (tx_beat_waits()) next = std::min(next, std::max(cycle_, tx_free_cycle()));
   return next;
 }
 
@@ -279,7 +288,7 @@ nic::edge_plan nic::plan_edge(const M& m) const {
   e.resp = rtl::rresp_due(rresp_, c);
   e.rx_on = lockstep_ || e.beat_in || !m.rx_idle_o;
   e.core_on = lockstep_ || !m.core_idle_o || mmio_read_ || e.mmio_wr || e.resp || intx_unseen() ||
-              c >= timer_end_cycle();
+              c >= timer_end_cycle() || (m.tx_valid_o && c >= tx_free_cycle());
   return e;
 }
 

@@ -17,8 +17,11 @@
 //
 // The transmit wire (a sink): it takes a transmit beat (tx_ready_i) when the wire is free, at a
 // byte per nic_params::tx_ns_per_byte, with preamble + SFD before each frame and the gap after
-// it, and keeps every frame it received (tx_frames()). The RTL's core stays clocked while it
-// has transmit work (core_idle_o counts it), so a NIC with transmit off gates as before.
+// it, and keeps every frame it received (tx_frames()). The RTL's core is clocked while it has
+// transmit work (core_idle_o counts a step a transmit block takes at the edge); a beat that
+// waits in the MAC for the wire is no work: the host clocks clk_i at the first edge at which the
+// wire is free again (an external event, as a read completion is), and skips the cycles between
+// when nothing else moves. A NIC with transmit off gates as before.
 // The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
 // the cycle its last byte is off the wire; no beat before its own bytes are. A frame's last beat
@@ -213,6 +216,8 @@ class nic : public sc_core::sc_module {
   uint64_t next_event_cycle() const;  // first cycle with an external input, or UINT64_MAX
   bool intx_unseen() const;           // INTx level changed, the host has not sampled it
   uint64_t timer_end_cycle() const;   // cycle whose ticks end the first EITR timer, or UINT64_MAX
+  bool tx_beat_waits() const;         // the MAC offers a transmit beat (tx_valid_o)
+  uint64_t tx_free_cycle() const;     // first cycle whose edge the transmit wire is free at
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
