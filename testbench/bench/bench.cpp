@@ -7,6 +7,8 @@
 //   cosim      the full co-simulation (igbsim run, waves off, 4 queues) on the same traffic:
 //              RTL cycles ticked and covered (ticked + skipped) per wall second, both against
 //              the bare loop's cycles per second, and simulated time per wall second.
+//   tx_stream  a 64-byte send stream at line rate: simulated time per wall second, as a ratio
+//              to the receive stream's (cosim).
 //   loads      wall seconds per simulated second at 1, 10, 50 and 100 % of line rate.
 //   waves      a line-rate run with full FST waves, and with a short --waves-window at its
 //              start (the rest of the run is outside the window), against waves off.
@@ -189,6 +191,33 @@ int main(int argc, char** argv) {
                 ticked / wall(r) / 1e6, (ticked + skipped) / wall(r) / 1e6, ticked / 200000);
     std::printf("simulated time:       %.4f s per wall second (64-byte frames at line rate)\n",
                 sim_s(r) / wall(r));
+  }
+
+  // 1b. The transmit half (issue 22): a 64-byte send stream at line rate (the sender
+  //     application's own cost sets the rate it reaches), and echo (every frame received is
+  //     sent back: both directions busy), each as simulated time per wall second against the
+  //     receive stream's of step 1. Targets: 0.8 and 0.4.
+  {
+    const double rx = sim_s(off.report) / wall(off.report);
+    const auto ratio_of = [&](const char* name, const char* out,
+                              const std::vector<std::string>& args, double target) {
+      const run_result rr = best_of(3, out, args);
+      const double v = sim_s(rr.report) / wall(rr.report);
+      j[name] = {{"sim_s_per_wall_s", v},
+                 {"ratio_to_receive", v / rx},
+                 {"target_ratio", target},
+                 {"rtl_cycles_ticked", rr.report["sim"]["rtl_cycles"]},
+                 {"sim_time_ns", rr.report["sim"]["sim_time_ns"]},
+                 {"wall_s", wall(rr.report)}};
+      std::printf("%-21s %.4f simulated s per wall second, %.2f times the receive stream's "
+                  "(target %.1f)%s\n",
+                  (std::string(name) + ":").c_str(), v, v / rx, target,
+                  v / rx >= target ? "" : "  BELOW TARGET");
+    };
+    ratio_of(
+        "tx_stream", "bench-tx",
+        {"--set", "traffic.frames=0", "--set", "send.frames=100000", "--set", "send.rate_pct=100"},
+        0.8);
   }
 
   // 2. Cost per simulated second across loads: a fixed stretch of simulated time per load
