@@ -7,9 +7,9 @@
 
 namespace igbsim {
 
-// The first group exists once per receive queue (sw.napiN_*, sw.rxN_*, N = the queue),
-// core_ctx and ksoftirqd_state once per core (sw.coreN_ctx, sw.ksoftirqdN_state, N = the
-// core); the rest once.
+// The first group exists once per receive queue (sw.napiN_*, sw.rxN_*, N = the queue), the
+// tx_/txq_ group once per transmit queue (sw.txN_*, sw.txqN_*), core_ctx and ksoftirqd_state
+// once per core (sw.coreN_ctx, sw.ksoftirqdN_state, N = the core); the rest once.
 enum class sw_sig {
   napi_state,
   napi_missed,
@@ -18,6 +18,12 @@ enum class sw_sig {
   rx_next_to_clean,
   rx_next_to_use,
   rx_desc_read,
+  tx_next_to_use,     // igb's TX ring: the next descriptor igb_tx_map fills
+  tx_next_to_clean,   // the next descriptor igb_clean_tx_irq looks at
+  txq_state,          // the netdev_queue: 0 running, 1 DRV_XOFF, 2 STACK_XOFF (BQL), 3 both
+  txq_bql_inflight,   // BQL: bytes queued to the driver and not completed
+  txq_bql_limit,      // BQL: the dql limit
+  txq_qdisc_backlog,  // the queue's qdisc: packets waiting (qlen)
   core_ctx,
   softirq_budget_left,
   sock0_rxq_len,

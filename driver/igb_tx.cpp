@@ -21,6 +21,12 @@ namespace {
 hal& hw_of(igb_ring* ring) { return *ring->q_vector->adapter->hw; }
 igb_adapter* adapter_of(igb_ring* ring) { return ring->q_vector->adapter; }
 
+// The waveform's sw.txN_next_to_use_i / _clean_i, after each change
+void igb_tx_probe(kernel& k, const igb_ring* ring) {
+  k.probe(sw_sig::tx_next_to_use, ring->next_to_use, ring->reg_idx);
+  k.probe(sw_sig::tx_next_to_clean, ring->next_to_clean, ring->reg_idx);
+}
+
 void put_be16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
@@ -90,6 +96,7 @@ void igb_configure_tx_ring(igb_adapter* a, igb_ring* ring) {
   uint32_t txdctl = IGB_TX_PTHRESH | IGB_TX_HTHRESH << 8 | igb_tx_wthresh(a) << 16;
   ring->tx_buffer_info.assign(ring->count, igb_tx_buffer{});
   ring->next_to_use = ring->next_to_clean = 0;
+  igb_tx_probe(hw.k(), ring);
   txdctl |= E1000_TXDCTL_QUEUE_ENABLE;
   hw.writel(txdctl, E1000_TXDCTL(n));
 }
@@ -287,6 +294,7 @@ void igb_tx_map_unwind(igb_ring* tx_ring, igb_tx_buffer* first, uint16_t i) {
   dev_kfree_skb_any(tx_buffer->skb);
   tx_buffer->skb = nullptr;
   tx_ring->next_to_use = i;
+  igb_tx_probe(hw.k(), tx_ring);
 }
 
 // igb_tx_map: a data descriptor per mapped buffer (the head, then each page fragment; a
@@ -353,6 +361,7 @@ int igb_tx_map(igb_ring* tx_ring, igb_tx_buffer* first, uint8_t hdr_len) {
   first->next_to_watch = i;  // set next_to_watch value indicating a packet is present
   if (++i == tx_ring->count) i = 0;
   tx_ring->next_to_use = i;
+  igb_tx_probe(k, tx_ring);
   a->observer->tx_queued(tx_ring, skb, first_desc);
   // Make sure there is space in the ring for the next send.
   igb_maybe_stop_tx(tx_ring, DESC_NEEDED);
@@ -490,6 +499,7 @@ bool igb_clean_tx_irq(igb_q_vector* q_vector, int napi_budget) {
   } while (--budget);
   netdev_tx_completed_queue(txring_txq(tx_ring), total_packets, total_bytes);
   tx_ring->next_to_clean = i;
+  igb_tx_probe(k, tx_ring);
   tx_ring->bytes += total_bytes;
   tx_ring->packets += total_packets;
   q_vector->tx.total_bytes += total_bytes;

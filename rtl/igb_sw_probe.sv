@@ -3,7 +3,9 @@
 // inputs are driven by the C++ kernel model whenever that state changes, and the Verilated
 // model is traced into the same FST as the NIC, under the scope `sw`. Enumerated states are
 // typed so that GTKWave can show them by name. Per receive queue n (0..7): napiN_* is the
-// NAPI instance of the queue's q_vector, rxN_* the driver's view of the queue's ring.
+// NAPI instance of the queue's q_vector, rxN_* the driver's view of the queue's ring. Per
+// transmit queue n (0..7): txN_* igb's view of its TX ring, txqN_* the kernel's netdev_queue
+// (stop state, BQL) and its qdisc.
 `default_nettype none
 
 `define IGB_SW_QUEUE_PORTS(n) \
@@ -15,6 +17,18 @@
   input  wire logic [15:0] rx``n``_next_to_use_i, \
   input  wire logic [15:0] rx``n``_desc_read_i,     /* descriptor the driver just read */ \
   input  wire logic        rx``n``_desc_read_stb_i, /* toggles on every descriptor read */
+
+`define IGB_SW_TXQ_PORTS(n) \
+  input  wire logic [15:0] tx``n``_next_to_use_i, \
+  input  wire logic [15:0] tx``n``_next_to_clean_i, \
+  input  wire logic [1:0]  txq``n``_state_i,        /* 0 running, 1/2 DRV/STACK_XOFF, 3 */ \
+  input  wire logic [31:0] txq``n``_bql_inflight_i, /* bytes */ \
+  input  wire logic [31:0] txq``n``_bql_limit_i,    /* bytes */ \
+  input  wire logic [15:0] txq``n``_backlog_i,      /* qdisc packets */
+
+`define IGB_SW_TXQ_STATE(n) \
+  txq_e txq``n``_state; \
+  assign txq``n``_state = txq_e'(txq``n``_state_i);
 
 `define IGB_SW_QUEUE_STATE(n) \
   napi_e napi``n``_state; \
@@ -29,6 +43,14 @@ module igb_sw_probe (
   `IGB_SW_QUEUE_PORTS(5)
   `IGB_SW_QUEUE_PORTS(6)
   `IGB_SW_QUEUE_PORTS(7)
+  `IGB_SW_TXQ_PORTS(0)
+  `IGB_SW_TXQ_PORTS(1)
+  `IGB_SW_TXQ_PORTS(2)
+  `IGB_SW_TXQ_PORTS(3)
+  `IGB_SW_TXQ_PORTS(4)
+  `IGB_SW_TXQ_PORTS(5)
+  `IGB_SW_TXQ_PORTS(6)
+  `IGB_SW_TXQ_PORTS(7)
   // Per core n (0..7): 0 idle, 1 process, 2 softirq, 3 hardirq
   input  wire logic [1:0]  core0_ctx_i,
   input  wire logic [1:0]  core1_ctx_i,
@@ -55,6 +77,7 @@ module igb_sw_probe (
   typedef enum logic [1:0] {CtxIdle, CtxProcess, CtxSoftirq, CtxHardirq} ctx_e;
   typedef enum logic [1:0] {NapiIdle, NapiScheduled, NapiPolling, NapiDisabled} napi_e;
   typedef enum logic [1:0] {TaskRunning, TaskRunnable, TaskInterruptible, TaskDead} task_e;
+  typedef enum logic [1:0] {TxqRunning, TxqDrvXoff, TxqStackXoff, TxqBothXoff} txq_e;
 
   ctx_e  core0_ctx, core1_ctx, core2_ctx, core3_ctx, core4_ctx, core5_ctx, core6_ctx, core7_ctx;
   task_e task0_state;
@@ -85,4 +108,12 @@ module igb_sw_probe (
   `IGB_SW_QUEUE_STATE(5)
   `IGB_SW_QUEUE_STATE(6)
   `IGB_SW_QUEUE_STATE(7)
+  `IGB_SW_TXQ_STATE(0)
+  `IGB_SW_TXQ_STATE(1)
+  `IGB_SW_TXQ_STATE(2)
+  `IGB_SW_TXQ_STATE(3)
+  `IGB_SW_TXQ_STATE(4)
+  `IGB_SW_TXQ_STATE(5)
+  `IGB_SW_TXQ_STATE(6)
+  `IGB_SW_TXQ_STATE(7)
 endmodule

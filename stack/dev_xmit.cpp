@@ -9,6 +9,7 @@
 #include "net.h"
 #include "netdevice.h"
 #include "sch_generic.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 
@@ -44,6 +45,26 @@ int dev_open(net_device* dev) {
   return 0;
 }
 
+// The waveform's sw.txqN_*: the queue's stop state and BQL, after each change
+void netdev_queue_probe(const netdev_queue* q) {
+  kernel& k = *q->dev->k;
+  const unsigned st =
+      (q->state & QUEUE_STATE_DRV_XOFF ? 1u : 0u) | (q->state & QUEUE_STATE_STACK_XOFF ? 2u : 0u);
+  k.probe(sw_sig::txq_state, st, q->index);
+  k.probe(sw_sig::txq_bql_inflight, q->dql.num_queued - q->dql.num_completed, q->index);
+  k.probe(sw_sig::txq_bql_limit, q->dql.limit, q->index);
+}
+
+void netif_tx_start_queue(netdev_queue* q) {
+  q->state &= ~QUEUE_STATE_DRV_XOFF;
+  netdev_queue_probe(q);
+}
+
+void netif_tx_stop_queue(netdev_queue* q) {
+  q->state |= QUEUE_STATE_DRV_XOFF;
+  netdev_queue_probe(q);
+}
+
 void netif_tx_start_all_queues(net_device* dev) {
   for (netdev_queue& q : dev->_tx) netif_tx_start_queue(&q);
 }
@@ -55,6 +76,7 @@ void netif_tx_stop_all_queues(net_device* dev) {
 void netif_tx_wake_queue(netdev_queue* q) {
   const bool was = q->state & QUEUE_STATE_DRV_XOFF;  // test_and_clear_bit
   q->state &= ~QUEUE_STATE_DRV_XOFF;
+  netdev_queue_probe(q);
   if (was && q->qdisc) __netif_schedule(q->qdisc);
 }
 
@@ -68,16 +90,19 @@ bool netdev_xmit_more(kernel& k) { return k.this_cpu().sd.xmit.more; }
 
 void netdev_tx_sent_queue(netdev_queue* q, unsigned bytes) {
   dql_queued(&q->dql, bytes);
-  if (dql_avail(&q->dql) >= 0) return;
-  q->state |= QUEUE_STATE_STACK_XOFF;
-  // smp_mb(); then check again in case another CPU has just made room (here nothing can run
-  // in between, so the re-check never clears it; kept for the reader beside the kernel)
-  if (dql_avail(&q->dql) >= 0) q->state &= ~QUEUE_STATE_STACK_XOFF;
+  if (dql_avail(&q->dql) < 0) {
+    q->state |= QUEUE_STATE_STACK_XOFF;
+    // smp_mb(); then check again in case another CPU has just made room (here nothing can
+    // run in between, so the re-check never clears it; kept for the reader beside the kernel)
+    if (dql_avail(&q->dql) >= 0) q->state &= ~QUEUE_STATE_STACK_XOFF;
+  }
+  netdev_queue_probe(q);
 }
 
 bool __netdev_tx_sent_queue(netdev_queue* q, unsigned bytes, bool xmit_more) {
   if (xmit_more) {
     dql_queued(&q->dql, bytes);
+    netdev_queue_probe(q);
     return netif_tx_queue_stopped(q);
   }
   netdev_tx_sent_queue(q, bytes);
@@ -88,16 +113,17 @@ void netdev_tx_completed_queue(netdev_queue* q, unsigned /*pkts*/, unsigned byte
   if (!bytes) return;
   dql_completed(&q->dql, bytes, q->dev->k->jiffies());
   // smp_mb(): the sender's STACK_XOFF and our check
-  if (dql_avail(&q->dql) < 0) return;
-  if (q->state & QUEUE_STATE_STACK_XOFF) {  // test_and_clear_bit
-    q->state &= ~QUEUE_STATE_STACK_XOFF;
-    netif_schedule_queue(q);
-  }
+  const bool room = dql_avail(&q->dql) >= 0;
+  const bool restart = room && (q->state & QUEUE_STATE_STACK_XOFF);  // test_and_clear_bit
+  if (restart) q->state &= ~QUEUE_STATE_STACK_XOFF;
+  netdev_queue_probe(q);
+  if (restart) netif_schedule_queue(q);
 }
 
 void netdev_tx_reset_queue(netdev_queue* q) {
   q->state &= ~QUEUE_STATE_STACK_XOFF;
   dql_reset(&q->dql, q->dev->k->jiffies());
+  netdev_queue_probe(q);
 }
 
 namespace {
@@ -272,6 +298,7 @@ int __dev_xmit_skb(sk_buff* skb, Qdisc* q, net_device* dev, netdev_queue* txq) {
   }
   k.this_cpu().spend(k.cost.qdisc_enqueue_ns);
   const int rc = q->enqueue(skb);  // dev_qdisc_enqueue (a drop frees the skb)
+  qdisc_probe_backlog(q);
   qdisc_run(q);
   return rc;
 }

@@ -143,9 +143,9 @@ inline uint16_t skb_get_queue_mapping(const sk_buff* skb) { return skb->queue_ma
 inline void skb_set_queue_mapping(sk_buff* skb, uint16_t q) { skb->queue_mapping = q; }
 
 // Queue stop/wake. The _subqueue forms take the queue number.
-inline void netif_tx_start_queue(netdev_queue* q) { q->state &= ~QUEUE_STATE_DRV_XOFF; }
+void netif_tx_start_queue(netdev_queue* q);
 void netif_tx_start_all_queues(net_device* dev);
-inline void netif_tx_stop_queue(netdev_queue* q) { q->state |= QUEUE_STATE_DRV_XOFF; }
+void netif_tx_stop_queue(netdev_queue* q);
 void netif_tx_stop_all_queues(net_device* dev);
 // netif_tx_wake_queue: clear DRV_XOFF; if it was set, __netif_schedule the queue's qdisc
 void netif_tx_wake_queue(netdev_queue* q);

@@ -5,6 +5,7 @@
 
 #include "kernel.h"
 #include "net.h"
+#include "sw_signals.h"
 
 namespace igbsim {
 
@@ -169,6 +170,7 @@ void dev_requeue_skb(std::vector<sk_buff*>& skbs, Qdisc* q) {
     ++q->qstats.qlen;
   }
   skbs.clear();
+  qdisc_probe_backlog(q);
   if (q->flags & TCQ_F_NOLOCK)
     q->missed = true;  // set_bit(__QDISC_STATE_MISSED): qdisc_run_end reschedules
   else __netif_schedule(q);
@@ -281,10 +283,16 @@ bool sch_direct_xmit(std::vector<sk_buff*>& skbs, Qdisc* q, net_device* dev, net
   return true;
 }
 
+void qdisc_probe_backlog(const Qdisc* q) {
+  if (q->dev_queue && q->dev)
+    q->dev->k->probe(sw_sig::txq_qdisc_backlog, q->stats_queue().qlen, q->dev_queue->index);
+}
+
 bool qdisc_restart(Qdisc* q, int* packets) {
   std::vector<sk_buff*> skbs;
   bool validate = true;
   dequeue_skb(q, skbs, &validate);
+  if (!skbs.empty()) qdisc_probe_backlog(q);
   *packets = static_cast<int>(skbs.size());
   if (skbs.empty()) return false;
   net_device* dev = q->dev;

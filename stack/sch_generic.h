@@ -66,6 +66,9 @@ struct Qdisc {
   static unsigned pkt_len(const sk_buff* skb);
 };
 
+// The waveform's sw.txqN_backlog_i: a per-queue qdisc's packets (qlen), after each change
+void qdisc_probe_backlog(const Qdisc* q);
+
 // pfifo_fast (net/sched/sch_generic.c): three FIFO bands, band = prio2band[priority & 15];
 // dequeue takes band 0 first. Since v4.16 each band is an skb_array ring of tx_queue_len
 // entries (lockless, TCQ_F_NOLOCK|TCQ_F_CAN_BYPASS): a full band drops, so the limit is per

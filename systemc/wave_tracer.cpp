@@ -74,6 +74,12 @@ void wave_tracer::apply(const change& c) {
       *q.desc_read = c.v;
       *q.desc_read_stb = (desc_read_toggle_[c.q % kProbeQueues] ^= 1u);
       break;
+    case sw_sig::tx_next_to_use:
+    case sw_sig::tx_next_to_clean:
+    case sw_sig::txq_state:
+    case sw_sig::txq_bql_inflight:
+    case sw_sig::txq_bql_limit:
+    case sw_sig::txq_qdisc_backlog: apply_txq(c); break;
     case sw_sig::core_ctx: {
       CData* const ctx[kProbeCores] = {&p.core0_ctx_i, &p.core1_ctx_i, &p.core2_ctx_i,
                                        &p.core3_ctx_i, &p.core4_ctx_i, &p.core5_ctx_i,
@@ -93,6 +99,34 @@ void wave_tracer::apply(const change& c) {
       *st[c.q] = c.v;
       break;
     }
+  }
+}
+
+// The probe's per-transmit-queue ports, by queue.
+void wave_tracer::apply_txq(const change& c) {
+  Vigb_sw_probe& p = *probe_;
+#define IGB_TXQ(n)                                                               \
+  {                                                                              \
+    &p.tx##n##_next_to_use_i, &p.tx##n##_next_to_clean_i, &p.txq##n##_backlog_i, \
+        &p.txq##n##_state_i, &p.txq##n##_bql_inflight_i, &p.txq##n##_bql_limit_i \
+  }
+  struct txq_ports {
+    SData *next_to_use, *next_to_clean, *backlog;
+    CData* state;
+    IData *inflight, *limit;
+  };
+  const txq_ports tp[kProbeQueues] = {IGB_TXQ(0), IGB_TXQ(1), IGB_TXQ(2), IGB_TXQ(3),
+                                      IGB_TXQ(4), IGB_TXQ(5), IGB_TXQ(6), IGB_TXQ(7)};
+#undef IGB_TXQ
+  const txq_ports& q = tp[c.q < kProbeQueues ? c.q : 0];
+  switch (c.s) {
+    case sw_sig::tx_next_to_use: *q.next_to_use = static_cast<SData>(c.v); break;
+    case sw_sig::tx_next_to_clean: *q.next_to_clean = static_cast<SData>(c.v); break;
+    case sw_sig::txq_state: *q.state = static_cast<CData>(c.v); break;
+    case sw_sig::txq_bql_inflight: *q.inflight = c.v; break;
+    case sw_sig::txq_bql_limit: *q.limit = c.v; break;
+    case sw_sig::txq_qdisc_backlog: *q.backlog = static_cast<SData>(c.v); break;
+    default: break;
   }
 }
 

@@ -52,6 +52,7 @@ class wave_tracer final : public sw_signal_sink {
     unsigned q;
   };
   void apply(const change& c);
+  void apply_txq(const change& c);          // the per-transmit-queue signals
   void apply_at(uint64_t t_ps);             // the pending changes at t_ps, into the probe
   void dump_pending_before(uint64_t t_ps);  // catch_up's work
   void dump_at(uint64_t t_ps);
