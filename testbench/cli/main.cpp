@@ -286,7 +286,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
                  (final_dir / "waves.fst").string(), final_dir.string(),
                  std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
-                 r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")));
+                 r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")), r.tx_queues);
     }
     dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";

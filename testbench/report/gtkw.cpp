@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // GTKWave save file for a run's waves.fst: groups in the order a frame travels (wire, packet
 // buffer, a descriptor ring per queue, DMA, interrupts, driver/NAPI, softirq, sockets/epoll,
-// tasks). FSM, context
+// tasks), then with a sender the order a sent packet travels (qdisc/BQL/driver per queue, a
+// transmit ring per queue, transmit DMA, MAC transmit). FSM, context
 // and task states are SystemVerilog enums whose names Verilator writes into the FST: shown
 // without a number base, GTKWave prints those names. The DMA tag, not an enum, reads through a
 // translate filter (waves/dma_tag.txt).
@@ -28,10 +29,54 @@ struct group {
   std::string title;
   std::vector<sig> sigs;
 };
+
+// The transmit path: the kernel's and igb's view per queue (qdisc backlog, BQL, the queue's
+// stop state, next_to_use / next_to_clean), the NIC's transmit ring per queue (TDT, TDH, the
+// descriptor cache), the transmit DMA engine and packet buffer, the MAC and the wire.
+void add_transmit_groups(std::vector<group>& groups, unsigned tx_queues) {
+  if (tx_queues == 0) return;
+  group sw{"transmit: qdisc, BQL, igb", {}};
+  for (unsigned q = 0; q < tx_queues; ++q) {
+    const std::string n = std::to_string(q);
+    sw.sigs.insert(sw.sigs.end(), {{"sw.txq" + n + "_backlog_i[15:0]", "24", ""},
+                                   {"sw.txq" + n + "_bql_inflight_i[31:0]", "24", ""},
+                                   {"sw.txq" + n + "_bql_limit_i[31:0]", "24", ""},
+                                   {"sw.igb_sw_probe.txq" + n + "_state[1:0]", "24", "enum"},
+                                   {"sw.tx" + n + "_next_to_use_i[15:0]", "24", ""},
+                                   {"sw.tx" + n + "_next_to_clean_i[15:0]", "24", ""}});
+  }
+  groups.push_back(sw);
+  for (unsigned q = 0; q < tx_queues; ++q) {
+    const std::string g = fmt::format("nic.igb_nic.g_txq[{}].u_tx_desc_cache.", q);
+    groups.push_back({fmt::format("transmit ring q{}", q),
+                      {{g + "tdt_i[15:0]", "24", ""},
+                       {g + "tdh_i[15:0]", "24", ""},
+                       {g + "fetch_ptr_q[15:0]", "24", ""},
+                       {g + "used[4:0]", "24", ""},
+                       {g + "desc_valid_o", "28", ""}}});
+  }
+  const std::string d = "nic.igb_nic.u_tx_dma.", pb = "nic.igb_nic.u_tx_pktbuf.";
+  groups.push_back({"transmit DMA",
+                    {{d + "state_q[2:0]", "24", "enum"},
+                     {d + "rd_valid_o", "28", ""},
+                     {d + "rsp_valid_i", "28", ""},
+                     {d + "pb_commit_o", "28", ""},
+                     {d + "wst_q[1:0]", "24", "enum"},
+                     {pb + "used[12:0]", "24", ""}}});
+  groups.push_back({"MAC transmit",
+                    {{"nic.igb_nic.u_tx_offload.state_q[1:0]", "24", "enum"},
+                     {"nic.tx_valid_o", "28", ""},
+                     {"nic.tx_ready_i", "28", ""},
+                     {"nic.tx_last_o", "28", ""},
+                     {"nic.tx_bytes_o[4:0]", "24", ""},
+                     {"nic.tx_data_o[127:0]", "22", ""},
+                     {"nic.igb_nic.u_tx_mac.gptc_inc_o", "28", ""}}});
+}
 }  // namespace
 
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores) {
+                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores,
+                unsigned tx_queues) {
   std::vector<group> groups = {
       {"wire",
        {{"nic.clk_i", "28", ""},
@@ -101,6 +146,7 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
     tasks.sigs.push_back(
         {"sw.igb_sw_probe.ksoftirqd" + std::to_string(c) + "_state[1:0]", "24", "enum"});
   groups.push_back(tasks);
+  add_transmit_groups(groups, tx_queues);
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");

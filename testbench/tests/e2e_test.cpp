@@ -1978,9 +1978,10 @@ TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
 
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
-  const result r =
-      run_igbsim("run --out " + dir +
-                 " --waves --set traffic.frames=300 --set traffic.flows=4 --set nic.queues=4");
+  // A sender too, so the transmit groups are in the save file
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.frames=300 --set traffic.flows=4 --set "
+                              "nic.queues=4 --set send.frames=200 --set send.flows=4");
   ASSERT_EQ(r.status, 0) << r.err;
   // What the save file lists: signals, and group markers (a title line opens and closes each)
   std::ifstream g(dir + "/waves.gtkw");
@@ -2010,9 +2011,63 @@ TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   EXPECT_EQ(traces, signals + group_lines)
       << "GTKWave drops signals it cannot find; none may be missing";
   EXPECT_GT(signals, 60u);
-  for (const char* want :
-       {"state_q[2:0]", "eims_q[9:0]", "msix_vec_o[3:0]", "napi1_state[1:0]", "task0_state[1:0]"})
+  for (const char* want : {"state_q[2:0]", "eims_q[9:0]", "msix_vec_o[3:0]", "napi1_state[1:0]",
+                           "task0_state[1:0]", "txq0_state[1:0]", "txq0_bql_inflight_i[31:0]",
+                           "tx0_next_to_clean_i[15:0]", "tdt_i[15:0]", "tx_valid_o", "wst_q[1:0]"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+}
+
+// igb_poll cleans the transmit ring before the receive ring (igb_main.c: igb_clean_tx_irq,
+// then igb_clean_rx_irq), seen on the waveform: in each poll of a q_vector that holds both
+// rings, igb's transmit next_to_clean moves before its receive next_to_clean. The i210 with 4
+// queues pairs each TX ring with an RX ring on one vector (IGB_FLAG_QUEUE_PAIRS).
+TEST(Waves, IgbPollCleansTransmitBeforeReceive) {
+  const std::string dir = fresh_dir("txrxorder");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --waves --set nic.part=i210 --set kernel.cores=4 --set nic.queues=4 --set "
+                 "traffic.frames=2000 --set traffic.flows=4 --set traffic.rate_pct=30 --set "
+                 "send.frames=2000 --set send.flows=4 --set send.rate_pct=30");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  // A queue pair both directions use (RSS and the transmit hash spread the flows differently)
+  const json rep = load_report(dir);
+  std::string q;
+  for (int i = 0; i < 4 && q.empty(); ++i) {
+    const std::string n = std::to_string(i);
+    if (rep["ethtool"]["rx_queue_" + n + "_packets"].get<uint64_t>() > 0 &&
+        rep["tx"]["ethtool"]["tx_queue_" + n + "_packets"].get<uint64_t>() > 0)
+      q = n;
+  }
+  ASSERT_FALSE(q.empty()) << "no queue pair carries both directions";
+  const std::vector<std::string> names = {"sw.napi" + q + "_state_i",
+                                          "sw.tx" + q + "_next_to_clean_i",
+                                          "sw.rx" + q + "_next_to_clean_i"};
+  enum { STATE, TXC, RXC };
+  const auto changes = read_fst(dir + "/waves.fst", names);
+  uint64_t polls = 0, both = 0, tx_first = 0, rx_first = 0;
+  bool polling = false;
+  int64_t tx_t = -1, rx_t = -1;
+  for (const auto& c : changes) {
+    const uint64_t v = bits_to_u64(c.value);
+    if (c.sig == STATE) {
+      if (polling && tx_t >= 0 && rx_t >= 0) {
+        ++both;
+        if (tx_t < rx_t) ++tx_first;
+        if (rx_t < tx_t) ++rx_first;
+      }
+      polling = v == 2;  // NapiPolling
+      polls += polling;
+      tx_t = rx_t = -1;
+    } else if (polling && c.sig == TXC && tx_t < 0) {
+      tx_t = static_cast<int64_t>(c.t);
+    } else if (polling && c.sig == RXC && rx_t < 0) {
+      rx_t = static_cast<int64_t>(c.t);
+    }
+  }
+  EXPECT_GT(polls, 20u);
+  EXPECT_GT(both, 10u) << "polls that cleaned both rings";
+  EXPECT_EQ(tx_first, both) << "transmit cleaned first in every such poll";
+  EXPECT_EQ(rx_first, 0u);
 }
 
 // ---- Traffic in and out: pcap ---------------------------------------------------------------

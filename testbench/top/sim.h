@@ -32,6 +32,7 @@ struct run_outcome {
   bool violations = false;
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
   unsigned rx_queues = 1;       // the receive queues igb set up
+  unsigned tx_queues = 0;       // the transmit queues igb set up (0 without a sender)
   int interrupted_by = 0;       // the signal that stopped the run early, or 0
   // The run could not finish (exit 1), in one line; it has no result then. Returned, not
   // thrown: a throw after the SystemC kernel has switched stacks trips AddressSanitizer's
@@ -42,8 +43,10 @@ struct run_outcome {
 run_outcome run_simulation(const params& p, const run_options& o);
 
 // Waveform save file for GTKWave: signals grouped by stage, enum states named.
-// It opens at start_ps (the first frame), zoomed to a few microseconds.
+// It opens at start_ps (the first frame), zoomed to a few microseconds. tx_queues: the
+// transmit queues igb set up (0: a receive-only run, no transmit groups).
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores);
+                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores,
+                unsigned tx_queues);
 
 }  // namespace igbsim
