@@ -284,6 +284,11 @@ params::params() {
       multiple_of(integer("nic.rx_ring", field(&rc::ic, &igb_config::rx_ring), "descriptors", 80,
                           4096, "receive ring size (multiple of 8, igb limits 80..4096)"),
                   8, ""),
+      multiple_of(
+          integer("nic.tx_ring", field(&rc::ic, &igb_config::tx_ring), "descriptors", 80, 4096,
+                  "transmit ring size per queue (ethtool -G tx; multiple of 8, igb limits "
+                  "80..4096)"),
+          8, ""),
       auto_or_integer(
           "nic.pktbuf_kb", &rc::want, &igb_setup::pktbuf_kb, 0, "KB", 2, 64,
           "receive packet buffer size (RXPBS). auto: the part's (i350 64, 82576 64, i210 34 KB)"),
@@ -383,6 +388,13 @@ params::params() {
               "again after gro_flush_timeout"),
       integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 256,
               1 << 30, "socket receive buffer (net.core.rmem_default)"),
+      integer("kernel.wmem_default", field(&rc::kp, &kernel_params::wmem_default), "bytes", 2304,
+              1 << 30,
+              "socket send buffer (net.core.wmem_default; SOCK_MIN_SNDBUF 2304 is the least the "
+              "kernel keeps)"),
+      choice("kernel.default_qdisc", &rc::kp, &kernel_params::default_qdisc,
+             {{"pfifo_fast", std::string("pfifo_fast")}, {"fq_codel", std::string("fq_codel")}},
+             "net.core.default_qdisc: each transmit queue's qdisc under mq"),
       choice("app.kind", &rc::ac, &app_config::kind,
              {{"epoll", app_kind::epoll},
               {"select", app_kind::select},

@@ -1778,6 +1778,66 @@ TEST(Transmit, ReceiveOnlyRunHasNoTxObjectNorSendTable) {
   EXPECT_FALSE(fs::exists(dir + "/tx.pcap"));
 }
 
+// igb stops a transmit queue when fewer than DESC_NEEDED descriptors are free
+// (igb_maybe_stop_tx) and igb_clean_tx_irq wakes it once TX_WAKE_THRESHOLD are (counted in
+// tx_restart_queue). A 64-byte stream at line rate into an 80-descriptor ring stops and wakes
+// the queue; nothing is lost, and the default 256-descriptor ring (BQL keeps it from filling)
+// restarts it less often.
+TEST(Transmit, ASmallRingStopsAndWakesTheQueueAndLosesNothing) {
+  std::map<int, uint64_t> restarts;
+  for (int ring : {80, 256}) {
+    const std::string dir = fresh_dir("tx-ring-" + std::to_string(ring));
+    const result r = run_igbsim("run --out " + dir +
+                                " --set traffic.frames=0 --set send.frames=3000 --set "
+                                "send.rate_pct=100 --set nic.tx_ring=" +
+                                std::to_string(ring));
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    const json rep = load_report(dir);
+    EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+    const json& tx = rep["tx"];
+    EXPECT_EQ(tx["app"]["sent"], 3000);
+    EXPECT_EQ(tx["nic"]["gptc"], 3000) << "every datagram on the wire";
+    EXPECT_EQ(tx["checks"]["on_wire"], 3000);
+    EXPECT_EQ(tx["ethtool"]["tx_busy"], 0) << "igb stops its queue in time: never TX_BUSY";
+    restarts[ring] = tx["ethtool"]["tx_restart_queue"].get<uint64_t>();
+  }
+  EXPECT_GT(restarts[80], 0u) << "the small ring stopped and was woken";
+  EXPECT_GT(restarts[80], restarts[256]);
+}
+
+// BQL (netdev_tx_sent_queue): the queue stops (STACK_XOFF) as soon as the bytes in flight
+// exceed the dql limit, so in flight never exceeds the limit by more than the packet that
+// crossed it. Read from the waveform's software probe at every change, full-size frames at
+// line rate; the stop must have happened for the bound to mean anything.
+TEST(Transmit, BqlBoundsTheBytesInFlight) {
+  const std::string dir = fresh_dir("tx-bql");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.frames=0 --set send.frames=1500 --set "
+                              "send.frame_bytes=1518 --set send.rate_pct=100");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const std::vector<std::string> names = {"sw.txq0_bql_inflight_i", "sw.txq0_bql_limit_i",
+                                          "sw.txq0_state_i"};
+  enum { INFL, LIMIT, STATE };
+  const auto changes = read_fst(dir + "/waves.fst", names);
+  uint64_t inflight = 0, limit = 0, max_over = 0, stack_stops = 0, samples = 0, peak = 0;
+  for (size_t i = 0; i < changes.size();) {
+    const uint64_t t = changes[i].t;
+    for (; i < changes.size() && changes[i].t == t; ++i) {  // every change at one time first
+      const uint64_t v = bits_to_u64(changes[i].value);
+      if (changes[i].sig == INFL) inflight = v;
+      if (changes[i].sig == LIMIT) limit = v;
+      if (changes[i].sig == STATE && (v & 2)) ++stack_stops;  // STACK_XOFF
+    }
+    ++samples;
+    peak = std::max(peak, inflight);
+    if (inflight > limit) max_over = std::max(max_over, inflight - limit);
+  }
+  EXPECT_GT(samples, 1000u);
+  EXPECT_GT(stack_stops, 0u) << "BQL stopped the queue";
+  EXPECT_GT(peak, 1514u * 2) << "more than one packet was in flight";
+  EXPECT_LE(max_over, 1514u) << "in flight beyond the limit by at most the packet that crossed it";
+}
+
 TEST(Transmit, BadSenderSettingsAreRefused) {
   for (const char* args :
        {"--set traffic.frames=0",
