@@ -21,6 +21,22 @@ namespace {
 hal& hw_of(igb_ring* ring) { return *ring->q_vector->adapter->hw; }
 igb_adapter* adapter_of(igb_ring* ring) { return ring->q_vector->adapter; }
 
+// The transmit journey (stack/tx_journey.h): the descriptors [first's slot, eop] and the
+// buffers the packet of skb took, so the NIC's reads and write-back name it
+void igb_tx_journey_queued(kernel& k, const igb_ring* ring, const igb_tx_buffer* first,
+                           unsigned eop, const sk_buff* skb) {
+  const unsigned count = ring->count;
+  const unsigned from = static_cast<unsigned>(first - ring->tx_buffer_info.data());
+  const unsigned n = (eop + count - from) % count + 1;
+  std::vector<std::pair<uint64_t, uint32_t>> bufs;
+  for (unsigned j = 0; j < n; ++j) {
+    const igb_tx_buffer& b = ring->tx_buffer_info[(from + j) % count];
+    if (b.len) bufs.emplace_back(b.dma, b.len);
+  }
+  k.txjr.queued(ring->reg_idx, skb->frame_id, ring->dma, count, from, n, eop, bufs,
+                std::max<unsigned>(skb->gso_segs, 1));
+}
+
 // The waveform's sw.txN_next_to_use_i / _clean_i, after each change
 void igb_tx_probe(kernel& k, const igb_ring* ring) {
   k.probe(sw_sig::tx_next_to_use, ring->next_to_use, ring->reg_idx);
@@ -359,6 +375,7 @@ int igb_tx_map(igb_ring* tx_ring, igb_tx_buffer* first, uint8_t hdr_len) {
   // fetch, and before next_to_watch is written
   hw.dma_wmb();
   first->next_to_watch = i;  // set next_to_watch value indicating a packet is present
+  if (k.txjr.on()) igb_tx_journey_queued(k, tx_ring, first, i, skb);
   if (++i == tx_ring->count) i = 0;
   tx_ring->next_to_use = i;
   igb_tx_probe(k, tx_ring);
@@ -370,6 +387,7 @@ int igb_tx_map(igb_ring* tx_ring, igb_tx_buffer* first, uint8_t hdr_len) {
     if (a->cfg.fault.tx_stores_after_doorbell()) a->tx_stores.defer();
     const uint32_t tail = a->cfg.fault.tx_tail_value(i, tx_ring->count);
     hw.writel(tail, tx_ring->tail);
+    k.txjr.doorbell(tx_ring->reg_idx, k.this_cpu().now());
     ++a->stats.tdt_writes;
     a->observer->tx_doorbell(tx_ring, tail);
   }
@@ -484,6 +502,8 @@ bool igb_clean_tx_irq(igb_q_vector* q_vector, int napi_budget) {
     total_bytes += tx_buffer->bytecount;
     total_packets += tx_buffer->gso_segs;
     a->observer->tx_completed(tx_ring, tx_buffer->skb);
+    k.txjr.record(tx_buffer->skb->frame_id, tx_step::clean, k.this_cpu().now());
+    k.txjr.finish(tx_buffer->skb->frame_id, "sent");
     napi_consume_skb(tx_buffer->skb, napi_budget);
     tx_buffer->skb = nullptr;
     hw.dma_unmap_single(tx_buffer->dma, tx_buffer->len);  // unmap skb header data

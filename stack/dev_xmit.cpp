@@ -133,7 +133,12 @@ kernel* skb_kernel(const sk_buff* skb) {
 }
 void free_tx_skb(sk_buff* skb) {
   if (!skb) return;
-  if (kernel* k = skb_kernel(skb)) k->this_cpu().spend(k->cost.skb_free_ns);
+  if (kernel* k = skb_kernel(skb)) {
+    k->this_cpu().spend(k->cost.skb_free_ns);
+    // A packet the driver freed without sending it (a mapping error); igb_clean_tx_irq ends
+    // the rows of the ones it sent first, so this changes nothing for those
+    k->txjr.finish(skb->frame_id, "tx_dropped");
+  }
   kfree_skb(skb);  // runs skb->sk_destructor (sock_wfree) first
 }
 }  // namespace
@@ -287,6 +292,7 @@ bool qdisc_run_begin(Qdisc* q) {
 // list left out) differ here only in how a busy runner is told (MISSED or not).
 int __dev_xmit_skb(sk_buff* skb, Qdisc* q, net_device* dev, netdev_queue* txq) {
   kernel& k = *dev->k;
+  k.txjr.record(skb->frame_id, tx_step::qdisc_enqueue, k.this_cpu().now());
   if ((q->flags & TCQ_F_CAN_BYPASS) && nolock_qdisc_is_empty(q) && qdisc_run_begin(q)) {
     ++k.tx_st.qdisc_bypass;
     q->bstats.bytes += Qdisc::pkt_len(skb);  // qdisc_bstats_cpu_update
@@ -347,6 +353,7 @@ namespace {
 // txq_trans_update on NETDEV_TX_OK
 netdev_tx_t xmit_one(sk_buff* skb, net_device* dev, netdev_queue* txq, bool more) {
   kernel& k = *dev->k;
+  k.txjr.record(skb->frame_id, tx_step::xmit, k.this_cpu().now());
   k.this_cpu().sd.xmit.more = more;
   ++k.tx_st.start_xmit;
   if (more) ++k.tx_st.start_xmit_more;

@@ -73,6 +73,16 @@ int64_t journey::time_ps(uint64_t id, step s) const {
   return it == live_.end() ? -1 : it->second.t[static_cast<size_t>(s)];
 }
 
+char* format_ns(char* p, int64_t ps) {
+  p = fmt::format_to(p, FMT_COMPILE("{}"), ps / 1000);
+  const int frac = static_cast<int>(ps % 1000);
+  *p++ = '.';
+  *p++ = char('0' + frac / 100);
+  *p++ = char('0' + frac / 10 % 10);
+  *p++ = char('0' + frac % 10);
+  return p;
+}
+
 void journey::finish(uint64_t id, const std::string& fate) {
   auto it = live_.find(id);
   frame_record r;
@@ -98,13 +108,7 @@ void journey::finish(uint64_t id, const std::string& fate) {
     char* p = fmt::format_to(line, FMT_COMPILE("{},{}"), id, fate);
     for (size_t i = 0; i < kSteps; ++i) {
       *p++ = ',';
-      if (r.t[i] < 0) continue;
-      p = fmt::format_to(p, FMT_COMPILE("{}"), r.t[i] / 1000);
-      const int ps = static_cast<int>(r.t[i] % 1000);
-      *p++ = '.';
-      *p++ = char('0' + ps / 100);
-      *p++ = char('0' + ps / 10 % 10);
-      *p++ = char('0' + ps % 10);
+      if (r.t[i] >= 0) p = format_ns(p, r.t[i]);
     }
     for (size_t i = 0; i < kSteps; ++i) {
       *p++ = ',';

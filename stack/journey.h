@@ -102,6 +102,10 @@ struct latency_sample {
   bool sampled() const { return count > kept.size(); }
 };
 
+// A time of ps >= 0 picoseconds as ns with 3 decimals ("12.345"), written at p (at most 24
+// characters); returns the end. Exact and cheap: integer formatting only.
+char* format_ns(char* p, int64_t ps);
+
 class journey {
  public:
   // Opens journey.csv for streaming; an empty path keeps rows in memory only (tests).

@@ -15,6 +15,7 @@
 #include "costs.h"
 #include "cpu.h"
 #include "journey.h"
+#include "tx_journey.h"
 #include "dev.h"
 #include "net.h"
 
@@ -139,6 +140,7 @@ class kernel {
   kernel_stats st;
   kernel_tx_stats tx_st;
   journey jr;
+  tx_journey txjr;                  // the transmit path's (on only with a sender)
   task_struct* app_task = nullptr;  // the task whose state the waveform and journey show
   udp_table udp;
   tcp_ehash tcp_hash;

@@ -66,6 +66,7 @@ unsigned fq_codel::drop_fattest() {
     f->q.pop_front();
     len += pkt_len(skb);
     memory_usage -= skb->truesize;
+    dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
     kfree_skb(skb);
   } while (++i < drop_batch_size && len < threshold && !f->q.empty());
   qstats.drops += i;
@@ -124,6 +125,7 @@ sk_buff* fq_codel::codel_dequeue(flow* f) {
   const uint64_t now = now_ns();
   bool drop = should_drop(skb, f, now);
   auto drop_one = [&] {
+    dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
     kfree_skb(skb);  // drop_func: qdisc_qstats_drop
     ++qstats.drops;
     ++codel_drops;

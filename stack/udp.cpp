@@ -217,14 +217,10 @@ int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t dad
   }
   return err;
 }
-}  // namespace
 
-// udp_sendmsg, uncorked (no MSG_MORE, UDP_CORK): the destination from the call or the
-// connected peer, the route (the host's one), ip_make_skb, udp_send_skb. An error with
-// SOCK_NOSPACE set (no send buffer) or -ENOBUFS counts SndbufErrors, as the kernel does, so a
-// non-blocking sender's EAGAIN is one. Left out: control messages, IP options, GSO.
-int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
-                int flags) {
+// udp_sendmsg's work; tx_id: the transmit journey's id for the datagram (0: none)
+int udp_sendmsg_id(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr,
+                   uint16_t dport, int flags, uint64_t tx_id) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.syscall_ns + k.cost.sendmsg_ns);
   if (len > 0xFFFF) return -EMSGSIZE;
@@ -239,10 +235,28 @@ int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t da
   const uint32_t saddr = sk->saddr ? sk->saddr : k.local_addr;
   int err = 0;
   sk_buff* skb = ip_make_skb(k, sk, saddr, daddr, buf, len, flags, &err);
-  if (skb) err = udp_send_skb(k, sk, skb, saddr, daddr, dport);
+  if (skb) {
+    skb->frame_id = tx_id;
+    err = udp_send_skb(k, sk, skb, saddr, daddr, dport);
+  }
   if (!err) return static_cast<int>(len);
   if (err == -ENOBUFS || sk->sock_nospace) ++k.tx_st.udp_sndbuf_errors;
   return err;
+}
+}  // namespace
+
+// udp_sendmsg, uncorked (no MSG_MORE, UDP_CORK): the destination from the call or the
+// connected peer, the route (the host's one), ip_make_skb, udp_send_skb. An error with
+// SOCK_NOSPACE set (no send buffer) or -ENOBUFS counts SndbufErrors, as the kernel does, so a
+// non-blocking sender's EAGAIN is one. Left out: control messages, IP options, GSO.
+// Each call is a row of the transmit journey (tx_journey.csv), sent or not.
+int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
+                int flags) {
+  cpu_core& cpu = k.this_cpu();
+  const uint64_t tx_id = k.txjr.begin(cpu.now());
+  const int rc = udp_sendmsg_id(k, sk, buf, len, daddr, dport, flags, tx_id);
+  if (rc < 0) k.txjr.finish(tx_id, "send_error");  // nothing sent: the row says so
+  return rc;
 }
 
 }  // namespace igbsim

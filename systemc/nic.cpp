@@ -475,7 +475,11 @@ void nic::on_dma_request(const rtl::dma_request& r) {
     monitor_.dma_error(cycle_, false, r.addr, r.len);
     std::fill(buf.begin(), buf.end(), 0);
   }
-  rtl::queue_read_completion(rresp_, cycle_at(sc_time_stamp() + delay), buf.data(), r.len, r.tag);
+  const uint64_t done = cycle_at(sc_time_stamp() + delay);
+  rtl::queue_read_completion(rresp_, done, buf.data(), r.len, r.tag);
+  if (on_tx_port && (rtl::tag_tx_desc_read(r.tag) || rtl::tag_tx_data_read(r.tag)))
+    on_tx_port(rtl::tag_tx_desc_read(r.tag) ? tx_port::desc_read : tx_port::data_read,
+               rtl::tag_queue(r.tag), r.addr, r.len, time_of(done));
 }
 
 template <class M>
@@ -503,6 +507,7 @@ void nic::on_dma_wdata(const M& m) {
     monitor_.writeback(cycle_, ext.queue, wr_.addr, wr_.len);
   } else if (ext.tag == rtl::kTagTxWbWr) {
     monitor_.tx_writeback(cycle_, ext.queue, wr_.addr, wr_.len);  // transmit descriptors, DD
+    if (on_tx_port) on_tx_port(tx_port::writeback, ext.queue, wr_.addr, wr_.len, time_of(cycle_));
   }
   posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
   wr_active_ = false;

@@ -109,6 +109,12 @@ class nic : public sc_core::sc_module {
   // Frame fates and wire times, by wire frame id; queue: the receive queue (rqdpc_drop).
   std::function<void(uint64_t id, nic_event ev, unsigned queue, const sc_core::sc_time& t)>
       on_frame;
+  // Transmit traffic on the memory port (the transmit journey): a descriptor read's and a data
+  // read's completion reaching the NIC, a DD write-back leaving it; queue, address, length.
+  enum class tx_port { desc_read, data_read, writeback };
+  std::function<void(tx_port ev, unsigned queue, uint64_t addr, uint32_t len,
+                     const sc_core::sc_time& t)>
+      on_tx_port;
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }

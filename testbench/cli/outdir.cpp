@@ -85,9 +85,9 @@ output_kind kind_of(const fs::path& dir) {
 
 // Whether igbsim writes an entry of this name into a folder of this kind.
 bool ours(const std::string& n, output_kind kind) {
-  static const std::set<std::string> run{kMarker,         "report.json", "journey.csv",
-                                         "scenario.toml", "waves.fst",   "waves.gtkw",
-                                         "rx.pcap",       "tx.pcap",     "plots"};
+  static const std::set<std::string> run{
+      kMarker,      "report.json", "journey.csv", "scenario.toml", "waves.fst",
+      "waves.gtkw", "rx.pcap",     "tx.pcap",     "plots",         "tx_journey.csv"};
   static const std::set<std::string> sweep{kMarker,        "points.json",  "sweep.csv", "plots",
                                            "sweep.sbatch", "merge.sbatch", "submit.sh"};
   const auto starts = [&n](const char* p) { return n.compare(0, std::strlen(p), p) == 0; };

@@ -422,6 +422,9 @@ json build_report(igbsim_top& t, double wall_s) {
   lat["end_to_end"] = percentiles(t.k.jr.end_to_end());
   for (size_t i = 1; i < kSteps; ++i)
     lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
+  // The transmit path: sendmsg entered -> the datagram's last bit on the wire
+  // (tx_journey.csv has every step)
+  if (t.sender) lat["tx_send_to_wire"] = percentiles(t.k.txjr.send_to_wire());
   r["latency_ns"] = lat;
   r["events_first_ns"] = t.first_event;
   if (t.sender) r["tx"] = tx_section(t);

@@ -2036,6 +2036,51 @@ TEST(Sweep, EmitSlurmWritesAJobArrayWhoseTasksRunAndMerge) {
   for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][col(rows[0], "status")], "ok");
 }
 
+// The transmit journey: one row per sendto, every step of a sent datagram reached and in the
+// order the path takes it; its wire end is the end of its frame in tx.pcap (one flow, one
+// queue: frames leave in the order sent), and the report's send-to-wire latency counts them.
+TEST(Journey, EverySentDatagramHasItsTransmitStepsInOrderAndItsWireEnd) {
+  const std::string dir = fresh_dir("tx-journey");
+  const result r = run_igbsim("run --out " + dir +
+                              " --tx-pcap --set traffic.frames=0 --set send.frames=400 --set "
+                              "send.rate_pct=50");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  ASSERT_EQ(rows.size(), 401u) << "a header and a row per datagram";
+  const std::vector<std::string> steps = {"sendmsg",   "qdisc_enqueue", "xmit",
+                                          "tdt_write", "desc_fetch",    "data_read",
+                                          "wire_end",  "dd_writeback",  "clean"};
+  std::vector<std::pair<uint64_t, double>> wire;  // (datagram, wire end ns)
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    ASSERT_EQ(row.size(), 3 + steps.size()) << "every step reached, row " << i;
+    EXPECT_EQ(row[col(rows[0], "fate")], "sent");
+    std::map<std::string, double> t;
+    for (const auto& s : steps) t[s] = std::stod(row[col(rows[0], s + "_ns")]);
+    for (size_t k = 1; k < 7; ++k)  // the host's path to the wire
+      EXPECT_LE(t[steps[k - 1]], t[steps[k]]) << steps[k - 1] << " before " << steps[k];
+    EXPECT_LE(t["data_read"], t["dd_writeback"]) << "DD only after its data is read";
+    EXPECT_LE(t["dd_writeback"], t["clean"]) << "freed only after its DD";
+    wire.emplace_back(std::stoull(row[0]), t["wire_end"]);
+  }
+  std::sort(wire.begin(), wire.end());
+  const auto frames = read_pcap(dir + "/tx.pcap");
+  ASSERT_EQ(frames.size(), wire.size());
+  for (size_t i = 0; i < wire.size(); ++i) {
+    // tx.pcap stamps each frame's end, truncated to microseconds
+    EXPECT_EQ(static_cast<uint64_t>(wire[i].second / 1000),
+              static_cast<uint64_t>(std::llround(frames[i].t_s * 1e6)))
+        << "datagram " << wire[i].first;
+    if (i) {
+      EXPECT_GE(wire[i].second - wire[i - 1].second, 672.0) << "a 64-byte frame's slot";
+    }
+  }
+  const json rep = load_report(dir);
+  const json& l = rep["latency_ns"]["tx_send_to_wire"];
+  EXPECT_EQ(l["count"], 400);
+  EXPECT_LE(l["p50"].get<double>(), l["p99"].get<double>());
+}
+
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
   // A sender too, so the transmit groups are in the save file

@@ -247,6 +247,16 @@ void igbsim_top::open_sender() {
     sk->nonblock = !cfg.sc.blocking;
     v.push_back(sk);
   }
+  // The transmit journey: one row per sendto (stack/tx_journey.h); the NIC's memory port names
+  // the descriptors and buffers it reads and writes back
+  if (!k.txjr.open(opt.outdir + "/tx_journey.csv"))
+    throw std::runtime_error("cannot create tx_journey.csv");
+  dev.on_tx_port =
+      [this](nic::tx_port ev, unsigned q, uint64_t addr, uint32_t len, const sc_time& t) {
+    if (ev == nic::tx_port::desc_read) k.txjr.desc_read(q, addr, len, t);
+    else if (ev == nic::tx_port::data_read) k.txjr.data_read(addr, len, t);
+    else k.txjr.writeback(q, addr, len, t);
+  };
   sender = std::make_unique<udp_sender>(k, v, cfg.sc, kPeerIp, kSendDportBase);
   sender->on_sent = [this](uint32_t flow, uint64_t seq, const uint8_t* p, size_t n) {
     txsb.sent(flow, seq, p, n);
@@ -273,8 +283,10 @@ void igbsim_top::start_sender() {
 
 void igbsim_top::collect_tx() {
   const auto& frames = dev.tx_frames();
-  for (; tx_seen < frames.size(); ++tx_seen)
+  for (; tx_seen < frames.size(); ++tx_seen) {
     txsb.on_wire(frames[tx_seen].bytes, frames[tx_seen].end);
+    k.txjr.wire_frame(frames[tx_seen].end);
+  }
 }
 
 uint64_t igbsim_top::tx_qdisc_drops() {
@@ -526,6 +538,9 @@ std::string igbsim_top::run() {
   k.jr.finish_all_in_flight();
   if (!k.jr.close())
     return fmt::format("cannot write {}/journey.csv: {}", opt.outdir, std::strerror(errno));
+  k.txjr.finish_all_in_flight();
+  if (!k.txjr.close())
+    return fmt::format("cannot write {}/tx_journey.csv: {}", opt.outdir, std::strerror(errno));
   // An interrupted run is a partial result; frames still on their way are in flight.
   interrupted_by = stop_signal;
   check_counters(*this);

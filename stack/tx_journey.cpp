@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tx_journey.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "sim_time.h"
+
+namespace igbsim {
+
+namespace {
+int64_t ps(const sc_core::sc_time& t) { return static_cast<int64_t>(ps_of(t)); }
+}  // namespace
+
+const char* tx_step_name(tx_step s) {
+  static const char* const names[kTxSteps] = {"sendmsg",   "qdisc_enqueue", "xmit",
+                                              "tdt_write", "desc_fetch",    "data_read",
+                                              "wire_end",  "dd_writeback",  "clean"};
+  return names[static_cast<size_t>(s)];
+}
+
+bool tx_journey::open(const std::string& path) {
+  on_ = true;
+  if (path.empty()) return true;
+  csv_ = std::fopen(path.c_str(), "w");
+  if (!csv_) return false;
+  std::fprintf(csv_, "datagram,fate,queue");
+  for (size_t i = 0; i < kTxSteps; ++i) std::fprintf(csv_, ",%s_ns", tx_step_name(tx_step(i)));
+  std::fprintf(csv_, "\n");
+  return true;
+}
+
+bool tx_journey::close() {
+  if (!csv_) return true;
+  const bool ok = std::ferror(csv_) == 0;
+  return std::fclose(csv_) == 0 && ok;
+}
+
+tx_journey::live* tx_journey::find(uint64_t id) {
+  auto it = live_.find(id);
+  return it == live_.end() ? nullptr : &it->second;
+}
+
+uint64_t tx_journey::begin(const sc_core::sc_time& t) {
+  if (!on_) return 0;
+  const uint64_t id = next_id_++;
+  live& l = live_[id];
+  l.r.id = id;
+  l.r.t.fill(-1);
+  l.r.t[size_t(tx_step::sendmsg)] = ps(t);
+  return id;
+}
+
+void tx_journey::record(uint64_t id, tx_step s, const sc_core::sc_time& t) {
+  live* l = find(id);
+  if (!l) return;
+  int64_t& v = l->r.t[size_t(s)];
+  if (v < 0 || s == tx_step::data_read || s == tx_step::wire_end) v = ps(t);
+}
+
+void tx_journey::queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned count, unsigned first,
+                        unsigned n, unsigned eop,
+                        const std::vector<std::pair<uint64_t, uint32_t>>& bufs, unsigned segs) {
+  live* l = find(id);
+  if (!l || count == 0) return;
+  l->r.queue = static_cast<int>(q);
+  l->segs = std::max(segs, 1u);
+  ring& r = rings_[q];
+  if (r.dma != ring_dma || r.count != count) {
+    r.dma = ring_dma;
+    r.count = count;
+    r.id_at.assign(count, 0);
+    r.eop_at.assign(count, 0);
+  }
+  for (unsigned j = 0; j < n; ++j) r.id_at[(first + j) % count] = id;
+  r.eop_at[eop % count] = id;
+  r.unrung.push_back(id);
+  for (const auto& [addr, len] : bufs) {
+    if (len == 0) continue;
+    by_addr_[addr] = {addr + len, id};
+    l->bufs.push_back(addr);
+    l->bytes += len;
+  }
+}
+
+void tx_journey::doorbell(unsigned q, const sc_core::sc_time& t) {
+  auto it = rings_.find(q);
+  if (it == rings_.end()) return;
+  for (uint64_t id : it->second.unrung) record(id, tx_step::tdt_write, t);
+  it->second.unrung.clear();
+}
+
+void tx_journey::desc_read(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
+  auto it = rings_.find(q);
+  if (it == rings_.end() || addr < it->second.dma) return;
+  const ring& r = it->second;
+  const uint64_t first = (addr - r.dma) / 16;
+  for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i)
+    if (r.id_at[i]) record(r.id_at[i], tx_step::desc_fetch, t);
+}
+
+void tx_journey::data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
+  auto it = by_addr_.upper_bound(addr);
+  if (it == by_addr_.begin()) return;
+  --it;
+  if (addr >= it->second.first) return;
+  const uint64_t id = it->second.second;
+  live* l = find(id);
+  if (!l) return;
+  record(id, tx_step::data_read, t);
+  l->read += len;
+  // All its data is in: the packet is committed to the packet buffer, and leaves after the
+  // packets committed before it
+  if (l->read == l->bytes) {
+    wire_order_.emplace_back(id, l->segs);
+    l->on_wire_pending = true;
+  }
+}
+
+void tx_journey::wire_frame(const sc_core::sc_time& end) {
+  if (wire_order_.empty()) return;
+  auto& [id, left] = wire_order_.front();
+  record(id, tx_step::wire_end, end);
+  if (--left > 0) return;
+  const uint64_t done = id;
+  wire_order_.pop_front();
+  live* l = find(done);
+  if (!l) return;
+  const int64_t a = l->r.t[size_t(tx_step::sendmsg)], b = l->r.t[size_t(tx_step::wire_end)];
+  if (a >= 0 && b >= a) s2w_.add(static_cast<uint64_t>(b - a));
+  l->on_wire_pending = false;
+  if (!l->r.fate.empty()) emit(done);  // freed already: the driver's clean came first
+}
+
+void tx_journey::writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
+  auto it = rings_.find(q);
+  if (it == rings_.end() || addr < it->second.dma) return;
+  const ring& r = it->second;
+  const uint64_t first = (addr - r.dma) / 16;
+  for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i)
+    if (r.eop_at[i]) record(r.eop_at[i], tx_step::dd_writeback, t);
+}
+
+void tx_journey::finish(uint64_t id, const std::string& fate) {
+  live* l = find(id);
+  if (!l || !l->r.fate.empty()) return;
+  l->r.fate = fate;
+  // igb frees a packet once the NIC has written its DD back, which the part does when its
+  // data is in the packet buffer: a large frame may still be going out on the wire then
+  if (!l->on_wire_pending) emit(id);
+}
+
+void tx_journey::emit(uint64_t id) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return;
+  live& l = it->second;
+  const std::string& fate = l.r.fate;
+  for (uint64_t a : l.bufs) {
+    auto b = by_addr_.find(a);
+    if (b != by_addr_.end() && b->second.second == id) by_addr_.erase(b);
+  }
+  if (csv_) {
+    if (fate.size() > 64) throw std::logic_error("tx_journey: fate name too long: " + fate);
+    char line[20 + 1 + 64 + 1 + 11 + kTxSteps * 26 + 2];
+    char* p = fmt::format_to(line, "{},{},", id, fate);
+    if (l.r.queue >= 0) p = fmt::format_to(p, "{}", l.r.queue);
+    for (size_t i = 0; i < kTxSteps; ++i) {
+      *p++ = ',';
+      if (l.r.t[i] >= 0) p = format_ns(p, l.r.t[i]);
+    }
+    *p++ = '\n';
+    std::fwrite(line, 1, static_cast<size_t>(p - line), csv_);
+  } else {
+    rows_.push_back(l.r);
+  }
+  live_.erase(it);
+}
+
+void tx_journey::finish_all_in_flight() {
+  std::vector<uint64_t> ids;
+  for (const auto& kv : live_) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());
+  for (uint64_t id : ids) {
+    live& l = live_[id];
+    if (l.r.fate.empty()) l.r.fate = "in_flight";
+    emit(id);
+  }
+}
+
+}  // namespace igbsim

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// tx_journey: per-datagram step times of the transmit path, from sendmsg to the completion
+// that frees the skb, like journey does for received frames (tracepoints keyed by the skb's
+// id, skb->frame_id, which udp_sendmsg assigns). A row is final when igb_clean_tx_irq has
+// freed the skb and its frames are on the wire (either may come first), or when the qdisc or
+// the driver dropped it, and is streamed to tx_journey.csv then. Steps and where their
+// time is taken:
+//   sendmsg        CPU: udp_sendmsg entered
+//   qdisc_enqueue  CPU: __dev_xmit_skb enqueued it, or found the qdisc empty and bypassed it
+//   xmit           CPU: dev_hard_start_xmit handed it to the driver (igb_xmit_frame)
+//   tdt_write      CPU: the TDT write that gave its descriptors to the NIC (with xmit_more, a
+//                  later packet's)
+//   desc_fetch     NIC port: the read completion that brought its first descriptor in
+//   data_read      NIC port: the read completion with its last data byte
+//   wire_end       wire: the last bit of its (last) frame on the wire
+//   dd_writeback   NIC port: the write-back of its EOP descriptor's DD leaving the NIC
+//   clean          CPU: igb_clean_tx_irq freed it
+// The NIC's events name descriptor and buffer addresses; the driver tells which datagram each
+// belongs to when it maps it (queued). Frames leave the wire in the order their packets'
+// data reads completed (one transmit packet buffer, FIFO), a TSO packet as gso_segs frames.
+#pragma once
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "journey.h"
+
+namespace igbsim {
+
+enum class tx_step : uint8_t {
+  sendmsg,
+  qdisc_enqueue,
+  xmit,
+  tdt_write,
+  desc_fetch,
+  data_read,
+  wire_end,
+  dd_writeback,
+  clean,
+  count
+};
+constexpr size_t kTxSteps = static_cast<size_t>(tx_step::count);
+const char* tx_step_name(tx_step s);
+
+class tx_journey {
+ public:
+  // Opens tx_journey.csv for streaming; an empty path keeps rows in memory (tests). Off
+  // until opened: every call is then a no-op, and no id is taken.
+  bool open(const std::string& path);
+  bool close();  // false when a row could not be written
+  bool on() const { return on_; }
+  // A datagram enters udp_sendmsg at t: its id (0 when off)
+  uint64_t begin(const sc_core::sc_time& t);
+  // The step's first time (data_read, wire_end: the latest, the last byte's)
+  void record(uint64_t id, tx_step s, const sc_core::sc_time& t);
+  // igb_tx_map mapped datagram id onto descriptors [first, first + n) of queue q's ring
+  // (ring_dma: its base, count: its size; eop: the EOP descriptor) and buffers bufs
+  // (address, length); it leaves the wire as segs frames.
+  void queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned count, unsigned first,
+              unsigned n, unsigned eop, const std::vector<std::pair<uint64_t, uint32_t>>& bufs,
+              unsigned segs);
+  void doorbell(unsigned q, const sc_core::sc_time& t);  // TDT written: queued so far go
+  // The NIC's ports: a descriptor read completion, a data read completion, a DD write-back
+  void desc_read(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t);
+  void data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& t);
+  void writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t);
+  void wire_frame(const sc_core::sc_time& end);  // a frame's last bit left on the wire
+  // Final: "sent" (freed at completion), "qdisc_drop", ...; emits the row
+  void finish(uint64_t id, const std::string& fate);
+  void finish_all_in_flight();  // fate "in_flight"
+  // sendmsg -> wire_end of the datagrams that reached the wire, in ps
+  const latency_sample& send_to_wire() const { return s2w_; }
+  struct row {
+    uint64_t id = 0;
+    int queue = -1;
+    std::array<int64_t, kTxSteps> t;  // ps; -1: not reached
+    std::string fate;
+  };
+  const std::vector<row>& rows() const { return rows_; }  // when no file is open
+
+ private:
+  struct live {
+    row r;
+    uint64_t bytes = 0, read = 0;  // data bytes to read, read so far
+    unsigned segs = 1;
+    bool on_wire_pending = false;  // its data is in, its frames not all out yet
+    std::vector<uint64_t> bufs;    // buffer addresses (keys of by_addr_)
+  };
+  struct ring {
+    uint64_t dma = 0;
+    unsigned count = 0;
+    std::vector<uint64_t> id_at, eop_at;  // per descriptor: its datagram; the EOP's
+    std::vector<uint64_t> unrung;         // queued, TDT not yet written
+  };
+  live* find(uint64_t id);
+  void emit(uint64_t id);  // writes the row of a datagram whose fate is known, and forgets it
+  bool on_ = false;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, live> live_;
+  std::map<unsigned, ring> rings_;
+  std::map<uint64_t, std::pair<uint64_t, uint64_t>> by_addr_;  // start -> (end, id)
+  std::deque<std::pair<uint64_t, unsigned>> wire_order_;       // (id, frames left)
+  latency_sample s2w_;
+  std::vector<row> rows_;
+  std::FILE* csv_ = nullptr;
+};
+
+}  // namespace igbsim
