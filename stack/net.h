@@ -189,11 +189,19 @@ struct read_seg {
   uint64_t frame;
   size_t off, len;
 };
-int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
+// msg_name of a recvfrom: the sender of a UDP datagram (struct sockaddr_in, host byte order),
+// as udp_recvmsg fills it from the datagram's IPv4 and UDP headers
+struct msg_name {
+  uint32_t addr = 0;
+  uint16_t port = 0;
+};
+int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs,
+                msg_name* from = nullptr);
 int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs);
-inline int sock_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size,
-                        std::vector<read_seg>& segs) {
-  return sk->tcp ? tcp_recvmsg(k, sk, buf, size, segs) : udp_recvmsg(k, sk, buf, size, segs);
+// from: set for a UDP datagram (recvfrom); TCP leaves it untouched (a connected stream)
+inline int sock_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs,
+                        msg_name* from = nullptr) {
+  return sk->tcp ? tcp_recvmsg(k, sk, buf, size, segs) : udp_recvmsg(k, sk, buf, size, segs, from);
 }
 // Segments still held out of order, counted when a run ends (the sender would retransmit).
 void tcp_flush_ofo_at_end(kernel& k, sock* sk);

@@ -142,9 +142,10 @@ static sk_buff* skb_recv_udp(sock* sk) {
   return skb;
 }
 
-// udp_recvmsg (MSG_DONTWAIT): dequeue one datagram (__skb_recv_udp), copy it out, free the skb
-// (skb_consume_udp).
-int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs) {
+// udp_recvmsg (MSG_DONTWAIT): dequeue one datagram (__skb_recv_udp), copy it out, fill msg_name
+// from ip_hdr(skb)->saddr and udp_hdr(skb)->source when asked, free the skb (skb_consume_udp).
+int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read_seg>& segs,
+                msg_name* from) {
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.syscall_ns + k.cost.recvmsg_ns);
   ++k.st.reads;
@@ -156,6 +157,11 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   skb->copy_bits(0, buf, static_cast<uint32_t>(n));
   cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(n));
   ++k.st.udp_in_datagrams;  // UDP_MIB_INDATAGRAMS is counted when the datagram is read
+  if (from) {
+    from->addr = iphdr_view{skb->network()}.saddr();
+    const uint8_t* uh = skb->transport();
+    from->port = static_cast<uint16_t>(uh[0] << 8 | uh[1]);
+  }
   const uint64_t id = skb->frame_id;
   cpu.spend(k.cost.skb_free_ns);
   kfree_skb(skb);
