@@ -70,6 +70,30 @@ void cpu_core::boundary() {
   cond_resched();
 }
 
+void cpu_core::user_work(double ns) {
+  sc_time left = time_of_ns(ns);
+  const sc_time tick(1.0 / k_.params.hz, SC_SEC);
+  while (left > SC_ZERO_TIME) {
+    boundary();  // interrupts that have arrived, then a preemption point
+    sync();      // the handlers' time
+    sc_time step = std::min(left, tick);
+    if (!irq_q_.empty()) {
+      const sc_time a = irq_q_.front().arrival;
+      step = a <= sc_time_stamp() ? SC_ZERO_TIME : std::min(step, a - sc_time_stamp());
+    }
+    if (step > SC_ZERO_TIME) {
+      // Until the work's next piece is done or an interrupt posted meanwhile arrives
+      const sc_time t0 = sc_time_stamp();
+      wait(step, irq_ev_);
+      resumed();
+      const sc_time done = sc_time_stamp() - t0;
+      account_stall(done);
+      left -= done;
+    }
+  }
+  boundary();
+}
+
 // --- CFS-like scheduling --------------------------------------------------------------------
 
 // update_curr: charge the running task's time since it was last accounted to its vruntime.

@@ -101,6 +101,12 @@ class cpu_core {
   void account_stall(const sc_core::sc_time& t);
   void sync();
   void boundary();
+  // The running task computes in user mode for ns of CPU time (an application's own work per
+  // request, app.service_ns). User code runs with interrupts enabled: one that arrives
+  // meanwhile is taken at its arrival (its handler's time is not the task's work, which goes
+  // on after it), and the scheduler may preempt the task at each return to user mode and at
+  // every tick (1/HZ), as the timer interrupt's scheduler_tick would.
+  void user_work(double ns);
 
   // Interrupts
   using irq_handler = std::function<void()>;
