@@ -61,13 +61,34 @@ int server_app::drain(int t, sock* sk) {
   int got = 0;
   for (;;) {
     std::vector<read_seg> segs;
-    if (sock_recvmsg(k_, sk, buf.data(), buf.size(), segs) < 0) break;
+    msg_name from;
+    const int n = sock_recvmsg(k_, sk, buf.data(), buf.size(), segs, &from);
+    if (n < 0) break;
     for (const auto& s : segs) deliver(t, s.frame, buf.data() + s.off, s.len);
     ++got;
     k_.this_cpu().boundary();
+    serve(sk, segs.empty() ? UINT64_MAX : segs.front().frame, buf.data(), static_cast<size_t>(n),
+          from);
   }
   if (!got) ++k_.st.empty_reads;
   return got;
+}
+
+void server_app::serve(sock* sk, uint64_t id, const uint8_t* data, size_t len,
+                       const msg_name& from) {
+  if (c_.service_ns > 0) k_.this_cpu().user_work(c_.service_ns);
+  if (c_.reply != app_reply::echo || sk->tcp) return;
+  const int flags = c_.kind == app_kind::blocking ? 0 : MSG_DONTWAIT;
+  const int rc = udp_sendmsg(k_, sk, data, len, from.addr, from.port, flags);
+  if (rc == static_cast<int>(len)) {
+    ++replies;
+    if (on_reply) on_reply(id, sk, from, data, len);
+  } else if (rc == -EAGAIN) {
+    ++reply_eagain;
+  } else {
+    ++reply_errors;
+  }
+  k_.this_cpu().boundary();  // the syscall's return: interrupts that came meanwhile are taken
 }
 
 void server_app::run(int t) {

@@ -10,6 +10,17 @@
 // Reads are MSG_DONTWAIT until EAGAIN (a blocking reader sleeps on the socket instead). With
 // several threads on the same sockets, a thread woken for an event another thread took first
 // reads nothing: app.empty_reads counts those wasted wake-ups (the thundering herd).
+//
+// Each read that returned data is a request: the thread then works on it for service_ns of
+// CPU time in user mode (cpu_core::user_work: interrupts come in meanwhile). With reply =
+// echo it is a UDP echo server: each datagram read with recvfrom is sent back whole with
+// sendto on the same socket to the address and port it came from (so the reply's source is
+// the port the client sent to, its destination the client's). A full send buffer: the
+// blocking readers' sendto sleeps until there is room (sock_wait_for_wmem), as a plain
+// recvfrom/sendto loop on a blocking socket does; the epoll, select and poll servers send
+// with MSG_DONTWAIT, as an event loop must (a sleeping sendto would stall every other
+// socket): EAGAIN drops the reply, counted in reply_eagain, and the server goes on, as UDP
+// servers such as DNS resolvers do. TCP (a receive-only model here) has no echo.
 #pragma once
 #include <systemc>
 
@@ -28,17 +39,29 @@ namespace igbsim {
 class kernel;
 
 enum class app_kind { epoll, select, poll, blocking };
+enum class app_reply { none, echo };
 
 struct app_config {
   app_kind kind = app_kind::epoll;
   int threads = 1;         // blocking: at least one thread per socket (server_app::tasks)
   bool exclusive = false;  // EPOLLEXCLUSIVE on the epoll items
+  app_reply reply = app_reply::none;
+  double service_ns = 0;  // user-mode CPU work per request (per read that returned data)
 };
 
 class server_app {
  public:
   server_app(kernel& k, std::vector<sock*> socks, const app_config& c);
   std::vector<std::unique_ptr<task_struct>> tasks;
+  // Echo replies: sendto returned the length (sent), EAGAIN (no room, MSG_DONTWAIT), another
+  // error; each delivered datagram gets one sendto once its service work is done
+  uint64_t replies = 0, reply_eagain = 0, reply_errors = 0;
+  uint64_t reply_attempts() const { return replies + reply_eagain + reply_errors; }
+  // A reply's sendto returned its length (the datagram is the kernel's now): from the socket's
+  // address and port to `to`, echoing request frame `request`
+  std::function<void(uint64_t request, const sock* sk, const msg_name& to, const uint8_t* payload,
+                     size_t len)>
+      on_reply;
 
  private:
   struct thread_state {
@@ -55,6 +78,8 @@ class server_app {
   int drain(int t, sock* sk);  // read until EAGAIN; returns datagrams/segments read
   void returned(int t);        // the wait call returned now
   void deliver(int t, uint64_t id, const uint8_t* data, size_t len);
+  // The request's service work, then (echo) its reply to `from`
+  void serve(sock* sk, uint64_t id, const uint8_t* data, size_t len, const msg_name& from);
   kernel& k_;
   app_config c_;
   std::vector<sock*> socks_;
