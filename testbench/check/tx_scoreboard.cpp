@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sim_time.h"
+
 namespace igbsim {
 
 namespace {
@@ -50,9 +52,9 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
   const uint8_t* ip = &f[14];
   const uint16_t tot = be16(ip + 2);
   if (ip[0] != 0x45 || tot < 28 || 14u + tot > n || (be16(ip + 6) & 0xBFFF) != 0 || ip[9] != 17 ||
-      be32(ip + 12) != a_.saddr || be32(ip + 16) != a_.daddr)
+      be32(ip + 12) != a_.saddr)
     return bad(end, "tx_corrupted_frame",
-               at + ": IPv4 header (version, length, fragment, protocol or addresses) wrong");
+               at + ": IPv4 header (version, length, fragment, protocol or source) wrong");
   if (ones_sum(ip, 20) != 0xFFFF)
     return bad(end, "tx_bad_checksum", at + ": IPv4 header checksum wrong");
   for (size_t i = 14u + tot; i < n; ++i)
@@ -66,7 +68,10 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
   const uint32_t pseudo = ones_sum(ip + 12, 8) + 17u + static_cast<uint32_t>(ulen);
   if (be16(udp + 6) == 0 || ones_sum(udp, ulen, pseudo) != 0xFFFF)
     return bad(end, "tx_bad_checksum", at + ": UDP checksum wrong");
-  const uint32_t flow = be16(udp) - a_.sport_base;
+  const uint32_t flow = static_cast<uint32_t>(be16(udp) - a_.sport_base);
+  if (echo_on_ && flow >= sender_flows_) return on_reply(ip, udp, ulen, at, end);
+  if (be32(ip + 16) != a_.daddr)
+    return bad(end, "tx_corrupted_frame", at + ": IPv4 destination is not the peer's");
   if (ulen < 8 + 12 || be16(udp + 2) != a_.dport_base + flow)
     return bad(end, "tx_corrupted_frame", at + ": ports of no sender flow");
   const uint8_t* pay = udp + 8;
@@ -87,6 +92,77 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
   next = seq + 1;
   expect_.erase(it);
   ++matched_;
+}
+
+void tx_scoreboard::request(uint64_t id, const std::vector<uint8_t>& f,
+                            const sc_core::sc_time& start) {
+  if (f.size() < 14 + 20 + 8 || be16(&f[12]) != 0x0800) return;
+  const uint8_t* ip = &f[14];
+  const size_t ihl = (ip[0] & 0xFu) * 4u, tot = be16(ip + 2);
+  if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl + 8 || 14 + tot > f.size() ||
+      (be16(ip + 6) & 0x3FFF) != 0 || ip[9] != 17 || be32(ip + 16) != a_.saddr)
+    return;
+  const uint8_t* udp = ip + ihl;
+  const size_t ulen = be16(udp + 4);
+  if (ulen < 8 || ihl + ulen > tot) return;
+  const flow_key flow{be32(ip + 12), be16(udp), be16(udp + 2)};
+  echo_key key{flow, std::vector<uint8_t>(udp + 8, udp + ulen)};
+  auto it = pending_.try_emplace(std::move(key)).first;
+  it->second.push_back({id, offered_in_[flow]++, start, false});
+  by_id_[id] = it;
+  ++ec_.requests;
+}
+
+void tx_scoreboard::request_dropped(uint64_t id, const std::string& counter) {
+  const auto w = by_id_.find(id);
+  if (w == by_id_.end()) return;
+  ++ec_.dropped_by[counter];
+  auto& q = w->second->second;
+  q.erase(std::find_if(q.begin(), q.end(), [id](const request_rec& r) { return r.id == id; }));
+  if (q.empty()) pending_.erase(w->second);
+  by_id_.erase(w);
+}
+
+void tx_scoreboard::request_read(uint64_t id) {
+  const auto w = by_id_.find(id);
+  if (w == by_id_.end()) return;
+  for (request_rec& r : w->second->second)
+    if (r.id == id) r.read = true;
+  ++ec_.read;
+}
+
+void tx_scoreboard::on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen,
+                             const std::string& at, const sc_core::sc_time& end) {
+  const uint32_t client = be32(ip + 16);
+  const uint16_t cport = be16(udp + 2), hport = be16(udp);
+  const flow_key flow{client, cport, hport};
+  const auto it = pending_.find(echo_key{flow, std::vector<uint8_t>(udp + 8, udp + ulen)});
+  const std::string who =
+      fmt::format("{}.{}.{}.{}:{} from port {}", client >> 24, client >> 16 & 0xFF,
+                  client >> 8 & 0xFF, client & 0xFF, cport, hport);
+  if (it == pending_.end())
+    return bad(end, "tx_unexpected_frame",
+               at + ": a reply to " + who +
+                   " whose payload no waiting request of that flow carried (never asked, or "
+                   "answered twice)");
+  const request_rec r = it->second.front();
+  it->second.pop_front();
+  if (it->second.empty()) pending_.erase(it);
+  by_id_.erase(r.id);
+  ++matched_;
+  ++ec_.answered;
+  rr_.add(ps_of(end) - ps_of(r.start));
+  if (!r.read)
+    bad(end, "tx_reply_before_read",
+        at + fmt::format(": a reply to {} answers request frame {}, which the application never "
+                         "read",
+                         who, r.id));
+  uint64_t& next = reply_next_[flow];
+  if (judge_order_ && r.index < next)
+    bad(end, "tx_out_of_order",
+        at + fmt::format(": the reply to {} answers its request {} after a later one", who,
+                         r.index));
+  next = std::max(next, r.index + 1);
 }
 
 }  // namespace igbsim

@@ -7,14 +7,31 @@
 // (the qdisc's), or still be in flight when a bounded drain ends. The checksums and the FCS are
 // computed here from the frame's bytes (RFC 1071 sums, zlib's CRC-32), not by the stack's or
 // the RTL's code. A sendto that returned EAGAIN sent nothing and is the application's count.
+//
+// Echo replies (app.reply = echo), judged as the client at the wire's far end sees them: every
+// unfragmented IPv4 UDP datagram offered to the host's address is a request. A reply is a
+// frame from the host that is not the sender's (its source port is none of the sender's
+// flows); it must answer a request of its flow - its destination address and port the
+// request's source, its source port the request's destination port - with the request's
+// payload byte for byte (plus the checks above: FCS, MACs, header checksums, lengths), once,
+// and only after the host's application read that request. Replies to the same payload of a
+// flow answer its requests in turn. Where each flow's replies must keep the requests' order
+// (one reader per socket), a reply that answers an earlier request than one already
+// answered is tx_out_of_order. The round trip, as a client beside the wire measures it (what
+// netperf's UDP_RR times, less the client's own stack): from the request's first bit on the
+// wire (its preamble) to the reply's last bit (its FCS).
 #pragma once
 #include <systemc>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
+#include "journey.h"
 #include "kernel.h"
 
 namespace igbsim {
@@ -42,13 +59,70 @@ class tx_scoreboard {
     return sent_ > gone ? sent_ - gone : 0;
   }
 
+  // Echo replies: on, with the sender's flow count (its source ports are not replies) and
+  // whether each flow's replies must keep its requests' order
+  void enable_echo(uint32_t sender_flows, bool judge_order) {
+    echo_on_ = true;
+    sender_flows_ = sender_flows;
+    judge_order_ = judge_order;
+  }
+  bool echo() const { return echo_on_; }
+  // Frame `id` offered on the wire (without FCS), its first bit at `start`: a request if it
+  // is an unfragmented IPv4 UDP datagram to the host
+  void request(uint64_t id, const std::vector<uint8_t>& frame, const sc_core::sc_time& start);
+  // The receive side's fate of frame `id`: dropped by `counter`, or read by the application
+  void request_dropped(uint64_t id, const std::string& counter);
+  void request_read(uint64_t id);
+  // The application's sendto of a reply returned its length
+  void reply_sent() {
+    ++sent_;
+    ++replies_sent_;
+  }
+  struct echo_counts {
+    uint64_t requests = 0, read = 0, answered = 0, replies_sent = 0;
+    std::map<std::string, uint64_t> dropped_by;  // requests dropped on receive, by counter
+    uint64_t dropped() const {
+      uint64_t n = 0;
+      for (const auto& [c, v] : dropped_by) n += v;
+      return n;
+    }
+  };
+  echo_counts echo_stats() const {
+    echo_counts e = ec_;
+    e.replies_sent = replies_sent_;
+    return e;
+  }
+  // Round trips of answered requests, ps (request's first bit to reply's last bit)
+  const latency_sample& rr() const { return rr_; }
+
  private:
   void bad(const sc_core::sc_time& t, const std::string& kind, const std::string& detail);
+  void on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen, const std::string& at,
+                const sc_core::sc_time& end);
   kernel& k_;
   tx_flow_addr a_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<uint8_t>> expect_;  // (flow, seq)
   std::map<uint32_t, uint64_t> next_seq_;  // per flow: the lowest sequence number still allowed
   uint64_t sent_ = 0, wire_ = 0, matched_ = 0;
+
+  // Echo: requests waiting for their reply, by flow (client address, client port, host port)
+  // and payload, oldest first; where each one is (by frame id); per flow the requests offered
+  // and the lowest index a reply may still answer
+  using flow_key = std::tuple<uint32_t, uint16_t, uint16_t>;
+  using echo_key = std::pair<flow_key, std::vector<uint8_t>>;
+  struct request_rec {
+    uint64_t id, index;
+    sc_core::sc_time start;
+    bool read = false;
+  };
+  std::map<echo_key, std::deque<request_rec>> pending_;
+  std::unordered_map<uint64_t, std::map<echo_key, std::deque<request_rec>>::iterator> by_id_;
+  std::map<flow_key, uint64_t> offered_in_, reply_next_;
+  bool echo_on_ = false, judge_order_ = false;
+  uint32_t sender_flows_ = 0;
+  echo_counts ec_;
+  uint64_t replies_sent_ = 0;
+  latency_sample rr_;
 };
 
 }  // namespace igbsim
