@@ -49,6 +49,16 @@ void live_listener::receive() {
   });
 }
 
+void live_listener::send_to(uint32_t addr, uint16_t port, std::vector<uint8_t> payload) {
+  // On the io_context's thread, where the receives run: the socket is not used by two threads
+  boost::asio::post(io_, [this, addr, port, p = std::move(payload)] {
+    boost::system::error_code ec;
+    sock_.send_to(boost::asio::buffer(p), udp::endpoint(boost::asio::ip::address_v4(addr), port), 0,
+                  ec);
+    ++(ec ? send_errors_ : sent_back_);
+  });
+}
+
 bool live_listener::pop(live_datagram& d) {
   std::lock_guard<std::mutex> g(mu_);
   if (q_.empty()) return false;

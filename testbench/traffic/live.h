@@ -3,7 +3,9 @@
 // datagrams from real clients on a thread of its own; each is stamped with its wall-clock
 // arrival since the listener started. The traffic source turns each into a frame on the wire at
 // that time in simulated time (the run is paced so simulated time never runs ahead of wall
-// time), from the client's address and port to the simulated host's UDP port.
+// time), from the client's address and port to the simulated host's UDP port. What the
+// simulated host sends back to a client (an echo server's replies) goes out of the same socket
+// to the client's address and port (send_to), so the client sees it come from the port it sent to.
 #pragma once
 #include <boost/asio.hpp>
 
@@ -35,6 +37,11 @@ class live_listener {
   double elapsed_ns() const;   // wall-clock time since start()
   double idle_ns() const;      // since the last datagram (or start)
   uint64_t received() const { return received_; }
+  // A datagram to a client (addr, port in host order), sent from the listening socket on the
+  // listener's thread; sent_back counts those the socket took, send_errors the others
+  void send_to(uint32_t addr, uint16_t port, std::vector<uint8_t> payload);
+  uint64_t sent_back() const { return sent_back_; }
+  uint64_t send_errors() const { return send_errors_; }
 
  private:
   void receive();
@@ -47,7 +54,7 @@ class live_listener {
   std::deque<live_datagram> q_;
   std::chrono::steady_clock::time_point t0_;
   std::atomic<double> last_ns_{0};
-  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> received_{0}, sent_back_{0}, send_errors_{0};
 };
 
 }  // namespace igbsim
