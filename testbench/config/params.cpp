@@ -408,6 +408,16 @@ params::params() {
               "thread t on socket t mod sockets; at most 4096)"),
       flag("app.exclusive", field(&rc::ac, &app_config::exclusive),
            "EPOLLEXCLUSIVE on the epoll items: one waiting thread per event instead of all"),
+      choice("app.reply", &rc::ac, &app_config::reply,
+             {{"none", app_reply::none}, {"echo", app_reply::echo}},
+             "what the application answers: none, or echo (a UDP echo server: each datagram read "
+             "with recvfrom is sent back whole with sendto to its sender, through the qdisc, igb's "
+             "transmit ring and the wire; latency_ns.rr and tx.echo report the round trips). "
+             "Blocking readers' sendto sleeps on a full send buffer; epoll, select and poll "
+             "servers send with MSG_DONTWAIT and count EAGAIN. UDP only"),
+      num("app.service_ns", field(&rc::ac, &app_config::service_ns), "ns", 0, 1e7,
+          "CPU work per request (each read that returned data), in user mode on the reading "
+          "thread's core, before any reply: 0 to 10 ms"),
       integer("app.cpu", field(&rc::kp, &kernel_params::app_cpu), "", 0, 7,
               "the core the application task runs on (taskset)"),
       multiple_of(

@@ -177,6 +177,23 @@ void configure_sender(const params& p, run_config& c) {
   c.ic.tx_rings = true;  // igb_open sets up the net_device and its transmit rings
 }
 
+// The echo server (app.reply = echo): UDP only; its replies need the transmit rings; its
+// sockets' ports (kDstPort + n, the replies' source ports) must not reach the sender's
+// (kSendSportBase + n), by which the transmit scoreboard tells the two apart
+void configure_echo(run_config& c) {
+  if (c.ac.reply != app_reply::echo) return;
+  if (c.tc.tcp)
+    throw input_error("app.reply: echo answers UDP datagrams; the TCP model only receives (set "
+                      "traffic.protocol = \"udp\")");
+  if (c.sc.frames && kDstPort + static_cast<uint64_t>(c.nsocks) > kSendSportBase)
+    throw input_error(fmt::format(
+        "app.sockets: with app.reply = echo and a sender, the echo sockets' ports {}..{} would "
+        "reach the sender's from {}; at most {} sockets",
+        kDstPort, kDstPort + static_cast<uint64_t>(c.nsocks) - 1, kSendSportBase,
+        kSendSportBase - kDstPort));
+  c.ic.tx_rings = true;
+}
+
 void configure_driver_and_app(const params& p, run_config& c) {
   const auto& want = c.want;
   const auto& plan = c.plan;
@@ -231,11 +248,11 @@ void size_host_memory(run_config& c) {
     if (frames_total >= 0) held = std::min(held, frames_total * (tc.tcp ? 2 : 1));
     // The sender's datagrams mapped for the NIC (bounce pages, driver/hal.h): at most a ring's
     // worth per transmit ring
-    if (c.sc.frames) held += queues * ic.tx_ring;
+    if (c.sc.frames || c.ac.reply == app_reply::echo) held += queues * ic.tx_ring;
     const double pages = ring_pages + held + 1024;  // + slack for pages the driver is flipping
     const double coherent = std::max(static_cast<double>(layout.coherent_bytes),
                                      queues * (ic.rx_ring * 16.0 + 4096) + (1 << 20) +
-                                         (c.sc.frames ? queues * (ic.tx_ring * 16.0 + 4096) : 0));
+                                         (ic.tx_rings ? queues * (ic.tx_ring * 16.0 + 4096) : 0));
     const double bytes =
         coherent + pages * (large ? 8192 : 4096) + (large ? 6144.0 * 4096 : 3072.0 * 8192);
     if (bytes > kMaxHostMemBytes)
@@ -263,6 +280,7 @@ run_config configure_run(const params& p) {
   configure_traffic(p, c);
   configure_driver_and_app(p, c);
   configure_sender(p, c);
+  configure_echo(c);
   size_host_memory(c);
   return c;
 }

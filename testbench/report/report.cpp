@@ -206,6 +206,8 @@ std::string igb_decisions(const igb_part& part, const igb_setup& w, const igb_pl
                      p.pktbuf_set ? " (nic.pktbuf_kb)" : "");
 }
 
+uint64_t u64(const json& j) { return j.get<uint64_t>(); }
+
 uint64_t fate_count(const std::map<std::string, uint64_t>& by, const std::string& n) {
   auto it = by.find(n);
   return it == by.end() ? 0 : it->second;
@@ -315,21 +317,49 @@ json checks_section(igbsim_top& t) {
           {"in_flight_at", t.census.at},       {"drained", t.drained}};
 }
 
-// The transmit half (a run with a sender only): the application, the stack's send path, the
-// qdiscs as `tc -s qdisc` shows them (mq's total and each TX queue's child), BQL as
+// The echo server's requests and replies (app.reply = echo): every request offered on the
+// wire is answered (a reply on the wire, matched to it by the transmit scoreboard) or counted
+// by why not; the counts add up to the requests
+json echo_section(igbsim_top& t) {
+  const tx_scoreboard::echo_counts e = t.txsb.echo_stats();
+  json dropped = json::object();
+  for (const auto& [counter, n] : e.dropped_by) dropped[counter] = n;
+  const auto& c = t.echo_census;
+  return {{"requests", e.requests},
+          {"read", e.read},
+          {"service_ns", t.cfg.ac.service_ns},
+          {"replies_sent", t.app->replies},
+          {"reply_eagain", t.app->reply_eagain},
+          {"reply_errors", t.app->reply_errors},
+          {"answered", e.answered},
+          {"unanswered", e.requests - e.answered},
+          {"unanswered_by",
+           {{"rx_dropped", dropped},
+            {"rx_in_flight", c.rx_in_flight},
+            {"being_served", c.being_served},
+            {"reply_eagain", t.app->reply_eagain},
+            {"reply_errors", t.app->reply_errors},
+            {"reply_not_on_wire", c.not_on_wire}}}};
+}
+
+// The transmit half (a run with a sender or an echo server only): the application, the stack's send
+// path, the qdiscs as `tc -s qdisc` shows them (mq's total and each TX queue's child), BQL as
 // /sys/class/net/<dev>/queues/tx-N/byte_queue_limits shows it, igb's ethtool rows, the NIC's
 // registers, and the transmit scoreboard's verdict on every sent datagram
 json tx_section(igbsim_top& t) {
-  const udp_sender& snd = *t.sender;
   json tx;
-  tx["app"] = {{"threads", snd.tasks.size()},
-               {"flows", t.cfg.sc.flows},
-               {"frame_bytes", t.cfg.sc.frame_bytes},
-               {"rate_pps", t.cfg.sc.pps},
-               {"blocking", t.cfg.sc.blocking},
-               {"sent", snd.sent},
-               {"eagain", snd.eagain},
-               {"errors", snd.errors}};
+  if (t.sender) {
+    const udp_sender& snd = *t.sender;
+    tx["app"] = {{"threads", snd.tasks.size()},
+                 {"flows", t.cfg.sc.flows},
+                 {"frame_bytes", t.cfg.sc.frame_bytes},
+                 {"rate_pps", t.cfg.sc.pps},
+                 {"blocking", t.cfg.sc.blocking},
+                 {"sent", snd.sent},
+                 {"eagain", snd.eagain},
+                 {"errors", snd.errors}};
+  }
+  if (t.txsb.echo()) tx["echo"] = echo_section(t);
   tx["stack"] = counters(t.k.tx_st, kTxStackFields);
   std::vector<tx_queue_stats> qs;
   read_tx_queue_stats(t.adapter.netdev, qs);
@@ -424,10 +454,13 @@ json build_report(igbsim_top& t, double wall_s) {
     lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
   // The transmit path: sendmsg entered -> the datagram's last bit on the wire
   // (tx_journey.csv has every step)
-  if (t.sender) lat["tx_send_to_wire"] = percentiles(t.k.txjr.send_to_wire());
+  if (t.k.txjr.on()) lat["tx_send_to_wire"] = percentiles(t.k.txjr.send_to_wire());
+  // Request/response round trips (echo): the request's first bit to the reply's last bit on
+  // the wire (testbench/check/tx_scoreboard.h)
+  if (t.txsb.echo()) lat["rr"] = percentiles(t.txsb.rr());
   r["latency_ns"] = lat;
   r["events_first_ns"] = t.first_event;
-  if (t.sender) r["tx"] = tx_section(t);
+  if (t.sender || t.txsb.echo()) r["tx"] = tx_section(t);
   r["checks"] = checks_section(t);
   return r;
 }
@@ -456,6 +489,16 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
                      "dropped by the qdisc, {} EAGAIN\n",
                      t.sender->sent, c.sc.frame_bytes, c.sc.pps, tc["on_wire"].get<uint64_t>(),
                      tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(), t.sender->eagain);
+  }
+  if (t.txsb.echo()) {
+    const json& e = r["tx"]["echo"];
+    const json& rr = r["latency_ns"]["rr"];
+    s += fmt::format("  echo       {} requests, {} answered on the wire, {} unanswered",
+                     u64(e["requests"]), u64(e["answered"]), u64(e["unanswered"]));
+    if (rr.value("count", 0) > 0)
+      s += fmt::format("; round trip p50 {:.0f} ns, p99 {:.0f} ns", rr["p50"].get<double>(),
+                       rr["p99"].get<double>());
+    s += "\n";
   }
   s += igb_decisions(*c.want.part, c.want, c.plan);
   if (t.adapter.num_rx_queues > 1) {

@@ -48,7 +48,6 @@ namespace {
 
 // The sender's flows: from the host's sockets (source port kSendSportBase + n) to the peer
 // (kPeerIp, port kSendDportBase + n), through the route to the peer's MAC
-constexpr uint16_t kSendSportBase = 20000, kSendDportBase = 9000;
 constexpr uint8_t kPeerMac[6] = {0x02, 0, 0, 0, 0, 0x02};
 tx_flow_addr send_flow_addr() {
   tx_flow_addr a{};
@@ -90,10 +89,18 @@ checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us
 wall0_(std::chrono::steady_clock::now()) {
   k.local_addr = kHostIp;
   if (live) src.set_live(live.get());
+  if (c.ac.reply == app_reply::echo) {
+    // Each flow's replies keep its requests' order when each socket has one reader
+    const bool one_reader = c.ac.kind == app_kind::blocking
+                                ? static_cast<uint32_t>(c.ac.threads) <= c.nsocks
+                                : c.ac.threads == 1;
+    txsb.enable_echo(c.sc.frames ? c.sc.flows : 0, one_reader);
+  }
   wire.on_offer = [this](const wire_frame& f) {
     if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
     std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
     sb.offered(f.id, body);
+    if (txsb.echo()) txsb.request(f.id, body, f.start);
     if (opt.rx_pcap) rx.keep(f.id, std::move(body));
   };
   dev.dma_init_socket.bind(link.dma_tgt_socket);
@@ -126,6 +133,7 @@ void igbsim_top::drop(uint64_t id, const std::string& counter) {
   if (counter.rfind("rx_queue_", 0) == 0) note_event("rqdpc", sc_time_stamp());
   rx.forget(id);
   sb.dropped(id, counter);
+  txsb.request_dropped(id, counter);
   k.jr.finish(id, counter);
   if (fate_hook_) fate_hook_();
 }
@@ -198,11 +206,13 @@ void igbsim_top::connect_host_events() {
     note_event("drop", k.this_cpu().now());
     rx.forget(id);
     sb.dropped(id, counter);
+    txsb.request_dropped(id, counter);
     if (fate_hook_) fate_hook_();
   };
   k.on_dequeue = [this](uint64_t id, uint32_t seq, size_t n) { sb.dequeued(id, seq, n); };
   k.on_deliver = [this](uint64_t id, const uint8_t* d, size_t n, const sc_time& t) {
     sb.delivered(id, d, n);
+    txsb.request_read(id);
     if (fate_hook_) fate_hook_();
     rx.write(id, t);
   };
@@ -267,14 +277,16 @@ void igbsim_top::open_sender() {
   };
 }
 
-// With a sender, after igb_open: the kernel takes the driver's net_device (dev_open: the
-// qdiscs) as the route's device, and the sender threads start 10 us later, as the peer does
-void igbsim_top::start_sender() {
-  if (!sender) return;
+// With a sender or an echo server, after igb_open: the kernel takes the driver's net_device
+// (dev_open: the qdiscs) as the route's device; the sender threads start 10 us later, as the
+// peer does
+void igbsim_top::start_transmit() {
+  if (!transmits()) return;
   dev_open(adapter.netdev);
   k.route_dev = adapter.netdev;
   std::memcpy(k.route_neigh_ha, kPeerMac, 6);
   std::memcpy(txsb.addr().src_mac, adapter.netdev->dev_addr, 6);
+  if (!sender) return;
   k.this_cpu().sync();
   sender->start_at(k.this_cpu().now() + sc_time(10, SC_US));
   for (size_t t = 0; t < sender->tasks.size(); ++t)
@@ -289,6 +301,11 @@ void igbsim_top::collect_tx() {
   }
 }
 
+bool igbsim_top::senders_done() const {
+  if (sender && !sender->done()) return false;
+  return !txsb.echo() || app->reply_attempts() >= sb.delivered_count();
+}
+
 uint64_t igbsim_top::tx_qdisc_drops() {
   if (!adapter.netdev) return 0;
   std::vector<tx_queue_stats> v;
@@ -301,7 +318,7 @@ uint64_t igbsim_top::tx_qdisc_drops() {
 // Every sent datagram is on the wire or dropped, and the driver has cleaned every packet it
 // gave the NIC (its skb freed, BQL completed)
 bool igbsim_top::tx_settled() {
-  if (!sender->done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
+  if (!senders_done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
   for (const auto& ring : adapter.tx_ring)
     for (const auto& b : ring->tx_buffer_info)
       if (b.next_to_watch >= 0) return false;
@@ -312,13 +329,14 @@ bool igbsim_top::tx_settled() {
 // sim.drain_us after the last progress (a datagram sent, a frame on the wire, a packet
 // cleaned), so a sender or NIC that stopped for good cannot hold the run.
 void igbsim_top::tx_drain() {
-  if (!sender) return;
+  if (!transmits()) return;
   uint64_t progress = 0;
   sc_time last = sc_time_stamp();
   for (;;) {
     collect_tx();
     if (tx_settled()) break;
-    uint64_t p = sender->sent + sender->eagain + sender->errors + tx_seen;
+    uint64_t p = (sender ? sender->sent + sender->eagain + sender->errors : 0) +
+                 app->reply_attempts() + tx_seen;
     for (const auto& ring : adapter.tx_ring) p += ring->packets;
     if (p != progress) {
       progress = p;
@@ -332,7 +350,7 @@ void igbsim_top::tx_drain() {
 
 // Where each sent datagram without a fate is at the end: every one must be somewhere
 void igbsim_top::take_tx_census() {
-  if (!sender) return;
+  if (!transmits()) return;
   std::vector<tx_queue_stats> qs;
   read_tx_queue_stats(adapter.netdev, qs);
   uint64_t cleaned = 0;
@@ -357,12 +375,41 @@ void igbsim_top::take_tx_census() {
                              accounted));
 }
 
+// Why each echo request has no answer at the end, counted from the two ends: dropped on
+// receive (the scoreboard's fates of the request frames); neither read nor dropped (then it
+// must be among the receive side's frames in flight); read and its sendto not yet called (its
+// service work outlasted the drain); its sendto refused (EAGAIN, errors); sent and not on the
+// wire (the qdisc dropped it or it is in flight: tx.checks). These add up by construction; what
+// is checked is that no count is negative and the in-flight requests are in the census.
+void igbsim_top::take_echo_census() {
+  if (!txsb.echo()) return;
+  const tx_scoreboard::echo_counts e = txsb.echo_stats();
+  const uint64_t settled = e.read + e.dropped(), attempts = app->reply_attempts();
+  auto bad = [this](const std::string& why) {
+    k.violate_at(sc_time_stamp(), "rr_unaccounted", why);
+  };
+  if (settled > e.requests)
+    bad(fmt::format("{} requests offered, but {} read or dropped", e.requests, settled));
+  if (attempts > e.read)
+    bad(fmt::format("{} replies attempted for {} requests read", attempts, e.read));
+  if (e.answered > e.replies_sent || app->replies != e.replies_sent)
+    bad(fmt::format("{} replies on the wire, {} sent by the transmit scoreboard's count, {} by "
+                    "the application's",
+                    e.answered, e.replies_sent, app->replies));
+  echo_census.rx_in_flight = e.requests > settled ? e.requests - settled : 0;
+  echo_census.being_served = e.read > attempts ? e.read - attempts : 0;
+  echo_census.not_on_wire = e.replies_sent > e.answered ? e.replies_sent - e.answered : 0;
+  if (echo_census.rx_in_flight > census.in_flight)
+    bad(fmt::format("{} requests neither read nor dropped, but only {} frames in flight",
+                    echo_census.rx_in_flight, census.in_flight));
+}
+
 // Tasks: bring-up (ip link up), then the application's
 void igbsim_top::start_tasks() {
   bringup_.comm = "ip_link_up";
   bringup_.fn = [this] {
     igb_open(&adapter, &hw, cfg.ic);
-    start_sender();
+    start_transmit();
     k.this_cpu().sync();
     src.start_at(sc_time_stamp() + sc_time(10, SC_US));  // link up, then the peer sends
     if (live) live->start();
@@ -378,6 +425,9 @@ void igbsim_top::start_tasks() {
         "need fds up to {}: raise app.fd_setsize to at least {}",
         fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
   app = std::make_unique<server_app>(k, sockp, cfg.ac);
+  app->on_reply = [this](uint64_t, const sock*, const msg_name&, const uint8_t*, size_t) {
+    txsb.reply_sent();
+  };
   task_struct& main_task = *app->tasks.front();
   k.app_task = &main_task;
   k.jr.task_state = [&main_task] {
@@ -534,6 +584,7 @@ std::string igbsim_top::run() {
   // Segments still waiting for a hole to fill: the sender would retransmit; count them.
   for (sock* sk : sockp) tcp_flush_ofo_at_end(k, sk);
   census = take_census(*this);
+  take_echo_census();
   dev.close_waves();
   k.jr.finish_all_in_flight();
   if (!k.jr.close())

@@ -87,6 +87,10 @@ class igbsim_top : public sc_core::sc_module {
   size_t tx_seen = 0;           // the NIC's wire frames handed to txsb so far
   uint64_t sender_done_ps = 0;  // when the last sender thread finished (0: not yet)
   bool tx_drained = true;       // every sent datagram on the wire or dropped by the drain's end
+  // Echo requests without an answer at the end, by why (report tx.echo.unanswered_by)
+  struct echo_census_t {
+    uint64_t rx_in_flight = 0, being_served = 0, not_on_wire = 0;
+  } echo_census;
   // Sent datagrams without a fate at the end, by where they are: the qdiscs' backlog, the
   // transmit rings (handed to the NIC, not cleaned), cleaned by the driver but not on the wire
   // (in the NIC's FIFO); lost: none of these (a violation)
@@ -110,10 +114,15 @@ class igbsim_top : public sc_core::sc_module {
   void connect_host_events();
   void open_sockets();
   void open_sender();
-  void start_sender();
+  void start_transmit();
+  // The host sends (a sender application, or an echo server's replies)
+  bool transmits() const { return sender || txsb.echo(); }
+  // Every sender thread finished, and every delivered request's reply was attempted
+  bool senders_done() const;
   void tx_drain();
   bool tx_settled();
   void take_tx_census();
+  void take_echo_census();
   // The NIC's wire frames not yet judged go to the transmit scoreboard
   void collect_tx();
   // The qdiscs' drops, all TX queues together (0 without a sender)

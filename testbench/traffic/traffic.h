@@ -70,6 +70,9 @@ constexpr uint32_t kHostIp = 0x0A000001;  // 10.0.0.1, the simulated host
 constexpr uint32_t kPeerIp = 0x0A000002;  // 10.0.0.2, the sender
 constexpr uint16_t kDstPort = 5001;
 constexpr uint16_t kSrcPortBase = 10000;
+// The host's sender application (send.*): flow n from port kSendSportBase + n to
+// kPeerIp:kSendDportBase + n
+constexpr uint16_t kSendSportBase = 20000, kSendDportBase = 9000;
 
 // The sender of flow n: flow 0 is kPeerIp; every other flow is its own host in 10.0.0.0/8, at
 // an address scattered by a multiplicative hash of n, as real clients' addresses are. (With
