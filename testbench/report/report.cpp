@@ -427,6 +427,10 @@ json build_report(igbsim_top& t, double wall_s) {
                          {"skipped_oversize", rp.skipped_oversize},
                          {"padded_runts", rp.padded}};
   }
+  if (t.live)  // datagrams taken from live clients, and those sent back to them
+    r["wire"]["live"] = {{"received", t.live->received()},
+                         {"sent_back", t.live->sent_back()},
+                         {"send_errors", t.live->send_errors()}};
   json nic = counters(t.adapter.stats, kNicRegisterFields);
   nic.update({{"address_filtered", fate_count(t.sb.dropped_by(), "address_filtered")},
               {"rqdpc", t.adapter.stats.rqdpc},

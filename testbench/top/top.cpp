@@ -298,7 +298,24 @@ void igbsim_top::collect_tx() {
   for (; tx_seen < frames.size(); ++tx_seen) {
     txsb.on_wire(frames[tx_seen].bytes, frames[tx_seen].end);
     k.txjr.wire_frame(frames[tx_seen].end);
+    if (live) forward_to_live(frames[tx_seen].bytes);
   }
+}
+
+// A UDP datagram to a loopback address (a live client's: live traffic comes from 127.0.0.0/8)
+// is sent to that address and port from the live socket, the port the client sent to
+void igbsim_top::forward_to_live(const std::vector<uint8_t>& f) {
+  if (f.size() < 14 + 20 + 8 + 4 || f[12] != 0x08 || f[13] != 0x00) return;
+  const uint8_t* ip = &f[14];
+  const size_t ihl = (ip[0] & 0xFu) * 4u, tot = static_cast<size_t>(ip[2] << 8 | ip[3]);
+  if (ip[9] != IPPROTO_UDP || ihl < 20 || tot < ihl + 8 || 14 + tot > f.size() - 4) return;
+  const uint32_t daddr = iphdr_view{ip}.daddr();
+  if (daddr >> 24 != 127) return;
+  const uint8_t* udp = ip + ihl;
+  const size_t ulen = static_cast<size_t>(udp[4] << 8 | udp[5]);
+  if (ulen < 8 || ihl + ulen > tot) return;
+  live->send_to(daddr, static_cast<uint16_t>(udp[2] << 8 | udp[3]),
+                std::vector<uint8_t>(udp + 8, udp + ulen));
 }
 
 bool igbsim_top::senders_done() const {
@@ -510,6 +527,7 @@ void igbsim_top::spawn_run_control() {
         std::this_thread::sleep_for(
             std::chrono::nanoseconds(static_cast<int64_t>(std::min(ahead_ns, 5e7))));
       dev.kick();
+      if (transmits()) collect_tx();  // replies to live clients leave as they reach the wire
     }
     // The drain: from the last frame's wire end (a source faster than the wire queues its
     // frames at the sender, so its nominal times end earlier)
@@ -570,6 +588,7 @@ std::string igbsim_top::run() {
   sc_start();
   rx.close();
   collect_tx();
+  if (live) live->flush();  // the last replies to live clients are out before the report
   take_tx_census();
   if (opt.tx_pcap) {
     const std::string err = write_tx_pcap(opt.outdir + "/tx.pcap", dev.tx_frames());

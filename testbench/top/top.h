@@ -119,6 +119,8 @@ class igbsim_top : public sc_core::sc_module {
   bool transmits() const { return sender || txsb.echo(); }
   // Every sender thread finished, and every delivered request's reply was attempted
   bool senders_done() const;
+  // A reply on the NIC's wire to a live client goes to that client over the live socket
+  void forward_to_live(const std::vector<uint8_t>& frame);
   void tx_drain();
   bool tx_settled();
   void take_tx_census();

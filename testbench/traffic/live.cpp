@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "live.h"
 
+#include <future>
+#include <memory>
+
 #include "params.h"
 
 namespace igbsim {
@@ -57,6 +60,14 @@ void live_listener::send_to(uint32_t addr, uint16_t port, std::vector<uint8_t> p
                   ec);
     ++(ec ? send_errors_ : sent_back_);
   });
+}
+
+void live_listener::flush() {
+  if (!thread_.joinable()) return;
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> f = done->get_future();
+  boost::asio::post(io_, [done] { done->set_value(); });  // after the sends posted before it
+  f.wait_for(std::chrono::seconds(5));
 }
 
 bool live_listener::pop(live_datagram& d) {

@@ -40,6 +40,8 @@ class live_listener {
   // A datagram to a client (addr, port in host order), sent from the listening socket on the
   // listener's thread; sent_back counts those the socket took, send_errors the others
   void send_to(uint32_t addr, uint16_t port, std::vector<uint8_t> payload);
+  // Returns once every datagram handed to send_to before it has been sent (at most 5 s)
+  void flush();
   uint64_t sent_back() const { return sent_back_; }
   uint64_t send_errors() const { return send_errors_; }
 
