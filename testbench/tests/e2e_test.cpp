@@ -1872,7 +1872,7 @@ INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
                          ::testing::Values("default", "napi_budget", "ring_starvation",
                                            "itr_tradeoff", "livelock", "c10k_select",
                                            "thundering_herd", "tcp_reorder", "softirq_starvation",
-                                           "udp_send"));
+                                           "udp_send", "echo_rr"));
 
 // scenarios/udp_send: the stream goes out whole at its rate, completed by the TX vector's
 // interrupts, with BQL sizing its limit
@@ -1897,14 +1897,34 @@ TEST(ScenarioClaim, UdpSendGoesOutWholeWithCompletionInterruptsAndBql) {
   EXPECT_EQ(tx["bql"][0]["inflight"], 0);
 }
 
+// scenarios/echo_rr: every request is answered; a fixed 100 us interval holds each request
+// back for its receive interrupt, so the round trip's median is longer than with dynamic ITR
+// (low latency at this sparse load) for fewer interrupts; with ITR off the tail is shortest
+TEST(ScenarioClaim, EchoRoundTripGrowsWithAFixedInterruptInterval) {
+  const json dyn = run_scenario("echo_rr"),
+             fixed = run_scenario("echo_rr", " --set driver.itr=100"),
+             off = run_scenario("echo_rr", " --set driver.itr=off");
+  auto rr = [](const json& r, const char* p) { return r["latency_ns"]["rr"][p].get<double>(); };
+  for (const json* r : {&dyn, &fixed, &off}) {
+    EXPECT_TRUE((*r)["checks"]["passed"].get<bool>()) << (*r)["checks"]["violations"].dump();
+    EXPECT_EQ(u((*r)["tx"]["echo"]["answered"]), u((*r)["tx"]["echo"]["requests"]));
+    EXPECT_GT(rr(*r, "p50"), (*r)["latency_ns"]["end_to_end"]["p50"].get<double>())
+        << "the round trip holds the way in";
+  }
+  EXPECT_GT(rr(fixed, "p50"), 2 * rr(dyn, "p50"));
+  EXPECT_LT(u(fixed["driver"]["irqs"]), u(off["driver"]["irqs"]));
+  EXPECT_LE(rr(off, "p99"), rr(dyn, "p99"));
+}
+
 TEST(Scenario, EveryFileInScenariosIsTested) {
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(std::string(IGBSIM_SOURCE_DIR) + "/scenarios"))
     if (e.path().extension() == ".toml") files.push_back(e.path().stem().string());
   std::sort(files.begin(), files.end());
-  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "itr_tradeoff", "livelock",
-                                             "napi_budget", "ring_starvation", "softirq_starvation",
-                                             "tcp_reorder", "thundering_herd", "udp_send"}))
+  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "echo_rr", "itr_tradeoff",
+                                             "livelock", "napi_budget", "ring_starvation",
+                                             "softirq_starvation", "tcp_reorder", "thundering_herd",
+                                             "udp_send"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
 }
 
@@ -2445,6 +2465,62 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
   EXPECT_EQ(rep["checks"]["delivered"], n)
       << "every datagram reached the simulated socket (the scoreboard compares bytes)";
   EXPECT_EQ(rep["app"]["delivered_bytes"], bytes);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>());
+}
+
+// The simulated host as an echo server for a real client: each datagram comes back from the
+// port it was sent to, byte for byte, before the client sends the next (request/response)
+TEST(Live, ARealClientGetsItsEchoFromTheSimulatedServer) {
+  const std::string dir = fresh_dir("live-echo");
+  const int port = 20000 + (::getpid() + 7919) % 20000;
+  const int n = 12;
+  const std::string cmd = std::string(IGBSIM_BINARY) + " run --out " + dir +
+                          " --quiet --set traffic.live=true --set app.reply=echo" +
+                          " --set traffic.live_port=" + std::to_string(port) +
+                          " --set traffic.frames=" + std::to_string(n) +
+                          " --set traffic.live_idle_us=20000000 > " + dir + ".out 2>&1";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  ASSERT_GT(child, 0);
+  ASSERT_TRUE(wait_udp_bound(static_cast<uint16_t>(port), 60)) << "port never bound";
+  const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+  timeval tv{20, 0};  // a loaded machine (or a sanitizer build) may be slow
+  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int echoed = 0;
+  for (int i = 0; i < n; ++i) {
+    std::vector<uint8_t> d(1 + 37 * i);
+    for (size_t j = 0; j < d.size(); ++j) d[j] = static_cast<uint8_t>(i * 17 + j * 3);
+    ASSERT_EQ(::sendto(s, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+              static_cast<ssize_t>(d.size()));
+    std::vector<uint8_t> back(2048);
+    sockaddr_in from{};
+    socklen_t fl = sizeof from;
+    const ssize_t got =
+        ::recvfrom(s, back.data(), back.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
+    ASSERT_EQ(got, static_cast<ssize_t>(d.size())) << "datagram " << i << ": no echo in time";
+    back.resize(static_cast<size_t>(got));
+    EXPECT_EQ(back, d) << "datagram " << i;
+    EXPECT_EQ(ntohs(from.sin_port), port) << "from the port the client sent to";
+    ++echoed;
+  }
+  ::close(s);
+  int st = 0;
+  ASSERT_EQ(::waitpid(child, &st, 0), child);
+  ASSERT_TRUE(WIFEXITED(st));
+  ASSERT_EQ(WEXITSTATUS(st), 0) << std::ifstream(dir + ".out").rdbuf();
+  const json rep = load_report(dir);
+  EXPECT_EQ(echoed, n);
+  EXPECT_EQ(rep["tx"]["echo"]["answered"], n) << "the tx scoreboard matched every reply";
+  EXPECT_EQ(rep["wire"]["live"]["sent_back"], n);
+  EXPECT_EQ(rep["wire"]["live"]["send_errors"], 0);
+  EXPECT_EQ(rep["latency_ns"]["rr"]["count"], n);
   EXPECT_TRUE(rep["checks"]["passed"].get<bool>());
 }
 
