@@ -117,7 +117,10 @@ void plot_sweep(const std::string& dir) {
     std::stringstream ss(line);
     std::string x;
     while (std::getline(ss, x, ',')) v.push_back(x);
-    if (v.size() < head.size() || v[col("status")] == "failed") continue;
+    // A row without its figures (a point with no result) is left out; the echo columns
+    // after wall_s are empty for a run without an echo server
+    if (v.size() <= col("wall_s") || v[col("status")] == "failed") continue;
+    v.resize(head.size());
     all.push_back(v);
   }
   auto is_numeric = [&](size_t c) {

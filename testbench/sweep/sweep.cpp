@@ -153,7 +153,7 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
   for (const auto& a : axis_names) csv << "," << a;
   csv << ",offered,delivered,dropped,lost_unaccounted,violations,irqs,irqs_per_delivered,polls_"
          "budget_exhausted,"
-         "latency_p50_ns,latency_p99_ns,sim_time_ns,wall_s\n";
+         "latency_p50_ns,latency_p99_ns,sim_time_ns,wall_s,rr_p50_ns,rr_p99_ns\n";
   int worst = 0;
   for (const auto& p : points) {
     const size_t i = p["point"];
@@ -185,7 +185,7 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     csv << i << "," << status;
     for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
     if (r.is_null()) {
-      csv << std::string(12, ',') << "\n";
+      csv << std::string(14, ',') << "\n";
       continue;
     }
     const auto& c = r["checks"];
@@ -196,8 +196,11 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
         << c["lost_unaccounted"] << "," << c["violations"].size() << "," << r["driver"]["irqs"]
         << "," << fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0) << ","
         << r["driver"]["polls_budget_exhausted"] << "," << e2e.value("p50", 0.0) << ","
-        << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << "," << r["sim"]["wall_s"]
-        << "\n";
+        << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << "," << r["sim"]["wall_s"];
+    // Round trips of an echo server's requests (app.reply = echo); empty without one
+    const json rr = r["latency_ns"].value("rr", json::object());
+    if (rr.contains("p50")) csv << "," << rr["p50"] << "," << rr["p99"] << "\n";
+    else csv << ",,\n";
   }
   if (!missing.empty()) {
     std::string list;

@@ -2001,6 +2001,36 @@ TEST(ScenarioClaim, LivelockSweepLegacyPeaksAndCollapsesNapiLevelsOff) {
   EXPECT_NEAR(napi[100], napi[80], 0.02 * napi[80]) << "levels off";
 }
 
+// sweeps/echo_rr: the echo server's round trips in sweep.csv against ITR: the tail grows with
+// the interval, the median once the interval reaches the requests' spacing, and interrupts
+// per request fall
+TEST(Sweep, EchoRoundTripsAgainstItrAreInTheSweepTable) {
+  const std::string dir = fresh_dir("sweep-echo");
+  const result r = run_igbsim("sweep " + std::string(IGBSIM_SOURCE_DIR) +
+                              "/sweeps/echo_rr.toml --jobs 2 --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/sweep.csv");
+  ASSERT_EQ(rows.size(), 6u) << "a header and five points";
+  const auto& h = rows[0];
+  std::map<std::string, double> ipp, p50, p99;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), h.size());
+    EXPECT_EQ(rows[i][col(h, "status")], "ok");
+    const std::string itr = rows[i][col(h, "driver.itr")];
+    ipp[itr] = std::stod(rows[i][col(h, "irqs_per_delivered")]);
+    p50[itr] = std::stod(rows[i][col(h, "rr_p50_ns")]);
+    p99[itr] = std::stod(rows[i][col(h, "rr_p99_ns")]);
+    EXPECT_GT(p50[itr], std::stod(rows[i][col(h, "latency_p50_ns")])) << "holds the way in";
+  }
+  const char* order[] = {"off", "20", "50", "100"};
+  for (size_t i = 1; i < std::size(order); ++i) {
+    EXPECT_LT(p99[order[i - 1]], p99[order[i]]) << order[i];
+    EXPECT_GE(ipp[order[i - 1]], ipp[order[i]]) << order[i];
+  }
+  EXPECT_GT(p50["100"], 2 * p50["off"]);
+  EXPECT_LT(ipp["100"], ipp["off"]);
+}
+
 TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
   const std::string dir = fresh_dir("sweep-fail");
   fs::create_directories(dir);
