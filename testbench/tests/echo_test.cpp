@@ -194,6 +194,33 @@ TEST(Echo, UnansweredRequestsAreCountedByWhy) {
   EXPECT_EQ(u(rep["latency_ns"]["rr"]["count"]), u(e["answered"]));
 }
 
+// Replies faster than the transmit path takes them fill the sockets' send buffers: the epoll
+// server's MSG_DONTWAIT sendto gets EAGAIN and drops those replies, counted by the application
+// and the kernel alike; the blocking readers' sendto sleeps instead, and the backlog moves to
+// their receive queues. Line rate into four queues, four server threads on their own cores.
+TEST(Echo, AFullSendBufferCostsEpollRepliesAndMakesBlockingReadersWait) {
+  const std::string args = "--set app.reply=echo --set traffic.frames=10000 "
+                           "--set traffic.rate_pct=100 --set kernel.cores=8 --set nic.queues=4 "
+                           "--set traffic.flows=16 --set app.threads=4 --set app.sockets=4 "
+                           "--set app.cpu=4 --set app.kind=";
+  const json ep = run_ok("echo-full-epoll", args + "epoll"),
+             bl = run_ok("echo-full-blocking", args + "blocking");
+  for (const json* r : {&ep, &bl}) {
+    EXPECT_TRUE((*r)["checks"]["passed"].get<bool>()) << (*r)["checks"]["violations"].dump();
+    const json& e = (*r)["tx"]["echo"];
+    EXPECT_EQ(sum_of(e["unanswered_by"]), u(e["unanswered"])) << e.dump();
+    EXPECT_EQ(u(e["answered"]) + u(e["unanswered"]), 10000u);
+  }
+  const json& e = ep["tx"]["echo"];
+  EXPECT_GT(u(e["reply_eagain"]), 0u);
+  EXPECT_EQ(u(e["reply_eagain"]), u(ep["tx"]["stack"]["sndbuf_eagain"]));
+  EXPECT_EQ(u(e["reply_eagain"]), u(ep["tx"]["stack"]["udp_sndbuf_errors"]));
+  EXPECT_EQ(u(e["read"]), u(e["replies_sent"]) + u(e["reply_eagain"]));
+  EXPECT_EQ(u(bl["tx"]["echo"]["reply_eagain"]), 0u) << "a blocking sendto never refuses";
+  EXPECT_GT(u(bl["tx"]["stack"]["sndbuf_waits"]), 0u) << "it sleeps for room";
+  EXPECT_EQ(u(bl["tx"]["echo"]["replies_sent"]), u(bl["tx"]["echo"]["read"]));
+}
+
 // Without echo nothing of it appears: a sender's tx object has no echo and latency no rr;
 // app.reply = none is the default
 TEST(Echo, ReplyNoneChangesNothing) {
