@@ -524,6 +524,17 @@ TEST(EndToEnd, SkippingCyclesWhileTransmitBeatsWaitForTheWireChangesNothing) {
                                   "send.frame_bytes=1518 --set send.rate_pct=100");
 }
 
+// An echo server: requests in, replies out, service work between; every round trip the same
+// with the idle cycles skipped as with every cycle ticked
+TEST(EndToEnd, SkippingCyclesChangesNoEchoRoundTrip) {
+  json r;
+  expect_skipping_changes_nothing(" --set traffic.frames=300 --set traffic.rate_pct=10 --set "
+                                  "app.reply=echo --set app.service_ns=3000",
+                                  &r);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["latency_ns"]["rr"]["count"], 300) << "every request answered";
+}
+
 // Sparse frames behind a fixed 100 us EITR interval: the NIC skips the microsecond ticks of
 // running timers and presents them together at the tick where a timer ends, where a held
 // interrupt then fires. The interrupt times must be those of ticking every cycle.
