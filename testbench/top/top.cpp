@@ -120,6 +120,7 @@ wall0_(std::chrono::steady_clock::now()) {
   connect_host_events();
   open_sockets();
   open_sender();
+  if (sender || txsb.echo()) open_tx_journey();
   start_tasks();
   spawn_run_control();
   k.on_event = [this](const char* ev) { note_event(ev, k.this_cpu().now()); };
@@ -245,6 +246,19 @@ void igbsim_top::open_sockets() {
 
 // The sender application's sockets (send.frames > 0): one per flow, each bound to its own
 // source port on the host's address
+// The transmit journey: one row per sendto (stack/tx_journey.h), the sender's and the echo
+// server's; the NIC's memory port names the descriptors and buffers it reads and writes back.
+void igbsim_top::open_tx_journey() {
+  if (!k.txjr.open(opt.outdir + "/tx_journey.csv"))
+    throw std::runtime_error("cannot create tx_journey.csv");
+  dev.on_tx_port =
+      [this](nic::tx_port ev, unsigned q, uint64_t addr, uint32_t len, const sc_time& t) {
+    if (ev == nic::tx_port::desc_read) k.txjr.desc_read(q, addr, len, t);
+    else if (ev == nic::tx_port::data_read) k.txjr.data_read(addr, len, t);
+    else k.txjr.writeback(q, addr, len, t);
+  };
+}
+
 void igbsim_top::open_sender() {
   if (cfg.sc.frames == 0) return;
   std::vector<sock*> v;
@@ -257,16 +271,6 @@ void igbsim_top::open_sender() {
     sk->nonblock = !cfg.sc.blocking;
     v.push_back(sk);
   }
-  // The transmit journey: one row per sendto (stack/tx_journey.h); the NIC's memory port names
-  // the descriptors and buffers it reads and writes back
-  if (!k.txjr.open(opt.outdir + "/tx_journey.csv"))
-    throw std::runtime_error("cannot create tx_journey.csv");
-  dev.on_tx_port =
-      [this](nic::tx_port ev, unsigned q, uint64_t addr, uint32_t len, const sc_time& t) {
-    if (ev == nic::tx_port::desc_read) k.txjr.desc_read(q, addr, len, t);
-    else if (ev == nic::tx_port::data_read) k.txjr.data_read(addr, len, t);
-    else k.txjr.writeback(q, addr, len, t);
-  };
   sender = std::make_unique<udp_sender>(k, v, cfg.sc, kPeerIp, kSendDportBase);
   sender->on_sent = [this](uint32_t flow, uint64_t seq, const uint8_t* p, size_t n) {
     txsb.sent(flow, seq, p, n);

@@ -114,6 +114,7 @@ class igbsim_top : public sc_core::sc_module {
   void connect_host_events();
   void open_sockets();
   void open_sender();
+  void open_tx_journey();
   void start_transmit();
   // The host sends (a sender application, or an echo server's replies)
   bool transmits() const { return sender || txsb.echo(); }
