@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Directed tests of the NIC RTL on the Verilated model, checked on cycle timing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <pcap/pcap.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "rtl_harness.h"  // testbench/
 
@@ -1140,4 +1145,109 @@ TEST(RtlTx, FramesLeaveByteExactWithPaddingFcsAndDd) {
   for (const dma_rd& r : h.reads) data_reads += rtl::tag_tx_data_read(r.tag);
   EXPECT_EQ(data_reads, 1u + 1u + 3u) << "1514 bytes in reads of at most 512";
   for (const dma_wr& w : h.writes) EXPECT_EQ(rtl::tag_class(w.tag), rtl::kTagTxWbWr);
+}
+
+// TSO through the RTL (context + data descriptor as igb_tso writes them), the segments read
+// back by tshark from a pcap of the wire: every IPv4 and TCP checksum valid, the TCP sequence
+// advancing by MSS, the IP ID by one, total lengths per segment, FIN and PSH only in the last,
+// and the payloads put together equal to what was sent.
+TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
+  rtl_harness h;
+  constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
+  constexpr uint32_t kHdr = 14 + 20 + 20, kPay = 4000, kMss = 1448;
+  const uint8_t src_ip[4] = {10, 0, 0, 1}, dst_ip[4] = {10, 0, 0, 2};
+  std::vector<uint8_t> f(kHdr + kPay, 0);
+  const uint8_t mac[12] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
+  std::memcpy(f.data(), mac, 12);
+  f[12] = 0x08;                // IPv4
+  f[14] = 0x45;                // version, IHL; TOS 0; total length 0 (igb_tso clears it)
+  f[18] = 0x12, f[19] = 0x34;  // IP ID of the first segment
+  f[20] = 0x40;                // DF
+  f[22] = 64, f[23] = 6;       // TTL, TCP; header checksum 0 (igb_tso clears it)
+  std::memcpy(&f[26], src_ip, 4);
+  std::memcpy(&f[30], dst_ip, 4);
+  f[34] = 0x9c, f[35] = 0x40, f[36] = 0x13, f[37] = 0x89;  // ports 40000 -> 5001
+  f[38] = 0x01, f[39] = 0x02, f[40] = 0x03, f[41] = 0x04;  // sequence number
+  f[46] = 0x50, f[47] = 0x19;                              // data offset 5; PSH|FIN|ACK
+  f[48] = 0xFF, f[49] = 0xFF;                              // window
+  // The TCP checksum field seeded with the pseudo-header without its length (igb_tso:
+  // ~csum_tcpudp_magic(saddr, daddr, 0, IPPROTO_TCP, 0))
+  uint32_t ps = (src_ip[0] << 8 | src_ip[1]) + (src_ip[2] << 8 | src_ip[3]) +
+                (dst_ip[0] << 8 | dst_ip[1]) + (dst_ip[2] << 8 | dst_ip[3]) + 6;
+  while (ps >> 16) ps = (ps & 0xFFFF) + (ps >> 16);
+  f[50] = static_cast<uint8_t>(ps >> 8), f[51] = static_cast<uint8_t>(ps);
+  for (uint32_t k = 0; k < kPay; ++k) f[kHdr + k] = static_cast<uint8_t>(k * 7 + k / 256);
+  std::memcpy(&h.mem[kBuf], f.data(), f.size());
+  e1000_adv_tx_context_desc c{};
+  c.vlan_macip_lens = 20u | 14u << E1000_ADVTXD_MACLEN_SHIFT;
+  c.type_tucmd_mlhl = E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_TUCMD_L4T_TCP |
+                      E1000_ADVTXD_TUCMD_IPV4;
+  c.mss_l4len_idx = kMss << E1000_ADVTXD_MSS_SHIFT | 20u << E1000_ADVTXD_L4LEN_SHIFT;
+  std::memcpy(&h.mem[kRing], &c, 16);
+  e1000_adv_tx_desc d{};
+  d.read.buffer_addr = kBuf;
+  d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DCMD_EOP |
+                        E1000_ADVTXD_DCMD_IFCS | E1000_ADVTXD_DCMD_RS | E1000_ADVTXD_DCMD_TSE |
+                        static_cast<uint32_t>(f.size());
+  d.read.olinfo_status =
+      kPay << E1000_ADVTXD_PAYLEN_SHIFT | E1000_ADVTXD_POPTS_TXSM | E1000_ADVTXD_POPTS_IXSM;
+  std::memcpy(&h.mem[kRing + 16], &d, 16);
+  h.write(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
+  h.write(E1000_TDBAL(0), static_cast<uint32_t>(kRing));
+  h.write(E1000_TDBAH(0), 0);
+  h.write(E1000_TDLEN(0), 16 * 16);
+  h.write(E1000_TDH(0), 0);
+  h.write(E1000_TDT(0), 0);
+  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);
+  h.write(E1000_TDT(0), 2);
+  h.run(20000);
+  const uint32_t segs = (kPay + kMss - 1) / kMss;
+  ASSERT_EQ(h.tx_frames.size(), segs);
+  // The wire's frames (FCS included, as the harness's wire gives them) into a pcap
+  const std::string dir = ::testing::TempDir() + "igbsim-rtl-tso";
+  std::filesystem::create_directories(dir);
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  pcap_dumper_t* dump = pcap_dump_open(dead, (dir + "/tso.pcap").c_str());
+  ASSERT_NE(dump, nullptr);
+  for (size_t i = 0; i < h.tx_frames.size(); ++i) {
+    const auto& fr = h.tx_frames[i];
+    pcap_pkthdr ph{};
+    ph.ts.tv_usec = static_cast<suseconds_t>(i);
+    ph.caplen = ph.len = static_cast<bpf_u_int32>(fr.size() - 4);  // without the FCS
+    pcap_dump(reinterpret_cast<u_char*>(dump), &ph, fr.data());
+  }
+  pcap_dump_close(dump);
+  pcap_close(dead);
+  const std::string out = dir + "/tshark.txt";
+  const std::string cmd =
+      "tshark -r " + dir +
+      "/tso.pcap -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o tcp.analyze_sequence_"
+      "numbers:FALSE -T fields -E separator=, -e ip.checksum.status -e tcp.checksum.status -e "
+      "ip.id -e ip.len -e tcp.seq_raw -e tcp.len -e tcp.flags -e tcp.payload > " +
+      out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(out);
+  std::string line, payload_hex;
+  uint32_t n = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> v;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) v.push_back(x);
+    ASSERT_EQ(v.size(), 8u) << line;
+    const bool last = n + 1 == segs;
+    const uint32_t len = last ? kPay - kMss * (segs - 1) : kMss;
+    EXPECT_EQ(v[0], "1") << "IPv4 header checksum good, segment " << n;  // 1 good, 0 bad
+    EXPECT_EQ(v[1], "1") << "TCP checksum good, segment " << n;
+    EXPECT_EQ(std::stoul(v[2], nullptr, 0), 0x1234u + n) << "IP ID";
+    EXPECT_EQ(std::stoul(v[3]), 40u + len) << "total length";
+    EXPECT_EQ(std::stoul(v[4]), 0x01020304u + kMss * n) << "sequence number";
+    EXPECT_EQ(std::stoul(v[5]), len);
+    EXPECT_EQ(std::stoul(v[6], nullptr, 0), last ? 0x019u : 0x010u) << "FIN, PSH in the last";
+    payload_hex += v[7];
+    ++n;
+  }
+  EXPECT_EQ(n, segs) << "tshark read every segment";
+  std::string want_hex;
+  for (uint32_t k = 0; k < kPay; ++k) want_hex += fmt::format("{:02x}", f[kHdr + k]);
+  EXPECT_EQ(payload_hex, want_hex) << "the segments' payloads are the payload sent";
 }
