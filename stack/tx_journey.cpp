@@ -92,13 +92,19 @@ void tx_journey::doorbell(unsigned q, const sc_core::sc_time& t) {
   it->second.unrung.clear();
 }
 
-void tx_journey::desc_read(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
+template <class F>
+void tx_journey::for_descriptors(unsigned q, uint64_t addr, uint32_t len, F&& f) {
   auto it = rings_.find(q);
   if (it == rings_.end() || addr < it->second.dma) return;
   const ring& r = it->second;
   const uint64_t first = (addr - r.dma) / 16;
-  for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i)
+  for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i) f(r, i);
+}
+
+void tx_journey::desc_read(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
+  for_descriptors(q, addr, len, [&](const ring& r, uint64_t i) {
     if (r.id_at[i]) record(r.id_at[i], tx_step::desc_fetch, t);
+  });
 }
 
 void tx_journey::data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
@@ -135,12 +141,9 @@ void tx_journey::wire_frame(const sc_core::sc_time& end) {
 }
 
 void tx_journey::writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
-  auto it = rings_.find(q);
-  if (it == rings_.end() || addr < it->second.dma) return;
-  const ring& r = it->second;
-  const uint64_t first = (addr - r.dma) / 16;
-  for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i)
+  for_descriptors(q, addr, len, [&](const ring& r, uint64_t i) {
     if (r.eop_at[i]) record(r.eop_at[i], tx_step::dd_writeback, t);
+  });
 }
 
 void tx_journey::finish(uint64_t id, const std::string& fate) {

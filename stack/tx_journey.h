@@ -101,7 +101,10 @@ class tx_journey {
     std::vector<uint64_t> unrung;         // queued, TDT not yet written
   };
   live* find(uint64_t id);
-  void emit(uint64_t id);  // writes the row of a datagram whose fate is known, and forgets it
+  void emit(uint64_t id);
+  template <class F>  // f(ring, index) for each descriptor of queue q in [addr, addr + len)
+  void for_descriptors(unsigned q, uint64_t addr, uint32_t len,
+                       F&& f);  // writes the row of a datagram whose fate is known, and forgets it
   bool on_ = false;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, live> live_;

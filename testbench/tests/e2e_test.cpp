@@ -2464,25 +2464,39 @@ bool wait_udp_bound(uint16_t port, int seconds) {
   return false;
 }
 
-TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
-  const std::string dir = fresh_dir("live");
-  const int port = 20000 + ::getpid() % 20000;
-  const int n = 40;
+// igbsim in live mode on a loopback port, in a child process (its output in dir.out); returns
+// once the port is bound (a datagram sent before that is refused and lost), or -1.
+static pid_t start_live(const std::string& dir, int port, int frames, const std::string& extra) {
   const std::string cmd = std::string(IGBSIM_BINARY) + " run --out " + dir +
-                          " --quiet --set traffic.live=true" +
+                          " --quiet --set traffic.live=true" + extra +
                           " --set traffic.live_port=" + std::to_string(port) +
-                          " --set traffic.frames=" + std::to_string(n) +
+                          " --set traffic.frames=" + std::to_string(frames) +
                           " --set traffic.live_idle_us=20000000 > " + dir + ".out 2>&1";
   const pid_t child = ::fork();
   if (child == 0) {
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
-  ASSERT_GT(child, 0);
   // The simulator binds its port during elaboration, which a loaded machine (or a sanitizer
-  // build) may take seconds to reach: wait until /proc/net/udp lists the port bound, as a
-  // datagram sent before that is refused and lost.
-  ASSERT_TRUE(wait_udp_bound(static_cast<uint16_t>(port), 60)) << "port never bound";
+  // build) may take seconds to reach: wait until /proc/net/udp lists the port bound
+  if (child <= 0 || !wait_udp_bound(static_cast<uint16_t>(port), 60)) return -1;
+  return child;
+}
+
+// The live child's end: exit status 0, then its report
+static json finish_live(pid_t child, const std::string& dir) {
+  int st = 0;
+  EXPECT_EQ(::waitpid(child, &st, 0), child);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << std::ifstream(dir + ".out").rdbuf();
+  return load_report(dir);
+}
+
+TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
+  const std::string dir = fresh_dir("live");
+  const int port = 20000 + ::getpid() % 20000;
+  const int n = 40;
+  const pid_t child = start_live(dir, port, n, "");
+  ASSERT_GT(child, 0) << "port never bound";
   const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -2498,11 +2512,7 @@ TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
     ::usleep(3000);
   }
   ::close(s);
-  int st = 0;
-  ASSERT_EQ(::waitpid(child, &st, 0), child);
-  ASSERT_TRUE(WIFEXITED(st));
-  ASSERT_EQ(WEXITSTATUS(st), 0) << std::ifstream(dir + ".out").rdbuf();
-  const json rep = load_report(dir);
+  const json rep = finish_live(child, dir);
   EXPECT_EQ(rep["checks"]["delivered"], n)
       << "every datagram reached the simulated socket (the scoreboard compares bytes)";
   EXPECT_EQ(rep["app"]["delivered_bytes"], bytes);
@@ -2515,18 +2525,8 @@ TEST(Live, ARealClientGetsItsEchoFromTheSimulatedServer) {
   const std::string dir = fresh_dir("live-echo");
   const int port = 20000 + (::getpid() + 7919) % 20000;
   const int n = 12;
-  const std::string cmd = std::string(IGBSIM_BINARY) + " run --out " + dir +
-                          " --quiet --set traffic.live=true --set app.reply=echo" +
-                          " --set traffic.live_port=" + std::to_string(port) +
-                          " --set traffic.frames=" + std::to_string(n) +
-                          " --set traffic.live_idle_us=20000000 > " + dir + ".out 2>&1";
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
-  ASSERT_GT(child, 0);
-  ASSERT_TRUE(wait_udp_bound(static_cast<uint16_t>(port), 60)) << "port never bound";
+  const pid_t child = start_live(dir, port, n, " --set app.reply=echo");
+  ASSERT_GT(child, 0) << "port never bound";
   const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
   timeval tv{20, 0};  // a loaded machine (or a sanitizer build) may be slow
   ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -2552,11 +2552,7 @@ TEST(Live, ARealClientGetsItsEchoFromTheSimulatedServer) {
     ++echoed;
   }
   ::close(s);
-  int st = 0;
-  ASSERT_EQ(::waitpid(child, &st, 0), child);
-  ASSERT_TRUE(WIFEXITED(st));
-  ASSERT_EQ(WEXITSTATUS(st), 0) << std::ifstream(dir + ".out").rdbuf();
-  const json rep = load_report(dir);
+  const json rep = finish_live(child, dir);
   EXPECT_EQ(echoed, n);
   EXPECT_EQ(rep["tx"]["echo"]["answered"], n) << "the tx scoreboard matched every reply";
   EXPECT_EQ(rep["wire"]["live"]["sent_back"], n);

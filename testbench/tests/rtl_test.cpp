@@ -1096,17 +1096,23 @@ TEST(RtlMultiQueue, QueueRegistersAreSeparateAtBothBlocks) {
 
 // ---- Transmit (the harness's transmit wire takes a byte a cycle, 20 bytes between frames)
 
+// Transmit on, queue 0's ring of 16 descriptors at ring (empty: TDH = TDT = 0), igb's
+// thresholds with WTHRESH 0 (each DD written back at once)
+static void tx_ring_on(rtl_harness& h, uint64_t ring) {
+  h.write(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
+  h.write(E1000_TDBAL(0), static_cast<uint32_t>(ring));
+  h.write(E1000_TDBAH(0), static_cast<uint32_t>(ring >> 32));
+  h.write(E1000_TDLEN(0), 16 * 16);
+  h.write(E1000_TDH(0), 0);
+  h.write(E1000_TDT(0), 0);
+  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);
+}
+
 TEST(RtlTx, FramesLeaveByteExactWithPaddingFcsAndDd) {
   rtl_harness h;
   constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
   const std::vector<uint32_t> sizes = {100, 20, 1514};  // the 20-byte one is padded to 60
-  h.write(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
-  h.write(E1000_TDBAL(0), static_cast<uint32_t>(kRing));
-  h.write(E1000_TDBAH(0), 0);
-  h.write(E1000_TDLEN(0), 16 * 16);
-  h.write(E1000_TDH(0), 0);
-  h.write(E1000_TDT(0), 0);
-  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);  // igb's thresholds, WTHRESH 0
+  tx_ring_on(h, kRing);
   std::vector<std::vector<uint8_t>> want;
   for (uint32_t i = 0; i < sizes.size(); ++i) {
     const uint64_t buf = kBuf + 0x1000ull * i;
@@ -1192,13 +1198,7 @@ TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
   d.read.olinfo_status =
       kPay << E1000_ADVTXD_PAYLEN_SHIFT | E1000_ADVTXD_POPTS_TXSM | E1000_ADVTXD_POPTS_IXSM;
   std::memcpy(&h.mem[kRing + 16], &d, 16);
-  h.write(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
-  h.write(E1000_TDBAL(0), static_cast<uint32_t>(kRing));
-  h.write(E1000_TDBAH(0), 0);
-  h.write(E1000_TDLEN(0), 16 * 16);
-  h.write(E1000_TDH(0), 0);
-  h.write(E1000_TDT(0), 0);
-  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);
+  tx_ring_on(h, kRing);
   h.write(E1000_TDT(0), 2);
   h.run(20000);
   const uint32_t segs = (kPay + kMss - 1) / kMss;
