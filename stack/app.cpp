@@ -201,6 +201,7 @@ void udp_sender::sleep_until(const sc_core::sc_time& t) {
   cpu_core* cpu = &k_.this_cpu();
   cpu->sync();
   if (cpu->now() >= t) return;
+  next_due_ = std::max(next_due_, t);
   task_struct* me = cpu->current();
   auto fired = std::make_shared<bool>(false);
   cpu->add_timer(t, [this, me, fired] {

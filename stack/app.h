@@ -114,10 +114,15 @@ class udp_sender {
   // The payload of datagram `seq` of flow `flow`, as the sender writes it
   static void payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out);
   static constexpr uint32_t kHeaderBytes = 14 + 20 + 8 + 4;  // Ethernet, IPv4, UDP, FCS
-  void start_at(const sc_core::sc_time& t) { start_ = t; }
+  void start_at(const sc_core::sc_time& t) {
+    start_ = t;
+    next_due_ = t;
+  }
   // sendto returned the length (sent), EAGAIN (non-blocking, no room), another error
   uint64_t sent = 0, eagain = 0, errors = 0;
   bool done() const { return done_threads_ == tasks.size(); }
+  // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
+  sc_core::sc_time next_due() const { return next_due_; }
   // A datagram's sendto returned its length (the datagram is the kernel's now), in the order
   // of the calls; every thread finished
   std::function<void(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len)> on_sent;
@@ -131,7 +136,7 @@ class udp_sender {
   std::vector<sock*> socks_;
   uint32_t daddr_;
   uint16_t dport_base_;
-  sc_core::sc_time start_;
+  sc_core::sc_time start_, next_due_;
   size_t done_threads_ = 0;
 };
 

@@ -187,7 +187,11 @@ void tx_journey::finish_all_in_flight() {
   std::sort(ids.begin(), ids.end());
   for (uint64_t id : ids) {
     live& l = live_[id];
-    if (l.r.fate.empty()) l.r.fate = "in_flight";
+    // Not freed by the end: "on_wire" if its frames went out (its completion not cleaned
+    // yet), else "in_flight" (in the qdisc, the ring or the NIC)
+    if (l.r.fate.empty())
+      l.r.fate =
+          l.r.t[size_t(tx_step::wire_end)] >= 0 && !l.on_wire_pending ? "on_wire" : "in_flight";
     emit(id);
   }
 }

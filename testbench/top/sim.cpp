@@ -27,7 +27,8 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   out.violations = !out.report["checks"]["passed"].get<bool>();
   out.first_frame_ps = top.first_frame_ps == UINT64_MAX ? 0 : top.first_frame_ps;
   out.rx_queues = static_cast<unsigned>(c.plan.rss_queues);
-  out.tx_queues = top.sender ? static_cast<unsigned>(top.adapter.num_tx_queues) : 0;
+  out.tx_queues =
+      top.sender || top.txsb.echo() ? static_cast<unsigned>(top.adapter.num_tx_queues) : 0;
   out.interrupted_by = top.interrupted_by;
   return out;
 }

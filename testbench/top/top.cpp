@@ -363,6 +363,8 @@ void igbsim_top::tx_drain() {
       progress = p;
       last = sc_time_stamp();
     }
+    // A sender asleep until its next sendto is due has not stopped: the bound runs from then
+    if (sender && !sender->done()) last = std::max(last, sender->next_due());
     if (stop_signal || sc_time_stamp() >= last + cfg.drain) break;
     wait(sc_time(10, SC_US));
   }
@@ -374,14 +376,18 @@ void igbsim_top::take_tx_census() {
   if (!transmits()) return;
   std::vector<tx_queue_stats> qs;
   read_tx_queue_stats(adapter.netdev, qs);
-  uint64_t cleaned = 0;
+  uint64_t cleaned = 0, in_ring = 0;
   for (const auto& q : qs) tx_census.qdisc += q.backlog_packets;
   for (const auto& ring : adapter.tx_ring) {
     cleaned += ring->packets;
-    for (const auto& b : ring->tx_buffer_info) tx_census.tx_ring += b.next_to_watch >= 0;
+    for (const auto& b : ring->tx_buffer_info) in_ring += b.next_to_watch >= 0;
   }
   const uint64_t wire = txsb.matched_count();
   tx_census.nic = cleaned > wire ? cleaned - wire : 0;
+  // A packet on the wire whose completion igb has not cleaned yet is still in its ring: it
+  // counts once, on the wire (the part writes DD back before the frame is out)
+  const uint64_t out_uncleaned = wire > cleaned ? wire - cleaned : 0;
+  tx_census.tx_ring = in_ring - std::min(in_ring, out_uncleaned);
   const uint64_t accounted = wire + tx_qdisc_drops() + tx_census.in_flight();
   const uint64_t sent = txsb.sent_count();
   tx_census.lost = sent > accounted ? sent - accounted : 0;
