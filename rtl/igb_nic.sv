@@ -127,7 +127,9 @@ module igb_nic
 
   // Fault injection (tests of the checkers), planted hardware bugs: bit 0 - MSI-X ignores
   // EIMS; 1 - a frame's last descriptor is written back before its data; 2 - RDT read as
-  // inclusive (hardware uses the descriptor at RDT too); 3 - EITR throttling ignored
+  // inclusive (hardware uses the descriptor at RDT too); 3 - EITR throttling ignored; 4 - a
+  // transmit descriptor is written back (DD) before its data is read; 5 - the inserted
+  // transmit TCP/UDP checksum is off by one
   input  wire logic [7:0]        fault_i,
 `endif
   // Strap (constant while running): the part's IVAR layout, 1 for the 82576 (igb_pkg IVAR0)
@@ -531,7 +533,8 @@ module igb_nic
     .wdata_o(twd_data), .wdata_last_o(twd_last),
     .pb_free_i(tpb_free), .pb_meta_full_i(tpb_meta_full), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
-    .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy)
+    .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
+    .fault_dd_before_data_i(fault_q[4])
   );
   logic [NumQ-1:0][4:0] txdctl_wthresh;
   for (genvar q = 0; q < NumQ; q++) begin : g_txq_wthresh
@@ -578,7 +581,7 @@ module igb_nic
     .out_valid_o(toff_valid), .out_ready_i(toff_ready), .out_data_o(toff_data),
     .out_last_o(toff_last), .out_bytes_o(toff_bytes),
     .tso_err_o(unused_tso_err),  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
-    .busy_o(toff_busy)
+    .busy_o(toff_busy), .fault_bad_csum_i(fault_q[5])
   );
   igb_tx_mac #(.NumQ(NumQ)) u_tx_mac (
     .clk_i, .rst_ni(rst_core_n), .psp_i(tctl[TctlPsp]),
@@ -649,7 +652,7 @@ module igb_nic
   assign eims_o         = eims;
   assign ims_rx_o       = (ims & IcrRxt0) != 32'h0;
   logic unused_fault;
-  assign unused_fault = ^fault_q[7:4];
+  assign unused_fault = ^fault_q[7:6];
 
 `ifndef SYNTHESIS
 `ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)

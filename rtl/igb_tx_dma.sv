@@ -27,6 +27,8 @@
 // to the memory port, so it never announces a descriptor that is not on its way.
 // Disabling a queue (TXDCTL.ENABLE or TCTL.EN clear) drops the packet it was fetching from the
 // packet buffer and its held-back write-backs; a TDH write moves TDH (igb writes 0 at bring-up).
+// Planted bug (fault_dd_before_data_i, simulation only): a data descriptor is done when it is
+// taken, before its data is read, so its write-back (DD) can overtake the reads.
 `default_nettype none
 
 module igb_tx_dma
@@ -93,7 +95,9 @@ module igb_tx_dma
   output      logic [MetaW-1:0]       pb_meta_o,
   output      logic                   pb_abort_o,
 
-  output      logic                   busy_o
+  output      logic                   busy_o,
+  // Planted bug: data descriptors written back before their data is read (see the header)
+  input  wire logic                   fault_dd_before_data_i
 );
   localparam int QW = $clog2(NumQ);
   localparam int Jw = $clog2(Jobs);
@@ -270,7 +274,13 @@ module igb_tx_dma
             done_idx = desc_idx_i[cur_q];
             done_rs  = d_rs;
           end
-        end else begin
+        end else if (!fault_dd_before_data_i || !jobs_full) begin
+          if (fault_dd_before_data_i) begin  // planted: done now, its data still unread
+            desc_pop_o[cur_q] = 1'b1;
+            done     = 1'b1;
+            done_idx = desc_idx_i[cur_q];
+            done_rs  = d_rs;
+          end
           if (!in_pkt_q) begin
             // The packet's first data descriptor: its fields and the queue's context
             pmeta_d = {d_ifcs, d_tse, d[96 + AdvtxdPoptsIxsm] && d_dext,
@@ -330,6 +340,9 @@ module igb_tx_dma
           in_pkt_d   = 1'b0;
           fill_d     = '0;
           state_d    = StIdle;
+        end else if (fault_dd_before_data_i) begin  // done when taken (planted)
+          if (eop_q) state_d = StEop;
+          else       state_d = StDesc;
         end else if (!jobs_full) begin
           desc_pop_o[cur_q] = 1'b1;
           done     = 1'b1;

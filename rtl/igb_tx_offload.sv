@@ -30,6 +30,8 @@
 // TSCTFC (8254x SDM, TDESC.EOP); here tso_err_o pulses once for it, and the frames sent are
 // those the data made. A TSO packet that ends inside its header is dropped (tso_err_o too).
 // UDP segmentation (I210 USO) is not modelled.
+// Planted bug (fault_bad_csum_i, simulation only): the inserted TCP/UDP checksum is one too
+// many.
 `default_nettype none
 
 module igb_tx_offload #(
@@ -73,7 +75,9 @@ module igb_tx_offload #(
   // One cycle per TSO packet whose payload did not add up to PAYLEN (the part's TSCTFC)
   output      logic         tso_err_o,
   // A step this edge: a beat taken, stored, read or leaving (the host's clock gate)
-  output      logic         busy_o
+  output      logic         busy_o,
+  // Planted bug: the inserted TCP/UDP checksum is off by one (see the header)
+  input  wire logic         fault_bad_csum_i
 );
 
   localparam int StoreBytes = 9728;  // DTXMXPKTSZ: the largest frame the part sends
@@ -463,6 +467,7 @@ module igb_tx_offload #(
                                             + at(mr.l4off[0], mr.flags) : 32'h0)));
       l4_csum = ~fold({16'h0, l4_fold} + (mr.tso ? {16'h0, mr.l4len + mr.pay} : 32'h0));
       if (!mr.tcp && l4_csum == 16'h0) l4_csum = 16'hFFFF;
+      if (fault_bad_csum_i) l4_csum = l4_csum + 16'd1;
       // A TSO segment's header bytes come from the header store
       if (mr.tso) begin
         for (int l = 0; l < 16; l++) begin

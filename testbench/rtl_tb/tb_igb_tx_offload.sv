@@ -48,7 +48,7 @@ module tb_igb_tx_offload;
     .ipv4_i(ipv4), .maclen_i(maclen), .iplen_i(iplen), .l4len_i(l4len), .mss_i(mss),
     .paylen_i(paylen), .out_valid_o(out_valid), .out_ready_i(out_ready), .out_data_o(out_data),
     .out_last_o(out_last), .out_bytes_o(out_bytes), .tso_err_o(tso_err),
-    .busy_o(busy)
+    .busy_o(busy), .fault_bad_csum_i(1'b0)
   );
 
   // --- Pseudo-random numbers (xorshift32: the same sequence in every simulator) -----------
