@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace igbsim {
 
@@ -18,7 +19,23 @@ constexpr uint32_t kRdbal = 0x00, kRdbah = 0x04, kRdlen = 0x08, kRdh = 0x10, kRd
 constexpr uint32_t kTdbalA = 0x03800, kTdbalC = 0x0E000;
 constexpr uint32_t kTdbal = 0x00, kTdbah = 0x04, kTdlen = 0x08, kTdh = 0x10, kTdt = 0x18;
 constexpr uint32_t kEitr0 = 0x01680, kEitrCntIgnr = 0x80000000;
-enum kind_index { kOutside, kWbBeforeData, kEitr, kTailHead, kDmaRange, kTxOutside, kKinds };
+enum kind_index {
+  kOutside,
+  kWbBeforeData,
+  kEitr,
+  kTailHead,
+  kDmaRange,
+  kTxOutside,
+  kTdtOutside,
+  kTxWbBeforeData,
+  kKinds
+};
+// A transmit descriptor's fields (reference B.1, B.2): DTALEN bits 15:0 and DTYP bits 23:20
+// of cmd_type_len (bytes 8-11), DCMD.DEXT bit 29; a context descriptor is DTYP 0010 with DEXT
+// (regmap_test checks kAdvtxdDcmdDext against igb_pkg; the DTYP field and its context value,
+// igb_pkg's AdvtxdDtypCtxt, and DTALEN are not among the names it compares)
+constexpr uint32_t kAdvtxdDcmdDext = 0x20000000;
+constexpr unsigned kTxdDtypMask = 0x00F00000, kTxdDtypCtxt = 0x00200000, kTxdDtalenMask = 0xFFFF;
 // A write of EITR reaches the timer logic a few cycles after the monitor sees it on the
 // register port; a message inside that window may still have armed the previous interval.
 constexpr uint64_t kEitrSettleCycles = 8;
@@ -27,6 +44,7 @@ constexpr uint64_t kEitrSettleCycles = 8;
 bus_monitor::bus_monitor(unsigned queues, unsigned vectors, uint64_t cycles_per_us)
     : rings_(queues),
       tx_rings_(queues),
+      tx_state_(queues),
       vecs_(vectors),
       cycles_per_us_(cycles_per_us),
       reported_(queues * kKinds + kKinds, false) {}
@@ -69,7 +87,7 @@ void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
   unsigned q;
   uint32_t off;
   if (queue_reg(addr, q, off, true)) {
-    if (q < tx_rings_.size()) tx_ring_write(tx_rings_[q], off, val);
+    if (q < tx_rings_.size()) tx_ring_write(cycle, q, off, val);
     return;
   }
   if (!queue_reg(addr, q, off, false) || q >= rings_.size()) return;
@@ -99,13 +117,32 @@ void bus_monitor::mmio_write(uint64_t cycle, uint32_t addr, uint32_t val) {
   }
 }
 
-void bus_monitor::tx_ring_write(ring& r, uint32_t off, uint32_t val) {
+void bus_monitor::tx_ring_write(uint64_t cycle, unsigned q, uint32_t off, uint32_t val) {
+  ring& r = tx_rings_[q];
   switch (off) {
     case kTdbal: r.base = (r.base & ~0xFFFFFFFFull) | (val & ~0x7Fu); break;
     case kTdbah: r.base = (r.base & 0xFFFFFFFFull) | static_cast<uint64_t>(val) << 32; break;
-    case kTdlen: r.count = (val & 0xFFF80) / 16; break;
-    case kTdh: r.head = val & 0xFFFF; break;
-    case kTdt: r.tail = val & 0xFFFF; break;
+    case kTdlen:
+      r.count = (val & 0xFFF80) / 16;
+      tx_state_[q].slots.assign(r.count, tx_slot{});
+      break;
+    case kTdh:
+      r.head = val & 0xFFFF;
+      tx_state_[q].reading.clear();
+      break;
+    case kTdt:
+      r.tail = val & 0xFFFF;
+      // TDT indexes the ring: count and beyond name no descriptor (the datasheet leaves what
+      // the part does then undefined)
+      if (r.count && r.tail >= r.count && !reported_[q * kKinds + kTdtOutside]) {
+        reported_[q * kKinds + kTdtOutside] = true;
+        report("tdt_outside_ring",
+               fmt::format("transmit queue {}: TDT written {}, beyond the ring's last descriptor "
+                           "{}",
+                           q, r.tail, r.count - 1),
+               cycle);
+      }
+      break;
     default: break;
   }
 }
@@ -127,8 +164,34 @@ void bus_monitor::tx_check(uint64_t cycle, unsigned queue, uint64_t addr, uint32
          cycle);
 }
 
-void bus_monitor::tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
+void bus_monitor::tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, const uint8_t* data,
+                               uint32_t len) {
   tx_check(cycle, queue, addr, len, "fetch");
+  if (queue >= tx_rings_.size()) return;
+  const ring& r = tx_rings_[queue];
+  tx_state& st = tx_state_[queue];
+  if (addr < r.base || st.slots.size() != r.count) return;
+  // The engine reads the data descriptors' buffers in ring order, one descriptor at a time
+  for (uint32_t i = 0; i < len / 16; ++i) {
+    const uint64_t idx = (addr - r.base) / 16 + i;
+    if (idx >= r.count) break;
+    uint32_t ctl;
+    std::memcpy(&ctl, data + 16 * i + 8, 4);  // little-endian, as the host
+    tx_slot& s = st.slots[idx];
+    s = tx_slot{};
+    s.data = !((ctl & kTxdDtypMask) == kTxdDtypCtxt && (ctl & kAdvtxdDcmdDext));
+    s.len = s.data ? (ctl & kTxdDtalenMask) : 0;
+    if (s.len) st.reading.push_back(static_cast<uint32_t>(idx));
+  }
+}
+
+void bus_monitor::tx_data_read(unsigned queue, uint32_t len, uint64_t last_beat) {
+  if (queue >= tx_state_.size() || tx_state_[queue].reading.empty()) return;
+  tx_state& st = tx_state_[queue];
+  tx_slot& s = st.slots[st.reading.front()];
+  s.requested += len;
+  s.done = last_beat;
+  if (s.requested >= s.len) st.reading.pop_front();
 }
 
 void bus_monitor::tx_writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
@@ -136,6 +199,24 @@ void bus_monitor::tx_writeback(uint64_t cycle, unsigned queue, uint64_t addr, ui
   // Write-backs come in ring order: every descriptor up to this one's end is done
   if (queue >= tx_rings_.size()) return;
   ring& r = tx_rings_[queue];
+  tx_state& st = tx_state_[queue];
+  // Each data descriptor written back must have had all its buffer's data read by now
+  for (uint32_t i = 0; addr >= r.base && st.slots.size() == r.count && i < len / 16; ++i) {
+    const uint64_t idx = (addr - r.base) / 16 + i;
+    if (idx >= r.count) break;
+    tx_slot& s = st.slots[idx];
+    if (s.len && (s.requested < s.len || s.done >= cycle) &&
+        !reported_[queue * kKinds + kTxWbBeforeData]) {
+      reported_[queue * kKinds + kTxWbBeforeData] = true;
+      report("tx_writeback_before_data",
+             fmt::format("transmit queue {}: descriptor {} written back with DD while {} of its "
+                         "{} buffer bytes had been read{}",
+                         queue, idx, std::min(s.requested, s.len), s.len,
+                         s.requested >= s.len ? " (their completion still on its way)" : ""),
+             cycle);
+    }
+    s = tx_slot{};
+  }
   if (r.count && addr >= r.base)
     r.head = static_cast<uint32_t>(((addr - r.base) / 16 + len / 16) % r.count);
 }

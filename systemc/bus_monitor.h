@@ -13,8 +13,12 @@
 //   dma_outside_memory       a DMA address outside host memory (an IOMMU would fault it)
 //   tx_descriptor_outside_ring  hardware fetched or wrote back a transmit descriptor outside
 //                            [TDH, TDT) (TDH tracked from the write-backs, which come in order)
+//   tdt_outside_ring         software wrote TDT at or beyond the ring's count (TDLEN / 16)
+//   tx_writeback_before_data  a transmit data descriptor was written back (DD) before the
+//                            completions of all its buffer's reads had reached the NIC
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,8 +36,11 @@ class bus_monitor {
   void desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
   void data_write(unsigned queue);
   void writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
-  // Transmit queues: a descriptor fetch, a descriptor write-back (DD)
-  void tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
+  // Transmit queues: a descriptor fetch (data: the descriptors as read, len bytes), a data
+  // read whose completion's last beat reaches the NIC at last_beat, a descriptor write-back (DD)
+  void tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, const uint8_t* data,
+                    uint32_t len);
+  void tx_data_read(unsigned queue, uint32_t len, uint64_t last_beat);
   void tx_writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
   void message(uint64_t cycle, unsigned vec);  // MSI-X (or the MSI message on vector 0)
   void dma_error(uint64_t cycle, bool write, uint64_t addr, uint32_t len);
@@ -46,6 +53,17 @@ class bus_monitor {
     uint32_t tail = 0;              // RDT as software last wrote it
     uint64_t data_unannounced = 0;  // buffers written whose descriptor is not written back
   };
+  // A fetched transmit descriptor: its buffer's length (a data descriptor), the bytes its
+  // reads asked for, the cycle the last of their completions arrives
+  struct tx_slot {
+    bool data = false;
+    uint32_t len = 0, requested = 0;
+    uint64_t done = 0;
+  };
+  struct tx_state {
+    std::vector<tx_slot> slots;    // by descriptor index
+    std::deque<uint32_t> reading;  // data descriptors whose reads are not all asked, in order
+  };
   struct vec_state {
     uint32_t interval = 0, prev_interval = 0;  // EITR bits 14:2, us
     uint64_t changed = 0;                      // cycle of the last EITR write
@@ -55,7 +73,7 @@ class bus_monitor {
   };
   // Queue and register offset of a receive- (or transmit-) queue register, or false
   static bool queue_reg(uint32_t addr, unsigned& q, uint32_t& off, bool tx);
-  static void tx_ring_write(ring& r, uint32_t off, uint32_t val);
+  void tx_ring_write(uint64_t cycle, unsigned q, uint32_t off, uint32_t val);
   void tx_check(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len, const char* what);
   // Is [first, first + n) inside [head, tail) of the ring?
   static bool owned(const ring& r, uint32_t first, uint32_t n);
@@ -63,6 +81,7 @@ class bus_monitor {
 
   std::vector<ring> rings_;
   std::vector<ring> tx_rings_;  // head: TDH as software set it and write-backs moved it
+  std::vector<tx_state> tx_state_;
   std::vector<vec_state> vecs_;
   uint64_t cycles_per_us_;
   std::vector<bool> reported_;  // one report per queue and kind is enough to name the bug

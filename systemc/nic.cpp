@@ -455,9 +455,7 @@ void nic::on_dma_request(const rtl::dma_request& r) {
   }
   // Non-posted read: the link model annotates the round trip; data is sampled now. Reads are
   // descriptor fetches (receive or transmit) and transmit data reads.
-  if (rtl::tag_tx_desc_read(r.tag))
-    monitor_.tx_desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
-  else if (!rtl::tag_tx_data_read(r.tag))
+  if (!rtl::tag_tx_desc_read(r.tag) && !rtl::tag_tx_data_read(r.tag))
     monitor_.desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, r.len);
   std::vector<uint8_t> buf(r.len);
   tlm::tlm_generic_payload gp;
@@ -480,6 +478,14 @@ void nic::on_dma_request(const rtl::dma_request& r) {
   if (on_tx_port && (rtl::tag_tx_desc_read(r.tag) || rtl::tag_tx_data_read(r.tag)))
     on_tx_port(rtl::tag_tx_desc_read(r.tag) ? tx_port::desc_read : tx_port::data_read,
                rtl::tag_queue(r.tag), r.addr, r.len, time_of(done));
+  // Transmit reads: the monitor sees the descriptors fetched and when each data read's
+  // completion's last beat arrives; so do the host's checkers (on_tx_read)
+  const bool tx_desc = rtl::tag_tx_desc_read(r.tag), tx_data = rtl::tag_tx_data_read(r.tag);
+  if (tx_desc) monitor_.tx_desc_read(cycle_, rtl::tag_queue(r.tag), r.addr, buf.data(), r.len);
+  if (tx_data) monitor_.tx_data_read(rtl::tag_queue(r.tag), r.len, rresp_.back().cycle);
+  if ((tx_desc || tx_data) && on_tx_read)
+    on_tx_read(rtl::tag_queue(r.tag), tx_desc, r.addr, buf.data(), r.len,
+               time_of(rresp_.back().cycle));
 }
 
 template <class M>
@@ -509,7 +515,9 @@ void nic::on_dma_wdata(const M& m) {
     monitor_.tx_writeback(cycle_, ext.queue, wr_.addr, wr_.len);  // transmit descriptors, DD
     if (on_tx_port) on_tx_port(tx_port::writeback, ext.queue, wr_.addr, wr_.len, time_of(cycle_));
   }
-  posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
+  const sc_time visible = posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
+  if (ext.tag == rtl::kTagTxWbWr && on_tx_writeback)
+    on_tx_writeback(ext.queue, wr_.addr, wr_.len, visible);
   wr_active_ = false;
 }
 

@@ -115,6 +115,14 @@ class nic : public sc_core::sc_module {
   std::function<void(tx_port ev, unsigned queue, uint64_t addr, uint32_t len,
                      const sc_core::sc_time& t)>
       on_tx_port;
+  // Transmit queue `queue` read host memory: descriptors (desc) or a buffer's data, len bytes
+  // at addr as read, the completion's last beat reaching the NIC at `done`
+  std::function<void(unsigned queue, bool desc, uint64_t addr, const uint8_t* data, uint32_t len,
+                     const sc_core::sc_time& done)>
+      on_tx_read;
+  // Transmit descriptors [addr, addr + len) written back (DD), visible to the CPU from `visible`
+  std::function<void(unsigned queue, uint64_t addr, uint32_t len, const sc_core::sc_time& visible)>
+      on_tx_writeback;
 
   uint64_t cycles_ticked() const { return ticked_; }
   uint64_t cycles_skipped() const { return skipped_; }
