@@ -95,7 +95,8 @@ uint64_t hal::dma_map_single(const uint8_t* ptr, uint32_t len) {
   return a;
 }
 
-void hal::dma_unmap_single(uint64_t dma, uint32_t) {
+void hal::dma_unmap_single(uint64_t dma, uint32_t len) {
+  if (on_dma_unmap) on_dma_unmap(dma, len);
   auto it = bounce_.find(dma);
   if (it == bounce_.end()) return;  // host memory mapped in place
   if (it->second.order >= 0) mem_.free_page(dma, static_cast<unsigned>(it->second.order));

@@ -97,6 +97,8 @@ class hal : public sc_core::sc_module {
   uint64_t mmio_reads() const { return mmio_reads_; }
   // Checkers watch the driver's register writes (offset, value) as it issues them
   std::function<void(uint32_t reg, uint32_t val)> on_writel;
+  // ... and its unmapping of the buffers the device reads (bus address, length)
+  std::function<void(uint64_t dma, uint32_t len)> on_dma_unmap;
   // Descriptors written back and not yet consumed: bus address -> frame, when visible
   struct wb_seen {
     uint64_t frame;
