@@ -458,6 +458,11 @@ params::params() {
       num("sim.stranded_us", field(&rc::stranded_us), "us", 10, 1e7,
           "stranded-packet checker: a written-back frame may wait this long with its NAPI idle and "
           "its vector masked"),
+      num("sim.tx_timeout_us", field(&rc::tx_timeout_us), "us", 50000, 1e7,
+          "transmit watchdog (dev_watchdog's watchdog_timeo, 5 s in igb; shorter here so a "
+          "simulated run can see one): a transmit queue stopped whose last transmit is older is "
+          "reported as tx_timeout. At least 50 ms, beyond the longest wait a correct system has "
+          "for a completion (an EITR interval, 8.2 ms; a PAUSE, 33.6 ms)"),
       integer("fault.lose_eims_write",
               field(&rc::ic, &igb_config::fault, &igb_fault_hooks::lose_eims_write), "", 0,
               1000000000,

@@ -46,6 +46,9 @@ struct run_config {
   host_mem_layout layout;
   sc_core::sc_time drain;
   double stranded_us = 2000;  // the stranded-packet checker's bound
+  // dev_watchdog's watchdog_timeo (igb: 5 s); shorter so a simulated run, which lasts
+  // milliseconds, can see a stopped queue time out
+  double tx_timeout_us = 100000;
   int64_t seed = 0;
 };
 

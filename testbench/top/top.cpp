@@ -86,7 +86,7 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
 mem("host_mem", c.layout), link("pcie", c.pp), dev("nic", c.np, &wire, c.lockstep),
 hw("hal", k, mem), txsb(k, send_flow_addr()),
 checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
-wall0_(std::chrono::steady_clock::now()) {
+txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
   k.local_addr = kHostIp;
   if (live) src.set_live(live.get());
   if (c.ac.reply == app_reply::echo) {
@@ -126,6 +126,18 @@ wall0_(std::chrono::steady_clock::now()) {
   k.on_event = [this](const char* ev) { note_event(ev, k.this_cpu().now()); };
   hw.on_writel = [this](uint32_t reg, uint32_t val) { checkers.on_writel(reg, val); };
   checkers.spawn();
+  // The transmit checkers see each packet the driver queues (its observer), the NIC's reads
+  // and write-backs and the driver's unmapping
+  adapter.observer = std::make_unique<tx_check_observer>(hw, txcheck);
+  dev.on_tx_read = [this](unsigned q, bool desc, uint64_t addr, const uint8_t* data, uint32_t len,
+                          const sc_time& done) {
+    txcheck.nic_read(q, desc, addr, data, len, done);
+  };
+  dev.on_tx_writeback = [this](unsigned q, uint64_t addr, uint32_t len, const sc_time& visible) {
+    txcheck.written_back(q, addr, len, visible);
+  };
+  hw.on_dma_unmap = [this](uint64_t dma, uint32_t) { txcheck.unmapped(dma); };
+  if (sender) txcheck.spawn();
 }
 
 void igbsim_top::drop(uint64_t id, const std::string& counter) {

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "checkers.h"
+#include "tx_checkers.h"
 #include "eth_wire.h"
 #include "hal.h"
 #include "host_mem.h"
@@ -101,6 +102,7 @@ class igbsim_top : public sc_core::sc_module {
   // First occurrence of the events --waves-trigger can select (simulated ns)
   std::map<std::string, double> first_event;
   driver_checkers checkers;
+  tx_checkers txcheck;
   run_tallies tallies;
 
   uint64_t first_frame_ps = UINT64_MAX;  // when the first frame started arriving
