@@ -494,6 +494,21 @@ params::params() {
       flag("fault.refill_stack_owned",
            field(&rc::ic, &igb_config::fault, &igb_fault_hooks::refill_stack_owned),
            "planted driver bug: a buffer is given back to the NIC while the stack still holds it"),
+      flag("fault.tx_tdt_before_desc",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tx_tdt_before_desc),
+           "planted driver bug: no wmb before the TDT write, which overtakes the descriptor "
+           "stores"),
+      flag("fault.tx_no_rs", field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tx_no_rs),
+           "planted driver bug: RS is never set, so the NIC never reports a packet done"),
+      flag("fault.tx_free_before_dd",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tx_free_before_dd),
+           "planted driver bug: transmit completion frees a packet without looking at its DD"),
+      flag("fault.tx_never_wake",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tx_never_wake),
+           "planted driver bug: a stopped transmit queue is never woken again"),
+      flag("fault.tx_tdt_beyond_ring",
+           field(&rc::ic, &igb_config::fault, &igb_fault_hooks::tx_tdt_beyond_ring),
+           "planted driver bug: the TDT write at the ring's wrap writes the ring's count, not 0"),
       flag_bit("fault.msix_while_masked", &rc::np, &nic_params::fault_bits, 1,
                "planted hardware bug: the RTL sends MSI-X whatever EIMS says"),
       flag_bit(
@@ -504,6 +519,11 @@ params::params() {
                "RDT (outside [RDH, RDT))"),
       flag_bit("fault.eitr_ignored", &rc::np, &nic_params::fault_bits, 8,
                "planted hardware bug: EITR never throttles interrupt messages"),
+      flag_bit("fault.tx_dd_before_data", &rc::np, &nic_params::fault_bits, 16,
+               "planted hardware bug: a transmit data descriptor is written back (DD) before its "
+               "data is read"),
+      flag_bit("fault.tx_bad_csum", &rc::np, &nic_params::fault_bits, 32,
+               "planted hardware bug: the inserted transmit TCP/UDP checksum is off by one"),
       hidden(flag("fault.nic_spin", field(&rc::np, &nic_params::fault_spin),
                   "planted model bug: once a frame is in the packet buffer the NIC's run loop "
                   "spins in zero time (the progress watchdog must end the run)")),
