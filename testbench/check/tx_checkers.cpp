@@ -151,9 +151,10 @@ void tx_checkers::check_completions() {
 // ("NETDEV WATCHDOG: ... transmit queue N timed out") and calls ndo_tx_timeout (igb_tx_timeout
 // schedules a reset). Here the warning is the violation; the reset is not modelled.
 // One excuse the kernel does not make, because watchdog_timeo is 100 ms here, not 5 s: a
-// queue whose ring still holds a packet waiting for its completion, which will wake it however
-// slow the CPU is (a cost of a second per refill is a valid configuration); a completion that
-// never comes for a packet the NIC has read is tx_completion_missing's.
+// queue whose ring still holds a packet waiting for its completion, or whose BQL still counts
+// bytes in flight, which will wake it however slow the CPU is (a cost of a second per refill
+// is a valid configuration); a completion that never comes for a packet the NIC has read is
+// tx_completion_missing's.
 void tx_checkers::dev_watchdog() {
   net_device* dev = adapter_.netdev;
   if (timeout_reported_ || !dev || !netif_running(dev) ||
@@ -168,7 +169,8 @@ void tx_checkers::dev_watchdog() {
         std::find_if(adapter_.tx_ring.begin(), adapter_.tx_ring.end(), [&](const auto& r) {
           return r->queue_index == i && r->tx_buffer_info[r->next_to_clean].next_to_watch >= 0;
         });
-    if (waiting != adapter_.tx_ring.end()) continue;
+    // (or BQL still counts bytes in flight: the driver is inside its completion loop)
+    if (waiting != adapter_.tx_ring.end() || dql_inflight(&txq->dql)) continue;
     ++txq->trans_timeout;
     timeout_reported_ = true;
     k_.violate_at(sc_time_stamp(), "tx_timeout",
