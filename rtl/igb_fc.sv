@@ -47,7 +47,9 @@
 //   valid (buffer fullness above low threshold value), a PAUSE (XOFF) frame is sent. If this
 //   field contains zero value, the flow control refresh is disabled". The counter's unit is
 //   taken as the pause quantum ("the same as other flow control timers", 8257x SDM); it
-//   restarts when an XOFF is requested. Linux igb never writes FCRTV: no refresh there.
+//   restarts when an XOFF is requested, and counts only while FCRTV is not 0 (so FCSTS0 shows
+//   0 there: with nothing to time, clk_i may be gated through a long XOFF state). Linux igb
+//   never writes FCRTV: no refresh there.
 // - Marks (DS-I210 8.5.x): XOFF when the fill is >= FCRTH ("bigger or equal"); "below low"
 //   is fill < FCRTL. The fill counts bytes; FCRTL/FCRTH keep 16-byte granularity.
 // - TFCE cleared while in the XOFF state leaves it without an XON; RFCE cleared ends a pause.
@@ -239,8 +241,9 @@ module igb_fc #(
     xontxc_inc_o  = 1'b0;
     xofftxc_inc_o = 1'b0;
 
-    // The refresh counter counts quanta while in the XOFF state
-    if (xoff_st_q) begin
+    // The refresh counter counts quanta while in the XOFF state with refresh on (FCRTV not 0:
+    // with no refresh it has nothing to time, and the host need not clock clk_i for it)
+    if (xoff_st_q && fcrtv_i != '0) begin
       if (qc_q == QcW'(QuantumCycles - 1)) begin
         qc_d = '0;
         if (refresh_q != 16'hFFFF) refresh_d = refresh_q + 16'd1;
@@ -310,7 +313,11 @@ module igb_fc #(
   end
 
   assign fcsts_o = {refresh_q, 13'b0, below, above, tx_pause_o};
-  assign idle_o  = !evt && pause_q == '0 && !xoff_st_q && !req_q && !send_q;
+  // Idle unless a timer runs, a frame waits or goes, or the fill crosses a mark: the fill
+  // changes at clk_i edges (or at a commit, which clocks clk_i too), so the edge after it
+  // takes the crossing as it would with every cycle clocked (FCRTH above, FCRTL below).
+  assign idle_o  = !evt && pause_q == '0 && !req_q && !send_q &&
+                   !(xoff_st_q ? (!tfce_i || below || fcrtv_i != '0) : (tfce_i && above));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
