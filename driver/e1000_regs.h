@@ -8,7 +8,24 @@ namespace igbsim {
 
 constexpr uint32_t E1000_RCTL = 0x00100;
 constexpr uint32_t E1000_CTRL = 0x00000;
-constexpr uint32_t E1000_CTRL_RST = 1u << 26;  // device reset (self-clearing)
+constexpr uint32_t E1000_CTRL_RST = 1u << 26;     // device reset (self-clearing)
+constexpr uint32_t E1000_CTRL_RFCE = 0x08000000;  // receive flow control enable
+constexpr uint32_t E1000_CTRL_TFCE = 0x10000000;  // transmit flow control enable
+constexpr uint32_t E1000_STATUS = 0x00008;
+constexpr uint32_t E1000_STATUS_TXOFF = 0x00000010;  // transmission paused (PAUSE received)
+// IEEE 802.3x flow control (e1000_regs.h, e1000_defines.h)
+constexpr uint32_t E1000_FCAL = 0x00028;           // flow control address low
+constexpr uint32_t E1000_FCAH = 0x0002C;           // flow control address high
+constexpr uint32_t E1000_FCT = 0x00030;            // flow control type
+constexpr uint32_t E1000_FCTTV = 0x00170;          // flow control transmit timer value
+constexpr uint32_t E1000_FCRTL = 0x02160;          // flow control receive threshold low
+constexpr uint32_t E1000_FCRTH = 0x02168;          // flow control receive threshold high
+constexpr uint32_t E1000_FCRTV = 0x02460;          // flow control refresh timer value
+constexpr uint32_t E1000_FCRTL_XONE = 0x80000000;  // send XON below the low mark
+// FLOW_CONTROL_ADDRESS_LOW/HIGH, FLOW_CONTROL_TYPE (e1000_hw.h): 01-80-C2-00-00-01, 0x8808
+constexpr uint32_t FLOW_CONTROL_ADDRESS_LOW = 0x00C28001;
+constexpr uint32_t FLOW_CONTROL_ADDRESS_HIGH = 0x00000100;
+constexpr uint32_t FLOW_CONTROL_TYPE = 0x8808;
 constexpr uint32_t E1000_RXCSUM = 0x05000;
 constexpr uint32_t E1000_MRQC = 0x05818;
 constexpr uint32_t E1000_RLPML = 0x05004;  // receive long packet maximum length (RCTL.LPE)
@@ -84,7 +101,11 @@ constexpr uint32_t E1000_GOTCL = 0x04090;  // good octets transmitted (FCS inclu
 constexpr uint32_t E1000_GOTCH = 0x04094;
 constexpr uint32_t E1000_TOTL = 0x040C8;  // total octets transmitted, low half
 constexpr uint32_t E1000_TOTH = 0x040CC;
-constexpr uint32_t E1000_TPT = 0x040D4;  // total packets transmitted
+constexpr uint32_t E1000_TPT = 0x040D4;      // total packets transmitted
+constexpr uint32_t E1000_XONRXC = 0x04048;   // XON frames received
+constexpr uint32_t E1000_XONTXC = 0x0404C;   // XON frames transmitted
+constexpr uint32_t E1000_XOFFRXC = 0x04050;  // XOFF frames received
+constexpr uint32_t E1000_XOFFTXC = 0x04054;  // XOFF frames transmitted
 constexpr uint32_t E1000_IAC = 0x04100;
 constexpr uint32_t E1000_ICRXDMTC = 0x04120;
 
@@ -104,6 +125,7 @@ constexpr uint32_t E1000_RCTL_UPE = 0x00000008;  // unicast promiscuous
 constexpr uint32_t E1000_RCTL_MPE = 0x00000010;  // multicast promiscuous
 constexpr uint32_t E1000_RCTL_LPE = 0x00000020;
 constexpr uint32_t E1000_RCTL_BAM = 0x00008000;
+constexpr uint32_t E1000_RCTL_DPF = 0x00400000;  // discard PAUSE frames
 constexpr uint32_t E1000_RCTL_SECRC = 0x04000000;
 // SRRCTL
 constexpr uint32_t E1000_SRRCTL_BSIZEPKT_SHIFT = 10;

@@ -20,6 +20,10 @@
 //     queues; context latch, data reads, write-backs, TDH) -> igb_tx_pktbuf (store-and-forward)
 //     -> igb_tx_offload (checksums, TSO) -> igb_tx_mac (padding, FCS, statistics) -> tx stream
 //   the transmit reads and write-backs share igb_dma_arb with the receive side.
+// Flow control (IEEE 802.3x): igb_fc watches the receive stream for PAUSE frames (the pause
+//   timer stops igb_tx_mac starting data frames; a consumed PAUSE frame is dropped by the
+//   packet buffer's filter, RCTL.DPF) and the packet buffer's fill against FCRTH/FCRTL (its
+//   XOFF/XON frames go out through igb_tx_mac at a frame boundary).
 // Data path:
 //   wire stream -> igb_rx_csum/igb_rss -> igb_rx_pktbuf (one buffer, frames in arrival order)
 //     -> queue select (RETA[hash & 0x7F] when RSS hashed the frame, else queue 0)
@@ -288,6 +292,16 @@ module igb_nic
   logic [15:0] txs_bytes;
   logic [NumQ-1:0]       tx_cause, tx_flush, tx_wb_pending, txq_vec_valid;
   logic [NumQ-1:0][$clog2(NumVec)-1:0] txq_vec;
+  // Flow control
+  logic        fc_rfce, fc_tfce, fc_xone, fc_txoff, fc_rx_drop, fc_tx_pause, fc_idle;
+  logic [47:0] fc_fca;
+  logic [15:0] fc_fct, fc_fcttv, fc_fcrtv;
+  logic [17:0] fc_fcrtl, fc_fcrth, rxpb_fill;
+  logic        fc_valid, fc_ready, fc_last;
+  logic [127:0] fc_data;
+  logic [4:0]  fc_bytes;
+  logic        xonrxc_inc, xoffrxc_inc, xontxc_inc, xofftxc_inc;
+  logic [31:0] fc_fcsts;
   logic unused_tx;
   assign unused_tx = ^{tipg, tctl[31:4], tctl[2], tctl[0]};
 
@@ -322,7 +336,11 @@ module igb_nic
     .tctl_o(tctl), .tipg_o(tipg), .txdctl_o(txdctl), .tdba_o(tdba), .tdlen_o(tdlen),
     .tdt_o(tdt), .tdh_i(tdh), .tdh_we_o(tdh_we),
     .tpt_inc_i(tpt_inc), .gptc_inc_i(gptc_inc), .txs_bytes_i(txs_bytes),
-    .pqgptc_inc_i(pqgptc_inc)
+    .pqgptc_inc_i(pqgptc_inc),
+    .rfce_o(fc_rfce), .tfce_o(fc_tfce), .fca_o(fc_fca), .fct_o(fc_fct), .fcttv_o(fc_fcttv),
+    .fcrtl_o(fc_fcrtl), .xone_o(fc_xone), .fcrth_o(fc_fcrth), .fcrtv_o(fc_fcrtv),
+    .txoff_i(fc_txoff), .xonrxc_inc_i(xonrxc_inc), .xoffrxc_inc_i(xoffrxc_inc),
+    .xontxc_inc_i(xontxc_inc), .xofftxc_inc_i(xofftxc_inc)
   );
 
   logic        frm_valid;
@@ -361,7 +379,7 @@ module igb_nic
   igb_rx_pktbuf #(.Words(PktbufWords)) u_pktbuf (
     .clk_i, .rx_clk_i, .rst_ni(rst_core_n), .enable_i(rctl[RctlEn]), .size_kb_i(rxpbs_kb),
     .upe_i(rctl[RctlUpe]), .mpe_i(rctl[RctlMpe]), .bam_i(rctl[RctlBam]), .lpe_i(rctl[RctlLpe]),
-    .rlpml_i(rlpml), .rar_i(rar0), .rar_valid_i(rar0_valid),
+    .rlpml_i(rlpml), .rar_i(rar0), .rar_valid_i(rar0_valid), .fc_drop_i(fc_rx_drop),
     .rx_valid_i(rx_valid_q), .rx_ready_o(pb_ready), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
     .rx_bytes_i(rx_bytes_q), .meta_status_i(csum_status), .meta_pkt_info_i({csum_ptype, rss_type}),
     .meta_hash_i(rss_hash), .frm_hash_o(frm_hash),
@@ -370,8 +388,24 @@ module igb_nic
     .frm_pop_i(|frm_pop),
     .ev_frame_ok_o, .ev_frame_drop_o(mpc_inc), .ev_frame_runt_o(ruc_inc),
     .ev_frame_long_o, .ev_frame_filt_o,
-    .drops_o(pb_drops), .runts_o(pb_runts), .longs_o(pb_longs)
+    .drops_o(pb_drops), .runts_o(pb_runts), .longs_o(pb_longs), .fill_o(rxpb_fill)
   );
+
+  igb_fc u_fc (
+    .clk_i, .rx_clk_i, .rst_ni(rst_core_n),
+    .rfce_i(fc_rfce), .tfce_i(fc_tfce), .dpf_i(rctl[RctlDpf]), .fca_i(fc_fca), .fct_i(fc_fct),
+    .rar_i(rar0), .rar_valid_i(rar0_valid), .fcttv_i(fc_fcttv), .fcrtl_i(fc_fcrtl),
+    .xone_i(fc_xone), .fcrth_i(fc_fcrth), .fcrtv_i(fc_fcrtv),
+    .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
+    .rx_bytes_i(rx_bytes_q), .rx_drop_o(fc_rx_drop), .rxpb_fill_i(rxpb_fill),
+    .tx_pause_o(fc_tx_pause), .fc_valid_o(fc_valid), .fc_ready_i(fc_ready),
+    .fc_data_o(fc_data), .fc_last_o(fc_last), .fc_bytes_o(fc_bytes),
+    .txoff_o(fc_txoff), .fcsts_o(fc_fcsts),  // FCSTS0: not decoded (not in e1000_regs.h)
+    .xonrxc_inc_o(xonrxc_inc), .xoffrxc_inc_o(xoffrxc_inc), .xontxc_inc_o(xontxc_inc),
+    .xofftxc_inc_o(xofftxc_inc), .idle_o(fc_idle)
+  );
+  logic unused_fcsts;
+  assign unused_fcsts = ^fc_fcsts;
   assign ev_frame_mpc_o = mpc_inc;
   assign ev_frame_runt_o = ruc_inc;
 
@@ -591,6 +625,8 @@ module igb_nic
     .frame_full_o(mac_frame_full),
     .in_valid_i(toff_valid), .in_ready_o(toff_ready), .in_data_i(toff_data),
     .in_last_i(toff_last), .in_bytes_i(toff_bytes),
+    .tx_pause_i(fc_tx_pause), .fc_valid_i(fc_valid), .fc_ready_o(fc_ready),
+    .fc_data_i(fc_data), .fc_last_i(fc_last), .fc_bytes_i(fc_bytes),
     .tx_valid_o, .tx_ready_i, .tx_data_o, .tx_last_o, .tx_bytes_o,
     .tpt_inc_o(tpt_inc), .gptc_inc_o(gptc_inc), .frame_bytes_o(txs_bytes),
     .pqgptc_inc_o(pqgptc_inc), .busy_o(tx_mac_busy)
@@ -644,7 +680,7 @@ module igb_nic
   assign core_idle_o    = ~((|dc_busy) | (|dma_busy) | intr_busy | arb_busy | mmio_rvalid_o |
                             ev_frame_ok_o | mmio_valid_q |
                             rresp_valid_q | (ticks_1us_q != '0) | (sw_reset_cnt_q != '0) |
-                            tx_busy);
+                            tx_busy | ~fc_idle);
   assign idle_o         = rx_idle_o & core_idle_o;
   logic unused_regs_ready;
   assign unused_regs_ready = regs_ready;

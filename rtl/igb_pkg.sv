@@ -28,6 +28,7 @@ package igb_pkg;
 
   // Global receive control and interrupts
   localparam logic [MmioAw-1:0] CTRL      = 17'h00000;  // device control; bit 26 RST
+  localparam logic [MmioAw-1:0] STATUS    = 17'h00008;  // device status; bit 4 TXOFF
   localparam logic [MmioAw-1:0] RCTL      = 17'h00100;
   localparam logic [MmioAw-1:0] RXPBS     = 17'h02404;  // RX packet buffer size, KB in 6:0
   // RXCSUM: 0x5000 in the e1000 register map (UNVERIFIED for igb in the reference; chosen)
@@ -87,6 +88,16 @@ package igb_pkg;
   localparam logic [7:0] OffTDH    = 8'h10;
   localparam logic [7:0] OffTDT    = 8'h18;
   localparam logic [7:0] OffTXDCTL = 8'h28;
+  // IEEE 802.3x flow control (e1000_regs.h; DS-I210 8.5, 8.2): the PAUSE address (FCAL bytes
+  // 0-3, FCAH bytes 4-5), its EtherType, the XOFF pause time, and the receive packet buffer's
+  // marks (bytes, 16-byte granular) with FCRTL.XONE; FCRTV: XOFF refresh, in pause quanta
+  localparam logic [MmioAw-1:0] FCAL     = 17'h00028;
+  localparam logic [MmioAw-1:0] FCAH     = 17'h0002C;
+  localparam logic [MmioAw-1:0] FCT      = 17'h00030;
+  localparam logic [MmioAw-1:0] FCTTV    = 17'h00170;
+  localparam logic [MmioAw-1:0] FCRTL    = 17'h02160;
+  localparam logic [MmioAw-1:0] FCRTH    = 17'h02168;
+  localparam logic [MmioAw-1:0] FCRTV    = 17'h02460;
   // Global transmit control (reference A.3)
   localparam logic [MmioAw-1:0] TCTL     = 17'h00400;
   localparam logic [MmioAw-1:0] TIPG     = 17'h00410;
@@ -110,6 +121,11 @@ package igb_pkg;
   // "Good transmitted packets counter registers"; read-to-clear like the other statistics)
   localparam logic [MmioAw-1:0] PQGPTC0 = 17'h10014;
   localparam logic [7:0] OffRQDPC  = 8'h30;  // per-queue drop count, read-to-clear
+  // Flow control frames received and sent (read-to-clear; ethtool -S rx_flow_control_xon ..)
+  localparam logic [MmioAw-1:0] XONRXC  = 17'h04048;
+  localparam logic [MmioAw-1:0] XONTXC  = 17'h0404C;
+  localparam logic [MmioAw-1:0] XOFFRXC = 17'h04050;
+  localparam logic [MmioAw-1:0] XOFFTXC = 17'h04054;
   localparam logic [MmioAw-1:0] IAC      = 17'h04100;  // interrupt assertion count
   localparam logic [MmioAw-1:0] ICRXDMTC = 17'h04120;  // RXDMT0 interrupt cause count
 
@@ -125,6 +141,11 @@ package igb_pkg;
 
   // RCTL bits
   localparam int CtrlRst   = 26;
+  localparam int CtrlRfce  = 27;  // honour received PAUSE frames
+  localparam int CtrlTfce  = 28;  // send PAUSE frames
+  localparam int StatusTxoff = 4;  // transmission paused by a received PAUSE frame
+  localparam int FcrtlXone = 31;  // send XON when the fill falls below FCRTL
+  localparam int RctlDpf   = 22;  // discard PAUSE frames (not passed to the host)
   // CTRL.RST holds the device in reset this many cycles (8.2 us at 125 MHz); software waits
   // before touching it again (igb sleeps 10-20 ms after e1000_reset_hw)
   localparam int SwResetCycles = 1024;

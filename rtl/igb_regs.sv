@@ -3,7 +3,9 @@
 // in both the 0x2800 and the 0xC000 block), RSS (MRQC, RSSRK, RETA), interrupts
 // (EICR/EICS/EIMS/EIMC/EIAC/EIAM/EITR/IVAR/GPIE, ICR/ICS/IMS/IMC/IAM), the receive filters
 // (RCTL, RLPML, RAL0/RAH0) and receive statistics; NumQ transmit queues (the 0x3800 and the
-// 0xE000 block), TCTL, TIPG and transmit statistics.
+// 0xE000 block), TCTL, TIPG and transmit statistics; flow control (CTRL.RFCE/TFCE, STATUS.TXOFF,
+// FCAL/FCAH/FCT/FCTTV/FCRTL/FCRTH/FCRTV, XONRXC/XONTXC/XOFFRXC/XOFFTXC; igb_fc acts on them).
+// CTRL keeps what software writes but RST (self-clearing); the model acts on RFCE and TFCE.
 //
 // MMIO port: one access per cycle, always ready. A write takes effect at the clock edge; a
 // read returns its data one cycle later on mmio_rvalid_o/mmio_rdata_o, and read-to-clear
@@ -94,7 +96,23 @@ module igb_regs
   input  wire logic              tpt_inc_i,
   input  wire logic              gptc_inc_i,
   input  wire logic [15:0]       txs_bytes_i,
-  input  wire logic [NumQ-1:0]   pqgptc_inc_i
+  input  wire logic [NumQ-1:0]   pqgptc_inc_i,
+
+  // Flow control (igb_fc): configuration out, status and statistics increments in
+  output      logic              rfce_o,          // CTRL.RFCE
+  output      logic              tfce_o,          // CTRL.TFCE
+  output      logic [47:0]       fca_o,           // {FCAH[15:0], FCAL}
+  output      logic [15:0]       fct_o,
+  output      logic [15:0]       fcttv_o,
+  output      logic [17:0]       fcrtl_o,         // bytes: FCRTL bits 17:4, 3:0 zero
+  output      logic              xone_o,          // FCRTL.XONE
+  output      logic [17:0]       fcrth_o,
+  output      logic [15:0]       fcrtv_o,
+  input  wire logic              txoff_i,         // STATUS.TXOFF
+  input  wire logic              xonrxc_inc_i,
+  input  wire logic              xoffrxc_inc_i,
+  input  wire logic              xontxc_inc_i,
+  input  wire logic              xofftxc_inc_i
 );
 
   localparam int VecW = $clog2(NumVec);
@@ -155,6 +173,11 @@ module igb_regs
   logic [31:0] gptc_q, gptc_d, tpt_q, tpt_d;
   logic [63:0] gotc_q, gotc_d, tot_q, tot_d;
   logic [NumQ-1:0][31:0] pqgptc_q, pqgptc_d;
+  // Flow control registers and statistics
+  logic [31:0] ctrl_q, fcal_q, fcrtl_q, fcrth_q;
+  logic [15:0] fcah_q, fct_q, fcttv_q, fcrtv_q;
+  logic [31:0] xonrxc_q, xonrxc_d, xontxc_q, xontxc_d, xoffrxc_q, xoffrxc_d;
+  logic [31:0] xofftxc_q, xofftxc_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
 
@@ -347,6 +370,10 @@ module igb_regs
     tpt_d    = tpt_q;
     tot_d    = tot_q;
     pqgptc_d = pqgptc_q;
+    xonrxc_d  = xonrxc_q;
+    xontxc_d  = xontxc_q;
+    xoffrxc_d = xoffrxc_q;
+    xofftxc_d = xofftxc_q;
     if (rd) begin
       if (tq_hit) begin
         unique case (q_off)
@@ -387,6 +414,31 @@ module igb_regs
       end else begin
         unique case (mmio_addr_i)
           RCTL:      rdata_d = rctl_q;
+          CTRL:      rdata_d = ctrl_q;
+          STATUS:    rdata_d = 32'(txoff_i) << StatusTxoff;
+          FCAL:      rdata_d = fcal_q;
+          FCAH:      rdata_d = {16'h0, fcah_q};
+          FCT:       rdata_d = {16'h0, fct_q};
+          FCTTV:     rdata_d = {16'h0, fcttv_q};
+          FCRTL:     rdata_d = fcrtl_q;
+          FCRTH:     rdata_d = fcrth_q;
+          FCRTV:     rdata_d = {16'h0, fcrtv_q};
+          XONRXC: begin
+            rdata_d  = xonrxc_q;
+            xonrxc_d = '0;
+          end
+          XONTXC: begin
+            rdata_d  = xontxc_q;
+            xontxc_d = '0;
+          end
+          XOFFRXC: begin
+            rdata_d   = xoffrxc_q;
+            xoffrxc_d = '0;
+          end
+          XOFFTXC: begin
+            rdata_d   = xofftxc_q;
+            xofftxc_d = '0;
+          end
           RLPML:     rdata_d = {18'h0, rlpml_q};
           RAL0:      rdata_d = ral0_q;
           RAH0:      rdata_d = rah0_q;
@@ -505,6 +557,10 @@ module igb_regs
     if (gptc_inc_i) gotc_d = gotc_d + 64'(txs_bytes_i);
     if (tpt_inc_i)  tpt_d  = tpt_d + 32'd1;
     if (tpt_inc_i)  tot_d  = tot_d + 64'(txs_bytes_i);
+    if (xonrxc_inc_i)  xonrxc_d  = xonrxc_d + 32'd1;
+    if (xontxc_inc_i)  xontxc_d  = xontxc_d + 32'd1;
+    if (xoffrxc_inc_i) xoffrxc_d = xoffrxc_d + 32'd1;
+    if (xofftxc_inc_i) xofftxc_d = xofftxc_d + 32'd1;
   end
 
   // Configuration registers: only software writes them, at the clock edge of the write.
@@ -544,6 +600,14 @@ module igb_regs
       tdbah_q     <= '0;
       tdlen_q     <= '0;
       tdt_q       <= '0;
+      ctrl_q      <= '0;
+      fcal_q      <= '0;
+      fcah_q      <= '0;
+      fct_q       <= '0;
+      fcttv_q     <= '0;
+      fcrtl_q     <= '0;
+      fcrth_q     <= '0;
+      fcrtv_q     <= '0;
     end else if (wr) begin
       if (tq_hit) begin
         unique case (q_off)
@@ -589,6 +653,15 @@ module igb_regs
           IVAR_MISC: ivar_misc_q <= mmio_wdata_i;
           TCTL:      tctl_q      <= mmio_wdata_i;
           TIPG:      tipg_q      <= mmio_wdata_i;
+          CTRL:      ctrl_q      <= mmio_wdata_i & ~(32'd1 << CtrlRst);
+          FCAL:      fcal_q      <= mmio_wdata_i;
+          FCAH:      fcah_q      <= mmio_wdata_i[15:0];
+          FCT:       fct_q       <= mmio_wdata_i[15:0];
+          FCTTV:     fcttv_q     <= mmio_wdata_i[15:0];
+          // The marks keep 16-byte granularity (bits 17:4), FCRTL its XONE bit
+          FCRTL:     fcrtl_q     <= mmio_wdata_i & 32'h8003_FFF0;
+          FCRTH:     fcrth_q     <= mmio_wdata_i & 32'h0003_FFF0;
+          FCRTV:     fcrtv_q     <= mmio_wdata_i[15:0];
           default: ;
         endcase
       end
@@ -613,6 +686,10 @@ module igb_regs
       tpt_q       <= '0;
       tot_q       <= '0;
       pqgptc_q    <= '0;
+      xonrxc_q    <= '0;
+      xontxc_q    <= '0;
+      xoffrxc_q   <= '0;
+      xofftxc_q   <= '0;
       rvalid_q    <= 1'b0;
       rdata_q     <= '0;
     end else begin
@@ -631,6 +708,10 @@ module igb_regs
       tpt_q       <= tpt_d;
       tot_q       <= tot_d;
       pqgptc_q    <= pqgptc_d;
+      xonrxc_q    <= xonrxc_d;
+      xontxc_q    <= xontxc_d;
+      xoffrxc_q   <= xoffrxc_d;
+      xofftxc_q   <= xofftxc_d;
       rvalid_q    <= rvalid_d;
       // MPC, RUC and ROC with the drops the packet buffer counted since the last clk_i edge; read
       // here, so that no logic above depends on the write side's clock.
@@ -686,6 +767,17 @@ module igb_regs
   end
   assign tdlen_o       = tdlen_q;
   assign tdt_o         = tdt_q;
+  logic unused_fc;  // CTRL bits the model does not act on; register bits that read as zero
+  assign unused_fc = ^{ctrl_q[31:29], ctrl_q[26:0], fcrtl_q[30:18], fcrth_q[31:18]};
+  assign rfce_o        = ctrl_q[CtrlRfce];
+  assign tfce_o        = ctrl_q[CtrlTfce];
+  assign fca_o         = {fcah_q, fcal_q};
+  assign fct_o         = fct_q;
+  assign fcttv_o       = fcttv_q;
+  assign fcrtl_o       = fcrtl_q[17:0];
+  assign xone_o        = fcrtl_q[FcrtlXone];
+  assign fcrth_o       = fcrth_q[17:0];
+  assign fcrtv_o       = fcrtv_q;
   assign rdt_o         = rdt_q;
   assign gpie_o        = gpie_q;
   assign icr_o         = icr_q;

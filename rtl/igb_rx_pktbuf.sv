@@ -10,7 +10,8 @@
 //   RAR[0] (with AV set) or RCTL.UPE is set; a broadcast frame with RCTL.BAM (or MPE); any
 //   other multicast frame with RCTL.MPE (the multicast table, MTA, is not modelled: no
 //   group is joined). A frame that fails is dropped; the part counts it in no statistic
-//   (ev_frame_filt_o tells the host, which accounts for it);
+//   (ev_frame_filt_o tells the host, which accounts for it). A PAUSE frame the part consumes
+//   (fc_drop_i, from igb_fc: CTRL.RFCE and RCTL.DPF) goes the same way: it is not for the host;
 // - the size filter, on frames that passed the address filter: shorter than the Ethernet
 //   minimum of 64 bytes (FCS included): dropped and counted in RUC (receive undersize count);
 //   longer than 1518 bytes, or RLPML with RCTL.LPE set, plus 4 bytes per VLAN tag (up to
@@ -51,6 +52,7 @@ module igb_rx_pktbuf
   input  wire logic [13:0] rlpml_i,
   input  wire logic [47:0] rar_i,          // destination address byte 0 in bits 7:0
   input  wire logic        rar_valid_i,
+  input  wire logic        fc_drop_i,      // with a first beat: a PAUSE frame the part consumes
 
   // Stream from the wire
   input  wire logic        rx_valid_i,
@@ -87,7 +89,11 @@ module igb_rx_pktbuf
   // to MPC, RUC and ROC at clk_i (igb_regs), so a dropped frame needs no clk_i edge of its own.
   output      logic [31:0] drops_o,
   output      logic [31:0] runts_o,
-  output      logic [31:0] longs_o
+  output      logic [31:0] longs_o,
+  // Bytes of committed frames the buffer holds (igb_fc's marks FCRTH/FCRTL). Committed frames
+  // only: the count changes at edges that clock both sides (a commit) or at clk_i (the DMA
+  // taking words), never at a wire beat alone, so the gated clocks see it as one clock would.
+  output      logic [17:0] fill_o
 );
 
   localparam int Aw = $clog2(Words);
@@ -172,7 +178,8 @@ module igb_rx_pktbuf
         cur_len_d  = 16'(rx_bytes_i);
         dropping_d = 1'b0;  // (already clear: every frame's last beat clears it)
         off_d      = ~enable_i;
-        filt_d     = rx_bytes_i >= 5'd6 && !addr_pass;  // a shorter frame is a runt
+        filt_d     = (rx_bytes_i >= 5'd6 && !addr_pass) ||  // a shorter frame is a runt
+                     fc_drop_i;
         tagged_d   = tpid_at_12;
         limit_d    = size_limit + (tpid_at_12 ? 16'd4 : 16'd0);
       end else begin
@@ -311,6 +318,9 @@ module igb_rx_pktbuf
   assign drops_o         = drops_q;
   assign runts_o         = runts_q;
   assign longs_o         = longs_q;
+  logic [Aw:0] held_words;
+  assign held_words = commit_q - rd_ptr_q;
+  assign fill_o     = 18'(held_words) << 3;
 
 `ifndef SYNTHESIS
 `ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)

@@ -12,9 +12,14 @@
 // packets, so the MAC cannot read them off the packet buffer's head. A packet with TSE may
 // leave as several frames (segments); its entry goes when frames with PAYLEN payload bytes
 // (bytes after MACLEN + IPLEN + L4LEN) have passed.
-// Statistics (reference A.5): every frame sent counts in TPT/TOT and, there being no flow
-// control frames or transmit errors in the model, in GPTC/GOTC and its queue's PQGPTC; octets
-// are the frame's bytes on the wire from the destination address through the FCS.
+// Statistics (reference A.5): every frame sent counts in TPT/TOT; a data frame (there are no
+// transmit errors in the model) in GPTC/GOTC and its queue's PQGPTC too, a PAUSE frame not:
+// GPTC "does not include transmitted flow control packets" (8254x SDM 13.7, DS-I210 8.19), TPT
+// "counts all packets" (XONTXC/XOFFTXC count PAUSE frames). Octets are the frame's bytes on the
+// wire from the destination address through the FCS.
+// Flow control (igb_fc): while tx_pause_i is set no data frame starts (the frame in progress
+// finishes); PAUSE frames from the fc_* stream go at the next frame boundary, ahead of data
+// and even while paused (IEEE 802.3 Annex 31B), with the FCS appended.
 // Output: a skid buffer, so the host's ready (the wire's pace) reaches no logic here.
 `default_nettype none
 
@@ -40,6 +45,15 @@ module igb_tx_mac #(
   input  wire logic [127:0]    in_data_i,
   input  wire logic            in_last_i,
   input  wire logic [4:0]      in_bytes_i,
+
+  // Flow control (igb_fc): start no data frame while tx_pause_i; PAUSE frames to send (60
+  // bytes without FCS; fc_bytes_i 16, or 12 in the last beat)
+  input  wire logic            tx_pause_i,
+  input  wire logic            fc_valid_i,
+  output      logic            fc_ready_o,
+  input  wire logic [127:0]    fc_data_i,
+  input  wire logic            fc_last_i,
+  input  wire logic [4:0]      fc_bytes_i,
 
   // Transmit stream (the wire): tx_bytes_o valid bytes of the last beat, 1..16
   output      logic            tx_valid_o,
@@ -104,7 +118,21 @@ module igb_tx_mac #(
   logic [127:0]  src;
   logic [15:0]   boff;
 
-  assign act = tail_q || (in_valid_i && fm_valid);
+  // The source of the frame: at a frame boundary a waiting PAUSE frame first, else a data frame
+  // unless paused; within a frame the one it started with (fc_sel_q)
+  logic        fc_sel_q, fc_sel_d, boundary, src_fc, data_ok;
+  logic        m_valid, m_last, m_ifcs;
+  logic [127:0] m_data;
+  logic [4:0]  m_bytes;
+  assign boundary = !tail_q && pos_q == '0;
+  assign src_fc   = boundary ? fc_valid_i : fc_sel_q;
+  assign data_ok  = in_valid_i && fm_valid && !(boundary && tx_pause_i);
+  assign m_valid  = src_fc ? fc_valid_i : data_ok;
+  assign m_data   = src_fc ? fc_data_i : in_data_i;
+  assign m_last   = src_fc ? fc_last_i : in_last_i;
+  assign m_bytes  = src_fc ? fc_bytes_i : in_bytes_i;
+  assign m_ifcs   = src_fc || h_ifcs;  // a PAUSE frame gets its FCS
+  assign act = tail_q || m_valid;
   always_comb begin
     tail_d      = tail_q;
     pos_d       = pos_q;
@@ -114,6 +142,7 @@ module igb_tx_mac #(
     fcs_d       = fcs_q;
     fcs_known_d = fcs_known_q;
     segpay_d    = segpay_q;
+    fc_sel_d    = fc_sel_q;
     beat        = '0;
     beat_last   = 1'b0;
     beat_bytes  = 5'd16;
@@ -138,28 +167,28 @@ module igb_tx_mac #(
       beat_go = 1'b1;
       if (!tail_q) begin
         in_take = 1'b1;
-        k_in    = (in_last_i && in_bytes_i != 5'd0) ? in_bytes_i : 5'd16;
-        src     = in_data_i;
+        k_in    = (m_last && m_bytes != 5'd0) ? m_bytes : 5'd16;
+        src     = m_data;
         for (int unsigned b = 0; b < 16; b++)
           if (5'(b) >= k_in) src[8 * b +: 8] = 8'h0;
       end
       if (tail_q) begin
         padded = padded_q;
         endb   = end_q;
-      end else if (in_last_i) begin
+      end else if (m_last) begin
         total  = pos_q + 16'(k_in);
         padded = (psp_i && total < MinFrame) ? MinFrame : total;
-        endb   = padded + (h_ifcs ? 16'd4 : 16'd0);
+        endb   = padded + (m_ifcs ? 16'd4 : 16'd0);
       end
       // Bytes of this beat the CRC covers: data and padding
-      if (!tail_q && !in_last_i)   n_crc = 5'd16;
+      if (!tail_q && !m_last)      n_crc = 5'd16;
       else if (padded <= pos_q)    n_crc = 5'd0;
       else if (padded - pos_q >= 16'd16) n_crc = 5'd16;
       else                         n_crc = 5'(padded - pos_q);
       crc_after = crc_bytes(crc_q, src, n_crc);
       fcs       = fcs_known_q ? fcs_q : ~crc_after;
       beat      = src;
-      if (tail_q || in_last_i) begin
+      if (tail_q || m_last) begin
         for (int unsigned b = 0; b < 16; b++) begin
           boff = pos_q + 16'(b) - padded;  // which FCS byte, when it is one
           if (pos_q + 16'(b) >= padded && pos_q + 16'(b) < endb)
@@ -170,12 +199,13 @@ module igb_tx_mac #(
       end
       crc_d = crc_after;
       pos_d = pos_q + 16'd16;
-      if (!tail_q && in_last_i && !beat_last) begin
+      if (boundary) fc_sel_d = src_fc;
+      if (!tail_q && m_last && !beat_last) begin
         tail_d   = 1'b1;
         padded_d = padded;
         end_d    = endb;
       end
-      if (padded <= pos_q + 16'd16 && (tail_q || in_last_i)) begin
+      if (padded <= pos_q + 16'd16 && (tail_q || m_last)) begin
         fcs_d       = fcs;
         fcs_known_d = 1'b1;
       end
@@ -185,22 +215,26 @@ module igb_tx_mac #(
         pos_d         = '0;
         crc_d         = 32'hFFFF_FFFF;
         fcs_known_d   = 1'b0;
+        fc_sel_d      = 1'b0;
         tpt_inc_o     = 1'b1;
-        gptc_inc_o    = 1'b1;
         frame_bytes_o = endb;
-        for (int unsigned q = 0; q < NumQ; q++) pqgptc_inc_o[q] = h_queue == 3'(q);
-        data_len      = tail_q ? 16'(end_q - (h_ifcs ? 16'd4 : 16'd0)) : total;
-        if (h_tse && 18'(data_len) > 18'(h_hdrlen) &&
-            segpay_q + 18'(data_len) - 18'(h_hdrlen) < h_paylen) begin
-          segpay_d = segpay_q + 18'(data_len) - 18'(h_hdrlen);
-        end else begin
-          segpay_d = '0;
-          fm_pop   = 1'b1;
+        if (!src_fc) begin  // a data frame: its packet's accounting
+          gptc_inc_o = 1'b1;
+          for (int unsigned q = 0; q < NumQ; q++) pqgptc_inc_o[q] = h_queue == 3'(q);
+          data_len = tail_q ? 16'(end_q - (h_ifcs ? 16'd4 : 16'd0)) : total;
+          if (h_tse && 18'(data_len) > 18'(h_hdrlen) &&
+              segpay_q + 18'(data_len) - 18'(h_hdrlen) < h_paylen) begin
+            segpay_d = segpay_q + 18'(data_len) - 18'(h_hdrlen);
+          end else begin
+            segpay_d = '0;
+            fm_pop   = 1'b1;
+          end
         end
       end
     end
   end
-  assign in_ready_o = !tail_q && fm_valid && sk_ready;
+  assign in_ready_o = !tail_q && !src_fc && fm_valid && !(boundary && tx_pause_i) && sk_ready;
+  assign fc_ready_o = !tail_q && src_fc && sk_ready;
 
   igb_skid #(.W(128 + 1 + 5)) u_out_skid (
     .clk_i, .rst_ni, .in_valid_i(beat_go), .in_ready_o(sk_ready),
@@ -227,6 +261,7 @@ module igb_tx_mac #(
       fcs_q       <= '0;
       fcs_known_q <= 1'b0;
       segpay_q    <= '0;
+      fc_sel_q    <= 1'b0;
     end else begin
       if (frame_push_i) fwr_q <= fwr_q + 3'd1;
       if (fm_pop)       frd_q <= frd_q + 3'd1;
@@ -238,6 +273,7 @@ module igb_tx_mac #(
       fcs_q       <= fcs_d;
       fcs_known_q <= fcs_known_d;
       segpay_q    <= segpay_d;
+      fc_sel_q    <= fc_sel_d;
     end
   end
 
@@ -255,7 +291,10 @@ module igb_tx_mac #(
       a_attr_room: assert (!frame_push_i || !frame_full_o)
         else $error("tx_mac: packet attributes pushed into a full FIFO");
       // A frame on the wire is at least 60 bytes plus FCS when PSP pads it
-      a_padded: assert (!(beat_go && beat_last && psp_i && h_ifcs) || endb >= 16'd64)
+      // No data frame starts while paused (a PAUSE frame may)
+      a_no_start_paused: assert (!(beat_go && boundary && tx_pause_i && !src_fc))
+        else $error("tx_mac: a data frame started while transmission is paused");
+      a_padded: assert (!(beat_go && beat_last && psp_i && m_ifcs) || endb >= 16'd64)
         else $error("tx_mac: padded frame of %0d bytes", endb);
     end
   end

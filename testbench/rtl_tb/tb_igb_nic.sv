@@ -261,6 +261,25 @@ module tb_igb_nic;
     rx_last  <= 1'b0;
   endtask
 
+  // An 802.3x PAUSE frame, 64 bytes: DA 01-80-C2-00-00-01, type 0x8808, opcode 1, `quanta`
+  task automatic send_pause(input logic [15:0] quanta);
+    logic [7:0] f [64];
+    for (int i = 0; i < 64; i++) f[i] = 8'h00;
+    {f[0], f[1], f[2], f[3], f[4], f[5]} = 48'h0180_C200_0001;
+    {f[6], f[7], f[8], f[9], f[10], f[11]} = 48'h0200_0000_0002;
+    {f[12], f[13], f[14], f[15], f[16], f[17]} = {16'h8808, 16'h0001, quanta};
+    for (int b = 0; b < 4; b++) begin
+      @(negedge clk);
+      rx_valid <= 1'b1;
+      for (int i = 0; i < RxBeat; i++) rx_data[8*i +: 8] <= f[RxBeat * b + i];
+      rx_bytes <= 5'(RxBeat);
+      rx_last  <= b == 3;
+    end
+    @(negedge clk);
+    rx_valid <= 1'b0;
+    rx_last  <= 1'b0;
+  endtask
+
   // Frame n of `len` bytes to this station (the address the NIC loads at reset), untagged
   task automatic send_frame(input int n, input int len);
     send_frame_to(n, len, NvmMacAddr, 0);
@@ -677,6 +696,34 @@ module tb_igb_nic;
       expect_reg(TOTL, bytes, "TOT counts their bytes");
       expect_reg(TOTH, 0, "TOT high half");
       expect_reg(GPTC, 0, "GPTC is read-to-clear");
+    end
+
+    $display("-- flow control: a PAUSE frame received with CTRL.RFCE holds transmission back");
+    begin
+      int unsigned n0;
+      mmio_write(FCAL, 32'h00C2_8001);
+      mmio_write(FCAH, 32'h0000_0100);
+      mmio_write(FCT, 32'h0000_8808);
+      mmio_write(CTRL, 32'h1 << CtrlRfce);
+      n0 = txf_n;
+      send_pause(16'd64);                        // 64 quanta: 4096 cycles of 8 ns
+      expect_reg(STATUS, 32'h1 << StatusTxoff, "STATUS.TXOFF while paused");
+      tx_single(TxRing0, 5, TxBuf + 32'hC000, 90, 60);
+      mmio_write(TDT0, 6);
+      wait_cycles(3000);
+      if (txf_n != n0) begin
+        $display("FAIL a frame went out while transmission was paused");
+        failures++;
+      end
+      wait_cycles(3000);
+      exp_clear();
+      exp_append(TxBuf + 32'hC000, 90);
+      expect_tx_frame(n0, 1, 1, "the frame held back by the pause");
+      expect_reg(STATUS, 32'h0, "TXOFF clear once the pause ended");
+      expect_reg(XOFFRXC, 1, "XOFFRXC counts the PAUSE frame");
+      expect_reg(XONRXC, 0, "no XON received");
+      expect_reg(XOFFTXC, 0, "TFCE clear: no PAUSE frame sent");
+      mmio_write(CTRL, 32'h0);
     end
 
     $display("-- software reset");
