@@ -182,6 +182,8 @@ struct igb_stats {  // driver counters for report.json, and the hardware counter
   uint64_t gprc = 0, gorc = 0, mpc = 0, rnbc = 0, ruc = 0, roc = 0;
   std::vector<uint64_t> rqdpc;           // per queue (ethtool rx_queue_N_drops)
   uint64_t gptc = 0, gotc = 0, tpt = 0;  // transmit (GPTC, GOTCL/H, TPT)
+  // 802.3x flow control frames (ethtool rx/tx_flow_control_xon/xoff)
+  uint64_t xonrxc = 0, xontxc = 0, xoffrxc = 0, xofftxc = 0;
   uint64_t tdt_writes = 0;
   uint64_t tx_timeout_count = 0;  // igb_tx_timeout (ethtool tx_timeout_count)
   uint64_t tx_hang_detected = 0;  // the model's: "Detected Tx Unit Hang" reports

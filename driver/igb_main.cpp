@@ -357,6 +357,44 @@ void igb_setup_rctl(igb_adapter* a) {
   hw.writel(rctl, E1000_RCTL);
 }
 
+// igb_reset's flow control settings and e1000_setup_link_generic's registers: the PAUSE
+// address, type and time always; the receive marks only when the requested mode sends PAUSE
+// (igb_set_fc_watermarks). hwm leaves room for a full frame and a 9728-byte jumbo frame above
+// it (igb_reset: pba * 1024 - (max_frame_size + MAX_JUMBO_FRAME_SIZE)), 16-byte granular; XON
+// 16 bytes below (fc->low_water), send_xon on, pause_time 0xFFFF.
+void igb_setup_fc(igb_adapter* a) {
+  hal& hw = *a->hw;
+  // In u32 as igb computes it: a packet buffer smaller than the margin (nic.pktbuf_kb of a few
+  // KB) wraps hwm around to a mark no fill reaches (the register keeps bits 17:4), so such a
+  // part never sends XOFF
+  const uint32_t pba = a->cfg.plan.pktbuf_kb << 10;
+  const uint32_t hwm = pba - (a->max_frame_size + MAX_JUMBO_FRAME_SIZE);
+  const uint32_t high = hwm & 0xFFFFFFF0u, low = high - 16;
+  constexpr uint32_t kPauseTime = 0xFFFF;
+  hw.writel(FLOW_CONTROL_TYPE, E1000_FCT);
+  hw.writel(FLOW_CONTROL_ADDRESS_HIGH, E1000_FCAH);
+  hw.writel(FLOW_CONTROL_ADDRESS_LOW, E1000_FCAL);
+  hw.writel(kPauseTime, E1000_FCTTV);
+  uint32_t fcrtl = 0, fcrth = 0;
+  if (fc_tx_pause(a->cfg.plan.fc_requested)) {
+    fcrtl = low | E1000_FCRTL_XONE;
+    fcrth = high;
+  }
+  hw.writel(fcrtl, E1000_FCRTL);
+  hw.writel(fcrth, E1000_FCRTH);
+}
+
+// igb_config_fc_after_link_up -> igb_force_mac_fc: CTRL.RFCE and TFCE by the mode resolved
+// with the link partner (igb_part.cpp: igb_resolve_fc; the model's link is up at open)
+void igb_force_mac_fc(igb_adapter* a) {
+  hal& hw = *a->hw;
+  const igb_fc_mode m = a->cfg.plan.fc_mode;
+  uint32_t ctrl = hw.readl(E1000_CTRL) & ~(E1000_CTRL_TFCE | E1000_CTRL_RFCE);
+  if (fc_rx_pause(m)) ctrl |= E1000_CTRL_RFCE;
+  if (fc_tx_pause(m)) ctrl |= E1000_CTRL_TFCE;
+  hw.writel(ctrl, E1000_CTRL);
+}
+
 }  // namespace
 
 // Bring-up in the order of igb_probe -> igb_open -> __igb_open -> igb_configure ->
@@ -408,6 +446,7 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
                  uint32_t(a->dev_addr[2]) << 16 | uint32_t(a->dev_addr[3]) << 24,
              E1000_RAL(0));
   hw->writel(uint32_t(a->dev_addr[4]) | uint32_t(a->dev_addr[5]) << 8 | E1000_RAH_AV, E1000_RAH(0));
+  igb_setup_fc(a);  // igb_reset -> e1000_setup_link
   // igb_configure -> igb_set_rx_mode, igb_setup_mrqc, igb_setup_rctl
   igb_set_rx_mode(a);
   if (cfg.tx_rings) igb_setup_tctl(a);
@@ -458,6 +497,7 @@ void igb_open(igb_adapter* a, hal* hw, const igb_config& cfg) {
     qv->itr_val = (setting == 0 || setting > 3) ? setting : IGB_START_ITR;
     qv->set_itr = true;  // the interval is written on the first interrupt
   }
+  igb_force_mac_fc(a);  // the link is up: flow control as resolved with the partner
   a->down = false;
   hw->readl(msix ? E1000_EICR : E1000_ICR);  // clear anything pending from before
   igb_irq_enable(a);
@@ -474,6 +514,10 @@ void igb_update_stats(igb_adapter* a) {
   a->stats.roc += hw.readl(E1000_ROC);
   a->stats.rnbc += hw.readl(E1000_RNBC);
   for (int i = 0; i < a->num_rx_queues; ++i) a->stats.rqdpc[i] += hw.readl(E1000_RQDPC(i));
+  a->stats.xonrxc += hw.readl(E1000_XONRXC);
+  a->stats.xontxc += hw.readl(E1000_XONTXC);
+  a->stats.xoffrxc += hw.readl(E1000_XOFFRXC);
+  a->stats.xofftxc += hw.readl(E1000_XOFFTXC);
   if (!a->cfg.tx_rings) return;
   a->stats.gptc += hw.readl(E1000_GPTC);
   const uint64_t tlo = hw.readl(E1000_GOTCL);

@@ -24,6 +24,25 @@ const char* igb_irq_mode_name(igb_irq_mode m) {
   return m == igb_irq_mode::msix ? "msix" : m == igb_irq_mode::msi ? "msi" : "intx";
 }
 
+const char* igb_fc_mode_name(igb_fc_mode m) {
+  return m == igb_fc_mode::none       ? "none"
+         : m == igb_fc_mode::rx_pause ? "rx_pause"
+         : m == igb_fc_mode::tx_pause ? "tx_pause"
+                                      : "full";
+}
+
+igb_fc_mode igb_resolve_fc(igb_fc_mode local, igb_fc_mode partner) {
+  // The advertised bits: PAUSE for rx_pause and full, ASM_DIR for all but none
+  const bool l_pause = fc_rx_pause(local), l_asm = local != igb_fc_mode::none;
+  const bool p_pause = fc_rx_pause(partner), p_asm = partner != igb_fc_mode::none;
+  // igb_config_fc_after_link_up's four cases, in its order
+  if (l_pause && p_pause)
+    return local == igb_fc_mode::full ? igb_fc_mode::full : igb_fc_mode::rx_pause;
+  if (!l_pause && l_asm && p_pause && p_asm) return igb_fc_mode::tx_pause;
+  if (l_pause && l_asm && !p_pause && p_asm) return igb_fc_mode::rx_pause;
+  return igb_fc_mode::none;
+}
+
 const igb_part* igb_find_part(const std::string& name) {
   for (const igb_part& p : kParts)
     if (name == p.name) return &p;
@@ -57,11 +76,15 @@ igb_plan igb_plan_configuration(const igb_setup& s) {
     p.queue_pairs = true;
     p.num_q_vectors = 1;
   }
-  // igb_setup_srrctl: DROP_EN with VFs (none here), or with several queues when the requested
-  // flow control does not include receiving PAUSE (fc.current_mode & e1000_fc_rx_pause)
+  // igb_setup_srrctl: DROP_EN with VFs (none here), or with several queues when the flow control
+  // does not include receiving PAUSE (fc.current_mode & e1000_fc_rx_pause). igb_configure runs
+  // before the link is up, with fc.current_mode as e1000_setup_link_generic set it: the
+  // requested mode (the resolved one replaces it only at link-up, after SRRCTL is written, and
+  // every igb_reset sets it back), so the requested mode decides, not the partner's.
   p.drop_en_set = s.drop_en >= 0;
-  const bool rx_pause = s.fc == igb_fc_mode::rx_pause || s.fc == igb_fc_mode::full;
-  p.drop_en = p.drop_en_set ? s.drop_en != 0 : !rx_pause && p.rss_queues > 1;
+  p.drop_en = p.drop_en_set ? s.drop_en != 0 : !fc_rx_pause(s.fc) && p.rss_queues > 1;
+  p.fc_requested = s.fc;
+  p.fc_mode = igb_resolve_fc(s.fc, s.partner_fc);
   // IGB_RX_WTHRESH: 1 on the 82576 with MSI-X, else 4
   p.wthresh_set = s.wthresh >= 0;
   p.wthresh = p.wthresh_set ? static_cast<uint32_t>(s.wthresh)

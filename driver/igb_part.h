@@ -17,6 +17,18 @@ const char* igb_irq_mode_name(igb_irq_mode m);  // "msix", "msi", "intx"
 // hw->fc.requested_mode (ethtool -A ethX rx/tx): what igb_reset copies into fc.current_mode
 // before igb_configure programs SRRCTL. igb_set_default_fc takes it from the NVM, usually full.
 enum class igb_fc_mode { none, rx_pause, tx_pause, full };
+const char* igb_fc_mode_name(igb_fc_mode m);  // "none", "rx_pause", "tx_pause", "full"
+inline bool fc_rx_pause(igb_fc_mode m) {      // honours received PAUSE (e1000_fc_rx_pause bit)
+  return m == igb_fc_mode::rx_pause || m == igb_fc_mode::full;
+}
+inline bool fc_tx_pause(igb_fc_mode m) {  // sends PAUSE (e1000_fc_tx_pause bit)
+  return m == igb_fc_mode::tx_pause || m == igb_fc_mode::full;
+}
+// The flow control both ends agree on at link-up (igb_config_fc_after_link_up, IEEE 802.3
+// Annex 28B): each end advertises PAUSE and ASM_DIR (none 0/0, rx_pause 1/1 - rx only cannot be
+// advertised -, tx_pause 0/1, full 1/1); `local` is the mode this end asked for, `partner` the
+// link partner's.
+igb_fc_mode igb_resolve_fc(igb_fc_mode local, igb_fc_mode partner);
 
 struct igb_part {
   const char* name;
@@ -37,10 +49,11 @@ struct igb_setup {
   int online_cpus = 1;
   igb_irq_mode irq_mode = igb_irq_mode::msix;  // what the platform offers
   igb_fc_mode fc = igb_fc_mode::full;
-  int queues = 0;     // ethtool -L combined N; 0 = igb's default
-  int drop_en = -1;   // -1 = igb's rule, else forced off (0) or on (1)
-  int wthresh = -1;   // -1 = IGB_RX_WTHRESH
-  int pktbuf_kb = 0;  // 0 = the part's
+  igb_fc_mode partner_fc = igb_fc_mode::none;  // what the link partner advertises (its PHY)
+  int queues = 0;                              // ethtool -L combined N; 0 = igb's default
+  int drop_en = -1;                            // -1 = igb's rule, else forced off (0) or on (1)
+  int wthresh = -1;                            // -1 = IGB_RX_WTHRESH
+  int pktbuf_kb = 0;                           // 0 = the part's
   uint32_t rx_itr_setting =
       3;  // ethtool -C rx-usecs as igb keeps it: 0 off, 1/3 dynamic, else us << 2
 };
@@ -55,6 +68,10 @@ struct igb_plan {
   int num_q_vectors = 1;     // RX (and TX unless paired) vectors; MSI-X adds vector 0 (other)
   bool drop_en = false;
   bool drop_en_set = false;
+  // Flow control: the mode igb asked for (fc.requested_mode; the watermarks and DROP_EN follow
+  // it) and the mode resolved with the partner at link-up (CTRL.RFCE/TFCE)
+  igb_fc_mode fc_requested = igb_fc_mode::full;
+  igb_fc_mode fc_mode = igb_fc_mode::none;
   uint32_t wthresh = 4;
   bool wthresh_set = false;
   uint32_t pktbuf_kb = 64;
@@ -70,7 +87,8 @@ struct igb_plan {
 
 // igb_sw_init -> igb_init_queue_configuration (+ igb_set_flag_queue_pairs),
 // igb_set_interrupt_capability, igb_setup_srrctl's DROP_EN rule, IGB_RX_WTHRESH, igb_reset's
-// packet buffer. Throws std::invalid_argument when the queues exceed the part's.
+// packet buffer, the flow control resolved at link-up. Throws std::invalid_argument when the queues
+// exceed the part's.
 igb_plan igb_plan_configuration(const igb_setup& s);
 
 }  // namespace igbsim

@@ -865,3 +865,90 @@ INSTANTIATE_TEST_SUITE_P(Parts, IgbTxVectors,
   return "part" + std::string(std::get<0>(i.param)) + "_cpus" +
          std::to_string(std::get<1>(i.param));
 });
+
+// 802.3x flow control at open: the mode resolved with the partner (IEEE 802.3 Annex 28B, as
+// igb_config_fc_after_link_up) and what igb programs from it
+TEST(IgbFlowControl, ResolutionFollowsAnnex28B) {
+  using m = igb_fc_mode;
+  const m modes[] = {m::none, m::rx_pause, m::tx_pause, m::full};
+  for (m local : modes)
+    for (m partner : modes) {
+      const m r = igb_resolve_fc(local, partner);
+      // A side sends PAUSE only if the other honours it, and honours only what it asked for
+      // or accepted by advertising symmetric PAUSE
+      const std::string pair =
+          std::string(igb_fc_mode_name(local)) + "/" + igb_fc_mode_name(partner);
+      if (fc_tx_pause(r)) {
+        EXPECT_TRUE(fc_rx_pause(partner)) << pair;
+      }
+      if (fc_rx_pause(r)) {
+        EXPECT_TRUE(fc_rx_pause(local)) << pair;
+      }
+      if (local == m::none || partner == m::none) {
+        EXPECT_EQ(r, m::none) << pair;
+      }
+    }
+  EXPECT_EQ(igb_resolve_fc(m::full, m::full), m::full);
+  EXPECT_EQ(igb_resolve_fc(m::full, m::rx_pause), m::full);  // both PAUSE bits: symmetric
+  EXPECT_EQ(igb_resolve_fc(m::rx_pause, m::full), m::rx_pause);
+  EXPECT_EQ(igb_resolve_fc(m::tx_pause, m::full), m::tx_pause);
+  EXPECT_EQ(igb_resolve_fc(m::full, m::tx_pause), m::rx_pause);
+  EXPECT_EQ(igb_resolve_fc(m::tx_pause, m::tx_pause), m::none);
+}
+
+namespace {
+// igb_open with igb asking for `fc` and the partner advertising `partner`: the registers after
+struct fc_open {
+  std::map<uint32_t, uint32_t> regs;
+  uint32_t pba = 0, max_frame = 0;
+};
+fc_open open_with_fc(igb_fc_mode fc, igb_fc_mode partner) {
+  world w;
+  igb_setup s;
+  s.part = w.cfg.part;
+  s.fc = fc;
+  s.partner_fc = partner;
+  w.cfg.plan = igb_plan_configuration(s);
+  run_in_thread([&] { w.open(); });
+  return {w.nic->regs, w.cfg.plan.pktbuf_kb * 1024, w.a.max_frame_size};
+}
+// The marks igb programs when it asks to send PAUSE: the high one leaves a full frame and a
+// jumbo frame of room, 16-byte granular; XON 16 bytes below it
+void expect_marks(const fc_open& o) {
+  auto r = o.regs;
+  const uint32_t high = r[E1000_FCRTH];
+  EXPECT_EQ(r[E1000_FCT], FLOW_CONTROL_TYPE);
+  EXPECT_EQ(r[E1000_FCAL], FLOW_CONTROL_ADDRESS_LOW);
+  EXPECT_EQ(r[E1000_FCAH], FLOW_CONTROL_ADDRESS_HIGH);
+  EXPECT_EQ(r[E1000_FCTTV], 0xFFFFu);
+  EXPECT_GT(high, 0u);
+  EXPECT_EQ(high % 16, 0u);
+  EXPECT_LE(high + o.max_frame + MAX_JUMBO_FRAME_SIZE, o.pba);
+  EXPECT_GT(high + 16 + o.max_frame + MAX_JUMBO_FRAME_SIZE, o.pba);
+  EXPECT_EQ(r[E1000_FCRTL], (high - 16) | E1000_FCRTL_XONE);
+}
+}  // namespace
+
+// Both ends full: the marks, and CTRL.RFCE and TFCE
+TEST(IgbFlowControl, FullOnBothEndsSetsTheMarksRfceAndTfce) {
+  const fc_open o = open_with_fc(igb_fc_mode::full, igb_fc_mode::full);
+  expect_marks(o);
+  EXPECT_EQ(o.regs.at(E1000_CTRL) & (E1000_CTRL_TFCE | E1000_CTRL_RFCE),
+            E1000_CTRL_TFCE | E1000_CTRL_RFCE);
+}
+
+// A partner without flow control: igb still programs the marks of its requested mode (as
+// e1000_setup_link does before the link is up), but resolves to none: CTRL has neither bit
+TEST(IgbFlowControl, APartnerWithoutFlowControlLeavesRfceAndTfceClear) {
+  const fc_open o = open_with_fc(igb_fc_mode::full, igb_fc_mode::none);
+  expect_marks(o);
+  EXPECT_EQ(o.regs.at(E1000_CTRL) & (E1000_CTRL_TFCE | E1000_CTRL_RFCE), 0u);
+}
+
+// Asking for rx_pause only: no marks (the part never sends PAUSE) and RFCE alone
+TEST(IgbFlowControl, RxPauseOnlyProgramsNoMarksAndRfceAlone) {
+  const fc_open o = open_with_fc(igb_fc_mode::rx_pause, igb_fc_mode::full);
+  EXPECT_EQ(o.regs.at(E1000_FCRTH), 0u);
+  EXPECT_EQ(o.regs.at(E1000_FCRTL), 0u);
+  EXPECT_EQ(o.regs.at(E1000_CTRL) & (E1000_CTRL_TFCE | E1000_CTRL_RFCE), E1000_CTRL_RFCE);
+}
