@@ -40,6 +40,10 @@ struct wire_params {
   uint32_t preamble_bytes = 8;  // preamble + SFD
   uint32_t ifg_bytes = 12;      // inter-frame gap
   uint32_t fcs_bytes = 4;
+  // The link partner honours the NIC's PAUSE frames (802.3x flow control resolved with it to
+  // include the NIC's transmit side): after an XOFF it starts no frame for its pause time x
+  // 512 bit times, after an XON it resumes (eth_wire::partner_receive)
+  bool honour_pause = false;
 };
 
 }  // namespace igbsim

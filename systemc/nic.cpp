@@ -437,6 +437,9 @@ void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before) {
   if (!last) return;
   tx_frames_.push_back({std::move(tx_cur_), time_of_ps(tx_free_ps_)});
   tx_cur_.clear();
+  // The link partner has the frame: a PAUSE it honours may hold back the frame it has not
+  // started yet (eth_wire), whose beats are then due later
+  if (wire_->partner_receive(tx_frames_.back().bytes, tx_frames_.back().end) && cur_) set_beat(0);
   tx_free_ps_ += static_cast<uint64_t>(std::llround(p_.tx_ifg_bytes * ps_per_byte));
 }
 

@@ -22,6 +22,8 @@
 // waits in the MAC for the wire is no work: the host clocks clk_i at the first edge at which the
 // wire is free again (an external event, as a read completion is), and skips the cycles between
 // when nothing else moves. A NIC with transmit off gates as before.
+// The frames the NIC sends reach the link partner (eth_wire::partner_receive): a PAUSE frame it
+// honours may hold back the receive frame it has not started yet, whose beats are then re-timed.
 // The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
 // the cycle its last byte is off the wire; no beat before its own bytes are. A frame's last beat
