@@ -343,7 +343,18 @@ params::params() {
               {"tx_pause", igb_fc_mode::tx_pause},
               {"none", igb_fc_mode::none}},
              "the flow control igb requests (ethtool -A ethX rx/tx; full is the NVM's usual "
-             "default). No PAUSE frames are modelled yet: it decides DROP_EN (nic.drop_en = auto)"),
+             "default). It decides DROP_EN (nic.drop_en = auto) and the receive marks "
+             "(FCRTH/FCRTL, with tx_pause); resolved with wire.partner_fc at link-up it sets "
+             "CTRL.RFCE/TFCE: whether the NIC honours and sends 802.3x PAUSE frames"),
+      choice("wire.partner_fc", &rc::want, &igb_setup::partner_fc,
+             {{"none", igb_fc_mode::none},
+              {"rx_pause", igb_fc_mode::rx_pause},
+              {"tx_pause", igb_fc_mode::tx_pause},
+              {"full", igb_fc_mode::full}},
+             "the flow control the link partner advertises (802.3 Annex 28B; most test set-ups: "
+             "none). When the resolved mode lets the NIC send PAUSE, the partner honours it: it "
+             "starts no frame for the pause time (its frames wait, none is lost). The partner "
+             "sends no PAUSE frames itself"),
       choice("driver.completion", &rc::ic, &igb_config::completion_dd,
              {{"length", false}, {"dd", true}},
              "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or "

@@ -147,6 +147,17 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
         {"sw.igb_sw_probe.ksoftirqd" + std::to_string(c) + "_state[1:0]", "24", "enum"});
   groups.push_back(tasks);
   add_transmit_groups(groups, tx_queues);
+  // 802.3x flow control (rtl/igb_fc.sv): the packet buffer's fill against the marks, the XOFF
+  // state, PAUSE frames going out, and the pause a received one started
+  const std::string fc = "nic.igb_nic.u_fc.";
+  groups.push_back({"flow control",
+                    {{fc + "rxpb_fill_i[17:0]", "24", ""},
+                     {fc + "xoff_st_q", "28", ""},
+                     {fc + "fc_valid_o", "28", ""},
+                     {fc + "xofftxc_inc_o", "28", ""},
+                     {fc + "xontxc_inc_o", "28", ""},
+                     {fc + "tx_pause_o", "28", ""},
+                     {fc + "pause_q[22:0]", "24", ""}}});
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error("cannot create " + path);
   std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");

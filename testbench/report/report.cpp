@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "sch_generic.h"
+#include "sim_time.h"
 #include "top.h"
 
 namespace igbsim {
@@ -102,6 +103,10 @@ constexpr counter_field<igb_stats> kNicRegisterFields[] = {
     {"ruc", &igb_stats::ruc},
     {"roc", &igb_stats::roc},
     {"rnbc", &igb_stats::rnbc},
+    {"xonrxc", &igb_stats::xonrxc},
+    {"xontxc", &igb_stats::xontxc},
+    {"xoffrxc", &igb_stats::xoffrxc},
+    {"xofftxc", &igb_stats::xofftxc},
 };
 // /proc/net/softnet_stat, and where __do_softirq ran (report "softnet", per core and summed)
 constexpr counter_field<softnet_data> kSoftnetFields[] = {
@@ -228,6 +233,11 @@ json ethtool_stats(const igb_adapter& adapter) {
   et["rx_length_errors"] = adapter.stats.ruc + adapter.stats.roc;  // igb_update_stats
   et["rx_no_buffer_count"] = adapter.stats.rnbc;
   et["rx_csum_offload_errors"] = csum_err;
+  // igb_gstrings_stats: the 802.3x frame counters
+  et["rx_flow_control_xon"] = adapter.stats.xonrxc;
+  et["rx_flow_control_xoff"] = adapter.stats.xoffrxc;
+  et["tx_flow_control_xon"] = adapter.stats.xontxc;
+  et["tx_flow_control_xoff"] = adapter.stats.xofftxc;
   for (const auto& ring : adapter.rx_ring) {
     const std::string q = fmt::format("rx_queue_{}_", ring->reg_idx);
     et[q + "packets"] = ring->packets;
@@ -417,8 +427,16 @@ json build_report(igbsim_top& t, double wall_s) {
               {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
               {"rtl_queues", t.dev.rtl_queues()},
               {"seed", t.cfg.seed}};
+  // The link partner: flow control as resolved at link-up (from the NIC's side), the PAUSE
+  // frames it honoured, the frames it held back and how long it was paused
   r["wire"] = {{"frames_offered", t.wire.frames_offered()},
-               {"bytes_offered", t.wire.bytes_offered()}};
+               {"bytes_offered", t.wire.bytes_offered()},
+               {"flow_control", igb_fc_mode_name(t.cfg.plan.fc_mode)},
+               {"partner_xoff", t.wire.partner_xoff()},
+               {"partner_xon", t.wire.partner_xon()},
+               {"partner_frames_paused", t.wire.frames_paused()},
+               {"partner_paused_ns", ps_of(t.wire.partner_paused(time_of_ps(end_ps))) / 1000.0},
+               {"nic_pause_frames_sent", t.tx_mac_control}};
   if (!t.cfg.tc.pcap.empty()) {
     const pcap_frames& rp = t.src.replay();
     r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap},
@@ -505,6 +523,16 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
     s += "\n";
   }
   s += igb_decisions(*c.want.part, c.want, c.plan);
+  if (c.plan.fc_mode != igb_fc_mode::none) {
+    const json& w = r["wire"];
+    s += fmt::format("  pause      flow control {} (asked {}, partner {}): {} XOFF / {} XON sent, "
+                     "{} / {} received; partner paused {:.1f} us, {} frames held back\n",
+                     igb_fc_mode_name(c.plan.fc_mode), igb_fc_mode_name(c.want.fc),
+                     igb_fc_mode_name(c.want.partner_fc), t.adapter.stats.xofftxc,
+                     t.adapter.stats.xontxc, t.adapter.stats.xoffrxc, t.adapter.stats.xonrxc,
+                     w["partner_paused_ns"].get<double>() / 1000.0,
+                     w["partner_frames_paused"].get<uint64_t>());
+  }
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";
     for (const auto& ring : t.adapter.rx_ring)

@@ -59,6 +59,14 @@ tx_flow_addr send_flow_addr() {
   return a;
 }
 
+// The wire to the link partner: it honours the NIC's PAUSE frames when flow control, resolved
+// with it at link-up, lets the NIC send them (the partner's receive side: mirrored)
+wire_params partner_wire(const run_config& c) {
+  wire_params w;
+  w.honour_pause = fc_tx_pause(c.plan.fc_mode);
+  return w;
+}
+
 // Bound now, so a taken port is bad input before anything runs
 std::unique_ptr<live_listener> open_live(const run_config& c) {
   if (!c.tc.live) return nullptr;
@@ -77,7 +85,7 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
       src(c.tc),  // a capture is read (and checked) here
       live(open_live(c)),
       wire(
-          wire_params{},
+          partner_wire(c),
           [this](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
   if (src.next(id, t, b)) return true;
   if (src.exhausted()) run_ev_.notify(SC_ZERO_TIME);
@@ -312,9 +320,15 @@ void igbsim_top::start_transmit() {
 void igbsim_top::collect_tx() {
   const auto& frames = dev.tx_frames();
   for (; tx_seen < frames.size(); ++tx_seen) {
-    txsb.on_wire(frames[tx_seen].bytes, frames[tx_seen].end);
+    const auto& f = frames[tx_seen].bytes;
+    // MAC control frames (802.3x PAUSE, EtherType 0x8808) are the MAC's, not the sender's
+    if (f.size() >= 14 && f[12] == 0x88 && f[13] == 0x08) {
+      ++tx_mac_control;
+      continue;
+    }
+    txsb.on_wire(f, frames[tx_seen].end);
     k.txjr.wire_frame(frames[tx_seen].end);
-    if (live) forward_to_live(frames[tx_seen].bytes);
+    if (live) forward_to_live(f);
   }
 }
 

@@ -86,6 +86,7 @@ class igbsim_top : public sc_core::sc_module {
   std::unique_ptr<udp_sender> sender;
   tx_scoreboard txsb;
   size_t tx_seen = 0;           // the NIC's wire frames handed to txsb so far
+  uint64_t tx_mac_control = 0;  // of them, MAC control (PAUSE) frames, not handed to txsb
   uint64_t sender_done_ps = 0;  // when the last sender thread finished (0: not yet)
   bool tx_drained = true;       // every sent datagram on the wire or dropped by the drain's end
   // Echo requests without an answer at the end, by why (report tx.echo.unanswered_by)
