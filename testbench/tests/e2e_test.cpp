@@ -561,6 +561,35 @@ TEST(EndToEnd, GatingTheReceiveSidesClockChangesNothingUnderOverflow) {
                                   "traffic.size=imix --set traffic.flows=8");
 }
 
+// 802.3x flow control: XOFF/XON from the packet buffer's marks, the partner holding frames
+// back, the pause counted at clk_i edges the gates must not miss (igb_fc's idle_o)
+TEST(EndToEnd, SkippingCyclesChangesNothingWithFlowControl) {
+  json r;
+  expect_skipping_changes_nothing(" " + std::string(IGBSIM_SOURCE_DIR) +
+                                      "/scenarios/flow_control.toml"
+                                      " --set traffic.duration_us=1500",
+                                  &r);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_GT(r["ethtool"]["tx_flow_control_xoff"].get<uint64_t>(), 0u)
+      << "the comparison covers PAUSE frames";
+}
+
+// The resolved mode decides who pauses (igb_config_fc_after_link_up): a partner that only
+// sends PAUSE (tx_pause) leaves igb, asking for full, with rx_pause: TFCE off, no XOFF, and the
+// buffer overflows as with no flow control
+TEST(EndToEnd, ThePartnersAdvertisementDecidesWhetherTheNicSendsPause) {
+  const std::string dir = fresh_dir("fc-partner-tx");
+  ASSERT_EQ(
+      run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) + "/scenarios/flow_control.toml --out " +
+                 dir + " --set wire.partner_fc=tx_pause --set traffic.duration_us=1500")
+          .status,
+      0);
+  const json r = load_report(dir);
+  EXPECT_EQ(r["wire"]["flow_control"], "rx_pause");
+  EXPECT_EQ(r["ethtool"]["tx_flow_control_xoff"].get<uint64_t>(), 0u);
+  EXPECT_GT(r["nic"]["mpc"].get<uint64_t>(), 0u);
+}
+
 // INTx is a level the host samples when it clocks the NIC: the cycle after the level changes
 // must be clocked, or the interrupt reaches the CPU late (it did, by up to hundreds of ns,
 // before the INTx level counted as pending work). Line rate, so the receive side is often
@@ -1505,6 +1534,38 @@ TEST(ScenarioClaim, RingStarvationCountsRnbcThenMpcOrRqdpcWithDropEn) {
   EXPECT_GT(u(dropped["nic"]["rqdpc"][0]), 0u);
 }
 
+// flow_control: the load that overflows the packet buffer (MPC) when the link partner ignores
+// flow control gives PAUSE frames instead when it honours them: nothing dropped, the partner
+// paused and its frames held back; every PAUSE frame the NIC counted is one the partner got
+TEST(ScenarioClaim, FlowControlPausesThePartnerInsteadOfDropping) {
+  const json fc = run_scenario("flow_control"),
+             none = run_scenario("flow_control", " --set wire.partner_fc=none");
+  ASSERT_EQ(fc["checks"]["offered"], none["checks"]["offered"]) << "the same load";
+  // Without flow control: drops in MPC, no PAUSE frame, the partner never paused
+  EXPECT_EQ(none["wire"]["flow_control"], "none");
+  EXPECT_GT(u(none["nic"]["mpc"]), 0u);
+  EXPECT_EQ(none["checks"]["dropped_by"]["rx_missed_errors"], none["nic"]["mpc"]);
+  EXPECT_EQ(u(none["ethtool"]["tx_flow_control_xoff"]), 0u);
+  EXPECT_EQ(u(none["wire"]["nic_pause_frames_sent"]), 0u);
+  EXPECT_EQ(none["wire"]["partner_paused_ns"].get<double>(), 0.0);
+  // With it: PAUSE frames, the partner paused, every frame delivered
+  EXPECT_EQ(fc["wire"]["flow_control"], "full");
+  EXPECT_EQ(u(fc["nic"]["mpc"]), 0u);
+  EXPECT_EQ(fc["checks"]["delivered"], fc["checks"]["offered"]) << fc["checks"].dump();
+  const uint64_t xoff = u(fc["ethtool"]["tx_flow_control_xoff"]),
+                 xon = u(fc["ethtool"]["tx_flow_control_xon"]);
+  EXPECT_GT(xoff, 0u);
+  EXPECT_EQ(u(fc["wire"]["partner_xoff"]), xoff) << "each XOFF sent reached the partner";
+  EXPECT_EQ(u(fc["wire"]["partner_xon"]), xon);
+  EXPECT_EQ(u(fc["wire"]["nic_pause_frames_sent"]), xoff + xon);
+  EXPECT_GT(fc["wire"]["partner_paused_ns"].get<double>(), 0.0);
+  EXPECT_GT(u(fc["wire"]["partner_frames_paused"]), 0u);
+  EXPECT_EQ(u(fc["ethtool"]["rx_flow_control_xoff"]), 0u) << "the partner sends no PAUSE";
+  // Holding frames back delays them: the run's last frame leaves the partner later
+  EXPECT_GT(fc["latency_ns"]["end_to_end"]["max"].get<double>(),
+            none["latency_ns"]["end_to_end"]["max"].get<double>());
+}
+
 // tcp_reorder: out-of-order segments queue (TCPOFOQueue), duplicates count DelayedACKLost, GRO
 // merges in-sequence segments, and every byte arrives
 TEST(ScenarioClaim, TcpReorderQueuesOutOfOrderDropsDuplicatesAndMerges) {
@@ -1884,7 +1945,7 @@ INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
                          ::testing::Values("default", "napi_budget", "ring_starvation",
                                            "itr_tradeoff", "livelock", "c10k_select",
                                            "thundering_herd", "tcp_reorder", "softirq_starvation",
-                                           "udp_send", "echo_rr"));
+                                           "udp_send", "echo_rr", "flow_control"));
 
 // scenarios/udp_send: the stream goes out whole at its rate, completed by the TX vector's
 // interrupts, with BQL sizing its limit
@@ -1933,10 +1994,11 @@ TEST(Scenario, EveryFileInScenariosIsTested) {
   for (const auto& e : fs::directory_iterator(std::string(IGBSIM_SOURCE_DIR) + "/scenarios"))
     if (e.path().extension() == ".toml") files.push_back(e.path().stem().string());
   std::sort(files.begin(), files.end());
-  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "echo_rr", "itr_tradeoff",
-                                             "livelock", "napi_budget", "ring_starvation",
-                                             "softirq_starvation", "tcp_reorder", "thundering_herd",
-                                             "udp_send"}))
+  EXPECT_EQ(files, (std::vector<std::string>{"c10k_select", "default", "echo_rr",
+                                             "flow_control", "itr_tradeoff", "livelock",
+                                             "napi_budget", "ring_starvation",
+                                             "softirq_starvation", "tcp_reorder",
+                                             "thundering_herd", "udp_send"}))
       << "a new scenario file needs its entry in INSTANTIATE_TEST_SUITE_P(Shipped, ...)";
 }
 
