@@ -191,6 +191,20 @@ void configure_echo(run_config& c) {
         "reach the sender's from {}; at most {} sockets",
         kDstPort, kDstPort + static_cast<uint64_t>(c.nsocks) - 1, kSendSportBase,
         kSendSportBase - kDstPort));
+  // A reply is the request's datagram again, and IP fragmentation is not modelled: a request
+  // larger than the MTU would get EMSGSIZE for every reply (Linux would fragment it)
+  const traffic_config& tc = c.tc;
+  const uint32_t largest = max_frame_bytes(tc);
+  if (tc.pcap.empty() && largest > c.ic.mtu + 18) {
+    const char* key = tc.size == traffic_config::sizes::fixed     ? "traffic.frame_bytes"
+                      : tc.size == traffic_config::sizes::uniform ? "traffic.size_max"
+                                                                  : "traffic.size";
+    throw input_error(fmt::format(
+        "{}: with app.reply = echo each request is sent back, but a {}-byte frame's {}-byte IP "
+        "datagram is over driver.mtu {} and the model does not fragment; at most {}-byte "
+        "frames, or raise driver.mtu",
+        key, largest, largest - 18, c.ic.mtu, c.ic.mtu + 18));
+  }
   c.ic.tx_rings = true;
 }
 

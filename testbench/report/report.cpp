@@ -517,6 +517,16 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
     const json& rr = r["latency_ns"]["rr"];
     s += fmt::format("  echo       {} requests, {} answered on the wire, {} unanswered",
                      u64(e["requests"]), u64(e["answered"]), u64(e["unanswered"]));
+    // Why not (report.json's tx.echo.unanswered_by): each reason that has a count
+    std::string why;
+    for (const auto& [reason, n] : e["unanswered_by"].items()) {
+      uint64_t k = 0;
+      if (n.is_object())  // rx_dropped: by counter
+        for (const auto& [counter, m] : n.items()) k += m.get<uint64_t>();
+      else k = n.get<uint64_t>();
+      if (k) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", k, reason);
+    }
+    if (!why.empty()) s += " (" + why + ")";
     if (rr.value("count", 0) > 0)
       s += fmt::format("; round trip p50 {:.0f} ns, p99 {:.0f} ns", rr["p50"].get<double>(),
                        rr["p99"].get<double>());

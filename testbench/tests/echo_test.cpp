@@ -181,8 +181,12 @@ TEST(Echo, ServiceTimeShiftsTheRoundTripByAtLeastItself) {
 // Requests the host could not answer (line rate on one core: the receive path takes the
 // core) are each counted by why, and the reasons add up to the requests unanswered
 TEST(Echo, UnansweredRequestsAreCountedByWhy) {
-  const json rep = run_ok(
-      "echo-overload", "--set app.reply=echo --set traffic.frames=4000 --set traffic.rate_pct=100");
+  const std::string dir = fresh_dir("echo-overload");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set app.reply=echo --set traffic.frames=4000 --set "
+                              "traffic.rate_pct=100");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
   EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
   const json& e = rep["tx"]["echo"];
   EXPECT_GT(u(e["unanswered"]), 0u) << "overload: some go unanswered";
@@ -192,6 +196,15 @@ TEST(Echo, UnansweredRequestsAreCountedByWhy) {
   EXPECT_EQ(sum_of(e["unanswered_by"]["rx_dropped"]), sum_of(rep["checks"]["dropped_by"]))
       << "every receive drop was a request's";
   EXPECT_EQ(u(rep["latency_ns"]["rr"]["count"]), u(e["answered"]));
+  // The summary's echo line says why, with the report's counts
+  std::string why;
+  for (const auto& [reason, n] : e["unanswered_by"].items()) {
+    const uint64_t k = n.is_object() ? sum_of(n) : u(n);
+    if (k) why += (why.empty() ? "" : ", ") + std::to_string(k) + " " + reason;
+  }
+  EXPECT_NE(r.out.find(std::to_string(u(e["unanswered"])) + " unanswered (" + why + ")"),
+            std::string::npos)
+      << r.out;
 }
 
 // Replies faster than the transmit path takes them fill the sockets' send buffers: the epoll
@@ -257,7 +270,10 @@ TEST(Echo, BadSettingsAreRefusedWithOneLine) {
        {"--set app.reply=echo --set traffic.protocol=tcp", "--set app.reply=loud",
         "--set app.service_ns=nan", "--set app.service_ns=inf", "--set app.service_ns=-1",
         "--set app.service_ns=2e7",
-        "--set app.reply=echo --set app.sockets=15000 --set send.frames=10"}) {
+        "--set app.reply=echo --set app.sockets=15000 --set send.frames=10",
+        // replies over the MTU (no IP fragmentation in the model)
+        "--set app.reply=echo --set traffic.frame_bytes=1536",
+        "--set app.reply=echo --set traffic.size=uniform --set traffic.size_max=1530"}) {
     const std::string dir = fresh_dir("echo-bad");
     const result r = run_igbsim(std::string("run --out ") + dir + " " + args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
