@@ -21,6 +21,32 @@ const char* tx_step_name(tx_step s) {
   return names[static_cast<size_t>(s)];
 }
 
+const char* tx_step_at(tx_step s) {
+  switch (s) {
+    case tx_step::desc_fetch:
+    case tx_step::data_read:
+    case tx_step::dd_writeback: return "NIC port";
+    case tx_step::wire_end: return "wire";
+    default: return "CPU";
+  }
+}
+
+size_t tx_delta_base(const std::array<double, kTxSteps>& t, size_t i) {
+  const auto from = [&](tx_step s) {
+    const size_t b = static_cast<size_t>(s);
+    return t[b] >= 0 ? b : kTxSteps;
+  };
+  switch (tx_step(i)) {
+    case tx_step::wire_end:
+    case tx_step::dd_writeback: return from(tx_step::data_read);
+    case tx_step::clean: return from(tx_step::dd_writeback);
+    default:
+      for (size_t b = i; b-- > 0;)
+        if (t[b] >= 0) return b;
+      return kTxSteps;
+  }
+}
+
 bool tx_journey::open(const std::string& path) {
   on_ = true;
   if (path.empty()) return true;

@@ -49,6 +49,12 @@ enum class tx_step : uint8_t {
 };
 constexpr size_t kTxSteps = static_cast<size_t>(tx_step::count);
 const char* tx_step_name(tx_step s);
+const char* tx_step_at(tx_step s);  // where its time is taken: "CPU", "NIC port", "wire"
+// The step a step's delta is taken from: the one before it that has a time (t < 0: not
+// reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
+// back once the data is buffered, before or after the frame is on the wire) and clean follows
+// dd_writeback. kTxSteps: none.
+size_t tx_delta_base(const std::array<double, kTxSteps>& t, size_t i);
 
 class tx_journey {
  public:

@@ -402,6 +402,57 @@ TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   fs::remove_all(d);
 }
 
+// igbsim journey DIR --datagram N: a sent datagram's steps from tx_journey.csv, each time as
+// the file has it and each delta from the step it names; bad numbers, a damaged file and a run
+// that sent nothing are refused with one line
+TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
+  const fs::path d = fresh_dir("tx-journey-view");
+  ASSERT_EQ(
+      run_igbsim("run --quiet --set traffic.frames=0 --set send.frames=20 --out " + d.string())
+          .status,
+      0);
+  const std::string good = read_file(d / "tx_journey.csv");
+  const result ok = run_igbsim("journey " + d.string() + " --datagram 5");
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  // Datagram 5's row, its times in the view in step order
+  std::istringstream rows(good);
+  std::string header, line, row5;
+  std::getline(rows, header);
+  while (std::getline(rows, line))
+    if (line.rfind("5,", 0) == 0) row5 = line;
+  ASSERT_FALSE(row5.empty());
+  std::vector<std::string> h, v;
+  for (std::istringstream a(header); std::getline(a, line, ',');) h.push_back(line);
+  for (std::istringstream a(row5); std::getline(a, line, ',');) v.push_back(line);
+  size_t at = 0;
+  for (size_t i = 0; i < h.size(); ++i) {
+    if (h[i].size() < 3 || h[i].substr(h[i].size() - 3) != "_ns") continue;
+    const std::string step = h[i].substr(0, h[i].size() - 3);
+    const size_t p = ok.out.find("\n  " + step + " ", at);
+    ASSERT_NE(p, std::string::npos) << step << " in order:\n" << ok.out;
+    const size_t eol = ok.out.find('\n', p + 1);
+    EXPECT_NE(ok.out.substr(p, eol - p).find(v[i]), std::string::npos)
+        << step << " shows its time " << v[i] << ":\n"
+        << ok.out;
+    at = p + 1;
+  }
+  EXPECT_NE(ok.out.find("dd_writeback"), std::string::npos);
+  expect_refused(run_igbsim("journey " + d.string() + " --datagram x"), "--datagram x");
+  expect_refused(run_igbsim("journey " + d.string() + " --datagram 999"), "no such datagram");
+  expect_refused(run_igbsim("journey " + d.string() + " --datagram 3 --packet 3"), "both");
+  std::string bad = good;
+  bad.replace(bad.find("5,"), 2, "5,,");
+  std::ofstream(d / "tx_journey.csv") << bad;
+  const result extra = run_igbsim("journey " + d.string() + " --datagram 5");
+  expect_refused(extra, "a column too many");
+  EXPECT_NE(extra.err.find("tx_journey.csv:"), std::string::npos) << extra.err;
+  fs::remove(d / "tx_journey.csv");
+  const result none = run_igbsim("journey " + d.string() + " --datagram 5");
+  expect_refused(none, "no tx_journey.csv");
+  EXPECT_NE(none.err.find("sent nothing"), std::string::npos) << none.err;
+  fs::remove_all(d);
+}
+
 TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
   const fs::path d = fresh_dir("sweep-hostile");
   fs::create_directories(d);
