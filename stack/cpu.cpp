@@ -44,8 +44,13 @@ void cpu_core::trace_state(const task_struct* t) {
     k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));
 }
 
-void cpu_core::spend(double ns) {
-  const sc_time d = time_of_ns(ns);
+void cpu_core::spend(double ns) { charge(time_of_ns(ns)); }
+
+void cpu_core::spin_until(const sc_time& t) {
+  if (t > now()) charge(t - now());
+}
+
+void cpu_core::charge(const sc_time& d) {
   offset_ += d;
   ctx_ps_[static_cast<size_t>(ctx_)] += ps_of(d);
   if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += ps_of(d);

@@ -97,6 +97,9 @@ class cpu_core {
   // Time
   sc_core::sc_time now() const { return sc_core::sc_time_stamp() + offset_; }
   void spend(double ns);
+  // Spend until the local time is at least t (spinning on something another CPU, further
+  // ahead in its own local time, holds until t)
+  void spin_until(const sc_core::sc_time& t);
   // Time that passed while the CPU stalled (an MMIO read): charged to the running context.
   void account_stall(const sc_core::sc_time& t);
   void sync();
@@ -147,6 +150,7 @@ class cpu_core {
   uint64_t irqs_taken() const { return irqs_taken_; }
 
  private:
+  void charge(const sc_core::sc_time& d);  // CPU time of the running context
   struct pending_irq {
     sc_core::sc_time arrival;
     unsigned vec;

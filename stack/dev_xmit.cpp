@@ -276,9 +276,15 @@ bool nolock_qdisc_is_empty(const Qdisc* q) { return q->qstats.qlen == 0; }
 // finds it held sets MISSED, and the holder reschedules the qdisc when it lets go.
 // A locked qdisc (fq_codel) has the `running` flag only: the CPU that finds it set leaves
 // the packet to the runner.
+// Several CPUs: each runs ahead of SystemC time by its own unpaid cost (cpu.h), so a CPU can
+// find the qdisc free that another released at a later local time than its own: in real
+// time it was still held. The model lets this CPU take it only from that time on (it spins
+// until then; Linux's would leave its packet to the holder, who sends it about then), so the
+// qdisc, the driver's ring and the doorbell see the CPUs in the order of their local times.
 bool qdisc_run_begin(Qdisc* q) {
   if (!q->running) {
     q->running = true;
+    q->dev->k->this_cpu().spin_until(q->released_at);
     return true;
   }
   if (q->flags & TCQ_F_NOLOCK) q->missed = true;
@@ -312,6 +318,7 @@ int __dev_xmit_skb(sk_buff* skb, Qdisc* q, net_device* dev, netdev_queue* txq) {
 
 void qdisc_run_end(Qdisc* q) {
   q->running = false;
+  q->released_at = q->dev->k->this_cpu().now();
   if (q->missed) {
     q->missed = false;
     __netif_schedule(q);

@@ -5,6 +5,8 @@
 // queue, statistics the children's sum), and the qdisc runner (__qdisc_run, qdisc_restart,
 // dequeue_skb, sch_direct_xmit, dev_requeue_skb).
 #pragma once
+#include <systemc>
+
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -54,6 +56,8 @@ struct Qdisc {
   unsigned long state = 0;
   bool running = false;  // qdisc_run_begin took the seqlock (a runner is active)
   bool missed = false;   // __QDISC_STATE_MISSED: qdisc_run_end reschedules the qdisc
+  // The releasing CPU's local time at the last qdisc_run_end (qdisc_run_begin, dev_xmit.cpp)
+  sc_core::sc_time released_at;
   net_device* dev = nullptr;
   netdev_queue* dev_queue = nullptr;  // the TX queue it feeds (ONETXQUEUE)
   // Packets requeued after NETDEV_TX_BUSY (q->gso_skb / skb_bad_txq): sent before anything
