@@ -12,6 +12,7 @@ using sc_core::sc_time_stamp;
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -20,6 +21,7 @@ using sc_core::sc_time_stamp;
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
 #include "dma_memory.h"
+#include "pcie_link.h"
 #include "rtl_assert.h"
 #include "sim_time.h"
 
@@ -557,24 +559,33 @@ void nic::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
+  const mmio_issue_ext* issue = gp.get_extension<mmio_issue_ext>();
   if (gp.is_write()) {
     uint32_t v;
     std::memcpy(&v, gp.get_data_ptr(), 4);
-    uint64_t at = cycle_at(sc_time_stamp() + delay);
-    if (!mmio_q_.empty()) at = std::max(at, mmio_q_.back().cycle);
-    mmio_q_.push_back({at, addr, v});
+    const sc_time arrival = sc_time_stamp() + delay;
+    const sc_time issued = issue ? issue->issued : arrival;
+    // Posted writes land in the order they left the CPUs (pcie_link.h): one that left before
+    // writes already queued (another CPU, further behind in its local time) goes before them
+    auto pos = mmio_q_.end();
+    while (pos != mmio_q_.begin() && std::prev(pos)->issued > issued) --pos;
+    uint64_t at = cycle_at(arrival);
+    if (pos != mmio_q_.begin()) at = std::max(at, std::prev(pos)->cycle);
+    pos = mmio_q_.insert(pos, {at, addr, v, issued});
+    for (++pos; pos != mmio_q_.end() && pos->cycle < at; ++pos) pos->cycle = at;
     wakeup_.notify(SC_ZERO_TIME);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
   // Non-posted read: wait for the request to arrive, bring the RTL to that time (also when it
   // is quiet: the read is presented at its own cycle, never at the one the NIC went quiet in),
-  // let every earlier posted write land first (PCIe: a read does not pass posted writes), then
-  // read.
+  // let every posted write that left before it land first (PCIe: a read does not pass posted
+  // writes; one that another CPU issues later in its local time stays queued), then read.
+  const sc_time read_issued = issue ? issue->issued : sc_time_stamp() + delay;
   wait(delay);
   delay = SC_ZERO_TIME;
   advance(cycle_at(sc_time_stamp()));
-  while (!mmio_q_.empty()) {
+  while (!mmio_q_.empty() && mmio_q_.front().issued <= read_issued) {
     if (mmio_q_.front().cycle > cycle_) mmio_q_.front().cycle = cycle_;
     tick();
   }

@@ -169,9 +169,10 @@ class nic : public sc_core::sc_module {
 
  private:
   struct mmio_write {
-    uint64_t cycle;
+    uint64_t cycle;  // due (arrival)
     uint32_t addr;
     uint32_t data;
+    sc_core::sc_time issued;  // left the CPU (pcie_link's mmio_issue_ext; else the arrival)
   };
   struct dma_write {
     uint64_t addr = 0;

@@ -48,6 +48,14 @@ bool pcie_link::dma_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
 }
 
 void pcie_link::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  mmio_issue_ext issue;
+  issue.issued = sc_time_stamp() + delay;
+  gp.set_extension(&issue);
+  mmio_forward(gp, delay);
+  gp.clear_extension(&issue);
+}
+
+void pcie_link::mmio_forward(tlm::tlm_generic_payload& gp, sc_time& delay) {
   if (gp.is_write()) {
     delay += sc_time(p_.write_latency_ns, SC_NS);
     mmio_init_socket->b_transport(gp, delay);

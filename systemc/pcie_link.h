@@ -8,6 +8,11 @@
 // Downstream (CPU MMIO -> device BAR0): a read costs the round trip (half out, half back), and
 // its completion does not pass the device's earlier posted writes; a write is posted and
 // arrives write_latency_ns later. DMI requests are forwarded to memory.
+// Downstream order: each MMIO request carries the time it left the CPU (mmio_issue_ext). With
+// several CPUs, each running ahead of SystemC time by its own unpaid cost (LT temporal
+// decoupling), requests reach the link in SystemC's order, not the order they left in; the
+// NIC orders its posted writes by that time, and a read waits only for the writes that left
+// before it (PCIe: a read does not pass earlier posted writes; a later write is not earlier).
 #pragma once
 #include <systemc>
 #include <tlm>
@@ -17,6 +22,15 @@
 #include "hw_params.h"
 
 namespace igbsim {
+
+// The time a downstream MMIO request left the CPU (its local time then), set by the link.
+struct mmio_issue_ext : tlm::tlm_extension<mmio_issue_ext> {
+  sc_core::sc_time issued;
+  tlm_extension_base* clone() const override { return new mmio_issue_ext(*this); }
+  void copy_from(const tlm_extension_base& e) override {
+    issued = static_cast<const mmio_issue_ext&>(e).issued;
+  }
+};
 
 class pcie_link : public sc_core::sc_module {
  public:
@@ -34,6 +48,7 @@ class pcie_link : public sc_core::sc_module {
   void dma_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   bool dma_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void mmio_forward(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 
   pcie_params p_;
   sc_core::sc_time up_free_ = sc_core::SC_ZERO_TIME;  // upstream link busy until

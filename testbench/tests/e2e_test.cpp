@@ -2204,6 +2204,40 @@ TEST(Journey, EverySentDatagramHasItsTransmitStepsInOrderAndItsWireEnd) {
   EXPECT_LE(l["p50"].get<double>(), l["p99"].get<double>());
 }
 
+// Several CPUs sending on one queue (INTx: one vector; four sender threads). Each CPU runs
+// ahead of SystemC time by its own unpaid cost; before, a CPU could take the qdisc another had
+// released at a later local time, and another CPU's register read made a TDT write land
+// before the time it left its CPU: a few rows showed desc_fetch before their own tdt_write or
+// xmit before qdisc_enqueue. Every row's host path to the wire is in order now.
+TEST(Journey, SeveralCpusSendingOnOneQueueKeepEveryRowInOrder) {
+  const std::vector<std::string> steps = {"sendmsg",    "qdisc_enqueue", "xmit",    "tdt_write",
+                                          "desc_fetch", "data_read",     "wire_end"};
+  const std::string common =
+      " --set driver.irq_mode=intx --set kernel.cores=4 --set send.threads=4 --set send.flows=8 "
+      "--set send.frames=3000 --set traffic.frames=0";
+  for (const std::string& load :
+       {std::string(" --set send.frame_bytes=64 --set send.rate_pct=30"),
+        std::string(" --set send.frame_bytes=1518 --set send.rate_pct=100")}) {
+    const std::string dir = fresh_dir("tx-journey-cpus");
+    const result r = run_igbsim("run --quiet --out " + dir + common + load);
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    const auto rows = load_csv(dir + "/tx_journey.csv");
+    ASSERT_EQ(rows.size(), 3001u) << load;
+    size_t sent = 0;
+    for (size_t i = 1; i < rows.size(); ++i) {
+      if (rows[i][col(rows[0], "fate")] != "sent") continue;
+      ++sent;
+      for (size_t k = 1; k < steps.size(); ++k) {
+        const double a = std::stod(rows[i][col(rows[0], steps[k - 1] + "_ns")]);
+        const double b = std::stod(rows[i][col(rows[0], steps[k] + "_ns")]);
+        EXPECT_LE(a, b) << load << ": datagram " << rows[i][0] << ", " << steps[k - 1] << " before "
+                        << steps[k];
+      }
+    }
+    EXPECT_GT(sent, 2900u) << load;
+  }
+}
+
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
   // A sender too, so the transmit groups are in the save file
