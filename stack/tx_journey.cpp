@@ -47,12 +47,14 @@ size_t tx_delta_base(const std::array<double, kTxSteps>& t, size_t i) {
   }
 }
 
+const char* tx_source_name(tx_source s) { return s == tx_source::echo ? "echo" : "sender"; }
+
 bool tx_journey::open(const std::string& path) {
   on_ = true;
   if (path.empty()) return true;
   csv_ = std::fopen(path.c_str(), "w");
   if (!csv_) return false;
-  std::fprintf(csv_, "datagram,fate,queue");
+  std::fprintf(csv_, "datagram,source,fate,queue");
   for (size_t i = 0; i < kTxSteps; ++i) std::fprintf(csv_, ",%s_ns", tx_step_name(tx_step(i)));
   std::fprintf(csv_, "\n");
   return true;
@@ -69,11 +71,12 @@ tx_journey::live* tx_journey::find(uint64_t id) {
   return it == live_.end() ? nullptr : &it->second;
 }
 
-uint64_t tx_journey::begin(const sc_core::sc_time& t) {
+uint64_t tx_journey::begin(const sc_core::sc_time& t, const sock* sk) {
   if (!on_) return 0;
   const uint64_t id = next_id_++;
   live& l = live_[id];
   l.r.id = id;
+  l.r.source = source_of ? source_of(sk) : tx_source::sender;
   l.r.t.fill(-1);
   l.r.t[size_t(tx_step::sendmsg)] = ps(t);
   return id;
@@ -161,7 +164,10 @@ void tx_journey::wire_frame(const sc_core::sc_time& end) {
   live* l = find(done);
   if (!l) return;
   const int64_t a = l->r.t[size_t(tx_step::sendmsg)], b = l->r.t[size_t(tx_step::wire_end)];
-  if (a >= 0 && b >= a) s2w_.add(static_cast<uint64_t>(b - a));
+  if (a >= 0 && b >= a) {
+    s2w_.add(static_cast<uint64_t>(b - a));
+    s2w_by_[size_t(l->r.source)].add(static_cast<uint64_t>(b - a));
+  }
   l->on_wire_pending = false;
   if (!l->r.fate.empty()) emit(done);  // freed already: the driver's clean came first
 }
@@ -176,6 +182,7 @@ void tx_journey::finish(uint64_t id, const std::string& fate) {
   live* l = find(id);
   if (!l || !l->r.fate.empty()) return;
   l->r.fate = fate;
+  if (fate == "qdisc_drop") ++tally_[size_t(l->r.source)].qdisc_dropped;
   // igb frees a packet once the NIC has written its DD back, which the part does when its
   // data is in the packet buffer: a large frame may still be going out on the wire then
   if (!l->on_wire_pending) emit(id);
@@ -192,8 +199,8 @@ void tx_journey::emit(uint64_t id) {
   }
   if (csv_) {
     if (fate.size() > 64) throw std::logic_error("tx_journey: fate name too long: " + fate);
-    char line[20 + 1 + 64 + 1 + 11 + kTxSteps * 26 + 2];
-    char* p = fmt::format_to(line, "{},{},", id, fate);
+    char line[20 + 1 + 6 + 1 + 64 + 1 + 11 + kTxSteps * 26 + 2];
+    char* p = fmt::format_to(line, "{},{},{},", id, tx_source_name(l.r.source), fate);
     if (l.r.queue >= 0) p = fmt::format_to(p, "{}", l.r.queue);
     for (size_t i = 0; i < kTxSteps; ++i) {
       *p++ = ',';
@@ -213,11 +220,20 @@ void tx_journey::finish_all_in_flight() {
   std::sort(ids.begin(), ids.end());
   for (uint64_t id : ids) {
     live& l = live_[id];
+    source_tally& n = tally_[size_t(l.r.source)];
+    const bool out = l.r.t[size_t(tx_step::wire_end)] >= 0 && !l.on_wire_pending;
+    // Where it is, as the run's census counts it: freed by igb and not out (the NIC's FIFO);
+    // handed to igb and not out (its ring); enqueued and not handed over (the qdisc). A
+    // datagram whose sendto has not returned (asleep for send buffer) is not sent yet.
+    if (!l.r.fate.empty()) {
+      ++n.in_nic;
+    } else if (!out) {
+      if (l.r.t[size_t(tx_step::xmit)] >= 0) ++n.in_tx_ring;
+      else if (l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0) ++n.in_qdisc;
+    }
     // Not freed by the end: "on_wire" if its frames went out (its completion not cleaned
     // yet), else "in_flight" (in the qdisc, the ring or the NIC)
-    if (l.r.fate.empty())
-      l.r.fate =
-          l.r.t[size_t(tx_step::wire_end)] >= 0 && !l.on_wire_pending ? "on_wire" : "in_flight";
+    if (l.r.fate.empty()) l.r.fate = out ? "on_wire" : "in_flight";
     emit(id);
   }
 }

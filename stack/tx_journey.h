@@ -18,6 +18,8 @@
 // The NIC's events name descriptor and buffer addresses; the driver tells which datagram each
 // belongs to when it maps it (queued). Frames leave the wire in the order their packets'
 // data reads completed (one transmit packet buffer, FIFO), a TSO packet as gso_segs frames.
+// Each row names its source: the sender application's datagram or an echo server's reply,
+// as the run's classifier (source_of) tells them apart by socket.
 #pragma once
 #include <systemc>
 
@@ -25,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -34,6 +37,13 @@
 #include "journey.h"
 
 namespace igbsim {
+
+struct sock;
+
+// Who called sendto: the sender application (send.*) or the echo server (app.reply = echo)
+enum class tx_source : uint8_t { sender, echo, count };
+constexpr size_t kTxSources = static_cast<size_t>(tx_source::count);
+const char* tx_source_name(tx_source s);
 
 enum class tx_step : uint8_t {
   sendmsg,
@@ -63,8 +73,10 @@ class tx_journey {
   bool open(const std::string& path);
   bool close();  // false when a row could not be written
   bool on() const { return on_; }
-  // A datagram enters udp_sendmsg at t: its id (0 when off)
-  uint64_t begin(const sc_core::sc_time& t);
+  // A datagram enters udp_sendmsg on sk at t: its id (0 when off)
+  uint64_t begin(const sc_core::sc_time& t, const sock* sk = nullptr);
+  // Which source a socket's datagrams are (unset: all the sender's)
+  std::function<tx_source(const sock*)> source_of;
   // The step's first time (data_read, wire_end: the latest, the last byte's)
   void record(uint64_t id, tx_step s, const sc_core::sc_time& t);
   // igb_tx_map mapped datagram id onto descriptors [first, first + n) of queue q's ring
@@ -82,10 +94,20 @@ class tx_journey {
   // Final: "sent" (freed at completion), "qdisc_drop", ...; emits the row
   void finish(uint64_t id, const std::string& fate);
   void finish_all_in_flight();  // fate "in_flight"
-  // sendmsg -> wire_end of the datagrams that reached the wire, in ps
+  // sendmsg -> wire_end of the datagrams that reached the wire, in ps; all, or one source's
   const latency_sample& send_to_wire() const { return s2w_; }
+  const latency_sample& send_to_wire(tx_source s) const { return s2w_by_[size_t(s)]; }
+  // Per source: datagrams the qdisc dropped, and (after finish_all_in_flight) those sent and
+  // still on their way at the end, by where: the qdisc (not yet handed to the driver), the
+  // transmit ring (handed to igb, not on the wire), the NIC (freed by igb, its frame not out)
+  struct source_tally {
+    uint64_t qdisc_dropped = 0, in_qdisc = 0, in_tx_ring = 0, in_nic = 0;
+    uint64_t in_flight() const { return in_qdisc + in_tx_ring + in_nic; }
+  };
+  const source_tally& tally(tx_source s) const { return tally_[size_t(s)]; }
   struct row {
     uint64_t id = 0;
+    tx_source source = tx_source::sender;
     int queue = -1;
     std::array<int64_t, kTxSteps> t;  // ps; -1: not reached
     std::string fate;
@@ -118,6 +140,8 @@ class tx_journey {
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> by_addr_;  // start -> (end, id)
   std::deque<std::pair<uint64_t, unsigned>> wire_order_;       // (id, frames left)
   latency_sample s2w_;
+  std::array<latency_sample, kTxSources> s2w_by_;
+  std::array<source_tally, kTxSources> tally_{};
   std::vector<row> rows_;
   std::FILE* csv_ = nullptr;
 };

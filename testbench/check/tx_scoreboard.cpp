@@ -38,6 +38,11 @@ void tx_scoreboard::sent(uint32_t flow, uint64_t seq, const uint8_t* payload, si
 
 void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_time& end) {
   ++wire_;
+  // Whose frame it is, as below: a reply's UDP source port is none of the sender's flows (the
+  // host sends IPv4 headers without options)
+  if (echo_on_ && f.size() >= 36 &&
+      static_cast<uint32_t>(be16(&f[34]) - a_.sport_base) >= sender_flows_)
+    ++wire_echo_;
   const std::string at = fmt::format("wire frame {} ({} bytes)", wire_ - 1, f.size());
   if (f.size() < 64) return bad(end, "tx_runt_frame", at + ": shorter than 64 bytes");
   const size_t n = f.size() - 4;

@@ -53,6 +53,17 @@ class tx_scoreboard {
   uint64_t sent_count() const { return sent_; }
   uint64_t on_wire_count() const { return wire_; }
   uint64_t matched_count() const { return matched_; }
+  // The same, one source's: the sender's datagrams or the echo server's replies (a wire frame
+  // too short to carry a source port counts as the sender's)
+  uint64_t sent_count(tx_source s) const {
+    return s == tx_source::echo ? replies_sent_ : sent_ - replies_sent_;
+  }
+  uint64_t on_wire_count(tx_source s) const {
+    return s == tx_source::echo ? wire_echo_ : wire_ - wire_echo_;
+  }
+  uint64_t matched_count(tx_source s) const {
+    return s == tx_source::echo ? ec_.answered : matched_ - ec_.answered;
+  }
   // Sent and neither on the wire yet nor among `dropped` (the drop counters' sum)
   uint64_t outstanding(uint64_t dropped) const {
     const uint64_t gone = matched_ + dropped;
@@ -121,7 +132,7 @@ class tx_scoreboard {
   bool echo_on_ = false, judge_order_ = false;
   uint32_t sender_flows_ = 0;
   echo_counts ec_;
-  uint64_t replies_sent_ = 0;
+  uint64_t replies_sent_ = 0, wire_echo_ = 0;
   latency_sample rr_;
 };
 

@@ -352,6 +352,24 @@ json echo_section(igbsim_top& t) {
             {"reply_not_on_wire", c.not_on_wire}}}};
 }
 
+// One source's share of tx.checks (the sender's datagrams or the echo server's replies): the
+// scoreboard's counts of its own, the qdisc's drops and the datagrams in flight at the end as
+// the transmit journey saw each of them
+json tx_checks_of(igbsim_top& t, tx_source s) {
+  const tx_journey::source_tally& n = t.k.txjr.tally(s);
+  const uint64_t sent = t.txsb.sent_count(s), on_wire = t.txsb.matched_count(s);
+  const uint64_t accounted = on_wire + n.qdisc_dropped + n.in_flight();
+  const uint64_t lost = sent > accounted ? sent - accounted : 0;
+  return {{"sent", sent},
+          {"on_wire", on_wire},
+          {"wire_frames", t.txsb.on_wire_count(s)},
+          {"dropped_by", {{"qdisc_dropped", n.qdisc_dropped}}},
+          {"in_flight", n.in_flight()},
+          {"in_flight_at", {{"qdisc", n.in_qdisc}, {"tx_ring", n.in_tx_ring}, {"nic", n.in_nic}}},
+          {"lost_unaccounted", lost},
+          {"drained", n.in_flight() == 0 && lost == 0}};
+}
+
 // The transmit half (a run with a sender or an echo server only): the application, the stack's send
 // path, the qdiscs as `tc -s qdisc` shows them (mq's total and each TX queue's child), BQL as
 // /sys/class/net/<dev>/queues/tx-N/byte_queue_limits shows it, igb's ethtool rows, the NIC's
@@ -402,6 +420,11 @@ json tx_section(igbsim_top& t) {
        {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},
       {"lost_unaccounted", t.tx_census.lost},
       {"drained", t.tx_drained}};
+  // The same, per source: they add up to the figures above
+  json by = json::object();
+  if (t.sender) by["sender"] = tx_checks_of(t, tx_source::sender);
+  if (t.txsb.echo()) by["echo"] = tx_checks_of(t, tx_source::echo);
+  tx["checks"]["by_source"] = by;
   return tx;
 }
 
@@ -475,8 +498,14 @@ json build_report(igbsim_top& t, double wall_s) {
   for (size_t i = 1; i < kSteps; ++i)
     lat[step_name(step(i))] = percentiles(t.k.jr.step_deltas()[i]);
   // The transmit path: sendmsg entered -> the datagram's last bit on the wire
-  // (tx_journey.csv has every step)
-  if (t.k.txjr.on()) lat["tx_send_to_wire"] = percentiles(t.k.txjr.send_to_wire());
+  // (tx_journey.csv has every step), all datagrams and each source's
+  if (t.k.txjr.on()) {
+    lat["tx_send_to_wire"] = percentiles(t.k.txjr.send_to_wire());
+    if (t.sender)
+      lat["tx_send_to_wire_sender"] = percentiles(t.k.txjr.send_to_wire(tx_source::sender));
+    if (t.txsb.echo())
+      lat["tx_send_to_wire_echo"] = percentiles(t.k.txjr.send_to_wire(tx_source::echo));
+  }
   // Request/response round trips (echo): the request's first bit to the reply's last bit on
   // the wire (testbench/check/tx_scoreboard.h)
   if (t.txsb.echo()) lat["rr"] = percentiles(t.txsb.rr());
@@ -505,8 +534,8 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
   for (const auto& [n, count] : t.sb.dropped_by())
     s += fmt::format("  dropped    {} by {}\n", count, n);
-  if (t.sender) {
-    const json& tc = r["tx"]["checks"];
+  if (t.sender) {  // the sender's own datagrams (an echo server's replies are on its line)
+    const json& tc = r["tx"]["checks"]["by_source"]["sender"];
     s += fmt::format("  sent       {} datagrams ({} B frames, {:.0f} frames/s): {} on the wire, {} "
                      "dropped by the qdisc, {} EAGAIN\n",
                      t.sender->sent, c.sc.frame_bytes, c.sc.pps, tc["on_wire"].get<uint64_t>(),

@@ -2176,8 +2176,9 @@ TEST(Journey, EverySentDatagramHasItsTransmitStepsInOrderAndItsWireEnd) {
   std::vector<std::pair<uint64_t, double>> wire;  // (datagram, wire end ns)
   for (size_t i = 1; i < rows.size(); ++i) {
     const auto& row = rows[i];
-    ASSERT_EQ(row.size(), 3 + steps.size()) << "every step reached, row " << i;
+    ASSERT_EQ(row.size(), 4 + steps.size()) << "every step reached, row " << i;
     EXPECT_EQ(row[col(rows[0], "fate")], "sent");
+    EXPECT_EQ(row[col(rows[0], "source")], "sender") << "no echo server: every row the sender's";
     std::map<std::string, double> t;
     for (const auto& s : steps) t[s] = std::stod(row[col(rows[0], s + "_ns")]);
     for (size_t k = 1; k < 7; ++k)  // the host's path to the wire
@@ -2236,6 +2237,61 @@ TEST(Journey, SeveralCpusSendingOnOneQueueKeepEveryRowInOrder) {
     }
     EXPECT_GT(sent, 2900u) << load;
   }
+}
+
+// A sender and an echo server in one run: each transmit journey row says whose it is, and
+// the report's transmit figures and send-to-wire latency are split by source, adding up to
+// the combined ones; the summary's sent line counts the sender's datagrams, not the replies
+TEST(Journey, EachTransmitRowNamesItsSourceAndTheFiguresAreSplitBySource) {
+  const std::string dir = fresh_dir("tx-journey-sources");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set app.reply=echo --set traffic.frames=300 --set "
+                              "traffic.rate_pps=50000 --set send.frames=200 --set send.flows=2 "
+                              "--set send.rate_pct=5");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  ASSERT_EQ(rows.size(), 501u) << "a header, a row per datagram and per reply";
+  EXPECT_EQ(rows[0][0], "datagram");
+  EXPECT_EQ(rows[0][1], "source") << "right after the datagram's number";
+  std::map<std::string, uint64_t> sent_by;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const std::string& src = rows[i][col(rows[0], "source")];
+    EXPECT_TRUE(src == "sender" || src == "echo") << "row " << i << ": " << src;
+    if (rows[i][col(rows[0], "fate")] == "sent") ++sent_by[src];
+  }
+  EXPECT_EQ(sent_by["sender"], 200u);
+  EXPECT_EQ(sent_by["echo"], 300u);
+
+  const json rep = load_report(dir);
+  ASSERT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  const json& c = rep["tx"]["checks"];
+  const json& snd = c["by_source"]["sender"];
+  const json& echo = c["by_source"]["echo"];
+  EXPECT_EQ(snd["sent"], rep["tx"]["app"]["sent"]);
+  EXPECT_EQ(snd["sent"], 200);
+  EXPECT_EQ(snd["on_wire"], 200);
+  EXPECT_EQ(echo["sent"], rep["tx"]["echo"]["replies_sent"]);
+  EXPECT_EQ(echo["on_wire"], rep["tx"]["echo"]["answered"]);
+  EXPECT_EQ(echo["on_wire"], 300);
+  for (const char* f : {"sent", "on_wire", "wire_frames", "in_flight", "lost_unaccounted"})
+    EXPECT_EQ(snd[f].get<uint64_t>() + echo[f].get<uint64_t>(), c[f].get<uint64_t>()) << f;
+  EXPECT_EQ(snd["dropped_by"]["qdisc_dropped"].get<uint64_t>() +
+                echo["dropped_by"]["qdisc_dropped"].get<uint64_t>(),
+            c["dropped_by"]["qdisc_dropped"].get<uint64_t>());
+  EXPECT_TRUE(snd["drained"].get<bool>());
+  EXPECT_TRUE(echo["drained"].get<bool>());
+
+  const json& lat = rep["latency_ns"];
+  EXPECT_EQ(lat["tx_send_to_wire_sender"]["count"], 200);
+  EXPECT_EQ(lat["tx_send_to_wire_echo"]["count"], 300);
+  EXPECT_EQ(lat["tx_send_to_wire"]["count"], 500) << "the combined figure is kept";
+
+  // The summary's sent line: the sender's 200, none of the 300 replies
+  const size_t at = r.out.find("  sent ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  EXPECT_NE(line.find(" 200 datagrams"), std::string::npos) << line;
+  EXPECT_NE(line.find(": 200 on the wire"), std::string::npos) << line;
 }
 
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {

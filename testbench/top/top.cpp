@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <unordered_set>
 
 #include "select.h"
 #include "sim_time.h"
@@ -271,6 +272,12 @@ void igbsim_top::open_sockets() {
 void igbsim_top::open_tx_journey() {
   if (!k.txjr.open(opt.outdir + "/tx_journey.csv"))
     throw std::runtime_error("cannot create tx_journey.csv");
+  // The sender's sockets are its own; every other socket that sends is the echo server's
+  std::unordered_set<const sock*> mine;
+  for (const auto& sk : send_socks) mine.insert(sk.get());
+  k.txjr.source_of = [mine](const sock* sk) {
+    return mine.count(sk) ? tx_source::sender : tx_source::echo;
+  };
   dev.on_tx_port =
       [this](nic::tx_port ev, unsigned q, uint64_t addr, uint32_t len, const sc_time& t) {
     if (ev == nic::tx_port::desc_read) k.txjr.desc_read(q, addr, len, t);
