@@ -450,8 +450,8 @@ params::params() {
               "sender sockets, one flow each (source port 20000 + n to 10.0.0.2:9000 + n); "
               "datagram i goes out on flow i mod flows"),
       integer("send.threads", field(&rc::sc, &send_config::threads), "", 1, 256,
-              "sender threads; thread t sends the flows n with n mod threads = t (at most one "
-              "thread per flow)"),
+              "sender threads; thread t sends the flows n with n mod threads = t (at most "
+              "send.flows: more is refused)"),
       integer("send.frame_bytes", field(&rc::sc, &send_config::frame_bytes), "bytes", 64, 1518,
               "sent frame size on the wire, FCS included (UDP payload = frame_bytes - 46)"),
       num("send.rate_pct", 10, "%", 0.001, 100,

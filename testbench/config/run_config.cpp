@@ -173,7 +173,11 @@ void configure_sender(const params& p, run_config& c) {
                     "simulates at most {:.0f} s ({:.0f} days)",
                     by_pps ? "send.rate_pps" : "send.rate_pct", sc.frames, sc.pps, send_s,
                     kMaxSimSeconds, kMaxSimSeconds / 86400));
-  sc.threads = std::min(sc.threads, sc.flows);
+  if (sc.threads > sc.flows)
+    throw input_error(fmt::format(
+        "send.threads = {} is more than send.flows = {}: each thread sends on its own flows "
+        "(thread t on the flows n with n mod threads = t); lower send.threads or raise send.flows",
+        sc.threads, sc.flows));
   c.ic.tx_rings = true;  // igb_open sets up the net_device and its transmit rings
 }
 

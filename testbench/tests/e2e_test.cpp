@@ -1916,13 +1916,25 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
        {"--set traffic.frames=0",
         "--set send.frames=10 --set send.frame_bytes=1518 --set send.rate_pps=90000",
         "--set send.frames=10 --set send.frame_bytes=1519",
-        "--set send.frames=10 --set send.rate_pct=nan"}) {
+        "--set send.frames=10 --set send.rate_pct=nan",
+        "--set send.frames=10 --set send.flows=2 --set send.threads=4"}) {
     const std::string dir = fresh_dir("tx-bad");
     const result r = run_igbsim(std::string("run --out ") + dir + " " + args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
     EXPECT_FALSE(fs::exists(dir)) << args;
   }
+  // More threads than flows would leave threads with nothing to send: the line says so
+  const std::string dir = fresh_dir("tx-bad-threads");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set send.frames=10 --set send.flows=2 --set send.threads=4");
+  EXPECT_NE(r.err.find("send.threads = 4 is more than send.flows = 2"), std::string::npos) << r.err;
+  // As many threads as flows is fine
+  const result ok = run_igbsim("run --out " + dir +
+                               " --quiet --set send.frames=10 --set send.flows=2 --set "
+                               "send.threads=2");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(load_report(dir)["tx"]["app"]["threads"], 2);
 }
 
 // ---- Shipped scenarios ----------------------------------------------------------------------
@@ -2861,15 +2873,18 @@ TEST(TxCheckers, RandomValidSenderConfigurationsRunClean) {
     return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
   };
   for (int n = 0; n < 3; ++n) {
-    const std::string args =
-        std::string(" --set traffic.frames=") + pick({"0", "200"}) +
-        " --set send.frames=" + pick({"50", "400"}) + " --set send.flows=" + pick({"1", "3", "8"}) +
-        " --set send.threads=" + pick({"1", "2"}) + " --set kernel.cores=" + pick({"1", "2"}) +
-        " --set send.frame_bytes=" + pick({"64", "333", "1518"}) +
-        " --set send.rate_pct=" + pick({"5", "50", "100"}) +
-        " --set send.blocking=" + pick({"true", "false"}) +
-        " --set nic.tx_ring=" + pick({"80", "256", "1024"}) +
-        " --set sim.tx_timeout_us=" + pick({"50000", "100000"});
+    const std::string rx_frames = pick({"0", "200"}), frames = pick({"50", "400"});
+    const std::string flows = pick({"1", "3", "8"});
+    // At most a thread per flow (more is refused)
+    const std::string drawn = pick({"1", "2"}), threads = flows == "1" ? "1" : drawn;
+    const std::string args = " --set traffic.frames=" + rx_frames + " --set send.frames=" + frames +
+                             " --set send.flows=" + flows + " --set send.threads=" + threads +
+                             " --set kernel.cores=" + pick({"1", "2"}) +
+                             " --set send.frame_bytes=" + pick({"64", "333", "1518"}) +
+                             " --set send.rate_pct=" + pick({"5", "50", "100"}) +
+                             " --set send.blocking=" + pick({"true", "false"}) +
+                             " --set nic.tx_ring=" + pick({"80", "256", "1024"}) +
+                             " --set sim.tx_timeout_us=" + pick({"50000", "100000"});
     const std::string dir = fresh_dir("tx-random-" + std::to_string(n));
     const result r = run_igbsim("run --out " + dir + args);
     ASSERT_EQ(r.status, 0) << args << "\n" << r.out << r.err;
