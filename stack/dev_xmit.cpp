@@ -143,7 +143,12 @@ void free_tx_skb(sk_buff* skb) {
 }
 }  // namespace
 
-void dev_kfree_skb_any(sk_buff* skb) { free_tx_skb(skb); }
+// A drop (kfree_skb, not consume_skb): the driver's tx_dropped; a drop event for the
+// waveform trigger as the receive side's drops are
+void dev_kfree_skb_any(sk_buff* skb) {
+  if (kernel* k = skb ? skb_kernel(skb) : nullptr; k && k->on_event) k->on_event("drop");
+  free_tx_skb(skb);
+}
 void dev_consume_skb_any(sk_buff* skb) { free_tx_skb(skb); }
 void napi_consume_skb(sk_buff* skb, int /*budget*/) { free_tx_skb(skb); }
 
@@ -349,6 +354,7 @@ int dev_queue_xmit(sk_buff* skb) {
     rc = __dev_xmit_skb(skb, q, dev, txq);
   } else {
     ++dev->stats.tx_dropped;  // device not up: dev_core_stats_tx_dropped_inc, -ENETDOWN
+    if (k.on_event) k.on_event("drop");
     free_tx_skb(skb);
   }
   cpu.local_bh_enable();  // rcu_read_unlock_bh

@@ -191,7 +191,8 @@ class kernel {
   const std::vector<violation>& violations() const { return violations_; }
   // Frame fates reported by any layer: the scoreboard listens.
   std::function<void(uint64_t id, const std::string& counter)> on_drop;
-  // Notable events ("budget_exhausted", "violation"): the waveform trigger listens.
+  // Notable events ("budget_exhausted", "violation", "drop": a transmit drop, the qdisc's or
+  // the driver's): the waveform trigger listens.
   std::function<void(const char* event)> on_event;
   std::function<void(uint64_t id, const uint8_t* data, size_t len, const sc_core::sc_time& t)>
       on_deliver;

@@ -67,6 +67,7 @@ unsigned fq_codel::drop_fattest() {
     len += pkt_len(skb);
     memory_usage -= skb->truesize;
     dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
+    if (dev->k->on_event) dev->k->on_event("drop");
     kfree_skb(skb);
   } while (++i < drop_batch_size && len < threshold && !f->q.empty());
   qstats.drops += i;
@@ -126,6 +127,7 @@ sk_buff* fq_codel::codel_dequeue(flow* f) {
   bool drop = should_drop(skb, f, now);
   auto drop_one = [&] {
     dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
+    if (dev->k->on_event) dev->k->on_event("drop");
     kfree_skb(skb);  // drop_func: qdisc_qstats_drop
     ++qstats.drops;
     ++codel_drops;

@@ -29,6 +29,7 @@ void qdisc_drop(sk_buff* skb, Qdisc* q) {
   kernel& k = *q->dev->k;
   k.this_cpu().spend(k.cost.skb_free_ns);
   k.txjr.finish(skb->frame_id, "qdisc_drop");
+  if (k.on_event) k.on_event("drop");
   kfree_skb(skb);  // __qdisc_drop -> to_free list, freed by the caller (sock_wfree runs)
 }
 }  // namespace

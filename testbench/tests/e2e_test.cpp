@@ -2584,6 +2584,36 @@ TEST(Waves, TriggerRecordsOnlyTheWindowAroundTheFirstEvent) {
   EXPECT_LT(fs::file_size(dir + "/waves.fst") * 20, fs::file_size(full + "/waves.fst"));
 }
 
+// A transmit drop is a drop too: a sender at line rate and an echo server answering line-rate
+// requests overflow the qdisc (txqueuelen 1000) with nothing dropped on receive, and
+// --waves-trigger drop records the window around the qdisc's first drop
+TEST(Waves, AQdiscDropTriggersTheDropWindow) {
+  const std::string dir = fresh_dir("trigger-tx-drop");
+  const result r = run_igbsim(
+      "run --out " + dir +
+      " --waves-trigger drop --waves-pre 20 --waves-post 50 --set app.reply=echo --set "
+      "traffic.frames=1500 --set traffic.frame_bytes=1518 --set traffic.rate_pct=100 --set "
+      "send.frames=1500 --set send.flows=8 --set send.frame_bytes=1518 --set send.rate_pct=100 "
+      "--set kernel.wmem_default=4000000");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["checks"]["dropped"], 0) << "no receive drop: the trigger is the transmit one";
+  EXPECT_GT(rep["tx"]["checks"]["dropped_by"]["qdisc_dropped"].get<uint64_t>(), 0u);
+  ASSERT_TRUE(rep["events_first_ns"].contains("drop")) << rep["events_first_ns"].dump();
+  EXPECT_NE(r.out.find("drop at"), std::string::npos) << r.out;
+  ASSERT_TRUE(fs::exists(dir + "/waves.fst")) << r.out;
+  const double t_drop_ps = rep["events_first_ns"]["drop"].get<double>() * 1000.0;
+  const auto changes = read_fst(dir + "/waves.fst", {"nic.clk_i"});
+  ASSERT_FALSE(changes.empty());
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& c : changes) {
+    lo = std::min(lo, c.t);
+    hi = std::max(hi, c.t);
+  }
+  EXPECT_GE(static_cast<double>(lo), t_drop_ps - 20e6 - 1) << "nothing before the window";
+  EXPECT_LE(static_cast<double>(hi), t_drop_ps + 50e6 + 1) << "nothing after it";
+}
+
 TEST(Waves, TriggerThatNeverHappensWritesNoWaveformAndWindowsAreChecked) {
   const std::string dir = fresh_dir("trigger-none");
   const result r =
