@@ -546,8 +546,8 @@ int sc_main(int argc, char* argv[]) {
   run->add_flag("--quiet", quiet, "no progress line");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
   run->add_flag("--tx-pcap", tx_pcap,
-                "write tx.pcap: the frames the NIC sent on its wire (with a sender, send.*, or an "
-                "echo server, app.reply = echo)");
+                "write tx.pcap: the frames the NIC sent on its wire (with a sender, send.*, an "
+                "echo server, app.reply = echo, or PAUSE frames; refused when nothing sends)");
   run->add_flag("--plots", plots,
                 "write plots/*.png (gnuplot): latency CDF and per-step breakdown");
   wave_opts wo;

@@ -1851,6 +1851,30 @@ TEST(Transmit, ReceiveOnlyRunHasNoTxObjectNorSendTable) {
   EXPECT_FALSE(fs::exists(dir + "/tx.pcap"));
 }
 
+// --tx-pcap where nothing can send (no sender, no echo server, no PAUSE frames) would write an
+// empty capture: bad input, one line naming it, nothing written. An echo server, or flow
+// control that sends PAUSE frames, is something to capture.
+TEST(Transmit, TxPcapWithNothingToSendIsRefused) {
+  const std::string dir = fresh_dir("tx-pcap-nothing");
+  const result r = run_igbsim("run --out " + dir + " --tx-pcap --set traffic.frames=200");
+  EXPECT_EQ(r.status, 2) << r.err << r.out;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("--tx-pcap"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir));
+  const std::string echo = fresh_dir("tx-pcap-echo");
+  const result e = run_igbsim("run --out " + echo +
+                              " --quiet --tx-pcap --set traffic.frames=200 --set app.reply=echo");
+  EXPECT_EQ(e.status, 0) << e.err;
+  const uint64_t answered = load_report(echo)["tx"]["echo"]["answered"].get<uint64_t>();
+  EXPECT_GT(answered, 0u);
+  EXPECT_EQ(read_pcap(echo + "/tx.pcap").size(), answered) << "the replies on the wire";
+  const std::string fc = fresh_dir("tx-pcap-pause");
+  const result p = run_igbsim("run " + std::string(IGBSIM_SOURCE_DIR) +
+                              "/scenarios/flow_control.toml --out " + fc + " --quiet --tx-pcap");
+  EXPECT_EQ(p.status, 0) << p.err;
+  EXPECT_GT(read_pcap(fc + "/tx.pcap").size(), 0u) << "the NIC's PAUSE frames";
+}
+
 // igb stops a transmit queue when fewer than DESC_NEEDED descriptors are free
 // (igb_maybe_stop_tx) and igb_clean_tx_irq wakes it once TX_WAKE_THRESHOLD are (counted in
 // tx_restart_queue). A 64-byte stream at line rate into an 80-descriptor ring stops and wakes

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sim.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "plots.h"
@@ -15,6 +17,16 @@ volatile std::sig_atomic_t stop_signal = 0;
 run_outcome run_simulation(const params& p, const run_options& o) {
   const auto wall0 = std::chrono::steady_clock::now();
   const run_config c = configure_run(p);
+  // tx.pcap holds what the NIC sent on its wire: a run in which nothing can send would write an
+  // empty capture. The sender, an echo server's replies and PAUSE frames (when the resolved
+  // flow control sends them) are all the NIC ever sends.
+  if (o.tx_pcap && c.sc.frames == 0 && c.ac.reply != app_reply::echo &&
+      !fc_tx_pause(c.plan.fc_mode))
+    throw input_error(fmt::format(
+        "--tx-pcap: nothing in this run sends on the NIC's wire (send.frames = 0, app.reply = "
+        "none, flow control {}: no PAUSE frames), so tx.pcap would be empty; set send.frames or "
+        "app.reply = \"echo\", or leave --tx-pcap out",
+        igb_fc_mode_name(c.plan.fc_mode)));
   igbsim_top top("top", c, o);
   run_outcome out;
   out.error = top.run();
