@@ -13,6 +13,8 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "outdir.h"
@@ -140,6 +142,78 @@ void write_points(const std::string& out, const std::vector<point>& points,
   std::ofstream(out + "/points.json") << j.dump(2) << "\n";
 }
 
+// The figures of a point's row, after its axes and status (README, Sweeps). A point without
+// a report leaves each of them empty.
+const char* const kSweepFigures[] = {"offered",
+                                     "delivered",
+                                     "dropped",
+                                     "lost_unaccounted",
+                                     "violations",
+                                     "irqs",
+                                     "irqs_per_delivered",
+                                     "polls_budget_exhausted",
+                                     "latency_p50_ns",
+                                     "latency_p99_ns",
+                                     "sim_time_ns",
+                                     "wall_s",
+                                     "rr_p50_ns",
+                                     "rr_p99_ns",
+                                     "tx_sent",
+                                     "tx_on_wire",
+                                     "tx_qdisc_dropped",
+                                     "tx_eagain",
+                                     "tx_send_to_wire_p50_ns",
+                                     "tx_send_to_wire_p99_ns"};
+constexpr size_t kSweepFigureCount = std::size(kSweepFigures);
+
+// A point's figures from its report, each as sweep.csv gives it (empty: not in this run)
+std::vector<std::string> sweep_figures(const json& r) {
+  auto num = [](double x) {
+    std::ostringstream o;
+    o << x;
+    return o.str();
+  };
+  // A figure that only some runs have: empty when this one has none
+  auto given = [](const json& o, const char* key) {
+    return o.contains(key) ? o[key].dump() : std::string();
+  };
+  const auto& c = r["checks"];
+  const double delivered = c["delivered"].get<double>();
+  const double irqs = r["driver"]["irqs"].get<double>();
+  const auto& lat = r["latency_ns"];
+  const auto& e2e = lat["end_to_end"];
+  std::vector<std::string> v = {c["offered"].dump(),
+                                c["delivered"].dump(),
+                                c["dropped"].dump(),
+                                c["lost_unaccounted"].dump(),
+                                std::to_string(c["violations"].size()),
+                                r["driver"]["irqs"].dump(),
+                                fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0),
+                                r["driver"]["polls_budget_exhausted"].dump(),
+                                num(e2e.value("p50", 0.0)),
+                                num(e2e.value("p99", 0.0)),
+                                r["sim"]["sim_time_ns"].dump(),
+                                r["sim"]["wall_s"].dump()};
+  // Round trips of an echo server's requests (app.reply = echo)
+  const json rr = lat.value("rr", json::object());
+  v.push_back(given(rr, "p50"));
+  v.push_back(given(rr, "p99"));
+  // The transmit side (a sender or an echo server): every datagram sent, the sender's and the
+  // replies together; the sender's EAGAIN (non-blocking sockets); sendmsg to the wire
+  const json tx = r.value("tx", json::object());
+  const json tc = tx.value("checks", json::object());
+  v.push_back(given(tc, "sent"));
+  v.push_back(given(tc, "on_wire"));
+  v.push_back(given(tc.value("dropped_by", json::object()), "qdisc_dropped"));
+  v.push_back(given(tx.value("app", json::object()), "eagain"));
+  const json s2w = lat.value("tx_send_to_wire", json::object());
+  v.push_back(given(s2w, "p50"));
+  v.push_back(given(s2w, "p99"));
+  if (v.size() != kSweepFigureCount)
+    throw std::logic_error("sweep.csv: a row's figures do not match its header");
+  return v;
+}
+
 // One row per point: its axes, status, and the figures a study compares.
 int merge(const std::string& out, const json& points, const std::map<size_t, int>& statuses) {
   std::vector<size_t> missing;
@@ -151,9 +225,8 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
   }
   csv << "point,status";
   for (const auto& a : axis_names) csv << "," << a;
-  csv << ",offered,delivered,dropped,lost_unaccounted,violations,irqs,irqs_per_delivered,polls_"
-         "budget_exhausted,"
-         "latency_p50_ns,latency_p99_ns,sim_time_ns,wall_s,rr_p50_ns,rr_p99_ns\n";
+  for (const char* f : kSweepFigures) csv << "," << f;
+  csv << "\n";
   int worst = 0;
   for (const auto& p : points) {
     const size_t i = p["point"];
@@ -184,23 +257,12 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
     worst = std::max(worst, status == "ok" ? 0 : status == "violations" ? 1 : 2);
     csv << i << "," << status;
     for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
-    if (r.is_null()) {
-      csv << std::string(14, ',') << "\n";
+    if (r.is_null()) {  // no report: every figure empty
+      csv << std::string(kSweepFigureCount, ',') << "\n";
       continue;
     }
-    const auto& c = r["checks"];
-    const double delivered = c["delivered"].get<double>();
-    const double irqs = r["driver"]["irqs"].get<double>();
-    const auto& e2e = r["latency_ns"]["end_to_end"];
-    csv << "," << c["offered"] << "," << c["delivered"] << "," << c["dropped"] << ","
-        << c["lost_unaccounted"] << "," << c["violations"].size() << "," << r["driver"]["irqs"]
-        << "," << fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0) << ","
-        << r["driver"]["polls_budget_exhausted"] << "," << e2e.value("p50", 0.0) << ","
-        << e2e.value("p99", 0.0) << "," << r["sim"]["sim_time_ns"] << "," << r["sim"]["wall_s"];
-    // Round trips of an echo server's requests (app.reply = echo); empty without one
-    const json rr = r["latency_ns"].value("rr", json::object());
-    if (rr.contains("p50")) csv << "," << rr["p50"] << "," << rr["p99"] << "\n";
-    else csv << ",,\n";
+    for (const std::string& f : sweep_figures(r)) csv << "," << f;
+    csv << "\n";
   }
   if (!missing.empty()) {
     std::string list;

@@ -2156,6 +2156,45 @@ TEST(Sweep, AFailedPointIsReportedAndTheOthersFinish) {
   std::ifstream log(dir + "/out/point-001.log");
   std::string why((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(why.find("app.cpu"), std::string::npos) << "the point's log says why";
+  // The failed row has every column of the header, empty
+  std::ifstream csv(dir + "/out/sweep.csv");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(csv, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 4u);
+  for (const auto& l : lines)
+    EXPECT_EQ(std::count(l.begin(), l.end(), ','),
+              std::count(lines[0].begin(), lines[0].end(), ','))
+        << l;
+  EXPECT_EQ(lines[2].substr(lines[2].size() - 3), ",,,") << "no figure: " << lines[2];
+}
+
+// A sweep over the sender's parameters has its figures in sweep.csv: every datagram sent is on
+// the wire or dropped by the qdisc, and a 1518-byte frame takes longer from sendmsg to the
+// end of its frame on the wire than a 64-byte one (its serialisation alone is 12 us)
+TEST(Sweep, SenderFiguresAreInTheSweepTable) {
+  const std::string dir = fresh_dir("sweep-send");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/s.toml") << "[set]\n\"traffic.frames\" = 0\n\"send.frames\" = 200\n"
+                                    "[axes]\n\"send.frame_bytes\" = [64, 1518]\n";
+  const result r = run_igbsim("sweep " + dir + "/s.toml --jobs 2 --out " + dir + "/out");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto rows = load_csv(dir + "/out/sweep.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  const auto& h = rows[0];
+  std::map<std::string, double> p50;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), h.size()) << "every figure given";
+    EXPECT_EQ(rows[i][col(h, "status")], "ok");
+    EXPECT_EQ(rows[i][col(h, "tx_sent")], "200");
+    EXPECT_EQ(
+        std::stoul(rows[i][col(h, "tx_on_wire")]) + std::stoul(rows[i][col(h, "tx_qdisc_dropped")]),
+        200u);
+    EXPECT_EQ(rows[i][col(h, "tx_eagain")], "0") << "blocking sockets";
+    const double lo = std::stod(rows[i][col(h, "tx_send_to_wire_p50_ns")]);
+    EXPECT_LE(lo, std::stod(rows[i][col(h, "tx_send_to_wire_p99_ns")]));
+    p50[rows[i][col(h, "send.frame_bytes")]] = lo;
+  }
+  EXPECT_GT(p50["1518"], p50["64"] + 12000);
 }
 
 TEST(Sweep, BadSweepFilesAreRejectedBeforeAnythingRuns) {
