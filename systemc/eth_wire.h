@@ -12,10 +12,30 @@
 // that would start within a pause starts when it ends (frames wait at the sender, none is
 // lost). Choice: the partner acts the moment the PAUSE frame's FCS is in (802.3 allows up to
 // 512 bit times more at 1 Gb/s).
+// The partner as a receiver (wire_params::partner_rx_*): its buffer takes each of the NIC's
+// data frames when its FCS is in and frees it once the partner has absorbed it, one frame after
+// another at partner_rx_rate_pct of line rate; a frame that does not fit is lost
+// (partner_rx_dropped). With send_pause it sends PAUSE frames (wire_params::send_pause): XOFF
+// (pause time 0xFFFF quanta) when its fill reaches the high mark, again every half pause time
+// while the fill is not below the low mark, XON (time 0) when it falls below the low mark.
+// Choice: the marks are igb_setup_fc's for the NIC's own packet buffer, applied to the
+// partner's: high = (buffer - (max frame + 9728)) & ~15, low = high - 16. The 16-byte
+// hysteresis works because the buffer, as the NIC's, frees whole frames: an XON follows an
+// absorbed frame, not 16 bytes of a continuous drain (which would end each pause before the
+// frame the NIC has on the wire does, so the NIC would never stop).
+// A decision taken at a frame's FCS is final (frames come in order). The XON (or refresh) the
+// fill leads to without a new frame is provisional: a NIC frame received before it changes the
+// fill, and it is withdrawn and worked out again. A control frame goes onto the NIC's receive
+// wire before the source's next frame if it was decided at or before that frame's start
+// (MAC control frames are not paused); the NIC is told (partner_receive returns true) to take
+// the frame to present again, which has never started then: decisions are at least a frame's
+// FCS in the future of the NIC's cycle. Partner frames carry ids with kPartnerFrame set: they
+// are not the source's datagrams.
 #pragma once
 #include <systemc>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -57,9 +77,12 @@ class eth_wire {
   // Observer for every frame as it is put on the wire (for the scoreboard).
   std::function<void(const wire_frame&)> on_offer;
 
+  // Ids of the frames the partner sends (PAUSE): not the source's
+  static constexpr uint64_t kPartnerFrame = uint64_t{1} << 63;
   // The partner received a frame from the NIC (destination .. FCS), its last byte at `end`.
-  // Returns true when it re-timed the frame held for the NIC (peek): a pause it had not
-  // started before; the caller works out its beats again.
+  // Returns true when the frame held for the NIC (peek) changed: re-timed by a pause it had not
+  // started before, or another one (a PAUSE frame) goes first; the caller peeks again and works
+  // out its beats again.
   bool partner_receive(const std::vector<uint8_t>& frame, const sc_core::sc_time& end);
   // PAUSE frames the partner honoured (XOFF, XON), frames it held back, and the time it was
   // paused up to `upto` (a pause still running counts up to then)
@@ -67,6 +90,15 @@ class eth_wire {
   uint64_t partner_xon() const { return xon_; }
   uint64_t frames_paused() const { return frames_paused_; }
   sc_core::sc_time partner_paused(const sc_core::sc_time& upto) const;
+  // The partner as a receiver: PAUSE frames it sent (their last byte taken by the NIC), the
+  // NIC's data frames it received and those its buffer had no room for, the buffer's peak
+  uint64_t partner_xoff_sent() const { return xoff_sent_; }
+  uint64_t partner_xon_sent() const { return xon_sent_; }
+  uint64_t partner_rx_frames() const { return rx_frames_; }
+  uint64_t partner_rx_dropped() const { return rx_dropped_; }
+  uint64_t partner_rx_peak() const { return rx_peak_; }
+  uint32_t partner_high_mark() const { return high_; }
+  uint32_t partner_low_mark() const { return low_; }
 
  private:
   wire_params p_;
@@ -85,9 +117,44 @@ class eth_wire {
   sc_core::sc_time paused_done_ = sc_core::SC_ZERO_TIME;
   uint64_t xoff_ = 0, xon_ = 0, frames_paused_ = 0;
   uint64_t paused_id_ = UINT64_MAX;  // the last frame counted in frames_paused_
-  sc_core::sc_time next_natural_ = sc_core::SC_ZERO_TIME;       // next_'s start without pauses
   sc_core::sc_time after_pauses(sc_core::sc_time start) const;  // the start the pauses allow
-  void place(wire_frame& f);  // start, end and the next frame's earliest start
+  void place(wire_frame& f);  // a source frame's start (after free_at_ and the pauses), end
+  void fetch();               // the source's next frame into next_, if none and it has one
+  void choose();              // the frame to hand to the NIC next: handed_
+
+  // The frame handed to the NIC (peek): &*next_ or &ctl_, or none
+  const wire_frame* handed_ = nullptr;
+  // The partner's PAUSE frames: decided (time, pause quanta), oldest first; the last may be
+  // provisional. The first is the one in ctl_ when that is handed.
+  struct ctl_decision {
+    sc_core::sc_time at;
+    uint16_t quanta;
+    bool provisional;
+  };
+  std::deque<ctl_decision> ctl_q_;
+  wire_frame ctl_;
+  uint64_t ctl_seq_ = 0;
+  // The partner's receive buffer: frames held (when each is freed, its length), the fill,
+  // when the partner is done with the last one, and the flow-control state
+  struct held_frame {
+    sc_core::sc_time done;
+    uint32_t len;
+  };
+  std::deque<held_frame> held_;
+  uint64_t fill_ = 0;
+  sc_core::sc_time absorbed_at_ = sc_core::SC_ZERO_TIME;
+  uint32_t high_ = 0, low_ = 0;
+  bool xoff_state_ = false;
+  sc_core::sc_time last_xoff_ = sc_core::SC_ZERO_TIME;
+  uint64_t xoff_sent_ = 0, xon_sent_ = 0, rx_frames_ = 0, rx_dropped_ = 0, rx_peak_ = 0;
+  void free_held(const sc_core::sc_time& t);  // frames absorbed by t leave the buffer
+  // The next PAUSE the fill leads to without a new frame (XOFF state only): false if none
+  bool next_decision(sc_core::sc_time& at, uint16_t& quanta) const;
+  // Commits the decisions due by `t`, withdraws a provisional one after it; true if the frame
+  // handed to the NIC was withdrawn
+  bool settle_partner(const sc_core::sc_time& t);
+  bool partner_buffer(size_t len, const sc_core::sc_time& end);  // a data frame in
+  sc_core::sc_time pause_time(unsigned quanta) const;
 };
 
 uint32_t ethernet_fcs(const uint8_t* data, size_t len);

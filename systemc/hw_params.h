@@ -44,6 +44,17 @@ struct wire_params {
   // include the NIC's transmit side): after an XOFF it starts no frame for its pause time x
   // 512 bit times, after an XON it resumes (eth_wire::partner_receive)
   bool honour_pause = false;
+  // The link partner as a receiver (eth_wire::partner_receive): a buffer of partner_rx_buffer
+  // bytes that frees each of the NIC's frames (MAC control frames aside) once it has absorbed
+  // it at partner_rx_rate_pct of line rate, one after another; a frame that does not fit is lost
+  // (partner_rx_dropped). With send_pause (flow control resolved with it to include the NIC's
+  // receive side) it sends 802.3x PAUSE frames onto the NIC's receive wire by the buffer's
+  // marks, computed as igb_setup_fc does for the NIC's own packet buffer from
+  // partner_max_frame (the largest frame the NIC sends: MTU + 22).
+  uint32_t partner_rx_rate_pct = 100;
+  uint32_t partner_rx_buffer = 65536;
+  uint32_t partner_max_frame = 1522;
+  bool send_pause = false;
 };
 
 }  // namespace igbsim

@@ -23,7 +23,10 @@
 // wire is free again (an external event, as a read completion is), and skips the cycles between
 // when nothing else moves. A NIC with transmit off gates as before.
 // The frames the NIC sends reach the link partner (eth_wire::partner_receive): a PAUSE frame it
-// honours may hold back the receive frame it has not started yet, whose beats are then re-timed.
+// honours may hold back the receive frame it has not started yet, whose beats are then re-timed,
+// and a PAUSE frame it sends (its buffer filling) may go before that frame: the NIC takes the
+// frame the wire holds again. A PAUSE arrival is a wire frame as any other: its beats are
+// input events for the skipping scheduler.
 // The wire side (the MAC, outside the RTL): received bytes reach the RTL as 16-byte beats, in
 // bursts of nic_params::rx_burst_beats beats on consecutive cycles, the last beat of a burst in
 // the cycle its last byte is off the wire; no beat before its own bytes are. A frame's last beat
@@ -39,6 +42,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -142,7 +146,12 @@ class nic : public sc_core::sc_module {
   const std::vector<tx_wire_frame>& tx_frames() const { return tx_frames_; }
   // Frames fully received from the wire that are not yet in host memory or dropped: in the
   // MAC or the packet buffer (the end-of-run accounting of frames in flight)
-  uint64_t frames_buffered() const { return arriving_.size() + pktbuf_ids_.size(); }
+  // (the source's: the partner's PAUSE frames are not counted)
+  uint64_t frames_buffered() const {
+    const auto source = [](uint64_t id) { return (id & eth_wire::kPartnerFrame) == 0; };
+    return static_cast<uint64_t>(std::count_if(arriving_.begin(), arriving_.end(), source) +
+                                 std::count_if(pktbuf_ids_.begin(), pktbuf_ids_.end(), source));
+  }
   // Adds to `out` every frame the NIC holds now: in the MAC, the packet buffer, the DMA
   // engine, or in host memory with its descriptor not written back (the end-of-run census)
   template <class Set>
