@@ -353,8 +353,20 @@ params::params() {
               {"full", igb_fc_mode::full}},
              "the flow control the link partner advertises (802.3 Annex 28B; most test set-ups: "
              "none). When the resolved mode lets the NIC send PAUSE, the partner honours it: it "
-             "starts no frame for the pause time (its frames wait, none is lost). The partner "
-             "sends no PAUSE frames itself"),
+             "starts no frame for the pause time (its frames wait, none is lost). When it lets "
+             "the NIC honour PAUSE (rx_pause or full resolved), the partner sends PAUSE frames "
+             "as its receive buffer fills (wire.partner_rx_rate_pct, wire.partner_rx_buffer)"),
+      integer("wire.partner_rx_rate_pct", field(&rc::wire, &wire_params::partner_rx_rate_pct), "%",
+              1, 100,
+              "the rate at which the link partner absorbs the NIC's frames, in % of line rate "
+              "(100: it keeps up, never pauses). Slower, its receive buffer fills: with flow "
+              "control resolved to rx_pause or full it sends 802.3x PAUSE (XOFF at igb's high "
+              "mark, XON below the low mark), else it drops what does not fit"),
+      integer("wire.partner_rx_buffer", field(&rc::wire, &wire_params::partner_rx_buffer), "bytes",
+              16384, 16777216,
+              "the link partner's receive buffer; its PAUSE marks are igb_setup_fc's: high = "
+              "(buffer - (max frame + 9728)) & ~15, low = high - 16 (max frame: driver.mtu + "
+              "22)"),
       choice("driver.completion", &rc::ic, &igb_config::completion_dd,
              {{"length", false}, {"dd", true}},
              "how igb_clean_rx_irq sees a completed descriptor: non-zero length (current igb) or "

@@ -212,6 +212,29 @@ void configure_echo(run_config& c) {
   c.ic.tx_rings = true;
 }
 
+// The link partner (wire.*): it honours PAUSE when the resolved flow control lets the NIC send
+// it, and sends PAUSE when it lets the NIC honour it (the NIC's CTRL.TFCE / RFCE, mirrored).
+// Its PAUSE marks need a buffer above igb's margin for the largest frame the NIC sends (MTU +
+// 22, igb's max_frame_size). Its PAUSE frames are for the NIC's MAC: with the address filter
+// open (nic.promisc) they would reach the host, which the model's scoreboards do not follow.
+void configure_partner(run_config& c) {
+  wire_params& w = c.wire;
+  w.honour_pause = fc_tx_pause(c.plan.fc_mode);
+  w.send_pause = fc_rx_pause(c.plan.fc_mode) && w.partner_rx_rate_pct < 100;
+  w.partner_max_frame = c.ic.mtu + 22;
+  const uint64_t need = uint64_t{w.partner_max_frame} + 9728 + 32;
+  if (w.send_pause && w.partner_rx_buffer < need)
+    throw input_error(fmt::format(
+        "wire.partner_rx_buffer: {} bytes leave no room for the PAUSE marks with driver.mtu {} "
+        "(at least {} bytes: max frame + 9728 + 32)",
+        w.partner_rx_buffer, c.ic.mtu, need));
+  if (w.send_pause && c.ic.promisc)
+    throw input_error(
+        "wire.partner_rx_rate_pct: a partner that sends PAUSE frames with nic.promisc = true: "
+        "the PAUSE frames would pass the address filter to the host, which the model does not "
+        "follow; leave nic.promisc off or wire.partner_rx_rate_pct at 100");
+}
+
 void configure_driver_and_app(const params& p, run_config& c) {
   const auto& want = c.want;
   const auto& plan = c.plan;
@@ -299,6 +322,7 @@ run_config configure_run(const params& p) {
   configure_driver_and_app(p, c);
   configure_sender(p, c);
   configure_echo(c);
+  configure_partner(c);
   size_host_memory(c);
   return c;
 }

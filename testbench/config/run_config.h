@@ -27,6 +27,7 @@ struct run_config {
   igb_setup want;  // what igb is given at probe (driver/igb_part.h)
   igb_plan plan;   // what it decides
   nic_params np;
+  wire_params wire;  // the wire to the link partner (the partner's receive side: wire.partner_rx_*)
   bool lockstep = false;
   kernel_params kp;
   cost_table costs;

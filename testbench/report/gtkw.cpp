@@ -148,7 +148,8 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
   groups.push_back(tasks);
   add_transmit_groups(groups, tx_queues);
   // 802.3x flow control (rtl/igb_fc.sv): the packet buffer's fill against the marks, the XOFF
-  // state, PAUSE frames going out, and the pause a received one started
+  // state, PAUSE frames going out; PAUSE frames from the partner (XOFFRXC/XONRXC pulses) and
+  // the pause they start: tx_pause_o is STATUS.TXOFF, the MAC starting no data frame
   const std::string fc = "nic.igb_nic.u_fc.";
   groups.push_back({"flow control",
                     {{fc + "rxpb_fill_i[17:0]", "24", ""},
@@ -156,6 +157,8 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
                      {fc + "fc_valid_o", "28", ""},
                      {fc + "xofftxc_inc_o", "28", ""},
                      {fc + "xontxc_inc_o", "28", ""},
+                     {fc + "xoffrxc_inc_o", "28", ""},
+                     {fc + "xonrxc_inc_o", "28", ""},
                      {fc + "tx_pause_o", "28", ""},
                      {fc + "pause_q[22:0]", "24", ""}}});
   std::FILE* f = std::fopen(path.c_str(), "w");

@@ -451,7 +451,9 @@ json build_report(igbsim_top& t, double wall_s) {
               {"rtl_queues", t.dev.rtl_queues()},
               {"seed", t.cfg.seed}};
   // The link partner: flow control as resolved at link-up (from the NIC's side), the PAUSE
-  // frames it honoured, the frames it held back and how long it was paused
+  // frames it honoured, the frames it held back and how long it was paused; as a receiver
+  // (wire.partner_rx_*): the PAUSE frames it sent (the NIC's XOFFRXC/XONRXC count those it
+  // honoured), the NIC's data frames it received, lost for want of buffer, its buffer's peak
   r["wire"] = {{"frames_offered", t.wire.frames_offered()},
                {"bytes_offered", t.wire.bytes_offered()},
                {"flow_control", igb_fc_mode_name(t.cfg.plan.fc_mode)},
@@ -459,7 +461,12 @@ json build_report(igbsim_top& t, double wall_s) {
                {"partner_xon", t.wire.partner_xon()},
                {"partner_frames_paused", t.wire.frames_paused()},
                {"partner_paused_ns", ps_of(t.wire.partner_paused(time_of_ps(end_ps))) / 1000.0},
-               {"nic_pause_frames_sent", t.tx_mac_control}};
+               {"nic_pause_frames_sent", t.tx_mac_control},
+               {"partner_xoff_sent", t.wire.partner_xoff_sent()},
+               {"partner_xon_sent", t.wire.partner_xon_sent()},
+               {"partner_rx_frames", t.wire.partner_rx_frames()},
+               {"partner_rx_dropped", t.wire.partner_rx_dropped()},
+               {"partner_rx_peak_bytes", t.wire.partner_rx_peak()}};
   if (!t.cfg.tc.pcap.empty()) {
     const pcap_frames& rp = t.src.replay();
     r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap},
@@ -571,6 +578,16 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
                      t.adapter.stats.xontxc, t.adapter.stats.xoffrxc, t.adapter.stats.xonrxc,
                      w["partner_paused_ns"].get<double>() / 1000.0,
                      w["partner_frames_paused"].get<uint64_t>());
+  }
+  if (c.wire.partner_rx_rate_pct < 100) {
+    const json& w = r["wire"];
+    s +=
+        fmt::format("  partner    absorbs {}% of line rate, {} B buffer: {} frames, {} lost, "
+                    "peak {} B; {} XOFF / {} XON sent\n",
+                    c.wire.partner_rx_rate_pct, c.wire.partner_rx_buffer,
+                    w["partner_rx_frames"].get<uint64_t>(), w["partner_rx_dropped"].get<uint64_t>(),
+                    w["partner_rx_peak_bytes"].get<uint64_t>(),
+                    w["partner_xoff_sent"].get<uint64_t>(), w["partner_xon_sent"].get<uint64_t>());
   }
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";

@@ -590,6 +590,94 @@ TEST(EndToEnd, ThePartnersAdvertisementDecidesWhetherTheNicSendsPause) {
   EXPECT_GT(r["nic"]["mpc"].get<uint64_t>(), 0u);
 }
 
+// The partner as a receiver (wire.partner_rx_*): a sender at line rate into a partner that
+// absorbs half of it. With flow control full the partner's buffer reaches its high mark, it
+// sends XOFF and XON, the NIC honours each one (XOFFRXC/XONRXC count exactly what was sent),
+// stops between them, and nothing is lost: every datagram reaches the wire byte-exact and
+// the partner. Without flow control the same load overflows the partner's buffer.
+static const char* const kSlowPartner =
+    " --set traffic.frames=0 --set send.frames=400 --set send.frame_bytes=1518"
+    " --set send.rate_pct=100 --set wire.partner_rx_rate_pct=50";
+
+TEST(FlowControl, ASlowPartnerPausesTheNicAndLosesNothing) {
+  const std::string dir = fresh_dir("fc-slow-partner");
+  const result res = run_igbsim("run --out " + dir + kSlowPartner + " --set wire.partner_fc=full");
+  ASSERT_EQ(res.status, 0) << res.err;
+  const json r = load_report(dir);
+  EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << r["checks"]["violations"].dump();
+  const json& w = r["wire"];
+  EXPECT_EQ(w["flow_control"], "full");
+  const uint64_t xoff = w["partner_xoff_sent"], xon = w["partner_xon_sent"];
+  EXPECT_GT(xoff, 0u) << "the partner's buffer reached its high mark";
+  EXPECT_EQ(r["nic"]["xoffrxc"].get<uint64_t>(), xoff) << "the NIC counted every XOFF sent";
+  EXPECT_EQ(r["nic"]["xonrxc"].get<uint64_t>(), xon);
+  EXPECT_EQ(r["ethtool"]["rx_flow_control_xoff"].get<uint64_t>(), xoff);
+  EXPECT_GE(xon + 1, xoff) << "each pause ended by an XON (the last may still run)";
+  EXPECT_EQ(w["partner_rx_dropped"], 0) << "paused in time: nothing lost at the partner";
+  EXPECT_EQ(w["partner_rx_frames"], 400);
+  EXPECT_LE(w["partner_rx_peak_bytes"].get<uint64_t>(), 65536u);
+  EXPECT_EQ(r["tx"]["checks"]["on_wire"], 400) << "every datagram on the wire";
+  EXPECT_EQ(r["tx"]["checks"]["lost_unaccounted"], 0);
+  EXPECT_EQ(r["tx"]["nic"]["gptc"], 400);
+  // The partner's PAUSE frames are not datagrams: the receive side saw none
+  EXPECT_EQ(w["frames_offered"], 0);
+  EXPECT_EQ(r["nic"]["gprc"], 0) << "PAUSE frames go to the MAC, not the host";
+}
+
+TEST(FlowControl, ASlowPartnerWithoutFlowControlDrops) {
+  const std::string dir = fresh_dir("fc-slow-partner-none");
+  const result res = run_igbsim("run --out " + dir + kSlowPartner + " --set wire.partner_fc=none");
+  ASSERT_EQ(res.status, 0) << res.err;
+  const json r = load_report(dir);
+  EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << r["checks"]["violations"].dump();
+  const json& w = r["wire"];
+  EXPECT_EQ(w["flow_control"], "none");
+  EXPECT_EQ(w["partner_xoff_sent"], 0);
+  EXPECT_EQ(r["nic"]["xoffrxc"], 0);
+  EXPECT_GT(w["partner_rx_dropped"].get<uint64_t>(), 0u) << "the partner could not keep up";
+  EXPECT_EQ(w["partner_rx_frames"], 400);
+  EXPECT_EQ(r["tx"]["checks"]["on_wire"], 400) << "the NIC sent everything, unpaused";
+}
+
+// The partner's PAUSE frames are wire input as any other: skipping idle cycles changes no
+// report figure and no journey
+TEST(FlowControl, SkippingCyclesChangesNothingWhenThePartnerPauses) {
+  json r;
+  expect_skipping_changes_nothing(
+      " --set traffic.frames=0 --set send.frames=200 --set send.frame_bytes=1518"
+      " --set send.rate_pct=100 --set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full"
+      " --set wire.partner_rx_buffer=32768",
+      &r);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_GT(r["wire"]["partner_xoff_sent"].get<uint64_t>(), 0u)
+      << "the comparison covers PAUSE frames from the partner";
+  // With receive traffic too, PAUSE frames go between the source's frames
+  json both;
+  expect_skipping_changes_nothing(
+      " --set traffic.frames=600 --set traffic.rate_pct=30 --set send.frames=300"
+      " --set send.frame_bytes=1518 --set send.rate_pct=100 --set wire.partner_rx_rate_pct=40"
+      " --set wire.partner_fc=full --set wire.partner_rx_buffer=32768",
+      &both);
+  ASSERT_TRUE(both.is_object());
+  EXPECT_GT(both["wire"]["partner_xoff_sent"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(both["checks"]["passed"].get<bool>()) << both["checks"]["violations"].dump();
+}
+
+TEST(FlowControl, BadPartnerSettingsAreRefused) {
+  for (const char* args :
+       {"--set wire.partner_rx_rate_pct=0", "--set wire.partner_rx_rate_pct=101",
+        "--set wire.partner_rx_buffer=1000",
+        "--set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set nic.promisc=true",
+        "--set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set driver.mtu=9000"
+        " --set wire.partner_rx_buffer=16384"}) {
+    const std::string dir = fresh_dir("fc-bad");
+    const result r = run_igbsim(std::string("run --out ") + dir + " " + args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(dir)) << args;
+  }
+}
+
 // INTx is a level the host samples when it clocks the NIC: the cycle after the level changes
 // must be clocked, or the interrupt reaches the CPU late (it did, by up to hundreds of ns,
 // before the INTx level counted as pending work). Line rate, so the receive side is often

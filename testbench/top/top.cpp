@@ -60,14 +60,6 @@ tx_flow_addr send_flow_addr() {
   return a;
 }
 
-// The wire to the link partner: it honours the NIC's PAUSE frames when flow control, resolved
-// with it at link-up, lets the NIC send them (the partner's receive side: mirrored)
-wire_params partner_wire(const run_config& c) {
-  wire_params w;
-  w.honour_pause = fc_tx_pause(c.plan.fc_mode);
-  return w;
-}
-
 // Bound now, so a taken port is bad input before anything runs
 std::unique_ptr<live_listener> open_live(const run_config& c) {
   if (!c.tc.live) return nullptr;
@@ -86,7 +78,7 @@ igbsim_top::igbsim_top(sc_module_name name, const run_config& c, const run_optio
       src(c.tc),  // a capture is read (and checked) here
       live(open_live(c)),
       wire(
-          partner_wire(c),
+          c.wire,  // the link partner (configure_partner)
           [this](uint64_t id, sc_time& t, std::vector<uint8_t>& b) {
   if (src.next(id, t, b)) return true;
   if (src.exhausted()) run_ev_.notify(SC_ZERO_TIME);
@@ -174,6 +166,8 @@ void igbsim_top::connect_nic_events() {
     k.violate("rtl_assertion", "assertion failed at " + where);
   };
   dev.on_frame = [this](uint64_t id, nic_event ev, unsigned queue, const sc_time& t) {
+    // The partner's PAUSE frames are the NIC's MAC's, not datagrams: no journey, no drop
+    if (id & eth_wire::kPartnerFrame) return;
     switch (ev) {
       case nic_event::wire_end: k.jr.record(id, step::wire_end, t); break;
       case nic_event::no_descriptor:
