@@ -98,6 +98,11 @@ void eth_wire::pop() {
       d.provisional = false;
     }
     (d.quanta ? xoff_sent_ : xon_sent_)++;
+    // The NIC's pause: the one running ends here, an XOFF starts one
+    const sc_time end = ctl_.end();
+    nic_paused_done_ += std::min(end, nic_pause_until_) - std::min(end, nic_pause_from_);
+    nic_pause_from_ = end;
+    nic_pause_until_ = d.quanta ? end + pause_time(d.quanta) : end;
     ctl_q_.pop_front();
     ++ctl_seq_;
   } else {
@@ -247,6 +252,10 @@ sc_time eth_wire::partner_paused(const sc_time& upto) const {
   for (size_t i = first_live_; i < pauses_.size(); ++i)
     if (pauses_[i].from < upto) t += std::min(upto, pauses_[i].until) - pauses_[i].from;
   return t;
+}
+
+sc_time eth_wire::nic_paused(const sc_time& upto) const {
+  return nic_paused_done_ + std::min(upto, nic_pause_until_) - std::min(upto, nic_pause_from_);
 }
 
 }  // namespace igbsim

@@ -97,6 +97,10 @@ class eth_wire {
   uint64_t partner_rx_frames() const { return rx_frames_; }
   uint64_t partner_rx_dropped() const { return rx_dropped_; }
   uint64_t partner_rx_peak() const { return rx_peak_; }
+  // The time the partner's PAUSE frames paused the NIC up to `upto`: from each XOFF's last
+  // byte for its pause time, cut short by the next PAUSE frame (802.3x; the NIC's MAC starts
+  // its pause a couple of clock edges later)
+  sc_core::sc_time nic_paused(const sc_core::sc_time& upto) const;
   uint32_t partner_high_mark() const { return high_; }
   uint32_t partner_low_mark() const { return low_; }
 
@@ -147,6 +151,10 @@ class eth_wire {
   bool xoff_state_ = false;
   sc_core::sc_time last_xoff_ = sc_core::SC_ZERO_TIME;
   uint64_t xoff_sent_ = 0, xon_sent_ = 0, rx_frames_ = 0, rx_dropped_ = 0, rx_peak_ = 0;
+  // The NIC's pause by the partner's PAUSE frames: those that ended, and the last one's window
+  sc_core::sc_time nic_paused_done_ = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time nic_pause_from_ = sc_core::SC_ZERO_TIME,
+                   nic_pause_until_ = sc_core::SC_ZERO_TIME;
   void free_held(const sc_core::sc_time& t);  // frames absorbed by t leave the buffer
   // The next PAUSE the fill leads to without a new frame (XOFF state only): false if none
   bool next_decision(sc_core::sc_time& at, uint16_t& quanta) const;

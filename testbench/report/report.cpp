@@ -466,7 +466,8 @@ json build_report(igbsim_top& t, double wall_s) {
                {"partner_xon_sent", t.wire.partner_xon_sent()},
                {"partner_rx_frames", t.wire.partner_rx_frames()},
                {"partner_rx_dropped", t.wire.partner_rx_dropped()},
-               {"partner_rx_peak_bytes", t.wire.partner_rx_peak()}};
+               {"partner_rx_peak_bytes", t.wire.partner_rx_peak()},
+               {"nic_paused_ns", ps_of(t.wire.nic_paused(time_of_ps(end_ps))) / 1000.0}};
   if (!t.cfg.tc.pcap.empty()) {
     const pcap_frames& rp = t.src.replay();
     r["wire"]["pcap"] = {{"file", t.cfg.tc.pcap},
@@ -581,13 +582,13 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   }
   if (c.wire.partner_rx_rate_pct < 100) {
     const json& w = r["wire"];
-    s +=
-        fmt::format("  partner    absorbs {}% of line rate, {} B buffer: {} frames, {} lost, "
-                    "peak {} B; {} XOFF / {} XON sent\n",
-                    c.wire.partner_rx_rate_pct, c.wire.partner_rx_buffer,
-                    w["partner_rx_frames"].get<uint64_t>(), w["partner_rx_dropped"].get<uint64_t>(),
-                    w["partner_rx_peak_bytes"].get<uint64_t>(),
-                    w["partner_xoff_sent"].get<uint64_t>(), w["partner_xon_sent"].get<uint64_t>());
+    s += fmt::format(
+        "  partner    absorbs {}% of line rate, {} B buffer: {} frames, {} lost, "
+        "peak {} B; {} XOFF / {} XON sent, the NIC paused {:.1f} us\n",
+        c.wire.partner_rx_rate_pct, c.wire.partner_rx_buffer,
+        w["partner_rx_frames"].get<uint64_t>(), w["partner_rx_dropped"].get<uint64_t>(),
+        w["partner_rx_peak_bytes"].get<uint64_t>(), w["partner_xoff_sent"].get<uint64_t>(),
+        w["partner_xon_sent"].get<uint64_t>(), w["nic_paused_ns"].get<double>() / 1000.0);
   }
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";

@@ -613,6 +613,7 @@ TEST(FlowControl, ASlowPartnerPausesTheNicAndLosesNothing) {
   EXPECT_EQ(r["nic"]["xonrxc"].get<uint64_t>(), xon);
   EXPECT_EQ(r["ethtool"]["rx_flow_control_xoff"].get<uint64_t>(), xoff);
   EXPECT_GE(xon + 1, xoff) << "each pause ended by an XON (the last may still run)";
+  EXPECT_GT(w["nic_paused_ns"].get<double>(), 0.0) << "the NIC stopped (STATUS.TXOFF)";
   EXPECT_EQ(w["partner_rx_dropped"], 0) << "paused in time: nothing lost at the partner";
   EXPECT_EQ(w["partner_rx_frames"], 400);
   EXPECT_LE(w["partner_rx_peak_bytes"].get<uint64_t>(), 65536u);
@@ -637,6 +638,7 @@ TEST(FlowControl, ASlowPartnerWithoutFlowControlDrops) {
   EXPECT_GT(w["partner_rx_dropped"].get<uint64_t>(), 0u) << "the partner could not keep up";
   EXPECT_EQ(w["partner_rx_frames"], 400);
   EXPECT_EQ(r["tx"]["checks"]["on_wire"], 400) << "the NIC sent everything, unpaused";
+  EXPECT_EQ(w["nic_paused_ns"].get<double>(), 0.0);
 }
 
 // The partner's PAUSE frames are wire input as any other: skipping idle cycles changes no
