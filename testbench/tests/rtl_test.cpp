@@ -1251,3 +1251,96 @@ TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
   for (uint32_t k = 0; k < kPay; ++k) want_hex += fmt::format("{:02x}", f[kHdr + k]);
   EXPECT_EQ(payload_hex, want_hex) << "the segments' payloads are the payload sent";
 }
+
+// ---- The link partner as a receiver (systemc/eth_wire.h) -----------------------------------
+
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_US;
+
+// A wire whose source sends nothing: only the partner's PAUSE frames go to the NIC
+eth_wire partner_wire(uint32_t rate_pct, bool send_pause) {
+  wire_params p;
+  p.partner_rx_rate_pct = rate_pct;
+  p.partner_rx_buffer = 16384;
+  p.partner_max_frame = 1522;
+  p.send_pause = send_pause;
+  return eth_wire(p, [](uint64_t, sc_time&, std::vector<uint8_t>&) { return false; });
+}
+
+// A data frame from the NIC, 1518 bytes with the FCS
+std::vector<uint8_t> nic_frame() {
+  std::vector<uint8_t> f(1518, 0);
+  f[0] = 0x02;
+  f[12] = 0x08;
+  return f;
+}
+
+}  // namespace
+
+// igb's marks on a 16 KB buffer: high = (16384 - (1522 + 9728)) & ~15 = 5120, low 5104. At 1 %
+// of line rate a 1518-byte frame takes 1214.4 us to absorb: the fourth frame in reaches the
+// high mark (XOFF at its FCS); the XON follows the first frame absorbed, and is withdrawn and
+// put after the second when a fifth frame comes before it.
+TEST(PartnerPause, XoffAtTheHighMarkXonWhenAFrameIsAbsorbedWithdrawnByALaterFrame) {
+  eth_wire w = partner_wire(1, true);
+  EXPECT_EQ(w.partner_high_mark(), 5120u);
+  EXPECT_EQ(w.partner_low_mark(), 5104u);
+  for (int k = 1; k <= 3; ++k) EXPECT_FALSE(w.partner_receive(nic_frame(), sc_time(20 * k, SC_US)));
+  EXPECT_EQ(w.peek(), nullptr) << "below the high mark: nothing to send";
+  EXPECT_TRUE(w.partner_receive(nic_frame(), sc_time(80, SC_US)));
+  const wire_frame* x = w.peek();
+  ASSERT_NE(x, nullptr);
+  EXPECT_TRUE(x->id & eth_wire::kPartnerFrame) << "not one of the source's datagrams";
+  EXPECT_EQ(x->start, sc_time(80, SC_US)) << "sent at the FCS of the frame that reached the mark";
+  ASSERT_EQ(x->bytes.size(), 64u) << "60 bytes and the FCS";
+  const std::vector<uint8_t> head = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x01};
+  EXPECT_TRUE(std::equal(head.begin(), head.end(), x->bytes.begin()));
+  EXPECT_EQ(x->bytes[12], 0x88);
+  EXPECT_EQ(x->bytes[13], 0x08);
+  EXPECT_EQ(x->bytes[15], 0x01) << "opcode PAUSE";
+  EXPECT_EQ(x->bytes[16], 0xFF);
+  EXPECT_EQ(x->bytes[17], 0xFF) << "pause time 0xFFFF quanta";
+  uint32_t fcs = 0;
+  for (int i = 0; i < 4; ++i) fcs |= uint32_t{x->bytes[60 + i]} << (8 * i);
+  EXPECT_EQ(fcs, ethernet_fcs(x->bytes.data(), 60));
+  const sc_time xoff_end = x->end();
+  w.pop();
+  EXPECT_EQ(w.partner_xoff_sent(), 1u);
+  // The XON: the first frame absorbed (20 + 1214.4 us) takes the fill to 4554 < 5104
+  const wire_frame* on = w.peek();
+  ASSERT_NE(on, nullptr);
+  EXPECT_EQ(on->bytes[16] | on->bytes[17], 0) << "pause time 0: XON";
+  EXPECT_EQ(on->start, sc_time(1234.4, SC_US));
+  // A fifth frame before it: the XON waits for the second frame absorbed as well
+  EXPECT_TRUE(w.partner_receive(nic_frame(), sc_time(100, SC_US)));
+  on = w.peek();
+  ASSERT_NE(on, nullptr);
+  EXPECT_EQ(on->start, sc_time(2448.8, SC_US));
+  const sc_time xon_end = on->end();
+  w.pop();
+  EXPECT_EQ(w.partner_xon_sent(), 1u);
+  EXPECT_EQ(w.peek(), nullptr);
+  EXPECT_EQ(w.partner_rx_frames(), 5u);
+  EXPECT_EQ(w.partner_rx_dropped(), 0u);
+  // The NIC was paused from the XOFF's last byte to the XON's
+  EXPECT_EQ(w.nic_paused(sc_time(10000, SC_US)), xon_end - xoff_end);
+}
+
+// Without PAUSE the partner keeps what fits its buffer and loses the rest; at line rate it
+// keeps up with back-to-back frames
+TEST(PartnerPause, WithoutPauseWhatDoesNotFitIsLostAndAtLineRateNothingIs) {
+  eth_wire slow = partner_wire(1, false);
+  for (int k = 1; k <= 12; ++k)
+    EXPECT_FALSE(slow.partner_receive(nic_frame(), sc_time(20 * k, SC_US)));
+  EXPECT_EQ(slow.peek(), nullptr);
+  EXPECT_EQ(slow.partner_rx_frames(), 12u);
+  EXPECT_EQ(slow.partner_rx_dropped(), 2u) << "10 x 1518 bytes fit 16384";
+  eth_wire fast = partner_wire(100, true);
+  const double slot_us = (8 + 1518 + 12) * 8 / 1000.0;
+  for (int k = 1; k <= 100; ++k) fast.partner_receive(nic_frame(), sc_time(slot_us * k, SC_US));
+  EXPECT_EQ(fast.partner_rx_dropped(), 0u);
+  EXPECT_EQ(fast.partner_rx_peak(), 1518u) << "each frame absorbed before the next is in";
+  EXPECT_EQ(fast.peek(), nullptr) << "no PAUSE";
+}
