@@ -663,6 +663,22 @@ TEST(FlowControl, SkippingCyclesChangesNothingWhenThePartnerPauses) {
   ASSERT_TRUE(both.is_object());
   EXPECT_GT(both["wire"]["partner_xoff_sent"].get<uint64_t>(), 0u);
   EXPECT_TRUE(both["checks"]["passed"].get<bool>()) << both["checks"]["violations"].dump();
+  // PAUSE both ways: the NIC's packet buffer pauses the partner (flow_control's bursts) while
+  // the partner's pauses the NIC; the partner's PAUSE frames go out while it is paused
+  json two_way;
+  expect_skipping_changes_nothing(" " + std::string(IGBSIM_SOURCE_DIR) +
+                                      "/scenarios/flow_control.toml"
+                                      " --set traffic.duration_us=1500 --set send.frames=300"
+                                      " --set send.frame_bytes=1518 --set send.rate_pct=100"
+                                      " --set wire.partner_rx_rate_pct=40"
+                                      " --set wire.partner_rx_buffer=32768",
+                                  &two_way);
+  ASSERT_TRUE(two_way.is_object());
+  EXPECT_GT(two_way["nic"]["xofftxc"].get<uint64_t>(), 0u) << "the NIC paused the partner";
+  EXPECT_GT(two_way["nic"]["xoffrxc"].get<uint64_t>(), 0u) << "and the partner the NIC";
+  EXPECT_EQ(two_way["nic"]["xoffrxc"], two_way["wire"]["partner_xoff_sent"]);
+  EXPECT_EQ(two_way["nic"]["mpc"], 0);
+  EXPECT_EQ(two_way["wire"]["partner_rx_dropped"], 0);
 }
 
 TEST(FlowControl, BadPartnerSettingsAreRefused) {
