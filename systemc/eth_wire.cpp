@@ -96,6 +96,10 @@ void eth_wire::pop() {
       if (d.quanta) last_xoff_ = d.at;
       else xoff_state_ = false;
       d.provisional = false;
+      // and the fill leads on: after a refresh, to an XON or the next refresh
+      sc_time at;
+      uint16_t quanta = 0;
+      if (next_decision(at, quanta)) ctl_q_.push_back({at, quanta, true});
     }
     (d.quanta ? xoff_sent_ : xon_sent_)++;
     // The NIC's pause: the one running ends here, an XOFF starts one

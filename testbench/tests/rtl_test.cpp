@@ -1344,3 +1344,35 @@ TEST(PartnerPause, WithoutPauseWhatDoesNotFitIsLostAndAtLineRateNothingIs) {
   EXPECT_EQ(fast.partner_rx_peak(), 1518u) << "each frame absorbed before the next is in";
   EXPECT_EQ(fast.peek(), nullptr) << "no PAUSE";
 }
+
+// The refresh: an XOFF again each half pause time (0xFFFF x 512 ns / 2 = 16776.96 us) while
+// the fill is not below the low mark. Out of reach with the parameter table's ranges (the fill
+// can pass the high mark by about a frame and the 9728-byte margin, which even 1 % of line
+// rate absorbs sooner), so here with a larger margin: a 30000-byte max frame puts the high
+// mark at (65536 - 39728) & ~15 = 25808; 43 frames in at once take 27 absorbed (32.8 ms) to
+// fall below the low mark.
+TEST(PartnerPause, XoffIsRefreshedEachHalfPauseTimeWhileTheFillStaysUp) {
+  wire_params p;
+  p.partner_rx_rate_pct = 1;
+  p.partner_rx_buffer = 65536;
+  p.partner_max_frame = 30000;
+  p.send_pause = true;
+  eth_wire w(p, [](uint64_t, sc_time&, std::vector<uint8_t>&) { return false; });
+  EXPECT_EQ(w.partner_high_mark(), 25808u);
+  for (int k = 1; k <= 43; ++k) w.partner_receive(nic_frame(), sc_time(k, SC_US));
+  EXPECT_EQ(w.partner_rx_dropped(), 0u);
+  std::vector<std::pair<double, unsigned>> sent;  // start (us), pause time
+  while (const wire_frame* f = w.peek()) {
+    sent.emplace_back(f->start.to_seconds() * 1e6, unsigned(f->bytes[16]) << 8 | f->bytes[17]);
+    w.pop();
+  }
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_DOUBLE_EQ(sent[0].first, 18) << "XOFF at the 18th frame's FCS (27324 >= 25808)";
+  EXPECT_EQ(sent[0].second, 0xFFFFu);
+  EXPECT_NEAR(sent[1].first, 18 + 16776.96, 1e-6) << "the refresh";
+  EXPECT_EQ(sent[1].second, 0xFFFFu);
+  EXPECT_NEAR(sent[2].first, 1 + 27 * 1214.4, 1e-6) << "XON: the 27th frame absorbed";
+  EXPECT_EQ(sent[2].second, 0u);
+  EXPECT_EQ(w.partner_xoff_sent(), 2u);
+  EXPECT_EQ(w.partner_xon_sent(), 1u);
+}
