@@ -681,6 +681,33 @@ TEST(FlowControl, SkippingCyclesChangesNothingWhenThePartnerPauses) {
   EXPECT_EQ(two_way["wire"]["partner_rx_dropped"], 0);
 }
 
+// The waveform shows the NIC honouring the partner's PAUSE: an XOFFRXC pulse per XOFF the
+// partner sent, and tx_pause_o (STATUS.TXOFF) up while no data frame starts
+TEST(FlowControl, TheWaveformShowsTheNicPausedByThePartner) {
+  const std::string dir = fresh_dir("fc-waves");
+  const result res = run_igbsim(
+      "run --out " + dir +
+      " --waves --set traffic.frames=0 --set send.frames=200 --set send.frame_bytes=1518"
+      " --set send.rate_pct=100 --set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full"
+      " --set wire.partner_rx_buffer=32768");
+  ASSERT_EQ(res.status, 0) << res.err;
+  const json r = load_report(dir);
+  const std::string fc = "nic.igb_nic.u_fc.";
+  std::ifstream g(dir + "/waves.gtkw");
+  const std::string save((std::istreambuf_iterator<char>(g)), std::istreambuf_iterator<char>());
+  EXPECT_NE(save.find(fc + "xoffrxc_inc_o"), std::string::npos) << "in the flow control group";
+  EXPECT_NE(save.find(fc + "tx_pause_o"), std::string::npos);
+  const auto changes = read_fst(dir + "/waves.fst", {fc + "xoffrxc_inc_o", fc + "tx_pause_o"});
+  uint64_t pulses = 0, pauses = 0;
+  for (const auto& c : changes)
+    if (bits_to_u64(c.value) == 1) ++(c.sig == 0 ? pulses : pauses);
+  const uint64_t xoff = r["wire"]["partner_xoff_sent"];
+  EXPECT_GT(xoff, 0u);
+  EXPECT_EQ(pulses, xoff) << "one XOFFRXC pulse per XOFF";
+  EXPECT_GT(pauses, 0u);
+  EXPECT_LE(pauses, xoff) << "each pause started by an XOFF";
+}
+
 TEST(FlowControl, BadPartnerSettingsAreRefused) {
   for (const char* args :
        {"--set wire.partner_rx_rate_pct=0", "--set wire.partner_rx_rate_pct=101",
