@@ -62,6 +62,9 @@ class eth_wire {
   using source_fn = std::function<bool(uint64_t id, sc_core::sc_time& offered,
                                        std::vector<uint8_t>& bytes_without_fcs)>;
   eth_wire(const wire_params& p, source_fn src);
+  // It points into itself (the frame handed to the NIC): not copied
+  eth_wire(const eth_wire&) = delete;
+  eth_wire& operator=(const eth_wire&) = delete;
 
   // The next frame to put on the wire, if any (stays the same until pop()).
   const wire_frame* peek();
