@@ -16,7 +16,9 @@ The run's size is bounded so that a draw takes seconds: traffic.frames and send.
 registers every socket: 100,000 sockets x 256 threads are 25.6 million epoll registrations,
 minutes of wall time and gigabytes), and at most 100 deferred completions when
 gro_flush_timeout is under 10 us (busy polling); app.cpu is drawn below kernel.cores;
-kernel.hz is one of 100, 250, 300, 1000.
+kernel.hz is one of 100, 250, 300, 1000; what the NIC sends a link partner slower than line
+rate (wire.partner_rx_rate_pct) is bounded to its buffer and 20 ms of its absorbing (its PAUSE
+frames stop the NIC, which is clocked in every cycle while paused: igb_fc's pause timer).
 Everything else is drawn from its whole range.
 
 Property: exit 0 with no violation and nothing unaccounted, or exit 2 before simulating with
@@ -230,7 +232,27 @@ def draw(rng, params, workdir):
         else:
             write_pcap(rng, pcap, tcp)
         chosen["traffic.pcap"] = "capture.pcap"
+    bound_slow_partner(chosen, defaults, pcap)
     return chosen, pcap
+
+
+def bound_slow_partner(chosen, defaults, pcap):
+    """A slow link partner pauses the NIC, which is clocked in every cycle while paused (igb_fc's
+    pause timer): what the NIC sends it (the sender's datagrams, echo replies) is bounded to its
+    buffer and 20 ms of its absorbing."""
+    def get(k):
+        return chosen.get(k, defaults.get(k))
+    pct = get("wire.partner_rx_rate_pct")
+    if pct is None or pct >= 100:
+        return
+    room = get("wire.partner_rx_buffer") + 0.02 * pct / 100 * 125e6
+    if chosen.get("send.frames", 0):
+        chosen["send.frames"] = min(chosen["send.frames"], max(1, int(room / get("send.frame_bytes"))))
+    if get("app.reply") == "echo":
+        if pcap:
+            chosen["wire.partner_rx_rate_pct"] = 100  # a capture's replies: not bounded here
+        else:
+            chosen["traffic.frames"] = min(chosen["traffic.frames"], max(1, int(room / (get("driver.mtu") + 18))))
 
 
 def scenario_text(chosen, comments=()):
