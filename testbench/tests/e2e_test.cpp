@@ -641,6 +641,28 @@ TEST(FlowControl, ASlowPartnerWithoutFlowControlDrops) {
   EXPECT_EQ(w["nic_paused_ns"].get<double>(), 0.0);
 }
 
+// Who may pause whom follows igb_resolve_fc (the partner's transmit side mirrors the NIC's
+// CTRL.RFCE): igb asking tx_pause of a full partner resolves to tx_pause, RFCE clear, so the
+// partner sends no PAUSE and drops; a partner advertising tx_pause leaves igb (asking full)
+// with rx_pause: RFCE set, the partner pauses the NIC and loses nothing
+TEST(FlowControl, TheResolvedModeDecidesWhetherThePartnerPausesTheNic) {
+  const auto run = [](const std::string& sets) {
+    const std::string dir = fresh_dir("fc-resolved");
+    const result res = run_igbsim("run --out " + dir + kSlowPartner + sets);
+    EXPECT_EQ(res.status, 0) << res.err;
+    return load_report(dir);
+  };
+  const json tx = run(" --set driver.flow_control=tx_pause --set wire.partner_fc=full");
+  EXPECT_EQ(tx["wire"]["flow_control"], "tx_pause");
+  EXPECT_EQ(tx["wire"]["partner_xoff_sent"], 0);
+  EXPECT_GT(tx["wire"]["partner_rx_dropped"].get<uint64_t>(), 0u);
+  const json rx = run(" --set wire.partner_fc=tx_pause");
+  EXPECT_EQ(rx["wire"]["flow_control"], "rx_pause");
+  EXPECT_GT(rx["wire"]["partner_xoff_sent"].get<uint64_t>(), 0u);
+  EXPECT_EQ(rx["nic"]["xoffrxc"], rx["wire"]["partner_xoff_sent"]);
+  EXPECT_EQ(rx["wire"]["partner_rx_dropped"], 0);
+}
+
 // The partner's PAUSE frames are wire input as any other: skipping idle cycles changes no
 // report figure and no journey
 TEST(FlowControl, SkippingCyclesChangesNothingWhenThePartnerPauses) {
