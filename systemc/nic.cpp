@@ -21,7 +21,7 @@ using sc_core::sc_time_stamp;
 #include "Vigb_nic.h"
 #include "Vigb_nic4.h"
 #include "dma_memory.h"
-#include "pcie_link.h"
+#include "mmio_issue.h"
 #include "rtl_assert.h"
 #include "sim_time.h"
 

@@ -20,17 +20,9 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "hw_params.h"
+#include "mmio_issue.h"
 
 namespace igbsim {
-
-// The time a downstream MMIO request left the CPU (its local time then), set by the link.
-struct mmio_issue_ext : tlm::tlm_extension<mmio_issue_ext> {
-  sc_core::sc_time issued;
-  tlm_extension_base* clone() const override { return new mmio_issue_ext(*this); }
-  void copy_from(const tlm_extension_base& e) override {
-    issued = static_cast<const mmio_issue_ext&>(e).issued;
-  }
-};
 
 class pcie_link : public sc_core::sc_module {
  public:
