@@ -52,8 +52,7 @@ void cpu_core::spin_until(const sc_time& t) {
 
 void cpu_core::charge(const sc_time& d) {
   offset_ += d;
-  ctx_ps_[static_cast<size_t>(ctx_)] += ps_of(d);
-  if (ctx_ == cpu_ctx::process && current_) current_->charged_ps += ps_of(d);
+  account_stall(d);
 }
 
 void cpu_core::account_stall(const sc_time& t) {
