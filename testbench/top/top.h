@@ -136,8 +136,12 @@ class igbsim_top : public sc_core::sc_module {
   void start_tasks();
   void spawn_run_control();
   void progress();
+  // The earliest of each kind: a CPU stamps its events with its local time, which runs ahead of
+  // SystemC's, so a later call can carry an earlier time
   void note_event(const std::string& ev, const sc_core::sc_time& t) {
-    first_event.emplace(ev, static_cast<double>(ps_of(t)) / 1000.0);
+    const double ns = static_cast<double>(ps_of(t)) / 1000.0;
+    const auto [it, first] = first_event.emplace(ev, ns);
+    if (!first) it->second = std::min(it->second, ns);
   }
   void drop(uint64_t id, const std::string& counter);
   void take_tally(run_tallies::tally& t);
