@@ -199,7 +199,7 @@ void configure_echo(run_config& c) {
   // larger than the MTU would get EMSGSIZE for every reply (Linux would fragment it)
   const traffic_config& tc = c.tc;
   const uint32_t largest = max_frame_bytes(tc);
-  if (tc.pcap.empty() && largest > c.ic.mtu + 18) {
+  if (tc.pcap.empty() && !tc.live && largest > c.ic.mtu + 18) {
     const char* key = tc.size == traffic_config::sizes::fixed     ? "traffic.frame_bytes"
                       : tc.size == traffic_config::sizes::uniform ? "traffic.size_max"
                                                                   : "traffic.size";
@@ -228,6 +228,13 @@ void configure_partner(run_config& c) {
         "wire.partner_rx_buffer: {} bytes leave no room for the PAUSE marks with driver.mtu {} "
         "(at least {} bytes: max frame + 9728 + 32)",
         w.partner_rx_buffer, c.ic.mtu, need));
+  // A live client's next datagram may come at any time; the wire hands the NIC the partner's
+  // next PAUSE when the source has nothing, and would not look again for a datagram that comes
+  // before it
+  if (w.send_pause && c.tc.live)
+    throw input_error(
+        "wire.partner_rx_rate_pct: a partner that sends PAUSE frames with live traffic "
+        "(traffic.live): not modelled; leave wire.partner_rx_rate_pct at 100");
   if (w.send_pause && c.ic.promisc)
     throw input_error(
         "wire.partner_rx_rate_pct: a partner that sends PAUSE frames with nic.promisc = true: "

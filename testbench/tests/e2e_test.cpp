@@ -735,6 +735,7 @@ TEST(FlowControl, BadPartnerSettingsAreRefused) {
        {"--set wire.partner_rx_rate_pct=0", "--set wire.partner_rx_rate_pct=101",
         "--set wire.partner_rx_buffer=1000",
         "--set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set nic.promisc=true",
+        "--set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set traffic.live=true",
         "--set wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set driver.mtu=9000"
         " --set wire.partner_rx_buffer=16384"}) {
     const std::string dir = fresh_dir("fc-bad");
