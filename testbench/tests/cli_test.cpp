@@ -441,7 +441,7 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   expect_refused(run_igbsim("journey " + d.string() + " --datagram 999"), "no such datagram");
   expect_refused(run_igbsim("journey " + d.string() + " --datagram 3 --packet 3"), "both");
   std::string bad = good;
-  bad.replace(bad.find("5,"), 2, "5,,");
+  bad.replace(bad.find("\n5,") + 1, 2, "5,,");  // datagram 5's row
   std::ofstream(d / "tx_journey.csv") << bad;
   const result extra = run_igbsim("journey " + d.string() + " --datagram 5");
   expect_refused(extra, "a column too many");
