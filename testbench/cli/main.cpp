@@ -563,7 +563,8 @@ int sc_main(int argc, char* argv[]) {
   std::string sweep_point;
   run->add_option("--sweep-point", sweep_point,
                   "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
-  auto* jr = app.add_subcommand("journey", "print one frame's steps from the wire to read()");
+  auto* jr = app.add_subcommand(
+      "journey", "print one frame's steps from the wire to read(), or a sent datagram's");
   jr->add_option("dir", dir, "output folder of a run")->required();
   auto* pk = jr->add_option("--packet", packet, "frame id (default 0)");
   std::string datagram;
