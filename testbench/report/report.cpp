@@ -383,9 +383,13 @@ json tx_section(igbsim_top& t) {
                  {"frame_bytes", t.cfg.sc.frame_bytes},
                  {"rate_pps", t.cfg.sc.pps},
                  {"blocking", t.cfg.sc.blocking},
+                 {"frames", t.cfg.sc.frames},
                  {"sent", snd.sent},
                  {"eagain", snd.eagain},
-                 {"errors", snd.errors}};
+                 {"errors", snd.errors},
+                 // not yet handed to sendto when the run ended (the sender stalled for
+                 // sim.drain_us, or the run was stopped)
+                 {"not_sent", t.cfg.sc.frames - (snd.sent + snd.eagain + snd.errors)}};
   }
   if (t.txsb.echo()) tx["echo"] = echo_section(t);
   tx["stack"] = counters(t.k.tx_st, kTxStackFields);
@@ -545,9 +549,14 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   if (t.sender) {  // the sender's own datagrams (an echo server's replies are on its line)
     const json& tc = r["tx"]["checks"]["by_source"]["sender"];
     s += fmt::format("  sent       {} datagrams ({} B frames, {:.0f} frames/s): {} on the wire, {} "
-                     "dropped by the qdisc, {} EAGAIN\n",
+                     "dropped by the qdisc, {} EAGAIN",
                      t.sender->sent, c.sc.frame_bytes, c.sc.pps, tc["on_wire"].get<uint64_t>(),
                      tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(), t.sender->eagain);
+    // What the run's end left: sent and not yet on the wire, and never sent
+    if (const uint64_t n = tc["in_flight"]; n) s += fmt::format(", {} in flight at the end", n);
+    if (const uint64_t n = r["tx"]["app"]["not_sent"]; n)
+      s += fmt::format("; {} of {} not sent by the end of the run", n, c.sc.frames);
+    s += "\n";
   }
   if (t.txsb.echo()) {
     const json& e = r["tx"]["echo"];

@@ -2532,6 +2532,42 @@ TEST(Journey, EachTransmitRowNamesItsSourceAndTheFiguresAreSplitBySource) {
   EXPECT_NE(line.find(": 200 on the wire"), std::string::npos) << line;
 }
 
+// The run's end and the sender: a short sim.drain_us does not cut a sender that is still
+// sending (with 0 it ended after 182 of 1000 datagrams, reported as passed); a sender stopped
+// for good (the queue never woken) is waited for until the transmit watchdog's time, and what
+// it never sent is reported and printed, not lost.
+TEST(Transmit, TheRunWaitsForTheSenderAndSaysWhatItNeverSent) {
+  {
+    const std::string dir = fresh_dir("tx-drain0");
+    const result r = run_igbsim("run --quiet --out " + dir +
+                                " --set traffic.frames=0 --set send.frames=1000 --set "
+                                "send.rate_pct=30 --set sim.drain_us=0");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json rep = load_report(dir);
+    EXPECT_EQ(rep["tx"]["app"]["sent"], 1000);
+    EXPECT_EQ(rep["tx"]["app"]["not_sent"], 0);
+    EXPECT_EQ(rep["tx"]["checks"]["on_wire"], 1000);
+  }
+  const std::string dir = fresh_dir("tx-never-woken");
+  const result r = run_igbsim("run --out " + dir +
+                              " --set traffic.frames=0 --set send.frames=600 --set "
+                              "send.frame_bytes=1518 --set send.rate_pct=100 --set nic.tx_ring=80 "
+                              "--set fault.tx_never_wake=true");
+  ASSERT_EQ(r.status, 3) << r.err << r.out;  // the planted fault's violation
+  const json rep = load_report(dir);
+  const json& app = rep["tx"]["app"];
+  const uint64_t tried =
+      app["sent"].get<uint64_t>() + app["eagain"].get<uint64_t>() + app["errors"].get<uint64_t>();
+  ASSERT_LT(tried, 600u) << "the queue stopped for good before the sender was done";
+  EXPECT_EQ(app["not_sent"].get<uint64_t>(), 600 - tried);
+  const uint64_t in_flight = rep["tx"]["checks"]["by_source"]["sender"]["in_flight"];
+  EXPECT_GT(in_flight, 0u);
+  EXPECT_NE(r.out.find(std::to_string(in_flight) + " in flight at the end; " +
+                       std::to_string(600 - tried) + " of 600 not sent by the end of the run"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
   const std::string dir = fresh_dir("gtkwave");
   // A sender too, so the transmit groups are in the save file
