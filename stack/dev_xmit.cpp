@@ -304,6 +304,7 @@ bool qdisc_run_begin(Qdisc* q) {
 int __dev_xmit_skb(sk_buff* skb, Qdisc* q, net_device* dev, netdev_queue* txq) {
   kernel& k = *dev->k;
   k.txjr.record(skb->frame_id, tx_step::qdisc_enqueue, k.this_cpu().now());
+  k.txjr.picked_queue(skb->frame_id, txq->index);
   if ((q->flags & TCQ_F_CAN_BYPASS) && nolock_qdisc_is_empty(q) && qdisc_run_begin(q)) {
     ++k.tx_st.qdisc_bypass;
     q->bstats.bytes += Qdisc::pkt_len(skb);  // qdisc_bstats_cpu_update

@@ -89,6 +89,10 @@ void tx_journey::record(uint64_t id, tx_step s, const sc_core::sc_time& t) {
   if (v < 0 || s == tx_step::data_read || s == tx_step::wire_end) v = ps(t);
 }
 
+void tx_journey::picked_queue(uint64_t id, unsigned q) {
+  if (live* l = find(id)) l->r.queue = static_cast<int>(q);
+}
+
 void tx_journey::queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned count, unsigned first,
                         unsigned n, unsigned eop,
                         const std::vector<std::pair<uint64_t, uint32_t>>& bufs, unsigned segs) {
@@ -232,8 +236,13 @@ void tx_journey::finish_all_in_flight() {
       else if (l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0) ++n.in_qdisc;
     }
     // Not freed by the end: "on_wire" if its frames went out (its completion not cleaned
-    // yet), else "in_flight" (in the qdisc, the ring or the NIC)
-    if (l.r.fate.empty()) l.r.fate = out ? "on_wire" : "in_flight";
+    // yet), else "in_flight" (in the qdisc, the ring or the NIC); freed and not out: in the
+    // NIC, "in_flight" too; its sendto not returned (asleep for send buffer): "not_sent"
+    if (l.r.fate.empty())
+      l.r.fate = out                                          ? "on_wire"
+                 : l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0 ? "in_flight"
+                                                              : "not_sent";
+    else if (l.r.fate == "sent" && !out) l.r.fate = "in_flight";
     emit(id);
   }
 }

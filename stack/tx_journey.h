@@ -79,6 +79,9 @@ class tx_journey {
   std::function<tx_source(const sock*)> source_of;
   // The step's first time (data_read, wire_end: the latest, the last byte's)
   void record(uint64_t id, tx_step s, const sc_core::sc_time& t);
+  // The TX queue the stack picked for it (netdev_core_pick_tx), before the driver maps it:
+  // a datagram the qdisc drops has its queue too
+  void picked_queue(uint64_t id, unsigned q);
   // igb_tx_map mapped datagram id onto descriptors [first, first + n) of queue q's ring
   // (ring_dma: its base, count: its size; eop: the EOP descriptor) and buffers bufs
   // (address, length); it leaves the wire as segs frames.

@@ -261,7 +261,8 @@ int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t da
   cpu_core& cpu = k.this_cpu();
   const uint64_t tx_id = k.txjr.begin(cpu.now(), sk);
   const int rc = udp_sendmsg_id(k, sk, buf, len, daddr, dport, flags, tx_id);
-  if (rc < 0) k.txjr.finish(tx_id, "send_error");  // nothing sent: the row says so
+  // Nothing sent: the row says so, EAGAIN (a full send buffer, MSG_DONTWAIT) apart from errors
+  if (rc < 0) k.txjr.finish(tx_id, rc == -EAGAIN ? "eagain" : "send_error");
   return rc;
 }
 

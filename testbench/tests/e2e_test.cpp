@@ -2566,6 +2566,20 @@ TEST(Transmit, TheRunWaitsForTheSenderAndSaysWhatItNeverSent) {
                        std::to_string(600 - tried) + " of 600 not sent by the end of the run"),
             std::string::npos)
       << r.out;
+  // The journey's rows say the same: in flight as the checks count them, a sent row always
+  // on the wire, and a sendto still asleep for send-buffer room not sent
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  std::map<std::string, uint64_t> fates;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const std::string& f = rows[i][col(rows[0], "fate")];
+    ++fates[f];
+    if (f == "sent") {
+      EXPECT_FALSE(rows[i][col(rows[0], "wire_end_ns")].empty()) << rows[i][0];
+    }
+  }
+  EXPECT_EQ(fates["in_flight"], in_flight);
+  EXPECT_LE(fates["not_sent"], 600 - tried);
+  EXPECT_EQ(rows.size() - 1, tried + fates["not_sent"]);
 }
 
 TEST(Waves, GtkwaveUnderXvfbLoadsTheSaveFileWithEverySignal) {
@@ -2874,6 +2888,15 @@ TEST(Waves, AQdiscDropTriggersTheDropWindow) {
   }
   EXPECT_GE(static_cast<double>(lo), t_drop_ps - 20e6 - 1) << "nothing before the window";
   EXPECT_LE(static_cast<double>(hi), t_drop_ps + 50e6 + 1) << "nothing after it";
+  // Each qdisc drop is a row of the transmit journey, with the queue whose qdisc dropped it
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  uint64_t drops = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][col(rows[0], "fate")] != "qdisc_drop") continue;
+    ++drops;
+    EXPECT_FALSE(rows[i][col(rows[0], "queue")].empty()) << "datagram " << rows[i][0];
+  }
+  EXPECT_EQ(drops, rep["tx"]["checks"]["dropped_by"]["qdisc_dropped"].get<uint64_t>());
 }
 
 TEST(Waves, TriggerThatNeverHappensWritesNoWaveformAndWindowsAreChecked) {

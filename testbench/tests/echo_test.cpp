@@ -229,6 +229,11 @@ TEST(Echo, AFullSendBufferCostsEpollRepliesAndMakesBlockingReadersWait) {
   EXPECT_EQ(u(e["reply_eagain"]), u(ep["tx"]["stack"]["sndbuf_eagain"]));
   EXPECT_EQ(u(e["reply_eagain"]), u(ep["tx"]["stack"]["udp_sndbuf_errors"]));
   EXPECT_EQ(u(e["read"]), u(e["replies_sent"]) + u(e["reply_eagain"]));
+  // Each refused reply is a transmit journey row with the fate eagain
+  uint64_t eagain_rows = 0;
+  std::ifstream tj(ep["dir"].get<std::string>() + "/tx_journey.csv");
+  for (std::string line; std::getline(tj, line);) eagain_rows += line.find(",eagain,") != line.npos;
+  EXPECT_EQ(eagain_rows, u(e["reply_eagain"]));
   EXPECT_EQ(u(bl["tx"]["echo"]["reply_eagain"]), 0u) << "a blocking sendto never refuses";
   EXPECT_GT(u(bl["tx"]["stack"]["sndbuf_waits"]), 0u) << "it sleeps for room";
   EXPECT_EQ(u(bl["tx"]["echo"]["replies_sent"]), u(bl["tx"]["echo"]["read"]));
