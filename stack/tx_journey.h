@@ -59,7 +59,11 @@ enum class tx_step : uint8_t {
 };
 constexpr size_t kTxSteps = static_cast<size_t>(tx_step::count);
 const char* tx_step_name(tx_step s);
-const char* tx_step_at(tx_step s);  // where its time is taken: "CPU", "NIC port", "wire"
+const char* tx_step_at(tx_step s);
+// A row's fates (README "The transmit journey")
+inline constexpr const char* kTxFates[] = {
+    "sent",   "on_wire",    "in_flight", "qdisc_drop", "tx_dropped",
+    "eagain", "send_error", "not_sent"};  // where its time is taken: "CPU", "NIC port", "wire"
 // The step a step's delta is taken from: the one before it that has a time (t < 0: not
 // reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
 // back once the data is buffered, before or after the frame is on the wire) and clean follows

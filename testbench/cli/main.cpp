@@ -94,8 +94,9 @@ int cmd_params() {
 }
 
 struct wave_opts {
-  std::string window;   // START:END in us
-  std::string trigger;  // event name
+  std::string window;          // START:END in us
+  std::string trigger;         // event name
+  bool trigger_given = false;  // --waves-trigger on the command line (even as "")
   double pre_us = 50, post_us = 200;
 };
 
@@ -202,17 +203,21 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     win_end = std::min(win_end, kMaxSimSeconds * 1e6);  // past the longest run: to the end
     waves = true;
   }
-  if (!wo.trigger.empty()) {
+  if (wo.trigger_given) {
     bool known = false;
     for (const char* t : kTriggers) known |= wo.trigger == t;
     if (!known)
-      throw input_error("--waves-trigger " + wo.trigger +
-                        ": not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
-    if (!std::isfinite(wo.pre_us) || !std::isfinite(wo.post_us) || wo.pre_us < 0 ||
-        wo.post_us <= 0 || wo.pre_us > kMaxSimSeconds * 1e6 || wo.post_us > kMaxSimSeconds * 1e6)
-      throw input_error(fmt::format("--waves-pre/--waves-post: must be >= 0 and > 0 us, and at "
-                                    "most the longest run ({:.0f} us)",
-                                    kMaxSimSeconds * 1e6));
+      throw input_error("--waves-trigger '" + wo.trigger +
+                        "': not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
+    const double most = kMaxSimSeconds * 1e6;
+    if (!std::isfinite(wo.pre_us) || wo.pre_us < 0 || wo.pre_us > most)
+      throw input_error(fmt::format("--waves-pre {}: us before the event, 0 to {:.0f} (the "
+                                    "longest run)",
+                                    wo.pre_us, most));
+    if (!std::isfinite(wo.post_us) || wo.post_us <= 0 || wo.post_us > most)
+      throw input_error(fmt::format("--waves-post {}: us after the event, above 0 and at most "
+                                    "{:.0f} (the longest run)",
+                                    wo.post_us, most));
     waves = true;
   }
   params p;
@@ -416,7 +421,9 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
         f.path(), i + 1, i < cols.size() ? journey_file::shown(cols[i]) : "",
         i < expected.size() ? expected[i] : ""));
   }
+  size_t rows = 0;
   while (f.next(line)) {
+    ++rows;
     const auto v = journey_file::split(line);
     if (v.size() != cols.size())
       throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)",
@@ -455,6 +462,9 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
         "  pass that step. A delta is taken from the step named under 'from'.\n");
     return 0;
   }
+  if (rows == 0)
+    throw input_error(f.path() + ": no frames (the run received none; a sent datagram's "
+                                 "steps: --datagram N)");
   throw input_error(f.path() + ": no frame " + std::to_string(packet));
 }
 
@@ -492,7 +502,17 @@ int cmd_tx_journey(const std::string& dir, const std::string& datagram_arg) {
       throw input_error(fmt::format("{}: expected {} columns, found {} (the file is damaged)",
                                     f.where(), cols.size(), v.size()));
     if (row_id(f, v[0], "datagram") != *wanted) continue;
-    f.check_fate(v[fate]);
+    if (std::find_if(std::begin(kTxFates), std::end(kTxFates),
+                     [&](const char* k) { return v[fate] == k; }) == std::end(kTxFates))
+      throw input_error(f.where() + ": fate '" + journey_file::shown(v[fate]) +
+                        "' is not a transmit fate (the file is damaged)");
+    if (source < cols.size() && v[source] != "sender" && v[source] != "echo")
+      throw input_error(f.where() + ": source '" + journey_file::shown(v[source]) +
+                        "' is neither sender nor echo (the file is damaged)");
+    const auto q = parse_u64(v[queue]);
+    if (!v[queue].empty() && (!q || *q >= 8))
+      throw input_error(f.where() + ": queue '" + journey_file::shown(v[queue]) +
+                        "' is not a transmit queue 0..7 (the file is damaged)");
     std::array<double, kTxSteps> t{};
     for (size_t i = 0; i < kTxSteps; ++i) t[i] = f.time(v[at_col[i]], tx_step_name(tx_step(i)));
     std::printf("datagram %llu%s: %s, transmit queue %s\n",
@@ -553,9 +573,10 @@ int sc_main(int argc, char* argv[]) {
   wave_opts wo;
   run->add_option("--waves-window", wo.window,
                   "record waves only for START:END (us of simulated time)");
-  run->add_option("--waves-trigger", wo.trigger,
-                  "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, "
-                  "budget_exhausted, violation");
+  auto* trigger_opt =
+      run->add_option("--waves-trigger", wo.trigger,
+                      "record waves only around the first EVENT: rnbc, mpc, rqdpc, drop, "
+                      "budget_exhausted, violation");
   run->add_option("--waves-pre", wo.pre_us,
                   "with --waves-trigger: us before the event (default 50)");
   run->add_option("--waves-post", wo.post_us,
@@ -607,6 +628,7 @@ int sc_main(int argc, char* argv[]) {
     }
     if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
       throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
+    wo.trigger_given = trigger_opt->count() > 0;
     return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots,
                    sweep_point);
   } catch (const input_error& e) {

@@ -182,18 +182,15 @@ std::vector<std::string> sweep_figures(const json& r) {
   const double irqs = r["driver"]["irqs"].get<double>();
   const auto& lat = r["latency_ns"];
   const auto& e2e = lat["end_to_end"];
-  std::vector<std::string> v = {c["offered"].dump(),
-                                c["delivered"].dump(),
-                                c["dropped"].dump(),
+  std::vector<std::string> v = {c["offered"].dump(), c["delivered"].dump(), c["dropped"].dump(),
                                 c["lost_unaccounted"].dump(),
-                                std::to_string(c["violations"].size()),
-                                r["driver"]["irqs"].dump(),
+                                std::to_string(c["violations"].size()), r["driver"]["irqs"].dump(),
                                 fmt::format("{:.5f}", delivered > 0 ? irqs / delivered : 0.0),
                                 r["driver"]["polls_budget_exhausted"].dump(),
-                                num(e2e.value("p50", 0.0)),
-                                num(e2e.value("p99", 0.0)),
-                                r["sim"]["sim_time_ns"].dump(),
-                                r["sim"]["wall_s"].dump()};
+                                // empty when nothing was delivered (a send-only point)
+                                e2e.value("count", 0) > 0 ? num(e2e.value("p50", 0.0)) : "",
+                                e2e.value("count", 0) > 0 ? num(e2e.value("p99", 0.0)) : "",
+                                r["sim"]["sim_time_ns"].dump(), r["sim"]["wall_s"].dump()};
   // Round trips of an echo server's requests (app.reply = echo)
   const json rr = lat.value("rr", json::object());
   v.push_back(given(rr, "p50"));

@@ -446,6 +446,27 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   const result extra = run_igbsim("journey " + d.string() + " --datagram 5");
   expect_refused(extra, "a column too many");
   EXPECT_NE(extra.err.find("tx_journey.csv:"), std::string::npos) << extra.err;
+  // A row whose source, fate or queue is not one igbsim writes
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\n5,sender,", "\n5,martian,"},
+           {"\n5,sender,sent,", "\n5,sender,exploded,"},
+           {"\n5,sender,sent,0,", "\n5,sender,sent,99,"}}) {
+    std::string text = good;
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+    std::ofstream(d / "tx_journey.csv") << text;
+    const result r = run_igbsim("journey " + d.string() + " --datagram 5");
+    expect_refused(r, to);
+    EXPECT_NE(r.err.find("tx_journey.csv:6:"), std::string::npos) << r.err;
+  }
+  // A run that sent only: its journey.csv has no frames, and says where to look
+  const result rx = run_igbsim("journey " + d.string());
+  expect_refused(rx, "no received frames");
+  EXPECT_NE(rx.err.find("--datagram"), std::string::npos) << rx.err;
+  // --waves-trigger given empty
+  expect_refused(run_igbsim("run --waves-trigger '' --out " + (d / "wt").string()),
+                 "an empty trigger");
+  EXPECT_FALSE(fs::exists(d / "wt"));
   fs::remove(d / "tx_journey.csv");
   const result none = run_igbsim("journey " + d.string() + " --datagram 5");
   expect_refused(none, "no tx_journey.csv");

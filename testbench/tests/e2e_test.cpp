@@ -2351,6 +2351,7 @@ TEST(Sweep, SenderFiguresAreInTheSweepTable) {
         std::stoul(rows[i][col(h, "tx_on_wire")]) + std::stoul(rows[i][col(h, "tx_qdisc_dropped")]),
         200u);
     EXPECT_EQ(rows[i][col(h, "tx_eagain")], "0") << "blocking sockets";
+    EXPECT_EQ(rows[i][col(h, "latency_p50_ns")], "") << "nothing received: no latency, not 0";
     const double lo = std::stod(rows[i][col(h, "tx_send_to_wire_p50_ns")]);
     EXPECT_LE(lo, std::stod(rows[i][col(h, "tx_send_to_wire_p99_ns")]));
     p50[rows[i][col(h, "send.frame_bytes")]] = lo;
