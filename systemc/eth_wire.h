@@ -100,6 +100,8 @@ class eth_wire {
   uint64_t partner_rx_frames() const { return rx_frames_; }
   uint64_t partner_rx_dropped() const { return rx_dropped_; }
   uint64_t partner_rx_peak() const { return rx_peak_; }
+  // No PAUSE of the partner's still to send: not in XOFF, none decided and not yet sent
+  bool partner_quiet() const { return !xoff_state_ && ctl_q_.empty(); }
   // The time the partner's PAUSE frames paused the NIC up to `upto`: from each XOFF's last
   // byte for its pause time, cut short by the next PAUSE frame (802.3x; the NIC's MAC starts
   // its pause a couple of clock edges later)

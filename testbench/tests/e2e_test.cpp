@@ -629,6 +629,26 @@ TEST(FlowControl, ASlowPartnerPausesTheNicAndLosesNothing) {
   EXPECT_EQ(r["nic"]["gprc"], 0) << "PAUSE frames go to the MAC, not the host";
 }
 
+// The run drains until the partner has sent its last PAUSE: each pause ends with an XON, and
+// the NIC counted every one before the driver's last statistics read (an echo server and a
+// sender: the run ended between the partner's last XON and the NIC's count, 150 against 149)
+TEST(FlowControl, EveryPartnerXonIsCountedByTheNic) {
+  const std::string dir = fresh_dir("fc-last-xon");
+  const result res =
+      run_igbsim("run --quiet --out " + dir +
+                 " --set app.reply=echo --set traffic.frames=50 --set traffic.rate_pps=50000 --set "
+                 "send.frames=300 --set send.frame_bytes=1518 --set send.rate_pct=100 --set "
+                 "wire.partner_rx_rate_pct=50 --set wire.partner_fc=full --set send.flows=2");
+  ASSERT_EQ(res.status, 0) << res.err;
+  const json r = load_report(dir);
+  EXPECT_TRUE(r["checks"]["passed"].get<bool>()) << r["checks"]["violations"].dump();
+  const uint64_t xoff = r["wire"]["partner_xoff_sent"], xon = r["wire"]["partner_xon_sent"];
+  EXPECT_GT(xoff, 0u);
+  EXPECT_EQ(xon, xoff) << "the last pause ended too";
+  EXPECT_EQ(r["nic"]["xonrxc"].get<uint64_t>(), xon);
+  EXPECT_EQ(r["nic"]["xoffrxc"].get<uint64_t>(), xoff);
+}
+
 TEST(FlowControl, ASlowPartnerWithoutFlowControlDrops) {
   const std::string dir = fresh_dir("fc-slow-partner-none");
   const result res = run_igbsim("run --out " + dir + kSlowPartner + " --set wire.partner_fc=none");

@@ -363,10 +363,13 @@ uint64_t igbsim_top::tx_qdisc_drops() {
   return n;
 }
 
-// Every sent datagram is on the wire or dropped, and the driver has cleaned every packet it
-// gave the NIC (its skb freed, BQL completed)
+// Every sent datagram is on the wire or dropped, the driver has cleaned every packet it gave
+// the NIC (its skb freed, BQL completed), and the link partner has sent its last PAUSE
 bool igbsim_top::tx_settled() {
   if (!senders_done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
+  // The partner's last XON reaches the NIC before the driver's last statistics read: its
+  // count and the NIC's XONRXC agree (before, a run could end between them: 150 against 149)
+  if (!wire.partner_quiet()) return false;
   for (const auto& ring : adapter.tx_ring)
     for (const auto& b : ring->tx_buffer_info)
       if (b.next_to_watch >= 0) return false;
