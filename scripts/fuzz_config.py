@@ -245,7 +245,23 @@ def draw(rng, params, workdir):
             write_pcap(rng, pcap, tcp)
         chosen["traffic.pcap"] = "capture.pcap"
     bound_slow_partner(chosen, defaults, pcap)
+    bound_send_schedule(chosen, defaults)
     return chosen, pcap
+
+
+def bound_send_schedule(chosen, defaults):
+    """The sender's datagram i is due i / rate after the start: at a rate of 0.005 per second,
+    1464 datagrams span 3.5 days of simulated time, every kernel tick of it simulated (a
+    timeout, not a finding). Its schedule is bounded like the received traffic's duration."""
+    def get(k):
+        return chosen.get(k, defaults.get(k))
+    if not chosen.get("send.frames", 0):
+        return
+    pps = get("send.rate_pps") or 0
+    if pps <= 0:
+        pps = get("send.rate_pct") / 100 * 1e9 / ((get("send.frame_bytes") + 20) * 8)
+    most = 1 + int(pps * MAX_DURATION_US * 1e-6)
+    chosen["send.frames"] = min(chosen["send.frames"], most)
 
 
 def bound_slow_partner(chosen, defaults, pcap):
