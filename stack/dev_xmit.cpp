@@ -367,13 +367,16 @@ namespace {
 // txq_trans_update on NETDEV_TX_OK
 netdev_tx_t xmit_one(sk_buff* skb, net_device* dev, netdev_queue* txq, bool more) {
   kernel& k = *dev->k;
-  k.txjr.record(skb->frame_id, tx_step::xmit, k.this_cpu().now());
+  const uint64_t id = skb->frame_id;  // the driver may free the skb
+  k.txjr.record(id, tx_step::xmit, k.this_cpu().now());
   k.this_cpu().sd.xmit.more = more;
   ++k.tx_st.start_xmit;
   if (more) ++k.tx_st.start_xmit_more;
   const netdev_tx_t rc = dev->netdev_ops.ndo_start_xmit(skb, dev);
   k.this_cpu().sd.xmit.more = false;
   if (rc == NETDEV_TX_OK) txq_trans_update(txq);
+  // Refused: requeued to the qdisc (sch_direct_xmit), where the census counts it
+  if (rc == NETDEV_TX_BUSY) k.txjr.unrecord(id, tx_step::xmit);
   return rc;
 }
 bool dev_xmit_complete(int rc) { return rc < 0x0f; }  // NET_XMIT_MASK

@@ -89,6 +89,10 @@ void tx_journey::record(uint64_t id, tx_step s, const sc_core::sc_time& t) {
   if (v < 0 || s == tx_step::data_read || s == tx_step::wire_end) v = ps(t);
 }
 
+void tx_journey::unrecord(uint64_t id, tx_step s) {
+  if (live* l = find(id)) l->r.t[size_t(s)] = -1;
+}
+
 void tx_journey::picked_queue(uint64_t id, unsigned q) {
   if (live* l = find(id)) l->r.queue = static_cast<int>(q);
 }

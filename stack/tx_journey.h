@@ -59,11 +59,10 @@ enum class tx_step : uint8_t {
 };
 constexpr size_t kTxSteps = static_cast<size_t>(tx_step::count);
 const char* tx_step_name(tx_step s);
-const char* tx_step_at(tx_step s);
+const char* tx_step_at(tx_step s);  // where its time is taken: "CPU", "NIC port", "wire"
 // A row's fates (README "The transmit journey")
-inline constexpr const char* kTxFates[] = {
-    "sent",   "on_wire",    "in_flight", "qdisc_drop", "tx_dropped",
-    "eagain", "send_error", "not_sent"};  // where its time is taken: "CPU", "NIC port", "wire"
+inline constexpr const char* kTxFates[] = {"sent",       "on_wire", "in_flight",  "qdisc_drop",
+                                           "tx_dropped", "eagain",  "send_error", "not_sent"};
 // The step a step's delta is taken from: the one before it that has a time (t < 0: not
 // reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
 // back once the data is buffered, before or after the frame is on the wire) and clean follows
@@ -83,6 +82,9 @@ class tx_journey {
   std::function<tx_source(const sock*)> source_of;
   // The step's first time (data_read, wire_end: the latest, the last byte's)
   void record(uint64_t id, tx_step s, const sc_core::sc_time& t);
+  // A step taken back: the driver refused the packet (NETDEV_TX_BUSY) and it is back in the
+  // qdisc, so its xmit is the one that succeeds later
+  void unrecord(uint64_t id, tx_step s);
   // The TX queue the stack picked for it (netdev_core_pick_tx), before the driver maps it:
   // a datagram the qdisc drops has its queue too
   void picked_queue(uint64_t id, unsigned q);

@@ -18,6 +18,7 @@
 #include "netdevice.h"
 #include "sch_generic.h"
 #include "skbuff.h"
+#include "tx_journey.h"
 
 using namespace igbsim;
 using sc_core::SC_NS;
@@ -713,6 +714,28 @@ TEST_F(TxTest, EpollReportsPolloutAgainOnceHalfTheSendBufferIsFree) {
   ASSERT_GE(nic.completions.size(), 5u);
   EXPECT_GE(woke_at, nic.completions[4]);
   EXPECT_LT(woke_at, nic.completions.back() + sc_time(100, SC_US));
+}
+
+// A packet igb refuses (NETDEV_TX_BUSY) is back in the qdisc: xmit_one takes its xmit step
+// back, so a datagram still there at the end counts in the qdisc, as the run's census counts
+// it, not in the transmit ring; its xmit is the one that succeeds later
+TEST(TxJourney, AStepTakenBackCountsTheDatagramWhereItIs) {
+  tx_journey j;
+  ASSERT_TRUE(j.open(""));
+  const uint64_t id = j.begin(sc_time(1, SC_US));
+  j.record(id, tx_step::qdisc_enqueue, sc_time(2, SC_US));
+  j.record(id, tx_step::xmit, sc_time(3, SC_US));
+  j.unrecord(id, tx_step::xmit);
+  const uint64_t other = j.begin(sc_time(4, SC_US));
+  j.record(other, tx_step::qdisc_enqueue, sc_time(5, SC_US));
+  j.record(other, tx_step::xmit, sc_time(6, SC_US));
+  j.finish_all_in_flight();
+  EXPECT_EQ(j.tally(tx_source::sender).in_qdisc, 1u);
+  EXPECT_EQ(j.tally(tx_source::sender).in_tx_ring, 1u);
+  ASSERT_EQ(j.rows().size(), 2u);
+  EXPECT_EQ(j.rows()[0].t[size_t(tx_step::xmit)], -1);
+  EXPECT_EQ(j.rows()[1].t[size_t(tx_step::xmit)], 6000000);
+  for (const auto& r : j.rows()) EXPECT_EQ(r.fate, "in_flight");
 }
 
 }  // namespace
