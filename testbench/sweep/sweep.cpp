@@ -19,6 +19,7 @@
 
 #include "outdir.h"
 #include "params.h"
+#include "run_config.h"
 #include "plots.h"
 #include "sim.h"
 
@@ -108,12 +109,14 @@ std::vector<point> plan(const std::string& file, const std::string& out,
     }
     p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--quiet", "--sweep-point",
                                  fmt::format("{}:{}", sweep_id, p.index)});
-    // The point must be a valid scenario
+    // The point must be a valid scenario, its parameters together too (send.threads against
+    // send.flows, an echo server's frames against the MTU, ...): refused before anything runs
     params check;
     try {
       if (!base.empty()) check.load_file(base);
       for (size_t i = 2 - base.empty(); i + 1 < p.args.size(); ++i)
         if (p.args[i] == "--set") check.set(p.args[i + 1]);
+      configure_run(check);
     } catch (const input_error& e) {
       throw input_error(fmt::format("{}: point {}: {}", file, p.index, e.what()));
     }

@@ -486,6 +486,9 @@ TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
     EXPECT_FALSE(fs::exists(out)) << text;
   };
   refused("base = \".\"\n[axes]\n\"traffic.frames\" = [1, 2]\n", "not a file");
+  // A point whose parameters do not go together: refused up front, naming the point
+  refused("[set]\n\"send.frames\" = 10\n\"send.flows\" = 2\n[axes]\n\"send.threads\" = [1, 3]\n",
+          "point 1: send.threads = 3 is more than send.flows = 2");
   refused("[axes]\n\"traffic.frames\" = [1, 2]\n\"traffic.frames\" = [3]\n",
           "s.toml:3: duplicate key \"traffic.frames\" (");
   std::string big = "[axes]\n";
