@@ -600,6 +600,13 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       std::find(d.choices.begin(), d.choices.end(), "true") != d.choices.end())
     v = std::string(std::get<bool>(v) ? "true" : "false");
   if (v.index() != d.def.index()) {
+    if (d.def.index() == 1 && v.index() == 2) {  // a real where an integer is expected
+      const double x = std::get<double>(v);
+      if (!std::isfinite(x)) throw bad(show(v) + " is not a finite number");
+      if (d.min < d.max && (x < d.min || x > d.max))
+        throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
+      throw bad("expected an integer, got " + show(v));
+    }
     if (d.number_or_choice) {
       std::string words;
       for (const auto& c : d.choices) words += c + ", ";
@@ -731,7 +738,13 @@ void params::set(const std::string& a) {
       else if (auto s = n.value_exact<std::string>()) v = *s;
       else v = val;
     } catch (const toml::parse_error&) {
-      v = val;  // a bare word: a string
+      // A decimal number TOML cannot hold (an integer beyond 64 bits): a number, so its range
+      // is what the message names; else a bare word, a string
+      double x = 0;
+      const auto [end, ec] =
+          std::from_chars(val.data(), val.data() + val.size(), x, std::chars_format::general);
+      if (!val.empty() && ec == std::errc() && end == val.data() + val.size()) v = x;
+      else v = val;
     }
   }
   assign(key, v, where);

@@ -365,6 +365,21 @@ TEST(BadInput, AFolderOrAnEndlessFileAsTheScenarioIsRefused) {
   fs::remove_all(d);
 }
 
+// A number where an integer is expected, or one beyond 64 bits: the message says which value
+// and why (it said "expected an integer, got a number" or "got a string")
+TEST(BadInput, NumbersWhereIntegersAreExpectedAreNamed) {
+  const fs::path d = fresh_dir("int-messages");
+  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
+           {"send.frames=99999999999999999999", "1e+20 is out of range [0, "},
+           {"wire.partner_rx_rate_pct=50.5", "expected an integer, got 50.5"},
+           {"wire.partner_rx_buffer=-1e30", "is out of range [16384, "}}) {
+    const result r = run_igbsim("run --set " + set + " --out " + d.string());
+    expect_refused(r, set);
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d));
+  }
+}
+
 TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   const fs::path d = fresh_dir("journey-bad");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);
