@@ -20,6 +20,18 @@ uint32_t ethernet_fcs(const uint8_t* data, size_t len) {
   return static_cast<uint32_t>(crc32(0L, data, static_cast<uInt>(len)));
 }
 
+void append_fcs(std::vector<uint8_t>& f) {
+  const uint32_t fcs = ethernet_fcs(f.data(), f.size());
+  for (int i = 0; i < 4; ++i) f.push_back(static_cast<uint8_t>(fcs >> (8 * i)));
+}
+
+bool fcs_ok(const std::vector<uint8_t>& f) {
+  const size_t n = f.size() - 4;
+  return f.size() >= 4 &&
+         ethernet_fcs(f.data(), n) ==
+             (f[n] | uint32_t(f[n + 1]) << 8 | uint32_t(f[n + 2]) << 16 | uint32_t(f[n + 3]) << 24);
+}
+
 eth_wire::eth_wire(const wire_params& p, source_fn src) : p_(p), src_(std::move(src)) {
   // igb_setup_fc's marks (hwm = pba - (max_frame + 9728) & ~15, lwm = hwm - 16), on the
   // partner's buffer; the configuration keeps the buffer above the margin
@@ -46,8 +58,7 @@ void eth_wire::fetch() {
     f.id = next_id_;
     if (src_(f.id, f.offered, f.bytes)) {
       ++next_id_;
-      const uint32_t fcs = ethernet_fcs(f.bytes.data(), f.bytes.size());
-      for (int i = 0; i < 4; ++i) f.bytes.push_back(static_cast<uint8_t>(fcs >> (8 * i)));
+      append_fcs(f.bytes);
       f.ns_per_byte = 8.0 / p_.gbps;
       f.preamble = p_.preamble_bytes;
       place(f);
@@ -75,8 +86,7 @@ void eth_wire::choose() {
   ctl_.bytes.push_back(static_cast<uint8_t>(d.quanta >> 8));
   ctl_.bytes.push_back(static_cast<uint8_t>(d.quanta));
   ctl_.bytes.resize(60, 0);
-  const uint32_t fcs = ethernet_fcs(ctl_.bytes.data(), ctl_.bytes.size());
-  for (int i = 0; i < 4; ++i) ctl_.bytes.push_back(static_cast<uint8_t>(fcs >> (8 * i)));
+  append_fcs(ctl_.bytes);
   ctl_.ns_per_byte = 8.0 / p_.gbps;
   ctl_.preamble = p_.preamble_bytes;
   ctl_.offered = d.at;
@@ -213,10 +223,7 @@ bool eth_wire::partner_receive(const std::vector<uint8_t>& f, const sc_time& end
   if (!mac_control) {
     rechoose = partner_buffer(f.size(), end) || rechoose;
   } else if (p_.honour_pause && f.size() >= 64 && std::equal(kPauseDa, kPauseDa + 6, f.begin()) &&
-             f[14] == 0x00 && f[15] == 0x01 &&
-             ethernet_fcs(f.data(), f.size() - 4) ==
-                 (f[f.size() - 4] | uint32_t(f[f.size() - 3]) << 8 |
-                  uint32_t(f[f.size() - 2]) << 16 | uint32_t(f[f.size() - 1]) << 24)) {
+             f[14] == 0x00 && f[15] == 0x01 && fcs_ok(f)) {
     // (a damaged frame is discarded, as any MAC does)
     const unsigned quanta = unsigned(f[16]) << 8 | f[17];
     (quanta ? xoff_ : xon_)++;

@@ -171,5 +171,9 @@ class eth_wire {
 };
 
 uint32_t ethernet_fcs(const uint8_t* data, size_t len);
+// The FCS appended to a frame (destination .. payload), least significant byte first; and
+// whether a frame's last four bytes are its FCS
+void append_fcs(std::vector<uint8_t>& frame);
+bool fcs_ok(const std::vector<uint8_t>& frame);
 
 }  // namespace igbsim
