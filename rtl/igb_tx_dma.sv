@@ -550,11 +550,15 @@ module igb_tx_dma
   end
 
   // Busy: a step to take without outside input. A data read waiting for its completion is not
-  // (the host knows when it comes), nor a packet waiting for its queue's next descriptor.
+  // (the host knows when it comes), nor a packet waiting for its queue's next descriptor, nor
+  // a read or a commit waiting for room in the packet buffer: room comes only when the MAC
+  // takes data out of it, at an edge the back end is busy in, and the next edge sees it.
   assign busy_o = (state_q == StIdle && (pick_any || fl_any)) ||
                   (state_q == StDesc && (desc_valid_i[cur_q] || !in_pkt_q ||
                                          !enable_i[cur_q])) ||
-                  state_q == StRead || state_q == StDone || state_q == StEop ||
+                  (state_q == StRead && (pb_free_i >= need_words || !enable_i[cur_q])) ||
+                  (state_q == StEop && (plen_q == 16'd0 || !pb_meta_full_i)) ||
+                  state_q == StDone ||
                   (fl_any && !jobs_full) || !jobs_empty || wst_q != WbIdle;
 
 `ifndef SYNTHESIS
