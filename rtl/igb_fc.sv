@@ -27,8 +27,11 @@
 // - Time base: the parameter QuantumCycles, clock cycles per pause quantum. The core clock is
 //   125 MHz (systemc/hw_params.h clock_mhz: 8 ns) and a quantum is 512 bit times = 512 ns at
 //   1 Gb/s: 64 cycles, an integer, so a cycle count is exact. The NIC's 1 us ticks
-//   (ticks_1us_i) cannot be: a quantum is 0.512 of a tick. So while a timer runs (the pause
-//   timer, the refresh counter) idle_o is 0 and the host must clock clk_i in every cycle.
+//   (ticks_1us_i) cannot be: a quantum is 0.512 of a tick. The pause timer counts down by
+//   gap_i at each clk_i edge, the cycles since the previous one: the host may leave clk_i
+//   unclocked through a pause (a slow partner holds the NIC paused for most of a run) and
+//   clocks it again by the cycle pause_left_o says it ends. While the refresh counter runs
+//   (FCRTV not 0; Linux igb never sets it) idle_o is 0 and every cycle must be clocked.
 // - Two clocks, as igb_rx_pktbuf: the receiver runs on rx_clk_i (clocked only with wire
 //   beats), everything else on clk_i. They are one clock with two gates (igb_nic), so no
 //   synchroniser: a recognised PAUSE frame flips rx_evt_q at the edge that takes its last
@@ -67,6 +70,9 @@ module igb_fc #(
   input  wire logic         clk_i,
   input  wire logic         rx_clk_i,  // the receive side's clock (igb_nic): the receiver
   input  wire logic         rst_ni,
+  // clk_i cycles from the previous clk_i edge to this one: 1 with every cycle clocked (0 is
+  // taken as 1); more after cycles the host left unclocked (saturating)
+  input  wire logic [23:0]  gap_i,
 
   // Registers
   input  wire logic         rfce_i,    // CTRL.RFCE: honour received PAUSE frames
@@ -97,6 +103,9 @@ module igb_fc #(
 
   // To the MAC: start no new frame while set
   output      logic         tx_pause_o,
+  // clk_i cycles of pause left after this edge: the pause ends at the edge this many cycles
+  // on (0: not paused)
+  output      logic [23:0]  pause_left_o,
   // PAUSE frames to send (60 bytes, no FCS; the MAC pads nothing and appends the FCS) at the
   // next frame boundary. Beat format as the NIC's streams: byte 0 in bits 7:0.
   output      logic         fc_valid_o,
@@ -119,7 +128,8 @@ module igb_fc #(
 );
 
   localparam int QcW = QuantumCycles > 1 ? $clog2(QuantumCycles) : 1;
-  localparam int PauseW = 16 + QcW + 1;  // up to 0xFFFF x QuantumCycles cycles
+  // Up to 0xFFFF x QuantumCycles cycles (23 bits at 64; gap_i and pause_left_o carry 24)
+  localparam int PauseW = 16 + QcW + 1;
   localparam logic [47:0] PauseDa = 48'h01_00_00_C2_80_01;  // 01-80-C2-00-00-01, byte 0 low
 
   // ---------------------------------------------------------------- receiver (rx_clk_i) ---
@@ -196,13 +206,14 @@ module igb_fc #(
   logic              evt_seen_q, evt_seen_d;  // rx_evt_q as clk_i last took it
   logic [PauseW-1:0] pause_q, pause_d;        // cycles of pause left
   logic              evt;
+  logic [23:0]       gap;
   always_comb begin
     evt           = rx_evt_q != evt_seen_q;
     evt_seen_d    = rx_evt_q;
-    pause_d       = pause_q;
+    gap           = gap_i == '0 ? 24'd1 : gap_i;
+    pause_d       = 24'(pause_q) > gap ? PauseW'(24'(pause_q) - gap) : '0;
     xonrxc_inc_o  = 1'b0;
     xoffrxc_inc_o = 1'b0;
-    if (pause_q != '0) pause_d = pause_q - PauseW'(1);
     if (evt) begin
       // Overwrites any current timer (DS-I210 3.7.5.1.2); 0 is XON and resumes at once
       pause_d       = PauseW'(rx_evt_time_q) * PauseW'(QuantumCycles);
@@ -211,7 +222,8 @@ module igb_fc #(
     end
     if (!rfce_i) pause_d = '0;
   end
-  assign tx_pause_o = pause_q != '0;
+  assign tx_pause_o   = pause_q != '0;
+  assign pause_left_o = 24'(pause_q);
   assign txoff_o    = tx_pause_o;
 
   // ---------------------------------------------------------------- PAUSE sender (clk_i) ---
@@ -313,10 +325,12 @@ module igb_fc #(
   end
 
   assign fcsts_o = {refresh_q, 13'b0, below, above, tx_pause_o};
-  // Idle unless a timer runs, a frame waits or goes, or the fill crosses a mark: the fill
-  // changes at clk_i edges (or at a commit, which clocks clk_i too), so the edge after it
-  // takes the crossing as it would with every cycle clocked (FCRTH above, FCRTL below).
-  assign idle_o  = !evt && pause_q == '0 && !req_q && !send_q &&
+  // Idle unless the refresh counter runs, a PAUSE frame arrived, waits or goes, or the fill
+  // crosses a mark: the fill changes at clk_i edges (or at a commit, which clocks clk_i too),
+  // so the edge after it takes the crossing as it would with every cycle clocked (FCRTH
+  // above, FCRTL below). A running pause timer is not work: the host clocks clk_i by its end
+  // (pause_left_o), and the edge then takes all the cycles since the last one (gap_i).
+  assign idle_o  = !evt && !req_q && !send_q &&
                    !(xoff_st_q ? (!tfce_i || below || fcrtv_i != '0) : (tfce_i && above));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

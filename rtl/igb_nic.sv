@@ -125,6 +125,10 @@ module igb_nic
   output      logic              timers_armed_o,
   // Ticks until the first running EITR timer expires
   output      logic [12:0]       timer_next_o,
+  // clk_i cycles until a pause a received PAUSE frame started ends (0: none): the host may
+  // leave clk_i unclocked until then, and gives the cycles since the last edge in core_gap_i
+  output      logic [23:0]       pause_left_o,
+  input  wire logic [23:0]       core_gap_i,
   output      logic [NumVec-1:0] eims_o,            // the interrupt mask, for the host's checkers
   // IMS.RXT0: the single interrupt's receive cause enabled (for the host's checkers)
   output      logic              ims_rx_o,
@@ -151,10 +155,13 @@ module igb_nic
   logic [2:0]        ev_frame_queue_o;
   logic              idle_o, rx_idle_o, core_idle_o, timers_armed_o, ims_rx_o;
   logic [12:0]       timer_next_o;
+  logic [23:0]       pause_left_o;
   logic [NumVec-1:0] eims_o;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [7:0]        fault_i;
   assign fault_i = '0;
+  logic [23:0]       core_gap_i;  // the part's clk_i runs every cycle
+  assign core_gap_i = 24'd1;
 `endif
 
   // Boundary registers
@@ -392,13 +399,13 @@ module igb_nic
   );
 
   igb_fc u_fc (
-    .clk_i, .rx_clk_i, .rst_ni(rst_core_n),
+    .clk_i, .rx_clk_i, .rst_ni(rst_core_n), .gap_i(core_gap_i),
     .rfce_i(fc_rfce), .tfce_i(fc_tfce), .dpf_i(rctl[RctlDpf]), .fca_i(fc_fca), .fct_i(fc_fct),
     .rar_i(rar0), .rar_valid_i(rar0_valid), .fcttv_i(fc_fcttv), .fcrtl_i(fc_fcrtl),
     .xone_i(fc_xone), .fcrth_i(fc_fcrth), .fcrtv_i(fc_fcrtv),
     .rx_valid_i(rx_valid_q), .rx_data_i(rx_data_q), .rx_last_i(rx_last_q),
     .rx_bytes_i(rx_bytes_q), .rx_drop_o(fc_rx_drop), .rxpb_fill_i(rxpb_fill),
-    .tx_pause_o(fc_tx_pause), .fc_valid_o(fc_valid), .fc_ready_i(fc_ready),
+    .tx_pause_o(fc_tx_pause), .pause_left_o, .fc_valid_o(fc_valid), .fc_ready_i(fc_ready),
     .fc_data_o(fc_data), .fc_last_o(fc_last), .fc_bytes_o(fc_bytes),
     .txoff_o(fc_txoff), .fcsts_o(fc_fcsts),  // FCSTS0: not decoded (not in e1000_regs.h)
     .xonrxc_inc_o(xonrxc_inc), .xoffrxc_inc_o(xoffrxc_inc), .xontxc_inc_o(xontxc_inc),

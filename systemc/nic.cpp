@@ -100,6 +100,14 @@ bool nic::tx_beat_waits() const {
 
 uint64_t nic::tx_free_cycle() const { return (tx_free_ps_ + period_ps_ - 1) / period_ps_; }
 
+// A pause a received PAUSE frame started: igb_fc counts it down by the cycles between clk_i
+// edges (core_gap_i), so clk_i need not be clocked through it, only at the edge that ends it
+// (as with every cycle clocked; the MAC starts its next frame at the edge after).
+uint64_t nic::pause_end_cycle() const {
+  const uint64_t left = with_rtl([](auto& m) { return static_cast<uint64_t>(m.pause_left_o); });
+  return left ? last_core_ + left : UINT64_MAX;
+}
+
 bool nic::intx_unseen() const {
   // The INTx level changed at the last clock edge and the host has not looked at it: it does
   // so in the next cycle clk_i is clocked, which must be the next one (as when every cycle is).
@@ -144,6 +152,8 @@ uint64_t nic::next_event_cycle() const {
   const uint64_t ends = timer_end_cycle();
   if (ends != UINT64_MAX) next = std::min(next, std::max(cycle_, ends));
   if (tx_beat_waits()) next = std::min(next, std::max(cycle_, tx_free_cycle()));
+  const uint64_t resumes = pause_end_cycle();
+  if (resumes != UINT64_MAX) next = std::min(next, std::max(cycle_, resumes));
   return next;
 }
 
@@ -229,6 +239,7 @@ std::string nic::pending() const {
     if (m.dma_wdata_valid_o) add("memory port offers write data");
     if (m.mmio_rvalid_o) add("a register read completion");
     if (m.timers_armed_o) add(fmt::format("an EITR timer ending at cycle {}", timer_end_cycle()));
+    if (m.pause_left_o) add(fmt::format("a received PAUSE ending at cycle {}", pause_end_cycle()));
   });
   if (wr_active_)
     add(fmt::format("DMA write to 0x{:x} open ({} of {} bytes, queue {})", wr_.addr,
@@ -280,7 +291,7 @@ void nic::tick_on(M& m) {
 // The two clock gates (rtl/igb_nic.sv): the receive side is clocked when a wire beat comes in
 // or its register still holds one; the rest when it has work (which includes a frame the packet
 // buffer takes now), an input for it is due, an EITR timer ends at this cycle's ticks, or an
-// INTx level change is unseen. Lockstep clocks both every cycle.
+// INTx level change is unseen, or a received PAUSE ends. Lockstep clocks both every cycle.
 template <class M>
 nic::edge_plan nic::plan_edge(const M& m) const {
   const uint64_t c = cycle_;
@@ -290,7 +301,8 @@ nic::edge_plan nic::plan_edge(const M& m) const {
   e.resp = rtl::rresp_due(rresp_, c);
   e.rx_on = lockstep_ || e.beat_in || !m.rx_idle_o;
   e.core_on = lockstep_ || !m.core_idle_o || mmio_read_ || e.mmio_wr || e.resp || intx_unseen() ||
-              c >= timer_end_cycle() || (m.tx_valid_o && c >= tx_free_cycle());
+              c >= timer_end_cycle() || (m.tx_valid_o && c >= tx_free_cycle()) ||
+              (m.pause_left_o && c >= last_core_ + m.pause_left_o);
   return e;
 }
 
@@ -313,6 +325,7 @@ nic::presented nic::present_inputs(M& m, edge_plan e) {
     in.ticks = m.timers_armed_o ? due : (next_tick_ - cycles_per_us_ == c ? 1 : 0);
   }
   rtl::present_ticks(m, in.ticks);
+  rtl::present_core_gap(m, c - last_core_);
   // Wire beat whose bytes have all arrived by this cycle
   if (e.beat_in)
     in.beat_last = rtl::present_rx_beat(m, cur_->bytes.data(), cur_->bytes.size(), beat_);
@@ -424,7 +437,10 @@ void nic::edge(M& m, edge_plan e) {
   }
   ++cycle_;
   ++ticked_;
-  if (e.core_on) ++core_clocked_;
+  if (e.core_on) {
+    ++core_clocked_;
+    last_core_ = c;
+  }
 }
 
 // A transmit beat taken at cycle's edge: the wire is busy with its bytes (after the preamble,

@@ -244,6 +244,7 @@ class nic : public sc_core::sc_module {
   uint64_t timer_end_cycle() const;   // cycle whose ticks end the first EITR timer, or UINT64_MAX
   bool tx_beat_waits() const;         // the MAC offers a transmit beat (tx_valid_o)
   uint64_t tx_free_cycle() const;     // first cycle whose edge the transmit wire is free at
+  uint64_t pause_end_cycle() const;   // cycle whose clk_i edge ends a received PAUSE, or UINT64_MAX
   uint64_t cycle_at(const sc_core::sc_time& t) const;  // first cycle at or after t
   sc_core::sc_time time_of(uint64_t cycle) const;
   void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -268,6 +269,7 @@ class nic : public sc_core::sc_module {
 
   uint64_t cycle_ = 0;      // next cycle to tick; the RTL holds the state before it
   uint64_t next_tick_ = 0;  // first 1 us tick cycle not yet presented to the RTL
+  uint64_t last_core_ = 0;  // the cycle of the last clk_i edge (igb_nic core_gap_i)
   uint64_t horizon_ = 0;    // the run-ahead bound of the current advance()
   uint64_t ticked_ = 0, skipped_ = 0, core_clocked_ = 0, writebacks_ = 0;
   bool intx_prev_ = false;  // INTx level at the last tick (interrupts on rising edges)

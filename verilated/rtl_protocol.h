@@ -67,6 +67,13 @@ inline void present_ticks(M& m, uint64_t ticks) {
   m.ticks_1us_i = static_cast<uint16_t>(std::min<uint64_t>(ticks, 0xFFFF));
 }
 
+// The cycles from the last clk_i edge to this one, for igb_fc's pause timer (saturating at the
+// port's 24 bits; a pause is at most 0xFFFF x 64 cycles).
+template <class M>
+inline void present_core_gap(M& m, uint64_t cycles) {
+  m.core_gap_i = static_cast<uint32_t>(std::min<uint64_t>(cycles, 0xFFFFFF));
+}
+
 // Beat `beat` of a frame of n bytes (FCS included): its bytes [16 beat, 16 beat + 16) up to the
 // frame's end. Returns whether it is the frame's last beat.
 template <class M>

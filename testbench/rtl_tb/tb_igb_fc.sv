@@ -37,14 +37,16 @@ module tb_igb_fc;
   logic [4:0]   fc_bytes;
   logic [31:0]  fcsts;
   logic         xonrxc_inc, xoffrxc_inc, xontxc_inc, xofftxc_inc;
+  logic [23:0]  gap = 24'd1, pause_left;
 
   igb_fc dut (
-    .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n),
+    .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n), .gap_i(gap),
     .rfce_i(rfce), .tfce_i(tfce), .dpf_i(dpf), .fca_i(fca), .fct_i(fct), .rar_i(rar),
     .rar_valid_i(rar_valid), .fcttv_i(fcttv), .fcrtl_i(fcrtl), .xone_i(xone), .fcrth_i(fcrth),
     .fcrtv_i(fcrtv),
     .rx_valid_i(rx_valid), .rx_data_i(rx_data), .rx_last_i(rx_last), .rx_bytes_i(rx_bytes),
     .rx_drop_o(rx_drop), .rxpb_fill_i(fill), .tx_pause_o(tx_pause),
+    .pause_left_o(pause_left),
     .fc_valid_o(fc_valid), .fc_ready_i(fc_ready), .fc_data_o(fc_data), .fc_last_o(fc_last),
     .fc_bytes_o(fc_bytes), .txoff_o(txoff), .fcsts_o(fcsts),
     .xonrxc_inc_o(xonrxc_inc), .xoffrxc_inc_o(xoffrxc_inc), .xontxc_inc_o(xontxc_inc),
@@ -105,6 +107,7 @@ module tb_igb_fc;
       if (!tx_pause && pause_prev) pause_fall = cyc;
       pause_prev = tx_pause;
       check(txoff == tx_pause && fcsts[0] == tx_pause, "STATUS.TXOFF/FCSTS0 follow the pause");
+      check(tx_pause == (pause_left != '0), "pause_left_o is 0 exactly when not paused");
       if (rx_valid && rx_last) rx_last_cyc = cyc;
       // The cycle after a frame's last beat: clk_i must have work if the frame was a PAUSE
       if (cyc == rx_last_cyc + 1) idle_after_rx = idle;
@@ -323,6 +326,33 @@ module tb_igb_fc;
     $display("receive counters: XOFFRXC %0d XONRXC %0d", n_xoffrx, n_xonrx);
     // 3 XOFF cases, 1 before the XON, 2 overwriting, 1 cut by RFCE; the ignored frames none
     check(n_xoffrx == 7 && n_xonrx == 1, "receive counters: 7 XOFF, 1 XON");
+
+    // A pause the host does not clock through: an edge after G unclocked cycles (gap_i G)
+    // takes G cycles off it, and one past its end ends it (the edge pause_left_o names is
+    // where a pause with every cycle clocked ends). XOFF of 20 quanta: 1280 cycles.
+    build_ctl(fca, 16'h8808, 16'h0001, 16'd20, 64);
+    send_rx(64);
+    wait_cycles(3);
+    n0 = int'(pause_left);
+    check(tx_pause && n0 > 1000 && n0 <= 20 * Q, "gap: the pause runs");
+    gap = 24'd300;
+    wait_cycles(1);
+    gap = 24'd1;
+    $display("gap: %0d cycles of pause left, %0d after one edge with gap_i 300", n0, pause_left);
+    check(int'(pause_left) == n0 - 300 && tx_pause, "gap: one edge takes 300 cycles off");
+    n0 = int'(pause_left);
+    gap = 24'(n0);
+    wait_cycles(1);
+    gap = 24'd1;
+    check(!tx_pause && pause_left == '0, "gap: the edge pause_left_o names ends the pause");
+    n0 = n_xoffrx;
+    build_ctl(fca, 16'h8808, 16'h0001, 16'd2, 64);
+    send_rx(64);
+    wait_cycles(3);
+    gap = 24'hFFFFFF;  // far past its end: saturates at 0
+    wait_cycles(1);
+    gap = 24'd1;
+    check(!tx_pause && pause_left == '0 && n_xoffrx == n0 + 1, "gap: saturates at the end");
 
     // ---- Transmit side ----
     // Between the marks from below: nothing; reaching FCRTH: one XOFF with FCTTV

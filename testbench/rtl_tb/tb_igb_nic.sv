@@ -46,10 +46,11 @@ module tb_igb_nic;
   logic        ev_ok, ev_mpc, ev_runt, ev_long, ev_filt, ev_rqdpc, ev_rnbc, ev_dma;
   logic        idle, rx_idle, core_idle, timers_armed;
   logic [12:0] timer_next;
+  logic [23:0] pause_left;
   // Outputs this testbench does not check (the C++ tests do)
   logic unused_outputs;
   assign unused_outputs = ^{mmio_ready, rx_ready, intx, ev_ok, ev_rqdpc, ev_dma, idle, rx_idle,
-                            core_idle, timers_armed, timer_next, eims, ims_rx};
+                            core_idle, timers_armed, timer_next, pause_left, eims, ims_rx};
   logic [2:0]  ev_queue;
   logic [9:0]  eims;
   logic        ims_rx;
@@ -78,7 +79,8 @@ module tb_igb_nic;
     .ev_frame_filt_o(ev_filt), .ev_frame_rqdpc_o(ev_rqdpc),
     .ev_frame_rnbc_o(ev_rnbc), .ev_frame_dma_o(ev_dma), .ev_frame_queue_o(ev_queue),
     .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed),
-    .timer_next_o(timer_next), .eims_o(eims), .ims_rx_o(ims_rx),
+    .timer_next_o(timer_next), .pause_left_o(pause_left), .core_gap_i(24'd1),
+    .eims_o(eims), .ims_rx_o(ims_rx),
     .fault_i(8'h0), .ivar_82576_i(1'b0)
   );
 
