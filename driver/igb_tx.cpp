@@ -139,6 +139,7 @@ void igb_alloc_tx_rings(igb_adapter* a) {
   net_device* dev = a->netdev = a->netdev_storage.get();
   dev->priv = a;
   dev->netdev_ops.ndo_start_xmit = igb_xmit_frame;
+  dev->netdev_ops.ndo_tx_timeout = igb_tx_timeout;
   dev->features = NETIF_F_SG | NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_HW_CSUM | NETIF_F_GSO_UDP_L4;
   std::memcpy(dev->dev_addr, a->dev_addr, sizeof dev->dev_addr);
   dev->mtu = a->cfg.mtu;

@@ -94,6 +94,7 @@ struct netdev_queue {
 struct net_device_ops {
   std::function<void(net_device*)> ndo_open;  // optional
   std::function<netdev_tx_t(sk_buff*, net_device*)> ndo_start_xmit;
+  std::function<void(net_device*, unsigned)> ndo_tx_timeout;  // optional: dev_watchdog calls it
 };
 
 // net_device_stats (the part the TX path counts: rtnl_link_stats64 / `ip -s link`)

@@ -148,8 +148,11 @@ void tx_checkers::check_completions() {
 
 // dev_watchdog (net/sched/sch_generic.c): a queue stopped (netif_xmit_stopped: by the driver
 // or by BQL) whose last transmit is older than watchdog_timeo; the kernel then WARNs once
-// ("NETDEV WATCHDOG: ... transmit queue N timed out") and calls ndo_tx_timeout (igb_tx_timeout
-// schedules a reset). Here the warning is the violation; the reset is not modelled.
+// ("NETDEV WATCHDOG: ... transmit queue N timed out") and calls ndo_tx_timeout. Here the
+// warning is the violation, and ndo_tx_timeout runs as the kernel's does, from the timer
+// softirq (dev_watchdog is a timer), on CPU 0: igb_tx_timeout counts tx_timeout_count and
+// raises the queue vectors. The reset task it schedules (igb_reinit_locked) is not modelled;
+// the run has failed its checks by then.
 // One excuse the kernel does not make, because watchdog_timeo is 100 ms here, not 5 s: a
 // queue whose ring still holds a packet waiting for its completion, or whose BQL still counts
 // bytes in flight, which will wake it however slow the CPU is (a cost of a second per refill
@@ -178,6 +181,8 @@ void tx_checkers::dev_watchdog() {
                               "{})",
                               dev->name, i, (jiffies - txq->trans_start) * 1000 / k_.params.hz,
                               txq->state & QUEUE_STATE_DRV_XOFF ? "the driver" : "BQL"));
+    if (dev->netdev_ops.ndo_tx_timeout)
+      k_.cpu(0).add_timer(sc_time_stamp(), [dev, i] { dev->netdev_ops.ndo_tx_timeout(dev, i); });
     return;
   }
 }

@@ -2598,6 +2598,8 @@ TEST(Transmit, TheRunWaitsForTheSenderAndSaysWhatItNeverSent) {
                               "--set fault.tx_never_wake=true");
   ASSERT_EQ(r.status, 3) << r.err << r.out;  // the planted fault's violation
   const json rep = load_report(dir);
+  // dev_watchdog called ndo_tx_timeout once, as the kernel does after its warning
+  EXPECT_EQ(rep["tx"]["ethtool"]["tx_timeout_count"], 1);
   const json& app = rep["tx"]["app"];
   const uint64_t tried =
       app["sent"].get<uint64_t>() + app["eagain"].get<uint64_t>() + app["errors"].get<uint64_t>();
