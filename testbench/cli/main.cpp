@@ -289,10 +289,12 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       for (const auto& f : fs::directory_iterator(src))
         if (f.path().extension() == ".txt")
           fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
-      write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
-                 (final_dir / "waves.fst").string(), final_dir.string(),
-                 std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)),
-                 r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")), r.tx_queues);
+      write_gtkw(
+          (tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
+          (final_dir / "waves.fst").string(), final_dir.string(),
+          waves_view{
+              std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)), 0, {}},
+          r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")), r.tx_queues);
     }
     dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";

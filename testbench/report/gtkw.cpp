@@ -6,10 +6,15 @@
 // and task states are SystemVerilog enums whose names Verilator writes into the FST: shown
 // without a number base, GTKWave prints those names. The DMA tag, not an enum, reads through a
 // translate filter (waves/dma_tag.txt).
+#include "gtkw.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +34,33 @@ struct group {
   std::string title;
   std::vector<sig> sigs;
 };
+
+// The window's geometry (the [size] and pane widths write_gtkw sets), for the zoom that fits a
+// time span into the waves pane: GTKWave shows zoombase^-zoom time units per 200 pixels
+// (calczoom; zoombase 2), and the waves pane is what the window leaves beside the signal
+// search tree and the signal names (20 pixels of borders, measured with GTKWave 3.3.118).
+constexpr int kWindowWidth = 1600, kWindowHeight = 1000, kSstWidth = 200, kSignalsWidth = 330;
+constexpr int kWavesPaneWidth = kWindowWidth - kSstWidth - kSignalsWidth - 20;
+
+// The view's lines: the start, the zoom with the marker times (primary marker unset, then A..Z),
+// and the markers' names
+std::string view_lines(const waves_view& v) {
+  std::string out = fmt::format("[timestart] {}\n", v.start_ps);
+  const double span = v.end_ps > v.start_ps ? static_cast<double>(v.end_ps - v.start_ps) : 0;
+  // Without an end: GTKWave's zoom of -24, about 80 us across the pane
+  const double zoom = span > 0 ? -std::log2(200.0 * span / kWavesPaneWidth) : -24.0;
+  std::vector<waves_marker> kept;
+  std::set<uint64_t> times;
+  for (const waves_marker& m : v.markers)
+    if (kept.size() < kGtkwMaxMarkers && times.insert(m.ps).second) kept.push_back(m);
+  out += fmt::format("*{:.6f} -1", zoom);
+  for (size_t i = 0; i < kGtkwMaxMarkers; ++i)
+    out += i < kept.size() ? fmt::format(" {}", kept[i].ps) : std::string(" -1");
+  out += "\n";
+  for (size_t i = 0; i < kept.size(); ++i)
+    out += fmt::format("[markername_long] {} {}\n", static_cast<char>('A' + i), kept[i].name);
+  return out;
+}
 
 // The transmit path: the kernel's and igb's view per queue (qdisc backlog, BQL, the queue's
 // stop state, next_to_use / next_to_clean), the NIC's transmit ring per queue (TDT, TDH, the
@@ -75,8 +107,8 @@ void add_transmit_groups(std::vector<group>& groups, unsigned tx_queues) {
 }  // namespace
 
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores,
-                unsigned tx_queues) {
+                const std::string& waves_dir, const waves_view& view, unsigned queues,
+                unsigned cores, unsigned tx_queues) {
   std::vector<group> groups = {
       {"wire",
        {{"nic.clk_i", "28", ""},
@@ -161,37 +193,53 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
                      {fc + "xonrxc_inc_o", "28", ""},
                      {fc + "tx_pause_o", "28", ""},
                      {fc + "pause_q[22:0]", "24", ""}}});
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error("cannot create " + path);
-  std::fprintf(f, "[*] igbsim waveform view: a frame's path from the wire to read()\n");
-  std::fprintf(
-      f, "[dumpfile] \"%s\"\n[savefile] \"%s\"\n[timestart] %llu\n[size] 1600 1000\n[pos] -1 -1\n",
-      fst_path.c_str(), save_path.c_str(), static_cast<unsigned long long>(start_ps));
-  std::fprintf(
-      f, "*-24.000000 0 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1\n");
-  std::fprintf(f,
-               "[sst_width] 250\n[signals_width] 330\n[sst_expanded] 1\n[sst_vpaned_height] 300\n");
+  std::string out = "[*] igbsim waveform view: a frame's path from the wire to read()\n";
+  out += fmt::format("[dumpfile] \"{}\"\n[savefile] \"{}\"\n", fst_path, save_path);
+  out += view_lines(view);
+  out += fmt::format("[size] {} {}\n[pos] -1 -1\n", kWindowWidth, kWindowHeight);
+  out += fmt::format("[sst_width] {}\n[signals_width] {}\n[sst_expanded] 0\n", kSstWidth,
+                     kSignalsWidth);
   // GTKWave keeps one translate filter per index: each filter file gets its own.
   std::vector<std::string> filters;
   for (const auto& g : groups) {
-    std::fprintf(f, "@800200\n-%s\n", g.title.c_str());
+    out += fmt::format("@800200\n-{}\n", g.title);
     for (const auto& s : g.sigs) {
       if (s.filter == "enum") {
-        std::fprintf(f, "@20\n");  // right-justified, no number base: GTKWave shows enum names
+        out += "@20\n";  // right-justified, no number base: GTKWave shows enum names
       } else if (!s.filter.empty()) {
         auto it = std::find(filters.begin(), filters.end(), s.filter);
         if (it == filters.end()) it = filters.insert(filters.end(), s.filter);
         // The filter line goes first: GTKWave attaches the current filter when it reads the flags.
-        std::fprintf(f, "^%zu %s/%s\n@2022\n", static_cast<size_t>(it - filters.begin()) + 1,
-                     waves_dir.c_str(), s.filter.c_str());
+        out += fmt::format("^{} {}/{}\n@2022\n", it - filters.begin() + 1, waves_dir, s.filter);
       } else {
-        std::fprintf(f, "@%s\n", s.fmt);
+        out += fmt::format("@{}\n", s.fmt);
       }
-      std::fprintf(f, "%s\n", s.name.c_str());
+      out += s.name + "\n";
     }
-    std::fprintf(f, "@1000200\n-%s\n", g.title.c_str());
+    out += fmt::format("@1000200\n-{}\n", g.title);
   }
-  std::fclose(f);
+  std::ofstream f(path);
+  f << out;
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::string gtkw_with_view(const std::string& gtkw, const waves_view& view) {
+  std::istringstream in(gtkw);
+  std::string out, line;
+  bool placed = false;
+  while (std::getline(in, line)) {
+    const bool is_view = line.rfind("[timestart]", 0) == 0 || line.rfind("[markername", 0) == 0 ||
+                         (!line.empty() && line[0] == '*');
+    if (is_view) continue;
+    out += line + "\n";
+    if (!placed && line.rfind("[savefile]", 0) == 0) {
+      out += view_lines(view);
+      placed = true;
+    }
+  }
+  if (!placed) out = view_lines(view) + out;
+  return out;
 }
 
 }  // namespace igbsim

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <string>
 
+#include "gtkw.h"
 #include "params.h"
 
 namespace igbsim {
@@ -42,11 +43,11 @@ struct run_outcome {
 
 run_outcome run_simulation(const params& p, const run_options& o);
 
-// Waveform save file for GTKWave: signals grouped by stage, enum states named.
-// It opens at start_ps (the first frame), zoomed to a few microseconds. tx_queues: the
-// transmit queues igb set up (0: a receive-only run, no transmit groups).
+// Waveform save file for GTKWave: signals grouped by stage, enum states named, opening on
+// `view` (testbench/report/gtkw.h). tx_queues: the transmit queues igb set up (0: a
+// receive-only run, no transmit groups).
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, uint64_t start_ps, unsigned queues, unsigned cores,
-                unsigned tx_queues);
+                const std::string& waves_dir, const waves_view& view, unsigned queues,
+                unsigned cores, unsigned tx_queues);
 
 }  // namespace igbsim
