@@ -141,6 +141,18 @@ module igb_intr
   end
 
   assign armed_o = armed_q;
+
+`ifndef SYNTHESIS
+  // For the waveform: the vector of the last message, held (msix_vec_o is valid only in the
+  // message's one cycle, and reads 0 between messages)
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [$clog2(NumVec)-1:0] last_vec_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) last_vec_q <= '0;
+    else if (msix_valid_o) last_vec_q <= msix_vec_o;
+  end
+`endif
   always_comb begin
     next_expiry_o = '1;
     if (armed_q != '0) for (int unsigned v = 0; v < NumVec; v++)

@@ -675,6 +675,32 @@ module igb_nic
     .msix_valid_o, .msix_vec_o, .armed_o(armed), .next_expiry_o(timer_next_o), .busy_o(intr_busy)
   );
 
+`ifndef SYNTHESIS
+  // For the waveform: what the request on the memory port is (the tag alone reads 0, "queue 0
+  // read slot 0", between requests), and its queue
+  typedef enum logic [2:0] {
+    DmaIdle, DmaRxDescRead, DmaRxDataWrite, DmaRxWriteback, DmaTxDescRead, DmaTxDataRead,
+    DmaTxWriteback
+  } dma_kind_e;
+  /* verilator lint_off UNUSEDSIGNAL */
+  dma_kind_e  dma_kind;
+  logic [2:0] dma_queue;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign dma_queue = dma_req_tag_o[6:4];
+  always_comb begin
+    if (!dma_req_valid_o)                     dma_kind = DmaIdle;
+    else if (dma_req_write_o)
+      unique case (dma_req_tag_o[3:0])
+        TagDataWr:                            dma_kind = DmaRxDataWrite;
+        TagWbWr:                              dma_kind = DmaRxWriteback;
+        default:                              dma_kind = DmaTxWriteback;  // TagTxWbWr
+      endcase
+    else if (dma_req_tag_o[3:2] == TagTxDataRd[3:2]) dma_kind = DmaTxDataRead;
+    else if (dma_req_tag_o[3])                dma_kind = DmaTxDescRead;  // TagTxDescRd + slot
+    else                                      dma_kind = DmaRxDescRead;  // the slot, 0..3
+  end
+`endif
+
   // Idle: nothing in the boundary registers or port buffers, and no block has work it would do
   // without outside input. Waiting for input does not count as work: a frame half received
   // waits for its next beat and a descriptor read for its completion, and the host model
