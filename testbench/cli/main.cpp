@@ -231,6 +231,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   output_dir dir(out, output_kind::run);
   const fs::path final_dir = dir.target();
   std::string trigger_note;
+  double trigger_us = -1;  // the --waves-trigger event's time, when it happened
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   if (!wo.trigger.empty()) {
@@ -244,6 +245,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       waves = false;
       trigger_note = "  waves      no " + wo.trigger + " event happened: no waveform written\n";
     } else {
+      trigger_us = t;
       win_start = std::max(0.0, t - wo.pre_us);
       win_end = t + wo.post_us;
       trigger_note = fmt::format("  waves      {} at {:.3f} us: recorded {:.3f}..{:.3f} us\n",
@@ -289,12 +291,17 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
       for (const auto& f : fs::directory_iterator(src))
         if (f.path().extension() == ".txt")
           fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
-      write_gtkw(
-          (tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
-          (final_dir / "waves.fst").string(), final_dir.string(),
-          waves_view{
-              std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)), 0, {}},
-          r.rx_queues, static_cast<unsigned>(p.i("kernel.cores")), r.tx_queues);
+      // The view it opens on: the triggering event, else the first complete interrupt cycle
+      // of the busiest queue, else the first frame at GTKWave's default zoom
+      const std::string fst = (tmp / "waves.fst").string();
+      waves_view view{
+          std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)), 0, {}};
+      if (trigger_us >= 0)
+        view = view_around({{static_cast<uint64_t>(trigger_us * 1e6), "trigger: " + wo.trigger}});
+      else if (auto cycle = first_interrupt_cycle(fst, r.layout); !cycle.empty())
+        view = view_around(cycle);
+      write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
+                 (final_dir / "waves.fst").string(), final_dir.string(), view, r.layout);
     }
     dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";

@@ -2,15 +2,23 @@
 // The waveform a user opens: the view the save file opens on (window, named markers).
 #include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "fst_reader.h"
 #include "gtkw.h"
+#include "run_igbsim.h"
 
 using namespace igbsim;
+using namespace igbsim::test;
+using nlohmann::json;
 
 namespace {
 
@@ -78,4 +86,160 @@ TEST(WavesView, KeepsAtMost26MarkersAtDistinctTimes) {
   EXPECT_EQ(names[0], "[markername_long] A first");
   EXPECT_EQ(names[1], "[markername_long] B m0");
   EXPECT_EQ(names[25], "[markername_long] Z m24");
+}
+
+// ---- The view a run's save file opens on, checked against the waveform it shows ----------
+
+namespace {
+
+struct opened {
+  uint64_t start = 0, end = 0;
+  std::vector<waves_marker> markers;
+  std::string text;
+};
+
+// The save file's view as GTKWave reads it: start, zoom (the window), named markers
+opened read_view(const std::string& path) {
+  std::ifstream f(path);
+  opened o;
+  o.text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  std::vector<uint64_t> times;
+  for (const auto& l : lines_of(o.text)) {
+    if (l.rfind("[timestart] ", 0) == 0) o.start = std::stoull(l.substr(12));
+    if (!l.empty() && l[0] == '*') {
+      std::istringstream z(l.substr(1));
+      double zoom = 0;
+      long long primary = 0, t = 0;
+      z >> zoom >> primary;
+      o.end = o.start + static_cast<uint64_t>(std::pow(2.0, -zoom) * kGtkwWavesPane / 200.0);
+      while (z >> t)
+        if (t >= 0) times.push_back(static_cast<uint64_t>(t));
+    }
+    if (l.rfind("[markername_long] ", 0) == 0) {
+      const size_t i = static_cast<size_t>(l[18] - 'A');
+      if (i < times.size()) o.markers.push_back({times[i], l.substr(20)});
+    }
+  }
+  return o;
+}
+
+// A marker's name lists the events it stands for, ", " between
+std::vector<std::string> events_of(const std::vector<waves_marker>& ms) {
+  std::vector<std::string> out;
+  for (const auto& m : ms) {
+    size_t a = 0;
+    for (size_t b; (b = m.name.find(", ", a)) != std::string::npos; a = b + 2)
+      out.push_back(m.name.substr(a, b - a));
+    out.push_back(m.name.substr(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Four queues, one flow: the save file opens on the busy queue's first interrupt cycle. Its
+// markers name the cycle's events in order, each marker's time is its first event's time in
+// the waveform, the window (10 to 20 us) holds them all, and the three idle queues' rings open
+// folded below the busy one's.
+TEST(WavesView, OpensOnTheFirstInterruptCycleOfTheBusiestQueue) {
+  const std::string dir = fresh_dir("waves-story");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set nic.queues=4 --set kernel.cores=4 --set "
+                              "traffic.flows=1 --set traffic.frames=400 --set traffic.rate_pct=5");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  unsigned q = 0;
+  uint64_t most = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    const uint64_t n = rep["ethtool"][fmt::format("rx_queue_{}_packets", i)];
+    if (n > most) most = n, q = i;
+  }
+  ASSERT_EQ(most, 400u) << "one flow: one queue takes every frame";
+  const opened o = read_view(dir + "/waves.gtkw");
+  const std::vector<std::string> ev = events_of(o.markers);
+  ASSERT_EQ(ev.size(), 6u) << o.text.substr(0, 1200);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(ev[1], m, std::regex("MSI-X v([0-9]+)"))) << ev[1];
+  const unsigned v = std::stoul(m[1]);
+  ASSERT_TRUE(std::regex_match(ev[3], m, std::regex(R"(igb_poll \(napi ([0-9]+)\))"))) << ev[3];
+  const unsigned napi = std::stoul(m[1]);
+  EXPECT_EQ(ev, (std::vector<std::string>{
+                    fmt::format("write-back q{} (DD)", q), fmt::format("MSI-X v{}", v),
+                    fmt::format("EIMS v{} masked", v), fmt::format("igb_poll (napi {})", napi),
+                    "napi_complete_done", fmt::format("EIMS v{} re-enabled", v)}));
+  // The same events, found in the waveform in the same order
+  const auto ch = read_fst(
+      dir + "/waves.fst",
+      {"nic.dma_req_valid_o", "nic.dma_req_write_o", "nic.dma_req_tag_o", "nic.msix_valid_o",
+       "nic.msix_vec_o", "nic.igb_nic.u_regs.eims_q", fmt::format("sw.napi{}_state_i", napi)});
+  std::vector<uint64_t> cur(7, 0);
+  std::vector<uint64_t> at;  // the six events' times
+  bool prev_eims = true;
+  for (size_t i = 0; i < ch.size() && at.size() < 6;) {
+    const uint64_t t = ch[i].t;
+    for (; i < ch.size() && ch[i].t == t; ++i) cur[ch[i].sig] = bits_to_u64(ch[i].value);
+    if (t < o.markers.front().ps) continue;
+    const bool eims = (cur[5] >> v) & 1;
+    const size_t k = at.size();
+    if ((k == 0 && cur[0] && cur[1] && cur[2] == (q << 4 | 2)) ||
+        (k == 1 && cur[3] && cur[4] == v) || (k == 2 && prev_eims && !eims) ||
+        (k == 3 && cur[6] == 2) || (k == 4 && cur[6] == 0) || (k == 5 && !prev_eims && eims))
+      at.push_back(t);
+    prev_eims = eims;
+  }
+  ASSERT_EQ(at.size(), 6u);
+  // Each marker stands at its first event
+  size_t e = 0;
+  for (const auto& mk : o.markers) {
+    EXPECT_EQ(mk.ps, at[e]) << mk.name;
+    e += events_of({mk}).size();
+  }
+  EXPECT_LE(o.start, at.front());
+  EXPECT_GE(o.end, at.back());
+  EXPECT_GE(o.end - o.start, 9'900'000u);
+  EXPECT_LE(o.end - o.start, 20'100'000u);
+  // The busy ring first, the idle ones folded (GTKWave's closed-group flags) after it
+  const auto lines = lines_of(o.text);
+  std::vector<std::string> rings;
+  for (size_t i = 1; i < lines.size(); ++i)
+    if (lines[i].rfind("-descriptor ring", 0) == 0 && lines[i - 1][0] == '@' &&
+        (lines[i - 1] == "@800200" || lines[i - 1] == "@c00200"))
+      rings.push_back(lines[i - 1] + " " + lines[i]);
+  ASSERT_EQ(rings.size(), 4u);
+  EXPECT_EQ(rings[0], fmt::format("@800200 -descriptor ring q{}", q));
+  for (size_t i = 1; i < 4; ++i)
+    EXPECT_NE(rings[i].find("@c00200 -descriptor ring q"), std::string::npos) << rings[i];
+}
+
+// A run that only sends opens on its transmit queue's cycle: the DD write-back, the TX
+// vector's message, the clean in igb_poll
+TEST(WavesView, ASendOnlyRunOpensOnATransmitCycle) {
+  const std::string dir = fresh_dir("waves-story-tx");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.frames=0 --set send.frames=300 --set "
+                              "send.rate_pct=10");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto ev = events_of(read_view(dir + "/waves.gtkw").markers);
+  ASSERT_GE(ev.size(), 4u);
+  EXPECT_EQ(ev[0], "TX write-back q0 (DD)");
+  EXPECT_EQ(ev[1].rfind("MSI-X v", 0), 0u) << ev[1];
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "igb_poll cleans TX q0"), ev.end());
+}
+
+// --waves-trigger: the save file opens on the triggering event, a marker on it
+TEST(WavesView, ATriggeredRunOpensOnItsTrigger) {
+  const std::string dir = fresh_dir("waves-trigger-view");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves-trigger rnbc --set nic.rx_ring=80 --set "
+                              "traffic.frames=3000 --set traffic.rate_pct=100");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  ASSERT_TRUE(rep["events_first_ns"].contains("rnbc")) << rep["events_first_ns"].dump();
+  const auto at = static_cast<uint64_t>(rep["events_first_ns"]["rnbc"].get<double>() * 1000);
+  const opened o = read_view(dir + "/waves.gtkw");
+  ASSERT_EQ(o.markers.size(), 1u);
+  EXPECT_EQ(o.markers[0].name, "trigger: rnbc");
+  EXPECT_EQ(o.markers[0].ps, at);
+  EXPECT_LT(o.start, at);
+  EXPECT_GT(o.end, at);
 }

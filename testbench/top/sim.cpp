@@ -14,6 +14,38 @@ namespace igbsim {
 
 volatile std::sig_atomic_t stop_signal = 0;
 
+namespace {
+
+// What the waveform's save file shows (gtkw.h): igb's vectors and rings, what each carried
+waves_layout waves_layout_of(const igbsim_top& top, const run_outcome& out, unsigned cores) {
+  const igb_adapter& a = top.adapter;
+  waves_layout l;
+  l.rx_queues = out.rx_queues;
+  l.tx_queues = out.tx_queues;
+  l.cores = cores;
+  l.msix = a.cfg.irq_mode == igb_irq_mode::msix;
+  l.intx = a.cfg.irq_mode == igb_irq_mode::intx;
+  l.first_frame_ps = out.first_frame_ps;
+  const std::vector<uint64_t>& sent = top.dev.msix_per_vector();
+  const auto messages = [&](unsigned v) { return v < sent.size() ? sent[v] : 0; };
+  // With MSI-X, vector 0 takes the link and other causes (igb_request_irq)
+  if (l.msix) l.vectors.push_back({0, -1, -1, -1, messages(0)});
+  for (size_t i = 0; i < a.q_vector.size(); ++i) {
+    const igb_q_vector& q = *a.q_vector[i];
+    // The software probe has NAPI signals for the first kProbeQueues NAPI indexes (a
+    // transmit-only q_vector's lies beyond them)
+    const int napi = q.napi.index < kProbeQueues ? static_cast<int>(q.napi.index) : -1;
+    l.vectors.push_back({q.vector, napi, q.rx_ring ? q.rx_ring->reg_idx : -1,
+                         q.tx_ring && l.tx_queues ? q.tx_ring->reg_idx : -1, messages(q.vector)});
+  }
+  for (const auto& r : a.rx_ring) l.rx_frames.push_back(r->packets);
+  for (unsigned t = 0; t < l.tx_queues && t < a.tx_ring.size(); ++t)
+    l.tx_packets.push_back(a.tx_ring[t]->packets);
+  return l;
+}
+
+}  // namespace
+
 run_outcome run_simulation(const params& p, const run_options& o) {
   const auto wall0 = std::chrono::steady_clock::now();
   const run_config c = configure_run(p);
@@ -42,6 +74,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   out.tx_queues =
       top.sender || top.txsb.echo() ? static_cast<unsigned>(top.adapter.num_tx_queues) : 0;
   out.interrupted_by = top.interrupted_by;
+  out.layout = waves_layout_of(top, out, static_cast<unsigned>(p.i("kernel.cores")));
   return out;
 }
 

@@ -34,6 +34,7 @@ struct run_outcome {
   uint64_t first_frame_ps = 0;  // when the first frame started arriving (for the waveform view)
   unsigned rx_queues = 1;       // the receive queues igb set up
   unsigned tx_queues = 0;       // the transmit queues igb set up (0 without a sender)
+  waves_layout layout;          // what the waveform's save file shows
   int interrupted_by = 0;       // the signal that stopped the run early, or 0
   // The run could not finish (exit 1), in one line; it has no result then. Returned, not
   // thrown: a throw after the SystemC kernel has switched stacks trips AddressSanitizer's
@@ -43,11 +44,9 @@ struct run_outcome {
 
 run_outcome run_simulation(const params& p, const run_options& o);
 
-// Waveform save file for GTKWave: signals grouped by stage, enum states named, opening on
-// `view` (testbench/report/gtkw.h). tx_queues: the transmit queues igb set up (0: a
-// receive-only run, no transmit groups).
+// Waveform save file for GTKWave: signals grouped by the story (testbench/report/gtkw.cpp),
+// enum states named, opening on `view` (testbench/report/gtkw.h).
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,
-                const std::string& waves_dir, const waves_view& view, unsigned queues,
-                unsigned cores, unsigned tx_queues);
+                const std::string& waves_dir, const waves_view& view, const waves_layout& layout);
 
 }  // namespace igbsim
