@@ -17,6 +17,7 @@ enum class sw_sig {
   napi_work_done,
   rx_next_to_clean,
   rx_next_to_use,
+  rx_dd_visible,  // the last descriptor whose DD write-back is visible in host memory (NIC side)
   rx_desc_read,
   tx_next_to_use,     // igb's TX ring: the next descriptor igb_tx_map fills
   tx_next_to_clean,   // the next descriptor igb_clean_tx_irq looks at

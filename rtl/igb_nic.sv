@@ -699,6 +699,32 @@ module igb_nic
     else if (dma_req_tag_o[3])                dma_kind = DmaTxDescRead;  // TagTxDescRd + slot
     else                                      dma_kind = DmaRxDescRead;  // the slot, 0..3
   end
+  // The descriptor a descriptor read or write-back starts at (its index in the queue's ring);
+  // 0 for data
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [63:0] dma_desc_off;
+  logic [15:0] dma_desc;
+  /* verilator lint_on UNUSEDSIGNAL */
+  always_comb begin
+    unique case (dma_kind)
+      DmaRxDescRead, DmaRxWriteback: dma_desc_off = dma_req_addr_o - rdba[QW'(dma_queue)];
+      DmaTxDescRead, DmaTxWriteback: dma_desc_off = dma_req_addr_o - tdba[QW'(dma_queue)];
+      default:                       dma_desc_off = '0;
+    endcase
+    dma_desc = dma_desc_off[19:4];
+  end
+  // Per receive queue: the last descriptor the NIC wrote back with DD (its write-back request
+  // taken by the memory port); the host's side is sw.rxN_dd_visible_i
+  for (genvar q = 0; q < NumQ; q++) begin : g_dd
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [15:0] dd_nic_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    always_ff @(posedge clk_i or negedge rst_ni) begin  // (kept over a software reset)
+      if (!rst_ni) dd_nic_q <= '1;  // none yet
+      else if (dma_req_ready_i && dma_kind == DmaRxWriteback && dma_queue == 3'(q))
+        dd_nic_q <= dma_desc + 16'(dma_req_len_o >> 4) - 16'd1;
+    end
+  end
 `endif
 
   // Idle: nothing in the boundary registers or port buffers, and no block has work it would do

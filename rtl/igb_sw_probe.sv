@@ -15,6 +15,7 @@
   input  wire logic [15:0] napi``n``_work_done_i, \
   input  wire logic [15:0] rx``n``_next_to_clean_i, \
   input  wire logic [15:0] rx``n``_next_to_use_i, \
+  input  wire logic [15:0] rx``n``_dd_visible_i,    /* last descriptor whose DD is visible */ \
   input  wire logic [15:0] rx``n``_desc_read_i,     /* descriptor the driver just read */ \
   input  wire logic        rx``n``_desc_read_stb_i, /* toggles on every descriptor read */
 

@@ -240,6 +240,13 @@ void bus_monitor::data_write(unsigned queue) {
   if (queue < rings_.size()) ++rings_[queue].data_unannounced;
 }
 
+int64_t bus_monitor::rx_index(unsigned queue, uint64_t addr) const {
+  if (queue >= rings_.size()) return -1;
+  const ring& r = rings_[queue];
+  if (addr < r.base || (addr - r.base) / 16 >= r.count) return -1;
+  return static_cast<int64_t>((addr - r.base) / 16);
+}
+
 void bus_monitor::writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len) {
   if (queue >= rings_.size()) return;
   ring& r = rings_[queue];

@@ -36,6 +36,8 @@ class bus_monitor {
   void desc_read(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
   void data_write(unsigned queue);
   void writeback(uint64_t cycle, unsigned queue, uint64_t addr, uint32_t len);
+  // The index in receive queue `queue`'s ring of the descriptor at addr, or -1 outside it
+  int64_t rx_index(unsigned queue, uint64_t addr) const;
   // Transmit queues: a descriptor fetch (data: the descriptors as read, len bytes), a data
   // read whose completion's last beat reaches the NIC at last_beat, a descriptor write-back (DD)
   void tx_desc_read(uint64_t cycle, unsigned queue, uint64_t addr, const uint8_t* data,

@@ -545,6 +545,11 @@ void nic::on_dma_wdata(const M& m) {
     if (on_tx_port) on_tx_port(tx_port::writeback, ext.queue, wr_.addr, wr_.len, time_of(cycle_));
   }
   const sc_time visible = posted_write(wr_.addr, wr_.data.data(), wr_.len, ext);
+  // The waveform: the burst's last descriptor has its DD in host memory from `visible` on
+  const int64_t first = ext.tag == rtl::kTagWbWr ? monitor_.rx_index(ext.queue, wr_.addr) : -1;
+  if (first >= 0 && tracer_->enabled())
+    tracer_->sw_set(ps_of(visible), sw_sig::rx_dd_visible,
+                    static_cast<uint32_t>(first + wr_.len / 16 - 1), ext.queue);
   if (ext.tag == rtl::kTagTxWbWr && on_tx_writeback)
     on_tx_writeback(ext.queue, wr_.addr, wr_.len, visible);
   wr_active_ = false;

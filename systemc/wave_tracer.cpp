@@ -32,6 +32,8 @@ bool wave_tracer::open(const std::string& path) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   fst_ = std::make_unique<VerilatedFstC>();
   enabled_ = true;
+  // No descriptor's DD visible yet: all ones, as the NIC's side (igb_nic g_dd) starts
+  for (unsigned q = 0; q < kProbeQueues; ++q) apply({0, sw_sig::rx_dd_visible, 0xFFFF, q});
   trace_rtl_(fst_.get());
   probe_->trace(fst_.get(), 99);
   fst_->open(path.c_str());
@@ -52,12 +54,13 @@ void wave_tracer::apply(const change& c) {
   {                                                                                     \
     &p.napi##n##_state_i, &p.napi##n##_missed_i, &p.napi##n##_budget_left_i,            \
         &p.napi##n##_work_done_i, &p.rx##n##_next_to_clean_i, &p.rx##n##_next_to_use_i, \
-        &p.rx##n##_desc_read_i, &p.rx##n##_desc_read_stb_i                              \
+        &p.rx##n##_desc_read_i, &p.rx##n##_desc_read_stb_i, &p.rx##n##_dd_visible_i     \
   }
   struct queue_ports {
     CData *napi_state, *napi_missed;
     SData *budget_left, *work_done, *next_to_clean, *next_to_use, *desc_read;
     CData* desc_read_stb;
+    SData* dd_visible;
   };
   const queue_ports qp[kProbeQueues] = {IGB_Q(0), IGB_Q(1), IGB_Q(2), IGB_Q(3),
                                         IGB_Q(4), IGB_Q(5), IGB_Q(6), IGB_Q(7)};
@@ -70,6 +73,7 @@ void wave_tracer::apply(const change& c) {
     case sw_sig::napi_work_done: *q.work_done = c.v; break;
     case sw_sig::rx_next_to_clean: *q.next_to_clean = c.v; break;
     case sw_sig::rx_next_to_use: *q.next_to_use = c.v; break;
+    case sw_sig::rx_dd_visible: *q.dd_visible = c.v; break;
     case sw_sig::rx_desc_read:
       *q.desc_read = c.v;
       *q.desc_read_stb = (desc_read_toggle_[c.q % kProbeQueues] ^= 1u);
