@@ -365,20 +365,27 @@ void write_gtkw(const std::string& path, const std::string& save_path, const std
   for (unsigned q = 0; q < queues; ++q) {
     const std::string g = fmt::format("nic.igb_nic.g_queue[{}].", q);
     const bool idle = q < l.rx_frames.size() && l.rx_frames[q] == 0;
-    rings.push_back({fmt::format("descriptor ring q{}{}", q, idle ? " (no frames)" : ""),
-                     {{g + "u_rx_dma.rdh_q[15:0]", "24", ""},
-                      {g + "u_rx_dma.rdt_i[15:0]", "24", ""},
-                      {g + "u_desc_cache.fetch_ptr_q[15:0]", "24", ""},
-                      {g + "u_desc_cache.used[4:0]", "24", ""},
-                      {g + "u_rx_dma.state_q[2:0]", "24", "enum"},
-                      {g + "u_rx_dma.rnbc_inc_o", "28", ""},
-                      {g + "u_rx_dma.rqdpc_inc_o", "28", ""}},
-                     idle});
+    rings.push_back(
+        {fmt::format("descriptor ring q{}{}", q, idle ? " (no frames)" : ""),
+         {{g + "u_rx_dma.rdh_q[15:0]", "24", ""},
+          {g + "u_rx_dma.rdt_i[15:0]", "24", ""},
+          {g + "u_desc_cache.fetch_ptr_q[15:0]", "24", ""},
+          {g + "u_desc_cache.used[4:0]", "24", ""},
+          {g + "u_rx_dma.state_q[2:0]", "24", "enum"},
+          {g + "u_rx_dma.rnbc_inc_o", "28", ""},
+          {g + "u_rx_dma.rqdpc_inc_o", "28", ""},
+          // The last descriptor written back with DD: leaving the NIC, and
+          // visible in host memory (the posted write's arrival)
+          {fmt::format("+{{dd_written_nic_q{}}} nic.igb_nic.g_dd[{}].dd_nic_q[15:0]", q, q), "24",
+           "line"},
+          {fmt::format("+{{dd_visible_host_q{}}} sw.rx{}_dd_visible_i[15:0]", q, q), "24", "line"}},
+         idle});
   }
   if (top_q < rings.size()) groups.push_back(rings[top_q]);
   groups.push_back({"DMA",
                     {{"nic.igb_nic.dma_kind[2:0]", "24", "enum"},
                      {"nic.igb_nic.dma_queue[2:0]", "24", ""},
+                     {"nic.igb_nic.dma_desc[15:0]", "24", ""},
                      {"nic.dma_req_valid_o", "28", ""},
                      {"nic.dma_req_write_o", "28", ""},
                      {"nic.dma_req_tag_o[7:0]", "24", "dma_tag.txt"},

@@ -243,3 +243,28 @@ TEST(WavesView, ATriggeredRunOpensOnItsTrigger) {
   EXPECT_LT(o.start, at);
   EXPECT_GT(o.end, at);
 }
+
+// The DD write-back seen twice: dd_written_nic_qN when the write-back leaves the NIC,
+// dd_visible_host_qN when the posted write lands in host memory. Every descriptor the NIC
+// writes back becomes visible, in order, after it left and by the link's write latency.
+TEST(WavesView, EachDdWriteBackLeavesTheNicThenBecomesVisibleToTheHost) {
+  const std::string dir = fresh_dir("waves-dd");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.frames=300 --set traffic.rate_pct=10");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto ch =
+      read_fst(dir + "/waves.fst", {"nic.igb_nic.g_dd[0].dd_nic_q", "sw.rx0_dd_visible_i"});
+  std::vector<std::pair<uint64_t, uint64_t>> left, seen;  // (descriptor, time)
+  for (const auto& c : ch) {
+    const uint64_t v = bits_to_u64(c.value);
+    if (v == 0xFFFF) continue;  // none yet
+    (c.sig == 0 ? left : seen).push_back({v, c.t});
+  }
+  ASSERT_GT(left.size(), 10u);
+  ASSERT_EQ(seen.size(), left.size());
+  for (size_t i = 0; i < left.size(); ++i) {
+    EXPECT_EQ(seen[i].first, left[i].first) << i;
+    EXPECT_GT(seen[i].second, left[i].second) << i;
+    EXPECT_LT(seen[i].second - left[i].second, 2'000'000u) << i;
+  }
+}
