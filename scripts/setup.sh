@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config zlib1g-dev
       verilator libsystemc-dev libboost-dev libgtest-dev gtkwave
       libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcap-dev
-      xvfb python3 tshark gnuplot-nox
+      xvfb imagemagick python3 tshark gnuplot-nox   # imagemagick: import, for igbsim waves --png
       clang libclang-rt-dev   # libFuzzer and the sanitizers' runtimes (make fuzz, make test-asan)
       clang-format            # the C++ style (.clang-format; make format, make check-style)
       iverilog)               # the directed RTL testbench runs under Verilator and Icarus
