@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// igbsim: the command-line program. Subcommands: run, sweep, journey, params.
+// igbsim: the command-line program. Subcommands: run, sweep, journey, waves, params.
 // Exit status: 0 success; 2 bad input (one line naming file, key and reason); 3 the run
 // finished but a checker found a violation; 1 any other error.
 #include <CLI/CLI.hpp>
@@ -34,6 +34,7 @@
 #include "sim.h"
 #include "sweep.h"
 #include "traffic.h"
+#include "waves_cmd.h"
 
 namespace fs = std::filesystem;
 using namespace igbsim;
@@ -98,8 +99,6 @@ struct wave_opts {
   bool trigger_given = false;  // --waves-trigger on the command line (even as "")
   double pre_us = 50, post_us = 200;
 };
-
-const char* const kTriggers[] = {"rnbc", "mpc", "rqdpc", "drop", "budget_exhausted", "violation"};
 
 // --waves-trigger: a first run without waves, in a child process (one SystemC elaboration per
 // process), finds when the event first happens; the simulation is deterministic, so the real
@@ -194,10 +193,9 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   }
   if (wo.trigger_given) {
     bool known = false;
-    for (const char* t : kTriggers) known |= wo.trigger == t;
+    for (const char* t : kWaveEvents) known |= wo.trigger == t;
     if (!known)
-      throw input_error("--waves-trigger '" + wo.trigger +
-                        "': not one of rnbc, mpc, rqdpc, drop, budget_exhausted, violation");
+      throw input_error("--waves-trigger '" + wo.trigger + "': not one of " + wave_event_list());
     const double most = kMaxSimSeconds * 1e6;
     if (!std::isfinite(wo.pre_us) || wo.pre_us < 0 || wo.pre_us > most)
       throw input_error(fmt::format("--waves-pre {}: us before the event, 0 to {:.0f} (the "
@@ -427,6 +425,25 @@ int sc_main(int argc, char* argv[]) {
   bool params_json = false;
   pr->add_flag("--json", params_json,
                "the same as JSON, with each parameter's type, range and choices");
+  auto* wv = app.add_subcommand(
+      "waves",
+      "open a run's waveform in GTKWave on a frame's journey, a sent datagram's, a time or an "
+      "event; --png draws the view into a picture instead");
+  std::string waves_dir, w_packet, w_datagram, w_at, w_event, w_png;
+  wv->add_option("dir", waves_dir, "output folder of a run made with --waves")->required();
+  const std::vector<CLI::Option*> w_opts = {
+      wv->add_option("--packet", w_packet,
+                     "frame N's journey: a marker at each of its steps (journey.csv)"),
+      wv->add_option("--datagram", w_datagram,
+                     "sent datagram N's journey: a marker at each of its steps (tx_journey.csv)"),
+      wv->add_option("--at", w_at, "20 us around a time, with its unit: 150us, 1.5ms, 150000ns"),
+      wv->add_option("--event", w_event,
+                     "20 us around the first event of a kind: " + wave_event_list())};
+  for (CLI::Option* a : w_opts)
+    for (CLI::Option* b : w_opts)
+      if (a != b) a->excludes(b);
+  auto* w_png_opt = wv->add_option(
+      "--png", w_png, "draw the view into this PNG (GTKWave under Xvfb) instead of opening it");
   std::string sweep_file, merge_dir;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool emit_slurm = false;
@@ -449,6 +466,15 @@ int sc_main(int argc, char* argv[]) {
   }
   try {
     if (*pr) return params_json ? cmd_params_json() : cmd_params();
+    if (*wv) {
+      waves_request w{waves_dir, {}, {}, {}, {}, {}};
+      std::optional<std::string>* fields[] = {&w.packet, &w.datagram, &w.at, &w.event};
+      const std::string* values[] = {&w_packet, &w_datagram, &w_at, &w_event};
+      for (size_t i = 0; i < w_opts.size(); ++i)
+        if (w_opts[i]->count()) *fields[i] = *values[i];
+      if (w_png_opt->count()) w.png = w_png;
+      return cmd_waves(w);
+    }
     if (*jr) return dg->count() ? cmd_tx_journey(dir, datagram) : cmd_journey(dir, packet);
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);

@@ -85,9 +85,10 @@ output_kind kind_of(const fs::path& dir) {
 
 // Whether igbsim writes an entry of this name into a folder of this kind.
 bool ours(const std::string& n, output_kind kind) {
+  // waves-view.gtkw: the save file `igbsim waves` writes for a view (waves_cmd.h)
   static const std::set<std::string> run{
-      kMarker,      "report.json", "journey.csv", "scenario.toml", "waves.fst",
-      "waves.gtkw", "rx.pcap",     "tx.pcap",     "plots",         "tx_journey.csv"};
+      kMarker,   "report.json", "journey.csv",    "scenario.toml",   "waves.fst", "waves.gtkw",
+      "rx.pcap", "tx.pcap",     "tx_journey.csv", "waves-view.gtkw", "plots"};
   static const std::set<std::string> sweep{kMarker,        "points.json",  "sweep.csv", "plots",
                                            "sweep.sbatch", "merge.sbatch", "submit.sh"};
   const auto starts = [&n](const char* p) { return n.compare(0, std::strlen(p), p) == 0; };

@@ -489,6 +489,120 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   fs::remove_all(d);
 }
 
+// igbsim waves: every bad folder, option and file is refused with one line and exit 2, and
+// nothing is written: no save file in the run's folder, no picture
+TEST(BadInput, WavesRefusesBadFoldersOptionsAndPictures) {
+  ::unsetenv("DISPLAY");  // a view asked for without --png would otherwise open GTKWave
+  const fs::path d = fresh_dir("waves-bad"), plain = fresh_dir("waves-bad-plain");
+  ASSERT_EQ(run_igbsim("run --quiet --waves --set traffic.frames=50 --out " + d.string()).status,
+            0);
+  ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=5 --out " + plain.string()).status, 0);
+  const fs::path users = users_folder("waves-bad-users");
+  std::ofstream(users / "figure.png") << "the user's figure\n";
+  const std::string w = "waves " + d.string();
+  const json rep = load_report(d.string());
+  const double end_us = rep["sim"]["sim_time_ns"].get<double>() / 1000.0;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"waves", "dir is required"},
+      {"waves " + (users / "nothing-here").string(), "no such folder"},
+      {"waves " + (users / "thesis.tex").string(), "is not a folder"},
+      {"waves " + users.string(), "is not an igbsim"},
+      {"waves " + plain.string() + " --at 1us", "has no waves.fst"},
+      {w + " --packet 3 --at 10us", "excludes"},
+      {w + " --event rnbc --datagram 1", "excludes"},
+      {w + " --packet 99999", "no frame 99999"},
+      {w + " --packet x", "--packet x"},
+      {w + " --datagram 1", "sent nothing"},
+      {w + " --at 150", "needs a unit"},
+      {w + " --at nanus", "a finite number"},
+      {w + " --at infms", "a finite number"},
+      {w + " --at=-5us", "before the run's start"},
+      {w + " --at 5parsecs", "a finite number and a unit"},
+      {w + fmt::format(" --at {:.0f}us", end_us + 10), "after the run's end"},
+      {w + " --event bogus", "budget_exhausted"},
+      {w + " --event rnbc", "no rnbc event happened"},
+      {w + " --at 1us --png " + users.string(), "is a folder"},
+      {w + " --at 1us --png " + (users / "figure.png").string(), "not a picture igbsim waves made"},
+      {w + " --at 1us --png " + (users / "figure.txt").string(), "must end in .png"},
+      {w + " --at 1us --png " + (users / "no" / "such.png").string(), "does not exist"},
+      {w + " --at 1us", "no display"},
+      {w, "no display"},
+  };
+  for (const auto& [args, says] : cases) {
+    const result r = run_igbsim(args);
+    expect_refused(r, args);
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << ": " << r.err;
+  }
+  EXPECT_EQ(read_file(users / "figure.png"), "the user's figure\n");
+  EXPECT_FALSE(fs::exists(users / "figure.txt"));
+  expect_untouched(users);
+  // A damaged journey names its line, as `igbsim journey` does
+  const std::string good = read_file(d / "journey.csv");
+  std::string bad = good;
+  bad.insert(bad.find('\n', bad.find('\n') + 1), ",garbage");  // the first frame's row
+  std::ofstream(d / "journey.csv") << bad;
+  const result damaged = run_igbsim(w + " --packet 0");
+  expect_refused(damaged, "a damaged journey");
+  EXPECT_NE(damaged.err.find("journey.csv:2"), std::string::npos) << damaged.err;
+  std::ofstream(d / "journey.csv") << good;
+  // A damaged save file, report or waveform
+  for (const auto& [file, says] :
+       std::vector<std::pair<std::string, std::string>>{{"waves.gtkw", "not a GTKWave save file"},
+                                                        {"report.json", "is not JSON"},
+                                                        {"waves.fst", "not a readable FST"}}) {
+    const std::string kept = read_file(d / file);
+    std::ofstream(d / file) << "garbage\n";
+    const result r = run_igbsim(w + " --at 1us --png " + (users / "shot.png").string());
+    expect_refused(r, file);
+    EXPECT_NE(r.err.find(says), std::string::npos) << file << ": " << r.err;
+    std::ofstream(d / file) << kept;
+  }
+  EXPECT_FALSE(fs::exists(users / "shot.png"));
+  // A waveform recorded only in part: a time or a frame outside it is refused with its range.
+  // The window is frame 0's journey; the last frame is received after it.
+  const auto rows = [&] {
+    std::vector<std::string> out;
+    std::istringstream in(good);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }();
+  const auto field = [](const std::string& row, size_t i) {
+    std::istringstream in(row);
+    std::string f;
+    for (size_t k = 0; k <= i; ++k) std::getline(in, f, ',');
+    return f;
+  };
+  std::string first_row, last_row;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (field(rows[i], 0) == "0") first_row = rows[i];
+    if (field(rows[i], 0) == "49") last_row = rows[i];
+  }
+  ASSERT_FALSE(first_row.empty() || last_row.empty());
+  const double wire0_us = std::stod(field(first_row, 2)) / 1000,
+               wire49_us = std::stod(field(last_row, 2)) / 1000;
+  ASSERT_GT(wire49_us, wire0_us + 20);
+  const fs::path part = fresh_dir("waves-bad-part");
+  ASSERT_EQ(
+      run_igbsim(fmt::format("run --quiet --set traffic.frames=50 --waves-window {:.3f}:{:.3f} "
+                             "--out {}",
+                             wire0_us, wire0_us + 10, part.string()))
+          .status,
+      0);
+  for (const std::string& args :
+       {fmt::format("waves {} --packet 49", part.string()),
+        fmt::format("waves {} --at {:.3f}us", part.string(), wire49_us)}) {
+    const result r = run_igbsim(args);
+    expect_refused(r, args);
+    EXPECT_NE(r.err.find("the waveform holds"), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("--waves-window"), std::string::npos) << args << ": " << r.err;
+  }
+  for (const fs::path& run : {d, part}) EXPECT_FALSE(fs::exists(run / "waves-view.gtkw")) << run;
+  fs::remove_all(d);
+  fs::remove_all(plain);
+  fs::remove_all(part);
+  fs::remove_all(users);
+}
+
 TEST(Sweep, HostileSweepFilesAreRefusedBeforeAnythingRuns) {
   const fs::path d = fresh_dir("sweep-hostile");
   fs::create_directories(d);

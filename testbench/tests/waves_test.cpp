@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// The waveform a user opens: the view the save file opens on (window, named markers).
+// The waveform a user opens: the view the save file opens on (window, named markers), and
+// `igbsim waves`, which opens a run's waveform on a frame's journey, a datagram's, a time or an
+// event, here drawn into pictures by GTKWave under Xvfb as a user gets them with --png.
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -19,6 +24,7 @@
 using namespace igbsim;
 using namespace igbsim::test;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -267,4 +273,268 @@ TEST(WavesView, EachDdWriteBackLeavesTheNicThenBecomesVisibleToTheHost) {
     EXPECT_GT(seen[i].second, left[i].second) << i;
     EXPECT_LT(seen[i].second - left[i].second, 2'000'000u) << i;
   }
+}
+
+// ---- igbsim waves --------------------------------------------------------------------------
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::vector<std::string>> load_csv(const fs::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream f(p);
+  for (std::string l; std::getline(f, l);) {
+    std::vector<std::string> row;
+    std::istringstream ls(l);
+    for (std::string x; std::getline(ls, x, ',');) row.push_back(x);
+    if (!l.empty() && l.back() == ',') row.emplace_back();
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// A journey row's steps that have a time: ns -> the steps at that time
+std::map<double, std::vector<std::string>> steps_of(
+    const std::vector<std::vector<std::string>>& rows, const std::string& id) {
+  std::map<double, std::vector<std::string>> steps;
+  for (const auto& row : rows)
+    if (row.size() == rows[0].size() && row[0] == id)
+      for (size_t i = 0; i < row.size(); ++i) {
+        const std::string& h = rows[0][i];
+        if (h.size() > 3 && h.substr(h.size() - 3) == "_ns" && !row[i].empty())
+          steps[std::stod(row[i])].push_back(h.substr(0, h.size() - 3));
+      }
+  return steps;
+}
+
+// What `igbsim waves --png` printed of GTKWave's drawing
+struct drawn {
+  double start_us = -1, end_us = -1;
+  size_t traces = 0, in_save_file = 0;
+  std::vector<std::string> on_screen;
+  std::vector<std::pair<double, std::string>> markers;  // us, name
+};
+
+drawn parse_drawn(const std::string& out) {
+  drawn d;
+  std::istringstream in(out);
+  for (std::string l; std::getline(in, l);) {
+    std::sscanf(l.c_str(), "  window %lf us to %lf us", &d.start_us, &d.end_us);
+    std::sscanf(l.c_str(), "  traces %zu of the save file's %zu", &d.traces, &d.in_save_file);
+    const std::string screen = "on screen: ";
+    if (l.rfind("  traces ", 0) == 0 && l.find(screen) != std::string::npos) {
+      std::istringstream names(l.substr(l.find(screen) + screen.size()));
+      for (std::string n; std::getline(names, n, ',');)
+        d.on_screen.push_back(n.substr(n[0] == ' '));
+    }
+    char letter = 0;
+    double t = 0;
+    char name[256] = {};
+    if (std::sscanf(l.c_str(), "  marker %c %lf us %255s", &letter, &t, name) == 3)
+      d.markers.emplace_back(t, name);
+  }
+  return d;
+}
+
+// ImageMagick's identify: width, height and number of colours of a picture (or a part of it,
+// "FILE[WxH+X+Y]")
+struct picture {
+  unsigned w = 0, h = 0;
+  size_t colours = 0;
+};
+
+picture identify(const std::string& spec) {
+  picture p;
+  const std::string cmd = "identify -format '%w %h %k' '" + spec + "' 2>/dev/null";
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (!f) return p;
+  if (std::fscanf(f, "%u %u %zu", &p.w, &p.h, &p.colours) != 3) p = {};
+  ::pclose(f);
+  return p;
+}
+
+unsigned save_value(const std::string& save, const std::string& key, size_t field = 0) {
+  std::istringstream in(save);
+  for (std::string l; std::getline(in, l);)
+    if (l.rfind(key + " ", 0) == 0) {
+      std::istringstream ls(l.substr(key.size()));
+      unsigned v = 0;
+      for (size_t i = 0; i <= field; ++i) ls >> v;
+      return v;
+    }
+  return 0;
+}
+
+// The picture is the save file's window, drawn: its waves pane (right of the signal search
+// tree and the signal names, below the toolbar) holds waveforms. GTKWave's window with no
+// trace loaded has that pane in 3 colours; drawn waveforms, value labels and markers give
+// hundreds.
+void expect_drawn(const fs::path& png, const std::string& save) {
+  const unsigned w = save_value(save, "[size]"), h = save_value(save, "[size]", 1);
+  const picture all = identify(png.string());
+  EXPECT_EQ(all.w, w) << png;
+  EXPECT_EQ(all.h, h) << png;
+  const unsigned x = save_value(save, "[sst_width]") + save_value(save, "[signals_width]") + 40;
+  ASSERT_LT(x + 100, w);
+  const picture pane =
+      identify(fmt::format("{}[{}x{}+{}+150]", png.string(), w - x - 30, h - 250, x));
+  EXPECT_GT(pane.colours, 20u) << png << ": the waves pane is empty";
+}
+
+// Every trace of the save file loaded, and its first signals on screen
+void expect_every_trace(const drawn& v, const std::string& save) {
+  EXPECT_EQ(v.traces, v.in_save_file) << "GTKWave left out traces it could not find";
+  EXPECT_GT(v.traces, 30u);
+  std::istringstream in(save);
+  size_t checked = 0;
+  for (std::string l; std::getline(in, l) && checked < 4;)
+    if (l.rfind("nic.", 0) == 0 || l.rfind("sw.", 0) == 0) {
+      const std::string leaf = l.substr(l.rfind('.') + 1);
+      EXPECT_NE(std::find(v.on_screen.begin(), v.on_screen.end(), leaf), v.on_screen.end())
+          << leaf << " on screen";
+      ++checked;
+    }
+  EXPECT_EQ(checked, 4u);
+}
+
+// A journey's view: the window from its first step to its last with a margin (GTKWave fits
+// the zoom, so not exactly), and a marker at each step's time named after the steps there
+void expect_journey(const drawn& v, const std::map<double, std::vector<std::string>>& steps) {
+  ASSERT_GT(steps.size(), 5u);
+  const double first = steps.begin()->first / 1000, last = steps.rbegin()->first / 1000;
+  EXPECT_LE(v.start_us, first);
+  EXPECT_GE(v.end_us, last);
+  EXPECT_LT(v.end_us - v.start_us, 1.5 * (last - first)) << "10 % each side, GTKWave's zoom";
+  ASSERT_EQ(v.markers.size(), steps.size());
+  size_t i = 0;
+  for (const auto& [ns, names] : steps) {
+    EXPECT_NEAR(v.markers[i].first * 1000, ns, 0.5) << names[0];
+    for (const auto& n : names)
+      EXPECT_NE(v.markers[i].second.find(n), std::string::npos) << v.markers[i].second;
+    ++i;
+  }
+}
+
+}  // namespace
+
+TEST(WavesCommand, APictureOfAFramesJourneyShowsEverySignalAndAMarkerAtEachStep) {
+  const fs::path d = fresh_dir("wv-packet"), pics = fresh_dir("wv-packet-pics");
+  ASSERT_EQ(run_igbsim("run --quiet --waves --set traffic.frames=100 --out " + d.string()).status,
+            0);
+  fs::create_directories(pics);
+  const auto steps = steps_of(load_csv(d / "journey.csv"), "50");
+  const fs::path png = pics / "frame50.png";
+  const result r = run_igbsim("waves " + d.string() + " --packet 50 --png " + png.string());
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const std::string save = read_file(d / "waves-view.gtkw");
+  expect_drawn(png, save);
+  const drawn v = parse_drawn(r.out);
+  expect_every_trace(v, save);
+  expect_journey(v, steps);
+  // The run's own view into the same picture: an earlier picture of ours is replaced
+  const result own = run_igbsim("waves " + d.string() + " --png " + png.string());
+  ASSERT_EQ(own.status, 0) << own.err;
+  EXPECT_NE(own.out.find("drawing " + (d / "waves.gtkw").string()), std::string::npos) << own.out;
+  expect_drawn(png, read_file(d / "waves.gtkw"));
+  // The folder with the view's save file is still the run's: a new run replaces it
+  const result again = run_igbsim("run --quiet --set traffic.frames=5 --out " + d.string());
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_FALSE(fs::exists(d / "waves-view.gtkw"));
+  fs::remove_all(d);
+  fs::remove_all(pics);
+}
+
+TEST(WavesCommand, ADatagramsJourneyAndATimeInAnyUnitOpenOnTheirMarkers) {
+  const fs::path d = fresh_dir("wv-datagram"), pics = fresh_dir("wv-datagram-pics");
+  ASSERT_EQ(run_igbsim("run --quiet --waves --set traffic.frames=0 --set send.frames=30 --out " +
+                       d.string())
+                .status,
+            0);
+  fs::create_directories(pics);
+  const auto rows = load_csv(d / "tx_journey.csv");
+  const auto steps = steps_of(rows, "10");
+  const result r = run_igbsim("waves " + d.string() + " --datagram 10 --png " +
+                              (pics / "datagram10.png").string());
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  expect_drawn(pics / "datagram10.png", read_file(d / "waves-view.gtkw"));
+  expect_journey(parse_drawn(r.out), steps);
+  // The datagram's wire_end as a time, in ns, us and ms: the same 20 us around it
+  double wire_end_ns = -1;
+  for (const auto& [ns, names] : steps)
+    if (std::find(names.begin(), names.end(), "wire_end") != names.end()) wire_end_ns = ns;
+  ASSERT_GE(wire_end_ns, 0);
+  std::vector<drawn> views;
+  for (const std::string& at :
+       {fmt::format("{:.3f}ns", wire_end_ns), fmt::format("{:.6f}us", wire_end_ns / 1e3),
+        fmt::format("{:.9f}ms", wire_end_ns / 1e6)}) {
+    const fs::path png = pics / "at.png";
+    const result a = run_igbsim("waves " + d.string() + " --at " + at + " --png " + png.string());
+    ASSERT_EQ(a.status, 0) << at << ": " << a.err << a.out;
+    expect_drawn(png, read_file(d / "waves-view.gtkw"));
+    const drawn v = parse_drawn(a.out);
+    ASSERT_EQ(v.markers.size(), 1u) << a.out;
+    EXPECT_NEAR(v.markers[0].first * 1000, wire_end_ns, 0.5) << at;
+    EXPECT_EQ(v.markers[0].second, at);
+    EXPECT_LT(v.start_us * 1000, wire_end_ns) << at;
+    EXPECT_GT(v.end_us * 1000, wire_end_ns) << at;
+    EXPECT_NEAR(v.end_us - v.start_us, 20, 2) << at;
+    views.push_back(v);
+  }
+  for (const drawn& v : views) {
+    EXPECT_EQ(v.start_us, views[0].start_us);
+    EXPECT_EQ(v.end_us, views[0].end_us);
+  }
+  fs::remove_all(d);
+  fs::remove_all(pics);
+}
+
+// A run that recorded only around its first MPC drop: --event mpc opens on it; an event of a
+// kind whose first time lies outside the recording is refused with the recorded range
+TEST(WavesCommand, AnEventOpensOnItsFirstTimeAndOneNotRecordedIsRefused) {
+  const std::string scen = std::string(IGBSIM_SOURCE_DIR) + "/scenarios/ring_starvation.toml";
+  const fs::path d = fresh_dir("wv-event"), pics = fresh_dir("wv-event-pics");
+  const double pre_us = 20, post_us = 50;
+  const result run =
+      run_igbsim(fmt::format("run {} --quiet --out {} --waves-trigger mpc --waves-pre {} "
+                             "--waves-post {}",
+                             scen, d.string(), pre_us, post_us));
+  ASSERT_EQ(run.status, 0) << run.err;
+  fs::create_directories(pics);
+  const auto rep = load_report(d.string());
+  const auto& first = rep["events_first_ns"];
+  const double mpc_us = first["mpc"].get<double>() / 1000;
+  const fs::path png = pics / "mpc.png";
+  const result r = run_igbsim("waves " + d.string() + " --event mpc --png " + png.string());
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const std::string save = read_file(d / "waves-view.gtkw");
+  expect_drawn(png, save);
+  const drawn v = parse_drawn(r.out);
+  expect_every_trace(v, save);
+  ASSERT_EQ(v.markers.size(), 1u) << r.out;
+  EXPECT_NEAR(v.markers[0].first, mpc_us, 0.0005);
+  EXPECT_EQ(v.markers[0].second, "mpc");
+  EXPECT_LT(v.start_us, mpc_us);
+  EXPECT_GT(v.end_us, mpc_us);
+  EXPECT_NEAR(v.end_us - v.start_us, 20, 2);
+  size_t outside = 0;
+  for (const auto& [kind, ns] : first.items()) {
+    const double t = ns.get<double>() / 1000;
+    if (t >= mpc_us - pre_us && t <= mpc_us + post_us) continue;
+    ++outside;
+    const result o = run_igbsim("waves " + d.string() + " --event " + kind + " --png " +
+                                (pics / "outside.png").string());
+    EXPECT_EQ(o.status, 2) << kind << ": " << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+    EXPECT_NE(o.err.find("the waveform holds"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(pics / "outside.png"));
+  }
+  EXPECT_GT(outside, 0u) << "ring starvation's RNBC comes long before its first MPC drop";
+  fs::remove_all(d);
+  fs::remove_all(pics);
 }
