@@ -410,13 +410,13 @@ gtkwave_report parse_gtkwave_log(const fs::path& log) {
   return r;
 }
 
-// Traces a save file lists (signals, and a comment trace per group title): the lines that
-// are not directives
+// Traces a save file lists (signals, bits combined under a name as "#{name} ...", and a
+// comment trace per group title): the lines that are not directives
 size_t save_file_traces(const std::string& gtkw) {
   std::istringstream in(gtkw);
   size_t n = 0;
   for (std::string l; std::getline(in, l);)
-    if (!l.empty() && std::strchr("[*@^#", l[0]) == nullptr) ++n;
+    if (l.rfind("#{", 0) == 0 || (!l.empty() && std::strchr("[*@^#", l[0]) == nullptr)) ++n;
   return n;
 }
 
