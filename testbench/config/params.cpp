@@ -21,6 +21,55 @@
 namespace igbsim {
 
 namespace {
+
+// Edits (insert, delete, replace, swap two neighbours) between a and b (optimal string
+// alignment): a typing slip is one or two
+size_t edits(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& known) {
+  // The nearest, if near enough to be a slip: at most 2 edits, fewer for short words; a tie
+  // suggests nothing (which of the two was meant is a guess)
+  const size_t limit = std::min<size_t>(2, std::max<size_t>(1, given.size() / 4));
+  size_t best = limit + 1;
+  std::string pick;
+  bool tie = false;
+  for (const auto& k : known) {
+    const size_t e = edits(given, k);
+    if (e < best) {
+      best = e;
+      pick = k;
+      tie = false;
+    } else if (e == best) {
+      tie = true;
+    }
+  }
+  if (best <= limit && !tie) return "; did you mean '" + pick + "'?";
+  // A word cut short: the few it begins
+  std::vector<std::string> longer;
+  for (const auto& k : known)
+    if (k.size() > given.size() && k.rfind(given, 0) == 0) longer.push_back(k);
+  if (longer.empty() || longer.size() > 3) return "";
+  std::string list;
+  for (size_t i = 0; i < longer.size(); ++i)
+    list += (i == 0 ? "'" : i + 1 == longer.size() ? " or '" : ", '") + longer[i] + "'";
+  return "; did you mean " + list + "?";
+}
+
+namespace {
 param_def make(const std::string& key, param_value def, const std::string& unit, double lo,
                double hi, std::vector<std::string> choices, const std::string& meaning) {
   param_def d;
@@ -571,6 +620,15 @@ params::params() {
   }
 }
 
+std::string params::unknown_key(const std::string& key, const std::string& where) const {
+  std::vector<std::string> keys;
+  for (const auto& d : defs_)
+    if (!d.hidden) keys.push_back(d.key);
+  const std::string hint = did_you_mean(key, keys);
+  return where + ": unknown key '" + key + "'" +
+         (hint.empty() ? " (igbsim params lists them)" : hint);
+}
+
 const param_def& params::def(const std::string& key) const {
   auto it = index_.find(key);
   if (it == index_.end()) throw input_error("unknown key '" + key + "'");
@@ -579,8 +637,7 @@ const param_def& params::def(const std::string& key) const {
 
 void params::assign(const std::string& key, const param_value& raw, const std::string& where) {
   auto it = index_.find(key);
-  if (it == index_.end())
-    throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
+  if (it == index_.end()) throw input_error(unknown_key(key, where));
   const param_def& d = defs_[it->second];
   param_value v = raw;
   auto bad = [&](const std::string& why) { return input_error(where + ": " + key + ": " + why); };
@@ -635,7 +692,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     if (!ok) {
       std::string list;
       for (const auto& c : d.choices) list += (list.empty() ? "" : ", ") + c;
-      throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : ""));
+      throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : "") +
+                did_you_mean(s, d.choices));
     }
   }
   if (d.multiple_of > 0 && v.index() == 1 && std::get<int64_t>(v) % d.multiple_of != 0)
@@ -721,7 +779,7 @@ void params::set(const std::string& a) {
     try {
       return def(key);
     } catch (const input_error&) {
-      throw input_error(where + ": unknown key '" + key + "' (igbsim params lists them)");
+      throw input_error(unknown_key(key, where));
     }
   }();
   // Parse the value as TOML so types are checked the same way as in files.

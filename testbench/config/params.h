@@ -49,6 +49,10 @@ struct param_def {
   std::function<void(const param_value&, run_config&)> apply;
 };
 
+// "; did you mean 'X'?" when `given` is a slip (one or two edits) from exactly one of `known`,
+// else ""
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& known);
+
 class params {
  public:
   params();
@@ -68,6 +72,8 @@ class params {
 
  private:
   const param_def& def(const std::string& key) const;
+  // "WHERE: unknown key 'K'", with the key meant when K is a slip from one
+  std::string unknown_key(const std::string& key, const std::string& where) const;
   void assign(const std::string& key, const param_value& v, const std::string& where);
   std::vector<param_def> defs_;
   std::map<std::string, size_t> index_;

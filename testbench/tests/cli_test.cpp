@@ -380,6 +380,34 @@ TEST(BadInput, NumbersWhereIntegersAreExpectedAreNamed) {
   }
 }
 
+// A slip in a key or a choice is answered with what was meant: one or two edits from exactly
+// one key, or the start of a few; nothing is guessed for a word far from every key
+TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
+  const fs::path d = fresh_dir("did-you-mean");
+  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
+           {"trafic.frames=10", "unknown key 'trafic.frames'; did you mean 'traffic.frames'?"},
+           {"traffic.frmaes=10", "did you mean 'traffic.frames'?"},
+           {"nic.queus=2", "did you mean 'nic.queues'?"},
+           {"app.reply=ecko", "'ecko' is not one of: none, echo; did you mean 'echo'?"},
+           {"traffic.rate=5", "did you mean 'traffic.rate_pct', 'traffic.rate_pps' or "
+                              "'traffic.rate_mbps'?"},
+           {"zzz.yyy=1", "unknown key 'zzz.yyy' (igbsim params lists them)"}}) {
+    const result r = run_igbsim("run --set " + set + " --out " + d.string());
+    expect_refused(r, set);
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d));
+  }
+  // The same from a scenario file, a table name mistyped
+  const fs::path f = d.string() + ".toml";
+  std::ofstream(f) << "[trafic]\nframes = 10\n";
+  const result r = run_igbsim("run " + f.string() + " --out " + d.string());
+  expect_refused(r, f.string());
+  EXPECT_NE(r.err.find(":2: unknown key 'trafic.frames'; did you mean 'traffic.frames'?"),
+            std::string::npos)
+      << r.err;
+  fs::remove(f);
+}
+
 TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   const fs::path d = fresh_dir("journey-bad");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);
