@@ -528,6 +528,44 @@ json build_report(igbsim_top& t, double wall_s) {
   return r;
 }
 
+namespace {
+
+// What a run that delivered nothing most likely lacks, from where its frames went: a capture of
+// one protocol replayed to sockets of the other, or to ports no socket has. Empty when frames
+// reached read(), or when nothing suggests a setting.
+std::string delivery_hint(const igbsim_top& t) {
+  const run_config& c = t.cfg;
+  const uint64_t offered = t.sb.offered_count();
+  if (t.sb.delivered_count() > 0 || offered == 0) return "";
+  const auto& by = t.sb.dropped_by();
+  const auto count = [&](const char* why) {
+    const auto it = by.find(why);
+    return it == by.end() ? uint64_t{0} : it->second;
+  };
+  const uint64_t rsts = count("tcp_out_rsts"), no_port = count("udp_no_ports");
+  const std::string what = c.tc.pcap.empty() ? "the traffic" : "the capture";
+  if (rsts * 2 > offered && !c.tc.tcp)
+    return fmt::format(
+        "  hint       {} of {} frames were TCP segments no socket took (tcp_out_rsts): {} carries "
+        "TCP, but traffic.protocol is \"udp\", so the application opened UDP sockets; set "
+        "traffic.protocol = \"tcp\"\n",
+        rsts, offered, what);
+  if (no_port * 2 > offered && c.tc.tcp)
+    return fmt::format(
+        "  hint       {} of {} frames were UDP datagrams to a port no socket has (udp_no_ports): "
+        "{} carries UDP, but traffic.protocol is \"tcp\", so the application opened TCP "
+        "connections; set traffic.protocol = \"udp\"\n",
+        no_port, offered, what);
+  if (no_port * 2 > offered)
+    return fmt::format(
+        "  hint       {} of {} datagrams went to UDP ports no socket has (udp_no_ports): the "
+        "application reads ports {}..{} (app.sockets = {}); {} sends elsewhere\n",
+        no_port, offered, kDstPort, kDstPort + c.nsocks - 1, c.nsocks, what);
+  return "";
+}
+
+}  // namespace
+
 std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   const run_config& c = t.cfg;
   const traffic_config& tc = c.tc;
@@ -641,11 +679,24 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   }
   const json& checks = r["checks"];
   const json& viol = checks["violations"];
-  s += fmt::format("  checks     {}\n",
-                   viol.empty() ? "passed"
-                                : fmt::format("{} violation(s), first: {}: {}", viol.size(),
-                                              viol[0]["kind"].get<std::string>(),
-                                              viol[0]["detail"].get<std::string>()));
+  s += delivery_hint(t);
+  // Passing checks are no result when nothing arrived: say so on their line
+  const bool nothing = t.sb.delivered_count() == 0 && !t.sender && !t.txsb.echo();
+  s += fmt::format(
+      "  checks     {}\n",
+      viol.empty()
+          ? (!nothing ? std::string("passed")
+             : t.sb.offered_count() == 0
+                 ? fmt::format("passed, but no frame was offered{}",
+                               t.cfg.tc.live ? fmt::format(": no datagram came to "
+                                                           "{}:{}",
+                                                           t.cfg.live_addr, t.cfg.live_port)
+                                             : "")
+                 : fmt::format("passed, but none of the {} frames offered "
+                               "was delivered to read()",
+                               t.sb.offered_count()))
+          : fmt::format("{} violation(s), first: {}: {}", viol.size(),
+                        viol[0]["kind"].get<std::string>(), viol[0]["detail"].get<std::string>()));
   return s;
 }
 
