@@ -3019,6 +3019,62 @@ static json finish_live(pid_t child, const std::string& dir) {
   return load_report(dir);
 }
 
+// A live run says where to send before it waits, and a run no client sent to says so on its
+// checks line rather than a bare "passed"
+TEST(Live, ARunSaysWhereItListensAndThatNothingCame) {
+  const std::string dir = fresh_dir("live-nothing");
+  const int port = 20000 + (::getpid() + 7) % 20000;
+  const result r = run_igbsim("run --out " + dir + " --set traffic.live=true --set " +
+                              "traffic.live_port=" + std::to_string(port) +
+                              " --set traffic.live_idle_us=200000");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string at = "127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(r.err.rfind("igbsim: live: listening for UDP datagrams on " + at +
+                            " (for example: socat - UDP:" + at +
+                            "); the run ends after 0.2 s without one\n",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_NE(
+      r.out.find("  checks     passed, but no frame was offered: no datagram came to " + at + "\n"),
+      std::string::npos)
+      << r.out;
+}
+
+// A capture of TCP replayed to the UDP sockets of the default application: every segment is
+// answered with a RST, nothing is delivered, and the summary names the setting that is missing
+TEST(Pcap, ATcpCaptureReplayedToUdpSocketsNamesTheMissingSetting) {
+  const std::string rec = fresh_dir("pcap-tcp-rec"), dir = fresh_dir("pcap-tcp-as-udp");
+  ASSERT_EQ(run_igbsim("run --quiet --rx-pcap --out " + rec +
+                       " --set traffic.protocol=tcp --set traffic.frames=150")
+                .status,
+            0);
+  const result r = run_igbsim("run --out " + dir + " --set traffic.pcap=" + rec + "/rx.pcap");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
+  const uint64_t offered = rep["checks"]["offered"];
+  EXPECT_EQ(rep["checks"]["delivered"], 0);
+  EXPECT_NE(r.out.find(fmt::format("  hint       {0} of {0} frames were TCP segments no socket "
+                                   "took (tcp_out_rsts): the capture carries TCP, but "
+                                   "traffic.protocol is \"udp\"",
+                                   offered)),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("set traffic.protocol = \"tcp\"\n"), std::string::npos);
+  EXPECT_NE(r.out.find(fmt::format("  checks     passed, but none of the {} frames offered was "
+                                   "delivered to read()",
+                                   offered)),
+            std::string::npos)
+      << r.out;
+  // With the protocol set, the same capture is delivered and no hint is printed
+  const std::string ok = fresh_dir("pcap-tcp-as-tcp");
+  const result r2 = run_igbsim("run --out " + ok + " --set traffic.pcap=" + rec +
+                               "/rx.pcap --set traffic.protocol=tcp");
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(load_report(ok)["checks"]["delivered"], offered);
+  EXPECT_EQ(r2.out.find("hint"), std::string::npos) << r2.out;
+}
+
 TEST(Live, DatagramsFromARealClientAreDeliveredByteExact) {
   const std::string dir = fresh_dir("live");
   const int port = 20000 + ::getpid() % 20000;

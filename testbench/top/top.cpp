@@ -633,6 +633,18 @@ static std::string write_tx_pcap(const std::string& path,
 }
 
 std::string igbsim_top::run() {
+  if (live && !opt.quiet) {
+    // Where to send, before anything else happens (the run waits for the first datagram)
+    std::fprintf(stderr,
+                 "igbsim: live: listening for UDP datagrams on %s:%u (for example: socat - "
+                 "UDP:%s:%u)%s\n",
+                 cfg.live_addr.c_str(), static_cast<unsigned>(cfg.live_port), cfg.live_addr.c_str(),
+                 static_cast<unsigned>(cfg.live_port),
+                 cfg.tc.live_idle_us > 0 ? fmt::format("; the run ends after {:.1f} s without one",
+                                                       cfg.tc.live_idle_us / 1e6)
+                                               .c_str()
+                                         : "");
+  }
   sc_start();
   rx.close();
   collect_tx();
