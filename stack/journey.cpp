@@ -20,6 +20,10 @@ const char* step_name(step s) {
   return names[static_cast<size_t>(s)];
 }
 
+const char* step_name(step s, bool tcp) {
+  return tcp && s == step::udp_rcv ? "tcp_v4_rcv" : step_name(s);
+}
+
 step_ref step_at(step s) {
   switch (s) {
     case step::wire_end:

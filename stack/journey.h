@@ -52,6 +52,9 @@ enum class step : uint8_t {
 };
 constexpr size_t kSteps = static_cast<size_t>(step::count);
 const char* step_name(step s);
+// The step's name in a run of that transport: the transport step is tcp_v4_rcv in a TCP run
+// (journey.csv keeps udp_rcv_ns as its column for both)
+const char* step_name(step s, bool tcp);
 enum class step_ref : uint8_t { nic, host, cpu };
 step_ref step_at(step s);
 const char* step_ref_name(step_ref r);  // "NIC port", "host", "CPU"

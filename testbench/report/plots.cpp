@@ -24,12 +24,13 @@ void gnuplot(const std::string& script) {
     throw std::runtime_error("gnuplot failed on " + script + " (see its .log)");
 }
 
-// Sorted values and their cumulative fraction
+// Sorted values (ps) in us and their cumulative fraction
 void write_cdf(const std::string& path, std::vector<uint64_t> v) {
   std::sort(v.begin(), v.end());
   std::ofstream f(path);
   for (size_t i = 0; i < v.size(); ++i)
-    f << v[i] / 1000.0 << " " << static_cast<double>(i + 1) / static_cast<double>(v.size()) << "\n";
+    f << static_cast<double>(v[i]) / 1e6 << " "
+      << static_cast<double>(i + 1) / static_cast<double>(v.size()) << "\n";
 }
 
 const char* kTerm = "set terminal pngcairo noenhanced size 1100,650 font 'DejaVu Sans,11'\n";
@@ -37,63 +38,67 @@ const char* kTerm = "set terminal pngcairo noenhanced size 1100,650 font 'DejaVu
 }  // namespace
 
 void plot_run(const std::string& dir, const latency_sample& e2e_sample,
-              const std::array<latency_sample, kSteps>& delta_samples) {
-  // The CDFs are drawn from the samples kept (all of them up to latency_sample::kKeep frames)
+              const std::array<latency_sample, kSteps>& delta_samples, bool tcp) {
+  // Drawn from the samples kept (all of them up to latency_sample::kKeep frames)
   const std::vector<uint64_t>& e2e = e2e_sample.kept;
-  std::array<std::vector<uint64_t>, kSteps> deltas;
-  for (size_t i = 0; i < kSteps; ++i) deltas[i] = delta_samples[i].kept;
   const std::string p = dir + "/plots";
   fs::create_directories(p);
-  // The CDF: end to end and the four steps with the largest mean
-  std::vector<std::pair<double, size_t>> by_mean;
-  // (the host's chain only: the NIC-side steps overlap it, see stack/journey.h)
-  for (size_t i = 1; i < kSteps; ++i) {
-    if (deltas[i].empty() || on_nic_chain(step(i))) continue;
-    const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) /
-                        static_cast<double>(deltas[i].size());
-    by_mean.emplace_back(mean, i);
-  }
-  std::sort(by_mean.rbegin(), by_mean.rend());
+  // The CDF of the end-to-end time alone: a step's own time (from the step before it) is not
+  // on the same scale as the time from the wire, and would read as if it were
   std::ofstream gp(p + "/latency_cdf.gp");
   gp << kTerm << "set output '" << p << "/latency_cdf.png'\n"
-     << "set title 'Latency CDF: wire to read() and its largest steps'\nset xlabel 'ns'\nset "
+     << "set title 'Latency CDF: wire to read()'\nset xlabel 'us (log scale)'\nset "
         "ylabel 'fraction of frames'\n"
-     << "set logscale x\nset grid\nset key bottom right\nplot ";
-  std::string sep;
+     << "set logscale x\nset grid\nset key bottom right\n";
   if (!e2e.empty()) {
     write_cdf(p + "/latency_cdf_end_to_end.dat", e2e);
-    gp << "'" << p << "/latency_cdf_end_to_end.dat' using 1:2 with lines lw 3 title 'end to end'";
-    sep = ", ";
+    gp << "plot '" << p << "/latency_cdf_end_to_end.dat' using 1:2 with lines lw 3 title "
+       << "'wire to read()'\n";
   }
-  for (size_t j = 0; j < std::min<size_t>(4, by_mean.size()); ++j) {
-    const size_t i = by_mean[j].second;
-    const std::string dat = fmt::format("{}/latency_cdf_{}.dat", p, step_name(step(i)));
-    write_cdf(dat, deltas[i]);
-    gp << sep << "'" << dat << "' using 1:2 with lines lw 2 title 'to " << step_name(step(i))
-       << "'";
-    sep = ", ";
-  }
-  gp << "\n";
   gp.close();
-  // The breakdown: mean time from the previous step to each step
+  // The breakdown: one bar stacking the mean time from the previous step to each step of the
+  // host's chain (the NIC-side steps overlap it, see stack/journey.h), on a linear scale, and
+  // beside it the mean end to end. Each step's mean is over the frames that reached it (a
+  // frame dropped on the way has its first steps only), so the stack and the end to end
+  // differ by what the dropped frames' steps weigh.
+  std::vector<std::pair<std::string, double>> means;
+  for (size_t i = 1; i < kSteps; ++i) {
+    const std::vector<uint64_t>& d = delta_samples[i].kept;
+    if (d.empty() || on_nic_chain(step(i))) continue;
+    means.emplace_back(step_name(step(i), tcp), std::accumulate(d.begin(), d.end(), 0.0) /
+                                                    static_cast<double>(d.size()) /
+                                                    1e6);  // ps to us
+  }
   {
+    const double e2e_mean = e2e.empty() ? 0.0
+                                        : std::accumulate(e2e.begin(), e2e.end(), 0.0) /
+                                              static_cast<double>(e2e.size()) / 1e6;
     std::ofstream dat(p + "/latency_breakdown.dat");
-    for (size_t i = 1; i < kSteps; ++i) {
-      if (deltas[i].empty() || on_nic_chain(step(i))) continue;
-      const double mean = std::accumulate(deltas[i].begin(), deltas[i].end(), 0.0) /
-                          static_cast<double>(deltas[i].size());
-      dat << "\"" << step_name(step(i)) << "\" " << mean / 1000.0 << "\n";
-    }
+    dat << "bar";
+    for (const auto& [name, mean] : means) dat << " " << name;
+    dat << " end_to_end\n\"steps (mean of each)\"";
+    for (const auto& [name, mean] : means) dat << " " << mean;
+    dat << " 0\n\"wire to read() (mean)\"";
+    for (size_t i = 0; i < means.size(); ++i) dat << " 0";
+    dat << " " << e2e_mean << "\n";
   }
   std::ofstream gb(p + "/latency_breakdown.gp");
   gb << kTerm << "set output '" << p << "/latency_breakdown.png'\n"
-     << "set title 'Mean time to each step from the one before it'\nset ylabel 'ns'\nset style "
-        "fill solid 0.8\n"
-     << "set boxwidth 0.7\nset xtics rotate by -40\nset grid ytics\nset logscale y\nunset key\n"
-     << "plot '" << p << "/latency_breakdown.dat' using 0:2:xtic(1) with boxes\n";
+     << "set title 'Where the time goes: mean time to each step from the one before it'\n"
+     << "set ylabel 'us'\nset style data histograms\nset style histogram rowstacked\n"
+     << "set style fill solid 0.85 border -1\nset boxwidth 0.4\nset grid ytics\n"
+     << "set key outside right reverse Left\nset yrange [0:*]\n";
+  // A colour of its own for each step (gnuplot's default cycle repeats after 8), grey for the
+  // end to end
+  gb << "colors = '#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #bcbd22 #17becf "
+        "#393b79 #637939 #8c6d31 #843c39 #7b4173 #3182bd #e6550d #31a354'\n";
+  if (!means.empty())
+    gb << "plot for [i=2:" << means.size() + 2 << "] '" << p
+       << "/latency_breakdown.dat' using i:xtic(1) title columnheader(i) lc rgb (i == "
+       << means.size() + 2 << " ? '#888888' : word(colors, i - 1))\n";
   gb.close();
-  if (!e2e.empty() || !by_mean.empty()) gnuplot(p + "/latency_cdf.gp");
-  gnuplot(p + "/latency_breakdown.gp");
+  if (!e2e.empty()) gnuplot(p + "/latency_cdf.gp");
+  if (!means.empty()) gnuplot(p + "/latency_breakdown.gp");
 }
 
 void plot_sweep(const std::string& dir) {
@@ -146,6 +151,11 @@ void plot_sweep(const std::string& dir) {
   for (auto& v : all) groups[series == SIZE_MAX ? std::string("") : v[series]].push_back(v);
   const std::string p = dir + "/plots";
   fs::create_directories(p);
+  // ns in sweep.csv to us on the plot; an empty cell (a point that received nothing) is NaN,
+  // which gnuplot leaves out
+  const auto us = [](const std::string& ns) {
+    return ns.empty() ? std::string("NaN") : fmt::format("{:.3f}", std::stod(ns) / 1000.0);
+  };
   for (auto& [g, rows] : groups) {
     if (numeric)
       std::sort(rows.begin(), rows.end(),
@@ -154,12 +164,15 @@ void plot_sweep(const std::string& dir) {
     for (size_t i = 0; i < rows.size(); ++i)
       dat << (numeric ? rows[i][ax] : std::to_string(i)) << " " << rows[i][col("delivered")] << " "
           << rows[i][col("dropped")] << " " << rows[i][col("irqs_per_delivered")] << " \""
-          << rows[i][ax] << "\"\n";
+          << rows[i][ax] << "\" " << us(rows[i][col("latency_p50_ns")]) << " "
+          << us(rows[i][col("latency_p99_ns")]) << "\n";
   }
   for (const auto& [metric, idx, label] :
        {std::tuple<std::string, int, std::string>{"delivered", 2, "frames delivered to read()"},
         {"dropped", 3, "frames dropped (all counters)"},
-        {"irqs_per_delivered", 4, "interrupts per delivered frame"}}) {
+        {"irqs_per_delivered", 4, "interrupts per delivered frame"},
+        {"latency_p50", 6, "latency wire to read(), p50 (us)"},
+        {"latency_p99", 7, "latency wire to read(), p99 (us)"}}) {
     std::ofstream gp(fmt::format("{}/sweep_{}.gp", p, metric));
     gp << kTerm << "set output '" << p << "/sweep_" << metric << ".png'\n"
        << "set title '" << label << " against " << head[ax] << "'\nset xlabel '" << head[ax]

@@ -3171,8 +3171,59 @@ TEST(Plots, RunAndSweepPlotsArePngFilesDrawnByGnuplot) {
       << "[set]\n\"traffic.frames\" = 300\n[axes]\n\"traffic.rate_pct\" = [5, 20, 40]\n"
          "\"driver.itr\" = [\"off\", \"dynamic\"]\n";
   ASSERT_EQ(run_igbsim("sweep " + sw + "/s.toml --out " + sw + "/out").status, 0);
-  for (const char* m : {"delivered", "dropped", "irqs_per_delivered"})
+  for (const char* m : {"delivered", "dropped", "irqs_per_delivered", "latency_p50", "latency_p99"})
     EXPECT_TRUE(is_png(sw + "/out/plots/sweep_" + std::string(m) + ".png")) << m;
+}
+
+// What the run's plots say: the CDF is of the end-to-end time alone (a step's own time is not
+// on its scale); the breakdown is one linear bar whose segments are the steps' means as
+// report.json has them, named as the protocol names them, beside the mean end to end
+TEST(Plots, TheBreakdownStacksEachStepsMeanAndNamesTheTcpStep) {
+  const std::string dir = fresh_dir("plots-tcp");
+  ASSERT_EQ(run_igbsim("run --out " + dir +
+                       " --plots --set traffic.protocol=tcp --set traffic.frames=400")
+                .status,
+            0);
+  const json rep = load_report(dir);
+  std::ifstream cdf(dir + "/plots/latency_cdf.gp");
+  const std::string gp((std::istreambuf_iterator<char>(cdf)), std::istreambuf_iterator<char>());
+  size_t curves = 0;
+  for (size_t at = 0; (at = gp.find("using 1:2", at)) != std::string::npos; ++at) ++curves;
+  EXPECT_EQ(curves, 1u) << gp;
+  std::ifstream bar(dir + "/plots/latency_breakdown.gp");
+  const std::string bgp((std::istreambuf_iterator<char>(bar)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bgp.find("logscale"), std::string::npos) << "a linear scale";
+  EXPECT_NE(bgp.find("rowstacked"), std::string::npos);
+  std::ifstream dat(dir + "/plots/latency_breakdown.dat");
+  std::string head, steps_row, e2e_row;
+  std::getline(dat, head);
+  std::getline(dat, steps_row);
+  std::getline(dat, e2e_row);
+  std::vector<std::string> names;
+  std::istringstream h(head);
+  for (std::string n; h >> n;) names.push_back(n);
+  ASSERT_GT(names.size(), 5u);
+  EXPECT_NE(std::find(names.begin(), names.end(), "tcp_v4_rcv"), names.end()) << head;
+  EXPECT_EQ(std::find(names.begin(), names.end(), "udp_rcv"), names.end()) << head;
+  EXPECT_EQ(names.back(), "end_to_end");
+  const auto values = [](const std::string& row) {
+    std::vector<double> v;
+    std::istringstream in(row.substr(row.rfind('"') + 1));
+    for (double x; in >> x;) v.push_back(x);
+    return v;
+  };
+  const std::vector<double> step_us = values(steps_row), e2e_us = values(e2e_row);
+  ASSERT_EQ(step_us.size(), names.size() - 1);
+  ASSERT_EQ(e2e_us.size(), names.size() - 1);
+  const json& lat = rep["latency_ns"];
+  for (size_t i = 1; i + 1 < names.size(); ++i) {
+    const std::string key = names[i] == "tcp_v4_rcv" ? "udp_rcv" : names[i];
+    const double want = lat[key]["mean"].get<double>() / 1000.0;
+    EXPECT_NEAR(step_us[i - 1], want, 1e-3 * want + 1e-6) << names[i];
+    EXPECT_EQ(e2e_us[i - 1], 0.0);
+  }
+  EXPECT_NEAR(e2e_us.back(), lat["end_to_end"]["mean"].get<double>() / 1000.0,
+              1e-3 * lat["end_to_end"]["mean"].get<double>() / 1000.0);
 }
 
 // ---- Planted bugs and the checkers that catch them ----------------------------------------

@@ -66,7 +66,7 @@ run_outcome run_simulation(const params& p, const run_options& o) {
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.report = build_report(top, wall_s);
-  if (o.plots) plot_run(o.outdir, top.k.jr.end_to_end(), top.k.jr.step_deltas());
+  if (o.plots) plot_run(o.outdir, top.k.jr.end_to_end(), top.k.jr.step_deltas(), c.tc.tcp);
   out.summary = build_summary(top, out.report, wall_s);
   out.violations = !out.report["checks"]["passed"].get<bool>();
   out.first_frame_ps = top.first_frame_ps == UINT64_MAX ? 0 : top.first_frame_ps;
