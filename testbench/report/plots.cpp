@@ -173,6 +173,11 @@ void plot_sweep(const std::string& dir) {
         {"irqs_per_delivered", 4, "interrupts per delivered frame"},
         {"latency_p50", 6, "latency wire to read(), p50 (us)"},
         {"latency_p99", 7, "latency wire to read(), p99 (us)"}}) {
+    // No point received anything: no latency to draw (gnuplot refuses a plot without points)
+    const std::string column = idx == 6 ? "latency_p50_ns" : idx == 7 ? "latency_p99_ns" : "";
+    if (!column.empty() && std::all_of(all.begin(), all.end(),
+                                       [&](const auto& row) { return row[col(column)].empty(); }))
+      continue;
     std::ofstream gp(fmt::format("{}/sweep_{}.gp", p, metric));
     gp << kTerm << "set output '" << p << "/sweep_" << metric << ".png'\n"
        << "set title '" << label << " against " << head[ax] << "'\nset xlabel '" << head[ax]
