@@ -16,6 +16,7 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
+#include <regex>
 #include <cmath>
 #include <csignal>
 #include <cerrno>
@@ -461,7 +462,13 @@ int sc_main(int argc, char* argv[]) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "igbsim: %s\n", e.what());
+    // CLI11's "--packet: At Most 1 required but received 2" in words: an option given twice
+    std::string what = e.what();
+    static const std::regex twice(R"((\S+): At Most 1 required but received (\d+))");
+    std::smatch m;
+    if (std::regex_search(what, m, twice))
+      what = fmt::format("{} given {} times: give it once", m[1].str(), m[2].str());
+    std::fprintf(stderr, "igbsim: %s\n", what.c_str());
     return 2;
   }
   try {
