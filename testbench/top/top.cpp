@@ -141,10 +141,13 @@ txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
   if (sender) txcheck.spawn();
 }
 
-void igbsim_top::drop(uint64_t id, const std::string& counter) {
-  note_event("drop", k.this_cpu().now());
-  if (counter == "rx_missed_errors") note_event("mpc", sc_time_stamp());
-  if (counter.rfind("rx_queue_", 0) == 0) note_event("rqdpc", sc_time_stamp());
+void igbsim_top::drop(uint64_t id, const std::string& counter, const sc_time* nic_time) {
+  // A drop at the NIC happens at the NIC's time (it runs ahead of SystemC's), one in the
+  // kernel at the CPU's
+  const sc_time at = nic_time ? *nic_time : k.this_cpu().now();
+  note_event("drop", at);
+  if (counter == "rx_missed_errors") note_event("mpc", at);
+  if (counter.rfind("rx_queue_", 0) == 0) note_event("rqdpc", at);
   rx.forget(id);
   sb.dropped(id, counter);
   txsb.request_dropped(id, counter);
@@ -174,18 +177,18 @@ void igbsim_top::connect_nic_events() {
         note_event("rnbc", t);
         checkers.wake.notify(SC_ZERO_TIME);
         break;
-      case nic_event::mpc_drop: drop(id, "rx_missed_errors"); break;
+      case nic_event::mpc_drop: drop(id, "rx_missed_errors", &t); break;
       case nic_event::runt_drop:
         ++tallies.runt_drops;
-        drop(id, "rx_length_errors");
+        drop(id, "rx_length_errors", &t);
         break;
       case nic_event::oversize_drop:
         ++tallies.oversize_drops;
-        drop(id, "rx_length_errors");
+        drop(id, "rx_length_errors", &t);
         break;
       // No Linux name: a NIC counts no frame its address filter drops (README)
-      case nic_event::addr_filtered: drop(id, "address_filtered"); break;
-      case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue)); break;
+      case nic_event::addr_filtered: drop(id, "address_filtered", &t); break;
+      case nic_event::rqdpc_drop: drop(id, fmt::format("rx_queue_{}_drops", queue), &t); break;
       case nic_event::desc_writeback: k.jr.record(id, step::desc_wb_nic, t); break;
     }
   };

@@ -143,7 +143,8 @@ class igbsim_top : public sc_core::sc_module {
     const auto [it, first] = first_event.emplace(ev, ns);
     if (!first) it->second = std::min(it->second, ns);
   }
-  void drop(uint64_t id, const std::string& counter);
+  // nic_time: the NIC's time of a drop at the NIC (else the CPU's now)
+  void drop(uint64_t id, const std::string& counter, const sc_core::sc_time* nic_time = nullptr);
   void take_tally(run_tallies::tally& t);
 
   sc_core::sc_event run_ev_;         // run control's wake-ups (see spawn_run_control)
