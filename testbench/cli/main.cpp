@@ -29,6 +29,7 @@
 #include <sstream>
 #include <thread>
 
+#include "human_time.h"
 #include "journey_rows.h"
 #include "outdir.h"
 #include "params.h"
@@ -312,7 +313,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
 int cmd_journey(const std::string& dir, const std::string& packet_arg) {
   const rx_journey_row r = read_rx_journey(dir, packet_arg);
   std::printf("frame %llu: %s\n", static_cast<unsigned long long>(r.frame), r.fate.c_str());
-  std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", "step", "at", "time (ns)", "delta (ns)", "from",
+  std::printf("  %-20s %-8s %14s %10s  %-17s  %s\n", "step", "at", "time (ms)", "delta", "from",
               "app task");
   for (size_t i = 0; i < kSteps; ++i) {
     const std::string& st = r.task[i];
@@ -322,22 +323,26 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
                                     : "-";
     const char* at = step_ref_name(step_at(step(i)));
     if (r.ns[i] < 0) {
-      std::printf("  %-20s %-8s %14s %12s %-12s  %s\n", step_name(step(i)), at, "-", "", "", "");
+      std::printf("  %-20s %-8s %14s\n", step_name(step(i)), at, "-");
       continue;
     }
-    const double x = r.ns[i];
     const size_t b = delta_base(r.ns, i);
-    if (b == kSteps)
-      std::printf("  %-20s %-8s %14.3f %12s %-12s  %s\n", step_name(step(i)), at, x, "", "", state);
-    else
-      std::printf("  %-20s %-8s %14.3f %12.3f %-12s  %s\n", step_name(step(i)), at, x, x - r.ns[b],
-                  step_name(step(b)), state);
+    std::printf("  %-20s %-8s %14.6f %10s  %-17s  %s\n", step_name(step(i)), at, r.ns[i] / 1e6,
+                b == kSteps ? "" : human_time(r.ns[i] - r.ns[b]).c_str(),
+                b == kSteps ? "" : step_name(step(b)), state);
   }
+  const double first = r.ns[size_t(step::wire_end)], last = r.ns[size_t(step::read_return)];
+  if (first >= 0 && last >= first)
+    std::printf("  end to end: wire_end -> read_return %s (the host chain's deltas add up to "
+                "it)\n",
+                human_time(last - first).c_str());
   std::printf(
-      "  at: where the time is taken (NIC port: as the waveform shows it; host: visible in host\n"
-      "  memory, or the interrupt message at the CPU; CPU: on a processor). '-': the frame did "
-      "not\n"
-      "  pass that step. A delta is taken from the step named under 'from'.\n");
+      "  legend: time: ms since the run began. '-': the frame did not pass that step (no time).\n"
+      "  delta: from the step under 'from', the frame's latest earlier step on the same chain:\n"
+      "  desc_wb_nic and msix_nic from the NIC port's step before them, every other step from\n"
+      "  the host's or CPU's step before it; wire_end begins both chains and has no delta.\n"
+      "  at: where the time is taken (NIC port: as the waveform shows it; host: visible in\n"
+      "  host memory, or the interrupt message at the CPU; CPU: on a processor).\n");
   return 0;
 }
 
@@ -349,7 +354,7 @@ int cmd_tx_journey(const std::string& dir, const std::string& datagram_arg) {
               static_cast<unsigned long long>(r.datagram),
               r.source.empty() ? "" : (" (" + r.source + ")").c_str(), r.fate.c_str(),
               r.queue.empty() ? "-" : r.queue.c_str());
-  std::printf("  %-14s %-8s %14s %12s %s\n", "step", "at", "time (ns)", "delta (ns)", "from");
+  std::printf("  %-14s %-8s %14s %10s  %s\n", "step", "at", "time (ms)", "delta", "from");
   for (size_t i = 0; i < kTxSteps; ++i) {
     const tx_step s = tx_step(i);
     if (r.ns[i] < 0) {
@@ -357,20 +362,21 @@ int cmd_tx_journey(const std::string& dir, const std::string& datagram_arg) {
       continue;
     }
     const size_t b = tx_delta_base(r.ns, i);
-    if (b == kTxSteps)
-      std::printf("  %-14s %-8s %14.3f\n", tx_step_name(s), tx_step_at(s), r.ns[i]);
+    if (b == kTxSteps)  // the first step: no delta
+      std::printf("  %-14s %-8s %14.6f\n", tx_step_name(s), tx_step_at(s), r.ns[i] / 1e6);
     else
-      std::printf("  %-14s %-8s %14.3f %12.3f %s\n", tx_step_name(s), tx_step_at(s), r.ns[i],
-                  r.ns[i] - r.ns[b], tx_step_name(tx_step(b)));
+      std::printf("  %-14s %-8s %14.6f %10s  %s\n", tx_step_name(s), tx_step_at(s), r.ns[i] / 1e6,
+                  human_time(r.ns[i] - r.ns[b]).c_str(), tx_step_name(tx_step(b)));
   }
   std::printf(
+      "  legend: time: ms since the run began. '-': the datagram did not pass that step (no\n"
+      "  time). delta: from the step under 'from', the latest earlier step it passed, except\n"
+      "  that wire_end and dd_writeback both count from data_read (the NIC writes DD back once\n"
+      "  the data is in its packet buffer, so igb may free a datagram before its frame is off\n"
+      "  the wire) and clean counts from dd_writeback; sendmsg has no delta.\n"
       "  at: where the time is taken (CPU: on a processor, tdt_write when the register write\n"
-      "  leaves it; NIC port: the read completion or write-back at the NIC's memory port, as "
-      "the\n"
-      "  waveform shows it; wire: the frame's last bit). '-': the datagram did not pass that\n"
-      "  step. A delta is taken from the step named under 'from': the NIC writes DD back once\n"
-      "  the data is in its packet buffer, so dd_writeback and wire_end both count from\n"
-      "  data_read, and igb may free a datagram before its frame is off the wire.\n");
+      "  leaves it; NIC port: the read completion or write-back at the NIC's memory port, as\n"
+      "  the waveform shows it; wire: the frame's last bit).\n");
   return 0;
 }
 

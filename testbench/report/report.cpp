@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "human_time.h"
 #include "sch_generic.h"
 #include "sim_time.h"
 #include "top.h"
@@ -571,9 +572,9 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   const traffic_config& tc = c.tc;
   std::string s;
   const double delivered = static_cast<double>(t.sb.delivered_count());
-  s += fmt::format(
-      "igbsim: {:.3f} ms simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
-      t.end_ps / 1e9, wall_s, t.dev.cycles_ticked(), t.dev.cycles_skipped());
+  s += fmt::format("igbsim: {} simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
+                   human_time(t.end_ps / 1e3), wall_s, t.dev.cycles_ticked(),
+                   t.dev.cycles_skipped());
   s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", t.sb.offered_count(),
                    tc.live            ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
                    : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
@@ -612,30 +613,30 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
     }
     if (!why.empty()) s += " (" + why + ")";
     if (rr.value("count", 0) > 0)
-      s += fmt::format("; round trip p50 {:.0f} ns, p99 {:.0f} ns", rr["p50"].get<double>(),
-                       rr["p99"].get<double>());
+      s += fmt::format("; round trip p50 {}, p99 {}", human_time(rr["p50"].get<double>()),
+                       human_time(rr["p99"].get<double>()));
     s += "\n";
   }
   s += igb_decisions(*c.want.part, c.want, c.plan);
   if (c.plan.fc_mode != igb_fc_mode::none) {
     const json& w = r["wire"];
     s += fmt::format("  pause      flow control {} (asked {}, partner {}): {} XOFF / {} XON sent, "
-                     "{} / {} received; partner paused {:.1f} us, {} frames held back\n",
+                     "{} / {} received; partner paused {}, {} frames held back\n",
                      igb_fc_mode_name(c.plan.fc_mode), igb_fc_mode_name(c.want.fc),
                      igb_fc_mode_name(c.want.partner_fc), t.adapter.stats.xofftxc,
                      t.adapter.stats.xontxc, t.adapter.stats.xoffrxc, t.adapter.stats.xonrxc,
-                     w["partner_paused_ns"].get<double>() / 1000.0,
+                     human_time(w["partner_paused_ns"].get<double>()),
                      w["partner_frames_paused"].get<uint64_t>());
   }
   if (c.wire.partner_rx_rate_pct < 100) {
     const json& w = r["wire"];
     s += fmt::format(
         "  partner    absorbs {}% of line rate, {} B buffer: {} frames, {} lost, "
-        "peak {} B; {} XOFF / {} XON sent, the NIC paused {:.1f} us\n",
+        "peak {} B; {} XOFF / {} XON sent, the NIC paused {}\n",
         c.wire.partner_rx_rate_pct, c.wire.partner_rx_buffer,
         w["partner_rx_frames"].get<uint64_t>(), w["partner_rx_dropped"].get<uint64_t>(),
         w["partner_rx_peak_bytes"].get<uint64_t>(), w["partner_xoff_sent"].get<uint64_t>(),
-        w["partner_xon_sent"].get<uint64_t>(), w["nic_paused_ns"].get<double>() / 1000.0);
+        w["partner_xon_sent"].get<uint64_t>(), human_time(w["nic_paused_ns"].get<double>()));
   }
   if (t.adapter.num_rx_queues > 1) {
     s += "  queues    ";
@@ -656,17 +657,18 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   const json& lat = r["latency_ns"];
   const json& e2e = lat["end_to_end"];
   if (e2e.value("count", 0) > 0)
-    s += fmt::format("  latency    wire->read() p50 {:.0f} ns, p99 {:.0f} ns, max {:.0f} ns\n",
-                     e2e["p50"].get<double>(), e2e["p99"].get<double>(), e2e["max"].get<double>());
+    s += fmt::format("  latency    wire->read() p50 {}, p99 {}, max {}\n",
+                     human_time(e2e["p50"].get<double>()), human_time(e2e["p99"].get<double>()),
+                     human_time(e2e["max"].get<double>()));
   // Per step: how long frames took to reach it from the step before (p50 / p99)
   std::string steps;
   for (size_t i = 1; i < kSteps; ++i) {
     const json& st = lat[step_name(step(i))];
     if (st.value("count", 0) == 0) continue;
-    steps += fmt::format("{}{} {:.0f}/{:.0f}", steps.empty() ? "" : ", ", step_name(step(i)),
-                         st["p50"].get<double>(), st["p99"].get<double>());
+    steps += fmt::format("{}{} {}/{}", steps.empty() ? "" : ", ", step_name(step(i)),
+                         human_time(st["p50"].get<double>()), human_time(st["p99"].get<double>()));
   }
-  if (!steps.empty()) s += "  steps      p50/p99 ns: " + steps + "\n";
+  if (!steps.empty()) s += "  steps      p50/p99 from the step before: " + steps + "\n";
   if (t.census.in_flight > 0) {
     std::string places;
     for (const auto& [place, n] : t.census.at)

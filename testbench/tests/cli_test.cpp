@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "human_time.h"
 #include "run_igbsim.h"
 
 namespace fs = std::filesystem;
@@ -474,11 +475,16 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
     const size_t p = ok.out.find("\n  " + step + " ", at);
     ASSERT_NE(p, std::string::npos) << step << " in order:\n" << ok.out;
     const size_t eol = ok.out.find('\n', p + 1);
-    EXPECT_NE(ok.out.substr(p, eol - p).find(v[i]), std::string::npos)
-        << step << " shows its time " << v[i] << ":\n"
+    // The time in ms, from the file's ns
+    const std::string shown = v[i].empty() ? " - " : fmt::format(" {:.6f} ", std::stod(v[i]) / 1e6);
+    EXPECT_NE((ok.out.substr(p, eol - p) + " ").find(shown), std::string::npos)
+        << step << " shows its time " << v[i] << " ns as" << shown << ":\n"
         << ok.out;
     at = p + 1;
   }
+  EXPECT_NE(ok.out.find("'-': the datagram did not pass that step"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("wire_end and dd_writeback both count from data_read"), std::string::npos)
+      << ok.out;
   EXPECT_NE(ok.out.find("dd_writeback"), std::string::npos);
   expect_refused(run_igbsim("journey " + d.string() + " --datagram x"), "--datagram x");
   expect_refused(run_igbsim("journey " + d.string() + " --datagram 999"), "no such datagram");
@@ -730,4 +736,20 @@ pcap = ')" + odd.string() +
   EXPECT_EQ(load_report((d / "b").string())["wire"]["pcap"]["file"], odd.string());
   EXPECT_EQ(load_report((d / "c").string())["wire"]["pcap"]["file"], odd.string());
   fs::remove_all(d);
+}
+
+// Times for people: three significant figures in the unit that keeps them short, and a value
+// that rounds up to 1000 of a unit moves to the next
+TEST(HumanTime, ThreeFiguresInTheShortestUnit) {
+  using igbsim::human_time;
+  EXPECT_EQ(human_time(128), "128 ns");
+  EXPECT_EQ(human_time(43.5), "43.5 ns");
+  EXPECT_EQ(human_time(0), "0 ns");
+  EXPECT_EQ(human_time(4.44), "4.4 ns");
+  EXPECT_EQ(human_time(4350), "4.35 us");
+  EXPECT_EQ(human_time(2695256), "2.70 ms");
+  EXPECT_EQ(human_time(999.6), "1.00 us");
+  EXPECT_EQ(human_time(99960), "100 us");
+  EXPECT_EQ(human_time(1.5e9), "1.50 s");
+  EXPECT_EQ(human_time(-4350), "-4.35 us");
 }

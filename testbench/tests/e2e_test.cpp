@@ -31,6 +31,7 @@
 #include "run_igbsim.h"
 #include "traffic.h"
 #include "journey.h"
+#include "human_time.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -261,6 +262,73 @@ TEST(EndToEnd, JourneyCommandPrintsOneFramesSteps) {
   for (const char* at : {"NIC port", "host", "CPU"})
     EXPECT_NE(j.out.find(at), std::string::npos) << "the time reference " << at;
   EXPECT_EQ(run_igbsim("journey " + dir + " --packet 999999").status, 2);
+}
+
+// The summary and `igbsim journey` give times as a person reads them ("4.35 us", "2.70 ms"),
+// each the report's or the journey's ns figure in those units, and the journey explains '-'
+// and where each delta is taken from in a legend
+TEST(EndToEnd, SummaryAndJourneyShowTimesInHumanUnits) {
+  const std::string dir = fresh_dir("human-units");
+  const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=50");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
+  const json& e2e = rep["latency_ns"]["end_to_end"];
+  const auto h = [](const json& ns) { return human_time(ns.get<double>()); };
+  EXPECT_NE(r.out.find("  latency    wire->read() p50 " + h(e2e["p50"]) + ", p99 " + h(e2e["p99"]) +
+                       ", max " + h(e2e["max"]) + "\n"),
+            std::string::npos)
+      << r.out;
+  for (size_t i = 1; i < kSteps; ++i) {
+    const json& st = rep["latency_ns"][step_name(step(i))];
+    if (st.value("count", 0) == 0) continue;
+    const std::string shown =
+        std::string(step_name(step(i))) + " " + h(st["p50"]) + "/" + h(st["p99"]);
+    EXPECT_NE(r.out.find(shown), std::string::npos) << shown << " in:\n" << r.out;
+  }
+  // No figure of four or more digits in ns anywhere in the summary
+  for (size_t p = r.out.find(" ns"); p != std::string::npos; p = r.out.find(" ns", p + 1)) {
+    size_t digits = 0;
+    while (digits < p && std::isdigit(static_cast<unsigned char>(r.out[p - 1 - digits]))) ++digits;
+    EXPECT_LT(digits, 4u) << r.out.substr(p - digits, 12) << " in:\n" << r.out;
+  }
+  // The journey of frame 7: each reached step's time in ms, its delta in human units from the
+  // step the journey's own rule names
+  const result j = run_igbsim("journey " + dir + " --packet 7");
+  ASSERT_EQ(j.status, 0) << j.err;
+  std::vector<double> t;
+  for (const auto& row : load_journey(dir))
+    if (row.frame == 7) t = row.t;
+  ASSERT_EQ(t.size(), kSteps);
+  size_t unreached = 0;
+  for (size_t i = 0; i < kSteps; ++i) {
+    const size_t p = j.out.find("\n  " + std::string(step_name(step(i))) + " ");
+    ASSERT_NE(p, std::string::npos) << step_name(step(i)) << ":\n" << j.out;
+    std::istringstream line(j.out.substr(p + 1, j.out.find('\n', p + 1) - p - 1));
+    std::string name, at, time;
+    line >> name >> at;
+    if (at == "NIC" || at == "NIC port") line >> at;  // "NIC port" is two words
+    line >> time;
+    if (t[i] < 0) {
+      EXPECT_EQ(time, "-") << name;
+      ++unreached;
+      continue;
+    }
+    EXPECT_EQ(time, fmt::format("{:.6f}", t[i] / 1e6)) << name;
+    const size_t b = delta_base(t, i);
+    if (b == kSteps) continue;
+    std::string value, unit, from;
+    line >> value >> unit >> from;
+    EXPECT_EQ(value + " " + unit, human_time(t[i] - t[b])) << name;
+    EXPECT_EQ(from, step_name(step(b))) << name;
+  }
+  EXPECT_NE(j.out.find("  end to end: wire_end -> read_return " +
+                       human_time(t[size_t(step::read_return)] - t[size_t(step::wire_end)])),
+            std::string::npos)
+      << j.out;
+  EXPECT_NE(j.out.find("'-': the frame did not pass that step"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("delta: from the step under 'from'"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("wire_end begins both chains"), std::string::npos) << j.out;
+  (void)unreached;
 }
 
 // Every frame whose write-back raised an interrupt (or was held back by EITR until one) has the
