@@ -101,7 +101,9 @@ void journey::finish(uint64_t id, const std::string& fate) {
     const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];
     if (a >= 0 && b >= a) e2e_.add(static_cast<uint64_t>(b - a));
   }
-  if (csv_) {
+  if (!keep_every_ || id % keep_every_ != 0) {
+    // not in the sample (sim.journey): no row
+  } else if (csv_) {
     // Times in ns with 3 decimals, formatted from the integer picoseconds (exact, and far
     // cheaper than printf's floating-point path): the whole nanoseconds by fmt's compiled
     // integer format, the three decimals as digits (fmt's zero-padded width takes its slower

@@ -113,6 +113,10 @@ class journey {
  public:
   // Opens journey.csv for streaming; an empty path keeps rows in memory only (tests).
   bool open(const std::string& path);
+  // Which rows are written (or kept): frames whose id is a multiple of n (sim.journey
+  // sample=N: frames 0, N, 2N ...); 1, the default, every frame; 0 none. The latency samples
+  // (step_deltas, end_to_end) take every frame whatever n is.
+  void keep_every(uint64_t n) { keep_every_ = n; }
   bool close();  // false when a row could not be written (a full disk)
   void record(uint64_t id, step s, const sc_core::sc_time& t);
   bool has(uint64_t id, step s) const;
@@ -140,6 +144,7 @@ class journey {
   latency_sample e2e_;
   std::vector<std::pair<frame_record, std::string>> rows_;
   std::FILE* csv_ = nullptr;
+  uint64_t keep_every_ = 1;
 };
 
 }  // namespace igbsim

@@ -205,7 +205,9 @@ void tx_journey::emit(uint64_t id) {
     auto b = by_addr_.find(a);
     if (b != by_addr_.end() && b->second.second == id) by_addr_.erase(b);
   }
-  if (csv_) {
+  if (!keep_every_ || (id - 1) % keep_every_ != 0) {
+    // not in the sample (sim.journey): no row
+  } else if (csv_) {
     if (fate.size() > 64) throw std::logic_error("tx_journey: fate name too long: " + fate);
     char line[20 + 1 + 6 + 1 + 64 + 1 + 11 + kTxSteps * 26 + 2];
     char* p = fmt::format_to(line, "{},{},{},", id, tx_source_name(l.r.source), fate);

@@ -76,6 +76,10 @@ class tx_journey {
   bool open(const std::string& path);
   bool close();  // false when a row could not be written
   bool on() const { return on_; }
+  // Which rows are written (or kept): datagrams 1, n + 1, 2n + 1 ... (sim.journey sample=N:
+  // the first and every N-th after it); 1, the default, every datagram; 0 none. Every
+  // datagram is still followed (send_to_wire, tally).
+  void keep_every(uint64_t n) { keep_every_ = n; }
   // A datagram enters udp_sendmsg on sk at t: its id (0 when off)
   uint64_t begin(const sc_core::sc_time& t, const sock* sk = nullptr);
   // Which source a socket's datagrams are (unset: all the sender's)
@@ -153,6 +157,7 @@ class tx_journey {
   std::array<source_tally, kTxSources> tally_{};
   std::vector<row> rows_;
   std::FILE* csv_ = nullptr;
+  uint64_t keep_every_ = 1;
 };
 
 }  // namespace igbsim

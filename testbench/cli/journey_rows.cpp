@@ -12,7 +12,10 @@
 #include <sstream>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "params.h"
+#include "run_config.h"
 
 namespace fs = std::filesystem;
 
@@ -112,6 +115,35 @@ uint64_t row_id(const journey_file& f, const std::string& v, const char* what) {
   return *id;
 }
 
+// The run's sim.journey as its report.json records it ("all", "off", "sample=N"), or "" when
+// there is none to read
+std::string journey_setting(const std::string& dir) {
+  try {
+    std::ifstream in(fs::path(dir) / "report.json");
+    if (!in) return "";
+    const auto rep = nlohmann::json::parse(in);
+    const std::string v = rep.at("sim").at("journey").get<std::string>();
+    std::string why;
+    return journey_every(v, why) ? v : "";
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+const char* const kJourneyOff = "the run was made with --journey off (sim.journey = off)";
+
+// A row not in a sampled run's journey: say which rows it kept
+void not_in_sample(const std::string& setting, const std::string& what, uint64_t id) {
+  std::string why;
+  const std::optional<uint64_t> n = journey_every(setting, why);
+  if (!n || *n <= 1) return;
+  const uint64_t first = what == "frame" ? 0 : 1;
+  if ((id - first) % *n == 0) return;
+  throw input_error(fmt::format("no {0} {1} in this journey: the run kept one {0}'s row in {2} "
+                                "(sim.journey = {3}: {0}s {4}, {5}, {6} ...)",
+                                what, id, *n, setting, first, first + *n, first + 2 * *n));
+}
+
 }  // namespace
 
 rx_journey_row read_rx_journey(const std::string& dir, const std::string& packet_arg) {
@@ -119,7 +151,9 @@ rx_journey_row read_rx_journey(const std::string& dir, const std::string& packet
   if (!wanted)
     throw input_error("--packet " + packet_arg + ": expected a frame number (0, 1, 2 ...)");
   const uint64_t packet = *wanted;
-  journey_file f(dir, "journey.csv");
+  const std::string setting = journey_setting(dir);
+  journey_file f(dir, "journey.csv", setting == "off" ? kJourneyOff : "");
+  not_in_sample(setting, "frame", packet);
   std::string header, line;
   f.next(header);
   const auto cols = journey_file::split(header);
@@ -170,8 +204,13 @@ tx_journey_row read_tx_journey(const std::string& dir, const std::string& datagr
   if (!wanted)
     throw input_error("--datagram " + datagram_arg +
                       ": expected a datagram number (1, 2 ...: tx_journey.csv's first column)");
+  const std::string setting = journey_setting(dir);
   journey_file f(dir, "tx_journey.csv",
-                 "the run sent nothing (no sender, send.frames, and no echo server, app.reply)");
+                 setting == "off"
+                     ? kJourneyOff
+                     : "the run sent nothing (no sender, send.frames, and no echo server, "
+                       "app.reply)");
+  not_in_sample(setting, "datagram", *wanted);
   std::string header, line;
   f.next(header);
   const auto cols = journey_file::split(header);

@@ -33,6 +33,7 @@
 #include "journey_rows.h"
 #include "outdir.h"
 #include "params.h"
+#include "run_config.h"
 #include "sim.h"
 #include "sweep.h"
 #include "traffic.h"
@@ -111,7 +112,7 @@ double find_trigger(const std::string& scenario, const std::vector<std::string>&
   if (!scenario.empty()) args.push_back(scenario);
   for (const auto& s : sets) args.insert(args.end(), {"--set", s});
   if (seed >= 0) args.insert(args.end(), {"--seed", std::to_string(seed)});
-  args.insert(args.end(), {"--quiet", "--out", scratch.string()});
+  args.insert(args.end(), {"--quiet", "--journey", "off", "--out", scratch.string()});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -177,7 +178,7 @@ std::string default_out(const std::string& file, const char* fallback) {
 
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out,
             bool waves, int64_t seed, bool quiet, bool rx_pcap, bool tx_pcap, const wave_opts& wo,
-            bool plots, const std::string& sweep_point) {
+            bool plots, const std::string& sweep_point, const std::optional<std::string>& journey) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
@@ -214,6 +215,11 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
   if (!scenario.empty()) p.load_file(scenario);
   for (const auto& s : sets) p.set(s);
   if (seed >= 0) p.set("sim.seed=" + std::to_string(seed));
+  if (journey) {  // --journey: sim.journey, over the scenario's and --set's
+    std::string why;
+    if (!journey_every(*journey, why)) throw input_error("--journey " + *journey + ": " + why);
+    p.set("sim.journey=" + *journey);
+  }
   if (out.empty()) out = default_out(scenario, "scenario");
 
   // Write into a fresh folder beside the target and move it into place only when complete.
@@ -416,6 +422,12 @@ int sc_main(int argc, char* argv[]) {
                   "with --waves-trigger: us before the event (default 50)");
   run->add_option("--waves-post", wo.post_us,
                   "with --waves-trigger: us after the event (default 200)");
+  std::string journey;
+  auto* journey_opt = run->add_option(
+      "--journey", journey,
+      "journey.csv / tx_journey.csv: all (default, a row per frame and datagram), off (neither "
+      "file) or sample=N (frames 0, N, 2N ..., datagrams 1, N+1 ...); same as --set "
+      "sim.journey=...");
   std::string sweep_point;
   run->add_option("--sweep-point", sweep_point,
                   "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
@@ -499,7 +511,8 @@ int sc_main(int argc, char* argv[]) {
       throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
     wo.trigger_given = trigger_opt->count() > 0;
     return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots,
-                   sweep_point);
+                   sweep_point,
+                   journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

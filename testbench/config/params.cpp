@@ -160,6 +160,17 @@ binding<value_of<T>> field(S run_config::*s, N S::*n, T N::*m) {
           }};
 }
 
+// sim.journey's rule (run_config.h journey_every)
+std::string journey_check(const std::string& v) {
+  std::string why;
+  return journey_every(v, why) ? std::string() : why;
+}
+
+param_def checked(param_def d, std::function<std::string(const std::string&)> check) {
+  d.check = std::move(check);
+  return d;
+}
+
 param_def bound(param_def d, apply_fn apply) {
   d.apply = std::move(apply);
   return d;
@@ -604,6 +615,12 @@ params::params() {
       choice("sim.rtl_queues", "auto", {"auto", "8"},
              "Verilated NIC model: auto (the 4-queue build when igb uses at most 4 queues, faster) "
              "or 8 (always the full 8-queue build)"),
+      checked(text("sim.journey", "all",
+                   "per-frame journeys: all (journey.csv, and tx_journey.csv when the host "
+                   "sends: a row per frame and per datagram), off (neither file), or sample=N "
+                   "(the rows of frames 0, N, 2N ... and datagrams 1, N+1, 2N+1 ...); latencies "
+                   "in report.json cover every frame whatever it is. Also --journey"),
+              journey_check),
       num("sim.drain_us", 1e6, "us", 0, 1e7,
           "the drain's bound: after the last frame's wire end the run goes on until every frame "
           "has its fate (delivered or counted), at most this long; frames still without one are "
@@ -678,6 +695,8 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
     if (d.min < d.max && (x < d.min || x > d.max))
       throw bad(fmt::format("{} is out of range [{}, {}]", show(v), d.min, d.max));
   }
+  if (v.index() == 3 && d.check)
+    if (const std::string why = d.check(std::get<std::string>(v)); !why.empty()) throw bad(why);
   if (v.index() == 3 && !d.choices.empty()) {
     const std::string& s = std::get<std::string>(v);
     bool ok = false;

@@ -47,6 +47,8 @@ struct param_def {
   // directly: writes the resolved value there. Empty for the parameters configure_run derives
   // settings from by code (auto rules, part-dependent values, several fields from one value).
   std::function<void(const param_value&, run_config&)> apply;
+  // A text parameter's own rule: "" when the value is good, else why not (sim.journey)
+  std::function<std::string(const std::string&)> check;
 };
 
 // "; did you mean 'X'?" when `given` is a slip (one or two edits) from exactly one of `known`,

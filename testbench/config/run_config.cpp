@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace igbsim {
@@ -317,6 +318,25 @@ void size_host_memory(run_config& c) {
 
 }  // namespace
 
+std::optional<uint64_t> journey_every(const std::string& setting, std::string& why) {
+  if (setting == "all") return 1;
+  if (setting == "off") return 0;
+  const std::string prefix = "sample=";
+  if (setting.compare(0, prefix.size(), prefix) != 0) {
+    why = "'" + setting + "' is not all, off or sample=N";
+    return std::nullopt;
+  }
+  const std::string n = setting.substr(prefix.size());
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
+  if (n.empty() || ec != std::errc() || end != n.data() + n.size() || v == 0) {
+    why = "sample=N keeps every N-th frame's row: N must be a whole number from 1 to " +
+          std::to_string(UINT64_MAX) + ", got '" + n + "'";
+    return std::nullopt;
+  }
+  return v;
+}
+
 run_config configure_run(const params& p) {
   run_config c;
   // Every parameter that maps directly onto a field writes its value there; the steps below
@@ -331,6 +351,8 @@ run_config configure_run(const params& p) {
   configure_echo(c);
   configure_partner(c);
   size_host_memory(c);
+  std::string why;
+  c.journey_every = journey_every(p.s("sim.journey"), why).value_or(1);
   return c;
 }
 

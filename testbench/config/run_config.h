@@ -8,6 +8,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "app.h"
@@ -51,8 +52,15 @@ struct run_config {
   // milliseconds, can see a stopped queue time out
   double tx_timeout_us = 100000;
   int64_t seed = 0;
+  // sim.journey: keep the journey rows of every N-th frame and datagram (1: all; 0: off, no
+  // journey.csv / tx_journey.csv)
+  uint64_t journey_every = 1;
 };
 
 run_config configure_run(const params& p);
+
+// A sim.journey (or --journey) setting: "all" (1), "off" (0) or "sample=N" (N, a whole number
+// >= 1). Empty optional and why set when it is none of them.
+std::optional<uint64_t> journey_every(const std::string& setting, std::string& why);
 
 }  // namespace igbsim

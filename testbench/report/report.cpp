@@ -448,13 +448,18 @@ json build_report(igbsim_top& t, double wall_s) {
                     : t.interrupted_by == SIGTERM ? "SIGTERM"
                                                   : "a signal",
                     end_ps / 1e9, t.sb.offered_count());
-  r["sim"] = {{"sim_time_ns", end_ps / 1000.0},
-              {"wall_s", wall_s},
-              {"rtl_cycles", t.dev.cycles_ticked()},
-              {"rtl_cycles_skipped", t.dev.cycles_skipped()},
-              {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
-              {"rtl_queues", t.dev.rtl_queues()},
-              {"seed", t.cfg.seed}};
+  r["sim"] = {
+      {"sim_time_ns", end_ps / 1000.0},
+      {"wall_s", wall_s},
+      {"rtl_cycles", t.dev.cycles_ticked()},
+      {"rtl_cycles_skipped", t.dev.cycles_skipped()},
+      {"rtl_cycles_core_clocked", t.dev.cycles_core_clocked()},
+      {"rtl_queues", t.dev.rtl_queues()},
+      {"seed", t.cfg.seed},
+      // sim.journey: which journey rows the run wrote
+      {"journey", t.cfg.journey_every == 1   ? std::string("all")
+                  : t.cfg.journey_every == 0 ? std::string("off")
+                                             : fmt::format("sample={}", t.cfg.journey_every)}};
   // The link partner: flow control as resolved at link-up (from the NIC's side), the PAUSE
   // frames it honoured, the frames it held back and how long it was paused; as a receiver
   // (wire.partner_rx_*): the PAUSE frames it sent (the NIC's XOFFRXC/XONRXC count those it

@@ -409,6 +409,38 @@ TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
   fs::remove(f);
 }
 
+// --journey (and sim.journey in a scenario, with --set, or in a sweep) takes all, off or
+// sample=N with N a whole number >= 1; anything else is one line naming the value and why,
+// exit 2, and nothing written
+TEST(BadInput, JourneySettingsThatAreNoneAreRefused) {
+  const fs::path d = fresh_dir("journey-setting");
+  fs::create_directories(d);
+  const fs::path out = d / "out";
+  for (const std::string v : {"sample=0", "sample=-1", "sample=abc", "sample=nan", "sample=1.5",
+                              "sample=", "NaN", "sometimes", "sample=99999999999999999999999"}) {
+    const result cli = run_igbsim("run --journey '" + v + "' --out " + out.string());
+    expect_refused(cli, v);
+    EXPECT_NE(cli.err.find("--journey " + v + ": "), std::string::npos) << cli.err;
+    const result set = run_igbsim("run --set 'sim.journey=" + v + "' --out " + out.string());
+    expect_refused(set, v);
+    EXPECT_NE(set.err.find("sim.journey: "), std::string::npos) << set.err;
+    std::ofstream(d / "s.toml") << "[sim]\njourney = \"" << v << "\"\n";
+    const result file = run_igbsim("run " + (d / "s.toml").string() + " --out " + out.string());
+    expect_refused(file, v);
+    EXPECT_NE(file.err.find("s.toml:2: sim.journey: "), std::string::npos) << file.err;
+    std::ofstream(d / "w.toml") << "[set]\n\"sim.journey\" = \"" << v << "\"\n";
+    const result sweep = run_igbsim("sweep " + (d / "w.toml").string() + " --out " + out.string());
+    expect_refused(sweep, v);
+    EXPECT_FALSE(fs::exists(out)) << v;
+  }
+  const result zero = run_igbsim("run --journey sample=0 --out " + out.string());
+  EXPECT_NE(zero.err.find("N must be a whole number from 1"), std::string::npos) << zero.err;
+  const result word = run_igbsim("run --journey sometimes --out " + out.string());
+  EXPECT_NE(word.err.find("'sometimes' is not all, off or sample=N"), std::string::npos)
+      << word.err;
+  fs::remove_all(d);
+}
+
 TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   const fs::path d = fresh_dir("journey-bad");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);

@@ -3797,3 +3797,99 @@ TEST(Softirq, KsoftirqdsPassesAndPacketsAreReportedAndItRunsOnTheWaveform) {
   EXPECT_GT(l["softirq_irq_exit_passes"].get<uint64_t>(), 0u);
   EXPECT_EQ(ksoftirqd_ran(light), 0u) << "a light load never wakes ksoftirqd";
 }
+
+// ---- --journey all | off | sample=N -------------------------------------------------------
+
+namespace {
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::string> v;
+  for (std::string l; std::getline(f, l);) v.push_back(l);
+  return v;
+}
+// The rows of a journey file (header first) whose id (first column) keep() keeps
+std::vector<std::string> kept_rows(const std::vector<std::string>& all,
+                                   const std::function<bool(uint64_t)>& keep) {
+  std::vector<std::string> v{all.at(0)};
+  for (size_t i = 1; i < all.size(); ++i)
+    if (keep(std::stoull(all[i].substr(0, all[i].find(','))))) v.push_back(all[i]);
+  return v;
+}
+// report.json without what differs between runs of one scenario: wall time and sim.journey
+json comparable(json r) {
+  r["sim"].erase("wall_s");
+  r["sim"].erase("journey");
+  return r;
+}
+}  // namespace
+
+// A run that receives and sends, three ways: every journey row (the default), one in 7 (set in a
+// scenario file: frames 0, 7, 14 ..., datagrams 1, 8, 15 ...), and none. The sampled files hold
+// exactly the `all` run's rows of those ids, in the same order; the off run writes neither
+// file and `igbsim journey` says why in one line; the reports agree, latencies included.
+TEST(EndToEnd, JourneyAllOffAndSampleKeepTheSameRows) {
+  const std::string base = fresh_dir("journey-modes");
+  fs::create_directories(base);
+  const std::string traffic =
+      " --quiet --set traffic.frames=400 --set send.frames=300 --set send.rate_pct=10";
+  const std::string all = base + "/all", sampled = base + "/sample", off = base + "/off";
+  ASSERT_EQ(run_igbsim("run --out " + all + traffic).status, 0);
+  std::ofstream(base + "/sample.toml") << "[sim]\njourney = \"sample=7\"\n";
+  ASSERT_EQ(run_igbsim("run " + base + "/sample.toml --out " + sampled + traffic).status, 0);
+  ASSERT_EQ(run_igbsim("run --journey off --out " + off + traffic).status, 0);
+
+  const auto rx_all = lines_of(all + "/journey.csv"), tx_all = lines_of(all + "/tx_journey.csv");
+  ASSERT_EQ(rx_all.size(), 401u) << "a row per frame";
+  ASSERT_EQ(tx_all.size(), 301u) << "a row per datagram";
+  const auto rx_kept = kept_rows(rx_all, [](uint64_t id) { return id % 7 == 0; });
+  const auto tx_kept = kept_rows(tx_all, [](uint64_t id) { return (id - 1) % 7 == 0; });
+  EXPECT_EQ(lines_of(sampled + "/journey.csv"), rx_kept);
+  EXPECT_EQ(lines_of(sampled + "/tx_journey.csv"), tx_kept);
+  EXPECT_EQ(rx_kept.size(), 1 + (400 + 6) / 7u) << "frames 0, 7, ... 399";
+  EXPECT_EQ(tx_kept.size(), 1 + (300 + 6) / 7u) << "datagrams 1, 8, ... 295";
+  EXPECT_FALSE(fs::exists(off + "/journey.csv"));
+  EXPECT_FALSE(fs::exists(off + "/tx_journey.csv"));
+
+  const json ra = load_report(all), rs = load_report(sampled), ro = load_report(off);
+  EXPECT_EQ(ra["sim"]["journey"], "all");
+  EXPECT_EQ(rs["sim"]["journey"], "sample=7");
+  EXPECT_EQ(ro["sim"]["journey"], "off");
+  EXPECT_EQ(comparable(ra), comparable(rs)) << "every frame's latency, whatever is written";
+  EXPECT_EQ(comparable(ra), comparable(ro));
+  std::ifstream resolved(sampled + "/scenario.toml");
+  std::stringstream ss;
+  ss << resolved.rdbuf();
+  EXPECT_NE(ss.str().find("journey = 'sample=7'"), std::string::npos) << "it reproduces the run";
+
+  // igbsim journey on each
+  EXPECT_EQ(run_igbsim("journey " + sampled + " --packet 14").status, 0);
+  EXPECT_EQ(run_igbsim("journey " + sampled + " --datagram 15").status, 0);
+  for (const auto& [args, says] : std::vector<std::pair<std::string, std::string>>{
+           {sampled + " --packet 3", "kept one frame's row in 7"},
+           {sampled + " --datagram 2", "kept one datagram's row in 7"},
+           {off + " --packet 3", "--journey off"},
+           {off + " --datagram 2", "--journey off"}}) {
+    const result j = run_igbsim("journey " + args);
+    EXPECT_EQ(j.status, 2) << args;
+    EXPECT_EQ(std::count(j.err.begin(), j.err.end(), '\n'), 1) << j.err;
+    EXPECT_NE(j.err.find(says), std::string::npos) << args << ": " << j.err;
+  }
+  fs::remove_all(base);
+}
+
+// A sweep passes sim.journey to its points like any parameter
+TEST(Sweep, JourneyOffReachesEveryPoint) {
+  const std::string dir = fresh_dir("sweep-journey");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/s.toml") << "[set]\n\"sim.journey\" = \"off\"\n\"traffic.frames\" = 50\n"
+                                    "[axes]\n\"driver.itr\" = [\"off\", \"dynamic\"]\n";
+  const result r = run_igbsim("sweep " + dir + "/s.toml --jobs 2 --out " + dir + "/out");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  for (int i = 0; i < 2; ++i) {
+    const std::string p = fmt::format("{}/out/point-{:03}", dir, i);
+    EXPECT_TRUE(fs::exists(p + "/report.json")) << p;
+    EXPECT_FALSE(fs::exists(p + "/journey.csv")) << p;
+    EXPECT_EQ(load_report(p)["sim"]["journey"], "off");
+  }
+  fs::remove_all(dir);
+}

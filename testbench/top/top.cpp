@@ -116,7 +116,11 @@ txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
         o.waves_end_us < 0 ? UINT64_MAX : static_cast<uint64_t>(o.waves_end_us * 1e6));
     k.set_tracer(&dev.tracer());
   }
-  if (!k.jr.open(o.outdir + "/journey.csv")) throw std::runtime_error("cannot create journey.csv");
+  // sim.journey: every frame's row, every N-th's, or no journey files at all
+  k.jr.keep_every(cfg.journey_every);
+  k.txjr.keep_every(cfg.journey_every);
+  if (cfg.journey_every && !k.jr.open(o.outdir + "/journey.csv"))
+    throw std::runtime_error("cannot create journey.csv");
   connect_nic_events();
   connect_host_events();
   open_sockets();
@@ -267,7 +271,7 @@ void igbsim_top::open_sockets() {
 // The transmit journey: one row per sendto (stack/tx_journey.h), the sender's and the echo
 // server's; the NIC's memory port names the descriptors and buffers it reads and writes back.
 void igbsim_top::open_tx_journey() {
-  if (!k.txjr.open(opt.outdir + "/tx_journey.csv"))
+  if (!k.txjr.open(cfg.journey_every ? opt.outdir + "/tx_journey.csv" : std::string()))
     throw std::runtime_error("cannot create tx_journey.csv");
   // The sender's sockets are its own; every other socket that sends is the echo server's
   std::unordered_set<const sock*> mine;
