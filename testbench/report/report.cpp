@@ -219,6 +219,32 @@ uint64_t fate_count(const std::map<std::string, uint64_t>& by, const std::string
   return it == by.end() ? 0 : it->second;
 }
 
+// A q_vector's name as igb_request_msix names its interrupt, less the netdev's prefix:
+// "TxRx-N" (a queue pair), "rx-N", "tx-N"
+std::string q_vector_name(const igb_q_vector& q) {
+  if (q.rx_ring && q.tx_ring) return fmt::format("TxRx-{}", q.rx_ring->reg_idx);
+  if (q.rx_ring) return fmt::format("rx-{}", q.rx_ring->reg_idx);
+  if (q.tx_ring) return fmt::format("tx-{}", q.tx_ring->queue_index);
+  return "none";
+}
+
+// Each MSI-X vector igb uses, named by what it serves: vector 0 "other" (link and other
+// causes), a q_vector's by its rings, and with unpaired queues and no transmit rings set up
+// the transmit queues' vectors ("tx-N", no q_vector behind them). Empty without MSI-X.
+std::vector<std::string> msix_vector_names(igbsim_top& t) {
+  const igb_plan& plan = t.cfg.plan;
+  if (plan.irq_mode != igb_irq_mode::msix) return {};
+  std::vector<std::string> names(static_cast<size_t>(plan.msix_vectors()));
+  if (names.empty()) return names;
+  names[0] = "other";
+  for (const auto& q : t.adapter.q_vector)
+    if (q->vector < names.size()) names[q->vector] = q_vector_name(*q);
+  int tx = 0;
+  for (auto& n : names)
+    if (n.empty()) n = fmt::format("tx-{}", tx++);
+  return names;
+}
+
 // ethtool -S names: totals, then per queue (igb_get_ethtool_stats)
 json ethtool_stats(const igb_adapter& adapter) {
   json et = json::object();
@@ -269,8 +295,13 @@ json driver_section(igbsim_top& t) {
             {"mmio_writes", t.hw.mmio_writes()}});
   // Each vector's interrupt interval at the end (itr_val is in 0.25 us units, igb.h)
   json itr = json::array();
-  for (const auto& q : t.adapter.q_vector) itr.push_back(q->itr_val / 4.0);
+  json itr_by = json::object();  // the same, by the vector's name (msix_vector_names)
+  for (const auto& q : t.adapter.q_vector) {
+    itr.push_back(q->itr_val / 4.0);
+    itr_by[q_vector_name(*q)] = q->itr_val / 4.0;
+  }
   d["itr_us"] = itr;
+  d["itr_us_by_vector"] = itr_by;
   return d;
 }
 
@@ -299,7 +330,8 @@ json cpu_section(igbsim_top& t) {
   for (int i = 0; i < t.k.cores(); ++i) {
     const auto& c = t.k.cpu(i).ctx_ps();
     const uint64_t busy = c[1] + c[2] + c[3];
-    cpus.push_back({{"hardirq_ns", c[3] / 1000.0},
+    cpus.push_back({{"cpu", i},
+                    {"hardirq_ns", c[3] / 1000.0},
                     {"softirq_ns", c[2] / 1000.0},
                     {"process_ns", c[1] / 1000.0},
                     {"idle_ns", (t.end_ps > busy ? t.end_ps - busy : 0) / 1000.0},
@@ -402,9 +434,10 @@ json tx_section(igbsim_top& t) {
   for (const auto& q : qs) {
     for (const auto& f : kQdiscFields) total.*(f.member) += q.*(f.member);
     json j = counters(q, kQdiscFields);
+    j["queue"] = per_q.size();
     j["kind"] = t.adapter.netdev->_tx[static_cast<size_t>(per_q.size())].qdisc->id();
+    bql.push_back({{"queue", per_q.size()}, {"limit", q.bql_limit}, {"inflight", q.bql_inflight}});
     per_q.push_back(j);
-    bql.push_back({{"limit", q.bql_limit}, {"inflight", q.bql_inflight}});
   }
   json qd = counters(total, kQdiscFields);
   qd["kind"] = t.adapter.netdev->qdisc->id();
@@ -496,11 +529,26 @@ json build_report(igbsim_top& t, double wall_s) {
               {"msix", t.dev.msix_per_vector()},
               {"desc_writebacks", t.dev.desc_writebacks()},
               {"pcie_upstream_bytes", t.link.upstream_bytes()}});
+  // The per-vector and per-queue arrays again, labelled: each vector by what it serves, each
+  // queue by its name (the arrays stay as they were, for scripts that index them)
+  json by_vector = json::object(), by_queue = json::object();
+  const std::vector<std::string> names = msix_vector_names(t);
+  const std::vector<uint64_t>& msix = t.dev.msix_per_vector();
+  for (size_t v = 0; v < names.size() && v < msix.size(); ++v) by_vector[names[v]] = msix[v];
+  for (const auto& ring : t.adapter.rx_ring)
+    if (ring->reg_idx < t.adapter.stats.rqdpc.size())
+      by_queue[fmt::format("rx-{}", ring->reg_idx)] = t.adapter.stats.rqdpc[ring->reg_idx];
+  nic["msix_by_vector"] = by_vector;
+  nic["rqdpc_by_queue"] = by_queue;
   r["nic"] = nic;
   r["ethtool"] = ethtool_stats(t.adapter);
   r["driver"] = driver_section(t);
   json per_cpu = json::array();
-  for (int c = 0; c < t.k.cores(); ++c) per_cpu.push_back(counters(t.k.cpu(c).sd, kSoftnetFields));
+  for (int c = 0; c < t.k.cores(); ++c) {
+    json one = counters(t.k.cpu(c).sd, kSoftnetFields);
+    one["cpu"] = c;
+    per_cpu.push_back(one);
+  }
   r["softnet"] = counters(softnet_total(t.k), kSoftnetFields);
   r["softnet"]["per_cpu"] = per_cpu;
   r["stack"] = counters(t.k.st, kStackFields);

@@ -3893,3 +3893,69 @@ TEST(Sweep, JourneyOffReachesEveryPoint) {
   }
   fs::remove_all(dir);
 }
+
+// ---- Labelled arrays in report.json --------------------------------------------------------
+
+// Beside the per-vector and per-queue arrays (kept for the scripts that index them), each
+// figure again under the name of what it belongs to: MSI-X vectors and their ITR by what they
+// serve (vector 0 "other", then the receive queues' vectors, then the transmit queues', as igb
+// assigns them: "rx-N" and "tx-N", or "TxRx-N" when paired), RQDPC by queue, and every element
+// of the arrays of objects (cpu, softnet.per_cpu, tx.qdisc.queues, tx.bql) carries its index
+TEST(EndToEnd, ReportArraysAreLabelled) {
+  for (const std::string queues : {"2", "8"}) {  // unpaired (2 <= 8/2) and paired (8 > 8/2)
+    const std::string dir = fresh_dir("labelled-" + queues);
+    const result r =
+        run_igbsim("run --quiet --out " + dir + " --set kernel.cores=2 --set nic.queues=" + queues +
+                   " --set traffic.flows=16 --set traffic.frames=300 "
+                   "--set send.frames=100 --set send.flows=4");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    const json rep = load_report(dir);
+    const json& nic = rep["nic"];
+    const json& drv = rep["driver"];
+    const size_t n = drv["rx_queues"].get<size_t>();
+    ASSERT_EQ(n, std::stoul(queues));
+    std::vector<std::string> names{"other"};
+    if (drv["queue_pairs"].get<bool>()) {
+      for (size_t q = 0; q < n; ++q) names.push_back(fmt::format("TxRx-{}", q));
+    } else {
+      for (size_t q = 0; q < n; ++q) names.push_back(fmt::format("rx-{}", q));
+      for (size_t q = 0; q < n; ++q) names.push_back(fmt::format("tx-{}", q));
+    }
+    ASSERT_EQ(names.size(), drv["msix_vectors"].get<size_t>());
+    EXPECT_EQ(nic["msix_by_vector"].size(), names.size()) << nic["msix_by_vector"].dump();
+    uint64_t total = 0;
+    for (size_t v = 0; v < names.size(); ++v) {
+      EXPECT_EQ(nic["msix_by_vector"][names[v]], nic["msix"][v]) << names[v];
+      total += nic["msix"][v].get<uint64_t>();
+    }
+    EXPECT_GT(total, 0u);
+    // itr_us is per q_vector: every vector but "other", in the same order
+    ASSERT_EQ(drv["itr_us"].size(), names.size() - 1);
+    EXPECT_EQ(drv["itr_us_by_vector"].size(), names.size() - 1);
+    for (size_t i = 0; i + 1 < names.size(); ++i)
+      EXPECT_EQ(drv["itr_us_by_vector"][names[i + 1]], drv["itr_us"][i]) << names[i + 1];
+    EXPECT_EQ(nic["rqdpc_by_queue"].size(), n);
+    for (size_t q = 0; q < n; ++q)
+      EXPECT_EQ(nic["rqdpc_by_queue"][fmt::format("rx-{}", q)], nic["rqdpc"][q]);
+    for (size_t c = 0; c < rep["cpu"].size(); ++c) {
+      EXPECT_EQ(rep["cpu"][c]["cpu"], c);
+      EXPECT_EQ(rep["softnet"]["per_cpu"][c]["cpu"], c);
+    }
+    ASSERT_GT(rep["tx"]["bql"].size(), 0u);
+    for (size_t q = 0; q < rep["tx"]["bql"].size(); ++q) {
+      EXPECT_EQ(rep["tx"]["bql"][q]["queue"], q);
+      EXPECT_EQ(rep["tx"]["qdisc"]["queues"][q]["queue"], q);
+    }
+    fs::remove_all(dir);
+  }
+  // Without MSI-X there is no MSI-X vector to name; the one interrupt's ITR keeps its queue's
+  const std::string dir = fresh_dir("labelled-msi");
+  ASSERT_EQ(
+      run_igbsim("run --quiet --out " + dir + " --set driver.irq_mode=msi --set traffic.frames=100")
+          .status,
+      0);
+  const json rep = load_report(dir);
+  EXPECT_EQ(rep["nic"]["msix_by_vector"], json::object());
+  EXPECT_EQ(rep["driver"]["itr_us_by_vector"].size(), rep["driver"]["itr_us"].size());
+  fs::remove_all(dir);
+}
