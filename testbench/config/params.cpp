@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "costs.h"
+#include "look_at.h"
 #include "rtl_ports.h"
 #include "run_config.h"
 
@@ -625,6 +626,13 @@ params::params() {
           "the drain's bound: after the last frame's wire end the run goes on until every frame "
           "has its fate (delivered or counted), at most this long; frames still without one are "
           "reported as checks.in_flight (per place in in_flight_at), not lost"),
+      checked(text("summary.look_at", field(&rc::look_at),
+                   "report.json figures the summary prints on its `look at` line, each labelled "
+                   "with its path and times in human units: paths joined by commas, keys by '.', "
+                   "[N] or [*] for an array's elements, * in a key for every key that matches "
+                   "(cpu[0].hardirq_ns, tx.bql[*].limit, tx.ethtool.tx_queue_*_packets). Each "
+                   "shipped scenario names those its header says to look at"),
+              look_at_check),
   };
   for (const auto& [name, member] : cost_table::fields()) {
     defs_.push_back(num("cost." + name, field(&rc::costs, member),

@@ -55,6 +55,8 @@ struct run_config {
   // sim.journey: keep the journey rows of every N-th frame and datagram (1: all; 0: off, no
   // journey.csv / tx_journey.csv)
   uint64_t journey_every = 1;
+  // summary.look_at: the report.json paths the summary's `look at` line shows
+  std::string look_at;
 };
 
 run_config configure_run(const params& p);

@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "human_time.h"
+#include "look_at.h"
 #include "sch_generic.h"
 #include "sim_time.h"
 #include "top.h"
@@ -732,6 +733,7 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
                          : "the drain ended at its bound, sim.drain_us after the last frame",
                      places);
   }
+  s += look_at_line(r, c.look_at);  // what the scenario says to look at
   const json& checks = r["checks"];
   const json& viol = checks["violations"];
   s += delivery_hint(t);

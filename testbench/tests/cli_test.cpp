@@ -441,6 +441,19 @@ TEST(BadInput, JourneySettingsThatAreNoneAreRefused) {
   fs::remove_all(d);
 }
 
+// summary.look_at takes report.json paths; one that is none is refused with one line naming
+// it, exit 2, nothing written
+TEST(BadInput, LookAtPathsThatAreNoneAreRefused) {
+  const fs::path d = fresh_dir("look-at-bad");
+  for (const std::string v :
+       {"cpu[x].idle_ns", "nic.mpc,,driver.irqs", "cpu[0", ".nic", "nic..mpc", "nic.mpc; rm"}) {
+    const result r = run_igbsim("run --set 'summary.look_at=" + v + "' --out " + d.string());
+    expect_refused(r, v);
+    EXPECT_NE(r.err.find("summary.look_at: "), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d)) << v;
+  }
+}
+
 TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   const fs::path d = fresh_dir("journey-bad");
   ASSERT_EQ(run_igbsim("run --quiet --set traffic.frames=20 --out " + d.string()).status, 0);

@@ -14,6 +14,7 @@
 #include <functional>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -2233,6 +2234,58 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
 
 // ---- Shipped scenarios ----------------------------------------------------------------------
 
+// The scenarios' `look at` lines (summary.look_at)
+namespace {
+// A scenario's header text after "# Look at:", up to its "# Vary:" line or the header's end
+std::string look_at_header(const std::string& file) {
+  std::ifstream f(file);
+  std::string text, line;
+  bool in = false;
+  while (std::getline(f, line)) {
+    if (line.rfind("# Look at:", 0) == 0) in = true;
+    else if (in && (line.rfind("# Vary:", 0) == 0 || line.rfind("#", 0) != 0)) break;
+    if (in) text += line.substr(1) + "\n";
+  }
+  return text;
+}
+// The scenario's summary.look_at paths
+std::vector<std::string> look_at_paths(const std::string& file) {
+  std::ifstream f(file);
+  std::string line, value;
+  while (std::getline(f, line))
+    if (line.rfind("look_at = \"", 0) == 0) value = line.substr(11, line.rfind('"') - 11);
+  std::vector<std::string> v;
+  std::stringstream ss(value);
+  for (std::string p; std::getline(ss, p, ',');) v.push_back(p.substr(p.find_first_not_of(' ')));
+  return v;
+}
+bool starts(const std::string& s, const std::string& with) { return s.rfind(with, 0) == 0; }
+// The figure at a plain path (no [*], no * in a key) as the summary must show it, computed
+// from report.json here; "" for paths that expand, which are checked for presence only
+std::string expected_figure(const json& rep, const std::string& path) {
+  if (path.find('*') != std::string::npos) return "";
+  std::string ptr = "/";
+  for (char c : path) {
+    if (c == '.' || c == '[') ptr += '/';
+    else if (c != ']') ptr += c;
+  }
+  ptr.erase(
+      std::unique(ptr.begin(), ptr.end(), [](char a, char b) { return a == '/' && b == '/'; }),
+      ptr.end());
+  const json::json_pointer jp(ptr);
+  if (!rep.contains(jp)) return starts(path, "checks.dropped_by.") ? "0" : "-";
+  const json& v = rep.at(jp);
+  if (!v.is_number()) return "";
+  const std::string leaf = path.substr(path.rfind('.') + 1);
+  const bool time = (leaf.size() > 3 && leaf.substr(leaf.size() - 3) == "_ns") ||
+                    (starts(path, "latency_ns.") && leaf != "count");
+  if (time && v.get<double>() != 0) return human_time(v.get<double>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  const double x = v.get<double>();
+  return x == std::floor(x) ? fmt::format("{:.0f}", x) : "";
+}
+}  // namespace
+
 class Scenario : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
@@ -2245,6 +2298,18 @@ TEST_P(Scenario, RunsWithZeroViolationsAndEveryFrameAccounted) {
   EXPECT_EQ(rep["checks"]["lost_unaccounted"], 0);
   EXPECT_EQ(rep["checks"]["delivered"].get<uint64_t>() + sum_dropped(rep),
             rep["checks"]["offered"].get<uint64_t>());
+  // The summary's `look at` line: each figure the scenario's header names, with its value
+  const std::vector<std::string> paths = look_at_paths(file);
+  if (paths.empty()) return;
+  const size_t at = r.out.find("\n  look at    ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  for (const auto& p : paths) {
+    const std::string figure = expected_figure(rep, p);
+    EXPECT_NE(figure, "-") << p << " is not in the report";
+    EXPECT_NE(line.find(p + " " + figure), std::string::npos) << p << " " << figure << ": " << line;
+    EXPECT_EQ(line.find(p + " -"), std::string::npos) << line;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, Scenario,
@@ -3957,5 +4022,65 @@ TEST(EndToEnd, ReportArraysAreLabelled) {
   const json rep = load_report(dir);
   EXPECT_EQ(rep["nic"]["msix_by_vector"], json::object());
   EXPECT_EQ(rep["driver"]["itr_us_by_vector"].size(), rep["driver"]["itr_us"].size());
+  fs::remove_all(dir);
+}
+
+// ---- The summary's `look at` line ----------------------------------------------------------
+
+// Every shipped scenario whose header says what to look at names exactly that in
+// summary.look_at: each report path the header names is printed (itself, or the figures
+// under it), and each printed path is one the header names or elaborates
+TEST(Scenario, LookAtNamesWhatTheHeaderSays) {
+  const std::regex token(R"([a-z_]+(\[[0-9]+\])?(\.[a-z_0-9]+)+|[a-z_]+\[[0-9]+\])");
+  size_t scenarios = 0;
+  for (const auto& e : fs::directory_iterator(std::string(IGBSIM_SOURCE_DIR) + "/scenarios")) {
+    if (e.path().extension() != ".toml") continue;
+    const std::string header = look_at_header(e.path().string());
+    const std::vector<std::string> paths = look_at_paths(e.path().string());
+    EXPECT_EQ(header.empty(), paths.empty()) << e.path() << ": a header's Look at and look_at";
+    if (header.empty()) continue;
+    ++scenarios;
+    for (std::sregex_iterator m(header.begin(), header.end(), token), end; m != end; ++m) {
+      const std::string t = m->str();
+      bool printed = false;
+      for (const auto& p : paths) printed |= p == t || starts(p, t + ".") || starts(p, t + "[");
+      EXPECT_TRUE(printed) << e.path() << ": the header names " << t;
+    }
+    for (const auto& p : paths) {
+      bool named = false;
+      for (std::sregex_iterator m(header.begin(), header.end(), token), end; m != end; ++m)
+        named |= starts(p, m->str());
+      const std::string leaf = p.substr(p.rfind('.') + 1);
+      named |= std::regex_search(header, std::regex("\\b" + leaf + "\\b"));
+      EXPECT_TRUE(named) << e.path() << ": " << p << " is not in its header";
+    }
+  }
+  EXPECT_GE(scenarios, 11u);
+}
+
+// --set summary.look_at: the summary's `look at` line shows those figures, labelled with their
+// paths, times in human units; a path the report lacks shows "-"
+TEST(EndToEnd, LookAtLineShowsTheFiguresNamed) {
+  const std::string dir = fresh_dir("look-at");
+  const std::string paths =
+      "nic.mpc, driver.irqs, cpu[0].softirq_ns, latency_ns.end_to_end.p99, nic.msix_by_vector, "
+      "checks.dropped_by.rx_missed_errors, no.such.figure";
+  const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=200 --set '" +
+                              "summary.look_at=" + paths + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json rep = load_report(dir);
+  const json& m = rep["nic"]["msix_by_vector"];
+  const std::string msix =
+      fmt::format("{{other {}, rx-0 {}, tx-0 {}}}", u(m["other"]), u(m["rx-0"]), u(m["tx-0"]));
+  const std::string expected = fmt::format(
+      "  look at    nic.mpc {}, driver.irqs {}, cpu[0].softirq_ns {}, latency_ns.end_to_end.p99 "
+      "{}, nic.msix_by_vector {}, checks.dropped_by.rx_missed_errors 0, no.such.figure -\n",
+      u(rep["nic"]["mpc"]), u(rep["driver"]["irqs"]),
+      human_time(rep["cpu"][0]["softirq_ns"].get<double>()),
+      human_time(rep["latency_ns"]["end_to_end"]["p99"].get<double>()), msix);
+  EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "in:\n" << r.out;
+  // None set (the embedded default): no such line
+  const result plain = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=20");
+  EXPECT_EQ(plain.out.find("look at"), std::string::npos) << plain.out;
   fs::remove_all(dir);
 }
