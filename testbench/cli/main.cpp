@@ -178,7 +178,8 @@ std::string default_out(const std::string& file, const char* fallback) {
 
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out,
             bool waves, int64_t seed, bool quiet, bool rx_pcap, bool tx_pcap, const wave_opts& wo,
-            bool plots, const std::string& sweep_point, const std::optional<std::string>& journey) {
+            bool plots, const std::string& sweep_point, const std::optional<std::string>& journey,
+            double progress_every_s) {
   double win_start = 0, win_end = -1;
   if (!wo.window.empty()) {
     const auto colon = wo.window.find(':');
@@ -253,6 +254,7 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     o.outdir = tmp.string();
     o.waves = waves;
     o.quiet = quiet;
+    o.progress_every_s = progress_every_s;
     o.rx_pcap = rx_pcap;
     o.tx_pcap = tx_pcap;
     o.plots = plots;
@@ -405,6 +407,11 @@ int sc_main(int argc, char* argv[]) {
   auto* seed_opt =
       run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
+  double progress_every = 10;
+  auto* progress_opt = run->add_option(
+      "--progress-every", progress_every,
+      "seconds of wall time between progress lines where stderr is no terminal (a log; "
+      "default 10)");
   run->add_flag("--rx-pcap", rx_pcap, "write rx.pcap: the frames delivered to sockets");
   run->add_flag("--tx-pcap", tx_pcap,
                 "write tx.pcap: the frames the NIC sent on its wire (with a sender, send.*, an "
@@ -509,10 +516,13 @@ int sc_main(int argc, char* argv[]) {
     }
     if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
       throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
+    if (progress_opt->count() && !(progress_every >= 0.1 && progress_every <= 86400))
+      throw input_error(fmt::format(
+          "--progress-every {}: seconds between progress lines, 0.1 to 86400", progress_every));
     wo.trigger_given = trigger_opt->count() > 0;
-    return cmd_run(scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots,
-                   sweep_point,
-                   journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt);
+    return cmd_run(
+        scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots, sweep_point,
+        journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt, progress_every);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <regex>
 #include <sstream>
 #include <filesystem>
 #include <fstream>
@@ -797,4 +798,90 @@ TEST(HumanTime, ThreeFiguresInTheShortestUnit) {
   EXPECT_EQ(human_time(99960), "100 us");
   EXPECT_EQ(human_time(1.5e9), "1.50 s");
   EXPECT_EQ(human_time(-4350), "-4.35 us");
+}
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+// A run of a few seconds: enough frames at line rate
+constexpr uint64_t kProgressFrames = 600000;
+const std::string kProgressRun =
+    fmt::format("run --set traffic.frames={} --set traffic.rate_pct=100", kProgressFrames);
+
+}  // namespace
+
+// Where standard error is no terminal (a Slurm log, a pipe): a plain line every
+// --progress-every seconds, each with the percent of the frames offered and the time left; no
+// carriage return or escape code.
+TEST(Progress, ALogGetsPlainLinesWithPercentDoneAndTimeLeft) {
+  const fs::path d = fresh_dir("progress-log");
+  const auto t0 = std::chrono::steady_clock::now();
+  const result r = run_igbsim(kProgressRun + " --progress-every 0.5 --out " + d.string());
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.back(), '\n');
+  const std::regex line(
+      R"(igbsim: progress: (\d+)% done, \d+\.\d{3} ms simulated, (\d+) frames offered, )"
+      R"((\d+ s|\d+ min \d\d s) elapsed, (about (\d+ s|\d+ min \d\d s) left|draining))");
+  const auto lines = lines_of(r.err);
+  ASSERT_GE(lines.size(), 2u) << "a run of " << wall << " s, a line every 0.5 s:\n" << r.err;
+  EXPECT_LE(static_cast<double>(lines.size()), wall / 0.5 + 1) << r.err;
+  uint64_t last = 0;
+  int with_time_left = 0;
+  for (const auto& l : lines) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(l, m, line)) << l;
+    const uint64_t frames = std::stoull(m[2]);
+    EXPECT_EQ(std::stoull(m[1]), frames * 100 / kProgressFrames) << l;
+    EXPECT_GE(frames, last) << l;
+    last = frames;
+    with_time_left += m[5].matched;
+  }
+  EXPECT_GE(with_time_left, 1) << r.err;
+  fs::remove_all(d);
+}
+
+// A run shorter than the interval (10 s by default) prints no progress line at all.
+TEST(Progress, AShortRunInALogPrintsNone) {
+  const fs::path d = fresh_dir("progress-short");
+  const result r = run_igbsim("run --set traffic.frames=3000 --out " + d.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  fs::remove_all(d);
+}
+
+// On a terminal (a pty, made by script(1)) the line is rewritten in place with '\r'.
+TEST(Progress, ATerminalGetsOneLineRewrittenInPlace) {
+  const fs::path d = fresh_dir("progress-tty");
+  const std::string cmd = fmt::format("script -qec '{} {} --out {}' /dev/null", IGBSIM_BINARY,
+                                      kProgressRun, d.string());
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ASSERT_EQ(::pclose(p), 0) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\r  \d+% done, .* frames offered, .*left)")))
+      << out;
+  EXPECT_EQ(out.find("igbsim: progress:"), std::string::npos) << out;
+  fs::remove_all(d);
+}
+
+TEST(Progress, ABadIntervalIsRefused) {
+  const fs::path d = fresh_dir("progress-bad");
+  for (const char* v : {"0", "-1", "nan"}) {
+    const result r = run_igbsim(fmt::format("run --progress-every {} --out {}", v, d.string()));
+    expect_refused(r, v);
+    EXPECT_NE(r.err.find("--progress-every"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d));
+  }
 }

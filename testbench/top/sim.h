@@ -16,6 +16,8 @@ struct run_options {
   std::string outdir;  // where the output files go (already created)
   bool waves = false;
   bool quiet = false;
+  // Where stderr is no terminal: seconds of wall time between progress lines (--progress-every)
+  double progress_every_s = 10;
   bool rx_pcap = false;  // write rx.pcap: the frames delivered to sockets
   bool tx_pcap = false;  // write tx.pcap: the frames the NIC sent on its wire
   bool plots = false;    // write plots/*.png with gnuplot

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 #include <unordered_set>
@@ -516,24 +517,65 @@ void igbsim_top::start_tasks() {
     k.cpu((cfg.kp.app_cpu + static_cast<int>(t)) % k.cores()).spawn(app->tasks[t].get());
 }
 
-// Progress on stderr for runs longer than about two seconds, when it is a terminal
+// A wall-clock span as a person reads it: "42 s", "3 min 05 s", "2 h 07 min"
+static std::string human_span(double s) {
+  const auto n = static_cast<long long>(std::llround(std::max(0.0, s)));
+  if (n < 60) return fmt::format("{} s", n);
+  if (n < 3600) return fmt::format("{} min {:02} s", n / 60, n % 60);
+  return fmt::format("{} h {:02} min", n / 3600, n % 3600 / 60);
+}
+
+// The fraction of the run done: of the offered frames (traffic.frames, a capture's), else of
+// traffic.duration_us, else of the sender's datagrams; < 0 when it cannot be told (live).
+double igbsim_top::fraction_done() const {
+  const traffic_config& tc = cfg.tc;
+  const uint64_t frames = tc.pcap.empty() ? tc.frames : cfg.pcap_count;
+  double done = -1;
+  if (live) return done;
+  if (frames) done = static_cast<double>(sb.offered_count()) / static_cast<double>(frames);
+  else if (tc.duration_us > 0)
+    done = first_frame_ps == UINT64_MAX
+               ? 0.0
+               : std::max(0.0, sc_time_stamp().to_seconds() -
+                                   static_cast<double>(first_frame_ps) * 1e-12) /
+                     (tc.duration_us * 1e-6);
+  else if (sender && cfg.sc.frames)
+    done = static_cast<double>(txsb.sent_count(tx_source::sender)) /
+           static_cast<double>(cfg.sc.frames);
+  return std::min(done, 1.0);
+}
+
+// Progress on stderr while the run goes on (README, "Long runs"). On a terminal, one line
+// rewritten in place twice a second once the run has taken two seconds; elsewhere (a Slurm
+// log, a pipe) a plain line every opt.progress_every_s seconds of wall time, so a log holds
+// no carriage returns or escape codes.
 void igbsim_top::progress() {
+  if (progress_ == progress_mode::off) return;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
-  if (!show_progress_ || wall < next_progress_s_) return;
-  next_progress_s_ = wall + 0.5;
+  if (wall < next_progress_s_) return;
+  const bool tty = progress_ == progress_mode::terminal;
+  next_progress_s_ = wall + (tty ? 0.5 : opt.progress_every_s);
   const double sim_s = sc_time_stamp().to_seconds();
-  const traffic_config& tc = cfg.tc;
-  double done = 0;  // fraction of the offered traffic
-  if (tc.frames) done = static_cast<double>(sb.offered_count()) / static_cast<double>(tc.frames);
-  else if (tc.duration_us > 0 && first_frame_ps != UINT64_MAX)
-    done = std::max(0.0, sim_s - static_cast<double>(first_frame_ps) * 1e-12) /
-           (tc.duration_us * 1e-6);
-  done = std::min(done, 1.0);
-  const std::string left =
-      done > 0.01 ? fmt::format(", ~{:.0f} s left", wall * (1 - done) / done) : "";
-  std::fprintf(stderr, "\r  %.3f ms simulated, %llu frames, %.4f sim-s/s%s   ", sim_s * 1e3,
-               static_cast<unsigned long long>(sb.offered_count()), sim_s / wall, left.c_str());
+  const double done = fraction_done();
+  std::string pct = "?% done", left = "time left unknown";
+  if (done >= 0) {
+    // floor: 100 % only once everything is offered (the drain is then all that is left)
+    pct = fmt::format("{}% done", static_cast<int>(std::floor(done * 100)));
+    if (done >= 1) left = "draining";
+    else if (done >= 0.01) left = "about " + human_span(wall * (1 - done) / done) + " left";
+  }
+  const std::string line =
+      fmt::format("{}, {:.3f} ms simulated, {} frames offered, {} elapsed, {}", pct, sim_s * 1e3,
+                  sb.offered_count(), human_span(wall), left);
+  if (tty) {
+    // Padded over the previous line, which may have been longer
+    std::fprintf(stderr, "\r  %-*s", static_cast<int>(progress_width_), line.c_str());
+    progress_width_ = std::max(progress_width_, line.size());
+  } else {
+    std::fprintf(stderr, "igbsim: progress: %s\n", line.c_str());
+  }
+  std::fflush(stderr);
   progress_shown_ = true;
 }
 
@@ -557,9 +599,12 @@ void igbsim_top::spawn_run_control() {
     stats_read_ = true;
     run_ev_.notify(SC_ZERO_TIME);
   };
-  show_progress_ = !opt.quiet && ::isatty(STDERR_FILENO);
+  progress_ = opt.quiet                 ? progress_mode::off
+              : ::isatty(STDERR_FILENO) ? progress_mode::terminal
+                                        : progress_mode::log;
+  if (progress_ == progress_mode::log) next_progress_s_ = opt.progress_every_s;
   fate_hook_ = [this] {
-    if (show_progress_) progress();
+    progress();
     if (stop_signal || (src.exhausted() && sb.outstanding() == 0)) run_ev_.notify(SC_ZERO_TIME);
   };
   sc_spawn(
@@ -572,7 +617,7 @@ void igbsim_top::spawn_run_control() {
       // Live traffic: simulated time must not run ahead of the wall clock, or a datagram
       // would land in the simulated past; then let the wire look for new datagrams.
       wait(sc_time(50, SC_US));
-      if (show_progress_) progress();
+      progress();
       if (!src.started()) continue;
       // (in doubles: the first frame may start a few ns after now, and sc_time is unsigned)
       const double ahead_ns =
@@ -608,6 +653,7 @@ void igbsim_top::spawn_run_control() {
     sc_time period(50, SC_US);
     while (!stop_signal) {
       wait(period);
+      progress();  // a stretch without a frame's fate (a sender-only run)
       if (period < sc_time(10, SC_MS)) period = period * 2.0;
     }
     run_ev_.notify(SC_ZERO_TIME);
@@ -661,7 +707,8 @@ std::string igbsim_top::run() {
     const std::string err = write_tx_pcap(opt.outdir + "/tx.pcap", dev.tx_frames());
     if (!err.empty()) return err;
   }
-  if (progress_shown_) std::fprintf(stderr, "\r%80s\r", "");
+  if (progress_shown_ && progress_ == progress_mode::terminal)
+    std::fprintf(stderr, "\r%*s\r", static_cast<int>(progress_width_ + 2), "");
   // The progress watchdog stopped a run that no longer moved (systemc/nic.h): an error (exit
   // 1), with its one-line diagnosis.
   if (!dev.stalled().empty()) return dev.stalled();

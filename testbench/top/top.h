@@ -136,6 +136,7 @@ class igbsim_top : public sc_core::sc_module {
   void start_tasks();
   void spawn_run_control();
   void progress();
+  double fraction_done() const;
   // The earliest of each kind: a CPU stamps its events with its local time, which runs ahead of
   // SystemC's, so a later call can carry an earlier time
   void note_event(const std::string& ev, const sc_core::sc_time& t) {
@@ -152,8 +153,10 @@ class igbsim_top : public sc_core::sc_module {
   task_struct bringup_;
   task_struct stats_task_;
   bool stats_read_ = false;
-  bool show_progress_ = false;
+  enum class progress_mode { off, terminal, log };
+  progress_mode progress_ = progress_mode::off;
   bool progress_shown_ = false;
+  size_t progress_width_ = 0;  // the longest progress line yet (terminal)
   double next_progress_s_ = 2.0;
   std::chrono::steady_clock::time_point wall0_;
 };
