@@ -8,8 +8,11 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <random>
@@ -214,9 +217,111 @@ std::vector<std::string> sweep_figures(const json& r) {
   return v;
 }
 
-// One row per point: its axes, status, and the figures a study compares.
-int merge(const std::string& out, const json& points, const std::map<size_t, int>& statuses) {
-  std::vector<size_t> missing;
+// The exit status a point's process ended with, as recorded beside its folder
+// (DIR/point-NNN.exit: "SWEEP_ID:N STATUS", written by the local sweep and by each Slurm array
+// task); none when nothing of this sweep was recorded.
+std::optional<int> recorded_exit(const std::string& out, size_t i, const std::string& sweep_id) {
+  std::ifstream f(point_dir(out, i) + ".exit");
+  std::string who;
+  int st = 0;
+  if (!(f >> who >> st) || who != fmt::format("{}:{}", sweep_id, i)) return std::nullopt;
+  return st;
+}
+
+std::string exit_meaning(int st) {
+  if (st > 128) {
+    const int sig = st - 128;
+    return fmt::format("stopped by signal {}{}", sig,
+                       sig == SIGTERM   ? " (SIGTERM: a Slurm time limit, scancel or Ctrl-C)"
+                       : sig == SIGKILL ? " (SIGKILL: killed, e.g. out of memory or past a time "
+                                          "limit's grace)"
+                                        : "");
+  }
+  if (st == 127)
+    return "exit status 127: igbsim could not be started (is the binary on a file "
+           "system the nodes share?)";
+  if (st == 2) return "exit status 2: bad input";
+  return fmt::format("exit status {}", st);
+}
+
+// Where a point's output went: the local sweep's log, or its Slurm array task's
+std::string point_log(const std::string& out, size_t i) {
+  std::error_code ec;
+  if (fs::exists(point_dir(out, i) + ".log", ec)) return point_dir(out, i) + ".log";
+  const std::string tail = fmt::format("_{}.out", i);
+  for (const auto& e : fs::directory_iterator(out, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.rfind("slurm-", 0) == 0 && n.size() > tail.size() &&
+        n.compare(n.size() - tail.size(), tail.size(), tail) == 0)
+      return e.path().string();
+  }
+  return "";
+}
+
+// A point's row status and, when it has no complete result, why
+struct verdict {
+  std::string status;  // ok, violations, incomplete, failed, not_run
+  std::string why;
+  json report;  // null without a usable report
+};
+
+verdict judge_point(const std::string& out, const json& p, bool stopped_sweep,
+                    const std::map<size_t, int>& statuses) {
+  const size_t i = p["point"];
+  const std::string dir = point_dir(out, i);
+  const std::string sweep_id = p.value("sweep_id", std::string());
+  verdict v{"failed", "", json()};
+  std::optional<int> exit = recorded_exit(out, i, sweep_id);
+  if (auto it = statuses.find(i); it != statuses.end()) exit = it->second;
+  std::error_code ec;
+  if (std::ifstream f(dir + "/report.json"); f) {
+    try {
+      json r = json::parse(f);
+      // Only this sweep's own result for this point counts (not one left by an earlier sweep)
+      if (p.contains("sweep_id") &&
+          r.value("sweep_point", std::string()) != fmt::format("{}:{}", sweep_id, i)) {
+        v.why = "its report.json is an earlier sweep's, not this one's";
+      } else if (!r.value("complete", true)) {
+        // A partial result (the point was stopped: a signal, a Slurm time limit)
+        v.status = "incomplete";
+        v.why = fmt::format("report.json says \"complete\": false ({})",
+                            r.value("incomplete_reason", std::string("no reason given")));
+        v.report = std::move(r);
+      } else {
+        v.status = r["checks"]["passed"].get<bool>() ? "ok" : "violations";
+        v.report = std::move(r);
+      }
+    } catch (const std::exception&) {
+      v.why = "its report.json is damaged (not a report)";
+    }
+  } else if (stopped_sweep && !exit) {
+    v.status = "not_run";  // a stopped sweep's
+    v.why = "not started: the sweep was stopped first";
+  } else if (!exit && !fs::exists(dir, ec) && point_log(out, i).empty()) {
+    v.status = "not_run";
+    v.why = "no folder, no log and no exit status: it never ran (was its array task submitted, "
+            "or cancelled before it started?)";
+  } else {
+    v.why = "no report.json";
+    for (const auto& e : fs::directory_iterator(out, ec))
+      if (e.path().filename().string().rfind(fs::path(dir).filename().string() + ".tmp.", 0) == 0)
+        v.why += fmt::format(" (its run was killed before its end: {} is left)",
+                             e.path().filename().string());
+  }
+  if (exit && *exit != 0 && *exit != 3 && v.status != "incomplete") {
+    v.status = "failed";  // every figure empty (README, Sweeps)
+    v.report = json();
+    v.why = exit_meaning(*exit) + (v.why.empty() ? "" : ", " + v.why);
+  } else if (exit && *exit != 0 && v.status == "incomplete") {
+    v.why = exit_meaning(*exit) + ", " + v.why;
+  }
+  return v;
+}
+
+// One row per point: its axes, status, and the figures a study compares. The points without a
+// complete result are named on stderr, each with its axes, folder and why.
+int merge(const std::string& out, const json& points, const std::map<size_t, int>& statuses,
+          bool stopped_sweep) {
   std::ofstream csv(out + "/sweep.csv");
   std::vector<std::string> axis_names;
   for (auto& [k, v] : points.at(0)["axes"].items()) {
@@ -228,53 +333,82 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
   for (const char* f : kSweepFigures) csv << "," << f;
   csv << "\n";
   int worst = 0;
+  std::vector<std::string> missing;  // one line per point without a complete result
   for (const auto& p : points) {
     const size_t i = p["point"];
-    const std::string dir = point_dir(out, i);
-    std::string status = "failed";
-    json r;
-    if (std::ifstream f(dir + "/report.json"); f) {
-      try {
-        r = json::parse(f);
-        // Only this sweep's own result for this point counts (not one left by an earlier sweep)
-        const std::string want = fmt::format("{}:{}", p.value("sweep_id", std::string()), i);
-        // A partial result (the point was stopped: a signal, a Slurm time limit) is incomplete
-        if (!p.contains("sweep_id") || r.value("sweep_point", std::string()) == want)
-          status = !r.value("complete", true)          ? "incomplete"
-                   : r["checks"]["passed"].get<bool>() ? "ok"
-                                                       : "violations";
-        else r = json();
-      } catch (const std::exception&) {
-        r = json();
-      }
+    const verdict v = judge_point(out, p, stopped_sweep, statuses);
+    worst = std::max(worst, v.status == "ok" ? 0 : v.status == "violations" ? 1 : 2);
+    std::string axes;
+    csv << i << "," << v.status;
+    for (const auto& a : axis_names) {
+      const std::string val = p["axes"][a].get<std::string>();
+      csv << "," << val;
+      axes += fmt::format("{}{}={}", axes.empty() ? "" : ", ", a, val);
     }
-    if (auto it = statuses.find(i);
-        it != statuses.end() && it->second != 0 && it->second != 3 && status != "incomplete")
-      status = "failed";
-    if (status == "failed" && !statuses.empty() && !statuses.count(i))
-      status = "not_run";  // a stopped sweep's
-    if (status != "ok" && status != "violations") missing.push_back(i);
-    worst = std::max(worst, status == "ok" ? 0 : status == "violations" ? 1 : 2);
-    csv << i << "," << status;
-    for (const auto& a : axis_names) csv << "," << p["axes"][a].get<std::string>();
-    if (r.is_null()) {  // no report: every figure empty
+    if (v.status != "ok" && v.status != "violations") {
+      const std::string log = point_log(out, i);
+      missing.push_back(fmt::format("  point {:03} ({}) {}: {}: {}{}", i, axes, point_dir(out, i),
+                                    v.status, v.why, log.empty() ? "" : "; log " + log));
+    }
+    if (v.report.is_null()) {  // no report: every figure empty
       csv << std::string(kSweepFigureCount, ',') << "\n";
       continue;
     }
-    for (const std::string& f : sweep_figures(r)) csv << "," << f;
+    for (const std::string& f : sweep_figures(v.report)) csv << "," << f;
     csv << "\n";
   }
+  csv.close();
   if (!missing.empty()) {
-    std::string list;
-    for (size_t n = 0; n < missing.size() && n < 20; ++n)
-      list += fmt::format("{}{:03}", n ? ", " : "", missing[n]);
-    if (missing.size() > 20) list += fmt::format(" and {} more", missing.size() - 20);
-    std::printf("igbsim sweep: %zu of %zu points have no complete result of this sweep (failed, "
-                "stopped or not run): %s; their logs "
-                "are %s/point-NNN.log\n",
-                missing.size(), points.size(), list.c_str(), out.c_str());
+    std::string msg = fmt::format(
+        "igbsim sweep: {} of {} points have no complete result; {}/sweep.csv has a row for each "
+        "point, these without a complete one:\n",
+        missing.size(), points.size(), out);
+    for (size_t n = 0; n < missing.size() && n < 20; ++n) msg += missing[n] + "\n";
+    if (missing.size() > 20)
+      msg += fmt::format("  and {} more (the status column of sweep.csv)\n", missing.size() - 20);
+    std::fputs(msg.c_str(), stderr);
   }
   return worst == 2 ? 1 : worst == 1 ? 3 : 0;
+}
+
+void write_slurm(const std::string& file, const std::string& out, const std::vector<point>& points,
+                 const std::string& self, const std::string& sweep_id) {
+  std::ofstream sb(out + "/sweep.sbatch");
+  sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string()
+     << ": one array task per point\n"
+     << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1 << "\n"
+     << "#SBATCH --cpus-per-task=1\n#SBATCH --output=" << out << "/slurm-%A_%a.out\n"
+     << "set -euo pipefail\n"
+     << "# A time limit or scancel sends SIGTERM: igbsim stops with a partial result; the task\n"
+     << "# still records its exit status for the merge.\n"
+     << "trap 'echo \"igbsim sweep: SIGTERM: the point stops with a partial result\" >&2' TERM\n"
+     << "case \"$SLURM_ARRAY_TASK_ID\" in\n";
+  for (const auto& p : points) {
+    sb << "  " << p.index << ") point=" << fmt::format("{:03}", p.index) << "; args=(";
+    for (size_t a = 0; a < p.args.size(); ++a) sb << (a ? " " : "") << shell_quote(p.args[a]);
+    sb << ") ;;\n";
+  }
+  sb << "  *) echo \"igbsim sweep: this sweep has no point $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\n"
+     << "esac\nrc=0\n"
+     << shell_quote(self) << " \"${args[@]}\" || rc=$?\n"
+     << "printf '%s:%d %d\\n' " << shell_quote(sweep_id) << " \"$SLURM_ARRAY_TASK_ID\" \"$rc\" > "
+     << shell_quote(out) << "/point-\"$point\".exit\n"
+     << "exit \"$rc\"\n";
+  std::ofstream mb(out + "/merge.sbatch");
+  mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << out
+     << "/slurm-merge-%j.out\n"
+     << "exec " << shell_quote(self) << " sweep --merge " << shell_quote(out) << "\n";
+  std::ofstream sh(out + "/submit.sh");
+  sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all "
+        "ended.\nset -euo pipefail\n"
+     << "jid=$(sbatch --parsable " << shell_quote(out + "/sweep.sbatch") << ")\n"
+     << "sbatch --dependency=afterany:${jid} " << shell_quote(out + "/merge.sbatch") << "\n";
+  sh.close();
+  fs::permissions(out + "/submit.sh", fs::perms::owner_exec, fs::perm_options::add);
+}
+
+void record_exit(const std::string& out, size_t i, const std::string& sweep_id, int st) {
+  std::ofstream(point_dir(out, i) + ".exit") << sweep_id << ":" << i << " " << st << "\n";
 }
 
 }  // namespace
@@ -290,28 +424,7 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
   dir.claim_in_place();
   write_points(abs_out, points, sweep_id);
   if (emit_slurm) {
-    std::ofstream sb(abs_out + "/sweep.sbatch");
-    sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string()
-       << ": one array task per point\n"
-       << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1 << "\n"
-       << "#SBATCH --cpus-per-task=1\n#SBATCH --output=" << abs_out << "/slurm-%A_%a.out\n"
-       << "set -euo pipefail\ncase \"$SLURM_ARRAY_TASK_ID\" in\n";
-    for (const auto& p : points) {
-      sb << "  " << p.index << ") exec " << shell_quote(self);
-      for (const auto& a : p.args) sb << " " << shell_quote(a);
-      sb << " ;;\n";
-    }
-    sb << "esac\n";
-    std::ofstream mb(abs_out + "/merge.sbatch");
-    mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << abs_out
-       << "/slurm-merge-%j.out\n"
-       << "exec " << shell_quote(self) << " sweep --merge " << shell_quote(abs_out) << "\n";
-    std::ofstream sh(abs_out + "/submit.sh");
-    sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all "
-          "ended.\nset -euo pipefail\n"
-       << "jid=$(sbatch --parsable " << shell_quote(abs_out + "/sweep.sbatch") << ")\n"
-       << "sbatch --dependency=afterany:${jid} " << shell_quote(abs_out + "/merge.sbatch") << "\n";
-    fs::permissions(abs_out + "/submit.sh", fs::perms::owner_exec, fs::perm_options::add);
+    write_slurm(file, abs_out, points, self, sweep_id);
     std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(),
                 abs_out.c_str());
     return 0;
@@ -335,7 +448,8 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     if (pid <= 0) return;
     const size_t i = running.at(pid);
     running.erase(pid);
-    status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    record_exit(abs_out, i, sweep_id, status[i]);
     std::printf("  point %03zu %s\n", i,
                 status[i] == 0    ? "ok"
                 : status[i] == 3  ? "violations"
@@ -369,7 +483,7 @@ int run_sweep(const std::string& file, int jobs, const std::string& out, bool em
     }
   }
   std::ifstream pj(abs_out + "/points.json");
-  const int rc = merge(abs_out, json::parse(pj), status);
+  const int rc = merge(abs_out, json::parse(pj), status, stop_signal != 0);
   plot_sweep(abs_out);
   if (stop_signal) {
     std::printf(
@@ -395,7 +509,7 @@ int merge_sweep(const std::string& out) {
   } catch (const std::exception&) {
     throw input_error(out + "/points.json: not a sweep's list of points (the file is damaged)");
   }
-  const int rc = merge(out, points, {});
+  const int rc = merge(out, points, {}, false);
   plot_sweep(out);
   return rc;
 }

@@ -24,10 +24,12 @@ namespace igbsim {
 // The most points one sweep may have: each point is a process and a folder.
 constexpr size_t kMaxSweepPoints = 10000;
 
-// Returns the exit status: 0 all points ran clean, 3 some found violations, 1 some failed.
+// Returns the exit status: 0 all points ran clean, 3 some found violations, 1 some failed
+// (sweep.csv is still written, with a row for every point).
 int run_sweep(const std::string& sweep_file, int jobs, const std::string& out_dir, bool emit_slurm,
               const std::string& self_exe);
-// Writes DIR/sweep.csv from the points' run folders (after a Slurm array finished).
+// Writes DIR/sweep.csv from the points' run folders (after a Slurm array finished); the same
+// exit statuses, and a message on stderr naming each point without a complete result and why.
 int merge_sweep(const std::string& out_dir);
 
 }  // namespace igbsim

@@ -731,9 +731,15 @@ TEST(Sweep, MergeTakesNoResultOfAnEarlierSweep) {
   EXPECT_FALSE(fs::exists(out / "point-001")) << "the earlier sweep's results are gone";
   fs::rename(d / "old-point-000", out / "point-000");
   const result m = run_igbsim("sweep --merge " + out.string());
-  EXPECT_NE(m.status, 0);
-  EXPECT_NE(m.out.find("000, 001"), std::string::npos)
-      << "names the points without a result: " << m.out;
+  EXPECT_EQ(m.status, 1);
+  EXPECT_NE(m.err.find("  point 000 (traffic.flows=1) " + (out / "point-000").string() +
+                       ": failed: its report.json is an earlier sweep's, not this one's"),
+            std::string::npos)
+      << "names the points without a result: " << m.err;
+  EXPECT_NE(
+      m.err.find("  point 001 (traffic.flows=2) " + (out / "point-001").string() + ": not_run: "),
+      std::string::npos)
+      << m.err;
   const std::string csv = read_file(out / "sweep.csv");
   EXPECT_EQ(csv.find(",ok,"), std::string::npos) << csv;
   fs::remove_all(d);
@@ -754,7 +760,10 @@ TEST(Sweep, MergeMarksAPartialPointIncomplete) {
   std::ofstream(out / "point-001" / "report.json") << r.dump(2);
   const result m = run_igbsim("sweep --merge " + out.string());
   EXPECT_EQ(m.status, 1);
-  EXPECT_NE(m.out.find("001"), std::string::npos) << m.out;
+  EXPECT_NE(m.err.find("  point 001 (traffic.flows=2) " + (out / "point-001").string() +
+                       ": incomplete: report.json says \"complete\": false"),
+            std::string::npos)
+      << m.err;
   const std::string csv = read_file(out / "sweep.csv");
   EXPECT_NE(csv.find("\n0,ok,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\n1,incomplete,"), std::string::npos) << csv;
@@ -884,4 +893,65 @@ TEST(Progress, ABadIntervalIsRefused) {
     EXPECT_NE(r.err.find("--progress-every"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(d));
   }
+}
+
+// sweep --merge names each point without a complete result: its axes, its folder and why; the
+// table still has a row for every point, and the exit status says the merge is incomplete.
+TEST(Sweep, MergeNamesEachMissingPointWithItsAxesFolderAndWhy) {
+  const fs::path d = fresh_dir("sweep-missing");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml")
+      << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2, 3, 4]\n";
+  const fs::path out = d / "out";
+  ASSERT_EQ(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + out.string()).status, 0);
+  std::ifstream pj(out / "points.json");
+  const std::string id = json::parse(pj)[0]["sweep_id"];
+  // 1: its process could not start (exit 127 recorded) and left no report
+  fs::remove(out / "point-001" / "report.json");
+  std::ofstream(out / "point-001.exit") << id << ":1 127\n";
+  // 2: stopped before its end
+  json r = load_report((out / "point-002").string());
+  r["complete"] = false;
+  r["incomplete_reason"] = "stopped by SIGTERM";
+  std::ofstream(out / "point-002" / "report.json") << r.dump(2);
+  // 3: no trace at all
+  for (const char* f : {"point-003", "point-003.log", "point-003.exit"}) fs::remove_all(out / f);
+  const result m = run_igbsim("sweep --merge " + out.string());
+  EXPECT_EQ(m.status, 1) << "the merge is incomplete";
+  const std::string o = out.string();
+  EXPECT_EQ(m.err,
+            "igbsim sweep: 3 of 4 points have no complete result; " + o +
+                "/sweep.csv has a row for each point, these without a complete one:\n"
+                "  point 001 (traffic.flows=2) " +
+                o +
+                "/point-001: failed: exit status 127: "
+                "igbsim could not be started (is the binary on a file system the nodes share?), "
+                "no report.json; log " +
+                o +
+                "/point-001.log\n"
+                "  point 002 (traffic.flows=3) " +
+                o +
+                "/point-002: incomplete: report.json says "
+                "\"complete\": false (stopped by SIGTERM); log " +
+                o +
+                "/point-002.log\n"
+                "  point 003 (traffic.flows=4) " +
+                o +
+                "/point-003: not_run: no folder, no log and "
+                "no exit status: it never ran (was its array task submitted, or cancelled before "
+                "it started?)\n");
+  const auto csv = lines_of(read_file(out / "sweep.csv"));
+  ASSERT_EQ(csv.size(), 5u);
+  EXPECT_EQ(csv[1].rfind("0,ok,1,5,", 0), 0u) << csv[1];
+  EXPECT_EQ(csv[2].rfind("1,failed,2,,", 0), 0u) << csv[2];
+  EXPECT_EQ(csv[3].rfind("2,incomplete,3,5,", 0), 0u) << csv[3];
+  EXPECT_EQ(csv[4].rfind("3,not_run,4,,", 0), 0u) << csv[4];
+  // All there: exit 0 and nothing said on stderr
+  const result all = run_igbsim("sweep " + (d / "s.toml").string() + " --jobs 2 --out " + o);
+  ASSERT_EQ(all.status, 0);
+  const result again = run_igbsim("sweep --merge " + o);
+  EXPECT_EQ(again.status, 0);
+  EXPECT_EQ(again.err, "");
+  fs::remove_all(d);
 }
