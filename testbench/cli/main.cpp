@@ -479,8 +479,23 @@ int sc_main(int argc, char* argv[]) {
   sw->add_option("--jobs", jobs, "points run at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   sw->add_option("--out", out, "output folder (default out/<sweep name>)");
-  sw->add_flag("--emit-slurm", emit_slurm,
-               "write a Slurm job array and merge step instead of running");
+  auto* emit_opt = sw->add_flag("--emit-slurm", emit_slurm,
+                                "write a Slurm job array and merge step instead of running");
+  // Passed to sbatch as #SBATCH lines; each overrides the sweep file's [slurm] key of its name
+  slurm_options slurm;
+  std::string s_time, s_mem, s_partition, s_account;
+  std::vector<std::string> s_extra;
+  const std::vector<CLI::Option*> slurm_opts = {
+      sw->add_option("--slurm-time", s_time,
+                     "time limit of each point's task: minutes, HH:MM:SS or D-HH:MM:SS"),
+      sw->add_option("--slurm-mem", s_mem, "memory of each point's task: 4G, 4000M"),
+      sw->add_option("--slurm-partition", s_partition, "partition of the array and the merge"),
+      sw->add_option("--slurm-account", s_account, "account of the array and the merge"),
+      sw->add_option("--slurm-extra", s_extra,
+                     "another sbatch flag for the array and the merge, one per option: "
+                     "--slurm-extra=--qos=long (repeatable)")
+          ->allow_extra_args(false)};
+  for (CLI::Option* o : slurm_opts) o->needs(emit_opt);
   sw->add_option("--merge", merge_dir, "merge a finished (Slurm) sweep folder into sweep.csv");
   try {
     app.parse(argc, argv);
@@ -512,7 +527,13 @@ int sc_main(int argc, char* argv[]) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");
       if (out.empty()) out = default_out(sweep_file, "sweep");
-      return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string());
+      if (slurm_opts[0]->count()) slurm.time = s_time;
+      if (slurm_opts[1]->count()) slurm.mem = s_mem;
+      if (slurm_opts[2]->count()) slurm.partition = s_partition;
+      if (slurm_opts[3]->count()) slurm.account = s_account;
+      if (slurm_opts[4]->count()) slurm.extra = s_extra;
+      return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string(),
+                       slurm);
     }
     if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
       throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));

@@ -51,9 +51,134 @@ std::string point_dir(const std::string& out, size_t i) {
   return fmt::format("{}/point-{:03}", out, i);
 }
 
+// Text from a file or the command line as one line of a message or a script comment: control
+// characters (a newline) shown escaped
+std::string printable(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '\n') o += "\\n";
+    else if (c < 0x20 || c == 0x7f) o += fmt::format("\\x{:02x}", c);
+    else o += static_cast<char>(c);
+  }
+  return o;
+}
+
+// The flags the emitted scripts set themselves (an extra one would break the array or the
+// merge), and those with a key of their own; getopt_long also takes a flag's unambiguous prefix
+struct reserved_flag {
+  const char* name;
+  const char* use;
+};
+const reserved_flag kReservedSbatchFlags[] = {{"--array", ""},      {"-a", ""},
+                                              {"--output", ""},     {"-o", ""},
+                                              {"--error", ""},      {"-e", ""},
+                                              {"--dependency", ""}, {"-d", ""},
+                                              {"--wrap", ""},       {"--parsable", ""},
+                                              {"--time", "time"},   {"-t", "time"},
+                                              {"--mem", "mem"},     {"--partition", "partition"},
+                                              {"-p", "partition"},  {"--account", "account"},
+                                              {"-A", "account"}};
+
+}  // namespace
+
+std::string slurm_option_problem(const std::string& key, const std::string& v) {
+  auto all = [&](auto pred) { return std::all_of(v.begin(), v.end(), pred); };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto name_char = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+           c == '-';
+  };
+  if (v.empty()) return "empty";
+  if (v.size() > 200) return "longer than 200 characters";
+  if (key == "time") {
+    // minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS
+    const auto dash = v.find('-');
+    const std::string clock = dash == std::string::npos ? v : v.substr(dash + 1);
+    int fields = 0;
+    bool ok =
+        dash == std::string::npos || (dash > 0 && std::all_of(v.begin(), v.begin() + dash, digit));
+    for (size_t b = 0; ok && b <= clock.size(); ++fields) {
+      const size_t e = std::min(clock.find(':', b), clock.size());
+      ok = e > b && std::all_of(clock.begin() + b, clock.begin() + e, digit);
+      b = e + 1;
+    }
+    if (!ok || fields > 3)
+      return "not a Slurm time limit: minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS";
+    return "";
+  }
+  if (key == "mem") {
+    const size_t n = std::isalpha(static_cast<unsigned char>(v.back())) ? v.size() - 1 : v.size();
+    if (n == 0 || !std::all_of(v.begin(), v.begin() + n, digit) ||
+        (n < v.size() && std::string("KMGTkmgt").find(v.back()) == std::string::npos))
+      return "not a Slurm memory size: megabytes (4000) or a number with K, M, G or T (4G, 4000M)";
+    return "";
+  }
+  if (key == "partition" || key == "account") {
+    const bool ok = key == "partition" ? all([&](char c) { return name_char(c) || c == ','; }) &&
+                                             v.front() != ',' && v.back() != ',' &&
+                                             v.find(",,") == std::string::npos
+                                       : all(name_char);
+    if (!ok)
+      return fmt::format("not a Slurm {} name (letters, digits, '_', '.', '-'{})", key,
+                         key == "partition" ? "; several separated by ','" : "");
+    return "";
+  }
+  // extra: one sbatch flag, written as it is on an #SBATCH line of its own
+  if (v[0] != '-') return "not an sbatch flag (one flag per entry, starting with '-')";
+  for (unsigned char c : v)
+    if (c <= 0x20 || c >= 0x7f || c == '#' || c == '"' || c == '\'' || c == '\\')
+      return "has a space, a control character, '#', a quote or a backslash, which an #SBATCH "
+             "line cannot carry (one flag per entry: --qos=long, --constraint=avx2)";
+  const std::string name = v.rfind("--", 0) == 0 ? v.substr(0, v.find('=')) : v.substr(0, 2);
+  for (const reserved_flag& r : kReservedSbatchFlags) {
+    const std::string full = r.name;
+    const bool hit = name == full || (name.size() >= 4 && full.rfind(name, 0) == 0);
+    if (!hit) continue;
+    if (*r.use) return fmt::format("{} has a key of its own: give it as {}", full, r.use);
+    return fmt::format("{} is set by the emitted scripts themselves", full);
+  }
+  return "";
+}
+
+namespace {
+
+// The sweep file's [slurm] table
+slurm_options read_slurm_table(const toml::table& t, const std::string& file) {
+  slurm_options o;
+  for (auto&& [k, node] : t) {
+    const std::string key(k.str());
+    const std::string where = fmt::format("{}:{}: slurm.{}", file, node.source().begin.line, key);
+    auto text = [&](const toml::node& n) {
+      if (auto i = n.value_exact<int64_t>(); i && (key == "time" || key == "mem"))
+        return std::to_string(*i);
+      auto sv = n.value_exact<std::string>();
+      if (!sv) throw input_error(where + ": must be a string");
+      if (std::string why = slurm_option_problem(key == "extra" ? "extra" : key, *sv); !why.empty())
+        throw input_error(fmt::format("{} '{}': {}", where, printable(*sv), why));
+      return *sv;
+    };
+    if (key == "time") o.time = text(node);
+    else if (key == "mem") o.mem = text(node);
+    else if (key == "partition") o.partition = text(node);
+    else if (key == "account") o.account = text(node);
+    else if (key == "extra") {
+      std::vector<std::string> flags;
+      if (auto* arr = node.as_array())
+        for (auto&& v : *arr) flags.push_back(text(v));
+      else flags.push_back(text(node));
+      o.extra = flags;
+    } else {
+      throw input_error(fmt::format("{}:{}: unknown key 'slurm.{}' (a [slurm] table has time, "
+                                    "mem, partition, account and extra)",
+                                    file, node.source().begin.line, printable(key)));
+    }
+  }
+  return o;
+}
+
 // Parse the sweep file, expand the axes and check every point as a scenario before anything runs.
 std::vector<point> plan(const std::string& file, const std::string& out,
-                        const std::string& sweep_id) {
+                        const std::string& sweep_id, slurm_options& slurm) {
   toml::table tbl = parse_toml(read_scenario_text(file, "sweep"), file);
   std::string base;
   std::vector<std::string> fixed;
@@ -84,9 +209,11 @@ std::vector<point> plan(const std::string& file, const std::string& out,
         for (auto&& v : *arr) vals.push_back(as_set_value(v, w));
         axes.emplace_back(std::string(ak.str()), vals);
       }
+    } else if (key == "slurm" && node.is_table()) {
+      slurm = read_slurm_table(*node.as_table(), file);
     } else {
-      throw input_error(where + ": unknown key '" + key +
-                        "' (a sweep file has base, [set] and [axes])");
+      throw input_error(where + ": unknown key '" + printable(key) +
+                        "' (a sweep file has base, [set], [axes] and [slurm])");
     }
   }
   if (axes.empty()) throw input_error(file + ": no [axes]: nothing to sweep");
@@ -371,14 +498,43 @@ int merge(const std::string& out, const json& points, const std::map<size_t, int
   return worst == 2 ? 1 : worst == 1 ? 3 : 0;
 }
 
+// The #SBATCH lines of the passthrough options; time and mem only for the array's tasks
+std::string sbatch_lines(const slurm_options& o, bool tasks) {
+  std::string l;
+  if (tasks && o.time) l += "#SBATCH --time=" + *o.time + "\n";
+  if (tasks && o.mem) l += "#SBATCH --mem=" + *o.mem + "\n";
+  if (o.partition) l += "#SBATCH --partition=" + *o.partition + "\n";
+  if (o.account) l += "#SBATCH --account=" + *o.account + "\n";
+  if (o.extra)
+    for (const auto& f : *o.extra) l += "#SBATCH " + f + "\n";
+  return l;
+}
+
+// A path on an #SBATCH line: sbatch splits the line at spaces, ends it at '#' and expands '%'
+void check_sbatch_path(const std::string& path) {
+  for (unsigned char c : path)
+    if (c <= 0x20 || c == 0x7f || c == '#' || c == '%' || c == '"' || c == '\'' || c == '\\')
+      throw input_error(fmt::format(
+          "--out {}: with --emit-slurm the folder's path goes on #SBATCH lines, which cannot "
+          "carry '{}' (a space, '#', '%', a quote, a backslash or a control character); choose "
+          "another folder",
+          printable(path), printable(std::string(1, static_cast<char>(c)))));
+}
+
 void write_slurm(const std::string& file, const std::string& out, const std::vector<point>& points,
-                 const std::string& self, const std::string& sweep_id) {
+                 const std::string& self, const std::string& sweep_id, const slurm_options& so) {
+  const std::string shared = fmt::format(
+      "# The igbsim binary and this sweep's folder must be on a file system that the submit\n"
+      "# host and the compute nodes share: every task runs that binary and writes into that\n"
+      "# folder, where the merge reads the results.\n"
+      "#   binary: {}\n#   folder: {}\n",
+      printable(self), printable(out));
   std::ofstream sb(out + "/sweep.sbatch");
-  sb << "#!/bin/bash\n# igbsim sweep of " << fs::absolute(file).string()
-     << ": one array task per point\n"
-     << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1 << "\n"
-     << "#SBATCH --cpus-per-task=1\n#SBATCH --output=" << out << "/slurm-%A_%a.out\n"
-     << "set -euo pipefail\n"
+  sb << "#!/bin/bash\n# igbsim sweep of " << printable(fs::absolute(file).string())
+     << ": one array task per point.\n"
+     << shared << "#SBATCH --job-name=igbsim-sweep\n#SBATCH --array=0-" << points.size() - 1
+     << "\n#SBATCH --cpus-per-task=1\n#SBATCH --output=" << out << "/slurm-%A_%a.out\n"
+     << sbatch_lines(so, true) << "set -euo pipefail\n"
      << "# A time limit or scancel sends SIGTERM: igbsim stops with a partial result; the task\n"
      << "# still records its exit status for the merge.\n"
      << "trap 'echo \"igbsim sweep: SIGTERM: the point stops with a partial result\" >&2' TERM\n"
@@ -395,14 +551,23 @@ void write_slurm(const std::string& file, const std::string& out, const std::vec
      << shell_quote(out) << "/point-\"$point\".exit\n"
      << "exit \"$rc\"\n";
   std::ofstream mb(out + "/merge.sbatch");
-  mb << "#!/bin/bash\n#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << out
+  mb << "#!/bin/bash\n# igbsim sweep: merge the points' results into sweep.csv.\n"
+     << shared << "#SBATCH --job-name=igbsim-sweep-merge\n#SBATCH --output=" << out
      << "/slurm-merge-%j.out\n"
-     << "exec " << shell_quote(self) << " sweep --merge " << shell_quote(out) << "\n";
+     << sbatch_lines(so, false) << "exec " << shell_quote(self) << " sweep --merge "
+     << shell_quote(out) << "\n";
   std::ofstream sh(out + "/submit.sh");
   sh << "#!/bin/bash\n# Submit the points as a job array, then the merge once they have all "
-        "ended.\nset -euo pipefail\n"
-     << "jid=$(sbatch --parsable " << shell_quote(out + "/sweep.sbatch") << ")\n"
-     << "sbatch --dependency=afterany:${jid} " << shell_quote(out + "/merge.sbatch") << "\n";
+        "ended.\n"
+     << shared << "set -euo pipefail\n"
+     << "# sbatch --parsable prints the job id, or \"ID;CLUSTER\" on a cluster that names itself\n"
+     << "array=$(sbatch --parsable " << shell_quote(out + "/sweep.sbatch") << ")\n"
+     << "array=${array%%;*}\n"
+     << "merge=$(sbatch --parsable --dependency=afterany:\"$array\" "
+     << shell_quote(out + "/merge.sbatch") << ")\n"
+     << "merge=${merge%%;*}\n"
+     << "echo \"igbsim sweep: points submitted as job array $array, the merge as job $merge (it "
+        "runs once they have all ended)\"\n";
   sh.close();
   fs::permissions(out + "/submit.sh", fs::perms::owner_exec, fs::perm_options::add);
 }
@@ -414,17 +579,40 @@ void record_exit(const std::string& out, size_t i, const std::string& sweep_id, 
 }  // namespace
 
 int run_sweep(const std::string& file, int jobs, const std::string& out, bool emit_slurm,
-              const std::string& self) {
+              const std::string& self, const slurm_options& cli_slurm) {
+  // The command line's Slurm options, checked before anything is written
+  const std::pair<const char*, const std::optional<std::string>*> cli_values[] = {
+      {"time", &cli_slurm.time},
+      {"mem", &cli_slurm.mem},
+      {"partition", &cli_slurm.partition},
+      {"account", &cli_slurm.account}};
+  for (const auto& [key, val] : cli_values)
+    if (*val)
+      if (std::string why = slurm_option_problem(key, **val); !why.empty())
+        throw input_error(fmt::format("--slurm-{} '{}': {}", key, printable(**val), why));
+  if (cli_slurm.extra)
+    for (const auto& f : *cli_slurm.extra)
+      if (std::string why = slurm_option_problem("extra", f); !why.empty())
+        throw input_error(fmt::format("--slurm-extra '{}': {}", printable(f), why));
   output_dir dir(out, output_kind::sweep);
   const std::string abs_out = dir.target().string();
+  if (emit_slurm) check_sbatch_path(abs_out);
   // Names this sweep in each point's report, so that a merge takes no earlier sweep's result
   std::random_device rd;
   const std::string sweep_id = fmt::format("{:08x}{:08x}", rd(), rd());
-  const std::vector<point> points = plan(file, abs_out, sweep_id);
+  slurm_options so;
+  const std::vector<point> points = plan(file, abs_out, sweep_id, so);
+  // The command line overrides the file, option by option
+  for (auto [mine, theirs] : {std::pair{&so.time, &cli_slurm.time},
+                              {&so.mem, &cli_slurm.mem},
+                              {&so.partition, &cli_slurm.partition},
+                              {&so.account, &cli_slurm.account}})
+    if (*theirs) *mine = *theirs;
+  if (cli_slurm.extra) so.extra = cli_slurm.extra;
   dir.claim_in_place();
   write_points(abs_out, points, sweep_id);
   if (emit_slurm) {
-    write_slurm(file, abs_out, points, self, sweep_id);
+    write_slurm(file, abs_out, points, self, sweep_id, so);
     std::printf("igbsim sweep: %zu points written for Slurm: run %s/submit.sh\n", points.size(),
                 abs_out.c_str());
     return 0;

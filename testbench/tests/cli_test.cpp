@@ -955,3 +955,134 @@ TEST(Sweep, MergeNamesEachMissingPointWithItsAxesFolderAndWhy) {
   EXPECT_EQ(again.err, "");
   fs::remove_all(d);
 }
+
+// The sweep file's [slurm] table and the command line's --slurm-* (which win) become #SBATCH
+// lines: time and memory for the points' tasks, partition, account and extra flags for the
+// merge too. Every script says the binary and the folder must be on a shared file system.
+TEST(Sweep, SlurmOptionsBecomeSbatchLinesTheCommandLineWinning) {
+  const fs::path d = fresh_dir("sweep-slurm-opts");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml")
+      << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n"
+         "[slurm]\ntime = \"1-00:00:00\"\nmem = \"4G\"\npartition = "
+         "\"short\"\naccount = \"proj_7\"\nextra = [\"--qos=long\"]\n";
+  const fs::path out = d / "out";
+  const result r = run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " +
+                              out.string() + " --slurm-time 90 --slurm-extra=--constraint=avx2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto sbatch_lines = [](const std::string& script) {
+    std::vector<std::string> v;
+    for (const auto& l : lines_of(script))
+      if (l.rfind("#SBATCH ", 0) == 0) v.push_back(l);
+    return v;
+  };
+  const std::string o = out.string();
+  EXPECT_EQ(
+      sbatch_lines(read_file(out / "sweep.sbatch")),
+      (std::vector<std::string>{
+          "#SBATCH --job-name=igbsim-sweep", "#SBATCH --array=0-1", "#SBATCH --cpus-per-task=1",
+          "#SBATCH --output=" + o + "/slurm-%A_%a.out", "#SBATCH --time=90", "#SBATCH --mem=4G",
+          "#SBATCH --partition=short", "#SBATCH --account=proj_7", "#SBATCH --constraint=avx2"}));
+  EXPECT_EQ(
+      sbatch_lines(read_file(out / "merge.sbatch")),
+      (std::vector<std::string>{
+          "#SBATCH --job-name=igbsim-sweep-merge", "#SBATCH --output=" + o + "/slurm-merge-%j.out",
+          "#SBATCH --partition=short", "#SBATCH --account=proj_7", "#SBATCH --constraint=avx2"}));
+  for (const char* f : {"sweep.sbatch", "merge.sbatch", "submit.sh"}) {
+    const std::string text = read_file(out / f);
+    EXPECT_NE(text.find("# The igbsim binary and this sweep's folder must be on a file system "
+                        "that the submit\n# host and the compute nodes share: every task runs "
+                        "that binary and writes into that\n# folder, where the merge reads the "
+                        "results.\n#   binary: " +
+                        fs::canonical(IGBSIM_BINARY).string() + "\n#   folder: " + o + "\n"),
+              std::string::npos)
+        << f << ":\n"
+        << text;
+  }
+  fs::remove_all(d);
+}
+
+// submit.sh takes the job id from `sbatch --parsable` with or without a cluster name
+// ("12345;clustername") for the merge's dependency.
+TEST(Sweep, SubmitTakesTheJobIdBeforeTheClusterName) {
+  const fs::path d = fresh_dir("sweep-parsable");
+  fs::create_directories(d / "bin");
+  std::ofstream(d / "s.toml")
+      << "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  const fs::path out = d / "out";
+  ASSERT_EQ(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " + out.string()).status,
+      0);
+  // A stand-in sbatch: records its arguments, answers as a cluster of a federation does
+  const fs::path calls = d / "calls";
+  std::ofstream(d / "bin" / "sbatch")
+      << "#!/bin/sh\necho \"$@\" >> " << calls.string() << "\necho \"$((12344 + $(wc -l < "
+      << calls.string() << ")));clustername\"\n";
+  fs::permissions(d / "bin" / "sbatch", fs::perms::owner_all);
+  const std::string cmd =
+      "PATH=" + (d / "bin").string() + ":$PATH bash " + (out / "submit.sh").string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  std::string said;
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) said.append(buf, n);
+  ASSERT_EQ(::pclose(p), 0) << said;
+  EXPECT_EQ(said,
+            "igbsim sweep: points submitted as job array 12345, the merge as job 12346 (it runs "
+            "once they have all ended)\n");
+  EXPECT_EQ(lines_of(read_file(calls)),
+            (std::vector<std::string>{
+                "--parsable " + (out / "sweep.sbatch").string(),
+                "--parsable --dependency=afterany:12345 " + (out / "merge.sbatch").string()}));
+  fs::remove_all(d);
+}
+
+// Bad Slurm options, from the command line or the sweep file: one line naming what is wrong,
+// exit 2, nothing written; a newline or '#' in a value never reaches a script.
+TEST(Sweep, BadSlurmOptionsAreRefusedBeforeAnythingIsWritten) {
+  const fs::path d = fresh_dir("sweep-slurm-bad");
+  fs::create_directories(d);
+  const std::string axes = "[set]\n\"traffic.frames\" = 5\n[axes]\n\"traffic.flows\" = [1, 2]\n";
+  const fs::path out = d / "out";
+  auto refused =
+      [&](const std::string& file_tail, const std::string& args, const std::string& expect) {
+    std::ofstream(d / "s.toml") << axes << file_tail;
+    const result r = run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out " +
+                                out.string() + " " + args);
+    expect_refused(r, file_tail + args);
+    EXPECT_NE(r.err.find(expect), std::string::npos) << file_tail << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(out)) << file_tail << args;
+  };
+  refused("", "--slurm-time 1:2:3:4", "--slurm-time '1:2:3:4': not a Slurm time limit");
+  refused("", "--slurm-time 2-", "--slurm-time '2-': not a Slurm time limit");
+  refused("", "--slurm-time 10min", "--slurm-time '10min': not a Slurm time limit");
+  refused("", "--slurm-mem 4X", "--slurm-mem '4X': not a Slurm memory size");
+  refused("", "--slurm-mem G", "--slurm-mem 'G': not a Slurm memory size");
+  refused("", "--slurm-partition 'a b'", "--slurm-partition 'a b': not a Slurm partition name");
+  refused("", "--slurm-account 'x\n#SBATCH --wrap=rm'",
+          "--slurm-account 'x\\n#SBATCH --wrap=rm': not a Slurm account name");
+  refused("", "--slurm-extra=--array=0-9", "--array is set by the emitted scripts themselves");
+  refused("", "--slurm-extra=--arr=0-9", "--array is set by the emitted scripts themselves");
+  refused("", "--slurm-extra=--time=5", "--time has a key of its own: give it as time");
+  refused("", "--slurm-extra=qos=long", "not an sbatch flag");
+  refused("", "--slurm-extra='--comment=a#b'", "'#'");
+  refused("[slurm]\ntime = \"10\\n#SBATCH --wrap=x\"\n", "",
+          "s.toml:6: slurm.time '10\\n#SBATCH --wrap=x': not a Slurm time limit");
+  refused("[slurm]\nextra = [\"--qos=long\", \"--comment=x y\"]\n", "",
+          "s.toml:6: slurm.extra '--comment=x y': has a space");
+  refused("[slurm]\nmemory = \"4G\"\n", "", "s.toml:6: unknown key 'slurm.memory'");
+  refused("[slurm]\npartition = 3\n", "", "s.toml:6: slurm.partition: must be a string");
+  // Only with --emit-slurm; an --out whose path an #SBATCH line cannot carry
+  std::ofstream(d / "s.toml") << axes;
+  expect_refused(
+      run_igbsim("sweep " + (d / "s.toml").string() + " --slurm-time 5 --out " + out.string()),
+      "--slurm-time without --emit-slurm");
+  const fs::path spaced = d / "my out";
+  const result sp = run_igbsim("sweep " + (d / "s.toml").string() + " --emit-slurm --out '" +
+                               spaced.string() + "'");
+  expect_refused(sp, "a folder with a space");
+  EXPECT_NE(sp.err.find("cannot carry ' '"), std::string::npos) << sp.err;
+  EXPECT_FALSE(fs::exists(spaced));
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove_all(d);
+}
