@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: setup configure build run test san-build test-asan fuzz fuzz-config soak bench equiv profile \
+.PHONY: setup configure build run test test-slurm san-build test-asan fuzz fuzz-config soak bench equiv profile \
         lint synth clean format format-check check-style
 
 setup:
@@ -22,7 +22,13 @@ run: build
 # takes about 30 s): it fails then, instead of holding CI for ctest's default 25 minutes.
 TEST_TIMEOUT = 300
 test: build lint check-style
-	cd $(BUILD) && ctest --output-on-failure --timeout $(TEST_TIMEOUT) -j $(JOBS) -LE 'bench|soak'
+	cd $(BUILD) && ctest --output-on-failure --timeout $(TEST_TIMEOUT) -j $(JOBS) -LE 'bench|soak|slurm'
+
+# A sweep submitted with sbatch to a one-node Slurm that the test starts (slurmctld, slurmd,
+# munge; it installs slurm-wlm and munge when missing, as root) and stops again; its sweep.csv
+# must equal the same sweep run locally (scripts/slurm_test.sh, ctest -L slurm).
+test-slurm: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 900 -L slurm
 
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer
 # targets: one clang build ($(BUILD)-san) serves both. SystemC switches coroutine stacks,
@@ -35,7 +41,7 @@ san-build: setup
 	@cmake --build $(BUILD)-san -j $(JOBS)
 
 test-asan: san-build
-	cd $(BUILD)-san && $(SAN_ENV) ctest --output-on-failure --timeout $(TEST_TIMEOUT) -j $(JOBS) -LE 'bench|soak'
+	cd $(BUILD)-san && $(SAN_ENV) ctest --output-on-failure --timeout $(TEST_TIMEOUT) -j $(JOBS) -LE 'bench|soak|slurm'
 
 # Each libFuzzer target for FUZZ_SECONDS; a failing input is kept under $(BUILD)-san/crashes/
 # and belongs in testbench/fuzz/regressions/<target>/ once fixed.
