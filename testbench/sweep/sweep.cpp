@@ -237,7 +237,8 @@ std::vector<point> plan(const std::string& file, const std::string& out,
       p.axes.emplace_back(axes[a].first, axes[a].second[idx[a]]);
       p.args.insert(p.args.end(), {"--set", axes[a].first + "=" + axes[a].second[idx[a]]});
     }
-    p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--quiet", "--sweep-point",
+    // No --quiet: a point's log (point-NNN.log, a Slurm task's output) gets its progress lines
+    p.args.insert(p.args.end(), {"--out", point_dir(out, p.index), "--sweep-point",
                                  fmt::format("{}:{}", sweep_id, p.index)});
     // The point must be a valid scenario, its parameters together too (send.threads against
     // send.flows, an echo server's frames against the MTU, ...): refused before anything runs

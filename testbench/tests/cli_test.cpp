@@ -859,6 +859,30 @@ TEST(Progress, ALogGetsPlainLinesWithPercentDoneAndTimeLeft) {
   fs::remove_all(d);
 }
 
+// A sweep's point is such a log: a point that runs longer than 10 s writes progress lines
+// into its point-NNN.log (on Slurm, its task's output).
+TEST(Progress, ALongSweepPointWritesProgressIntoItsLog) {
+  const fs::path d = fresh_dir("progress-sweep");
+  fs::create_directories(d);
+  std::ofstream(d / "s.toml") << "[set]\n\"traffic.rate_pct\" = 100\n[axes]\n\"traffic.frames\" = ["
+                              << 4 * kProgressFrames << "]\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  const result r =
+      run_igbsim("sweep " + (d / "s.toml").string() + " --out " + (d / "out").string());
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_GT(wall, 11) << "the point must run longer than the 10 s between lines";
+  const std::string log = read_file(d / "out" / "point-000.log");
+  EXPECT_EQ(log.find('\r'), std::string::npos);
+  const auto all = lines_of(log);
+  const auto lines = std::count_if(all.begin(), all.end(), [](const std::string& l) {
+    return l.rfind("igbsim: progress: ", 0) == 0;
+  });
+  EXPECT_GE(lines, 1) << log;
+  EXPECT_LE(static_cast<double>(lines), wall / 10) << log;
+  fs::remove_all(d);
+}
+
 // A run shorter than the interval (10 s by default) prints no progress line at all.
 TEST(Progress, AShortRunInALogPrintsNone) {
   const fs::path d = fresh_dir("progress-short");
