@@ -164,18 +164,17 @@ waves_view around(uint64_t t, const std::string& name) {
 }
 
 // Named steps' times as a view: the first to the last with 10 % of the span each side, a
-// marker at each step; steps at the same time share one marker, named after all of them
+// marker at each step; steps at one time, or too close for their names, share one marker
+// named after all of them (readable_markers)
 waves_view journey_view(const std::vector<waves_marker>& steps) {
-  std::vector<waves_marker> m;
+  uint64_t first = UINT64_MAX, last = 0;
   for (const waves_marker& s : steps) {
-    const auto same = std::find_if(m.begin(), m.end(), [&](const auto& x) { return x.ps == s.ps; });
-    if (same != m.end()) same->name += "+" + s.name;
-    else m.push_back(s);
+    first = std::min(first, s.ps);
+    last = std::max(last, s.ps);
   }
-  std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.ps < b.ps; });
-  if (m.size() == 1) return around(m[0].ps, m[0].name);
-  const uint64_t first = m.front().ps, last = m.back().ps, margin = (last - first) / 10;
-  return {first > margin ? first - margin : 0, last + margin, m};
+  if (first == last) return around(first, readable_markers(steps, kAroundPs).front().name);
+  const uint64_t margin = (last - first) / 10, start = first > margin ? first - margin : 0;
+  return {start, last + margin, readable_markers(steps, last + margin - start)};
 }
 
 // A journey's view, refused when a step lies outside what the waveform holds
@@ -183,7 +182,11 @@ waves_view checked_journey(const std::vector<waves_marker>& steps, const std::st
                            const fst_range& rec) {
   if (steps.empty()) throw input_error(what + ": has no step with a time");
   const waves_view v = journey_view(steps);
-  const uint64_t first = v.markers.front().ps, last = v.markers.back().ps;
+  uint64_t first = UINT64_MAX, last = 0;
+  for (const waves_marker& s : steps) {
+    first = std::min(first, s.ps);
+    last = std::max(last, s.ps);
+  }
   if (first < rec.start_ps || last > rec.end_ps)
     throw input_error(fmt::format("{}: its steps, {} to {}, are not all recorded: {} ({})", what,
                                   us(first), us(last), recorded(rec), kPartial));
@@ -538,6 +541,16 @@ int cmd_waves(const waves_request& r) {
   const std::string own_text = read_text(own);
   if (own_text.rfind("[*]", 0) != 0 || own_text.find("\n[dumpfile] ") == std::string::npos)
     throw input_error(own.string() + ": is not a GTKWave save file igbsim wrote (damaged?)");
+  // Every group igbsim opens it closes, and the file ends with a line: one cut short is not
+  // shown as if whole
+  size_t opened = 0, closed = 0;
+  for (const char* begin : {"\n@800200\n-", "\n@c00200\n-"})
+    for (size_t at = 0; (at = own_text.find(begin, at)) != std::string::npos; ++at) ++opened;
+  for (const char* end : {"\n@1000200\n-", "\n@1401200\n-"})
+    for (size_t at = 0; (at = own_text.find(end, at)) != std::string::npos; ++at) ++closed;
+  if (opened == 0 || opened != closed || own_text.back() != '\n')
+    throw input_error(own.string() + ": its signal groups do not all close (the file is cut "
+                                     "short or damaged)");
   // The view, checked whole before anything is written
   std::optional<waves_view> v;
   const fst_range rec = recorded_range(dir / "waves.fst");

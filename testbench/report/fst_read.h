@@ -52,7 +52,10 @@ inline std::vector<change> read_fst(const std::string& path, const std::vector<s
     }
   }
   for (size_t i = 0; i < names.size(); ++i)
-    if (!found[i]) throw std::runtime_error("signal not in the FST: " + names[i]);
+    if (!found[i]) {
+      fstReaderClose(ctx);
+      throw std::runtime_error("signal not in the FST: " + names[i]);
+    }
   struct ud {
     std::map<fstHandle, std::vector<size_t>>* want;
     std::vector<change> out;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "fst_read.h"
+#include "human_time.h"
 #include "sim.h"
 
 namespace igbsim {
@@ -132,8 +133,11 @@ void add_transmit_groups(std::vector<group>& groups, const waves_layout& l) {
 // its q_vector serves. Without MSI-X the one interrupt: IMS / ICR, and the INTx level.
 void add_interrupt_groups(std::vector<group>& groups, const waves_layout& l) {
   const std::string r = "nic.igb_nic.u_regs.";
-  group top{"interrupts", {{"nic.msix_valid_o", "28", ""}}};
-  if (l.msix || !l.intx) top.sigs.push_back({"nic.igb_nic.u_intr.last_vec_q[3:0]", "24", ""});
+  // The message port (MSI-X, or MSI's one message); INTx is a level instead
+  group top{"interrupts", {}};
+  if (!l.intx)
+    top.sigs.insert(top.sigs.end(), {{"nic.msix_valid_o", "28", ""},
+                                     {"nic.igb_nic.u_intr.last_vec_q[3:0]", "24", ""}});
   if (l.intx) top.sigs.push_back({"nic.intx_o", "28", ""});
   if (!l.msix)
     top.sigs.insert(top.sigs.end(), {{r + "icr_q[31:0]", "22", ""}, {r + "ims_q[31:0]", "22", ""}});
@@ -328,27 +332,66 @@ std::vector<waves_marker> first_interrupt_cycle(const std::string& fst_path,
   return {};
 }
 
+std::vector<waves_marker> readable_markers(std::vector<waves_marker> markers, uint64_t window) {
+  std::stable_sort(markers.begin(), markers.end(),
+                   [](const waves_marker& x, const waves_marker& y) { return x.ps < y.ps; });
+  // A group of events shown as one marker at the first's time; the later ones' names say how
+  // much later each is, so nothing is placed where it did not happen
+  struct cluster {
+    uint64_t ps;
+    std::vector<waves_marker> events;
+    std::string name() const {
+      std::string n = events.front().name;
+      for (size_t i = 1; i < events.size(); ++i)
+        n += ", " + events[i].name +
+             (events[i].ps > ps
+                  ? " (+" + human_time(static_cast<double>(events[i].ps - ps) / 1000.0) + ")"
+                  : "");
+      return n;
+    }
+  };
+  std::vector<cluster> cs;
+  for (const waves_marker& m : markers) cs.push_back({m.ps, {m}});
+  // GTKWave prints a name centred above its marker, about 6 pixels a character: two markers
+  // closer than half their names' widths print over each other. Merge such neighbours until
+  // none are left (a merged name is longer, and may then reach the next one).
+  const double px_per_ps = window ? static_cast<double>(kWavesPaneWidth) / window : 0;
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (size_t i = 1; i < cs.size(); ++i) {
+      const double gap = static_cast<double>(cs[i].ps - cs[i - 1].ps) * px_per_ps;
+      // (a merged name is counted as 24 characters at most: past that it reaches over its
+      // neighbours however they are merged, and counting it whole would merge a whole
+      // journey into one marker)
+      const auto width = [](const cluster& c) { return std::min<size_t>(c.name().size(), 24); };
+      const double room = 3.0 * static_cast<double>(width(cs[i - 1]) + width(cs[i])) + 12;
+      if (cs[i].ps == cs[i - 1].ps || gap < room) {
+        cs[i - 1].events.insert(cs[i - 1].events.end(), cs[i].events.begin(), cs[i].events.end());
+        cs.erase(cs.begin() + static_cast<std::ptrdiff_t>(i));
+        merged = true;
+        break;
+      }
+    }
+  }
+  std::vector<waves_marker> out;
+  for (const cluster& c : cs) out.push_back({c.ps, c.name()});
+  return out;
+}
+
 waves_view view_around(const std::vector<waves_marker>& markers) {
   if (markers.empty()) return {};
-  const uint64_t first = markers.front().ps, last = markers.back().ps, span = last - first;
+  uint64_t first = UINT64_MAX, last = 0;
+  for (const waves_marker& m : markers) {
+    first = std::min(first, m.ps);
+    last = std::max(last, m.ps);
+  }
+  const uint64_t span = last - first;
   // 10 to 20 us, and room on both sides of what it shows
   const uint64_t window = std::max<uint64_t>(
       span + span / 10, std::clamp<uint64_t>(span * 3 / 2, 10'000'000, 20'000'000));
   const uint64_t before = (window - span) / 3;
   const uint64_t start = first > before ? first - before : 0;
-  // GTKWave prints a marker's name centred above it: two markers closer than half their names'
-  // widths (about 6 pixels a character) would print over each other. Such a run of them is
-  // one marker at the first's time, named after all (the signals show the cycles between).
-  const auto px = [&](uint64_t ps) { return static_cast<double>(ps) * kWavesPaneWidth / window; };
-  std::vector<waves_marker> shown;
-  for (const waves_marker& m : markers) {
-    const bool near = !shown.empty() && m.ps >= shown.back().ps &&
-                      px(m.ps - shown.back().ps) <
-                          3.0 * static_cast<double>(shown.back().name.size() + m.name.size()) + 12;
-    if (near) shown.back().name += ", " + m.name;
-    else shown.push_back(m);
-  }
-  return {start, start + window, shown};
+  return {start, start + window, readable_markers(markers, window)};
 }
 
 void write_gtkw(const std::string& path, const std::string& save_path, const std::string& fst_path,

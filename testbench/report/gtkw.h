@@ -55,6 +55,11 @@ struct waves_layout {
 std::vector<waves_marker> first_interrupt_cycle(const std::string& fst_path,
                                                 const waves_layout& layout);
 waves_view view_around(const std::vector<waves_marker>& markers);
+// Markers as GTKWave can print them in a window of `window_ps`: in time order, those whose
+// names would print over each other (or at one time) merged into one at the first's time,
+// named after all of them with how much later each came ("napi_complete_done, EIMS v1
+// re-enabled (+494 ns)")
+std::vector<waves_marker> readable_markers(std::vector<waves_marker> markers, uint64_t window_ps);
 
 // `gtkw`, the text of a save file write_gtkw wrote, with its view replaced by `view`: the
 // [timestart], the zoom and marker line, and the marker names. Markers past the 26th, or at a

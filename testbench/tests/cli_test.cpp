@@ -393,7 +393,9 @@ TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
            {"app.reply=ecko", "'ecko' is not one of: none, echo; did you mean 'echo'?"},
            {"traffic.rate=5", "did you mean 'traffic.rate_pct', 'traffic.rate_pps' or "
                               "'traffic.rate_mbps'?"},
-           {"zzz.yyy=1", "unknown key 'zzz.yyy' (igbsim params lists them)"}}) {
+           {"zzz.yyy=1", "unknown key 'zzz.yyy' (igbsim params lists them)"},
+           {"driver.irq_mode=MSIX", "did you mean 'msix'?"},
+           {"traffic.live=ture", "expected a boolean, got a string; did you mean 'true'?"}}) {
     const result r = run_igbsim("run --set " + set + " --out " + d.string());
     expect_refused(r, set);
     EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
@@ -636,6 +638,15 @@ TEST(BadInput, WavesRefusesBadFoldersOptionsAndPictures) {
     expect_refused(r, file);
     EXPECT_NE(r.err.find(says), std::string::npos) << file << ": " << r.err;
     std::ofstream(d / file) << kept;
+  }
+  // A save file cut short (its header whole, its groups not)
+  {
+    const std::string kept = read_file(d / "waves.gtkw");
+    std::ofstream(d / "waves.gtkw") << kept.substr(0, kept.size() / 2);
+    const result r = run_igbsim(w + " --at 1us --png " + (users / "shot.png").string());
+    expect_refused(r, "a save file cut short");
+    EXPECT_NE(r.err.find("do not all close"), std::string::npos) << r.err;
+    std::ofstream(d / "waves.gtkw") << kept;
   }
   EXPECT_FALSE(fs::exists(users / "shot.png"));
   // A waveform recorded only in part: a time or a frame outside it is refused with its range.

@@ -36,8 +36,14 @@ waves_layout waves_layout_of(const igbsim_top& top, const run_outcome& out, unsi
     // transmit-only q_vector's lies beyond them)
     const int napi = q.napi.index < kProbeQueues ? static_cast<int>(q.napi.index) : -1;
     l.vectors.push_back({q.vector, napi, q.rx_ring ? q.rx_ring->reg_idx : -1,
-                         q.tx_ring && l.tx_queues ? q.tx_ring->reg_idx : -1, messages(q.vector)});
+                         q.tx_ring ? q.tx_ring->reg_idx : -1, messages(q.vector)});
   }
+  // Unpaired without transmit rings, each transmit queue's vector still follows the q_vectors'
+  // (igb_request_irq: IVAR's TX entry and an EIMS bit, no q_vector behind it)
+  if (l.msix)
+    for (unsigned v = 1 + static_cast<unsigned>(a.q_vector.size()); v < 32; ++v)
+      if (a.eims_enable_mask >> v & 1)
+        l.vectors.push_back({v, -1, -1, static_cast<int>(v - 1 - a.q_vector.size()), messages(v)});
   for (const auto& r : a.rx_ring) l.rx_frames.push_back(r->packets);
   for (unsigned t = 0; t < l.tx_queues && t < a.tx_ring.size(); ++t)
     l.tx_packets.push_back(a.tx_ring[t]->packets);
