@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -388,6 +389,31 @@ int cmd_tx_journey(const std::string& dir, const std::string& datagram_arg) {
   return 0;
 }
 
+// `igbsim waves`' options as its request: --packet, --datagram, --at, --event (opts and
+// values in that order), --png
+waves_request waves_request_of(const std::string& dir, const std::vector<CLI::Option*>& opts,
+                               const std::array<std::string, 4>& values, const CLI::Option* png,
+                               const std::string& png_file) {
+  waves_request w{dir, {}, {}, {}, {}, {}};
+  std::optional<std::string>* fields[] = {&w.packet, &w.datagram, &w.at, &w.event};
+  for (size_t i = 0; i < opts.size() && i < 4; ++i)
+    if (opts[i]->count()) *fields[i] = values[i];
+  if (png->count()) w.png = png_file;
+  return w;
+}
+
+// A command line CLI11 refuses: one line, exit status 2. CLI11's "--packet: At Most 1
+// required but received 2" in words: an option given twice.
+int command_line_error(const CLI::ParseError& e) {
+  std::string what = e.what();
+  static const std::regex twice(R"((\S+): At Most 1 required but received (\d+))");
+  std::smatch m;
+  if (std::regex_search(what, m, twice))
+    what = fmt::format("{} given {} times: give it once", m[1].str(), m[2].str());
+  std::fprintf(stderr, "igbsim: %s\n", what.c_str());
+  return 2;
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -502,35 +528,23 @@ int sc_main(int argc, char* argv[]) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // CLI11's "--packet: At Most 1 required but received 2" in words: an option given twice
-    std::string what = e.what();
-    static const std::regex twice(R"((\S+): At Most 1 required but received (\d+))");
-    std::smatch m;
-    if (std::regex_search(what, m, twice))
-      what = fmt::format("{} given {} times: give it once", m[1].str(), m[2].str());
-    std::fprintf(stderr, "igbsim: %s\n", what.c_str());
-    return 2;
+    return command_line_error(e);
   }
   try {
     if (*pr) return params_json ? cmd_params_json() : cmd_params();
-    if (*wv) {
-      waves_request w{waves_dir, {}, {}, {}, {}, {}};
-      std::optional<std::string>* fields[] = {&w.packet, &w.datagram, &w.at, &w.event};
-      const std::string* values[] = {&w_packet, &w_datagram, &w_at, &w_event};
-      for (size_t i = 0; i < w_opts.size(); ++i)
-        if (w_opts[i]->count()) *fields[i] = *values[i];
-      if (w_png_opt->count()) w.png = w_png;
-      return cmd_waves(w);
-    }
+    if (*wv)
+      return cmd_waves(waves_request_of(waves_dir, w_opts, {w_packet, w_datagram, w_at, w_event},
+                                        w_png_opt, w_png));
     if (*jr) return dg->count() ? cmd_tx_journey(dir, datagram) : cmd_journey(dir, packet);
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");
       if (out.empty()) out = default_out(sweep_file, "sweep");
-      if (slurm_opts[0]->count()) slurm.time = s_time;
-      if (slurm_opts[1]->count()) slurm.mem = s_mem;
-      if (slurm_opts[2]->count()) slurm.partition = s_partition;
-      if (slurm_opts[3]->count()) slurm.account = s_account;
+      std::optional<std::string>* given[] = {&slurm.time, &slurm.mem, &slurm.partition,
+                                             &slurm.account};
+      const std::string* values[] = {&s_time, &s_mem, &s_partition, &s_account};
+      for (size_t i = 0; i < 4; ++i)
+        if (slurm_opts[i]->count()) *given[i] = *values[i];
       if (slurm_opts[4]->count()) slurm.extra = s_extra;
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string(),
                        slurm);

@@ -49,7 +49,12 @@ std::string did_you_mean(const std::string& given, const std::vector<std::string
   std::string pick;
   bool tie = false;
   for (const auto& k : known) {
-    const size_t e = edits(given, k);
+    const auto lower = [](std::string x) {
+      std::transform(x.begin(), x.end(), x.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      return x;
+    };
+    const size_t e = edits(lower(given), lower(k));
     if (e < best) {
       best = e;
       pick = k;
@@ -695,7 +700,11 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       throw bad(fmt::format("expected {}or a number in [{}, {}], got {}", words, d.min, d.max,
                             type_name(v)));
     }
-    throw bad("expected " + type_name(d.def) + ", got " + type_name(v));
+    // A boolean typed as a word with a slip in it: "ture" for true
+    const std::string hint = d.def.index() == 0 && v.index() == 3
+                                 ? did_you_mean(std::get<std::string>(v), {"true", "false"})
+                                 : "";
+    throw bad("expected " + type_name(d.def) + ", got " + type_name(v) + hint);
   }
   if (v.index() == 1 || v.index() == 2) {
     const double x = v.index() == 1 ? double(std::get<int64_t>(v)) : std::get<double>(v);

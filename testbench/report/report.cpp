@@ -629,13 +629,16 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   s += fmt::format("igbsim: {} simulated in {:.2f} s wall ({} RTL cycles ticked, {} skipped)\n",
                    human_time(t.end_ps / 1e3), wall_s, t.dev.cycles_ticked(),
                    t.dev.cycles_skipped());
-  s += fmt::format("  offered    {} frames ({}, {:.0f} frames/s)\n", t.sb.offered_count(),
+  // The configured rate, where the run uses it: a live client and a capture at its own timing
+  // set their own
+  const bool own_pace = tc.live || (!tc.pcap.empty() && !tc.pcap_rescale);
+  s += fmt::format("  offered    {} frames ({}{})\n", t.sb.offered_count(),
                    tc.live            ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
                    : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
                    : tc.size == traffic_config::sizes::fixed
                        ? fmt::format("{} B each", tc.frame_bytes)
                        : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
-                   tc.pps);
+                   own_pace ? std::string() : fmt::format(", {:.0f} frames/s", tc.pps));
   s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
   for (const auto& [n, count] : t.sb.dropped_by())
     s += fmt::format("  dropped    {} by {}\n", count, n);
