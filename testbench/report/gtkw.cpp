@@ -352,7 +352,7 @@ std::vector<waves_marker> readable_markers(std::vector<waves_marker> markers, ui
   };
   std::vector<cluster> cs;
   for (const waves_marker& m : markers) cs.push_back({m.ps, {m}});
-  // GTKWave prints a name centred above its marker, about 6 pixels a character: two markers
+  // GTKWave prints a name centred above its marker: two markers
   // closer than half their names' widths print over each other. Merge such neighbours until
   // none are left (a merged name is longer, and may then reach the next one).
   const double px_per_ps = window ? static_cast<double>(kWavesPaneWidth) / window : 0;
@@ -360,12 +360,13 @@ std::vector<waves_marker> readable_markers(std::vector<waves_marker> markers, ui
     merged = false;
     for (size_t i = 1; i < cs.size(); ++i) {
       const double gap = static_cast<double>(cs[i].ps - cs[i - 1].ps) * px_per_ps;
-      // (a merged name is counted as 24 characters at most: past that it reaches over its
-      // neighbours however they are merged, and counting it whole would merge a whole
-      // journey into one marker)
-      const auto width = [](const cluster& c) { return std::min<size_t>(c.name().size(), 24); };
-      const double room = 3.0 * static_cast<double>(width(cs[i - 1]) + width(cs[i])) + 12;
-      if (cs[i].ps == cs[i - 1].ps || gap < room) {
+      // (GTKWave's marker font is about 6.5 pixels a character.) A group spans at most an
+      // eighth of the window: past that, merging would swallow a whole journey into one
+      // marker, and neighbours that still touch are left to touch.
+      const double room =
+          3.25 * static_cast<double>(cs[i - 1].name().size() + cs[i].name().size()) + 12;
+      const bool short_span = cs[i].events.back().ps - cs[i - 1].ps <= window / 8;
+      if (cs[i].ps == cs[i - 1].ps || (gap < room && short_span)) {
         cs[i - 1].events.insert(cs[i - 1].events.end(), cs[i].events.begin(), cs[i].events.end());
         cs.erase(cs.begin() + static_cast<std::ptrdiff_t>(i));
         merged = true;
