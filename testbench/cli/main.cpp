@@ -177,6 +177,26 @@ std::string default_out(const std::string& file, const char* fallback) {
   return "out/" + (name.find_first_not_of('.') == std::string::npos ? std::string(fallback) : name);
 }
 
+// The run's waves.gtkw (and the translate filters beside it), opening on the triggering event
+// (trigger_us >= 0), else the first complete interrupt cycle of the busiest queue, else the
+// first frame at GTKWave's default zoom
+void write_waves_save_file(const fs::path& tmp, const fs::path& final_dir, const run_outcome& r,
+                           double win_start_us, double trigger_us, const std::string& trigger) {
+  const fs::path src = fs::path(IGBSIM_SOURCE_DIR) / "waves";
+  for (const auto& f : fs::directory_iterator(src))
+    if (f.path().extension() == ".txt")
+      fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
+  const std::string fst = (tmp / "waves.fst").string();
+  waves_view view{
+      std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start_us * 1e6)), 0, {}};
+  if (trigger_us >= 0)
+    view = view_around({{static_cast<uint64_t>(trigger_us * 1e6), "trigger: " + trigger}});
+  else if (auto cycle = first_interrupt_cycle(fst, r.layout); !cycle.empty())
+    view = view_around(cycle);
+  write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
+             (final_dir / "waves.fst").string(), final_dir.string(), view, r.layout);
+}
+
 int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, std::string out,
             bool waves, int64_t seed, bool quiet, bool rx_pcap, bool tx_pcap, const wave_opts& wo,
             bool plots, const std::string& sweep_point, const std::optional<std::string>& journey,
@@ -200,7 +220,8 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
     bool known = false;
     for (const char* t : kWaveEvents) known |= wo.trigger == t;
     if (!known)
-      throw input_error("--waves-trigger '" + wo.trigger + "': not one of " + wave_event_list());
+      throw input_error("--waves-trigger '" + wo.trigger + "': not one of " + wave_event_list() +
+                        wave_event_hint(wo.trigger));
     const double most = kMaxSimSeconds * 1e6;
     if (!std::isfinite(wo.pre_us) || wo.pre_us < 0 || wo.pre_us > most)
       throw input_error(fmt::format("--waves-pre {}: us before the event, 0 to {:.0f} (the "
@@ -284,23 +305,18 @@ int cmd_run(const std::string& scenario, const std::vector<std::string>& sets, s
         return fail(
             fmt::format("cannot write {}: {}", (tmp / name).string(), std::strerror(errno)));
     }
-    if (waves) {
-      const fs::path src = fs::path(IGBSIM_SOURCE_DIR) / "waves";
-      for (const auto& f : fs::directory_iterator(src))
-        if (f.path().extension() == ".txt")
-          fs::copy_file(f.path(), tmp / f.path().filename(), fs::copy_options::overwrite_existing);
-      // The view it opens on: the triggering event, else the first complete interrupt cycle
-      // of the busiest queue, else the first frame at GTKWave's default zoom
-      const std::string fst = (tmp / "waves.fst").string();
-      waves_view view{
-          std::max<uint64_t>(r.first_frame_ps, static_cast<uint64_t>(win_start * 1e6)), 0, {}};
-      if (trigger_us >= 0)
-        view = view_around({{static_cast<uint64_t>(trigger_us * 1e6), "trigger: " + wo.trigger}});
-      else if (auto cycle = first_interrupt_cycle(fst, r.layout); !cycle.empty())
-        view = view_around(cycle);
-      write_gtkw((tmp / "waves.gtkw").string(), (final_dir / "waves.gtkw").string(),
-                 (final_dir / "waves.fst").string(), final_dir.string(), view, r.layout);
+    // A --waves-window that starts after the run's end recorded nothing: no waveform, said
+    // as a trigger that never fired says it
+    const double end_us = r.report["sim"]["sim_time_ns"].get<double>() / 1000.0;
+    if (waves && win_end > 0 && win_start > end_us) {
+      waves = false;
+      fs::remove(tmp / "waves.fst");
+      trigger_note = fmt::format(
+          "  waves      the window starts at {:.3f} us, after the run's end at {:.3f} us: no "
+          "waveform written\n",
+          win_start, end_us);
     }
+    if (waves) write_waves_save_file(tmp, final_dir, r, win_start, trigger_us, wo.trigger);
     dir.commit();
     std::cout << r.summary << trigger_note << "  output     " << final_dir.string() << "\n";
     if (r.interrupted_by) {

@@ -41,6 +41,11 @@ std::string wave_event_list() {
   return s;
 }
 
+std::string wave_event_hint(const std::string& given) {
+  return did_you_mean(given,
+                      std::vector<std::string>(std::begin(kWaveEvents), std::end(kWaveEvents)));
+}
+
 namespace {
 
 constexpr uint64_t kPsPerUs = 1'000'000;
@@ -225,7 +230,7 @@ waves_view event_view(const fs::path& dir, const std::string& kind, const fst_ra
   if (std::none_of(std::begin(kWaveEvents), std::end(kWaveEvents),
                    [&](const char* e) { return kind == e; }))
     throw input_error("--event " + kind + ": not a kind of event; the kinds are " +
-                      wave_event_list());
+                      wave_event_list() + wave_event_hint(kind));
   const nlohmann::json report = load_report(dir);
   const auto ev = report.find("events_first_ns");
   if (ev == report.end() || !ev->is_object())

@@ -15,6 +15,8 @@ inline constexpr const char* kWaveEvents[] = {
     "rnbc", "mpc", "rqdpc", "drop", "budget_exhausted", "violation"};
 // "rnbc, mpc, ..." for messages
 std::string wave_event_list();
+// "; did you mean 'K'?" for a kind of event mistyped, else ""
+std::string wave_event_hint(const std::string& given);
 
 struct waves_request {
   std::string dir;

@@ -575,3 +575,24 @@ TEST(WavesCommand, AnEventOpensOnItsFirstTimeAndOneNotRecordedIsRefused) {
   fs::remove_all(d);
   fs::remove_all(pics);
 }
+
+// A --waves-window after the run's end records nothing: the run says so and writes no
+// waveform (it wrote a save file opening on a time the file did not hold); a mistyped kind
+// of event is answered with the kind meant
+TEST(WavesView, AWindowAfterTheRunsEndWritesNoWaveformAndKindsAreSpelledOut) {
+  const std::string dir = fresh_dir("waves-window-past");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --waves-window 90000000:90000100 --set traffic.frames=100");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const double end_us = load_report(dir)["sim"]["sim_time_ns"].get<double>() / 1000.0;
+  EXPECT_NE(r.out.find(fmt::format("  waves      the window starts at 90000000.000 us, after the "
+                                   "run's end at {:.3f} us: no waveform written",
+                                   end_us)),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists(dir + "/waves.fst"));
+  EXPECT_FALSE(fs::exists(dir + "/waves.gtkw"));
+  const result t = run_igbsim("run --waves-trigger mcp --out " + dir + "-t");
+  EXPECT_EQ(t.status, 2);
+  EXPECT_NE(t.err.find("; did you mean 'mpc'?"), std::string::npos) << t.err;
+}
