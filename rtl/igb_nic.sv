@@ -276,6 +276,7 @@ module igb_nic
   logic [NumQ-1:0][63:0] rdba;
   logic [NumQ-1:0][19:0] rdlen;  // RDLEN is kept in 128-byte units: bits 6:0 read as zero
   logic [NumQ-1:0][15:0] rdt, rdh, ring_count;
+  logic [NumQ-1:0][15:0] rx_taken_idx;  // each engine's last descriptor taken (waveform only)
   logic [NumQ-1:0]       rdh_we, q_enable;
   logic [15:0] rdh_wdata;
   logic [NumVec-1:0] eicr, eims, eitr_reset, armed;
@@ -485,7 +486,8 @@ module igb_nic
       .wthresh_i(rxdctl[q][20:16]), .bsize_kb_i(srrctl[q][6:0]), .flush_i(flush[q]),
       .wb_pending_o(wb_pending[q]),
       .rdh_we_i(rdh_we[q]), .rdh_wdata_i(rdh_wdata), .rdh_o(rdh[q]),
-      .frm_valid_i(mine), .frm_len_i(frm_len), .frm_host_len_i(frm_host_len),
+      .taken_idx_o(rx_taken_idx[q]), .frm_valid_i(mine), .frm_len_i(frm_len),
+      .frm_host_len_i(frm_host_len),
       .frm_words_i(frm_words), .frm_needed_i(frm_needed), .frm_status_i(frm_status),
       .frm_hash_i(frm_hash), .pcsd_i(rxcsum[RxcsumPcsd]),
       .frm_pkt_info_i(frm_pkt_info), .word_pop_o(word_pop[q]), .word_i(word),
@@ -699,19 +701,25 @@ module igb_nic
     else if (dma_req_tag_o[3])                dma_kind = DmaTxDescRead;  // TagTxDescRd + slot
     else                                      dma_kind = DmaRxDescRead;  // the slot, 0..3
   end
-  // The descriptor a descriptor read or write-back starts at (its index in the queue's ring);
-  // 0 for data
+  // The descriptor a request is for (its index in the queue's ring): the first of a descriptor
+  // read or write-back, from its address; for a receive data write, the descriptor its engine
+  // took last; for a transmit data read, TDH (it moves past a descriptor once its data is in)
   /* verilator lint_off UNUSEDSIGNAL */
   logic [63:0] dma_desc_off;
   logic [15:0] dma_desc;
   /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
+    dma_desc_off = '0;
     unique case (dma_kind)
       DmaRxDescRead, DmaRxWriteback: dma_desc_off = dma_req_addr_o - rdba[QW'(dma_queue)];
       DmaTxDescRead, DmaTxWriteback: dma_desc_off = dma_req_addr_o - tdba[QW'(dma_queue)];
-      default:                       dma_desc_off = '0;
+      default: ;
     endcase
-    dma_desc = dma_desc_off[19:4];
+    unique case (dma_kind)
+      DmaRxDataWrite: dma_desc = rx_taken_idx[QW'(dma_queue)];
+      DmaTxDataRead:  dma_desc = tdh[QW'(dma_queue)];
+      default:        dma_desc = dma_desc_off[19:4];
+    endcase
   end
   // Per receive queue: the last descriptor the NIC wrote back with DD (its write-back request
   // taken by the memory port); the host's side is sw.rxN_dd_visible_i

@@ -48,6 +48,9 @@ module igb_rx_dma
   input  wire logic        rdh_we_i,
   input  wire logic [15:0] rdh_wdata_i,
   output      logic [15:0] rdh_o,
+  // The descriptor the engine took last: the one whose buffer a data write fills (for the
+  // waveform; RDH moves only with write-backs)
+  output      logic [15:0] taken_idx_o,
 
   // Packet buffer
   input  wire logic        frm_valid_i,
@@ -429,6 +432,7 @@ module igb_rx_dma
   end
 
   assign rdh_o = rdh_q;
+  assign taken_idx_o = next_idx_q == 16'h0 ? ring_count_i - 16'h1 : next_idx_q - 16'h1;
   // Idle means nothing changes without outside input: in StIdle, no write-back due and a frame
   // at the head either has no descriptor (already counted) or the queue is disabled; in
   // StNextDesc, the descriptor cache has nothing yet (its read is out: the completion is

@@ -302,6 +302,22 @@ TEST(WavesView, EachDdWriteBackLeavesTheNicThenBecomesVisibleToTheHost) {
     EXPECT_GT(seen[i].second, left[i].second) << i;
     EXPECT_LT(seen[i].second - left[i].second, 2'000'000u) << i;
   }
+  // dma_desc names each receive data write's descriptor: 0, 1, 2 ... in ring order (one
+  // 64-byte frame a descriptor)
+  const auto dma = read_fst(dir + "/waves.fst", {"nic.igb_nic.dma_kind", "nic.igb_nic.dma_desc"});
+  uint64_t kind = 0, desc = 0, expect = 0, writes = 0;
+  const uint64_t kRxDataWrite = 2;  // rtl/igb_nic.sv dma_kind_e
+  for (size_t i = 0; i < dma.size();) {
+    const uint64_t t = dma[i].t;
+    const uint64_t was_kind = kind, was_desc = desc;
+    for (; i < dma.size() && dma[i].t == t; ++i)
+      (dma[i].sig == 0 ? kind : desc) = bits_to_u64(dma[i].value);
+    if (kind != kRxDataWrite || (was_kind == kind && was_desc == desc)) continue;
+    EXPECT_EQ(desc, expect % 256) << "data write " << writes << " at " << t << " ps";
+    ++expect;
+    ++writes;
+  }
+  EXPECT_EQ(writes, 300u) << "one data write a frame";
 }
 
 // ---- igbsim waves --------------------------------------------------------------------------
