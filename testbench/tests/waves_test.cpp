@@ -461,9 +461,10 @@ void expect_journey(const drawn& v, const std::map<double, std::vector<std::stri
   ASSERT_GE(v.markers.size(), 2u);
   ASSERT_LE(v.markers.size(), steps.size());
   for (const auto& mk : v.markers)
-    EXPECT_TRUE(std::any_of(steps.begin(), steps.end(), [&](const auto& s) {
-      return std::fabs(s.first - mk.first * 1000) < 0.5;
-    })) << mk.second << " at " << mk.first << " us: no step there";
+    EXPECT_TRUE(
+        std::any_of(steps.begin(), steps.end(),
+                    [&](const auto& s) { return std::fabs(s.first - mk.first * 1000) < 0.5; }))
+        << mk.second << " at " << mk.first << " us: no step there";
   for (const auto& [ns, names] : steps)
     for (const auto& n : names) {
       const auto m = std::find_if(v.markers.begin(), v.markers.end(), [&](const auto& mk) {
