@@ -187,11 +187,19 @@ void tx_checkers::dev_watchdog() {
   }
 }
 
+// dev_watchdog's timer runs every watchdog_timeo; the completion check at a quarter of its
+// bound. The finer period serves both.
+sc_time tx_checkers::watch_period() const {
+  return sc_time(std::min(tx_timeout_us_, kCompletionBoundUs) / 4, SC_US);
+}
+
+sc_time tx_checkers::verdict_within() const {
+  return sc_time(std::max(tx_timeout_us_, kCompletionBoundUs), SC_US) + watch_period();
+}
+
 void tx_checkers::watch() {
   while (adapter_.down) wait(sc_time(100, SC_US));
-  // dev_watchdog's timer runs every watchdog_timeo; the completion check at a quarter of its
-  // bound. The finer period serves both.
-  const sc_time period(std::min(tx_timeout_us_, kCompletionBoundUs) / 4, SC_US);
+  const sc_time period = watch_period();
   for (;;) {
     wait(period);
     check_completions();

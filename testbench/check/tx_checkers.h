@@ -45,6 +45,9 @@ class tx_checkers {
   void unmapped(uint64_t dma);
   // The watchdog thread (tx_completion_missing, tx_timeout)
   void spawn();
+  // How long after the transmit path stops moving both checkers have judged what it left:
+  // the longer of their bounds and one period of the thread that looks
+  sc_core::sc_time verdict_within() const;
 
   // A packet read whole by the NIC gets its write-back within this: with WTHRESH the part
   // holds done descriptors until the vector's EITR interval ends (at most 8.191 ms: EITR's
@@ -71,6 +74,7 @@ class tx_checkers {
   ring_state& state_of(const igb_ring* ring);
   void check_completions();
   void dev_watchdog();
+  sc_core::sc_time watch_period() const;
   void watch();
 
   kernel& k_;

@@ -371,26 +371,32 @@ uint64_t igbsim_top::tx_qdisc_drops() {
   return n;
 }
 
+// A packet given to the NIC that the driver has not cleaned yet
+bool igbsim_top::driver_waits_for_completion() const {
+  for (const auto& ring : adapter.tx_ring)
+    for (const auto& b : ring->tx_buffer_info)
+      if (b.next_to_watch >= 0) return true;
+  return false;
+}
+
 // Every sent datagram is on the wire or dropped, the driver has cleaned every packet it gave
 // the NIC (its skb freed, BQL completed), and the link partner has sent its last PAUSE
 bool igbsim_top::tx_settled() {
   if (!senders_done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
   // The partner's last XON reaches the NIC before the driver's last statistics read: its
   // count and the NIC's XONRXC agree (before, a run could end between them: 150 against 149)
-  if (!wire.partner_quiet()) return false;
-  for (const auto& ring : adapter.tx_ring)
-    for (const auto& b : ring->tx_buffer_info)
-      if (b.next_to_watch >= 0) return false;
-  return true;
+  return wire.partner_quiet() && !driver_waits_for_completion();
 }
 
 // The transmit drain: until tx_settled, looking every 10 us of simulated time; bounded by
 // sim.drain_us after the last progress (a datagram sent, a frame on the wire, a packet
 // cleaned), so a sender or NIC that stopped for good cannot hold the run. A sender that has
-// not yet handed every datagram to sendto is waited for as long as it has made progress within
-// sim.tx_timeout_us (the transmit watchdog's bound, beyond any wait a correct system has), even
-// when sim.drain_us is shorter: with drain_us = 0, a sender blocked a few us on a full send
-// buffer ended the run with 818 of its 1000 datagrams never sent.
+// not yet handed every datagram to sendto, or a packet not yet cleaned, is waited for as long
+// as the transmit checkers take to judge it (tx_checkers::verdict_within: sim.tx_timeout_us or
+// the completion bound, beyond any wait a correct system has), even when sim.drain_us is
+// shorter: with drain_us = 0, a sender blocked a few us on a full send buffer ended the run
+// with 818 of its 1000 datagrams never sent, and with the default 2 ms a driver that never
+// sets RS ended its run before tx_completion_missing could see it.
 void igbsim_top::tx_drain() {
   if (!transmits()) return;
   uint64_t progress = 0;
@@ -405,12 +411,14 @@ void igbsim_top::tx_drain() {
       progress = p;
       last = sc_time_stamp();
     }
-    // A sender asleep until its next sendto is due has not stopped: the bound runs from then
+    // A sender asleep until its next sendto is due has not stopped: the bound runs from then.
+    // A sender that has not finished, or a packet the driver still waits for, is given until
+    // the transmit checkers have judged it (a stopped queue or a missing completion), so a
+    // planted bug is caught at any sim.drain_us
     sc_time bound = cfg.drain;
-    if (sender && !sender->done()) {
-      last = std::max(last, sender->next_due());
-      bound = std::max(bound, sc_time(cfg.tx_timeout_us, SC_US));
-    }
+    if (sender && !sender->done()) last = std::max(last, sender->next_due());
+    if ((sender && !sender->done()) || driver_waits_for_completion())
+      bound = std::max(bound, txcheck.verdict_within());
     if (stop_signal || sc_time_stamp() >= last + bound) break;
     wait(sc_time(10, SC_US));
   }

@@ -127,6 +127,7 @@ class igbsim_top : public sc_core::sc_module {
   void forward_to_live(const std::vector<uint8_t>& frame);
   void tx_drain();
   bool tx_settled();
+  bool driver_waits_for_completion() const;
   void take_tx_census();
   void take_echo_census();
   // The NIC's wire frames not yet judged go to the transmit scoreboard
