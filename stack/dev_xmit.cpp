@@ -215,12 +215,15 @@ constexpr uint32_t hashrnd = 0x5eed1e55;  // net_get_random_once(&hashrnd): fixe
 // __skb_get_hash for an IPv4 packet: the flow dissector's keys (addresses, ports, protocol)
 // hashed; ports of UDP/TCP make it an L4 hash. The kernel hashes the whole flow_keys struct
 // with jhash2; the model hashes the three words that differ between flows. Never 0 (the
-// kernel maps 0 to 1).
+// kernel maps 0 to 1). An IPv4 fragment, the first too, is hashed without ports
+// (__skb_flow_dissect stops at a fragment unless FLOW_DISSECTOR_F_PARSE_1ST_FRAG, which
+// skb_get_hash does not pass), so a datagram's fragments take one TX queue and keep their order.
 uint32_t skb_flow_hash(const sk_buff* skb) {
   const uint8_t* iph = skb->network();
   iphdr_view v{iph};
   uint32_t ports = 0;
-  if (v.protocol() == IPPROTO_UDP || v.protocol() == IPPROTO_TCP) {
+  const bool fragment = (v.frag_off() & 0x3FFF) != 0;  // IP_MF | IP_OFFSET
+  if (!fragment && (v.protocol() == IPPROTO_UDP || v.protocol() == IPPROTO_TCP)) {
     const uint8_t* th = iph + v.ihl() * 4;
     ports = uint32_t(th[0]) << 24 | th[1] << 16 | th[2] << 8 | th[3];
   }
