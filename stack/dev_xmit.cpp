@@ -131,13 +131,13 @@ kernel* skb_kernel(const sk_buff* skb) {
   if (skb->sk) return skb->sk->k;
   return skb->dev ? skb->dev->k : nullptr;
 }
-void free_tx_skb(sk_buff* skb) {
+// dropped: freed without being sent (kfree_skb: a mapping error, a device not up), the
+// packet's fate in the transmit journey; a consumed one's (sent) igb_clean_tx_irq gave
+void free_tx_skb(sk_buff* skb, bool dropped) {
   if (!skb) return;
   if (kernel* k = skb_kernel(skb)) {
     k->this_cpu().spend(k->cost.skb_free_ns);
-    // A packet the driver freed without sending it (a mapping error); igb_clean_tx_irq ends
-    // the rows of the ones it sent first, so this changes nothing for those
-    k->txjr.finish(skb->frame_id, "tx_dropped");
+    if (dropped) k->txjr.finish(skb->frame_id, "tx_dropped");
   }
   kfree_skb(skb);  // runs skb->sk_destructor (sock_wfree) first
 }
@@ -147,10 +147,10 @@ void free_tx_skb(sk_buff* skb) {
 // waveform trigger as the receive side's drops are
 void dev_kfree_skb_any(sk_buff* skb) {
   if (kernel* k = skb ? skb_kernel(skb) : nullptr; k && k->on_event) k->on_event("drop");
-  free_tx_skb(skb);
+  free_tx_skb(skb, true);
 }
-void dev_consume_skb_any(sk_buff* skb) { free_tx_skb(skb); }
-void napi_consume_skb(sk_buff* skb, int /*budget*/) { free_tx_skb(skb); }
+void dev_consume_skb_any(sk_buff* skb) { free_tx_skb(skb, false); }
+void napi_consume_skb(sk_buff* skb, int /*budget*/) { free_tx_skb(skb, false); }
 
 // __netif_schedule -> __netif_reschedule: onto this CPU's output_queue, NET_TX_SOFTIRQ raised
 void __netif_schedule(Qdisc* q) {
@@ -359,7 +359,7 @@ int dev_queue_xmit(sk_buff* skb) {
   } else {
     ++dev->stats.tx_dropped;  // device not up: dev_core_stats_tx_dropped_inc, -ENETDOWN
     if (k.on_event) k.on_event("drop");
-    free_tx_skb(skb);
+    free_tx_skb(skb, true);
   }
   cpu.local_bh_enable();  // rcu_read_unlock_bh
   return rc;
