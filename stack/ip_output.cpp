@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // IPv4 output (net/ipv4/ip_output.c): ip_make_skb for an uncorked UDP datagram, and
 // ip_send_skb down to dev_queue_xmit through ip_local_out, ip_output, ip_finish_output and
-// ip_finish_output2 (neighbour output: the cached Ethernet header).
-// Left out: IP options, fragmentation (a datagram over the MTU gets -EMSGSIZE), netfilter
-// hooks, GSO, multicast, the route lookup (one route: kernel::route_dev).
+// ip_finish_output2 (neighbour output: the cached Ethernet header). A datagram over the MTU
+// is built as the kernel builds it, an skb per fragment chained on the first's frag_list
+// (__ip_append_data, __ip_make_skb), and leaves as IPv4 fragments by ip_do_fragment's fast
+// path.
+// Left out: IP options, netfilter hooks, GSO, multicast, the route lookup (one route:
+// kernel::route_dev), path MTU discovery (the route's MTU is the device's).
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +17,7 @@
 namespace igbsim {
 
 namespace {
-constexpr uint16_t IP_DF = 0x4000;
+constexpr uint16_t IP_DF = 0x4000, IP_MF = 0x2000;
 constexpr unsigned HH_DATA_MOD = 16;
 constexpr uint32_t UDP_HLEN = 8, IPV4_HLEN = 20;
 
@@ -33,46 +36,121 @@ void put32(uint8_t* p, uint32_t v) {
 }
 }  // namespace
 
-// __ip_append_data (one skb: the datagram fits the MTU) + __ip_make_skb. The skb is
-// alloclen + hh_len + 15 bytes (the kernel's "+ 15" alignment slack, alloc_extra since
-// v5.17), hh_len reserved; the transport header's room follows the IP header. The checksum
-// mode is CHECKSUM_PARTIAL when the route's device can checksum IPv4 UDP (NETIF_F_HW_CSUM or
-// NETIF_F_IP_CSUM), the send is one skb and there are no IP options, as the kernel decides.
-// The IPv4 ID is 0 for an unconnected socket's DF datagram, the socket's inet_id (then
-// incremented) for a connected one (ip_select_ident_segs); DF is set (IP_PMTUDISC_WANT).
+namespace {
+// ip_select_ident_segs for a datagram the socket may fragment (DF clear) or that has no
+// connected peer: a connected socket's inet_id, else __ip_select_ident's per-destination
+// generator (ip_idents_reserve: a bucket chosen by a keyed hash of the addresses and
+// protocol, advanced by a random amount below the jiffies since the bucket was last used).
+// The key and the random draws come from kernel::ip_id_secret (the run's seed), so a run
+// repeats.
+uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, uint8_t proto) {
+  if (sk->daddr) return sk->inet_id++;
+  auto mix = [](uint64_t x) {  // splitmix64's finaliser
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+  };
+  const uint64_t hash =
+      mix(k.ip_id_secret ^ (uint64_t(daddr) << 32 | saddr) ^ (uint64_t(proto) << 56));
+  kernel::ip_ident& b = k.ip_idents[hash];
+  const uint64_t now = k.jiffies();
+  if (!b.used) {  // the table starts random (ip_idents is filled by get_random_bytes)
+    b.id = static_cast<uint32_t>(hash >> 32);
+    b.used = true;
+  } else if (b.stamp != now) {
+    b.id += static_cast<uint32_t>(mix(hash ^ now) % (now - b.stamp));
+  }
+  b.stamp = now;
+  return static_cast<uint16_t>(b.id++);
+}
+}  // namespace
+
+// __ip_append_data + __ip_make_skb for an uncorked UDP datagram. Each skb is fraglen +
+// hh_len + 15 bytes (the kernel's "+ 15" alignment slack, alloc_extra since v5.17), hh_len
+// reserved; the transport header's room follows the IP header in the first. A datagram that
+// fits the MTU is one skb, CHECKSUM_PARTIAL when the route's device can checksum IPv4 UDP
+// (NETIF_F_HW_CSUM or NETIF_F_IP_CSUM), as the kernel decides. A larger one is cut at
+// maxfraglen (the MTU less the header, rounded down to 8 bytes, plus the header): the first
+// skb is charged to the socket by sock_alloc_send_skb (which may sleep), each later one
+// allocated while sk_wmem_alloc stays within twice SO_SNDBUF (else -ENOBUFS, counted as
+// OutDiscards) and chained on the first's frag_list with its network header's room pulled,
+// its truesize moved to the first; the checksum is then computed in software
+// (CHECKSUM_NONE). DF is set when the datagram fits the MTU (IP_PMTUDISC_WANT); the ID is
+// 0 for an unconnected socket's DF datagram, else ip_select_ident's.
 sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const uint8_t* buf,
                      size_t len, int flags, int* err) {
   net_device* dev = k.route_dev;
   cpu_core& cpu = k.this_cpu();
+  const uint32_t mtu = dev->mtu;
   const uint32_t fragheaderlen = IPV4_HLEN;
-  const uint32_t transhdrlen = UDP_HLEN;
+  const uint32_t maxfraglen = ((mtu - fragheaderlen) & ~7u) + fragheaderlen;
+  uint32_t transhdrlen = UDP_HLEN;
   const uint32_t length = static_cast<uint32_t>(len) + transhdrlen;
-  if (fragheaderlen + length > dev->mtu) {  // fragmentation is left out
+  const bool fits = fragheaderlen + length <= mtu;
+  if (length > 0xFFFF - fragheaderlen) {  // maxnonfragsize: IP_MAX_MTU (IP_PMTUDISC_WANT)
     *err = -EMSGSIZE;
     return nullptr;
   }
   const unsigned hh_len = ll_reserved_space(dev);
-  const uint32_t fraglen = length + fragheaderlen;
-  sk_buff* skb = sock_alloc_send_skb(sk, fraglen + hh_len + 15, flags & MSG_DONTWAIT, err);
-  if (!skb) return nullptr;
-  cpu.spend(k.cost.ip_output_ns);
-  skb->ip_summed =
-      (dev->features & (NETIF_F_HW_CSUM | NETIF_F_IP_CSUM)) ? CHECKSUM_PARTIAL : CHECKSUM_NONE;
-  skb->reserve(hh_len);
-  uint8_t* data = skb->put(fraglen);
-  skb->reset_network_header();
-  skb->transport_header = static_cast<uint16_t>(skb->network_header + fragheaderlen);
-  std::memcpy(data + fragheaderlen + transhdrlen, buf, len);  // ip_generic_getfrag
-  cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(len));
+  sk_buff* head = nullptr;
+  int wmem_alloc_delta = 0;
+  uint32_t left = length;  // transport header and payload still to place
+  size_t copied = 0;
+  while (left > 0) {
+    uint32_t datalen = left;
+    if (datalen > mtu - fragheaderlen) datalen = maxfraglen - fragheaderlen;
+    const uint32_t fraglen = datalen + fragheaderlen;
+    sk_buff* skb = nullptr;
+    if (!head) {
+      skb = sock_alloc_send_skb(sk, fraglen + hh_len + 15, flags & MSG_DONTWAIT, err);
+      if (!skb) return nullptr;
+      cpu.spend(k.cost.ip_output_ns);
+    } else if (sk_wmem_alloc_get(sk) + wmem_alloc_delta <= 2 * sk->sk_sndbuf) {
+      cpu.spend(k.cost.alloc_skb_ns);
+      skb = sk_buff::alloc_skb(fraglen + hh_len + 15);
+      wmem_alloc_delta += static_cast<int>(skb->truesize);
+    } else {
+      *err = -ENOBUFS;
+      ++k.tx_st.ip_out_discards;
+      sk->sk_wmem_alloc += wmem_alloc_delta;  // kfree_skb(head) below uncharges it all
+      kfree_skb(head);
+      return nullptr;
+    }
+    skb->ip_summed = fits && (dev->features & (NETIF_F_HW_CSUM | NETIF_F_IP_CSUM))
+                         ? CHECKSUM_PARTIAL
+                         : CHECKSUM_NONE;
+    skb->reserve(hh_len);
+    uint8_t* data = skb->put(fraglen);
+    skb->reset_network_header();
+    skb->transport_header = static_cast<uint16_t>(skb->network_header + fragheaderlen);
+    const uint32_t copy = datalen - transhdrlen;
+    std::memcpy(data + fragheaderlen + transhdrlen, buf + copied, copy);  // ip_generic_getfrag
+    cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(copy));
+    copied += copy;
+    left -= datalen;
+    transhdrlen = 0;
+    if (!head) {
+      head = skb;
+    } else {  // __ip_make_skb: behind the first, its header room pulled, its memory the first's
+      skb->pull(fragheaderlen);
+      head->frag_list.push_back(skb);
+      head->len += skb->len;
+      head->data_len += skb->len;
+      head->truesize += skb->truesize;
+    }
+  }
+  sk->sk_wmem_alloc += wmem_alloc_delta;
+  sk_buff* skb = head;
   // __ip_make_skb: the IPv4 header
-  uint8_t* iph = data;
+  uint8_t* iph = skb->data;
   iph[0] = 0x45;
   iph[1] = sk->tos;
   put16(iph + 2, 0);  // tot_len: ip_local_out
+  put16(iph + 6, fits ? IP_DF : 0);
   uint16_t id = 0;
-  if (sk->daddr) id = sk->inet_id++;
+  if (!fits || sk->daddr) id = ip_select_ident(k, sk, saddr, daddr, IPPROTO_UDP);
   put16(iph + 4, id);
-  put16(iph + 6, IP_DF);
   iph[8] = static_cast<uint8_t>(sk->uc_ttl < 0 ? k.ip_default_ttl : sk->uc_ttl);
   iph[9] = IPPROTO_UDP;
   put16(iph + 10, 0);
@@ -100,9 +178,82 @@ int neigh_output(kernel& k, sk_buff* skb) {
 // ip_finish_output2: the neighbour for the next hop (one, resolved) and its output
 int ip_finish_output2(kernel& k, sk_buff* skb) { return neigh_output(k, skb); }
 
-// ip_finish_output -> __ip_finish_output: GSO and fragmentation are left out (ip_make_skb
-// refuses what exceeds the MTU)
-int ip_finish_output(kernel& k, sk_buff* skb) { return ip_finish_output2(k, skb); }
+// ip_do_fragment's fast path (the datagram's skbs already cut at fragment boundaries by
+// __ip_append_data, chained on frag_list): the first goes out as the first fragment (its
+// length, MF, the header checksum), then each later one with the first's header copied in
+// front of it (ip_fraglist_prepare: its length, offset and MF, the checksum), each charged to
+// the socket again (sock_wfree at its completion), through ip_finish_output2. A fragment the
+// qdisc refused (or congestion, NET_XMIT_CN) ends the loop: the fragments not yet sent are
+// freed (kfree_skb_list) and the datagram counts FragFails; else FragOKs, and FragCreates
+// counts every fragment sent. The transmit journey follows the datagram as that many packets.
+int ip_do_fragment(kernel& k, sk_buff* skb) {
+  std::vector<sk_buff*> frags;
+  frags.swap(skb->frag_list);  // ip_fraglist_init: skb_frag_list_init
+  const uint64_t id = skb->frame_id;
+  for (sk_buff* f : frags) {
+    if (skb->sk) {
+      f->sk = skb->sk;
+      f->sk_destructor = sock_wfree;
+    }
+    skb->truesize -= f->truesize;
+  }
+  const uint32_t hlen = IPV4_HLEN;
+  skb->len -= skb->data_len;  // the first fragment: its own bytes
+  skb->data_len = 0;
+  uint8_t* iph = skb->network();
+  put16(iph + 2, static_cast<uint16_t>(skb->len));
+  put16(iph + 6, static_cast<uint16_t>(iph[6] << 8 | iph[7] | IP_MF));
+  put16(iph + 10, 0);
+  put16(iph + 10, static_cast<uint16_t>(~csum_fold(csum_partial(iph, hlen, 0))));
+  k.txjr.packets(id, 1 + static_cast<unsigned>(frags.size()));
+  uint32_t offset = 0;
+  size_t i = 0;  // frags[i]: the next not yet handed to ip_finish_output2
+  int err = 0;
+  for (;;) {
+    // The next fragment's header, from this one's, before this one goes down (and may be freed)
+    if (i < frags.size()) {  // ip_fraglist_prepare
+      sk_buff* f = frags[i];
+      f->ip_summed = CHECKSUM_NONE;
+      f->transport_header = static_cast<uint16_t>(f->data - f->head);
+      uint8_t* fh = f->push(hlen);
+      f->reset_network_header();
+      std::memcpy(fh, iph, hlen);
+      put16(fh + 2, static_cast<uint16_t>(f->len));
+      offset += skb->len - hlen;
+      const bool more = i + 1 < frags.size();
+      put16(fh + 6, static_cast<uint16_t>((offset >> 3) | (more ? IP_MF : 0)));
+      put16(fh + 10, 0);
+      put16(fh + 10, static_cast<uint16_t>(~csum_fold(csum_partial(fh, hlen, 0))));
+      f->priority = skb->priority;  // ip_copy_metadata
+      f->protocol = skb->protocol;
+      f->dev = skb->dev;
+      f->frame_id = id;
+      iph = fh;
+    }
+    err = ip_finish_output2(k, skb);
+    if (!err) ++k.tx_st.ip_frag_creates;
+    if (err || i == frags.size()) break;
+    skb = frags[i++];
+  }
+  if (!err) {
+    ++k.tx_st.ip_frag_oks;
+    return 0;
+  }
+  // kfree_skb_list(iter.frag): the fragments not handed down
+  const size_t unsent = frags.size() - i;
+  k.tx_st.ip_frag_unsent += unsent;
+  if (unsent) k.txjr.abandon(id, static_cast<unsigned>(unsent), "ip_frag_fail");
+  for (; i < frags.size(); ++i) kfree_skb(frags[i]);
+  ++k.tx_st.ip_frag_fails;
+  return err;
+}
+
+// ip_finish_output -> __ip_finish_output: over the route's MTU, ip_fragment (DF clear: the
+// datagram was built for it) -> ip_do_fragment; GSO is left out
+int ip_finish_output(kernel& k, sk_buff* skb) {
+  if (skb->len > skb->dev->mtu) return ip_do_fragment(k, skb);
+  return ip_finish_output2(k, skb);
+}
 
 // ip_output: the device and protocol set, NF_INET_POST_ROUTING (no rules)
 int ip_output(kernel& k, sk_buff* skb) {

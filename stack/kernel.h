@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "costs.h"
@@ -50,6 +51,9 @@ struct kernel_params {
 struct kernel_tx_stats {
   // SNMP (nstat names): Udp OutDatagrams, SndbufErrors; Ip OutRequests, OutDiscards
   uint64_t udp_out_datagrams = 0, udp_sndbuf_errors = 0, ip_out_requests = 0, ip_out_discards = 0;
+  // Ip FragOKs, FragFails (datagrams), FragCreates (fragments sent); and the model's count of
+  // fragments freed unsent when a datagram's fragmentation failed (Linux has no counter)
+  uint64_t ip_frag_oks = 0, ip_frag_fails = 0, ip_frag_creates = 0, ip_frag_unsent = 0;
   // socket send memory: sendmsg calls that slept in sock_wait_for_wmem, that returned EAGAIN,
   // and sock_def_write_space wake-ups that found a sleeper
   uint64_t sndbuf_waits = 0, sndbuf_eagain = 0, write_space_wakeups = 0;
@@ -149,7 +153,16 @@ class kernel {
   // route_neigh_ha), its source address local_addr; ip_default_ttl the sysctl
   net_device* route_dev = nullptr;
   uint8_t route_neigh_ha[6] = {};
-  int ip_default_ttl = 64;          // net.ipv4.ip_default_ttl
+  int ip_default_ttl = 64;  // net.ipv4.ip_default_ttl
+  // ip_idents: the IPv4 ID generator of datagrams without DF (ip_output.cpp ip_select_ident),
+  // per hashed destination; its key, from the run's seed
+  struct ip_ident {
+    uint32_t id = 0;
+    uint64_t stamp = 0;  // jiffies of the last use
+    bool used = false;
+  };
+  std::unordered_map<uint64_t, ip_ident> ip_idents;
+  uint64_t ip_id_secret = 0;
   uint64_t cur_frame = UINT64_MAX;  // frame whose sk_data_ready is running (journey)
 
   // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,

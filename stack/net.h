@@ -149,14 +149,17 @@ sk_buff* sock_alloc_send_skb(sock* sk, unsigned size, bool noblock, int* err);
 // Runs in the calling task's process context; may sleep for send buffer space.
 int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
                 int flags);
-// ip_make_skb (net/ipv4/ip_output.c __ip_append_data + __ip_make_skb) for one UDP datagram
-// that fits the MTU: an skb with room for the link header, the IPv4 header written, the UDP
-// header's room after it and the payload copied in; CHECKSUM_PARTIAL when the device
-// offloads it (checksum left for udp_send_skb). nullptr and *err on failure.
+// ip_make_skb (net/ipv4/ip_output.c __ip_append_data + __ip_make_skb) for one UDP datagram:
+// an skb with room for the link header, the IPv4 header written, the UDP header's room after
+// it and the payload copied in; CHECKSUM_PARTIAL when it fits the MTU and the device
+// offloads it (checksum left for udp_send_skb). Over the MTU, the skbs of its later fragments
+// are on the first's frag_list (len and data_len count them). nullptr and *err on failure
+// (-EMSGSIZE over 65,507 payload bytes).
 sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const uint8_t* buf,
                      size_t len, int flags, int* err);
-// ip_send_skb -> ip_local_out -> ip_output -> ip_finish_output -> ip_finish_output2 ->
-// neigh_output -> dev_queue_xmit. Returns 0, or -ENOBUFS when the qdisc dropped it.
+// ip_send_skb -> ip_local_out -> ip_output -> ip_finish_output (-> ip_do_fragment) ->
+// ip_finish_output2 -> neigh_output -> dev_queue_xmit. Returns 0, or -ENOBUFS when the qdisc
+// dropped it (or, fragmented, any of its fragments).
 int ip_send_skb(kernel& k, sk_buff* skb);
 
 // Receive path entry points

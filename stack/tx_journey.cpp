@@ -86,11 +86,26 @@ void tx_journey::record(uint64_t id, tx_step s, const sc_core::sc_time& t) {
   live* l = find(id);
   if (!l) return;
   int64_t& v = l->r.t[size_t(s)];
-  if (v < 0 || s == tx_step::data_read || s == tx_step::wire_end) v = ps(t);
+  const bool latest = s == tx_step::data_read || s == tx_step::wire_end ||
+                      s == tx_step::dd_writeback || s == tx_step::clean;
+  if (v < 0 || latest) v = ps(t);
 }
 
 void tx_journey::unrecord(uint64_t id, tx_step s) {
-  if (live* l = find(id)) l->r.t[size_t(s)] = -1;
+  // (a later fragment's refusal leaves the first fragment's time)
+  if (live* l = find(id); l && l->pkts.empty()) l->r.t[size_t(s)] = -1;
+}
+
+void tx_journey::packets(uint64_t id, unsigned n) {
+  if (live* l = find(id)) l->packets = n;
+}
+
+void tx_journey::abandon(uint64_t id, unsigned unsent, const std::string& fate) {
+  live* l = find(id);
+  if (!l) return;
+  l->packets -= std::min(unsent, l->packets);
+  if (l->worst.empty()) l->worst = fate;
+  settle(id, *l);
 }
 
 void tx_journey::picked_queue(uint64_t id, unsigned q) {
@@ -103,7 +118,8 @@ void tx_journey::queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned cou
   live* l = find(id);
   if (!l || count == 0) return;
   l->r.queue = static_cast<int>(q);
-  l->segs = std::max(segs, 1u);
+  const uint32_t p = static_cast<uint32_t>(l->pkts.size());
+  l->pkts.push_back({0, 0, std::max(segs, 1u)});
   ring& r = rings_[q];
   if (r.dma != ring_dma || r.count != count) {
     r.dma = ring_dma;
@@ -116,9 +132,9 @@ void tx_journey::queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned cou
   r.unrung.push_back(id);
   for (const auto& [addr, len] : bufs) {
     if (len == 0) continue;
-    by_addr_[addr] = {addr + len, id};
+    by_addr_[addr] = {addr + len, id, p};
     l->bufs.push_back(addr);
-    l->bytes += len;
+    l->pkts[p].bytes += len;
   }
 }
 
@@ -148,17 +164,18 @@ void tx_journey::data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& 
   auto it = by_addr_.upper_bound(addr);
   if (it == by_addr_.begin()) return;
   --it;
-  if (addr >= it->second.first) return;
-  const uint64_t id = it->second.second;
+  if (addr >= it->second.end) return;
+  const uint64_t id = it->second.id;
   live* l = find(id);
-  if (!l) return;
+  if (!l || it->second.pkt >= l->pkts.size()) return;
   record(id, tx_step::data_read, t);
-  l->read += len;
+  pkt& p = l->pkts[it->second.pkt];
+  p.read += len;
   // All its data is in: the packet is committed to the packet buffer, and leaves after the
   // packets committed before it
-  if (l->read == l->bytes) {
-    wire_order_.emplace_back(id, l->segs);
-    l->on_wire_pending = true;
+  if (p.read == p.bytes) {
+    wire_order_.emplace_back(id, p.segs);
+    ++l->wire_pending;
   }
 }
 
@@ -171,13 +188,14 @@ void tx_journey::wire_frame(const sc_core::sc_time& end) {
   wire_order_.pop_front();
   live* l = find(done);
   if (!l) return;
+  --l->wire_pending;
+  // Its last packet out: the datagram is on the wire
   const int64_t a = l->r.t[size_t(tx_step::sendmsg)], b = l->r.t[size_t(tx_step::wire_end)];
-  if (a >= 0 && b >= a) {
+  if (++l->wired == l->packets && a >= 0 && b >= a) {
     s2w_.add(static_cast<uint64_t>(b - a));
     s2w_by_[size_t(l->r.source)].add(static_cast<uint64_t>(b - a));
   }
-  l->on_wire_pending = false;
-  if (!l->r.fate.empty()) emit(done);  // freed already: the driver's clean came first
+  settle(done, *l);  // freed already: the driver's clean came first
 }
 
 void tx_journey::writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
@@ -189,11 +207,23 @@ void tx_journey::writeback(unsigned q, uint64_t addr, uint32_t len, const sc_cor
 void tx_journey::finish(uint64_t id, const std::string& fate) {
   live* l = find(id);
   if (!l || !l->r.fate.empty()) return;
-  l->r.fate = fate;
-  if (fate == "qdisc_drop") ++tally_[size_t(l->r.source)].qdisc_dropped;
-  // igb frees a packet once the NIC has written its DD back, which the part does when its
-  // data is in the packet buffer: a large frame may still be going out on the wire then
-  if (!l->on_wire_pending) emit(id);
+  ++l->finished;
+  if (fate != "sent" && l->worst.empty()) l->worst = fate;
+  settle(id, *l);
+}
+
+// Every packet's fate known: the datagram's is the first that was not "sent"; its row is
+// written once its frames are out too (igb frees a packet once the NIC has written its DD
+// back, which the part does when its data is in the packet buffer: a large frame may still
+// be going out on the wire then)
+void tx_journey::settle(uint64_t id, live& l) {
+  if (l.r.fate.empty() && l.finished >= l.packets) {
+    l.r.fate = l.worst.empty() ? "sent" : l.worst;
+    source_tally& n = tally_[size_t(l.r.source)];
+    if (l.r.fate == "qdisc_drop") ++n.qdisc_dropped;
+    if (l.r.fate == "ip_frag_fail") ++n.frag_failed;
+  }
+  if (!l.r.fate.empty() && l.wire_pending == 0) emit(id);
 }
 
 void tx_journey::emit(uint64_t id) {
@@ -203,7 +233,7 @@ void tx_journey::emit(uint64_t id) {
   const std::string& fate = l.r.fate;
   for (uint64_t a : l.bufs) {
     auto b = by_addr_.find(a);
-    if (b != by_addr_.end() && b->second.second == id) by_addr_.erase(b);
+    if (b != by_addr_.end() && b->second.id == id) by_addr_.erase(b);
   }
   if (!keep_every_ || (id - 1) % keep_every_ != 0) {
     // not in the sample (sim.journey): no row
@@ -231,7 +261,7 @@ void tx_journey::finish_all_in_flight() {
   for (uint64_t id : ids) {
     live& l = live_[id];
     source_tally& n = tally_[size_t(l.r.source)];
-    const bool out = l.r.t[size_t(tx_step::wire_end)] >= 0 && !l.on_wire_pending;
+    const bool out = l.wired == l.packets && l.wire_pending == 0;
     // Where it is, as the run's census counts it: freed by igb and not out (the NIC's FIFO);
     // handed to igb and not out (its ring); enqueued and not handed over (the qdisc). A
     // datagram whose sendto has not returned (asleep for send buffer) is not sent yet.

@@ -18,6 +18,9 @@
 // The NIC's events name descriptor and buffer addresses; the driver tells which datagram each
 // belongs to when it maps it (queued). Frames leave the wire in the order their packets'
 // data reads completed (one transmit packet buffer, FIFO), a TSO packet as gso_segs frames.
+// A datagram over the MTU leaves as several packets (IPv4 fragments, ip_do_fragment): its
+// steps up to desc_fetch are its first packet's, data_read, wire_end, dd_writeback and clean
+// its last's, and its fate is its packets' first that is not "sent".
 // Each row names its source: the sender application's datagram or an echo server's reply,
 // as the run's classifier (source_of) tells them apart by socket.
 #pragma once
@@ -61,8 +64,9 @@ constexpr size_t kTxSteps = static_cast<size_t>(tx_step::count);
 const char* tx_step_name(tx_step s);
 const char* tx_step_at(tx_step s);  // where its time is taken: "CPU", "NIC port", "wire"
 // A row's fates (README "The transmit journey")
-inline constexpr const char* kTxFates[] = {"sent",       "on_wire", "in_flight",  "qdisc_drop",
-                                           "tx_dropped", "eagain",  "send_error", "not_sent"};
+inline constexpr const char* kTxFates[] = {"sent",       "on_wire",    "in_flight",
+                                           "qdisc_drop", "tx_dropped", "ip_frag_fail",
+                                           "eagain",     "send_error", "not_sent"};
 // The step a step's delta is taken from: the one before it that has a time (t < 0: not
 // reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
 // back once the data is buffered, before or after the frame is on the wire) and clean follows
@@ -92,6 +96,10 @@ class tx_journey {
   // The TX queue the stack picked for it (netdev_core_pick_tx), before the driver maps it:
   // a datagram the qdisc drops has its queue too
   void picked_queue(uint64_t id, unsigned q);
+  // ip_do_fragment: datagram id leaves as n packets (default 1); unsent of them never will
+  // (the fragmentation failed), and the datagram's fate is `fate` unless a packet's came first
+  void packets(uint64_t id, unsigned n);
+  void abandon(uint64_t id, unsigned unsent, const std::string& fate);
   // igb_tx_map mapped datagram id onto descriptors [first, first + n) of queue q's ring
   // (ring_dma: its base, count: its size; eop: the EOP descriptor) and buffers bufs
   // (address, length); it leaves the wire as segs frames.
@@ -104,7 +112,8 @@ class tx_journey {
   void data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& t);
   void writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t);
   void wire_frame(const sc_core::sc_time& end);  // a frame's last bit left on the wire
-  // Final: "sent" (freed at completion), "qdisc_drop", ...; emits the row
+  // A packet's fate: "sent" (freed at completion), "qdisc_drop", ...; the row is emitted when
+  // every packet of the datagram has one and its frames are out
   void finish(uint64_t id, const std::string& fate);
   void finish_all_in_flight();  // fate "in_flight"
   // sendmsg -> wire_end of the datagrams that reached the wire, in ps; all, or one source's
@@ -114,7 +123,7 @@ class tx_journey {
   // still on their way at the end, by where: the qdisc (not yet handed to the driver), the
   // transmit ring (handed to igb, not on the wire), the NIC (freed by igb, its frame not out)
   struct source_tally {
-    uint64_t qdisc_dropped = 0, in_qdisc = 0, in_tx_ring = 0, in_nic = 0;
+    uint64_t qdisc_dropped = 0, frag_failed = 0, in_qdisc = 0, in_tx_ring = 0, in_nic = 0;
     uint64_t in_flight() const { return in_qdisc + in_tx_ring + in_nic; }
   };
   const source_tally& tally(tx_source s) const { return tally_[size_t(s)]; }
@@ -128,12 +137,23 @@ class tx_journey {
   const std::vector<row>& rows() const { return rows_; }  // when no file is open
 
  private:
+  struct pkt {                     // one packet the driver mapped (queued)
+    uint64_t bytes = 0, read = 0;  // data bytes to read, read so far
+    unsigned segs = 1;             // frames it leaves as
+  };
   struct live {
     row r;
-    uint64_t bytes = 0, read = 0;  // data bytes to read, read so far
-    unsigned segs = 1;
-    bool on_wire_pending = false;  // its data is in, its frames not all out yet
-    std::vector<uint64_t> bufs;    // buffer addresses (keys of by_addr_)
+    std::vector<pkt> pkts;
+    unsigned packets = 1;        // packets the datagram leaves as
+    unsigned finished = 0;       // packets whose fate is known
+    unsigned wired = 0;          // packets whose frames are all out
+    unsigned wire_pending = 0;   // packets whose data is in and frames not all out yet
+    std::string worst;           // the first fate of a packet other than "sent"
+    std::vector<uint64_t> bufs;  // buffer addresses (keys of by_addr_)
+  };
+  struct buf_at {
+    uint64_t end, id;
+    uint32_t pkt;  // index into live::pkts
   };
   struct ring {
     uint64_t dma = 0;
@@ -142,6 +162,7 @@ class tx_journey {
     std::vector<uint64_t> unrung;         // queued, TDT not yet written
   };
   live* find(uint64_t id);
+  void settle(uint64_t id, live& l);
   void emit(uint64_t id);
   template <class F>  // f(ring, index) for each descriptor of queue q in [addr, addr + len)
   void for_descriptors(unsigned q, uint64_t addr, uint32_t len,
@@ -150,8 +171,8 @@ class tx_journey {
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, live> live_;
   std::map<unsigned, ring> rings_;
-  std::map<uint64_t, std::pair<uint64_t, uint64_t>> by_addr_;  // start -> (end, id)
-  std::deque<std::pair<uint64_t, unsigned>> wire_order_;       // (id, frames left)
+  std::map<uint64_t, buf_at> by_addr_;                    // start -> buffer
+  std::deque<std::pair<uint64_t, unsigned>> wire_order_;  // (id, frames left)
   latency_sample s2w_;
   std::array<latency_sample, kTxSources> s2w_by_;
   std::array<source_tally, kTxSources> tally_{};

@@ -189,7 +189,8 @@ uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_
 // udp_send_skb: the UDP header, then the checksum: none with SO_NO_CHECK; with
 // CHECKSUM_PARTIAL the pseudo-header sum seeded into the check field for the device
 // (udp4_hwcsum: csum_start at the UDP header, csum_offset 6); else computed here over the
-// header and payload (udp_csum + csum_tcpudp_magic, 0 sent as 0xFFFF). ip_send_skb's
+// header and payload, a fragmented datagram's too (udp_csum + csum_tcpudp_magic, 0 sent as
+// 0xFFFF). ip_send_skb's
 // -ENOBUFS (a qdisc drop) counts SndbufErrors and is success unless IP_RECVERR.
 int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t daddr,
                  uint16_t dport) {
@@ -206,9 +207,13 @@ int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t dad
     skb->csum_offset = 6;  // offsetof(struct udphdr, check)
     put16(uh + 6, csum_fold(csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0)));
   } else {
+    // udp_csum: the linear part, then each fragment's skb on the frag_list (a datagram over
+    // the MTU; each but the last holds a multiple of 8 bytes, so the sums chain)
     k.this_cpu().spend(k.cost.csum_ns_per_byte * static_cast<double>(len));
-    uint16_t check = static_cast<uint16_t>(
-        ~csum_fold(csum_partial(uh, len, csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0))));
+    const uint32_t own = skb->headlen() - static_cast<uint32_t>(skb->transport_offset());
+    uint32_t sum = csum_partial(uh, own, csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0));
+    for (const sk_buff* f : skb->frag_list) sum = csum_partial(f->data, f->len, sum);
+    uint16_t check = static_cast<uint16_t>(~csum_fold(sum));
     if (check == 0) check = 0xFFFF;  // CSUM_MANGLED_0
     put16(uh + 6, check);
   }

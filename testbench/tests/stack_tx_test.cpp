@@ -738,4 +738,43 @@ TEST(TxJourney, AStepTakenBackCountsTheDatagramWhereItIs) {
   for (const auto& r : j.rows()) EXPECT_EQ(r.fate, "in_flight");
 }
 
+// A datagram over the MTU is several packets (IPv4 fragments): its row waits for every one.
+// Three packets queued on a 16-descriptor ring, read and on the wire in turn: the row's
+// data_read and wire_end are the last packet's, send-to-wire is timed once, at the last
+// frame; freed in any order, the row is written after the last. A datagram whose
+// fragmentation failed after its first packet (two never sent) is "ip_frag_fail" once its
+// one packet is done, and counted so.
+TEST(TxJourney, AFragmentedDatagramsRowWaitsForEveryPacket) {
+  tx_journey j;
+  ASSERT_TRUE(j.open(""));
+  const uint64_t id = j.begin(sc_time(1, SC_US));
+  j.packets(id, 3);
+  for (unsigned p = 0; p < 3; ++p) {
+    const uint64_t buf = 0x10000 + 0x1000 * p;
+    j.queued(0, id, 0x8000, 16, p, 1, p, {{buf, 1514}}, 1);
+    j.doorbell(0, sc_time(2 + p, SC_US));
+    j.data_read(buf, 1514, sc_time(10 + p, SC_US));
+    j.wire_frame(sc_time(20 + 12 * p, SC_US));
+  }
+  EXPECT_EQ(j.send_to_wire().count, 1u) << "one datagram on the wire, timed once";
+  j.finish(id, "sent");
+  j.finish(id, "sent");
+  EXPECT_TRUE(j.rows().empty()) << "a packet still not freed";
+  j.finish(id, "sent");
+  ASSERT_EQ(j.rows().size(), 1u);
+  const auto& r = j.rows()[0];
+  EXPECT_EQ(r.fate, "sent");
+  EXPECT_EQ(r.t[size_t(tx_step::tdt_write)], 2000000) << "the first packet's doorbell";
+  EXPECT_EQ(r.t[size_t(tx_step::data_read)], 12000000) << "the last packet's data";
+  EXPECT_EQ(r.t[size_t(tx_step::wire_end)], 44000000) << "the last frame's end";
+  const uint64_t failed = j.begin(sc_time(50, SC_US));
+  j.packets(failed, 3);
+  j.finish(failed, "sent");
+  EXPECT_EQ(j.rows().size(), 1u);
+  j.abandon(failed, 2, "ip_frag_fail");
+  ASSERT_EQ(j.rows().size(), 2u);
+  EXPECT_EQ(j.rows()[1].fate, "ip_frag_fail");
+  EXPECT_EQ(j.tally(tx_source::sender).frag_failed, 1u);
+}
+
 }  // namespace
