@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "sim_time.h"
 
@@ -31,16 +32,26 @@ void tx_scoreboard::bad(const sc_core::sc_time& t, const std::string& kind,
   k_.violate_at(t, kind, detail);
 }
 
+// The IP packets a datagram of len payload bytes leaves as: one if it fits the MTU, else
+// fragments of the MTU less the header, rounded down to 8 bytes (ip_output.c's maxfraglen)
+uint64_t tx_scoreboard::packets_of(size_t len) const {
+  const size_t ip_payload = len + 8, per = (mtu_ - 20u) & ~size_t{7};
+  return ip_payload + 20 <= mtu_ ? 1 : (ip_payload + per - 1) / per;
+}
+
 void tx_scoreboard::sent(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len) {
   ++sent_;
+  sent_packets_ += packets_of(len);
   expect_[{flow, seq}].assign(payload, payload + len);
 }
 
 void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_time& end) {
   ++wire_;
+  // An IPv4 fragment (MF or an offset): only the first carries the UDP header
+  const bool fragment = f.size() >= 34 && be16(&f[12]) == 0x0800 && (be16(&f[20]) & 0x3FFF) != 0;
   // Whose frame it is, as below: a reply's UDP source port is none of the sender's flows (the
-  // host sends IPv4 headers without options)
-  if (echo_on_ && f.size() >= 36 &&
+  // host sends IPv4 headers without options; a fragment's, by its datagram's first: below)
+  if (echo_on_ && !fragment && f.size() >= 36 &&
       static_cast<uint32_t>(be16(&f[34]) - a_.sport_base) >= sender_flows_)
     ++wire_echo_;
   const std::string at = fmt::format("wire frame {} ({} bytes)", wire_ - 1, f.size());
@@ -55,8 +66,10 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
     return bad(end, "tx_corrupted_frame",
                at + ": not IPv4 from the device's address to the neighbour's");
   const uint8_t* ip = &f[14];
-  const uint16_t tot = be16(ip + 2);
-  if (ip[0] != 0x45 || tot < 28 || 14u + tot > n || (be16(ip + 6) & 0xBFFF) != 0 || ip[9] != 17 ||
+  const uint16_t tot = be16(ip + 2), frag = be16(ip + 6);
+  // A whole datagram may carry DF; a fragment must not, and has payload
+  const bool header_ok = fragment ? (frag & 0x4000) == 0 && tot > 20 : (frag & 0xBFFF) == 0;
+  if (ip[0] != 0x45 || tot < (fragment ? 21 : 28) || 14u + tot > n || !header_ok || ip[9] != 17 ||
       be32(ip + 12) != a_.saddr)
     return bad(end, "tx_corrupted_frame",
                at + ": IPv4 header (version, length, fragment, protocol or source) wrong");
@@ -64,6 +77,80 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
     return bad(end, "tx_bad_checksum", at + ": IPv4 header checksum wrong");
   for (size_t i = 14u + tot; i < n; ++i)
     if (f[i] != 0) return bad(end, "tx_corrupted_frame", at + ": padding not zero");
+  if (fragment) return on_fragment(ip, at, end);
+  // A whole datagram's packet counts on the wire once it matched what was sent (a repeat or a
+  // stranger does not); a fragment counts when its datagram takes it (below)
+  const uint64_t matched = matched_;
+  on_datagram(ip, at, end);
+  if (matched_ != matched) ++wire_packets_;
+}
+
+// A fragment joins its datagram's others (by source, destination and ID, RFC 791); the
+// datagram is judged once its bytes from 0 to the last fragment's end are all in. Fragments
+// must not overlap, every one but the last holds a multiple of 8 bytes, and all carry the
+// same header but for length, flags, offset and checksum (ip_do_fragment copies the first's).
+void tx_scoreboard::on_fragment(const uint8_t* ip, const std::string& at,
+                                const sc_core::sc_time& end) {
+  const uint16_t tot = be16(ip + 2), frag = be16(ip + 6);
+  const uint32_t off = (frag & 0x1FFFu) * 8u, len = tot - 20u;
+  const bool more = frag & 0x2000;
+  if (more && len % 8 != 0)
+    return bad(end, "tx_corrupted_frame",
+               at + fmt::format(": a fragment with more to follow holds {} bytes, not a "
+                                "multiple of 8",
+                                len));
+  const std::tuple<uint32_t, uint32_t, uint16_t> key{be32(ip + 12), be32(ip + 16), be16(ip + 4)};
+  reassembly& r = reasm_[key];
+  auto same_header = [&](const uint8_t* h) {
+    return std::equal(h, h + 2, ip) && std::equal(h + 4, h + 6, ip + 4) &&
+           std::equal(h + 8, h + 10, ip + 8) && std::equal(h + 12, h + 20, ip + 12);
+  };
+  if (!r.parts.empty() && !same_header(r.header.data()))
+    return bad(end, "tx_corrupted_frame",
+               at + ": a fragment's IPv4 header differs from its datagram's other fragments'");
+  auto next = r.parts.lower_bound(off);
+  const bool overlaps =
+      (next != r.parts.end() && next->first < off + len) ||
+      (next != r.parts.begin() && std::prev(next)->first + std::prev(next)->second.size() > off);
+  if (overlaps || off + len > 65535u - 20u || (!more && r.total >= 0) ||
+      (r.total >= 0 && off + len > static_cast<uint32_t>(r.total)))
+    return bad(end, "tx_corrupted_frame",
+               at + fmt::format(": fragment at offset {} ({} bytes) overlaps its datagram's "
+                                "others or ends past its end",
+                                off, len));
+  ++wire_packets_;
+  if (r.parts.empty()) std::copy(ip, ip + 20, r.header.begin());
+  r.parts.emplace(off, std::vector<uint8_t>(ip + 20, ip + tot));
+  r.have += len;
+  ++r.frames;
+  // The frames of an echo reply's datagram: known from its first fragment (the first out)
+  if (off == 0 && len >= 2) {
+    r.first_seen = true;
+    r.reply = echo_on_ && static_cast<uint32_t>(be16(ip + 20) - a_.sport_base) >= sender_flows_;
+    if (r.reply) wire_echo_ += r.frames;
+  } else if (r.first_seen && r.reply) {
+    ++wire_echo_;
+  }
+  if (!more) r.total = off + len;
+  if (r.total < 0 || r.have != static_cast<size_t>(r.total)) return;
+  // Whole: the datagram as one buffer, its header the first fragment's with the full length
+  std::vector<uint8_t> d(r.header.begin(), r.header.end());
+  for (const auto& [o, bytes] : r.parts) d.insert(d.end(), bytes.begin(), bytes.end());
+  const size_t total = d.size();
+  d[2] = static_cast<uint8_t>(total >> 8);
+  d[3] = static_cast<uint8_t>(total);
+  d[6] = d[7] = 0;
+  const std::string whole = at + fmt::format(", the last of {} fragments", r.frames);
+  reasm_.erase(key);
+  on_datagram(d.data(), whole, end);
+}
+
+// A whole datagram (ip: its 20-byte IPv4 header, the total length in it): a sender's
+// datagram matched against what was sent, or an echo reply
+void tx_scoreboard::on_datagram(const uint8_t* ip, const std::string& at,
+                                const sc_core::sc_time& end) {
+  if (on_whole) on_whole(ip);
+  const uint16_t tot = be16(ip + 2);
   const uint8_t* udp = ip + 20;
   const size_t ulen = tot - 20u;
   if (be16(udp + 4) != ulen)

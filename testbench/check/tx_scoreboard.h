@@ -7,24 +7,30 @@
 // (the qdisc's), or still be in flight when a bounded drain ends. The checksums and the FCS are
 // computed here from the frame's bytes (RFC 1071 sums, zlib's CRC-32), not by the stack's or
 // the RTL's code. A sendto that returned EAGAIN sent nothing and is the application's count.
+// A datagram over the MTU leaves as IPv4 fragments: each is checked as a frame (FCS, MACs,
+// its IPv4 header and checksum, DF clear, a multiple of 8 bytes but the last), and the
+// datagram, put back together from them, as above; the counts of IP packets (a fragment
+// each) let the run's census account for a datagram partly on the wire.
 //
 // Echo replies (app.reply = echo), judged as the client at the wire's far end sees them: every
 // unfragmented IPv4 UDP datagram offered to the host's address is a request. A reply is a
-// frame from the host that is not the sender's (its source port is none of the sender's
-// flows); it must answer a request of its flow - its destination address and port the
-// request's source, its source port the request's destination port - with the request's
-// payload byte for byte (plus the checks above: FCS, MACs, header checksums, lengths), once,
-// and only after the host's application read that request. Replies to the same payload of a
-// flow answer its requests in turn. Where each flow's replies must keep the requests' order
-// (one reader per socket), a reply that answers an earlier request than one already
-// answered is tx_out_of_order. The round trip, as a client beside the wire measures it (what
-// netperf's UDP_RR times, less the client's own stack): from the request's first bit on the
-// wire (its preamble) to the reply's last bit (its FCS).
+// datagram from the host (a frame, or fragments put back together) that is not the sender's (its
+// source port is none of the sender's flows); it must answer a request of its flow - its
+// destination address and port the request's source, its source port the request's destination port
+// - with the request's payload byte for byte (plus the checks above: FCS, MACs, header checksums,
+// lengths), once, and only after the host's application read that request. Replies to the same
+// payload of a flow answer its requests in turn. Where each flow's replies must keep the requests'
+// order (one reader per socket), a reply that answers an earlier request than one already answered
+// is tx_out_of_order. The round trip, as a client beside the wire measures it (what netperf's
+// UDP_RR times, less the client's own stack): from the request's first bit on the wire (its
+// preamble) to the reply's last bit (its FCS).
 #pragma once
 #include <systemc>
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -45,6 +51,10 @@ struct tx_flow_addr {
 class tx_scoreboard {
  public:
   tx_scoreboard(kernel& k, const tx_flow_addr& a) : k_(k), a_(a) {}
+  void set_mtu(uint32_t mtu) { mtu_ = mtu; }  // the route's: what the sender's datagrams fit
+  // Each whole datagram that left (a good frame, or its fragments put back together), before
+  // it is judged: ip at its 20-byte IPv4 header, the total length in it
+  std::function<void(const uint8_t* ip)> on_whole;
   // The sender's sendto of datagram `seq` of `flow` returned its length
   void sent(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len);
   // A frame left on the wire (destination address .. FCS), its last byte at `end`
@@ -53,6 +63,10 @@ class tx_scoreboard {
   uint64_t sent_count() const { return sent_; }
   uint64_t on_wire_count() const { return wire_; }
   uint64_t matched_count() const { return matched_; }
+  // The same in IP packets: what the datagrams sent leave as (a fragment each), and those of
+  // them on the wire (the fragments of a datagram not yet whole included)
+  uint64_t sent_packets() const { return sent_packets_; }
+  uint64_t wire_packets() const { return wire_packets_; }
   // The same, one source's: the sender's datagrams or the echo server's replies (a wire frame
   // too short to carry a source port counts as the sender's)
   uint64_t sent_count(tx_source s) const {
@@ -64,10 +78,10 @@ class tx_scoreboard {
   uint64_t matched_count(tx_source s) const {
     return s == tx_source::echo ? ec_.answered : matched_ - ec_.answered;
   }
-  // Sent and neither on the wire yet nor among `dropped` (the drop counters' sum)
+  // IP packets sent and neither on the wire yet nor among `dropped` (the drop counters' sum)
   uint64_t outstanding(uint64_t dropped) const {
-    const uint64_t gone = matched_ + dropped;
-    return sent_ > gone ? sent_ - gone : 0;
+    const uint64_t gone = wire_packets_ + dropped;
+    return sent_packets_ > gone ? sent_packets_ - gone : 0;
   }
 
   // Echo replies: on, with the sender's flow count (its source ports are not replies) and
@@ -84,9 +98,10 @@ class tx_scoreboard {
   // The receive side's fate of frame `id`: dropped by `counter`, or read by the application
   void request_dropped(uint64_t id, const std::string& counter);
   void request_read(uint64_t id);
-  // The application's sendto of a reply returned its length
-  void reply_sent() {
+  // The application's sendto of a reply of len payload bytes returned its length
+  void reply_sent(size_t len) {
     ++sent_;
+    sent_packets_ += packets_of(len);
     ++replies_sent_;
   }
   struct echo_counts {
@@ -108,13 +123,28 @@ class tx_scoreboard {
 
  private:
   void bad(const sc_core::sc_time& t, const std::string& kind, const std::string& detail);
+  uint64_t packets_of(size_t len) const;
+  void on_fragment(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
+  void on_datagram(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
   void on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen, const std::string& at,
                 const sc_core::sc_time& end);
   kernel& k_;
   tx_flow_addr a_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<uint8_t>> expect_;  // (flow, seq)
   std::map<uint32_t, uint64_t> next_seq_;  // per flow: the lowest sequence number still allowed
-  uint64_t sent_ = 0, wire_ = 0, matched_ = 0;
+  uint64_t sent_ = 0, wire_ = 0, matched_ = 0, sent_packets_ = 0, wire_packets_ = 0;
+  uint32_t mtu_ = 1500;
+  // Fragments on the wire by (source, destination, IPv4 ID): by offset, the first's header,
+  // the bytes in, the datagram's length once its last fragment is seen (else -1)
+  struct reassembly {
+    std::map<uint32_t, std::vector<uint8_t>> parts;
+    std::array<uint8_t, 20> header{};
+    size_t have = 0;
+    int64_t total = -1;
+    unsigned frames = 0;
+    bool first_seen = false, reply = false;  // its first fragment's ports: an echo reply's
+  };
+  std::map<std::tuple<uint32_t, uint32_t, uint16_t>, reassembly> reasm_;
 
   // Echo: requests waiting for their reply, by flow (client address, client port, host port)
   // and payload, oldest first; where each one is (by frame id); per flow the requests offered

@@ -530,11 +530,13 @@ params::params() {
       integer("send.threads", field(&rc::sc, &send_config::threads), "", 1, 256,
               "sender threads; thread t sends the flows n with n mod threads = t (at most "
               "send.flows: more is refused)"),
-      integer("send.frame_bytes", field(&rc::sc, &send_config::frame_bytes), "bytes", 64, 1518,
-              "sent frame size on the wire, FCS included (UDP payload = frame_bytes - 46)"),
+      integer("send.frame_bytes", field(&rc::sc, &send_config::frame_bytes), "bytes", 64, 65553,
+              "sent datagram's size as one frame on the wire, FCS included (UDP payload = "
+              "frame_bytes - 46); above driver.mtu + 18 it leaves as IPv4 fragments"),
       num("send.rate_pct", 10, "%", 0.001, 100,
-          "send rate as percent of 1 Gb/s line rate for send.frame_bytes (used when rate_pps is "
-          "0): datagram i is due i / rate after the start"),
+          "send rate as percent of 1 Gb/s line rate for send.frame_bytes (its fragments' frames "
+          "when it fragments; used when rate_pps is 0): datagram i is due i / rate after the "
+          "start"),
       num("send.rate_pps", 0, "frames/s", 0, 1488095,
           "send rate in datagrams per second, all flows together; 0 = use rate_pct. Above line "
           "rate for the frame size is refused"),

@@ -127,6 +127,10 @@ constexpr counter_field<kernel_tx_stats> kTxStackFields[] = {
     {"udp_sndbuf_errors", &kernel_tx_stats::udp_sndbuf_errors},
     {"ip_out_requests", &kernel_tx_stats::ip_out_requests},
     {"ip_out_discards", &kernel_tx_stats::ip_out_discards},
+    {"ip_frag_oks", &kernel_tx_stats::ip_frag_oks},
+    {"ip_frag_fails", &kernel_tx_stats::ip_frag_fails},
+    {"ip_frag_creates", &kernel_tx_stats::ip_frag_creates},
+    {"ip_frag_unsent", &kernel_tx_stats::ip_frag_unsent},
     {"sndbuf_waits", &kernel_tx_stats::sndbuf_waits},
     {"sndbuf_eagain", &kernel_tx_stats::sndbuf_eagain},
     {"write_space_wakeups", &kernel_tx_stats::write_space_wakeups},
@@ -392,12 +396,12 @@ json echo_section(igbsim_top& t) {
 json tx_checks_of(igbsim_top& t, tx_source s) {
   const tx_journey::source_tally& n = t.k.txjr.tally(s);
   const uint64_t sent = t.txsb.sent_count(s), on_wire = t.txsb.matched_count(s);
-  const uint64_t accounted = on_wire + n.qdisc_dropped + n.in_flight();
+  const uint64_t accounted = on_wire + n.qdisc_dropped + n.frag_failed + n.in_flight();
   const uint64_t lost = sent > accounted ? sent - accounted : 0;
   return {{"sent", sent},
           {"on_wire", on_wire},
           {"wire_frames", t.txsb.on_wire_count(s)},
-          {"dropped_by", {{"qdisc_dropped", n.qdisc_dropped}}},
+          {"dropped_by", {{"qdisc_dropped", n.qdisc_dropped}, {"ip_frag_fails", n.frag_failed}}},
           {"in_flight", n.in_flight()},
           {"in_flight_at", {{"qdisc", n.in_qdisc}, {"tx_ring", n.in_tx_ring}, {"nic", n.in_nic}}},
           {"lost_unaccounted", lost},
@@ -453,7 +457,12 @@ json tx_section(igbsim_top& t) {
       {"sent", t.txsb.sent_count()},
       {"on_wire", t.txsb.matched_count()},
       {"wire_frames", t.txsb.on_wire_count()},
-      {"dropped_by", {{"qdisc_dropped", total.dropped}}},
+      // IP packets: a datagram's, or each fragment's of one over the MTU; the counts below
+      // (drops, in flight, lost) are of these
+      {"sent_packets", t.txsb.sent_packets()},
+      {"on_wire_packets", t.txsb.wire_packets()},
+      {"dropped_by",
+       {{"qdisc_dropped", total.dropped}, {"ip_frag_unsent", t.k.tx_st.ip_frag_unsent}}},
       {"in_flight", t.tx_census.in_flight()},
       {"in_flight_at",
        {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},
@@ -644,10 +653,19 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
     s += fmt::format("  dropped    {} by {}\n", count, n);
   if (t.sender) {  // the sender's own datagrams (an echo server's replies are on its line)
     const json& tc = r["tx"]["checks"]["by_source"]["sender"];
-    s += fmt::format("  sent       {} datagrams ({} B frames, {:.0f} frames/s): {} on the wire, {} "
-                     "dropped by the qdisc, {} EAGAIN",
-                     t.sender->sent, c.sc.frame_bytes, c.sc.pps, tc["on_wire"].get<uint64_t>(),
-                     tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(), t.sender->eagain);
+    s += fmt::format(
+        "  sent       {} datagrams ({} B frames{}, {:.0f} datagrams/s): {} on the wire, "
+        "{} dropped by the qdisc, {} EAGAIN",
+        t.sender->sent, c.sc.frame_bytes,
+        c.sc.wire_frames > 1
+            ? fmt::format(", {} IPv4 fragments each at MTU {}", c.sc.wire_frames, c.ic.mtu)
+            : std::string(),
+        c.sc.pps, tc["on_wire"].get<uint64_t>(), tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(),
+        t.sender->eagain);
+    if (const uint64_t n = tc["dropped_by"]["ip_frag_fails"]; n)
+      s += fmt::format(", {} lost in fragmentation", n);
+    // sendto's other errors: ENOBUFS for a later fragment's skb beyond twice SO_SNDBUF
+    if (t.sender->errors) s += fmt::format(", {} send errors", t.sender->errors);
     // What the run's end left: sent and not yet on the wire, and never sent
     if (const uint64_t n = tc["in_flight"]; n) s += fmt::format(", {} in flight at the end", n);
     if (const uint64_t n = r["tx"]["app"]["not_sent"]; n)

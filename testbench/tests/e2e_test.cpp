@@ -2107,6 +2107,102 @@ TEST(Transmit, TxScoreboardNamesEachKindOfBadFrame) {
   EXPECT_EQ(sb.outstanding(0), 1u) << "datagram 1 never made it whole";
 }
 
+// The transmit scoreboard with fragments: a datagram cut in three is matched once its last
+// fragment is in (in any order); a fragment that overlaps another, one with more to follow
+// whose length is not a multiple of 8, one with DF set, and one whose header differs from its
+// datagram's others are each named; the packets are counted one by one
+TEST(Transmit, TxScoreboardPutsFragmentsBackTogetherAndNamesBadOnes) {
+  kernel_params kp;
+  cost_table costs;
+  kernel k(kp, costs);
+  tx_flow_addr a{{0x02, 0, 0, 0, 0, 2}, {0x02, 0, 0, 0, 0, 1}, kHostIp, kPeerIp, 20000, 9000};
+  tx_scoreboard sb(k, a);
+  sb.set_mtu(1500);
+  std::vector<uint8_t> pay;
+  // The datagram: UDP header and 3000 payload bytes, its checksum right
+  auto datagram = [&](uint64_t seq) {
+    udp_sender::payload(0, seq, 3000, pay);
+    std::vector<uint8_t> d = {0x4e, 0x20, 0x23, 0x28, 0x0b, 0xc0, 0, 0};  // 20000 -> 9000, 3008
+    d.insert(d.end(), pay.begin(), pay.end());
+    const uint8_t addrs[8] = {10, 0, 0, 1, 10, 0, 0, 2};
+    const uint16_t c =
+        static_cast<uint16_t>(~ones_fold(d.data(), d.size(), ones_fold(addrs, 8, 17u + 3008)));
+    d[6] = static_cast<uint8_t>(c >> 8);
+    d[7] = static_cast<uint8_t>(c);
+    return d;
+  };
+  // One fragment's frame: bytes [off, off + n) of d, with MF and flags as given
+  auto frag = [&](const std::vector<uint8_t>& d, size_t off, size_t n, uint16_t flags, uint16_t id,
+                  uint8_t ttl = 64) {
+    std::vector<uint8_t> f(a.dst_mac, a.dst_mac + 6);
+    f.insert(f.end(), a.src_mac, a.src_mac + 6);
+    f.insert(f.end(), {0x08, 0x00});
+    const uint16_t tot = static_cast<uint16_t>(20 + n), fo = static_cast<uint16_t>(flags | off / 8);
+    const uint8_t ip[20] = {0x45,
+                            0,
+                            static_cast<uint8_t>(tot >> 8),
+                            static_cast<uint8_t>(tot),
+                            static_cast<uint8_t>(id >> 8),
+                            static_cast<uint8_t>(id),
+                            static_cast<uint8_t>(fo >> 8),
+                            static_cast<uint8_t>(fo),
+                            ttl,
+                            17,
+                            0,
+                            0,
+                            10,
+                            0,
+                            0,
+                            1,
+                            10,
+                            0,
+                            0,
+                            2};
+    f.insert(f.end(), ip, ip + 20);
+    const uint16_t ic = static_cast<uint16_t>(~ones_fold(&f[14], 20, 0));
+    f[24] = static_cast<uint8_t>(ic >> 8);
+    f[25] = static_cast<uint8_t>(ic);
+    f.insert(f.end(), d.begin() + static_cast<long>(off), d.begin() + static_cast<long>(off + n));
+    while (f.size() < 60) f.push_back(0);
+    const uint32_t fcs = static_cast<uint32_t>(crc32(0, f.data(), static_cast<uInt>(f.size())));
+    for (int i = 0; i < 4; ++i) f.push_back(static_cast<uint8_t>(fcs >> (8 * i)));
+    return f;
+  };
+  auto kinds = [&] {
+    std::vector<std::string> v;
+    for (const auto& x : k.violations()) v.push_back(x.kind);
+    return v;
+  };
+  const sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  constexpr uint16_t MF = 0x2000, DF = 0x4000;
+  for (uint64_t seq = 0; seq < 2; ++seq) {
+    udp_sender::payload(0, seq, 3000, pay);
+    sb.sent(0, seq, pay.data(), pay.size());
+  }
+  EXPECT_EQ(sb.sent_packets(), 6u) << "3008 UDP bytes at MTU 1500: three fragments each";
+  const auto d0 = datagram(0);
+  sb.on_wire(frag(d0, 2960, 48, 0, 7), t);  // the last first
+  sb.on_wire(frag(d0, 0, 1480, MF, 7), t);
+  EXPECT_EQ(sb.matched_count(), 0u) << "not whole yet";
+  sb.on_wire(frag(d0, 1480, 1480, MF, 7), t);
+  EXPECT_TRUE(kinds().empty());
+  EXPECT_EQ(sb.matched_count(), 1u);
+  EXPECT_EQ(sb.wire_packets(), 3u);
+  const auto d1 = datagram(1);
+  sb.on_wire(frag(d1, 0, 1480, MF, 8), t);
+  sb.on_wire(frag(d1, 1472, 16, MF, 8), t);
+  EXPECT_EQ(kinds(), std::vector<std::string>{"tx_corrupted_frame"}) << "overlapping";
+  sb.on_wire(frag(d1, 1480, 1476, MF, 8), t);
+  EXPECT_EQ(kinds().size(), 2u) << "MF and 1476 bytes, not a multiple of 8";
+  sb.on_wire(frag(d1, 1480, 1480, MF | DF, 8), t);
+  EXPECT_EQ(kinds().size(), 3u) << "a fragment with DF";
+  sb.on_wire(frag(d1, 1480, 1480, MF, 8, 63), t);
+  EXPECT_EQ(kinds().size(), 4u) << "a header other than its first fragment's (TTL)";
+  for (const auto& kind : kinds()) EXPECT_EQ(kind, "tx_corrupted_frame");
+  EXPECT_EQ(sb.matched_count(), 1u);
+  EXPECT_EQ(sb.outstanding(0), 2u) << "datagram 1: two of its three packets not on the wire";
+}
+
 // Without a sender the report and the resolved scenario are as they were before the transmit
 // half existed: no tx object, no [send] table
 TEST(Transmit, ReceiveOnlyRunHasNoTxObjectNorSendTable) {
@@ -2210,7 +2306,9 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
   for (const char* args :
        {"--set traffic.frames=0",
         "--set send.frames=10 --set send.frame_bytes=1518 --set send.rate_pps=90000",
-        "--set send.frames=10 --set send.frame_bytes=1519",
+        // (over the MTU it fragments: 65554 is over the largest UDP datagram)
+        "--set send.frames=10 --set send.frame_bytes=65554",
+        "--set send.frames=10 --set send.frame_bytes=9000 --set send.rate_pps=13344",
         "--set send.frames=10 --set send.rate_pct=nan",
         "--set send.frames=10 --set send.flows=2 --set send.threads=4"}) {
     const std::string dir = fresh_dir("tx-bad");
@@ -2706,6 +2804,208 @@ TEST(Journey, EachTransmitRowNamesItsSourceAndTheFiguresAreSplitBySource) {
   const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
   EXPECT_NE(line.find(" 200 datagrams"), std::string::npos) << line;
   EXPECT_NE(line.find(": 200 on the wire"), std::string::npos) << line;
+}
+
+// ---- Datagrams over the MTU: IPv4 fragments on output -------------------------------------
+
+namespace {
+// The fragments in a capture, grouped by IPv4 ID in wire order: each group's frames
+std::map<uint16_t, std::vector<std::vector<uint8_t>>> fragments_by_id(
+    const std::vector<tx_frame>& frames) {
+  std::map<uint16_t, std::vector<std::vector<uint8_t>>> by;
+  for (const auto& f : frames) by[be16_at(f.b.data() + 18)].push_back(f.b);
+  return by;
+}
+}  // namespace
+
+// 100 datagrams of 2954 payload bytes at MTU 1500 leave as 3 fragments each (1480, 1480 and 2
+// IP payload bytes): read back from tx.pcap, each fragment has its own good header checksum,
+// DF clear, MF on all but the last, offsets 0, 185, 370 (8-byte units), one ID per datagram;
+// the datagram put back together here is the sender's, its UDP checksum good. Every layer
+// counts 300 packets and 100 datagrams, and the journey has a row per datagram.
+TEST(Fragments, ADatagramOverTheMtuLeavesAsIpv4FragmentsThatReassembleByteExact) {
+  const std::string dir = fresh_dir("tx-frag");
+  const result r = run_igbsim("run --out " + dir +
+                              " --tx-pcap --set traffic.frames=0 --set send.frames=100 "
+                              "--set send.frame_bytes=3000 --set send.rate_pct=50");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("3 IPv4 fragments each at MTU 1500"), std::string::npos) << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  const json& tx = rep["tx"];
+  EXPECT_EQ(tx["stack"]["ip_frag_oks"].get<uint64_t>(), 100u);
+  EXPECT_EQ(tx["stack"]["ip_frag_creates"].get<uint64_t>(), 300u);
+  EXPECT_EQ(tx["stack"]["ip_frag_fails"].get<uint64_t>(), 0u);
+  EXPECT_EQ(tx["stack"]["udp_out_datagrams"].get<uint64_t>(), 100u);
+  EXPECT_EQ(tx["stack"]["dev_queue_xmit"].get<uint64_t>(), 300u);
+  EXPECT_EQ(tx["nic"]["gptc"].get<uint64_t>(), 300u) << "GPTC counts frames";
+  EXPECT_EQ(tx["checks"]["sent"].get<uint64_t>(), 100u);
+  EXPECT_EQ(tx["checks"]["on_wire"].get<uint64_t>(), 100u);
+  EXPECT_EQ(tx["checks"]["sent_packets"].get<uint64_t>(), 300u);
+  EXPECT_EQ(tx["checks"]["on_wire_packets"].get<uint64_t>(), 300u);
+  EXPECT_EQ(tx["checks"]["wire_frames"].get<uint64_t>(), 300u);
+  const auto frames = read_pcap(dir + "/tx.pcap");
+  ASSERT_EQ(frames.size(), 300u);
+  const auto by = fragments_by_id(frames);
+  ASSERT_EQ(by.size(), 100u) << "an IPv4 ID per datagram";
+  std::set<uint64_t> seqs;
+  for (const auto& [id, fr] : by) {
+    ASSERT_EQ(fr.size(), 3u) << "ID " << id;
+    std::vector<uint8_t> d;  // the IP payload: UDP header and data
+    for (size_t k = 0; k < 3; ++k) {
+      const uint8_t* ip = fr[k].data() + 14;
+      EXPECT_EQ(ones_fold(ip, 20, 0), 0xFFFFu) << "fragment " << k << ": IPv4 header checksum";
+      const uint16_t frag = be16_at(ip + 6);
+      EXPECT_EQ(frag & 0x4000, 0) << "DF clear";
+      EXPECT_EQ((frag & 0x2000) != 0, k < 2) << "MF on all but the last";
+      EXPECT_EQ(frag & 0x1FFF, 185 * k) << "offset in 8-byte units";
+      const uint16_t tot = be16_at(ip + 2);
+      EXPECT_EQ(tot, k < 2 ? 1500 : 22);
+      EXPECT_EQ(fr[k].size(), k < 2 ? 1514u : 60u) << "the last padded to 64 bytes on the wire";
+      d.insert(d.end(), ip + 20, ip + tot);
+    }
+    ASSERT_EQ(d.size(), 2962u);
+    const uint8_t* ip0 = fr[0].data() + 14;
+    const uint16_t ulen = be16_at(d.data() + 4);
+    ASSERT_EQ(ulen, 2962);
+    EXPECT_EQ(ones_fold(d.data(), ulen, ones_fold(ip0 + 12, 8, 17u + ulen)), 0xFFFFu)
+        << "UDP checksum over the whole datagram";
+    const uint8_t* pay = d.data() + 8;
+    uint64_t seq = 0;
+    for (int i = 0; i < 8; ++i) seq = seq << 8 | pay[4 + i];
+    for (size_t i = 12; i < ulen - 8u; ++i)
+      ASSERT_EQ(pay[i], static_cast<uint8_t>(seq * 31 + i * 13)) << "payload byte " << i;
+    seqs.insert(seq);
+  }
+  EXPECT_EQ(seqs.size(), 100u) << "every datagram once";
+  // tshark, reassembling: 100 UDP datagrams of 2962 bytes, checksums good
+  if (std::system("command -v tshark >/dev/null 2>&1") == 0) {
+    const std::string out = dir + "/tshark.txt";
+    ASSERT_EQ(std::system(("tshark -r " + dir +
+                           "/tx.pcap -o udp.check_checksum:TRUE -Y udp -T fields -e udp.length "
+                           "-e udp.checksum.status >" +
+                           out + " 2>/dev/null")
+                              .c_str()),
+              0);
+    std::ifstream t(out);
+    std::string len, st;
+    int n = 0;
+    while (t >> len >> st) {
+      ++n;
+      EXPECT_EQ(len, "2962");
+      EXPECT_TRUE(st == "1" || st == "Good") << "tshark: UDP checksum " << st;
+    }
+    EXPECT_EQ(n, 100);
+  }
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  ASSERT_EQ(rows.size(), 101u);
+  const auto& h = rows[0];
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][col(h, "fate")], "sent");
+    const double fetch = std::stod(rows[i][col(h, "desc_fetch_ns")]);
+    const double read = std::stod(rows[i][col(h, "data_read_ns")]);
+    const double wire = std::stod(rows[i][col(h, "wire_end_ns")]);
+    const double clean = std::stod(rows[i][col(h, "clean_ns")]);
+    EXPECT_LT(fetch, read);
+    EXPECT_LT(read, wire) << "the last fragment's last bit after its data read";
+    EXPECT_LT(std::stod(rows[i][col(h, "sendmsg_ns")]), clean);
+  }
+}
+
+// The edges of the MTU: a frame of driver.mtu + 18 bytes is one packet with DF; one byte more
+// is two fragments, the second holding one byte (its frame padded); the largest datagram,
+// 65,507 payload bytes, is 45; one byte more is refused, as udp_sendmsg refuses it
+TEST(Fragments, TheMtuEdgesAndTheLargestDatagram) {
+  for (const auto& [bytes, frames] :
+       std::vector<std::pair<int, size_t>>{{1518, 1}, {1519, 2}, {65553, 45}}) {
+    const std::string dir = fresh_dir("tx-frag-edge-" + std::to_string(bytes));
+    const result r = run_igbsim("run --quiet --out " + dir +
+                                " --tx-pcap --set traffic.frames=0 --set send.frames=3 "
+                                "--set send.frame_bytes=" +
+                                std::to_string(bytes));
+    ASSERT_EQ(r.status, 0) << bytes << r.err;
+    const json rep = load_report(dir);
+    EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+    EXPECT_EQ(rep["tx"]["checks"]["on_wire"].get<uint64_t>(), 3u) << bytes;
+    const auto f = read_pcap(dir + "/tx.pcap");
+    ASSERT_EQ(f.size(), 3 * frames) << bytes;
+    const uint16_t flags = be16_at(f[0].b.data() + 20);
+    EXPECT_EQ(flags, frames == 1 ? 0x4000 : 0x2000) << bytes << ": DF alone, or MF at offset 0";
+    if (frames == 2) {
+      EXPECT_EQ(be16_at(f[1].b.data() + 16), 21) << "one byte of IP payload";
+    }
+  }
+  const result big = run_igbsim("run --quiet --out " + fresh_dir("tx-frag-over") +
+                                " --set traffic.frames=0 --set send.frames=3 "
+                                "--set send.frame_bytes=65554");
+  EXPECT_EQ(big.status, 2) << big.err;
+  EXPECT_NE(big.err.find("send.frame_bytes"), std::string::npos) << big.err;
+}
+
+// Congestion: four threads send 9000-byte datagrams (7 fragments each) without blocking (a send
+// buffer of 8 MB), into a partner that takes 10 % of line rate and pauses the NIC: pfifo_fast
+// overflows and drops fragments, a datagram whose fragment it dropped loses the rest
+// (FragFails, fragments freed unsent), and still every datagram and every packet is accounted
+// for: on the wire, dropped, or never sent, as the journey's rows say too
+TEST(Fragments, UnderCongestionEveryDatagramAndEveryFragmentIsAccountedFor) {
+  const std::string dir = fresh_dir("tx-frag-congested");
+  const result r = run_igbsim(
+      "run --quiet --out " + dir +
+      " --set traffic.frames=0 --set send.frames=600 --set send.frame_bytes=9000 "
+      "--set send.rate_pct=100 --set send.blocking=false --set send.flows=4 --set send.threads=4 "
+      "--set kernel.cores=2 --set kernel.wmem_default=8388608 "
+      "--set driver.flow_control=full --set wire.partner_fc=full "
+      "--set wire.partner_rx_rate_pct=10");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  const json& st = rep["tx"]["stack"];
+  const json& c = rep["tx"]["checks"];
+  EXPECT_GT(c["dropped_by"]["qdisc_dropped"].get<uint64_t>(), 0u) << "the scenario congests";
+  EXPECT_GT(st["ip_frag_fails"].get<uint64_t>(), 0u);
+  EXPECT_GT(st["ip_frag_unsent"].get<uint64_t>(), 0u);
+  EXPECT_EQ(st["ip_frag_oks"].get<uint64_t>() + st["ip_frag_fails"].get<uint64_t>(), 600u)
+      << "each datagram fragmented once, ok or failed";
+  EXPECT_EQ(c["sent_packets"].get<uint64_t>(), 600u * 7);
+  EXPECT_EQ(c["sent_packets"].get<uint64_t>(),
+            c["on_wire_packets"].get<uint64_t>() +
+                c["dropped_by"]["qdisc_dropped"].get<uint64_t>() +
+                c["dropped_by"]["ip_frag_unsent"].get<uint64_t>() + c["in_flight"].get<uint64_t>());
+  EXPECT_EQ(st["ip_frag_creates"].get<uint64_t>() + st["ip_frag_unsent"].get<uint64_t>() +
+                c["dropped_by"]["qdisc_dropped"].get<uint64_t>(),
+            600u * 7)
+      << "FragCreates: the fragments pfifo_fast took; the others it dropped or never saw";
+  const json& s = c["by_source"]["sender"];
+  EXPECT_EQ(s["sent"].get<uint64_t>(), 600u);
+  EXPECT_EQ(s["sent"].get<uint64_t>(),
+            s["on_wire"].get<uint64_t>() + s["dropped_by"]["qdisc_dropped"].get<uint64_t>() +
+                s["dropped_by"]["ip_frag_fails"].get<uint64_t>() + s["in_flight"].get<uint64_t>());
+  EXPECT_EQ(s["lost_unaccounted"].get<uint64_t>(), 0u);
+  const auto rows = load_csv(dir + "/tx_journey.csv");
+  std::map<std::string, uint64_t> fates;
+  for (size_t i = 1; i < rows.size(); ++i) ++fates[rows[i][col(rows[0], "fate")]];
+  EXPECT_EQ(fates["sent"], s["on_wire"].get<uint64_t>());
+  EXPECT_EQ(fates["qdisc_drop"], s["dropped_by"]["qdisc_dropped"].get<uint64_t>());
+  EXPECT_EQ(fates["ip_frag_fail"], s["dropped_by"]["ip_frag_fails"].get<uint64_t>());
+}
+
+// An echo server answers a request whose datagram is over the MTU (a 1530-byte frame: 1512
+// IP bytes, within the NIC's RLPML) with a reply in two fragments; every request is answered,
+// and the replies' frames are the echo's
+TEST(Fragments, AnEchoReplyOverTheMtuLeavesInFragmentsAndAnswersItsRequest) {
+  const std::string dir = fresh_dir("tx-frag-echo");
+  const result r = run_igbsim("run --quiet --out " + dir +
+                              " --set traffic.frames=200 --set traffic.frame_bytes=1530 "
+                              "--set app.reply=echo --set kernel.cores=2");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  EXPECT_EQ(rep["tx"]["echo"]["answered"].get<uint64_t>(), 200u);
+  const json& e = rep["tx"]["checks"]["by_source"]["echo"];
+  EXPECT_EQ(e["on_wire"].get<uint64_t>(), 200u);
+  EXPECT_EQ(e["wire_frames"].get<uint64_t>(), 400u) << "two fragments a reply";
+  EXPECT_EQ(rep["tx"]["stack"]["ip_frag_creates"].get<uint64_t>(), 400u);
+  EXPECT_EQ(rep["latency_ns"]["rr"]["count"].get<uint64_t>(), 200u);
 }
 
 // The run's end and the sender: a short sim.drain_us does not cut a sender that is still
@@ -3253,7 +3553,9 @@ TEST(Live, ARealClientGetsItsEchoFromTheSimulatedServer) {
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int echoed = 0;
   for (int i = 0; i < n; ++i) {
-    std::vector<uint8_t> d(1 + 37 * i);
+    // the last over the MTU (1508 IP bytes): its reply leaves in two fragments, and reaches
+    // the client whole
+    std::vector<uint8_t> d(i == n - 1 ? 1480 : 1 + 37 * i);
     for (size_t j = 0; j < d.size(); ++j) d[j] = static_cast<uint8_t>(i * 17 + j * 3);
     ASSERT_EQ(::sendto(s, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
               static_cast<ssize_t>(d.size()));
@@ -3275,6 +3577,7 @@ TEST(Live, ARealClientGetsItsEchoFromTheSimulatedServer) {
   EXPECT_EQ(rep["wire"]["live"]["sent_back"], n);
   EXPECT_EQ(rep["wire"]["live"]["send_errors"], 0);
   EXPECT_EQ(rep["latency_ns"]["rr"]["count"], n);
+  EXPECT_EQ(rep["tx"]["stack"]["ip_frag_oks"], 1);
   EXPECT_TRUE(rep["checks"]["passed"].get<bool>());
 }
 

@@ -90,7 +90,12 @@ hw("hal", k, mem), txsb(k, send_flow_addr()),
 checkers(k, dev, hw, adapter, c.ic.irq_mode == igb_irq_mode::msix, c.stranded_us, first_event),
 txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
   k.local_addr = kHostIp;
-  if (live) src.set_live(live.get());
+  k.ip_id_secret = static_cast<uint64_t>(c.seed) * 0x9E3779B97F4A7C15ull + 1;  // ip_id_key
+  txsb.set_mtu(c.ic.mtu);
+  if (live) {
+    src.set_live(live.get());
+    txsb.on_whole = [this](const uint8_t* ip) { forward_to_live(ip); };
+  }
   if (c.ac.reply == app_reply::echo) {
     // Each flow's replies keep its requests' order when each socket has one reader
     const bool one_reader = c.ac.kind == app_kind::blocking
@@ -337,17 +342,16 @@ void igbsim_top::collect_tx() {
     }
     txsb.on_wire(f, frames[tx_seen].end);
     k.txjr.wire_frame(frames[tx_seen].end);
-    if (live) forward_to_live(f);
   }
 }
 
 // A UDP datagram to a loopback address (a live client's: live traffic comes from 127.0.0.0/8)
-// is sent to that address and port from the live socket, the port the client sent to
-void igbsim_top::forward_to_live(const std::vector<uint8_t>& f) {
-  if (f.size() < 14 + 20 + 8 + 4 || f[12] != 0x08 || f[13] != 0x00) return;
-  const uint8_t* ip = &f[14];
+// is sent to that address and port from the live socket, the port the client sent to. ip: the
+// datagram whole, as the transmit scoreboard has it (a reply over the MTU put back together
+// from its fragments, as the client's stack would)
+void igbsim_top::forward_to_live(const uint8_t* ip) {
   const size_t ihl = (ip[0] & 0xFu) * 4u, tot = static_cast<size_t>(ip[2] << 8 | ip[3]);
-  if (ip[9] != IPPROTO_UDP || ihl < 20 || tot < ihl + 8 || 14 + tot > f.size() - 4) return;
+  if (ip[9] != IPPROTO_UDP || ihl < 20 || tot < ihl + 8) return;
   const uint32_t daddr = iphdr_view{ip}.daddr();
   if (daddr >> 24 != 127) return;
   const uint8_t* udp = ip + ihl;
@@ -362,11 +366,13 @@ bool igbsim_top::senders_done() const {
   return !txsb.echo() || app->reply_attempts() >= sb.delivered_count();
 }
 
-uint64_t igbsim_top::tx_qdisc_drops() {
+// IP packets dropped on the way to the driver: by the qdiscs, and fragments freed unsent when
+// their datagram's fragmentation failed
+uint64_t igbsim_top::tx_dropped_packets() {
   if (!adapter.netdev) return 0;
   std::vector<tx_queue_stats> v;
   read_tx_queue_stats(adapter.netdev, v);
-  uint64_t n = 0;
+  uint64_t n = k.tx_st.ip_frag_unsent;
   for (const auto& q : v) n += q.dropped;
   return n;
 }
@@ -382,7 +388,7 @@ bool igbsim_top::driver_waits_for_completion() const {
 // Every sent datagram is on the wire or dropped, the driver has cleaned every packet it gave
 // the NIC (its skb freed, BQL completed), and the link partner has sent its last PAUSE
 bool igbsim_top::tx_settled() {
-  if (!senders_done() || txsb.outstanding(tx_qdisc_drops()) != 0) return false;
+  if (!senders_done() || txsb.outstanding(tx_dropped_packets()) != 0) return false;
   // The partner's last XON reaches the NIC before the driver's last statistics read: its
   // count and the NIC's XONRXC agree (before, a run could end between them: 150 against 149)
   return wire.partner_quiet() && !driver_waits_for_completion();
@@ -425,7 +431,8 @@ void igbsim_top::tx_drain() {
   tx_drained = tx_settled();
 }
 
-// Where each sent datagram without a fate is at the end: every one must be somewhere
+// Where each sent IP packet (a datagram, or a fragment of one over the MTU) without a fate is
+// at the end: every one must be somewhere
 void igbsim_top::take_tx_census() {
   if (!transmits()) return;
   std::vector<tx_queue_stats> qs;
@@ -436,23 +443,23 @@ void igbsim_top::take_tx_census() {
     cleaned += ring->packets;
     for (const auto& b : ring->tx_buffer_info) in_ring += b.next_to_watch >= 0;
   }
-  const uint64_t wire = txsb.matched_count();
+  const uint64_t wire = txsb.wire_packets();
   tx_census.nic = cleaned > wire ? cleaned - wire : 0;
   // A packet on the wire whose completion igb has not cleaned yet is still in its ring: it
   // counts once, on the wire (the part writes DD back before the frame is out)
   const uint64_t out_uncleaned = wire > cleaned ? wire - cleaned : 0;
   tx_census.tx_ring = in_ring - std::min(in_ring, out_uncleaned);
-  const uint64_t accounted = wire + tx_qdisc_drops() + tx_census.in_flight();
-  const uint64_t sent = txsb.sent_count();
+  const uint64_t accounted = wire + tx_dropped_packets() + tx_census.in_flight();
+  const uint64_t sent = txsb.sent_packets();
   tx_census.lost = sent > accounted ? sent - accounted : 0;
   if (tx_census.lost)
     k.violate_at(sc_time_stamp(), "tx_lost_unaccounted",
-                 fmt::format("{} sent datagrams are neither on the wire, nor dropped, nor held "
+                 fmt::format("{} sent IP packets are neither on the wire, nor dropped, nor held "
                              "by the qdisc, a transmit ring or the NIC",
                              tx_census.lost));
   else if (sent < accounted && tx_census.in_flight() == 0)
     k.violate_at(sc_time_stamp(), "tx_double_fate",
-                 fmt::format("{} datagrams sent, but {} on the wire, dropped or in flight", sent,
+                 fmt::format("{} IP packets sent, but {} on the wire, dropped or in flight", sent,
                              accounted));
 }
 
@@ -506,8 +513,8 @@ void igbsim_top::start_tasks() {
         "need fds up to {}: raise app.fd_setsize to at least {}",
         fd_setsize, nsocks, 2 + nsocks, (3 + static_cast<int64_t>(nsocks) + 63) / 64 * 64));
   app = std::make_unique<server_app>(k, sockp, cfg.ac);
-  app->on_reply = [this](uint64_t, const sock*, const msg_name&, const uint8_t*, size_t) {
-    txsb.reply_sent();
+  app->on_reply = [this](uint64_t, const sock*, const msg_name&, const uint8_t*, size_t len) {
+    txsb.reply_sent(len);
   };
   task_struct& main_task = *app->tasks.front();
   k.app_task = &main_task;

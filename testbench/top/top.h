@@ -124,7 +124,7 @@ class igbsim_top : public sc_core::sc_module {
   // Every sender thread finished, and every delivered request's reply was attempted
   bool senders_done() const;
   // A reply on the NIC's wire to a live client goes to that client over the live socket
-  void forward_to_live(const std::vector<uint8_t>& frame);
+  void forward_to_live(const uint8_t* ip);
   void tx_drain();
   bool tx_settled();
   bool driver_waits_for_completion() const;
@@ -133,7 +133,7 @@ class igbsim_top : public sc_core::sc_module {
   // The NIC's wire frames not yet judged go to the transmit scoreboard
   void collect_tx();
   // The qdiscs' drops, all TX queues together (0 without a sender)
-  uint64_t tx_qdisc_drops();
+  uint64_t tx_dropped_packets();
   void start_tasks();
   void spawn_run_control();
   void progress();
