@@ -27,13 +27,6 @@ using namespace igbsim::test;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // A folder of the user's: two files and a sub-folder.
 fs::path users_folder(const std::string& name) {
   const fs::path d = fresh_dir(name);

@@ -2473,19 +2473,6 @@ TEST(Scenario, EveryFileInScenariosIsTested) {
 // ---- Sweeps ---------------------------------------------------------------------------------
 
 namespace {
-std::vector<std::vector<std::string>> load_csv(const std::string& path) {
-  std::ifstream f(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  while (std::getline(f, line)) {
-    std::vector<std::string> v;
-    std::stringstream ss(line);
-    std::string x;
-    while (std::getline(ss, x, ',')) v.push_back(x);
-    rows.push_back(v);
-  }
-  return rows;
-}
 size_t col(const std::vector<std::string>& header, const std::string& name) {
   return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
 }

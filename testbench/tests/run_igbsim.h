@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Running the igbsim program from a test as a user does: its exit status, standard output and
-// standard error, a fresh output folder name, and the report it wrote.
+// standard error, a fresh output folder name, and the report it wrote; reading a file it
+// wrote whole, or as CSV rows.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace igbsim::test {
 
@@ -19,6 +21,28 @@ struct result {
   int status;
   std::string out, err;
 };
+
+// A file's bytes ("" when it cannot be read)
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A CSV file's rows, each split at commas (a trailing comma ends in an empty field)
+inline std::vector<std::vector<std::string>> load_csv(const std::filesystem::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream f(p);
+  for (std::string l; std::getline(f, l);) {
+    std::vector<std::string> row;
+    std::istringstream ls(l);
+    for (std::string x; std::getline(ls, x, ',');) row.push_back(x);
+    if (!l.empty() && l.back() == ',') row.emplace_back();
+    rows.push_back(row);
+  }
+  return rows;
+}
 
 inline result run_igbsim(const std::string& args) {
   const std::string errf =

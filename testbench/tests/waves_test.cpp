@@ -324,26 +324,6 @@ TEST(WavesView, EachDdWriteBackLeavesTheNicThenBecomesVisibleToTheHost) {
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::vector<std::string>> load_csv(const fs::path& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream f(p);
-  for (std::string l; std::getline(f, l);) {
-    std::vector<std::string> row;
-    std::istringstream ls(l);
-    for (std::string x; std::getline(ls, x, ',');) row.push_back(x);
-    if (!l.empty() && l.back() == ',') row.emplace_back();
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 // A journey row's steps that have a time: ns -> the steps at that time
 std::map<double, std::vector<std::string>> steps_of(
     const std::vector<std::vector<std::string>>& rows, const std::string& id) {
