@@ -475,12 +475,14 @@ params::params() {
               "polls", 0, 1000000,
               "napi_defer_hard_irqs (sysfs): completions that keep the interrupt masked and poll "
               "again after gro_flush_timeout"),
-      integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 256,
-              1 << 30, "socket receive buffer (net.core.rmem_default)"),
-      integer("kernel.wmem_default", field(&rc::kp, &kernel_params::wmem_default), "bytes", 2304,
+      integer("kernel.rmem_default", field(&rc::kp, &kernel_params::rmem_default), "bytes", 2304,
               1 << 30,
-              "socket send buffer (net.core.wmem_default; SOCK_MIN_SNDBUF 2304 is the least the "
-              "kernel keeps)"),
+              "socket receive buffer (net.core.rmem_default; the sysctl takes no less than "
+              "SOCK_MIN_RCVBUF, 2304 bytes on x86_64)"),
+      integer("kernel.wmem_default", field(&rc::kp, &kernel_params::wmem_default), "bytes", 4608,
+              1 << 30,
+              "socket send buffer (net.core.wmem_default; the sysctl takes no less than "
+              "SOCK_MIN_SNDBUF, 4608 bytes on x86_64)"),
       choice("kernel.default_qdisc", &rc::kp, &kernel_params::default_qdisc,
              {{"pfifo_fast", std::string("pfifo_fast")}, {"fq_codel", std::string("fq_codel")}},
              "net.core.default_qdisc: each transmit queue's qdisc under mq"),
