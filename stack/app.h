@@ -101,7 +101,6 @@ struct send_config {
   uint32_t flows = 1;         // sockets, one flow each
   uint32_t threads = 1;       // sender tasks (at most flows)
   uint32_t frame_bytes = 64;  // on the wire, FCS included: payload = frame_bytes - 46
-  uint32_t wire_frames = 1;   // frames each datagram leaves as (IPv4 fragments over the MTU)
   double pps = 0;             // datagrams per second, all flows together
   bool blocking = true;
 };

@@ -106,7 +106,7 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
       skb = sock_alloc_send_skb(sk, fraglen + hh_len + 15, flags & MSG_DONTWAIT, err);
       if (!skb) return nullptr;
       cpu.spend(k.cost.ip_output_ns);
-    } else if (sk_wmem_alloc_get(sk) + wmem_alloc_delta <= 2 * sk->sk_sndbuf) {
+    } else if (sk->sk_wmem_alloc + wmem_alloc_delta <= 2 * sk->sk_sndbuf) {  // the refcount
       cpu.spend(k.cost.alloc_skb_ns);
       skb = sk_buff::alloc_skb(fraglen + hh_len + 15);
       wmem_alloc_delta += static_cast<int>(skb->truesize);
@@ -181,8 +181,9 @@ int ip_finish_output2(kernel& k, sk_buff* skb) { return neigh_output(k, skb); }
 // ip_do_fragment's fast path (the datagram's skbs already cut at fragment boundaries by
 // __ip_append_data, chained on frag_list): the first goes out as the first fragment (its
 // length, MF, the header checksum), then each later one with the first's header copied in
-// front of it (ip_fraglist_prepare: its length, offset and MF, the checksum), each charged to
-// the socket again (sock_wfree at its completion), through ip_finish_output2. A fragment the
+// front of it (ip_fraglist_prepare: its length, offset and MF, the checksum), each taking its
+// own truesize of the socket's charge back from the first (sock_wfree at its completion),
+// through ip_finish_output2. A fragment the
 // qdisc refused (or congestion, NET_XMIT_CN) ends the loop: the fragments not yet sent are
 // freed (kfree_skb_list) and the datagram counts FragFails; else FragOKs, and FragCreates
 // counts every fragment sent. The transmit journey follows the datagram as that many packets.
@@ -242,7 +243,7 @@ int ip_do_fragment(kernel& k, sk_buff* skb) {
   // kfree_skb_list(iter.frag): the fragments not handed down
   const size_t unsent = frags.size() - i;
   k.tx_st.ip_frag_unsent += unsent;
-  if (unsent) k.txjr.abandon(id, static_cast<unsigned>(unsent), "ip_frag_fail");
+  if (unsent) k.txjr.abandon(id, static_cast<unsigned>(unsent), "frag_unsent");
   for (; i < frags.size(); ++i) kfree_skb(frags[i]);
   ++k.tx_st.ip_frag_fails;
   return err;

@@ -96,6 +96,11 @@ void tx_journey::unrecord(uint64_t id, tx_step s) {
   if (live* l = find(id); l && l->pkts.empty()) l->r.t[size_t(s)] = -1;
 }
 
+void tx_journey::refused(uint64_t id, const std::string& fate) {
+  live* l = find(id);
+  if (l && l->r.t[size_t(tx_step::qdisc_enqueue)] < 0) finish(id, fate);
+}
+
 void tx_journey::packets(uint64_t id, unsigned n) {
   if (live* l = find(id)) l->packets = n;
 }
@@ -189,9 +194,9 @@ void tx_journey::wire_frame(const sc_core::sc_time& end) {
   live* l = find(done);
   if (!l) return;
   --l->wire_pending;
-  // Its last packet out: the datagram is on the wire
+  // Its last packet out: the datagram is on the wire (whole: not one that lost fragments)
   const int64_t a = l->r.t[size_t(tx_step::sendmsg)], b = l->r.t[size_t(tx_step::wire_end)];
-  if (++l->wired == l->packets && a >= 0 && b >= a) {
+  if (++l->wired == l->packets && l->worst.empty() && a >= 0 && b >= a) {
     s2w_.add(static_cast<uint64_t>(b - a));
     s2w_by_[size_t(l->r.source)].add(static_cast<uint64_t>(b - a));
   }
@@ -221,7 +226,7 @@ void tx_journey::settle(uint64_t id, live& l) {
     l.r.fate = l.worst.empty() ? "sent" : l.worst;
     source_tally& n = tally_[size_t(l.r.source)];
     if (l.r.fate == "qdisc_drop") ++n.qdisc_dropped;
-    if (l.r.fate == "ip_frag_fail") ++n.frag_failed;
+    if (l.r.fate == "frag_unsent") ++n.frag_unsent;
   }
   if (!l.r.fate.empty() && l.wire_pending == 0) emit(id);
 }
@@ -261,12 +266,14 @@ void tx_journey::finish_all_in_flight() {
   for (uint64_t id : ids) {
     live& l = live_[id];
     source_tally& n = tally_[size_t(l.r.source)];
-    const bool out = l.wired == l.packets && l.wire_pending == 0;
+    const bool out = l.wired == l.packets && l.wire_pending == 0 && l.worst.empty();
     // Where it is, as the run's census counts it: freed by igb and not out (the NIC's FIFO);
     // handed to igb and not out (its ring); enqueued and not handed over (the qdisc). A
     // datagram whose sendto has not returned (asleep for send buffer) is not sent yet.
-    if (!l.r.fate.empty()) {
+    if (l.r.fate == "sent") {
       ++n.in_nic;
+    } else if (!l.r.fate.empty()) {
+      // dropped (counted so), a packet of it still going out: nowhere else
     } else if (!out) {
       if (l.r.t[size_t(tx_step::xmit)] >= 0) ++n.in_tx_ring;
       else if (l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0) ++n.in_qdisc;

@@ -65,7 +65,7 @@ const char* tx_step_name(tx_step s);
 const char* tx_step_at(tx_step s);  // where its time is taken: "CPU", "NIC port", "wire"
 // A row's fates (README "The transmit journey")
 inline constexpr const char* kTxFates[] = {"sent",       "on_wire",    "in_flight",
-                                           "qdisc_drop", "tx_dropped", "ip_frag_fail",
+                                           "qdisc_drop", "tx_dropped", "frag_unsent",
                                            "eagain",     "send_error", "not_sent"};
 // The step a step's delta is taken from: the one before it that has a time (t < 0: not
 // reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
@@ -99,6 +99,9 @@ class tx_journey {
   // ip_do_fragment: datagram id leaves as n packets (default 1); unsent of them never will
   // (the fragmentation failed), and the datagram's fate is `fate` unless a packet's came first
   void packets(uint64_t id, unsigned n);
+  // sendto failed: the datagram's fate, unless a packet of it reached the qdisc (whose drop,
+  // counted there, is why: ENOBUFS with IP_RECVERR)
+  void refused(uint64_t id, const std::string& fate);
   void abandon(uint64_t id, unsigned unsent, const std::string& fate);
   // igb_tx_map mapped datagram id onto descriptors [first, first + n) of queue q's ring
   // (ring_dma: its base, count: its size; eop: the EOP descriptor) and buffers bufs
@@ -123,7 +126,7 @@ class tx_journey {
   // still on their way at the end, by where: the qdisc (not yet handed to the driver), the
   // transmit ring (handed to igb, not on the wire), the NIC (freed by igb, its frame not out)
   struct source_tally {
-    uint64_t qdisc_dropped = 0, frag_failed = 0, in_qdisc = 0, in_tx_ring = 0, in_nic = 0;
+    uint64_t qdisc_dropped = 0, frag_unsent = 0, in_qdisc = 0, in_tx_ring = 0, in_nic = 0;
     uint64_t in_flight() const { return in_qdisc + in_tx_ring + in_nic; }
   };
   const source_tally& tally(tx_source s) const { return tally_[size_t(s)]; }

@@ -267,7 +267,7 @@ int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t da
   const uint64_t tx_id = k.txjr.begin(cpu.now(), sk);
   const int rc = udp_sendmsg_id(k, sk, buf, len, daddr, dport, flags, tx_id);
   // Nothing sent: the row says so, EAGAIN (a full send buffer, MSG_DONTWAIT) apart from errors
-  if (rc < 0) k.txjr.finish(tx_id, rc == -EAGAIN ? "eagain" : "send_error");
+  if (rc < 0) k.txjr.refused(tx_id, rc == -EAGAIN ? "eagain" : "send_error");
   return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "ipv4_fragments.h"
 #include "sim_time.h"
 
 namespace igbsim {
@@ -32,11 +33,10 @@ void tx_scoreboard::bad(const sc_core::sc_time& t, const std::string& kind,
   k_.violate_at(t, kind, detail);
 }
 
-// The IP packets a datagram of len payload bytes leaves as: one if it fits the MTU, else
-// fragments of the MTU less the header, rounded down to 8 bytes (ip_output.c's maxfraglen)
+// The IP packets a datagram of len payload bytes leaves as: one if it fits the MTU, else its
+// fragments
 uint64_t tx_scoreboard::packets_of(size_t len) const {
-  const size_t ip_payload = len + 8, per = (mtu_ - 20u) & ~size_t{7};
-  return ip_payload + 20 <= mtu_ ? 1 : (ip_payload + per - 1) / per;
+  return ipv4_fragment_sizes(static_cast<uint32_t>(len + 8), mtu_).size();
 }
 
 void tx_scoreboard::sent(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len) {
@@ -79,7 +79,8 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
     if (f[i] != 0) return bad(end, "tx_corrupted_frame", at + ": padding not zero");
   if (fragment) return on_fragment(ip, at, end);
   // A whole datagram's packet counts on the wire once it matched what was sent (a repeat or a
-  // stranger does not); a fragment counts when its datagram takes it (below)
+  // stranger does not); a fragment when it joins its datagram's others (on_fragment), since a
+  // datagram partly on the wire is never matched
   const uint64_t matched = matched_;
   on_datagram(ip, at, end);
   if (matched_ != matched) ++wire_packets_;
@@ -101,6 +102,13 @@ void tx_scoreboard::on_fragment(const uint8_t* ip, const std::string& at,
                                 len));
   const std::tuple<uint32_t, uint32_t, uint16_t> key{be32(ip + 12), be32(ip + 16), be16(ip + 4)};
   reassembly& r = reasm_[key];
+  // A datagram's fragments leave in order (one TX queue, FIFO): a first fragment where an
+  // earlier datagram of the same ID has its first already means that one's later fragments
+  // were dropped (the ID came round again); it is given up, as a receiver's ipfrag_time would
+  if (off == 0 && r.first_seen) {
+    ++incomplete_;
+    r = reassembly{};
+  }
   auto same_header = [&](const uint8_t* h) {
     return std::equal(h, h + 2, ip) && std::equal(h + 4, h + 6, ip + 4) &&
            std::equal(h + 8, h + 10, ip + 8) && std::equal(h + 12, h + 20, ip + 12);
@@ -112,7 +120,10 @@ void tx_scoreboard::on_fragment(const uint8_t* ip, const std::string& at,
   const bool overlaps =
       (next != r.parts.end() && next->first < off + len) ||
       (next != r.parts.begin() && std::prev(next)->first + std::prev(next)->second.size() > off);
-  if (overlaps || off + len > 65535u - 20u || (!more && r.total >= 0) ||
+  const bool past_last =
+      !more && !r.parts.empty() &&
+      std::prev(r.parts.end())->first + std::prev(r.parts.end())->second.size() > off + len;
+  if (overlaps || past_last || off + len > 65535u - 20u || (!more && r.total >= 0) ||
       (r.total >= 0 && off + len > static_cast<uint32_t>(r.total)))
     return bad(end, "tx_corrupted_frame",
                at + fmt::format(": fragment at offset {} ({} bytes) overlaps its datagram's "

@@ -133,6 +133,7 @@ class tx_scoreboard {
   std::map<std::pair<uint32_t, uint64_t>, std::vector<uint8_t>> expect_;  // (flow, seq)
   std::map<uint32_t, uint64_t> next_seq_;  // per flow: the lowest sequence number still allowed
   uint64_t sent_ = 0, wire_ = 0, matched_ = 0, sent_packets_ = 0, wire_packets_ = 0;
+  uint64_t incomplete_ = 0;  // fragmented datagrams given up (their ID came round again)
   uint32_t mtu_ = 1500;
   // Fragments on the wire by (source, destination, IPv4 ID): by offset, the first's header,
   // the bytes in, the datagram's length once its last fragment is seen (else -1)

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "ipv4_fragments.h"
+
 namespace igbsim {
 
 using namespace sc_core;
@@ -152,20 +154,17 @@ void configure_traffic(const params& p, run_config& c) {
 }
 
 // The wire a sent datagram takes: its frames (one, or a fragment's each when the datagram is
-// over the MTU: ip_output.c cuts at the MTU less the header, rounded down to 8 bytes), each
-// with its Ethernet header, FCS, padding to 64 bytes, preamble and gap
+// over the MTU), each with its Ethernet header, FCS, padding to 64 bytes, preamble and gap
 struct datagram_wire {
   uint32_t frames;
   double bytes;
 };
 datagram_wire sender_wire(uint32_t frame_bytes, uint32_t mtu) {
   const uint32_t ip_payload = frame_bytes - 14 - 4 - 20;  // UDP header and payload
-  if (ip_payload + 20 <= mtu) return {1, frame_bytes + 20.0};
-  const uint32_t per = (mtu - 20) & ~7u;
   datagram_wire w{0, 0};
-  for (uint32_t left = ip_payload; left > 0; left -= std::min(left, per)) {
+  for (uint32_t n : ipv4_fragment_sizes(ip_payload, mtu)) {
     ++w.frames;
-    w.bytes += std::max(14u + 20u + std::min(left, per) + 4u, 64u) + 20.0;
+    w.bytes += std::max(14u + 20u + n + 4u, 64u) + 20.0;
   }
   return w;
 }
@@ -175,7 +174,7 @@ void configure_sender(const params& p, run_config& c) {
   send_config& sc = c.sc;
   if (sc.frames == 0) return;
   const datagram_wire w = sender_wire(sc.frame_bytes, c.ic.mtu);
-  sc.wire_frames = w.frames;
+  c.send_wire_frames = w.frames;
   const double line = 1e9 / (w.bytes * 8.0);
   const bool by_pps = p.d("send.rate_pps") > 0;
   sc.pps = by_pps ? p.d("send.rate_pps") : line * p.d("send.rate_pct") / 100.0;

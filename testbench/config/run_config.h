@@ -52,6 +52,7 @@ struct run_config {
   // milliseconds, can see a stopped queue time out
   double tx_timeout_us = 100000;
   int64_t seed = 0;
+  uint32_t send_wire_frames = 1;  // frames each sent datagram leaves as (IPv4 fragments)
   // sim.journey: keep the journey rows of every N-th frame and datagram (1: all; 0: off, no
   // journey.csv / tx_journey.csv)
   uint64_t journey_every = 1;

@@ -396,12 +396,12 @@ json echo_section(igbsim_top& t) {
 json tx_checks_of(igbsim_top& t, tx_source s) {
   const tx_journey::source_tally& n = t.k.txjr.tally(s);
   const uint64_t sent = t.txsb.sent_count(s), on_wire = t.txsb.matched_count(s);
-  const uint64_t accounted = on_wire + n.qdisc_dropped + n.frag_failed + n.in_flight();
+  const uint64_t accounted = on_wire + n.qdisc_dropped + n.frag_unsent + n.in_flight();
   const uint64_t lost = sent > accounted ? sent - accounted : 0;
   return {{"sent", sent},
           {"on_wire", on_wire},
           {"wire_frames", t.txsb.on_wire_count(s)},
-          {"dropped_by", {{"qdisc_dropped", n.qdisc_dropped}, {"ip_frag_fails", n.frag_failed}}},
+          {"dropped_by", {{"qdisc_dropped", n.qdisc_dropped}, {"frag_unsent", n.frag_unsent}}},
           {"in_flight", n.in_flight()},
           {"in_flight_at", {{"qdisc", n.in_qdisc}, {"tx_ring", n.in_tx_ring}, {"nic", n.in_nic}}},
           {"lost_unaccounted", lost},
@@ -468,7 +468,10 @@ json tx_section(igbsim_top& t) {
        {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},
       {"lost_unaccounted", t.tx_census.lost},
       {"drained", t.tx_drained}};
-  // The same, per source: they add up to the figures above
+  // Per source, in datagrams (a datagram with any fragment dropped counts once, by its fate:
+  // qdisc_dropped, or ip_frag_fails when only fragments of it freed unsent were lost): sent
+  // and on_wire add up to the figures above, the drops and in-flight to theirs in packets
+  // when nothing fragments
   json by = json::object();
   if (t.sender) by["sender"] = tx_checks_of(t, tx_source::sender);
   if (t.txsb.echo()) by["echo"] = tx_checks_of(t, tx_source::echo);
@@ -628,6 +631,23 @@ std::string delivery_hint(const igbsim_top& t) {
   return "";
 }
 
+// Passing checks are no result when nothing happened: what did not, for their line (empty
+// when something did). Frames offered and none delivered (an echo server's too: it had nothing
+// to answer); a sender whose every sendto failed.
+std::string nothing_happened(const igbsim_top& t) {
+  if (t.sender && t.sender->sent == 0 && t.cfg.sc.frames > 0)
+    return fmt::format("none of the {} datagrams was sent ({} send errors, {} EAGAIN)",
+                       t.cfg.sc.frames, t.sender->errors, t.sender->eagain);
+  if (t.sb.delivered_count() != 0 || (t.sender && !t.txsb.echo())) return "";
+  if (t.sb.offered_count() == 0)
+    return t.sender ? std::string()
+                    : fmt::format("no frame was offered{}",
+                                  t.cfg.tc.live ? fmt::format(": no datagram came to {}:{}",
+                                                              t.cfg.live_addr, t.cfg.live_port)
+                                                : "");
+  return fmt::format("none of the {} frames offered was delivered to read()", t.sb.offered_count());
+}
+
 }  // namespace
 
 std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
@@ -641,13 +661,17 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   // The configured rate, where the run uses it: a live client and a capture at its own timing
   // set their own
   const bool own_pace = tc.live || (!tc.pcap.empty() && !tc.pcap_rescale);
-  s += fmt::format("  offered    {} frames ({}{})\n", t.sb.offered_count(),
-                   tc.live            ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
-                   : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
-                   : tc.size == traffic_config::sizes::fixed
-                       ? fmt::format("{} B each", tc.frame_bytes)
-                       : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
-                   own_pace ? std::string() : fmt::format(", {:.0f} frames/s", tc.pps));
+  // (a send-only run offers nothing: no receive size or rate to speak of)
+  const bool send_only = t.sender && t.sb.offered_count() == 0 && !tc.live && tc.pcap.empty();
+  if (send_only) s += "  offered    0 frames (a send-only run)\n";
+  else
+    s += fmt::format("  offered    {} frames ({}{})\n", t.sb.offered_count(),
+                     tc.live            ? fmt::format("live from {}:{}", c.live_addr, c.live_port)
+                     : !tc.pcap.empty() ? fmt::format("replayed from {}", tc.pcap)
+                     : tc.size == traffic_config::sizes::fixed
+                         ? fmt::format("{} B each", tc.frame_bytes)
+                         : fmt::format("{}, {:.0f} B mean", c.sizes, c.mean_bytes),
+                     own_pace ? std::string() : fmt::format(", {:.0f} frames/s", tc.pps));
   s += fmt::format("  delivered  {} frames to read()\n", t.sb.delivered_count());
   for (const auto& [n, count] : t.sb.dropped_by())
     s += fmt::format("  dropped    {} by {}\n", count, n);
@@ -657,13 +681,15 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
         "  sent       {} datagrams ({} B frames{}, {:.0f} datagrams/s): {} on the wire, "
         "{} dropped by the qdisc, {} EAGAIN",
         t.sender->sent, c.sc.frame_bytes,
-        c.sc.wire_frames > 1
-            ? fmt::format(", {} IPv4 fragments each at MTU {}", c.sc.wire_frames, c.ic.mtu)
+        c.send_wire_frames > 1
+            ? fmt::format(", {} IPv4 fragments each at MTU {}", c.send_wire_frames, c.ic.mtu)
             : std::string(),
         c.sc.pps, tc["on_wire"].get<uint64_t>(), tc["dropped_by"]["qdisc_dropped"].get<uint64_t>(),
         t.sender->eagain);
-    if (const uint64_t n = tc["dropped_by"]["ip_frag_fails"]; n)
+    if (const uint64_t n = tc["dropped_by"]["frag_unsent"]; n)
       s += fmt::format(", {} lost in fragmentation", n);
+    if (const uint64_t n = t.k.tx_st.ip_frag_unsent; n)
+      s += fmt::format(" ({} fragments freed unsent)", n);
     // sendto's other errors: ENOBUFS for a later fragment's skb beyond twice SO_SNDBUF
     if (t.sender->errors) s += fmt::format(", {} send errors", t.sender->errors);
     // What the run's end left: sent and not yet on the wire, and never sent
@@ -758,23 +784,12 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
   const json& checks = r["checks"];
   const json& viol = checks["violations"];
   s += delivery_hint(t);
-  // Passing checks are no result when nothing arrived: say so on their line
-  const bool nothing = t.sb.delivered_count() == 0 && !t.sender && !t.txsb.echo();
-  s += fmt::format(
-      "  checks     {}\n",
-      viol.empty()
-          ? (!nothing ? std::string("passed")
-             : t.sb.offered_count() == 0
-                 ? fmt::format("passed, but no frame was offered{}",
-                               t.cfg.tc.live ? fmt::format(": no datagram came to "
-                                                           "{}:{}",
-                                                           t.cfg.live_addr, t.cfg.live_port)
-                                             : "")
-                 : fmt::format("passed, but none of the {} frames offered "
-                               "was delivered to read()",
-                               t.sb.offered_count()))
-          : fmt::format("{} violation(s), first: {}: {}", viol.size(),
-                        viol[0]["kind"].get<std::string>(), viol[0]["detail"].get<std::string>()));
+  const std::string note = nothing_happened(t);
+  s += fmt::format("  checks     {}\n",
+                   viol.empty() ? (note.empty() ? std::string("passed") : "passed, but " + note)
+                                : fmt::format("{} violation(s), first: {}: {}", viol.size(),
+                                              viol[0]["kind"].get<std::string>(),
+                                              viol[0]["detail"].get<std::string>()));
   return s;
 }
 

@@ -2198,9 +2198,23 @@ TEST(Transmit, TxScoreboardPutsFragmentsBackTogetherAndNamesBadOnes) {
   EXPECT_EQ(kinds().size(), 3u) << "a fragment with DF";
   sb.on_wire(frag(d1, 1480, 1480, MF, 8, 63), t);
   EXPECT_EQ(kinds().size(), 4u) << "a header other than its first fragment's (TTL)";
+  sb.on_wire(frag(d1, 2960, 48, MF, 8), t);  // (taken: a middle part as far as it knows)
+  sb.on_wire(frag(d1, 1480, 8, 0, 8), t);
+  EXPECT_EQ(kinds().size(), 5u) << "a last fragment ending before a part already in";
   for (const auto& kind : kinds()) EXPECT_EQ(kind, "tx_corrupted_frame");
   EXPECT_EQ(sb.matched_count(), 1u);
-  EXPECT_EQ(sb.outstanding(0), 2u) << "datagram 1: two of its three packets not on the wire";
+  EXPECT_EQ(sb.outstanding(0), 1u) << "datagram 1: one of its three packets not on the wire";
+  // ID 8 again, its first fragment: datagram 1 (its later fragments lost) is given up, and the
+  // new datagram with that ID completes
+  udp_sender::payload(0, 2, 3000, pay);
+  sb.sent(0, 2, pay.data(), pay.size());
+  const auto d2 = datagram(2);
+  sb.on_wire(frag(d2, 0, 1480, MF, 8), t);
+  sb.on_wire(frag(d2, 1480, 1480, MF, 8), t);
+  sb.on_wire(frag(d2, 2960, 48, 0, 8), t);
+  EXPECT_EQ(kinds().size(), 5u) << "nothing new";
+  EXPECT_EQ(sb.matched_count(), 2u);
+  EXPECT_EQ(sb.outstanding(0), 1u) << "still datagram 1's missing packet";
 }
 
 // Without a sender the report and the resolved scenario are as they were before the transmit
@@ -2901,15 +2915,17 @@ TEST(Fragments, ADatagramOverTheMtuLeavesAsIpv4FragmentsThatReassembleByteExact)
 
 // The edges of the MTU: a frame of driver.mtu + 18 bytes is one packet with DF; one byte more
 // is two fragments, the second holding one byte (its frame padded); the largest datagram,
-// 65,507 payload bytes, is 45; one byte more is refused, as udp_sendmsg refuses it
+// 65,507 payload bytes, is 45; one byte more is refused, as udp_sendmsg refuses it. At MTU
+// 9000 (8980 bytes of IP payload a packet, 8976 when cut at 8 bytes) 17,956 IP payload bytes
+// are two fragments, not three: the last takes up to the MTU
 TEST(Fragments, TheMtuEdgesAndTheLargestDatagram) {
-  for (const auto& [bytes, frames] :
-       std::vector<std::pair<int, size_t>>{{1518, 1}, {1519, 2}, {65553, 45}}) {
+  for (const auto& [bytes, frames, mtu] : std::vector<std::tuple<int, size_t, int>>{
+           {1518, 1, 1500}, {1519, 2, 1500}, {65553, 45, 1500}, {17994, 2, 9000}}) {
     const std::string dir = fresh_dir("tx-frag-edge-" + std::to_string(bytes));
     const result r = run_igbsim("run --quiet --out " + dir +
                                 " --tx-pcap --set traffic.frames=0 --set send.frames=3 "
                                 "--set send.frame_bytes=" +
-                                std::to_string(bytes));
+                                std::to_string(bytes) + " --set driver.mtu=" + std::to_string(mtu));
     ASSERT_EQ(r.status, 0) << bytes << r.err;
     const json rep = load_report(dir);
     EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
@@ -2919,8 +2935,10 @@ TEST(Fragments, TheMtuEdgesAndTheLargestDatagram) {
     const uint16_t flags = be16_at(f[0].b.data() + 20);
     EXPECT_EQ(flags, frames == 1 ? 0x4000 : 0x2000) << bytes << ": DF alone, or MF at offset 0";
     if (frames == 2) {
-      EXPECT_EQ(be16_at(f[1].b.data() + 16), 21) << "one byte of IP payload";
+      EXPECT_EQ(be16_at(f[1].b.data() + 16), mtu == 1500 ? 21 : 9000)
+          << "the rest: one byte, or the MTU's worth";
     }
+    EXPECT_EQ(rep["tx"]["checks"]["sent_packets"].get<uint64_t>(), 3 * frames);
   }
   const result big = run_igbsim("run --quiet --out " + fresh_dir("tx-frag-over") +
                                 " --set traffic.frames=0 --set send.frames=3 "
@@ -2966,14 +2984,14 @@ TEST(Fragments, UnderCongestionEveryDatagramAndEveryFragmentIsAccountedFor) {
   EXPECT_EQ(s["sent"].get<uint64_t>(), 600u);
   EXPECT_EQ(s["sent"].get<uint64_t>(),
             s["on_wire"].get<uint64_t>() + s["dropped_by"]["qdisc_dropped"].get<uint64_t>() +
-                s["dropped_by"]["ip_frag_fails"].get<uint64_t>() + s["in_flight"].get<uint64_t>());
+                s["dropped_by"]["frag_unsent"].get<uint64_t>() + s["in_flight"].get<uint64_t>());
   EXPECT_EQ(s["lost_unaccounted"].get<uint64_t>(), 0u);
   const auto rows = load_csv(dir + "/tx_journey.csv");
   std::map<std::string, uint64_t> fates;
   for (size_t i = 1; i < rows.size(); ++i) ++fates[rows[i][col(rows[0], "fate")]];
   EXPECT_EQ(fates["sent"], s["on_wire"].get<uint64_t>());
   EXPECT_EQ(fates["qdisc_drop"], s["dropped_by"]["qdisc_dropped"].get<uint64_t>());
-  EXPECT_EQ(fates["ip_frag_fail"], s["dropped_by"]["ip_frag_fails"].get<uint64_t>());
+  EXPECT_EQ(fates["frag_unsent"], s["dropped_by"]["frag_unsent"].get<uint64_t>());
 }
 
 // An echo server answers a request whose datagram is over the MTU (a 1530-byte frame: 1512

@@ -485,6 +485,61 @@ TEST_F(TxTest, PfifoFastDropsAtTxqueuelenPerBandAndBandZeroGoesFirst) {
   for (uint32_t i = 2; i < 12; ++i) EXPECT_EQ(parsed(nic.calls[i]).seq(), i - 1) << "band 1";
 }
 
+// A datagram over the MTU at the socket: 4000 payload bytes at MTU 1500 are three fragments
+// (1480, 1480, 1048 IP payload bytes), chained and sent in order with one ID, MF on the first
+// two, offsets 0, 185, 370; the socket is charged while they are out and uncharged to 0 once
+// each completes. Then with pfifo_fast holding 4 packets and the queue stopped, a datagram
+// whose second fragment finds it full loses the third unsent (FragFails 1, one fragment
+// unsent), and a send buffer of SOCK_MIN_SNDBUF refuses a 60 KB datagram's later skbs
+// (ENOBUFS, OutDiscards): the socket's charge comes back to 0 every time.
+TEST_F(TxTest, ADatagramOverTheMtuLeavesInFragmentsAndTheSocketIsUnchargedEveryWay) {
+  make_host(1, NETIF_F_SG | NETIF_F_HW_CSUM, 4);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;  // BQL out of the way
+  int big = 0, full = 0, nobufs = 0;
+  int charged = -1;
+  run_task([&] {
+    big = send(&sk, 1, 4000);
+    charged = sk_wmem_alloc_get(&sk);
+  });
+  EXPECT_EQ(big, 4000);
+  EXPECT_GT(charged, 3 * 1500) << "three skbs charged while on their way";
+  ASSERT_EQ(nic.calls.size(), 3u);
+  const uint16_t id = parsed(nic.calls[0]).u16(18);
+  for (size_t i = 0; i < 3; ++i) {
+    const parsed p(nic.calls[i]);
+    EXPECT_EQ(p.u16(18), id) << "one ID";
+    EXPECT_EQ(p.u16(20), (i < 2 ? 0x2000 : 0) | 185 * i) << "MF, offset";
+    EXPECT_EQ(p.u16(16), i < 2 ? 1500 : 1068) << "tot_len";
+    EXPECT_EQ(ip_fast_csum(nic.calls[i].bytes.data() + 14, 5), 0) << "header checksum";
+    EXPECT_NE(nic.calls[i].ip_summed, CHECKSUM_PARTIAL) << "the checksum computed in software";
+  }
+  EXPECT_EQ(k->tx_st.ip_frag_oks, 1u);
+  EXPECT_EQ(k->tx_st.ip_frag_creates, 3u);
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "every fragment uncharged at its completion";
+  // pfifo_fast of 4 packets, the queue stopped: the first packet bypasses and is requeued, 4
+  // fill the band; a 3-fragment datagram after 3 single ones finds room for its first: its
+  // second is dropped, its third never handed down
+  netif_tx_stop_queue(txq);
+  run_task([&] {
+    for (uint32_t i = 2; i < 6; ++i) send(&sk, i, 100);
+    full = send(&sk, 6, 4000);
+    netif_tx_wake_queue(txq);
+    k->this_cpu().local_bh_enable();
+  });
+  EXPECT_EQ(full, 4000) << "a qdisc drop is silent without IP_RECVERR";
+  EXPECT_EQ(k->tx_st.ip_frag_fails, 1u);
+  EXPECT_EQ(qstats().dropped, 1u);
+  EXPECT_EQ(k->tx_st.ip_frag_unsent, 1u) << "the third fragment, never handed down";
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0);
+  int sndbuf = SOCK_MIN_SNDBUF / 2;
+  ASSERT_EQ(sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUF, sndbuf), 0);
+  run_task([&] { nobufs = send(&sk, 7, 60000); });
+  EXPECT_EQ(nobufs, -ENOBUFS);
+  EXPECT_EQ(k->tx_st.ip_out_discards, 1u + 1u) << "the qdisc drop's and this one";
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "the skbs built so far freed and uncharged";
+}
+
 // ---- fq_codel ------------------------------------------------------------------------------
 
 // net.core.default_qdisc = fq_codel: a new flow is served before an old backlogged one (after
@@ -742,7 +797,7 @@ TEST(TxJourney, AStepTakenBackCountsTheDatagramWhereItIs) {
 // Three packets queued on a 16-descriptor ring, read and on the wire in turn: the row's
 // data_read and wire_end are the last packet's, send-to-wire is timed once, at the last
 // frame; freed in any order, the row is written after the last. A datagram whose
-// fragmentation failed after its first packet (two never sent) is "ip_frag_fail" once its
+// fragmentation failed after its first packet (two never sent) is "frag_unsent" once its
 // one packet is done, and counted so.
 TEST(TxJourney, AFragmentedDatagramsRowWaitsForEveryPacket) {
   tx_journey j;
@@ -771,10 +826,33 @@ TEST(TxJourney, AFragmentedDatagramsRowWaitsForEveryPacket) {
   j.packets(failed, 3);
   j.finish(failed, "sent");
   EXPECT_EQ(j.rows().size(), 1u);
-  j.abandon(failed, 2, "ip_frag_fail");
+  j.abandon(failed, 2, "frag_unsent");
   ASSERT_EQ(j.rows().size(), 2u);
-  EXPECT_EQ(j.rows()[1].fate, "ip_frag_fail");
-  EXPECT_EQ(j.tally(tx_source::sender).frag_failed, 1u);
+  EXPECT_EQ(j.rows()[1].fate, "frag_unsent");
+  EXPECT_EQ(j.tally(tx_source::sender).frag_unsent, 1u);
+  // Abandoned before its one sent packet is out (NET_XMIT_CN): on the wire it is not a
+  // datagram, so send-to-wire takes no sample
+  const uint64_t cn = j.begin(sc_time(60, SC_US));
+  j.packets(cn, 3);
+  j.queued(0, cn, 0x8000, 16, 3, 1, 3, {{0x20000, 1514}}, 1);
+  j.abandon(cn, 2, "frag_unsent");
+  j.data_read(0x20000, 1514, sc_time(61, SC_US));
+  j.wire_frame(sc_time(70, SC_US));
+  j.finish(cn, "sent");
+  EXPECT_EQ(j.send_to_wire().count, 1u);
+  EXPECT_EQ(j.tally(tx_source::sender).frag_unsent, 2u);
+  // A datagram whose later fragment the qdisc dropped, its first still going out at the end:
+  // counted dropped, not also in the NIC
+  const uint64_t dropped = j.begin(sc_time(80, SC_US));
+  j.packets(dropped, 2);
+  j.queued(0, dropped, 0x8000, 16, 4, 1, 4, {{0x30000, 1514}}, 1);
+  j.data_read(0x30000, 1514, sc_time(81, SC_US));
+  j.finish(dropped, "sent");
+  j.finish(dropped, "qdisc_drop");
+  j.finish_all_in_flight();
+  EXPECT_EQ(j.tally(tx_source::sender).qdisc_dropped, 1u);
+  EXPECT_EQ(j.tally(tx_source::sender).in_nic, 0u);
+  EXPECT_EQ(j.rows().back().fate, "qdisc_drop");
 }
 
 }  // namespace
