@@ -37,12 +37,13 @@ void put32(uint8_t* p, uint32_t v) {
 }  // namespace
 
 namespace {
-// ip_select_ident_segs for a datagram the socket may fragment (DF clear) or that has no
-// connected peer: a connected socket's inet_id, else __ip_select_ident's per-destination
-// generator (ip_idents_reserve: a bucket chosen by a keyed hash of the addresses and
-// protocol, advanced by a random amount below the jiffies since the bucket was last used).
-// The key and the random draws come from kernel::ip_id_secret (the run's seed), so a run
-// repeats.
+// ip_select_ident_segs (include/net/ip.h): a connected socket's inet_id (then incremented, as
+// before v6.6), else, DF or not, __ip_select_ident's per-destination generator: the ID is 0
+// only for a DF packet with ignore_df clear, and __ip_make_skb sets ignore_df from
+// ip_sk_ignore_df, true for the default IP_PMTUDISC_WANT. ip_idents_reserve: a bucket chosen
+// by a keyed hash of the addresses and protocol, advanced by a random amount below the
+// jiffies since the bucket was last used. The key and the random draws come from
+// kernel::ip_id_secret (the run's seed), so a run repeats.
 uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, uint8_t proto) {
   if (sk->daddr) return sk->inet_id++;
   auto mix = [](uint64_t x) {  // splitmix64's finaliser
@@ -77,7 +78,7 @@ uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, ui
 // OutDiscards) and chained on the first's frag_list with its network header's room pulled,
 // its truesize moved to the first; the checksum is then computed in software
 // (CHECKSUM_NONE). DF is set when the datagram fits the MTU (IP_PMTUDISC_WANT); the ID is
-// 0 for an unconnected socket's DF datagram, else ip_select_ident's.
+// ip_select_ident's.
 sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const uint8_t* buf,
                      size_t len, int flags, int* err) {
   net_device* dev = k.route_dev;
@@ -148,9 +149,7 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
   iph[1] = sk->tos;
   put16(iph + 2, 0);  // tot_len: ip_local_out
   put16(iph + 6, fits ? IP_DF : 0);
-  uint16_t id = 0;
-  if (!fits || sk->daddr) id = ip_select_ident(k, sk, saddr, daddr, IPPROTO_UDP);
-  put16(iph + 4, id);
+  put16(iph + 4, ip_select_ident(k, sk, saddr, daddr, IPPROTO_UDP));
   iph[8] = static_cast<uint8_t>(sk->uc_ttl < 0 ? k.ip_default_ttl : sk->uc_ttl);
   iph[9] = IPPROTO_UDP;
   put16(iph + 10, 0);

@@ -94,7 +94,7 @@ struct sock {
   uint32_t sk_priority = 0;      // SO_PRIORITY: skb->priority, pfifo_fast's band
   int sk_tx_queue_mapping = -1;  // sk_tx_queue_get/set: the TX queue cached by netdev_pick_tx
   uint32_t saddr = 0;            // inet_saddr: source address (0: the route's, k.route_saddr)
-  uint16_t inet_id = 0;          // IPv4 ID of a connected socket's next DF datagram
+  uint16_t inet_id = 0;          // IPv4 ID of a connected socket's next datagram
   uint8_t tos = 0;               // IP_TOS
   int uc_ttl = -1;               // IP_TTL (-1: net.ipv4.ip_default_ttl, 64)
   bool no_check_tx = false;      // SO_NO_CHECK: UDP checksum 0
