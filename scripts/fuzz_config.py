@@ -215,14 +215,6 @@ def draw(rng, params, workdir):
     if "send.threads" in chosen:
         chosen["send.threads"] = min(chosen["send.threads"],
                                      chosen.get("send.flows", defaults.get("send.flows", 1)))
-    # An echo server's replies must fit the MTU (no IP fragmentation: a refusal otherwise)
-    if chosen.get("app.reply") == "echo":
-        most = chosen.get("driver.mtu", defaults.get("driver.mtu", 1500)) + 18
-        for k in ("traffic.frame_bytes", "traffic.size_max"):
-            if k in chosen:
-                chosen[k] = min(chosen[k], most)
-        if "traffic.size_min" in chosen:
-            chosen["traffic.size_min"] = min(chosen["traffic.size_min"], most)
     # CONFIG_HZ takes four values of its range (a refusal otherwise)
     if "kernel.hz" in chosen:
         chosen["kernel.hz"] = rng.choice([100, 250, 300, 1000])
