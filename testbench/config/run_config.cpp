@@ -227,6 +227,19 @@ void configure_echo(run_config& c) {
 // open (nic.promisc) they would reach the host, which the model's scoreboards do not follow.
 void configure_partner(run_config& c) {
   wire_params& w = c.wire;
+  // The NIC's own marks (igb_setup_fc): FCRTH = packet buffer - (max frame + 9728), 16-byte
+  // granular, FCRTL 16 below. With less than 16 bytes over that margin FCRTH is 0 and FCRTL
+  // wraps above it, so the NIC asks for a pause with an empty buffer and takes it back at once,
+  // a PAUSE frame every 672 ns for ever; with less than the margin FCRTH wraps out of reach and
+  // no XOFF is ever sent. No igb part has such a buffer (the smallest, the i210's, is 34 KB):
+  // refused when the NIC is to send PAUSE.
+  const uint64_t margin = uint64_t{c.ic.mtu} + 22 + 9728;
+  if (fc_tx_pause(c.plan.fc_mode) && uint64_t{c.plan.pktbuf_kb} * 1024 < margin + 16)
+    throw input_error(fmt::format(
+        "nic.pktbuf_kb: {} KB leaves no room for igb's PAUSE marks with driver.mtu {} (the XOFF "
+        "mark is the buffer less {} bytes: max frame + 9728); the NIC sends PAUSE here "
+        "(driver.flow_control resolved with wire.partner_fc), so give at least {} KB",
+        c.plan.pktbuf_kb, c.ic.mtu, margin, (margin + 16 + 1023) / 1024));
   w.honour_pause = fc_tx_pause(c.plan.fc_mode);
   w.send_pause = fc_rx_pause(c.plan.fc_mode) && w.partner_rx_rate_pct < 100;
   w.partner_max_frame = c.ic.mtu + 22;
