@@ -51,9 +51,7 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
   const bool fragment = f.size() >= 34 && be16(&f[12]) == 0x0800 && (be16(&f[20]) & 0x3FFF) != 0;
   // Whose frame it is, as below: a reply's UDP source port is none of the sender's flows (the
   // host sends IPv4 headers without options; a fragment's, by its datagram's first: below)
-  if (echo_on_ && !fragment && f.size() >= 36 &&
-      static_cast<uint32_t>(be16(&f[34]) - a_.sport_base) >= sender_flows_)
-    ++wire_echo_;
+  if (!fragment && f.size() >= 36 && is_reply(be16(&f[34]))) ++wire_echo_;
   const std::string at = fmt::format("wire frame {} ({} bytes)", wire_ - 1, f.size());
   if (f.size() < 64) return bad(end, "tx_runt_frame", at + ": shorter than 64 bytes");
   const size_t n = f.size() - 4;
@@ -137,7 +135,7 @@ void tx_scoreboard::on_fragment(const uint8_t* ip, const std::string& at,
   // The frames of an echo reply's datagram: known from its first fragment (the first out)
   if (off == 0 && len >= 2) {
     r.first_seen = true;
-    r.reply = echo_on_ && static_cast<uint32_t>(be16(ip + 20) - a_.sport_base) >= sender_flows_;
+    r.reply = is_reply(be16(ip + 20));
     if (r.reply) wire_echo_ += r.frames;
   } else if (r.first_seen && r.reply) {
     ++wire_echo_;
@@ -171,8 +169,8 @@ void tx_scoreboard::on_datagram(const uint8_t* ip, const std::string& at,
   const uint32_t pseudo = ones_sum(ip + 12, 8) + 17u + static_cast<uint32_t>(ulen);
   if (be16(udp + 6) == 0 || ones_sum(udp, ulen, pseudo) != 0xFFFF)
     return bad(end, "tx_bad_checksum", at + ": UDP checksum wrong");
+  if (is_reply(be16(udp))) return on_reply(ip, udp, ulen, at, end);
   const uint32_t flow = static_cast<uint32_t>(be16(udp) - a_.sport_base);
-  if (echo_on_ && flow >= sender_flows_) return on_reply(ip, udp, ulen, at, end);
   if (be32(ip + 16) != a_.daddr)
     return bad(end, "tx_corrupted_frame", at + ": IPv4 destination is not the peer's");
   if (ulen < 8 + 12 || be16(udp + 2) != a_.dport_base + flow)

@@ -123,6 +123,10 @@ class tx_scoreboard {
 
  private:
   void bad(const sc_core::sc_time& t, const std::string& kind, const std::string& detail);
+  // An echo reply's UDP source port is none of the sender's flows
+  bool is_reply(uint16_t sport) const {
+    return echo_on_ && static_cast<uint32_t>(sport - a_.sport_base) >= sender_flows_;
+  }
   uint64_t packets_of(size_t len) const;
   void on_fragment(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
   void on_datagram(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
