@@ -218,12 +218,14 @@ constexpr uint32_t hashrnd = 0x5eed1e55;  // net_get_random_once(&hashrnd): fixe
 // kernel maps 0 to 1). An IPv4 fragment, the first too, is hashed without ports
 // (__skb_flow_dissect stops at a fragment unless FLOW_DISSECTOR_F_PARSE_1ST_FRAG, which
 // skb_get_hash does not pass), so a datagram's fragments take one TX queue and keep their order.
-uint32_t skb_flow_hash(const sk_buff* skb) {
+// has_ports: the keys held ports (flow_keys_have_l4), which makes the hash an L4 hash.
+uint32_t skb_flow_hash(const sk_buff* skb, bool& has_ports) {
   const uint8_t* iph = skb->network();
   iphdr_view v{iph};
   uint32_t ports = 0;
   const bool fragment = (v.frag_off() & 0x3FFF) != 0;  // IP_MF | IP_OFFSET
-  if (!fragment && (v.protocol() == IPPROTO_UDP || v.protocol() == IPPROTO_TCP)) {
+  has_ports = !fragment && (v.protocol() == IPPROTO_UDP || v.protocol() == IPPROTO_TCP);
+  if (has_ports) {
     const uint8_t* th = iph + v.ihl() * 4;
     ports = uint32_t(th[0]) << 24 | th[1] << 16 | th[2] << 8 | th[3];
   }
@@ -243,10 +245,14 @@ uint32_t reciprocal_scale(uint32_t val, uint32_t ep_ro) {
 }
 }  // namespace
 
+// skb_get_hash: a hash the skb has (from the NIC's RSS, or computed before) is kept; else
+// __skb_get_hash computes one and marks it sw_hash, and l4_hash only when it covers ports.
 uint32_t skb_get_hash(sk_buff* skb) {
-  if (!skb->l4_hash) {
-    skb->hash = skb_flow_hash(skb);
-    skb->l4_hash = true;
+  if (!skb->l4_hash && !skb->sw_hash) {
+    bool l4 = false;
+    skb->hash = skb_flow_hash(skb, l4);
+    skb->sw_hash = true;
+    skb->l4_hash = l4;
   }
   return skb->hash;
 }

@@ -110,7 +110,9 @@ struct sk_buff {
   // skb_shinfo(skb): GSO. gso_size 0 = not GSO; gso_segs the wire packets it makes (1 if not)
   uint16_t gso_size = 0, gso_segs = 1;
   uint32_t gso_type = 0;
-  bool l4_hash = false;           // hash is a flow hash over the 4-tuple (skb->l4_hash)
+  // skb->hash's kind: l4_hash, a hash over the ports too; sw_hash, the stack computed it
+  // (__skb_set_sw_hash). Either means skb_get_hash keeps the hash it has.
+  bool l4_hash = false, sw_hash = false;
   uint64_t qdisc_enqueue_ns = 0;  // codel_skb_cb(skb)->enqueue_time (a qdisc's skb->cb)
   bool is_gso() const { return gso_size != 0; }       // skb_is_gso
   uint8_t* mac() const { return head + mac_header; }  // skb_mac_header

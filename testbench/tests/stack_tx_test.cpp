@@ -40,6 +40,7 @@ struct xmit_call {
   uint16_t csum_offset = 0;
   uint32_t inflight_before = 0, limit = 0;  // BQL at the call
   int wmem = 0;                             // the owner's sk_wmem_alloc_get at the call
+  bool l4_hash = false, sw_hash = false;    // the flow hash's kind (queue selection)
   sc_time t;
 };
 
@@ -98,6 +99,8 @@ struct fake_tx_nic {
     c.inflight_before = dql_inflight(&txq->dql);
     c.limit = txq->dql.limit;
     c.wmem = skb->sk ? sk_wmem_alloc_get(skb->sk) : 0;
+    c.l4_hash = skb->l4_hash;
+    c.sw_hash = skb->sw_hash;
     c.t = k->this_cpu().now();
     calls.push_back(std::move(c));
     r.inflight.push_back(skb);
@@ -325,11 +328,30 @@ TEST_F(TxTest, FlowsSpreadOverTheTxQueuesAndEachFlowKeepsItsQueue) {
   ASSERT_EQ(nic.calls.size(), 48u);
   for (const auto& [port, qs] : queues_of_flow) EXPECT_EQ(qs.size(), 1u) << "flow " << port;
   EXPECT_GE(used.size(), 3u) << "16 flows hash onto most of 4 queues";
+  for (const xmit_call& c : nic.calls) EXPECT_TRUE(c.sw_hash && c.l4_hash) << "ports hashed";
   uint64_t sent = 0;
   for (unsigned q = 0; q < 4; ++q) sent += qstats(q).sent_packets;
   EXPECT_EQ(sent, 48u);
   EXPECT_EQ(dev->qdisc->stats_basic().packets, 48u) << "mq's statistics are its children's sum";
   EXPECT_STREQ(dev->qdisc->id(), "mq");
+}
+
+// A datagram over the MTU: its fragments are hashed without ports (the flow dissector stops
+// at a fragment), a software hash that is not an L4 one, so all of them take one queue.
+TEST_F(TxTest, AFragmentedDatagramsPacketsShareOneQueueByAHashWithoutPorts) {
+  make_host(4);
+  run_task([&] {
+    for (uint16_t port = 9000; port < 9008; ++port) send(&sk, port, 4000, port);
+  });
+  ASSERT_EQ(nic.calls.size(), 24u);
+  std::map<uint16_t, std::set<uint16_t>> queues_of_id;
+  for (const xmit_call& c : nic.calls) {
+    queues_of_id[parsed(c).u16(18)].insert(c.queue);
+    EXPECT_TRUE(c.sw_hash);
+    EXPECT_FALSE(c.l4_hash);
+  }
+  ASSERT_EQ(queues_of_id.size(), 8u);
+  for (const auto& [id, qs] : queues_of_id) EXPECT_EQ(qs.size(), 1u) << "IP ID " << id;
 }
 
 // ---- xmit_more ----------------------------------------------------------------------------
