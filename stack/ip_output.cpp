@@ -37,15 +37,16 @@ void put32(uint8_t* p, uint32_t v) {
 }  // namespace
 
 namespace {
-// ip_select_ident_segs (include/net/ip.h): a connected socket's inet_id (then incremented, as
-// before v6.6), else, DF or not, __ip_select_ident's per-destination generator: the ID is 0
+// ip_select_ident_segs (include/net/ip.h): a connected UDP socket's inet_id advanced by one
+// first (v6.6+, atomic_add_return: the ID is the new value; TCP would take the old one),
+// else, DF or not, __ip_select_ident's per-destination generator: the ID is 0
 // only for a DF packet with ignore_df clear, and __ip_make_skb sets ignore_df from
 // ip_sk_ignore_df, true for the default IP_PMTUDISC_WANT. ip_idents_reserve: a bucket chosen
 // by a keyed hash of the addresses and protocol, advanced by a random amount below the
 // jiffies since the bucket was last used. The key and the random draws come from
 // kernel::ip_id_secret (the run's seed), so a run repeats.
 uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, uint8_t proto) {
-  if (sk->daddr) return sk->inet_id++;
+  if (sk->daddr) return ++sk->inet_id;
   auto mix = [](uint64_t x) {  // splitmix64's finaliser
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;

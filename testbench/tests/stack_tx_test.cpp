@@ -580,6 +580,7 @@ TEST_F(TxTest, FqCodelServesANewSparseFlowAheadOfABackloggedOne) {
   sk.sk_tx_queue_mapping = 0;
   sk.daddr = sparse.daddr = kPeer;  // connected: the cached queue is kept
   sk.dport = sparse.dport = 9000;
+  sk.inet_id = 0xFFFF;  // ip4_datagram_connect's random start, here at the wrap
   netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
   txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;
   netif_tx_stop_queue(txq);
@@ -596,6 +597,10 @@ TEST_F(TxTest, FqCodelServesANewSparseFlowAheadOfABackloggedOne) {
   for (size_t i = 0; i < nic.calls.size(); ++i)
     if (parsed(nic.calls[i]).sport() == 4001) at = i;
   EXPECT_EQ(at, 11u) << "after the backlogged flow's first quantum";
+  // A connected socket's IDs: inet_id advanced first (v6.6+), so 0 after 0xFFFF, then 1, ...
+  EXPECT_EQ(parsed(nic.calls[0]).u16(18), 0u);
+  EXPECT_EQ(parsed(nic.calls[1]).u16(18), 1u);
+  EXPECT_EQ(parsed(nic.calls[at]).u16(18), 1u) << "the other socket's first: its inet_id 0 + 1";
   for (size_t i = 0, want = 0; i < nic.calls.size(); ++i) {
     if (i == at) continue;
     EXPECT_EQ(parsed(nic.calls[i]).seq(), want++) << "the backlogged flow stays in order";
