@@ -79,11 +79,15 @@ module igb_nic
 
   // Transmit stream to the wire (MAC side), frames from the destination address through the
   // FCS; tx_bytes_o: valid bytes of the last beat, 1..16. The host paces tx_ready_i.
+  // tx_ipg_o: the gap the MAC keeps after a frame, in byte times: TIPG.IPGT + 4 (82575EB SDM
+  // 14.3.66, "an offset of 4 byte times is added to the programmed value"; 12 at reset, 96
+  // bit times). The wire applies it after each frame's last byte (igb never writes TIPG).
   output      logic              tx_valid_o,
   input  wire logic              tx_ready_i,
   output      logic [RxW-1:0]    tx_data_o,
   output      logic              tx_last_o,
   output      logic [4:0]        tx_bytes_o,
+  output      logic [10:0]       tx_ipg_o,
 
   // Memory-master port: requests, write data, read completions
   output      logic              dma_req_valid_o,
@@ -311,7 +315,8 @@ module igb_nic
   logic        xonrxc_inc, xoffrxc_inc, xontxc_inc, xofftxc_inc;
   logic [31:0] fc_fcsts;
   logic unused_tx;
-  assign unused_tx = ^{tipg, tctl[31:4], tctl[2], tctl[0]};
+  assign unused_tx = ^{tipg[31:10], tctl[31:4], tctl[2], tctl[0]};  // IPGR1/IPGR: half duplex
+  assign tx_ipg_o = 11'(tipg[9:0]) + 11'd4;
 
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring

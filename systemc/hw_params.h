@@ -26,10 +26,10 @@ struct nic_params {
   uint32_t rtl_queues = 8;      // the Verilated model: 8 queues, or 4 (systemc/nic.h)
   uint32_t rx_burst_beats = 4;  // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
   // The transmit wire the NIC's MAC sends on (eth_wire's figures): a byte every tx_ns_per_byte
-  // (1 Gb/s), preamble + SFD before each frame and the inter-frame gap after it
+  // (1 Gb/s), preamble + SFD before each frame; the gap after it is the MAC's (tx_ipg_o, from
+  // TIPG)
   double tx_ns_per_byte = 8;
   uint32_t tx_preamble_bytes = 8;
-  uint32_t tx_ifg_bytes = 12;
   // Planted model bug (hidden fault.nic_spin): once a frame is in the packet buffer the NIC's
   // run loop stops advancing and spins in zero time, for the progress watchdog's test.
   bool fault_spin = false;

@@ -359,7 +359,7 @@ nic::sampled nic::sample_outputs(const M& m) {
   out.tx_beat = tx_ready_ && m.tx_valid_o;
   if (out.tx_beat) {
     const size_t before = tx_cur_.size();
-    on_tx_beat(c, rtl::collect_tx_beat(m, tx_cur_), before);
+    on_tx_beat(c, rtl::collect_tx_beat(m, tx_cur_), before, m.tx_ipg_o);
   }
   out.intx_edge = p_.intx && m.intx_o && !intx_prev_;
   intx_prev_ = m.intx_o;
@@ -444,8 +444,8 @@ void nic::edge(M& m, edge_plan e) {
 }
 
 // A transmit beat taken at cycle's edge: the wire is busy with its bytes (after the preamble,
-// for a frame's first beat) and, after a frame's last, with the inter-frame gap.
-void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before) {
+// for a frame's first beat) and, after a frame's last, with the MAC's gap, ipg_bytes.
+void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before, uint32_t ipg_bytes) {
   const double ps_per_byte = p_.tx_ns_per_byte * 1000.0;
   uint64_t start = std::max(cycle * period_ps_, tx_free_ps_);
   if (bytes_before == 0)
@@ -466,7 +466,7 @@ void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before) {
     cur_ = wire_->peek();
     set_beat(0);
   }
-  tx_free_ps_ += static_cast<uint64_t>(std::llround(p_.tx_ifg_bytes * ps_per_byte));
+  tx_free_ps_ += static_cast<uint64_t>(std::llround(ipg_bytes * ps_per_byte));
 }
 
 void nic::on_dma_request(const rtl::dma_request& r) {

@@ -16,12 +16,12 @@
 // dropped frames then cost the receive side's logic only. sim.lockstep opens both every cycle.
 //
 // The transmit wire (a sink): it takes a transmit beat (tx_ready_i) when the wire is free, at a
-// byte per nic_params::tx_ns_per_byte, with preamble + SFD before each frame and the gap after
-// it, and keeps every frame it received (tx_frames()). The RTL's core is clocked while it has
-// transmit work (core_idle_o counts a step a transmit block takes at the edge); a beat that
-// waits in the MAC for the wire is no work: the host clocks clk_i at the first edge at which the
-// wire is free again (an external event, as a read completion is), and skips the cycles between
-// when nothing else moves. A NIC with transmit off gates as before.
+// byte per nic_params::tx_ns_per_byte, with preamble + SFD before each frame and the MAC's gap
+// after it (tx_ipg_o, TIPG.IPGT + 4 bytes), and keeps every frame it received (tx_frames()). The
+// RTL's core is clocked while it has transmit work (core_idle_o counts a step a transmit block
+// takes at the edge); a beat that waits in the MAC for the wire is no work: the host clocks clk_i
+// at the first edge at which the wire is free again (an external event, as a read completion is),
+// and skips the cycles between when nothing else moves. A NIC with transmit off gates as before.
 // The frames the NIC sends reach the link partner (eth_wire::partner_receive): a PAUSE frame it
 // honours may hold back the receive frame it has not started yet, whose beats are then re-timed,
 // and a PAUSE frame it sends (its buffer filling) may go before that frame: the NIC takes the
@@ -298,7 +298,7 @@ class nic : public sc_core::sc_module {
   bool tx_ready_ = false;
   std::vector<uint8_t> tx_cur_;
   std::vector<tx_wire_frame> tx_frames_;
-  void on_tx_beat(uint64_t cycle, bool last, size_t bytes_before);
+  void on_tx_beat(uint64_t cycle, bool last, size_t bytes_before, uint32_t ipg_bytes);
   sc_core::sc_event wakeup_;
   // Progress watchdog
   progress_watchdog run_wd_{kRunLoopLimit};

@@ -57,6 +57,7 @@ module tb_igb_nic;
   logic        tx_valid, tx_ready, tx_last;
   logic [RxW-1:0] tx_data;
   logic [4:0]  tx_bytes;
+  logic [10:0] tx_ipg;
 
   igb_nic dut (
     .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n), .ticks_1us_i({15'h0, tick_1us}),
@@ -66,7 +67,7 @@ module tb_igb_nic;
     .rx_valid_i(rx_valid), .rx_ready_o(rx_ready), .rx_data_i(rx_data), .rx_last_i(rx_last),
     .rx_bytes_i(rx_bytes),
     .tx_valid_o(tx_valid), .tx_ready_i(tx_ready), .tx_data_o(tx_data), .tx_last_o(tx_last),
-    .tx_bytes_o(tx_bytes),
+    .tx_bytes_o(tx_bytes), .tx_ipg_o(tx_ipg),
     .dma_req_valid_o(req_valid), .dma_req_ready_i(1'b1), .dma_req_write_o(req_write),
     .dma_req_addr_o(req_addr), .dma_req_len_o(req_len), .dma_req_tag_o(req_tag),
     .dma_wdata_valid_o(wdata_valid), .dma_wdata_ready_i(1'b1), .dma_wdata_o(wdata),
@@ -173,7 +174,8 @@ module tb_igb_nic;
   always @(posedge clk) cycle <= cycle + 1;
 
   // ---- Transmit wire: takes a beat when the wire is free (a byte a cycle at 1 Gb/s and
-  // 125 MHz; after a frame's last beat, 8 bytes of preamble and 12 of gap), records the frames
+  // 125 MHz; after a frame's last beat, 8 bytes of preamble and the MAC's gap, tx_ipg),
+  // records the frames
   localparam int TxfBytes = 65536;
   logic [7:0]  txf [TxfBytes];
   int unsigned txf_start [256];
@@ -189,7 +191,7 @@ module tb_igb_nic;
       for (int i = 0; i < RxBeat; i++)
         if (i < n) txf[(txf_pos + i) % TxfBytes] = tx_data[8*i +: 8];
       txf_pos += n;
-      tx_free_at = cycle + n + (tx_last ? 20 : 0);
+      tx_free_at = cycle + n + (tx_last ? 8 + int'(tx_ipg) : 0);
       if (tx_last) begin
         txf_len[txf_n % 256] = txf_pos - txf_start[txf_n % 256];
         $display("%0d: tx frame %0d len=%0d", cycle, txf_n, txf_len[txf_n % 256]);
@@ -526,6 +528,20 @@ module tb_igb_nic;
     expect_reg(TDLEN0, TxCount * 16, "TDLEN reads back");
     expect_reg(17'h0E008, TxCount * 16, "TDLEN(0) in the 0xE000 block is the same register");
     expect_reg(TCTL, 32'h0103_F0FA, "TCTL reads back");
+    // TIPG: the gap after a frame is IPGT + 4 byte times (12 at reset); IPGR1/IPGR are half
+    // duplex only
+    expect_reg(TIPG, TipgReset, "TIPG at reset");
+    if (tx_ipg !== 11'd12) begin
+      $display("FAIL tx_ipg %0d at reset, want 12", tx_ipg);
+      failures++;
+    end
+    mmio_write(TIPG, 32'h0060_1014);             // IPGT 20
+    wait_cycles(2);
+    if (tx_ipg !== 11'd24) begin
+      $display("FAIL tx_ipg %0d after IPGT 20, want 24", tx_ipg);
+      failures++;
+    end
+    mmio_write(TIPG, TipgReset);
 
     $display("-- one descriptor, 100 bytes: FCS appended, DD, TDH, MSI-X on vector 1");
     begin
