@@ -227,16 +227,16 @@ void udp_sender::run(uint32_t t) {
     sleep_until(start_ + sc_core::sc_time(static_cast<double>(i) / c_.pps, sc_core::SC_SEC));
     const uint64_t s = seq[flow]++;
     payload(flow, s, len, buf);
+    if (on_sending) on_sending(flow, s, buf.data(), len);
     const int rc =
         udp_sendmsg(k_, socks_[flow], buf.data(), len, daddr_,
                     static_cast<uint16_t>(dport_base_ + flow), c_.blocking ? 0 : MSG_DONTWAIT);
     if (rc == static_cast<int>(len)) {
       ++sent;
-      if (on_sent) on_sent(flow, s, buf.data(), len);
-    } else if (rc == -EAGAIN) {
-      ++eagain;
+      if (on_sent) on_sent(flow, s, len);
     } else {
-      ++errors;
+      ++(rc == -EAGAIN ? eagain : errors);
+      if (on_not_sent) on_not_sent(flow, s);
     }
     k_.this_cpu().boundary();  // the syscall's return: interrupts that came meanwhile are taken
   }

@@ -123,9 +123,13 @@ class udp_sender {
   bool done() const { return done_threads_ == tasks.size(); }
   // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
   sc_core::sc_time next_due() const { return next_due_; }
-  // A datagram's sendto returned its length (the datagram is the kernel's now), in the order
-  // of the calls; every thread finished
-  std::function<void(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len)> on_sent;
+  // A datagram's sendto is made (on_sending: its packets may reach the wire before the call
+  // returns, the thread held up in it by softirq work on the way out), then returned its
+  // length (on_sent: the datagram is the kernel's) or an error (on_not_sent: nothing of it was
+  // handed to the device); every thread finished
+  std::function<void(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len)> on_sending;
+  std::function<void(uint32_t flow, uint64_t seq, size_t len)> on_sent;
+  std::function<void(uint32_t flow, uint64_t seq)> on_not_sent;
   std::function<void()> on_done;
 
  private:

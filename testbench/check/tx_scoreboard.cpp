@@ -39,10 +39,19 @@ uint64_t tx_scoreboard::packets_of(size_t len) const {
   return ipv4_fragment_sizes(static_cast<uint32_t>(len + 8), mtu_).size();
 }
 
-void tx_scoreboard::sent(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len) {
+void tx_scoreboard::sending(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len) {
+  expect_[{flow, seq}].assign(payload, payload + len);
+}
+
+void tx_scoreboard::sent(size_t len) {
   ++sent_;
   sent_packets_ += packets_of(len);
-  expect_[{flow, seq}].assign(payload, payload + len);
+}
+
+void tx_scoreboard::not_sent(uint32_t flow, uint64_t seq, const sc_core::sc_time& t) {
+  if (expect_.erase({flow, seq}) == 0)
+    bad(t, "tx_unexpected_frame",
+        fmt::format("flow {} datagram {} is on the wire, but its sendto failed", flow, seq));
 }
 
 void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_time& end) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // tx_scoreboard: the transmit half of the scoreboard. Every datagram the sender application
-// sent (its sendto returned the length) must leave on the NIC's wire as a well-formed frame -
+// sent (its sendto returned the length; it is expected from the call on, as it may leave
+// before the call returns) must leave on the NIC's wire as a well-formed frame -
 // the FCS right, Ethernet to the route's neighbour from the device's address, IPv4 and UDP
 // headers with the addresses, ports and lengths of its flow and correct checksums, the payload
 // byte for byte, zero padding - and in order within its flow; or be counted by a drop counter
@@ -55,8 +56,13 @@ class tx_scoreboard {
   // Each whole datagram that left (a good frame, or its fragments put back together), before
   // it is judged: ip at its 20-byte IPv4 header, the total length in it
   std::function<void(const uint8_t* ip)> on_whole;
-  // The sender's sendto of datagram `seq` of `flow` returned its length
-  void sent(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len);
+  // The sender's sendto of datagram `seq` of `flow` is made: the datagram is expected from
+  // here on, for its packets may leave before the call returns (the thread held up in it)
+  void sending(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len);
+  // ... and returned its length (a datagram of len payload bytes): it counts as sent
+  void sent(size_t len);
+  // ... or an error: nothing of it was handed to the device, and none of it may be on the wire
+  void not_sent(uint32_t flow, uint64_t seq, const sc_core::sc_time& t);
   // A frame left on the wire (destination address .. FCS), its last byte at `end`
   void on_wire(const std::vector<uint8_t>& frame, const sc_core::sc_time& end);
   tx_flow_addr& addr() { return a_; }  // the device's address is known once igb_open ran

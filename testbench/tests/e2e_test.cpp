@@ -2083,7 +2083,8 @@ TEST(Transmit, TxScoreboardNamesEachKindOfBadFrame) {
   const sc_core::sc_time t = sc_core::SC_ZERO_TIME;
   for (uint64_t seq = 0; seq < 4; ++seq) {
     udp_sender::payload(0, seq, 18, pay);
-    sb.sent(0, seq, pay.data(), pay.size());
+    sb.sending(0, seq, pay.data(), pay.size());
+    sb.sent(pay.size());
   }
   sb.on_wire(frame(0, 0), t);
   EXPECT_TRUE(kinds().empty()) << "a good frame";
@@ -2177,7 +2178,8 @@ TEST(Transmit, TxScoreboardPutsFragmentsBackTogetherAndNamesBadOnes) {
   constexpr uint16_t MF = 0x2000, DF = 0x4000;
   for (uint64_t seq = 0; seq < 2; ++seq) {
     udp_sender::payload(0, seq, 3000, pay);
-    sb.sent(0, seq, pay.data(), pay.size());
+    sb.sending(0, seq, pay.data(), pay.size());
+    sb.sent(pay.size());
   }
   EXPECT_EQ(sb.sent_packets(), 6u) << "3008 UDP bytes at MTU 1500: three fragments each";
   const auto d0 = datagram(0);
@@ -2207,7 +2209,8 @@ TEST(Transmit, TxScoreboardPutsFragmentsBackTogetherAndNamesBadOnes) {
   // ID 8 again, its first fragment: datagram 1 (its later fragments lost) is given up, and the
   // new datagram with that ID completes
   udp_sender::payload(0, 2, 3000, pay);
-  sb.sent(0, 2, pay.data(), pay.size());
+  sb.sending(0, 2, pay.data(), pay.size());
+  sb.sent(pay.size());
   const auto d2 = datagram(2);
   sb.on_wire(frag(d2, 0, 1480, MF, 8), t);
   sb.on_wire(frag(d2, 1480, 1480, MF, 8), t);

@@ -306,8 +306,12 @@ void igbsim_top::open_sender() {
     v.push_back(sk);
   }
   sender = std::make_unique<udp_sender>(k, v, cfg.sc, kPeerIp, kSendDportBase);
-  sender->on_sent = [this](uint32_t flow, uint64_t seq, const uint8_t* p, size_t n) {
-    txsb.sent(flow, seq, p, n);
+  sender->on_sending = [this](uint32_t flow, uint64_t seq, const uint8_t* p, size_t n) {
+    txsb.sending(flow, seq, p, n);
+  };
+  sender->on_sent = [this](uint32_t, uint64_t, size_t n) { txsb.sent(n); };
+  sender->on_not_sent = [this](uint32_t flow, uint64_t seq) {
+    txsb.not_sent(flow, seq, k.this_cpu().now());
   };
   sender->on_done = [this] {
     sender_done_ps = ps_of(k.this_cpu().now());
