@@ -120,6 +120,7 @@ void eth_wire::pop() {
     ctl_q_.pop_front();
     ++ctl_seq_;
   } else {
+    if (on_received) on_received(*next_);
     next_.reset();
   }
   handed_ = nullptr;

@@ -77,8 +77,11 @@ class eth_wire {
   sc_core::sc_time last_end() const { return last_end_; }
   // A frame taken from the source and not yet fully received (peeked, not popped)
   bool holding() const { return next_.has_value(); }
-  // Observer for every frame as it is put on the wire (for the scoreboard).
+  // Observer for every frame as it is put on the wire (for the scoreboard). Its start may
+  // still move (a PAUSE the partner honours re-times a frame that has not started)...
   std::function<void(const wire_frame&)> on_offer;
+  // ... until the NIC has received it whole: its start and end are final here
+  std::function<void(const wire_frame&)> on_received;
 
   // Ids of the frames the partner sends (PAUSE): not the source's
   static constexpr uint64_t kPartnerFrame = uint64_t{1} << 63;

@@ -204,8 +204,7 @@ void tx_scoreboard::on_datagram(const uint8_t* ip, const std::string& at,
   ++matched_;
 }
 
-void tx_scoreboard::request(uint64_t id, const std::vector<uint8_t>& f,
-                            const sc_core::sc_time& start) {
+void tx_scoreboard::request(uint64_t id, const std::vector<uint8_t>& f) {
   if (f.size() < 14 + 20 + 8 || be16(&f[12]) != 0x0800) return;
   const uint8_t* ip = &f[14];
   const size_t ihl = (ip[0] & 0xFu) * 4u, tot = be16(ip + 2);
@@ -218,7 +217,7 @@ void tx_scoreboard::request(uint64_t id, const std::vector<uint8_t>& f,
   const flow_key flow{be32(ip + 12), be16(udp), be16(udp + 2)};
   echo_key key{flow, std::vector<uint8_t>(udp + 8, udp + ulen)};
   auto it = pending_.try_emplace(std::move(key)).first;
-  it->second.push_back({id, offered_in_[flow]++, start, false});
+  it->second.push_back({id, offered_in_[flow]++, sc_core::SC_ZERO_TIME, false});
   by_id_[id] = it;
   ++ec_.requests;
 }
@@ -231,6 +230,13 @@ void tx_scoreboard::request_dropped(uint64_t id, const std::string& counter) {
   q.erase(std::find_if(q.begin(), q.end(), [id](const request_rec& r) { return r.id == id; }));
   if (q.empty()) pending_.erase(w->second);
   by_id_.erase(w);
+}
+
+void tx_scoreboard::request_started(uint64_t id, const sc_core::sc_time& start) {
+  const auto w = by_id_.find(id);
+  if (w == by_id_.end()) return;
+  for (request_rec& r : w->second->second)
+    if (r.id == id) r.start = start;
 }
 
 void tx_scoreboard::request_read(uint64_t id) {
@@ -261,7 +267,12 @@ void tx_scoreboard::on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen,
   by_id_.erase(r.id);
   ++matched_;
   ++ec_.answered;
-  rr_.add(ps_of(end) - ps_of(r.start));
+  if (end < r.start)
+    bad(end, "tx_reply_before_request",
+        at + fmt::format(": a reply to {} ends at {:.3f} us, before its request frame {} started "
+                         "at {:.3f} us",
+                         who, end.to_seconds() * 1e6, r.id, r.start.to_seconds() * 1e6));
+  else rr_.add(ps_of(end) - ps_of(r.start));
   if (!r.read)
     bad(end, "tx_reply_before_read",
         at + fmt::format(": a reply to {} answers request frame {}, which the application never "

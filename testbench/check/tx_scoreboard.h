@@ -98,9 +98,11 @@ class tx_scoreboard {
     judge_order_ = judge_order;
   }
   bool echo() const { return echo_on_; }
-  // Frame `id` offered on the wire (without FCS), its first bit at `start`: a request if it
-  // is an unfragmented IPv4 UDP datagram to the host
-  void request(uint64_t id, const std::vector<uint8_t>& frame, const sc_core::sc_time& start);
+  // Frame `id` offered on the wire (without FCS): a request if it is an unfragmented IPv4 UDP
+  // datagram to the host. Its first bit is on the wire at `start` (request_started: known once
+  // the NIC has it whole, for a pause at the link partner may still move it)
+  void request(uint64_t id, const std::vector<uint8_t>& frame);
+  void request_started(uint64_t id, const sc_core::sc_time& start);
   // The receive side's fate of frame `id`: dropped by `counter`, or read by the application
   void request_dropped(uint64_t id, const std::string& counter);
   void request_read(uint64_t id);

@@ -161,6 +161,22 @@ TEST(Echo, RoundTripsAreCountedOrderedAndLongerThanTheWayIn) {
   EXPECT_GT(d(rr["p50"]) - d(e2e["p50"]), 576.0);
 }
 
+// With the NIC sending PAUSE (flow_control's scenario), the partner holds back requests it had
+// not started and lets them go when the XON comes, sooner than a held frame was first placed.
+// A round trip starts at the request's final first bit: before, 82 of 2233 were measured from
+// a stale, later start and wrapped round (p99 18446744 s).
+TEST(Echo, RoundTripsOfRequestsTheLinkPartnerHeldBackStartWhereTheyWent) {
+  const json rep = run_ok("echo-pause", std::string(IGBSIM_SOURCE_DIR) +
+                                            "/scenarios/flow_control.toml --set app.reply=echo");
+  ASSERT_TRUE(rep["latency_ns"].contains("rr"));
+  EXPECT_GT(u(rep["wire"]["partner_frames_paused"]), 0u) << "requests were held back";
+  const json& rr = rep["latency_ns"]["rr"];
+  EXPECT_EQ(u(rr["count"]), u(rep["tx"]["echo"]["answered"]));
+  EXPECT_LE(d(rr["p99"]), d(rr["max"]));
+  EXPECT_LT(d(rr["max"]), d(rep["sim"]["sim_time_ns"])) << "a round trip within the run";
+  EXPECT_GT(d(rr["p50"]) - d(rep["latency_ns"]["end_to_end"]["p50"]), 576.0);
+}
+
 // app.service_ns is CPU work per request before the reply: at a load without queueing, the
 // round trip's median grows by at least the work
 TEST(Echo, ServiceTimeShiftsTheRoundTripByAtLeastItself) {
@@ -351,7 +367,8 @@ TEST(Echo, TxScoreboardNamesEachKindOfBadReply) {
   std::vector<std::vector<uint8_t>> req(5);
   for (uint64_t s = 0; s < 5; ++s) {
     traffic_source::build_frame(tc, s, 0, s, req[s]);
-    sb.request(s, req[s], sc_core::SC_ZERO_TIME);
+    sb.request(s, req[s]);
+    sb.request_started(s, sc_core::SC_ZERO_TIME);
   }
   auto payload = [&](uint64_t s) {
     return std::vector<uint8_t>(req[s].begin() + 42, req[s].end());
@@ -381,13 +398,24 @@ TEST(Echo, TxScoreboardNamesEachKindOfBadReply) {
   sb.on_wire(answer(2), t);
   EXPECT_EQ(kinds().back(), "tx_out_of_order");
   traffic_source::build_frame(tc, 9, 0, 9, req[0]);
-  sb.request(9, req[0], sc_core::SC_ZERO_TIME);
+  sb.request(9, req[0]);
+  sb.request_started(9, sc_core::SC_ZERO_TIME);
   sb.on_wire(answer(0), t);
   EXPECT_EQ(kinds().back(), "tx_reply_before_read");
-  EXPECT_EQ(kinds().size(), 5u);
+  // A reply whose last bit is before its request's first (a request the link partner held
+  // back and then let go sooner than first placed: the start that counts is the final one)
+  traffic_source::build_frame(tc, 10, 0, 10, req[0]);
+  sb.request(10, req[0]);
+  sb.request_started(10, sc_core::sc_time(50, sc_core::SC_US));
+  sb.request_started(10, sc_core::sc_time(20, sc_core::SC_US));
+  sb.request_read(10);
+  sb.on_wire(answer(0), sc_core::sc_time(15, sc_core::SC_US));
+  EXPECT_EQ(kinds().back(), "tx_reply_before_request");
+  EXPECT_EQ(kinds().size(), 6u);
+  EXPECT_EQ(sb.rr().count, 4u) << "the impossible round trip is not a sample";
   const tx_scoreboard::echo_counts e = sb.echo_stats();
-  EXPECT_EQ(e.requests, 6u);
+  EXPECT_EQ(e.requests, 7u);
   EXPECT_EQ(e.dropped(), 1u);
-  EXPECT_EQ(e.read, 4u);
-  EXPECT_EQ(e.answered, 4u);
+  EXPECT_EQ(e.read, 5u);
+  EXPECT_EQ(e.answered, 5u);
 }

@@ -107,9 +107,12 @@ txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
     if (first_frame_ps == UINT64_MAX) first_frame_ps = ps_of(f.start);
     std::vector<uint8_t> body(f.bytes.begin(), f.bytes.end() - 4);
     sb.offered(f.id, body);
-    if (txsb.echo()) txsb.request(f.id, body, f.start);
+    if (txsb.echo()) txsb.request(f.id, body);
     if (opt.rx_pcap) rx.keep(f.id, std::move(body));
   };
+  // A request's round trip starts at its first bit, known once the frame is on the wire whole
+  if (txsb.echo())
+    wire.on_received = [this](const wire_frame& f) { txsb.request_started(f.id, f.start); };
   dev.dma_init_socket.bind(link.dma_tgt_socket);
   link.mem_init_socket.bind(mem.tgt_socket);
   hw.mmio_init_socket.bind(link.mmio_tgt_socket);
