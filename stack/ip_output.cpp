@@ -108,7 +108,11 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
       skb = sock_alloc_send_skb(sk, fraglen + hh_len + 15, flags & MSG_DONTWAIT, err);
       if (!skb) return nullptr;
       cpu.spend(k.cost.ip_output_ns);
-    } else if (sk->sk_wmem_alloc + wmem_alloc_delta <= 2 * sk->sk_sndbuf) {  // the refcount
+    } else if (static_cast<uint32_t>(sk->sk_wmem_alloc + wmem_alloc_delta) <=
+               2u * static_cast<uint32_t>(sk->sk_sndbuf)) {
+      // The kernel compares refcount_read() (unsigned) with 2 * sk_sndbuf, an int that
+      // wraps for a buffer of 1 GiB or more (-fno-strict-overflow) and is then taken as
+      // unsigned: 32-bit unsigned arithmetic gives the same answer over the whole range
       cpu.spend(k.cost.alloc_skb_ns);
       skb = sk_buff::alloc_skb(fraglen + hh_len + 15);
       wmem_alloc_delta += static_cast<int>(skb->truesize);

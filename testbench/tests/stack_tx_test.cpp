@@ -565,6 +565,26 @@ TEST_F(TxTest, ADatagramOverTheMtuLeavesInFragmentsAndTheSocketIsUnchargedEveryW
   EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "the skbs built so far freed and uncharged";
 }
 
+// A send buffer of 1 GiB (kernel.wmem_default's largest) or SO_SNDBUFFORCE's largest: the
+// later fragments' room test (2 * sk_sndbuf) wraps in the kernel's int and still lets them
+// through, as unsigned. Before, the model's signed test refused every fragmented datagram.
+TEST_F(TxTest, FragmentsAreTakenWithTheLargestSendBuffers) {
+  kp.wmem_default = 1 << 30;
+  make_host(1, NETIF_F_SG | NETIF_F_HW_CSUM, 4);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;
+  ASSERT_EQ(sk.sk_sndbuf, 1 << 30);
+  int a = 0, b = 0;
+  run_task([&] { a = send(&sk, 1, 4000); });
+  ASSERT_EQ(sock_setsockopt(&sk, SOL_SOCKET, SO_SNDBUFFORCE, INT32_MAX), 0);
+  EXPECT_EQ(sk.sk_sndbuf, INT32_MAX / 2 * 2);
+  run_task([&] { b = send(&sk, 2, 4000); });
+  EXPECT_EQ(a, 4000);
+  EXPECT_EQ(b, 4000);
+  EXPECT_EQ(nic.calls.size(), 6u) << "three fragments each";
+  EXPECT_EQ(k->tx_st.ip_out_discards, 0u);
+}
+
 // ---- fq_codel ------------------------------------------------------------------------------
 
 // net.core.default_qdisc = fq_codel: a new flow is served before an old backlogged one (after
