@@ -132,7 +132,13 @@ void tx_journey::queued(unsigned q, uint64_t id, uint64_t ring_dma, unsigned cou
     r.id_at.assign(count, 0);
     r.eop_at.assign(count, 0);
   }
-  for (unsigned j = 0; j < n; ++j) r.id_at[(first + j) % count] = id;
+  // Every slot of the packet is its own now: a slot that was another packet's EOP in an
+  // earlier lap must not take this lap's write-back for that packet (whose row may still be
+  // open, its frames not yet seen on the wire)
+  for (unsigned j = 0; j < n; ++j) {
+    r.id_at[(first + j) % count] = id;
+    r.eop_at[(first + j) % count] = 0;
+  }
   r.eop_at[eop % count] = id;
   r.unrung.push_back(id);
   for (const auto& [addr, len] : bufs) {
@@ -154,13 +160,13 @@ template <class F>
 void tx_journey::for_descriptors(unsigned q, uint64_t addr, uint32_t len, F&& f) {
   auto it = rings_.find(q);
   if (it == rings_.end() || addr < it->second.dma) return;
-  const ring& r = it->second;
+  ring& r = it->second;
   const uint64_t first = (addr - r.dma) / 16;
   for (uint64_t i = first; i < first + len / 16 && i < r.count; ++i) f(r, i);
 }
 
 void tx_journey::desc_read(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
-  for_descriptors(q, addr, len, [&](const ring& r, uint64_t i) {
+  for_descriptors(q, addr, len, [&](ring& r, uint64_t i) {
     if (r.id_at[i]) record(r.id_at[i], tx_step::desc_fetch, t);
   });
 }
@@ -204,8 +210,9 @@ void tx_journey::wire_frame(const sc_core::sc_time& end) {
 }
 
 void tx_journey::writeback(unsigned q, uint64_t addr, uint32_t len, const sc_core::sc_time& t) {
-  for_descriptors(q, addr, len, [&](const ring& r, uint64_t i) {
+  for_descriptors(q, addr, len, [&](ring& r, uint64_t i) {
     if (r.eop_at[i]) record(r.eop_at[i], tx_step::dd_writeback, t);
+    r.eop_at[i] = 0;  // a descriptor is written back once
   });
 }
 
