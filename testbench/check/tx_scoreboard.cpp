@@ -89,7 +89,7 @@ void tx_scoreboard::on_wire(const std::vector<uint8_t>& f, const sc_core::sc_tim
   // stranger does not); a fragment when it joins its datagram's others (on_fragment), since a
   // datagram partly on the wire is never matched
   const uint64_t matched = matched_;
-  on_datagram(ip, at, end);
+  on_datagram(ip, at, end, false);
   if (matched_ != matched) ++wire_packets_;
 }
 
@@ -160,13 +160,13 @@ void tx_scoreboard::on_fragment(const uint8_t* ip, const std::string& at,
   d[6] = d[7] = 0;
   const std::string whole = at + fmt::format(", the last of {} fragments", r.frames);
   reasm_.erase(key);
-  on_datagram(d.data(), whole, end);
+  on_datagram(d.data(), whole, end, true);
 }
 
 // A whole datagram (ip: its 20-byte IPv4 header, the total length in it): a sender's
 // datagram matched against what was sent, or an echo reply
 void tx_scoreboard::on_datagram(const uint8_t* ip, const std::string& at,
-                                const sc_core::sc_time& end) {
+                                const sc_core::sc_time& end, bool fragmented) {
   if (on_whole) on_whole(ip);
   const uint16_t tot = be16(ip + 2);
   const uint8_t* udp = ip + 20;
@@ -178,7 +178,7 @@ void tx_scoreboard::on_datagram(const uint8_t* ip, const std::string& at,
   const uint32_t pseudo = ones_sum(ip + 12, 8) + 17u + static_cast<uint32_t>(ulen);
   if (be16(udp + 6) == 0 || ones_sum(udp, ulen, pseudo) != 0xFFFF)
     return bad(end, "tx_bad_checksum", at + ": UDP checksum wrong");
-  if (is_reply(be16(udp))) return on_reply(ip, udp, ulen, at, end);
+  if (is_reply(be16(udp))) return on_reply(ip, udp, ulen, at, end, fragmented);
   const uint32_t flow = static_cast<uint32_t>(be16(udp) - a_.sport_base);
   if (be32(ip + 16) != a_.daddr)
     return bad(end, "tx_corrupted_frame", at + ": IPv4 destination is not the peer's");
@@ -248,7 +248,7 @@ void tx_scoreboard::request_read(uint64_t id) {
 }
 
 void tx_scoreboard::on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen,
-                             const std::string& at, const sc_core::sc_time& end) {
+                             const std::string& at, const sc_core::sc_time& end, bool fragmented) {
   const uint32_t client = be32(ip + 16);
   const uint16_t cport = be16(udp + 2), hport = be16(udp);
   const flow_key flow{client, cport, hport};
@@ -278,7 +278,7 @@ void tx_scoreboard::on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen,
         at + fmt::format(": a reply to {} answers request frame {}, which the application never "
                          "read",
                          who, r.id));
-  uint64_t& next = reply_next_[flow];
+  uint64_t& next = reply_next_[{flow, fragmented}];
   if (judge_order_ && r.index < next)
     bad(end, "tx_out_of_order",
         at + fmt::format(": the reply to {} answers its request {} after a later one", who,

@@ -22,9 +22,12 @@
 // lengths), once, and only after the host's application read that request. Replies to the same
 // payload of a flow answer its requests in turn. Where each flow's replies must keep the requests'
 // order (one reader per socket), a reply that answers an earlier request than one already answered
-// is tx_out_of_order. The round trip, as a client beside the wire measures it (what netperf's
-// UDP_RR times, less the client's own stack): from the request's first bit on the wire (its
-// preamble) to the reply's last bit (its FCS).
+// is tx_out_of_order - among the replies that leave whole, and among those that leave in
+// fragments: a fragment is hashed without ports, so the two kinds of a flow take different
+// transmit queues, which keep no order between them (a request over the MTU that the NIC took
+// has a reply that fragments; Linux reorders the same way). The round trip, as a client
+// beside the wire measures it (what netperf's UDP_RR times, less the client's own stack): from
+// the request's first bit on the wire (its preamble) to the reply's last bit (its FCS).
 #pragma once
 #include <systemc>
 
@@ -137,9 +140,11 @@ class tx_scoreboard {
   }
   uint64_t packets_of(size_t len) const;
   void on_fragment(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
-  void on_datagram(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end);
+  // fragmented: the datagram left as IPv4 fragments (put back together here)
+  void on_datagram(const uint8_t* ip, const std::string& at, const sc_core::sc_time& end,
+                   bool fragmented);
   void on_reply(const uint8_t* ip, const uint8_t* udp, size_t ulen, const std::string& at,
-                const sc_core::sc_time& end);
+                const sc_core::sc_time& end, bool fragmented);
   kernel& k_;
   tx_flow_addr a_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<uint8_t>> expect_;  // (flow, seq)
@@ -171,7 +176,10 @@ class tx_scoreboard {
   };
   std::map<echo_key, std::deque<request_rec>> pending_;
   std::unordered_map<uint64_t, std::map<echo_key, std::deque<request_rec>>::iterator> by_id_;
-  std::map<flow_key, uint64_t> offered_in_, reply_next_;
+  std::map<flow_key, uint64_t> offered_in_;
+  // Per flow, and whether the replies left whole or in fragments: the next request index a
+  // reply may answer without being out of order
+  std::map<std::pair<flow_key, bool>, uint64_t> reply_next_;
   bool echo_on_ = false, judge_order_ = false;
   uint32_t sender_flows_ = 0;
   echo_counts ec_;
