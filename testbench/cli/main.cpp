@@ -430,6 +430,40 @@ int command_line_error(const CLI::ParseError& e) {
   return 2;
 }
 
+// An option given as "--out=" with nothing after the '=' (CLI11 would take the next argument
+// as its value): the argument, else nullptr
+const char* empty_option_value(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a.size() > 3 && a.substr(0, 2) == "--" && a.back() == '=' && a.find('=') == a.size() - 1)
+      return argv[i];
+  }
+  return nullptr;
+}
+
+// An empty --out (--out "") names no folder: refused, not the default taken
+void refuse_empty_out(std::initializer_list<const CLI::Option*> given, const std::string& out) {
+  for (const CLI::Option* o : given)
+    if (o->count() && out.empty())
+      throw input_error("--out: an empty path; name the output folder (or leave --out out)");
+}
+
+void exclude_each_other(const std::vector<CLI::Option*>& opts) {
+  for (CLI::Option* a : opts)
+    for (CLI::Option* b : opts)
+      if (a != b) a->excludes(b);
+}
+
+// --seed as typed: 0..4294967295, else refused naming what was typed
+int64_t seed_of(const std::string& text) {
+  uint64_t v = 0;
+  const char* b = text.data();
+  const auto [end, ec] = std::from_chars(b, b + text.size(), v);
+  if (ec != std::errc() || end != b + text.size() || v > 4294967295ull)
+    throw input_error(fmt::format("--seed {}: must be 0..4294967295", text));
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -439,15 +473,14 @@ int sc_main(int argc, char* argv[]) {
   std::string scenario, out, dir;
   std::vector<std::string> sets;
   bool waves = false, quiet = false, rx_pcap = false, tx_pcap = false, plots = false;
-  int64_t seed = -1;
-  std::string packet = "0";
+  std::string seed_text, packet = "0";  // --seed as typed (seed_of)
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default without SCENARIO)");
   run->add_option("scenario", scenario, "scenario file (TOML)");
   run->add_option("--set", sets, "override a parameter: table.key=value")->allow_extra_args(false);
-  run->add_option("--out", out, "output folder (default out/<scenario name>)");
+  auto* run_out = run->add_option("--out", out, "output folder (default out/<scenario name>)");
   run->add_flag("--waves", waves, "write waves.fst and waves.gtkw");
   auto* seed_opt =
-      run->add_option("--seed", seed, "random seed 0..4294967295 (same as --set sim.seed=N)");
+      run->add_option("--seed", seed_text, "random seed 0..4294967295 (same as --set sim.seed=N)");
   run->add_flag("--quiet", quiet, "no progress line");
   double progress_every = 10;
   auto* progress_opt = run->add_option(
@@ -490,7 +523,7 @@ int sc_main(int argc, char* argv[]) {
                  ->excludes(pk);
   auto* pr =
       app.add_subcommand("params", "list every parameter with its default, unit and meaning");
-  bool params_json = false;
+  bool params_json = false, emit_slurm = false;
   pr->add_flag("--json", params_json,
                "the same as JSON, with each parameter's type, range and choices");
   auto* wv = app.add_subcommand(
@@ -507,20 +540,17 @@ int sc_main(int argc, char* argv[]) {
       wv->add_option("--at", w_at, "20 us around a time, with its unit: 150us, 1.5ms, 150000ns"),
       wv->add_option("--event", w_event,
                      "20 us around the first event of a kind: " + wave_event_list())};
-  for (CLI::Option* a : w_opts)
-    for (CLI::Option* b : w_opts)
-      if (a != b) a->excludes(b);
+  exclude_each_other(w_opts);
   auto* w_png_opt = wv->add_option(
       "--png", w_png, "draw the view into this PNG (GTKWave under Xvfb) instead of opening it");
   std::string sweep_file, merge_dir;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool emit_slurm = false;
   auto* sw =
       app.add_subcommand("sweep", "run a sweep: a base scenario and axes, one process per point");
   sw->add_option("sweep", sweep_file, "sweep file (TOML: base, [set], [axes])");
   sw->add_option("--jobs", jobs, "points run at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
-  sw->add_option("--out", out, "output folder (default out/<sweep name>)");
+  auto* sweep_out = sw->add_option("--out", out, "output folder (default out/<sweep name>)");
   auto* emit_opt = sw->add_flag("--emit-slurm", emit_slurm,
                                 "write a Slurm job array and merge step instead of running");
   // Passed to sbatch as #SBATCH lines; each overrides the sweep file's [slurm] key of its name
@@ -539,6 +569,10 @@ int sc_main(int argc, char* argv[]) {
           ->allow_extra_args(false)};
   for (CLI::Option* o : slurm_opts) o->needs(emit_opt);
   sw->add_option("--merge", merge_dir, "merge a finished (Slurm) sweep folder into sweep.csv");
+  if (const char* empty = empty_option_value(argc, argv)) {
+    std::fprintf(stderr, "igbsim: %s: an empty value\n", empty);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -552,6 +586,7 @@ int sc_main(int argc, char* argv[]) {
       return cmd_waves(waves_request_of(waves_dir, w_opts, {w_packet, w_datagram, w_at, w_event},
                                         w_png_opt, w_png));
     if (*jr) return dg->count() ? cmd_tx_journey(dir, datagram) : cmd_journey(dir, packet);
+    refuse_empty_out({run_out, sweep_out}, out);
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");
@@ -565,15 +600,14 @@ int sc_main(int argc, char* argv[]) {
       return run_sweep(sweep_file, jobs, out, emit_slurm, fs::canonical("/proc/self/exe").string(),
                        slurm);
     }
-    if (seed_opt->count() && (seed < 0 || seed > 4294967295LL))
-      throw input_error(fmt::format("--seed {}: must be 0..4294967295", seed));
     if (progress_opt->count() && !(progress_every >= 0.1 && progress_every <= 86400))
       throw input_error(fmt::format(
           "--progress-every {}: seconds between progress lines, 0.1 to 86400", progress_every));
     wo.trigger_given = trigger_opt->count() > 0;
-    return cmd_run(
-        scenario, sets, out, waves, seed, quiet, rx_pcap, tx_pcap, wo, plots, sweep_point,
-        journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt, progress_every);
+    return cmd_run(scenario, sets, out, waves, seed_opt->count() ? seed_of(seed_text) : -1, quiet,
+                   rx_pcap, tx_pcap, wo, plots, sweep_point,
+                   journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt,
+                   progress_every);
   } catch (const input_error& e) {
     std::fprintf(stderr, "igbsim: %s\n", e.what());
     return 2;

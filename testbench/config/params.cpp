@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -778,7 +779,15 @@ void params::load_string(const std::string& text, const std::string& source) {
       else if (auto i = n.value_exact<int64_t>()) assign(key, *i, where);
       else if (auto d = n.value_exact<double>()) assign(key, *d, where);
       else if (auto s = n.value_exact<std::string>()) assign(key, *s, where);
-      else throw input_error(where + ": " + key + ": unsupported value type");
+      else if (!index_.count(key))  // [send.sub], info = { ... }: no such parameter
+        throw input_error(unknown_key(key, where));
+      else {  // an array, a table, a date: no parameter takes one
+        const param_def& d = defs_[index_.at(key)];
+        const char* got = n.is_array() ? "an array" : n.is_table() ? "a table" : "a date or time";
+        throw input_error(fmt::format("{}: {}: expected {}, got {}", where, key,
+                                      d.number_or_choice ? "a number or a word" : type_name(d.def),
+                                      got));
+      }
     }
   }
 }
@@ -841,7 +850,11 @@ void params::set(const std::string& a) {
       double x = 0;
       const auto [end, ec] =
           std::from_chars(val.data(), val.data() + val.size(), x, std::chars_format::general);
-      if (!val.empty() && ec == std::errc() && end == val.data() + val.size()) v = x;
+      const bool whole = !val.empty() && end == val.data() + val.size();
+      if (whole && ec == std::errc()) v = x;
+      // beyond a double (1e309): a number all the same, an infinite one, refused so
+      // (strtod says which way: +-HUGE_VAL past the largest, about 0 below the smallest)
+      else if (whole && ec == std::errc::result_out_of_range) v = std::strtod(val.c_str(), nullptr);
       else v = val;
     }
   }

@@ -323,6 +323,48 @@ TEST(OutputFolder, AKilledRunsTemporaryIsRemovedByTheNextRunAndTheEarlierResultK
   fs::remove(d.string() + ".log");
 }
 
+// An empty --out names no folder (it took the default, or with --out= the next argument); a
+// seed out of range is named as typed (it was named clamped to 2^63 - 1); a number past a
+// double is infinite, refused as such (it was "a string"); a table or array where a value
+// goes is named so, an unknown key inside a known section is unknown (it was "unsupported
+// value type"). Each: one line, exit 2, no output.
+TEST(BadInput, EmptyValuesOutOfRangeSeedsAndOddTomlValuesAreNamed) {
+  const fs::path d = fresh_dir("odd");
+  const fs::path cwd_out = fs::current_path() / "out";
+  const bool had_out = fs::exists(cwd_out);
+  const std::pair<std::string, std::string> cases[] = {
+      {"--out \"\"", "--out: an empty path"},
+      {"--out= --set traffic.frames=5", "--out=: an empty value"},
+      {"--seed=", "--seed=: an empty value"},
+      {"--seed 99999999999999999999999", "--seed 99999999999999999999999: must be"},
+      {"--seed 12x", "--seed 12x: must be"},
+      {"--set send.rate_pct=1e309", "inf is not a finite number"},
+      {"--set send.rate_pct=-1e309", "-inf is not a finite number"}};
+  for (const auto& [args, says] : cases) {
+    const result r = run_igbsim("run --quiet --set traffic.frames=5 " + args +
+                                (args.find("--out") == 0 ? "" : " --out " + d.string()));
+    expect_refused(r, args);
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(d)) << args;
+  }
+  EXPECT_EQ(fs::exists(cwd_out), had_out) << "no default folder taken for an empty --out";
+  const std::pair<std::string, std::string> files[] = {
+      {"[send]\ninfo = { a = 1 }\n", "unknown key 'send.info'"},
+      {"[send.sub]\na = 1\n", "unknown key 'send.sub'"},
+      {"[send]\nframes = [1, 2]\n", "send.frames: expected an integer, got an array"},
+      {"[send]\nframes = { a = 1 }\n", "send.frames: expected an integer, got a table"},
+      {"[driver]\nitr = 1979-05-27\n", "driver.itr: expected a number or a word, got a date"}};
+  const fs::path scen = d.string() + ".toml";
+  for (const auto& [text, says] : files) {
+    std::ofstream(scen) << text;
+    const result r = run_igbsim("run --quiet " + scen.string() + " --out " + d.string());
+    expect_refused(r, text);
+    EXPECT_NE(r.err.find(says), std::string::npos) << text << ": " << r.err;
+    EXPECT_FALSE(fs::exists(d)) << text;
+  }
+  fs::remove(scen);
+}
+
 TEST(BadInput, NonFiniteNumbersAreRefusedEverywhere) {
   const fs::path d = fresh_dir("nan");
   for (const char* args :
