@@ -90,6 +90,15 @@ class journey_file {
     if (f.empty() || f.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
       throw input_error(where() + ": fate '" + shown(f) + "' is not a fate (the file is damaged)");
   }
+  // The rest of the file holds no second row of `what` id: a journey has one row each
+  void expect_once(uint64_t id, const char* what) {
+    const size_t first = lineno_;
+    for (std::string l; next(l);)
+      if (parse_u64(l.substr(0, l.find(','))) == id)
+        throw input_error(fmt::format("{}: {} {} again, as on line {} (a journey has one row "
+                                      "each; the file is damaged)",
+                                      where(), what, id, first));
+  }
   // A step's time: empty (not reached: -1) or a finite time in ns
   double time(const std::string& t, const char* step) const {
     if (t.empty()) return -1;
@@ -189,6 +198,7 @@ rx_journey_row read_rx_journey(const std::string& dir, const std::string& packet
       const std::string& st = v[2 + kSteps + i];
       r.task[i] = st == "R" || st == "r" || st == "S" ? st : "";
     }
+    f.expect_once(packet, "frame");
     return r;
   }
   if (rows == 0)
@@ -252,6 +262,13 @@ tx_journey_row read_tx_journey(const std::string& dir, const std::string& datagr
     r.fate = v[fate];
     r.queue = v[queue];
     for (size_t i = 0; i < kTxSteps; ++i) r.ns[i] = f.time(v[at_col[i]], tx_step_name(tx_step(i)));
+    // "sent": the datagram's frames left and igb freed it, so both steps have their times
+    for (const tx_step st : {tx_step::wire_end, tx_step::clean})
+      if (r.fate == "sent" && r.ns[size_t(st)] < 0)
+        throw input_error(fmt::format("{}: datagram {} is 'sent' with no {} time (the file is "
+                                      "damaged)",
+                                      f.where(), *wanted, tx_step_name(st)));
+    f.expect_once(*wanted, "datagram");
     return r;
   }
   throw input_error(f.path() + ": no datagram " + std::to_string(*wanted));

@@ -526,6 +526,16 @@ TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   expect_refused(time, "a time that is not one");
   EXPECT_NE(time.err.find("journey.csv:12"), std::string::npos) << time.err;
   EXPECT_NE(time.err.find("'nan'"), std::string::npos) << time.err;
+  // Frame 10's row (line 12) again at the end: a journey has one row a frame
+  const size_t at12 = [&] {
+    size_t at = 0;
+    for (int i = 1; i < 12; ++i) at = good.find('\n', at) + 1;
+    return at;
+  }();
+  std::ofstream(d / "journey.csv") << good + good.substr(at12, good.find('\n', at12) + 1 - at12);
+  const result twice = run_igbsim("journey " + d.string() + " --packet 10");
+  expect_refused(twice, "a row twice");
+  EXPECT_NE(twice.err.find("frame 10 again, as on line 12"), std::string::npos) << twice.err;
   fs::remove_all(d);
 }
 
@@ -591,6 +601,29 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
     expect_refused(r, to);
     EXPECT_NE(r.err.find("tx_journey.csv:6:"), std::string::npos) << r.err;
   }
+  // A datagram's row twice, or a 'sent' row without its wire_end time: damaged, not shown
+  const size_t at5 = good.find("\n5,") + 1;
+  const std::string line5 = good.substr(at5, good.find('\n', at5) + 1 - at5);
+  std::ofstream(d / "tx_journey.csv") << good + line5;
+  const result twice = run_igbsim("journey " + d.string() + " --datagram 5");
+  expect_refused(twice, "a row twice");
+  EXPECT_NE(twice.err.find("datagram 5 again, as on line 6"), std::string::npos) << twice.err;
+  std::vector<std::string> f;
+  for (std::istringstream a(line5.substr(0, line5.size() - 1)); std::getline(a, line, ',');)
+    f.push_back(line);
+  const size_t wire_col =
+      static_cast<size_t>(std::find(h.begin(), h.end(), "wire_end_ns") - h.begin());
+  ASSERT_LT(wire_col, f.size());
+  f[wire_col].clear();
+  std::string no_wire;
+  for (size_t i = 0; i < f.size(); ++i) no_wire += (i ? "," : "") + f[i];
+  std::string text = good;
+  text.replace(at5, line5.size() - 1, no_wire);
+  std::ofstream(d / "tx_journey.csv") << text;
+  const result unwired = run_igbsim("journey " + d.string() + " --datagram 5");
+  expect_refused(unwired, "sent without wire_end");
+  EXPECT_NE(unwired.err.find("'sent' with no wire_end time"), std::string::npos) << unwired.err;
+  std::ofstream(d / "tx_journey.csv") << good;
   // A run that sent only: its journey.csv has no frames, and says where to look
   const result rx = run_igbsim("journey " + d.string());
   expect_refused(rx, "no received frames");
