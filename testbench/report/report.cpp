@@ -745,8 +745,14 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
       s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
     s += " frames (RSS)\n";
   }
-  s += fmt::format("  interrupts {} ({:.3f} per delivered frame), polls {}, budget exhausted {}\n",
-                   t.adapter.stats.irqs, delivered > 0 ? t.adapter.stats.irqs / delivered : 0.0,
+  // Per frame read, or (a run that only sent) per datagram on the wire
+  const double irqs = static_cast<double>(t.adapter.stats.irqs);
+  const double on_wire = static_cast<double>(t.txsb.on_wire_count());
+  const std::string per =
+      delivered > 0 ? fmt::format(" ({:.3f} per delivered frame)", irqs / delivered)
+      : on_wire > 0 ? fmt::format(" ({:.3f} per datagram on the wire)", irqs / on_wire)
+                    : "";
+  s += fmt::format("  interrupts {}{}, polls {}, budget exhausted {}\n", t.adapter.stats.irqs, per,
                    t.k.st.polls, t.k.st.polls_budget_exhausted);
   const json& sn = r["softnet"];
   s += fmt::format("  softirq    {} passes at irq_exit ({} packets), {} in ksoftirqd ({} packets), "

@@ -1968,6 +1968,12 @@ TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
   const uint64_t sent = tx["app"]["sent"];
   EXPECT_EQ(sent + tx["app"]["eagain"].get<uint64_t>(), 200u) << "every sendto counted once";
   EXPECT_EQ(sent, 200u) << "blocking sockets with room: nothing refused";
+  // The summary counts interrupts per datagram on the wire: nothing was read
+  const uint64_t irqs = rep["driver"]["irqs"];
+  EXPECT_NE(r.out.find(fmt::format("  interrupts {} ({:.3f} per datagram on the wire)", irqs,
+                                   static_cast<double>(irqs) / 200)),
+            std::string::npos)
+      << r.out;
   // tc -s: what the application sent went out of the qdisc, was dropped or is still queued
   const json& q = tx["qdisc"];
   EXPECT_EQ(q["sent_packets"].get<uint64_t>() + q["dropped"].get<uint64_t>() +
