@@ -79,7 +79,9 @@ void server_app::serve(sock* sk, uint64_t id, const uint8_t* data, size_t len,
   if (c_.service_ns > 0) k_.this_cpu().user_work(c_.service_ns);
   if (c_.reply != app_reply::echo || sk->tcp) return;
   const int flags = c_.kind == app_kind::blocking ? 0 : MSG_DONTWAIT;
+  if (on_reply_sendto) on_reply_sendto(len, true);
   const int rc = udp_sendmsg(k_, sk, data, len, from.addr, from.port, flags);
+  if (on_reply_sendto) on_reply_sendto(len, false);
   if (rc == static_cast<int>(len)) {
     ++replies;
     if (on_reply) on_reply(id, sk, from, data, len);
@@ -236,7 +238,7 @@ void udp_sender::run(uint32_t t) {
       if (on_sent) on_sent(flow, s, len);
     } else {
       ++(rc == -EAGAIN ? eagain : errors);
-      if (on_not_sent) on_not_sent(flow, s);
+      if (on_not_sent) on_not_sent(flow, s, len);
     }
     k_.this_cpu().boundary();  // the syscall's return: interrupts that came meanwhile are taken
   }

@@ -62,6 +62,8 @@ class server_app {
   std::function<void(uint64_t request, const sock* sk, const msg_name& to, const uint8_t* payload,
                      size_t len)>
       on_reply;
+  // A reply's sendto of len payload bytes is made (begin) and has returned, however (end)
+  std::function<void(size_t len, bool begin)> on_reply_sendto;
 
  private:
   struct thread_state {
@@ -128,8 +130,7 @@ class udp_sender {
   // length (on_sent: the datagram is the kernel's) or an error (on_not_sent: nothing of it was
   // handed to the device); every thread finished
   std::function<void(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len)> on_sending;
-  std::function<void(uint32_t flow, uint64_t seq, size_t len)> on_sent;
-  std::function<void(uint32_t flow, uint64_t seq)> on_not_sent;
+  std::function<void(uint32_t flow, uint64_t seq, size_t len)> on_sent, on_not_sent;
   std::function<void()> on_done;
 
  private:

@@ -41,14 +41,17 @@ uint64_t tx_scoreboard::packets_of(size_t len) const {
 
 void tx_scoreboard::sending(uint32_t flow, uint64_t seq, const uint8_t* payload, size_t len) {
   expect_[{flow, seq}].assign(payload, payload + len);
+  sendto_begin(len);
 }
 
 void tx_scoreboard::sent(size_t len) {
   ++sent_;
   sent_packets_ += packets_of(len);
+  sendto_end(len);
 }
 
-void tx_scoreboard::not_sent(uint32_t flow, uint64_t seq, const sc_core::sc_time& t) {
+void tx_scoreboard::not_sent(uint32_t flow, uint64_t seq, size_t len, const sc_core::sc_time& t) {
+  sendto_end(len);
   if (expect_.erase({flow, seq}) == 0)
     bad(t, "tx_unexpected_frame",
         fmt::format("flow {} datagram {} is on the wire, but its sendto failed", flow, seq));

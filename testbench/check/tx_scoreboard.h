@@ -65,7 +65,13 @@ class tx_scoreboard {
   // ... and returned its length (a datagram of len payload bytes): it counts as sent
   void sent(size_t len);
   // ... or an error: nothing of it was handed to the device, and none of it may be on the wire
-  void not_sent(uint32_t flow, uint64_t seq, const sc_core::sc_time& t);
+  // (true while no socket asks for IP_RECVERR, which none does)
+  void not_sent(uint32_t flow, uint64_t seq, size_t len, const sc_core::sc_time& t);
+  // Any sendto, the sender's or an echo reply's, made (begin) and returned (end): until it
+  // returns, its IP packets may be anywhere, the wire included, and are not yet sent
+  void sendto_begin(size_t len) { in_sendto_ += packets_of(len); }
+  void sendto_end(size_t len) { in_sendto_ -= packets_of(len); }
+  uint64_t in_sendto_packets() const { return in_sendto_; }
   // A frame left on the wire (destination address .. FCS), its last byte at `end`
   void on_wire(const std::vector<uint8_t>& frame, const sc_core::sc_time& end);
   tx_flow_addr& addr() { return a_; }  // the device's address is known once igb_open ran
@@ -183,7 +189,7 @@ class tx_scoreboard {
   bool echo_on_ = false, judge_order_ = false;
   uint32_t sender_flows_ = 0;
   echo_counts ec_;
-  uint64_t replies_sent_ = 0, wire_echo_ = 0;
+  uint64_t replies_sent_ = 0, wire_echo_ = 0, in_sendto_ = 0;
   latency_sample rr_;
 };
 

@@ -467,6 +467,8 @@ json tx_section(igbsim_top& t) {
       {"in_flight_at",
        {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},
       {"lost_unaccounted", t.tx_census.lost},
+      // IP packets of sendto calls made and not returned at the end: sent once they return
+      {"in_sendto_packets", t.txsb.in_sendto_packets()},
       {"drained", t.tx_drained}};
   // Per source, in datagrams (a datagram with any fragment dropped counts once, by its fate:
   // qdisc_dropped, or ip_frag_fails when only fragments of it freed unsent were lost): sent

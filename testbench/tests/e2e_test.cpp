@@ -2112,6 +2112,33 @@ TEST(Transmit, TxScoreboardNamesEachKindOfBadFrame) {
   EXPECT_EQ(kinds().back(), "tx_out_of_order");
   EXPECT_EQ(kinds().size(), 4u);
   EXPECT_EQ(sb.outstanding(0), 1u) << "datagram 1 never made it whole";
+  // A sendto's datagram is expected from the call: its frame may leave before the call
+  // returns (then it counts as sent); a call that fails withdraws it, and one whose frame is
+  // on the wire all the same is named
+  EXPECT_EQ(sb.in_sendto_packets(), 0u);
+  udp_sender::payload(0, 4, 18, pay);
+  sb.sending(0, 4, pay.data(), pay.size());
+  EXPECT_EQ(sb.in_sendto_packets(), 1u);
+  sb.on_wire(frame(0, 4), t);
+  EXPECT_EQ(kinds().size(), 4u) << "on the wire before its sendto returned: fine";
+  EXPECT_EQ(sb.sent_count(), 4u) << "not sent until it returns";
+  sb.sent(pay.size());
+  EXPECT_EQ(sb.sent_count(), 5u);
+  EXPECT_EQ(sb.in_sendto_packets(), 0u);
+  udp_sender::payload(0, 5, 18, pay);
+  sb.sending(0, 5, pay.data(), pay.size());
+  sb.not_sent(0, 5, pay.size(), t);
+  EXPECT_EQ(kinds().size(), 4u) << "a failed sendto withdraws its datagram";
+  sb.on_wire(frame(0, 5), t);
+  EXPECT_EQ(kinds().back(), "tx_unexpected_frame") << "withdrawn: not expected any more";
+  udp_sender::payload(0, 6, 18, pay);
+  sb.sending(0, 6, pay.data(), pay.size());
+  sb.on_wire(frame(0, 6), t);
+  sb.not_sent(0, 6, pay.size(), t);
+  ASSERT_EQ(kinds().size(), 6u);
+  EXPECT_EQ(kinds().back(), "tx_unexpected_frame") << "on the wire, but its sendto failed";
+  EXPECT_NE(k.violations().back().detail.find("its sendto failed"), std::string::npos);
+  EXPECT_EQ(sb.in_sendto_packets(), 0u);
 }
 
 // The transmit scoreboard with fragments: a datagram cut in three is matched once its last
