@@ -294,7 +294,7 @@ module igb_nic
   logic [31:0] pb_drops, pb_runts, pb_longs;
 
   // Transmit side
-  logic [31:0] tctl, tipg;
+  logic [31:0] tctl;
   logic [NumQ-1:0][31:0] txdctl;
   logic [NumQ-1:0][63:0] tdba;
   logic [NumQ-1:0][19:0] tdlen;
@@ -315,8 +315,7 @@ module igb_nic
   logic        xonrxc_inc, xoffrxc_inc, xontxc_inc, xofftxc_inc;
   logic [31:0] fc_fcsts;
   logic unused_tx;
-  assign unused_tx = ^{tipg[31:10], tctl[31:4], tctl[2], tctl[0]};  // IPGR1/IPGR: half duplex
-  assign tx_ipg_o = 11'(tipg[9:0]) + 11'd4;
+  assign unused_tx = ^{tctl[31:4], tctl[2], tctl[0]};
 
   logic [NumQ-1:0] rdlen_low;  // RDLEN bits 3:0 (always zero: 16-byte descriptors)
   for (genvar q = 0; q < NumQ; q++) begin : g_ring
@@ -346,7 +345,7 @@ module igb_nic
     .gprc_inc_i(|gprc_inc), .gorc_add_i(gorc_add[0]), .mpc_seen_i(pb_drops), .ruc_seen_i(pb_runts),
     .roc_seen_i(pb_longs),
     .rnbc_inc_i(|rnbc_inc), .rqdpc_inc_i(rqdpc_inc),
-    .tctl_o(tctl), .tipg_o(tipg), .txdctl_o(txdctl), .tdba_o(tdba), .tdlen_o(tdlen),
+    .tctl_o(tctl), .tx_ipg_o, .txdctl_o(txdctl), .tdba_o(tdba), .tdlen_o(tdlen),
     .tdt_o(tdt), .tdh_i(tdh), .tdh_we_o(tdh_we),
     .tpt_inc_i(tpt_inc), .gptc_inc_i(gptc_inc), .txs_bytes_i(txs_bytes),
     .pqgptc_inc_i(pqgptc_inc),

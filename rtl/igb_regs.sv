@@ -54,7 +54,10 @@ module igb_regs
   output      logic [15:0]       rdh_wdata_o,     // also the value of a TDH write
   // Transmit configuration, per transmit queue
   output      logic [31:0]       tctl_o,
-  output      logic [31:0]       tipg_o,
+  // The MAC's gap after a frame, byte times: TIPG.IPGT + 4 (82575EB SDM 14.3.66, "an offset
+  // of 4 byte times is added to the programmed value"; 12 at reset). IPGR1 and IPGR are half
+  // duplex only: kept for software, unused.
+  output      logic [10:0]       tx_ipg_o,
   output      logic [NumQ-1:0][31:0] txdctl_o,
   output      logic [NumQ-1:0][63:0] tdba_o,
   output      logic [NumQ-1:0][19:0] tdlen_o,
@@ -760,7 +763,7 @@ module igb_regs
   end
   assign rdlen_o       = rdlen_q;
   assign tctl_o        = tctl_q;
-  assign tipg_o        = tipg_q;
+  assign tx_ipg_o      = 11'(tipg_q[9:0]) + 11'd4;
   assign txdctl_o      = txdctl_q;
   always_comb begin
     for (int unsigned q = 0; q < NumQ; q++) tdba_o[q] = {tdbah_q[q], tdbal_q[q]};

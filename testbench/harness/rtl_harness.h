@@ -41,7 +41,7 @@ class rtl_harness_t {
  public:
   static constexpr uint64_t kCyclesPerUs = 125;
   static constexpr uint32_t kReadLatency = 20;     // cycles
-  static constexpr uint64_t kTxGapBytes = 8 + 12;  // preamble + SFD, inter-frame gap
+  static constexpr uint64_t kTxPreambleBytes = 8;  // preamble + SFD
 
   rtl_harness_t() : ctx_(std::make_unique<VerilatedContext>()), mem(2 << 20, 0) {
     ctx_->threads(1);
@@ -65,15 +65,16 @@ class rtl_harness_t {
     rtl::present_rresp(*m, resp ? &rresp_.front() : nullptr);
     rtl::present_host_ready(*m);
     // The transmit wire: free again a byte a cycle after each beat (1 Gb/s at 125 MHz), and
-    // preamble + gap (kTxGapBytes) after a frame's last
+    // preamble and the MAC's gap (tx_ipg_o, from TIPG) after a frame's last
     const bool tx_ready = cycle >= tx_free_at_;
     rtl::present_tx_ready(*m, tx_ready);
     rtl::settle(*m);
     if (tx_ready && m->tx_valid_o) {
       const size_t before = tx_cur_.size();
       const bool last = rtl::collect_tx_beat(*m, tx_cur_);
-      tx_free_at_ = cycle + (tx_cur_.size() - before) + (last ? kTxGapBytes : 0);
+      tx_free_at_ = cycle + (tx_cur_.size() - before) + (last ? kTxPreambleBytes + m->tx_ipg_o : 0);
       if (last) {
+        tx_frame_last_cycle.push_back(cycle);
         tx_frames.push_back(std::move(tx_cur_));
         tx_cur_.clear();
       }
@@ -194,6 +195,7 @@ class rtl_harness_t {
   std::vector<dma_rd> reads;
   std::vector<msix_msg> msix;
   std::vector<std::vector<uint8_t>> tx_frames;  // frames the transmit wire took, DA .. FCS
+  std::vector<uint64_t> tx_frame_last_cycle;    // ... and the cycle each one's last beat went
   uint64_t dma_errors = 0;                      // DMA outside `mem` (dropped writes, zero reads)
   uint64_t read_timeouts = 0;                   // register reads the NIC never completed
   uint64_t mpc_events = 0;

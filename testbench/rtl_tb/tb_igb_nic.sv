@@ -3,9 +3,9 @@
 // (run by testbench/rtl_tb/run.sh under Verilator and Icarus Verilog, whose transcripts must
 // be identical). It is its own host: a 2 MiB memory answering DMA reads after a fixed latency,
 // MMIO tasks, a wire sending frames in 16-byte beats, and a wire taking the transmitted frames
-// at 1 Gb/s (a byte a cycle, preamble and gap 20 bytes). Every DMA write, MSI-X message and
-// register read goes to the transcript with its cycle; the checks print FAIL lines, and the
-// last line is PASS or FAIL.
+// at 1 Gb/s (a byte a cycle; 8 of preamble, then the MAC's gap, tx_ipg_o: 12 at reset).
+// Every DMA write, MSI-X message and register read goes to the transcript with its cycle;
+// the checks print FAIL lines, and the last line is PASS or FAIL.
 //
 // Timing discipline: inputs change and outputs are sampled only at the falling edge, so the
 // order in which a simulator schedules processes cannot show in the transcript.

@@ -1108,6 +1108,32 @@ static void tx_ring_on(rtl_harness& h, uint64_t ring) {
   h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);
 }
 
+// TIPG.IPGT sets the gap the MAC keeps after a frame: IPGT + 4 byte times (12 at reset). Four
+// 60-byte frames queued at once leave back to back, their last beats (64 bytes with FCS, a byte
+// a cycle) 64 + 8 + 12 cycles apart at reset and 12 more with IPGT 20.
+TEST(RtlTx, TipgSetsTheGapBetweenBackToBackFrames) {
+  for (const uint32_t ipgt : {8u, 20u}) {
+    rtl_harness h;
+    constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
+    tx_ring_on(h, kRing);
+    if (ipgt != 8) h.write(E1000_TIPG, 0x00601000 | ipgt);
+    for (uint32_t i = 0; i < 4; ++i) {
+      e1000_adv_tx_desc d{};
+      d.read.buffer_addr = kBuf + 0x100ull * i;
+      d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT |
+                            E1000_ADVTXD_DCMD_EOP | E1000_ADVTXD_DCMD_IFCS | 60;
+      d.read.olinfo_status = 60u << E1000_ADVTXD_PAYLEN_SHIFT;
+      std::memcpy(&h.mem[kRing + 16 * i], &d, 16);
+    }
+    h.write(E1000_TDT(0), 4);
+    h.run(3000);
+    ASSERT_EQ(h.tx_frame_last_cycle.size(), 4u) << "IPGT " << ipgt;
+    for (size_t i = 2; i < 4; ++i)  // the first may wait for the second's data
+      EXPECT_EQ(h.tx_frame_last_cycle[i] - h.tx_frame_last_cycle[i - 1], 64u + 8 + ipgt + 4)
+          << "IPGT " << ipgt << ", frame " << i;
+  }
+}
+
 TEST(RtlTx, FramesLeaveByteExactWithPaddingFcsAndDd) {
   rtl_harness h;
   constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
