@@ -441,11 +441,14 @@ const char* empty_option_value(int argc, char** argv) {
   return nullptr;
 }
 
-// An empty --out (--out "") names no folder: refused, not the default taken
-void refuse_empty_out(std::initializer_list<const CLI::Option*> given, const std::string& out) {
-  for (const CLI::Option* o : given)
-    if (o->count() && out.empty())
-      throw input_error("--out: an empty path; name the output folder (or leave --out out)");
+// An empty folder given (--out "", --merge ""): refused, not the default taken (or, for
+// --merge, the sweep run instead)
+void refuse_empty_paths(
+    std::initializer_list<std::pair<const CLI::Option*, const std::string*>> given) {
+  for (const auto& [o, v] : given)
+    if (o->count() && v->empty())
+      throw input_error(fmt::format("{}: an empty path; name the folder (or leave {} out)",
+                                    o->get_name(), o->get_name()));
 }
 
 void exclude_each_other(const std::vector<CLI::Option*>& opts) {
@@ -568,7 +571,7 @@ int sc_main(int argc, char* argv[]) {
                      "--slurm-extra=--qos=long (repeatable)")
           ->allow_extra_args(false)};
   for (CLI::Option* o : slurm_opts) o->needs(emit_opt);
-  sw->add_option("--merge", merge_dir, "merge a finished (Slurm) sweep folder into sweep.csv");
+  auto* merge_opt = sw->add_option("--merge", merge_dir, "merge a finished sweep folder's points");
   if (const char* empty = empty_option_value(argc, argv)) {
     std::fprintf(stderr, "igbsim: %s: an empty value\n", empty);
     return 2;
@@ -586,7 +589,7 @@ int sc_main(int argc, char* argv[]) {
       return cmd_waves(waves_request_of(waves_dir, w_opts, {w_packet, w_datagram, w_at, w_event},
                                         w_png_opt, w_png));
     if (*jr) return dg->count() ? cmd_tx_journey(dir, datagram) : cmd_journey(dir, packet);
-    refuse_empty_out({run_out, sweep_out}, out);
+    refuse_empty_paths({{run_out, &out}, {sweep_out, &out}, {merge_opt, &merge_dir}});
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");

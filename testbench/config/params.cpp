@@ -852,8 +852,9 @@ void params::set(const std::string& a) {
           std::from_chars(val.data(), val.data() + val.size(), x, std::chars_format::general);
       const bool whole = !val.empty() && end == val.data() + val.size();
       if (whole && ec == std::errc()) v = x;
-      // beyond a double (1e309): a number all the same, an infinite one, refused so
-      // (strtod says which way: +-HUGE_VAL past the largest, about 0 below the smallest)
+      // beyond a double: a number all the same, which strtod gives as +-HUGE_VAL past the
+      // largest (1e309: refused as not finite) and as 0 below the smallest (1e-400), as any
+      // reader of decimal numbers rounds it
       else if (whole && ec == std::errc::result_out_of_range) v = std::strtod(val.c_str(), nullptr);
       else v = val;
     }

@@ -330,7 +330,7 @@ TEST(OutputFolder, AKilledRunsTemporaryIsRemovedByTheNextRunAndTheEarlierResultK
 // value type"). Each: one line, exit 2, no output.
 TEST(BadInput, EmptyValuesOutOfRangeSeedsAndOddTomlValuesAreNamed) {
   const fs::path d = fresh_dir("odd");
-  const fs::path cwd_out = fs::current_path() / "out";
+  const fs::path cwd_out = fs::current_path() / "out" / "default";
   const bool had_out = fs::exists(cwd_out);
   const std::pair<std::string, std::string> cases[] = {
       {"--out \"\"", "--out: an empty path"},
@@ -348,6 +348,9 @@ TEST(BadInput, EmptyValuesOutOfRangeSeedsAndOddTomlValuesAreNamed) {
     EXPECT_FALSE(fs::exists(d)) << args;
   }
   EXPECT_EQ(fs::exists(cwd_out), had_out) << "no default folder taken for an empty --out";
+  const result merge = run_igbsim("sweep --merge \"\" " + d.string() + ".toml");
+  expect_refused(merge, "sweep --merge \"\"");
+  EXPECT_NE(merge.err.find("--merge: an empty path"), std::string::npos) << merge.err;
   const std::pair<std::string, std::string> files[] = {
       {"[send]\ninfo = { a = 1 }\n", "unknown key 'send.info'"},
       {"[send.sub]\na = 1\n", "unknown key 'send.sub'"},
