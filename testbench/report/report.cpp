@@ -747,13 +747,13 @@ std::string build_summary(igbsim_top& t, const json& r, double wall_s) {
       s += fmt::format(" q{} {}", ring->reg_idx, ring->packets);
     s += " frames (RSS)\n";
   }
-  // Per frame read, or (a run that only sent) per datagram on the wire
+  // Per frame read, or (a run that only sent) per frame it sent (a fragment is a frame)
   const double irqs = static_cast<double>(t.adapter.stats.irqs);
   const double on_wire = static_cast<double>(t.txsb.on_wire_count());
-  const std::string per =
-      delivered > 0 ? fmt::format(" ({:.3f} per delivered frame)", irqs / delivered)
-      : on_wire > 0 ? fmt::format(" ({:.3f} per datagram on the wire)", irqs / on_wire)
-                    : "";
+  const std::string per = delivered > 0
+                              ? fmt::format(" ({:.3f} per delivered frame)", irqs / delivered)
+                          : on_wire > 0 ? fmt::format(" ({:.3f} per frame sent)", irqs / on_wire)
+                                        : "";
   s += fmt::format("  interrupts {}{}, polls {}, budget exhausted {}\n", t.adapter.stats.irqs, per,
                    t.k.st.polls, t.k.st.polls_budget_exhausted);
   const json& sn = r["softnet"];

@@ -1968,9 +1968,9 @@ TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
   const uint64_t sent = tx["app"]["sent"];
   EXPECT_EQ(sent + tx["app"]["eagain"].get<uint64_t>(), 200u) << "every sendto counted once";
   EXPECT_EQ(sent, 200u) << "blocking sockets with room: nothing refused";
-  // The summary counts interrupts per datagram on the wire: nothing was read
+  // The summary counts interrupts per frame sent: nothing was read
   const uint64_t irqs = rep["driver"]["irqs"];
-  EXPECT_NE(r.out.find(fmt::format("  interrupts {} ({:.3f} per datagram on the wire)", irqs,
+  EXPECT_NE(r.out.find(fmt::format("  interrupts {} ({:.3f} per frame sent)", irqs,
                                    static_cast<double>(irqs) / 200)),
             std::string::npos)
       << r.out;
