@@ -245,8 +245,8 @@ uint32_t reciprocal_scale(uint32_t val, uint32_t ep_ro) {
 }
 }  // namespace
 
-// skb_get_hash: a hash the skb has (from the NIC's RSS, or computed before) is kept; else
-// __skb_get_hash computes one and marks it sw_hash, and l4_hash only when it covers ports.
+// skb_get_hash: an L4 hash or one the stack computed before is kept; else (none, or a NIC's
+// L3 hash) __skb_get_hash computes one, sw_hash, and l4_hash only when it covers ports.
 uint32_t skb_get_hash(sk_buff* skb) {
   if (!skb->l4_hash && !skb->sw_hash) {
     bool l4 = false;
