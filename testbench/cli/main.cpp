@@ -441,20 +441,27 @@ const char* empty_option_value(int argc, char** argv) {
   return nullptr;
 }
 
-// An empty folder given (--out "", --merge ""): refused, not the default taken (or, for
-// --merge, the sweep run instead)
+// An empty folder given (--out "", --merge "", a run's folder ""): refused, not the default
+// taken (for --merge, the sweep run instead; for a run's folder, the current one read)
 void refuse_empty_paths(
     std::initializer_list<std::pair<const CLI::Option*, const std::string*>> given) {
   for (const auto& [o, v] : given)
     if (o->count() && v->empty())
-      throw input_error(fmt::format("{}: an empty path; name the folder (or leave {} out)",
-                                    o->get_name(), o->get_name()));
+      throw input_error(o->get_name().rfind('-', 0) == 0
+                            ? fmt::format("{}: an empty path; name the folder (or leave {} out)",
+                                          o->get_name(), o->get_name())
+                            : std::string("an empty path for the run's folder; name it"));
 }
 
 void exclude_each_other(const std::vector<CLI::Option*>& opts) {
   for (CLI::Option* a : opts)
     for (CLI::Option* b : opts)
       if (a != b) a->excludes(b);
+}
+
+int empty_value_error(const char* arg) {
+  std::fprintf(stderr, "igbsim: %s: an empty value\n", arg);
+  return 2;
 }
 
 // --seed as typed: 0..4294967295, else refused naming what was typed
@@ -507,18 +514,17 @@ int sc_main(int argc, char* argv[]) {
                   "with --waves-trigger: us before the event (default 50)");
   run->add_option("--waves-post", wo.post_us,
                   "with --waves-trigger: us after the event (default 200)");
-  std::string journey;
+  std::string journey, sweep_point;
   auto* journey_opt = run->add_option(
       "--journey", journey,
       "journey.csv / tx_journey.csv: all (default, a row per frame and datagram), off (neither "
       "file) or sample=N (frames 0, N, 2N ..., datagrams 1, N+1 ...); same as --set "
       "sim.journey=...");
-  std::string sweep_point;
   run->add_option("--sweep-point", sweep_point,
                   "set by igbsim sweep: the sweep and point this run is, recorded in report.json");
   auto* jr = app.add_subcommand(
       "journey", "print one frame's steps from the wire to read(), or a sent datagram's");
-  jr->add_option("dir", dir, "output folder of a run")->required();
+  auto* jr_dir = jr->add_option("dir", dir, "output folder of a run")->required();
   auto* pk = jr->add_option("--packet", packet, "frame id (default 0)");
   std::string datagram;
   auto* dg = jr->add_option("--datagram", datagram,
@@ -534,7 +540,7 @@ int sc_main(int argc, char* argv[]) {
       "open a run's waveform in GTKWave on a frame's journey, a sent datagram's, a time or an "
       "event; --png draws the view into a picture instead");
   std::string waves_dir, w_packet, w_datagram, w_at, w_event, w_png;
-  wv->add_option("dir", waves_dir, "output folder of a run made with --waves")->required();
+  auto* wv_dir = wv->add_option("dir", waves_dir, "a run's folder, made with --waves")->required();
   const std::vector<CLI::Option*> w_opts = {
       wv->add_option("--packet", w_packet,
                      "frame N's journey: a marker at each of its steps (journey.csv)"),
@@ -572,10 +578,7 @@ int sc_main(int argc, char* argv[]) {
           ->allow_extra_args(false)};
   for (CLI::Option* o : slurm_opts) o->needs(emit_opt);
   auto* merge_opt = sw->add_option("--merge", merge_dir, "merge a finished sweep folder's points");
-  if (const char* empty = empty_option_value(argc, argv)) {
-    std::fprintf(stderr, "igbsim: %s: an empty value\n", empty);
-    return 2;
-  }
+  if (const char* empty = empty_option_value(argc, argv)) return empty_value_error(empty);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -585,11 +588,15 @@ int sc_main(int argc, char* argv[]) {
   }
   try {
     if (*pr) return params_json ? cmd_params_json() : cmd_params();
+    refuse_empty_paths({{run_out, &out},
+                        {sweep_out, &out},
+                        {merge_opt, &merge_dir},
+                        {jr_dir, &dir},
+                        {wv_dir, &waves_dir}});
     if (*wv)
       return cmd_waves(waves_request_of(waves_dir, w_opts, {w_packet, w_datagram, w_at, w_event},
                                         w_png_opt, w_png));
     if (*jr) return dg->count() ? cmd_tx_journey(dir, datagram) : cmd_journey(dir, packet);
-    refuse_empty_paths({{run_out, &out}, {sweep_out, &out}, {merge_opt, &merge_dir}});
     if (*sw) {
       if (!merge_dir.empty()) return merge_sweep(merge_dir);
       if (sweep_file.empty()) throw input_error("sweep: a sweep file is required (or --merge DIR)");

@@ -348,6 +348,11 @@ TEST(BadInput, EmptyValuesOutOfRangeSeedsAndOddTomlValuesAreNamed) {
     EXPECT_FALSE(fs::exists(d)) << args;
   }
   EXPECT_EQ(fs::exists(cwd_out), had_out) << "no default folder taken for an empty --out";
+  for (const char* cmd : {"journey \"\" --packet 1", "journey \"\" --datagram 1", "waves \"\""}) {
+    const result r = run_igbsim(cmd);
+    expect_refused(r, cmd);
+    EXPECT_NE(r.err.find("an empty path"), std::string::npos) << cmd << ": " << r.err;
+  }
   const result merge = run_igbsim("sweep --merge \"\" " + d.string() + ".toml");
   expect_refused(merge, "sweep --merge \"\"");
   EXPECT_NE(merge.err.find("--merge: an empty path"), std::string::npos) << merge.err;
