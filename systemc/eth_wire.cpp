@@ -192,27 +192,53 @@ bool eth_wire::settle_partner(const sc_time& t) {
   return was_handed;
 }
 
+namespace {
+bool is_mac_control(const std::vector<uint8_t>& f) {
+  return f.size() >= 14 && f[12] == 0x88 && f[13] == 0x08;
+}
+}  // namespace
+
+bool eth_wire::partner_fill(size_t received, const sc_time& at) {
+  // The bytes of the frame come in since the last count; a frame the buffer has no room for
+  // leaves what it had taken and takes no more
+  if (!inflight_drop_) {
+    const size_t more = received - inflight_;
+    if (fill_ + more > p_.partner_rx_buffer) {
+      fill_ -= inflight_;
+      inflight_drop_ = true;
+    } else {
+      fill_ += more;
+      rx_peak_ = std::max(rx_peak_, fill_);
+    }
+    inflight_ = received;
+  }
+  if (!p_.send_pause || xoff_state_ || fill_ < high_) return false;
+  xoff_state_ = true;
+  last_xoff_ = at;
+  ctl_q_.push_back({at, 0xFFFF, false});
+  return true;
+}
+
 bool eth_wire::partner_buffer(size_t len, const sc_time& end) {
   ++rx_frames_;
-  if (fill_ + len > p_.partner_rx_buffer) {
+  const bool changed = partner_fill(len, end);
+  if (inflight_drop_) {
     ++rx_dropped_;  // no room: lost at the partner
   } else {
     // Absorbed one after another at partner_rx_rate_pct of line rate
     absorbed_at_ = std::max(absorbed_at_, end) +
                    time_of_ns(len * 8.0 / p_.gbps * 100.0 / p_.partner_rx_rate_pct);
     held_.push_back({absorbed_at_, static_cast<uint32_t>(len)});
-    fill_ += len;
-    rx_peak_ = std::max(rx_peak_, fill_);
   }
-  if (!p_.send_pause) return false;
-  bool changed = false;
-  if (!xoff_state_ && fill_ >= high_) {
-    xoff_state_ = true;
-    last_xoff_ = end;
-    ctl_q_.push_back({end, 0xFFFF, false});
-    changed = true;
-  }
+  inflight_ = 0;
+  inflight_drop_ = false;
   return changed;
+}
+
+bool eth_wire::partner_receiving(const std::vector<uint8_t>& f, const sc_time& at) {
+  if (f.size() < 14 || is_mac_control(f)) return false;
+  const bool rechoose = settle_partner(at);
+  return partner_changed(at, partner_fill(f.size(), at) || rechoose);
 }
 
 bool eth_wire::partner_receive(const std::vector<uint8_t>& f, const sc_time& end) {
@@ -220,8 +246,7 @@ bool eth_wire::partner_receive(const std::vector<uint8_t>& f, const sc_time& end
   // The partner's decisions due before this frame's FCS stand; a provisional one after it is
   // worked out again with this frame
   bool rechoose = settle_partner(end);
-  const bool mac_control = f.size() >= 14 && f[12] == 0x88 && f[13] == 0x08;
-  if (!mac_control) {
+  if (!is_mac_control(f)) {
     rechoose = partner_buffer(f.size(), end) || rechoose;
   } else if (p_.honour_pause && f.size() >= 64 && std::equal(kPauseDa, kPauseDa + 6, f.begin()) &&
              f[14] == 0x00 && f[15] == 0x01 && fcs_ok(f)) {
@@ -241,16 +266,20 @@ bool eth_wire::partner_receive(const std::vector<uint8_t>& f, const sc_time& end
     // allow: later after an XOFF, sooner after an XON that cut a pause short
     if (next_ && next_->start >= end) rechoose = true;
   }
+  return partner_changed(end, rechoose);
+}
+
+bool eth_wire::partner_changed(const sc_time& at, bool rechoose) {
   // What the fill leads to if no frame comes before it (provisional)
-  sc_time at;
+  sc_time next;
   uint16_t quanta = 0;
-  if (next_decision(at, quanta)) {
-    ctl_q_.push_back({at, quanta, true});
+  if (next_decision(next, quanta)) {
+    ctl_q_.push_back({next, quanta, true});
     rechoose = true;
   }
   // The frame to hand to the NIC is chosen again if it has not started: a PAUSE decided at or
   // before the source frame's start goes first, a re-timed source frame moves
-  if (!rechoose || (handed_ && handed_->start < end)) return false;
+  if (!rechoose || (handed_ && handed_->start < at)) return false;
   const wire_frame* was = handed_;
   const sc_time was_start = was ? was->start : SC_ZERO_TIME;
   handed_ = nullptr;

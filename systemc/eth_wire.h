@@ -13,8 +13,8 @@
 // lost). Choice: the partner acts the moment the PAUSE frame's FCS is in (802.3 allows up to
 // 512 bit times more at 1 Gb/s).
 // The partner as a receiver (wire_params::partner_rx_*): its buffer takes each of the NIC's
-// data frames when its FCS is in and frees it once the partner has absorbed it, one frame after
-// another at partner_rx_rate_pct of line rate; a frame that does not fit is lost
+// data frames and frees it once the partner has absorbed it, one frame after another at
+// partner_rx_rate_pct of line rate from its FCS on; a frame that does not fit is lost
 // (partner_rx_dropped). With send_pause it sends PAUSE frames (wire_params::send_pause): XOFF
 // (pause time 0xFFFF quanta) when its fill reaches the high mark, again every half pause time
 // while the fill is not below the low mark, XON (time 0) when it falls below the low mark.
@@ -23,7 +23,13 @@
 // hysteresis works because the buffer, as the NIC's, frees whole frames: an XON follows an
 // absorbed frame, not 16 bytes of a continuous drain (which would end each pause before the
 // frame the NIC has on the wire does, so the NIC would never stop).
-// A decision taken at a frame's FCS is final (frames come in order). The XON (or refresh) the
+// With send_pause the fill counts a frame's bytes as they come in (partner_receiving, each of
+// the NIC's transmit beats), as a MAC's packet buffer does: the XOFF goes when the fill reaches
+// the high mark, mid-frame. The margin igb leaves above the mark (max frame + 9728) is for the
+// rest of that frame and the one the NIC may start before the PAUSE is in; judged at the FCS
+// instead, the frame that crossed the mark would take up to a max frame of it, and jumbo frames
+// overflow. Without PAUSE a frame is counted at its FCS (the same drops, less work).
+// A decision taken at a frame's beat is final (frames come in order). The XON (or refresh) the
 // fill leads to without a new frame is provisional: a NIC frame received before it changes the
 // fill, and it is withdrawn and worked out again. A control frame goes onto the NIC's receive
 // wire before the source's next frame if it was decided at or before that frame's start
@@ -90,6 +96,10 @@ class eth_wire {
   // started before, or another one (a PAUSE frame) goes first; the caller peeks again and works
   // out its beats again.
   bool partner_receive(const std::vector<uint8_t>& frame, const sc_core::sc_time& end);
+  // Before that, with the partner sending PAUSE (partner_counts_beats), the frame so far
+  // (destination ..), its last byte at `at`; returns as partner_receive does
+  bool partner_counts_beats() const { return p_.send_pause; }
+  bool partner_receiving(const std::vector<uint8_t>& so_far, const sc_core::sc_time& at);
   // PAUSE frames the partner honoured (XOFF, XON), frames it held back, and the time it was
   // paused up to `upto` (a pause still running counts up to then)
   uint64_t partner_xoff() const { return xoff_; }
@@ -154,6 +164,9 @@ class eth_wire {
   };
   std::deque<held_frame> held_;
   uint64_t fill_ = 0;
+  // The NIC's frame coming in: its bytes counted in fill_ so far (none once it did not fit)
+  size_t inflight_ = 0;
+  bool inflight_drop_ = false;
   sc_core::sc_time absorbed_at_ = sc_core::SC_ZERO_TIME;
   uint32_t high_ = 0, low_ = 0;
   bool xoff_state_ = false;
@@ -170,6 +183,11 @@ class eth_wire {
   // handed to the NIC was withdrawn
   bool settle_partner(const sc_core::sc_time& t);
   bool partner_buffer(size_t len, const sc_core::sc_time& end);  // a data frame in
+  // The data frame coming in has `received` bytes at `at`: the fill and the XOFF it leads to
+  bool partner_fill(size_t received, const sc_core::sc_time& at);
+  // After the fill or a pause changed at `at`: the provisional decision, and whether the frame
+  // handed to the NIC changed (partner_receive's result)
+  bool partner_changed(const sc_core::sc_time& at, bool rechoose);
   sc_core::sc_time pause_time(unsigned quanta) const;
 };
 

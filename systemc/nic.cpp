@@ -452,21 +452,28 @@ void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before, uint32_t ip
     start += static_cast<uint64_t>(std::llround(p_.tx_preamble_bytes * ps_per_byte));
   const size_t n = tx_cur_.size() - bytes_before;
   tx_free_ps_ = start + static_cast<uint64_t>(std::llround(static_cast<double>(n) * ps_per_byte));
-  if (!last) return;
+  if (!last) {
+    // A partner that sends PAUSE counts the bytes as they come: its XOFF may go mid-frame
+    if (wire_->partner_counts_beats() && wire_->partner_receiving(tx_cur_, time_of_ps(tx_free_ps_)))
+      repeek_wire();
+    return;
+  }
   tx_frames_.push_back({std::move(tx_cur_), time_of_ps(tx_free_ps_)});
   tx_cur_.clear();
   // The link partner has the frame: a PAUSE it honours may hold back the frame it has not
   // started yet (eth_wire), whose beats are then due later, and a PAUSE it sends may go before
   // that frame. Either way no beat of the frame held has been presented (its start is after
   // this frame's end): take the one the wire holds now and work out its beats.
-  if (wire_->partner_receive(tx_frames_.back().bytes, tx_frames_.back().end)) {
-    if (cur_ && beat_ != 0)
-      throw std::logic_error(fmt::format("nic: wire frame {} changed after its first beat",
-                                         static_cast<int64_t>(cur_->id)));
-    cur_ = wire_->peek();
-    set_beat(0);
-  }
+  if (wire_->partner_receive(tx_frames_.back().bytes, tx_frames_.back().end)) repeek_wire();
   tx_free_ps_ += static_cast<uint64_t>(std::llround(ipg_bytes * ps_per_byte));
+}
+
+void nic::repeek_wire() {
+  if (cur_ && beat_ != 0)
+    throw std::logic_error(fmt::format("nic: wire frame {} changed after its first beat",
+                                       static_cast<int64_t>(cur_->id)));
+  cur_ = wire_->peek();
+  set_beat(0);
 }
 
 void nic::on_dma_request(const rtl::dma_request& r) {

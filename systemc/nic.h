@@ -299,6 +299,8 @@ class nic : public sc_core::sc_module {
   std::vector<uint8_t> tx_cur_;
   std::vector<tx_wire_frame> tx_frames_;
   void on_tx_beat(uint64_t cycle, bool last, size_t bytes_before, uint32_t ipg_bytes);
+  // The link partner changed the frame it holds for the NIC (which has not started): take it
+  void repeek_wire();
   sc_core::sc_event wakeup_;
   // Progress watchdog
   progress_watchdog run_wd_{kRunLoopLimit};

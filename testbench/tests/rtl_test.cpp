@@ -1354,6 +1354,49 @@ TEST(PartnerPause, XoffAtTheHighMarkXonWhenAFrameIsAbsorbedWithdrawnByALaterFram
   EXPECT_EQ(w.nic_paused(sc_time(10000, SC_US)), xon_end - xoff_end);
 }
 
+// The fill counts the NIC's bytes as its beats come (16 bytes each, at 8 ns a byte): with three
+// 1518-byte frames held (4554 bytes), the fourth reaches the high mark (5120) with its 36th beat
+// (576 bytes), and the XOFF goes then, not at the frame's FCS 15.1 us later. A frame that
+// overflows the buffer mid-way is lost whole and leaves nothing in it.
+TEST(PartnerPause, TheXoffGoesWhenTheFillReachesTheMarkMidFrame) {
+  eth_wire w = partner_wire(1, true);
+  for (int k = 1; k <= 3; ++k) EXPECT_FALSE(w.partner_receive(nic_frame(), sc_time(20 * k, SC_US)));
+  const std::vector<uint8_t> frame = nic_frame();
+  const sc_time t0(70, SC_US);
+  auto beat_end = [&](size_t bytes) { return t0 + sc_time(8.0 * double(bytes), sc_core::SC_NS); };
+  std::vector<uint8_t> so_far;
+  for (size_t n = 16; n < frame.size(); n += 16) {
+    so_far.assign(frame.begin(), frame.begin() + std::ptrdiff_t(n));
+    const bool changed = w.partner_receiving(so_far, beat_end(n));
+    EXPECT_EQ(changed, n == 576) << "at " << n << " bytes";
+    if (n < 576) {
+      EXPECT_EQ(w.peek(), nullptr) << "below the mark at " << n << " bytes";
+    }
+  }
+  const wire_frame* x = w.peek();
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->bytes[16] << 8 | x->bytes[17], 0xFFFF) << "XOFF";
+  EXPECT_EQ(x->start, beat_end(576));
+  EXPECT_FALSE(w.partner_receive(frame, beat_end(frame.size()))) << "already decided";
+  EXPECT_EQ(w.partner_rx_peak(), 4u * 1518);
+  // Six more fill it to 15180 of 16384 (none absorbed yet); the next one goes over with its
+  // 76th beat (1216 bytes): it is lost, and what it had taken (1200 bytes) leaves again
+  for (int k = 0; k < 6; ++k) w.partner_receive(frame, sc_time(100 + 20 * k, SC_US));
+  EXPECT_EQ(w.partner_rx_dropped(), 0u);
+  for (size_t n = 16; n < frame.size(); n += 16) {
+    so_far.assign(frame.begin(), frame.begin() + std::ptrdiff_t(n));
+    w.partner_receiving(so_far, sc_time(250, SC_US) + sc_time(8.0 * double(n), sc_core::SC_NS));
+  }
+  w.partner_receive(frame, sc_time(262.144, SC_US));
+  EXPECT_EQ(w.partner_rx_dropped(), 1u);
+  EXPECT_EQ(w.partner_rx_frames(), 11u);
+  EXPECT_EQ(w.partner_rx_peak(), 15180u + 1200) << "its bytes were in the buffer until then";
+  w.partner_receive(frame, sc_time(280, SC_US));
+  EXPECT_EQ(w.partner_rx_dropped(), 2u) << "the fill is back to 15180: no room for another";
+  w.partner_receive(std::vector<uint8_t>(frame.begin(), frame.begin() + 1204), sc_time(290, SC_US));
+  EXPECT_EQ(w.partner_rx_dropped(), 2u) << "but for 1204 bytes";
+}
+
 // Without PAUSE the partner keeps what fits its buffer and loses the rest; at line rate it
 // keeps up with back-to-back frames
 TEST(PartnerPause, WithoutPauseWhatDoesNotFitIsLostAndAtLineRateNothingIs) {
