@@ -14,6 +14,7 @@
 #include "dev.h"
 #include "kernel.h"
 #include "net.h"
+#include "sim_time.h"
 #include "sw_signals.h"
 
 namespace igbsim {
@@ -32,6 +33,7 @@ void send_ack(kernel& k, sock* sk) {
 
 // tcp_queue_rcv: append in-order payload to the receive queue
 void queue_rcv(kernel& k, sock* sk, sk_buff* skb) {
+  skb->queued_ps = ps_of(k.this_cpu().now());
   sk->sk_receive_queue.push_back(skb);
   sk->rmem_alloc += static_cast<int>(skb->truesize);
   sk->rcv_queued += skb->len;
@@ -211,6 +213,7 @@ int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   while (!sk->sk_receive_queue.empty()) {
     sk_buff* skb = sk->sk_receive_queue.front();
     if (copied + skb->len > size && copied > 0) break;
+    cpu.spin_until(time_of_ps(skb->queued_ps));
     const size_t n = std::min<size_t>(size - copied, skb->len);
     skb->copy_bits(0, buf + copied, static_cast<uint32_t>(n));
     cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(n));

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "net.h"
 #include "netdevice.h"
+#include "sim_time.h"
 #include "sw_signals.h"
 
 namespace igbsim {
@@ -49,6 +50,7 @@ static int udp_enqueue(kernel& k, sock* sk, sk_buff* skb) {
     if (rmem) return -ENOMEM;  // accept the packet if the queue is empty
   }
   sk->rmem_alloc += static_cast<int>(size);
+  skb->queued_ps = ps_of(k.this_cpu().now());
   sk->sk_receive_queue.push_back(skb);
   if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->rx_queued()));
   sk->sk_data_ready(sk);
@@ -151,6 +153,11 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   ++k.st.reads;
   sk_buff* skb = skb_recv_udp(sk);
   if (!skb) return -EAGAIN;
+  // Several cores each run ahead of SystemC time by their own unpaid cost (cpu.h): the reader
+  // may find a datagram the queuing CPU put there at a later local time than the reader's.
+  // In real time it was not there yet: the reader takes it from then on (dev_xmit.cpp's
+  // qdisc_run_begin does the same for the qdisc). One core: never later than its own time.
+  cpu.spin_until(time_of_ps(skb->queued_ps));
   if (sk->index == 0) k.probe(sw_sig::sock0_rxq_len, static_cast<uint32_t>(sk->rx_queued()));
   const size_t n = std::min<size_t>(size, skb->len);
   if (k.on_dequeue) k.on_dequeue(skb->frame_id, 0, n);
