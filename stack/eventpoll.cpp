@@ -23,7 +23,13 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.ep_poll_callback_ns);
   ++k.st.ep_poll_callback_calls;
-  k.jr.record(k.cur_frame, step::ep_poll_callback, cpu.now());
+  // A socket in several epoll instances runs a callback for each. The journey keeps the one
+  // that woke a waiter (the last, with its try_to_wake_up below); until one does, the first.
+  // Choice: each later callback kept would put the step after the wake-up it did not cause.
+  const uint64_t id = k.cur_frame;
+  const sc_core::sc_time t = cpu.now();
+  const char task = k.jr.task_now();
+  k.jr.record_first(id, step::ep_poll_callback, t, task);
   if (!(epi->event.events & ~EP_PRIVATE_BITS)) return 0;  // disarmed (ONESHOT fired)
   if (key && !(key & epi->event.events)) return 0;
   if (ep->transferring) {
@@ -38,10 +44,11 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   }
   bool woken = false;
   if (ep->wq.active()) {
-    const uint64_t id = k.cur_frame;
-    const sc_core::sc_time t = cpu.now();
     woken = __wake_up_common(k, &ep->wq, 1, 1, 0, 0) == 0;
-    if (woken) k.jr.record(id, step::try_to_wake_up, t);
+    if (woken) {
+      k.jr.record(id, step::ep_poll_callback, t, task);
+      k.journey_wake(ep->woken, t, task);
+    }
   }
   if (epi->event.events & EPOLLEXCLUSIVE) {
     // Exclusive items report success only if the event matched and someone was woken.
@@ -184,8 +191,10 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
     if (woken) ++k.st.empty_wakeups;  // woken, but the re-poll found nothing: back to sleep
     wait_queue_entry wait;
     wait.private_ = cpu.current();
-    wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) {
-      return default_wake_function(k, e);
+    wait.func = [&k, ep](wait_queue_entry* e, unsigned, int, uint32_t) {
+      const int woken = default_wake_function(k, e);
+      if (woken) ep->woken = static_cast<task_struct*>(e->private_);
+      return woken;
     };
     add_wait_queue_exclusive(&ep->wq, &wait);
     cpu.set_current_state(task_state::interruptible);

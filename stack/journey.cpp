@@ -61,13 +61,24 @@ bool journey::close() {
   return ok;
 }
 
-void journey::record(uint64_t id, step s, const sc_core::sc_time& t) {
+void journey::record(uint64_t id, step s, const sc_core::sc_time& t, char task) {
   if (id == UINT64_MAX) return;  // no frame (a stale descriptor, or no packet in context)
   frame_record& r = live_[id];
   r.id = id;
   const size_t i = static_cast<size_t>(s);
   r.t[i] = static_cast<int64_t>(ps_of(t));
-  r.task[i] = task_state ? task_state() : '-';
+  r.task[i] = task;
+}
+
+void journey::record_first(uint64_t id, step s, const sc_core::sc_time& t, char task) {
+  if (!has(id, s)) record(id, s, t, task);
+}
+
+void journey::unrecord(uint64_t id, step s) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return;
+  it->second.t[static_cast<size_t>(s)] = -1;
+  it->second.task[static_cast<size_t>(s)] = '-';
 }
 
 bool journey::has(uint64_t id, step s) const { return time_ps(id, s) >= 0; }

@@ -118,7 +118,12 @@ class journey {
   // (step_deltas, end_to_end) take every frame whatever n is.
   void keep_every(uint64_t n) { keep_every_ = n; }
   bool close();  // false when a row could not be written (a full disk)
-  void record(uint64_t id, step s, const sc_core::sc_time& t);
+  void record(uint64_t id, step s, const sc_core::sc_time& t) { record(id, s, t, task_now()); }
+  // With the app task's state taken earlier (task_now); record_first: unless it has the step
+  void record(uint64_t id, step s, const sc_core::sc_time& t, char task);
+  void record_first(uint64_t id, step s, const sc_core::sc_time& t, char task);
+  void unrecord(uint64_t id, step s);  // the frame did not pass the step after all
+  char task_now() const { return task_state ? task_state() : '-'; }
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;
   // Final: the frame's fate ("delivered" or the counter that took it). Emits its row.

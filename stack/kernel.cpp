@@ -31,6 +31,16 @@ bool kernel::try_to_wake_up(task_struct* t) {
   return cpu(t->cpu).try_to_wake_up(t, waker.now());
 }
 
+void kernel::journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task) {
+  if (cur_frame == UINT64_MAX) return;
+  const char task = jr.task_now();
+  jr.record(cur_frame, step::try_to_wake_up, t, task);
+  p->woken_for = cur_frame;
+  p->woken_at = t;
+  p->woken_task = task;
+  p->woken_cb_task = cb_task;
+}
+
 kernel::~kernel() = default;
 
 void kernel::set_tracer(sw_signal_sink* t) {

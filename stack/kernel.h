@@ -191,6 +191,9 @@ class kernel {
   int irq_cpu(unsigned vec) const;
   // try_to_wake_up on the task's own core; the waker (this CPU) pays for it
   bool try_to_wake_up(task_struct* t);
+  // The journey's try_to_wake_up step: `p` was woken at `t` for the frame in cur_frame, by a
+  // wake-up callback (ep_poll_callback, pollwake) that found the app task in state cb_task
+  void journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task);
 
   // Waveform probe (no-op without a tracer, or with one not recording)
   void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals

@@ -29,14 +29,16 @@ struct poll_wqueues {
 int pollwake(kernel& k, poll_wqueues* pwq, poll_table_entry* entry, uint32_t key) {
   ++k.st.pollwake_calls;
   cpu_core& cpu = k.this_cpu();
-  k.jr.record(k.cur_frame, step::ep_poll_callback, cpu.now());  // the journey's wake-callback step
+  // The journey's wake-callback step: the first (server_app::deliver keeps the reader's)
+  const char task = k.jr.task_now();
+  k.jr.record_first(k.cur_frame, step::ep_poll_callback, cpu.now(), task);
   if (key && !(key & entry->key)) return 0;
   pwq->triggered = true;
   wait_queue_entry dummy;
   dummy.private_ = pwq->polling_task;
   const sc_core::sc_time t = cpu.now();
   const int woken = default_wake_function(k, &dummy);
-  if (woken) k.jr.record(k.cur_frame, step::try_to_wake_up, t);
+  if (woken) k.journey_wake(pwq->polling_task, t, task);
   return woken;
 }
 
