@@ -104,10 +104,19 @@ void journey::finish(uint64_t id, const std::string& fate) {
   if (it != live_.end()) r = it->second;
   r.id = id;
   if (fate == "delivered") {
+    bool ordered = true;
     for (size_t i = 0; i < kSteps; ++i) {
       if (r.t[i] < 0) continue;
       const size_t b = delta_base(r.t, i);
-      if (b < kSteps && r.t[i] >= r.t[b]) deltas_[i].add(static_cast<uint64_t>(r.t[i] - r.t[b]));
+      if (b >= kSteps) continue;
+      if (r.t[i] >= r.t[b]) {
+        deltas_[i].add(static_cast<uint64_t>(r.t[i] - r.t[b]));
+      } else if (ordered) {
+        // A step before the one its delta is taken from: the model's bug, left out of the
+        // latencies and reported (misordered)
+        ordered = false;
+        if (!misordered_.frames++) misordered_.first = {id, step(b), step(i)};
+      }
     }
     const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];
     if (a >= 0 && b >= a) e2e_.add(static_cast<uint64_t>(b - a));

@@ -140,6 +140,16 @@ class journey {
   // end-to-end (wire_end -> read_return), in ps.
   const std::array<latency_sample, kSteps>& step_deltas() const { return deltas_; }
   const latency_sample& end_to_end() const { return e2e_; }
+  // Delivered frames with a step earlier than the step its delta is taken from (none in a
+  // correct model; the check journey_step_order), and the first of them
+  struct misordering {
+    uint64_t frames = 0;
+    struct {
+      uint64_t id = 0;
+      step base = step::wire_end, later = step::wire_end;
+    } first;
+  };
+  const misordering& misordered() const { return misordered_; }
   // Finished rows kept in memory when no file is open.
   const std::vector<std::pair<frame_record, std::string>>& rows() const { return rows_; }
 
@@ -147,6 +157,7 @@ class journey {
   std::unordered_map<uint64_t, frame_record> live_;
   std::array<latency_sample, kSteps> deltas_;
   latency_sample e2e_;
+  misordering misordered_;
   std::vector<std::pair<frame_record, std::string>> rows_;
   std::FILE* csv_ = nullptr;
   uint64_t keep_every_ = 1;

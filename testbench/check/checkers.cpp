@@ -193,6 +193,16 @@ in_flight_census take_census(igbsim_top& t) {
   return c;
 }
 
+void check_journey_order(igbsim_top& t) {
+  const journey::misordering& m = t.k.jr.misordered();
+  if (!m.frames) return;
+  t.k.violate("journey_step_order",
+              fmt::format("{} delivered frames have a step before the step their latency is "
+                          "taken from, left out of latency_ns (frame {}: {} before {})",
+                          m.frames, m.first.id, step_name(m.first.later), step_name(m.first.base)),
+              static_cast<int64_t>(m.first.id));
+}
+
 void check_counters(igbsim_top& t) {
   // Counters must agree with the fates the scoreboard saw. A NIC counter is read while frames
   // may still move (a run that ended at the drain's bound): it must lie between the frames

@@ -80,5 +80,7 @@ softnet_data softnet_total(kernel& k);
 in_flight_census take_census(igbsim_top& t);
 // The counters against the fates the scoreboard saw (violations)
 void check_counters(igbsim_top& t);
+// Every delivered frame's journey steps in order along their chains (journey::misordered)
+void check_journey_order(igbsim_top& t);
 
 }  // namespace igbsim

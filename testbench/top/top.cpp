@@ -755,6 +755,7 @@ std::string igbsim_top::run() {
   // An interrupted run is a partial result; frames still on their way are in flight.
   interrupted_by = stop_signal;
   check_counters(*this);
+  check_journey_order(*this);
   return "";
 }
 
