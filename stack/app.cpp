@@ -42,28 +42,12 @@ void server_app::returned(int t) {
 }
 
 void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
-  // The wait call's return counts for this frame only if it came after the frame was queued;
-  // otherwise the read found it while draining.
-  const int64_t ready = k_.jr.time_ps(id, step::sk_data_ready);
-  const int64_t ret = static_cast<int64_t>(ps_of(ts_[t]->last_return));
-  if (ts_[t]->returned && ready >= 0 && ret >= ready)
-    k_.jr.record(id, step::epoll_wait_return, ts_[t]->last_return);
-  // With several threads (or cores) the frame's wake-up may not be what led to the read: it
-  // woke another thread, or this one, already running, read the frame before the wake-up or
-  // the callback came (another core's local time runs ahead). The row keeps the reader's own:
-  // its wake-up for this frame if it came before the reader's wait returned (or, if that is
-  // not in the row, its read), else none; the wake-up callback only if it came before then.
-  const task_struct& me = *tasks[static_cast<size_t>(t)];
-  const int64_t wait_ret = k_.jr.time_ps(id, step::epoll_wait_return);
-  const int64_t by = wait_ret >= 0 ? wait_ret : k_.jr.time_ps(id, step::read_return);
-  if (me.woken_for == id && static_cast<int64_t>(ps_of(me.woken_at)) <= by) {
-    if (k_.jr.has(id, step::ep_poll_callback))
-      k_.jr.record(id, step::ep_poll_callback, me.woken_at, me.woken_cb_task);
-    k_.jr.record(id, step::try_to_wake_up, me.woken_at, me.woken_task);
-  } else {
-    k_.jr.unrecord(id, step::try_to_wake_up);
-    if (k_.jr.time_ps(id, step::ep_poll_callback) > by) k_.jr.unrecord(id, step::ep_poll_callback);
-  }
+  // The wait call's return counts for this frame only if it came after the frame was queued
+  // (otherwise the read found it while draining), and the wake-up only if it was this
+  // thread's, for this frame (several threads: it may have woken another)
+  const thread_state& ts = *ts_[static_cast<size_t>(t)];
+  k_.jr.settle_reader(id, ts.returned ? &ts.last_return : nullptr,
+                      tasks[static_cast<size_t>(t)]->woken);
   ++k_.st.delivered_packets;
   k_.st.delivered_bytes += len;
   if (k_.on_deliver) k_.on_deliver(id, data, len, k_.this_cpu().now());
@@ -177,7 +161,7 @@ void server_app::run_blocking(int t) {
     wait.func = [this](wait_queue_entry* e, unsigned, int, uint32_t) {
       const sc_core::sc_time t = k_.this_cpu().now();
       const int woken = default_wake_function(k_, e);
-      if (woken) k_.journey_wake(static_cast<task_struct*>(e->private_), t, '-');
+      if (woken) k_.journey_wake(static_cast<task_struct*>(e->private_), t, '\0');
       return woken;
     };
     if (sk->tcp) add_wait_queue(&sk->sk_wq, &wait);

@@ -38,6 +38,7 @@
 
 #include "costs.h"
 #include "dev.h"
+#include "journey.h"
 
 namespace igbsim {
 
@@ -56,13 +57,9 @@ struct task_struct {
   uint64_t vruntime_ps = 0;        // CFS virtual runtime (nice 0: equal to runtime)
   uint64_t sum_exec_ps = 0;        // time on the CPU
   uint64_t charged_ps = 0;         // CPU time charged while it ran in process context
-  // The journey's last try_to_wake_up of this task for a frame (kernel::journey_wake): the
-  // frame, the time, the application task's state then and at the wake-up's callback. A
-  // reader keeps them in the frame's row only if it was woken for that frame
-  // (server_app::deliver).
-  uint64_t woken_for = UINT64_MAX;
-  sc_core::sc_time woken_at;
-  char woken_task = '-', woken_cb_task = '-';
+  // Its last wake-up for a frame (kernel::journey_wake): a reader keeps it in the frame's
+  // journey only if it was woken for that frame (journey::settle_reader)
+  wake_note woken;
 };
 
 // CFS tunables (kernel/sched/fair.c defaults for one CPU)

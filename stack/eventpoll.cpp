@@ -23,9 +23,10 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   cpu_core& cpu = k.this_cpu();
   cpu.spend(k.cost.ep_poll_callback_ns);
   ++k.st.ep_poll_callback_calls;
-  // A socket in several epoll instances runs a callback for each. The journey keeps the one
-  // that woke a waiter (the last, with its try_to_wake_up below); until one does, the first.
-  // Choice: each later callback kept would put the step after the wake-up it did not cause.
+  // A socket in several epoll instances runs a callback for each. The journey keeps the first,
+  // until one wakes a waiter (kernel::journey_wake, with its try_to_wake_up); the reader's
+  // own is settled when it reads the frame (journey::settle_reader). Choice: each later
+  // callback kept would put the step after the wake-up it did not cause.
   const uint64_t id = k.cur_frame;
   const sc_core::sc_time t = cpu.now();
   const char task = k.jr.task_now();
@@ -45,10 +46,7 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   bool woken = false;
   if (ep->wq.active()) {
     woken = __wake_up_common(k, &ep->wq, 1, 1, 0, 0) == 0;
-    if (woken) {
-      k.jr.record(id, step::ep_poll_callback, t, task);
-      k.journey_wake(ep->woken, t, task);
-    }
+    if (woken) k.journey_wake(ep->woken, t, task);
   }
   if (epi->event.events & EPOLLEXCLUSIVE) {
     // Exclusive items report success only if the event matched and someone was woken.

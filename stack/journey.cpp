@@ -71,14 +71,50 @@ void journey::record(uint64_t id, step s, const sc_core::sc_time& t, char task) 
 }
 
 void journey::record_first(uint64_t id, step s, const sc_core::sc_time& t, char task) {
-  if (!has(id, s)) record(id, s, t, task);
+  if (id == UINT64_MAX) return;
+  frame_record& r = live_[id];
+  const size_t i = static_cast<size_t>(s);
+  if (r.t[i] >= 0) return;
+  r.id = id;
+  r.t[i] = static_cast<int64_t>(ps_of(t));
+  r.task[i] = task;
 }
 
-void journey::unrecord(uint64_t id, step s) {
+namespace {
+void set_step(frame_record& r, step s, int64_t ps, char task) {
+  r.t[static_cast<size_t>(s)] = ps;
+  r.task[static_cast<size_t>(s)] = task;
+}
+}  // namespace
+
+void journey::record_wake(uint64_t id, const wake_note& w) {
+  if (id == UINT64_MAX) return;
+  frame_record& r = live_[id];
+  r.id = id;
+  const int64_t ps = static_cast<int64_t>(ps_of(w.at));
+  if (w.cb_task) set_step(r, step::ep_poll_callback, ps, w.cb_task);
+  set_step(r, step::try_to_wake_up, ps, w.task);
+}
+
+void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return,
+                            const wake_note& woken) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
-  it->second.t[static_cast<size_t>(s)] = -1;
-  it->second.task[static_cast<size_t>(s)] = '-';
+  frame_record& r = it->second;
+  auto at = [&r](step s) { return r.t[static_cast<size_t>(s)]; };
+  const int64_t ready = at(step::sk_data_ready);
+  if (wait_return && ready >= 0 && static_cast<int64_t>(ps_of(*wait_return)) >= ready)
+    set_step(r, step::epoll_wait_return, static_cast<int64_t>(ps_of(*wait_return)), task_now());
+  const int64_t by =
+      at(step::epoll_wait_return) >= 0 ? at(step::epoll_wait_return) : at(step::read_return);
+  const int64_t woke = static_cast<int64_t>(ps_of(woken.at));
+  if (woken.frame == id && woke <= by) {
+    if (at(step::ep_poll_callback) >= 0) set_step(r, step::ep_poll_callback, woke, woken.cb_task);
+    set_step(r, step::try_to_wake_up, woke, woken.task);
+  } else {
+    set_step(r, step::try_to_wake_up, -1, '-');
+    if (at(step::ep_poll_callback) > by) set_step(r, step::ep_poll_callback, -1, '-');
+  }
 }
 
 bool journey::has(uint64_t id, step s) const { return time_ps(id, s) >= 0; }

@@ -72,6 +72,15 @@ size_t delta_base(const T& t, size_t i) {
   return kSteps;
 }
 
+// A task's last wake-up for a frame (kernel::journey_wake, kept on the task): the frame, the
+// time, the app task's state at the wake-up and at its callback ('\0': no callback step, a
+// blocking reader's)
+struct wake_note {
+  uint64_t frame = UINT64_MAX;
+  sc_core::sc_time at;
+  char task = '-', cb_task = '\0';
+};
+
 struct frame_record {
   uint64_t id = 0;
   std::array<int64_t, kSteps> t;  // ps; -1 = the frame did not pass this step
@@ -122,7 +131,13 @@ class journey {
   // With the app task's state taken earlier (task_now); record_first: unless it has the step
   void record(uint64_t id, step s, const sc_core::sc_time& t, char task);
   void record_first(uint64_t id, step s, const sc_core::sc_time& t, char task);
-  void unrecord(uint64_t id, step s);  // the frame did not pass the step after all
+  // A wake-up for the frame: its callback (unless none) and try_to_wake_up at w.at
+  void record_wake(uint64_t id, const wake_note& w);
+  // The reader's steps of a delivered frame (server_app::deliver): its wait call's return
+  // (wait_return, if any) when that came after the frame was queued; the wake-up callback and
+  // try_to_wake_up its own (`woken`, if for this frame and before the wait returned or, with
+  // no return, the read), else no try_to_wake_up and the callback only if it came before then
+  void settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const wake_note& woken);
   char task_now() const { return task_state ? task_state() : '-'; }
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;

@@ -33,12 +33,8 @@ bool kernel::try_to_wake_up(task_struct* t) {
 
 void kernel::journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task) {
   if (cur_frame == UINT64_MAX) return;
-  const char task = jr.task_now();
-  jr.record(cur_frame, step::try_to_wake_up, t, task);
-  p->woken_for = cur_frame;
-  p->woken_at = t;
-  p->woken_task = task;
-  p->woken_cb_task = cb_task;
+  p->woken = {cur_frame, t, jr.task_now(), cb_task};
+  jr.record_wake(cur_frame, p->woken);
 }
 
 kernel::~kernel() = default;

@@ -193,6 +193,7 @@ class kernel {
   bool try_to_wake_up(task_struct* t);
   // The journey's try_to_wake_up step: `p` was woken at `t` for the frame in cur_frame, by a
   // wake-up callback (ep_poll_callback, pollwake) that found the app task in state cb_task
+  // ('\0': none, a blocking reader's wake-up)
   void journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task);
 
   // Waveform probe (no-op without a tracer, or with one not recording)
