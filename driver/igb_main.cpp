@@ -913,12 +913,16 @@ uint64_t igb_trace_observer::rx_desc_read(igb_ring* ring, const e1000_adv_rx_des
   // The interrupt that led here covers this frame when the frame's write-back left the NIC
   // before the message did (the write-back raised it, or was held back by EITR until it).
   // Both are NIC-side times: the message leaves before the write-back is visible at the host.
+  // With NAPI, an interrupt handled after this poll started did not lead to it (a poll the
+  // GRO flush timer started, with the vector unmasked: its napi_schedule finds NAPI
+  // scheduled already); without (driver.mode legacy) the handler itself reads the ring.
   // A frame over several descriptors is judged at its last (EOP), whose write-back is the
   // frame's in the journey (each descriptor's write-back overwrites the step).
   const int64_t wb = k.jr.time_ps(id, step::desc_wb);
   const int64_t wb_nic = k.jr.time_ps(id, step::desc_wb_nic);
   if (rx_desc.wb.upper.status_error & E1000_RXD_STAT_EOP) {
-    if (napi.irq_valid && wb_nic >= 0 &&
+    const bool led_here = !ring->q_vector->adapter->cfg.napi || napi.irq_entry <= napi.poll_start;
+    if (napi.irq_valid && led_here && wb_nic >= 0 &&
         ps_of(napi.irq_msix_sent) >= static_cast<uint64_t>(wb_nic)) {
       k.jr.record(id, step::msix_nic, napi.irq_msix_sent);
       k.jr.record(id, step::msix, napi.irq_msix_arrival);
