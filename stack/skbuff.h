@@ -83,8 +83,9 @@ struct sk_buff {
   std::vector<sk_buff*> frag_list;
   size_t own_frags = 0;     // frags of this skb's own frame (before any merge)
   uint64_t gro_age_ps = 0;  // when GRO started holding it (NAPI_GRO_CB(skb)->age)
-  // When it joined a socket's receive queue, in the queuing CPU's local time: a reader on
-  // another core, behind in its own, takes it no earlier (udp_recvmsg, tcp_recvmsg)
+  // When it joined a socket's receive queue (or, the last one queued, sk_data_ready was
+  // done: sock_def_readable), in the queuing CPU's local time: a reader on another core,
+  // behind in its own, takes it no earlier (udp_recvmsg, tcp_recvmsg)
   uint64_t queued_ps = 0;
   uint32_t merged_len() const {
     uint32_t n = 0;

@@ -8,6 +8,7 @@
 #include "eventpoll.h"
 #include "kernel.h"
 #include "net.h"
+#include "sim_time.h"
 
 namespace igbsim {
 
@@ -29,6 +30,9 @@ void sock_def_readable(sock* sk) {
   const uint64_t id =
       sk->sk_receive_queue.empty() ? UINT64_MAX : sk->sk_receive_queue.back()->frame_id;
   k.jr.record(id, step::sk_data_ready, cpu.now());
+  // Choice: a reader on another core takes the data from here on (sk_buff::queued_ps), not
+  // from the enqueue sk_data_ready_ns earlier, so its read never comes before this step
+  if (!sk->sk_receive_queue.empty()) sk->sk_receive_queue.back()->queued_ps = ps_of(cpu.now());
   if (!sk->sk_wq.active()) return;  // skwq_has_sleeper
   k.cur_frame = id;
   __wake_up_common(k, &sk->sk_wq, 1 /*TASK_INTERRUPTIBLE*/, 1, 1 /*WF_SYNC*/,

@@ -213,6 +213,9 @@ int tcp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
   while (!sk->sk_receive_queue.empty()) {
     sk_buff* skb = sk->sk_receive_queue.front();
     if (copied + skb->len > size && copied > 0) break;
+    // A segment queued after this CPU's local time was not there yet in real time: the read
+    // ends before it, or (the first) waits for it as udp_recvmsg does
+    if (copied > 0 && skb->queued_ps > ps_of(cpu.now())) break;
     cpu.spin_until(time_of_ps(skb->queued_ps));
     const size_t n = std::min<size_t>(size - copied, skb->len);
     skb->copy_bits(0, buf + copied, static_cast<uint32_t>(n));
