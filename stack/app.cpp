@@ -47,7 +47,7 @@ void server_app::deliver(int t, uint64_t id, const uint8_t* data, size_t len) {
   // thread's, for this frame (several threads: it may have woken another)
   const thread_state& ts = *ts_[static_cast<size_t>(t)];
   k_.jr.settle_reader(id, ts.returned ? &ts.last_return : nullptr,
-                      tasks[static_cast<size_t>(t)]->woken);
+                      tasks[static_cast<size_t>(t)].get());
   ++k_.st.delivered_packets;
   k_.st.delivered_bytes += len;
   if (k_.on_deliver) k_.on_deliver(id, data, len, k_.this_cpu().now());
@@ -159,10 +159,8 @@ void server_app::run_blocking(int t) {
     wait_queue_entry wait;
     wait.private_ = cpu->current();
     wait.func = [this](wait_queue_entry* e, unsigned, int, uint32_t) {
-      const sc_core::sc_time t = k_.this_cpu().now();
-      const int woken = default_wake_function(k_, e);
-      if (woken) k_.journey_wake(static_cast<task_struct*>(e->private_), t, '\0');
-      return woken;
+      const kernel::journey_wake_site site(k_, k_.this_cpu().now(), '\0');
+      return default_wake_function(k_, e);
     };
     if (sk->tcp) add_wait_queue(&sk->sk_wq, &wait);
     else add_wait_queue_exclusive(&sk->sk_wq, &wait);

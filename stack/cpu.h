@@ -38,7 +38,6 @@
 
 #include "costs.h"
 #include "dev.h"
-#include "journey.h"
 
 namespace igbsim {
 
@@ -57,9 +56,6 @@ struct task_struct {
   uint64_t vruntime_ps = 0;        // CFS virtual runtime (nice 0: equal to runtime)
   uint64_t sum_exec_ps = 0;        // time on the CPU
   uint64_t charged_ps = 0;         // CPU time charged while it ran in process context
-  // Its last wake-up for a frame (kernel::journey_wake): a reader keeps it in the frame's
-  // journey only if it was woken for that frame (journey::settle_reader)
-  wake_note woken;
 };
 
 // CFS tunables (kernel/sched/fair.c defaults for one CPU)

@@ -24,7 +24,7 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   cpu.spend(k.cost.ep_poll_callback_ns);
   ++k.st.ep_poll_callback_calls;
   // A socket in several epoll instances runs a callback for each. The journey keeps the first,
-  // until one wakes a waiter (kernel::journey_wake, with its try_to_wake_up); the reader's
+  // until one wakes a waiter (kernel::journey_wake_site, with its try_to_wake_up); the reader's
   // own is settled when it reads the frame (journey::settle_reader). Choice: each later
   // callback kept would put the step after the wake-up it did not cause.
   const uint64_t id = k.cur_frame;
@@ -45,8 +45,8 @@ int ep_poll_callback(wait_queue_entry* wait, unsigned /*mode*/, int /*sync*/, ui
   }
   bool woken = false;
   if (ep->wq.active()) {
+    const kernel::journey_wake_site site(k, t, task);
     woken = __wake_up_common(k, &ep->wq, 1, 1, 0, 0) == 0;
-    if (woken) k.journey_wake(ep->woken, t, task);
   }
   if (epi->event.events & EPOLLEXCLUSIVE) {
     // Exclusive items report success only if the event matched and someone was woken.
@@ -189,10 +189,8 @@ int epoll_wait(eventpoll* ep, epoll_event* events, int maxevents, int timeout_ms
     if (woken) ++k.st.empty_wakeups;  // woken, but the re-poll found nothing: back to sleep
     wait_queue_entry wait;
     wait.private_ = cpu.current();
-    wait.func = [&k, ep](wait_queue_entry* e, unsigned, int, uint32_t) {
-      const int woken = default_wake_function(k, e);
-      if (woken) ep->woken = static_cast<task_struct*>(e->private_);
-      return woken;
+    wait.func = [&k](wait_queue_entry* e, unsigned, int, uint32_t) {
+      return default_wake_function(k, e);
     };
     add_wait_queue_exclusive(&ep->wq, &wait);
     cpu.set_current_state(task_state::interruptible);

@@ -42,8 +42,7 @@ struct eventpoll {
   wait_queue_head wq;  // epoll_wait sleepers
   std::list<epitem*> rdllist;
   std::vector<epitem*> ovflist;
-  bool transferring = false;     // ovflist != EP_UNACTIVE_PTR
-  task_struct* woken = nullptr;  // the sleeper the last wake-up woke (the journey's)
+  bool transferring = false;  // ovflist != EP_UNACTIVE_PTR
   std::map<int, std::unique_ptr<epitem>> rbr;
 };
 

@@ -87,19 +87,21 @@ void set_step(frame_record& r, step s, int64_t ps, char task) {
 }
 }  // namespace
 
-void journey::record_wake(uint64_t id, const wake_note& w) {
-  if (id == UINT64_MAX) return;
+void journey::note_wake(const void* task, uint64_t id, const sc_core::sc_time& at, char cb_task) {
+  wake_note& w = wakes_[task];
+  w = {id, at, task_now(), cb_task};
   frame_record& r = live_[id];
   r.id = id;
-  const int64_t ps = static_cast<int64_t>(ps_of(w.at));
-  if (w.cb_task) set_step(r, step::ep_poll_callback, ps, w.cb_task);
+  const int64_t ps = static_cast<int64_t>(ps_of(at));
+  if (cb_task) set_step(r, step::ep_poll_callback, ps, cb_task);
   set_step(r, step::try_to_wake_up, ps, w.task);
 }
 
-void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return,
-                            const wake_note& woken) {
+void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const void* reader) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
+  const auto note = wakes_.find(reader);
+  const wake_note woken = note == wakes_.end() ? wake_note{} : note->second;
   frame_record& r = it->second;
   auto at = [&r](step s) { return r.t[static_cast<size_t>(s)]; };
   const int64_t ready = at(step::sk_data_ready);

@@ -72,9 +72,8 @@ size_t delta_base(const T& t, size_t i) {
   return kSteps;
 }
 
-// A task's last wake-up for a frame (kernel::journey_wake, kept on the task): the frame, the
-// time, the app task's state at the wake-up and at its callback ('\0': no callback step, a
-// blocking reader's)
+// A task's last wake-up for a frame (journey::note_wake): the frame, the time, the app task's
+// state at the wake-up and at its callback ('\0': no callback step, a blocking reader's)
 struct wake_note {
   uint64_t frame = UINT64_MAX;
   sc_core::sc_time at;
@@ -131,13 +130,15 @@ class journey {
   // With the app task's state taken earlier (task_now); record_first: unless it has the step
   void record(uint64_t id, step s, const sc_core::sc_time& t, char task);
   void record_first(uint64_t id, step s, const sc_core::sc_time& t, char task);
-  // A wake-up for the frame: its callback (unless none) and try_to_wake_up at w.at
-  void record_wake(uint64_t id, const wake_note& w);
+  // `task` woken for frame id at `at` (kernel::journey_wake_site): the frame's callback step
+  // (unless cb_task is '\0') and try_to_wake_up, and the task's note
+  void note_wake(const void* task, uint64_t id, const sc_core::sc_time& at, char cb_task);
   // The reader's steps of a delivered frame (server_app::deliver): its wait call's return
   // (wait_return, if any) when that came after the frame was queued; the wake-up callback and
-  // try_to_wake_up its own (`woken`, if for this frame and before the wait returned or, with
-  // no return, the read), else no try_to_wake_up and the callback only if it came before then
-  void settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const wake_note& woken);
+  // try_to_wake_up the reader's own (its note, if for this frame and before the wait returned
+  // or, with no return, the read), else no try_to_wake_up and the callback only if it came
+  // before then
+  void settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const void* reader);
   char task_now() const { return task_state ? task_state() : '-'; }
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;
@@ -172,6 +173,7 @@ class journey {
   std::unordered_map<uint64_t, frame_record> live_;
   std::array<latency_sample, kSteps> deltas_;
   latency_sample e2e_;
+  std::unordered_map<const void*, wake_note> wakes_;  // by task (note_wake)
   misordering misordered_;
   std::vector<std::pair<frame_record, std::string>> rows_;
   std::FILE* csv_ = nullptr;

@@ -28,13 +28,10 @@ int kernel::irq_cpu(unsigned vec) const {
 bool kernel::try_to_wake_up(task_struct* t) {
   cpu_core& waker = this_cpu();
   waker.spend(cost.try_to_wake_up_ns);
-  return cpu(t->cpu).try_to_wake_up(t, waker.now());
-}
-
-void kernel::journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task) {
-  if (cur_frame == UINT64_MAX) return;
-  p->woken = {cur_frame, t, jr.task_now(), cb_task};
-  jr.record_wake(cur_frame, p->woken);
+  const bool woke = cpu(t->cpu).try_to_wake_up(t, waker.now());
+  if (woke && wake_site_ && cur_frame != UINT64_MAX)
+    jr.note_wake(t, cur_frame, wake_site_->at(), wake_site_->cb_task());
+  return woke;
 }
 
 kernel::~kernel() = default;

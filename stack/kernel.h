@@ -164,6 +164,8 @@ class kernel {
   std::unordered_map<uint64_t, ip_ident> ip_idents;
   uint64_t ip_id_secret = 0;
   uint64_t cur_frame = UINT64_MAX;  // frame whose sk_data_ready is running (journey)
+  class journey_wake_site;
+  const journey_wake_site* wake_site_ = nullptr;  // the one in force (journey)
 
   // jiffies at time t: the tick counter, one per 1/HZ s of simulated time (it starts at 0 here,
   // not at INITIAL_JIFFIES), computed from the time rather than counted by a periodic event
@@ -191,10 +193,28 @@ class kernel {
   int irq_cpu(unsigned vec) const;
   // try_to_wake_up on the task's own core; the waker (this CPU) pays for it
   bool try_to_wake_up(task_struct* t);
-  // The journey's try_to_wake_up step: `p` was woken at `t` for the frame in cur_frame, by a
-  // wake-up callback (ep_poll_callback, pollwake) that found the app task in state cb_task
-  // ('\0': none, a blocking reader's wake-up)
-  void journey_wake(task_struct* p, const sc_core::sc_time& t, char cb_task);
+  // A wake-up the journey shows (try_to_wake_up): while one is in force, a task
+  // try_to_wake_up wakes is noted as woken for cur_frame at `at` (journey::note_wake), by a
+  // callback (ep_poll_callback, pollwake) that found the app task in state cb_task ('\0':
+  // none, a blocking reader's wait entry)
+  class journey_wake_site {
+   public:
+    journey_wake_site(kernel& k, const sc_core::sc_time& at, char cb_task)
+        : k_(k), prev_(k.wake_site_), at_(at), cb_task_(cb_task) {
+      k.wake_site_ = this;
+    }
+    ~journey_wake_site() { k_.wake_site_ = prev_; }
+    journey_wake_site(const journey_wake_site&) = delete;
+    journey_wake_site& operator=(const journey_wake_site&) = delete;
+    const sc_core::sc_time& at() const { return at_; }
+    char cb_task() const { return cb_task_; }
+
+   private:
+    kernel& k_;
+    const journey_wake_site* prev_;
+    sc_core::sc_time at_;
+    char cb_task_;
+  };
 
   // Waveform probe (no-op without a tracer, or with one not recording)
   void probe(sw_sig s, uint32_t v, unsigned queue = 0);  // queue: for the per-queue signals

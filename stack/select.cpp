@@ -36,10 +36,8 @@ int pollwake(kernel& k, poll_wqueues* pwq, poll_table_entry* entry, uint32_t key
   pwq->triggered = true;
   wait_queue_entry dummy;
   dummy.private_ = pwq->polling_task;
-  const sc_core::sc_time t = cpu.now();
-  const int woken = default_wake_function(k, &dummy);
-  if (woken) k.journey_wake(pwq->polling_task, t, task);
-  return woken;
+  const kernel::journey_wake_site site(k, cpu.now(), task);
+  return default_wake_function(k, &dummy);
 }
 
 // poll_initwait: the table's qproc is __pollwait
