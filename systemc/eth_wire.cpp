@@ -235,7 +235,8 @@ bool eth_wire::partner_buffer(size_t len, const sc_time& end) {
   return changed;
 }
 
-bool eth_wire::partner_receiving(const std::vector<uint8_t>& f, const sc_time& at) {
+bool eth_wire::partner_beat(const std::vector<uint8_t>& f, const sc_time& at) {
+  // Not a data frame (a PAUSE of the NIC's), or its type not in yet: nothing to count
   if (f.size() < 14 || is_mac_control(f)) return false;
   const bool rechoose = settle_partner(at);
   return partner_changed(at, partner_fill(f.size(), at) || rechoose);

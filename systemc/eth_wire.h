@@ -34,9 +34,9 @@
 // fill, and it is withdrawn and worked out again. A control frame goes onto the NIC's receive
 // wire before the source's next frame if it was decided at or before that frame's start
 // (MAC control frames are not paused); the NIC is told (partner_receive returns true) to take
-// the frame to present again, which has never started then: decisions are at least a frame's
-// FCS in the future of the NIC's cycle. Partner frames carry ids with kPartnerFrame set: they
-// are not the source's datagrams.
+// the frame to present again, which has never started then: decisions are at least a transmit
+// beat's last byte in the future of the NIC's cycle. Partner frames carry ids with kPartnerFrame
+// set: they are not the source's datagrams.
 #pragma once
 #include <systemc>
 
@@ -96,10 +96,11 @@ class eth_wire {
   // started before, or another one (a PAUSE frame) goes first; the caller peeks again and works
   // out its beats again.
   bool partner_receive(const std::vector<uint8_t>& frame, const sc_core::sc_time& end);
-  // Before that, with the partner sending PAUSE (partner_counts_beats), the frame so far
-  // (destination ..), its last byte at `at`; returns as partner_receive does
-  bool partner_counts_beats() const { return p_.send_pause; }
-  bool partner_receiving(const std::vector<uint8_t>& so_far, const sc_core::sc_time& at);
+  // Before that, each of its transmit beats: the frame so far (destination ..), its last
+  // byte at `at`; counted only when the partner sends PAUSE. Returns as partner_receive does.
+  bool partner_receiving(const std::vector<uint8_t>& so_far, const sc_core::sc_time& at) {
+    return p_.send_pause && partner_beat(so_far, at);
+  }
   // PAUSE frames the partner honoured (XOFF, XON), frames it held back, and the time it was
   // paused up to `upto` (a pause still running counts up to then)
   uint64_t partner_xoff() const { return xoff_; }
@@ -164,7 +165,8 @@ class eth_wire {
   };
   std::deque<held_frame> held_;
   uint64_t fill_ = 0;
-  // The NIC's frame coming in: its bytes counted in fill_ so far (none once it did not fit)
+  // The NIC's frame coming in: its bytes seen so far, and whether it did not fit (its bytes
+  // are out of fill_ again then)
   size_t inflight_ = 0;
   bool inflight_drop_ = false;
   sc_core::sc_time absorbed_at_ = sc_core::SC_ZERO_TIME;
@@ -188,6 +190,7 @@ class eth_wire {
   // After the fill or a pause changed at `at`: the provisional decision, and whether the frame
   // handed to the NIC changed (partner_receive's result)
   bool partner_changed(const sc_core::sc_time& at, bool rechoose);
+  bool partner_beat(const std::vector<uint8_t>& so_far, const sc_core::sc_time& at);
   sc_core::sc_time pause_time(unsigned quanta) const;
 };
 

@@ -454,8 +454,7 @@ void nic::on_tx_beat(uint64_t cycle, bool last, size_t bytes_before, uint32_t ip
   tx_free_ps_ = start + static_cast<uint64_t>(std::llround(static_cast<double>(n) * ps_per_byte));
   if (!last) {
     // A partner that sends PAUSE counts the bytes as they come: its XOFF may go mid-frame
-    if (wire_->partner_counts_beats() && wire_->partner_receiving(tx_cur_, time_of_ps(tx_free_ps_)))
-      repeek_wire();
+    if (wire_->partner_receiving(tx_cur_, time_of_ps(tx_free_ps_))) repeek_wire();
     return;
   }
   tx_frames_.push_back({std::move(tx_cur_), time_of_ps(tx_free_ps_)});
