@@ -199,7 +199,8 @@ void check_journey_order(igbsim_top& t) {
   t.k.violate("journey_step_order",
               fmt::format("{} delivered frames have a step before the step their latency is "
                           "taken from, left out of latency_ns (frame {}: {} before {})",
-                          m.frames, m.first.id, step_name(m.first.later), step_name(m.first.base)),
+                          m.frames, m.first.id, step_name(m.first.later, t.cfg.tc.tcp),
+                          step_name(m.first.base, t.cfg.tc.tcp)),
               static_cast<int64_t>(m.first.id));
 }
 

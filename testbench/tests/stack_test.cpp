@@ -9,6 +9,7 @@
 #include <map>
 
 #include "igb.h"
+#include "journey.h"
 #include "kernel.h"
 #include "net.h"
 #include "scoreboard.h"
@@ -734,4 +735,36 @@ TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMov
   EXPECT_FALSE(wd.stalled(100, 100));
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(wd.stalled(100, 100));
   EXPECT_TRUE(wd.stalled(100, 100));
+}
+
+// A delivered frame with a step before the one its delta is taken from is counted once (the
+// run's checks name it: journey_step_order) and that step is left out of the latencies; the
+// frame's other steps still count. A dropped frame's steps are not judged.
+TEST(Journey, AStepBeforeTheStepItFollowsIsCountedAndLeftOutOfTheLatencies) {
+  journey j;  // not opened: no rows written, the counts kept
+  using sc_core::SC_NS;
+  using sc_core::sc_time;
+  auto frame = [&](uint64_t id, double udp_rcv_ns) {
+    j.record(id, step::wire_end, sc_time(100, SC_NS));
+    j.record(id, step::netif_receive_skb, sc_time(800, SC_NS));
+    j.record(id, step::ip_rcv, sc_time(1000, SC_NS));
+    j.record(id, step::udp_rcv, sc_time(udp_rcv_ns, SC_NS));
+    j.record(id, step::read_return, sc_time(1500, SC_NS));
+  };
+  frame(1, 1100);
+  j.finish(1, "delivered");
+  EXPECT_EQ(j.misordered().frames, 0u);
+  frame(2, 900);  // udp_rcv before ip_rcv
+  j.finish(2, "delivered");
+  frame(3, 950);
+  j.finish(3, "udp_rcvbuf_errors");
+  const journey::misordering& m = j.misordered();
+  EXPECT_EQ(m.frames, 1u);
+  EXPECT_EQ(m.first.id, 2u);
+  EXPECT_EQ(m.first.base, step::ip_rcv);
+  EXPECT_EQ(m.first.later, step::udp_rcv);
+  EXPECT_EQ(j.step_deltas()[size_t(step::udp_rcv)].count, 1u) << "frame 1's only";
+  EXPECT_EQ(j.step_deltas()[size_t(step::ip_rcv)].count, 2u);
+  EXPECT_EQ(j.step_deltas()[size_t(step::read_return)].count, 2u);
+  EXPECT_EQ(j.end_to_end().count, 2u);
 }
