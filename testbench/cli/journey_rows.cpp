@@ -139,6 +139,19 @@ std::string journey_setting(const std::string& dir) {
   }
 }
 
+// Whether the run's checks name a violation of this kind (report.json checks.violations)
+bool run_violated(const std::string& dir, const std::string& kind) {
+  try {
+    std::ifstream in(fs::path(dir) / "report.json");
+    if (!in) return false;
+    const auto rep = nlohmann::json::parse(in);
+    for (const auto& v : rep.at("checks").at("violations"))
+      if (v.at("kind") == kind) return true;
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
 const char* const kJourneyOff = "the run was made with --journey off (sim.journey = off)";
 
 // A row not in a sampled run's journey: say which rows it kept
@@ -197,6 +210,17 @@ rx_journey_row read_rx_journey(const std::string& dir, const std::string& packet
       r.ns[i] = f.time(v[2 + i], step_name(step(i)));
       const std::string& st = v[2 + kSteps + i];
       r.task[i] = st == "R" || st == "r" || st == "S" ? st : "";
+    }
+    // A delivered frame's steps are in order along their chains: the run's checks fail when
+    // one is not (journey_step_order), and then the row is shown as it is
+    for (size_t i = 0; r.fate == "delivered" && i < kSteps; ++i) {
+      const size_t b = delta_base(r.ns, i);
+      if (r.ns[i] >= 0 && b < kSteps && r.ns[i] < r.ns[b] &&
+          !run_violated(dir, "journey_step_order"))
+        throw input_error(fmt::format(
+            "{}: frame {}'s {} ({} ns) is before its {} ({} ns), the step it follows (the file "
+            "is damaged)",
+            f.where(), packet, step_name(step(i)), v[2 + i], step_name(step(b)), v[2 + b]));
     }
     f.expect_once(packet, "frame");
     return r;

@@ -534,6 +534,19 @@ TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
   expect_refused(time, "a time that is not one");
   EXPECT_NE(time.err.find("journey.csv:12"), std::string::npos) << time.err;
   EXPECT_NE(time.err.find("'nan'"), std::string::npos) << time.err;
+  // Frame 10's ip_rcv (column 13) 1 ns before its netif_receive_skb (column 12): a delivered
+  // row out of order, which a run whose checks passed cannot have
+  const result order = damaged(12, [](std::string& l) {
+    std::vector<std::string> v;
+    std::stringstream in(l);
+    for (std::string x; std::getline(in, x, ',');) v.push_back(x);
+    v[12] = fmt::format("{:.3f}", std::stod(v[11]) - 1);
+    l.clear();
+    for (const std::string& x : v) l += (l.empty() ? "" : ",") + x;
+  });
+  expect_refused(order, "a step before the step it follows");
+  EXPECT_NE(order.err.find("journey.csv:12: frame 10's ip_rcv"), std::string::npos) << order.err;
+  EXPECT_NE(order.err.find("before its netif_receive_skb"), std::string::npos) << order.err;
   // Frame 10's row (line 12) again at the end: a journey has one row a frame
   const size_t at12 = [&] {
     size_t at = 0;
