@@ -93,6 +93,7 @@ class igbsim_top : public sc_core::sc_module {
   struct echo_census_t {
     uint64_t rx_in_flight = 0, being_served = 0, not_on_wire = 0;
   } echo_census;
+  uint64_t echo_in_sendto = 0;  // echo replies whose sendto has been called and not returned
   // Sent datagrams without a fate at the end, by where they are: the qdiscs' backlog, the
   // transmit rings (handed to the NIC, not cleaned), cleaned by the driver but not on the wire
   // (in the NIC's FIFO); lost: none of these (a violation)
