@@ -61,25 +61,6 @@ bool journey::close() {
   return ok;
 }
 
-void journey::record(uint64_t id, step s, const sc_core::sc_time& t, char task) {
-  if (id == UINT64_MAX) return;  // no frame (a stale descriptor, or no packet in context)
-  frame_record& r = live_[id];
-  r.id = id;
-  const size_t i = static_cast<size_t>(s);
-  r.t[i] = static_cast<int64_t>(ps_of(t));
-  r.task[i] = task;
-}
-
-void journey::record_first(uint64_t id, step s, const sc_core::sc_time& t, char task) {
-  if (id == UINT64_MAX) return;
-  frame_record& r = live_[id];
-  const size_t i = static_cast<size_t>(s);
-  if (r.t[i] >= 0) return;
-  r.id = id;
-  r.t[i] = static_cast<int64_t>(ps_of(t));
-  r.task[i] = task;
-}
-
 namespace {
 void set_step(frame_record& r, step s, int64_t ps, char task) {
   r.t[static_cast<size_t>(s)] = ps;
@@ -87,11 +68,27 @@ void set_step(frame_record& r, step s, int64_t ps, char task) {
 }
 }  // namespace
 
+frame_record& journey::row(uint64_t id) {
+  frame_record& r = live_[id];
+  r.id = id;
+  return r;
+}
+
+void journey::record(uint64_t id, step s, const sc_core::sc_time& t, char task) {
+  if (id == UINT64_MAX) return;  // no frame (a stale descriptor, or no packet in context)
+  set_step(row(id), s, static_cast<int64_t>(ps_of(t)), task);
+}
+
+void journey::record_first(uint64_t id, step s, const sc_core::sc_time& t, char task) {
+  if (id == UINT64_MAX) return;
+  frame_record& r = row(id);
+  if (r.t[static_cast<size_t>(s)] < 0) set_step(r, s, static_cast<int64_t>(ps_of(t)), task);
+}
+
 void journey::note_wake(const void* task, uint64_t id, const sc_core::sc_time& at, char cb_task) {
   wake_note& w = wakes_[task];
   w = {id, at, task_now(), cb_task};
-  frame_record& r = live_[id];
-  r.id = id;
+  frame_record& r = row(id);
   const int64_t ps = static_cast<int64_t>(ps_of(at));
   if (cb_task) set_step(r, step::ep_poll_callback, ps, cb_task);
   set_step(r, step::try_to_wake_up, ps, w.task);

@@ -170,6 +170,7 @@ class journey {
   const std::vector<std::pair<frame_record, std::string>>& rows() const { return rows_; }
 
  private:
+  frame_record& row(uint64_t id);  // the frame's live row, made if it has none
   std::unordered_map<uint64_t, frame_record> live_;
   std::array<latency_sample, kSteps> deltas_;
   latency_sample e2e_;
