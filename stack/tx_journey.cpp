@@ -31,22 +31,6 @@ const char* tx_step_at(tx_step s) {
   }
 }
 
-size_t tx_delta_base(const std::array<double, kTxSteps>& t, size_t i) {
-  const auto from = [&](tx_step s) {
-    const size_t b = static_cast<size_t>(s);
-    return t[b] >= 0 ? b : kTxSteps;
-  };
-  switch (tx_step(i)) {
-    case tx_step::wire_end:
-    case tx_step::dd_writeback: return from(tx_step::data_read);
-    case tx_step::clean: return from(tx_step::dd_writeback);
-    default:
-      for (size_t b = i; b-- > 0;)
-        if (t[b] >= 0) return b;
-      return kTxSteps;
-  }
-}
-
 const char* tx_source_name(tx_source s) { return s == tx_source::echo ? "echo" : "sender"; }
 
 bool tx_journey::open(const std::string& path) {
@@ -243,6 +227,13 @@ void tx_journey::emit(uint64_t id) {
   if (it == live_.end()) return;
   live& l = it->second;
   const std::string& fate = l.r.fate;
+  for (size_t i = 0; i < kTxSteps; ++i) {
+    const size_t b = tx_delta_base(l.r.t, i);
+    if (l.r.t[i] >= 0 && b < kTxSteps && l.r.t[i] < l.r.t[b]) {
+      if (!misordered_.datagrams++) misordered_.first = {id, tx_step(b), tx_step(i)};
+      break;
+    }
+  }
   for (uint64_t a : l.bufs) {
     auto b = by_addr_.find(a);
     if (b != by_addr_.end() && b->second.id == id) by_addr_.erase(b);

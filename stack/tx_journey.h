@@ -71,7 +71,22 @@ inline constexpr const char* kTxFates[] = {"sent",       "on_wire",    "in_fligh
 // reached), except that wire_end and dd_writeback both follow data_read (the NIC writes DD
 // back once the data is buffered, before or after the frame is on the wire) and clean follows
 // dd_writeback. kTxSteps: none.
-size_t tx_delta_base(const std::array<double, kTxSteps>& t, size_t i);
+template <class T>  // times in any unit, < 0: not reached
+size_t tx_delta_base(const std::array<T, kTxSteps>& t, size_t i) {
+  const auto from = [&](tx_step s) {
+    const size_t b = static_cast<size_t>(s);
+    return t[b] >= 0 ? b : kTxSteps;
+  };
+  switch (tx_step(i)) {
+    case tx_step::wire_end:
+    case tx_step::dd_writeback: return from(tx_step::data_read);
+    case tx_step::clean: return from(tx_step::dd_writeback);
+    default:
+      for (size_t b = i; b-- > 0;)
+        if (t[b] >= 0) return b;
+      return kTxSteps;
+  }
+}
 
 class tx_journey {
  public:
@@ -138,6 +153,16 @@ class tx_journey {
     std::string fate;
   };
   const std::vector<row>& rows() const { return rows_; }  // when no file is open
+  // Rows with a step earlier than the step its delta is taken from (none in a correct model;
+  // the check tx_journey_step_order), and the first of them
+  struct misordering {
+    uint64_t datagrams = 0;
+    struct {
+      uint64_t id = 0;
+      tx_step base = tx_step::sendmsg, later = tx_step::sendmsg;
+    } first;
+  };
+  const misordering& misordered() const { return misordered_; }
 
  private:
   struct pkt {                     // one packet the driver mapped (queued)
@@ -180,6 +205,7 @@ class tx_journey {
   std::array<latency_sample, kTxSources> s2w_by_;
   std::array<source_tally, kTxSources> tally_{};
   std::vector<row> rows_;
+  misordering misordered_;
   std::FILE* csv_ = nullptr;
   uint64_t keep_every_ = 1;
 };

@@ -194,6 +194,13 @@ in_flight_census take_census(igbsim_top& t) {
 }
 
 void check_journey_order(igbsim_top& t) {
+  const tx_journey::misordering& tm = t.k.txjr.misordered();
+  if (tm.datagrams)
+    t.k.violate("tx_journey_step_order",
+                fmt::format("{} transmit journey rows have a step before the step their delta "
+                            "is taken from (datagram {}: {} before {})",
+                            tm.datagrams, tm.first.id, tx_step_name(tm.first.later),
+                            tx_step_name(tm.first.base)));
   const journey::misordering& m = t.k.jr.misordered();
   if (!m.frames) return;
   t.k.violate("journey_step_order",

@@ -80,7 +80,8 @@ softnet_data softnet_total(kernel& k);
 in_flight_census take_census(igbsim_top& t);
 // The counters against the fates the scoreboard saw (violations)
 void check_counters(igbsim_top& t);
-// Every delivered frame's journey steps in order along their chains (journey::misordered)
+// Every delivered frame's journey steps in order along their chains (journey::misordered), and
+// every transmit journey row's (tx_journey::misordered)
 void check_journey_order(igbsim_top& t);
 
 }  // namespace igbsim

@@ -644,6 +644,25 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   const result unwired = run_igbsim("journey " + d.string() + " --datagram 5");
   expect_refused(unwired, "sent without wire_end");
   EXPECT_NE(unwired.err.find("'sent' with no wire_end time"), std::string::npos) << unwired.err;
+  // Datagram 5's clean 1 ns before its dd_writeback, the step it follows: a row out of order,
+  // which a run whose checks passed cannot have (tx_journey_step_order)
+  const auto col = [&](const char* name) {
+    return static_cast<size_t>(std::find(h.begin(), h.end(), name) - h.begin());
+  };
+  ASSERT_LT(col("clean_ns"), f.size());
+  f = {};
+  for (std::istringstream a(line5.substr(0, line5.size() - 1)); std::getline(a, line, ',');)
+    f.push_back(line);
+  f[col("clean_ns")] = fmt::format("{:.3f}", std::stod(f[col("dd_writeback_ns")]) - 1);
+  std::string early;
+  for (size_t i = 0; i < f.size(); ++i) early += (i ? "," : "") + f[i];
+  text = good;
+  text.replace(at5, line5.size() - 1, early);
+  std::ofstream(d / "tx_journey.csv") << text;
+  const result order = run_igbsim("journey " + d.string() + " --datagram 5");
+  expect_refused(order, "a step before the step it follows");
+  EXPECT_NE(order.err.find("tx_journey.csv:6: datagram 5's clean"), std::string::npos) << order.err;
+  EXPECT_NE(order.err.find("before its dd_writeback"), std::string::npos) << order.err;
   std::ofstream(d / "tx_journey.csv") << good;
   // A run that sent only: its journey.csv has no frames, and says where to look
   const result rx = run_igbsim("journey " + d.string());
