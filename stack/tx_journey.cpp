@@ -227,7 +227,9 @@ void tx_journey::emit(uint64_t id) {
   if (it == live_.end()) return;
   live& l = it->second;
   const std::string& fate = l.r.fate;
-  for (size_t i = 0; i < kTxSteps; ++i) {
+  // A sent datagram's steps are final (a fragmented one's from its last packet on: until all
+  // are out and freed, its steps are of the packets that got that far)
+  for (size_t i = 0; fate == "sent" && i < kTxSteps; ++i) {
     const size_t b = tx_delta_base(l.r.t, i);
     if (l.r.t[i] >= 0 && b < kTxSteps && l.r.t[i] < l.r.t[b]) {
       if (!misordered_.datagrams++) misordered_.first = {id, tx_step(b), tx_step(i)};

@@ -153,8 +153,8 @@ class tx_journey {
     std::string fate;
   };
   const std::vector<row>& rows() const { return rows_; }  // when no file is open
-  // Rows with a step earlier than the step its delta is taken from (none in a correct model;
-  // the check tx_journey_step_order), and the first of them
+  // Rows of sent datagrams with a step earlier than the step its delta is taken from (none in
+  // a correct model; the check tx_journey_step_order), and the first of them
   struct misordering {
     uint64_t datagrams = 0;
     struct {

@@ -197,8 +197,8 @@ void check_journey_order(igbsim_top& t) {
   const tx_journey::misordering& tm = t.k.txjr.misordered();
   if (tm.datagrams)
     t.k.violate("tx_journey_step_order",
-                fmt::format("{} transmit journey rows have a step before the step their delta "
-                            "is taken from (datagram {}: {} before {})",
+                fmt::format("{} sent datagrams have a step before the step their delta is "
+                            "taken from in tx_journey.csv (datagram {}: {} before {})",
                             tm.datagrams, tm.first.id, tx_step_name(tm.first.later),
                             tx_step_name(tm.first.base)));
   const journey::misordering& m = t.k.jr.misordered();

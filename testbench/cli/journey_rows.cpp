@@ -292,9 +292,9 @@ tx_journey_row read_tx_journey(const std::string& dir, const std::string& datagr
         throw input_error(fmt::format("{}: datagram {} is 'sent' with no {} time (the file is "
                                       "damaged)",
                                       f.where(), *wanted, tx_step_name(st)));
-    // Its steps are in order along their chains: the run's checks fail when one is not
-    // (tx_journey_step_order), and then the row is shown as it is
-    for (size_t i = 0; i < kTxSteps; ++i) {
+    // A sent datagram's steps are in order along their chains: the run's checks fail when one
+    // is not (tx_journey_step_order), and then the row is shown as it is
+    for (size_t i = 0; r.fate == "sent" && i < kTxSteps; ++i) {
       const size_t b = tx_delta_base(r.ns, i);
       if (r.ns[i] >= 0 && b < kTxSteps && r.ns[i] < r.ns[b] &&
           !run_violated(dir, "tx_journey_step_order"))

@@ -843,15 +843,18 @@ TEST(TxJourney, AStepTakenBackCountsTheDatagramWhereItIs) {
   for (const auto& r : j.rows()) EXPECT_EQ(r.fate, "in_flight");
 }
 
-// A row's steps follow their chains (tx_delta_base): a step before the step its delta is taken
-// from is counted (the check tx_journey_step_order), the first such row named. The DD
-// write-back before the frame's end on the wire is no such step: both follow data_read.
-TEST(TxJourney, AStepBeforeTheStepItFollowsIsCounted) {
+// A sent datagram's steps follow their chains (tx_delta_base): a step before the step its
+// delta is taken from is counted (the check tx_journey_step_order), the first such row named.
+// The DD write-back before the frame's end on the wire is no such step: both follow
+// data_read. A row still in flight is not judged: a fragmented datagram's steps are then of
+// the packets that got that far (a later one's data_read, an earlier one's write-back).
+TEST(TxJourney, ASentDatagramsStepBeforeTheStepItFollowsIsCounted) {
   tx_journey j;
   ASSERT_TRUE(j.open(""));
-  const auto row = [&j](std::initializer_list<std::pair<tx_step, int>> steps_us) {
+  const auto row = [&j](std::initializer_list<std::pair<tx_step, int>> steps_us, bool sent) {
     const uint64_t id = j.begin(sc_time(1, SC_US));
     for (const auto& [s, us] : steps_us) j.record(id, s, sc_time(us, SC_US));
+    if (sent) j.finish(id, "sent");
     return id;
   };
   row({{tx_step::qdisc_enqueue, 2},
@@ -860,17 +863,20 @@ TEST(TxJourney, AStepBeforeTheStepItFollowsIsCounted) {
        {tx_step::data_read, 6},
        {tx_step::dd_writeback, 7},
        {tx_step::wire_end, 9},
-       {tx_step::clean, 8}});
+       {tx_step::clean, 8}},
+      true);
   EXPECT_EQ(j.misordered().datagrams, 0u);
   const uint64_t early = row({{tx_step::qdisc_enqueue, 2},
                               {tx_step::xmit, 3},
                               {tx_step::data_read, 6},
                               {tx_step::dd_writeback, 7},
-                              {tx_step::clean, 5}});
-  row({{tx_step::qdisc_enqueue, 2}, {tx_step::xmit, 1}});
+                              {tx_step::clean, 5}},
+                             true);
+  row({{tx_step::qdisc_enqueue, 2}, {tx_step::xmit, 1}}, true);
+  row({{tx_step::data_read, 6}, {tx_step::dd_writeback, 5}}, false);
   j.finish_all_in_flight();
-  EXPECT_EQ(j.rows().size(), 3u);
-  EXPECT_EQ(j.misordered().datagrams, 2u);
+  EXPECT_EQ(j.rows().size(), 4u);
+  EXPECT_EQ(j.misordered().datagrams, 2u) << "the row in flight is not judged";
   EXPECT_EQ(j.misordered().first.id, early);
   EXPECT_EQ(j.misordered().first.base, tx_step::dd_writeback);
   EXPECT_EQ(j.misordered().first.later, tx_step::clean);
