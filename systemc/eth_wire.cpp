@@ -238,18 +238,6 @@ bool eth_wire::partner_buffer(size_t len, const sc_time& end) {
 bool eth_wire::partner_beat(const std::vector<uint8_t>& f, const sc_time& at) {
   // Not a data frame (a PAUSE of the NIC's), or its type not in yet: nothing to count
   if (f.size() < 14 || is_mac_control(f)) return false;
-  // In XOFF, with the provisional XON or refresh after this beat: when the beat's bytes leave
-  // that decision as it is, nothing else changes either (most beats of a frame), and it is not
-  // withdrawn and worked out again. (Counting the beat twice is harmless: partner_fill takes
-  // only the bytes new since the last count, and can send no XOFF while one is in force.)
-  if (xoff_state_ && !ctl_q_.empty() && ctl_q_.back().provisional && ctl_q_.back().at > at) {
-    free_held(at);
-    partner_fill(f.size(), at);
-    sc_time next;
-    uint16_t quanta = 0;
-    if (next_decision(next, quanta) && next == ctl_q_.back().at && quanta == ctl_q_.back().quanta)
-      return false;
-  }
   const bool rechoose = settle_partner(at);
   return partner_changed(at, partner_fill(f.size(), at) || rechoose);
 }
