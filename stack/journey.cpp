@@ -150,7 +150,7 @@ void journey::finish(uint64_t id, const std::string& fate) {
         // A step before the one its delta is taken from: the model's bug, left out of the
         // latencies and reported (misordered)
         ordered = false;
-        if (!misordered_.frames++) misordered_.first = {id, step(b), step(i)};
+        misordered_.note(id, b, i);
       }
     }
     const int64_t a = r.t[size_t(step::wire_end)], b = r.t[size_t(step::read_return)];

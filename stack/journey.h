@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace igbsim {
@@ -71,6 +72,31 @@ size_t delta_base(const T& t, size_t i) {
   }
   return kSteps;
 }
+
+// The first step of a row's times t (< 0: not reached) that is before the step its delta is
+// taken from (base(t, i)), as {base, step}; {size, size} when there is none
+template <class Times, class Base>
+std::pair<size_t, size_t> first_step_before_its_base(const Times& t, Base&& base) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    const size_t b = base(t, i);
+    if (t[i] >= 0 && b < t.size() && t[i] < t[b]) return {b, i};
+  }
+  return {t.size(), t.size()};
+}
+
+// Rows with a step before the step its delta is taken from (none in a correct model: the
+// checks journey_step_order and tx_journey_step_order), and the first of them
+template <class Step>
+struct step_misordering {
+  uint64_t rows = 0;
+  struct {
+    uint64_t id = 0;
+    Step base{}, later{};
+  } first;
+  void note(uint64_t id, size_t base, size_t later) {
+    if (!rows++) first = {id, Step(base), Step(later)};
+  }
+};
 
 // A task's last wake-up for a frame (journey::note_wake): the frame, the time, the app task's
 // state at the wake-up and at its callback ('\0': no callback step, a blocking reader's)
@@ -156,15 +182,8 @@ class journey {
   // end-to-end (wire_end -> read_return), in ps.
   const std::array<latency_sample, kSteps>& step_deltas() const { return deltas_; }
   const latency_sample& end_to_end() const { return e2e_; }
-  // Delivered frames with a step earlier than the step its delta is taken from (none in a
-  // correct model; the check journey_step_order), and the first of them
-  struct misordering {
-    uint64_t frames = 0;
-    struct {
-      uint64_t id = 0;
-      step base = step::wire_end, later = step::wire_end;
-    } first;
-  };
+  // Delivered frames out of order (journey_step_order)
+  using misordering = step_misordering<step>;
   const misordering& misordered() const { return misordered_; }
   // Finished rows kept in memory when no file is open.
   const std::vector<std::pair<frame_record, std::string>>& rows() const { return rows_; }

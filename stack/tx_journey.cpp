@@ -227,18 +227,10 @@ void tx_journey::emit(uint64_t id) {
   if (it == live_.end()) return;
   live& l = it->second;
   const std::string& fate = l.r.fate;
-  // A sent datagram's steps are final (a fragmented one's from its last packet on: until all
-  // are out and freed, its steps are of the packets that got that far)
-  for (size_t i = 0; fate == "sent" && i < kTxSteps; ++i) {
-    const size_t b = tx_delta_base(l.r.t, i);
-    if (l.r.t[i] >= 0 && b < kTxSteps && l.r.t[i] < l.r.t[b]) {
-      if (!misordered_.datagrams++) misordered_.first = {id, tx_step(b), tx_step(i)};
-      break;
-    }
-  }
-  for (uint64_t a : l.bufs) {
-    auto b = by_addr_.find(a);
-    if (b != by_addr_.end() && b->second.id == id) by_addr_.erase(b);
+  if (fate == "sent") {
+    const auto [b, i] = first_step_before_its_base(
+        l.r.t, [](const auto& t, size_t j) { return tx_delta_base(t, j); });
+    if (i < kTxSteps) misordered_.note(id, b, i);
   }
   if (!keep_every_ || (id - 1) % keep_every_ != 0) {
     // not in the sample (sim.journey): no row

@@ -153,15 +153,9 @@ class tx_journey {
     std::string fate;
   };
   const std::vector<row>& rows() const { return rows_; }  // when no file is open
-  // Rows of sent datagrams with a step earlier than the step its delta is taken from (none in
-  // a correct model; the check tx_journey_step_order), and the first of them
-  struct misordering {
-    uint64_t datagrams = 0;
-    struct {
-      uint64_t id = 0;
-      tx_step base = tx_step::sendmsg, later = tx_step::sendmsg;
-    } first;
-  };
+  // Sent datagrams out of order (tx_journey_step_order): until a fragmented datagram's packets
+  // are all out and freed, its steps are of the packets that got that far
+  using misordering = step_misordering<tx_step>;
   const misordering& misordered() const { return misordered_; }
 
  private:

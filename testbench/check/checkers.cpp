@@ -195,20 +195,20 @@ in_flight_census take_census(igbsim_top& t) {
 
 void check_journey_order(igbsim_top& t) {
   const tx_journey::misordering& tm = t.k.txjr.misordered();
-  if (tm.datagrams)
+  if (tm.rows)
     t.k.violate("tx_journey_step_order",
-                fmt::format("{} sent datagrams have a step before the step their delta is "
-                            "taken from in tx_journey.csv (datagram {}: {} before {})",
-                            tm.datagrams, tm.first.id, tx_step_name(tm.first.later),
+                fmt::format("{} sent datagrams have a step before the step their delta is taken "
+                            "from (datagram {}: {} before {})",
+                            tm.rows, tm.first.id, tx_step_name(tm.first.later),
                             tx_step_name(tm.first.base)));
   const journey::misordering& m = t.k.jr.misordered();
-  if (!m.frames) return;
-  t.k.violate("journey_step_order",
-              fmt::format("{} delivered frames have a step before the step their latency is "
-                          "taken from, left out of latency_ns (frame {}: {} before {})",
-                          m.frames, m.first.id, step_name(m.first.later, t.cfg.tc.tcp),
-                          step_name(m.first.base, t.cfg.tc.tcp)),
-              static_cast<int64_t>(m.first.id));
+  if (m.rows)
+    t.k.violate("journey_step_order",
+                fmt::format("{} delivered frames have a step before the step their latency is "
+                            "taken from, left out of latency_ns (frame {}: {} before {})",
+                            m.rows, m.first.id, step_name(m.first.later, t.cfg.tc.tcp),
+                            step_name(m.first.base, t.cfg.tc.tcp)),
+                static_cast<int64_t>(m.first.id));
 }
 
 void check_counters(igbsim_top& t) {

@@ -81,7 +81,7 @@ in_flight_census take_census(igbsim_top& t);
 // The counters against the fates the scoreboard saw (violations)
 void check_counters(igbsim_top& t);
 // Every delivered frame's journey steps in order along their chains (journey::misordered), and
-// every transmit journey row's (tx_journey::misordered)
+// every sent datagram's (tx_journey::misordered)
 void check_journey_order(igbsim_top& t);
 
 }  // namespace igbsim

@@ -152,6 +152,18 @@ bool run_violated(const std::string& dir, const std::string& kind) {
   return false;
 }
 
+// A row with a step before the step its delta is taken from, from a run whose checks do not
+// name the violation (`check`): the file is damaged. what: "frame 10", "datagram 5".
+template <class Times, class Base, class Name>
+void expect_in_order(const journey_file& f, const std::string& dir, const char* check,
+                     const std::string& what, const Times& ns, Base&& base, Name&& name) {
+  const auto [b, i] = first_step_before_its_base(ns, base);
+  if (i == ns.size() || run_violated(dir, check)) return;
+  throw input_error(fmt::format("{}: {}'s {} ({:.3f} ns) is before its {} ({:.3f} ns), the step "
+                                "it follows (the file is damaged)",
+                                f.where(), what, name(i), ns[i], name(b), ns[b]));
+}
+
 const char* const kJourneyOff = "the run was made with --journey off (sim.journey = off)";
 
 // A row not in a sampled run's journey: say which rows it kept
@@ -213,15 +225,11 @@ rx_journey_row read_rx_journey(const std::string& dir, const std::string& packet
     }
     // A delivered frame's steps are in order along their chains: the run's checks fail when
     // one is not (journey_step_order), and then the row is shown as it is
-    for (size_t i = 0; r.fate == "delivered" && i < kSteps; ++i) {
-      const size_t b = delta_base(r.ns, i);
-      if (r.ns[i] >= 0 && b < kSteps && r.ns[i] < r.ns[b] &&
-          !run_violated(dir, "journey_step_order"))
-        throw input_error(fmt::format(
-            "{}: frame {}'s {} ({} ns) is before its {} ({} ns), the step it follows (the file "
-            "is damaged)",
-            f.where(), packet, step_name(step(i)), v[2 + i], step_name(step(b)), v[2 + b]));
-    }
+    if (r.fate == "delivered")
+      expect_in_order(
+          f, dir, "journey_step_order", fmt::format("frame {}", packet), r.ns,
+          [](const auto& t, size_t i) { return delta_base(t, i); },
+          [](size_t i) { return step_name(step(i)); });
     f.expect_once(packet, "frame");
     return r;
   }
@@ -292,18 +300,12 @@ tx_journey_row read_tx_journey(const std::string& dir, const std::string& datagr
         throw input_error(fmt::format("{}: datagram {} is 'sent' with no {} time (the file is "
                                       "damaged)",
                                       f.where(), *wanted, tx_step_name(st)));
-    // A sent datagram's steps are in order along their chains: the run's checks fail when one
-    // is not (tx_journey_step_order), and then the row is shown as it is
-    for (size_t i = 0; r.fate == "sent" && i < kTxSteps; ++i) {
-      const size_t b = tx_delta_base(r.ns, i);
-      if (r.ns[i] >= 0 && b < kTxSteps && r.ns[i] < r.ns[b] &&
-          !run_violated(dir, "tx_journey_step_order"))
-        throw input_error(fmt::format(
-            "{}: datagram {}'s {} ({} ns) is before its {} ({} ns), the step it follows (the "
-            "file is damaged)",
-            f.where(), *wanted, tx_step_name(tx_step(i)), v[at_col[i]], tx_step_name(tx_step(b)),
-            v[at_col[b]]));
-    }
+    // So are a sent datagram's (tx_journey_step_order)
+    if (r.fate == "sent")
+      expect_in_order(
+          f, dir, "tx_journey_step_order", fmt::format("datagram {}", *wanted), r.ns,
+          [](const auto& t, size_t i) { return tx_delta_base(t, i); },
+          [](size_t i) { return tx_step_name(tx_step(i)); });
     f.expect_once(*wanted, "datagram");
     return r;
   }

@@ -663,6 +663,15 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   expect_refused(order, "a step before the step it follows");
   EXPECT_NE(order.err.find("tx_journey.csv:6: datagram 5's clean"), std::string::npos) << order.err;
   EXPECT_NE(order.err.find("before its dd_writeback"), std::string::npos) << order.err;
+  // A run whose checks name tx_journey_step_order has such rows: it is shown as it is
+  const std::string report = read_file(d / "report.json");
+  nlohmann::json named = nlohmann::json::parse(report);
+  named["checks"]["violations"].push_back({{"kind", "tx_journey_step_order"}});
+  std::ofstream(d / "report.json") << named.dump();
+  const result shown = run_igbsim("journey " + d.string() + " --datagram 5");
+  EXPECT_EQ(shown.status, 0) << shown.err;
+  EXPECT_NE(shown.out.find("clean "), std::string::npos) << shown.out;
+  std::ofstream(d / "report.json") << report;
   std::ofstream(d / "tx_journey.csv") << good;
   // A run that sent only: its journey.csv has no frames, and says where to look
   const result rx = run_igbsim("journey " + d.string());

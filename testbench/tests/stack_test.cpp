@@ -753,13 +753,13 @@ TEST(Journey, AStepBeforeTheStepItFollowsIsCountedAndLeftOutOfTheLatencies) {
   };
   frame(1, 1100);
   j.finish(1, "delivered");
-  EXPECT_EQ(j.misordered().frames, 0u);
+  EXPECT_EQ(j.misordered().rows, 0u);
   frame(2, 900);  // udp_rcv before ip_rcv
   j.finish(2, "delivered");
   frame(3, 950);
   j.finish(3, "udp_rcvbuf_errors");
   const journey::misordering& m = j.misordered();
-  EXPECT_EQ(m.frames, 1u);
+  EXPECT_EQ(m.rows, 1u);
   EXPECT_EQ(m.first.id, 2u);
   EXPECT_EQ(m.first.base, step::ip_rcv);
   EXPECT_EQ(m.first.later, step::udp_rcv);
