@@ -216,6 +216,11 @@ void udp_sender::sleep_until(const sc_core::sc_time& t) {
   }
 }
 
+double udp_sender::calls_per_s() const {
+  const double span = (last_call_ - first_call_).to_seconds();
+  return calls_ > 1 && span > 0 ? static_cast<double>(calls_ - 1) / span : 0;
+}
+
 void udp_sender::run(uint32_t t) {
   const uint32_t threads = static_cast<uint32_t>(tasks.size());
   const size_t len = c_.frame_bytes - kHeaderBytes;
@@ -228,6 +233,9 @@ void udp_sender::run(uint32_t t) {
     const uint64_t s = seq[flow]++;
     payload(flow, s, len, buf);
     if (on_sending) on_sending(flow, s, buf.data(), len);
+    const sc_core::sc_time at = k_.this_cpu().now();
+    first_call_ = calls_++ ? std::min(first_call_, at) : at;
+    last_call_ = std::max(last_call_, at);
     const int rc =
         udp_sendmsg(k_, socks_[flow], buf.data(), len, daddr_,
                     static_cast<uint16_t>(dport_base_ + flow), c_.blocking ? 0 : MSG_DONTWAIT);

@@ -122,6 +122,10 @@ class udp_sender {
   }
   // sendto returned the length (sent), EAGAIN (non-blocking, no room), another error
   uint64_t sent = 0, eagain = 0, errors = 0;
+  // The rate the sendto calls were made at, all threads together: (calls - 1) over the time
+  // from the first call to the last (0 with fewer than two). At the asked rate when the
+  // sender keeps up; lower when each call's CPU cost, or a full send buffer, holds it back.
+  double calls_per_s() const;
   bool done() const { return done_threads_ == tasks.size(); }
   // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
   sc_core::sc_time next_due() const { return next_due_; }
@@ -142,6 +146,8 @@ class udp_sender {
   uint32_t daddr_;
   uint16_t dport_base_;
   sc_core::sc_time start_, next_due_;
+  sc_core::sc_time first_call_ = sc_core::SC_ZERO_TIME, last_call_ = sc_core::SC_ZERO_TIME;
+  uint64_t calls_ = 0;
   size_t done_threads_ = 0;
 };
 
