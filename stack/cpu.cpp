@@ -37,8 +37,10 @@ void cpu_core::set_ctx(cpu_ctx c) {
 void cpu_core::resumed() { k_.set_this_cpu(this); }
 
 // The waveform's task signals: the application's first task (sw.task0_state) and this core's
-// ksoftirqd (sw.ksoftirqdN_state), 0 running, 1 runnable, 2 interruptible, 3 dead.
+// ksoftirqd (sw.ksoftirqdN_state), 0 running, 1 runnable, 2 interruptible, 3 dead; and the
+// journey's state history of the tasks it follows (journey::note_state).
 void cpu_core::trace_state(const task_struct* t) {
+  k_.jr.note_state(t, k_.this_cpu().now(), task_state_char(t->state));
   if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
   else if (t == &ksoftirqd_)
     k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));

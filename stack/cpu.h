@@ -45,6 +45,13 @@ class kernel;
 
 enum class cpu_ctx : uint8_t { idle = 0, process = 1, softirq = 2, hardirq = 3 };
 enum class task_state : uint8_t { running = 0, runnable = 1, interruptible = 2, dead = 3 };
+// As the journey writes it: R running, r runnable, S interruptible (asleep), X dead
+constexpr char task_state_char(task_state s) {
+  return s == task_state::running         ? 'R'
+         : s == task_state::runnable      ? 'r'
+         : s == task_state::interruptible ? 'S'
+                                          : 'X';
+}
 
 struct task_struct {
   std::string comm;

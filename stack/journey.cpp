@@ -61,12 +61,11 @@ bool journey::close() {
   return ok;
 }
 
-namespace {
-void set_step(frame_record& r, step s, int64_t ps, char task) {
+void journey::set_step(frame_record& r, step s, int64_t ps, char task) {
   r.t[static_cast<size_t>(s)] = ps;
   r.task[static_cast<size_t>(s)] = task;
+  r.seq[static_cast<size_t>(s)] = ++seq_;
 }
-}  // namespace
 
 frame_record& journey::row(uint64_t id) {
   frame_record& r = live_[id];
@@ -94,6 +93,51 @@ void journey::note_wake(const void* task, uint64_t id, const sc_core::sc_time& a
   set_step(r, step::try_to_wake_up, ps, w.task);
 }
 
+void journey::follow(const void* task, char state_now) {
+  states_[task].at = {{0, ++seq_, state_now}};
+}
+
+namespace {
+// Orders a time and event number (ps, seq) against a state change
+template <class Change>
+bool before(int64_t ps, uint64_t seq, const Change& e) {
+  return ps < e.ps || (ps == e.ps && seq < e.seq);
+}
+}  // namespace
+
+void journey::note_state(const void* task, const sc_core::sc_time& t, char state) {
+  auto it = states_.find(task);
+  if (it == states_.end()) return;
+  auto& at = it->second.at;
+  const int64_t ps = static_cast<int64_t>(ps_of(t));
+  const uint64_t seq = ++seq_;
+  // In time order: the cores' local times interleave, so a change may land before the last
+  at.insert(std::upper_bound(at.begin(), at.end(), ps,
+                             [seq](int64_t v, const state_change& e) { return before(v, seq, e); }),
+            {ps, seq, state});
+}
+
+// The state in force at a step (time ps, event seq): the last change before it
+char journey::state_at(const state_log& log, int64_t ps, uint64_t seq) const {
+  const auto pos =
+      std::upper_bound(log.at.begin(), log.at.end(), ps,
+                       [seq](int64_t v, const state_change& e) { return before(v, seq, e); });
+  return pos == log.at.begin() ? '-' : std::prev(pos)->state;
+}
+
+void journey::prune(state_log& log) const {
+  // The earliest step of a row not yet finished: states before it are no longer asked for,
+  // but the one in force then is
+  int64_t oldest = INT64_MAX;
+  for (const auto& kv : live_)
+    for (int64_t t : kv.second.t)
+      if (t >= 0) oldest = std::min(oldest, t);
+  const auto keep = std::upper_bound(log.at.begin(), log.at.end(), oldest,
+                                     [](int64_t v, const state_change& e) { return v < e.ps; });
+  if (keep - log.at.begin() > 1) log.at.erase(log.at.begin(), std::prev(keep));
+  log.prune_at = std::max<size_t>(4096, 2 * log.at.size());
+}
+
 void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const void* reader) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
@@ -114,6 +158,16 @@ void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return, co
     set_step(r, step::try_to_wake_up, -1, '-');
     if (at(step::ep_poll_callback) > by) set_step(r, step::ep_poll_callback, -1, '-');
   }
+  // Several threads: the row's task states are the reader's at each step, and running at its
+  // own (a core's changes are at its local time, which runs ahead of another's: a wake-up from
+  // a core further on can be timed after the reader's return from the read it woke it for)
+  const auto log = states_.find(reader);
+  if (log == states_.end()) return;
+  for (size_t i = 0; i < kSteps; ++i)
+    if (r.t[i] >= 0) r.task[i] = state_at(log->second, r.t[i], r.seq[i]);
+  for (const step own : {step::epoll_wait_return, step::read_return})
+    if (at(own) >= 0) r.task[static_cast<size_t>(own)] = 'R';
+  if (log->second.at.size() > log->second.prune_at) prune(log->second);
 }
 
 bool journey::has(uint64_t id, step s) const { return time_ps(id, s) >= 0; }

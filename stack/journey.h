@@ -110,9 +110,13 @@ struct frame_record {
   uint64_t id = 0;
   std::array<int64_t, kSteps> t;  // ps; -1 = the frame did not pass this step
   std::array<char, kSteps> task;  // app task state at the step: R running, r runnable, S sleeping
+  // When each step was recorded, in the journey's order of events: of a task state change at
+  // the same ps, it tells which came first
+  std::array<uint64_t, kSteps> seq;
   frame_record() {
     t.fill(-1);
     task.fill('-');
+    seq.fill(0);
   }
 };
 
@@ -166,6 +170,11 @@ class journey {
   // before then
   void settle_reader(uint64_t id, const sc_core::sc_time* wait_return, const void* reader);
   char task_now() const { return task_state ? task_state() : '-'; }
+  // Tasks whose state over time is kept (the application's threads, when it has several): a
+  // delivered frame's row then shows, at each step, the state of the thread that read it
+  // (settle_reader). note_state: a followed task's state changed at t (R, r, S, X).
+  void follow(const void* task, char state_now);
+  void note_state(const void* task, const sc_core::sc_time& t, char state);
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;
   // Final: the frame's fate ("delivered" or the counter that took it). Emits its row.
@@ -194,6 +203,22 @@ class journey {
   std::array<latency_sample, kSteps> deltas_;
   latency_sample e2e_;
   std::unordered_map<const void*, wake_note> wakes_;  // by task (note_wake)
+  // A followed task's states, by time (ps, state), from its first change on; pruned to what
+  // the live rows' steps still need when it has grown past prune_at
+  struct state_change {
+    int64_t ps;
+    uint64_t seq;  // the order of events (frame_record::seq) among changes at the same ps
+    char state;
+  };
+  struct state_log {
+    std::vector<state_change> at;
+    size_t prune_at = 4096;
+  };
+  std::unordered_map<const void*, state_log> states_;
+  uint64_t seq_ = 0;
+  void set_step(frame_record& r, step s, int64_t ps, char task);
+  char state_at(const state_log& log, int64_t ps, uint64_t seq) const;
+  void prune(state_log& log) const;
   misordering misordered_;
   std::vector<std::pair<frame_record, std::string>> rows_;
   std::FILE* csv_ = nullptr;

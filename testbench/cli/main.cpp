@@ -339,7 +339,7 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
   const rx_journey_row r = read_rx_journey(dir, packet_arg);
   std::printf("frame %llu: %s\n", static_cast<unsigned long long>(r.frame), r.fate.c_str());
   std::printf("  %-20s %-8s %14s %10s  %-17s  %s\n", "step", "at", "time (ms)", "delta", "from",
-              "server/0");
+              "app task");
   for (size_t i = 0; i < kSteps; ++i) {
     const std::string& st = r.task[i];
     const char* state = st == "R"   ? "running"
@@ -368,8 +368,8 @@ int cmd_journey(const std::string& dir, const std::string& packet_arg) {
       "  the host's or CPU's step before it; wire_end begins both chains and has no delta.\n"
       "  at: where the time is taken (NIC port: as the waveform shows it; host: visible in\n"
       "  host memory, or the interrupt message at the CPU; CPU: on a processor).\n"
-      "  server/0: the state of the application's first thread at the step; with app.threads\n"
-      "  above 1 another thread may have read the frame.\n");
+      "  app task: the state at the step of the application thread that read the frame (a\n"
+      "  frame no thread read: of its first thread, server/0).\n");
   return 0;
 }
 

@@ -537,14 +537,10 @@ void igbsim_top::start_tasks() {
   };
   task_struct& main_task = *app->tasks.front();
   k.app_task = &main_task;
-  k.jr.task_state = [&main_task] {
-    switch (main_task.state) {
-      case task_state::running: return 'R';
-      case task_state::runnable: return 'r';
-      case task_state::interruptible: return 'S';
-      default: return 'X';
-    }
-  };
+  k.jr.task_state = [&main_task] { return task_state_char(main_task.state); };
+  // Several threads: a row shows the state of the one that read its frame
+  if (app->tasks.size() > 1)
+    for (const auto& task : app->tasks) k.jr.follow(task.get(), task_state_char(task->state));
   for (int c = 0; c < k.cores(); ++c) k.cpu(c).net_rx_action = [this] { net_rx_action(k); };
   k.cpu(0).spawn(&bringup_);
   for (size_t t = 0; t < app->tasks.size(); ++t)
