@@ -16,6 +16,7 @@
 
 #include "params.h"
 #include "run_config.h"
+#include "traffic.h"
 
 namespace fs = std::filesystem;
 
@@ -99,13 +100,19 @@ class journey_file {
                                       "each; the file is damaged)",
                                       where(), what, id, first));
   }
-  // A step's time: empty (not reached: -1) or a finite time in ns
+  // A step's time: empty (not reached: -1) or a finite time in ns within any run's length (a
+  // run is refused beyond kMaxSimSeconds; a core's local time may run ahead of the run's end
+  // by its unpaid cost, far less than as much again)
   double time(const std::string& t, const char* step) const {
     if (t.empty()) return -1;
     const std::optional<double> x = finite_number(t);
     if (!x || *x < 0)
       throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)",
                                     where(), step, shown(t)));
+    if (*x > 2 * kMaxSimSeconds * 1e9)
+      throw input_error(fmt::format("{}: {} time '{}' ns is beyond any run's length ({:.0f} days; "
+                                    "the file is damaged)",
+                                    where(), step, shown(t), kMaxSimSeconds / 86400));
     return *x;
   }
 

@@ -673,6 +673,21 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   EXPECT_NE(shown.out.find("clean "), std::string::npos) << shown.out;
   std::ofstream(d / "report.json") << report;
   std::ofstream(d / "tx_journey.csv") << good;
+  // A time no run reaches (1e25 ns, in order, or 1e308): damaged, not a 300-digit table row
+  for (const char* huge : {"1e25", "1e308"}) {
+    f[col("clean_ns")] = huge;
+    std::string far;
+    for (size_t i = 0; i < f.size(); ++i) far += (i ? "," : "") + f[i];
+    text = good;
+    text.replace(at5, line5.size() - 1, far);
+    std::ofstream(d / "tx_journey.csv") << text;
+    const result beyond = run_igbsim("journey " + d.string() + " --datagram 5");
+    expect_refused(beyond, huge);
+    EXPECT_NE(beyond.err.find("clean time '" + std::string(huge) + "' ns is beyond any run's"),
+              std::string::npos)
+        << beyond.err;
+  }
+  std::ofstream(d / "tx_journey.csv") << good;
   // A run that sent only: its journey.csv has no frames, and says where to look
   const result rx = run_igbsim("journey " + d.string());
   expect_refused(rx, "no received frames");
