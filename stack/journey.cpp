@@ -115,6 +115,7 @@ void journey::note_state(const void* task, const sc_core::sc_time& t, char state
   at.insert(std::upper_bound(at.begin(), at.end(), ps,
                              [seq](int64_t v, const state_change& e) { return before(v, seq, e); }),
             {ps, seq, state});
+  if (at.size() > it->second.prune_at) prune(it->second);
 }
 
 // The state in force at a step (time ps, event seq): the last change before it
@@ -167,7 +168,6 @@ void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return, co
     if (r.t[i] >= 0) r.task[i] = state_at(log->second, r.t[i], r.seq[i]);
   for (const step own : {step::epoll_wait_return, step::read_return})
     if (at(own) >= 0) r.task[static_cast<size_t>(own)] = 'R';
-  if (log->second.at.size() > log->second.prune_at) prune(log->second);
 }
 
 bool journey::has(uint64_t id, step s) const { return time_ps(id, s) >= 0; }

@@ -203,8 +203,9 @@ class journey {
   std::array<latency_sample, kSteps> deltas_;
   latency_sample e2e_;
   std::unordered_map<const void*, wake_note> wakes_;  // by task (note_wake)
-  // A followed task's states, by time (ps, state), from its first change on; pruned to what
-  // the live rows' steps still need when it has grown past prune_at
+  // A followed task's states, by time, from its first change on; pruned to what the live
+  // rows' steps still need when it has grown past prune_at (a thread that reads nothing, woken
+  // with others for frames it does not get, still changes state)
   struct state_change {
     int64_t ps;
     uint64_t seq;  // the order of events (frame_record::seq) among changes at the same ps
