@@ -1536,11 +1536,12 @@ TEST(Wakeup, SeveralThreadsOnTwoCoresKeepEachRowInOrderAndInTheLatencies) {
         "--set app.kind=select --set app.threads=2 --set app.sockets=2",
         "--set app.threads=2 --set traffic.protocol=tcp",
         "--set app.kind=blocking --set app.threads=4 --set app.sockets=2 --set "
-        "cost.skb_free_ns=0 --set cost.sk_data_ready_ns=300"}) {
+        "cost.skb_free_ns=0 --set cost.sk_data_ready_ns=300",
+        // a thundering herd long enough that each thread's state log is pruned several times
+        "--set app.threads=4 --set traffic.rate_pps=50000 --set traffic.frames=20000"}) {
     const std::string dir = fresh_dir("wake-threads");
-    const result r = run_igbsim("run --quiet --out " + dir + " " + args +
-                                " --set kernel.cores=2 --set traffic.flows=4 --set "
-                                "traffic.frames=1500");
+    const result r = run_igbsim("run --quiet --out " + dir + " --set traffic.frames=1500 " + args +
+                                " --set kernel.cores=2 --set traffic.flows=4");
     ASSERT_EQ(r.status, 0) << args << ": " << r.err << r.out;
     const json rep = load_report(dir);
     EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << args << rep["checks"]["violations"].dump();
@@ -1552,6 +1553,10 @@ TEST(Wakeup, SeveralThreadsOnTwoCoresKeepEachRowInOrderAndInTheLatencies) {
       EXPECT_EQ(first_misordered(row), "") << args << ": frame " << row.frame;
       woken += row.t[size_t(step::try_to_wake_up)] >= 0;
       EXPECT_EQ(row.task[size_t(step::read_return)], "R") << args << ": frame " << row.frame;
+      for (size_t i = 0; i < kSteps; ++i)
+        if (row.t[i] >= 0) {
+          EXPECT_NE(row.task[i], "-") << args << ": frame " << row.frame << " " << i;
+        }
       if (row.t[size_t(step::epoll_wait_return)] >= 0) {
         EXPECT_EQ(row.task[size_t(step::epoll_wait_return)], "R")
             << args << ": frame " << row.frame;
@@ -2127,8 +2132,6 @@ TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
   }
 }
 
-// The transmit scoreboard alone: a good frame passes; a repeat, a corrupted payload, a bad FCS
-// and a flow's datagrams swapped are each named
 // One sender on one core asked for 64-byte line rate cannot keep it: each sendto costs more CPU
 // time than a frame's 672 ns on the wire. The report and the summary's sent line give the rate
 // its calls were made at beside the one asked, and it is the rate tx_journey.csv's sendmsg
@@ -2158,9 +2161,21 @@ TEST(Transmit, TheSentLineGivesTheRateTheCallsKeptBesideTheOneAsked) {
     last = std::max(last, std::stod(rows[i][col]));
   }
   EXPECT_NEAR(kept, 1999 / ((last - first) * 1e-9), 1e-4 * kept);
+  // One datagram has no rate of its own: none in the report, the one asked on the line
+  const std::string one = fresh_dir("tx-rate-one");
+  const result r1 = run_igbsim("run --out " + one +
+                               " --set traffic.frames=0 --set send.frames=1 --set "
+                               "send.rate_pct=100");
+  ASSERT_EQ(r1.status, 0) << r1.err << r1.out;
+  EXPECT_TRUE(load_report(one)["tx"]["app"]["sendto_pps"].is_null());
+  EXPECT_NE(r1.out.find(fmt::format("(64 B frames, {:.0f} datagrams/s)", asked)), std::string::npos)
+      << r1.out;
+  fs::remove_all(one);
   fs::remove_all(dir);
 }
 
+// The transmit scoreboard alone: a good frame passes; a repeat, a corrupted payload, a bad FCS
+// and a flow's datagrams swapped are each named
 TEST(Transmit, TxScoreboardNamesEachKindOfBadFrame) {
   kernel_params kp;
   cost_table costs;
