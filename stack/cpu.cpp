@@ -40,7 +40,7 @@ void cpu_core::resumed() { k_.set_this_cpu(this); }
 // ksoftirqd (sw.ksoftirqdN_state), 0 running, 1 runnable, 2 interruptible, 3 dead; and the
 // journey's state history of the tasks it follows (journey::note_state).
 void cpu_core::trace_state(const task_struct* t) {
-  k_.jr.note_state(t, k_.this_cpu().now(), task_state_char(t->state));
+  if (k_.jr.following()) k_.jr.note_state(t, k_.this_cpu().now(), task_state_char(t->state));
   if (t == k_.app_task) k_.probe(sw_sig::task0_state, static_cast<uint32_t>(t->state));
   else if (t == &ksoftirqd_)
     k_.probe(sw_sig::ksoftirqd_state, static_cast<uint32_t>(t->state), static_cast<unsigned>(id_));

@@ -62,9 +62,13 @@ bool journey::close() {
 }
 
 void journey::set_step(frame_record& r, step s, int64_t ps, char task) {
+  set_step(r, s, ps, task, ++seq_);
+}
+
+void journey::set_step(frame_record& r, step s, int64_t ps, char task, uint64_t seq) {
   r.t[static_cast<size_t>(s)] = ps;
   r.task[static_cast<size_t>(s)] = task;
-  r.seq[static_cast<size_t>(s)] = ++seq_;
+  r.seq[static_cast<size_t>(s)] = seq;
 }
 
 frame_record& journey::row(uint64_t id) {
@@ -84,13 +88,17 @@ void journey::record_first(uint64_t id, step s, const sc_core::sc_time& t, char 
   if (r.t[static_cast<size_t>(s)] < 0) set_step(r, s, static_cast<int64_t>(ps_of(t)), task);
 }
 
-void journey::note_wake(const void* task, uint64_t id, const sc_core::sc_time& at, char cb_task) {
+// The callback and the wake-up are noted once the wake-up has changed the task's state: at
+// their time they come before that change (seq 0: before any change at their ps). The
+// try_to_wake_up step shows the state the wake-up left the woken task in.
+void journey::note_wake(const void* task, char woke_as, uint64_t id, const sc_core::sc_time& at,
+                        char cb_task) {
   wake_note& w = wakes_[task];
-  w = {id, at, task_now(), cb_task};
+  w = {id, at, states_.count(task) ? woke_as : task_now(), cb_task};
   frame_record& r = row(id);
   const int64_t ps = static_cast<int64_t>(ps_of(at));
-  if (cb_task) set_step(r, step::ep_poll_callback, ps, cb_task);
-  set_step(r, step::try_to_wake_up, ps, w.task);
+  if (cb_task) set_step(r, step::ep_poll_callback, ps, cb_task, 0);
+  set_step(r, step::try_to_wake_up, ps, w.task, 0);
 }
 
 void journey::follow(const void* task, char state_now) {
@@ -127,14 +135,17 @@ char journey::state_at(const state_log& log, int64_t ps, uint64_t seq) const {
 }
 
 void journey::prune(state_log& log) const {
-  // The earliest step of a row not yet finished: states before it are no longer asked for,
-  // but the one in force then is
-  int64_t oldest = INT64_MAX;
+  // States before the earliest time a step may still be asked for are not needed, but the one
+  // in force then is. That time: the earliest step of a row not yet finished, or SystemC's
+  // time (a step recorded later is at or after it: the NIC never acts behind it, and a core's
+  // local time never is)
+  int64_t oldest = static_cast<int64_t>(ps_of(sc_core::sc_time_stamp()));
   for (const auto& kv : live_)
     for (int64_t t : kv.second.t)
       if (t >= 0) oldest = std::min(oldest, t);
-  const auto keep = std::upper_bound(log.at.begin(), log.at.end(), oldest,
-                                     [](int64_t v, const state_change& e) { return v < e.ps; });
+  const auto keep = std::lower_bound(  // the first change at or after it
+      log.at.begin(), log.at.end(), oldest,
+      [](const state_change& e, int64_t v) { return e.ps < v; });
   if (keep - log.at.begin() > 1) log.at.erase(log.at.begin(), std::prev(keep));
   log.prune_at = std::max<size_t>(4096, 2 * log.at.size());
 }
@@ -153,19 +164,22 @@ void journey::settle_reader(uint64_t id, const sc_core::sc_time* wait_return, co
       at(step::epoll_wait_return) >= 0 ? at(step::epoll_wait_return) : at(step::read_return);
   const int64_t woke = static_cast<int64_t>(ps_of(woken.at));
   if (woken.frame == id && woke <= by) {
-    if (at(step::ep_poll_callback) >= 0) set_step(r, step::ep_poll_callback, woke, woken.cb_task);
-    set_step(r, step::try_to_wake_up, woke, woken.task);
+    if (at(step::ep_poll_callback) >= 0)
+      set_step(r, step::ep_poll_callback, woke, woken.cb_task, 0);
+    set_step(r, step::try_to_wake_up, woke, woken.task, 0);
   } else {
     set_step(r, step::try_to_wake_up, -1, '-');
     if (at(step::ep_poll_callback) > by) set_step(r, step::ep_poll_callback, -1, '-');
   }
-  // Several threads: the row's task states are the reader's at each step, and running at its
-  // own (a core's changes are at its local time, which runs ahead of another's: a wake-up from
-  // a core further on can be timed after the reader's return from the read it woke it for)
+  // Several threads: the row's task states are the reader's at each step (at try_to_wake_up,
+  // the state its wake-up left it in), and running at its own (a core's changes are at its
+  // local time, which runs ahead of another's: a wake-up from a core further on can be timed
+  // after the reader's return from the read it woke it for)
   const auto log = states_.find(reader);
   if (log == states_.end()) return;
   for (size_t i = 0; i < kSteps; ++i)
-    if (r.t[i] >= 0) r.task[i] = state_at(log->second, r.t[i], r.seq[i]);
+    if (r.t[i] >= 0 && step(i) != step::try_to_wake_up)
+      r.task[i] = state_at(log->second, r.t[i], r.seq[i]);
   for (const step own : {step::epoll_wait_return, step::read_return})
     if (at(own) >= 0) r.task[static_cast<size_t>(own)] = 'R';
 }

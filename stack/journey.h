@@ -162,7 +162,9 @@ class journey {
   void record_first(uint64_t id, step s, const sc_core::sc_time& t, char task);
   // `task` woken for frame id at `at` (kernel::journey_wake_site): the frame's callback step
   // (unless cb_task is '\0') and try_to_wake_up, and the task's note
-  void note_wake(const void* task, uint64_t id, const sc_core::sc_time& at, char cb_task);
+  // (woke_as: the task's state the wake-up left it in)
+  void note_wake(const void* task, char woke_as, uint64_t id, const sc_core::sc_time& at,
+                 char cb_task);
   // The reader's steps of a delivered frame (server_app::deliver): its wait call's return
   // (wait_return, if any) when that came after the frame was queued; the wake-up callback and
   // try_to_wake_up the reader's own (its note, if for this frame and before the wait returned
@@ -174,6 +176,7 @@ class journey {
   // delivered frame's row then shows, at each step, the state of the thread that read it
   // (settle_reader). note_state: a followed task's state changed at t (R, r, S, X).
   void follow(const void* task, char state_now);
+  bool following() const { return !states_.empty(); }
   void note_state(const void* task, const sc_core::sc_time& t, char state);
   bool has(uint64_t id, step s) const;
   int64_t time_ps(uint64_t id, step s) const;
@@ -217,7 +220,9 @@ class journey {
   };
   std::unordered_map<const void*, state_log> states_;
   uint64_t seq_ = 0;
+  // seq: the step's place among the state changes at its ps (by default: after those so far)
   void set_step(frame_record& r, step s, int64_t ps, char task);
+  void set_step(frame_record& r, step s, int64_t ps, char task, uint64_t seq);
   char state_at(const state_log& log, int64_t ps, uint64_t seq) const;
   void prune(state_log& log) const;
   misordering misordered_;

@@ -30,7 +30,7 @@ bool kernel::try_to_wake_up(task_struct* t) {
   waker.spend(cost.try_to_wake_up_ns);
   const bool woke = cpu(t->cpu).try_to_wake_up(t, waker.now());
   if (woke && wake_site_ && cur_frame != UINT64_MAX)
-    jr.note_wake(t, cur_frame, wake_site_->at(), wake_site_->cb_task());
+    jr.note_wake(t, task_state_char(t->state), cur_frame, wake_site_->at(), wake_site_->cb_task());
   return woke;
 }
 

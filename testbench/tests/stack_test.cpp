@@ -737,6 +737,44 @@ TEST(ProgressWatchdog, FiresOnlyAfterTheLimitOfPassesWithNeitherTimeNorTheRtlMov
   EXPECT_TRUE(wd.stalled(100, 100));
 }
 
+// With several threads a delivered row shows its reader's state at each step, from the
+// thread's state changes over time: changes noted out of time order (the cores' local times
+// interleave) take their place by time; a step and a change at the same ps keep the order they
+// came in; the reader's own steps are running, and try_to_wake_up shows the state the wake-up
+// left it in. Another thread's changes do not enter the row.
+TEST(Journey, SeveralThreadsGiveARowItsReadersStateAtEachStep) {
+  journey j;  // not opened: rows kept in memory
+  using sc_core::SC_NS;
+  using sc_core::sc_time;
+  const int reader = 0, other = 0;
+  j.follow(&reader, 'R');
+  j.follow(&other, 'R');
+  j.note_state(&reader, sc_time(200, SC_NS), 'S');
+  j.note_state(&reader, sc_time(500, SC_NS), 'R');
+  j.note_state(&reader, sc_time(350, SC_NS), 'r');  // noted late
+  j.note_state(&other, sc_time(250, SC_NS), 'S');
+  j.record(1, step::wire_end, sc_time(100, SC_NS), '-');
+  j.record(1, step::netif_receive_skb, sc_time(300, SC_NS), '-');
+  j.record(1, step::ip_rcv, sc_time(400, SC_NS), '-');
+  j.record(1, step::udp_rcv, sc_time(500, SC_NS), '-');  // after the change at 500: R
+  j.record(1, step::sk_data_ready, sc_time(600, SC_NS), '-');
+  j.note_state(&reader, sc_time(600, SC_NS), 'S');  // after the step at 600: not in it
+  j.note_wake(&reader, 'r', 1, sc_time(620, SC_NS), '\0');
+  j.note_state(&reader, sc_time(620, SC_NS), 'r');
+  j.record(1, step::read_return, sc_time(650, SC_NS), '-');  // runnable then by the history
+  j.settle_reader(1, nullptr, &reader);
+  j.finish(1, "delivered");
+  ASSERT_EQ(j.rows().size(), 1u);
+  const auto& task = j.rows()[0].first.task;
+  EXPECT_EQ(task[size_t(step::wire_end)], 'R');
+  EXPECT_EQ(task[size_t(step::netif_receive_skb)], 'S');
+  EXPECT_EQ(task[size_t(step::ip_rcv)], 'r') << "the change noted late";
+  EXPECT_EQ(task[size_t(step::udp_rcv)], 'R');
+  EXPECT_EQ(task[size_t(step::sk_data_ready)], 'R');
+  EXPECT_EQ(task[size_t(step::try_to_wake_up)], 'r');
+  EXPECT_EQ(task[size_t(step::read_return)], 'R') << "its own step";
+}
+
 // A delivered frame with a step before the one its delta is taken from is counted once (the
 // run's checks name it: journey_step_order) and that step is left out of the latencies; the
 // frame's other steps still count. A dropped frame's steps are not judged.
