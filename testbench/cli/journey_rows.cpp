@@ -110,8 +110,8 @@ class journey_file {
       throw input_error(fmt::format("{}: {} time '{}' is not a time in ns (the file is damaged)",
                                     where(), step, shown(t)));
     if (*x > 2 * kMaxSimSeconds * 1e9)
-      throw input_error(fmt::format("{}: {} time '{}' ns is beyond any run's length ({:.0f} days; "
-                                    "the file is damaged)",
+      throw input_error(fmt::format("{}: {} time '{}' ns is more than twice any run's length "
+                                    "({:.0f} days; the file is damaged)",
                                     where(), step, shown(t), kMaxSimSeconds / 86400));
     return *x;
   }
