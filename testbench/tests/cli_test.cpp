@@ -635,13 +635,17 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   const size_t wire_col =
       static_cast<size_t>(std::find(h.begin(), h.end(), "wire_end_ns") - h.begin());
   ASSERT_LT(wire_col, f.size());
+  // The journey of datagram 5 with its row's fields as given
+  const auto with_row5 = [&](const std::vector<std::string>& fields) {
+    std::string row;
+    for (size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + fields[i];
+    std::string text = good;
+    text.replace(at5, line5.size() - 1, row);
+    std::ofstream(d / "tx_journey.csv") << text;
+    return run_igbsim("journey " + d.string() + " --datagram 5");
+  };
   f[wire_col].clear();
-  std::string no_wire;
-  for (size_t i = 0; i < f.size(); ++i) no_wire += (i ? "," : "") + f[i];
-  std::string text = good;
-  text.replace(at5, line5.size() - 1, no_wire);
-  std::ofstream(d / "tx_journey.csv") << text;
-  const result unwired = run_igbsim("journey " + d.string() + " --datagram 5");
+  const result unwired = with_row5(f);
   expect_refused(unwired, "sent without wire_end");
   EXPECT_NE(unwired.err.find("'sent' with no wire_end time"), std::string::npos) << unwired.err;
   // Datagram 5's clean 1 ns before its dd_writeback, the step it follows: a row out of order,
@@ -654,12 +658,7 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   for (std::istringstream a(line5.substr(0, line5.size() - 1)); std::getline(a, line, ',');)
     f.push_back(line);
   f[col("clean_ns")] = fmt::format("{:.3f}", std::stod(f[col("dd_writeback_ns")]) - 1);
-  std::string early;
-  for (size_t i = 0; i < f.size(); ++i) early += (i ? "," : "") + f[i];
-  text = good;
-  text.replace(at5, line5.size() - 1, early);
-  std::ofstream(d / "tx_journey.csv") << text;
-  const result order = run_igbsim("journey " + d.string() + " --datagram 5");
+  const result order = with_row5(f);
   expect_refused(order, "a step before the step it follows");
   EXPECT_NE(order.err.find("tx_journey.csv:6: datagram 5's clean"), std::string::npos) << order.err;
   EXPECT_NE(order.err.find("before its dd_writeback"), std::string::npos) << order.err;
@@ -676,12 +675,7 @@ TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   // A time no run reaches (1e25 ns, in order, or 1e308): damaged, not a 300-digit table row
   for (const char* huge : {"1e25", "1e308"}) {
     f[col("clean_ns")] = huge;
-    std::string far;
-    for (size_t i = 0; i < f.size(); ++i) far += (i ? "," : "") + f[i];
-    text = good;
-    text.replace(at5, line5.size() - 1, far);
-    std::ofstream(d / "tx_journey.csv") << text;
-    const result beyond = run_igbsim("journey " + d.string() + " --datagram 5");
+    const result beyond = with_row5(f);
     expect_refused(beyond, huge);
     EXPECT_NE(beyond.err.find("clean time '" + std::string(huge) + "' ns is more than twice"),
               std::string::npos)
