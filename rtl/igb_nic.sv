@@ -557,9 +557,9 @@ module igb_nic
   logic [15:0]         twr_len;
   logic [DmaTagW-1:0]  twr_tag;
   logic [DmaW-1:0]     twd_data;
-  logic                tpb_we, tpb_commit, tpb_abort, tpb_meta_full, tx_dma_busy;
+  logic                tpb_we, tpb_commit, tpb_abort, tx_dma_busy;
   logic [127:0]        tpb_wdata;
-  logic [15:0]         tpb_free, tpb_len;
+  logic [15:0]         tpb_free, tpb_len, tpb_meta_free;
   logic [TxMetaW-1:0]  tpb_meta, tpo_meta;
   logic                tpo_valid, tpo_ready, tpo_last, tpo_first, tx_pb_busy;
   logic [127:0]        tpo_data;
@@ -578,7 +578,7 @@ module igb_nic
     .wr_valid_o(twr_valid), .wr_ready_i(twr_ready), .wr_addr_o(twr_addr), .wr_len_o(twr_len),
     .wr_tag_o(twr_tag), .wdata_valid_o(twd_valid), .wdata_ready_i(twd_ready),
     .wdata_o(twd_data), .wdata_last_o(twd_last),
-    .pb_free_i(tpb_free), .pb_meta_full_i(tpb_meta_full), .pb_we_o(tpb_we),
+    .pb_free_i(tpb_free), .pb_meta_free_i(tpb_meta_free), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
     .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
     .fault_dd_before_data_i(fault_q[4])
@@ -591,7 +591,7 @@ module igb_nic
   igb_tx_pktbuf #(.MetaW(TxMetaW)) u_tx_pktbuf (
     .clk_i, .rst_ni(rst_core_n), .we_i(tpb_we), .wdata_i(tpb_wdata), .commit_i(tpb_commit),
     .commit_len_i(tpb_len), .commit_meta_i(tpb_meta), .abort_i(tpb_abort),
-    .free_words_o(tpb_free), .meta_full_o(tpb_meta_full),
+    .free_words_o(tpb_free), .meta_free_o(tpb_meta_free),
     .out_valid_o(tpo_valid), .out_ready_i(tpo_ready), .out_data_o(tpo_data),
     .out_last_o(tpo_last), .out_bytes_o(tpo_bytes), .out_first_o(tpo_first),
     .out_meta_o(tpo_meta), .attr_push_o(attr_push), .attr_full_i(mac_frame_full),

@@ -6,11 +6,34 @@
 //   - a context descriptor (DTYP 0010) is latched for its queue: IPLEN, MACLEN, TUCMD (IPV4,
 //     L4T), L4LEN, MSS (reference B.1); the one context slot a queue uses (IDX 0, as igb);
 //   - a data descriptor (DTYP 0011; a legacy one is read by the same bit positions) has its
-//     buffer read from host memory, DTALEN bytes in reads of at most MaxReadReq bytes, one read
-//     out at a time, each only when the packet buffer has room for it. The first data
-//     descriptor of a packet gives the packet's fields (IFCS, TSE, POPTS, PAYLEN; reference
-//     B.2: only the first descriptor's count); EOP ends the packet, which is then committed to
-//     the packet buffer, so it leaves only when wholly buffered (store-and-forward).
+//     buffer read from host memory, DTALEN bytes in reads of at most MaxReadReq bytes, each
+//     asked for only when the packet buffer has room for it and for everything still on its
+//     way. The first data descriptor of a packet gives the packet's fields (IFCS, TSE, POPTS,
+//     PAYLEN; reference B.2: only the first descriptor's count); EOP ends the packet, which is
+//     then committed to the packet buffer, so it leaves only when wholly buffered
+//     (store-and-forward).
+// Several data reads are out at once, up to Reads, across descriptors, packets and queues:
+// the engine takes the next descriptor as soon as the last read of the one before is asked
+// for. (Choice: the 82599, X540 and X550 datasheets give 16 outstanding requests for transmit
+// data; no figure was found for the 82576 or I350, and 8 keeps a 64-byte stream at line rate
+// with the default 900 ns read round trip, where one read at a time capped it at 0.9 Mpps.)
+// Completions come back in order (the host returns them so), so three stages keep the order
+// without tags of their own:
+//   - the fetcher (state_q) takes descriptors and asks for the reads; each read goes into the
+//     reads FIFO, each descriptor into the retire FIFO;
+//   - the receiver takes each read's completion beats as they come (they cannot wait), aligns
+//     them into 16-byte words for the packet buffer and commits a packet at its last beat. A
+//     packet's last beat may leave two words; the second waits in a spill register and goes
+//     next cycle (a packet that ends in two words had a beat that gave none, so the spill is
+//     free again before the next packet ends: a_spill_room);
+//   - the retirer finishes descriptors in ring order: a context descriptor at once, a data
+//     descriptor when its last read's last beat is in. That is when it is done.
+// A zero-length data descriptor has no read. With EOP it ends its packet: a marker goes into
+// the reads FIFO, and the fetcher asks for nothing more until the marker was taken (so no
+// beat can come while the receiver takes it). A queue disabled inside a packet (TXDCTL.ENABLE
+// or TCTL.EN clear) is ended the same way, with an abort marker: the receiver drops the
+// packet from the packet buffer once its reads are in. Descriptors of a disabled queue are
+// retired without being done.
 // A descriptor is done when it was latched (context) or its data is in the packet buffer
 // (data): then TDH moves past it (TDH may run ahead of the write-backs, reference A.1) and it
 // counts for write-back (reference B.3):
@@ -25,9 +48,9 @@
 // NXTSEQ_SEED 0, STA with DD (reference B.3); a burst crossing the ring end is two writes.
 // The queue's transmit cause (tx_cause_o) is raised when a write-back's last beat is handed
 // to the memory port, so it never announces a descriptor that is not on its way.
-// Disabling a queue (TXDCTL.ENABLE or TCTL.EN clear) drops the packet it was fetching from the
-// packet buffer and its held-back write-backs; a TDH write moves TDH (igb writes 0 at bring-up).
-// Planted bug (fault_dd_before_data_i, simulation only): a data descriptor is done when it is
+// Disabling a queue also drops its held-back write-backs; a TDH write moves TDH (igb writes 0
+// at bring-up).
+// Planted bug (fault_dd_before_data_i, simulation only): a descriptor is done when it is
 // taken, before its data is read, so its write-back (DD) can overtake the reads.
 `default_nettype none
 
@@ -37,6 +60,7 @@ module igb_tx_dma
   parameter int NumQ       = NumQueues,
   parameter int MaxReadReq = 512,  // bytes a data read asks for at most (PCIe MRRS 512)
   parameter int Jobs       = 8,    // write-back jobs waiting for the memory port
+  parameter int Reads      = 8,    // data reads out at most (a power of two; see the header)
   parameter int MetaW      = 67
 ) (
   input  wire logic                   clk_i,
@@ -85,7 +109,7 @@ module igb_tx_dma
 
   // Packet buffer write side
   input  wire logic [15:0]            pb_free_i,     // words free
-  input  wire logic                   pb_meta_full_i,
+  input  wire logic [15:0]            pb_meta_free_i, // packets it can still take
   output      logic                   pb_we_o,
   output      logic [127:0]           pb_wdata_o,
   output      logic                   pb_commit_o,
@@ -99,32 +123,60 @@ module igb_tx_dma
   // Planted bug: data descriptors written back before their data is read (see the header)
   input  wire logic                   fault_dd_before_data_i
 );
-  localparam int QW = $clog2(NumQ);
-  localparam int Jw = $clog2(Jobs);
-  localparam int CtxW = 42;  // {ipv4, l4t_tcp, maclen[6:0], iplen[8:0], l4len[7:0], mss[15:0]}
+  localparam int QW    = $clog2(NumQ);
+  localparam int Jw    = $clog2(Jobs);
+  localparam int CtxW  = 42;  // {ipv4, l4t_tcp, maclen[6:0], iplen[8:0], l4len[7:0], mss[15:0]}
+  localparam int Rw    = $clog2(Reads);
+  localparam int Ops   = 2 * Reads;  // descriptors taken and not retired, at most
+  localparam int Ow    = $clog2(Ops);
+  localparam int ReadW = 20;         // {len[15:0], desc_last, eop, marker, abort}
+  localparam int OpW   = QW + 16 + 2;  // {queue, descriptor, rs, has data}
 
-  typedef enum logic [2:0] {StIdle, StDesc, StRead, StData, StDone, StEop} state_e;
+  // ---- The fetcher: descriptors taken, reads asked for
+  typedef enum logic [2:0] {StIdle, StDesc, StRead, StDrain} state_e;
   state_e        state_q, state_d;
   logic [QW-1:0] cur_q, cur_d, rr_q, rr_d;
-  logic          in_pkt_q, in_pkt_d;
-  // The packet: its fields, length so far
-  logic [MetaW-4:0] pmeta_q, pmeta_d;
-  logic [15:0]   plen_q, plen_d;
-  // The data descriptor being read: bytes still to ask for, next address, EOP/RS, the read
-  // out (bytes asked, bytes back)
-  logic [15:0]   left_q, left_d, chunk_q, chunk_d, got_q, got_d;
+  logic          in_pkt_q, in_pkt_d;   // inside a packet (its first data descriptor taken)
+  // The data descriptor being read: bytes still to ask for, next address, EOP
+  logic [15:0]   left_q, left_d;
   logic [63:0]   addr_q, addr_d;
-  logic          eop_q, eop_d, rs_q, rs_d;
-  logic [15:0]   idx_q, idx_d;
-  // Byte aligner: fill_q bytes of the packet not yet written as a word
-  logic [127:0]  acc_q, acc_d;
-  logic [4:0]    fill_q, fill_d;
-  // Per queue: TDH, the latched context, the descriptors done and not written back
-  logic [NumQ-1:0][15:0]     tdh_q, tdh_d;
+  logic          eop_q, eop_d;
+  logic [15:0]   beats_q, beats_d;    // completion beats asked for and not yet in
+  // Per queue: the latched context
   logic [NumQ-1:0][CtxW-1:0] ctx_q, ctx_d;
-  logic [NumQ-1:0][15:0]     wbs_q, wbs_d;   // first of them
-  logic [NumQ-1:0][5:0]      wbn_q, wbn_d;   // how many
-  logic [NumQ-1:0]           wbrs_q, wbrs_d; // one of them has RS
+
+  // The reads out (and the markers between them), in order
+  logic [ReadW-1:0] rds_q [Reads];
+  logic [Rw:0]      rwr_q, rrd_q;
+  logic             rd_push, rd_pop, reads_full, reads_empty;
+  logic [ReadW-1:0] rd_new;
+  logic [Rw:0]      reads_out;  // how many (the waveform shows it)
+  assign reads_out   = rwr_q - rrd_q;
+  assign reads_full  = reads_out == (Rw + 1)'(Reads);
+  assign reads_empty = rwr_q == rrd_q;
+  // The packets begun and not yet committed: their metadata, in order
+  logic [MetaW-1:0] mts_q [Reads];
+  logic [Rw:0]      mwr_q, mrd_q, mcount;
+  logic             mt_push, mt_pop;
+  logic [MetaW-1:0] mt_new;
+  assign mcount = mwr_q - mrd_q;
+  // The descriptors taken and not retired, in ring order
+  logic [OpW-1:0]   ops_q [Ops];
+  logic [Ow:0]      owr_q, ord_q;
+  logic             op_push, op_pop, ops_full, ops_empty;
+  logic [OpW-1:0]   op_new;
+  assign ops_full  = (owr_q - ord_q) == (Ow + 1)'(Ops);
+  assign ops_empty = owr_q == ord_q;
+  logic [Ow:0]      ddone_q, ddone_d;  // data descriptors whose data is all in, not retired
+
+  // ---- The receiver: the head read's beats, the aligner, the spill register
+  logic [15:0]   got_q, got_d;    // bytes of the head read in
+  logic [15:0]   plen_q, plen_d;  // bytes of the packet in
+  logic [127:0]  acc_q, acc_d;    // fill_q bytes of the packet not yet written as a word
+  logic [4:0]    fill_q, fill_d;
+  logic          sp_we_q, sp_we_d, sp_commit_q, sp_commit_d;  // the spill: a word, a commit
+  logic [127:0]  sp_word_q, sp_word_d;
+  logic [15:0]   sp_len_q, sp_len_d;
 
   // Write-back jobs {queue, first descriptor, count}, in order
   localparam int JobW = QW + 16 + 6;
@@ -134,6 +186,11 @@ module igb_tx_dma
   logic [JobW-1:0] job_new;
   assign jobs_full  = (jwr_q - jrd_q) == (Jw + 1)'(Jobs);
   assign jobs_empty = jwr_q == jrd_q;
+  // Per queue: TDH, the descriptors done and not written back
+  logic [NumQ-1:0][15:0]     tdh_q, tdh_d;
+  logic [NumQ-1:0][15:0]     wbs_q, wbs_d;   // first of them
+  logic [NumQ-1:0][5:0]      wbn_q, wbn_d;   // how many
+  logic [NumQ-1:0]           wbrs_q, wbrs_d; // one of them has RS
 
   // The head descriptor of the current queue, decoded
   logic [127:0] d;
@@ -186,13 +243,140 @@ module igb_tx_dma
     end
   end
 
+  // ---- The fetcher
+  logic [15:0] rd_len, rd_beats;
+  logic        pb_room, meta_room, take_ok, take;
+  always_comb begin
+    rd_len   = (left_q > 16'(MaxReadReq)) ? 16'(MaxReadReq) : left_q;
+    rd_beats = (rd_len + 16'd15) >> 4;
+    // Room for everything still to come: the beats out and this read's, one word for the bytes
+    // the aligner may hold, and the spilled word (see the header)
+    pb_room  = 17'(pb_free_i) >= 17'(beats_q) + 17'(rd_beats) + 17'd1 + 17'(sp_we_q);
+    // A packet begun needs a place in the packet buffer's list, kept for it until it commits
+    meta_room = mcount != (Rw + 1)'(Reads) && pb_meta_free_i > 16'(mcount);
+    // A descriptor taken needs its place in the retire FIFO (its done, when planted)
+    take_ok   = fault_dd_before_data_i ? !jobs_full : !ops_full;
+    take      = state_q == StDesc && enable_i[cur_q] && desc_valid_i[cur_q] && take_ok &&
+                (d_ctx || ((in_pkt_q || meta_room) && (d_len != 16'd0 || !d_eop || !reads_full)));
+  end
+
+  logic          f_done;  // planted: a descriptor done when taken
+  always_comb begin
+    state_d    = state_q;
+    cur_d      = cur_q;
+    rr_d       = rr_q;
+    in_pkt_d   = in_pkt_q;
+    left_d     = left_q;
+    addr_d     = addr_q;
+    eop_d      = eop_q;
+    ctx_d      = ctx_q;
+    desc_pop_o = '0;
+    rd_valid_o = 1'b0;
+    rd_push    = 1'b0;
+    rd_new     = '0;
+    mt_push    = 1'b0;
+    mt_new     = '0;
+    op_push    = 1'b0;
+    op_new     = '0;
+    f_done     = 1'b0;
+
+    unique case (state_q)
+      StIdle: begin
+        if (pick_any) begin
+          cur_d   = pick;
+          state_d = StDesc;
+        end
+      end
+      StDesc: begin
+        if (!enable_i[cur_q]) begin
+          if (!in_pkt_q) begin
+            state_d = StIdle;
+          end else if (!reads_full) begin  // the packet ends here, dropped
+            rd_push  = 1'b1;
+            rd_new   = {16'h0, 1'b0, 1'b0, 1'b1, 1'b1};
+            in_pkt_d = 1'b0;
+            state_d  = StDrain;
+          end
+        end else if (!desc_valid_i[cur_q]) begin
+          // Between packets: let the next queue have its turn; inside one: wait for the rest
+          if (!in_pkt_q) state_d = StIdle;
+        end else if (take) begin
+          desc_pop_o[cur_q] = 1'b1;
+          f_done  = fault_dd_before_data_i;
+          op_push = !fault_dd_before_data_i;
+          op_new  = {cur_q, desc_idx_i[cur_q], d_rs, !d_ctx && d_len != 16'd0};
+          if (d_ctx) begin
+            ctx_d[cur_q] = {d[64 + 10], d[64 + 11], d[15:9], d[8:0], d[111:104], d[127:112]};
+          end else begin
+            if (!in_pkt_q) begin
+              // The packet's first data descriptor: its fields and the queue's context
+              mt_push = 1'b1;
+              mt_new  = {3'(cur_q), d_ifcs, d_tse, d[96 + AdvtxdPoptsIxsm] && d_dext,
+                         d[96 + AdvtxdPoptsTxsm] && d_dext, cur_ctx[CtxW-2], cur_ctx[CtxW-1],
+                         cur_ctx[CtxW-3:0], d_dext ? d[127:110] : 18'h0};
+            end
+            in_pkt_d = 1'b1;
+            left_d   = d_len;
+            addr_d   = d[63:0];
+            eop_d    = d_eop;
+            if (d_len != 16'd0) begin
+              state_d = StRead;
+            end else if (d_eop) begin  // nothing to read, the packet ends: a marker
+              rd_push  = 1'b1;
+              rd_new   = {16'h0, 1'b0, 1'b1, 1'b1, 1'b0};
+              in_pkt_d = 1'b0;
+              rr_d     = cur_q + 1'b1;
+              state_d  = StDrain;
+            end
+          end
+        end
+      end
+      StRead: begin
+        if (!enable_i[cur_q]) begin
+          if (!reads_full) begin  // the packet ends here, dropped; its descriptor too
+            rd_push  = 1'b1;
+            rd_new   = {16'h0, 1'b1, 1'b0, 1'b1, 1'b1};
+            in_pkt_d = 1'b0;
+            state_d  = StDrain;
+          end
+        end else if (!reads_full && pb_room) begin
+          rd_valid_o = 1'b1;
+          if (rd_ready_i) begin
+            rd_push = 1'b1;
+            rd_new  = {rd_len, left_q == rd_len, left_q == rd_len && eop_q, 1'b0, 1'b0};
+            addr_d  = addr_q + 64'(rd_len);
+            left_d  = left_q - rd_len;
+            if (left_q == rd_len && eop_q) begin
+              in_pkt_d = 1'b0;
+              rr_d     = cur_q + 1'b1;
+              state_d  = StIdle;
+            end else if (left_q == rd_len) begin
+              state_d  = StDesc;
+            end
+          end
+        end
+      end
+      StDrain: begin
+        // Until the marker is taken: no beat may come while the receiver takes it
+        if (reads_empty) state_d = StIdle;
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  // ---- The receiver
+  logic [ReadW-1:0] head;
+  logic [15:0]  h_len;
+  logic         h_dlast, h_eop, h_marker, h_abort;
+  assign head = rds_q[rrd_q[Rw-1:0]];
+  assign {h_len, h_dlast, h_eop, h_marker, h_abort} = head;
   // This beat's valid bytes, shifted in behind the aligner's
   logic [255:0] merged;
   logic [4:0]   nb;
   logic [15:0]  chunk_rest;
   logic [127:0] beat_masked;
   always_comb begin
-    chunk_rest  = chunk_q - got_q;
+    chunk_rest  = h_len - got_q;
     nb          = (chunk_rest >= 16'd16) ? 5'd16 : chunk_rest[4:0];
     beat_masked = '0;
     merged      = '0;
@@ -204,191 +388,151 @@ module igb_tx_dma
     end
   end
 
-  // A descriptor done: TDH past it, and its write-back (see the header)
-  logic          done;
-  logic [15:0]   done_idx, done_next;
-  logic          done_rs;
-  logic [15:0]   rd_len;
-  logic [15:0]   need_words;
+  // What the receiver gives the packet buffer this cycle: up to two steps, each a word
+  // and/or a commit (with the packet's length)
+  logic         w0_we, w0_commit, w1_we, w1_commit, mk_go, ddone_inc, mt_drop;
+  logic [127:0] w0_word, w1_word;
+  logic [15:0]  w_len;
   always_comb begin
-    rd_len     = (left_q > 16'(MaxReadReq)) ? 16'(MaxReadReq) : left_q;
-    // The read's words, and one for the bytes the aligner may hold
-    need_words = ((rd_len + 16'd15) >> 4) + 16'd1;
-  end
-
-  always_comb begin
-    state_d   = state_q;
-    cur_d     = cur_q;
-    rr_d      = rr_q;
-    in_pkt_d  = in_pkt_q;
-    pmeta_d   = pmeta_q;
-    plen_d    = plen_q;
-    left_d    = left_q;
-    chunk_d   = chunk_q;
     got_d     = got_q;
-    addr_d    = addr_q;
-    eop_d     = eop_q;
-    rs_d      = rs_q;
-    idx_d     = idx_q;
+    plen_d    = plen_q;
     acc_d     = acc_q;
     fill_d    = fill_q;
-    tdh_d     = tdh_q;
-    ctx_d     = ctx_q;
-    wbs_d     = wbs_q;
-    wbn_d     = wbn_q;
-    wbrs_d    = wbrs_q;
-    desc_pop_o  = '0;
-    rd_valid_o  = 1'b0;
-    pb_we_o     = 1'b0;
-    pb_wdata_o  = acc_q;
-    pb_commit_o = 1'b0;
-    pb_abort_o  = 1'b0;
-    done        = 1'b0;
-    done_idx    = idx_q;
-    done_rs     = rs_q;
-    done_next   = '0;
-    job_push    = 1'b0;
-    job_new     = '0;
+    rd_pop    = 1'b0;
+    ddone_inc = 1'b0;
+    mt_drop   = 1'b0;
+    mk_go     = 1'b0;
+    pb_abort_o = 1'b0;
+    w0_we     = 1'b0;
+    w0_commit = 1'b0;
+    w0_word   = merged[127:0];
+    w1_we     = 1'b0;
+    w1_commit = 1'b0;
+    w1_word   = merged[255:128];
+    w_len     = plen_q + 16'(nb);
+    if (rsp_valid_i) begin
+      got_d  = got_q + 16'(nb);
+      plen_d = plen_q + 16'(nb);
+      if (rsp_last_i) begin
+        rd_pop    = 1'b1;
+        got_d     = '0;
+        ddone_inc = h_dlast && !fault_dd_before_data_i;
+      end
+      if (rsp_last_i && h_eop) begin
+        // The packet's last beat: all of it to the packet buffer, committed with its last word
+        w0_we     = 1'b1;
+        w0_commit = fill_q + nb <= 5'd16;
+        w1_we     = fill_q + nb > 5'd16;
+        w1_commit = w1_we;
+        acc_d     = '0;
+        fill_d    = '0;
+        plen_d    = '0;
+      end else if (fill_q + nb >= 5'd16) begin
+        w0_we  = 1'b1;
+        acc_d  = merged[255:128];
+        fill_d = fill_q + nb - 5'd16;
+      end else begin
+        acc_d  = merged[127:0];
+        fill_d = fill_q + nb;
+      end
+    end else if (!reads_empty && h_marker && !sp_we_q && !sp_commit_q) begin
+      // A marker: no beat can come now (the fetcher waits for it to be taken)
+      mk_go  = 1'b1;
+      rd_pop = 1'b1;
+      ddone_inc = h_dlast && !fault_dd_before_data_i;
+      w0_word = acc_q;
+      w_len   = plen_q;
+      if (h_abort) begin
+        pb_abort_o = 1'b1;
+        mt_drop    = 1'b1;
+      end else if (plen_q == 16'd0) begin  // zero-length descriptors only: nothing to send
+        mt_drop    = 1'b1;
+      end else begin
+        w0_we     = fill_q != 5'd0;
+        w0_commit = 1'b1;
+      end
+      acc_d  = '0;
+      fill_d = '0;
+      plen_d = '0;
+    end
+  end
 
-    unique case (state_q)
-      StIdle: begin
-        if (pick_any) begin
-          cur_d   = pick;
-          state_d = StDesc;
-        end
-      end
-      StDesc: begin
-        if (!enable_i[cur_q]) begin
-          pb_abort_o = in_pkt_q;
-          in_pkt_d   = 1'b0;
-          fill_d     = '0;
-          state_d    = StIdle;
-        end else if (!desc_valid_i[cur_q]) begin
-          // Between packets: let the next queue have its turn; inside one: wait for the rest
-          if (!in_pkt_q) state_d = StIdle;
-        end else if (d_ctx) begin
-          if (!jobs_full) begin
-            ctx_d[cur_q] = {d[64 + 10], d[64 + 11], d[15:9], d[8:0], d[111:104], d[127:112]};
-            desc_pop_o[cur_q] = 1'b1;
-            done     = 1'b1;
-            done_idx = desc_idx_i[cur_q];
-            done_rs  = d_rs;
-          end
-        end else if (!fault_dd_before_data_i || !jobs_full) begin
-          if (fault_dd_before_data_i) begin  // planted: done now, its data still unread
-            desc_pop_o[cur_q] = 1'b1;
-            done     = 1'b1;
-            done_idx = desc_idx_i[cur_q];
-            done_rs  = d_rs;
-          end
-          if (!in_pkt_q) begin
-            // The packet's first data descriptor: its fields and the queue's context
-            pmeta_d = {d_ifcs, d_tse, d[96 + AdvtxdPoptsIxsm] && d_dext,
-                       d[96 + AdvtxdPoptsTxsm] && d_dext, cur_ctx[CtxW-2],
-                       cur_ctx[CtxW-1], cur_ctx[CtxW-3:0], d_dext ? d[127:110] : 18'h0};
-            plen_d  = '0;
-            fill_d  = '0;
-            acc_d   = '0;
-          end
-          in_pkt_d = 1'b1;
-          left_d   = d_len;
-          addr_d   = d[63:0];
-          eop_d    = d_eop;
-          rs_d     = d_rs;
-          idx_d    = desc_idx_i[cur_q];
-          if (d_len == 16'd0) state_d = StDone;
-          else                state_d = StRead;
-        end
-      end
-      StRead: begin
-        if (!enable_i[cur_q]) begin
-          pb_abort_o = 1'b1;
-          in_pkt_d   = 1'b0;
-          fill_d     = '0;
-          state_d    = StIdle;
-        end else if (pb_free_i >= need_words) begin
-          rd_valid_o = 1'b1;
-          if (rd_ready_i) begin
-            chunk_d = rd_len;
-            got_d   = '0;
-            addr_d  = addr_q + 64'(rd_len);
-            left_d  = left_q - rd_len;
-            state_d = StData;
-          end
-        end
-      end
-      StData: begin
-        if (rsp_valid_i) begin
-          got_d  = got_q + 16'(nb);
-          plen_d = plen_q + 16'(nb);
-          if (fill_q + nb >= 5'd16) begin
-            pb_we_o    = 1'b1;
-            pb_wdata_o = merged[127:0];
-            acc_d      = merged[255:128];
-            fill_d     = fill_q + nb - 5'd16;
-          end else begin
-            acc_d      = merged[127:0];
-            fill_d     = fill_q + nb;
-          end
-          if (rsp_last_i && left_q == 16'd0) state_d = StDone;
-          else if (rsp_last_i)               state_d = StRead;
-        end
-      end
-      StDone: begin
-        if (!enable_i[cur_q]) begin
-          pb_abort_o = 1'b1;
-          in_pkt_d   = 1'b0;
-          fill_d     = '0;
-          state_d    = StIdle;
-        end else if (fault_dd_before_data_i) begin  // done when taken (planted)
-          if (eop_q) state_d = StEop;
-          else       state_d = StDesc;
-        end else if (!jobs_full) begin
-          desc_pop_o[cur_q] = 1'b1;
-          done     = 1'b1;
-          done_idx = idx_q;
-          done_rs  = rs_q;
-          if (eop_q) state_d = StEop;
-          else       state_d = StDesc;
-        end
-      end
-      StEop: begin
-        // The packet's last bytes, and the packet itself, into the packet buffer
-        if (plen_q == 16'd0) begin  // zero-length descriptors only: nothing to send
-          in_pkt_d = 1'b0;
-          rr_d     = cur_q + 1'b1;
-          state_d  = StIdle;
-        end else if (!pb_meta_full_i) begin
-          pb_we_o     = fill_q != 5'd0;
-          pb_wdata_o  = acc_q;
-          pb_commit_o = 1'b1;
-          fill_d      = '0;
-          in_pkt_d    = 1'b0;
-          rr_d        = cur_q + 1'b1;
-          state_d     = StIdle;
-        end
-      end
-      default: state_d = StIdle;
-    endcase
+  // The packet buffer's port: the spilled step first, then the receiver's
+  always_comb begin
+    sp_we_d     = 1'b0;
+    sp_commit_d = 1'b0;
+    sp_word_d   = w1_word;
+    sp_len_d    = w_len;
+    if (sp_we_q || sp_commit_q) begin
+      pb_we_o     = sp_we_q;
+      pb_wdata_o  = sp_word_q;
+      pb_commit_o = sp_commit_q;
+      pb_len_o    = sp_len_q;
+      sp_we_d     = w0_we;
+      sp_commit_d = w0_commit;
+      sp_word_d   = w0_word;
+    end else begin
+      pb_we_o     = w0_we;
+      pb_wdata_o  = w0_word;
+      pb_commit_o = w0_commit;
+      pb_len_o    = w_len;
+      sp_we_d     = w1_we;
+      sp_commit_d = w1_commit;
+    end
+    mt_pop = pb_commit_o || mt_drop;
+  end
+  assign pb_meta_o = mts_q[mrd_q[Rw-1:0]];
 
-    // The descriptor done: TDH, and write-back
+  // ---- The retirer: the oldest descriptor taken, once its data is in
+  logic [OpW-1:0] op_head;
+  logic [QW-1:0]  o_q;
+  logic [15:0]    o_idx;
+  logic           o_rs, o_data, r_go;
+  assign op_head = ops_q[ord_q[Ow-1:0]];
+  assign {o_q, o_idx, o_rs, o_data} = op_head;
+  assign r_go    = !ops_empty && (!o_data || ddone_q != '0) && !jobs_full;
+  assign op_pop  = r_go;
+  always_comb begin
+    ddone_d = ddone_q;
+    if (ddone_inc) ddone_d = ddone_d + 1'b1;
+    if (r_go && o_data) ddone_d = ddone_d - 1'b1;
+  end
+
+  // A descriptor done: TDH past it, and its write-back (see the header)
+  logic          done;
+  logic [QW-1:0] done_q;
+  logic [15:0]   done_idx, done_next;
+  logic          done_rs;
+  always_comb begin
+    tdh_d    = tdh_q;
+    wbs_d    = wbs_q;
+    wbn_d    = wbn_q;
+    wbrs_d   = wbrs_q;
+    job_push = 1'b0;
+    job_new  = '0;
+    // Retired with its queue enabled, or (planted) taken
+    done     = f_done || (r_go && enable_i[o_q]);
+    done_q   = f_done ? cur_q : o_q;
+    done_idx = f_done ? desc_idx_i[cur_q] : o_idx;
+    done_rs  = f_done ? d_rs : o_rs;
+    done_next = '0;
     if (done) begin
-      done_next    = (done_idx + 16'd1 == ring_count_i[cur_q]) ? 16'd0 : done_idx + 16'd1;
-      tdh_d[cur_q] = done_next;
-      if (wthresh_i[cur_q] == 5'd0) begin
+      done_next     = (done_idx + 16'd1 == ring_count_i[done_q]) ? 16'd0 : done_idx + 16'd1;
+      tdh_d[done_q] = done_next;
+      if (wthresh_i[done_q] == 5'd0) begin
         if (done_rs) begin
           job_push = 1'b1;
-          job_new  = {cur_q, done_idx, 6'd1};
+          job_new  = {done_q, done_idx, 6'd1};
         end
       end else begin
-        if (wbn_q[cur_q] == 6'd0) wbs_d[cur_q] = done_idx;
-        wbn_d[cur_q]  = wbn_q[cur_q] + 6'd1;
-        wbrs_d[cur_q] = wbrs_q[cur_q] | done_rs;
-        if (wbn_d[cur_q] >= {1'b0, wthresh_i[cur_q]}) begin
-          job_push      = wbrs_d[cur_q];
-          job_new       = {cur_q, wbs_d[cur_q], wbn_d[cur_q]};
-          wbn_d[cur_q]  = '0;
-          wbrs_d[cur_q] = 1'b0;
+        if (wbn_q[done_q] == 6'd0) wbs_d[done_q] = done_idx;
+        wbn_d[done_q]  = wbn_q[done_q] + 6'd1;
+        wbrs_d[done_q] = wbrs_q[done_q] | done_rs;
+        if (wbn_d[done_q] >= {1'b0, wthresh_i[done_q]}) begin
+          job_push       = wbrs_d[done_q];
+          job_new        = {done_q, wbs_d[done_q], wbn_d[done_q]};
+          wbn_d[done_q]  = '0;
+          wbrs_d[done_q] = 1'b0;
         end
       end
     end else if (fl_any && !jobs_full) begin
@@ -411,8 +555,6 @@ module igb_tx_dma
   assign rd_addr_o  = addr_q;
   assign rd_len_o   = rd_len;
   assign rd_tag_o   = {(DmaTagW - 4)'(cur_q), TagTxDataRd};
-  assign pb_len_o   = plen_q;
-  assign pb_meta_o  = {3'(cur_q), pmeta_q};
   assign tdh_o      = tdh_q;
 
   // Write-back engine: one job at a time, a write per ring segment
@@ -485,80 +627,107 @@ module igb_tx_dma
 
   always_ff @(posedge clk_i) begin
     if (job_push) jobs_q[jwr_q[Jw-1:0]] <= job_new;
+    if (rd_push)  rds_q[rwr_q[Rw-1:0]]  <= rd_new;
+    if (mt_push)  mts_q[mwr_q[Rw-1:0]]  <= mt_new;
+    if (op_push)  ops_q[owr_q[Ow-1:0]]  <= op_new;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q  <= StIdle;
-      cur_q    <= '0;
-      rr_q     <= '0;
-      in_pkt_q <= 1'b0;
-      pmeta_q  <= '0;
-      plen_q   <= '0;
-      left_q   <= '0;
-      chunk_q  <= '0;
-      got_q    <= '0;
-      addr_q   <= '0;
-      eop_q    <= 1'b0;
-      rs_q     <= 1'b0;
-      idx_q    <= '0;
-      acc_q    <= '0;
-      fill_q   <= '0;
-      tdh_q    <= '0;
-      ctx_q    <= '0;
-      wbs_q    <= '0;
-      wbn_q    <= '0;
-      wbrs_q   <= '0;
-      jwr_q    <= '0;
-      jrd_q    <= '0;
-      wst_q    <= WbIdle;
-      wq_q     <= '0;
-      wfirst_q <= '0;
-      wleft_q  <= '0;
-      wn_q     <= '0;
-      wbeat_q  <= '0;
+      state_q     <= StIdle;
+      cur_q       <= '0;
+      rr_q        <= '0;
+      in_pkt_q    <= 1'b0;
+      left_q      <= '0;
+      addr_q      <= '0;
+      eop_q       <= 1'b0;
+      beats_q     <= '0;
+      ctx_q       <= '0;
+      rwr_q       <= '0;
+      rrd_q       <= '0;
+      mwr_q       <= '0;
+      mrd_q       <= '0;
+      owr_q       <= '0;
+      ord_q       <= '0;
+      ddone_q     <= '0;
+      got_q       <= '0;
+      plen_q      <= '0;
+      acc_q       <= '0;
+      fill_q      <= '0;
+      sp_we_q     <= 1'b0;
+      sp_commit_q <= 1'b0;
+      sp_word_q   <= '0;
+      sp_len_q    <= '0;
+      tdh_q       <= '0;
+      wbs_q       <= '0;
+      wbn_q       <= '0;
+      wbrs_q      <= '0;
+      jwr_q       <= '0;
+      jrd_q       <= '0;
+      wst_q       <= WbIdle;
+      wq_q        <= '0;
+      wfirst_q    <= '0;
+      wleft_q     <= '0;
+      wn_q        <= '0;
+      wbeat_q     <= '0;
     end else begin
-      state_q  <= state_d;
-      cur_q    <= cur_d;
-      rr_q     <= rr_d;
-      in_pkt_q <= in_pkt_d;
-      pmeta_q  <= pmeta_d;
-      plen_q   <= plen_d;
-      left_q   <= left_d;
-      chunk_q  <= chunk_d;
-      got_q    <= got_d;
-      addr_q   <= addr_d;
-      eop_q    <= eop_d;
-      rs_q     <= rs_d;
-      idx_q    <= idx_d;
-      acc_q    <= acc_d;
-      fill_q   <= fill_d;
-      tdh_q    <= tdh_d;
-      ctx_q    <= ctx_d;
-      wbs_q    <= wbs_d;
-      wbn_q    <= wbn_d;
-      wbrs_q   <= wbrs_d;
+      state_q     <= state_d;
+      cur_q       <= cur_d;
+      rr_q        <= rr_d;
+      in_pkt_q    <= in_pkt_d;
+      left_q      <= left_d;
+      addr_q      <= addr_d;
+      eop_q       <= eop_d;
+      beats_q     <= beats_d;
+      ctx_q       <= ctx_d;
+      if (rd_push) rwr_q <= rwr_q + 1'b1;
+      if (rd_pop)  rrd_q <= rrd_q + 1'b1;
+      if (mt_push) mwr_q <= mwr_q + 1'b1;
+      if (mt_pop)  mrd_q <= mrd_q + 1'b1;
+      if (op_push) owr_q <= owr_q + 1'b1;
+      if (op_pop)  ord_q <= ord_q + 1'b1;
+      ddone_q     <= ddone_d;
+      got_q       <= got_d;
+      plen_q      <= plen_d;
+      acc_q       <= acc_d;
+      fill_q      <= fill_d;
+      sp_we_q     <= sp_we_d;
+      sp_commit_q <= sp_commit_d;
+      sp_word_q   <= sp_word_d;
+      sp_len_q    <= sp_len_d;
+      tdh_q       <= tdh_d;
+      wbs_q       <= wbs_d;
+      wbn_q       <= wbn_d;
+      wbrs_q      <= wbrs_d;
       if (job_push) jwr_q <= jwr_q + 1'b1;
       if (job_pop)  jrd_q <= jrd_q + 1'b1;
-      wst_q    <= wst_d;
-      wq_q     <= wq_d;
-      wfirst_q <= wfirst_d;
-      wleft_q  <= wleft_d;
-      wn_q     <= wn_d;
-      wbeat_q  <= wbeat_d;
+      wst_q       <= wst_d;
+      wq_q        <= wq_d;
+      wfirst_q    <= wfirst_d;
+      wleft_q     <= wleft_d;
+      wn_q        <= wn_d;
+      wbeat_q     <= wbeat_d;
     end
+  end
+
+  // Completion beats asked for and not yet in
+  always_comb begin
+    beats_d = beats_q;
+    if (rd_valid_o && rd_ready_i) beats_d = beats_d + rd_beats;
+    if (rsp_valid_i)              beats_d = beats_d - 16'd1;
   end
 
   // Busy: a step to take without outside input. A data read waiting for its completion is not
   // (the host knows when it comes), nor a packet waiting for its queue's next descriptor, nor
-  // a read or a commit waiting for room in the packet buffer: room comes only when the MAC
-  // takes data out of it, at an edge the back end is busy in, and the next edge sees it.
-  assign busy_o = (state_q == StIdle && (pick_any || fl_any)) ||
-                  (state_q == StDesc && (desc_valid_i[cur_q] || !in_pkt_q ||
-                                         !enable_i[cur_q])) ||
-                  (state_q == StRead && (pb_free_i >= need_words || !enable_i[cur_q])) ||
-                  (state_q == StEop && (plen_q == 16'd0 || !pb_meta_full_i)) ||
-                  state_q == StDone ||
+  // a read or a packet waiting for room in the packet buffer: room comes only when the MAC
+  // takes data out of it, at an edge the back end is busy in, and the next edge sees it. Room
+  // in the fetcher's FIFOs comes from the receiver (beats: outside input) or the retirer.
+  assign busy_o = (state_q == StIdle && pick_any) || take || rd_valid_o ||
+                  (state_q == StDesc && !enable_i[cur_q] && (!in_pkt_q || !reads_full)) ||
+                  (state_q == StDesc && enable_i[cur_q] && !desc_valid_i[cur_q] && !in_pkt_q) ||
+                  (state_q == StRead && !enable_i[cur_q] && !reads_full) ||
+                  (state_q == StDrain && reads_empty) ||
+                  mk_go || sp_we_q || sp_commit_q || r_go ||
                   (fl_any && !jobs_full) || !jobs_empty || wst_q != WbIdle;
 
 `ifndef SYNTHESIS
@@ -567,12 +736,23 @@ module igb_tx_dma
     if (rst_ni) begin
       a_job_room: assert (!job_push || !jobs_full)
         else $error("tx_dma: write-back job pushed into a full queue");
-      // Completions come only for the read out, never more bytes than it asked for
-      a_rsp_expected: assert (!rsp_valid_i || (state_q == StData && got_q < chunk_q))
+      a_fifo_room: assert ((!rd_push || !reads_full) && (!op_push || !ops_full) &&
+                           (!mt_push || mcount != (Rw + 1)'(Reads)))
+        else $error("tx_dma: a read, descriptor or packet pushed into a full FIFO");
+      a_meta_there: assert (!mt_pop || mcount != '0)
+        else $error("tx_dma: a packet committed or dropped that was never begun");
+      // Completions come only for a read out, never more bytes than it asked for
+      a_rsp_expected: assert (!rsp_valid_i || (!reads_empty && !h_marker && got_q < h_len))
         else $error("tx_dma: data completion with no read waiting for it");
+      // The spill register is free whenever the receiver leaves two steps (see the header)
+      a_spill_room: assert (!((sp_we_q || sp_commit_q) && (w1_we || w1_commit)))
+        else $error("tx_dma: two words for the packet buffer with the spill register full");
       // A packet fits the packet buffer (the largest the part sends, 9728 bytes, does)
-      a_pkt_fits: assert (!(state_q == StRead && rd_valid_o) || plen_q < 16'd16384)
+      a_pkt_fits: assert (!rsp_valid_i || plen_q < 16'd16384)
         else $error("tx_dma: packet of %0d bytes and more does not fit", plen_q);
+      // Only one of a planted done and a retired one: the strap does not change
+      a_one_done: assert (!(f_done && r_go))
+        else $error("tx_dma: a descriptor taken and one retired done together");
       // A write-back job writes at least one descriptor
       a_wb_done: assert (!(wst_q == WbReq && wr_valid_o) || wleft_q != 6'd0)
         else $error("tx_dma: empty write-back");

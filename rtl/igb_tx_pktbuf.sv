@@ -33,7 +33,7 @@ module igb_tx_pktbuf #(
   input  wire logic [MetaW-1:0] commit_meta_i,
   input  wire logic             abort_i,     // discard what was written since the last commit
   output      logic [15:0]      free_words_o,
-  output      logic             meta_full_o,
+  output      logic [15:0]      meta_free_o,  // packets it can still take
 
   // Read side: one packet at a time
   output      logic             out_valid_o,
@@ -76,7 +76,11 @@ module igb_tx_pktbuf #(
                                    : (Aw + 2)'(32'(wr_ptr_q) + 2 * Words - 32'(rd_ptr_q));
   end
   assign free_words_o = 16'(32'(Words) - 32'(used));
-  assign meta_full_o  = (fwr_q - frd_q) == (Fw + 1)'(Frames);
+  logic [Fw:0] meta_used;
+  logic        meta_full;
+  assign meta_used    = fwr_q - frd_q;
+  assign meta_full    = meta_used == (Fw + 1)'(Frames);
+  assign meta_free_o  = 16'(32'(Frames) - 32'(meta_used));
   assign have_frame   = fwr_q != frd_q;
 
   always_comb begin
@@ -168,7 +172,7 @@ module igb_tx_pktbuf #(
     if (rst_ni) begin
       a_no_overflow: assert (!we_i || used < (Aw + 2)'(Words))
         else $error("tx_pktbuf: word written into a full buffer");
-      a_no_meta_overflow: assert (!commit_i || !meta_full_o)
+      a_no_meta_overflow: assert (!commit_i || !meta_full)
         else $error("tx_pktbuf: packet committed with no room for its metadata");
       a_commit_len: assert (!commit_i || commit_len_i != 16'd0)
         else $error("tx_pktbuf: empty packet committed");

@@ -104,6 +104,8 @@ module tb_igb_nic;
   logic [7:0]  wr_tag;
   int unsigned msix_count [10];
   int unsigned last_msix_cycle = 0;
+  // Transmit data reads asked for and not yet completed, and the most there were at once
+  int unsigned txrd_out = 0, txrd_max = 0;
 
   localparam int Beat = DmaW / 8;
   localparam int RxBeat = RxW / 8;
@@ -134,6 +136,10 @@ module tb_igb_nic;
           rq_tail++;
         end
         $display("%0d: dma_rd addr=%h len=%0d tag=%h", cycle, req_addr, req_len, req_tag);
+        if (req_tag[3:0] == TagTxDataRd) begin
+          txrd_out++;
+          if (txrd_out > txrd_max) txrd_max = txrd_out;
+        end
       end
       if (wdata_valid) begin
         for (int i = 0; i < Beat; i++) begin
@@ -165,6 +171,7 @@ module tb_igb_nic;
       rresp_data  <= rq_data[rq_head % RqDepth];
       rresp_tag   <= rq_tag[rq_head % RqDepth];
       rresp_last  <= rq_last[rq_head % RqDepth];
+      if (rq_last[rq_head % RqDepth] && rq_tag[rq_head % RqDepth][3:0] == TagTxDataRd) txrd_out--;
       rq_head++;
     end else begin
       rresp_valid <= 1'b0;
@@ -742,6 +749,98 @@ module tb_igb_nic;
       expect_reg(XONRXC, 0, "no XON received");
       expect_reg(XOFFTXC, 0, "TFCE clear: no PAUSE frame sent");
       mmio_write(CTRL, 32'h0);
+    end
+
+    $display("-- twelve packets at once: data reads overlap, eight out at most, frames in order");
+    begin
+      int unsigned n0;
+      n0 = txf_n;
+      txrd_max = 0;
+      for (int k = 0; k < 12; k++)
+        tx_single(TxRing0, (6 + k) % 16, TxBuf + 32'hD000 + 32'h100 * k, 60 + 3 * k, 70 + k);
+      mmio_write(TDT0, 2);
+      wait_cycles(3000);
+      if (txrd_max != 8) begin
+        $display("FAIL %0d transmit data reads out at most, expected the engine's 8", txrd_max);
+        failures++;
+      end
+      for (int k = 0; k < 12; k++) begin
+        exp_clear();
+        exp_append(TxBuf + 32'hD000 + 32'h100 * k, 60 + 3 * k);
+        expect_tx_frame(n0 + k, 1, 1, "overlapped frames");
+        expect_dd(TxRing0, (6 + k) % 16, 1, "overlapped frames' descriptors");
+      end
+      expect_reg(TDH0, 2, "TDH past the twelve");
+    end
+
+    $display("-- zero-length descriptors inside and at the end of a packet, then 9000 bytes");
+    begin
+      int unsigned n0;
+      logic [31:0] ctx_type;
+      n0 = txf_n;
+      tx_single(TxRing0, 2, TxBuf + 32'h10000, 100, 90);
+      put_tx_desc(TxRing0, 3, 0, 32'(14) << AdvtxdMaclenShift | 32'd20, 32'h0);
+      ctx_type = AdvtxdDtypCtxt | (32'h1 << AdvtxdDcmdDext) | AdvtxdTucmdIpv4 | AdvtxdTucmdL4tTcp;
+      for (int b = 0; b < 4; b++) mem[TxRing0 + 16 * 3 + 8 + b] = ctx_type[8*b +: 8];
+      fill_buf(TxBuf + 32'h11001, 14, 91);
+      fill_buf(TxBuf + 32'h12005, 50, 92);
+      put_tx_desc(TxRing0, 4, TxBuf + 32'h11001, data_cmd(14, 0, 0, 1),
+                  32'(64) << AdvtxdPaylenShift);
+      put_tx_desc(TxRing0, 5, TxBuf + 32'h11100, data_cmd(0, 0, 0, 1), 32'h0);
+      put_tx_desc(TxRing0, 6, TxBuf + 32'h12005, data_cmd(50, 0, 0, 1), 32'h0);
+      put_tx_desc(TxRing0, 7, TxBuf + 32'h12100, data_cmd(0, 1, 1, 1), 32'h0);
+      tx_single(TxRing0, 8, TxBuf + 32'h13000, 9000, 93);
+      tx_single(TxRing0, 9, TxBuf + 32'h16000, 70, 94);
+      mmio_write(TDT0, 10);
+      wait_cycles(12000);
+      exp_clear();
+      exp_append(TxBuf + 32'h10000, 100);
+      expect_tx_frame(n0, 1, 1, "the frame before");
+      exp_clear();
+      exp_append(TxBuf + 32'h11001, 14);
+      exp_append(TxBuf + 32'h12005, 50);
+      expect_tx_frame(n0 + 1, 1, 1, "the frame with zero-length descriptors");
+      exp_clear();
+      exp_append(TxBuf + 32'h13000, 9000);
+      expect_tx_frame(n0 + 2, 1, 1, "9000 bytes in eighteen reads");
+      exp_clear();
+      exp_append(TxBuf + 32'h16000, 70);
+      expect_tx_frame(n0 + 3, 1, 1, "the frame after");
+      for (int i = 3; i < 7; i++) expect_dd(TxRing0, i, 0, "descriptors without RS");
+      for (int i = 7; i < 10; i++) expect_dd(TxRing0, i, 1, "RS descriptors");
+      expect_reg(TDH0, 10, "TDH past the zero-length descriptors");
+    end
+
+    $display("-- a queue disabled inside a packet: the packet is dropped, the next one is whole");
+    begin
+      int unsigned n0;
+      n0 = txf_n;
+      tx_single(TxRing0, 10, TxBuf + 32'h17000, 200, 95);
+      fill_buf(TxBuf + 32'h18000, 300, 96);
+      put_tx_desc(TxRing0, 11, TxBuf + 32'h18000, data_cmd(300, 0, 0, 1),
+                  32'(600) << AdvtxdPaylenShift);
+      mmio_write(TDT0, 12);
+      wait_cycles(600);
+      mmio_write(TXDCTL0, 32'h0);
+      wait_cycles(50);
+      mmio_write(TDH0, 32'h0);
+      mmio_write(TDT0, 32'h0);
+      mmio_write(TXDCTL0, 32'h0200_0108);
+      tx_single(TxRing0, 0, TxBuf + 32'h19000, 120, 97);
+      mmio_write(TDT0, 1);
+      wait_cycles(800);
+      exp_clear();
+      exp_append(TxBuf + 32'h17000, 200);
+      expect_tx_frame(n0, 1, 1, "the packet before the disable");
+      exp_clear();
+      exp_append(TxBuf + 32'h19000, 120);
+      expect_tx_frame(n0 + 1, 1, 1, "the packet after the enable, nothing of the dropped one");
+      if (txf_n != n0 + 2) begin
+        $display("FAIL %0d frames after the disable, expected 2", txf_n - n0);
+        failures++;
+      end
+      expect_dd(TxRing0, 11, 0, "the dropped packet's descriptor");
+      expect_reg(TDH0, 1, "TDH after the enable");
     end
 
     $display("-- software reset");

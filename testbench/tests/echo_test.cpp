@@ -223,13 +223,16 @@ TEST(Echo, UnansweredRequestsAreCountedByWhy) {
       << r.out;
 }
 
-// Replies faster than the transmit path takes them fill the sockets' send buffers: the epoll
+// Replies sent faster than their completions give the send buffer back fill it: the epoll
 // server's MSG_DONTWAIT sendto gets EAGAIN and drops those replies, counted by the application
 // and the kernel alike; the blocking readers' sendto sleeps instead, and the backlog moves to
-// their receive queues. Line rate into four queues, four server threads on their own cores.
+// their receive queues. Line rate into four queues, four server threads on their own cores,
+// the smallest send buffer the sysctl takes (the transmit path keeps up with line rate, so the
+// default one holds what is in flight).
 TEST(Echo, AFullSendBufferCostsEpollRepliesAndMakesBlockingReadersWait) {
   const std::string args = "--set app.reply=echo --set traffic.frames=10000 "
                            "--set traffic.rate_pct=100 --set kernel.cores=8 --set nic.queues=4 "
+                           "--set kernel.wmem_default=4608 "
                            "--set traffic.flows=16 --set app.threads=4 --set app.sockets=4 "
                            "--set app.cpu=4 --set app.kind=";
   const json ep = run_ok("echo-full-epoll", args + "epoll"),
