@@ -101,6 +101,11 @@ class nic : public sc_core::sc_module {
   void close_waves() { tracer_->close(cycle_ * period_ps_); }
   // Something outside changed (the wire has frames now): re-evaluate.
   void kick() { wakeup_.notify(sc_core::SC_ZERO_TIME); }
+  // A run stopped by a signal: tick no more idle cycles one by one (sim.lockstep), skip them
+  // as a run without lockstep does. Both reach the same state; a long idle stretch, ticked,
+  // would hold the stopped run for minutes (a core in a 1 s softirq, the statistics read
+  // waiting for it).
+  void end_lockstep() { lockstep_ = false; }
 
   // Interrupt delivery: vector, when the NIC sent the message, and when it reaches the CPU: the
   // message is a posted write through the PCIe link, behind every earlier write of the NIC,

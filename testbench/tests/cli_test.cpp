@@ -221,6 +221,32 @@ TEST(OutputFolder, NothingIsLeftBesideARefusedTargetOrTakenFromASiblingOrAUsersF
   for (const fs::path& p : {mine, exp, fs::path(named)}) fs::remove_all(p);
 }
 
+// A stop signal in lockstep while a core spends a simulated second in one softirq: the NIC
+// would tick that second's idle cycles one by one before the statistics read (on that core)
+// could end the run, minutes of wall time; a stopped run skips them instead. A minute is the
+// bound here (it stops in about a second; it took over two minutes before).
+TEST(OutputFolder, AStopSignalEndsALockstepRunInALongIdleStretch) {
+  const fs::path d = fresh_dir("interrupted-lockstep");
+  const pid_t pid = spawn_igbsim({"run", "--quiet", "--set", "sim.lockstep=true", "--set",
+                                  "cost.softirq_entry_ns=1e9", "--out", d.string()},
+                                 d.string() + ".log");
+  const fs::path tmp = d.string() + ".tmp." + std::to_string(pid);
+  ASSERT_TRUE(wait_for([&] { return fs::exists(tmp); }, 60));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // into the first softirq's second
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  const bool ended = wait_for([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, 60);
+  if (!ended) {
+    ::kill(pid, SIGKILL);
+    wait_status(pid);
+  }
+  ASSERT_TRUE(ended) << "still running a minute after SIGTERM";
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM);
+  EXPECT_EQ(load_report(d.string())["complete"], false);
+  fs::remove_all(d);
+  fs::remove(d.string() + ".log");
+}
+
 TEST(OutputFolder, ASecondRunIntoTheSameFolderIsRefusedWithThePidOfTheFirst) {
   const fs::path d = fresh_dir("busy");
   std::vector<std::string> args = kLongRun;

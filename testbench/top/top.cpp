@@ -686,6 +686,7 @@ void igbsim_top::spawn_run_control() {
       progress();  // a stretch without a frame's fate (a sender-only run)
       if (period < sc_time(10, SC_MS)) period = period * 2.0;
     }
+    dev.end_lockstep();
     run_ev_.notify(SC_ZERO_TIME);
       },
       "stop_watch");
