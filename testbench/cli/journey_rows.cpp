@@ -69,6 +69,9 @@ class journey_file {
     }
     if (l.empty() && !in_) return false;
     ++lineno_;
+    // A file a spreadsheet or an editor saved again: CRLF line ends, a UTF-8 byte-order mark
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (lineno_ == 1 && l.rfind("\xEF\xBB\xBF", 0) == 0) l.erase(0, 3);
     return true;
   }
   const std::string& path() const { return path_; }

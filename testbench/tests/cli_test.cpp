@@ -589,6 +589,33 @@ TEST(BadInput, ADamagedJourneyFileNamesItsLine) {
 // igbsim journey DIR --datagram N: a sent datagram's steps from tx_journey.csv, each time as
 // the file has it and each delta from the step it names; bad numbers, a damaged file and a run
 // that sent nothing are refused with one line
+// Journey files a spreadsheet or an editor saved again, with CRLF line ends and a UTF-8
+// byte-order mark, read as the files the run wrote: the same views
+TEST(Journey, AFileSavedAgainWithCrlfAndAByteOrderMarkShowsTheSameRows) {
+  const fs::path d = fresh_dir("journey-crlf");
+  ASSERT_EQ(
+      run_igbsim("run --quiet --set traffic.frames=20 --set send.frames=20 --out " + d.string())
+          .status,
+      0);
+  const result rx = run_igbsim("journey " + d.string() + " --packet 3"),
+               tx = run_igbsim("journey " + d.string() + " --datagram 5");
+  ASSERT_EQ(rx.status, 0) << rx.err;
+  ASSERT_EQ(tx.status, 0) << tx.err;
+  for (const char* name : {"journey.csv", "tx_journey.csv"}) {
+    std::string text = "\xEF\xBB\xBF";
+    for (const char c : read_file(d / name))
+      text += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    std::ofstream(d / name, std::ios::binary) << text;
+  }
+  const result rx2 = run_igbsim("journey " + d.string() + " --packet 3"),
+               tx2 = run_igbsim("journey " + d.string() + " --datagram 5");
+  EXPECT_EQ(rx2.status, 0) << rx2.err;
+  EXPECT_EQ(rx2.out, rx.out);
+  EXPECT_EQ(tx2.status, 0) << tx2.err;
+  EXPECT_EQ(tx2.out, tx.out);
+  fs::remove_all(d);
+}
+
 TEST(BadInput, TransmitJourneyViewAndItsDamagedFile) {
   const fs::path d = fresh_dir("tx-journey-view");
   ASSERT_EQ(
