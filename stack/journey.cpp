@@ -106,10 +106,12 @@ void journey::follow(const void* task, char state_now) {
 }
 
 namespace {
-// Orders a time and event number (ps, seq) against a state change
-template <class Change>
-bool before(int64_t ps, uint64_t seq, const Change& e) {
-  return ps < e.ps || (ps == e.ps && seq < e.seq);
+// The first of a log's changes (in time, then event order) after time ps and event seq
+template <class Changes>
+auto first_after(Changes& at, int64_t ps, uint64_t seq) {
+  return std::upper_bound(at.begin(), at.end(), ps, [seq](int64_t v, const auto& e) {
+    return v < e.ps || (v == e.ps && seq < e.seq);
+  });
 }
 }  // namespace
 
@@ -120,17 +122,13 @@ void journey::note_state(const void* task, const sc_core::sc_time& t, char state
   const int64_t ps = static_cast<int64_t>(ps_of(t));
   const uint64_t seq = ++seq_;
   // In time order: the cores' local times interleave, so a change may land before the last
-  at.insert(std::upper_bound(at.begin(), at.end(), ps,
-                             [seq](int64_t v, const state_change& e) { return before(v, seq, e); }),
-            {ps, seq, state});
+  at.insert(first_after(at, ps, seq), {ps, seq, state});
   if (at.size() > it->second.prune_at) prune(it->second);
 }
 
 // The state in force at a step (time ps, event seq): the last change before it
 char journey::state_at(const state_log& log, int64_t ps, uint64_t seq) const {
-  const auto pos =
-      std::upper_bound(log.at.begin(), log.at.end(), ps,
-                       [seq](int64_t v, const state_change& e) { return before(v, seq, e); });
+  const auto pos = first_after(log.at, ps, seq);
   return pos == log.at.begin() ? '-' : std::prev(pos)->state;
 }
 
