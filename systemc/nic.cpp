@@ -175,6 +175,7 @@ bool nic::advance(uint64_t target) {
         idle = true;
         if (horizon_ == UINT64_MAX) return true;
       }
+      if (lockstep_ && stop_flag_ && *stop_flag_) lockstep_ = false;  // stopped: skip them
       if (lockstep_) {
         // Lockstep: tick the idle cycles one by one (to check that skipping them is exact).
       } else if (next >= horizon_) {

@@ -43,6 +43,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -101,11 +102,11 @@ class nic : public sc_core::sc_module {
   void close_waves() { tracer_->close(cycle_ * period_ps_); }
   // Something outside changed (the wire has frames now): re-evaluate.
   void kick() { wakeup_.notify(sc_core::SC_ZERO_TIME); }
-  // A run stopped by a signal: tick no more idle cycles one by one (sim.lockstep), skip them
-  // as a run without lockstep does. Both reach the same state; a long idle stretch, ticked,
-  // would hold the stopped run for minutes (a core in a 1 s softirq, the statistics read
-  // waiting for it).
-  void end_lockstep() { lockstep_ = false; }
+  // The run's stop flag (a signal handler sets it): once set, idle cycles are skipped as
+  // without sim.lockstep instead of ticked one by one. Both reach the same state; ticked, a
+  // long idle stretch (the NIC catching up with a core a simulated second ahead, a core in a
+  // 1 s softirq) would hold a stopped run for minutes.
+  void watch_stop(const volatile std::sig_atomic_t* flag) { stop_flag_ = flag; }
 
   // Interrupt delivery: vector, when the NIC sent the message, and when it reaches the CPU: the
   // message is a posted write through the PCIe link, behind every earlier write of the NIC,
@@ -264,6 +265,7 @@ class nic : public sc_core::sc_module {
   nic_params p_;
   eth_wire* wire_;
   bool lockstep_;
+  const volatile std::sig_atomic_t* stop_flag_ = nullptr;
   bus_monitor monitor_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vigb_nic> rtl_;    // 8 queues, or

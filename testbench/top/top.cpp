@@ -143,6 +143,7 @@ txcheck(k, adapter, c.tx_timeout_us), wall0_(std::chrono::steady_clock::now()) {
   // The transmit checkers see each packet the driver queues (its observer), the NIC's reads
   // and write-backs and the driver's unmapping
   adapter.observer = std::make_unique<tx_check_observer>(hw, txcheck);
+  dev.watch_stop(&stop_signal);  // a stopped lockstep run skips idle cycles
   dev.on_tx_read = [this](unsigned q, bool desc, uint64_t addr, const uint8_t* data, uint32_t len,
                           const sc_time& done) {
     txcheck.nic_read(q, desc, addr, data, len, done);
@@ -686,7 +687,6 @@ void igbsim_top::spawn_run_control() {
       progress();  // a stretch without a frame's fate (a sender-only run)
       if (period < sc_time(10, SC_MS)) period = period * 2.0;
     }
-    dev.end_lockstep();
     run_ev_.notify(SC_ZERO_TIME);
       },
       "stop_watch");
