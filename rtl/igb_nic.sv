@@ -144,8 +144,10 @@ module igb_nic
   // transmit TCP/UDP checksum is off by one
   input  wire logic [7:0]        fault_i,
 `endif
-  // Strap (constant while running): the part's IVAR layout, 1 for the 82576 (igb_pkg IVAR0)
-  input  wire logic              ivar_82576_i
+  // Straps (constant while running): the part's IVAR layout, 1 for the 82576 (igb_pkg IVAR0);
+  // the transmit data reads out at most (igb_tx_dma: 1 to 16, 0 for 16)
+  input  wire logic              ivar_82576_i,
+  input  wire logic [4:0]        tx_reads_max_i
 );
 
   localparam int QW = $clog2(NumQ);
@@ -581,7 +583,7 @@ module igb_nic
     .pb_free_i(tpb_free), .pb_meta_free_i(tpb_meta_free), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
     .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
-    .fault_dd_before_data_i(fault_q[4])
+    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i)
   );
   logic [NumQ-1:0][4:0] txdctl_wthresh;
   for (genvar q = 0; q < NumQ; q++) begin : g_txq_wthresh

@@ -12,11 +12,12 @@
 //     PAYLEN; reference B.2: only the first descriptor's count); EOP ends the packet, which is
 //     then committed to the packet buffer, so it leaves only when wholly buffered
 //     (store-and-forward).
-// Several data reads are out at once, up to Reads, across descriptors, packets and queues:
-// the engine takes the next descriptor as soon as the last read of the one before is asked
-// for. (Choice: the 82599, X540 and X550 datasheets give 16 outstanding requests for transmit
-// data; no figure was found for the 82576 or I350, and 8 keeps a 64-byte stream at line rate
-// with the default 900 ns read round trip, where one read at a time capped it at 0.9 Mpps.)
+// Several data reads are out at once, up to the strap reads_max_i (1 to Reads, 16), across
+// descriptors, packets and queues: the engine takes the next descriptor as soon as the last
+// read of the one before is asked for. (The 82599, X540 and X550 datasheets give 16
+// outstanding requests for transmit data; no figure was found for the 82576 or I350. The
+// model's default, nic.tx_data_reads = 8, keeps a 64-byte stream at line rate with the default
+// 900 ns read round trip, where one read at a time capped it at 0.9 Mpps.)
 // Completions come back in order (the host returns them so), so three stages keep the order
 // without tags of their own:
 //   - the fetcher (state_q) takes descriptors and asks for the reads; each read goes into the
@@ -60,7 +61,7 @@ module igb_tx_dma
   parameter int NumQ       = NumQueues,
   parameter int MaxReadReq = 512,  // bytes a data read asks for at most (PCIe MRRS 512)
   parameter int Jobs       = 8,    // write-back jobs waiting for the memory port
-  parameter int Reads      = 8,    // data reads out at most (a power of two; see the header)
+  parameter int Reads      = 16,   // data reads out at most (a power of two; see the header)
   parameter int MetaW      = 67
 ) (
   input  wire logic                   clk_i,
@@ -120,6 +121,8 @@ module igb_tx_dma
   output      logic                   pb_abort_o,
 
   output      logic                   busy_o,
+  // Strap: data reads out at most, 1 to Reads (0 or more: Reads)
+  input  wire logic [4:0]             reads_max_i,
   // Planted bug: data descriptors written back before their data is read (see the header)
   input  wire logic                   fault_dd_before_data_i
 );
@@ -152,7 +155,10 @@ module igb_tx_dma
   logic [ReadW-1:0] rd_new;
   logic [Rw:0]      reads_out;  // how many (the waveform shows it)
   assign reads_out   = rwr_q - rrd_q;
-  assign reads_full  = reads_out == (Rw + 1)'(Reads);
+  logic [Rw:0]      reads_cap;  // the strap's limit
+  assign reads_cap   = (reads_max_i == 5'd0 || 32'(reads_max_i) > Reads) ? (Rw + 1)'(Reads)
+                                                                           : (Rw + 1)'(reads_max_i);
+  assign reads_full  = reads_out >= reads_cap;
   assign reads_empty = rwr_q == rrd_q;
   // The packets begun and not yet committed: their metadata, in order
   logic [MetaW-1:0] mts_q [Reads];

@@ -23,6 +23,7 @@ struct nic_params {
   bool intx = false;
   uint8_t fault_bits = 0;       // RTL fault injection (igb_nic fault_i)
   bool ivar_82576 = false;      // the part's strap: the 82576's IVAR layout (igb_nic ivar_82576_i)
+  uint8_t tx_data_reads = 8;    // strap: transmit data reads out at most, 1..16 (tx_reads_max_i)
   uint32_t rtl_queues = 8;      // the Verilated model: 8 queues, or 4 (systemc/nic.h)
   uint32_t rx_burst_beats = 4;  // the MAC's 16-byte beats per burst into the packet buffer (nic.h)
   // The transmit wire the NIC's MAC sends on (eth_wire's figures): a byte every tx_ns_per_byte

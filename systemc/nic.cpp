@@ -345,7 +345,7 @@ nic::presented nic::present_inputs(M& m, edge_plan e) {
   // The transmit wire takes a beat at this edge if it is free (and the core is clocked)
   tx_ready_ = e.core_on && c * period_ps_ >= tx_free_ps_;
   rtl::present_tx_ready(m, tx_ready_);
-  rtl::present_straps(m, p_.fault_bits, p_.ivar_82576);
+  rtl::present_straps(m, p_.fault_bits, p_.ivar_82576, p_.tx_data_reads);
   return in;
 }
 

@@ -165,11 +165,13 @@ inline void present_tx_ready(M& m, bool ready) {
   m.tx_ready_i = ready;
 }
 
-// Constant inputs: planted hardware bugs (fault_i) and the IVAR layout strap.
+// Constant inputs: planted hardware bugs (fault_i), the IVAR layout strap and the transmit
+// data reads out at most.
 template <class M>
-inline void present_straps(M& m, uint8_t fault_bits, bool ivar_82576) {
+inline void present_straps(M& m, uint8_t fault_bits, bool ivar_82576, uint8_t tx_reads_max) {
   m.fault_i = fault_bits;
   m.ivar_82576_i = ivar_82576;
+  m.tx_reads_max_i = tx_reads_max;
 }
 
 // ---- 2. Settle, and what it shows

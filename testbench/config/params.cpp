@@ -366,6 +366,10 @@ params::params() {
                           "in the cycle its last byte is off the wire, so frames end at their wire "
                           "times; 16 = each beat as it arrives (larger bursts tick fewer cycles)"),
                   kRxBeatBytes, " (the MAC's beat)"),
+      integer("nic.tx_data_reads", field(&rc::np, &nic_params::tx_data_reads), "reads", 1, 16,
+              "transmit data reads the NIC keeps out at once, across descriptors, packets and "
+              "queues (reads of at most 512 bytes; the 82599/X540/X550 datasheets give 16, none "
+              "was found for the 82576/I350): with 1, each waits for the one before"),
       integer("nic.pthresh", field(&rc::ic, &igb_config::pthresh), "descriptors", 0, 31,
               "RXDCTL.PTHRESH: prefetch when fewer are cached (0: fetch on demand only); the cache "
               "holds 16"),

@@ -114,7 +114,7 @@ void add_transmit_groups(std::vector<group>& groups, const waves_layout& l) {
   groups.push_back({"transmit DMA",
                     {{d + "state_q[2:0]", "24", "enum"},
                      {d + "rd_valid_o", "28", ""},
-                     {d + "reads_out[3:0]", "24", ""},
+                     {d + "reads_out[4:0]", "24", ""},
                      {d + "rsp_valid_i", "28", ""},
                      {d + "pb_commit_o", "28", ""},
                      {d + "wst_q[1:0]", "24", "enum"},

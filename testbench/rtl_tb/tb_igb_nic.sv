@@ -58,6 +58,7 @@ module tb_igb_nic;
   logic [RxW-1:0] tx_data;
   logic [4:0]  tx_bytes;
   logic [10:0] tx_ipg;
+  logic [4:0]  tx_reads_max = 5'd8;  // the strap: the model's default (nic.tx_data_reads)
 
   igb_nic dut (
     .clk_i(clk), .rx_clk_i(clk), .rst_ni(rst_n), .ticks_1us_i({15'h0, tick_1us}),
@@ -82,7 +83,7 @@ module tb_igb_nic;
     .idle_o(idle), .rx_idle_o(rx_idle), .core_idle_o(core_idle), .timers_armed_o(timers_armed),
     .timer_next_o(timer_next), .pause_left_o(pause_left), .core_gap_i(24'd1),
     .eims_o(eims), .ims_rx_o(ims_rx),
-    .fault_i(8'h0), .ivar_82576_i(1'b0)
+    .fault_i(8'h0), .ivar_82576_i(1'b0), .tx_reads_max_i(tx_reads_max)
   );
 
   // ---- Host: memory, DMA, interrupts -------------------------------------------------------
@@ -761,7 +762,7 @@ module tb_igb_nic;
       mmio_write(TDT0, 2);
       wait_cycles(3000);
       if (txrd_max != 8) begin
-        $display("FAIL %0d transmit data reads out at most, expected the engine's 8", txrd_max);
+        $display("FAIL %0d transmit data reads out at most, expected the strap's 8", txrd_max);
         failures++;
       end
       for (int k = 0; k < 12; k++) begin
@@ -771,6 +772,24 @@ module tb_igb_nic;
         expect_dd(TxRing0, (6 + k) % 16, 1, "overlapped frames' descriptors");
       end
       expect_reg(TDH0, 2, "TDH past the twelve");
+      // The strap at 2 (the queue idle): two reads out at most, the frames the same
+      n0 = txf_n;
+      txrd_max = 0;
+      tx_reads_max = 5'd2;
+      for (int k = 0; k < 6; k++)
+        tx_single(TxRing0, 2 + k, TxBuf + 32'hD000 + 32'h100 * k, 60 + 3 * k, 80 + k);
+      mmio_write(TDT0, 8);
+      wait_cycles(2000);
+      if (txrd_max != 2) begin
+        $display("FAIL %0d transmit data reads out at most, expected the strap's 2", txrd_max);
+        failures++;
+      end
+      for (int k = 0; k < 6; k++) begin
+        exp_clear();
+        exp_append(TxBuf + 32'hD000 + 32'h100 * k, 60 + 3 * k);
+        expect_tx_frame(n0 + k, 1, 1, "frames with two reads out");
+      end
+      tx_reads_max = 5'd8;
     end
 
     $display("-- zero-length descriptors inside and at the end of a packet, then 9000 bytes");
@@ -778,20 +797,20 @@ module tb_igb_nic;
       int unsigned n0;
       logic [31:0] ctx_type;
       n0 = txf_n;
-      tx_single(TxRing0, 2, TxBuf + 32'h10000, 100, 90);
-      put_tx_desc(TxRing0, 3, 0, 32'(14) << AdvtxdMaclenShift | 32'd20, 32'h0);
+      tx_single(TxRing0, 8, TxBuf + 32'h10000, 100, 90);
+      put_tx_desc(TxRing0, 9, 0, 32'(14) << AdvtxdMaclenShift | 32'd20, 32'h0);
       ctx_type = AdvtxdDtypCtxt | (32'h1 << AdvtxdDcmdDext) | AdvtxdTucmdIpv4 | AdvtxdTucmdL4tTcp;
-      for (int b = 0; b < 4; b++) mem[TxRing0 + 16 * 3 + 8 + b] = ctx_type[8*b +: 8];
+      for (int b = 0; b < 4; b++) mem[TxRing0 + 16 * 9 + 8 + b] = ctx_type[8*b +: 8];
       fill_buf(TxBuf + 32'h11001, 14, 91);
       fill_buf(TxBuf + 32'h12005, 50, 92);
-      put_tx_desc(TxRing0, 4, TxBuf + 32'h11001, data_cmd(14, 0, 0, 1),
+      put_tx_desc(TxRing0, 10, TxBuf + 32'h11001, data_cmd(14, 0, 0, 1),
                   32'(64) << AdvtxdPaylenShift);
-      put_tx_desc(TxRing0, 5, TxBuf + 32'h11100, data_cmd(0, 0, 0, 1), 32'h0);
-      put_tx_desc(TxRing0, 6, TxBuf + 32'h12005, data_cmd(50, 0, 0, 1), 32'h0);
-      put_tx_desc(TxRing0, 7, TxBuf + 32'h12100, data_cmd(0, 1, 1, 1), 32'h0);
-      tx_single(TxRing0, 8, TxBuf + 32'h13000, 9000, 93);
-      tx_single(TxRing0, 9, TxBuf + 32'h16000, 70, 94);
-      mmio_write(TDT0, 10);
+      put_tx_desc(TxRing0, 11, TxBuf + 32'h11100, data_cmd(0, 0, 0, 1), 32'h0);
+      put_tx_desc(TxRing0, 12, TxBuf + 32'h12005, data_cmd(50, 0, 0, 1), 32'h0);
+      put_tx_desc(TxRing0, 13, TxBuf + 32'h12100, data_cmd(0, 1, 1, 1), 32'h0);
+      tx_single(TxRing0, 14, TxBuf + 32'h13000, 9000, 93);
+      tx_single(TxRing0, 15, TxBuf + 32'h16000, 70, 94);
+      mmio_write(TDT0, 0);
       wait_cycles(12000);
       exp_clear();
       exp_append(TxBuf + 32'h10000, 100);
@@ -806,20 +825,20 @@ module tb_igb_nic;
       exp_clear();
       exp_append(TxBuf + 32'h16000, 70);
       expect_tx_frame(n0 + 3, 1, 1, "the frame after");
-      for (int i = 3; i < 7; i++) expect_dd(TxRing0, i, 0, "descriptors without RS");
-      for (int i = 7; i < 10; i++) expect_dd(TxRing0, i, 1, "RS descriptors");
-      expect_reg(TDH0, 10, "TDH past the zero-length descriptors");
+      for (int i = 9; i < 13; i++) expect_dd(TxRing0, i, 0, "descriptors without RS");
+      for (int i = 13; i < 16; i++) expect_dd(TxRing0, i, 1, "RS descriptors");
+      expect_reg(TDH0, 0, "TDH past the zero-length descriptors");
     end
 
     $display("-- a queue disabled inside a packet: the packet is dropped, the next one is whole");
     begin
       int unsigned n0;
       n0 = txf_n;
-      tx_single(TxRing0, 10, TxBuf + 32'h17000, 200, 95);
+      tx_single(TxRing0, 0, TxBuf + 32'h17000, 200, 95);
       fill_buf(TxBuf + 32'h18000, 300, 96);
-      put_tx_desc(TxRing0, 11, TxBuf + 32'h18000, data_cmd(300, 0, 0, 1),
+      put_tx_desc(TxRing0, 1, TxBuf + 32'h18000, data_cmd(300, 0, 0, 1),
                   32'(600) << AdvtxdPaylenShift);
-      mmio_write(TDT0, 12);
+      mmio_write(TDT0, 2);
       wait_cycles(600);
       mmio_write(TXDCTL0, 32'h0);
       wait_cycles(50);
@@ -839,7 +858,7 @@ module tb_igb_nic;
         $display("FAIL %0d frames after the disable, expected 2", txf_n - n0);
         failures++;
       end
-      expect_dd(TxRing0, 11, 0, "the dropped packet's descriptor");
+      expect_dd(TxRing0, 1, 0, "the dropped packet's descriptor");
       expect_reg(TDH0, 1, "TDH after the enable");
     end
 

@@ -2174,11 +2174,11 @@ TEST(Transmit, TheSentLineGivesTheRateTheCallsKeptBesideTheOneAsked) {
   fs::remove_all(dir);
 }
 
-// The NIC keeps several transmit data reads out at once (igb_tx_dma: up to 8): a 64-byte
+// The NIC keeps several transmit data reads out at once (nic.tx_data_reads, 8): a 64-byte
 // stream from four senders on four cores leaves at line rate with the default 900 ns PCIe round
-// trip (one read at a time held it to 0.93 million frames a second). With a 20 us round trip
-// the 8 reads bound it: never more than 8 frames a round trip, and more than 4 (one read at a
-// time would give 1). Rates are taken from the 500th frame on the wire, past BQL's first
+// trip; with one read at a time, never more than one frame a round trip. With a 20 us round
+// trip the reads bound it: never more than 8 frames a round trip, and more than 4; with 16
+// reads more than with 8. Rates are taken from the 500th frame on the wire, past BQL's first
 // limits and the threads' start.
 TEST(Transmit, SeveralDataReadsOutKeepSmallFramesAtLineRate) {
   const auto wire_rate = [](const std::string& name, const std::string& extra) {
@@ -2204,10 +2204,14 @@ TEST(Transmit, SeveralDataReadsOutKeepSmallFramesAtLineRate) {
   };
   const double line = 1e9 / 672;  // 64 bytes + preamble + gap at 1 Gb/s
   EXPECT_GT(wire_rate("tx-reads-900", ""), 0.99 * line);
+  EXPECT_LE(wire_rate("tx-reads-one", " --set nic.tx_data_reads=1"), 1e9 / 900);
   const double bound = 8 / 20e-6,
                slow = wire_rate("tx-reads-20us", " --set pcie.read_latency_ns=20000");
   EXPECT_LE(slow, bound);
   EXPECT_GT(slow, bound / 2);
+  EXPECT_GT(
+      wire_rate("tx-reads-20us-16", " --set pcie.read_latency_ns=20000 --set nic.tx_data_reads=16"),
+      slow);
 }
 
 // The transmit scoreboard alone: a good frame passes; a repeat, a corrupted payload, a bad FCS
