@@ -522,7 +522,7 @@ module igb_nic
   assign ev_frame_dma_o   = |rx_cause;
 
   // ---- Transmit side
-  logic [NumQ-1:0]          tq_enable, tx_desc_valid, tx_desc_pop, tx_dc_busy;
+  logic [NumQ-1:0]          tq_enable, tx_desc_valid, tx_desc_pop, tx_dc_busy, tx_killed;
   logic [NumQ-1:0][127:0]   tx_desc;
   logic [NumQ-1:0][15:0]    tx_desc_idx, tx_ring_count;
   logic [NumQ:0]            trd_valid, trd_ready;  // the caches' reads and the data reader's
@@ -537,7 +537,7 @@ module igb_nic
     assign tx_ring_count[q] = tdlen[q][19:4];
     assign trd_tag[q]       = {(DmaTagW - 4)'(q), TagTxDescRd | {2'b00, tdc_tag[1:0]}};
     igb_tx_desc_cache #(.MaxReads(4)) u_tx_desc_cache (
-      .clk_i, .rst_ni(rst_core_n), .enable_i(tq_enable[q]), .tdba_i(tdba[q]),
+      .clk_i, .rst_ni(rst_core_n), .enable_i(tq_enable[q] && !tx_killed[q]), .tdba_i(tdba[q]),
       .ring_count_i(tx_ring_count[q]), .tdt_i(tdt[q]), .tdh_i(tdh[q]),
       .pthresh_i(txdctl[q][4:0]), .hthresh_i(txdctl[q][12:8]),
       .req_valid_o(trd_valid[q]), .req_ready_i(trd_ready[q]), .req_addr_o(trd_addr[q]),
@@ -583,7 +583,7 @@ module igb_nic
     .pb_free_i(tpb_free), .pb_meta_free_i(tpb_meta_free), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
     .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
-    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i)
+    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i), .killed_o(tx_killed)
   );
   logic [NumQ-1:0][4:0] txdctl_wthresh;
   for (genvar q = 0; q < NumQ; q++) begin : g_txq_wthresh

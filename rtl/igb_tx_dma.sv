@@ -31,10 +31,17 @@
 //     descriptor when its last read's last beat is in. That is when it is done.
 // A zero-length data descriptor has no read. With EOP it ends its packet: a marker goes into
 // the reads FIFO, and the fetcher asks for nothing more until the marker was taken (so no
-// beat can come while the receiver takes it). A queue disabled inside a packet (TXDCTL.ENABLE
-// or TCTL.EN clear) is ended the same way, with an abort marker: the receiver drops the
-// packet from the packet buffer once its reads are in. Descriptors of a disabled queue are
-// retired without being done.
+// beat can come while the receiver takes it). A queue disabled (TXDCTL.ENABLE or TCTL.EN
+// clear) while it has descriptors taken and not retired is killed until none is left, even if
+// enabled again meanwhile (killed_o: its descriptor cache waits too, then fetches again from
+// TDH): the packet the fetcher is in ends with an abort marker, the receiver drops each of
+// its packets not yet committed (the words in the packet buffer go), and the retirer retires
+// its descriptors without doing them. A queue enabled again without its TDH rewritten (igb
+// always rewrites it) thus sends each single-descriptor packet once. Left as the engine was
+// before: descriptors are done one by one as their data comes in, so a disable inside a
+// packet of several leaves TDH inside it (its context and first buffers done, the packet
+// dropped), and a packet committed in the cycles before its descriptors retire (the write-back
+// queue full) is sent and not done.
 // A descriptor is done when it was latched (context) or its data is in the packet buffer
 // (data): then TDH moves past it (TDH may run ahead of the write-backs, reference A.1) and it
 // counts for write-back (reference B.3):
@@ -120,6 +127,7 @@ module igb_tx_dma
   output      logic [MetaW-1:0]       pb_meta_o,
   output      logic                   pb_abort_o,
 
+  output      logic [NumQ-1:0]        killed_o,  // queues disabled with work in flight
   output      logic                   busy_o,
   // Strap: data reads out at most, 1 to Reads (0 or more: Reads)
   input  wire logic [4:0]             reads_max_i,
@@ -174,6 +182,13 @@ module igb_tx_dma
   assign ops_full  = (owr_q - ord_q) == (Ow + 1)'(Ops);
   assign ops_empty = owr_q == ord_q;
   logic [Ow:0]      ddone_q, ddone_d;  // data descriptors whose data is all in, not retired
+  // Per queue: descriptors taken and not retired. A queue disabled with some is killed until
+  // none remain, even if enabled again meanwhile: none of them is done, its packets not yet
+  // committed are dropped, and its descriptor cache starts again from TDH only then.
+  logic [NumQ-1:0][Ow:0] qops_q, qops_d;
+  logic [NumQ-1:0]       kill_q, kill_d, en;
+  assign en       = enable_i & ~kill_q;
+  assign killed_o = kill_q;
 
   // ---- The receiver: the head read's beats, the aligner, the spill register
   logic [15:0]   got_q, got_d;    // bytes of the head read in
@@ -221,8 +236,8 @@ module igb_tx_dma
     pick_any = 1'b0;
     pick     = '0;
     // (the loops run only when there is something to find: they are evaluated every cycle)
-    if ((enable_i & desc_valid_i) != '0) for (int unsigned i = 0; i < NumQ; i++) begin
-      if (!pick_any && enable_i[QW'(32'(rr_q) + i)] && desc_valid_i[QW'(32'(rr_q) + i)]) begin
+    if ((en & desc_valid_i) != '0) for (int unsigned i = 0; i < NumQ; i++) begin
+      if (!pick_any && en[QW'(32'(rr_q) + i)] && desc_valid_i[QW'(32'(rr_q) + i)]) begin
         pick_any = 1'b1;
         pick     = QW'(32'(rr_q) + i);
       end
@@ -262,7 +277,7 @@ module igb_tx_dma
     meta_room = mcount != (Rw + 1)'(Reads) && pb_meta_free_i > 16'(mcount);
     // A descriptor taken needs its place in the retire FIFO (its done, when planted)
     take_ok   = fault_dd_before_data_i ? !jobs_full : !ops_full;
-    take      = state_q == StDesc && enable_i[cur_q] && desc_valid_i[cur_q] && take_ok &&
+    take      = state_q == StDesc && en[cur_q] && desc_valid_i[cur_q] && take_ok &&
                 (d_ctx || ((in_pkt_q || meta_room) && (d_len != 16'd0 || !d_eop || !reads_full)));
   end
 
@@ -294,7 +309,7 @@ module igb_tx_dma
         end
       end
       StDesc: begin
-        if (!enable_i[cur_q]) begin
+        if (!en[cur_q]) begin
           if (!in_pkt_q) begin
             state_d = StIdle;
           end else if (!reads_full) begin  // the packet ends here, dropped
@@ -338,7 +353,7 @@ module igb_tx_dma
         end
       end
       StRead: begin
-        if (!enable_i[cur_q]) begin
+        if (!en[cur_q]) begin
           if (!reads_full) begin  // the packet ends here, dropped; its descriptor too
             rd_push  = 1'b1;
             rd_new   = {16'h0, 1'b1, 1'b0, 1'b1, 1'b1};
@@ -396,7 +411,7 @@ module igb_tx_dma
 
   // What the receiver gives the packet buffer this cycle: up to two steps, each a word
   // and/or a commit (with the packet's length)
-  logic         w0_we, w0_commit, w1_we, w1_commit, mk_go, ddone_inc, mt_drop;
+  logic         w0_we, w0_commit, w1_we, w1_commit, mk_go, mk_abort, ddone_inc, mt_drop;
   logic [127:0] w0_word, w1_word;
   logic [15:0]  w_len;
   always_comb begin
@@ -408,7 +423,7 @@ module igb_tx_dma
     ddone_inc = 1'b0;
     mt_drop   = 1'b0;
     mk_go     = 1'b0;
-    pb_abort_o = 1'b0;
+    mk_abort  = 1'b0;
     w0_we     = 1'b0;
     w0_commit = 1'b0;
     w0_word   = merged[127:0];
@@ -449,7 +464,7 @@ module igb_tx_dma
       w0_word = acc_q;
       w_len   = plen_q;
       if (h_abort) begin
-        pb_abort_o = 1'b1;
+        mk_abort   = 1'b1;
         mt_drop    = 1'b1;
       end else if (plen_q == 16'd0) begin  // zero-length descriptors only: nothing to send
         mt_drop    = 1'b1;
@@ -485,7 +500,14 @@ module igb_tx_dma
       sp_we_d     = w1_we;
       sp_commit_d = w1_commit;
     end
-    mt_pop = pb_commit_o || mt_drop;
+    // A packet of a queue disabled (or killed) while it came in: dropped, not committed (with
+    // the word written beside it)
+    pb_abort_o = mk_abort;
+    if (pb_commit_o && !en[pb_meta_o[MetaW-3 +: QW]]) begin  // {queue[2:0], ...}
+      pb_commit_o = 1'b0;
+      pb_abort_o  = 1'b1;
+    end
+    mt_pop = pb_commit_o || pb_abort_o || mt_drop;
   end
   assign pb_meta_o = mts_q[mrd_q[Rw-1:0]];
 
@@ -498,6 +520,13 @@ module igb_tx_dma
   assign {o_q, o_idx, o_rs, o_data} = op_head;
   assign r_go    = !ops_empty && (!o_data || ddone_q != '0) && !jobs_full;
   assign op_pop  = r_go;
+  always_comb begin
+    qops_d = qops_q;
+    if (op_push) qops_d[cur_q] = qops_d[cur_q] + 1'b1;
+    if (op_pop)  qops_d[o_q]   = qops_d[o_q] - 1'b1;
+    for (int unsigned q = 0; q < NumQ; q++)
+      kill_d[q] = (kill_q[q] || !enable_i[q]) && qops_d[q] != '0;
+  end
   always_comb begin
     ddone_d = ddone_q;
     if (ddone_inc) ddone_d = ddone_d + 1'b1;
@@ -517,7 +546,7 @@ module igb_tx_dma
     job_push = 1'b0;
     job_new  = '0;
     // Retired with its queue enabled, or (planted) taken
-    done     = f_done || (r_go && enable_i[o_q]);
+    done     = f_done || (r_go && en[o_q]);
     done_q   = f_done ? cur_q : o_q;
     done_idx = f_done ? desc_idx_i[cur_q] : o_idx;
     done_rs  = f_done ? d_rs : o_rs;
@@ -656,6 +685,8 @@ module igb_tx_dma
       owr_q       <= '0;
       ord_q       <= '0;
       ddone_q     <= '0;
+      qops_q      <= '0;
+      kill_q      <= '0;
       got_q       <= '0;
       plen_q      <= '0;
       acc_q       <= '0;
@@ -693,6 +724,8 @@ module igb_tx_dma
       if (op_push) owr_q <= owr_q + 1'b1;
       if (op_pop)  ord_q <= ord_q + 1'b1;
       ddone_q     <= ddone_d;
+      qops_q      <= qops_d;
+      kill_q      <= kill_d;
       got_q       <= got_d;
       plen_q      <= plen_d;
       acc_q       <= acc_d;
@@ -729,9 +762,9 @@ module igb_tx_dma
   // takes data out of it, at an edge the back end is busy in, and the next edge sees it. Room
   // in the fetcher's FIFOs comes from the receiver (beats: outside input) or the retirer.
   assign busy_o = (state_q == StIdle && pick_any) || take || rd_valid_o ||
-                  (state_q == StDesc && !enable_i[cur_q] && (!in_pkt_q || !reads_full)) ||
-                  (state_q == StDesc && enable_i[cur_q] && !desc_valid_i[cur_q] && !in_pkt_q) ||
-                  (state_q == StRead && !enable_i[cur_q] && !reads_full) ||
+                  (state_q == StDesc && !en[cur_q] && (!in_pkt_q || !reads_full)) ||
+                  (state_q == StDesc && en[cur_q] && !desc_valid_i[cur_q] && !in_pkt_q) ||
+                  (state_q == StRead && !en[cur_q] && !reads_full) ||
                   (state_q == StDrain && reads_empty) ||
                   mk_go || sp_we_q || sp_commit_q || r_go ||
                   (fl_any && !jobs_full) || !jobs_empty || wst_q != WbIdle;

@@ -862,6 +862,73 @@ module tb_igb_nic;
       expect_reg(TDH0, 1, "TDH after the enable");
     end
 
+    $display("-- a queue disabled and enabled again at once while its reads are out");
+    for (int w = 30; w <= 90; w += 30) begin
+      int unsigned n0;
+      mmio_write(TXDCTL0, 32'h0);
+      wait_cycles(50);
+      mmio_write(TDH0, 32'h0);
+      mmio_write(TDT0, 32'h0);
+      mmio_write(TXDCTL0, 32'h0200_0108);
+      wait_cycles(200);
+      n0 = txf_n;
+      for (int k = 0; k < 6; k++)
+        tx_single(TxRing0, k, TxBuf + 32'h1A000 + 32'h100 * k, 100 + k, 110 + k + w);
+      mmio_write(TDT0, 6);
+      wait_cycles(w);
+      mmio_write(TXDCTL0, 32'h0);
+      mmio_write(TXDCTL0, 32'h0200_0108);
+      wait_cycles(4000);
+      // What was in flight is dropped and not done; the ring goes on from TDH: each frame once
+      if (txf_n - n0 != 6) begin
+        $display("FAIL disable blip after %0d cycles: %0d frames, expected 6", w, txf_n - n0);
+        failures++;
+      end
+      for (int k = 0; k < 6; k++) begin
+        exp_clear();
+        exp_append(TxBuf + 32'h1A000 + 32'h100 * k, 100 + k);
+        expect_tx_frame(n0 + k, 1, 1, "frames around a disable blip");
+      end
+      expect_reg(TDH0, 6, "TDH after the blip");
+    end
+
+    $display("-- a ring reset at once while reads are out: nothing of the old ring is done after");
+    for (int w = 24; w <= 40; w += 8) begin
+      int unsigned n0;
+      mmio_write(TXDCTL0, 32'h0);
+      wait_cycles(50);
+      mmio_write(TDH0, 32'h0);
+      mmio_write(TDT0, 32'h0);
+      mmio_write(TXDCTL0, 32'h0200_0108);
+      wait_cycles(200);
+      for (int k = 0; k < 6; k++)
+        tx_single(TxRing0, k, TxBuf + 32'h1A000 + 32'h100 * k, 100 + k, 130 + k + w);
+      mmio_write(TDT0, 6);
+      wait_cycles(w);
+      mmio_write(TXDCTL0, 32'h0);
+      mmio_write(TDH0, 32'h0);
+      mmio_write(TDT0, 32'h0);
+      mmio_write(TXDCTL0, 32'h0200_0108);
+      wait_cycles(2000);
+      expect_reg(TDH0, 0, "TDH stays at the reset ring's start");
+      n0 = txf_n;
+      for (int k = 0; k < 2; k++)
+        tx_single(TxRing0, k, TxBuf + 32'h1B000 + 32'h100 * k, 200 + k, 140 + k + w);
+      mmio_write(TDT0, 2);
+      wait_cycles(2000);
+      expect_reg(TDH0, 2, "TDH past the new ring's two");
+      if (txf_n - n0 != 2) begin
+        $display("FAIL ring reset after %0d cycles: %0d frames after it, expected 2", w,
+                 txf_n - n0);
+        failures++;
+      end
+      for (int k = 0; k < 2; k++) begin
+        exp_clear();
+        exp_append(TxBuf + 32'h1B000 + 32'h100 * k, 200 + k);
+        expect_tx_frame(n0 + k, 1, 1, "the new ring's frames");
+      end
+    end
+
     $display("-- software reset");
     mmio_write(CTRL, 32'h0400_0000);
     wait_cycles(1100);
