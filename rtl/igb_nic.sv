@@ -523,6 +523,7 @@ module igb_nic
 
   // ---- Transmit side
   logic [NumQ-1:0]          tq_enable, tx_desc_valid, tx_desc_pop, tx_dc_busy, tx_killed;
+  logic [15:0]              tx_rd_idx;
   logic [NumQ-1:0][127:0]   tx_desc;
   logic [NumQ-1:0][15:0]    tx_desc_idx, tx_ring_count;
   logic [NumQ:0]            trd_valid, trd_ready;  // the caches' reads and the data reader's
@@ -583,7 +584,8 @@ module igb_nic
     .pb_free_i(tpb_free), .pb_meta_free_i(tpb_meta_free), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
     .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
-    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i), .killed_o(tx_killed)
+    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i), .killed_o(tx_killed),
+    .rd_idx_o(tx_rd_idx)
   );
   logic [NumQ-1:0][4:0] txdctl_wthresh;
   for (genvar q = 0; q < NumQ; q++) begin : g_txq_wthresh
@@ -709,7 +711,9 @@ module igb_nic
   end
   // The descriptor a request is for (its index in the queue's ring): the first of a descriptor
   // read or write-back, from its address; for a receive data write, the descriptor its engine
-  // took last; for a transmit data read, TDH (it moves past a descriptor once its data is in)
+  // took last; for a transmit data read, the descriptor of the read the transmit engine was
+  // granted last (the port shows a request the cycle after its grant; TDH, with several reads
+  // out, is the oldest descriptor not yet done)
   /* verilator lint_off UNUSEDSIGNAL */
   logic [63:0] dma_desc_off;
   logic [15:0] dma_desc;
@@ -723,7 +727,7 @@ module igb_nic
     endcase
     unique case (dma_kind)
       DmaRxDataWrite: dma_desc = rx_taken_idx[QW'(dma_queue)];
-      DmaTxDataRead:  dma_desc = tdh[QW'(dma_queue)];
+      DmaTxDataRead:  dma_desc = tx_rd_idx;  // the read granted last: the port shows it next
       default:        dma_desc = dma_desc_off[19:4];
     endcase
   end

@@ -98,6 +98,7 @@ module igb_tx_dma
   output      logic [63:0]            rd_addr_o,
   output      logic [15:0]            rd_len_o,
   output      logic [DmaTagW-1:0]     rd_tag_o,
+  output      logic [15:0]            rd_idx_o,  // the descriptor of the read granted last
   input  wire logic                   rsp_valid_i,
   /*verilator tracing_off*/  // the NIC's dma_rresp_data_i a cycle later
   input  wire logic [DmaW-1:0]        rsp_data_i,
@@ -153,6 +154,8 @@ module igb_tx_dma
   logic [63:0]   addr_q, addr_d;
   logic          eop_q, eop_d;
   logic [15:0]   beats_q, beats_d;    // completion beats asked for and not yet in
+  logic [15:0]   ridx_q, ridx_d;      // its descriptor, and that of the read granted last
+  logic [15:0]   gidx_q;
   // Per queue: the latched context
   logic [NumQ-1:0][CtxW-1:0] ctx_q, ctx_d;
 
@@ -290,6 +293,7 @@ module igb_tx_dma
     left_d     = left_q;
     addr_d     = addr_q;
     eop_d      = eop_q;
+    ridx_d     = ridx_q;
     ctx_d      = ctx_q;
     desc_pop_o = '0;
     rd_valid_o = 1'b0;
@@ -337,6 +341,7 @@ module igb_tx_dma
                          cur_ctx[CtxW-3:0], d_dext ? d[127:110] : 18'h0};
             end
             in_pkt_d = 1'b1;
+            ridx_d   = desc_idx_i[cur_q];
             left_d   = d_len;
             addr_d   = d[63:0];
             eop_d    = d_eop;
@@ -590,6 +595,7 @@ module igb_tx_dma
   assign rd_addr_o  = addr_q;
   assign rd_len_o   = rd_len;
   assign rd_tag_o   = {(DmaTagW - 4)'(cur_q), TagTxDataRd};
+  assign rd_idx_o   = gidx_q;
   assign tdh_o      = tdh_q;
 
   // Write-back engine: one job at a time, a write per ring segment
@@ -677,6 +683,8 @@ module igb_tx_dma
       addr_q      <= '0;
       eop_q       <= 1'b0;
       beats_q     <= '0;
+      ridx_q      <= '0;
+      gidx_q      <= '0;
       ctx_q       <= '0;
       rwr_q       <= '0;
       rrd_q       <= '0;
@@ -716,6 +724,8 @@ module igb_tx_dma
       addr_q      <= addr_d;
       eop_q       <= eop_d;
       beats_q     <= beats_d;
+      ridx_q      <= ridx_d;
+      if (rd_valid_o && rd_ready_i) gidx_q <= ridx_q;
       ctx_q       <= ctx_d;
       if (rd_push) rwr_q <= rwr_q + 1'b1;
       if (rd_pop)  rrd_q <= rrd_q + 1'b1;
