@@ -17,7 +17,8 @@
 // read of the one before is asked for. (The 82599, X540 and X550 datasheets give 16
 // outstanding requests for transmit data; no figure was found for the 82576 or I350. The
 // model's default, nic.tx_data_reads = 8, keeps a 64-byte stream at line rate with the default
-// 900 ns read round trip, where one read at a time capped it at 0.9 Mpps.)
+// 900 ns read round trip; the engine before, one read at a time, capped it at 0.93 Mpps, and
+// this one with the strap at 1 at 0.99.)
 // Completions come back in order (the host returns them so), so three stages keep the order
 // without tags of their own:
 //   - the fetcher (state_q) takes descriptors and asks for the reads; each read goes into the
@@ -36,12 +37,13 @@
 // enabled again meanwhile (killed_o: its descriptor cache waits too, then fetches again from
 // TDH): the packet the fetcher is in ends with an abort marker, the receiver drops each of
 // its packets not yet committed (the words in the packet buffer go), and the retirer retires
-// its descriptors without doing them. A queue enabled again without its TDH rewritten (igb
-// always rewrites it) thus sends each single-descriptor packet once. Left as the engine was
-// before: descriptors are done one by one as their data comes in, so a disable inside a
-// packet of several leaves TDH inside it (its context and first buffers done, the packet
-// dropped), and a packet committed in the cycles before its descriptors retire (the write-back
-// queue full) is sent and not done.
+// its descriptors without doing them. Left as the engine was before (igb always rewrites TDH
+// after a disable, so its driver meets neither): descriptors are done one by one as their
+// data comes in, so a disable inside a packet of several leaves TDH inside it (its context and
+// first buffers done, the packet dropped); and a packet is committed at its last beat while
+// its descriptors retire a cycle or more later, so a disable in between sends it without
+// doing it, and a queue enabled again without its TDH rewritten sends it twice. Deciding the
+// done when the data comes in (a FIFO of committed or dropped) would close both.
 // A descriptor is done when it was latched (context) or its data is in the packet buffer
 // (data): then TDH moves past it (TDH may run ahead of the write-backs, reference A.1) and it
 // counts for write-back (reference B.3):
@@ -130,7 +132,7 @@ module igb_tx_dma
 
   output      logic [NumQ-1:0]        killed_o,  // queues disabled with work in flight
   output      logic                   busy_o,
-  // Strap: data reads out at most, 1 to Reads (0 or more: Reads)
+  // Strap: data reads out at most, 1 to Reads (0, or more than Reads: Reads)
   input  wire logic [4:0]             reads_max_i,
   // Planted bug: data descriptors written back before their data is read (see the header)
   input  wire logic                   fault_dd_before_data_i
@@ -154,8 +156,8 @@ module igb_tx_dma
   logic [63:0]   addr_q, addr_d;
   logic          eop_q, eop_d;
   logic [15:0]   beats_q, beats_d;    // completion beats asked for and not yet in
-  logic [15:0]   ridx_q, ridx_d;      // its descriptor, and that of the read granted last
-  logic [15:0]   gidx_q;
+  logic [15:0]   ridx_q, ridx_d;      // the descriptor being read
+  logic [15:0]   gidx_q;              // that of the read granted last (rd_idx_o)
   // Per queue: the latched context
   logic [NumQ-1:0][CtxW-1:0] ctx_q, ctx_d;
 
@@ -776,7 +778,7 @@ module igb_tx_dma
                   (state_q == StDesc && en[cur_q] && !desc_valid_i[cur_q] && !in_pkt_q) ||
                   (state_q == StRead && !en[cur_q] && !reads_full) ||
                   (state_q == StDrain && reads_empty) ||
-                  mk_go || sp_we_q || sp_commit_q || r_go ||
+                  mk_go || sp_we_q || sp_commit_q || r_go || kill_d != kill_q ||
                   (fl_any && !jobs_full) || !jobs_empty || wst_q != WbIdle;
 
 `ifndef SYNTHESIS

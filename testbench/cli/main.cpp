@@ -400,8 +400,8 @@ int cmd_tx_journey(const std::string& dir, const std::string& datagram_arg) {
       "  time). delta: from the step under 'from', the latest earlier step it passed, except\n"
       "  that wire_end and dd_writeback both count from data_read (the NIC writes DD back once\n"
       "  the data is in its packet buffer, so igb may free a datagram before its frame is off\n"
-      "  the wire) and clean counts from dd_writeback; sendmsg has no delta, nor has a step\n"
-      "  whose step to count from has no time.\n"
+      "  the wire) and clean counts from dd_writeback; sendmsg has no delta, and a step\n"
+      "  whose base step has no time has none either.\n"
       "  at: where the time is taken (CPU: on a processor, tdt_write when the register write\n"
       "  leaves it; NIC port: the read completion or write-back at the NIC's memory port, as\n"
       "  the waveform shows it; wire: the frame's last bit).\n");
