@@ -320,6 +320,32 @@ TEST(WavesView, EachDdWriteBackLeavesTheNicThenBecomesVisibleToTheHost) {
   EXPECT_EQ(writes, 300u) << "one data write a frame";
 }
 
+// dma_desc names each transmit data read's own descriptor, also with several reads out: a
+// datagram takes a context descriptor and a data descriptor, so the reads are of 1, 3, 5 ...
+// (TDH, which it showed before, is the oldest descriptor not yet done)
+TEST(WavesView, ATransmitDataReadNamesItsOwnDescriptor) {
+  const std::string dir = fresh_dir("waves-tx-desc");
+  const result r = run_igbsim("run --out " + dir +
+                              " --waves --set traffic.frames=0 --set send.frames=200 --set "
+                              "send.rate_pct=100 --set send.threads=2 --set send.flows=2 "
+                              "--set kernel.cores=2 --set nic.queues=1");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const auto dma = read_fst(dir + "/waves.fst", {"nic.igb_nic.dma_kind", "nic.igb_nic.dma_desc"});
+  uint64_t kind = 0, desc = 0, reads = 0;
+  const uint64_t kTxDataRead = 5;  // rtl/igb_nic.sv dma_kind_e
+  for (size_t i = 0; i < dma.size();) {
+    const uint64_t t = dma[i].t;
+    const uint64_t was_kind = kind, was_desc = desc;
+    for (; i < dma.size() && dma[i].t == t; ++i)
+      (dma[i].sig == 0 ? kind : desc) = bits_to_u64(dma[i].value);
+    if (kind != kTxDataRead || (was_kind == kind && was_desc == desc)) continue;
+    EXPECT_EQ(desc, (2 * reads + 1) % 256) << "data read " << reads << " at " << t << " ps";
+    ++reads;
+  }
+  EXPECT_EQ(reads, 200u) << "one data read a datagram";
+  fs::remove_all(dir);
+}
+
 // ---- igbsim waves --------------------------------------------------------------------------
 
 namespace {
