@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// igb_tx_offload: the transmit checksum insertion and TCP segmentation (TSO) of the part,
+// igb_tx_offload: the transmit checksum insertion and TCP/UDP segmentation (TSO) of the part,
 // between the data reads of the transmit DMA and the MAC. A packet arrives as 16-byte beats
 // with its offload request (the context and first data descriptor's fields: TSE, IXSM, TXSM,
 // L4T, IPV4, MACLEN, IPLEN, L4LEN, MSS, PAYLEN); finished frames leave, without FCS.
@@ -17,19 +17,24 @@
 //   pseudo-header of its own. A UDP checksum that computes to 0 is sent as 0xFFFF (RFC 768:
 //   0 means "no checksum"), as QEMU's model does (net_checksum_finish_nozero); the datasheet
 //   text we have does not say. A TCP checksum of 0 stays 0.
-// - TSE (TCP only): the MACLEN + IPLEN + L4LEN header bytes go to a header store; the
-//   payload after them is cut into segments of MSS bytes (the last one shorter), each sent as
-//   the header plus its payload, with (DS-I210 7.2.4.7): IPv4 total length (IPv6 payload
-//   length), IP ID the prototype's plus the segment's index, the TCP sequence number plus
-//   the payload before the segment, the TCP flags ANDed with a mask for the first, middle or
-//   last segment (DTXTCPFLGL/H, parameters here), and both checksums. The seeded TCP
-//   checksum field then holds the pseudo-header without its length (DS-I210 Tbl 7-41;
-//   igb_tso removes the length): the part adds each segment's TCP length.
+// - TSE: the MACLEN + IPLEN + L4LEN header bytes go to a header store; the payload after
+//   them is cut into segments of MSS bytes (the last one shorter), each sent as the header
+//   plus its payload, with (DS-I210 7.2.4.7): IPv4 total length (IPv6 payload length), IP ID
+//   the prototype's plus the segment's index, and both checksums. The seeded L4 checksum
+//   field then holds the pseudo-header without its length (DS-I210 Tbl 7-41; igb_tso
+//   removes the length): the part adds each segment's L4 length.
+//   TCP (L4T 1): also the sequence number plus the payload before the segment, and the flags
+//   ANDed with a mask for the first, middle or last segment (DTXTCPFLGL/H, parameters here).
+//   UDP (L4T 0, L4LEN 8; Linux igb since "igb: Add UDP segmentation offload support", v5.5,
+//   NETIF_F_GSO_UDP_L4 from the 82576 on): each segment is a datagram of its own, so its UDP
+//   length (+4) is 8 plus its payload, and its checksum covers that length twice (pseudo-
+//   header and UDP header). The prototype's length field holds the whole GSO length
+//   (udp_send_skb), so it is left out of the sums and rewritten; there is no sequence number
+//   or flags. A segment's UDP checksum of 0 is sent as 0xFFFF, as for any UDP checksum.
 // Segments are cut by the bytes that arrive; PAYLEN is checked against them at the end. The
 // part, on a TSO context whose data does not match PAYLEN, ends the context and counts it in
 // TSCTFC (8254x SDM, TDESC.EOP); here tso_err_o pulses once for it, and the frames sent are
 // those the data made. A TSO packet that ends inside its header is dropped (tso_err_o too).
-// UDP segmentation (I210 USO) is not modelled.
 // Planted bug (fault_bad_csum_i, simulation only): the inserted TCP/UDP checksum is one too
 // many.
 `default_nettype none
@@ -171,8 +176,8 @@ module igb_tx_offload #(
     logic [31:0] l4sum;
     logic [15:0] pay;     // TSO: segment payload bytes
     logic [15:0] ipid;
-    logic [31:0] seq;
-    logic [15:0] flags;   // TSO: the TCP header's bytes 12..13 with the segment's mask
+    logic [31:0] seq;     // TSO over TCP (over UDP: bytes of the header, unused)
+    logic [15:0] flags;   // TSO over TCP: the TCP header's bytes 12..13 with the segment's mask
   } meta_t;
 
   fill_e       state_q, state_d;
@@ -247,16 +252,21 @@ module igb_tx_offload #(
   end
 
   // The bytes of this take that the sums keep. TSO header: the fields each segment rewrites
-  // (IPv4 total length and ID; TCP sequence number and flags) are left out and added per
-  // segment by the drain side; the seeded checksum fields stay in. (The conditions around the
-  // range logic only spare the Verilated model work on payload words.)
+  // (IPv4 total length and ID; TCP sequence number and flags, or the UDP length) are left out
+  // and added per segment by the drain side; the seeded checksum fields stay in (the UDP one
+  // is at +6, next to the length). (The conditions around the range logic only spare the
+  // Verilated model work on payload words.)
   always_comb begin
     ip_keep = '0;
     l4_keep = '0;
     if (go && state_q == StHeader) begin
       ip_keep = wl & lanes(wp, ipoff_q, l4off) & ~lanes(wp, ipoff_q + 16'd2, ipoff_q + 16'd6);
-      l4_keep = wl & lanes(wp, l4off, hlen) & ~lanes(wp, l4off + 16'd4, l4off + 16'd8)
-                & ~lanes(wp, l4off + 16'd12, l4off + 16'd14);
+      if (tcp_q) begin
+        l4_keep = wl & lanes(wp, l4off, hlen) & ~lanes(wp, l4off + 16'd4, l4off + 16'd8)
+                  & ~lanes(wp, l4off + 16'd12, l4off + 16'd14);
+      end else begin
+        l4_keep = wl & lanes(wp, l4off, hlen) & ~lanes(wp, l4off + 16'd4, l4off + 16'd6);
+      end
     end else if (go && state_q == StFrame) begin
       if (tse_q || wp >= l4off) begin
         l4_keep = wl;  // a segment's payload; transport bytes
@@ -447,25 +457,35 @@ module igb_tx_offload #(
 
   // The frame the word in flight belongs to, and its finished fields
   meta_t        mr;
-  logic [15:0]  rwp, totlen, ip_csum, l4_csum, l4_fold;
+  logic [15:0]  rwp, totlen, l4tot, ip_csum, l4_csum, l4_fold;
+  logic [31:0]  l4fix;
   logic [127:0] word;
   always_comb begin
     mr      = infl_bank_q ? meta1_q : meta0_q;
     rwp     = {2'b00, infl_a_q, 4'h0};
     word    = fs_rdata_q;
     totlen  = '0;
+    l4tot   = '0;
+    l4fix   = '0;
     ip_csum = '0;
     l4_fold = '0;
     l4_csum = '0;
     // Only header words change (the condition spares the Verilated model the payload words)
     if (infl_q && rwp < (mr.tso ? mr.hlen : mr.l4off + 16'd18)) begin
       totlen  = mr.iplen + mr.l4len + mr.pay;
+      l4tot   = mr.l4len + mr.pay;  // TSO: the segment's L4 bytes (over UDP its UDP length)
       ip_csum = ~swap_if(mr.ipoff[0], fold(mr.ipsum + (mr.tso ? at(mr.ipoff[0], totlen)
                                                      + at(mr.ipoff[0], mr.ipid) : 32'h0)));
-      l4_fold = swap_if(mr.l4off[0], fold(mr.l4sum + (mr.tso ? at(mr.l4off[0], mr.seq[31:16])
-                                            + at(mr.l4off[0], mr.seq[15:0])
-                                            + at(mr.l4off[0], mr.flags) : 32'h0)));
-      l4_csum = ~fold({16'h0, l4_fold} + (mr.tso ? {16'h0, mr.l4len + mr.pay} : 32'h0));
+      // The header fields a TSO segment rewrites, left out of its sums by the fill side
+      if (mr.tso && mr.tcp) begin
+        l4fix = at(mr.l4off[0], mr.seq[31:16]) + at(mr.l4off[0], mr.seq[15:0])
+              + at(mr.l4off[0], mr.flags);
+      end else if (mr.tso) begin
+        l4fix = at(mr.l4off[0], l4tot);
+      end
+      l4_fold = swap_if(mr.l4off[0], fold(mr.l4sum + l4fix));
+      // The pseudo-header's length, which the seed lacks
+      l4_csum = ~fold({16'h0, l4_fold} + (mr.tso ? {16'h0, l4tot} : 32'h0));
       if (!mr.tcp && l4_csum == 16'h0) l4_csum = 16'hFFFF;
       if (fault_bad_csum_i) l4_csum = l4_csum + 16'd1;
       // A TSO segment's header bytes come from the header store
@@ -479,8 +499,12 @@ module igb_tx_offload #(
         end else begin  // IPv6 payload length: all after the 40-byte fixed header
           word = put(word, rwp, mr.ipoff + 16'd4, 3'd2, {16'h0, totlen - 16'd40});
         end
-        word = put(word, rwp, mr.l4off + 16'd4, 3'd4, mr.seq);
-        word = put(word, rwp, mr.l4off + 16'd12, 3'd2, {16'h0, mr.flags});
+        if (mr.tcp) begin
+          word = put(word, rwp, mr.l4off + 16'd4, 3'd4, mr.seq);
+          word = put(word, rwp, mr.l4off + 16'd12, 3'd2, {16'h0, mr.flags});
+        end else begin
+          word = put(word, rwp, mr.l4off + 16'd4, 3'd2, {16'h0, l4tot});
+        end
       end
       if (mr.ixsm) word = put(word, rwp, mr.ipoff + 16'd10, 3'd2, {16'h0, ip_csum});
       if (mr.txsm || mr.tso) begin
@@ -544,15 +568,17 @@ module igb_tx_offload #(
 `ifndef IGB_NO_ASSERTIONS  // Icarus Verilog 11 parses none (testbench/rtl_tb/run.sh)
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      // A frame fits its store; a TSO header its store; TSO is TCP with an MSS
+      // A frame fits its store; a TSO header its store; TSO is TCP, or UDP with its 8-byte
+      // header, with an MSS
       if (fs_we) begin
         a_frame_fits: assert (wpos_q + 16'(take_n) <= 16'(StoreBytes))
           else $error("tx_offload: frame longer than %0d bytes", StoreBytes);
       end
       if (state_q == StHeader) begin
-        a_tso_request: assert (tcp_q && mss_q != '0 && hlen <= 16'(16 * HdrWords)
-                               && hlen + mss_q <= 16'(StoreBytes))
-          else $error("tx_offload: TSO needs TCP, MSS > 0, a header <= 512 B, a segment <= 9728 B");
+        a_tso_request: assert ((tcp_q || l4len_q == 16'd8) && mss_q != '0
+                               && hlen <= 16'(16 * HdrWords) && hlen + mss_q <= 16'(StoreBytes))
+          else $error("tx_offload: TSO needs TCP or UDP (L4LEN 8), MSS > 0, %s",
+                      "a header <= 512 B, a segment <= 9728 B");
       end
       // The fill side never writes a store that holds a frame still to be sent
       if (fs_we) a_store_free: assert (!full_q[wb_q]) else $error("tx_offload: store overrun");
