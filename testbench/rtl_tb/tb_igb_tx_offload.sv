@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // tb_igb_tx_offload: a directed testbench for igb_tx_offload (transmit checksum insertion and
-// TSO) in plain SystemVerilog, run by testbench/rtl_tb/run_unit.sh under Verilator and
-// Icarus Verilog, whose transcripts must be identical. Each case builds a packet as Linux's
-// igb driver hands it to the part (checksum fields pre-seeded, TSO prototype header) and,
-// independently, the frames a receiver must see: every checksum computed from scratch over
-// the finished bytes (RFC 791/768/793 with the pseudo-header), TSO segments cut and numbered
-// by this testbench. The output is compared byte for byte, beat boundaries, last and byte
-// count included. All cases run twice: at full speed (which measures cycles per frame), then
-// with gaps on the input and a pseudo-random out_ready. +plant corrupts one expected byte:
-// the run must then FAIL (run_unit.sh checks that it does).
+// TCP/UDP segmentation) in plain SystemVerilog, run by testbench/rtl_tb/run_unit.sh under
+// both Verilator and Icarus Verilog, whose transcripts must be identical. Each case
+// builds a packet as Linux's igb driver hands it to the part (checksum fields pre-seeded, TSO
+// prototype header) and, independently, the frames a receiver must see: every checksum
+// computed from scratch over the finished bytes (RFC 791/768/793 with the pseudo-header), TSO
+// segments cut and numbered by this testbench, each UDP segment a datagram of its own length.
+// The output is compared byte for byte, beat boundaries, last and byte count included. All
+// cases run twice: at full speed (which measures cycles per frame), then with gaps on the
+// input and a pseudo-random out_ready. +plant corrupts one expected byte: the run must then
+// FAIL (run_unit.sh checks that it does).
 //
 // Timing discipline: inputs change and outputs are sampled only at the falling edge, so the
 // order in which a simulator schedules processes cannot show in the transcript.
@@ -159,20 +160,21 @@ module tb_igb_tx_offload;
     for (int i = m + 20; i < m + ipl; i++) pk[i] = 8'h01;
   endtask
 
-  // An Ethernet + IPv6 header in pk (40 bytes, next header TCP, payload length 0 as igb_tso
+  // An Ethernet + IPv6 header in pk (40 bytes, next header proto, payload length 0 as igb_tso
   // leaves it), and the IPv6 pseudo-header sum of fr (RFC 8200 8.1)
-  task automatic pk_eth_ip6(input int m);
-    pk_eth_ip(m, 20, 8'd6, 16'h0, 16'h0, 16'h0);  // the MAC header
+  task automatic pk_eth_ip6(input int m, input logic [7:0] proto);
+    pk_eth_ip(m, 20, proto, 16'h0, 16'h0, 16'h0);  // the MAC header
     pk16(m - 2, 16'h86dd);
     pk16(m, 16'h6000); pk16(m + 2, 16'h0);
     pk16(m + 4, 16'h0);
-    pk[m + 6] = 8'd6;
+    pk[m + 6] = proto;
     pk[m + 7] = 8'd64;
     for (int i = 0; i < 32; i++) pk[m + 8 + i] = (i % 16 == 0) ? 8'h20 : (i % 16 == 1) ? 8'h01
                                                 : (i % 16 == 15) ? 8'(1 + i / 16) : 8'(i * 7);
   endtask
-  function automatic logic [31:0] pseudo6(input int m, input int l4bytes);
-    return sum_fr(m + 8, m + 40) + 32'd6 + l4bytes;
+  function automatic logic [31:0] pseudo6(input int m, input logic [7:0] proto,
+                                           input int l4bytes);
+    return sum_fr(m + 8, m + 40) + {24'h0, proto} + l4bytes;
   endfunction
 
   task automatic pk_payload(input int lo, input int hi);
@@ -271,7 +273,7 @@ module tb_igb_tx_offload;
     logic [15:0] fw;
     l4 = m + ipl;
     h  = l4 + l4l;
-    if (v6) pk_eth_ip6(m);
+    if (v6) pk_eth_ip6(m, 8'd6);
     else pk_eth_ip(m, ipl, 8'd6, 16'h0, id0, ip_check);
     pk16(l4, 16'd40000); pk16(l4 + 2, 16'd5201);
     pk16(l4 + 4, seq0[31:16]); pk16(l4 + 6, seq0[15:0]);
@@ -284,7 +286,7 @@ module tb_igb_tx_offload;
     pk_payload(h, h + pay);
     // Seed: saddr + daddr + protocol, no length (DS-I210 Tbl 7-41)
     for (int i = 0; i < h; i++) fr[i] = pk[i];
-    pk16(l4 + 16, fold(v6 ? pseudo6(m, 0) : pseudo(m, 8'd6, 0)));
+    pk16(l4 + 16, fold(v6 ? pseudo6(m, 8'd6, 0) : pseudo(m, 8'd6, 0)));
     enqueue(h + pay, 1, !v6, 1, 1, !v6, m, ipl, l4l, mss_v, paylen_v);
     // The segments: header copied, fields as a receiver expects them, checksums from scratch
     nseg = (pay + mss_v - 1) / mss_v;
@@ -307,11 +309,83 @@ module tb_igb_tx_offload;
       fr16(l4 + 12, fw);
       if (v6) begin
         fr16(l4 + 16, 16'h0);
-        fr16(l4 + 16, ~fold(pseudo6(m, h + p - l4) + sum_fr(l4, h + p)));
+        fr16(l4 + 16, ~fold(pseudo6(m, 8'd6, h + p - l4) + sum_fr(l4, h + p)));
       end else begin
         fr_ip_csum(m, ipl);
         fr_l4_csum(m, l4, h + p, 1'b1);
       end
+      expect_frame(h + p);
+    end
+    if (paylen_v != pay) err_want++;
+  endtask
+
+  // One expected UDP segment in fr: the prototype's header with the segment's IP fields and UDP
+  // length 8 + p, payload pk[off, off + p), both checksums from scratch (a UDP checksum of 0
+  // sent as 0xFFFF)
+  task automatic fr_uso_seg(input int m, input int ipl, input int k, input int off, input int p,
+                            input logic [15:0] id0, input logic v6);
+    int          l4, h;
+    logic [15:0] c;
+    l4 = m + ipl;
+    h  = l4 + 8;
+    for (int i = 0; i < h; i++) fr[i] = pk[i];
+    for (int i = 0; i < p; i++) fr[h + i] = pk[off + i];
+    fr16(l4 + 4, 16'(8 + p));
+    if (v6) begin
+      fr16(m + 4, 16'(ipl - 40 + 8 + p));
+      fr16(l4 + 6, 16'h0);
+      c = ~fold(pseudo6(m, 8'd17, 8 + p) + sum_fr(l4, h + p));
+      fr16(l4 + 6, (c == 16'h0) ? 16'hFFFF : c);
+    end else begin
+      fr16(m + 2, 16'(ipl + 8 + p));
+      fr16(m + 4, id0 + 16'(k));
+      fr_ip_csum(m, ipl);
+      fr_l4_csum(m, l4, h + p, 1'b0);
+    end
+  endtask
+
+  // UDP segmentation (USO) of a UDP/IPv4 or UDP/IPv6 packet, as igb_tso hands it over since
+  // "igb: Add UDP segmentation offload support" (Linux 5.5): L4T UDP, L4LEN 8, MSS gso_size;
+  // IP total length (IPv6 payload length) 0, IPv4 checksum ip_check, the UDP checksum the
+  // pseudo-header sum without length, and the UDP length the whole GSO datagram's, as
+  // udp_send_skb wrote it. zero_last: two bytes of the last segment's payload chosen so that
+  // its UDP checksum computes to 0 (sent as 0xFFFF).
+  task automatic case_uso(input int m, input int ipl, input int pay, input int mss_v,
+                          input logic [15:0] id0, input logic [15:0] ip_check, input int paylen_v,
+                          input logic v6, input logic zero_last);
+    int          l4, h, nseg, p, off;
+    logic [15:0] s;
+    l4 = m + ipl;
+    h  = l4 + 8;
+    if (v6) pk_eth_ip6(m, 8'd17);
+    else pk_eth_ip(m, ipl, 8'd17, 16'h0, id0, ip_check);
+    pk16(l4, 16'd40001); pk16(l4 + 2, 16'd4789);
+    pk16(l4 + 4, 16'(8 + pay));
+    pk_payload(h, h + pay);
+    for (int i = 0; i < h; i++) fr[i] = pk[i];
+    pk16(l4 + 6, fold(v6 ? pseudo6(m, 8'd17, 0) : pseudo(m, 8'd17, 0)));
+    nseg = (pay + mss_v - 1) / mss_v;
+    if (nseg == 0) nseg = 1;
+    if (zero_last) begin  // make the last segment's sum fold to 0xFFFF: its first two bytes
+      p   = pay - (nseg - 1) * mss_v;
+      off = h + (nseg - 1) * mss_v;  // an even distance from l4: a pair of the sum
+      pk16(off, 16'h0);
+      fr_uso_seg(m, ipl, nseg - 1, off, p, id0, v6);
+      fr16(l4 + 6, 16'h0);
+      s = fold((v6 ? pseudo6(m, 8'd17, 8 + p) : pseudo(m, 8'd17, 8 + p)) + sum_fr(l4, h + p));
+      pk16(off, ~s);
+      fr16(h, ~s);
+      if (fold((v6 ? pseudo6(m, 8'd17, 8 + p) : pseudo(m, 8'd17, 8 + p)) + sum_fr(l4, h + p))
+          != 16'hFFFF) begin
+        $display("FAIL testbench: the zero-checksum segment does not sum to 0xFFFF");
+        failures++;
+      end
+    end
+    enqueue(h + pay, 1, !v6, 1, 0, !v6, m, ipl, 8, mss_v, paylen_v);
+    for (int k = 0; k < nseg; k++) begin
+      p   = (pay - k * mss_v < mss_v) ? pay - k * mss_v : mss_v;
+      off = h + k * mss_v;
+      fr_uso_seg(m, ipl, k, off, p, id0, v6);
       expect_frame(h + p);
     end
     if (paylen_v != pay) err_want++;
@@ -476,7 +550,7 @@ module tb_igb_tx_offload;
 
   // The cases, as a table run twice (full speed, then with gaps): each case kind is called
   // from one place, which keeps the Verilated testbench small (Verilator inlines tasks).
-  localparam int KPlain = 0, KCsum = 1, KTso = 2, KTrunc = 3, KRun = 4;
+  localparam int KPlain = 0, KCsum = 1, KTso = 2, KTrunc = 3, KRun = 4, KUso = 5;
   localparam int NStep = 160;
   int    st_kind [NStep];
   int    st_a [NStep][11];
@@ -504,6 +578,15 @@ module tb_igb_tx_offload;
     st_a[nst][0] = m; st_a[nst][1] = ipl; st_a[nst][2] = l4l; st_a[nst][3] = pay;
     st_a[nst][4] = mss_v; st_a[nst][5] = flags; st_a[nst][6] = id0; st_a[nst][7] = seq0;
     st_a[nst][8] = ip_check; st_a[nst][9] = paylen_v; st_a[nst][10] = v6;
+    nst++;
+  endtask
+  task automatic s_uso(input int m, input int ipl, input int pay, input int mss_v,
+                       input int id0, input int ip_check, input int paylen_v, input int v6,
+                       input int zero_last);
+    st_kind[nst] = KUso;
+    st_a[nst][0] = m; st_a[nst][1] = ipl; st_a[nst][2] = pay; st_a[nst][3] = mss_v;
+    st_a[nst][4] = id0; st_a[nst][5] = ip_check; st_a[nst][6] = paylen_v; st_a[nst][7] = v6;
+    st_a[nst][8] = zero_last;
     nst++;
   endtask
   task automatic s_trunc(input int len);
@@ -561,8 +644,29 @@ module tb_igb_tx_offload;
     s_trunc(40);
     s_plain(61);
     s_run("TSO whose PAYLEN does not match its data, one that ends in its header");
-    // A random mix: checksum offload of any size up to the jumbo limit and TSO with any MSS,
-    // odd MACLENs, IP and TCP options
+    // UDP segmentation: each segment its own datagram (UDP length, checksum over it)
+    s_uso(14, 20, 44 * 1472, 1472, 'h0100, 'hFFFF, 44 * 1472, 0, 0);
+    s_run("USO 64 KB, 44 segments");
+    // The IP ID wraps; a payload of exactly one MSS and one under it are one segment
+    s_uso(14, 20, 10000, 1472, 'hfffe, 'hFFFF, 10000, 0, 0);
+    s_uso(14, 20, 1472, 1472, 'h0200, 'hFFFF, 1472, 0, 0);
+    s_uso(14, 20, 333, 1472, 'h0300, 'h0, 333, 0, 0);
+    s_run("USO over IPv4 with a short last segment, one segment");
+    s_uso(15, 20, 3000, 999, 'h0400, 'hFFFF, 3000, 0, 0);  // odd MACLEN: odd L4 offset
+    s_uso(18, 24, 2001, 700, 'h0500, 'h0, 2001, 0, 0);     // VLAN, IP options
+    s_uso(14, 20, 0, 1472, 'h0600, 'hFFFF, 0, 0, 0);       // no payload
+    s_run("USO with an odd MACLEN, IP options, no payload");
+    s_uso(14, 40, 5000, 1232, 0, 0, 5000, 1, 0);
+    s_uso(15, 40, 2999, 1000, 0, 0, 2999, 1, 0);
+    s_run("USO over IPv6, an odd MACLEN");
+    s_uso(14, 20, 2500, 1000, 'h0700, 'hFFFF, 2500, 0, 1);
+    s_uso(15, 40, 2500, 1000, 0, 0, 2500, 1, 1);
+    s_run("USO, a segment's UDP checksum computing to 0");
+    s_uso(14, 20, 2500, 1000, 'h0800, 'hFFFF, 2400, 0, 0);
+    s_plain(60);
+    s_run("USO whose PAYLEN does not match its data");
+    // A random mix: checksum offload of any size up to the jumbo limit and TCP and UDP
+    // segmentation with any MSS, odd MACLENs, IP and TCP options, UDP also over IPv6
     for (int i = 0; i < 40; i++) begin
       rng  = next_rand(rng);
       r    = rng;
@@ -572,6 +676,10 @@ module tb_igb_tx_offload;
       if (r[7:5] == 3'd0) begin  // TSO, MSS 536..1559, up to 12 KB of payload
         s_tso(rm, r[4] ? 24 : 20, rl4, int'(rng[13:0]) % 12000, 536 + int'(rng[29:20]) % 1024,
               'h18, int'(rng[15:0]), int'(rng), 'hFFFF, int'(rng[13:0]) % 12000, 0);
+      end else if (r[7:5] == 3'd1 || r[7:5] == 3'd2) begin  // USO as TSO, over IPv4 or 6
+        s_uso(rm, r[12] ? 40 : r[4] ? 24 : 20, int'(rng[13:0]) % 12000,
+              536 + int'(rng[29:20]) % 1024, int'(rng[15:0]), 'hFFFF,
+              int'(rng[13:0]) % 12000, int'(r[12]), 0);
       end else begin
         rpay = r[8] ? int'(rng[13:0]) % (9728 - 14 - 24 - 32 - 4) : int'(rng[10:0]) % 1500;
         s_csum(rm, r[4] ? 24 : 20, int'(r[9]), r[9] ? rl4 : 8, rpay, int'(r[10]), int'(r[11]), -1);
@@ -601,6 +709,8 @@ module tb_igb_tx_offload;
           KTso: case_tso(st_a[i][0], st_a[i][1], st_a[i][2], st_a[i][3], st_a[i][4],
                          8'(st_a[i][5]), 16'(st_a[i][6]), 32'(st_a[i][7]), 16'(st_a[i][8]),
                          st_a[i][9], st_a[i][10] != 0);
+          KUso: case_uso(st_a[i][0], st_a[i][1], st_a[i][2], st_a[i][3], 16'(st_a[i][4]),
+                         16'(st_a[i][5]), st_a[i][6], st_a[i][7] != 0, st_a[i][8] != 0);
           KTrunc: case_tso_truncated(st_a[i][0]);
           default: run_group(st_name[i]);
         endcase
