@@ -5,10 +5,14 @@
 // is built as the kernel builds it, an skb per fragment chained on the first's frag_list
 // (__ip_append_data, __ip_make_skb), and leaves as IPv4 fragments by ip_do_fragment's fast
 // path.
-// Left out: IP options, netfilter hooks, GSO, multicast, the route lookup (one route:
+// A socket with UDP_SEGMENT builds one GSO skb instead (its payload in page fragments), which
+// goes down whole for the device to cut (USO: every modelled part has NETIF_F_GSO_UDP_L4).
+// Left out: IP options, netfilter hooks, software GSO, multicast, the route lookup (one route:
 // kernel::route_dev), path MTU discovery (the route's MTU is the device's).
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "kernel.h"
 #include "net.h"
@@ -19,7 +23,7 @@ namespace igbsim {
 namespace {
 constexpr uint16_t IP_DF = 0x4000, IP_MF = 0x2000;
 constexpr unsigned HH_DATA_MOD = 16;
-constexpr uint32_t UDP_HLEN = 8, IPV4_HLEN = 20;
+constexpr uint32_t UDP_HLEN = 8, IPV4_HLEN = 20, IP_MAX_MTU = 0xFFFF;
 
 // LL_RESERVED_SPACE(dev): the link header's room, rounded up to HH_DATA_MOD (16 for Ethernet)
 unsigned ll_reserved_space(const net_device*) {
@@ -68,6 +72,39 @@ uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, ui
 }
 }  // namespace
 
+namespace {
+// __ip_append_data's paged copy: n bytes into the socket's page frag (sk_page_frag_refill,
+// then as much as the page has left), each piece extending the skb's last fragment when it
+// follows it on the same page (skb_can_coalesce), else a new one (MAX_SKB_FRAGS is never
+// reached: 64 KB spans at most 3 pages of 32 KB); skb_len_add. The skb holds a reference to
+// each page it uses until it is freed.
+void append_page_frags(sock* sk, sk_buff* skb, const uint8_t* from, uint32_t n) {
+  page_frag& pf = sk->sk_frag;
+  while (n > 0) {
+    skb_page_frag_refill(32, &pf);
+    const uint32_t copy = std::min(n, pf.size - pf.offset);
+    uint8_t* at = pf.page->data() + pf.offset;
+    std::memcpy(at, from, copy);
+    if (!skb->frags.empty() && skb->frags.back().data + skb->frags.back().len == at) {
+      skb->frags.back().len += copy;
+    } else {
+      skb->frags.push_back({at, copy});
+      auto release = std::move(skb->destructor);
+      std::shared_ptr<std::vector<uint8_t>> page = pf.page;  // get_page
+      skb->destructor = [release, page] {
+        if (release) release();
+      };
+    }
+    pf.offset += copy;
+    skb->len += copy;
+    skb->data_len += copy;
+    skb->truesize += copy;
+    from += copy;
+    n -= copy;
+  }
+}
+}  // namespace
+
 // __ip_append_data + __ip_make_skb for an uncorked UDP datagram. Each skb is fraglen +
 // hh_len + 15 bytes (the kernel's "+ 15" alignment slack, alloc_extra since v5.17), hh_len
 // reserved; the transport header's room follows the IP header in the first. A datagram that
@@ -80,16 +117,24 @@ uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, ui
 // its truesize moved to the first; the checksum is then computed in software
 // (CHECKSUM_NONE). DF is set when the datagram fits the MTU (IP_PMTUDISC_WANT); the ID is
 // ip_select_ident's.
+// With UDP_SEGMENT (cork->gso_size) the limit is IP_MAX_MTU instead, so the datagram is one skb
+// (CHECKSUM_PARTIAL when the device can checksum), paged: its linear part holds the IP and
+// UDP headers and the payload is copied into the socket's page frag, each piece a fragment
+// that coalesces with the last one on the same page, its bytes added to the skb's truesize
+// and the socket's charge (skb_len_add, wmem_alloc_delta). DF still follows the route's MTU:
+// a GSO skb longer than it carries no DF, and neither do its segments.
 sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const uint8_t* buf,
                      size_t len, int flags, int* err) {
   net_device* dev = k.route_dev;
   cpu_core& cpu = k.this_cpu();
-  const uint32_t mtu = dev->mtu;
+  const bool paged = sk->gso_size != 0;
+  const uint32_t mtu = paged ? IP_MAX_MTU : dev->mtu;
   const uint32_t fragheaderlen = IPV4_HLEN;
   const uint32_t maxfraglen = ((mtu - fragheaderlen) & ~7u) + fragheaderlen;
   uint32_t transhdrlen = UDP_HLEN;
   const uint32_t length = static_cast<uint32_t>(len) + transhdrlen;
   const bool fits = fragheaderlen + length <= mtu;
+  const bool df = fragheaderlen + length <= dev->mtu;  // skb->len <= dst_mtu
   if (length > 0xFFFF - fragheaderlen) {  // maxnonfragsize: IP_MAX_MTU (IP_PMTUDISC_WANT)
     *err = -EMSGSIZE;
     return nullptr;
@@ -103,9 +148,12 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
     uint32_t datalen = left;
     if (datalen > mtu - fragheaderlen) datalen = maxfraglen - fragheaderlen;
     const uint32_t fraglen = datalen + fragheaderlen;
+    // A paged skb's linear part is the headers only; its payload goes to page fragments
+    const uint32_t pagedlen = paged ? datalen - transhdrlen : 0;
+    const uint32_t alloclen = fraglen - pagedlen;
     sk_buff* skb = nullptr;
     if (!head) {
-      skb = sock_alloc_send_skb(sk, fraglen + hh_len + 15, flags & MSG_DONTWAIT, err);
+      skb = sock_alloc_send_skb(sk, alloclen + hh_len + 15, flags & MSG_DONTWAIT, err);
       if (!skb) return nullptr;
       cpu.spend(k.cost.ip_output_ns);
     } else if (static_cast<uint32_t>(sk->sk_wmem_alloc + wmem_alloc_delta) <=
@@ -114,7 +162,7 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
       // wraps for a buffer of 1 GiB or more (-fno-strict-overflow) and is then taken as
       // unsigned: 32-bit unsigned arithmetic gives the same answer over the whole range
       cpu.spend(k.cost.alloc_skb_ns);
-      skb = sk_buff::alloc_skb(fraglen + hh_len + 15);
+      skb = sk_buff::alloc_skb(alloclen + hh_len + 15);
       wmem_alloc_delta += static_cast<int>(skb->truesize);
     } else {
       *err = -ENOBUFS;
@@ -127,11 +175,16 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
                          ? CHECKSUM_PARTIAL
                          : CHECKSUM_NONE;
     skb->reserve(hh_len);
-    uint8_t* data = skb->put(fraglen);
+    uint8_t* data = skb->put(alloclen);
     skb->reset_network_header();
     skb->transport_header = static_cast<uint16_t>(skb->network_header + fragheaderlen);
     const uint32_t copy = datalen - transhdrlen;
-    std::memcpy(data + fragheaderlen + transhdrlen, buf + copied, copy);  // ip_generic_getfrag
+    if (paged) {
+      wmem_alloc_delta += static_cast<int>(copy);
+      append_page_frags(sk, skb, buf + copied, copy);
+    } else {
+      std::memcpy(data + fragheaderlen + transhdrlen, buf + copied, copy);  // ip_generic_getfrag
+    }
     cpu.spend(k.cost.copy_ns_per_byte * static_cast<double>(copy));
     copied += copy;
     left -= datalen;
@@ -153,7 +206,7 @@ sk_buff* ip_make_skb(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, const 
   iph[0] = 0x45;
   iph[1] = sk->tos;
   put16(iph + 2, 0);  // tot_len: ip_local_out
-  put16(iph + 6, fits ? IP_DF : 0);
+  put16(iph + 6, df ? IP_DF : 0);
   put16(iph + 4, ip_select_ident(k, sk, saddr, daddr, IPPROTO_UDP));
   iph[8] = static_cast<uint8_t>(sk->uc_ttl < 0 ? k.ip_default_ttl : sk->uc_ttl);
   iph[9] = IPPROTO_UDP;
@@ -253,9 +306,11 @@ int ip_do_fragment(kernel& k, sk_buff* skb) {
   return err;
 }
 
-// ip_finish_output -> __ip_finish_output: over the route's MTU, ip_fragment (DF clear: the
-// datagram was built for it) -> ip_do_fragment; GSO is left out
+// ip_finish_output -> __ip_finish_output: a GSO skb goes down whole (ip_finish_output_gso:
+// udp_send_skb made its segments fit the MTU, so skb_gso_validate_network_len holds); over
+// the route's MTU, ip_fragment (DF clear: the datagram was built for it) -> ip_do_fragment
 int ip_finish_output(kernel& k, sk_buff* skb) {
+  if (skb->is_gso()) return ip_finish_output2(k, skb);
   if (skb->len > skb->dev->mtu) return ip_do_fragment(k, skb);
   return ip_finish_output2(k, skb);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Protocol headers, sockets and the receive entry points of the IPv4/UDP stack.
 #pragma once
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -99,6 +100,13 @@ struct sock {
   int uc_ttl = -1;               // IP_TTL (-1: net.ipv4.ip_default_ttl, 64)
   bool no_check_tx = false;      // SO_NO_CHECK: UDP checksum 0
   bool recverr = false;          // IP_RECVERR: qdisc drops return -ENOBUFS to the sender
+  // UDP_SEGMENT (udp_sk(sk)->gso_size): each sendmsg's payload leaves as datagrams of this
+  // many bytes, cut by the device (USO) from one GSO skb; 0: off
+  uint16_t gso_size = 0;
+  // The page send data is copied into for a GSO skb. The kernel's sk_page_frag is the
+  // sending task's (current->task_frag); here each socket has its own, which differs only in
+  // where the fragments of a thread sending on several sockets cross page boundaries.
+  page_frag sk_frag;
   std::function<void(sock*)> sk_write_space;  // sock_def_write_space
 };
 
@@ -127,6 +135,8 @@ inline int sk_wmem_alloc_get(const sock* sk) { return sk->sk_wmem_alloc - 1; }
 // sock_setsockopt for SO_SNDBUF / SO_SNDBUFFORCE: min(val, wmem_max) (FORCE: no cap), doubled
 // for the kernel's overhead, at least SOCK_MIN_SNDBUF; SOCK_SNDBUF_LOCK; sk_write_space.
 int sock_setsockopt(sock* sk, int level, int optname, int val);
+// udp_lib_setsockopt: SOL_UDP's UDP_SEGMENT (<netinet/udp.h>), the GSO segment size (sk->gso_size)
+int udp_lib_setsockopt(sock* sk, int level, int optname, int val);
 // skb_set_owner_w: charge skb->truesize to sk_wmem_alloc; skb->sk_destructor = sock_wfree
 void skb_set_owner_w(sk_buff* skb, sock* sk);
 // sock_wfree (net/core/sock.c, the SOCK_RCU_FREE path UDP takes): uncharge the truesize,

@@ -255,7 +255,8 @@ void skb_checksum_help(sk_buff* skb) {
 }
 
 // validate_xmit_skb: software checksum when the device does not offload it. (Software GSO
-// is left out: the model's UDP sends no GSO skbs.)
+// is left out: the only GSO skbs are UDP_SEGMENT sends, and every modelled part offloads
+// them, NETIF_F_GSO_UDP_L4 on the 82576 and later.)
 void validate_xmit_skb(sk_buff* skb, net_device* dev) {
   if (skb->ip_summed == CHECKSUM_PARTIAL &&
       !(dev->features & (NETIF_F_HW_CSUM | NETIF_F_IP_CSUM))) {

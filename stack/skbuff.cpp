@@ -198,4 +198,17 @@ std::vector<sk_buff*> gro_split(sk_buff* skb) {
   return parts;
 }
 
+void skb_page_frag_refill(uint32_t sz, page_frag* pfrag) {
+  if (pfrag->page) {
+    if (pfrag->page.use_count() == 1) {
+      pfrag->offset = 0;
+      return;
+    }
+    if (pfrag->offset + sz <= pfrag->size) return;
+  }
+  pfrag->page = std::make_shared<std::vector<uint8_t>>(SKB_FRAG_PAGE_BYTES);
+  pfrag->offset = 0;
+  pfrag->size = SKB_FRAG_PAGE_BYTES;
+}
+
 }  // namespace igbsim

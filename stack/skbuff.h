@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
@@ -60,6 +61,20 @@ struct skb_frag {
   uint8_t* data;
   uint32_t len;
 };
+
+// struct page_frag (include/linux/mm_types_task.h): a page that send data is copied into piece
+// by piece (sk_page_frag); each piece is an skb fragment holding a reference to the page, which
+// the shared_ptr counts (page_ref_count).
+struct page_frag {
+  std::shared_ptr<std::vector<uint8_t>> page;
+  uint32_t offset = 0, size = 0;
+};
+// SKB_FRAG_PAGE_ORDER: get_order(32768), the compound page skb_page_frag_refill asks for
+constexpr uint32_t SKB_FRAG_PAGE_BYTES = 32768;
+// skb_page_frag_refill(sz, pfrag) (net/core/sock.c): a page only pfrag still holds is used
+// again from its start; one with sz bytes left is kept; else a new page (the high-order
+// allocation always succeeds here).
+void skb_page_frag_refill(uint32_t sz, page_frag* pfrag);
 
 struct sk_buff {
   uint8_t* head = nullptr;

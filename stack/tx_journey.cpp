@@ -89,6 +89,9 @@ void tx_journey::packets(uint64_t id, unsigned n) {
   if (live* l = find(id)) l->packets = n;
 }
 
+void tx_journey::datagrams(uint64_t id, unsigned n) {
+  if (live* l = find(id)) l->datagrams = n;
+}
 void tx_journey::abandon(uint64_t id, unsigned unsent, const std::string& fate) {
   live* l = find(id);
   if (!l) return;
@@ -216,8 +219,8 @@ void tx_journey::settle(uint64_t id, live& l) {
   if (l.r.fate.empty() && l.finished >= l.packets) {
     l.r.fate = l.worst.empty() ? "sent" : l.worst;
     source_tally& n = tally_[size_t(l.r.source)];
-    if (l.r.fate == "qdisc_drop") ++n.qdisc_dropped;
-    if (l.r.fate == "frag_unsent") ++n.frag_unsent;
+    if (l.r.fate == "qdisc_drop") n.qdisc_dropped += l.datagrams;
+    if (l.r.fate == "frag_unsent") n.frag_unsent += l.datagrams;
   }
   if (!l.r.fate.empty() && l.wire_pending == 0) emit(id);
 }
@@ -254,6 +257,15 @@ void tx_journey::emit(uint64_t id) {
 void tx_journey::finish_all_in_flight() {
   std::vector<uint64_t> ids;
   for (const auto& kv : live_) ids.push_back(kv.first);
+  // A UDP_SEGMENT row's segments still to leave: those of its packet waiting for the wire
+  // (all, when its data is not in yet); the segments out are on the wire, not in flight
+  std::unordered_map<uint64_t, unsigned> left;
+  for (const auto& w : wire_order_) left[w.first] += w.second;
+  auto segments_in = [&left](uint64_t id, const live& l) {
+    if (l.datagrams == 1) return 1u;
+    const auto it = left.find(id);
+    return it == left.end() ? l.datagrams : it->second;
+  };
   std::sort(ids.begin(), ids.end());
   for (uint64_t id : ids) {
     live& l = live_[id];
@@ -263,12 +275,12 @@ void tx_journey::finish_all_in_flight() {
     // handed to igb and not out (its ring); enqueued and not handed over (the qdisc). A
     // datagram whose sendto has not returned (asleep for send buffer) is not sent yet.
     if (l.r.fate == "sent") {
-      ++n.in_nic;
+      n.in_nic += segments_in(id, l);
     } else if (!l.r.fate.empty()) {
       // dropped (counted so), a packet of it still going out: nowhere else
     } else if (!out) {
-      if (l.r.t[size_t(tx_step::xmit)] >= 0) ++n.in_tx_ring;
-      else if (l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0) ++n.in_qdisc;
+      if (l.r.t[size_t(tx_step::xmit)] >= 0) n.in_tx_ring += segments_in(id, l);
+      else if (l.r.t[size_t(tx_step::qdisc_enqueue)] >= 0) n.in_qdisc += l.datagrams;
     }
     // Not freed by the end: "on_wire" if its frames went out (its completion not cleaned
     // yet), else "in_flight" (in the qdisc, the ring or the NIC); freed and not out: in the

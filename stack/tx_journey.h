@@ -114,6 +114,9 @@ class tx_journey {
   // ip_do_fragment: datagram id leaves as n packets (default 1); unsent of them never will
   // (the fragmentation failed), and the datagram's fate is `fate` unless a packet's came first
   void packets(uint64_t id, unsigned n);
+  // udp_send_skb: datagram id is a UDP_SEGMENT send of n datagrams (one GSO skb, one row):
+  // the tallies count its n
+  void datagrams(uint64_t id, unsigned n);
   // sendto failed: the datagram's fate, unless a packet of it reached the qdisc (whose drop,
   // counted there, is why: ENOBUFS with IP_RECVERR)
   void refused(uint64_t id, const std::string& fate);
@@ -137,7 +140,8 @@ class tx_journey {
   // sendmsg -> wire_end of the datagrams that reached the wire, in ps; all, or one source's
   const latency_sample& send_to_wire() const { return s2w_; }
   const latency_sample& send_to_wire(tx_source s) const { return s2w_by_[size_t(s)]; }
-  // Per source: datagrams the qdisc dropped, and (after finish_all_in_flight) those sent and
+  // Per source, in datagrams (a UDP_SEGMENT row counts its segments): datagrams the qdisc
+  // dropped, and (after finish_all_in_flight) those sent and
   // still on their way at the end, by where: the qdisc (not yet handed to the driver), the
   // transmit ring (handed to igb, not on the wire), the NIC (freed by igb, its frame not out)
   struct source_tally {
@@ -167,6 +171,7 @@ class tx_journey {
     row r;
     std::vector<pkt> pkts;
     unsigned packets = 1;        // packets the datagram leaves as
+    unsigned datagrams = 1;      // datagrams it is (a UDP_SEGMENT send's segments)
     unsigned finished = 0;       // packets whose fate is known
     unsigned wired = 0;          // packets whose frames are all out
     unsigned wire_pending = 0;   // packets whose data is in and frames not all out yet

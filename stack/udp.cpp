@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -180,6 +181,14 @@ int udp_recvmsg(kernel& k, sock* sk, uint8_t* buf, size_t size, std::vector<read
 
 // ---- Send (net/ipv4/udp.c) --------------------------------------------------------------
 
+// udp_lib_setsockopt (SOL_UDP): UDP_SEGMENT sets the GSO segment size, 0 to 65535
+int udp_lib_setsockopt(sock* sk, int level, int optname, int val) {
+  if (level != SOL_UDP || optname != UDP_SEGMENT) return -ENOPROTOOPT;
+  if (val < 0 || val > 0xFFFF) return -EINVAL;
+  sk->gso_size = static_cast<uint16_t>(val);
+  return 0;
+}
+
 namespace {
 void put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
@@ -193,11 +202,38 @@ uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_
   return sum + proto + len;
 }
 
+// UDP_MAX_SEGMENTS (include/linux/udp.h): 128 since v6.9 (1382e3b6a350, "net: change maximum
+// number of UDP segments to 128"), 64 before
+constexpr uint32_t UDP_MAX_SEGMENTS = 128;
+
+// udp_send_skb's UDP_SEGMENT checks and marking: a GSO skb's segments must each fit the route's
+// MTU (-EMSGSIZE) and number at most UDP_MAX_SEGMENTS, and the socket must checksum (-EINVAL);
+// the skb is freed on an error. A payload over gso_size becomes SKB_GSO_UDP_L4 with gso_segs
+// segments; one that fits a segment goes as a plain datagram. Returns 0, 1 (GSO) or -errno.
+int udp_gso_mark(sock* sk, sk_buff* skb, uint32_t len) {
+  const uint32_t datalen = len - 8, gso = sk->gso_size, mtu = skb->dev->mtu;
+  const uint32_t hlen = static_cast<uint32_t>(skb->transport_offset() - skb->network_offset()) + 8;
+  int err = 0;
+  if (hlen + std::min(datalen, gso) > mtu) err = -EMSGSIZE;  // cork->fragsize
+  else if (datalen > gso * UDP_MAX_SEGMENTS) err = -EINVAL;
+  else if (sk->no_check_tx) err = -EINVAL;
+  if (err) {
+    kfree_skb(skb);
+    return err;
+  }
+  if (datalen <= gso) return 0;
+  skb->gso_size = static_cast<uint16_t>(gso);
+  skb->gso_type = SKB_GSO_UDP_L4;
+  skb->gso_segs = static_cast<uint16_t>((datalen + gso - 1) / gso);
+  return 1;
+}
+
 // udp_send_skb: the UDP header, then the checksum: none with SO_NO_CHECK; with
 // CHECKSUM_PARTIAL the pseudo-header sum seeded into the check field for the device
 // (udp4_hwcsum: csum_start at the UDP header, csum_offset 6); else computed here over the
 // header and payload, a fragmented datagram's too (udp_csum + csum_tcpudp_magic, 0 sent as
-// 0xFFFF). ip_send_skb's
+// 0xFFFF). A UDP_SEGMENT socket's GSO skb is seeded as for CHECKSUM_PARTIAL (csum_partial:
+// udp4_hwcsum), whatever the device. ip_send_skb's
 // -ENOBUFS (a qdisc drop) counts SndbufErrors and is success unless IP_RECVERR.
 int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t daddr,
                  uint16_t dport) {
@@ -207,7 +243,19 @@ int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t dad
   put16(uh + 2, dport);
   put16(uh + 4, static_cast<uint16_t>(len));
   put16(uh + 6, 0);
-  if (sk->no_check_tx) {
+  int gso = 0;
+  if (sk->gso_size) {
+    gso = udp_gso_mark(sk, skb, len);
+    if (gso < 0) return gso;
+    if (gso) k.txjr.datagrams(skb->frame_id, skb->gso_segs);
+  }
+  if (gso) {
+    // Don't checksum the payload, skb will get segmented: the seed, as udp4_hwcsum leaves it
+    skb->ip_summed = CHECKSUM_PARTIAL;
+    skb->csum_start = skb->transport_header;
+    skb->csum_offset = 6;
+    put16(uh + 6, csum_fold(csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0)));
+  } else if (sk->no_check_tx) {
     skb->ip_summed = CHECKSUM_NONE;
   } else if (skb->ip_summed == CHECKSUM_PARTIAL) {
     skb->csum_start = skb->transport_header;
@@ -266,7 +314,9 @@ int udp_sendmsg_id(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t
 // udp_sendmsg, uncorked (no MSG_MORE, UDP_CORK): the destination from the call or the
 // connected peer, the route (the host's one), ip_make_skb, udp_send_skb. An error with
 // SOCK_NOSPACE set (no send buffer) or -ENOBUFS counts SndbufErrors, as the kernel does, so a
-// non-blocking sender's EAGAIN is one. Left out: control messages, IP options, GSO.
+// non-blocking sender's EAGAIN is one. With UDP_SEGMENT (sk->gso_size) the payload leaves as
+// datagrams of gso_size bytes each, the last shorter: one GSO skb, one journey row.
+// Left out: control messages (UDP_SEGMENT as a cmsg among them), IP options.
 // Each call is a row of the transmit journey (tx_journey.csv), sent or not.
 int udp_sendmsg(kernel& k, sock* sk, const uint8_t* buf, size_t len, uint32_t daddr, uint16_t dport,
                 int flags) {
