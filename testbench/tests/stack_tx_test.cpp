@@ -41,6 +41,9 @@ struct xmit_call {
   uint32_t inflight_before = 0, limit = 0;  // BQL at the call
   int wmem = 0;                             // the owner's sk_wmem_alloc_get at the call
   bool l4_hash = false, sw_hash = false;    // the flow hash's kind (queue selection)
+  uint16_t gso_size = 0, gso_segs = 0;      // skb_shinfo: GSO
+  uint32_t gso_type = 0;
+  std::vector<uint32_t> frag_lens;  // the page fragments' lengths
   sc_time t;
 };
 
@@ -101,6 +104,10 @@ struct fake_tx_nic {
     c.wmem = skb->sk ? sk_wmem_alloc_get(skb->sk) : 0;
     c.l4_hash = skb->l4_hash;
     c.sw_hash = skb->sw_hash;
+    c.gso_size = skb->gso_size;
+    c.gso_segs = skb->gso_segs;
+    c.gso_type = skb->gso_type;
+    for (const skb_frag& f : skb->frags) c.frag_lens.push_back(f.len);
     c.t = k->this_cpu().now();
     calls.push_back(std::move(c));
     r.inflight.push_back(skb);
@@ -563,6 +570,81 @@ TEST_F(TxTest, ADatagramOverTheMtuLeavesInFragmentsAndTheSocketIsUnchargedEveryW
   EXPECT_EQ(nobufs, -ENOBUFS);
   EXPECT_EQ(k->tx_st.ip_out_discards, 1u + 1u) << "the qdisc drop's and this one";
   EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "the skbs built so far freed and uncharged";
+}
+
+// UDP_SEGMENT: one sendto of 40,000 bytes with a segment size of 1,000 is one GSO skb for
+// the device to cut into 40 datagrams (udp_send_skb), its headers in the linear part and its
+// payload in page fragments of 32 KB pages (__ip_append_data, paged), charged to the socket
+// until its completion. The UDP checksum field holds the pseudo-header seed over the whole
+// length (udp4_hwcsum; igb_tso takes the length out), the IPv4 header no DF (the skb is over
+// the MTU, __ip_make_skb). The qdisc counts 40 packets and the 39 extra headers' bytes.
+TEST_F(TxTest, AUdpSegmentSendIsOneGsoSkbThatTheDeviceCuts) {
+  make_host(1, NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_UDP_L4);
+  netdev_queue* txq = netdev_get_tx_queue(dev.get(), 0);
+  txq->dql.min_limit = txq->dql.limit = txq->dql.adj_limit = 1 << 20;  // BQL out of the way
+  EXPECT_EQ(udp_lib_setsockopt(&sk, SOL_UDP, UDP_SEGMENT, 65536), -EINVAL);
+  EXPECT_EQ(udp_lib_setsockopt(&sk, SOL_SOCKET, UDP_SEGMENT, 1000), -ENOPROTOOPT);
+  ASSERT_EQ(udp_lib_setsockopt(&sk, SOL_UDP, UDP_SEGMENT, 1000), 0);
+  int rc = 0, charged = -1, one = 0;
+  run_task([&] {
+    rc = send(&sk, 1, 40000);
+    charged = sk_wmem_alloc_get(&sk);
+    one = send(&sk, 2, 1000);
+  });
+  EXPECT_EQ(rc, 40000);
+  EXPECT_GT(charged, 40000) << "the fragments' bytes are charged to the socket";
+  ASSERT_EQ(nic.calls.size(), 2u);
+  const xmit_call& c = nic.calls[0];
+  EXPECT_EQ(c.gso_size, 1000u);
+  EXPECT_EQ(c.gso_segs, 40u);
+  EXPECT_EQ(c.gso_type, SKB_GSO_UDP_L4);
+  EXPECT_EQ(c.ip_summed, CHECKSUM_PARTIAL);
+  EXPECT_EQ(c.csum_start, 34);
+  EXPECT_EQ(c.csum_offset, 6u);
+  EXPECT_EQ(c.frag_lens, (std::vector<uint32_t>{32768, 40000 - 32768}))
+      << "a new 32 KB page when the first is full";
+  ASSERT_EQ(c.bytes.size(), 14u + 28u + 40000u);
+  const parsed p(c);
+  EXPECT_EQ(p.u16(16), 40028) << "IPv4 total length: the whole GSO skb";
+  EXPECT_EQ(p.u16(20), 0) << "no DF: longer than the MTU";
+  EXPECT_EQ(ip_fast_csum(c.bytes.data() + 14, 5), 0);
+  EXPECT_EQ(p.u16(38), 40008) << "UDP length: the whole";
+  uint32_t seed = (kHost >> 16) + (kHost & 0xFFFF) + (kPeer >> 16) + (kPeer & 0xFFFF) + 17 + 40008;
+  while (seed >> 16) seed = (seed & 0xFFFF) + (seed >> 16);
+  EXPECT_EQ(p.u16(40), seed) << "the pseudo-header seed, not complemented";
+  const auto want = payload(1, 40000);
+  EXPECT_TRUE(std::equal(want.begin(), want.end(), c.bytes.begin() + 42)) << "the payload";
+  EXPECT_EQ(one, 1000);
+  EXPECT_EQ(nic.calls[1].gso_size, 0u) << "a payload within one segment is a plain datagram";
+  EXPECT_EQ(parsed(nic.calls[1]).u16(20), 0x4000) << "DF: it fits the MTU";
+  EXPECT_EQ(qstats().sent_packets, 41u);
+  EXPECT_EQ(qstats().sent_bytes, (14u + 28u + 40000u + 39u * 42u) + (14u + 28u + 1000u));
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0) << "uncharged at the completions";
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, 2u) << "OutDatagrams counts sendmsg calls";
+}
+
+// udp_send_skb refuses a UDP_SEGMENT send whose segments do not fit the MTU (EMSGSIZE), that
+// would make more than UDP_MAX_SEGMENTS (128) of them, or whose socket sends no checksum
+// (EINVAL); nothing reaches the device and the socket is uncharged.
+TEST_F(TxTest, AUdpSegmentSendTheKernelRefusesLeavesNothing) {
+  make_host(1, NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_UDP_L4);
+  int over_mtu = 0, too_many = 0, most = 0, no_check = 0;
+  run_task([&] {
+    udp_lib_setsockopt(&sk, SOL_UDP, UDP_SEGMENT, 1473);
+    over_mtu = send(&sk, 1, 3000);
+    udp_lib_setsockopt(&sk, SOL_UDP, UDP_SEGMENT, 100);
+    too_many = send(&sk, 2, 12801);
+    most = send(&sk, 3, 12800);
+    sk.no_check_tx = true;
+    no_check = send(&sk, 4, 2000);
+  });
+  EXPECT_EQ(over_mtu, -EMSGSIZE);
+  EXPECT_EQ(too_many, -EINVAL);
+  EXPECT_EQ(most, 12800) << "128 segments are allowed";
+  EXPECT_EQ(no_check, -EINVAL);
+  ASSERT_EQ(nic.calls.size(), 1u);
+  EXPECT_EQ(nic.calls[0].gso_segs, 128u);
+  EXPECT_EQ(sk_wmem_alloc_get(&sk), 0);
 }
 
 // A send buffer of 1 GiB (kernel.wmem_default's largest) or SO_SNDBUFFORCE's largest: the
