@@ -185,6 +185,9 @@ udp_sender::udp_sender(kernel& k, std::vector<sock*> socks, const send_config& c
     tasks.back()->comm = "sender/" + std::to_string(t);
     tasks.back()->fn = [this, t] { run(t); };
   }
+  if (c_.gso_segments > 1)  // setsockopt(SOL_UDP, UDP_SEGMENT): each datagram's payload
+    for (sock* sk : socks_)
+      udp_lib_setsockopt(sk, SOL_UDP, UDP_SEGMENT, static_cast<int>(c_.frame_bytes - kHeaderBytes));
 }
 
 void udp_sender::payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out) {
@@ -216,35 +219,52 @@ void udp_sender::sleep_until(const sc_core::sc_time& t) {
   }
 }
 
-double udp_sender::calls_per_s() const {
+double udp_sender::datagrams_per_s() const {
   const double span = (last_call_ - first_call_).to_seconds();
-  return calls_ > 1 && span > 0 ? static_cast<double>(calls_ - 1) / span : 0;
+  return calls_ > 1 && span > 0 ? static_cast<double>(datagrams_ - last_call_datagrams_) / span : 0;
 }
 
 void udp_sender::run(uint32_t t) {
   const uint32_t threads = static_cast<uint32_t>(tasks.size());
-  const size_t len = c_.frame_bytes - kHeaderBytes;
+  const size_t len = c_.frame_bytes - kHeaderBytes;  // each datagram's payload
+  const uint64_t per_call = std::max(1u, c_.gso_segments);
   std::vector<uint64_t> seq(c_.flows, 0);
-  std::vector<uint8_t> buf;
-  for (uint64_t i = 0; i < c_.frames; ++i) {
+  std::vector<uint8_t> buf, one;
+  // Call i carries datagrams i * per_call on (the run's order, which sets when it is due), on
+  // flow i mod flows; a flow's datagrams are numbered in its own order
+  const uint64_t calls = (c_.frames + per_call - 1) / per_call;
+  for (uint64_t i = 0; i < calls; ++i) {
     const uint32_t flow = static_cast<uint32_t>(i % c_.flows);
     if (flow % threads != t) continue;
-    sleep_until(start_ + sc_core::sc_time(static_cast<double>(i) / c_.pps, sc_core::SC_SEC));
-    const uint64_t s = seq[flow]++;
-    payload(flow, s, len, buf);
-    if (on_sending) on_sending(flow, s, buf.data(), len);
+    const uint64_t first = i * per_call, n = std::min(per_call, c_.frames - first);
+    sleep_until(start_ + sc_core::sc_time(static_cast<double>(first) / c_.pps, sc_core::SC_SEC));
+    const uint64_t s = seq[flow];
+    seq[flow] += n;
+    if (n == 1) {
+      payload(flow, s, len, buf);
+      if (on_sending) on_sending(flow, s, buf.data(), len);
+    } else {
+      buf.resize(n * len);
+      for (uint64_t j = 0; j < n; ++j) {
+        payload(flow, s + j, len, one);
+        std::copy(one.begin(), one.end(), buf.begin() + static_cast<std::ptrdiff_t>(j * len));
+        if (on_sending) on_sending(flow, s + j, one.data(), len);
+      }
+    }
     const sc_core::sc_time at = k_.this_cpu().now();
     first_call_ = calls_++ ? std::min(first_call_, at) : at;
+    if (at >= last_call_) last_call_datagrams_ = n;
     last_call_ = std::max(last_call_, at);
+    datagrams_ += n;
     const int rc =
-        udp_sendmsg(k_, socks_[flow], buf.data(), len, daddr_,
+        udp_sendmsg(k_, socks_[flow], buf.data(), n * len, daddr_,
                     static_cast<uint16_t>(dport_base_ + flow), c_.blocking ? 0 : MSG_DONTWAIT);
-    if (rc == static_cast<int>(len)) {
-      ++sent;
-      if (on_sent) on_sent(flow, s, len);
-    } else {
-      ++(rc == -EAGAIN ? eagain : errors);
-      if (on_not_sent) on_not_sent(flow, s, len);
+    const bool ok = rc == static_cast<int>(n * len);
+    if (ok) sent += n;
+    else (rc == -EAGAIN ? eagain : errors) += n;
+    for (uint64_t j = 0; j < n; ++j) {
+      if (ok && on_sent) on_sent(flow, s + j, len);
+      if (!ok && on_not_sent) on_not_sent(flow, s + j, len);
     }
     k_.this_cpu().boundary();  // the syscall's return: interrupts that came meanwhile are taken
   }

@@ -105,6 +105,9 @@ struct send_config {
   uint32_t frame_bytes = 64;  // on the wire, FCS included: payload = frame_bytes - 46
   double pps = 0;             // datagrams per second, all flows together
   bool blocking = true;
+  // Datagrams per sendto (UDP_SEGMENT of frame_bytes - 46 when above 1): a call carries this
+  // many consecutive datagrams of one flow, the NIC cuts them apart (USO)
+  uint32_t gso_segments = 1;
 };
 
 class udp_sender {
@@ -122,10 +125,11 @@ class udp_sender {
   }
   // sendto returned the length (sent), EAGAIN (non-blocking, no room), another error
   uint64_t sent = 0, eagain = 0, errors = 0;
-  // The rate the sendto calls were made at, all threads together: (calls - 1) over the time
-  // from the first call to the last (0 with fewer than two). At the asked rate when the
-  // sender keeps up; lower when each call's CPU cost, or a full send buffer, holds it back.
-  double calls_per_s() const;
+  // The rate datagrams were handed to sendto, all threads together: those of every call but
+  // the last over the time from the first call to the last (0 with fewer than two calls). At
+  // the asked rate when the sender keeps up; lower when each call's CPU cost, or a full send
+  // buffer, holds it back.
+  double datagrams_per_s() const;
   bool done() const { return done_threads_ == tasks.size(); }
   // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
   sc_core::sc_time next_due() const { return next_due_; }
@@ -147,7 +151,7 @@ class udp_sender {
   uint16_t dport_base_;
   sc_core::sc_time start_, next_due_;
   sc_core::sc_time first_call_ = sc_core::SC_ZERO_TIME, last_call_ = sc_core::SC_ZERO_TIME;
-  uint64_t calls_ = 0;
+  uint64_t calls_ = 0, datagrams_ = 0, last_call_datagrams_ = 0;
   size_t done_threads_ = 0;
 };
 

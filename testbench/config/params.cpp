@@ -547,6 +547,12 @@ params::params() {
       num("send.rate_pps", 0, "frames/s", 0, 1488095,
           "send rate in datagrams per second, all flows together; 0 = use rate_pct. Above line "
           "rate for the frame size is refused"),
+      integer("send.gso_segments", field(&rc::sc, &send_config::gso_segments), "datagrams", 1, 128,
+              "datagrams per sendto: above 1 the sender sets UDP_SEGMENT to the datagram's "
+              "payload and each call carries this many datagrams of one flow as one GSO skb, "
+              "which the NIC cuts apart (UDP segmentation offload); the datagram must fit "
+              "driver.mtu, and the call's packet 16,383 bytes (the modelled NIC buffers it "
+              "whole before cutting it)"),
       flag("send.blocking", field(&rc::sc, &send_config::blocking),
            "blocking sockets: sendto sleeps while the send buffer is full (sock_wait_for_wmem); "
            "false: MSG_DONTWAIT, a full send buffer returns EAGAIN and the datagram is counted, "

@@ -420,8 +420,9 @@ json tx_section(igbsim_top& t) {
                  {"flows", t.cfg.sc.flows},
                  {"frame_bytes", t.cfg.sc.frame_bytes},
                  {"rate_pps", t.cfg.sc.pps},
-                 // (none with fewer than two calls)
-                 {"sendto_pps", snd.calls_per_s() > 0 ? json(snd.calls_per_s()) : json()},
+                 {"gso_segments", t.cfg.sc.gso_segments},
+                 // datagrams handed to sendto a second (none with fewer than two calls)
+                 {"sendto_pps", snd.datagrams_per_s() > 0 ? json(snd.datagrams_per_s()) : json()},
                  {"blocking", t.cfg.sc.blocking},
                  {"frames", t.cfg.sc.frames},
                  {"sent", snd.sent},
@@ -655,9 +656,9 @@ std::string nothing_happened(const igbsim_top& t) {
 // The sent line's rate: the one asked, and the one the sendto calls kept beside it when that
 // is short of it by 1 % or more
 std::string send_rate(const udp_sender& snd, double asked) {
-  if (snd.calls_per_s() == 0 || snd.calls_per_s() >= 0.99 * asked)
+  if (snd.datagrams_per_s() == 0 || snd.datagrams_per_s() >= 0.99 * asked)
     return fmt::format("{:.0f} datagrams/s", asked);
-  return fmt::format("{:.0f} datagrams/s of the {:.0f} asked", snd.calls_per_s(), asked);
+  return fmt::format("{:.0f} datagrams/s of the {:.0f} asked", snd.datagrams_per_s(), asked);
 }
 
 }  // namespace
