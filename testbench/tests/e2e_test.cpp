@@ -2133,6 +2133,76 @@ TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
   }
 }
 
+// UDP segmentation offload (send.gso_segments): 400 datagrams of 1472 bytes on 2 flows, sent
+// one by one and then 10 to a sendto. The wire carries the same UDP datagrams byte for byte
+// (ports, lengths, checksums, payloads; tx.pcap read back here), and the counters of both runs
+// agree frame for frame, while the stack made a tenth of the calls: one GSO skb each, whose
+// 10 segments carry consecutive IPv4 IDs and no DF (the skb was longer than the MTU).
+TEST(Transmit, UdpSegmentationSendsTheSameDatagramsInATenthOfTheCalls) {
+  json rep[2];
+  std::vector<tx_frame> frames[2];
+  size_t rows[2] = {0, 0};
+  for (int g = 0; g < 2; ++g) {
+    const std::string dir = fresh_dir(g ? "tx-uso" : "tx-uso-base");
+    const result r = run_igbsim("run --out " + dir +
+                                " --tx-pcap --set traffic.frames=0 --set send.frames=400 "
+                                "--set send.flows=2 --set send.frame_bytes=1518 "
+                                "--set send.rate_pct=50 --set send.gso_segments=" +
+                                (g ? "10" : "1"));
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    rep[g] = load_report(dir);
+    EXPECT_TRUE(rep[g]["checks"]["passed"].get<bool>()) << rep[g]["checks"]["violations"].dump();
+    frames[g] = read_pcap(dir + "/tx.pcap");
+    std::ifstream j(dir + "/tx_journey.csv");
+    for (std::string line; std::getline(j, line);) ++rows[g];
+  }
+  for (const json& x : rep) {
+    const json& tx = x["tx"];
+    EXPECT_EQ(tx["app"]["sent"], 400);
+    EXPECT_EQ(tx["checks"]["on_wire"], 400) << "every datagram byte-exact on the wire";
+    EXPECT_EQ(tx["checks"]["lost_unaccounted"], 0);
+    EXPECT_TRUE(tx["checks"]["drained"].get<bool>());
+    EXPECT_EQ(tx["nic"]["gptc"], 400);
+    EXPECT_EQ(tx["nic"]["gotc"], 400 * 1518);
+    EXPECT_EQ(tx["qdisc"]["sent_packets"], 400) << "a GSO skb counts its segments";
+    EXPECT_EQ(tx["qdisc"]["sent_bytes"], 400 * 1514) << "and their replicated headers";
+    EXPECT_EQ(tx["ethtool"]["tx_queue_0_packets"].get<uint64_t>() +
+                  tx["ethtool"].value("tx_queue_1_packets", uint64_t{0}),
+              400u);
+  }
+  EXPECT_EQ(rep[1]["tx"]["app"]["gso_segments"], 10);
+  EXPECT_EQ(rep[0]["tx"]["stack"]["udp_out_datagrams"], 400);
+  EXPECT_EQ(rep[1]["tx"]["stack"]["udp_out_datagrams"], 40) << "one per sendmsg";
+  EXPECT_EQ(rows[0], 1u + 400u);
+  EXPECT_EQ(rows[1], 1u + 40u) << "one journey row per sendto";
+  ASSERT_EQ(frames[0].size(), 400u);
+  ASSERT_EQ(frames[1].size(), 400u);
+  // Per flow, the n-th frame of one run is the n-th of the other from the UDP header on
+  std::map<uint16_t, std::vector<const tx_frame*>> by_flow[2];
+  for (int g = 0; g < 2; ++g)
+    for (const tx_frame& f : frames[g]) by_flow[g][be16_at(f.b.data() + 34)].push_back(&f);
+  ASSERT_EQ(by_flow[0].size(), 2u);
+  for (const auto& [port, v] : by_flow[0]) {
+    const auto& w = by_flow[1][port];
+    ASSERT_EQ(w.size(), v.size()) << port;
+    for (size_t i = 0; i < v.size(); ++i) {
+      ASSERT_EQ(v[i]->b.size(), 1514u);
+      ASSERT_EQ(w[i]->b.size(), 1514u);
+      EXPECT_TRUE(std::equal(v[i]->b.begin() + 34, v[i]->b.end(), w[i]->b.begin() + 34))
+          << "flow port " << port << " datagram " << i;
+      const uint8_t* ip = w[i]->b.data() + 14;
+      EXPECT_EQ(ones_fold(ip, 20, 0), 0xFFFFu) << "IPv4 header checksum";
+      EXPECT_EQ(be16_at(ip + 2), 1500);
+      EXPECT_EQ(be16_at(ip + 6), 0) << "no DF on a segment of a GSO skb over the MTU";
+      EXPECT_EQ(be16_at(v[i]->b.data() + 20), 0x4000) << "DF on a datagram sent alone";
+      if (i % 10 != 0) {
+        EXPECT_EQ(be16_at(ip + 4), static_cast<uint16_t>(be16_at(w[i - 1]->b.data() + 18) + 1))
+            << "the segments' IDs count up";
+      }
+    }
+  }
+}
+
 // One sender on one core asked for 64-byte line rate cannot keep it: each sendto costs more CPU
 // time than a frame's 672 ns on the wire. The report and the summary's sent line give the rate
 // its calls were made at beside the one asked, and it is the rate tx_journey.csv's sendmsg
@@ -2532,7 +2602,12 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
         "--set send.frames=10 --set send.frame_bytes=65554",
         "--set send.frames=10 --set send.frame_bytes=9000 --set send.rate_pps=13344",
         "--set send.frames=10 --set send.rate_pct=nan",
-        "--set send.frames=10 --set send.flows=2 --set send.threads=4"}) {
+        "--set send.frames=10 --set send.flows=2 --set send.threads=4",
+        // UDP_SEGMENT: datagrams over the MTU, a GSO packet over the NIC's 16 KB, 0 and 129
+        "--set send.frames=10 --set send.frame_bytes=1519 --set send.gso_segments=2",
+        "--set send.frames=10 --set send.frame_bytes=1518 --set send.gso_segments=12",
+        "--set send.frames=10 --set send.gso_segments=0",
+        "--set send.frames=10 --set send.gso_segments=129"}) {
     const std::string dir = fresh_dir("tx-bad");
     const result r = run_igbsim(std::string("run --out ") + dir + " " + args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
