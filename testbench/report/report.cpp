@@ -492,13 +492,14 @@ json build_report(igbsim_top& t, double wall_s) {
   r["schema"] = "igbsim.report/1";
   r["complete"] = t.interrupted_by == 0;
   if (t.interrupted_by)
-    r["incomplete_reason"] =
-        fmt::format("interrupted by {} at {:.3f} ms simulated, {} frames offered by then; "
-                    "frames still on their way are counted in flight",
-                    t.interrupted_by == SIGINT    ? "SIGINT"
-                    : t.interrupted_by == SIGTERM ? "SIGTERM"
-                                                  : "a signal",
-                    end_ps / 1e9, t.sb.offered_count());
+    r["incomplete_reason"] = fmt::format(
+        "interrupted by {} at {:.3f} ms simulated, {} frames offered{} by then; frames still on "
+        "their way are counted in flight",
+        t.interrupted_by == SIGINT    ? "SIGINT"
+        : t.interrupted_by == SIGTERM ? "SIGTERM"
+                                      : "a signal",
+        end_ps / 1e9, t.sb.offered_count(),
+        t.sender ? fmt::format(" and {} datagrams sent", t.sender->sent) : std::string());
   r["sim"] = {
       {"sim_time_ns", end_ps / 1000.0},
       {"wall_s", wall_s},

@@ -295,6 +295,34 @@ TEST(OutputFolder, AnInterruptedRunLeavesAPartialResultMarkedIncomplete) {
   }
 }
 
+// A send-only run stopped halfway says how many datagrams it sent by then, not only the
+// frames offered (none)
+TEST(OutputFolder, AnInterruptedSendOnlyRunSaysWhatItSent) {
+  const fs::path d = fresh_dir("interrupted-send");
+  const pid_t pid =
+      spawn_igbsim({"run", "--quiet", "--set", "traffic.frames=0", "--set", "send.frames=50000000",
+                    "--set", "send.rate_pct=100", "--out", d.string()},
+                   d.string() + ".log");
+  const fs::path tmp = d.string() + ".tmp." + std::to_string(pid);
+  ASSERT_TRUE(wait_for(
+      [&] {
+    return fs::exists(tmp / "tx_journey.csv") && fs::file_size(tmp / "tx_journey.csv") > 100000;
+      },
+      120));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_status(pid), 128 + SIGTERM);
+  const json r = load_report(d.string());
+  EXPECT_EQ(r["complete"], false);
+  const uint64_t sent = r["tx"]["app"]["sent"];
+  EXPECT_GT(sent, 0u);
+  EXPECT_NE(r["incomplete_reason"].get<std::string>().find(
+                fmt::format("0 frames offered and {} datagrams sent by then", sent)),
+            std::string::npos)
+      << r["incomplete_reason"];
+  fs::remove_all(d);
+  fs::remove(d.string() + ".log");
+}
+
 // SIGTERM to a sweep (as a time limit sends): the running point stops with a partial result,
 // no other starts, and the sweep merges what ran and exits 143.
 TEST(Sweep, ASignalStopsTheSweepAndWhatRanIsMerged) {
