@@ -17,8 +17,9 @@
 // hardware faults (fault_i) and the assertions.
 // Transmit path (issue 22):
 //   igb_tx_desc_cache, one per queue (descriptor reads) -> igb_tx_dma (round robin over the
-//     queues; context latch, data reads, write-backs, TDH) -> igb_tx_pktbuf (store-and-forward)
-//     -> igb_tx_offload (checksums, TSO) -> igb_tx_mac (padding, FCS, statistics) -> tx stream
+//     queues; context latch, data reads, write-backs, TDH) -> igb_tx_pktbuf (store-and-
+//     forward; a TSO packet cuts through) -> igb_tx_offload (checksums, TSO)
+//     -> igb_tx_mac (padding, FCS, statistics) -> tx stream
 //   the transmit reads and write-backs share igb_dma_arb with the receive side.
 // Flow control (IEEE 802.3x): igb_fc watches the receive stream for PAUSE frames (the pause
 //   timer stops igb_tx_mac starting data frames; a consumed PAUSE frame is dropped by the
@@ -562,7 +563,8 @@ module igb_nic
   logic [DmaW-1:0]     twd_data;
   logic                tpb_we, tpb_commit, tpb_abort, tx_dma_busy;
   logic [127:0]        tpb_wdata;
-  logic [15:0]         tpb_free, tpb_len, tpb_meta_free;
+  logic [15:0]         tpb_free, tpb_meta_free;
+  logic [16:0]         tpb_len;
   logic [TxMetaW-1:0]  tpb_meta, tpo_meta;
   logic                tpo_valid, tpo_ready, tpo_last, tpo_first, tx_pb_busy;
   logic [127:0]        tpo_data;
@@ -595,6 +597,7 @@ module igb_nic
   igb_tx_pktbuf #(.MetaW(TxMetaW)) u_tx_pktbuf (
     .clk_i, .rst_ni(rst_core_n), .we_i(tpb_we), .wdata_i(tpb_wdata), .commit_i(tpb_commit),
     .commit_len_i(tpb_len), .commit_meta_i(tpb_meta), .abort_i(tpb_abort),
+    .cut_i(tpb_meta[TxMetaW-5]),  // TSE: a segmentation packet leaves as it comes
     .free_words_o(tpb_free), .meta_free_o(tpb_meta_free),
     .out_valid_o(tpo_valid), .out_ready_i(tpo_ready), .out_data_o(tpo_data),
     .out_last_o(tpo_last), .out_bytes_o(tpo_bytes), .out_first_o(tpo_first),
@@ -614,6 +617,7 @@ module igb_nic
   assign {tm_queue, tm_ifcs, tm_tse, tm_ixsm, tm_txsm, tm_tcp, tm_ipv4, tm_maclen, tm_iplen,
           tm_l4len, tm_mss, tm_paylen} = tpo_meta;
   logic        toff_in_valid, toff_in_ready, toff_valid, toff_ready, toff_last, mac_frame_full;
+  logic        toff_pkt_last;
   logic [127:0] toff_data;
   logic [4:0]  toff_bytes;
   logic        tx_mac_busy, toff_busy;
@@ -630,18 +634,16 @@ module igb_nic
     .maclen_i(tm_maclen), .iplen_i(tm_iplen), .l4len_i(tm_l4len), .mss_i(tm_mss),
     .paylen_i(tm_paylen),
     .out_valid_o(toff_valid), .out_ready_i(toff_ready), .out_data_o(toff_data),
-    .out_last_o(toff_last), .out_bytes_o(toff_bytes),
+    .out_last_o(toff_last), .out_pkt_last_o(toff_pkt_last), .out_bytes_o(toff_bytes),
     .tso_err_o(unused_tso_err),  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
     .busy_o(toff_busy), .fault_bad_csum_i(fault_q[5])
   );
   igb_tx_mac #(.NumQ(NumQ)) u_tx_mac (
     .clk_i, .rst_ni(rst_core_n), .psp_i(tctl[TctlPsp]),
     .frame_push_i(attr_push), .frame_ifcs_i(tm_ifcs),
-    .frame_queue_i(tm_queue), .frame_tse_i(tm_tse), .frame_paylen_i(tm_paylen),
-    .frame_hdrlen_i(10'(tm_maclen) + 10'(tm_iplen) + 10'(tm_l4len)),
-    .frame_full_o(mac_frame_full),
+    .frame_queue_i(tm_queue), .frame_full_o(mac_frame_full),
     .in_valid_i(toff_valid), .in_ready_o(toff_ready), .in_data_i(toff_data),
-    .in_last_i(toff_last), .in_bytes_i(toff_bytes),
+    .in_last_i(toff_last), .in_pkt_last_i(toff_pkt_last), .in_bytes_i(toff_bytes),
     .tx_pause_i(fc_tx_pause), .fc_valid_i(fc_valid), .fc_ready_o(fc_ready),
     .fc_data_i(fc_data), .fc_last_i(fc_last), .fc_bytes_i(fc_bytes),
     .tx_valid_o, .tx_ready_i, .tx_data_o, .tx_last_o, .tx_bytes_o,

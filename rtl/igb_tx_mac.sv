@@ -7,11 +7,11 @@
 //   - the FCS, CRC-32 of the frame (padding included) in Ethernet order (the complement of the
 //     reflected CRC, least significant byte first), is appended when the packet's first data
 //     descriptor had IFCS; without IFCS the frame goes as software gave it.
-// The packet's attributes (IFCS, queue, and for TSO the payload to expect) come from a small
-// FIFO filled as each packet enters the offload block (frame_push_i): the offload stores whole
-// packets, so the MAC cannot read them off the packet buffer's head. A packet with TSE may
-// leave as several frames (segments); its entry goes when frames with PAYLEN payload bytes
-// (bytes after MACLEN + IPLEN + L4LEN) have passed.
+// The packet's attributes (IFCS, queue) come from a small FIFO filled as each packet enters
+// the offload block (frame_push_i): the offload stores whole frames, so the MAC cannot read
+// them off the packet buffer's head. A packet with TSE may leave as several frames (segments);
+// its entry goes with the frame the offload block marks as its packet's last (in_pkt_last_i),
+// however many frames its data made (a TSO packet whose data missed PAYLEN included).
 // Statistics (reference A.5): every frame sent counts in TPT/TOT; a data frame (there are no
 // transmit errors in the model) in GPTC/GOTC and its queue's PQGPTC too, a PAUSE frame not:
 // GPTC "does not include transmitted flow control packets" (8254x SDM 13.7, DS-I210 8.19), TPT
@@ -34,9 +34,6 @@ module igb_tx_mac #(
   input  wire logic            frame_push_i,
   input  wire logic            frame_ifcs_i,
   input  wire logic [2:0]      frame_queue_i,
-  input  wire logic            frame_tse_i,
-  input  wire logic [17:0]     frame_paylen_i,
-  input  wire logic [9:0]      frame_hdrlen_i,  // MACLEN + IPLEN + L4LEN
   output      logic            frame_full_o,
 
   // Frames in (from igb_tx_offload): in_bytes_i valid bytes of the last beat, 0 meaning 16
@@ -44,6 +41,7 @@ module igb_tx_mac #(
   output      logic            in_ready_o,
   input  wire logic [127:0]    in_data_i,
   input  wire logic            in_last_i,
+  input  wire logic            in_pkt_last_i,  // with in_last_i: the packet's last frame
   input  wire logic [4:0]      in_bytes_i,
 
   // Flow control (igb_fc): start no data frame while tx_pause_i; PAUSE frames to send (60
@@ -71,20 +69,18 @@ module igb_tx_mac #(
   output      logic            busy_o
 );
   localparam int Fd = 4;  // packet attribute entries
-  localparam int FmW = 1 + 3 + 1 + 18 + 10;
+  localparam int FmW = 1 + 3;
   localparam logic [15:0] MinFrame = 16'd60;  // without FCS
 
   // Packet attributes
   logic [FmW-1:0] fm_q [Fd];
   logic [2:0]     fwr_q, frd_q;
   logic           fm_valid, fm_pop;
-  logic           h_ifcs, h_tse;
+  logic           h_ifcs;
   logic [2:0]     h_queue;
-  logic [17:0]    h_paylen;
-  logic [9:0]     h_hdrlen;
   assign fm_valid     = fwr_q != frd_q;
   assign frame_full_o = (fwr_q - frd_q) == 3'(Fd);
-  assign {h_ifcs, h_queue, h_tse, h_paylen, h_hdrlen} = fm_q[frd_q[1:0]];
+  assign {h_ifcs, h_queue} = fm_q[frd_q[1:0]];
 
   // Ethernet CRC-32 (reflected 0xEDB88320) over the first n bytes of a beat
   function automatic logic [31:0] crc_bytes(input logic [31:0] crc_in, input logic [127:0] data,
@@ -106,14 +102,14 @@ module igb_tx_mac #(
   logic [15:0] pos_q, pos_d, padded_q, padded_d, end_q, end_d;
   logic [31:0] crc_q, crc_d, fcs_q, fcs_d;
   logic        fcs_known_q, fcs_known_d;
-  logic [17:0] segpay_q, segpay_d;  // TSO: payload bytes of the packet's frames so far
+  logic        plast_q, plast_d;  // the frame whose tail goes out is its packet's last
 
   logic          sk_ready, sk_valid, act, beat_go, in_take;
   logic [127:0]  beat;
   logic          beat_last;
   logic [4:0]    beat_bytes;
   logic [4:0]    k_in, n_crc;
-  logic [15:0]   total, padded, endb, data_len;
+  logic [15:0]   total, padded, endb;
   logic [31:0]   crc_after, fcs;
   logic [127:0]  src;
   logic [15:0]   boff;
@@ -141,7 +137,7 @@ module igb_tx_mac #(
     crc_d       = crc_q;
     fcs_d       = fcs_q;
     fcs_known_d = fcs_known_q;
-    segpay_d    = segpay_q;
+    plast_d     = plast_q;
     fc_sel_d    = fc_sel_q;
     beat        = '0;
     beat_last   = 1'b0;
@@ -158,7 +154,6 @@ module igb_tx_mac #(
     total     = '0;
     padded    = '0;
     endb      = '0;
-    data_len  = '0;
     crc_after = crc_q;
     fcs       = fcs_q;
     src       = '0;
@@ -204,6 +199,7 @@ module igb_tx_mac #(
         tail_d   = 1'b1;
         padded_d = padded;
         end_d    = endb;
+        plast_d  = in_pkt_last_i;
       end
       if (padded <= pos_q + 16'd16 && (tail_q || m_last)) begin
         fcs_d       = fcs;
@@ -221,14 +217,7 @@ module igb_tx_mac #(
         if (!src_fc) begin  // a data frame: its packet's accounting
           gptc_inc_o = 1'b1;
           for (int unsigned q = 0; q < NumQ; q++) pqgptc_inc_o[q] = h_queue == 3'(q);
-          data_len = tail_q ? 16'(end_q - (h_ifcs ? 16'd4 : 16'd0)) : total;
-          if (h_tse && 18'(data_len) > 18'(h_hdrlen) &&
-              segpay_q + 18'(data_len) - 18'(h_hdrlen) < h_paylen) begin
-            segpay_d = segpay_q + 18'(data_len) - 18'(h_hdrlen);
-          end else begin
-            segpay_d = '0;
-            fm_pop   = 1'b1;
-          end
+          fm_pop = tail_q ? plast_q : in_pkt_last_i;
         end
       end
     end
@@ -246,8 +235,7 @@ module igb_tx_mac #(
 
   always_ff @(posedge clk_i) begin
     if (frame_push_i)
-      fm_q[fwr_q[1:0]] <= {frame_ifcs_i, frame_queue_i, frame_tse_i, frame_paylen_i,
-                           frame_hdrlen_i};
+      fm_q[fwr_q[1:0]] <= {frame_ifcs_i, frame_queue_i};
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -260,7 +248,7 @@ module igb_tx_mac #(
       crc_q       <= 32'hFFFF_FFFF;
       fcs_q       <= '0;
       fcs_known_q <= 1'b0;
-      segpay_q    <= '0;
+      plast_q     <= 1'b0;
       fc_sel_q    <= 1'b0;
     end else begin
       if (frame_push_i) fwr_q <= fwr_q + 3'd1;
@@ -272,7 +260,7 @@ module igb_tx_mac #(
       crc_q       <= crc_d;
       fcs_q       <= fcs_d;
       fcs_known_q <= fcs_known_d;
-      segpay_q    <= segpay_d;
+      plast_q     <= plast_d;
       fc_sel_q    <= fc_sel_d;
     end
   end

@@ -76,6 +76,7 @@ module igb_tx_offload #(
   input  wire logic         out_ready_i,
   output      logic [127:0] out_data_o,
   output      logic         out_last_o,
+  output      logic         out_pkt_last_o,  // with out_last_o: the packet's last frame
   output      logic [4:0]   out_bytes_o,
   // One cycle per TSO packet whose payload did not add up to PAYLEN (the part's TSCTFC)
   output      logic         tso_err_o,
@@ -163,6 +164,7 @@ module igb_tx_offload #(
   typedef struct packed {
     logic [15:0] len;     // frame bytes
     logic        tso;     // a TSO segment: header from the header store, fields patched
+    logic        plast;   // its packet's last frame
     logic [15:0] hlen;    // TSO header bytes
     logic [15:0] ipoff;   // MACLEN
     logic [15:0] l4off;   // MACLEN + IPLEN
@@ -356,6 +358,7 @@ module igb_tx_offload #(
         if (go) wpos_d = wpos_q + 16'(take_n);
         if (complete) begin
           nm.len   = wpos_q + 16'(take_n);
+          nm.plast = ends;
           nm.tso   = tse_q;
           nm.hlen  = hlen;
           nm.ipoff = ipoff_q;
@@ -437,7 +440,7 @@ module igb_tx_offload #(
   logic [1:0]   oq_cnt_q, oq_cnt_d;
   logic         oq_rd_q, oq_wr_q;
   logic [127:0] oq_data_q [2];
-  logic [1:0]   oq_last_q;
+  logic [1:0]   oq_last_q, oq_plast_q;
   logic [4:0]   oq_bytes_q [2];
 
   assign nwords     = 10'(((rb_q ? meta1_q.len : meta0_q.len) + 16'd15) >> 4);
@@ -516,6 +519,7 @@ module igb_tx_offload #(
   assign out_valid_o = oq_cnt_q != 2'd0;
   assign out_data_o  = oq_data_q[oq_rd_q];
   assign out_last_o  = oq_last_q[oq_rd_q];
+  assign out_pkt_last_o = oq_plast_q[oq_rd_q];
   assign out_bytes_o = oq_bytes_q[oq_rd_q];
   assign tso_err_o   = err_q;
 
@@ -537,6 +541,7 @@ module igb_tx_offload #(
       rd_a_q <= '0;       rb_q <= 1'b0;   infl_q <= 1'b0;  infl_bank_q <= 1'b0;
       infl_a_q <= '0;     infl_last_q <= 1'b0;
       oq_cnt_q <= '0;     oq_rd_q <= 1'b0; oq_wr_q <= 1'b0; oq_last_q <= '0;
+      oq_plast_q <= '0;
     end else begin
       state_q  <= state_d;  gb_q <= gb_d;    gb_cnt_q <= gb_cnt_d;  done_q <= done_d;
       wpos_q   <= wpos_d;   wb_q <= wb_d;    ipa_q <= ipa_d;        l4a_q <= l4a_d;
@@ -560,6 +565,7 @@ module igb_tx_offload #(
       if (push) begin
         oq_wr_q <= !oq_wr_q;
         oq_last_q[oq_wr_q] <= infl_last_q;
+        oq_plast_q[oq_wr_q] <= infl_last_q && mr.plast;
       end
     end
   end
@@ -587,16 +593,17 @@ module igb_tx_offload #(
     end
   end
   logic         held_q;
-  logic [133:0] held_beat_q;
+  logic [134:0] held_beat_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       held_q      <= 1'b0;
       held_beat_q <= '0;
     end else begin
       held_q      <= out_valid_o && !out_ready_i;
-      held_beat_q <= {out_data_o, out_last_o, out_bytes_o};
+      held_beat_q <= {out_data_o, out_last_o, out_pkt_last_o, out_bytes_o};
       if (held_q) begin
-        a_out_stable: assert (out_valid_o && held_beat_q == {out_data_o, out_last_o, out_bytes_o})
+        a_out_stable: assert (out_valid_o &&
+                              held_beat_q == {out_data_o, out_last_o, out_pkt_last_o, out_bytes_o})
           else $error("tx_offload: output beat changed before it was taken");
       end
     end

@@ -10,6 +10,17 @@
 // Size: Words x 16 bytes, 20 KB by default (choice: the reference gives I210 20 KB + 4 KB BMC,
 // 82576 40 KB and I350 "about 20 KB a port", UNVERIFIED; a packet of the largest size, 9728
 // bytes, fits twice).
+// A segmentation packet (TSE) may be larger than the buffer: it is read out as it comes in
+// (cut_i, for the packet being written), since the offload block cuts it into frames as its
+// bytes arrive (the part, too, never holds a whole TSO packet: DS-I210 7.2.4). When no
+// committed packet is ahead of it and it has more than a TSO header's 512 bytes in (so a
+// packet cut short below still has its header whole), its words are read as soon as a later
+// word is written (its last word's byte count is known only at its commit), its metadata
+// meanwhile from the write side (commit_meta_i, the packet being written's); its commit then
+// makes it an ordinary head packet whose length tells where it ends. An abort of such a packet
+// once its words have started to leave cannot take them back: it commits what was written
+// instead (at most commit_len_i bytes), the part ending a TSO context cut short (its frames
+// are those the data made, 8254x SDM TDESC.EOP: TSCTFC).
 // Read side: a registered memory read into the output register; each packet is one stream of
 // beats (out_bytes_o: valid bytes of the last beat, 0 meaning 16) with its metadata held from
 // its first beat to its last (the packet is popped when its last beat is taken). Before a
@@ -20,7 +31,8 @@
 module igb_tx_pktbuf #(
   parameter int Words  = 1280,
   parameter int Frames = 32,     // packets committed and not yet read out, at most
-  parameter int MetaW  = 8
+  parameter int MetaW  = 8,
+  parameter int LenW   = 17      // packet length bits (a TSO packet of 64 KB and its headers)
 ) (
   input  wire logic             clk_i,
   input  wire logic             rst_ni,
@@ -29,9 +41,10 @@ module igb_tx_pktbuf #(
   input  wire logic             we_i,
   input  wire logic [127:0]     wdata_i,
   input  wire logic             commit_i,    // the packet written so far is complete
-  input  wire logic [15:0]      commit_len_i,
-  input  wire logic [MetaW-1:0] commit_meta_i,
+  input  wire logic [LenW-1:0]  commit_len_i,
+  input  wire logic [MetaW-1:0] commit_meta_i,  // the packet being written's (see the header)
   input  wire logic             abort_i,     // discard what was written since the last commit
+  input  wire logic             cut_i,       // the packet being written may leave as it comes
   output      logic [15:0]      free_words_o,
   output      logic [15:0]      meta_free_o,  // packets it can still take
 
@@ -55,7 +68,7 @@ module igb_tx_pktbuf #(
   logic [Aw-1:0] wr_at, rd_at;
 
   // Committed packets: length and metadata, in order
-  logic [15:0]      flen_q [Frames];
+  logic [LenW-1:0]  flen_q [Frames];
   logic [MetaW-1:0] fmeta_q [Frames];
   logic [Fw:0]      fwr_q, frd_q;
   logic             have_frame;
@@ -83,26 +96,51 @@ module igb_tx_pktbuf #(
   assign meta_free_o  = 16'(32'(Frames) - 32'(meta_used));
   assign have_frame   = fwr_q != frd_q;
 
+  // The packet being written, when it is the next to leave and may leave as it comes: its
+  // words are read out before its commit (see the header). streaming: some already were.
+  logic            open_head, streaming, conv, commit, open_go;
+  logic [Aw:0]     wr_next;
+  logic [Aw+1:0]   open_words, open_have;
+  logic [LenW-1:0] len, conv_len;
   always_comb begin
-    wr_ptr_d = wr_ptr_q;
-    if (we_i) wr_ptr_d = ptr_inc(wr_ptr_q);
-    if (abort_i) wr_ptr_d = commit_ptr_q;
+    open_head = !have_frame && cut_i && wr_ptr_q != commit_ptr_q;
+    streaming = open_head && rd_ptr_q != commit_ptr_q;
+    open_have = (wr_ptr_q >= commit_ptr_q)
+              ? (Aw + 2)'(wr_ptr_q - commit_ptr_q)
+              : (Aw + 2)'(32'(wr_ptr_q) + 2 * Words - 32'(commit_ptr_q));
+    // Started, or 33 words written (more than the 512-byte header MACLEN + IPLEN + L4LEN)
+    open_go   = streaming || open_have > (Aw + 2)'(32);
+    wr_next   = we_i ? ptr_inc(wr_ptr_q) : wr_ptr_q;
+    open_words = (wr_next >= commit_ptr_q)
+               ? (Aw + 2)'(wr_next - commit_ptr_q)
+               : (Aw + 2)'(32'(wr_next) + 2 * Words - 32'(commit_ptr_q));
+    // An abort of a streaming packet commits what was written, its last word whole at most
+    conv_len = LenW'({open_words, 4'h0});
+    if (commit_len_i < conv_len) conv_len = commit_len_i;
+    conv     = abort_i && streaming;
+    commit   = commit_i || conv;
+    len      = conv ? conv_len : commit_len_i;
+    wr_ptr_d = wr_next;
+    if (abort_i && !conv) wr_ptr_d = commit_ptr_q;
   end
 
   // Read side: the head packet's beats, one output register
   logic         valid_q, last_q, first_q, loaded_all_q, pushed_q, offer;
   logic [4:0]   bytes_q;
-  logic [15:0]  beat_q, nbeats;
-  logic [15:0]  head_len;
-  logic         load, take, take_last;
+  logic [LenW-1:0] beat_q, nbeats;
+  logic [LenW-1:0] head_len;
+  logic         load, take, take_last, ends;
   assign head_len  = flen_q[frd_q[Fw-1:0]];
-  assign nbeats    = (head_len + 16'd15) >> 4;
+  assign nbeats    = (head_len + LenW'(15)) >> 4;
   assign offer       = valid_q && !(first_q && !pushed_q);
   assign attr_push_o = valid_q && first_q && !pushed_q && !attr_full_i;
   assign take        = offer && out_ready_i;
   assign take_last = take && last_q;
-  assign load      = have_frame && !loaded_all_q && (!valid_q || take) &&
-                     beat_q < nbeats;
+  // A committed head packet's next beat; or the open one's, never its last written word (an
+  // abort this cycle may take the words back)
+  assign load      = !loaded_all_q && (!valid_q || take) &&
+                     (have_frame ? beat_q < nbeats : open_head && open_go && !abort_i && used >= 2);
+  assign ends      = have_frame && beat_q == nbeats - LenW'(1);
   always_comb begin
     rd_ptr_d = rd_ptr_q;
     if (load) rd_ptr_d = ptr_inc(rd_ptr_q);
@@ -111,8 +149,8 @@ module igb_tx_pktbuf #(
   always_ff @(posedge clk_i) begin
     if (we_i) mem_q[wr_at] <= wdata_i;
     if (load) out_data_o <= mem_q[rd_at];
-    if (commit_i) begin
-      flen_q[fwr_q[Fw-1:0]]  <= commit_len_i;
+    if (commit) begin
+      flen_q[fwr_q[Fw-1:0]]  <= len;
       fmeta_q[fwr_q[Fw-1:0]] <= commit_meta_i;
     end
   end
@@ -135,17 +173,17 @@ module igb_tx_pktbuf #(
       if (attr_push_o) pushed_q <= 1'b1;
       wr_ptr_q <= wr_ptr_d;
       rd_ptr_q <= rd_ptr_d;
-      if (commit_i) begin
+      if (commit) begin
         commit_ptr_q <= wr_ptr_d;
         fwr_q        <= fwr_q + 1'b1;
       end
       if (load) begin
         valid_q <= 1'b1;
-        first_q <= beat_q == 16'd0;
-        last_q  <= beat_q == nbeats - 16'd1;
-        bytes_q <= (beat_q == nbeats - 16'd1) ? {1'b0, head_len[3:0]} : 5'd0;
-        beat_q  <= beat_q + 16'd1;
-        if (beat_q == nbeats - 16'd1) loaded_all_q <= 1'b1;
+        first_q <= beat_q == '0;
+        last_q  <= ends;
+        bytes_q <= ends ? {1'b0, head_len[3:0]} : 5'd0;
+        beat_q  <= beat_q + LenW'(1);
+        if (ends) loaded_all_q <= 1'b1;
       end else if (take) begin
         valid_q <= 1'b0;
       end
@@ -162,7 +200,7 @@ module igb_tx_pktbuf #(
   assign out_last_o  = last_q;
   assign out_first_o = first_q;
   assign out_bytes_o = bytes_q;
-  assign out_meta_o  = fmeta_q[frd_q[Fw-1:0]];
+  assign out_meta_o  = have_frame ? fmeta_q[frd_q[Fw-1:0]] : commit_meta_i;
   // Busy: a step this edge takes; a packet whose beat waits for the offload block is none
   assign busy_o      = load || take || attr_push_o;
 
@@ -174,8 +212,29 @@ module igb_tx_pktbuf #(
         else $error("tx_pktbuf: word written into a full buffer");
       a_no_meta_overflow: assert (!commit_i || !meta_full)
         else $error("tx_pktbuf: packet committed with no room for its metadata");
-      a_commit_len: assert (!commit_i || commit_len_i != 16'd0)
+      a_commit_len: assert (!commit || len != '0)
         else $error("tx_pktbuf: empty packet committed");
+      a_no_meta_overflow_cut: assert (!conv || !meta_full)
+        else $error("tx_pktbuf: aborted streaming packet committed with no room for its metadata");
+    end
+  end
+  // A packet leaving before its commit keeps the metadata it started with, and only a
+  // segmentation packet does
+  logic             open_q;
+  logic [MetaW-1:0] open_meta_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      open_q      <= 1'b0;
+      open_meta_q <= '0;
+    end else begin
+      if (valid_q && !have_frame) begin
+        a_open_meta: assert (!open_q || commit_meta_i == open_meta_q)
+          else $error("tx_pktbuf: a packet leaving as it comes changed its metadata");
+        a_open_cut: assert (cut_i)
+          else $error("tx_pktbuf: a packet not for segmentation left before its commit");
+      end
+      open_q <= valid_q && !have_frame && !commit;
+      if (valid_q && !have_frame) open_meta_q <= commit_meta_i;
     end
   end
 `endif

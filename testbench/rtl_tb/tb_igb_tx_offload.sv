@@ -38,7 +38,7 @@ module tb_igb_tx_offload;
   logic [7:0]   l4len = '0;
   logic [15:0]  mss = '0;
   logic [17:0]  paylen = '0;
-  logic         out_valid, out_ready = 1'b0, out_last, tso_err, busy;
+  logic         out_valid, out_ready = 1'b0, out_last, out_pkt_last, tso_err, busy;
   logic [127:0] out_data;
   logic [4:0]   out_bytes;
 
@@ -48,7 +48,8 @@ module tb_igb_tx_offload;
     .in_bytes_i(in_bytes), .tse_i(tse), .ixsm_i(ixsm), .txsm_i(txsm), .l4t_tcp_i(l4t_tcp),
     .ipv4_i(ipv4), .maclen_i(maclen), .iplen_i(iplen), .l4len_i(l4len), .mss_i(mss),
     .paylen_i(paylen), .out_valid_o(out_valid), .out_ready_i(out_ready), .out_data_o(out_data),
-    .out_last_o(out_last), .out_bytes_o(out_bytes), .tso_err_o(tso_err),
+    .out_last_o(out_last), .out_pkt_last_o(out_pkt_last), .out_bytes_o(out_bytes),
+    .tso_err_o(tso_err),
     .busy_o(busy), .fault_bad_csum_i(1'b0)
   );
 
@@ -69,6 +70,7 @@ module tb_igb_tx_offload;
   int         in_wr, in_rd, in_top;
   logic [7:0] ex_mem [ExMax];
   int         ex_off [NFrm], ex_len [NFrm];
+  bit         ex_plast [NFrm];  // the frame is its packet's last
   int         ex_wr, ex_rd, ex_top;
   int         err_want, err_seen;
 
@@ -197,9 +199,10 @@ module tb_igb_tx_offload;
     in_wr++;
   endtask
 
-  task automatic expect_frame(input int len);
+  task automatic expect_frame(input int len, input bit plast);
     ex_off[ex_wr] = ex_top;
     ex_len[ex_wr] = len;
+    ex_plast[ex_wr] = plast;
     for (int i = 0; i < len; i++) ex_mem[ex_top + i] = fr[i];
     ex_top = ex_top + len;
     ex_wr++;
@@ -212,7 +215,7 @@ module tb_igb_tx_offload;
     pk_payload(0, len);
     for (int i = 0; i < len; i++) fr[i] = pk[i];
     enqueue(len, 0, 0, 0, 0, 0, 14, 20, 0, 0, len);
-    expect_frame(len);
+    expect_frame(len, 1);
   endtask
 
   // UDP or TCP over IPv4 with checksum offload (TXSM) and optionally IXSM. The L4 checksum
@@ -259,7 +262,7 @@ module tb_igb_tx_offload;
     if (do_txsm) fr_l4_csum(m, l4, len, tcp);
     else fr16(l4 + (tcp ? 16 : 6), 16'h0);
     enqueue(len, 0, do_ixsm, do_txsm, tcp, 1, m, ipl, l4l, 0, len);
-    expect_frame(len);
+    expect_frame(len, 1);
   endtask
 
   // TSO of a TCP/IPv4 packet: a prototype header as igb_tso leaves it (IP total length 0, IP
@@ -314,7 +317,7 @@ module tb_igb_tx_offload;
         fr_ip_csum(m, ipl);
         fr_l4_csum(m, l4, h + p, 1'b1);
       end
-      expect_frame(h + p);
+      expect_frame(h + p, k == nseg - 1);
     end
     if (paylen_v != pay) err_want++;
   endtask
@@ -386,7 +389,7 @@ module tb_igb_tx_offload;
       p   = (pay - k * mss_v < mss_v) ? pay - k * mss_v : mss_v;
       off = h + k * mss_v;
       fr_uso_seg(m, ipl, k, off, p, id0, v6);
-      expect_frame(h + p);
+      expect_frame(h + p, k == nseg - 1);
     end
     if (paylen_v != pay) err_want++;
   endtask
@@ -473,6 +476,11 @@ module tb_igb_tx_offload;
             $display("FAIL frame %0d: last at byte %0d of %0d", ex_rd, out_pos, ex_len[ex_rd]);
             failures++;
           end
+          if (out_last && out_pkt_last !== ex_plast[ex_rd]) begin
+            $display("FAIL frame %0d: packet's last frame flag %0d, expected %0d", ex_rd,
+                     out_pkt_last, ex_plast[ex_rd]);
+            failures++;
+          end
           if (out_last && out_bytes !== 5'(ex_len[ex_rd] % 16)) begin
             $display("FAIL frame %0d: %0d bytes in its last beat", ex_rd, out_bytes);
             failures++;
@@ -493,17 +501,18 @@ module tb_igb_tx_offload;
   // beat crosses either side then, and what the block shows after the edge is what it showed
   // before (a frame held for a MAC that takes nothing waits without work).
   logic         held = 1'b0;
-  logic [135:0] held_out;
+  logic [136:0] held_out;
   always @(posedge clk) begin
     held     = rst_n && !busy;
-    held_out = {out_valid, out_last, out_bytes, out_data, tso_err};
+    held_out = {out_valid, out_last, out_pkt_last, out_bytes, out_data, tso_err};
     if (held && ((in_valid && in_ready) || (out_valid && out_ready))) begin
       $display("FAIL: a beat crossed while not busy");
       failures++;
     end
   end
   always @(negedge clk)
-    if (rst_n && held && {out_valid, out_last, out_bytes, out_data, tso_err} != held_out) begin
+    if (rst_n && held &&
+        {out_valid, out_last, out_pkt_last, out_bytes, out_data, tso_err} != held_out) begin
       $display("FAIL: the block changed at an edge while not busy");
       failures++;
     end
