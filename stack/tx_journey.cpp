@@ -168,10 +168,13 @@ void tx_journey::data_read(uint64_t addr, uint32_t len, const sc_core::sc_time& 
   if (!l || it->second.pkt >= l->pkts.size()) return;
   record(id, tx_step::data_read, t);
   pkt& p = l->pkts[it->second.pkt];
+  const bool first = p.read == 0;
   p.read += len;
   // All its data is in: the packet is committed to the packet buffer, and leaves after the
-  // packets committed before it
-  if (p.read == p.bytes) {
+  // packets committed before it. A segmentation packet (several frames) leaves as it comes
+  // (igb_tx_pktbuf): its frames may start before its last byte is in, so it takes its place
+  // at its first byte (the packets before it are in by then: completions come in order).
+  if (p.segs > 1 ? first : p.read == p.bytes) {
     wire_order_.emplace_back(id, p.segs);
     ++l->wire_pending;
   }
@@ -258,7 +261,7 @@ void tx_journey::finish_all_in_flight() {
   std::vector<uint64_t> ids;
   for (const auto& kv : live_) ids.push_back(kv.first);
   // A UDP_SEGMENT row's segments still to leave: those of its packet waiting for the wire
-  // (all, when its data is not in yet); the segments out are on the wire, not in flight
+  // (all, when none of its data is in yet); the segments out are on the wire, not in flight
   std::unordered_map<uint64_t, unsigned> left;
   for (const auto& w : wire_order_) left[w.first] += w.second;
   auto segments_in = [&left](uint64_t id, const live& l) {

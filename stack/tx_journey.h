@@ -17,7 +17,8 @@
 //   clean          CPU: igb_clean_tx_irq freed it
 // The NIC's events name descriptor and buffer addresses; the driver tells which datagram each
 // belongs to when it maps it (queued). Frames leave the wire in the order their packets'
-// data reads completed (one transmit packet buffer, FIFO), a TSO packet as gso_segs frames.
+// data reads completed (one transmit packet buffer, FIFO), a TSO packet as gso_segs frames,
+// which may start leaving before its last read completes.
 // A datagram over the MTU leaves as several packets (IPv4 fragments, ip_do_fragment): its
 // steps up to desc_fetch are its first packet's, data_read, wire_end, dd_writeback and clean
 // its last's, and its fate is its packets' first that is not "sent".
