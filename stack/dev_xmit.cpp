@@ -425,6 +425,8 @@ void read_tx_queue_stats(net_device* dev, std::vector<tx_queue_stats>& out) {
       s.requeues = qs.requeues;
       s.backlog_bytes = qs.backlog;
       s.backlog_packets = qs.qlen;
+      s.dropped_ip_packets = qs.drop_segs;
+      s.backlog_ip_packets = qs.qlen_segs;
     }
     s.bql_limit = q.dql.limit;
     s.bql_inflight = dql_inflight(&q.dql);

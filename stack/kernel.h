@@ -71,6 +71,8 @@ struct tx_queue_stats {
   uint64_t sent_bytes = 0, sent_packets = 0;  // "Sent B bytes P pkt"
   uint64_t dropped = 0, overlimits = 0, requeues = 0;
   uint64_t backlog_bytes = 0, backlog_packets = 0;  // "backlog Xb Yp"
+  // The same drops and backlog in IP packets (a GSO skb's segments each), for the run's census
+  uint64_t dropped_ip_packets = 0, backlog_ip_packets = 0;
   uint64_t bql_limit = 0, bql_inflight = 0;         // byte_queue_limits/limit, inflight
   bool stopped_drv = false, stopped_stack = false;  // DRV_XOFF, STACK_XOFF now
 };

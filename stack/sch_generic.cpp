@@ -26,6 +26,7 @@ gnet_stats_queue Qdisc::stats_queue() const { return qstats; }
 namespace {
 void qdisc_drop(sk_buff* skb, Qdisc* q) {
   ++q->qstats.drops;
+  q->qstats.drop_segs += skb->gso_segs;
   kernel& k = *q->dev->k;
   k.this_cpu().spend(k.cost.skb_free_ns);
   k.txjr.finish(skb->frame_id, "qdisc_drop");
@@ -44,6 +45,7 @@ int pfifo_fast::enqueue(sk_buff* skb) {
   b.push_back(skb);
   qstats.backlog += pkt_len(skb);  // qdisc_update_stats_at_enqueue
   ++qstats.qlen;
+  qstats.qlen_segs += skb->gso_segs;
   return NET_XMIT_SUCCESS;
 }
 
@@ -59,6 +61,7 @@ sk_buff* pfifo_fast::dequeue() {
     const unsigned len = pkt_len(skb);
     qstats.backlog -= len;
     --qstats.qlen;
+    qstats.qlen_segs -= skb->gso_segs;
     bstats.bytes += len;
     bstats.packets += skb->gso_segs;
     return skb;
@@ -98,6 +101,8 @@ gnet_stats_queue mq_sched::stats_queue() const {
     s.drops += q.drops;
     s.requeues += q.requeues;
     s.overlimits += q.overlimits;
+    s.qlen_segs += q.qlen_segs;
+    s.drop_segs += q.drop_segs;
   }
   return s;
 }
@@ -170,6 +175,7 @@ void dev_requeue_skb(std::vector<sk_buff*>& skbs, Qdisc* q) {
     ++q->qstats.requeues;  // still part of the queue
     q->qstats.backlog += Qdisc::pkt_len(skb);
     ++q->qstats.qlen;
+    q->qstats.qlen_segs += skb->gso_segs;
   }
   skbs.clear();
   qdisc_probe_backlog(q);
@@ -220,6 +226,7 @@ void dequeue_skb(Qdisc* q, std::vector<sk_buff*>& skbs, bool* validate) {
       q->gso_skb.pop_front();
       q->qstats.backlog -= Qdisc::pkt_len(skb);
       --q->qstats.qlen;
+      q->qstats.qlen_segs -= skb->gso_segs;
       skbs.push_back(skb);
     } else {
       qdisc_maybe_clear_missed(q, txq);

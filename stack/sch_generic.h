@@ -37,6 +37,9 @@ struct gnet_stats_basic {
 };
 struct gnet_stats_queue {
   uint32_t qlen = 0, backlog = 0, drops = 0, requeues = 0, overlimits = 0;
+  // Not tc's: qlen and drops in IP packets, a GSO skb counting its gso_segs (the run's census
+  // of every packet sent)
+  uint64_t qlen_segs = 0, drop_segs = 0;
 };
 
 struct Qdisc {

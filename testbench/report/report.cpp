@@ -456,6 +456,8 @@ json tx_section(igbsim_top& t) {
   for (const auto& [name, value] : igb_get_ethtool_tx_stats(&t.adapter)) et[name] = value;
   tx["ethtool"] = et;
   tx["nic"] = counters(t.adapter.stats, kTxNicFields);
+  uint64_t dropped_ip = 0;  // (tc's dropped counts a GSO skb once: these its segments each)
+  for (const auto& q : qs) dropped_ip += q.dropped_ip_packets;
   tx["checks"] = {
       {"sent", t.txsb.sent_count()},
       {"on_wire", t.txsb.matched_count()},
@@ -464,8 +466,7 @@ json tx_section(igbsim_top& t) {
       // (drops, in flight, lost) are of these
       {"sent_packets", t.txsb.sent_packets()},
       {"on_wire_packets", t.txsb.wire_packets()},
-      {"dropped_by",
-       {{"qdisc_dropped", total.dropped}, {"ip_frag_unsent", t.k.tx_st.ip_frag_unsent}}},
+      {"dropped_by", {{"qdisc_dropped", dropped_ip}, {"ip_frag_unsent", t.k.tx_st.ip_frag_unsent}}},
       {"in_flight", t.tx_census.in_flight()},
       {"in_flight_at",
        {{"qdisc", t.tx_census.qdisc}, {"tx_ring", t.tx_census.tx_ring}, {"nic", t.tx_census.nic}}},

@@ -381,7 +381,7 @@ uint64_t igbsim_top::tx_dropped_packets() {
   std::vector<tx_queue_stats> v;
   read_tx_queue_stats(adapter.netdev, v);
   uint64_t n = k.tx_st.ip_frag_unsent;
-  for (const auto& q : v) n += q.dropped;
+  for (const auto& q : v) n += q.dropped_ip_packets;
   return n;
 }
 
@@ -446,10 +446,11 @@ void igbsim_top::take_tx_census() {
   std::vector<tx_queue_stats> qs;
   read_tx_queue_stats(adapter.netdev, qs);
   uint64_t cleaned = 0, in_ring = 0;
-  for (const auto& q : qs) tx_census.qdisc += q.backlog_packets;
+  for (const auto& q : qs) tx_census.qdisc += q.backlog_ip_packets;
   for (const auto& ring : adapter.tx_ring) {
     cleaned += ring->packets;
-    for (const auto& b : ring->tx_buffer_info) in_ring += b.next_to_watch >= 0;
+    for (const auto& b : ring->tx_buffer_info)
+      if (b.next_to_watch >= 0) in_ring += b.gso_segs;  // a GSO skb's segments each
   }
   const uint64_t wire = txsb.wire_packets();
   tx_census.nic = cleaned > wire ? cleaned - wire : 0;
