@@ -75,19 +75,22 @@ uint16_t ip_select_ident(kernel& k, sock* sk, uint32_t saddr, uint32_t daddr, ui
 namespace {
 // __ip_append_data's paged copy: n bytes into the socket's page frag (sk_page_frag_refill,
 // then as much as the page has left), each piece extending the skb's last fragment when it
-// follows it on the same page (skb_can_coalesce), else a new one (MAX_SKB_FRAGS is never
+// follows it on the same page (skb_can_coalesce: the page, not only the address), else a new
+// one taking a reference to its page (MAX_SKB_FRAGS is never
 // reached: 64 KB spans at most 3 pages of 32 KB); skb_len_add. The skb holds a reference to
 // each page it uses until it is freed.
 void append_page_frags(sock* sk, sk_buff* skb, const uint8_t* from, uint32_t n) {
   page_frag& pf = sk->sk_frag;
+  const std::vector<uint8_t>* last_page = nullptr;  // the page of the skb's last fragment
   while (n > 0) {
     skb_page_frag_refill(32, &pf);
     const uint32_t copy = std::min(n, pf.size - pf.offset);
     uint8_t* at = pf.page->data() + pf.offset;
     std::memcpy(at, from, copy);
-    if (!skb->frags.empty() && skb->frags.back().data + skb->frags.back().len == at) {
+    if (pf.page.get() == last_page && skb->frags.back().data + skb->frags.back().len == at) {
       skb->frags.back().len += copy;
     } else {
+      last_page = pf.page.get();
       skb->frags.push_back({at, copy});
       auto release = std::move(skb->destructor);
       std::shared_ptr<std::vector<uint8_t>> page = pf.page;  // get_page

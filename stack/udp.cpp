@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 
 #include "dev.h"
@@ -207,9 +208,13 @@ uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_
 constexpr uint32_t UDP_MAX_SEGMENTS = 128;
 
 // udp_send_skb's UDP_SEGMENT checks and marking: a GSO skb's segments must each fit the route's
-// MTU (-EMSGSIZE) and number at most UDP_MAX_SEGMENTS, and the socket must checksum (-EINVAL);
-// the skb is freed on an error. A payload over gso_size becomes SKB_GSO_UDP_L4 with gso_segs
-// segments; one that fits a segment goes as a plain datagram. Returns 0, 1 (GSO) or -errno.
+// MTU (-EMSGSIZE, with the min() that lets a payload within one segment through: "udp: gso:
+// do not drop small packets when PMTU reduces", 2025; -EINVAL before) and number at most
+// UDP_MAX_SEGMENTS, and the socket must checksum (-EINVAL); the skb is freed on an error. A
+// payload over gso_size becomes SKB_GSO_UDP_L4 with gso_segs segments; one that fits a
+// segment goes as a plain datagram. Returns 0, 1 (GSO) or -errno. Software GSO (a device
+// without NETIF_F_GSO_UDP_L4) is not modelled: every modelled part has it, and a test device
+// without it is refused loudly rather than sent a GSO skb it cannot cut.
 int udp_gso_mark(sock* sk, sk_buff* skb, uint32_t len) {
   const uint32_t datalen = len - 8, gso = sk->gso_size, mtu = skb->dev->mtu;
   const uint32_t hlen = static_cast<uint32_t>(skb->transport_offset() - skb->network_offset()) + 8;
@@ -222,6 +227,9 @@ int udp_gso_mark(sock* sk, sk_buff* skb, uint32_t len) {
     return err;
   }
   if (datalen <= gso) return 0;
+  if (!(skb->dev->features & NETIF_F_GSO_UDP_L4))
+    throw std::logic_error("udp_send_skb: UDP_SEGMENT on a device without NETIF_F_GSO_UDP_L4 "
+                           "(software GSO is not modelled)");
   skb->gso_size = static_cast<uint16_t>(gso);
   skb->gso_type = SKB_GSO_UDP_L4;
   skb->gso_segs = static_cast<uint16_t>((datalen + gso - 1) / gso);
@@ -249,24 +257,27 @@ int udp_send_skb(kernel& k, sock* sk, sk_buff* skb, uint32_t saddr, uint32_t dad
     if (gso < 0) return gso;
     if (gso) k.txjr.datagrams(skb->frame_id, skb->gso_segs);
   }
-  if (gso) {
-    // Don't checksum the payload, skb will get segmented: the seed, as udp4_hwcsum leaves it
-    skb->ip_summed = CHECKSUM_PARTIAL;
-    skb->csum_start = skb->transport_header;
-    skb->csum_offset = 6;
-    put16(uh + 6, csum_fold(csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0)));
-  } else if (sk->no_check_tx) {
+  if (sk->no_check_tx) {  // (refused above for a GSO skb)
     skb->ip_summed = CHECKSUM_NONE;
-  } else if (skb->ip_summed == CHECKSUM_PARTIAL) {
+  } else if (gso || skb->ip_summed == CHECKSUM_PARTIAL) {
+    // csum_partial (udp4_hwcsum); a GSO skb's payload is never summed here, it gets segmented
+    skb->ip_summed = CHECKSUM_PARTIAL;
     skb->csum_start = skb->transport_header;
     skb->csum_offset = 6;  // offsetof(struct udphdr, check)
     put16(uh + 6, csum_fold(csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0)));
   } else {
     // udp_csum: the linear part, then each fragment's skb on the frag_list (a datagram over
-    // the MTU; each but the last holds a multiple of 8 bytes, so the sums chain)
+    // the MTU; each but the last holds a multiple of 8 bytes, so the sums chain). A paged
+    // skb's page fragments (UDP_SEGMENT on a device without checksum offload: one segment)
+    // may be of any length: they are summed as one run.
     k.this_cpu().spend(k.cost.csum_ns_per_byte * static_cast<double>(len));
     const uint32_t own = skb->headlen() - static_cast<uint32_t>(skb->transport_offset());
     uint32_t sum = csum_partial(uh, own, csum_tcpudp_nofold(saddr, daddr, len, IPPROTO_UDP, 0));
+    if (skb->data_len && skb->frag_list.empty()) {
+      std::vector<uint8_t> paged(skb->data_len);
+      skb->copy_bits(skb->headlen(), paged.data(), skb->data_len);
+      sum = csum_partial(paged.data(), paged.size(), sum);
+    }
     for (const sk_buff* f : skb->frag_list) sum = csum_partial(f->data, f->len, sum);
     uint16_t check = static_cast<uint16_t>(~csum_fold(sum));
     if (check == 0) check = 0xFFFF;  // CSUM_MANGLED_0
