@@ -221,25 +221,24 @@ void udp_sender::sleep_until(const sc_core::sc_time& t) {
 
 double udp_sender::datagrams_per_s() const {
   const double span = (last_call_ - first_call_).to_seconds();
-  return calls_ > 1 && span > 0 ? static_cast<double>(datagrams_ - last_call_datagrams_) / span : 0;
+  return calls_ > 1 && span > 0 ? static_cast<double>(last_index_ - first_index_) / span : 0;
 }
 
 void udp_sender::run(uint32_t t) {
   const uint32_t threads = static_cast<uint32_t>(tasks.size());
   const size_t len = c_.frame_bytes - kHeaderBytes;  // each datagram's payload
-  const uint64_t per_call = std::max(1u, c_.gso_segments);
-  std::vector<uint64_t> seq(c_.flows, 0);
+  const uint64_t per_call = std::max(1u, c_.gso_segments), flows = c_.flows;
   std::vector<uint8_t> buf, one;
-  // Call i carries datagrams i * per_call on (the run's order, which sets when it is due), on
-  // flow i mod flows; a flow's datagrams are numbered in its own order
-  const uint64_t calls = (c_.frames + per_call - 1) / per_call;
-  for (uint64_t i = 0; i < calls; ++i) {
-    const uint32_t flow = static_cast<uint32_t>(i % c_.flows);
-    if (flow % threads != t) continue;
-    const uint64_t first = i * per_call, n = std::min(per_call, c_.frames - first);
-    sleep_until(start_ + sc_core::sc_time(static_cast<double>(first) / c_.pps, sc_core::SC_SEC));
-    const uint64_t s = seq[flow];
-    seq[flow] += n;
+  // Datagram i goes out on flow i mod flows, as without UDP_SEGMENT, numbered in its flow's
+  // own order; a flow hands its datagrams to sendto per_call at a time (its last call fewer),
+  // a call due when its first datagram is
+  for (uint64_t i = 0; i < c_.frames; ++i) {
+    const uint32_t flow = static_cast<uint32_t>(i % flows);
+    const uint64_t s = i / flows;
+    if (flow % threads != t || s % per_call != 0) continue;
+    const uint64_t in_flow = (c_.frames - flow + flows - 1) / flows;
+    const uint64_t n = std::min(per_call, in_flow - s);
+    sleep_until(start_ + sc_core::sc_time(static_cast<double>(i) / c_.pps, sc_core::SC_SEC));
     if (n == 1) {
       payload(flow, s, len, buf);
       if (on_sending) on_sending(flow, s, buf.data(), len);
@@ -252,10 +251,14 @@ void udp_sender::run(uint32_t t) {
       }
     }
     const sc_core::sc_time at = k_.this_cpu().now();
-    first_call_ = calls_++ ? std::min(first_call_, at) : at;
-    if (at >= last_call_) last_call_datagrams_ = n;
-    last_call_ = std::max(last_call_, at);
-    datagrams_ += n;
+    if (!calls_++ || at < first_call_) {
+      first_call_ = at;
+      first_index_ = i;
+    }
+    if (at >= last_call_) {
+      last_call_ = at;
+      last_index_ = i;
+    }
     const int rc =
         udp_sendmsg(k_, socks_[flow], buf.data(), n * len, daddr_,
                     static_cast<uint16_t>(dport_base_ + flow), c_.blocking ? 0 : MSG_DONTWAIT);

@@ -125,10 +125,10 @@ class udp_sender {
   }
   // sendto returned the length (sent), EAGAIN (non-blocking, no room), another error
   uint64_t sent = 0, eagain = 0, errors = 0;
-  // The rate datagrams were handed to sendto, all threads together: those of every call but
-  // the last over the time from the first call to the last (0 with fewer than two calls). At
-  // the asked rate when the sender keeps up; lower when each call's CPU cost, or a full send
-  // buffer, holds it back.
+  // The rate datagrams were handed to sendto, all threads together: the datagrams due from
+  // the first call to the last (the run's datagram numbers of their first datagrams) over the
+  // time between them (0 with fewer than two calls). At the asked rate when the sender keeps
+  // up; lower when each call's CPU cost, or a full send buffer, holds it back.
   double datagrams_per_s() const;
   bool done() const { return done_threads_ == tasks.size(); }
   // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
@@ -151,7 +151,7 @@ class udp_sender {
   uint16_t dport_base_;
   sc_core::sc_time start_, next_due_;
   sc_core::sc_time first_call_ = sc_core::SC_ZERO_TIME, last_call_ = sc_core::SC_ZERO_TIME;
-  uint64_t calls_ = 0, datagrams_ = 0, last_call_datagrams_ = 0;
+  uint64_t calls_ = 0, first_index_ = 0, last_index_ = 0;  // the calls' first datagrams
   size_t done_threads_ = 0;
 };
 
