@@ -222,14 +222,14 @@ def draw(rng, params, workdir):
     if "send.threads" in chosen:
         chosen["send.threads"] = min(chosen["send.threads"],
                                      chosen.get("send.flows", defaults.get("send.flows", 1)))
-    # UDP_SEGMENT sends: datagrams within the MTU, a packet within the NIC's 16,383 bytes
+    # UDP_SEGMENT sends: datagrams within the MTU, a call within 65,507 bytes of payload
     # (a refusal otherwise: most draws of a large frame would be spent on nothing)
     if chosen.get("send.gso_segments", 1) > 1:
         frame = chosen.get("send.frame_bytes", defaults.get("send.frame_bytes", 64))
         mtu = chosen.get("driver.mtu", defaults.get("driver.mtu", 1500))
         if frame > mtu + 18:
             chosen["send.frame_bytes"] = frame = rng.randint(64, mtu + 18)
-        chosen["send.gso_segments"] = min(chosen["send.gso_segments"], (16383 - 42) // (frame - 46))
+        chosen["send.gso_segments"] = min(chosen["send.gso_segments"], 65507 // (frame - 46))
     # CONFIG_HZ takes four values of its range (a refusal otherwise)
     if "kernel.hz" in chosen:
         chosen["kernel.hz"] = rng.choice([100, 250, 300, 1000])

@@ -551,8 +551,7 @@ params::params() {
               "datagrams per sendto: above 1 the sender sets UDP_SEGMENT to the datagram's "
               "payload and each call carries this many datagrams of one flow as one GSO skb, "
               "which the NIC cuts apart (UDP segmentation offload); the datagram must fit "
-              "driver.mtu, and the call's packet 16,383 bytes (the modelled NIC buffers it "
-              "whole before cutting it)"),
+              "driver.mtu, and a call 65,507 bytes of payload"),
       flag("send.blocking", field(&rc::sc, &send_config::blocking),
            "blocking sockets: sendto sleeps while the send buffer is full (sock_wait_for_wmem); "
            "false: MSG_DONTWAIT, a full send buffer returns EAGAIN and the datagram is counted, "

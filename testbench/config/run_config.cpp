@@ -200,19 +200,13 @@ void configure_sender(const params& p, run_config& c) {
           "send.gso_segments: UDP_SEGMENT datagrams must each fit the MTU: send.frame_bytes = {} "
           "is over driver.mtu + 18 = {}",
           sc.frame_bytes, c.ic.mtu + 18));
-    // The modelled NIC takes a TSO packet whole into its transmit packet buffer before
-    // igb_tx_offload cuts it (the part cuts as it reads): the packet (Ethernet, IPv4 and UDP
-    // headers and every datagram's payload) must stay under 16 KB (igb_tx_dma's a_pkt_fits).
-    // This is tighter than ip_make_skb's 65,507-byte payload for every frame size.
-    constexpr uint64_t kTsoPacketMax = 16383, kHeaders = 14 + 20 + 8;
     const uint64_t payload = sc.frame_bytes - udp_sender::kHeaderBytes;
-    const uint64_t most = (kTsoPacketMax - kHeaders) / payload;
-    if (sc.gso_segments > most)
+    if (payload * sc.gso_segments > 0xFFFF - 28)
       throw input_error(fmt::format(
-          "send.gso_segments: {} datagrams of {} payload bytes make a {}-byte GSO packet; the "
-          "modelled NIC buffers a segmentation packet whole (at most {} bytes), so at most {} "
-          "at this send.frame_bytes",
-          sc.gso_segments, payload, kHeaders + payload * sc.gso_segments, kTsoPacketMax, most));
+          "send.gso_segments: {} datagrams of {} payload bytes make a {}-byte sendto, over the "
+          "65,507 bytes a UDP datagram carries (ip_make_skb's EMSGSIZE); at most {} at this "
+          "send.frame_bytes",
+          sc.gso_segments, payload, payload * sc.gso_segments, (0xFFFF - 28) / payload));
   }
   if (sc.threads > sc.flows)
     throw input_error(fmt::format(
