@@ -2133,11 +2133,12 @@ TEST(Transmit, ShortSendReachesTheWireByteExactAndTheCountersAddUp) {
   }
 }
 
-// UDP segmentation offload (send.gso_segments): 400 datagrams of 1472 bytes on 2 flows, sent
-// one by one and then 10 to a sendto. The wire carries the same UDP datagrams byte for byte
-// (ports, lengths, checksums, payloads; tx.pcap read back here), and the counters of both runs
-// agree frame for frame, while the stack made a tenth of the calls: one GSO skb each, whose
-// 10 segments carry consecutive IPv4 IDs and no DF (the skb was longer than the MTU).
+// UDP segmentation offload (send.gso_segments): 405 datagrams of 1472 bytes on 2 flows (203
+// and 202), sent one by one and then 10 to a sendto (each flow's last call 3 and 2). The wire
+// carries the same UDP datagrams byte for byte (ports, lengths, checksums, payloads; tx.pcap
+// read back here), and the counters of both runs agree frame for frame, while the stack made
+// 42 calls: one GSO skb each, whose segments carry consecutive IPv4 IDs and no DF (the skb
+// was longer than the MTU). Both senders keep the rate asked.
 TEST(Transmit, UdpSegmentationSendsTheSameDatagramsInATenthOfTheCalls) {
   json rep[2];
   std::vector<tx_frame> frames[2];
@@ -2145,7 +2146,7 @@ TEST(Transmit, UdpSegmentationSendsTheSameDatagramsInATenthOfTheCalls) {
   for (int g = 0; g < 2; ++g) {
     const std::string dir = fresh_dir(g ? "tx-uso" : "tx-uso-base");
     const result r = run_igbsim("run --out " + dir +
-                                " --tx-pcap --set traffic.frames=0 --set send.frames=400 "
+                                " --tx-pcap --set traffic.frames=0 --set send.frames=405 "
                                 "--set send.flows=2 --set send.frame_bytes=1518 "
                                 "--set send.rate_pct=50 --set send.gso_segments=" +
                                 (g ? "10" : "1"));
@@ -2158,25 +2159,27 @@ TEST(Transmit, UdpSegmentationSendsTheSameDatagramsInATenthOfTheCalls) {
   }
   for (const json& x : rep) {
     const json& tx = x["tx"];
-    EXPECT_EQ(tx["app"]["sent"], 400);
-    EXPECT_EQ(tx["checks"]["on_wire"], 400) << "every datagram byte-exact on the wire";
+    EXPECT_EQ(tx["app"]["sent"], 405);
+    EXPECT_NEAR(tx["app"]["sendto_pps"].get<double>(), tx["app"]["rate_pps"].get<double>(),
+                1e-6 * tx["app"]["rate_pps"].get<double>());
+    EXPECT_EQ(tx["checks"]["on_wire"], 405) << "every datagram byte-exact on the wire";
     EXPECT_EQ(tx["checks"]["lost_unaccounted"], 0);
     EXPECT_TRUE(tx["checks"]["drained"].get<bool>());
-    EXPECT_EQ(tx["nic"]["gptc"], 400);
-    EXPECT_EQ(tx["nic"]["gotc"], 400 * 1518);
-    EXPECT_EQ(tx["qdisc"]["sent_packets"], 400) << "a GSO skb counts its segments";
-    EXPECT_EQ(tx["qdisc"]["sent_bytes"], 400 * 1514) << "and their replicated headers";
+    EXPECT_EQ(tx["nic"]["gptc"], 405);
+    EXPECT_EQ(tx["nic"]["gotc"], 405 * 1518);
+    EXPECT_EQ(tx["qdisc"]["sent_packets"], 405) << "a GSO skb counts its segments";
+    EXPECT_EQ(tx["qdisc"]["sent_bytes"], 405 * 1514) << "and their replicated headers";
     EXPECT_EQ(tx["ethtool"]["tx_queue_0_packets"].get<uint64_t>() +
                   tx["ethtool"].value("tx_queue_1_packets", uint64_t{0}),
-              400u);
+              405u);
   }
   EXPECT_EQ(rep[1]["tx"]["app"]["gso_segments"], 10);
-  EXPECT_EQ(rep[0]["tx"]["stack"]["udp_out_datagrams"], 400);
-  EXPECT_EQ(rep[1]["tx"]["stack"]["udp_out_datagrams"], 40) << "one per sendmsg";
-  EXPECT_EQ(rows[0], 1u + 400u);
-  EXPECT_EQ(rows[1], 1u + 40u) << "one journey row per sendto";
-  ASSERT_EQ(frames[0].size(), 400u);
-  ASSERT_EQ(frames[1].size(), 400u);
+  EXPECT_EQ(rep[0]["tx"]["stack"]["udp_out_datagrams"], 405);
+  EXPECT_EQ(rep[1]["tx"]["stack"]["udp_out_datagrams"], 42) << "one per sendmsg";
+  EXPECT_EQ(rows[0], 1u + 405u);
+  EXPECT_EQ(rows[1], 1u + 42u) << "one journey row per sendto";
+  ASSERT_EQ(frames[0].size(), 405u);
+  ASSERT_EQ(frames[1].size(), 405u);
   // Per flow, the n-th frame of one run is the n-th of the other from the UDP header on
   std::map<uint16_t, std::vector<const tx_frame*>> by_flow[2];
   for (int g = 0; g < 2; ++g)
@@ -2201,6 +2204,35 @@ TEST(Transmit, UdpSegmentationSendsTheSameDatagramsInATenthOfTheCalls) {
       }
     }
   }
+}
+
+// A GSO skb the qdisc drops, or one still in flight, is its datagrams in the run's census: a
+// sender of 64 KB calls (44 datagrams each, every one larger than the 20 KB transmit packet
+// buffer, which it passes as it comes) behind a link partner that pauses the NIC, with an
+// fq_codel that drops, accounts for every datagram, and the census in IP packets agrees with
+// the per-datagram fates (tc's dropped counts each skb once).
+TEST(Transmit, UdpSegmentationUnderCongestionAccountsForEveryDatagram) {
+  const std::string dir = fresh_dir("tx-uso-congested");
+  const result r =
+      run_igbsim("run --out " + dir +
+                 " --set traffic.frames=0 --set send.frames=8800 --set send.frame_bytes=1518 "
+                 "--set send.gso_segments=44 --set send.rate_pct=100 --set send.blocking=false "
+                 "--set kernel.wmem_default=4000000 --set kernel.default_qdisc=fq_codel "
+                 "--set wire.partner_fc=full --set wire.partner_rx_rate_pct=20");
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const json rep = load_report(dir);
+  EXPECT_TRUE(rep["checks"]["passed"].get<bool>()) << rep["checks"]["violations"].dump();
+  const json& c = rep["tx"]["checks"];
+  const json& by = c["by_source"]["sender"];
+  const uint64_t dropped = c["dropped_by"]["qdisc_dropped"];
+  EXPECT_GT(dropped, 0u) << "the qdisc dropped";
+  EXPECT_EQ(dropped, by["dropped_by"]["qdisc_dropped"].get<uint64_t>()) << "in datagrams both";
+  EXPECT_EQ(dropped % 44, 0u) << "whole calls";
+  EXPECT_EQ(rep["tx"]["qdisc"]["dropped"].get<uint64_t>() * 44, dropped) << "tc: skbs";
+  EXPECT_EQ(c["lost_unaccounted"], 0);
+  EXPECT_EQ(c["sent"].get<uint64_t>(),
+            c["on_wire"].get<uint64_t>() + dropped + c["in_flight"].get<uint64_t>());
+  EXPECT_EQ(c["on_wire"].get<uint64_t>(), rep["tx"]["nic"]["gptc"].get<uint64_t>());
 }
 
 // One sender on one core asked for 64-byte line rate cannot keep it: each sendto costs more CPU
@@ -2603,9 +2635,9 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
         "--set send.frames=10 --set send.frame_bytes=9000 --set send.rate_pps=13344",
         "--set send.frames=10 --set send.rate_pct=nan",
         "--set send.frames=10 --set send.flows=2 --set send.threads=4",
-        // UDP_SEGMENT: datagrams over the MTU, a GSO packet over the NIC's 16 KB, 0 and 129
+        // UDP_SEGMENT: datagrams over the MTU, a call over 65,507 bytes, 0 and 129
         "--set send.frames=10 --set send.frame_bytes=1519 --set send.gso_segments=2",
-        "--set send.frames=10 --set send.frame_bytes=1518 --set send.gso_segments=12",
+        "--set send.frames=10 --set send.frame_bytes=1518 --set send.gso_segments=45",
         "--set send.frames=10 --set send.gso_segments=0",
         "--set send.frames=10 --set send.gso_segments=129"}) {
     const std::string dir = fresh_dir("tx-bad");
@@ -2613,6 +2645,9 @@ TEST(Transmit, BadSenderSettingsAreRefused) {
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
     EXPECT_FALSE(fs::exists(dir)) << args;
+    if (std::string(args).find("gso_segments") != std::string::npos) {
+      EXPECT_NE(r.err.find("send.gso_segments"), std::string::npos) << args << ": " << r.err;
+    }
   }
   // More threads than flows would leave threads with nothing to send: the line says so
   const std::string dir = fresh_dir("tx-bad-threads");

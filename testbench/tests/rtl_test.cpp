@@ -2,6 +2,7 @@
 // Directed tests of the NIC RTL on the Verilated model, checked on cycle timing.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -1179,14 +1180,20 @@ TEST(RtlTx, FramesLeaveByteExactWithPaddingFcsAndDd) {
   for (const dma_wr& w : h.writes) EXPECT_EQ(rtl::tag_class(w.tag), rtl::kTagTxWbWr);
 }
 
+namespace {
+
 // TSO through the RTL (context + data descriptor as igb_tso writes them), the segments read
 // back by tshark from a pcap of the wire: every IPv4 and TCP checksum valid, the TCP sequence
 // advancing by MSS, the IP ID by one, total lengths per segment, FIN and PSH only in the last,
 // and the payloads put together equal to what was sent.
-TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
-  rtl_harness h;
-  constexpr uint64_t kRing = 0x4000, kBuf = 0x40000;
-  constexpr uint32_t kHdr = 14 + 20 + 20, kPay = 4000, kMss = 1448;
+constexpr uint64_t kTsoRing = 0x4000, kTsoBuf = 0x40000;
+constexpr uint32_t kTsoHdr = 14 + 20 + 20, kTsoMss = 1448;
+
+// A TCP/IPv4 TSO packet of kPay payload bytes as igb_tso leaves it, in host memory at kTsoBuf,
+// its context and data descriptors in slots 0 and 1 of the ring at kTsoRing; returns its bytes
+std::vector<uint8_t> put_tso_packet(rtl_harness& h, uint32_t kPay) {
+  constexpr uint64_t kRing = kTsoRing, kBuf = kTsoBuf;
+  constexpr uint32_t kHdr = kTsoHdr, kMss = kTsoMss;
   const uint8_t src_ip[4] = {10, 0, 0, 1}, dst_ip[4] = {10, 0, 0, 2};
   std::vector<uint8_t> f(kHdr + kPay, 0);
   const uint8_t mac[12] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
@@ -1224,13 +1231,21 @@ TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
   d.read.olinfo_status =
       kPay << E1000_ADVTXD_PAYLEN_SHIFT | E1000_ADVTXD_POPTS_TXSM | E1000_ADVTXD_POPTS_IXSM;
   std::memcpy(&h.mem[kRing + 16], &d, 16);
+  return f;
+}
+
+void tso_through_rtl(uint32_t kPay, const std::string& name) {
+  rtl_harness h;
+  constexpr uint64_t kRing = kTsoRing;
+  constexpr uint32_t kHdr = kTsoHdr, kMss = kTsoMss;
+  const std::vector<uint8_t> f = put_tso_packet(h, kPay);
   tx_ring_on(h, kRing);
   h.write(E1000_TDT(0), 2);
-  h.run(20000);
+  h.run(20000 + 2 * kPay);
   const uint32_t segs = (kPay + kMss - 1) / kMss;
   ASSERT_EQ(h.tx_frames.size(), segs);
   // The wire's frames (FCS included, as the harness's wire gives them) into a pcap
-  const std::string dir = ::testing::TempDir() + "igbsim-rtl-tso";
+  const std::string dir = ::testing::TempDir() + "igbsim-rtl-" + name;
   std::filesystem::create_directories(dir);
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   pcap_dumper_t* dump = pcap_dump_open(dead, (dir + "/tso.pcap").c_str());
@@ -1276,6 +1291,68 @@ TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) {
   std::string want_hex;
   for (uint32_t k = 0; k < kPay; ++k) want_hex += fmt::format("{:02x}", f[kHdr + k]);
   EXPECT_EQ(payload_hex, want_hex) << "the segments' payloads are the payload sent";
+}
+
+}  // namespace
+
+TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) { tso_through_rtl(4000, "tso"); }
+
+// A TSO packet of 60,000 payload bytes is three times the 20 KB transmit packet buffer: it
+// passes the buffer as it comes (igb_tx_pktbuf), its 42 segments as valid as a small one's.
+// Stored whole first, as other packets are, it could never be committed (a_pkt_fits).
+TEST(RtlTx, ATsoPacketLargerThanThePacketBufferLeavesAsItComes) {
+  tso_through_rtl(60000, "tso-large");
+}
+
+// A queue disabled while its TSO packet is leaving as it comes: what already left cannot be
+// taken back, so the packet ends with the bytes the buffer took (the part ends a TSO context
+// cut short: its frames are those its data made), none of its descriptors is done, and the
+// MAC's packet attributes stay in step: after a ring reset the queue's next packet goes out
+// whole, with its FCS, and counts in its queue.
+TEST(RtlTx, AQueueDisabledWhileItsTsoPacketLeavesEndsItAndSendsTheNextWhole) {
+  rtl_harness h;
+  put_tso_packet(h, 60000);
+  tx_ring_on(h, kTsoRing);
+  h.write(E1000_TDT(0), 2);
+  for (int i = 0; i < 200000 && h.tx_frames.size() < 3; ++i) h.tick();
+  ASSERT_EQ(h.tx_frames.size(), 3u) << "segments leave before the packet is all read";
+  h.write(E1000_TXDCTL(0), 0x0108);  // ENABLE clear
+  h.run(100000);
+  const size_t cut = h.tx_frames.size();
+  EXPECT_LT(cut, 42u) << "the packet ended early";
+  for (size_t i = 0; i < cut; ++i) {
+    const auto& fr = h.tx_frames[i];
+    ASSERT_GE(fr.size(), 64u);
+    const uint32_t fcs =
+        static_cast<uint32_t>(crc32(0, fr.data(), static_cast<uInt>(fr.size() - 4)));
+    EXPECT_EQ(std::memcmp(&fcs, fr.data() + fr.size() - 4, 4), 0) << "segment " << i << " FCS";
+  }
+  EXPECT_EQ(h.mem[kTsoRing + 16 + 12] & 1, 0) << "its data descriptor is not done";
+  // Ring reset, then one 100-byte packet without FCS insertion (IFCS clear), another with it
+  h.write(E1000_TDH(0), 0);
+  h.write(E1000_TDT(0), 0);
+  h.write(E1000_TXDCTL(0), E1000_TXDCTL_QUEUE_ENABLE | 0x0108);
+  for (uint32_t i = 0; i < 2; ++i) {
+    e1000_adv_tx_desc d{};
+    d.read.buffer_addr = kTsoBuf + 0x20000 + 0x100 * i;
+    d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DCMD_EOP |
+                          E1000_ADVTXD_DCMD_RS | (i ? E1000_ADVTXD_DCMD_IFCS : 0) | 100u;
+    d.read.olinfo_status = 100u << E1000_ADVTXD_PAYLEN_SHIFT;
+    for (uint32_t k = 0; k < 100; ++k) h.mem[d.read.buffer_addr + k] = static_cast<uint8_t>(k + i);
+    std::memcpy(&h.mem[kTsoRing + 16 * i], &d, 16);
+  }
+  const uint32_t gptc = h.read(E1000_GPTC);
+  h.write(E1000_TDT(0), 2);
+  h.run(20000);
+  ASSERT_EQ(h.tx_frames.size(), cut + 2);
+  EXPECT_EQ(h.tx_frames[cut].size(), 100u) << "IFCS clear: no FCS, as its own attributes say";
+  EXPECT_EQ(h.tx_frames[cut + 1].size(), 104u) << "IFCS: an FCS";
+  for (uint32_t i = 0; i < 2; ++i)
+    for (uint32_t k = 0; k < 100; ++k)
+      ASSERT_EQ(h.tx_frames[cut + i][k], static_cast<uint8_t>(k + i)) << "packet " << i;
+  EXPECT_EQ(h.mem[kTsoRing + 12] & 1, 1) << "DD";
+  EXPECT_EQ(h.mem[kTsoRing + 16 + 12] & 1, 1) << "DD";
+  EXPECT_EQ(h.read(E1000_GPTC), 2u) << "GPTC (clear on read) counts the two after " << gptc;
 }
 
 // ---- The link partner as a receiver (systemc/eth_wire.h) -----------------------------------

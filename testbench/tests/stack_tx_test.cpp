@@ -592,7 +592,8 @@ TEST_F(TxTest, AUdpSegmentSendIsOneGsoSkbThatTheDeviceCuts) {
     one = send(&sk, 2, 1000);
   });
   EXPECT_EQ(rc, 40000);
-  EXPECT_GT(charged, 40000) << "the fragments' bytes are charged to the socket";
+  // The head: alloc_skb(20 + 8 + 16 + 15 = 59) takes kmalloc-512, truesize 192 + 256 + 320
+  EXPECT_EQ(charged, 768 + 40000) << "the head and every paged byte charged to the socket";
   ASSERT_EQ(nic.calls.size(), 2u);
   const xmit_call& c = nic.calls[0];
   EXPECT_EQ(c.gso_size, 1000u);
@@ -616,6 +617,7 @@ TEST_F(TxTest, AUdpSegmentSendIsOneGsoSkbThatTheDeviceCuts) {
   EXPECT_TRUE(std::equal(want.begin(), want.end(), c.bytes.begin() + 42)) << "the payload";
   EXPECT_EQ(one, 1000);
   EXPECT_EQ(nic.calls[1].gso_size, 0u) << "a payload within one segment is a plain datagram";
+  EXPECT_EQ(nic.calls[1].frag_lens, (std::vector<uint32_t>{1000})) << "still paged";
   EXPECT_EQ(parsed(nic.calls[1]).u16(20), 0x4000) << "DF: it fits the MTU";
   EXPECT_EQ(qstats().sent_packets, 41u);
   EXPECT_EQ(qstats().sent_bytes, (14u + 28u + 40000u + 39u * 42u) + (14u + 28u + 1000u));
@@ -645,6 +647,8 @@ TEST_F(TxTest, AUdpSegmentSendTheKernelRefusesLeavesNothing) {
   ASSERT_EQ(nic.calls.size(), 1u);
   EXPECT_EQ(nic.calls[0].gso_segs, 128u);
   EXPECT_EQ(sk_wmem_alloc_get(&sk), 0);
+  EXPECT_EQ(k->tx_st.udp_out_datagrams, 1u) << "only the one sent";
+  EXPECT_EQ(k->tx_st.udp_sndbuf_errors, 0u) << "a refusal is not a send buffer error";
 }
 
 // A send buffer of 1 GiB (kernel.wmem_default's largest) or SO_SNDBUFFORCE's largest: the
