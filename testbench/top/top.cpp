@@ -597,9 +597,11 @@ void igbsim_top::progress() {
     if (done >= 1) left = "draining";
     else if (done >= 0.01) left = "about " + human_span(wall * (1 - done) / done) + " left";
   }
-  const std::string line =
-      fmt::format("{}, {:.3f} ms simulated, {} frames offered, {} elapsed, {}", pct, sim_s * 1e3,
-                  sb.offered_count(), human_span(wall), left);
+  // (a sender's datagrams too: a send-only run offers no frames)
+  const std::string line = fmt::format(
+      "{}, {:.3f} ms simulated, {} frames offered{}, {} elapsed, {}", pct, sim_s * 1e3,
+      sb.offered_count(), sender ? fmt::format(", {} datagrams sent", sender->sent) : std::string(),
+      human_span(wall), left);
   if (tty) {
     // Padded over the previous line, which may have been longer
     std::fprintf(stderr, "\r  %-*s", static_cast<int>(progress_width_), line.c_str());
