@@ -564,7 +564,7 @@ module igb_nic
   logic                tpb_we, tpb_commit, tpb_abort, tx_dma_busy;
   logic [127:0]        tpb_wdata;
   logic [15:0]         tpb_free, tpb_meta_free;
-  logic [16:0]         tpb_len;
+  logic [18:0]         tpb_len;
   logic [TxMetaW-1:0]  tpb_meta, tpo_meta;
   logic                tpo_valid, tpo_ready, tpo_last, tpo_first, tx_pb_busy;
   logic [127:0]        tpo_data;

@@ -124,7 +124,7 @@ module igb_tx_dma
   output      logic                   pb_we_o,
   output      logic [127:0]           pb_wdata_o,
   output      logic                   pb_commit_o,
-  output      logic [16:0]            pb_len_o,      // (a TSO packet may pass 64 KB)
+  output      logic [18:0]            pb_len_o,      // (a TSO packet: PAYLEN 18 bits + header)
   // {queue[2:0], ifcs, tse, ixsm, txsm, l4t_tcp, ipv4, maclen[6:0], iplen[8:0], l4len[7:0],
   //  mss[15:0], paylen[17:0]}
   output      logic [MetaW-1:0]       pb_meta_o,
@@ -197,12 +197,12 @@ module igb_tx_dma
 
   // ---- The receiver: the head read's beats, the aligner, the spill register
   logic [15:0]   got_q, got_d;    // bytes of the head read in
-  logic [16:0]   plen_q, plen_d;  // bytes of the packet in
+  logic [18:0]   plen_q, plen_d;  // bytes of the packet in
   logic [127:0]  acc_q, acc_d;    // fill_q bytes of the packet not yet written as a word
   logic [4:0]    fill_q, fill_d;
   logic          sp_we_q, sp_we_d, sp_commit_q, sp_commit_d;  // the spill: a word, a commit
   logic [127:0]  sp_word_q, sp_word_d;
-  logic [16:0]   sp_len_q, sp_len_d;
+  logic [18:0]   sp_len_q, sp_len_d;
 
   // Write-back jobs {queue, first descriptor, count}, in order
   localparam int JobW = QW + 16 + 6;
@@ -420,7 +420,7 @@ module igb_tx_dma
   // and/or a commit (with the packet's length)
   logic         w0_we, w0_commit, w1_we, w1_commit, mk_go, mk_abort, ddone_inc, mt_drop;
   logic [127:0] w0_word, w1_word;
-  logic [16:0]  w_len;
+  logic [18:0]  w_len;
   always_comb begin
     got_d     = got_q;
     plen_d    = plen_q;
@@ -437,10 +437,10 @@ module igb_tx_dma
     w1_we     = 1'b0;
     w1_commit = 1'b0;
     w1_word   = merged[255:128];
-    w_len     = plen_q + 17'(nb);
+    w_len     = plen_q + 19'(nb);
     if (rsp_valid_i) begin
       got_d  = got_q + 16'(nb);
-      plen_d = plen_q + 17'(nb);
+      plen_d = plen_q + 19'(nb);
       if (rsp_last_i) begin
         rd_pop    = 1'b1;
         got_d     = '0;
@@ -800,7 +800,7 @@ module igb_tx_dma
         else $error("tx_dma: two words for the packet buffer with the spill register full");
       // A packet fits the packet buffer (the largest the part sends, 9728 bytes, does); a
       // segmentation packet leaves as it comes (igb_tx_pktbuf) and only fits its length field
-      a_pkt_fits: assert (!rsp_valid_i || plen_q < (pb_meta_o[MetaW-5] ? 17'h1FF00 : 17'd16384))
+      a_pkt_fits: assert (!rsp_valid_i || plen_q < (pb_meta_o[MetaW-5] ? 19'h7FE00 : 19'd16384))
         else $error("tx_dma: packet of %0d bytes and more does not fit", plen_q);
       // Only one of a planted done and a retired one: the strap does not change
       a_one_done: assert (!(f_done && r_go))

@@ -11,7 +11,10 @@
 // the offload block (frame_push_i): the offload stores whole frames, so the MAC cannot read
 // them off the packet buffer's head. A packet with TSE may leave as several frames (segments);
 // its entry goes with the frame the offload block marks as its packet's last (in_pkt_last_i),
-// however many frames its data made (a TSO packet whose data missed PAYLEN included).
+// however many frames its data made (a TSO packet whose data missed PAYLEN included). A TSO
+// packet the offload block drops whole (its data ended inside its header: only a malformed
+// descriptor chain gives one) makes no frame, and its entry stays: the packets after it take
+// its attributes (left; igb never sends one).
 // Statistics (reference A.5): every frame sent counts in TPT/TOT; a data frame (there are no
 // transmit errors in the model) in GPTC/GOTC and its queue's PQGPTC too, a PAUSE frame not:
 // GPTC "does not include transmitted flow control packets" (8254x SDM 13.7, DS-I210 8.19), TPT

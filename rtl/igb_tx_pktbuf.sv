@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// igb_tx_pktbuf: the transmit packet buffer (TX FIFO), store-and-forward.
+// igb_tx_pktbuf: the transmit packet buffer (TX FIFO), store-and-forward (a segmentation
+// packet cuts through, below).
 //
 // The transmit engine writes a packet's bytes in 16-byte words as its data reads return and
 // commits the packet (its length and metadata) once its last descriptor's data is in: only
@@ -20,7 +21,11 @@
 // makes it an ordinary head packet whose length tells where it ends. An abort of such a packet
 // once its words have started to leave cannot take them back: it commits what was written
 // instead (at most commit_len_i bytes), the part ending a TSO context cut short (its frames
-// are those the data made, 8254x SDM TDESC.EOP: TSCTFC).
+// are those the data made, 8254x SDM TDESC.EOP: TSCTFC); igb_tx_dma counts it dropped (no DD,
+// TDH not past it), so a queue enabled again without its TDH rewritten sends it again, as
+// that engine's header says of a commit it did not retire. Such a packet may be larger than
+// the pointers' wrap (2 x Words words): what is known of it is counted in beats loaded
+// (beat_q) and words not yet loaded, never by comparing pointers with its start.
 // Read side: a registered memory read into the output register; each packet is one stream of
 // beats (out_bytes_o: valid bytes of the last beat, 0 meaning 16) with its metadata held from
 // its first beat to its last (the packet is popped when its last beat is taken). Before a
@@ -32,7 +37,7 @@ module igb_tx_pktbuf #(
   parameter int Words  = 1280,
   parameter int Frames = 32,     // packets committed and not yet read out, at most
   parameter int MetaW  = 8,
-  parameter int LenW   = 17      // packet length bits (a TSO packet of 64 KB and its headers)
+  parameter int LenW   = 19      // packet length bits (a TSO packet: PAYLEN, 18 bits, + header)
 ) (
   input  wire logic             clk_i,
   input  wire logic             rst_ni,
@@ -102,21 +107,24 @@ module igb_tx_pktbuf #(
   logic [Aw:0]     wr_next;
   logic [Aw+1:0]   open_words, open_have;
   logic [LenW-1:0] len, conv_len;
+  logic [LenW+3:0] conv_bytes;
   always_comb begin
-    open_head = !have_frame && cut_i && wr_ptr_q != commit_ptr_q;
-    streaming = open_head && rd_ptr_q != commit_ptr_q;
+    // (beat_q counts the head packet's beats loaded, the open one's when none is committed)
+    streaming = !have_frame && cut_i && beat_q != '0;
+    open_head = streaming || (!have_frame && cut_i && wr_ptr_q != commit_ptr_q);
+    // Not started: all it wrote is since its start, within the buffer (no wrap)
     open_have = (wr_ptr_q >= commit_ptr_q)
               ? (Aw + 2)'(wr_ptr_q - commit_ptr_q)
               : (Aw + 2)'(32'(wr_ptr_q) + 2 * Words - 32'(commit_ptr_q));
     // Started, or 33 words written (more than the 512-byte header MACLEN + IPLEN + L4LEN)
     open_go   = streaming || open_have > (Aw + 2)'(32);
     wr_next   = we_i ? ptr_inc(wr_ptr_q) : wr_ptr_q;
-    open_words = (wr_next >= commit_ptr_q)
-               ? (Aw + 2)'(wr_next - commit_ptr_q)
-               : (Aw + 2)'(32'(wr_next) + 2 * Words - 32'(commit_ptr_q));
+    // Words it wrote: those loaded, and those from the read pointer on (at most Words)
+    open_words = (wr_next >= rd_ptr_q) ? (Aw + 2)'(wr_next - rd_ptr_q)
+                                       : (Aw + 2)'(32'(wr_next) + 2 * Words - 32'(rd_ptr_q));
+    conv_bytes = {beat_q + LenW'(open_words), 4'h0};
     // An abort of a streaming packet commits what was written, its last word whole at most
-    conv_len = LenW'({open_words, 4'h0});
-    if (commit_len_i < conv_len) conv_len = commit_len_i;
+    conv_len = (conv_bytes < (LenW + 4)'(commit_len_i)) ? LenW'(conv_bytes) : commit_len_i;
     conv     = abort_i && streaming;
     commit   = commit_i || conv;
     len      = conv ? conv_len : commit_len_i;
@@ -216,6 +224,12 @@ module igb_tx_pktbuf #(
         else $error("tx_pktbuf: empty packet committed");
       a_no_meta_overflow_cut: assert (!conv || !meta_full)
         else $error("tx_pktbuf: aborted streaming packet committed with no room for its metadata");
+      // The head packet never has more beats loaded than it has; a streaming packet's commit
+      // leaves it at least one to load (its last word is never loaded before its length)
+      a_beats: assert (!have_frame || beat_q <= nbeats)
+        else $error("tx_pktbuf: %0d beats loaded of a %0d-beat packet", beat_q, nbeats);
+      a_stream_commit: assert (!(commit && streaming) || {beat_q, 4'h0} < (LenW + 4)'(len))
+        else $error("tx_pktbuf: a streaming packet committed shorter than what already left");
     end
   end
   // A packet leaving before its commit keeps the metadata it started with, and only a
@@ -227,14 +241,14 @@ module igb_tx_pktbuf #(
       open_q      <= 1'b0;
       open_meta_q <= '0;
     end else begin
-      if (valid_q && !have_frame) begin
+      if (!have_frame && beat_q != '0) begin
         a_open_meta: assert (!open_q || commit_meta_i == open_meta_q)
           else $error("tx_pktbuf: a packet leaving as it comes changed its metadata");
         a_open_cut: assert (cut_i)
           else $error("tx_pktbuf: a packet not for segmentation left before its commit");
       end
-      open_q <= valid_q && !have_frame && !commit;
-      if (valid_q && !have_frame) open_meta_q <= commit_meta_i;
+      open_q <= streaming && !commit;
+      if (streaming) open_meta_q <= commit_meta_i;
     end
   end
 `endif
