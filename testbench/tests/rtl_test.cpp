@@ -1190,8 +1190,10 @@ constexpr uint64_t kTsoRing = 0x4000, kTsoBuf = 0x40000;
 constexpr uint32_t kTsoHdr = 14 + 20 + 20, kTsoMss = 1448;
 
 // A TCP/IPv4 TSO packet of kPay payload bytes as igb_tso leaves it, in host memory at kTsoBuf,
-// its context and data descriptors in slots 0 and 1 of the ring at kTsoRing; returns its bytes
-std::vector<uint8_t> put_tso_packet(rtl_harness& h, uint32_t kPay) {
+// its context descriptor in slot 0 of the ring at kTsoRing and its data descriptors after it,
+// 32 KB each at most (igb_tx_map's IGB_MAX_DATA_PER_TXD), TSE in each, PAYLEN in the first,
+// EOP and RS in the last (*ndesc of them); returns its bytes
+std::vector<uint8_t> put_tso_packet(rtl_harness& h, uint32_t kPay, unsigned* ndesc) {
   constexpr uint64_t kRing = kTsoRing, kBuf = kTsoBuf;
   constexpr uint32_t kHdr = kTsoHdr, kMss = kTsoMss;
   const uint8_t src_ip[4] = {10, 0, 0, 1}, dst_ip[4] = {10, 0, 0, 2};
@@ -1223,14 +1225,21 @@ std::vector<uint8_t> put_tso_packet(rtl_harness& h, uint32_t kPay) {
                       E1000_ADVTXD_TUCMD_IPV4;
   c.mss_l4len_idx = kMss << E1000_ADVTXD_MSS_SHIFT | 20u << E1000_ADVTXD_L4LEN_SHIFT;
   std::memcpy(&h.mem[kRing], &c, 16);
-  e1000_adv_tx_desc d{};
-  d.read.buffer_addr = kBuf;
-  d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DCMD_EOP |
-                        E1000_ADVTXD_DCMD_IFCS | E1000_ADVTXD_DCMD_RS | E1000_ADVTXD_DCMD_TSE |
-                        static_cast<uint32_t>(f.size());
-  d.read.olinfo_status =
-      kPay << E1000_ADVTXD_PAYLEN_SHIFT | E1000_ADVTXD_POPTS_TXSM | E1000_ADVTXD_POPTS_IXSM;
-  std::memcpy(&h.mem[kRing + 16], &d, 16);
+  *ndesc = 0;
+  for (uint32_t off = 0; off < f.size(); off += 32768) {
+    const uint32_t n = std::min<uint32_t>(32768, static_cast<uint32_t>(f.size()) - off);
+    const bool last = off + n == f.size();
+    e1000_adv_tx_desc d{};
+    d.read.buffer_addr = kBuf + off;
+    d.read.cmd_type_len = E1000_ADVTXD_DTYP_DATA | E1000_ADVTXD_DCMD_DEXT | E1000_ADVTXD_DCMD_IFCS |
+                          E1000_ADVTXD_DCMD_TSE | (n & 0xFFFF) |
+                          (last ? E1000_ADVTXD_DCMD_EOP | E1000_ADVTXD_DCMD_RS : 0);
+    d.read.olinfo_status =
+        off ? 0
+            : kPay << E1000_ADVTXD_PAYLEN_SHIFT | E1000_ADVTXD_POPTS_TXSM | E1000_ADVTXD_POPTS_IXSM;
+    std::memcpy(&h.mem[kRing + 16 * (1 + *ndesc)], &d, 16);
+    ++*ndesc;
+  }
   return f;
 }
 
@@ -1238,9 +1247,10 @@ void tso_through_rtl(uint32_t kPay, const std::string& name) {
   rtl_harness h;
   constexpr uint64_t kRing = kTsoRing;
   constexpr uint32_t kHdr = kTsoHdr, kMss = kTsoMss;
-  const std::vector<uint8_t> f = put_tso_packet(h, kPay);
+  unsigned ndesc = 0;
+  const std::vector<uint8_t> f = put_tso_packet(h, kPay, &ndesc);
   tx_ring_on(h, kRing);
-  h.write(E1000_TDT(0), 2);
+  h.write(E1000_TDT(0), 1 + ndesc);
   h.run(20000 + 2 * kPay);
   const uint32_t segs = (kPay + kMss - 1) / kMss;
   ASSERT_EQ(h.tx_frames.size(), segs);
@@ -1299,27 +1309,37 @@ TEST(RtlTx, TsoSegmentsReadBackByTsharkAreValidAndCarryThePayload) { tso_through
 
 // A TSO packet of 60,000 payload bytes is three times the 20 KB transmit packet buffer: it
 // passes the buffer as it comes (igb_tx_pktbuf), its 42 segments as valid as a small one's.
-// Stored whole first, as other packets are, it could never be committed (a_pkt_fits).
+// Stored whole first, as other packets are, it could never be committed (a_pkt_fits). One of
+// 200,000 (PAYLEN's 18 bits reach 256 KB; igb sends 64 KB) passes the buffer's pointer wrap,
+// 2 x 1280 words, three times over.
 TEST(RtlTx, ATsoPacketLargerThanThePacketBufferLeavesAsItComes) {
   tso_through_rtl(60000, "tso-large");
+  tso_through_rtl(200000, "tso-huge");
 }
 
 // A queue disabled while its TSO packet is leaving as it comes: what already left cannot be
 // taken back, so the packet ends with the bytes the buffer took (the part ends a TSO context
 // cut short: its frames are those its data made), none of its descriptors is done, and the
 // MAC's packet attributes stay in step: after a ring reset the queue's next packet goes out
-// whole, with its FCS, and counts in its queue.
-TEST(RtlTx, AQueueDisabledWhileItsTsoPacketLeavesEndsItAndSendsTheNextWhole) {
+// whole, with its FCS, and counts in its queue. Disabled after 3 segments, and after 30: by
+// then more than the packet buffer's pointer wrap (2 x 1280 words) has left, which the
+// buffer must not take for the packet's start.
+class RtlTxCut : public ::testing::TestWithParam<size_t> {};
+INSTANTIATE_TEST_SUITE_P(AfterSegments, RtlTxCut, ::testing::Values(3, 30));
+TEST_P(RtlTxCut, AQueueDisabledWhileItsTsoPacketLeavesEndsItAndSendsTheNextWhole) {
+  const size_t after = GetParam();
   rtl_harness h;
-  put_tso_packet(h, 60000);
+  unsigned ndesc = 0;
+  put_tso_packet(h, 120000, &ndesc);
   tx_ring_on(h, kTsoRing);
-  h.write(E1000_TDT(0), 2);
-  for (int i = 0; i < 200000 && h.tx_frames.size() < 3; ++i) h.tick();
-  ASSERT_EQ(h.tx_frames.size(), 3u) << "segments leave before the packet is all read";
+  h.write(E1000_TDT(0), 1 + ndesc);
+  for (int i = 0; i < 400000 && h.tx_frames.size() < after; ++i) h.tick();
+  ASSERT_EQ(h.tx_frames.size(), after) << "segments leave before the packet is all read";
   h.write(E1000_TXDCTL(0), 0x0108);  // ENABLE clear
   h.run(100000);
   const size_t cut = h.tx_frames.size();
-  EXPECT_LT(cut, 42u) << "the packet ended early";
+  EXPECT_LT(cut, 83u) << "the packet ended early";
+  EXPECT_GE(cut, after);
   for (size_t i = 0; i < cut; ++i) {
     const auto& fr = h.tx_frames[i];
     ASSERT_GE(fr.size(), 64u);
@@ -1327,7 +1347,7 @@ TEST(RtlTx, AQueueDisabledWhileItsTsoPacketLeavesEndsItAndSendsTheNextWhole) {
         static_cast<uint32_t>(crc32(0, fr.data(), static_cast<uInt>(fr.size() - 4)));
     EXPECT_EQ(std::memcmp(&fcs, fr.data() + fr.size() - 4, 4), 0) << "segment " << i << " FCS";
   }
-  EXPECT_EQ(h.mem[kTsoRing + 16 + 12] & 1, 0) << "its data descriptor is not done";
+  EXPECT_EQ(h.mem[kTsoRing + 16 * ndesc + 12] & 1, 0) << "its last descriptor is not done";
   // Ring reset, then one 100-byte packet without FCS insertion (IFCS clear), another with it
   h.write(E1000_TDH(0), 0);
   h.write(E1000_TDT(0), 0);
