@@ -127,8 +127,9 @@ class udp_sender {
   uint64_t sent = 0, eagain = 0, errors = 0;
   // The rate datagrams were handed to sendto, all threads together: the datagrams due from
   // the first call to the last (the run's datagram numbers of their first datagrams) over the
-  // time between them (0 with fewer than two calls). At the asked rate when the sender keeps
-  // up; lower when each call's CPU cost, or a full send buffer, holds it back.
+  // time between them (0 with fewer than two calls), at most the rate asked. At the asked rate
+  // when the sender keeps up; lower when each call's CPU cost, or a full send buffer, holds it
+  // back.
   double datagrams_per_s() const;
   bool done() const { return done_threads_ == tasks.size(); }
   // The latest time a thread sleeps until, its next sendto due (SC_ZERO_TIME: none yet)
