@@ -210,16 +210,16 @@ module igb_fc #(
   always_comb begin
     evt           = rx_evt_q != evt_seen_q;
     evt_seen_d    = rx_evt_q;
-    gap           = gap_i == '0 ? 24'd1 : gap_i;
-    pause_d       = 24'(pause_q) > gap ? PauseW'(24'(pause_q) - gap) : '0;
-    xonrxc_inc_o  = 1'b0;
-    xoffrxc_inc_o = 1'b0;
-    if (evt) begin
-      // Overwrites any current timer (DS-I210 3.7.5.1.2); 0 is XON and resumes at once
-      pause_d       = PauseW'(rx_evt_time_q) * PauseW'(QuantumCycles);
-      xonrxc_inc_o  = rx_evt_time_q == '0;
-      xoffrxc_inc_o = rx_evt_time_q != '0;
-    end
+    xonrxc_inc_o  = evt && rx_evt_time_q == '0;
+    xoffrxc_inc_o = evt && rx_evt_time_q != '0;
+  end
+  // gap_i is a pin: only the timer's next value reads it, in a block of its own, so the
+  // simulator's evaluation at each input change stays this small (see igb_nic's boundary).
+  always_comb begin
+    gap     = gap_i == '0 ? 24'd1 : gap_i;
+    pause_d = 24'(pause_q) > gap ? PauseW'(24'(pause_q) - gap) : '0;
+    // Overwrites any current timer (DS-I210 3.7.5.1.2); 0 is XON and resumes at once
+    if (evt) pause_d = PauseW'(rx_evt_time_q) * PauseW'(QuantumCycles);
     if (!rfce_i) pause_d = '0;
   end
   assign tx_pause_o   = pause_q != '0;

@@ -175,6 +175,7 @@ module igb_nic
   logic [15:0]       ticks_1us_q;
   logic              rx_valid_q, rx_last_q, mmio_valid_q, mmio_we_q;
   logic [7:0]        fault_q;
+  logic [4:0]        tx_reads_max_q;  // the strap, registered as every other input
   logic              rresp_valid_q, rresp_last_q;
   /*verilator tracing_off*/  // rx_data_i and dma_rresp_data_i a cycle later
   logic [RxW-1:0]    rx_data_q;
@@ -188,6 +189,7 @@ module igb_nic
     if (!rst_ni) begin
       ticks_1us_q   <= '0;
       fault_q       <= '0;
+      tx_reads_max_q <= '0;
       mmio_valid_q  <= 1'b0;
       mmio_we_q     <= 1'b0;
       mmio_addr_q   <= '0;
@@ -199,6 +201,7 @@ module igb_nic
     end else begin
       ticks_1us_q   <= ticks_1us_i;
       fault_q       <= fault_i;
+      tx_reads_max_q <= tx_reads_max_i;
       mmio_valid_q  <= mmio_valid_i;
       mmio_we_q     <= mmio_we_i;
       mmio_addr_q   <= mmio_addr_i;
@@ -586,7 +589,7 @@ module igb_nic
     .pb_free_i(tpb_free), .pb_meta_free_i(tpb_meta_free), .pb_we_o(tpb_we),
     .pb_wdata_o(tpb_wdata), .pb_commit_o(tpb_commit), .pb_len_o(tpb_len),
     .pb_meta_o(tpb_meta), .pb_abort_o(tpb_abort), .busy_o(tx_dma_busy),
-    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_i), .killed_o(tx_killed),
+    .fault_dd_before_data_i(fault_q[4]), .reads_max_i(tx_reads_max_q), .killed_o(tx_killed),
     .rd_idx_o(tx_rd_idx)
   );
   logic [NumQ-1:0][4:0] txdctl_wthresh;
