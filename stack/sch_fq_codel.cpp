@@ -27,7 +27,7 @@ int fq_codel::enqueue(sk_buff* skb) {
   f->q.push_back(skb);
   const unsigned len = pkt_len(skb);
   backlogs[idx] += len;
-  qstats.backlog += len;
+  qstats.add(skb, len);
   if (!f->listed) {
     new_flows.push_back(f);
     f->listed = true;
@@ -36,8 +36,7 @@ int fq_codel::enqueue(sk_buff* skb) {
   }
   memory_usage += skb->truesize;
   const bool memory_limited = memory_usage > memory_limit;
-  qstats.qlen_segs += skb->gso_segs;
-  if (++qstats.qlen <= limit && !memory_limited) return NET_XMIT_SUCCESS;
+  if (qstats.qlen <= limit && !memory_limited) return NET_XMIT_SUCCESS;
   const uint32_t prev_qlen = qstats.qlen;
   const unsigned ret = drop_fattest();
   const uint32_t dropped = prev_qlen - qstats.qlen;
@@ -62,23 +61,19 @@ unsigned fq_codel::drop_fattest() {
   flow* f = &flows[idx];
   uint32_t len = 0;
   unsigned i = 0;
-  uint64_t segs = 0;
   do {
     sk_buff* skb = f->q.front();
     f->q.pop_front();
-    len += pkt_len(skb);
-    segs += skb->gso_segs;
+    const unsigned skb_len = pkt_len(skb);
+    len += skb_len;
+    qstats.remove(skb, skb_len);
+    qstats.drop(skb);
     memory_usage -= skb->truesize;
     dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
     if (dev->k->on_event) dev->k->on_event("drop");
     kfree_skb(skb);
   } while (++i < drop_batch_size && len < threshold && !f->q.empty());
-  qstats.drops += i;
-  qstats.drop_segs += segs;
   backlogs[idx] -= len;
-  qstats.backlog -= len;
-  qstats.qlen -= i;
-  qstats.qlen_segs -= segs;
   return idx;
 }
 
@@ -90,9 +85,7 @@ sk_buff* fq_codel::dequeue_head(flow* f) {
   const unsigned len = pkt_len(skb);
   backlogs[static_cast<size_t>(f - flows.data())] -= len;
   memory_usage -= skb->truesize;
-  --qstats.qlen;
-  qstats.qlen_segs -= skb->gso_segs;
-  qstats.backlog -= len;
+  qstats.remove(skb, len);
   return skb;
 }
 
@@ -134,9 +127,8 @@ sk_buff* fq_codel::codel_dequeue(flow* f) {
   auto drop_one = [&] {
     dev->k->txjr.finish(skb->frame_id, "qdisc_drop");
     if (dev->k->on_event) dev->k->on_event("drop");
-    qstats.drop_segs += skb->gso_segs;
-    kfree_skb(skb);  // drop_func: qdisc_qstats_drop
-    ++qstats.drops;
+    qstats.drop(skb);  // drop_func: qdisc_qstats_drop
+    kfree_skb(skb);
     ++codel_drops;
     skb = dequeue_head(f);
   };

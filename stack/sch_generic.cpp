@@ -25,8 +25,7 @@ gnet_stats_queue Qdisc::stats_queue() const { return qstats; }
 
 namespace {
 void qdisc_drop(sk_buff* skb, Qdisc* q) {
-  ++q->qstats.drops;
-  q->qstats.drop_segs += skb->gso_segs;
+  q->qstats.drop(skb);
   kernel& k = *q->dev->k;
   k.this_cpu().spend(k.cost.skb_free_ns);
   k.txjr.finish(skb->frame_id, "qdisc_drop");
@@ -43,9 +42,7 @@ int pfifo_fast::enqueue(sk_buff* skb) {
     return NET_XMIT_DROP;
   }
   b.push_back(skb);
-  qstats.backlog += pkt_len(skb);  // qdisc_update_stats_at_enqueue
-  ++qstats.qlen;
-  qstats.qlen_segs += skb->gso_segs;
+  qstats.add(skb, pkt_len(skb));  // qdisc_update_stats_at_enqueue
   return NET_XMIT_SUCCESS;
 }
 
@@ -59,9 +56,7 @@ sk_buff* pfifo_fast::dequeue() {
     kernel& k = *dev->k;
     k.this_cpu().spend(k.cost.qdisc_dequeue_ns);
     const unsigned len = pkt_len(skb);
-    qstats.backlog -= len;
-    --qstats.qlen;
-    qstats.qlen_segs -= skb->gso_segs;
+    qstats.remove(skb, len);
     bstats.bytes += len;
     bstats.packets += skb->gso_segs;
     return skb;
@@ -173,9 +168,7 @@ void dev_requeue_skb(std::vector<sk_buff*>& skbs, Qdisc* q) {
   for (sk_buff* skb : skbs) {
     q->gso_skb.push_back(skb);
     ++q->qstats.requeues;  // still part of the queue
-    q->qstats.backlog += Qdisc::pkt_len(skb);
-    ++q->qstats.qlen;
-    q->qstats.qlen_segs += skb->gso_segs;
+    q->qstats.add(skb, Qdisc::pkt_len(skb));
   }
   skbs.clear();
   qdisc_probe_backlog(q);
@@ -224,9 +217,7 @@ void dequeue_skb(Qdisc* q, std::vector<sk_buff*>& skbs, bool* validate) {
     txq = netdev_get_tx_queue(q->dev, skb->queue_mapping);
     if (!netif_xmit_frozen_or_stopped(txq)) {
       q->gso_skb.pop_front();
-      q->qstats.backlog -= Qdisc::pkt_len(skb);
-      --q->qstats.qlen;
-      q->qstats.qlen_segs -= skb->gso_segs;
+      q->qstats.remove(skb, Qdisc::pkt_len(skb));
       skbs.push_back(skb);
     } else {
       qdisc_maybe_clear_missed(q, txq);

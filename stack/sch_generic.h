@@ -40,6 +40,25 @@ struct gnet_stats_queue {
   // Not tc's: qlen and drops in IP packets, a GSO skb counting its gso_segs (the run's census
   // of every packet sent)
   uint64_t qlen_segs = 0, drop_segs = 0;
+
+  // Every change goes through these, so qlen, backlog and drops and their IP-packet twins move
+  // together: an skb of len bytes (Qdisc::pkt_len) joins the queue (qdisc_qstats_backlog_inc
+  // with the queue's qlen++), leaves it (qdisc_qstats_backlog_dec, qlen--), or is dropped
+  // (qdisc_qstats_drop; an skb dropped from the queue leaves it first).
+  void add(const sk_buff* skb, unsigned len) {
+    backlog += len;
+    ++qlen;
+    qlen_segs += skb->gso_segs;
+  }
+  void remove(const sk_buff* skb, unsigned len) {
+    backlog -= len;
+    --qlen;
+    qlen_segs -= skb->gso_segs;
+  }
+  void drop(const sk_buff* skb) {
+    ++drops;
+    drop_segs += skb->gso_segs;
+  }
 };
 
 struct Qdisc {
