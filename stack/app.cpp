@@ -190,8 +190,7 @@ udp_sender::udp_sender(kernel& k, std::vector<sock*> socks, const send_config& c
       udp_lib_setsockopt(sk, SOL_UDP, UDP_SEGMENT, static_cast<int>(c_.frame_bytes - kHeaderBytes));
 }
 
-void udp_sender::payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out) {
-  out.resize(len);
+void udp_sender::payload(uint32_t flow, uint64_t seq, size_t len, uint8_t* out) {
   uint8_t id[12];
   for (int i = 0; i < 4; ++i) id[i] = static_cast<uint8_t>(flow >> (24 - 8 * i));
   for (int i = 0; i < 8; ++i) id[4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
@@ -232,7 +231,7 @@ void udp_sender::run(uint32_t t) {
   const uint32_t threads = static_cast<uint32_t>(tasks.size());
   const size_t len = c_.frame_bytes - kHeaderBytes;  // each datagram's payload
   const uint64_t per_call = std::max(1u, c_.gso_segments), flows = c_.flows;
-  std::vector<uint8_t> buf, one;
+  std::vector<uint8_t> buf;
   // Datagram i goes out on flow i mod flows, as without UDP_SEGMENT, numbered in its flow's
   // own order; a flow hands its datagrams to sendto per_call at a time (its last call fewer),
   // a call due when its first datagram is
@@ -243,16 +242,11 @@ void udp_sender::run(uint32_t t) {
     const uint64_t in_flow = (c_.frames - flow + flows - 1) / flows;
     const uint64_t n = std::min(per_call, in_flow - s);
     sleep_until(start_ + sc_core::sc_time(static_cast<double>(i) / c_.pps, sc_core::SC_SEC));
-    if (n == 1) {
-      payload(flow, s, len, buf);
-      if (on_sending) on_sending(flow, s, buf.data(), len);
-    } else {
-      buf.resize(n * len);
-      for (uint64_t j = 0; j < n; ++j) {
-        payload(flow, s + j, len, one);
-        std::copy(one.begin(), one.end(), buf.begin() + static_cast<std::ptrdiff_t>(j * len));
-        if (on_sending) on_sending(flow, s + j, one.data(), len);
-      }
+    buf.resize(n * len);
+    for (uint64_t j = 0; j < n; ++j) {
+      uint8_t* const p = buf.data() + j * len;
+      payload(flow, s + j, len, p);
+      if (on_sending) on_sending(flow, s + j, p, len);
     }
     const sc_core::sc_time at = k_.this_cpu().now();
     if (!calls_++ || at < first_call_) {

@@ -116,8 +116,13 @@ class udp_sender {
   udp_sender(kernel& k, std::vector<sock*> socks, const send_config& c, uint32_t daddr,
              uint16_t dport_base);
   std::vector<std::unique_ptr<task_struct>> tasks;
-  // The payload of datagram `seq` of flow `flow`, as the sender writes it
-  static void payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out);
+  // The payload of datagram `seq` of flow `flow`, as the sender writes it: len bytes at out,
+  // or in out resized to len
+  static void payload(uint32_t flow, uint64_t seq, size_t len, uint8_t* out);
+  static void payload(uint32_t flow, uint64_t seq, size_t len, std::vector<uint8_t>& out) {
+    out.resize(len);
+    payload(flow, seq, len, out.data());
+  }
   static constexpr uint32_t kHeaderBytes = 14 + 20 + 8 + 4;  // Ethernet, IPv4, UDP, FCS
   void start_at(const sc_core::sc_time& t) {
     start_ = t;
