@@ -840,6 +840,18 @@ void params::set(const std::string& a) {
       throw input_error(unknown_key(key, where));
     }
   }();
+  // Nothing after '=' (a shell variable that was empty) where a string will not do: say so,
+  // and what the key takes
+  if (val.find_first_not_of(" \t") == std::string::npos &&
+      (d.def.index() != 3 || d.number_or_choice)) {
+    std::string takes = type_name(d.def);
+    if (d.number_or_choice) {
+      takes.clear();
+      for (const auto& c : d.choices) takes += c + ", ";
+      takes += "or a number";
+    }
+    throw input_error(fmt::format("{}: {}: no value given (expected {})", where, key, takes));
+  }
   // Parse the value as TOML so types are checked the same way as in files.
   param_value v;
   if (d.def.index() == 3 && !d.number_or_choice) {

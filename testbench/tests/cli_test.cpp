@@ -487,6 +487,23 @@ TEST(BadInput, NumbersWhereIntegersAreExpectedAreNamed) {
   }
 }
 
+// Nothing after '=' (an empty shell variable): "no value given" and what the key takes (it
+// said "got a string"); a string key takes the empty string, as a scenario file's "" does
+TEST(BadInput, AnEmptyValueIsNamedAsNone) {
+  const fs::path d = fresh_dir("empty-values");
+  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
+           {"send.frames=", "--set send.frames=: send.frames: no value given (expected an "
+                            "integer)"},
+           {"send.rate_pct= ", "send.rate_pct: no value given (expected a number)"},
+           {"driver.itr=", "driver.itr: no value given (expected dynamic, off, or a number)"},
+           {"send.blocking=", "send.blocking: no value given (expected a boolean)"}}) {
+    const result r = run_igbsim("run --set '" + set + "' --out " + d.string());
+    expect_refused(r, set);
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d));
+  }
+}
+
 // A slip in a key or a choice is answered with what was meant: one or two edits from exactly
 // one key, or the start of a few; nothing is guessed for a word far from every key
 TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
