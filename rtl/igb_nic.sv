@@ -620,7 +620,7 @@ module igb_nic
   assign {tm_queue, tm_ifcs, tm_tse, tm_ixsm, tm_txsm, tm_tcp, tm_ipv4, tm_maclen, tm_iplen,
           tm_l4len, tm_mss, tm_paylen} = tpo_meta;
   logic        toff_in_valid, toff_in_ready, toff_valid, toff_ready, toff_last, mac_frame_full;
-  logic        toff_pkt_last;
+  logic        toff_pkt_last, toff_drop;
   logic [127:0] toff_data;
   logic [4:0]  toff_bytes;
   logic        tx_mac_busy, toff_busy;
@@ -637,7 +637,8 @@ module igb_nic
     .maclen_i(tm_maclen), .iplen_i(tm_iplen), .l4len_i(tm_l4len), .mss_i(tm_mss),
     .paylen_i(tm_paylen),
     .out_valid_o(toff_valid), .out_ready_i(toff_ready), .out_data_o(toff_data),
-    .out_last_o(toff_last), .out_pkt_last_o(toff_pkt_last), .out_bytes_o(toff_bytes),
+    .out_last_o(toff_last), .out_pkt_last_o(toff_pkt_last), .out_drop_o(toff_drop),
+    .out_bytes_o(toff_bytes),
     .tso_err_o(unused_tso_err),  // TSCTFC: a TSO context whose data missed PAYLEN (not counted)
     .busy_o(toff_busy), .fault_bad_csum_i(fault_q[5])
   );
@@ -646,7 +647,8 @@ module igb_nic
     .frame_push_i(attr_push), .frame_ifcs_i(tm_ifcs),
     .frame_queue_i(tm_queue), .frame_full_o(mac_frame_full),
     .in_valid_i(toff_valid), .in_ready_o(toff_ready), .in_data_i(toff_data),
-    .in_last_i(toff_last), .in_pkt_last_i(toff_pkt_last), .in_bytes_i(toff_bytes),
+    .in_last_i(toff_last), .in_pkt_last_i(toff_pkt_last), .in_drop_i(toff_drop),
+    .in_bytes_i(toff_bytes),
     .tx_pause_i(fc_tx_pause), .fc_valid_i(fc_valid), .fc_ready_o(fc_ready),
     .fc_data_i(fc_data), .fc_last_i(fc_last), .fc_bytes_i(fc_bytes),
     .tx_valid_o, .tx_ready_i, .tx_data_o, .tx_last_o, .tx_bytes_o,

@@ -13,8 +13,9 @@
 // its entry goes with the frame the offload block marks as its packet's last (in_pkt_last_i),
 // however many frames its data made (a TSO packet whose data missed PAYLEN included). A TSO
 // packet the offload block drops whole (its data ended inside its header: only a malformed
-// descriptor chain gives one) makes no frame, and its entry stays: the packets after it take
-// its attributes (left; igb never sends one).
+// descriptor chain gives one) makes no frame: a token comes in its place (in_drop_i, one beat
+// between frames, in order with them), and its entry goes with it, so the packets after it
+// keep their own IFCS and queue.
 // Statistics (reference A.5): every frame sent counts in TPT/TOT; a data frame (there are no
 // transmit errors in the model) in GPTC/GOTC and its queue's PQGPTC too, a PAUSE frame not:
 // GPTC "does not include transmitted flow control packets" (8254x SDM 13.7, DS-I210 8.19), TPT
@@ -45,6 +46,7 @@ module igb_tx_mac #(
   input  wire logic [127:0]    in_data_i,
   input  wire logic            in_last_i,
   input  wire logic            in_pkt_last_i,  // with in_last_i: the packet's last frame
+  input  wire logic            in_drop_i,      // a dropped packet's token: no bytes
   input  wire logic [4:0]      in_bytes_i,
 
   // Flow control (igb_fc): start no data frame while tx_pause_i; PAUSE frames to send (60
@@ -132,6 +134,10 @@ module igb_tx_mac #(
   assign m_bytes  = src_fc ? fc_bytes_i : in_bytes_i;
   assign m_ifcs   = src_fc || h_ifcs;  // a PAUSE frame gets its FCS
   assign act = tail_q || m_valid;
+  // A dropped packet's token, taken as a beat would be (in_ready_o): its entry goes, nothing
+  // goes out
+  logic drop_tok;
+  assign drop_tok = boundary && !src_fc && data_ok && in_drop_i && sk_ready;
   always_comb begin
     tail_d      = tail_q;
     pos_d       = pos_q;
@@ -161,7 +167,9 @@ module igb_tx_mac #(
     fcs       = fcs_q;
     src       = '0;
     boff      = '0;
-    if (act && sk_ready) begin  // only then: the CRC is the costly part of an evaluation
+    if (drop_tok) begin
+      fm_pop = 1'b1;
+    end else if (act && sk_ready) begin  // only then: the CRC is the costly part
       beat_go = 1'b1;
       if (!tail_q) begin
         in_take = 1'b1;
@@ -268,9 +276,10 @@ module igb_tx_mac #(
     end
   end
 
-  // Busy: a beat goes into the skid buffer this edge. Beats waiting there for the wire are
-  // not: the host knows when the wire takes the next (tx_ready_i) and clocks clk_i then.
-  assign busy_o = beat_go;
+  // Busy: a beat goes into the skid buffer this edge, or a token is taken. Beats waiting there
+  // for the wire are not: the host knows when the wire takes the next (tx_ready_i) and clocks
+  // clk_i then.
+  assign busy_o = beat_go || drop_tok;
 
   logic unused;
   assign unused = ^{in_take, boff[15:2]};
@@ -281,6 +290,9 @@ module igb_tx_mac #(
     if (rst_ni) begin
       a_attr_room: assert (!frame_push_i || !frame_full_o)
         else $error("tx_mac: packet attributes pushed into a full FIFO");
+      // A token comes between frames, never inside one
+      a_drop_between: assert (!(in_valid_i && in_drop_i) || (!tail_q && pos_q == '0))
+        else $error("tx_mac: a dropped packet's token inside a frame");
       // A frame on the wire is at least 60 bytes plus FCS when PSP pads it
       // No data frame starts while paused (a PAUSE frame may)
       a_no_start_paused: assert (!(beat_go && boundary && tx_pause_i && !src_fc))

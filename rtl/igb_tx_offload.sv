@@ -34,7 +34,9 @@
 // Segments are cut by the bytes that arrive; PAYLEN is checked against them at the end. The
 // part, on a TSO context whose data does not match PAYLEN, ends the context and counts it in
 // TSCTFC (8254x SDM, TDESC.EOP); here tso_err_o pulses once for it, and the frames sent are
-// those the data made. A TSO packet that ends inside its header is dropped (tso_err_o too).
+// those the data made. A TSO packet that ends inside its header is dropped (tso_err_o too),
+// and in its place, in order with the frames before it, goes a one-beat token (out_drop_o, with
+// out_last_o and out_pkt_last_o) that carries no bytes: the MAC takes its attributes off with it.
 // Planted bug (fault_bad_csum_i, simulation only): the inserted TCP/UDP checksum is one too
 // many.
 `default_nettype none
@@ -77,6 +79,7 @@ module igb_tx_offload #(
   output      logic [127:0] out_data_o,
   output      logic         out_last_o,
   output      logic         out_pkt_last_o,  // with out_last_o: the packet's last frame
+  output      logic         out_drop_o,      // a dropped packet's token (no bytes; see above)
   output      logic [4:0]   out_bytes_o,
   // One cycle per TSO packet whose payload did not add up to PAYLEN (the part's TSCTFC)
   output      logic         tso_err_o,
@@ -163,6 +166,7 @@ module igb_tx_offload #(
   // What the drain side needs of a stored frame
   typedef struct packed {
     logic [15:0] len;     // frame bytes
+    logic        drop;    // no frame: a dropped packet's token, one word read for nothing
     logic        tso;     // a TSO segment: header from the header store, fields patched
     logic        plast;   // its packet's last frame
     logic [15:0] hlen;    // TSO header bytes
@@ -214,7 +218,7 @@ module igb_tx_offload #(
   logic [15:0] limit, left, wp;
   logic [4:0]  room, want, take_n;
   logic [3:0]  o;
-  logic        go, ends, complete, truncated, hdr_free, last_seg;
+  logic        go, ends, complete, truncated, drop_go, hdr_free, last_seg;
   logic [15:0] wl, ip_keep, l4_keep;
   logic [127:0] wdata;
   logic        fs_we, hs_we;
@@ -243,6 +247,7 @@ module igb_tx_offload #(
     end
     if (go) take_n = (gb_cnt_q >= 6'(want)) ? want : gb_cnt_q[4:0];
     truncated = state_q == StHeader && done_q && gb_cnt_q < 6'(want);
+    drop_go   = truncated && !full_q[wb_q];  // its token takes a store
     ends      = done_q && gb_cnt_q == 6'(take_n);  // the take empties the packet
     complete  = go && (ends || wpos_q + 16'(take_n) == limit);
     pkt_end   = state_q == StFrame && complete && ends;  // the packet's last frame is stored
@@ -295,7 +300,7 @@ module igb_tx_offload #(
       gb_d     = gb_d | ({128'h0, in_data_i & ~({128{1'b1}} << (8 * in_n))} << (8 * cnt_after));
       gb_cnt_d = cnt_after + 6'(in_n);
     end
-    if (truncated) begin
+    if (drop_go) begin
       gb_d     = '0;
       gb_cnt_d = '0;
     end
@@ -341,10 +346,18 @@ module igb_tx_offload #(
     unique case (state_q)
       StIdle: ;
       StHeader: begin
-        if (truncated) begin
-          state_d = StIdle;
-          done_d  = 1'b0;
-          err_d   = 1'b1;
+        if (drop_go) begin
+          state_d      = StIdle;
+          done_d       = 1'b0;
+          err_d        = 1'b1;
+          nm.drop      = 1'b1;
+          nm.plast     = 1'b1;
+          if (wb_q) meta1_d = nm;
+          else meta0_d = nm;
+          full_d[wb_q] = 1'b1;
+          wb_d         = !wb_q;
+        end else if (truncated) begin
+          // the token waits for a store; the frames ahead of it leave first
         end else if (go) begin
           wpos_d = wpos_q + 16'(take_n);
           if (complete) begin
@@ -440,17 +453,18 @@ module igb_tx_offload #(
   logic [1:0]   oq_cnt_q, oq_cnt_d;
   logic         oq_rd_q, oq_wr_q;
   logic [127:0] oq_data_q [2];
-  logic [1:0]   oq_last_q, oq_plast_q;
+  logic [1:0]   oq_last_q, oq_plast_q, oq_drop_q;
   logic [4:0]   oq_bytes_q [2];
 
-  assign nwords     = 10'(((rb_q ? meta1_q.len : meta0_q.len) + 16'd15) >> 4);
+  assign nwords     = (rb_q ? meta1_q.drop : meta0_q.drop) ? 10'd1
+                    : 10'(((rb_q ? meta1_q.len : meta0_q.len) + 16'd15) >> 4);
   assign pop        = out_valid_o && out_ready_i;
   assign issue      = full_q[rb_q] && (2'(oq_cnt_q) + 2'(infl_q) < 2'd2 || pop);
   assign drain_done = issue && rd_a_q == nwords - 10'd1;
   assign push       = infl_q;
   // Busy: a step this edge takes (the host's clock gate, igb_nic). A frame held in a store or
   // the output queue while the MAC takes nothing waits for the wire: no step.
-  assign busy_o     = go || truncated || accept || issue || infl_q || pop || err_q;
+  assign busy_o     = go || drop_go || accept || issue || infl_q || pop || err_q;
   always_comb begin
     rd_a_d   = issue ? (drain_done ? 10'd0 : rd_a_q + 10'd1) : rd_a_q;
     rb_d     = drain_done ? !rb_q : rb_q;
@@ -520,6 +534,7 @@ module igb_tx_offload #(
   assign out_data_o  = oq_data_q[oq_rd_q];
   assign out_last_o  = oq_last_q[oq_rd_q];
   assign out_pkt_last_o = oq_plast_q[oq_rd_q];
+  assign out_drop_o  = oq_drop_q[oq_rd_q];
   assign out_bytes_o = oq_bytes_q[oq_rd_q];
   assign tso_err_o   = err_q;
 
@@ -541,7 +556,7 @@ module igb_tx_offload #(
       rd_a_q <= '0;       rb_q <= 1'b0;   infl_q <= 1'b0;  infl_bank_q <= 1'b0;
       infl_a_q <= '0;     infl_last_q <= 1'b0;
       oq_cnt_q <= '0;     oq_rd_q <= 1'b0; oq_wr_q <= 1'b0; oq_last_q <= '0;
-      oq_plast_q <= '0;
+      oq_plast_q <= '0;   oq_drop_q <= '0;
     end else begin
       state_q  <= state_d;  gb_q <= gb_d;    gb_cnt_q <= gb_cnt_d;  done_q <= done_d;
       wpos_q   <= wpos_d;   wb_q <= wb_d;    ipa_q <= ipa_d;        l4a_q <= l4a_d;
@@ -566,6 +581,7 @@ module igb_tx_offload #(
         oq_wr_q <= !oq_wr_q;
         oq_last_q[oq_wr_q] <= infl_last_q;
         oq_plast_q[oq_wr_q] <= infl_last_q && mr.plast;
+        oq_drop_q[oq_wr_q]  <= mr.drop;
       end
     end
   end
@@ -593,18 +609,23 @@ module igb_tx_offload #(
     end
   end
   logic         held_q;
-  logic [134:0] held_beat_q;
+  logic [135:0] held_beat_q, beat_now;
+  assign beat_now = {out_data_o, out_last_o, out_pkt_last_o, out_drop_o, out_bytes_o};
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       held_q      <= 1'b0;
       held_beat_q <= '0;
     end else begin
       held_q      <= out_valid_o && !out_ready_i;
-      held_beat_q <= {out_data_o, out_last_o, out_pkt_last_o, out_bytes_o};
+      held_beat_q <= beat_now;
       if (held_q) begin
-        a_out_stable: assert (out_valid_o &&
-                              held_beat_q == {out_data_o, out_last_o, out_pkt_last_o, out_bytes_o})
+        a_out_stable: assert (out_valid_o && held_beat_q == beat_now)
           else $error("tx_offload: output beat changed before it was taken");
+      end
+      // A token is a whole packet's end, with no bytes
+      if (out_valid_o && out_drop_o) begin
+        a_drop_token: assert (out_last_o && out_pkt_last_o && out_bytes_o == '0)
+          else $error("tx_offload: a dropped packet's token that is not one beat");
       end
     end
   end

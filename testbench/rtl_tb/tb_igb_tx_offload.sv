@@ -38,7 +38,7 @@ module tb_igb_tx_offload;
   logic [7:0]   l4len = '0;
   logic [15:0]  mss = '0;
   logic [17:0]  paylen = '0;
-  logic         out_valid, out_ready = 1'b0, out_last, out_pkt_last, tso_err, busy;
+  logic         out_valid, out_ready = 1'b0, out_last, out_pkt_last, out_drop, tso_err, busy;
   logic [127:0] out_data;
   logic [4:0]   out_bytes;
 
@@ -48,7 +48,8 @@ module tb_igb_tx_offload;
     .in_bytes_i(in_bytes), .tse_i(tse), .ixsm_i(ixsm), .txsm_i(txsm), .l4t_tcp_i(l4t_tcp),
     .ipv4_i(ipv4), .maclen_i(maclen), .iplen_i(iplen), .l4len_i(l4len), .mss_i(mss),
     .paylen_i(paylen), .out_valid_o(out_valid), .out_ready_i(out_ready), .out_data_o(out_data),
-    .out_last_o(out_last), .out_pkt_last_o(out_pkt_last), .out_bytes_o(out_bytes),
+    .out_last_o(out_last), .out_pkt_last_o(out_pkt_last), .out_drop_o(out_drop),
+    .out_bytes_o(out_bytes),
     .tso_err_o(tso_err),
     .busy_o(busy), .fault_bad_csum_i(1'b0)
   );
@@ -71,6 +72,7 @@ module tb_igb_tx_offload;
   logic [7:0] ex_mem [ExMax];
   int         ex_off [NFrm], ex_len [NFrm];
   bit         ex_plast [NFrm];  // the frame is its packet's last
+  bit         ex_drop [NFrm];   // a dropped packet's token (length 0, its packet's last)
   int         ex_wr, ex_rd, ex_top;
   int         err_want, err_seen;
 
@@ -203,6 +205,7 @@ module tb_igb_tx_offload;
     ex_off[ex_wr] = ex_top;
     ex_len[ex_wr] = len;
     ex_plast[ex_wr] = plast;
+    ex_drop[ex_wr] = 1'b0;
     for (int i = 0; i < len; i++) ex_mem[ex_top + i] = fr[i];
     ex_top = ex_top + len;
     ex_wr++;
@@ -394,11 +397,14 @@ module tb_igb_tx_offload;
     if (paylen_v != pay) err_want++;
   endtask
 
-  // A TSO packet that ends inside its header: dropped, counted on tso_err_o
+  // A TSO packet that ends inside its header: dropped, counted on tso_err_o; a token goes in
+  // its place, in order
   task automatic case_tso_truncated(input int len);
     pk_eth_ip(14, 20, 8'd6, 16'h0, 16'h0, 16'hFFFF);
     pk_payload(34, len);
     enqueue(len, 1, 1, 1, 1, 1, 14, 20, 20, 1448, 1000);
+    expect_frame(0, 1);
+    ex_drop[ex_wr - 1] = 1'b1;
     err_want++;
   endtask
 
@@ -472,6 +478,10 @@ module tb_igb_tx_offload;
               end
             end
           end
+          if (out_drop !== ex_drop[ex_rd]) begin
+            $display("FAIL frame %0d: token %0d, expected %0d", ex_rd, out_drop, ex_drop[ex_rd]);
+            failures++;
+          end
           if (out_last !== (out_pos + 16 >= ex_len[ex_rd])) begin
             $display("FAIL frame %0d: last at byte %0d of %0d", ex_rd, out_pos, ex_len[ex_rd]);
             failures++;
@@ -501,10 +511,10 @@ module tb_igb_tx_offload;
   // beat crosses either side then, and what the block shows after the edge is what it showed
   // before (a frame held for a MAC that takes nothing waits without work).
   logic         held = 1'b0;
-  logic [136:0] held_out;
+  logic [137:0] held_out;
   always @(posedge clk) begin
     held     = rst_n && !busy;
-    held_out = {out_valid, out_last, out_pkt_last, out_bytes, out_data, tso_err};
+    held_out = {out_valid, out_last, out_pkt_last, out_drop, out_bytes, out_data, tso_err};
     if (held && ((in_valid && in_ready) || (out_valid && out_ready))) begin
       $display("FAIL: a beat crossed while not busy");
       failures++;
@@ -512,7 +522,8 @@ module tb_igb_tx_offload;
   end
   always @(negedge clk)
     if (rst_n && held &&
-        {out_valid, out_last, out_pkt_last, out_bytes, out_data, tso_err} != held_out) begin
+        {out_valid, out_last, out_pkt_last, out_drop, out_bytes, out_data, tso_err} != held_out)
+    begin
       $display("FAIL: the block changed at an edge while not busy");
       failures++;
     end
