@@ -46,6 +46,18 @@ void expect_refused(const result& r, const std::string& what) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << ": " << r.err;
 }
 
+// Each `--set KEY=VALUE` (quoted for the shell) refused so, its line holding the message given,
+// and nothing written to d
+void expect_sets_refused(const fs::path& d,
+                         const std::vector<std::pair<std::string, std::string>>& cases) {
+  for (const auto& [set, says] : cases) {
+    const result r = run_igbsim("run --set '" + set + "' --out " + d.string());
+    expect_refused(r, set);
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d)) << set;
+  }
+}
+
 // Starts igbsim in the background; returns its PID.
 pid_t spawn_igbsim(const std::vector<std::string>& args, const fs::path& log) {
   const pid_t pid = ::fork();
@@ -476,53 +488,37 @@ TEST(BadInput, AFolderOrAnEndlessFileAsTheScenarioIsRefused) {
 // and why (it said "expected an integer, got a number" or "got a string")
 TEST(BadInput, NumbersWhereIntegersAreExpectedAreNamed) {
   const fs::path d = fresh_dir("int-messages");
-  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
-           {"send.frames=99999999999999999999", "1e+20 is out of range [0, "},
-           {"wire.partner_rx_rate_pct=50.5", "expected an integer, got 50.5"},
-           {"wire.partner_rx_buffer=-1e30", "is out of range [16384, "}}) {
-    const result r = run_igbsim("run --set " + set + " --out " + d.string());
-    expect_refused(r, set);
-    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(d));
-  }
+  expect_sets_refused(d, {{"send.frames=99999999999999999999", "1e+20 is out of range [0, "},
+                          {"wire.partner_rx_rate_pct=50.5", "expected an integer, got 50.5"},
+                          {"wire.partner_rx_buffer=-1e30", "is out of range [16384, "}});
 }
 
 // Nothing after '=' (an empty shell variable): "no value given" and what the key takes (it
 // said "got a string"); a string key takes the empty string, as a scenario file's "" does
 TEST(BadInput, AnEmptyValueIsNamedAsNone) {
   const fs::path d = fresh_dir("empty-values");
-  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
-           {"send.frames=", "--set send.frames=: send.frames: no value given (expected an "
-                            "integer)"},
-           {"send.rate_pct= ", "send.rate_pct: no value given (expected a number)"},
-           {"driver.itr=", "driver.itr: no value given (expected dynamic, off, or a number)"},
-           {"send.blocking=", "send.blocking: no value given (expected a boolean)"}}) {
-    const result r = run_igbsim("run --set '" + set + "' --out " + d.string());
-    expect_refused(r, set);
-    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(d));
-  }
+  expect_sets_refused(
+      d, {{"send.frames=", "--set send.frames=: send.frames: no value given (expected an "
+                           "integer)"},
+          {"send.rate_pct= ", "send.rate_pct: no value given (expected a number)"},
+          {"driver.itr=", "driver.itr: no value given (expected dynamic, off, or a number)"},
+          {"send.blocking=", "send.blocking: no value given (expected a boolean)"}});
 }
 
 // A slip in a key or a choice is answered with what was meant: one or two edits from exactly
 // one key, or the start of a few; nothing is guessed for a word far from every key
 TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
   const fs::path d = fresh_dir("did-you-mean");
-  for (const auto& [set, says] : std::vector<std::pair<std::string, std::string>>{
-           {"trafic.frames=10", "unknown key 'trafic.frames'; did you mean 'traffic.frames'?"},
-           {"traffic.frmaes=10", "did you mean 'traffic.frames'?"},
-           {"nic.queus=2", "did you mean 'nic.queues'?"},
-           {"app.reply=ecko", "'ecko' is not one of: none, echo; did you mean 'echo'?"},
-           {"traffic.rate=5", "did you mean 'traffic.rate_pct', 'traffic.rate_pps' or "
-                              "'traffic.rate_mbps'?"},
-           {"zzz.yyy=1", "unknown key 'zzz.yyy' (igbsim params lists them)"},
-           {"driver.irq_mode=MSIX", "did you mean 'msix'?"},
-           {"traffic.live=ture", "expected a boolean, got a string; did you mean 'true'?"}}) {
-    const result r = run_igbsim("run --set " + set + " --out " + d.string());
-    expect_refused(r, set);
-    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(d));
-  }
+  expect_sets_refused(
+      d, {{"trafic.frames=10", "unknown key 'trafic.frames'; did you mean 'traffic.frames'?"},
+          {"traffic.frmaes=10", "did you mean 'traffic.frames'?"},
+          {"nic.queus=2", "did you mean 'nic.queues'?"},
+          {"app.reply=ecko", "'ecko' is not one of: none, echo; did you mean 'echo'?"},
+          {"traffic.rate=5", "did you mean 'traffic.rate_pct', 'traffic.rate_pps' or "
+                             "'traffic.rate_mbps'?"},
+          {"zzz.yyy=1", "unknown key 'zzz.yyy' (igbsim params lists them)"},
+          {"driver.irq_mode=MSIX", "did you mean 'msix'?"},
+          {"traffic.live=ture", "expected a boolean, got a string; did you mean 'true'?"}});
   // The same from a scenario file, a table name mistyped
   const fs::path f = d.string() + ".toml";
   std::ofstream(f) << "[trafic]\nframes = 10\n";
