@@ -134,10 +134,10 @@ module igb_tx_mac #(
   assign m_bytes  = src_fc ? fc_bytes_i : in_bytes_i;
   assign m_ifcs   = src_fc || h_ifcs;  // a PAUSE frame gets its FCS
   assign act = tail_q || m_valid;
-  // A dropped packet's token, taken as a beat would be (in_ready_o): its entry goes, nothing
-  // goes out
+  // A dropped packet's token, taken as a beat is (in_ready_o, so exactly when the offload sees
+  // it go): its entry goes, nothing goes out
   logic drop_tok;
-  assign drop_tok = boundary && !src_fc && data_ok && in_drop_i && sk_ready;
+  assign drop_tok = in_valid_i && in_ready_o && in_drop_i;
   always_comb begin
     tail_d      = tail_q;
     pos_d       = pos_q;
@@ -290,9 +290,10 @@ module igb_tx_mac #(
     if (rst_ni) begin
       a_attr_room: assert (!frame_push_i || !frame_full_o)
         else $error("tx_mac: packet attributes pushed into a full FIFO");
-      // A token comes between frames, never inside one
-      a_drop_between: assert (!(in_valid_i && in_drop_i) || (!tail_q && pos_q == '0))
-        else $error("tx_mac: a dropped packet's token inside a frame");
+      // A token is taken between frames, never inside one (it may be offered while a frame's
+      // FCS tail or a PAUSE frame still goes out)
+      a_drop_between: assert (!drop_tok || boundary)
+        else $error("tx_mac: a dropped packet's token taken inside a frame");
       // A frame on the wire is at least 60 bytes plus FCS when PSP pads it
       // No data frame starts while paused (a PAUSE frame may)
       a_no_start_paused: assert (!(beat_go && boundary && tx_pause_i && !src_fc))
