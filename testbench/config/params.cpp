@@ -256,6 +256,13 @@ std::string type_name(const param_value& v) {
   }
 }
 
+// A key's words, and "or a number" when it takes one too: "none, echo"
+std::string choice_list(const param_def& d) {
+  std::string list;
+  for (const auto& c : d.choices) list += (list.empty() ? "" : ", ") + c;
+  return list + (d.number_or_choice ? ", or a number" : "");
+}
+
 std::string show(const param_value& v) {
   switch (v.index()) {
     case 0: return std::get<bool>(v) ? "true" : "false";
@@ -739,12 +746,7 @@ void params::assign(const std::string& key, const param_value& raw, const std::s
       if (!s.empty() && ec == std::errc() && end == s.data() + s.size())
         return assign(key, x, where);
     }
-    if (!ok) {
-      std::string list;
-      for (const auto& c : d.choices) list += (list.empty() ? "" : ", ") + c;
-      throw bad("'" + s + "' is not one of: " + list + (d.number_or_choice ? ", or a number" : "") +
-                did_you_mean(s, d.choices));
-    }
+    if (!ok) throw bad("'" + s + "' is not one of: " + choice_list(d) + did_you_mean(s, d.choices));
   }
   if (d.multiple_of > 0 && v.index() == 1 && std::get<int64_t>(v) % d.multiple_of != 0)
     throw bad("must be a multiple of " + std::to_string(d.multiple_of) + d.multiple_why + ", got " +
@@ -840,16 +842,11 @@ void params::set(const std::string& a) {
       throw input_error(unknown_key(key, where));
     }
   }();
-  // Nothing after '=' (a shell variable that was empty) where a string will not do: say so,
-  // and what the key takes
+  // Nothing after '=' (a shell variable that was empty) where a string will not do (a number,
+  // a boolean, one of some words): say so, and what the key takes
   if (val.find_first_not_of(" \t") == std::string::npos &&
-      (d.def.index() != 3 || d.number_or_choice)) {
-    std::string takes = type_name(d.def);
-    if (d.number_or_choice) {
-      takes.clear();
-      for (const auto& c : d.choices) takes += c + ", ";
-      takes += "or a number";
-    }
+      (d.def.index() != 3 || !d.choices.empty())) {
+    const std::string takes = d.choices.empty() ? type_name(d.def) : "one of: " + choice_list(d);
     throw input_error(fmt::format("{}: {}: no value given (expected {})", where, key, takes));
   }
   // Parse the value as TOML so types are checked the same way as in files.

@@ -494,14 +494,17 @@ TEST(BadInput, NumbersWhereIntegersAreExpectedAreNamed) {
 }
 
 // Nothing after '=' (an empty shell variable): "no value given" and what the key takes (it
-// said "got a string"); a string key takes the empty string, as a scenario file's "" does
+// said "got a string", or "'' is not one of"); a free-text key takes the empty string, as a
+// scenario file's "" does
 TEST(BadInput, AnEmptyValueIsNamedAsNone) {
   const fs::path d = fresh_dir("empty-values");
   expect_sets_refused(
       d, {{"send.frames=", "--set send.frames=: send.frames: no value given (expected an "
                            "integer)"},
           {"send.rate_pct= ", "send.rate_pct: no value given (expected a number)"},
-          {"driver.itr=", "driver.itr: no value given (expected dynamic, off, or a number)"},
+          {"driver.itr=", "driver.itr: no value given (expected one of: dynamic, off, or a "
+                          "number)"},
+          {"app.reply=", "app.reply: no value given (expected one of: none, echo)"},
           {"send.blocking=", "send.blocking: no value given (expected a boolean)"}});
 }
 
