@@ -143,8 +143,25 @@ module igb_tx_dma
   localparam int Rw    = $clog2(Reads);
   localparam int Ops   = 2 * Reads;  // descriptors taken and not retired, at most
   localparam int Ow    = $clog2(Ops);
-  localparam int ReadW = 20;         // {len[15:0], desc_last, eop, marker, abort}
-  localparam int OpW   = QW + 16 + 2;  // {queue, descriptor, rs, has data}
+  // The FIFOs' entries. (The FIFOs hold them as plain vectors of their width: Icarus Verilog 11,
+  // the RTL testbench's second simulator, takes packed structs but not arrays of them.)
+  // A read out, or a marker between reads that ends a packet without one
+  typedef struct packed {
+    logic [15:0] len;        // bytes asked for (a marker: 0)
+    logic        desc_last;  // its descriptor's last read (a marker: the one it ends is done)
+    logic        eop;        // its packet's last read (a marker: a zero-length EOP descriptor)
+    logic        marker;     // no read: the packet ends here
+    logic        drop;       // a marker that drops the packet (its queue was disabled)
+  } read_t;
+  localparam int ReadW = 16 + 4;  // its width (Yosys takes no $bits of a type; lint checks it)
+  // A descriptor taken and not retired
+  typedef struct packed {
+    logic [QW-1:0] q;
+    logic [15:0]   idx;
+    logic          rs;
+    logic          data;  // a data descriptor with bytes: retired once they are all in
+  } op_t;
+  localparam int OpW = QW + 16 + 2;  // its width (see ReadW)
 
   // ---- The fetcher: descriptors taken, reads asked for
   typedef enum logic [2:0] {StIdle, StDesc, StRead, StDrain} state_e;
@@ -165,7 +182,7 @@ module igb_tx_dma
   logic [ReadW-1:0] rds_q [Reads];
   logic [Rw:0]      rwr_q, rrd_q;
   logic             rd_push, rd_pop, reads_full, reads_empty;
-  logic [ReadW-1:0] rd_new;
+  read_t            rd_new;
   logic [Rw:0]      reads_out;  // how many (the waveform shows it)
   assign reads_out   = rwr_q - rrd_q;
   logic [Rw:0]      reads_cap;  // the strap's limit
@@ -183,7 +200,7 @@ module igb_tx_dma
   logic [OpW-1:0]   ops_q [Ops];
   logic [Ow:0]      owr_q, ord_q;
   logic             op_push, op_pop, ops_full, ops_empty;
-  logic [OpW-1:0]   op_new;
+  op_t              op_new;
   assign ops_full  = (owr_q - ord_q) == (Ow + 1)'(Ops);
   assign ops_empty = owr_q == ord_q;
   logic [Ow:0]      ddone_q, ddone_d;  // data descriptors whose data is all in, not retired
@@ -204,12 +221,17 @@ module igb_tx_dma
   logic [127:0]  sp_word_q, sp_word_d;
   logic [18:0]   sp_len_q, sp_len_d;
 
-  // Write-back jobs {queue, first descriptor, count}, in order
-  localparam int JobW = QW + 16 + 6;
+  // Write-back jobs, in order: a run of descriptors of one queue
+  typedef struct packed {
+    logic [QW-1:0] q;
+    logic [15:0]   first;
+    logic [5:0]    count;
+  } job_t;
+  localparam int JobW = QW + 16 + 6;  // its width (see ReadW)
   logic [JobW-1:0] jobs_q [Jobs];
   logic [Jw:0]     jwr_q, jrd_q;
   logic            job_push, job_pop, jobs_full, jobs_empty;
-  logic [JobW-1:0] job_new;
+  job_t            job_new;
   assign jobs_full  = (jwr_q - jrd_q) == (Jw + 1)'(Jobs);
   assign jobs_empty = jwr_q == jrd_q;
   // Per queue: TDH, the descriptors done and not written back
@@ -320,7 +342,8 @@ module igb_tx_dma
             state_d = StIdle;
           end else if (!reads_full) begin  // the packet ends here, dropped
             rd_push  = 1'b1;
-            rd_new   = {16'h0, 1'b0, 1'b0, 1'b1, 1'b1};
+            rd_new.marker = 1'b1;
+            rd_new.drop   = 1'b1;
             in_pkt_d = 1'b0;
             state_d  = StDrain;
           end
@@ -331,7 +354,10 @@ module igb_tx_dma
           desc_pop_o[cur_q] = 1'b1;
           f_done  = fault_dd_before_data_i;
           op_push = !fault_dd_before_data_i;
-          op_new  = {cur_q, desc_idx_i[cur_q], d_rs, !d_ctx && d_len != 16'd0};
+          op_new.q    = cur_q;
+          op_new.idx  = desc_idx_i[cur_q];
+          op_new.rs   = d_rs;
+          op_new.data = !d_ctx && d_len != 16'd0;
           if (d_ctx) begin
             ctx_d[cur_q] = {d[64 + 10], d[64 + 11], d[15:9], d[8:0], d[111:104], d[127:112]};
           end else begin
@@ -351,7 +377,8 @@ module igb_tx_dma
               state_d = StRead;
             end else if (d_eop) begin  // nothing to read, the packet ends: a marker
               rd_push  = 1'b1;
-              rd_new   = {16'h0, 1'b0, 1'b1, 1'b1, 1'b0};
+              rd_new.eop    = 1'b1;
+              rd_new.marker = 1'b1;
               in_pkt_d = 1'b0;
               rr_d     = cur_q + 1'b1;
               state_d  = StDrain;
@@ -363,7 +390,9 @@ module igb_tx_dma
         if (!en[cur_q]) begin
           if (!reads_full) begin  // the packet ends here, dropped; its descriptor too
             rd_push  = 1'b1;
-            rd_new   = {16'h0, 1'b1, 1'b0, 1'b1, 1'b1};
+            rd_new.desc_last = 1'b1;
+            rd_new.marker    = 1'b1;
+            rd_new.drop      = 1'b1;
             in_pkt_d = 1'b0;
             state_d  = StDrain;
           end
@@ -371,7 +400,9 @@ module igb_tx_dma
           rd_valid_o = 1'b1;
           if (rd_ready_i) begin
             rd_push = 1'b1;
-            rd_new  = {rd_len, left_q == rd_len, left_q == rd_len && eop_q, 1'b0, 1'b0};
+            rd_new.len       = rd_len;
+            rd_new.desc_last = left_q == rd_len;
+            rd_new.eop       = left_q == rd_len && eop_q;
             addr_d  = addr_q + 64'(rd_len);
             left_d  = left_q - rd_len;
             if (left_q == rd_len && eop_q) begin
@@ -393,11 +424,15 @@ module igb_tx_dma
   end
 
   // ---- The receiver
-  logic [ReadW-1:0] head;
+  read_t        head;
   logic [15:0]  h_len;
   logic         h_dlast, h_eop, h_marker, h_abort;
-  assign head = rds_q[rrd_q[Rw-1:0]];
-  assign {h_len, h_dlast, h_eop, h_marker, h_abort} = head;
+  assign head     = rds_q[rrd_q[Rw-1:0]];
+  assign h_len    = head.len;
+  assign h_dlast  = head.desc_last;
+  assign h_eop    = head.eop;
+  assign h_marker = head.marker;
+  assign h_abort  = head.drop;
   // This beat's valid bytes, shifted in behind the aligner's
   logic [255:0] merged;
   logic [4:0]   nb;
@@ -519,12 +554,15 @@ module igb_tx_dma
   assign pb_meta_o = mts_q[mrd_q[Rw-1:0]];
 
   // ---- The retirer: the oldest descriptor taken, once its data is in
-  logic [OpW-1:0] op_head;
+  op_t            op_head;
   logic [QW-1:0]  o_q;
   logic [15:0]    o_idx;
   logic           o_rs, o_data, r_go;
   assign op_head = ops_q[ord_q[Ow-1:0]];
-  assign {o_q, o_idx, o_rs, o_data} = op_head;
+  assign o_q     = op_head.q;
+  assign o_idx   = op_head.idx;
+  assign o_rs    = op_head.rs;
+  assign o_data  = op_head.data;
   assign r_go    = !ops_empty && (!o_data || ddone_q != '0) && !jobs_full;
   assign op_pop  = r_go;
   always_comb begin
@@ -564,7 +602,9 @@ module igb_tx_dma
       if (wthresh_i[done_q] == 5'd0) begin
         if (done_rs) begin
           job_push = 1'b1;
-          job_new  = {done_q, done_idx, 6'd1};
+          job_new.q     = done_q;
+          job_new.first = done_idx;
+          job_new.count = 6'd1;
         end
       end else begin
         if (wbn_q[done_q] == 6'd0) wbs_d[done_q] = done_idx;
@@ -572,17 +612,21 @@ module igb_tx_dma
         wbrs_d[done_q] = wbrs_q[done_q] | done_rs;
         if (wbn_d[done_q] >= {1'b0, wthresh_i[done_q]}) begin
           job_push       = wbrs_d[done_q];
-          job_new        = {done_q, wbs_d[done_q], wbn_d[done_q]};
+          job_new.q      = done_q;
+          job_new.first  = wbs_d[done_q];
+          job_new.count  = wbn_d[done_q];
           wbn_d[done_q]  = '0;
           wbrs_d[done_q] = 1'b0;
         end
       end
     end else if (fl_any && !jobs_full) begin
       // A flush of held-back write-backs (in a cycle without a descriptor done)
-      job_push     = 1'b1;
-      job_new      = {fl_q, wbs_q[fl_q], wbn_q[fl_q]};
-      wbn_d[fl_q]  = '0;
-      wbrs_d[fl_q] = 1'b0;
+      job_push      = 1'b1;
+      job_new.q     = fl_q;
+      job_new.first = wbs_q[fl_q];
+      job_new.count = wbn_q[fl_q];
+      wbn_d[fl_q]   = '0;
+      wbrs_d[fl_q]  = 1'b0;
     end
 
     if (tdh_we_i != '0 || wb_held) for (int unsigned q = 0; q < NumQ; q++) begin
@@ -606,7 +650,7 @@ module igb_tx_dma
   logic [QW-1:0] wq_q, wq_d;
   logic [15:0]   wfirst_q, wfirst_d;
   logic [5:0]    wleft_q, wleft_d, wn_q, wn_d, wbeat_q, wbeat_d;
-  logic [JobW-1:0] job_head;
+  job_t          job_head;
   logic [15:0]   w_to_end;
   logic [5:0]    w_n;
   assign job_head = jobs_q[jrd_q[Jw-1:0]];
@@ -630,7 +674,9 @@ module igb_tx_dma
       WbIdle: begin
         if (!jobs_empty) begin
           job_pop  = 1'b1;
-          {wq_d, wfirst_d, wleft_d} = job_head;
+          wq_d     = job_head.q;
+          wfirst_d = job_head.first;
+          wleft_d  = job_head.count;
           wst_d    = WbReq;
         end
       end
