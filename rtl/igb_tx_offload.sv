@@ -228,6 +228,7 @@ module igb_tx_offload #(
   logic [15:0] seg_pay;
   logic [11:0] fmask;
   meta_t       nm;  // the frame the fill side completes
+  logic        store;  // nm goes to the free frame store this edge
 
   always_comb begin
     o        = wpos_q[3:0];
@@ -328,6 +329,7 @@ module igb_tx_offload #(
     meta0_d  = meta0_q;
     meta1_d  = meta1_q;
     nm       = '0;
+    store    = 1'b0;
     err_d    = 1'b0;
     seg_pay  = wpos_q + 16'(take_n) - hlen;
     last_seg = ends;
@@ -352,10 +354,7 @@ module igb_tx_offload #(
           err_d        = 1'b1;
           nm.drop      = 1'b1;
           nm.plast     = 1'b1;
-          if (wb_q) meta1_d = nm;
-          else meta0_d = nm;
-          full_d[wb_q] = 1'b1;
-          wb_d         = !wb_q;
+          store        = 1'b1;
         end else if (truncated) begin
           // the token waits for a store; the frames ahead of it leave first
         end else if (go) begin
@@ -388,10 +387,7 @@ module igb_tx_offload #(
           nm.ipid  = ipid_q;
           nm.seq   = seq_q;
           nm.flags = flg_q & {4'hF, fmask};
-          if (wb_q) meta1_d = nm;
-          else meta0_d = nm;
-          full_d[wb_q] = 1'b1;
-          wb_d         = !wb_q;
+          store    = 1'b1;
           if (ends) begin
             state_d = StIdle;
             done_d  = 1'b0;
@@ -409,6 +405,13 @@ module igb_tx_offload #(
       end
       default: state_d = StIdle;
     endcase
+    // A frame (or a dropped packet's token) completed: into the free store, the next one next
+    if (store) begin
+      if (wb_q) meta1_d = nm;
+      else meta0_d = nm;
+      full_d[wb_q] = 1'b1;
+      wb_d         = !wb_q;
+    end
     // A packet's first beat: from StIdle, or as the previous packet's last frame is stored
     if (start) begin
       if (tse_i) state_d = StHeader;
