@@ -622,7 +622,7 @@ int sc_main(int argc, char* argv[]) {
                    journey_opt->count() ? std::optional<std::string>(journey) : std::nullopt,
                    progress_every);
   } catch (const input_error& e) {
-    std::fprintf(stderr, "igbsim: %s\n", e.what());
+    std::fprintf(stderr, "igbsim: %s\n", printable(e.what()).c_str());  // one line, always
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "igbsim: error: %s\n", e.what());

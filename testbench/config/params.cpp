@@ -42,6 +42,16 @@ size_t edits(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string printable(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '\n') o += "\\n";
+    else if (c < 0x20 || c == 0x7f) o += fmt::format("\\x{:02x}", c);
+    else o += static_cast<char>(c);
+  }
+  return o;
+}
+
 std::string did_you_mean(const std::string& given, const std::vector<std::string>& known) {
   // The nearest, if near enough to be a slip: at most 2 edits, fewer for short words; a tie
   // suggests nothing (which of the two was meant is a guess)

@@ -17,6 +17,9 @@ namespace igbsim {
 struct input_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// Text from a file or the command line as one line of a message or a script comment: control
+// characters shown escaped (a newline as \n, the others as \xNN)
+std::string printable(const std::string& s);
 
 // A scenario or sweep file is a few KB; anything past this limit is refused unread.
 constexpr size_t kMaxScenarioBytes = 1u << 20;

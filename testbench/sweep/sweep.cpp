@@ -51,18 +51,6 @@ std::string point_dir(const std::string& out, size_t i) {
   return fmt::format("{}/point-{:03}", out, i);
 }
 
-// Text from a file or the command line as one line of a message or a script comment: control
-// characters (a newline) shown escaped
-std::string printable(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '\n') o += "\\n";
-    else if (c < 0x20 || c == 0x7f) o += fmt::format("\\x{:02x}", c);
-    else o += static_cast<char>(c);
-  }
-  return o;
-}
-
 // The flags the emitted scripts set themselves (an extra one would break the array or the
 // merge), and those with a key of their own; getopt_long also takes a flag's unambiguous prefix
 struct reserved_flag {

@@ -508,6 +508,16 @@ TEST(BadInput, AnEmptyValueIsNamedAsNone) {
           {"send.blocking=", "send.blocking: no value given (expected a boolean)"}});
 }
 
+// A newline or carriage return inside a --set value (a script's variable read from a file)
+// is shown escaped: still one line, and the stray character visible (it printed 2 or 3 lines,
+// or "'echo' is not one of: none, echo")
+TEST(BadInput, ControlCharactersInAValueAreShownOnOneLine) {
+  const fs::path d = fresh_dir("control-chars");
+  expect_sets_refused(d, {{"send.frames=5\n6", "send.frames=5\\n6"},
+                          {"nic.part=i350\n", "'i350\\n' is not one of"},
+                          {"app.reply=echo\r", "'echo\\x0d' is not one of: none, echo"}});
+}
+
 // A slip in a key or a choice is answered with what was meant: one or two edits from exactly
 // one key, or the start of a few; nothing is guessed for a word far from every key
 TEST(BadInput, AMistypedKeyOrChoiceSaysWhatWasMeant) {
