@@ -360,7 +360,7 @@ params::params() {
       choice("nic.part", "i350", {"i350", "82576", "i210"},
              "the igb part: its receive queues (8, 8, 4) and MSI-X vectors (10, 25, 5), IVAR "
              "layout (82576: column-major), the RX WTHRESH igb programs (82576 with MSI-X: 1, else "
-             "4) and its packet buffer (36, 64, 34 KB)"),
+             "4) and its packet buffer (64, 64, 34 KB)"),
       auto_or_integer(
           "nic.queues", &rc::want, &igb_setup::queues, 0, "", 1, 8,
           "receive queues, each on its own MSI-X vector; RSS spreads flows over them. auto: as "
